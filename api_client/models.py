@@ -1,0 +1,328 @@
+"""The wire contract: every request and response body of the diary API.
+
+This module is the one definition of the contract. The client decodes responses into these
+Structs, the server validates requests against them and generates its OpenAPI document from
+them. Keep it free of any import but the standard library and msgspec.
+
+Conventions:
+- Dates are ISO dates (``2026-11-23``), times ``HH:MM``, instants ISO 8601 in UTC.
+- Fields left at their default are omitted from responses (``omit_defaults``) to keep weeks
+  small on a slow link; a client must treat a missing field as its default.
+- Request bodies reject unknown fields, so a typo is an error instead of a silent no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated, TypeVar
+
+import msgspec
+
+API_PREFIX = "/api/v1"
+
+T = TypeVar("T")
+
+# --------------------------------------------------------------------------------------
+# Enumerations
+
+
+class Role(enum.StrEnum):
+    """What a user is in the school. A class teacher is a teacher with a homeroom class."""
+
+    PUPIL = "pupil"
+    PARENT = "parent"
+    TEACHER = "teacher"
+    ADMINISTRATION = "administration"
+    IT_STAFF = "it_staff"
+    HEALTH_WORKER = "health_worker"
+    AUTHORITY = "authority"
+
+
+class LessonStatus(enum.StrEnum):
+    PLANNED = "planned"
+    SUBSTITUTED = "substituted"
+    CANCELLED = "cancelled"
+    MOVED = "moved"
+
+
+class MarkKind(enum.StrEnum):
+    ORAL = "oral"
+    HOMEWORK = "homework"
+    CLASSWORK = "classwork"
+    TEST = "test"
+    QUIZ = "quiz"
+    DICTATION = "dictation"
+    LAB = "lab"
+    ESSAY = "essay"
+
+
+class AbsenceKind(enum.StrEnum):
+    UNEXCUSED = "unexcused"
+    ILLNESS = "illness"
+    EXCUSED = "excused"
+    LATE = "late"
+
+
+class PeriodKind(enum.StrEnum):
+    QUARTER = "quarter"
+    TRIMESTER = "trimester"
+    HALF = "half"
+
+
+class EventKind(enum.StrEnum):
+    PARENT_MEETING = "parent_meeting"
+    SCHOOL_EVENT = "school_event"
+    EXAM = "exam"
+    HOLIDAY = "holiday"
+
+
+# --------------------------------------------------------------------------------------
+# Base classes
+
+
+class Response(msgspec.Struct, omit_defaults=True, kw_only=True):
+    """Base of every response body."""
+
+
+class Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of every request body: unknown fields are refused."""
+
+
+# Constrained scalars used in requests.
+Login = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+Token = Annotated[str, msgspec.Meta(min_length=1, max_length=512)]
+
+
+# --------------------------------------------------------------------------------------
+# Errors (RFC 9457)
+
+
+class Problem(Response):
+    """An error answer, sent as ``application/problem+json``.
+
+    ``detail`` is written for a person; ``field`` names the part of the request that was
+    wrong (a JSON field, a path or query parameter, or a header), when there is one.
+    """
+
+    title: str
+    status: int
+    type: str = "about:blank"
+    detail: str = ""
+    field: str | None = None
+    instance: str | None = None
+    retry_after: int | None = None
+    current: msgspec.Raw | None = None
+    """For a 409 on a stale write: the current value, encoded as its own response Struct."""
+
+
+# --------------------------------------------------------------------------------------
+# Authentication
+
+
+class LoginRequest(Request):
+    login: Login
+    password: Password
+
+
+class RefreshRequest(Request):
+    refresh_token: Token
+
+
+class LogoutRequest(Request):
+    refresh_token: Token
+
+
+class TokenPair(Response):
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    """Seconds until the access token expires."""
+    refresh_expires_in: int
+    token_type: str = "bearer"
+    must_change_password: bool = False
+
+
+# --------------------------------------------------------------------------------------
+# Who I am
+
+
+class SubjectRef(Response):
+    id: int
+    name: str
+
+
+class ClassRef(Response):
+    id: int
+    name: str
+    """Grade and letter, e.g. ``5Б``."""
+    grade: int
+    letter: str
+
+
+class PupilRef(Response):
+    id: int
+    first_name: str
+    last_name: str
+    class_: ClassRef | None = msgspec.field(default=None, name="class")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Teaching(Response):
+    """One class and subject a teacher teaches."""
+
+    class_: ClassRef = msgspec.field(name="class")
+    subject: SubjectRef
+
+
+class MarkScale(Response):
+    min: int = 1
+    max: int = 5
+
+
+class SchoolInfo(Response):
+    id: int
+    name: str
+    mark_scale: MarkScale = msgspec.field(default_factory=MarkScale)
+    timezone: str = "Europe/Moscow"
+
+
+class Me(Response):
+    id: int
+    login: str
+    first_name: str
+    last_name: str
+    role: Role
+    school: SchoolInfo
+    middle_name: str = ""
+    children: list[PupilRef] = []
+    """A parent's children; for a pupil, the pupil themself."""
+    teaching: list[Teaching] = []
+    homeroom: ClassRef | None = None
+    """The class a class teacher leads."""
+    must_change_password: bool = False
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+# --------------------------------------------------------------------------------------
+# The week
+
+
+class Bell(Response):
+    number: int
+    start: str
+    """``HH:MM``"""
+    end: str
+
+
+class Mark(Response):
+    id: int
+    value: int
+    weight: int = 1
+    kind: MarkKind = MarkKind.ORAL
+    comment: str = ""
+    author: str = ""
+    version: int = 1
+    edited: bool = False
+    """True when the mark was changed after it was first given (the audit log has both)."""
+
+
+class Absence(Response):
+    id: int
+    kind: AbsenceKind
+    minutes: int = 0
+    """Minutes late, for ``late``."""
+    note: str = ""
+    version: int = 1
+
+
+class Attachment(Response):
+    id: int
+    name: str
+    size: int
+
+
+class Homework(Response):
+    id: int
+    text: str
+    due: dt.date
+    attachments: list[Attachment] = []
+    done: bool = False
+
+
+class Lesson(Response):
+    id: int
+    date: dt.date
+    number: int
+    """The bell number: the lesson's place in the day."""
+    start: str
+    end: str
+    subject: SubjectRef
+    teacher: str
+    room: str = ""
+    topic: str = ""
+    status: LessonStatus = LessonStatus.PLANNED
+    original_teacher: str = ""
+    """For a substitution: who the lesson was planned with."""
+    original_room: str = ""
+    """Set when the room differs from the timetable's."""
+    note: str = ""
+    """Why a lesson was cancelled or moved, and where to."""
+    homework: list[Homework] = []
+    """Homework given at this lesson."""
+    marks: list[Mark] = []
+    absence: Absence | None = None
+
+
+class Event(Response):
+    id: int
+    kind: EventKind
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None = None
+    place: str = ""
+    description: str = ""
+
+
+class Week(Response):
+    """Everything the week screen shows, in one GET."""
+
+    pupil: PupilRef
+    start: dt.date
+    """The Monday of the week."""
+    end: dt.date
+    """The Sunday of the week."""
+    bells: list[Bell] = []
+    lessons: list[Lesson] = []
+    """In order of date and bell number."""
+    events: list[Event] = []
+    holidays: list[dt.date] = []
+    """School days of this week with no lessons (school holidays)."""
+
+
+# --------------------------------------------------------------------------------------
+# Health
+
+
+class Health(Response):
+    version: str
+    database: str
+    """``sqlite`` or ``postgresql``."""
+    status: str = "ok"
+
+
+def encode(value: object) -> bytes:
+    """Encode a Struct (or plain data) as JSON, the one encoder used on both sides."""
+    return msgspec.json.encode(value)
+
+
+def decode(data: bytes | str, type_: type[T]) -> T:
+    """Decode JSON into the Struct ``type_``, raising ``msgspec.ValidationError`` on a mismatch."""
+    return msgspec.json.decode(data, type=type_)

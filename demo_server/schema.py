@@ -1,0 +1,517 @@
+"""The database schema: the whole diary, for SQLite and PostgreSQL alike.
+
+The tables follow the school: a school has academic years split into periods; classes (grade
+and letter) hold pupils through enrolments; teachers teach subjects to classes (teaching
+assignments); the weekly timetable is made concrete as dated lessons, which carry topics,
+homework, marks and absences. Messages, announcements, events, week acknowledgements, invite
+codes, the change feed and the append-only audit log complete it.
+
+Marks and absences are never deleted: removal sets ``removed_at`` and appends an audit record.
+Every editable row carries a ``version`` that a write must name (optimistic concurrency).
+
+Alembic migrations under ``migrations/`` create exactly these tables; a test compares the two.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(DateTime):
+    """Timezone-aware datetimes everywhere (SQLite stores them as text)."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {
+        dt.datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+    }
+
+
+
+
+# --- the school and its calendar --------------------------------------------------------
+
+
+class School(Base):
+    __tablename__ = "schools"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    mark_min: Mapped[int] = mapped_column(default=1)
+    mark_max: Mapped[int] = mapped_column(default=5)
+    show_class_rating: Mapped[bool] = mapped_column(Boolean, default=True)
+    """Whether parents and pupils may see class averages and the pupil's place."""
+    reason_after_days: Mapped[int] = mapped_column(default=7)
+    """A change to a mark older than this many days needs a reason."""
+
+
+class AcademicYear(Base):
+    __tablename__ = "academic_years"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    name: Mapped[str] = mapped_column(String(20))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+
+
+class Period(Base):
+    """A quarter, trimester or half of an academic year."""
+
+    __tablename__ = "periods"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("academic_years.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(40))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+
+
+class Holiday(Base):
+    """A school day with no lessons (holidays between periods, public holidays)."""
+
+    __tablename__ = "holidays"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    __table_args__ = (UniqueConstraint("school_id", "date"),)
+
+
+class Bell(Base):
+    __tablename__ = "bells"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    number: Mapped[int]
+    start: Mapped[str] = mapped_column(String(5))
+    end: Mapped[str] = mapped_column(String(5))
+    __table_args__ = (UniqueConstraint("school_id", "number"),)
+
+
+class Subject(Base):
+    __tablename__ = "subjects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    middle_name: Mapped[str] = mapped_column(String(100), default="")
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SchoolClass(Base):
+    __tablename__ = "classes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("academic_years.id"), index=True)
+    grade: Mapped[int]
+    letter: Mapped[str] = mapped_column(String(4))
+    homeroom_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    __table_args__ = (UniqueConstraint("year_id", "grade", "letter"),)
+
+
+class Enrolment(Base):
+    """A pupil in a class from ``start`` to ``end`` (open-ended while ``end`` is null)."""
+
+    __tablename__ = "enrolments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ParentLink(Base):
+    __tablename__ = "parent_links"
+    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
+class TeachingAssignment(Base):
+    __tablename__ = "teaching_assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    __table_args__ = (UniqueConstraint("teacher_id", "class_id", "subject_id"),)
+
+
+# --- the timetable and lessons -------------------------------------------------------------
+
+
+class TimetableSlot(Base):
+    """The weekly plan: on ``weekday`` (0 = Monday) at bell ``number``, this subject."""
+
+    __tablename__ = "timetable_slots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    weekday: Mapped[int]
+    number: Mapped[int]
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    room: Mapped[str] = mapped_column(String(20), default="")
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Lesson(Base):
+    """A dated lesson, made from the timetable and changed by substitutions and moves."""
+
+    __tablename__ = "lessons"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    """The planned teacher."""
+    substitute_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    number: Mapped[int]
+    room: Mapped[str] = mapped_column(String(20), default="")
+    planned_room: Mapped[str] = mapped_column(String(20), default="")
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    note: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    __table_args__ = (
+        Index("ix_lessons_class_date", "class_id", "date", "number"),
+        Index("ix_lessons_class_subject_date", "class_id", "subject_id", "date"),
+    )
+
+
+class Homework(Base):
+    __tablename__ = "homework"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    due: Mapped[dt.date] = mapped_column(Date)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class HomeworkAttachment(Base):
+    __tablename__ = "homework_attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    homework_id: Mapped[int] = mapped_column(ForeignKey("homework.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int]
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class HomeworkDone(Base):
+    __tablename__ = "homework_done"
+    homework_id: Mapped[int] = mapped_column(ForeignKey("homework.id"), primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    done_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Mark(Base):
+    __tablename__ = "marks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"))
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    value: Mapped[int]
+    weight: Mapped[int] = mapped_column(default=1)
+    kind: Mapped[str] = mapped_column(String(16), default="oral")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        Index("ix_marks_pupil_lesson", "pupil_id", "lesson_id"),
+        Index("ix_marks_lesson", "lesson_id"),
+    )
+
+
+class Absence(Base):
+    __tablename__ = "absences"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"))
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    minutes: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        Index("ix_absences_pupil_lesson", "pupil_id", "lesson_id"),
+        Index("ix_absences_lesson", "lesson_id"),
+    )
+
+
+class AbsenceNotice(Base):
+    """A parent telling the class teacher about an absence, in advance or after."""
+
+    __tablename__ = "absence_notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class PeriodMark(Base):
+    """A pupil's mark for a period, or for the year when ``period_id`` is null."""
+
+    __tablename__ = "period_marks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    year_id: Mapped[int] = mapped_column(ForeignKey("academic_years.id"))
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("periods.id"))
+    value: Mapped[int]
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    __table_args__ = (UniqueConstraint("pupil_id", "subject_id", "year_id", "period_id"),)
+
+
+# --- communication -----------------------------------------------------------------------
+
+
+class MessageThread(Base):
+    __tablename__ = "message_threads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    pupil_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    """The child the thread is about, when there is one."""
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ThreadParticipant(Base):
+    __tablename__ = "thread_participants"
+    thread_id: Mapped[int] = mapped_column(ForeignKey("message_threads.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    last_read_id: Mapped[int] = mapped_column(default=0)
+    """The id of the last message this participant has read."""
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("message_threads.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Announcement(Base):
+    __tablename__ = "announcements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"), index=True)
+    """Null for the whole school."""
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AnnouncementRead(Base):
+    __tablename__ = "announcement_reads"
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    read_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Event(Base):
+    """Parent meetings, school events, exams: things with a date, time and place."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    place: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class WeekAcknowledgement(Base):
+    """A parent "signing" a child's week, with a hash of the week as the parent saw it."""
+
+    __tablename__ = "week_acknowledgements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    week_start: Mapped[dt.date] = mapped_column(Date)
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The marks and notes of the week as signed, to show what changed afterwards."""
+    __table_args__ = (Index("ix_week_ack_pupil_week", "pupil_id", "week_start"),)
+
+
+# --- accounts and security -----------------------------------------------------------------
+
+
+class AuthSession(Base):
+    """One login: the chain of refresh tokens that rotate from it."""
+
+    __tablename__ = "auth_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str] = mapped_column(String(40), default="")
+
+
+class RefreshToken(Base):
+    __tablename__ = "refresh_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("auth_sessions.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoginAttempt(Base):
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    success: Mapped[bool] = mapped_column(Boolean)
+    __table_args__ = (Index("ix_login_attempts_login_at", "login", "at"),)
+
+
+class InviteCode(Base):
+    """A single-use code a parent registers with, linking the new account to a pupil."""
+
+    __tablename__ = "invite_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a write, replayed for a repeated ``Idempotency-Key``."""
+
+    __tablename__ = "idempotency_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(128))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(500))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int]
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+
+class ServerSetting(Base):
+    """Key-value settings of the server itself, such as the token signing secret."""
+
+    __tablename__ = "server_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# --- change feed and audit -------------------------------------------------------------------
+
+
+class Change(Base):
+    """The change feed: one row per change a client may need to hear about; ``id`` is the
+    cursor. ``pupil_id`` and ``class_id`` decide who may see it."""
+
+    __tablename__ = "changes"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int]
+    pupil_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    """For changes addressed to one user (a message)."""
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AuditRecord(Base):
+    """Append-only, hash-chained: ``hash`` covers this record's content and ``prev_hash``."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int]
+    pupil_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
