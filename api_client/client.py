@@ -1,0 +1,360 @@
+"""The async HTTP client of the diary API.
+
+``DiaryClient`` owns one long-lived ``httpx.AsyncClient`` (one kept-alive connection matters on
+a slow link), takes a transport for tests (``httpx.ASGITransport(app)`` runs the real server
+in-process), returns the contract's Structs, refreshes an expired access token once and
+transparently, and turns every failure into one of :mod:`api_client.errors`.
+
+Conditional requests are built in: every GET goes through a :class:`ResponseCache` keyed by
+path and query. A cached ETag is sent as ``If-None-Match``; a 304 answer is served from the
+cache. The app plugs its on-disk store in as the cache, so an unchanged screen costs a 304.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlencode
+
+import httpx
+import msgspec
+
+from api_client import errors
+from api_client.models import (
+    API_PREFIX,
+    Health,
+    LoginRequest,
+    LogoutRequest,
+    Me,
+    Problem,
+    RefreshRequest,
+    TokenPair,
+    Week,
+)
+
+T = TypeVar("T")
+
+USER_AGENT = "diary-tui/0.1"
+
+
+@dataclass(frozen=True, slots=True)
+class CachedResponse:
+    etag: str
+    body: bytes
+
+
+class ResponseCache(Protocol):
+    """Where GET responses are kept with their ETags. Keys are ``path?query``."""
+
+    def get(self, key: str) -> CachedResponse | None: ...
+
+    def put(self, key: str, etag: str, body: bytes) -> None: ...
+
+
+class MemoryCache:
+    """A ResponseCache in a dict, for scripts and tests."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, CachedResponse] = {}
+
+    def get(self, key: str) -> CachedResponse | None:
+        return self._items.get(key)
+
+    def put(self, key: str, etag: str, body: bytes) -> None:
+        self._items[key] = CachedResponse(etag, body)
+
+
+@dataclass(slots=True)
+class TrafficStats:
+    """What this client has sent and received, for the status line and the benchmarks."""
+
+    requests: int = 0
+    not_modified: int = 0
+    bytes_received: int = 0
+    """Body bytes as they came over the wire (compressed when the server compressed)."""
+
+
+TokensChanged = Callable[[TokenPair | None], None]
+"""Called with new tokens after login or refresh, and with None when the session ended."""
+
+
+def cache_key(path: str, params: Mapping[str, Any] | None = None) -> str:
+    if not params:
+        return path
+    return f"{path}?{urlencode(sorted((k, str(v)) for k, v in params.items()))}"
+
+
+class DiaryClient:
+    """A session with one diary server.
+
+    Use it as ``async with DiaryClient(url) as client: ...``. Give ``refresh_token`` to resume a
+    remembered login without a password; ``on_tokens`` hears of every new token pair so the
+    caller can keep the refresh token in the OS keyring.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 15.0,
+        connect_timeout: float = 5.0,
+        refresh_token: str | None = None,
+        on_tokens: TokensChanged | None = None,
+        cache: ResponseCache | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + API_PREFIX,
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            follow_redirects=False,
+        )
+        self._access_token: str | None = None
+        self._access_expires = 0.0
+        self._refresh_token = refresh_token
+        self._on_tokens = on_tokens
+        self._refresh_lock = asyncio.Lock()
+        self.cache: ResponseCache = cache if cache is not None else MemoryCache()
+        self.stats = TrafficStats()
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    async def __aenter__(self) -> DiaryClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def refresh_token(self) -> str | None:
+        return self._refresh_token
+
+    @property
+    def logged_in(self) -> bool:
+        return self._access_token is not None or self._refresh_token is not None
+
+    # -- authentication -----------------------------------------------------------------
+
+    async def login(self, login: str, password: str) -> TokenPair:
+        """Log in with a password; raises AuthenticationError or RateLimited."""
+        body = LoginRequest(login=login, password=password)
+        pair = await self._send("POST", "/auth/login", TokenPair, json=body, auth=False)
+        self._accept(pair)
+        return pair
+
+    async def refresh(self) -> TokenPair:
+        """Trade the refresh token for a new pair (the old refresh token stops working)."""
+        async with self._refresh_lock:
+            return await self._refresh_locked()
+
+    async def _refresh_locked(self) -> TokenPair:
+        if self._refresh_token is None:
+            raise errors.AuthenticationError("Not logged in: log in with a login and password.")
+        body = RefreshRequest(refresh_token=self._refresh_token)
+        try:
+            pair = await self._send("POST", "/auth/refresh", TokenPair, json=body, auth=False)
+        except errors.AuthenticationError:
+            self._forget()
+            raise errors.AuthenticationError(
+                "The saved login has expired or was ended elsewhere: log in again.", status=401
+            ) from None
+        self._accept(pair)
+        return pair
+
+    async def logout(self) -> None:
+        """End the session on the server; forget the tokens even if the server is unreachable."""
+        token = self._refresh_token
+        try:
+            if token is not None:
+                await self._send(
+                    "POST",
+                    "/auth/logout",
+                    None,
+                    json=LogoutRequest(refresh_token=token),
+                    auth=False,
+                )
+        finally:
+            self._forget()
+
+    def _accept(self, pair: TokenPair) -> None:
+        self._access_token = pair.access_token
+        # Renew a little early so a request never leaves with a token about to expire.
+        self._access_expires = time.monotonic() + max(pair.expires_in - 15, 1)
+        self._refresh_token = pair.refresh_token
+        if self._on_tokens is not None:
+            self._on_tokens(pair)
+
+    def _forget(self) -> None:
+        had = self._access_token is not None or self._refresh_token is not None
+        self._access_token = None
+        self._refresh_token = None
+        self._access_expires = 0.0
+        if had and self._on_tokens is not None:
+            self._on_tokens(None)
+
+    async def _auth_header(self, *, force_refresh: bool = False) -> dict[str, str]:
+        stale = self._access_token is None or time.monotonic() >= self._access_expires
+        if force_refresh or stale:
+            async with self._refresh_lock:
+                # Another request may have refreshed while this one waited for the lock.
+                still_stale = self._access_token is None or time.monotonic() >= self._access_expires
+                if force_refresh or still_stale:
+                    await self._refresh_locked()
+        return {"Authorization": f"Bearer {self._access_token}"}
+
+    # -- endpoints ----------------------------------------------------------------------
+
+    async def health(self) -> Health:
+        return await self.get("/health", Health, auth=False)
+
+    async def me(self) -> Me:
+        return await self.get("/me", Me)
+
+    async def week(self, pupil_id: int, day: dt.date | None = None) -> Week:
+        """The week of ``pupil_id`` that contains ``day`` (today on the server by default)."""
+        params = {"date": day.isoformat()} if day else None
+        return await self.get(f"/pupils/{pupil_id}/week", Week, params=params)
+
+    # -- the machinery --------------------------------------------------------------------
+
+    async def get(
+        self,
+        path: str,
+        type_: type[T],
+        *,
+        params: Mapping[str, Any] | None = None,
+        auth: bool = True,
+    ) -> T:
+        """GET ``path`` as ``type_``, conditional on the cached ETag."""
+        key = cache_key(path, params)
+        cached = self.cache.get(key)
+        headers = {"If-None-Match": cached.etag} if cached else {}
+        response = await self._request("GET", path, params=params, headers=headers, auth=auth)
+        if response.status_code == 304 and cached is not None:
+            self.stats.not_modified += 1
+            return self._decode(cached.body, type_)
+        self._raise_for_status(response)
+        value = self._decode(response.content, type_)
+        etag = response.headers.get("ETag")
+        if etag:
+            self.cache.put(key, etag, response.content)
+        return value
+
+    def cached(
+        self, path: str, type_: type[T], params: Mapping[str, Any] | None = None
+    ) -> T | None:
+        """The cached value of a GET, if any, without touching the network."""
+        hit = self.cache.get(cache_key(path, params))
+        if hit is None:
+            return None
+        try:
+            return self._decode(hit.body, type_)
+        except errors.ProtocolError:
+            return None
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        type_: type[T] | None,
+        *,
+        json: msgspec.Struct | None = None,
+        auth: bool = True,
+        idempotency_key: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> T:
+        """A write (or a login): encodes ``json``, decodes the answer as ``type_``."""
+        headers = {"Content-Type": "application/json"}
+        if method != "GET" and auth:
+            headers["Idempotency-Key"] = idempotency_key or uuid.uuid4().hex
+        content = msgspec.json.encode(json) if json is not None else None
+        response = await self._request(
+            method, path, content=content, headers=headers, auth=auth, params=params
+        )
+        self._raise_for_status(response)
+        if type_ is None or response.status_code == 204:
+            return None  # type: ignore[return-value]
+        return self._decode(response.content, type_)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
+        auth: bool = True,
+    ) -> httpx.Response:
+        headers = dict(headers or {})
+        if auth:
+            headers.update(await self._auth_header())
+        response = await self._transmit(method, path, params, headers, content)
+        if auth and response.status_code == 401 and self._refresh_token is not None:
+            # The access token expired or was revoked early: refresh once and retry once.
+            headers.update(await self._auth_header(force_refresh=True))
+            response = await self._transmit(method, path, params, headers, content)
+        return response
+
+    async def _transmit(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        headers: dict[str, str],
+        content: bytes | None,
+    ) -> httpx.Response:
+        try:
+            response = await self._http.request(
+                method, path, params=params, headers=headers, content=content
+            )
+        except httpx.TimeoutException as exc:
+            raise errors.Offline(f"The server at {self.base_url} did not answer in time.") from exc
+        except (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise errors.Offline(f"Cannot reach the server at {self.base_url}.") from exc
+        except httpx.HTTPError as exc:
+            raise errors.Offline(f"Talking to {self.base_url} failed: {exc}") from exc
+        self.stats.requests += 1
+        self.stats.bytes_received += int(response.num_bytes_downloaded)
+        return response
+
+    @staticmethod
+    def _decode(body: bytes, type_: type[T]) -> T:
+        try:
+            return msgspec.json.decode(body, type=type_)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise errors.ProtocolError(
+                f"The server's answer could not be read ({exc}); is this a diary server of a "
+                "compatible version?"
+            ) from exc
+
+    def _raise_for_status(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        problem: Problem | None = None
+        try:
+            problem = msgspec.json.decode(response.content, type=Problem)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            problem = None
+        if problem is not None and problem.detail:
+            message = problem.detail
+        elif problem is not None:
+            message = problem.title
+        else:
+            message = f"The server answered {status} {response.reason_phrase}."
+        exc = errors.error_for_status(status, message, problem)
+        if isinstance(exc, errors.RateLimited) and exc.retry_after is None:
+            retry = response.headers.get("Retry-After", "")
+            exc.retry_after = int(retry) if retry.isdigit() else None
+        raise exc
