@@ -1,0 +1,96 @@
+"""Bytes on the wire for a week: a first load and an unchanged reload, against the naive way.
+
+Runs a real ``diary-server`` process over a small demo school and puts a byte-counting TCP
+proxy between it and the client, so the figures are what really crosses the network: request
+and response, headers included.
+
+    uv run python -m benchmarks.wire
+
+Targets (issue 2): a first load at most 4 KB compressed, an unchanged reload at most 400 bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+from urllib.parse import urlparse
+
+import httpx
+
+from api_client.client import DiaryClient
+from benchmarks.common import (
+    FROZEN_TODAY,
+    counting_proxy,
+    init_demo,
+    row,
+    running_server,
+    temp_db,
+)
+
+
+def featured_child(db_url: str) -> int:
+    path = db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        found = db.execute(
+            "SELECT l.pupil_id FROM parent_links l JOIN users u ON u.id = l.parent_id "
+            "WHERE u.login = 'parent' ORDER BY l.pupil_id LIMIT 1"
+        ).fetchone()
+    return int(found[0])
+
+
+async def measure(base_url: str, pupil_id: int) -> list[tuple[str, int, int]]:
+    port = urlparse(base_url).port
+    assert port is not None
+    day = dt.date.fromisoformat(FROZEN_TODAY)
+    results: list[tuple[str, int, int]] = []
+    async with counting_proxy(port) as (proxy_port, count):
+        url = f"http://127.0.0.1:{proxy_port}"
+        async with DiaryClient(url) as client:
+            await client.login("parent", "demo")
+            count.reset()
+            await client.week(pupil_id, day)
+            results.append(("week, first load", count.up, count.down))
+            count.reset()
+            await client.week(pupil_id, day)
+            results.append(("week, unchanged reload (304)", count.up, count.down))
+            assert client.stats.not_modified == 1, "the reload was not a 304"
+            token = client._access_token
+
+        # The naive way: no compression, no ETag, every load a full fetch.
+        headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
+        async with httpx.AsyncClient(base_url=url + "/api/v1", headers=headers) as naive:
+            for label in ("naive: first load", "naive: reload"):
+                count.reset()
+                response = await naive.get(
+                    f"/pupils/{pupil_id}/week", params={"date": day.isoformat()}
+                )
+                response.raise_for_status()
+                results.append((label, count.up, count.down))
+    return results
+
+
+def main() -> None:
+    with temp_db() as db_url:
+        init_demo(db_url, size="small")
+        pupil = featured_child(db_url)
+        with running_server(db_url) as base_url:
+            results = asyncio.run(measure(base_url, pupil))
+    print(row("bytes on the wire", "request", "response", "total"))
+    for label, up, down in results:
+        print(row(label, up, down, up + down))
+    first, reload = results[0], results[1]
+    naive_first = results[2]
+    print()
+    print(
+        f"first load response: {first[2]} B (target <= 4096 B); "
+        f"{naive_first[2] / first[2]:.1f}x smaller than uncompressed"
+    )
+    print(
+        f"unchanged reload response: {reload[2]} B (target <= 400 B); "
+        f"{naive_first[2] / max(reload[2], 1):.0f}x smaller than a naive refetch"
+    )
+
+
+if __name__ == "__main__":
+    main()
