@@ -1,0 +1,81 @@
+"""Who may see what: the one place the server decides it, by role and by relation.
+
+The rule for a pupil's data (the week now; grades, homework and attendance later):
+
+- a pupil: themself;
+- a parent: their linked children;
+- a teacher (a class teacher included): pupils of classes they teach or lead;
+- administration: any pupil of their school;
+- IT staff, health worker, education authority: not at all (403).
+
+A viewer who may see some pupils but not this one gets the same 404 as for a pupil that does
+not exist, so that ids cannot be probed. Every check is scoped to the viewer's school.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import CompoundSelect, exists, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client.models import Role
+from demo_server.auth import Viewer
+from demo_server.problems import ProblemError
+from demo_server.schema import Enrolment, ParentLink, SchoolClass, TeachingAssignment, User
+
+#: Roles that see named pupils' diaries (each within its relation).
+PUPIL_READERS = frozenset({Role.PUPIL, Role.PARENT, Role.TEACHER, Role.ADMINISTRATION})
+
+#: Ids above this cannot exist (and would overflow PostgreSQL's integer).
+MAX_ID = 2**31 - 1
+
+
+def pupil_not_found() -> ProblemError:
+    """The one answer for "no such pupil" and "not your pupil"."""
+    return ProblemError(404, "there is no pupil with this id", field="pupil_id")
+
+
+def forbidden(what: str) -> ProblemError:
+    return ProblemError(403, f"your role may not see {what}")
+
+
+def teacher_class_ids(teacher_id: int) -> CompoundSelect[tuple[int]]:
+    """A select of the ids of the classes a teacher teaches or leads."""
+    return union(
+        select(TeachingAssignment.class_id).where(TeachingAssignment.teacher_id == teacher_id),
+        select(SchoolClass.id).where(SchoolClass.homeroom_teacher_id == teacher_id),
+    )
+
+
+async def may_see_pupil(db: AsyncSession, viewer: Viewer, pupil_id: int) -> bool:
+    """Whether ``viewer`` may see the diary of ``pupil_id`` (False also when there is none)."""
+    if viewer.role not in PUPIL_READERS or not 0 < pupil_id <= MAX_ID:
+        return False
+    is_pupil = select(User.id).where(
+        User.id == pupil_id, User.role == Role.PUPIL.value, User.school_id == viewer.school_id
+    )
+    if viewer.role is Role.PUPIL:
+        if pupil_id != viewer.id:
+            return False
+        query = is_pupil
+    elif viewer.role is Role.PARENT:
+        query = is_pupil.where(
+            exists().where(ParentLink.parent_id == viewer.id, ParentLink.pupil_id == User.id)
+        )
+    elif viewer.role is Role.TEACHER:
+        query = is_pupil.where(
+            exists().where(
+                Enrolment.pupil_id == User.id,
+                Enrolment.class_id.in_(teacher_class_ids(viewer.id)),
+            )
+        )
+    else:  # administration
+        query = is_pupil
+    return (await db.scalar(query)) is not None
+
+
+async def require_pupil(db: AsyncSession, viewer: Viewer, pupil_id: int, what: str) -> None:
+    """Raise the right problem unless ``viewer`` may see ``what`` of ``pupil_id``."""
+    if viewer.role not in PUPIL_READERS:
+        raise forbidden(what)
+    if not await may_see_pupil(db, viewer, pupil_id):
+        raise pupil_not_found()

@@ -1,0 +1,154 @@
+"""The diary server as a Litestar application.
+
+``create_app`` needs no lifespan run: the engine is made eagerly (it connects on first use) and
+what lives in the database (the token signing secret) is loaded on the first request that
+needs it. Tests can therefore drive the app through ``httpx.ASGITransport`` directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
+from litestar.enums import ScopeType
+from litestar.middleware.compression import CompressionMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Scope, Send
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api_client.models import API_PREFIX
+from demo_server.db import make_engine
+from demo_server.problems import exception_handlers
+from demo_server.routes import api_router
+from demo_server.routes.deps import STATE_KEY
+from demo_server.routes.health import server_version
+from demo_server.settings import ServerSettings, ServerState
+
+OPENAPI_PATH = f"{API_PREFIX}/schema"
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == etag:
+            return True
+    return False
+
+
+class ETagMiddleware:
+    """A strong ETag (hash of the body) on every successful GET, and 304 for a match.
+
+    It sits inside the compression middleware, so the tag is that of the uncompressed body
+    and a 304 carries no body to compress. Streams (server-sent events) pass through.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        if_none_match = ""
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                if_none_match = value.decode("latin-1")
+        start: HTTPResponseStartEvent | None = None
+        chunks: list[bytes] = []
+        passthrough = False
+
+        async def wrapped_send(message: Message) -> None:
+            nonlocal start, passthrough
+            if passthrough:
+                await send(message)
+                return
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", [])
+                streaming = any(
+                    name == b"content-type" and value.startswith(b"text/event-stream")
+                    for name, value in headers
+                )
+                tagged = any(name == b"etag" for name, _ in headers)
+                if message["status"] != 200 or streaming or tagged:
+                    passthrough = True
+                    await send(message)
+                    return
+                start = message
+                return
+            if message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(chunks)
+            etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+            if if_none_match and _etag_matches(if_none_match, etag):
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 304,
+                        "headers": [(b"etag", etag.encode("ascii"))],
+                    }
+                )
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            headers = [*start["headers"], (b"etag", etag.encode("ascii"))]
+            await send(
+                {"type": "http.response.start", "status": start["status"], "headers": headers}
+            )
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+
+        await self.app(scope, receive, wrapped_send)
+
+
+class ETagCompressionMiddleware(CompressionMiddleware):
+    """Litestar's compression with the ETag middleware inside it (tag first, then gzip)."""
+
+    def __init__(self, app: ASGIApp, config: CompressionConfig) -> None:
+        super().__init__(app=ETagMiddleware(app), config=config)
+
+
+def create_app(
+    db_url: str | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    settings: ServerSettings | None = None,
+) -> Litestar:
+    """The diary server over ``engine``, or a new engine for ``db_url`` (see ``db.resolve_url``).
+
+    The database must be migrated (``demo_server.migrate.upgrade``). An engine made here is
+    disposed of when the app shuts down; a given one belongs to the caller.
+    """
+    settings = settings or ServerSettings()
+    owns_engine = engine is None
+    if engine is None:
+        engine = make_engine(db_url)
+    server = ServerState(engine, settings, engine.dialect.name)
+
+    async def dispose() -> None:
+        if owns_engine:
+            await server.engine.dispose()
+
+    return Litestar(
+        route_handlers=[api_router()],
+        state=State({STATE_KEY: server}),
+        exception_handlers=exception_handlers(settings.max_body_size),
+        compression_config=CompressionConfig(
+            backend="gzip",
+            minimum_size=settings.compress_min_size,
+            middleware_class=ETagCompressionMiddleware,
+        ),
+        request_max_body_size=settings.max_body_size,
+        openapi_config=OpenAPIConfig(
+            title="Diary API",
+            version=server_version(),
+            description="The school diary: the week of a pupil, for parents, pupils and staff.",
+            path=OPENAPI_PATH,
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        on_shutdown=[dispose],
+    )

@@ -1,0 +1,249 @@
+"""Logging in, refreshing and logging out, and who is asking (the bearer of an access token).
+
+A login opens an *auth session*: the chain of refresh tokens that rotate from it. Each
+refresh marks the presented token used and issues the next one; presenting a used token again
+means it was stolen or replayed, and the whole session is revoked. Logging out revokes it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client.models import LoginRequest, Role, TokenPair
+from demo_server.problems import ProblemError, unauthorized
+from demo_server.schema import AuthSession, LoginAttempt, RefreshToken, User
+from demo_server.security import (
+    AccessClaims,
+    BadToken,
+    new_refresh_token,
+    read_access_token,
+    sign_access_token,
+    token_hash,
+    verify_password,
+)
+from demo_server.settings import ServerState
+
+WRONG_CREDENTIALS = "the login or the password is wrong"
+SESSION_ENDED = "this session has ended; log in again"
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The user behind a request."""
+
+    id: int
+    school_id: int
+    role: Role
+    login: str
+    session_id: int
+
+
+# --- issuing tokens ---------------------------------------------------------------------------
+
+
+async def _issue(
+    state: ServerState, db: AsyncSession, *, session_id: int, user_id: int, must_change: bool
+) -> TokenPair:
+    settings = state.settings
+    now = settings.now()
+    refresh = new_refresh_token()
+    await db.execute(
+        insert(RefreshToken).values(
+            session_id=session_id,
+            token_hash=token_hash(refresh),
+            created_at=now,
+            expires_at=now + settings.refresh_token_lifetime,
+        )
+    )
+    expires_in = int(settings.access_token_lifetime.total_seconds())
+    claims = AccessClaims(session_id, user_id, int(now.timestamp()) + expires_in)
+    access = sign_access_token(await state.token_secret(), claims)
+    return TokenPair(
+        access_token=access,
+        refresh_token=refresh,
+        expires_in=expires_in,
+        refresh_expires_in=int(settings.refresh_token_lifetime.total_seconds()),
+        must_change_password=must_change,
+    )
+
+
+# --- login ---------------------------------------------------------------------------------------
+
+
+async def _lockout_seconds(state: ServerState, db: AsyncSession, login: str) -> int:
+    """Seconds until ``login`` may try again, or 0 when it is not locked out."""
+    settings = state.settings
+    now = settings.now()
+    since = now - settings.lockout_window
+    last_success = await db.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.login == login, LoginAttempt.success.is_(True), LoginAttempt.at > since
+        )
+    )
+    if last_success is not None:
+        since = max(since, _aware(last_success))
+    failures = (
+        await db.scalars(
+            select(LoginAttempt.at)
+            .where(
+                LoginAttempt.login == login,
+                LoginAttempt.success.is_(False),
+                LoginAttempt.at > since,
+            )
+            .order_by(LoginAttempt.at.desc())
+            .limit(settings.lockout_failures)
+        )
+    ).all()
+    if len(failures) < settings.lockout_failures:
+        return 0
+    # The oldest of the last N failures leaves the window first.
+    free_at = _aware(failures[-1]) + settings.lockout_window
+    return max(1, math.ceil((free_at - now).total_seconds()))
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+async def login(state: ServerState, db: AsyncSession, request: LoginRequest) -> TokenPair:
+    name = request.login.strip()
+    wait = await _lockout_seconds(state, db, name)
+    if wait:
+        minutes = max(1, math.ceil(wait / 60))
+        raise ProblemError(
+            429,
+            f"too many failed logins for '{name}'; try again in {minutes} min",
+            headers={"Retry-After": str(wait)},
+            retry_after=wait,
+            field="login",
+        )
+    user = (await db.execute(select(User).where(User.login == name))).scalar_one_or_none()
+    ok = await verify_password(user.password_hash if user else None, request.password)
+    now = state.settings.now()
+    await db.execute(insert(LoginAttempt).values(login=name, at=now, success=ok))
+    if not ok or user is None:
+        await db.commit()
+        raise unauthorized(WRONG_CREDENTIALS)
+    if user.locked:
+        await db.commit()
+        raise ProblemError(403, "this account is locked; ask the school's IT staff")
+    session_id = (
+        await db.execute(
+            insert(AuthSession).values(user_id=user.id, created_at=now).returning(AuthSession.id)
+        )
+    ).scalar_one()
+    pair = await _issue(
+        state, db, session_id=session_id, user_id=user.id, must_change=user.must_change_password
+    )
+    await db.commit()
+    return pair
+
+
+# --- refresh and logout ------------------------------------------------------------------------
+
+
+async def _revoke(db: AsyncSession, session_id: int, reason: str, now: dt.datetime) -> None:
+    await db.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+    )
+
+
+async def refresh(state: ServerState, db: AsyncSession, token: str) -> TokenPair:
+    now = state.settings.now()
+    row = (
+        await db.execute(
+            select(RefreshToken, AuthSession, User)
+            .join(AuthSession, AuthSession.id == RefreshToken.session_id)
+            .join(User, User.id == AuthSession.user_id)
+            .where(RefreshToken.token_hash == token_hash(token))
+        )
+    ).one_or_none()
+    if row is None:
+        raise unauthorized("the refresh token is not valid; log in again")
+    stored, session, user = row.tuple()
+    if session.revoked_at is not None:
+        raise unauthorized(SESSION_ENDED)
+    if stored.used_at is not None:
+        await _revoke(db, session.id, "refresh_reuse", now)
+        await db.commit()
+        raise unauthorized(
+            "this refresh token was already used; the session has been ended for safety, "
+            "log in again"
+        )
+    if _aware(stored.expires_at) <= now:
+        raise unauthorized("the refresh token has expired; log in again")
+    if user.locked:
+        raise ProblemError(403, "this account is locked; ask the school's IT staff")
+    claimed = await db.execute(
+        update(RefreshToken)
+        .where(and_(RefreshToken.id == stored.id, RefreshToken.used_at.is_(None)))
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        # Two refreshes raced with the same token: treat as reuse.
+        await _revoke(db, session.id, "refresh_reuse", now)
+        await db.commit()
+        raise unauthorized("this refresh token was already used; log in again")
+    pair = await _issue(
+        state, db, session_id=session.id, user_id=user.id, must_change=user.must_change_password
+    )
+    await db.commit()
+    return pair
+
+
+async def logout(state: ServerState, db: AsyncSession, token: str) -> None:
+    session_id = await db.scalar(
+        select(RefreshToken.session_id).where(RefreshToken.token_hash == token_hash(token))
+    )
+    if session_id is None:
+        raise unauthorized("the refresh token is not valid")
+    await _revoke(db, session_id, "logout", state.settings.now())
+    await db.commit()
+
+
+# --- the bearer of a request --------------------------------------------------------------------
+
+
+async def authenticate(state: ServerState, db: AsyncSession, authorization: str | None) -> Viewer:
+    """The viewer for an ``Authorization: Bearer`` header, or a 401 problem."""
+    if not authorization:
+        raise unauthorized("log in first: this needs an 'Authorization: Bearer' access token")
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise unauthorized("the Authorization header must be 'Bearer <access token>'")
+    try:
+        claims = read_access_token(
+            await state.token_secret(), token, state.settings.now().timestamp()
+        )
+    except BadToken as exc:
+        raise unauthorized(str(exc)) from None
+    row = (
+        await db.execute(
+            select(User.school_id, User.role, User.login, User.locked, AuthSession.revoked_at)
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .where(AuthSession.id == claims.session_id, User.id == claims.user_id)
+        )
+    ).one_or_none()
+    if row is None or row.revoked_at is not None:
+        raise unauthorized(SESSION_ENDED)
+    if row.locked:
+        raise ProblemError(403, "this account is locked; ask the school's IT staff")
+    try:
+        role = Role(row.role)
+    except ValueError:
+        raise ProblemError(403, "this account has no role this server knows") from None
+    return Viewer(
+        id=claims.user_id,
+        school_id=row.school_id,
+        role=role,
+        login=row.login,
+        session_id=claims.session_id,
+    )

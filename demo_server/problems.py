@@ -1,0 +1,234 @@
+"""Errors as ``application/problem+json`` (RFC 9457), for every way a request can fail.
+
+Handlers turn Litestar's exceptions (routing, validation, body size) and our own
+:class:`ProblemError` into :class:`api_client.models.Problem` bodies with a ``detail`` written
+for a person. The catch-all logs the exception and answers 500 without internals.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotFoundException,
+    ValidationException,
+)
+from litestar.types import ExceptionHandlersMap
+
+from api_client.models import Problem, encode
+
+log = logging.getLogger("demo_server")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemError(Exception):
+    """Raise to answer with a problem: ``status``, a ``detail`` for a person, the ``field``."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        field: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry_after: int | None = None,
+        title: str | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.field = field
+        self.headers = dict(headers or {})
+        self.retry_after = retry_after
+        self.title = title or HTTPStatus(status).phrase
+
+
+def unauthorized(detail: str) -> ProblemError:
+    return ProblemError(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    field: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    retry_after: int | None = None,
+    title: str | None = None,
+) -> Response[bytes]:
+    body = Problem(
+        title=title or HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        field=field,
+        retry_after=retry_after,
+    )
+    return Response(
+        content=encode(body),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=dict(headers or {}),
+    )
+
+
+# --- validation messages in plain words -------------------------------------------------------
+
+_PATH = re.compile(r"\s*-\s*at `\$(?P<path>[^`]*)`$")
+_MISSING = re.compile(r"Object missing required field `(?P<name>[^`]+)`")
+_UNKNOWN = re.compile(r"Object contains unknown field `(?P<name>[^`]+)`")
+_EXPECTED = re.compile(r"Expected `(?P<want>[^`]+)`, got `(?P<got>[^`]+)`")
+_LENGTH = re.compile(r"Expected `(?P<what>str|array|object)` of length (?P<cmp>[<>]=) (?P<n>\d+)")
+
+_TYPE_WORDS = {
+    "str": "text",
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "object": "an object",
+    "array": "a list",
+    "null": "null",
+}
+
+
+def _field_from_path(path: str) -> str | None:
+    # "$.login" -> "login", "$.items[0].name" -> "items[0].name"
+    path = path.lstrip(".")
+    return path or None
+
+
+def plain_validation_message(message: str) -> tuple[str, str | None]:
+    """Turn a msgspec validation message into ``(detail, field)``."""
+    field: str | None = None
+    match = _PATH.search(message)
+    if match:
+        field = _field_from_path(match.group("path"))
+        message = message[: match.start()]
+    if m := _MISSING.search(message):
+        name = m.group("name")
+        full = f"{field}.{name}" if field else name
+        return f"the field '{full}' is required", full
+    if m := _UNKNOWN.search(message):
+        name = m.group("name")
+        full = f"{field}.{name}" if field else name
+        return f"the field '{full}' is not known here (check its spelling)", full
+    where = f"'{field}'" if field else "the body"
+    if m := _LENGTH.search(message):
+        n = int(m.group("n"))
+        if m.group("cmp") == ">=":
+            if n == 1:
+                return f"{where} must not be empty", field
+            return f"{where} must be at least {n} characters long", field
+        return f"{where} must be at most {n} characters long", field
+    if m := _EXPECTED.search(message):
+        wanted = (w.strip() for w in m.group("want").split("|"))
+        want = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
+        got = _TYPE_WORDS.get(m.group("got"), m.group("got"))
+        return f"{where} must be {want}, not {got}", field
+    if message.startswith("JSON is malformed") or "malformed" in message.lower():
+        return "the body is not valid JSON", None
+    if "truncated" in message.lower():
+        return "the body is not valid JSON (it ends too early)", None
+    return f"{where}: {message[:1].lower()}{message[1:]}", field
+
+
+def _validation_detail(exc: ValidationException) -> tuple[str, str | None]:
+    extra = exc.extra
+    items: list[Any] = extra if isinstance(extra, list) else [extra] if extra else []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", ""))
+        key = item.get("key")
+        source = item.get("source")
+        if source in ("query", "path", "header", "cookie") and key:
+            return f"the {source} parameter '{key}' is missing or not valid", str(key)
+        if message:
+            return plain_validation_message(message)
+    detail = str(exc.detail or "")
+    if "decode" in detail.lower() or "json" in detail.lower():
+        return "the body is not valid JSON", None
+    return "the request is not valid", None
+
+
+# --- handlers ----------------------------------------------------------------------------------
+
+
+def _problem_error(_: Request[Any, Any, Any], exc: ProblemError) -> Response[bytes]:
+    return problem_response(
+        exc.status,
+        exc.detail,
+        field=exc.field,
+        headers=exc.headers,
+        retry_after=exc.retry_after,
+        title=exc.title,
+    )
+
+
+def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
+    detail, field = _validation_detail(exc)
+    return problem_response(400, detail, field=field)
+
+
+def _not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[bytes]:
+    return problem_response(404, f"there is nothing at {request.url.path}")
+
+
+def _method_not_allowed(
+    request: Request[Any, Any, Any], exc: MethodNotAllowedException
+) -> Response[bytes]:
+    headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
+    allowed = headers.get("allow") or headers.get("Allow") or ""
+    detail = f"{request.method} is not allowed at {request.url.path}"
+    if allowed:
+        detail += f"; use {allowed}"
+    return problem_response(405, detail, headers=headers)
+
+
+_HTTP_DETAILS = {
+    413: "the request body is too large",
+    401: "authentication is required",
+}
+
+
+def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    if status >= 500:
+        return _internal(request, exc)
+    detail = _HTTP_DETAILS.get(status) or str(exc.detail or HTTPStatus(status).phrase)
+    headers = dict(exc.headers or {})
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    return problem_response(status, detail, headers=headers)
+
+
+def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.error(
+        "unhandled error in %s %s", request.method, request.url.path, exc_info=exc
+    )
+    return problem_response(500, "the server failed to answer this request; it has been logged")
+
+
+def exception_handlers(max_body_size: int) -> ExceptionHandlersMap:
+    def too_large(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+        return problem_response(
+            413, f"the request body is larger than the limit of {max_body_size} bytes"
+        )
+
+    handlers: dict[Any, Any] = {
+        ProblemError: _problem_error,
+        ValidationException: _validation,
+        NotFoundException: _not_found,
+        MethodNotAllowedException: _method_not_allowed,
+        413: too_large,
+        HTTPException: _http,
+        Exception: _internal,
+    }
+    return handlers

@@ -1,0 +1,30 @@
+"""``/health``: is the server up and its database reachable."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from litestar import get
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client.models import Health
+from demo_server.problems import ProblemError
+from demo_server.settings import ServerState
+
+
+def server_version() -> str:
+    try:
+        return version("diary-tui")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+@get("/health", summary="Health of the server and its database", tags=["health"])
+async def health(server: ServerState, db: AsyncSession) -> Health:
+    try:
+        await db.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError):
+        raise ProblemError(503, "the database is not reachable") from None
+    return Health(version=server_version(), database=server.backend)

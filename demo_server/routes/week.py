@@ -1,0 +1,63 @@
+"""``/pupils/{pupil_id}/week``: a pupil's week in one GET."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from litestar import get
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client.models import Week
+from demo_server.access import pupil_not_found, require_pupil
+from demo_server.auth import Viewer
+from demo_server.problems import ProblemError
+from demo_server.settings import ServerState
+from demo_server.week import load_week
+
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(value: str, field: str) -> dt.date:
+    """A ``YYYY-MM-DD`` date between the years 2000 and 2100, or a 400 problem."""
+    text = value.strip()
+    if not _ISO_DATE.fullmatch(text):
+        raise ProblemError(
+            400, f"'{field}' must be a date written YYYY-MM-DD, like 2026-11-23", field=field
+        )
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ProblemError(
+            400, f"'{field}' is not a real date: {text} does not exist", field=field
+        ) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ProblemError(
+            400, f"'{field}' must be in the years {MIN_YEAR} to {MAX_YEAR}", field=field
+        )
+    return day
+
+
+@get("/pupils/{pupil_id:int}/week", summary="A pupil's week", tags=["week"])
+async def pupil_week(
+    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+    date: Annotated[
+        str | None,
+        Parameter(description="Any day of the wanted week, YYYY-MM-DD (default: today)"),
+    ] = None,
+) -> Week:
+    """Lessons with times, subject, teacher, room, topic, homework, marks and absence; the
+    bells; events; holidays. The week runs Monday to Sunday."""
+    day = parse_date(date, "date") if date is not None else server.settings.today()
+    await require_pupil(db, viewer, pupil_id, "pupils' weeks")
+    week = await load_week(db, pupil_id, day)
+    if week is None:
+        raise pupil_not_found()
+    return week

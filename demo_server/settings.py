@@ -1,0 +1,82 @@
+"""Settings of the diary server and the state one app instance shares between requests."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from demo_server.schema import ServerSetting
+
+MIB = 1024 * 1024
+
+#: The key in ``server_settings`` that holds the access token signing secret.
+TOKEN_SECRET_KEY = "token_secret"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerSettings:
+    """What a deployment (or a test) may tune. The defaults are the production values."""
+
+    access_token_lifetime: dt.timedelta = dt.timedelta(minutes=5)
+    refresh_token_lifetime: dt.timedelta = dt.timedelta(days=30)
+    lockout_failures: int = 10
+    """Failed logins for one login within ``lockout_window`` that lock it out."""
+    lockout_window: dt.timedelta = dt.timedelta(minutes=15)
+    max_body_size: int = MIB
+    compress_min_size: int = 500
+    today: Callable[[], dt.date] = dt.date.today
+    """The school's "today": the default week. Tests freeze it."""
+    now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    """The current instant (UTC), for token expiry and the lockout window."""
+
+
+async def ensure_token_secret(session: AsyncSession) -> bytes:
+    """The token signing secret from ``server_settings``, created on first use."""
+    value = await session.scalar(
+        select(ServerSetting.value).where(ServerSetting.key == TOKEN_SECRET_KEY)
+    )
+    if value is None:
+        candidate = secrets.token_hex(32)
+        try:
+            await session.execute(
+                insert(ServerSetting).values(key=TOKEN_SECRET_KEY, value=candidate)
+            )
+            await session.commit()
+            value = candidate
+        except IntegrityError:  # another worker created it first
+            await session.rollback()
+            value = await session.scalar(
+                select(ServerSetting.value).where(ServerSetting.key == TOKEN_SECRET_KEY)
+            )
+            assert value is not None
+    return bytes.fromhex(value)
+
+
+class ServerState:
+    """The engine, the session factory and lazily loaded secrets of one app."""
+
+    def __init__(self, engine: AsyncEngine, settings: ServerSettings, backend: str) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.backend = backend
+        self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            engine, expire_on_commit=False
+        )
+        self._secret: bytes | None = None
+        self._secret_lock = asyncio.Lock()
+
+    async def token_secret(self) -> bytes:
+        """The signing secret, read from the database once (and created if missing)."""
+        if self._secret is None:
+            async with self._secret_lock:
+                if self._secret is None:
+                    async with self.sessionmaker() as session:
+                        self._secret = await ensure_token_secret(session)
+        return self._secret
