@@ -13,13 +13,19 @@ because CI starts both services and a skip there would hide a broken set-up.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import threading
 import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 _TRUTHY = {"1", "true", "yes", "on"}
 
@@ -65,27 +71,20 @@ def postgres_url() -> str | None:
     return url
 
 
-def _is_secret_service(backend: object) -> bool:
-    from keyring.backends import SecretService
-    from keyring.backends.chainer import ChainerBackend
-
-    if isinstance(backend, SecretService.Keyring):
-        return True
-    if isinstance(backend, ChainerBackend):
-        # The chainer writes to its first backend: that one must be the Secret Service.
-        chained = list(ChainerBackend.backends)
-        return bool(chained) and isinstance(chained[0], SecretService.Keyring)
-    return False
-
-
 def _probe_secret_service() -> bool:
-    """Round-trip a throwaway entry through the default keyring backend."""
-    import keyring
-    import keyring.errors
+    """Round-trip a throwaway entry through the Secret Service backend itself.
 
-    backend = keyring.get_keyring()
-    if not _is_secret_service(backend):
+    The backend is built directly rather than taken from ``keyring.get_keyring()``: tests
+    install other backends with ``keyring.set_keyring()`` (and any ``KeyringBackend``
+    subclass a test defines joins keyring's automatic detection), so the process-wide default
+    says nothing about whether the real Secret Service works.
+    """
+    import keyring.errors
+    from keyring.backends import SecretService
+
+    if not SecretService.Keyring.viable:  # no secretstorage, no bus, or no service on it
         return False
+    backend: KeyringBackend = SecretService.Keyring()  # type: ignore[no-untyped-call]
     service = "diary-tui-test-probe"
     user = f"probe-{uuid.uuid4().hex}"
     secret = uuid.uuid4().hex
@@ -101,7 +100,7 @@ def _probe_secret_service() -> bool:
 
 @functools.cache
 def secret_service_available() -> bool:
-    """True when a real, unlocked Secret Service keyring is the default keyring backend.
+    """True when a real, unlocked Secret Service keyring answers on the session bus.
 
     The probe runs in a daemon thread and counts as a failure after
     ``KEYRING_PROBE_TIMEOUT`` seconds: without a session bus, D-Bus calls can block.
@@ -119,3 +118,27 @@ def secret_service_available() -> bool:
     thread.start()
     thread.join(KEYRING_PROBE_TIMEOUT)
     return bool(result) and result[0]
+
+
+@contextlib.contextmanager
+def secret_service_keyring() -> Iterator[KeyringBackend]:
+    """Make the real Secret Service the default keyring inside the block.
+
+    Requires it (skip locally, fail in CI when it is missing), yields the backend, and
+    restores the previous default afterwards::
+
+        def test_remember_me() -> None:
+            with secret_service_keyring():
+                ...  # keyring.get_password() etc. now talk to the Secret Service
+    """
+    require(secret_service_available(), "the Secret Service keyring")
+    import keyring
+    from keyring.backends import SecretService
+
+    previous = keyring.get_keyring()
+    backend: KeyringBackend = SecretService.Keyring()  # type: ignore[no-untyped-call]
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.services import in_ci, postgres_url, require, secret_service_available
+from tests.services import in_ci, postgres_url, require, secret_service_keyring
 
 
 @pytest.mark.parametrize("value", ["true", "1", "True", "yes"])
@@ -62,15 +62,17 @@ def test_postgres_url_rejects_other_schemes(monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.mark.keyring
 def test_secret_service_round_trip() -> None:
     """In CI the Secret Service is up and unlocked; locally this skips without it."""
-    require(secret_service_available(), "the Secret Service keyring")
     import keyring
 
-    keyring.set_password("diary-tui-test", "round-trip", "s3cret")
-    try:
-        assert keyring.get_password("diary-tui-test", "round-trip") == "s3cret"
-    finally:
-        keyring.delete_password("diary-tui-test", "round-trip")
-    assert keyring.get_password("diary-tui-test", "round-trip") is None
+    with secret_service_keyring() as backend:
+        assert keyring.get_keyring() is backend
+        keyring.set_password("diary-tui-test", "round-trip", "s3cret")
+        try:
+            assert keyring.get_password("diary-tui-test", "round-trip") == "s3cret"
+        finally:
+            keyring.delete_password("diary-tui-test", "round-trip")
+        assert keyring.get_password("diary-tui-test", "round-trip") is None
+    assert keyring.get_keyring() is not backend
 
 
 @pytest.mark.postgres
