@@ -152,3 +152,8 @@ def create_app(
         ),
         on_shutdown=[dispose],
     )
+
+
+def app_from_env() -> Litestar:
+    """The app for the database named by ``DIARY_DB`` (uvicorn's factory, one per worker)."""
+    return create_app(None)

@@ -1,0 +1,226 @@
+"""The ``diary-server`` command: serve the API, create a demo school, migrate.
+
+    diary-server serve [--db URL] [--host 127.0.0.1] [--port 8000] [--workers N]
+    diary-server init-demo [--db URL] [--seed N] [--lang ru|en] [--size small|school]
+                           [--today YYYY-MM-DD] [--force]
+    diary-server migrate [--db URL]
+
+Without ``--db`` the database is ``DIARY_DB`` or a SQLite file in the user data folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """A failure to report in one line: ``code`` is the exit status."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-25") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError("a port is 1 to 65535")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="diary-server", description="The school diary server and its demo school."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    db_help = (
+        "database URL: sqlite:///path or postgresql://user:pass@host/db "
+        "(default: DIARY_DB or a file in the user data folder)"
+    )
+
+    serve = sub.add_parser("serve", help="migrate the database, then serve the API")
+    serve.add_argument("--db", help=db_help)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument("--workers", type=_positive, default=1)
+
+    demo = sub.add_parser("init-demo", help="create a demo school in an empty database")
+    demo.add_argument("--db", help=db_help)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--lang", choices=("ru", "en"), default="ru")
+    demo.add_argument("--size", choices=("small", "school"), default="school")
+    demo.add_argument("--today", type=_date, help="the demo's today (default: the real today)")
+    demo.add_argument("--force", action="store_true", help="drop everything in the database first")
+
+    migrate = sub.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument("--db", help=db_help)
+    return parser
+
+
+def _describe_db_error(exc: BaseException, url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        shown = url
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    text = reason[0] if reason else type(exc).__name__
+    return f"cannot use the database {shown}: {text}"
+
+
+def _run(coro_factory: Callable[[], Coroutine[Any, Any, T]], url: str) -> T:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return asyncio.run(coro_factory())
+    except CommandError:
+        raise
+    except (SQLAlchemyError, OSError, ConnectionError) as exc:
+        raise CommandError(_describe_db_error(exc, url)) from None
+    except Exception as exc:  # asyncpg raises its own errors for auth, missing db, ...
+        if type(exc).__module__.startswith("asyncpg"):
+            raise CommandError(_describe_db_error(exc, url)) from None
+        raise
+
+
+def _resolve(url: str | None) -> str:
+    from demo_server.db import BadDatabaseURL, resolve_url
+
+    try:
+        return resolve_url(url)
+    except BadDatabaseURL as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    except OSError as exc:  # the default data folder cannot be created
+        raise CommandError(f"cannot create the database folder: {exc}") from None
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from demo_server.migrate import upgrade
+
+    url = _resolve(args.db)
+    _run(lambda: upgrade(url), url)
+    print(f"the database is up to date ({_shown(url)})")
+    return 0
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def _init_demo(args: argparse.Namespace, url: str) -> Any:
+    from sqlalchemy import func, select
+
+    from demo_server.db import make_engine
+    from demo_server.generator import generate
+    from demo_server.migrate import drop_everything, table_names, upgrade_engine
+    from demo_server.schema import School
+
+    engine = make_engine(url)
+    try:
+        if args.force:
+            await drop_everything(engine)
+        elif "schools" in await table_names(engine):
+            async with engine.connect() as connection:
+                schools = await connection.scalar(select(func.count()).select_from(School))
+            if schools:
+                raise CommandError(
+                    f"the database {_shown(url)} already holds a school; "
+                    "use --force to delete everything in it and start again"
+                )
+        await upgrade_engine(engine)
+        return await generate(
+            engine, seed=args.seed, lang=args.lang, size=args.size, today=args.today
+        )
+    finally:
+        await engine.dispose()
+
+
+def cmd_init_demo(args: argparse.Namespace) -> int:
+    from demo_server.demo import ROLE_WORDS
+
+    url = _resolve(args.db)
+    school = _run(lambda: _init_demo(args, url), url)
+    print(f"demo school created in {_shown(url)} (today is {school.today.isoformat()})")
+    print(f"every account's password: {school.password}")
+    print("demo logins:")
+    width = max((len(a.login) for a in school.featured), default=0)
+    for account in school.featured:
+        what = account.title or ROLE_WORDS.get(account.login, account.role)
+        print(f"  {account.login:<{width}}  {account.password}  {what}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from demo_server.db import ENV_DB
+    from demo_server.migrate import upgrade
+
+    url = _resolve(args.db)
+    _run(lambda: upgrade(url), url)
+    import uvicorn
+
+    os.environ[ENV_DB] = url
+    print(f"serving {_shown(url)} on http://{args.host}:{args.port}/api/v1", flush=True)
+    uvicorn.run(
+        "demo_server.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        server_header=False,
+        log_level="info",
+    )
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "serve": cmd_serve,
+    "init-demo": cmd_init_demo,
+    "migrate": cmd_migrate,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CommandError as exc:
+        print(f"diary-server: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
