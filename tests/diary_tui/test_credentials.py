@@ -33,6 +33,11 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         del self.items[(service, username)]
 
 
+# Every backend class joins keyring's automatic detection: keep this one out of it, so tests that
+# rely on the real default backend are not silently handed an in-memory one.
+keyring.backend.KeyringBackend._classes.discard(MemoryKeyring)  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
     previous: Any = keyring.get_keyring()
