@@ -35,7 +35,7 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 
 # Every backend class joins keyring's automatic detection: keep this one out of it, so tests that
 # rely on the real default backend are not silently handed an in-memory one.
-keyring.backend.KeyringBackend._classes.discard(MemoryKeyring)  # type: ignore[attr-defined]
+keyring.backend.KeyringBackend._classes.discard(MemoryKeyring)
 
 
 @pytest.fixture
