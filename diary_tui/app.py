@@ -1,0 +1,177 @@
+"""The Textual app: screens, the session, F1 help, the command palette and the keymap.
+
+``DiaryApp`` takes its dependencies in the constructor (the server address, an httpx
+transport for tests, the keyring, a frozen date and clock), so tests run it against the real
+server in-process and nothing of the user's own machine leaks in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+
+import httpx
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from diary_tui.commands import PaletteCommand, ScreensProvider
+from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_error
+from screens.base import DiaryScreen, LoggedIn, SessionEnded, ShowLogin
+from screens.chooser import ChooserScreen
+from screens.login import LoginScreen
+from screens.week import WeekScreen
+
+
+class DiaryApp(App[None]):
+    """The diary in a terminal."""
+
+    CSS_PATH = "diary.tcss"
+    TITLE = "Diary"
+    COMMANDS = App.COMMANDS | {ScreensProvider}
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="app.help", show=False),
+    ]
+
+    def __init__(
+        self,
+        *,
+        server: str | None = None,
+        login: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        credentials: CredentialStore | None = None,
+        today: dt.date | None = None,
+        now: Callable[[], dt.datetime] | None = None,
+        demo_accounts: list[DemoAccount] | None = None,
+        keymap: Mapping[str, str] | None = None,
+        data: DiaryData | None = None,
+        theme: str | None = None,
+        started: float | None = None,
+    ) -> None:
+        super().__init__()
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        self.server = server or ""
+        self.login_name = login or ""
+        self.demo_accounts = list(demo_accounts or [])
+        self._keymap = dict(keymap or {})
+        self._started = started
+        if data is None:
+            clock = now or (lambda: dt.datetime.now().astimezone())
+            data = DiaryData(
+                transport=transport,
+                credentials=credentials,
+                clock=clock,
+                today=(lambda: today) if today is not None else None,
+            )
+        self.data = data
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Opening the diary…"), id="splash")
+
+    def on_mount(self) -> None:
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        self.start()
+
+    @work(exclusive=True, group="start", exit_on_error=False)
+    async def start(self) -> None:
+        """Open the first screen: the demo chooser, the remembered session, or the login."""
+        if self.demo_accounts:
+            self.show_chooser()
+        elif (
+            self.server and self.login_name and await self.data.resume(self.server, self.login_name)
+        ):
+            self.show_week()
+        else:
+            self.show_login()
+        if self._started is not None:
+            self.log.info(f"started in {(time.perf_counter() - self._started) * 1000:.0f} ms")
+
+    # -- screens ----------------------------------------------------------------------
+
+    def _show(self, screen: DiaryScreen) -> None:
+        while not isinstance(self.screen, DiaryScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()  # a modal (help, lesson detail) on top
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def show_login(self, message: str = "") -> None:
+        self._show(
+            LoginScreen(
+                self.data,
+                server=self.data.server or self.server,
+                login=self.data.login_name or self.login_name,
+                message=message,
+            )
+        )
+
+    def show_chooser(self) -> None:
+        self._show(ChooserScreen(self.data, self.server, self.demo_accounts))
+
+    def show_week(self) -> None:
+        self._show(WeekScreen(self.data))
+
+    @on(LoggedIn)
+    def _logged_in(self, event: LoggedIn) -> None:
+        self.show_week()
+
+    @on(SessionEnded)
+    def _session_ended(self, event: SessionEnded) -> None:
+        self.show_login(event.reason)
+
+    @on(ShowLogin)
+    def _login_form(self) -> None:
+        self.show_login()
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, DiaryScreen):
+            screen.show_help()
+
+    def action_log_out(self) -> None:
+        self.log_out()
+
+    @work(exclusive=True, group="session", exit_on_error=False)
+    async def log_out(self) -> None:
+        await self.data.logout()
+        if self.demo_accounts:
+            self.show_chooser()
+        else:
+            self.show_login("Logged out. The saved login and the local copy are deleted.")
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        commands: list[PaletteCommand] = []
+        if self.data.logged_in:
+            commands.append(
+                PaletteCommand("Week", "A child's week: lessons, homework, marks", self.show_week)
+            )
+            commands.append(
+                PaletteCommand(
+                    "Log out",
+                    "End the session and delete the saved login and local copy",
+                    self.action_log_out,
+                )
+            )
+        commands.append(PaletteCommand("Log in", "Log in as someone else", self.show_login))
+        if self.demo_accounts:
+            commands.append(
+                PaletteCommand("Demo accounts", "Choose a demo account", self.show_chooser)
+            )
+        commands.append(PaletteCommand("Help", "Help for this screen (F1)", self.action_help))
+        return commands
+
+    async def on_unmount(self) -> None:
+        await self.data.close()
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # Screens report their own workers' failures; these are the app's own workers.
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.notify(describe_error(event.worker.error), severity="error", timeout=8)

@@ -1,0 +1,179 @@
+"""The ``diary`` command line.
+
+Imports stay cheap here: ``diary --help`` loads neither Textual nor httpx; the app and the
+demo server are imported only when they run.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()
+"""When the command started: the app logs "started in N ms" against it."""
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="diary",
+        description="The school diary in a terminal: a child's week, homework, marks.",
+    )
+    parser.add_argument(
+        "--server", metavar="URL", help="the diary server, e.g. https://diary.school.org"
+    )
+    parser.add_argument("--login", metavar="NAME", help="your login (pre-fills the login screen)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = commands.add_parser(
+        "demo",
+        help="try the diary on a made-up school served from this computer",
+        description="Start a demo server over a fresh demo school on a free local port and open "
+        "the diary at a chooser of demo accounts. Everything is deleted on exit.",
+    )
+    demo.add_argument("--seed", type=int, default=1, help="the demo school's seed (default 1)")
+    demo.add_argument(
+        "--lang", choices=("ru", "en"), default="en", help="names in Russian or English"
+    )
+    demo.add_argument(
+        "--size",
+        choices=("small", "school"),
+        default="small",
+        help="small (a few classes, starts fast) or school (about 800 pupils)",
+    )
+    commands.add_parser(
+        "logout",
+        help="forget the saved login and the local copy of the diary",
+        description="End the saved session: delete the token from the system keyring and the "
+        "account's local store. Uses --server/--login, or the last login.",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "demo":
+            from diary_tui.demo import run_demo
+
+            return run_demo(seed=args.seed, lang=args.lang, size=args.size, started=STARTED)
+        if args.command == "logout":
+            return logout(args.server, args.login)
+        return run_app(args.server, args.login)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+def _config() -> object:
+    from diary_tui.config import ConfigError, load_config
+
+    try:
+        return load_config()
+    except ConfigError as exc:
+        print(f"diary: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _account(server: str | None, login: str | None) -> tuple[str | None, str | None, object]:
+    from diary_tui.config import Config
+
+    config = _config()
+    assert isinstance(config, Config)
+    if server is None:
+        server = config.server
+        login = login or config.login
+    elif login is None and config.server and config.server.rstrip("/") == server.rstrip("/"):
+        login = config.login
+    return server, login, config
+
+
+def run_app(server: str | None, login: str | None) -> int:
+    from diary_tui.config import Config
+
+    server, login, config = _account(server, login)
+    assert isinstance(config, Config)
+    if server is not None:
+        from diary_tui.data import normalize_server
+
+        try:
+            server = normalize_server(server)
+        except ValueError as exc:
+            print(f"diary: {exc}", file=sys.stderr)
+            return 2
+    from diary_tui.app import DiaryApp
+    from diary_tui.credentials import Credentials
+
+    app = DiaryApp(
+        server=server,
+        login=login,
+        credentials=Credentials(),
+        keymap=config.keymap,
+        theme=config.theme,
+        started=STARTED,
+    )
+    app.run()
+    return app.return_code or 0
+
+
+def logout(server: str | None, login: str | None) -> int:
+    server, login, _config_value = _account(server, login)
+    if not server or not login:
+        print("diary logout: no saved login; give --server URL --login NAME", file=sys.stderr)
+        return 2
+    from diary_tui.data import normalize_server
+
+    try:
+        server = normalize_server(server)
+    except ValueError as exc:
+        print(f"diary logout: {exc}", file=sys.stderr)
+        return 2
+    from diary_tui.credentials import Credentials, KeyringError
+    from diary_tui.store import Store
+
+    credentials = Credentials()
+    ok, reason = credentials.available()
+    token = credentials.load(server, login) if ok else None
+    if token:
+        print(f"Ending the session of {login} on {server}: {_revoke(server, token)}")
+        try:
+            credentials.delete(server, login)
+            print("Deleted the saved login from the system keyring.")
+        except KeyringError as exc:
+            print(f"diary logout: {exc}", file=sys.stderr)
+            return 1
+    elif ok:
+        print(f"No saved login for {login} on {server} in the system keyring.")
+    else:
+        print(reason)
+    if Store.delete_for(server, login):
+        print(f"Deleted the local copy of {login}'s diary.")
+    else:
+        print(f"There was no local copy of {login}'s diary.")
+    return 0
+
+
+def _revoke(server: str, refresh_token: str) -> str:
+    """End the session on the server; say how it went."""
+    import asyncio
+
+    from api_client.client import DiaryClient
+    from api_client.errors import AuthenticationError, DiaryError
+
+    async def revoke() -> None:
+        async with DiaryClient(server, refresh_token=refresh_token, timeout=5) as client:
+            await client.logout()
+
+    try:
+        asyncio.run(revoke())
+    except AuthenticationError:
+        return "it had already ended."
+    except DiaryError as exc:
+        return f"the server could not be told ({exc.message}); the saved login is deleted anyway."
+    return "done."
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,406 @@
+"""The data layer the screens use.
+
+Screens ask this module for data and never see httpx, URLs or status codes. One
+:class:`DiaryData` owns the session with the server (a :class:`DiaryClient` whose response cache
+is the account's on-disk store) and the remembered login in the OS keyring.
+
+Every screen paints from the store first (``cached_*``, no network) and then refreshes
+(``load_*``, in a worker). Failures come out as the exceptions re-exported here; turn them into
+words with :func:`describe_error`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import httpx
+
+from api_client.client import DiaryClient, ResponseCache
+from api_client.errors import (
+    AuthenticationError,
+    DiaryError,
+    NotFound,
+    Offline,
+    PermissionDenied,
+    ProtocolError,
+    RateLimited,
+    ServerError,
+)
+from api_client.models import (
+    Absence,
+    AbsenceKind,
+    Event,
+    EventKind,
+    Homework,
+    Lesson,
+    LessonStatus,
+    Mark,
+    Me,
+    PupilRef,
+    Role,
+    TokenPair,
+    Week,
+)
+
+__all__ = [
+    "Absence",
+    "AbsenceKind",
+    "AccountStore",
+    "AuthenticationError",
+    "CredentialStore",
+    "DemoAccount",
+    "DiaryData",
+    "DiaryError",
+    "Event",
+    "EventKind",
+    "Homework",
+    "Lesson",
+    "LessonStatus",
+    "Mark",
+    "Me",
+    "NotFound",
+    "Offline",
+    "PupilRef",
+    "RateLimited",
+    "Role",
+    "SyncState",
+    "Week",
+    "describe_error",
+    "monday_of",
+]
+
+T = TypeVar("T")
+
+
+class CredentialStore(Protocol):
+    """Where remembered logins live: the OS keyring (``diary_tui.credentials.Credentials``)."""
+
+    def available(self) -> tuple[bool, str]: ...
+
+    def save(self, server: str, login: str, refresh_token: str) -> None: ...
+
+    def load(self, server: str, login: str) -> str | None: ...
+
+    def delete(self, server: str, login: str) -> object: ...
+
+
+class AccountStore(ResponseCache, Protocol):
+    """One account's local store (``diary_tui.store.Store``)."""
+
+    def last_sync(self) -> dt.datetime | None: ...
+
+    def mark_synced(self) -> None: ...
+
+    def outbox_count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+StoreOpener = Callable[[str, str], AccountStore]
+StoreRemover = Callable[[str, str], object]
+
+
+def _open_store(server: str, login: str) -> AccountStore:
+    from diary_tui.store import Store
+
+    return Store.open_for(server, login)
+
+
+def _delete_store(server: str, login: str) -> object:
+    from diary_tui.store import Store
+
+    return Store.delete_for(server, login)
+
+
+def _save_last_login(server: str, login: str) -> None:
+    from diary_tui.config import save_last_login
+
+    save_last_login(server, login)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of the week that contains ``day``."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def normalize_server(server: str) -> str:
+    """A server address as the user may type it, made into a base URL; ValueError if hopeless."""
+    server = server.strip().rstrip("/")
+    if not server:
+        raise ValueError("Enter the address of the diary server, e.g. https://diary.school.org")
+    if "://" not in server:
+        server = ("http://" if server.startswith(("127.", "localhost")) else "https://") + server
+    try:
+        url = httpx.URL(server)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ValueError(f"{server!r} is not a server address") from exc
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(f"{server!r} is not a server address: use https://host or http://host")
+    return server
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    """A demo login offered by the chooser of ``diary demo``."""
+
+    login: str
+    password: str
+    role: str
+    title: str
+
+
+@dataclass(slots=True)
+class SyncState:
+    """What the status line shows."""
+
+    online: bool | None = None
+    """None until the first answer (or failure) of this session."""
+    last_sync: dt.datetime | None = None
+    outbox: int = 0
+    account: str = ""
+
+
+def describe_error(exc: BaseException) -> str:
+    """A failure in plain words for a notification."""
+    if isinstance(exc, RateLimited):
+        if exc.retry_after:
+            minutes = max(1, -(-exc.retry_after // 60))
+            unit = "minute" if minutes == 1 else "minutes"
+            return f"Too many failed attempts: this login is locked. Try again in {minutes} {unit}."
+        return "Too many attempts: wait a little and try again."
+    if isinstance(exc, AuthenticationError):
+        return exc.message or "Wrong login or password."
+    if isinstance(exc, Offline):
+        return f"{exc.message} Check the address and the connection; showing saved data."
+    if isinstance(exc, PermissionDenied):
+        return f"Not allowed: {exc.message}"
+    if isinstance(exc, NotFound):
+        return f"Not found: {exc.message}"
+    if isinstance(exc, ServerError):
+        return f"The server failed ({exc.message}). Try again later."
+    if isinstance(exc, ProtocolError):
+        return exc.message
+    if isinstance(exc, DiaryError):
+        return exc.message
+    if isinstance(exc, ValueError):
+        return str(exc)
+    return f"Something went wrong: {type(exc).__name__}: {exc}"
+
+
+class DiaryData:
+    """One user's session with one server, plus the local store and the keyring.
+
+    The constructor does no I/O. ``credentials`` may be None (no keyring at all: nothing is
+    remembered); ``transport`` runs the server in-process in tests; ``clock`` and ``today`` are
+    frozen in tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        credentials: CredentialStore | None = None,
+        open_store: StoreOpener = _open_store,
+        delete_store: StoreRemover = _delete_store,
+        save_last_login: Callable[[str, str], None] | None = _save_last_login,
+        clock: Callable[[], dt.datetime] = _now,
+        today: Callable[[], dt.date] | None = None,
+    ) -> None:
+        self._transport = transport
+        self.credentials = credentials
+        self._open_store = open_store
+        self._delete_store = delete_store
+        self._save_last_login = save_last_login
+        self.clock = clock
+        self._today = today
+        self.client: DiaryClient | None = None
+        self.store: AccountStore | None = None
+        self.server: str | None = None
+        self.login_name: str | None = None
+        self.remember = False
+        self.state = SyncState()
+        self.me: Me | None = None
+        self._keyring: tuple[bool, str] | None = None
+
+    # -- facts ------------------------------------------------------------------------
+
+    def today(self) -> dt.date:
+        return self._today() if self._today is not None else self.clock().date()
+
+    @property
+    def logged_in(self) -> bool:
+        return self.client is not None and self.client.logged_in
+
+    async def keyring_status(self) -> tuple[bool, str]:
+        """Whether logins can be remembered, and if not, why (probed once, off the loop)."""
+        if self._keyring is None:
+            if self.credentials is None:
+                self._keyring = (False, "No keyring is configured, so logins are not remembered.")
+            else:
+                self._keyring = await asyncio.to_thread(self.credentials.available)
+        return self._keyring
+
+    # -- sessions ---------------------------------------------------------------------
+
+    async def login(self, server: str, login: str, password: str, remember: bool) -> Me:
+        """Log in with a password; with ``remember`` the refresh token goes to the keyring."""
+        server = normalize_server(server)
+        login = login.strip()
+        if not login:
+            raise ValueError("Enter your login.")
+        if not password:
+            raise ValueError("Enter your password.")
+        await self.close()
+        can_remember, _reason = await self.keyring_status() if remember else (False, "")
+        self.server, self.login_name = server, login
+        self.remember = remember and can_remember
+        client = DiaryClient(server, transport=self._transport, on_tokens=self._tokens_changed)
+        self.client = client
+        try:
+            await self._online(client.login(login, password))
+        except BaseException:
+            await self.close()
+            raise
+        if not self.remember and self.credentials is not None and can_remember:
+            # A login that is not to be remembered replaces an older remembered one.
+            await asyncio.to_thread(self.credentials.delete, server, login)
+        self._attach_store()
+        if self._save_last_login is not None:
+            await asyncio.to_thread(self._save_last_login, server, login)
+        return await self.load_me()
+
+    async def resume(self, server: str, login: str) -> bool:
+        """Open the remembered session for ``server`` and ``login`` without the network.
+
+        False when no refresh token is remembered. The token is checked by the first load.
+        """
+        if self.credentials is None:
+            return False
+        server = normalize_server(server)
+        ok, _reason = await self.keyring_status()
+        if not ok:
+            return False
+        token = await asyncio.to_thread(self.credentials.load, server, login)
+        if not token:
+            return False
+        await self.close()
+        self.server, self.login_name, self.remember = server, login, True
+        self.client = DiaryClient(
+            server,
+            transport=self._transport,
+            refresh_token=token,
+            on_tokens=self._tokens_changed,
+        )
+        self._attach_store()
+        return True
+
+    async def logout(self) -> None:
+        """End the session on the server (if reachable), forget the token and the store."""
+        client, server, login = self.client, self.server, self.login_name
+        try:
+            if client is not None:
+                # The server may be unreachable; the local session ends regardless.
+                with contextlib.suppress(DiaryError):
+                    await client.logout()
+        finally:
+            if server and login:
+                if self.credentials is not None and (await self.keyring_status())[0]:
+                    await asyncio.to_thread(self.credentials.delete, server, login)
+                await self.close()
+                await asyncio.to_thread(self._delete_store, server, login)
+            else:
+                await self.close()
+            self.me = None
+            self.state = SyncState()
+
+    async def close(self) -> None:
+        """Close the connection and the store (the remembered login stays)."""
+        client, self.client = self.client, None
+        store, self.store = self.store, None
+        if client is not None:
+            await client.aclose()
+        if store is not None:
+            store.close()
+
+    def _attach_store(self) -> None:
+        assert self.client is not None and self.server and self.login_name
+        self.store = self._open_store(self.server, self.login_name)
+        self.client.cache = self.store
+        self.state = SyncState(
+            online=None,
+            last_sync=self.store.last_sync(),
+            outbox=self.store.outbox_count(),
+            account=f"{self.login_name}@{httpx.URL(self.server).host}",
+        )
+
+    def _tokens_changed(self, pair: TokenPair | None) -> None:
+        if not self.remember or self.credentials is None or not self.server:
+            return
+        assert self.login_name is not None
+        # Rotation: the old refresh token stops working, so the new one replaces it at once.
+        if pair is None:
+            self.credentials.delete(self.server, self.login_name)
+        else:
+            self.credentials.save(self.server, self.login_name, pair.refresh_token)
+
+    async def _online(self, call: Any) -> Any:
+        """Await a client call, keeping the online/offline state and the sync time."""
+        try:
+            result = await call
+        except Offline:
+            self.state.online = False
+            raise
+        self.state.online = True
+        return result
+
+    def _synced(self) -> None:
+        self.state.last_sync = self.clock()
+        if self.store is not None:
+            self.store.mark_synced()
+            self.state.outbox = self.store.outbox_count()
+
+    def _require_client(self) -> DiaryClient:
+        if self.client is None:
+            raise AuthenticationError("Not logged in: log in first.")
+        return self.client
+
+    # -- data ---------------------------------------------------------------------------
+
+    def cached_me(self) -> Me | None:
+        if self.client is None:
+            return None
+        me = self.client.cached("/me", Me)
+        if me is not None and self.me is None:
+            self.me = me
+        return me
+
+    async def load_me(self) -> Me:
+        client = self._require_client()
+        me: Me = await self._online(client.me())
+        self.me = me
+        self._synced()
+        return me
+
+    @staticmethod
+    def _week_params(day: dt.date) -> dict[str, str]:
+        return {"date": monday_of(day).isoformat()}
+
+    def cached_week(self, pupil_id: int, day: dt.date) -> Week | None:
+        if self.client is None:
+            return None
+        return self.client.cached(f"/pupils/{pupil_id}/week", Week, self._week_params(day))
+
+    async def load_week(self, pupil_id: int, day: dt.date) -> Week:
+        client = self._require_client()
+        week: Week = await self._online(client.week(pupil_id, monday_of(day)))
+        self._synced()
+        return week

@@ -1,0 +1,5 @@
+"""Widgets shared by several screens."""
+
+from diary_tui.widgets.status import StatusLine
+
+__all__ = ["StatusLine"]

@@ -1,0 +1,56 @@
+"""The status line: online or offline, the time of the last sync, writes waiting in the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.content import Content
+from textual.widgets import Static
+
+from diary_tui.data import SyncState
+
+
+def _when(moment: dt.datetime | None, now: dt.datetime) -> str:
+    if moment is None:
+        return "never synced"
+    if moment.tzinfo is not None and now.tzinfo is not None:
+        moment = moment.astimezone(now.tzinfo)
+    if moment.date() == now.date():
+        return f"synced {moment:%H:%M}"
+    return f"synced {moment:%d %b %H:%M}"
+
+
+def status_content(state: SyncState, now: dt.datetime, note: str = "") -> Content:
+    """The status line's text (pure, so it is easy to test)."""
+    if state.online is None:
+        link = Content.styled("○ connecting", "$text-muted")
+    elif state.online:
+        link = Content.styled("● online", "$text-success")
+    else:
+        link = Content.styled("✗ offline", "bold $text-error")
+    parts: list[Content] = [link, Content(_when(state.last_sync, now))]
+    if state.outbox:
+        parts.append(Content.styled(f"{state.outbox} waiting to send", "$text-warning"))
+    else:
+        parts.append(Content("outbox empty"))
+    if state.account:
+        parts.append(Content(state.account))
+    if note:
+        parts.append(Content(note))
+    return Content(" · ").join(parts)
+
+
+class StatusLine(Static):
+    """One line at the bottom of a screen, above the footer."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text;
+    }
+    """
+
+    def show(self, state: SyncState, now: dt.datetime, note: str = "") -> None:
+        self.update(status_content(state, now, note))

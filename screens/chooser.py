@@ -1,0 +1,95 @@
+"""The chooser of ``diary demo``: log in as one of the demo school's accounts with one key."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from diary_tui.data import DemoAccount, DiaryData, describe_error
+from diary_tui.widgets import StatusLine
+from screens.base import DiaryScreen, LoggedIn, ShowLogin
+
+
+def account_prompt(account: DemoAccount) -> Content:
+    return Content.assemble(
+        (account.title, "bold"),
+        "\n",
+        (f"  login: {account.login}   password: {account.password}", "$text-muted"),
+    )
+
+
+class ChooserScreen(DiaryScreen):
+    TITLE = "Demo accounts"
+    HELP = """
+This is a demo school made up for trying the diary. Pick an account and press Enter
+to log in as that person. The same logins work from a second terminal with
+"diary --server ADDRESS --login LOGIN" (the address and password were printed when
+the demo started).
+"""
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="chooser.help"),
+        Binding("l", "login_form", "Login form", id="chooser.login_form"),
+        Binding("q", "app.quit", "Quit", id="chooser.quit"),
+    ]
+
+    def __init__(self, data: DiaryData, server: str, accounts: list[DemoAccount]) -> None:
+        super().__init__(data)
+        self.server = server
+        self.accounts = accounts
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content.assemble(
+                ("Demo school", "bold"),
+                " · ",
+                self.server,
+                "\n",
+                "Choose who to be and press Enter.",
+            ),
+            id="chooser-title",
+        )
+        yield OptionList(
+            *(
+                Option(account_prompt(account), id=f"account-{index}")
+                for index, account in enumerate(self.accounts)
+            ),
+            id="accounts",
+        )
+        yield Static(Content(""), id="chooser-error")
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(OptionList).focus()
+
+    def action_help(self) -> None:
+        self.show_help()
+
+    def action_login_form(self) -> None:
+        self.post_message(ShowLogin())
+
+    @on(OptionList.OptionSelected, "#accounts")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        account = self.accounts[event.option_index]
+        self.query_one("#chooser-error", Static).update(
+            Content.styled(f"Logging in as {account.login}…", "$text-muted")
+        )
+        self.log_in(account)
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def log_in(self, account: DemoAccount) -> None:
+        me = await self.data.login(self.server, account.login, account.password, remember=False)
+        self.query_one("#chooser-error", Static).update(Content(""))
+        self.post_message(LoggedIn(me))
+
+    def worker_failed(self, error: BaseException) -> bool:
+        self.query_one("#chooser-error", Static).update(
+            Content.styled(describe_error(error), "bold $text-error")
+        )
+        return True

@@ -1,0 +1,135 @@
+"""The login screen: server, login, password and "remember me"."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.content import Content
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+
+from diary_tui.data import DiaryData, describe_error
+from diary_tui.widgets import StatusLine
+from screens.base import DiaryScreen, LoggedIn
+
+
+class LoginScreen(DiaryScreen):
+    TITLE = "Log in"
+    HELP = """
+Log in to your school's diary with the login and password the school gave you.
+
+Server: the address of the diary server, e.g. https://diary.school.org.
+Remember me: keep the login in the system keyring, so the next start opens your
+week without a password. Nothing is kept on disk. "diary logout" forgets it.
+Tab moves between the fields; Enter logs in.
+"""
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="login.help"),
+        Binding("ctrl+s", "submit", "Log in", id="login.submit", show=False),
+    ]
+
+    def __init__(
+        self,
+        data: DiaryData,
+        *,
+        server: str = "",
+        login: str = "",
+        message: str = "",
+    ) -> None:
+        super().__init__(data)
+        self._server = server
+        self._login = login
+        self._message = message
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="login-form"):
+            yield Static(Content.styled("Diary: log in", "bold"), id="login-title")
+            yield Label("Server")
+            yield Input(self._server, placeholder="https://diary.school.org", id="server")
+            yield Label("Login")
+            yield Input(self._login, placeholder="your login", id="login")
+            yield Label("Password")
+            yield Input(password=True, placeholder="password", id="password")
+            yield Checkbox("Remember me on this computer", value=False, id="remember")
+            yield Static(Content(""), id="keyring-note")
+            yield Button("Log in", variant="primary", id="submit")
+            yield Static(Content(self._message), id="login-error")
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        first_empty = next(
+            (i for i in self.query(Input) if not i.value), self.query_one("#password", Input)
+        )
+        first_empty.focus()
+        self.check_keyring()
+
+    @work(exclusive=True, group="keyring", exit_on_error=False)
+    async def check_keyring(self) -> None:
+        ok, reason = await self.data.keyring_status()
+        remember = self.query_one("#remember", Checkbox)
+        note = self.query_one("#keyring-note", Static)
+        if ok:
+            remember.disabled = False
+            note.update(Content(""))
+            note.display = False
+        else:
+            remember.value = False
+            remember.disabled = True
+            note.update(
+                Content(f"{reason} You can still log in for this session; it is not remembered.")
+            )
+            note.display = True
+
+    def action_help(self) -> None:
+        self.show_help()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#submit")
+    def _pressed(self) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        server = self.query_one("#server", Input).value
+        login = self.query_one("#login", Input).value
+        password = self.query_one("#password", Input).value
+        remember = self.query_one("#remember", Checkbox).value
+        if not server.strip():
+            self._fail("Enter the address of the diary server.", "#server")
+            return
+        if not login.strip():
+            self._fail("Enter your login.", "#login")
+            return
+        if not password:
+            self._fail("Enter your password.", "#password")
+            return
+        self._set_error(Content.styled("Logging in…", "$text-muted"))
+        self.query_one("#submit", Button).disabled = True
+        self.log_in(server, login, password, remember)
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def log_in(self, server: str, login: str, password: str, remember: bool) -> None:
+        try:
+            me = await self.data.login(server, login, password, remember)
+        finally:
+            self.query_one("#submit", Button).disabled = False
+        self._set_error(Content(""))
+        self.post_message(LoggedIn(me))
+
+    def worker_failed(self, error: BaseException) -> bool:
+        self._fail(describe_error(error), "#password")
+        self.query_one("#password", Input).value = ""
+        return True
+
+    def _fail(self, message: str, focus: str) -> None:
+        self._set_error(Content.styled(message, "bold $text-error"))
+        self.query_one(focus, Input).focus()
+
+    def _set_error(self, message: Content) -> None:
+        self.query_one("#login-error", Static).update(message)

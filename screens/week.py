@@ -1,0 +1,613 @@
+"""The week screen: a child's lessons, homework, marks, absences and changes, day by day.
+
+One scrollable list holds the days of the week; under each day its events and lessons. At
+80 columns a lesson takes two or three lines (time, subject, room, marks; then teacher and
+topic; then homework); from 120 columns on, one line with teacher, topic and homework side
+by side. Changes stand out by colour and by a sign, so they read without colour too:
+``✗`` cancelled, ``⇄`` substitution, ``→`` room change, ``↷`` moved.
+
+Text from the server is always put on screen as plain text (``Content``), never as markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from diary_tui.data import (
+    Absence,
+    AbsenceKind,
+    AuthenticationError,
+    DiaryData,
+    Event,
+    EventKind,
+    Lesson,
+    LessonStatus,
+    Mark,
+    Me,
+    PupilRef,
+    Week,
+    monday_of,
+)
+from diary_tui.widgets import StatusLine
+from screens.base import DiaryScreen, SessionEnded
+
+#: From this width on, a lesson is one line with teacher, topic and homework side by side.
+WIDE = 116
+
+ABSENCE_LETTERS: dict[AbsenceKind, tuple[str, str]] = {
+    AbsenceKind.UNEXCUSED: ("A", "absent"),
+    AbsenceKind.ILLNESS: ("I", "ill"),
+    AbsenceKind.EXCUSED: ("E", "excused"),
+    AbsenceKind.LATE: ("L", "late"),
+}
+
+EVENT_NAMES: dict[EventKind, str] = {
+    EventKind.PARENT_MEETING: "Parent meeting",
+    EventKind.SCHOOL_EVENT: "Event",
+    EventKind.EXAM: "Exam",
+    EventKind.HOLIDAY: "Holiday",
+}
+
+# Styles by meaning; the theme gives the colours.
+CANCELLED = "strike $text-error"
+CHANGED = "bold $text-warning"
+MUTED = "$text-muted"
+
+
+def plain(text: str) -> str:
+    """Server text on one line: newlines and runs of spaces become single spaces."""
+    return " ".join(text.split())
+
+
+def fit(content: Content | str, width: int) -> Content:
+    """Exactly ``width`` cells: padded, or cut with an ellipsis."""
+    if isinstance(content, str):
+        content = Content(content)
+    return content.truncate(max(width, 0), ellipsis=True, pad=True)
+
+
+def cell(content: Content | str, width: int) -> Content:
+    """A column of ``width`` cells whose last cell is always a gap."""
+    return fit(content, width - 1) + Content(" ")
+
+
+def short_date(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def week_range(start: dt.date, end: dt.date) -> str:
+    if start.month == end.month:
+        return f"{start.day}–{end.day} {end:%b %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+    return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+
+
+def mark_content(mark: Mark) -> Content:
+    """``5``, or ``4×2`` for a mark of weight 2."""
+    text = str(mark.value) if mark.weight <= 1 else f"{mark.value}×{mark.weight}"
+    style = (
+        "bold $text-success"
+        if mark.value >= 4
+        else ("bold $text-error" if mark.value <= 2 else "bold")
+    )
+    return Content.styled(text, style)
+
+
+def marks_content(marks: Iterable[Mark]) -> Content:
+    return Content(" ").join(mark_content(mark) for mark in marks)
+
+
+def absence_content(absence: Absence | None, *, long: bool = False) -> Content:
+    if absence is None:
+        return Content("")
+    letter, word = ABSENCE_LETTERS.get(absence.kind, ("?", str(absence.kind)))
+    style = "bold $text-error" if absence.kind == AbsenceKind.UNEXCUSED else "bold $text-warning"
+    if not long:
+        return Content.styled(letter, style)
+    text = f"{letter} {word}"
+    if absence.kind == AbsenceKind.LATE and absence.minutes:
+        text += f" {absence.minutes} min"
+    return Content.styled(text, style)
+
+
+def room_content(lesson: Lesson) -> Content:
+    if lesson.original_room and lesson.original_room != lesson.room:
+        return Content.assemble(
+            (f"→{lesson.room or '?'}", CHANGED), (f" was {lesson.original_room}", MUTED)
+        )
+    return Content(lesson.room)
+
+
+def subject_content(lesson: Lesson) -> Content:
+    name = plain(lesson.subject.name)
+    if lesson.status == LessonStatus.CANCELLED:
+        return Content.assemble(("✗ ", "bold $text-error"), (name, CANCELLED))
+    if lesson.status == LessonStatus.MOVED:
+        return Content.assemble(("↷ ", CHANGED), (name, "bold"))
+    return Content.styled(name, "bold")
+
+
+def teacher_content(lesson: Lesson, *, long: bool) -> Content:
+    teacher = plain(lesson.teacher)
+    if lesson.status == LessonStatus.SUBSTITUTED or (
+        lesson.original_teacher and lesson.original_teacher != lesson.teacher
+    ):
+        original = plain(lesson.original_teacher)
+        tail = f" instead of {original}" if long else f" for {original}"
+        return Content.assemble(
+            ("⇄ ", CHANGED), (teacher, CHANGED), (tail if original else "", MUTED)
+        )
+    return Content(teacher)
+
+
+def topic_content(lesson: Lesson) -> Content:
+    if lesson.status == LessonStatus.CANCELLED:
+        note = plain(lesson.note)
+        return Content.styled("cancelled" + (f": {note}" if note else ""), "$text-error")
+    if lesson.status == LessonStatus.MOVED:
+        note = plain(lesson.note)
+        return Content.assemble(
+            ("moved", CHANGED),
+            (f": {note}" if note else "", ""),
+            (f" · {plain(lesson.topic)}" if lesson.topic else "", ""),
+        )
+    return Content(plain(lesson.topic))
+
+
+def homework_content(lesson: Lesson, *, label: bool) -> Content:
+    parts: list[Content] = []
+    for item in lesson.homework:
+        parts.append(
+            Content.assemble(
+                ("HW: " if label else "", "bold"),
+                plain(item.text),
+                (f" (due {short_date(item.due)})", MUTED),
+                (" ✓" if item.done else "", "$text-success"),
+            )
+        )
+    return Content(" · ").join(parts)
+
+
+def lesson_prompt(lesson: Lesson, width: int) -> Content:
+    """A lesson as one (wide) or two or three (narrow) lines of exactly ``width`` cells."""
+    number = Content.styled(f"{lesson.number:>2}", MUTED)
+    time = Content(f"{lesson.start}–{lesson.end}")
+    marks = marks_content(lesson.marks)
+    marks_and_absence = Content(" ").join(
+        part for part in (marks, absence_content(lesson.absence)) if part.plain
+    )
+    if width >= WIDE:
+        flex = width - (3 + 12 + 19 + 13 + 23 + 9)
+        topic_w = flex * 3 // 5
+        return Content.assemble(
+            fit(number, 3),
+            fit(time, 12),
+            cell(subject_content(lesson), 19),
+            cell(room_content(lesson), 13),
+            cell(teacher_content(lesson, long=False), 23),
+            cell(topic_content(lesson), topic_w),
+            cell(homework_content(lesson, label=False), flex - topic_w),
+            marks_and_absence.right(9),
+        )
+    flex = width - (3 + 12 + 13 + 12)
+    first = Content.assemble(
+        fit(number, 3),
+        fit(time, 12),
+        cell(subject_content(lesson), flex),
+        cell(room_content(lesson), 13),
+        marks_and_absence.right(12),
+    )
+    indent = Content(" " * 15)
+    detail = [teacher_content(lesson, long=True)]
+    topic = topic_content(lesson)
+    if topic.plain:
+        detail.append(topic)
+    lines = [first, indent + fit(Content(" · ").join(detail), width - 15)]
+    if lesson.homework:
+        lines.append(indent + fit(homework_content(lesson, label=True), width - 15))
+    return Content("\n").join(lines)
+
+
+def event_prompt(event: Event, width: int) -> Content:
+    kind = EVENT_NAMES.get(event.kind, "Event")
+    when = f"{event.starts_at:%H:%M}"
+    if event.ends_at is not None:
+        when += f"–{event.ends_at:%H:%M}"
+    parts = [Content.assemble(("◆ ", "bold $accent"), (kind, "bold $accent"), f" {when} ")]
+    parts.append(Content(plain(event.title)))
+    if event.place:
+        parts.append(Content(f" · {plain(event.place)}"))
+    if event.description:
+        parts.append(Content.styled(f" · {plain(event.description)}", MUTED))
+    return fit(Content("   ") + Content.assemble(*parts), width)
+
+
+def week_days(week: Week) -> list[dt.date]:
+    """Monday to Friday, plus Saturday and Sunday when the week has anything on them."""
+    days = [week.start + dt.timedelta(days=i) for i in range(7)]
+    busy = {lesson.date for lesson in week.lessons}
+    busy |= {event.starts_at.date() for event in week.events}
+    busy |= set(week.holidays)
+    return [day for day in days if day.weekday() < 5 or day in busy]
+
+
+def week_options(week: Week, width: int, today: dt.date) -> list[Option]:
+    """The list of the week screen: day headings (not selectable), events, lessons."""
+    options: list[Option] = []
+    holidays = set(week.holidays)
+    for day in week_days(week):
+        heading = Content.styled(f"{day:%A} {day.day} {day:%B}", "bold $primary")
+        if day == today:
+            heading += Content.styled("  · today", "bold $accent")
+        options.append(Option(fit(heading, width), id=f"day-{day.isoformat()}", disabled=True))
+        for event in (e for e in week.events if e.starts_at.date() == day):
+            options.append(Option(event_prompt(event, width), disabled=True))
+        lessons = [lesson for lesson in week.lessons if lesson.date == day]
+        if day in holidays:
+            options.append(
+                Option(
+                    fit(Content.styled("   Holiday: no lessons", "bold $accent"), width),
+                    disabled=True,
+                )
+            )
+        elif not lessons:
+            options.append(
+                Option(fit(Content.styled("   No lessons", MUTED), width), disabled=True)
+            )
+        for lesson in lessons:
+            options.append(Option(lesson_prompt(lesson, width), id=f"lesson-{lesson.id}"))
+    return options
+
+
+def lesson_detail(lesson: Lesson) -> Content:
+    """Everything about one lesson, for the detail modal."""
+    lines: list[Content] = [
+        Content.assemble(
+            subject_content(lesson),
+            "  ",
+            (short_date(lesson.date), MUTED),
+            (f", lesson {lesson.number}, {lesson.start}–{lesson.end}", MUTED),
+        ),
+        Content.assemble(("Teacher: ", "bold"), teacher_content(lesson, long=True)),
+    ]
+    if lesson.room or lesson.original_room:
+        lines.append(Content.assemble(("Room: ", "bold"), room_content(lesson)))
+    if lesson.status != LessonStatus.PLANNED:
+        status = {"cancelled": "✗ cancelled", "moved": "↷ moved", "substituted": "⇄ substitution"}
+        lines.append(
+            Content.assemble(
+                ("Status: ", "bold"),
+                (status.get(lesson.status.value, lesson.status.value), CHANGED),
+            )
+        )
+        if lesson.note:
+            lines.append(Content.assemble(("Note: ", "bold"), lesson.note))
+    lines.append(Content(""))
+    lines.append(Content.assemble(("Topic: ", "bold"), lesson.topic or "—"))
+    for item in lesson.homework:
+        lines.append(Content(""))
+        lines.append(
+            Content.assemble(
+                ("Homework", "bold"),
+                (f" due {short_date(item.due)}", MUTED),
+                (" (done)" if item.done else "", "$text-success"),
+            )
+        )
+        lines.append(Content(item.text))
+        for attachment in item.attachments:
+            lines.append(
+                Content.assemble("  📎 ", attachment.name, (f" ({attachment.size} bytes)", MUTED))
+            )
+    if lesson.marks:
+        lines.append(Content(""))
+        lines.append(Content.styled("Marks", "bold"))
+        for mark in lesson.marks:
+            weight = f", weight {mark.weight}" if mark.weight > 1 else ""
+            parts: list[Content | str] = [
+                "  ",
+                mark_content(mark),
+                (Content.styled(f"  {mark.kind.value}{weight}", MUTED)),
+            ]
+            if mark.author:
+                parts.append(Content.styled(f" · {mark.author}", MUTED))
+            if mark.edited:
+                parts.append(Content.styled(" · corrected", "$text-warning"))
+            lines.append(Content.assemble(*parts))
+            if mark.comment:
+                lines.append(Content.assemble("    “", mark.comment, "”"))
+    if lesson.absence is not None:
+        lines.append(Content(""))
+        lines.append(
+            Content.assemble(("Absence: ", "bold"), absence_content(lesson.absence, long=True))
+        )
+        if lesson.absence.note:
+            lines.append(Content.assemble("  ", lesson.absence.note))
+    return Content("\n").join(lines)
+
+
+class LessonDetailScreen(ModalScreen[None]):
+    """One lesson in full: topic, homework, mark comments."""
+
+    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="lesson.close")]
+
+    def __init__(self, lesson: Lesson) -> None:
+        super().__init__()
+        self.lesson = lesson
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="lesson-detail"):
+            yield Static(lesson_detail(self.lesson), id="lesson-detail-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class WeekScreen(DiaryScreen):
+    TITLE = "Week"
+    HELP = """
+The week of your child (or your own, for a pupil): every lesson with its time, subject,
+room and teacher, the topic, homework, marks and absences. Marks show their weight when it
+is more than 1: 4×2 is a 4 that counts twice. Absences: A absent, I ill, E excused, L late.
+
+Changes stand out: ✗ cancelled, ⇄ another teacher (substitution), → another room,
+↷ moved. ◆ marks events such as parent meetings.
+
+Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
+"""
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="week.help"),
+        Binding("left_square_bracket", "previous_week", "Prev week", id="week.previous"),
+        Binding("right_square_bracket", "next_week", "Next week", id="week.next"),
+        Binding("t", "this_week", "This week", id="week.this"),
+        Binding("c", "next_child", "Child", id="week.child"),
+        Binding("r", "reload", "Refresh", id="week.reload", show=False),
+        Binding("q", "app.quit", "Quit", id="week.quit"),
+    ]
+
+    class MeLoaded(Message):
+        def __init__(self, me: Me) -> None:
+            super().__init__()
+            self.me = me
+
+    class WeekLoaded(Message):
+        def __init__(self, week: Week) -> None:
+            super().__init__()
+            self.week = week
+
+    def __init__(self, data: DiaryData) -> None:
+        super().__init__(data)
+        self.me: Me | None = None
+        self.child_index = 0
+        self.monday = monday_of(data.today())
+        self.week: Week | None = None
+        self._width = 0
+        self._message = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(""), id="week-title")
+        yield OptionList(id="lessons")
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(OptionList).focus()
+        me = self.data.me or self.data.cached_me()
+        if me is not None:
+            self._set_me(me)
+        else:
+            self._show_message("Loading…")
+        self.load_me()
+
+    # -- what is shown ------------------------------------------------------------------
+
+    @property
+    def pupils(self) -> list[PupilRef]:
+        return list(self.me.children) if self.me is not None else []
+
+    @property
+    def child(self) -> PupilRef | None:
+        pupils = self.pupils
+        if not pupils:
+            return None
+        return pupils[self.child_index % len(pupils)]
+
+    def _set_me(self, me: Me) -> None:
+        changed = self.me is None or [c.id for c in self.me.children] != [c.id for c in me.children]
+        self.me = me
+        if not me.children:
+            self._update_title()
+            self._show_message(
+                f"{me.full_name} ({me.role.value.replace('_', ' ')}) has no pupil's week to show."
+            )
+            return
+        if changed:
+            self.child_index = min(self.child_index, len(me.children) - 1)
+            self._show_week()
+
+    def _show_week(self) -> None:
+        """Paint the current child's week from the store, then refresh it from the server."""
+        child = self.child
+        self._update_title()
+        if child is None:
+            return
+        cached = self.data.cached_week(child.id, self.monday)
+        if cached is not None:
+            self._paint(cached)
+        else:
+            self.week = None
+            self._show_message("Loading the week…")
+        self.load_week(child.id, self.monday)
+
+    def _update_title(self) -> None:
+        end = self.monday + dt.timedelta(days=6)
+        parts: list[Content] = []
+        child = self.child
+        if child is not None:
+            name = Content.styled(plain(child.full_name), "bold")
+            if child.class_ is not None:
+                name += Content.assemble(", ", (plain(child.class_.name), "bold"))
+            parts.append(name)
+            count = len(self.pupils)
+            if count > 1:
+                parts.append(
+                    Content.styled(
+                        f"child {self.child_index % count + 1} of {count}",
+                        MUTED,
+                    )
+                )
+        elif self.me is not None:
+            parts.append(Content.styled(plain(self.me.full_name), "bold"))
+        parts.append(Content(f"week {week_range(self.monday, end)}"))
+        if self.monday == monday_of(self.data.today()):
+            parts.append(Content.styled("this week", "$accent"))
+        self.query_one("#week-title", Static).update(Content(" · ").join(parts))
+
+    def _list_width(self) -> int:
+        option_list = self.query_one(OptionList)
+        width = option_list.scrollable_content_region.width
+        if width <= 0:
+            width = self.app.size.width - 2
+        return max(width - 2, 30)
+
+    def _paint(self, week: Week) -> None:
+        self.week = week
+        self._message = ""
+        self._width = self._list_width()
+        option_list = self.query_one(OptionList)
+        highlighted = option_list.highlighted_option
+        keep = highlighted.id if highlighted is not None else None
+        option_list.set_options(week_options(week, self._width, self.data.today()))
+        if keep is not None:
+            try:
+                option_list.highlighted = option_list.get_option_index(keep)
+                return
+            except Exception:
+                pass
+        self._highlight_first_lesson(option_list, week)
+
+    def _highlight_first_lesson(self, option_list: OptionList, week: Week) -> None:
+        today = self.data.today()
+        upcoming = [lesson for lesson in week.lessons if lesson.date >= today]
+        lessons = upcoming or week.lessons
+        if not lessons:
+            option_list.scroll_home(animate=False)
+            return
+        index = option_list.get_option_index(f"lesson-{lessons[0].id}")
+        option_list.highlighted = index
+        if upcoming and week.start <= today and lessons[0].date != week.start:
+            # Open at today (or the next school day) with its heading and events in view.
+            day = lessons[0].date
+            above = 1 + sum(1 for event in week.events if event.starts_at.date() == day)
+            self.call_after_refresh(self._scroll_highlight_to_top, above)
+        else:
+            option_list.scroll_home(animate=False)
+
+    def _scroll_highlight_to_top(self, lines_above: int) -> None:
+        option_list = self.query_one(OptionList)
+        option_list.scroll_to_highlight(top=True)
+        option_list.scroll_relative(y=-lines_above, animate=False, immediate=True)
+
+    def _show_message(self, message: str) -> None:
+        self._message = message
+        option_list = self.query_one(OptionList)
+        option_list.set_options([Option(Content.styled(message, MUTED), disabled=True)])
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._repaint_if_resized)
+
+    def _repaint_if_resized(self) -> None:
+        if self.week is not None and self._list_width() != self._width:
+            self._paint(self.week)
+
+    # -- workers ------------------------------------------------------------------------
+
+    @work(exclusive=True, group="me", exit_on_error=False)
+    async def load_me(self) -> None:
+        me = await self.data.load_me()
+        self.post_message(self.MeLoaded(me))
+
+    @work(exclusive=True, group="week", exit_on_error=False)
+    async def load_week(self, pupil_id: int, monday: dt.date) -> None:
+        week = await self.data.load_week(pupil_id, monday)
+        self.post_message(self.WeekLoaded(week))
+
+    @on(MeLoaded)
+    def _me_loaded(self, event: MeLoaded) -> None:
+        self._set_me(event.me)
+
+    @on(WeekLoaded)
+    def _week_loaded(self, event: WeekLoaded) -> None:
+        child = self.child
+        if child is None or event.week.pupil.id != child.id or event.week.start != self.monday:
+            return  # an answer for a week or child that is no longer shown
+        self._paint(event.week)
+
+    def worker_failed(self, error: BaseException) -> bool:
+        if isinstance(error, AuthenticationError):
+            self.post_message(SessionEnded(error.message))
+            return True
+        if self.week is None and self.me is not None:
+            self._show_message(
+                "This week is not saved on this computer and the server did not answer."
+            )
+        return False
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.show_help()
+
+    def _move_to(self, monday: dt.date) -> None:
+        self.monday = monday
+        if self.child is None:
+            self._update_title()
+            return
+        option_list = self.query_one(OptionList)
+        option_list.highlighted = None
+        self._show_week()
+
+    def action_previous_week(self) -> None:
+        self._move_to(self.monday - dt.timedelta(days=7))
+
+    def action_next_week(self) -> None:
+        self._move_to(self.monday + dt.timedelta(days=7))
+
+    def action_this_week(self) -> None:
+        self._move_to(monday_of(self.data.today()))
+
+    def action_next_child(self) -> None:
+        if len(self.pupils) < 2:
+            self.notify("There is only one pupil to show.", timeout=3)
+            return
+        self.child_index = (self.child_index + 1) % len(self.pupils)
+        self.query_one(OptionList).highlighted = None
+        self._show_week()
+
+    def action_reload(self) -> None:
+        self.load_me()
+        if self.child is not None:
+            self.load_week(self.child.id, self.monday)
+
+    @on(OptionList.OptionSelected, "#lessons")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if self.week is None or event.option.id is None:
+            return
+        lesson_id = event.option.id.removeprefix("lesson-")
+        for lesson in self.week.lessons:
+            if str(lesson.id) == lesson_id:
+                self.app.push_screen(LessonDetailScreen(lesson))
+                return
