@@ -167,7 +167,7 @@ async def refresh(state: ServerState, db: AsyncSession, token: str) -> TokenPair
     ).one_or_none()
     if row is None:
         raise unauthorized("the refresh token is not valid; log in again")
-    stored, session, user = row.tuple()
+    stored, session, user = row
     if session.revoked_at is not None:
         raise unauthorized(SESSION_ENDED)
     if stored.used_at is not None:

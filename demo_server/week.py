@@ -87,7 +87,7 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
     ).one_or_none()
     if pupil_row is None:
         return None
-    first_name, last_name, school_id, timezone = pupil_row.tuple()
+    first_name, last_name, school_id, timezone = pupil_row
 
     # 2. Enrolments overlapping the week, with their classes.
     enrolments = (
@@ -240,7 +240,7 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
                 )
                 .order_by(s.Mark.created_at, s.Mark.id)
             )
-        ).tuples():
+        ):
             marks[lesson_id].append(
                 m.Mark(
                     id=mark_id,
@@ -272,7 +272,7 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
                 )
                 .order_by(s.Absence.id)
             )
-        ).tuples():
+        ):
             absences[lesson_id] = m.Absence(
                 id=absence_id, kind=m.AbsenceKind(kind), minutes=minutes, note=note, version=version
             )
@@ -297,7 +297,7 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
             s1,
             s2,
             s3,
-        ) = row.tuple()
+        ) = row
         planned_teacher = short_name(t1, t2, t3)
         substituted = substitute_id is not None and s3 is not None
         bell_start, bell_end = bell_times.get(number, ("", ""))

@@ -26,20 +26,22 @@ async def load_me(db: AsyncSession, viewer: Viewer, today: dt.date) -> m.Me:
     ).one_or_none()
     if row is None:  # deleted while the token was alive
         raise unauthorized("this account no longer exists")
-    user, school = row.tuple()
+    user, school = row
     children: list[m.PupilRef] = []
     teaching: list[m.Teaching] = []
     homeroom: m.ClassRef | None = None
     if viewer.role in (m.Role.PARENT, m.Role.PUPIL):
+        pupils: list[tuple[int, str, str]]
         if viewer.role is m.Role.PARENT:
-            pupils = (
+            rows = (
                 await db.execute(
                     select(s.User.id, s.User.first_name, s.User.last_name)
                     .join(s.ParentLink, s.ParentLink.pupil_id == s.User.id)
                     .where(s.ParentLink.parent_id == viewer.id)
                     .order_by(s.User.first_name, s.User.last_name, s.User.id)
                 )
-            ).tuples().all()
+            ).all()
+            pupils = [(pid, first, last) for pid, first, last in rows]
         else:
             pupils = [(user.id, user.first_name, user.last_name)]
         classes = await current_classes(db, [p[0] for p in pupils], today)
@@ -78,7 +80,7 @@ async def load_me(db: AsyncSession, viewer: Viewer, today: dt.date) -> m.Me:
             )
         ).one_or_none()
         if led is not None:
-            homeroom = class_ref(*led.tuple())
+            homeroom = class_ref(*led)
     return m.Me(
         id=user.id,
         login=user.login,

@@ -1,0 +1,279 @@
+"""Fixtures shared by the whole test suite: databases, the demo school, the server, a client.
+
+- ``backend``: ``"sqlite"`` or ``"postgresql"``; every test that uses a database runs on both
+  (PostgreSQL only where ``DIARY_TEST_POSTGRES_URL`` is set: skipped locally, failed in CI).
+  ``@sqlite_only`` (import it from ``tests.conftest``) limits a test to SQLite.
+- ``db_url``: an empty database of that backend for this test (not migrated).
+- ``demo``: the generated small demo school (seed 1, Russian, today = 2026-11-25), built once
+  per backend and session as a template; ``demo_url`` is this test's own copy of it, so tests
+  may change it freely.
+- ``app``: the Litestar app over ``demo_url`` with today frozen at ``demo.today``.
+- ``http``: an ``httpx.AsyncClient`` over ``ASGITransport(app)``, base ``http://diary.test``.
+- ``login_as``: ``await login_as(http, login) -> headers`` with a bearer access token. The
+  featured accounts are logged in once per session in the template (argon2 is slow), so this
+  costs nothing for them; other logins go through ``POST /auth/login``.
+
+A module may override ``school_kind`` to return ``"mini"``: the hand-made school of
+``tests/demo_server/mini_school.py`` whose every row is known.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from sqlalchemy.engine import make_url
+
+from api_client.models import API_PREFIX, LoginRequest, TokenPair, decode, encode
+from tests.services import postgres_url, require
+
+BACKENDS = ("sqlite", "postgresql")
+DEMO_TODAY = dt.date(2026, 11, 25)
+BASE_URL = "http://diary.test"
+
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+"""Run a database test on SQLite only (for tests that need speed, not coverage)."""
+
+LoginAs = Callable[[httpx.AsyncClient, str], Awaitable[dict[str, str]]]
+
+
+def generator_available() -> bool:
+    try:
+        import demo_server.generator  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# --- databases ----------------------------------------------------------------------------
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    url = postgres_url()
+    assert url is not None
+    parsed = make_url(url).set(drivername="postgresql")
+    conn = await asyncpg.connect(parsed.render_as_string(hide_password=False))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _pg_url(name: str) -> str:
+    url = postgres_url()
+    assert url is not None
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+class Databases:
+    """Creates throwaway databases and removes them at the end of the session."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.counter = itertools.count()
+        self.prefix = f"diary_t{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.pg_created: list[str] = []
+
+    def empty(self, backend: str) -> str:
+        n = next(self.counter)
+        if backend == "sqlite":
+            return f"sqlite:///{self.root / f'db{n}.sqlite3'}"
+        name = f"{self.prefix}_{n}"
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+        self.pg_created.append(name)
+        return _pg_url(name)
+
+    def copy(self, backend: str, template_url: str) -> str:
+        n = next(self.counter)
+        if backend == "sqlite":
+            source = Path(str(make_url(template_url).database))
+            target = self.root / f"db{n}.sqlite3"
+            shutil.copyfile(source, target)
+            return f"sqlite:///{target}"
+        name = f"{self.prefix}_{n}"
+        template = make_url(template_url).database
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        self.pg_created.append(name)
+        return _pg_url(name)
+
+    def drop(self, url: str) -> None:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
+            return
+        name = parsed.database
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if name in self.pg_created:
+            self.pg_created.remove(name)
+
+    def close(self) -> None:
+        for name in list(self.pg_created):
+            try:
+                asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            except Exception:
+                pass
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    dbs = Databases(tmp_path_factory.mktemp("databases"))
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name = str(request.param)
+    if name == "postgresql":
+        require(postgres_url() is not None, "PostgreSQL (set DIARY_TEST_POSTGRES_URL)")
+    return name
+
+
+@pytest.fixture
+def db_url(backend: str, databases: Databases) -> Iterator[str]:
+    """An empty database for this test."""
+    url = databases.empty(backend)
+    yield url
+    databases.drop(url)
+
+
+# --- the demo school as a template ------------------------------------------------------------
+
+
+@dataclass
+class Template:
+    backend: str
+    kind: str
+    url: str
+    school: Any
+    """The generator's ``DemoSchool`` (or the mini school, which has the same shape)."""
+    tokens: dict[str, TokenPair] = field(default_factory=dict)
+
+
+async def _build(url: str, kind: str) -> Template:
+    from demo_server.app import create_app
+    from demo_server.db import backend_name, make_engine
+    from demo_server.migrate import upgrade_engine
+    from demo_server.settings import ServerSettings
+
+    engine = make_engine(url)
+    try:
+        await upgrade_engine(engine)
+        if kind == "mini":
+            from tests.demo_server.mini_school import build_mini_school
+
+            school: Any = await build_mini_school(engine)
+        else:
+            from demo_server.generator import generate
+
+            school = await generate(engine, seed=1, lang="ru", size="small", today=DEMO_TODAY)
+        # Log the featured accounts in once, with tokens that outlive the test session.
+        settings = ServerSettings(access_token_lifetime=dt.timedelta(hours=6))
+        app = create_app(engine=engine, settings=settings)
+        tokens: dict[str, TokenPair] = {}
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=BASE_URL
+        ) as client:
+
+            async def one(login: str, password: str) -> None:
+                response = await client.post(
+                    f"{API_PREFIX}/auth/login",
+                    content=encode(LoginRequest(login=login, password=password)),
+                    headers={"content-type": "application/json"},
+                )
+                assert response.status_code == 200, response.text
+                tokens[login] = decode(response.content, TokenPair)
+
+            await asyncio.gather(*(one(a.login, a.password) for a in school.featured))
+    finally:
+        await engine.dispose()
+    return Template(backend_name(url), kind, url, school, tokens)
+
+
+_templates: dict[tuple[str, str], Template] = {}
+
+
+def template_for(databases: Databases, backend: str, kind: str) -> Template:
+    key = (backend, kind)
+    if key not in _templates:
+        url = databases.empty(backend)
+        _templates[key] = asyncio.run(_build(url, kind))
+    return _templates[key]
+
+
+@pytest.fixture
+def school_kind() -> str:
+    """``"demo"`` (generated; the mini school until the generator exists) or ``"mini"``."""
+    return "demo" if generator_available() else "mini"
+
+
+@pytest.fixture
+def template(backend: str, school_kind: str, databases: Databases) -> Template:
+    return template_for(databases, backend, school_kind)
+
+
+@pytest.fixture
+def demo(template: Template) -> Any:
+    return template.school
+
+
+@pytest.fixture
+def demo_url(template: Template, databases: Databases) -> Iterator[str]:
+    url = databases.copy(template.backend, template.url)
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def app(demo_url: str, demo: Any) -> Litestar:
+    from demo_server.app import create_app
+    from demo_server.settings import ServerSettings
+
+    today: dt.date = demo.today
+    return create_app(demo_url, settings=ServerSettings(today=lambda: today))
+
+
+@pytest.fixture
+async def http(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=BASE_URL
+    ) as client:
+        yield client
+    state = app.state["server"]
+    await state.engine.dispose()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def login_as(template: Template) -> LoginAs:
+    """``await login_as(http, login)``: headers with an access token for ``login``."""
+    passwords = {a.login: a.password for a in template.school.featured}
+
+    async def login(http: httpx.AsyncClient, login: str) -> dict[str, str]:
+        if login in template.tokens:
+            return bearer(template.tokens[login].access_token)
+        password = passwords.get(login, template.school.password)
+        response = await http.post(
+            f"{API_PREFIX}/auth/login", json={"login": login, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        return bearer(decode(response.content, TokenPair).access_token)
+
+    return login

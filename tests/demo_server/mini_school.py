@@ -1,0 +1,321 @@
+"""A tiny hand-made school whose every row a test can name.
+
+The generated demo school is realistic but random; this one holds exactly the cases the week
+must get right: a substitution with a room change, a cancellation, homework given and removed,
+an edited mark and a removed one, an absence, a pupil who changes class mid-week, events of
+the pupil's class, of the school and of another class, and a holiday. It is also a stand-in
+with the same shape as the generator's ``DemoSchool`` for the featured accounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from demo_server import schema as s
+from demo_server.security import hash_password
+
+TODAY = dt.date(2026, 11, 25)  # a Wednesday
+MONDAY = dt.date(2026, 11, 23)
+PASSWORD = "demo-pass-1"
+
+
+@dataclass(frozen=True)
+class Account:
+    login: str
+    password: str
+    role: str
+    title: str
+
+
+@dataclass
+class MiniSchool:
+    school_id: int
+    today: dt.date
+    password: str
+    featured: list[Account]
+    counts: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+    """Ids of the named rows: users by login, classes ``c5a``, lessons ``mon1`` ..."""
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    # Moscow is UTC+3 all year.
+    return dt.datetime.combine(day, dt.time(hour, minute), dt.UTC) - dt.timedelta(hours=3)
+
+
+async def build_mini_school(engine: AsyncEngine) -> MiniSchool:
+    pw = hash_password(PASSWORD)
+    ids: dict[str, int] = {}
+    async with engine.begin() as db:
+
+        async def add(table: type[s.Base], key: str | None = None, /, **values: object) -> int:
+            new_id = (
+                await db.execute(insert(table).values(**values).returning(table.id))  # type: ignore[attr-defined]
+            ).scalar_one()
+            if key:
+                ids[key] = new_id
+            return int(new_id)
+
+        school = await add(s.School, name="Школа № 1", timezone="Europe/Moscow")
+        year = await add(
+            s.AcademicYear,
+            school_id=school,
+            name="2026/27",
+            start=dt.date(2026, 9, 1),
+            end=dt.date(2027, 5, 31),
+        )
+        for number, (start, end) in enumerate(
+            [("08:30", "09:15"), ("09:25", "10:10"), ("10:30", "11:15")], start=1
+        ):
+            await add(s.Bell, school_id=school, number=number, start=start, end=end)
+        math = await add(s.Subject, "math", school_id=school, name="Математика")
+        russian = await add(s.Subject, "russian", school_id=school, name="Русский язык")
+        history = await add(s.Subject, "history", school_id=school, name="История")
+
+        def person(
+            login: str, role: str, first: str, last: str, middle: str = ""
+        ) -> dict[str, object]:
+            return dict(
+                school_id=school,
+                login=login,
+                password_hash=pw,
+                role=role,
+                first_name=first,
+                last_name=last,
+                middle_name=middle,
+            )
+
+        teacher = await add(
+            s.User, "teacher", **person("teacher", "teacher", "Анна", "Смирнова", "Петровна")
+        )
+        classteacher = await add(
+            s.User,
+            "classteacher",
+            **person("classteacher", "teacher", "Ольга", "Иванова", "Сергеевна"),
+        )
+        teacher2 = await add(
+            s.User, "teacher2", **person("teacher2", "teacher", "Пётр", "Козлов", "Ильич")
+        )
+        await add(s.User, "admin", **person("admin", "administration", "Елена", "Орлова"))
+        await add(s.User, "it", **person("it", "it_staff", "Игорь", "Белов"))
+        await add(s.User, "nurse", **person("nurse", "health_worker", "Мария", "Волкова"))
+        await add(s.User, "authority", **person("authority", "authority", "Олег", "Попов"))
+        parent = await add(s.User, "parent", **person("parent", "parent", "Ирина", "Соколова"))
+        pupil = await add(s.User, "pupil", **person("pupil", "pupil", "Миша", "Соколов"))
+        sibling = await add(s.User, "sibling", **person("sibling", "pupil", "Лена", "Соколова"))
+        other_parent = await add(
+            s.User, "other_parent", **person("other_parent", "parent", "Юрий", "Морозов")
+        )
+        stranger = await add(s.User, "stranger", **person("stranger", "pupil", "Коля", "Морозов"))
+        mover = await add(s.User, "mover", **person("mover", "pupil", "Дима", "Новиков"))
+
+        c5a = await add(
+            s.SchoolClass,
+            "c5a",
+            school_id=school,
+            year_id=year,
+            grade=5,
+            letter="А",
+            homeroom_teacher_id=classteacher,
+        )
+        c6b = await add(
+            s.SchoolClass,
+            "c6b",
+            school_id=school,
+            year_id=year,
+            grade=6,
+            letter="Б",
+            homeroom_teacher_id=teacher2,
+        )
+        c7v = await add(s.SchoolClass, "c7v", school_id=school, year_id=year, grade=7, letter="В")
+
+        start = dt.date(2026, 9, 1)
+        for who, cls in ((pupil, c5a), (sibling, c6b), (stranger, c7v)):
+            await add(s.Enrolment, pupil_id=who, class_id=cls, start=start, end=None)
+        # The mover is in 6Б until Tuesday and in 5А from Wednesday of the test week.
+        await add(
+            s.Enrolment,
+            pupil_id=mover,
+            class_id=c6b,
+            start=start,
+            end=MONDAY + dt.timedelta(days=1),
+        )
+        await add(
+            s.Enrolment, pupil_id=mover, class_id=c5a, start=MONDAY + dt.timedelta(days=2), end=None
+        )
+        await db.execute(
+            insert(s.ParentLink).values(
+                [
+                    {"parent_id": parent, "pupil_id": pupil},
+                    {"parent_id": parent, "pupil_id": sibling},
+                    {"parent_id": other_parent, "pupil_id": stranger},
+                ]
+            )
+        )
+        for t, cls, subj in (
+            (teacher, c5a, math),
+            (teacher, c6b, math),
+            (classteacher, c5a, russian),
+            (teacher2, c6b, history),
+            (teacher2, c5a, history),
+            (teacher2, c7v, history),
+        ):
+            await add(s.TeachingAssignment, teacher_id=t, class_id=cls, subject_id=subj)
+
+        def lesson(
+            name: str, cls: int, subj: int, t: int, day: dt.date, number: int, **more: object
+        ) -> object:
+            return add(
+                s.Lesson,
+                name,
+                class_id=cls,
+                subject_id=subj,
+                teacher_id=t,
+                date=day,
+                number=number,
+                room=more.pop("room", "101"),
+                planned_room=more.pop("planned_room", "101"),
+                **more,
+            )
+
+        tue, wed, thu = (MONDAY + dt.timedelta(days=n) for n in (1, 2, 3))
+        await lesson("prev_mon1", c5a, math, teacher, MONDAY - dt.timedelta(days=7), 1)
+        mon2 = await lesson(
+            "mon2",
+            c5a,
+            russian,
+            classteacher,
+            MONDAY,
+            2,
+            substitute_id=teacher2,
+            status="substituted",
+            room="204",
+            planned_room="101",
+            topic="Имя существительное",
+        )
+        mon1 = await lesson("mon1", c5a, math, teacher, MONDAY, 1, topic="Дроби")
+        await lesson(
+            "tue1", c5a, history, teacher2, tue, 1, status="cancelled", note="Учитель на курсах"
+        )
+        await lesson("wed1", c5a, math, teacher, wed, 1, topic="Сложение дробей")
+        await lesson("c6b_mon1", c6b, math, teacher, MONDAY, 1, topic="Уравнения")
+        await lesson("c6b_wed1", c6b, history, teacher2, wed, 1)
+        await lesson("c7v_mon1", c7v, history, teacher2, MONDAY, 1)
+        await lesson("next_mon1", c5a, math, teacher, MONDAY + dt.timedelta(days=7), 1)
+
+        await add(s.Homework, "hw1", lesson_id=mon1, text="№ 123, 124", due=wed, author_id=teacher)
+        await add(
+            s.Homework,
+            "hw_removed",
+            lesson_id=mon1,
+            text="стёрто",
+            due=wed,
+            author_id=teacher,
+            removed_at=_at(MONDAY, 12),
+        )
+        await add(
+            s.HomeworkAttachment, homework_id=ids["hw1"], name="task.pdf", size=3, content=b"pdf"
+        )
+        await db.execute(insert(s.HomeworkDone).values(homework_id=ids["hw1"], pupil_id=pupil))
+        await add(
+            s.Mark,
+            "mark_edited",
+            lesson_id=mon1,
+            pupil_id=pupil,
+            value=5,
+            weight=2,
+            kind="test",
+            comment="Молодец",
+            author_id=teacher,
+            version=2,
+        )
+        await add(
+            s.Mark,
+            "mark_removed",
+            lesson_id=mon1,
+            pupil_id=pupil,
+            value=2,
+            author_id=teacher,
+            removed_at=_at(MONDAY, 13),
+        )
+        await add(
+            s.Mark,
+            "mark_sibling",
+            lesson_id=ids["c6b_mon1"],
+            pupil_id=sibling,
+            value=4,
+            author_id=teacher,
+        )
+        await add(
+            s.Mark, "mark_other_pupil", lesson_id=mon1, pupil_id=mover, value=3, author_id=teacher
+        )
+        await add(
+            s.Absence,
+            "absence",
+            lesson_id=mon2,
+            pupil_id=pupil,
+            kind="late",
+            minutes=10,
+            author_id=classteacher,
+        )
+
+        await add(
+            s.Event,
+            "meeting",
+            school_id=school,
+            class_id=c5a,
+            kind="parent_meeting",
+            title="Родительское собрание",
+            starts_at=_at(wed, 18),
+            place="каб. 101",
+        )
+        await add(
+            s.Event,
+            "concert",
+            school_id=school,
+            class_id=None,
+            kind="school_event",
+            title="Концерт",
+            starts_at=_at(thu, 15),
+        )
+        await add(
+            s.Event,
+            "c7v_trip",
+            school_id=school,
+            class_id=c7v,
+            kind="school_event",
+            title="Экскурсия",
+            starts_at=_at(thu, 9),
+        )
+        await add(
+            s.Event,
+            "late_sunday",
+            school_id=school,
+            class_id=None,
+            kind="school_event",
+            title="Поздно",
+            starts_at=_at(MONDAY + dt.timedelta(days=7), 1),
+        )
+        await add(
+            s.Holiday,
+            "holiday",
+            school_id=school,
+            date=MONDAY + dt.timedelta(days=4),
+            name="День школы",
+        )
+
+    featured = [
+        Account("parent", PASSWORD, "parent", "a parent of two children in different classes"),
+        Account("pupil", PASSWORD, "pupil", "a pupil"),
+        Account("teacher", PASSWORD, "teacher", "a teacher"),
+        Account("classteacher", PASSWORD, "teacher", "a class teacher"),
+        Account("admin", PASSWORD, "administration", "administration"),
+        Account("it", PASSWORD, "it_staff", "IT staff"),
+        Account("nurse", PASSWORD, "health_worker", "health worker"),
+        Account("authority", PASSWORD, "authority", "education authority"),
+    ]
+    return MiniSchool(school_id=school, today=TODAY, password=PASSWORD, featured=featured, ids=ids)

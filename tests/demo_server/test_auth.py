@@ -1,0 +1,168 @@
+"""Logging in, lockout, refresh rotation and reuse detection, logout, bad tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from api_client.models import Me, Problem, TokenPair, decode
+from demo_server.app import create_app
+from demo_server.settings import ServerSettings
+from tests.conftest import BASE_URL, LoginAs, bearer
+
+
+@pytest.fixture
+def school_kind() -> str:
+    return "mini"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.at = dt.datetime.now(dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(demo_url: str, demo: Any, clock: Clock) -> Litestar:
+    today = demo.today
+    return create_app(demo_url, settings=ServerSettings(today=lambda: today, now=clock))
+
+
+async def login(http: httpx.AsyncClient, name: str, password: str) -> httpx.Response:
+    return await http.post("/api/v1/auth/login", json={"login": name, "password": password})
+
+
+def problem(response: httpx.Response, status: int) -> Problem:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = decode(response.content, Problem)
+    assert body.status == status and body.detail
+    return body
+
+
+async def test_login_gives_tokens_that_work(http: httpx.AsyncClient, demo: Any) -> None:
+    response = await login(http, "parent", demo.password)
+    assert response.status_code == 200, response.text
+    pair = decode(response.content, TokenPair)
+    assert pair.expires_in == 300 and pair.refresh_expires_in == 30 * 24 * 3600
+    me = await http.get("/api/v1/me", headers=bearer(pair.access_token))
+    assert decode(me.content, Me).login == "parent"
+
+
+async def test_wrong_password_and_unknown_login_answer_alike(
+    http: httpx.AsyncClient, demo: Any
+) -> None:
+    wrong_password = await login(http, "parent", "not-the-password")
+    unknown = await login(http, "nobody-here", "not-the-password")
+    for response in (wrong_password, unknown):
+        problem(response, 401)
+        assert response.headers["www-authenticate"] == "Bearer"
+    assert wrong_password.content == unknown.content
+
+
+async def test_ten_failures_lock_the_login_out_until_the_window_passes(
+    http: httpx.AsyncClient, demo: Any, clock: Clock
+) -> None:
+    for _ in range(10):
+        problem(await login(http, "pupil", "wrong"), 401)
+    locked = await login(http, "pupil", demo.password)  # even the right password
+    body = problem(locked, 429)
+    retry_after = int(locked.headers["retry-after"])
+    assert 0 < retry_after <= 15 * 60
+    assert body.retry_after == retry_after and body.field == "login"
+    # Another login is not affected.
+    assert (await login(http, "parent", demo.password)).status_code == 200
+    clock.at += dt.timedelta(seconds=retry_after + 1)
+    assert (await login(http, "pupil", demo.password)).status_code == 200
+
+
+async def test_refresh_rotates_and_reuse_ends_the_session(
+    http: httpx.AsyncClient, demo: Any
+) -> None:
+    first = decode((await login(http, "teacher", demo.password)).content, TokenPair)
+    response = await http.post("/api/v1/auth/refresh", json={"refresh_token": first.refresh_token})
+    assert response.status_code == 200, response.text
+    second = decode(response.content, TokenPair)
+    assert second.refresh_token != first.refresh_token
+    assert (await http.get("/api/v1/me", headers=bearer(second.access_token))).status_code == 200
+    # The old refresh token was used: presenting it again revokes the whole chain.
+    reuse = await http.post("/api/v1/auth/refresh", json={"refresh_token": first.refresh_token})
+    problem(reuse, 401)
+    after = await http.post("/api/v1/auth/refresh", json={"refresh_token": second.refresh_token})
+    problem(after, 401)
+    problem(await http.get("/api/v1/me", headers=bearer(second.access_token)), 401)
+    # Other sessions of the same user are untouched.
+    other = decode((await login(http, "teacher", demo.password)).content, TokenPair)
+    assert (await http.get("/api/v1/me", headers=bearer(other.access_token))).status_code == 200
+
+
+async def test_logout_with_an_unknown_token(http: httpx.AsyncClient) -> None:
+    response = await http.post("/api/v1/auth/logout", json={"refresh_token": "no-such-token"})
+    problem(response, 401)
+
+
+async def test_logout_then_nothing_works(http: httpx.AsyncClient, demo: Any) -> None:
+    pair = decode((await login(http, "admin", demo.password)).content, TokenPair)
+    response = await http.post("/api/v1/auth/logout", json={"refresh_token": pair.refresh_token})
+    assert response.status_code == 204 and response.content == b""
+    problem(await http.get("/api/v1/me", headers=bearer(pair.access_token)), 401)
+    refresh = await http.post("/api/v1/auth/refresh", json={"refresh_token": pair.refresh_token})
+    problem(refresh, 401)
+
+
+async def test_expired_access_token(http: httpx.AsyncClient, demo: Any, clock: Clock) -> None:
+    pair = decode((await login(http, "parent", demo.password)).content, TokenPair)
+    clock.at += dt.timedelta(minutes=5, seconds=1)
+    body = problem(await http.get("/api/v1/me", headers=bearer(pair.access_token)), 401)
+    assert "expired" in body.detail
+    # The refresh token still works and gives a fresh access token.
+    response = await http.post("/api/v1/auth/refresh", json={"refresh_token": pair.refresh_token})
+    fresh = decode(response.content, TokenPair)
+    assert (await http.get("/api/v1/me", headers=bearer(fresh.access_token))).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "",
+        "Bearer",
+        "Basic dXNlcjpwYXNz",
+        "Bearer garbage",
+        "Bearer a.b",
+        "Bearer ....",
+        "Bearer " + "x" * 600,
+        "Bearer WzEsMSw5OTk5OTk5OTk5XQ.c2lnbmF0dXJl",  # a payload with a forged signature
+    ],
+)
+async def test_missing_or_garbled_tokens(
+    http: httpx.AsyncClient, authorization: str | None
+) -> None:
+    headers = {} if authorization is None else {"Authorization": authorization}
+    response = await http.get("/api/v1/me", headers=headers)
+    problem(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_a_token_signed_by_another_server_is_refused(
+    http: httpx.AsyncClient, login_as: LoginAs, db_url: str, demo: Any
+) -> None:
+    from demo_server.migrate import upgrade
+
+    await upgrade(db_url)  # another database: another signing secret
+    other = create_app(db_url)
+    headers = await login_as(http, "parent")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url=BASE_URL) as c:
+        problem(await c.get("/api/v1/me", headers=headers), 401)
+    await other.state["server"].engine.dispose()
