@@ -1,0 +1,100 @@
+"""Running the app against the real server in-process, for Pilot and snapshot tests."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, Input, OptionList, Static
+
+from diary_tui.app import DiaryApp
+from diary_tui.data import CredentialStore, DemoAccount
+from screens.login import LoginScreen
+from screens.week import WeekScreen
+
+BASE_URL = "http://diary.test"
+TODAY = dt.date(2026, 11, 25)
+MONDAY = dt.date(2026, 11, 23)
+NOW = dt.datetime(2026, 11, 25, 10, 30, tzinfo=dt.UTC)
+
+
+def make_app(
+    server_app: Any,
+    *,
+    login: str | None = "parent",
+    credentials: CredentialStore | None = None,
+    demo_accounts: list[DemoAccount] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> DiaryApp:
+    return DiaryApp(
+        server=BASE_URL,
+        login=login,
+        transport=transport or httpx.ASGITransport(app=server_app),
+        credentials=credentials,
+        today=TODAY,
+        now=lambda: NOW,
+        demo_accounts=demo_accounts,
+    )
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting; screen is {pilot.app.screen!r}")
+        await pilot.pause(0.05)
+
+
+def week_loaded(app: DiaryApp, monday: dt.date | None = None) -> bool:
+    screen = app.screen
+    if not isinstance(screen, WeekScreen) or screen.week is None:
+        return False
+    if screen.workers:  # still refreshing from the server
+        return False
+    return monday is None or screen.week.start == monday
+
+
+async def log_in(
+    pilot: Pilot[Any], login: str, password: str, *, remember: bool = False
+) -> None:
+    """Fill in the login form as a person would and press Enter."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
+    await pilot.pause()
+    screen = app.screen
+    login_input = screen.query_one("#login", Input)
+    login_input.value = ""
+    login_input.focus()
+    await pilot.press(*login)
+    if remember:
+        box = screen.query_one("#remember", Checkbox)
+        await wait_for(pilot, lambda: not box.disabled)
+        box.value = True
+    screen.query_one("#password", Input).focus()
+    await pilot.press(*password)
+    await pilot.press("enter")
+
+
+def screen_text(app: DiaryApp) -> str:
+    """The text of the week screen's title and list, as the user reads it."""
+    screen = app.screen
+    title = screen.query_one("#week-title", Static).visual
+    lines = [str(getattr(title, "plain", title))]
+    for option in screen.query_one(OptionList).options:
+        prompt = option.prompt
+        lines.append(str(getattr(prompt, "plain", prompt)))
+    return "\n".join(lines)
+
+
+async def dispose(server_app: Any) -> None:
+    """Close the server's database engine (the ``http`` fixture does it when it is used)."""
+    await server_app.state["server"].engine.dispose()
+
+
+def dispose_sync(server_app: Any) -> None:
+    asyncio.run(dispose(server_app))
