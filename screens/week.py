@@ -410,7 +410,8 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
             self._set_me(me)
         else:
             self._show_message("Loading…")
-        self.load_me()
+        if me is None or self.data.state.online is not True:
+            self.load_me()  # (a fresh login has just loaded it)
 
     # -- what is shown ------------------------------------------------------------------
 

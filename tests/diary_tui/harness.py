@@ -59,9 +59,7 @@ def week_loaded(app: DiaryApp, monday: dt.date | None = None) -> bool:
     return monday is None or screen.week.start == monday
 
 
-async def log_in(
-    pilot: Pilot[Any], login: str, password: str, *, remember: bool = False
-) -> None:
+async def log_in(pilot: Pilot[Any], login: str, password: str, *, remember: bool = False) -> None:
     """Fill in the login form as a person would and press Enter."""
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))

@@ -67,9 +67,9 @@ async def test_parent_logs_in_reads_the_week_and_switches_child(
         second = me.children[1]
         await wait_for(
             pilot,
-            lambda: week_loaded(diary)
-            and screen.week is not None
-            and screen.week.pupil.id == second.id,
+            lambda: (
+                week_loaded(diary) and screen.week is not None and screen.week.pupil.id == second.id
+            ),
         )
         text = screen_text(diary)
         assert second.first_name in text and second.last_name in text
