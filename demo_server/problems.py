@@ -104,9 +104,9 @@ def _field_from_path(path: str) -> str | None:
     return path or None
 
 
-def plain_validation_message(message: str) -> tuple[str, str | None]:
-    """Turn a msgspec validation message into ``(detail, field)``."""
-    field: str | None = None
+def plain_validation_message(message: str, field: str | None = None) -> tuple[str, str | None]:
+    """Turn a msgspec validation message into ``(detail, field)``; ``field`` is where it was
+    found, when the message itself does not say."""
     match = _PATH.search(message)
     if match:
         field = _field_from_path(match.group("path"))
@@ -151,7 +151,8 @@ def _validation_detail(exc: ValidationException) -> tuple[str, str | None]:
         if source in ("query", "path", "header", "cookie") and key:
             return f"the {source} parameter '{key}' is missing or not valid", str(key)
         if message:
-            return plain_validation_message(message)
+            where = str(key) if key and key != "data" else None
+            return plain_validation_message(message, where)
     detail = str(exc.detail or "")
     if "decode" in detail.lower() or "json" in detail.lower():
         return "the body is not valid JSON", None
@@ -203,6 +204,11 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes
     if status >= 500:
         return _internal(request, exc)
     detail = _HTTP_DETAILS.get(status) or str(exc.detail or HTTPStatus(status).phrase)
+    if status == 400 and detail.startswith("JSON is malformed"):
+        reason = detail.partition(":")[2].strip()
+        detail = (
+            f"the body is not valid JSON ({reason})" if reason else "the body is not valid JSON"
+        )
     headers = dict(exc.headers or {})
     if status == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
@@ -210,9 +216,7 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes
 
 
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    log.error(
-        "unhandled error in %s %s", request.method, request.url.path, exc_info=exc
-    )
+    log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(500, "the server failed to answer this request; it has been logged")
 
 

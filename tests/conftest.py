@@ -20,6 +20,7 @@ A module may override ``school_kind`` to return ``"mini"``: the hand-made school
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import itertools
 import os
@@ -28,7 +29,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -48,6 +49,11 @@ sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 LoginAs = Callable[[httpx.AsyncClient, str], Awaitable[dict[str, str]]]
 
 
+def asgi_transport(app: Litestar) -> httpx.ASGITransport:
+    """An httpx transport that calls ``app`` in-process (no lifespan run needed)."""
+    return httpx.ASGITransport(app=cast(Any, app))
+
+
 def generator_available() -> bool:
     try:
         import demo_server.generator  # noqa: F401
@@ -60,7 +66,7 @@ def generator_available() -> bool:
 
 
 async def _pg_admin(sql: str) -> None:
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     url = postgres_url()
     assert url is not None
@@ -122,10 +128,8 @@ class Databases:
 
     def close(self) -> None:
         for name in list(self.pg_created):
-            try:
+            with contextlib.suppress(Exception):
                 asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            except Exception:
-                pass
 
 
 @pytest.fixture(scope="session")
@@ -185,9 +189,7 @@ async def _build(url: str, kind: str) -> Template:
         settings = ServerSettings(access_token_lifetime=dt.timedelta(hours=6))
         app = create_app(engine=engine, settings=settings)
         tokens: dict[str, TokenPair] = {}
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url=BASE_URL
-        ) as client:
+        async with httpx.AsyncClient(transport=asgi_transport(app), base_url=BASE_URL) as client:
 
             async def one(login: str, password: str) -> None:
                 response = await client.post(
@@ -249,9 +251,7 @@ def app(demo_url: str, demo: Any) -> Litestar:
 
 @pytest.fixture
 async def http(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=BASE_URL
-    ) as client:
+    async with httpx.AsyncClient(transport=asgi_transport(app), base_url=BASE_URL) as client:
         yield client
     state = app.state["server"]
     await state.engine.dispose()

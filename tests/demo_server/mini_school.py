@@ -10,6 +10,7 @@ with the same shape as the generator's ``DemoSchool`` for the featured accounts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert
@@ -68,10 +69,10 @@ async def build_mini_school(engine: AsyncEngine) -> MiniSchool:
             start=dt.date(2026, 9, 1),
             end=dt.date(2027, 5, 31),
         )
-        for number, (start, end) in enumerate(
+        for number, (begins, ends) in enumerate(
             [("08:30", "09:15"), ("09:25", "10:10"), ("10:30", "11:15")], start=1
         ):
-            await add(s.Bell, school_id=school, number=number, start=start, end=end)
+            await add(s.Bell, school_id=school, number=number, start=begins, end=ends)
         math = await add(s.Subject, "math", school_id=school, name="Математика")
         russian = await add(s.Subject, "russian", school_id=school, name="Русский язык")
         history = await add(s.Subject, "history", school_id=school, name="История")
@@ -168,7 +169,7 @@ async def build_mini_school(engine: AsyncEngine) -> MiniSchool:
 
         def lesson(
             name: str, cls: int, subj: int, t: int, day: dt.date, number: int, **more: object
-        ) -> object:
+        ) -> Awaitable[int]:
             return add(
                 s.Lesson,
                 name,

@@ -12,7 +12,7 @@ from litestar import Litestar
 from api_client.models import Me, Problem, TokenPair, decode
 from demo_server.app import create_app
 from demo_server.settings import ServerSettings
-from tests.conftest import BASE_URL, LoginAs, bearer
+from tests.conftest import BASE_URL, LoginAs, asgi_transport, bearer
 
 
 @pytest.fixture
@@ -163,6 +163,6 @@ async def test_a_token_signed_by_another_server_is_refused(
     await upgrade(db_url)  # another database: another signing secret
     other = create_app(db_url)
     headers = await login_as(http, "parent")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url=BASE_URL) as c:
+    async with httpx.AsyncClient(transport=asgi_transport(other), base_url=BASE_URL) as c:
         problem(await c.get("/api/v1/me", headers=headers), 401)
     await other.state["server"].engine.dispose()

@@ -1,0 +1,229 @@
+"""HTTP behaviour: problems for bad input (never a 5xx), ETag/304, gzip, body limit, OpenAPI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from api_client.models import Health, Problem, decode
+from tests.conftest import LoginAs, sqlite_only
+
+
+@pytest.fixture
+def school_kind() -> str:
+    return "mini"
+
+
+def wire_size(response: httpx.Response) -> int:
+    """Bytes of an HTTP/1.1 response on the wire: status line, headers, body."""
+    size = len(f"HTTP/1.1 {response.status_code} {response.reason_phrase}\r\n")
+    size += sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
+    size += len("date: Wed, 25 Nov 2026 10:00:00 GMT\r\n")  # added by uvicorn
+    return size + 2 + len(response.content)
+
+
+async def test_etag_304_and_gzip(http: httpx.AsyncClient, login_as: LoginAs, demo: Any) -> None:
+    headers = {**await login_as(http, "parent"), "Accept-Encoding": "gzip"}
+    url = f"/api/v1/pupils/{demo.ids['pupil']}/week"
+    first = await http.get(url, headers=headers)
+    assert first.status_code == 200
+    assert first.headers["content-encoding"] == "gzip"
+    etag = first.headers["etag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    again = await http.get(url, headers=headers)
+    assert again.headers["etag"] == etag  # strong: the same body gives the same tag
+    unchanged = await http.get(url, headers={**headers, "If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert unchanged.headers["etag"] == etag
+    assert wire_size(unchanged) < 400
+    other_week = await http.get(
+        url, params={"date": "2026-11-16"}, headers={**headers, "If-None-Match": etag}
+    )
+    assert other_week.status_code == 200 and other_week.headers["etag"] != etag
+
+
+async def test_small_responses_are_not_compressed(http: httpx.AsyncClient) -> None:
+    response = await http.get("/api/v1/health", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and "content-encoding" not in response.headers
+    assert decode(response.content, Health).status == "ok"
+    assert "etag" in response.headers
+
+
+async def test_unknown_route_and_wrong_method(http: httpx.AsyncClient) -> None:
+    missing = await http.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    assert "nothing" in decode(missing.content, Problem).detail
+    wrong = await http.get("/api/v1/auth/login")
+    assert wrong.status_code == 405
+    assert "POST" in decode(wrong.content, Problem).detail
+
+
+@pytest.mark.parametrize(
+    ("date", "field_word"),
+    [
+        ("2026-13-45", "real date"),
+        ("99999-01-01", "YYYY-MM-DD"),
+        ("1900-01-01", "2000 to 2100"),
+        ("2101-01-01", "2000 to 2100"),
+        ("yesterday", "YYYY-MM-DD"),
+        ("", "YYYY-MM-DD"),
+        ("2026-02-30", "real date"),
+    ],
+)
+async def test_bad_dates(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, date: str, field_word: str
+) -> None:
+    response = await http.get(
+        f"/api/v1/pupils/{demo.ids['pupil']}/week",
+        params={"date": date},
+        headers=await login_as(http, "parent"),
+    )
+    body = decode(response.content, Problem)
+    assert response.status_code == 400 and body.field == "date"
+    assert field_word in body.detail
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        (b'{"login": "x"}', "password"),
+        (b'{"password": "x"}', "login"),
+        (b'{"login": "", "password": "x"}', "login"),
+        (b'{"login": 5, "password": "x"}', "login"),
+        (b'{"login": "x", "password": "y", "extra": 1}', "extra"),
+        (b'{"login": "' + b"x" * 65 + b'", "password": "y"}', "login"),
+    ],
+)
+async def test_login_validation_names_the_field(
+    http: httpx.AsyncClient, payload: bytes, field: str
+) -> None:
+    response = await http.post(
+        "/api/v1/auth/login", content=payload, headers={"content-type": "application/json"}
+    )
+    body = decode(response.content, Problem)
+    assert response.status_code == 400, response.text
+    assert body.field == field and field in body.detail
+    assert "msgspec" not in body.detail and "$" not in body.detail
+
+
+BAD_REQUESTS: list[tuple[str, str, bytes | None, dict[str, str | bytes]]] = [
+    ("POST", "/api/v1/auth/login", b"{not json", {"content-type": "application/json"}),
+    ("POST", "/api/v1/auth/login", b"", {"content-type": "application/json"}),
+    ("POST", "/api/v1/auth/login", b"null", {"content-type": "application/json"}),
+    ("POST", "/api/v1/auth/login", b"[]", {"content-type": "application/json"}),
+    ("POST", "/api/v1/auth/login", b'{"login": "a", "password": "b"', {}),
+    ("POST", "/api/v1/auth/login", b"\xff\xfe\x00", {"content-type": "application/json"}),
+    (
+        "POST",
+        "/api/v1/auth/login",
+        b"login=a&password=b",
+        {"content-type": "application/x-www-form-urlencoded"},
+    ),
+    ("POST", "/api/v1/auth/refresh", b'{"refresh_token": ""}', {}),
+    ("POST", "/api/v1/auth/refresh", b'{"refresh_token": 123}', {}),
+    ("POST", "/api/v1/auth/logout", b"{}", {}),
+    ("GET", "/api/v1/pupils/abc/week", None, {}),
+    ("GET", "/api/v1/pupils/-1/week", None, {}),
+    ("GET", "/api/v1/pupils/0/week", None, {}),
+    ("GET", "/api/v1/pupils/99999999999999999999999/week", None, {}),
+    ("GET", "/api/v1/pupils/1/week?date=2026-11-23&date=2026-11-24", None, {}),
+    ("GET", "/api/v1/pupils/1/week?date=%00", None, {}),
+    ("GET", "/api/v1/pupils/1/week?date=２０２６-11-23", None, {}),
+    ("DELETE", "/api/v1/me", None, {}),
+    ("PUT", "/api/v1/pupils/1/week", b"{}", {}),
+    ("GET", "/api/v1/../../etc/passwd", None, {}),
+    (
+        "GET",
+        "/api/v1/me",
+        None,
+        {"Authorization": b"Bearer \xc3\xa9\xc3\xa9"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body", "headers"), BAD_REQUESTS)
+async def test_bad_requests_never_answer_5xx(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    method: str,
+    url: str,
+    body: bytes | None,
+    headers: dict[str, str | bytes],
+) -> None:
+    auth = await login_as(http, "admin")
+    merged = {
+        k.encode(): v if isinstance(v, bytes) else v.encode()
+        for k, v in {**auth, **headers}.items()
+    }
+    response = await http.request(method, url, content=body, headers=merged)
+    assert 400 <= response.status_code < 500, (response.status_code, response.text)
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert decode(response.content, Problem).detail
+
+
+async def test_body_over_one_mib_is_refused(http: httpx.AsyncClient) -> None:
+    big = json.dumps({"login": "x", "password": "y" * (1024 * 1024)}).encode()
+    response = await http.post(
+        "/api/v1/auth/login", content=big, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert "1048576" in decode(response.content, Problem).detail
+
+    async def chunks() -> Any:  # streamed, no Content-Length
+        for _ in range(20):
+            yield b" " * (64 * 1024)
+
+    streamed = await http.post(
+        "/api/v1/auth/login", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert streamed.status_code == 413
+
+
+@sqlite_only
+async def test_openapi_document_validates(http: httpx.AsyncClient) -> None:
+    from openapi_spec_validator import validate
+
+    response = await http.get("/api/v1/schema/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    validate(document)
+    paths = document["paths"]
+    for path in (
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/me",
+        "/api/v1/pupils/{pupil_id}/week",
+        "/api/v1/health",
+    ):
+        assert path in paths, path
+    assert "Week" in document["components"]["schemas"]
+
+
+@sqlite_only
+async def test_internal_errors_are_problems_without_internals(
+    app: Litestar,
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    demo: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    headers = await login_as(http, "admin")
+    await app.state["server"].engine.dispose()
+    state = app.state["server"]
+
+    class Broken:
+        def __call__(self) -> Any:
+            raise RuntimeError("secret internals")
+
+    state.sessionmaker = Broken()
+    response = await http.get(f"/api/v1/pupils/{demo.ids['pupil']}/week", headers=headers)
+    assert response.status_code == 500
+    body = decode(response.content, Problem)
+    assert "secret internals" not in response.text and body.detail
+    assert "secret internals" in caplog.text
