@@ -680,6 +680,10 @@ class Texts:
     """Title, place, description of events placed near "today"."""
     exam_title: str
     """``{subject}``"""
+    gendered: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Words that follow a person's gender (masculine, feminine), by placeholder name:
+    ``fell_ill`` and ``did_not_manage`` follow the child, ``dear`` the parent, ``pupil_word``
+    the pupil."""
     titles: dict[str, str] = field(default_factory=dict)
     """For the account chooser; keys: parent, pupil, teacher, classteacher, admin, it, nurse,
     authority."""
@@ -1066,7 +1070,7 @@ RU = Texts(
             "Пропуск занятий",
             True,
             (
-                "Здравствуйте, {teacher}! {child} заболел(а), несколько дней не будет в школе. "
+                "Здравствуйте, {teacher}! {child} {fell_ill}, несколько дней не будет в школе. "
                 "Справку принесём.",
                 "Здравствуйте, {parent}! Спасибо, что предупредили. Выздоравливайте!",
             ),
@@ -1076,7 +1080,7 @@ RU = Texts(
             True,
             (
                 "{teacher}, добрый вечер! Подскажите, пожалуйста, какое задание на завтра? "
-                "{child} не успел(а) записать.",
+                "{child} {did_not_manage} записать.",
                 "Добрый вечер! Задание есть в дневнике: параграф и упражнения.",
                 "Нашли, спасибо большое!",
             ),
@@ -1085,8 +1089,8 @@ RU = Texts(
             "Успеваемость: {subject}",
             False,
             (
-                "Здравствуйте, {parent}! У {child} в последнее время снизились оценки по предмету "
-                "«{subject}». Предлагаю встретиться и обсудить.",
+                "Здравствуйте, {parent}! Хочу обсудить успеваемость по предмету «{subject}»: "
+                "в последнее время оценки снизились. Предлагаю встретиться.",
                 "Здравствуйте! Спасибо, что написали. Можем подойти в четверг после уроков?",
                 "Да, в четверг в 15:00 в моём кабинете.",
             ),
@@ -1095,7 +1099,7 @@ RU = Texts(
             "Экскурсия {date}",
             False,
             (
-                "Уважаемый(ая) {parent}! {date} класс едет на экскурсию в музей. "
+                "{dear} {parent}! {date} класс едет на экскурсию в музей. "
                 "Пожалуйста, подпишите согласие.",
                 "Добрый день! Согласие подпишем, передам с ребёнком.",
             ),
@@ -1104,7 +1108,7 @@ RU = Texts(
             "Пересдача контрольной",
             True,
             (
-                "Здравствуйте! Можно ли {child} переписать контрольную работу?",
+                "Здравствуйте! {child} хочет переписать контрольную работу. Это возможно?",
                 "Да, можно: во вторник после шестого урока.",
                 "Спасибо! Обязательно придёт.",
                 "Пожалуйста. Пусть повторит последние две темы.",
@@ -1168,9 +1172,15 @@ RU = Texts(
         ("Ярмарка кружков и секций", "Рекреация 1-го этажа", ""),
     ),
     exam_title="Пробный экзамен: {subject}",
+    gendered={
+        "fell_ill": ("заболел", "заболела"),
+        "did_not_manage": ("не успел", "не успела"),
+        "dear": ("Уважаемый", "Уважаемая"),
+        "pupil_word": ("Ученик", "Ученица"),
+    },
     titles={
         "parent": "Родитель двоих детей: {children}",
-        "pupil": "Ученик(ца) {cls}: {name}",
+        "pupil": "{pupil_word} {cls}: {name}",
         "teacher": "Учитель ({subjects}): {name}",
         "classteacher": "Классный руководитель {cls}: {name}",
         "admin": "Администрация (директор): {name}",
@@ -1635,9 +1645,15 @@ EN = Texts(
         ("Clubs fair", "Ground floor hall", ""),
     ),
     exam_title="Mock exam: {subject}",
+    gendered={
+        "fell_ill": ("is ill", "is ill"),
+        "did_not_manage": ("did not", "did not"),
+        "dear": ("Dear", "Dear"),
+        "pupil_word": ("Pupil", "Pupil"),
+    },
     titles={
         "parent": "Parent of two: {children}",
-        "pupil": "Pupil, {cls}: {name}",
+        "pupil": "{pupil_word}, {cls}: {name}",
         "teacher": "Teacher ({subjects}): {name}",
         "classteacher": "Class teacher of {cls}: {name}",
         "admin": "Administration (head teacher): {name}",

@@ -1012,6 +1012,7 @@ class _School:
         rng = self.rng
         t = self.t
         count: dict[tuple[int, str], int] = {}
+        progress: dict[int, float] = {}  # lesson id: how far through the year's lessons
         self.control: dict[int, MarkKind] = {}
         series: dict[tuple[int, str], list[_Lesson]] = {}
         for lesson in self.lessons:
@@ -1024,9 +1025,9 @@ class _School:
             key = (lesson.cls.id, lesson.subject.key)
             i = count.get(key, 0)
             count[key] = i + 1
-            topics = t.topics[lesson.subject.key]
-            offset = (lesson.cls.grade * 3) % len(topics)
-            topic = topics[(offset + i // 2) % len(topics)]
+            topics = self._topic_window(lesson.subject, lesson.cls.grade)
+            progress[lesson.id] = i / len(series[key])
+            topic = topics[min(len(topics) - 1, int(progress[lesson.id] * len(topics)))]
             graded = lesson.subject.graded and lesson.cls.grade >= 2
             if graded and i % 8 == 7:
                 kind = rng.choice(lesson.subject.control)
@@ -1052,8 +1053,11 @@ class _School:
             if index >= len(later):
                 continue
             templates = t.homework.get(lesson.subject.key, t.homework["*"])
+            page = 5 + int(progress[lesson.id] * 200) + rng.randint(0, 4)
             body = rng.choice(templates).format(
-                p=rng.randint(10, 180), a=rng.randint(1, 40), b=rng.randint(181, 400)
+                p=page,
+                a=1 + int(progress[lesson.id] * 35) + rng.randint(0, 2),
+                b=page + rng.randint(1, 6),
             )
             due = later[index].date
             row = self._add(
@@ -1079,6 +1083,18 @@ class _School:
                             ),
                         },
                     )
+
+    def _topic_window(self, subject: SubjectInfo, grade: int) -> Sequence[str]:
+        """The part of a subject's topics (listed from first steps to the most advanced) that
+        this grade works through in a year: at least four topics."""
+        topics = self.t.topics[subject.key]
+        grades = [g for g in range(1, 12) if subject.hours[g - 1] > 0]
+        pos, n = grades.index(grade), len(grades)
+        start = pos * len(topics) // n
+        end = max((pos + 1) * len(topics) // n, start + 4)
+        if end > len(topics):
+            start, end = max(0, len(topics) - 4), len(topics)
+        return topics[start:end]
 
     def _absences(self) -> None:
         rng = self.rng
@@ -1398,6 +1414,10 @@ class _School:
             when = self.today + dt.timedelta(days=rng.randint(3, 12))
             fill = {
                 "child": child.first,
+                **{
+                    word: forms[int(parent.female if word == "dear" else child.female)]
+                    for word, forms in self.t.gendered.items()
+                },
                 "teacher": self._address(teacher),
                 "parent": self._address(parent),
                 "subject": subject_names[key],
@@ -1662,7 +1682,11 @@ class _School:
         titles = self.t.titles
         fill = {
             "parent": {"children": ", ".join(f"{c.name} ({class_of(c)})" for c in fam.children)},
-            "pupil": {"cls": class_of(pupil), "name": pupil.name},
+            "pupil": {
+                "cls": class_of(pupil),
+                "name": pupil.name,
+                "pupil_word": self.t.gendered["pupil_word"][int(pupil.female)],
+            },
             "teacher": {"subjects": ", ".join(taught), "name": teacher.name},
             "classteacher": {
                 "cls": classteacher.homeroom.name if classteacher.homeroom else "",
