@@ -173,7 +173,12 @@ def homework_content(lesson: Lesson, *, label: bool) -> Content:
             Content.assemble(
                 ("HW: " if label else "", "bold"),
                 plain(item.text),
-                (f" (due {short_date(item.due)})", MUTED),
+                (
+                    f" (due {short_date(item.due)})"
+                    if label
+                    else f" → {item.due:%a} {item.due.day}",
+                    MUTED,
+                ),
                 (" ✓" if item.done else "", "$text-success"),
             )
         )
@@ -190,7 +195,7 @@ def lesson_prompt(lesson: Lesson, width: int) -> Content:
     )
     if width >= WIDE:
         flex = width - (3 + 12 + 19 + 13 + 23 + 9)
-        topic_w = flex * 3 // 5
+        topic_w = flex // 2
         return Content.assemble(
             fit(number, 3),
             fit(time, 12),
@@ -220,11 +225,27 @@ def lesson_prompt(lesson: Lesson, width: int) -> Content:
     return Content("\n").join(lines)
 
 
-def event_prompt(event: Event, width: int) -> Content:
+def school_zone(name: str) -> dt.tzinfo:
+    """The school's time zone (event times are sent in UTC); UTC if the name is unknown."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def local(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone)
+
+
+def event_prompt(event: Event, width: int, zone: dt.tzinfo = dt.UTC) -> Content:
     kind = EVENT_NAMES.get(event.kind, "Event")
-    when = f"{event.starts_at:%H:%M}"
+    when = f"{local(event.starts_at, zone):%H:%M}"
     if event.ends_at is not None:
-        when += f"–{event.ends_at:%H:%M}"
+        when += f"–{local(event.ends_at, zone):%H:%M}"
     parts = [Content.assemble(("◆ ", "bold $accent"), (kind, "bold $accent"), f" {when} ")]
     parts.append(Content(plain(event.title)))
     if event.place:
@@ -234,26 +255,26 @@ def event_prompt(event: Event, width: int) -> Content:
     return fit(Content("   ") + Content.assemble(*parts), width)
 
 
-def week_days(week: Week) -> list[dt.date]:
+def week_days(week: Week, zone: dt.tzinfo = dt.UTC) -> list[dt.date]:
     """Monday to Friday, plus Saturday and Sunday when the week has anything on them."""
     days = [week.start + dt.timedelta(days=i) for i in range(7)]
     busy = {lesson.date for lesson in week.lessons}
-    busy |= {event.starts_at.date() for event in week.events}
+    busy |= {local(event.starts_at, zone).date() for event in week.events}
     busy |= set(week.holidays)
     return [day for day in days if day.weekday() < 5 or day in busy]
 
 
-def week_options(week: Week, width: int, today: dt.date) -> list[Option]:
+def week_options(week: Week, width: int, today: dt.date, zone: dt.tzinfo = dt.UTC) -> list[Option]:
     """The list of the week screen: day headings (not selectable), events, lessons."""
     options: list[Option] = []
     holidays = set(week.holidays)
-    for day in week_days(week):
+    for day in week_days(week, zone):
         heading = Content.styled(f"{day:%A} {day.day} {day:%B}", "bold $primary")
         if day == today:
             heading += Content.styled("  · today", "bold $accent")
         options.append(Option(fit(heading, width), id=f"day-{day.isoformat()}", disabled=True))
-        for event in (e for e in week.events if e.starts_at.date() == day):
-            options.append(Option(event_prompt(event, width), disabled=True))
+        for event in (e for e in week.events if local(e.starts_at, zone).date() == day):
+            options.append(Option(event_prompt(event, width, zone), disabled=True))
         lessons = [lesson for lesson in week.lessons if lesson.date == day]
         if day in holidays:
             options.append(
@@ -491,7 +512,8 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
         option_list = self.query_one(OptionList)
         highlighted = option_list.highlighted_option
         keep = highlighted.id if highlighted is not None else None
-        option_list.set_options(week_options(week, self._width, self.data.today()))
+        zone = school_zone(self.me.school.timezone) if self.me is not None else dt.UTC
+        option_list.set_options(week_options(week, self._width, self.data.today(), zone))
         if keep is not None:
             try:
                 option_list.highlighted = option_list.get_option_index(keep)
@@ -513,6 +535,7 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
             # Open at today (or the next school day) with its heading and events in view.
             day = lessons[0].date
             above = 1 + sum(1 for event in week.events if event.starts_at.date() == day)
+            # (an event just after midnight UTC may count one line too many: harmless)
             self.call_after_refresh(self._scroll_highlight_to_top, above)
         else:
             option_list.scroll_home(animate=False)

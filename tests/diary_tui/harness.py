@@ -42,8 +42,10 @@ def make_app(
     )
 
 
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_for(
+    pilot: Pilot[Any], condition: Callable[[], bool], seconds: float = 20
+) -> None:
+    deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting; screen is {pilot.app.screen!r}")

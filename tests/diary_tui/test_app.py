@@ -40,7 +40,7 @@ async def expected(http: httpx.AsyncClient, headers: dict[str, str]) -> tuple[Me
 
 
 def password_of(demo: Any, login: str) -> str:
-    return next(a.password for a in demo.featured if a.login == login)
+    return str(next(a.password for a in demo.featured if a.login == login))
 
 
 @sqlite_only
@@ -73,6 +73,7 @@ async def test_parent_logs_in_reads_the_week_and_switches_child(
         )
         text = screen_text(diary)
         assert second.first_name in text and second.last_name in text
+        assert screen.week is not None
         assert [lesson.id for lesson in screen.week.lessons] == [
             lesson.id for lesson in weeks[1].lessons
         ]

@@ -65,7 +65,7 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 
 def password_of(demo: Any, login: str) -> str:
-    return next(a.password for a in demo.featured if a.login == login)
+    return str(next(a.password for a in demo.featured if a.login == login))
 
 
 def files_containing(root: Path, secrets: list[str]) -> list[Path]:
@@ -124,7 +124,7 @@ async def test_without_remember_nothing_goes_to_the_keyring(
 @sqlite_only
 async def test_without_a_keyring_the_user_is_told_and_can_log_in(app: Litestar, demo: Any) -> None:
     previous: Any = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
     try:
         diary = make_app(app, credentials=Credentials())
         async with diary.run_test(size=(80, 24)) as pilot:
