@@ -1,0 +1,1070 @@
+"""Roster import from CSV: read a spreadsheet's file and plan what importing it would do.
+
+Nothing here touches the database. ``parse_roster`` turns the bytes of a file into rows with
+their line numbers (or raises ``RosterError`` for a file that cannot be read at all, saying what
+to do about it); ``plan_import`` compares the rows with a snapshot of the school
+(``ExistingSchool``) and says, line by line, what importing would create, change, leave
+unchanged, skip or refuse, and why. Whoever applies a plan does it in one transaction and only
+when nothing is refused, so a file is never half-imported.
+
+The file: one header line, then one person a line. Columns (English or Russian names, any
+case): ``kind``/``тип`` (pupil, parent or teacher; inferred when the column is absent),
+``last_name``/``фамилия``, ``first_name``/``имя``, ``middle_name``/``отчество`` (or one
+``full_name``/``фио`` column instead of the three), ``class``/``класс`` (a pupil's class),
+``login``/``логин`` (optional: the account to update, or the login a new account gets),
+``children``/``дети`` (a parent's children: ``Иванова Анна 5А; Иванов Павел 9Б`` or pupil ids),
+``classes``/``классы`` and ``subjects``/``предметы`` (a teacher teaches each subject in each
+class). Separators ``,`` ``;`` or tab; UTF-8 with or without BOM, UTF-16 with BOM, or
+Windows-1251.
+
+How rows find people who already exist: by login when the row gives one; otherwise a pupil by
+name and class, a teacher by name, a parent by name among the parents of the listed children.
+Anything less certain is refused with a reason saying how to make it certain (usually: give the
+login). Empty cells mean "not given": they never erase what the school already has, and links
+(parent to child, teacher to class and subject) are only ever added.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import enum
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from demo_server.demo_data import transliterate
+
+SAVE_AS_CSV = (
+    "Save the file as CSV UTF-8 (in Excel: File > Save As > 'CSV UTF-8 (Comma delimited)'; "
+    "in LibreOffice: Save As > Text CSV, character set Unicode (UTF-8)) and import it again."
+)
+
+
+class RosterError(ValueError):
+    """The file cannot be read at all; the message says why and what to do."""
+
+
+class RowKind(enum.StrEnum):
+    PUPIL = "pupil"
+    PARENT = "parent"
+    TEACHER = "teacher"
+
+
+class Action(enum.StrEnum):
+    CREATED = "created"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    """A row identical to an earlier one: reported once and ignored."""
+    REFUSED = "refused"
+
+
+# --- reading the file ----------------------------------------------------------------------------
+
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "kind": ("kind", "type", "role", "тип", "роль", "вид"),
+    "last_name": ("last_name", "lastname", "surname", "family_name", "фамилия"),
+    "first_name": ("first_name", "firstname", "given_name", "name", "имя"),
+    "middle_name": ("middle_name", "middlename", "patronymic", "отчество"),
+    "full_name": ("full_name", "fullname", "фио", "ф.и.о.", "ф_и_о", "полное_имя"),
+    "class": ("class", "class_name", "form", "класс"),
+    "login": ("login", "username", "user", "логин"),
+    "children": ("children", "child", "дети", "ребенок", "ребёнок"),
+    "subjects": ("subjects", "subject", "предметы", "предмет"),
+    "classes": ("classes", "классы"),
+}
+_HEADER_ALIASES = {alias: key for key, aliases in _COLUMNS.items() for alias in aliases}
+
+_KIND_WORDS: dict[str, RowKind] = {
+    **dict.fromkeys(
+        ("pupil", "student", "ученик", "ученица", "учащийся", "учащаяся", "обучающийся"),
+        RowKind.PUPIL,
+    ),
+    **dict.fromkeys(
+        ("parent", "mother", "father", "guardian", "родитель", "мать", "отец", "опекун"),
+        RowKind.PARENT,
+    ),
+    **dict.fromkeys(
+        ("teacher", "учитель", "учительница", "преподаватель", "педагог"), RowKind.TEACHER
+    ),
+}
+
+_SPACE = re.compile(r"\s+")
+_CLASS = re.compile(r"^(\d{1,2})\s*[-‐–]?\s*([^\W\d_]{1,2})$")
+_CHILD_WITH_CLASS = re.compile(r"^(?P<name>.*\S)\s+(?P<cls>\d{1,2}\s*[-‐–]?\s*[^\W\d_]{1,2})$")
+_PUPIL_ID = re.compile(r"^(?:id\s*[:=]?\s*|#|№\s*)?(\d+)$", re.IGNORECASE)
+_LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+def collapse(text: str) -> str:
+    """``text`` with runs of white space (no-break spaces too) made one space, and trimmed."""
+    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def fold(text: str) -> str:
+    """The form names are compared in: collapsed, case-folded, ё as е."""
+    return collapse(text).casefold().replace("ё", "е")
+
+
+# Latin letters that look like Cyrillic ones: "5A" typed on an English layout is "5А".
+_LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
+
+
+def normalise_class_name(text: str) -> str | None:
+    """``"5 а"`` -> ``"5А"``; None when ``text`` is not a class name like 5А or 10B."""
+    match = _CLASS.match(collapse(text))
+    if match is None or not 1 <= int(match.group(1)) <= 12:
+        return None
+    return f"{int(match.group(1))}{match.group(2).upper()}"
+
+
+def class_key(name: str) -> str:
+    """The key two spellings of one class share: ``5A`` (Latin) and ``5А`` (Cyrillic)."""
+    normal = normalise_class_name(name)
+    return (normal or collapse(name).upper()).translate(_LATIN_TO_CYRILLIC)
+
+
+@dataclass(frozen=True)
+class ChildRef:
+    """A parent's child as the file names them: by name and class, or by pupil id."""
+
+    text: str
+    pupil_id: int | None = None
+    name: str = ""
+    class_name: str = ""
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One person's line of the file, with its values cleaned up.
+
+    ``problem`` is set when the line itself is wrong (unknown kind, a class that is not a class
+    name, too many values...): such a row is refused whatever the school holds.
+    """
+
+    line: int
+    kind: RowKind | None
+    last_name: str = ""
+    first_name: str = ""
+    middle_name: str = ""
+    class_name: str = ""
+    login: str = ""
+    children: tuple[ChildRef, ...] = ()
+    classes: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
+    problem: str = ""
+
+    @property
+    def name(self) -> str:
+        return collapse(f"{self.last_name} {self.first_name} {self.middle_name}")
+
+    def identity(self) -> tuple[object, ...]:
+        """What makes two rows the same row (compared after normalisation)."""
+        return (
+            self.kind,
+            fold(self.last_name),
+            fold(self.first_name),
+            fold(self.middle_name),
+            class_key(self.class_name) if self.class_name else "",
+            self.login,
+            tuple(sorted(fold(c.text) for c in self.children)),
+            tuple(sorted(class_key(c) for c in self.classes)),
+            tuple(sorted(fold(s) for s in self.subjects)),
+            self.problem,
+        )
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    line: int
+    of_line: int
+
+
+@dataclass(frozen=True)
+class ParsedRoster:
+    encoding: str
+    delimiter: str
+    columns: tuple[str, ...]
+    """The recognised columns, in the canonical names (``last_name``, ``class``...)."""
+    rows: tuple[RosterRow, ...]
+    duplicates: tuple[Duplicate, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def _line_of_offset(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def decode_roster(data: bytes) -> tuple[str, str]:
+    """The text of the file and the encoding it was read in; ``RosterError`` when unreadable."""
+    if not data.strip():
+        raise RosterError("The file is empty: it must have a header line and one person a line.")
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RosterError(
+            "This is a spreadsheet workbook (.xlsx or .xls), not a CSV file. " + SAVE_AS_CSV
+        )
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), "utf-16"
+            except UnicodeDecodeError as exc:
+                raise RosterError(
+                    f"The file starts as UTF-16 text but byte {exc.start + len(bom)} is not "
+                    f"valid UTF-16. {SAVE_AS_CSV}"
+                ) from None
+    if data.startswith(codecs.BOM_UTF8):
+        text, encoding = None, "utf-8-sig"
+        body = data[len(codecs.BOM_UTF8) :]
+    else:
+        text, encoding, body = None, "utf-8", data
+    zero = data.find(b"\x00")
+    if zero >= 0:
+        raise RosterError(
+            f"This is not a text file: byte {zero} (line {_line_of_offset(data, zero)}) is a "
+            f"zero byte, which CSV files never contain. {SAVE_AS_CSV}"
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.start + (len(data) - len(body))
+        if encoding == "utf-8":
+            legacy = _try_cp1251(data)
+            if legacy is not None:
+                return legacy, "cp1251"
+        raise RosterError(
+            f"The file is not UTF-8 text: byte {bad} (line {_line_of_offset(data, bad)}) cannot "
+            f"be read, and the file does not look like Windows-1251 Cyrillic text either. "
+            f"{SAVE_AS_CSV}"
+        ) from None
+    return text, encoding
+
+
+def _try_cp1251(data: bytes) -> str | None:
+    """The text when ``data`` reads as Windows-1251 and looks Cyrillic; None otherwise."""
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:
+        return None
+    non_ascii = [char for char in text if ord(char) > 127]
+    cyrillic = sum(1 for char in non_ascii if "\u0400" <= char <= "\u04ff")
+    if not non_ascii or cyrillic < 0.9 * len(non_ascii):
+        return None
+    if any(ord(char) < 32 and char not in "\t\r\n" for char in text):
+        return None
+    # Text in another 8-bit encoding (Latin-1 "Müller") reads as words mixing Latin and
+    # Cyrillic letters ("Mьller"); real Cyrillic text has few such words, typos aside.
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if not w.isascii()]
+    mixed = sum(1 for w in words if re.search(r"[A-Za-z]", w))
+    return None if mixed > 0.2 * len(words) else text
+
+
+def _sniff_delimiter(header: str) -> str:
+    counts = {sep: header.count(sep) for sep in ("\t", ";", ",")}
+    best = max(counts, key=lambda sep: counts[sep])  # ties go to tab, then semicolon
+    if counts[best] == 0:
+        raise RosterError(
+            "Cannot find the separator in the header line: it must name the columns separated "
+            "by commas, semicolons or tabs, for example 'kind;last_name;first_name;class'."
+        )
+    return best
+
+
+def _header_key(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", fold(name).strip("\"' "))
+
+
+def _split_list(value: str) -> tuple[str, ...]:
+    """``"5А, 5Б"`` or ``"Математика; Физика"``: the items, collapsed, empty ones dropped."""
+    return tuple(item for item in (collapse(part) for part in re.split(r"[;,\n]", value)) if item)
+
+
+def _parse_child(text: str) -> ChildRef | str:
+    """A child reference, or the reason it cannot be one."""
+    match = _PUPIL_ID.match(text)
+    if match:
+        return ChildRef(text=text, pupil_id=int(match.group(1)))
+    match = _CHILD_WITH_CLASS.match(text)
+    if match:
+        cls = normalise_class_name(match.group("cls"))
+        if cls is not None:
+            return ChildRef(text=text, name=collapse(match.group("name")), class_name=cls)
+    return (
+        f"child '{text}' must be given as surname, first name and class "
+        "(for example 'Иванова Анна 5А') or as the pupil's id"
+    )
+
+
+def _infer_kind(values: Mapping[str, str]) -> RowKind | None:
+    if values.get("children"):
+        return RowKind.PARENT
+    if values.get("subjects") or values.get("classes"):
+        return RowKind.TEACHER
+    if values.get("class"):
+        return RowKind.PUPIL
+    return None
+
+
+def _make_row(line: int, values: dict[str, str], has_kind: bool, extra: list[str]) -> RosterRow:
+    problems: list[str] = []
+    if extra:
+        problems.append(f"the line has {len(extra)} more value(s) than the header has columns")
+    kind: RowKind | None
+    if has_kind:
+        word = fold(values.get("kind", ""))
+        kind = _KIND_WORDS.get(word)
+        if kind is None:
+            problems.append(
+                f"unknown kind '{values.get('kind', '')}': use pupil, parent or teacher"
+                if word
+                else "the kind is missing: use pupil, parent or teacher"
+            )
+    else:
+        kind = _infer_kind(values)
+        if kind is None:
+            problems.append("cannot tell whether this is a pupil, a parent or a teacher")
+    last, first, middle = values.get("last_name", ""), values.get("first_name", ""), ""
+    middle = values.get("middle_name", "")
+    if "full_name" in values and not (last or first):
+        parts = values["full_name"].split(" ")
+        last = parts[0] if parts else ""
+        first = parts[1] if len(parts) > 1 else ""
+        middle = middle or " ".join(parts[2:])
+    if not last or not first:
+        problems.append("the surname or the first name is missing")
+
+    cls = ""
+    if values.get("class"):
+        normal = normalise_class_name(values["class"])
+        if normal is None:
+            problems.append(f"'{values['class']}' is not a class name like 5А")
+        else:
+            cls = normal
+    if kind is RowKind.PUPIL and not values.get("class"):
+        problems.append("a pupil needs a class")
+
+    login = values.get("login", "").lower()
+    if login and not _LOGIN.match(login):
+        problems.append(
+            f"login '{values['login']}' may only hold Latin letters, digits, '.', '-' and '_'"
+        )
+
+    children: list[ChildRef] = []
+    for item in _split_list(values.get("children", "")) if kind is RowKind.PARENT else ():
+        ref = _parse_child(item)
+        if isinstance(ref, str):
+            problems.append(ref)
+        else:
+            children.append(ref)
+    if kind is RowKind.PARENT and not values.get("children"):
+        problems.append("a parent needs at least one child")
+
+    classes: list[str] = []
+    subjects: tuple[str, ...] = ()
+    if kind is RowKind.TEACHER:
+        for item in _split_list(values.get("classes", "")):
+            normal = normalise_class_name(item)
+            if normal is None:
+                problems.append(f"'{item}' is not a class name like 5А")
+            else:
+                classes.append(normal)
+        subjects = _split_list(values.get("subjects", ""))
+        if bool(classes) != bool(subjects) and not problems:
+            problems.append("a teacher needs both classes and subjects, or neither")
+
+    return RosterRow(
+        line=line,
+        kind=kind,
+        last_name=last,
+        first_name=first,
+        middle_name=middle,
+        class_name=cls,
+        login=login,
+        children=tuple(children),
+        classes=tuple(classes),
+        subjects=subjects,
+        problem="; ".join(problems),
+    )
+
+
+def parse_roster(data: bytes) -> ParsedRoster:
+    """Read a roster file; ``RosterError`` when it cannot be read at all."""
+    text, encoding = decode_roster(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if header_index is None:
+        raise RosterError("The file is empty: it must have a header line and one person a line.")
+    delimiter = _sniff_delimiter(lines[header_index])
+
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    records: list[tuple[int, list[str]]] = []
+    previous_end = 0
+    try:
+        for record in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if any(value.strip() for value in record):
+                records.append((start, record))
+    except csv.Error as exc:
+        raise RosterError(
+            f"Line {reader.line_num} cannot be read as CSV ({exc}). {SAVE_AS_CSV}"
+        ) from None
+
+    header_line, header = records[0]
+    columns: list[str | None] = []
+    warnings: list[str] = []
+    unknown: list[str] = []
+    for name in header:
+        key = _HEADER_ALIASES.get(_header_key(name))
+        if key is None:
+            if collapse(name):
+                unknown.append(collapse(name))
+        elif key in columns:
+            raise RosterError(f"The column '{collapse(name)}' appears twice in the header line.")
+        columns.append(key)
+    known = [c for c in columns if c is not None]
+    names_ok = ("last_name" in known and "first_name" in known) or "full_name" in known
+    if not names_ok:
+        hint = f" Columns not recognised: {', '.join(unknown)}." if unknown else ""
+        raise RosterError(
+            "The header line must name the columns, among them the surname and the first name "
+            "(for example 'kind;last_name;first_name;middle_name;class;login;children;classes;"
+            "subjects' or 'тип;фамилия;имя;отчество;класс;логин;дети;классы;предметы')." + hint
+        )
+    if unknown:
+        warnings.append(
+            f"Columns not used and ignored: {', '.join(unknown)}. Known columns: "
+            + ", ".join(_COLUMNS)
+            + "."
+        )
+    if len(records) == 1:
+        raise RosterError(
+            f"The file has only the header line (line {header_line}) and no people in it."
+        )
+
+    rows: list[RosterRow] = []
+    duplicates: list[Duplicate] = []
+    first_seen: dict[tuple[object, ...], int] = {}
+    for line, record in records[1:]:
+        values: dict[str, str] = {}
+        for key, raw in zip(columns, record, strict=False):
+            if key is not None:
+                values[key] = collapse(raw)
+        extra = [v for v in record[len(columns) :] if v.strip()]
+        row = _make_row(line, values, "kind" in known, extra)
+        identity = row.identity()
+        if identity in first_seen:
+            duplicates.append(Duplicate(line=line, of_line=first_seen[identity]))
+            continue
+        first_seen[identity] = line
+        rows.append(row)
+    return ParsedRoster(
+        encoding=encoding,
+        delimiter=delimiter,
+        columns=tuple(known),
+        rows=tuple(rows),
+        duplicates=tuple(duplicates),
+        warnings=tuple(warnings),
+    )
+
+
+# --- the school as it is -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExistingUser:
+    id: int
+    role: str
+    """An ``api_client.models.Role`` value: pupil, parent, teacher, ..."""
+    last_name: str
+    first_name: str
+    middle_name: str
+    login: str
+    class_name: str = ""
+    """A pupil's current class, by name (``5А``)."""
+
+    @property
+    def name(self) -> str:
+        return collapse(f"{self.last_name} {self.first_name} {self.middle_name}")
+
+
+@dataclass(frozen=True)
+class ExistingSchool:
+    """A plain snapshot of what the school holds, as far as an import cares."""
+
+    classes: Mapping[str, int] = field(default_factory=dict)
+    """Class id by name (``5А``)."""
+    subjects: Mapping[str, int] = field(default_factory=dict)
+    """Subject id by name (``Математика``)."""
+    users: Sequence[ExistingUser] = ()
+    parent_links: frozenset[tuple[int, int]] = frozenset()
+    """(parent id, pupil id)."""
+    teaching: frozenset[tuple[int, int, int]] = frozenset()
+    """(teacher id, class id, subject id)."""
+
+
+# --- the plan ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person a plan row points at: an existing user, or the one a row of the plan creates."""
+
+    user_id: int | None = None
+    line: int | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    class_id: int
+    class_name: str
+    subject_id: int
+    subject_name: str
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    line: int
+    action: Action
+    kind: RowKind | None
+    name: str
+    login: str = ""
+    """The account's login: the existing one, the one given, or a generated one."""
+    user_id: int | None = None
+    """The existing account this row updates (None for a new one or a refused row)."""
+    reason: str = ""
+    """Why the row is refused or skipped."""
+    changes: tuple[FieldChange, ...] = ()
+    last_name: str = ""
+    first_name: str = ""
+    middle_name: str = ""
+    class_id: int | None = None
+    """A pupil's class after the import."""
+    class_name: str = ""
+    add_children: tuple[PersonRef, ...] = ()
+    """Links to add from this parent."""
+    add_assignments: tuple[Assignment, ...] = ()
+    """Teaching assignments to add to this teacher."""
+
+    def summary(self) -> str:
+        """One line for a person to read: ``line 4: created pupil Иванова Анна (5А), ...``."""
+        who = f"{self.kind.value} {self.name}" if self.kind else self.name or "row"
+        if self.class_name:
+            who += f" ({self.class_name})"
+        text = f"line {self.line}: {self.action.value} {who}".rstrip()
+        if self.login and self.action is not Action.REFUSED:
+            text += f", login {self.login}"
+        if self.changes:
+            text += ": " + "; ".join(
+                f"{c.field} {c.before or '-'} -> {c.after or '-'}" for c in self.changes
+            )
+        if self.reason:
+            text += f": {self.reason}"
+        return text
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    rows: tuple[PlannedRow, ...]
+    warnings: tuple[str, ...] = ()
+
+    def count(self, action: Action) -> int:
+        return sum(1 for row in self.rows if row.action is action)
+
+    @property
+    def refused(self) -> tuple[PlannedRow, ...]:
+        return tuple(row for row in self.rows if row.action is Action.REFUSED)
+
+    @property
+    def can_apply(self) -> bool:
+        """True when nothing is refused: a plan with refusals must not be applied at all."""
+        return not self.refused
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(row.action in (Action.CREATED, Action.CHANGED) for row in self.rows)
+
+
+def login_base(last_name: str, first_name: str) -> str:
+    """``Иванова``, ``Анна`` -> ``ivanova.a``: the transliterated surname and first initial."""
+    last = transliterate(last_name)[:40]
+    first = transliterate(first_name)[:1]
+    if last and first:
+        return f"{last}.{first}"
+    return last or first or "user"
+
+
+def unique_login(base: str, taken: set[str]) -> str:
+    """``base``, or ``base2``, ``base3``... : the first not in ``taken``."""
+    login, n = base, 1
+    while login in taken:
+        n += 1
+        login = f"{base}{n}"
+    return login
+
+
+class _Planner:
+    def __init__(self, parsed: ParsedRoster, school: ExistingSchool) -> None:
+        self.parsed = parsed
+        self.school = school
+        self.by_login = {u.login.lower(): u for u in school.users}
+        self.by_id = {u.id: u for u in school.users}
+        self.classes = {class_key(name): (name, cid) for name, cid in school.classes.items()}
+        self.subjects = {fold(name): (name, sid) for name, sid in school.subjects.items()}
+        self.taken_logins: set[str] = set(self.by_login)
+        self.taken_logins.update(row.login for row in parsed.rows if row.login)
+        self.claimed: dict[int, int] = {}
+        """Existing user id -> the line that updates it."""
+        self.results: dict[int, PlannedRow] = {}
+        # Pupils as they will be after the import: (folded name, class key) -> refs.
+        self.pupils_by_name_class: dict[tuple[str, str], list[PersonRef]] = {}
+        self.refused_lines: set[int] = set()
+        self.refused_pupils: dict[tuple[str, str], int] = {}
+        """(folded surname and first name, class key) -> a refused pupil line."""
+
+    # -- helpers --
+
+    def _users(self, role: str) -> list[ExistingUser]:
+        return [u for u in self.school.users if u.role == role]
+
+    @staticmethod
+    def _same_name(row: RosterRow, user: ExistingUser) -> bool:
+        if fold(row.last_name) != fold(user.last_name):
+            return False
+        if fold(row.first_name) != fold(user.first_name):
+            return False
+        if not row.middle_name or not user.middle_name:
+            return True
+        return fold(row.middle_name) == fold(user.middle_name)
+
+    def _refuse(self, row: RosterRow, reason: str) -> None:
+        self.refused_lines.add(row.line)
+        if row.kind is RowKind.PUPIL and row.class_name:
+            key = (fold(f"{row.last_name} {row.first_name}"), class_key(row.class_name))
+            self.refused_pupils.setdefault(key, row.line)
+        self.results[row.line] = PlannedRow(
+            line=row.line,
+            action=Action.REFUSED,
+            kind=row.kind,
+            name=row.name,
+            reason=reason,
+            last_name=row.last_name,
+            first_name=row.first_name,
+            middle_name=row.middle_name,
+        )
+
+    def _by_row_login(self, row: RosterRow, role: str) -> tuple[ExistingUser | None, str]:
+        """The existing account the row's login names, or the reason the login cannot be used."""
+        user = self.by_login.get(row.login)
+        if user is None:
+            return None, ""
+        same_person = user.role == role and (
+            fold(user.last_name) == fold(row.last_name)
+            or fold(user.first_name) == fold(row.first_name)
+        )
+        if not same_person:
+            return None, (
+                f"login {row.login} is taken by someone else ({user.role} {user.name}); "
+                "leave the login empty to have one made, or choose another"
+            )
+        return user, ""
+
+    def _claim(self, row: RosterRow, user: ExistingUser) -> str:
+        other = self.claimed.get(user.id)
+        if other is not None:
+            return f"line {other} already updates the same account ({user.login})"
+        self.claimed[user.id] = row.line
+        return ""
+
+    def _name_changes(self, row: RosterRow, user: ExistingUser) -> list[FieldChange]:
+        changes = []
+        for field_name, new, old in (
+            ("last_name", row.last_name, user.last_name),
+            ("first_name", row.first_name, user.first_name),
+            ("middle_name", row.middle_name, user.middle_name),
+        ):
+            if new and fold(new) != fold(old):
+                changes.append(FieldChange(field_name, old, new))
+        return changes
+
+    def _new_login(self, row: RosterRow) -> str:
+        if row.login:
+            return row.login
+        login = unique_login(login_base(row.last_name, row.first_name), self.taken_logins)
+        self.taken_logins.add(login)
+        return login
+
+    def _planned(
+        self,
+        row: RosterRow,
+        user: ExistingUser | None,
+        changes: Sequence[FieldChange],
+        *,
+        class_id: int | None = None,
+        class_name: str = "",
+        add_children: tuple[PersonRef, ...] = (),
+        add_assignments: tuple[Assignment, ...] = (),
+    ) -> PlannedRow:
+        if user is None:
+            action, login, user_id = Action.CREATED, self._new_login(row), None
+            last, first, middle = row.last_name, row.first_name, row.middle_name
+        else:
+            action = Action.CHANGED if changes else Action.UNCHANGED
+            login, user_id = user.login, user.id
+            after = {c.field: c.after for c in changes}
+            last = after.get("last_name", user.last_name)
+            first = after.get("first_name", user.first_name)
+            middle = after.get("middle_name", user.middle_name)
+        return PlannedRow(
+            line=row.line,
+            action=action,
+            kind=row.kind,
+            name=collapse(f"{last} {first} {middle}"),
+            login=login,
+            user_id=user_id,
+            changes=tuple(changes),
+            last_name=last,
+            first_name=first,
+            middle_name=middle,
+            class_id=class_id,
+            class_name=class_name,
+            add_children=add_children,
+            add_assignments=add_assignments,
+        )
+
+    # -- conflicts inside the file --
+
+    def find_conflicts(self) -> None:
+        """Rows that describe the same person differently: both are refused."""
+        groups: dict[tuple[object, ...], list[RosterRow]] = {}
+        for row in self.parsed.rows:
+            if row.problem or row.kind is None:
+                continue
+            if row.login:
+                groups.setdefault(("login", row.login), []).append(row)
+            if row.kind is RowKind.PUPIL:
+                key: tuple[object, ...] = (
+                    row.kind,
+                    fold(row.last_name),
+                    fold(row.first_name),
+                    fold(row.middle_name),
+                    class_key(row.class_name),
+                )
+            elif row.kind is RowKind.TEACHER:
+                key = (row.kind, fold(row.last_name), fold(row.first_name), fold(row.middle_name))
+            else:
+                continue  # parents with the same name may be different people
+            groups.setdefault(key, []).append(row)
+        conflicts: dict[int, set[int]] = {}
+        for rows in groups.values():
+            for row in rows if len(rows) > 1 else ():
+                conflicts.setdefault(row.line, set()).update(o.line for o in rows)
+        for row in self.parsed.rows:
+            if row.line in conflicts:
+                others = ", ".join(str(n) for n in sorted(conflicts[row.line] - {row.line}))
+                self._refuse(
+                    row,
+                    f"conflicting duplicate: line(s) {others} describe the same person "
+                    "differently (or give the same login); keep one line per person",
+                )
+
+    # -- each kind --
+
+    def plan_pupil(self, row: RosterRow) -> None:
+        key = class_key(row.class_name)
+        if key not in self.classes:
+            self._refuse(row, f"unknown class {row.class_name}: create the class first")
+            return
+        class_name, class_id = self.classes[key]
+        user: ExistingUser | None = None
+        if row.login:
+            user, reason = self._by_row_login(row, "pupil")
+            if reason:
+                self._refuse(row, reason)
+                return
+        if user is None and not row.login:
+            same = [u for u in self._users("pupil") if self._same_name(row, u)]
+            here = [u for u in same if class_key(u.class_name) == key]
+            if len(here) > 1:
+                logins = ", ".join(u.login for u in here)
+                self._refuse(
+                    row,
+                    f"{len(here)} pupils named {row.name} are in {class_name} ({logins}): "
+                    "put the login in the login column",
+                )
+                return
+            if here:
+                user = here[0]
+            elif same:
+                where = ", ".join(f"{u.login} in {u.class_name or 'no class'}" for u in same)
+                self._refuse(
+                    row,
+                    f"a pupil named {row.name} already exists ({where}): to move them to "
+                    f"{class_name} put their login in the login column; for a different "
+                    "pupil with the same name give a new login",
+                )
+                return
+        if user is not None:
+            reason = self._claim(row, user)
+            if reason:
+                self._refuse(row, reason)
+                return
+        changes = self._name_changes(row, user) if user else []
+        if user is not None and class_key(user.class_name) != key:
+            changes.append(FieldChange("class", user.class_name, class_name))
+        planned = self._planned(row, user, changes, class_id=class_id, class_name=class_name)
+        self.results[row.line] = planned
+        ref = PersonRef(
+            user_id=user.id if user else None,
+            line=None if user else row.line,
+            name=planned.name,
+        )
+        name_key = fold(f"{row.last_name} {row.first_name}")
+        self.pupils_by_name_class.setdefault((name_key, key), []).append(ref)
+
+    def index_unchanged_pupils(self) -> None:
+        """Existing pupils no row of the file moves, at their current class."""
+        for user in self._users("pupil"):
+            if user.id in self.claimed:
+                continue
+            name_key = fold(f"{user.last_name} {user.first_name}")
+            ref = PersonRef(user_id=user.id, name=user.name)
+            self.pupils_by_name_class.setdefault((name_key, class_key(user.class_name)), []).append(
+                ref
+            )
+
+    def plan_teacher(self, row: RosterRow) -> None:
+        unknown_classes = [c for c in row.classes if class_key(c) not in self.classes]
+        unknown_subjects = [s for s in row.subjects if fold(s) not in self.subjects]
+        if unknown_classes or unknown_subjects:
+            parts = []
+            if unknown_classes:
+                parts.append("unknown class " + ", ".join(unknown_classes))
+            if unknown_subjects:
+                parts.append("unknown subject " + ", ".join(unknown_subjects))
+            self._refuse(row, "; ".join(parts) + ": create it first or correct the spelling")
+            return
+        user: ExistingUser | None = None
+        if row.login:
+            user, reason = self._by_row_login(row, "teacher")
+            if reason:
+                self._refuse(row, reason)
+                return
+        else:
+            same = [u for u in self._users("teacher") if self._same_name(row, u)]
+            if len(same) > 1:
+                logins = ", ".join(u.login for u in same)
+                self._refuse(
+                    row,
+                    f"{len(same)} teachers are named {row.name} ({logins}): "
+                    "put the login in the login column",
+                )
+                return
+            user = same[0] if same else None
+        if user is not None:
+            reason = self._claim(row, user)
+            if reason:
+                self._refuse(row, reason)
+                return
+        assignments = []
+        for cls in row.classes:
+            class_name, class_id = self.classes[class_key(cls)]
+            for subject in row.subjects:
+                subject_name, subject_id = self.subjects[fold(subject)]
+                if user is None or (user.id, class_id, subject_id) not in self.school.teaching:
+                    assignments.append(Assignment(class_id, class_name, subject_id, subject_name))
+        changes = self._name_changes(row, user) if user else []
+        if user is not None and assignments:
+            changes.append(
+                FieldChange(
+                    "teaches",
+                    "",
+                    ", ".join(f"{a.subject_name} {a.class_name}" for a in assignments),
+                )
+            )
+        self.results[row.line] = self._planned(
+            row, user, changes, add_assignments=tuple(assignments)
+        )
+
+    def _find_child(self, ref: ChildRef) -> PersonRef | str:
+        if ref.pupil_id is not None:
+            user = self.by_id.get(ref.pupil_id)
+            if user is None or user.role != "pupil":
+                return f"child {ref.text}: no pupil has id {ref.pupil_id}"
+            return PersonRef(user_id=user.id, name=user.name)
+        key = class_key(ref.class_name)
+        found = self.pupils_by_name_class.get((fold(ref.name), key), [])
+        if not found:
+            # The name may carry a middle name: compare on surname and first name.
+            parts = fold(ref.name).split(" ")
+            if len(parts) > 2:
+                found = self.pupils_by_name_class.get((" ".join(parts[:2]), key), [])
+                found = [
+                    f
+                    for f in found
+                    if f.user_id is None
+                    or fold(self.by_id[f.user_id].name) == fold(ref.name)
+                    or fold(f.name) == fold(ref.name)
+                ]
+        if not found:
+            parts = fold(ref.name).split(" ")
+            refused = self.refused_pupils.get((" ".join(parts[:2]), key))
+            if refused is not None:
+                return f"child {ref.text} is on line {refused}, which is refused"
+            return f"child {ref.text} not found: no pupil {ref.name} in {ref.class_name}"
+        if len(found) > 1:
+            return (
+                f"child {ref.text} is ambiguous: {len(found)} pupils named {ref.name} in "
+                f"{ref.class_name}; give the pupil's id instead"
+            )
+        return found[0]
+
+    def plan_parent(self, row: RosterRow) -> None:
+        children: list[PersonRef] = []
+        reasons: list[str] = []
+        for ref in row.children:
+            child = self._find_child(ref)
+            if isinstance(child, str):
+                reasons.append(child)
+            elif child in children:
+                reasons.append(f"child {ref.text} is listed twice")
+            else:
+                children.append(child)
+        if reasons:
+            self._refuse(row, "; ".join(reasons))
+            return
+        child_ids = {c.user_id for c in children if c.user_id is not None}
+        user: ExistingUser | None = None
+        if row.login:
+            user, reason = self._by_row_login(row, "parent")
+            if reason:
+                self._refuse(row, reason)
+                return
+        else:
+            same = [u for u in self._users("parent") if self._same_name(row, u)]
+            linked = [
+                u for u in same if any((u.id, cid) in self.school.parent_links for cid in child_ids)
+            ]
+            if len(linked) > 1:
+                logins = ", ".join(u.login for u in linked)
+                self._refuse(
+                    row,
+                    f"{len(linked)} parents named {row.name} are linked to these children "
+                    f"({logins}): put the login in the login column",
+                )
+                return
+            if linked:
+                user = linked[0]
+            elif same:
+                logins = ", ".join(u.login for u in same)
+                self._refuse(
+                    row,
+                    f"a parent named {row.name} already exists ({logins}) with other "
+                    "children: to add these children to that account put its login in the "
+                    "login column; for a different person give a new login",
+                )
+                return
+        if user is not None:
+            reason = self._claim(row, user)
+            if reason:
+                self._refuse(row, reason)
+                return
+        add = [
+            c
+            for c in children
+            if user is None
+            or c.user_id is None
+            or (user.id, c.user_id) not in self.school.parent_links
+        ]
+        changes = self._name_changes(row, user) if user else []
+        if user is not None and add:
+            changes.append(FieldChange("children", "", ", ".join(c.name for c in add)))
+        self.results[row.line] = self._planned(row, user, changes, add_children=tuple(add))
+
+    def plan(self) -> ImportPlan:
+        for row in self.parsed.rows:
+            if row.problem:
+                self._refuse(row, row.problem)
+        self.find_conflicts()
+        todo = [r for r in self.parsed.rows if r.line not in self.refused_lines]
+        # Pupils first, so parents may name children created by the same file.
+        for row in todo:
+            if row.kind is RowKind.PUPIL:
+                self.plan_pupil(row)
+        self.index_unchanged_pupils()
+        for kind, plan_row in (
+            (RowKind.TEACHER, self.plan_teacher),
+            (RowKind.PARENT, self.plan_parent),
+        ):
+            for row in todo:
+                if row.kind is kind:
+                    plan_row(row)
+        for dup in self.parsed.duplicates:
+            original = self.results.get(dup.of_line)
+            self.results[dup.line] = PlannedRow(
+                line=dup.line,
+                action=Action.SKIPPED,
+                kind=original.kind if original else None,
+                name=original.name if original else "",
+                reason=f"duplicate of line {dup.of_line}",
+            )
+        rows = tuple(self.results[line] for line in sorted(self.results))
+        return ImportPlan(rows=rows, warnings=self.parsed.warnings)
+
+
+def plan_import(parsed: ParsedRoster, existing: ExistingSchool) -> ImportPlan:
+    """What importing ``parsed`` into the school ``existing`` would do, line by line."""
+    return _Planner(parsed, existing).plan()
+
+
+def apply_to_snapshot(plan: ImportPlan, school: ExistingSchool) -> ExistingSchool:
+    """The snapshot as it would be after applying ``plan``: what the import endpoint does to the
+    database, done to a snapshot (new users get the next free ids). Refuses a plan with refused
+    rows, as the endpoint must."""
+    if not plan.can_apply:
+        raise ValueError("a plan with refused rows must not be applied")
+    users = {u.id: u for u in school.users}
+    links = set(school.parent_links)
+    teaching = set(school.teaching)
+    next_id = max(users, default=0) + 1
+    created: dict[int, int] = {}
+    role = {RowKind.PUPIL: "pupil", RowKind.PARENT: "parent", RowKind.TEACHER: "teacher"}
+    for row in plan.rows:  # in line order: children's lines may come after their parents'
+        if row.action is Action.CREATED and row.kind is not None:
+            created[row.line] = next_id
+            next_id += 1
+    for row in plan.rows:
+        if row.action not in (Action.CREATED, Action.CHANGED) or row.kind is None:
+            continue
+        user_id = row.user_id if row.user_id is not None else created[row.line]
+        users[user_id] = ExistingUser(
+            id=user_id,
+            role=role[row.kind],
+            last_name=row.last_name,
+            first_name=row.first_name,
+            middle_name=row.middle_name,
+            login=row.login,
+            class_name=row.class_name or (users[user_id].class_name if user_id in users else ""),
+        )
+        for child in row.add_children:
+            child_id = child.user_id if child.user_id is not None else created[child.line or 0]
+            links.add((user_id, child_id))
+        for a in row.add_assignments:
+            teaching.add((user_id, a.class_id, a.subject_id))
+    return ExistingSchool(
+        classes=school.classes,
+        subjects=school.subjects,
+        users=tuple(users[i] for i in sorted(users)),
+        parent_links=frozenset(links),
+        teaching=frozenset(teaching),
+    )
