@@ -11,6 +11,8 @@ import random
 import re
 from collections.abc import Sequence
 
+from demo_server.demo_data import transliterate
+
 MIN_LENGTH = 8
 
 # The most common passwords, and those typed along a Russian or an English keyboard row.
@@ -71,14 +73,11 @@ def check_strength(password: str, *, login: str = "", names: Sequence[str] = ())
     login_folded = _fold(login.strip())
     if len(login_folded) >= 3 and login_folded in folded:
         reasons.append("it must not contain your login")
-    for name in names:
-        for part in re.split(r"[\s\-.]+", _fold(name)):
-            if len(part) >= 3 and part in folded:
-                reasons.append("it must not contain your name")
-                break
-        else:
-            continue
-        break
+    # A name written in either alphabet: "Анна" is also "anna".
+    parts = {part for name in names for part in re.split(r"[\s\-.]+", _fold(name))}
+    parts |= {transliterate(part) for part in parts}
+    if any(len(part) >= 3 and part in folded for part in parts):
+        reasons.append("it must not contain your name")
     return reasons
 
 
