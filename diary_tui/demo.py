@@ -92,6 +92,23 @@ def print_banner(url: str, accounts: list[DemoAccount], out: Any = None) -> None
     out.flush()
 
 
+def quiet_logging(log_file: Path) -> None:
+    """Send log records to a file: a line on stderr would tear through the TUI."""
+    import logging
+
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in (None, "litestar", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        for old in list(logger.handlers):
+            logger.removeHandler(old)
+        logger.addHandler(handler)
+        logger.propagate = False
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def run_demo(
     *, seed: int = 1, lang: str = "en", size: str = "small", started: float | None = None
 ) -> int:
@@ -109,6 +126,7 @@ def run_demo(
         accounts = demo_accounts(school)
         server = DemoServer(create_app(url))
         server.start()
+        quiet_logging(folder / "server.log")
         print_banner(server.url, accounts)
 
         from diary_tui.app import DiaryApp
