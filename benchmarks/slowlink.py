@@ -62,6 +62,8 @@ NS_PREFIXES = ("diaryS-", "diaryC-")
 ENV_IFACE = "DIARY_SLOWLINK_IFACE"
 ENV_CONTROL = "DIARY_SLOWLINK_CONTROL"
 ENV_RTT_MS = "DIARY_SLOWLINK_RTT_MS"
+ENV_SERVER_NS = "DIARY_SLOWLINK_SERVER_NS"
+ENV_SERVER_IFACE = "DIARY_SLOWLINK_SERVER_IFACE"
 
 
 class LinkUnavailable(RuntimeError):
@@ -77,7 +79,8 @@ class Counts:
 
     ``wire_*``: the client end of the veth (Ethernet, IP and TCP headers included, ACKs and
     retransmissions too). ``payload_*``: the TCP payload the proxy carried. ``connections``: TCP
-    connections the proxy accepted.
+    connections the proxy accepted. ``drops_*``: packets the tbf queues dropped (its queue holds
+    ``latency`` worth of the rate plus the burst); each costs a retransmission.
     """
 
     wire_up: int = 0
@@ -87,17 +90,14 @@ class Counts:
     payload_up: int = 0
     payload_down: int = 0
     connections: int = 0
+    drops_up: int = 0
+    drops_down: int = 0
 
     def __sub__(self, other: Counts) -> Counts:
-        return Counts(
-            self.wire_up - other.wire_up,
-            self.wire_down - other.wire_down,
-            self.packets_up - other.packets_up,
-            self.packets_down - other.packets_down,
-            self.payload_up - other.payload_up,
-            self.payload_down - other.payload_down,
-            self.connections - other.connections,
-        )
+        return Counts(*(getattr(self, n) - getattr(other, n) for n in self.__slots__))
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(*(getattr(self, n) + getattr(other, n) for n in self.__slots__))
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -110,6 +110,13 @@ def read_iface_counters(iface: str, sys_root: str = "/sys/class/net") -> tuple[i
     for name in ("tx_bytes", "rx_bytes", "tx_packets", "rx_packets"):
         values.append(int((stats / name).read_text().strip()))
     return values[0], values[1], values[2], values[3]
+
+
+def qdisc_drops(iface: str, namespace: str | None = None) -> int:
+    """Packets dropped by the root qdisc of ``iface`` (in ``namespace``, or the current one)."""
+    cmd = ["tc", *(["-n", namespace] if namespace else []), "-s", "-j", "qdisc", "show"]
+    done = subprocess.run([*cmd, "dev", iface], capture_output=True, text=True, check=True)
+    return sum(int(q.get("drops", 0)) for q in json.loads(done.stdout) if q.get("root"))
 
 
 def ask_proxy(control: str, command: str = "stats") -> dict[str, int]:
@@ -138,10 +145,18 @@ class Meter:
     before a reading, so a phase is charged for all of its packets.
     """
 
-    def __init__(self, iface: str, control: str | None, rtt_s: float = 0.3) -> None:
+    def __init__(
+        self,
+        iface: str,
+        control: str | None,
+        rtt_s: float = 0.3,
+        server: tuple[str, str] | None = None,
+    ) -> None:
         self.iface = iface
         self.control = control
         self.rtt_s = rtt_s
+        self.server = server
+        """(namespace, interface) of the server end, to read its qdisc's drops."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Meter:
@@ -150,7 +165,9 @@ class Meter:
         if not iface:
             raise LinkUnavailable(f"{ENV_IFACE} is not set: run this inside SlowLink.run_client")
         rtt_ms = float(env.get(ENV_RTT_MS, "300"))
-        return cls(iface, env.get(ENV_CONTROL) or None, rtt_ms / 1000)
+        server_ns, server_if = env.get(ENV_SERVER_NS), env.get(ENV_SERVER_IFACE)
+        server = (server_ns, server_if) if server_ns and server_if else None
+        return cls(iface, env.get(ENV_CONTROL) or None, rtt_ms / 1000, server)
 
     def read(self) -> Counts:
         tx, rx, tx_p, rx_p = read_iface_counters(self.iface)
@@ -163,6 +180,8 @@ class Meter:
             payload_up=proxy.get("up", 0),
             payload_down=proxy.get("down", 0),
             connections=proxy.get("connections", 0),
+            drops_up=qdisc_drops(self.iface),
+            drops_down=qdisc_drops(self.server[1], self.server[0]) if self.server else 0,
         )
 
     def settle(self) -> None:
@@ -528,6 +547,8 @@ class SlowLink:
                 ENV_IFACE: self.client_if,
                 ENV_CONTROL: self.control,
                 ENV_RTT_MS: str(self.rtt_ms),
+                ENV_SERVER_NS: self.server_ns,
+                ENV_SERVER_IFACE: self.server_if,
                 "PYTHONPATH": os.pathsep.join(
                     p for p in (str(ROOT), base.get("PYTHONPATH", "")) if p
                 ),
@@ -589,7 +610,17 @@ class SlowLink:
     def counters(self) -> Counts:
         tx, rx, tx_p, rx_p = self.iface_counters()
         proxy = ask_proxy(self.control)
-        return Counts(tx, rx, tx_p, rx_p, proxy["up"], proxy["down"], proxy["connections"])
+        return Counts(
+            tx,
+            rx,
+            tx_p,
+            rx_p,
+            proxy["up"],
+            proxy["down"],
+            proxy["connections"],
+            qdisc_drops(self.client_if, self.client_ns),
+            qdisc_drops(self.server_if, self.server_ns),
+        )
 
     def reset_proxy_counts(self) -> None:
         ask_proxy(self.control, "reset")
@@ -788,7 +819,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("slowlink: interrupted; the link was taken down", file=sys.stderr)
         return 130
-    rtts = sorted(result["rtts_s"])
+    rtts = sorted(result["rtts_s"][1:] or result["rtts_s"])  # the first one had the handshake
     counts = result["download_counts"]
     print(f"link: {args.rate_kbit} kbit/s each way, {args.rtt_ms:.0f} ms round trip")
     print(
@@ -807,7 +838,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"  on the wire: {counts['wire_down']} B down in {counts['packets_down']} packets, "
-        f"{counts['wire_up']} B up in {counts['packets_up']} packets"
+        f"{counts['wire_up']} B up in {counts['packets_up']} packets; "
+        f"tbf dropped {counts['drops_down']} down, {counts['drops_up']} up"
     )
     return 0
 
