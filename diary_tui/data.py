@@ -178,7 +178,9 @@ def describe_error(exc: BaseException) -> str:
             return f"Too many failed attempts: this login is locked. Try again in {minutes} {unit}."
         return "Too many attempts: wait a little and try again."
     if isinstance(exc, AuthenticationError):
-        return exc.message or "Wrong login or password."
+        message = exc.message or "wrong login or password"
+        message = message[:1].upper() + message[1:]
+        return message if message.endswith((".", "!", ":")) else message + "."
     if isinstance(exc, Offline):
         return f"{exc.message} Check the address and the connection; showing saved data."
     if isinstance(exc, PermissionDenied):
@@ -244,7 +246,10 @@ class DiaryData:
         """Whether logins can be remembered, and if not, why (probed once, off the loop)."""
         if self._keyring is None:
             if self.credentials is None:
-                self._keyring = (False, "No keyring is configured, so logins are not remembered.")
+                self._keyring = (
+                    False,
+                    "Logins are not remembered here. You can still log in for this session.",
+                )
             else:
                 self._keyring = await asyncio.to_thread(self.credentials.available)
         return self._keyring

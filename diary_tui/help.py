@@ -12,7 +12,10 @@ from textual.widgets import Static
 
 def help_content(title: str, text: str, keys: list[tuple[str, str]]) -> Content:
     """The help text of a screen followed by its keys (``(key, description)`` pairs)."""
-    lines: list[Content] = [Content.styled(title, "bold"), Content(""), Content(text.strip())]
+    # Paragraphs are separated by blank lines; single line breaks in the source are joined.
+    paragraphs = [" ".join(part.split()) for part in text.strip().split("\n\n")]
+    lines: list[Content] = [Content.styled(title, "bold"), Content("")]
+    lines.append(Content("\n\n").join(Content(p) for p in paragraphs))
     if keys:
         lines += [Content(""), Content.styled("Keys", "bold")]
         width = max(len(key) for key, _ in keys)

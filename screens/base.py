@@ -38,7 +38,7 @@ class DiaryScreen(Screen[None]):
         seen: set[str] = set()
         for active in self.app.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.description in seen:
+            if binding.id is None or not binding.description or binding.description in seen:
                 continue
             seen.add(binding.description)
             keys.append((self.app.get_key_display(binding), binding.description))

@@ -47,14 +47,16 @@ Tab moves between the fields; Enter logs in.
         with Center(), Vertical(id="login-form"):
             yield Static(Content.styled("Diary: log in", "bold"), id="login-title")
             yield Label("Server")
-            yield Input(self._server, placeholder="https://diary.school.org", id="server")
+            yield Input(
+                self._server, placeholder="https://diary.school.org", id="server", compact=True
+            )
             yield Label("Login")
-            yield Input(self._login, placeholder="your login", id="login")
+            yield Input(self._login, placeholder="your login", id="login", compact=True)
             yield Label("Password")
-            yield Input(password=True, placeholder="password", id="password")
-            yield Checkbox("Remember me on this computer", value=False, id="remember")
+            yield Input(password=True, placeholder="password", id="password", compact=True)
+            yield Checkbox("Remember me on this computer", value=False, id="remember", compact=True)
             yield Static(Content(""), id="keyring-note")
-            yield Button("Log in", variant="primary", id="submit")
+            yield Button("Log in", variant="primary", id="submit", compact=True)
             yield Static(Content(self._message), id="login-error")
         yield StatusLine()
         yield Footer()
@@ -79,9 +81,9 @@ Tab moves between the fields; Enter logs in.
         else:
             remember.value = False
             remember.disabled = True
-            note.update(
-                Content(f"{reason} You can still log in for this session; it is not remembered.")
-            )
+            if "session" not in reason:
+                reason += " You can still log in for this session."
+            note.update(Content(reason))
             note.display = True
 
     def action_help(self) -> None:
