@@ -1,6 +1,5 @@
-"""Bring a database to the newest schema with Alembic, from code (no alembic.ini needed).
-
-    await upgrade("sqlite:///diary.sqlite3")
+"""Bring a database to the newest schema with Alembic, from code (no alembic.ini needed):
+``await upgrade("sqlite:///diary.sqlite3")``.
 """
 
 from __future__ import annotations

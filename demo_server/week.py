@@ -57,9 +57,7 @@ async def current_classes(
     if not pupil_ids:
         return {}
     rows = await db.execute(
-        select(
-            s.Enrolment.pupil_id, s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter
-        )
+        select(s.Enrolment.pupil_id, s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter)
         .join(s.SchoolClass, s.SchoolClass.id == s.Enrolment.class_id)
         .where(
             s.Enrolment.pupil_id.in_(pupil_ids),
@@ -78,9 +76,7 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
     # 1. The pupil and their school.
     pupil_row = (
         await db.execute(
-            select(
-                s.User.first_name, s.User.last_name, s.User.school_id, s.School.timezone
-            )
+            select(s.User.first_name, s.User.last_name, s.User.school_id, s.School.timezone)
             .join(s.School, s.School.id == s.User.school_id)
             .where(s.User.id == pupil_id)
         )
@@ -218,28 +214,37 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
 
         # 6. The pupil's marks at these lessons.
         author = aliased(s.User)
-        for mark_id, lesson_id, value, weight, kind, comment, version, a1, a2, a3 in (
-            await db.execute(
-                select(
-                    s.Mark.id,
-                    s.Mark.lesson_id,
-                    s.Mark.value,
-                    s.Mark.weight,
-                    s.Mark.kind,
-                    s.Mark.comment,
-                    s.Mark.version,
-                    author.first_name,
-                    author.middle_name,
-                    author.last_name,
-                )
-                .join(author, author.id == s.Mark.author_id)
-                .where(
-                    s.Mark.pupil_id == pupil_id,
-                    s.Mark.lesson_id.in_(lesson_ids),
-                    s.Mark.removed_at.is_(None),
-                )
-                .order_by(s.Mark.created_at, s.Mark.id)
+        for (
+            mark_id,
+            lesson_id,
+            value,
+            weight,
+            kind,
+            comment,
+            version,
+            a1,
+            a2,
+            a3,
+        ) in await db.execute(
+            select(
+                s.Mark.id,
+                s.Mark.lesson_id,
+                s.Mark.value,
+                s.Mark.weight,
+                s.Mark.kind,
+                s.Mark.comment,
+                s.Mark.version,
+                author.first_name,
+                author.middle_name,
+                author.last_name,
             )
+            .join(author, author.id == s.Mark.author_id)
+            .where(
+                s.Mark.pupil_id == pupil_id,
+                s.Mark.lesson_id.in_(lesson_ids),
+                s.Mark.removed_at.is_(None),
+            )
+            .order_by(s.Mark.created_at, s.Mark.id)
         ):
             marks[lesson_id].append(
                 m.Mark(
@@ -255,23 +260,21 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
             )
 
         # 7. The pupil's absences at these lessons.
-        for absence_id, lesson_id, kind, minutes, note, version in (
-            await db.execute(
-                select(
-                    s.Absence.id,
-                    s.Absence.lesson_id,
-                    s.Absence.kind,
-                    s.Absence.minutes,
-                    s.Absence.note,
-                    s.Absence.version,
-                )
-                .where(
-                    s.Absence.pupil_id == pupil_id,
-                    s.Absence.lesson_id.in_(lesson_ids),
-                    s.Absence.removed_at.is_(None),
-                )
-                .order_by(s.Absence.id)
+        for absence_id, lesson_id, kind, minutes, note, version in await db.execute(
+            select(
+                s.Absence.id,
+                s.Absence.lesson_id,
+                s.Absence.kind,
+                s.Absence.minutes,
+                s.Absence.note,
+                s.Absence.version,
             )
+            .where(
+                s.Absence.pupil_id == pupil_id,
+                s.Absence.lesson_id.in_(lesson_ids),
+                s.Absence.removed_at.is_(None),
+            )
+            .order_by(s.Absence.id)
         ):
             absences[lesson_id] = m.Absence(
                 id=absence_id, kind=m.AbsenceKind(kind), minutes=minutes, note=note, version=version
