@@ -363,7 +363,7 @@ def unavailable_reason() -> str | None:
     """Why the link cannot be built here, or None when it (probably) can."""
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         return "the slow link needs root (network namespaces and tc): run it with sudo"
-    for tool in ("ip", "tc"):
+    for tool in ("ip", "tc", "ss"):
         if shutil.which(tool) is None:
             return f"the slow link needs `{tool}` from iproute2, which is not installed"
     probe = f"diaryP-{os.getpid()}"

@@ -6,7 +6,7 @@ proxy); the client runs in the client namespace and reaches the server through t
 are counted at the client end of the veth (Ethernet, IP and TCP headers, ACKs included: what
 the link really carries) and, as TCP payload, by the proxy.
 
-Phases, each on one kept-alive connection opened by a login that is not counted:
+Phases, on one kept-alive connection opened by a login (shown, not part of any open):
 
 - cold open: an empty response cache, ``GET /me`` then ``GET /pupils/{id}/week`` (what the app
   does to show the week the first time); "usable" is when the week is decoded;
@@ -123,7 +123,13 @@ async def measure(
         phases.append(Phase(label, seconds, requests, meter.read() - before))
 
     async with DiaryClient(url, timeout=60, connect_timeout=30) as client:
-        await client.login(login, password)
+
+        async def log_in() -> int:
+            await client.login(login, password)
+            return 1
+
+        meter.settle()
+        await phase("login (new connection)", log_in)
         me = await client.me()
         if not me.children:
             raise LookupError(f"{login!r} has no children to show a week of")
@@ -274,6 +280,11 @@ def verdicts(phases: list[Phase]) -> list[str]:
             f"{mark(count(warm) <= WARM_MAX_BYTES)} warm open: {count(warm)} B {how} "
             f"(target <= {WARM_MAX_BYTES})"
         )
+    packets = warm.counts.packets_up + warm.counts.packets_down
+    lines.append(
+        f"     (the warm open's {wire(warm) - payload(warm)} B of difference are the Ethernet, IP "
+        f"and TCP headers of its {packets} packets, ACKs included)"
+    )
     for how, count in (("on the wire", wire), ("of HTTP", payload)):
         lines.append(
             f"{mark(count(week) <= COLD_MAX_BYTES)} cold week: {count(week)} B {how} "

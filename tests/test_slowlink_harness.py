@@ -156,3 +156,15 @@ def test_no_root_no_link(monkeypatch: pytest.MonkeyPatch) -> None:
     assert unavailable_reason() is not None
     with pytest.raises(LinkUnavailable, match="root"), slow_link():
         pass
+
+
+def test_the_benchmarks_skip_cleanly_without_root(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks import slowlink, slowlink_week
+
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    assert slowlink_week.main([]) == 0
+    assert slowlink.main(["verify"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("skipped") == 2 and "root" in out
