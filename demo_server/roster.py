@@ -619,6 +619,10 @@ class _Planner:
         self.school = school
         self.by_login = {u.login.lower(): u for u in school.users}
         self.by_id = {u.id: u for u in school.users}
+        self.by_name: dict[tuple[str, str, str], list[ExistingUser]] = {}
+        for user in school.users:
+            key = (user.role, fold(user.last_name), fold(user.first_name))
+            self.by_name.setdefault(key, []).append(user)
         self.classes = {class_key(name): (name, cid) for name, cid in school.classes.items()}
         self.subjects = {fold(name): (name, sid) for name, sid in school.subjects.items()}
         self.taken_logins: set[str] = set(self.by_login)
@@ -634,8 +638,17 @@ class _Planner:
 
     # -- helpers --
 
-    def _users(self, role: str) -> list[ExistingUser]:
-        return [u for u in self.school.users if u.role == role]
+    def _namesakes(self, row: RosterRow, role: str) -> list[ExistingUser]:
+        """Existing users of ``role`` with the row's name (middle names compared when both
+        have one)."""
+        key = (role, fold(row.last_name), fold(row.first_name))
+        return [u for u in self.by_name.get(key, ()) if self._same_name(row, u)]
+
+    @staticmethod
+    def _prefer_exact(row: RosterRow, users: list[ExistingUser]) -> list[ExistingUser]:
+        """Those of ``users`` whose middle name is the row's (both may be empty), if any."""
+        exact = [u for u in users if fold(u.middle_name) == fold(row.middle_name)]
+        return exact or users
 
     @staticmethod
     def _same_name(row: RosterRow, user: ExistingUser) -> bool:
@@ -747,6 +760,7 @@ class _Planner:
     def find_conflicts(self) -> None:
         """Rows that describe the same person differently: both are refused."""
         groups: dict[tuple[object, ...], list[RosterRow]] = {}
+        parents: dict[tuple[object, ...], list[RosterRow]] = {}
         for row in self.parsed.rows:
             if row.problem or row.kind is None:
                 continue
@@ -763,12 +777,22 @@ class _Planner:
             elif row.kind is RowKind.TEACHER:
                 key = (row.kind, fold(row.last_name), fold(row.first_name), fold(row.middle_name))
             else:
-                continue  # parents with the same name may be different people
+                # Parents with one name may be different people, unless they share a child.
+                key = (row.kind, fold(row.last_name), fold(row.first_name), fold(row.middle_name))
+                parents.setdefault(key, []).append(row)
+                continue
             groups.setdefault(key, []).append(row)
         conflicts: dict[int, set[int]] = {}
         for rows in groups.values():
             for row in rows if len(rows) > 1 else ():
                 conflicts.setdefault(row.line, set()).update(o.line for o in rows)
+        for rows in parents.values():
+            for i, one in enumerate(rows):
+                kids = {fold(c.text) for c in one.children}
+                for other in rows[i + 1 :]:
+                    if kids & {fold(c.text) for c in other.children}:
+                        conflicts.setdefault(one.line, set()).add(other.line)
+                        conflicts.setdefault(other.line, set()).add(one.line)
         for row in self.parsed.rows:
             if row.line in conflicts:
                 others = ", ".join(str(n) for n in sorted(conflicts[row.line] - {row.line}))
@@ -793,8 +817,8 @@ class _Planner:
                 self._refuse(row, reason)
                 return
         if user is None and not row.login:
-            same = [u for u in self._users("pupil") if self._same_name(row, u)]
-            here = [u for u in same if class_key(u.class_name) == key]
+            same = self._namesakes(row, "pupil")
+            here = self._prefer_exact(row, [u for u in same if class_key(u.class_name) == key])
             if len(here) > 1:
                 logins = ", ".join(u.login for u in here)
                 self._refuse(
@@ -834,8 +858,8 @@ class _Planner:
 
     def index_unchanged_pupils(self) -> None:
         """Existing pupils no row of the file moves, at their current class."""
-        for user in self._users("pupil"):
-            if user.id in self.claimed:
+        for user in self.school.users:
+            if user.role != "pupil" or user.id in self.claimed:
                 continue
             name_key = fold(f"{user.last_name} {user.first_name}")
             ref = PersonRef(user_id=user.id, name=user.name)
@@ -861,7 +885,7 @@ class _Planner:
                 self._refuse(row, reason)
                 return
         else:
-            same = [u for u in self._users("teacher") if self._same_name(row, u)]
+            same = self._prefer_exact(row, self._namesakes(row, "teacher"))
             if len(same) > 1:
                 logins = ", ".join(u.login for u in same)
                 self._refuse(
@@ -903,21 +927,12 @@ class _Planner:
                 return f"child {ref.text}: no pupil has id {ref.pupil_id}"
             return PersonRef(user_id=user.id, name=user.name)
         key = class_key(ref.class_name)
-        found = self.pupils_by_name_class.get((fold(ref.name), key), [])
+        parts = fold(ref.name).split(" ")
+        found = self.pupils_by_name_class.get((" ".join(parts[:2]), key), [])
+        if len(parts) > 2:  # with a middle name: it must match, where the pupil has one
+            exact = [f for f in found if fold(f.name) == fold(ref.name)]
+            found = exact or [f for f in found if fold(f.name) == " ".join(parts[:2])]
         if not found:
-            # The name may carry a middle name: compare on surname and first name.
-            parts = fold(ref.name).split(" ")
-            if len(parts) > 2:
-                found = self.pupils_by_name_class.get((" ".join(parts[:2]), key), [])
-                found = [
-                    f
-                    for f in found
-                    if f.user_id is None
-                    or fold(self.by_id[f.user_id].name) == fold(ref.name)
-                    or fold(f.name) == fold(ref.name)
-                ]
-        if not found:
-            parts = fold(ref.name).split(" ")
             refused = self.refused_pupils.get((" ".join(parts[:2]), key))
             if refused is not None:
                 return f"child {ref.text} is on line {refused}, which is refused"
@@ -951,10 +966,15 @@ class _Planner:
                 self._refuse(row, reason)
                 return
         else:
-            same = [u for u in self._users("parent") if self._same_name(row, u)]
-            linked = [
-                u for u in same if any((u.id, cid) in self.school.parent_links for cid in child_ids)
-            ]
+            same = self._namesakes(row, "parent")
+            linked = self._prefer_exact(
+                row,
+                [
+                    u
+                    for u in same
+                    if any((u.id, cid) in self.school.parent_links for cid in child_ids)
+                ],
+            )
             if len(linked) > 1:
                 logins = ", ".join(u.login for u in linked)
                 self._refuse(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import random
 
 import pytest
 
@@ -403,12 +404,13 @@ def test_namesake_parent_is_not_linked_to_someone_elses_child() -> None:
         ExistingUser(20, "parent", "Smith", "Mary", "", "smith.m", ""),
     )
     school = ExistingSchool(classes={"5A": 1}, users=pupils, parent_links=frozenset({(20, 10)}))
-    text = "kind;last_name;first_name;login;children\nparent;Smith;Mary;;Smith Kate 5A\n"
-    text += 'parent;Smith;Mary;smith.m;"Smith Kate 5A; Smith John 5A"\n'
-    plan = plan_import(parse(text), school)
+    header = "kind;last_name;first_name;login;children\n"
+    plan = plan_import(parse(header + "parent;Smith;Mary;;Smith Kate 5A\n"), school)
     assert "already exists" in reason(plan, 2)
-    assert plan.rows[1].action is Action.CHANGED
-    assert [c.user_id for c in plan.rows[1].add_children] == [11]
+    text = header + 'parent;Smith;Mary;smith.m;"Smith Kate 5A; Smith John 5A"\n'
+    plan = plan_import(parse(text), school)
+    assert plan.rows[0].action is Action.CHANGED
+    assert [c.user_id for c in plan.rows[0].add_children] == [11]
 
 
 # --- small pieces ------------------------------------------------------------------------------
@@ -434,3 +436,66 @@ def test_normalise_class_name(text: str, expected: str | None) -> None:
 def test_class_key_joins_latin_and_cyrillic_spellings() -> None:
     assert class_key("5A") == class_key("5 а") == class_key("5А")
     assert class_key("5B") != class_key("5Б")
+
+
+def test_parents_sharing_a_name_and_a_child_conflict() -> None:
+    pupils = (ExistingUser(10, "pupil", "Smith", "John", "", "smith.j", "5A"),)
+    school = ExistingSchool(classes={"5A": 1, "5B": 2}, users=pupils)
+    text = (
+        "kind;last_name;first_name;class;children\n"
+        "pupil;Smith;Kate;5B;\n"
+        "parent;Smith;Mary;;Smith John 5A\n"
+        'parent;Smith;Mary;;"Smith Kate 5B; Smith John 5A"\n'
+        "parent;Smith;Mary;;Smith Kate 5B\n"
+    )
+    plan = plan_import(parse(text), school)
+    assert actions(plan) == {
+        2: Action.CREATED,
+        3: Action.REFUSED,
+        4: Action.REFUSED,
+        5: Action.REFUSED,
+    }
+    assert "line(s) 4" in reason(plan, 3)
+    assert "line(s) 3, 5" in reason(plan, 4)
+
+
+def random_roster(seed: int, pupils: int, parents: int) -> str:
+    """A school's worth of people with many namesakes, as one roster file."""
+    rng = random.Random(seed)
+    lasts = ["Иванов", "Петров", "Смирнов", "Орлов", "Попов", "Волков", "Зайцев", "Козлов"]
+    firsts = ["Анна", "Илья", "Олег", "Мария", "Глеб", "Вера", "Кирилл", "Майя", "Дарья"]
+    middles = ["", "Иванович", "Петрович", "Сергеевич"]
+    lines = [HEADER_RU]
+    people = [
+        (rng.choice(lasts), rng.choice(firsts), rng.choice(middles), rng.choice(list(CLASSES)))
+        for _ in range(pupils)
+    ]
+    for last, first, middle, cls in people:
+        lines.append(f"ученик;{last};{first};{middle};{cls};;;;")
+    for _ in range(parents):
+        kids = rng.sample(people, rng.choice([1, 1, 2]))
+        refs = "; ".join(" ".join(part for part in kid if part) for kid in kids)
+        lines.append(f'родитель;{kids[0][0]};{rng.choice(firsts)};;;;"{refs}";;')
+    for _ in range(5):
+        cls = ", ".join(rng.sample(list(CLASSES), 2))
+        lines.append(f'учитель;{rng.choice(lasts)};{rng.choice(firsts)};;;;;"{cls}";Физика')
+    rng.shuffle(lines[1:])
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_reimport_of_a_random_school_changes_nothing(seed: int) -> None:
+    text = random_roster(seed, pupils=300, parents=400)
+    plan = plan_of(text)
+    # Drop the refused lines (namesakes in one class, parents of those...) until none is left.
+    while not plan.can_apply:
+        refused = {r.line for r in plan.refused}
+        kept = [line for n, line in enumerate(text.splitlines(), 1) if n not in refused]
+        text = "\n".join(kept) + "\n"
+        plan = plan_of(text)
+    assert plan.count(Action.CREATED) > 300
+    after = apply_to_snapshot(plan, empty_school())
+    assert len({u.login for u in after.users}) == len(after.users)
+    again = plan_import(parse(text), after)
+    assert {r.action for r in again.rows} <= {Action.UNCHANGED, Action.SKIPPED}
+    assert again.count(Action.UNCHANGED) == plan.count(Action.CREATED)
