@@ -1,0 +1,391 @@
+"""The class journal in memory: pupils, lessons, the marks and absences in each cell.
+
+Pure data and pure edit operations, no Textual and no I/O. Every edit returns an ``Edit``
+record (what changed, before and after) that the screen sends to the outbox and that
+``JournalModel.undo`` turns back. The sync engine reports what the server said with
+``JournalModel.set_state``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from api_client.grading import suggested_period_mark, weighted_average
+from api_client.models import AbsenceKind, LessonStatus, MarkKind
+
+KIND_ORDER: tuple[MarkKind, ...] = tuple(MarkKind)
+"""The order ``K`` cycles a mark's kind through."""
+
+MAX_WEIGHT = 9
+
+
+class CellState(enum.StrEnum):
+    """Where a change stands with the server."""
+
+    SAVED = "saved"
+    WAITING = "waiting"
+    REJECTED = "rejected"
+    """The server refused it; ``reason`` says why."""
+    CONFLICT = "conflict"
+    """Someone else changed the same thing; ``theirs`` holds their value."""
+
+
+STATE_RANK = {
+    CellState.SAVED: 0,
+    CellState.WAITING: 1,
+    CellState.REJECTED: 2,
+    CellState.CONFLICT: 3,
+}
+
+
+@dataclass
+class JournalPupil:
+    id: int
+    number: int
+    last_name: str
+    first_name: str
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.last_name} {self.first_name}".strip()
+
+
+@dataclass
+class JournalLesson:
+    id: int
+    date: dt.date
+    number: int = 0
+    """The bell number (0 when unknown)."""
+    topic: str = ""
+    homework_text: str = ""
+    homework_due: dt.date | None = None
+    status: LessonStatus = LessonStatus.PLANNED
+
+
+@dataclass
+class CellMark:
+    value: int
+    weight: int = 1
+    kind: MarkKind = MarkKind.ORAL
+    comment: str = ""
+    mark_id: int | None = None
+    version: int | None = None
+    state: CellState = CellState.SAVED
+    reason: str = ""
+    theirs: int | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Whether the mark counts towards the average (a rejected one does not)."""
+        return self.state is not CellState.REJECTED
+
+
+@dataclass
+class Cell:
+    marks: list[CellMark] = field(default_factory=list)
+    absence: AbsenceKind | None = None
+    absence_state: CellState = CellState.SAVED
+    absence_reason: str = ""
+    absence_id: int | None = None
+    absence_version: int | None = None
+
+    @property
+    def state(self) -> CellState:
+        """The most pressing state in the cell (conflict, then rejected, then waiting)."""
+        states = [m.state for m in self.marks]
+        if self.absence is not None or self.absence_state is not CellState.SAVED:
+            states.append(self.absence_state)
+        return max(states, key=STATE_RANK.__getitem__, default=CellState.SAVED)
+
+    @property
+    def has_comment(self) -> bool:
+        return any(m.comment for m in self.marks)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.marks and self.absence is None
+
+
+@dataclass
+class PeriodMarkCell:
+    value: int | None = None
+    state: CellState = CellState.SAVED
+    reason: str = ""
+    theirs: int | None = None
+    mark_id: int | None = None
+    version: int | None = None
+
+
+class EditOp(enum.StrEnum):
+    ADD_MARK = "add_mark"
+    REMOVE_MARK = "remove_mark"
+    CHANGE_MARK = "change_mark"
+    """Weight, kind or comment of an existing mark."""
+    SET_ABSENCE = "set_absence"
+    SET_PERIOD_MARK = "set_period_mark"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to the journal.
+
+    - ``ADD_MARK``: ``after`` is the new mark, at ``index``; ``before`` is None.
+    - ``REMOVE_MARK``: ``before`` is the removed mark (with its ``mark_id``); ``after`` None.
+    - ``CHANGE_MARK``: ``before`` and ``after`` are the mark at ``index``.
+    - ``SET_ABSENCE``: ``before``/``after`` are ``AbsenceKind`` or None.
+    - ``SET_PERIOD_MARK``: ``lesson_id`` is None; ``before``/``after`` are ints or None.
+    """
+
+    op: EditOp
+    pupil_id: int
+    lesson_id: int | None
+    before: CellMark | AbsenceKind | int | None
+    after: CellMark | AbsenceKind | int | None
+    index: int | None = None
+    field: str = ""
+    """For ``CHANGE_MARK``: ``"weight"``, ``"kind"`` or ``"comment"``."""
+
+
+class JournalModel:
+    """One class's journal for one subject and period."""
+
+    def __init__(
+        self,
+        pupils: list[JournalPupil],
+        lessons: list[JournalLesson],
+        cells: dict[tuple[int, int], Cell] | None = None,
+        scale: tuple[int, int] = (1, 5),
+        period_marks: dict[int, PeriodMarkCell] | None = None,
+    ) -> None:
+        low, high = scale
+        if low > high or low < 0:
+            raise ValueError(f"the mark scale {low}..{high} is not a valid range")
+        self.pupils = pupils
+        self.lessons = lessons
+        self.cells: dict[tuple[int, int], Cell] = cells if cells is not None else {}
+        self.scale = (low, high)
+        self.period_marks: dict[int, PeriodMarkCell] = (
+            period_marks if period_marks is not None else {}
+        )
+        self._pupil_ids = {p.id for p in pupils}
+        self._lesson_ids = {lesson.id for lesson in lessons}
+
+    # --- reading -------------------------------------------------------------------------
+
+    def cell(self, pupil_id: int, lesson_id: int) -> Cell:
+        """The cell of a pupil and a lesson (an empty one when nothing was entered)."""
+        self._check(pupil_id, lesson_id)
+        found = self.cells.get((pupil_id, lesson_id))
+        if found is None:
+            found = self.cells[(pupil_id, lesson_id)] = Cell()
+        return found
+
+    def peek(self, pupil_id: int, lesson_id: int) -> Cell | None:
+        """The cell if anything was ever entered, without creating it."""
+        return self.cells.get((pupil_id, lesson_id))
+
+    def period_mark(self, pupil_id: int) -> PeriodMarkCell:
+        self._check(pupil_id, None)
+        found = self.period_marks.get(pupil_id)
+        if found is None:
+            found = self.period_marks[pupil_id] = PeriodMarkCell()
+        return found
+
+    def average(self, pupil_id: int) -> Decimal | None:
+        """The pupil's weighted average over this journal (rejected marks do not count)."""
+        self._check(pupil_id, None)
+        pairs: list[tuple[int, int]] = []
+        for lesson in self.lessons:
+            cell = self.cells.get((pupil_id, lesson.id))
+            if cell is not None:
+                pairs.extend((m.value, m.weight) for m in cell.marks if m.counts)
+        return weighted_average(pairs)
+
+    def suggested_period_mark(self, pupil_id: int) -> int | None:
+        low, high = self.scale
+        return suggested_period_mark(self.average(pupil_id), low, high)
+
+    def validate_value(self, value: int) -> None:
+        low, high = self.scale
+        if not low <= value <= high:
+            raise ValueError(f"{value} is not a mark on this school's scale ({low} to {high})")
+
+    # --- edits -----------------------------------------------------------------------------
+
+    def set_mark(self, pupil_id: int, lesson_id: int, value: int, weight: int = 1) -> Edit:
+        """Add a mark to the cell (a lesson may hold several)."""
+        self.validate_value(value)
+        _check_weight(weight)
+        cell = self.cell(pupil_id, lesson_id)
+        mark = CellMark(value=value, weight=weight, state=CellState.WAITING)
+        cell.marks.append(mark)
+        index = len(cell.marks) - 1
+        return Edit(EditOp.ADD_MARK, pupil_id, lesson_id, None, copy.copy(mark), index)
+
+    def remove_mark(self, pupil_id: int, lesson_id: int, index: int = -1) -> Edit:
+        """Remove the mark at ``index`` (the last one by default)."""
+        cell = self.cell(pupil_id, lesson_id)
+        index = _resolve(cell, index)
+        mark = cell.marks.pop(index)
+        return Edit(EditOp.REMOVE_MARK, pupil_id, lesson_id, mark, None, index)
+
+    def set_weight(self, pupil_id: int, lesson_id: int, weight: int, index: int = -1) -> Edit:
+        _check_weight(weight)
+        return self._change(pupil_id, lesson_id, index, "weight", weight)
+
+    def set_kind(self, pupil_id: int, lesson_id: int, kind: MarkKind, index: int = -1) -> Edit:
+        return self._change(pupil_id, lesson_id, index, "kind", MarkKind(kind))
+
+    def cycle_kind(self, pupil_id: int, lesson_id: int, index: int = -1) -> Edit:
+        """Give the mark the next kind in ``KIND_ORDER``."""
+        cell = self.cell(pupil_id, lesson_id)
+        current = cell.marks[_resolve(cell, index)].kind
+        following = KIND_ORDER[(KIND_ORDER.index(current) + 1) % len(KIND_ORDER)]
+        return self.set_kind(pupil_id, lesson_id, following, index)
+
+    def set_comment(self, pupil_id: int, lesson_id: int, comment: str, index: int = -1) -> Edit:
+        return self._change(pupil_id, lesson_id, index, "comment", comment.strip())
+
+    def set_absence(self, pupil_id: int, lesson_id: int, kind: AbsenceKind | str | None) -> Edit:
+        """Mark the pupil absent (or late) at the lesson; None clears it."""
+        new = None if kind is None else _absence_kind(kind)
+        cell = self.cell(pupil_id, lesson_id)
+        before = cell.absence
+        cell.absence = new
+        cell.absence_state = CellState.WAITING
+        cell.absence_reason = ""
+        return Edit(EditOp.SET_ABSENCE, pupil_id, lesson_id, before, new)
+
+    def set_period_mark(self, pupil_id: int, value: int | None) -> Edit:
+        """Set (or with None clear) the pupil's mark for the period."""
+        if value is not None:
+            self.validate_value(value)
+        cell = self.period_mark(pupil_id)
+        before = cell.value
+        cell.value = value
+        cell.state = CellState.WAITING
+        cell.reason = ""
+        cell.theirs = None
+        return Edit(EditOp.SET_PERIOD_MARK, pupil_id, None, before, value)
+
+    def undo(self, edit: Edit) -> Edit:
+        """Put back what ``edit`` changed; returns the edit that does so (for the outbox)."""
+        if edit.op is EditOp.ADD_MARK:
+            assert edit.lesson_id is not None and edit.index is not None
+            cell = self.cell(edit.pupil_id, edit.lesson_id)
+            if edit.index >= len(cell.marks):
+                raise ValueError("the mark to take back is no longer there")
+            return self.remove_mark(edit.pupil_id, edit.lesson_id, edit.index)
+        if edit.op is EditOp.REMOVE_MARK:
+            assert edit.lesson_id is not None and isinstance(edit.before, CellMark)
+            cell = self.cell(edit.pupil_id, edit.lesson_id)
+            index = min(edit.index if edit.index is not None else len(cell.marks), len(cell.marks))
+            old = edit.before
+            mark = CellMark(
+                value=old.value,
+                weight=old.weight,
+                kind=old.kind,
+                comment=old.comment,
+                state=CellState.WAITING,
+            )
+            cell.marks.insert(index, mark)
+            return Edit(
+                EditOp.ADD_MARK, edit.pupil_id, edit.lesson_id, None, copy.copy(mark), index
+            )
+        if edit.op is EditOp.CHANGE_MARK:
+            assert edit.lesson_id is not None and edit.index is not None
+            assert isinstance(edit.before, CellMark)
+            value = getattr(edit.before, edit.field)
+            return self._change(edit.pupil_id, edit.lesson_id, edit.index, edit.field, value)
+        if edit.op is EditOp.SET_ABSENCE:
+            assert edit.lesson_id is not None
+            assert edit.before is None or isinstance(edit.before, AbsenceKind)
+            return self.set_absence(edit.pupil_id, edit.lesson_id, edit.before)
+        assert edit.before is None or isinstance(edit.before, int)
+        return self.set_period_mark(edit.pupil_id, edit.before)
+
+    # --- the sync engine ---------------------------------------------------------------------
+
+    def set_state(
+        self,
+        pupil_id: int,
+        lesson_id: int | None,
+        state: CellState,
+        *,
+        index: int | None = None,
+        reason: str = "",
+        theirs: int | None = None,
+        server_id: int | None = None,
+        version: int | None = None,
+    ) -> None:
+        """Record what the server said about a change.
+
+        ``lesson_id=None`` is the period mark; ``index=None`` (with a lesson) is the absence;
+        otherwise the mark at ``index``. ``server_id`` and ``version`` are stored when given.
+        """
+        state = CellState(state)
+        if lesson_id is None:
+            pm = self.period_mark(pupil_id)
+            pm.state, pm.reason, pm.theirs = state, reason, theirs
+            if server_id is not None:
+                pm.mark_id = server_id
+            if version is not None:
+                pm.version = version
+            return
+        cell = self.cell(pupil_id, lesson_id)
+        if index is None:
+            cell.absence_state, cell.absence_reason = state, reason
+            if server_id is not None:
+                cell.absence_id = server_id
+            if version is not None:
+                cell.absence_version = version
+            return
+        mark = cell.marks[_resolve(cell, index)]
+        mark.state, mark.reason, mark.theirs = state, reason, theirs
+        if server_id is not None:
+            mark.mark_id = server_id
+        if version is not None:
+            mark.version = version
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _change(self, pupil_id: int, lesson_id: int, index: int, name: str, value: object) -> Edit:
+        cell = self.cell(pupil_id, lesson_id)
+        index = _resolve(cell, index)
+        mark = cell.marks[index]
+        before = copy.copy(mark)
+        setattr(mark, name, value)
+        mark.state = CellState.WAITING
+        mark.reason = ""
+        return Edit(EditOp.CHANGE_MARK, pupil_id, lesson_id, before, copy.copy(mark), index, name)
+
+    def _check(self, pupil_id: int, lesson_id: int | None) -> None:
+        if pupil_id not in self._pupil_ids:
+            raise KeyError(f"no pupil {pupil_id} in this journal")
+        if lesson_id is not None and lesson_id not in self._lesson_ids:
+            raise KeyError(f"no lesson {lesson_id} in this journal")
+
+
+def _resolve(cell: Cell, index: int) -> int:
+    if not cell.marks:
+        raise ValueError("there is no mark in this cell")
+    if not -len(cell.marks) <= index < len(cell.marks):
+        raise ValueError(f"this cell has {len(cell.marks)} mark(s), not a mark number {index + 1}")
+    return index % len(cell.marks)
+
+
+def _check_weight(weight: int) -> None:
+    if not 1 <= weight <= MAX_WEIGHT:
+        raise ValueError(f"a mark's weight is 1 to {MAX_WEIGHT}, not {weight}")
+
+
+def _absence_kind(kind: AbsenceKind | str) -> AbsenceKind:
+    try:
+        return AbsenceKind(kind)
+    except ValueError:
+        allowed = ", ".join(k.value for k in AbsenceKind)
+        raise ValueError(f"{kind!r} is not a kind of absence (one of: {allowed})") from None
