@@ -326,3 +326,53 @@ def encode(value: object) -> bytes:
 def decode(data: bytes | str, type_: type[T]) -> T:
     """Decode JSON into the Struct ``type_``, raising ``msgspec.ValidationError`` on a mismatch."""
     return msgspec.json.decode(data, type=type_)
+
+
+# ---- Roster import
+
+
+class ImportAction(enum.StrEnum):
+    """What importing one line of a roster file does (or would do, in a dry run)."""
+
+    CREATED = "created"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    """A line identical to an earlier one."""
+    REFUSED = "refused"
+
+
+class RosterFieldChange(Response):
+    field: str
+    """``last_name``, ``first_name``, ``middle_name``, ``class``, ``children`` or ``teaches``."""
+    before: str
+    after: str
+
+
+class RosterImportRow(Response):
+    line: int
+    action: ImportAction
+    kind: Role | None = None
+    """pupil, parent or teacher; None when the line does not say."""
+    name: str = ""
+    login: str = ""
+    class_name: str = ""
+    reason: str = ""
+    """Why the line is refused or skipped."""
+    changes: list[RosterFieldChange] = []
+
+
+class RosterImportReport(Response):
+    """The answer to a roster import: line by line, what it did or would do."""
+
+    dry_run: bool
+    applied: bool
+    """True when the import was written; never when a line is refused (all or nothing)."""
+    encoding: str
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    refused: int = 0
+    rows: list[RosterImportRow] = []
+    warnings: list[str] = []

@@ -34,6 +34,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from api_client.models import (
+    ImportAction,
+    Role,
+    RosterFieldChange,
+    RosterImportReport,
+    RosterImportRow,
+)
 from demo_server.demo_data import transliterate
 
 SAVE_AS_CSV = (
@@ -46,19 +53,14 @@ class RosterError(ValueError):
     """The file cannot be read at all; the message says why and what to do."""
 
 
+Action = ImportAction
+"""What a plan does with a line: created, changed, unchanged, skipped or refused."""
+
+
 class RowKind(enum.StrEnum):
     PUPIL = "pupil"
     PARENT = "parent"
     TEACHER = "teacher"
-
-
-class Action(enum.StrEnum):
-    CREATED = "created"
-    CHANGED = "changed"
-    UNCHANGED = "unchanged"
-    SKIPPED = "skipped"
-    """A row identical to an earlier one: reported once and ignored."""
-    REFUSED = "refused"
 
 
 # --- reading the file ----------------------------------------------------------------------------
@@ -1087,4 +1089,37 @@ def apply_to_snapshot(plan: ImportPlan, school: ExistingSchool) -> ExistingSchoo
         users=tuple(users[i] for i in sorted(users)),
         parent_links=frozenset(links),
         teaching=frozenset(teaching),
+    )
+
+
+def plan_report(
+    plan: ImportPlan, parsed: ParsedRoster, *, dry_run: bool, applied: bool
+) -> RosterImportReport:
+    """The wire form of ``plan``: what the import endpoint answers."""
+    return RosterImportReport(
+        dry_run=dry_run,
+        applied=applied,
+        encoding=parsed.encoding,
+        created=plan.count(Action.CREATED),
+        changed=plan.count(Action.CHANGED),
+        unchanged=plan.count(Action.UNCHANGED),
+        skipped=plan.count(Action.SKIPPED),
+        refused=plan.count(Action.REFUSED),
+        rows=[
+            RosterImportRow(
+                line=row.line,
+                action=row.action,
+                kind=Role(row.kind.value) if row.kind else None,
+                name=row.name,
+                login=row.login,
+                class_name=row.class_name,
+                reason=row.reason,
+                changes=[
+                    RosterFieldChange(field=c.field, before=c.before, after=c.after)
+                    for c in row.changes
+                ],
+            )
+            for row in plan.rows
+        ],
+        warnings=list(plan.warnings),
     )

@@ -499,3 +499,24 @@ def test_reimport_of_a_random_school_changes_nothing(seed: int) -> None:
     again = plan_import(parse(text), after)
     assert {r.action for r in again.rows} <= {Action.UNCHANGED, Action.SKIPPED}
     assert again.count(Action.UNCHANGED) == plan.count(Action.CREATED)
+
+
+def test_plan_report_is_the_wire_form() -> None:
+    from api_client.models import RosterImportReport, decode, encode
+    from demo_server.roster import plan_report
+
+    school = apply_to_snapshot(plan_of(ROSTER_RU), empty_school())
+    text = ROSTER_RU + "ученик;Иванова;Анна;Сергеевна;5Б;;;;\nученик;Сидоров;Илья;;7В;;;;\n"
+    text += "ученик;Иванов;Павел;;9Б;;;;\n"
+    parsed = parse(text)
+    plan = plan_import(parsed, school)
+    report = decode(
+        encode(plan_report(plan, parsed, dry_run=True, applied=False)), RosterImportReport
+    )
+    assert (report.unchanged, report.refused, report.skipped) == (7, 2, 1)
+    assert report.encoding == "utf-8" and report.dry_run and not report.applied
+    refused = [r for r in report.rows if r.action == Action.REFUSED]
+    assert [r.line for r in refused] == [9, 10]
+    assert "already exists" in refused[0].reason and refused[0].kind == "pupil"
+    assert "unknown class 7В" in refused[1].reason
+    assert [r.reason for r in report.rows if r.action == Action.SKIPPED] == ["duplicate of line 3"]
