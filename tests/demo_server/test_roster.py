@@ -520,3 +520,10 @@ def test_plan_report_is_the_wire_form() -> None:
     assert "already exists" in refused[0].reason and refused[0].kind == "pupil"
     assert "unknown class 7В" in refused[1].reason
     assert [r.reason for r in report.rows if r.action == Action.SKIPPED] == ["duplicate of line 3"]
+
+
+def test_dos_cyrillic_is_refused_not_misread() -> None:
+    # Excel's "CSV (MS-DOS)" writes code page 866: it must not pass for Windows-1251.
+    data = ROSTER_RU.encode("cp866")
+    with pytest.raises(RosterError, match=r"byte \d+ \(line 1\).*CSV UTF-8"):
+        parse_roster(data)
