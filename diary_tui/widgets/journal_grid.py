@@ -194,6 +194,7 @@ class JournalGrid(ScrollView, can_focus=True):
             text-style: $block-cursor-text-style;
         }
         & > .journal-grid--waiting { color: $text-muted; }
+        &:nocolor > .journal-grid--cursor { text-style: reverse bold; }
         & > .journal-grid--rejected { color: $text-error; text-style: bold; }
         & > .journal-grid--conflict { color: $text-warning; text-style: bold; }
         & > .journal-grid--suggested { color: $text-muted; text-style: dim; }
@@ -604,7 +605,12 @@ class JournalGrid(ScrollView, can_focus=True):
             self._type_digit(character)
             return
         if self._digits:
+            # A pending "1" on a scale above 9: the next key ends the number. Enter only ends
+            # it (the mark already moves the cursor down); other keys then do their own work.
             self._commit_digits()
+            if event.key == "enter":
+                event.stop()
+                event.prevent_default()
 
     def _type_digit(self, digit: str) -> None:
         digits = self._digits + digit

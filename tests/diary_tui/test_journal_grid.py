@@ -388,3 +388,18 @@ async def test_sync_states_show_as_signs() -> None:
         painted = lines(grid)
         assert " 5    !" in painted[1]
         assert " A    ?" in painted[2]
+
+
+async def test_a_ten_point_scale_takes_two_digit_marks() -> None:
+    base = small_model()
+    model = JournalModel(base.pupils, base.lessons, scale=(1, 10))
+    app = GridApp(model)
+    async with app.run_test(size=(100, 12)) as pilot:
+        grid = app.query_one(JournalGrid)
+        await pilot.press("1", "0", "7", "1", "enter")
+        marks = [[m.value for m in model.cell(p, 13).marks] for p in (1, 2, 3)]
+        assert marks == [[10], [7], [1]]
+        assert grid.row == 3
+        await pilot.press("1")
+        await pilot.pause(1.0)  # no second digit: the 1 stands on its own
+        assert [m.value for m in model.cell(4, 13).marks] == [1]
