@@ -21,10 +21,16 @@ from textual.worker import Worker, WorkerState
 
 from diary_tui.commands import PaletteCommand, ScreensProvider
 from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_error
+from diary_tui.navigation import destinations_for, home_for
 from screens.base import DiaryScreen, LoggedIn, SessionEnded, ShowLogin
 from screens.chooser import ChooserScreen
 from screens.login import LoginScreen
 from screens.week import WeekScreen
+
+SCREENS_BY_NAME: dict[str, Callable[[DiaryData], DiaryScreen]] = {
+    "week": WeekScreen,
+}
+"""Every destination of ``diary_tui.navigation`` that has a screen, by name."""
 
 
 class DiaryApp(App[None]):
@@ -86,7 +92,8 @@ class DiaryApp(App[None]):
         elif (
             self.server and self.login_name and await self.data.resume(self.server, self.login_name)
         ):
-            self.show_week()
+            self.data.cached_me()
+            self.show_home()
         else:
             self.show_login()
         if self._started is not None:
@@ -116,11 +123,29 @@ class DiaryApp(App[None]):
         self._show(ChooserScreen(self.data, self.server, self.demo_accounts))
 
     def show_week(self) -> None:
-        self._show(WeekScreen(self.data))
+        self.go("week")
+
+    def available_screens(self) -> frozenset[str]:
+        return frozenset(SCREENS_BY_NAME)
+
+    def go(self, name: str) -> None:
+        """Open the screen ``name`` (a destination of ``diary_tui.navigation``)."""
+        factory = SCREENS_BY_NAME.get(name)
+        if factory is None:
+            self.notify(f"There is no screen called {name!r}.", severity="error")
+            return
+        current = self.screen
+        if isinstance(current, DiaryScreen) and name == current.NAME:
+            return
+        self._show(factory(self.data))
+
+    def show_home(self) -> None:
+        """The first screen for this user's role."""
+        self.go(home_for(self.data.me, self.available_screens()))
 
     @on(LoggedIn)
     def _logged_in(self, event: LoggedIn) -> None:
-        self.show_week()
+        self.show_home()
 
     @on(SessionEnded)
     def _session_ended(self, event: SessionEnded) -> None:
@@ -149,9 +174,14 @@ class DiaryApp(App[None]):
     def palette_commands(self) -> list[PaletteCommand]:
         commands: list[PaletteCommand] = []
         if self.data.logged_in:
-            commands.append(
-                PaletteCommand("Week", "A child's week: lessons, homework, marks", self.show_week)
-            )
+            for dest in destinations_for(self.data.me, self.available_screens()):
+                commands.append(
+                    PaletteCommand(
+                        f"{dest.title} ({dest.key})",
+                        dest.description,
+                        lambda name=dest.name: self.go(name),  # type: ignore[misc]
+                    )
+                )
             commands.append(
                 PaletteCommand(
                     "Log out",

@@ -231,9 +231,39 @@ class DiaryData:
         self.remember = False
         self.state = SyncState()
         self.me: Me | None = None
+        self.child_id: int | None = None
+        """The pupil whose diary the screens show (a parent's chosen child)."""
         self._keyring: tuple[bool, str] | None = None
 
     # -- facts ------------------------------------------------------------------------
+
+    @property
+    def children(self) -> list[PupilRef]:
+        """The pupils whose diary this user reads: a parent's children, or the pupil."""
+        return list(self.me.children) if self.me is not None else []
+
+    @property
+    def child(self) -> PupilRef | None:
+        """The pupil shown now: the chosen one, else the first. Every screen shows this one."""
+        children = self.children
+        for pupil in children:
+            if pupil.id == self.child_id:
+                return pupil
+        return children[0] if children else None
+
+    @property
+    def child_index(self) -> int:
+        child = self.child
+        return self.children.index(child) if child is not None else 0
+
+    def next_child(self) -> PupilRef | None:
+        """Choose the next child (round the list) and return it."""
+        children = self.children
+        if not children:
+            return None
+        chosen = children[(self.child_index + 1) % len(children)]
+        self.child_id = chosen.id
+        return chosen
 
     def today(self) -> dt.date:
         return self._today() if self._today is not None else self.clock().date()
@@ -265,6 +295,7 @@ class DiaryData:
         if not password:
             raise ValueError("Enter your password.")
         await self.close()
+        self.me, self.child_id = None, None
         can_remember, _reason = await self.keyring_status() if remember else (False, "")
         self.server, self.login_name = server, login
         self.remember = remember and can_remember
@@ -325,6 +356,7 @@ class DiaryData:
             else:
                 await self.close()
             self.me = None
+            self.child_id = None
             self.state = SyncState()
 
     async def close(self) -> None:

@@ -3,16 +3,37 @@ handler that turns any failed worker into a plain-words notification."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Protocol, cast
 
 from textual import on
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from diary_tui.data import DiaryData, Me, Offline, describe_error
 from diary_tui.help import HelpScreen
-from diary_tui.widgets import StatusLine
+from diary_tui.navigation import DESTINATIONS, Destination, destinations_for
+from diary_tui.widgets import NavBar, StatusLine
+
+
+class Navigator(Protocol):
+    """What a screen asks of the app to move between screens."""
+
+    def go(self, name: str) -> None: ...
+
+    def available_screens(self) -> frozenset[str]: ...
+
+
+def navigation_bindings() -> list[BindingType]:
+    """One binding per destination (``nav.week``, ...), hidden from the footer: the
+    navigation bar at the top shows them."""
+    bindings: list[BindingType] = [
+        Binding(d.key, f"go('{d.name}')", d.title, id=f"nav.{d.name}", show=False)
+        for d in DESTINATIONS
+    ]
+    bindings.append(Binding("c", "next_child", "Next child", id="app.next_child", show=False))
+    return bindings
 
 
 class DiaryScreen(Screen[None]):
@@ -21,6 +42,10 @@ class DiaryScreen(Screen[None]):
     HELP: ClassVar[str] = ""
     """Shown by F1, followed by the screen's keys."""
     TITLE: ClassVar[str] = "Diary"
+    NAME: ClassVar[str] = ""
+    """The destination this screen is (see ``diary_tui.navigation``); empty for none."""
+
+    BINDINGS: ClassVar[list[BindingType]] = navigation_bindings()
 
     def __init__(self, data: DiaryData) -> None:
         super().__init__()
@@ -28,10 +53,48 @@ class DiaryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_status()
+        self.refresh_nav()
 
     def refresh_status(self, note: str = "") -> None:
         for line in self.query(StatusLine):
             line.show(self.data.state, self.data.clock(), note)
+
+    # -- navigation and the current child -------------------------------------------------
+
+    @property
+    def navigator(self) -> Navigator:
+        return cast(Navigator, self.app)
+
+    def destinations(self) -> list[Destination]:
+        return destinations_for(self.data.me, self.navigator.available_screens())
+
+    def refresh_nav(self) -> None:
+        """Redraw the navigation bar (call after ``me`` or the child changed)."""
+        children = self.data.children
+        for bar in self.query(NavBar):
+            bar.show(self.destinations(), self.data.child, self.data.child_index, len(children))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go":
+            name = str(parameters[0]) if parameters else ""
+            return name != self.NAME and any(d.name == name for d in self.destinations())
+        if action == "next_child":
+            return len(self.data.children) > 1
+        return True
+
+    def action_go(self, name: str) -> None:
+        self.navigator.go(name)
+
+    def action_next_child(self) -> None:
+        """Show the next child's diary on this screen (a parent with several children)."""
+        if self.data.next_child() is None:
+            return
+        self.refresh_nav()
+        self.child_changed()
+
+    def child_changed(self) -> None:
+        """Screens that show a child's data reload it here."""
 
     def show_help(self) -> None:
         keys: list[tuple[str, str]] = []

@@ -39,7 +39,7 @@ from diary_tui.data import (
     Week,
     monday_of,
 )
-from diary_tui.widgets import StatusLine
+from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
 
 #: From this width on, a lesson is one line with teacher, topic and homework side by side.
@@ -377,6 +377,7 @@ class LessonDetailScreen(ModalScreen[None]):
 
 class WeekScreen(DiaryScreen):
     TITLE = "Week"
+    NAME = "week"
     HELP = """
 The week of your child (or your own, for a pupil): every lesson with its time, subject,
 room and teacher, the topic, homework, marks and absences. Marks show their weight when it
@@ -393,7 +394,6 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
         Binding("left_square_bracket", "previous_week", "Prev week", id="week.previous"),
         Binding("right_square_bracket", "next_week", "Next week", id="week.next"),
         Binding("t", "this_week", "This week", id="week.this"),
-        Binding("c", "next_child", "Child", id="week.child"),
         Binding("r", "reload", "Refresh", id="week.reload", show=False),
         Binding("q", "app.quit", "Quit", id="week.quit"),
     ]
@@ -411,13 +411,13 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
     def __init__(self, data: DiaryData) -> None:
         super().__init__(data)
         self.me: Me | None = None
-        self.child_index = 0
         self.monday = monday_of(data.today())
         self.week: Week | None = None
         self._width = 0
         self._message = ""
 
     def compose(self) -> ComposeResult:
+        yield NavBar(self.NAME)
         yield Static(Content(""), id="week-title")
         yield OptionList(id="lessons")
         yield StatusLine()
@@ -438,18 +438,16 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
 
     @property
     def pupils(self) -> list[PupilRef]:
-        return list(self.me.children) if self.me is not None else []
+        return self.data.children
 
     @property
     def child(self) -> PupilRef | None:
-        pupils = self.pupils
-        if not pupils:
-            return None
-        return pupils[self.child_index % len(pupils)]
+        return self.data.child
 
     def _set_me(self, me: Me) -> None:
         changed = self.me is None or [c.id for c in self.me.children] != [c.id for c in me.children]
         self.me = me
+        self.refresh_nav()
         if not me.children:
             self._update_title()
             self._show_message(
@@ -457,7 +455,6 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
             )
             return
         if changed:
-            self.child_index = min(self.child_index, len(me.children) - 1)
             self._show_week()
 
     def _show_week(self) -> None:
@@ -477,23 +474,9 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
     def _update_title(self) -> None:
         end = self.monday + dt.timedelta(days=6)
         parts: list[Content] = []
-        child = self.child
-        if child is not None:
-            name = Content.styled(plain(child.full_name), "bold")
-            if child.class_ is not None:
-                name += Content.assemble(", ", (plain(child.class_.name), "bold"))
-            parts.append(name)
-            count = len(self.pupils)
-            if count > 1:
-                parts.append(
-                    Content.styled(
-                        f"child {self.child_index % count + 1} of {count}",
-                        MUTED,
-                    )
-                )
-        elif self.me is not None:
+        if self.child is None and self.me is not None:
             parts.append(Content.styled(plain(self.me.full_name), "bold"))
-        parts.append(Content(f"week {week_range(self.monday, end)}"))
+        parts.append(Content.styled(f"Week {week_range(self.monday, end)}", "bold"))
         if self.monday == monday_of(self.data.today()):
             parts.append(Content.styled("this week", "$accent"))
         self.query_one("#week-title", Static).update(Content(" · ").join(parts))
@@ -613,11 +596,7 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
     def action_this_week(self) -> None:
         self._move_to(monday_of(self.data.today()))
 
-    def action_next_child(self) -> None:
-        if len(self.pupils) < 2:
-            self.notify("There is only one pupil to show.", timeout=3)
-            return
-        self.child_index = (self.child_index + 1) % len(self.pupils)
+    def child_changed(self) -> None:
         self.query_one(OptionList).highlighted = None
         self._show_week()
 

@@ -1,5 +1,6 @@
 """Widgets shared by several screens."""
 
+from diary_tui.widgets.navbar import NavBar
 from diary_tui.widgets.status import StatusLine
 
-__all__ = ["StatusLine"]
+__all__ = ["NavBar", "StatusLine"]

@@ -14,6 +14,7 @@ from textual.widgets import Checkbox, Input, OptionList, Static
 
 from diary_tui.app import DiaryApp
 from diary_tui.data import CredentialStore, DemoAccount
+from diary_tui.widgets import NavBar
 from screens.login import LoginScreen
 from screens.week import WeekScreen
 
@@ -83,8 +84,11 @@ async def log_in(pilot: Pilot[Any], login: str, password: str, *, remember: bool
 def screen_text(app: DiaryApp) -> str:
     """The text of the week screen's title and list, as the user reads it."""
     screen = app.screen
+    lines = []
+    for bar in screen.query(NavBar):
+        lines.append(str(getattr(bar.visual, "plain", bar.visual)))
     title = screen.query_one("#week-title", Static).visual
-    lines = [str(getattr(title, "plain", title))]
+    lines.append(str(getattr(title, "plain", title)))
     for option in screen.query_one(OptionList).options:
         prompt = option.prompt
         lines.append(str(getattr(prompt, "plain", prompt)))

@@ -61,21 +61,21 @@ def test_demo_parent_week_next_week_quit(tmp_path: Path) -> None:
         # The parent is the first account: Enter logs in as them.
         tmux.run("send-keys", "-t", "diary", "Enter")
         week = tmux.wait(
-            lambda s: "child 1 of 2" in s and re.search(r"\d\d:\d\d–\d\d:\d\d", s) is not None,
+            lambda s: "(1/2" in s and re.search(r"\d\d:\d\d–\d\d:\d\d", s) is not None,
             "the parent's week",
         )
-        dates = re.search(r"week ([^·]+?) ·", week)
+        dates = re.search(r"Week (\d[^·\n]*?) ·", week)
         assert dates is not None, week
         assert re.search(r"Monday \d+ \w+", week), week
         tmux.run("send-keys", "-t", "diary", "]")
         moved = tmux.wait(
             lambda s: (
-                (m := re.search(r"week ([^·\n]+)", s)) is not None
+                (m := re.search(r"Week (\d[^·\n]*)", s)) is not None
                 and m.group(1).strip() != dates.group(1).strip()
             ),
             "the next week",
         )
-        assert "this week" not in moved.splitlines()[0]
+        assert "this week" not in moved.splitlines()[1]
         tmux.run("send-keys", "-t", "diary", "q")
         deadline = time.monotonic() + 30
         while not exit_file.exists() and time.monotonic() < deadline:

@@ -14,7 +14,9 @@ from tests.diary_tui.harness import MONDAY, dispose_sync, log_in, make_app, wait
 
 
 def title(diary: Any) -> str:
-    return str(diary.screen.query_one("#week-title").visual.plain)
+    """The navigation bar (with whose week it is) and the week's title line."""
+    bar = diary.screen.query_one("NavBar").visual.plain
+    return f"{bar}\n{diary.screen.query_one('#week-title').visual.plain}"
 
 
 def password_of(demo: Any, login: str) -> str:
@@ -34,7 +36,7 @@ def test_week_screen(
         await log_in(pilot, "parent", password_of(demo, "parent"))
         await wait_for(pilot, lambda: week_loaded(diary, MONDAY))
         await pilot.press("c")
-        await wait_for(pilot, lambda: week_loaded(diary, MONDAY) and "2 of 2" in title(diary))
+        await wait_for(pilot, lambda: week_loaded(diary, MONDAY) and "2/2" in title(diary))
         await pilot.pause()
 
     try:

@@ -1,0 +1,66 @@
+"""Where a user can go: the app's screens, their keys, and who may open them.
+
+The list is data, not code, so the navigation bar, the key bindings, the command palette and
+F1 help all come from one place. A screen module registers its factory with the app under the
+same ``name`` (see ``DiaryApp.SCREENS_BY_NAME``); a destination with no registered screen is
+not offered. What a role may open is decided again by the server for every request: hiding a
+screen here is a convenience, never the protection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api_client.models import Me, Role
+
+FAMILY = frozenset({Role.PARENT, Role.PUPIL})
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    name: str
+    """The id of the screen: ``week``, ``grades``, ..."""
+    key: str
+    """The key that opens it from any screen."""
+    title: str
+    """A short title for the navigation bar (the key letter is shown beside it)."""
+    description: str
+    """A line for the command palette and help."""
+    roles: frozenset[Role]
+    teachers_with_children: bool = False
+
+
+DESTINATIONS: tuple[Destination, ...] = (
+    Destination(
+        "week",
+        "w",
+        "Week",
+        "A child's week: lessons, homework, marks, absences, changes",
+        FAMILY,
+    ),
+)
+
+
+def allowed(destination: Destination, me: Me | None) -> bool:
+    """Whether the navigation offers ``destination`` to ``me`` (None: not known yet)."""
+    if me is None:
+        return False
+    return me.role in destination.roles
+
+
+def destinations_for(me: Me | None, available: set[str] | frozenset[str]) -> list[Destination]:
+    """What ``me`` can open, of the screens the app has."""
+    return [d for d in DESTINATIONS if d.name in available and allowed(d, me)]
+
+
+def destination(name: str) -> Destination | None:
+    for candidate in DESTINATIONS:
+        if candidate.name == name:
+            return candidate
+    return None
+
+
+def home_for(me: Me | None, available: set[str] | frozenset[str]) -> str:
+    """The first screen after login: the first destination the role may open."""
+    offered = destinations_for(me, available)
+    return offered[0].name if offered else "week"

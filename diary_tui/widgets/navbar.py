@@ -1,0 +1,96 @@
+"""The navigation bar: the screens one key away, the current one marked, and whose diary it is.
+
+It is one line at the top of every screen after login. On the left, each screen the user may
+open with its key (``w Week  g Grades ...``); on the right, the child being shown, so a parent
+with several children always sees whose marks these are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.content import Content
+from textual.widgets import Static
+
+from api_client.models import PupilRef
+from diary_tui.navigation import Destination
+
+
+def child_label(child: PupilRef | None, index: int, count: int) -> Content:
+    if child is None:
+        return Content("")
+    label = Content.styled(" ".join(child.full_name.split()), "bold")
+    if child.class_ is not None:
+        label += Content.assemble(", ", (child.class_.name, "bold"))
+    if count > 1:
+        label += Content.styled(f" ({index + 1}/{count}, c: next)", "$text-muted")
+    return label
+
+
+def navbar_content(
+    destinations: Sequence[Destination],
+    current: str,
+    child: PupilRef | None,
+    child_index: int,
+    child_count: int,
+    width: int,
+) -> Content:
+    """The bar's text for ``width`` cells (pure, so it is easy to test)."""
+    right = child_label(child, child_index, child_count)
+    items: list[Content] = []
+    for dest in destinations:
+        if dest.name == current:
+            items.append(Content.styled(f" {dest.key} {dest.title} ", "reverse bold"))
+        else:
+            items.append(
+                Content.assemble((f" {dest.key}", "bold $accent"), (f" {dest.title} ", ""))
+            )
+    left = Content("").join(items)
+    room = width - right.cell_length - 1
+    if left.cell_length > room:
+        # Narrow: keys only for the screens that are not current.
+        compact = [
+            Content.styled(f" {d.key} {d.title} ", "reverse bold")
+            if d.name == current
+            else Content.styled(f" {d.key}", "bold $accent")
+            for d in destinations
+        ]
+        left = Content("").join(compact)
+    if left.cell_length > room:
+        left = left.truncate(max(room, 0), ellipsis=True)
+    gap = max(width - left.cell_length - right.cell_length, 1)
+    return Content.assemble(left, " " * gap, right).truncate(width, ellipsis=True)
+
+
+class NavBar(Static):
+    """One line: where one can go, and whose diary is shown."""
+
+    DEFAULT_CSS = """
+    NavBar {
+        height: 1;
+        background: $boost;
+    }
+    """
+
+    def __init__(self, current: str) -> None:
+        super().__init__("")
+        self.current = current
+        self._state: tuple[list[Destination], PupilRef | None, int, int] = ([], None, 0, 0)
+
+    def show(
+        self,
+        destinations: Sequence[Destination],
+        child: PupilRef | None,
+        child_index: int,
+        child_count: int,
+    ) -> None:
+        self._state = (list(destinations), child, child_index, child_count)
+        self._render_bar()
+
+    def on_resize(self) -> None:
+        self._render_bar()
+
+    def _render_bar(self) -> None:
+        destinations, child, index, count = self._state
+        width = self.size.width or self.app.size.width
+        self.update(navbar_content(destinations, self.current, child, index, count, width))
