@@ -1,0 +1,122 @@
+"""What every write leaves behind: an audit record in the hash chain, and a change-feed row.
+
+Call both inside the write's own transaction, so a change, its audit record and its feed entry
+are committed together or not at all.
+
+The audit chain must stay a single line even with several writers (several requests on one
+SQLite file, several server processes on PostgreSQL). :func:`append_audit` therefore takes the
+chain's lock before it reads the previous record: on PostgreSQL a transaction-scoped advisory
+lock; on SQLite the database's own write lock, which the placeholder insert takes. The lock is
+held until the transaction ends, so the previous record it reads is the one that stays before
+it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from demo_server.audit import GENESIS, record_content, record_hash
+from demo_server.schema import AuditRecord, Change
+
+AUDIT_LOCK_KEY = 0x6469617279  # "diary": the advisory lock of the audit chain on PostgreSQL
+
+
+async def append_audit(
+    db: AsyncSession,
+    *,
+    at: dt.datetime,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int,
+    pupil_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> int:
+    """Append one record to the audit chain; returns its id.
+
+    ``action`` is ``create``, ``update`` or ``remove``; ``entity`` names the table's thing
+    (``mark``, ``absence``, ``homework``, ``topic``, ``period_mark``, ...). ``before`` and
+    ``after`` hold plain JSON values (dates as ISO strings).
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    at = at.astimezone(dt.UTC)
+    content = {
+        "at": at,
+        "actor_id": actor_id,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "pupil_id": pupil_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+    record_id = await db.scalar(
+        insert(AuditRecord).values(**content, prev_hash="", hash="").returning(AuditRecord.id)
+    )
+    assert record_id is not None
+    previous = await db.scalar(
+        select(AuditRecord.hash)
+        .where(AuditRecord.id < record_id)
+        .order_by(AuditRecord.id.desc())
+        .limit(1)
+    )
+    prev_hash = previous or GENESIS
+    digest = record_hash(prev_hash, record_content(content))
+    await db.execute(
+        update(AuditRecord)
+        .where(AuditRecord.id == record_id)
+        .values(prev_hash=prev_hash, hash=digest)
+    )
+    return int(record_id)
+
+
+async def record_change(
+    db: AsyncSession,
+    *,
+    school_id: int,
+    kind: str,
+    entity_id: int,
+    at: dt.datetime,
+    payload: dict[str, Any],
+    pupil_id: int | None = None,
+    class_id: int | None = None,
+    user_id: int | None = None,
+    actor_id: int | None = None,
+) -> int:
+    """Add a row to the change feed; returns its cursor.
+
+    Who may see it: ``user_id`` set: that user only (a message to them); else ``pupil_id``
+    set: that pupil, their parents and the staff who may see the pupil; else ``class_id`` set:
+    the class's pupils and parents and its teachers; else the whole school. ``kind`` is
+    ``<thing>.<what>``: ``mark.added``, ``mark.edited``, ``mark.removed``, ``absence.set``,
+    ``absence.removed``, ``homework.set``, ``lesson.changed``, ``message.new``,
+    ``announcement.new``, ``event.new``, ... ``payload`` is what a client needs to say what
+    happened without another request (old and new values for edits).
+    """
+    cursor = await db.scalar(
+        insert(Change)
+        .values(
+            school_id=school_id,
+            at=at,
+            kind=kind,
+            entity_id=entity_id,
+            pupil_id=pupil_id,
+            class_id=class_id,
+            user_id=user_id,
+            actor_id=actor_id,
+            payload=payload,
+        )
+        .returning(Change.id)
+    )
+    assert cursor is not None
+    return int(cursor)
