@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -41,6 +42,7 @@ class ProblemError(Exception):
         headers: Mapping[str, str] | None = None,
         retry_after: int | None = None,
         title: str | None = None,
+        current: object | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -49,6 +51,8 @@ class ProblemError(Exception):
         self.headers = dict(headers or {})
         self.retry_after = retry_after
         self.title = title or HTTPStatus(status).phrase
+        self.current = current
+        """For a 409: the current value (a response Struct), sent as the problem's ``current``."""
 
 
 def unauthorized(detail: str) -> ProblemError:
@@ -63,6 +67,7 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     retry_after: int | None = None,
     title: str | None = None,
+    current: object | None = None,
 ) -> Response[bytes]:
     body = Problem(
         title=title or HTTPStatus(status).phrase,
@@ -70,6 +75,7 @@ def problem_response(
         detail=detail,
         field=field,
         retry_after=retry_after,
+        current=msgspec.Raw(encode(current)) if current is not None else None,
     )
     return Response(
         content=encode(body),
@@ -170,6 +176,7 @@ def _problem_error(_: Request[Any, Any, Any], exc: ProblemError) -> Response[byt
         headers=exc.headers,
         retry_after=exc.retry_after,
         title=exc.title,
+        current=exc.current,
     )
 
 
