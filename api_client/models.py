@@ -376,3 +376,168 @@ class RosterImportReport(Response):
     refused: int = 0
     rows: list[RosterImportRow] = []
     warnings: list[str] = []
+
+
+# ---- Journal
+
+
+class PeriodRef(Response):
+    id: int
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+class JournalPupil(Response):
+    id: int
+    number: int
+    """The pupil's place in the class list (1, 2, ...), in surname order."""
+    first_name: str
+    last_name: str
+
+
+class JournalHomework(Response):
+    id: int
+    text: str
+    due: dt.date
+    version: int = 1
+
+
+class JournalLesson(Response):
+    id: int
+    date: dt.date
+    number: int
+    """The bell number."""
+    topic: str = ""
+    status: LessonStatus = LessonStatus.PLANNED
+    version: int = 1
+    """The lesson's version: a topic change sends it."""
+    homework: JournalHomework | None = None
+
+
+class JournalMark(Response):
+    id: int
+    pupil_id: int
+    lesson_id: int
+    value: int
+    created_at: dt.datetime
+    weight: int = 1
+    kind: MarkKind = MarkKind.ORAL
+    comment: str = ""
+    version: int = 1
+    removed: bool = False
+
+
+class JournalAbsence(Response):
+    id: int
+    pupil_id: int
+    lesson_id: int
+    kind: AbsenceKind
+    minutes: int = 0
+    note: str = ""
+    version: int = 1
+    removed: bool = False
+
+
+class JournalPeriodMark(Response):
+    id: int
+    pupil_id: int
+    value: int
+    version: int = 1
+    removed: bool = False
+    """True in the answer to a removal (``PeriodMarkSet`` with ``value`` None)."""
+
+
+class Journal(Response):
+    """One class's journal for one subject and period, in one GET."""
+
+    class_: ClassRef = msgspec.field(name="class")
+    subject: SubjectRef
+    period: PeriodRef
+    periods: list[PeriodRef] = []
+    """The periods of the academic year, in order: the journal can switch between them."""
+    scale: MarkScale = msgspec.field(default_factory=MarkScale)
+    reason_after_days: int = 7
+    """A change to a mark older than this many days needs a reason."""
+    pupils: list[JournalPupil] = []
+    lessons: list[JournalLesson] = []
+    """In order of date and bell number; cancelled lessons are listed with their status."""
+    marks: list[JournalMark] = []
+    """The marks in force (removed ones are left out)."""
+    absences: list[JournalAbsence] = []
+    period_marks: list[JournalPeriodMark] = []
+
+
+MARK_WEIGHT_MIN = 1
+MARK_WEIGHT_MAX = 5
+Comment = Annotated[str, msgspec.Meta(max_length=2000)]
+Reason = Annotated[str, msgspec.Meta(max_length=2000)]
+LongText = Annotated[str, msgspec.Meta(max_length=10000)]
+
+
+class MarkCreate(Request):
+    lesson_id: int
+    pupil_id: int
+    value: int
+    """On the school's scale (``Journal.scale``)."""
+    weight: int = 1
+    """1 to 5."""
+    kind: MarkKind = MarkKind.ORAL
+    comment: Comment = ""
+
+
+class MarkUpdate(Request):
+    """Change a mark; fields left None stay as they are."""
+
+    version: int
+    value: int | None = None
+    weight: int | None = None
+    kind: MarkKind | None = None
+    comment: Comment | None = None
+    reason: Reason = ""
+    """Required for a mark older than ``Journal.reason_after_days``."""
+
+
+class MarkRemove(Request):
+    version: int
+    reason: Reason = ""
+
+
+class AbsenceSet(Request):
+    kind: AbsenceKind
+    minutes: int = 0
+    """Minutes late, for ``late`` (0 to 240)."""
+    note: Comment = ""
+    version: int | None = None
+    """The version of the absence being changed; None when setting a new one."""
+    reason: Reason = ""
+
+
+class AbsenceRemove(Request):
+    version: int
+    reason: Reason = ""
+
+
+class TopicSet(Request):
+    version: int
+    """The lesson's version (``JournalLesson.version``)."""
+    topic: LongText
+
+
+class HomeworkSet(Request):
+    text: LongText
+    """An empty text removes the homework (the removal is recorded)."""
+    due: dt.date
+    version: int | None = None
+    """The version of the lesson's homework being changed; None when there is none yet."""
+
+
+class PeriodMarkSet(Request):
+    pupil_id: int
+    subject_id: int
+    period_id: int
+    value: int | None
+    """On the school's scale; None removes the period mark."""
+    version: int | None = None
+    """The version of the period mark being changed; None when there is none yet."""
+    reason: Reason = ""
