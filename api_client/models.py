@@ -541,3 +541,204 @@ class PeriodMarkSet(Request):
     version: int | None = None
     """The version of the period mark being changed; None when there is none yet."""
     reason: Reason = ""
+
+
+# ---- Grades
+
+
+class PeriodRef(Response):
+    """A quarter, trimester or half of the school year."""
+
+    id: int
+    kind: PeriodKind
+    number: int
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+class GradeMark(Response):
+    """One mark of a pupil, with the date of its lesson."""
+
+    id: int
+    date: dt.date
+    value: int
+    weight: int = 1
+    kind: MarkKind = MarkKind.ORAL
+    comment: str = ""
+    author: str = ""
+    edited: bool = False
+
+
+class SubjectGrades(Response):
+    subject: SubjectRef
+    marks: list[GradeMark] = []
+    """In date order."""
+    average: str | None = None
+    """The weighted average, two decimals (``"4.33"``); None without marks."""
+    period_mark: int | None = None
+    """The period's mark (the year mark for the whole year), when it is set."""
+    class_average: str | None = None
+    """The weighted average of the class's marks in this subject, where the school shows it."""
+
+
+class Rating(Response):
+    """The pupil's place in the class by overall average; other pupils are never named."""
+
+    place: int
+    """1 is the highest average; pupils with equal averages share a place."""
+    of: int
+    """How many pupils of the class have an average."""
+    average: str
+    """The pupil's overall weighted average over all subjects."""
+
+
+class Grades(Response):
+    """The grades screen in one GET: a period's (or the year's) marks per subject."""
+
+    pupil: PupilRef
+    start: dt.date
+    end: dt.date
+    rule: str
+    """The averaging rule in words."""
+    periods: list[PeriodRef] = []
+    """The school year's periods, in order."""
+    period: PeriodRef | None = None
+    """The period shown; None for the whole year."""
+    subjects: list[SubjectGrades] = []
+    rating: Rating | None = None
+    mark_scale: MarkScale = msgspec.field(default_factory=MarkScale)
+
+
+class ReportCardRow(Response):
+    subject: SubjectRef
+    periods: list[int | None] = []
+    """The period marks, aligned with ``ReportCard.periods``."""
+    year: int | None = None
+
+
+class ReportCard(Response):
+    """Period and year marks per subject for the whole year."""
+
+    pupil: PupilRef
+    year: str
+    """The school year's name, e.g. ``2026/27``."""
+    periods: list[PeriodRef] = []
+    subjects: list[ReportCardRow] = []
+
+
+# ---- Homework
+
+
+class HomeworkItem(Response):
+    id: int
+    subject: SubjectRef
+    text: str
+    due: dt.date
+    given: dt.date
+    """The date of the lesson it was given at."""
+    teacher: str = ""
+    attachments: list[Attachment] = []
+    done: bool = False
+
+
+class HomeworkList(Response):
+    """A pupil's homework due between ``start`` and ``end``: upcoming first (soonest first),
+    then past (latest first)."""
+
+    pupil: PupilRef
+    today: dt.date
+    start: dt.date
+    end: dt.date
+    items: list[HomeworkItem] = []
+    subjects: list[SubjectRef] = []
+    """The subjects of the pupil's homework in this range (before any subject filter)."""
+
+
+class HomeworkDoneRequest(Request):
+    done: bool
+
+
+class HomeworkDoneState(Response):
+    homework_id: int
+    done: bool = False
+
+
+# ---- Attendance
+
+
+class AbsenceReason(enum.StrEnum):
+    """Why a parent says a child is or was away."""
+
+    ILLNESS = "illness"
+    FAMILY = "family"
+    APPOINTMENT = "appointment"
+    OTHER = "other"
+
+
+class AttendanceEntry(Response):
+    id: int
+    date: dt.date
+    number: int
+    """The lesson's bell number."""
+    subject: SubjectRef
+    kind: AbsenceKind
+    minutes: int = 0
+    note: str = ""
+
+
+class AttendanceTotals(Response):
+    missed: int = 0
+    """Lessons missed (lateness not counted), of which:"""
+    illness: int = 0
+    excused: int = 0
+    unexcused: int = 0
+    late: int = 0
+    """Times late."""
+    late_minutes: int = 0
+
+
+class SubjectAttendance(Response):
+    subject: SubjectRef
+    totals: AttendanceTotals
+
+
+class Attendance(Response):
+    """Absences and lateness of a period (or the year), with totals per subject and overall."""
+
+    pupil: PupilRef
+    start: dt.date
+    end: dt.date
+    periods: list[PeriodRef] = []
+    period: PeriodRef | None = None
+    entries: list[AttendanceEntry] = []
+    """In date and lesson order."""
+    subjects: list[SubjectAttendance] = []
+    total: AttendanceTotals = msgspec.field(default_factory=AttendanceTotals)
+
+
+NoticeNote = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class AbsenceNoticeRequest(Request):
+    start: dt.date
+    end: dt.date
+    reason: AbsenceReason
+    note: NoticeNote = ""
+
+
+class AbsenceNotice(Response):
+    id: int
+    pupil: PupilRef
+    parent: str
+    start: dt.date
+    end: dt.date
+    reason: AbsenceReason
+    created_at: dt.datetime
+    note: str = ""
+    seen: bool = False
+
+
+class AbsenceNotices(Response):
+    notices: list[AbsenceNotice] = []
+    """Newest first."""
