@@ -27,13 +27,27 @@ import msgspec
 from api_client import errors
 from api_client.models import (
     API_PREFIX,
+    AbsenceRemove,
+    AbsenceSet,
     Health,
+    HomeworkSet,
+    Journal,
+    JournalAbsence,
+    JournalHomework,
+    JournalLesson,
+    JournalMark,
+    JournalPeriodMark,
     LoginRequest,
     LogoutRequest,
+    MarkCreate,
+    MarkRemove,
+    MarkUpdate,
     Me,
+    PeriodMarkSet,
     Problem,
     RefreshRequest,
     TokenPair,
+    TopicSet,
     Week,
 )
 
@@ -224,6 +238,96 @@ class DiaryClient:
         """The week of ``pupil_id`` that contains ``day`` (today on the server by default)."""
         params = {"date": day.isoformat()} if day else None
         return await self.get(f"/pupils/{pupil_id}/week", Week, params=params)
+
+    # -- the class journal ---------------------------------------------------------------
+    # Every write takes its Idempotency-Key from the caller: the outbox stores the key with
+    # the change, so a resend after a crash or a lost answer reuses it and lands once.
+
+    async def journal(
+        self, class_id: int, subject_id: int, period_id: int | None = None
+    ) -> Journal:
+        """A class's journal for a subject and period (the period containing today by default)."""
+        params: dict[str, int] = {"class_id": class_id, "subject_id": subject_id}
+        if period_id is not None:
+            params["period_id"] = period_id
+        return await self.get("/journal", Journal, params=params)
+
+    async def create_mark(self, body: MarkCreate, idempotency_key: str) -> JournalMark:
+        return await self._send(
+            "POST", "/marks", JournalMark, json=body, idempotency_key=idempotency_key
+        )
+
+    async def update_mark(
+        self, mark_id: int, body: MarkUpdate, idempotency_key: str
+    ) -> JournalMark:
+        return await self._send(
+            "PATCH", f"/marks/{mark_id}", JournalMark, json=body, idempotency_key=idempotency_key
+        )
+
+    async def remove_mark(
+        self, mark_id: int, body: MarkRemove, idempotency_key: str
+    ) -> JournalMark:
+        """Remove a mark: the answer is the mark with ``removed`` True (the row is kept)."""
+        return await self._send(
+            "POST",
+            f"/marks/{mark_id}/remove",
+            JournalMark,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def set_absence(
+        self, lesson_id: int, pupil_id: int, body: AbsenceSet, idempotency_key: str
+    ) -> JournalAbsence:
+        return await self._send(
+            "PUT",
+            f"/lessons/{lesson_id}/absences/{pupil_id}",
+            JournalAbsence,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def remove_absence(
+        self, lesson_id: int, pupil_id: int, body: AbsenceRemove, idempotency_key: str
+    ) -> JournalAbsence:
+        return await self._send(
+            "POST",
+            f"/lessons/{lesson_id}/absences/{pupil_id}/remove",
+            JournalAbsence,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def set_topic(
+        self, lesson_id: int, body: TopicSet, idempotency_key: str
+    ) -> JournalLesson:
+        return await self._send(
+            "PATCH",
+            f"/lessons/{lesson_id}/topic",
+            JournalLesson,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def set_homework(
+        self, lesson_id: int, body: HomeworkSet, idempotency_key: str
+    ) -> JournalHomework:
+        """Set a lesson's homework; an empty text removes it."""
+        return await self._send(
+            "PUT",
+            f"/lessons/{lesson_id}/homework",
+            JournalHomework,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def set_period_mark(
+        self, body: PeriodMarkSet, idempotency_key: str
+    ) -> JournalPeriodMark:
+        """Set a period mark; ``value`` None removes it."""
+        return await self._send(
+            "PUT", "/period-marks", JournalPeriodMark, json=body, idempotency_key=idempotency_key
+        )
 
     # -- the machinery --------------------------------------------------------------------
 
