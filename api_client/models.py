@@ -305,6 +305,8 @@ class Week(Response):
     events: list[Event] = []
     holidays: list[dt.date] = []
     """School days of this week with no lessons (school holidays)."""
+    signed: WeekSignature | None = None
+    """The latest parent's signature of this week, with what changed since (see Signing)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -742,3 +744,145 @@ class AbsenceNotice(Response):
 class AbsenceNotices(Response):
     notices: list[AbsenceNotice] = []
     """Newest first."""
+
+
+# ---- Messages
+
+MESSAGE_MAX_LENGTH = 10_000
+SUBJECT_MAX_LENGTH = 200
+
+
+class Participant(Response):
+    """Someone in a message thread."""
+
+    id: int
+    name: str
+    """Full name: surname, first name and patronymic."""
+    role: Role
+    title: str = ""
+    """What they are to the thread's child: ``class teacher 5А``, ``Математика``, ``parent``."""
+
+
+class ThreadSummary(Response):
+    """One line of the thread list."""
+
+    id: int
+    subject: str
+    participants: list[Participant]
+    """The other participants (not the viewer)."""
+    updated_at: dt.datetime
+    """The time of the last message."""
+    pupil: PupilRef | None = None
+    """The child the thread is about, when there is one."""
+    unread: int = 0
+    """Messages from others after the viewer's read mark."""
+    last_message_id: int = 0
+
+
+class Threads(Response):
+    threads: list[ThreadSummary] = []
+    """Most recently active first."""
+    unread: int = 0
+    """Unread messages over all threads."""
+
+
+class ThreadMessage(Response):
+    id: int
+    author_id: int
+    author: str
+    sent_at: dt.datetime
+    body: str
+
+
+class Thread(Response):
+    """A thread with all its messages, oldest first."""
+
+    id: int
+    subject: str
+    participants: list[Participant]
+    """Everyone in the thread, the viewer included."""
+    messages: list[ThreadMessage] = []
+    pupil: PupilRef | None = None
+    last_read_id: int = 0
+    """The viewer's read mark: the id of the last message they have read."""
+
+
+class ReadRequest(Request):
+    last_read_id: int
+
+
+class ReadState(Response):
+    thread_id: int
+    last_read_id: int
+    unread: int = 0
+
+
+class ReplyRequest(Request):
+    body: str
+
+
+class NewThreadRequest(Request):
+    recipient_id: int
+    subject: str
+    body: str
+    pupil_id: int | None = None
+    """The child the thread is about (required for parents and teachers)."""
+
+
+class Recipients(Response):
+    """Whom a user may write to about one pupil."""
+
+    pupil: PupilRef
+    recipients: list[Participant] = []
+
+
+# ---- Announcements
+
+
+class AnnouncementItem(Response):
+    id: int
+    title: str
+    body: str
+    published_at: dt.datetime
+    author: str = ""
+    class_: ClassRef | None = msgspec.field(default=None, name="class")
+    """None for the whole school."""
+    read: bool = False
+
+
+class Announcements(Response):
+    """The News screen in one GET: announcements newest first, then upcoming events."""
+
+    announcements: list[AnnouncementItem] = []
+    unread: int = 0
+    events: list[Event] = []
+    """Events from today on (a few weeks ahead), soonest first."""
+
+
+class Events(Response):
+    start: dt.date
+    end: dt.date
+    events: list[Event] = []
+
+
+class AnnouncementRequest(Request):
+    title: str
+    body: str
+    class_id: int | None = None
+    """None for the whole school (administration only)."""
+
+
+# ---- Signing
+
+
+class WeekSignature(Response):
+    """A parent's acknowledgement of a child's week."""
+
+    by_id: int
+    by: str
+    """The parent's name."""
+    signed_at: dt.datetime
+    content_hash: str
+    """sha256 of the week's marks, absences and lesson notes as signed."""
+    changed: list[str] = []
+    """What changed since it was signed, in plain words; empty when nothing did."""
