@@ -390,6 +390,18 @@ class DiaryClient:
             return None  # type: ignore[return-value]
         return self._decode(response.content, type_)
 
+    async def send_json(
+        self, method: str, path: str, body: bytes, *, idempotency_key: str
+    ) -> tuple[int, bytes]:
+        """A write whose body is already JSON (the app's outbox keeps writes as bytes).
+
+        Returns the status and the body of a successful answer; raises as every call does.
+        """
+        headers = {"Content-Type": "application/json", "Idempotency-Key": idempotency_key}
+        response = await self._request(method, path, content=body, headers=headers)
+        self._raise_for_status(response)
+        return response.status_code, response.content
+
     async def _request(
         self,
         method: str,
