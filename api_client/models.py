@@ -886,3 +886,200 @@ class WeekSignature(Response):
     """sha256 of the week's marks, absences and lesson notes as signed."""
     changed: list[str] = []
     """What changed since it was signed, in plain words; empty when nothing did."""
+
+
+# ---- Audit
+
+
+class AuditEntry(Response):
+    """One change of a mark, an absence, homework, a topic or a period mark, with names."""
+
+    id: int
+    at: dt.datetime
+    action: str
+    """``create``, ``update`` or ``remove``."""
+    entity: str
+    """``mark``, ``absence``, ``homework``, ``topic``, ``period_mark``."""
+    entity_id: int
+    actor_id: int | None = None
+    actor: str = ""
+    """Who made the change (first and last name); empty for the system."""
+    pupil_id: int | None = None
+    pupil: str = ""
+    class_name: str = ""
+    """The class of the lesson (or of the pupil) the change is about."""
+    subject: str = ""
+    lesson_date: dt.date | None = None
+    before: dict[str, object] | None = None
+    after: dict[str, object] | None = None
+    reason: str = ""
+
+
+class AuditPage(Response):
+    """A page of the audit log, newest first."""
+
+    entries: list[AuditEntry] = []
+    next_before: int | None = None
+    """Send as ``before`` for the next (older) page; None on the last page."""
+
+
+# ---- Statistics
+
+
+class SubjectAverage(Response):
+    subject: SubjectRef
+    average: float | None = None
+    """The weighted average, two decimals; None without marks."""
+    marks: int = 0
+
+
+class ClassSummary(Response):
+    """One class in the school's statistics."""
+
+    class_: ClassRef = msgspec.field(name="class")
+    pupils: int = 0
+    average: float | None = None
+    marks: int = 0
+    attendance: float | None = None
+    """Share of pupil-lessons attended (0..1), None before any lesson."""
+    rank: int | None = None
+    """1 for the best class average; None without marks."""
+    distribution: list[int] = []
+    """How many marks of each value from the scale's min to its max."""
+    subjects: list[SubjectAverage] = []
+
+
+class PupilAtRisk(Response):
+    pupil: PupilRef
+    absence_rate: float = 0.0
+    """Share of the period's lessons missed (0..1)."""
+    absences: int = 0
+    lessons: int = 0
+    low_subjects: list[SubjectAverage] = []
+    """Subjects whose average is below the risk line."""
+
+
+class WeekAverage(Response):
+    week: dt.date
+    """The Monday of the week."""
+    average: float | None = None
+    marks: int = 0
+
+
+class RiskRule(Response):
+    average_below: float = 3.0
+    absences_above: float = 0.2
+
+
+class SchoolStats(Response):
+    """``GET /stats/school``: the administration's view of the school in one period."""
+
+    period: PeriodRef
+    periods: list[PeriodRef] = []
+    scale: MarkScale = msgspec.field(default_factory=MarkScale)
+    pupils: int = 0
+    average: float | None = None
+    marks: int = 0
+    distribution: list[int] = []
+    attendance: float | None = None
+    classes: list[ClassSummary] = []
+    """Ranked: best average first; classes without marks last."""
+    subjects: list[SubjectAverage] = []
+    at_risk: list[PupilAtRisk] = []
+    weeks: list[WeekAverage] = []
+    risk: RiskRule = msgspec.field(default_factory=RiskRule)
+
+
+class ClassStats(Response):
+    """``GET /stats/classes/{id}``: one class in one period."""
+
+    summary: ClassSummary
+    period: PeriodRef
+    periods: list[PeriodRef] = []
+    scale: MarkScale = msgspec.field(default_factory=MarkScale)
+    classes: int = 0
+    """How many classes the rank is out of."""
+    at_risk: list[PupilAtRisk] = []
+    weeks: list[WeekAverage] = []
+    risk: RiskRule = msgspec.field(default_factory=RiskRule)
+
+
+class AnonymousGroup(Response):
+    """Aggregated figures of a school or a class: never a pupil. A group of fewer pupils than
+    ``AuthorityStats.min_group`` has every figure null and a ``note`` saying why."""
+
+    name: str
+    pupils: int | None = None
+    average: float | None = None
+    marks: int | None = None
+    distribution: list[int] | None = None
+    attendance: float | None = None
+    suppressed: bool = False
+    note: str = ""
+
+
+class AuthorityStats(Response):
+    """``GET /stats/authority``: per school and per class, anonymised."""
+
+    period: PeriodRef
+    school: AnonymousGroup
+    periods: list[PeriodRef] = []
+    scale: MarkScale = msgspec.field(default_factory=MarkScale)
+    min_group: int = 5
+    classes: list[AnonymousGroup] = []
+
+
+# ---- Medical
+
+
+class PupilFound(Response):
+    """A pupil found by name: the name and class, nothing more."""
+
+    id: int
+    first_name: str
+    last_name: str
+    middle_name: str = ""
+    class_: ClassRef | None = msgspec.field(default=None, name="class")
+
+
+class PupilSearch(Response):
+    pupils: list[PupilFound] = []
+    more: bool = False
+    """True when more pupils match than were sent: type more of the name."""
+
+
+class MedicalAbsence(Response):
+    id: int
+    date: dt.date
+    number: int
+    """The bell number of the lesson missed."""
+    subject: str
+    note: str = ""
+    author: str = ""
+    version: int = 1
+
+
+class MedicalAbsences(Response):
+    pupil: PupilFound
+    start: dt.date
+    end: dt.date
+    absences: list[MedicalAbsence] = []
+    """Illness absences, newest first."""
+
+
+class MedicalAbsenceCreate(Request):
+    """Record a pupil ill from ``start`` to ``end``: an illness absence for every lesson of
+    those days (lessons already marked absent are left as they are)."""
+
+    pupil_id: int
+    start: dt.date
+    end: dt.date
+    note: Comment = ""
+
+
+class MedicalAbsenceResult(Response):
+    recorded: int
+    """How many lessons got an illness absence."""
+    skipped: int = 0
+    """Lessons that already had an absence."""
+    absences: list[MedicalAbsence] = []
