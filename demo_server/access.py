@@ -79,3 +79,71 @@ async def require_pupil(db: AsyncSession, viewer: Viewer, pupil_id: int, what: s
         raise forbidden(what)
     if not await may_see_pupil(db, viewer, pupil_id):
         raise pupil_not_found()
+
+
+# ---- Journal
+# Who may write to a class journal (and open it):
+# - marks, topics, homework, period marks: a teacher who teaches the lesson's class and
+#   subject: the lesson's teacher or its substitute, or a teaching assignment for the class and
+#   subject;
+# - absences: the same teachers and the class's class teacher; the health worker sets and
+#   removes ``illness`` absences of any pupil of the school, nothing else;
+# - the journal GET: the teachers above (a class teacher: their class with any subject, for
+#   attendance) and, read-only, the administration;
+# - parents, pupils, IT staff and the education authority: 403.
+
+JOURNAL_READERS = frozenset({Role.TEACHER, Role.ADMINISTRATION})
+
+
+async def assigned_to_teach(
+    db: AsyncSession, teacher_id: int, class_id: int, subject_id: int
+) -> bool:
+    """Whether a teaching assignment gives ``teacher_id`` this class and subject."""
+    found = await db.scalar(
+        select(TeachingAssignment.id).where(
+            TeachingAssignment.teacher_id == teacher_id,
+            TeachingAssignment.class_id == class_id,
+            TeachingAssignment.subject_id == subject_id,
+        )
+    )
+    return found is not None
+
+
+async def leads_class(db: AsyncSession, teacher_id: int, class_id: int) -> bool:
+    """Whether ``teacher_id`` is the class teacher of ``class_id``."""
+    found = await db.scalar(
+        select(SchoolClass.id).where(
+            SchoolClass.id == class_id, SchoolClass.homeroom_teacher_id == teacher_id
+        )
+    )
+    return found is not None
+
+
+async def teaches_lesson(
+    db: AsyncSession,
+    viewer: Viewer,
+    *,
+    class_id: int,
+    subject_id: int,
+    teacher_id: int,
+    substitute_id: int | None,
+) -> bool:
+    """Whether ``viewer`` may give marks, topic and homework at this lesson."""
+    if viewer.role is not Role.TEACHER:
+        return False
+    if viewer.id in (teacher_id, substitute_id):
+        return True
+    return await assigned_to_teach(db, viewer.id, class_id, subject_id)
+
+
+async def may_open_journal(
+    db: AsyncSession, viewer: Viewer, class_id: int, subject_id: int
+) -> bool:
+    """Whether ``viewer`` may read the journal of this class and subject."""
+    if viewer.role is Role.ADMINISTRATION:
+        return True
+    if viewer.role is not Role.TEACHER:
+        return False
+    if await assigned_to_teach(db, viewer.id, class_id, subject_id):
+        return True
+    return await leads_class(db, viewer.id, class_id)
