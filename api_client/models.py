@@ -1083,3 +1083,36 @@ class MedicalAbsenceResult(Response):
     skipped: int = 0
     """Lessons that already had an absence."""
     absences: list[MedicalAbsence] = []
+
+
+# ---- Changes
+
+
+class ChangeItem(Response):
+    """One change this user may see, in the feed and in the event stream.
+
+    ``kind`` is ``<thing>.<what>``: ``mark.added``, ``mark.edited``, ``mark.removed``,
+    ``absence.set``, ``absence.removed``, ``lesson.topic``, ``lesson.changed``,
+    ``homework.set``, ``period_mark.set``, ``message.new``, ``announcement.new``,
+    ``event.new``. ``payload`` says what happened without another request (an edit carries
+    ``old`` and ``new``)."""
+
+    cursor: str
+    """Opaque; give it back as ``since`` (or ``Last-Event-ID``) to read what came after."""
+    at: dt.datetime
+    kind: str
+    entity_id: int
+    pupil_id: int | None = None
+    class_id: int | None = None
+    actor: str = ""
+    """The full name of who made the change (empty for the system)."""
+    payload: dict[str, object] = {}
+
+
+class ChangeFeed(Response):
+    changes: list[ChangeItem] = []
+    """Oldest first."""
+    next: str
+    """The cursor to ask from next time (also when ``changes`` is empty)."""
+    more: bool = False
+    """True when more changes wait beyond this page: ask again at once with ``next``."""
