@@ -1116,3 +1116,148 @@ class ChangeFeed(Response):
     """The cursor to ask from next time (also when ``changes`` is empty)."""
     more: bool = False
     """True when more changes wait beyond this page: ask again at once with ``next``."""
+
+
+# ---- Accounts
+
+PersonName = Annotated[str, msgspec.Meta(max_length=100)]
+
+
+class PersonRef(Response):
+    """A user named in another user's record: a pupil's parent, say."""
+
+    id: int
+    login: str
+    first_name: str
+    last_name: str
+
+
+class UserSummary(Response):
+    """One account as the IT staff see it (never anything private: no messages, no marks)."""
+
+    id: int
+    login: str
+    role: Role
+    first_name: str
+    last_name: str
+    middle_name: str = ""
+    locked: bool = False
+    must_change_password: bool = False
+    class_: ClassRef | None = msgspec.field(default=None, name="class")
+    """A pupil's current class."""
+    children: list[PupilRef] = []
+    """A parent's linked children."""
+    parents: list[PersonRef] = []
+    """A pupil's linked parents."""
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+
+class UserPage(Response):
+    """A page of ``GET /users``: ``items`` from ``offset``, of ``total`` that match."""
+
+    items: list[UserSummary] = []
+    total: int = 0
+    offset: int = 0
+    limit: int = 50
+
+
+class UserCreate(Request):
+    role: Role
+    first_name: PersonName
+    last_name: PersonName
+    middle_name: PersonName = ""
+    login: str | None = None
+    """Generated from the name when absent."""
+    class_id: int | None = None
+    """A pupil's class (required for a pupil)."""
+
+
+class UserUpdate(Request):
+    """Only the fields given change."""
+
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    middle_name: PersonName | None = None
+    locked: bool | None = None
+    """Locking also ends the account's sessions."""
+
+
+class OneTimePassword(Response):
+    """A new account or a reset password: the one-time password is shown once, never again."""
+
+    user: UserSummary
+    one_time_password: str
+
+
+class ParentLinkChange(Request):
+    parent_id: int
+    pupil_id: int
+
+
+class ParentLinkResult(Response):
+    parent: UserSummary
+    pupil: UserSummary
+    linked: bool
+    """Whether the two are linked now."""
+    changed: bool = True
+    """False when they already were (or were not) linked."""
+
+
+class PupilMove(Request):
+    class_id: int
+    date: dt.date | None = None
+    """The first day in the new class (default: today)."""
+
+
+class SlipFormat(enum.StrEnum):
+    TEXT = "text"
+    PDF = "pdf"
+
+
+class CredentialSlips(Response):
+    """Printable credential slips for a class: the file, and what went into it."""
+
+    class_name: str
+    format: SlipFormat
+    filename: str
+    media_type: str
+    content: bytes
+    """The text (UTF-8) or PDF file."""
+    pupils: int = 0
+    """Pupils given a one-time password."""
+    parents: int = 0
+    """Parent accounts given a one-time password."""
+    invite_codes: int = 0
+    """Invite codes for parents who have no account yet."""
+    expires: dt.date | None = None
+    """The last day the invite codes work."""
+
+
+class PasswordChange(Request):
+    old: Password
+    new: Password
+
+
+# ---- Registration
+
+
+class RegisterRequest(Request):
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    first_name: PersonName
+    last_name: PersonName
+    login: Login
+    password: Password
+
+
+class AddChildRequest(Request):
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class Registration(Response):
+    """A parent account after registering (or adding a child): log in with the login."""
+
+    login: str
+    children: list[PupilRef] = []
