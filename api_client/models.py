@@ -548,17 +548,6 @@ class PeriodMarkSet(Request):
 # ---- Grades
 
 
-class PeriodRef(Response):
-    """A quarter, trimester or half of the school year."""
-
-    id: int
-    kind: PeriodKind
-    number: int
-    name: str
-    start: dt.date
-    end: dt.date
-
-
 class GradeMark(Response):
     """One mark of a pupil, with the date of its lesson."""
 
