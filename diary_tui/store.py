@@ -47,6 +47,29 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS ix_outbox_state ON outbox (state, id);
 """
 
+OUTBOX_COLUMNS = {
+    "op": "TEXT NOT NULL DEFAULT ''",
+    "entity": "TEXT NOT NULL DEFAULT ''",
+    "depends_on": "INTEGER",
+    "meta": "TEXT NOT NULL DEFAULT ''",
+    "field": "TEXT NOT NULL DEFAULT ''",
+}
+"""Columns the sync engine added to the outbox (added to older store files on open):
+
+- ``op``: what the write does (``mark.create``, ``mark.update``, ...);
+- ``entity``: the thing it changes (``mark:<local key>``, ``absence:<lesson>:<pupil>``), so a
+  write can take its base version from the answer to the previous write of the same thing;
+- ``depends_on``: the outbox id of the write that creates the thing (a mark typed offline): its
+  answer gives the server id this write's path needs;
+- ``meta``: JSON the screen uses to find the cell again (pupil, lesson, mark key);
+- ``field``: for a refusal, the part of the request the server said was wrong.
+"""
+
+_ITEM_COLUMNS = (
+    "id, created_at, method, path, body, idempotency_key, state, attempts, error, "
+    "op, entity, depends_on, meta, field, result"
+)
+
 WAITING = "waiting"
 SENT = "sent"
 REJECTED = "rejected"
@@ -64,6 +87,32 @@ class OutboxItem:
     state: str
     attempts: int
     error: str
+    op: str = ""
+    entity: str = ""
+    depends_on: int | None = None
+    meta: str = ""
+    field: str = ""
+    result: bytes | None = None
+
+
+def _item(row: tuple[object, ...]) -> OutboxItem:
+    return OutboxItem(
+        id=int(row[0]),  # type: ignore[call-overload]
+        created_at=dt.datetime.fromisoformat(str(row[1])),
+        method=str(row[2]),
+        path=str(row[3]),
+        body=bytes(row[4]),  # type: ignore[call-overload]
+        idempotency_key=str(row[5]),
+        state=str(row[6]),
+        attempts=int(row[7]),  # type: ignore[call-overload]
+        error=str(row[8]),
+        op=str(row[9]),
+        entity=str(row[10]),
+        depends_on=None if row[11] is None else int(row[11]),  # type: ignore[call-overload]
+        meta=str(row[12]),
+        field=str(row[13]),
+        result=None if row[14] is None else bytes(row[14]),  # type: ignore[call-overload]
+    )
 
 
 def _now() -> str:
@@ -95,6 +144,17 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        self._add_outbox_columns()
+
+    def _add_outbox_columns(self) -> None:
+        with self._lock:
+            present = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+            for name, declaration in OUTBOX_COLUMNS.items():
+                if name not in present:
+                    self._db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {declaration}")
+            self._db.execute(
+                "CREATE INDEX IF NOT EXISTS ix_outbox_entity ON outbox (entity, id)"
+            )
 
     @classmethod
     def open_for(cls, server: str, login: str, root: Path | None = None) -> Store:
@@ -177,38 +237,87 @@ class Store:
 
     # -- the outbox -----------------------------------------------------------------------
 
-    def enqueue(self, method: str, path: str, body: bytes, idempotency_key: str) -> int:
+    def enqueue(
+        self,
+        method: str,
+        path: str,
+        body: bytes,
+        idempotency_key: str,
+        *,
+        op: str = "",
+        entity: str = "",
+        depends_on: int | None = None,
+        meta: str = "",
+    ) -> int:
         """Commit a write to the outbox; returns its id. Durable when this returns."""
         with self._transaction() as db:
             cursor = db.execute(
-                "INSERT INTO outbox (created_at, method, path, body, idempotency_key) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (_now(), method, path, body, idempotency_key),
+                "INSERT INTO outbox (created_at, method, path, body, idempotency_key, op, "
+                "entity, depends_on, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (_now(), method, path, body, idempotency_key, op, entity, depends_on, meta),
             )
             return int(cursor.lastrowid or 0)
 
-    def pending(self, limit: int = 100) -> list[OutboxItem]:
-        """Writes still to send, oldest first."""
+    def item(self, item_id: int) -> OutboxItem | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_ITEM_COLUMNS} FROM outbox WHERE id = ?", (item_id,)
+            ).fetchone()
+        return _item(row) if row else None
+
+    def items(self, states: tuple[str, ...] = (), limit: int = 10_000) -> list[OutboxItem]:
+        """Outbox writes in any of ``states`` (all when empty), oldest first."""
+        where = f"WHERE state IN ({', '.join('?' * len(states))})" if states else ""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, created_at, method, path, body, idempotency_key, state, attempts, "
-                "error FROM outbox WHERE state = ? ORDER BY id LIMIT ?",
-                (WAITING, limit),
+                f"SELECT {_ITEM_COLUMNS} FROM outbox {where} ORDER BY id LIMIT ?",
+                (*states, limit),
             ).fetchall()
-        return [
-            OutboxItem(
-                id=row[0],
-                created_at=dt.datetime.fromisoformat(row[1]),
-                method=row[2],
-                path=row[3],
-                body=bytes(row[4]),
-                idempotency_key=row[5],
-                state=row[6],
-                attempts=row[7],
-                error=row[8],
+        return [_item(row) for row in rows]
+
+    def last_answer(self, entity: str, before: int) -> OutboxItem | None:
+        """The newest write of ``entity`` older than ``before`` that the server accepted."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_ITEM_COLUMNS} FROM outbox WHERE entity = ? AND id < ? AND state = ? "
+                "AND result IS NOT NULL ORDER BY id DESC LIMIT 1",
+                (entity, before, SENT),
+            ).fetchone()
+        return _item(row) if row else None
+
+    def latest(self, entity: str, op: str) -> OutboxItem | None:
+        """The newest write of ``entity`` doing ``op`` (e.g. the create of a mark)."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_ITEM_COLUMNS} FROM outbox WHERE entity = ? AND op = ? "
+                "ORDER BY id DESC LIMIT 1",
+                (entity, op),
+            ).fetchone()
+        return _item(row) if row else None
+
+    def rewrite(self, item_id: int, path: str, body: bytes) -> None:
+        """Fix a waiting write's path and body (its dependency's server id and version are
+        known now). Stored before sending, so a resend after a crash sends the same bytes."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE outbox SET path = ?, body = ?, depends_on = NULL "
+                "WHERE id = ? AND state = ?",
+                (path, body, item_id, WAITING),
             )
-            for row in rows
-        ]
+
+    def forget_settled(self, older_than: dt.datetime) -> int:
+        """Delete settled writes older than ``older_than``; returns how many."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM outbox WHERE state != ? AND created_at < ? AND id NOT IN "
+                "(SELECT depends_on FROM outbox WHERE state = ? AND depends_on IS NOT NULL)",
+                (WAITING, older_than.isoformat(), WAITING),
+            )
+            return int(cursor.rowcount)
+
+    def pending(self, limit: int = 100) -> list[OutboxItem]:
+        """Writes still to send, oldest first."""
+        return self.items((WAITING,), limit)
 
     def outbox_count(self) -> int:
         with self._lock:
@@ -218,14 +327,21 @@ class Store:
         return int(row[0])
 
     def settle(
-        self, item_id: int, state: str, *, error: str = "", result: bytes | None = None
+        self,
+        item_id: int,
+        state: str,
+        *,
+        error: str = "",
+        result: bytes | None = None,
+        field: str = "",
     ) -> None:
-        """Record the server's answer to an outbox write."""
+        """Record the server's answer to an outbox write (for a conflict, ``result`` is the
+        server's current value)."""
         with self._transaction() as db:
             db.execute(
-                "UPDATE outbox SET state = ?, error = ?, result = ?, attempts = attempts + 1 "
-                "WHERE id = ?",
-                (state, error, result, item_id),
+                "UPDATE outbox SET state = ?, error = ?, result = ?, field = ?, "
+                "attempts = attempts + 1 WHERE id = ?",
+                (state, error, result, field, item_id),
             )
 
     def note_attempt(self, item_id: int, error: str) -> None:
