@@ -147,3 +147,35 @@ async def may_open_journal(
     if await assigned_to_teach(db, viewer.id, class_id, subject_id):
         return True
     return await leads_class(db, viewer.id, class_id)
+
+
+# ---- Audit, statistics and medical records
+#
+# - the audit log: IT staff and administration of the school;
+# - named statistics (averages per class, pupils at risk): administration;
+# - anonymised statistics (per school and class, small groups withheld): the authority and
+#   the administration; never a pupil's name or id;
+# - illness absences and the pupil search (names and classes only, no marks): the health
+#   worker; the search also for administration and IT staff.
+
+AUDIT_READERS = frozenset({Role.IT_STAFF, Role.ADMINISTRATION})
+STATS_READERS = frozenset({Role.ADMINISTRATION})
+ANONYMOUS_STATS_READERS = frozenset({Role.AUTHORITY, Role.ADMINISTRATION})
+MEDICAL_STAFF = frozenset({Role.HEALTH_WORKER})
+PUPIL_SEARCHERS = frozenset({Role.HEALTH_WORKER, Role.ADMINISTRATION, Role.IT_STAFF})
+
+
+def require_role(viewer: Viewer, roles: frozenset[Role], what: str) -> None:
+    """A 403 problem unless the viewer's role is one of ``roles``."""
+    if viewer.role not in roles:
+        raise forbidden(what)
+
+
+async def school_pupil(db: AsyncSession, viewer: Viewer, pupil_id: int) -> User:
+    """A pupil of the viewer's school (for roles that see every pupil's name), else 404."""
+    if not 0 < pupil_id <= MAX_ID:
+        raise pupil_not_found()
+    pupil = await db.get(User, pupil_id)
+    if pupil is None or pupil.role != Role.PUPIL.value or pupil.school_id != viewer.school_id:
+        raise pupil_not_found()
+    return pupil
