@@ -46,9 +46,13 @@ def teacher_class_ids(teacher_id: int) -> CompoundSelect[tuple[int]]:
     )
 
 
-async def may_see_pupil(db: AsyncSession, viewer: Viewer, pupil_id: int) -> bool:
-    """Whether ``viewer`` may see the diary of ``pupil_id`` (False also when there is none)."""
-    if viewer.role not in PUPIL_READERS or not 0 < pupil_id <= MAX_ID:
+async def may_see_pupil(
+    db: AsyncSession, viewer: Viewer, pupil_id: int, readers: frozenset[Role] = PUPIL_READERS
+) -> bool:
+    """Whether ``viewer`` may see the diary of ``pupil_id`` (False also when there is none).
+
+    Roles in ``readers`` beyond pupil, parent and teacher see every pupil of their school."""
+    if viewer.role not in readers or not 0 < pupil_id <= MAX_ID:
         return False
     is_pupil = select(User.id).where(
         User.id == pupil_id, User.role == Role.PUPIL.value, User.school_id == viewer.school_id
@@ -68,16 +72,22 @@ async def may_see_pupil(db: AsyncSession, viewer: Viewer, pupil_id: int) -> bool
                 Enrolment.class_id.in_(teacher_class_ids(viewer.id)),
             )
         )
-    else:  # administration
+    else:  # administration (and a health worker, for attendance)
         query = is_pupil
     return (await db.scalar(query)) is not None
 
 
-async def require_pupil(db: AsyncSession, viewer: Viewer, pupil_id: int, what: str) -> None:
+async def require_pupil(
+    db: AsyncSession,
+    viewer: Viewer,
+    pupil_id: int,
+    what: str,
+    readers: frozenset[Role] = PUPIL_READERS,
+) -> None:
     """Raise the right problem unless ``viewer`` may see ``what`` of ``pupil_id``."""
-    if viewer.role not in PUPIL_READERS:
+    if viewer.role not in readers:
         raise forbidden(what)
-    if not await may_see_pupil(db, viewer, pupil_id):
+    if not await may_see_pupil(db, viewer, pupil_id, readers):
         raise pupil_not_found()
 
 
@@ -147,6 +157,79 @@ async def may_open_journal(
     if await assigned_to_teach(db, viewer.id, class_id, subject_id):
         return True
     return await leads_class(db, viewer.id, class_id)
+
+
+# ---- Grades, homework and attendance
+
+#: Attendance is also seen by the health worker, who records medical absences (any pupil of
+#: the school). Marks are not: a health worker asking for grades gets 403.
+ATTENDANCE_READERS = PUPIL_READERS | {Role.HEALTH_WORKER}
+
+
+async def may_see_class_homework(db: AsyncSession, viewer: Viewer, class_id: int) -> bool:
+    """Whether ``viewer`` may see homework set for the class ``class_id`` (an attachment):
+    its pupils and their parents (while enrolled at any time), its teachers, administration."""
+    in_school = select(SchoolClass.id).where(
+        SchoolClass.id == class_id, SchoolClass.school_id == viewer.school_id
+    )
+    if viewer.role is Role.PUPIL:
+        query = in_school.where(
+            exists().where(Enrolment.class_id == class_id, Enrolment.pupil_id == viewer.id)
+        )
+    elif viewer.role is Role.PARENT:
+        query = in_school.where(
+            exists().where(
+                Enrolment.class_id == class_id,
+                Enrolment.pupil_id == ParentLink.pupil_id,
+                ParentLink.parent_id == viewer.id,
+            )
+        )
+    elif viewer.role is Role.TEACHER:
+        query = in_school.where(SchoolClass.id.in_(teacher_class_ids(viewer.id)))
+    elif viewer.role is Role.ADMINISTRATION:
+        query = in_school
+    else:
+        return False
+    return (await db.scalar(query)) is not None
+
+
+async def require_notice_reader(db: AsyncSession, viewer: Viewer, pupil_id: int) -> None:
+    """Absence notices about a pupil: the pupil, their parents, the class teacher of the
+    pupil's class, administration. Other teachers get the same 404 as for no pupil."""
+    await require_pupil(db, viewer, pupil_id, "absence notices")
+    if viewer.role is Role.TEACHER:
+        leads = await db.scalar(
+            select(Enrolment.id)
+            .join(SchoolClass, SchoolClass.id == Enrolment.class_id)
+            .where(
+                Enrolment.pupil_id == pupil_id,
+                Enrolment.end.is_(None),
+                SchoolClass.homeroom_teacher_id == viewer.id,
+            )
+            .limit(1)
+        )
+        if leads is None:
+            raise pupil_not_found()
+
+
+async def require_class_notices(db: AsyncSession, viewer: Viewer, class_id: int) -> None:
+    """A class's absence notices: its class teacher and administration of the school."""
+    if viewer.role not in (Role.TEACHER, Role.ADMINISTRATION):
+        raise forbidden("absence notices of a class")
+    row = (
+        await db.execute(
+            select(SchoolClass.homeroom_teacher_id).where(
+                SchoolClass.id == class_id, SchoolClass.school_id == viewer.school_id
+            )
+        )
+        if 0 < class_id <= MAX_ID
+        else None
+    )
+    found = row.one_or_none() if row is not None else None
+    if found is None:
+        raise ProblemError(404, "there is no class with this id", field="class_id")
+    if viewer.role is Role.TEACHER and found[0] != viewer.id:
+        raise ProblemError(403, "only the class teacher of this class sees its absence notices")
 
 
 # ---- Audit, statistics and medical records
