@@ -262,3 +262,20 @@ async def school_pupil(db: AsyncSession, viewer: Viewer, pupil_id: int) -> User:
     if pupil is None or pupil.role != Role.PUPIL.value or pupil.school_id != viewer.school_id:
         raise pupil_not_found()
     return pupil
+
+
+# ---- Accounts
+#
+# - accounts, parent links, class moves, roster import and credential slips: IT staff of the
+#   school only (and never a private message through any of it);
+# - invite codes for a class's parents: IT staff, and the class teacher of that class;
+# - one's own password: everyone logged in.
+
+ACCOUNT_MANAGERS = frozenset({Role.IT_STAFF})
+
+
+def may_issue_invite_codes(viewer: Viewer, homeroom_teacher_id: int | None) -> bool:
+    """Whether ``viewer`` may issue invite codes for a class led by ``homeroom_teacher_id``."""
+    if viewer.role in ACCOUNT_MANAGERS:
+        return True
+    return viewer.role is Role.TEACHER and homeroom_teacher_id == viewer.id
