@@ -1099,10 +1099,10 @@ class ChangeItem(Response):
 
 
 class ChangeFeed(Response):
-    changes: list[ChangeItem] = []
-    """Oldest first."""
     next: str
     """The cursor to ask from next time (also when ``changes`` is empty)."""
+    changes: list[ChangeItem] = []
+    """Oldest first."""
     more: bool = False
     """True when more changes wait beyond this page: ask again at once with ``next``."""
 
