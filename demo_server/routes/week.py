@@ -15,6 +15,7 @@ from demo_server.access import pupil_not_found, require_pupil
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
 from demo_server.settings import ServerState
+from demo_server.signing import week_signature
 from demo_server.week import load_week
 
 MIN_YEAR = 2000
@@ -60,4 +61,5 @@ async def pupil_week(
     week = await load_week(db, pupil_id, day)
     if week is None:
         raise pupil_not_found()
+    week.signed = await week_signature(db, week)
     return week

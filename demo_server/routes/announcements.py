@@ -1,0 +1,118 @@
+"""Announcements and events: ``/announcements`` and ``/events``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client import models as m
+from demo_server import messaging
+from demo_server.access import require_pupil
+from demo_server.auth import Viewer
+from demo_server.idempotency import idempotent
+from demo_server.problems import ProblemError
+from demo_server.routes.week import parse_date
+from demo_server.settings import ServerState
+
+#: The longest range ``/events`` answers at once.
+MAX_EVENT_RANGE = dt.timedelta(days=400)
+
+PupilParam = Annotated[
+    int | None,
+    Parameter(
+        query="pupil_id",
+        description="Only this child's class (and the school); default: all the user's classes",
+    ),
+]
+
+
+async def _pupil_scope(db: AsyncSession, viewer: Viewer, pupil_id: int | None) -> int | None:
+    if pupil_id is not None:
+        await require_pupil(db, viewer, pupil_id, "pupils' announcements")
+    return pupil_id
+
+
+@get("/announcements", summary="Announcements and upcoming events", tags=["announcements"])
+async def announcements(
+    viewer: Viewer, server: ServerState, db: AsyncSession, pupil_id: PupilParam = None
+) -> m.Announcements:
+    """The school's and the user's classes' announcements, newest first, with read state; and
+    the events of the next weeks."""
+    scope = await _pupil_scope(db, viewer, pupil_id)
+    return await messaging.load_announcements(db, viewer, server.settings.today(), scope)
+
+
+@post(
+    "/announcements/{announcement_id:int}/read",
+    summary="Mark an announcement read",
+    tags=["announcements"],
+)
+async def read_announcement(
+    announcement_id: Annotated[int, Parameter(description="The announcement's id")],
+    request: Request[Any, Any, Any],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+) -> Response[m.AnnouncementItem]:
+    settings = server.settings
+
+    async def work() -> m.AnnouncementItem:
+        return await messaging.mark_announcement_read(
+            db, viewer, announcement_id, settings.now(), settings.today()
+        )
+
+    return await idempotent(request, viewer, db, server, m.AnnouncementItem, work)
+
+
+@post("/announcements", summary="Post an announcement", tags=["announcements"])
+async def post_announcement(
+    data: m.AnnouncementRequest,
+    request: Request[Any, Any, Any],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+) -> Response[m.AnnouncementItem]:
+    """A teacher to a class they teach; administration to a class or the whole school."""
+    settings = server.settings
+
+    async def work() -> m.AnnouncementItem:
+        return await messaging.post_announcement(db, viewer, data, settings.now(), settings.today())
+
+    return await idempotent(request, viewer, db, server, m.AnnouncementItem, work, status_code=201)
+
+
+@get("/events", summary="Events in a range of days", tags=["announcements"])
+async def events(
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+    from_: Annotated[
+        str | None, Parameter(query="from", description="First day, YYYY-MM-DD (default today)")
+    ] = None,
+    to: Annotated[
+        str | None, Parameter(description="Last day, YYYY-MM-DD (default six weeks on)")
+    ] = None,
+    pupil_id: PupilParam = None,
+) -> m.Events:
+    """School events and the user's (or children's) classes' events: meetings, exams, ..."""
+    today = server.settings.today()
+    start = parse_date(from_, "from") if from_ is not None else today
+    end = parse_date(to, "to") if to is not None else start + messaging.EVENTS_AHEAD
+    if end < start:
+        raise ProblemError(400, "'to' must not be before 'from'", field="to")
+    if end - start > MAX_EVENT_RANGE:
+        raise ProblemError(400, "ask for at most 400 days of events at once", field="to")
+    scope = await _pupil_scope(db, viewer, pupil_id)
+    classes = await messaging.audience_classes(db, viewer, today, scope)
+    return m.Events(
+        start=start, end=end, events=await messaging.load_events(db, viewer, classes, start, end)
+    )
+
+
+router = Router(
+    path="/", route_handlers=[announcements, read_announcement, post_announcement, events]
+)

@@ -1,0 +1,117 @@
+"""Messages: ``/threads`` and ``/pupils/{id}/recipients``.
+
+Reads are one GET each (the thread list; one thread with its messages); writes (read mark,
+reply, new thread) go through :func:`demo_server.idempotency.idempotent`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client import models as m
+from demo_server import messaging
+from demo_server.access import pupil_not_found, require_pupil
+from demo_server.auth import Viewer
+from demo_server.idempotency import idempotent
+from demo_server.settings import ServerState
+
+ThreadId = Annotated[int, Parameter(description="The thread's id")]
+
+
+@get("/threads", summary="The user's message threads", tags=["messages"])
+async def threads(viewer: Viewer, server: ServerState, db: AsyncSession) -> m.Threads:
+    """Subject, the other participants, the child, the last message time and unread count."""
+    messaging.require_messages(viewer)
+    return await messaging.list_threads(db, viewer, server.settings.today())
+
+
+@get("/threads/{thread_id:int}", summary="One thread with its messages", tags=["messages"])
+async def thread(
+    thread_id: ThreadId, viewer: Viewer, server: ServerState, db: AsyncSession
+) -> m.Thread:
+    return await messaging.load_thread(db, viewer, thread_id, server.settings.today())
+
+
+@post("/threads/{thread_id:int}/read", summary="Mark a thread read", tags=["messages"])
+async def read_thread(
+    thread_id: ThreadId,
+    data: m.ReadRequest,
+    request: Request[Any, Any, Any],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+) -> Response[m.ReadState]:
+    """Move the read mark forward to ``last_read_id``."""
+
+    async def work() -> m.ReadState:
+        return await messaging.mark_read(db, viewer, thread_id, data.last_read_id)
+
+    return await idempotent(request, viewer, db, server, m.ReadState, work)
+
+
+@post("/threads/{thread_id:int}/messages", summary="Reply in a thread", tags=["messages"])
+async def reply(
+    thread_id: ThreadId,
+    data: m.ReplyRequest,
+    request: Request[Any, Any, Any],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+) -> Response[m.Thread]:
+    """Add a message; answers with the whole thread."""
+    settings = server.settings
+
+    async def work() -> m.Thread:
+        return await messaging.reply(
+            db, viewer, thread_id, data.body, settings.now(), settings.today()
+        )
+
+    return await idempotent(request, viewer, db, server, m.Thread, work, status_code=201)
+
+
+@post("/threads", summary="Start a thread", tags=["messages"])
+async def start_thread(
+    data: m.NewThreadRequest,
+    request: Request[Any, Any, Any],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+) -> Response[m.Thread]:
+    """A new thread with one recipient from the pupil's list of recipients."""
+    settings = server.settings
+
+    async def work() -> m.Thread:
+        return await messaging.start_thread(db, viewer, data, settings.now(), settings.today())
+
+    return await idempotent(request, viewer, db, server, m.Thread, work, status_code=201)
+
+
+@get(
+    "/pupils/{pupil_id:int}/recipients",
+    summary="Whom the user may write to about a pupil",
+    tags=["messages"],
+)
+async def recipients(
+    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+) -> m.Recipients:
+    """For a parent or pupil: the teachers and class teacher; for staff: the parents."""
+    messaging.require_messages(viewer)
+    await require_pupil(db, viewer, pupil_id, "message recipients")
+    today = server.settings.today()
+    pupil = (await messaging.pupil_refs(db, [pupil_id], today)).get(pupil_id)
+    if pupil is None:
+        raise pupil_not_found()
+    people = await messaging.recipients(db, viewer, pupil_id, today)
+    return m.Recipients(pupil=pupil, recipients=people)
+
+
+router = Router(
+    path="/", route_handlers=[threads, thread, read_thread, reply, start_thread, recipients]
+)

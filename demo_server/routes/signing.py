@@ -1,0 +1,60 @@
+"""``POST /pupils/{id}/weeks/{monday}/sign``: a parent signs a child's week."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, post
+from litestar.params import Parameter
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client import models as m
+from demo_server import schema as s
+from demo_server.access import forbidden, pupil_not_found, require_pupil
+from demo_server.auth import Viewer
+from demo_server.idempotency import idempotent
+from demo_server.problems import ProblemError
+from demo_server.routes.week import parse_date
+from demo_server.settings import ServerState
+from demo_server.signing import sign_week
+from demo_server.week import load_week
+
+
+@post(
+    "/pupils/{pupil_id:int}/weeks/{monday:str}/sign",
+    summary="Sign a child's week",
+    tags=["week"],
+)
+async def sign(
+    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    monday: Annotated[str, Parameter(description="The Monday of the week, YYYY-MM-DD")],
+    request: Request[Any, Any, Any],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+) -> Response[m.WeekSignature]:
+    """Only a parent of the pupil signs; the server keeps who, when and a hash of the week."""
+    day = parse_date(monday, "monday")
+    if day.weekday() != 0:
+        raise ProblemError(
+            400, f"'monday' must be a Monday; {day.isoformat()} is a {day:%A}", field="monday"
+        )
+    await require_pupil(db, viewer, pupil_id, "pupils' weeks")
+    if viewer.role is not m.Role.PARENT:
+        raise forbidden("sign a week: only a parent of the pupil signs")
+    linked = await db.scalar(
+        select(
+            exists().where(s.ParentLink.parent_id == viewer.id, s.ParentLink.pupil_id == pupil_id)
+        )
+    )
+    if not linked:
+        raise pupil_not_found()
+
+    async def work() -> m.WeekSignature:
+        week = await load_week(db, pupil_id, day)
+        if week is None:
+            raise pupil_not_found()
+        return await sign_week(db, viewer.id, week, server.settings.now())
+
+    return await idempotent(request, viewer, db, server, m.WeekSignature, work, status_code=201)

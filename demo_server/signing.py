@@ -1,0 +1,207 @@
+"""Signing the week: a parent acknowledges a child's week as it was shown to them.
+
+The signature keeps who, when, a sha256 of the week's *content* (the marks with value, weight,
+kind and comment; the absences; each lesson's status, note and topic) and that content itself.
+Later, the week shows that it changed since it was signed and says what changed, by comparing
+the stored content with the current one.
+
+The content is made from the same :class:`api_client.models.Week` the parent is sent, so what
+is hashed is what was on their screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client import models as m
+from demo_server import schema as s
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+Content = dict[str, Any]
+
+
+def _day(value: str) -> str:
+    day = dt.date.fromisoformat(value)
+    return f"{day.day} {day:%b}"
+
+
+def week_content(week: m.Week) -> Content:
+    """The canonical content of a week: plain JSON values, in a fixed order."""
+    marks: list[dict[str, Any]] = []
+    absences: list[dict[str, Any]] = []
+    lessons: list[dict[str, Any]] = []
+    for lesson in week.lessons:
+        where = {"lesson_id": lesson.id, "subject": lesson.subject.name, "date": str(lesson.date)}
+        lessons.append(
+            {**where, "status": lesson.status.value, "note": lesson.note, "topic": lesson.topic}
+        )
+        for mark in lesson.marks:
+            marks.append(
+                {
+                    "id": mark.id,
+                    **where,
+                    "value": mark.value,
+                    "weight": mark.weight,
+                    "kind": mark.kind.value,
+                    "comment": mark.comment,
+                }
+            )
+        if lesson.absence is not None:
+            absences.append(
+                {
+                    "id": lesson.absence.id,
+                    **where,
+                    "kind": lesson.absence.kind.value,
+                    "minutes": lesson.absence.minutes,
+                    "note": lesson.absence.note,
+                }
+            )
+    key = lambda item: item["id"] if "id" in item else item["lesson_id"]  # noqa: E731
+    return {
+        "pupil_id": week.pupil.id,
+        "week": str(week.start),
+        "marks": sorted(marks, key=key),
+        "absences": sorted(absences, key=key),
+        "lessons": sorted(lessons, key=key),
+    }
+
+
+def content_hash(content: Content) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _by_id(items: list[dict[str, Any]], key: str = "id") -> dict[int, dict[str, Any]]:
+    return {int(item[key]): item for item in items}
+
+
+def _at(item: dict[str, Any]) -> str:
+    return f"{item['subject']} on {_day(item['date'])}"
+
+
+def describe_changes(old: Content, new: Content) -> list[str]:
+    """What changed between two contents, in plain words, one line per change."""
+    lines: list[str] = []
+    old_marks, new_marks = _by_id(old.get("marks", [])), _by_id(new.get("marks", []))
+    for mark_id, before in old_marks.items():
+        after = new_marks.get(mark_id)
+        if after is None:
+            lines.append(f"Mark {before['value']} in {_at(before)} removed")
+            continue
+        if after["value"] != before["value"]:
+            lines.append(f"Mark {before['value']} in {_at(before)} changed to {after['value']}")
+        if after["weight"] != before["weight"]:
+            lines.append(
+                f"Mark {after['value']} in {_at(after)}: weight {before['weight']} → "
+                f"{after['weight']}"
+            )
+        if after["kind"] != before["kind"]:
+            lines.append(
+                f"Mark {after['value']} in {_at(after)}: now {after['kind']}, was {before['kind']}"
+            )
+        if after["comment"] != before["comment"]:
+            lines.append(f"Mark {after['value']} in {_at(after)}: comment changed")
+    for mark_id, after in new_marks.items():
+        if mark_id not in old_marks:
+            lines.append(f"New mark {after['value']} in {_at(after)}")
+    old_abs, new_abs = _by_id(old.get("absences", [])), _by_id(new.get("absences", []))
+    for absence_id, before in old_abs.items():
+        after = new_abs.get(absence_id)
+        if after is None:
+            lines.append(f"Absence removed: {_at(before)}")
+        elif (after["kind"], after["minutes"], after["note"]) != (
+            before["kind"],
+            before["minutes"],
+            before["note"],
+        ):
+            what = after["kind"] if after["kind"] != before["kind"] else "note or minutes"
+            lines.append(f"Absence changed: {_at(after)} ({what})")
+    for absence_id, after in new_abs.items():
+        if absence_id not in old_abs:
+            lines.append(f"Absence added: {_at(after)} ({after['kind']})")
+    old_lessons = _by_id(old.get("lessons", []), "lesson_id")
+    new_lessons = _by_id(new.get("lessons", []), "lesson_id")
+    for lesson_id, before in old_lessons.items():
+        after = new_lessons.get(lesson_id)
+        if after is None:
+            lines.append(f"Lesson removed: {_at(before)}")
+            continue
+        if after["status"] != before["status"]:
+            lines.append(f"Lesson {_at(after)} is now {after['status']}")
+        if after["topic"] != before["topic"]:
+            lines.append(f"Topic of {_at(after)} changed")
+        if after["note"] != before["note"]:
+            lines.append(f"Note on {_at(after)} changed")
+    for lesson_id, after in new_lessons.items():
+        if lesson_id not in old_lessons:
+            lines.append(f"New lesson: {_at(after)}")
+    return lines
+
+
+async def latest_signature(
+    db: AsyncSession, pupil_id: int, monday: dt.date
+) -> s.WeekAcknowledgement | None:
+    return await db.scalar(
+        select(s.WeekAcknowledgement)
+        .where(
+            s.WeekAcknowledgement.pupil_id == pupil_id,
+            s.WeekAcknowledgement.week_start == monday,
+        )
+        .order_by(s.WeekAcknowledgement.signed_at.desc(), s.WeekAcknowledgement.id.desc())
+        .limit(1)
+    )
+
+
+async def signature_of(
+    db: AsyncSession, row: s.WeekAcknowledgement, week: m.Week
+) -> m.WeekSignature:
+    """The signature ``row`` of ``week`` as sent: who, when, and what changed since."""
+    parent = await db.get(s.User, row.parent_id)
+    name = f"{parent.first_name} {parent.last_name}" if parent is not None else ""
+    current = week_content(week)
+    changed = (
+        [] if content_hash(current) == row.content_hash else describe_changes(row.content, current)
+    )
+    if not changed and content_hash(current) != row.content_hash:
+        changed = ["The week changed"]
+    return m.WeekSignature(
+        by_id=row.parent_id,
+        by=name,
+        signed_at=_utc(row.signed_at),
+        content_hash=row.content_hash,
+        changed=changed,
+    )
+
+
+async def week_signature(db: AsyncSession, week: m.Week) -> m.WeekSignature | None:
+    """The latest signature of ``week``, if any, compared with the week as it is now."""
+    row = await latest_signature(db, week.pupil.id, week.start)
+    return await signature_of(db, row, week) if row is not None else None
+
+
+async def sign_week(
+    db: AsyncSession, parent_id: int, week: m.Week, now: dt.datetime
+) -> m.WeekSignature:
+    """Record ``parent_id``'s signature of ``week`` as it is now."""
+    content = week_content(week)
+    row = s.WeekAcknowledgement(
+        parent_id=parent_id,
+        pupil_id=week.pupil.id,
+        week_start=week.start,
+        signed_at=now,
+        content_hash=content_hash(content),
+        content=content,
+    )
+    db.add(row)
+    await db.flush()
+    return await signature_of(db, row, week)
