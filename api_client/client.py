@@ -29,6 +29,10 @@ from api_client.models import (
     API_PREFIX,
     AbsenceRemove,
     AbsenceSet,
+    AnnouncementItem,
+    AnnouncementRequest,
+    Announcements,
+    Events,
     Health,
     HomeworkSet,
     Journal,
@@ -43,12 +47,20 @@ from api_client.models import (
     MarkRemove,
     MarkUpdate,
     Me,
+    NewThreadRequest,
     PeriodMarkSet,
     Problem,
+    ReadRequest,
+    ReadState,
+    Recipients,
     RefreshRequest,
+    ReplyRequest,
+    Thread,
+    Threads,
     TokenPair,
     TopicSet,
     Week,
+    WeekSignature,
 )
 
 T = TypeVar("T")
@@ -327,6 +339,82 @@ class DiaryClient:
         """Set a period mark; ``value`` None removes it."""
         return await self._send(
             "PUT", "/period-marks", JournalPeriodMark, json=body, idempotency_key=idempotency_key
+        )
+
+    # -- messages, announcements, signing ---------------------------------------------
+
+    async def threads(self) -> Threads:
+        return await self.get("/threads", Threads)
+
+    async def thread(self, thread_id: int) -> Thread:
+        return await self.get(f"/threads/{thread_id}", Thread)
+
+    async def mark_thread_read(
+        self, thread_id: int, last_read_id: int, idempotency_key: str | None = None
+    ) -> ReadState:
+        return await self._send(
+            "POST",
+            f"/threads/{thread_id}/read",
+            ReadState,
+            json=ReadRequest(last_read_id=last_read_id),
+            idempotency_key=idempotency_key,
+        )
+
+    async def reply(self, thread_id: int, body: str, idempotency_key: str | None = None) -> Thread:
+        return await self._send(
+            "POST",
+            f"/threads/{thread_id}/messages",
+            Thread,
+            json=ReplyRequest(body=body),
+            idempotency_key=idempotency_key,
+        )
+
+    async def start_thread(
+        self, body: NewThreadRequest, idempotency_key: str | None = None
+    ) -> Thread:
+        return await self._send(
+            "POST", "/threads", Thread, json=body, idempotency_key=idempotency_key
+        )
+
+    async def recipients(self, pupil_id: int) -> Recipients:
+        return await self.get(f"/pupils/{pupil_id}/recipients", Recipients)
+
+    async def announcements(self, pupil_id: int | None = None) -> Announcements:
+        params = {"pupil_id": pupil_id} if pupil_id is not None else None
+        return await self.get("/announcements", Announcements, params=params)
+
+    async def mark_announcement_read(
+        self, announcement_id: int, idempotency_key: str | None = None
+    ) -> AnnouncementItem:
+        return await self._send(
+            "POST",
+            f"/announcements/{announcement_id}/read",
+            AnnouncementItem,
+            idempotency_key=idempotency_key,
+        )
+
+    async def post_announcement(
+        self, body: AnnouncementRequest, idempotency_key: str | None = None
+    ) -> AnnouncementItem:
+        return await self._send(
+            "POST", "/announcements", AnnouncementItem, json=body, idempotency_key=idempotency_key
+        )
+
+    async def events(self, start: dt.date, end: dt.date, pupil_id: int | None = None) -> Events:
+        params: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat()}
+        if pupil_id is not None:
+            params["pupil_id"] = pupil_id
+        return await self.get("/events", Events, params=params)
+
+    async def sign_week(
+        self, pupil_id: int, monday: dt.date, idempotency_key: str | None = None
+    ) -> WeekSignature:
+        """Sign ``pupil_id``'s week that starts on ``monday`` (a parent of the pupil only)."""
+        return await self._send(
+            "POST",
+            f"/pupils/{pupil_id}/weeks/{monday.isoformat()}/sign",
+            WeekSignature,
+            idempotency_key=idempotency_key,
         )
 
     # -- the machinery --------------------------------------------------------------------
