@@ -6,6 +6,9 @@ from litestar import Router
 
 from api_client.models import API_PREFIX
 from demo_server.routes import announcements, auth, health, me, messages, signing, week
+from demo_server.routes import attendance as attendance_routes
+from demo_server.routes import grades as grades_routes
+from demo_server.routes import homework as homework_routes
 from demo_server.routes.deps import DEPENDENCIES
 
 
@@ -16,6 +19,9 @@ def api_router() -> Router:
             auth.router,
             me.me,
             week.pupil_week,
+            grades_routes.router,
+            homework_routes.router,
+            attendance_routes.router,
             health.health,
             messages.router,
             announcements.router,
