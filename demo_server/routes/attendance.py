@@ -1,0 +1,149 @@
+"""A pupil's attendance, and parents' absence notices to the class teacher."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.params import Parameter
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client.models import (
+    AbsenceNotice,
+    AbsenceNoticeRequest,
+    AbsenceNotices,
+    Attendance,
+    Role,
+)
+from demo_server import schema as s
+from demo_server.access import (
+    ATTENDANCE_READERS,
+    pupil_not_found,
+    require_class_notices,
+    require_notice_reader,
+    require_pupil,
+)
+from demo_server.auth import Viewer
+from demo_server.grades import check_notice_dates, load_attendance, load_notices
+from demo_server.idempotency import idempotent
+from demo_server.problems import ProblemError
+from demo_server.records import record_change
+from demo_server.settings import ServerState
+
+
+@get("/pupils/{pupil_id:int}/attendance", summary="A pupil's attendance", tags=["attendance"])
+async def pupil_attendance(
+    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+    period: Annotated[
+        str | None,
+        Parameter(description="A period id, or 'year' (default: the period holding today)"),
+    ] = None,
+) -> Attendance:
+    """Absences and lateness with date, lesson and kind; totals per subject and overall."""
+    await require_pupil(db, viewer, pupil_id, "attendance", ATTENDANCE_READERS)
+    attendance = await load_attendance(db, pupil_id, server.settings.today(), period)
+    if attendance is None:
+        raise pupil_not_found()
+    return attendance
+
+
+@post(
+    "/pupils/{pupil_id:int}/absence-notices",
+    summary="Tell the class teacher about an absence",
+    tags=["attendance"],
+)
+async def add_absence_notice(
+    request: Request[Any, Any, Any],
+    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    data: AbsenceNoticeRequest,
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+) -> Response[AbsenceNotice]:
+    """A parent says in advance, or explains after, that their child is or was away."""
+    if viewer.role is not Role.PARENT:
+        raise ProblemError(403, "only a parent can send an absence notice")
+    await require_pupil(db, viewer, pupil_id, "absence notices")
+
+    async def work() -> AbsenceNotice:
+        await check_notice_dates(db, viewer.school_id, data.start, data.end)
+        now = server.settings.now()
+        notice_id = await db.scalar(
+            insert(s.AbsenceNotice)
+            .values(
+                pupil_id=pupil_id,
+                parent_id=viewer.id,
+                start=data.start,
+                end=data.end,
+                reason=data.reason.value,
+                note=data.note,
+                created_at=now,
+            )
+            .returning(s.AbsenceNotice.id)
+        )
+        assert notice_id is not None
+        await record_change(
+            db,
+            school_id=viewer.school_id,
+            kind="absence_notice.new",
+            entity_id=notice_id,
+            at=now,
+            payload={
+                "start": data.start.isoformat(),
+                "end": data.end.isoformat(),
+                "reason": data.reason.value,
+            },
+            pupil_id=pupil_id,
+            actor_id=viewer.id,
+        )
+        notices = await load_notices(db, server.settings.today(), pupil_id=pupil_id)
+        return next(n for n in notices.notices if n.id == notice_id)
+
+    return await idempotent(request, viewer, db, server, AbsenceNotice, work, status_code=201)
+
+
+@get(
+    "/pupils/{pupil_id:int}/absence-notices",
+    summary="Absence notices about a pupil",
+    tags=["attendance"],
+)
+async def pupil_absence_notices(
+    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+) -> AbsenceNotices:
+    """Newest first: for the pupil, their parents, their class teacher, administration."""
+    await require_notice_reader(db, viewer, pupil_id)
+    return await load_notices(db, server.settings.today(), pupil_id=pupil_id)
+
+
+@get(
+    "/classes/{class_id:int}/absence-notices",
+    summary="Absence notices about a class's pupils",
+    tags=["attendance"],
+)
+async def class_absence_notices(
+    class_id: Annotated[int, Parameter(description="The class's id")],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+) -> AbsenceNotices:
+    """For the class teacher of the class and administration; newest first."""
+    await require_class_notices(db, viewer, class_id)
+    return await load_notices(db, server.settings.today(), class_id=class_id)
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        pupil_attendance,
+        add_absence_notice,
+        pupil_absence_notices,
+        class_absence_notices,
+    ],
+)

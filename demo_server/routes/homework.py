@@ -1,0 +1,162 @@
+"""A pupil's homework list, the pupil's "done" ticks, and homework attachments."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from litestar import Request, Response, Router, get, put
+from litestar.params import Parameter
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client.models import HomeworkDoneRequest, HomeworkDoneState, HomeworkList, Role
+from demo_server import schema as s
+from demo_server.access import (
+    MAX_ID,
+    forbidden,
+    may_see_class_homework,
+    pupil_not_found,
+    require_pupil,
+)
+from demo_server.auth import Viewer
+from demo_server.grades import homework_of_pupil, load_homework
+from demo_server.idempotency import idempotent
+from demo_server.problems import ProblemError
+from demo_server.records import record_change
+from demo_server.routes.week import parse_date
+from demo_server.settings import ServerState
+
+
+def homework_not_found() -> ProblemError:
+    return ProblemError(404, "there is no homework with this id", field="homework_id")
+
+
+@get("/pupils/{pupil_id:int}/homework", summary="A pupil's homework", tags=["homework"])
+async def pupil_homework(
+    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+    from_: Annotated[
+        str | None,
+        Parameter(query="from", description="First due date, YYYY-MM-DD (default: 2 weeks ago)"),
+    ] = None,
+    to: Annotated[
+        str | None, Parameter(description="Last due date, YYYY-MM-DD (default: in 4 weeks)")
+    ] = None,
+    subject: Annotated[int | None, Parameter(description="Only this subject's homework")] = None,
+) -> HomeworkList:
+    """Homework due in the range, upcoming first (soonest first), then past (latest first)."""
+    start = parse_date(from_, "from") if from_ is not None else None
+    end = parse_date(to, "to") if to is not None else None
+    await require_pupil(db, viewer, pupil_id, "homework")
+    homework = await load_homework(db, pupil_id, server.settings.today(), start, end, subject)
+    if homework is None:
+        raise pupil_not_found()
+    return homework
+
+
+@put(
+    "/pupils/{pupil_id:int}/homework/{homework_id:int}/done",
+    summary="Tick homework done (or not)",
+    tags=["homework"],
+)
+async def homework_done(
+    request: Request[Any, Any, Any],
+    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    homework_id: Annotated[int, Parameter(description="The homework's id")],
+    data: HomeworkDoneRequest,
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+) -> Response[HomeworkDoneState]:
+    """The pupil themself ticks homework done; kept on the server per pupil."""
+    if viewer.role is not Role.PUPIL:
+        raise ProblemError(403, "only the pupil can tick their homework done")
+    if pupil_id != viewer.id:
+        raise pupil_not_found()
+
+    async def work() -> HomeworkDoneState:
+        class_id = (
+            await homework_of_pupil(db, pupil_id, homework_id)
+            if 0 < homework_id <= MAX_ID
+            else None
+        )
+        if class_id is None:
+            raise homework_not_found()
+        done = await db.scalar(
+            select(s.HomeworkDone.homework_id).where(
+                s.HomeworkDone.homework_id == homework_id, s.HomeworkDone.pupil_id == pupil_id
+            )
+        )
+        if data.done and done is None:
+            await db.execute(
+                insert(s.HomeworkDone).values(
+                    homework_id=homework_id, pupil_id=pupil_id, done_at=server.settings.now()
+                )
+            )
+        elif not data.done and done is not None:
+            await db.execute(
+                delete(s.HomeworkDone).where(
+                    s.HomeworkDone.homework_id == homework_id,
+                    s.HomeworkDone.pupil_id == pupil_id,
+                )
+            )
+        if (done is None) == data.done:
+            await record_change(
+                db,
+                school_id=viewer.school_id,
+                kind="homework.done",
+                entity_id=homework_id,
+                at=server.settings.now(),
+                payload={"homework_id": homework_id, "done": data.done},
+                pupil_id=pupil_id,
+                actor_id=viewer.id,
+            )
+        return HomeworkDoneState(homework_id=homework_id, done=data.done)
+
+    return await idempotent(request, viewer, db, server, HomeworkDoneState, work)
+
+
+def content_disposition(name: str) -> str:
+    """``attachment`` with an ASCII fallback name and the real one in RFC 5987 form."""
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
+    )
+    return f"attachment; filename=\"{fallback or 'file'}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+@get("/attachments/{attachment_id:int}", summary="A homework attachment", tags=["homework"])
+async def attachment(
+    attachment_id: Annotated[int, Parameter(description="The attachment's id")],
+    viewer: Viewer,
+    db: AsyncSession,
+) -> Response[bytes]:
+    """The file, for whoever may see the homework it belongs to."""
+    if viewer.role not in (Role.PUPIL, Role.PARENT, Role.TEACHER, Role.ADMINISTRATION):
+        raise forbidden("homework")
+    missing = ProblemError(404, "there is no attachment with this id", field="attachment_id")
+    if not 0 < attachment_id <= MAX_ID:
+        raise missing
+    row = (
+        await db.execute(
+            select(s.HomeworkAttachment.name, s.HomeworkAttachment.content, s.Lesson.class_id)
+            .join(s.Homework, s.Homework.id == s.HomeworkAttachment.homework_id)
+            .join(s.Lesson, s.Lesson.id == s.Homework.lesson_id)
+            .where(s.HomeworkAttachment.id == attachment_id, s.Homework.removed_at.is_(None))
+        )
+    ).one_or_none()
+    if row is None or not await may_see_class_homework(db, viewer, row[2]):
+        raise missing
+    name, content, _class_id = row
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return Response(
+        content=bytes(content),
+        media_type=media_type,
+        headers={"Content-Disposition": content_disposition(name)},
+    )
+
+
+router = Router(path="/", route_handlers=[pupil_homework, homework_done, attachment])
