@@ -38,6 +38,13 @@ DESTINATIONS: tuple[Destination, ...] = (
         "A child's week: lessons, homework, marks, absences, changes",
         FAMILY,
     ),
+    Destination(
+        "journal",
+        "j",
+        "Journal",
+        "The class journal: marks, absences, topics and homework (administration: read-only)",
+        frozenset({Role.TEACHER, Role.ADMINISTRATION}),
+    ),
 )
 
 
