@@ -16,7 +16,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import httpx
 
@@ -73,6 +73,10 @@ __all__ = [
     "describe_error",
     "monday_of",
 ]
+
+if TYPE_CHECKING:
+    from api_client.models import Journal
+    from diary_tui.sync import Outbox, SyncEngine
 
 T = TypeVar("T")
 
@@ -234,6 +238,7 @@ class DiaryData:
         self.child_id: int | None = None
         """The pupil whose diary the screens show (a parent's chosen child)."""
         self._keyring: tuple[bool, str] | None = None
+        self._sync: SyncEngine | None = None
 
     # -- facts ------------------------------------------------------------------------
 
@@ -361,6 +366,7 @@ class DiaryData:
 
     async def close(self) -> None:
         """Close the connection and the store (the remembered login stays)."""
+        self._sync = None
         client, self.client = self.client, None
         store, self.store = self.store, None
         if client is not None:
@@ -370,6 +376,7 @@ class DiaryData:
 
     def _attach_store(self) -> None:
         assert self.client is not None and self.server and self.login_name
+        self._sync = None
         self.store = self._open_store(self.server, self.login_name)
         self.client.cache = self.store
         self.state = SyncState(
@@ -441,3 +448,56 @@ class DiaryData:
         week: Week = await self._online(client.week(pupil_id, monday_of(day)))
         self._synced()
         return week
+
+    # -- the class journal and the outbox -------------------------------------------------
+
+    def sync_engine(self) -> SyncEngine:
+        """The sync engine of this session (the app runs it in a worker)."""
+        from diary_tui.sync import SyncEngine
+
+        client = self._require_client()
+        if self.store is None:
+            raise AuthenticationError("Not logged in: log in first.")
+        if self._sync is None or self._sync.client is not client:
+            self._sync = SyncEngine(
+                client, cast("Outbox", self.store), state=self.state, clock=self.clock
+            )
+        return self._sync
+
+    @staticmethod
+    def _journal_params(class_id: int, subject_id: int, period_id: int | None) -> dict[str, int]:
+        params = {"class_id": class_id, "subject_id": subject_id}
+        if period_id is not None:
+            params["period_id"] = period_id
+        return params
+
+    def cached_journal(
+        self, class_id: int, subject_id: int, period_id: int | None = None
+    ) -> Journal | None:
+        from api_client.models import Journal
+
+        if self.client is None:
+            return None
+        params = self._journal_params(class_id, subject_id, period_id)
+        return self.client.cached("/journal", Journal, params)
+
+    async def load_journal(
+        self, class_id: int, subject_id: int, period_id: int | None = None
+    ) -> Journal:
+        from api_client.models import Journal
+
+        client = self._require_client()
+        params = self._journal_params(class_id, subject_id, period_id)
+        journal: Journal = await self._online(client.get("/journal", Journal, params=params))
+        self._synced()
+        return journal
+
+    def remembered(self, key: str) -> str | None:
+        """A small setting kept in this account's store (e.g. the last journal opened)."""
+        getter = getattr(self.store, "get_meta", None)
+        return getter(key) if getter is not None else None
+
+    def remember_setting(self, key: str, value: str) -> None:
+        setter = getattr(self.store, "set_meta", None)
+        if setter is not None:
+            setter(key, value)
