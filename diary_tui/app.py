@@ -24,11 +24,13 @@ from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_err
 from diary_tui.navigation import destinations_for, home_for
 from screens.base import DiaryScreen, LoggedIn, SessionEnded, ShowLogin
 from screens.chooser import ChooserScreen
+from screens.journal import JournalScreen
 from screens.login import LoginScreen
 from screens.week import WeekScreen
 
 SCREENS_BY_NAME: dict[str, Callable[[DiaryData], DiaryScreen]] = {
     "week": WeekScreen,
+    "journal": JournalScreen,
 }
 """Every destination of ``diary_tui.navigation`` that has a screen, by name."""
 
@@ -141,7 +143,15 @@ class DiaryApp(App[None]):
 
     def show_home(self) -> None:
         """The first screen for this user's role."""
+        self.run_sync()
         self.go(home_for(self.data.me, self.available_screens()))
+
+    @work(exclusive=True, group="sync", exit_on_error=False)
+    async def run_sync(self) -> None:
+        """Send the outbox of this session in the background, for as long as it lasts."""
+        if self.data.store is None or getattr(self.data.store, "items", None) is None:
+            return
+        await self.data.sync_engine().run()
 
     @on(LoggedIn)
     def _logged_in(self, event: LoggedIn) -> None:
@@ -165,6 +175,7 @@ class DiaryApp(App[None]):
 
     @work(exclusive=True, group="session", exit_on_error=False)
     async def log_out(self) -> None:
+        self.workers.cancel_group(self, "sync")
         await self.data.logout()
         if self.demo_accounts:
             self.show_chooser()
