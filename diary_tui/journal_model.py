@@ -11,16 +11,17 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import enum
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from api_client.grading import suggested_period_mark, weighted_average
-from api_client.models import AbsenceKind, LessonStatus, MarkKind
+from api_client.models import MARK_WEIGHT_MAX, AbsenceKind, LessonStatus, MarkKind
 
 KIND_ORDER: tuple[MarkKind, ...] = tuple(MarkKind)
 """The order ``K`` cycles a mark's kind through."""
 
-MAX_WEIGHT = 9
+MAX_WEIGHT = MARK_WEIGHT_MAX
 
 
 class CellState(enum.StrEnum):
@@ -64,6 +65,18 @@ class JournalLesson:
     homework_text: str = ""
     homework_due: dt.date | None = None
     status: LessonStatus = LessonStatus.PLANNED
+    version: int | None = None
+    """The lesson's version (a topic change sends it)."""
+    homework_version: int | None = None
+    """The version of the lesson's homework; None when there is none on the server."""
+    state: CellState = CellState.SAVED
+    """Where the last topic or homework change stands with the server."""
+    reason: str = ""
+
+
+def new_key() -> str:
+    """A key for a mark typed here, before the server gives it an id."""
+    return "n" + uuid.uuid4().hex[:12]
 
 
 @dataclass
@@ -77,6 +90,10 @@ class CellMark:
     state: CellState = CellState.SAVED
     reason: str = ""
     theirs: int | None = None
+    key: str = field(default_factory=new_key)
+    """Stable while the journal is open: ``m<id>`` for a mark from the server, else random.
+    The outbox names the mark by it, so an answer finds its mark again."""
+    created_at: dt.datetime | None = None
 
     @property
     def counts(self) -> bool:
@@ -187,6 +204,22 @@ class JournalModel:
     def peek(self, pupil_id: int, lesson_id: int) -> Cell | None:
         """The cell if anything was ever entered, without creating it."""
         return self.cells.get((pupil_id, lesson_id))
+
+    def find_mark(self, pupil_id: int, lesson_id: int, key: str) -> int | None:
+        """The index of the mark with ``key`` in the cell, or None."""
+        cell = self.cells.get((pupil_id, lesson_id))
+        if cell is None:
+            return None
+        for index, mark in enumerate(cell.marks):
+            if mark.key == key:
+                return index
+        return None
+
+    def lesson(self, lesson_id: int) -> JournalLesson:
+        for lesson in self.lessons:
+            if lesson.id == lesson_id:
+                return lesson
+        raise KeyError(f"no lesson {lesson_id} in this journal")
 
     def period_mark(self, pupil_id: int) -> PeriodMarkCell:
         self._check(pupil_id, None)

@@ -1,0 +1,950 @@
+"""The class journal: a teacher's marks, absences, topics, homework and period marks.
+
+The grid (``JournalGrid``) edits a ``JournalModel`` in memory; every edit becomes a write in
+the outbox at once (a local SQLite commit, no network), the cell shows it waiting, and the sync
+engine (run by the app in a worker) sends it. What the server answered comes back through the
+engine's listener: saved, rejected with the reason, or in conflict with the other value, which
+the teacher takes (``T``) or overrides with their own (``M``). No key waits for the network.
+
+The journal paints from the store first (the cached journal plus the writes still waiting in
+the outbox), then refreshes from the server in a worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import msgspec
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Footer, Static
+
+from api_client.models import (
+    AbsenceKind,
+    Journal,
+    JournalAbsence,
+    JournalMark,
+    JournalPeriodMark,
+    MarkKind,
+    Me,
+    Role,
+)
+from diary_tui.data import DiaryData
+from diary_tui.journal_model import (
+    Cell,
+    CellMark,
+    CellState,
+    Edit,
+    EditOp,
+    JournalLesson,
+    JournalModel,
+    JournalPupil,
+    PeriodMarkCell,
+)
+from diary_tui.store import CONFLICT, REJECTED, SENT, WAITING, OutboxItem
+from diary_tui.sync import (
+    Settled,
+    SyncEvent,
+    Write,
+    absence_remove,
+    absence_set,
+    decode_meta,
+    homework_set,
+    mark_create,
+    mark_remove,
+    mark_update,
+    period_mark_set,
+    read_answer,
+    topic_set,
+)
+from diary_tui.widgets import NavBar, StatusLine
+from diary_tui.widgets.journal_grid import JournalGrid
+from screens.base import DiaryScreen
+from screens.journal_panels import AskText, LessonPanel, PickJournal, parse_due
+
+STATES = {SENT: CellState.SAVED, REJECTED: CellState.REJECTED, CONFLICT: CellState.CONFLICT}
+MARK_CHANGES = ("weight", "kind", "comment", "value")
+
+
+def journal_choices(me: Me | None) -> list[tuple[int, str, int, str]]:
+    """The journals a teacher may open: (class id, class, subject id, subject)."""
+    if me is None:
+        return []
+    seen: set[tuple[int, int]] = set()
+    found: list[tuple[int, str, int, str]] = []
+    for teaching in me.teaching:
+        key = (teaching.class_.id, teaching.subject.id)
+        if key not in seen:
+            seen.add(key)
+            found.append(
+                (
+                    teaching.class_.id,
+                    teaching.class_.name,
+                    teaching.subject.id,
+                    teaching.subject.name,
+                )
+            )
+    return found
+
+
+def model_from_journal(journal: Journal) -> JournalModel:
+    """The journal in memory, as the server sent it."""
+    pupils = [JournalPupil(p.id, p.number, p.last_name, p.first_name) for p in journal.pupils]
+    lessons = [
+        JournalLesson(
+            id=lesson.id,
+            date=lesson.date,
+            number=lesson.number,
+            topic=lesson.topic,
+            homework_text=lesson.homework.text if lesson.homework else "",
+            homework_due=lesson.homework.due if lesson.homework else None,
+            status=lesson.status,
+            version=lesson.version,
+            homework_version=lesson.homework.version if lesson.homework else None,
+        )
+        for lesson in journal.lessons
+    ]
+    model = JournalModel(
+        pupils, lessons, scale=(journal.scale.min, journal.scale.max), period_marks={}
+    )
+    where = _AddressSet(model)
+    for mark in sorted(journal.marks, key=lambda m: (m.created_at, m.id)):
+        if mark.removed or (mark.pupil_id, mark.lesson_id) not in where:
+            continue
+        model.cell(mark.pupil_id, mark.lesson_id).marks.append(_cell_mark(mark))
+    for absence in journal.absences:
+        if absence.removed or (absence.pupil_id, absence.lesson_id) not in where:
+            continue
+        cell = model.cell(absence.pupil_id, absence.lesson_id)
+        cell.absence = absence.kind
+        cell.absence_id, cell.absence_version = absence.id, absence.version
+    pupil_ids = {p.id for p in pupils}
+    for period_mark in journal.period_marks:
+        if period_mark.pupil_id in pupil_ids:
+            model.period_marks[period_mark.pupil_id] = PeriodMarkCell(
+                value=None if period_mark.removed else period_mark.value,
+                mark_id=period_mark.id,
+                version=period_mark.version,
+            )
+    return model
+
+
+class _AddressSet:
+    def __init__(self, model: JournalModel) -> None:
+        self.pupils = {p.id for p in model.pupils}
+        self.lessons = {lesson.id for lesson in model.lessons}
+
+    def __contains__(self, address: object) -> bool:
+        assert isinstance(address, tuple)
+        return address[0] in self.pupils and address[1] in self.lessons
+
+
+def _cell_mark(mark: JournalMark) -> CellMark:
+    return CellMark(
+        value=mark.value,
+        weight=mark.weight,
+        kind=mark.kind,
+        comment=mark.comment,
+        mark_id=mark.id,
+        version=mark.version,
+        key=f"m{mark.id}",
+        created_at=mark.created_at,
+    )
+
+
+def apply_waiting(model: JournalModel, journal_key: str, items: list[OutboxItem]) -> None:
+    """Show the writes still in the outbox over the server's journal, as waiting."""
+    where = _AddressSet(model)
+    for item in items:
+        meta = decode_meta(item.meta)
+        if meta.get("j") != journal_key:
+            continue
+        body = json.loads(item.body)
+        pupil, lesson = meta.get("p"), meta.get("l")
+        if item.op.startswith("mark.") and (pupil, lesson) in where:
+            assert isinstance(pupil, int) and isinstance(lesson, int)
+            cell = model.cell(pupil, lesson)
+            key = str(meta.get("k", ""))
+            index = model.find_mark(pupil, lesson, key)
+            if item.op == "mark.create" and index is None:
+                cell.marks.append(
+                    CellMark(
+                        value=body["value"],
+                        weight=body.get("weight", 1),
+                        kind=MarkKind(body.get("kind", "oral")),
+                        comment=body.get("comment", ""),
+                        state=CellState.WAITING,
+                        key=key,
+                    )
+                )
+            elif item.op == "mark.update" and index is not None:
+                mark = cell.marks[index]
+                for name in MARK_CHANGES:
+                    if body.get(name) is not None:
+                        value = body[name]
+                        setattr(mark, name, MarkKind(value) if name == "kind" else value)
+                mark.state = CellState.WAITING
+            elif item.op == "mark.remove" and index is not None:
+                cell.marks.pop(index)
+        elif item.op.startswith("absence.") and (pupil, lesson) in where:
+            assert isinstance(pupil, int) and isinstance(lesson, int)
+            cell = model.cell(pupil, lesson)
+            cell.absence = AbsenceKind(body["kind"]) if item.op == "absence.set" else None
+            cell.absence_state = CellState.WAITING
+        elif item.op == "period_mark.set" and pupil in where.pupils:
+            assert isinstance(pupil, int)
+            period = model.period_mark(pupil)
+            period.value, period.state = body.get("value"), CellState.WAITING
+        elif item.op in ("topic.set", "homework.set") and lesson in where.lessons:
+            assert isinstance(lesson, int)
+            found = model.lesson(lesson)
+            if item.op == "topic.set":
+                found.topic = body["topic"]
+            else:
+                found.homework_text = body["text"]
+                found.homework_due = dt.date.fromisoformat(body["due"])
+            found.state = CellState.WAITING
+
+
+def _current_value(item: OutboxItem) -> Any:
+    """The server's current value in a conflict's answer (a mark, absence or period mark)."""
+    if not item.result:
+        return None
+    types: dict[str, type[Any]] = {
+        "mark": JournalMark,
+        "absence": JournalAbsence,
+        "period_mark": JournalPeriodMark,
+    }
+    kind = item.op.split(".", 1)[0]
+    type_ = types.get(kind)
+    if type_ is None:
+        return None
+    try:
+        return msgspec.json.decode(item.result, type=type_)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+class JournalScreen(DiaryScreen):
+    TITLE = "Journal"
+    NAME = "journal"
+    HELP = """
+The class journal. Pupils are rows, lessons are columns; the last two columns are the
+weighted average and the period mark (a grey number is the suggested mark: Enter takes it).
+
+Type a mark (it moves down, like a spreadsheet); n absent, b ill, u excused, o late;
+Delete removes; w then a digit sets the weight; K changes the kind; c comments; r repeats
+the last value; ctrl+z takes back your last change. e writes the lesson's topic and homework
+(Enter or ctrl+s saves, Esc cancels). p picks another class or subject, [ and ] the period.
+
+Every change is saved on this computer at once and sent to the server in the background:
+· waiting, ! refused (the reason shows below the grid), ? changed elsewhere: M keeps yours,
+T takes theirs. Nothing is lost when the connection drops; the status line says how many
+changes wait.
+"""
+
+    DEFAULT_CSS = """
+    JournalScreen #journal-title { height: 1; padding: 0 1; background: $boost; }
+    JournalScreen #journal-info { height: 1; padding: 0 1; color: $text-muted; }
+    JournalScreen #journal-empty { height: 1fr; padding: 1 2; }
+    """
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="journal.help", show=False),
+        Binding("p", "pick", "Class", id="journal.pick"),
+        Binding("left_square_bracket", "period(-1)", "Prev period", id="journal.prev_period"),
+        Binding("right_square_bracket", "period(1)", "Next period", id="journal.next_period"),
+        Binding("e", "edit_lesson", "Topic", id="journal.edit_lesson"),
+        Binding("M", "keep_mine", "Keep mine", id="journal.keep_mine", show=False),
+        Binding("T", "take_theirs", "Take theirs", id="journal.take_theirs", show=False),
+        Binding("ctrl+r", "reload", "Reload", id="journal.reload", show=False),
+    ]
+
+    def __init__(self, data: DiaryData) -> None:
+        super().__init__(data)
+        self.journal: Journal | None = None
+        self.model: JournalModel | None = None
+        self.choice: tuple[int, int, int | None] | None = None
+        """Class id, subject id, period id (None: the server's current period)."""
+        self.conflicts: dict[tuple[int, int | None], OutboxItem] = {}
+        self._stop_listening: Any = None
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.NAME)
+        yield Static(Content("Journal"), id="journal-title")
+        yield Static(Content("Opening the journal…"), id="journal-empty")
+        yield Static(Content(""), id="journal-info")
+        yield LessonPanel()
+        yield StatusLine()
+        yield Footer()
+
+    @property
+    def read_only(self) -> bool:
+        me = self.data.me
+        return me is not None and me.role is not Role.TEACHER
+
+    @property
+    def journal_key(self) -> str:
+        if self.choice is None:
+            return ""
+        return f"{self.choice[0]}:{self.choice[1]}"
+
+    def grid(self) -> JournalGrid | None:
+        found = self.query(JournalGrid)
+        return found.first() if found else None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        try:
+            engine = self.data.sync_engine()
+        except Exception:  # not logged in: nothing to send
+            engine = None
+        if engine is not None:
+            self._stop_listening = engine.listen(self._sync_event)
+        self.open_first()
+
+    def on_unmount(self) -> None:
+        if self._stop_listening is not None:
+            self._stop_listening()
+
+    def open_first(self) -> None:
+        me = self.data.me or self.data.cached_me()
+        choices = journal_choices(me)
+        remembered = self.data.remembered("journal.last")
+        if remembered:
+            try:
+                class_id, subject_id, period_id = json.loads(remembered)
+            except (ValueError, TypeError):
+                class_id = subject_id = period_id = None
+            if any(c[0] == class_id and c[2] == subject_id for c in choices):
+                self.open_journal(class_id, subject_id, period_id)
+                return
+        if choices:
+            self.open_journal(choices[0][0], choices[0][2], None)
+        else:
+            self._empty("You teach no class here: there is no journal to open.")
+
+    def _empty(self, text: str) -> None:
+        self.query_one("#journal-empty", Static).update(Content(text))
+
+    def open_journal(self, class_id: int, subject_id: int, period_id: int | None) -> None:
+        self.choice = (class_id, subject_id, period_id)
+        self.conflicts.clear()
+        cached = self.data.cached_journal(class_id, subject_id, period_id)
+        if cached is not None:
+            self.show_journal(cached)
+        self.load()
+
+    @work(exclusive=True, group="journal")
+    async def load(self) -> None:
+        assert self.choice is not None
+        class_id, subject_id, period_id = self.choice
+        journal = await self.data.load_journal(class_id, subject_id, period_id)
+        if self.choice != (class_id, subject_id, period_id):
+            return
+        if period_id is None:
+            self.choice = (class_id, subject_id, journal.period.id)
+        self.data.remember_setting(
+            "journal.last", json.dumps([class_id, subject_id, journal.period.id])
+        )
+        if journal != self.journal:
+            self.show_journal(journal)
+        self.refresh_status()
+
+    def show_journal(self, journal: Journal) -> None:
+        """Paint a journal (from the store or the server) with the outbox's waiting writes."""
+        old = self.grid()
+        keep = (
+            (old.row, old.col)
+            if old is not None and self.journal is not None and self._same(journal)
+            else None
+        )
+        self.journal = journal
+        model = model_from_journal(journal)
+        store = self.data.store
+        items = getattr(store, "items", None)
+        if items is not None:
+            apply_waiting(model, self.journal_key, items((WAITING,)))
+        self.model = model
+        self.query_one("#journal-title", Static).update(
+            Content.assemble(
+                (f"{journal.class_.name} · {journal.subject.name}", "bold"),
+                f" · {journal.period.name} ({journal.period.start:%d.%m}–"
+                f"{journal.period.end:%d.%m})",
+                (
+                    "  p class · [ ] period · e topic" if not self.read_only else "  read-only",
+                    "$text-muted",
+                ),
+            )
+        )
+        grid = JournalGrid(model, today=self.data.today(), lang=self._lang(), id="journal-grid")
+        if keep is not None:
+            grid.row, grid.col = keep
+        empty = self.query("#journal-empty")
+        if old is not None:
+            old.remove()
+        self.mount(grid, after=self.query_one("#journal-title"))
+        empty.set(display=False)
+        grid.focus()
+        self.call_after_refresh(self._focused_changed)
+
+    def _same(self, journal: Journal) -> bool:
+        assert self.journal is not None
+        return (
+            journal.class_.id == self.journal.class_.id
+            and journal.subject.id == self.journal.subject.id
+            and journal.period.id == self.journal.period.id
+        )
+
+    def _lang(self) -> str:
+        names = " ".join(p.last_name for p in (self.journal.pupils if self.journal else []))
+        return "ru" if any("а" <= ch <= "я" or "А" <= ch <= "Я" for ch in names) else "en"
+
+    # -- choosing ---------------------------------------------------------------------------
+
+    def action_pick(self) -> None:
+        choices = journal_choices(self.data.me)
+        if not choices:
+            self.notify("There is no other journal to open.", severity="warning")
+            return
+        current = 0
+        for index, (class_id, _c, subject_id, _s) in enumerate(choices):
+            if self.choice is not None and (class_id, subject_id) == self.choice[:2]:
+                current = index
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                class_id, _class, subject_id, _subject = choices[index]
+                period = self.choice[2] if self.choice is not None else None
+                self.open_journal(class_id, subject_id, period)
+
+        texts = [f"{c} · {s}" for _ci, c, _si, s in choices]
+        self.app.push_screen(PickJournal("Open the journal of", texts, current), chosen)
+
+    def action_period(self, step: int) -> None:
+        if self.journal is None or self.choice is None or not self.journal.periods:
+            return
+        ids = [p.id for p in self.journal.periods]
+        index = ids.index(self.journal.period.id) if self.journal.period.id in ids else 0
+        target = index + step
+        if not 0 <= target < len(ids):
+            self.app.bell()
+            return
+        self.open_journal(self.choice[0], self.choice[1], ids[target])
+
+    def action_reload(self) -> None:
+        if self.choice is not None:
+            self.load()
+
+    # -- edits into the outbox ------------------------------------------------------------
+
+    def _meta(self, pupil_id: int, lesson_id: int | None, key: str = "") -> dict[str, Any]:
+        meta: dict[str, Any] = {"j": self.journal_key, "p": pupil_id, "l": lesson_id}
+        if key:
+            meta["k"] = key
+        return meta
+
+    def write_for(self, edit: Edit, reason: str = "") -> Write:
+        """The outbox write that tells the server about ``edit``."""
+        assert self.model is not None and self.journal is not None
+        pupil, lesson = edit.pupil_id, edit.lesson_id
+        if edit.op is EditOp.ADD_MARK:
+            assert isinstance(edit.after, CellMark) and lesson is not None
+            mark = edit.after
+            return mark_create(
+                key=mark.key,
+                lesson_id=lesson,
+                pupil_id=pupil,
+                value=mark.value,
+                weight=mark.weight,
+                kind=mark.kind.value,
+                comment=mark.comment,
+                meta=self._meta(pupil, lesson, mark.key),
+            )
+        if edit.op is EditOp.REMOVE_MARK:
+            assert isinstance(edit.before, CellMark) and lesson is not None
+            mark = edit.before
+            return mark_remove(
+                key=mark.key,
+                mark_id=mark.mark_id,
+                version=mark.version,
+                reason=reason,
+                meta=self._meta(pupil, lesson, mark.key),
+            )
+        if edit.op is EditOp.CHANGE_MARK:
+            assert isinstance(edit.after, CellMark) and lesson is not None
+            assert isinstance(edit.before, CellMark)
+            mark = edit.after
+            value = getattr(mark, edit.field)
+            if isinstance(value, MarkKind):
+                value = value.value
+            return mark_update(
+                key=mark.key,
+                mark_id=mark.mark_id,
+                version=edit.before.version,
+                changes={edit.field: value},
+                reason=reason,
+                meta=self._meta(pupil, lesson, mark.key),
+            )
+        if edit.op is EditOp.SET_ABSENCE:
+            assert lesson is not None
+            cell = self.model.cell(pupil, lesson)
+            if edit.after is None:
+                return absence_remove(
+                    lesson_id=lesson,
+                    pupil_id=pupil,
+                    version=cell.absence_version,
+                    reason=reason,
+                    meta=self._meta(pupil, lesson),
+                )
+            assert isinstance(edit.after, AbsenceKind)
+            return absence_set(
+                lesson_id=lesson,
+                pupil_id=pupil,
+                kind=edit.after.value,
+                version=cell.absence_version if edit.before is not None else None,
+                reason=reason,
+                meta=self._meta(pupil, lesson),
+            )
+        period = self.model.period_mark(pupil)
+        assert edit.after is None or isinstance(edit.after, int)
+        return period_mark_set(
+            pupil_id=pupil,
+            subject_id=self.journal.subject.id,
+            period_id=self.journal.period.id,
+            value=edit.after,
+            version=period.version,
+            reason=reason,
+            meta=self._meta(pupil, None),
+        )
+
+    def _needs_reason(self, edit: Edit) -> bool:
+        """Whether the school asks for a reason: a change to a mark older than its limit."""
+        if self.journal is None or edit.op not in (EditOp.CHANGE_MARK, EditOp.REMOVE_MARK):
+            return False
+        mark = edit.before
+        if not isinstance(mark, CellMark) or mark.created_at is None:
+            return False
+        age = self.data.clock() - mark.created_at
+        return age > dt.timedelta(days=self.journal.reason_after_days)
+
+    @on(JournalGrid.Edited)
+    def _edited(self, event: JournalGrid.Edited) -> None:
+        event.stop()
+        edit = event.edit
+        if self.read_only:
+            self._take_back(edit)
+            self.notify("This journal is read-only for you.", severity="warning")
+            return
+        if self._needs_reason(edit):
+            days = self.journal.reason_after_days if self.journal else 0
+
+            def answered(reason: str | None) -> None:
+                if reason is None:
+                    self._take_back(edit)
+                else:
+                    self.enqueue(self.write_for(edit, reason))
+
+            self.app.push_screen(
+                AskText(f"This mark is older than {days} days: why is it changed?"), answered
+            )
+            return
+        self.enqueue(self.write_for(edit))
+
+    def _take_back(self, edit: Edit) -> None:
+        """Undo an edit that will not be sent (read-only, or no reason given)."""
+        grid, model = self.grid(), self.model
+        if grid is None or model is None:
+            return
+        if grid.undo_stack and grid.undo_stack[-1] is edit:
+            grid.undo_stack.pop()
+        try:
+            inverse = model.undo(edit)
+        except ValueError:
+            return
+        self._restore_states(inverse)
+        grid.refresh_cell(edit.pupil_id, edit.lesson_id)
+
+    def _restore_states(self, edit: Edit) -> None:
+        assert self.model is not None
+        if edit.lesson_id is None:
+            self.model.period_mark(edit.pupil_id).state = CellState.SAVED
+            return
+        cell = self.model.cell(edit.pupil_id, edit.lesson_id)
+        cell.absence_state = CellState.SAVED
+        for mark in cell.marks:
+            if mark.state is CellState.WAITING:
+                mark.state = CellState.SAVED
+
+    def enqueue(self, write: Write) -> None:
+        """Into the outbox (a local commit); the engine sends it in the background."""
+        try:
+            self.data.sync_engine().enqueue(write)
+        except Exception as error:
+            self.notify(f"Could not keep this change: {error}", severity="error")
+            return
+        self.refresh_status()
+
+    @on(JournalGrid.CommentRequested)
+    def _comment(self, event: JournalGrid.CommentRequested) -> None:
+        event.stop()
+
+        def answered(text: str | None) -> None:
+            grid = self.grid()
+            if text is not None and grid is not None:
+                grid.set_comment(event.pupil_id, event.lesson_id, event.index, text)
+
+        self.app.push_screen(
+            AskText("Comment on the mark:", event.current, required=False), answered
+        )
+
+    # -- the lesson panel -----------------------------------------------------------------
+
+    def action_edit_lesson(self) -> None:
+        if self.read_only:
+            self.notify("This journal is read-only for you.", severity="warning")
+            return
+        self.query_one(LessonPanel).edit()
+
+    @on(LessonPanel.Save)
+    def _save_lesson(self, event: LessonPanel.Save) -> None:
+        if self.model is None:
+            return
+        lesson = self.model.lesson(event.lesson_id)
+        topic = event.topic.strip()
+        homework = event.homework.strip()
+        writes: list[Write] = []
+        meta = {"j": self.journal_key, "l": lesson.id}
+        if topic != lesson.topic:
+            writes.append(
+                topic_set(lesson_id=lesson.id, version=lesson.version, topic=topic, meta=meta)
+            )
+        due: dt.date | None = lesson.homework_due
+        if homework or event.due.strip():
+            try:
+                due = parse_due(event.due, self.data.today()) if event.due.strip() else None
+            except ValueError as error:
+                self.app.bell()
+                self.notify(str(error), severity="warning")
+                return
+            if homework and due is None:
+                self.app.bell()
+                self.notify("Homework needs a due date (e.g. 27.11).", severity="warning")
+                return
+        if homework != lesson.homework_text or (homework and due != lesson.homework_due):
+            writes.append(
+                homework_set(
+                    lesson_id=lesson.id,
+                    text=homework,
+                    due=due or lesson.date,
+                    version=lesson.homework_version,
+                    meta=meta,
+                )
+            )
+        for write in writes:
+            self.enqueue(write)
+        if writes:
+            lesson.topic = topic
+            lesson.homework_text = homework
+            lesson.homework_due = due if homework else None
+            lesson.state = CellState.WAITING
+        grid = self.grid()
+        if grid is not None:
+            grid.focus()
+        self.call_after_refresh(self._focused_changed)
+
+    @on(LessonPanel.Done)
+    def _lesson_done(self) -> None:
+        grid = self.grid()
+        if grid is not None:
+            grid.focus()
+
+    # -- what the server said -------------------------------------------------------------
+
+    def _sync_event(self, event: SyncEvent) -> None:
+        if not self.is_attached:
+            return
+        if isinstance(event, Settled):
+            self._settled(event.item)
+        self.refresh_status()
+
+    def _settled(self, item: OutboxItem) -> None:
+        model, grid = self.model, self.grid()
+        meta = decode_meta(item.meta)
+        if model is None or meta.get("j") != self.journal_key:
+            return
+        state = STATES.get(item.state)
+        if state is None:
+            return
+        pupil, lesson = meta.get("p"), meta.get("l")
+        answer = read_answer(item.result) if item.state == SENT else None
+        reason = item.error if state is not CellState.SAVED else ""
+        current = _current_value(item) if state is CellState.CONFLICT else None
+        try:
+            if item.op.startswith("mark."):
+                assert isinstance(pupil, int) and isinstance(lesson, int)
+                index = model.find_mark(pupil, lesson, str(meta.get("k", "")))
+                if index is None:
+                    if state is not CellState.SAVED:
+                        self.notify(f"A removal was not accepted: {reason}", severity="warning")
+                        self.load()
+                    return
+                model.set_state(
+                    pupil,
+                    lesson,
+                    state,
+                    index=index,
+                    reason=reason,
+                    theirs=getattr(current, "value", None),
+                    server_id=answer.id if answer else None,
+                    version=answer.version if answer else None,
+                )
+                if answer is not None and answer.id is not None:
+                    _drop_twin(model.cell(pupil, lesson), index)
+            elif item.op.startswith("absence."):
+                assert isinstance(pupil, int) and isinstance(lesson, int)
+                model.set_state(
+                    pupil,
+                    lesson,
+                    state,
+                    reason=reason,
+                    server_id=answer.id if answer else None,
+                    version=answer.version if answer else None,
+                )
+            elif item.op == "period_mark.set":
+                assert isinstance(pupil, int)
+                model.set_state(
+                    pupil,
+                    None,
+                    state,
+                    reason=reason,
+                    theirs=getattr(current, "value", None),
+                    server_id=answer.id if answer else None,
+                    version=answer.version if answer else None,
+                )
+            elif item.op in ("topic.set", "homework.set"):
+                assert isinstance(lesson, int)
+                found = model.lesson(lesson)
+                found.state, found.reason = state, reason
+                if answer is not None and answer.version is not None:
+                    if item.op == "topic.set":
+                        found.version = answer.version
+                    else:
+                        found.homework_version = None if answer.removed else answer.version
+                if state is not CellState.SAVED:
+                    self.notify(f"The lesson was not saved: {reason}", severity="warning")
+                self._focused_changed()
+                return
+            else:
+                return
+        except (KeyError, ValueError):
+            return
+        address = (pupil, lesson if not item.op.startswith("period") else None)
+        assert isinstance(address[0], int)
+        if state is CellState.CONFLICT:
+            self.conflicts[(address[0], address[1])] = item
+        else:
+            self.conflicts.pop((address[0], address[1]), None)
+        if state is CellState.REJECTED and item.field == "reason":
+            self._ask_reason_again(item)
+        if grid is not None:
+            grid.refresh_cell(address[0], address[1])
+        self._focused_changed()
+
+    def _ask_reason_again(self, item: OutboxItem) -> None:
+        """The server wants a reason for this change: ask, and send it again with one."""
+
+        def answered(reason: str | None) -> None:
+            if reason is None:
+                return
+            body = json.loads(item.body)
+            body["reason"] = reason
+            self._resend(item, body)
+
+        self.app.push_screen(AskText(f"{item.error} Why is it changed?"), answered)
+
+    def _resend(self, item: OutboxItem, body: dict[str, Any]) -> None:
+        write = Write(item.op, item.method, item.path, body, item.entity, decode_meta(item.meta))
+        self.enqueue(write)
+        self._mark_waiting(item)
+
+    def _mark_waiting(self, item: OutboxItem) -> None:
+        model, grid = self.model, self.grid()
+        meta = decode_meta(item.meta)
+        pupil, lesson = meta.get("p"), meta.get("l")
+        if model is None or not isinstance(pupil, int):
+            return
+        try:
+            if item.op.startswith("mark.") and isinstance(lesson, int):
+                index = model.find_mark(pupil, lesson, str(meta.get("k", "")))
+                if index is not None:
+                    model.set_state(pupil, lesson, CellState.WAITING, index=index)
+            elif item.op.startswith("absence.") and isinstance(lesson, int):
+                model.set_state(pupil, lesson, CellState.WAITING)
+            elif item.op == "period_mark.set":
+                model.set_state(pupil, None, CellState.WAITING)
+                lesson = None
+        except (KeyError, ValueError):
+            return
+        if grid is not None:
+            grid.refresh_cell(pupil, lesson if isinstance(lesson, int) else None)
+        self._focused_changed()
+
+    # -- conflicts ----------------------------------------------------------------------
+
+    def _focused_conflict(self) -> OutboxItem | None:
+        grid = self.grid()
+        if grid is None or not grid.model.pupils:
+            return None
+        return self.conflicts.get((grid.current_pupil_id, grid.current_lesson_id))
+
+    def action_keep_mine(self) -> None:
+        """Send my value again, based on the version the server has now."""
+        item = self._focused_conflict()
+        if item is None:
+            self.app.bell()
+            return
+        current = _current_value(item)
+        body = json.loads(item.body)
+        if current is not None and "version" in body:
+            body["version"] = getattr(current, "version", body["version"])
+            if getattr(current, "removed", False) and item.op == "absence.set":
+                body["version"] = None
+        del self.conflicts[self._address(item)]
+        self._resend(item, body)
+
+    def action_take_theirs(self) -> None:
+        """Take the value the server has now; mine is dropped."""
+        item = self._focused_conflict()
+        model, grid = self.model, self.grid()
+        if item is None or model is None or grid is None:
+            self.app.bell()
+            return
+        current = _current_value(item)
+        meta = decode_meta(item.meta)
+        pupil, lesson = meta.get("p"), meta.get("l")
+        assert isinstance(pupil, int)
+        if isinstance(current, JournalMark) and isinstance(lesson, int):
+            cell = model.cell(pupil, lesson)
+            index = model.find_mark(pupil, lesson, str(meta.get("k", "")))
+            if index is not None:
+                if current.removed:
+                    cell.marks.pop(index)
+                else:
+                    mark = cell.marks[index]
+                    mark.value, mark.weight = current.value, current.weight
+                    mark.kind, mark.comment = current.kind, current.comment
+                    mark.version, mark.mark_id = current.version, current.id
+                    mark.state, mark.reason, mark.theirs = CellState.SAVED, "", None
+        elif isinstance(current, JournalAbsence) and isinstance(lesson, int):
+            cell = model.cell(pupil, lesson)
+            cell.absence = None if current.removed else current.kind
+            cell.absence_version, cell.absence_id = current.version, current.id
+            cell.absence_state, cell.absence_reason = CellState.SAVED, ""
+        elif isinstance(current, JournalPeriodMark):
+            period = model.period_mark(pupil)
+            period.value = None if current.removed else current.value
+            period.version, period.mark_id = current.version, current.id
+            period.state, period.reason, period.theirs = CellState.SAVED, "", None
+        else:
+            self.load()
+        del self.conflicts[self._address(item)]
+        grid.refresh_cell(pupil, lesson if isinstance(lesson, int) else None)
+        self._focused_changed()
+
+    @staticmethod
+    def _address(item: OutboxItem) -> tuple[int, int | None]:
+        meta = decode_meta(item.meta)
+        lesson = None if item.op.startswith("period") else meta.get("l")
+        return int(meta["p"]), lesson
+
+    # -- the line under the grid ----------------------------------------------------------
+
+    @on(JournalGrid.CellFocused)
+    def _cell_focused(self, event: JournalGrid.CellFocused) -> None:
+        self._focused_changed()
+
+    def _focused_changed(self) -> None:
+        grid, model = self.grid(), self.model
+        if grid is None or model is None or not model.pupils:
+            return
+        lesson_id = grid.current_lesson_id
+        lesson = model.lesson(lesson_id) if lesson_id is not None else None
+        self.query_one(LessonPanel).show(lesson)
+        self.query_one("#journal-info", Static).update(
+            self.cell_info(grid.current_pupil_id, lesson_id)
+        )
+
+    def cell_info(self, pupil_id: int, lesson_id: int | None) -> Content:
+        """The focused cell in words: whose, which lesson, its marks and where they stand."""
+        assert self.model is not None
+        pupil = next(p for p in self.model.pupils if p.id == pupil_id)
+        parts: list[Content] = [Content(pupil.display_name)]
+        if lesson_id is None:
+            period = self.model.period_marks.get(pupil_id)
+            suggestion = self.model.suggested_period_mark(pupil_id)
+            parts.append(Content("period mark"))
+            if period is not None and period.value is not None:
+                parts.append(Content(str(period.value)))
+            elif suggestion is not None:
+                parts.append(Content(f"suggested {suggestion}"))
+            parts.extend(_state_words(period.state if period else None, period))
+            return Content(" · ").join(parts)
+        lesson = self.model.lesson(lesson_id)
+        parts.append(Content(f"{lesson.date:%d.%m}"))
+        cell = self.model.peek(pupil_id, lesson_id)
+        if cell is not None:
+            for mark in cell.marks:
+                text = f"{mark.value}"
+                if mark.weight != 1:
+                    text += f"×{mark.weight}"
+                text += f" {mark.kind.value}"
+                if mark.comment:
+                    text += f" “{mark.comment}”"
+                parts.append(Content(text))
+                parts.extend(_state_words(mark.state, mark))
+            if cell.absence is not None or cell.absence_state is not CellState.SAVED:
+                parts.append(Content(cell.absence.value if cell.absence else "present"))
+                if cell.absence_state is not CellState.SAVED:
+                    parts.append(
+                        Content.styled(
+                            f"{cell.absence_state.value} {cell.absence_reason}".strip(),
+                            "$text-warning",
+                        )
+                    )
+        if lesson.state is not CellState.SAVED:
+            parts.append(
+                Content.styled(
+                    f"lesson {lesson.state.value} {lesson.reason}".strip(), "$text-muted"
+                )
+            )
+        return Content(" · ").join(parts)
+
+
+def _state_words(state: CellState | None, thing: CellMark | PeriodMarkCell | None) -> list[Content]:
+    if state is None or state is CellState.SAVED or thing is None:
+        return []
+    if state is CellState.WAITING:
+        return [Content.styled("waiting", "$text-muted")]
+    if state is CellState.REJECTED:
+        return [Content.styled(f"refused: {thing.reason}", "$text-error")]
+    return [
+        Content.styled(
+            f"changed elsewhere to {thing.theirs}: M keep mine, T take theirs", "$text-warning"
+        )
+    ]
+
+
+def _drop_twin(cell: Cell, index: int) -> None:
+    """A mark that was already on the server when the app restarted shows once, not twice."""
+    mark_id = cell.marks[index].mark_id
+    for other, mark in enumerate(cell.marks):
+        if other != index and mark.mark_id == mark_id:
+            cell.marks.pop(other)
+            return

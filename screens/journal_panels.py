@@ -1,0 +1,205 @@
+"""The journal screen's dialogs and the lesson panel: picking a journal, asking for a reason or
+a comment, and the topic and homework of the focused lesson."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from diary_tui.journal_model import JournalLesson
+
+
+class PickJournal(ModalScreen[int | None]):
+    """Choose one of several journals (class and subject); answers its index."""
+
+    DEFAULT_CSS = """
+    PickJournal { align: center middle; }
+    PickJournal > Vertical {
+        width: 60; max-width: 100%; height: auto; max-height: 90%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    PickJournal OptionList { height: auto; max-height: 18; border: none; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="pick.cancel")]
+
+    def __init__(self, title: str, choices: list[str], current: int = 0) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content.styled(self.title_text, "bold"))
+            yield OptionList(*(Option(Content(text)) for text in self.choices))
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = self.current
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option_index)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AskText(ModalScreen[str | None]):
+    """One line of text: a reason for changing an old mark, or a mark's comment."""
+
+    DEFAULT_CSS = """
+    AskText { align: center middle; }
+    AskText > Vertical {
+        width: 70; max-width: 100%; height: auto;
+        border: round $warning; background: $surface; padding: 0 1;
+    }
+    AskText Input { margin: 0; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="ask.cancel")]
+
+    def __init__(self, question: str, value: str = "", *, required: bool = True) -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.required = required
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content(self.question))
+            yield Input(self.value, id="answer")
+            yield Static(Content.styled("Enter: done · Esc: cancel", "$text-muted"))
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if self.required and not text:
+            self.app.bell()
+            self.notify("Please write a few words.", severity="warning")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def parse_due(text: str, today: dt.date) -> dt.date:
+    """A due date as a teacher types it: ``27.11``, ``27.11.2026`` or ``2026-11-27``."""
+    text = text.strip()
+    try:
+        if "-" in text:
+            return dt.date.fromisoformat(text)
+        parts = [int(p) for p in text.split(".") if p]
+        if len(parts) == 2:
+            day, month = parts
+            year = today.year if month >= today.month - 6 else today.year + 1
+            return dt.date(year, month, day)
+        if len(parts) == 3:
+            day, month, year = parts
+            return dt.date(year if year > 99 else 2000 + year, month, day)
+    except ValueError:
+        pass
+    raise ValueError(f"{text!r} is not a date: write it as 27.11 or 27.11.2026")
+
+
+class LessonPanel(Vertical):
+    """Topic and homework of the focused lesson, edited in place (Enter or ctrl+s saves)."""
+
+    DEFAULT_CSS = """
+    LessonPanel { height: 2; background: $panel; }
+    LessonPanel Horizontal { height: 1; }
+    LessonPanel Label { width: 10; color: $text-muted; padding: 0 0 0 1; }
+    LessonPanel Label.due { width: 5; }
+    LessonPanel Input {
+        height: 1; border: none; padding: 0 1; margin: 0; background: $panel;
+    }
+    LessonPanel Input:focus { background: $boost; }
+    LessonPanel #topic { width: 1fr; }
+    LessonPanel #homework { width: 1fr; }
+    LessonPanel #due { width: 13; }
+    """
+
+    class Save(Message):
+        """The teacher saved the panel."""
+
+        def __init__(self, lesson_id: int, topic: str, homework: str, due: str) -> None:
+            super().__init__()
+            self.lesson_id = lesson_id
+            self.topic = topic
+            self.homework = homework
+            self.due = due
+
+    class Done(Message):
+        """The teacher left the panel (saved or not)."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="lesson.save"),
+        Binding("escape", "cancel", "Cancel", id="lesson.cancel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="lesson-panel")
+        self.lesson: JournalLesson | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label("Topic")
+            yield Input(id="topic", placeholder="e to write the topic")
+        with Horizontal():
+            yield Label("Homework")
+            yield Input(id="homework", placeholder="")
+            yield Label("due", classes="due")
+            yield Input(id="due", placeholder="dd.mm")
+
+    @property
+    def editing(self) -> bool:
+        return any(i.has_focus for i in self.query(Input))
+
+    def show(self, lesson: JournalLesson | None) -> None:
+        """Show a lesson (not while the teacher is writing in the panel)."""
+        if self.editing:
+            return
+        self.lesson = lesson
+        for widget in self.query(Input):
+            widget.disabled = lesson is None
+        topic, homework, due = self.query(Input)
+        topic.value = lesson.topic if lesson else ""
+        homework.value = lesson.homework_text if lesson else ""
+        due.value = f"{lesson.homework_due:%d.%m.%Y}" if lesson and lesson.homework_due else ""
+        for widget in (topic, homework, due):
+            widget.cursor_position = 0
+
+    def edit(self) -> None:
+        if self.lesson is None:
+            self.app.bell()
+            return
+        self.query_one("#topic", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        if self.lesson is None:
+            return
+        topic, homework, due = self.query(Input)
+        self.post_message(self.Save(self.lesson.id, topic.value, homework.value, due.value))
+
+    def action_cancel(self) -> None:
+        lesson = self.lesson
+        self.post_message(self.Done())
+        self.call_after_refresh(self.show, lesson)
