@@ -9,6 +9,9 @@ from demo_server.routes import announcements, auth, health, me, messages, signin
 from demo_server.routes import attendance as attendance_routes
 from demo_server.routes import grades as grades_routes
 from demo_server.routes import homework as homework_routes
+from demo_server.routes import audit as audit_routes
+from demo_server.routes import health_worker as health_worker_routes
+from demo_server.routes import stats as stats_routes
 from demo_server.routes.deps import DEPENDENCIES
 
 
@@ -23,6 +26,11 @@ def api_router() -> Router:
             homework_routes.router,
             attendance_routes.router,
             health.health,
+            audit_routes.audit_log,
+            stats_routes.router,
+            health_worker_routes.search_pupils,
+            health_worker_routes.medical_absences,
+            health_worker_routes.create_medical_absences,
             messages.router,
             announcements.router,
             signing.sign,
