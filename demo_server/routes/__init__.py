@@ -12,6 +12,8 @@ from demo_server.routes import homework as homework_routes
 from demo_server.routes import audit as audit_routes
 from demo_server.routes import health_worker as health_worker_routes
 from demo_server.routes import stats as stats_routes
+from demo_server.routes import accounts as accounts_routes
+from demo_server.routes import registration as registration_routes
 from demo_server.routes.deps import DEPENDENCIES
 
 
@@ -26,6 +28,8 @@ def api_router() -> Router:
             homework_routes.router,
             attendance_routes.router,
             health.health,
+            accounts_routes.router,
+            registration_routes.router,
             audit_routes.audit_log,
             stats_routes.router,
             health_worker_routes.search_pupils,
