@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -69,151 +69,228 @@ async def current_classes(
     return {pupil_id: class_ref(cid, grade, letter) for pupil_id, cid, grade, letter in rows}
 
 
+# The week's statements are built once, at import, with bound parameters: building a SELECT
+# and its cache key costs more than running it on SQLite, and the week is the busiest request.
+_teacher = aliased(s.User)
+_substitute = aliased(s.User)
+_author = aliased(s.User)
+_done = aliased(s.HomeworkDone)
+_enrolment = aliased(s.Enrolment)
+
+_PUPIL = (
+    select(s.User.first_name, s.User.last_name, s.User.school_id, s.School.timezone)
+    .join(s.School, s.School.id == s.User.school_id)
+    .where(s.User.id == bindparam("pupil"))
+)
+
+_ENROLMENTS = (
+    select(
+        s.Enrolment.class_id,
+        s.Enrolment.start,
+        s.Enrolment.end,
+        s.SchoolClass.grade,
+        s.SchoolClass.letter,
+    )
+    .join(s.SchoolClass, s.SchoolClass.id == s.Enrolment.class_id)
+    .where(
+        s.Enrolment.pupil_id == bindparam("pupil"),
+        s.Enrolment.start <= bindparam("sunday"),
+        or_(s.Enrolment.end.is_(None), s.Enrolment.end >= bindparam("monday")),
+    )
+    .order_by(s.Enrolment.start)
+)
+
+_BELLS = (
+    select(s.Bell.number, s.Bell.start, s.Bell.end)
+    .where(s.Bell.school_id == bindparam("school"))
+    .order_by(s.Bell.number)
+)
+
+# The lessons of every class the pupil was in during the week, each on the days of the pupil's
+# enrolment in it (a pupil who moves class mid-week sees each class for their days in it).
+_LESSONS = (
+    select(
+        s.Lesson.id,
+        s.Lesson.date,
+        s.Lesson.number,
+        s.Lesson.room,
+        s.Lesson.planned_room,
+        s.Lesson.status,
+        s.Lesson.note,
+        s.Lesson.topic,
+        s.Lesson.substitute_id,
+        s.Subject.id,
+        s.Subject.name,
+        _teacher.first_name,
+        _teacher.middle_name,
+        _teacher.last_name,
+        _substitute.first_name,
+        _substitute.middle_name,
+        _substitute.last_name,
+    )
+    .join(
+        _enrolment,
+        and_(
+            _enrolment.class_id == s.Lesson.class_id,
+            _enrolment.pupil_id == bindparam("pupil"),
+            _enrolment.start <= s.Lesson.date,
+            or_(_enrolment.end.is_(None), _enrolment.end >= s.Lesson.date),
+        ),
+    )
+    .join(s.Subject, s.Subject.id == s.Lesson.subject_id)
+    .join(_teacher, _teacher.id == s.Lesson.teacher_id)
+    .outerjoin(_substitute, _substitute.id == s.Lesson.substitute_id)
+    .where(
+        s.Lesson.class_id.in_(bindparam("classes", expanding=True)),
+        s.Lesson.date >= bindparam("monday"),
+        s.Lesson.date <= bindparam("sunday"),
+    )
+    .order_by(s.Lesson.date, s.Lesson.number, s.Lesson.id)
+)
+
+# Homework given at the lessons, one row per attachment, with the pupil's "done" tick.
+_HOMEWORK = (
+    select(
+        s.Homework.id,
+        s.Homework.lesson_id,
+        s.Homework.text,
+        s.Homework.due,
+        s.HomeworkAttachment.id,
+        s.HomeworkAttachment.name,
+        s.HomeworkAttachment.size,
+        _done.homework_id,
+    )
+    .outerjoin(s.HomeworkAttachment, s.HomeworkAttachment.homework_id == s.Homework.id)
+    .outerjoin(
+        _done,
+        and_(_done.homework_id == s.Homework.id, _done.pupil_id == bindparam("pupil")),
+    )
+    .where(
+        s.Homework.lesson_id.in_(bindparam("lessons", expanding=True)),
+        s.Homework.removed_at.is_(None),
+    )
+    .order_by(s.Homework.id, s.HomeworkAttachment.id)
+)
+
+_MARKS = (
+    select(
+        s.Mark.id,
+        s.Mark.lesson_id,
+        s.Mark.value,
+        s.Mark.weight,
+        s.Mark.kind,
+        s.Mark.comment,
+        s.Mark.version,
+        _author.first_name,
+        _author.middle_name,
+        _author.last_name,
+    )
+    .join(_author, _author.id == s.Mark.author_id)
+    .where(
+        s.Mark.pupil_id == bindparam("pupil"),
+        s.Mark.lesson_id.in_(bindparam("lessons", expanding=True)),
+        s.Mark.removed_at.is_(None),
+    )
+    .order_by(s.Mark.created_at, s.Mark.id)
+)
+
+_ABSENCES = (
+    select(
+        s.Absence.id,
+        s.Absence.lesson_id,
+        s.Absence.kind,
+        s.Absence.minutes,
+        s.Absence.note,
+        s.Absence.version,
+    )
+    .where(
+        s.Absence.pupil_id == bindparam("pupil"),
+        s.Absence.lesson_id.in_(bindparam("lessons", expanding=True)),
+        s.Absence.removed_at.is_(None),
+    )
+    .order_by(s.Absence.id)
+)
+
+_EVENTS = (
+    select(
+        s.Event.id,
+        s.Event.kind,
+        s.Event.title,
+        s.Event.starts_at,
+        s.Event.ends_at,
+        s.Event.place,
+        s.Event.description,
+    )
+    .where(
+        s.Event.school_id == bindparam("school"),
+        or_(s.Event.class_id.is_(None), s.Event.class_id.in_(bindparam("classes", expanding=True))),
+        s.Event.starts_at >= bindparam("week_start"),
+        s.Event.starts_at < bindparam("week_end"),
+    )
+    .order_by(s.Event.starts_at, s.Event.id)
+)
+
+_HOLIDAYS = (
+    select(s.Holiday.date)
+    .where(
+        s.Holiday.school_id == bindparam("school"),
+        s.Holiday.date >= bindparam("monday"),
+        s.Holiday.date <= bindparam("sunday"),
+    )
+    .order_by(s.Holiday.date)
+)
+
+
 async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | None:
     """The week of ``pupil_id`` that holds ``day``; None when there is no such pupil."""
     monday, sunday = week_bounds(day)
+    window = {"pupil": pupil_id, "monday": monday, "sunday": sunday}
 
     # 1. The pupil and their school.
-    pupil_row = (
-        await db.execute(
-            select(s.User.first_name, s.User.last_name, s.User.school_id, s.School.timezone)
-            .join(s.School, s.School.id == s.User.school_id)
-            .where(s.User.id == pupil_id)
-        )
-    ).one_or_none()
+    pupil_row = (await db.execute(_PUPIL, {"pupil": pupil_id})).one_or_none()
     if pupil_row is None:
         return None
     first_name, last_name, school_id, timezone = pupil_row
 
     # 2. Enrolments overlapping the week, with their classes.
-    enrolments = (
-        await db.execute(
-            select(
-                s.Enrolment.class_id,
-                s.Enrolment.start,
-                s.Enrolment.end,
-                s.SchoolClass.grade,
-                s.SchoolClass.letter,
-            )
-            .join(s.SchoolClass, s.SchoolClass.id == s.Enrolment.class_id)
-            .where(
-                s.Enrolment.pupil_id == pupil_id,
-                s.Enrolment.start <= sunday,
-                or_(s.Enrolment.end.is_(None), s.Enrolment.end >= monday),
-            )
-            .order_by(s.Enrolment.start)
-        )
-    ).all()
     pupil_class: m.ClassRef | None = None
-    windows: list[ColumnElement[bool]] = []
     class_ids: list[int] = []
-    for class_id, start, end, grade, letter in enrolments:
-        ref = class_ref(class_id, grade, letter)
+    for class_id, start, _end, grade, letter in await db.execute(_ENROLMENTS, window):
         if pupil_class is None or start <= day:
-            pupil_class = ref
+            pupil_class = class_ref(class_id, grade, letter)
         class_ids.append(class_id)
-        windows.append(
-            and_(
-                s.Lesson.class_id == class_id,
-                s.Lesson.date >= max(start, monday),
-                s.Lesson.date <= min(end or sunday, sunday),
-            )
-        )
 
     # 3. Bells of the school.
     bells = [
         m.Bell(number=number, start=start, end=end)
-        for number, start, end in await db.execute(
-            select(s.Bell.number, s.Bell.start, s.Bell.end)
-            .where(s.Bell.school_id == school_id)
-            .order_by(s.Bell.number)
-        )
+        for number, start, end in await db.execute(_BELLS, {"school": school_id})
     ]
     bell_times = {bell.number: (bell.start, bell.end) for bell in bells}
 
     # 4. Lessons, with subject and teachers' names.
-    teacher = aliased(s.User)
-    substitute = aliased(s.User)
-    lesson_rows = (
-        await db.execute(
-            select(
-                s.Lesson.id,
-                s.Lesson.date,
-                s.Lesson.number,
-                s.Lesson.room,
-                s.Lesson.planned_room,
-                s.Lesson.status,
-                s.Lesson.note,
-                s.Lesson.topic,
-                s.Lesson.substitute_id,
-                s.Subject.id,
-                s.Subject.name,
-                teacher.first_name,
-                teacher.middle_name,
-                teacher.last_name,
-                substitute.first_name,
-                substitute.middle_name,
-                substitute.last_name,
-            )
-            .join(s.Subject, s.Subject.id == s.Lesson.subject_id)
-            .join(teacher, teacher.id == s.Lesson.teacher_id)
-            .outerjoin(substitute, substitute.id == s.Lesson.substitute_id)
-            .where(or_(*windows) if windows else false())
-            .order_by(s.Lesson.date, s.Lesson.number, s.Lesson.id)
-        )
-    ).all()
+    lesson_rows = (await db.execute(_LESSONS, {**window, "classes": class_ids})).all()
     lesson_ids = [row[0] for row in lesson_rows]
 
     homework: dict[int, list[m.Homework]] = defaultdict(list)
     marks: dict[int, list[m.Mark]] = defaultdict(list)
     absences: dict[int, m.Absence] = {}
     if lesson_ids:
+        in_lessons = {"pupil": pupil_id, "lessons": lesson_ids}
         # 5. Homework given at these lessons, with attachments and the pupil's "done" ticks.
-        homework_rows = (
-            await db.execute(
-                select(s.Homework.id, s.Homework.lesson_id, s.Homework.text, s.Homework.due)
-                .where(s.Homework.lesson_id.in_(lesson_ids), s.Homework.removed_at.is_(None))
-                .order_by(s.Homework.id)
-            )
-        ).all()
-        homework_ids = [row[0] for row in homework_rows]
-        attachments: dict[int, list[m.Attachment]] = defaultdict(list)
-        done: set[int] = set()
-        if homework_ids:
-            for att_id, homework_id, name, size in await db.execute(
-                select(
-                    s.HomeworkAttachment.id,
-                    s.HomeworkAttachment.homework_id,
-                    s.HomeworkAttachment.name,
-                    s.HomeworkAttachment.size,
+        by_id: dict[int, m.Homework] = {}
+        for hw_id, lesson_id, text, due, att_id, att_name, att_size, done in await db.execute(
+            _HOMEWORK, in_lessons
+        ):
+            item = by_id.get(hw_id)
+            if item is None:
+                item = by_id[hw_id] = m.Homework(
+                    id=hw_id, text=text, due=due, done=done is not None, attachments=[]
                 )
-                .where(s.HomeworkAttachment.homework_id.in_(homework_ids))
-                .order_by(s.HomeworkAttachment.id)
-            ):
-                attachments[homework_id].append(m.Attachment(id=att_id, name=name, size=size))
-            done = set(
-                (
-                    await db.scalars(
-                        select(s.HomeworkDone.homework_id).where(
-                            s.HomeworkDone.pupil_id == pupil_id,
-                            s.HomeworkDone.homework_id.in_(homework_ids),
-                        )
-                    )
-                ).all()
-            )
-        for homework_id, lesson_id, text, due in homework_rows:
-            homework[lesson_id].append(
-                m.Homework(
-                    id=homework_id,
-                    text=text,
-                    due=due,
-                    attachments=attachments.get(homework_id, []),
-                    done=homework_id in done,
-                )
-            )
+                homework[lesson_id].append(item)
+            if att_id is not None:
+                item.attachments.append(m.Attachment(id=att_id, name=att_name, size=att_size))
 
         # 6. The pupil's marks at these lessons.
-        author = aliased(s.User)
         for (
             mark_id,
             lesson_id,
@@ -225,27 +302,7 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
             a1,
             a2,
             a3,
-        ) in await db.execute(
-            select(
-                s.Mark.id,
-                s.Mark.lesson_id,
-                s.Mark.value,
-                s.Mark.weight,
-                s.Mark.kind,
-                s.Mark.comment,
-                s.Mark.version,
-                author.first_name,
-                author.middle_name,
-                author.last_name,
-            )
-            .join(author, author.id == s.Mark.author_id)
-            .where(
-                s.Mark.pupil_id == pupil_id,
-                s.Mark.lesson_id.in_(lesson_ids),
-                s.Mark.removed_at.is_(None),
-            )
-            .order_by(s.Mark.created_at, s.Mark.id)
-        ):
+        ) in await db.execute(_MARKS, in_lessons):
             marks[lesson_id].append(
                 m.Mark(
                     id=mark_id,
@@ -261,20 +318,7 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
 
         # 7. The pupil's absences at these lessons.
         for absence_id, lesson_id, kind, minutes, note, version in await db.execute(
-            select(
-                s.Absence.id,
-                s.Absence.lesson_id,
-                s.Absence.kind,
-                s.Absence.minutes,
-                s.Absence.note,
-                s.Absence.version,
-            )
-            .where(
-                s.Absence.pupil_id == pupil_id,
-                s.Absence.lesson_id.in_(lesson_ids),
-                s.Absence.removed_at.is_(None),
-            )
-            .order_by(s.Absence.id)
+            _ABSENCES, in_lessons
         ):
             absences[lesson_id] = m.Absence(
                 id=absence_id, kind=m.AbsenceKind(kind), minutes=minutes, note=note, version=version
@@ -333,47 +377,29 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
     week_end = dt.datetime.combine(sunday + dt.timedelta(days=1), dt.time(), zone).astimezone(
         dt.UTC
     )
-    class_filter: ColumnElement[bool] = s.Event.class_id.is_(None)
-    if class_ids:
-        class_filter = or_(class_filter, s.Event.class_id.in_(class_ids))
     events = [
         m.Event(
-            id=event.id,
-            kind=m.EventKind(event.kind),
-            title=event.title,
-            starts_at=_utc(event.starts_at),
-            ends_at=_utc(event.ends_at) if event.ends_at else None,
-            place=event.place,
-            description=event.description,
+            id=event_id,
+            kind=m.EventKind(kind),
+            title=title,
+            starts_at=_utc(starts_at),
+            ends_at=_utc(ends_at) if ends_at else None,
+            place=place,
+            description=description,
         )
-        for event in (
-            await db.scalars(
-                select(s.Event)
-                .where(
-                    s.Event.school_id == school_id,
-                    class_filter,
-                    s.Event.starts_at >= week_start,
-                    s.Event.starts_at < week_end,
-                )
-                .order_by(s.Event.starts_at, s.Event.id)
-            )
-        ).all()
+        for event_id, kind, title, starts_at, ends_at, place, description in await db.execute(
+            _EVENTS,
+            {
+                "school": school_id,
+                "classes": class_ids,
+                "week_start": week_start,
+                "week_end": week_end,
+            },
+        )
     ]
 
     # 9. Holidays in the week.
-    holidays = list(
-        (
-            await db.scalars(
-                select(s.Holiday.date)
-                .where(
-                    s.Holiday.school_id == school_id,
-                    s.Holiday.date >= monday,
-                    s.Holiday.date <= sunday,
-                )
-                .order_by(s.Holiday.date)
-            )
-        ).all()
-    )
+    holidays = list((await db.scalars(_HOLIDAYS, {"school": school_id, **window})).all())
 
     return m.Week(
         pupil=m.PupilRef(
