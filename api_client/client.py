@@ -27,13 +27,21 @@ import msgspec
 from api_client import errors
 from api_client.models import (
     API_PREFIX,
+    AbsenceNotice,
+    AbsenceNoticeRequest,
+    AbsenceNotices,
     AbsenceRemove,
     AbsenceSet,
     AnnouncementItem,
     AnnouncementRequest,
     Announcements,
+    Attendance,
     Events,
+    Grades,
     Health,
+    HomeworkDoneRequest,
+    HomeworkDoneState,
+    HomeworkList,
     HomeworkSet,
     Journal,
     JournalAbsence,
@@ -55,6 +63,7 @@ from api_client.models import (
     Recipients,
     RefreshRequest,
     ReplyRequest,
+    ReportCard,
     Thread,
     Threads,
     TokenPair,
@@ -414,6 +423,70 @@ class DiaryClient:
             "POST",
             f"/pupils/{pupil_id}/weeks/{monday.isoformat()}/sign",
             WeekSignature,
+            idempotency_key=idempotency_key,
+        )
+
+    # -- grades, homework, attendance ---------------------------------------------------
+
+    async def grades(self, pupil_id: int, period: int | str | None = None) -> Grades:
+        """Marks per subject of a period (an id, or ``"year"``); default the current one."""
+        params = {"period": str(period)} if period is not None else None
+        return await self.get(f"/pupils/{pupil_id}/grades", Grades, params=params)
+
+    async def report_card(self, pupil_id: int) -> ReportCard:
+        return await self.get(f"/pupils/{pupil_id}/report-card", ReportCard)
+
+    async def homework(
+        self,
+        pupil_id: int,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        subject_id: int | None = None,
+    ) -> HomeworkList:
+        params: dict[str, str] = {}
+        if start is not None:
+            params["from"] = start.isoformat()
+        if end is not None:
+            params["to"] = end.isoformat()
+        if subject_id is not None:
+            params["subject"] = str(subject_id)
+        return await self.get(f"/pupils/{pupil_id}/homework", HomeworkList, params=params or None)
+
+    async def set_homework_done(
+        self, pupil_id: int, homework_id: int, done: bool, idempotency_key: str | None = None
+    ) -> HomeworkDoneState:
+        return await self._send(
+            "PUT",
+            f"/pupils/{pupil_id}/homework/{homework_id}/done",
+            HomeworkDoneState,
+            json=HomeworkDoneRequest(done=done),
+            idempotency_key=idempotency_key,
+        )
+
+    async def attachment(self, attachment_id: int) -> bytes:
+        """The bytes of a homework attachment (not cached: files are saved by the caller)."""
+        response = await self._request("GET", f"/attachments/{attachment_id}")
+        self._raise_for_status(response)
+        return response.content
+
+    async def attendance(self, pupil_id: int, period: int | str | None = None) -> Attendance:
+        params = {"period": str(period)} if period is not None else None
+        return await self.get(f"/pupils/{pupil_id}/attendance", Attendance, params=params)
+
+    async def absence_notices(self, pupil_id: int) -> AbsenceNotices:
+        return await self.get(f"/pupils/{pupil_id}/absence-notices", AbsenceNotices)
+
+    async def class_absence_notices(self, class_id: int) -> AbsenceNotices:
+        return await self.get(f"/classes/{class_id}/absence-notices", AbsenceNotices)
+
+    async def send_absence_notice(
+        self, pupil_id: int, body: AbsenceNoticeRequest, idempotency_key: str | None = None
+    ) -> AbsenceNotice:
+        return await self._send(
+            "POST",
+            f"/pupils/{pupil_id}/absence-notices",
+            AbsenceNotice,
+            json=body,
             idempotency_key=idempotency_key,
         )
 
