@@ -1,0 +1,76 @@
+"""``/stats/...``: the school's figures for the administration, anonymised ones for the
+education authority."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Router, get
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client import models as m
+from demo_server import stats
+from demo_server.access import (
+    ANONYMOUS_STATS_READERS,
+    MAX_ID,
+    STATS_READERS,
+    require_role,
+)
+from demo_server.auth import Viewer
+from demo_server.problems import ProblemError
+from demo_server.settings import ServerState
+
+PeriodParam = Annotated[
+    int | None,
+    Parameter(description="The period's id (default: the period that holds today)"),
+]
+
+
+@get("/school", summary="The school's statistics for a period")
+async def school_stats(
+    viewer: Viewer, server: ServerState, db: AsyncSession, period: PeriodParam = None
+) -> m.SchoolStats:
+    """Averages per class and subject, the distribution of marks, attendance, pupils at risk,
+    the ranking of classes and the average of each week. Administration only."""
+    require_role(viewer, STATS_READERS, "the school's named statistics")
+    today = server.settings.today()
+    scope = await stats.resolve_scope(db, viewer.school_id, period, today)
+    return await stats.school_stats(db, scope, today)
+
+
+@get("/classes/{class_id:int}", summary="One class's statistics for a period")
+async def class_stats(
+    class_id: Annotated[int, Parameter(description="The class's id")],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+    period: PeriodParam = None,
+) -> m.ClassStats:
+    """The class's averages per subject, distribution, attendance, rank, pupils at risk and
+    weekly trend. Administration only."""
+    require_role(viewer, STATS_READERS, "a class's named statistics")
+    today = server.settings.today()
+    scope = await stats.resolve_scope(db, viewer.school_id, period, today)
+    found = await stats.class_stats(db, scope, class_id, today) if 0 < class_id <= MAX_ID else None
+    if found is None:
+        raise ProblemError(
+            404, "there is no class with this id in that period's year", field="class_id"
+        )
+    return found
+
+
+@get("/authority", summary="Anonymised figures per school and class")
+async def authority_stats(
+    viewer: Viewer, server: ServerState, db: AsyncSession, period: PeriodParam = None
+) -> m.AuthorityStats:
+    """Average, distribution and attendance per school and class; never a pupil, and any
+    group of fewer than five pupils withheld. The education authority and administration."""
+    require_role(viewer, ANONYMOUS_STATS_READERS, "anonymised statistics")
+    scope = await stats.resolve_scope(db, viewer.school_id, period, server.settings.today())
+    return await stats.authority_stats(db, scope)
+
+
+router = Router(
+    path="/stats", route_handlers=[school_stats, class_stats, authority_stats], tags=["stats"]
+)
