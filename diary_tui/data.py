@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import httpx
 
+from api_client import models as wire
 from api_client.client import DiaryClient, ResponseCache
 from api_client.errors import (
     AuthenticationError,
@@ -501,3 +502,164 @@ class DiaryData:
         setter = getattr(self.store, "set_meta", None)
         if setter is not None:
             setter(key, value)
+
+    # -- grades, homework, attendance -------------------------------------------------------
+
+    @staticmethod
+    def _period_params(period: int | str | None) -> dict[str, str] | None:
+        return {"period": str(period)} if period is not None else None
+
+    def cached_grades(self, pupil_id: int, period: int | str | None = None) -> wire.Grades | None:
+        if self.client is None:
+            return None
+        path = f"/pupils/{pupil_id}/grades"
+        return self.client.cached(path, wire.Grades, self._period_params(period))
+
+    async def load_grades(self, pupil_id: int, period: int | str | None = None) -> wire.Grades:
+        client = self._require_client()
+        grades: wire.Grades = await self._online(client.grades(pupil_id, period))
+        self._synced()
+        return grades
+
+    def cached_report_card(self, pupil_id: int) -> wire.ReportCard | None:
+        if self.client is None:
+            return None
+        return self.client.cached(f"/pupils/{pupil_id}/report-card", wire.ReportCard)
+
+    async def load_report_card(self, pupil_id: int) -> wire.ReportCard:
+        client = self._require_client()
+        card: wire.ReportCard = await self._online(client.report_card(pupil_id))
+        self._synced()
+        return card
+
+    def hypothetical_marks(self, pupil_id: int, subject_id: int) -> list[tuple[int, int]]:
+        """"What if" marks (value, weight) of a subject: kept on this computer, never sent."""
+        import json
+
+        raw = self.remembered(f"whatif:{pupil_id}:{subject_id}")
+        if not raw:
+            return self._whatif.get((pupil_id, subject_id), [])
+        try:
+            return [(int(value), int(weight)) for value, weight in json.loads(raw)]
+        except (ValueError, TypeError):
+            return []
+
+    def set_hypothetical_marks(
+        self, pupil_id: int, subject_id: int, marks: list[tuple[int, int]]
+    ) -> None:
+        import json
+
+        self._whatif[(pupil_id, subject_id)] = list(marks)
+        self.remember_setting(f"whatif:{pupil_id}:{subject_id}", json.dumps(marks))
+
+    @property
+    def _whatif(self) -> dict[tuple[int, int], list[tuple[int, int]]]:
+        found: dict[tuple[int, int], list[tuple[int, int]]] | None = getattr(
+            self, "_whatif_marks", None
+        )
+        if found is None:
+            found = {}
+            self._whatif_marks = found
+        return found
+
+    def cached_homework(self, pupil_id: int) -> wire.HomeworkList | None:
+        if self.client is None:
+            return None
+        return self.client.cached(f"/pupils/{pupil_id}/homework", wire.HomeworkList)
+
+    async def load_homework(self, pupil_id: int) -> wire.HomeworkList:
+        client = self._require_client()
+        homework: wire.HomeworkList = await self._online(client.homework(pupil_id))
+        self._synced()
+        return homework
+
+    async def set_homework_done(
+        self, pupil_id: int, homework_id: int, done: bool
+    ) -> wire.HomeworkDoneState:
+        """Tick (or untick) homework; the server keeps it for the pupil."""
+        client = self._require_client()
+        state: wire.HomeworkDoneState = await self._online(
+            client.set_homework_done(pupil_id, homework_id, done)
+        )
+        return state
+
+    async def download_attachment(
+        self, attachment: wire.Attachment, folder: str | None = None
+    ) -> str:
+        """Save an attachment into ``folder`` (default ~/Downloads); returns the file's path.
+
+        The name is the attachment's own (never a path); an existing file is not replaced:
+        ``name (1).ext`` and so on."""
+        from pathlib import Path
+
+        client = self._require_client()
+        content = await self._online(client.attachment(attachment.id))
+        import posixpath
+
+        name = posixpath.basename(attachment.name.replace("\\", "/")).strip()
+        if name in ("", ".", ".."):
+            name = f"attachment-{attachment.id}"
+        where = folder or "~/Downloads"
+
+        def write() -> str:
+            target_dir = Path(where).expanduser()
+            target_dir.mkdir(parents=True, exist_ok=True)
+            stem, suffix = Path(name).stem, Path(name).suffix
+            path = target_dir / name
+            counter = 1
+            while True:
+                try:
+                    with open(path, "xb") as file:
+                        file.write(content)
+                    return str(path)
+                except FileExistsError:
+                    path = target_dir / f"{stem} ({counter}){suffix}"
+                    counter += 1
+
+        try:
+            return await asyncio.to_thread(write)
+        except OSError as exc:
+            raise ValueError(f"Could not save {name} in {where}: {exc.strerror}.") from exc
+
+    def cached_attendance(
+        self, pupil_id: int, period: int | str | None = None
+    ) -> wire.Attendance | None:
+        if self.client is None:
+            return None
+        path = f"/pupils/{pupil_id}/attendance"
+        return self.client.cached(path, wire.Attendance, self._period_params(period))
+
+    async def load_attendance(
+        self, pupil_id: int, period: int | str | None = None
+    ) -> wire.Attendance:
+        client = self._require_client()
+        attendance: wire.Attendance = await self._online(client.attendance(pupil_id, period))
+        self._synced()
+        return attendance
+
+    def cached_absence_notices(self, pupil_id: int) -> wire.AbsenceNotices | None:
+        if self.client is None:
+            return None
+        return self.client.cached(f"/pupils/{pupil_id}/absence-notices", wire.AbsenceNotices)
+
+    async def load_absence_notices(self, pupil_id: int) -> wire.AbsenceNotices:
+        client = self._require_client()
+        notices: wire.AbsenceNotices = await self._online(client.absence_notices(pupil_id))
+        self._synced()
+        return notices
+
+    async def send_absence_notice(
+        self,
+        pupil_id: int,
+        start: dt.date,
+        end: dt.date,
+        reason: wire.AbsenceReason,
+        note: str = "",
+    ) -> wire.AbsenceNotice:
+        """Tell the class teacher about an absence (a parent); dates are checked first."""
+        if end < start:
+            raise ValueError("The last day must not be before the first day.")
+        client = self._require_client()
+        body = wire.AbsenceNoticeRequest(start=start, end=end, reason=reason, note=note)
+        notice: wire.AbsenceNotice = await self._online(client.send_absence_notice(pupil_id, body))
+        return notice
