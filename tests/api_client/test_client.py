@@ -1,0 +1,171 @@
+"""DiaryClient against the real server in-process: typed answers, conditional GETs, the token
+refresh, and every failure turned into the right exception with a message for a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from sqlalchemy import select
+
+from api_client import errors
+from api_client.client import DiaryClient, MemoryCache
+from api_client.models import Me, Role, TokenPair, Week
+from demo_server.db import make_engine
+from demo_server.schema import User
+from tests.conftest import BASE_URL, asgi_transport, sqlite_only
+
+
+def client_for(app: Litestar, **kwargs: Any) -> DiaryClient:
+    return DiaryClient(BASE_URL, transport=asgi_transport(app), **kwargs)
+
+
+async def test_login_me_and_week_decode(app: Litestar, demo: Any) -> None:
+    async with client_for(app) as client:
+        pair = await client.login("parent", "demo")
+        assert isinstance(pair, TokenPair)
+        me = await client.me()
+        assert isinstance(me, Me)
+        assert me.role is Role.PARENT
+        assert len(me.children) == 2
+        week = await client.week(me.children[0].id, demo.today)
+        assert isinstance(week, Week)
+        assert week.start <= demo.today <= week.end
+        assert week.lessons
+
+
+async def test_an_unchanged_week_costs_a_304(app: Litestar, demo: Any) -> None:
+    cache = MemoryCache()
+    async with client_for(app, cache=cache) as client:
+        await client.login("parent", "demo")
+        child = (await client.me()).children[0].id
+        first = await client.week(child, demo.today)
+        received = client.stats.bytes_received
+        again = await client.week(child, demo.today)
+        assert again == first
+        assert client.stats.not_modified == 1
+        assert client.stats.bytes_received - received == 0, "a 304 has no body"
+        assert client.cached(f"/pupils/{child}/week", Week, {"date": demo.today.isoformat()})
+
+
+async def test_wrong_password_is_an_authentication_error(app: Litestar) -> None:
+    async with client_for(app) as client:
+        with pytest.raises(errors.AuthenticationError) as caught:
+            await client.login("parent", "not the password")
+        assert caught.value.status == 401
+        assert "wrong" in caught.value.message.lower()
+        assert not client.logged_in
+
+
+@sqlite_only
+async def test_lockout_is_rate_limited_with_retry_after(app: Litestar) -> None:
+    async with client_for(app) as client:
+        for _ in range(10):
+            with pytest.raises(errors.AuthenticationError):
+                await client.login("pupil", "guess")
+        with pytest.raises(errors.RateLimited) as caught:
+            await client.login("pupil", "demo")
+        assert caught.value.retry_after is not None and caught.value.retry_after > 0
+
+
+async def test_an_expired_access_token_is_refreshed_once(app: Litestar) -> None:
+    seen: list[TokenPair | None] = []
+    async with client_for(app, on_tokens=seen.append) as client:
+        await client.login("pupil", "demo")
+        first_refresh = client.refresh_token
+        client._access_token = "garbled.token"  # as if it had expired on the server
+        me = await client.me()
+        assert me.login == "pupil"
+        assert client.refresh_token != first_refresh, "the refresh token rotated"
+        assert len(seen) == 2 and all(pair is not None for pair in seen)
+
+
+async def test_a_stale_refresh_token_ends_the_session(app: Litestar) -> None:
+    async with client_for(app) as client:
+        await client.login("pupil", "demo")
+        stolen = client.refresh_token
+        await client.refresh()
+    seen: list[TokenPair | None] = []
+    async with client_for(app, refresh_token=stolen, on_tokens=seen.append) as thief:
+        with pytest.raises(errors.AuthenticationError, match="log in again"):
+            await thief.me()
+        assert seen == [None]
+        assert not thief.logged_in
+
+
+async def test_logout_ends_the_session_everywhere(app: Litestar) -> None:
+    async with client_for(app) as client:
+        await client.login("pupil", "demo")
+        token = client.refresh_token
+        await client.logout()
+        assert not client.logged_in
+    async with client_for(app, refresh_token=token) as again:
+        with pytest.raises(errors.AuthenticationError):
+            await again.me()
+
+
+async def test_a_foreign_pupil_is_not_found(app: Litestar, demo: Any, demo_url: str) -> None:
+    async with client_for(app) as client:
+        await client.login("parent", "demo")
+        mine = [child.id for child in (await client.me()).children]
+        engine = make_engine(demo_url)
+        try:
+            async with engine.connect() as db:
+                foreign = await db.scalar(
+                    select(User.id).where(User.role == "pupil", User.id.not_in(mine)).limit(1)
+                )
+        finally:
+            await engine.dispose()
+        assert foreign is not None
+        with pytest.raises(errors.NotFound):
+            await client.week(foreign, demo.today)
+        with pytest.raises(errors.NotFound):
+            await client.week(10**9, demo.today)
+
+
+async def test_bad_input_is_an_invalid_request_naming_the_field(app: Litestar) -> None:
+    async with client_for(app) as client:
+        await client.login("pupil", "demo")
+        me = await client.me()
+        with pytest.raises(errors.InvalidRequest) as caught:
+            await client.get(f"/pupils/{me.id}/week", Week, params={"date": "2026-13-45"})
+        assert caught.value.field == "date"
+        assert "date" in caught.value.message
+
+
+async def test_no_connection_is_offline() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    async with DiaryClient("http://school.invalid", transport=httpx.MockTransport(refuse)) as c:
+        with pytest.raises(errors.Offline, match="Cannot reach"):
+            await c.login("pupil", "demo")
+
+
+async def test_a_timeout_is_offline() -> None:
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    async with DiaryClient("http://school.invalid", transport=httpx.MockTransport(slow)) as c:
+        with pytest.raises(errors.Offline, match="did not answer in time"):
+            await c.health()
+
+
+async def test_an_answer_that_is_not_the_contract_is_a_protocol_error() -> None:
+    def wrong(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"<html>captive portal</html>")
+
+    async with DiaryClient("http://school.invalid", transport=httpx.MockTransport(wrong)) as c:
+        with pytest.raises(errors.ProtocolError, match="could not be read"):
+            await c.health()
+
+
+async def test_a_server_error_without_a_problem_body() -> None:
+    def broken(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(502, content=b"Bad Gateway")
+
+    async with DiaryClient("http://school.invalid", transport=httpx.MockTransport(broken)) as c:
+        with pytest.raises(errors.ServerError, match="502"):
+            await c.health()
