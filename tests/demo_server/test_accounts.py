@@ -1,0 +1,278 @@
+"""Accounts for the IT staff: search, create, edit, lock, reset, link, move, slips, invite codes,
+and the password change a one-time password leads to."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from api_client.models import (
+    CredentialSlips,
+    OneTimePassword,
+    ParentLinkResult,
+    Problem,
+    TokenPair,
+    UserPage,
+    UserSummary,
+    decode,
+)
+from demo_server.db import make_engine, make_sessionmaker
+from demo_server.schema import AuditRecord, InviteCode
+from tests.conftest import LoginAs
+
+API = "/api/v1"
+STRONG = "Lilac-Harbour-41"
+
+
+@pytest.fixture
+def school_kind() -> str:
+    return "mini"
+
+
+def key() -> dict[str, str]:
+    return {"Idempotency-Key": uuid.uuid4().hex}
+
+
+async def post(
+    http: httpx.AsyncClient, path: str, headers: dict[str, str], body: object = None
+) -> httpx.Response:
+    return await http.post(f"{API}{path}", json=body, headers={**headers, **key()})
+
+
+async def log_in(http: httpx.AsyncClient, login: str, password: str) -> httpx.Response:
+    return await http.post(f"{API}/auth/login", json={"login": login, "password": password})
+
+
+async def audit_count(url: str, entity: str) -> int:
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            return int(
+                await db.scalar(
+                    select(func.count(AuditRecord.id)).where(AuditRecord.entity == entity)
+                )
+                or 0
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_search_by_name_login_role_and_class(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    it = await login_as(http, "it")
+    page = decode((await http.get(f"{API}/users", params={"q": "СОКОЛ"}, headers=it)).content, UserPage)
+    assert {u.login for u in page.items} == {"parent", "pupil", "sibling"}
+    parent = next(u for u in page.items if u.login == "parent")
+    assert {c.id for c in parent.children} == {demo.ids["pupil"], demo.ids["sibling"]}
+    pupil = next(u for u in page.items if u.login == "pupil")
+    assert pupil.class_ is not None and pupil.class_.name == "5А"
+    assert [p.login for p in pupil.parents] == ["parent"]
+
+    pupils = decode(
+        (await http.get(f"{API}/users", params={"role": "pupil"}, headers=it)).content, UserPage
+    )
+    assert {u.login for u in pupils.items} == {"pupil", "sibling", "stranger", "mover"}
+    # "5a" with a Latin letter is 5А: its pupils and their parents.
+    in_class = decode(
+        (await http.get(f"{API}/users", params={"class": "5a"}, headers=it)).content, UserPage
+    )
+    assert {u.login for u in in_class.items} == {"pupil", "mover", "parent"}
+    paged = decode(
+        (await http.get(f"{API}/users", params={"limit": 2, "offset": 1}, headers=it)).content,
+        UserPage,
+    )
+    assert len(paged.items) == 2 and paged.total > 4 and paged.offset == 1
+    for bad in ({"limit": 0}, {"role": "king"}, {"class": "99Z"}):
+        response = await http.get(f"{API}/users", params=bad, headers=it)
+        assert response.status_code in (400, 404), (bad, response.text)
+        assert decode(response.content, Problem).detail
+
+
+async def test_create_user_then_the_one_time_password_must_be_changed(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    it = await login_as(http, "it")
+    response = await post(
+        http,
+        "/users",
+        it,
+        {"role": "pupil", "first_name": "Вера", "last_name": "Крылова", "class_id": demo.ids["c5a"]},
+    )
+    assert response.status_code == 201, response.text
+    made = decode(response.content, OneTimePassword)
+    assert made.user.login == "krylova.v" and made.user.must_change_password
+    assert made.user.class_ is not None and made.user.class_.name == "5А"
+    login = await log_in(http, made.user.login, made.one_time_password)
+    assert login.status_code == 200
+    pair = decode(login.content, TokenPair)
+    assert pair.must_change_password
+    me = {"Authorization": f"Bearer {pair.access_token}"}
+    weak = await post(http, "/me/password", me, {"old": made.one_time_password, "new": "krylova.v1"})
+    assert weak.status_code == 422
+    problem = decode(weak.content, Problem)
+    assert problem.field == "new" and "login" in problem.detail and "name" in problem.detail
+    wrong = await post(http, "/me/password", me, {"old": "nope", "new": STRONG})
+    assert wrong.status_code == 422 and decode(wrong.content, Problem).field == "old"
+    ok = await post(http, "/me/password", me, {"old": made.one_time_password, "new": STRONG})
+    assert ok.status_code == 200, ok.text
+    assert not decode(ok.content, UserSummary).must_change_password
+    again = decode((await log_in(http, made.user.login, STRONG)).content, TokenPair)
+    assert not again.must_change_password
+    assert (await log_in(http, made.user.login, made.one_time_password)).status_code == 401
+    assert await audit_count(demo_url, "user") >= 2
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"role": "pupil", "first_name": "А", "last_name": "Б"}, "class_id"),
+        ({"role": "teacher", "first_name": " ", "last_name": "Б"}, "first_name"),
+        ({"role": "teacher", "first_name": "А", "last_name": "Б", "login": "pupil"}, "login"),
+        ({"role": "teacher", "first_name": "А", "last_name": "Б", "login": "Bad Login"}, "login"),
+        ({"role": "parent", "first_name": "А", "last_name": "Б", "class_id": 1}, "class_id"),
+    ],
+)
+async def test_create_user_refuses_bad_input(
+    http: httpx.AsyncClient, login_as: LoginAs, body: dict[str, object], field: str
+) -> None:
+    response = await post(http, "/users", await login_as(http, "it"), body)
+    assert response.status_code == 422, response.text
+    assert decode(response.content, Problem).field == field
+
+
+async def test_lock_ends_sessions_and_unlock_lets_back_in(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    it = await login_as(http, "it")
+    pupil = await login_as(http, "sibling")
+    assert (await http.get(f"{API}/me", headers=pupil)).status_code == 200
+    locked = await http.patch(
+        f"{API}/users/{demo.ids['sibling']}", json={"locked": True}, headers={**it, **key()}
+    )
+    assert locked.status_code == 200 and decode(locked.content, UserSummary).locked
+    assert (await http.get(f"{API}/me", headers=pupil)).status_code in (401, 403)
+    assert (await log_in(http, "sibling", demo.password)).status_code == 403
+    renamed = await http.patch(
+        f"{API}/users/{demo.ids['sibling']}",
+        json={"locked": False, "first_name": "Елена"},
+        headers={**it, **key()},
+    )
+    summary = decode(renamed.content, UserSummary)
+    assert not summary.locked and summary.first_name == "Елена"
+    assert (await log_in(http, "sibling", demo.password)).status_code == 200
+    own = await http.patch(
+        f"{API}/users/{demo.ids['it']}", json={"locked": True}, headers={**it, **key()}
+    )
+    assert own.status_code == 422
+    unknown = await http.patch(f"{API}/users/999999", json={}, headers={**it, **key()})
+    assert unknown.status_code == 404
+
+
+async def test_reset_password_once_and_replayed(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    it = await login_as(http, "it")
+    session = await login_as(http, "stranger")
+    headers = {**it, "Idempotency-Key": "reset-stranger-1"}
+    first = await http.post(f"{API}/users/{demo.ids['stranger']}/reset-password", headers=headers)
+    assert first.status_code == 200, first.text
+    again = await http.post(f"{API}/users/{demo.ids['stranger']}/reset-password", headers=headers)
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    otp = decode(first.content, OneTimePassword)
+    assert decode(again.content, OneTimePassword).one_time_password == otp.one_time_password
+    assert (await http.get(f"{API}/me", headers=session)).status_code == 401
+    assert (await log_in(http, "stranger", demo.password)).status_code == 401
+    pair = decode((await log_in(http, "stranger", otp.one_time_password)).content, TokenPair)
+    assert pair.must_change_password
+
+
+async def test_link_unlink_and_move(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    it = await login_as(http, "it")
+    body = {"parent_id": demo.ids["other_parent"], "pupil_id": demo.ids["pupil"]}
+    linked = decode((await post(http, "/parent-links", it, body)).content, ParentLinkResult)
+    assert linked.linked and linked.changed
+    assert demo.ids["pupil"] in {c.id for c in linked.parent.children}
+    twice = decode((await post(http, "/parent-links", it, body)).content, ParentLinkResult)
+    assert not twice.changed
+    other = await login_as(http, "other_parent")
+    assert (await http.get(f"{API}/pupils/{demo.ids['pupil']}/week", headers=other)).status_code == 200
+    gone = decode((await post(http, "/parent-links/remove", it, body)).content, ParentLinkResult)
+    assert not gone.linked and gone.changed
+    assert (await http.get(f"{API}/pupils/{demo.ids['pupil']}/week", headers=other)).status_code == 404
+    wrong = await post(http, "/parent-links", it, {"parent_id": demo.ids["pupil"], "pupil_id": demo.ids["pupil"]})
+    assert wrong.status_code == 422 and decode(wrong.content, Problem).field == "parent_id"
+    assert await audit_count(demo_url, "parent_link") == 2
+
+    move = await post(
+        http,
+        f"/pupils/{demo.ids['pupil']}/move",
+        it,
+        {"class_id": demo.ids["c7v"], "date": demo.today.isoformat()},
+    )
+    assert move.status_code == 200, move.text
+    moved = decode(move.content, UserSummary)
+    assert moved.class_ is not None and moved.class_.name == "7В"
+    same = await post(http, f"/pupils/{demo.ids['pupil']}/move", it, {"class_id": demo.ids["c7v"]})
+    assert same.status_code == 422
+    not_pupil = await post(http, f"/pupils/{demo.ids['parent']}/move", it, {"class_id": demo.ids["c7v"]})
+    assert not_pupil.status_code == 422
+    assert await audit_count(demo_url, "enrolment") == 1
+
+
+async def test_slips_for_a_class(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    it = await login_as(http, "it")
+    response = await post(http, f"/classes/{demo.ids['c5a']}/slips?format=text", it)
+    assert response.status_code == 200, response.text
+    slips = decode(response.content, CredentialSlips)
+    text = slips.content.decode("utf-8")
+    # 5А: pupil (whose parent has an account) and mover (who has none: an invite code).
+    assert slips.pupils == 2 and slips.parents == 1 and slips.invite_codes == 1
+    assert text.count("\n-- ") == 4  # pupil, mover, parent, an invite: five cut lines
+    assert "pupil" in text and "Соколова Ирина" in text and "Новиков Дима" in text
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "parent" in text and slips.filename.endswith(".txt")
+    assert (await log_in(http, "parent", demo.password)).status_code == 401  # reset by the slip
+    engine = make_engine(demo_url)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            codes = list(await db.scalars(select(InviteCode)))
+    finally:
+        await engine.dispose()
+    assert [c.pupil_id for c in codes] == [demo.ids["mover"]]
+    assert all(len(c.code_hash) == 64 for c in codes)
+    pdf = await post(http, f"/classes/{demo.ids['c5a']}/slips?format=pdf", it)
+    assert pdf.status_code == 200, pdf.text
+    assert decode(pdf.content, CredentialSlips).content.startswith(b"%PDF")
+    bad = await post(http, f"/classes/{demo.ids['c5a']}/slips?format=doc", it)
+    assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("viewer", "cls", "expected"),
+    [
+        ("classteacher", "c5a", 200),
+        ("classteacher", "c6b", 403),
+        ("teacher2", "c6b", 200),
+        ("teacher", "c5a", 403),
+        ("it", "c7v", 200),
+        ("parent", "c5a", 403),
+    ],
+)
+async def test_invite_codes_by_class_teacher(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, viewer: str, cls: str, expected: int
+) -> None:
+    headers = await login_as(http, viewer)
+    response = await post(http, f"/classes/{demo.ids[cls]}/invite-codes", headers)
+    assert response.status_code == expected, response.text
+    if expected == 200:
+        slips = decode(response.content, CredentialSlips)
+        assert slips.invite_codes >= 1 and slips.pupils == 0 and slips.expires is not None
