@@ -205,7 +205,7 @@ async def list_threads(db: AsyncSession, viewer: Viewer, today: dt.date) -> m.Th
                 .where(s.Message.thread_id.in_(ids))
                 .group_by(s.Message.thread_id)
             )
-        ).tuples()
+        ).all()
     )
     unread_rows = await db.execute(
         select(s.Message.thread_id, func.count())
@@ -218,7 +218,7 @@ async def list_threads(db: AsyncSession, viewer: Viewer, today: dt.date) -> m.Th
         )
         .group_by(s.Message.thread_id)
     )
-    unread = dict(unread_rows.tuples())
+    unread: dict[int, int] = {tid: int(n) for tid, n in unread_rows}
     users = await users_by_id(db, (uid for uids in members.values() for uid in uids))
     pupils = await pupil_refs(db, (t.pupil_id for t in threads if t.pupil_id), today)
     summaries = [
@@ -266,7 +266,7 @@ async def load_thread(db: AsyncSession, viewer: Viewer, thread_id: int, today: d
                     s.ThreadParticipant.thread_id == thread.id
                 )
             )
-        ).tuples()
+        ).all()
     )
     messages = (
         await db.scalars(
