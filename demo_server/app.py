@@ -130,6 +130,9 @@ def create_app(
     server = ServerState(engine, settings, engine.dialect.name)
 
     async def dispose() -> None:
+        from demo_server.changes import stop_hub
+
+        await stop_hub(server)  # ends the change streams
         if owns_engine:
             await server.engine.dispose()
 

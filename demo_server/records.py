@@ -103,6 +103,12 @@ async def record_change(
     ``announcement.new``, ``event.new``, ... ``payload`` is what a client needs to say what
     happened without another request (old and new values for edits).
     """
+    if db.get_bind().dialect.name == "postgresql":
+        # Cursors must commit in order, or a reader could pass a row still to commit: the
+        # chain's lock (held to the end of the transaction) orders the writers. The
+        # notification reaches the listening servers when the transaction commits.
+        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+        await db.execute(text("SELECT pg_notify('diary_changes', '')"))
     cursor = await db.scalar(
         insert(Change)
         .values(

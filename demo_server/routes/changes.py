@@ -1,0 +1,109 @@
+"""``/changes``: what changed for this user, as a feed and as a server-sent-events stream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Annotated
+
+from litestar import Request, get
+from litestar.datastructures import State
+from litestar.params import Parameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client.models import ChangeFeed, encode
+from demo_server.auth import Viewer
+from demo_server.changes import (
+    DEFAULT_LIMIT,
+    check_cursor,
+    hub_for,
+    latest_cursor,
+    parse_cursor,
+    parse_limit,
+    read_feed,
+)
+from demo_server.settings import ServerState
+
+KEEP_ALIVE_SECONDS = 15.0
+RETRY_MS = 2000
+"""How long a browser's EventSource waits before it reconnects."""
+
+
+@get("/changes", summary="What changed since a cursor", tags=["changes"])
+async def changes(
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+    since: Annotated[
+        str | None,
+        Parameter(description="The cursor of an earlier answer; none: start at the newest"),
+    ] = None,
+    limit: Annotated[
+        int | None, Parameter(description=f"At most this many changes (default {DEFAULT_LIMIT})")
+    ] = None,
+) -> ChangeFeed:
+    """The changes this user may see after ``since``, oldest first. Without ``since`` the
+    answer has no changes and ``next`` is the newest cursor: a new client starts there."""
+    count = parse_limit(limit)
+    cursor = parse_cursor(since) if since is not None else None
+    newest = await latest_cursor(db)
+    if cursor is not None:
+        check_cursor(cursor, newest)
+    return await read_feed(
+        db, viewer, cursor, today=server.settings.today(), limit=count, latest=newest
+    )
+
+
+@get(
+    "/changes/stream",
+    summary="The changes as server-sent events",
+    tags=["changes"],
+    description=(
+        "Each event is a ChangeItem as JSON with `id:` its cursor. Resume with the "
+        "`Last-Event-ID` header (or `since`); without either the stream starts at the newest "
+        f"change. A comment every {KEEP_ALIVE_SECONDS:.0f} s keeps the connection alive."
+    ),
+)
+async def change_stream(
+    request: Request[object, object, State],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+    since: Annotated[
+        str | None, Parameter(description="Resume after this cursor (Last-Event-ID wins)")
+    ] = None,
+) -> ServerSentEvent:
+    last_event_id = request.headers.get("last-event-id")
+    field = "Last-Event-ID" if last_event_id else "since"
+    given = last_event_id or since
+    start = parse_cursor(given, field) if given else None
+    newest = await latest_cursor(db)
+    if start is not None:
+        check_cursor(start, newest, field)
+    else:
+        start = newest
+    await db.close()  # the stream reads with sessions of its own
+    today = server.settings.today
+    hub = hub_for(server)
+
+    async def events() -> AsyncGenerator[ServerSentEventMessage, None]:
+        # The first bytes go out at once, so the client knows it is connected.
+        yield ServerSentEventMessage(comment="connected", retry=RETRY_MS)
+        cursor = start
+        while not hub.stopped:
+            if await hub.wait_beyond(cursor, KEEP_ALIVE_SECONDS):
+                more = True
+                while more and not hub.stopped:
+                    async with server.sessionmaker() as session:
+                        feed = await read_feed(session, viewer, cursor, today=today())
+                    for item in feed.changes:
+                        yield ServerSentEventMessage(
+                            data=encode(item).decode(), event="change", id=item.cursor
+                        )
+                    cursor = int(feed.next)
+                    more = feed.more
+            elif not hub.stopped:
+                yield ServerSentEventMessage(comment="keep-alive")
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return ServerSentEvent(events(), headers=headers)
