@@ -4,6 +4,7 @@
     diary-server init-demo [--db URL] [--seed N] [--lang ru|en] [--size small|school]
                            [--today YYYY-MM-DD] [--force]
     diary-server migrate [--db URL]
+    diary-server audit verify [--db URL]
 
 Without ``--db`` the database is ``DIARY_DB`` or a SQLite file in the user data folder.
 """
@@ -82,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate.add_argument("--db", help=db_help)
+
+    audit = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = audit_sub.add_parser(
+        "verify", help="check the audit log's hash chain and name the first broken record"
+    )
+    verify.add_argument("--db", help=db_help)
     return parser
 
 
@@ -203,10 +211,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _audit_verify(url: str) -> Any:
+    from demo_server.audit_verify import verify
+    from demo_server.db import make_engine
+    from demo_server.migrate import table_names
+
+    engine = make_engine(url)
+    try:
+        if "audit_log" not in await table_names(engine):
+            raise CommandError(f"the database {_shown(url)} holds no diary: no audit log")
+        return await verify(engine)
+    finally:
+        await engine.dispose()
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """``audit verify``: exit 0 when the chain is whole, 1 naming the first broken record."""
+    url = _resolve(args.db)
+    verdict = _run(lambda: _audit_verify(url), url)
+    print(verdict.describe())
+    return 0 if verdict.intact else EXIT_FAILURE
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "init-demo": cmd_init_demo,
     "migrate": cmd_migrate,
+    "audit": cmd_audit,
 }
 
 
