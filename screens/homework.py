@@ -1,0 +1,356 @@
+"""The homework screen: upcoming homework first (soonest first), then past (latest first).
+
+Each item shows its due date, subject, teacher, text and attachments (name and size). A
+pupil ticks homework done with space: the tick shows at once and goes to the server in the
+background; if the server refuses, the tick goes back and a message says why. ``s`` cycles
+the subject filter; ``d`` saves the item's attachments to a folder the user types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from api_client.models import Attachment, HomeworkItem, HomeworkList, SubjectRef
+from diary_tui.data import DiaryData, Role, describe_error
+from diary_tui.widgets import NavBar, StatusLine
+from screens.pupil import MUTED, ChildScreen, muted, plain, title_line
+
+DONE = "$text-success"
+DEFAULT_FOLDER = "~/Downloads"
+
+
+def size_text(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def due_text(due: dt.date, today: dt.date) -> str:
+    days = (due - today).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    return f"{due:%a} {due.day} {due:%b}"
+
+
+def fit(content: Content, width: int) -> Content:
+    return content.truncate(max(width, 0), ellipsis=True, pad=True)
+
+
+def item_prompt(item: HomeworkItem, today: dt.date, width: int, *, can_tick: bool) -> Content:
+    """Two lines: the tick, due date, subject and teacher; then the text and attachments."""
+    tick = Content.styled("[✓] ", DONE) if item.done else Content("[ ] ")
+    if not can_tick:
+        tick = Content.styled("✓   ", DONE) if item.done else Content("    ")
+    overdue = item.due < today and not item.done
+    first = Content.assemble(
+        tick,
+        (f"{due_text(item.due, today):<11}", "bold $text-error" if overdue else "bold"),
+        (plain(item.subject.name), "bold"),
+        (f" · {plain(item.teacher)}" if item.teacher else "", MUTED),
+    )
+    text = Content(plain(item.text))
+    if item.done:
+        text = text.stylize(MUTED)
+    files = [
+        Content.assemble("📎 ", plain(a.name), (f" ({size_text(a.size)})", MUTED))
+        for a in item.attachments
+    ]
+    second = Content("    ") + Content("  ").join([text, *files])
+    return Content("\n").join([fit(first, width), fit(second, width)])
+
+
+def homework_options(
+    homework: HomeworkList, subject_id: int | None, width: int, *, can_tick: bool
+) -> list[Option]:
+    items = [i for i in homework.items if subject_id is None or i.subject.id == subject_id]
+    upcoming = [i for i in items if i.due >= homework.today]
+    past = [i for i in items if i.due < homework.today]
+    options: list[Option] = []
+    for heading, group in (("Upcoming", upcoming), ("Past", past)):
+        options.append(
+            Option(Content.styled(f"{heading} ({len(group)})", "bold $primary"), disabled=True)
+        )
+        if not group:
+            options.append(Option(muted("    nothing"), disabled=True))
+        for item in group:
+            prompt = item_prompt(item, homework.today, width, can_tick=can_tick)
+            options.append(Option(prompt, id=f"hw-{item.id}"))
+    return options
+
+
+class FolderScreen(ModalScreen[str | None]):
+    """Ask where to save attachments."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="homework.folder.cancel")
+    ]
+    DEFAULT_CSS = """
+    FolderScreen { align: center middle; }
+    #folder { width: 64; max-width: 100%; height: auto; border: round $primary;
+        padding: 0 1; background: $surface; }
+    """
+
+    def __init__(self, files: list[Attachment], folder: str) -> None:
+        super().__init__()
+        self.files = files
+        self.folder = folder
+
+    def compose(self) -> ComposeResult:
+        names = ", ".join(plain(a.name) for a in self.files)
+        with Vertical(id="folder"):
+            yield Static(Content.assemble(("Save ", "bold"), names))
+            yield Label("Into the folder")
+            yield Input(self.folder, id="folder-input")
+            yield Static(muted("Enter saves · Esc cancels · an existing file is kept"))
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or DEFAULT_FOLDER)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HomeworkScreen(ChildScreen[HomeworkList]):
+    NAME = "homework"
+    TITLE = "Homework"
+    WHAT = "homework"
+    HELP = """
+Homework from two weeks back to four weeks ahead: upcoming first (soonest first), then
+past (latest first), with the due date, subject, teacher, text and attachments.
+
+s shows one subject at a time (and then all again). A pupil ticks homework done with space;
+the tick is kept on the server. d saves the item's attachments to a folder you choose.
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", id="homework.help"),
+        Binding("space", "toggle_done", "Done", id="homework.done"),
+        Binding("s", "next_subject", "Subject", id="homework.subject"),
+        Binding("d", "download", "Save files", id="homework.download"),
+        Binding("r", "reload", "Refresh", id="homework.reload", show=False),
+        Binding("q", "app.quit", "Quit", id="homework.quit"),
+    ]
+
+    DEFAULT_CSS = """
+    #homework-title { height: 1; padding: 0 1; background: $boost; }
+    #homework-list { height: 1fr; border: none; padding: 0; scrollbar-size-vertical: 1; }
+    """
+
+    def __init__(self, data: DiaryData) -> None:
+        super().__init__(data)
+        self.subject_id: int | None = None
+        self._pending: set[int] = set()
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.NAME)
+        yield Static(Content(""), id="homework-title")
+        yield OptionList(id="homework-list")
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+        super().on_mount()
+
+    @property
+    def can_tick(self) -> bool:
+        me = self.data.me
+        return me is not None and me.role is Role.PUPIL
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_done":
+            return self.can_tick
+        return super().check_action(action, parameters)
+
+    # -- data ---------------------------------------------------------------------------
+
+    def cached(self, pupil_id: int) -> HomeworkList | None:
+        return self.data.cached_homework(pupil_id)
+
+    async def fetch(self, pupil_id: int) -> HomeworkList:
+        return await self.data.load_homework(pupil_id)
+
+    def subject(self) -> SubjectRef | None:
+        if self.value is None or self.subject_id is None:
+            return None
+        return next((s for s in self.value.subjects if s.id == self.subject_id), None)
+
+    # -- painting -----------------------------------------------------------------------
+
+    def show_message(self, text: str) -> None:
+        self.query_one(OptionList).set_options([Option(muted(text), disabled=True)])
+
+    def update_title(self) -> None:
+        value = self.value
+        parts: list[Content | str] = [Content.styled("Homework", "bold")]
+        if value is not None:
+            parts.append(f"due {value.start.day} {value.start:%b} – {value.end.day} {value.end:%b}")
+            subject = self.subject()
+            parts.append(
+                Content.assemble("subject: ", (plain(subject.name), "bold"))
+                if subject is not None
+                else muted("all subjects")
+            )
+        self.query_one("#homework-title", Static).update(title_line(*parts))
+
+    def paint(self, value: HomeworkList) -> None:
+        option_list = self.query_one(OptionList)
+        keep = option_list.highlighted_option.id if option_list.highlighted_option else None
+        width = max(option_list.scrollable_content_region.width or self.app.size.width - 2, 40)
+        if not value.items:
+            self.show_message("No homework from two weeks ago to four weeks ahead.")
+            return
+        option_list.set_options(
+            homework_options(value, self.subject_id, width - 1, can_tick=self.can_tick)
+        )
+        if keep is not None:
+            try:
+                option_list.highlighted = option_list.get_option_index(keep)
+                return
+            except Exception:  # the item is gone or filtered out
+                pass
+        for index, option in enumerate(option_list.options):
+            if not option.disabled:
+                option_list.highlighted = index
+                break
+
+    def on_resize(self) -> None:
+        if self.value is not None:
+            self.call_after_refresh(self.paint, self.value)
+
+    def highlighted_item(self) -> HomeworkItem | None:
+        option = self.query_one(OptionList).highlighted_option
+        if self.value is None or option is None or option.id is None:
+            return None
+        wanted = option.id.removeprefix("hw-")
+        return next((i for i in self.value.items if str(i.id) == wanted), None)
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_next_subject(self) -> None:
+        if self.value is None or not self.value.subjects:
+            return
+        ids: list[int | None] = [None, *(s.id for s in self.value.subjects)]
+        index = ids.index(self.subject_id) if self.subject_id in ids else 0
+        self.subject_id = ids[(index + 1) % len(ids)]
+        self.update_title()
+        self.paint(self.value)
+
+    def action_toggle_done(self) -> None:
+        item = self.highlighted_item()
+        child = self.child
+        if item is None or child is None or not self.can_tick or item.id in self._pending:
+            return
+        item.done = not item.done  # shown at once; put back if the server refuses
+        self._pending.add(item.id)
+        if self.value is not None:
+            self.paint(self.value)
+        self.send_done(child.id, item, item.done)
+
+    @work(group="done", exit_on_error=False)
+    async def send_done(self, pupil_id: int, item: HomeworkItem, done: bool) -> None:
+        try:
+            await self.data.set_homework_done(pupil_id, item.id, done)
+        except Exception as exc:
+            item.done = not done
+            self.notify(
+                f"The tick was not saved: {describe_error(exc)}", severity="error", timeout=8
+            )
+            if self.value is not None and self.shown_pupil == pupil_id:
+                self.paint(self.value)
+            return
+        finally:
+            self._pending.discard(item.id)
+        if self.shown_pupil == pupil_id:
+            self.load(pupil_id, self.load_key())  # the saved list gets the new tick
+
+    def action_download(self) -> None:
+        item = self.highlighted_item()
+        if item is None or not item.attachments:
+            self.notify("This homework has no files.", timeout=4)
+            return
+        folder = self.data.remembered("download_folder") or DEFAULT_FOLDER
+        files = list(item.attachments)
+
+        def chosen(target: str | None) -> None:
+            if target:
+                self.data.remember_setting("download_folder", target)
+                self.save_files(files, target)
+
+        self.app.push_screen(FolderScreen(files, folder), chosen)
+
+    @work(group="download", exit_on_error=False)
+    async def save_files(self, files: list[Attachment], folder: str) -> None:
+        for attachment in files:
+            path = await self.data.download_attachment(attachment, folder)
+            self.notify(f"Saved {path}", timeout=6)
+
+    @on(OptionList.OptionSelected, "#homework-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        item = self.highlighted_item()
+        if item is None:
+            return
+        lines = [
+            Content.assemble(
+                (plain(item.subject.name), "bold"),
+                (f"  due {item.due:%A} {item.due.day} {item.due:%B}", MUTED),
+            ),
+            Content.styled(
+                f"Given {item.given.day} {item.given:%b}"
+                + (f" by {item.teacher}" if item.teacher else ""),
+                MUTED,
+            ),
+            Content(""),
+            Content(item.text),
+        ]
+        for attachment in item.attachments:
+            lines.append(
+                Content.assemble(
+                    "📎 ", attachment.name, (f" ({size_text(attachment.size)})", MUTED)
+                )
+            )
+        if item.done:
+            lines.append(Content.styled("✓ done", DONE))
+        self.app.push_screen(HomeworkDetailScreen(Content("\n").join(lines)))
+
+
+class HomeworkDetailScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "close", "Close", id="homework.detail.close")
+    ]
+    DEFAULT_CSS = """
+    HomeworkDetailScreen { align: center middle; }
+    #homework-detail { width: 72; max-width: 100%; height: auto; max-height: 90%;
+        border: round $primary; padding: 0 1; background: $surface; }
+    """
+
+    def __init__(self, text: Content) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="homework-detail"):
+            yield Static(self.text)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
