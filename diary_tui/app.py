@@ -22,14 +22,20 @@ from textual.worker import Worker, WorkerState
 from diary_tui.commands import PaletteCommand, ScreensProvider
 from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_error
 from diary_tui.navigation import destinations_for, home_for
+from screens.attendance import AttendanceScreen
 from screens.base import DiaryScreen, LoggedIn, SessionEnded, ShowLogin
 from screens.chooser import ChooserScreen
+from screens.grades import GradesScreen
+from screens.homework import HomeworkScreen
 from screens.journal import JournalScreen
 from screens.login import LoginScreen
 from screens.week import WeekScreen
 
 SCREENS_BY_NAME: dict[str, Callable[[DiaryData], DiaryScreen]] = {
     "week": WeekScreen,
+    "grades": GradesScreen,
+    "homework": HomeworkScreen,
+    "attendance": AttendanceScreen,
     "journal": JournalScreen,
 }
 """Every destination of ``diary_tui.navigation`` that has a screen, by name."""

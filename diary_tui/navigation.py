@@ -39,6 +39,27 @@ DESTINATIONS: tuple[Destination, ...] = (
         FAMILY,
     ),
     Destination(
+        "grades",
+        "g",
+        "Grades",
+        "Marks by period per subject: averages, period marks, trend, what-if, report card",
+        FAMILY,
+    ),
+    Destination(
+        "homework",
+        "o",
+        "Homework",
+        "Homework due, upcoming first, with attachments; a pupil ticks it done",
+        FAMILY,
+    ),
+    Destination(
+        "attendance",
+        "a",
+        "Attendance",
+        "Absences and lateness by period with totals; absence notices to the class teacher",
+        FAMILY,
+    ),
+    Destination(
         "journal",
         "j",
         "Journal",
