@@ -16,7 +16,7 @@ import asyncio
 import datetime as dt
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
@@ -36,6 +36,8 @@ from api_client.models import (
     AnnouncementRequest,
     Announcements,
     Attendance,
+    ChangeFeed,
+    ChangeItem,
     Events,
     Grades,
     Health,
@@ -489,6 +491,77 @@ class DiaryClient:
             json=body,
             idempotency_key=idempotency_key,
         )
+
+    # -- the change feed -------------------------------------------------------------------
+
+    async def changes(self, since: str | None = None, limit: int | None = None) -> ChangeFeed:
+        """What changed for this user after ``since``, oldest first (never cached).
+
+        Without ``since``: no changes, and ``next`` is the newest cursor (start there)."""
+        params: dict[str, str | int] = {}
+        if since is not None:
+            params["since"] = since
+        if limit is not None:
+            params["limit"] = limit
+        response = await self._request("GET", "/changes", params=params or None)
+        self._raise_for_status(response)
+        return self._decode(response.content, ChangeFeed)
+
+    async def stream(
+        self, since: str | None = None, *, read_timeout: float = 45.0
+    ) -> AsyncIterator[ChangeItem]:
+        """The live stream of changes after ``since`` (none: from now on).
+
+        Yields each change as the server sends it. Raises Offline when the connection fails
+        or stays silent for ``read_timeout`` seconds (the server sends a keep-alive every
+        15 s); returns when the server ends the stream. Either way, resume with the cursor of
+        the last change seen.
+        """
+        headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        if since is not None:
+            headers["Last-Event-ID"] = since
+        timeout = httpx.Timeout(read_timeout, connect=self._http.timeout.connect)
+        for attempt in (1, 2):
+            headers.update(await self._auth_header(force_refresh=attempt == 2))
+            try:
+                async with self._http.stream(
+                    "GET", "/changes/stream", headers=headers, timeout=timeout
+                ) as response:
+                    self.stats.requests += 1
+                    if response.status_code == 401 and attempt == 1 and self._refresh_token:
+                        continue  # the access token expired early: refresh once
+                    if response.status_code >= 400:
+                        await response.aread()
+                        self._raise_for_status(response)
+                    try:
+                        async for item in self._events(response.aiter_lines()):
+                            yield item
+                    finally:
+                        self.stats.bytes_received += int(response.num_bytes_downloaded)
+                    return
+            except httpx.TimeoutException as exc:
+                raise errors.Offline(f"The server at {self.base_url} went silent.") from exc
+            except httpx.HTTPError as exc:
+                raise errors.Offline(f"The change stream from {self.base_url} broke.") from exc
+
+    @classmethod
+    async def _events(cls, lines: AsyncIterator[str]) -> AsyncIterator[ChangeItem]:
+        """Server-sent events as ChangeItems (comments and other events are skipped)."""
+        event, data = "", list[str]()
+        async for line in lines:
+            if not line:
+                if data and event in ("", "change"):
+                    yield cls._decode("\n".join(data).encode(), ChangeItem)
+                event, data = "", list[str]()
+            elif line.startswith(":"):
+                continue
+            else:
+                name, _, value = line.partition(":")
+                value = value.removeprefix(" ")
+                if name == "data":
+                    data.append(value)
+                elif name == "event":
+                    event = value
 
     # -- the machinery --------------------------------------------------------------------
 
