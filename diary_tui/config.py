@@ -21,6 +21,94 @@ class ConfigError(Exception):
     """The config file exists but cannot be used; the message says where and why."""
 
 
+# ---- Notifications
+
+#: The groups of changes a notification can be switched on or off for, with their labels.
+NOTIFICATION_GROUPS: dict[str, str] = {
+    "marks": "New, edited and removed marks",
+    "period_marks": "Period marks",
+    "absences": "Absences",
+    "schedule": "Lessons cancelled, substituted or moved; topics",
+    "homework": "New homework",
+    "messages": "Messages",
+    "announcements": "Announcements",
+    "events": "Events and meetings",
+}
+
+
+def _clock_time(value: str, name: str) -> int:
+    """Minutes after midnight of ``HH:MM``; ValueError with the setting's name."""
+    hours, sep, minutes = value.partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f"{name} must be a time written HH:MM, like 22:00, not {value!r}")
+    if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
+        raise ValueError(f"{name} must be a time of day between 00:00 and 23:59, not {value!r}")
+    return int(hours) * 60 + int(minutes)
+
+
+class Notifications(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """``[notifications]``: what a live change announces, and how."""
+
+    marks: bool = True
+    period_marks: bool = True
+    absences: bool = True
+    schedule: bool = True
+    homework: bool = True
+    messages: bool = True
+    announcements: bool = True
+    events: bool = True
+    quiet_from: str = ""
+    """Start of the quiet hours, ``HH:MM`` (empty: none). Quiet: no pop-ups, no bell."""
+    quiet_to: str = ""
+    """End of the quiet hours, ``HH:MM``; may be past midnight (22:00 to 07:00)."""
+    bell: bool = False
+    """Ring the terminal bell with a notification."""
+
+    def __post_init__(self) -> None:
+        if bool(self.quiet_from) != bool(self.quiet_to):
+            raise ValueError("set both quiet_from and quiet_to, or neither")
+        if self.quiet_from:
+            _clock_time(self.quiet_from, "quiet_from")
+            _clock_time(self.quiet_to, "quiet_to")
+
+    def enabled(self, group: str) -> bool:
+        """Whether changes of ``group`` (a key of NOTIFICATION_GROUPS) are announced."""
+        return bool(getattr(self, group, True)) if group in NOTIFICATION_GROUPS else True
+
+    def quiet_at(self, minute_of_day: int) -> bool:
+        """Whether ``minute_of_day`` (0 to 1439) falls in the quiet hours."""
+        if not self.quiet_from:
+            return False
+        start = _clock_time(self.quiet_from, "quiet_from")
+        end = _clock_time(self.quiet_to, "quiet_to")
+        if start <= end:
+            return start <= minute_of_day < end
+        return minute_of_day >= start or minute_of_day < end
+
+
+def save_notifications(prefs: Notifications, path: Path | None = None) -> None:
+    """Write the ``[notifications]`` table, keeping the rest of the file and its comments."""
+    import tomlkit
+
+    path = path or config_path()
+    try:
+        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        document = tomlkit.document()
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"Cannot update the config file {path}: {exc}.") from exc
+    table = document.get("notifications")
+    if not isinstance(table, dict):
+        table = tomlkit.table()
+        document["notifications"] = table
+    for key, value in msgspec.structs.asdict(prefs).items():
+        table[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     server: str | None = None
     """The server of the last login."""
@@ -32,6 +120,8 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Binding id to keys, e.g. ``{"week.next" = "n"}``."""
     timeout: float = 15.0
     """Seconds to wait for the server before calling it offline."""
+    notifications: Notifications = msgspec.field(default_factory=Notifications)
+    """What live changes announce (see ``Notifications``)."""
 
 
 def config_dir() -> Path:
