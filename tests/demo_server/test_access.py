@@ -71,3 +71,94 @@ async def test_me_for_every_role_and_anonymous(
 ) -> None:
     assert (await http.get("/api/v1/me", headers=await login_as(http, viewer))).status_code == 200
     assert (await http.get("/api/v1/me")).status_code == 401
+
+
+# ---- Messages, announcements and events, signing
+# viewer -> expected status for: recipients of (own pupil, foreign pupil), the thread list, a
+# thread between ``parent`` and ``teacher`` (read), news of (own, foreign) pupil, signing
+# (own, foreign) pupil's week, posting an announcement to (5А, 7В).
+FAMILY_TABLE = [
+    # viewer, own, foreign, recipients, threads, thread, news, sign, post
+    ("pupil", "pupil", "sibling", (200, 404), 200, 404, (200, 404), (403, 404), (403, 403)),
+    ("parent", "sibling", "stranger", (200, 404), 200, 200, (200, 404), (201, 404), (403, 403)),
+    ("teacher", "pupil", "stranger", (200, 404), 200, 200, (200, 404), (403, 404), (201, 404)),
+    ("classteacher", "pupil", "sibling", (200, 404), 200, 404, (200, 404), (403, 404), (201, 404)),
+    ("admin", "pupil", "stranger", (200, 200), 200, 404, (200, 200), (403, 403), (201, 201)),
+    ("it", "pupil", "stranger", (403, 403), 403, 403, (403, 403), (403, 403), (403, 403)),
+    ("nurse", "pupil", "stranger", (403, 403), 403, 403, (403, 403), (403, 403), (403, 403)),
+    ("authority", "pupil", "stranger", (403, 403), 403, 403, (403, 403), (403, 403), (403, 403)),
+    (None, "pupil", "stranger", (401, 401), 401, 401, (401, 401), (401, 401), (401, 401)),
+]
+
+
+@pytest.mark.parametrize(
+    ("viewer", "own", "foreign", "recipients", "threads", "thread", "news", "sign", "post"),
+    FAMILY_TABLE,
+)
+async def test_messages_news_and_signing_by_role(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    demo: Any,
+    viewer: str | None,
+    own: str,
+    foreign: str,
+    recipients: tuple[int, int],
+    threads: int,
+    thread: int,
+    news: tuple[int, int],
+    sign: tuple[int, int],
+    post: tuple[int, int],
+) -> None:
+    import uuid
+
+    from api_client.models import Announcements, Events, Recipients, Thread, Threads
+
+    ids = demo.ids
+    parent = await login_as(http, "parent")
+    started = await http.post(
+        "/api/v1/threads",
+        json={
+            "recipient_id": ids["teacher"],
+            "pupil_id": ids["pupil"],
+            "subject": "Вопрос",
+            "body": "Текст",
+        },
+        headers={**parent, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert started.status_code == 201, started.text
+    thread_id = decode(started.content, Thread).id
+    headers = await login_as(http, viewer) if viewer else {}
+
+    def check(response: httpx.Response, expected: int, type_: Any, what: str) -> None:
+        assert response.status_code == expected, (viewer, what, response.text)
+        if expected in (200, 201) and type_ is not None:
+            decode(response.content, type_)
+        elif expected >= 400:
+            assert decode(response.content, Problem).status == expected
+
+    def write() -> dict[str, str]:
+        return {**headers, "Idempotency-Key": uuid.uuid4().hex}
+
+    for pupil, expected in zip((own, foreign), recipients, strict=True):
+        response = await http.get(f"/api/v1/pupils/{ids[pupil]}/recipients", headers=headers)
+        check(response, expected, Recipients, f"recipients of {pupil}")
+    check(await http.get("/api/v1/threads", headers=headers), threads, Threads, "threads")
+    check(await http.get(f"/api/v1/threads/{thread_id}", headers=headers), thread, Thread, "thread")
+    for pupil, expected in zip((own, foreign), news, strict=True):
+        params = {"pupil_id": ids[pupil]}
+        response = await http.get("/api/v1/announcements", params=params, headers=headers)
+        check(response, expected, Announcements, f"news of {pupil}")
+        response = await http.get("/api/v1/events", params=params, headers=headers)
+        check(response, expected, Events, f"events of {pupil}")
+    for pupil, expected in zip((own, foreign), sign, strict=True):
+        response = await http.post(
+            f"/api/v1/pupils/{ids[pupil]}/weeks/2026-11-23/sign", headers=write()
+        )
+        check(response, expected, None, f"sign {pupil}")
+    for cls, expected in zip(("c5a", "c7v"), post, strict=True):
+        response = await http.post(
+            "/api/v1/announcements",
+            json={"title": "Объявление", "body": "Текст", "class_id": ids[cls]},
+            headers=write(),
+        )
+        check(response, expected, None, f"announce to {cls}")
