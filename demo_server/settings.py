@@ -71,6 +71,8 @@ class ServerState:
         )
         self._secret: bytes | None = None
         self._secret_lock = asyncio.Lock()
+        self.write_lock = asyncio.Lock()
+        """Held around a journal write's transaction on SQLite: this app's writes take turns."""
 
     async def token_secret(self) -> bytes:
         """The signing secret, read from the database once (and created if missing)."""

@@ -1,0 +1,1475 @@
+"""The class journal: the one GET that fills the grid, and every write a teacher makes in it.
+
+Each write function runs inside the request's transaction and leaves it uncommitted:
+:func:`demo_server.idempotency.idempotent` commits it together with the idempotency record. A
+write refuses with a :class:`ProblemError` (the transaction is then rolled back), and every
+change appends an audit record and a change-feed row.
+
+Versions: each mark, absence, homework and period mark carries a version, and a lesson's
+topic the lesson's version. A write names the version it was based on; a stale one gets 409
+with the current value in the problem's ``current`` and a ``detail`` that says who changed it
+and when. The check is made by the UPDATE itself (``WHERE version = :seen``), so two writers
+that read the same version cannot both win.
+
+Bounds that are not in the contract's types:
+
+- a mark's value on the school's scale (``schools.mark_min`` to ``mark_max``);
+- a mark's weight from :data:`MARK_WEIGHT_MIN` to :data:`MARK_WEIGHT_MAX` (1 to 5: a test
+  counts at most five times an oral answer);
+- minutes late from 1 to :data:`MAX_LATE_MINUTES`, and only for ``late``;
+- homework due on or after the lesson's day and within a year of it;
+- no marks or absences for a lesson after today, or for a cancelled lesson;
+- a change of a mark older than ``schools.reason_after_days`` days needs a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client.models import (
+    MARK_WEIGHT_MAX,
+    MARK_WEIGHT_MIN,
+    AbsenceKind,
+    AbsenceRemove,
+    AbsenceSet,
+    ClassRef,
+    HomeworkSet,
+    Journal,
+    JournalAbsence,
+    JournalHomework,
+    JournalLesson,
+    JournalMark,
+    JournalPeriodMark,
+    JournalPupil,
+    LessonStatus,
+    MarkCreate,
+    MarkKind,
+    MarkRemove,
+    MarkScale,
+    MarkUpdate,
+    PeriodMarkSet,
+    PeriodRef,
+    Role,
+    SubjectRef,
+    TopicSet,
+)
+from demo_server import schema as s
+from demo_server.access import (
+    MAX_ID,
+    assigned_to_teach,
+    leads_class,
+    may_open_journal,
+    teaches_lesson,
+)
+from demo_server.auth import Viewer
+from demo_server.problems import ProblemError
+from demo_server.records import append_audit, record_change
+
+MAX_LATE_MINUTES = 240
+MAX_DUE_DAYS = 366
+
+
+# --- shared look-ups ---------------------------------------------------------------------
+
+
+def check_id(value: int, field: str, status: int = 404, what: str = "") -> None:
+    """Ids outside 1..2**31-1 cannot exist: answer as for an unknown id, before the database."""
+    if not 0 < value <= MAX_ID:
+        raise ProblemError(
+            status, f"there is no {what or field.removesuffix('_id')} {value}", field=field
+        )
+
+
+def _class_name(cls: s.SchoolClass) -> str:
+    return f"{cls.grade}{cls.letter}"
+
+
+def _class_ref(cls: s.SchoolClass) -> ClassRef:
+    return ClassRef(id=cls.id, name=_class_name(cls), grade=cls.grade, letter=cls.letter)
+
+
+def _period_ref(period: s.Period) -> PeriodRef:
+    return PeriodRef(id=period.id, name=period.name, start=period.start, end=period.end)
+
+
+def _utc(at: dt.datetime) -> dt.datetime:
+    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+
+
+def _full_name(user: s.User) -> str:
+    return f"{user.first_name} {user.last_name}"
+
+
+@dataclass
+class LessonContext:
+    """A lesson with its class, subject and school: what every lesson write checks."""
+
+    lesson: s.Lesson
+    cls: s.SchoolClass
+    subject: s.Subject
+    school: s.School
+
+    def journal_lesson(self, homework: JournalHomework | None = None) -> JournalLesson:
+        lesson = self.lesson
+        return JournalLesson(
+            id=lesson.id,
+            date=lesson.date,
+            number=lesson.number,
+            topic=lesson.topic,
+            status=LessonStatus(lesson.status),
+            version=lesson.version,
+            homework=homework,
+        )
+
+
+async def load_lesson(
+    db: AsyncSession, viewer: Viewer, lesson_id: int, *, field: str = "lesson_id", status: int = 404
+) -> LessonContext:
+    """The lesson ``lesson_id`` of the viewer's school, or a problem (404 for a path id, 422
+    for an id in a body)."""
+    check_id(lesson_id, field, status, "lesson")
+    row = (
+        await db.execute(
+            select(s.Lesson, s.SchoolClass, s.Subject, s.School)
+            .join(s.SchoolClass, s.SchoolClass.id == s.Lesson.class_id)
+            .join(s.Subject, s.Subject.id == s.Lesson.subject_id)
+            .join(s.School, s.School.id == s.SchoolClass.school_id)
+            .where(s.Lesson.id == lesson_id, s.SchoolClass.school_id == viewer.school_id)
+        )
+    ).first()
+    if row is None:
+        raise ProblemError(status, f"there is no lesson {lesson_id}", field=field)
+    return LessonContext(*row)
+
+
+async def _school(db: AsyncSession, viewer: Viewer) -> s.School:
+    school = await db.get(s.School, viewer.school_id)
+    assert school is not None
+    return school
+
+
+async def _pupil(
+    db: AsyncSession, viewer: Viewer, pupil_id: int, field: str, status: int
+) -> s.User:
+    check_id(pupil_id, field, status, "pupil")
+    pupil = await db.scalar(
+        select(s.User).where(
+            s.User.id == pupil_id,
+            s.User.school_id == viewer.school_id,
+            s.User.role == Role.PUPIL.value,
+        )
+    )
+    if pupil is None:
+        raise ProblemError(status, f"there is no pupil {pupil_id}", field=field)
+    return pupil
+
+
+async def _enrolled(db: AsyncSession, pupil_id: int, class_id: int, day: dt.date) -> bool:
+    found = await db.scalar(
+        select(s.Enrolment.id).where(
+            s.Enrolment.pupil_id == pupil_id,
+            s.Enrolment.class_id == class_id,
+            s.Enrolment.start <= day,
+            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= day),
+        )
+    )
+    return found is not None
+
+
+async def _lesson_pupil(
+    db: AsyncSession, viewer: Viewer, ctx: LessonContext, pupil_id: int, field: str, status: int
+) -> s.User:
+    """The pupil, who must be in the lesson's class on the lesson's day (422 otherwise)."""
+    pupil = await _pupil(db, viewer, pupil_id, field, status)
+    if not await _enrolled(db, pupil.id, ctx.cls.id, ctx.lesson.date):
+        raise ProblemError(
+            422,
+            f"{_full_name(pupil)} is not in class {_class_name(ctx.cls)} on "
+            f"{ctx.lesson.date.isoformat()}, the day of this lesson",
+            field=field,
+        )
+    return pupil
+
+
+def _not_cancelled(ctx: LessonContext, what: str) -> None:
+    if ctx.lesson.status == LessonStatus.CANCELLED.value:
+        raise ProblemError(
+            422,
+            f"the lesson of {ctx.lesson.date.isoformat()} was cancelled: it takes no {what}",
+            field="lesson_id",
+        )
+
+
+def _not_future(ctx: LessonContext, today: dt.date, what: str) -> None:
+    if ctx.lesson.date > today:
+        raise ProblemError(
+            422,
+            f"the lesson of {ctx.lesson.date.isoformat()} has not happened yet: {what} can be "
+            "given on the day of the lesson or later",
+            field="lesson_id",
+        )
+
+
+def _on_scale(value: int, school: s.School, field: str = "value") -> None:
+    if not school.mark_min <= value <= school.mark_max:
+        raise ProblemError(
+            422,
+            f"a mark in this school is from {school.mark_min} to {school.mark_max}, not {value}",
+            field=field,
+        )
+
+
+def _weight(weight: int) -> None:
+    if not MARK_WEIGHT_MIN <= weight <= MARK_WEIGHT_MAX:
+        raise ProblemError(
+            422,
+            f"a mark's weight is from {MARK_WEIGHT_MIN} to {MARK_WEIGHT_MAX}, not {weight}",
+            field="weight",
+        )
+
+
+async def _require_teacher(db: AsyncSession, viewer: Viewer, ctx: LessonContext, what: str) -> None:
+    if viewer.role is not Role.TEACHER:
+        raise ProblemError(403, f"your role may not change {what}")
+    lesson = ctx.lesson
+    if not await teaches_lesson(
+        db,
+        viewer,
+        class_id=lesson.class_id,
+        subject_id=lesson.subject_id,
+        teacher_id=lesson.teacher_id,
+        substitute_id=lesson.substitute_id,
+    ):
+        raise ProblemError(
+            403,
+            f"you do not teach {ctx.subject.name} in class {_class_name(ctx.cls)}: "
+            f"you may not change its {what}",
+        )
+
+
+def require_role(viewer: Viewer, roles: frozenset[Role], what: str) -> None:
+    if viewer.role not in roles:
+        raise ProblemError(403, f"your role may not change {what}")
+
+
+async def _last_change(
+    db: AsyncSession,
+    school: s.School,
+    entity: str,
+    entity_id: int,
+    fallback: tuple[int, dt.datetime],
+) -> str:
+    """ "changed by NAME on DATE at TIME", from the audit log (or the row's own author)."""
+    row = (
+        await db.execute(
+            select(s.AuditRecord.actor_id, s.AuditRecord.at)
+            .where(s.AuditRecord.entity == entity, s.AuditRecord.entity_id == entity_id)
+            .order_by(s.AuditRecord.id.desc())
+            .limit(1)
+        )
+    ).first()
+    actor_id, at = (row[0], row[1]) if row is not None else fallback
+    actor = await db.get(s.User, actor_id) if actor_id is not None else None
+    who = _full_name(actor) if actor is not None else "someone"
+    local = _utc(at).astimezone(ZoneInfo(school.timezone))
+    return f"{who} on {local:%Y-%m-%d at %H:%M}"
+
+
+async def _conflict(
+    db: AsyncSession,
+    school: s.School,
+    entity: str,
+    entity_id: int,
+    fallback: tuple[int, dt.datetime],
+    seen: int | None,
+    current: Any,
+    version: int,
+    what: str,
+) -> ProblemError:
+    by = await _last_change(db, school, entity, entity_id, fallback)
+    if seen is None:
+        detail = (
+            f"{what} was already set by {by} (version {version}); "
+            "send its current version to change it"
+        )
+    else:
+        detail = (
+            f"{what} was changed by {by}: your change was based on version {seen}, "
+            f"the current one is version {version}"
+        )
+    return ProblemError(409, detail, field="version", current=current)
+
+
+# --- the journal GET -------------------------------------------------------------------------
+
+
+async def load_journal(
+    db: AsyncSession,
+    viewer: Viewer,
+    class_id: int,
+    subject_id: int,
+    period_id: int | None,
+    today: dt.date,
+) -> Journal:
+    """The journal of ``class_id`` and ``subject_id`` for ``period_id`` (default: the period
+    containing ``today``, else the last one begun, else the first)."""
+    if viewer.role not in (Role.TEACHER, Role.ADMINISTRATION):
+        raise ProblemError(403, "your role may not see class journals")
+    check_id(class_id, "class_id", what="class")
+    check_id(subject_id, "subject_id", what="subject")
+    cls = await db.scalar(
+        select(s.SchoolClass).where(
+            s.SchoolClass.id == class_id, s.SchoolClass.school_id == viewer.school_id
+        )
+    )
+    if cls is None:
+        raise ProblemError(404, f"there is no class {class_id}", field="class_id")
+    subject = await db.scalar(
+        select(s.Subject).where(s.Subject.id == subject_id, s.Subject.school_id == viewer.school_id)
+    )
+    if subject is None:
+        raise ProblemError(404, f"there is no subject {subject_id}", field="subject_id")
+    if not await may_open_journal(db, viewer, cls.id, subject.id):
+        raise ProblemError(
+            403, f"you do not teach {subject.name} in class {_class_name(cls)} nor lead it"
+        )
+    school = await _school(db, viewer)
+    periods = list(
+        (
+            await db.scalars(
+                select(s.Period).where(s.Period.year_id == cls.year_id).order_by(s.Period.start)
+            )
+        ).all()
+    )
+    if not periods:
+        raise ProblemError(
+            404, "the academic year of this class has no periods yet", field="period_id"
+        )
+    if period_id is not None:
+        check_id(period_id, "period_id", what="period")
+        chosen = next((p for p in periods if p.id == period_id), None)
+        if chosen is None:
+            raise ProblemError(
+                404,
+                f"there is no period {period_id} in the academic year of class {_class_name(cls)}",
+                field="period_id",
+            )
+    else:
+        chosen = next((p for p in periods if p.start <= today <= p.end), None)
+        if chosen is None:
+            begun = [p for p in periods if p.start <= today]
+            chosen = begun[-1] if begun else periods[0]
+    period = chosen
+
+    found_pupils = (
+        await db.execute(
+            select(s.User.id, s.User.first_name, s.User.last_name)
+            .join(s.Enrolment, s.Enrolment.pupil_id == s.User.id)
+            .where(
+                s.Enrolment.class_id == cls.id,
+                s.Enrolment.start <= period.end,
+                or_(s.Enrolment.end.is_(None), s.Enrolment.end >= period.start),
+            )
+            .distinct()
+        )
+    ).all()
+    pupil_rows = sorted(
+        found_pupils, key=lambda r: (r.last_name.casefold(), r.first_name.casefold(), r.id)
+    )
+    pupils = [
+        JournalPupil(id=r.id, number=n, first_name=r.first_name, last_name=r.last_name)
+        for n, r in enumerate(pupil_rows, start=1)
+    ]
+    pupil_ids = [p.id for p in pupils]
+
+    lesson_rows = (
+        await db.execute(
+            select(
+                s.Lesson.id,
+                s.Lesson.date,
+                s.Lesson.number,
+                s.Lesson.topic,
+                s.Lesson.status,
+                s.Lesson.version,
+            )
+            .where(
+                s.Lesson.class_id == cls.id,
+                s.Lesson.subject_id == subject.id,
+                s.Lesson.date >= period.start,
+                s.Lesson.date <= period.end,
+            )
+            .order_by(s.Lesson.date, s.Lesson.number)
+        )
+    ).all()
+    lesson_ids = [r.id for r in lesson_rows]
+    in_lessons = (
+        select(s.Lesson.id)
+        .where(
+            s.Lesson.class_id == cls.id,
+            s.Lesson.subject_id == subject.id,
+            s.Lesson.date >= period.start,
+            s.Lesson.date <= period.end,
+        )
+        .scalar_subquery()
+    )
+    homework: dict[int, JournalHomework] = {}
+    if lesson_ids:
+        for hw in (
+            await db.execute(
+                select(
+                    s.Homework.id,
+                    s.Homework.lesson_id,
+                    s.Homework.text,
+                    s.Homework.due,
+                    s.Homework.version,
+                )
+                .where(s.Homework.lesson_id.in_(in_lessons), s.Homework.removed_at.is_(None))
+                .order_by(s.Homework.id)
+            )
+        ).all():
+            homework[hw.lesson_id] = JournalHomework(
+                id=hw.id, text=hw.text, due=hw.due, version=hw.version
+            )
+    lessons = [
+        JournalLesson(
+            id=r.id,
+            date=r.date,
+            number=r.number,
+            topic=r.topic,
+            status=LessonStatus(r.status),
+            version=r.version,
+            homework=homework.get(r.id),
+        )
+        for r in lesson_rows
+    ]
+    marks: list[JournalMark] = []
+    absences: list[JournalAbsence] = []
+    if lesson_ids:
+        for m in (
+            await db.execute(
+                select(
+                    s.Mark.id,
+                    s.Mark.pupil_id,
+                    s.Mark.lesson_id,
+                    s.Mark.value,
+                    s.Mark.weight,
+                    s.Mark.kind,
+                    s.Mark.comment,
+                    s.Mark.version,
+                    s.Mark.created_at,
+                )
+                .where(s.Mark.lesson_id.in_(in_lessons), s.Mark.removed_at.is_(None))
+                .order_by(s.Mark.id)
+            )
+        ).all():
+            marks.append(
+                JournalMark(
+                    id=m.id,
+                    pupil_id=m.pupil_id,
+                    lesson_id=m.lesson_id,
+                    value=m.value,
+                    weight=m.weight,
+                    kind=MarkKind(m.kind),
+                    comment=m.comment,
+                    version=m.version,
+                    created_at=_utc(m.created_at),
+                )
+            )
+        for a in (
+            await db.execute(
+                select(
+                    s.Absence.id,
+                    s.Absence.pupil_id,
+                    s.Absence.lesson_id,
+                    s.Absence.kind,
+                    s.Absence.minutes,
+                    s.Absence.note,
+                    s.Absence.version,
+                )
+                .where(s.Absence.lesson_id.in_(in_lessons), s.Absence.removed_at.is_(None))
+                .order_by(s.Absence.id)
+            )
+        ).all():
+            absences.append(
+                JournalAbsence(
+                    id=a.id,
+                    pupil_id=a.pupil_id,
+                    lesson_id=a.lesson_id,
+                    kind=AbsenceKind(a.kind),
+                    minutes=a.minutes,
+                    note=a.note,
+                    version=a.version,
+                )
+            )
+    period_marks = (
+        [
+            JournalPeriodMark(id=r.id, pupil_id=r.pupil_id, value=r.value, version=r.version)
+            for r in (
+                await db.execute(
+                    select(
+                        s.PeriodMark.id,
+                        s.PeriodMark.pupil_id,
+                        s.PeriodMark.value,
+                        s.PeriodMark.version,
+                    )
+                    .where(
+                        s.PeriodMark.subject_id == subject.id,
+                        s.PeriodMark.period_id == period.id,
+                        s.PeriodMark.pupil_id.in_(pupil_ids),
+                        s.PeriodMark.removed_at.is_(None),
+                    )
+                    .order_by(s.PeriodMark.id)
+                )
+            ).all()
+        ]
+        if pupil_ids
+        else []
+    )
+    return Journal(
+        class_=_class_ref(cls),
+        subject=SubjectRef(id=subject.id, name=subject.name),
+        period=_period_ref(period),
+        periods=[_period_ref(p) for p in periods],
+        scale=MarkScale(min=school.mark_min, max=school.mark_max),
+        reason_after_days=school.reason_after_days,
+        pupils=pupils,
+        lessons=lessons,
+        marks=marks,
+        absences=absences,
+        period_marks=period_marks,
+    )
+
+
+# --- marks ---------------------------------------------------------------------------------
+
+
+def journal_mark(mark: s.Mark) -> JournalMark:
+    return JournalMark(
+        id=mark.id,
+        pupil_id=mark.pupil_id,
+        lesson_id=mark.lesson_id,
+        value=mark.value,
+        weight=mark.weight,
+        kind=MarkKind(mark.kind),
+        comment=mark.comment,
+        version=mark.version,
+        created_at=_utc(mark.created_at),
+        removed=mark.removed_at is not None,
+    )
+
+
+def _mark_state(mark: s.Mark) -> dict[str, Any]:
+    return {
+        "lesson_id": mark.lesson_id,
+        "pupil_id": mark.pupil_id,
+        "value": mark.value,
+        "weight": mark.weight,
+        "kind": mark.kind,
+        "comment": mark.comment,
+        "version": mark.version,
+    }
+
+
+def _about(ctx: LessonContext, pupil: s.User) -> dict[str, Any]:
+    """What a notification needs to say which lesson and pupil a change is about."""
+    return {
+        "subject": ctx.subject.name,
+        "subject_id": ctx.subject.id,
+        "pupil": _full_name(pupil),
+        "date": ctx.lesson.date.isoformat(),
+        "lesson_id": ctx.lesson.id,
+    }
+
+
+async def create_mark(
+    db: AsyncSession, viewer: Viewer, body: MarkCreate, now: dt.datetime, today: dt.date
+) -> JournalMark:
+    require_role(viewer, frozenset({Role.TEACHER}), "marks")
+    ctx = await load_lesson(db, viewer, body.lesson_id, status=422)
+    await _require_teacher(db, viewer, ctx, "marks")
+    _not_cancelled(ctx, "marks")
+    _not_future(ctx, today, "marks")
+    pupil = await _lesson_pupil(db, viewer, ctx, body.pupil_id, "pupil_id", 422)
+    _on_scale(body.value, ctx.school)
+    _weight(body.weight)
+    mark = s.Mark(
+        lesson_id=ctx.lesson.id,
+        pupil_id=pupil.id,
+        value=body.value,
+        weight=body.weight,
+        kind=body.kind.value,
+        comment=body.comment,
+        author_id=viewer.id,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(mark)
+    await db.flush()
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action="create",
+        entity="mark",
+        entity_id=mark.id,
+        pupil_id=pupil.id,
+        before=None,
+        after=_mark_state(mark),
+    )
+    await record_change(
+        db,
+        school_id=viewer.school_id,
+        kind="mark.added",
+        entity_id=mark.id,
+        at=now,
+        pupil_id=pupil.id,
+        class_id=ctx.cls.id,
+        actor_id=viewer.id,
+        payload={
+            **_about(ctx, pupil),
+            "value": mark.value,
+            "weight": mark.weight,
+            "kind": mark.kind,
+            "comment": mark.comment,
+        },
+    )
+    return journal_mark(mark)
+
+
+async def _mark_for_change(
+    db: AsyncSession, viewer: Viewer, mark_id: int
+) -> tuple[s.Mark, LessonContext, s.User]:
+    require_role(viewer, frozenset({Role.TEACHER}), "marks")
+    check_id(mark_id, "mark_id", what="mark")
+    mark = await db.get(s.Mark, mark_id, with_for_update=_for_update(db))
+    if mark is None:
+        raise ProblemError(404, f"there is no mark {mark_id}", field="mark_id")
+    try:
+        ctx = await load_lesson(db, viewer, mark.lesson_id)
+    except ProblemError:  # another school's mark: as if there were none
+        raise ProblemError(404, f"there is no mark {mark_id}", field="mark_id") from None
+    await _require_teacher(db, viewer, ctx, "marks")
+    pupil = await db.get(s.User, mark.pupil_id)
+    assert pupil is not None
+    return mark, ctx, pupil
+
+
+def _for_update(db: AsyncSession) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+async def _check_mark_version(
+    db: AsyncSession, mark: s.Mark, ctx: LessonContext, seen: int
+) -> None:
+    if mark.removed_at is not None:
+        by = await _last_change(db, ctx.school, "mark", mark.id, (mark.author_id, mark.updated_at))
+        raise ProblemError(
+            409, f"this mark was removed by {by}", field="version", current=journal_mark(mark)
+        )
+    if mark.version != seen:
+        raise await _conflict(
+            db,
+            ctx.school,
+            "mark",
+            mark.id,
+            (mark.author_id, mark.updated_at),
+            seen,
+            journal_mark(mark),
+            mark.version,
+            "this mark",
+        )
+
+
+def _reason_needed(mark: s.Mark, school: s.School, now: dt.datetime, reason: str) -> None:
+    age = _utc(now) - _utc(mark.created_at)
+    if age > dt.timedelta(days=school.reason_after_days) and not reason.strip():
+        raise ProblemError(
+            422,
+            f"this mark was given on {_utc(mark.created_at).date().isoformat()}, more than "
+            f"{school.reason_after_days} days ago: say why it is changed (a reason is required)",
+            field="reason",
+        )
+
+
+async def _bump(
+    db: AsyncSession, table: Any, row_id: int, seen: int, values: dict[str, Any]
+) -> bool:
+    """UPDATE the row only if it is still at version ``seen``; False when it was not."""
+    result = await db.execute(
+        update(table)
+        .where(table.id == row_id, table.version == seen)
+        .values(version=seen + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def update_mark(
+    db: AsyncSession, viewer: Viewer, mark_id: int, body: MarkUpdate, now: dt.datetime
+) -> JournalMark:
+    mark, ctx, pupil = await _mark_for_change(db, viewer, mark_id)
+    await _check_mark_version(db, mark, ctx, body.version)
+    changes: dict[str, Any] = {}
+    if body.value is not None:
+        _on_scale(body.value, ctx.school)
+        if body.value != mark.value:
+            changes["value"] = body.value
+    if body.weight is not None:
+        _weight(body.weight)
+        if body.weight != mark.weight:
+            changes["weight"] = body.weight
+    if body.kind is not None and body.kind.value != mark.kind:
+        changes["kind"] = body.kind.value
+    if body.comment is not None and body.comment != mark.comment:
+        changes["comment"] = body.comment
+    if not changes:
+        return journal_mark(mark)
+    _reason_needed(mark, ctx.school, now, body.reason)
+    before = _mark_state(mark)
+    if not await _bump(db, s.Mark, mark.id, body.version, {**changes, "updated_at": now}):
+        await db.refresh(mark)
+        await _check_mark_version(db, mark, ctx, body.version)
+    await db.refresh(mark)
+    after = _mark_state(mark)
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action="update",
+        entity="mark",
+        entity_id=mark.id,
+        pupil_id=pupil.id,
+        before=before,
+        after=after,
+        reason=body.reason.strip(),
+    )
+    old = {k: before[k] for k in changes}
+    await record_change(
+        db,
+        school_id=viewer.school_id,
+        kind="mark.edited",
+        entity_id=mark.id,
+        at=now,
+        pupil_id=pupil.id,
+        class_id=ctx.cls.id,
+        actor_id=viewer.id,
+        payload={**_about(ctx, pupil), "value": mark.value, "old": old, "new": changes},
+    )
+    return journal_mark(mark)
+
+
+async def remove_mark(
+    db: AsyncSession, viewer: Viewer, mark_id: int, body: MarkRemove, now: dt.datetime
+) -> JournalMark:
+    mark, ctx, pupil = await _mark_for_change(db, viewer, mark_id)
+    await _check_mark_version(db, mark, ctx, body.version)
+    _reason_needed(mark, ctx.school, now, body.reason)
+    before = _mark_state(mark)
+    if not await _bump(db, s.Mark, mark.id, body.version, {"removed_at": now, "updated_at": now}):
+        await db.refresh(mark)
+        await _check_mark_version(db, mark, ctx, body.version)
+    await db.refresh(mark)
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action="remove",
+        entity="mark",
+        entity_id=mark.id,
+        pupil_id=pupil.id,
+        before=before,
+        after=None,
+        reason=body.reason.strip(),
+    )
+    await record_change(
+        db,
+        school_id=viewer.school_id,
+        kind="mark.removed",
+        entity_id=mark.id,
+        at=now,
+        pupil_id=pupil.id,
+        class_id=ctx.cls.id,
+        actor_id=viewer.id,
+        payload={**_about(ctx, pupil), "value": before["value"]},
+    )
+    return journal_mark(mark)
+
+
+# --- absences --------------------------------------------------------------------------------
+
+
+def journal_absence(absence: s.Absence) -> JournalAbsence:
+    return JournalAbsence(
+        id=absence.id,
+        pupil_id=absence.pupil_id,
+        lesson_id=absence.lesson_id,
+        kind=AbsenceKind(absence.kind),
+        minutes=absence.minutes,
+        note=absence.note,
+        version=absence.version,
+        removed=absence.removed_at is not None,
+    )
+
+
+def _absence_state(absence: s.Absence) -> dict[str, Any]:
+    return {
+        "lesson_id": absence.lesson_id,
+        "pupil_id": absence.pupil_id,
+        "kind": absence.kind,
+        "minutes": absence.minutes,
+        "note": absence.note,
+        "version": absence.version,
+    }
+
+
+async def _require_attendance(
+    db: AsyncSession, viewer: Viewer, ctx: LessonContext, kind: AbsenceKind | None
+) -> None:
+    """Teachers of the lesson and the class teacher record attendance; the health worker
+    records illness (``kind``: the absence being set, or the one being removed)."""
+    if viewer.role is Role.HEALTH_WORKER:
+        if kind is AbsenceKind.ILLNESS:
+            return
+        raise ProblemError(403, "the health worker records illness absences only")
+    if viewer.role is not Role.TEACHER:
+        raise ProblemError(403, "your role may not change absences")
+    if await leads_class(db, viewer.id, ctx.cls.id):
+        return
+    await _require_teacher(db, viewer, ctx, "attendance")
+
+
+async def _absence_row(db: AsyncSession, lesson_id: int, pupil_id: int) -> s.Absence | None:
+    """The pupil's absence at the lesson: the one in force, else the last removed one."""
+    query = (
+        select(s.Absence)
+        .where(s.Absence.lesson_id == lesson_id, s.Absence.pupil_id == pupil_id)
+        .order_by(s.Absence.removed_at.is_not(None), s.Absence.id.desc())
+        .limit(1)
+    )
+    if _for_update(db):
+        query = query.with_for_update()
+    return (await db.scalars(query)).first()
+
+
+async def set_absence(
+    db: AsyncSession,
+    viewer: Viewer,
+    lesson_id: int,
+    pupil_id: int,
+    body: AbsenceSet,
+    now: dt.datetime,
+    today: dt.date,
+) -> JournalAbsence:
+    if viewer.role not in (Role.TEACHER, Role.HEALTH_WORKER):
+        raise ProblemError(403, "your role may not change absences")
+    ctx = await load_lesson(db, viewer, lesson_id)
+    existing = await _absence_row(db, ctx.lesson.id, pupil_id) if 0 < pupil_id <= MAX_ID else None
+    await _require_attendance(db, viewer, ctx, body.kind)
+    if (
+        viewer.role is Role.HEALTH_WORKER
+        and existing is not None
+        and existing.removed_at is None
+        and existing.kind == AbsenceKind.ILLNESS.value
+        and body.kind is not AbsenceKind.ILLNESS
+    ):
+        raise ProblemError(403, "the health worker records illness absences only")
+    _not_cancelled(ctx, "attendance")
+    _not_future(ctx, today, "absences")
+    pupil = await _lesson_pupil(db, viewer, ctx, pupil_id, "pupil_id", 404)
+    if body.kind is AbsenceKind.LATE:
+        if not 0 < body.minutes <= MAX_LATE_MINUTES:
+            raise ProblemError(
+                422,
+                f"minutes late are from 1 to {MAX_LATE_MINUTES}, not {body.minutes}",
+                field="minutes",
+            )
+    elif body.minutes != 0:
+        raise ProblemError(
+            422,
+            f"minutes are for a late arrival only, not for '{body.kind.value}'",
+            field="minutes",
+        )
+    values = {"kind": body.kind.value, "minutes": body.minutes, "note": body.note}
+    if existing is not None and existing.removed_at is None:
+        if body.version != existing.version:
+            raise await _conflict(
+                db,
+                ctx.school,
+                "absence",
+                existing.id,
+                (existing.author_id, existing.created_at),
+                body.version,
+                journal_absence(existing),
+                existing.version,
+                f"the absence of {_full_name(pupil)}",
+            )
+        if all(getattr(existing, k) == v for k, v in values.items()):
+            return journal_absence(existing)
+        before: dict[str, Any] | None = _absence_state(existing)
+        if not await _bump(db, s.Absence, existing.id, existing.version, values):
+            await db.refresh(existing)
+            raise await _conflict(
+                db,
+                ctx.school,
+                "absence",
+                existing.id,
+                (existing.author_id, existing.created_at),
+                body.version,
+                journal_absence(existing),
+                existing.version,
+                f"the absence of {_full_name(pupil)}",
+            )
+        await db.refresh(existing)
+        absence = existing
+        action = "update"
+    elif existing is not None:
+        # Set again after a removal: the same row comes back, one version on.
+        before = None
+        if not await _bump(
+            db,
+            s.Absence,
+            existing.id,
+            existing.version,
+            {**values, "removed_at": None, "author_id": viewer.id},
+        ):
+            await db.refresh(existing)
+            raise await _conflict(
+                db,
+                ctx.school,
+                "absence",
+                existing.id,
+                (existing.author_id, existing.created_at),
+                body.version,
+                journal_absence(existing),
+                existing.version,
+                f"the absence of {_full_name(pupil)}",
+            )
+        await db.refresh(existing)
+        absence = existing
+        action = "create"
+    else:
+        before = None
+        absence = s.Absence(
+            lesson_id=ctx.lesson.id,
+            pupil_id=pupil.id,
+            author_id=viewer.id,
+            version=1,
+            created_at=now,
+            **values,
+        )
+        db.add(absence)
+        await db.flush()
+        action = "create"
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action=action,
+        entity="absence",
+        entity_id=absence.id,
+        pupil_id=pupil.id,
+        before=before,
+        after=_absence_state(absence),
+        reason=body.reason.strip(),
+    )
+    await record_change(
+        db,
+        school_id=viewer.school_id,
+        kind="absence.set",
+        entity_id=absence.id,
+        at=now,
+        pupil_id=pupil.id,
+        class_id=ctx.cls.id,
+        actor_id=viewer.id,
+        payload={
+            **_about(ctx, pupil),
+            "kind": absence.kind,
+            "minutes": absence.minutes,
+            **({"old_kind": before["kind"]} if before else {}),
+        },
+    )
+    return journal_absence(absence)
+
+
+async def remove_absence(
+    db: AsyncSession,
+    viewer: Viewer,
+    lesson_id: int,
+    pupil_id: int,
+    body: AbsenceRemove,
+    now: dt.datetime,
+) -> JournalAbsence:
+    if viewer.role not in (Role.TEACHER, Role.HEALTH_WORKER):
+        raise ProblemError(403, "your role may not change absences")
+    ctx = await load_lesson(db, viewer, lesson_id)
+    check_id(pupil_id, "pupil_id", what="pupil")
+    existing = await _absence_row(db, ctx.lesson.id, pupil_id)
+    await _require_attendance(
+        db, viewer, ctx, AbsenceKind(existing.kind) if existing is not None else None
+    )
+    pupil = await _pupil(db, viewer, pupil_id, "pupil_id", 404)
+    if existing is None:
+        raise ProblemError(
+            404, f"{_full_name(pupil)} has no absence at this lesson", field="pupil_id"
+        )
+    what = f"the absence of {_full_name(pupil)}"
+    if existing.removed_at is not None:
+        by = await _last_change(
+            db, ctx.school, "absence", existing.id, (existing.author_id, existing.created_at)
+        )
+        raise ProblemError(
+            409, f"{what} was removed by {by}", field="version", current=journal_absence(existing)
+        )
+    if existing.version != body.version or not await _bump(
+        db, s.Absence, existing.id, body.version, {"removed_at": now}
+    ):
+        await db.refresh(existing)
+        raise await _conflict(
+            db,
+            ctx.school,
+            "absence",
+            existing.id,
+            (existing.author_id, existing.created_at),
+            body.version,
+            journal_absence(existing),
+            existing.version,
+            what,
+        )
+    before = _absence_state(existing)
+    await db.refresh(existing)
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action="remove",
+        entity="absence",
+        entity_id=existing.id,
+        pupil_id=pupil.id,
+        before=before,
+        after=None,
+        reason=body.reason.strip(),
+    )
+    await record_change(
+        db,
+        school_id=viewer.school_id,
+        kind="absence.removed",
+        entity_id=existing.id,
+        at=now,
+        pupil_id=pupil.id,
+        class_id=ctx.cls.id,
+        actor_id=viewer.id,
+        payload={**_about(ctx, pupil), "kind": before["kind"]},
+    )
+    return journal_absence(existing)
+
+
+# --- topic and homework --------------------------------------------------------------------
+
+
+async def _active_homework(db: AsyncSession, lesson_id: int) -> s.Homework | None:
+    return (
+        await db.scalars(
+            select(s.Homework)
+            .where(s.Homework.lesson_id == lesson_id, s.Homework.removed_at.is_(None))
+            .order_by(s.Homework.id.desc())
+            .limit(1)
+        )
+    ).first()
+
+
+def journal_homework(hw: s.Homework) -> JournalHomework:
+    return JournalHomework(
+        id=hw.id, text="" if hw.removed_at is not None else hw.text, due=hw.due, version=hw.version
+    )
+
+
+async def set_topic(
+    db: AsyncSession, viewer: Viewer, lesson_id: int, body: TopicSet, now: dt.datetime
+) -> JournalLesson:
+    require_role(viewer, frozenset({Role.TEACHER}), "lesson topics")
+    ctx = await load_lesson(db, viewer, lesson_id)
+    await _require_teacher(db, viewer, ctx, "lesson topics")
+    _not_cancelled(ctx, "topic")
+    lesson = ctx.lesson
+    hw = await _active_homework(db, lesson.id)
+    homework = journal_homework(hw) if hw is not None else None
+    if lesson.version != body.version:
+        raise await _conflict(
+            db,
+            ctx.school,
+            "topic",
+            lesson.id,
+            (lesson.teacher_id, now),
+            body.version,
+            ctx.journal_lesson(homework),
+            lesson.version,
+            f"the lesson of {lesson.date.isoformat()}",
+        )
+    topic = body.topic.strip()
+    if topic == lesson.topic:
+        return ctx.journal_lesson(homework)
+    before = {"topic": lesson.topic, "version": lesson.version}
+    if not await _bump(db, s.Lesson, lesson.id, body.version, {"topic": topic}):
+        await db.refresh(lesson)
+        raise await _conflict(
+            db,
+            ctx.school,
+            "topic",
+            lesson.id,
+            (lesson.teacher_id, now),
+            body.version,
+            ctx.journal_lesson(homework),
+            lesson.version,
+            f"the lesson of {lesson.date.isoformat()}",
+        )
+    await db.refresh(lesson)
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action="update",
+        entity="topic",
+        entity_id=lesson.id,
+        before=before,
+        after={"topic": lesson.topic, "version": lesson.version},
+    )
+    await record_change(
+        db,
+        school_id=viewer.school_id,
+        kind="lesson.topic",
+        entity_id=lesson.id,
+        at=now,
+        class_id=ctx.cls.id,
+        actor_id=viewer.id,
+        payload={
+            "subject": ctx.subject.name,
+            "subject_id": ctx.subject.id,
+            "date": lesson.date.isoformat(),
+            "lesson_id": lesson.id,
+            "topic": lesson.topic,
+            "old": before["topic"],
+        },
+    )
+    return ctx.journal_lesson(homework)
+
+
+def _hw_state(hw: s.Homework) -> dict[str, Any]:
+    return {
+        "lesson_id": hw.lesson_id,
+        "text": hw.text,
+        "due": hw.due.isoformat(),
+        "version": hw.version,
+    }
+
+
+async def set_homework(
+    db: AsyncSession, viewer: Viewer, lesson_id: int, body: HomeworkSet, now: dt.datetime
+) -> JournalHomework:
+    require_role(viewer, frozenset({Role.TEACHER}), "homework")
+    ctx = await load_lesson(db, viewer, lesson_id)
+    await _require_teacher(db, viewer, ctx, "homework")
+    _not_cancelled(ctx, "homework")
+    lesson = ctx.lesson
+    text = body.text.strip()
+    if text:
+        if body.due < lesson.date:
+            raise ProblemError(
+                422,
+                f"homework is due on the lesson's day ({lesson.date.isoformat()}) or later, "
+                f"not {body.due.isoformat()}",
+                field="due",
+            )
+        if body.due > lesson.date + dt.timedelta(days=MAX_DUE_DAYS):
+            raise ProblemError(422, "homework is due within a year of the lesson", field="due")
+    hw = await _active_homework(db, lesson.id)
+    if hw is not None:
+        if body.version != hw.version:
+            raise await _conflict(
+                db,
+                ctx.school,
+                "homework",
+                hw.id,
+                (hw.author_id, now),
+                body.version,
+                journal_homework(hw),
+                hw.version,
+                f"the homework of the lesson of {lesson.date.isoformat()}",
+            )
+        before: dict[str, Any] | None = _hw_state(hw)
+        values: dict[str, Any] = {"text": text, "due": body.due} if text else {"removed_at": now}
+        if text and text == hw.text and body.due == hw.due:
+            return journal_homework(hw)
+        if not await _bump(db, s.Homework, hw.id, hw.version, values):
+            await db.refresh(hw)
+            raise await _conflict(
+                db,
+                ctx.school,
+                "homework",
+                hw.id,
+                (hw.author_id, now),
+                body.version,
+                journal_homework(hw),
+                hw.version,
+                f"the homework of the lesson of {lesson.date.isoformat()}",
+            )
+        await db.refresh(hw)
+        action = "update" if text else "remove"
+    else:
+        if not text:
+            removed = (
+                await db.scalars(
+                    select(s.Homework)
+                    .where(s.Homework.lesson_id == lesson.id)
+                    .order_by(s.Homework.id.desc())
+                    .limit(1)
+                )
+            ).first()
+            if removed is not None:  # already removed: nothing to do
+                return journal_homework(removed)
+            raise ProblemError(
+                422,
+                "this lesson has no homework to remove (send a text to set one)",
+                field="text",
+            )
+        before = None
+        hw = s.Homework(
+            lesson_id=lesson.id, text=text, due=body.due, author_id=viewer.id, version=1
+        )
+        db.add(hw)
+        await db.flush()
+        action = "create"
+    after = None if hw.removed_at is not None else _hw_state(hw)
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action=action,
+        entity="homework",
+        entity_id=hw.id,
+        before=before,
+        after=after,
+    )
+    await record_change(
+        db,
+        school_id=viewer.school_id,
+        kind="homework.set",
+        entity_id=hw.id,
+        at=now,
+        class_id=ctx.cls.id,
+        actor_id=viewer.id,
+        payload={
+            "subject": ctx.subject.name,
+            "subject_id": ctx.subject.id,
+            "date": lesson.date.isoformat(),
+            "lesson_id": lesson.id,
+            "text": "" if hw.removed_at is not None else hw.text,
+            "due": hw.due.isoformat(),
+            "removed": hw.removed_at is not None,
+        },
+    )
+    return journal_homework(hw)
+
+
+# --- period marks --------------------------------------------------------------------------
+
+
+def journal_period_mark(pm: s.PeriodMark) -> JournalPeriodMark:
+    return JournalPeriodMark(
+        id=pm.id,
+        pupil_id=pm.pupil_id,
+        value=pm.value,
+        version=pm.version,
+        removed=pm.removed_at is not None,
+    )
+
+
+async def set_period_mark(
+    db: AsyncSession, viewer: Viewer, body: PeriodMarkSet, now: dt.datetime, today: dt.date
+) -> JournalPeriodMark:
+    require_role(viewer, frozenset({Role.TEACHER}), "period marks")
+    pupil = await _pupil(db, viewer, body.pupil_id, "pupil_id", 422)
+    check_id(body.subject_id, "subject_id", 422, "subject")
+    subject = await db.scalar(
+        select(s.Subject).where(
+            s.Subject.id == body.subject_id, s.Subject.school_id == viewer.school_id
+        )
+    )
+    if subject is None:
+        raise ProblemError(422, f"there is no subject {body.subject_id}", field="subject_id")
+    check_id(body.period_id, "period_id", 422, "period")
+    period = await db.scalar(
+        select(s.Period)
+        .join(s.AcademicYear, s.AcademicYear.id == s.Period.year_id)
+        .where(s.Period.id == body.period_id, s.AcademicYear.school_id == viewer.school_id)
+    )
+    if period is None:
+        raise ProblemError(422, f"there is no period {body.period_id}", field="period_id")
+    # The classes the pupil was in during the period; the teacher must teach one of them.
+    class_rows = (
+        (
+            await db.execute(
+                select(s.SchoolClass)
+                .join(s.Enrolment, s.Enrolment.class_id == s.SchoolClass.id)
+                .where(
+                    s.Enrolment.pupil_id == pupil.id,
+                    s.Enrolment.start <= period.end,
+                    or_(s.Enrolment.end.is_(None), s.Enrolment.end >= period.start),
+                )
+                .order_by(s.Enrolment.start.desc())
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not class_rows:
+        raise ProblemError(
+            422, f"{_full_name(pupil)} was in no class during {period.name}", field="pupil_id"
+        )
+    cls = None
+    for candidate in class_rows:
+        if await assigned_to_teach(db, viewer.id, candidate.id, subject.id):
+            cls = candidate
+            break
+    if cls is None:
+        raise ProblemError(
+            403,
+            f"you do not teach {subject.name} to {_full_name(pupil)}: "
+            "you may not give their period mark",
+        )
+    if period.start > today:
+        raise ProblemError(
+            422, f"{period.name} has not begun: its marks are given later", field="period_id"
+        )
+    if body.value is not None:
+        _on_scale(body.value, await _school(db, viewer))
+    school = await _school(db, viewer)
+    query = select(s.PeriodMark).where(
+        s.PeriodMark.pupil_id == pupil.id,
+        s.PeriodMark.subject_id == subject.id,
+        s.PeriodMark.period_id == period.id,
+    )
+    if _for_update(db):
+        query = query.with_for_update()
+    existing = await db.scalar(query)
+    what = f"the {period.name} mark of {_full_name(pupil)} in {subject.name}"
+    payload_base = {
+        "subject": subject.name,
+        "subject_id": subject.id,
+        "pupil": _full_name(pupil),
+        "period": period.name,
+        "period_id": period.id,
+        "date": today.isoformat(),
+    }
+    active = existing is not None and existing.removed_at is None
+    if existing is not None and active and body.version != existing.version:
+        raise await _conflict(
+            db,
+            school,
+            "period_mark",
+            existing.id,
+            (existing.author_id, existing.updated_at),
+            body.version,
+            journal_period_mark(existing),
+            existing.version,
+            what,
+        )
+    if body.value is None:
+        if existing is None or not active:
+            if existing is not None:
+                return journal_period_mark(existing)
+            raise ProblemError(422, f"{what} is not set: nothing to remove", field="value")
+        values: dict[str, Any] = {"removed_at": now, "updated_at": now, "author_id": viewer.id}
+        action = "remove"
+    else:
+        if existing is not None and active and existing.value == body.value:
+            return journal_period_mark(existing)
+        values = {
+            "value": body.value,
+            "removed_at": None,
+            "updated_at": now,
+            "author_id": viewer.id,
+        }
+        action = "update" if active else "create"
+    if existing is None:
+        assert body.value is not None
+        pm = s.PeriodMark(
+            pupil_id=pupil.id,
+            subject_id=subject.id,
+            year_id=period.year_id,
+            period_id=period.id,
+            value=body.value,
+            author_id=viewer.id,
+            version=1,
+            updated_at=now,
+        )
+        db.add(pm)
+        await db.flush()
+        before: dict[str, Any] | None = None
+    else:
+        pm = existing
+        before = {"value": pm.value, "version": pm.version} if active else None
+        if not await _bump(db, s.PeriodMark, pm.id, pm.version, values):
+            await db.refresh(pm)
+            raise await _conflict(
+                db,
+                school,
+                "period_mark",
+                pm.id,
+                (pm.author_id, pm.updated_at),
+                body.version,
+                journal_period_mark(pm),
+                pm.version,
+                what,
+            )
+        await db.refresh(pm)
+    after = None if pm.removed_at is not None else {"value": pm.value, "version": pm.version}
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action=action,
+        entity="period_mark",
+        entity_id=pm.id,
+        pupil_id=pupil.id,
+        before=before,
+        after=after,
+        reason=body.reason.strip(),
+    )
+    await record_change(
+        db,
+        school_id=viewer.school_id,
+        kind="period_mark.set",
+        entity_id=pm.id,
+        at=now,
+        pupil_id=pupil.id,
+        class_id=cls.id,
+        actor_id=viewer.id,
+        payload={
+            **payload_base,
+            "value": None if pm.removed_at is not None else pm.value,
+            "old": before["value"] if before else None,
+        },
+    )
+    return journal_period_mark(pm)
+
+
+__all__ = [
+    "LessonContext",
+    "create_mark",
+    "load_journal",
+    "load_lesson",
+    "remove_absence",
+    "remove_mark",
+    "set_absence",
+    "set_homework",
+    "set_period_mark",
+    "set_topic",
+    "update_mark",
+]
