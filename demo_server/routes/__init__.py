@@ -14,6 +14,7 @@ from demo_server.routes import health_worker as health_worker_routes
 from demo_server.routes import stats as stats_routes
 from demo_server.routes import accounts as accounts_routes
 from demo_server.routes import registration as registration_routes
+from demo_server.routes import journal as journal_routes
 from demo_server.routes.deps import DEPENDENCIES
 
 
@@ -27,6 +28,7 @@ def api_router() -> Router:
             grades_routes.router,
             homework_routes.router,
             attendance_routes.router,
+            journal_routes.router,
             health.health,
             accounts_routes.router,
             registration_routes.router,
