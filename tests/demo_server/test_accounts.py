@@ -65,7 +65,9 @@ async def test_search_by_name_login_role_and_class(
     http: httpx.AsyncClient, login_as: LoginAs, demo: Any
 ) -> None:
     it = await login_as(http, "it")
-    page = decode((await http.get(f"{API}/users", params={"q": "СОКОЛ"}, headers=it)).content, UserPage)
+    page = decode(
+        (await http.get(f"{API}/users", params={"q": "СОКОЛ"}, headers=it)).content, UserPage
+    )
     assert {u.login for u in page.items} == {"parent", "pupil", "sibling"}
     parent = next(u for u in page.items if u.login == "parent")
     assert {c.id for c in parent.children} == {demo.ids["pupil"], demo.ids["sibling"]}
@@ -101,7 +103,12 @@ async def test_create_user_then_the_one_time_password_must_be_changed(
         http,
         "/users",
         it,
-        {"role": "pupil", "first_name": "Вера", "last_name": "Крылова", "class_id": demo.ids["c5a"]},
+        {
+            "role": "pupil",
+            "first_name": "Вера",
+            "last_name": "Крылова",
+            "class_id": demo.ids["c5a"],
+        },
     )
     assert response.status_code == 201, response.text
     made = decode(response.content, OneTimePassword)
@@ -112,7 +119,9 @@ async def test_create_user_then_the_one_time_password_must_be_changed(
     pair = decode(login.content, TokenPair)
     assert pair.must_change_password
     me = {"Authorization": f"Bearer {pair.access_token}"}
-    weak = await post(http, "/me/password", me, {"old": made.one_time_password, "new": "krylova.v1"})
+    weak = await post(
+        http, "/me/password", me, {"old": made.one_time_password, "new": "krylova.v1"}
+    )
     assert weak.status_code == 422
     problem = decode(weak.content, Problem)
     assert problem.field == "new" and "login" in problem.detail and "name" in problem.detail
@@ -202,11 +211,17 @@ async def test_link_unlink_and_move(
     twice = decode((await post(http, "/parent-links", it, body)).content, ParentLinkResult)
     assert not twice.changed
     other = await login_as(http, "other_parent")
-    assert (await http.get(f"{API}/pupils/{demo.ids['pupil']}/week", headers=other)).status_code == 200
+    assert (
+        await http.get(f"{API}/pupils/{demo.ids['pupil']}/week", headers=other)
+    ).status_code == 200
     gone = decode((await post(http, "/parent-links/remove", it, body)).content, ParentLinkResult)
     assert not gone.linked and gone.changed
-    assert (await http.get(f"{API}/pupils/{demo.ids['pupil']}/week", headers=other)).status_code == 404
-    wrong = await post(http, "/parent-links", it, {"parent_id": demo.ids["pupil"], "pupil_id": demo.ids["pupil"]})
+    assert (
+        await http.get(f"{API}/pupils/{demo.ids['pupil']}/week", headers=other)
+    ).status_code == 404
+    wrong = await post(
+        http, "/parent-links", it, {"parent_id": demo.ids["pupil"], "pupil_id": demo.ids["pupil"]}
+    )
     assert wrong.status_code == 422 and decode(wrong.content, Problem).field == "parent_id"
     assert await audit_count(demo_url, "parent_link") == 2
 
@@ -221,7 +236,9 @@ async def test_link_unlink_and_move(
     assert moved.class_ is not None and moved.class_.name == "7В"
     same = await post(http, f"/pupils/{demo.ids['pupil']}/move", it, {"class_id": demo.ids["c7v"]})
     assert same.status_code == 422
-    not_pupil = await post(http, f"/pupils/{demo.ids['parent']}/move", it, {"class_id": demo.ids["c7v"]})
+    not_pupil = await post(
+        http, f"/pupils/{demo.ids['parent']}/move", it, {"class_id": demo.ids["c7v"]}
+    )
     assert not_pupil.status_code == 422
     assert await audit_count(demo_url, "enrolment") == 1
 

@@ -1,0 +1,211 @@
+"""Roster import through the endpoint: the dry run writes nothing, the real run writes all or
+nothing, re-importing changes nothing, and every kind of bad file gets a clear answer."""
+
+from __future__ import annotations
+
+import codecs
+import uuid
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+from sqlalchemy import func, select
+
+from api_client.models import ImportAction, Problem, RosterImportReport, UserPage, decode
+from demo_server.db import make_engine, make_sessionmaker
+from demo_server.schema import AuditRecord, Enrolment, ParentLink, TeachingAssignment, User
+from tests.conftest import LoginAs
+
+API = "/api/v1"
+
+ROSTER = """тип;фамилия;имя;отчество;класс;логин;дети;классы;предметы
+ученик;Зайцева;Анна;Сергеевна;5А;;;;
+ученик;Зайцев;Павел;;6Б;;;;
+ученик;Соколов;Миша;;7В;pupil;;;
+родитель;Зайцева;Мария;Петровна;;;"Зайцева Анна 5А; Зайцев Павел 6Б";;
+родитель;Соколова;Ирина;;;parent;Зайцева Анна 5А;;
+учитель;Петров;Олег;Ильич;;;;"5А, 7В";"Математика; История"
+ученик;Зайцева;Анна;Сергеевна;5А;;;;
+"""
+
+
+@pytest.fixture
+def school_kind() -> str:
+    return "mini"
+
+
+async def send(
+    http: httpx.AsyncClient,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    dry_run: bool,
+    content_type: str = "text/csv",
+    idem: str | None = None,
+) -> httpx.Response:
+    return await http.post(
+        f"{API}/roster/import",
+        params={"dry_run": str(dry_run).lower()},
+        content=body,
+        headers={
+            **headers,
+            "Content-Type": content_type,
+            "Idempotency-Key": idem or uuid.uuid4().hex,
+        },
+    )
+
+
+async def counts(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            out = {}
+            for name, table in (
+                ("users", User),
+                ("enrolments", Enrolment),
+                ("links", ParentLink),
+                ("teaching", TeachingAssignment),
+                ("audit", AuditRecord),
+            ):
+                column = next(iter(table.__table__.primary_key.columns))
+                out[name] = int(await db.scalar(select(func.count(column))) or 0)
+            return out
+    finally:
+        await engine.dispose()
+
+
+async def test_dry_run_then_import_then_reimport(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    it = await login_as(http, "it")
+    data = ROSTER.encode("utf-8")
+    before = await counts(demo_url)
+    dry = await send(http, it, data, dry_run=True)
+    assert dry.status_code == 200, dry.text
+    report = decode(dry.content, RosterImportReport)
+    assert report.dry_run and not report.applied
+    assert (report.created, report.changed, report.skipped, report.refused) == (4, 2, 1, 0)
+    by_line = {r.line: r for r in report.rows}
+    assert by_line[4].action is ImportAction.CHANGED  # pupil moves from 5А to 7В
+    assert by_line[8].reason == "duplicate of line 2"
+    assert await counts(demo_url) == before, "a dry run wrote something"
+
+    real = await send(http, it, data, dry_run=False)
+    assert real.status_code == 200, real.text
+    applied = decode(real.content, RosterImportReport)
+    assert applied.applied and applied.created == 4
+    after = await counts(demo_url)
+    assert after["users"] == before["users"] + 4
+    assert after["links"] == before["links"] + 3
+    assert after["teaching"] == before["teaching"] + 4
+    assert after["audit"] == before["audit"] + 1
+    it_page = decode(
+        (await http.get(f"{API}/users", params={"q": "зайцева мария"}, headers=it)).content,
+        UserPage,
+    )
+    [mother] = it_page.items
+    assert {c.first_name for c in mother.children} == {"Анна", "Павел"}
+    pupil = decode(
+        (
+            await http.get(f"{API}/users", params={"q": "pupil", "role": "pupil"}, headers=it)
+        ).content,
+        UserPage,
+    ).items[0]
+    assert pupil.class_ is not None and pupil.class_.name == "7В"
+
+    again = await send(http, it, data, dry_run=False)
+    assert again.status_code == 200
+    second = decode(again.content, RosterImportReport)
+    assert (second.created, second.changed, second.refused) == (0, 0, 0)
+    assert second.unchanged == 6
+    assert (await counts(demo_url))["users"] == after["users"]
+
+
+async def test_one_bad_line_writes_nothing(
+    http: httpx.AsyncClient, login_as: LoginAs, demo_url: str
+) -> None:
+    it = await login_as(http, "it")
+    bad = ROSTER + "ученик;Орлов;Илья;;11Щ;;;;\n"
+    before = await counts(demo_url)
+    response = await send(http, it, bad.encode("utf-8"), dry_run=False)
+    assert response.status_code == 422, response.text
+    problem = msgspec.json.decode(response.content)
+    assert "nothing was imported" in problem["detail"]
+    report = msgspec.convert(problem["current"], RosterImportReport)
+    assert report.refused == 1 and not report.applied
+    refused = next(r for r in report.rows if r.action is ImportAction.REFUSED)
+    assert refused.line == 9 and "11Щ" in refused.reason
+    assert await counts(demo_url) == before
+
+
+async def test_replayed_key_and_the_file_in_the_key(
+    http: httpx.AsyncClient, login_as: LoginAs, demo_url: str
+) -> None:
+    it = await login_as(http, "it")
+    first = await send(http, it, ROSTER.encode(), dry_run=False, idem="roster-2026-11-25")
+    replay = await send(http, it, ROSTER.encode(), dry_run=False, idem="roster-2026-11-25")
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+    assert replay.content == first.content
+    other = await send(http, it, (ROSTER + "\n").encode(), dry_run=False, idem="roster-2026-11-25")
+    assert other.status_code == 422 and "different change" in decode(other.content, Problem).detail
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding", "words"),
+    [
+        (b"", None, "empty"),
+        (b"\x00\x01\x02\xff\xfe garbage \x00", None, ""),
+        ("фамилия;имя\n".encode(), None, ""),
+        ("just one column\nvalue\n".encode(), None, ""),
+    ],
+)
+async def test_unreadable_files_are_refused_clearly(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    demo_url: str,
+    body: bytes,
+    encoding: str | None,
+    words: str,
+) -> None:
+    it = await login_as(http, "it")
+    before = await counts(demo_url)
+    for dry_run in (True, False):
+        response = await send(http, it, body, dry_run=dry_run)
+        assert response.status_code == 422, response.text
+        problem = decode(response.content, Problem)
+        assert problem.detail and words in problem.detail
+    assert await counts(demo_url) == before
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.encode("utf-8"),
+        lambda text: codecs.BOM_UTF8 + text.encode("utf-8"),
+        lambda text: text.encode("cp1251"),
+        lambda text: text.replace(";", ",").encode("utf-8"),
+        lambda text: text.replace(";", " ;  ").encode("utf-8"),
+    ],
+    ids=["utf8", "bom", "cp1251", "commas", "stray-spaces"],
+)
+async def test_spreadsheet_variants_plan_the_same(
+    http: httpx.AsyncClient, login_as: LoginAs, encode: Any
+) -> None:
+    it = await login_as(http, "it")
+    response = await send(http, it, encode(ROSTER), dry_run=True)
+    assert response.status_code == 200, response.text
+    report = decode(response.content, RosterImportReport)
+    assert (report.created, report.changed, report.refused) == (4, 2, 0), report.rows
+
+
+async def test_wrong_content_type_and_roles(http: httpx.AsyncClient, login_as: LoginAs) -> None:
+    it = await login_as(http, "it")
+    json_body = await send(http, it, b'{"a": 1}', dry_run=True, content_type="application/json")
+    assert json_body.status_code == 415
+    assert decode(json_body.content, Problem).field == "Content-Type"
+    for role in ("admin", "teacher", "parent"):
+        headers = await login_as(http, role)
+        response = await send(http, headers, ROSTER.encode(), dry_run=True)
+        assert response.status_code == 403, role
+    assert (await send(http, {}, ROSTER.encode(), dry_run=True)).status_code == 401
