@@ -157,7 +157,7 @@ async def test_replayed_key_and_the_file_in_the_key(
         (b"", None, "empty"),
         (b"\x00\x01\x02\xff\xfe garbage \x00", None, ""),
         ("фамилия;имя\n".encode(), None, ""),
-        ("just one column\nvalue\n".encode(), None, ""),
+        (b"just one column\nvalue\n", None, ""),
     ],
 )
 async def test_unreadable_files_are_refused_clearly(
