@@ -1095,6 +1095,7 @@ class ChangeItem(Response):
     class_id: int | None = None
     actor: str = ""
     """The full name of who made the change (empty for the system)."""
+    actor_id: int | None = None
     payload: dict[str, object] = {}
 
 

@@ -167,6 +167,7 @@ def _item(row: Change, actor: str | None) -> ChangeItem:
         pupil_id=row.pupil_id,
         class_id=row.class_id,
         actor=actor or "",
+        actor_id=row.actor_id,
         payload=dict(row.payload or {}),
     )
 

@@ -179,6 +179,7 @@ async def test_an_item_carries_what_happened(
             pupil_id=demo.ids["pupil"],
             class_id=demo.ids["c5a"],
             actor="Анна Смирнова",
+            actor_id=demo.ids["teacher"],
             payload=payload,
         )
     ]
