@@ -663,3 +663,120 @@ class DiaryData:
         body = wire.AbsenceNoticeRequest(start=start, end=end, reason=reason, note=note)
         notice: wire.AbsenceNotice = await self._online(client.send_absence_notice(pupil_id, body))
         return notice
+
+    # -- messages -----------------------------------------------------------------------
+
+    def cached_threads(self) -> wire.Threads | None:
+        if self.client is None:
+            return None
+        return self.client.cached("/threads", wire.Threads)
+
+    async def load_threads(self) -> wire.Threads:
+        client = self._require_client()
+        threads: wire.Threads = await self._online(client.threads())
+        self._synced()
+        return threads
+
+    def cached_thread(self, thread_id: int) -> wire.Thread | None:
+        if self.client is None:
+            return None
+        return self.client.cached(f"/threads/{thread_id}", wire.Thread)
+
+    async def load_thread(self, thread_id: int) -> wire.Thread:
+        client = self._require_client()
+        thread: wire.Thread = await self._online(client.thread(thread_id))
+        self._synced()
+        return thread
+
+    async def mark_thread_read(self, thread_id: int, last_read_id: int) -> wire.ReadState:
+        client = self._require_client()
+        state: wire.ReadState = await self._online(client.mark_thread_read(thread_id, last_read_id))
+        return state
+
+    @staticmethod
+    def check_message(
+        body: str, what: str = "message", limit: int = wire.MESSAGE_MAX_LENGTH
+    ) -> str:
+        """The text as it will be sent, or ValueError in plain words."""
+        text = body.strip("\n\r ")
+        if not text:
+            raise ValueError(f"The {what} is empty: write something first.")
+        if len(text) > limit:
+            raise ValueError(f"The {what} is {len(text):,} characters long; at most {limit:,} fit.")
+        return text
+
+    async def send_reply(self, thread_id: int, body: str) -> wire.Thread:
+        text = self.check_message(body)
+        client = self._require_client()
+        thread: wire.Thread = await self._online(client.reply(thread_id, text))
+        return thread
+
+    async def start_thread(
+        self, recipient_id: int, pupil_id: int | None, subject: str, body: str
+    ) -> wire.Thread:
+        title = self.check_message(subject, "subject", wire.SUBJECT_MAX_LENGTH)
+        if "\n" in title:
+            raise ValueError("The subject must be one line.")
+        text = self.check_message(body)
+        client = self._require_client()
+        request = wire.NewThreadRequest(
+            recipient_id=recipient_id, pupil_id=pupil_id, subject=title, body=text
+        )
+        thread: wire.Thread = await self._online(client.start_thread(request))
+        return thread
+
+    def cached_recipients(self, pupil_id: int) -> wire.Recipients | None:
+        if self.client is None:
+            return None
+        return self.client.cached(f"/pupils/{pupil_id}/recipients", wire.Recipients)
+
+    async def load_recipients(self, pupil_id: int) -> wire.Recipients:
+        client = self._require_client()
+        found: wire.Recipients = await self._online(client.recipients(pupil_id))
+        return found
+
+    # -- announcements and events ---------------------------------------------------------
+
+    @staticmethod
+    def _news_params(pupil_id: int | None) -> dict[str, int] | None:
+        return {"pupil_id": pupil_id} if pupil_id is not None else None
+
+    def cached_news(self, pupil_id: int | None) -> wire.Announcements | None:
+        """Announcements and upcoming events: of one child's class (a parent's choice), or of
+        all the user's classes when ``pupil_id`` is None."""
+        if self.client is None:
+            return None
+        return self.client.cached("/announcements", wire.Announcements, self._news_params(pupil_id))
+
+    async def load_news(self, pupil_id: int | None) -> wire.Announcements:
+        client = self._require_client()
+        news: wire.Announcements = await self._online(client.announcements(pupil_id))
+        self._synced()
+        return news
+
+    async def mark_announcement_read(self, announcement_id: int) -> wire.AnnouncementItem:
+        client = self._require_client()
+        item: wire.AnnouncementItem = await self._online(
+            client.mark_announcement_read(announcement_id)
+        )
+        return item
+
+    async def post_announcement(
+        self, title: str, body: str, class_id: int | None
+    ) -> wire.AnnouncementItem:
+        heading = self.check_message(title, "title", wire.SUBJECT_MAX_LENGTH)
+        text = self.check_message(body, "text")
+        client = self._require_client()
+        request = wire.AnnouncementRequest(title=heading, body=text, class_id=class_id)
+        item: wire.AnnouncementItem = await self._online(client.post_announcement(request))
+        return item
+
+    # -- signing the week ---------------------------------------------------------------
+
+    async def sign_week(self, pupil_id: int, day: dt.date) -> wire.WeekSignature:
+        """Sign ``pupil_id``'s week that holds ``day`` (a parent)."""
+        client = self._require_client()
+        signature: wire.WeekSignature = await self._online(
+            client.sign_week(pupil_id, monday_of(day))
+        )
+        return signature
