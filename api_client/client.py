@@ -32,12 +32,14 @@ from api_client.models import (
     AbsenceNotices,
     AbsenceRemove,
     AbsenceSet,
+    AddChildRequest,
     AnnouncementItem,
     AnnouncementRequest,
     Announcements,
     Attendance,
     ChangeFeed,
     ChangeItem,
+    CredentialSlips,
     Events,
     Grades,
     Health,
@@ -58,18 +60,32 @@ from api_client.models import (
     MarkUpdate,
     Me,
     NewThreadRequest,
+    OneTimePassword,
+    ParentLinkChange,
+    ParentLinkResult,
+    PasswordChange,
     PeriodMarkSet,
     Problem,
+    PupilMove,
     ReadRequest,
     ReadState,
     Recipients,
     RefreshRequest,
+    RegisterRequest,
+    Registration,
     ReplyRequest,
     ReportCard,
+    Role,
+    RosterImportReport,
+    SlipFormat,
     Thread,
     Threads,
     TokenPair,
     TopicSet,
+    UserCreate,
+    UserPage,
+    UserSummary,
+    UserUpdate,
     Week,
     WeekSignature,
 )
@@ -124,6 +140,39 @@ def cache_key(path: str, params: Mapping[str, Any] | None = None) -> str:
     if not params:
         return path
     return f"{path}?{urlencode(sorted((k, str(v)) for k, v in params.items()))}"
+
+
+class _WireProblem(msgspec.Struct):
+    """A problem as it arrives: msgspec cannot decode ``Raw | None``, so ``current`` is read
+    as Raw with JSON null standing for "none"."""
+
+    title: str = ""
+    status: int = 0
+    type: str = "about:blank"
+    detail: str = ""
+    field: str | None = None
+    instance: str | None = None
+    retry_after: int | None = None
+    current: msgspec.Raw = msgspec.Raw(b"null")
+
+
+def _read_problem(body: bytes) -> Problem | None:
+    """The problem document of an error answer, or None when it is not one."""
+    try:
+        wire = msgspec.json.decode(body, type=_WireProblem)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    current = None if bytes(wire.current).strip() in (b"", b"null") else wire.current
+    return Problem(
+        title=wire.title,
+        status=wire.status,
+        type=wire.type,
+        detail=wire.detail,
+        field=wire.field,
+        instance=wire.instance,
+        retry_after=wire.retry_after,
+        current=current,
+    )
 
 
 class DiaryClient:
@@ -563,6 +612,134 @@ class DiaryClient:
                 elif name == "event":
                     event = value
 
+    # -- accounts (IT staff) and registration -------------------------------------------
+
+    async def users(
+        self,
+        q: str = "",
+        *,
+        role: Role | None = None,
+        class_: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> UserPage:
+        """Accounts of the school whose login or name holds ``q``; ``class_`` is a class name
+        (``5А``) or id."""
+        params: dict[str, Any] = {"offset": offset, "limit": limit}
+        if q:
+            params["q"] = q
+        if role is not None:
+            params["role"] = role.value
+        if class_:
+            params["class"] = class_
+        return await self.get("/users", UserPage, params=params)
+
+    async def user(self, user_id: int) -> UserSummary:
+        return await self.get(f"/users/{user_id}", UserSummary)
+
+    async def create_user(
+        self, body: UserCreate, idempotency_key: str | None = None
+    ) -> OneTimePassword:
+        return await self._send(
+            "POST", "/users", OneTimePassword, json=body, idempotency_key=idempotency_key
+        )
+
+    async def update_user(
+        self, user_id: int, body: UserUpdate, idempotency_key: str | None = None
+    ) -> UserSummary:
+        return await self._send(
+            "PATCH", f"/users/{user_id}", UserSummary, json=body, idempotency_key=idempotency_key
+        )
+
+    async def reset_password(
+        self, user_id: int, idempotency_key: str | None = None
+    ) -> OneTimePassword:
+        return await self._send(
+            "POST",
+            f"/users/{user_id}/reset-password",
+            OneTimePassword,
+            idempotency_key=idempotency_key,
+        )
+
+    async def set_parent_link(
+        self, parent_id: int, pupil_id: int, linked: bool, idempotency_key: str | None = None
+    ) -> ParentLinkResult:
+        path = "/parent-links" if linked else "/parent-links/remove"
+        body = ParentLinkChange(parent_id=parent_id, pupil_id=pupil_id)
+        return await self._send(
+            "POST", path, ParentLinkResult, json=body, idempotency_key=idempotency_key
+        )
+
+    async def move_pupil(
+        self,
+        pupil_id: int,
+        class_id: int,
+        day: dt.date | None = None,
+        idempotency_key: str | None = None,
+    ) -> UserSummary:
+        body = PupilMove(class_id=class_id, date=day)
+        return await self._send(
+            "POST",
+            f"/pupils/{pupil_id}/move",
+            UserSummary,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def import_roster(
+        self, data: bytes, *, dry_run: bool, idempotency_key: str | None = None
+    ) -> RosterImportReport:
+        """Plan (``dry_run``) or import a roster CSV file. A refused import raises
+        InvalidRequest whose ``problem.current`` holds the report."""
+        return await self._send_body(
+            "/roster/import",
+            RosterImportReport,
+            data,
+            "text/csv",
+            idempotency_key=idempotency_key,
+            params={"dry_run": "true" if dry_run else "false"},
+        )
+
+    async def class_slips(
+        self,
+        class_id: int,
+        format: SlipFormat = SlipFormat.TEXT,
+        *,
+        invites_only: bool = False,
+        idempotency_key: str | None = None,
+    ) -> CredentialSlips:
+        """Credential slips for a class (one-time passwords: the IT staff), or invite codes
+        only (``invites_only``: the class teacher too)."""
+        path = f"/classes/{class_id}/" + ("invite-codes" if invites_only else "slips")
+        return await self._send(
+            "POST",
+            path,
+            CredentialSlips,
+            params={"format": format.value},
+            idempotency_key=idempotency_key,
+        )
+
+    async def change_password(
+        self, old: str, new: str, idempotency_key: str | None = None
+    ) -> UserSummary:
+        body = PasswordChange(old=old, new=new)
+        return await self._send(
+            "POST", "/me/password", UserSummary, json=body, idempotency_key=idempotency_key
+        )
+
+    async def register(self, body: RegisterRequest) -> Registration:
+        """Create a parent account with an invite code (no login needed)."""
+        return await self._send("POST", "/register", Registration, json=body, auth=False)
+
+    async def add_child(self, code: str, idempotency_key: str | None = None) -> Registration:
+        return await self._send(
+            "POST",
+            "/register/add-child",
+            Registration,
+            json=AddChildRequest(code=code),
+            idempotency_key=idempotency_key,
+        )
+
     # -- the machinery --------------------------------------------------------------------
 
     async def get(
@@ -622,6 +799,25 @@ class DiaryClient:
         self._raise_for_status(response)
         if type_ is None or response.status_code == 204:
             return None  # type: ignore[return-value]
+        return self._decode(response.content, type_)
+
+    async def _send_body(
+        self,
+        path: str,
+        type_: type[T],
+        body: bytes,
+        content_type: str,
+        *,
+        idempotency_key: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> T:
+        """A POST whose body is a file (a roster CSV), decoded as ``type_``."""
+        headers = {
+            "Content-Type": content_type,
+            "Idempotency-Key": idempotency_key or uuid.uuid4().hex,
+        }
+        response = await self._request("POST", path, content=body, headers=headers, params=params)
+        self._raise_for_status(response)
         return self._decode(response.content, type_)
 
     async def send_json(
@@ -692,11 +888,7 @@ class DiaryClient:
         status = response.status_code
         if status < 400:
             return
-        problem: Problem | None = None
-        try:
-            problem = msgspec.json.decode(response.content, type=Problem)
-        except (msgspec.DecodeError, msgspec.ValidationError):
-            problem = None
+        problem = _read_problem(response.content)
         if problem is not None and problem.detail:
             message = problem.detail
         elif problem is not None:
