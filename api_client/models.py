@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
@@ -113,8 +113,10 @@ class Problem(Response):
     field: str | None = None
     instance: str | None = None
     retry_after: int | None = None
-    current: msgspec.Raw | None = None
-    """For a 409 on a stale write: the current value, encoded as its own response Struct."""
+    current: Any = None
+    """For a 409 on a stale write: the current value, encoded as its own response Struct
+    (decoded as plain JSON data: decode it again with the Struct it is; ``Raw | None`` cannot
+    be decoded by msgspec)."""
 
 
 # --------------------------------------------------------------------------------------
