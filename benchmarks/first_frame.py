@@ -1,0 +1,180 @@
+"""First frame: ``diary`` opening on the week screen, against a minimal Textual app.
+
+Both run in the same tmux server, one after the other, ten times each (interleaved), and the
+time is measured from the launch of the command to the moment ``tmux capture-pane`` first
+shows the screen's content: for ``diary``, a remembered login (the refresh token in a real
+Secret Service keyring) opening straight on this week's lessons, painted from the local store;
+for the baseline, a Textual app with a Header, a DataTable of lessons and a Footer.
+
+    uv run python -m benchmarks.first_frame [--runs 10]
+
+It needs tmux, dbus-run-session and gnome-keyring-daemon (it starts a private D-Bus session
+with an unlocked keyring and a throwaway HOME, as CI does). Target (issue 2): the ratio of the
+medians at most 1.3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import ROOT, init_demo, median, running_server
+
+MINIMAL_APP = """
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Footer, Header
+
+ROWS = [(str(n), f"{8 + n}:30", subject, "204", "5")
+        for n, subject in enumerate(["Математика", "Русский язык", "История", "Физика",
+                                     "Биология", "Английский язык", "Литература"], 1)]
+
+
+class Minimal(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("#", "time", "subject", "room", "marks")
+        table.add_rows(ROWS)
+
+
+Minimal().run()
+"""
+
+
+def tmux(socket: str, *args: str) -> str:
+    return subprocess.run(
+        ["tmux", "-L", socket, *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def time_to_text(socket: str, command: str, needle: str, timeout: float = 30.0) -> float:
+    """Seconds from launching ``command`` in the pane to ``needle`` appearing on it."""
+    started = time.perf_counter()
+    tmux(socket, "respawn-pane", "-k", "-t", "bench", command)
+    deadline = started + timeout
+    while time.perf_counter() < deadline:
+        if needle in tmux(socket, "capture-pane", "-p", "-t", "bench"):
+            elapsed = time.perf_counter() - started
+            tmux(socket, "send-keys", "-t", "bench", "C-q")
+            return elapsed
+        time.sleep(0.003)
+    screen = tmux(socket, "capture-pane", "-p", "-t", "bench")
+    raise TimeoutError(f"{needle!r} did not appear within {timeout} s:\n{screen}")
+
+
+async def remember_parent(server: str) -> str:
+    """Log in as the demo parent with "remember me" and load this week into the store; returns
+    a text that only the painted week shows."""
+    from diary_tui.credentials import Credentials
+    from diary_tui.data import DiaryData
+
+    data = DiaryData(credentials=Credentials())
+    ok, why = await data.keyring_status()
+    if not ok:
+        raise SystemExit(f"the keyring does not work here: {why}")
+    me = await data.login(server, "parent", "demo", remember=True)
+    child = data.child
+    assert child is not None, me
+    week = await data.load_week(child.id, data.today())
+    await data.close()
+    lesson = next(iter(week.lessons), None)
+    if lesson is None:
+        raise SystemExit("this week has no lessons to paint; run on a school day's week")
+    return f"{lesson.start}–{lesson.end}"
+
+
+def inner(runs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="diary-frame-") as folder:
+        db_url = f"sqlite:///{Path(folder) / 'school.sqlite3'}"
+        init_demo(db_url, size="small")
+        minimal = Path(folder) / "minimal.py"
+        minimal.write_text(MINIMAL_APP, encoding="utf-8")
+        with running_server(db_url) as server:
+            needle = asyncio.run(remember_parent(server))
+            socket = f"frame{os.getpid()}"
+            python = sys.executable
+            diary = f"{python} -m diary_tui.cli --server {server} --login parent"
+            baseline = f"{python} {minimal}"
+            tmux(
+                socket,
+                "new-session",
+                "-d",
+                "-s",
+                "bench",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                "-c",
+                str(ROOT),
+                "sleep 1",
+            )
+            tmux(socket, "set-option", "-t", "bench", "remain-on-exit", "on")
+            try:
+                # One warm-up each: the first start pays for cold disk caches.
+                time_to_text(socket, diary, needle)
+                time_to_text(socket, baseline, "Математика")
+                diary_times: list[float] = []
+                base_times: list[float] = []
+                for _ in range(runs):
+                    diary_times.append(time_to_text(socket, diary, needle))
+                    base_times.append(time_to_text(socket, baseline, "Математика"))
+            finally:
+                subprocess.run(["tmux", "-L", socket, "kill-server"], check=False)
+    d, b = median(diary_times) * 1000, median(base_times) * 1000
+    print(f"first frame, median of {runs} (ms)   diary week    minimal app   ratio")
+    print(f"{'':35}{d:>10.0f}{b:>14.0f}{d / b:>9.2f}")
+    print(f"diary runs: {', '.join(f'{t * 1000:.0f}' for t in diary_times)}")
+    print(f"minimal runs: {', '.join(f'{t * 1000:.0f}' for t in base_times)}")
+    print("target: ratio at most 1.3")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inner:
+        inner(args.runs)
+        return
+    missing = [
+        t for t in ("tmux", "dbus-run-session", "gnome-keyring-daemon") if not shutil.which(t)
+    ]
+    if missing:
+        print(f"skipped: {', '.join(missing)} not installed")
+        return
+    home = tempfile.mkdtemp(prefix="diary-frame-home-")
+    env = dict(
+        os.environ,
+        HOME=home,
+        XDG_CONFIG_HOME=f"{home}/.config",
+        XDG_DATA_HOME=f"{home}/.local/share",
+        XDG_CACHE_HOME=f"{home}/.cache",
+        XDG_RUNTIME_DIR=home,
+    )
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    script = (
+        "printf demo-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null; "
+        f"exec {sys.executable} -m benchmarks.first_frame --inner --runs {args.runs}"
+    )
+    try:
+        subprocess.run(
+            ["dbus-run-session", "--", "sh", "-c", script], env=env, cwd=ROOT, check=True
+        )
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
