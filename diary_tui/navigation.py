@@ -66,6 +66,20 @@ DESTINATIONS: tuple[Destination, ...] = (
         "The class journal: marks, absences, topics and homework (administration: read-only)",
         frozenset({Role.TEACHER, Role.ADMINISTRATION}),
     ),
+    Destination(
+        "messages",
+        "m",
+        "Messages",
+        "Messages with teachers (or parents): threads, unread counts, replies, new threads",
+        frozenset({Role.PARENT, Role.PUPIL, Role.TEACHER, Role.ADMINISTRATION}),
+    ),
+    Destination(
+        "news",
+        "b",
+        "News",
+        "The school's and the class's announcements, newest first, and upcoming events",
+        frozenset({Role.PARENT, Role.PUPIL, Role.TEACHER, Role.ADMINISTRATION}),
+    ),
 )
 
 
