@@ -105,6 +105,10 @@ class AccountStore(ResponseCache, Protocol):
 
     def close(self) -> None: ...
 
+    def get_meta(self, key: str) -> str | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
 
 StoreOpener = Callable[[str, str], AccountStore]
 StoreRemover = Callable[[str, str], object]
