@@ -99,20 +99,22 @@ class Sender(Protocol):
 
 
 class _Answer(msgspec.Struct):
-    """The part of any write's answer the engine reads: the id and the version."""
+    """The part of any write's answer the engine reads: the id and the version (answers leave
+    out fields at their default, and a version starts at 1)."""
 
     id: int | None = None
-    version: int | None = None
+    version: int | None = 1
     removed: bool = False
 
 
 def read_answer(body: bytes | None) -> _Answer:
+    """The id and version in a write's answer (both None when there is no answer)."""
     if not body:
-        return _Answer()
+        return _Answer(version=None)
     try:
         return msgspec.json.decode(body, type=_Answer)
     except (msgspec.DecodeError, msgspec.ValidationError):
-        return _Answer()
+        return _Answer(version=None)
 
 
 @dataclass(frozen=True)
@@ -322,7 +324,10 @@ class SyncEngine:
             current = exc.problem.current if exc.problem is not None else None
             self._answered()
             self._settle(
-                item, CONFLICT, error=exc.message, result=bytes(current) if current else None
+                item,
+                CONFLICT,
+                error=exc.message,
+                result=msgspec.json.encode(current) if current is not None else None,
             )
             return None
         except (errors.PermissionDenied, errors.NotFound, errors.InvalidRequest) as exc:

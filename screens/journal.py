@@ -67,6 +67,8 @@ from screens.base import DiaryScreen
 from screens.journal_panels import AskText, LessonPanel, PickJournal, parse_due
 
 STATES = {SENT: CellState.SAVED, REJECTED: CellState.REJECTED, CONFLICT: CellState.CONFLICT}
+LATE_MINUTES = 5
+"""Minutes late the ``o`` key records (the server wants 1 to 240)."""
 MARK_CHANGES = ("weight", "kind", "comment", "value")
 
 
@@ -508,6 +510,7 @@ changes wait.
                 lesson_id=lesson,
                 pupil_id=pupil,
                 kind=edit.after.value,
+                minutes=LATE_MINUTES if edit.after is AbsenceKind.LATE else 0,
                 version=cell.absence_version if edit.before is not None else None,
                 reason=reason,
                 meta=self._meta(pupil, lesson),
