@@ -496,6 +496,8 @@ def _group(
     missed: int,
     scale: m.MarkScale,
 ) -> m.AnonymousGroup:
+    if pupils == 0:
+        return m.AnonymousGroup(name=name, pupils=0, note="no pupils in this period")
     if pupils < MIN_GROUP:
         return m.AnonymousGroup(
             name=name,
@@ -510,6 +512,27 @@ def _group(
         distribution=_distribution(counts, scale),
         attendance=_attendance(lessons, missed),
     )
+
+
+def _protect_by_difference(
+    groups: list[m.AnonymousGroup], figures: Figures, class_ids: list[int]
+) -> None:
+    """Withhold more classes when the withheld ones are fewer than ``MIN_GROUP`` pupils in all:
+    otherwise the school's total minus the shown classes would give them away."""
+    sizes = [figures.pupils.get(cid, 0) for cid in class_ids]
+    hidden = [i for i, g in enumerate(groups) if g.suppressed]
+    if not hidden:
+        return
+    withheld = sum(sizes[i] for i in hidden)
+    shown = sorted((i for i, g in enumerate(groups) if not g.suppressed), key=lambda i: sizes[i])
+    while withheld < MIN_GROUP and shown:
+        i = shown.pop(0)
+        withheld += sizes[i]
+        groups[i] = m.AnonymousGroup(
+            name=groups[i].name,
+            suppressed=True,
+            note="withheld too, so that a smaller class cannot be worked out from the total",
+        )
 
 
 async def authority_stats(db: AsyncSession, scope: Scope) -> m.AuthorityStats:
@@ -545,6 +568,7 @@ async def authority_stats(db: AsyncSession, scope: Scope) -> m.AuthorityStats:
                 scope.scale,
             )
         )
+    _protect_by_difference(groups, figures, list(figures.classes))
     return m.AuthorityStats(
         period=scope.period,
         periods=scope.periods,
