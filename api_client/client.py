@@ -543,6 +543,12 @@ class DiaryClient:
 
     # -- the change feed -------------------------------------------------------------------
 
+    @property
+    def streams(self) -> bool:
+        """Whether the transport delivers a response while it is still being sent (a real
+        connection does; the in-process ASGI transport of the tests answers at the end)."""
+        return not isinstance(self._http._transport, httpx.ASGITransport)
+
     async def changes(self, since: str | None = None, limit: int | None = None) -> ChangeFeed:
         """What changed for this user after ``since``, oldest first (never cached).
 

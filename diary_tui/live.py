@@ -1,0 +1,221 @@
+"""Live changes: the app's subscription to the server's change feed.
+
+One :class:`LiveSync` runs in an app worker for the whole session:
+
+- online, it follows the server-sent-events stream (``DiaryClient.stream``) and posts each
+  change as :class:`ChangesArrived` the moment it comes; the app notifies the user and the
+  current screen refreshes itself when the change is about what it shows;
+- it keeps the last cursor in the account's store (``cursor``), so after a break (the
+  connection dropped, the laptop slept, the app was closed) it catches up with
+  ``GET /changes?since=`` — one small request — instead of refetching every screen;
+- offline, it probes ``/health`` with a growing pause (0.5 s up to ``max_backoff``) and
+  posts :class:`LinkChanged` when the server answers again, so the screen refreshes by
+  itself;
+- over a transport that cannot stream (the in-process server of the tests) it polls the feed.
+
+It also remembers where "what's new" starts (``whatsnew.cursor``): the first cursor this
+account ever saw, moved on by each visit of the what's-new screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+from textual.message import Message
+
+from api_client.errors import AuthenticationError, DiaryError, InvalidRequest, Offline
+from api_client.models import ChangeFeed, ChangeItem
+from diary_tui.data import DiaryData
+
+CURSOR_KEY = "cursor"
+"""Store meta: the cursor after the last change this app has applied."""
+SEEN_KEY = "whatsnew.cursor"
+"""Store meta: where the next "what's new" starts (the end of the previous visit)."""
+WHATSNEW_KEY = "whatsnew.items"
+"""Store meta: the changes the what's-new screen showed last (JSON), for offline reading."""
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class ChangesArrived(Message):
+    """Changes the server reported, oldest first (posted to the app)."""
+
+    def __init__(self, changes: list[ChangeItem], *, catch_up: bool = False) -> None:
+        super().__init__()
+        self.changes = changes
+        self.catch_up = catch_up
+        """True for changes read with ``GET /changes`` after a break, not live."""
+
+
+class LinkChanged(Message):
+    """The server became reachable (``online``) or unreachable."""
+
+    def __init__(self, online: bool, *, recovered: bool = False) -> None:
+        super().__init__()
+        self.online = online
+        self.recovered = recovered
+        """True when it is back after being offline: screens refresh what they show."""
+
+
+class LiveSync:
+    """Follows the change feed for ``data``'s session; ``post`` delivers messages to the app."""
+
+    def __init__(
+        self,
+        data: DiaryData,
+        post: Callable[[Message], object],
+        *,
+        stream: bool | None = None,
+        poll_interval: float = 1.0,
+        min_backoff: float = 0.5,
+        max_backoff: float = 15.0,
+        page_limit: int = 200,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.data = data
+        self.post = post
+        self._stream = stream
+        self.poll_interval = poll_interval
+        self.min_backoff = min_backoff
+        self.max_backoff = max_backoff
+        self.page_limit = page_limit
+        self.sleep = sleep
+        self.online: bool | None = None
+
+    # -- the cursor ---------------------------------------------------------------------
+
+    def _meta(self, key: str) -> str | None:
+        store = self.data.store
+        return store.get_meta(key) if store is not None else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        store = self.data.store
+        if store is not None:
+            store.set_meta(key, value)
+
+    @property
+    def cursor(self) -> str | None:
+        return self._meta(CURSOR_KEY)
+
+    def _advance(self, cursor: str) -> None:
+        self._set_meta(CURSOR_KEY, cursor)
+        if self._meta(SEEN_KEY) is None:
+            self._set_meta(SEEN_KEY, cursor)
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def _link(self, online: bool) -> None:
+        before = self.online
+        self.online = online
+        self.data.state.online = online
+        if before is not online:
+            self.post(LinkChanged(online, recovered=online and before is False))
+
+    async def run(self) -> None:
+        """Run until the session ends (cancel the worker to stop it sooner)."""
+        backoff = self.min_backoff
+        while True:
+            client = self.data.client
+            if client is None:
+                return
+            try:
+                if self.online is not True and self.data.state.online is not True:
+                    await client.health()  # cheap, and no token needed: is it back?
+                await self.catch_up()
+                self._link(True)
+                backoff = self.min_backoff
+                streams = self._stream if self._stream is not None else client.streams
+                if streams:
+                    await self._follow()
+                    await self.sleep(self.min_backoff)  # the server ended the stream
+                else:
+                    await self.sleep(self.poll_interval)
+            except Offline:
+                self._link(False)
+                await self.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+            except AuthenticationError:
+                return  # the screens tell the user and show the login
+            except InvalidRequest:
+                # The cursor is not this server's (its database was replaced): start afresh.
+                with contextlib.suppress(Exception):
+                    self._reset()
+                self.post(LinkChanged(True, recovered=True))
+            except DiaryError:
+                await self.sleep(backoff)  # a server error: try again later
+                backoff = min(backoff * 2, self.max_backoff)
+
+    def _reset(self) -> None:
+        store = self.data.store
+        if store is not None:
+            store.set_meta(CURSOR_KEY, "")
+
+    async def catch_up(self) -> list[ChangeItem]:
+        """Read everything after the stored cursor (none stored: start at the newest)."""
+        client = self.data.client
+        assert client is not None
+        since = self.cursor or None
+        if since is None:
+            feed: ChangeFeed = await client.changes(None)
+            self._advance(feed.next)
+            return []
+        caught: list[ChangeItem] = []
+        while True:
+            feed = await client.changes(since, self.page_limit)
+            if feed.changes:
+                caught.extend(feed.changes)
+                self.post(ChangesArrived(feed.changes, catch_up=True))
+            since = feed.next
+            self._advance(since)
+            if not feed.more:
+                break
+        self.data.state.last_sync = self.data.clock()
+        return caught
+
+    async def _follow(self) -> None:
+        client = self.data.client
+        assert client is not None
+        async for change in client.stream(self.cursor or None):
+            self._advance(change.cursor)
+            self.data.state.last_sync = self.data.clock()
+            self.post(ChangesArrived([change]))
+
+
+async def whats_new(data: DiaryData, *, limit: int = 500) -> list[ChangeItem]:
+    """Every change since the previous visit of the what's-new screen (and mark them seen).
+
+    Offline, the list of the last visit is shown again (read from the store).
+    """
+    from api_client.models import decode, encode
+
+    client = data.client
+    store = data.store
+    if client is None or store is None:
+        return []
+    since = store.get_meta(SEEN_KEY) or None
+    items: list[ChangeItem] = []
+    try:
+        if since is None:
+            feed = await client.changes(None)
+            store.set_meta(SEEN_KEY, feed.next)
+            return []
+        while True:
+            feed = await client.changes(since, limit)
+            items.extend(feed.changes)
+            since = feed.next
+            if not feed.more:
+                break
+    except Offline:
+        data.state.online = False
+        saved = store.get_meta(WHATSNEW_KEY)
+        return decode(saved, list[ChangeItem]) if saved else []
+    data.state.online = True
+    store.set_meta(SEEN_KEY, since)
+    if items:
+        store.set_meta(WHATSNEW_KEY, encode(items).decode())
+    else:
+        saved = store.get_meta(WHATSNEW_KEY)
+        items = decode(saved, list[ChangeItem]) if saved else []
+    return items
