@@ -20,7 +20,9 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from diary_tui.commands import PaletteCommand, ScreensProvider
+from diary_tui.config import Notifications
 from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_error
+from diary_tui.live import ChangesArrived, LinkChanged, LiveSync
 from diary_tui.navigation import destinations_for, home_for
 from screens.attendance import AttendanceScreen
 from screens.base import DiaryScreen, LoggedIn, SessionEnded, ShowLogin
@@ -65,8 +67,15 @@ class DiaryApp(App[None]):
         data: DiaryData | None = None,
         theme: str | None = None,
         started: float | None = None,
+        live: bool | None = None,
+        notifications: Notifications | None = None,
     ) -> None:
         super().__init__()
+        # Live changes: on by default over the network; tests with an injected transport
+        # switch them on when they want them (``live=True``).
+        self._live = live if live is not None else transport is None and data is None
+        self.notifications = notifications
+        """The ``[notifications]`` preferences (read from the config file when None)."""
         if theme and theme in self.available_themes:
             self.theme = theme
         self.server = server or ""
@@ -150,7 +159,47 @@ class DiaryApp(App[None]):
     def show_home(self) -> None:
         """The first screen for this user's role."""
         self.run_sync()
+        if self._live:
+            self.run_live()
         self.go(home_for(self.data.me, self.available_screens()))
+
+    @work(exclusive=True, group="live", exit_on_error=False)
+    async def run_live(self) -> None:
+        """Follow the server's changes for as long as the session lasts (``diary_tui.live``)."""
+        if self.notifications is None:
+            self.notifications = await self._load_notifications()
+        await LiveSync(self.data, self.post_message).run()
+
+    async def _load_notifications(self) -> Notifications:
+        import asyncio
+
+        from diary_tui.config import ConfigError, load_config
+
+        try:
+            return (await asyncio.to_thread(load_config)).notifications
+        except ConfigError as exc:
+            self.notify(str(exc), severity="warning", timeout=10)
+            return Notifications()
+
+    @on(ChangesArrived)
+    def _changes_arrived(self, event: ChangesArrived) -> None:
+        from diary_tui.notify import announce
+
+        prefs = self.notifications or Notifications()
+        said = announce(event.changes, prefs, self.data.me, self.data.clock())
+        if said.lines:
+            self.notify("\n".join(said.lines), title="What's new", timeout=6)
+            if said.bell:
+                self.bell()
+        screen = self.screen
+        if isinstance(screen, DiaryScreen):
+            screen.changes_arrived(event.changes)
+
+    @on(LinkChanged)
+    def _link_changed(self, event: LinkChanged) -> None:
+        screen = self.screen
+        if isinstance(screen, DiaryScreen):
+            screen.link_changed(event.online, recovered=event.recovered)
 
     @work(exclusive=True, group="sync", exit_on_error=False)
     async def run_sync(self) -> None:
@@ -182,6 +231,7 @@ class DiaryApp(App[None]):
     @work(exclusive=True, group="session", exit_on_error=False)
     async def log_out(self) -> None:
         self.workers.cancel_group(self, "sync")
+        self.workers.cancel_group(self, "live")
         await self.data.logout()
         if self.demo_accounts:
             self.show_chooser()

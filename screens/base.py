@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from api_client.models import ChangeItem
 from diary_tui.data import DiaryData, Me, Offline, describe_error
 from diary_tui.help import HelpScreen
 from diary_tui.navigation import DESTINATIONS, Destination, destinations_for
@@ -95,6 +96,44 @@ class DiaryScreen(Screen[None]):
 
     def child_changed(self) -> None:
         """Screens that show a child's data reload it here."""
+
+    # -- live changes (diary_tui.live) ------------------------------------------------------
+
+    def changes_arrived(self, changes: list[ChangeItem]) -> None:
+        """Changes came from the server: refresh when one is about what this screen shows."""
+        if self.touched_by(changes):
+            self.live_refresh()
+        self.refresh_status()
+
+    def touched_by(self, changes: list[ChangeItem]) -> bool:
+        """Whether any of ``changes`` is about this screen's child: the child, the child's
+        class, or a school-wide event. Screens that show something else override it."""
+        child = self.data.child
+        if child is None:
+            return False
+        class_id = child.class_.id if child.class_ is not None else None
+        for change in changes:
+            if change.pupil_id is not None:
+                if change.pupil_id == child.id:
+                    return True
+            elif change.class_id is not None:
+                if change.class_id == class_id:
+                    return True
+            elif change.kind.startswith("event."):
+                return True
+        return False
+
+    def live_refresh(self) -> None:
+        """Reload what the screen shows (its ``action_reload``, if it has one)."""
+        reload = getattr(self, "action_reload", None)
+        if callable(reload):
+            reload()
+
+    def link_changed(self, online: bool, *, recovered: bool = False) -> None:
+        """The server went away or came back; back after a break, the screen refreshes."""
+        self.refresh_status()
+        if recovered:
+            self.live_refresh()
 
     def show_help(self) -> None:
         keys: list[tuple[str, str]] = []
