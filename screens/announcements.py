@@ -1,0 +1,393 @@
+"""News: the school's and the class's announcements, newest first, and the upcoming events.
+
+One GET brings both. Unread announcements are marked with ``●`` and bold; Enter shows the
+whole text and marks it read on the server. A parent sees the news of the child shown now
+(the school's and that child's class); ``c`` switches child. Teachers post to a class they
+teach and administration to the whole school with ``p``.
+
+Text from the server is always put on screen as plain text (``Content``), never as markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from api_client.models import AnnouncementItem, Announcements, ClassRef, Event
+from diary_tui.data import AuthenticationError, DiaryData, Role
+from diary_tui.widgets import NavBar, StatusLine
+from screens.base import DiaryScreen, SessionEnded
+from screens.messages import ConfirmScreen, fit, one_line
+from screens.week import EVENT_NAMES, local, school_zone
+
+MUTED = "$text-muted"
+UNREAD = "bold $accent"
+
+
+def published(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    local_time = local(moment, zone)
+    return f"{local_time.day} {local_time:%b}"
+
+
+def announcement_prompt(item: AnnouncementItem, width: int, zone: dt.tzinfo) -> Content:
+    """Two lines: sign, title and date; then where it is from and the start of the text."""
+    sign = Content.styled("● ", UNREAD) if not item.read else Content("  ")
+    date = published(item.published_at, zone)
+    title = Content.styled(one_line(item.title), "bold" if not item.read else "")
+    first = sign + fit(title, width - 2 - len(date) - 1) + Content(" ") + Content(date)
+    source = item.class_.name if item.class_ is not None else "School"
+    second = Content("  ") + fit(
+        Content.assemble((source, "bold"), (f" · {one_line(item.body)}", MUTED)), width - 2
+    )
+    return Content("\n").join([first, second])
+
+
+def event_line(event: Event, width: int, zone: dt.tzinfo) -> Content:
+    start = local(event.starts_at, zone)
+    when = f"{start:%a} {start.day} {start:%b} {start:%H:%M}"
+    if event.ends_at is not None:
+        when += f"–{local(event.ends_at, zone):%H:%M}"
+    parts = [
+        Content.styled("◆ ", "bold $accent"),
+        Content.styled(f"{when} ", "bold"),
+        Content.styled(f"{EVENT_NAMES.get(event.kind, 'Event')}: ", "$accent"),
+        Content(one_line(event.title)),
+    ]
+    if event.place:
+        parts.append(Content(f" · {one_line(event.place)}"))
+    return fit(Content.assemble(*parts), width)
+
+
+def announcement_text(item: AnnouncementItem, zone: dt.tzinfo) -> Content:
+    local_time = local(item.published_at, zone)
+    source = f"class {item.class_.name}" if item.class_ is not None else "the whole school"
+    head = Content.assemble(
+        (one_line(item.title), "bold"),
+        "\n",
+        (
+            f"{local_time.day} {local_time:%b %Y} {local_time:%H:%M} · {source}"
+            + (f" · {one_line(item.author)}" if item.author else ""),
+            MUTED,
+        ),
+    )
+    return Content("\n\n").join([head, Content(item.body)])
+
+
+class AnnouncementScreen(ModalScreen[None]):
+    """One announcement in full."""
+
+    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="announcement.close")]
+    DEFAULT_CSS = """
+    AnnouncementScreen { align: center middle; }
+    AnnouncementScreen > VerticalScroll {
+        width: 90%; max-width: 100; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 1 2;
+    }
+    """
+
+    def __init__(self, item: AnnouncementItem, zone: dt.tzinfo) -> None:
+        super().__init__()
+        self.item = item
+        self.zone = zone
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="announcement"):
+            yield Static(announcement_text(self.item, self.zone), id="announcement-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class PostScreen(ModalScreen[tuple[str, str, int | None] | None]):
+    """Post an announcement: to one of the given classes, or the whole school."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Post", id="post.send", priority=True),
+        Binding("escape", "cancel", "Cancel", id="post.cancel"),
+    ]
+    DEFAULT_CSS = """
+    PostScreen { align: center middle; }
+    PostScreen > Vertical {
+        width: 90%; max-width: 100; height: 90%; border: thick $primary;
+        background: $surface; padding: 0 1;
+    }
+    PostScreen #post-to { height: auto; max-height: 6; }
+    PostScreen TextArea { height: 1fr; min-height: 4; }
+    """
+
+    def __init__(self, targets: list[tuple[str, int | None]]) -> None:
+        super().__init__()
+        self.targets = targets
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content.styled("New announcement", "bold"))
+            yield OptionList(
+                *[Option(Content(name), id=f"to-{i}") for i, (name, _) in enumerate(self.targets)],
+                id="post-to",
+            )
+            yield Input(placeholder="Title", id="post-title", max_length=200)
+            yield TextArea(id="post-body", soft_wrap=True)
+            yield Static(Content.styled("ctrl+s posts · Esc cancels", MUTED))
+
+    def on_mount(self) -> None:
+        chooser = self.query_one(OptionList)
+        chooser.highlighted = 0
+        self.query_one("#post-title", Input).focus()
+
+    def action_send(self) -> None:
+        index = self.query_one(OptionList).highlighted or 0
+        title = self.query_one("#post-title", Input).value
+        body = self.query_one(TextArea).text
+        if not title.strip() or not body.strip():
+            self.notify("Write a title and a text.", severity="warning")
+            return
+        self.dismiss((title, body, self.targets[index][1]))
+
+    def action_cancel(self) -> None:
+        typed = self.query_one("#post-title", Input).value or self.query_one(TextArea).text
+        if not typed.strip():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard this announcement?"), answered)
+
+
+class NewsScreen(DiaryScreen):
+    TITLE = "News"
+    NAME = "news"
+    HELP = """
+Announcements of the school and of the class, newest first; ● and bold mark the unread.
+Enter shows the whole text and marks it read. Upcoming events (parent meetings, school
+events, exams) are listed below with their date, time and place; they also show on the
+week screen on their day. A parent sees the news of the child shown now (c: next child).
+"""
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="news.help"),
+        Binding("p", "post", "Post", id="news.post"),
+        Binding("f5", "reload", "Refresh", id="news.reload"),
+        Binding("q", "app.quit", "Quit", id="news.quit"),
+    ]
+
+    class NewsLoaded(Message):
+        def __init__(self, pupil_id: int | None, news: Announcements) -> None:
+            super().__init__()
+            self.pupil_id = pupil_id
+            self.news = news
+
+    def __init__(self, data: DiaryData) -> None:
+        super().__init__(data)
+        self.news: Announcements | None = None
+        self._width = 0
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.NAME)
+        yield Static(Content(""), id="news-title")
+        yield OptionList(id="news")
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(OptionList).focus()
+        if self.data.me is None:
+            self.data.cached_me()
+            self.refresh_nav()
+        self._show()
+
+    @property
+    def pupil_id(self) -> int | None:
+        """The child whose class news is shown: a parent's chosen child; else all classes."""
+        me, child = self.data.me, self.data.child
+        if me is not None and me.role is Role.PARENT and child is not None:
+            return child.id
+        return None
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        me = self.data.me
+        return school_zone(me.school.timezone) if me is not None else dt.UTC
+
+    def _show(self) -> None:
+        pupil_id = self.pupil_id
+        self.news = None
+        cached = self.data.cached_news(pupil_id)
+        if cached is not None:
+            self._paint(cached)
+        else:
+            self._update_title(None)
+            self._say("Loading the news…")
+        self.load(pupil_id)
+
+    def _update_title(self, news: Announcements | None) -> None:
+        parts = [Content.styled("News", "bold")]
+        child = self.data.child
+        if self.pupil_id is not None and child is not None:
+            parts.append(Content(f"for {one_line(child.first_name)}"))
+        if news is not None:
+            parts.append(
+                Content.styled(f"{news.unread} unread", UNREAD)
+                if news.unread
+                else Content.styled("all read", MUTED)
+            )
+        self.query_one("#news-title", Static).update(Content(" · ").join(parts))
+
+    def _list_width(self) -> int:
+        option_list = self.query_one(OptionList)
+        width = option_list.scrollable_content_region.width
+        if width <= 0:
+            width = self.app.size.width - 2
+        return max(width - 2, 30)
+
+    def _paint(self, news: Announcements) -> None:
+        self.news = news
+        self._update_title(news)
+        width = self._width = self._list_width()
+        zone = self.zone
+        option_list = self.query_one(OptionList)
+        highlighted = option_list.highlighted_option
+        keep = highlighted.id if highlighted is not None else None
+        options: list[Option] = []
+        if news.announcements:
+            for item in news.announcements:
+                options.append(Option(announcement_prompt(item, width, zone), id=f"a-{item.id}"))
+        else:
+            options.append(Option(Content.styled("No announcements.", MUTED), disabled=True))
+        options.append(
+            Option(fit(Content.styled("Upcoming events", "bold $primary"), width), disabled=True)
+        )
+        if news.events:
+            for event in news.events:
+                options.append(Option(event_line(event, width, zone), disabled=True))
+        else:
+            options.append(
+                Option(Content.styled("No events in the coming weeks.", MUTED), disabled=True)
+            )
+        option_list.set_options(options)
+        if keep is not None:
+            try:
+                option_list.highlighted = option_list.get_option_index(keep)
+                return
+            except Exception:
+                pass
+        if news.announcements:
+            option_list.highlighted = 0
+
+    def _say(self, text: str) -> None:
+        self.query_one(OptionList).set_options([Option(Content.styled(text, MUTED), disabled=True)])
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._repaint_if_resized)
+
+    def _repaint_if_resized(self) -> None:
+        if self.news is not None and self._list_width() != self._width:
+            self._paint(self.news)
+
+    def child_changed(self) -> None:
+        self.query_one(OptionList).highlighted = None
+        self._show()
+
+    # -- workers ------------------------------------------------------------------------
+
+    @work(exclusive=True, group="news", exit_on_error=False)
+    async def load(self, pupil_id: int | None) -> None:
+        news = await self.data.load_news(pupil_id)
+        self.post_message(self.NewsLoaded(pupil_id, news))
+
+    @on(NewsLoaded)
+    def _loaded(self, event: NewsLoaded) -> None:
+        if event.pupil_id != self.pupil_id:
+            return  # news of a child no longer shown
+        self._paint(event.news)
+
+    @work(group="read", exit_on_error=False)
+    async def mark_read(self, announcement_id: int) -> None:
+        await self.data.mark_announcement_read(announcement_id)
+        pupil_id = self.pupil_id
+        news = await self.data.load_news(pupil_id)
+        self.post_message(self.NewsLoaded(pupil_id, news))
+
+    def worker_failed(self, error: BaseException) -> bool:
+        if isinstance(error, AuthenticationError):
+            self.post_message(SessionEnded(error.message))
+            return True
+        if self.news is None:
+            self._say("The news is not saved on this computer and the server did not answer.")
+        return False
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.show_help()
+
+    def action_reload(self) -> None:
+        self.load(self.pupil_id)
+
+    @on(OptionList.OptionSelected, "#news")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if self.news is None or event.option.id is None:
+            return
+        for item in self.news.announcements:
+            if f"a-{item.id}" == event.option.id:
+                self.app.push_screen(AnnouncementScreen(item, self.zone))
+                if not item.read:
+                    self.mark_read(item.id)
+                return
+
+    def _targets(self) -> list[tuple[str, int | None]]:
+        me = self.data.me
+        if me is None:
+            return []
+        classes: dict[int, ClassRef] = {}
+        if me.homeroom is not None:
+            classes[me.homeroom.id] = me.homeroom
+        for teaching in me.teaching:
+            classes.setdefault(teaching.class_.id, teaching.class_)
+        targets: list[tuple[str, int | None]] = []
+        if me.role is Role.ADMINISTRATION:
+            targets.append(("The whole school", None))
+        targets += [
+            (f"Class {c.name}", c.id)
+            for c in sorted(classes.values(), key=lambda c: (c.grade, c.letter))
+        ]
+        return targets
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "post":
+            me = self.data.me
+            return me is not None and me.role in (Role.TEACHER, Role.ADMINISTRATION)
+        return super().check_action(action, parameters)
+
+    def action_post(self) -> None:
+        targets = self._targets()
+        if not targets:
+            self.notify("You have no class to post to.", severity="warning")
+            return
+
+        def written(answer: tuple[str, str, int | None] | None) -> None:
+            if answer is not None:
+                self.post(*answer)
+
+        self.app.push_screen(PostScreen(targets), written)
+
+    @work(group="post", exit_on_error=False)
+    async def post(self, title: str, body: str, class_id: int | None) -> None:
+        await self.data.post_announcement(title, body, class_id)
+        self.notify("Posted.")
+        pupil_id = self.pupil_id
+        news = await self.data.load_news(pupil_id)
+        self.post_message(self.NewsLoaded(pupil_id, news))

@@ -1,0 +1,616 @@
+"""Messages: the thread list with unread counts, a thread's messages, replies and new threads.
+
+The list paints from the store first and refreshes in a worker. A parent sees the threads
+about the child shown now (and those about no child); ``c`` switches child. Enter opens a
+thread: its messages scroll, long ones wrap, and opening it marks it read on the server.
+``r`` replies and ``n`` starts a thread with one of the child's teachers, in a modal where
+ctrl+s sends and Escape cancels (asking first when something was typed).
+
+Text from the server is always put on screen as plain text (``Content``), never as markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from api_client.models import (
+    Participant,
+    Recipients,
+    Thread,
+    Threads,
+    ThreadSummary,
+)
+from diary_tui.data import AuthenticationError, DiaryData, Role, describe_error
+from diary_tui.widgets import NavBar, StatusLine
+from screens.base import DiaryScreen, SessionEnded
+
+MUTED = "$text-muted"
+UNREAD = "bold $accent"
+
+ROLE_WORDS: dict[Role, str] = {
+    Role.TEACHER: "teacher",
+    Role.PARENT: "parent",
+    Role.PUPIL: "pupil",
+    Role.ADMINISTRATION: "administration",
+}
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def fit(content: Content | str, width: int) -> Content:
+    if isinstance(content, str):
+        content = Content(content)
+    return content.truncate(max(width, 0), ellipsis=True, pad=True)
+
+
+def when(moment: dt.datetime, now: dt.datetime) -> str:
+    """``18:04`` today, ``24 Nov`` this year, ``24 Nov 2025`` before."""
+    local = moment.astimezone(now.tzinfo) if now.tzinfo else moment
+    if local.date() == now.date():
+        return f"{local:%H:%M}"
+    if local.year == now.year:
+        return f"{local.day} {local:%b}"
+    return f"{local.day} {local:%b %Y}"
+
+
+def stamp(moment: dt.datetime, zone: dt.tzinfo | None) -> str:
+    local = moment.astimezone(zone) if zone else moment
+    return f"{local.day} {local:%b %Y} {local:%H:%M}"
+
+
+def people(participants: list[Participant]) -> str:
+    return ", ".join(
+        f"{one_line(p.name)} ({p.title or ROLE_WORDS.get(p.role, p.role.value)})"
+        for p in participants
+    )
+
+
+def thread_prompt(thread: ThreadSummary, width: int, now: dt.datetime) -> Content:
+    """Two lines: sign, subject and time; then who, the child and the unread count."""
+    unread = thread.unread > 0
+    sign = Content.styled("● ", UNREAD) if unread else Content("  ")
+    time = when(thread.updated_at, now)
+    subject = Content.styled(one_line(thread.subject), "bold" if unread else "")
+    first = sign + fit(subject, width - 2 - len(time) - 1) + Content(" ") + Content(time)
+    detail: list[Content] = [Content.styled(people(thread.participants), MUTED)]
+    if thread.pupil is not None:
+        detail.append(Content.styled(f"about {one_line(thread.pupil.first_name)}", MUTED))
+    tail = Content.styled(f"{thread.unread} new", UNREAD) if unread else Content("")
+    line = Content(" · ").join(detail)
+    second = (
+        Content("  ")
+        + fit(line, width - 2 - tail.cell_length - (1 if unread else 0))
+        + (Content(" ") + tail if unread else Content(""))
+    )
+    return Content("\n").join([first, second])
+
+
+def message_header(author: str, sent: str, mine: bool, new: bool) -> Content:
+    parts = [Content.styled(one_line(author), "bold $primary" if not mine else "bold")]
+    parts.append(Content.styled(f"  {sent}", MUTED))
+    if new:
+        parts.append(Content.styled("  ● new", UNREAD))
+    return Content.assemble(*parts)
+
+
+# --- modals ------------------------------------------------------------------------------------
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical {
+        width: 50; height: auto; border: thick $warning; background: $surface; padding: 1 2;
+    }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content(self.question))
+            yield Static(Content.styled("y: yes · n or Esc: no", MUTED))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
+    """Write a message: a reply (body only) or a new thread (recipient, subject and body).
+
+    Answers ``(recipient_id, subject, body)``; None when cancelled.
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Send", id="compose.send", priority=True),
+        Binding("escape", "cancel", "Cancel", id="compose.cancel"),
+    ]
+    DEFAULT_CSS = """
+    ComposeScreen { align: center middle; }
+    ComposeScreen > Vertical {
+        width: 90%; max-width: 100; height: 90%; border: thick $primary;
+        background: $surface; padding: 0 1;
+    }
+    ComposeScreen #compose-recipients { height: auto; max-height: 7; }
+    ComposeScreen TextArea { height: 1fr; min-height: 4; }
+    ComposeScreen .hint { color: $text-muted; }
+    ComposeScreen Horizontal { height: auto; }
+    ComposeScreen Button { margin-right: 2; }
+    """
+
+    def __init__(self, title: str, recipients: Recipients | None = None) -> None:
+        super().__init__()
+        self.heading = title
+        self.recipients = recipients
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content.styled(self.heading, "bold"))
+            if self.recipients is not None:
+                yield Static(Content("To:"), classes="hint")
+                yield OptionList(
+                    *[
+                        Option(
+                            Content.assemble(
+                                (one_line(p.name), "bold"), (f"  {one_line(p.title)}", MUTED)
+                            ),
+                            id=f"to-{p.id}",
+                        )
+                        for p in self.recipients.recipients
+                    ],
+                    id="compose-recipients",
+                )
+                yield Input(placeholder="Subject", id="compose-subject", max_length=200)
+            yield TextArea(id="compose-body", soft_wrap=True, show_line_numbers=False)
+            yield Static(Content("ctrl+s sends · Esc cancels"), classes="hint")
+            with Horizontal():
+                yield Button("Send", id="compose-send", variant="primary")
+                yield Button("Cancel", id="compose-cancel")
+
+    def on_mount(self) -> None:
+        if self.recipients is not None:
+            chooser = self.query_one("#compose-recipients", OptionList)
+            if self.recipients.recipients:
+                chooser.highlighted = 0
+            chooser.focus()
+        else:
+            self.query_one(TextArea).focus()
+
+    def _typed(self) -> bool:
+        subject = self.query("#compose-subject")
+        typed_subject = bool(subject) and bool(self.query_one("#compose-subject", Input).value)
+        return bool(self.query_one(TextArea).text.strip()) or typed_subject
+
+    def action_send(self) -> None:
+        body = self.query_one(TextArea).text
+        recipient: int | None = None
+        subject = ""
+        if self.recipients is not None:
+            chooser = self.query_one("#compose-recipients", OptionList)
+            option = chooser.highlighted_option
+            if option is None or option.id is None:
+                self.notify("Choose whom to write to.", severity="warning")
+                return
+            recipient = int(option.id.removeprefix("to-"))
+            subject = self.query_one("#compose-subject", Input).value
+            if not subject.strip():
+                self.notify("Write a subject.", severity="warning")
+                self.query_one("#compose-subject", Input).focus()
+                return
+        if not body.strip():
+            self.notify("The message is empty: write something first.", severity="warning")
+            return
+        self.dismiss((recipient, subject, body))
+
+    def action_cancel(self) -> None:
+        if not self._typed():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard what you typed?"), answered)
+
+    @on(Button.Pressed, "#compose-send")
+    def _send_pressed(self) -> None:
+        self.action_send()
+
+    @on(Button.Pressed, "#compose-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(OptionList.OptionSelected, "#compose-recipients")
+    def _chosen(self) -> None:
+        self.query_one("#compose-subject", Input).focus()
+
+    @on(Input.Submitted, "#compose-subject")
+    def _subject_done(self) -> None:
+        self.query_one(TextArea).focus()
+
+
+# --- one thread ----------------------------------------------------------------------------------
+
+
+class ThreadScreen(ModalScreen[None]):
+    """One thread: its messages, oldest first, in a scrolling view; ``r`` replies."""
+
+    BINDINGS = [
+        Binding("r", "reply", "Reply", id="thread.reply"),
+        Binding("escape,q", "close", "Back", id="thread.close"),
+        Binding("f5", "reload", "Refresh", id="thread.reload", show=False),
+    ]
+    DEFAULT_CSS = """
+    ThreadScreen { background: $background; }
+    ThreadScreen #thread-title { height: auto; padding: 0 1; background: $panel; }
+    ThreadScreen #thread-messages { height: 1fr; padding: 0 1; }
+    ThreadScreen .message { margin-bottom: 1; }
+    ThreadScreen .message-head { height: 1; }
+    """
+
+    class Loaded(Message):
+        def __init__(self, thread: Thread) -> None:
+            super().__init__()
+            self.thread = thread
+
+    def __init__(self, data: DiaryData, summary: ThreadSummary) -> None:
+        super().__init__()
+        self.data = data
+        self.summary = summary
+        self.thread: Thread | None = None
+        self._read_sent = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(""), id="thread-title")
+        yield VerticalScroll(id="thread-messages", can_focus=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._title(self.summary.subject, self.summary.participants)
+        cached = self.data.cached_thread(self.summary.id)
+        if cached is not None:
+            self._paint(cached)
+        else:
+            self._say("Loading the messages…")
+        self.query_one("#thread-messages").focus()
+        self.load()
+
+    def _title(self, subject: str, participants: list[Participant]) -> None:
+        me = self.data.me
+        others = [p for p in participants if me is None or p.id != me.id]
+        self.query_one("#thread-title", Static).update(
+            Content("\n").join(
+                [
+                    Content.styled(one_line(subject), "bold"),
+                    Content.styled("with " + people(others), MUTED) if others else Content(""),
+                ]
+            )
+        )
+
+    def _say(self, text: str) -> None:
+        box = self.query_one("#thread-messages", VerticalScroll)
+        box.remove_children()
+        box.mount(Static(Content.styled(text, MUTED)))
+
+    def _paint(self, thread: Thread) -> None:
+        self.thread = thread
+        self._title(thread.subject, thread.participants)
+        box = self.query_one("#thread-messages", VerticalScroll)
+        box.remove_children()
+        me = self.data.me
+        zone = dt.datetime.now().astimezone().tzinfo
+        widgets: list[Static] = []
+        for msg in thread.messages:
+            mine = me is not None and msg.author_id == me.id
+            new = not mine and msg.id > thread.last_read_id
+            widgets.append(
+                Static(
+                    message_header(msg.author, stamp(msg.sent_at, zone), mine, new),
+                    classes="message-head",
+                )
+            )
+            widgets.append(Static(Content(msg.body), classes="message", markup=False))
+        if not widgets:
+            widgets.append(Static(Content.styled("No messages yet.", MUTED)))
+        box.mount_all(widgets)
+        box.call_after_refresh(box.scroll_end, animate=False)
+
+    @work(exclusive=True, group="thread", exit_on_error=False)
+    async def load(self) -> None:
+        thread = await self.data.load_thread(self.summary.id)
+        self.post_message(self.Loaded(thread))
+        newest = thread.messages[-1].id if thread.messages else 0
+        if newest > thread.last_read_id and newest > self._read_sent:
+            self._read_sent = newest
+            await self.data.mark_thread_read(thread.id, newest)
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        if event.thread.id == self.summary.id:
+            self._paint(event.thread)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_reply(self) -> None:
+        def written(answer: tuple[int | None, str, str] | None) -> None:
+            if answer is not None:
+                self.send(answer[2])
+
+        self.app.push_screen(ComposeScreen(f"Reply: {one_line(self.summary.subject)}"), written)
+
+    @work(exclusive=True, group="reply", exit_on_error=False)
+    async def send(self, body: str) -> None:
+        thread = await self.data.send_reply(self.summary.id, body)
+        self.post_message(self.Loaded(thread))
+        self.notify("Sent.")
+
+    @on(Worker.StateChanged)
+    def _failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.notify(describe_error(event.worker.error), severity="error", timeout=8)
+
+
+# --- the thread list ---------------------------------------------------------------------------
+
+
+class MessagesScreen(DiaryScreen):
+    TITLE = "Messages"
+    NAME = "messages"
+    HELP = """
+Your message threads, most recent first. ● and bold mark threads with unread messages; the
+number says how many. A parent sees the threads about the child shown now (c: next child).
+
+Enter opens a thread (reading it marks it read); r replies in it. n writes to one of the
+child's teachers or the class teacher. In the editor, ctrl+s sends and Esc cancels.
+"""
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="messages.help"),
+        Binding("n", "new_thread", "New", id="messages.new"),
+        Binding("r", "reply", "Reply", id="messages.reply"),
+        Binding("f5", "reload", "Refresh", id="messages.reload"),
+        Binding("q", "app.quit", "Quit", id="messages.quit"),
+    ]
+
+    class ThreadsLoaded(Message):
+        def __init__(self, threads: Threads) -> None:
+            super().__init__()
+            self.threads = threads
+
+    class RecipientsLoaded(Message):
+        def __init__(self, recipients: Recipients) -> None:
+            super().__init__()
+            self.recipients = recipients
+
+    def __init__(self, data: DiaryData) -> None:
+        super().__init__(data)
+        self.threads: Threads | None = None
+        self._width = 0
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.NAME)
+        yield Static(Content(""), id="messages-title")
+        yield OptionList(id="threads")
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(OptionList).focus()
+        if self.data.me is None:
+            self.data.cached_me()
+            self.refresh_nav()
+        cached = self.data.cached_threads()
+        if cached is not None:
+            self._paint(cached)
+        else:
+            self._say("Loading the messages…")
+        self.load()
+
+    # -- what is shown ------------------------------------------------------------------
+
+    def shown(self, threads: Threads) -> list[ThreadSummary]:
+        """The threads of the child shown now (a parent), or all of them."""
+        me = self.data.me
+        child = self.data.child
+        if me is None or me.role is not Role.PARENT or child is None:
+            return list(threads.threads)
+        return [t for t in threads.threads if t.pupil is None or t.pupil.id == child.id]
+
+    def _update_title(self, threads: list[ThreadSummary] | None) -> None:
+        parts = [Content.styled("Messages", "bold")]
+        me, child = self.data.me, self.data.child
+        if me is not None and me.role is Role.PARENT and child is not None:
+            parts.append(Content(f"about {one_line(child.first_name)}"))
+        if threads is not None:
+            unread = sum(t.unread for t in threads)
+            parts.append(
+                Content.styled(f"{unread} unread", UNREAD)
+                if unread
+                else Content.styled("all read", MUTED)
+            )
+        self.query_one("#messages-title", Static).update(Content(" · ").join(parts))
+
+    def _list_width(self) -> int:
+        option_list = self.query_one(OptionList)
+        width = option_list.scrollable_content_region.width
+        if width <= 0:
+            width = self.app.size.width - 2
+        return max(width - 2, 30)
+
+    def _paint(self, threads: Threads) -> None:
+        self.threads = threads
+        shown = self.shown(threads)
+        self._update_title(shown)
+        self._width = self._list_width()
+        option_list = self.query_one(OptionList)
+        highlighted = option_list.highlighted_option
+        keep = highlighted.id if highlighted is not None else None
+        if not shown:
+            me = self.data.me
+            who = "your teachers"
+            if me is not None and me.role is Role.TEACHER:
+                who = "parents"
+            self._say(f"No messages yet. Press n to write to {who}.")
+            return
+        now = self.data.clock()
+        option_list.set_options(
+            Option(thread_prompt(t, self._width, now), id=f"thread-{t.id}") for t in shown
+        )
+        if keep is not None:
+            try:
+                option_list.highlighted = option_list.get_option_index(keep)
+                return
+            except Exception:
+                pass
+        option_list.highlighted = 0
+
+    def _say(self, text: str) -> None:
+        self.query_one(OptionList).set_options([Option(Content.styled(text, MUTED), disabled=True)])
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._repaint_if_resized)
+
+    def _repaint_if_resized(self) -> None:
+        if self.threads is not None and self._list_width() != self._width:
+            self._paint(self.threads)
+
+    def child_changed(self) -> None:
+        self.query_one(OptionList).highlighted = None
+        if self.threads is not None:
+            self._paint(self.threads)
+        self.load()
+
+    # -- workers ------------------------------------------------------------------------
+
+    @work(exclusive=True, group="threads", exit_on_error=False)
+    async def load(self) -> None:
+        if self.data.me is None:
+            await self.data.load_me()
+            self.refresh_nav()
+        threads = await self.data.load_threads()
+        self.post_message(self.ThreadsLoaded(threads))
+
+    @on(ThreadsLoaded)
+    def _loaded(self, event: ThreadsLoaded) -> None:
+        self._paint(event.threads)
+
+    def worker_failed(self, error: BaseException) -> bool:
+        if isinstance(error, AuthenticationError):
+            self.post_message(SessionEnded(error.message))
+            return True
+        if self.threads is None:
+            self._say("The messages are not saved on this computer and the server did not answer.")
+        return False
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.show_help()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def _highlighted(self) -> ThreadSummary | None:
+        option = self.query_one(OptionList).highlighted_option
+        if option is None or option.id is None or self.threads is None:
+            return None
+        for thread in self.threads.threads:
+            if f"thread-{thread.id}" == option.id:
+                return thread
+        return None
+
+    def open_thread(self, thread: ThreadSummary, reply: bool = False) -> None:
+        screen = ThreadScreen(self.data, thread)
+        def closed(_: None) -> None:
+            self.load()
+
+        self.app.push_screen(screen, closed)
+        if reply:
+            screen.call_after_refresh(screen.action_reply)
+
+    @on(OptionList.OptionSelected, "#threads")
+    def _selected(self) -> None:
+        thread = self._highlighted()
+        if thread is not None:
+            self.open_thread(thread)
+
+    def action_reply(self) -> None:
+        thread = self._highlighted()
+        if thread is None:
+            self.notify("Choose a thread to reply in.", severity="warning")
+            return
+        self.open_thread(thread, reply=True)
+
+    def action_new_thread(self) -> None:
+        me, child = self.data.me, self.data.child
+        if me is None:
+            return
+        if child is None:
+            self.notify(
+                "New threads start from a pupil: a teacher writes to parents from the journal.",
+                severity="warning",
+            )
+            return
+        cached = self.data.cached_recipients(child.id)
+        if cached is not None and cached.pupil.id == child.id:
+            self._compose_new(cached)
+        self.load_recipients(child.id, show=cached is None)
+
+    @work(exclusive=True, group="recipients", exit_on_error=False)
+    async def load_recipients(self, pupil_id: int, show: bool) -> None:
+        recipients = await self.data.load_recipients(pupil_id)
+        if show:
+            self.post_message(self.RecipientsLoaded(recipients))
+
+    @on(RecipientsLoaded)
+    def _recipients_loaded(self, event: RecipientsLoaded) -> None:
+        child = self.data.child
+        if child is not None and event.recipients.pupil.id == child.id:
+            self._compose_new(event.recipients)
+
+    def _compose_new(self, recipients: Recipients) -> None:
+        if not recipients.recipients:
+            self.notify("There is nobody to write to about this pupil.", severity="warning")
+            return
+        pupil_id = recipients.pupil.id
+        name = one_line(recipients.pupil.first_name)
+
+        def written(answer: tuple[int | None, str, str] | None) -> None:
+            if answer is not None and answer[0] is not None:
+                self.start_thread(answer[0], pupil_id, answer[1], answer[2])
+
+        self.app.push_screen(ComposeScreen(f"New message about {name}", recipients), written)
+
+    @work(exclusive=True, group="new-thread", exit_on_error=False)
+    async def start_thread(self, recipient: int, pupil_id: int, subject: str, body: str) -> None:
+        await self.data.start_thread(recipient, pupil_id, subject, body)
+        self.notify("Sent.")
+        threads = await self.data.load_threads()
+        self.post_message(self.ThreadsLoaded(threads))
