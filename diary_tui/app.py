@@ -24,6 +24,7 @@ from diary_tui.config import Notifications
 from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_error
 from diary_tui.live import ChangesArrived, LinkChanged, LiveSync
 from diary_tui.navigation import destinations_for, home_for
+from screens.announcements import NewsScreen
 from screens.attendance import AttendanceScreen
 from screens.base import DiaryScreen, LoggedIn, SessionEnded, ShowLogin
 from screens.chooser import ChooserScreen
@@ -31,6 +32,7 @@ from screens.grades import GradesScreen
 from screens.homework import HomeworkScreen
 from screens.journal import JournalScreen
 from screens.login import LoginScreen
+from screens.messages import MessagesScreen
 from screens.week import WeekScreen
 
 SCREENS_BY_NAME: dict[str, Callable[[DiaryData], DiaryScreen]] = {
@@ -39,6 +41,8 @@ SCREENS_BY_NAME: dict[str, Callable[[DiaryData], DiaryScreen]] = {
     "homework": HomeworkScreen,
     "attendance": AttendanceScreen,
     "journal": JournalScreen,
+    "messages": MessagesScreen,
+    "news": NewsScreen,
 }
 """Every destination of ``diary_tui.navigation`` that has a screen, by name."""
 
