@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="End the saved session: delete the token from the system keyring and the "
         "account's local store. Uses --server/--login, or the last login.",
     )
+    from diary_tui.admin_cli import add_parsers
+
+    add_parsers(commands)
     return parser
 
 
@@ -61,6 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo(seed=args.seed, lang=args.lang, size=args.size, started=STARTED)
         if args.command == "logout":
             return logout(args.server, args.login)
+        if args.command == "admin":
+            from diary_tui.admin_cli import run_admin
+
+            return run_admin(args)
+        if args.command == "register":
+            from diary_tui.admin_cli import run_register
+
+            return run_register(args)
         return run_app(args.server, args.login)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

@@ -1,0 +1,514 @@
+"""``diary admin ...`` for the IT staff, and ``diary register`` for a parent with an invite code.
+
+What the users screen does, scriptable: ``import FILE [--dry-run]``, ``slips --class 5A --out
+FILE [--format text|pdf]``, ``reset-password LOGIN``, ``users [--role R] [--class C]``. The
+server applies the same rules as for the screens. The session is the remembered login of the
+keyring (as ``diary --server URL --login NAME`` leaves it) or, failing that, a password typed at
+a prompt: never on the command line.
+
+Output is plain text within 80 columns. Exit codes: 0 done, 1 refused (by the server, or a
+roster with refused lines), 2 usage (a missing file, no server or login).
+
+Imports stay cheap: httpx and the client load only when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    import httpx
+
+    from api_client.client import DiaryClient
+    from api_client.models import RosterImportReport, UserSummary
+    from diary_tui.data import CredentialStore
+
+WIDTH = 80
+OK, REFUSED, USAGE = 0, 1, 2
+ROLES = ("pupil", "parent", "teacher", "administration", "it_staff", "health_worker", "authority")
+
+
+class Usage(Exception):
+    """Exit 2 with this message."""
+
+
+class Refused(Exception):
+    """Exit 1 with this message."""
+
+
+@dataclass
+class Env:
+    """What the commands touch outside themselves; tests replace each part."""
+
+    transport: httpx.AsyncBaseTransport | None = None
+    credentials: CredentialStore | None = None
+    use_keyring: bool = True
+    ask: Callable[[str], str] = input
+    ask_secret: Callable[[str], str] = getpass.getpass
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def wrap(self, text: str, indent: str = "") -> None:
+        lines = textwrap.wrap(
+            text, WIDTH, subsequent_indent=indent + "  ", break_on_hyphens=False
+        ) or [""]
+        for line in lines:
+            print(line, file=self.out)
+
+
+# --- the parsers ---------------------------------------------------------------------------
+
+
+def _account_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--server", metavar="URL", default=argparse.SUPPRESS, help="the diary server"
+    )
+    parser.add_argument(
+        "--login", metavar="NAME", default=argparse.SUPPRESS, help="your login (IT staff)"
+    )
+
+
+def add_parsers(commands: Any) -> None:
+    """Add ``admin`` (with its subcommands) and ``register`` to ``diary``'s subparsers."""
+    admin = commands.add_parser(
+        "admin",
+        help="accounts for the school's IT staff: import, slips, passwords, users",
+        description="Accounts, scriptable. Uses the remembered login (see 'diary --server URL "
+        "--login NAME') or asks for the password. Exit codes: 0 done, 1 refused, 2 usage.",
+    )
+    _account_options(admin)
+    sub = admin.add_subparsers(dest="admin_command", metavar="COMMAND", required=True)
+    imp = sub.add_parser(
+        "import",
+        help="import a roster CSV file (pupils, parents, teachers)",
+        description="Import a roster CSV file in one transaction: all of it or, when any line "
+        "is refused, nothing. Importing the same file again changes nothing.",
+    )
+    _account_options(imp)
+    imp.add_argument("file", metavar="FILE", help="the CSV file (UTF-8, Windows-1251, ; or ,)")
+    imp.add_argument("--dry-run", action="store_true", help="only show what would happen")
+    slips = sub.add_parser(
+        "slips",
+        help="credential slips for a class (one-time passwords and invite codes)",
+        description="Issue one-time passwords for a class's pupils and their parents' accounts "
+        "(their old passwords stop working) and invite codes for parents with no account, and "
+        "write the printable slips to a file.",
+    )
+    _account_options(slips)
+    slips.add_argument("--class", dest="class_name", required=True, metavar="CLASS")
+    slips.add_argument("--out", required=True, metavar="FILE", help="where to write the slips")
+    slips.add_argument("--format", choices=("text", "pdf"), default=None)
+    reset = sub.add_parser(
+        "reset-password",
+        help="give an account a one-time password",
+        description="Reset a password: the one-time password is shown once, the account's "
+        "sessions end, and the owner must choose a new password at the next login.",
+    )
+    _account_options(reset)
+    reset.add_argument("target", metavar="LOGIN")
+    users = sub.add_parser("users", help="list accounts", description="List accounts.")
+    _account_options(users)
+    users.add_argument("--role", choices=ROLES)
+    users.add_argument("--class", dest="class_name", metavar="CLASS")
+    users.add_argument("--search", metavar="TEXT", default="", help="part of a login or name")
+    register = commands.add_parser(
+        "register",
+        help="create a parent account with an invite code from the school",
+        description="Register as a parent with the invite code from the class teacher. Asks "
+        "for the code, your names, a login and a password.",
+    )
+    register.add_argument("--server", metavar="URL", default=argparse.SUPPRESS)
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+def _server_and_login(args: argparse.Namespace, need_login: bool) -> tuple[str, str]:
+    from diary_tui.config import ConfigError, load_config
+    from diary_tui.data import normalize_server
+
+    server: str | None = getattr(args, "server", None)
+    login: str | None = getattr(args, "login", None)
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        raise Usage(str(exc)) from None
+    if server is None:
+        server = config.server
+        login = login or config.login
+    elif login is None and config.server and config.server.rstrip("/") == server.rstrip("/"):
+        login = config.login
+    if not server:
+        raise Usage("no server: give --server URL (or log in once with diary --server URL)")
+    if need_login and not login:
+        raise Usage("no login: give --login NAME")
+    try:
+        server = normalize_server(server)
+    except ValueError as exc:
+        raise Usage(str(exc)) from None
+    return server, login or ""
+
+
+async def _session(server: str, login: str, env: Env) -> DiaryClient:
+    """A logged-in client: the remembered login, else a password from the prompt."""
+    import asyncio
+
+    from api_client.client import DiaryClient
+    from api_client.errors import AuthenticationError
+
+    credentials = env.credentials
+    if credentials is None and env.use_keyring:
+        from diary_tui.credentials import Credentials
+
+        credentials = Credentials()
+    token: str | None = None
+    keyring_ok = False
+    if credentials is not None:
+        keyring_ok = (await asyncio.to_thread(credentials.available))[0]
+        if keyring_ok:
+            token = await asyncio.to_thread(credentials.load, server, login)
+
+    def keep(pair: object) -> None:
+        from api_client.models import TokenPair
+
+        if credentials is None or not keyring_ok:
+            return
+        if isinstance(pair, TokenPair):
+            credentials.save(server, login, pair.refresh_token)
+        else:
+            credentials.delete(server, login)
+
+    if token:
+        client = DiaryClient(server, transport=env.transport, refresh_token=token, on_tokens=keep)
+        try:
+            await client.me()
+            return client
+        except AuthenticationError:
+            await client.aclose()  # the remembered login ended: ask for the password
+    client = DiaryClient(server, transport=env.transport)
+    try:
+        password = env.ask_secret(f"Password for {login} on {server}: ")
+        await client.login(login, password)
+    except BaseException:
+        await client.aclose()
+        raise
+    return client
+
+
+def run_admin(args: argparse.Namespace, env: Env | None = None) -> int:
+    env = env or Env()
+    try:
+        files = _files(args)
+    except Usage as exc:
+        print(f"diary admin: {exc}", file=env.err)
+        return USAGE
+    return _run(lambda: _admin(args, env, files), env, "diary admin")
+
+
+@dataclass
+class _Files:
+    data: bytes = b""
+    """The roster file's bytes (``import``)."""
+    out: Path | None = None
+    """Where the slips go (``slips``)."""
+
+
+def _files(args: argparse.Namespace) -> _Files:
+    """Read and check the files a command names, before anything is sent."""
+    if args.admin_command == "import":
+        path = Path(args.file)
+        if not path.is_file():
+            raise Usage(f"there is no file {args.file}")
+        try:
+            return _Files(data=path.read_bytes())
+        except OSError as exc:
+            raise Usage(f"cannot read {path}: {exc.strerror}") from None
+    if args.admin_command == "slips":
+        out = Path(args.out)
+        if out.is_dir():
+            raise Usage(f"{out} is a folder: give a file name")
+        if not out.parent.is_dir():
+            raise Usage(f"there is no folder {out.parent}")
+        return _Files(out=out)
+    return _Files()
+
+
+def run_register(args: argparse.Namespace, env: Env | None = None) -> int:
+    env = env or Env()
+    return _run(lambda: _register(args, env), env, "diary register")
+
+
+def _run(main: Callable[[], Any], env: Env, prog: str) -> int:
+    import asyncio
+
+    from api_client.errors import DiaryError, InvalidRequest, NotFound, PermissionDenied
+
+    try:
+        result: int = asyncio.run(main())
+        return result
+    except Usage as exc:
+        print(f"{prog}: {exc}", file=env.err)
+        return USAGE
+    except Refused as exc:
+        print(f"{prog}: {exc}", file=env.err)
+        return REFUSED
+    except (InvalidRequest, NotFound, PermissionDenied) as exc:
+        print(f"{prog}: refused: {exc.message}", file=env.err)
+        return REFUSED
+    except DiaryError as exc:
+        from diary_tui.data import describe_error
+
+        print(f"{prog}: {describe_error(exc)}", file=env.err)
+        return REFUSED
+    except (EOFError, KeyboardInterrupt):
+        print(f"\n{prog}: cancelled", file=env.err)
+        return REFUSED
+
+
+async def _admin(args: argparse.Namespace, env: Env, files: _Files) -> int:
+    command = args.admin_command
+    server, login = _server_and_login(args, need_login=True)
+    client = await _session(server, login, env)
+    async with client:
+        if command == "import":
+            return await _import(client, Path(args.file).name, files.data, args.dry_run, env)
+        if command == "slips":
+            assert files.out is not None
+            return await _slips(client, args.class_name, files.out, args.format, env)
+        if command == "reset-password":
+            return await _reset(client, args.target, env)
+        return await _users(client, args.role, args.class_name, args.search, env)
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def print_report(report: RosterImportReport, name: str, env: Env) -> None:
+    what = "Dry run of" if report.dry_run else "Import of"
+    env.wrap(
+        f"{what} {name} ({report.encoding}): {report.created} created, {report.changed} "
+        f"changed, {report.unchanged} unchanged, {report.skipped} skipped, "
+        f"{report.refused} refused."
+    )
+    for warning in report.warnings:
+        env.wrap(f"warning: {warning}", "  ")
+    for row in report.rows:
+        who = f"{row.kind.value} {row.name}" if row.kind else row.name or "row"
+        if row.class_name:
+            who += f" ({row.class_name})"
+        text = f"line {row.line}: {row.action.value} {who}"
+        if row.login and row.action.value != "refused":
+            text += f", login {row.login}"
+        if row.changes:
+            text += ": " + "; ".join(
+                f"{c.field} {c.before or '-'} -> {c.after or '-'}" for c in row.changes
+            )
+        if row.reason:
+            text += f": {row.reason}"
+        env.wrap(text, "  ")
+
+
+async def _import(client: DiaryClient, name: str, data: bytes, dry_run: bool, env: Env) -> int:
+    import msgspec
+
+    from api_client.errors import InvalidRequest
+    from api_client.models import RosterImportReport
+
+    try:
+        report = await client.import_roster(data, dry_run=dry_run)
+    except InvalidRequest as exc:
+        current = exc.problem.current if exc.problem is not None else None
+        if current is None:
+            raise
+        refused = msgspec.json.decode(current, type=RosterImportReport)
+        print_report(refused, name, env)
+        raise Refused(exc.message) from None
+    print_report(report, name, env)
+    if report.refused:
+        env.wrap(f"{report.refused} line(s) would be refused: the import would write nothing.")
+        return REFUSED
+    if dry_run:
+        env.say("Nothing was written (dry run).")
+    else:
+        env.say("Imported.")
+    return OK
+
+
+# --- slips, passwords, users -------------------------------------------------------------------
+
+
+async def _class_id(client: DiaryClient, class_name: str) -> tuple[int, str]:
+    from api_client.models import Role
+
+    page = await client.users(role=Role.PUPIL, class_=class_name, limit=1)
+    for user in page.items:
+        if user.class_ is not None:
+            return user.class_.id, user.class_.name
+    raise Refused(f"there are no pupils in {class_name}")
+
+
+async def _slips(client: DiaryClient, class_name: str, out: Path, fmt: str | None, env: Env) -> int:
+    import asyncio
+
+    from api_client.models import SlipFormat
+
+    if fmt is None:
+        fmt = "pdf" if out.suffix.lower() == ".pdf" else "text"
+    class_id, name = await _class_id(client, class_name)
+    slips = await client.class_slips(class_id, SlipFormat(fmt))
+    await asyncio.to_thread(write_private, out, slips.content)
+    total = slips.pupils + slips.parents + slips.invite_codes
+    env.wrap(
+        f"Wrote {total} slips for {name} to {out}: {slips.pupils} pupils and "
+        f"{slips.parents} parents with one-time passwords, {slips.invite_codes} invite codes"
+        + (f" (valid until {slips.expires.isoformat()})." if slips.expires else ".")
+    )
+    env.wrap("Their old passwords no longer work. Print the file, then delete it.")
+    return OK
+
+
+def write_private(path: Path, content: bytes) -> None:
+    """Write a file readable by its owner alone (slips hold passwords)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+
+
+async def _find(client: DiaryClient, login: str) -> UserSummary:
+    wanted = login.strip().lower()
+    page = await client.users(wanted, limit=500)
+    for user in page.items:
+        if user.login == wanted:
+            return user
+    raise Refused(f"there is no account with the login {login}")
+
+
+async def _reset(client: DiaryClient, login: str, env: Env) -> int:
+    user = await _find(client, login)
+    result = await client.reset_password(user.id)
+    env.wrap(f"One-time password for {user.login} ({user.full_name}): {result.one_time_password}")
+    env.wrap(
+        "It is shown only this once. The account's sessions have ended; the new password "
+        "must be changed at the next login."
+    )
+    return OK
+
+
+def user_line(user: UserSummary) -> str:
+    """One account in at most 80 columns: login, role, class, flags, name."""
+    flags = ("L" if user.locked else "-") + ("P" if user.must_change_password else "-")
+    cls = user.class_.name if user.class_ is not None else ""
+    name = user.full_name
+    if user.children:
+        name += " [" + ", ".join(c.first_name for c in user.children) + "]"
+    line = f"{user.login[:20]:<20} {user.role.value[:14]:<14} {cls:<4} {flags} {name}"
+    return line[:WIDTH]
+
+
+async def _users(
+    client: DiaryClient, role: str | None, class_name: str | None, search: str, env: Env
+) -> int:
+    from api_client.models import Role
+
+    offset, total = 0, None
+    env.say(f"{'LOGIN':<20} {'ROLE':<14} {'CLS':<4} LP NAME")
+    while total is None or offset < total:
+        page = await client.users(
+            search, role=Role(role) if role else None, class_=class_name, offset=offset, limit=500
+        )
+        total = page.total
+        for user in page.items:
+            env.say(user_line(user))
+        if not page.items:
+            break
+        offset += len(page.items)
+    env.say(f"{total} account(s). L: locked, P: must change the password.")
+    return OK
+
+
+# --- registration ------------------------------------------------------------------------------
+
+
+async def _register(args: argparse.Namespace, env: Env) -> int:
+    from api_client.client import DiaryClient
+    from api_client.errors import InvalidRequest, RateLimited
+    from api_client.models import RegisterRequest
+    from diary_tui.data import normalize_server
+
+    server: str | None = getattr(args, "server", None)
+    if server is None:
+        from diary_tui.config import ConfigError, load_config
+
+        try:
+            server = load_config().server
+        except ConfigError:
+            server = None
+    if not server:
+        server = env.ask("Server (e.g. https://diary.school.org): ").strip()
+    try:
+        server = normalize_server(server)
+    except ValueError as exc:
+        raise Usage(str(exc)) from None
+    env.wrap(f"Registering a parent account on {server} with an invite code from the school.")
+
+    def ask(prompt: str) -> str:
+        while True:
+            value = env.ask(prompt).strip()
+            if value:
+                return value
+            env.say("  Please fill this in.")
+
+    def ask_password() -> str:
+        while True:
+            first = env.ask_secret("Password: ")
+            if first != env.ask_secret("The password again: "):
+                env.say("  The two passwords differ; try again.")
+                continue
+            return first
+
+    values = {
+        "code": ask("Invite code: "),
+        "first_name": ask("First name: "),
+        "last_name": ask("Last name: "),
+        "login": ask("Login (latin letters, digits, . _ -): "),
+    }
+    values["password"] = ask_password()
+    prompts = {
+        "code": "Invite code: ",
+        "first_name": "First name: ",
+        "last_name": "Last name: ",
+        "login": "Login: ",
+    }
+    async with DiaryClient(server, transport=env.transport) as client:
+        for _attempt in range(5):
+            try:
+                result = await client.register(RegisterRequest(**values))
+                break
+            except RateLimited as exc:
+                raise Refused(exc.message) from None
+            except InvalidRequest as exc:
+                wrong = exc.field or ""
+                env.wrap(f"  {exc.message}", "  ")
+                if wrong == "password":
+                    values["password"] = ask_password()
+                elif wrong in prompts:
+                    values[wrong] = ask(prompts[wrong])
+                else:
+                    raise
+        else:
+            raise Refused("too many attempts; nothing was registered")
+    children = ", ".join(f"{c.first_name} {c.last_name}" for c in result.children)
+    env.wrap(f"Registered {result.login}, linked to {children}.")
+    env.wrap(f"Log in with: diary --server {server} --login {result.login}")
+    return OK
