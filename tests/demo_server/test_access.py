@@ -162,3 +162,64 @@ async def test_messages_news_and_signing_by_role(
             headers=write(),
         )
         check(response, expected, None, f"announce to {cls}")
+
+
+# ---- The audit log, statistics and medical absences, by role (on the generated school,
+# which has periods and audit records). Expected status per endpoint:
+# audit, school stats, class stats, authority stats, pupil search, medical read, medical
+# write, the pupil's grades (marks), private message threads.
+OFFICE_TABLE = [
+    ("pupil", (403, 403, 403, 403, 403, 403, 403, 200, 200)),
+    ("parent", (403, 403, 403, 403, 403, 403, 403, 200, 200)),
+    ("teacher", (403, 403, 403, 403, 403, 403, 403, 200, 200)),
+    ("admin", (200, 200, 200, 200, 200, 403, 403, 200, 200)),
+    ("it", (200, 403, 403, 403, 200, 403, 403, 403, 403)),
+    ("nurse", (403, 403, 403, 403, 200, 200, 201, 403, 403)),
+    ("authority", (403, 403, 403, 200, 403, 403, 403, 403, 403)),
+    (None, (401, 401, 401, 401, 401, 401, 401, 401, 401)),
+]
+
+
+@pytest.mark.parametrize("school_kind", ["demo"])
+@pytest.mark.parametrize(("viewer", "expected"), OFFICE_TABLE)
+async def test_audit_stats_and_medical_by_role(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    demo_url: str,
+    viewer: str | None,
+    expected: tuple[int, ...],
+) -> None:
+    import uuid
+
+    from sqlalchemy import select
+
+    from demo_server import schema as s
+    from demo_server.db import make_engine
+
+    engine = make_engine(demo_url)
+    try:
+        async with engine.connect() as c:
+            pupil_id = await c.scalar(select(s.User.id).where(s.User.login == "pupil"))
+            class_id = await c.scalar(
+                select(s.Enrolment.class_id).where(s.Enrolment.pupil_id == pupil_id)
+            )
+    finally:
+        await engine.dispose()
+    headers = await login_as(http, viewer) if viewer else {}
+    write = {**headers, "Idempotency-Key": uuid.uuid4().hex}
+    day = {"start": "2026-11-24", "end": "2026-11-24"}
+    responses = [
+        await http.get("/api/v1/audit", headers=headers),
+        await http.get("/api/v1/stats/school", headers=headers),
+        await http.get(f"/api/v1/stats/classes/{class_id}", headers=headers),
+        await http.get("/api/v1/stats/authority", headers=headers),
+        await http.get("/api/v1/pupils/search", params={"q": "а"}, headers=headers),
+        await http.get(f"/api/v1/medical/absences?pupil={pupil_id}", headers=headers),
+        await http.post(
+            "/api/v1/medical/absences", json={"pupil_id": pupil_id, **day}, headers=write
+        ),
+        await http.get(f"/api/v1/pupils/{pupil_id}/grades", headers=headers),
+        await http.get("/api/v1/threads", headers=headers),
+    ]
+    got = tuple(r.status_code for r in responses)
+    assert got == expected, (viewer, [r.text[:120] for r in responses])

@@ -1,0 +1,134 @@
+"""``GET /audit``: the log with names, newest first, filtered and paged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from api_client.models import AuditPage, Problem, decode
+from demo_server import schema as s
+from demo_server.db import make_engine
+from tests.conftest import LoginAs
+
+
+async def _records(url: str) -> list[Any]:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as c:
+            return list(
+                (await c.execute(select(s.AuditRecord).order_by(s.AuditRecord.id.desc()))).all()
+            )
+    finally:
+        await engine.dispose()
+
+
+async def _user(url: str, login: str) -> Any:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as c:
+            return (await c.execute(select(s.User).where(s.User.login == login))).one()
+    finally:
+        await engine.dispose()
+
+
+async def _get(http: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> AuditPage:
+    response = await http.get("/api/v1/audit", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return decode(response.content, AuditPage)
+
+
+async def test_everything_newest_first_with_names(
+    http: httpx.AsyncClient, login_as: LoginAs, demo_url: str
+) -> None:
+    records = await _records(demo_url)
+    page = await _get(http, await login_as(http, "it"))
+    assert [e.id for e in page.entries] == [r.id for r in records]
+    assert page.next_before is None
+    for entry, record in zip(page.entries, records, strict=True):
+        assert (entry.action, entry.entity, entry.entity_id) == (
+            record.action, record.entity, record.entity_id,
+        )  # fmt: skip
+        assert entry.before == record.before and entry.after == record.after
+        assert entry.reason == record.reason
+        assert entry.actor and entry.pupil and entry.class_name and entry.subject
+        assert entry.lesson_date is not None
+    update = next(e for e in page.entries if e.action == "update")
+    assert update.reason and update.before and update.after
+    assert update.before["value"] != update.after["value"]
+
+
+async def test_filters(http: httpx.AsyncClient, login_as: LoginAs, demo_url: str) -> None:
+    headers = await login_as(http, "admin")
+    records = await _records(demo_url)
+    pupil = await _user(demo_url, "pupil")
+    mine = [r.id for r in records if r.pupil_id == pupil.id]
+    assert mine
+    for value in ("pupil", str(pupil.id), "PUPIL"):
+        page = await _get(http, headers, pupil=value)
+        assert [e.id for e in page.entries] == mine
+        assert all(e.pupil == f"{pupil.first_name} {pupil.last_name}" for e in page.entries)
+    actor = records[0].actor_id
+    page = await _get(http, headers, teacher=str(actor))
+    assert [e.id for e in page.entries] == [r.id for r in records if r.actor_id == actor]
+    # The day of the newest record, in the school's time zone (Moscow, UTC+3).
+    newest = records[0].at
+    day = (newest.replace(tzinfo=dt.UTC) + dt.timedelta(hours=3)).date()
+    page = await _get(http, headers, **{"from": day.isoformat(), "to": day.isoformat()})
+    assert records[0].id in [e.id for e in page.entries]
+    for entry in page.entries:
+        assert (entry.at + dt.timedelta(hours=3)).date() == day
+    page = await _get(http, headers, to=(day - dt.timedelta(days=1)).isoformat())
+    assert records[0].id not in [e.id for e in page.entries]
+    assert await _get(http, headers, entity="homework") == AuditPage()
+    assert len((await _get(http, headers, entity="mark")).entries) == len(records)
+
+
+async def test_pages(http: httpx.AsyncClient, login_as: LoginAs, demo_url: str) -> None:
+    headers = await login_as(http, "it")
+    records = await _records(demo_url)
+    seen: list[int] = []
+    before: int | None = None
+    while True:
+        params: dict[str, Any] = {"limit": 3}
+        if before is not None:
+            params["before"] = before
+        page = await _get(http, headers, **params)
+        assert len(page.entries) <= 3
+        seen += [e.id for e in page.entries]
+        if page.next_before is None:
+            break
+        before = page.next_before
+    assert seen == [r.id for r in records]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "field"),
+    [
+        ({"from": "2026-02-30"}, 400, "from"),
+        ({"to": "yesterday"}, 400, "to"),
+        ({"from": "2026-11-20", "to": "2026-11-10"}, 400, "to"),
+        ({"entity": "grade"}, 400, "entity"),
+        ({"limit": "0"}, 400, "limit"),
+        ({"limit": "100000"}, 400, "limit"),
+        ({"limit": "many"}, 400, None),
+        ({"before": "-1"}, 400, "before"),
+        ({"pupil": "nobody-here"}, 404, "pupil"),
+        ({"pupil": "99999999999"}, 404, "pupil"),
+        ({"teacher": " "}, 400, "teacher"),
+    ],
+)
+async def test_bad_filters(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    params: dict[str, str],
+    status: int,
+    field: str | None,
+) -> None:
+    response = await http.get("/api/v1/audit", params=params, headers=await login_as(http, "it"))
+    assert response.status_code == status, response.text
+    if field is not None:
+        assert decode(response.content, Problem).field == field
