@@ -37,8 +37,11 @@ from api_client.models import (
     AnnouncementRequest,
     Announcements,
     Attendance,
+    AuditPage,
+    AuthorityStats,
     ChangeFeed,
     ChangeItem,
+    ClassStats,
     CredentialSlips,
     Events,
     Grades,
@@ -59,6 +62,9 @@ from api_client.models import (
     MarkRemove,
     MarkUpdate,
     Me,
+    MedicalAbsenceCreate,
+    MedicalAbsenceResult,
+    MedicalAbsences,
     NewThreadRequest,
     OneTimePassword,
     ParentLinkChange,
@@ -67,6 +73,7 @@ from api_client.models import (
     PeriodMarkSet,
     Problem,
     PupilMove,
+    PupilSearch,
     ReadRequest,
     ReadState,
     Recipients,
@@ -77,6 +84,7 @@ from api_client.models import (
     ReportCard,
     Role,
     RosterImportReport,
+    SchoolStats,
     SlipFormat,
     Thread,
     Threads,
@@ -743,6 +751,70 @@ class DiaryClient:
             "/register/add-child",
             Registration,
             json=AddChildRequest(code=code),
+            idempotency_key=idempotency_key,
+        )
+
+    # -- the audit log, statistics, medical absences -----------------------------------------
+
+    async def audit(
+        self,
+        *,
+        pupil: str | None = None,
+        teacher: str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        entity: str | None = None,
+        limit: int = 50,
+        before: int | None = None,
+    ) -> AuditPage:
+        """A page of the audit log, newest first; ``pupil`` and ``teacher`` are logins or ids."""
+        params: dict[str, str | int] = {"limit": limit}
+        for name, value in (("pupil", pupil), ("teacher", teacher), ("entity", entity)):
+            if value:
+                params[name] = value
+        if start is not None:
+            params["from"] = start.isoformat()
+        if end is not None:
+            params["to"] = end.isoformat()
+        if before is not None:
+            params["before"] = before
+        return await self.get("/audit", AuditPage, params=params)
+
+    async def school_stats(self, period_id: int | None = None) -> SchoolStats:
+        params = {"period": period_id} if period_id is not None else None
+        return await self.get("/stats/school", SchoolStats, params=params)
+
+    async def class_stats(self, class_id: int, period_id: int | None = None) -> ClassStats:
+        params = {"period": period_id} if period_id is not None else None
+        return await self.get(f"/stats/classes/{class_id}", ClassStats, params=params)
+
+    async def authority_stats(self, period_id: int | None = None) -> AuthorityStats:
+        params = {"period": period_id} if period_id is not None else None
+        return await self.get("/stats/authority", AuthorityStats, params=params)
+
+    async def search_pupils(self, query: str) -> PupilSearch:
+        """Pupils by name: names and classes only."""
+        return await self.get("/pupils/search", PupilSearch, params={"q": query})
+
+    async def medical_absences(
+        self, pupil_id: int, start: dt.date | None = None, end: dt.date | None = None
+    ) -> MedicalAbsences:
+        params: dict[str, str | int] = {"pupil": pupil_id}
+        if start is not None:
+            params["from"] = start.isoformat()
+        if end is not None:
+            params["to"] = end.isoformat()
+        return await self.get("/medical/absences", MedicalAbsences, params=params)
+
+    async def record_illness(
+        self, body: MedicalAbsenceCreate, idempotency_key: str | None = None
+    ) -> MedicalAbsenceResult:
+        """An illness absence for every lesson of the pupil from ``start`` to ``end``."""
+        return await self._send(
+            "POST",
+            "/medical/absences",
+            MedicalAbsenceResult,
+            json=body,
             idempotency_key=idempotency_key,
         )
 
