@@ -784,3 +784,107 @@ class DiaryData:
             client.sign_week(pupil_id, monday_of(day))
         )
         return signature
+
+    # -- the audit log, statistics, medical absences ------------------------------------------
+
+    async def load_audit(
+        self,
+        *,
+        pupil: str | None = None,
+        teacher: str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        entity: str | None = None,
+        before: int | None = None,
+        limit: int = 100,
+    ) -> wire.AuditPage:
+        """A page of the audit log (never cached: it is read to answer a question now)."""
+        client = self._require_client()
+        page: wire.AuditPage = await self._online(
+            client.audit(
+                pupil=pupil,
+                teacher=teacher,
+                start=start,
+                end=end,
+                entity=entity,
+                before=before,
+                limit=limit,
+            )
+        )
+        self._synced()
+        return page
+
+    def cached_school_stats(self, period_id: int | None = None) -> wire.SchoolStats | None:
+        if self.client is None:
+            return None
+        return self.client.cached("/stats/school", wire.SchoolStats, self._stats_params(period_id))
+
+    async def load_school_stats(self, period_id: int | None = None) -> wire.SchoolStats:
+        client = self._require_client()
+        stats: wire.SchoolStats = await self._online(client.school_stats(period_id))
+        self._synced()
+        return stats
+
+    def cached_class_stats(
+        self, class_id: int, period_id: int | None = None
+    ) -> wire.ClassStats | None:
+        if self.client is None:
+            return None
+        path = f"/stats/classes/{class_id}"
+        return self.client.cached(path, wire.ClassStats, self._stats_params(period_id))
+
+    async def load_class_stats(
+        self, class_id: int, period_id: int | None = None
+    ) -> wire.ClassStats:
+        client = self._require_client()
+        stats: wire.ClassStats = await self._online(client.class_stats(class_id, period_id))
+        self._synced()
+        return stats
+
+    def cached_authority_stats(self, period_id: int | None = None) -> wire.AuthorityStats | None:
+        if self.client is None:
+            return None
+        params = self._stats_params(period_id)
+        return self.client.cached("/stats/authority", wire.AuthorityStats, params)
+
+    async def load_authority_stats(self, period_id: int | None = None) -> wire.AuthorityStats:
+        client = self._require_client()
+        stats: wire.AuthorityStats = await self._online(client.authority_stats(period_id))
+        self._synced()
+        return stats
+
+    @staticmethod
+    def _stats_params(period_id: int | None) -> dict[str, int] | None:
+        return {"period": period_id} if period_id is not None else None
+
+    async def search_pupils(self, query: str) -> wire.PupilSearch:
+        query = " ".join(query.split())
+        if not query:
+            raise ValueError("Type part of a pupil's name.")
+        client = self._require_client()
+        found: wire.PupilSearch = await self._online(client.search_pupils(query[:100]))
+        return found
+
+    def cached_medical_absences(self, pupil_id: int) -> wire.MedicalAbsences | None:
+        if self.client is None:
+            return None
+        return self.client.cached(
+            "/medical/absences", wire.MedicalAbsences, {"pupil": pupil_id}
+        )
+
+    async def load_medical_absences(self, pupil_id: int) -> wire.MedicalAbsences:
+        client = self._require_client()
+        found: wire.MedicalAbsences = await self._online(client.medical_absences(pupil_id))
+        self._synced()
+        return found
+
+    async def record_illness(
+        self, pupil_id: int, start: dt.date, end: dt.date, note: str = ""
+    ) -> wire.MedicalAbsenceResult:
+        """Record the pupil ill from ``start`` to ``end`` (every lesson of those days)."""
+        if end < start:
+            raise ValueError("The last day of the illness is before the first.")
+        client = self._require_client()
+        body = wire.MedicalAbsenceCreate(pupil_id=pupil_id, start=start, end=end, note=note)
+        result: wire.MedicalAbsenceResult = await self._online(client.record_illness(body))
+        return result
