@@ -176,6 +176,15 @@ events, exams) are listed below with their date, time and place; they also show 
 week screen on their day. A parent sees the news of the child shown now (c: next child).
 """
 
+    DEFAULT_CSS = """
+    NewsScreen #news-title { height: 1; padding: 0 1; background: $boost; }
+    NewsScreen #news {
+        height: 1fr; border: none; scrollbar-gutter: stable; scrollbar-size-vertical: 1;
+        padding: 0;
+    }
+    NewsScreen #news > .option-list--option { padding: 0 1; }
+    """
+
     BINDINGS = [
         Binding("f1", "help", "Help", id="news.help"),
         Binding("p", "post", "Post", id="news.post"),

@@ -16,11 +16,11 @@ import datetime as dt
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, OptionList, Static, TextArea
+from textual.widgets import Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -34,6 +34,7 @@ from api_client.models import (
 from diary_tui.data import AuthenticationError, DiaryData, Role, describe_error
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
+from screens.week import school_zone
 
 MUTED = "$text-muted"
 UNREAD = "bold $accent"
@@ -155,8 +156,6 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
     ComposeScreen #compose-recipients { height: auto; max-height: 7; }
     ComposeScreen TextArea { height: 1fr; min-height: 4; }
     ComposeScreen .hint { color: $text-muted; }
-    ComposeScreen Horizontal { height: auto; }
-    ComposeScreen Button { margin-right: 2; }
     """
 
     def __init__(self, title: str, recipients: Recipients | None = None) -> None:
@@ -184,9 +183,6 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
                 yield Input(placeholder="Subject", id="compose-subject", max_length=200)
             yield TextArea(id="compose-body", soft_wrap=True, show_line_numbers=False)
             yield Static(Content("ctrl+s sends · Esc cancels"), classes="hint")
-            with Horizontal():
-                yield Button("Send", id="compose-send", variant="primary")
-                yield Button("Cancel", id="compose-cancel")
 
     def on_mount(self) -> None:
         if self.recipients is not None:
@@ -233,14 +229,6 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmScreen("Discard what you typed?"), answered)
-
-    @on(Button.Pressed, "#compose-send")
-    def _send_pressed(self) -> None:
-        self.action_send()
-
-    @on(Button.Pressed, "#compose-cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
 
     @on(OptionList.OptionSelected, "#compose-recipients")
     def _chosen(self) -> None:
@@ -320,7 +308,7 @@ class ThreadScreen(ModalScreen[None]):
         box = self.query_one("#thread-messages", VerticalScroll)
         box.remove_children()
         me = self.data.me
-        zone = dt.datetime.now().astimezone().tzinfo
+        zone = school_zone(me.school.timezone) if me is not None else dt.UTC
         widgets: list[Static] = []
         for msg in thread.messages:
             mine = me is not None and msg.author_id == me.id
@@ -389,6 +377,15 @@ number says how many. A parent sees the threads about the child shown now (c: ne
 Enter opens a thread (reading it marks it read); r replies in it. n writes to one of the
 child's teachers or the class teacher. In the editor, ctrl+s sends and Esc cancels.
 """
+
+    DEFAULT_CSS = """
+    MessagesScreen #messages-title { height: 1; padding: 0 1; background: $boost; }
+    MessagesScreen #threads {
+        height: 1fr; border: none; scrollbar-gutter: stable; scrollbar-size-vertical: 1;
+        padding: 0;
+    }
+    MessagesScreen #threads > .option-list--option { padding: 0 1; }
+    """
 
     BINDINGS = [
         Binding("f1", "help", "Help", id="messages.help"),
