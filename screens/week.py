@@ -24,6 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from api_client.models import WeekSignature
 from diary_tui.data import (
     Absence,
     AbsenceKind,
@@ -36,6 +37,7 @@ from diary_tui.data import (
     Mark,
     Me,
     PupilRef,
+    Role,
     Week,
     monday_of,
 )
@@ -358,6 +360,55 @@ def lesson_detail(lesson: Lesson) -> Content:
     return Content("\n").join(lines)
 
 
+def signature_content(signed: WeekSignature, zone: dt.tzinfo) -> Content:
+    """``✓ signed 25 Nov 18:04 by …`` or ``⚠ changed since signed (v)``."""
+    if signed.changed:
+        return Content.styled("⚠ changed since signed (v: what)", "bold $text-warning")
+    at = local(signed.signed_at, zone)
+    return Content.styled(
+        f"✓ signed {at.day} {at:%b} {at:%H:%M} by {plain(signed.by)}", "$text-success"
+    )
+
+
+def signature_detail(signed: WeekSignature, zone: dt.tzinfo) -> Content:
+    at = local(signed.signed_at, zone)
+    lines = [
+        Content.styled(f"Signed {at.day} {at:%b %Y} {at:%H:%M} by {plain(signed.by)}", "bold"),
+        Content(""),
+    ]
+    if signed.changed:
+        lines.append(Content.styled("Changed since it was signed:", "bold $text-warning"))
+        lines += [Content.assemble("  • ", change) for change in signed.changed]
+    else:
+        lines.append(Content("Nothing has changed since it was signed."))
+    return Content("\n").join(lines)
+
+
+class SignatureScreen(ModalScreen[None]):
+    """Who signed the week, when, and what changed since."""
+
+    BINDINGS = [Binding("escape,enter,q,v", "close", "Close", id="signature.close")]
+    DEFAULT_CSS = """
+    SignatureScreen { align: center middle; }
+    SignatureScreen > VerticalScroll {
+        width: 90%; max-width: 100; height: auto; max-height: 90%;
+        border: thick $warning; background: $surface; padding: 1 2;
+    }
+    """
+
+    def __init__(self, signed: WeekSignature, zone: dt.tzinfo) -> None:
+        super().__init__()
+        self.signed = signed
+        self.zone = zone
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="signature"):
+            yield Static(signature_detail(self.signed, self.zone), id="signature-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
 class LessonDetailScreen(ModalScreen[None]):
     """One lesson in full: topic, homework, mark comments."""
 
@@ -387,6 +438,10 @@ Changes stand out: ✗ cancelled, ⇄ another teacher (substitution), → anothe
 ↷ moved. ◆ marks events such as parent meetings.
 
 Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
+
+A parent signs the week with s: the school sees that you have seen its marks and notes.
+The title then shows ✓ signed, or ⚠ changed since signed when a mark, an absence or a
+lesson note changed afterwards; v lists what changed.
 """
 
     BINDINGS = [
@@ -395,6 +450,8 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
         Binding("right_square_bracket", "next_week", "Next week", id="week.next"),
         Binding("t", "this_week", "This week", id="week.this"),
         Binding("r", "reload", "Refresh", id="week.reload", show=False),
+        Binding("s", "sign", "Sign", id="week.sign"),
+        Binding("v", "show_changes", "Changes", id="week.changes"),
         Binding("q", "app.quit", "Quit", id="week.quit"),
     ]
 
@@ -479,7 +536,61 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
         parts.append(Content.styled(f"Week {week_range(self.monday, end)}", "bold"))
         if self.monday == monday_of(self.data.today()):
             parts.append(Content.styled("this week", "$accent"))
+        signed = self._shown_signature()
+        if signed is not None:
+            parts.append(signature_content(signed, self._zone()))
         self.query_one("#week-title", Static).update(Content(" · ").join(parts))
+
+    # -- signing ----------------------------------------------------------------------------
+
+    def _zone(self) -> dt.tzinfo:
+        return school_zone(self.me.school.timezone) if self.me is not None else dt.UTC
+
+    def _shown_signature(self) -> WeekSignature | None:
+        """The signature of the week on screen (None when another week or child is shown)."""
+        week, child = self.week, self.child
+        if week is None or child is None or week.pupil.id != child.id:
+            return None
+        return week.signed if week.start == self.monday else None
+
+    def _may_sign(self) -> bool:
+        return self.me is not None and self.me.role is Role.PARENT and self.child is not None
+
+    def action_sign(self) -> None:
+        child = self.child
+        if not self._may_sign() or child is None:
+            return
+        if self.week is None or self.week.pupil.id != child.id or self.week.start != self.monday:
+            self.notify("Wait for the week to load before signing it.", severity="warning")
+            return
+        end = self.monday + dt.timedelta(days=6)
+        question = (
+            f"Sign {plain(child.first_name)}'s week {week_range(self.monday, end)}?\n"
+            "The school will see that you have seen its marks, absences and notes."
+        )
+        pupil_id, monday = child.id, self.monday
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.sign(pupil_id, monday)
+
+        from screens.messages import ConfirmScreen
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    @work(exclusive=True, group="sign", exit_on_error=False)
+    async def sign(self, pupil_id: int, monday: dt.date) -> None:
+        await self.data.sign_week(pupil_id, monday)
+        self.notify("The week is signed.")
+        week = await self.data.load_week(pupil_id, monday)
+        self.post_message(self.WeekLoaded(week))
+
+    def action_show_changes(self) -> None:
+        signed = self._shown_signature()
+        if signed is None:
+            self.notify("This week is not signed.", severity="warning")
+            return
+        self.app.push_screen(SignatureScreen(signed, self._zone()))
 
     def _list_width(self) -> int:
         option_list = self.query_one(OptionList)
@@ -491,6 +602,7 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
     def _paint(self, week: Week) -> None:
         self.week = week
         self._message = ""
+        self._update_title()
         self._width = self._list_width()
         option_list = self.query_one(OptionList)
         highlighted = option_list.highlighted_option
@@ -586,6 +698,13 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
         option_list = self.query_one(OptionList)
         option_list.highlighted = None
         self._show_week()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "sign":
+            return self._may_sign()
+        if action == "show_changes":
+            return self._shown_signature() is not None
+        return super().check_action(action, parameters)
 
     def action_previous_week(self) -> None:
         self._move_to(self.monday - dt.timedelta(days=7))
