@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import msgspec
 
-from api_client.models import Journal, JournalLesson, LessonStatus, Me, decode, encode
+from api_client.models import Journal, JournalLesson, LessonStatus, Me, Problem, decode, encode
 
 API = "/api/v1"
+
+T = TypeVar("T")
 
 
 def new_key() -> str:
@@ -76,10 +78,17 @@ class Desk:
         return self.journal.pupils[0].id
 
 
-async def teacher_desk(http: httpx.AsyncClient, headers: dict[str, str], today: dt.date) -> Desk:
+async def teacher_desk(
+    http: httpx.AsyncClient,
+    headers: dict[str, str],
+    today: dt.date,
+    class_ids: set[int] | None = None,
+) -> Desk:
+    """The first class and subject the teacher teaches (among ``class_ids`` if given)."""
     who = await me(http, headers)
-    assert who.teaching, "the teacher teaches nothing"
-    teaching = who.teaching[0]
+    teachings = [t for t in who.teaching if class_ids is None or t.class_.id in class_ids]
+    assert teachings, "the teacher teaches none of these classes"
+    teaching = teachings[0]
     journal = await open_journal(http, headers, teaching.class_.id, teaching.subject.id)
     held = [
         lesson
@@ -88,3 +97,21 @@ async def teacher_desk(http: httpx.AsyncClient, headers: dict[str, str], today: 
     ]
     assert held, "no lesson held in this period yet"
     return Desk(headers, journal, held[-1])
+
+
+async def fetch_all(url: str, query: Any) -> list[Any]:
+    """Rows of ``query`` read straight from the database behind the app."""
+    from demo_server.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return list((await conn.execute(query)).all())
+    finally:
+        await engine.dispose()
+
+
+def current_as(problem: Problem, type_: type[T]) -> T:
+    """A 409 problem's ``current`` value as its Struct."""
+    assert problem.current is not None, problem
+    return decode(encode(problem.current), type_)
