@@ -60,6 +60,13 @@ DESTINATIONS: tuple[Destination, ...] = (
         FAMILY,
     ),
     Destination(
+        "stats",
+        "s",
+        "Statistics",
+        "The school in a period: averages, marks, attendance, ranking, pupils at risk, trend",
+        frozenset({Role.ADMINISTRATION, Role.AUTHORITY}),
+    ),
+    Destination(
         "journal",
         "j",
         "Journal",
@@ -79,6 +86,20 @@ DESTINATIONS: tuple[Destination, ...] = (
         "News",
         "The school's and the class's announcements, newest first, and upcoming events",
         frozenset({Role.PARENT, Role.PUPIL, Role.TEACHER, Role.ADMINISTRATION}),
+    ),
+    Destination(
+        "audit",
+        "l",
+        "Audit log",
+        "Every change of a mark, absence, homework or topic: before, after, who, when, why",
+        frozenset({Role.IT_STAFF, Role.ADMINISTRATION}),
+    ),
+    Destination(
+        "medical",
+        "h",
+        "Medical",
+        "Find a pupil, see and record illness absences (no marks)",
+        frozenset({Role.HEALTH_WORKER}),
     ),
 )
 
