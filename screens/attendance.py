@@ -105,7 +105,8 @@ class NoticeScreen(ModalScreen[tuple[dt.date, dt.date, AbsenceReason, str] | Non
     NoticeScreen { align: center middle; }
     #notice { width: 64; max-width: 100%; height: auto; border: round $primary;
         padding: 0 1; background: $surface; }
-    #notice Label { color: $text-muted; }
+    #notice Label { color: $text-muted; margin-top: 1; }
+    #notice Input, #notice Select { background: $boost; }
     #notice-error { color: $text-error; height: auto; }
     """
 
@@ -118,18 +119,19 @@ class NoticeScreen(ModalScreen[tuple[dt.date, dt.date, AbsenceReason, str] | Non
         with Vertical(id="notice"):
             yield Static(Content.assemble(("Absence notice for ", "bold"), plain(self.child)))
             yield Label("First day (YYYY-MM-DD)")
-            yield Input(self.today.isoformat(), id="notice-start")
+            yield Input(self.today.isoformat(), id="notice-start", compact=True)
             yield Label("Last day")
-            yield Input(self.today.isoformat(), id="notice-end")
+            yield Input(self.today.isoformat(), id="notice-end", compact=True)
             yield Label("Reason")
             yield Select(
                 [(label, reason) for reason, label in REASONS.items()],
                 value=AbsenceReason.ILLNESS,
                 allow_blank=False,
                 id="notice-reason",
+                compact=True,
             )
             yield Label("Note to the class teacher")
-            yield Input(id="notice-note", max_length=2000)
+            yield Input(id="notice-note", max_length=2000, compact=True)
             yield Static("", id="notice-error")
             yield Static(muted("Enter in the note or ctrl+s sends · Esc cancels"))
 

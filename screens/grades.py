@@ -109,6 +109,12 @@ def span_text(grades: Grades) -> str:
     return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
 
 
+def chart_height(scale: MarkScale) -> int:
+    """One row per mark of the scale, so the axis reads in whole marks (at most 8 rows)."""
+    steps = scale.max - scale.min
+    return steps if 2 <= steps <= 8 else 8
+
+
 def subject_detail(
     subject: SubjectGrades, whatif: Sequence[Pair], scale: MarkScale, width: int
 ) -> Content:
@@ -141,7 +147,7 @@ def subject_detail(
                 averages,
                 low=scale.min,
                 high=scale.max,
-                height=5,
+                height=chart_height(scale),
                 width=min(width, 60),
                 styles=["$accent"] * len(pairs) + [HYPOTHETICAL] * len(whatif),
                 labels=[""] * len(pairs) + ["?"] * len(whatif),
@@ -186,7 +192,8 @@ class WhatIfScreen(ModalScreen[Pair | None]):
     DEFAULT_CSS = """
     WhatIfScreen { align: center middle; }
     #whatif { width: 50; height: auto; border: round $warning; padding: 0 1; background: $surface; }
-    #whatif Input { width: 100%; }
+    #whatif Input { width: 100%; background: $boost; }
+    #whatif Label { margin-top: 1; color: $text-muted; }
     #whatif-error { color: $text-error; height: auto; }
     """
 
@@ -201,9 +208,9 @@ class WhatIfScreen(ModalScreen[Pair | None]):
                 Content.assemble(("What if: ", "bold"), plain(self.subject)), id="whatif-title"
             )
             yield Label(f"Mark ({self.scale.min}–{self.scale.max})")
-            yield Input(id="whatif-value", placeholder=str(self.scale.max))
+            yield Input(id="whatif-value", placeholder=str(self.scale.max), compact=True)
             yield Label(f"Weight (1–{MAX_WEIGHT})")
-            yield Input("1", id="whatif-weight")
+            yield Input("1", id="whatif-weight", compact=True)
             yield Static("", id="whatif-error")
             yield Static(muted("Enter adds · Esc cancels · kept here, never sent"))
 
@@ -387,7 +394,7 @@ never sent; x clears them. k shows the report card.
         Binding("f1", "help", "Help", id="grades.help"),
         Binding("p", "next_period", "Period", id="grades.period"),
         Binding("i", "whatif", "What if", id="grades.whatif"),
-        Binding("x", "clear_whatif", "Clear what if", id="grades.clear"),
+        Binding("x", "clear_whatif", "Clear", id="grades.clear"),
         Binding("k", "report_card", "Report card", id="grades.card"),
         Binding("r", "reload", "Refresh", id="grades.reload", show=False),
         Binding("q", "app.quit", "Quit", id="grades.quit"),
@@ -477,7 +484,8 @@ never sent; x clears them. k shows the report card.
         fixed = 6 + 3 + (5 if show_class else 0) + 8
         columns = 4 + (1 if show_class else 0) + 2
         flex = max(width - fixed - columns * 2, 30)
-        subject_w = min(max(flex * 2 // 5, 12), 24)
+        longest = max((len(plain(s.subject.name)) for s in value.subjects), default=10)
+        subject_w = max(10, min(longest, 26, flex // 2))
         marks_w = flex - subject_w
         table.add_column("Subject", key="subject", width=subject_w)
         table.add_column("Marks", key="marks", width=marks_w)

@@ -104,6 +104,7 @@ class FolderScreen(ModalScreen[str | None]):
     FolderScreen { align: center middle; }
     #folder { width: 64; max-width: 100%; height: auto; border: round $primary;
         padding: 0 1; background: $surface; }
+    #folder Input { background: $boost; margin-bottom: 1; }
     """
 
     def __init__(self, files: list[Attachment], folder: str) -> None:
@@ -116,7 +117,7 @@ class FolderScreen(ModalScreen[str | None]):
         with Vertical(id="folder"):
             yield Static(Content.assemble(("Save ", "bold"), names))
             yield Label("Into the folder")
-            yield Input(self.folder, id="folder-input")
+            yield Input(self.folder, id="folder-input", compact=True)
             yield Static(muted("Enter saves · Esc cancels · an existing file is kept"))
 
     def on_mount(self) -> None:

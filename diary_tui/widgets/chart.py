@@ -33,7 +33,9 @@ def column_chart(
     """
     if height < 1 or width < 8 or high <= low:
         raise ValueError("the chart needs a height, at least 8 columns and high > low")
-    axis_width = max(len(f"{high:g}"), len(f"{low:g}")) + 1
+    axis_width = (
+        max(len(f"{round(low + (high - low) * r / height, 1):g}") for r in range(height + 1)) + 1
+    )
     room = width - axis_width
     if not values:
         return Content.styled("(no marks yet)", "$text-muted")
@@ -45,8 +47,8 @@ def column_chart(
     rows: list[Content] = []
     levels = [max(0.0, min(1.0, (v - low) / (high - low))) * height * 8 for v in shown]
     for row in range(height, 0, -1):
-        value_here = low + (high - low) * row / height
-        tick = f"{value_here:g}" if float(value_here).is_integer() else ""
+        value_here = round(low + (high - low) * row / height, 1)
+        tick = f"{value_here:g}"
         line = [Content.styled(tick.rjust(axis_width - 1) + "┤", "$text-muted")]
         for index, level in enumerate(levels):
             filled = level - (row - 1) * 8
@@ -55,7 +57,7 @@ def column_chart(
             style = styles[offset + index] if styles is not None else "$accent"
             line.append(Content.styled(cell, style))
         rows.append(Content.assemble(*line))
-    under = [Content(" " * (axis_width - 1) + "└")]
+    under = [Content.styled(f"{low:g}".rjust(axis_width - 1) + "└", "$text-muted")]
     for index in range(len(shown)):
         label = labels[offset + index] if labels is not None else ""
         text = (label or "─")[:1]

@@ -1,0 +1,213 @@
+"""Attendance and absence notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import pytest
+
+from api_client.models import (
+    AbsenceKind,
+    AbsenceNotice,
+    AbsenceNotices,
+    AbsenceReason,
+    Attendance,
+    Problem,
+    decode,
+)
+from tests.conftest import LoginAs
+
+
+@pytest.fixture
+def school_kind() -> str:
+    return "mini"
+
+
+async def test_attendance_entries_and_totals(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    ids = demo.ids
+    for viewer in ("parent", "pupil", "classteacher", "nurse", "admin"):
+        response = await http.get(
+            f"/api/v1/pupils/{ids['pupil']}/attendance", headers=await login_as(http, viewer)
+        )
+        assert response.status_code == 200, (viewer, response.text)
+        attendance = decode(response.content, Attendance)
+        assert [e.id for e in attendance.entries] == [ids["absence"]]
+        entry = attendance.entries[0]
+        assert (entry.date, entry.number, entry.subject.name, entry.kind, entry.minutes) == (
+            dt.date(2026, 11, 23),
+            2,
+            "Русский язык",
+            AbsenceKind.LATE,
+            10,
+        )
+        assert (attendance.total.late, attendance.total.late_minutes) == (1, 10)
+        assert attendance.total.missed == 0
+        assert [x.subject.name for x in attendance.subjects] == ["Русский язык"]
+    first = await http.get(
+        f"/api/v1/pupils/{ids['pupil']}/attendance", headers=await login_as(http, "parent")
+    )
+    again = await http.get(
+        f"/api/v1/pupils/{ids['pupil']}/attendance",
+        headers={**await login_as(http, "parent"), "If-None-Match": first.headers["etag"]},
+    )
+    assert again.status_code == 304
+
+
+async def post_notice(
+    http: httpx.AsyncClient, headers: dict[str, str], pupil: int, body: dict[str, Any], key: str
+) -> httpx.Response:
+    return await http.post(
+        f"/api/v1/pupils/{pupil}/absence-notices",
+        json=body,
+        headers={**headers, "Idempotency-Key": key},
+    )
+
+
+NOTICE = {"start": "2026-11-26", "end": "2026-11-27", "reason": "illness", "note": "Простуда"}
+
+
+async def test_parent_sends_a_notice_the_class_teacher_sees_it(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    ids = demo.ids
+    parent = await login_as(http, "parent")
+    response = await post_notice(http, parent, ids["pupil"], NOTICE, "notice-0001")
+    assert response.status_code == 201, response.text
+    notice = decode(response.content, AbsenceNotice)
+    assert (notice.start, notice.end, notice.reason, notice.note) == (
+        dt.date(2026, 11, 26),
+        dt.date(2026, 11, 27),
+        AbsenceReason.ILLNESS,
+        "Простуда",
+    )
+    assert notice.pupil.id == ids["pupil"] and notice.parent == "Соколова И."
+    replay = await post_notice(http, parent, ids["pupil"], NOTICE, "notice-0001")
+    assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
+    for viewer in ("parent", "pupil", "classteacher", "admin"):
+        listed = await http.get(
+            f"/api/v1/pupils/{ids['pupil']}/absence-notices", headers=await login_as(http, viewer)
+        )
+        assert listed.status_code == 200, (viewer, listed.text)
+        assert [n.id for n in decode(listed.content, AbsenceNotices).notices] == [notice.id]
+    for viewer in ("classteacher", "admin"):
+        by_class = await http.get(
+            f"/api/v1/classes/{ids['c5a']}/absence-notices", headers=await login_as(http, viewer)
+        )
+        assert by_class.status_code == 200, by_class.text
+        assert [n.id for n in decode(by_class.content, AbsenceNotices).notices] == [notice.id]
+    # Another class's teacher sees none of it.
+    other = await http.get(
+        f"/api/v1/classes/{ids['c6b']}/absence-notices", headers=await login_as(http, "teacher2")
+    )
+    assert decode(other.content, AbsenceNotices).notices == []
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({**NOTICE, "end": "2026-11-25"}, 422, "end"),
+        ({**NOTICE, "end": "2026-12-26"}, 422, "end"),
+        ({**NOTICE, "start": "2027-06-01", "end": "2027-06-02"}, 422, "start"),
+        ({**NOTICE, "start": "2026-08-30", "end": "2026-09-02"}, 422, "start"),
+        ({**NOTICE, "reason": "bored"}, 400, None),
+        ({**NOTICE, "start": "26.11.2026"}, 400, None),
+        ({**NOTICE, "note": "x" * 2001}, 400, None),
+        ({**NOTICE, "extra": 1}, 400, None),
+        ({"start": "2026-11-26"}, 400, None),
+    ],
+)
+async def test_notice_dates_and_fields_are_checked(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    demo: Any,
+    body: dict[str, Any],
+    status: int,
+    field: str | None,
+) -> None:
+    response = await post_notice(
+        http, await login_as(http, "parent"), demo.ids["pupil"], body, "bad-notice-1"
+    )
+    assert response.status_code == status, response.text
+    problem = decode(response.content, Problem)
+    assert problem.detail
+    if field is not None:
+        assert problem.field == field
+
+
+@pytest.mark.parametrize(
+    ("viewer", "pupil", "status"),
+    [
+        ("parent", "sibling", 201),
+        ("parent", "stranger", 404),
+        ("other_parent", "pupil", 404),
+        ("pupil", "pupil", 403),
+        ("classteacher", "pupil", 403),
+        ("admin", "pupil", 403),
+        ("nurse", "pupil", 403),
+        ("it", "pupil", 403),
+        (None, "pupil", 401),
+    ],
+)
+async def test_only_a_parent_of_the_child_sends_notices(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    demo: Any,
+    viewer: str | None,
+    pupil: str,
+    status: int,
+) -> None:
+    headers = await login_as(http, viewer) if viewer else {}
+    response = await post_notice(http, headers, demo.ids[pupil], NOTICE, "notice-role-1")
+    assert response.status_code == status, response.text
+
+
+@pytest.mark.parametrize(
+    ("viewer", "pupil", "status"),
+    [
+        ("parent", "pupil", 200),
+        ("pupil", "pupil", 200),
+        ("classteacher", "pupil", 200),
+        ("admin", "stranger", 200),
+        ("teacher", "pupil", 404),  # teaches the class, but is not its class teacher
+        ("pupil", "sibling", 404),
+        ("other_parent", "pupil", 404),
+        ("nurse", "pupil", 403),
+        ("it", "pupil", 403),
+        ("authority", "pupil", 403),
+    ],
+)
+async def test_who_reads_a_pupils_notices(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, viewer: str, pupil: str, status: int
+) -> None:
+    response = await http.get(
+        f"/api/v1/pupils/{demo.ids[pupil]}/absence-notices", headers=await login_as(http, viewer)
+    )
+    assert response.status_code == status, response.text
+
+
+@pytest.mark.parametrize(
+    ("viewer", "cls", "status"),
+    [
+        ("classteacher", "c5a", 200),
+        ("teacher2", "c6b", 200),
+        ("admin", "c7v", 200),
+        ("teacher", "c5a", 403),
+        ("classteacher", "c6b", 403),
+        ("parent", "c5a", 403),
+        ("pupil", "c5a", 403),
+        ("nurse", "c5a", 403),
+        ("classteacher", "nonexistent", 404),
+    ],
+)
+async def test_who_reads_a_class_notices(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, viewer: str, cls: str, status: int
+) -> None:
+    class_id = demo.ids.get(cls, 999999)
+    response = await http.get(
+        f"/api/v1/classes/{class_id}/absence-notices", headers=await login_as(http, viewer)
+    )
+    assert response.status_code == status, response.text
