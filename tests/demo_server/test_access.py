@@ -223,3 +223,191 @@ async def test_audit_stats_and_medical_by_role(
     ]
     got = tuple(r.status_code for r in responses)
     assert got == expected, (viewer, [r.text[:120] for r in responses])
+
+
+# ---- Journal: who may write what (the mini school; the lesson is 5А maths on Monday)
+# teacher: teaches 5А maths; teacher2: 5А history (another subject's teacher);
+# classteacher: leads 5А and teaches its Russian; nurse: illness absences only.
+
+JOURNAL_WRITES = ("mark", "edit", "remove", "absent", "ill", "topic", "homework", "period")
+_OK = dict.fromkeys(JOURNAL_WRITES, 200) | {"mark": 201}
+_NONE = dict.fromkeys(JOURNAL_WRITES, 403)
+JOURNAL_TABLE: list[tuple[str | None, dict[str, int]]] = [
+    ("teacher", _OK),
+    ("teacher2", _NONE),
+    ("classteacher", _NONE | {"absent": 200, "ill": 200}),
+    ("nurse", _NONE | {"ill": 200}),
+    ("admin", _NONE),
+    ("parent", _NONE),
+    ("pupil", _NONE),
+    ("it", _NONE),
+    ("authority", _NONE),
+    (None, dict.fromkeys(JOURNAL_WRITES, 401)),
+]
+
+
+@pytest.mark.parametrize(("viewer", "expected"), JOURNAL_TABLE)
+async def test_journal_writes_by_role(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    demo: Any,
+    demo_url: str,
+    viewer: str | None,
+    expected: dict[str, int],
+) -> None:
+    import datetime as dt
+
+    from sqlalchemy import insert, select
+
+    from demo_server import schema as s
+    from tests.demo_server.journal_support import fetch_all, send
+
+    ids = demo.ids
+    year = (await fetch_all(demo_url, select(s.AcademicYear.id)))[0].id
+    # The mini school has no periods: add the second quarter for the period mark.
+    from demo_server.db import make_engine
+
+    engine = make_engine(demo_url)
+    async with engine.begin() as conn:
+        period = (
+            await conn.execute(
+                insert(s.Period)
+                .values(
+                    year_id=year,
+                    kind="quarter",
+                    number=2,
+                    name="2 четверть",
+                    start=dt.date(2026, 11, 5),
+                    end=dt.date(2026, 12, 28),
+                )
+                .returning(s.Period.id)
+            )
+        ).scalar_one()
+    await engine.dispose()
+
+    headers = await login_as(http, viewer) if viewer else {}
+    lesson, pupil, mark = ids["mon1"], ids["pupil"], ids["mark_edited"]
+    writes = {
+        "mark": ("POST", "/marks", {"lesson_id": lesson, "pupil_id": pupil, "value": 4}),
+        "edit": ("PATCH", f"/marks/{mark}", {"version": 2, "value": 4}),
+        "remove": ("POST", f"/marks/{mark}/remove", {"version": 2}),
+        "absent": ("PUT", f"/lessons/{lesson}/absences/{pupil}", {"kind": "unexcused"}),
+        "ill": ("PUT", f"/lessons/{ids['wed1']}/absences/{pupil}", {"kind": "illness"}),
+        "topic": ("PATCH", f"/lessons/{lesson}/topic", {"version": 1, "topic": "Дроби 2"}),
+        "homework": (
+            "PUT",
+            f"/lessons/{lesson}/homework",
+            {"text": "x", "due": "2026-11-30", "version": 1},
+        ),
+        "period": (
+            "PUT",
+            "/period-marks",
+            {"pupil_id": pupil, "subject_id": ids["math"], "period_id": period, "value": 5},
+        ),
+    }
+    got: dict[str, int] = {}
+    for name in JOURNAL_WRITES:
+        method, path, body = writes[name]
+        if name == "remove" and got.get("edit") == 200:
+            body = {"version": 3}
+        response = await send(http, headers, method, path, body)
+        got[name] = response.status_code
+        if response.status_code >= 400:
+            assert decode(response.content, Problem).status == response.status_code
+    assert got == expected, viewer
+
+
+async def test_nurse_may_not_remove_or_change_a_teachers_absence(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    from tests.demo_server.journal_support import send
+
+    ids = demo.ids
+    nurse = await login_as(http, "nurse")
+    late = f"/lessons/{ids['mon2']}/absences/{ids['pupil']}"  # late, set by the class teacher
+    removed = await send(http, nurse, "POST", f"{late}/remove", {"version": 1})
+    assert removed.status_code == 403, removed.text
+    ill = await send(http, nurse, "PUT", late, {"kind": "illness", "version": 1})
+    assert ill.status_code == 200, ill.text
+    assert (
+        await send(http, nurse, "PUT", late, {"kind": "late", "minutes": 3, "version": 2})
+    ).status_code == 403
+    assert (await send(http, nurse, "POST", f"{late}/remove", {"version": 2})).status_code == 200
+
+
+# ---- Grades, homework, attendance
+
+#: Marks and homework: the readers of the week, each within its relation.
+PUPIL_DATA = ("grades", "report-card", "homework")
+
+# viewer -> (own pupil, expected), (foreign pupil, expected) for attendance: as the week,
+# and the health worker sees any pupil of the school.
+ATTENDANCE_TABLE = [
+    (viewer, own, foreign) if viewer != "nurse" else ("nurse", ("pupil", 200), ("stranger", 200))
+    for viewer, own, foreign in TABLE
+]
+
+# Absence notices about a pupil: the pupil, their parents, the class teacher of the pupil's
+# class, administration; a teacher who only teaches the class sees no notices.
+NOTICES_TABLE = [
+    ("pupil", ("pupil", 200), ("sibling", 404)),
+    ("parent", ("sibling", 200), ("stranger", 404)),
+    ("teacher", ("pupil", 404), ("stranger", 404)),
+    ("classteacher", ("pupil", 200), ("sibling", 404)),
+    ("teacher2", ("sibling", 200), ("pupil", 404)),  # class teacher of 6Б
+    ("admin", ("pupil", 200), ("stranger", 200)),
+    ("it", ("pupil", 403), ("stranger", 403)),
+    ("nurse", ("pupil", 403), ("stranger", 403)),
+    ("authority", ("pupil", 403), ("stranger", 403)),
+    (None, ("pupil", 401), ("stranger", 401)),
+]
+
+GRADES_CASES = [
+    (path, viewer, own, foreign) for path in PUPIL_DATA for viewer, own, foreign in TABLE
+]
+GRADES_CASES += [("attendance", *row) for row in ATTENDANCE_TABLE]
+GRADES_CASES += [("absence-notices", *row) for row in NOTICES_TABLE]
+
+
+@pytest.mark.parametrize(("path", "viewer", "own", "foreign"), GRADES_CASES)
+async def test_grades_homework_attendance_by_role(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    demo: Any,
+    path: str,
+    viewer: str | None,
+    own: tuple[str, int],
+    foreign: tuple[str, int],
+) -> None:
+    from api_client import models
+
+    types: dict[str, type[Any]] = {
+        "grades": models.Grades,
+        "report-card": models.ReportCard,
+        "homework": models.HomeworkList,
+        "attendance": models.Attendance,
+        "absence-notices": models.AbsenceNotices,
+    }
+    headers = await login_as(http, viewer) if viewer else {}
+    for pupil, expected in (own, foreign):
+        response = await http.get(f"/api/v1/pupils/{demo.ids[pupil]}/{path}", headers=headers)
+        assert response.status_code == expected, (path, viewer, pupil, response.text)
+        if expected == 200:
+            value = decode(response.content, types[path])
+            if path != "absence-notices":
+                assert value.pupil.id == demo.ids[pupil]
+        else:
+            assert decode(response.content, Problem).status == expected
+
+
+@pytest.mark.parametrize("path", [*PUPIL_DATA, "attendance", "absence-notices"])
+@pytest.mark.parametrize("viewer", ["pupil", "parent", "teacher", "classteacher"])
+async def test_foreign_pupil_looks_like_no_pupil_everywhere(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, path: str, viewer: str
+) -> None:
+    headers = await login_as(http, viewer)
+    foreign = await http.get(f"/api/v1/pupils/{demo.ids['stranger']}/{path}", headers=headers)
+    missing = await http.get(f"/api/v1/pupils/999999/{path}", headers=headers)
+    not_a_pupil = await http.get(f"/api/v1/pupils/{demo.ids['admin']}/{path}", headers=headers)
+    assert foreign.status_code == missing.status_code == not_a_pupil.status_code == 404
+    assert foreign.content == missing.content == not_a_pupil.content
