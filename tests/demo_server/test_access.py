@@ -411,3 +411,81 @@ async def test_foreign_pupil_looks_like_no_pupil_everywhere(
     not_a_pupil = await http.get(f"/api/v1/pupils/{demo.ids['admin']}/{path}", headers=headers)
     assert foreign.status_code == missing.status_code == not_a_pupil.status_code == 404
     assert foreign.content == missing.content == not_a_pupil.content
+
+
+# ---- Grades, homework, attendance
+
+#: Marks and homework: the readers of the week, each within its relation.
+PUPIL_DATA = ("grades", "report-card", "homework")
+
+# viewer -> (own pupil, expected), (foreign pupil, expected) for attendance: as the week,
+# and the health worker sees any pupil of the school.
+ATTENDANCE_TABLE = [
+    (viewer, own, foreign) if viewer != "nurse" else ("nurse", ("pupil", 200), ("stranger", 200))
+    for viewer, own, foreign in TABLE
+]
+
+# Absence notices about a pupil: the pupil, their parents, the class teacher of the pupil's
+# class, administration; a teacher who only teaches the class sees no notices.
+NOTICES_TABLE = [
+    ("pupil", ("pupil", 200), ("sibling", 404)),
+    ("parent", ("sibling", 200), ("stranger", 404)),
+    ("teacher", ("pupil", 404), ("stranger", 404)),
+    ("classteacher", ("pupil", 200), ("sibling", 404)),
+    ("teacher2", ("sibling", 200), ("pupil", 404)),  # class teacher of 6Б
+    ("admin", ("pupil", 200), ("stranger", 200)),
+    ("it", ("pupil", 403), ("stranger", 403)),
+    ("nurse", ("pupil", 403), ("stranger", 403)),
+    ("authority", ("pupil", 403), ("stranger", 403)),
+    (None, ("pupil", 401), ("stranger", 401)),
+]
+
+GRADES_CASES = [
+    (path, viewer, own, foreign) for path in PUPIL_DATA for viewer, own, foreign in TABLE
+]
+GRADES_CASES += [("attendance", *row) for row in ATTENDANCE_TABLE]
+GRADES_CASES += [("absence-notices", *row) for row in NOTICES_TABLE]
+
+
+@pytest.mark.parametrize(("path", "viewer", "own", "foreign"), GRADES_CASES)
+async def test_grades_homework_attendance_by_role(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    demo: Any,
+    path: str,
+    viewer: str | None,
+    own: tuple[str, int],
+    foreign: tuple[str, int],
+) -> None:
+    from api_client import models
+
+    types: dict[str, type[Any]] = {
+        "grades": models.Grades,
+        "report-card": models.ReportCard,
+        "homework": models.HomeworkList,
+        "attendance": models.Attendance,
+        "absence-notices": models.AbsenceNotices,
+    }
+    headers = await login_as(http, viewer) if viewer else {}
+    for pupil, expected in (own, foreign):
+        response = await http.get(f"/api/v1/pupils/{demo.ids[pupil]}/{path}", headers=headers)
+        assert response.status_code == expected, (path, viewer, pupil, response.text)
+        if expected == 200:
+            value = decode(response.content, types[path])
+            if path != "absence-notices":
+                assert value.pupil.id == demo.ids[pupil]
+        else:
+            assert decode(response.content, Problem).status == expected
+
+
+@pytest.mark.parametrize("path", [*PUPIL_DATA, "attendance", "absence-notices"])
+@pytest.mark.parametrize("viewer", ["pupil", "parent", "teacher", "classteacher"])
+async def test_foreign_pupil_looks_like_no_pupil_everywhere(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, path: str, viewer: str
+) -> None:
+    headers = await login_as(http, viewer)
+    foreign = await http.get(f"/api/v1/pupils/{demo.ids['stranger']}/{path}", headers=headers)
+    missing = await http.get(f"/api/v1/pupils/999999/{path}", headers=headers)
+    not_a_pupil = await http.get(f"/api/v1/pupils/{demo.ids['admin']}/{path}", headers=headers)
+    assert foreign.status_code == missing.status_code == not_a_pupil.status_code == 404
+    assert foreign.content == missing.content == not_a_pupil.content
