@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 WIDTH = 80
 OK, REFUSED, USAGE = 0, 1, 2
+ATTEMPTS = 5
+"""How many times ``diary register`` lets a person correct what the server refused."""
 ROLES = ("pupil", "parent", "teacher", "administration", "it_staff", "health_worker", "authority")
 
 
@@ -491,7 +493,7 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
         "login": "Login: ",
     }
     async with DiaryClient(server, transport=env.transport) as client:
-        for _attempt in range(5):
+        for attempt in range(1, ATTEMPTS + 1):
             try:
                 result = await client.register(RegisterRequest(**values))
                 break
@@ -500,6 +502,8 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
             except InvalidRequest as exc:
                 wrong = exc.field or ""
                 env.wrap(f"  {exc.message}", "  ")
+                if attempt == ATTEMPTS:
+                    continue
                 if wrong == "password":
                     values["password"] = ask_password()
                 elif wrong in prompts:

@@ -1,0 +1,186 @@
+"""``diary admin ...`` and ``diary register`` against the real server in-process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+
+from diary_tui.admin_cli import Env, run_admin, run_register
+from diary_tui.cli import build_parser
+from tests.conftest import asgi_transport
+
+SERVER = "http://diary.test"
+ROSTER = """тип;фамилия;имя;класс;дети
+ученик;Зайцева;Анна;5А;
+родитель;Зайцева;Мария;;Зайцева Анна 5А
+"""
+
+
+@pytest.fixture
+def school_kind() -> str:
+    return "mini"
+
+
+class Answers:
+    """Answers to prompts, in order; a prompt nobody expected fails the test."""
+
+    def __init__(self, answers: list[str]) -> None:
+        self.answers = list(answers)
+        self.prompts: list[str] = []
+
+    def __call__(self, prompt: str) -> str:
+        self.prompts.append(prompt)
+        if not self.answers:
+            raise AssertionError(f"unexpected prompt {prompt!r}")
+        return self.answers.pop(0)
+
+
+@pytest.fixture
+def run(demo_url: str, demo: Any) -> Iterator[Any]:
+    """``run(argv, secrets=[...], answers=[...]) -> (code, out, err)``: each command gets its
+    own app, since each runs its own event loop (pooled connections belong to one loop)."""
+    from demo_server.app import create_app
+    from demo_server.settings import ServerSettings
+
+    today = demo.today
+
+    def call(
+        argv: list[str], secrets: list[str] | None = None, answers: list[str] | None = None
+    ) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        app: Litestar = create_app(demo_url, settings=ServerSettings(today=lambda: today))
+        env = Env(
+            transport=asgi_transport(app),
+            use_keyring=False,
+            ask=Answers(answers or []),
+            ask_secret=Answers(secrets if secrets is not None else [demo.password]),
+            out=out,
+            err=err,
+        )
+        args: argparse.Namespace = build_parser().parse_args(argv)
+        result: list[int] = []
+        # asyncio.run inside the command needs a thread without a running loop.
+        runner = run_register if args.command == "register" else run_admin
+        failures: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                result.append(runner(args, env))
+            except BaseException as exc:
+                failures.append(exc)
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+        # The command's loop is gone: drop its pool without touching the connections.
+        asyncio.run(app.state["server"].engine.dispose(close=False))
+        if failures:
+            raise failures[0]
+        return result[0], out.getvalue(), err.getvalue()
+
+    yield call
+
+
+def admin(*words: str) -> list[str]:
+    return ["--server", SERVER, "--login", "it", "admin", *words]
+
+
+def fits(text: str) -> bool:
+    return all(len(line) <= 80 for line in text.splitlines())
+
+
+def test_import_dry_run_then_real_then_again(run: Any, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="cp1251")
+    code, out, err = run(admin("import", str(roster), "--dry-run"))
+    assert code == 0, err
+    assert "2 created" in out and "Nothing was written" in out and fits(out)
+    assert "line 2: created pupil Зайцева Анна (5А), login zaytseva.a" in out
+    code, out, _ = run(admin("import", str(roster)))
+    assert code == 0 and "Imported." in out
+    code, out, _ = run(admin("import", str(roster)))
+    assert code == 0 and "0 created, 0 changed, 2 unchanged" in out
+
+
+def test_import_with_a_refused_line_writes_nothing(run: Any, tmp_path: Path) -> None:
+    roster = tmp_path / "bad.csv"
+    roster.write_text(ROSTER + "ученик;Орлов;Илья;11Щ;\n", encoding="utf-8")
+    code, out, err = run(admin("import", str(roster)))
+    assert code == 1
+    assert "refused" in out and "11Щ" in out and "nothing was imported" in err
+    code, out, _ = run(admin("users", "--search", "зайцева"))
+    assert code == 0 and "0 account(s)" in out
+
+
+def test_usage_errors_exit_2(run: Any, tmp_path: Path) -> None:
+    code, _, err = run(admin("import", str(tmp_path / "missing.csv")))
+    assert code == 2 and "no file" in err
+    code, _, err = run(admin("slips", "--class", "5А", "--out", str(tmp_path / "no" / "x.txt")))
+    assert code == 2 and "no folder" in err
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["admin", "users", "--role", "king"])
+    assert exc.value.code == 2
+
+
+def test_wrong_password_and_wrong_role_are_refused(run: Any) -> None:
+    code, _, err = run(admin("users"), secrets=["wrong"])
+    assert code == 1 and "wrong" in err
+    argv = ["--server", SERVER, "--login", "teacher", "admin", "users"]
+    code, _, err = run(argv)
+    assert code == 1 and "IT staff" in err
+
+
+def test_users_lists_in_80_columns(run: Any) -> None:
+    code, out, _ = run(admin("users", "--class", "5a"))
+    assert code == 0 and fits(out)
+    logins = [line.split()[0] for line in out.splitlines()[1:-1]]
+    assert sorted(logins) == ["mover", "parent", "pupil"]
+    code, out, _ = run(admin("users", "--role", "teacher"))
+    assert "3 account(s)" in out
+
+
+def test_reset_password_and_slips_then_register(run: Any, tmp_path: Path, demo: Any) -> None:
+    code, out, _ = run(admin("reset-password", "stranger"))
+    assert code == 0 and fits(out)
+    otp = re.search(r"stranger \(.*\): (\S+)", out)
+    assert otp is not None
+    code, _, err = run(admin("reset-password", "nobody"))
+    assert code == 1 and "no account" in err
+
+    slips = tmp_path / "5a.txt"
+    code, out, err = run(admin("slips", "--class", "5А", "--out", str(slips)))
+    assert code == 0, err
+    assert "1 invite codes" in out and oct(slips.stat().st_mode & 0o777) == "0o600"
+    text = slips.read_text(encoding="utf-8")
+    invite = re.search(r"\b([2-9A-Z]{4}-[2-9A-Z]{4})\b", text)
+    assert invite is not None, text
+
+    code, out, err = run(
+        ["register", "--server", SERVER],
+        answers=[invite.group(1), "Нина", "Новикова", "pupil", "nina.n"],
+        secrets=["short", "short", "Quiet-Meadow-73", "Quiet-Meadow-73"],
+    )
+    assert code == 0, err
+    assert "taken" in out and "too weak" in out
+    assert "Registered nina.n, linked to Дима Новиков." in out
+    code, out, _ = run(admin("users", "--search", "nina.n"))
+    assert "nina.n" in out and "[Дима]" in out
+
+
+def test_register_with_a_bad_code_is_refused(run: Any) -> None:
+    answers = ["AAAA-AAAA", "Нина", "Новикова", "nina.n"] + ["BBBB-BBBB"] * 4
+    code, out, err = run(
+        ["register", "--server", SERVER],
+        answers=answers,
+        secrets=["Quiet-Meadow-73", "Quiet-Meadow-73"],
+    )
+    assert code == 1 and "invalid or expired" in out and "too many attempts" in err
