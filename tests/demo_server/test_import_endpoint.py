@@ -68,8 +68,7 @@ async def counts(url: str) -> dict[str, int]:
                 ("teaching", TeachingAssignment),
                 ("audit", AuditRecord),
             ):
-                column = next(iter(table.__table__.primary_key.columns))
-                out[name] = int(await db.scalar(select(func.count(column))) or 0)
+                out[name] = int(await db.scalar(select(func.count()).select_from(table)) or 0)
             return out
     finally:
         await engine.dispose()
