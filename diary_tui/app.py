@@ -26,13 +26,16 @@ from diary_tui.live import ChangesArrived, LinkChanged, LiveSync
 from diary_tui.navigation import destinations_for, home_for
 from screens.announcements import NewsScreen
 from screens.attendance import AttendanceScreen
+from screens.audit import AuditScreen
 from screens.base import DiaryScreen, LoggedIn, SessionEnded, ShowLogin
 from screens.chooser import ChooserScreen
 from screens.grades import GradesScreen
 from screens.homework import HomeworkScreen
 from screens.journal import JournalScreen
 from screens.login import LoginScreen
+from screens.medical import MedicalScreen
 from screens.messages import MessagesScreen
+from screens.stats import StatsScreen
 from screens.week import WeekScreen
 
 SCREENS_BY_NAME: dict[str, Callable[[DiaryData], DiaryScreen]] = {
@@ -43,6 +46,9 @@ SCREENS_BY_NAME: dict[str, Callable[[DiaryData], DiaryScreen]] = {
     "journal": JournalScreen,
     "messages": MessagesScreen,
     "news": NewsScreen,
+    "stats": StatsScreen,
+    "audit": AuditScreen,
+    "medical": MedicalScreen,
 }
 """Every destination of ``diary_tui.navigation`` that has a screen, by name."""
 

@@ -1,0 +1,308 @@
+"""The audit log screen: every change of a mark, an absence, homework or a topic, newest first.
+
+Filters on one line: the pupil and the person who made the change (a login or an id), the
+first and last day, the kind of thing. Enter in a filter applies them all. The table shows
+when, who, about whom, what changed (before → after) and why; Enter on a row shows the whole
+record. ``n`` loads older records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Select, Static
+
+from api_client.models import AuditEntry, AuditPage
+from diary_tui.data import DiaryData
+from diary_tui.widgets import NavBar, StatusLine
+from screens.base import DiaryScreen
+
+MUTED = "$text-muted"
+ENTITIES = [
+    ("all changes", ""),
+    ("marks", "mark"),
+    ("absences", "absence"),
+    ("homework", "homework"),
+    ("topics", "topic"),
+    ("period marks", "period_mark"),
+]
+ACTIONS = {"create": "+", "update": "~", "remove": "−"}
+WORDS = {"period_mark": "period mark"}
+
+
+def state_text(state: dict[str, object] | None) -> str:
+    """A record's before or after in a few words: the value first."""
+    if not state:
+        return "—"
+    for key in ("value", "kind", "topic", "text"):
+        if key in state and state[key] not in ("", None):
+            value = " ".join(str(state[key]).split())
+            if key == "value" and state.get("weight") not in (None, 1):
+                value += f"×{state['weight']}"
+            return value
+    return ", ".join(f"{k}={v}" for k, v in state.items())
+
+
+def change_text(entry: AuditEntry) -> str:
+    """``mark 3→4``, ``+absence illness``, ``−mark 5``."""
+    thing = WORDS.get(entry.entity, entry.entity)
+    if entry.action == "create":
+        return f"+{thing} {state_text(entry.after)}"
+    if entry.action == "remove":
+        return f"−{thing} {state_text(entry.before)}"
+    return f"{thing} {state_text(entry.before)}→{state_text(entry.after)}"
+
+
+def local(entry: AuditEntry) -> dt.datetime:
+    return entry.at.astimezone()
+
+
+def parse_day(text: str, what: str) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"The {what} day must be written YYYY-MM-DD, like 2026-11-25.") from None
+
+
+def detail(entry: AuditEntry) -> Content:
+    """The whole record, plain text."""
+    lines = [
+        Content.styled(f"Record {entry.id}", "bold"),
+        Content(f"When:    {local(entry):%Y-%m-%d %H:%M:%S %Z}"),
+        Content(f"Who:     {entry.actor or '—'}"),
+        Content(f"Pupil:   {entry.pupil or '—'} {entry.class_name}".rstrip()),
+        Content(f"Subject: {entry.subject or '—'}"),
+        Content(f"Lesson:  {entry.lesson_date.isoformat() if entry.lesson_date else '—'}"),
+        Content(
+            f"What:    {entry.action} {WORDS.get(entry.entity, entry.entity)} {entry.entity_id}"
+        ),
+        Content(f"Before:  {entry.before if entry.before is not None else '—'}"),
+        Content(f"After:   {entry.after if entry.after is not None else '—'}"),
+        Content(f"Reason:  {entry.reason or '—'}"),
+        Content(""),
+        Content.styled("Escape closes.", MUTED),
+    ]
+    return Content("\n").join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    pupil: str | None
+    teacher: str | None
+    start: dt.date | None
+    end: dt.date | None
+    entity: str | None
+
+
+class AuditDetail(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "close", "Close", id="audit.detail.close")
+    ]
+    DEFAULT_CSS = """
+    AuditDetail { align: center middle; }
+    AuditDetail VerticalScroll {
+        width: 76; max-width: 100%; height: auto; max-height: 90%;
+        border: round $primary; padding: 0 1; background: $surface;
+    }
+    """
+
+    def __init__(self, entry: AuditEntry) -> None:
+        super().__init__()
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(detail(self.entry))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class AuditScreen(DiaryScreen):
+    TITLE = "Audit log"
+    NAME = "audit"
+    HELP = """
+Every change of a mark, an absence, homework, a lesson topic or a period mark, newest first:
+when, who made it, about which pupil, what it was before and after, and the reason given.
+Nothing in the diary is changed without a record here, and the log is hash-chained: the
+server can prove no record was altered or removed (diary-server audit verify).
+
+Filters: the pupil and the person who made the change (a login or an id), the first and last
+day (YYYY-MM-DD), the kind of change. Type in a filter and press Enter to apply them all.
+Enter on a row shows the whole record; n loads older records.
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *DiaryScreen.BINDINGS,
+        Binding("n", "older", "Older", id="audit.older"),
+        Binding("f", "filters", "Filters", id="audit.filters"),
+        Binding("r", "reload", "Reload", id="audit.reload"),
+    ]
+
+    DEFAULT_CSS = """
+    AuditScreen #audit-title { height: 1; padding: 0 1; background: $boost; }
+    AuditScreen #audit-filters { height: 3; }
+    AuditScreen #audit-filters Input { width: 1fr; }
+    AuditScreen #audit-filters Select { width: 18; }
+    AuditScreen #audit-table { height: 1fr; }
+    """
+
+    def __init__(self, data: DiaryData) -> None:
+        super().__init__(data)
+        self.entries: list[AuditEntry] = []
+        self.next_before: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.NAME)
+        yield Static(Content("Audit log"), id="audit-title")
+        with Horizontal(id="audit-filters"):
+            yield Input(placeholder="pupil", id="audit-pupil")
+            yield Input(placeholder="changed by", id="audit-teacher")
+            yield Input(placeholder="from", id="audit-from")
+            yield Input(placeholder="to", id="audit-to")
+            yield Select(ENTITIES, value="", allow_blank=False, id="audit-entity")
+        yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._columns()
+        self.query_one(DataTable).focus()
+        self.load(append=False)
+
+    # -- loading --------------------------------------------------------------------------
+
+    def _filters(self) -> Filters:
+        entity = self.query_one("#audit-entity", Select).value
+        return Filters(
+            pupil=self.query_one("#audit-pupil", Input).value.strip() or None,
+            teacher=self.query_one("#audit-teacher", Input).value.strip() or None,
+            start=parse_day(self.query_one("#audit-from", Input).value, "first"),
+            end=parse_day(self.query_one("#audit-to", Input).value, "last"),
+            entity=entity if isinstance(entity, str) and entity else None,
+        )
+
+    @work(exclusive=True, group="audit", exit_on_error=False)
+    async def load(self, append: bool) -> None:
+        filters = self._filters()
+        before = self.next_before if append else None
+        if append and before is None:
+            return
+        self.refresh_status("loading…")
+        page: AuditPage = await self.data.load_audit(
+            pupil=filters.pupil,
+            teacher=filters.teacher,
+            start=filters.start,
+            end=filters.end,
+            entity=filters.entity,
+            before=before,
+        )
+        if not append:
+            self.entries = []
+        self.entries.extend(page.entries)
+        self.next_before = page.next_before
+        self.paint(reset=not append, added=page.entries)
+
+    def action_reload(self) -> None:
+        self.load(append=False)
+
+    def action_older(self) -> None:
+        if self.next_before is None:
+            self.notify("There are no older records.")
+            return
+        self.load(append=True)
+
+    def action_filters(self) -> None:
+        self.query_one("#audit-pupil", Input).focus()
+
+    @on(Input.Submitted)
+    def _apply(self) -> None:
+        self.next_before = None
+        self.load(append=False)
+        self.query_one(DataTable).focus()
+
+    @on(Select.Changed, "#audit-entity")
+    def _entity(self) -> None:
+        if self.is_mounted:
+            self.load(append=False)
+
+    @on(DataTable.RowSelected, "#audit-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        for entry in self.entries:
+            if str(entry.id) == key:
+                self.app.push_screen(AuditDetail(entry))
+                return
+
+    # -- painting -------------------------------------------------------------------------
+
+    def _widths(self) -> tuple[int, int, int, int]:
+        """Who, pupil, change, reason: the screen's width shared out."""
+        if self.size.width >= 110:
+            who, pupil, change = 22, 26, 34
+        else:
+            who, pupil, change = 14, 16, 16
+        reason = max(self.size.width - 11 - who - pupil - change - 13, 8)
+        return who, pupil, change, reason
+
+    def _columns(self) -> None:
+        table: DataTable[Content | str] = self.query_one(DataTable)
+        table.clear(columns=True)
+        who, pupil, change, reason = self._widths()
+        for label, width in (
+            ("When", 11),
+            ("Who", who),
+            ("Pupil", pupil),
+            ("Change", change),
+            ("Reason", reason),
+        ):
+            table.add_column(label, width=width)
+
+    def paint(self, *, reset: bool, added: list[AuditEntry]) -> None:
+        more = " · n: older" if self.next_before is not None else ""
+        count = len(self.entries)
+        self.query_one("#audit-title", Static).update(
+            Content.assemble(
+                ("Audit log", "bold"),
+                f" · {count} record{'s' if count != 1 else ''} shown, newest first",
+                (more, MUTED),
+            )
+        )
+        table: DataTable[Content | str] = self.query_one(DataTable)
+        if reset:
+            self._columns()
+        if reset and not added:
+            table.add_row(Content.styled("No changes match these filters.", MUTED), "", "", "", "")
+        wide = self.size.width >= 110
+        who_w, pupil_w, change_w, reason_w = self._widths()
+        for entry in added:
+            pupil = f"{entry.pupil} {entry.class_name}".strip() or "—"
+            change = change_text(entry)
+            if entry.subject and wide:
+                change = f"{change} · {entry.subject}"
+            table.add_row(
+                f"{local(entry):%d.%m %H:%M}",
+                Content(entry.actor or "—").truncate(who_w, ellipsis=True),
+                Content(pupil).truncate(pupil_w, ellipsis=True),
+                Content(change).truncate(change_w, ellipsis=True),
+                Content(" ".join(entry.reason.split())).truncate(reason_w, ellipsis=True),
+                key=str(entry.id),
+            )
+
+    def worker_failed(self, error: BaseException) -> bool:
+        if isinstance(error, ValueError):
+            self.notify(str(error), severity="error")
+            return True
+        return False

@@ -1,0 +1,242 @@
+"""The health worker's screen: find a pupil by name, see their illness absences, record an
+illness for some days. Names and classes only: no marks anywhere.
+
+Type part of a name and press Enter; choose the pupil with the arrows and Enter. ``i`` records
+the chosen pupil ill from one day to another (every lesson of those days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from api_client.models import MedicalAbsences, PupilFound
+from diary_tui.data import DiaryData
+from diary_tui.widgets import NavBar, StatusLine
+from screens.base import DiaryScreen
+
+MUTED = "$text-muted"
+
+
+def pupil_line(pupil: PupilFound) -> Content:
+    name = " ".join(p for p in (pupil.last_name, pupil.first_name, pupil.middle_name) if p)
+    klass = pupil.class_.name if pupil.class_ else "no class"
+    return Content.assemble(name, (f"  {klass}", MUTED))
+
+
+def parse_day(text: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"The {what} day must be written YYYY-MM-DD, like 2026-11-25.") from None
+
+
+class IllnessForm(ModalScreen[tuple[dt.date, dt.date, str] | None]):
+    """From which day to which day the pupil was ill, and a note."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="medical.form.cancel")
+    ]
+    DEFAULT_CSS = """
+    IllnessForm { align: center middle; }
+    IllnessForm Vertical {
+        width: 60; max-width: 100%; height: auto;
+        border: round $primary; padding: 0 1; background: $surface;
+    }
+    IllnessForm #illness-error { color: $text-error; height: auto; }
+    """
+
+    def __init__(self, pupil: PupilFound, today: dt.date) -> None:
+        super().__init__()
+        self.pupil = pupil
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content.assemble(("Ill: ", "bold"), pupil_line(self.pupil)))
+            yield Label("First day (YYYY-MM-DD)")
+            yield Input(self.today.isoformat(), id="illness-start")
+            yield Label("Last day")
+            yield Input(self.today.isoformat(), id="illness-end")
+            yield Label("Note (optional)")
+            yield Input(id="illness-note", max_length=2000)
+            yield Static(Content.styled("Enter records, Escape cancels.", MUTED))
+            yield Static("", id="illness-error")
+
+    @on(Input.Submitted)
+    def _submit(self) -> None:
+        try:
+            start = parse_day(self.query_one("#illness-start", Input).value, "first")
+            end = parse_day(self.query_one("#illness-end", Input).value, "last")
+            if end < start:
+                raise ValueError("The last day is before the first.")
+        except ValueError as exc:
+            self.query_one("#illness-error", Static).update(Content(str(exc)))
+            return
+        self.dismiss((start, end, self.query_one("#illness-note", Input).value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MedicalScreen(DiaryScreen):
+    TITLE = "Medical"
+    NAME = "medical"
+    HELP = """
+Find a pupil by name (part of the surname or first name, in any letters case) and press
+Enter; choose the pupil with the arrows and Enter. Their illness absences of the last two
+months are listed, newest first. Press i to record the pupil ill from one day to another:
+every lesson of those days gets an illness absence (lessons already marked absent are left
+as they are). The class teacher and the parents see it in the diary.
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *DiaryScreen.BINDINGS,
+        Binding("i", "record", "Record illness", id="medical.record"),
+        Binding("slash", "search", "Search", id="medical.search"),
+    ]
+
+    DEFAULT_CSS = """
+    MedicalScreen #medical-search { height: 3; }
+    MedicalScreen #medical-found { height: 6; border: none; }
+    MedicalScreen #medical-title { height: 1; padding: 0 1; background: $boost; }
+    MedicalScreen #medical-table { height: 1fr; }
+    """
+
+    def __init__(self, data: DiaryData) -> None:
+        super().__init__(data)
+        self.found: list[PupilFound] = []
+        self.pupil: PupilFound | None = None
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.NAME)
+        yield Input(placeholder="Find a pupil: part of a name, then Enter", id="medical-search")
+        yield OptionList(id="medical-found")
+        yield Static(Content.styled("No pupil chosen.", MUTED), id="medical-title")
+        yield DataTable(id="medical-table", cursor_type="row", zebra_stripes=True)
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table: DataTable[Content | str] = self.query_one(DataTable)
+        rest = max(self.size.width - 9 - 6 - 22 - 20 - 13, 10)
+        for label, width in (
+            ("Date", 9),
+            ("Lesson", 6),
+            ("Subject", 22),
+            ("Note", 20),
+            ("Recorded by", rest),
+        ):
+            table.add_column(label, width=width)
+        self.query_one("#medical-search", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "record":
+            return self.pupil is not None
+        return super().check_action(action, parameters)
+
+    # -- finding a pupil --------------------------------------------------------------------
+
+    @on(Input.Submitted, "#medical-search")
+    def _search(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.search(event.value)
+
+    @work(exclusive=True, group="search", exit_on_error=False)
+    async def search(self, query: str) -> None:
+        found = await self.data.search_pupils(query)
+        self.found = found.pupils
+        options = self.query_one("#medical-found", OptionList)
+        options.clear_options()
+        if not found.pupils:
+            options.add_option(Option(Content.styled("Nobody found.", MUTED), disabled=True))
+            return
+        options.add_options(Option(pupil_line(p), id=str(p.id)) for p in found.pupils)
+        if found.more:
+            options.add_option(
+                Option(Content.styled("More match: type more of the name.", MUTED), disabled=True)
+            )
+        options.highlighted = 0
+        options.focus()
+
+    def action_search(self) -> None:
+        self.query_one("#medical-search", Input).focus()
+
+    @on(OptionList.OptionSelected, "#medical-found")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        for pupil in self.found:
+            if str(pupil.id) == event.option.id:
+                self.choose(pupil)
+                return
+
+    def choose(self, pupil: PupilFound) -> None:
+        self.pupil = pupil
+        self.refresh_bindings()
+        cached = self.data.cached_medical_absences(pupil.id)
+        if cached is not None:
+            self.paint(cached)
+        else:
+            self.query_one("#medical-title", Static).update(
+                Content.assemble(pupil_line(pupil), (" · loading…", MUTED))
+            )
+        self.load(pupil.id)
+        self.query_one(DataTable).focus()
+
+    @work(exclusive=True, group="absences", exit_on_error=False)
+    async def load(self, pupil_id: int) -> None:
+        self.paint(await self.data.load_medical_absences(pupil_id))
+
+    # -- recording -------------------------------------------------------------------------
+
+    def action_record(self) -> None:
+        pupil = self.pupil
+        if pupil is None:
+            return
+
+        def done(answer: tuple[dt.date, dt.date, str] | None) -> None:
+            if answer is not None:
+                self.record(pupil, *answer)
+
+        self.app.push_screen(IllnessForm(pupil, self.data.today()), done)
+
+    @work(group="record", exit_on_error=False)
+    async def record(self, pupil: PupilFound, start: dt.date, end: dt.date, note: str) -> None:
+        result = await self.data.record_illness(pupil.id, start, end, note)
+        skipped = f", {result.skipped} already marked absent" if result.skipped else ""
+        self.notify(f"Recorded illness for {result.recorded} lessons{skipped}.")
+        if self.pupil is not None and self.pupil.id == pupil.id:
+            self.load(pupil.id)
+
+    # -- painting ----------------------------------------------------------------------------
+
+    def paint(self, absences: MedicalAbsences) -> None:
+        count = len(absences.absences)
+        days = len({a.date for a in absences.absences})
+        self.query_one("#medical-title", Static).update(
+            Content.assemble(
+                pupil_line(absences.pupil),
+                f" · {absences.start:%d.%m}–{absences.end:%d.%m.%Y}: ",
+                f"{count} lessons missed for illness on {days} days" if count else "no illness",
+            )
+        )
+        table: DataTable[Content | str] = self.query_one(DataTable)
+        table.clear()
+        for absence in absences.absences:
+            table.add_row(
+                f"{absence.date:%a %d.%m}",
+                str(absence.number),
+                Content(absence.subject).truncate(22, ellipsis=True),
+                Content(" ".join(absence.note.split())).truncate(20, ellipsis=True),
+                Content(absence.author).truncate(30, ellipsis=True),
+                key=str(absence.id),
+            )

@@ -1,0 +1,466 @@
+"""The statistics screen: the school in one period, for the administration (their home) and,
+anonymised, for the education authority.
+
+Four views, switched with ``t``: an overview (the distribution of marks as bars and the average
+of each week as a trend line), the classes ranked by average, the subjects, and the pupils at
+risk. ``[`` and ``]`` move between the periods of the year. Enter on a class opens that class's
+own figures; Escape comes back to the school. The authority sees the same school without any
+pupil: per class only, with groups of fewer than five pupils withheld.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import DataTable, Footer, Sparkline, Static
+
+from api_client.models import (
+    AnonymousGroup,
+    AuthorityStats,
+    ClassStats,
+    ClassSummary,
+    MarkScale,
+    PeriodRef,
+    PupilAtRisk,
+    SchoolStats,
+    SubjectAverage,
+    WeekAverage,
+)
+from diary_tui.data import DiaryData, Role
+from diary_tui.widgets import NavBar, StatusLine
+from diary_tui.widgets.barchart import bar, bar_chart
+from screens.base import DiaryScreen
+
+VIEWS = ("overview", "classes", "subjects", "at risk")
+MUTED = "$text-muted"
+
+
+def average_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def period_text(period: PeriodRef) -> str:
+    return f"{period.name} ({period.start:%d.%m}–{period.end:%d.%m})"
+
+
+def distribution_chart(counts: list[int] | None, scale: MarkScale, width: int) -> Content:
+    """The marks of each value as bars, the biggest the full width, with count and share."""
+    if not counts:
+        return Content.styled("No marks in this period.", MUTED)
+    total = sum(counts) or 1
+    top = max(max(counts), 1)
+    rows = [
+        (f"{value}", float(count), f"{count:>6} {count * 100 / total:5.1f}%")
+        for value, count in zip(range(scale.min, scale.max + 1), counts, strict=False)
+    ]
+    rows.reverse()
+    return bar_chart(rows, high=float(top), width=width)
+
+
+def trend_text(weeks: list[WeekAverage]) -> Content:
+    marked = [w for w in weeks if w.average is not None]
+    if not marked:
+        return Content.styled("Weekly average: no marks yet.", MUTED)
+    low = min(marked, key=lambda w: w.average or 0.0)
+    high = max(marked, key=lambda w: w.average or 0.0)
+    return Content.assemble(
+        ("Weekly average ", "bold"),
+        (f"{marked[0].week:%d.%m}–{marked[-1].week:%d.%m}: ", MUTED),
+        f"lowest {average_text(low.average)} (week of {low.week:%d.%m}), ",
+        f"highest {average_text(high.average)} (week of {high.week:%d.%m}), ",
+        f"last {average_text(marked[-1].average)}",
+    )
+
+
+def risk_reason(pupil: PupilAtRisk, absences_above: float) -> str:
+    parts = [f"{s.subject.name} {average_text(s.average)}" for s in pupil.low_subjects]
+    if pupil.absence_rate > absences_above:
+        parts.insert(0, f"missed {percent(pupil.absence_rate)} ({pupil.absences}/{pupil.lessons})")
+    return "; ".join(parts)
+
+
+class StatsScreen(DiaryScreen):
+    TITLE = "Statistics"
+    NAME = "stats"
+    HELP = """
+How the school is doing in a period: the average mark per class and subject (weighted: a
+mark of weight 2 counts twice), the distribution of marks, attendance (the share of
+lessons attended; lateness is not an absence), the ranking of classes, the pupils at risk
+(an average below 3 in any subject, or more than a fifth of the lessons missed) and the
+average of each week. Enter on a class shows that class alone; Escape goes back to the
+school. The class journal of any class is one key away (j), read-only.
+
+The education authority sees only figures per school and class; a class of fewer than
+five pupils is withheld so that nobody can be identified.
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *DiaryScreen.BINDINGS,
+        Binding("t", "next_view", "View", id="stats.view"),
+        Binding("[", "period(-1)", "Prev period", id="stats.prev_period"),
+        Binding("]", "period(1)", "Next period", id="stats.next_period"),
+        Binding("escape", "school", "School", id="stats.school"),
+        Binding("r", "reload", "Reload", id="stats.reload"),
+    ]
+
+    DEFAULT_CSS = """
+    StatsScreen #stats-title { height: 2; padding: 0 1; background: $boost; }
+    StatsScreen #stats-overview { height: 1fr; padding: 0 1; }
+    StatsScreen #stats-chart { height: auto; }
+    StatsScreen #stats-trend-label { height: auto; margin-top: 1; }
+    StatsScreen #stats-trend { height: 3; }
+    StatsScreen #stats-table { height: 1fr; }
+    """
+
+    def __init__(self, data: DiaryData) -> None:
+        super().__init__(data)
+        self.view = "overview"
+        self.period_id: int | None = None
+        self.class_id: int | None = None
+        self.school: SchoolStats | None = None
+        self.one_class: ClassStats | None = None
+        self.anonymous: AuthorityStats | None = None
+        self._rest = 20
+
+    @property
+    def authority(self) -> bool:
+        me = self.data.me
+        return me is not None and me.role is Role.AUTHORITY
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.NAME)
+        yield Static(Content("Statistics"), id="stats-title")
+        with Vertical(id="stats-overview"):
+            yield Static(Content(""), id="stats-chart")
+            yield Static(Content(""), id="stats-trend-label")
+            yield Sparkline([], id="stats-trend")
+        yield DataTable(id="stats-table", cursor_type="row", zebra_stripes=True)
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._show_view()
+        self._paint_cached()
+        self.reload()
+
+    # -- loading --------------------------------------------------------------------------
+
+    def _paint_cached(self) -> None:
+        if self.authority:
+            self.anonymous = self.data.cached_authority_stats(self.period_id)
+        elif self.class_id is not None:
+            self.one_class = self.data.cached_class_stats(self.class_id, self.period_id)
+        else:
+            self.school = self.data.cached_school_stats(self.period_id)
+        self.paint()
+
+    @work(exclusive=True, group="stats", exit_on_error=False)
+    async def reload(self) -> None:
+        self.refresh_status("loading…")
+        if self.authority:
+            self.anonymous = await self.data.load_authority_stats(self.period_id)
+        elif self.class_id is not None:
+            self.one_class = await self.data.load_class_stats(self.class_id, self.period_id)
+        else:
+            self.school = await self.data.load_school_stats(self.period_id)
+        self.paint()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_next_view(self) -> None:
+        views = self._views()
+        self.view = (
+            views[(views.index(self.view) + 1) % len(views)] if self.view in views else views[0]
+        )
+        self._show_view()
+        self.paint()
+
+    def _views(self) -> tuple[str, ...]:
+        if self.authority:
+            return ("overview", "classes")
+        if self.class_id is not None:
+            return ("overview", "subjects", "at risk")
+        return VIEWS
+
+    def action_period(self, step: int) -> None:
+        periods, current = self._periods()
+        if not periods or current is None:
+            return
+        ids = [p.id for p in periods]
+        index = ids.index(current.id) + step if current.id in ids else 0
+        if 0 <= index < len(ids):
+            self.period_id = ids[index]
+            self._paint_cached()
+            self.reload()
+
+    def action_school(self) -> None:
+        if self.class_id is None:
+            return
+        self.class_id = None
+        self.one_class = None
+        self.view = "classes"
+        self._show_view()
+        self._paint_cached()
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "school":
+            return self.class_id is not None
+        return super().check_action(action, parameters)
+
+    @on(DataTable.RowSelected, "#stats-table")
+    def _open_class(self, event: DataTable.RowSelected) -> None:
+        if self.authority or self.view != "classes" or self.class_id is not None:
+            return
+        key = event.row_key.value
+        if key is None or not key.isdigit():
+            return
+        self.class_id = int(key)
+        self.view = "overview"
+        self._show_view()
+        self._paint_cached()
+        self.reload()
+
+    # -- painting -------------------------------------------------------------------------
+
+    def _periods(self) -> tuple[list[PeriodRef], PeriodRef | None]:
+        shown = self.anonymous or (self.one_class if self.class_id else self.school)
+        if shown is None:
+            return [], None
+        return shown.periods, shown.period
+
+    def _show_view(self) -> None:
+        overview = self.view == "overview"
+        self.query_one("#stats-overview").display = overview
+        table = self.query_one(DataTable)
+        table.display = not overview
+        if not overview:
+            table.focus()
+        self.refresh_bindings()
+
+    def paint(self) -> None:
+        title = self.query_one("#stats-title", Static)
+        if self.authority:
+            self._paint_authority(title)
+        elif self.class_id is not None:
+            self._paint_class(title)
+        else:
+            self._paint_school(title)
+
+    def _title(self, name: str, period: PeriodRef, figures: list[str]) -> Content:
+        """Two lines: what and when with the headline figures; then the views."""
+        width = max(self.size.width - 2, 40)
+        when = period_text(period) if width >= 96 else period.name
+        head = Content.assemble((name, "bold"), " · ", when)
+        head = Content(" · ").join([head, *(Content(f) for f in figures)])
+        views = Content("  ").join(
+            Content.styled(f"[{v}]", "bold") if v == self.view else Content.styled(v, MUTED)
+            for v in self._views()
+        )
+        return Content("\n").join(
+            [
+                head.truncate(width, ellipsis=True),
+                Content.assemble(("t: ", MUTED), views, ("   [ ]: period", MUTED)),
+            ]
+        )
+
+    def _chart_width(self) -> int:
+        return min(max(self.size.width - 4, 30), 76)
+
+    def _overview(
+        self, counts: list[int] | None, scale: MarkScale, weeks: list[WeekAverage]
+    ) -> None:
+        chart = distribution_chart(counts, scale, self._chart_width())
+        self.query_one("#stats-chart", Static).update(
+            Content.assemble(("Marks", "bold"), "\n", chart)
+        )
+        self.query_one("#stats-trend-label", Static).update(trend_text(weeks))
+        values = [w.average for w in weeks if w.average is not None]
+        sparkline = self.query_one(Sparkline)
+        sparkline.styles.width = min(max(len(values) * 4, 8), self._chart_width())
+        sparkline.data = values
+
+    def _paint_school(self, title: Static) -> None:
+        stats = self.school
+        if stats is None:
+            title.update(Content.styled("Loading the school's statistics…", MUTED))
+            return
+        title.update(
+            self._title(
+                "School",
+                stats.period,
+                [
+                    f"{stats.pupils} pupils",
+                    f"avg {average_text(stats.average)}",
+                    f"present {percent(stats.attendance)}",
+                    f"{len(stats.at_risk)} at risk",
+                ],
+            )
+        )
+        if self.view == "overview":
+            self._overview(stats.distribution, stats.scale, stats.weeks)
+        elif self.view == "classes":
+            self._classes_table(stats.classes, stats.scale)
+        elif self.view == "subjects":
+            self._subjects_table(stats.subjects, stats.scale)
+        else:
+            self._risk_table(stats.at_risk, stats.risk.absences_above)
+
+    def _paint_class(self, title: Static) -> None:
+        stats = self.one_class
+        if stats is None:
+            title.update(Content.styled("Loading the class's statistics…", MUTED))
+            return
+        summary = stats.summary
+        rank = f"rank {summary.rank} of {stats.classes}" if summary.rank else "not ranked"
+        title.update(
+            self._title(
+                summary.class_.name,
+                stats.period,
+                [
+                    f"{summary.pupils} pupils",
+                    f"avg {average_text(summary.average)}",
+                    rank,
+                    f"present {percent(summary.attendance)}",
+                ],
+            )
+        )
+        if self.view == "overview":
+            self._overview(summary.distribution, stats.scale, stats.weeks)
+        elif self.view == "subjects":
+            self._subjects_table(summary.subjects, stats.scale)
+        else:
+            self._risk_table(stats.at_risk, stats.risk.absences_above)
+
+    def _paint_authority(self, title: Static) -> None:
+        stats = self.anonymous
+        if stats is None:
+            title.update(Content.styled("Loading the figures…", MUTED))
+            return
+        school = stats.school
+        title.update(
+            self._title(
+                school.name,
+                stats.period,
+                [
+                    f"{school.pupils if school.pupils is not None else '—'} pupils",
+                    f"avg {average_text(school.average)}",
+                    f"present {percent(school.attendance)}",
+                ],
+            )
+        )
+        if self.view == "overview":
+            self._overview(school.distribution, stats.scale, [])
+            self.query_one("#stats-trend-label", Static).update(
+                Content.styled(
+                    f"Figures per school and class only; groups under {stats.min_group} "
+                    "pupils are withheld.",
+                    MUTED,
+                )
+            )
+        else:
+            self._groups_table(stats.classes, stats.scale, stats.min_group)
+
+    # -- tables ---------------------------------------------------------------------------
+
+    def _reset(self, *columns: tuple[str, int | None]) -> DataTable[Content | str]:
+        """Clear the table and lay out ``columns`` (label, width); the one width of None
+        takes what is left of the screen."""
+        table: DataTable[Content | str] = self.query_one(DataTable)
+        table.clear(columns=True)
+        fixed = sum(width or 0 for _, width in columns) + 2 * len(columns) + 3
+        rest = max(self.size.width - fixed, 6)
+        self._rest = rest
+        for n, (label, width) in enumerate(columns):
+            table.add_column(label, key=f"c{n}", width=width if width is not None else rest)
+        return table
+
+    def _avg_bar(self, value: float | None, scale: MarkScale) -> Content:
+        if value is None:
+            return Content("")
+        return Content.styled(bar(value, scale.max, self._rest, low=scale.min - 1), "$accent")
+
+    def _classes_table(self, classes: list[ClassSummary], scale: MarkScale) -> None:
+        table = self._reset(
+            ("#", 3),
+            ("Class", 5),
+            ("Pupils", 6),
+            ("Average", 7),
+            ("", None),
+            ("Attended", 8),
+            ("Marks", 6),
+        )
+        for summary in classes:
+            table.add_row(
+                str(summary.rank) if summary.rank else "—",
+                Content(summary.class_.name),
+                str(summary.pupils),
+                average_text(summary.average),
+                self._avg_bar(summary.average, scale),
+                percent(summary.attendance),
+                str(summary.marks),
+                key=str(summary.class_.id),
+            )
+
+    def _subjects_table(self, subjects: list[SubjectAverage], scale: MarkScale) -> None:
+        table = self._reset(("Subject", 26), ("Average", 7), ("", None), ("Marks", 6))
+        for n, item in enumerate(sorted(subjects, key=lambda a: -(a.average or 0.0))):
+            table.add_row(
+                Content(item.subject.name).truncate(26, ellipsis=True),
+                average_text(item.average),
+                self._avg_bar(item.average, scale),
+                str(item.marks),
+                key=f"s{n}",
+            )
+
+    def _risk_table(self, pupils: list[PupilAtRisk], absences_above: float) -> None:
+        table = self._reset(("Pupil", 24), ("Class", 5), ("Why", None))
+        if not pupils:
+            table.add_row(Content.styled("Nobody at risk in this period.", MUTED), "", "")
+        for pupil in pupils:
+            ref = pupil.pupil
+            table.add_row(
+                Content(f"{ref.last_name} {ref.first_name}").truncate(24, ellipsis=True),
+                ref.class_.name if ref.class_ else "",
+                Content(risk_reason(pupil, absences_above)).truncate(self._rest, ellipsis=True),
+                key=f"p{ref.id}",
+            )
+
+    def _groups_table(self, groups: list[AnonymousGroup], scale: MarkScale, min_group: int) -> None:
+        table = self._reset(
+            ("Class", 5), ("Pupils", 6), ("Average", 8), ("", None), ("Attended", 8), ("Marks", 6)
+        )
+        for n, group in enumerate(groups):
+            if group.suppressed:
+                table.add_row(
+                    Content(group.name),
+                    "—",
+                    Content.styled("withheld", MUTED),
+                    Content.styled(f"fewer than {min_group} pupils", MUTED),
+                    "",
+                    "",
+                    key=f"g{n}",
+                )
+                continue
+            table.add_row(
+                Content(group.name),
+                str(group.pupils if group.pupils is not None else "—"),
+                average_text(group.average),
+                self._avg_bar(group.average, scale),
+                percent(group.attendance),
+                str(group.marks if group.marks is not None else "—"),
+                key=f"g{n}",
+            )
