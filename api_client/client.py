@@ -613,8 +613,9 @@ class DiaryClient:
         event, data = "", list[str]()
         async for line in lines:
             if not line:
-                if data and event in ("", "change"):
-                    yield cls._decode("\n".join(data).encode(), ChangeItem)
+                text = "\n".join(data)
+                if text.strip() and event in ("", "change"):  # a comment comes with empty data
+                    yield cls._decode(text.encode(), ChangeItem)
                 event, data = "", list[str]()
             elif line.startswith(":"):
                 continue

@@ -220,9 +220,7 @@ async def test_the_feed_needs_a_login(http: httpx.AsyncClient) -> None:
     assert (await http.get(STREAM)).status_code == 401
 
 
-async def test_an_empty_feed_starts_at_zero(
-    http: httpx.AsyncClient, login_as: LoginAs
-) -> None:
+async def test_an_empty_feed_starts_at_zero(http: httpx.AsyncClient, login_as: LoginAs) -> None:
     headers = await login_as(http, "parent")
     assert await start_cursor(http, headers) == "0"
     items, next_cursor = await read_all(http, headers, "0")

@@ -1,0 +1,281 @@
+"""Live changes: a teacher's mark reaches an open parent's week by itself, through the stream
+over a real connection and by polling in-process; the notification says what happened and
+follows the preferences."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from litestar import Litestar
+
+from api_client.client import DiaryClient
+from api_client.models import ChangeItem, MarkCreate, Me, PupilRef, Role, SchoolInfo
+from diary_tui.app import DiaryApp
+from diary_tui.config import Notifications
+from diary_tui.live import CURSOR_KEY, ChangesArrived
+from diary_tui.notify import announce, describe, group_of
+from screens.week import WeekScreen
+from tests.conftest import asgi_transport
+from tests.diary_tui.harness import BASE_URL, MONDAY, NOW, TODAY, log_in, wait_for
+
+
+@pytest.fixture
+def school_kind() -> str:
+    return "mini"
+
+
+def week_shown(app: DiaryApp, pupil_id: int | None = None) -> bool:
+    """The week is on screen (the app's live worker never ends, so do not wait for workers)."""
+    screen = app.screen
+    if not isinstance(screen, WeekScreen) or screen.week is None:
+        return False
+    return screen.week.start == MONDAY and pupil_id in (None, screen.week.pupil.id)
+
+
+async def show_pupil(pilot: Any, app: DiaryApp, demo: Any) -> None:
+    """The parent's week of the child named ``pupil`` (in 5А)."""
+    await wait_for(pilot, lambda: week_shown(app))
+    for _ in range(3):
+        child = app.data.child
+        if child is not None and child.id == demo.ids["pupil"]:
+            break
+        await pilot.press("c")
+    await wait_for(pilot, lambda: week_shown(app, demo.ids["pupil"]))
+
+
+def marks_of(app: DiaryApp, lesson_id: int) -> list[int]:
+    screen = app.screen
+    if not isinstance(screen, WeekScreen) or screen.week is None:
+        return []
+    for lesson in screen.week.lessons:
+        if lesson.id == lesson_id:
+            return [mark.value for mark in lesson.marks]
+    return []
+
+
+def record_notes(app: DiaryApp) -> list[str]:
+    notes: list[str] = []
+    original = app.notify
+
+    def notify(message: str, **kwargs: Any) -> None:
+        notes.append(message)
+        original(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return notes
+
+
+async def teacher_gives_mark(client: DiaryClient, demo: Any, value: int) -> None:
+    await client.create_mark(
+        MarkCreate(lesson_id=demo.ids["wed1"], pupil_id=demo.ids["pupil"], value=value),
+        uuid.uuid4().hex,
+    )
+
+
+async def test_a_mark_reaches_the_open_week_in_process(
+    app: Litestar, demo: Any, login_as: Any
+) -> None:
+    """Over the in-process transport the app polls the feed (it cannot stream)."""
+    transport = asgi_transport(app)
+    diary = DiaryApp(
+        server=BASE_URL,
+        login="parent",
+        transport=transport,
+        today=TODAY,
+        now=lambda: NOW,
+        live=True,
+        notifications=Notifications(),
+    )
+    notes = record_notes(diary)
+    async with DiaryClient(BASE_URL, transport=transport) as teacher:
+        await teacher.login("teacher", demo.password)
+        async with diary.run_test(size=(100, 30)) as pilot:
+            await log_in(pilot, "parent", demo.password)
+            await show_pupil(pilot, diary, demo)
+            await wait_for(
+                pilot, lambda: bool(diary.data.store and diary.data.store.get_meta(CURSOR_KEY))
+            )
+            assert marks_of(diary, demo.ids["wed1"]) == []
+            await teacher_gives_mark(teacher, demo, 5)
+            await wait_for(pilot, lambda: marks_of(diary, demo.ids["wed1"]) == [5], 5)
+            assert any("New mark 5 in Математика" in note for note in notes), notes
+
+
+@pytest.fixture
+async def served(demo_url: str, demo: Any) -> AsyncIterator[str]:
+    from demo_server.app import create_app
+    from demo_server.settings import ServerSettings
+    from diary_tui.demo import DemoServer
+
+    today: dt.date = demo.today
+    server = DemoServer(create_app(demo_url, settings=ServerSettings(today=lambda: today)))
+    await asyncio.to_thread(server.start)
+    try:
+        yield server.url
+    finally:
+        await asyncio.to_thread(server.stop)
+
+
+async def test_a_teachers_mark_reaches_an_open_parent_through_the_stream(
+    served: str, demo: Any
+) -> None:
+    diary = DiaryApp(
+        server=served,
+        login="parent",
+        today=TODAY,
+        now=lambda: NOW,
+        live=True,
+        notifications=Notifications(bell=True),
+    )
+    notes = record_notes(diary)
+    arrived: list[ChangesArrived] = []
+
+    async with DiaryClient(served) as teacher:
+        await teacher.login("teacher", demo.password)
+        async with diary.run_test(
+            size=(100, 30),
+            message_hook=lambda m: arrived.append(m) if isinstance(m, ChangesArrived) else None,
+        ) as pilot:
+            await log_in(pilot, "parent", demo.password)
+            await show_pupil(pilot, diary, demo)
+            client = diary.data.client
+            assert client is not None and client.streams
+            # The stream is open once the first cursor is stored and a request is out.
+            await wait_for(
+                pilot, lambda: bool(diary.data.store and diary.data.store.get_meta(CURSOR_KEY))
+            )
+            await pilot.pause(0.3)
+            started = time.monotonic()
+            await teacher_gives_mark(teacher, demo, 4)
+            await wait_for(pilot, lambda: marks_of(diary, demo.ids["wed1"]) == [4], 5)
+            elapsed = time.monotonic() - started
+            assert elapsed < 2, elapsed
+            assert [c.kind for m in arrived for c in m.changes] == ["mark.added"]
+            assert not any(m.catch_up for m in arrived)  # live, not read after a break
+            assert any("New mark 4 in Математика for Миша" in note for note in notes), notes
+
+
+# --- notification texts and preferences --------------------------------------------------------
+
+
+def change(kind: str, payload: dict[str, object], **more: Any) -> ChangeItem:
+    return ChangeItem(
+        cursor="1",
+        at=dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC),
+        kind=kind,
+        entity_id=1,
+        payload=payload,
+        **more,
+    )
+
+
+ME = Me(
+    id=1,
+    login="parent",
+    first_name="Ирина",
+    last_name="Соколова",
+    role=Role.PARENT,
+    school=SchoolInfo(id=1, name="Школа"),
+    children=[PupilRef(id=7, first_name="Анна", last_name="Соколова")],
+)
+
+
+@pytest.mark.parametrize(
+    ("item", "text"),
+    [
+        (
+            change("mark.added", {"subject": "Математика", "value": 5}, pupil_id=7),
+            "New mark 5 in Математика for Анна",
+        ),
+        (
+            change(
+                "mark.edited",
+                {"subject": "Математика", "old": {"value": 4}, "new": {"value": 5}},
+                pupil_id=7,
+                actor="Анна Смирнова",
+            ),
+            "Mark in Математика for Анна changed: 4 → 5 (by Анна Смирнова)",
+        ),
+        (
+            change(
+                "lesson.changed", {"subject": "Физика", "date": "2026-11-26", "status": "cancelled"}
+            ),
+            "Физика on Thursday 26 Nov is cancelled",
+        ),
+        (
+            change(
+                "absence.set",
+                {"subject": "Физика", "date": "2026-11-26", "kind": "illness"},
+                pupil_id=7,
+            ),
+            "Анна ill at Физика on Thursday 26 Nov",
+        ),
+        (
+            change("homework.set", {"subject": "Физика", "due": "2026-11-27", "text": "§ 5"}),
+            "New homework in Физика due Friday 27 Nov: § 5",
+        ),
+        (
+            change("message.new", {"subject": "Экскурсия", "author": "Ольга Иванова"}),
+            "New message from Ольга Иванова: Экскурсия",
+        ),
+        (change("announcement.new", {"title": "Собрание"}), "Announcement: Собрание"),
+    ],
+)
+def test_describe_says_what_happened(item: ChangeItem, text: str) -> None:
+    assert describe(item, ME) == text
+
+
+def test_server_text_stays_plain_and_short() -> None:
+    long = "[red]x[/red] " * 40
+    text = describe(change("announcement.new", {"title": long}), ME)
+    assert len(text) < 80 and text.startswith("Announcement: [red]")
+
+
+def test_preferences_decide_what_is_announced() -> None:
+    mark = change("mark.added", {"subject": "Математика", "value": 5}, pupil_id=7)
+    news = change("announcement.new", {"title": "Собрание"})
+    own = change("announcement.new", {"title": "Моё"}, actor_id=ME.id)
+    noon = dt.datetime(2026, 11, 25, 12, 0)
+    night = dt.datetime(2026, 11, 25, 23, 30)
+    early = dt.datetime(2026, 11, 26, 6, 59)
+    assert announce([mark, news, own], Notifications(), ME, noon).lines == [
+        "New mark 5 in Математика for Анна",
+        "Announcement: Собрание",
+    ]
+    assert announce([mark, news], Notifications(marks=False), ME, noon).lines == [
+        "Announcement: Собрание"
+    ]
+    quiet = Notifications(quiet_from="22:00", quiet_to="07:00", bell=True)
+    assert announce([mark], quiet, ME, night).lines == []
+    assert announce([mark], quiet, ME, early).lines == []
+    loud = announce([mark], quiet, ME, noon)
+    assert loud.lines and loud.bell
+    assert not announce([mark], Notifications(), ME, noon).bell
+    many = announce([mark] * 5, Notifications(), ME, noon, most=3)
+    assert many.lines[-1] == "… and 3 more changes" and len(many.lines) == 3
+
+
+def test_every_kind_of_the_feed_has_a_group() -> None:
+    for kind in (
+        "mark.added",
+        "mark.edited",
+        "mark.removed",
+        "absence.set",
+        "absence.removed",
+        "lesson.topic",
+        "lesson.changed",
+        "homework.set",
+        "period_mark.set",
+        "message.new",
+        "announcement.new",
+        "event.new",
+    ):
+        assert group_of(kind), kind
+    assert group_of("homework.done") == "homework"
+    assert group_of("unknown.thing") == ""
