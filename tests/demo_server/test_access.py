@@ -411,3 +411,130 @@ async def test_foreign_pupil_looks_like_no_pupil_everywhere(
     not_a_pupil = await http.get(f"/api/v1/pupils/{demo.ids['admin']}/{path}", headers=headers)
     assert foreign.status_code == missing.status_code == not_a_pupil.status_code == 404
     assert foreign.content == missing.content == not_a_pupil.content
+
+
+# ---- Accounts: every endpoint of the IT staff, for every role
+#
+# (method, path, JSON body or CSV bytes): the IT staff get 2xx, everyone else 403, anonymous
+# 401. Ids are filled in from the mini school.
+
+ACCOUNT_ENDPOINTS: list[tuple[str, str, object]] = [
+    ("GET", "/users", None),
+    ("GET", "/users/{pupil}", None),
+    ("POST", "/users", {"role": "teacher", "first_name": "Вера", "last_name": "Ким"}),
+    ("PATCH", "/users/{stranger}", {"first_name": "Николай"}),
+    ("POST", "/users/{stranger}/reset-password", None),
+    ("POST", "/parent-links", {"parent_id": "{other_parent}", "pupil_id": "{pupil}"}),
+    ("POST", "/parent-links/remove", {"parent_id": "{parent}", "pupil_id": "{pupil}"}),
+    ("POST", "/pupils/{stranger}/move", {"class_id": "{c6b}"}),
+    ("POST", "/roster/import?dry_run=true", b"kind,last_name,first_name,class\npupil,A,B,5A\n"),
+    ("POST", "/roster/import?dry_run=false", b"kind,last_name,first_name,class\npupil,A,B,5A\n"),
+    ("POST", "/classes/{c7v}/slips", None),
+]
+ROLES = ["pupil", "parent", "teacher", "classteacher", "admin", "it", "nurse", "authority", None]
+
+
+def _fill(value: object, ids: dict[str, int]) -> object:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("viewer", ROLES)
+@pytest.mark.parametrize(("method", "path", "body"), ACCOUNT_ENDPOINTS)
+async def test_accounts_only_for_it_staff(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    demo: Any,
+    method: str,
+    path: str,
+    body: object,
+    viewer: str | None,
+) -> None:
+    import uuid
+
+    headers = await login_as(http, viewer) if viewer else {}
+    headers["Idempotency-Key"] = uuid.uuid4().hex
+    url = "/api/v1" + path.format(**demo.ids)
+    if isinstance(body, bytes):
+        headers["Content-Type"] = "text/csv"
+        response = await http.request(method, url, content=body, headers=headers)
+    else:
+        response = await http.request(method, url, json=_fill(body, demo.ids), headers=headers)
+    expected = {None: 401, "it": 200}.get(viewer, 403)
+    if expected == 200:
+        assert response.status_code in (200, 201), (path, response.text)
+    else:
+        assert response.status_code == expected, (path, viewer, response.text)
+        assert decode(response.content, Problem).status == expected
+
+
+@pytest.mark.parametrize(
+    ("viewer", "expected"),
+    [
+        ("classteacher", 200),  # leads 5А
+        ("teacher2", 403),  # leads 6Б
+        ("teacher", 403),
+        ("it", 200),
+        ("admin", 403),
+        ("parent", 403),
+        ("pupil", 403),
+        ("nurse", 403),
+        ("authority", 403),
+        (None, 401),
+    ],
+)
+async def test_invite_codes_for_the_class_teacher_and_it(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, viewer: str | None, expected: int
+) -> None:
+    headers = await login_as(http, viewer) if viewer else {}
+    headers["Idempotency-Key"] = f"invite-{viewer}-codes"
+    response = await http.post(f"/api/v1/classes/{demo.ids['c5a']}/invite-codes", headers=headers)
+    assert response.status_code == expected, response.text
+
+
+@pytest.mark.parametrize(
+    ("viewer", "expected"),
+    [("parent", 422), ("pupil", 403), ("teacher", 403), ("it", 403), (None, 401)],
+)
+async def test_add_child_is_for_parents(
+    http: httpx.AsyncClient, login_as: LoginAs, viewer: str | None, expected: int
+) -> None:
+    headers = await login_as(http, viewer) if viewer else {}
+    headers["Idempotency-Key"] = f"add-child-{viewer}"
+    response = await http.post(
+        "/api/v1/register/add-child", json={"code": "WXYZ-2345"}, headers=headers
+    )
+    assert response.status_code == expected, response.text
+
+
+@pytest.mark.parametrize("viewer", ["pupil", "parent", "teacher", "admin", "it", "nurse"])
+async def test_everyone_changes_only_their_own_password(
+    http: httpx.AsyncClient, login_as: LoginAs, viewer: str
+) -> None:
+    headers = {**await login_as(http, viewer), "Idempotency-Key": f"pw-{viewer}-change"}
+    response = await http.post(
+        "/api/v1/me/password", json={"old": "not it", "new": "Lilac-Harbour-41"}, headers=headers
+    )
+    assert response.status_code == 422 and decode(response.content, Problem).field == "old"
+    anonymous = await http.post(
+        "/api/v1/me/password",
+        json={"old": "x", "new": "Lilac-Harbour-41"},
+        headers={"Idempotency-Key": "pw-anonymous"},
+    )
+    assert anonymous.status_code == 401
+
+
+async def test_it_staff_cannot_read_private_messages(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    """No account route carries a message; the message routes give the IT staff nothing."""
+    it = await login_as(http, "it")
+    threads = await http.get("/api/v1/threads", headers=it)
+    assert threads.status_code == 403 or b'"id"' not in threads.content, threads.text
+    for user in ("parent", "teacher"):
+        summary = await http.get(f"/api/v1/users/{demo.ids[user]}", headers=it)
+        assert summary.status_code == 200
+        assert b"message" not in summary.content and b"thread" not in summary.content
