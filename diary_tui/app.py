@@ -24,6 +24,7 @@ from diary_tui.config import Notifications
 from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_error
 from diary_tui.live import ChangesArrived, LinkChanged, LiveSync
 from diary_tui.navigation import destinations_for, home_for
+from diary_tui.sync import SyncEngine
 from screens.announcements import NewsScreen
 from screens.attendance import AttendanceScreen
 from screens.audit import AuditScreen
@@ -102,6 +103,8 @@ class DiaryApp(App[None]):
                 today=(lambda: today) if today is not None else None,
             )
         self.data = data
+        self._syncing = False
+        self._sync_engine: SyncEngine | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Opening the diary…"), id="splash")
@@ -211,12 +214,32 @@ class DiaryApp(App[None]):
         if isinstance(screen, DiaryScreen):
             screen.link_changed(event.online, recovered=event.recovered)
 
-    @work(exclusive=True, group="sync", exit_on_error=False)
-    async def run_sync(self) -> None:
-        """Send the outbox of this session in the background, for as long as it lasts."""
-        if self.data.store is None or getattr(self.data.store, "items", None) is None:
+    def run_sync(self) -> None:
+        """Send the outbox in a worker while it holds writes (started again by the next one)."""
+        if self._syncing or self.data.store is None:
             return
-        await self.data.sync_engine().run()
+        if getattr(self.data.store, "items", None) is None:
+            return  # a store without an outbox (tests)
+        engine = self.data.sync_engine()
+        if engine is not self._sync_engine:
+            self._sync_engine = engine
+            engine.listen(self._sync_event)
+        self._syncing = True
+        self._send_outbox(engine)
+
+    def _sync_event(self, event: object) -> None:
+        if self.data.state.outbox and not self._syncing:
+            self.run_sync()
+
+    @work(group="sync", exit_on_error=False)
+    async def _send_outbox(self, engine: SyncEngine) -> None:
+        try:
+            while not await engine.drain(stop_when_offline=False) or engine.store.outbox_count():
+                pass
+        finally:
+            # No await between the last look at the outbox and this: a write enqueued from
+            # now on starts a new worker.
+            self._syncing = False
 
     @on(LoggedIn)
     def _logged_in(self, event: LoggedIn) -> None:
