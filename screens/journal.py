@@ -274,6 +274,7 @@ changes wait.
         """Class id, subject id, period id (None: the server's current period)."""
         self.conflicts: dict[tuple[int, int | None], OutboxItem] = {}
         self._stop_listening: Any = None
+        self._grid: JournalGrid | None = None
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -298,8 +299,8 @@ changes wait.
         return f"{self.choice[0]}:{self.choice[1]}"
 
     def grid(self) -> JournalGrid | None:
-        found = self.query(JournalGrid)
-        return found.first() if found else None
+        """The grid on screen (None before the first journal is painted)."""
+        return self._grid
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -385,12 +386,13 @@ changes wait.
                 ),
             )
         )
-        grid = JournalGrid(model, today=self.data.today(), lang=self._lang(), id="journal-grid")
+        grid = JournalGrid(model, today=self.data.today(), lang=self._lang())
         if keep is not None:
             grid.row, grid.col = keep
         empty = self.query("#journal-empty")
         if old is not None:
             old.remove()
+        self._grid = grid
         self.mount(grid, after=self.query_one("#journal-title"))
         empty.set(display=False)
         grid.focus()

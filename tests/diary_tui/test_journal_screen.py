@@ -1,0 +1,246 @@
+"""The journal screen with Pilot against the real server in-process: typing marks, absences,
+the topic and homework reaches the server; undo; the period mark; a conflict between two
+clients; a refusal; administration reads only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+from textual.widgets import Input, Static
+
+from api_client.models import API_PREFIX, Journal, decode
+from diary_tui.app import DiaryApp
+from diary_tui.journal_model import CellState
+from diary_tui.widgets import StatusLine
+from diary_tui.widgets.journal_grid import JournalGrid
+from screens.journal import JournalScreen
+from tests.conftest import LoginAs, asgi_transport, sqlite_only
+from tests.diary_tui.harness import log_in, make_app, wait_for
+from tests.diary_tui.test_sync import Switch
+
+
+def journal_screen(app: DiaryApp) -> JournalScreen | None:
+    screen = app.screen
+    if isinstance(screen, JournalScreen) and screen.grid() is not None and not screen.workers:
+        return screen
+    return None
+
+
+async def open_journal(pilot: Any, login: str = "teacher") -> tuple[JournalScreen, JournalGrid]:
+    await log_in(pilot, login, "demo")
+    await wait_for(pilot, lambda: journal_screen(pilot.app) is not None)
+    screen = journal_screen(pilot.app)
+    assert screen is not None
+    grid = screen.grid()
+    assert grid is not None
+    await pilot.pause()
+    return screen, grid
+
+
+async def server_journal(
+    http: httpx.AsyncClient, headers: dict[str, str], screen: JournalScreen
+) -> Journal:
+    assert screen.journal is not None
+    params = {
+        "class_id": screen.journal.class_.id,
+        "subject_id": screen.journal.subject.id,
+        "period_id": screen.journal.period.id,
+    }
+    response = await http.get(f"{API_PREFIX}/journal", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return decode(response.content, Journal)
+
+
+def outbox_empty(app: DiaryApp) -> bool:
+    store = app.data.store
+    return store is not None and store.outbox_count() == 0
+
+
+@sqlite_only
+async def test_typing_marks_reaches_the_server_and_undo_takes_back(
+    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "teacher")
+    tui = make_app(app, login=None)
+    async with tui.run_test(size=(100, 30)) as pilot:
+        screen, grid = await open_journal(pilot)
+        before = await server_journal(http, headers, screen)
+        lesson_id = grid.current_lesson_id
+        assert lesson_id is not None
+        first_row = grid.row
+        pupils = [p.id for p in grid.model.pupils[first_row : first_row + 3]]
+        await pilot.press("5", "4", "3")
+        # At once, before the network: the marks are in the grid, waiting.
+        marks = [grid.model.cell(p, lesson_id).marks[-1] for p in pupils]
+        assert [m.value for m in marks] == [5, 4, 3]
+        assert grid.row == first_row + 3
+        await wait_for(pilot, lambda: outbox_empty(tui))
+        await wait_for(pilot, lambda: all(m.state is CellState.SAVED for m in marks))
+        assert all(m.mark_id is not None for m in marks)
+        after = await server_journal(http, headers, screen)
+        old = {m.id for m in before.marks}
+        new = sorted((m.pupil_id, m.value) for m in after.marks if m.id not in old)
+        assert new == sorted(zip(pupils, [5, 4, 3], strict=True))
+        # Undo the last mark: the server removes it.
+        await pilot.press("ctrl+z")
+        await wait_for(pilot, lambda: outbox_empty(tui))
+        assert grid.model.cell(pupils[2], lesson_id).marks[-1:] != [marks[2]]
+        after = await server_journal(http, headers, screen)
+        new = sorted((m.pupil_id, m.value) for m in after.marks if m.id not in old)
+        assert new == sorted(zip(pupils[:2], [5, 4], strict=True))
+
+
+@sqlite_only
+async def test_absences_period_mark_topic_and_homework(
+    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "teacher")
+    tui = make_app(app, login=None)
+    async with tui.run_test(size=(100, 30)) as pilot:
+        screen, grid = await open_journal(pilot)
+        lesson_id = grid.current_lesson_id
+        assert lesson_id is not None
+        pupil = grid.current_pupil_id
+        await pilot.press("n")  # absent, and down
+        second = grid.current_pupil_id
+        await pilot.press("o")  # late
+        await pilot.press("end")  # the period-mark column
+        assert grid.current_lesson_id is None
+        period_pupil = grid.current_pupil_id
+        await pilot.press("4")
+        await wait_for(pilot, lambda: outbox_empty(tui))
+        # The lesson panel: topic and homework, then ctrl+s.
+        grid.move_to(grid.row, [x.id for x in grid.model.lessons].index(lesson_id))
+        await pilot.pause()
+        focused_lesson = grid.current_lesson_id
+        assert focused_lesson == lesson_id
+        await pilot.press("e")
+        topic = screen.query_one("#topic", Input)
+        assert topic.has_focus
+        topic.value = "Дроби [red]и[/] проценты"
+        screen.query_one("#homework", Input).value = "№ 12, 14"
+        due = (tui.data.today() + dt.timedelta(days=7)).strftime("%d.%m.%Y")
+        screen.query_one("#due", Input).value = due
+        await pilot.press("ctrl+s")
+        assert grid.has_focus
+        await wait_for(pilot, lambda: outbox_empty(tui))
+        after = await server_journal(http, headers, screen)
+        kinds = {
+            a.pupil_id: a.kind for a in after.absences if a.lesson_id == lesson_id and not a.removed
+        }
+        assert kinds[pupil] == "unexcused" and kinds[second] == "late"
+        assert next(p.value for p in after.period_marks if p.pupil_id == period_pupil) == 4
+        lesson = next(x for x in after.lessons if x.id == focused_lesson)
+        assert lesson.topic == "Дроби [red]и[/] проценты"
+        assert lesson.homework is not None and lesson.homework.text == "№ 12, 14"
+        assert f"{lesson.homework.due:%d.%m.%Y}" == due
+
+
+@sqlite_only
+async def test_conflict_between_two_clients_then_take_theirs_or_keep_mine(
+    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "teacher")
+    tui = make_app(app, login=None)
+    async with tui.run_test(size=(100, 30)) as pilot:
+        screen, grid = await open_journal(pilot)
+        lesson_id = grid.current_lesson_id
+        assert lesson_id is not None
+        pupil = grid.current_pupil_id
+        await pilot.press("3")
+        await wait_for(pilot, lambda: outbox_empty(tui))
+        mark = grid.model.cell(pupil, lesson_id).marks[-1]
+        assert mark.mark_id is not None and mark.state is CellState.SAVED
+        # The teacher's other computer changes the same mark to 5.
+        response = await http.patch(
+            f"{API_PREFIX}/marks/{mark.mark_id}",
+            json={"version": mark.version, "value": 5},
+            headers={**headers, "Idempotency-Key": "other-computer-1"},
+        )
+        assert response.status_code == 200, response.text
+        # Here its weight changes, on the old version: conflict.
+        grid.move_to(grid.row - 1, grid.col)
+        await pilot.press("w", "2")
+        await wait_for(pilot, lambda: mark.state is CellState.CONFLICT)
+        assert mark.theirs == 5
+        assert "M keep mine" in str(screen.query_one("#journal-info", Static).visual)
+        await pilot.press("T")  # take theirs
+        assert (mark.value, mark.weight, mark.state) == (5, 1, CellState.SAVED)
+        # Once more, and this time keep mine: sent again on the current version.
+        await http.patch(
+            f"{API_PREFIX}/marks/{mark.mark_id}",
+            json={"version": mark.version, "value": 4},
+            headers={**headers, "Idempotency-Key": "other-computer-2"},
+        )
+        await pilot.press("w", "3")
+        await wait_for(pilot, lambda: mark.state is CellState.CONFLICT)
+        await pilot.press("M")
+        await wait_for(pilot, lambda: mark.state is CellState.SAVED and outbox_empty(tui))
+        after = await server_journal(http, headers, screen)
+        final = next(m for m in after.marks if m.id == mark.mark_id)
+        assert (final.value, final.weight) == (4, 3)
+
+
+@sqlite_only
+async def test_a_refused_write_shows_its_reason_and_the_rest_goes_on(
+    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "teacher")
+    tui = make_app(app, login=None)
+    async with tui.run_test(size=(100, 30)) as pilot:
+        screen, grid = await open_journal(pilot)
+        lesson_id = grid.current_lesson_id
+        assert lesson_id is not None
+        first = grid.current_pupil_id
+        # A write the server refuses, queued between two good ones: a mark for a pupil who
+        # is not in this class.
+        from diary_tui.sync import mark_create
+
+        await pilot.press("5")
+        screen.enqueue(
+            mark_create(
+                key="bad",
+                lesson_id=lesson_id,
+                pupil_id=10**6,
+                value=4,
+                meta={"j": screen.journal_key, "p": first, "l": lesson_id, "k": "bad"},
+            )
+        )
+        await pilot.press("4")
+        await wait_for(pilot, lambda: outbox_empty(tui))
+        store = tui.data.store
+        assert store is not None
+        states = [item.state for item in store.items()]  # type: ignore[attr-defined]
+        assert states == ["sent", "rejected", "sent"]
+        after = await server_journal(http, headers, screen)
+        assert sum(1 for m in after.marks if m.lesson_id == lesson_id and m.pupil_id == first) >= 1
+
+
+@sqlite_only
+async def test_the_journal_paints_from_the_store_with_waiting_writes(app: Any) -> None:
+    """Offline: marks typed wait in the outbox; the journal painted again shows them waiting."""
+    switch = Switch(asgi_transport(app))
+    tui = make_app(app, login=None, transport=switch)
+    async with tui.run_test(size=(100, 30)) as pilot:
+        screen, grid = await open_journal(pilot)
+        switch.down = True
+        lesson_id = grid.current_lesson_id
+        assert lesson_id is not None
+        pupil = grid.current_pupil_id
+        count = len(grid.model.cell(pupil, lesson_id).marks)
+        await pilot.press("2")
+        assert tui.data.store is not None and tui.data.store.outbox_count() == 1
+        await wait_for(pilot, lambda: tui.data.state.online is False)
+        status = str(screen.query_one(StatusLine).visual)
+        assert "offline" in status and "1 waiting" in status
+        journal = screen.journal
+        assert journal is not None
+        screen.show_journal(journal)  # painted again from the server's data and the outbox
+        await pilot.pause()
+        again = screen.grid()
+        assert again is not None
+        cell = again.model.cell(pupil, lesson_id)
+        assert len(cell.marks) == count + 1
+        assert cell.marks[-1].value == 2 and cell.marks[-1].state is CellState.WAITING
