@@ -9,6 +9,7 @@ record. ``n`` loads older records.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -27,7 +28,7 @@ from screens.base import DiaryScreen
 
 MUTED = "$text-muted"
 ENTITIES = [
-    ("all changes", ""),
+    ("all", ""),
     ("marks", "mark"),
     ("absences", "absence"),
     ("homework", "homework"),
@@ -49,6 +50,10 @@ def state_text(state: dict[str, object] | None) -> str:
                 value += f"×{state['weight']}"
             return value
     return ", ".join(f"{k}={v}" for k, v in state.items())
+
+
+def state_json(state: dict[str, object] | None) -> str:
+    return "—" if state is None else json.dumps(state, ensure_ascii=False)
 
 
 def change_text(entry: AuditEntry) -> str:
@@ -87,8 +92,8 @@ def detail(entry: AuditEntry) -> Content:
         Content(
             f"What:    {entry.action} {WORDS.get(entry.entity, entry.entity)} {entry.entity_id}"
         ),
-        Content(f"Before:  {entry.before if entry.before is not None else '—'}"),
-        Content(f"After:   {entry.after if entry.after is not None else '—'}"),
+        Content(f"Before:  {state_json(entry.before)}"),
+        Content(f"After:   {state_json(entry.after)}"),
         Content(f"Reason:  {entry.reason or '—'}"),
         Content(""),
         Content.styled("Escape closes.", MUTED),
@@ -154,7 +159,7 @@ Enter on a row shows the whole record; n loads older records.
     AuditScreen #audit-title { height: 1; padding: 0 1; background: $boost; }
     AuditScreen #audit-filters { height: 3; }
     AuditScreen #audit-filters Input { width: 1fr; }
-    AuditScreen #audit-filters Select { width: 18; }
+    AuditScreen #audit-filters Select { width: 17; }
     AuditScreen #audit-table { height: 1fr; }
     """
 
@@ -253,7 +258,7 @@ Enter on a row shows the whole record; n loads older records.
         if self.size.width >= 110:
             who, pupil, change = 22, 26, 34
         else:
-            who, pupil, change = 14, 16, 16
+            who, pupil, change = 12, 15, 13
         reason = max(self.size.width - 11 - who - pupil - change - 13, 8)
         return who, pupil, change, reason
 

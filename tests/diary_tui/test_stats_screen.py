@@ -1,0 +1,171 @@
+"""The statistics, audit and medical screens against the real server in-process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from litestar import Litestar
+from textual.widgets import DataTable, Input, OptionList, Sparkline, Static
+
+from api_client.models import API_PREFIX, AuditPage, SchoolStats, decode
+from screens.audit import AuditDetail, AuditScreen
+from screens.medical import IllnessForm, MedicalScreen
+from screens.stats import StatsScreen
+from tests.conftest import LoginAs, sqlite_only
+from tests.diary_tui.harness import log_in, make_app, wait_for
+
+
+def password_of(demo: Any, login: str) -> str:
+    return str(next(a.password for a in demo.featured if a.login == login))
+
+
+def cell(table: DataTable[Any], row: int, column: int) -> str:
+    value = table.get_row_at(row)[column]
+    return str(getattr(value, "plain", value))
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.visual)
+
+
+def idle(screen: Any) -> bool:
+    return not any(w.is_running for w in screen.workers)
+
+
+@sqlite_only
+async def test_stats_is_the_administrations_home(
+    app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "admin")
+    stats = decode(
+        (await http.get(f"{API_PREFIX}/stats/school", headers=headers)).content, SchoolStats
+    )
+    diary = make_app(app)
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "admin", password_of(demo, "admin"))
+        await wait_for(
+            pilot, lambda: isinstance(diary.screen, StatsScreen) and diary.screen.school is not None
+        )
+        screen = diary.screen
+        assert isinstance(screen, StatsScreen)
+        await wait_for(pilot, lambda: idle(screen))
+        title = text_of(screen.query_one("#stats-title", Static))
+        assert f"avg {stats.average:.2f}" in title and f"{stats.pupils} pupils" in title
+        chart = text_of(screen.query_one("#stats-chart", Static))
+        for count in stats.distribution:
+            assert f" {count} " in chart
+        assert list(screen.query_one(Sparkline).data or []) == [
+            w.average for w in stats.weeks if w.average is not None
+        ]
+        await pilot.press("t")  # the classes, ranked
+        table = screen.query_one(DataTable)
+        assert table.row_count == len(stats.classes)
+        assert [cell(table, n, 1) for n in range(table.row_count)] == [
+            c.class_.name for c in stats.classes
+        ]
+        assert cell(table, 0, 0) == "1" and cell(table, 0, 3) == f"{stats.classes[0].average:.2f}"
+        # Enter opens the class; Escape comes back to the school.
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.one_class is not None and idle(screen))
+        assert screen.one_class is not None
+        assert screen.one_class.summary.class_.id == stats.classes[0].class_.id
+        assert "rank 1 of" in text_of(screen.query_one("#stats-title", Static))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen.class_id is None and idle(screen))
+        await pilot.press("t", "t")  # subjects, then at risk
+        table = screen.query_one(DataTable)
+        assert table.row_count == len(stats.at_risk)
+        # The previous period.
+        await pilot.press("[")
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.school is not None
+                and screen.school.period.id == stats.periods[0].id
+                and idle(screen)
+            ),
+        )
+
+
+@sqlite_only
+async def test_authority_sees_figures_without_pupils(app: Litestar, demo: Any) -> None:
+    diary = make_app(app)
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "authority", password_of(demo, "authority"))
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, StatsScreen) and diary.screen.anonymous is not None,
+        )
+        screen = diary.screen
+        assert isinstance(screen, StatsScreen) and screen.anonymous is not None
+        await pilot.press("t")
+        table = screen.query_one(DataTable)
+        assert table.row_count == len(screen.anonymous.classes)
+        await pilot.press("t")
+        assert screen.view == "overview"  # two views only: no subjects, nobody at risk
+
+
+@sqlite_only
+async def test_audit_screen_filters(
+    app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "it")
+    everything = decode((await http.get(f"{API_PREFIX}/audit", headers=headers)).content, AuditPage)
+    mine = decode(
+        (await http.get(f"{API_PREFIX}/audit", params={"pupil": "pupil"}, headers=headers)).content,
+        AuditPage,
+    )
+    diary = make_app(app)
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "it", password_of(demo, "it"))
+        await wait_for(pilot, lambda: isinstance(diary.screen, AuditScreen) and idle(diary.screen))
+        screen = diary.screen
+        assert isinstance(screen, AuditScreen)
+        table = screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == len(everything.entries))
+        await pilot.press("f", *"pupil", "enter")
+        await wait_for(pilot, lambda: table.row_count == len(mine.entries) and idle(screen))
+        assert [e.id for e in screen.entries] == [e.id for e in mine.entries]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(diary.screen, AuditDetail))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: diary.screen is screen)
+        screen.query_one("#audit-pupil", Input).value = ""
+        screen.query_one("#audit-from", Input).value = "25.11.2026"
+        screen.query_one("#audit-from", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: idle(screen))
+        await pilot.pause()
+        assert any("YYYY-MM-DD" in str(n.message) for n in diary._notifications)
+
+
+@sqlite_only
+async def test_medical_screen_finds_and_records(app: Litestar, demo: Any) -> None:
+    diary = make_app(app)
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "nurse", password_of(demo, "nurse"))
+        await wait_for(pilot, lambda: isinstance(diary.screen, MedicalScreen))
+        screen = diary.screen
+        assert isinstance(screen, MedicalScreen)
+        await pilot.pause()
+        await pilot.press(*"а", "enter")
+        found = screen.query_one("#medical-found", OptionList)
+        await wait_for(pilot, lambda: bool(screen.found) and idle(screen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.pupil is not None and idle(screen))
+        assert screen.pupil is not None and screen.pupil.id == screen.found[0].id
+        assert found.option_count >= 1
+        before = screen.query_one(DataTable).row_count
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(diary.screen, IllnessForm))
+        form = diary.screen
+        form.query_one("#illness-start", Input).value = "2026-11-24"
+        form.query_one("#illness-end", Input).value = "2026-11-24"
+        form.query_one("#illness-note", Input).focus()
+        await pilot.press(*"flu", "enter")
+        await wait_for(pilot, lambda: diary.screen is screen)
+        await wait_for(
+            pilot, lambda: screen.query_one(DataTable).row_count > before and idle(screen)
+        )
+        assert "flu" in cell(screen.query_one(DataTable), 0, 3)
