@@ -201,6 +201,8 @@ week screen on their day. A parent sees the news of the child shown now (c: next
     def __init__(self, data: DiaryData) -> None:
         super().__init__(data)
         self.news: Announcements | None = None
+        self.shown_pupil: int | None = None
+        """The child whose news is on screen (None: all the user's classes)."""
         self._width = 0
 
     def compose(self) -> ComposeResult:
@@ -236,7 +238,7 @@ week screen on their day. A parent sees the news of the child shown now (c: next
         self.news = None
         cached = self.data.cached_news(pupil_id)
         if cached is not None:
-            self._paint(cached)
+            self._paint(cached, pupil_id)
         else:
             self._update_title(None)
             self._say("Loading the news…")
@@ -262,8 +264,9 @@ week screen on their day. A parent sees the news of the child shown now (c: next
             width = self.app.size.width - 2
         return max(width - 2, 30)
 
-    def _paint(self, news: Announcements) -> None:
+    def _paint(self, news: Announcements, pupil_id: int | None) -> None:
         self.news = news
+        self.shown_pupil = pupil_id
         self._update_title(news)
         width = self._width = self._list_width()
         zone = self.zone
@@ -304,7 +307,7 @@ week screen on their day. A parent sees the news of the child shown now (c: next
 
     def _repaint_if_resized(self) -> None:
         if self.news is not None and self._list_width() != self._width:
-            self._paint(self.news)
+            self._paint(self.news, self.shown_pupil)
 
     def child_changed(self) -> None:
         self.query_one(OptionList).highlighted = None
@@ -321,7 +324,7 @@ week screen on their day. A parent sees the news of the child shown now (c: next
     def _loaded(self, event: NewsLoaded) -> None:
         if event.pupil_id != self.pupil_id:
             return  # news of a child no longer shown
-        self._paint(event.news)
+        self._paint(event.news, event.pupil_id)
 
     @work(group="read", exit_on_error=False)
     async def mark_read(self, announcement_id: int) -> None:

@@ -408,6 +408,8 @@ child's teachers or the class teacher. In the editor, ctrl+s sends and Esc cance
     def __init__(self, data: DiaryData) -> None:
         super().__init__(data)
         self.threads: Threads | None = None
+        self.shown_pupil: int | None = None
+        """The child whose threads are on screen (a parent); None: all threads."""
         self._width = 0
 
     def compose(self) -> ComposeResult:
@@ -464,6 +466,9 @@ child's teachers or the class teacher. In the editor, ctrl+s sends and Esc cance
     def _paint(self, threads: Threads) -> None:
         self.threads = threads
         shown = self.shown(threads)
+        me, child = self.data.me, self.data.child
+        parent = me is not None and me.role is Role.PARENT
+        self.shown_pupil = child.id if parent and child is not None else None
         self._update_title(shown)
         self._width = self._list_width()
         option_list = self.query_one(OptionList)

@@ -1,0 +1,316 @@
+"""Messages, News and signing the week against the real server in-process (generated school)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from litestar import Litestar
+from sqlalchemy import update
+from textual.widgets import Input, OptionList, Static, TextArea
+
+from api_client.models import API_PREFIX, Announcements, Me, Thread, Threads, Week, decode
+from demo_server import schema as s
+from demo_server.db import make_engine, make_sessionmaker
+from screens.announcements import AnnouncementScreen, NewsScreen
+from screens.messages import ComposeScreen, ConfirmScreen, MessagesScreen, ThreadScreen
+from screens.week import SignatureScreen, WeekScreen
+from tests.conftest import LoginAs, sqlite_only
+from tests.diary_tui.harness import MONDAY, log_in, make_app, wait_for, week_loaded
+
+MARKUP = "Спасибо! [red]x[/] и [/] — просто текст"
+
+
+def password_of(demo: Any, login: str) -> str:
+    return str(next(a.password for a in demo.featured if a.login == login))
+
+
+def plain(widget: Any) -> str:
+    visual = widget.visual if hasattr(widget, "visual") else widget
+    return str(getattr(visual, "plain", visual))
+
+
+def options_text(screen: Any, selector: str) -> str:
+    return "\n".join(plain(o.prompt) for o in screen.query_one(selector, OptionList).options)
+
+
+def idle(screen: Any, *groups: str) -> bool:
+    return not any(w.group in groups and w.is_running for w in screen.workers)
+
+
+async def server_threads(http: httpx.AsyncClient, headers: dict[str, str]) -> Threads:
+    return decode((await http.get(f"{API_PREFIX}/threads", headers=headers)).content, Threads)
+
+
+@sqlite_only
+async def test_parent_reads_and_replies_in_a_thread(
+    app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "parent")
+    me = decode((await http.get(f"{API_PREFIX}/me", headers=headers)).content, Me)
+    first = me.children[0]
+    before = await server_threads(http, headers)
+    mine = [t for t in before.threads if t.pupil is not None and t.pupil.id == first.id]
+    assert mine, "the featured parent has threads about the first child"
+    diary = make_app(app)
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "parent", password_of(demo, "parent"))
+        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
+        await pilot.press("m")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, MessagesScreen)
+                and diary.screen.threads is not None
+                and idle(diary.screen, "threads")
+            ),
+        )
+        screen = diary.screen
+        assert isinstance(screen, MessagesScreen)
+        listed = options_text(screen, "#threads")
+        for thread in mine:
+            assert " ".join(thread.subject.split())[:20] in listed
+        assert f"about {first.first_name}" in listed
+        unread = [t for t in mine if t.unread]
+        if unread:
+            assert "●" in listed and f"{unread[0].unread} new" in listed
+        # Open the first thread: its messages show, and it is read on the server.
+        target = mine[0]
+        screen.query_one(OptionList).highlighted = 0
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, ThreadScreen)
+                and diary.screen.thread is not None
+                and idle(diary.screen, "thread")
+            ),
+        )
+        thread_screen = diary.screen
+        assert isinstance(thread_screen, ThreadScreen)
+        bodies = [plain(w) for w in thread_screen.query(".message")]
+        assert thread_screen.thread is not None
+        assert bodies == [m.body for m in thread_screen.thread.messages]
+        after = await server_threads(http, headers)
+        assert next(t for t in after.threads if t.id == target.id).unread == 0
+
+        # Reply: Escape with text asks first; "n" keeps the editor.
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(diary.screen, ComposeScreen))
+        diary.screen.query_one(TextArea).text = MARKUP
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(diary.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(diary.screen, ComposeScreen))
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, ThreadScreen)
+                and diary.screen.thread is not None
+                and diary.screen.thread.messages[-1].body == MARKUP
+            ),
+        )
+        await pilot.pause()
+        shown = [plain(w) for w in diary.screen.query(".message")]
+        assert shown[-1] == MARKUP  # plain text: the brackets are not markup
+        stored = decode(
+            (await http.get(f"{API_PREFIX}/threads/{target.id}", headers=headers)).content, Thread
+        )
+        assert stored.messages[-1].body == MARKUP
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(diary.screen, MessagesScreen))
+
+
+@sqlite_only
+async def test_parent_starts_a_thread_and_the_teacher_sees_it(
+    app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "parent")
+    me = decode((await http.get(f"{API_PREFIX}/me", headers=headers)).content, Me)
+    diary = make_app(app)
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "parent", password_of(demo, "parent"))
+        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(diary.screen, MessagesScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(diary.screen, ComposeScreen))
+        compose = diary.screen
+        recipients = compose.query_one("#compose-recipients", OptionList)
+        assert recipients.option_count >= 2
+        assert "class teacher" in plain(recipients.get_option_at_index(0).prompt)
+        # Escape with nothing typed closes at once.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(diary.screen, MessagesScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(diary.screen, ComposeScreen))
+        compose = diary.screen
+        await pilot.press("enter")  # the class teacher
+        subject = compose.query_one("#compose-subject", Input)
+        assert subject.has_focus
+        subject.value = "Экскурсия"
+        await pilot.press("enter")
+        compose.query_one(TextArea).text = "Можно ли поехать?"
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, MessagesScreen)
+                and diary.screen.threads is not None
+                and any(t.subject == "Экскурсия" for t in diary.screen.threads.threads)
+            ),
+        )
+    threads = await server_threads(http, headers)
+    new = next(t for t in threads.threads if t.subject == "Экскурсия")
+    assert new.pupil is not None and new.pupil.id == me.children[0].id
+    (teacher,) = new.participants
+    assert teacher.role.value == "teacher"
+
+
+@sqlite_only
+async def test_news_marks_read_on_open(
+    app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "parent")
+    me = decode((await http.get(f"{API_PREFIX}/me", headers=headers)).content, Me)
+    first = me.children[0]
+    url = f"{API_PREFIX}/announcements"
+    before = decode(
+        (await http.get(url, params={"pupil_id": first.id}, headers=headers)).content,
+        Announcements,
+    )
+    assert before.unread > 0 and before.events
+    diary = make_app(app)
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "parent", password_of(demo, "parent"))
+        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
+        await pilot.press("b")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, NewsScreen)
+                and diary.screen.news is not None
+                and idle(diary.screen, "news")
+            ),
+        )
+        screen = diary.screen
+        assert isinstance(screen, NewsScreen)
+        text = options_text(screen, "#news")
+        assert "Upcoming events" in text
+        assert f"{before.unread} unread" in plain(screen.query_one("#news-title", Static))
+        for item in before.announcements:
+            assert " ".join(item.title.split())[:20] in text
+        first_unread = next(i for i, a in enumerate(before.announcements) if not a.read)
+        screen.query_one(OptionList).highlighted = first_unread
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(diary.screen, AnnouncementScreen))
+        body = plain(diary.screen.query_one("#announcement-text", Static))
+        assert before.announcements[first_unread].body in body
+        await pilot.press("escape")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, NewsScreen)
+                and diary.screen.news is not None
+                and diary.screen.news.unread == before.unread - 1
+            ),
+        )
+    after = decode(
+        (await http.get(url, params={"pupil_id": first.id}, headers=headers)).content,
+        Announcements,
+    )
+    assert after.unread == before.unread - 1
+    assert after.announcements[first_unread].read
+
+
+@sqlite_only
+async def test_parent_signs_the_week_and_sees_what_changed(
+    app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs, demo_url: str
+) -> None:
+    headers = await login_as(http, "parent")
+    me = decode((await http.get(f"{API_PREFIX}/me", headers=headers)).content, Me)
+    first = me.children[0]
+    diary = make_app(app)
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "parent", password_of(demo, "parent"))
+        await wait_for(pilot, lambda: week_loaded(diary, MONDAY))
+        screen = diary.screen
+        assert isinstance(screen, WeekScreen)
+        title = screen.query_one("#week-title", Static)
+        assert "signed" not in plain(title)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(diary.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "✓ signed" in plain(title))
+        assert "Соколова" in plain(title) or me.last_name in plain(title)
+        week = decode(
+            (
+                await http.get(
+                    f"{API_PREFIX}/pupils/{first.id}/week",
+                    params={"date": MONDAY.isoformat()},
+                    headers=headers,
+                )
+            ).content,
+            Week,
+        )
+        assert week.signed is not None and week.signed.changed == []
+        marked = [lesson for lesson in week.lessons if lesson.marks]
+        assert marked, "the frozen week has marks"
+        mark = marked[0].marks[0]
+        new_value = 2 if mark.value != 2 else 3
+        engine = make_engine(demo_url)
+        try:
+            async with make_sessionmaker(engine)() as db, db.begin():
+                await db.execute(update(s.Mark).where(s.Mark.id == mark.id).values(value=new_value))
+        finally:
+            await engine.dispose()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "changed since signed" in plain(title))
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(diary.screen, SignatureScreen))
+        text = plain(diary.screen.query_one("#signature-text", Static))
+        assert f"Mark {mark.value} in {marked[0].subject.name}" in text
+        assert f"changed to {new_value}" in text
+        # The other child's week is not signed: the title says nothing of the first one's.
+        await pilot.press("escape")
+        await pilot.press("c")
+        await wait_for(
+            pilot,
+            lambda: (
+                week_loaded(diary, MONDAY)
+                and screen.week is not None
+                and screen.week.pupil.id == me.children[1].id
+            ),
+        )
+        assert "signed" not in plain(title)
+
+
+@sqlite_only
+async def test_a_pupil_sees_no_parents_threads_and_cannot_sign(
+    app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
+) -> None:
+    diary = make_app(app, login="pupil")
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "pupil", password_of(demo, "pupil"))
+        await wait_for(pilot, lambda: week_loaded(diary, MONDAY))
+        assert not diary.screen.check_action("sign", ())
+        await pilot.press("m")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, MessagesScreen)
+                and diary.screen.threads is not None
+                and idle(diary.screen, "threads")
+            ),
+        )
+        screen = diary.screen
+        assert isinstance(screen, MessagesScreen)
+        threads = await server_threads(http, await login_as(http, "pupil"))
+        if not threads.threads:
+            assert "No messages yet" in options_text(screen, "#threads")
+        parent_threads = await server_threads(http, await login_as(http, "parent"))
+        listed = options_text(screen, "#threads")
+        for thread in parent_threads.threads:
+            assert f"thread-{thread.id}" not in {o.id for o in screen.query_one(OptionList).options}
+        assert "parent" not in listed
