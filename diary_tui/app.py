@@ -36,8 +36,10 @@ from screens.journal import JournalScreen
 from screens.login import LoginScreen
 from screens.medical import MedicalScreen
 from screens.messages import MessagesScreen
+from screens.settings import SettingsScreen
 from screens.stats import StatsScreen
 from screens.week import WeekScreen
+from screens.whatsnew import WhatsNewScreen
 
 SCREENS_BY_NAME: dict[str, Callable[[DiaryData], DiaryScreen]] = {
     "week": WeekScreen,
@@ -45,6 +47,8 @@ SCREENS_BY_NAME: dict[str, Callable[[DiaryData], DiaryScreen]] = {
     "homework": HomeworkScreen,
     "attendance": AttendanceScreen,
     "journal": JournalScreen,
+    "whatsnew": WhatsNewScreen,
+    "settings": SettingsScreen,
     "messages": MessagesScreen,
     "news": NewsScreen,
     "stats": StatsScreen,

@@ -22,11 +22,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
+import msgspec
 from textual.message import Message
 
 from api_client.errors import AuthenticationError, DiaryError, InvalidRequest, Offline
-from api_client.models import ChangeFeed, ChangeItem
+from api_client.models import ChangeFeed, ChangeItem, decode, encode
 from diary_tui.data import DiaryData
 
 CURSOR_KEY = "cursor"
@@ -183,39 +185,59 @@ class LiveSync:
             self.post(ChangesArrived([change]))
 
 
-async def whats_new(data: DiaryData, *, limit: int = 500) -> list[ChangeItem]:
-    """Every change since the previous visit of the what's-new screen (and mark them seen).
+@dataclass(frozen=True, slots=True)
+class WhatsNew:
+    """What the what's-new screen shows."""
 
-    Offline, the list of the last visit is shown again (read from the store).
+    changes: list[ChangeItem]
+    """Oldest first."""
+    fresh: bool
+    """True: new since the previous visit. False: nothing new; ``changes`` is the previous
+    visit's list (or empty)."""
+    offline: bool = False
+
+
+def saved_whats_new(data: DiaryData) -> list[ChangeItem]:
+    """The list of the last visit, from the store (no network)."""
+    store = data.store
+    saved = store.get_meta(WHATSNEW_KEY) if store is not None else None
+    if not saved:
+        return []
+    try:
+        return decode(saved, list[ChangeItem])
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return []
+
+
+async def whats_new(data: DiaryData, *, limit: int = 500) -> WhatsNew:
+    """Every change since the previous visit of the what's-new screen; marks them seen.
+
+    The first visit of an account starts where its live sync started (or now). Offline, the
+    previous visit's list comes from the store.
     """
-    from api_client.models import decode, encode
-
     client = data.client
     store = data.store
     if client is None or store is None:
-        return []
+        return WhatsNew([], fresh=False)
     since = store.get_meta(SEEN_KEY) or None
     items: list[ChangeItem] = []
     try:
         if since is None:
             feed = await client.changes(None)
-            store.set_meta(SEEN_KEY, feed.next)
-            return []
-        while True:
-            feed = await client.changes(since, limit)
-            items.extend(feed.changes)
             since = feed.next
-            if not feed.more:
-                break
+        else:
+            while True:
+                feed = await client.changes(since, limit)
+                items.extend(feed.changes)
+                since = feed.next
+                if not feed.more:
+                    break
     except Offline:
         data.state.online = False
-        saved = store.get_meta(WHATSNEW_KEY)
-        return decode(saved, list[ChangeItem]) if saved else []
+        return WhatsNew(saved_whats_new(data), fresh=False, offline=True)
     data.state.online = True
     store.set_meta(SEEN_KEY, since)
-    if items:
-        store.set_meta(WHATSNEW_KEY, encode(items).decode())
-    else:
-        saved = store.get_meta(WHATSNEW_KEY)
-        items = decode(saved, list[ChangeItem]) if saved else []
-    return items
+    if not items:
+        return WhatsNew(saved_whats_new(data), fresh=False)
+    store.set_meta(WHATSNEW_KEY, encode(items).decode())
+    return WhatsNew(items, fresh=True)

@@ -101,6 +101,20 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Find a pupil, see and record illness absences (no marks)",
         frozenset({Role.HEALTH_WORKER}),
     ),
+    Destination(
+        "whatsnew",
+        "u",
+        "What's new",
+        "Every change since you last looked, by child and day: marks (edits too), lessons, news",
+        frozenset(Role),
+    ),
+    Destination(
+        "settings",
+        "p",
+        "Settings",
+        "Notifications of live changes: which kinds, quiet hours, the terminal bell",
+        frozenset(Role),
+    ),
 )
 
 

@@ -1,0 +1,195 @@
+"""What's new since you last looked: every change since the previous visit, by child and day.
+
+New, edited (old to new, and who changed it) and removed marks, absences, schedule changes,
+topics, homework, messages, announcements and events. Official diaries hide edits of marks;
+this screen shows them. Opening the screen marks the changes seen; the next visit starts
+after them. Offline, the previous visit's list is shown from the local store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from api_client.models import ChangeItem
+from diary_tui.data import DiaryData, Me
+from diary_tui.live import WhatsNew, saved_whats_new, whats_new
+from diary_tui.notify import describe
+from diary_tui.widgets import NavBar, StatusLine
+from screens.base import DiaryScreen
+from screens.week import school_zone
+
+MUTED = "$text-muted"
+
+SCHOOL = "School"
+FOR_YOU = "For you"
+
+MARKERS = {"added": "+", "set": "+", "new": "+", "edited": "✎", "removed": "−", "changed": "⇄"}
+
+
+def group_name(change: ChangeItem, me: Me | None) -> str:
+    """Whose change it is: a child's name, a class, "For you" (messages) or "School"."""
+    children = list(me.children) if me is not None else []
+    if change.pupil_id is not None:
+        for child in children:
+            if child.id == change.pupil_id:
+                return child.full_name
+        name = change.payload.get("pupil")
+        return str(name) if name else f"Pupil {change.pupil_id}"
+    if change.class_id is not None:
+        names = [
+            c.full_name for c in children if c.class_ is not None and c.class_.id == change.class_id
+        ]
+        if names:
+            return ", ".join(names)
+        for child in children:
+            if child.class_ is not None and child.class_.id == change.class_id:
+                return f"Class {child.class_.name}"
+        name = change.payload.get("class")
+        return f"Class {name}" if name else "A class"
+    if change.kind.startswith("message."):
+        return FOR_YOU
+    return SCHOOL
+
+
+def grouped(
+    changes: Iterable[ChangeItem], me: Me | None, zone: dt.tzinfo
+) -> list[tuple[str, list[tuple[dt.date, list[ChangeItem]]]]]:
+    """Changes by group (children first, in the order of ``me.children``) and by day."""
+    groups: dict[str, dict[dt.date, list[ChangeItem]]] = {}
+    for change in changes:
+        day = change.at.astimezone(zone).date()
+        groups.setdefault(group_name(change, me), {}).setdefault(day, []).append(change)
+    order = [c.full_name for c in me.children] if me is not None else []
+
+    def rank(name: str) -> tuple[int, str]:
+        if name in order:
+            return (order.index(name), name)
+        return (len(order) + (1 if name == FOR_YOU else 2 if name == SCHOOL else 0), name)
+
+    return [
+        (name, sorted(days.items()))
+        for name, days in sorted(groups.items(), key=lambda g: rank(g[0]))
+    ]
+
+
+def change_line(change: ChangeItem, me: Me | None, zone: dt.tzinfo) -> Content:
+    marker = MARKERS.get(change.kind.rpartition(".")[2], "•")
+    text = describe(change, me)
+    parts = [
+        Content.styled(f"{change.at.astimezone(zone):%H:%M}", MUTED),
+        Content.styled(marker, "bold $accent" if marker != "−" else "bold $error"),
+        Content(text),
+    ]
+    line = Content(" ").join(parts)
+    if change.actor and "(by " not in text and not change.kind.startswith("message."):
+        line += Content.styled(f" · {change.actor}", MUTED)
+    return line
+
+
+def whatsnew_options(news: WhatsNew, me: Me | None, zone: dt.tzinfo) -> list[Option]:
+    options: list[Option] = []
+    for name, days in grouped(news.changes, me, zone):
+        options.append(Option(Content.styled(name, "bold"), disabled=True))
+        for day, items in days:
+            options.append(Option(Content.styled(f"  {day:%A %d %B}", MUTED), disabled=True))
+            for change in items:
+                options.append(Option(Content("    ") + change_line(change, me, zone)))
+    return options
+
+
+class WhatsNewScreen(DiaryScreen):
+    TITLE = "What's new"
+    NAME = "whatsnew"
+    HELP = """
+Every change since you last opened this screen, by child and by day: new, edited and removed
+marks (an edit shows the old and the new value and who changed it), absences, cancelled or
+substituted lessons, topics, homework, messages, announcements and events.
+
+Opening the screen marks these changes seen: next time it starts after them. When nothing is
+new, the list of your previous visit stays. Offline, the saved list is shown.
+"""
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="whatsnew.help"),
+        Binding("r", "reload", "Refresh", id="whatsnew.reload"),
+        Binding("q", "app.quit", "Quit", id="whatsnew.quit"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, news: WhatsNew) -> None:
+            super().__init__()
+            self.news = news
+
+    def __init__(self, data: DiaryData) -> None:
+        super().__init__(data)
+        self.news: WhatsNew | None = None
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.NAME)
+        yield Static(Content(""), id="whatsnew-title")
+        yield OptionList(id="whatsnew-list")
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(OptionList).focus()
+        saved = saved_whats_new(self.data)
+        self._paint(WhatsNew(saved, fresh=False), loading=True)
+        self.load()
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        me = self.data.me
+        return school_zone(me.school.timezone) if me is not None else dt.UTC
+
+    def _paint(self, news: WhatsNew, *, loading: bool = False) -> None:
+        self.news = news
+        count = len(news.changes)
+        if loading:
+            title = Content.styled("What's new · looking…", "bold")
+        elif news.fresh:
+            noun = "change" if count == 1 else "changes"
+            title = Content.styled(f"What's new since you last looked: {count} {noun}", "bold")
+        elif news.offline:
+            title = Content.assemble(
+                ("What's new", "bold"), (" · offline: the list of your last visit", MUTED)
+            )
+        else:
+            title = Content.assemble(
+                ("Nothing new since you last looked", "bold"),
+                (" · the previous list:" if count else "", MUTED),
+            )
+        self.query_one("#whatsnew-title", Static).update(title)
+        option_list = self.query_one(OptionList)
+        options = whatsnew_options(news, self.data.me, self.zone)
+        if not options:
+            options = [Option(Content.styled("No changes to show yet.", MUTED), disabled=True)]
+        option_list.set_options(options)
+
+    @work(exclusive=True, group="whatsnew", exit_on_error=False)
+    async def load(self) -> None:
+        self.post_message(self.Loaded(await whats_new(self.data)))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        self._paint(event.news)
+        self.refresh_status()
+
+    def action_help(self) -> None:
+        self.show_help()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def touched_by(self, changes: list[ChangeItem]) -> bool:
+        return False  # new changes wait for the next visit (or r), the list stays still
