@@ -88,7 +88,8 @@ class DiaryApp(App[None]):
         super().__init__()
         # Live changes: on by default over the network; tests with an injected transport
         # switch them on when they want them (``live=True``).
-        self._live = live if live is not None else transport is None and data is None
+        in_process = transport is not None or getattr(data, "_transport", None) is not None
+        self._live = live if live is not None else not in_process
         self.notifications = notifications
         """The ``[notifications]`` preferences (read from the config file when None)."""
         if theme and theme in self.available_themes:

@@ -118,6 +118,17 @@ Opening the screen marks these changes seen: next time it starts after them. Whe
 new, the list of your previous visit stays. Offline, the saved list is shown.
 """
 
+    DEFAULT_CSS = """
+    WhatsNewScreen #whatsnew-title { height: 1; padding: 0 1; background: $boost; }
+    WhatsNewScreen #whatsnew-list {
+        height: 1fr;
+        border: none;
+        scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
+    }
+    WhatsNewScreen #whatsnew-list > .option-list--option { padding: 0 1; }
+    """
+
     BINDINGS = [
         Binding("f1", "help", "Help", id="whatsnew.help"),
         Binding("r", "reload", "Refresh", id="whatsnew.reload"),
