@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     from diary_tui.admin_cli import add_parsers
 
     add_parsers(commands)
+    from diary_tui.audit_cli import hook as add_audit_command
+
+    add_audit_command(commands)
     return parser
 
 
@@ -64,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo(seed=args.seed, lang=args.lang, size=args.size, started=STARTED)
         if args.command == "logout":
             return logout(args.server, args.login)
+        if args.command == "admin" and getattr(args, "admin_run", None) is not None:
+            return int(args.admin_run(args))
         if args.command == "admin":
             from diary_tui.admin_cli import run_admin
 

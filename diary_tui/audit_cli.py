@@ -1,0 +1,179 @@
+"""``diary admin audit``: the audit log as a plain table within 80 columns.
+
+    diary admin audit [--pupil LOGIN|ID] [--teacher LOGIN|ID] [--from DATE] [--to DATE]
+                      [--entity mark|absence|homework|topic|period_mark] [--limit N]
+
+One line per change, newest first: when (in the school's time zone), who made it, about which
+pupil and class, what changed (before → after) and the reason. IT staff and administration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from diary_tui.admin_cli import WIDTH, Env, _account_options, _run
+
+if TYPE_CHECKING:
+    from api_client.client import DiaryClient
+    from api_client.models import AuditEntry
+
+ENTITIES = ("mark", "absence", "homework", "topic", "period_mark")
+PAGE = 200
+COLUMNS = (("When", 16), ("Who", 16), ("Pupil", 20), ("Change", 25))
+"""The columns of one change; its reason follows on its own line, indented."""
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-25") from None
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number, 1 or more")
+    return int(text)
+
+
+def add_audit_command(subparsers: Any) -> None:
+    """Add ``audit`` to the subcommands of ``diary admin``."""
+    audit = subparsers.add_parser(
+        "audit",
+        help="the audit log: who changed which mark, absence, homework or topic",
+        description="Every change of a mark, an absence, homework or a topic, newest first, "
+        "as a table within 80 columns. IT staff and administration.",
+    )
+    _account_options(audit)
+    audit.add_argument("--pupil", metavar="LOGIN|ID", help="changes about this pupil")
+    audit.add_argument("--teacher", metavar="LOGIN|ID", help="changes made by this person")
+    audit.add_argument("--from", dest="start", type=_day, metavar="DATE", help="from this day")
+    audit.add_argument("--to", dest="end", type=_day, metavar="DATE", help="to this day")
+    audit.add_argument("--entity", choices=ENTITIES, help="one kind of change")
+    audit.add_argument(
+        "--limit", type=_count, default=1000, metavar="N", help="at most N records (1000)"
+    )
+    audit.set_defaults(admin_run=run_audit)
+
+
+def hook(commands: Any) -> None:
+    """Find ``diary admin``'s subcommands among ``diary``'s and add ``audit`` to them."""
+    admin = commands.choices.get("admin")
+    if admin is None:
+        return
+    for action in admin._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            add_audit_command(action)
+            return
+
+
+def run_audit(args: argparse.Namespace, env: Env | None = None) -> int:
+    env = env or Env()
+    if args.start and args.end and args.end < args.start:
+        print("diary admin: --to is before --from", file=env.err)
+        return 2
+    return _run(lambda: _audit(args, env), env, "diary admin audit")
+
+
+def fit(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _state(state: dict[str, object] | None) -> str:
+    if not state:
+        return "—"
+    for key in ("value", "kind", "topic", "text"):
+        if state.get(key) not in ("", None):
+            value = str(state[key])
+            if key == "value" and state.get("weight") not in (None, 1):
+                value += f"×{state['weight']}"
+            return value
+    return ",".join(f"{k}={v}" for k, v in state.items())
+
+
+def change(entry: AuditEntry) -> str:
+    thing = entry.entity.replace("period_mark", "period")
+    if entry.action == "create":
+        return f"+{thing} {_state(entry.after)}"
+    if entry.action == "remove":
+        return f"−{thing} {_state(entry.before)}"
+    return f"{thing} {_state(entry.before)}→{_state(entry.after)}"
+
+
+def short(name: str) -> str:
+    """``Никита Мельник`` -> ``Мельник Н.``"""
+    parts = name.split()
+    if len(parts) < 2:
+        return name
+    return f"{parts[-1]} {parts[0][0]}."
+
+
+def table(entries: list[AuditEntry], zone: dt.tzinfo) -> list[str]:
+    """The header and a line per change, its reason on the next line: within 80 columns."""
+    import textwrap
+
+    indent = " " * (COLUMNS[0][1] + 1)
+    lines = [" ".join(f"{name:<{width}}" for name, width in COLUMNS).rstrip(), "-" * WIDTH]
+    for entry in entries:
+        cells = (
+            f"{entry.at.astimezone(zone):%Y-%m-%d %H:%M}",
+            short(entry.actor) if entry.actor else "—",
+            f"{short(entry.pupil)} {entry.class_name}".strip() or "—",
+            change(entry) + (f" {entry.subject}" if entry.subject else ""),
+        )
+        line = " ".join(
+            f"{fit(text, width):<{width}}" for text, (_, width) in zip(cells, COLUMNS, strict=True)
+        )
+        lines.append(line.rstrip())
+        if entry.reason.strip():
+            lines.extend(
+                textwrap.wrap(
+                    "why: " + " ".join(entry.reason.split()),
+                    WIDTH,
+                    initial_indent=indent,
+                    subsequent_indent=indent + "     ",
+                )
+            )
+    return lines
+
+
+async def _audit(args: argparse.Namespace, env: Env) -> int:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from diary_tui.admin_cli import _server_and_login, _session
+
+    server, login = _server_and_login(args, need_login=True)
+    client: DiaryClient = await _session(server, login, env)
+    async with client:
+        me = await client.me()
+        try:
+            zone: dt.tzinfo = ZoneInfo(me.school.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = dt.UTC
+        entries: list[AuditEntry] = []
+        before: int | None = None
+        while len(entries) < args.limit:
+            page = await client.audit(
+                pupil=args.pupil,
+                teacher=args.teacher,
+                start=args.start,
+                end=args.end,
+                entity=args.entity,
+                limit=min(PAGE, args.limit - len(entries)),
+                before=before,
+            )
+            entries.extend(page.entries)
+            if page.next_before is None:
+                break
+            before = page.next_before
+        if not entries:
+            env.say("No changes match.")
+            return 0
+        for line in table(entries, zone):
+            env.say(line)
+        more = "" if before is None or len(entries) < args.limit else " (--limit reached)"
+        env.say(f"{len(entries)} change{'s' if len(entries) != 1 else ''}{more}")
+    return 0
