@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from functools import partial
 from typing import Any
 
 import httpx
@@ -86,8 +87,16 @@ def shown_pupil(screen: Any) -> int | None:
     return int(value) if value is not None else None
 
 
+def on_screen(diary: Any, name: str) -> bool:
+    return isinstance(diary.screen, DiaryScreen) and name == diary.screen.NAME
+
+
 def settled(screen: Any) -> bool:
     return not any(worker.is_running for worker in screen.workers)
+
+
+def arrived(diary: Any, name: str) -> bool:
+    return on_screen(diary, name) and settled(diary.screen)
 
 
 @sqlite_only
@@ -101,7 +110,7 @@ async def test_late_answers_about_the_first_child_never_paint_over_the_second(
     markers = [first.full_name, f"about {first.first_name}", f"for {first.first_name}"]
     family = [d.name for d in DESTINATIONS if d.name in SCREENS_BY_NAME and Role.PARENT in d.roles]
     assert {"week", "messages", "news"} <= set(family)
-    transport = DelayingTransport(httpx.ASGITransport(app=app))
+    transport = DelayingTransport(httpx.ASGITransport(app=app))  # type: ignore[arg-type]
     password = next(a.password for a in demo.featured if a.login == "parent")
     diary = make_app(app, transport=transport)
     async with diary.run_test(size=(100, 30)) as pilot:
@@ -121,18 +130,14 @@ async def test_late_answers_about_the_first_child_never_paint_over_the_second(
                 diary.go(other)
                 await wait_for(
                     pilot,
-                    lambda o=other: (
-                        isinstance(diary.screen, DiaryScreen)
-                        and o == diary.screen.NAME
-                        and settled(diary.screen)
-                    ),
+                    partial(arrived, diary, other),
                 )
             transport.pupil_id = first.id
             before = transport.held
             diary.go(name)
             await wait_for(
                 pilot,
-                lambda n=name: isinstance(diary.screen, DiaryScreen) and n == diary.screen.NAME,
+                partial(on_screen, diary, name),
             )
             await pilot.pause()
             await pilot.press("c")  # at once: the first child's answer is still on its way
