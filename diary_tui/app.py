@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from api_client.models import ChangeItem
 from diary_tui.commands import PaletteCommand, ScreensProvider
 from diary_tui.config import Notifications
 from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_error
@@ -91,6 +92,7 @@ class DiaryApp(App[None]):
         in_process = transport is not None or getattr(data, "_transport", None) is not None
         self._live = live if live is not None else not in_process
         self.notifications = notifications
+        self._unannounced: list[ChangeItem] = []
         """The ``[notifications]`` preferences (read from the config file when None)."""
         if theme and theme in self.available_themes:
             self.theme = theme
@@ -201,17 +203,24 @@ class DiaryApp(App[None]):
 
     @on(ChangesArrived)
     def _changes_arrived(self, event: ChangesArrived) -> None:
+        # Changes that come together (a teacher entering a row of marks) make one notification.
+        if not self._unannounced:
+            self.set_timer(0.3, self._announce)
+        self._unannounced.extend(event.changes)
+        screen = self.screen
+        if isinstance(screen, DiaryScreen):
+            screen.changes_arrived(event.changes)
+
+    def _announce(self) -> None:
         from diary_tui.notify import announce
 
+        changes, self._unannounced = self._unannounced, []
         prefs = self.notifications or Notifications()
-        said = announce(event.changes, prefs, self.data.me, self.data.clock())
+        said = announce(changes, prefs, self.data.me, self.data.clock())
         if said.lines:
             self.notify("\n".join(said.lines), title="What's new", timeout=6)
             if said.bell:
                 self.bell()
-        screen = self.screen
-        if isinstance(screen, DiaryScreen):
-            screen.changes_arrived(event.changes)
 
     @on(LinkChanged)
     def _link_changed(self, event: LinkChanged) -> None:

@@ -83,13 +83,15 @@ def pupil_name(change: ChangeItem, me: Me | None) -> str:
     return _text(change.payload, "pupil")
 
 
-def describe(change: ChangeItem, me: Me | None = None) -> str:
-    """One short line that says what happened."""
+def describe(change: ChangeItem, me: Me | None = None, *, name_pupil: bool = True) -> str:
+    """One short line that says what happened (``name_pupil``: say for whom)."""
     p = change.payload
     subject = _text(p, "subject")
     in_subject = f" in {subject}" if subject else ""
     who = pupil_name(change, me)
-    for_pupil = f" for {who}" if who and not (me and me.role.value == "pupil") else ""
+    for_pupil = (
+        f" for {who}" if who and name_pupil and not (me and me.role.value == "pupil") else ""
+    )
     day = _day(p)
     on_day = f" {day}" if day else ""
     by = f" (by {change.actor})" if change.actor else ""

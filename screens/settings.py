@@ -79,7 +79,8 @@ the config file (its comments and other settings are kept).
     SettingsScreen #settings-quiet { height: 3; }
     SettingsScreen #settings-quiet Label { padding: 1 1 0 1; }
     SettingsScreen #settings-quiet Input { width: 12; }
-    SettingsScreen #settings-note { height: 1; padding: 0 1; }
+    SettingsScreen #settings-title { height: 1; padding: 0 1; background: $boost; }
+    SettingsScreen #settings-note { height: 1fr; padding: 0 1; }
     """
 
     def __init__(self, data: DiaryData) -> None:
@@ -92,9 +93,10 @@ the config file (its comments and other settings are kept).
         yield SelectionList[str](id="settings-kinds")
         with Horizontal(id="settings-quiet"):
             yield Label("Quiet from")
-            yield Input(placeholder="22:00", id="quiet-from", max_length=5)
+            yield Input(placeholder="HH:MM", id="quiet-from", max_length=5)
             yield Label("to")
-            yield Input(placeholder="07:00", id="quiet-to", max_length=5)
+            yield Label("(empty: never quiet)")
+            yield Input(placeholder="HH:MM", id="quiet-to", max_length=5)
         yield Static(Content(""), id="settings-note")
         yield StatusLine()
         yield Footer()

@@ -83,7 +83,7 @@ def grouped(
 
 def change_line(change: ChangeItem, me: Me | None, zone: dt.tzinfo) -> Content:
     marker = MARKERS.get(change.kind.rpartition(".")[2], "•")
-    text = describe(change, me)
+    text = describe(change, me, name_pupil=False)  # the group heading names the child
     parts = [
         Content.styled(f"{change.at.astimezone(zone):%H:%M}", MUTED),
         Content.styled(marker, "bold $accent" if marker != "−" else "bold $error"),
