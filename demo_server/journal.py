@@ -665,6 +665,15 @@ def _for_update(db: AsyncSession) -> bool:
     return db.get_bind().dialect.name == "postgresql"
 
 
+async def _serialise_on(db: AsyncSession, table: Any, row_id: int) -> None:
+    """On PostgreSQL, lock one row to the end of the transaction, so that writers of the
+    things under it (a lesson's absences and homework, a pupil's period marks) take turns and
+    two of them cannot both find "none yet" and both create one. SQLite writers already take
+    turns (``ServerState.write_lock`` and the database's own lock)."""
+    if _for_update(db):
+        await db.execute(select(table.id).where(table.id == row_id).with_for_update())
+
+
 async def _check_mark_version(
     db: AsyncSession, mark: s.Mark, ctx: LessonContext, seen: int
 ) -> None:
@@ -870,6 +879,7 @@ async def set_absence(
     if viewer.role not in (Role.TEACHER, Role.HEALTH_WORKER):
         raise ProblemError(403, "your role may not change absences")
     ctx = await load_lesson(db, viewer, lesson_id)
+    await _serialise_on(db, s.Lesson, ctx.lesson.id)
     existing = await _absence_row(db, ctx.lesson.id, pupil_id) if 0 < pupil_id <= MAX_ID else None
     await _require_attendance(db, viewer, ctx, body.kind)
     if (
@@ -1010,6 +1020,7 @@ async def remove_absence(
         raise ProblemError(403, "your role may not change absences")
     ctx = await load_lesson(db, viewer, lesson_id)
     check_id(pupil_id, "pupil_id", what="pupil")
+    await _serialise_on(db, s.Lesson, ctx.lesson.id)
     existing = await _absence_row(db, ctx.lesson.id, pupil_id)
     await _require_attendance(
         db, viewer, ctx, AbsenceKind(existing.kind) if existing is not None else None
@@ -1188,6 +1199,7 @@ async def set_homework(
             )
         if body.due > lesson.date + dt.timedelta(days=MAX_DUE_DAYS):
             raise ProblemError(422, "homework is due within a year of the lesson", field="due")
+    await _serialise_on(db, s.Lesson, lesson.id)
     hw = await _active_homework(db, lesson.id)
     if hw is not None:
         if body.version != hw.version:
@@ -1355,8 +1367,7 @@ async def set_period_mark(
         s.PeriodMark.subject_id == subject.id,
         s.PeriodMark.period_id == period.id,
     )
-    if _for_update(db):
-        query = query.with_for_update()
+    await _serialise_on(db, s.User, pupil.id)
     existing = await db.scalar(query)
     what = f"the {period.name} mark of {_full_name(pupil)} in {subject.name}"
     payload_base = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -453,3 +454,39 @@ async def test_bad_input_never_5xx(
     response = await send(http, await login_as(http, "teacher"), method, path, content)
     assert 400 <= response.status_code < 500, response.text
     assert decode(response.content, Problem).detail
+
+
+async def test_two_first_writes_at_once_one_wins_one_conflicts(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    """Two devices set the same absence or period mark at once: one is saved, the other gets
+    409 with it; neither doubles the row nor fails with 500."""
+    d = await desk(http, login_as, demo)
+    pupil = next(
+        p.id
+        for p in d.journal.pupils
+        if p.id not in {m.pupil_id for m in d.journal.period_marks}
+        and not any(a.pupil_id == p.id and a.lesson_id == d.lesson.id for a in d.journal.absences)
+    )
+    path = f"/lessons/{d.lesson.id}/absences/{pupil}"
+    absences = await asyncio.gather(
+        send(http, d.headers, "PUT", path, AbsenceSet(kind=AbsenceKind.ILLNESS)),
+        send(http, d.headers, "PUT", path, AbsenceSet(kind=AbsenceKind.UNEXCUSED)),
+    )
+    assert sorted(r.status_code for r in absences) == [200, 409], [r.text for r in absences]
+    body: dict[str, Any] = {
+        "pupil_id": pupil,
+        "subject_id": d.journal.subject.id,
+        "period_id": d.journal.period.id,
+    }
+    marks = await asyncio.gather(
+        send(http, d.headers, "PUT", "/period-marks", PeriodMarkSet(value=4, **body)),
+        send(http, d.headers, "PUT", "/period-marks", PeriodMarkSet(value=5, **body)),
+    )
+    assert sorted(r.status_code for r in marks) == [200, 409], [r.text for r in marks]
+    journal = await open_journal(http, d.headers, d.journal.class_.id, d.journal.subject.id)
+    assert (
+        len([a for a in journal.absences if a.pupil_id == pupil and a.lesson_id == d.lesson.id])
+        == 1
+    )
+    assert len([m for m in journal.period_marks if m.pupil_id == pupil]) == 1
