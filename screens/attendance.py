@@ -176,14 +176,15 @@ Absences and lateness of your child (or your own, for a pupil) in a period: the 
 lesson, the subject, the kind (unexcused, illness, excused, late), minutes late and the
 note; the totals for the period at the top.
 
-p switches the period (quarters, then the whole year). t shows the totals per subject and
+[ and ] switch the period (the quarters and the whole year). t shows the totals per subject and
 the notices sent to the class teacher. A parent tells the class teacher about an absence,
 in advance or after, with n.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="attendance.help"),
-        Binding("p", "next_period", "Period", id="attendance.period"),
+        Binding("left_square_bracket", "previous_period", "Prev period", id="attendance.previous"),
+        Binding("right_square_bracket", "next_period", "Next period", id="attendance.next"),
         Binding("t", "next_view", "View", id="attendance.view"),
         Binding("n", "notice", "Notice", id="attendance.notice"),
         Binding("r", "reload", "Refresh", id="attendance.reload", show=False),
@@ -379,15 +380,21 @@ in advance or after, with n.
 
     # -- actions ------------------------------------------------------------------------
 
-    def action_next_period(self) -> None:
+    def _step_period(self, step: int) -> None:
         value = self.value
         if value is None:
             return
         choices = [str(p.id) for p in value.periods] + ["year"]
         current = str(value.period.id) if value.period is not None else "year"
         index = choices.index(current) if current in choices else -1
-        self.period = choices[(index + 1) % len(choices)]
+        self.period = choices[(index + step) % len(choices)]
         self.show_current()
+
+    def action_next_period(self) -> None:
+        self._step_period(1)
+
+    def action_previous_period(self) -> None:
+        self._step_period(-1)
 
     def action_next_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]

@@ -384,7 +384,7 @@ line of the running average.
 
 {AVERAGE_RULE}.
 
-p switches the period (quarters, then the whole year). Enter opens a subject with every
+[ and ] switch the period (the quarters and the whole year). Enter opens a subject with every
 mark, the teacher's comment and a chart. i adds a "what if" mark to the subject to see how
 the average would change; what-if marks are shown with ? and ≈, kept on this computer only,
 never sent; x clears them. k shows the report card.
@@ -392,7 +392,8 @@ never sent; x clears them. k shows the report card.
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="grades.help"),
-        Binding("p", "next_period", "Period", id="grades.period"),
+        Binding("left_square_bracket", "previous_period", "Prev period", id="grades.previous"),
+        Binding("right_square_bracket", "next_period", "Next period", id="grades.next"),
         Binding("i", "whatif", "What if", id="grades.whatif"),
         Binding("x", "clear_whatif", "Clear", id="grades.clear"),
         Binding("k", "report_card", "Report card", id="grades.card"),
@@ -549,15 +550,21 @@ never sent; x clears them. k shows the report card.
         if subject is not None:
             self.app.push_screen(SubjectDetailScreen(self, subject))
 
-    def action_next_period(self) -> None:
+    def _step_period(self, step: int) -> None:
         grades = self.value
         if grades is None:
             return
         choices: list[str] = [str(p.id) for p in grades.periods] + ["year"]
         current = str(grades.period.id) if grades.period is not None else "year"
         index = choices.index(current) if current in choices else -1
-        self.period = choices[(index + 1) % len(choices)]
+        self.period = choices[(index + step) % len(choices)]
         self.show_current()
+
+    def action_next_period(self) -> None:
+        self._step_period(1)
+
+    def action_previous_period(self) -> None:
+        self._step_period(-1)
 
     def ask_whatif(self, subject: SubjectGrades, after: Any = None) -> None:
         child = self.child

@@ -2,7 +2,7 @@
 
 Each item shows its due date, subject, teacher, text and attachments (name and size). A
 pupil ticks homework done with space: the tick shows at once and goes to the server in the
-background; if the server refuses, the tick goes back and a message says why. ``s`` cycles
+background; if the server refuses, the tick goes back and a message says why. ``f`` cycles
 the subject filter; ``d`` saves the item's attachments to a folder the user types.
 """
 
@@ -139,14 +139,14 @@ class HomeworkScreen(ChildScreen[HomeworkList]):
 Homework from two weeks back to four weeks ahead: upcoming first (soonest first), then
 past (latest first), with the due date, subject, teacher, text and attachments.
 
-s shows one subject at a time (and then all again). A pupil ticks homework done with space;
+f shows one subject at a time (and then all again). A pupil ticks homework done with space;
 the tick is kept on the server. d saves the item's attachments to a folder you choose.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="homework.help"),
         Binding("space", "toggle_done", "Done", id="homework.done"),
-        Binding("s", "next_subject", "Subject", id="homework.subject"),
+        Binding("f", "next_subject", "Subject", id="homework.subject"),
         Binding("d", "download", "Save files", id="homework.download"),
         Binding("r", "reload", "Refresh", id="homework.reload", show=False),
         Binding("q", "app.quit", "Quit", id="homework.quit"),

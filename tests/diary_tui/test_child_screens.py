@@ -116,7 +116,7 @@ async def test_grades_screen_what_if_and_report_card(
         assert cell_text(table, row, 2) == (subject.average or "—")
 
         # Another period, then the report card.
-        await pilot.press("p")
+        await pilot.press("right_square_bracket")
         await wait_for(
             pilot,
             lambda: (
