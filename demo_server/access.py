@@ -20,7 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api_client.models import Role
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
-from demo_server.schema import Enrolment, ParentLink, SchoolClass, TeachingAssignment, User
+from demo_server.schema import (
+    Enrolment,
+    Lesson,
+    ParentLink,
+    SchoolClass,
+    TeachingAssignment,
+    User,
+)
 
 #: Roles that see named pupils' diaries (each within its relation).
 PUPIL_READERS = frozenset({Role.PUPIL, Role.PARENT, Role.TEACHER, Role.ADMINISTRATION})
@@ -98,8 +105,8 @@ async def require_pupil(
 #   subject;
 # - absences: the same teachers and the class's class teacher; the health worker sets and
 #   removes ``illness`` absences of any pupil of the school, nothing else;
-# - the journal GET: the teachers above (a class teacher: their class with any subject, for
-#   attendance) and, read-only, the administration;
+# - the journal GET: the teachers above (a substitute included; a class teacher: their class
+#   with any subject, for attendance) and, read-only, the administration;
 # - parents, pupils, IT staff and the education authority: 403.
 
 JOURNAL_READERS = frozenset({Role.TEACHER, Role.ADMINISTRATION})
@@ -156,7 +163,19 @@ async def may_open_journal(
         return False
     if await assigned_to_teach(db, viewer.id, class_id, subject_id):
         return True
-    return await leads_class(db, viewer.id, class_id)
+    if await leads_class(db, viewer.id, class_id):
+        return True
+    # A substitute: the journal of the class and subject they stood in for.
+    found = await db.scalar(
+        select(Lesson.id)
+        .where(
+            Lesson.class_id == class_id,
+            Lesson.subject_id == subject_id,
+            (Lesson.teacher_id == viewer.id) | (Lesson.substitute_id == viewer.id),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 # ---- Grades, homework and attendance

@@ -166,3 +166,34 @@ async def test_unchanged_journal_is_304(http: httpx.AsyncClient, login_as: Login
         headers={**headers, "If-None-Match": first.headers["etag"]},
     )
     assert again.status_code == 304
+
+
+async def test_a_substitute_opens_the_journal_of_their_lesson(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    from sqlalchemy import select
+
+    from demo_server import schema as s
+    from tests.demo_server.journal_support import fetch_all
+
+    rows = await fetch_all(
+        demo_url,
+        select(s.Lesson.class_id, s.Lesson.subject_id, s.User.login)
+        .join(s.User, s.User.id == s.Lesson.substitute_id)
+        .where(
+            ~select(s.TeachingAssignment.id)
+            .where(
+                s.TeachingAssignment.teacher_id == s.Lesson.substitute_id,
+                s.TeachingAssignment.class_id == s.Lesson.class_id,
+                s.TeachingAssignment.subject_id == s.Lesson.subject_id,
+            )
+            .exists()
+        )
+        .limit(1),
+    )
+    if not rows:
+        pytest.skip("no substitution outside the substitute's own teaching")
+    class_id, subject_id, login = rows[0]
+    headers = await login_as(http, login)
+    journal = await open_journal(http, headers, class_id, subject_id)
+    assert journal.class_.id == class_id
