@@ -104,7 +104,7 @@ async def test_a_mark_reaches_the_open_week_in_process(
             assert marks_of(diary, demo.ids["wed1"]) == []
             await teacher_gives_mark(teacher, demo, 5)
             await wait_for(pilot, lambda: marks_of(diary, demo.ids["wed1"]) == [5], 5)
-            assert any("New mark 5 in Математика" in note for note in notes), notes
+            await wait_for(pilot, lambda: any("New mark 5 in Математика" in n for n in notes), 2)
 
 
 @pytest.fixture
@@ -158,7 +158,9 @@ async def test_a_teachers_mark_reaches_an_open_parent_through_the_stream(
             assert elapsed < 2, elapsed
             assert [c.kind for m in arrived for c in m.changes] == ["mark.added"]
             assert not any(m.catch_up for m in arrived)  # live, not read after a break
-            assert any("New mark 4 in Математика for Миша" in note for note in notes), notes
+            await wait_for(
+                pilot, lambda: any("New mark 4 in Математика for Миша" in n for n in notes), 2
+            )
 
 
 # --- notification texts and preferences --------------------------------------------------------
