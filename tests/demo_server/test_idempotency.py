@@ -6,21 +6,29 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
+from litestar import Litestar
 from sqlalchemy import func, select
 
+from api_client import errors
+from api_client.client import DiaryClient
 from api_client.models import (
     AbsenceKind,
+    AbsenceRemove,
     AbsenceSet,
     HomeworkSet,
     JournalMark,
     MarkCreate,
+    MarkRemove,
     MarkUpdate,
+    PeriodMarkSet,
     Problem,
+    TopicSet,
     decode,
     encode,
 )
 from demo_server import schema as s
-from tests.conftest import LoginAs
+from tests.conftest import BASE_URL, LoginAs, asgi_transport
 from tests.demo_server.journal_support import API, Desk, fetch_all, new_key, send, teacher_desk
 
 
@@ -149,3 +157,65 @@ async def test_a_refused_write_can_be_sent_again_with_its_key(
     second = await send(http, d.headers, "PUT", path, early, key)
     assert second.status_code == first.status_code
     assert "idempotent-replayed" not in second.headers
+
+
+async def test_the_client_library_speaks_the_journal(app: Litestar, demo: Any) -> None:
+    """``DiaryClient``'s journal methods, each with a key from the caller (as the outbox
+    keeps it): a resend with the same key lands once."""
+    async with DiaryClient(BASE_URL, transport=asgi_transport(app)) as client:
+        await client.login("teacher", demo.password)
+        teaching = (await client.me()).teaching[0]
+        journal = await client.journal(teaching.class_.id, teaching.subject.id)
+        lesson = [
+            x for x in journal.lessons if x.date <= demo.today and x.status.value != "cancelled"
+        ][-1]
+        pupil = next(
+            p.id
+            for p in journal.pupils
+            if p.id not in {m.pupil_id for m in journal.period_marks}
+            and not any(a.pupil_id == p.id and a.lesson_id == lesson.id for a in journal.absences)
+        )
+        key = new_key()
+        body = MarkCreate(lesson_id=lesson.id, pupil_id=pupil, value=5)
+        mark = await client.create_mark(body, key)
+        assert await client.create_mark(body, key) == mark
+        edited = await client.update_mark(mark.id, MarkUpdate(version=1, value=4), new_key())
+        with pytest.raises(errors.Conflict) as stale:
+            await client.update_mark(mark.id, MarkUpdate(version=1, value=3), new_key())
+        assert stale.value.problem is not None
+        removed = await client.remove_mark(mark.id, MarkRemove(version=edited.version), new_key())
+        assert removed.removed
+        absence = await client.set_absence(
+            lesson.id, pupil, AbsenceSet(kind=AbsenceKind.LATE, minutes=7), new_key()
+        )
+        assert absence.minutes == 7
+        gone = await client.remove_absence(
+            lesson.id, pupil, AbsenceRemove(version=absence.version), new_key()
+        )
+        assert gone.removed
+        topic = await client.set_topic(
+            lesson.id, TopicSet(version=lesson.version, topic="Т"), new_key()
+        )
+        assert topic.topic == "Т"
+        version = lesson.homework.version if lesson.homework else None
+        homework = await client.set_homework(
+            lesson.id, HomeworkSet(text="стр. 5", due=lesson.date, version=version), new_key()
+        )
+        assert homework.text == "стр. 5"
+        period_mark = await client.set_period_mark(
+            PeriodMarkSet(
+                pupil_id=pupil,
+                subject_id=journal.subject.id,
+                period_id=journal.period.id,
+                value=5,
+            ),
+            new_key(),
+        )
+        assert period_mark.value == 5
+        again = await client.journal(teaching.class_.id, teaching.subject.id, journal.period.id)
+        assert period_mark in again.period_marks
+        assert mark.id not in {m.id for m in again.marks}
+    async with DiaryClient(BASE_URL, transport=asgi_transport(app)) as parent:
+        await parent.login("parent", demo.password)
+        with pytest.raises(errors.PermissionDenied):
+            await parent.create_mark(body, new_key())
