@@ -70,12 +70,78 @@ async def measure(base_url: str, pupil_id: int) -> list[tuple[str, int, int]]:
     return results
 
 
+#: The GETs of the grades, homework and attendance screens (one each, plus the report card
+#: and the absence notices they open on a key).
+SCREEN_GETS: tuple[tuple[str, str], ...] = (
+    ("grades", "/pupils/{id}/grades"),
+    ("report card", "/pupils/{id}/report-card"),
+    ("homework", "/pupils/{id}/homework"),
+    ("attendance", "/pupils/{id}/attendance"),
+    ("absence notices", "/pupils/{id}/absence-notices"),
+)
+
+
+async def measure_screens(base_url: str, pupil_id: int) -> list[tuple[str, int, int, int, int]]:
+    """Per GET: request and response bytes of a first load and of an unchanged reload (a
+    304), and the response bytes of the same answer uncompressed."""
+    from api_client import models
+
+    types: dict[str, type[object]] = {
+        "grades": models.Grades,
+        "report card": models.ReportCard,
+        "homework": models.HomeworkList,
+        "attendance": models.Attendance,
+        "absence notices": models.AbsenceNotices,
+    }
+    port = urlparse(base_url).port
+    assert port is not None
+    results: list[tuple[str, int, int, int, int]] = []
+    async with counting_proxy(port) as (proxy_port, count):
+        url = f"http://127.0.0.1:{proxy_port}"
+        async with DiaryClient(url) as client:
+            await client.login("parent", "demo")
+            token = client._access_token
+            headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
+            async with httpx.AsyncClient(base_url=url + "/api/v1", headers=headers) as naive:
+                for label, template in SCREEN_GETS:
+                    path = template.format(id=pupil_id)
+                    count.reset()
+                    await client.get(path, types[label])
+                    first_up, first_down = count.up, count.down
+                    before = client.stats.not_modified
+                    count.reset()
+                    await client.get(path, types[label])
+                    assert client.stats.not_modified == before + 1, f"{label}: not a 304"
+                    reload_up, reload_down = count.up, count.down
+                    count.reset()
+                    (await naive.get(path)).raise_for_status()
+                    results.append(
+                        (label, first_up + first_down, first_down, reload_down, count.down)
+                    )
+                    del reload_up
+    return results
+
+
+def report_screens(results: list[tuple[str, int, int, int, int]]) -> None:
+    print()
+    print(row("screen GET (parent)", "first resp", "reload resp", "uncompressed"))
+    for label, _total, first, reload, naive in results:
+        print(row(label, first, reload, naive))
+    worst_first = max(r[2] for r in results)
+    worst_reload = max(r[3] for r in results)
+    print(
+        f"largest first load response: {worst_first} B (target <= 4096 B); "
+        f"largest unchanged reload response: {worst_reload} B (target <= 400 B)"
+    )
+
+
 def main() -> None:
     with temp_db() as db_url:
         init_demo(db_url, size="small")
         pupil = featured_child(db_url)
         with running_server(db_url) as base_url:
             results = asyncio.run(measure(base_url, pupil))
+            screens = asyncio.run(measure_screens(base_url, pupil))
     print(row("bytes on the wire", "request", "response", "total"))
     for label, up, down in results:
         print(row(label, up, down, up + down))
@@ -90,6 +156,7 @@ def main() -> None:
         f"unchanged reload response: {reload[2]} B (target <= 400 B); "
         f"{naive_first[2] / max(reload[2], 1):.0f}x smaller than a naive refetch"
     )
+    report_screens(screens)
 
 
 if __name__ == "__main__":
