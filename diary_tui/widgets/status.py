@@ -20,6 +20,23 @@ def _when(moment: dt.datetime | None, now: dt.datetime) -> str:
     return f"synced {moment:%d %b %H:%M}"
 
 
+def _age(moment: dt.datetime | None, now: dt.datetime) -> str:
+    """How old the saved data is, in words: ``10:30, 5 min ago``."""
+    if moment is None:
+        return "no time (never synced)"
+    when = _when(moment, now).removeprefix("synced ")
+    if moment.tzinfo is None or now.tzinfo is None:
+        return when
+    minutes = int((now - moment).total_seconds() // 60)
+    if minutes < 1:
+        return f"{when}, just now"
+    if minutes < 120:
+        return f"{when}, {minutes} min ago"
+    if minutes < 48 * 60:
+        return f"{when}, {minutes // 60} h ago"
+    return f"{when}, {minutes // (24 * 60)} days ago"
+
+
 def status_content(state: SyncState, now: dt.datetime, note: str = "") -> Content:
     """The status line's text (pure, so it is easy to test)."""
     if state.online is None:
@@ -29,6 +46,8 @@ def status_content(state: SyncState, now: dt.datetime, note: str = "") -> Conten
     else:
         link = Content.styled("✗ offline", "bold $text-error")
     parts: list[Content] = [link, Content(_when(state.last_sync, now))]
+    if state.online is False:
+        parts[1] = Content.styled(f"saved data from {_age(state.last_sync, now)}", "$text-warning")
     if state.outbox:
         parts.append(Content.styled(f"{state.outbox} waiting to send", "$text-warning"))
     else:
