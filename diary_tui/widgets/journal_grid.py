@@ -23,7 +23,7 @@ b                   journal.ill            absent, ill
 u                   journal.excused        absent for a good reason
 o                   journal.late           late
 delete, backspace   journal.remove         remove the cell's last mark (or its absence)
-w then a digit      journal.weight         weight of the cell's last mark
+w then a digit      journal.weight         weight (1 to 5) of the cell's last mark
 K                   journal.kind           next kind of the cell's last mark
 c                   journal.comment        ask for a comment (posts ``CommentRequested``)
 ctrl+z              journal.undo           take back this session's edits, newest first

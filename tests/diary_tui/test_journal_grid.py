@@ -73,7 +73,7 @@ def test_values_weights_and_absences_are_validated_in_plain_words() -> None:
         model.set_mark(1, 10, 6)
     with pytest.raises(ValueError, match="scale"):
         model.set_period_mark(1, 0)
-    with pytest.raises(ValueError, match="weight is 1 to 9"):
+    with pytest.raises(ValueError, match="weight is 1 to 5"):
         model.set_weight(1, 10, 0)
     with pytest.raises(ValueError, match="not a kind of absence"):
         model.set_absence(1, 10, "asleep")

@@ -244,3 +244,13 @@ async def test_the_journal_paints_from_the_store_with_waiting_writes(app: Any) -
         cell = again.model.cell(pupil, lesson_id)
         assert len(cell.marks) == count + 1
         assert cell.marks[-1].value == 2 and cell.marks[-1].state is CellState.WAITING
+
+
+@sqlite_only
+async def test_a_teachers_home_is_the_journal_and_j_opens_it(app: Any) -> None:
+    tui = make_app(app, login=None)
+    async with tui.run_test(size=(80, 24)) as pilot:
+        screen, grid = await open_journal(pilot)
+        assert screen.NAME == "journal" and grid.has_focus
+        title = str(screen.query_one("#journal-title", Static).visual)
+        assert screen.journal is not None and screen.journal.class_.name in title
