@@ -13,6 +13,7 @@ class for the lessons held while they were enrolled in it. Lateness is not an ab
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -196,21 +197,19 @@ async def gather(
         .join(s.SchoolClass, s.SchoolClass.id == s.Lesson.class_id)
     )
 
-    # Sums per class and subject (every class: the ranking needs them all).
-    for cid, sid, total, weight, count in await db.execute(
-        marks.add_columns(s.Lesson.class_id, s.Lesson.subject_id, weighted, weights, func.count())
+    # Sums per class, subject and mark value (every class: the ranking needs them all); the
+    # distribution of values per class comes from the same groups.
+    for cid, sid, value, weight, count in await db.execute(
+        marks.add_columns(
+            s.Lesson.class_id, s.Lesson.subject_id, s.Mark.value, weights, func.count()
+        )
         .where(*_marks_in(scope, None))  # type: ignore[arg-type]
-        .group_by(s.Lesson.class_id, s.Lesson.subject_id)
+        .group_by(s.Lesson.class_id, s.Lesson.subject_id, s.Mark.value)
     ):
-        figures.by_class_subject[(cid, sid)] = Sums(int(total), int(weight), int(count))
-
-    # The distribution of mark values per class.
-    for cid, value, count in await db.execute(
-        marks.add_columns(s.Lesson.class_id, s.Mark.value, func.count())
-        .where(*_marks_in(scope, only))  # type: ignore[arg-type]
-        .group_by(s.Lesson.class_id, s.Mark.value)
-    ):
-        figures.distribution.setdefault(cid, {})[int(value)] = int(count)
+        value, weight, count = int(value), int(weight), int(count)
+        figures.by_class_subject.setdefault((cid, sid), Sums()).add(value * weight, weight, count)
+        by_value = figures.distribution.setdefault(cid, {})
+        by_value[value] = by_value.get(value, 0) + count
 
     # Sums per day, for the weekly trend.
     for day, total, weight, count in await db.execute(
@@ -238,20 +237,36 @@ async def gather(
         s.Lesson.status != m.LessonStatus.CANCELLED.value,
         s.Lesson.class_id.in_(list(only or figures.classes)),
     ]
-    for pid, cid, count in await db.execute(
-        select(s.Enrolment.pupil_id, s.Enrolment.class_id, func.count(s.Lesson.id))
-        .join(
-            s.Lesson,
-            and_(
-                s.Lesson.class_id == s.Enrolment.class_id,
-                s.Lesson.date >= s.Enrolment.start,
-                or_(s.Enrolment.end.is_(None), s.Lesson.date <= s.Enrolment.end),
-            ),
-        )
+    # Lessons per class and day, then per pupil over the days they were enrolled (a join of
+    # lessons with enrolments would make a row per pupil and lesson).
+    days: dict[int, list[tuple[dt.date, int]]] = {}
+    for cid, day, count in await db.execute(
+        select(s.Lesson.class_id, s.Lesson.date, func.count())
         .where(*held)
-        .group_by(s.Enrolment.pupil_id, s.Enrolment.class_id)
+        .group_by(s.Lesson.class_id, s.Lesson.date)
+        .order_by(s.Lesson.class_id, s.Lesson.date)
     ):
-        figures.lessons[(pid, cid)] = figures.lessons.get((pid, cid), 0) + int(count)
+        days.setdefault(cid, []).append((_as_date(day), int(count)))
+    running: dict[int, tuple[list[dt.date], list[int]]] = {}
+    for cid, counts in days.items():
+        totals = [0]
+        for _, count in counts:
+            totals.append(totals[-1] + count)
+        running[cid] = ([day for day, _ in counts], totals)
+    for pid, cid, start, end in await db.execute(
+        select(
+            s.Enrolment.pupil_id, s.Enrolment.class_id, s.Enrolment.start, s.Enrolment.end
+        ).where(overlapping, s.Enrolment.class_id.in_(list(only or figures.classes)))
+    ):
+        if cid not in running:
+            continue
+        dates, totals = running[cid]
+        first = bisect.bisect_left(dates, _as_date(start))
+        last = bisect.bisect_right(dates, _as_date(end)) if end is not None else len(dates)
+        if last > first:
+            figures.lessons[(pid, cid)] = (
+                figures.lessons.get((pid, cid), 0) + totals[last] - totals[first]
+            )
     for pid, cid, count in await db.execute(
         select(s.Absence.pupil_id, s.Lesson.class_id, func.count())
         .join(s.Lesson, s.Lesson.id == s.Absence.lesson_id)
