@@ -241,7 +241,7 @@ weighted average and the period mark (a grey number is the suggested mark: Enter
 Type a mark (it moves down, like a spreadsheet); n absent, b ill, u excused, o late;
 Delete removes; w then a digit sets the weight; K changes the kind; c comments; r repeats
 the last value; ctrl+z takes back your last change. e writes the lesson's topic and homework
-(Enter or ctrl+s saves, Esc cancels). p picks another class or subject, [ and ] the period.
+(Enter or ctrl+s saves, Esc cancels). v picks another class or subject, [ and ] the period.
 
 Every change is saved on this computer at once and sent to the server in the background:
 · waiting, ! refused (the reason shows below the grid), ? changed elsewhere: M keeps yours,
@@ -257,7 +257,7 @@ changes wait.
 
     BINDINGS = [
         Binding("f1", "help", "Help", id="journal.help", show=False),
-        Binding("p", "pick", "Class", id="journal.pick"),
+        Binding("v", "pick", "Class", id="journal.pick"),
         Binding("left_square_bracket", "period(-1)", "Prev period", id="journal.prev_period"),
         Binding("right_square_bracket", "period(1)", "Next period", id="journal.next_period"),
         Binding("e", "edit_lesson", "Topic", id="journal.edit_lesson"),
@@ -381,7 +381,7 @@ changes wait.
                 f" · {journal.period.name} ({journal.period.start:%d.%m}–"
                 f"{journal.period.end:%d.%m})",
                 (
-                    "  p class · [ ] period · e topic" if not self.read_only else "  read-only",
+                    "  v class · [ ] period · e topic" if not self.read_only else "  read-only",
                     "$text-muted",
                 ),
             )
