@@ -40,6 +40,9 @@ WHATSNEW_KEY = "whatsnew.items"
 
 Sleep = Callable[[float], Awaitable[None]]
 
+MAX_BACKOFF = 15.0
+"""The longest pause between probes of an unreachable server, in seconds."""
+
 
 class ChangesArrived(Message):
     """Changes the server reported, oldest first (posted to the app)."""
@@ -72,7 +75,7 @@ class LiveSync:
         stream: bool | None = None,
         poll_interval: float = 1.0,
         min_backoff: float = 0.5,
-        max_backoff: float = 15.0,
+        max_backoff: float | None = None,
         page_limit: int = 200,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -81,7 +84,7 @@ class LiveSync:
         self._stream = stream
         self.poll_interval = poll_interval
         self.min_backoff = min_backoff
-        self.max_backoff = max_backoff
+        self.max_backoff = max_backoff if max_backoff is not None else MAX_BACKOFF
         self.page_limit = page_limit
         self.sleep = sleep
         self.online: bool | None = None

@@ -1,0 +1,164 @@
+"""Offline first: with the server gone the app starts from a remembered login, shows the saved
+week marked offline, stays usable, and recovers by itself when the server is back; a
+client that was away catches up from its cursor with one small request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from api_client.client import DiaryClient
+from diary_tui import live
+from diary_tui.app import DiaryApp
+from diary_tui.config import Notifications
+from diary_tui.live import CURSOR_KEY, LiveSync
+from diary_tui.widgets import StatusLine
+from screens.week import WeekScreen
+from screens.whatsnew import WhatsNewScreen
+from tests.conftest import asgi_transport
+from tests.diary_tui.harness import BASE_URL, MONDAY, NOW, TODAY, log_in, wait_for
+
+
+@pytest.fixture
+def school_kind() -> str:
+    return "mini"
+
+
+class MemoryCredentials:
+    """A keyring that works, in memory."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[tuple[str, str], str] = {}
+
+    def available(self) -> tuple[bool, str]:
+        return True, ""
+
+    def save(self, server: str, login: str, refresh_token: str) -> None:
+        self.tokens[(server, login)] = refresh_token
+
+    def load(self, server: str, login: str) -> str | None:
+        return self.tokens.get((server, login))
+
+    def delete(self, server: str, login: str) -> object:
+        return self.tokens.pop((server, login), None)
+
+
+class Switch(httpx.AsyncBaseTransport):
+    """The in-process server behind a switch: off, every request fails to connect."""
+
+    def __init__(self, target: httpx.AsyncBaseTransport) -> None:
+        self.target = target
+        self.up = True
+        self.requests: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.up:
+            raise httpx.ConnectError("connection refused", request=request)
+        self.requests.append(f"{request.method} {request.url.path}")
+        return await self.target.handle_async_request(request)
+
+
+def status_text(app: DiaryApp) -> str:
+    line = app.screen.query_one(StatusLine)
+    return str(getattr(line.visual, "plain", line.visual))
+
+
+def week_on_screen(app: DiaryApp) -> bool:
+    screen = app.screen
+    return (
+        isinstance(screen, WeekScreen) and screen.week is not None and screen.week.start == MONDAY
+    )
+
+
+def make(switch: Switch, credentials: MemoryCredentials, now: Any = None) -> DiaryApp:
+    return DiaryApp(
+        server=BASE_URL,
+        login="parent",
+        transport=switch,
+        credentials=credentials,
+        today=TODAY,
+        now=now or (lambda: NOW),
+        live=True,
+        notifications=Notifications(),
+    )
+
+
+async def test_starts_offline_from_the_remembered_login_and_recovers_by_itself(
+    app: Litestar, demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live, "MAX_BACKOFF", 1.0)
+    switch = Switch(asgi_transport(app))
+    credentials = MemoryCredentials()
+
+    # Yesterday: logged in with "remember me"; the week and what's new were saved.
+    first = make(switch, credentials)
+    async with first.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "parent", demo.password, remember=True)
+        await wait_for(pilot, lambda: week_on_screen(first))
+        await wait_for(
+            pilot, lambda: bool(first.data.store and first.data.store.get_meta(CURSOR_KEY))
+        )
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(first.screen, WhatsNewScreen))
+        await pilot.pause(0.3)
+    assert credentials.tokens
+
+    # Today the server is down: the app opens at once from the store, marked offline.
+    switch.up = False
+    switch.requests.clear()
+    second = make(switch, credentials)
+    async with second.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: week_on_screen(second), 5)
+        await wait_for(pilot, lambda: "offline" in status_text(second), 5)
+        assert "saved data from" in status_text(second)
+        # Usable, read-only: other screens open from the store too.
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(second.screen, WhatsNewScreen))
+        await pilot.press("w")
+        await wait_for(pilot, lambda: week_on_screen(second))
+        assert switch.requests == []
+
+        # The server comes back: no key pressed, the app notices and refreshes the week.
+        switch.up = True
+        await wait_for(pilot, lambda: "online" in status_text(second), 10)
+        await wait_for(pilot, lambda: any(r.endswith("/week") for r in switch.requests), 5)
+        assert "GET /api/v1/health" in switch.requests
+
+
+async def test_catch_up_after_a_break_is_one_small_request(app: Litestar, demo: Any) -> None:
+    """Back from a break, the client asks the feed what changed instead of refetching."""
+    from tests.demo_server.test_changes import add_change
+
+    switch = Switch(asgi_transport(app))
+    credentials = MemoryCredentials()
+    diary = make(switch, credentials)
+    posted: list[Any] = []
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "parent", demo.password, remember=True)
+        await wait_for(pilot, lambda: week_on_screen(diary))
+    # The app is closed; meanwhile a mark and an announcement arrive.
+    await add_change(app, demo, "mark.added", pupil_id=demo.ids["pupil"], label="a")
+    await add_change(app, demo, "announcement.new", label="b")
+    await add_change(app, demo, "mark.added", pupil_id=demo.ids["stranger"], label="x")
+    async with DiaryClient(BASE_URL, transport=switch) as client:
+        await client.login("parent", demo.password)
+        data = diary.data
+        data.client = client
+        assert data.store is None
+        from diary_tui.store import Store
+
+        assert data.server and data.login_name
+        data.store = Store.open_for(data.server, data.login_name)
+        try:
+            switch.requests.clear()
+            sync = LiveSync(data, posted.append, stream=False)
+            caught = await sync.catch_up()
+        finally:
+            data.store.close()
+            data.store = None
+            data.client = None
+    assert [c.payload["label"] for c in caught] == ["a", "b"]
+    assert switch.requests == ["GET /api/v1/changes"]
