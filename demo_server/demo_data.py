@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from api_client.models import MarkKind
+from api_client.passwords import transliterate as transliterate  # re-exported
 
 # --- names ---------------------------------------------------------------------------------
 
@@ -433,54 +434,6 @@ def ru_surname(masculine: str, female: bool) -> str:
     if masculine.endswith(("ов", "ев", "ёв", "ин", "ын")):
         return masculine + "а"
     return masculine  # Шевченко, Кравчук, Мельник: the same for both
-
-
-_TRANSLIT = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "g",
-    "д": "d",
-    "е": "e",
-    "ё": "e",
-    "ж": "zh",
-    "з": "z",
-    "и": "i",
-    "й": "y",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ф": "f",
-    "х": "kh",
-    "ц": "ts",
-    "ч": "ch",
-    "ш": "sh",
-    "щ": "shch",
-    "ъ": "",
-    "ы": "y",
-    "ь": "",
-    "э": "e",
-    "ю": "yu",
-    "я": "ya",
-}
-
-
-def transliterate(text: str) -> str:
-    """Lowercase ASCII letters for a Russian or English name (other characters dropped)."""
-    out = []
-    for char in text.lower():
-        if char in _TRANSLIT:
-            out.append(_TRANSLIT[char])
-        elif "a" <= char <= "z":
-            out.append(char)
-    return "".join(out)
 
 
 # --- subjects and the curriculum -------------------------------------------------------------
