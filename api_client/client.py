@@ -18,13 +18,18 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
-from urllib.parse import urlencode
+from typing import Any, TypeVar
 
 import httpx
 import msgspec
 
 from api_client import errors
+from api_client.cache import (  # re-exported: the cache lives apart from httpx
+    CachedResponse as CachedResponse,
+)
+from api_client.cache import MemoryCache as MemoryCache
+from api_client.cache import ResponseCache as ResponseCache
+from api_client.cache import cache_key
 from api_client.models import (
     API_PREFIX,
     AbsenceNotice,
@@ -41,6 +46,7 @@ from api_client.models import (
     AuthorityStats,
     ChangeFeed,
     ChangeItem,
+    ClassList,
     ClassStats,
     CredentialSlips,
     Events,
@@ -103,33 +109,6 @@ T = TypeVar("T")
 USER_AGENT = "diary-tui/0.1"
 
 
-@dataclass(frozen=True, slots=True)
-class CachedResponse:
-    etag: str
-    body: bytes
-
-
-class ResponseCache(Protocol):
-    """Where GET responses are kept with their ETags. Keys are ``path?query``."""
-
-    def get(self, key: str) -> CachedResponse | None: ...
-
-    def put(self, key: str, etag: str, body: bytes) -> None: ...
-
-
-class MemoryCache:
-    """A ResponseCache in a dict, for scripts and tests."""
-
-    def __init__(self) -> None:
-        self._items: dict[str, CachedResponse] = {}
-
-    def get(self, key: str) -> CachedResponse | None:
-        return self._items.get(key)
-
-    def put(self, key: str, etag: str, body: bytes) -> None:
-        self._items[key] = CachedResponse(etag, body)
-
-
 @dataclass(slots=True)
 class TrafficStats:
     """What this client has sent and received, for the status line and the benchmarks."""
@@ -142,12 +121,6 @@ class TrafficStats:
 
 TokensChanged = Callable[[TokenPair | None], None]
 """Called with new tokens after login or refresh, and with None when the session ended."""
-
-
-def cache_key(path: str, params: Mapping[str, Any] | None = None) -> str:
-    if not params:
-        return path
-    return f"{path}?{urlencode(sorted((k, str(v)) for k, v in params.items()))}"
 
 
 class _WireProblem(msgspec.Struct):
@@ -401,9 +374,7 @@ class DiaryClient:
             idempotency_key=idempotency_key,
         )
 
-    async def set_period_mark(
-        self, body: PeriodMarkSet, idempotency_key: str
-    ) -> JournalPeriodMark:
+    async def set_period_mark(self, body: PeriodMarkSet, idempotency_key: str) -> JournalPeriodMark:
         """Set a period mark; ``value`` None removes it."""
         return await self._send(
             "PUT", "/period-marks", JournalPeriodMark, json=body, idempotency_key=idempotency_key
@@ -648,6 +619,9 @@ class DiaryClient:
         if class_:
             params["class"] = class_
         return await self.get("/users", UserPage, params=params)
+
+    async def classes(self) -> ClassList:
+        return await self.get("/classes", ClassList)
 
     async def user(self, user_id: int) -> UserSummary:
         return await self.get(f"/users/{user_id}", UserSummary)

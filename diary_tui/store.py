@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from api_client.client import CachedResponse
+from api_client.cache import CachedResponse
 from diary_tui.config import data_dir
 
 SCHEMA = """
