@@ -1147,6 +1147,12 @@ class UserSummary(Response):
         return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
 
 
+class ClassList(Response):
+    """The school's classes this year, in grade and letter order."""
+
+    classes: list[ClassRef] = []
+
+
 class UserPage(Response):
     """A page of ``GET /users``: ``items`` from ``offset``, of ``total`` that match."""
 

@@ -351,13 +351,19 @@ async def _import(client: DiaryClient, name: str, data: bytes, dry_run: bool, en
 
 
 async def _class_id(client: DiaryClient, class_name: str) -> tuple[int, str]:
-    from api_client.models import Role
+    wanted = _class_key(class_name)
+    for cls in (await client.classes()).classes:
+        if _class_key(cls.name) == wanted or str(cls.id) == class_name.strip():
+            return cls.id, cls.name
+    raise Refused(f"there is no class {class_name} in this school")
 
-    page = await client.users(role=Role.PUPIL, class_=class_name, limit=1)
-    for user in page.items:
-        if user.class_ is not None:
-            return user.class_.id, user.class_.name
-    raise Refused(f"there are no pupils in {class_name}")
+
+_LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
+
+
+def _class_key(name: str) -> str:
+    """``5a``, ``5 А`` and ``5А`` name one class."""
+    return "".join(name.split()).replace("-", "").upper().translate(_LATIN_TO_CYRILLIC)
 
 
 async def _slips(client: DiaryClient, class_name: str, out: Path, fmt: str | None, env: Env) -> int:

@@ -24,7 +24,7 @@ from demo_server.idempotency import idempotent
 from demo_server.problems import ProblemError
 from demo_server.roster import RosterError, parse_roster, plan_import, plan_report
 from demo_server.settings import ServerState
-from demo_server.week import class_name
+from demo_server.week import class_name, class_ref
 
 WHAT = "accounts (only the school's IT staff manage them)"
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
@@ -65,6 +65,19 @@ async def list_users(
         offset=offset,
         limit=limit,
     )
+
+
+@get("/classes", summary="The school's classes")
+async def list_classes(viewer: Viewer, server: ServerState, db: AsyncSession) -> m.ClassList:
+    """This year's classes (for the IT staff: where pupils go)."""
+    _it(viewer)
+    classes = await acc.school_classes(db, viewer.school_id, server.settings.today())
+    rows = await db.execute(
+        select(s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter)
+        .where(s.SchoolClass.id.in_(list(classes.values())))
+        .order_by(s.SchoolClass.grade, s.SchoolClass.letter)
+    )
+    return m.ClassList(classes=[class_ref(cid, grade, letter) for cid, grade, letter in rows])
 
 
 @get("/users/{user_id:int}", summary="One account")
@@ -468,6 +481,7 @@ router = Router(
     path="/",
     route_handlers=[
         list_users,
+        list_classes,
         get_user,
         create_user,
         update_user,

@@ -420,6 +420,7 @@ async def test_foreign_pupil_looks_like_no_pupil_everywhere(
 
 ACCOUNT_ENDPOINTS: list[tuple[str, str, object]] = [
     ("GET", "/users", None),
+    ("GET", "/classes", None),
     ("GET", "/users/{pupil}", None),
     ("POST", "/users", {"role": "teacher", "first_name": "Вера", "last_name": "Ким"}),
     ("PATCH", "/users/{stranger}", {"first_name": "Николай"}),

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api_client.models import (
+    ClassList,
     CredentialSlips,
     OneTimePassword,
     ParentLinkResult,
@@ -293,3 +294,8 @@ async def test_invite_codes_by_class_teacher(
     if expected == 200:
         slips = decode(response.content, CredentialSlips)
         assert slips.invite_codes >= 1 and slips.pupils == 0 and slips.expires is not None
+
+
+async def test_classes_of_the_year(http: httpx.AsyncClient, login_as: LoginAs) -> None:
+    response = await http.get(f"{API}/classes", headers=await login_as(http, "it"))
+    assert [c.name for c in decode(response.content, ClassList).classes] == ["5А", "6Б", "7В"]
