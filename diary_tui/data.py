@@ -888,3 +888,114 @@ class DiaryData:
         body = wire.MedicalAbsenceCreate(pupil_id=pupil_id, start=start, end=end, note=note)
         result: wire.MedicalAbsenceResult = await self._online(client.record_illness(body))
         return result
+
+    # -- accounts (IT staff) and registration -------------------------------------------
+
+    @staticmethod
+    def _user_params(q: str, role: Role | None, class_: str | None) -> dict[str, Any]:
+        params: dict[str, Any] = {"offset": 0, "limit": 200}
+        if q:
+            params["q"] = q
+        if role is not None:
+            params["role"] = role.value
+        if class_:
+            params["class"] = class_
+        return params
+
+    def cached_users(
+        self, q: str = "", role: Role | None = None, class_: str | None = None
+    ) -> wire.UserPage | None:
+        if self.client is None:
+            return None
+        return self.client.cached("/users", wire.UserPage, self._user_params(q, role, class_))
+
+    async def load_users(
+        self, q: str = "", role: Role | None = None, class_: str | None = None
+    ) -> wire.UserPage:
+        """Accounts whose login or name holds ``q`` (the first 200, surname order)."""
+        client = self._require_client()
+        page: wire.UserPage = await self._online(
+            client.users(q.strip()[:100], role=role, class_=class_ or None, limit=200)
+        )
+        self._synced()
+        return page
+
+    async def load_classes(self) -> wire.ClassList:
+        client = self._require_client()
+        classes: wire.ClassList = await self._online(client.classes())
+        return classes
+
+    async def create_user(self, body: wire.UserCreate) -> wire.OneTimePassword:
+        client = self._require_client()
+        made: wire.OneTimePassword = await self._online(client.create_user(body))
+        return made
+
+    async def update_user(self, user_id: int, body: wire.UserUpdate) -> wire.UserSummary:
+        client = self._require_client()
+        user: wire.UserSummary = await self._online(client.update_user(user_id, body))
+        return user
+
+    async def reset_password(self, user_id: int) -> wire.OneTimePassword:
+        client = self._require_client()
+        result: wire.OneTimePassword = await self._online(client.reset_password(user_id))
+        return result
+
+    async def set_parent_link(
+        self, parent_id: int, pupil_id: int, linked: bool
+    ) -> wire.ParentLinkResult:
+        client = self._require_client()
+        result: wire.ParentLinkResult = await self._online(
+            client.set_parent_link(parent_id, pupil_id, linked)
+        )
+        return result
+
+    async def find_user(self, login: str) -> wire.UserSummary:
+        """The account with exactly this login; ValueError when there is none."""
+        wanted = login.strip().lower()
+        if not wanted:
+            raise ValueError("Type a login.")
+        page = await self.load_users(wanted)
+        for user in page.items:
+            if user.login == wanted:
+                return user
+        raise ValueError(f"There is no account with the login {wanted}.")
+
+    async def move_pupil(
+        self, pupil_id: int, class_name: str, day: dt.date | None
+    ) -> wire.UserSummary:
+        """Move a pupil to the class called ``class_name`` (``5А``, ``5a``) from ``day``."""
+        wanted = "".join(class_name.split()).upper().translate(_LATIN_TO_CYRILLIC)
+        classes = (await self.load_classes()).classes
+        target = next(
+            (c for c in classes if c.name.upper().translate(_LATIN_TO_CYRILLIC) == wanted), None
+        )
+        if target is None:
+            names = ", ".join(c.name for c in classes)
+            raise ValueError(f"There is no class {class_name}; the classes are {names}.")
+        client = self._require_client()
+        user: wire.UserSummary = await self._online(client.move_pupil(pupil_id, target.id, day))
+        return user
+
+    async def change_password(self, old: str, new: str) -> wire.UserSummary:
+        client = self._require_client()
+        user: wire.UserSummary = await self._online(client.change_password(old, new))
+        if self.me is not None:
+            self.me = await self.load_me()
+        return user
+
+    async def register(self, server: str, body: wire.RegisterRequest) -> wire.Registration:
+        """Create a parent account with an invite code (no session needed, none is opened)."""
+        server = normalize_server(server)
+        async with DiaryClient(server, transport=self._transport) as client:
+            result: wire.Registration = await client.register(body)
+        return result
+
+    async def add_child(self, code: str) -> wire.Registration:
+        client = self._require_client()
+        result: wire.Registration = await self._online(client.add_child(code.strip()))
+        await self.load_me()
+        return result
+
+
+_LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
+"""``5A`` typed on an English keyboard is the class ``5А``."""
