@@ -33,7 +33,7 @@ from api_client.models import (
     Me,
     Role,
 )
-from diary_tui.data import DiaryData
+from diary_tui.data import DiaryData, describe_error
 from diary_tui.journal_model import (
     Cell,
     CellMark,
@@ -332,6 +332,11 @@ changes wait.
             self.open_journal(choices[0][0], choices[0][2], None)
         else:
             self._empty("You teach no class here: there is no journal to open.")
+
+    def worker_failed(self, error: BaseException) -> bool:
+        if self._grid is None:
+            self._empty(f"The journal could not be opened: {describe_error(error)}")
+        return False
 
     def _empty(self, text: str) -> None:
         self.query_one("#journal-empty", Static).update(Content(text))
