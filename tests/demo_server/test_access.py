@@ -539,3 +539,47 @@ async def test_it_staff_cannot_read_private_messages(
         summary = await http.get(f"/api/v1/users/{demo.ids[user]}", headers=it)
         assert summary.status_code == 200
         assert b"message" not in summary.content and b"thread" not in summary.content
+
+
+# viewer -> sees a mark of "pupil" (5А), of "stranger" (7В), a message to "parent"
+CHANGES_TABLE = [
+    ("pupil", True, False, False),
+    ("parent", True, False, True),
+    ("teacher", True, False, False),
+    ("classteacher", True, False, False),
+    ("teacher2", True, True, False),
+    ("admin", True, True, False),
+    ("it", False, False, False),
+    ("nurse", False, False, False),
+    ("authority", False, False, False),
+]
+
+
+@pytest.mark.parametrize(("viewer", "own", "foreign", "message"), CHANGES_TABLE)
+async def test_change_feed_by_role(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    app: Any,
+    demo: Any,
+    viewer: str,
+    own: bool,
+    foreign: bool,
+    message: bool,
+) -> None:
+    """The feed is never a 403: each role gets the changes it may see (see test_changes)."""
+    from api_client.models import ChangeFeed
+    from tests.demo_server.test_changes import add_change
+
+    headers = await login_as(http, viewer)
+    start = decode((await http.get("/api/v1/changes", headers=headers)).content, ChangeFeed)
+    await add_change(app, demo, "mark.added", label="own", pupil_id=demo.ids["pupil"])
+    await add_change(app, demo, "mark.added", label="foreign", pupil_id=demo.ids["stranger"])
+    await add_change(app, demo, "message.new", label="message", user_id=demo.ids["parent"])
+    response = await http.get("/api/v1/changes", params={"since": start.next}, headers=headers)
+    assert response.status_code == 200
+    seen = {item.payload["label"] for item in decode(response.content, ChangeFeed).changes}
+    expected = {
+        label for label, yes in (("own", own), ("foreign", foreign), ("message", message)) if yes
+    }
+    assert seen == expected
+    assert (await http.get("/api/v1/changes")).status_code == 401
