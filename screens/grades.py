@@ -3,8 +3,8 @@ class's figures, a trend per subject, "what if" marks and the report card.
 
 The table has one row per subject: the marks (latest last; ``4×2`` is a 4 of weight 2), the
 weighted average to two decimals, the period mark, the class average where the school shows
-it, and a sparkline of the running average. Enter opens a subject with every mark and a chart
-of its running average over the period.
+it, and a trend line of the running average against the mark scale. Enter opens a subject
+with every mark and a chart of its running average over the period.
 
 "What if" marks are the user's own guesses: kept on this computer only, never sent, drawn
 with ``?`` and the warning colour, and the average they would give is shown with ``≈``.
@@ -16,14 +16,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from rich.color import Color
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.renderables.sparkline import Sparkline
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
@@ -38,7 +36,7 @@ from api_client.models import (
 )
 from diary_tui.data import DiaryData
 from diary_tui.widgets import NavBar, StatusLine
-from diary_tui.widgets.chart import column_chart
+from diary_tui.widgets.chart import column_chart, sparkline
 from screens.pupil import MUTED, ChildScreen, muted, plain, title_line
 
 HYPOTHETICAL = "italic $text-warning"
@@ -498,15 +496,12 @@ never sent; x clears them. k shows the report card.
         for subject in value.subjects:
             whatif = self.whatif(subject.subject.id)
             pairs = [(m.value, m.weight) for m in subject.marks] + list(whatif)
-            trend: Any = Content("")
-            if len(pairs) >= 2:
-                trend = Sparkline(
-                    [float(a) for a in running_averages(pairs)],
-                    width=8,
-                    min_color=Color.parse("red"),
-                    max_color=Color.parse("green"),
-                    summary_function=max,
-                )
+            trend = sparkline(
+                [float(a) for a in running_averages(pairs)],
+                low=value.mark_scale.min,
+                high=value.mark_scale.max,
+                width=8,
+            )
             cells: list[Any] = [
                 Content(plain(subject.subject.name)),
                 compact_marks(subject.marks, whatif, marks_w, value.mark_scale),
@@ -526,7 +521,10 @@ never sent; x clears them. k shows the report card.
         any_whatif = any(self.whatif(s.subject.id) for s in value.subjects)
         rule = Content.styled(value.rule or AVERAGE_RULE, MUTED)
         if any_whatif:
-            rule = Content.assemble(("≈ ? what if, never sent (x clears) · ", HYPOTHETICAL), rule)
+            rule = Content.assemble(
+                ("≈ ? what if, never sent (x clears) · ", HYPOTHETICAL),
+                ("average = Σ(mark × weight) ÷ Σ weights", MUTED),
+            )
         self.query_one("#grades-rule", Static).update(rule)
 
     def on_resize(self) -> None:

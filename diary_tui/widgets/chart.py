@@ -66,3 +66,26 @@ def column_chart(
         )
     rows.append(Content.assemble(*under))
     return Content("\n").join(rows)
+
+
+def sparkline(values: Sequence[float], *, low: float, high: float, width: int) -> Content:
+    """A one-line trend of ``values`` against the fixed scale ``low``..``high``.
+
+    Unlike a sparkline scaled to its own minimum and maximum, a flat 5.00 reads high and a
+    move from 3.75 to 3.78 reads as the small step it is. Longer series are sampled (the
+    last value of each stretch); each cell is coloured by its height."""
+    if not values or width < 1 or high <= low:
+        return Content("")
+    count = min(len(values), width)
+    points = [
+        values[min(len(values) - 1, ((i + 1) * len(values)) // count - 1)] for i in range(count)
+    ]
+    cells: list[Content] = []
+    for value in points:
+        share = max(0.0, min(1.0, (value - low) / (high - low)))
+        level = max(1, round(share * 8))
+        style = (
+            "$text-success" if share >= 0.7 else "$text-warning" if share >= 0.45 else "$text-error"
+        )
+        cells.append(Content.styled(EIGHTHS[level], style))
+    return Content.assemble(*cells)
