@@ -39,6 +39,7 @@ from screens.medical import MedicalScreen
 from screens.messages import MessagesScreen
 from screens.settings import SettingsScreen
 from screens.stats import StatsScreen
+from screens.users import UsersScreen
 from screens.week import WeekScreen
 from screens.whatsnew import WhatsNewScreen
 
@@ -55,6 +56,7 @@ SCREENS_BY_NAME: dict[str, Callable[[DiaryData], DiaryScreen]] = {
     "stats": StatsScreen,
     "audit": AuditScreen,
     "medical": MedicalScreen,
+    "users": UsersScreen,
 }
 """Every destination of ``diary_tui.navigation`` that has a screen, by name."""
 

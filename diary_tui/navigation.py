@@ -88,6 +88,13 @@ DESTINATIONS: tuple[Destination, ...] = (
         frozenset({Role.PARENT, Role.PUPIL, Role.TEACHER, Role.ADMINISTRATION}),
     ),
     Destination(
+        "users",
+        "U",
+        "Users",
+        "Accounts: search, create, lock, reset passwords, link parents and children, move pupils",
+        frozenset({Role.IT_STAFF}),
+    ),
+    Destination(
         "audit",
         "l",
         "Audit log",

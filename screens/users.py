@@ -1,0 +1,549 @@
+"""The users screen of the IT staff: find accounts, create and edit them, lock them, reset a
+password, link parents and children, move a pupil to another class.
+
+Filters on one line: a search box (part of a login or name), the role and the class; Enter in
+the search or class box applies them. A one-time password (a new account, a reset) is shown
+once, in a window of its own, and never again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+
+from api_client.models import OneTimePassword, Role, UserCreate, UserSummary, UserUpdate
+from diary_tui.data import DiaryData
+from diary_tui.widgets import NavBar, StatusLine
+from screens.base import DiaryScreen
+
+MUTED = "$text-muted"
+ROLE_WORDS = {
+    Role.PUPIL: "pupil",
+    Role.PARENT: "parent",
+    Role.TEACHER: "teacher",
+    Role.ADMINISTRATION: "admin",
+    Role.IT_STAFF: "IT",
+    Role.HEALTH_WORKER: "health",
+    Role.AUTHORITY: "authority",
+}
+ROLE_OPTIONS = [("all roles", "")] + [(word, role.value) for role, word in ROLE_WORDS.items()]
+
+
+def family(user: UserSummary) -> str:
+    """A parent's children or a pupil's parents, in a few words."""
+    if user.children:
+        return ", ".join(f"{c.first_name} {c.last_name}" for c in user.children)
+    if user.parents:
+        return "parents: " + ", ".join(p.login for p in user.parents)
+    return ""
+
+
+def flags(user: UserSummary) -> str:
+    """L: locked; P: must change the password."""
+    return ("L" if user.locked else "") + ("P" if user.must_change_password else "")
+
+
+# --- dialogs --------------------------------------------------------------------------------------
+
+
+class _Dialog(ModalScreen[dict[str, str] | None]):
+    """A small form: labelled inputs, Enter submits, Escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="users.dialog.cancel")
+    ]
+    DEFAULT_CSS = """
+    _Dialog, AccountForm, AskFields { align: center middle; }
+    _Dialog > Vertical, AccountForm > Vertical, AskFields > Vertical {
+        width: 64; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; padding: 0 1; background: $surface;
+    }
+    .dialog-error { color: $text-error; height: auto; }
+    """
+
+    def __init__(self, title: str, fields: list[tuple[str, str, str]]) -> None:
+        """``fields``: (id, label, initial value)."""
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content.styled(self.title_text, "bold"))
+            yield from self.extra()
+            for field_id, label, value in self.fields:
+                yield Label(label)
+                yield Input(value, id=f"f-{field_id}", compact=True)
+            yield Static(Content.styled("Enter saves, Escape cancels.", MUTED))
+            yield Static("", classes="dialog-error", id="dialog-error")
+
+    def extra(self) -> ComposeResult:
+        yield from ()
+
+    def values(self) -> dict[str, str]:
+        return {f: self.query_one(f"#f-{f}", Input).value.strip() for f, _, _ in self.fields}
+
+    def check(self, values: dict[str, str]) -> str:
+        """An error message, or empty when the values will do."""
+        return ""
+
+    @on(Input.Submitted)
+    def _submit(self) -> None:
+        values = self.values()
+        problem = self.check(values)
+        if problem:
+            self.query_one("#dialog-error", Static).update(Content(problem))
+            return
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AccountForm(_Dialog):
+    """A new account (with its role and, for a pupil, the class) or new names for one."""
+
+    def __init__(self, user: UserSummary | None = None) -> None:
+        fields = [
+            ("last_name", "Last name", user.last_name if user else ""),
+            ("first_name", "First name", user.first_name if user else ""),
+            ("middle_name", "Middle name (optional)", user.middle_name if user else ""),
+        ]
+        if user is None:
+            fields += [
+                ("class", "Class (a pupil's: 5А)", ""),
+                ("login", "Login (empty: made from the name)", ""),
+            ]
+        title = f"Edit {user.login}" if user else "New account"
+        super().__init__(title, fields)
+        self.user = user
+
+    def extra(self) -> ComposeResult:
+        if self.user is None:
+            yield Label("Role")
+            yield Select(
+                [(w, r.value) for r, w in ROLE_WORDS.items()],
+                value=Role.PUPIL.value,
+                allow_blank=False,
+                id="f-role",
+                compact=True,
+            )
+
+    def values(self) -> dict[str, str]:
+        values = super().values()
+        if self.user is None:
+            values["role"] = str(self.query_one("#f-role", Select).value)
+        return values
+
+    def check(self, values: dict[str, str]) -> str:
+        if not values["last_name"] or not values["first_name"]:
+            return "The last and first names are needed."
+        if self.user is None and values["role"] == Role.PUPIL.value and not values["class"]:
+            return "A pupil needs a class."
+        return ""
+
+
+class AskFields(_Dialog):
+    """A question with one or two answers (a login; a class and a date)."""
+
+    def __init__(self, title: str, fields: list[tuple[str, str, str]], explain: str = "") -> None:
+        super().__init__(title, fields)
+        self.explain = explain
+
+    def extra(self) -> ComposeResult:
+        if self.explain:
+            yield Static(Content(self.explain))
+
+    def check(self, values: dict[str, str]) -> str:
+        missing = [label for f, label, _ in self.fields if not values[f]]
+        return f"Fill in: {', '.join(missing)}." if missing else ""
+
+
+class Confirm(ModalScreen[bool]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "answer(True)", "Yes", id="users.confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="users.confirm.no"),
+    ]
+    DEFAULT_CSS = """
+    Confirm { align: center middle; }
+    Confirm Static {
+        width: 64; max-width: 100%; height: auto;
+        border: round $warning; padding: 0 1; background: $surface;
+    }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content.assemble(Content(self.question), Content.styled("\n\ny: yes   n: no", MUTED))
+        )
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class PasswordShown(ModalScreen[None]):
+    """A one-time password, shown once."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter", "close", "Close", id="users.password.close")
+    ]
+    DEFAULT_CSS = """
+    PasswordShown { align: center middle; }
+    PasswordShown Static {
+        width: 64; max-width: 100%; height: auto;
+        border: round $success; padding: 0 1; background: $surface;
+    }
+    """
+
+    def __init__(self, result: OneTimePassword, what: str) -> None:
+        super().__init__()
+        self.result = result
+        self.what = what
+
+    def compose(self) -> ComposeResult:
+        user = self.result.user
+        yield Static(
+            Content("\n").join(
+                [
+                    Content.styled(self.what, "bold"),
+                    Content(""),
+                    Content(f"Name:     {user.full_name}"),
+                    Content(f"Login:    {user.login}"),
+                    Content.assemble("Password: ", (self.result.one_time_password, "bold reverse")),
+                    Content(""),
+                    Content(
+                        "It is shown only now: hand it over or write it down. It must be "
+                        "changed at the first login."
+                    ),
+                    Content.styled("Enter closes.", MUTED),
+                ]
+            ),
+            id="password-shown",
+        )
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+# --- the screen ----------------------------------------------------------------------------------
+
+
+class UsersScreen(DiaryScreen):
+    TITLE = "Users"
+    NAME = "users"
+    HELP = """
+The school's accounts. Type part of a login or name in the search box and press Enter;
+choose a role and type a class (5А) to narrow the list. In the table: L is a locked account,
+P one that must change its password at the next login.
+
+n creates an account (a one-time password is shown once), e edits the names, x locks or
+unlocks (locking ends the account's sessions), P resets the password (a new one-time
+password, shown once), k links a parent and a child (type the other's login), d unlinks
+them, v moves a pupil to another class from a given day. The same is scriptable:
+diary admin users | reset-password | import | slips.
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *DiaryScreen.BINDINGS,
+        Binding("slash", "search", "Search", id="users.search"),
+        Binding("n", "create", "New", id="users.create"),
+        Binding("e", "edit", "Edit", id="users.edit"),
+        Binding("x", "lock", "Lock", id="users.lock"),
+        Binding("P", "reset", "Password", id="users.reset"),
+        Binding("k", "link", "Link", id="users.link"),
+        Binding("d", "unlink", "Unlink", id="users.unlink", show=False),
+        Binding("v", "move", "Move", id="users.move"),
+        Binding("r", "reload", "Reload", id="users.reload", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    UsersScreen #users-title { height: 1; padding: 0 1; background: $boost; }
+    UsersScreen #users-filters { height: 1; margin: 0 0 1 0; }
+    UsersScreen #users-q { width: 1fr; }
+    UsersScreen #users-role { width: 16; }
+    UsersScreen #users-class { width: 10; }
+    UsersScreen #users-table { height: 1fr; }
+    """
+
+    def __init__(self, data: DiaryData) -> None:
+        super().__init__(data)
+        self.users: dict[int, UserSummary] = {}
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.NAME)
+        yield Static(Content("Users"), id="users-title")
+        with Horizontal(id="users-filters"):
+            yield Input(placeholder="search login or name", id="users-q", compact=True)
+            yield Select(ROLE_OPTIONS, value="", allow_blank=False, id="users-role", compact=True)
+            yield Input(placeholder="class", id="users-class", compact=True)
+        yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one(DataTable)
+        table.add_column("Login", key="login", width=16)
+        table.add_column("Role", key="role", width=7)
+        table.add_column("Cls", key="class", width=3)
+        table.add_column("", key="flags", width=2)
+        table.add_column("Name", key="name", width=24)
+        table.add_column("Children / parents", key="family")
+        table.focus()
+        cached = self.data.cached_users(*self._filters())
+        if cached is not None:
+            self._show(cached.items, cached.total)
+        self.load()
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def _filters(self) -> tuple[str, Role | None, str | None]:
+        role = self.query_one("#users-role", Select).value
+        q = self.query_one("#users-q", Input).value.strip()
+        cls = self.query_one("#users-class", Input).value.strip() or None
+        return q, Role(role) if isinstance(role, str) and role else None, cls
+
+    @work(exclusive=True, group="users-load", exit_on_error=False)
+    async def load(self) -> None:
+        page = await self.data.load_users(*self._filters())
+        self._show(page.items, page.total)
+
+    def _show(self, users: list[UserSummary], total: int) -> None:
+        table = self.query_one(DataTable)
+        selected = self.selected()
+        table.clear()
+        self.users = {u.id: u for u in users}
+        for user in users:
+            table.add_row(
+                Content(user.login),
+                Content(ROLE_WORDS.get(user.role, user.role.value)),
+                Content(user.class_.name if user.class_ else ""),
+                Content.styled(flags(user), "bold $warning"),
+                Content(user.full_name),
+                Content(family(user)),
+                key=str(user.id),
+            )
+        shown = f"{len(users)} of {total}" if total > len(users) else str(total)
+        self.query_one("#users-title", Static).update(
+            Content.assemble(("Users", "bold"), f" · {shown} accounts")
+        )
+        if selected is not None and selected.id in self.users:
+            table.move_cursor(row=table.get_row_index(str(selected.id)))
+
+    def selected(self) -> UserSummary | None:
+        table = self.query_one(DataTable)
+        if not self.users or table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:
+            return None
+        return self.users.get(int(key)) if key is not None else None
+
+    @on(Input.Submitted, "#users-q, #users-class")
+    def _filter(self) -> None:
+        self.load()
+        self.query_one(DataTable).focus()
+
+    @on(Select.Changed, "#users-role")
+    def _role(self) -> None:
+        self.load()
+
+    def action_search(self) -> None:
+        self.query_one("#users-q", Input).focus()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def _need(self, role: Role | None = None) -> UserSummary | None:
+        user = self.selected()
+        if user is None:
+            self.notify("Choose an account in the table first.", severity="warning")
+            return None
+        if role is not None and user.role is not role:
+            self.notify(f"{user.login} is not a {ROLE_WORDS[role]}.", severity="warning")
+            return None
+        return user
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def action_create(self) -> None:
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.create(values)
+
+        self.app.push_screen(AccountForm(), done)
+
+    @work(exclusive=True, group="users-write", exit_on_error=False)
+    async def create(self, values: dict[str, str]) -> None:
+        class_id: int | None = None
+        role = Role(values["role"])
+        if role is Role.PUPIL:
+            wanted = "".join(values["class"].split()).upper()
+            classes = (await self.data.load_classes()).classes
+            found = [c.id for c in classes if c.name.upper() == wanted]
+            if not found:
+                names = ", ".join(c.name for c in classes)
+                raise ValueError(f"There is no class {values['class']}; the classes are {names}.")
+            class_id = found[0]
+        made = await self.data.create_user(
+            UserCreate(
+                role=role,
+                first_name=values["first_name"],
+                last_name=values["last_name"],
+                middle_name=values["middle_name"],
+                login=values["login"] or None,
+                class_id=class_id,
+            )
+        )
+        self.app.push_screen(PasswordShown(made, "New account"))
+        self.load()
+
+    def action_edit(self) -> None:
+        user = self._need()
+        if user is None:
+            return
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.update(
+                    user,
+                    UserUpdate(
+                        first_name=values["first_name"],
+                        last_name=values["last_name"],
+                        middle_name=values["middle_name"],
+                    ),
+                    "Saved.",
+                )
+
+        self.app.push_screen(AccountForm(user), done)
+
+    @work(exclusive=True, group="users-write", exit_on_error=False)
+    async def update(self, user: UserSummary, body: UserUpdate, message: str) -> None:
+        await self.data.update_user(user.id, body)
+        self.notify(message)
+        self.load()
+
+    def action_lock(self) -> None:
+        user = self._need()
+        if user is None:
+            return
+        verb = "Unlock" if user.locked else "Lock"
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                word = "unlocked" if user.locked else "locked"
+                self.update(user, UserUpdate(locked=not user.locked), f"{user.login} {word}.")
+
+        extra = "" if user.locked else " Their sessions end at once."
+        self.app.push_screen(Confirm(f"{verb} {user.login} ({user.full_name})?{extra}"), done)
+
+    def action_reset(self) -> None:
+        user = self._need()
+        if user is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.reset(user)
+
+        self.app.push_screen(
+            Confirm(
+                f"Reset the password of {user.login} ({user.full_name})? The old one stops "
+                "working and their sessions end."
+            ),
+            done,
+        )
+
+    @work(exclusive=True, group="users-write", exit_on_error=False)
+    async def reset(self, user: UserSummary) -> None:
+        result = await self.data.reset_password(user.id)
+        self.app.push_screen(PasswordShown(result, "One-time password"))
+        self.load()
+
+    def _other(self, user: UserSummary) -> tuple[str, str] | None:
+        if user.role is Role.PARENT:
+            return "pupil", "The child's login"
+        if user.role is Role.PUPIL:
+            return "parent", "The parent's login"
+        self.notify("Choose a parent or a pupil.", severity="warning")
+        return None
+
+    def action_link(self) -> None:
+        self._ask_link(True)
+
+    def action_unlink(self) -> None:
+        self._ask_link(False)
+
+    def _ask_link(self, linked: bool) -> None:
+        user = self._need()
+        if user is None:
+            return
+        other = self._other(user)
+        if other is None:
+            return
+        initial = ""
+        if not linked and user.role is Role.PUPIL and len(user.parents) == 1:
+            initial = user.parents[0].login
+        title = ("Link " if linked else "Unlink ") + f"{user.login} ({user.full_name})"
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.link(user, values["other"], linked)
+
+        self.app.push_screen(AskFields(title, [("other", other[1], initial)]), done)
+
+    @work(exclusive=True, group="users-write", exit_on_error=False)
+    async def link(self, user: UserSummary, other_login: str, linked: bool) -> None:
+        other = await self.data.find_user(other_login)
+        parent, pupil = (user, other) if user.role is Role.PARENT else (other, user)
+        result = await self.data.set_parent_link(parent.id, pupil.id, linked)
+        if not result.changed:
+            state = "already linked" if linked else "not linked"
+            self.notify(f"{parent.login} and {pupil.login} were {state}.")
+        else:
+            word = "linked" if linked else "unlinked"
+            self.notify(f"{parent.login} and {pupil.login} {word}.")
+        self.load()
+
+    def action_move(self) -> None:
+        user = self._need(Role.PUPIL)
+        if user is None:
+            return
+        today = self.data.today().isoformat()
+        now = user.class_.name if user.class_ else "no class"
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.move(user, values["class"], values["date"])
+
+        self.app.push_screen(
+            AskFields(
+                f"Move {user.login} ({user.full_name}), now in {now}",
+                [("class", "To the class", ""), ("date", "From the day (YYYY-MM-DD)", today)],
+            ),
+            done,
+        )
+
+    @work(exclusive=True, group="users-write", exit_on_error=False)
+    async def move(self, user: UserSummary, class_name: str, day_text: str) -> None:
+        try:
+            day = dt.date.fromisoformat(day_text.strip())
+        except ValueError:
+            raise ValueError("The day must be written YYYY-MM-DD, like 2026-11-25.") from None
+        moved = await self.data.move_pupil(user.id, class_name, day)
+        where = moved.class_.name if moved.class_ else "?"
+        self.notify(f"{user.login} moves to {where} from {day.isoformat()}.")
+        self.load()
