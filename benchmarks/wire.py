@@ -135,6 +135,60 @@ def report_screens(results: list[tuple[str, int, int, int, int]]) -> None:
     )
 
 
+async def measure_messages_and_news(
+    base_url: str, pupil_id: int
+) -> list[tuple[str, int, int, int, int]]:
+    """The Messages and News GETs, measured as :func:`measure_screens` does."""
+    from api_client import models
+
+    port = urlparse(base_url).port
+    assert port is not None
+    results: list[tuple[str, int, int, int, int]] = []
+    async with counting_proxy(port) as (proxy_port, count):
+        url = f"http://127.0.0.1:{proxy_port}"
+        async with DiaryClient(url) as client:
+            await client.login("parent", "demo")
+            threads = await client.threads()
+            first_thread = next(
+                t.id for t in threads.threads if t.pupil is not None and t.pupil.id == pupil_id
+            )
+            day = dt.date.fromisoformat(FROZEN_TODAY)
+            gets: list[tuple[str, str, dict[str, object] | None, type[object]]] = [
+                ("threads", "/threads", None, models.Threads),
+                ("one thread", f"/threads/{first_thread}", None, models.Thread),
+                ("recipients", f"/pupils/{pupil_id}/recipients", None, models.Recipients),
+                ("news", "/announcements", {"pupil_id": pupil_id}, models.Announcements),
+                (
+                    "events (4 weeks)",
+                    "/events",
+                    {
+                        "from": day.isoformat(),
+                        "to": (day + dt.timedelta(days=28)).isoformat(),
+                        "pupil_id": pupil_id,
+                    },
+                    models.Events,
+                ),
+            ]
+            client.cache = type(client.cache)()  # start cold: the thread list was cached
+            token = client._access_token
+            headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
+            async with httpx.AsyncClient(base_url=url + "/api/v1", headers=headers) as naive:
+                for label, path, params, type_ in gets:
+                    count.reset()
+                    await client.get(path, type_, params=params)
+                    first_down = count.down
+                    first_total = count.up + count.down
+                    before = client.stats.not_modified
+                    count.reset()
+                    await client.get(path, type_, params=params)
+                    assert client.stats.not_modified == before + 1, f"{label}: not a 304"
+                    reload_down = count.down
+                    count.reset()
+                    (await naive.get(path, params=params)).raise_for_status()  # type: ignore[arg-type]
+                    results.append((label, first_total, first_down, reload_down, count.down))
+    return results
+
+
 def main() -> None:
     with temp_db() as db_url:
         init_demo(db_url, size="small")
@@ -142,6 +196,7 @@ def main() -> None:
         with running_server(db_url) as base_url:
             results = asyncio.run(measure(base_url, pupil))
             screens = asyncio.run(measure_screens(base_url, pupil))
+            messages = asyncio.run(measure_messages_and_news(base_url, pupil))
     print(row("bytes on the wire", "request", "response", "total"))
     for label, up, down in results:
         print(row(label, up, down, up + down))
@@ -157,6 +212,7 @@ def main() -> None:
         f"{naive_first[2] / max(reload[2], 1):.0f}x smaller than a naive refetch"
     )
     report_screens(screens)
+    report_screens(messages)
 
 
 if __name__ == "__main__":
