@@ -255,3 +255,35 @@ async def test_homework_list_304(http: httpx.AsyncClient, login_as: LoginAs, dem
     first = await http.get(url, headers=headers)
     again = await http.get(url, headers={**headers, "If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/v1/pupils/{pupil}/homework?subject=abc", None),
+        ("GET", "/api/v1/pupils/{pupil}/homework?from=%00", None),
+        ("GET", "/api/v1/pupils/{pupil}/grades?period=%00", None),
+        ("GET", "/api/v1/pupils/{pupil}/attendance?period=99999999999999999999", None),
+        ("GET", "/api/v1/pupils/99999999999999/grades", None),
+        ("GET", "/api/v1/attachments/99999999999999", None),
+        ("GET", "/api/v1/classes/99999999999999/absence-notices", None),
+        ("PUT", "/api/v1/pupils/{pupil}/homework/{hw}/done", b'{"done": "yes"}'),
+        ("PUT", "/api/v1/pupils/{pupil}/homework/{hw}/done", b"not json"),
+        ("PUT", "/api/v1/pupils/{pupil}/homework/99999999999999/done", b'{"done": true}'),
+        ("POST", "/api/v1/pupils/{pupil}/absence-notices", b'{"start": 1}'),
+    ],
+)
+async def test_bad_requests_get_a_problem_never_a_500(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    demo: Any,
+    method: str,
+    path: str,
+    body: bytes | None,
+) -> None:
+    viewer = "parent" if method == "POST" else "pupil"
+    headers = {**await login_as(http, viewer), "Idempotency-Key": "bad-request-1"}
+    url = path.format(pupil=demo.ids["pupil"], hw=demo.ids["hw1"])
+    response = await http.request(method, url, content=body, headers=headers)
+    assert 400 <= response.status_code < 500, (url, response.status_code, response.text)
+    assert decode(response.content, Problem).detail
