@@ -256,7 +256,7 @@ Enter on a row shows the whole record; n loads older records.
     def _widths(self) -> tuple[int, int, int, int]:
         """Who, pupil, change, reason: the screen's width shared out."""
         if self.size.width >= 110:
-            who, pupil, change = 22, 26, 34
+            who, pupil, change = 20, 24, 28
         else:
             who, pupil, change = 12, 15, 13
         reason = max(self.size.width - 11 - who - pupil - change - 13, 8)

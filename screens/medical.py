@@ -129,7 +129,7 @@ as they are). The class teacher and the parents see it in the diary.
     def on_mount(self) -> None:
         super().on_mount()
         table: DataTable[Content | str] = self.query_one(DataTable)
-        rest = max(self.size.width - 9 - 6 - 22 - 20 - 13, 10)
+        rest = max(self.app.size.width - 9 - 6 - 22 - 20 - 13, 11)
         for label, width in (
             ("Date", 9),
             ("Lesson", 6),

@@ -292,6 +292,7 @@ five pupils is withheld so that nobody can be identified.
         sparkline = self.query_one(Sparkline)
         sparkline.styles.width = min(max(len(values) * 4, 8), self._chart_width())
         sparkline.data = values
+        sparkline.display = bool(values)
 
     def _paint_school(self, title: Static) -> None:
         stats = self.school
