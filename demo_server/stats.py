@@ -145,6 +145,8 @@ class Figures:
     by_day: dict[dt.date, Sums] = field(default_factory=dict)
     pupils: dict[int, int] = field(default_factory=dict)
     """class id -> pupils enrolled at some time in the period."""
+    school_pupils: int = 0
+    """Pupils enrolled in any of the classes (once each, though they changed class)."""
     lessons: dict[tuple[int, int], int] = field(default_factory=dict)
     """(pupil id, class id) -> lessons held while enrolled."""
     absences: dict[tuple[int, int], int] = field(default_factory=dict)
@@ -229,6 +231,14 @@ async def gather(
     ).where(overlapping, s.Enrolment.class_id.in_(list(only or figures.classes)))
     for cid, count in await db.execute(enrolments.group_by(s.Enrolment.class_id)):
         figures.pupils[cid] = int(count)
+    figures.school_pupils = int(
+        await db.scalar(
+            select(func.count(func.distinct(s.Enrolment.pupil_id))).where(
+                overlapping, s.Enrolment.class_id.in_(list(only or figures.classes))
+            )
+        )
+        or 0
+    )
 
     # Lessons held while each pupil was enrolled, and lessons missed.
     held = [
@@ -460,7 +470,7 @@ async def school_stats(db: AsyncSession, scope: Scope, today: dt.date) -> m.Scho
         period=scope.period,
         periods=scope.periods,
         scale=scope.scale,
-        pupils=sum(figures.pupils.values()),
+        pupils=figures.school_pupils,
         average=as_float(total.average),
         marks=total.count,
         distribution=_distribution(counts, scope.scale),
@@ -591,7 +601,7 @@ async def authority_stats(db: AsyncSession, scope: Scope) -> m.AuthorityStats:
         min_group=MIN_GROUP,
         school=_group(
             school.name,
-            sum(figures.pupils.values()),
+            figures.school_pupils,
             total,
             counts,
             sum(lessons.values()),

@@ -213,3 +213,36 @@ async def test_a_period_not_begun_has_no_figures(
     assert later.marks == 0 and later.average is None and later.at_risk == []
     assert later.weeks == []
     assert later.pupils == 0 or later.attendance is None
+
+
+async def test_a_pupil_who_changed_class_counts_once_in_the_school(
+    http: httpx.AsyncClient, login_as: LoginAs, demo_url: str
+) -> None:
+    from sqlalchemy import insert, update
+
+    headers = await login_as(http, "admin")
+    before = decode((await http.get("/api/v1/stats/school", headers=headers)).content, SchoolStats)
+    engine = make_engine(demo_url)
+    try:
+        async with engine.begin() as c:
+            pupil_id, class_id = (
+                await c.execute(select(s.Enrolment.pupil_id, s.Enrolment.class_id).limit(1))
+            ).one()
+            other = await c.scalar(select(s.SchoolClass.id).where(s.SchoolClass.id != class_id))
+            assert other is not None
+            moved = dt.date(2026, 11, 16)
+            await c.execute(
+                update(s.Enrolment)
+                .where(s.Enrolment.pupil_id == pupil_id)
+                .values(end=moved - dt.timedelta(days=1))
+            )
+            await c.execute(
+                insert(s.Enrolment).values(pupil_id=pupil_id, class_id=other, start=moved)
+            )
+    finally:
+        await engine.dispose()
+    after = decode((await http.get("/api/v1/stats/school", headers=headers)).content, SchoolStats)
+    assert after.pupils == before.pupils
+    counts = {c.class_.id: c.pupils for c in after.classes}
+    was = {c.class_.id: c.pupils for c in before.classes}
+    assert counts[class_id] == was[class_id] and counts[other] == was[other] + 1
