@@ -23,11 +23,17 @@ Server: the address of the diary server, e.g. https://diary.school.org.
 Remember me: keep the login in the system keyring, so the next start opens your
 week without a password. Nothing is kept on disk. "diary logout" forgets it.
 Tab moves between the fields; Enter logs in.
+F2: register as a parent with an invite code from the school.
 """
+
+    DEFAULT_CSS = """
+    LoginScreen #register { width: 100%; }
+    """
 
     BINDINGS = [
         Binding("f1", "help", "Help", id="login.help"),
         Binding("ctrl+s", "submit", "Log in", id="login.submit", show=False),
+        Binding("f2", "register", "Register with a code", id="login.register"),
     ]
 
     def __init__(
@@ -57,6 +63,7 @@ Tab moves between the fields; Enter logs in.
             yield Checkbox("Remember me on this computer", value=False, id="remember", compact=True)
             yield Static(Content(""), id="keyring-note")
             yield Button("Log in", variant="primary", id="submit", compact=True)
+            yield Button("Register with a code (F2)", id="register", compact=True)
             yield Static(Content(self._message), id="login-error")
         yield StatusLine()
         yield Footer()
@@ -97,6 +104,21 @@ Tab moves between the fields; Enter logs in.
     def _pressed(self) -> None:
         self.action_submit()
 
+    @on(Button.Pressed, "#register")
+    def action_register(self) -> None:
+        """A parent with an invite code creates their account, then logs in here."""
+        from screens.register import RegisterScreen
+
+        def registered(login: str | None) -> None:
+            if login:
+                self.query_one("#login", Input).value = login
+                self.query_one("#password", Input).value = ""
+                self._set_error(Content(f"Registered as {login}: log in with your password."))
+                self.query_one("#password", Input).focus()
+
+        server = self.query_one("#server", Input).value
+        self.app.push_screen(RegisterScreen(self.data, server), registered)
+
     def action_submit(self) -> None:
         server = self.query_one("#server", Input).value
         login = self.query_one("#login", Input).value
@@ -122,6 +144,14 @@ Tab moves between the fields; Enter logs in.
         finally:
             self.query_one("#submit", Button).disabled = False
         self._set_error(Content(""))
+        if me.must_change_password:
+            from screens.register import NewPasswordScreen
+
+            def then(_changed: bool | None) -> None:
+                self.post_message(LoggedIn(self.data.me or me))
+
+            self.app.push_screen(NewPasswordScreen(self.data, password), then)
+            return
         self.post_message(LoggedIn(me))
 
     def worker_failed(self, error: BaseException) -> bool:

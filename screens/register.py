@@ -1,0 +1,276 @@
+"""Registering with an invite code, and choosing a new password after a one-time one.
+
+``RegisterScreen`` opens from the login screen (F2): the invite code from the class teacher,
+the parent's names, a login and a password typed twice. What is wrong with the password is
+shown while it is typed, by the same check the server applies. It returns the new login.
+
+``NewPasswordScreen`` follows a login with a one-time password: the account must choose its
+own password.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from api_client.models import RegisterRequest
+from api_client.passwords import check_strength
+from diary_tui.data import DiaryData, describe_error
+
+MUTED = "$text-muted"
+
+FORM_CSS = """
+{name} {{ align: center middle; }}
+{name} #form {{
+    width: 64; max-width: 100%; height: auto; max-height: 100%;
+    border: round $primary; padding: 0 1; background: $surface;
+}}
+{name} #form Label {{ color: $text-muted; }}
+{name} #reasons {{ height: auto; color: $text-warning; }}
+{name} #error {{ height: auto; color: $text-error; }}
+{name} Button {{ margin: 1 0 0 0; }}
+"""
+
+
+def password_problems(password: str, again: str, login: str, names: list[str]) -> list[str]:
+    """What is wrong with a new password as typed so far (empty: fine)."""
+    if not password:
+        return []
+    reasons = check_strength(password, login=login, names=[n for n in names if n])
+    if again and again != password:
+        reasons.append("the two passwords differ")
+    return reasons
+
+
+def reasons_content(reasons: list[str], password: str, again: str) -> Content:
+    if not password:
+        return Content.styled("Choose a password of 8 or more characters.", MUTED)
+    if reasons:
+        return Content("\n").join(Content(f"✗ {reason}") for reason in reasons)
+    if not again:
+        return Content.styled("Strong enough. Type it again below.", "$text-success")
+    return Content.styled("✓ Strong enough, and the two match.", "$text-success")
+
+
+class RegisterScreen(ModalScreen[str | None]):
+    """A parent's registration with an invite code; returns the new login."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Back", id="register.cancel"),
+        Binding("ctrl+s", "submit", "Register", id="register.submit", show=False),
+    ]
+    DEFAULT_CSS = FORM_CSS.format(name="RegisterScreen")
+
+    def __init__(self, data: DiaryData, server: str = "") -> None:
+        super().__init__()
+        self.data = data
+        self.server = server
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="form"):
+            yield Static(Content.styled("Register with an invite code", "bold"))
+            yield Label("Server")
+            yield Input(
+                self.server, placeholder="https://diary.school.org", id="server", compact=True
+            )
+            yield Label("Invite code (from the class teacher)")
+            yield Input(placeholder="XXXX-XXXX", id="code", compact=True)
+            yield Label("First name and last name")
+            yield Input(placeholder="first name", id="first", compact=True)
+            yield Input(placeholder="last name", id="last", compact=True)
+            yield Label("Login (latin letters, digits, . _ -)")
+            yield Input(placeholder="e.g. anna.ivanova", id="login", compact=True)
+            yield Label("Password, twice")
+            yield Input(password=True, placeholder="password", id="password", compact=True)
+            yield Input(password=True, placeholder="again", id="again", compact=True)
+            yield Static(reasons_content([], "", ""), id="reasons")
+            yield Static("", id="error")
+            yield Button("Register", variant="primary", id="submit", compact=True)
+
+    def on_mount(self) -> None:
+        first_empty = next((i for i in self.query(Input) if not i.value), None)
+        if first_empty is not None:
+            first_empty.focus()
+
+    def _value(self, name: str) -> str:
+        return self.query_one(f"#{name}", Input).value
+
+    def _problems(self) -> list[str]:
+        return password_problems(
+            self._value("password"),
+            self._value("again"),
+            self._value("login").strip().lower(),
+            [self._value("first").strip(), self._value("last").strip()],
+        )
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        password, again = self._value("password"), self._value("again")
+        self.query_one("#reasons", Static).update(
+            reasons_content(self._problems(), password, again)
+        )
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        if event.input.id == "again" or all(i.value for i in self.query(Input)):
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#submit")
+    def _pressed(self) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        for name, what in (
+            ("server", "the server's address"),
+            ("code", "the invite code"),
+            ("first", "your first name"),
+            ("last", "your last name"),
+            ("login", "a login"),
+            ("password", "a password"),
+            ("again", "the password again"),
+        ):
+            if not self._value(name).strip():
+                self._fail(f"Enter {what}.", name)
+                return
+        problems = self._problems()
+        if problems:
+            self._fail("The password will not do: " + "; ".join(problems) + ".", "password")
+            return
+        self.query_one("#error", Static).update(Content.styled("Registering…", MUTED))
+        self.query_one("#submit", Button).disabled = True
+        self.register(
+            self._value("server"),
+            RegisterRequest(
+                code=self._value("code").strip(),
+                first_name=self._value("first").strip(),
+                last_name=self._value("last").strip(),
+                login=self._value("login").strip().lower(),
+                password=self._value("password"),
+            ),
+        )
+
+    @work(exclusive=True, group="register", exit_on_error=False)
+    async def register(self, server: str, body: RegisterRequest) -> None:
+        try:
+            result = await self.data.register(server, body)
+        finally:
+            self.query_one("#submit", Button).disabled = False
+        self.dismiss(result.login)
+
+    @on(Worker.StateChanged)
+    def _failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            field = getattr(error, "field", None)
+            target = {"first_name": "first", "last_name": "last"}.get(field or "", field or "")
+            self._fail(describe_error(error), target if target in self._ids() else "code")
+
+    def _ids(self) -> set[str]:
+        return {i.id for i in self.query(Input) if i.id}
+
+    def _fail(self, message: str, focus: str) -> None:
+        self.query_one("#error", Static).update(Content.styled(message, "bold $text-error"))
+        self.query_one(f"#{focus}", Input).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NewPasswordScreen(ModalScreen[bool]):
+    """Choose your own password after logging in with a one-time one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "later", "Later", id="new_password.later"),
+    ]
+    DEFAULT_CSS = FORM_CSS.format(name="NewPasswordScreen")
+
+    def __init__(self, data: DiaryData, old_password: str) -> None:
+        super().__init__()
+        self.data = data
+        self.old_password = old_password
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="form"):
+            yield Static(Content.styled("Choose your own password", "bold"))
+            yield Static(
+                Content(
+                    "You logged in with a one-time password from the school. Choose a password "
+                    "of your own; the one-time one stops working."
+                )
+            )
+            yield Label("New password, twice")
+            yield Input(password=True, placeholder="new password", id="password", compact=True)
+            yield Input(password=True, placeholder="again", id="again", compact=True)
+            yield Static(reasons_content([], "", ""), id="reasons")
+            yield Static("", id="error")
+            yield Button("Save", variant="primary", id="submit", compact=True)
+            yield Static(Content.styled("Escape: later (you will be asked again).", MUTED))
+
+    def on_mount(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    def _problems(self) -> list[str]:
+        me = self.data.me
+        names = [me.first_name, me.last_name, me.middle_name] if me else []
+        return password_problems(
+            self.query_one("#password", Input).value,
+            self.query_one("#again", Input).value,
+            me.login if me else "",
+            names,
+        )
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self.query_one("#reasons", Static).update(
+            reasons_content(
+                self._problems(),
+                self.query_one("#password", Input).value,
+                self.query_one("#again", Input).value,
+            )
+        )
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        if event.input.id == "again":
+            self.action_save()
+        else:
+            self.query_one("#again", Input).focus()
+
+    @on(Button.Pressed, "#submit")
+    def action_save(self) -> None:
+        password = self.query_one("#password", Input).value
+        if not password or not self.query_one("#again", Input).value:
+            self._fail("Type the new password twice.")
+            return
+        problems = self._problems()
+        if problems:
+            self._fail("The password will not do: " + "; ".join(problems) + ".")
+            return
+        self.save(password)
+
+    @work(exclusive=True, group="new-password", exit_on_error=False)
+    async def save(self, password: str) -> None:
+        await self.data.change_password(self.old_password, password)
+        self.notify("Your password is changed.")
+        self.dismiss(True)
+
+    @on(Worker.StateChanged)
+    def _failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self._fail(describe_error(event.worker.error))
+
+    def _fail(self, message: str) -> None:
+        self.query_one("#error", Static).update(Content.styled(message, "bold $text-error"))
+
+    def action_later(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,210 @@
+"""The users screen of the IT staff, registration from the login screen, and the new password
+after a one-time one: the app against the real server in-process."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from sqlalchemy import insert
+from textual.widgets import DataTable, Input, Static
+
+from api_client.models import API_PREFIX, TokenPair, decode
+from demo_server.accounts import invite_hash
+from demo_server.db import make_engine, make_sessionmaker
+from demo_server.schema import InviteCode
+from screens.login import LoginScreen
+from screens.register import NewPasswordScreen, RegisterScreen
+from screens.users import PasswordShown, UsersScreen
+from tests.conftest import asgi_transport, sqlite_only
+from tests.diary_tui.harness import dispose, log_in, make_app, wait_for
+
+STRONG = "Quiet-Meadow-73"
+
+
+@pytest.fixture
+def school_kind() -> str:
+    return "mini"
+
+
+def logins(screen: UsersScreen) -> list[str]:
+    return [u.login for u in screen.users.values()]
+
+
+def idle(screen: Any) -> bool:
+    return not screen.workers
+
+
+def text_of(widget: Static) -> str:
+    visual = widget.visual
+    return str(getattr(visual, "plain", visual))
+
+
+async def try_login(app: Litestar, login: str, password: str) -> int:
+    async with httpx.AsyncClient(
+        transport=asgi_transport(app), base_url="http://diary.test"
+    ) as http:
+        response = await http.post(
+            f"{API_PREFIX}/auth/login", json={"login": login, "password": password}
+        )
+        return response.status_code
+
+
+@sqlite_only
+async def test_it_staff_land_on_users_search_and_reset_a_password(app: Litestar, demo: Any) -> None:
+    diary = make_app(app, login="it")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "it", demo.password)
+        await wait_for(pilot, lambda: isinstance(diary.screen, UsersScreen))
+        screen = diary.screen
+        assert isinstance(screen, UsersScreen)
+        await wait_for(pilot, lambda: len(screen.users) > 5 and idle(screen))
+        assert {"parent", "pupil", "teacher"} <= set(logins(screen))
+        # Search: "/" then type and Enter.
+        await pilot.press("slash", *"соколов", "enter")
+        await wait_for(pilot, lambda: sorted(logins(screen)) == ["parent", "pupil", "sibling"])
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(str(demo.ids["sibling"])))
+        await pilot.press("P")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(diary.screen, PasswordShown))
+        shown = diary.screen
+        assert isinstance(shown, PasswordShown)
+        assert shown.result.user.login == "sibling"
+        password = shown.result.one_time_password
+        assert password in text_of(shown.query_one("#password-shown", Static))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(diary.screen, UsersScreen))
+        await wait_for(
+            pilot, lambda: idle(screen) and screen.users[demo.ids["sibling"]].must_change_password
+        )
+    assert await try_login(app, "sibling", password) == 200
+    assert await try_login(app, "sibling", demo.password) == 401
+    await dispose(app)
+
+
+@sqlite_only
+async def test_create_an_account_and_lock_it(app: Litestar, demo: Any) -> None:
+    diary = make_app(app, login="it")
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "it", demo.password)
+        await wait_for(pilot, lambda: isinstance(diary.screen, UsersScreen))
+        screen = diary.screen
+        assert isinstance(screen, UsersScreen)
+        await wait_for(pilot, lambda: len(screen.users) > 5 and idle(screen))
+        await pilot.press("n")
+        await pilot.pause()
+        form = diary.screen
+        form.query_one("#f-last_name", Input).value = "Ким"
+        form.query_one("#f-first_name", Input).value = "Вера"
+        form.query_one("#f-class", Input).value = "7в"
+        form.query_one("#f-last_name", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(diary.screen, PasswordShown))
+        made = diary.screen
+        assert isinstance(made, PasswordShown)
+        assert made.result.user.login == "kim.v" and made.result.user.class_ is not None
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "kim.v" in logins(screen) and idle(screen))
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(str(made.result.user.id)))
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: (
+                idle(screen)
+                and screen.users.get(made.result.user.id) is not None
+                and screen.users[made.result.user.id].locked
+            ),
+        )
+    await dispose(app)
+
+
+@sqlite_only
+async def test_register_from_the_login_screen_then_log_in(
+    app: Litestar, demo: Any, demo_url: str
+) -> None:
+    code = "QRST-2345"
+    engine = make_engine(demo_url)
+    async with make_sessionmaker(engine)() as db:
+        await db.execute(
+            insert(InviteCode).values(
+                code_hash=invite_hash(code),
+                pupil_id=demo.ids["mover"],
+                created_by=demo.ids["it"],
+                expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=3),
+            )
+        )
+        await db.commit()
+    await engine.dispose()
+    diary = make_app(app, login=None)
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(diary.screen, LoginScreen))
+        await pilot.pause()
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(diary.screen, RegisterScreen))
+        form = diary.screen
+        for field, value in (("code", code.lower()), ("first", "Нина"), ("last", "Новикова")):
+            form.query_one(f"#{field}", Input).value = value
+        form.query_one("#login", Input).value = "nina.n"
+        form.query_one("#password", Input).value = "nina.n-2026"
+        await pilot.pause()
+        reasons = text_of(form.query_one("#reasons", Static))
+        assert "login" in reasons  # shown while typing, before anything is sent
+        form.query_one("#password", Input).value = STRONG
+        form.query_one("#again", Input).value = STRONG
+        await pilot.pause()
+        assert "Strong enough" in text_of(form.query_one("#reasons", Static))
+        form.query_one("#again", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(diary.screen, LoginScreen))
+        login = diary.screen
+        assert login.query_one("#login", Input).value == "nina.n"
+        login.query_one("#password", Input).focus()
+        await pilot.press(*STRONG, "enter")
+        await wait_for(pilot, lambda: diary.data.me is not None and diary.data.me.login == "nina.n")
+        me = diary.data.me
+        assert me is not None and [c.id for c in me.children] == [demo.ids["mover"]]
+    await dispose(app)
+
+
+@sqlite_only
+async def test_a_one_time_password_asks_for_a_new_one(app: Litestar, demo: Any) -> None:
+    async with httpx.AsyncClient(
+        transport=asgi_transport(app), base_url="http://diary.test"
+    ) as http:
+        it = decode(
+            (
+                await http.post(
+                    f"{API_PREFIX}/auth/login", json={"login": "it", "password": demo.password}
+                )
+            ).content,
+            TokenPair,
+        )
+        reset = await http.post(
+            f"{API_PREFIX}/users/{demo.ids['stranger']}/reset-password",
+            headers={"Authorization": f"Bearer {it.access_token}", "Idempotency-Key": "reset-1234"},
+        )
+        otp = reset.json()["one_time_password"]
+    diary = make_app(app, login="stranger")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "stranger", otp)
+        await wait_for(pilot, lambda: isinstance(diary.screen, NewPasswordScreen))
+        form = diary.screen
+        form.query_one("#password", Input).value = STRONG
+        form.query_one("#again", Input).value = STRONG
+        form.query_one("#again", Input).focus()
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: not isinstance(diary.screen, (NewPasswordScreen, LoginScreen))
+        )
+        assert diary.data.me is not None and not diary.data.me.must_change_password
+    assert await try_login(app, "stranger", STRONG) == 200
+    assert await try_login(app, "stranger", otp) == 401
+    await dispose(app)
