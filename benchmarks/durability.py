@@ -40,8 +40,11 @@ class ServerProcess:
     """``diary-server serve`` in a child process that can be stopped and started again on the
     same port."""
 
-    def __init__(self, db_url: str, port: int | None = None) -> None:
+    def __init__(
+        self, db_url: str, port: int | None = None, *, today: str | None = FROZEN_TODAY
+    ) -> None:
         self.db_url = db_url
+        self.today = today
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = Path(tempfile.mkstemp(prefix="diary-server-", suffix=".log")[1])
@@ -51,7 +54,10 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> None:
-        env = dict(os.environ, DIARY_TODAY=FROZEN_TODAY)
+        env = dict(os.environ)
+        env.pop("DIARY_TODAY", None)
+        if self.today is not None:
+            env["DIARY_TODAY"] = self.today
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [*server_command(), "serve", "--db", self.db_url, "--port", str(self.port)],
