@@ -1,4 +1,5 @@
-"""The week screen over a slow link: bytes each way and seconds, light client against naive.
+"""The week, grades and journal screens over a slow link: bytes each way and seconds, light
+client against naive, and a catch-up through the change feed.
 
 A real ``diary-server`` process over a small demo school runs in the server namespace of
 :mod:`benchmarks.slowlink` (64 kbit/s each way with tbf, a 300 ms round trip from the delay
@@ -12,8 +13,13 @@ Phases, on one kept-alive connection opened by a login (shown, not part of any o
   does to show the week the first time); "usable" is when the week is decoded;
 - warm open: the week again, unchanged, with its ETag: a 304;
 - warm start: ``/me`` and the week again, both 304 (the app started with a full store);
-- one changed mark: a mark of that week edited in the database, then the week again (200);
-- the naive way, side by side: ``Accept-Encoding: identity``, no ETag, every open a full fetch.
+- grades: a cold open and a warm open (304) of the child's grades;
+- one changed mark: a mark of that week edited in the database (with its change-feed row, as
+  the mark endpoint leaves it); the client, back from a break, asks ``GET /changes?since=``
+  (one small answer: the edit) and refetches only the two screens it touches, week and grades;
+- journal: the teacher's first class journal, cold and warm (304), on a connection of its own;
+- the naive way, side by side: ``Accept-Encoding: identity``, no ETag, every open a full fetch
+  (week, grades, journal; and a restart that refetches every screen).
 
 Run it as root (network namespaces and tc need it), from the project folder::
 
@@ -54,6 +60,14 @@ COLD_ME = "cold open: me"
 COLD_WEEK = "cold open: week"
 WARM = "warm open: week (304)"
 NAIVE_OPEN = "naive open: me + week"
+COLD_GRADES = "cold open: grades"
+WARM_GRADES = "warm open: grades (304)"
+COLD_JOURNAL = "cold open: journal"
+WARM_JOURNAL = "warm open: journal (304)"
+CATCH_UP_FEED = "catch-up: feed (1 change)"
+NAIVE_GRADES = "naive open: grades"
+NAIVE_RESTART = "naive restart: me+week+grades"
+NAIVE_JOURNAL = "naive open: journal"
 
 
 @dataclass
@@ -85,7 +99,10 @@ class Phase:
 
 
 def change_one_mark(db_path: str, pupil_id: int, day: dt.date) -> int:
-    """Edit one mark of ``pupil_id`` in the week of ``day``, as a teacher would; its id."""
+    """Edit one mark of ``pupil_id`` in the week of ``day``, as a teacher would; its id.
+
+    The change feed gets its row too (what the mark endpoint records), so a client that was
+    away learns of the edit from ``GET /changes``."""
     monday = day - dt.timedelta(days=day.weekday())
     with sqlite3.connect(db_path, timeout=30) as db:
         found = db.execute(
@@ -102,15 +119,48 @@ def change_one_mark(db_path: str, pupil_id: int, day: dt.date) -> int:
             "UPDATE marks SET value = ?, version = version + 1 WHERE id = ?",
             (new_value, mark_id),
         )
+        school_id, class_id, subject, lesson_day, teacher_id = db.execute(
+            "SELECT c.school_id, l.class_id, s.name, l.date, l.teacher_id FROM marks m "
+            "JOIN lessons l ON l.id = m.lesson_id JOIN classes c ON c.id = l.class_id "
+            "JOIN subjects s ON s.id = l.subject_id WHERE m.id = ?",
+            (mark_id,),
+        ).fetchone()
+        payload = {
+            "subject": subject,
+            "date": lesson_day,
+            "value": new_value,
+            "old": {"value": value},
+            "new": {"value": new_value},
+        }
+        db.execute(
+            "INSERT INTO changes (school_id, at, kind, entity_id, pupil_id, class_id, actor_id, "
+            "payload) VALUES (?, ?, 'mark.edited', ?, ?, ?, ?, ?)",
+            (
+                school_id,
+                dt.datetime.now(dt.UTC).isoformat(sep=" "),
+                mark_id,
+                pupil_id,
+                class_id,
+                teacher_id,
+                json.dumps(payload),
+            ),
+        )
     return mark_id
 
 
 async def measure(
-    url: str, login: str, password: str, day: dt.date, db_path: str | None, meter: Meter
+    url: str,
+    login: str,
+    password: str,
+    day: dt.date,
+    db_path: str | None,
+    meter: Meter,
+    teacher_login: str = "teacher",
 ) -> list[Phase]:
     import httpx
 
     from api_client.client import DiaryClient, MemoryCache
+    from api_client.models import Journal
 
     phases: list[Phase] = []
 
@@ -153,15 +203,47 @@ async def measure(
             await client.week(pupil, day)
             return client.stats.requests - before
 
+        async def grades_only() -> int:
+            before = client.stats.requests
+            await client.grades(pupil)
+            return client.stats.requests - before
+
         await phase(COLD_ME, me_only)
         await phase(COLD_WEEK, week_only)
         await phase(WARM, week_only)
         await phase("warm start: me + week (304s)", open_week)
+        await phase(COLD_GRADES, grades_only)
+        await phase(WARM_GRADES, grades_only)
+        cursor = (await client.changes()).next  # where this client stands in the feed
         if db_path is not None:
             change_one_mark(db_path, pupil, day)
+
+            async def catch_up() -> int:
+                feed = await client.changes(cursor)
+                if [c.kind for c in feed.changes] != ["mark.edited"]:
+                    raise RuntimeError(f"the feed said {feed.changes!r}")
+                return 1
+
+            await phase(CATCH_UP_FEED, catch_up)
             await phase("one changed mark: week", week_only)
-        if client.stats.not_modified < 3:
-            raise RuntimeError(f"expected 3 answers 304, got {client.stats.not_modified}")
+            await phase("one changed mark: grades", grades_only)
+        if client.stats.not_modified < 4:
+            raise RuntimeError(f"expected 4 answers 304, got {client.stats.not_modified}")
+
+    # The teacher's journal, on a connection of its own (its login is not counted).
+    async with DiaryClient(url, timeout=60, connect_timeout=30) as teacher:
+        await teacher.login(teacher_login, password)
+        teaching = (await teacher.me()).teaching[0]
+        journal_params = {"class_id": teaching.class_.id, "subject_id": teaching.subject.id}
+        meter.settle()
+
+        async def journal_only() -> int:
+            before = teacher.stats.requests
+            await teacher.get("/journal", Journal, params=journal_params)
+            return teacher.stats.requests - before
+
+        await phase(COLD_JOURNAL, journal_only)
+        await phase(WARM_JOURNAL, journal_only)
 
     # The naive way: no compression, no ETag, every open a full fetch (one connection too).
     headers = {"Accept-Encoding": "identity", "Accept": "application/json"}
@@ -189,9 +271,35 @@ async def measure(
             await naive_get(f"/pupils/{pupil}/week", date=day.isoformat())
             return 1
 
+        async def naive_grades() -> int:
+            await naive_get(f"/pupils/{pupil}/grades")
+            return 1
+
+        async def naive_restart() -> int:
+            await naive_open()
+            await naive_grades()
+            return 3
+
         await phase(NAIVE_OPEN, naive_open)
         await phase("naive reopen: week", naive_week)
         await phase("naive restart: me + week", naive_open)
+        await phase(NAIVE_GRADES, naive_grades)
+        await phase(NAIVE_RESTART, naive_restart)
+
+    async with httpx.AsyncClient(
+        base_url=url + "/api/v1", headers=headers, timeout=httpx.Timeout(60, connect=30)
+    ) as naive:
+        body = {"login": teacher_login, "password": password}
+        answer = await naive.post("/auth/login", json=body)
+        answer.raise_for_status()
+        naive.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+        meter.settle()
+
+        async def naive_journal() -> int:
+            await naive_get("/journal", **{k: str(v) for k, v in journal_params.items()})
+            return 1
+
+        await phase(NAIVE_JOURNAL, naive_journal)
     return phases
 
 
@@ -295,6 +403,28 @@ def verdicts(phases: list[Phase]) -> list[str]:
         f"{mark(cold.seconds <= COLD_MAX_SECONDS)} cold open: usable in {cold.seconds:.2f} s "
         f"(target <= {COLD_MAX_SECONDS} s); naive: {naive.seconds:.2f} s"
     )
+    for warm_label, cold_label, naive_label in (
+        (WARM_GRADES, COLD_GRADES, NAIVE_GRADES),
+        (WARM_JOURNAL, COLD_JOURNAL, NAIVE_JOURNAL),
+    ):
+        if warm_label not in by:
+            continue
+        w, c, n = by[warm_label], by[cold_label], by[naive_label]
+        ok = w.round_trips <= WARM_MAX_ROUND_TRIPS and payload(w) <= WARM_MAX_BYTES
+        lines.append(
+            f"{mark(ok)} {warm_label}: {w.round_trips} round trip(s), {payload(w)} B of HTTP "
+            f"({wire(w)} B on the wire); cold {wire(c)} B in {c.seconds:.2f} s; "
+            f"naive {wire(n)} B in {n.seconds:.2f} s"
+        )
+    if CATCH_UP_FEED in by:
+        parts = [by[CATCH_UP_FEED], by["one changed mark: week"], by["one changed mark: grades"]]
+        catch = combined("catch-up", parts)
+        restart = by[NAIVE_RESTART]
+        lines.append(
+            f"     catch-up after one changed mark (feed, then the two screens it touches): "
+            f"{wire(catch)} B in {catch.seconds:.2f} s, of which the feed {wire(parts[0])} B; "
+            f"naive restart (me + week + grades): {wire(restart)} B in {restart.seconds:.2f} s"
+        )
     return lines
 
 

@@ -115,6 +115,7 @@ the config file (its comments and other settings are kept).
         kinds = self.query_one(SelectionList)
         kinds.clear_options()
         kinds.add_options(selections(prefs))
+        kinds.highlighted = 0
         self.query_one("#quiet-from", Input).value = prefs.quiet_from
         self.query_one("#quiet-to", Input).value = prefs.quiet_to
 

@@ -281,3 +281,98 @@ def test_every_kind_of_the_feed_has_a_group() -> None:
         assert group_of(kind), kind
     assert group_of("homework.done") == "homework"
     assert group_of("unknown.thing") == ""
+
+
+# --- what's new and settings ---------------------------------------------------------------------
+
+
+def options_text(app: DiaryApp, selector: str) -> str:
+    from textual.widgets import OptionList
+
+    option_list = app.screen.query_one(selector, OptionList)
+    return "\n".join(str(getattr(o.prompt, "plain", o.prompt)) for o in option_list.options)
+
+
+def title_text(app: DiaryApp, selector: str) -> str:
+    from textual.widgets import Static
+
+    visual = app.screen.query_one(selector, Static).visual
+    return str(getattr(visual, "plain", visual))
+
+
+async def test_whats_new_lists_changes_since_the_last_visit(app: Litestar, demo: Any) -> None:
+    from screens.whatsnew import WhatsNewScreen
+    from tests.demo_server.test_changes import add_change
+
+    diary = DiaryApp(
+        server=BASE_URL, login="parent", transport=asgi_transport(app), today=TODAY, now=lambda: NOW
+    )
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "parent", demo.password)
+        await wait_for(pilot, lambda: week_shown(diary))
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(diary.screen, WhatsNewScreen))
+        await wait_for(pilot, lambda: "Nothing new" in title_text(diary, "#whatsnew-title"))
+
+        pupil = {"pupil_id": demo.ids["pupil"], "class_id": demo.ids["c5a"]}
+        edit = {"subject": "Математика", "old": {"value": 4}, "new": {"value": 5}, "value": 5}
+        await add_change(app, demo, "mark.edited", payload=edit, **pupil)
+        await add_change(
+            app, demo, "mark.removed", payload={"subject": "История", "value": 2}, **pupil
+        )
+        await add_change(app, demo, "announcement.new", payload={"title": "Собрание [red]"})
+        await add_change(
+            app, demo, "mark.added", payload={"value": 3}, pupil_id=demo.ids["stranger"]
+        )
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "3 changes" in title_text(diary, "#whatsnew-title"))
+        text = options_text(diary, "#whatsnew-list")
+        assert "Миша Соколов" in text and "School" in text
+        assert "✎ Mark in Математика changed: 4 → 5 (by Анна Смирнова)" in text
+        assert "− Mark 2 in История was removed (by Анна Смирнова)" in text
+        assert "Announcement: Собрание [red]" in text  # plain text, not markup
+        assert text.index("Миша Соколов") < text.index("School")
+        # Seen now: the next look has nothing new, and keeps the list.
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "Nothing new" in title_text(diary, "#whatsnew-title"))
+        assert "4 → 5" in options_text(diary, "#whatsnew-list")
+
+
+async def test_settings_are_validated_and_written_back(app: Litestar, demo: Any) -> None:
+    from textual.widgets import Input
+
+    from diary_tui.config import config_path, load_config
+    from screens.settings import SettingsScreen
+
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('# my settings\ntheme = "nord"\n', encoding="utf-8")
+    diary = DiaryApp(
+        server=BASE_URL, login="parent", transport=asgi_transport(app), today=TODAY, now=lambda: NOW
+    )
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "parent", demo.password)
+        await wait_for(pilot, lambda: week_shown(diary))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(diary.screen, SettingsScreen))
+        await pilot.pause(0.2)
+        await pilot.press("space")  # marks: off
+        screen = diary.screen
+        screen.query_one("#quiet-from", Input).value = "25:00"
+        screen.query_one("#quiet-to", Input).value = "07:00"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "Not saved" in title_text(diary, "#settings-note"))
+        assert "quiet_from" in title_text(diary, "#settings-note")
+        screen.query_one("#quiet-from", Input).value = "22:00"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "Saved" in title_text(diary, "#settings-note"))
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# my settings") and 'theme = "nord"' in text
+    prefs = load_config(path).notifications
+    assert (prefs.marks, prefs.messages, prefs.quiet_from, prefs.quiet_to) == (
+        False,
+        True,
+        "22:00",
+        "07:00",
+    )
+    assert diary.notifications == prefs
