@@ -16,6 +16,7 @@ from diary_tui.journal_model import CellState
 from diary_tui.widgets import StatusLine
 from diary_tui.widgets.journal_grid import JournalGrid
 from screens.journal import JournalScreen
+from screens.journal_panels import AskText
 from tests.conftest import LoginAs, asgi_transport, sqlite_only
 from tests.diary_tui.harness import log_in, make_app, wait_for
 from tests.diary_tui.test_sync import Switch
@@ -254,3 +255,43 @@ async def test_a_teachers_home_is_the_journal_and_j_opens_it(app: Any) -> None:
         assert screen.NAME == "journal" and grid.has_focus
         title = str(screen.query_one("#journal-title", Static).visual)
         assert screen.journal is not None and screen.journal.class_.name in title
+
+
+@sqlite_only
+async def test_changing_an_old_mark_asks_for_a_reason(
+    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "teacher")
+    tui = make_app(app, login=None)
+    async with tui.run_test(size=(100, 30)) as pilot:
+        screen, grid = await open_journal(pilot)
+        assert screen.journal is not None
+        limit = tui.data.clock() - dt.timedelta(days=screen.journal.reason_after_days)
+        found = next(
+            (row, col, cell.marks[-1])
+            for row, pupil in enumerate(grid.model.pupils)
+            for col, lesson in enumerate(grid.model.lessons)
+            if (cell := grid.model.peek(pupil.id, lesson.id)) is not None
+            and cell.marks
+            and cell.marks[-1].created_at is not None
+            and cell.marks[-1].created_at < limit
+            and cell.marks[-1].weight != 3
+        )
+        row, col, mark = found
+        grid.move_to(row, col)
+        await pilot.press("w", "3")
+        await wait_for(pilot, lambda: isinstance(tui.screen, AskText))
+        # Nothing is sent before the reason is given.
+        assert tui.data.store is not None and tui.data.store.outbox_count() == 0
+        await pilot.press(*"typo")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: mark.state is CellState.SAVED and outbox_empty(tui))
+        after = await server_journal(http, headers, screen)
+        assert next(m for m in after.marks if m.id == mark.mark_id).weight == 3
+        # Esc instead of a reason takes the change back.
+        await pilot.press("w", "2")
+        await wait_for(pilot, lambda: isinstance(tui.screen, AskText))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert mark.weight == 3 and mark.state is CellState.SAVED
+        assert tui.data.store.outbox_count() == 0
