@@ -53,7 +53,7 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 120.0) -> None:
         env = dict(os.environ)
         env.pop("DIARY_TODAY", None)
         if self.today is not None:

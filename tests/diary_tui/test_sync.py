@@ -128,7 +128,6 @@ def new_marks(before: Journal, after: Journal) -> list[tuple[int, int]]:
     return sorted((m.pupil_id, m.value) for m in after.marks if m.id not in old)
 
 
-@sqlite_only
 async def test_marks_go_in_order_and_each_arrives_once(desk: Desk) -> None:
     lesson = desk.lesson.id
     typed = [(pupil, 5 - i % 4) for i, pupil in enumerate(desk.pupils[:6])]
@@ -292,7 +291,6 @@ async def test_another_teachers_class_is_refused(app: Any, demo: Any, tmp_path: 
             d.store.close()
 
 
-@sqlite_only
 async def test_conflict_between_two_clients_on_one_cell(
     app: Any, demo: Any, tmp_path: Path
 ) -> None:
