@@ -286,7 +286,8 @@ in advance or after, with n.
         table.clear(columns=True)
         if not value.entries:
             self.show_message(
-                f"No absences and no lateness in {period_label(value.period).lower()}."
+                "Nothing to list: no absences and no lateness. "
+                "t shows the totals by subject and the notices."
             )
             self.query_one("#attendance-totals", Static).update(totals_text(value.total))
             return
