@@ -603,6 +603,7 @@ lesson note changed afterwards; v lists what changed.
         self.week = week
         self._message = ""
         self._update_title()
+        self.refresh_bindings()  # "v: what changed" shows only for a signed week
         self._width = self._list_width()
         option_list = self.query_one(OptionList)
         highlighted = option_list.highlighted_option
