@@ -142,7 +142,12 @@ async def attachment(
         raise missing
     row = (
         await db.execute(
-            select(s.HomeworkAttachment.name, s.HomeworkAttachment.content, s.Lesson.class_id)
+            select(
+                s.HomeworkAttachment.name,
+                s.HomeworkAttachment.content,
+                s.Lesson.class_id,
+                s.Homework.id,
+            )
             .join(s.Homework, s.Homework.id == s.HomeworkAttachment.homework_id)
             .join(s.Lesson, s.Lesson.id == s.Homework.lesson_id)
             .where(s.HomeworkAttachment.id == attachment_id, s.Homework.removed_at.is_(None))
@@ -150,7 +155,23 @@ async def attachment(
     ).one_or_none()
     if row is None or not await may_see_class_homework(db, viewer, row[2]):
         raise missing
-    name, content, _class_id = row
+    name, content, _class_id, homework_id = row
+    if viewer.role in (Role.PUPIL, Role.PARENT):
+        # As the homework list: set for a class while the pupil was in it.
+        pupils = (
+            [viewer.id]
+            if viewer.role is Role.PUPIL
+            else list(
+                await db.scalars(
+                    select(s.ParentLink.pupil_id).where(s.ParentLink.parent_id == viewer.id)
+                )
+            )
+        )
+        for pupil in pupils:
+            if await homework_of_pupil(db, pupil, homework_id) is not None:
+                break
+        else:
+            raise missing
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return Response(
         content=bytes(content),

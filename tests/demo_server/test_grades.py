@@ -59,6 +59,14 @@ class TestMiniSchool:
         assert by_name["История"].average is None and by_name["История"].marks == []
         assert grades.rating is not None
         assert (grades.rating.place, grades.rating.of, grades.rating.average) == (1, 2, "5.00")
+        # The class figures name nobody else: not the classmate's name, nor their id.
+        raw = (
+            await http.get(
+                f"/api/v1/pupils/{ids['pupil']}/grades", headers=await login_as(http, "parent")
+            )
+        ).text
+        assert "Новиков" not in raw and "Дима" not in raw
+        assert f'"id":{ids["mover"]},' not in raw
 
     async def test_rating_hidden_where_the_school_does_not_show_it(
         self, http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str

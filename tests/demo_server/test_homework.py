@@ -287,3 +287,27 @@ async def test_bad_requests_get_a_problem_never_a_500(
     response = await http.request(method, url, content=body, headers=headers)
     assert 400 <= response.status_code < 500, (url, response.status_code, response.text)
     assert decode(response.content, Problem).detail
+
+
+async def test_attachment_of_a_class_before_the_pupil_joined_is_not_theirs(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    """The mover joined 5А on Wednesday: homework set at 5А on Monday is not theirs."""
+    attachment = await add_rows(
+        demo_url,
+        s.HomeworkAttachment,
+        homework_id=demo.ids["hw1"],
+        name="plan.txt",
+        size=4,
+        content=b"plan",
+    )
+    mover = await http.get(
+        f"/api/v1/attachments/{attachment}", headers=await login_as(http, "mover")
+    )
+    assert mover.status_code == 404
+    listed = await homework(http, await login_as(http, "mover"), demo.ids["mover"])
+    assert demo.ids["hw1"] not in [item.id for item in listed.items]
+    pupil = await http.get(
+        f"/api/v1/attachments/{attachment}", headers=await login_as(http, "pupil")
+    )
+    assert pupil.status_code == 200
