@@ -464,9 +464,11 @@ class DiaryData:
         if self.store is None:
             raise AuthenticationError("Not logged in: log in first.")
         if self._sync is None or self._sync.client is not client:
-            self._sync = SyncEngine(
-                client, cast("Outbox", self.store), state=self.state, clock=self.clock
-            )
+            store = cast("Outbox", self.store)
+            forget = getattr(store, "forget_settled", None)
+            if forget is not None:  # answers older than a month are of no more use
+                forget(self.clock() - dt.timedelta(days=30))
+            self._sync = SyncEngine(client, store, state=self.state, clock=self.clock)
         return self._sync
 
     @staticmethod

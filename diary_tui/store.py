@@ -311,7 +311,7 @@ class Store:
             cursor = db.execute(
                 "DELETE FROM outbox WHERE state != ? AND created_at < ? AND id NOT IN "
                 "(SELECT depends_on FROM outbox WHERE state = ? AND depends_on IS NOT NULL)",
-                (WAITING, older_than.isoformat(), WAITING),
+                (WAITING, older_than.astimezone(dt.UTC).isoformat(), WAITING),
             )
             return int(cursor.rowcount)
 

@@ -73,7 +73,10 @@ MARK_CHANGES = ("weight", "kind", "comment", "value")
 
 
 def journal_choices(me: Me | None) -> list[tuple[int, str, int, str]]:
-    """The journals a teacher may open: (class id, class, subject id, subject)."""
+    """The journals a teacher may open: (class id, class, subject id, subject).
+
+    A class teacher also opens their own class (for attendance) with the subjects they
+    teach elsewhere; the server decides again for every request."""
     if me is None:
         return []
     seen: set[tuple[int, int]] = set()

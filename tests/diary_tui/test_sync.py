@@ -365,3 +365,20 @@ async def test_period_mark_and_absence_chains(desk: Desk) -> None:
     assert next(p for p in after.period_marks if p.pupil_id == pupil).value == 5
     absence = next(a for a in after.absences if a.pupil_id == pupil and a.lesson_id == lesson)
     assert absence.kind == "illness"
+
+
+def test_old_answers_are_forgotten_but_not_what_a_waiting_write_needs(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store.sqlite3")
+    create = store.enqueue("POST", "/marks", b"{}", "key-create", op="mark.create", entity="m:a")
+    store.settle(create, SENT, result=b'{"id": 7}')
+    waiting = store.enqueue(
+        "PATCH", "/marks/{id}", b"{}", "key-update", entity="m:a", depends_on=create
+    )
+    refused = store.enqueue("POST", "/marks", b"{}", "key-refused")
+    store.settle(refused, REJECTED, error="no")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+    assert store.forget_settled(later) == 1
+    assert [i.id for i in store.items()] == [create, waiting]
+    assert store.last_answer("m:a", waiting) is not None
+    assert store.latest("m:a", "mark.create") is not None
+    store.close()
