@@ -7,8 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from api_client.models import AnnouncementItem, Announcements, Events, Problem, decode
+from demo_server.db import make_engine, make_sessionmaker
+from demo_server.schema import Change
 from tests.conftest import LoginAs
 
 API = "/api/v1"
@@ -86,13 +89,24 @@ async def test_read_state_and_etag(http: httpx.AsyncClient, login_as: LoginAs, d
     assert after.status_code == 200 and decode(after.content, Announcements).unread == 0
 
 
-async def test_posting_rules(http: httpx.AsyncClient, login_as: LoginAs, demo: Any) -> None:
+async def test_posting_rules(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
     ids = demo.ids
     teacher = await login_as(http, "teacher")
     assert (await post(http, teacher, "Всем", None)).status_code == 403
     refused = await post(http, teacher, "Чужой класс", ids["c7v"])
     assert refused.status_code == 404 and decode(refused.content, Problem).field == "class_id"
-    assert (await post(http, teacher, "Свой класс", ids["c5a"])).status_code == 201
+    posted = decode((await post(http, teacher, "Свой класс", ids["c5a"])).content, AnnouncementItem)
+    engine = make_engine(demo_url)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            rows = (await db.scalars(select(Change).where(Change.kind == "announcement.new"))).all()
+    finally:
+        await engine.dispose()
+    assert [(r.entity_id, r.class_id, r.actor_id) for r in rows] == [
+        (posted.id, ids["c5a"], ids["teacher"])
+    ]
     for login in ("parent", "pupil", "it", "nurse", "authority"):
         response = await post(http, await login_as(http, login), "x", None)
         assert response.status_code == 403, login
