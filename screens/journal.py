@@ -161,7 +161,9 @@ def _cell_mark(mark: JournalMark) -> CellMark:
     )
 
 
-def apply_waiting(model: JournalModel, journal_key: str, items: list[OutboxItem]) -> None:
+def apply_waiting(
+    model: JournalModel, journal_key: str, items: list[OutboxItem], period_id: int | None = None
+) -> None:
     """Show the writes still in the outbox over the server's journal, as waiting."""
     where = _AddressSet(model)
     for item in items:
@@ -200,7 +202,11 @@ def apply_waiting(model: JournalModel, journal_key: str, items: list[OutboxItem]
             cell = model.cell(pupil, lesson)
             cell.absence = AbsenceKind(body["kind"]) if item.op == "absence.set" else None
             cell.absence_state = CellState.WAITING
-        elif item.op == "period_mark.set" and pupil in where.pupils:
+        elif (
+            item.op == "period_mark.set"
+            and pupil in where.pupils
+            and body.get("period_id") == period_id
+        ):
             assert isinstance(pupil, int)
             period = model.period_mark(pupil)
             period.value, period.state = body.get("value"), CellState.WAITING
@@ -381,7 +387,7 @@ changes wait.
         store = self.data.store
         items = getattr(store, "items", None)
         if items is not None:
-            apply_waiting(model, self.journal_key, items((WAITING,)))
+            apply_waiting(model, self.journal_key, items((WAITING,)), journal.period.id)
         self.model = model
         self.query_one("#journal-title", Static).update(
             Content.assemble(
@@ -534,7 +540,7 @@ changes wait.
             value=edit.after,
             version=period.version,
             reason=reason,
-            meta=self._meta(pupil, None),
+            meta={**self._meta(pupil, None), "per": self.journal.period.id},
         )
 
     def _needs_reason(self, edit: Edit) -> bool:
@@ -732,6 +738,8 @@ changes wait.
                 )
             elif item.op == "period_mark.set":
                 assert isinstance(pupil, int)
+                if self.journal is None or meta.get("per") != self.journal.period.id:
+                    return
                 model.set_state(
                     pupil,
                     None,
