@@ -539,7 +539,7 @@ class DiaryData:
         return card
 
     def hypothetical_marks(self, pupil_id: int, subject_id: int) -> list[tuple[int, int]]:
-        """"What if" marks (value, weight) of a subject: kept on this computer, never sent."""
+        """The "what if" marks (value, weight) of a subject: kept here, never sent."""
         import json
 
         raw = self.remembered(f"whatif:{pupil_id}:{subject_id}")

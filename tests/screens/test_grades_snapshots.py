@@ -61,10 +61,9 @@ def test_subject_with_a_what_if_mark(
         screen = diary.screen
         assert isinstance(screen, GradesScreen) and screen.value is not None
         assert screen.shown_pupil is not None
-        row = max(
-            range(len(screen.value.subjects)), key=lambda i: len(screen.value.subjects[i].marks)
-        )
-        subject = screen.value.subjects[row]
+        subjects = screen.value.subjects
+        row = max(range(len(subjects)), key=lambda i: len(subjects[i].marks))
+        subject = subjects[row]
         diary.data.set_hypothetical_marks(screen.shown_pupil, subject.subject.id, [(5, 2)])
         screen.query_one(DataTable).move_cursor(row=row)
         await pilot.press("enter")
