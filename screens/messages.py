@@ -239,6 +239,89 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
         self.query_one(TextArea).focus()
 
 
+class PupilPickerScreen(ModalScreen[int | None]):
+    """A teacher chooses a class (and subject) they teach, then a pupil of it."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
+    DEFAULT_CSS = """
+    PupilPickerScreen { align: center middle; }
+    PupilPickerScreen > Vertical {
+        width: 70; max-width: 90%; height: 80%; border: thick $primary;
+        background: $surface; padding: 0 1;
+    }
+    PupilPickerScreen OptionList { height: 1fr; }
+    """
+
+    class Pupils(Message):
+        def __init__(self, key: tuple[int, int], pupils: list[tuple[int, str]]) -> None:
+            super().__init__()
+            self.key = key
+            self.pupils = pupils
+
+    def __init__(self, data: DiaryData, classes: list[tuple[str, int, int]]) -> None:
+        super().__init__()
+        self.data = data
+        self.choices = classes
+        self._key: tuple[int, int] | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content.styled("Write to the parents of…", "bold"), id="picker-title")
+            yield OptionList(
+                *[
+                    Option(Content(label), id=f"class-{i}")
+                    for i, (label, _, _) in enumerate(self.choices)
+                ],
+                id="picker-list",
+            )
+            yield Static(Content.styled("Enter chooses · Esc cancels", MUTED))
+
+    def on_mount(self) -> None:
+        chooser = self.query_one(OptionList)
+        chooser.highlighted = 0
+        chooser.focus()
+
+    @on(OptionList.OptionSelected, "#picker-list")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option.id or ""
+        if option_id.startswith("pupil-"):
+            self.dismiss(int(option_id.removeprefix("pupil-")))
+            return
+        _label, class_id, subject_id = self.choices[int(option_id.removeprefix("class-"))]
+        self._key = (class_id, subject_id)
+        self.load_pupils(class_id, subject_id)
+
+    @work(exclusive=True, group="pupils", exit_on_error=False)
+    async def load_pupils(self, class_id: int, subject_id: int) -> None:
+        journal = self.data.cached_journal(class_id, subject_id, None)
+        if journal is None:
+            journal = await self.data.load_journal(class_id, subject_id)
+        pupils = [(p.id, f"{p.number}. {p.last_name} {p.first_name}") for p in journal.pupils]
+        self.post_message(self.Pupils((class_id, subject_id), pupils))
+
+    @on(Pupils)
+    def _pupils(self, event: Pupils) -> None:
+        if event.key != self._key:
+            return
+        chooser = self.query_one(OptionList)
+        chooser.set_options(
+            Option(Content(one_line(name)), id=f"pupil-{pid}") for pid, name in event.pupils
+        )
+        if event.pupils:
+            chooser.highlighted = 0
+        self.query_one("#picker-title", Static).update(
+            Content.styled("Write to the parents of which pupil?", "bold")
+        )
+
+    @on(Worker.StateChanged)
+    def _failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.notify(describe_error(event.worker.error), severity="error", timeout=8)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 # --- one thread ----------------------------------------------------------------------------------
 
 
@@ -375,7 +458,8 @@ Your message threads, most recent first. ● and bold mark threads with unread m
 number says how many. A parent sees the threads about the child shown now (c: next child).
 
 Enter opens a thread (reading it marks it read); r replies in it. n writes to one of the
-child's teachers or the class teacher. In the editor, ctrl+s sends and Esc cancels.
+child's teachers or the class teacher (a teacher: to a parent of a pupil of their class).
+In the editor, ctrl+s sends and Esc cancels.
 """
 
     DEFAULT_CSS = """
@@ -410,6 +494,8 @@ child's teachers or the class teacher. In the editor, ctrl+s sends and Esc cance
         self.threads: Threads | None = None
         self.shown_pupil: int | None = None
         """The child whose threads are on screen (a parent); None: all threads."""
+        self._wanted: int | None = None
+        """The pupil a new thread is about (a teacher's choice)."""
         self._width = 0
 
     def compose(self) -> ComposeResult:
@@ -550,6 +636,7 @@ child's teachers or the class teacher. In the editor, ctrl+s sends and Esc cance
 
     def open_thread(self, thread: ThreadSummary, reply: bool = False) -> None:
         screen = ThreadScreen(self.data, thread)
+
         def closed(_: None) -> None:
             self.load()
 
@@ -575,15 +662,31 @@ child's teachers or the class teacher. In the editor, ctrl+s sends and Esc cance
         if me is None:
             return
         if child is None:
-            self.notify(
-                "New threads start from a pupil: a teacher writes to parents from the journal.",
-                severity="warning",
-            )
+            self._pick_pupil()
             return
+        self._wanted = child.id
         cached = self.data.cached_recipients(child.id)
         if cached is not None and cached.pupil.id == child.id:
             self._compose_new(cached)
         self.load_recipients(child.id, show=cached is None)
+
+    def _pick_pupil(self) -> None:
+        """A teacher: choose a class they teach, then a pupil, then one of the parents."""
+        me = self.data.me
+        if me is None or me.role is not Role.TEACHER or not me.teaching:
+            self.notify("There is nobody you can start a thread with.", severity="warning")
+            return
+        classes = [
+            (f"{t.class_.name} · {t.subject.name}", t.class_.id, t.subject.id)
+            for t in sorted(me.teaching, key=lambda t: (t.class_.grade, t.class_.letter))
+        ]
+
+        def chosen(pupil_id: int | None) -> None:
+            if pupil_id is not None:
+                self._wanted = pupil_id
+                self.load_recipients(pupil_id, show=True)
+
+        self.app.push_screen(PupilPickerScreen(self.data, classes), chosen)
 
     @work(exclusive=True, group="recipients", exit_on_error=False)
     async def load_recipients(self, pupil_id: int, show: bool) -> None:
@@ -594,7 +697,8 @@ child's teachers or the class teacher. In the editor, ctrl+s sends and Esc cance
     @on(RecipientsLoaded)
     def _recipients_loaded(self, event: RecipientsLoaded) -> None:
         child = self.data.child
-        if child is not None and event.recipients.pupil.id == child.id:
+        wanted = child.id if child is not None else self._wanted
+        if event.recipients.pupil.id == wanted:
             self._compose_new(event.recipients)
 
     def _compose_new(self, recipients: Recipients) -> None:

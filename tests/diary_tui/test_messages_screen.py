@@ -314,3 +314,57 @@ async def test_a_pupil_sees_no_parents_threads_and_cannot_sign(
         for thread in parent_threads.threads:
             assert f"thread-{thread.id}" not in {o.id for o in screen.query_one(OptionList).options}
         assert "parent" not in listed
+
+
+@sqlite_only
+async def test_a_teacher_writes_to_a_pupils_parent(
+    app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
+) -> None:
+    from screens.messages import PupilPickerScreen
+
+    diary = make_app(app, login="teacher")
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "teacher", password_of(demo, "teacher"))
+        await wait_for(pilot, lambda: diary.screen.__class__.__name__ != "LoginScreen")
+        await pilot.pause()
+        diary.go("messages")
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, MessagesScreen) and diary.screen.threads is not None,
+        )
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(diary.screen, PupilPickerScreen))
+        picker = diary.screen
+        await pilot.press("enter")  # the first class and subject taught
+        await wait_for(
+            pilot,
+            lambda: (
+                (option := picker.query_one(OptionList).get_option_at_index(0)).id is not None
+                and option.id.startswith("pupil-")
+            ),
+        )
+        first_pupil = picker.query_one(OptionList).get_option_at_index(0).id
+        assert first_pupil is not None
+        pupil_id = int(first_pupil.removeprefix("pupil-"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(diary.screen, ComposeScreen))
+        compose = diary.screen
+        parents = compose.query_one("#compose-recipients", OptionList)
+        assert parents.option_count >= 1
+        await pilot.press("enter")
+        compose.query_one("#compose-subject", Input).value = "Приглашение"
+        await pilot.press("enter")
+        compose.query_one(TextArea).text = "Прошу зайти в школу."
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, MessagesScreen)
+                and diary.screen.threads is not None
+                and any(t.subject == "Приглашение" for t in diary.screen.threads.threads)
+            ),
+        )
+    threads = await server_threads(http, await login_as(http, "teacher"))
+    new = next(t for t in threads.threads if t.subject == "Приглашение")
+    assert new.pupil is not None and new.pupil.id == pupil_id
+    assert [p.role.value for p in new.participants] == ["parent"]
