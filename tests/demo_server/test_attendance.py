@@ -211,3 +211,29 @@ async def test_who_reads_a_class_notices(
         f"/api/v1/classes/{class_id}/absence-notices", headers=await login_as(http, viewer)
     )
     assert response.status_code == status, response.text
+
+
+@pytest.mark.parametrize(
+    ("viewer", "path"),
+    [
+        ("parent", "/api/v1/pupils/{pupil}/absence-notices"),
+        ("classteacher", "/api/v1/classes/{c5a}/absence-notices"),
+        ("nurse", "/api/v1/pupils/{pupil}/attendance?period=year"),
+    ],
+)
+async def test_unchanged_notices_and_attendance_are_a_304(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, viewer: str, path: str
+) -> None:
+    headers = await login_as(http, viewer)
+    url = path.format(pupil=demo.ids["pupil"], c5a=demo.ids["c5a"])
+    first = await http.get(url, headers=headers)
+    assert first.status_code == 200 and first.headers["etag"]
+    again = await http.get(url, headers={**headers, "If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    # A new notice changes the answer.
+    sent = await post_notice(
+        http, await login_as(http, "parent"), demo.ids["pupil"], NOTICE, "notice-etag-1"
+    )
+    assert sent.status_code == 201
+    after = await http.get(url, headers={**headers, "If-None-Match": first.headers["etag"]})
+    assert after.status_code == (304 if "attendance" in url else 200)
