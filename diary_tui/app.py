@@ -232,14 +232,17 @@ class DiaryApp(App[None]):
 
     def run_sync(self) -> None:
         """Send the outbox in a worker while it holds writes (started again by the next one)."""
-        if self._syncing or self.data.store is None:
-            return
-        if getattr(self.data.store, "items", None) is None:
-            return  # a store without an outbox (tests)
+        if self.data.store is None or getattr(self.data.store, "items", None) is None:
+            return  # no session, or a store without an outbox (tests)
         engine = self.data.sync_engine()
         if engine is not self._sync_engine:
+            # A new session: the old one's sender stops (its writes stay in its own store).
+            self.workers.cancel_group(self, "sync")
+            self._syncing = False
             self._sync_engine = engine
             engine.listen(self._sync_event)
+        if self._syncing:
+            return
         self._syncing = True
         self._send_outbox(engine)
 
@@ -298,6 +301,15 @@ class DiaryApp(App[None]):
                         lambda name=dest.name: self.go(name),  # type: ignore[misc]
                     )
                 )
+            me = self.data.me
+            if me is not None and me.role.value == "parent":
+                commands.append(
+                    PaletteCommand(
+                        "Add a child",
+                        "Link another child to this account with an invite code",
+                        self.add_child,
+                    )
+                )
             commands.append(
                 PaletteCommand(
                     "Log out",
@@ -312,6 +324,17 @@ class DiaryApp(App[None]):
             )
         commands.append(PaletteCommand("Help", "Help for this screen (F1)", self.action_help))
         return commands
+
+    def add_child(self) -> None:
+        """A parent adds a second child with its invite code."""
+        from screens.register import AddChildScreen
+
+        def added(done: bool | None) -> None:
+            screen = self.screen
+            if done and isinstance(screen, DiaryScreen):
+                screen.refresh_nav()
+
+        self.push_screen(AddChildScreen(self.data), added)
 
     async def on_unmount(self) -> None:
         await self.data.close()

@@ -274,3 +274,53 @@ class NewPasswordScreen(ModalScreen[bool]):
 
     def action_later(self) -> None:
         self.dismiss(False)
+
+
+class AddChildScreen(ModalScreen[bool]):
+    """A parent with a second child types that child's invite code."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="add_child.cancel"),
+    ]
+    DEFAULT_CSS = FORM_CSS.format(name="AddChildScreen")
+
+    def __init__(self, data: DiaryData) -> None:
+        super().__init__()
+        self.data = data
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="form"):
+            yield Static(Content.styled("Add a child with an invite code", "bold"))
+            yield Label("Invite code (from the child's class teacher)")
+            yield Input(placeholder="XXXX-XXXX", id="code", compact=True)
+            yield Static("", id="error")
+            yield Static(Content.styled("Enter adds, Escape cancels.", MUTED))
+
+    def on_mount(self) -> None:
+        self.query_one("#code", Input).focus()
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        code = self.query_one("#code", Input).value.strip()
+        if not code:
+            self._fail("Type the invite code.")
+            return
+        self.add(code)
+
+    @work(exclusive=True, group="add-child", exit_on_error=False)
+    async def add(self, code: str) -> None:
+        result = await self.data.add_child(code)
+        names = ", ".join(f"{c.first_name} {c.last_name}" for c in result.children)
+        self.notify(f"Your children: {names}.")
+        self.dismiss(True)
+
+    @on(Worker.StateChanged)
+    def _failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self._fail(describe_error(event.worker.error))
+
+    def _fail(self, message: str) -> None:
+        self.query_one("#error", Static).update(Content.styled(message, "bold $text-error"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

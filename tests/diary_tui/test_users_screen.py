@@ -17,7 +17,7 @@ from demo_server.accounts import invite_hash
 from demo_server.db import make_engine, make_sessionmaker
 from demo_server.schema import InviteCode
 from screens.login import LoginScreen
-from screens.register import NewPasswordScreen, RegisterScreen
+from screens.register import AddChildScreen, NewPasswordScreen, RegisterScreen
 from screens.users import PasswordShown, UsersScreen
 from tests.conftest import asgi_transport, sqlite_only
 from tests.diary_tui.harness import dispose, log_in, make_app, wait_for
@@ -123,6 +123,41 @@ async def test_create_an_account_and_lock_it(app: Litestar, demo: Any) -> None:
                 and screen.users[made.result.user.id].locked
             ),
         )
+    await dispose(app)
+
+
+async def store_code(url: str, code: str, pupil_id: int, actor_id: int) -> None:
+    engine = make_engine(url)
+    async with make_sessionmaker(engine)() as db:
+        await db.execute(
+            insert(InviteCode).values(
+                code_hash=invite_hash(code),
+                pupil_id=pupil_id,
+                created_by=actor_id,
+                expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=3),
+            )
+        )
+        await db.commit()
+    await engine.dispose()
+
+
+@sqlite_only
+async def test_a_parent_adds_a_second_child_from_the_palette(
+    app: Litestar, demo: Any, demo_url: str
+) -> None:
+    await store_code(demo_url, "MNPQ-6789", demo.ids["mover"], demo.ids["it"])
+    diary = make_app(app, login="other_parent")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "other_parent", demo.password)
+        await wait_for(pilot, lambda: diary.data.me is not None and idle(diary.screen))
+        assert "Add a child" in [c.name for c in diary.palette_commands()]
+        diary.add_child()
+        await wait_for(pilot, lambda: isinstance(diary.screen, AddChildScreen))
+        await pilot.press(*"mnpq 6789", "enter")
+        await wait_for(pilot, lambda: not isinstance(diary.screen, AddChildScreen))
+        me = diary.data.me
+        assert me is not None
+        assert {c.id for c in me.children} == {demo.ids["stranger"], demo.ids["mover"]}
     await dispose(app)
 
 
