@@ -12,6 +12,7 @@ the outbox), then refreshes from the server in a worker.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from typing import Any
@@ -33,7 +34,7 @@ from api_client.models import (
     Me,
     Role,
 )
-from diary_tui.data import DiaryData, describe_error
+from diary_tui.data import DiaryData, DiaryError, describe_error
 from diary_tui.journal_model import (
     Cell,
     CellMark,
@@ -255,7 +256,7 @@ the last value; ctrl+z takes back your last change. e writes the lesson's topic 
 Every change is saved on this computer at once and sent to the server in the background:
 · waiting, ! refused (the reason shows below the grid), ? changed elsewhere: M keeps yours,
 T takes theirs. Nothing is lost when the connection drops; the status line says how many
-changes wait.
+changes wait; ctrl+r reads the journal again and sends at once.
 """
 
     DEFAULT_CSS = """
@@ -272,7 +273,7 @@ changes wait.
         Binding("e", "edit_lesson", "Topic", id="journal.edit_lesson"),
         Binding("M", "keep_mine", "Keep mine", id="journal.keep_mine", show=False),
         Binding("T", "take_theirs", "Take theirs", id="journal.take_theirs", show=False),
-        Binding("ctrl+r", "reload", "Reload", id="journal.reload", show=False),
+        Binding("ctrl+r", "reload", "Reload and send now", id="journal.reload", show=False),
     ]
 
     def __init__(self, data: DiaryData) -> None:
@@ -315,7 +316,7 @@ changes wait.
         super().on_mount()
         try:
             engine = self.data.sync_engine()
-        except Exception:  # not logged in: nothing to send
+        except DiaryError:  # not logged in: nothing to send
             engine = None
         if engine is not None:
             self._stop_listening = engine.listen(self._sync_event)
@@ -457,8 +458,11 @@ changes wait.
         self.open_journal(self.choice[0], self.choice[1], ids[target])
 
     def action_reload(self) -> None:
+        """Read the journal again, and try sending waiting changes now."""
         if self.choice is not None:
             self.load()
+        with contextlib.suppress(DiaryError):
+            self.data.sync_engine().kick()
 
     # -- edits into the outbox ------------------------------------------------------------
 
