@@ -131,6 +131,14 @@ def add_parsers(commands: Any) -> None:
         "for the code, your names, a login and a password.",
     )
     register.add_argument("--server", metavar="URL", default=argparse.SUPPRESS)
+    register.add_argument(
+        "--add-child",
+        action="store_true",
+        help="add another child to your parent account (asks for its invite code)",
+    )
+    register.add_argument(
+        "--login", metavar="NAME", default=argparse.SUPPRESS, help="your login (--add-child)"
+    )
 
 
 # --- running -----------------------------------------------------------------------------------
@@ -448,7 +456,22 @@ async def _users(
 # --- registration ------------------------------------------------------------------------------
 
 
+async def _add_child(args: argparse.Namespace, env: Env) -> int:
+    server, login = _server_and_login(args, need_login=True)
+    code = env.ask("Invite code of the child: ").strip()
+    if not code:
+        raise Usage("no invite code")
+    client = await _session(server, login, env)
+    async with client:
+        result = await client.add_child(code)
+    children = ", ".join(f"{c.first_name} {c.last_name}" for c in result.children)
+    env.wrap(f"{result.login} is now linked to {children}.")
+    return OK
+
+
 async def _register(args: argparse.Namespace, env: Env) -> int:
+    if getattr(args, "add_child", False):
+        return await _add_child(args, env)
     from api_client.client import DiaryClient
     from api_client.errors import InvalidRequest, RateLimited
     from api_client.models import RegisterRequest

@@ -184,3 +184,16 @@ def test_register_with_a_bad_code_is_refused(run: Any) -> None:
         secrets=["Quiet-Meadow-73", "Quiet-Meadow-73"],
     )
     assert code == 1 and "invalid or expired" in out and "too many attempts" in err
+
+
+def test_register_add_child(run: Any, tmp_path: Path) -> None:
+    slips = tmp_path / "5a.txt"
+    assert run(admin("slips", "--class", "5А", "--out", str(slips)))[0] == 0
+    invite = re.search(r"\b([2-9A-Z]{4}-[2-9A-Z]{4})\b", slips.read_text(encoding="utf-8"))
+    assert invite is not None
+    argv = ["register", "--server", SERVER, "--login", "other_parent", "--add-child"]
+    code, out, err = run(argv, answers=[invite.group(1)])
+    assert code == 0, err
+    assert "other_parent is now linked to" in out and "Дима Новиков" in out
+    code, _, err = run(argv, answers=[invite.group(1)])
+    assert code == 1 and "invalid or expired" in err
