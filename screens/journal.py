@@ -285,6 +285,8 @@ changes wait; ctrl+r reads the journal again and sends at once.
         self.conflicts: dict[tuple[int, int | None], OutboxItem] = {}
         self._stop_listening: Any = None
         self._grid: JournalGrid | None = None
+        self.choices: list[tuple[int, str, int, str]] = []
+        """The journals on offer: (class id, class, subject id, subject)."""
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -328,7 +330,14 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
     def open_first(self) -> None:
         me = self.data.me or self.data.cached_me()
-        choices = journal_choices(me)
+        if self.read_only:
+            self.load_school_journals()
+            return
+        self.choices = journal_choices(me)
+        self._open_remembered_or_first()
+
+    def _open_remembered_or_first(self) -> None:
+        choices = self.choices
         remembered = self.data.remembered("journal.last")
         if remembered:
             try:
@@ -340,8 +349,24 @@ changes wait; ctrl+r reads the journal again and sends at once.
                 return
         if choices:
             self.open_journal(choices[0][0], choices[0][2], None)
+        elif self.read_only:
+            self._empty("The school has no class with marks yet: there is no journal to read.")
         else:
             self._empty("You teach no class here: there is no journal to open.")
+
+    @work(exclusive=True, group="journal-list")
+    async def load_school_journals(self) -> None:
+        """Administration reads any class's journal: the classes and subjects with marks."""
+        stats = self.data.cached_school_stats()
+        if stats is None:
+            stats = await self.data.load_school_stats()
+        ordered = sorted(stats.classes, key=lambda c: (c.class_.grade, c.class_.letter))
+        self.choices = [
+            (c.class_.id, c.class_.name, row.subject.id, row.subject.name)
+            for c in ordered
+            for row in sorted(c.subjects, key=lambda r: r.subject.name)
+        ]
+        self._open_remembered_or_first()
 
     def worker_failed(self, error: BaseException) -> bool:
         if self._grid is None:
@@ -428,7 +453,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
     # -- choosing ---------------------------------------------------------------------------
 
     def action_pick(self) -> None:
-        choices = journal_choices(self.data.me)
+        choices = self.choices
         if not choices:
             self.notify("There is no other journal to open.", severity="warning")
             return

@@ -295,3 +295,27 @@ async def test_changing_an_old_mark_asks_for_a_reason(
         await pilot.pause()
         assert mark.weight == 3 and mark.state is CellState.SAVED
         assert tui.data.store.outbox_count() == 0
+
+
+@sqlite_only
+async def test_administration_reads_any_journal_and_changes_nothing(app: Any) -> None:
+    tui = make_app(app, login=None)
+    async with tui.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "admin", "demo")
+        await wait_for(pilot, lambda: type(tui.screen).__name__ == "StatsScreen")
+        await pilot.pause()
+        await pilot.press("j")
+        await wait_for(pilot, lambda: journal_screen(tui) is not None)
+        screen = journal_screen(tui)
+        assert screen is not None and screen.read_only and len(screen.choices) > 1
+        grid = screen.grid()
+        assert grid is not None
+        assert "read-only" in str(screen.query_one("#journal-title", Static).visual)
+        lesson_id = grid.current_lesson_id
+        assert lesson_id is not None
+        pupil = grid.current_pupil_id
+        before = [m.value for m in grid.model.cell(pupil, lesson_id).marks]
+        await pilot.press("5")
+        await pilot.pause()
+        assert [m.value for m in grid.model.cell(pupil, lesson_id).marks] == before
+        assert tui.data.store is not None and tui.data.store.outbox_count() == 0
