@@ -368,3 +368,69 @@ async def test_a_teacher_writes_to_a_pupils_parent(
     new = next(t for t in threads.threads if t.subject == "Приглашение")
     assert new.pupil is not None and new.pupil.id == pupil_id
     assert [p.role.value for p in new.participants] == ["parent"]
+
+
+@sqlite_only
+async def test_a_long_message_wraps_and_scrolls(
+    app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
+) -> None:
+    from textual.containers import VerticalScroll
+
+    headers = await login_as(http, "parent")
+    me = decode((await http.get(f"{API_PREFIX}/me", headers=headers)).content, Me)
+    first = me.children[0]
+    recipients = (
+        await http.get(f"{API_PREFIX}/pupils/{first.id}/recipients", headers=headers)
+    ).json()["recipients"]
+    words = " ".join(f"слово{n}" for n in range(600))  # one paragraph, ~5,000 characters
+    response = await http.post(
+        f"{API_PREFIX}/threads",
+        json={
+            "recipient_id": recipients[0]["id"],
+            "pupil_id": first.id,
+            "subject": "Длинное письмо",
+            "body": words + "\n\n[/] конец",
+        },
+        headers={**headers, "Idempotency-Key": "long-message-0001"},
+    )
+    assert response.status_code == 201, response.text
+    thread_id = decode(response.content, Thread).id
+    diary = make_app(app)
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "parent", password_of(demo, "parent"))
+        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
+        await pilot.press("m")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, MessagesScreen)
+                and diary.screen.threads is not None
+                and any(t.id == thread_id for t in diary.screen.threads.threads)
+            ),
+        )
+        option_list = diary.screen.query_one(OptionList)
+        option_list.highlighted = option_list.get_option_index(f"thread-{thread_id}")
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, ThreadScreen)
+                and diary.screen.thread is not None
+                and settled(diary.screen)
+            ),
+        )
+        await pilot.pause(0.2)
+        screen = diary.screen
+        (message,) = screen.query(".message")
+        assert message.size.height > 20  # wrapped to the width, not cut
+        assert message.size.width <= 80
+        assert plain(message).endswith("[/] конец")
+        box = screen.query_one("#thread-messages", VerticalScroll)
+        assert box.max_scroll_y > 0
+        assert box.scroll_y == box.max_scroll_y  # opened at the newest message
+        await pilot.press("home")
+        await wait_for(pilot, lambda: box.scroll_y == 0)
+
+
+def settled(screen: Any) -> bool:
+    return not any(worker.is_running for worker in screen.workers)
