@@ -3,7 +3,7 @@
 One GET brings both. Unread announcements are marked with ``●`` and bold; Enter shows the
 whole text and marks it read on the server. A parent sees the news of the child shown now
 (the school's and that child's class); ``c`` switches child. Teachers post to a class they
-teach and administration to the whole school with ``p``.
+teach and administration to the whole school with ``n``.
 
 Text from the server is always put on screen as plain text (``Content``), never as markup.
 """
@@ -174,6 +174,7 @@ Announcements of the school and of the class, newest first; ● and bold mark th
 Enter shows the whole text and marks it read. Upcoming events (parent meetings, school
 events, exams) are listed below with their date, time and place; they also show on the
 week screen on their day. A parent sees the news of the child shown now (c: next child).
+A teacher posts to a class they teach, administration to the whole school: n.
 """
 
     DEFAULT_CSS = """
@@ -187,7 +188,7 @@ week screen on their day. A parent sees the news of the child shown now (c: next
 
     BINDINGS = [
         Binding("f1", "help", "Help", id="news.help"),
-        Binding("p", "post", "Post", id="news.post"),
+        Binding("n", "post", "New", id="news.post"),
         Binding("f5", "reload", "Refresh", id="news.reload"),
         Binding("q", "app.quit", "Quit", id="news.quit"),
     ]
