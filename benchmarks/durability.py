@@ -100,15 +100,26 @@ class ServerProcess:
         self.log.unlink(missing_ok=True)
 
 
+_TEMPLATE: list[Path] = []
+
+
+def demo_template() -> Path:
+    """The demo school built once per process (``init-demo`` takes seconds), to be copied."""
+    if not _TEMPLATE or not _TEMPLATE[0].exists():
+        folder = Path(tempfile.mkdtemp(prefix="diary-demo-template-"))
+        path = folder / "school.sqlite3"
+        init_demo(f"sqlite:///{path}")
+        _TEMPLATE[:] = [path]
+    return _TEMPLATE[0]
+
+
 @contextlib.contextmanager
-def demo_database(template: Path | None = None) -> Iterator[str]:
-    """A demo school in a temporary SQLite file (a copy of ``template`` when given)."""
+def demo_database() -> Iterator[str]:
+    """A fresh copy of the demo school in a temporary SQLite file."""
+    template = demo_template()
     with tempfile.TemporaryDirectory(prefix="diary-durability-") as folder:
         path = Path(folder) / "school.sqlite3"
-        if template is not None:
-            shutil.copyfile(template, path)
-        else:
-            init_demo(f"sqlite:///{path}")
+        shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
 
 
