@@ -434,3 +434,48 @@ async def test_a_long_message_wraps_and_scrolls(
 
 def settled(screen: Any) -> bool:
     return not any(worker.is_running for worker in screen.workers)
+
+
+@sqlite_only
+async def test_a_teacher_posts_a_class_announcement(
+    app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
+) -> None:
+    from screens.announcements import PostScreen
+
+    diary = make_app(app, login="teacher")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "teacher", password_of(demo, "teacher"))
+        await wait_for(pilot, lambda: diary.screen.__class__.__name__ != "LoginScreen")
+        await pilot.pause()
+        diary.go("news")
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, NewsScreen) and diary.screen.news is not None,
+        )
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(diary.screen, PostScreen))
+        post = diary.screen
+        targets = post.query_one(OptionList)
+        first_target = plain(targets.get_option_at_index(0).prompt)
+        assert first_target.startswith("Class ")  # a teacher cannot post to the whole school
+        post.query_one("#post-title", Input).value = "Контрольная"
+        post.query_one(TextArea).text = "В пятницу контрольная работа."
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, NewsScreen)
+                and diary.screen.news is not None
+                and any(a.title == "Контрольная" for a in diary.screen.news.announcements)
+            ),
+        )
+        screen = diary.screen
+        assert "Контрольная" in options_text(screen, "#news")
+    news = decode(
+        (
+            await http.get(f"{API_PREFIX}/announcements", headers=await login_as(http, "teacher"))
+        ).content,
+        Announcements,
+    )
+    posted = next(a for a in news.announcements if a.title == "Контрольная")
+    assert posted.class_ is not None and first_target == f"Class {posted.class_.name}"
