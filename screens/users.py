@@ -300,7 +300,7 @@ diary admin users | reset-password | import | slips.
         table.add_column("Cls", key="class", width=3)
         table.add_column("", key="flags", width=2)
         table.add_column("Name", key="name", width=24)
-        table.add_column("Children / parents", key="family")
+        table.add_column("Children / parents", key="family", width=40)
         table.focus()
         cached = self.data.cached_users(*self._filters())
         if cached is not None:
