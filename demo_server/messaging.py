@@ -586,7 +586,7 @@ async def post_announcement(
 ) -> m.AnnouncementItem:
     """A teacher to a class they teach or lead; administration to the school or any class."""
     if viewer.role not in (m.Role.TEACHER, m.Role.ADMINISTRATION):
-        raise forbidden("post announcements")
+        raise ProblemError(403, "your role may not post announcements")
     title = check_text(request.title, "title", m.SUBJECT_MAX_LENGTH)
     body = check_text(request.body, "body", m.MESSAGE_MAX_LENGTH)
     cls: m.ClassRef | None = None

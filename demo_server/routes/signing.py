@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
 from demo_server import schema as s
-from demo_server.access import forbidden, pupil_not_found, require_pupil
+from demo_server.access import pupil_not_found, require_pupil
 from demo_server.auth import Viewer
 from demo_server.idempotency import idempotent
 from demo_server.problems import ProblemError
@@ -42,7 +42,7 @@ async def sign(
         )
     await require_pupil(db, viewer, pupil_id, "pupils' weeks")
     if viewer.role is not m.Role.PARENT:
-        raise forbidden("sign a week: only a parent of the pupil signs")
+        raise ProblemError(403, "only a parent of the pupil may sign the week")
     linked = await db.scalar(
         select(
             exists().where(s.ParentLink.parent_id == viewer.id, s.ParentLink.pupil_id == pupil_id)
