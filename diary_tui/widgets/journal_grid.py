@@ -586,7 +586,7 @@ class JournalGrid(ScrollView, can_focus=True):
             return
         self._apply(edit)
 
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         if self._awaiting_weight:
             self._awaiting_weight = False
             if event.character is not None and event.character.isdigit():
@@ -611,6 +611,25 @@ class JournalGrid(ScrollView, can_focus=True):
             if event.key == "enter":
                 event.stop()
                 event.prevent_default()
+                return
+        await self._run_own_binding(event)
+
+    async def _run_own_binding(self, event: events.Key) -> None:
+        """Run the grid's own binding for this key here, in the order the keys came.
+
+        Left to the app, a binding runs only after the key has bubbled up to it, and a digit
+        typed right after (``w`` then ``3``, fast) would be handled first.
+        """
+        for namespace, bindings in self.screen._modal_binding_chain:
+            if namespace is not self:
+                continue
+            for binding in bindings.key_to_bindings.get(event.key, ()):
+                if not binding.priority and self.check_action(binding.action, ()) is not False:
+                    event.stop()
+                    event.prevent_default()
+                    await self.run_action(binding.action)
+                    return
+            return
 
     def _type_digit(self, digit: str) -> None:
         digits = self._digits + digit

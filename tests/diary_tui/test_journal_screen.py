@@ -319,3 +319,25 @@ async def test_administration_reads_any_journal_and_changes_nothing(app: Any) ->
         await pilot.pause()
         assert [m.value for m in grid.model.cell(pupil, lesson_id).marks] == before
         assert tui.data.store is not None and tui.data.store.outbox_count() == 0
+
+
+@sqlite_only
+async def test_keys_typed_faster_than_the_screen_keep_their_order(app: Any) -> None:
+    """``w`` then ``3`` arriving together: the weight, not a new mark 3."""
+    from textual import events
+
+    tui = make_app(app, login=None)
+    async with tui.run_test(size=(100, 30)) as pilot:
+        _screen, grid = await open_journal(pilot)
+        lesson_id = grid.current_lesson_id
+        assert lesson_id is not None
+        pupil = grid.current_pupil_id
+        await pilot.press("4")
+        grid.move_to(grid.row - 1, grid.col)
+        await pilot.pause()
+        for key in ("w", "3", "n"):
+            grid.post_message(events.Key(key, key))
+        await wait_for(pilot, lambda: outbox_empty(tui) and not grid._message_queue.qsize())
+        cell = grid.model.cell(pupil, lesson_id)
+        assert [(m.value, m.weight) for m in cell.marks][-1] == (4, 3)
+        assert cell.absence == "unexcused"
