@@ -37,6 +37,13 @@ def navigation_bindings() -> list[BindingType]:
     return bindings
 
 
+#: Kinds of change that concern a screen whatever child it shows (its own are not news).
+LIVE_KINDS_BY_SCREEN: dict[str, tuple[str, ...]] = {
+    "messages": ("message.",),
+    "news": ("announcement.", "event."),
+}
+
+
 class DiaryScreen(Screen[None]):
     """A full screen of the app."""
 
@@ -108,6 +115,12 @@ class DiaryScreen(Screen[None]):
     def touched_by(self, changes: list[ChangeItem]) -> bool:
         """Whether any of ``changes`` is about this screen's child: the child, the child's
         class, or a school-wide event. Screens that show something else override it."""
+        kinds = LIVE_KINDS_BY_SCREEN.get(self.NAME, ())
+        me = self.data.me
+        if kinds and any(
+            c.kind.startswith(kinds) and (me is None or c.actor_id != me.id) for c in changes
+        ):
+            return True
         child = self.data.child
         if child is None:
             return False
