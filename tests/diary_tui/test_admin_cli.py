@@ -54,12 +54,16 @@ def run(demo_url: str, demo: Any) -> Iterator[Any]:
     today = demo.today
 
     def call(
-        argv: list[str], secrets: list[str] | None = None, answers: list[str] | None = None
+        argv: list[str],
+        secrets: list[str] | None = None,
+        answers: list[str] | None = None,
+        credentials: Any = None,
     ) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         app: Litestar = create_app(demo_url, settings=ServerSettings(today=lambda: today))
         env = Env(
             transport=asgi_transport(app),
+            credentials=credentials,
             use_keyring=False,
             ask=Answers(answers or []),
             ask_secret=Answers(secrets if secrets is not None else [demo.password]),
@@ -197,3 +201,48 @@ def test_register_add_child(run: Any, tmp_path: Path) -> None:
     assert "other_parent is now linked to" in out and "Дима Новиков" in out
     code, _, err = run(argv, answers=[invite.group(1)])
     assert code == 1 and "invalid or expired" in err
+
+
+class FakeKeyring:
+    """The OS keyring as ``diary --server URL --login NAME`` leaves it: one refresh token."""
+
+    def __init__(self, tokens: dict[tuple[str, str], str]) -> None:
+        self.tokens = dict(tokens)
+
+    def available(self) -> tuple[bool, str]:
+        return True, ""
+
+    def save(self, server: str, login: str, refresh_token: str) -> None:
+        self.tokens[(server, login)] = refresh_token
+
+    def load(self, server: str, login: str) -> str | None:
+        return self.tokens.get((server, login))
+
+    def delete(self, server: str, login: str) -> bool:
+        return self.tokens.pop((server, login), None) is not None
+
+
+def test_the_remembered_login_needs_no_password(run: Any, demo: Any, demo_url: str) -> None:
+    from demo_server.app import create_app
+
+    async def refresh_token() -> str:
+        import httpx
+
+        app = create_app(demo_url)
+        async with httpx.AsyncClient(transport=asgi_transport(app), base_url=SERVER) as http:
+            answer = await http.post(
+                "/api/v1/auth/login", json={"login": "it", "password": demo.password}
+            )
+        await app.state["server"].engine.dispose()
+        return str(answer.json()["refresh_token"])
+
+    token = asyncio.run(refresh_token())
+    keyring = FakeKeyring({(SERVER, "it"): token})
+    code, out, err = run(admin("users", "--role", "teacher"), secrets=[], credentials=keyring)
+    assert code == 0, err
+    assert "3 account(s)" in out
+    assert keyring.tokens[(SERVER, "it")] != token  # rotated, and the new one kept
+    # A remembered login that has ended: the password is asked for instead.
+    keyring.tokens[(SERVER, "it")] = "ended-token"
+    code, out, _ = run(admin("users", "--role", "teacher"), credentials=keyring)
+    assert code == 0 and "3 account(s)" in out
