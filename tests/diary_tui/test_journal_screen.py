@@ -341,3 +341,23 @@ async def test_keys_typed_faster_than_the_screen_keep_their_order(app: Any) -> N
         cell = grid.model.cell(pupil, lesson_id)
         assert [(m.value, m.weight) for m in cell.marks][-1] == (4, 3)
         assert cell.absence == "unexcused"
+
+
+@sqlite_only
+async def test_a_comment_on_a_mark_reaches_the_server(
+    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "teacher")
+    tui = make_app(app, login=None)
+    async with tui.run_test(size=(100, 30)) as pilot:
+        screen, grid = await open_journal(pilot)
+        lesson_id = grid.current_lesson_id
+        assert lesson_id is not None
+        pupil = grid.current_pupil_id
+        await pilot.press("5", "up", "c")
+        await wait_for(pilot, lambda: isinstance(tui.screen, AskText))
+        await pilot.press(*"[b]good[/b]", "enter")
+        mark = grid.model.cell(pupil, lesson_id).marks[-1]
+        await wait_for(pilot, lambda: outbox_empty(tui) and mark.state is CellState.SAVED)
+        after = await server_journal(http, headers, screen)
+        assert next(m for m in after.marks if m.id == mark.mark_id).comment == "[b]good[/b]"
