@@ -37,11 +37,23 @@ class HasNotifications(Protocol):
     notifications: Notifications | None
 
 
+LABELS = {**NOTIFICATION_GROUPS, BELL: "Ring the terminal bell with a notification"}
+
+
+def prompt(key: str, on: bool) -> Content:
+    """A line of the list: the state in words too, so it reads without colour (NO_COLOR)."""
+    state = (
+        Content.styled("on ", "bold $text-success") if on else Content.styled("off", "$text-muted")
+    )
+    return Content.assemble(state, " ", LABELS[key])
+
+
 def selections(prefs: Notifications) -> list[Selection[str]]:
     items = [
-        Selection(label, key, prefs.enabled(key)) for key, label in NOTIFICATION_GROUPS.items()
+        Selection(prompt(key, prefs.enabled(key)), key, prefs.enabled(key))
+        for key in NOTIFICATION_GROUPS
     ]
-    items.append(Selection("Ring the terminal bell with a notification", BELL, prefs.bell))
+    items.append(Selection(prompt(BELL, prefs.bell), BELL, prefs.bell))
     return items
 
 
@@ -95,8 +107,8 @@ the config file (its comments and other settings are kept).
             yield Label("Quiet from")
             yield Input(placeholder="HH:MM", id="quiet-from", max_length=5)
             yield Label("to")
-            yield Label("(empty: never quiet)")
             yield Input(placeholder="HH:MM", id="quiet-to", max_length=5)
+            yield Label("(both empty: never quiet)")
         yield Static(Content(""), id="settings-note")
         yield StatusLine()
         yield Footer()
@@ -164,6 +176,14 @@ the config file (its comments and other settings are kept).
 
     def action_help(self) -> None:
         self.show_help()
+
+    @on(SelectionList.SelectionToggled)
+    def _toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
+        kinds = self.query_one(SelectionList)
+        key = str(event.selection.value)
+        kinds.replace_option_prompt_at_index(
+            event.selection_index, prompt(key, key in kinds.selected)
+        )
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
