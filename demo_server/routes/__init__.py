@@ -15,6 +15,7 @@ from demo_server.routes import stats as stats_routes
 from demo_server.routes import accounts as accounts_routes
 from demo_server.routes import registration as registration_routes
 from demo_server.routes import journal as journal_routes
+from demo_server.routes import changes as changes_routes
 from demo_server.routes.deps import DEPENDENCIES
 
 
@@ -40,6 +41,8 @@ def api_router() -> Router:
             messages.router,
             announcements.router,
             signing.sign,
+            changes_routes.changes,
+            changes_routes.change_stream,
         ],
         dependencies=DEPENDENCIES,
     )
