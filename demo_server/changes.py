@@ -315,20 +315,6 @@ class ChangeHub:
             self._subscribers -= 1
         return self.latest > cursor
 
-    def poke(self) -> None:
-        """Look for new changes now (after a write in this process)."""
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._nudge.set()
-        else:
-            loop.call_soon_threadsafe(self._nudge.set)
-
     async def stop(self) -> None:
         """End every stream of this hub and its background task."""
         self.stopped = True

@@ -148,6 +148,8 @@ class LiveSync:
                 with contextlib.suppress(Exception):
                     self._reset()
                 self.post(LinkChanged(True, recovered=True))
+                await self.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
             except DiaryError:
                 await self.sleep(backoff)  # a server error: try again later
                 backoff = min(backoff * 2, self.max_backoff)

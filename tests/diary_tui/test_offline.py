@@ -162,3 +162,35 @@ async def test_catch_up_after_a_break_is_one_small_request(app: Litestar, demo: 
             data.client = None
     assert [c.payload["label"] for c in caught] == ["a", "b"]
     assert switch.requests == ["GET /api/v1/changes"]
+
+
+class Stop(Exception):
+    """Ends a LiveSync loop in a test."""
+
+
+async def test_a_cursor_the_server_never_gave_starts_afresh(app: Litestar, demo: Any) -> None:
+    """A store whose cursor is from another database (the server was rebuilt): the feed says
+    400, the client forgets the cursor, starts at the newest and refreshes the screen."""
+    from diary_tui.data import DiaryData
+    from diary_tui.live import LinkChanged
+
+    data = DiaryData(transport=asgi_transport(app), save_last_login=None)
+    await data.login(BASE_URL, "parent", demo.password, remember=False)
+    assert data.store is not None
+    data.store.set_meta(CURSOR_KEY, "999999")
+    posted: list[Any] = []
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) >= 2:
+            raise Stop
+
+    try:
+        with pytest.raises(Stop):
+            await LiveSync(data, posted.append, stream=False, sleep=sleep).run()
+        assert data.store.get_meta(CURSOR_KEY) == "0"  # the newest of this server
+        assert any(isinstance(m, LinkChanged) and m.recovered for m in posted)
+        assert pauses[0] > 0  # and it did not spin
+    finally:
+        await data.close()
