@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 from typing import Annotated
 
@@ -86,12 +87,19 @@ async def change_stream(
     today = server.settings.today
     hub = hub_for(server)
 
+    # A stream lives as long as an access token: then the client reconnects with a fresh one,
+    # so a session ended or revoked meanwhile stops hearing of changes.
+    lifetime = server.settings.access_token_lifetime.total_seconds()
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + lifetime
+
     async def events() -> AsyncGenerator[ServerSentEventMessage, None]:
         # The first bytes go out at once, so the client knows it is connected.
         yield ServerSentEventMessage(comment="connected", retry=RETRY_MS)
         cursor = start
-        while not hub.stopped:
-            if await hub.wait_beyond(cursor, KEEP_ALIVE_SECONDS):
+        while not hub.stopped and loop.time() < ends:
+            wait = max(0.0, min(KEEP_ALIVE_SECONDS, ends - loop.time()))
+            if await hub.wait_beyond(cursor, wait):
                 more = True
                 while more and not hub.stopped:
                     async with server.sessionmaker() as session:
@@ -102,7 +110,7 @@ async def change_stream(
                         )
                     cursor = int(feed.next)
                     more = feed.more
-            elif not hub.stopped:
+            elif not hub.stopped and loop.time() < ends:
                 yield ServerSentEventMessage(comment="keep-alive")
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

@@ -314,3 +314,28 @@ async def test_the_stream_is_not_held_back_by_compression(
         await writer
         assert got[0][1].payload["label"] == "hello"
         assert asyncio.get_running_loop().time() - started < 3
+
+
+async def test_a_stream_ends_with_its_access_token(
+    demo_url: str, demo: Any, login_as: LoginAs
+) -> None:
+    """Then the client reconnects with a fresh token: a revoked session stops hearing."""
+    from demo_server.app import create_app
+    from demo_server.settings import ServerSettings
+    from diary_tui.demo import DemoServer
+
+    today: dt.date = demo.today
+    settings = ServerSettings(today=lambda: today, access_token_lifetime=dt.timedelta(seconds=1))
+    server = DemoServer(create_app(demo_url, settings=settings))
+    await asyncio.to_thread(server.start)
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+            headers = await login_as(client, "parent")
+            started = asyncio.get_running_loop().time()
+            async with client.stream("GET", STREAM, headers=headers) as response:
+                assert response.status_code == 200
+                body = b"".join([chunk async for chunk in response.aiter_bytes()])
+            assert b": connected" in body
+            assert asyncio.get_running_loop().time() - started < 5
+    finally:
+        await asyncio.to_thread(server.stop)
