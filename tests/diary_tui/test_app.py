@@ -144,14 +144,25 @@ async def test_unreachable_server_is_said_in_plain_words() -> None:
         assert diary.data.state.online is False
 
 
+HOMES = {
+    "parent": "week",
+    "pupil": "week",
+    "teacher": "journal",
+    "classteacher": "journal",
+    "admin": "stats",
+    "it": "users",
+    "nurse": "medical",
+    "authority": "stats",
+}
+
+
 @sqlite_only
-@pytest.mark.parametrize("login", ["it"])  # a teacher's home is the journal
-async def test_accounts_without_pupils_get_a_plain_message(
-    app: Litestar, demo: Any, login: str
+@pytest.mark.parametrize(("login", "home"), sorted(HOMES.items()))
+async def test_each_role_opens_on_its_own_home_screen(
+    app: Litestar, demo: Any, login: str, home: str
 ) -> None:
     diary = make_app(app, login=login)
     async with diary.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, login, password_of(demo, login))
-        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
-        await wait_for(pilot, lambda: "no pupil's week" in screen_text(diary))
+        await wait_for(pilot, lambda: getattr(diary.screen, "NAME", "") == home)
     await dispose(app)
