@@ -8,10 +8,11 @@ server in-process and nothing of the user's own machine leaks in.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import time
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-import httpx
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -26,38 +27,46 @@ from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_err
 from diary_tui.live import ChangesArrived, LinkChanged, LiveSync
 from diary_tui.navigation import destinations_for, home_for
 from diary_tui.sync import SyncEngine
-from screens.announcements import NewsScreen
-from screens.attendance import AttendanceScreen
-from screens.audit import AuditScreen
 from screens.base import DiaryScreen, LoggedIn, SessionEnded, ShowLogin
 from screens.chooser import ChooserScreen
-from screens.grades import GradesScreen
-from screens.homework import HomeworkScreen
-from screens.journal import JournalScreen
 from screens.login import LoginScreen
-from screens.medical import MedicalScreen
-from screens.messages import MessagesScreen
-from screens.settings import SettingsScreen
-from screens.stats import StatsScreen
-from screens.users import UsersScreen
-from screens.week import WeekScreen
-from screens.whatsnew import WhatsNewScreen
 
-SCREENS_BY_NAME: dict[str, Callable[[DiaryData], DiaryScreen]] = {
-    "week": WeekScreen,
-    "grades": GradesScreen,
-    "homework": HomeworkScreen,
-    "attendance": AttendanceScreen,
-    "journal": JournalScreen,
-    "whatsnew": WhatsNewScreen,
-    "settings": SettingsScreen,
-    "messages": MessagesScreen,
-    "news": NewsScreen,
-    "stats": StatsScreen,
-    "audit": AuditScreen,
-    "medical": MedicalScreen,
-    "users": UsersScreen,
+if TYPE_CHECKING:
+    import httpx
+
+SCREEN_CLASSES: dict[str, str] = {
+    "week": "screens.week:WeekScreen",
+    "grades": "screens.grades:GradesScreen",
+    "homework": "screens.homework:HomeworkScreen",
+    "attendance": "screens.attendance:AttendanceScreen",
+    "journal": "screens.journal:JournalScreen",
+    "whatsnew": "screens.whatsnew:WhatsNewScreen",
+    "settings": "screens.settings:SettingsScreen",
+    "messages": "screens.messages:MessagesScreen",
+    "news": "screens.announcements:NewsScreen",
+    "stats": "screens.stats:StatsScreen",
+    "audit": "screens.audit:AuditScreen",
+    "medical": "screens.medical:MedicalScreen",
+    "users": "screens.users:UsersScreen",
 }
+"""Every destination of ``diary_tui.navigation`` that has a screen, by name, as
+``module:Class``. A screen's module is imported when the screen first opens, so starting the
+app costs only the screens it shows."""
+
+SCREENS_BY_NAME = SCREEN_CLASSES
+"""(The names of the screens; kept for callers that only need to know which exist.)"""
+
+
+def screen_class(name: str) -> Callable[[DiaryData], DiaryScreen] | None:
+    """The screen class registered as ``name``, imported on first use."""
+    spec = SCREEN_CLASSES.get(name)
+    if spec is None:
+        return None
+    module, _, cls = spec.partition(":")
+    factory: Callable[[DiaryData], DiaryScreen] = getattr(importlib.import_module(module), cls)
+    return factory
+
+
 """Every destination of ``diary_tui.navigation`` that has a screen, by name."""
 
 
@@ -128,6 +137,16 @@ class DiaryApp(App[None]):
         """Open the first screen: the demo chooser, the remembered session, or the login."""
         if self.demo_accounts:
             self.show_chooser()
+        elif self.server and self.login_name and self.data.open_saved(self.server, self.login_name):
+            # A remembered login: paint the saved diary at once, then open the session (the
+            # keyring and the network stack load meanwhile; the screen's refresh waits for it).
+            self.go(home_for(self.data.me, self.available_screens()))
+            self._log_started()
+            if await self.data.resume(self.server, self.login_name):
+                self._start_session_work()
+            else:
+                await self.data.close()
+                self.show_login("Log in again: the saved login was not found in the keyring.")
         elif (
             self.server and self.login_name and await self.data.resume(self.server, self.login_name)
         ):
@@ -135,8 +154,12 @@ class DiaryApp(App[None]):
             self.show_home()
         else:
             self.show_login()
+        self._log_started()
+
+    def _log_started(self) -> None:
         if self._started is not None:
             self.log.info(f"started in {(time.perf_counter() - self._started) * 1000:.0f} ms")
+            self._started = None
 
     # -- screens ----------------------------------------------------------------------
 
@@ -165,11 +188,11 @@ class DiaryApp(App[None]):
         self.go("week")
 
     def available_screens(self) -> frozenset[str]:
-        return frozenset(SCREENS_BY_NAME)
+        return frozenset(SCREEN_CLASSES)
 
     def go(self, name: str) -> None:
         """Open the screen ``name`` (a destination of ``diary_tui.navigation``)."""
-        factory = SCREENS_BY_NAME.get(name)
+        factory = screen_class(name)
         if factory is None:
             self.notify(f"There is no screen called {name!r}.", severity="error")
             return
@@ -179,11 +202,15 @@ class DiaryApp(App[None]):
         self._show(factory(self.data))
 
     def show_home(self) -> None:
-        """The first screen for this user's role."""
+        """The first screen for this user's role, with the session's background work."""
+        self._start_session_work()
+        self.go(home_for(self.data.me, self.available_screens()))
+
+    def _start_session_work(self) -> None:
+        """Send the outbox and follow the server's changes (once the session is open)."""
         self.run_sync()
         if self._live:
             self.run_live()
-        self.go(home_for(self.data.me, self.available_screens()))
 
     @work(exclusive=True, group="live", exit_on_error=False)
     async def run_live(self) -> None:

@@ -14,14 +14,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from urllib.parse import urlsplit
 
-import httpx
+import msgspec
 
 from api_client import models as wire
-from api_client.client import DiaryClient, ResponseCache
+from api_client.cache import ResponseCache, cache_key
 from api_client.errors import (
     AuthenticationError,
     DiaryError,
@@ -76,6 +77,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    import httpx
+
+    from api_client.client import DiaryClient
     from api_client.models import Journal
     from diary_tui.sync import Outbox, SyncEngine
 
@@ -120,6 +124,12 @@ def _open_store(server: str, login: str) -> AccountStore:
     return Store.open_for(server, login)
 
 
+def _has_store(server: str, login: str) -> bool:
+    from diary_tui.store import store_path
+
+    return store_path(server, login).exists()
+
+
 def _delete_store(server: str, login: str) -> object:
     from diary_tui.store import Store
 
@@ -149,12 +159,25 @@ def normalize_server(server: str) -> str:
     if "://" not in server:
         server = ("http://" if server.startswith(("127.", "localhost")) else "https://") + server
     try:
-        url = httpx.URL(server)
-    except (httpx.InvalidURL, TypeError) as exc:
+        url = urlsplit(server)
+        url.port  # noqa: B018 (a bad port raises here)
+    except ValueError as exc:
         raise ValueError(f"{server!r} is not a server address") from exc
-    if url.scheme not in ("http", "https") or not url.host:
+    if url.scheme not in ("http", "https") or not url.hostname:
         raise ValueError(f"{server!r} is not a server address: use https://host or http://host")
     return server
+
+
+REMEMBERED = "remembered"
+"""The store's meta key saying its login is remembered in the keyring."""
+
+
+def _client_class() -> type[DiaryClient]:
+    """The HTTP client, imported when the first session opens: the first screen paints from
+    the local store without paying for httpx."""
+    from api_client.client import DiaryClient
+
+    return DiaryClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +245,7 @@ class DiaryData:
         credentials: CredentialStore | None = None,
         open_store: StoreOpener = _open_store,
         delete_store: StoreRemover = _delete_store,
+        has_store: Callable[[str, str], bool] = _has_store,
         save_last_login: Callable[[str, str], None] | None = _save_last_login,
         clock: Callable[[], dt.datetime] = _now,
         today: Callable[[], dt.date] | None = None,
@@ -230,6 +254,8 @@ class DiaryData:
         self.credentials = credentials
         self._open_store = open_store
         self._delete_store = delete_store
+        self._has_store = has_store
+        self._resuming: asyncio.Future[bool] | None = None
         self._save_last_login = save_last_login
         self.clock = clock
         self._today = today
@@ -309,7 +335,7 @@ class DiaryData:
         can_remember, _reason = await self.keyring_status() if remember else (False, "")
         self.server, self.login_name = server, login
         self.remember = remember and can_remember
-        client = DiaryClient(server, transport=self._transport, on_tokens=self._tokens_changed)
+        client = _client_class()(server, transport=self._transport, on_tokens=self._tokens_changed)
         self.client = client
         try:
             await self._online(client.login(login, password))
@@ -320,15 +346,59 @@ class DiaryData:
             # A login that is not to be remembered replaces an older remembered one.
             await asyncio.to_thread(self.credentials.delete, server, login)
         self._attach_store()
+        assert self.store is not None
+        # Whether the next start may paint this account's saved diary before the keyring
+        # answers (only a remembered login opens without a password).
+        self.store.set_meta(REMEMBERED, "1" if self.remember else "0")
         if self._save_last_login is not None:
             await asyncio.to_thread(self._save_last_login, server, login)
         return await self.load_me()
+
+    def open_saved(self, server: str, login: str) -> bool:
+        """Open the saved diary of a remembered login, with no network and no keyring, so the
+        first screen paints at once; :meth:`resume` then opens the session itself.
+
+        False when there is nothing saved for this account, or its login was not remembered.
+        """
+        server = normalize_server(server)
+        if not self._has_store(server, login):
+            return False
+        store = self._open_store(server, login)
+        if store.get_meta(REMEMBERED) != "1":
+            store.close()
+            return False
+        self.server, self.login_name, self.store = server, login, store
+        self.state = SyncState(
+            online=None,
+            last_sync=store.last_sync(),
+            outbox=store.outbox_count(),
+            account=f"{login}@{urlsplit(server).hostname}",
+        )
+        if self.cached_me() is None:
+            self.store, self.server, self.login_name = None, None, None
+            store.close()
+            return False
+        return True
 
     async def resume(self, server: str, login: str) -> bool:
         """Open the remembered session for ``server`` and ``login`` without the network.
 
         False when no refresh token is remembered. The token is checked by the first load.
+        A store opened by :meth:`open_saved` for the same account stays open; loads asked for
+        meanwhile wait for this to finish.
         """
+        resuming: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._resuming = resuming
+        ok = False
+        try:
+            ok = await self._resume(server, login)
+        finally:
+            resuming.set_result(ok)
+            if self._resuming is resuming:
+                self._resuming = None
+        return ok
+
+    async def _resume(self, server: str, login: str) -> bool:
         if self.credentials is None:
             return False
         server = normalize_server(server)
@@ -338,15 +408,22 @@ class DiaryData:
         token = await asyncio.to_thread(self.credentials.load, server, login)
         if not token:
             return False
+        keep = self.store if (self.server, self.login_name) == (server, login) else None
+        if keep is not None:
+            self.store = None  # not closed below: the screens are painted from it
         await self.close()
         self.server, self.login_name, self.remember = server, login, True
-        self.client = DiaryClient(
+        self.client = _client_class()(
             server,
             transport=self._transport,
             refresh_token=token,
             on_tokens=self._tokens_changed,
         )
-        self._attach_store()
+        if keep is not None:
+            self.store = keep
+            self.client.cache = keep
+        else:
+            self._attach_store()
         return True
 
     async def logout(self) -> None:
@@ -388,7 +465,7 @@ class DiaryData:
             online=None,
             last_sync=self.store.last_sync(),
             outbox=self.store.outbox_count(),
-            account=f"{self.login_name}@{httpx.URL(self.server).host}",
+            account=f"{self.login_name}@{urlsplit(self.server).hostname}",
         )
 
     def _tokens_changed(self, pair: TokenPair | None) -> None:
@@ -417,6 +494,13 @@ class DiaryData:
             self.store.mark_synced()
             self.state.outbox = self.store.outbox_count()
 
+    async def _session(self) -> DiaryClient:
+        """The client, once the session is open: a screen painted from the store before the
+        remembered login was read from the keyring waits here for it."""
+        if self.client is None and self._resuming is not None:
+            await asyncio.shield(self._resuming)
+        return self._require_client()
+
     def _require_client(self) -> DiaryClient:
         if self.client is None:
             raise AuthenticationError("Not logged in: log in first.")
@@ -424,16 +508,30 @@ class DiaryData:
 
     # -- data ---------------------------------------------------------------------------
 
-    def cached_me(self) -> Me | None:
-        if self.client is None:
+    def _cached(
+        self, path: str, type_: type[T], params: Mapping[str, Any] | None = None
+    ) -> T | None:
+        """What the store holds for a GET, without the network (None when nothing usable)."""
+        if self.store is None:
             return None
-        me = self.client.cached("/me", Me)
+        hit = self.store.get(cache_key(path, params))
+        if hit is None:
+            return None
+        try:
+            return wire.decode(hit.body, type_)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None  # saved by an older version of the app: the refresh replaces it
+
+    def cached_me(self) -> Me | None:
+        if self.store is None:
+            return None
+        me = self._cached("/me", Me)
         if me is not None and self.me is None:
             self.me = me
         return me
 
     async def load_me(self) -> Me:
-        client = self._require_client()
+        client = await self._session()
         me: Me = await self._online(client.me())
         self.me = me
         self._synced()
@@ -444,12 +542,12 @@ class DiaryData:
         return {"date": monday_of(day).isoformat()}
 
     def cached_week(self, pupil_id: int, day: dt.date) -> Week | None:
-        if self.client is None:
+        if self.store is None:
             return None
-        return self.client.cached(f"/pupils/{pupil_id}/week", Week, self._week_params(day))
+        return self._cached(f"/pupils/{pupil_id}/week", Week, self._week_params(day))
 
     async def load_week(self, pupil_id: int, day: dt.date) -> Week:
-        client = self._require_client()
+        client = await self._session()
         week: Week = await self._online(client.week(pupil_id, monday_of(day)))
         self._synced()
         return week
@@ -483,17 +581,17 @@ class DiaryData:
     ) -> Journal | None:
         from api_client.models import Journal
 
-        if self.client is None:
+        if self.store is None:
             return None
         params = self._journal_params(class_id, subject_id, period_id)
-        return self.client.cached("/journal", Journal, params)
+        return self._cached("/journal", Journal, params)
 
     async def load_journal(
         self, class_id: int, subject_id: int, period_id: int | None = None
     ) -> Journal:
         from api_client.models import Journal
 
-        client = self._require_client()
+        client = await self._session()
         params = self._journal_params(class_id, subject_id, period_id)
         journal: Journal = await self._online(client.get("/journal", Journal, params=params))
         self._synced()
@@ -516,24 +614,24 @@ class DiaryData:
         return {"period": str(period)} if period is not None else None
 
     def cached_grades(self, pupil_id: int, period: int | str | None = None) -> wire.Grades | None:
-        if self.client is None:
+        if self.store is None:
             return None
         path = f"/pupils/{pupil_id}/grades"
-        return self.client.cached(path, wire.Grades, self._period_params(period))
+        return self._cached(path, wire.Grades, self._period_params(period))
 
     async def load_grades(self, pupil_id: int, period: int | str | None = None) -> wire.Grades:
-        client = self._require_client()
+        client = await self._session()
         grades: wire.Grades = await self._online(client.grades(pupil_id, period))
         self._synced()
         return grades
 
     def cached_report_card(self, pupil_id: int) -> wire.ReportCard | None:
-        if self.client is None:
+        if self.store is None:
             return None
-        return self.client.cached(f"/pupils/{pupil_id}/report-card", wire.ReportCard)
+        return self._cached(f"/pupils/{pupil_id}/report-card", wire.ReportCard)
 
     async def load_report_card(self, pupil_id: int) -> wire.ReportCard:
-        client = self._require_client()
+        client = await self._session()
         card: wire.ReportCard = await self._online(client.report_card(pupil_id))
         self._synced()
         return card
@@ -569,12 +667,12 @@ class DiaryData:
         return found
 
     def cached_homework(self, pupil_id: int) -> wire.HomeworkList | None:
-        if self.client is None:
+        if self.store is None:
             return None
-        return self.client.cached(f"/pupils/{pupil_id}/homework", wire.HomeworkList)
+        return self._cached(f"/pupils/{pupil_id}/homework", wire.HomeworkList)
 
     async def load_homework(self, pupil_id: int) -> wire.HomeworkList:
-        client = self._require_client()
+        client = await self._session()
         homework: wire.HomeworkList = await self._online(client.homework(pupil_id))
         self._synced()
         return homework
@@ -583,7 +681,7 @@ class DiaryData:
         self, pupil_id: int, homework_id: int, done: bool
     ) -> wire.HomeworkDoneState:
         """Tick (or untick) homework; the server keeps it for the pupil."""
-        client = self._require_client()
+        client = await self._session()
         state: wire.HomeworkDoneState = await self._online(
             client.set_homework_done(pupil_id, homework_id, done)
         )
@@ -598,7 +696,7 @@ class DiaryData:
         ``name (1).ext`` and so on."""
         from pathlib import Path
 
-        client = self._require_client()
+        client = await self._session()
         content = await self._online(client.attachment(attachment.id))
         import posixpath
 
@@ -630,26 +728,26 @@ class DiaryData:
     def cached_attendance(
         self, pupil_id: int, period: int | str | None = None
     ) -> wire.Attendance | None:
-        if self.client is None:
+        if self.store is None:
             return None
         path = f"/pupils/{pupil_id}/attendance"
-        return self.client.cached(path, wire.Attendance, self._period_params(period))
+        return self._cached(path, wire.Attendance, self._period_params(period))
 
     async def load_attendance(
         self, pupil_id: int, period: int | str | None = None
     ) -> wire.Attendance:
-        client = self._require_client()
+        client = await self._session()
         attendance: wire.Attendance = await self._online(client.attendance(pupil_id, period))
         self._synced()
         return attendance
 
     def cached_absence_notices(self, pupil_id: int) -> wire.AbsenceNotices | None:
-        if self.client is None:
+        if self.store is None:
             return None
-        return self.client.cached(f"/pupils/{pupil_id}/absence-notices", wire.AbsenceNotices)
+        return self._cached(f"/pupils/{pupil_id}/absence-notices", wire.AbsenceNotices)
 
     async def load_absence_notices(self, pupil_id: int) -> wire.AbsenceNotices:
-        client = self._require_client()
+        client = await self._session()
         notices: wire.AbsenceNotices = await self._online(client.absence_notices(pupil_id))
         self._synced()
         return notices
@@ -665,7 +763,7 @@ class DiaryData:
         """Tell the class teacher about an absence (a parent); dates are checked first."""
         if end < start:
             raise ValueError("The last day must not be before the first day.")
-        client = self._require_client()
+        client = await self._session()
         body = wire.AbsenceNoticeRequest(start=start, end=end, reason=reason, note=note)
         notice: wire.AbsenceNotice = await self._online(client.send_absence_notice(pupil_id, body))
         return notice
@@ -673,29 +771,29 @@ class DiaryData:
     # -- messages -----------------------------------------------------------------------
 
     def cached_threads(self) -> wire.Threads | None:
-        if self.client is None:
+        if self.store is None:
             return None
-        return self.client.cached("/threads", wire.Threads)
+        return self._cached("/threads", wire.Threads)
 
     async def load_threads(self) -> wire.Threads:
-        client = self._require_client()
+        client = await self._session()
         threads: wire.Threads = await self._online(client.threads())
         self._synced()
         return threads
 
     def cached_thread(self, thread_id: int) -> wire.Thread | None:
-        if self.client is None:
+        if self.store is None:
             return None
-        return self.client.cached(f"/threads/{thread_id}", wire.Thread)
+        return self._cached(f"/threads/{thread_id}", wire.Thread)
 
     async def load_thread(self, thread_id: int) -> wire.Thread:
-        client = self._require_client()
+        client = await self._session()
         thread: wire.Thread = await self._online(client.thread(thread_id))
         self._synced()
         return thread
 
     async def mark_thread_read(self, thread_id: int, last_read_id: int) -> wire.ReadState:
-        client = self._require_client()
+        client = await self._session()
         state: wire.ReadState = await self._online(client.mark_thread_read(thread_id, last_read_id))
         return state
 
@@ -713,7 +811,7 @@ class DiaryData:
 
     async def send_reply(self, thread_id: int, body: str) -> wire.Thread:
         text = self.check_message(body)
-        client = self._require_client()
+        client = await self._session()
         thread: wire.Thread = await self._online(client.reply(thread_id, text))
         return thread
 
@@ -724,7 +822,7 @@ class DiaryData:
         if "\n" in title:
             raise ValueError("The subject must be one line.")
         text = self.check_message(body)
-        client = self._require_client()
+        client = await self._session()
         request = wire.NewThreadRequest(
             recipient_id=recipient_id, pupil_id=pupil_id, subject=title, body=text
         )
@@ -732,12 +830,12 @@ class DiaryData:
         return thread
 
     def cached_recipients(self, pupil_id: int) -> wire.Recipients | None:
-        if self.client is None:
+        if self.store is None:
             return None
-        return self.client.cached(f"/pupils/{pupil_id}/recipients", wire.Recipients)
+        return self._cached(f"/pupils/{pupil_id}/recipients", wire.Recipients)
 
     async def load_recipients(self, pupil_id: int) -> wire.Recipients:
-        client = self._require_client()
+        client = await self._session()
         found: wire.Recipients = await self._online(client.recipients(pupil_id))
         return found
 
@@ -750,18 +848,18 @@ class DiaryData:
     def cached_news(self, pupil_id: int | None) -> wire.Announcements | None:
         """Announcements and upcoming events: of one child's class (a parent's choice), or of
         all the user's classes when ``pupil_id`` is None."""
-        if self.client is None:
+        if self.store is None:
             return None
-        return self.client.cached("/announcements", wire.Announcements, self._news_params(pupil_id))
+        return self._cached("/announcements", wire.Announcements, self._news_params(pupil_id))
 
     async def load_news(self, pupil_id: int | None) -> wire.Announcements:
-        client = self._require_client()
+        client = await self._session()
         news: wire.Announcements = await self._online(client.announcements(pupil_id))
         self._synced()
         return news
 
     async def mark_announcement_read(self, announcement_id: int) -> wire.AnnouncementItem:
-        client = self._require_client()
+        client = await self._session()
         item: wire.AnnouncementItem = await self._online(
             client.mark_announcement_read(announcement_id)
         )
@@ -772,7 +870,7 @@ class DiaryData:
     ) -> wire.AnnouncementItem:
         heading = self.check_message(title, "title", wire.SUBJECT_MAX_LENGTH)
         text = self.check_message(body, "text")
-        client = self._require_client()
+        client = await self._session()
         request = wire.AnnouncementRequest(title=heading, body=text, class_id=class_id)
         item: wire.AnnouncementItem = await self._online(client.post_announcement(request))
         return item
@@ -781,7 +879,7 @@ class DiaryData:
 
     async def sign_week(self, pupil_id: int, day: dt.date) -> wire.WeekSignature:
         """Sign ``pupil_id``'s week that holds ``day`` (a parent)."""
-        client = self._require_client()
+        client = await self._session()
         signature: wire.WeekSignature = await self._online(
             client.sign_week(pupil_id, monday_of(day))
         )
@@ -801,7 +899,7 @@ class DiaryData:
         limit: int = 100,
     ) -> wire.AuditPage:
         """A page of the audit log (never cached: it is read to answer a question now)."""
-        client = self._require_client()
+        client = await self._session()
         page: wire.AuditPage = await self._online(
             client.audit(
                 pupil=pupil,
@@ -817,12 +915,12 @@ class DiaryData:
         return page
 
     def cached_school_stats(self, period_id: int | None = None) -> wire.SchoolStats | None:
-        if self.client is None:
+        if self.store is None:
             return None
-        return self.client.cached("/stats/school", wire.SchoolStats, self._stats_params(period_id))
+        return self._cached("/stats/school", wire.SchoolStats, self._stats_params(period_id))
 
     async def load_school_stats(self, period_id: int | None = None) -> wire.SchoolStats:
-        client = self._require_client()
+        client = await self._session()
         stats: wire.SchoolStats = await self._online(client.school_stats(period_id))
         self._synced()
         return stats
@@ -830,27 +928,27 @@ class DiaryData:
     def cached_class_stats(
         self, class_id: int, period_id: int | None = None
     ) -> wire.ClassStats | None:
-        if self.client is None:
+        if self.store is None:
             return None
         path = f"/stats/classes/{class_id}"
-        return self.client.cached(path, wire.ClassStats, self._stats_params(period_id))
+        return self._cached(path, wire.ClassStats, self._stats_params(period_id))
 
     async def load_class_stats(
         self, class_id: int, period_id: int | None = None
     ) -> wire.ClassStats:
-        client = self._require_client()
+        client = await self._session()
         stats: wire.ClassStats = await self._online(client.class_stats(class_id, period_id))
         self._synced()
         return stats
 
     def cached_authority_stats(self, period_id: int | None = None) -> wire.AuthorityStats | None:
-        if self.client is None:
+        if self.store is None:
             return None
         params = self._stats_params(period_id)
-        return self.client.cached("/stats/authority", wire.AuthorityStats, params)
+        return self._cached("/stats/authority", wire.AuthorityStats, params)
 
     async def load_authority_stats(self, period_id: int | None = None) -> wire.AuthorityStats:
-        client = self._require_client()
+        client = await self._session()
         stats: wire.AuthorityStats = await self._online(client.authority_stats(period_id))
         self._synced()
         return stats
@@ -863,19 +961,17 @@ class DiaryData:
         query = " ".join(query.split())
         if not query:
             raise ValueError("Type part of a pupil's name.")
-        client = self._require_client()
+        client = await self._session()
         found: wire.PupilSearch = await self._online(client.search_pupils(query[:100]))
         return found
 
     def cached_medical_absences(self, pupil_id: int) -> wire.MedicalAbsences | None:
-        if self.client is None:
+        if self.store is None:
             return None
-        return self.client.cached(
-            "/medical/absences", wire.MedicalAbsences, {"pupil": pupil_id}
-        )
+        return self._cached("/medical/absences", wire.MedicalAbsences, {"pupil": pupil_id})
 
     async def load_medical_absences(self, pupil_id: int) -> wire.MedicalAbsences:
-        client = self._require_client()
+        client = await self._session()
         found: wire.MedicalAbsences = await self._online(client.medical_absences(pupil_id))
         self._synced()
         return found
@@ -886,7 +982,7 @@ class DiaryData:
         """Record the pupil ill from ``start`` to ``end`` (every lesson of those days)."""
         if end < start:
             raise ValueError("The last day of the illness is before the first.")
-        client = self._require_client()
+        client = await self._session()
         body = wire.MedicalAbsenceCreate(pupil_id=pupil_id, start=start, end=end, note=note)
         result: wire.MedicalAbsenceResult = await self._online(client.record_illness(body))
         return result
@@ -907,15 +1003,15 @@ class DiaryData:
     def cached_users(
         self, q: str = "", role: Role | None = None, class_: str | None = None
     ) -> wire.UserPage | None:
-        if self.client is None:
+        if self.store is None:
             return None
-        return self.client.cached("/users", wire.UserPage, self._user_params(q, role, class_))
+        return self._cached("/users", wire.UserPage, self._user_params(q, role, class_))
 
     async def load_users(
         self, q: str = "", role: Role | None = None, class_: str | None = None
     ) -> wire.UserPage:
         """Accounts whose login or name holds ``q`` (the first 200, surname order)."""
-        client = self._require_client()
+        client = await self._session()
         page: wire.UserPage = await self._online(
             client.users(q.strip()[:100], role=role, class_=class_ or None, limit=200)
         )
@@ -923,29 +1019,29 @@ class DiaryData:
         return page
 
     async def load_classes(self) -> wire.ClassList:
-        client = self._require_client()
+        client = await self._session()
         classes: wire.ClassList = await self._online(client.classes())
         return classes
 
     async def create_user(self, body: wire.UserCreate) -> wire.OneTimePassword:
-        client = self._require_client()
+        client = await self._session()
         made: wire.OneTimePassword = await self._online(client.create_user(body))
         return made
 
     async def update_user(self, user_id: int, body: wire.UserUpdate) -> wire.UserSummary:
-        client = self._require_client()
+        client = await self._session()
         user: wire.UserSummary = await self._online(client.update_user(user_id, body))
         return user
 
     async def reset_password(self, user_id: int) -> wire.OneTimePassword:
-        client = self._require_client()
+        client = await self._session()
         result: wire.OneTimePassword = await self._online(client.reset_password(user_id))
         return result
 
     async def set_parent_link(
         self, parent_id: int, pupil_id: int, linked: bool
     ) -> wire.ParentLinkResult:
-        client = self._require_client()
+        client = await self._session()
         result: wire.ParentLinkResult = await self._online(
             client.set_parent_link(parent_id, pupil_id, linked)
         )
@@ -974,12 +1070,12 @@ class DiaryData:
         if target is None:
             names = ", ".join(c.name for c in classes)
             raise ValueError(f"There is no class {class_name}; the classes are {names}.")
-        client = self._require_client()
+        client = await self._session()
         user: wire.UserSummary = await self._online(client.move_pupil(pupil_id, target.id, day))
         return user
 
     async def change_password(self, old: str, new: str) -> wire.UserSummary:
-        client = self._require_client()
+        client = await self._session()
         user: wire.UserSummary = await self._online(client.change_password(old, new))
         if self.me is not None:
             self.me = await self.load_me()
@@ -988,12 +1084,12 @@ class DiaryData:
     async def register(self, server: str, body: wire.RegisterRequest) -> wire.Registration:
         """Create a parent account with an invite code (no session needed, none is opened)."""
         server = normalize_server(server)
-        async with DiaryClient(server, transport=self._transport) as client:
+        async with _client_class()(server, transport=self._transport) as client:
             result: wire.Registration = await client.register(body)
         return result
 
     async def add_child(self, code: str) -> wire.Registration:
-        client = self._require_client()
+        client = await self._session()
         result: wire.Registration = await self._online(client.add_child(code.strip()))
         await self.load_me()
         return result

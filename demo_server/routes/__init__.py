@@ -5,17 +5,17 @@ from __future__ import annotations
 from litestar import Router
 
 from api_client.models import API_PREFIX
+from demo_server.routes import accounts as accounts_routes
 from demo_server.routes import announcements, auth, health, me, messages, signing, week
 from demo_server.routes import attendance as attendance_routes
-from demo_server.routes import grades as grades_routes
-from demo_server.routes import homework as homework_routes
 from demo_server.routes import audit as audit_routes
-from demo_server.routes import health_worker as health_worker_routes
-from demo_server.routes import stats as stats_routes
-from demo_server.routes import accounts as accounts_routes
-from demo_server.routes import registration as registration_routes
-from demo_server.routes import journal as journal_routes
 from demo_server.routes import changes as changes_routes
+from demo_server.routes import grades as grades_routes
+from demo_server.routes import health_worker as health_worker_routes
+from demo_server.routes import homework as homework_routes
+from demo_server.routes import journal as journal_routes
+from demo_server.routes import registration as registration_routes
+from demo_server.routes import stats as stats_routes
 from demo_server.routes.deps import DEPENDENCIES
 
 
