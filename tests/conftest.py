@@ -24,7 +24,9 @@ import contextlib
 import datetime as dt
 import itertools
 import os
+import queue
 import shutil
+import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -92,6 +94,14 @@ class Databases:
         self.counter = itertools.count()
         self.prefix = f"diary_t{os.getpid()}_{uuid.uuid4().hex[:6]}"
         self.pg_created: list[str] = []
+        # PostgreSQL copies take half a second each: a thread per template makes the next
+        # copies while tests run, and another drops used ones, so tests rarely wait for either.
+        self._ready: dict[str, queue.Queue[str]] = {}
+        self._makers: dict[str, threading.Thread] = {}
+        self._drops: queue.Queue[str | None] = queue.Queue()
+        self._dropper: threading.Thread | None = None
+        self._closing = threading.Event()
+        self._lock = threading.Lock()
 
     def empty(self, backend: str) -> str:
         n = next(self.counter)
@@ -109,11 +119,40 @@ class Databases:
             target = self.root / f"db{n}.sqlite3"
             shutil.copyfile(source, target)
             return f"sqlite:///{target}"
-        name = f"{self.prefix}_{n}"
-        template = make_url(template_url).database
+        template = str(make_url(template_url).database)
+        return _pg_url(self._next_copy(template))
+
+    def _make_copy(self, template: str) -> str:
+        with self._lock:
+            name = f"{self.prefix}_{next(self.counter)}"
+            self.pg_created.append(name)
         asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        self.pg_created.append(name)
-        return _pg_url(name)
+        return name
+
+    def _next_copy(self, template: str) -> str:
+        ready = self._ready.get(template)
+        if ready is None:
+            ready = self._ready[template] = queue.Queue(maxsize=2)
+
+            def make() -> None:
+                while not self._closing.is_set():
+                    try:
+                        name = self._make_copy(template)
+                    except Exception:  # the tests will make their own copies and fail loudly
+                        return
+                    while not self._closing.is_set():
+                        try:
+                            ready.put(name, timeout=0.2)
+                            break
+                        except queue.Full:
+                            continue
+
+            self._makers[template] = threading.Thread(target=make, daemon=True)
+            self._makers[template].start()
+        try:
+            return ready.get(timeout=30)
+        except queue.Empty:
+            return self._make_copy(template)
 
     def drop(self, url: str) -> None:
         parsed = make_url(url)
@@ -121,12 +160,27 @@ class Databases:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
             return
-        name = parsed.database
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        if name in self.pg_created:
-            self.pg_created.remove(name)
+        if self._dropper is None:
+
+            def drop_all() -> None:
+                while (name := self._drops.get()) is not None:
+                    with contextlib.suppress(Exception):
+                        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    with self._lock:
+                        if name in self.pg_created:
+                            self.pg_created.remove(name)
+
+            self._dropper = threading.Thread(target=drop_all, daemon=True)
+            self._dropper.start()
+        self._drops.put(str(parsed.database))
 
     def close(self) -> None:
+        self._closing.set()
+        for maker in self._makers.values():
+            maker.join(timeout=30)
+        if self._dropper is not None:
+            self._drops.put(None)
+            self._dropper.join(timeout=60)
         for name in list(self.pg_created):
             with contextlib.suppress(Exception):
                 asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -233,8 +287,22 @@ def demo(template: Template) -> Any:
     return template.school
 
 
+_shared: dict[tuple[str, str], str] = {}
+
+
 @pytest.fixture
-def demo_url(template: Template, databases: Databases) -> Iterator[str]:
+def demo_url(
+    template: Template, databases: Databases, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """The test's own copy of the demo school; tests marked ``readonly`` (they change nothing
+    another test could see: GETs, logins) share one copy per school, which spares a database
+    copy per test (half a second each on PostgreSQL)."""
+    if request.node.get_closest_marker("readonly") is not None:
+        key = (template.backend, template.kind)
+        if key not in _shared:
+            _shared[key] = databases.copy(template.backend, template.url)
+        yield _shared[key]
+        return
     url = databases.copy(template.backend, template.url)
     yield url
     databases.drop(url)
@@ -277,3 +345,21 @@ def login_as(template: Template) -> LoginAs:
         return bearer(decode(response.content, TokenPair).access_token)
 
     return login
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The server's tests run on SQLite and PostgreSQL; the client's and the app's run on
+    SQLite only (the server under them is the same code, tested on both)."""
+    server_tests = Path(__file__).parent / "demo_server"
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("backend") == "postgresql"
+        if on_postgres and not item.path.is_relative_to(server_tests):
+            dropped.append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
