@@ -64,8 +64,6 @@ class Base(DeclarativeBase):
     }
 
 
-
-
 # --- the school and its calendar --------------------------------------------------------
 
 

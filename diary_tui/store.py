@@ -152,9 +152,7 @@ class Store:
             for name, declaration in OUTBOX_COLUMNS.items():
                 if name not in present:
                     self._db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {declaration}")
-            self._db.execute(
-                "CREATE INDEX IF NOT EXISTS ix_outbox_entity ON outbox (entity, id)"
-            )
+            self._db.execute("CREATE INDEX IF NOT EXISTS ix_outbox_entity ON outbox (entity, id)")
 
     @classmethod
     def open_for(cls, server: str, login: str, root: Path | None = None) -> Store:

@@ -43,9 +43,7 @@ def make_app(
     )
 
 
-async def wait_for(
-    pilot: Pilot[Any], condition: Callable[[], bool], seconds: float = 20
-) -> None:
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:

@@ -130,8 +130,10 @@ async def test_without_a_keyring_the_user_is_told_and_can_log_in(app: Litestar, 
         async with diary.run_test(size=(80, 24)) as pilot:
             await wait_for(
                 pilot,
-                lambda: isinstance(diary.screen, LoginScreen)
-                and bool(diary.screen.query("#keyring-note")),
+                lambda: (
+                    isinstance(diary.screen, LoginScreen)
+                    and bool(diary.screen.query("#keyring-note"))
+                ),
             )
             screen = diary.screen
             note = screen.query_one("#keyring-note", Static)
