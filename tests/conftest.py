@@ -310,11 +310,28 @@ def demo_url(
 
 @pytest.fixture
 def app(demo_url: str, demo: Any) -> Litestar:
+    """The server over this test's database, with the demo school's frozen "today".
+
+    Building a Litestar app (its routes, their signatures, the OpenAPI models) costs more than
+    most tests: one app is built per session and each test gives it its own database and
+    settings (what a request reads at run time lives in the app's state)."""
     from demo_server.app import create_app
-    from demo_server.settings import ServerSettings
+    from demo_server.db import make_engine
+    from demo_server.routes.deps import STATE_KEY
+    from demo_server.settings import ServerSettings, ServerState
 
     today: dt.date = demo.today
-    return create_app(demo_url, settings=ServerSettings(today=lambda: today))
+    settings = ServerSettings(today=lambda: today)
+    global _app
+    if _app is None:
+        _app = create_app(demo_url, settings=settings)
+        return _app
+    engine = make_engine(demo_url)
+    _app.state[STATE_KEY] = ServerState(engine, settings, engine.dialect.name)
+    return _app
+
+
+_app: Litestar | None = None
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, patch, post
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +31,7 @@ WHAT = "accounts (only the school's IT staff manage them)"
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
 
 
-def _it(viewer: Viewer) -> None:
+def _it(viewer: NamedDependency[Viewer]) -> None:
     require_role(viewer, ACCOUNT_MANAGERS, WHAT)
 
 
@@ -39,9 +40,9 @@ def _it(viewer: Viewer) -> None:
 
 @get("/users", summary="Search the school's accounts")
 async def list_users(
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     q: Annotated[str, Parameter(description="Part of a login or name", max_length=100)] = "",
     role: Annotated[m.Role | None, Parameter(description="Only this role")] = None,
     class_: Annotated[
@@ -68,7 +69,11 @@ async def list_users(
 
 
 @get("/classes", summary="The school's classes")
-async def list_classes(viewer: Viewer, server: ServerState, db: AsyncSession) -> m.ClassList:
+async def list_classes(
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> m.ClassList:
     """This year's classes (for the IT staff: where pupils go)."""
     _it(viewer)
     classes = await acc.school_classes(db, viewer.school_id, server.settings.today())
@@ -82,7 +87,10 @@ async def list_classes(viewer: Viewer, server: ServerState, db: AsyncSession) ->
 
 @get("/users/{user_id:int}", summary="One account")
 async def get_user(
-    user_id: int, viewer: Viewer, server: ServerState, db: AsyncSession
+    user_id: int,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> m.UserSummary:
     _it(viewer)
     user = await acc.get_user(db, viewer.school_id, user_id)
@@ -96,9 +104,9 @@ async def get_user(
 async def create_user(
     request: Request[Any, Any, Any],
     data: m.UserCreate,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.OneTimePassword]:
     """The answer holds the one-time password: show it once, it is never sent again."""
     _it(viewer)
@@ -121,9 +129,9 @@ async def update_user(
     request: Request[Any, Any, Any],
     user_id: int,
     data: m.UserUpdate,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.UserSummary]:
     """Locking ends the account's sessions at once."""
     _it(viewer)
@@ -146,9 +154,9 @@ async def update_user(
 async def reset_password(
     request: Request[Any, Any, Any],
     user_id: int,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.OneTimePassword]:
     """A new one-time password (shown once), to be changed at the next login; the user's
     sessions end."""
@@ -170,9 +178,9 @@ async def reset_password(
 async def _link(
     request: Request[Any, Any, Any],
     data: m.ParentLinkChange,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     linked: bool,
 ) -> Response[m.ParentLinkResult]:
     _it(viewer)
@@ -196,9 +204,9 @@ async def _link(
 async def link_parent(
     request: Request[Any, Any, Any],
     data: m.ParentLinkChange,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.ParentLinkResult]:
     return await _link(request, data, viewer, server, db, True)
 
@@ -207,9 +215,9 @@ async def link_parent(
 async def unlink_parent(
     request: Request[Any, Any, Any],
     data: m.ParentLinkChange,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.ParentLinkResult]:
     return await _link(request, data, viewer, server, db, False)
 
@@ -219,9 +227,9 @@ async def move_pupil(
     request: Request[Any, Any, Any],
     pupil_id: int,
     data: m.PupilMove,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.UserSummary]:
     """The pupil's enrolment ends the day before ``date``; one in the new class starts then."""
     _it(viewer)
@@ -248,9 +256,9 @@ async def move_pupil(
 @post("/roster/import", summary="Import a roster CSV file", status_code=200)
 async def import_roster(
     request: Request[Any, Any, Any],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     dry_run: Annotated[bool, Parameter(description="Only say what would happen")] = True,
 ) -> Response[m.RosterImportReport]:
     """The body is the CSV file (``Content-Type: text/csv``). A dry run answers the plan line
@@ -320,9 +328,9 @@ def _lang(school_name: str, lang: str | None) -> str:
 
 async def _slips(
     request: Request[Any, Any, Any],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     class_id: int,
     format: m.SlipFormat,
     lang: str | None,
@@ -414,9 +422,9 @@ def _check_lang(lang: str | None) -> None:
 async def class_slips(
     request: Request[Any, Any, Any],
     class_id: int,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     format: m.SlipFormat = m.SlipFormat.TEXT,
     lang: Lang = None,
 ) -> Response[m.CredentialSlips]:
@@ -435,9 +443,9 @@ async def class_slips(
 async def class_invite_codes(
     request: Request[Any, Any, Any],
     class_id: int,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     format: m.SlipFormat = m.SlipFormat.TEXT,
     lang: Lang = None,
 ) -> Response[m.CredentialSlips]:
@@ -454,9 +462,9 @@ async def class_invite_codes(
 async def change_password(
     request: Request[Any, Any, Any],
     data: m.PasswordChange,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.UserSummary]:
     """The current password and a new one that passes the strength check; clears
     ``must_change_password``. Other sessions of the account end."""

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +31,9 @@ PupilParam = Annotated[
 ]
 
 
-async def _pupil_scope(db: AsyncSession, viewer: Viewer, pupil_id: int | None) -> int | None:
+async def _pupil_scope(
+    db: NamedDependency[AsyncSession], viewer: NamedDependency[Viewer], pupil_id: int | None
+) -> int | None:
     if pupil_id is not None:
         await require_pupil(db, viewer, pupil_id, "pupils' announcements")
     return pupil_id
@@ -38,7 +41,10 @@ async def _pupil_scope(db: AsyncSession, viewer: Viewer, pupil_id: int | None) -
 
 @get("/announcements", summary="Announcements and upcoming events", tags=["announcements"])
 async def announcements(
-    viewer: Viewer, server: ServerState, db: AsyncSession, pupil_id: PupilParam = None
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+    pupil_id: PupilParam = None,
 ) -> m.Announcements:
     """The school's and the user's classes' announcements, newest first, with read state; and
     the events of the next weeks."""
@@ -54,9 +60,9 @@ async def announcements(
 async def read_announcement(
     announcement_id: Annotated[int, Parameter(description="The announcement's id")],
     request: Request[Any, Any, Any],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.AnnouncementItem]:
     settings = server.settings
 
@@ -72,9 +78,9 @@ async def read_announcement(
 async def post_announcement(
     data: m.AnnouncementRequest,
     request: Request[Any, Any, Any],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.AnnouncementItem]:
     """A teacher to a class they teach; administration to a class or the whole school."""
     settings = server.settings
@@ -87,9 +93,9 @@ async def post_announcement(
 
 @get("/events", summary="Events in a range of days", tags=["announcements"])
 async def events(
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     from_: Annotated[
         str | None, Parameter(query="from", description="First day, YYYY-MM-DD (default today)")
     ] = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,9 +36,9 @@ from demo_server.settings import ServerState
 @get("/pupils/{pupil_id:int}/attendance", summary="A pupil's attendance", tags=["attendance"])
 async def pupil_attendance(
     pupil_id: Annotated[int, Parameter(description="The pupil's id")],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     period: Annotated[
         str | None,
         Parameter(description="A period id, or 'year' (default: the period holding today)"),
@@ -60,9 +61,9 @@ async def add_absence_notice(
     request: Request[Any, Any, Any],
     pupil_id: Annotated[int, Parameter(description="The pupil's id")],
     data: AbsenceNoticeRequest,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[AbsenceNotice]:
     """A parent says in advance, or explains after, that their child is or was away."""
     if viewer.role is not Role.PARENT:
@@ -113,9 +114,9 @@ async def add_absence_notice(
 )
 async def pupil_absence_notices(
     pupil_id: Annotated[int, Parameter(description="The pupil's id")],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> AbsenceNotices:
     """Newest first: for the pupil, their parents, their class teacher, administration."""
     await require_notice_reader(db, viewer, pupil_id)
@@ -129,9 +130,9 @@ async def pupil_absence_notices(
 )
 async def class_absence_notices(
     class_id: Annotated[int, Parameter(description="The class's id")],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> AbsenceNotices:
     """For the class teacher of the class and administration; newest first."""
     await require_class_notices(db, viewer, class_id)

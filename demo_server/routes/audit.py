@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +35,9 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
 
-async def find_user(db: AsyncSession, viewer: Viewer, value: str, field: str) -> int:
+async def find_user(
+    db: NamedDependency[AsyncSession], viewer: NamedDependency[Viewer], value: str, field: str
+) -> int:
     """A user of the viewer's school by id or login, or a 404 problem naming ``field``."""
     text = value.strip()
     if not text:
@@ -70,7 +73,7 @@ def _lesson_id(record: s.AuditRecord) -> int | None:
 
 
 async def _lesson_of(
-    db: AsyncSession, records: Iterable[s.AuditRecord]
+    db: NamedDependency[AsyncSession], records: Iterable[s.AuditRecord]
 ) -> dict[int, tuple[int, int, dt.date]]:
     """record id -> (class id, subject id, date) of the lesson the change is about."""
     by_table: dict[str, dict[int, list[int]]] = {}
@@ -107,8 +110,8 @@ async def _lesson_of(
 
 
 async def load_audit(
-    db: AsyncSession,
-    viewer: Viewer,
+    db: NamedDependency[AsyncSession],
+    viewer: NamedDependency[Viewer],
     today: dt.date,
     *,
     pupil_id: int | None = None,
@@ -225,9 +228,9 @@ async def load_audit(
 
 @get("/audit", summary="The audit log", tags=["audit"])
 async def audit_log(
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     pupil: Annotated[
         str | None, Parameter(description="Changes about this pupil (login or id)")
     ] = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Router, post
+from litestar.di import NamedDependency
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,20 +13,26 @@ from demo_server.settings import ServerState
 
 
 @post("/login", status_code=HTTP_200_OK, summary="Log in with a login and a password")
-async def login(data: LoginRequest, server: ServerState, db: AsyncSession) -> TokenPair:
+async def login(
+    data: LoginRequest, server: NamedDependency[ServerState], db: NamedDependency[AsyncSession]
+) -> TokenPair:
     """Returns an access token and a refresh token. Ten failed logins for one login within
     15 minutes lock it out (429 with Retry-After)."""
     return await auth.login(server, db, data)
 
 
 @post("/refresh", status_code=HTTP_200_OK, summary="Trade a refresh token for a new pair")
-async def refresh(data: RefreshRequest, server: ServerState, db: AsyncSession) -> TokenPair:
+async def refresh(
+    data: RefreshRequest, server: NamedDependency[ServerState], db: NamedDependency[AsyncSession]
+) -> TokenPair:
     """The refresh token rotates: each one works once. Reusing a used one ends the session."""
     return await auth.refresh(server, db, data.refresh_token)
 
 
 @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="End the session of a refresh token")
-async def logout(data: LogoutRequest, server: ServerState, db: AsyncSession) -> None:
+async def logout(
+    data: LogoutRequest, server: NamedDependency[ServerState], db: NamedDependency[AsyncSession]
+) -> None:
     await auth.logout(server, db, data.refresh_token)
 
 

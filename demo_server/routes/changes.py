@@ -8,6 +8,7 @@ from typing import Annotated
 
 from litestar import Request, get
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,9 +33,9 @@ RETRY_MS = 2000
 
 @get("/changes", summary="What changed since a cursor", tags=["changes"])
 async def changes(
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     since: Annotated[
         str | None,
         Parameter(description="The cursor of an earlier answer; none: start at the newest"),
@@ -67,9 +68,9 @@ async def changes(
 )
 async def change_stream(
     request: Request[object, object, State],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     since: Annotated[
         str | None, Parameter(description="Resume after this cursor (Last-Event-ID wins)")
     ] = None,

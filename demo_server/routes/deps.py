@@ -6,7 +6,7 @@ from collections.abc import AsyncGenerator
 
 from litestar import Request
 from litestar.datastructures import State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demo_server.auth import Viewer, authenticate
@@ -27,7 +27,7 @@ async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
 
 
 async def provide_viewer(
-    request: Request[object, object, State], db: AsyncSession, state: State
+    request: Request[object, object, State], db: NamedDependency[AsyncSession], state: State
 ) -> Viewer:
     return await authenticate(server_state(state), db, request.headers.get("authorization"))
 

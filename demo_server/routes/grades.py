@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Router, get
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,9 +19,9 @@ from demo_server.settings import ServerState
 @get("/pupils/{pupil_id:int}/grades", summary="A pupil's grades", tags=["grades"])
 async def pupil_grades(
     pupil_id: Annotated[int, Parameter(description="The pupil's id")],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     period: Annotated[
         str | None,
         Parameter(description="A period id, or 'year' (default: the period holding today)"),
@@ -38,9 +39,9 @@ async def pupil_grades(
 @get("/pupils/{pupil_id:int}/report-card", summary="A pupil's report card", tags=["grades"])
 async def pupil_report_card(
     pupil_id: Annotated[int, Parameter(description="The pupil's id")],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> ReportCard:
     """Period and year marks per subject for the whole school year."""
     await require_pupil(db, viewer, pupil_id, "marks")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from litestar import get
+from litestar.di import NamedDependency
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +23,7 @@ def server_version() -> str:
 
 
 @get("/health", summary="Health of the server and its database", tags=["health"])
-async def health(server: ServerState, db: AsyncSession) -> Health:
+async def health(server: NamedDependency[ServerState], db: NamedDependency[AsyncSession]) -> Health:
     try:
         await db.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError):

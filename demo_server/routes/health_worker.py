@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,9 +50,9 @@ def _found(user: s.User, classes: dict[int, m.ClassRef]) -> m.PupilFound:
 
 @get("/pupils/search", summary="Find pupils by name", tags=["pupils"])
 async def search_pupils(
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     q: Annotated[str, Parameter(description="Part of a surname or first name, or both")],
 ) -> m.PupilSearch:
     """Pupils of the school whose names hold every word of ``q``: names and classes, no
@@ -103,7 +104,7 @@ def _range(start: dt.date, end: dt.date) -> None:
 
 
 async def _illness(
-    db: AsyncSession, pupil_id: int, start: dt.date, end: dt.date
+    db: NamedDependency[AsyncSession], pupil_id: int, start: dt.date, end: dt.date
 ) -> list[m.MedicalAbsence]:
     rows = await db.execute(
         select(s.Absence, s.Lesson.date, s.Lesson.number, s.Subject.name, s.User)
@@ -135,9 +136,9 @@ async def _illness(
 
 @get("/medical/absences", summary="A pupil's illness absences", tags=["medical"])
 async def medical_absences(
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     pupil: Annotated[int, Parameter(description="The pupil's id")],
     from_: Annotated[
         str | None, Parameter(query="from", description="From this day (default: 60 days ago)")
@@ -162,7 +163,10 @@ async def medical_absences(
 
 
 async def record_illness(
-    db: AsyncSession, viewer: Viewer, data: m.MedicalAbsenceCreate, now: dt.datetime
+    db: NamedDependency[AsyncSession],
+    viewer: NamedDependency[Viewer],
+    data: m.MedicalAbsenceCreate,
+    now: dt.datetime,
 ) -> m.MedicalAbsenceResult:
     """Illness absences for every lesson of the pupil's class(es) from start to end."""
     _range(data.start, data.end)
@@ -257,9 +261,9 @@ async def record_illness(
 async def create_medical_absences(
     data: m.MedicalAbsenceCreate,
     request: Request[Any, Any, Any],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.MedicalAbsenceResult]:
     """An illness absence for every lesson of the days from ``start`` to ``end``; lessons
     already marked absent stay as they are. The health worker only."""

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from litestar import Request, Response, Router, get, put
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,9 +37,9 @@ def homework_not_found() -> ProblemError:
 @get("/pupils/{pupil_id:int}/homework", summary="A pupil's homework", tags=["homework"])
 async def pupil_homework(
     pupil_id: Annotated[int, Parameter(description="The pupil's id")],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     from_: Annotated[
         str | None,
         Parameter(query="from", description="First due date, YYYY-MM-DD (default: 2 weeks ago)"),
@@ -68,9 +69,9 @@ async def homework_done(
     pupil_id: Annotated[int, Parameter(description="The pupil's id")],
     homework_id: Annotated[int, Parameter(description="The homework's id")],
     data: HomeworkDoneRequest,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[HomeworkDoneState]:
     """The pupil themself ticks homework done; kept on the server per pupil."""
     if viewer.role is not Role.PUPIL:
@@ -131,8 +132,8 @@ def content_disposition(name: str) -> str:
 @get("/attachments/{attachment_id:int}", summary="A homework attachment", tags=["homework"])
 async def attachment(
     attachment_id: Annotated[int, Parameter(description="The attachment's id")],
-    viewer: Viewer,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    db: NamedDependency[AsyncSession],
 ) -> Response[bytes]:
     """The file, for whoever may see the homework it belongs to."""
     if viewer.role not in (Role.PUPIL, Role.PARENT, Role.TEACHER, Role.ADMINISTRATION):

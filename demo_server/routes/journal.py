@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 from litestar import Request, Response, Router, get, patch, post, put
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,9 +55,9 @@ def _busy(exc: OperationalError) -> bool:
 
 async def write(
     request: Request[Any, Any, Any],
-    viewer: Viewer,
-    db: AsyncSession,
-    server: ServerState,
+    viewer: NamedDependency[Viewer],
+    db: NamedDependency[AsyncSession],
+    server: NamedDependency[ServerState],
     type_: type[T],
     work: Callable[[], Awaitable[T]],
     *,
@@ -83,9 +84,9 @@ async def write(
 
 @get("/journal", summary="A class journal for a subject and period", tags=["journal"])
 async def get_journal(
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     class_id: Annotated[int | None, Parameter(description="The class's id (required)")] = None,
     subject_id: Annotated[int | None, Parameter(description="The subject's id (required)")] = None,
     period_id: Annotated[
@@ -109,9 +110,9 @@ async def get_journal(
 async def create_mark(
     request: Request[Any, Any, Any],
     data: MarkCreate,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[JournalMark]:
     async def work() -> JournalMark:
         return await journal.create_mark(
@@ -126,9 +127,9 @@ async def update_mark(
     request: Request[Any, Any, Any],
     mark_id: MarkId,
     data: MarkUpdate,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[JournalMark]:
     async def work() -> JournalMark:
         return await journal.update_mark(db, viewer, mark_id, data, server.settings.now())
@@ -146,9 +147,9 @@ async def remove_mark(
     request: Request[Any, Any, Any],
     mark_id: MarkId,
     data: MarkRemove,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[JournalMark]:
     async def work() -> JournalMark:
         return await journal.remove_mark(db, viewer, mark_id, data, server.settings.now())
@@ -162,9 +163,9 @@ async def set_absence(
     lesson_id: LessonId,
     pupil_id: PupilId,
     data: AbsenceSet,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[JournalAbsence]:
     async def work() -> JournalAbsence:
         return await journal.set_absence(
@@ -185,9 +186,9 @@ async def remove_absence(
     lesson_id: LessonId,
     pupil_id: PupilId,
     data: AbsenceRemove,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[JournalAbsence]:
     async def work() -> JournalAbsence:
         return await journal.remove_absence(
@@ -202,9 +203,9 @@ async def set_topic(
     request: Request[Any, Any, Any],
     lesson_id: LessonId,
     data: TopicSet,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[JournalLesson]:
     async def work() -> JournalLesson:
         return await journal.set_topic(db, viewer, lesson_id, data, server.settings.now())
@@ -221,9 +222,9 @@ async def set_homework(
     request: Request[Any, Any, Any],
     lesson_id: LessonId,
     data: HomeworkSet,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[JournalHomework]:
     async def work() -> JournalHomework:
         return await journal.set_homework(db, viewer, lesson_id, data, server.settings.now())
@@ -235,9 +236,9 @@ async def set_homework(
 async def set_period_mark(
     request: Request[Any, Any, Any],
     data: PeriodMarkSet,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[JournalPeriodMark]:
     async def work() -> JournalPeriodMark:
         return await journal.set_period_mark(

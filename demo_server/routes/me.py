@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import get
+from litestar.di import NamedDependency
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +17,9 @@ from demo_server.settings import ServerState
 from demo_server.week import class_ref, current_classes
 
 
-async def load_me(db: AsyncSession, viewer: Viewer, today: dt.date) -> m.Me:
+async def load_me(
+    db: NamedDependency[AsyncSession], viewer: NamedDependency[Viewer], today: dt.date
+) -> m.Me:
     row = (
         await db.execute(
             select(s.User, s.School)
@@ -102,7 +105,11 @@ async def load_me(db: AsyncSession, viewer: Viewer, today: dt.date) -> m.Me:
 
 
 @get("/me", summary="Who I am", tags=["me"])
-async def me(viewer: Viewer, server: ServerState, db: AsyncSession) -> m.Me:
+async def me(
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> m.Me:
     """My role and school; a parent's children (a pupil: themself); a teacher's classes and
     subjects and the class they lead."""
     return await load_me(db, viewer, server.settings.today())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +24,11 @@ ThreadId = Annotated[int, Parameter(description="The thread's id")]
 
 
 @get("/threads", summary="The user's message threads", tags=["messages"])
-async def threads(viewer: Viewer, server: ServerState, db: AsyncSession) -> m.Threads:
+async def threads(
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> m.Threads:
     """Subject, the other participants, the child, the last message time and unread count."""
     messaging.require_messages(viewer)
     return await messaging.list_threads(db, viewer, server.settings.today())
@@ -31,7 +36,10 @@ async def threads(viewer: Viewer, server: ServerState, db: AsyncSession) -> m.Th
 
 @get("/threads/{thread_id:int}", summary="One thread with its messages", tags=["messages"])
 async def thread(
-    thread_id: ThreadId, viewer: Viewer, server: ServerState, db: AsyncSession
+    thread_id: ThreadId,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> m.Thread:
     return await messaging.load_thread(db, viewer, thread_id, server.settings.today())
 
@@ -41,9 +49,9 @@ async def read_thread(
     thread_id: ThreadId,
     data: m.ReadRequest,
     request: Request[Any, Any, Any],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.ReadState]:
     """Move the read mark forward to ``last_read_id``."""
 
@@ -58,9 +66,9 @@ async def reply(
     thread_id: ThreadId,
     data: m.ReplyRequest,
     request: Request[Any, Any, Any],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.Thread]:
     """Add a message; answers with the whole thread."""
     settings = server.settings
@@ -77,9 +85,9 @@ async def reply(
 async def start_thread(
     data: m.NewThreadRequest,
     request: Request[Any, Any, Any],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.Thread]:
     """A new thread with one recipient from the pupil's list of recipients."""
     settings = server.settings
@@ -97,9 +105,9 @@ async def start_thread(
 )
 async def recipients(
     pupil_id: Annotated[int, Parameter(description="The pupil's id")],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> m.Recipients:
     """For a parent or pupil: the teachers and class teacher; for staff: the parents."""
     messaging.require_messages(viewer)

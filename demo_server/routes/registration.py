@@ -17,6 +17,7 @@ import math
 from typing import Any
 
 from litestar import Request, Response, Router, post
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -36,7 +37,7 @@ def _host(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def _check_rate(db: AsyncSession, host: str, now: dt.datetime) -> None:
+async def _check_rate(db: NamedDependency[AsyncSession], host: str, now: dt.datetime) -> None:
     wait = await acc.code_failures_wait(db, host, now, CODE_FAILURES, CODE_WINDOW)
     if wait:
         minutes = max(1, math.ceil(wait / 60))
@@ -49,7 +50,9 @@ async def _check_rate(db: AsyncSession, host: str, now: dt.datetime) -> None:
         )
 
 
-async def _usable_code(db: AsyncSession, host: str, code: str, now: dt.datetime) -> s.InviteCode:
+async def _usable_code(
+    db: NamedDependency[AsyncSession], host: str, code: str, now: dt.datetime
+) -> s.InviteCode:
     """The code's row, or (counting a failure, committed at once) the one 422 for any bad code."""
     invite = await acc.find_invite(db, code)
     if invite is None or not acc.invite_usable(invite, now):
@@ -61,7 +64,7 @@ async def _usable_code(db: AsyncSession, host: str, code: str, now: dt.datetime)
 
 
 async def _replayed(
-    db: AsyncSession, data: m.RegisterRequest, now: dt.datetime, today: dt.date
+    db: NamedDependency[AsyncSession], data: m.RegisterRequest, now: dt.datetime, today: dt.date
 ) -> m.Registration | None:
     """The answer a repeat of a successful registration gets, if this is one."""
     invite = await acc.find_invite(db, data.code)
@@ -77,7 +80,10 @@ async def _replayed(
 
 @post("/register", summary="Register a parent account with an invite code", status_code=201)
 async def register(
-    request: Request[Any, Any, Any], data: m.RegisterRequest, server: ServerState, db: AsyncSession
+    request: Request[Any, Any, Any],
+    data: m.RegisterRequest,
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.Registration]:
     """The code (from the class teacher), names, a login and a password (strength checked).
     The new account is linked to the code's pupil; log in with it afterwards."""
@@ -101,9 +107,9 @@ async def register(
 async def add_child(
     request: Request[Any, Any, Any],
     data: m.AddChildRequest,
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.Registration]:
     """For a parent with a second child: the second child's code links it to this account."""
     if viewer.role is not m.Role.PARENT:

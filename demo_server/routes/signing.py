@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Response, post
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,9 +31,9 @@ async def sign(
     pupil_id: Annotated[int, Parameter(description="The pupil's id")],
     monday: Annotated[str, Parameter(description="The Monday of the week, YYYY-MM-DD")],
     request: Request[Any, Any, Any],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> Response[m.WeekSignature]:
     """Only a parent of the pupil signs; the server keeps who, when and a hash of the week."""
     day = parse_date(monday, "monday")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Router, get
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +30,10 @@ PeriodParam = Annotated[
 
 @get("/school", summary="The school's statistics for a period")
 async def school_stats(
-    viewer: Viewer, server: ServerState, db: AsyncSession, period: PeriodParam = None
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+    period: PeriodParam = None,
 ) -> m.SchoolStats:
     """Averages per class and subject, the distribution of marks, attendance, pupils at risk,
     the ranking of classes and the average of each week. Administration only."""
@@ -42,9 +46,9 @@ async def school_stats(
 @get("/classes/{class_id:int}", summary="One class's statistics for a period")
 async def class_stats(
     class_id: Annotated[int, Parameter(description="The class's id")],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     period: PeriodParam = None,
 ) -> m.ClassStats:
     """The class's averages per subject, distribution, attendance, rank, pupils at risk and
@@ -62,7 +66,10 @@ async def class_stats(
 
 @get("/authority", summary="Anonymised figures per school and class")
 async def authority_stats(
-    viewer: Viewer, server: ServerState, db: AsyncSession, period: PeriodParam = None
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+    period: PeriodParam = None,
 ) -> m.AuthorityStats:
     """Average, distribution and attendance per school and class; never a pupil, and any
     group of fewer than five pupils withheld. The education authority and administration."""

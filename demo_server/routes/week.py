@@ -7,6 +7,7 @@ import re
 from typing import Annotated
 
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,9 +47,9 @@ def parse_date(value: str, field: str) -> dt.date:
 @get("/pupils/{pupil_id:int}/week", summary="A pupil's week", tags=["week"])
 async def pupil_week(
     pupil_id: Annotated[int, Parameter(description="The pupil's id")],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
     date: Annotated[
         str | None,
         Parameter(description="Any day of the wanted week, YYYY-MM-DD (default: today)"),
