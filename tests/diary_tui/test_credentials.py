@@ -2,49 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import keyring
 import keyring.backend
 import keyring.errors
-import pytest
 from keyring.backends import fail
 
 from diary_tui.credentials import Credentials
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 10
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.items:
-            raise keyring.errors.PasswordDeleteError("not found")
-        del self.items[(service, username)]
-
-
-# Every backend class joins keyring's automatic detection: keep this one out of it, so tests that
-# rely on the real default backend are not silently handed an in-memory one.
-keyring.backend.KeyringBackend._classes.discard(MemoryKeyring)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous: Any = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+from tests.diary_tui.conftest import MemoryKeyring
 
 
 def test_save_load_delete(memory_keyring: MemoryKeyring) -> None:

@@ -4,7 +4,6 @@ Service in CI), never in a file; without a keyring the user is told and still lo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from diary_tui.credentials import Credentials
 from screens.login import LoginScreen
 from screens.week import WeekScreen
 from tests.conftest import sqlite_only
+from tests.diary_tui.conftest import MemoryKeyring
 from tests.diary_tui.harness import (
     BASE_URL,
     MONDAY,
@@ -31,37 +31,6 @@ from tests.diary_tui.harness import (
     week_loaded,
 )
 from tests.services import secret_service_keyring
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 10
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.items:
-            raise keyring.errors.PasswordDeleteError("not found")
-        del self.items[(service, username)]
-
-
-keyring.backend.KeyringBackend._classes.discard(MemoryKeyring)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous: Any = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def password_of(demo: Any, login: str) -> str:
