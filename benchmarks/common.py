@@ -157,8 +157,11 @@ async def counting_proxy(target_port: int) -> AsyncIterator[tuple[int, WireCount
 
     async def handle(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         count.connections += 1
-        server_r, server_w = await asyncio.open_connection("127.0.0.1", target_port)
-        await asyncio.gather(pipe(client_r, server_w, True), pipe(server_r, client_w, False))
+        try:
+            server_r, server_w = await asyncio.open_connection("127.0.0.1", target_port)
+            await asyncio.gather(pipe(client_r, server_w, True), pipe(server_r, client_w, False))
+        except (ConnectionError, asyncio.CancelledError):
+            client_w.close()  # the proxy is shutting down, or the server went away
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]

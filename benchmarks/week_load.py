@@ -73,6 +73,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--size", default="school", choices=["small", "school"])
     parser.add_argument("--password", default="demo")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="server processes to compare"
+    )
     args = parser.parse_args()
     with temp_db() as db_url:
         started = time.perf_counter()
