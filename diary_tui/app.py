@@ -94,6 +94,7 @@ class DiaryApp(App[None]):
         data: DiaryData | None = None,
         theme: str | None = None,
         started: float | None = None,
+        open_screen: str | None = None,
         live: bool | None = None,
         notifications: Notifications | None = None,
     ) -> None:
@@ -112,6 +113,7 @@ class DiaryApp(App[None]):
         self.demo_accounts = list(demo_accounts or [])
         self._keymap = dict(keymap or {})
         self._started = started
+        self._open_screen = open_screen
         if data is None:
             clock = now or (lambda: dt.datetime.now().astimezone())
             data = DiaryData(
@@ -140,7 +142,7 @@ class DiaryApp(App[None]):
         elif self.server and self.login_name and self.data.open_saved(self.server, self.login_name):
             # A remembered login: paint the saved diary at once, then open the session (the
             # keyring and the network stack load meanwhile; the screen's refresh waits for it).
-            self.go(home_for(self.data.me, self.available_screens()))
+            self.go(self._first_screen())
             self._log_started()
             if await self.data.resume(self.server, self.login_name):
                 self._start_session_work()
@@ -204,7 +206,15 @@ class DiaryApp(App[None]):
     def show_home(self) -> None:
         """The first screen for this user's role, with the session's background work."""
         self._start_session_work()
-        self.go(home_for(self.data.me, self.available_screens()))
+        self.go(self._first_screen())
+
+    def _first_screen(self) -> str:
+        """The screen asked for on the command line (once, if the role has it), else home."""
+        wanted, self._open_screen = self._open_screen, None
+        offered = {d.name for d in destinations_for(self.data.me, self.available_screens())}
+        if wanted is not None and wanted in offered:
+            return wanted
+        return home_for(self.data.me, self.available_screens())
 
     def _start_session_work(self) -> None:
         """Send the outbox and follow the server's changes (once the session is open)."""

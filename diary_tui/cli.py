@@ -25,6 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--server", metavar="URL", help="the diary server, e.g. https://diary.school.org"
     )
     parser.add_argument("--login", metavar="NAME", help="your login (pre-fills the login screen)")
+    parser.add_argument(
+        "--open",
+        metavar="SCREEN",
+        dest="open_screen",
+        help="the screen to open after login instead of your home screen: week, grades, "
+        "homework, attendance, messages, news, journal, ...",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
@@ -77,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from diary_tui.admin_cli import run_register
 
             return run_register(args)
-        return run_app(args.server, args.login)
+        return run_app(args.server, args.login, args.open_screen)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
@@ -106,7 +113,7 @@ def _account(server: str | None, login: str | None) -> tuple[str | None, str | N
     return server, login, config
 
 
-def run_app(server: str | None, login: str | None) -> int:
+def run_app(server: str | None, login: str | None, open_screen: str | None = None) -> int:
     from diary_tui.config import Config
 
     server, login, config = _account(server, login)
@@ -119,10 +126,15 @@ def run_app(server: str | None, login: str | None) -> int:
         except ValueError as exc:
             print(f"diary: {exc}", file=sys.stderr)
             return 2
-    from diary_tui.app import DiaryApp
+    from diary_tui.app import SCREEN_CLASSES, DiaryApp
     from diary_tui.credentials import Credentials
 
+    if open_screen is not None and open_screen not in SCREEN_CLASSES:
+        names = ", ".join(sorted(SCREEN_CLASSES))
+        print(f"diary: there is no screen {open_screen!r}; choose one of: {names}", file=sys.stderr)
+        return 2
     app = DiaryApp(
+        open_screen=open_screen,
         server=server,
         login=login,
         credentials=Credentials(),
