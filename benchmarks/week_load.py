@@ -82,22 +82,16 @@ def main() -> None:
         init_demo(db_url, size=args.size)
         print(f"demo school ({args.size}) generated in {time.perf_counter() - started:.1f} s")
         pupils = pupil_ids(db_url, args.clients)
-        with running_server(db_url) as base_url:
-            rps, latencies, errors = asyncio.run(
-                load(base_url, args.password, pupils, args.clients, args.seconds)
-            )
-    print(row("week endpoint, SQLite, 1 worker", "clients", "req/s", "p50 ms", "p99 ms", "errors"))
-    print(
-        row(
-            "",
-            args.clients,
-            rps,
-            f"{median(latencies) * 1000:.1f}",
-            f"{percentile(latencies, 99) * 1000:.1f}",
-            errors,
-        )
-    )
-
+        print(row("week endpoint, SQLite", "clients", "req/s", "p50 ms", "p99 ms", "errors"))
+        for workers in args.workers:
+            with running_server(db_url, workers=workers) as base_url:
+                rps, latencies, errors = asyncio.run(
+                    load(base_url, args.password, pupils, args.clients, args.seconds)
+                )
+            label = f"{workers} server process{'es' if workers > 1 else ''}"
+            p50 = f"{median(latencies) * 1000:.1f}"
+            p99 = f"{percentile(latencies, 99) * 1000:.1f}"
+            print(row(label, args.clients, rps, p50, p99, errors))
 
 if __name__ == "__main__":
     main()
