@@ -93,5 +93,6 @@ def main() -> None:
             p99 = f"{percentile(latencies, 99) * 1000:.1f}"
             print(row(label, args.clients, rps, p50, p99, errors))
 
+
 if __name__ == "__main__":
     main()
