@@ -154,6 +154,7 @@ def _validation_detail(exc: ValidationException) -> tuple[str, str | None]:
         message = str(item.get("message", ""))
         key = item.get("key")
         source = item.get("source")
+        source = str(getattr(source, "value", source))  # Litestar's ParamType enum
         if source in ("query", "path", "header", "cookie") and key:
             return f"the {source} parameter '{key}' is missing or not valid", str(key)
         if message:

@@ -227,3 +227,15 @@ async def test_internal_errors_are_problems_without_internals(
     body = decode(response.content, Problem)
     assert "secret internals" not in response.text and body.detail
     assert "secret internals" in caplog.text
+
+
+@pytest.mark.readonly
+async def test_a_bad_query_parameter_is_named_in_plain_words(
+    http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "it")
+    response = await http.get("/api/v1/audit", params={"limit": "many"}, headers=headers)
+    assert response.status_code == 400
+    problem = decode(response.content, Problem)
+    assert problem.field == "limit"
+    assert problem.detail == "the query parameter 'limit' is missing or not valid"
