@@ -269,8 +269,11 @@ class ChangeHub:
         try:
             while not self.stopped:
                 interval = self.listen_poll_interval if self.listening else self.poll_interval
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can lose a
+                # cancellation that arrives as the wait ends, and this loop never stops.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._nudge.wait(), interval)
+                    async with asyncio.timeout(interval):
+                        await self._nudge.wait()
                 self._nudge.clear()
                 if self.stopped:
                     break
@@ -307,10 +310,8 @@ class ChangeHub:
         try:
             async with self._changed:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        self._changed.wait_for(lambda: self.latest > cursor or self.stopped),
-                        seconds,
-                    )
+                    async with asyncio.timeout(seconds):
+                        await self._changed.wait_for(lambda: self.latest > cursor or self.stopped)
         finally:
             self._subscribers -= 1
         return self.latest > cursor
@@ -323,8 +324,16 @@ class ChangeHub:
             self._changed.notify_all()
         task, self._task = self._task, None
         if task is not None and not task.done():
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(task, 2)
+            try:
+                async with asyncio.timeout(2):
+                    await asyncio.shield(task)
+            except TimeoutError:
+                task.cancel()
+            except asyncio.CancelledError:
+                if not task.cancelled():
+                    raise  # this caller is being cancelled, not the hub
+            except Exception:  # the hub's own failure was logged where it happened
+                pass
         await self._unlisten()
 
     def stop_threadsafe(self) -> None:

@@ -306,8 +306,11 @@ class SyncEngine:
 
     async def _pause(self, seconds: float) -> None:
         self._kick.clear()
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can lose a cancellation that
+        # arrives as the wait ends, and the task then never stops.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._kick.wait(), timeout=seconds)
+            async with asyncio.timeout(seconds):
+                await self._kick.wait()
 
     async def send_one(self, item: OutboxItem) -> float | None:
         """Send one write; None when it is settled, else the seconds to wait before a retry."""
