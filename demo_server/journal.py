@@ -587,6 +587,49 @@ def _about(ctx: LessonContext, pupil: s.User) -> dict[str, Any]:
     }
 
 
+async def _log_pupil_write(
+    db: AsyncSession,
+    viewer: Viewer,
+    ctx: LessonContext,
+    pupil: s.User,
+    now: dt.datetime,
+    *,
+    action: str,
+    entity: str,
+    entity_id: int,
+    kind: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    payload: dict[str, Any],
+    reason: str = "",
+) -> None:
+    """What every write about one pupil's mark or absence leaves: an audit record and a change
+    for the feed, both in the write's own transaction."""
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        pupil_id=pupil.id,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    await record_change(
+        db,
+        school_id=viewer.school_id,
+        kind=kind,
+        entity_id=entity_id,
+        at=now,
+        pupil_id=pupil.id,
+        class_id=ctx.cls.id,
+        actor_id=viewer.id,
+        payload=payload,
+    )
+
+
 async def create_mark(
     db: AsyncSession, viewer: Viewer, body: MarkCreate, now: dt.datetime, today: dt.date
 ) -> JournalMark:
@@ -612,26 +655,18 @@ async def create_mark(
     )
     db.add(mark)
     await db.flush()
-    await append_audit(
+    await _log_pupil_write(
         db,
-        at=now,
-        actor_id=viewer.id,
+        viewer,
+        ctx,
+        pupil,
+        now,
         action="create",
         entity="mark",
         entity_id=mark.id,
-        pupil_id=pupil.id,
+        kind="mark.added",
         before=None,
         after=_mark_state(mark),
-    )
-    await record_change(
-        db,
-        school_id=viewer.school_id,
-        kind="mark.added",
-        entity_id=mark.id,
-        at=now,
-        pupil_id=pupil.id,
-        class_id=ctx.cls.id,
-        actor_id=viewer.id,
         payload={
             **_about(ctx, pupil),
             "value": mark.value,
@@ -785,27 +820,19 @@ async def remove_mark(
         await db.refresh(mark)
         await _check_mark_version(db, mark, ctx, body.version)
     await db.refresh(mark)
-    await append_audit(
+    await _log_pupil_write(
         db,
-        at=now,
-        actor_id=viewer.id,
+        viewer,
+        ctx,
+        pupil,
+        now,
         action="remove",
         entity="mark",
         entity_id=mark.id,
-        pupil_id=pupil.id,
+        kind="mark.removed",
         before=before,
         after=None,
         reason=body.reason.strip(),
-    )
-    await record_change(
-        db,
-        school_id=viewer.school_id,
-        kind="mark.removed",
-        entity_id=mark.id,
-        at=now,
-        pupil_id=pupil.id,
-        class_id=ctx.cls.id,
-        actor_id=viewer.id,
         payload={**_about(ctx, pupil), "value": before["value"]},
     )
     return journal_mark(mark)
@@ -977,27 +1004,19 @@ async def set_absence(
         db.add(absence)
         await db.flush()
         action = "create"
-    await append_audit(
+    await _log_pupil_write(
         db,
-        at=now,
-        actor_id=viewer.id,
+        viewer,
+        ctx,
+        pupil,
+        now,
         action=action,
         entity="absence",
         entity_id=absence.id,
-        pupil_id=pupil.id,
+        kind="absence.set",
         before=before,
         after=_absence_state(absence),
         reason=body.reason.strip(),
-    )
-    await record_change(
-        db,
-        school_id=viewer.school_id,
-        kind="absence.set",
-        entity_id=absence.id,
-        at=now,
-        pupil_id=pupil.id,
-        class_id=ctx.cls.id,
-        actor_id=viewer.id,
         payload={
             **_about(ctx, pupil),
             "kind": absence.kind,
@@ -1055,27 +1074,19 @@ async def remove_absence(
         )
     before = _absence_state(existing)
     await db.refresh(existing)
-    await append_audit(
+    await _log_pupil_write(
         db,
-        at=now,
-        actor_id=viewer.id,
+        viewer,
+        ctx,
+        pupil,
+        now,
         action="remove",
         entity="absence",
         entity_id=existing.id,
-        pupil_id=pupil.id,
+        kind="absence.removed",
         before=before,
         after=None,
         reason=body.reason.strip(),
-    )
-    await record_change(
-        db,
-        school_id=viewer.school_id,
-        kind="absence.removed",
-        entity_id=existing.id,
-        at=now,
-        pupil_id=pupil.id,
-        class_id=ctx.cls.id,
-        actor_id=viewer.id,
         payload={**_about(ctx, pupil), "kind": before["kind"]},
     )
     return journal_absence(existing)
