@@ -216,9 +216,6 @@ A teacher posts to a class they teach, administration to the whole school: n.
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one(OptionList).focus()
-        if self.data.me is None:
-            self.data.cached_me()
-            self.refresh_nav()
         self._show()
 
     @property

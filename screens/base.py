@@ -60,6 +60,8 @@ class DiaryScreen(Screen[None]):
         self.data = data
 
     def on_mount(self) -> None:
+        if self.data.me is None:
+            self.data.cached_me()  # who this is, from the store: the bar shows the right screens
         self.refresh_status()
         self.refresh_nav()
 

@@ -508,9 +508,6 @@ In the editor, ctrl+s sends and Esc cancels.
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one(OptionList).focus()
-        if self.data.me is None:
-            self.data.cached_me()
-            self.refresh_nav()
         cached = self.data.cached_threads()
         if cached is not None:
             self._paint(cached)
