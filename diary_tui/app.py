@@ -53,9 +53,6 @@ SCREEN_CLASSES: dict[str, str] = {
 ``module:Class``. A screen's module is imported when the screen first opens, so starting the
 app costs only the screens it shows."""
 
-SCREENS_BY_NAME = SCREEN_CLASSES
-"""(The names of the screens; kept for callers that only need to know which exist.)"""
-
 
 def screen_class(name: str) -> Callable[[DiaryData], DiaryScreen] | None:
     """The screen class registered as ``name``, imported on first use."""

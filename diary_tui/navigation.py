@@ -2,7 +2,7 @@
 
 The list is data, not code, so the navigation bar, the key bindings, the command palette and
 F1 help all come from one place. A screen module registers its factory with the app under the
-same ``name`` (see ``DiaryApp.SCREENS_BY_NAME``); a destination with no registered screen is
+same ``name`` (see ``diary_tui.app.SCREEN_CLASSES``); a destination with no registered screen is
 not offered. What a role may open is decided again by the server for every request: hiding a
 screen here is a convenience, never the protection.
 """

@@ -18,7 +18,7 @@ from litestar import Litestar
 from textual.widgets import DataTable, OptionList, Static
 
 from api_client.models import API_PREFIX, Me, Role, decode
-from diary_tui.app import SCREENS_BY_NAME
+from diary_tui.app import SCREEN_CLASSES
 from diary_tui.navigation import DESTINATIONS
 from screens.base import DiaryScreen
 from tests.conftest import LoginAs, sqlite_only
@@ -108,7 +108,7 @@ async def test_late_answers_about_the_first_child_never_paint_over_the_second(
     first, second = me.children[0], me.children[1]
     assert first.first_name != second.first_name
     markers = [first.full_name, f"about {first.first_name}", f"for {first.first_name}"]
-    family = [d.name for d in DESTINATIONS if d.name in SCREENS_BY_NAME and Role.PARENT in d.roles]
+    family = [d.name for d in DESTINATIONS if d.name in SCREEN_CLASSES and Role.PARENT in d.roles]
     assert {"week", "messages", "news"} <= set(family)
     transport = DelayingTransport(httpx.ASGITransport(app=app))  # type: ignore[arg-type]
     password = next(a.password for a in demo.featured if a.login == "parent")
