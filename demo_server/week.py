@@ -7,12 +7,16 @@ Each query below runs once per week whatever its size: no query per lesson.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import time
+import weakref
 from collections import defaultdict
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, bindparam, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Engine, and_, bindparam, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from api_client import models as m
@@ -77,33 +81,44 @@ _author = aliased(s.User)
 _done = aliased(s.HomeworkDone)
 _enrolment = aliased(s.Enrolment)
 
-_PUPIL = (
-    select(s.User.first_name, s.User.last_name, s.User.school_id, s.School.timezone)
-    .join(s.School, s.School.id == s.User.school_id)
-    .where(s.User.id == bindparam("pupil"))
-)
-
-_ENROLMENTS = (
+# The pupil with their enrolments overlapping the week (and their classes): one row per
+# enrolment, or one row with empty enrolment columns for a pupil in no class that week.
+_PUPIL_ENROLMENTS = (
     select(
+        s.User.first_name,
+        s.User.last_name,
+        s.User.school_id,
         s.Enrolment.class_id,
         s.Enrolment.start,
-        s.Enrolment.end,
         s.SchoolClass.grade,
         s.SchoolClass.letter,
     )
-    .join(s.SchoolClass, s.SchoolClass.id == s.Enrolment.class_id)
-    .where(
-        s.Enrolment.pupil_id == bindparam("pupil"),
-        s.Enrolment.start <= bindparam("sunday"),
-        or_(s.Enrolment.end.is_(None), s.Enrolment.end >= bindparam("monday")),
+    .select_from(s.User)
+    .outerjoin(
+        s.Enrolment,
+        and_(
+            s.Enrolment.pupil_id == s.User.id,
+            s.Enrolment.start <= bindparam("sunday"),
+            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= bindparam("monday")),
+        ),
     )
-    .order_by(s.Enrolment.start)
+    .outerjoin(s.SchoolClass, s.SchoolClass.id == s.Enrolment.class_id)
+    .where(s.User.id == bindparam("pupil"))
+    .order_by(s.Enrolment.start, s.Enrolment.id)
 )
+
+_SCHOOL_TIMEZONE = select(s.School.timezone).where(s.School.id == bindparam("school"))
 
 _BELLS = (
     select(s.Bell.number, s.Bell.start, s.Bell.end)
     .where(s.Bell.school_id == bindparam("school"))
     .order_by(s.Bell.number)
+)
+
+_SCHOOL_HOLIDAYS = (
+    select(s.Holiday.date)
+    .where(s.Holiday.school_id == bindparam("school"))
+    .order_by(s.Holiday.date)
 )
 
 # The lessons of every class the pupil was in during the week, each on the days of the pupil's
@@ -230,45 +245,96 @@ _EVENTS = (
     .order_by(s.Event.starts_at, s.Event.id)
 )
 
-_HOLIDAYS = (
-    select(s.Holiday.date)
-    .where(
-        s.Holiday.school_id == bindparam("school"),
-        s.Holiday.date >= bindparam("monday"),
-        s.Holiday.date <= bindparam("sunday"),
-    )
-    .order_by(s.Holiday.date)
+
+# ---- What a school rarely changes: its time zone, bells and holidays.
+#
+# No request of this server writes them (the demo generator and a roster set-up do, before the
+# server serves the school), so each process keeps them for a short while instead of reading
+# them for every week. The time-to-live bounds how long a change made behind the server's back
+# (a migration, an SQL console, another tool) takes to show; it also makes the cache correct
+# across several server processes on PostgreSQL without any message between them.
+SCHOOL_FACTS_TTL = 60.0
+"""Seconds a process keeps a school's time zone, bells and holidays."""
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolFacts:
+    """A school's time zone, bells (number, start, end; in order) and holidays (sorted)."""
+
+    zone: dt.tzinfo
+    bells: tuple[tuple[int, str, str], ...]
+    bell_times: dict[int, tuple[str, str]]
+    holidays: tuple[dt.date, ...]
+
+    def holidays_between(self, first: dt.date, last: dt.date) -> list[dt.date]:
+        low = bisect.bisect_left(self.holidays, first)
+        high = bisect.bisect_right(self.holidays, last)
+        return list(self.holidays[low:high])
+
+
+# Per database (engine) and school: (expires at, facts). Keyed by the engine so that two
+# databases served by one process (tests do that) never share a school's facts.
+_school_facts: weakref.WeakKeyDictionary[Engine, dict[int, tuple[float, SchoolFacts]]] = (
+    weakref.WeakKeyDictionary()
 )
+
+
+async def _read_school_facts(conn: AsyncConnection, school_id: int) -> SchoolFacts:
+    key = {"school": school_id}
+    timezone = (await conn.execute(_SCHOOL_TIMEZONE, key)).scalar_one_or_none()
+    bells = tuple((number, start, end) for number, start, end in await conn.execute(_BELLS, key))
+    holidays = tuple((await conn.execute(_SCHOOL_HOLIDAYS, key)).scalars())
+    return SchoolFacts(
+        zone=_zone(timezone or "UTC"),
+        bells=bells,
+        bell_times={number: (start, end) for number, start, end in bells},
+        holidays=holidays,
+    )
+
+
+async def school_facts(conn: AsyncConnection, school_id: int) -> SchoolFacts:
+    """The school's time zone, bells and holidays, from this process's cache when fresh."""
+    engine = conn.sync_engine
+    per_school = _school_facts.get(engine)
+    if per_school is None:
+        per_school = _school_facts[engine] = {}
+    now = time.monotonic()
+    cached = per_school.get(school_id)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    facts = await _read_school_facts(conn, school_id)
+    per_school[school_id] = (now + SCHOOL_FACTS_TTL, facts)
+    return facts
 
 
 async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | None:
     """The week of ``pupil_id`` that holds ``day``; None when there is no such pupil."""
     monday, sunday = week_bounds(day)
     window = {"pupil": pupil_id, "monday": monday, "sunday": sunday}
+    # Plain (Core) execution on the session's connection: the statements select columns, not
+    # ORM objects, so the ORM's result machinery would only add cost.
+    conn = await db.connection()
 
-    # 1. The pupil and their school.
-    pupil_row = (await db.execute(_PUPIL, {"pupil": pupil_id})).one_or_none()
-    if pupil_row is None:
+    # 1. The pupil, and their enrolments overlapping the week with their classes.
+    pupil_rows = (await conn.execute(_PUPIL_ENROLMENTS, window)).all()
+    if not pupil_rows:
         return None
-    first_name, last_name, school_id, timezone = pupil_row
-
-    # 2. Enrolments overlapping the week, with their classes.
+    first_name, last_name, school_id = pupil_rows[0][:3]
     pupil_class: m.ClassRef | None = None
     class_ids: list[int] = []
-    for class_id, start, _end, grade, letter in await db.execute(_ENROLMENTS, window):
+    for *_pupil, class_id, start, grade, letter in pupil_rows:
+        if class_id is None:
+            continue
         if pupil_class is None or start <= day:
             pupil_class = class_ref(class_id, grade, letter)
         class_ids.append(class_id)
 
-    # 3. Bells of the school.
-    bells = [
-        m.Bell(number=number, start=start, end=end)
-        for number, start, end in await db.execute(_BELLS, {"school": school_id})
-    ]
-    bell_times = {bell.number: (bell.start, bell.end) for bell in bells}
+    # 2. The school's time zone, bells and holidays (cached for a short while).
+    school = await school_facts(conn, school_id)
+    bell_times = school.bell_times
 
-    # 4. Lessons, with subject and teachers' names.
-    lesson_rows = (await db.execute(_LESSONS, {**window, "classes": class_ids})).all()
+    # 3. Lessons, with subject and teachers' names.
+    lesson_rows = (await conn.execute(_LESSONS, {**window, "classes": class_ids})).all()
     lesson_ids = [row[0] for row in lesson_rows]
 
     homework: dict[int, list[m.Homework]] = defaultdict(list)
@@ -276,9 +342,9 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
     absences: dict[int, m.Absence] = {}
     if lesson_ids:
         in_lessons = {"pupil": pupil_id, "lessons": lesson_ids}
-        # 5. Homework given at these lessons, with attachments and the pupil's "done" ticks.
+        # 4. Homework given at these lessons, with attachments and the pupil's "done" ticks.
         by_id: dict[int, m.Homework] = {}
-        for hw_id, lesson_id, text, due, att_id, att_name, att_size, done in await db.execute(
+        for hw_id, lesson_id, text, due, att_id, att_name, att_size, done in await conn.execute(
             _HOMEWORK, in_lessons
         ):
             item = by_id.get(hw_id)
@@ -290,7 +356,7 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
             if att_id is not None:
                 item.attachments.append(m.Attachment(id=att_id, name=att_name, size=att_size))
 
-        # 6. The pupil's marks at these lessons.
+        # 5. The pupil's marks at these lessons.
         for (
             mark_id,
             lesson_id,
@@ -302,7 +368,7 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
             a1,
             a2,
             a3,
-        ) in await db.execute(_MARKS, in_lessons):
+        ) in await conn.execute(_MARKS, in_lessons):
             marks[lesson_id].append(
                 m.Mark(
                     id=mark_id,
@@ -316,8 +382,8 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
                 )
             )
 
-        # 7. The pupil's absences at these lessons.
-        for absence_id, lesson_id, kind, minutes, note, version in await db.execute(
+        # 6. The pupil's absences at these lessons.
+        for absence_id, lesson_id, kind, minutes, note, version in await conn.execute(
             _ABSENCES, in_lessons
         ):
             absences[lesson_id] = m.Absence(
@@ -371,8 +437,8 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
             )
         )
 
-    # 8. Events of the school and the pupil's classes in the week (the school's local week).
-    zone = _zone(timezone)
+    # 7. Events of the school and the pupil's classes in the week (the school's local week).
+    zone = school.zone
     week_start = dt.datetime.combine(monday, dt.time(), zone).astimezone(dt.UTC)
     week_end = dt.datetime.combine(sunday + dt.timedelta(days=1), dt.time(), zone).astimezone(
         dt.UTC
@@ -387,7 +453,7 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
             place=place,
             description=description,
         )
-        for event_id, kind, title, starts_at, ends_at, place, description in await db.execute(
+        for event_id, kind, title, starts_at, ends_at, place, description in await conn.execute(
             _EVENTS,
             {
                 "school": school_id,
@@ -398,17 +464,14 @@ async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | N
         )
     ]
 
-    # 9. Holidays in the week.
-    holidays = list((await db.scalars(_HOLIDAYS, {"school": school_id, **window})).all())
-
     return m.Week(
         pupil=m.PupilRef(
             id=pupil_id, first_name=first_name, last_name=last_name, class_=pupil_class
         ),
         start=monday,
         end=sunday,
-        bells=bells,
+        bells=[m.Bell(number=number, start=start, end=end) for number, start, end in school.bells],
         lessons=lessons,
         events=events,
-        holidays=holidays,
+        holidays=school.holidays_between(monday, sunday),
     )
