@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,13 +43,14 @@ async def list_users(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-    q: Annotated[str, Parameter(description="Part of a login or name", max_length=100)] = "",
-    role: Annotated[m.Role | None, Parameter(description="Only this role")] = None,
+    q: Annotated[str, QueryParameter(description="Part of a login or name", max_length=100)] = "",
+    role: Annotated[m.Role | None, QueryParameter(description="Only this role")] = None,
     class_: Annotated[
-        str | None, Parameter(query="class", description="A class name (5А) or id", max_length=20)
+        str | None,
+        QueryParameter(name="class", description="A class name (5А) or id", max_length=20),
     ] = None,
-    offset: Annotated[int, Parameter(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Parameter(ge=1, le=acc.MAX_PAGE)] = 50,
+    offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=acc.MAX_PAGE)] = 50,
 ) -> m.UserPage:
     """Users whose login or name holds ``q``; ``class`` gives the class's pupils and their
     parents. In surname order, a page at a time."""
@@ -87,7 +88,7 @@ async def list_classes(
 
 @get("/users/{user_id:int}", summary="One account")
 async def get_user(
-    user_id: int,
+    user_id: FromPath[int],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -103,7 +104,7 @@ async def get_user(
 @post("/users", summary="Create an account", status_code=201)
 async def create_user(
     request: Request[Any, Any, Any],
-    data: m.UserCreate,
+    data: JSONBody[m.UserCreate],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -127,8 +128,8 @@ async def create_user(
 @patch("/users/{user_id:int}", summary="Edit names, lock or unlock an account")
 async def update_user(
     request: Request[Any, Any, Any],
-    user_id: int,
-    data: m.UserUpdate,
+    user_id: FromPath[int],
+    data: JSONBody[m.UserUpdate],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -153,7 +154,7 @@ async def update_user(
 @post("/users/{user_id:int}/reset-password", summary="Reset a password", status_code=200)
 async def reset_password(
     request: Request[Any, Any, Any],
-    user_id: int,
+    user_id: FromPath[int],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -203,7 +204,7 @@ async def _link(
 @post("/parent-links", summary="Link a parent to a child", status_code=200)
 async def link_parent(
     request: Request[Any, Any, Any],
-    data: m.ParentLinkChange,
+    data: JSONBody[m.ParentLinkChange],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -214,7 +215,7 @@ async def link_parent(
 @post("/parent-links/remove", summary="Unlink a parent from a child", status_code=200)
 async def unlink_parent(
     request: Request[Any, Any, Any],
-    data: m.ParentLinkChange,
+    data: JSONBody[m.ParentLinkChange],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -225,8 +226,8 @@ async def unlink_parent(
 @post("/pupils/{pupil_id:int}/move", summary="Move a pupil to another class", status_code=200)
 async def move_pupil(
     request: Request[Any, Any, Any],
-    pupil_id: int,
-    data: m.PupilMove,
+    pupil_id: FromPath[int],
+    data: JSONBody[m.PupilMove],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -259,7 +260,7 @@ async def import_roster(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-    dry_run: Annotated[bool, Parameter(description="Only say what would happen")] = True,
+    dry_run: Annotated[bool, QueryParameter(description="Only say what would happen")] = True,
 ) -> Response[m.RosterImportReport]:
     """The body is the CSV file (``Content-Type: text/csv``). A dry run answers the plan line
     by line and writes nothing. The real run writes all of it in one transaction, or nothing:
@@ -410,7 +411,7 @@ async def _slips(
     return await idempotent(request, viewer, db, server, m.CredentialSlips, work)
 
 
-Lang = Annotated[str | None, Parameter(description="ru or en (default: the school's)")]
+Lang = Annotated[str | None, QueryParameter(description="ru or en (default: the school's)")]
 
 
 def _check_lang(lang: str | None) -> None:
@@ -421,11 +422,11 @@ def _check_lang(lang: str | None) -> None:
 @post("/classes/{class_id:int}/slips", summary="Credential slips for a class", status_code=200)
 async def class_slips(
     request: Request[Any, Any, Any],
-    class_id: int,
+    class_id: FromPath[int],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-    format: m.SlipFormat = m.SlipFormat.TEXT,
+    format: FromQuery[m.SlipFormat] = m.SlipFormat.TEXT,
     lang: Lang = None,
 ) -> Response[m.CredentialSlips]:
     """A one-time password for every pupil of the class and every parent account linked to
@@ -442,11 +443,11 @@ async def class_slips(
 )
 async def class_invite_codes(
     request: Request[Any, Any, Any],
-    class_id: int,
+    class_id: FromPath[int],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-    format: m.SlipFormat = m.SlipFormat.TEXT,
+    format: FromQuery[m.SlipFormat] = m.SlipFormat.TEXT,
     lang: Lang = None,
 ) -> Response[m.CredentialSlips]:
     """One new invite code per pupil of the class, as slips; for the IT staff and the class
@@ -461,7 +462,7 @@ async def class_invite_codes(
 @post("/me/password", summary="Change my password", status_code=200)
 async def change_password(
     request: Request[Any, Any, Any],
-    data: m.PasswordChange,
+    data: JSONBody[m.PasswordChange],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],

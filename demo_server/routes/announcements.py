@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -24,8 +24,8 @@ MAX_EVENT_RANGE = dt.timedelta(days=400)
 
 PupilParam = Annotated[
     int | None,
-    Parameter(
-        query="pupil_id",
+    QueryParameter(
+        name="pupil_id",
         description="Only this child's class (and the school); default: all the user's classes",
     ),
 ]
@@ -58,7 +58,7 @@ async def announcements(
     tags=["announcements"],
 )
 async def read_announcement(
-    announcement_id: Annotated[int, Parameter(description="The announcement's id")],
+    announcement_id: Annotated[int, PathParameter(description="The announcement's id")],
     request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
@@ -76,7 +76,7 @@ async def read_announcement(
 
 @post("/announcements", summary="Post an announcement", tags=["announcements"])
 async def post_announcement(
-    data: m.AnnouncementRequest,
+    data: JSONBody[m.AnnouncementRequest],
     request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
@@ -97,10 +97,10 @@ async def events(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     from_: Annotated[
-        str | None, Parameter(query="from", description="First day, YYYY-MM-DD (default today)")
+        str | None, QueryParameter(name="from", description="First day, YYYY-MM-DD (default today)")
     ] = None,
     to: Annotated[
-        str | None, Parameter(description="Last day, YYYY-MM-DD (default six weeks on)")
+        str | None, QueryParameter(description="Last day, YYYY-MM-DD (default six weeks on)")
     ] = None,
     pupil_id: PupilParam = None,
 ) -> m.Events:

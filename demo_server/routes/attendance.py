@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,13 +35,13 @@ from demo_server.settings import ServerState
 
 @get("/pupils/{pupil_id:int}/attendance", summary="A pupil's attendance", tags=["attendance"])
 async def pupil_attendance(
-    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     period: Annotated[
         str | None,
-        Parameter(description="A period id, or 'year' (default: the period holding today)"),
+        QueryParameter(description="A period id, or 'year' (default: the period holding today)"),
     ] = None,
 ) -> Attendance:
     """Absences and lateness with date, lesson and kind; totals per subject and overall."""
@@ -59,8 +59,8 @@ async def pupil_attendance(
 )
 async def add_absence_notice(
     request: Request[Any, Any, Any],
-    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
-    data: AbsenceNoticeRequest,
+    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
+    data: JSONBody[AbsenceNoticeRequest],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -113,7 +113,7 @@ async def add_absence_notice(
     tags=["attendance"],
 )
 async def pupil_absence_notices(
-    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -129,7 +129,7 @@ async def pupil_absence_notices(
     tags=["attendance"],
 )
 async def class_absence_notices(
-    class_id: Annotated[int, Parameter(description="The class's id")],
+    class_id: Annotated[int, PathParameter(description="The class's id")],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],

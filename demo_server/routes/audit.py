@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -232,21 +232,23 @@ async def audit_log(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     pupil: Annotated[
-        str | None, Parameter(description="Changes about this pupil (login or id)")
+        str | None, QueryParameter(description="Changes about this pupil (login or id)")
     ] = None,
     teacher: Annotated[
-        str | None, Parameter(description="Changes made by this person (login or id)")
+        str | None, QueryParameter(description="Changes made by this person (login or id)")
     ] = None,
     from_: Annotated[
-        str | None, Parameter(query="from", description="From this day, YYYY-MM-DD")
+        str | None, QueryParameter(name="from", description="From this day, YYYY-MM-DD")
     ] = None,
-    to: Annotated[str | None, Parameter(description="To this day, YYYY-MM-DD")] = None,
+    to: Annotated[str | None, QueryParameter(description="To this day, YYYY-MM-DD")] = None,
     entity: Annotated[
-        str | None, Parameter(description="mark, absence, homework, topic or period_mark")
+        str | None, QueryParameter(description="mark, absence, homework, topic or period_mark")
     ] = None,
-    limit: Annotated[int, Parameter(description="Records per page (1 to 500)")] = DEFAULT_LIMIT,
+    limit: Annotated[
+        int, QueryParameter(description="Records per page (1 to 500)")
+    ] = DEFAULT_LIMIT,
     before: Annotated[
-        int | None, Parameter(description="Records older than this id (the next page)")
+        int | None, QueryParameter(description="Records older than this id (the next page)")
     ] = None,
 ) -> m.AuditPage:
     """Every change of a mark, an absence, homework, a topic or a period mark: before, after,

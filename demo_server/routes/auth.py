@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Router, post
 from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +15,9 @@ from demo_server.settings import ServerState
 
 @post("/login", status_code=HTTP_200_OK, summary="Log in with a login and a password")
 async def login(
-    data: LoginRequest, server: NamedDependency[ServerState], db: NamedDependency[AsyncSession]
+    data: JSONBody[LoginRequest],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> TokenPair:
     """Returns an access token and a refresh token. Ten failed logins for one login within
     15 minutes lock it out (429 with Retry-After)."""
@@ -23,7 +26,9 @@ async def login(
 
 @post("/refresh", status_code=HTTP_200_OK, summary="Trade a refresh token for a new pair")
 async def refresh(
-    data: RefreshRequest, server: NamedDependency[ServerState], db: NamedDependency[AsyncSession]
+    data: JSONBody[RefreshRequest],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> TokenPair:
     """The refresh token rotates: each one works once. Reusing a used one ends the session."""
     return await auth.refresh(server, db, data.refresh_token)
@@ -31,7 +36,9 @@ async def refresh(
 
 @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="End the session of a refresh token")
 async def logout(
-    data: LogoutRequest, server: NamedDependency[ServerState], db: NamedDependency[AsyncSession]
+    data: JSONBody[LogoutRequest],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
 ) -> None:
     await auth.logout(server, db, data.refresh_token)
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from litestar import Request, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,10 +38,11 @@ async def changes(
     db: NamedDependency[AsyncSession],
     since: Annotated[
         str | None,
-        Parameter(description="The cursor of an earlier answer; none: start at the newest"),
+        QueryParameter(description="The cursor of an earlier answer; none: start at the newest"),
     ] = None,
     limit: Annotated[
-        int | None, Parameter(description=f"At most this many changes (default {DEFAULT_LIMIT})")
+        int | None,
+        QueryParameter(description=f"At most this many changes (default {DEFAULT_LIMIT})"),
     ] = None,
 ) -> ChangeFeed:
     """The changes this user may see after ``since``, oldest first. Without ``since`` the
@@ -72,7 +73,7 @@ async def change_stream(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     since: Annotated[
-        str | None, Parameter(description="Resume after this cursor (Last-Event-ID wins)")
+        str | None, QueryParameter(description="Resume after this cursor (Last-Event-ID wins)")
     ] = None,
 ) -> ServerSentEvent:
     last_event_id = request.headers.get("last-event-id")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Router, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import Grades, ReportCard
@@ -18,13 +18,13 @@ from demo_server.settings import ServerState
 
 @get("/pupils/{pupil_id:int}/grades", summary="A pupil's grades", tags=["grades"])
 async def pupil_grades(
-    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     period: Annotated[
         str | None,
-        Parameter(description="A period id, or 'year' (default: the period holding today)"),
+        QueryParameter(description="A period id, or 'year' (default: the period holding today)"),
     ] = None,
 ) -> Grades:
     """Per subject every mark of the period in date order, the weighted average and the
@@ -38,7 +38,7 @@ async def pupil_grades(
 
 @get("/pupils/{pupil_id:int}/report-card", summary="A pupil's report card", tags=["grades"])
 async def pupil_report_card(
-    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],

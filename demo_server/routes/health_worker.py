@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import JSONBody, QueryParameter
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,7 +53,7 @@ async def search_pupils(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-    q: Annotated[str, Parameter(description="Part of a surname or first name, or both")],
+    q: Annotated[str, QueryParameter(description="Part of a surname or first name, or both")],
 ) -> m.PupilSearch:
     """Pupils of the school whose names hold every word of ``q``: names and classes, no
     marks. The health worker, administration and IT staff."""
@@ -139,11 +139,11 @@ async def medical_absences(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-    pupil: Annotated[int, Parameter(description="The pupil's id")],
+    pupil: Annotated[int, QueryParameter(description="The pupil's id")],
     from_: Annotated[
-        str | None, Parameter(query="from", description="From this day (default: 60 days ago)")
+        str | None, QueryParameter(name="from", description="From this day (default: 60 days ago)")
     ] = None,
-    to: Annotated[str | None, Parameter(description="To this day (default: today)")] = None,
+    to: Annotated[str | None, QueryParameter(description="To this day (default: today)")] = None,
 ) -> m.MedicalAbsences:
     """Illness absences of any pupil of the school, newest first; never marks. The health
     worker only."""
@@ -259,7 +259,7 @@ async def record_illness(
 
 @post("/medical/absences", summary="Record a pupil ill for some days", tags=["medical"])
 async def create_medical_absences(
-    data: m.MedicalAbsenceCreate,
+    data: JSONBody[m.MedicalAbsenceCreate],
     request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from litestar import Request, Response, Router, get, put
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,18 +36,22 @@ def homework_not_found() -> ProblemError:
 
 @get("/pupils/{pupil_id:int}/homework", summary="A pupil's homework", tags=["homework"])
 async def pupil_homework(
-    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     from_: Annotated[
         str | None,
-        Parameter(query="from", description="First due date, YYYY-MM-DD (default: 2 weeks ago)"),
+        QueryParameter(
+            name="from", description="First due date, YYYY-MM-DD (default: 2 weeks ago)"
+        ),
     ] = None,
     to: Annotated[
-        str | None, Parameter(description="Last due date, YYYY-MM-DD (default: in 4 weeks)")
+        str | None, QueryParameter(description="Last due date, YYYY-MM-DD (default: in 4 weeks)")
     ] = None,
-    subject: Annotated[int | None, Parameter(description="Only this subject's homework")] = None,
+    subject: Annotated[
+        int | None, QueryParameter(description="Only this subject's homework")
+    ] = None,
 ) -> HomeworkList:
     """Homework due in the range, upcoming first (soonest first), then past (latest first)."""
     start = parse_date(from_, "from") if from_ is not None else None
@@ -66,9 +70,9 @@ async def pupil_homework(
 )
 async def homework_done(
     request: Request[Any, Any, Any],
-    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
-    homework_id: Annotated[int, Parameter(description="The homework's id")],
-    data: HomeworkDoneRequest,
+    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
+    homework_id: Annotated[int, PathParameter(description="The homework's id")],
+    data: JSONBody[HomeworkDoneRequest],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -131,7 +135,7 @@ def content_disposition(name: str) -> str:
 
 @get("/attachments/{attachment_id:int}", summary="A homework attachment", tags=["homework"])
 async def attachment(
-    attachment_id: Annotated[int, Parameter(description="The attachment's id")],
+    attachment_id: Annotated[int, PathParameter(description="The attachment's id")],
     viewer: NamedDependency[Viewer],
     db: NamedDependency[AsyncSession],
 ) -> Response[bytes]:

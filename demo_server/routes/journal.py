@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 from litestar import Request, Response, Router, get, patch, post, put
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,9 +43,9 @@ T = TypeVar("T")
 
 RETRY_AFTER_SECONDS = 1
 
-LessonId = Annotated[int, Parameter(description="The lesson's id")]
-PupilId = Annotated[int, Parameter(description="The pupil's id")]
-MarkId = Annotated[int, Parameter(description="The mark's id")]
+LessonId = Annotated[int, PathParameter(description="The lesson's id")]
+PupilId = Annotated[int, PathParameter(description="The pupil's id")]
+MarkId = Annotated[int, PathParameter(description="The mark's id")]
 
 
 def _busy(exc: OperationalError) -> bool:
@@ -87,10 +87,12 @@ async def get_journal(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-    class_id: Annotated[int | None, Parameter(description="The class's id (required)")] = None,
-    subject_id: Annotated[int | None, Parameter(description="The subject's id (required)")] = None,
+    class_id: Annotated[int | None, QueryParameter(description="The class's id (required)")] = None,
+    subject_id: Annotated[
+        int | None, QueryParameter(description="The subject's id (required)")
+    ] = None,
     period_id: Annotated[
-        int | None, Parameter(description="The period's id (default: the one holding today)")
+        int | None, QueryParameter(description="The period's id (default: the one holding today)")
     ] = None,
 ) -> Journal:
     """Pupils, the period's lessons with topic and homework, marks, absences and period marks.
@@ -109,7 +111,7 @@ async def get_journal(
 @post("/marks", summary="Give a mark", tags=["journal"], status_code=201)
 async def create_mark(
     request: Request[Any, Any, Any],
-    data: MarkCreate,
+    data: JSONBody[MarkCreate],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -126,7 +128,7 @@ async def create_mark(
 async def update_mark(
     request: Request[Any, Any, Any],
     mark_id: MarkId,
-    data: MarkUpdate,
+    data: JSONBody[MarkUpdate],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -146,7 +148,7 @@ async def update_mark(
 async def remove_mark(
     request: Request[Any, Any, Any],
     mark_id: MarkId,
-    data: MarkRemove,
+    data: JSONBody[MarkRemove],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -162,7 +164,7 @@ async def set_absence(
     request: Request[Any, Any, Any],
     lesson_id: LessonId,
     pupil_id: PupilId,
-    data: AbsenceSet,
+    data: JSONBody[AbsenceSet],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -185,7 +187,7 @@ async def remove_absence(
     request: Request[Any, Any, Any],
     lesson_id: LessonId,
     pupil_id: PupilId,
-    data: AbsenceRemove,
+    data: JSONBody[AbsenceRemove],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -202,7 +204,7 @@ async def remove_absence(
 async def set_topic(
     request: Request[Any, Any, Any],
     lesson_id: LessonId,
-    data: TopicSet,
+    data: JSONBody[TopicSet],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -221,7 +223,7 @@ async def set_topic(
 async def set_homework(
     request: Request[Any, Any, Any],
     lesson_id: LessonId,
-    data: HomeworkSet,
+    data: JSONBody[HomeworkSet],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -235,7 +237,7 @@ async def set_homework(
 @put("/period-marks", summary="Set or remove a period mark", tags=["journal"])
 async def set_period_mark(
     request: Request[Any, Any, Any],
-    data: PeriodMarkSet,
+    data: JSONBody[PeriodMarkSet],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],

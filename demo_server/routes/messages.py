@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -20,7 +20,7 @@ from demo_server.auth import Viewer
 from demo_server.idempotency import idempotent
 from demo_server.settings import ServerState
 
-ThreadId = Annotated[int, Parameter(description="The thread's id")]
+ThreadId = Annotated[int, PathParameter(description="The thread's id")]
 
 
 @get("/threads", summary="The user's message threads", tags=["messages"])
@@ -47,7 +47,7 @@ async def thread(
 @post("/threads/{thread_id:int}/read", summary="Mark a thread read", tags=["messages"])
 async def read_thread(
     thread_id: ThreadId,
-    data: m.ReadRequest,
+    data: JSONBody[m.ReadRequest],
     request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
@@ -64,7 +64,7 @@ async def read_thread(
 @post("/threads/{thread_id:int}/messages", summary="Reply in a thread", tags=["messages"])
 async def reply(
     thread_id: ThreadId,
-    data: m.ReplyRequest,
+    data: JSONBody[m.ReplyRequest],
     request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
@@ -83,7 +83,7 @@ async def reply(
 
 @post("/threads", summary="Start a thread", tags=["messages"])
 async def start_thread(
-    data: m.NewThreadRequest,
+    data: JSONBody[m.NewThreadRequest],
     request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
@@ -104,7 +104,7 @@ async def start_thread(
     tags=["messages"],
 )
 async def recipients(
-    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
+    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],

@@ -18,6 +18,7 @@ from typing import Any
 
 from litestar import Request, Response, Router, post
 from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -81,7 +82,7 @@ async def _replayed(
 @post("/register", summary="Register a parent account with an invite code", status_code=201)
 async def register(
     request: Request[Any, Any, Any],
-    data: m.RegisterRequest,
+    data: JSONBody[m.RegisterRequest],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> Response[m.Registration]:
@@ -106,7 +107,7 @@ async def register(
 @post("/register/add-child", summary="Add a child to my account with an invite code")
 async def add_child(
     request: Request[Any, Any, Any],
-    data: m.AddChildRequest,
+    data: JSONBody[m.AddChildRequest],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, post
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import PathParameter
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,8 +28,8 @@ from demo_server.week import load_week
     tags=["week"],
 )
 async def sign(
-    pupil_id: Annotated[int, Parameter(description="The pupil's id")],
-    monday: Annotated[str, Parameter(description="The Monday of the week, YYYY-MM-DD")],
+    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
+    monday: Annotated[str, PathParameter(description="The Monday of the week, YYYY-MM-DD")],
     request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Router, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -24,7 +24,7 @@ from demo_server.settings import ServerState
 
 PeriodParam = Annotated[
     int | None,
-    Parameter(description="The period's id (default: the period that holds today)"),
+    QueryParameter(description="The period's id (default: the period that holds today)"),
 ]
 
 
@@ -45,7 +45,7 @@ async def school_stats(
 
 @get("/classes/{class_id:int}", summary="One class's statistics for a period")
 async def class_stats(
-    class_id: Annotated[int, Parameter(description="The class's id")],
+    class_id: Annotated[int, PathParameter(description="The class's id")],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
