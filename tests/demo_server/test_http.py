@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -33,17 +34,34 @@ async def test_etag_304_and_gzip(http: httpx.AsyncClient, login_as: LoginAs, dem
     assert first.status_code == 200
     assert first.headers["content-encoding"] == "gzip"
     etag = first.headers["etag"]
-    assert etag.startswith('"') and not etag.startswith("W/")
+    assert re.fullmatch(r'"[A-Za-z0-9_-]{16}"', etag), "strong, 96 bits in base64url"
     again = await http.get(url, headers=headers)
     assert again.headers["etag"] == etag  # strong: the same body gives the same tag
     unchanged = await http.get(url, headers={**headers, "If-None-Match": etag})
     assert unchanged.status_code == 304 and unchanged.content == b""
     assert unchanged.headers["etag"] == etag
+    assert unchanged.headers["vary"] == first.headers["vary"] == "Accept-Encoding"
     assert wire_size(unchanged) < 400
     other_week = await http.get(
         url, params={"date": "2026-11-16"}, headers={**headers, "If-None-Match": etag}
     )
     assert other_week.status_code == 200 and other_week.headers["etag"] != etag
+
+
+async def test_a_304_varies_only_where_its_200_does(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    """RFC 9110 15.4.5: a 304 repeats the Vary a 200 to the same request would carry; the
+    200 varies on Accept-Encoding only when it is compressed."""
+    auth = await login_as(http, "parent")
+    week = f"/api/v1/pupils/{demo.ids['pupil']}/week"
+    for url, encoding in (("/api/v1/health", "gzip"), (week, "identity")):
+        headers = {**auth, "Accept-Encoding": encoding}
+        first = await http.get(url, headers=headers)
+        assert first.status_code == 200 and "content-encoding" not in first.headers
+        again = await http.get(url, headers={**headers, "If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304
+        assert "vary" not in first.headers and "vary" not in again.headers
 
 
 async def test_small_responses_are_not_compressed(http: httpx.AsyncClient) -> None:
