@@ -108,6 +108,9 @@ T = TypeVar("T")
 
 USER_AGENT = "diary-tui/0.1"
 
+#: The headers of every request, besides Host and those of the request itself.
+REQUEST_HEADERS: Mapping[str, str] = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
+
 
 @dataclass(slots=True)
 class TrafficStats:
@@ -180,9 +183,15 @@ class DiaryClient:
             base_url=self.base_url + API_PREFIX,
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers=REQUEST_HEADERS,
             follow_redirects=False,
         )
+        # Every request carries these headers, so on a slow link each byte counts many times:
+        # httpx's defaults give way to what the server can use. It compresses with gzip only;
+        # keep-alive is HTTP/1.1's default, so "Connection: keep-alive" says nothing; and it
+        # never negotiates on Accept (no Accept means any type, RFC 9110 12.5.1).
+        for name in ("Accept", "Connection"):
+            del self._http.headers[name]
         self._access_token: str | None = None
         self._access_expires = 0.0
         self._refresh_token = refresh_token

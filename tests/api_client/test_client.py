@@ -3,6 +3,11 @@ refresh, and every failure turned into the right exception with a message for a 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
+import time
 from typing import Any
 
 import httpx
@@ -80,6 +85,46 @@ async def test_an_expired_access_token_is_refreshed_once(app: Litestar) -> None:
         assert me.login == "pupil"
         assert client.refresh_token != first_refresh, "the refresh token rotated"
         assert len(seen) == 2 and all(pair is not None for pair in seen)
+
+
+async def test_an_access_token_of_an_older_kind_is_refreshed_not_logged_out(
+    app: Litestar,
+) -> None:
+    """A token issued before the format changed (``base64url(JSON).base64url(HMAC)``, signed
+    with this server's secret) is refused as not valid; the client refreshes and goes on."""
+    from demo_server.routes.deps import STATE_KEY
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+    seen: list[TokenPair | None] = []
+    async with client_for(app, on_tokens=seen.append) as client:
+        await client.login("pupil", "demo")
+        secret = await app.state[STATE_KEY].token_secret()
+        payload = json.dumps([1, 1, int(time.time()) + 300]).encode()
+        signature = hmac.new(secret, payload, hashlib.sha256).digest()
+        client._access_token = f"{b64(payload)}.{b64(signature)}"
+        me = await client.me()
+        assert me.login == "pupil"
+        assert client.logged_in and None not in seen
+        assert len(seen) == 2, "one login, one refresh"
+        assert "." not in (client._access_token or "."), "a token of the current kind"
+
+
+async def test_requests_carry_only_the_headers_the_server_uses() -> None:
+    """Host, User-Agent, gzip, and the request's own: no ``Connection: keep-alive`` (HTTP/1.1
+    keeps alive anyway) and no ``Accept`` (the server has one type to give)."""
+    seen: list[httpx.Headers] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers)
+        return httpx.Response(200, json={"status": "ok", "version": "1", "database": "ok"})
+
+    async with DiaryClient("http://school.invalid", transport=httpx.MockTransport(answer)) as c:
+        await c.health()
+    assert [name.lower() for name in seen[0]] == ["host", "user-agent", "accept-encoding"]
+    assert seen[0]["accept-encoding"] == "gzip"
+    assert seen[0]["user-agent"].startswith("diary-tui/")
 
 
 async def test_a_stale_refresh_token_ends_the_session(app: Litestar) -> None:
