@@ -752,6 +752,18 @@ class DiaryData:
         self._synced()
         return notices
 
+    def cached_class_absence_notices(self, class_id: int) -> wire.AbsenceNotices | None:
+        """The absence notices about a class's pupils as last seen (its class teacher)."""
+        if self.store is None:
+            return None
+        return self._cached(f"/classes/{class_id}/absence-notices", wire.AbsenceNotices)
+
+    async def load_class_absence_notices(self, class_id: int) -> wire.AbsenceNotices:
+        client = await self._session()
+        notices: wire.AbsenceNotices = await self._online(client.class_absence_notices(class_id))
+        self._synced()
+        return notices
+
     async def send_absence_notice(
         self,
         pupil_id: int,

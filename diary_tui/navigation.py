@@ -28,6 +28,8 @@ class Destination:
     """A line for the command palette and help."""
     roles: frozenset[Role]
     teachers_with_children: bool = False
+    class_teachers: bool = False
+    """Also offered to a teacher who leads a class (``Me.homeroom``), whatever the role."""
 
 
 DESTINATIONS: tuple[Destination, ...] = (
@@ -58,6 +60,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Attendance",
         "Absences and lateness by period with totals; absence notices to the class teacher",
         FAMILY,
+        class_teachers=True,
     ),
     Destination(
         "stats",
@@ -129,6 +132,8 @@ def allowed(destination: Destination, me: Me | None) -> bool:
     """Whether the navigation offers ``destination`` to ``me`` (None: not known yet)."""
     if me is None:
         return False
+    if destination.class_teachers and me.homeroom is not None:
+        return True
     return me.role in destination.roles
 
 
@@ -145,6 +150,7 @@ def destination(name: str) -> Destination | None:
 
 
 def home_for(me: Me | None, available: set[str] | frozenset[str]) -> str:
-    """The first screen after login: the first destination the role may open."""
-    offered = destinations_for(me, available)
+    """The first screen after login: the first destination the role may open (not one
+    offered besides, to a class teacher)."""
+    offered = [d for d in destinations_for(me, available) if me is not None and me.role in d.roles]
     return offered[0].name if offered else "week"

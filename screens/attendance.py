@@ -4,6 +4,11 @@ The totals line says how many lessons were missed (of which for illness, excused
 unexcused) and how often the child was late. ``t`` switches the table between the absences,
 the totals per subject and the notices sent to the class teacher. A parent tells the class
 teacher about an absence, in advance or after, with ``n``.
+
+A class teacher (a teacher whose ``Me.homeroom`` is set, with no child of their own here) sees
+the notices the parents of their class sent instead: pupil, days, reason, who sent it and when,
+newest first, the days still to come highlighted. A new notice arriving on the change feed
+(``absence_notice.new``) refreshes the list.
 """
 
 from __future__ import annotations
@@ -22,15 +27,21 @@ from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from api_client.models import (
     AbsenceKind,
+    AbsenceNotice,
     AbsenceNotices,
     AbsenceReason,
     Attendance,
     AttendanceTotals,
+    ChangeItem,
+    ClassRef,
+    Me,
     PeriodRef,
 )
-from diary_tui.data import DiaryData, Role, describe_error
+from diary_tui.data import AuthenticationError, DiaryData, Role, describe_error
 from diary_tui.widgets import NavBar, StatusLine
+from screens.base import SessionEnded
 from screens.pupil import MUTED, ChildScreen, muted, plain, title_line
+from screens.week import local, school_zone
 
 KINDS: dict[AbsenceKind, tuple[str, str]] = {
     AbsenceKind.UNEXCUSED: ("unexcused", "bold $text-error"),
@@ -46,7 +57,83 @@ REASONS: dict[AbsenceReason, str] = {
     AbsenceReason.OTHER: "Other",
 }
 
+SHORT_REASONS: dict[AbsenceReason, str] = {
+    AbsenceReason.ILLNESS: "Illness",
+    AbsenceReason.FAMILY: "Family",
+    AbsenceReason.APPOINTMENT: "Appointment",
+    AbsenceReason.OTHER: "Other",
+}
+
 VIEWS = ("absences", "subjects", "notices")
+
+NOTICE_KIND = "absence_notice."
+"""The change-feed kinds about absence notices (``absence_notice.new``)."""
+
+ONGOING = "bold $text-warning"
+"""A notice whose days include today."""
+AHEAD = "bold $accent"
+"""A notice whose days are all still to come."""
+
+#: The keys of a child's attendance, of no use on a class teacher's list of notices.
+CHILD_ACTIONS = frozenset({"previous_period", "next_period", "next_view", "notice"})
+
+
+def leads_class(me: Me | None) -> ClassRef | None:
+    """The class whose notices the screen lists for ``me``: a class teacher's own class,
+    when they have no child of their own to show."""
+    if me is None or me.children or me.role in (Role.PARENT, Role.PUPIL):
+        return None
+    return me.homeroom
+
+
+def notice_days(notice: AbsenceNotice) -> str:
+    """``30 Nov``, ``24–26 Nov``, ``30 Nov–1 Dec``, ``30 Dec 2026–2 Jan 2027``."""
+    start, end = notice.start, notice.end
+    if end == start:
+        return f"{start.day} {start:%b}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {end:%b}"
+    if start.year == end.year:
+        return f"{start.day} {start:%b}–{end.day} {end:%b}"
+    return f"{start.day} {start:%b %Y}–{end.day} {end:%b %Y}"
+
+
+def notice_style(notice: AbsenceNotice, today: dt.date) -> str:
+    """How a notice's days stand against today: ongoing, ahead or past ("")."""
+    if notice.end < today:
+        return ""
+    return ONGOING if notice.start <= today else AHEAD
+
+
+def newest_first(notices: AbsenceNotices) -> list[AbsenceNotice]:
+    return sorted(notices.notices, key=lambda n: (n.created_at, n.id), reverse=True)
+
+
+def sent_text(moment: dt.datetime, zone: dt.tzinfo, today: dt.date) -> str:
+    """When a notice was sent, in the school's time: ``today 08:05``, ``24 Nov 19:40``."""
+    at = local(moment, zone)
+    if at.date() == today:
+        return f"today {at:%H:%M}"
+    if at.year != today.year:
+        return f"{at.day} {at:%b %Y}"
+    return f"{at.day} {at:%b %H:%M}"
+
+
+def class_summary(notices: list[AbsenceNotice], today: dt.date) -> Content:
+    """``4 notices · 1 for today · 2 still to come``."""
+    if not notices:
+        return Content("")
+    count = "1 notice" if len(notices) == 1 else f"{len(notices)} notices"
+    ongoing = sum(1 for n in notices if notice_style(n, today) == ONGOING)
+    ahead = sum(1 for n in notices if notice_style(n, today) == AHEAD)
+    parts = [Content.styled(count, "bold")]
+    if ongoing:
+        parts.append(Content.styled(f"{ongoing} for today", ONGOING))
+    if ahead:
+        parts.append(Content.styled(f"{ahead} still to come", AHEAD))
+    if not ongoing and not ahead:
+        parts.append(muted("none for today or days to come"))
+    return Content(" · ").join(parts)
 
 
 def lessons(count: int) -> str:
@@ -179,6 +266,10 @@ note; the totals for the period at the top.
 [ and ] switch the period (the quarters and the whole year). t shows the totals per subject and
 the notices sent to the class teacher. A parent tells the class teacher about an absence,
 in advance or after, with n.
+
+A class teacher sees the notices parents sent about the pupils of their class instead, newest
+first: the pupil, the days, the reason, who sent it and when, and the note. Notices for today
+and for days still to come are highlighted; a new notice appears by itself. r refreshes.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -203,12 +294,21 @@ in advance or after, with n.
             self.pupil_id = pupil_id
             self.notices = notices
 
+    class ClassNoticesLoaded(Message):
+        def __init__(self, class_id: int, notices: AbsenceNotices) -> None:
+            super().__init__()
+            self.class_id = class_id
+            self.notices = notices
+
     def __init__(self, data: DiaryData) -> None:
         super().__init__(data)
         self.period: str | None = None
         self.view = VIEWS[0]
         self.notices: AbsenceNotices | None = None
         self._message = ""
+        self.homeroom: ClassRef | None = None
+        """The class whose notices are listed (a class teacher's), or None for a child's."""
+        self.class_notices: AbsenceNotices | None = None
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.NAME)
@@ -223,6 +323,8 @@ in advance or after, with n.
         super().on_mount()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.homeroom is not None and action in CHILD_ACTIONS:
+            return False
         if action == "notice":
             me = self.data.me
             return me is not None and me.role is Role.PARENT
@@ -258,6 +360,15 @@ in advance or after, with n.
         self.query_one("#attendance-totals", Static).update("")
 
     def update_title(self) -> None:
+        if self.homeroom is not None:
+            self.query_one("#attendance-title", Static).update(
+                title_line(
+                    Content.styled("Attendance", "bold"),
+                    Content.styled(f"Absence notices of {plain(self.homeroom.name)}", "bold"),
+                    Content.styled("newest first", MUTED),
+                )
+            )
+            return
         value = self.value
         parts: list[Content | str] = [Content.styled("Attendance", "bold")]
         if value is not None:
@@ -376,8 +487,106 @@ in advance or after, with n.
             )
 
     def on_resize(self) -> None:
+        if self.homeroom is not None:
+            if self.class_notices is not None and not self._message:
+                self.call_after_refresh(self._paint_class_notices)
+            return
         if self.value is not None and not self._message:
             self.call_after_refresh(self.paint, self.value)
+
+    # -- a class teacher's notices --------------------------------------------------------
+
+    def _set_me(self, me: Me) -> None:
+        homeroom = leads_class(me)
+        if homeroom is None:
+            self.homeroom = None
+            super()._set_me(me)
+            return
+        changed = self.homeroom is None or self.homeroom.id != homeroom.id
+        self.homeroom = homeroom
+        self.refresh_nav()
+        if changed:
+            self.show_class()
+
+    def show_class(self) -> None:
+        """Paint the class's notices from the store, then refresh them from the server."""
+        homeroom = self.homeroom
+        if homeroom is None:
+            return
+        self.update_title()
+        cached = self.data.cached_class_absence_notices(homeroom.id)
+        if cached is not None:
+            self.class_notices = cached
+            self._paint_class_notices()
+        else:
+            self.class_notices = None
+            self.show_message(f"Loading the absence notices of {plain(homeroom.name)}…")
+        self.load_class_notices(homeroom.id)
+
+    @work(exclusive=True, group="class-notices", exit_on_error=False)
+    async def load_class_notices(self, class_id: int) -> None:
+        notices = await self.data.load_class_absence_notices(class_id)
+        self.post_message(self.ClassNoticesLoaded(class_id, notices))
+
+    @on(ClassNoticesLoaded)
+    def _class_notices_loaded(self, event: ClassNoticesLoaded) -> None:
+        if self.homeroom is None or event.class_id != self.homeroom.id:
+            return
+        self.class_notices = event.notices
+        self._paint_class_notices()
+
+    def _zone(self) -> dt.tzinfo:
+        me = self.data.me
+        return school_zone(me.school.timezone) if me is not None else dt.UTC
+
+    def _paint_class_notices(self) -> None:
+        homeroom, value = self.homeroom, self.class_notices
+        if homeroom is None or value is None:
+            return
+        today = self.data.today()
+        notices = newest_first(value)
+        if not notices:
+            self.show_message(f"No absence notices from the parents of {plain(homeroom.name)}.")
+            return
+        self._message = ""
+        self.query_one("#attendance-totals", Static).update(class_summary(notices, today))
+        table = self.query_one(DataTable)
+        selected: str | None = None  # the notice under the cursor stays under it
+        if table.is_valid_coordinate(table.cursor_coordinate):
+            selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        table.clear(columns=True)
+        widths = (18, 14, 11, 12)
+        note_w = max(self._width() - sum(widths) - 5 * 2, 10)
+        table.add_column("Pupil", key="pupil", width=widths[0])
+        table.add_column("Days", key="days", width=widths[1])
+        table.add_column("Reason", key="reason", width=widths[2])
+        table.add_column("Sent", key="sent", width=widths[3])
+        table.add_column("From · note", key="note", width=note_w)
+        zone = self._zone()
+        for notice in notices:
+            style = notice_style(notice, today)
+            marker = "▸ " if style else "  "
+            note = Content.styled(plain(notice.parent), MUTED)
+            if notice.note.strip():
+                note = Content.assemble(note, ": ", plain(notice.note))
+            table.add_row(
+                Content.styled(plain(notice.pupil.full_name), "bold" if style else ""),
+                Content.styled(marker + notice_days(notice), style),
+                Content(SHORT_REASONS.get(notice.reason, notice.reason.value)),
+                muted(sent_text(notice.created_at, zone, today)),
+                note,
+                key=str(notice.id),
+            )
+        if selected is not None and selected in table.rows:
+            table.move_cursor(row=table.get_row_index(selected))
+
+    def touched_by(self, changes: list[ChangeItem]) -> bool:
+        if self.homeroom is None:
+            return super().touched_by(changes)
+        me = self.data.me
+        return any(
+            c.kind.startswith(NOTICE_KIND) and (me is None or c.actor_id != me.id) for c in changes
+        )
 
     # -- actions ------------------------------------------------------------------------
 
@@ -426,6 +635,29 @@ in advance or after, with n.
         self.notices = event.notices
         if self.view == "notices":
             self._paint_notices()
+
+    def action_reload(self) -> None:
+        if self.homeroom is not None:
+            self.load_me()
+            self.load_class_notices(self.homeroom.id)
+            return
+        super().action_reload()
+        if self.view == "notices" and self.child is not None:
+            self.load_notices(self.child.id)
+
+    def worker_failed(self, error: BaseException) -> bool:
+        homeroom = self.homeroom
+        if homeroom is None:
+            return super().worker_failed(error)
+        if isinstance(error, AuthenticationError):
+            self.post_message(SessionEnded(error.message))
+            return True
+        if self.class_notices is None:
+            self.show_message(
+                f"The absence notices of {plain(homeroom.name)} are not saved on this computer "
+                "and the server did not answer. Press r to try again."
+            )
+        return False
 
     def action_notice(self) -> None:
         child = self.child

@@ -1,0 +1,264 @@
+"""The class teacher's attendance screen: the absence notices the parents of their class sent,
+newest first, the days still to come highlighted, a new one arriving by itself; painted from
+the store when the server is away. A parent's attendance screen stays the child's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+from litestar import Litestar
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from api_client.client import DiaryClient
+from api_client.models import (
+    AbsenceNotice,
+    AbsenceNoticeRequest,
+    AbsenceNotices,
+    AbsenceReason,
+    ClassRef,
+    Me,
+    PupilRef,
+    Role,
+    SchoolInfo,
+)
+from diary_tui.app import DiaryApp
+from diary_tui.config import Notifications
+from diary_tui.live import CURSOR_KEY
+from diary_tui.navigation import destinations_for, home_for
+from diary_tui.widgets import StatusLine
+from screens.attendance import (
+    AHEAD,
+    ONGOING,
+    AttendanceScreen,
+    class_summary,
+    leads_class,
+    newest_first,
+    notice_days,
+    notice_style,
+    sent_text,
+)
+from tests.conftest import asgi_transport, sqlite_only
+from tests.diary_tui.harness import BASE_URL, NOW, TODAY, log_in, wait_for
+
+# -- what a row says ---------------------------------------------------------------------
+
+
+def notice(
+    start: dt.date, end: dt.date, *, id: int = 1, at: dt.datetime = NOW, note: str = ""
+) -> AbsenceNotice:
+    return AbsenceNotice(
+        id=id,
+        pupil=PupilRef(id=7, first_name="Миша", last_name="Соколов"),
+        parent="Соколова И.",
+        start=start,
+        end=end,
+        reason=AbsenceReason.ILLNESS,
+        created_at=at,
+        note=note,
+    )
+
+
+def test_days_of_a_notice_are_written_short() -> None:
+    day = dt.date
+    assert notice_days(notice(day(2026, 11, 30), day(2026, 11, 30))) == "30 Nov"
+    assert notice_days(notice(day(2026, 11, 24), day(2026, 11, 26))) == "24–26 Nov"
+    assert notice_days(notice(day(2026, 11, 30), day(2026, 12, 1))) == "30 Nov–1 Dec"
+    assert notice_days(notice(day(2026, 12, 30), day(2027, 1, 2))) == "30 Dec 2026–2 Jan 2027"
+
+
+def test_days_still_to_come_stand_out_and_past_ones_do_not() -> None:
+    past = notice(dt.date(2026, 11, 23), dt.date(2026, 11, 24))
+    ongoing = notice(dt.date(2026, 11, 24), dt.date(2026, 11, 25))
+    ahead = notice(dt.date(2026, 11, 26), dt.date(2026, 11, 27))
+    assert notice_style(past, TODAY) == ""
+    assert notice_style(ongoing, TODAY) == ONGOING
+    assert notice_style(ahead, TODAY) == AHEAD
+    summary = class_summary([past, ongoing, ahead, ahead], TODAY).plain
+    assert summary == "4 notices · 1 for today · 2 still to come"
+    assert class_summary([past], TODAY).plain == "1 notice · none for today or days to come"
+
+
+def test_newest_first_and_sent_in_the_schools_time() -> None:
+    older = notice(TODAY, TODAY, id=1, at=NOW - dt.timedelta(days=1))
+    newer = notice(TODAY, TODAY, id=2, at=NOW)
+    same_moment = notice(TODAY, TODAY, id=3, at=NOW)
+    ordered = newest_first(AbsenceNotices(notices=[older, newer, same_moment]))
+    assert [n.id for n in ordered] == [3, 2, 1]
+    plus3 = dt.timezone(dt.timedelta(hours=3))
+    assert sent_text(NOW, plus3, TODAY) == "today 13:30"
+    assert sent_text(NOW - dt.timedelta(days=1), plus3, TODAY) == "24 Nov 13:30"
+    assert sent_text(NOW - dt.timedelta(days=365), plus3, TODAY) == "25 Nov 2025"
+
+
+def me(role: Role, homeroom: ClassRef | None = None) -> Me:
+    school = SchoolInfo(id=1, name="School")
+    return Me(
+        id=1, login="x", first_name="A", last_name="B", role=role, school=school, homeroom=homeroom
+    )
+
+
+def test_attendance_is_offered_to_a_class_teacher_and_home_stays_the_journal() -> None:
+    screens = frozenset({"week", "attendance", "journal", "messages"})
+    lead = me(Role.TEACHER, ClassRef(id=3, name="5А", grade=5, letter="А"))
+    assert [d.name for d in destinations_for(lead, screens)] == [
+        "attendance",
+        "journal",
+        "messages",
+    ]
+    assert home_for(lead, screens) == "journal"
+    assert "attendance" not in [d.name for d in destinations_for(me(Role.TEACHER), screens)]
+    assert leads_class(lead) == lead.homeroom
+    assert leads_class(me(Role.TEACHER)) is None
+    assert leads_class(me(Role.PARENT, lead.homeroom)) is None
+
+
+# -- the screen against the real server --------------------------------------------------
+
+
+def cells(table: DataTable[Any], row: int) -> list[Content]:
+    return [
+        cell if isinstance(cell, Content) else Content(str(cell)) for cell in table.get_row_at(row)
+    ]
+
+
+def text(widget: Static) -> str:
+    return str(getattr(widget.visual, "plain", widget.visual))
+
+
+def make(transport: httpx.AsyncBaseTransport, login: str, **kwargs: Any) -> DiaryApp:
+    return DiaryApp(
+        server=BASE_URL,
+        login=login,
+        transport=transport,
+        today=TODAY,
+        now=lambda: NOW,
+        notifications=Notifications(),
+        **kwargs,
+    )
+
+
+def class_list_shown(app: DiaryApp, rows: int) -> bool:
+    screen = app.screen
+    return (
+        isinstance(screen, AttendanceScreen)
+        and screen.homeroom is not None
+        and screen.class_notices is not None
+        and len(screen.class_notices.notices) == rows
+        and screen.query_one(DataTable).row_count == max(rows, 1)
+    )
+
+
+async def send(
+    parent: DiaryClient, pupil_id: int, start: dt.date, end: dt.date, note: str = ""
+) -> AbsenceNotice:
+    body = AbsenceNoticeRequest(start=start, end=end, reason=AbsenceReason.FAMILY, note=note)
+    return await parent.send_absence_notice(pupil_id, body)
+
+
+@sqlite_only
+async def test_class_teacher_sees_the_notices_of_their_class_arrive(
+    app: Litestar, demo: Any
+) -> None:
+    transport = asgi_transport(app)
+    # From the news, not the journal (the class teacher's home, not what is tested here).
+    diary = make(transport, "classteacher", live=True, open_screen="news")
+    async with DiaryClient(BASE_URL, transport=transport) as parent:
+        await parent.login("parent", demo.password)
+        earlier = await send(parent, demo.ids["pupil"], dt.date(2026, 11, 23), TODAY)
+        async with diary.run_test(size=(100, 30)) as pilot:
+            await log_in(pilot, "classteacher", demo.password)
+            await wait_for(pilot, lambda: getattr(diary.screen, "NAME", "") == "news")
+            await pilot.press("a")
+            await wait_for(pilot, lambda: class_list_shown(diary, 1))
+            screen = diary.screen
+            assert isinstance(screen, AttendanceScreen)
+            assert screen.homeroom is not None and screen.homeroom.name == "5А"
+            assert "Absence notices of 5А" in text(screen.query_one("#attendance-title", Static))
+            # A child's keys make no sense here: no period, no view, no notice to send.
+            for action in ("notice", "next_view", "next_period"):
+                assert screen.check_action(action, ()) is False
+            await wait_for(
+                pilot, lambda: bool(diary.data.store and diary.data.store.get_meta(CURSOR_KEY))
+            )
+
+            # Parents send notices while the screen is open: one about a pupil of 5А, one
+            # about a child in 6Б (another class teacher's).
+            later = await send(
+                parent, demo.ids["pupil"], dt.date(2026, 11, 30), dt.date(2026, 12, 1), "[b]x[/]"
+            )
+            await send(parent, demo.ids["sibling"], dt.date(2026, 11, 30), dt.date(2026, 11, 30))
+            await wait_for(pilot, lambda: class_list_shown(diary, 2), 10)
+
+            table = screen.query_one(DataTable)
+            assert [str(key.value) for key in table.rows] == [str(later.id), str(earlier.id)]
+            pupil, days, reason, sent, note = cells(table, 0)
+            assert pupil.plain == "Миша Соколов"
+            assert days.plain == "▸ 30 Nov–1 Dec"
+            assert any(str(span.style) == AHEAD for span in days.spans)
+            assert reason.plain == "Family"
+            assert sent.plain
+            assert note.plain.endswith(": [b]x[/]")  # server text stays plain text
+            days = cells(table, 1)[1]
+            assert days.plain == "▸ 23–25 Nov"  # today is its last day
+            assert any(str(span.style) == ONGOING for span in days.spans)
+            totals = text(screen.query_one("#attendance-totals", Static))
+            assert totals == "2 notices · 1 for today · 1 still to come"
+
+
+@sqlite_only
+async def test_class_teacher_reads_saved_notices_offline(app: Litestar, demo: Any) -> None:
+    from tests.diary_tui.test_offline import MemoryCredentials, Switch
+
+    switch = Switch(asgi_transport(app))
+    credentials = MemoryCredentials()
+    async with DiaryClient(BASE_URL, transport=switch) as parent:
+        await parent.login("parent", demo.password)
+        await send(parent, demo.ids["pupil"], dt.date(2026, 11, 20), dt.date(2026, 11, 20))
+
+    first = make(switch, "classteacher", credentials=credentials, open_screen="attendance")
+    async with first.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "classteacher", demo.password, remember=True)
+        await wait_for(pilot, lambda: class_list_shown(first, 1))
+
+    switch.up = False
+    switch.requests.clear()
+    second = make(switch, "classteacher", credentials=credentials, open_screen="attendance")
+    async with second.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: class_list_shown(second, 1))
+        screen = second.screen
+        days = cells(screen.query_one(DataTable), 0)[1]
+        assert days.plain == "  20 Nov" and not days.spans  # past: not highlighted
+        status = screen.query_one(StatusLine)
+        await wait_for(pilot, lambda: "offline" in text(status), 5)
+        assert switch.requests == []
+
+
+@sqlite_only
+async def test_a_parent_still_sees_their_childs_attendance(app: Litestar, demo: Any) -> None:
+    diary = make(asgi_transport(app), "parent")
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "parent", demo.password)
+        await wait_for(pilot, lambda: getattr(diary.screen, "NAME", "") == "week")
+        await pilot.press("a")
+
+        def child_shown() -> bool:
+            screen = diary.screen
+            return (
+                isinstance(screen, AttendanceScreen)
+                and screen.value is not None
+                and screen.shown_pupil is not None
+                and not any(w.group == "load" for w in screen.workers)
+            )
+
+        await wait_for(pilot, child_shown)
+        screen = diary.screen
+        assert isinstance(screen, AttendanceScreen)
+        assert screen.homeroom is None and screen.class_notices is None
+        assert screen.check_action("notice", ()) is True
+        title = text(screen.query_one("#attendance-title", Static))
+        assert "Absence notices of" not in title
+        await pilot.press("t", "t")
+        await wait_for(pilot, lambda: screen.view == "notices" and screen.notices is not None)
