@@ -9,6 +9,7 @@ record (what changed, before and after) that the screen sends to the outbox and 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import enum
 import uuid
@@ -383,6 +384,41 @@ class JournalModel:
             mark.mark_id = server_id
         if version is not None:
             mark.version = version
+
+    # --- a fresh copy from the server ------------------------------------------------------
+
+    def keep_unsettled(self, old: JournalModel) -> None:
+        """Take from ``old`` (the journal on screen) what the server has not settled yet.
+
+        This model is the journal the server just sent; a cell, period mark or lesson whose
+        change is still waiting, was refused or is in conflict keeps what the teacher sees in
+        ``old``, so a refresh never hides a change that is not saved yet nor its state.
+        """
+        for address, cell in old.cells.items():
+            pupil_id, lesson_id = address
+            if (
+                cell.state is not CellState.SAVED
+                and pupil_id in self._pupil_ids
+                and lesson_id in self._lesson_ids
+            ):
+                self.cells[address] = cell
+        for pupil_id, period in old.period_marks.items():
+            if period.state is not CellState.SAVED and pupil_id in self._pupil_ids:
+                self.period_marks[pupil_id] = period
+        mine = {lesson.id: lesson for lesson in old.lessons if lesson.state is not CellState.SAVED}
+        for index, lesson in enumerate(self.lessons):
+            kept = mine.get(lesson.id)
+            if kept is not None:
+                self.lessons[index] = dataclasses.replace(
+                    lesson,
+                    topic=kept.topic,
+                    homework_text=kept.homework_text,
+                    homework_due=kept.homework_due,
+                    version=kept.version,
+                    homework_version=kept.homework_version,
+                    state=kept.state,
+                    reason=kept.reason,
+                )
 
     # --- helpers -------------------------------------------------------------------------
 

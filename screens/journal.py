@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+from collections import Counter
 from typing import Any
 
 import msgspec
@@ -26,6 +27,7 @@ from textual.widgets import Footer, Static
 
 from api_client.models import (
     AbsenceKind,
+    ChangeItem,
     Journal,
     JournalAbsence,
     JournalMark,
@@ -71,6 +73,16 @@ STATES = {SENT: CellState.SAVED, REJECTED: CellState.REJECTED, CONFLICT: CellSta
 LATE_MINUTES = 5
 """Minutes late the ``o`` key records (the server wants 1 to 240)."""
 MARK_CHANGES = ("weight", "kind", "comment", "value")
+JOURNAL_KINDS = ("mark.", "absence.", "period_mark.", "lesson.", "homework.")
+"""The changes in the feed that can touch a class journal."""
+ECHO_THINGS = {
+    "mark": "mark",
+    "absence": "absence",
+    "period_mark": "period_mark",
+    "topic": "lesson",
+    "homework": "homework",
+}
+"""The thing a change in the feed names (``mark.edited``) for each kind of outbox write."""
 
 
 def journal_choices(me: Me | None) -> list[tuple[int, str, int, str]]:
@@ -287,6 +299,12 @@ changes wait; ctrl+r reads the journal again and sends at once.
         self._grid: JournalGrid | None = None
         self.choices: list[tuple[int, str, int, str]] = []
         """The journals on offer: (class id, class, subject id, subject)."""
+        self._settled_count = 0
+        self._echoes: Counter[tuple[str, int]] = Counter()
+        """Our own saved writes whose change has not come back from the feed yet: (thing,
+        id). Their echo is not news; the same teacher's change on another computer is."""
+        """How many of our changes the server has answered (a reload started before one
+        was saved asks again)."""
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -388,9 +406,15 @@ changes wait; ctrl+r reads the journal again and sends at once.
     async def load(self) -> None:
         assert self.choice is not None
         class_id, subject_id, period_id = self.choice
-        journal = await self.data.load_journal(class_id, subject_id, period_id)
-        if self.choice != (class_id, subject_id, period_id):
-            return
+        for _attempt in range(3):
+            settled = self._settled_count
+            journal = await self.data.load_journal(class_id, subject_id, period_id)
+            if self.choice != (class_id, subject_id, period_id):
+                return
+            if settled == self._settled_count:
+                break
+            # A change of ours was saved while the journal was on its way: that copy may
+            # predate it (the cell would show the old value until the next refresh).
         if period_id is None:
             self.choice = (class_id, subject_id, journal.period.id)
         self.data.remember_setting(
@@ -400,20 +424,56 @@ changes wait; ctrl+r reads the journal again and sends at once.
             self.show_journal(journal)
         self.refresh_status()
 
+    # -- live changes ---------------------------------------------------------------------
+
+    def touched_by(self, changes: list[ChangeItem]) -> bool:
+        """Whether someone else (or this teacher on another computer) changed this journal: a
+        mark, absence or period mark of its subject for one of its pupils, or one of its
+        lessons (topic, homework, timetable). The echoes of our own writes are used up here."""
+        journal, me = self.journal, self.data.me
+        if journal is None:
+            return False
+        lessons = {lesson.id for lesson in journal.lessons}
+        pupils = {pupil.id for pupil in journal.pupils}
+        touched = False
+        for change in changes:
+            if not change.kind.startswith(JOURNAL_KINDS):
+                continue
+            echo = (change.kind.split(".", 1)[0], change.entity_id)
+            if me is not None and change.actor_id == me.id and self._echoes[echo] > 0:
+                self._echoes[echo] -= 1  # the echo of a change made here: already on screen
+                continue
+            if touched:
+                continue
+            payload = change.payload
+            touched = payload.get("lesson_id") in lessons or (
+                payload.get("subject_id") == journal.subject.id
+                and (change.pupil_id in pupils or change.class_id == journal.class_.id)
+            )
+        return touched
+
+    def live_refresh(self) -> None:
+        """Someone else changed the journal: read it again (the teacher may go on typing)."""
+        if self.choice is not None:
+            self.load()
+
     def show_journal(self, journal: Journal) -> None:
-        """Paint a journal (from the store or the server) with the outbox's waiting writes."""
+        """Paint a journal (from the store or the server) with the outbox's waiting writes.
+
+        A fresh copy of the journal on screen (a live change, a reload) goes into the grid
+        in place: cells whose change is not settled keep what the teacher sees, and the
+        cursor, the undo stack and a half-typed mark stay.
+        """
         old = self.grid()
-        keep = (
-            (old.row, old.col)
-            if old is not None and self.journal is not None and self._same(journal)
-            else None
-        )
+        same = old is not None and self.journal is not None and self._same(journal)
         self.journal = journal
         model = model_from_journal(journal)
         store = self.data.store
         items = getattr(store, "items", None)
         if items is not None:
             apply_waiting(model, self.journal_key, items((WAITING,)), journal.period.id)
+        if same and self.model is not None:
+            model.keep_unsettled(self.model)
         self.model = model
         self.query_one("#journal-title", Static).update(
             Content.assemble(
@@ -426,9 +486,11 @@ changes wait; ctrl+r reads the journal again and sends at once.
                 ),
             )
         )
+        if same and old is not None:
+            old.replace_model(model)
+            self.call_after_refresh(self._focused_changed)
+            return
         grid = JournalGrid(model, today=self.data.today(), lang=self._lang())
-        if keep is not None:
-            grid.row, grid.col = keep
         empty = self.query("#journal-empty")
         if old is not None:
             old.remove()
@@ -719,6 +781,12 @@ changes wait; ctrl+r reads the journal again and sends at once.
         if not self.is_attached:
             return
         if isinstance(event, Settled):
+            self._settled_count += 1
+            if event.item.state == SENT:
+                answer = read_answer(event.item.result)
+                thing = ECHO_THINGS.get(event.item.op.split(".", 1)[0])
+                if thing is not None and answer.id is not None:
+                    self._echoes[(thing, answer.id)] += 1
             self._settled(event.item)
         self.refresh_status()
 

@@ -271,6 +271,31 @@ class JournalGrid(ScrollView, can_focus=True):
         self._headers = self._header_texts()
         self._measure()
 
+    def replace_model(self, model: JournalModel) -> None:
+        """Show a fresh copy of the same journal (a live change, a reload) in place.
+
+        The cursor stays on the same pupil and lesson, and the undo stack, a half-typed
+        mark and a pending weight key are kept: the teacher can go on typing.
+        """
+        pupil_id = self.current_pupil_id if self.model.pupils else None
+        lesson_id = self.current_lesson_id if self.model.pupils else None
+        on_period = self.col >= self.period_column
+        self.model = model
+        self._lesson_index = {lesson.id: i for i, lesson in enumerate(model.lessons)}
+        self._pupil_index = {pupil.id: i for i, pupil in enumerate(model.pupils)}
+        self._headers = self._header_texts()
+        self._measure()
+        if pupil_id is not None and pupil_id in self._pupil_index:
+            self.row = self._pupil_index[pupil_id]
+        if on_period:
+            self.col = self.period_column
+        elif lesson_id is not None and lesson_id in self._lesson_index:
+            self.col = self._lesson_index[lesson_id]
+        self.row = max(0, min(len(model.pupils) - 1, self.row))
+        self.col = max(0, min(self.period_column, self.col))
+        self.refresh()
+        self._scroll_to_cursor()
+
     # --- geometry ----------------------------------------------------------------------
 
     def _measure(self) -> None:

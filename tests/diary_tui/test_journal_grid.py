@@ -403,3 +403,50 @@ async def test_a_ten_point_scale_takes_two_digit_marks() -> None:
         await pilot.press("1")
         await pilot.pause(1.0)  # no second digit: the 1 stands on its own
         assert [m.value for m in model.cell(4, 13).marks] == [1]
+
+
+def test_a_fresh_copy_keeps_what_is_not_settled_and_takes_the_rest() -> None:
+    on_screen = small_model()
+    on_screen.set_mark(2, 13, 5)  # waiting
+    on_screen.set_absence(3, 12, AbsenceKind.ILLNESS)
+    on_screen.set_state(3, 12, CellState.REJECTED, reason="no lesson that day")
+    on_screen.set_period_mark(4, 5)  # waiting
+    on_screen.lesson(14).topic = "Дроби"
+    on_screen.lesson(14).state = CellState.WAITING
+    fresh = small_model()
+    fresh.cell(1, 10).marks[0].value = 3  # edited elsewhere
+    fresh.cell(2, 13).marks.append(CellMark(2, mark_id=101, version=1))  # under ours
+    fresh.cell(4, 11).marks.append(CellMark(5, mark_id=102, version=1))  # new elsewhere
+    fresh.lesson(13).topic = "Десятичные дроби"
+    fresh.keep_unsettled(on_screen)
+    assert [m.value for m in fresh.cell(1, 10).marks] == [3]  # settled: the server's
+    assert [m.value for m in fresh.cell(4, 11).marks] == [5]
+    assert [(m.value, m.state) for m in fresh.cell(2, 13).marks] == [(5, CellState.WAITING)]
+    absent = fresh.cell(3, 12)
+    assert (absent.absence, absent.absence_state) == (AbsenceKind.ILLNESS, CellState.REJECTED)
+    assert absent.absence_reason == "no lesson that day"
+    assert (fresh.period_mark(4).value, fresh.period_mark(4).state) == (5, CellState.WAITING)
+    assert (fresh.lesson(14).topic, fresh.lesson(14).state) == ("Дроби", CellState.WAITING)
+    assert fresh.lesson(13).topic == "Десятичные дроби"
+
+
+async def test_a_fresh_copy_goes_in_place_and_the_cursor_and_undo_stay() -> None:
+    app = GridApp(small_model())
+    async with app.run_test(size=(100, 12)) as pilot:
+        grid = app.query_one(JournalGrid)
+        await pilot.press("5", "right")  # a 5 for pupil 1 on 20.11; the cursor on 24.11
+        assert (grid.current_pupil_id, grid.current_lesson_id) == (2, 14)
+        fresh = JournalModel(
+            [JournalPupil(9, 1, "Абрамов", "Олег"), *small_model().pupils],  # a new pupil
+            [JournalLesson(9, dt.date(2026, 11, 6), 2), *small_model().lessons],
+        )
+        fresh.cell(3, 11).marks.append(CellMark(4, mark_id=103, version=1))
+        fresh.keep_unsettled(app.model)
+        grid.replace_model(fresh)
+        await pilot.pause()
+        assert (grid.current_pupil_id, grid.current_lesson_id) == (2, 14)  # same pupil, lesson
+        assert [m.value for m in fresh.cell(1, 13).marks] == [5]  # ours, still waiting
+        assert any(" 4" in line for line in lines(grid))
+        await pilot.press("ctrl+z")  # the undo stack applies to the fresh copy
+        assert fresh.cell(1, 13).marks == []
+        assert (grid.current_pupil_id, grid.current_lesson_id) == (1, 13)

@@ -12,13 +12,15 @@ from textual.widgets import Input, Static
 
 from api_client.models import API_PREFIX, Journal, decode
 from diary_tui.app import DiaryApp
+from diary_tui.config import Notifications
 from diary_tui.journal_model import CellState
+from diary_tui.live import CURSOR_KEY
 from diary_tui.widgets import StatusLine
 from diary_tui.widgets.journal_grid import JournalGrid
 from screens.journal import JournalScreen
 from screens.journal_panels import AskText
 from tests.conftest import LoginAs, asgi_transport, sqlite_only
-from tests.diary_tui.harness import log_in, make_app, wait_for
+from tests.diary_tui.harness import BASE_URL, NOW, TODAY, log_in, make_app, wait_for
 from tests.diary_tui.test_sync import Switch
 
 
@@ -361,3 +363,65 @@ async def test_a_comment_on_a_mark_reaches_the_server(
         await wait_for(pilot, lambda: outbox_empty(tui) and mark.state is CellState.SAVED)
         after = await server_journal(http, headers, screen)
         assert next(m for m in after.marks if m.id == mark.mark_id).comment == "[b]good[/b]"
+
+
+def cell_values(grid: JournalGrid, pupil_id: int, lesson_id: int) -> list[int]:
+    cell = grid.model.peek(pupil_id, lesson_id)
+    return [mark.value for mark in cell.marks] if cell is not None else []
+
+
+@sqlite_only
+async def test_a_change_from_elsewhere_reaches_the_open_journal_and_typing_goes_on(
+    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    """The teacher's other computer adds a mark: the open journal shows it by itself, in
+    place, through the change feed; the cursor and the undo stack stay."""
+    headers = await login_as(http, "teacher")
+    tui = DiaryApp(
+        server=BASE_URL,
+        login=None,
+        transport=asgi_transport(app),
+        today=TODAY,
+        now=lambda: NOW,
+        live=True,
+        notifications=Notifications(),
+    )
+    async with tui.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "teacher", "demo")
+        await wait_for(
+            pilot, lambda: isinstance(tui.screen, JournalScreen) and tui.screen.grid() is not None
+        )
+        screen = tui.screen
+        assert isinstance(screen, JournalScreen)
+        # (the live worker never ends: wait for the journal's own)
+        await wait_for(pilot, lambda: not [w for w in screen.workers if w.group == "journal"])
+        await wait_for(pilot, lambda: bool(tui.data.store and tui.data.store.get_meta(CURSOR_KEY)))
+        grid = screen.grid()
+        assert grid is not None
+        lesson = grid.current_lesson_id
+        assert lesson is not None
+        grid.move_to(0, grid.col)
+        first = grid.current_pupil_id
+        before = cell_values(grid, first, lesson)
+        await pilot.press("4")  # the teacher types a 4 for the first pupil
+        await wait_for(pilot, lambda: outbox_empty(tui))
+        assert len(grid.undo_stack) == 1
+        cursor = (grid.current_pupil_id, grid.current_lesson_id)
+        # Elsewhere, a 5 for the last pupil of the same lesson.
+        other = grid.model.pupils[-1].id
+        others = cell_values(grid, other, lesson)
+        response = await http.post(
+            f"{API_PREFIX}/marks",
+            json={"lesson_id": lesson, "pupil_id": other, "value": 5},
+            headers={**headers, "Idempotency-Key": "other-computer-live"},
+        )
+        assert response.status_code == 201, response.text
+        await wait_for(pilot, lambda: cell_values(grid, other, lesson) == [*others, 5], 5)
+        assert screen.grid() is grid  # updated in place, not a new grid
+        assert (grid.current_pupil_id, grid.current_lesson_id) == cursor
+        assert cell_values(grid, first, lesson) == [*before, 4]
+        # The undo stack survived: ctrl+z takes back the teacher's own 4.
+        await pilot.press("ctrl+z")
+        await wait_for(pilot, lambda: cell_values(grid, first, lesson) == before)
+        await wait_for(pilot, lambda: outbox_empty(tui))
+        assert cell_values(grid, other, lesson) == [*others, 5]
