@@ -14,7 +14,7 @@ not exist, so that ids cannot be probed. Every check is scoped to the viewer's s
 
 from __future__ import annotations
 
-from sqlalchemy import CompoundSelect, exists, select, union
+from sqlalchemy import CompoundSelect, Select, bindparam, exists, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import Role
@@ -53,6 +53,33 @@ def teacher_class_ids(teacher_id: int) -> CompoundSelect[tuple[int]]:
     )
 
 
+# The pupil-visibility statements, built once (every request for a pupil's data runs one):
+# bound to ``pupil``, ``school`` (the viewer's) and ``viewer`` (the viewer's id).
+_IS_PUPIL = select(User.id).where(
+    User.id == bindparam("pupil"),
+    User.role == Role.PUPIL.value,
+    User.school_id == bindparam("school"),
+)
+_PARENTS_CHILD = _IS_PUPIL.where(
+    exists().where(ParentLink.parent_id == bindparam("viewer"), ParentLink.pupil_id == User.id)
+)
+_TEACHERS_PUPIL = _IS_PUPIL.where(
+    exists().where(
+        Enrolment.pupil_id == User.id,
+        Enrolment.class_id.in_(
+            union(
+                select(TeachingAssignment.class_id).where(
+                    TeachingAssignment.teacher_id == bindparam("viewer")
+                ),
+                select(SchoolClass.id).where(
+                    SchoolClass.homeroom_teacher_id == bindparam("viewer")
+                ),
+            )
+        ),
+    )
+)
+
+
 async def may_see_pupil(
     db: AsyncSession, viewer: Viewer, pupil_id: int, readers: frozenset[Role] = PUPIL_READERS
 ) -> bool:
@@ -61,27 +88,20 @@ async def may_see_pupil(
     Roles in ``readers`` beyond pupil, parent and teacher see every pupil of their school."""
     if viewer.role not in readers or not 0 < pupil_id <= MAX_ID:
         return False
-    is_pupil = select(User.id).where(
-        User.id == pupil_id, User.role == Role.PUPIL.value, User.school_id == viewer.school_id
-    )
+    query: Select[int]
     if viewer.role is Role.PUPIL:
         if pupil_id != viewer.id:
             return False
-        query = is_pupil
+        query = _IS_PUPIL
     elif viewer.role is Role.PARENT:
-        query = is_pupil.where(
-            exists().where(ParentLink.parent_id == viewer.id, ParentLink.pupil_id == User.id)
-        )
+        query = _PARENTS_CHILD
     elif viewer.role is Role.TEACHER:
-        query = is_pupil.where(
-            exists().where(
-                Enrolment.pupil_id == User.id,
-                Enrolment.class_id.in_(teacher_class_ids(viewer.id)),
-            )
-        )
+        query = _TEACHERS_PUPIL
     else:  # administration (and a health worker, for attendance)
-        query = is_pupil
-    return (await db.scalar(query)) is not None
+        query = _IS_PUPIL
+    params = {"pupil": pupil_id, "school": viewer.school_id, "viewer": viewer.id}
+    conn = await db.connection()
+    return (await conn.execute(query, params)).first() is not None
 
 
 async def require_pupil(

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import LoginRequest, Role, TokenPair
@@ -210,6 +210,13 @@ async def logout(state: ServerState, db: AsyncSession, token: str) -> None:
 
 # --- the bearer of a request --------------------------------------------------------------------
 
+# Built once: every request runs it, and building a statement costs more than running it.
+_BEARER = (
+    select(User.school_id, User.role, User.login, User.locked, AuthSession.revoked_at)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .where(AuthSession.id == bindparam("session"), User.id == bindparam("user"))
+)
+
 
 async def authenticate(state: ServerState, db: AsyncSession, authorization: str | None) -> Viewer:
     """The viewer for an ``Authorization: Bearer`` header, or a 401 problem."""
@@ -225,12 +232,11 @@ async def authenticate(state: ServerState, db: AsyncSession, authorization: str 
         )
     except BadToken as exc:
         raise unauthorized(str(exc)) from None
+    # The session is read on every request, so that a logout or a revoked session takes
+    # effect at once, in every server process.
+    conn = await db.connection()
     row = (
-        await db.execute(
-            select(User.school_id, User.role, User.login, User.locked, AuthSession.revoked_at)
-            .join(AuthSession, AuthSession.user_id == User.id)
-            .where(AuthSession.id == claims.session_id, User.id == claims.user_id)
-        )
+        await conn.execute(_BEARER, {"session": claims.session_id, "user": claims.user_id})
     ).one_or_none()
     if row is None or row.revoked_at is not None:
         raise unauthorized(SESSION_ENDED)
