@@ -21,6 +21,14 @@ Phases, on one kept-alive connection opened by a login (shown, not part of any o
 - the naive way, side by side: ``Accept-Encoding: identity``, no ETag, every open a full fetch
   (week, grades, journal; and a restart that refetches every screen).
 
+A warm open is one request and one 304. Up go the request line, Host, User-Agent,
+``Accept-Encoding: gzip``, If-None-Match and Authorization; down come the status line, Date, ETag
+and, for a body big enough to be compressed, ``Vary: Accept-Encoding`` (what a 200 would carry).
+On the wire each of its packets (the request, the answer, an ACK of each) adds 66 B of Ethernet,
+IPv4 and TCP headers (TCP with its timestamp option); the request's ACK travels alone because
+the delay proxy acknowledges the request before it holds it, where a server at the far end of a
+real long link would usually carry that ACK on its answer.
+
 Run it as root (network namespaces and tc need it), from the project folder::
 
     sudo .venv/bin/python -m benchmarks.slowlink_week     # or, already root: uv run python -m ...
@@ -363,6 +371,31 @@ def table(phases: list[Phase]) -> str:
     return "\n".join(lines)
 
 
+def framing(warm: Phase, overhead: int) -> list[str]:
+    """What the warm open's bytes on the wire add to its HTTP bytes, and what that leaves."""
+    c = warm.counts
+    packets = c.packets_up + c.packets_down
+    each = f", {overhead // packets} B each" if packets and overhead % packets == 0 else ""
+    lines = [
+        f"     (the warm open's {overhead} B of difference are the Ethernet, IP and TCP headers "
+        f"of its {packets} packets{each}, {c.packets_up} up and {c.packets_down} down"
+    ]
+    if c.packets_up == 2 and c.packets_down == 2:
+        lines[0] += ": the request, the answer and an ACK of each;"
+        lines.append(
+            "      the delay proxy acknowledges the request before it holds it, where a server at "
+            "the far end of a real long link would carry that ACK on its answer;"
+        )
+    else:
+        lines[0] += ";"
+    lines.append(
+        f"      so {WARM_MAX_BYTES} B on the wire leave {WARM_MAX_BYTES - overhead} B for the HTTP "
+        "of the request (request line, Host, User-Agent, Accept-Encoding, If-None-Match, "
+        "Authorization) and of the 304 (status line, Date, ETag, and Vary for a compressed body))"
+    )
+    return lines
+
+
 def verdicts(phases: list[Phase]) -> list[str]:
     """Each target, met or missed, counted both ways: the wire (TCP/IP and Ethernet headers and
     ACKs included) and the TCP payload (the HTTP bytes, as the loopback benchmarks count)."""
@@ -388,11 +421,7 @@ def verdicts(phases: list[Phase]) -> list[str]:
             f"{mark(count(warm) <= WARM_MAX_BYTES)} warm open: {count(warm)} B {how} "
             f"(target <= {WARM_MAX_BYTES})"
         )
-    packets = warm.counts.packets_up + warm.counts.packets_down
-    lines.append(
-        f"     (the warm open's {wire(warm) - payload(warm)} B of difference are the Ethernet, IP "
-        f"and TCP headers of its {packets} packets, ACKs included)"
-    )
+    lines.extend(framing(warm, wire(warm) - payload(warm)))
     for how, count in (("on the wire", wire), ("of HTTP", payload)):
         lines.append(
             f"{mark(count(week) <= COLD_MAX_BYTES)} cold week: {count(week)} B {how} "
