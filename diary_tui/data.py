@@ -34,6 +34,7 @@ from api_client.errors import (
     ServerError,
 )
 from api_client.models import (
+    API_PREFIX,
     Absence,
     AbsenceKind,
     Event,
@@ -165,7 +166,8 @@ def normalize_server(server: str) -> str:
         raise ValueError(f"{server!r} is not a server address") from exc
     if url.scheme not in ("http", "https") or not url.hostname:
         raise ValueError(f"{server!r} is not a server address: use https://host or http://host")
-    return server
+    # The address the server prints ends in the API's prefix; the client adds it itself.
+    return server.removesuffix(API_PREFIX).rstrip("/") or server
 
 
 REMEMBERED = "remembered"
