@@ -74,6 +74,10 @@ ONGOING = "bold $text-warning"
 AHEAD = "bold $accent"
 """A notice whose days are all still to come."""
 
+CELL_MUTED = "dim"
+"""Quiet text in a table cell: ``$text-muted`` has no background to blend with there and
+comes out black."""
+
 #: The keys of a child's attendance, of no use on a class teacher's list of notices.
 CHILD_ACTIONS = frozenset({"previous_period", "next_period", "next_view", "notice"})
 
@@ -117,6 +121,17 @@ def sent_text(moment: dt.datetime, zone: dt.tzinfo, today: dt.date) -> str:
     if at.year != today.year:
         return f"{at.day} {at:%b %Y}"
     return f"{at.day} {at:%b %H:%M}"
+
+
+def notice_text(notice: AbsenceNotice, zone: dt.tzinfo, today: dt.date) -> str:
+    """A notice in full, as plain text: days, reason, who sent it and when, the note."""
+    lines = [
+        f"{notice_days(notice)}: {REASONS.get(notice.reason, notice.reason.value)}",
+        f"From {plain(notice.parent)}, sent {sent_text(notice.created_at, zone, today)}",
+    ]
+    if notice.note.strip():
+        lines.append(notice.note.strip())
+    return "\n".join(lines)
 
 
 def class_summary(notices: list[AbsenceNotice], today: dt.date) -> Content:
@@ -268,8 +283,9 @@ the notices sent to the class teacher. A parent tells the class teacher about an
 in advance or after, with n.
 
 A class teacher sees the notices parents sent about the pupils of their class instead, newest
-first: the pupil, the days, the reason, who sent it and when, and the note. Notices for today
-and for days still to come are highlighted; a new notice appears by itself. r refreshes.
+first: the pupil, the days, the reason, who sent it and when, and the note; Enter shows a notice
+in full. Notices for today and for days still to come are highlighted (▸); a new notice
+appears by itself. r refreshes.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -356,7 +372,7 @@ and for days still to come are highlighted; a new notice appears by itself. r re
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_column("", key="message", width=max(self.app.size.width - 4, 20))
-        table.add_row(muted(text))
+        table.add_row(Content.styled(text, CELL_MUTED))
         self.query_one("#attendance-totals", Static).update("")
 
     def update_title(self) -> None:
@@ -566,19 +582,36 @@ and for days still to come are highlighted; a new notice appears by itself. r re
         for notice in notices:
             style = notice_style(notice, today)
             marker = "▸ " if style else "  "
-            note = Content.styled(plain(notice.parent), MUTED)
+            note = Content.styled(plain(notice.parent), CELL_MUTED)
             if notice.note.strip():
                 note = Content.assemble(note, ": ", plain(notice.note))
             table.add_row(
                 Content.styled(plain(notice.pupil.full_name), "bold" if style else ""),
                 Content.styled(marker + notice_days(notice), style),
                 Content(SHORT_REASONS.get(notice.reason, notice.reason.value)),
-                muted(sent_text(notice.created_at, zone, today)),
+                Content.styled(sent_text(notice.created_at, zone, today), CELL_MUTED),
                 note,
                 key=str(notice.id),
             )
         if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a class teacher's notice: the whole of it (the note may be cut short)."""
+        if self.homeroom is None or self.class_notices is None:
+            return
+        found = next(
+            (n for n in self.class_notices.notices if str(n.id) == event.row_key.value), None
+        )
+        if found is None:
+            return
+        self.notify(
+            notice_text(found, self._zone(), self.data.today()),
+            title=plain(found.pupil.full_name),
+            timeout=20,
+            markup=False,
+        )
 
     def touched_by(self, changes: list[ChangeItem]) -> bool:
         if self.homeroom is None:

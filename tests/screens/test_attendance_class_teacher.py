@@ -38,6 +38,7 @@ from screens.attendance import (
     newest_first,
     notice_days,
     notice_style,
+    notice_text,
     sent_text,
 )
 from tests.conftest import asgi_transport, sqlite_only
@@ -91,6 +92,11 @@ def test_newest_first_and_sent_in_the_schools_time() -> None:
     assert sent_text(NOW, plus3, TODAY) == "today 13:30"
     assert sent_text(NOW - dt.timedelta(days=1), plus3, TODAY) == "24 Nov 13:30"
     assert sent_text(NOW - dt.timedelta(days=365), plus3, TODAY) == "25 Nov 2025"
+    full = notice(TODAY, TODAY, note="  Temperature\n38.5 ")
+    assert notice_text(full, plus3, TODAY) == (
+        "25 Nov: Illness\nFrom Соколова И., sent today 13:30\nTemperature\n38.5"
+    )
+    assert notice_text(newer, plus3, TODAY).count("\n") == 1  # no note, no empty line
 
 
 def me(role: Role, homeroom: ClassRef | None = None) -> Me:
@@ -206,6 +212,24 @@ async def test_class_teacher_sees_the_notices_of_their_class_arrive(
             assert any(str(span.style) == ONGOING for span in days.spans)
             totals = text(screen.query_one("#attendance-totals", Static))
             assert totals == "2 notices · 1 for today · 1 still to come"
+
+            # Enter shows the whole notice, the note as it was written.
+            shown: list[tuple[str, str]] = []
+            original = screen.notify
+
+            def notify(message: str, *, title: str = "", **kwargs: Any) -> None:
+                shown.append((title, message))
+                original(message, title=title, **kwargs)
+
+            screen.notify = notify  # type: ignore[method-assign]
+            table.focus()
+            table.move_cursor(row=0)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: bool(shown))
+            title, message = shown[0]
+            assert title == "Миша Соколов"
+            assert message.startswith("30 Nov–1 Dec: Family reasons\nFrom ")
+            assert message.endswith("\n[b]x[/]")
 
 
 @sqlite_only
