@@ -14,7 +14,17 @@ not exist, so that ids cannot be probed. Every check is scoped to the viewer's s
 
 from __future__ import annotations
 
-from sqlalchemy import CompoundSelect, Select, bindparam, exists, select, union
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    select,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import Role
@@ -53,31 +63,62 @@ def teacher_class_ids(teacher_id: int) -> CompoundSelect[tuple[int]]:
     )
 
 
-# The pupil-visibility statements, built once (every request for a pupil's data runs one):
-# bound to ``pupil``, ``school`` (the viewer's) and ``viewer`` (the viewer's id).
-_IS_PUPIL = select(User.id).where(
-    User.id == bindparam("pupil"),
-    User.role == Role.PUPIL.value,
-    User.school_id == bindparam("school"),
+# Whom a viewer sees, as conditions on the pupil's ``User`` row, built once (every request for
+# a pupil's data runs one): bound to ``school`` (the viewer's) and ``viewer`` (the viewer's id).
+# The subqueries correlate with ``User`` alone, so a query that also reads enrolments (the
+# week's) can add the condition unchanged.
+_A_PUPIL_OF_THE_SCHOOL = and_(
+    User.role == Role.PUPIL.value, User.school_id == bindparam("school", type_=Integer)
 )
-_PARENTS_CHILD = _IS_PUPIL.where(
-    exists().where(ParentLink.parent_id == bindparam("viewer"), ParentLink.pupil_id == User.id)
-)
-_TEACHERS_PUPIL = _IS_PUPIL.where(
-    exists().where(
-        Enrolment.pupil_id == User.id,
-        Enrolment.class_id.in_(
-            union(
-                select(TeachingAssignment.class_id).where(
-                    TeachingAssignment.teacher_id == bindparam("viewer")
-                ),
-                select(SchoolClass.id).where(
-                    SchoolClass.homeroom_teacher_id == bindparam("viewer")
-                ),
-            )
-        ),
-    )
-)
+_VISIBLE: dict[Role, ColumnElement[bool]] = {
+    Role.PUPIL: and_(_A_PUPIL_OF_THE_SCHOOL, User.id == bindparam("viewer", type_=Integer)),
+    Role.PARENT: and_(
+        _A_PUPIL_OF_THE_SCHOOL,
+        exists()
+        .where(
+            ParentLink.parent_id == bindparam("viewer", type_=Integer),
+            ParentLink.pupil_id == User.id,
+        )
+        .correlate(User),
+    ),
+    Role.TEACHER: and_(
+        _A_PUPIL_OF_THE_SCHOOL,
+        exists()
+        .where(
+            Enrolment.pupil_id == User.id,
+            Enrolment.class_id.in_(
+                union(
+                    select(TeachingAssignment.class_id).where(
+                        TeachingAssignment.teacher_id == bindparam("viewer", type_=Integer)
+                    ),
+                    select(SchoolClass.id).where(
+                        SchoolClass.homeroom_teacher_id == bindparam("viewer", type_=Integer)
+                    ),
+                )
+            ),
+        )
+        .correlate(User),
+    ),
+}
+"""Pupil, parent and teacher: by relation. Any other reader: every pupil of the school."""
+
+
+def pupil_visibility(role: Role) -> ColumnElement[bool]:
+    """The condition on a pupil's ``User`` row under which a viewer of ``role`` (a reader of
+    pupils' data) sees that pupil; bound to ``school`` and ``viewer`` (see ``visibility_params``).
+    """
+    return _VISIBLE.get(role, _A_PUPIL_OF_THE_SCHOOL)
+
+
+def visibility_params(viewer: Viewer) -> dict[str, int]:
+    """The bound values of :func:`pupil_visibility` for ``viewer``."""
+    return {"school": viewer.school_id, "viewer": viewer.id}
+
+
+_MAY_SEE: dict[Role, Select[int]] = {
+    role: select(User.id).where(User.id == bindparam("pupil"), pupil_visibility(role))
+    for role in Role
+}
 
 
 async def may_see_pupil(
@@ -88,20 +129,11 @@ async def may_see_pupil(
     Roles in ``readers`` beyond pupil, parent and teacher see every pupil of their school."""
     if viewer.role not in readers or not 0 < pupil_id <= MAX_ID:
         return False
-    query: Select[int]
-    if viewer.role is Role.PUPIL:
-        if pupil_id != viewer.id:
-            return False
-        query = _IS_PUPIL
-    elif viewer.role is Role.PARENT:
-        query = _PARENTS_CHILD
-    elif viewer.role is Role.TEACHER:
-        query = _TEACHERS_PUPIL
-    else:  # administration (and a health worker, for attendance)
-        query = _IS_PUPIL
-    params = {"pupil": pupil_id, "school": viewer.school_id, "viewer": viewer.id}
+    if viewer.role is Role.PUPIL and pupil_id != viewer.id:
+        return False
     conn = await db.connection()
-    return (await conn.execute(query, params)).first() is not None
+    params = {"pupil": pupil_id, **visibility_params(viewer)}
+    return (await conn.execute(_MAY_SEE[viewer.role], params)).first() is not None
 
 
 async def require_pupil(

@@ -21,6 +21,8 @@ from sqlalchemy.orm import aliased
 
 from api_client import models as m
 from demo_server import schema as s
+from demo_server.access import MAX_ID, PUPIL_READERS, pupil_visibility, visibility_params
+from demo_server.auth import Viewer
 
 
 def week_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -106,6 +108,12 @@ _PUPIL_ENROLMENTS = (
     .where(s.User.id == bindparam("pupil"))
     .order_by(s.Enrolment.start, s.Enrolment.id)
 )
+
+# The same, for a viewer: no row when the viewer may not see the pupil (access.py decides who
+# sees whom), so the access check costs no query of its own.
+_PUPIL_ENROLMENTS_SEEN_BY = {
+    role: _PUPIL_ENROLMENTS.where(pupil_visibility(role)) for role in PUPIL_READERS
+}
 
 _SCHOOL_TIMEZONE = select(s.School.timezone).where(s.School.id == bindparam("school"))
 
@@ -307,16 +315,29 @@ async def school_facts(conn: AsyncConnection, school_id: int) -> SchoolFacts:
     return facts
 
 
-async def load_week(db: AsyncSession, pupil_id: int, day: dt.date) -> m.Week | None:
-    """The week of ``pupil_id`` that holds ``day``; None when there is no such pupil."""
+async def load_week(
+    db: AsyncSession, pupil_id: int, day: dt.date, *, seen_by: Viewer | None = None
+) -> m.Week | None:
+    """The week of ``pupil_id`` that holds ``day``; None when there is no such pupil.
+
+    With ``seen_by``, also None when that viewer may not see the pupil (the rule of
+    ``access.may_see_pupil``): the caller answers both with the same 404."""
     monday, sunday = week_bounds(day)
-    window = {"pupil": pupil_id, "monday": monday, "sunday": sunday}
+    window: dict[str, object] = {"pupil": pupil_id, "monday": monday, "sunday": sunday}
+    statement = _PUPIL_ENROLMENTS
+    if seen_by is not None:
+        if seen_by.role not in PUPIL_READERS or not 0 < pupil_id <= MAX_ID:
+            return None
+        if seen_by.role is m.Role.PUPIL and pupil_id != seen_by.id:
+            return None
+        statement = _PUPIL_ENROLMENTS_SEEN_BY[seen_by.role]
+        window.update(visibility_params(seen_by))
     # Plain (Core) execution on the session's connection: the statements select columns, not
     # ORM objects, so the ORM's result machinery would only add cost.
     conn = await db.connection()
 
     # 1. The pupil, and their enrolments overlapping the week with their classes.
-    pupil_rows = (await conn.execute(_PUPIL_ENROLMENTS, window)).all()
+    pupil_rows = (await conn.execute(statement, window)).all()
     if not pupil_rows:
         return None
     first_name, last_name, school_id = pupil_rows[0][:3]

@@ -12,7 +12,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import Week
-from demo_server.access import pupil_not_found, require_pupil
+from demo_server.access import PUPIL_READERS, pupil_not_found, require_role
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
 from demo_server.settings import ServerState
@@ -58,8 +58,8 @@ async def pupil_week(
     """Lessons with times, subject, teacher, room, topic, homework, marks and absence; the
     bells; events; holidays. The week runs Monday to Sunday."""
     day = parse_date(date, "date") if date is not None else server.settings.today()
-    await require_pupil(db, viewer, pupil_id, "pupils' weeks")
-    week = await load_week(db, pupil_id, day)
+    require_role(viewer, PUPIL_READERS, "pupils' weeks")
+    week = await load_week(db, pupil_id, day, seen_by=viewer)  # None: not theirs to see
     if week is None:
         raise pupil_not_found()
     week.signed = await week_signature(db, week)
