@@ -24,6 +24,12 @@ ABSENCE_WORDS = {
     "excused": "excused",
     "late": "late",
 }
+NOTICE_WORDS = {
+    "illness": "illness",
+    "family": "family reasons",
+    "appointment": "an appointment",
+    "other": "",
+}
 STATUS_WORDS = {
     "cancelled": "is cancelled",
     "substituted": "has another teacher",
@@ -39,6 +45,7 @@ def group_of(kind: str) -> str:
         "mark": "marks",
         "period_mark": "period_marks",
         "absence": "absences",
+        "absence_notice": "absences",
         "lesson": "schedule",
         "homework": "homework",
         "message": "messages",
@@ -83,6 +90,31 @@ def pupil_name(change: ChangeItem, me: Me | None) -> str:
     return _text(change.payload, "pupil")
 
 
+def _lesson_changed(p: Mapping[str, object], subject: str, on_day: str) -> str:
+    """``Физика on Thursday 26 Nov is cancelled``. With the old values (``old``: status, room,
+    substitute), only what changed is said."""
+    status = _text(p, "status")
+    room = _text(p, "room")
+    substitute = _text(p, "substitute")
+    old = p.get("old")
+    if not isinstance(old, Mapping):
+        words = STATUS_WORDS.get(status, "has changed")
+        room_text = f", room {room}" if room and status != "cancelled" else ""
+        return f"{subject}{on_day} {words}{room_text}"
+    room_moved = bool(room) and _text(old, "room") != room and status != "cancelled"
+    room_text = f", room {room}" if room_moved else ""
+    if status == "substituted" and (
+        _text(old, "status") != status or _text(old, "substitute") != substitute
+    ):
+        teacher = f" ({substitute})" if substitute else ""
+        return f"{subject}{on_day} has another teacher{teacher}{room_text}"
+    if _text(old, "status") != status:
+        return f"{subject}{on_day} {STATUS_WORDS.get(status, 'has changed')}{room_text}"
+    if room_moved:
+        return f"{subject}{on_day} is in room {room}"
+    return f"{subject}{on_day} has changed"
+
+
 def describe(change: ChangeItem, me: Me | None = None, *, name_pupil: bool = True) -> str:
     """One short line that says what happened (``name_pupil``: say for whom)."""
     p = change.payload
@@ -118,14 +150,21 @@ def describe(change: ChangeItem, me: Me | None = None, *, name_pupil: bool = Tru
         return f"{who or 'Marked'} {word}{subject_part}{on_day}"
     if kind == "absence.removed":
         return f"Absence{in_subject}{on_day}{for_pupil} removed{by}"
+    if kind == "absence_notice.new":
+        start, end = _day(p, "start"), _day(p, "end")
+        days = start if start == end else f"{start} to {end.removeprefix('on ')}"
+        reason = NOTICE_WORDS.get(_text(p, "reason"), "")
+        parent = _text(p, "parent") or change.actor
+        return (
+            f"Absence notice{for_pupil} {days}".rstrip()
+            + (f", {reason}" if reason else "")
+            + (f" (from {parent})" if parent else "")
+        )
     if kind == "lesson.topic":
         topic = _short(_text(p, "topic"))
         return f"Topic{in_subject}{on_day}: {topic}" if topic else f"Topic{in_subject} removed"
     if kind == "lesson.changed":
-        status = STATUS_WORDS.get(_text(p, "status"), "has changed")
-        room = _text(p, "room")
-        room_text = f", room {room}" if room and _text(p, "status") != "cancelled" else ""
-        return f"{subject or 'A lesson'}{on_day} {status}{room_text}"
+        return _lesson_changed(p, subject or "A lesson", on_day)
     if kind == "homework.set":
         if p.get("removed"):
             return f"Homework{in_subject}{on_day} was removed"

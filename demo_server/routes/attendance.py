@@ -87,6 +87,8 @@ async def add_absence_notice(
             .returning(s.AbsenceNotice.id)
         )
         assert notice_id is not None
+        notices = await load_notices(db, server.settings.today(), pupil_id=pupil_id)
+        notice = next(n for n in notices.notices if n.id == notice_id)
         await record_change(
             db,
             school_id=viewer.school_id,
@@ -97,12 +99,13 @@ async def add_absence_notice(
                 "start": data.start.isoformat(),
                 "end": data.end.isoformat(),
                 "reason": data.reason.value,
+                "pupil": notice.pupil.full_name,
+                "parent": notice.parent,
             },
             pupil_id=pupil_id,
             actor_id=viewer.id,
         )
-        notices = await load_notices(db, server.settings.today(), pupil_id=pupil_id)
-        return next(n for n in notices.notices if n.id == notice_id)
+        return notice
 
     return await idempotent(request, viewer, db, server, AbsenceNotice, work, status_code=201)
 

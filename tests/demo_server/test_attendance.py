@@ -14,6 +14,7 @@ from api_client.models import (
     AbsenceNotices,
     AbsenceReason,
     Attendance,
+    ChangeFeed,
     Problem,
     decode,
 )
@@ -74,6 +75,8 @@ async def test_parent_sends_a_notice_the_class_teacher_sees_it(
     http: httpx.AsyncClient, login_as: LoginAs, demo: Any
 ) -> None:
     ids = demo.ids
+    start = await http.get("/api/v1/changes", headers=await login_as(http, "classteacher"))
+    since = decode(start.content, ChangeFeed).next
     parent = await login_as(http, "parent")
     response = await post_notice(http, parent, ids["pupil"], NOTICE, "notice-0001")
     assert response.status_code == 201, response.text
@@ -104,6 +107,16 @@ async def test_parent_sends_a_notice_the_class_teacher_sees_it(
         f"/api/v1/classes/{ids['c6b']}/absence-notices", headers=await login_as(http, "teacher2")
     )
     assert decode(other.content, AbsenceNotices).notices == []
+    # The class teacher's feed says whose and from whom, once (the replay added nothing).
+    feed = await http.get(
+        "/api/v1/changes", params={"since": since}, headers=await login_as(http, "classteacher")
+    )
+    items = [c for c in decode(feed.content, ChangeFeed).changes if c.kind.startswith("absence_n")]
+    assert [(c.kind, c.entity_id, c.pupil_id) for c in items] == [
+        ("absence_notice.new", notice.id, ids["pupil"])
+    ]
+    assert items[0].payload["pupil"] == notice.pupil.full_name
+    assert items[0].payload["parent"] == "Соколова И."
 
 
 @pytest.mark.parametrize(

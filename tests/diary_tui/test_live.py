@@ -227,6 +227,29 @@ ME = Me(
             "New message from Ольга Иванова: Экскурсия",
         ),
         (change("announcement.new", {"title": "Собрание"}), "Announcement: Собрание"),
+        (
+            change(
+                "absence_notice.new",
+                {
+                    "start": "2026-11-26",
+                    "end": "2026-11-27",
+                    "reason": "illness",
+                    "pupil": "Пётр Орлов",
+                    "parent": "Орлова Н.",
+                },
+                pupil_id=12,
+            ),
+            "Absence notice for Пётр Орлов on Thursday 26 Nov to Friday 27 Nov, illness"
+            " (from Орлова Н.)",
+        ),
+        (
+            change(
+                "absence_notice.new",
+                {"start": "2026-11-26", "end": "2026-11-26", "reason": "other", "pupil": "Пётр"},
+                pupil_id=12,
+            ),
+            "Absence notice for Пётр on Thursday 26 Nov",
+        ),
     ],
 )
 def test_describe_says_what_happened(item: ChangeItem, text: str) -> None:
