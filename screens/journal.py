@@ -372,7 +372,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         else:
             self._empty("You teach no class here: there is no journal to open.")
 
-    @work(exclusive=True, group="journal-list")
+    @work(exclusive=True, group="journal-list", exit_on_error=False)
     async def load_school_journals(self) -> None:
         """Administration reads any class's journal: the classes and subjects with marks."""
         stats = self.data.cached_school_stats()
@@ -402,7 +402,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
             self.show_journal(cached)
         self.load()
 
-    @work(exclusive=True, group="journal")
+    @work(exclusive=True, group="journal", exit_on_error=False)
     async def load(self) -> None:
         assert self.choice is not None
         class_id, subject_id, period_id = self.choice

@@ -91,3 +91,23 @@ def test_command_line_starts_without_heavy_imports() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_a_failing_worker_never_takes_the_app_down() -> None:
+    """Every ``@work`` of a screen says ``exit_on_error=False``: a refusal or a lost
+    connection is shown on the screen (``DiaryScreen.worker_failed``), never a crash."""
+    crashing: list[str] = []
+    for path in modules("screens") + modules("diary_tui"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                call = decorator if isinstance(decorator, ast.Call) else None
+                name = call.func if call is not None else decorator
+                if not (isinstance(name, ast.Name) and name.id == "work"):
+                    continue
+                keywords = {k.arg: k.value for k in call.keywords} if call is not None else {}
+                value = keywords.get("exit_on_error")
+                if not (isinstance(value, ast.Constant) and value.value is False):
+                    crashing.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert crashing == []
