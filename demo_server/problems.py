@@ -145,7 +145,9 @@ def plain_validation_message(message: str, field: str | None = None) -> tuple[st
     return f"{where}: {message[:1].lower()}{message[1:]}", field
 
 
-def _validation_detail(exc: ValidationException) -> tuple[str, str | None]:
+def _validation_detail(
+    exc: ValidationException, query: Mapping[str, Any] | None = None
+) -> tuple[str, str | None]:
     extra = exc.extra
     items: list[Any] = extra if isinstance(extra, list) else [extra] if extra else []
     for item in items:
@@ -155,6 +157,10 @@ def _validation_detail(exc: ValidationException) -> tuple[str, str | None]:
         key = item.get("key")
         source = item.get("source")
         source = str(getattr(source, "value", source))  # Litestar's ParamType enum
+        if source == "query" and query is not None and key and key not in query:
+            # A Python keyword is renamed in the signature (``class_`` for ``class``): the
+            # client knows the parameter by the name it sent.
+            key = str(key).rstrip("_") if str(key).rstrip("_") in query else key
         if source in ("query", "path", "header", "cookie") and key:
             return f"the {source} parameter '{key}' is missing or not valid", str(key)
         if message:
@@ -182,7 +188,7 @@ def _problem_error(_: Request[Any, Any, Any], exc: ProblemError) -> Response[byt
 
 
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
-    detail, field = _validation_detail(exc)
+    detail, field = _validation_detail(exc, request.query_params)
     return problem_response(400, detail, field=field)
 
 

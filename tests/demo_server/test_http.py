@@ -257,3 +257,17 @@ async def test_a_bad_query_parameter_is_named_in_plain_words(
     problem = decode(response.content, Problem)
     assert problem.field == "limit"
     assert problem.detail == "the query parameter 'limit' is missing or not valid"
+
+
+@pytest.mark.readonly
+async def test_a_renamed_query_parameter_is_named_as_the_client_sent_it(
+    http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "it")
+    response = await http.get("/api/v1/users", params={"class": "5" * 30}, headers=headers)
+    assert response.status_code == 400, response.text
+    problem = decode(response.content, Problem)
+    assert (problem.field, problem.detail) == (
+        "class",
+        "the query parameter 'class' is missing or not valid",
+    )
