@@ -528,6 +528,68 @@ class TopicSet(Request):
     topic: LongText
 
 
+RoomText = Annotated[str, msgspec.Meta(max_length=20)]
+
+
+class LessonChange(Request):
+    """The school administration changes one lesson of the timetable (``PATCH
+    /lessons/{id}``): cancel or restore it, give it a substitute, move it to another room.
+    Fields left out stay as they are."""
+
+    version: int
+    """The lesson's version (``LessonDetail.version`` or ``JournalLesson.version``)."""
+    status: LessonStatus | None = None
+    """``cancelled`` cancels the lesson, ``planned`` restores it; a substitution is set with
+    ``substitute_id`` and a lesson is not moved here."""
+    substitute_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    """A teacher of the school other than the lesson's own; null takes the substitute away."""
+    room: RoomText | None = None
+    """The room for this lesson; an empty text puts it back in the timetable's room."""
+    reason: Reason = ""
+    """Why: kept in the audit log and shown to families as the lesson's note."""
+
+
+class LessonTeacher(Response):
+    """A teacher who could stand in for a lesson's own teacher."""
+
+    id: int
+    name: str
+    """Surname and initials."""
+    teaches_subject: bool = False
+    """Teaches the lesson's subject somewhere in the school."""
+    busy: str = ""
+    """The lesson they already teach at that time (``6Б История``); empty when free."""
+
+
+class LessonDetail(Response):
+    """One dated lesson as the timetable holds it, for the administration."""
+
+    id: int
+    date: dt.date
+    number: int
+    class_: ClassRef = msgspec.field(name="class")
+    subject: SubjectRef
+    teacher_id: int
+    teacher: str
+    """The planned teacher (surname and initials)."""
+    status: LessonStatus = LessonStatus.PLANNED
+    substitute_id: int | None = None
+    substitute: str = ""
+    room: str = ""
+    planned_room: str = ""
+    """The timetable's room."""
+    note: str = ""
+    topic: str = ""
+    version: int = 1
+    marks: int = 0
+    """Marks given at this lesson (they stay when it is cancelled)."""
+    absences: int = 0
+    teachers: list[LessonTeacher] = []
+    """``GET``: the school's other teachers, who could substitute (free ones first)."""
+    notice: str = ""
+    """``PATCH``: what the change kept or means, in plain words."""
+
+
 class HomeworkSet(Request):
     text: LongText
     """An empty text removes the homework (the removal is recorded)."""

@@ -14,6 +14,7 @@ from demo_server.routes import grades as grades_routes
 from demo_server.routes import health_worker as health_worker_routes
 from demo_server.routes import homework as homework_routes
 from demo_server.routes import journal as journal_routes
+from demo_server.routes import lessons as lesson_routes
 from demo_server.routes import registration as registration_routes
 from demo_server.routes import stats as stats_routes
 from demo_server.routes.deps import DEPENDENCIES
@@ -30,6 +31,7 @@ def api_router() -> Router:
             homework_routes.router,
             attendance_routes.router,
             journal_routes.router,
+            lesson_routes.router,
             health.health,
             accounts_routes.router,
             registration_routes.router,

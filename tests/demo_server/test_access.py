@@ -602,3 +602,51 @@ async def test_change_feed_by_role(
     }
     assert seen == expected
     assert (await http.get("/api/v1/changes")).status_code == 401
+
+
+# ---- The timetable: only the administration changes a lesson (``PATCH /lessons/{id}``) and
+# reads it with the teachers who could substitute (``GET /lessons/{id}``).
+LESSON_TABLE = [
+    ("admin", 200, 200),
+    ("teacher", 403, 403),  # the lesson's own teacher
+    ("classteacher", 403, 403),
+    ("teacher2", 403, 403),
+    ("parent", 403, 403),
+    ("pupil", 403, 403),
+    ("it", 403, 403),
+    ("nurse", 403, 403),
+    ("authority", 403, 403),
+    (None, 401, 401),
+]
+
+
+@pytest.mark.parametrize(
+    ("viewer", "read", "write"),
+    [
+        row if row[2] == 200 else pytest.param(*row, marks=pytest.mark.readonly)
+        for row in LESSON_TABLE
+    ],
+)
+async def test_timetable_changes_by_role(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    demo: Any,
+    viewer: str | None,
+    read: int,
+    write: int,
+) -> None:
+    from api_client.models import LessonDetail
+    from tests.demo_server.journal_support import send
+
+    headers = await login_as(http, viewer) if viewer else {}
+    lesson = demo.ids["wed1"]
+    got = await http.get(f"/api/v1/lessons/{lesson}", headers=headers)
+    assert got.status_code == read, (viewer, got.text)
+    changed = await send(
+        http, headers, "PATCH", f"/lessons/{lesson}", {"version": 1, "status": "cancelled"}
+    )
+    assert changed.status_code == write, (viewer, changed.text)
+    if write == 200:
+        assert decode(changed.content, LessonDetail).status.value == "cancelled"
+    else:
+        assert decode(changed.content, Problem).status == write
