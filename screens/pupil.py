@@ -22,6 +22,10 @@ T = TypeVar("T")
 
 MUTED = "$text-muted"
 
+CELL_MUTED = "dim"
+"""Quiet text in a ``DataTable`` cell. Rich draws the cells, and there ``$text-muted`` (a
+colour with transparency) has no background to blend with: it comes out black."""
+
 
 def plain(text: str) -> str:
     """Server text on one line: newlines and runs of spaces become single spaces."""
@@ -174,6 +178,11 @@ def title_line(*parts: Content | str) -> Content:
 
 def muted(text: str) -> Content:
     return Content.styled(text, MUTED)
+
+
+def cell_muted(text: str) -> Content:
+    """Quiet text for a table cell (see :data:`CELL_MUTED`)."""
+    return Content.styled(text, CELL_MUTED)
 
 
 def message_widget(widget: Static, text: str) -> None:
