@@ -25,6 +25,7 @@ from api_client.models import AuditEntry, AuditPage
 from diary_tui.data import DiaryData
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
+from screens.pupil import cell_muted
 
 MUTED = "$text-muted"
 ENTITIES = [
@@ -289,7 +290,7 @@ Enter on a row shows the whole record; n loads older records.
         if reset:
             self._columns()
         if reset and not added:
-            table.add_row(Content.styled("No changes match these filters.", MUTED), "", "", "", "")
+            table.add_row(cell_muted("No changes match these filters."), "", "", "", "")
         wide = self.size.width >= 110
         who_w, pupil_w, change_w, reason_w = self._widths()
         for entry in added:

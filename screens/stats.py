@@ -35,6 +35,7 @@ from diary_tui.data import DiaryData, Role
 from diary_tui.widgets import NavBar, StatusLine
 from diary_tui.widgets.barchart import bar, bar_chart
 from screens.base import DiaryScreen
+from screens.pupil import cell_muted
 
 VIEWS = ("overview", "classes", "subjects", "at risk")
 MUTED = "$text-muted"
@@ -430,7 +431,7 @@ five pupils is withheld so that nobody can be identified.
     def _risk_table(self, pupils: list[PupilAtRisk], absences_above: float) -> None:
         table = self._reset(("Pupil", 24), ("Class", 5), ("Why", None))
         if not pupils:
-            table.add_row(Content.styled("Nobody at risk in this period.", MUTED), "", "")
+            table.add_row(cell_muted("Nobody at risk in this period."), "", "")
         for pupil in pupils:
             ref = pupil.pupil
             table.add_row(
@@ -449,8 +450,8 @@ five pupils is withheld so that nobody can be identified.
                 table.add_row(
                     Content(group.name),
                     "—",
-                    Content.styled("withheld", MUTED),
-                    Content.styled(f"fewer than {min_group} pupils", MUTED),
+                    cell_muted("withheld"),
+                    cell_muted(f"fewer than {min_group} pupils"),
                     "",
                     "",
                     key=f"g{n}",
