@@ -134,6 +134,12 @@ class Subject(Base):
 
 
 class User(Base):
+    """An account. ``version`` counts the changes the school's staff make to it: its names,
+    locking and unlocking (``PATCH /users/{id}``, a roster import that renames it) and password
+    resets (one at a time or by credential slips), each adding one. The owner's own password
+    change does not count, nor do parent links and class moves (rows of their own that an
+    account edit never overwrites). An edit names the version it was based on."""
+
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
@@ -146,6 +152,8 @@ class User(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    """The server default gives accounts from before the column version 1 (migration 0002)."""
 
 
 class SchoolClass(Base):
