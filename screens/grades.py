@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -342,7 +343,7 @@ class ReportCardScreen(ModalScreen[None]):
         table.clear(columns=True)
         table.add_column("Subject", key="subject", width=24)
         for period in card.periods:
-            table.add_column(plain(period.name)[:12], key=f"p{period.id}")
+            table.add_column(Text(plain(period.name)[:12]), key=f"p{period.id}")
         table.add_column("Year", key="year")
         for row in card.subjects:
             cells: list[Content | str] = [Content(plain(row.subject.name))]

@@ -436,7 +436,7 @@ five pupils is withheld so that nobody can be identified.
             ref = pupil.pupil
             table.add_row(
                 Content(f"{ref.last_name} {ref.first_name}").truncate(24, ellipsis=True),
-                ref.class_.name if ref.class_ else "",
+                Content(ref.class_.name if ref.class_ else ""),
                 Content(risk_reason(pupil, absences_above)).truncate(self._rest, ellipsis=True),
                 key=f"p{ref.id}",
             )
