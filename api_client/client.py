@@ -62,6 +62,8 @@ from api_client.models import (
     JournalLesson,
     JournalMark,
     JournalPeriodMark,
+    LessonChange,
+    LessonDetail,
     LoginRequest,
     LogoutRequest,
     MarkCreate,
@@ -387,6 +389,24 @@ class DiaryClient:
         """Set a period mark; ``value`` None removes it."""
         return await self._send(
             "PUT", "/period-marks", JournalPeriodMark, json=body, idempotency_key=idempotency_key
+        )
+
+    async def lesson(self, lesson_id: int) -> LessonDetail:
+        """One lesson as the timetable holds it, with the teachers who could substitute (the
+        administration)."""
+        return await self.get(f"/lessons/{lesson_id}", LessonDetail)
+
+    async def change_lesson(
+        self, lesson_id: int, body: LessonChange, idempotency_key: str
+    ) -> LessonDetail:
+        """Cancel or restore a lesson, give it a substitute or another room (the
+        administration); a stale ``body.version`` raises a conflict with the current lesson."""
+        return await self._send(
+            "PATCH",
+            f"/lessons/{lesson_id}",
+            LessonDetail,
+            json=body,
+            idempotency_key=idempotency_key,
         )
 
     # -- messages, announcements, signing ---------------------------------------------

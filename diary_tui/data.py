@@ -599,6 +599,24 @@ class DiaryData:
         self._synced()
         return journal
 
+    async def load_lesson(self, lesson_id: int) -> wire.LessonDetail:
+        """One lesson of the timetable with the teachers who could substitute (the
+        administration; always from the server: a change must start from the current one)."""
+        client = await self._session()
+        lesson: wire.LessonDetail = await self._online(client.lesson(lesson_id))
+        return lesson
+
+    async def change_lesson(
+        self, lesson_id: int, body: wire.LessonChange, idempotency_key: str
+    ) -> wire.LessonDetail:
+        """Send a timetable change at once (not through the outbox: it needs the server)."""
+        client = await self._session()
+        lesson: wire.LessonDetail = await self._online(
+            client.change_lesson(lesson_id, body, idempotency_key)
+        )
+        self._synced()
+        return lesson
+
     def remembered(self, key: str) -> str | None:
         """A small setting kept in this account's store (e.g. the last journal opened)."""
         getter = getattr(self.store, "get_meta", None)

@@ -32,6 +32,7 @@ from api_client.models import (
     JournalAbsence,
     JournalMark,
     JournalPeriodMark,
+    LessonDetail,
     MarkKind,
     Me,
     Role,
@@ -67,7 +68,7 @@ from diary_tui.sync import (
 from diary_tui.widgets import NavBar, StatusLine
 from diary_tui.widgets.journal_grid import JournalGrid
 from screens.base import DiaryScreen
-from screens.journal_panels import AskText, LessonPanel, PickJournal, parse_due
+from screens.journal_panels import AskText, ChangeLesson, LessonPanel, PickJournal, parse_due
 
 STATES = {SENT: CellState.SAVED, REJECTED: CellState.REJECTED, CONFLICT: CellState.CONFLICT}
 LATE_MINUTES = 5
@@ -264,6 +265,8 @@ Type a mark (it moves down, like a spreadsheet); n absent, b ill, u excused, o l
 Delete removes; w then a digit sets the weight; K changes the kind; c comments; r repeats
 the last value; ctrl+z takes back your last change. e writes the lesson's topic and homework
 (Enter or ctrl+s saves, Esc cancels). v picks another class or subject, [ and ] the period.
+The school administration reads every journal; x on a lesson's column cancels or restores
+it, gives it a substitute teacher or another room (sent at once: it needs a connection).
 
 Every change is saved on this computer at once and sent to the server in the background:
 · waiting, ! refused (the reason shows below the grid), ? changed elsewhere: M keeps yours,
@@ -283,6 +286,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         Binding("left_square_bracket", "period(-1)", "Prev period", id="journal.prev_period"),
         Binding("right_square_bracket", "period(1)", "Next period", id="journal.next_period"),
         Binding("e", "edit_lesson", "Topic", id="journal.edit_lesson"),
+        Binding("x", "change_lesson", "Change lesson", id="journal.change_lesson"),
         Binding("M", "keep_mine", "Keep mine", id="journal.keep_mine", show=False),
         Binding("T", "take_theirs", "Take theirs", id="journal.take_theirs", show=False),
         Binding("ctrl+r", "reload", "Reload and send now", id="journal.reload", show=False),
@@ -481,7 +485,11 @@ changes wait; ctrl+r reads the journal again and sends at once.
                 f" · {journal.period.name} ({journal.period.start:%d.%m}–"
                 f"{journal.period.end:%d.%m})",
                 (
-                    "  v class · [ ] period · e topic" if not self.read_only else "  read-only",
+                    "  v class · [ ] period · e topic"
+                    if not self.read_only
+                    else "  read-only · x changes a lesson"
+                    if self.check_action("change_lesson", ())
+                    else "  read-only",
                     "$text-muted",
                 ),
             )
@@ -721,6 +729,41 @@ changes wait; ctrl+r reads the journal again and sends at once.
             self.notify("This journal is read-only for you.", severity="warning")
             return
         self.query_one(LessonPanel).edit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "change_lesson":
+            me = self.data.me
+            return me is not None and me.role is Role.ADMINISTRATION
+        return super().check_action(action, parameters)
+
+    def action_change_lesson(self) -> None:
+        """The administration cancels or restores the focused lesson, gives it a substitute
+        or another room (sent at once, not through the outbox)."""
+        grid, journal = self.grid(), self.journal
+        lesson_id = grid.current_lesson_id if grid is not None else None
+        if journal is None or lesson_id is None:
+            self.app.bell()
+            self.notify("Move to a lesson's column first.", severity="warning")
+            return
+        lesson = next((x for x in journal.lessons if x.id == lesson_id), None)
+        if lesson is None:
+            return
+        title = (
+            f"{journal.class_.name} · {journal.subject.name} · "
+            f"{lesson.date:%a %d.%m}, lesson {lesson.number}"
+        )
+
+        def changed(result: LessonDetail | None) -> None:
+            if result is None:
+                return
+            words = f"{journal.subject.name} on {lesson.date:%a %d.%m}: {result.status.value}"
+            if result.notice:
+                words += f". {result.notice}"
+            self.notify(words, title="Lesson changed", timeout=8)
+            if self.choice is not None:
+                self.load()
+
+        self.app.push_screen(ChangeLesson(self.data, lesson_id, title), changed)
 
     @on(LessonPanel.Save)
     def _save_lesson(self, event: LessonPanel.Save) -> None:
