@@ -711,7 +711,10 @@ appears by itself. r refreshes.
             await self.data.send_absence_notice(pupil_id, start, end, reason, note)
         except Exception as exc:
             self.notify(
-                f"The notice was not sent: {describe_error(exc)}", severity="error", timeout=10
+                f"The notice was not sent: {describe_error(exc)}",
+                severity="error",
+                timeout=10,
+                markup=False,
             )
             return
         self.notify("The class teacher will see the notice.", timeout=6)

@@ -309,6 +309,6 @@ Enter on a row shows the whole record; n loads older records.
 
     def worker_failed(self, error: BaseException) -> bool:
         if isinstance(error, ValueError):
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return True
         return False

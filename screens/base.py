@@ -168,9 +168,9 @@ class DiaryScreen(Screen[None]):
             assert error is not None
             if not self.worker_failed(error):
                 if isinstance(error, Offline):
-                    self.notify(describe_error(error), severity="warning", timeout=8)
+                    self.notify(describe_error(error), severity="warning", timeout=8, markup=False)
                 else:
-                    self.notify(describe_error(error), severity="error", timeout=8)
+                    self.notify(describe_error(error), severity="error", timeout=8, markup=False)
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.refresh_status()
 

@@ -361,7 +361,9 @@ class ReportCardScreen(ModalScreen[None]):
         from diary_tui.data import describe_error
 
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.notify(describe_error(event.worker.error), severity="error", timeout=8)
+            self.notify(
+                describe_error(event.worker.error), severity="error", timeout=8, markup=False
+            )
             if self.data.cached_report_card(self.pupil_id) is None:
                 self.query_one("#report-card-title", Static).update(
                     muted("The report card is not saved here and the server did not answer.")

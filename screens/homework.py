@@ -275,7 +275,10 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
         except Exception as exc:
             item.done = not done
             self.notify(
-                f"The tick was not saved: {describe_error(exc)}", severity="error", timeout=8
+                f"The tick was not saved: {describe_error(exc)}",
+                severity="error",
+                timeout=8,
+                markup=False,
             )
             if self.value is not None and self.shown_pupil == pupil_id:
                 self.paint(self.value)
@@ -304,7 +307,7 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
     async def save_files(self, files: list[Attachment], folder: str) -> None:
         for attachment in files:
             path = await self.data.download_attachment(attachment, folder)
-            self.notify(f"Saved {path}", timeout=6)
+            self.notify(f"Saved {path}", timeout=6, markup=False)
 
     @on(OptionList.OptionSelected, "#homework-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -213,7 +213,7 @@ as they are). The class teacher and the parents see it in the diary.
     async def record(self, pupil: PupilFound, start: dt.date, end: dt.date, note: str) -> None:
         result = await self.data.record_illness(pupil.id, start, end, note)
         skipped = f", {result.skipped} already marked absent" if result.skipped else ""
-        self.notify(f"Recorded illness for {result.recorded} lessons{skipped}.")
+        self.notify(f"Recorded illness for {result.recorded} lessons{skipped}.", markup=False)
         if self.pupil is not None and self.pupil.id == pupil.id:
             self.load(pupil.id)
 

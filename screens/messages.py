@@ -316,7 +316,9 @@ class PupilPickerScreen(ModalScreen[int | None]):
     @on(Worker.StateChanged)
     def _failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.notify(describe_error(event.worker.error), severity="error", timeout=8)
+            self.notify(
+                describe_error(event.worker.error), severity="error", timeout=8, markup=False
+            )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -444,7 +446,9 @@ class ThreadScreen(ModalScreen[None]):
     @on(Worker.StateChanged)
     def _failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.notify(describe_error(event.worker.error), severity="error", timeout=8)
+            self.notify(
+                describe_error(event.worker.error), severity="error", timeout=8, markup=False
+            )
 
 
 # --- the thread list ---------------------------------------------------------------------------

@@ -311,7 +311,7 @@ class AddChildScreen(ModalScreen[bool]):
     async def add(self, code: str) -> None:
         result = await self.data.add_child(code)
         names = ", ".join(f"{c.first_name} {c.last_name}" for c in result.children)
-        self.notify(f"Your children: {names}.")
+        self.notify(f"Your children: {names}.", markup=False)
         self.dismiss(True)
 
     @on(Worker.StateChanged)

@@ -373,7 +373,9 @@ diary admin users | reset-password | import | slips.
             self.notify("Choose an account in the table first.", severity="warning")
             return None
         if role is not None and user.role is not role:
-            self.notify(f"{user.login} is not a {ROLE_WORDS[role]}.", severity="warning")
+            self.notify(
+                f"{user.login} is not a {ROLE_WORDS[role]}.", severity="warning", markup=False
+            )
             return None
         return user
 
@@ -433,7 +435,7 @@ diary admin users | reset-password | import | slips.
     @work(exclusive=True, group="users-write", exit_on_error=False)
     async def update(self, user: UserSummary, body: UserUpdate, message: str) -> None:
         await self.data.update_user(user.id, body)
-        self.notify(message)
+        self.notify(message, markup=False)
         self.load()
 
     def action_lock(self) -> None:
@@ -512,10 +514,10 @@ diary admin users | reset-password | import | slips.
         result = await self.data.set_parent_link(parent.id, pupil.id, linked)
         if not result.changed:
             state = "already linked" if linked else "not linked"
-            self.notify(f"{parent.login} and {pupil.login} were {state}.")
+            self.notify(f"{parent.login} and {pupil.login} were {state}.", markup=False)
         else:
             word = "linked" if linked else "unlinked"
-            self.notify(f"{parent.login} and {pupil.login} {word}.")
+            self.notify(f"{parent.login} and {pupil.login} {word}.", markup=False)
         self.load()
 
     def action_move(self) -> None:
@@ -545,5 +547,5 @@ diary admin users | reset-password | import | slips.
             raise ValueError("The day must be written YYYY-MM-DD, like 2026-11-25.") from None
         moved = await self.data.move_pupil(user.id, class_name, day)
         where = moved.class_.name if moved.class_ else "?"
-        self.notify(f"{user.login} moves to {where} from {day.isoformat()}.")
+        self.notify(f"{user.login} moves to {where} from {day.isoformat()}.", markup=False)
         self.load()
