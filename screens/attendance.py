@@ -302,6 +302,9 @@ appears by itself. r refreshes.
     #attendance-title { height: 1; padding: 0 1; background: $boost; }
     #attendance-totals { height: 1; padding: 0 1; }
     #attendance-table { height: 1fr; }
+    #attendance-message { height: 1fr; padding: 1 2; display: none; }
+    AttendanceScreen.-message #attendance-message { display: block; }
+    AttendanceScreen.-message #attendance-table { display: none; }
     """
 
     class NoticesLoaded(Message):
@@ -331,6 +334,7 @@ appears by itself. r refreshes.
         yield Static(Content(""), id="attendance-title")
         yield Static(Content(""), id="attendance-totals")
         yield DataTable(id="attendance-table", cursor_type="row", zebra_stripes=True)
+        yield Static(Content(""), id="attendance-message")
         yield StatusLine()
         yield Footer()
 
@@ -368,12 +372,21 @@ appears by itself. r refreshes.
     # -- painting -----------------------------------------------------------------------
 
     def show_message(self, text: str) -> None:
+        """Say ``text`` in place of the table: wrapped to the screen, with no cursor on it."""
         self._message = text
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_column("", key="message", width=max(self.app.size.width - 4, 20))
-        table.add_row(Content.styled(text, CELL_MUTED))
+        self.query_one(DataTable).clear(columns=True)
+        self.query_one("#attendance-message", Static).update(muted(text))
+        self.add_class("-message")
         self.query_one("#attendance-totals", Static).update("")
+
+    def _table(self) -> DataTable[Content]:
+        """The table, shown (in place of a message) and focused when nothing else is."""
+        table: DataTable[Content] = self.query_one(DataTable)
+        if self.has_class("-message"):
+            self.remove_class("-message")
+            if self.focused is None:
+                table.focus()
+        return table
 
     def update_title(self) -> None:
         if self.homeroom is not None:
@@ -409,7 +422,7 @@ appears by itself. r refreshes.
         return max(self.app.size.width - 2, 60)
 
     def _paint_absences(self, value: Attendance) -> None:
-        table = self.query_one(DataTable)
+        table = self._table()
         table.clear(columns=True)
         if not value.entries:
             self.show_message(
@@ -438,7 +451,7 @@ appears by itself. r refreshes.
             )
 
     def _paint_subjects(self, value: Attendance) -> None:
-        table = self.query_one(DataTable)
+        table = self._table()
         table.clear(columns=True)
         if not value.subjects:
             self.show_message("Nothing to count per subject in this period.")
@@ -477,7 +490,7 @@ appears by itself. r refreshes.
         if notices is None:
             self.show_message("Loading the notices…")
             return
-        table = self.query_one(DataTable)
+        table = self._table()
         table.clear(columns=True)
         if not notices.notices:
             who = "n sends one" if self.check_action("notice", ()) else "none sent"
@@ -566,7 +579,7 @@ appears by itself. r refreshes.
             return
         self._message = ""
         self.query_one("#attendance-totals", Static).update(class_summary(notices, today))
-        table = self.query_one(DataTable)
+        table = self._table()
         selected: str | None = None  # the notice under the cursor stays under it
         if table.is_valid_coordinate(table.cursor_coordinate):
             selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
