@@ -377,9 +377,10 @@ async def change_lesson(
             if n
         ]
         if kept:
+            verb = "stays" if detail.marks + detail.absences == 1 else "stay"
             detail.notice = (
-                f"{' and '.join(kept)} given at this lesson stay on record: cancelling deletes "
-                "nothing, and no more can be given while it is cancelled"
+                f"{' and '.join(kept)} given at this lesson {verb} on record: cancelling "
+                "deletes nothing, and no more can be given while it is cancelled"
             )
     await append_audit(
         db,
