@@ -1203,6 +1203,8 @@ class UserSummary(Response):
     """A parent's linked children."""
     parents: list[PersonRef] = []
     """A pupil's linked parents."""
+    version: int = 1
+    """The account's version: an edit (:class:`UserUpdate`) sends it back."""
 
     @property
     def full_name(self) -> str:
@@ -1236,8 +1238,10 @@ class UserCreate(Request):
 
 
 class UserUpdate(Request):
-    """Only the fields given change."""
+    """Only the fields given change. ``version`` is the account's version the change was based
+    on (``UserSummary.version``); a stale one is answered 409 with the account as it is now."""
 
+    version: int
     first_name: PersonName | None = None
     last_name: PersonName | None = None
     middle_name: PersonName | None = None

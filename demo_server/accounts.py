@@ -262,6 +262,7 @@ async def user_summaries(
             parents=[person_ref(p) for p in parents.get(u.id, [])]
             if u.role == m.Role.PUPIL.value
             else [],
+            version=u.version,
         )
         for u in users
     ]
@@ -442,6 +443,50 @@ async def create_user(
     return m.OneTimePassword(user=await user_summary(db, user, today), one_time_password=password)
 
 
+async def _account_changed(
+    db: AsyncSession, school_id: int, user: s.User, seen: int, today: dt.date
+) -> ProblemError:
+    """The 409 for an edit based on version ``seen`` of an account that has moved on: who
+    changed it last, and the account as it is now in ``current``."""
+    from zoneinfo import ZoneInfo
+
+    last = (
+        await db.execute(
+            select(s.AuditRecord.actor_id, s.AuditRecord.at)
+            .where(s.AuditRecord.entity == "user", s.AuditRecord.entity_id == user.id)
+            .order_by(s.AuditRecord.id.desc())
+            .limit(1)
+        )
+    ).first()
+    by = ""
+    if last is not None:
+        actor = await db.get(s.User, last[0]) if last[0] is not None else None
+        school = await db.get(s.School, school_id)
+        zone: dt.tzinfo = ZoneInfo(school.timezone) if school is not None else dt.UTC
+        at = _aware(last[1]).astimezone(zone)
+        who = _full(actor) if actor is not None else "someone"
+        by = f" by {who} on {at:%Y-%m-%d at %H:%M}"
+    return ProblemError(
+        409,
+        f"the account {user.login} was changed{by} after you opened it: your change was "
+        f"based on version {seen}, the current one is version {user.version}; nothing was "
+        "saved",
+        field="version",
+        current=await user_summary(db, user, today),
+    )
+
+
+async def _bump_version(db: AsyncSession, user_ids: Sequence[int]) -> None:
+    """One more change by the staff to each of these accounts (see ``schema.User``)."""
+    for chunk in _chunks(user_ids):
+        await db.execute(
+            update(s.User)
+            .where(s.User.id.in_(chunk))
+            .values(version=s.User.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
 async def update_user(
     db: AsyncSession,
     *,
@@ -452,34 +497,52 @@ async def update_user(
     today: dt.date,
     now: dt.datetime,
 ) -> m.UserSummary:
+    """Names and locking, on the version ``data.version`` of the account: a stale one is a 409
+    with the current account. A change adds one to the version; sending what the account
+    already holds changes nothing (and is no conflict when the version is current)."""
     user = await get_user(db, school_id, user_id)
+    if data.version != user.version:
+        raise await _account_changed(db, school_id, user, data.version, today)
     before = _names(user)
+    values: dict[str, Any] = {}
     if data.first_name is not None:
-        user.first_name = _clean_name(data.first_name, "first_name")
+        values["first_name"] = _clean_name(data.first_name, "first_name")
     if data.last_name is not None:
-        user.last_name = _clean_name(data.last_name, "last_name")
+        values["last_name"] = _clean_name(data.last_name, "last_name")
     if data.middle_name is not None:
-        user.middle_name = _clean_name(data.middle_name, "middle_name", required=False)
+        values["middle_name"] = _clean_name(data.middle_name, "middle_name", required=False)
     if data.locked is not None:
         if data.locked and user.id == actor_id:
             raise ProblemError(422, "you cannot lock your own account", field="locked")
-        user.locked = data.locked
-        if data.locked:
-            await revoke_sessions(db, user.id, now, "locked")
+        values["locked"] = data.locked
+    values = {k: v for k, v in values.items() if before[k] != v}
+    if not values:
+        return await user_summary(db, user, today)
+    # Only if it is still the version the change was based on: a concurrent edit that
+    # committed first makes this match nothing.
+    result = await db.execute(
+        update(s.User)
+        .where(s.User.id == user.id, s.User.version == data.version)
+        .values(version=data.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    await db.refresh(user)
+    if getattr(result, "rowcount", 0) != 1:
+        raise await _account_changed(db, school_id, user, data.version, today)
+    if values.get("locked"):
+        await revoke_sessions(db, user.id, now, "locked")
     after = _names(user)
-    if after != before:
-        await db.flush()
-        await append_audit(
-            db,
-            at=now,
-            actor_id=actor_id,
-            action="update",
-            entity="user",
-            entity_id=user.id,
-            pupil_id=user.id if user.role == m.Role.PUPIL.value else None,
-            before={k: v for k, v in before.items() if after[k] != v},
-            after={k: v for k, v in after.items() if before[k] != v},
-        )
+    await append_audit(
+        db,
+        at=now,
+        actor_id=actor_id,
+        action="update",
+        entity="user",
+        entity_id=user.id,
+        pupil_id=user.id if user.role == m.Role.PUPIL.value else None,
+        before={k: v for k, v in before.items() if after[k] != v},
+        after={k: v for k, v in after.items() if before[k] != v},
+    )
     return await user_summary(db, user, today)
 
 
@@ -498,6 +561,8 @@ async def reset_password(
     user.must_change_password = True
     await revoke_sessions(db, user.id, now, "password_reset")
     await db.flush()
+    await _bump_version(db, [user.id])
+    await db.refresh(user)
     await append_audit(
         db,
         at=now,
@@ -767,6 +832,7 @@ async def issue_slips(
         user.must_change_password = True
         await revoke_sessions(db, user.id, now, "password_reset")
     await db.flush()
+    await _bump_version(db, [u.id for u in to_reset])
     slips: list[IssuedSlip] = []
     for kind, person, child in plan:
         if kind == "password":
@@ -1079,7 +1145,11 @@ async def apply_plan(
     for row in changed:
         names = {c.field: c.after for c in row.changes if c.field.endswith("_name")}
         if names:
-            await db.execute(update(s.User).where(s.User.id == row.user_id).values(**names))
+            await db.execute(
+                update(s.User)
+                .where(s.User.id == row.user_id)
+                .values(version=s.User.version + 1, **names)
+            )
     # Enrolments: new pupils, and pupils who change class.
     enrol: list[dict[str, Any]] = []
     moved: list[tuple[int, int]] = []

@@ -134,7 +134,9 @@ async def update_user(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> Response[m.UserSummary]:
-    """Locking ends the account's sessions at once."""
+    """``version`` is the account's version the edit was based on (``UserSummary.version``);
+    a stale one is answered 409 with the account as it is now in ``current``, and nothing
+    changes. A change adds one to the version. Locking ends the account's sessions at once."""
     _it(viewer)
 
     async def work() -> m.UserSummary:

@@ -436,7 +436,7 @@ ACCOUNT_ENDPOINTS: list[tuple[str, str, object]] = [
     ("GET", "/classes", None),
     ("GET", "/users/{pupil}", None),
     ("POST", "/users", {"role": "teacher", "first_name": "Вера", "last_name": "Ким"}),
-    ("PATCH", "/users/{stranger}", {"first_name": "Николай"}),
+    ("PATCH", "/users/{stranger}", {"version": 1, "first_name": "Николай"}),
     ("POST", "/users/{stranger}/reset-password", None),
     ("POST", "/parent-links", {"parent_id": "{other_parent}", "pupil_id": "{pupil}"}),
     ("POST", "/parent-links/remove", {"parent_id": "{parent}", "pupil_id": "{pupil}"}),

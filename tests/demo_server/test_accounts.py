@@ -20,6 +20,7 @@ from api_client.models import (
     UserPage,
     UserSummary,
     decode,
+    encode,
 )
 from demo_server.db import make_engine, make_sessionmaker
 from demo_server.schema import AuditRecord, InviteCode
@@ -162,25 +163,130 @@ async def test_lock_ends_sessions_and_unlock_lets_back_in(
     pupil = await login_as(http, "sibling")
     assert (await http.get(f"{API}/me", headers=pupil)).status_code == 200
     locked = await http.patch(
-        f"{API}/users/{demo.ids['sibling']}", json={"locked": True}, headers={**it, **key()}
+        f"{API}/users/{demo.ids['sibling']}",
+        json={"version": 1, "locked": True},
+        headers={**it, **key()},
     )
     assert locked.status_code == 200 and decode(locked.content, UserSummary).locked
     assert (await http.get(f"{API}/me", headers=pupil)).status_code in (401, 403)
     assert (await log_in(http, "sibling", demo.password)).status_code == 403
     renamed = await http.patch(
         f"{API}/users/{demo.ids['sibling']}",
-        json={"locked": False, "first_name": "Елена"},
+        json={"version": 2, "locked": False, "first_name": "Елена"},
         headers={**it, **key()},
     )
     summary = decode(renamed.content, UserSummary)
-    assert not summary.locked and summary.first_name == "Елена"
+    assert not summary.locked and summary.first_name == "Елена" and summary.version == 3
     assert (await log_in(http, "sibling", demo.password)).status_code == 200
     own = await http.patch(
-        f"{API}/users/{demo.ids['it']}", json={"locked": True}, headers={**it, **key()}
+        f"{API}/users/{demo.ids['it']}",
+        json={"version": 1, "locked": True},
+        headers={**it, **key()},
     )
     assert own.status_code == 422
-    unknown = await http.patch(f"{API}/users/999999", json={}, headers={**it, **key()})
+    unknown = await http.patch(f"{API}/users/999999", json={"version": 1}, headers={**it, **key()})
     assert unknown.status_code == 404
+
+
+async def patch_user(
+    http: httpx.AsyncClient, headers: dict[str, str], user_id: int, body: object
+) -> httpx.Response:
+    return await http.patch(f"{API}/users/{user_id}", json=body, headers={**headers, **key()})
+
+
+async def test_an_edit_on_a_stale_version_is_refused_with_the_account_as_it_is(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    it = await login_as(http, "it")
+    who = demo.ids["stranger"]
+    opened = decode((await http.get(f"{API}/users/{who}", headers=it)).content, UserSummary)
+    assert opened.version == 1
+    # A colleague renames the account first: the version moves on by one.
+    first = await patch_user(http, it, who, {"version": 1, "last_name": "Орлова"})
+    assert first.status_code == 200, first.text
+    saved = decode(first.content, UserSummary)
+    assert saved.version == 2 and saved.last_name == "Орлова"
+    before = await audit_count(demo_url, "user")
+    stale = await patch_user(http, it, who, {"version": 1, "last_name": "Соколова"})
+    assert stale.status_code == 409, stale.text
+    assert stale.headers["content-type"].startswith("application/problem+json")
+    problem = decode(stale.content, Problem)
+    assert problem.field == "version"
+    assert "based on version 1, the current one is version 2" in problem.detail
+    assert "changed by" in problem.detail and "nothing was saved" in problem.detail
+    current = decode(encode(problem.current), UserSummary)
+    assert (current.id, current.last_name, current.version) == (who, "Орлова", 2)
+    # Nothing was written: the name, the version and the audit log are as they were.
+    after = decode((await http.get(f"{API}/users/{who}", headers=it)).content, UserSummary)
+    assert (after.last_name, after.version) == ("Орлова", 2)
+    assert await audit_count(demo_url, "user") == before
+    # On the current version the same change goes through.
+    retried = await patch_user(http, it, who, {"version": 2, "last_name": "Соколова"})
+    assert retried.status_code == 200
+    assert decode(retried.content, UserSummary).version == 3
+
+
+async def test_version_is_required_and_shown_in_lists(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    it = await login_as(http, "it")
+    who = demo.ids["stranger"]
+    missing = await patch_user(http, it, who, {"locked": True})
+    assert missing.status_code == 400, missing.text
+    problem = decode(missing.content, Problem)
+    assert problem.field == "version" and problem.detail == "the field 'version' is required"
+    wrong = await patch_user(http, it, who, {"version": "one", "locked": True})
+    assert wrong.status_code == 400 and decode(wrong.content, Problem).field == "version"
+    absurd = await patch_user(http, it, who, {"version": 2**70, "locked": True})
+    assert absurd.status_code in (400, 409), absurd.text
+    locked = await patch_user(http, it, who, {"version": 1, "locked": True})
+    assert decode(locked.content, UserSummary).version == 2
+    page = decode(
+        (await http.get(f"{API}/users", params={"q": "stranger"}, headers=it)).content, UserPage
+    )
+    assert [(u.id, u.version) for u in page.items if u.id == who] == [(who, 2)]
+    # Sending what the account already holds is no change: the version stays.
+    same = await patch_user(http, it, who, {"version": 2, "locked": True})
+    assert same.status_code == 200 and decode(same.content, UserSummary).version == 2
+
+
+async def test_a_password_reset_moves_the_version_the_owners_own_change_does_not(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    it = await login_as(http, "it")
+    who = demo.ids["stranger"]
+    reset = await post(http, f"/users/{who}/reset-password", it)
+    assert decode(reset.content, OneTimePassword).user.version == 2
+    otp = decode(reset.content, OneTimePassword).one_time_password
+    # A form opened before the reset is stale now.
+    stale = await patch_user(http, it, who, {"version": 1, "first_name": "Пётр"})
+    assert stale.status_code == 409
+    assert decode(encode(decode(stale.content, Problem).current), UserSummary).version == 2
+    tokens = decode((await log_in(http, "stranger", otp)).content, TokenPair)
+    own = await post(
+        http,
+        "/me/password",
+        {"Authorization": f"Bearer {tokens.access_token}"},
+        {"old": otp, "new": STRONG},
+    )
+    assert own.status_code == 200, own.text
+    assert decode(own.content, UserSummary).version == 2
+
+
+async def test_a_replayed_edit_returns_the_first_answer(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    it = await login_as(http, "it")
+    who = demo.ids["stranger"]
+    headers = {**it, "Idempotency-Key": "rename-stranger-1"}
+    body = {"version": 1, "first_name": "Пётр"}
+    first = await http.patch(f"{API}/users/{who}", json=body, headers=headers)
+    again = await http.patch(f"{API}/users/{who}", json=body, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert decode(again.content, UserSummary).version == 2
+    now = decode((await http.get(f"{API}/users/{who}", headers=it)).content, UserSummary)
+    assert now.version == 2
 
 
 async def test_reset_password_once_and_replayed(
