@@ -665,6 +665,10 @@ class DiaryClient:
     async def update_user(
         self, user_id: int, body: UserUpdate, idempotency_key: str | None = None
     ) -> UserSummary:
+        """Names and locking of an account, on the version ``body.version`` the change was
+        based on (``UserSummary.version``). A stale version raises
+        :class:`~api_client.errors.Conflict`: ``current_as(UserSummary)`` is the account as it
+        is now, and nothing was changed."""
         return await self._send(
             "PATCH", f"/users/{user_id}", UserSummary, json=body, idempotency_key=idempotency_key
         )

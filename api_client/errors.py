@@ -6,7 +6,13 @@ for a person, and the server's problem document when there was one.
 
 from __future__ import annotations
 
-from api_client.models import Problem
+from typing import TypeVar
+
+import msgspec
+
+from api_client.models import Problem, decode, encode
+
+T = TypeVar("T")
 
 
 class DiaryError(Exception):
@@ -42,6 +48,17 @@ class NotFound(DiaryError):
 
 class Conflict(DiaryError):
     """409: the write was based on a stale version; ``problem.current`` holds the current value."""
+
+    def current_as(self, type_: type[T]) -> T | None:
+        """The current value the server sent, as ``type_`` (None when it sent none, or sent
+        something else)."""
+        current = self.problem.current if self.problem is not None else None
+        if current is None:
+            return None
+        try:
+            return decode(encode(current), type_)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None
 
 
 class InvalidRequest(DiaryError):

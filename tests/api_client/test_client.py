@@ -214,3 +214,42 @@ async def test_a_server_error_without_a_problem_body() -> None:
     async with DiaryClient("http://school.invalid", transport=httpx.MockTransport(broken)) as c:
         with pytest.raises(errors.ServerError, match="502"):
             await c.health()
+
+
+async def test_an_account_edit_on_a_stale_version_is_a_conflict_with_the_current_account(
+    app: Litestar,
+) -> None:
+    from api_client.models import UserSummary, UserUpdate
+
+    async with client_for(app) as first, client_for(app) as second:
+        await first.login("it", "demo")
+        await second.login("it", "demo")
+        page = await first.users("pupil", role=Role.PUPIL)
+        opened = next(u for u in page.items if u.login == "pupil")
+        saved = await first.update_user(
+            opened.id, UserUpdate(version=opened.version, middle_name="Ивановна")
+        )
+        assert saved.version == opened.version + 1
+        with pytest.raises(errors.Conflict) as caught:
+            await second.update_user(
+                opened.id, UserUpdate(version=opened.version, middle_name="Петровна")
+            )
+        conflict = caught.value
+        assert conflict.status == 409 and conflict.field == "version"
+        assert "changed by" in conflict.message
+        current = conflict.current_as(UserSummary)
+        assert current is not None
+        assert (current.middle_name, current.version) == ("Ивановна", saved.version)
+        again = await second.update_user(
+            opened.id, UserUpdate(version=current.version, middle_name="Петровна")
+        )
+        assert (again.middle_name, again.version) == ("Петровна", saved.version + 1)
+
+
+def test_a_conflict_without_a_current_value_has_none() -> None:
+    from api_client.models import Problem, UserSummary
+
+    bare = errors.Conflict("stale", status=409, problem=Problem(title="Conflict", status=409))
+    assert bare.current_as(UserSummary) is None
+    other = Problem(title="Conflict", status=409, current={"not": "an account"})
+    assert errors.Conflict("stale", status=409, problem=other).current_as(UserSummary) is None
