@@ -759,7 +759,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
             words = f"{journal.subject.name} on {lesson.date:%a %d.%m}: {result.status.value}"
             if result.notice:
                 words += f". {result.notice}"
-            self.notify(words, title="Lesson changed", timeout=8)
+            self.notify(words, title="Lesson changed", timeout=8, markup=False)
             if self.choice is not None:
                 self.load()
 

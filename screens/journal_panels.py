@@ -350,18 +350,19 @@ class ChangeLesson(ModalScreen[LessonDetail | None]):
         select: Select[int] = self.query_one("#lc-substitute", Select)
         options = [
             (
-                t.name
-                + (" · teaches it" if t.teaches_subject else "")
-                + (f" · busy: {t.busy}" if t.busy else ""),
+                Content(
+                    t.name
+                    + (" · teaches it" if t.teaches_subject else "")
+                    + (f" · busy: {t.busy}" if t.busy else "")
+                ),
                 t.id,
             )
             for t in lesson.teachers
         ]
         known = {t.id for t in lesson.teachers}
         if lesson.substitute_id is not None and lesson.substitute_id not in known:
-            options.insert(
-                0, (lesson.substitute or str(lesson.substitute_id), lesson.substitute_id)
-            )
+            name = lesson.substitute or str(lesson.substitute_id)
+            options.insert(0, (Content(name), lesson.substitute_id))
         keep = select.value
         select.set_options(options)
         for widget in self.query("Checkbox, Select, Input"):
