@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
+from api_client.errors import Conflict
 from api_client.models import OneTimePassword, Role, UserCreate, UserSummary, UserUpdate
 from diary_tui.data import DiaryData
 from diary_tui.widgets import NavBar, StatusLine
@@ -51,6 +52,29 @@ def flags(user: UserSummary) -> str:
     return ("L" if user.locked else "") + ("P" if user.must_change_password else "")
 
 
+def as_it_is(user: UserSummary) -> str:
+    """The account in one line, as a colleague left it."""
+    state = ["locked" if user.locked else "not locked"]
+    if user.must_change_password:
+        state.append("must change the password")
+    return f"{user.full_name} ({', '.join(state)})"
+
+
+def changed_meanwhile(user: UserSummary, detail: str) -> Content:
+    """What a conflict dialog says first: someone else changed the account meanwhile."""
+    return Content("\n").join(
+        [
+            Content.styled(
+                f"Someone else changed {user.login} while you had it open. Nothing of yours "
+                "was saved yet.",
+                "bold $text-warning",
+            ),
+            Content(f"It is now: {as_it_is(user)}."),
+            Content.styled(detail, MUTED),
+        ]
+    )
+
+
 # --- dialogs --------------------------------------------------------------------------------------
 
 
@@ -69,11 +93,14 @@ class _Dialog(ModalScreen[dict[str, str] | None]):
     .dialog-error { color: $text-error; height: auto; }
     """
 
+    HINT = "Enter saves, Escape cancels."
+
     def __init__(self, title: str, fields: list[tuple[str, str, str]]) -> None:
         """``fields``: (id, label, initial value)."""
         super().__init__()
         self.title_text = title
         self.fields = fields
+        self.hint = self.HINT
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -82,7 +109,7 @@ class _Dialog(ModalScreen[dict[str, str] | None]):
             for field_id, label, value in self.fields:
                 yield Label(label)
                 yield Input(value, id=f"f-{field_id}", compact=True)
-            yield Static(Content.styled("Enter saves, Escape cancels.", MUTED))
+            yield Static(Content.styled(self.hint, MUTED), id="dialog-hint")
             yield Static("", classes="dialog-error", id="dialog-error")
 
     def extra(self) -> ComposeResult:
@@ -109,13 +136,29 @@ class _Dialog(ModalScreen[dict[str, str] | None]):
 
 
 class AccountForm(_Dialog):
-    """A new account (with its role and, for a pupil, the class) or new names for one."""
+    """A new account (with its role and, for a pupil, the class) or new names for one.
 
-    def __init__(self, user: UserSummary | None = None) -> None:
+    ``user`` is the account as the form opened it (its version goes with the change). After a
+    conflict the form opens again on the account as it is now, with ``typed`` (what the IT
+    person had typed) in the boxes and ``conflict`` saying what happened: Enter saves theirs
+    on the new version, Escape keeps the account as it is now."""
+
+    def __init__(
+        self,
+        user: UserSummary | None = None,
+        *,
+        typed: dict[str, str] | None = None,
+        conflict: Content | None = None,
+    ) -> None:
+        def initial(field: str) -> str:
+            if typed is not None and field in typed:
+                return typed[field]
+            return str(getattr(user, field)) if user is not None else ""
+
         fields = [
-            ("last_name", "Last name", user.last_name if user else ""),
-            ("first_name", "First name", user.first_name if user else ""),
-            ("middle_name", "Middle name (optional)", user.middle_name if user else ""),
+            ("last_name", "Last name", initial("last_name")),
+            ("first_name", "First name", initial("first_name")),
+            ("middle_name", "Middle name (optional)", initial("middle_name")),
         ]
         if user is None:
             fields += [
@@ -125,8 +168,14 @@ class AccountForm(_Dialog):
         title = f"Edit {user.login}" if user else "New account"
         super().__init__(title, fields)
         self.user = user
+        self.conflict = conflict
+        if conflict is not None:
+            self.hint = "Enter saves yours over it; Escape keeps it as it is now."
 
     def extra(self) -> ComposeResult:
+        if self.conflict is not None:
+            yield Static(self.conflict, id="conflict")
+            yield Static(Content.styled("What you typed:", "bold"))
         if self.user is None:
             yield Label("Role")
             yield Select(
@@ -180,14 +229,14 @@ class Confirm(ModalScreen[bool]):
     }
     """
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str | Content, answers: str = "y: yes   n: no") -> None:
         super().__init__()
         self.question = question
+        self.answers = answers
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            Content.assemble(Content(self.question), Content.styled("\n\ny: yes   n: no", MUTED))
-        )
+        question = self.question if isinstance(self.question, Content) else Content(self.question)
+        yield Static(Content.assemble(question, Content.styled(f"\n\n{self.answers}", MUTED)))
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
@@ -252,7 +301,10 @@ n creates an account (a one-time password is shown once), e edits the names, x l
 unlocks (locking ends the account's sessions), P resets the password (a new one-time
 password, shown once), k links a parent and a child (type the other's login), d unlinks
 them, v moves a pupil to another class from a given day. The same is scriptable:
-diary admin users | reset-password | import | slips.
+diary admin users | lock | unlock | reset-password | import | slips.
+
+When someone else changed an account while you had it open, nothing is overwritten: you see
+the account as it is now, what you typed stays, and you choose whether yours goes over it.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -417,26 +469,86 @@ diary admin users | reset-password | import | slips.
         user = self._need()
         if user is None:
             return
+        self._edit(user)
+
+    def _edit(
+        self,
+        user: UserSummary,
+        typed: dict[str, str] | None = None,
+        conflict: Content | None = None,
+    ) -> None:
+        """The names form on ``user`` (the change goes with its version)."""
 
         def done(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.update(
-                    user,
-                    UserUpdate(
-                        first_name=values["first_name"],
-                        last_name=values["last_name"],
-                        middle_name=values["middle_name"],
-                    ),
-                    "Saved.",
+                names = {k: values[k] for k in ("first_name", "last_name", "middle_name")}
+                body = UserUpdate(
+                    version=user.version,
+                    first_name=names["first_name"],
+                    last_name=names["last_name"],
+                    middle_name=names["middle_name"],
                 )
+                self.update(user, body, f"{user.login} saved.", typed=names)
+            elif conflict is not None:
+                self.notify(f"{user.login} is kept as it is now.", markup=False)
 
-        self.app.push_screen(AccountForm(user), done)
+        self.app.push_screen(AccountForm(user, typed=typed, conflict=conflict), done)
 
     @work(exclusive=True, group="users-write", exit_on_error=False)
-    async def update(self, user: UserSummary, body: UserUpdate, message: str) -> None:
-        await self.data.update_user(user.id, body)
+    async def update(
+        self,
+        user: UserSummary,
+        body: UserUpdate,
+        message: str,
+        typed: dict[str, str] | None = None,
+    ) -> None:
+        """Send an edit made on ``user``; ``typed`` is what the names form held."""
+        try:
+            await self.data.update_user(user.id, body)
+        except Conflict as exc:
+            current = exc.current_as(UserSummary)
+            if current is None:
+                raise
+            self._changed_meanwhile(current, body, exc.message, typed)
+            return
         self.notify(message, markup=False)
         self.load()
+
+    def _changed_meanwhile(
+        self, current: UserSummary, body: UserUpdate, detail: str, typed: dict[str, str] | None
+    ) -> None:
+        """Someone else changed the account since it was shown: show it as it is now, keep
+        what was typed, and let the IT person choose."""
+        self.load()
+        conflict = changed_meanwhile(current, detail)
+        if typed is not None:
+            self._edit(current, typed, conflict)
+            return
+        if body.locked is None:
+            return
+        wanted, word = body.locked, "locked" if body.locked else "unlocked"
+        if current.locked == wanted:
+            self.notify(
+                f"Someone else has {word} {current.login} meanwhile: it is {word} now.",
+                markup=False,
+            )
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                again = UserUpdate(version=current.version, locked=wanted)
+                self.update(current, again, f"{current.login} {word}.")
+            else:
+                self.notify(f"{current.login} is kept as it is now.", markup=False)
+
+        verb = "Lock" if wanted else "Unlock"
+        self.app.push_screen(
+            Confirm(
+                Content.assemble(conflict, f"\n\n{verb} {current.login} all the same?"),
+                f"y: {verb.lower()} it on the new version   n: keep it as it is now",
+            ),
+            done,
+        )
 
     def action_lock(self) -> None:
         user = self._need()
@@ -447,7 +559,8 @@ diary admin users | reset-password | import | slips.
         def done(yes: bool | None) -> None:
             if yes:
                 word = "unlocked" if user.locked else "locked"
-                self.update(user, UserUpdate(locked=not user.locked), f"{user.login} {word}.")
+                body = UserUpdate(version=user.version, locked=not user.locked)
+                self.update(user, body, f"{user.login} {word}.")
 
         extra = "" if user.locked else " Their sessions end at once."
         self.app.push_screen(Confirm(f"{verb} {user.login} ({user.full_name})?{extra}"), done)

@@ -4,6 +4,7 @@ after a one-time one: the app against the real server in-process."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import httpx
@@ -18,7 +19,7 @@ from demo_server.db import make_engine, make_sessionmaker
 from demo_server.schema import InviteCode
 from screens.login import LoginScreen
 from screens.register import AddChildScreen, NewPasswordScreen, RegisterScreen
-from screens.users import PasswordShown, UsersScreen
+from screens.users import AccountForm, Confirm, PasswordShown, UsersScreen
 from tests.conftest import asgi_transport, sqlite_only
 from tests.diary_tui.harness import dispose, log_in, make_app, wait_for
 
@@ -242,4 +243,147 @@ async def test_a_one_time_password_asks_for_a_new_one(app: Litestar, demo: Any) 
         assert diary.data.me is not None and not diary.data.me.must_change_password
     assert await try_login(app, "stranger", STRONG) == 200
     assert await try_login(app, "stranger", otp) == 401
+    await dispose(app)
+
+
+async def patch_elsewhere(app: Litestar, password: str, user_id: int, body: object) -> Any:
+    """A colleague's edit, through the API while the screen is open."""
+    from api_client.models import UserSummary
+
+    async with httpx.AsyncClient(
+        transport=asgi_transport(app), base_url="http://diary.test"
+    ) as http:
+        login = await http.post(
+            f"{API_PREFIX}/auth/login", json={"login": "it", "password": password}
+        )
+        token = decode(login.content, TokenPair).access_token
+        response = await http.patch(
+            f"{API_PREFIX}/users/{user_id}",
+            json=body,
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert response.status_code == 200, response.text
+        return decode(response.content, UserSummary)
+
+
+async def open_users(pilot: Any, diary: Any, demo: Any) -> UsersScreen:
+    await log_in(pilot, "it", demo.password)
+    await wait_for(pilot, lambda: isinstance(diary.screen, UsersScreen))
+    screen = diary.screen
+    assert isinstance(screen, UsersScreen)
+    await wait_for(pilot, lambda: len(screen.users) > 5 and idle(screen))
+    table = screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(str(demo.ids["stranger"])))
+    return screen
+
+
+@sqlite_only
+async def test_an_edit_after_a_colleagues_change_shows_it_and_keeps_what_was_typed(
+    app: Litestar, demo: Any
+) -> None:
+    who = demo.ids["stranger"]
+    diary = make_app(app, login="it")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        screen = await open_users(pilot, diary, demo)
+        assert screen.users[who].version == 1
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(diary.screen, AccountForm))
+        form = diary.screen
+        assert isinstance(form, AccountForm)
+        # Meanwhile a colleague renames the account and locks it.
+        await patch_elsewhere(
+            app, demo.password, who, {"version": 1, "last_name": "Орлов", "locked": True}
+        )
+        first = form.query_one("#f-first_name", Input)
+        first.value = "Николай"
+        first.focus()
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, AccountForm) and diary.screen.conflict is not None,
+        )
+        again = diary.screen
+        assert isinstance(again, AccountForm) and again.user is not None
+        said = text_of(again.query_one("#conflict", Static))
+        assert "Someone else changed stranger while you had it open" in said
+        assert "It is now: Орлов Коля" in said and "locked" in said
+        # What was typed is kept, over the account as it is now.
+        assert again.query_one("#f-first_name", Input).value == "Николай"
+        assert again.query_one("#f-last_name", Input).value == "Морозов"
+        assert again.user.version == 2
+        # The table shows the account as it is now.
+        await wait_for(pilot, lambda: screen.users[who].last_name == "Орлов")
+        # Enter puts theirs over it, on the new version.
+        again.query_one("#f-first_name", Input).focus()
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, UsersScreen)
+                and idle(screen)
+                and screen.users[who].version == 3
+            ),
+        )
+        now = screen.users[who]
+        assert (now.last_name, now.first_name, now.locked) == ("Морозов", "Николай", True)
+    await dispose(app)
+
+
+@sqlite_only
+async def test_escape_after_a_conflict_keeps_the_colleagues_change(
+    app: Litestar, demo: Any
+) -> None:
+    who = demo.ids["stranger"]
+    diary = make_app(app, login="it")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        screen = await open_users(pilot, diary, demo)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(diary.screen, AccountForm))
+        form = diary.screen
+        await patch_elsewhere(app, demo.password, who, {"version": 1, "first_name": "Пётр"})
+        form.query_one("#f-middle_name", Input).value = "Ильич"
+        form.query_one("#f-middle_name", Input).focus()
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, AccountForm) and diary.screen.conflict is not None,
+        )
+        assert diary.screen.query_one("#f-middle_name", Input).value == "Ильич"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(diary.screen, UsersScreen) and idle(screen))
+        now = screen.users[who]
+        assert (now.first_name, now.middle_name, now.version) == ("Пётр", "", 2)
+    await dispose(app)
+
+
+@sqlite_only
+async def test_a_lock_after_a_colleagues_change_asks_again(app: Litestar, demo: Any) -> None:
+    who = demo.ids["stranger"]
+    diary = make_app(app, login="it")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        screen = await open_users(pilot, diary, demo)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(diary.screen, Confirm))
+        # Meanwhile a colleague renames the account (it stays unlocked).
+        await patch_elsewhere(app, demo.password, who, {"version": 1, "last_name": "Орлов"})
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, Confirm) and "Someone else" in str(diary.screen.question)
+            ),
+        )
+        asked = diary.screen
+        assert isinstance(asked, Confirm)
+        assert "Lock stranger all the same?" in str(asked.question)
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, UsersScreen)
+                and idle(screen)
+                and screen.users[who].version == 3
+            ),
+        )
+        assert screen.users[who].locked and screen.users[who].last_name == "Орлов"
     await dispose(app)
