@@ -1,8 +1,10 @@
 """``diary admin ...`` for the IT staff, and ``diary register`` for a parent with an invite code.
 
 What the users screen does, scriptable: ``import FILE [--dry-run]``, ``slips --class 5A --out
-FILE [--format text|pdf]``, ``reset-password LOGIN``, ``users [--role R] [--class C]``. The
-server applies the same rules as for the screens. The session is the remembered login of the
+FILE [--format text|pdf]``, ``reset-password LOGIN``, ``lock LOGIN``, ``unlock LOGIN``,
+``users [--role R] [--class C]``. The server applies the same rules as for the screens; an edit
+of an account reads it first and goes with its version, so a colleague's change made in between
+is refused with a clear message rather than overwritten. The session is the remembered login of the
 keyring (as ``diary --server URL --login NAME`` leaves it) or, failing that, a password typed at
 a prompt: never on the command line.
 
@@ -85,7 +87,7 @@ def add_parsers(commands: Any) -> None:
     """Add ``admin`` (with its subcommands) and ``register`` to ``diary``'s subparsers."""
     admin = commands.add_parser(
         "admin",
-        help="accounts for the school's IT staff: import, slips, passwords, users",
+        help="accounts for the school's IT staff: import, slips, passwords, locks, users",
         description="Accounts, scriptable. Uses the remembered login (see 'diary --server URL "
         "--login NAME') or asks for the password. Exit codes: 0 done, 1 refused, 2 usage.",
     )
@@ -119,6 +121,15 @@ def add_parsers(commands: Any) -> None:
     )
     _account_options(reset)
     reset.add_argument("target", metavar="LOGIN")
+    for verb, what in (
+        ("lock", "lock an account: it cannot log in and its sessions end at once"),
+        ("unlock", "unlock an account: it can log in again"),
+    ):
+        locking = sub.add_parser(
+            verb, help=what.split(":")[0], description=what[:1].upper() + what[1:] + "."
+        )
+        _account_options(locking)
+        locking.add_argument("target", metavar="LOGIN")
     users = sub.add_parser("users", help="list accounts", description="List accounts.")
     _account_options(users)
     users.add_argument("--role", choices=ROLES)
@@ -298,6 +309,8 @@ async def _admin(args: argparse.Namespace, env: Env, files: _Files) -> int:
             return await _slips(client, args.class_name, files.out, args.format, env)
         if command == "reset-password":
             return await _reset(client, args.target, env)
+        if command in ("lock", "unlock"):
+            return await _lock(client, args.target, command == "lock", env)
         return await _users(client, args.role, args.class_name, args.search, env)
 
 
@@ -417,6 +430,36 @@ async def _reset(client: DiaryClient, login: str, env: Env) -> int:
     env.wrap(
         "It is shown only this once. The account's sessions have ended; the new password "
         "must be changed at the next login."
+    )
+    return OK
+
+
+async def _lock(client: DiaryClient, login: str, locked: bool, env: Env) -> int:
+    """Lock or unlock, on the version just read: a change in between is refused, not undone."""
+    from api_client.errors import Conflict
+    from api_client.models import UserSummary, UserUpdate
+
+    user = await _find(client, login)
+    word = "locked" if locked else "unlocked"
+    if user.locked == locked:
+        env.wrap(f"{user.login} ({user.full_name}) is already {word}; nothing to do.")
+        return OK
+    try:
+        saved = await client.update_user(user.id, UserUpdate(version=user.version, locked=locked))
+    except Conflict as exc:
+        current = exc.current_as(UserSummary)
+        now = ""
+        if current is not None:
+            state = "locked" if current.locked else "not locked"
+            now = f" It is now: {current.full_name}, {state}."
+        raise Refused(
+            f"someone else changed {user.login} while this command ran, so it was not "
+            f"{word}.{now} Check it (diary admin users --search {user.login}) and run the "
+            f"command again. ({exc.message})"
+        ) from None
+    env.wrap(
+        f"{saved.login} ({saved.full_name}) is {word}."
+        + (" Their sessions have ended." if locked else "")
     )
     return OK
 

@@ -7,10 +7,11 @@ import asyncio
 import io
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
 
@@ -58,11 +59,13 @@ def run(demo_url: str, demo: Any) -> Iterator[Any]:
         secrets: list[str] | None = None,
         answers: list[str] | None = None,
         credentials: Any = None,
+        wrap: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
     ) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         app: Litestar = create_app(demo_url, settings=ServerSettings(today=lambda: today))
+        transport: httpx.AsyncBaseTransport = asgi_transport(app)
         env = Env(
-            transport=asgi_transport(app),
+            transport=wrap(transport) if wrap is not None else transport,
             credentials=credentials,
             use_keyring=False,
             ask=Answers(answers or []),
@@ -246,3 +249,56 @@ def test_the_remembered_login_needs_no_password(run: Any, demo: Any, demo_url: s
     keyring.tokens[(SERVER, "it")] = "ended-token"
     code, out, _ = run(admin("users", "--role", "teacher"), credentials=keyring)
     assert code == 0 and "3 account(s)" in out
+
+
+def test_lock_and_unlock_read_the_account_first(run: Any) -> None:
+    code, out, err = run(admin("lock", "stranger"))
+    assert code == 0, err
+    assert "stranger (Морозов Коля) is locked. Their sessions have ended." in out and fits(out)
+    code, out, _ = run(admin("lock", "stranger"))
+    assert code == 0 and "already locked; nothing to do" in out
+    code, out, _ = run(admin("users", "--search", "stranger"))
+    assert " L- " in out
+    code, out, err = run(admin("unlock", "stranger"))
+    assert code == 0 and "stranger (Морозов Коля) is unlocked." in out, err
+    code, _, err = run(admin("lock", "nobody"))
+    assert code == 1 and "no account" in err
+
+
+class ColleagueFirst(httpx.AsyncBaseTransport):
+    """Renames the account in the database just before the command's edit reaches the server:
+    the race between reading an account and writing it."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, url: str, user_id: int) -> None:
+        self.inner, self.url, self.user_id = inner, url, user_id
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH":
+            from sqlalchemy import update
+
+            from demo_server.db import make_engine
+            from demo_server.schema import User
+
+            engine = make_engine(self.url)
+            async with engine.begin() as connection:
+                await connection.execute(
+                    update(User)
+                    .where(User.id == self.user_id)
+                    .values(last_name="Орлов", version=User.version + 1)
+                )
+            await engine.dispose()
+        return await self.inner.handle_async_request(request)
+
+
+def test_a_change_between_reading_and_locking_is_refused_clearly(
+    run: Any, demo: Any, demo_url: str
+) -> None:
+    who = demo.ids["stranger"]
+    code, _, err = run(
+        admin("lock", "stranger"), wrap=lambda inner: ColleagueFirst(inner, demo_url, who)
+    )
+    assert code == 1
+    assert "someone else changed stranger while this command ran, so it was not locked" in err
+    assert "It is now: Орлов Коля, not locked." in err
+    code, out, _ = run(admin("users", "--search", "stranger"))
+    assert " -- " in out and "Орлов Коля" in out
