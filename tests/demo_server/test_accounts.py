@@ -405,3 +405,16 @@ async def test_invite_codes_by_class_teacher(
 async def test_classes_of_the_year(http: httpx.AsyncClient, login_as: LoginAs) -> None:
     response = await http.get(f"{API}/classes", headers=await login_as(http, "it"))
     assert [c.name for c in decode(response.content, ClassList).classes] == ["5А", "6Б", "7В"]
+
+
+async def test_credential_slips_move_the_version_of_every_account_they_reset(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    it = await login_as(http, "it")
+    who = demo.ids["stranger"]
+    slips = await post(http, f"/classes/{demo.ids['c7v']}/slips", it)
+    assert slips.status_code == 200, slips.text
+    now = decode((await http.get(f"{API}/users/{who}", headers=it)).content, UserSummary)
+    assert now.must_change_password and now.version == 2
+    stale = await patch_user(http, it, who, {"version": 1, "locked": True})
+    assert stale.status_code == 409
