@@ -26,13 +26,26 @@ from diary_tui.config import Notifications
 from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_error
 from diary_tui.live import ChangesArrived, LinkChanged, LiveSync
 from diary_tui.navigation import destinations_for, home_for
-from diary_tui.sync import SyncEngine
+from diary_tui.store import CONFLICT, REFUSED, OutboxItem
+from diary_tui.sync import Settled, SyncEngine
 from screens.base import DiaryScreen, LoggedIn, SessionEnded, ShowLogin
 from screens.chooser import ChooserScreen
 from screens.login import LoginScreen
 
 if TYPE_CHECKING:
     import httpx
+
+REFUSED_THINGS = {
+    "mark.create": "A new mark",
+    "mark.update": "A change to a mark",
+    "mark.remove": "Removing a mark",
+    "absence.set": "An absence",
+    "absence.remove": "Removing an absence",
+    "period_mark.set": "A period mark",
+    "topic.set": "A lesson's topic",
+    "homework.set": "Homework",
+}
+"""What a refused outbox write was, in words (by its ``op``)."""
 
 SCREEN_CLASSES: dict[str, str] = {
     "week": "screens.week:WeekScreen",
@@ -281,8 +294,26 @@ class DiaryApp(App[None]):
         self._send_outbox(engine)
 
     def _sync_event(self, event: object) -> None:
+        if isinstance(event, Settled) and event.item.state in REFUSED:
+            self._refused(event.item)
         if self.data.state.outbox and not self._syncing:
             self.run_sync()
+
+    def _refused(self, item: OutboxItem) -> None:
+        """The server did not take a write: say so wherever the user is (the journal shows
+        the cell; the status line counts what is still to deal with)."""
+        thing = REFUSED_THINGS.get(item.op, "A change")
+        if item.state == CONFLICT:
+            text = (
+                f"{thing} was changed by someone else meanwhile. In the journal, M keeps "
+                "yours and T takes theirs."
+            )
+        else:
+            text = f"{thing} was not saved: {item.error or 'the server refused it'}"
+        self.notify(text, title="Not saved", severity="error", timeout=10, markup=False)
+        screen = self.screen
+        if isinstance(screen, DiaryScreen):
+            screen.refresh_status()
 
     @work(group="sync", exit_on_error=False)
     async def _send_outbox(self, engine: SyncEngine) -> None:

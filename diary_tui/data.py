@@ -108,6 +108,8 @@ class AccountStore(ResponseCache, Protocol):
 
     def outbox_count(self) -> int: ...
 
+    def refused_count(self) -> int: ...
+
     def close(self) -> None: ...
 
     def get_meta(self, key: str) -> str | None: ...
@@ -200,6 +202,8 @@ class SyncState:
     """None until the first answer (or failure) of this session."""
     last_sync: dt.datetime | None = None
     outbox: int = 0
+    refused: int = 0
+    """Writes the server refused (or found in conflict) that the user has not dealt with."""
     account: str = ""
 
 
@@ -374,6 +378,7 @@ class DiaryData:
             online=None,
             last_sync=store.last_sync(),
             outbox=store.outbox_count(),
+            refused=store.refused_count(),
             account=f"{login}@{urlsplit(server).hostname}",
         )
         if self.cached_me() is None:
@@ -467,6 +472,7 @@ class DiaryData:
             online=None,
             last_sync=self.store.last_sync(),
             outbox=self.store.outbox_count(),
+            refused=self.store.refused_count(),
             account=f"{self.login_name}@{urlsplit(self.server).hostname}",
         )
 
@@ -495,6 +501,7 @@ class DiaryData:
         if self.store is not None:
             self.store.mark_synced()
             self.state.outbox = self.store.outbox_count()
+            self.state.refused = self.store.refused_count()
 
     async def _session(self) -> DiaryClient:
         """The client, once the session is open: a screen painted from the store before the

@@ -74,6 +74,10 @@ WAITING = "waiting"
 SENT = "sent"
 REJECTED = "rejected"
 CONFLICT = "conflict"
+DISMISSED = "dismissed"
+"""A refused or conflicting write the user has dealt with (typed over it, kept theirs)."""
+REFUSED = (REJECTED, CONFLICT)
+"""The states of a write the server did not take and the user has not dealt with yet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +327,25 @@ class Store:
                 "SELECT count(*) FROM outbox WHERE state = ?", (WAITING,)
             ).fetchone()
         return int(row[0])
+
+    def refused_count(self) -> int:
+        """Writes the server refused or found in conflict, not dealt with yet."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT count(*) FROM outbox WHERE state IN (?, ?)", REFUSED
+            ).fetchone()
+        return int(row[0])
+
+    def dismiss(self, item_ids: list[int]) -> None:
+        """The user dealt with these refused or conflicting writes: stop showing them."""
+        if not item_ids:
+            return
+        marks = ", ".join("?" * len(item_ids))
+        with self._transaction() as db:
+            db.execute(
+                f"UPDATE outbox SET state = ? WHERE state IN (?, ?) AND id IN ({marks})",
+                (DISMISSED, *REFUSED, *item_ids),
+            )
 
     def settle(
         self,

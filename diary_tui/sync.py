@@ -65,6 +65,8 @@ class Outbox(Protocol):
 
     def pending(self, limit: int = 100) -> list[OutboxItem]: ...
 
+    def refused_count(self) -> int: ...
+
     def item(self, item_id: int) -> OutboxItem | None: ...
 
     def last_answer(self, entity: str, before: int) -> OutboxItem | None: ...
@@ -175,6 +177,7 @@ class SyncState(Protocol):
     online: bool | None
     last_sync: dt.datetime | None
     outbox: int
+    refused: int
 
 
 class SyncEngine:
@@ -226,6 +229,7 @@ class SyncEngine:
         count = self.store.outbox_count()
         if self.state is not None:
             self.state.outbox = count
+            self.state.refused = self.store.refused_count()
             if self.online is not None:
                 self.state.online = self.online
         self._emit(StatusChanged(self.online, count, self.last_error))

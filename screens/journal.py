@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -48,8 +50,9 @@ from diary_tui.journal_model import (
     JournalModel,
     JournalPupil,
     PeriodMarkCell,
+    new_key,
 )
-from diary_tui.store import CONFLICT, REJECTED, SENT, WAITING, OutboxItem
+from diary_tui.store import CONFLICT, REFUSED, REJECTED, SENT, WAITING, OutboxItem
 from diary_tui.sync import (
     Settled,
     SyncEvent,
@@ -175,22 +178,51 @@ def _cell_mark(mark: JournalMark) -> CellMark:
     )
 
 
-def apply_waiting(
+ITEM_STATES = {
+    WAITING: CellState.WAITING,
+    REJECTED: CellState.REJECTED,
+    CONFLICT: CellState.CONFLICT,
+}
+"""The cell state that shows an outbox write (waiting, or refused and not dealt with)."""
+
+
+def _mark_of(model: JournalModel, item: OutboxItem, pupil: int, lesson: int) -> int | None:
+    """The index of the mark an outbox write is about: by its key, else by the server id in
+    the write's path (a mark typed here and saved has the server's key after a reload)."""
+    index = model.find_mark(pupil, lesson, str(decode_meta(item.meta).get("k", "")))
+    if index is not None:
+        return index
+    found = re.fullmatch(r"/marks/(\d+)(?:/remove)?", item.path)
+    cell = model.peek(pupil, lesson)
+    if found is None or cell is None:
+        return None
+    mark_id = int(found.group(1))
+    return next((i for i, m in enumerate(cell.marks) if m.mark_id == mark_id), None)
+
+
+def apply_outbox(
     model: JournalModel, journal_key: str, items: list[OutboxItem], period_id: int | None = None
-) -> None:
-    """Show the writes still in the outbox over the server's journal, as waiting."""
+) -> dict[tuple[int, int | None], OutboxItem]:
+    """Show the outbox over the server's journal: writes still to send as waiting, and the
+    ones the server refused or found in conflict (not dealt with yet) with their state and
+    reason, so a refusal is never lost with a reload or a restart. Returns the conflicts by
+    address (pupil, lesson; None for the period mark)."""
     where = _AddressSet(model)
+    conflicts: dict[tuple[int, int | None], OutboxItem] = {}
     for item in items:
         meta = decode_meta(item.meta)
-        if meta.get("j") != journal_key:
+        state = ITEM_STATES.get(item.state)
+        if meta.get("j") != journal_key or state is None:
             continue
+        refused = state is not CellState.WAITING
+        reason = item.error if refused else ""
+        theirs = getattr(_current_value(item), "value", None) if refused else None
         body = json.loads(item.body)
         pupil, lesson = meta.get("p"), meta.get("l")
         if item.op.startswith("mark.") and (pupil, lesson) in where:
             assert isinstance(pupil, int) and isinstance(lesson, int)
             cell = model.cell(pupil, lesson)
-            key = str(meta.get("k", ""))
-            index = model.find_mark(pupil, lesson, key)
+            index = _mark_of(model, item, pupil, lesson)
             if item.op == "mark.create" and index is None:
                 cell.marks.append(
                     CellMark(
@@ -198,8 +230,9 @@ def apply_waiting(
                         weight=body.get("weight", 1),
                         kind=MarkKind(body.get("kind", "oral")),
                         comment=body.get("comment", ""),
-                        state=CellState.WAITING,
-                        key=key,
+                        state=state,
+                        reason=reason,
+                        key=str(meta.get("k", "")) or new_key(),
                     )
                 )
             elif item.op == "mark.update" and index is not None:
@@ -208,14 +241,23 @@ def apply_waiting(
                     if body.get(name) is not None:
                         value = body[name]
                         setattr(mark, name, MarkKind(value) if name == "kind" else value)
-                mark.state = CellState.WAITING
+                mark.state, mark.reason, mark.theirs = state, reason, theirs
             elif item.op == "mark.remove" and index is not None:
-                cell.marks.pop(index)
+                if refused:  # the server kept the mark: show it with the refusal
+                    mark = cell.marks[index]
+                    mark.state, mark.reason, mark.theirs = state, reason, theirs
+                else:
+                    cell.marks.pop(index)
+            else:
+                continue
         elif item.op.startswith("absence.") and (pupil, lesson) in where:
             assert isinstance(pupil, int) and isinstance(lesson, int)
             cell = model.cell(pupil, lesson)
-            cell.absence = AbsenceKind(body["kind"]) if item.op == "absence.set" else None
-            cell.absence_state = CellState.WAITING
+            if item.op == "absence.set":
+                cell.absence = AbsenceKind(body["kind"])
+            elif not refused:
+                cell.absence = None
+            cell.absence_state, cell.absence_reason = state, reason
         elif (
             item.op == "period_mark.set"
             and pupil in where.pupils
@@ -223,7 +265,9 @@ def apply_waiting(
         ):
             assert isinstance(pupil, int)
             period = model.period_mark(pupil)
-            period.value, period.state = body.get("value"), CellState.WAITING
+            period.value, period.state = body.get("value"), state
+            period.reason, period.theirs = reason, theirs
+            lesson = None
         elif item.op in ("topic.set", "homework.set") and lesson in where.lessons:
             assert isinstance(lesson, int)
             found = model.lesson(lesson)
@@ -232,7 +276,13 @@ def apply_waiting(
             else:
                 found.homework_text = body["text"]
                 found.homework_due = dt.date.fromisoformat(body["due"])
-            found.state = CellState.WAITING
+            found.state, found.reason = state, reason
+            continue
+        else:
+            continue
+        if state is CellState.CONFLICT and isinstance(pupil, int):
+            conflicts[(pupil, lesson if isinstance(lesson, int) else None)] = item
+    return conflicts
 
 
 def _current_value(item: OutboxItem) -> Any:
@@ -475,7 +525,9 @@ changes wait; ctrl+r reads the journal again and sends at once.
         store = self.data.store
         items = getattr(store, "items", None)
         if items is not None:
-            apply_waiting(model, self.journal_key, items((WAITING,)), journal.period.id)
+            self.conflicts = apply_outbox(
+                model, self.journal_key, items((WAITING, *REFUSED)), journal.period.id
+            )
         if same and self.model is not None:
             model.keep_unsettled(self.model)
         self.model = model
@@ -567,10 +619,23 @@ changes wait; ctrl+r reads the journal again and sends at once.
             meta["k"] = key
         return meta
 
-    def write_for(self, edit: Edit, reason: str = "") -> Write:
-        """The outbox write that tells the server about ``edit``."""
+    def write_for(self, edit: Edit, reason: str = "") -> Write | None:
+        """The outbox write that tells the server about ``edit`` (None: nothing to tell, the
+        edit is about a new mark the server refused, so it never had it)."""
         assert self.model is not None and self.journal is not None
         pupil, lesson = edit.pupil_id, edit.lesson_id
+        before = edit.before
+        if (
+            isinstance(before, CellMark)
+            and before.mark_id is None
+            and before.state is CellState.REJECTED
+            and lesson is not None
+        ):
+            if edit.op is EditOp.REMOVE_MARK:
+                return None
+            if edit.op is EditOp.CHANGE_MARK:  # a refused new mark, corrected: try it again
+                assert isinstance(edit.after, CellMark)
+                edit = Edit(EditOp.ADD_MARK, pupil, lesson, None, edit.after, edit.index)
         if edit.op is EditOp.ADD_MARK:
             assert isinstance(edit.after, CellMark) and lesson is not None
             mark = edit.after
@@ -660,6 +725,8 @@ changes wait; ctrl+r reads the journal again and sends at once.
             self._take_back(edit)
             self.notify("This journal is read-only for you.", severity="warning")
             return
+        # A new value in a cell deals with what the server refused there before.
+        self._dismiss(lambda _op, pupil, lesson: (pupil, lesson) == (edit.pupil_id, edit.lesson_id))
         if self._needs_reason(edit):
             days = self.journal.reason_after_days if self.journal else 0
 
@@ -700,8 +767,28 @@ changes wait; ctrl+r reads the journal again and sends at once.
             if mark.state is CellState.WAITING:
                 mark.state = CellState.SAVED
 
-    def enqueue(self, write: Write) -> None:
+    def _dismiss(self, about: Callable[[str, object, object], bool]) -> None:
+        """Stop showing this journal's refused or conflicting writes that ``about`` (op,
+        pupil, lesson; None for the period mark) picks: the teacher has dealt with them."""
+        store = self.data.store
+        items, dismiss = getattr(store, "items", None), getattr(store, "dismiss", None)
+        if items is None or dismiss is None:
+            return
+        chosen = []
+        for item in items(REFUSED):
+            meta = decode_meta(item.meta)
+            lesson = None if item.op.startswith("period") else meta.get("l")
+            if meta.get("j") == self.journal_key and about(item.op, meta.get("p"), lesson):
+                chosen.append(item.id)
+        if chosen and store is not None:
+            dismiss(chosen)
+            self.data.state.refused = store.refused_count()
+            self.refresh_status()
+
+    def enqueue(self, write: Write | None) -> None:
         """Into the outbox (a local commit); the engine sends it in the background."""
+        if write is None:
+            return
         try:
             self.data.sync_engine().enqueue(write)
         except Exception as error:
@@ -803,6 +890,9 @@ changes wait; ctrl+r reads the journal again and sends at once.
         for write in writes:
             self.enqueue(write)
         if writes:
+            self._dismiss(
+                lambda op, _pupil, at: op in ("topic.set", "homework.set") and at == lesson.id
+            )
             lesson.topic = topic
             lesson.homework_text = homework
             lesson.homework_due = due if homework else None
@@ -851,8 +941,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
                 index = model.find_mark(pupil, lesson, str(meta.get("k", "")))
                 if index is None:
                     if state is not CellState.SAVED:
-                        self.notify(f"A removal was not accepted: {reason}", severity="warning")
-                        self.load()
+                        self.load()  # a removal was refused: the mark is back (the app says why)
                     return
                 model.set_state(
                     pupil,
@@ -898,8 +987,6 @@ changes wait; ctrl+r reads the journal again and sends at once.
                         found.version = answer.version
                     else:
                         found.homework_version = None if answer.removed else answer.version
-                if state is not CellState.SAVED:
-                    self.notify(f"The lesson was not saved: {reason}", severity="warning")
                 self._focused_changed()
                 return
             else:
@@ -933,7 +1020,13 @@ changes wait; ctrl+r reads the journal again and sends at once.
     def _resend(self, item: OutboxItem, body: dict[str, Any]) -> None:
         write = Write(item.op, item.method, item.path, body, item.entity, decode_meta(item.meta))
         self.enqueue(write)
+        self._dismiss_at(item)
         self._mark_waiting(item)
+
+    def _dismiss_at(self, item: OutboxItem) -> None:
+        """The refused writes at ``item``'s cell are dealt with."""
+        address = self._address(item)
+        self._dismiss(lambda _op, pupil, lesson: (pupil, lesson) == address)
 
     def _mark_waiting(self, item: OutboxItem) -> None:
         model, grid = self.model, self.grid()
@@ -1016,6 +1109,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         else:
             self.load()
         del self.conflicts[self._address(item)]
+        self._dismiss_at(item)
         grid.refresh_cell(pupil, lesson if isinstance(lesson, int) else None)
         self._focused_changed()
 

@@ -52,6 +52,10 @@ def status_content(state: SyncState, now: dt.datetime, note: str = "") -> Conten
         parts.append(Content.styled(f"{state.outbox} waiting to send", "$text-warning"))
     else:
         parts.append(Content("outbox empty"))
+    if state.refused:
+        parts.append(
+            Content.styled(f"{state.refused} not saved (see the journal)", "bold $text-error")
+        )
     if state.account:
         parts.append(Content(state.account))
     if note:

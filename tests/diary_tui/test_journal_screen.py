@@ -425,3 +425,75 @@ async def test_a_change_from_elsewhere_reaches_the_open_journal_and_typing_goes_
         await wait_for(pilot, lambda: cell_values(grid, first, lesson) == before)
         await wait_for(pilot, lambda: outbox_empty(tui))
         assert cell_values(grid, other, lesson) == [*others, 5]
+
+
+@sqlite_only
+async def test_a_refusal_stays_on_the_cell_until_the_teacher_deals_with_it(
+    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    """A mark typed offline for a lesson cancelled meanwhile is refused: the teacher is told,
+    the status line counts it, the journal opened again still shows it with the reason, and
+    typing in that cell deals with it."""
+    admin = await login_as(http, "admin")
+    switch = Switch(asgi_transport(app))
+    tui = make_app(app, login=None, transport=switch)
+    notes: list[str] = []
+    notify = tui.notify
+
+    def remember(message: str, **kwargs: Any) -> None:
+        notes.append(message)
+        notify(message, **kwargs)
+
+    tui.notify = remember  # type: ignore[method-assign]
+    async with tui.run_test(size=(100, 30)) as pilot:
+        screen, grid = await open_journal(pilot)
+        lesson_id = grid.current_lesson_id
+        assert lesson_id is not None and screen.choice is not None
+        pupil = grid.current_pupil_id
+        before = [m.value for m in grid.model.cell(pupil, lesson_id).marks]
+        switch.down = True
+        await pilot.press("5")
+        await wait_for(pilot, lambda: tui.data.state.online is False)
+        # Meanwhile the administration cancels the lesson.
+        detail = await http.get(f"{API_PREFIX}/lessons/{lesson_id}", headers=admin)
+        assert detail.status_code == 200, detail.text
+        cancelled = await http.patch(
+            f"{API_PREFIX}/lessons/{lesson_id}",
+            json={
+                "version": detail.json().get("version", 1),
+                "status": "cancelled",
+                "reason": "Trip",
+            },
+            headers={**admin, "Idempotency-Key": "cancel-for-refusal"},
+        )
+        assert cancelled.status_code == 200, cancelled.text
+        switch.down = False
+        screen.action_reload()
+        await wait_for(pilot, lambda: tui.data.state.refused == 1)
+        await wait_for(pilot, lambda: any("A new mark was not saved" in n for n in notes))
+        assert "1 not saved" in str(screen.query_one(StatusLine).visual)
+        # The journal opened again (another class, then back) shows the refusal.
+        class_id, subject_id, period_id = screen.choice
+        other = next(c for c in screen.choices if (c[0], c[2]) != (class_id, subject_id))
+        screen.open_journal(other[0], other[2], None)
+        await wait_for(
+            pilot, lambda: screen.journal is not None and screen.journal.class_.id == other[0]
+        )
+        screen.open_journal(class_id, subject_id, period_id)
+        await wait_for(
+            pilot, lambda: screen.journal is not None and screen.journal.class_.id == class_id
+        )
+        again = screen.grid()
+        assert again is not None and again is not grid
+        cell = again.model.cell(pupil, lesson_id)
+        assert [m.value for m in cell.marks] == [*before, 5]
+        refused = cell.marks[-1]
+        assert refused.state is CellState.REJECTED and "cancelled" in refused.reason
+        # Deleting it in that cell deals with it: nothing is counted any more.
+        again.move_to(again._pupil_index[pupil], again._lesson_index[lesson_id])
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: tui.data.state.refused == 0)
+        assert [m.value for m in again.model.cell(pupil, lesson_id).marks] == before
+        assert "not saved" not in str(screen.query_one(StatusLine).visual)
+        store = tui.data.store
+        assert store is not None and store.outbox_count() == 0  # nothing to send for it

@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from diary_tui.store import REJECTED, SENT, Store, store_path
+from diary_tui.store import CONFLICT, DISMISSED, REFUSED, REJECTED, SENT, Store, store_path
 
 
 def test_cache_round_trip_and_overwrite(tmp_path: Path) -> None:
@@ -57,6 +57,21 @@ def test_outbox_keeps_order_and_settles(tmp_path: Path) -> None:
     store.settle(second, REJECTED, error="not your class")
     assert store.outbox_count() == 0
     assert store.pending() == []
+    store.close()
+
+
+def test_refused_writes_count_until_the_user_deals_with_them(tmp_path: Path) -> None:
+    store = Store.open_for("http://s", "t", root=tmp_path)
+    ids = [store.enqueue("PUT", f"/marks/{n}", b"{}", f"k{n}") for n in range(4)]
+    store.settle(ids[0], SENT, result=b"{}")
+    store.settle(ids[1], REJECTED, error="the lesson was cancelled")
+    store.settle(ids[2], CONFLICT, error="changed elsewhere", result=b"{}")
+    assert (store.outbox_count(), store.refused_count()) == (1, 2)
+    store.dismiss([ids[0], ids[1], ids[3]])  # only a refused write can be dismissed
+    assert (store.outbox_count(), store.refused_count()) == (1, 1)
+    assert [item.id for item in store.items(REFUSED)] == [ids[2]]
+    dismissed = store.item(ids[1])
+    assert dismissed is not None and dismissed.state == DISMISSED
     store.close()
 
 
