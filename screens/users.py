@@ -65,8 +65,7 @@ def changed_meanwhile(user: UserSummary, detail: str) -> Content:
     return Content("\n").join(
         [
             Content.styled(
-                f"Someone else changed {user.login} while you had it open. Nothing of yours "
-                "was saved yet.",
+                f"Someone else changed {user.login} while you had it open.",
                 "bold $text-warning",
             ),
             Content(f"It is now: {as_it_is(user)}."),
