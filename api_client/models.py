@@ -474,6 +474,8 @@ class Journal(Response):
 
 MARK_WEIGHT_MIN = 1
 MARK_WEIGHT_MAX = 5
+LATE_MINUTES_MAX = 240
+"""The most minutes late a ``late`` absence records (longer is an absence)."""
 Comment = Annotated[str, msgspec.Meta(max_length=2000)]
 Reason = Annotated[str, msgspec.Meta(max_length=2000)]
 LongText = Annotated[str, msgspec.Meta(max_length=10000)]

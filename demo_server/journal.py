@@ -33,6 +33,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import (
+    LATE_MINUTES_MAX,
     MARK_WEIGHT_MAX,
     MARK_WEIGHT_MIN,
     AbsenceKind,
@@ -71,7 +72,7 @@ from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit, record_change
 
-MAX_LATE_MINUTES = 240
+MAX_LATE_MINUTES = LATE_MINUTES_MAX
 MAX_DUE_DAYS = 366
 
 

@@ -17,12 +17,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from api_client.grading import suggested_period_mark, weighted_average
-from api_client.models import MARK_WEIGHT_MAX, AbsenceKind, LessonStatus, MarkKind
+from api_client.models import (
+    LATE_MINUTES_MAX,
+    MARK_WEIGHT_MAX,
+    AbsenceKind,
+    LessonStatus,
+    MarkKind,
+)
 
 KIND_ORDER: tuple[MarkKind, ...] = tuple(MarkKind)
 """The order ``K`` cycles a mark's kind through."""
 
 MAX_WEIGHT = MARK_WEIGHT_MAX
+MAX_LATE_MINUTES = LATE_MINUTES_MAX
+LATE_MINUTES = 5
+"""Minutes late when the teacher does not say (the ``o`` key)."""
 
 
 class CellState(enum.StrEnum):
@@ -110,6 +119,8 @@ class Cell:
     absence_reason: str = ""
     absence_id: int | None = None
     absence_version: int | None = None
+    absence_minutes: int = 0
+    """How late, for a ``late`` absence (0: not said)."""
 
     @property
     def state(self) -> CellState:
@@ -284,12 +295,17 @@ class JournalModel:
     def set_comment(self, pupil_id: int, lesson_id: int, comment: str, index: int = -1) -> Edit:
         return self._change(pupil_id, lesson_id, index, "comment", comment.strip())
 
-    def set_absence(self, pupil_id: int, lesson_id: int, kind: AbsenceKind | str | None) -> Edit:
-        """Mark the pupil absent (or late) at the lesson; None clears it."""
+    def set_absence(
+        self, pupil_id: int, lesson_id: int, kind: AbsenceKind | str | None, minutes: int = 0
+    ) -> Edit:
+        """Mark the pupil absent (or ``minutes`` late) at the lesson; None clears it."""
         new = None if kind is None else _absence_kind(kind)
+        if new is AbsenceKind.LATE and minutes and not 1 <= minutes <= MAX_LATE_MINUTES:
+            raise ValueError(f"a pupil is 1 to {MAX_LATE_MINUTES} minutes late, not {minutes}")
         cell = self.cell(pupil_id, lesson_id)
         before = cell.absence
         cell.absence = new
+        cell.absence_minutes = (minutes or LATE_MINUTES) if new is AbsenceKind.LATE else 0
         cell.absence_state = CellState.WAITING
         cell.absence_reason = ""
         return Edit(EditOp.SET_ABSENCE, pupil_id, lesson_id, before, new)

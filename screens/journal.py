@@ -41,6 +41,7 @@ from api_client.models import (
 )
 from diary_tui.data import DiaryData, DiaryError, describe_error
 from diary_tui.journal_model import (
+    LATE_MINUTES,
     Cell,
     CellMark,
     CellState,
@@ -74,8 +75,6 @@ from screens.base import DiaryScreen
 from screens.journal_panels import AskText, ChangeLesson, LessonPanel, PickJournal, parse_due
 
 STATES = {SENT: CellState.SAVED, REJECTED: CellState.REJECTED, CONFLICT: CellState.CONFLICT}
-LATE_MINUTES = 5
-"""Minutes late the ``o`` key records (the server wants 1 to 240)."""
 MARK_CHANGES = ("weight", "kind", "comment", "value")
 JOURNAL_KINDS = ("mark.", "absence.", "period_mark.", "lesson.", "homework.")
 """The changes in the feed that can touch a class journal."""
@@ -144,6 +143,7 @@ def model_from_journal(journal: Journal) -> JournalModel:
         cell = model.cell(absence.pupil_id, absence.lesson_id)
         cell.absence = absence.kind
         cell.absence_id, cell.absence_version = absence.id, absence.version
+        cell.absence_minutes = absence.minutes
     pupil_ids = {p.id for p in pupils}
     for period_mark in journal.period_marks:
         if period_mark.pupil_id in pupil_ids:
@@ -255,6 +255,7 @@ def apply_outbox(
             cell = model.cell(pupil, lesson)
             if item.op == "absence.set":
                 cell.absence = AbsenceKind(body["kind"])
+                cell.absence_minutes = body.get("minutes", 0)
             elif not refused:
                 cell.absence = None
             cell.absence_state, cell.absence_reason = state, reason
@@ -311,7 +312,8 @@ class JournalScreen(DiaryScreen):
 The class journal. Pupils are rows, lessons are columns; the last two columns are the
 weighted average and the period mark (a grey number is the suggested mark: Enter takes it).
 
-Type a mark (it moves down, like a spreadsheet); n absent, b ill, u excused, o late;
+Type a mark (it moves down, like a spreadsheet); n absent, b ill, u excused, o late
+(5 minutes; O asks how many);
 Delete removes; w then a digit sets the weight; K changes the kind; c comments; r repeats
 the last value; ctrl+z takes back your last change. e writes the lesson's topic and homework
 (Enter or ctrl+s saves, Esc cancels). v picks another class or subject, [ and ] the period.
@@ -690,7 +692,9 @@ changes wait; ctrl+r reads the journal again and sends at once.
                 lesson_id=lesson,
                 pupil_id=pupil,
                 kind=edit.after.value,
-                minutes=LATE_MINUTES if edit.after is AbsenceKind.LATE else 0,
+                minutes=(cell.absence_minutes or LATE_MINUTES)
+                if edit.after is AbsenceKind.LATE
+                else 0,
                 version=cell.absence_version if edit.before is not None else None,
                 reason=reason,
                 meta=self._meta(pupil, lesson),
@@ -795,6 +799,25 @@ changes wait; ctrl+r reads the journal again and sends at once.
             self.notify(f"Could not keep this change: {error}", severity="error")
             return
         self.refresh_status()
+
+    @on(JournalGrid.LateRequested)
+    def _late(self, event: JournalGrid.LateRequested) -> None:
+        event.stop()
+
+        def answered(text: str | None) -> None:
+            grid = self.grid()
+            if text is None or grid is None:
+                return
+            try:
+                minutes = int(text)
+            except ValueError:
+                self.app.bell()
+                self.notify(f"Minutes late is a number (1 to 240), not {text!r}.", markup=False)
+                return
+            grid.set_late(event.pupil_id, event.lesson_id, minutes)
+
+        shown = str(event.minutes or LATE_MINUTES)
+        self.app.push_screen(AskText("How many minutes late? (1 to 240)", shown), answered)
 
     @on(JournalGrid.CommentRequested)
     def _comment(self, event: JournalGrid.CommentRequested) -> None:
@@ -1165,7 +1188,10 @@ changes wait; ctrl+r reads the journal again and sends at once.
                 parts.append(Content(text))
                 parts.extend(_state_words(mark.state, mark))
             if cell.absence is not None or cell.absence_state is not CellState.SAVED:
-                parts.append(Content(cell.absence.value if cell.absence else "present"))
+                words = cell.absence.value if cell.absence else "present"
+                if cell.absence is AbsenceKind.LATE and cell.absence_minutes:
+                    words += f" {cell.absence_minutes} min"
+                parts.append(Content(words))
                 if cell.absence_state is not CellState.SAVED:
                     parts.append(
                         Content.styled(

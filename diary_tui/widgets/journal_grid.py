@@ -156,6 +156,7 @@ class JournalGrid(ScrollView, can_focus=True):
         Binding("b", "absence('illness')", "Ill", id="journal.ill"),
         Binding("u", "absence('excused')", "Excused", id="journal.excused", show=False),
         Binding("o", "absence('late')", "Late", id="journal.late"),
+        Binding("O", "late_minutes", "Late, minutes", id="journal.late_minutes", show=False),
         Binding("delete,backspace", "remove", "Remove", id="journal.remove"),
         Binding("w", "weight", "Weight", id="journal.weight"),
         Binding("K", "cycle_kind", "Kind", id="journal.kind"),
@@ -223,6 +224,21 @@ class JournalGrid(ScrollView, can_focus=True):
             self.grid = grid
             self.pupil_id = pupil_id
             self.lesson_id = lesson_id
+
+        @property
+        def control(self) -> JournalGrid:
+            return self.grid
+
+    class LateRequested(Message):
+        """The teacher asked to say how many minutes late: the screen asks and calls
+        ``JournalGrid.set_late`` with the answer."""
+
+        def __init__(self, grid: JournalGrid, pupil_id: int, lesson_id: int, minutes: int) -> None:
+            super().__init__()
+            self.grid = grid
+            self.pupil_id = pupil_id
+            self.lesson_id = lesson_id
+            self.minutes = minutes
 
         @property
         def control(self) -> JournalGrid:
@@ -697,6 +713,26 @@ class JournalGrid(ScrollView, can_focus=True):
         self._apply(self.model.set_absence(self.current_pupil_id, lesson_id, new))
         self._last_input = new
         self.move_to(self.row + 1, self.col)
+
+    def action_late_minutes(self) -> None:
+        lesson_id = self.current_lesson_id
+        if lesson_id is None:
+            return
+        cell = self.model.cell(self.current_pupil_id, lesson_id)
+        minutes = cell.absence_minutes if cell.absence is AbsenceKind.LATE else 0
+        self.post_message(self.LateRequested(self, self.current_pupil_id, lesson_id, minutes))
+
+    def set_late(self, pupil_id: int, lesson_id: int, minutes: int) -> None:
+        """Record the pupil ``minutes`` late (the screen calls this with the answer)."""
+        try:
+            edit = self.model.set_absence(pupil_id, lesson_id, AbsenceKind.LATE, minutes)
+        except ValueError as error:
+            self._refuse(error)
+            return
+        self._last_input = AbsenceKind.LATE
+        self._apply(edit)
+        if (pupil_id, lesson_id) == (self.current_pupil_id, self.current_lesson_id):
+            self.move_to(self.row + 1, self.col)
 
     def action_remove(self) -> None:
         pupil_id, lesson_id = self.current_pupil_id, self.current_lesson_id

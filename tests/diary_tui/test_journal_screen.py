@@ -497,3 +497,38 @@ async def test_a_refusal_stays_on_the_cell_until_the_teacher_deals_with_it(
         assert "not saved" not in str(screen.query_one(StatusLine).visual)
         store = tui.data.store
         assert store is not None and store.outbox_count() == 0  # nothing to send for it
+
+
+@sqlite_only
+async def test_late_takes_five_minutes_or_as_many_as_the_teacher_says(
+    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    headers = await login_as(http, "teacher")
+    tui = make_app(app, login=None)
+    async with tui.run_test(size=(100, 30)) as pilot:
+        screen, grid = await open_journal(pilot)
+        lesson_id = grid.current_lesson_id
+        assert lesson_id is not None
+        grid.move_to(0, grid.col)
+        first, second = grid.model.pupils[0].id, grid.model.pupils[1].id
+        await pilot.press("o")  # late, 5 minutes; the cursor moves down
+        await pilot.press("O")  # the next pupil: how many minutes?
+        await wait_for(pilot, lambda: isinstance(tui.screen, AskText))
+        await pilot.press("ctrl+a", "ctrl+k", *"300", "enter")  # more than a lesson
+        await wait_for(pilot, lambda: not isinstance(tui.screen, AskText))
+        assert grid.model.cell(second, lesson_id).absence is None  # refused, nothing changed
+        await pilot.press("O")
+        await wait_for(pilot, lambda: isinstance(tui.screen, AskText))
+        await pilot.press("ctrl+a", "ctrl+k", *"17", "enter")
+        await wait_for(pilot, lambda: outbox_empty(tui) and not isinstance(tui.screen, AskText))
+        await wait_for(pilot, lambda: outbox_empty(tui))
+        grid.move_to(1, grid.col)
+        await pilot.pause()
+        assert "late 17 min" in str(screen.query_one("#journal-info", Static).visual)
+        after = await server_journal(http, headers, screen)
+        minutes = {
+            a.pupil_id: (a.kind, a.minutes)
+            for a in after.absences
+            if a.lesson_id == lesson_id and not a.removed
+        }
+        assert minutes[first] == ("late", 5) and minutes[second] == ("late", 17)
