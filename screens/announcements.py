@@ -29,7 +29,10 @@ from screens.base import DiaryScreen, SessionEnded
 from screens.messages import ConfirmScreen, fit, one_line
 from screens.week import EVENT_NAMES, local, school_zone
 
-MUTED = "$text-muted"
+MUTED = "dim"
+"""Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
+out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
+``dim`` is grey on every theme and in every widget."""
 UNREAD = "bold $accent"
 
 

@@ -74,9 +74,6 @@ ONGOING = "bold $text-warning"
 AHEAD = "bold $accent"
 """A notice whose days are all still to come."""
 
-CELL_MUTED = "dim"
-"""Quiet text in a table cell: ``$text-muted`` has no background to blend with there and
-comes out black."""
 
 #: The keys of a child's attendance, of no use on a class teacher's list of notices.
 CHILD_ACTIONS = frozenset({"previous_period", "next_period", "next_view", "notice"})
@@ -595,14 +592,14 @@ appears by itself. r refreshes.
         for notice in notices:
             style = notice_style(notice, today)
             marker = "▸ " if style else "  "
-            note = Content.styled(plain(notice.parent), CELL_MUTED)
+            note = Content.styled(plain(notice.parent), MUTED)
             if notice.note.strip():
                 note = Content.assemble(note, ": ", plain(notice.note))
             table.add_row(
                 Content.styled(plain(notice.pupil.full_name), "bold" if style else ""),
                 Content.styled(marker + notice_days(notice), style),
                 Content(SHORT_REASONS.get(notice.reason, notice.reason.value)),
-                Content.styled(sent_text(notice.created_at, zone, today), CELL_MUTED),
+                Content.styled(sent_text(notice.created_at, zone, today), MUTED),
                 note,
                 key=str(notice.id),
             )

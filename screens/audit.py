@@ -25,9 +25,11 @@ from api_client.models import AuditEntry, AuditPage
 from diary_tui.data import DiaryData
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
-from screens.pupil import cell_muted
 
-MUTED = "$text-muted"
+MUTED = "dim"
+"""Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
+out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
+``dim`` is grey on every theme and in every widget."""
 ENTITIES = [
     ("all", ""),
     ("marks", "mark"),
@@ -290,7 +292,7 @@ Enter on a row shows the whole record; n loads older records.
         if reset:
             self._columns()
         if reset and not added:
-            table.add_row(cell_muted("No changes match these filters."), "", "", "", "")
+            table.add_row(Content.styled("No changes match these filters.", MUTED), "", "", "", "")
         wide = self.size.width >= 110
         who_w, pupil_w, change_w, reason_w = self._widths()
         for entry in added:

@@ -18,7 +18,7 @@ def account_prompt(account: DemoAccount) -> Content:
     return Content.assemble(
         (account.title, "bold"),
         "\n",
-        (f"  login: {account.login}   password: {account.password}", "$text-muted"),
+        (f"  login: {account.login}   password: {account.password}", "dim"),
     )
 
 
@@ -78,7 +78,7 @@ the demo started).
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         account = self.accounts[event.option_index]
         self.query_one("#chooser-error", Static).update(
-            Content.styled(f"Logging in as {account.login}…", "$text-muted")
+            Content.styled(f"Logging in as {account.login}…", "dim")
         )
         self.log_in(account)
 

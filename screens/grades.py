@@ -38,7 +38,7 @@ from api_client.models import (
 from diary_tui.data import DiaryData
 from diary_tui.widgets import NavBar, StatusLine
 from diary_tui.widgets.chart import column_chart, sparkline
-from screens.pupil import MUTED, ChildScreen, cell_muted, muted, plain, title_line
+from screens.pupil import MUTED, ChildScreen, muted, plain, title_line
 
 HYPOTHETICAL = "italic $text-warning"
 MAX_WEIGHT = 10
@@ -72,7 +72,7 @@ def compact_marks(
     for part in reversed(parts):
         need = part.cell_length + (1 if shown else 0)
         if used + need > width - (2 if len(shown) < len(parts) - 1 else 0):
-            shown.append(cell_muted("…"))
+            shown.append(muted("…"))
             break
         shown.append(part)
         used += need
@@ -96,7 +96,7 @@ def whatif_average(subject: SubjectGrades, whatif: Sequence[Pair]) -> Decimal | 
 def average_cell(subject: SubjectGrades, whatif: Sequence[Pair]) -> Content:
     if whatif:
         return Content.styled("≈" + format_average(whatif_average(subject, whatif)), HYPOTHETICAL)
-    return Content.styled(subject.average, "bold") if subject.average else cell_muted("—")
+    return Content.styled(subject.average, "bold") if subject.average else muted("—")
 
 
 def period_label(period: PeriodRef | None) -> str:
@@ -347,8 +347,8 @@ class ReportCardScreen(ModalScreen[None]):
         table.add_column("Year", key="year")
         for row in card.subjects:
             cells: list[Content | str] = [Content(plain(row.subject.name))]
-            cells += [Content(str(v)) if v is not None else cell_muted("—") for v in row.periods]
-            cells.append(Content.styled(str(row.year), "bold") if row.year else cell_muted("—"))
+            cells += [Content(str(v)) if v is not None else muted("—") for v in row.periods]
+            cells.append(Content.styled(str(row.year), "bold") if row.year else muted("—"))
             table.add_row(*cells, key=str(row.subject.id))
         if not card.subjects:
             self.query_one("#report-card-title", Static).update(
@@ -511,10 +511,10 @@ never sent; x clears them. k shows the report card.
                 average_cell(subject, whatif),
                 Content.styled(str(subject.period_mark), "bold")
                 if subject.period_mark
-                else cell_muted("—"),
+                else muted("—"),
             ]
             if show_class:
-                cells.append(cell_muted(subject.class_average or "—"))
+                cells.append(muted(subject.class_average or "—"))
             cells.append(trend)
             table.add_row(*cells, key=str(subject.subject.id))
         if not value.subjects:

@@ -133,7 +133,7 @@ F2: register as a parent with an invite code from the school.
         if not password:
             self._fail("Enter your password.", "#password")
             return
-        self._set_error(Content.styled("Logging in…", "$text-muted"))
+        self._set_error(Content.styled("Logging in…", "dim"))
         self.query_one("#submit", Button).disabled = True
         self.log_in(server, login, password, remember)
 

@@ -20,11 +20,10 @@ from screens.base import DiaryScreen, SessionEnded
 
 T = TypeVar("T")
 
-MUTED = "$text-muted"
-
-CELL_MUTED = "dim"
-"""Quiet text in a ``DataTable`` cell. Rich draws the cells, and there ``$text-muted`` (a
-colour with transparency) has no background to blend with: it comes out black."""
+MUTED = "dim"
+"""Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
+out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
+``dim`` is grey on every theme and in every widget."""
 
 
 def plain(text: str) -> str:
@@ -178,11 +177,6 @@ def title_line(*parts: Content | str) -> Content:
 
 def muted(text: str) -> Content:
     return Content.styled(text, MUTED)
-
-
-def cell_muted(text: str) -> Content:
-    """Quiet text for a table cell (see :data:`CELL_MUTED`)."""
-    return Content.styled(text, CELL_MUTED)
 
 
 def message_widget(widget: Static, text: str) -> None:

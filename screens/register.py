@@ -25,7 +25,10 @@ from api_client.models import RegisterRequest
 from api_client.passwords import check_strength
 from diary_tui.data import DiaryData, describe_error
 
-MUTED = "$text-muted"
+MUTED = "dim"
+"""Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
+out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
+``dim`` is grey on every theme and in every widget."""
 
 FORM_CSS = """
 {name} {{ align: center middle; }}

@@ -42,9 +42,7 @@ LABELS = {**NOTIFICATION_GROUPS, BELL: "Ring the terminal bell with a notificati
 
 def prompt(key: str, on: bool) -> Content:
     """A line of the list: the state in words too, so it reads without colour (NO_COLOR)."""
-    state = (
-        Content.styled("on ", "bold $text-success") if on else Content.styled("off", "$text-muted")
-    )
+    state = Content.styled("on ", "bold $text-success") if on else Content.styled("off", "dim")
     return Content.assemble(state, " ", LABELS[key])
 
 
@@ -131,7 +129,7 @@ the config file (its comments and other settings are kept).
         self.query_one("#quiet-from", Input).value = prefs.quiet_from
         self.query_one("#quiet-to", Input).value = prefs.quiet_to
 
-    def _note(self, text: str, style: str = "$text-muted") -> None:
+    def _note(self, text: str, style: str = "dim") -> None:
         self.query_one("#settings-note", Static).update(Content.styled(text, style))
 
     @work(exclusive=True, group="settings", exit_on_error=False)

@@ -35,10 +35,12 @@ from diary_tui.data import DiaryData, Role
 from diary_tui.widgets import NavBar, StatusLine
 from diary_tui.widgets.barchart import bar, bar_chart
 from screens.base import DiaryScreen
-from screens.pupil import cell_muted
 
 VIEWS = ("overview", "classes", "subjects", "at risk")
-MUTED = "$text-muted"
+MUTED = "dim"
+"""Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
+out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
+``dim`` is grey on every theme and in every widget."""
 
 
 def average_text(value: float | None) -> str:
@@ -431,7 +433,7 @@ five pupils is withheld so that nobody can be identified.
     def _risk_table(self, pupils: list[PupilAtRisk], absences_above: float) -> None:
         table = self._reset(("Pupil", 24), ("Class", 5), ("Why", None))
         if not pupils:
-            table.add_row(cell_muted("Nobody at risk in this period."), "", "")
+            table.add_row(Content.styled("Nobody at risk in this period.", MUTED), "", "")
         for pupil in pupils:
             ref = pupil.pupil
             table.add_row(
@@ -450,8 +452,8 @@ five pupils is withheld so that nobody can be identified.
                 table.add_row(
                     Content(group.name),
                     "—",
-                    cell_muted("withheld"),
-                    cell_muted(f"fewer than {min_group} pupils"),
+                    Content.styled("withheld", MUTED),
+                    Content.styled(f"fewer than {min_group} pupils", MUTED),
                     "",
                     "",
                     key=f"g{n}",

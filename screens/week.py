@@ -64,7 +64,10 @@ EVENT_NAMES: dict[EventKind, str] = {
 # Styles by meaning; the theme gives the colours.
 CANCELLED = "strike $text-error"
 CHANGED = "bold $text-warning"
-MUTED = "$text-muted"
+MUTED = "dim"
+"""Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
+out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
+``dim`` is grey on every theme and in every widget."""
 
 
 def plain(text: str) -> str:

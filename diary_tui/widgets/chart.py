@@ -38,7 +38,7 @@ def column_chart(
     )
     room = width - axis_width
     if not values:
-        return Content.styled("(no marks yet)", "$text-muted")
+        return Content.styled("(no marks yet)", "dim")
     shown = list(values)[-room:]
     offset = len(values) - len(shown)
     step = max(1, min(3, room // len(shown)))
@@ -49,7 +49,7 @@ def column_chart(
     for row in range(height, 0, -1):
         value_here = round(low + (high - low) * row / height, 1)
         tick = f"{value_here:g}"
-        line = [Content.styled(tick.rjust(axis_width - 1) + "┤", "$text-muted")]
+        line = [Content.styled(tick.rjust(axis_width - 1) + "┤", "dim")]
         for index, level in enumerate(levels):
             filled = level - (row - 1) * 8
             char = "█" if filled >= 8 else (EIGHTHS[int(filled)] if filled > 0 else " ")
@@ -57,13 +57,11 @@ def column_chart(
             style = styles[offset + index] if styles is not None else "$accent"
             line.append(Content.styled(cell, style))
         rows.append(Content.assemble(*line))
-    under = [Content.styled(f"{low:g}".rjust(axis_width - 1) + "└", "$text-muted")]
+    under = [Content.styled(f"{low:g}".rjust(axis_width - 1) + "└", "dim")]
     for index in range(len(shown)):
         label = labels[offset + index] if labels is not None else ""
         text = (label or "─")[:1]
-        under.append(
-            Content.styled(text.ljust(col_width, "─"), "$warning" if label else "$text-muted")
-        )
+        under.append(Content.styled(text.ljust(col_width, "─"), "$warning" if label else "dim"))
     rows.append(Content.assemble(*under))
     return Content("\n").join(rows)
 

@@ -23,7 +23,7 @@ def child_label(child: PupilRef | None, index: int, count: int) -> Content:
     if child.class_ is not None:
         label += Content.assemble(", ", (child.class_.name, "bold"))
     if count > 1:
-        label += Content.styled(f" ({index + 1}/{count}, c: next)", "$text-muted")
+        label += Content.styled(f" ({index + 1}/{count}, c: next)", "dim")
     return label
 
 
