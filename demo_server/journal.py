@@ -588,24 +588,24 @@ def _about(ctx: LessonContext, pupil: s.User) -> dict[str, Any]:
     }
 
 
-async def _log_pupil_write(
+async def log_write(
     db: AsyncSession,
     viewer: Viewer,
-    ctx: LessonContext,
-    pupil: s.User,
     now: dt.datetime,
     *,
     action: str,
     entity: str,
     entity_id: int,
     kind: str,
+    class_id: int,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     payload: dict[str, Any],
+    pupil_id: int | None = None,
     reason: str = "",
 ) -> None:
-    """What every write about one pupil's mark or absence leaves: an audit record and a change
-    for the feed, both in the write's own transaction."""
+    """What every journal or timetable write leaves: an audit record and a change for the feed
+    of the class (of one pupil of it, with ``pupil_id``), both in the write's own transaction."""
     await append_audit(
         db,
         at=now,
@@ -613,7 +613,7 @@ async def _log_pupil_write(
         action=action,
         entity=entity,
         entity_id=entity_id,
-        pupil_id=pupil.id,
+        pupil_id=pupil_id,
         before=before,
         after=after,
         reason=reason,
@@ -624,8 +624,8 @@ async def _log_pupil_write(
         kind=kind,
         entity_id=entity_id,
         at=now,
-        pupil_id=pupil.id,
-        class_id=ctx.cls.id,
+        pupil_id=pupil_id,
+        class_id=class_id,
         actor_id=viewer.id,
         payload=payload,
     )
@@ -656,12 +656,12 @@ async def create_mark(
     )
     db.add(mark)
     await db.flush()
-    await _log_pupil_write(
+    await log_write(
         db,
         viewer,
-        ctx,
-        pupil,
         now,
+        class_id=ctx.cls.id,
+        pupil_id=pupil.id,
         action="create",
         entity="mark",
         entity_id=mark.id,
@@ -783,28 +783,20 @@ async def update_mark(
         await _check_mark_version(db, mark, ctx, body.version)
     await db.refresh(mark)
     after = _mark_state(mark)
-    await append_audit(
+    old = {k: before[k] for k in changes}
+    await log_write(
         db,
-        at=now,
-        actor_id=viewer.id,
+        viewer,
+        now,
+        class_id=ctx.cls.id,
+        pupil_id=pupil.id,
         action="update",
         entity="mark",
         entity_id=mark.id,
-        pupil_id=pupil.id,
+        kind="mark.edited",
         before=before,
         after=after,
         reason=body.reason.strip(),
-    )
-    old = {k: before[k] for k in changes}
-    await record_change(
-        db,
-        school_id=viewer.school_id,
-        kind="mark.edited",
-        entity_id=mark.id,
-        at=now,
-        pupil_id=pupil.id,
-        class_id=ctx.cls.id,
-        actor_id=viewer.id,
         payload={**_about(ctx, pupil), "value": mark.value, "old": old, "new": changes},
     )
     return journal_mark(mark)
@@ -821,12 +813,12 @@ async def remove_mark(
         await db.refresh(mark)
         await _check_mark_version(db, mark, ctx, body.version)
     await db.refresh(mark)
-    await _log_pupil_write(
+    await log_write(
         db,
         viewer,
-        ctx,
-        pupil,
         now,
+        class_id=ctx.cls.id,
+        pupil_id=pupil.id,
         action="remove",
         entity="mark",
         entity_id=mark.id,
@@ -1005,12 +997,12 @@ async def set_absence(
         db.add(absence)
         await db.flush()
         action = "create"
-    await _log_pupil_write(
+    await log_write(
         db,
         viewer,
-        ctx,
-        pupil,
         now,
+        class_id=ctx.cls.id,
+        pupil_id=pupil.id,
         action=action,
         entity="absence",
         entity_id=absence.id,
@@ -1075,12 +1067,12 @@ async def remove_absence(
         )
     before = _absence_state(existing)
     await db.refresh(existing)
-    await _log_pupil_write(
+    await log_write(
         db,
         viewer,
-        ctx,
-        pupil,
         now,
+        class_id=ctx.cls.id,
+        pupil_id=pupil.id,
         action="remove",
         entity="absence",
         entity_id=existing.id,
@@ -1153,24 +1145,17 @@ async def set_topic(
             f"the lesson of {lesson.date.isoformat()}",
         )
     await db.refresh(lesson)
-    await append_audit(
+    await log_write(
         db,
-        at=now,
-        actor_id=viewer.id,
+        viewer,
+        now,
+        class_id=ctx.cls.id,
         action="update",
         entity="topic",
         entity_id=lesson.id,
+        kind="lesson.topic",
         before=before,
         after={"topic": lesson.topic, "version": lesson.version},
-    )
-    await record_change(
-        db,
-        school_id=viewer.school_id,
-        kind="lesson.topic",
-        entity_id=lesson.id,
-        at=now,
-        class_id=ctx.cls.id,
-        actor_id=viewer.id,
         payload={
             "subject": ctx.subject.name,
             "subject_id": ctx.subject.id,
@@ -1270,24 +1255,17 @@ async def set_homework(
         await db.flush()
         action = "create"
     after = None if hw.removed_at is not None else _hw_state(hw)
-    await append_audit(
+    await log_write(
         db,
-        at=now,
-        actor_id=viewer.id,
+        viewer,
+        now,
+        class_id=ctx.cls.id,
         action=action,
         entity="homework",
         entity_id=hw.id,
+        kind="homework.set",
         before=before,
         after=after,
-    )
-    await record_change(
-        db,
-        school_id=viewer.school_id,
-        kind="homework.set",
-        entity_id=hw.id,
-        at=now,
-        class_id=ctx.cls.id,
-        actor_id=viewer.id,
         payload={
             "subject": ctx.subject.name,
             "subject_id": ctx.subject.id,
@@ -1453,27 +1431,19 @@ async def set_period_mark(
             )
         await db.refresh(pm)
     after = None if pm.removed_at is not None else {"value": pm.value, "version": pm.version}
-    await append_audit(
+    await log_write(
         db,
-        at=now,
-        actor_id=viewer.id,
+        viewer,
+        now,
+        class_id=cls.id,
+        pupil_id=pupil.id,
         action=action,
         entity="period_mark",
         entity_id=pm.id,
-        pupil_id=pupil.id,
+        kind="period_mark.set",
         before=before,
         after=after,
         reason=body.reason.strip(),
-    )
-    await record_change(
-        db,
-        school_id=viewer.school_id,
-        kind="period_mark.set",
-        entity_id=pm.id,
-        at=now,
-        pupil_id=pupil.id,
-        class_id=cls.id,
-        actor_id=viewer.id,
         payload={
             **payload_base,
             "value": None if pm.removed_at is not None else pm.value,
@@ -1488,6 +1458,7 @@ __all__ = [
     "create_mark",
     "load_journal",
     "load_lesson",
+    "log_write",
     "remove_absence",
     "remove_mark",
     "set_absence",

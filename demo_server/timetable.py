@@ -50,9 +50,9 @@ from api_client.models import (
 from demo_server import schema as s
 from demo_server.access import teacher_class_ids
 from demo_server.auth import Viewer
-from demo_server.journal import LessonContext, _bump, check_id, load_lesson
+from demo_server.journal import LessonContext, _bump, check_id, load_lesson, log_write
 from demo_server.problems import ProblemError
-from demo_server.records import append_audit, record_change
+from demo_server.records import record_change
 from demo_server.week import short_name
 
 CHANGE_PAST_DAYS = 7
@@ -382,17 +382,6 @@ async def change_lesson(
                 f"{' and '.join(kept)} given at this lesson {verb} on record: cancelling "
                 "deletes nothing, and no more can be given while it is cancelled"
             )
-    await append_audit(
-        db,
-        at=now,
-        actor_id=viewer.id,
-        action="update",
-        entity="lesson",
-        entity_id=lesson.id,
-        before=before,
-        after=_state(lesson),
-        reason=reason,
-    )
     payload: dict[str, Any] = {
         "subject": ctx.subject.name,
         "subject_id": ctx.subject.id,
@@ -413,19 +402,23 @@ async def change_lesson(
             "substitute_id": old_substitute_id,
         },
     }
-    await record_change(
+    await log_write(
         db,
-        school_id=viewer.school_id,
-        kind="lesson.changed",
-        entity_id=lesson.id,
-        at=now,
+        viewer,
+        now,
         class_id=ctx.cls.id,
-        actor_id=viewer.id,
+        action="update",
+        entity="lesson",
+        entity_id=lesson.id,
+        kind="lesson.changed",
+        before=before,
+        after=_state(lesson),
+        reason=reason,
         payload=payload,
     )
     # A substitute from outside the class (given now, or taken away now) hears of it too.
-    for teacher_id in {old_substitute_id, lesson.substitute_id} - {None}:
-        assert teacher_id is not None
+    substitutes = {t for t in (old_substitute_id, lesson.substitute_id) if t is not None}
+    for teacher_id in sorted(substitutes):
         if not await _sees_class(db, teacher_id, ctx.cls.id):
             await record_change(
                 db,
