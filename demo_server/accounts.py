@@ -361,6 +361,30 @@ def _names(user: s.User) -> dict[str, Any]:
     }
 
 
+async def _audit_account(
+    db: AsyncSession,
+    user: s.User,
+    *,
+    now: dt.datetime,
+    actor_id: int | None,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """The audit record of a change to an account (a pupil's is also filed under the pupil)."""
+    await append_audit(
+        db,
+        at=now,
+        actor_id=actor_id,
+        action=action,
+        entity="user",
+        entity_id=user.id,
+        pupil_id=user.id if user.role == m.Role.PUPIL.value else None,
+        before=before,
+        after=after,
+    )
+
+
 def _clean_name(value: str, field: str, *, required: bool = True) -> str:
     from demo_server.roster import collapse
 
@@ -430,14 +454,12 @@ async def create_user(
     await db.flush()
     if data.role is m.Role.PUPIL and data.class_id is not None:
         await _enrol(db, user.id, data.class_id, today)
-    await append_audit(
+    await _audit_account(
         db,
-        at=now,
+        user,
+        now=now,
         actor_id=actor_id,
         action="create",
-        entity="user",
-        entity_id=user.id,
-        pupil_id=user.id if data.role is m.Role.PUPIL else None,
         after={**_names(user), "class_id": data.class_id},
     )
     return m.OneTimePassword(user=await user_summary(db, user, today), one_time_password=password)
@@ -532,14 +554,12 @@ async def update_user(
     if values.get("locked"):
         await revoke_sessions(db, user.id, now, "locked")
     after = _names(user)
-    await append_audit(
+    await _audit_account(
         db,
-        at=now,
+        user,
+        now=now,
         actor_id=actor_id,
         action="update",
-        entity="user",
-        entity_id=user.id,
-        pupil_id=user.id if user.role == m.Role.PUPIL.value else None,
         before={k: v for k, v in before.items() if after[k] != v},
         after={k: v for k, v in after.items() if before[k] != v},
     )
@@ -563,14 +583,12 @@ async def reset_password(
     await db.flush()
     await _bump_version(db, [user.id])
     await db.refresh(user)
-    await append_audit(
+    await _audit_account(
         db,
-        at=now,
+        user,
+        now=now,
         actor_id=actor_id,
         action="update",
-        entity="user",
-        entity_id=user.id,
-        pupil_id=user.id if user.role == m.Role.PUPIL.value else None,
         after={"password": "reset", "must_change_password": True},
     )
     return m.OneTimePassword(user=await user_summary(db, user, today), one_time_password=password)
@@ -607,14 +625,12 @@ async def change_password(
         .values(revoked_at=now, revoked_reason="password_changed")
     )
     await db.flush()
-    await append_audit(
+    await _audit_account(
         db,
-        at=now,
+        user,
+        now=now,
         actor_id=user.id,
         action="update",
-        entity="user",
-        entity_id=user.id,
-        pupil_id=user.id if user.role == m.Role.PUPIL.value else None,
         after={"password": "changed", "must_change_password": False},
     )
 
@@ -845,14 +861,12 @@ async def issue_slips(
                     child_name=_full(child) if child is not None else "",
                 )
             )
-            await append_audit(
+            await _audit_account(
                 db,
-                at=now,
+                person,
+                now=now,
                 actor_id=actor_id,
                 action="update",
-                entity="user",
-                entity_id=person.id,
-                pupil_id=person.id if person.role == m.Role.PUPIL.value else None,
                 after={"password": "reset", "must_change_password": True, "slip": True},
             )
         else:
@@ -988,13 +1002,12 @@ async def create_parent(
     )
     db.add(parent)
     await db.flush()
-    await append_audit(
+    await _audit_account(
         db,
-        at=now,
+        parent,
+        now=now,
         actor_id=parent.id,
         action="create",
-        entity="user",
-        entity_id=parent.id,
         after={**_names(parent), "registered_with_invite": invite.id},
     )
     await link_by_invite(db, invite, parent, now)
