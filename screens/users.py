@@ -25,7 +25,10 @@ from diary_tui.data import DiaryData
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
 
-MUTED = "$text-muted"
+MUTED = "dim"
+"""Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
+out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
+``dim`` is grey on every theme and in every widget."""
 ROLE_WORDS = {
     Role.PUPIL: "pupil",
     Role.PARENT: "parent",

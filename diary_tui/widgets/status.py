@@ -40,7 +40,7 @@ def _age(moment: dt.datetime | None, now: dt.datetime) -> str:
 def status_content(state: SyncState, now: dt.datetime, note: str = "") -> Content:
     """The status line's text (pure, so it is easy to test)."""
     if state.online is None:
-        link = Content.styled("○ connecting", "$text-muted")
+        link = Content.styled("○ connecting", "dim")
     elif state.online:
         link = Content.styled("● online", "$text-success")
     else:

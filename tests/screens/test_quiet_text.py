@@ -26,8 +26,6 @@ NOT_YET = frozenset(
     {
         "screens/journal.py",
         "screens/journal_panels.py",
-        "screens/users.py",
-        "diary_tui/widgets/status.py",
     }
 )
 
