@@ -51,6 +51,19 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], seconds: fl
         await pilot.pause(0.05)
 
 
+def record_notes(app: DiaryApp) -> list[str]:
+    """The messages the app notifies from now on (still shown as usual)."""
+    notes: list[str] = []
+    original = app.notify
+
+    def notify(message: str, **kwargs: Any) -> None:
+        notes.append(message)
+        original(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return notes
+
+
 def week_loaded(app: DiaryApp, monday: dt.date | None = None) -> bool:
     screen = app.screen
     if not isinstance(screen, WeekScreen) or screen.week is None:

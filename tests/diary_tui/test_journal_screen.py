@@ -5,9 +5,12 @@ clients; a refusal; administration reads only."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from api_client.models import API_PREFIX, Journal, decode
@@ -20,7 +23,15 @@ from diary_tui.widgets.journal_grid import JournalGrid
 from screens.journal import JournalScreen
 from screens.journal_panels import AskText
 from tests.conftest import LoginAs, asgi_transport, sqlite_only
-from tests.diary_tui.harness import BASE_URL, NOW, TODAY, log_in, make_app, wait_for
+from tests.diary_tui.harness import (
+    BASE_URL,
+    NOW,
+    TODAY,
+    log_in,
+    make_app,
+    record_notes,
+    wait_for,
+)
 from tests.diary_tui.test_sync import Switch
 
 
@@ -40,6 +51,24 @@ async def open_journal(pilot: Any, login: str = "teacher") -> tuple[JournalScree
     assert grid is not None
     await pilot.pause()
     return screen, grid
+
+
+@asynccontextmanager
+async def teacher_journal(
+    app: Any, transport: httpx.AsyncBaseTransport | None = None, size: tuple[int, int] = (100, 30)
+) -> AsyncIterator[tuple[DiaryApp, Pilot[Any], JournalScreen, JournalGrid]]:
+    """The app logged in as the teacher, on the journal it opens with."""
+    tui = make_app(app, login=None, transport=transport)
+    async with tui.run_test(size=size) as pilot:
+        screen, grid = await open_journal(pilot)
+        yield tui, pilot, screen, grid
+
+
+def lesson_of(grid: JournalGrid) -> int:
+    """The lesson under the cursor."""
+    lesson_id = grid.current_lesson_id
+    assert lesson_id is not None
+    return lesson_id
 
 
 async def server_journal(
@@ -66,12 +95,9 @@ async def test_typing_marks_reaches_the_server_and_undo_takes_back(
     app: Any, http: httpx.AsyncClient, login_as: LoginAs
 ) -> None:
     headers = await login_as(http, "teacher")
-    tui = make_app(app, login=None)
-    async with tui.run_test(size=(100, 30)) as pilot:
-        screen, grid = await open_journal(pilot)
+    async with teacher_journal(app) as (tui, pilot, screen, grid):
         before = await server_journal(http, headers, screen)
-        lesson_id = grid.current_lesson_id
-        assert lesson_id is not None
+        lesson_id = lesson_of(grid)
         first_row = grid.row
         pupils = [p.id for p in grid.model.pupils[first_row : first_row + 3]]
         await pilot.press("5", "4", "3")
@@ -100,11 +126,8 @@ async def test_absences_period_mark_topic_and_homework(
     app: Any, http: httpx.AsyncClient, login_as: LoginAs
 ) -> None:
     headers = await login_as(http, "teacher")
-    tui = make_app(app, login=None)
-    async with tui.run_test(size=(100, 30)) as pilot:
-        screen, grid = await open_journal(pilot)
-        lesson_id = grid.current_lesson_id
-        assert lesson_id is not None
+    async with teacher_journal(app) as (tui, pilot, screen, grid):
+        lesson_id = lesson_of(grid)
         pupil = grid.current_pupil_id
         await pilot.press("n")  # absent, and down
         second = grid.current_pupil_id
@@ -146,11 +169,8 @@ async def test_conflict_between_two_clients_then_take_theirs_or_keep_mine(
     app: Any, http: httpx.AsyncClient, login_as: LoginAs
 ) -> None:
     headers = await login_as(http, "teacher")
-    tui = make_app(app, login=None)
-    async with tui.run_test(size=(100, 30)) as pilot:
-        screen, grid = await open_journal(pilot)
-        lesson_id = grid.current_lesson_id
-        assert lesson_id is not None
+    async with teacher_journal(app) as (tui, pilot, screen, grid):
+        lesson_id = lesson_of(grid)
         pupil = grid.current_pupil_id
         await pilot.press("3")
         await wait_for(pilot, lambda: outbox_empty(tui))
@@ -191,11 +211,8 @@ async def test_a_refused_write_shows_its_reason_and_the_rest_goes_on(
     app: Any, http: httpx.AsyncClient, login_as: LoginAs
 ) -> None:
     headers = await login_as(http, "teacher")
-    tui = make_app(app, login=None)
-    async with tui.run_test(size=(100, 30)) as pilot:
-        screen, grid = await open_journal(pilot)
-        lesson_id = grid.current_lesson_id
-        assert lesson_id is not None
+    async with teacher_journal(app) as (tui, pilot, screen, grid):
+        lesson_id = lesson_of(grid)
         first = grid.current_pupil_id
         # A write the server refuses, queued between two good ones: a mark for a pupil who
         # is not in this class.
@@ -225,12 +242,9 @@ async def test_a_refused_write_shows_its_reason_and_the_rest_goes_on(
 async def test_the_journal_paints_from_the_store_with_waiting_writes(app: Any) -> None:
     """Offline: marks typed wait in the outbox; the journal painted again shows them waiting."""
     switch = Switch(asgi_transport(app))
-    tui = make_app(app, login=None, transport=switch)
-    async with tui.run_test(size=(100, 30)) as pilot:
-        screen, grid = await open_journal(pilot)
+    async with teacher_journal(app, switch) as (tui, pilot, screen, grid):
         switch.down = True
-        lesson_id = grid.current_lesson_id
-        assert lesson_id is not None
+        lesson_id = lesson_of(grid)
         pupil = grid.current_pupil_id
         count = len(grid.model.cell(pupil, lesson_id).marks)
         await pilot.press("2")
@@ -251,9 +265,7 @@ async def test_the_journal_paints_from_the_store_with_waiting_writes(app: Any) -
 
 @sqlite_only
 async def test_a_teachers_home_is_the_journal_and_j_opens_it(app: Any) -> None:
-    tui = make_app(app, login=None)
-    async with tui.run_test(size=(80, 24)) as pilot:
-        screen, grid = await open_journal(pilot)
+    async with teacher_journal(app, size=(80, 24)) as (_tui, _pilot, screen, grid):
         assert screen.NAME == "journal" and grid.has_focus
         title = str(screen.query_one("#journal-title", Static).visual)
         assert screen.journal is not None and screen.journal.class_.name in title
@@ -264,9 +276,7 @@ async def test_changing_an_old_mark_asks_for_a_reason(
     app: Any, http: httpx.AsyncClient, login_as: LoginAs
 ) -> None:
     headers = await login_as(http, "teacher")
-    tui = make_app(app, login=None)
-    async with tui.run_test(size=(100, 30)) as pilot:
-        screen, grid = await open_journal(pilot)
+    async with teacher_journal(app) as (tui, pilot, screen, grid):
         assert screen.journal is not None
         limit = tui.data.clock() - dt.timedelta(days=screen.journal.reason_after_days)
         found = next(
@@ -313,8 +323,7 @@ async def test_administration_reads_any_journal_and_changes_nothing(app: Any) ->
         grid = screen.grid()
         assert grid is not None
         assert "read-only" in str(screen.query_one("#journal-title", Static).visual)
-        lesson_id = grid.current_lesson_id
-        assert lesson_id is not None
+        lesson_id = lesson_of(grid)
         pupil = grid.current_pupil_id
         before = [m.value for m in grid.model.cell(pupil, lesson_id).marks]
         await pilot.press("5")
@@ -328,11 +337,8 @@ async def test_keys_typed_faster_than_the_screen_keep_their_order(app: Any) -> N
     """``w`` then ``3`` arriving together: the weight, not a new mark 3."""
     from textual import events
 
-    tui = make_app(app, login=None)
-    async with tui.run_test(size=(100, 30)) as pilot:
-        _screen, grid = await open_journal(pilot)
-        lesson_id = grid.current_lesson_id
-        assert lesson_id is not None
+    async with teacher_journal(app) as (tui, pilot, _screen, grid):
+        lesson_id = lesson_of(grid)
         pupil = grid.current_pupil_id
         await pilot.press("4")
         grid.move_to(grid.row - 1, grid.col)
@@ -350,11 +356,8 @@ async def test_a_comment_on_a_mark_reaches_the_server(
     app: Any, http: httpx.AsyncClient, login_as: LoginAs
 ) -> None:
     headers = await login_as(http, "teacher")
-    tui = make_app(app, login=None)
-    async with tui.run_test(size=(100, 30)) as pilot:
-        screen, grid = await open_journal(pilot)
-        lesson_id = grid.current_lesson_id
-        assert lesson_id is not None
+    async with teacher_journal(app) as (tui, pilot, screen, grid):
+        lesson_id = lesson_of(grid)
         pupil = grid.current_pupil_id
         await pilot.press("5", "up", "c")
         await wait_for(pilot, lambda: isinstance(tui.screen, AskText))
@@ -398,8 +401,7 @@ async def test_a_change_from_elsewhere_reaches_the_open_journal_and_typing_goes_
         await wait_for(pilot, lambda: bool(tui.data.store and tui.data.store.get_meta(CURSOR_KEY)))
         grid = screen.grid()
         assert grid is not None
-        lesson = grid.current_lesson_id
-        assert lesson is not None
+        lesson = lesson_of(grid)
         grid.move_to(0, grid.col)
         first = grid.current_pupil_id
         before = cell_values(grid, first, lesson)
@@ -436,19 +438,10 @@ async def test_a_refusal_stays_on_the_cell_until_the_teacher_deals_with_it(
     typing in that cell deals with it."""
     admin = await login_as(http, "admin")
     switch = Switch(asgi_transport(app))
-    tui = make_app(app, login=None, transport=switch)
-    notes: list[str] = []
-    notify = tui.notify
-
-    def remember(message: str, **kwargs: Any) -> None:
-        notes.append(message)
-        notify(message, **kwargs)
-
-    tui.notify = remember  # type: ignore[method-assign]
-    async with tui.run_test(size=(100, 30)) as pilot:
-        screen, grid = await open_journal(pilot)
-        lesson_id = grid.current_lesson_id
-        assert lesson_id is not None and screen.choice is not None
+    async with teacher_journal(app, switch) as (tui, pilot, screen, grid):
+        notes = record_notes(tui)
+        lesson_id = lesson_of(grid)
+        assert screen.choice is not None
         pupil = grid.current_pupil_id
         before = [m.value for m in grid.model.cell(pupil, lesson_id).marks]
         switch.down = True
@@ -504,11 +497,8 @@ async def test_late_takes_five_minutes_or_as_many_as_the_teacher_says(
     app: Any, http: httpx.AsyncClient, login_as: LoginAs
 ) -> None:
     headers = await login_as(http, "teacher")
-    tui = make_app(app, login=None)
-    async with tui.run_test(size=(100, 30)) as pilot:
-        screen, grid = await open_journal(pilot)
-        lesson_id = grid.current_lesson_id
-        assert lesson_id is not None
+    async with teacher_journal(app) as (tui, pilot, screen, grid):
+        lesson_id = lesson_of(grid)
         grid.move_to(0, grid.col)
         first, second = grid.model.pupils[0].id, grid.model.pupils[1].id
         await pilot.press("o")  # late, 5 minutes; the cursor moves down

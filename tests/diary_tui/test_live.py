@@ -22,7 +22,15 @@ from diary_tui.live import CURSOR_KEY, ChangesArrived
 from diary_tui.notify import announce, describe, group_of
 from screens.week import WeekScreen
 from tests.conftest import asgi_transport
-from tests.diary_tui.harness import BASE_URL, MONDAY, NOW, TODAY, log_in, wait_for
+from tests.diary_tui.harness import (
+    BASE_URL,
+    MONDAY,
+    NOW,
+    TODAY,
+    log_in,
+    record_notes,
+    wait_for,
+)
 
 
 @pytest.fixture
@@ -57,18 +65,6 @@ def marks_of(app: DiaryApp, lesson_id: int) -> list[int]:
         if lesson.id == lesson_id:
             return [mark.value for mark in lesson.marks]
     return []
-
-
-def record_notes(app: DiaryApp) -> list[str]:
-    notes: list[str] = []
-    original = app.notify
-
-    def notify(message: str, **kwargs: Any) -> None:
-        notes.append(message)
-        original(message, **kwargs)
-
-    app.notify = notify  # type: ignore[method-assign]
-    return notes
 
 
 async def teacher_gives_mark(client: DiaryClient, demo: Any, value: int) -> None:
