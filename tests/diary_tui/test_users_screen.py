@@ -277,6 +277,19 @@ async def open_users(pilot: Any, diary: Any, demo: Any) -> UsersScreen:
     return screen
 
 
+async def edit_form(pilot: Any, diary: Any) -> AccountForm:
+    """``e`` on the users screen: the form of the account under the cursor."""
+    await pilot.press("e")
+    await wait_for(pilot, lambda: isinstance(diary.screen, AccountForm))
+    form = diary.screen
+    assert isinstance(form, AccountForm)
+    return form
+
+
+def conflict_shown(diary: Any) -> bool:
+    return isinstance(diary.screen, AccountForm) and diary.screen.conflict is not None
+
+
 @sqlite_only
 async def test_an_edit_after_a_colleagues_change_shows_it_and_keeps_what_was_typed(
     app: Litestar, demo: Any
@@ -286,10 +299,7 @@ async def test_an_edit_after_a_colleagues_change_shows_it_and_keeps_what_was_typ
     async with diary.run_test(size=(80, 24)) as pilot:
         screen = await open_users(pilot, diary, demo)
         assert screen.users[who].version == 1
-        await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(diary.screen, AccountForm))
-        form = diary.screen
-        assert isinstance(form, AccountForm)
+        form = await edit_form(pilot, diary)
         # Meanwhile a colleague renames the account and locks it.
         await patch_elsewhere(
             app, demo.password, who, {"version": 1, "last_name": "Орлов", "locked": True}
@@ -298,10 +308,7 @@ async def test_an_edit_after_a_colleagues_change_shows_it_and_keeps_what_was_typ
         first.value = "Николай"
         first.focus()
         await pilot.press("enter")
-        await wait_for(
-            pilot,
-            lambda: isinstance(diary.screen, AccountForm) and diary.screen.conflict is not None,
-        )
+        await wait_for(pilot, lambda: conflict_shown(diary))
         again = diary.screen
         assert isinstance(again, AccountForm) and again.user is not None
         said = text_of(again.query_one("#conflict", Static))
@@ -337,17 +344,12 @@ async def test_escape_after_a_conflict_keeps_the_colleagues_change(
     diary = make_app(app, login="it")
     async with diary.run_test(size=(80, 24)) as pilot:
         screen = await open_users(pilot, diary, demo)
-        await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(diary.screen, AccountForm))
-        form = diary.screen
+        form = await edit_form(pilot, diary)
         await patch_elsewhere(app, demo.password, who, {"version": 1, "first_name": "Пётр"})
         form.query_one("#f-middle_name", Input).value = "Ильич"
         form.query_one("#f-middle_name", Input).focus()
         await pilot.press("enter")
-        await wait_for(
-            pilot,
-            lambda: isinstance(diary.screen, AccountForm) and diary.screen.conflict is not None,
-        )
+        await wait_for(pilot, lambda: conflict_shown(diary))
         assert diary.screen.query_one("#f-middle_name", Input).value == "Ильич"
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(diary.screen, UsersScreen) and idle(screen))
