@@ -206,7 +206,7 @@ class DiaryApp(App[None]):
         """Open the screen ``name`` (a destination of ``diary_tui.navigation``)."""
         factory = screen_class(name)
         if factory is None:
-            self.notify(f"There is no screen called {name!r}.", severity="error")
+            self.notify(f"There is no screen called {name!r}.", severity="error", markup=False)
             return
         current = self.screen
         if isinstance(current, DiaryScreen) and name == current.NAME:
@@ -247,7 +247,7 @@ class DiaryApp(App[None]):
         try:
             return (await asyncio.to_thread(load_config)).notifications
         except ConfigError as exc:
-            self.notify(str(exc), severity="warning", timeout=10)
+            self.notify(str(exc), severity="warning", timeout=10, markup=False)
             return Notifications()
 
     @on(ChangesArrived)
@@ -267,7 +267,7 @@ class DiaryApp(App[None]):
         prefs = self.notifications or Notifications()
         said = announce(changes, prefs, self.data.me, self.data.clock())
         if said.lines:
-            self.notify("\n".join(said.lines), title="What's new", timeout=6)
+            self.notify("\n".join(said.lines), title="What's new", timeout=6, markup=False)
             if said.bell:
                 self.bell()
 
@@ -408,4 +408,6 @@ class DiaryApp(App[None]):
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         # Screens report their own workers' failures; these are the app's own workers.
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.notify(describe_error(event.worker.error), severity="error", timeout=8)
+            self.notify(
+                describe_error(event.worker.error), severity="error", timeout=8, markup=False
+            )

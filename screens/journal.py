@@ -544,7 +544,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
                     else "  read-only · x changes a lesson"
                     if self.check_action("change_lesson", ())
                     else "  read-only",
-                    "$text-muted",
+                    "dim",
                 ),
             )
         )
@@ -796,7 +796,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         try:
             self.data.sync_engine().enqueue(write)
         except Exception as error:
-            self.notify(f"Could not keep this change: {error}", severity="error")
+            self.notify(f"Could not keep this change: {error}", severity="error", markup=False)
             return
         self.refresh_status()
 
@@ -894,7 +894,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
                 due = parse_due(event.due, self.data.today()) if event.due.strip() else None
             except ValueError as error:
                 self.app.bell()
-                self.notify(str(error), severity="warning")
+                self.notify(str(error), severity="warning", markup=False)
                 return
             if homework and due is None:
                 self.app.bell()
@@ -1201,9 +1201,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
                     )
         if lesson.state is not CellState.SAVED:
             parts.append(
-                Content.styled(
-                    f"lesson {lesson.state.value} {lesson.reason}".strip(), "$text-muted"
-                )
+                Content.styled(f"lesson {lesson.state.value} {lesson.reason}".strip(), "dim")
             )
         return Content(" · ").join(parts)
 
@@ -1212,7 +1210,7 @@ def _state_words(state: CellState | None, thing: CellMark | PeriodMarkCell | Non
     if state is None or state is CellState.SAVED or thing is None:
         return []
     if state is CellState.WAITING:
-        return [Content.styled("waiting", "$text-muted")]
+        return [Content.styled("waiting", "dim")]
     if state is CellState.REJECTED:
         return [Content.styled(f"refused: {thing.reason}", "$text-error")]
     return [
