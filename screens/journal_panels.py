@@ -91,7 +91,7 @@ class AskText(ModalScreen[str | None]):
         with Vertical():
             yield Static(Content(self.question))
             yield Input(self.value, id="answer")
-            yield Static(Content.styled("Enter: done · Esc: cancel", "$text-muted"))
+            yield Static(Content.styled("Enter: done · Esc: cancel", "dim"))
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -313,7 +313,7 @@ class ChangeLesson(ModalScreen[LessonDetail | None]):
             yield Input(id="lc-room", compact=True, disabled=True, max_length=ROOM_MAX_LENGTH)
             yield Label("Reason (kept in the audit log, shown to families)")
             yield Input(id="lc-reason", compact=True, disabled=True)
-            yield Static(Content.styled("ctrl+s saves · Esc cancels", "$text-muted"))
+            yield Static(Content.styled("ctrl+s saves · Esc cancels", "dim"))
             yield Static(Content(""), id="lc-error")
 
     def on_mount(self) -> None:
