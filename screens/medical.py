@@ -106,6 +106,7 @@ as they are). The class teacher and the parents see it in the diary.
         *DiaryScreen.BINDINGS,
         Binding("i", "record", "Record illness", id="medical.record"),
         Binding("slash", "search", "Search", id="medical.search"),
+        Binding("escape", "leave_search", "Leave the search box", id="medical.leave", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -122,7 +123,11 @@ as they are). The class teacher and the parents see it in the diary.
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.NAME)
-        yield Input(placeholder="Find a pupil: part of a name, then Enter", id="medical-search")
+        yield Input(
+            placeholder="Find a pupil: part of a name, then Enter (Esc leaves the box: the "
+            "screen keys work again)",
+            id="medical-search",
+        )
         yield OptionList(id="medical-found")
         yield Static(Content.styled("No pupil chosen.", MUTED), id="medical-title")
         yield DataTable(id="medical-table", cursor_type="row", zebra_stripes=True)
@@ -174,6 +179,14 @@ as they are). The class teacher and the parents see it in the diary.
 
     def action_search(self) -> None:
         self.query_one("#medical-search", Input).focus()
+
+    def action_leave_search(self) -> None:
+        """Out of the search box (its letters would not reach the screen keys)."""
+        options = self.query_one("#medical-found", OptionList)
+        if options.option_count:
+            options.focus()
+        else:
+            self.query_one(DataTable).focus()
 
     @on(OptionList.OptionSelected, "#medical-found")
     def _chosen(self, event: OptionList.OptionSelected) -> None:

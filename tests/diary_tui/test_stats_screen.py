@@ -180,3 +180,21 @@ async def test_medical_screen_finds_and_records(app: Litestar, demo: Any) -> Non
             pilot, lambda: screen.query_one(DataTable).row_count > before and idle(screen)
         )
         assert "flu" in cell(screen.query_one(DataTable), 0, 3)
+
+
+async def test_medical_screen_esc_leaves_the_search_box_for_the_screen_keys(
+    app: Litestar, demo: Any
+) -> None:
+    diary = make_app(app)
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "nurse", password_of(demo, "nurse"))
+        await wait_for(pilot, lambda: isinstance(diary.screen, MedicalScreen))
+        screen = diary.screen
+        search = screen.query_one("#medical-search", Input)
+        await pilot.pause()
+        assert search.has_focus  # the nurse types a name at once
+        await pilot.press("escape")
+        assert not search.has_focus
+        await pilot.press("p")  # a screen key, no longer a letter in the box
+        await wait_for(pilot, lambda: diary.screen is not screen)
+        assert search.value == ""
