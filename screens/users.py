@@ -349,12 +349,17 @@ the account as it is now, what you typed stays, and you choose whether yours goe
     def on_mount(self) -> None:
         super().on_mount()
         table = self.query_one(DataTable)
-        table.add_column("Login", key="login", width=16)
+        narrow = self.app.size.width < 110
+        login, name = (14, 20) if narrow else (16, 24)
+        # What is left of the screen goes to the family column (each column pads 1 + 1,
+        # and the scroll bar takes 2): at 80 columns the table fits without scrolling.
+        family = max(14, min(40, self.app.size.width - (login + 7 + 3 + 2 + name) - 6 * 2 - 2))
+        table.add_column("Login", key="login", width=login)
         table.add_column("Role", key="role", width=7)
         table.add_column("Cls", key="class", width=3)
         table.add_column("", key="flags", width=2)
-        table.add_column("Name", key="name", width=24)
-        table.add_column("Children / parents", key="family", width=40)
+        table.add_column("Name", key="name", width=name)
+        table.add_column("Children / parents", key="family", width=family)
         table.focus()
         cached = self.data.cached_users(*self._filters())
         if cached is not None:
