@@ -116,7 +116,21 @@ def _lesson_changed(p: Mapping[str, object], subject: str, on_day: str) -> str:
 
 
 def describe(change: ChangeItem, me: Me | None = None, *, name_pupil: bool = True) -> str:
-    """One short line that says what happened (``name_pupil``: say for whom)."""
+    """One short line that says what happened (``name_pupil``: say for whom; a change to a
+    class is said with the children in it when a parent has several)."""
+    text = _describe(change, me, name_pupil=name_pupil)
+    if name_pupil and me is not None and len(me.children) > 1 and change.pupil_id is None:
+        names = [
+            child.first_name
+            for child in me.children
+            if child.class_ is not None and child.class_.id == change.class_id
+        ]
+        if names:
+            text += f" ({' and '.join(names)})"
+    return text
+
+
+def _describe(change: ChangeItem, me: Me | None, *, name_pupil: bool) -> str:
     p = change.payload
     subject = _text(p, "subject")
     in_subject = f" in {subject}" if subject else ""

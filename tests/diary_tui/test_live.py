@@ -11,11 +11,12 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import msgspec
 import pytest
 from litestar import Litestar
 
 from api_client.client import DiaryClient
-from api_client.models import ChangeItem, MarkCreate, Me, PupilRef, Role, SchoolInfo
+from api_client.models import ChangeItem, ClassRef, MarkCreate, Me, PupilRef, Role, SchoolInfo
 from diary_tui.app import DiaryApp
 from diary_tui.config import Notifications
 from diary_tui.live import CURSOR_KEY, ChangesArrived
@@ -250,6 +251,25 @@ ME = Me(
 )
 def test_describe_says_what_happened(item: ChangeItem, text: str) -> None:
     assert describe(item, ME) == text
+
+
+def test_a_change_to_a_class_names_the_child_when_a_parent_has_several() -> None:
+    def child(pupil_id: int, name: str, class_id: int) -> PupilRef:
+        cls = ClassRef(id=class_id, name=f"{class_id}А", grade=5, letter="А")
+        return PupilRef(id=pupil_id, first_name=name, last_name="Соколова", class_=cls)
+
+    family = msgspec.structs.replace(
+        ME, children=[child(7, "Анна", 50), child(8, "Вера", 60), child(9, "Оля", 60)]
+    )
+    cancelled = {"subject": "Физика", "date": "2026-11-26", "status": "cancelled"}
+    assert describe(change("lesson.changed", cancelled, class_id=60), family) == (
+        "Физика on Thursday 26 Nov is cancelled (Вера and Оля)"
+    )
+    assert describe(change("lesson.changed", cancelled, class_id=50), family).endswith("(Анна)")
+    assert describe(change("lesson.changed", cancelled, class_id=50), ME).endswith("cancelled")
+    assert describe(change("announcement.new", {"title": "Собрание"}), family) == (
+        "Announcement: Собрание"
+    )
 
 
 def test_server_text_stays_plain_and_short() -> None:
