@@ -261,7 +261,11 @@ def test_a_change_to_a_class_names_the_child_when_a_parent_has_several() -> None
     family = msgspec.structs.replace(
         ME, children=[child(7, "Анна", 50), child(8, "Вера", 60), child(9, "Оля", 60)]
     )
-    cancelled = {"subject": "Физика", "date": "2026-11-26", "status": "cancelled"}
+    cancelled: dict[str, object] = {
+        "subject": "Физика",
+        "date": "2026-11-26",
+        "status": "cancelled",
+    }
     assert describe(change("lesson.changed", cancelled, class_id=60), family) == (
         "Физика on Thursday 26 Nov is cancelled (Вера and Оля)"
     )
