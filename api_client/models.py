@@ -794,11 +794,38 @@ class AbsenceNotice(Response):
     created_at: dt.datetime
     note: str = ""
     seen: bool = False
+    seen_at: dt.datetime | None = None
+    """When the class teacher (or the administration) first read it; None: not yet."""
+    seen_by: str = ""
+    """Who read it first, as a diary names a teacher (``Moore R.``)."""
 
 
 class AbsenceNotices(Response):
     notices: list[AbsenceNotice] = []
     """Newest first."""
+
+
+class ExcusedAbsence(Response):
+    """One absence a notice excused: the lesson, and the absence as it is now."""
+
+    absence: JournalAbsence
+    date: dt.date
+    number: int
+    subject: str
+    old_kind: AbsenceKind
+
+
+class AbsenceNoticeApplied(Response):
+    """What applying a notice changed in the journal (``POST /absence-notices/{id}/apply``)."""
+
+    notice: AbsenceNotice
+    kind: AbsenceKind
+    """What the absences became: ``illness`` for a notice about illness, else ``excused``."""
+    changed: list[ExcusedAbsence] = []
+    """In the order of the lessons."""
+    lessons_ahead: int = 0
+    """Lessons of the notice's days still to come: no absence is recorded there yet, so they
+    got nothing now (apply the notice again once they have been held)."""
 
 
 # ---- Messages

@@ -651,12 +651,17 @@ async def check_notice_dates(
         )
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
 async def load_notices(
     db: AsyncSession, today: dt.date, *, pupil_id: int | None = None, class_id: int | None = None
 ) -> m.AbsenceNotices:
     """Notices about one pupil, or about the pupils enrolled in a class today; newest first."""
     parent = aliased(s.User)
     pupil = aliased(s.User)
+    reader = aliased(s.User)
     query = (
         select(
             s.AbsenceNotice.id,
@@ -672,9 +677,13 @@ async def load_notices(
             s.AbsenceNotice.note,
             s.AbsenceNotice.created_at,
             s.AbsenceNotice.seen_at,
+            reader.first_name,
+            reader.middle_name,
+            reader.last_name,
         )
         .join(pupil, pupil.id == s.AbsenceNotice.pupil_id)
         .join(parent, parent.id == s.AbsenceNotice.parent_id)
+        .outerjoin(reader, reader.id == s.AbsenceNotice.seen_by_id)
         .order_by(s.AbsenceNotice.created_at.desc(), s.AbsenceNotice.id.desc())
     )
     if pupil_id is not None:
@@ -701,8 +710,10 @@ async def load_notices(
                 end=ends,
                 reason=m.AbsenceReason(reason),
                 note=note,
-                created_at=created.replace(tzinfo=dt.UTC) if created.tzinfo is None else created,
+                created_at=_utc(created),
                 seen=seen is not None,
+                seen_at=_utc(seen) if seen is not None else None,
+                seen_by=short_name(r1, r2, r3) if r3 is not None else "",
             )
             for (
                 notice_id,
@@ -718,6 +729,9 @@ async def load_notices(
                 note,
                 created,
                 seen,
+                r1,
+                r2,
+                r3,
             ) in rows
         ]
     )

@@ -313,6 +313,8 @@ class AbsenceNotice(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    """Who read it first (the class teacher or the administration), with ``seen_at``."""
 
 
 class PeriodMark(Base):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import (
     AbsenceNotice,
+    AbsenceNoticeApplied,
     AbsenceNoticeRequest,
     AbsenceNotices,
     Attendance,
@@ -28,8 +29,10 @@ from demo_server.access import (
 from demo_server.auth import Viewer
 from demo_server.grades import check_notice_dates, load_attendance, load_notices
 from demo_server.idempotency import idempotent
+from demo_server.notices import apply_notice, mark_seen
 from demo_server.problems import ProblemError
 from demo_server.records import record_change
+from demo_server.routes.journal import write
 from demo_server.settings import ServerState
 
 
@@ -142,6 +145,62 @@ async def class_absence_notices(
     return await load_notices(db, server.settings.today(), class_id=class_id)
 
 
+NoticeId = Annotated[int, PathParameter(description="The absence notice's id")]
+
+
+@post(
+    "/absence-notices/{notice_id:int}/seen",
+    summary="Mark an absence notice as read",
+    tags=["attendance"],
+    status_code=200,
+)
+async def absence_notice_seen(
+    request: Request[Any, Any, Any],
+    notice_id: NoticeId,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> Response[AbsenceNotice]:
+    """The class teacher of the pupil's class (or the administration) has read the notice.
+
+    The first reading is kept (when, and by whom) and the pupil's parents are told; reading it
+    again changes nothing."""
+
+    async def work() -> AbsenceNotice:
+        return await mark_seen(
+            db, viewer, notice_id, server.settings.now(), server.settings.today()
+        )
+
+    return await write(request, viewer, db, server, AbsenceNotice, work)
+
+
+@post(
+    "/absence-notices/{notice_id:int}/apply",
+    summary="Excuse the absences an absence notice covers",
+    tags=["attendance"],
+    status_code=200,
+)
+async def absence_notice_apply(
+    request: Request[Any, Any, Any],
+    notice_id: NoticeId,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> Response[AbsenceNoticeApplied]:
+    """The class teacher: the pupil's unexcused absences at the lessons of the notice's days
+    become excused (illness, for a notice about illness), each with its audit record.
+
+    Lessons still to come have no absence yet and get nothing now (``lessons_ahead`` counts
+    them). With nothing to change: 422, saying why."""
+
+    async def work() -> AbsenceNoticeApplied:
+        return await apply_notice(
+            db, viewer, notice_id, server.settings.now(), server.settings.today()
+        )
+
+    return await write(request, viewer, db, server, AbsenceNoticeApplied, work)
+
+
 router = Router(
     path="/",
     route_handlers=[
@@ -149,5 +208,7 @@ router = Router(
         add_absence_notice,
         pupil_absence_notices,
         class_absence_notices,
+        absence_notice_seen,
+        absence_notice_apply,
     ],
 )

@@ -1,0 +1,292 @@
+"""What the class teacher does with a parent's absence notice: reads it, and excuses by it.
+
+- ``mark_seen``: the notice is read (``seen_at``, ``seen_by_id``: the first reader stays). The
+  parents of the pupil each get a change addressed to them (``absence_notice.seen``), so their
+  view says it was read; nobody else hears of it. Reading it again changes nothing.
+- ``apply_notice``: the pupil's ``unexcused`` absences at the lessons of the notice's days
+  become ``excused`` (``illness`` for a notice about illness), in one transaction, each with its
+  own audit record and change (``absence.set``, the journal's own). Only lessons already held
+  have absences; the ones still to come are counted and get nothing now. With nothing to
+  change it refuses (422) and says why.
+
+Who: the class teacher of the pupil's class reads and applies; the administration reads
+(the journal is read-only to it). Other teachers get the same 404 as for no notice, as when
+they ask for the notices themselves; other roles 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client.models import (
+    AbsenceKind,
+    AbsenceNotice,
+    AbsenceNoticeApplied,
+    AbsenceReason,
+    ExcusedAbsence,
+    LessonStatus,
+    Role,
+)
+from demo_server import schema as s
+from demo_server.access import MAX_ID, require_notice_reader
+from demo_server.auth import Viewer
+from demo_server.grades import load_notices
+from demo_server.journal import (
+    LessonContext,
+    _about,
+    _absence_state,
+    _bump,
+    _for_update,
+    journal_absence,
+    log_write,
+)
+from demo_server.problems import ProblemError
+from demo_server.records import record_change
+
+#: Who marks a notice as read, and who excuses absences by it.
+NOTICE_READERS = frozenset({Role.TEACHER, Role.ADMINISTRATION})
+NOTICE_APPLIERS = frozenset({Role.TEACHER})
+
+
+def notice_not_found() -> ProblemError:
+    """The one answer for "no such notice" and "not a notice of your class"."""
+    return ProblemError(404, "there is no absence notice with this id", field="notice_id")
+
+
+def _days(start: dt.date, end: dt.date) -> str:
+    if start == end:
+        return start.isoformat()
+    return f"{start.isoformat()} to {end.isoformat()}"
+
+
+def _lessons(count: int) -> str:
+    return "1 lesson" if count == 1 else f"{count} lessons"
+
+
+async def notice_for_staff(
+    db: AsyncSession, viewer: Viewer, notice_id: int, roles: frozenset[Role], what: str
+) -> s.AbsenceNotice:
+    """The notice ``notice_id`` if ``viewer`` may ``what`` it: 403 for a role in none of
+    ``roles``; 404 for no such notice, another school's, or (a teacher) one about a pupil of
+    a class they do not lead."""
+    if viewer.role not in roles:
+        raise ProblemError(403, f"only the class teacher of the pupil's class may {what}")
+    if not 0 < notice_id <= MAX_ID:
+        raise notice_not_found()
+    query = (
+        select(s.AbsenceNotice)
+        .join(s.User, s.User.id == s.AbsenceNotice.pupil_id)
+        .where(s.AbsenceNotice.id == notice_id, s.User.school_id == viewer.school_id)
+    )
+    if _for_update(db):
+        query = query.with_for_update(of=s.AbsenceNotice)
+    notice = (await db.scalars(query)).first()
+    if notice is None:
+        raise notice_not_found()
+    try:
+        await require_notice_reader(db, viewer, notice.pupil_id)
+    except ProblemError:
+        raise notice_not_found() from None
+    return notice
+
+
+async def _as_sent(
+    db: AsyncSession, notice_id: int, pupil_id: int, today: dt.date
+) -> AbsenceNotice:
+    notices = await load_notices(db, today, pupil_id=pupil_id)
+    return next(n for n in notices.notices if n.id == notice_id)
+
+
+async def _seen(
+    db: AsyncSession, viewer: Viewer, notice: s.AbsenceNotice, now: dt.datetime, today: dt.date
+) -> None:
+    """Record the first reading of ``notice``, and tell each parent of the pupil."""
+    if notice.seen_at is not None:
+        return
+    await db.execute(
+        update(s.AbsenceNotice)
+        .where(s.AbsenceNotice.id == notice.id, s.AbsenceNotice.seen_at.is_(None))
+        .values(seen_at=now, seen_by_id=viewer.id)
+        .execution_options(synchronize_session=False)
+    )
+    await db.refresh(notice)
+    sent = await _as_sent(db, notice.id, notice.pupil_id, today)
+    parents = (
+        await db.scalars(
+            select(s.ParentLink.parent_id)
+            .where(s.ParentLink.pupil_id == notice.pupil_id)
+            .order_by(s.ParentLink.parent_id)
+        )
+    ).all()
+    payload: dict[str, Any] = {
+        "start": notice.start.isoformat(),
+        "end": notice.end.isoformat(),
+        "reason": notice.reason,
+        "pupil": sent.pupil.full_name,
+        "parent": sent.parent,
+        "seen_by": sent.seen_by,
+    }
+    for parent_id in sorted(set(parents)):
+        await record_change(
+            db,
+            school_id=viewer.school_id,
+            kind="absence_notice.seen",
+            entity_id=notice.id,
+            at=now,
+            payload=payload,
+            pupil_id=notice.pupil_id,
+            user_id=parent_id,
+            actor_id=viewer.id,
+        )
+
+
+async def mark_seen(
+    db: AsyncSession, viewer: Viewer, notice_id: int, now: dt.datetime, today: dt.date
+) -> AbsenceNotice:
+    """``POST /absence-notices/{id}/seen``: the notice, read."""
+    notice = await notice_for_staff(
+        db, viewer, notice_id, NOTICE_READERS, "mark an absence notice as read"
+    )
+    await _seen(db, viewer, notice, now, today)
+    return await _as_sent(db, notice.id, notice.pupil_id, today)
+
+
+async def apply_notice(
+    db: AsyncSession, viewer: Viewer, notice_id: int, now: dt.datetime, today: dt.date
+) -> AbsenceNoticeApplied:
+    """``POST /absence-notices/{id}/apply``: excuse the absences the notice covers."""
+    notice = await notice_for_staff(
+        db, viewer, notice_id, NOTICE_APPLIERS, "excuse absences by an absence notice"
+    )
+    kind = (
+        AbsenceKind.ILLNESS if notice.reason == AbsenceReason.ILLNESS.value else AbsenceKind.EXCUSED
+    )
+    pupil = await db.get(s.User, notice.pupil_id)
+    assert pupil is not None
+    led = select(s.SchoolClass.id).where(s.SchoolClass.homeroom_teacher_id == viewer.id)
+    held_until = min(notice.end, today)
+    query = (
+        select(s.Absence, s.Lesson, s.SchoolClass, s.Subject, s.School)
+        .join(s.Lesson, s.Lesson.id == s.Absence.lesson_id)
+        .join(s.SchoolClass, s.SchoolClass.id == s.Lesson.class_id)
+        .join(s.Subject, s.Subject.id == s.Lesson.subject_id)
+        .join(s.School, s.School.id == s.SchoolClass.school_id)
+        .where(
+            s.Absence.pupil_id == notice.pupil_id,
+            s.Absence.removed_at.is_(None),
+            s.Absence.kind == AbsenceKind.UNEXCUSED.value,
+            s.Lesson.date >= notice.start,
+            s.Lesson.date <= held_until,
+            s.Lesson.class_id.in_(led),
+            s.SchoolClass.school_id == viewer.school_id,
+        )
+        .order_by(s.Lesson.date, s.Lesson.number, s.Absence.id)
+    )
+    if _for_update(db):
+        query = query.with_for_update(of=s.Absence)
+    rows = (await db.execute(query)).all()
+    ahead = await _lessons_ahead(db, notice, pupil.id, today)
+    if not rows:
+        raise ProblemError(422, _nothing_to_change(notice, pupil, kind, ahead, today))
+    await _seen(db, viewer, notice, now, today)
+    reason = f"absence notice {notice.id}: {notice.reason}" + (
+        f", {notice.note.strip()}" if notice.note.strip() else ""
+    )
+    changed: list[ExcusedAbsence] = []
+    for absence, lesson, cls, subject, school in rows:
+        before = _absence_state(absence)
+        if not await _bump(db, s.Absence, absence.id, absence.version, {"kind": kind.value}):
+            raise ProblemError(
+                409,
+                f"the absence of {pupil.first_name} {pupil.last_name} on "
+                f"{lesson.date.isoformat()} was changed meanwhile; nothing was saved, "
+                "apply the notice again",
+            )
+        await db.refresh(absence)
+        ctx = LessonContext(lesson, cls, subject, school)
+        await log_write(
+            db,
+            viewer,
+            now,
+            class_id=cls.id,
+            pupil_id=pupil.id,
+            action="update",
+            entity="absence",
+            entity_id=absence.id,
+            kind="absence.set",
+            before=before,
+            after=_absence_state(absence),
+            reason=reason[:500],
+            payload={
+                **_about(ctx, pupil),
+                "kind": absence.kind,
+                "minutes": absence.minutes,
+                "old_kind": before["kind"],
+                "notice_id": notice.id,
+            },
+        )
+        changed.append(
+            ExcusedAbsence(
+                absence=journal_absence(absence),
+                date=lesson.date,
+                number=lesson.number,
+                subject=subject.name,
+                old_kind=AbsenceKind(before["kind"]),
+            )
+        )
+    return AbsenceNoticeApplied(
+        notice=await _as_sent(db, notice.id, notice.pupil_id, today),
+        kind=kind,
+        changed=changed,
+        lessons_ahead=ahead,
+    )
+
+
+async def _lessons_ahead(
+    db: AsyncSession, notice: s.AbsenceNotice, pupil_id: int, today: dt.date
+) -> int:
+    """Lessons of the pupil's class on the notice's days after today (cancelled ones aside)."""
+    if notice.end <= today:
+        return 0
+    first = max(notice.start, today + dt.timedelta(days=1))
+    found = await db.scalars(
+        select(s.Lesson.id)
+        .join(s.Enrolment, s.Enrolment.class_id == s.Lesson.class_id)
+        .where(
+            s.Enrolment.pupil_id == pupil_id,
+            s.Enrolment.start <= s.Lesson.date,
+            (s.Enrolment.end.is_(None)) | (s.Enrolment.end >= s.Lesson.date),
+            s.Lesson.date >= first,
+            s.Lesson.date <= notice.end,
+            s.Lesson.status != LessonStatus.CANCELLED.value,
+        )
+    )
+    return len(set(found.all()))
+
+
+def _nothing_to_change(
+    notice: s.AbsenceNotice, pupil: s.User, kind: AbsenceKind, ahead: int, today: dt.date
+) -> str:
+    name = f"{pupil.first_name} {pupil.last_name}"
+    if notice.start > today:
+        return (
+            f"nothing to excuse yet: the notice is for {_days(notice.start, notice.end)}, "
+            "which has not come; mark the absences in the journal on the day, then apply "
+            "the notice again"
+        )
+    held = _days(notice.start, min(notice.end, today))
+    detail = (
+        f"nothing to excuse: {name} has no unexcused absence in your class's journal on "
+        f"{held}, so nothing was changed (absences already {kind.value} or excused stay "
+        "as they are)"
+    )
+    if ahead:
+        detail += (
+            f"; {_lessons(ahead)} of the notice's days are still to come: apply the notice "
+            "again once the absences there are marked"
+        )
+    return detail
