@@ -426,6 +426,70 @@ async def test_foreign_pupil_looks_like_no_pupil_everywhere(
     assert foreign.content == missing.content == not_a_pupil.content
 
 
+# Reading a parent's absence notice (``/seen``) and excusing by it (``/apply``): the class
+# teacher of the pupil's class; the administration reads but does not excuse (the journal is
+# read-only to it); a teacher who does not lead the pupil's class gets the 404 of no notice;
+# parents, pupils and the other roles 403. The notice is about the pupil of 5А, who is absent
+# without excuse at Monday's lesson.
+NOTICE_WRITES_TABLE = [
+    # viewer, /seen, /apply
+    ("classteacher", 200, 200),
+    ("admin", 200, 403),
+    ("teacher", 404, 404),  # teaches 5А, but is not its class teacher
+    ("teacher2", 404, 404),  # the class teacher of 6Б
+    ("parent", 403, 403),  # sent it
+    ("other_parent", 403, 403),
+    ("pupil", 403, 403),
+    ("it", 403, 403),
+    ("nurse", 403, 403),
+    ("authority", 403, 403),
+    (None, 401, 401),
+]
+
+
+@pytest.mark.parametrize(("viewer", "seen", "apply"), NOTICE_WRITES_TABLE)
+async def test_who_reads_and_applies_an_absence_notice(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    demo: Any,
+    viewer: str | None,
+    seen: int,
+    apply: int,
+) -> None:
+    ids = demo.ids
+    absent = await http.put(
+        f"/api/v1/lessons/{ids['mon1']}/absences/{ids['pupil']}",
+        json={"kind": "unexcused"},
+        headers={**await login_as(http, "classteacher"), "Idempotency-Key": "absent-mon1-1"},
+    )
+    assert absent.status_code == 200, absent.text
+    sent = await http.post(
+        f"/api/v1/pupils/{ids['pupil']}/absence-notices",
+        json={"start": "2026-11-23", "end": "2026-11-24", "reason": "family"},
+        headers={**await login_as(http, "parent"), "Idempotency-Key": "notice-access-1"},
+    )
+    assert sent.status_code == 201, sent.text
+    notice_id = sent.json()["id"]
+    headers = await login_as(http, viewer) if viewer else {}
+    for what, expected in (("seen", seen), ("apply", apply)):
+        response = await http.post(
+            f"/api/v1/absence-notices/{notice_id}/{what}",
+            headers={**headers, "Idempotency-Key": f"notice-{what}-1"},
+        )
+        assert response.status_code == expected, (viewer, what, response.text)
+        if expected != 200:
+            assert decode(response.content, Problem).status == expected
+        if expected == 404 or viewer == "classteacher":
+            # Not theirs looks exactly like none at all (the class teacher: another id).
+            missing = await http.post(
+                f"/api/v1/absence-notices/999999/{what}",
+                headers={**headers, "Idempotency-Key": f"notice-{what}-2"},
+            )
+            assert missing.status_code == 404
+            if expected == 404:
+                assert missing.content == response.content
+
+
 # ---- Accounts: every endpoint of the IT staff, for every role
 #
 # (method, path, JSON body or CSV bytes): the IT staff get 2xx, everyone else 403, anonymous
