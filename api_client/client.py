@@ -33,6 +33,7 @@ from api_client.cache import cache_key
 from api_client.models import (
     API_PREFIX,
     AbsenceNotice,
+    AbsenceNoticeApplied,
     AbsenceNoticeRequest,
     AbsenceNotices,
     AbsenceRemove,
@@ -546,6 +547,28 @@ class DiaryClient:
             f"/pupils/{pupil_id}/absence-notices",
             AbsenceNotice,
             json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def mark_absence_notice_seen(
+        self, notice_id: int, idempotency_key: str | None = None
+    ) -> AbsenceNotice:
+        """The class teacher (or the administration) has read the notice."""
+        return await self._send(
+            "POST",
+            f"/absence-notices/{notice_id}/seen",
+            AbsenceNotice,
+            idempotency_key=idempotency_key,
+        )
+
+    async def apply_absence_notice(
+        self, notice_id: int, idempotency_key: str | None = None
+    ) -> AbsenceNoticeApplied:
+        """Excuse the pupil's unexcused absences on the notice's days (the class teacher)."""
+        return await self._send(
+            "POST",
+            f"/absence-notices/{notice_id}/apply",
+            AbsenceNoticeApplied,
             idempotency_key=idempotency_key,
         )
 

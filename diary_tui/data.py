@@ -807,6 +807,21 @@ class DiaryData:
         notice: wire.AbsenceNotice = await self._online(client.send_absence_notice(pupil_id, body))
         return notice
 
+    async def mark_absence_notice_seen(self, notice_id: int) -> wire.AbsenceNotice:
+        """Tell the server the notice was read (a class teacher). Needs the server: offline it
+        raises ``Offline`` and nothing is kept to send later (opening it again online does)."""
+        client = await self._session()
+        notice: wire.AbsenceNotice = await self._online(client.mark_absence_notice_seen(notice_id))
+        return notice
+
+    async def apply_absence_notice(self, notice_id: int) -> wire.AbsenceNoticeApplied:
+        """Excuse the absences a notice covers (a class teacher); needs the server."""
+        client = await self._session()
+        applied: wire.AbsenceNoticeApplied = await self._online(
+            client.apply_absence_notice(notice_id)
+        )
+        return applied
+
     # -- messages -----------------------------------------------------------------------
 
     def cached_threads(self) -> wire.Threads | None:

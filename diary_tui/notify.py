@@ -174,6 +174,11 @@ def _describe(change: ChangeItem, me: Me | None, *, name_pupil: bool) -> str:
             + (f", {reason}" if reason else "")
             + (f" (from {parent})" if parent else "")
         )
+    if kind == "absence_notice.seen":
+        start, end = _day(p, "start"), _day(p, "end")
+        days = start if start == end else f"{start} to {end.removeprefix('on ')}"
+        reader = change.actor or _text(p, "seen_by") or "The class teacher"
+        return f"{reader} read the absence notice{for_pupil} {days}".rstrip()
     if kind == "lesson.topic":
         topic = _short(_text(p, "topic"))
         return f"Topic{in_subject}{on_day}: {topic}" if topic else f"Topic{in_subject} removed"

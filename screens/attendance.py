@@ -7,8 +7,13 @@ teacher about an absence, in advance or after, with ``n``.
 
 A class teacher (a teacher whose ``Me.homeroom`` is set, with no child of their own here) sees
 the notices the parents of their class sent instead: pupil, days, reason, who sent it and when,
-newest first, the days still to come highlighted. A new notice arriving on the change feed
-(``absence_notice.new``) refreshes the list.
+newest first, the days still to come highlighted, the unread ones bold with a dot. A new notice
+arriving on the change feed (``absence_notice.new``) refreshes the list. Enter shows a notice in
+full and marks it read (a direct write: offline it says so, and the next Enter online marks
+it); ``e`` excuses, after a yes, the pupil's unexcused absences at the lessons of its days.
+
+A parent's notices view says whether the class teacher has read each notice; the reading
+arrives on the feed (``absence_notice.seen``, addressed to the pupil's parents).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 from api_client.models import (
     AbsenceKind,
     AbsenceNotice,
+    AbsenceNoticeApplied,
     AbsenceNotices,
     AbsenceReason,
     Attendance,
@@ -37,7 +43,7 @@ from api_client.models import (
     Me,
     PeriodRef,
 )
-from diary_tui.data import AuthenticationError, DiaryData, Role, describe_error
+from diary_tui.data import AuthenticationError, DiaryData, Offline, Role, describe_error
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import SessionEnded
 from screens.pupil import MUTED, ChildScreen, muted, plain, title_line
@@ -75,8 +81,13 @@ AHEAD = "bold $accent"
 """A notice whose days are all still to come."""
 
 
+UNREAD = "● "
+"""Before the pupil of a notice the class teacher has not read yet (the row is bold)."""
+
 #: The keys of a child's attendance, of no use on a class teacher's list of notices.
 CHILD_ACTIONS = frozenset({"previous_period", "next_period", "next_view", "notice"})
+#: The keys of a class teacher's list of notices, of no use on a child's attendance.
+CLASS_ACTIONS = frozenset({"apply"})
 
 
 def leads_class(me: Me | None) -> ClassRef | None:
@@ -131,14 +142,43 @@ def notice_text(notice: AbsenceNotice, zone: dt.tzinfo, today: dt.date) -> str:
     return "\n".join(lines)
 
 
+def read_text(notice: AbsenceNotice, zone: dt.tzinfo, today: dt.date) -> str:
+    """Whether the class teacher has read a notice, for its parent: ``read today 08:10``."""
+    if not notice.seen:
+        return "not read yet"
+    if notice.seen_at is None:
+        return "read"
+    return f"read {sent_text(notice.seen_at, zone, today)}"
+
+
+def applied_text(applied: AbsenceNoticeApplied) -> str:
+    """What excusing by a notice changed, in plain words."""
+    name = plain(applied.notice.pupil.full_name)
+    word = "illness" if applied.kind is AbsenceKind.ILLNESS else "excused"
+    lines = [f"{lessons(len(applied.changed)).capitalize()} of {name} now {word}:"]
+    lines += [
+        f"{c.date:%a} {c.date.day} {c.date:%b}, lesson {c.number}: {plain(c.subject)}"
+        for c in applied.changed
+    ]
+    if applied.lessons_ahead:
+        lines.append(
+            f"{lessons(applied.lessons_ahead).capitalize()} of the notice's days still to come "
+            "got nothing (no absence yet): press e again after them."
+        )
+    return "\n".join(lines)
+
+
 def class_summary(notices: list[AbsenceNotice], today: dt.date) -> Content:
-    """``4 notices · 1 for today · 2 still to come``."""
+    """``4 notices · 2 unread · 1 for today · 2 still to come``."""
     if not notices:
         return Content("")
     count = "1 notice" if len(notices) == 1 else f"{len(notices)} notices"
     ongoing = sum(1 for n in notices if notice_style(n, today) == ONGOING)
     ahead = sum(1 for n in notices if notice_style(n, today) == AHEAD)
+    unread = sum(1 for n in notices if not n.seen)
     parts = [Content.styled(count, "bold")]
+    if unread:
+        parts.append(Content.styled(f"{UNREAD}{unread} unread", "bold"))
     if ongoing:
         parts.append(Content.styled(f"{ongoing} for today", ONGOING))
     if ahead:
@@ -266,6 +306,32 @@ class NoticeScreen(ModalScreen[tuple[dt.date, dt.date, AbsenceReason, str] | Non
         self.dismiss(None)
 
 
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes or no question: y or Enter says yes, n or Esc no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "answer(True)", "Yes", id="attendance.confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="attendance.confirm.no"),
+    ]
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    #confirm { width: 64; max-width: 100%; height: auto; border: round $primary;
+        padding: 0 1; background: $surface; }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Static(Content(self.question))
+            yield Static(muted("y or Enter: yes · n or Esc: no"))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
 class AttendanceScreen(ChildScreen[Attendance]):
     NAME = "attendance"
     TITLE = "Attendance"
@@ -276,13 +342,17 @@ lesson, the subject, the kind (unexcused, illness, excused, late), minutes late 
 note; the totals for the period at the top.
 
 [ and ] switch the period (the quarters and the whole year). t shows the totals per subject and
-the notices sent to the class teacher. A parent tells the class teacher about an absence,
-in advance or after, with n.
+the notices sent to the class teacher, and whether the class teacher has read each. A parent
+tells the class teacher about an absence, in advance or after, with n.
 
 A class teacher sees the notices parents sent about the pupils of their class instead, newest
-first: the pupil, the days, the reason, who sent it and when, and the note; Enter shows a notice
-in full. Notices for today and for days still to come are highlighted (▸); a new notice
-appears by itself. r refreshes.
+first: the pupil, the days, the reason, who sent it and when, and the note. Unread notices are
+bold with a dot (●); Enter shows a notice in full and marks it read, and the parent sees that.
+e excuses by the notice under the cursor: the pupil's unexcused absences at the lessons of its
+days become excused (illness, for a notice about illness), each recorded in the journal's
+history; lessons still to come have no absence yet and get nothing until e is pressed again.
+Notices for today and for days still to come are highlighted (▸); a new notice appears by
+itself. r refreshes.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -291,6 +361,7 @@ appears by itself. r refreshes.
         Binding("right_square_bracket", "next_period", "Next period", id="attendance.next"),
         Binding("t", "next_view", "View", id="attendance.view"),
         Binding("n", "notice", "Notice", id="attendance.notice"),
+        Binding("e", "apply", "Excuse", id="attendance.apply"),
         Binding("r", "reload", "Refresh", id="attendance.reload", show=False),
         Binding("q", "app.quit", "Quit", id="attendance.quit"),
     ]
@@ -341,6 +412,8 @@ appears by itself. r refreshes.
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.homeroom is not None and action in CHILD_ACTIONS:
+            return False
+        if self.homeroom is None and action in CLASS_ACTIONS:
             return False
         if action == "notice":
             me = self.data.me
@@ -495,19 +568,23 @@ appears by itself. r refreshes.
             if self.value is not None:
                 self.query_one("#attendance-totals", Static).update(totals_text(self.value.total))
             return
-        note_w = max(self._width() - (14 + 22 + 16) - 4 * 2, 10)
+        note_w = max(self._width() - (14 + 12 + 14 + 16) - 5 * 2, 10)
         table.add_column("Days", key="days", width=14)
-        table.add_column("Reason", key="reason", width=22)
-        table.add_column("From", key="parent", width=16)
+        table.add_column("Reason", key="reason", width=12)
+        table.add_column("From", key="parent", width=14)
+        table.add_column("Class teacher", key="read", width=16)
         table.add_column("Note", key="note", width=note_w)
+        zone, today = self._zone(), self.data.today()
         for notice in notices.notices:
             days = f"{notice.start.day} {notice.start:%b}"
             if notice.end != notice.start:
                 days += f"–{notice.end.day} {notice.end:%b}"
+            read = read_text(notice, zone, today)
             table.add_row(
                 Content(days),
-                Content(REASONS.get(notice.reason, notice.reason.value)),
+                Content(SHORT_REASONS.get(notice.reason, notice.reason.value)),
                 Content(plain(notice.parent)),
+                Content.styled(read, "$text-success") if notice.seen else muted(read),
                 Content(plain(notice.note)),
                 key=str(notice.id),
             )
@@ -592,13 +669,16 @@ appears by itself. r refreshes.
         for notice in notices:
             style = notice_style(notice, today)
             marker = "▸ " if style else "  "
+            unread = "" if notice.seen else "bold"
             note = Content.styled(plain(notice.parent), MUTED)
             if notice.note.strip():
                 note = Content.assemble(note, ": ", plain(notice.note))
             table.add_row(
-                Content.styled(plain(notice.pupil.full_name), "bold" if style else ""),
+                Content.styled(
+                    ("  " if notice.seen else UNREAD) + plain(notice.pupil.full_name), unread
+                ),
                 Content.styled(marker + notice_days(notice), style),
-                Content(SHORT_REASONS.get(notice.reason, notice.reason.value)),
+                Content.styled(SHORT_REASONS.get(notice.reason, notice.reason.value), unread),
                 Content.styled(sent_text(notice.created_at, zone, today), MUTED),
                 note,
                 key=str(notice.id),
@@ -606,14 +686,35 @@ appears by itself. r refreshes.
         if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
 
+    def _class_notice(self, key: str | None) -> AbsenceNotice | None:
+        if self.class_notices is None or key is None:
+            return None
+        return next((n for n in self.class_notices.notices if str(n.id) == key), None)
+
+    def _notice_under_cursor(self) -> AbsenceNotice | None:
+        table: DataTable[Content] = self.query_one(DataTable)
+        if self._message or not table.is_valid_coordinate(table.cursor_coordinate):
+            return None
+        return self._class_notice(
+            table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        )
+
+    def _replace_notice(self, notice: AbsenceNotice) -> None:
+        """Put the server's answer about one notice in the list, and repaint."""
+        if self.class_notices is None:
+            return
+        self.class_notices = AbsenceNotices(
+            notices=[notice if n.id == notice.id else n for n in self.class_notices.notices]
+        )
+        self._paint_class_notices()
+
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
-        """Enter on a class teacher's notice: the whole of it (the note may be cut short)."""
-        if self.homeroom is None or self.class_notices is None:
+        """Enter on a class teacher's notice: the whole of it (the note may be cut short); an
+        unread one becomes read."""
+        if self.homeroom is None:
             return
-        found = next(
-            (n for n in self.class_notices.notices if str(n.id) == event.row_key.value), None
-        )
+        found = self._class_notice(event.row_key.value)
         if found is None:
             return
         self.notify(
@@ -622,6 +723,89 @@ appears by itself. r refreshes.
             timeout=20,
             markup=False,
         )
+        if not found.seen:
+            self.mark_seen(found.id)
+
+    @work(group="notice-seen", exit_on_error=False)
+    async def mark_seen(self, notice_id: int) -> None:
+        try:
+            notice = await self.data.mark_absence_notice_seen(notice_id)
+        except Offline:
+            self.notify(
+                "Offline: the notice is not marked as read yet. Open it again with Enter when "
+                "the server is back, and the parent will see it read.",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+            self.refresh_status()
+            return
+        except AuthenticationError as exc:
+            self.post_message(SessionEnded(exc.message))
+            return
+        except Exception as exc:
+            self.notify(
+                f"The notice was not marked as read: {describe_error(exc)}",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+            return
+        self._replace_notice(notice)
+
+    def action_apply(self) -> None:
+        """Excuse, after a yes, the absences the notice under the cursor covers."""
+        if self.homeroom is None:
+            return
+        notice = self._notice_under_cursor()
+        if notice is None:
+            self.notify("Choose a notice first.", severity="warning", timeout=4)
+            return
+        kind = "illness" if notice.reason is AbsenceReason.ILLNESS else "excused"
+        question = (
+            f"Excuse {plain(notice.pupil.full_name)}'s unexcused absences on "
+            f"{notice_days(notice)} as {kind}?"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.apply_notice(notice.id)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    @work(group="notice-apply", exit_on_error=False)
+    async def apply_notice(self, notice_id: int) -> None:
+        try:
+            applied = await self.data.apply_absence_notice(notice_id)
+        except Offline:
+            self.notify(
+                "Offline: nothing was excused. Press e again when the server is back.",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+            self.refresh_status()
+            return
+        except AuthenticationError as exc:
+            self.post_message(SessionEnded(exc.message))
+            return
+        except Exception as exc:
+            message = describe_error(exc)
+            self.notify(
+                message[:1].upper() + message[1:],
+                title="Nothing was excused",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+            return
+        self.notify(
+            applied_text(applied),
+            title="Excused by the notice",
+            timeout=20,
+            markup=False,
+        )
+        self._replace_notice(applied.notice)
 
     def touched_by(self, changes: list[ChangeItem]) -> bool:
         if self.homeroom is None:

@@ -354,7 +354,8 @@ async def test_applying_a_notice_excuses_only_its_pupils_unexcused_absences_on_i
     for lesson in ("prev_mon1", "mon1", "wed1"):
         await set_unexcused(http, teacher, ids[lesson], ids["pupil"])
     await set_unexcused(http, teacher, ids["wed1"], ids["mover"])
-    sent = await post_notice(http, await login_as(http, "parent"), ids["pupil"], ILL, "notice-ill-1")
+    parent = await login_as(http, "parent")
+    sent = await post_notice(http, parent, ids["pupil"], ILL, "notice-ill-1")
     notice = decode(sent.content, AbsenceNotice)
     since_audit = await newest_id(demo_url, s.AuditRecord)
     since_change = await newest_id(demo_url, s.Change)
@@ -418,18 +419,16 @@ async def test_a_notice_for_other_reasons_excuses_and_one_ahead_has_nothing_yet(
     await set_unexcused(http, teacher, ids["mon1"], ids["pupil"])
     parent = await login_as(http, "parent")
     family = {"start": "2026-11-23", "end": "2026-11-23", "reason": "family"}
-    notice = decode(
-        (await post_notice(http, parent, ids["pupil"], family, "notice-fam-1")).content, AbsenceNotice
-    )
+    sent = await post_notice(http, parent, ids["pupil"], family, "notice-fam-1")
+    notice = decode(sent.content, AbsenceNotice)
     applied = await write(http, teacher, f"/absence-notices/{notice.id}/apply", "apply-fam-1")
     answer = decode(applied.content, AbsenceNoticeApplied)
     assert answer.kind is AbsenceKind.EXCUSED and answer.lessons_ahead == 0
     assert [c.absence.kind for c in answer.changed] == [AbsenceKind.EXCUSED]
 
     ahead = {"start": "2026-11-30", "end": "2026-11-30", "reason": "appointment"}
-    later = decode(
-        (await post_notice(http, parent, ids["pupil"], ahead, "notice-ahead-1")).content, AbsenceNotice
-    )
+    sent = await post_notice(http, parent, ids["pupil"], ahead, "notice-ahead-1")
+    later = decode(sent.content, AbsenceNotice)
     refused = await write(http, teacher, f"/absence-notices/{later.id}/apply", "apply-ahead-1")
     assert refused.status_code == 422
     assert "has not come" in decode(refused.content, Problem).detail

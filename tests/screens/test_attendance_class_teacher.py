@@ -8,17 +8,23 @@ import datetime as dt
 from typing import Any
 
 import httpx
+import msgspec
 from litestar import Litestar
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from api_client.client import DiaryClient
 from api_client.models import (
+    AbsenceKind,
     AbsenceNotice,
+    AbsenceNoticeApplied,
     AbsenceNoticeRequest,
     AbsenceNotices,
     AbsenceReason,
+    AbsenceSet,
     ClassRef,
+    ExcusedAbsence,
+    JournalAbsence,
     Me,
     PupilRef,
     Role,
@@ -33,12 +39,15 @@ from screens.attendance import (
     AHEAD,
     ONGOING,
     AttendanceScreen,
+    ConfirmScreen,
+    applied_text,
     class_summary,
     leads_class,
     newest_first,
     notice_days,
     notice_style,
     notice_text,
+    read_text,
     sent_text,
 )
 from tests.conftest import asgi_transport, sqlite_only
@@ -78,8 +87,9 @@ def test_days_still_to_come_stand_out_and_past_ones_do_not() -> None:
     assert notice_style(ongoing, TODAY) == ONGOING
     assert notice_style(ahead, TODAY) == AHEAD
     summary = class_summary([past, ongoing, ahead, ahead], TODAY).plain
-    assert summary == "4 notices · 1 for today · 2 still to come"
-    assert class_summary([past], TODAY).plain == "1 notice · none for today or days to come"
+    assert summary == "4 notices · ● 4 unread · 1 for today · 2 still to come"
+    read = msgspec.structs.replace(past, seen=True)
+    assert class_summary([read], TODAY).plain == "1 notice · none for today or days to come"
 
 
 def test_newest_first_and_sent_in_the_schools_time() -> None:
@@ -201,7 +211,7 @@ async def test_class_teacher_sees_the_notices_of_their_class_arrive(
             table = screen.query_one(DataTable)
             assert [str(key.value) for key in table.rows] == [str(later.id), str(earlier.id)]
             pupil, days, reason, sent, note = cells(table, 0)
-            assert pupil.plain == "Миша Соколов"
+            assert pupil.plain == "● Миша Соколов"  # not read yet: a dot, bold
             assert days.plain == "▸ 30 Nov–1 Dec"
             assert any(str(span.style) == AHEAD for span in days.spans)
             assert reason.plain == "Family"
@@ -211,7 +221,7 @@ async def test_class_teacher_sees_the_notices_of_their_class_arrive(
             assert days.plain == "▸ 23–25 Nov"  # today is its last day
             assert any(str(span.style) == ONGOING for span in days.spans)
             totals = text(screen.query_one("#attendance-totals", Static))
-            assert totals == "2 notices · 1 for today · 1 still to come"
+            assert totals == "2 notices · ● 2 unread · 1 for today · 1 still to come"
 
             # Enter shows the whole notice, the note as it was written.
             shown: list[tuple[str, str]] = []
@@ -286,3 +296,164 @@ async def test_a_parent_still_sees_their_childs_attendance(app: Litestar, demo: 
         assert "Absence notices of" not in title
         await pilot.press("t", "t")
         await wait_for(pilot, lambda: screen.view == "notices" and screen.notices is not None)
+
+
+# -- reading a notice and excusing by it ---------------------------------------------------
+
+
+def test_what_excusing_by_a_notice_says() -> None:
+    sent = notice(dt.date(2026, 11, 23), dt.date(2026, 11, 30))
+    absence = JournalAbsence(id=5, pupil_id=7, lesson_id=3, kind=AbsenceKind.ILLNESS, version=2)
+    applied = AbsenceNoticeApplied(
+        notice=sent,
+        kind=AbsenceKind.ILLNESS,
+        changed=[
+            ExcusedAbsence(
+                absence=absence,
+                date=dt.date(2026, 11, 23),
+                number=1,
+                subject="[b]Math[/b]",
+                old_kind=AbsenceKind.UNEXCUSED,
+            )
+        ],
+        lessons_ahead=2,
+    )
+    assert applied_text(applied) == (
+        "1 lesson of Миша Соколов now illness:\n"
+        "Mon 23 Nov, lesson 1: [b]Math[/b]\n"
+        "2 lessons of the notice's days still to come got nothing (no absence yet): "
+        "press e again after them."
+    )
+    plus3 = dt.timezone(dt.timedelta(hours=3))
+    assert read_text(sent, plus3, TODAY) == "not read yet"
+    read = msgspec.structs.replace(sent, seen=True, seen_at=NOW, seen_by="Иванова О. С.")
+    assert read_text(read, plus3, TODAY) == "read today 13:30"
+    assert class_summary([sent, read], TODAY).plain.startswith("2 notices · ● 1 unread · ")
+
+
+def notified(screen: Any) -> list[tuple[str, str]]:
+    """What ``screen`` says in notifications from now on: (title, message)."""
+    shown: list[tuple[str, str]] = []
+    original = screen.notify
+
+    def notify(message: str, *, title: str = "", **kwargs: Any) -> None:
+        shown.append((title, message))
+        original(message, title=title, **kwargs)
+
+    screen.notify = notify
+    return shown
+
+
+@sqlite_only
+async def test_class_teacher_reads_a_notice_with_enter_and_excuses_by_it(
+    app: Litestar, demo: Any
+) -> None:
+    transport = asgi_transport(app)
+    ids = demo.ids
+    async with (
+        DiaryClient(BASE_URL, transport=transport) as parent,
+        DiaryClient(BASE_URL, transport=transport) as teacher,
+    ):
+        await parent.login("parent", demo.password)
+        await teacher.login("classteacher", demo.password)
+        unexcused = AbsenceSet(kind=AbsenceKind.UNEXCUSED)
+        await teacher.set_absence(ids["mon1"], ids["pupil"], unexcused, "absent-mon1-tui")
+        body = AbsenceNoticeRequest(
+            start=dt.date(2026, 11, 23), end=dt.date(2026, 11, 30), reason=AbsenceReason.ILLNESS
+        )
+        sent = await parent.send_absence_notice(ids["pupil"], body)
+
+        diary = make(transport, "classteacher", open_screen="attendance")
+        async with diary.run_test(size=(100, 30)) as pilot:
+            await log_in(pilot, "classteacher", demo.password)
+            await wait_for(pilot, lambda: class_list_shown(diary, 1))
+            screen = diary.screen
+            assert isinstance(screen, AttendanceScreen)
+            table = screen.query_one(DataTable)
+            pupil = cells(table, 0)[0]
+            assert pupil.plain == "● Миша Соколов"
+            assert any(str(span.style) == "bold" for span in pupil.spans)
+            totals = text(screen.query_one("#attendance-totals", Static))
+            assert "1 unread" in totals
+
+            shown = notified(screen)
+            table.focus()
+            await pilot.press("enter")
+
+            def read() -> bool:
+                notices = screen.class_notices
+                return notices is not None and notices.notices[0].seen
+
+            await wait_for(pilot, read)
+            assert shown[0][0] == "Миша Соколов"
+            pupil = cells(table, 0)[0]
+            assert pupil.plain == "  Миша Соколов" and not pupil.spans
+            assert "unread" not in text(screen.query_one("#attendance-totals", Static))
+
+            # e asks first; n leaves the journal as it was.
+            await pilot.press("e")
+            await wait_for(pilot, lambda: isinstance(diary.screen, ConfirmScreen))
+            await pilot.press("n")
+            await wait_for(pilot, lambda: diary.screen is screen)
+            await pilot.pause()
+            assert len(shown) == 1
+            await pilot.press("e")
+            await wait_for(pilot, lambda: isinstance(diary.screen, ConfirmScreen))
+            await pilot.press("y")
+            await wait_for(pilot, lambda: len(shown) == 2)
+            title, message = shown[1]
+            assert title == "Excused by the notice"
+            assert message.startswith("1 lesson of Миша Соколов now illness:\nMon 23 Nov")
+            assert "1 lesson of the notice's days still to come" in message
+            # Again: nothing left to change, and the screen says why.
+            await pilot.press("e")
+            await wait_for(pilot, lambda: isinstance(diary.screen, ConfirmScreen))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: len(shown) == 3)
+            title, message = shown[2]
+            assert title == "Nothing was excused" and message.startswith("Nothing to excuse")
+
+        attendance = await parent.attendance(ids["pupil"], "year")
+        assert [(e.date, e.kind) for e in attendance.entries if e.kind != AbsenceKind.LATE] == [
+            (dt.date(2026, 11, 23), AbsenceKind.ILLNESS)
+        ]
+        (listed,) = (await parent.absence_notices(ids["pupil"])).notices
+        assert listed.id == sent.id and listed.seen_by == "Иванова О. С."
+
+
+@sqlite_only
+async def test_the_parent_sees_the_notice_read_as_it_happens(app: Litestar, demo: Any) -> None:
+    transport = asgi_transport(app)
+    ids = demo.ids
+    async with (
+        DiaryClient(BASE_URL, transport=transport) as parent,
+        DiaryClient(BASE_URL, transport=transport) as teacher,
+    ):
+        await parent.login("parent", demo.password)
+        # The parent's screen opens on Лена (6Б), whose class teacher is teacher2.
+        await teacher.login("teacher2", demo.password)
+        sent = await send(parent, ids["sibling"], dt.date(2026, 11, 26), dt.date(2026, 11, 26))
+        diary = make(transport, "parent", live=True, open_screen="attendance")
+        async with diary.run_test(size=(100, 30)) as pilot:
+            await log_in(pilot, "parent", demo.password)
+            await wait_for(pilot, lambda: isinstance(diary.screen, AttendanceScreen))
+            screen = diary.screen
+            assert isinstance(screen, AttendanceScreen)
+            await wait_for(pilot, lambda: screen.value is not None)
+            assert screen.child is not None and screen.child.id == ids["sibling"]
+            await pilot.press("t", "t")
+
+            def read_cell() -> str:
+                table = screen.query_one(DataTable)
+                if screen.view != "notices" or screen.notices is None or table.row_count != 1:
+                    return ""
+                if "read" not in [str(c.key.value) for c in table.ordered_columns]:
+                    return ""
+                return cells(table, 0)[3].plain
+
+            await wait_for(pilot, lambda: read_cell() == "not read yet")
+            await wait_for(
+                pilot, lambda: bool(diary.data.store and diary.data.store.get_meta(CURSOR_KEY))
+            )
+            await teacher.mark_absence_notice_seen(sent.id)
+            await wait_for(pilot, lambda: read_cell().startswith("read "), 10)
