@@ -247,6 +247,23 @@ ME = Me(
             ),
             "Absence notice for Пётр on Thursday 26 Nov",
         ),
+        (
+            change(
+                "absence_notice.seen",
+                {"start": "2026-11-26", "end": "2026-11-27", "pupil": "Пётр Орлов"},
+                pupil_id=12,
+                actor="Ольга Иванова",
+            ),
+            "Ольга Иванова read the absence notice for Пётр Орлов on Thursday 26 Nov to "
+            "Friday 27 Nov",
+        ),
+        (
+            change(
+                "absence_notice.seen",
+                {"start": "2026-11-26", "end": "2026-11-26", "seen_by": "Иванова О. С."},
+            ),
+            "Иванова О. С. read the absence notice on Thursday 26 Nov",
+        ),
     ],
 )
 def test_describe_says_what_happened(item: ChangeItem, text: str) -> None:
