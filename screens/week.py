@@ -64,6 +64,8 @@ EVENT_NAMES: dict[EventKind, str] = {
 # Styles by meaning; the theme gives the colours.
 CANCELLED = "strike $text-error"
 CHANGED = "bold $text-warning"
+NOTE = "$text-warning"
+"""The school's note on a changed lesson: why (a substitution, a room change, ...)."""
 MUTED = "dim"
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
@@ -127,12 +129,16 @@ def absence_content(absence: Absence | None, *, long: bool = False) -> Content:
     return Content.styled(text, style)
 
 
-def room_content(lesson: Lesson) -> Content:
-    if lesson.original_room and lesson.original_room != lesson.room:
-        return Content.assemble(
-            (f"→{lesson.room or '?'}", CHANGED), (f" was {lesson.original_room}", MUTED)
-        )
-    return Content(lesson.room)
+def room_content(lesson: Lesson, width: int | None = None) -> Content:
+    """The room; a changed one as ``→Library was 203``, or just ``→Library`` when the whole
+    does not fit in ``width`` cells (the new room is what the family needs to read)."""
+    room = plain(lesson.room)
+    original = plain(lesson.original_room)
+    if original and original != room:
+        new = Content.styled(f"→{room or '?'}", CHANGED)
+        whole = new + Content.styled(f" was {original}", MUTED)
+        return whole if width is None or whole.cell_length <= width else new
+    return Content(room)
 
 
 def subject_content(lesson: Lesson) -> Content:
@@ -157,18 +163,41 @@ def teacher_content(lesson: Lesson, *, long: bool) -> Content:
     return Content(teacher)
 
 
+def labelled_note(label: str, note: str) -> str:
+    """``cancelled: the reason``, or the note alone when it already starts with the label
+    (a reason typed as "Cancelled: …" is not shown as "cancelled: Cancelled: …")."""
+    if not note:
+        return label
+    first = note.split(maxsplit=1)[0].rstrip(":,.;!-—–").casefold()
+    if first == label.casefold():
+        return note
+    return f"{label}: {note}"
+
+
 def topic_content(lesson: Lesson) -> Content:
+    """What the lesson is about, after what changed and why.
+
+    A cancelled or moved lesson says so in words, with the school's note (the reason, or where
+    it went). A substitution or a room change has its sign in the teacher or room column, so
+    its note (why) comes alone, before the topic; so does a note on any other lesson (a lesson
+    moved here from another day, or held again after all).
+    """
+    note = plain(lesson.note)
+    topic = plain(lesson.topic)
     if lesson.status == LessonStatus.CANCELLED:
-        note = plain(lesson.note)
-        return Content.styled("cancelled" + (f": {note}" if note else ""), "$text-error")
+        return Content.styled(labelled_note("cancelled", note), "$text-error")
+    parts: list[Content] = []
     if lesson.status == LessonStatus.MOVED:
-        note = plain(lesson.note)
-        return Content.assemble(
-            ("moved", CHANGED),
-            (f": {note}" if note else "", ""),
-            (f" · {plain(lesson.topic)}" if lesson.topic else "", ""),
-        )
-    return Content(plain(lesson.topic))
+        text = labelled_note("moved", note)
+        if text.startswith("moved"):
+            parts.append(Content.assemble(("moved", CHANGED), text.removeprefix("moved")))
+        else:  # the note says it in its own words
+            parts.append(Content.styled(text, CHANGED))
+    elif note:
+        parts.append(Content.styled(note, NOTE))
+    if topic:
+        parts.append(Content(topic))
+    return Content(" · ").join(parts)
 
 
 def homework_content(lesson: Lesson, *, label: bool) -> Content:
@@ -200,23 +229,25 @@ def lesson_prompt(lesson: Lesson, width: int) -> Content:
     )
     if width >= WIDE:
         flex = width - (3 + 12 + 19 + 13 + 23 + 9)
-        topic_w = flex // 2
-        return Content.assemble(
+        # Without homework, the topic (and the note on a change) takes its column too.
+        topic_w = flex // 2 if lesson.homework else flex
+        columns = [
             fit(number, 3),
             fit(time, 12),
             cell(subject_content(lesson), 19),
-            cell(room_content(lesson), 13),
+            cell(room_content(lesson, 12), 13),
             cell(teacher_content(lesson, long=False), 23),
             cell(topic_content(lesson), topic_w),
-            cell(homework_content(lesson, label=False), flex - topic_w),
-            marks_and_absence.right(9),
-        )
+        ]
+        if lesson.homework:
+            columns.append(cell(homework_content(lesson, label=False), flex - topic_w))
+        return Content.assemble(*columns, marks_and_absence.right(9))
     flex = width - (3 + 12 + 13 + 12)
     first = Content.assemble(
         fit(number, 3),
         fit(time, 12),
         cell(subject_content(lesson), flex),
-        cell(room_content(lesson), 13),
+        cell(room_content(lesson, 12), 13),
         marks_and_absence.right(12),
     )
     indent = Content(" " * 15)
@@ -318,8 +349,8 @@ def lesson_detail(lesson: Lesson) -> Content:
                 (status.get(lesson.status.value, lesson.status.value), CHANGED),
             )
         )
-        if lesson.note:
-            lines.append(Content.assemble(("Note: ", "bold"), lesson.note))
+    if lesson.note:
+        lines.append(Content.assemble(("Note: ", "bold"), lesson.note))
     lines.append(Content(""))
     lines.append(Content.assemble(("Topic: ", "bold"), lesson.topic or "—"))
     for item in lesson.homework:
