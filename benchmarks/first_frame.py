@@ -7,7 +7,7 @@ Secret Service keyring) opening straight on a screen (``--open``: the parent's w
 homework, messages and news; the teacher's journal), painted from the local store; for the
 baseline, a Textual app with a Header, a DataTable of lessons and a Footer.
 
-    uv run python -m benchmarks.first_frame [--runs 10]
+    uv run python -m benchmarks.first_frame [--runs 10] [--screens grades,journal]
 
 It needs tmux, dbus-run-session and gnome-keyring-daemon (it starts a private D-Bus session
 with an unlocked keyring and a throwaway HOME, as CI does). Target (issue 2): the ratio of the
@@ -27,6 +27,9 @@ import time
 from pathlib import Path
 
 from benchmarks.common import ROOT, init_demo, median, running_server
+
+SCREENS = ("week", "grades", "homework", "messages", "news", "journal")
+"""The screens measured (the parent's five, the teacher's journal)."""
 
 MINIMAL_APP = """
 from textual.app import App, ComposeResult
@@ -113,7 +116,7 @@ async def remember(server: str, login: str) -> dict[str, str]:
     return needles
 
 
-def inner(runs: int) -> None:
+def inner(runs: int, screens: frozenset[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="diary-frame-") as folder:
         db_url = f"sqlite:///{Path(folder) / 'school.sqlite3'}"
         init_demo(db_url, size="small")
@@ -146,6 +149,8 @@ def inner(runs: int) -> None:
             try:
                 for login, needles in targets:
                     for screen, needle in needles.items():
+                        if screens is not None and screen not in screens:
+                            continue
                         diary = (
                             f"{python} -m diary_tui.cli --server {server} --login {login} "
                             f"--open {screen}"
@@ -174,10 +179,21 @@ def inner(runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument(
+        "--screens",
+        metavar="NAMES",
+        help=f"measure only these screens, comma-separated (of {', '.join(SCREENS)})",
+    )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    screens = None
+    if args.screens:
+        screens = frozenset(name.strip() for name in args.screens.split(",") if name.strip())
+        unknown = sorted(screens - set(SCREENS))
+        if unknown:
+            parser.error(f"no such screen: {', '.join(unknown)}; choose of {', '.join(SCREENS)}")
     if args.inner:
-        inner(args.runs)
+        inner(args.runs, screens)
         return
     missing = [
         t for t in ("tmux", "dbus-run-session", "gnome-keyring-daemon") if not shutil.which(t)
@@ -199,6 +215,8 @@ def main() -> None:
         "printf demo-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null; "
         f"exec {sys.executable} -m benchmarks.first_frame --inner --runs {args.runs}"
     )
+    if screens is not None:
+        script += f" --screens {','.join(sorted(screens))}"
     try:
         subprocess.run(
             ["dbus-run-session", "--", "sh", "-c", script], env=env, cwd=ROOT, check=True

@@ -27,13 +27,15 @@ from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_err
 from diary_tui.live import ChangesArrived, LinkChanged, LiveSync
 from diary_tui.navigation import destinations_for, home_for
 from diary_tui.store import CONFLICT, REFUSED, OutboxItem
-from diary_tui.sync import Settled, SyncEngine
 from screens.base import DiaryScreen, LoggedIn, SessionEnded, ShowLogin
-from screens.chooser import ChooserScreen
-from screens.login import LoginScreen
 
 if TYPE_CHECKING:
     import httpx
+
+    from diary_tui.sync import SyncEngine
+
+# Imported where they are used, not here: the login and chooser screens and the outbox's sync
+# engine are not needed to paint a remembered login's first screen from the local store.
 
 REFUSED_THINGS = {
     "mark.create": "A new mark",
@@ -184,6 +186,8 @@ class DiaryApp(App[None]):
             self.push_screen(screen)
 
     def show_login(self, message: str = "") -> None:
+        from screens.login import LoginScreen
+
         self._show(
             LoginScreen(
                 self.data,
@@ -194,6 +198,8 @@ class DiaryApp(App[None]):
         )
 
     def show_chooser(self) -> None:
+        from screens.chooser import ChooserScreen
+
         self._show(ChooserScreen(self.data, self.server, self.demo_accounts))
 
     def show_week(self) -> None:
@@ -294,6 +300,8 @@ class DiaryApp(App[None]):
         self._send_outbox(engine)
 
     def _sync_event(self, event: object) -> None:
+        from diary_tui.sync import Settled
+
         if isinstance(event, Settled) and event.item.state in REFUSED:
             self._refused(event.item)
         if self.data.state.outbox and not self._syncing:

@@ -16,7 +16,9 @@ import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, accounts: bool = True) -> argparse.ArgumentParser:
+    """``diary``'s parser; without ``accounts``, the IT staff's subcommands are left out (and
+    their modules not imported), for a command line that names none of them."""
     parser = argparse.ArgumentParser(
         prog="diary",
         description="The school diary in a terminal: a child's week, homework, marks.",
@@ -55,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="End the saved session: delete the token from the system keyring and the "
         "account's local store. Uses --server/--login, or the last login.",
     )
+    if not accounts:
+        return parser
     from diary_tui.admin_cli import add_parsers
 
     add_parsers(commands)
@@ -64,8 +68,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+APP_OPTIONS = ("--server", "--login", "--open")
+
+
+def _opens_app(argv: Sequence[str]) -> bool:
+    """Whether the command line only opens the diary: nothing but ``--server``, ``--login``
+    and ``--open`` with their values (any other word needs the full parser)."""
+    words = iter(argv)
+    for word in words:
+        if word in APP_OPTIONS:
+            if next(words, None) is None:
+                return False
+        elif not word.startswith(tuple(f"{option}=" for option in APP_OPTIONS)):
+            return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    # Opening the diary (the common case) does not pay for the account commands' parsers.
+    parser = build_parser(accounts=not _opens_app(words))
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":

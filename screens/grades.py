@@ -415,6 +415,10 @@ never sent; x clears them. k shows the report card.
         super().__init__(data)
         self.period: str | None = None
         """The period asked for: None (the current one), a period id, or ``year``."""
+        self._painted: tuple[Grades, int, dict[int, list[Pair]]] | None = None
+        """What the table shows: the grades, the width and the "what if" marks they were
+        painted with (the same again, e.g. the server's answer equal to the store's, is not
+        painted twice)."""
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.NAME)
@@ -453,6 +457,7 @@ never sent; x clears them. k shows the report card.
     # -- painting -----------------------------------------------------------------------
 
     def show_message(self, text: str) -> None:
+        self._painted = None
         self.add_class("-message")
         self.query_one("#grades-message", Static).update(muted(text))
 
@@ -477,11 +482,15 @@ never sent; x clears them. k shows the report card.
         title.update(title_line(*parts))
 
     def paint(self, value: Grades) -> None:
+        width = max(self.app.size.width - 2, 60)
+        whatifs = {s.subject.id: list(self.whatif(s.subject.id)) for s in value.subjects}
+        painted = (value, width, whatifs)
+        if painted == self._painted:
+            return  # the table shows exactly this already
         self.remove_class("-message")
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
-        width = max(self.app.size.width - 2, 60)
         show_class = any(s.class_average for s in value.subjects)
         fixed = 6 + 3 + (5 if show_class else 0) + 8
         columns = 4 + (1 if show_class else 0) + 2
@@ -497,7 +506,7 @@ never sent; x clears them. k shows the report card.
             table.add_column("Class", key="class", width=5)
         table.add_column("Trend", key="trend", width=8)
         for subject in value.subjects:
-            whatif = self.whatif(subject.subject.id)
+            whatif = whatifs[subject.subject.id]
             pairs = [(m.value, m.weight) for m in subject.marks] + list(whatif)
             trend = sparkline(
                 [float(a) for a in running_averages(pairs)],
@@ -521,7 +530,7 @@ never sent; x clears them. k shows the report card.
             self.show_message(f"No marks in {period_label(value.period).lower()} yet.")
         elif cursor:
             table.move_cursor(row=min(cursor, len(value.subjects) - 1))
-        any_whatif = any(self.whatif(s.subject.id) for s in value.subjects)
+        any_whatif = any(whatifs.values())
         rule = Content.styled(value.rule or AVERAGE_RULE, MUTED)
         if any_whatif:
             rule = Content.assemble(
@@ -529,6 +538,7 @@ never sent; x clears them. k shows the report card.
                 ("average = Σ(mark × weight) ÷ Σ weights", MUTED),
             )
         self.query_one("#grades-rule", Static).update(rule)
+        self._painted = None if not value.subjects else painted
 
     def on_resize(self) -> None:
         if self.value is not None:

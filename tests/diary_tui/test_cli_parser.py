@@ -1,0 +1,31 @@
+"""``diary``'s command line: opening the diary parses as before without the account commands."""
+
+from __future__ import annotations
+
+import pytest
+
+from diary_tui.cli import _opens_app, build_parser
+
+
+@pytest.mark.parametrize(
+    ("argv", "lean"),
+    [
+        ([], True),
+        (["--server", "http://x", "--login", "anna", "--open", "grades"], True),
+        (["--server=http://x", "--open=journal"], True),
+        (["--server"], False),
+        (["admin", "users"], False),
+        (["--login", "anna", "register"], False),
+        (["--help"], False),
+        (["demo"], False),
+    ],
+)
+def test_only_opening_the_app_skips_the_account_commands(argv: list[str], lean: bool) -> None:
+    assert _opens_app(argv) is lean
+
+
+def test_the_lean_parser_reads_the_same_options() -> None:
+    argv = ["--server", "http://x", "--login", "anna", "--open", "grades"]
+    full, lean = build_parser().parse_args(argv), build_parser(accounts=False).parse_args(argv)
+    assert vars(full) == vars(lean)
+    assert lean.open_screen == "grades" and lean.command is None
