@@ -612,10 +612,13 @@ class Texts:
     retake_reason: tuple[str, ...]
     substitution_notes: tuple[str, ...]
     cancellation_notes: tuple[str, ...]
+    """Reasons alone: the week says "cancelled: <reason>", so a note never says it again."""
     room_change_notes: tuple[str, ...]
     moved_to: str
-    """``{date}`` and ``{number}`` of the new time."""
+    """Where the lesson went, ``{date}`` and ``{number}`` of the new time (the week says
+    "moved: <this>"); a note never repeats the word of its status."""
     moved_from: str
+    """On the lesson in its new place (a planned one, so the note is shown alone)."""
     absence_notes: dict[str, tuple[str, ...]]
     threads: tuple[tuple[str, bool, tuple[str, ...]], ...]
     """Subject, whether a parent starts it, and the messages in turn (starter first).
@@ -997,15 +1000,15 @@ RU = Texts(
     substitution_notes=(
         "Учитель на больничном",
         "Учитель на курсах повышения квалификации",
-        "Замена по расписанию",
+        "Учитель сопровождает экскурсию",
     ),
     cancellation_notes=(
-        "Урок отменён: учитель на больничном",
-        "Урок отменён: класс на экскурсии",
-        "Урок отменён: технические работы в кабинете",
+        "Учитель на больничном",
+        "Класс на экскурсии",
+        "Технические работы в кабинете",
     ),
-    room_change_notes=("Кабинет на ремонте", "Замена кабинета", "Урок в библиотеке"),
-    moved_to="Урок перенесён на {date}, {number}-й урок",
+    room_change_notes=("Кабинет на ремонте", "Кабинет нужен для экзамена", "Урок в библиотеке"),
+    moved_to="{date}, {number}-й урок",
     moved_from="Перенесён с {date}",
     absence_notes={
         "illness": ("Справка от врача", "ОРВИ", "Болеет"),
@@ -1477,14 +1480,18 @@ EN = Texts(
         2: ("Homework not done", "Please redo", "Work unfinished"),
     },
     retake_reason=("Retake", "Typing error corrected", "Work re-marked"),
-    substitution_notes=("Teacher on sick leave", "Teacher on a training course", "Cover lesson"),
-    cancellation_notes=(
-        "Cancelled: teacher on sick leave",
-        "Cancelled: class on a trip",
-        "Cancelled: maintenance in the room",
+    substitution_notes=(
+        "Teacher on sick leave",
+        "Teacher on a training course",
+        "Teacher on a school trip",
     ),
-    room_change_notes=("Room under repair", "Room change", "Lesson in the library"),
-    moved_to="Moved to {date}, lesson {number}",
+    cancellation_notes=(
+        "Teacher on sick leave",
+        "Class on a trip",
+        "Maintenance in the room",
+    ),
+    room_change_notes=("Room under repair", "Room needed for an exam", "Lesson in the library"),
+    moved_to="{date}, lesson {number}",
     moved_from="Moved from {date}",
     absence_notes={
         "illness": ("Doctor's note", "Flu", "Ill"),

@@ -312,6 +312,20 @@ def test_changes_around_today_for_the_featured_pupil(small: Built) -> None:
     assert past
 
 
+def test_a_lesson_note_never_repeats_its_status(small: Built, english: Built) -> None:
+    """The week shows "cancelled: <note>" and "moved: <note>": the note gives the reason, or
+    where the lesson went, and never says "cancelled" or "moved" again (in either language)."""
+    words = ("cancel", "moved", "отмен", "перенес", "перенёс")
+    for built in (small, english):
+        rows = built.rows(
+            "SELECT status, note FROM lessons WHERE status IN ('cancelled', 'moved', 'substituted')"
+        )
+        assert {r["status"] for r in rows} == {"cancelled", "moved", "substituted"}
+        for r in rows:
+            assert r["note"], r["status"]
+            assert not any(word in r["note"].casefold() for word in words), tuple(r)
+
+
 def test_period_marks_for_finished_quarters_only(small: Built) -> None:
     rows = small.rows(
         "SELECT p.number, pm.value FROM period_marks pm JOIN periods p ON p.id = pm.period_id"
