@@ -144,6 +144,49 @@ async def _seen(
         )
 
 
+async def tell_about_new_notice(
+    db: AsyncSession, viewer: Viewer, notice: AbsenceNotice, now: dt.datetime
+) -> None:
+    """The feed rows of a new notice: for the people who may read it (the pupil, their
+    parents and the class teacher), not the whole class's teachers."""
+    pupil_id = notice.pupil.id
+    readers = set(
+        (
+            await db.scalars(
+                select(s.ParentLink.parent_id).where(s.ParentLink.pupil_id == pupil_id)
+            )
+        ).all()
+    )
+    readers.add(pupil_id)
+    if notice.pupil.class_ is not None:
+        homeroom = await db.scalar(
+            select(s.SchoolClass.homeroom_teacher_id).where(
+                s.SchoolClass.id == notice.pupil.class_.id
+            )
+        )
+        if homeroom is not None:
+            readers.add(homeroom)
+    payload: dict[str, Any] = {
+        "start": notice.start.isoformat(),
+        "end": notice.end.isoformat(),
+        "reason": notice.reason.value,
+        "pupil": notice.pupil.full_name,
+        "parent": notice.parent,
+    }
+    for user_id in sorted(readers):
+        await record_change(
+            db,
+            school_id=viewer.school_id,
+            kind="absence_notice.new",
+            entity_id=notice.id,
+            at=now,
+            payload=payload,
+            pupil_id=pupil_id,
+            user_id=user_id,
+            actor_id=viewer.id,
+        )
+
+
 async def mark_seen(
     db: AsyncSession, viewer: Viewer, notice_id: int, now: dt.datetime, today: dt.date
 ) -> AbsenceNotice:

@@ -29,9 +29,8 @@ from demo_server.access import (
 from demo_server.auth import Viewer
 from demo_server.grades import check_notice_dates, load_attendance, load_notices
 from demo_server.idempotency import idempotent
-from demo_server.notices import apply_notice, mark_seen
+from demo_server.notices import apply_notice, mark_seen, tell_about_new_notice
 from demo_server.problems import ProblemError
-from demo_server.records import record_change
 from demo_server.routes.journal import write
 from demo_server.settings import ServerState
 
@@ -92,22 +91,7 @@ async def add_absence_notice(
         assert notice_id is not None
         notices = await load_notices(db, server.settings.today(), pupil_id=pupil_id)
         notice = next(n for n in notices.notices if n.id == notice_id)
-        await record_change(
-            db,
-            school_id=viewer.school_id,
-            kind="absence_notice.new",
-            entity_id=notice_id,
-            at=now,
-            payload={
-                "start": data.start.isoformat(),
-                "end": data.end.isoformat(),
-                "reason": data.reason.value,
-                "pupil": notice.pupil.full_name,
-                "parent": notice.parent,
-            },
-            pupil_id=pupil_id,
-            actor_id=viewer.id,
-        )
+        await tell_about_new_notice(db, viewer, notice, now)
         return notice
 
     return await idempotent(request, viewer, db, server, AbsenceNotice, work, status_code=201)

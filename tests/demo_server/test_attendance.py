@@ -120,6 +120,13 @@ async def test_parent_sends_a_notice_the_class_teacher_sees_it(
     ]
     assert items[0].payload["pupil"] == notice.pupil.full_name
     assert items[0].payload["parent"] == "Соколова И."
+    # Only those who may read the notice are told: not a subject teacher of the class.
+    for viewer, told in (("parent", True), ("pupil", True), ("teacher", False)):
+        seen = await http.get(
+            "/api/v1/changes", params={"since": since}, headers=await login_as(http, viewer)
+        )
+        kinds = [c.kind for c in decode(seen.content, ChangeFeed).changes]
+        assert ("absence_notice.new" in kinds) is told, (viewer, kinds)
 
 
 @pytest.mark.parametrize(
