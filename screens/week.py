@@ -163,6 +163,13 @@ def teacher_content(lesson: Lesson, *, long: bool) -> Content:
     return Content(teacher)
 
 
+STATUS_WORDS: dict[LessonStatus, tuple[str, str]] = {
+    LessonStatus.CANCELLED: ("✗", "cancelled"),
+    LessonStatus.MOVED: ("↷", "moved"),
+    LessonStatus.SUBSTITUTED: ("⇄", "substitution"),
+}
+
+
 def labelled_note(label: str, note: str) -> str:
     """``cancelled: the reason``, or the note alone when it already starts with the label
     (a reason typed as "Cancelled: …" is not shown as "cancelled: Cancelled: …")."""
@@ -341,16 +348,20 @@ def lesson_detail(lesson: Lesson) -> Content:
     ]
     if lesson.room or lesson.original_room:
         lines.append(Content.assemble(("Room: ", "bold"), room_content(lesson)))
+    note = lesson.note.strip()
     if lesson.status != LessonStatus.PLANNED:
-        status = {"cancelled": "✗ cancelled", "moved": "↷ moved", "substituted": "⇄ substitution"}
+        sign, word = STATUS_WORDS.get(lesson.status, ("", lesson.status.value))
+        # The note says why (or where to) after the status: "✗ cancelled: Teacher ill".
+        said = labelled_note(word, note)
         lines.append(
             Content.assemble(
                 ("Status: ", "bold"),
-                (status.get(lesson.status.value, lesson.status.value), CHANGED),
+                (f"{sign} {said[: len(word)]}".lstrip(), CHANGED),
+                said[len(word) :],
             )
         )
-    if lesson.note:
-        lines.append(Content.assemble(("Note: ", "bold"), lesson.note))
+    elif note:
+        lines.append(Content.assemble(("Note: ", "bold"), note))
     lines.append(Content(""))
     lines.append(Content.assemble(("Topic: ", "bold"), lesson.topic or "—"))
     for item in lesson.homework:

@@ -103,3 +103,22 @@ def test_a_changed_room_too_long_for_its_column_keeps_the_new_room_whole(width: 
     assert "→306 was 203" in short
     long = lesson_prompt(ROOM_CHANGED, width).plain.split("\n")[0]
     assert "→Library " in long and "was" not in long and "…" not in long
+
+
+@pytest.mark.parametrize(
+    ("item", "status"),
+    [
+        (CANCELLED, "Status: ✗ cancelled: Teacher on sick leave"),
+        (MOVED, "Status: ↷ moved: 27 November, lesson 7"),
+        (SUBSTITUTED, "Status: ⇄ substitution: Teacher on a training course"),
+        (
+            lesson(status=LessonStatus.CANCELLED, note="Cancelled: class on a trip"),
+            "Status: ✗ Cancelled: class on a trip",
+        ),
+        (lesson(status=LessonStatus.CANCELLED), "Status: ✗ cancelled"),
+    ],
+)
+def test_the_detail_says_the_status_with_its_note(item: Lesson, status: str) -> None:
+    text = lesson_detail(item).plain
+    assert status in text.split("\n")
+    assert "Note:" not in text
