@@ -251,7 +251,7 @@ async def test_parent_cannot_tick_and_sends_an_absence_notice(
             ),
         )
         await wait_for(pilot, lambda: screen.query_one(DataTable).row_count == 1)
-        note = cell_text(screen.query_one(DataTable), 0, 3)
+        note = cell_text(screen.query_one(DataTable), 0, 4)
         assert note == "[red]Зубной врач[/]"  # server text stays plain text
         listed = decode(
             (
