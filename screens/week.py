@@ -480,7 +480,8 @@ room and teacher, the topic, homework, marks and absences. Marks show their weig
 is more than 1: 4×2 is a 4 that counts twice. Absences: A absent, I ill, E excused, L late.
 
 Changes stand out: ✗ cancelled, ⇄ another teacher (substitution), → another room,
-↷ moved. ◆ marks events such as parent meetings.
+↷ moved. The school's note on a change (why, or where the lesson went) comes before the
+topic; Enter shows it in full. ◆ marks events such as parent meetings.
 
 Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
 
