@@ -61,6 +61,9 @@ class MemoryStore:
     def outbox_count(self) -> int:
         return 0
 
+    def refused_count(self) -> int:
+        return 0
+
     def close(self) -> None:
         pass
 
