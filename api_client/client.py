@@ -111,6 +111,8 @@ T = TypeVar("T")
 
 USER_AGENT = "diary-tui/0.1"
 
+KEEPALIVE_SECONDS = 60.0
+"""How long an idle connection is kept for the next request (the server keeps it 75 s)."""
 #: The headers of every request, besides Host and those of the request itself.
 REQUEST_HEADERS: Mapping[str, str] = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
 
@@ -188,6 +190,9 @@ class DiaryClient:
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             headers=REQUEST_HEADERS,
             follow_redirects=False,
+            # One connection kept between screens: a new one costs a round trip more on a
+            # slow link. Closed here before the server's keep-alive (75 s) closes it there.
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
         )
         # Every request carries these headers, so on a slow link each byte counts many times:
         # httpx's defaults give way to what the server can use. It compresses with gzip only;
@@ -970,9 +975,18 @@ class DiaryClient:
         content: bytes | None,
     ) -> httpx.Response:
         try:
-            response = await self._http.request(
-                method, path, params=params, headers=headers, content=content
-            )
+            try:
+                response = await self._http.request(
+                    method, path, params=params, headers=headers, content=content
+                )
+            except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+                # A kept-alive connection the server closed as it was reused: a read is asked
+                # again at once on a new one (a write waits for the outbox's next try).
+                if method not in ("GET", "HEAD"):
+                    raise
+                response = await self._http.request(
+                    method, path, params=params, headers=headers, content=content
+                )
         except httpx.TimeoutException as exc:
             raise errors.Offline(f"The server at {self.base_url} did not answer in time.") from exc
         except (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError) as exc:

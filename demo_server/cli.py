@@ -21,6 +21,9 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+KEEP_ALIVE_SECONDS = 75
+"""How long an idle client connection stays open: a client browsing screens on a slow link
+keeps one connection (a new one costs a round trip more); clients close theirs first."""
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
@@ -206,6 +209,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         server_header=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         log_level="info",
     )
     return 0

@@ -37,7 +37,14 @@ class DemoServer:
         self.host = host
         self.port = port or free_port(host)
         self._server = uvicorn.Server(
-            uvicorn.Config(app, host=host, port=self.port, log_level="warning", lifespan="on")
+            uvicorn.Config(
+                app,
+                host=host,
+                port=self.port,
+                log_level="warning",
+                lifespan="on",
+                timeout_keep_alive=75,
+            )
         )
         self._thread = threading.Thread(target=self._run, name="diary-demo-server", daemon=True)
         self._error: BaseException | None = None

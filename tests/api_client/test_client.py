@@ -253,3 +253,34 @@ def test_a_conflict_without_a_current_value_has_none() -> None:
     assert bare.current_as(UserSummary) is None
     other = Problem(title="Conflict", status=409, current={"not": "an account"})
     assert errors.Conflict("stale", status=409, problem=other).current_as(UserSummary) is None
+
+
+class DropsOnce(httpx.AsyncBaseTransport):
+    """The server closed a kept-alive connection just as it was reused: the next request of
+    each method fails once on the read."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.drop: set[str] = set()
+        self.seen: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request.method)
+        if request.method in self.drop:
+            self.drop.discard(request.method)
+            raise httpx.ReadError("connection closed by the server", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_read_on_a_connection_the_server_closed_is_asked_again(app: Litestar) -> None:
+    transport = DropsOnce(asgi_transport(app))
+    async with DiaryClient(BASE_URL, transport=transport) as client:
+        await client.login("parent", "demo")
+        transport.drop = {"GET"}
+        me = await client.me()  # asked again at once: not "offline"
+        assert me.login == "parent" and transport.seen[-2:] == ["GET", "GET"]
+        # A write is not repeated here (the outbox sends it again, with its Idempotency-Key).
+        transport.drop = {"POST"}
+        with pytest.raises(errors.Offline):
+            await client.mark_thread_read(1, 1)
+        assert transport.seen[-1] == "POST"
