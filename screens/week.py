@@ -46,6 +46,8 @@ from screens.base import DiaryScreen, SessionEnded
 
 #: From this width on, a lesson is one line with teacher, topic and homework side by side.
 WIDE = 116
+NOTE_INDENT = 15
+"""Lines under a lesson's first start under its subject (after the number and the time)."""
 
 ABSENCE_LETTERS: dict[AbsenceKind, tuple[str, str]] = {
     AbsenceKind.UNEXCUSED: ("A", "absent"),
@@ -189,22 +191,26 @@ def topic_content(lesson: Lesson) -> Content:
     its note (why) comes alone, before the topic; so does a note on any other lesson (a lesson
     moved here from another day, or held again after all).
     """
-    note = plain(lesson.note)
+    said = change_content(lesson)
+    if lesson.status == LessonStatus.CANCELLED:
+        return said
     topic = plain(lesson.topic)
+    parts = [part for part in (said, Content(topic)) if part.plain]
+    return Content(" · ").join(parts)
+
+
+def change_content(lesson: Lesson) -> Content:
+    """What :func:`topic_content` says before the topic: ``cancelled`` or ``moved`` with the
+    school's note, or the note alone (empty when there is nothing to say)."""
+    note = plain(lesson.note)
     if lesson.status == LessonStatus.CANCELLED:
         return Content.styled(labelled_note("cancelled", note), "$text-error")
-    parts: list[Content] = []
     if lesson.status == LessonStatus.MOVED:
         text = labelled_note("moved", note)
         if text.startswith("moved"):
-            parts.append(Content.assemble(("moved", CHANGED), text.removeprefix("moved")))
-        else:  # the note says it in its own words
-            parts.append(Content.styled(text, CHANGED))
-    elif note:
-        parts.append(Content.styled(note, NOTE))
-    if topic:
-        parts.append(Content(topic))
-    return Content(" · ").join(parts)
+            return Content.assemble(("moved", CHANGED), text.removeprefix("moved"))
+        return Content.styled(text, CHANGED)  # the note says it in its own words
+    return Content.styled(note, NOTE)
 
 
 def homework_content(lesson: Lesson, *, label: bool) -> Content:
@@ -238,17 +244,31 @@ def lesson_prompt(lesson: Lesson, width: int) -> Content:
         flex = width - (3 + 12 + 19 + 13 + 23 + 9)
         # Without homework, the topic (and the note on a change) takes its column too.
         topic_w = flex // 2 if lesson.homework else flex
+        topic = topic_content(lesson)
+        said = change_content(lesson) if plain(lesson.note) else Content("")
+        below: list[Content] = []
+        if topic.cell_length > topic_w - 1 and said.plain:
+            # The school's note does not fit its column: it goes whole on lines of its own
+            # under the lesson (as in the narrow layout), the column keeps the topic.
+            below = said.wrap(width - NOTE_INDENT)
+            topic = (
+                Content("")
+                if lesson.status == LessonStatus.CANCELLED
+                else Content(plain(lesson.topic))
+            )
         columns = [
             fit(number, 3),
             fit(time, 12),
             cell(subject_content(lesson), 19),
             cell(room_content(lesson, 12), 13),
             cell(teacher_content(lesson, long=False), 23),
-            cell(topic_content(lesson), topic_w),
+            cell(topic, topic_w),
         ]
         if lesson.homework:
             columns.append(cell(homework_content(lesson, label=False), flex - topic_w))
-        return Content.assemble(*columns, marks_and_absence.right(9))
+        line = Content.assemble(*columns, marks_and_absence.right(9))
+        indent = Content(" " * NOTE_INDENT)
+        return Content("\n").join([line, *(indent + fit(x, width - NOTE_INDENT) for x in below)])
     flex = width - (3 + 12 + 13 + 12)
     first = Content.assemble(
         fit(number, 3),
@@ -257,14 +277,14 @@ def lesson_prompt(lesson: Lesson, width: int) -> Content:
         cell(room_content(lesson, 12), 13),
         marks_and_absence.right(12),
     )
-    indent = Content(" " * 15)
+    indent = Content(" " * NOTE_INDENT)
     detail = [teacher_content(lesson, long=True)]
     topic = topic_content(lesson)
     if topic.plain:
         detail.append(topic)
-    lines = [first, indent + fit(Content(" · ").join(detail), width - 15)]
+    lines = [first, indent + fit(Content(" · ").join(detail), width - NOTE_INDENT)]
     if lesson.homework:
-        lines.append(indent + fit(homework_content(lesson, label=True), width - 15))
+        lines.append(indent + fit(homework_content(lesson, label=True), width - NOTE_INDENT))
     return Content("\n").join(lines)
 
 

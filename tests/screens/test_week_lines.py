@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 import pytest
 
-from api_client.models import Lesson, LessonStatus, SubjectRef
+from api_client.models import Homework, Lesson, LessonStatus, SubjectRef
 from screens.week import labelled_note, lesson_detail, lesson_prompt, topic_content
 
 DAY = dt.date(2026, 11, 25)
@@ -122,3 +123,24 @@ def test_the_detail_says_the_status_with_its_note(item: Lesson, status: str) -> 
     text = lesson_detail(item).plain
     assert status in text.split("\n")
     assert "Note:" not in text
+
+
+def test_a_note_too_long_for_its_column_is_whole_on_a_line_of_its_own() -> None:
+    homework = [Homework(id=1, text="Read §12", due=DAY + dt.timedelta(days=2))]
+    item = msgspec.structs.replace(SUBSTITUTED, homework=homework)
+    first, *below = lesson_prompt(item, 118).plain.split("\n")
+    assert below == [" " * 15 + "Teacher on a training course".ljust(118 - 15)]
+    # The lesson's line keeps its columns: the topic in its own, no note cut short.
+    assert "Levers " in first and "training" not in first and "Read §12" in first
+    # Without homework the note fits its column, at 80 columns it has a line anyway.
+    assert lesson_prompt(SUBSTITUTED, 118).plain.count("\n") == 0
+    assert "Teacher on a training course · Levers" in lesson_prompt(SUBSTITUTED, 118).plain
+    assert "Teacher on a training course" in lesson_prompt(item, 78).plain
+    # A note longer than a line is wrapped, every line the full width, nothing lost.
+    long_note = "The teacher is on a training course in the capital all week; " * 3
+    cancelled = msgspec.structs.replace(CANCELLED, note=long_note.strip(), homework=homework)
+    text = lesson_prompt(cancelled, 118).plain
+    lines = text.split("\n")
+    assert len(lines) >= 3 and all(len(line) == 118 for line in lines)
+    assert " ".join(" ".join(lines[1:]).split()) == f"cancelled: {long_note.strip()}"
+    assert text.casefold().count("cancelled") == 1
