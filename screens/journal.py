@@ -72,7 +72,7 @@ from diary_tui.sync import (
 from diary_tui.widgets import NavBar, StatusLine
 from diary_tui.widgets.journal_grid import JournalGrid
 from screens.base import DiaryScreen
-from screens.journal_panels import AskText, ChangeLesson, LessonPanel, PickJournal, parse_due
+from screens.journal_panels import LessonPanel, parse_due
 
 STATES = {SENT: CellState.SAVED, REJECTED: CellState.REJECTED, CONFLICT: CellState.CONFLICT}
 MARK_CHANGES = ("weight", "kind", "comment", "value")
@@ -577,6 +577,8 @@ changes wait; ctrl+r reads the journal again and sends at once.
     # -- choosing ---------------------------------------------------------------------------
 
     def action_pick(self) -> None:
+        from screens.journal_dialogs import PickJournal
+
         choices = self.choices
         if not choices:
             self.notify("There is no other journal to open.", severity="warning")
@@ -723,6 +725,8 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
     @on(JournalGrid.Edited)
     def _edited(self, event: JournalGrid.Edited) -> None:
+        from screens.journal_dialogs import AskText
+
         event.stop()
         edit = event.edit
         if self.read_only:
@@ -802,6 +806,8 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
     @on(JournalGrid.LateRequested)
     def _late(self, event: JournalGrid.LateRequested) -> None:
+        from screens.journal_dialogs import AskText
+
         event.stop()
 
         def answered(text: str | None) -> None:
@@ -821,6 +827,8 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
     @on(JournalGrid.CommentRequested)
     def _comment(self, event: JournalGrid.CommentRequested) -> None:
+        from screens.journal_dialogs import AskText
+
         event.stop()
 
         def answered(text: str | None) -> None:
@@ -849,6 +857,8 @@ changes wait; ctrl+r reads the journal again and sends at once.
     def action_change_lesson(self) -> None:
         """The administration cancels or restores the focused lesson, gives it a substitute
         or another room (sent at once, not through the outbox)."""
+        from screens.journal_dialogs import ChangeLesson
+
         grid, journal = self.grid(), self.journal
         lesson_id = grid.current_lesson_id if grid is not None else None
         if journal is None or lesson_id is None:
@@ -1030,6 +1040,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
     def _ask_reason_again(self, item: OutboxItem) -> None:
         """The server wants a reason for this change: ask, and send it again with one."""
+        from screens.journal_dialogs import AskText
 
         def answered(reason: str | None) -> None:
             if reason is None:

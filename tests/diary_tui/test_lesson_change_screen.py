@@ -26,7 +26,7 @@ from demo_server import schema as s
 from diary_tui.app import DiaryApp
 from diary_tui.notify import describe
 from screens.journal import JournalScreen
-from screens.journal_panels import ChangeLesson, lesson_change
+from screens.journal_dialogs import ChangeLesson, lesson_change
 from tests.conftest import LoginAs, asgi_transport, sqlite_only
 from tests.demo_server.journal_support import fetch_all
 from tests.diary_tui.harness import TODAY, log_in, make_app, wait_for
