@@ -5,12 +5,13 @@ such key."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import httpx
 import msgspec
 from sqlalchemy import select
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Checkbox, Input, Select, Static
 
 from api_client.models import (
     API_PREFIX,
@@ -212,3 +213,68 @@ def test_the_form_sends_only_what_changed() -> None:
     assert lesson_change(substituted, True, 9, "204", "") == LessonChange(
         version=4, status=LessonStatus.CANCELLED
     )
+
+
+@sqlite_only
+async def test_a_change_made_meanwhile_shows_the_lesson_now_and_keeps_what_was_typed(
+    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    admin = await login_as(http, "admin")
+    tui = make_app(app, login=None)
+    async with tui.run_test(size=(100, 40)) as pilot:
+        screen = await admin_journal(pilot)
+        grid = screen.grid()
+        assert grid is not None
+        lesson_id = grid.current_lesson_id
+        assert lesson_id is not None
+        change = await open_dialog(pilot)
+        read = change.lesson
+        assert read is not None and read.status is not LessonStatus.CANCELLED
+        substitute = next(t for t in read.teachers if t.id != read.substitute_id)
+        select: Select[int] = change.query_one("#lc-substitute", Select)
+        select.value = substitute.id
+        room = change.query_one("#lc-room", Input)
+        room.focus()
+        room.value = ""
+        await pilot.press(*"B-12")
+        change.query_one("#lc-reason", Input).focus()
+        await pilot.press(*"Lab closed")
+
+        # Meanwhile someone else cancels the lesson on the version the dialog read.
+        other = await http.patch(
+            f"{API_PREFIX}/lessons/{lesson_id}",
+            content=msgspec.json.encode(
+                LessonChange(version=read.version, status=LessonStatus.CANCELLED, reason="Flood")
+            ),
+            headers={
+                **admin,
+                "Idempotency-Key": uuid.uuid4().hex,
+                "content-type": "application/json",
+            },
+        )
+        assert other.status_code == 200, other.text
+        cancelled = decode(other.content, LessonDetail)
+        assert cancelled.version > read.version
+
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "was changed" in error_text(change) and not change.workers)
+        assert tui.screen is change  # still open
+        assert "what you typed stays" in error_text(change)
+        state = str(change.query_one("#lc-state", Static).visual)
+        assert state.startswith("Now: cancelled") and "Flood" in state
+        assert change.lesson is not None and change.lesson.version == cancelled.version
+        # What was typed is all there, the substitutes to choose from too.
+        assert not change.query_one("#lc-cancelled", Checkbox).value
+        assert select.value == substitute.id
+        assert room.value == "B-12"
+        assert change.query_one("#lc-reason", Input).value == "Lab closed"
+
+        # Saved again, it is based on the version now and is made.
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: journal_screen(tui) is not None)
+        got = await http.get(f"{API_PREFIX}/lessons/{lesson_id}", headers=admin)
+        saved = decode(got.content, LessonDetail)
+        assert saved.version > cancelled.version
+        assert saved.status is LessonStatus.SUBSTITUTED
+        assert saved.substitute_id == substitute.id
+        assert saved.room == "B-12" and saved.note == "Lab closed"
