@@ -958,7 +958,6 @@ async def set_absence(
             )
         await db.refresh(existing)
         absence = existing
-        action = "update"
     elif existing is not None:
         # Set again after a removal: the same row comes back, one version on.
         before = None
@@ -983,7 +982,6 @@ async def set_absence(
             )
         await db.refresh(existing)
         absence = existing
-        action = "create"
     else:
         before = None
         absence = s.Absence(
@@ -996,28 +994,44 @@ async def set_absence(
         )
         db.add(absence)
         await db.flush()
-        action = "create"
+    await log_absence_set(db, viewer, now, ctx, pupil, absence, before, body.reason.strip())
+    return journal_absence(absence)
+
+
+async def log_absence_set(
+    db: AsyncSession,
+    viewer: Viewer,
+    now: dt.datetime,
+    ctx: LessonContext,
+    pupil: s.User,
+    absence: s.Absence,
+    before: dict[str, Any] | None,
+    reason: str,
+    **more: Any,
+) -> None:
+    """The audit record and the ``absence.set`` change of an absence set or changed (``more``
+    goes into the change's payload)."""
     await log_write(
         db,
         viewer,
         now,
         class_id=ctx.cls.id,
         pupil_id=pupil.id,
-        action=action,
+        action="update" if before is not None else "create",
         entity="absence",
         entity_id=absence.id,
         kind="absence.set",
         before=before,
         after=_absence_state(absence),
-        reason=body.reason.strip(),
+        reason=reason,
         payload={
             **_about(ctx, pupil),
             "kind": absence.kind,
             "minutes": absence.minutes,
             **({"old_kind": before["kind"]} if before else {}),
+            **more,
         },
     )
-    return journal_absence(absence)
 
 
 async def remove_absence(

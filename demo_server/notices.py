@@ -17,6 +17,7 @@ they ask for the notices themselves; other roles 403.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select, update
@@ -37,12 +38,11 @@ from demo_server.auth import Viewer
 from demo_server.grades import load_notices
 from demo_server.journal import (
     LessonContext,
-    _about,
     _absence_state,
     _bump,
     _for_update,
     journal_absence,
-    log_write,
+    log_absence_set,
 )
 from demo_server.problems import ProblemError
 from demo_server.records import record_change
@@ -130,18 +130,9 @@ async def _seen(
         "parent": sent.parent,
         "seen_by": sent.seen_by,
     }
-    for parent_id in sorted(set(parents)):
-        await record_change(
-            db,
-            school_id=viewer.school_id,
-            kind="absence_notice.seen",
-            entity_id=notice.id,
-            at=now,
-            payload=payload,
-            pupil_id=notice.pupil_id,
-            user_id=parent_id,
-            actor_id=viewer.id,
-        )
+    await _tell(
+        db, viewer, "absence_notice.seen", notice.id, notice.pupil_id, now, payload, parents
+    )
 
 
 async def tell_about_new_notice(
@@ -173,12 +164,26 @@ async def tell_about_new_notice(
         "pupil": notice.pupil.full_name,
         "parent": notice.parent,
     }
-    for user_id in sorted(readers):
+    await _tell(db, viewer, "absence_notice.new", notice.id, pupil_id, now, payload, readers)
+
+
+async def _tell(
+    db: AsyncSession,
+    viewer: Viewer,
+    kind: str,
+    notice_id: int,
+    pupil_id: int,
+    now: dt.datetime,
+    payload: dict[str, Any],
+    users: Iterable[int],
+) -> None:
+    """One change about a notice for each of ``users`` (addressed to them alone)."""
+    for user_id in sorted(set(users)):
         await record_change(
             db,
             school_id=viewer.school_id,
-            kind="absence_notice.new",
-            entity_id=notice.id,
+            kind=kind,
+            entity_id=notice_id,
             at=now,
             payload=payload,
             pupil_id=pupil_id,
@@ -250,27 +255,16 @@ async def apply_notice(
                 "apply the notice again",
             )
         await db.refresh(absence)
-        ctx = LessonContext(lesson, cls, subject, school)
-        await log_write(
+        await log_absence_set(
             db,
             viewer,
             now,
-            class_id=cls.id,
-            pupil_id=pupil.id,
-            action="update",
-            entity="absence",
-            entity_id=absence.id,
-            kind="absence.set",
-            before=before,
-            after=_absence_state(absence),
-            reason=reason[:500],
-            payload={
-                **_about(ctx, pupil),
-                "kind": absence.kind,
-                "minutes": absence.minutes,
-                "old_kind": before["kind"],
-                "notice_id": notice.id,
-            },
+            LessonContext(lesson, cls, subject, school),
+            pupil,
+            absence,
+            before,
+            reason[:500],
+            notice_id=notice.id,
         )
         changed.append(
             ExcusedAbsence(
