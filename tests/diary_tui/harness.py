@@ -92,6 +92,26 @@ async def log_in(pilot: Pilot[Any], login: str, password: str, *, remember: bool
     await pilot.press("enter")
 
 
+def password_of(demo: Any, login: str) -> str:
+    """The password of one of the generated school's featured accounts."""
+    return str(next(a.password for a in demo.featured if a.login == login))
+
+
+def settled(screen: Any) -> bool:
+    """No worker of the screen is still running."""
+    return not any(worker.is_running for worker in screen.workers)
+
+
+def loaded(app: DiaryApp, screen_type: type[Any], attribute: str) -> bool:
+    """The app shows a ``screen_type`` whose ``attribute`` is loaded and whose workers are done."""
+    screen = app.screen
+    return (
+        isinstance(screen, screen_type)
+        and getattr(screen, attribute) is not None
+        and settled(screen)
+    )
+
+
 def screen_text(app: DiaryApp) -> str:
     """The text of the week screen's title and list, as the user reads it."""
     screen = app.screen

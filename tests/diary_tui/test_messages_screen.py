@@ -7,22 +7,28 @@ from typing import Any
 import httpx
 from litestar import Litestar
 from sqlalchemy import update
+from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static, TextArea
 
 from api_client.models import API_PREFIX, Announcements, Me, Thread, Threads, Week, decode
 from demo_server import schema as s
 from demo_server.db import make_engine, make_sessionmaker
+from diary_tui.app import DiaryApp
 from screens.announcements import AnnouncementScreen, NewsScreen
 from screens.messages import ComposeScreen, ConfirmScreen, MessagesScreen, ThreadScreen
 from screens.week import SignatureScreen, WeekScreen
 from tests.conftest import LoginAs, sqlite_only
-from tests.diary_tui.harness import MONDAY, log_in, make_app, wait_for, week_loaded
+from tests.diary_tui.harness import (
+    MONDAY,
+    loaded,
+    log_in,
+    make_app,
+    password_of,
+    wait_for,
+    week_loaded,
+)
 
 MARKUP = "Спасибо! [red]x[/] и [/] — просто текст"
-
-
-def password_of(demo: Any, login: str) -> str:
-    return str(next(a.password for a in demo.featured if a.login == login))
 
 
 def plain(widget: Any) -> str:
@@ -42,29 +48,60 @@ async def server_threads(http: httpx.AsyncClient, headers: dict[str, str]) -> Th
     return decode((await http.get(f"{API_PREFIX}/threads", headers=headers)).content, Threads)
 
 
+async def parent_me(http: httpx.AsyncClient, login_as: LoginAs) -> tuple[dict[str, str], Me]:
+    """The featured parent's headers and who the server says they are."""
+    headers = await login_as(http, "parent")
+    return headers, decode((await http.get(f"{API_PREFIX}/me", headers=headers)).content, Me)
+
+
+async def parent_on_week(pilot: Pilot[Any], demo: Any) -> None:
+    await log_in(pilot, "parent", password_of(demo, "parent"))
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, WeekScreen))
+
+
+async def open_with(pilot: Pilot[Any], key: str, screen_type: type[Any], attribute: str) -> None:
+    """Press ``key``; wait for ``screen_type`` with ``attribute`` loaded and its workers done."""
+    app = pilot.app
+    await pilot.press(key)
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, screen_type)
+            and getattr(app.screen, attribute) is not None
+            and idle(app.screen, attribute)
+        ),
+    )
+
+
+async def teacher_goes_to(
+    pilot: Pilot[Any], diary: DiaryApp, demo: Any, name: str, screen_type: type[Any], attribute: str
+) -> None:
+    """Log the teacher in, go to screen ``name`` and wait for its ``attribute`` to load."""
+    await log_in(pilot, "teacher", password_of(demo, "teacher"))
+    await wait_for(pilot, lambda: diary.screen.__class__.__name__ != "LoginScreen")
+    await pilot.pause()
+    diary.go(name)
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(diary.screen, screen_type) and getattr(diary.screen, attribute) is not None
+        ),
+    )
+
+
 @sqlite_only
 async def test_parent_reads_and_replies_in_a_thread(
     app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
 ) -> None:
-    headers = await login_as(http, "parent")
-    me = decode((await http.get(f"{API_PREFIX}/me", headers=headers)).content, Me)
+    headers, me = await parent_me(http, login_as)
     first = me.children[0]
     before = await server_threads(http, headers)
     mine = [t for t in before.threads if t.pupil is not None and t.pupil.id == first.id]
     assert mine, "the featured parent has threads about the first child"
     diary = make_app(app)
     async with diary.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, "parent", password_of(demo, "parent"))
-        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
-        await pilot.press("m")
-        await wait_for(
-            pilot,
-            lambda: (
-                isinstance(diary.screen, MessagesScreen)
-                and diary.screen.threads is not None
-                and idle(diary.screen, "threads")
-            ),
-        )
+        await parent_on_week(pilot, demo)
+        await open_with(pilot, "m", MessagesScreen, "threads")
         screen = diary.screen
         assert isinstance(screen, MessagesScreen)
         listed = options_text(screen, "#threads")
@@ -77,15 +114,7 @@ async def test_parent_reads_and_replies_in_a_thread(
         # Open the first thread: its messages show, and it is read on the server.
         target = mine[0]
         screen.query_one(OptionList).highlighted = 0
-        await pilot.press("enter")
-        await wait_for(
-            pilot,
-            lambda: (
-                isinstance(diary.screen, ThreadScreen)
-                and diary.screen.thread is not None
-                and idle(diary.screen, "thread")
-            ),
-        )
+        await open_with(pilot, "enter", ThreadScreen, "thread")
         thread_screen = diary.screen
         assert isinstance(thread_screen, ThreadScreen)
         bodies = [plain(w) for w in thread_screen.query(".message")]
@@ -126,12 +155,10 @@ async def test_parent_reads_and_replies_in_a_thread(
 async def test_parent_starts_a_thread_and_the_teacher_sees_it(
     app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
 ) -> None:
-    headers = await login_as(http, "parent")
-    me = decode((await http.get(f"{API_PREFIX}/me", headers=headers)).content, Me)
+    headers, me = await parent_me(http, login_as)
     diary = make_app(app)
     async with diary.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, "parent", password_of(demo, "parent"))
-        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
+        await parent_on_week(pilot, demo)
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(diary.screen, MessagesScreen))
         await pilot.press("n")
@@ -172,8 +199,7 @@ async def test_parent_starts_a_thread_and_the_teacher_sees_it(
 async def test_news_marks_read_on_open(
     app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
 ) -> None:
-    headers = await login_as(http, "parent")
-    me = decode((await http.get(f"{API_PREFIX}/me", headers=headers)).content, Me)
+    headers, me = await parent_me(http, login_as)
     first = me.children[0]
     url = f"{API_PREFIX}/announcements"
     before = decode(
@@ -183,17 +209,8 @@ async def test_news_marks_read_on_open(
     assert before.unread > 0 and before.events
     diary = make_app(app)
     async with diary.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, "parent", password_of(demo, "parent"))
-        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
-        await pilot.press("b")
-        await wait_for(
-            pilot,
-            lambda: (
-                isinstance(diary.screen, NewsScreen)
-                and diary.screen.news is not None
-                and idle(diary.screen, "news")
-            ),
-        )
+        await parent_on_week(pilot, demo)
+        await open_with(pilot, "b", NewsScreen, "news")
         screen = diary.screen
         assert isinstance(screen, NewsScreen)
         text = options_text(screen, "#news")
@@ -228,8 +245,7 @@ async def test_news_marks_read_on_open(
 async def test_parent_signs_the_week_and_sees_what_changed(
     app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs, demo_url: str
 ) -> None:
-    headers = await login_as(http, "parent")
-    me = decode((await http.get(f"{API_PREFIX}/me", headers=headers)).content, Me)
+    headers, me = await parent_me(http, login_as)
     first = me.children[0]
     diary = make_app(app)
     async with diary.run_test(size=(100, 30)) as pilot:
@@ -295,15 +311,7 @@ async def test_a_pupil_sees_no_parents_threads_and_cannot_sign(
         await log_in(pilot, "pupil", password_of(demo, "pupil"))
         await wait_for(pilot, lambda: week_loaded(diary, MONDAY))
         assert not diary.screen.check_action("sign", ())
-        await pilot.press("m")
-        await wait_for(
-            pilot,
-            lambda: (
-                isinstance(diary.screen, MessagesScreen)
-                and diary.screen.threads is not None
-                and idle(diary.screen, "threads")
-            ),
-        )
+        await open_with(pilot, "m", MessagesScreen, "threads")
         screen = diary.screen
         assert isinstance(screen, MessagesScreen)
         threads = await server_threads(http, await login_as(http, "pupil"))
@@ -324,14 +332,7 @@ async def test_a_teacher_writes_to_a_pupils_parent(
 
     diary = make_app(app, login="teacher")
     async with diary.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, "teacher", password_of(demo, "teacher"))
-        await wait_for(pilot, lambda: diary.screen.__class__.__name__ != "LoginScreen")
-        await pilot.pause()
-        diary.go("messages")
-        await wait_for(
-            pilot,
-            lambda: isinstance(diary.screen, MessagesScreen) and diary.screen.threads is not None,
-        )
+        await teacher_goes_to(pilot, diary, demo, "messages", MessagesScreen, "threads")
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(diary.screen, PupilPickerScreen))
         picker = diary.screen
@@ -376,8 +377,7 @@ async def test_a_long_message_wraps_and_scrolls(
 ) -> None:
     from textual.containers import VerticalScroll
 
-    headers = await login_as(http, "parent")
-    me = decode((await http.get(f"{API_PREFIX}/me", headers=headers)).content, Me)
+    headers, me = await parent_me(http, login_as)
     first = me.children[0]
     recipients = (
         await http.get(f"{API_PREFIX}/pupils/{first.id}/recipients", headers=headers)
@@ -397,8 +397,7 @@ async def test_a_long_message_wraps_and_scrolls(
     thread_id = decode(response.content, Thread).id
     diary = make_app(app)
     async with diary.run_test(size=(80, 24)) as pilot:
-        await log_in(pilot, "parent", password_of(demo, "parent"))
-        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
+        await parent_on_week(pilot, demo)
         await pilot.press("m")
         await wait_for(
             pilot,
@@ -411,14 +410,7 @@ async def test_a_long_message_wraps_and_scrolls(
         option_list = diary.screen.query_one(OptionList)
         option_list.highlighted = option_list.get_option_index(f"thread-{thread_id}")
         await pilot.press("enter")
-        await wait_for(
-            pilot,
-            lambda: (
-                isinstance(diary.screen, ThreadScreen)
-                and diary.screen.thread is not None
-                and settled(diary.screen)
-            ),
-        )
+        await wait_for(pilot, lambda: loaded(diary, ThreadScreen, "thread"))
         await pilot.pause(0.2)
         screen = diary.screen
         (message,) = screen.query(".message")
@@ -432,10 +424,6 @@ async def test_a_long_message_wraps_and_scrolls(
         await wait_for(pilot, lambda: box.scroll_y == 0)
 
 
-def settled(screen: Any) -> bool:
-    return not any(worker.is_running for worker in screen.workers)
-
-
 @sqlite_only
 async def test_a_teacher_posts_a_class_announcement(
     app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
@@ -444,14 +432,7 @@ async def test_a_teacher_posts_a_class_announcement(
 
     diary = make_app(app, login="teacher")
     async with diary.run_test(size=(80, 24)) as pilot:
-        await log_in(pilot, "teacher", password_of(demo, "teacher"))
-        await wait_for(pilot, lambda: diary.screen.__class__.__name__ != "LoginScreen")
-        await pilot.pause()
-        diary.go("news")
-        await wait_for(
-            pilot,
-            lambda: isinstance(diary.screen, NewsScreen) and diary.screen.news is not None,
-        )
+        await teacher_goes_to(pilot, diary, demo, "news", NewsScreen, "news")
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(diary.screen, PostScreen))
         post = diary.screen
