@@ -12,21 +12,13 @@ from textual.pilot import Pilot
 from screens.announcements import NewsScreen
 from screens.messages import MessagesScreen, ThreadScreen
 from tests.conftest import sqlite_only
-from tests.diary_tui.harness import dispose_sync, log_in, make_app, wait_for
+from tests.diary_tui.harness import dispose_sync, loaded, log_in, make_app, password_of, wait_for
 
 
 @pytest.fixture
 def school_kind() -> str:
     """The generated school: its featured parent has threads, announcements and meetings."""
     return "demo"
-
-
-def password_of(demo: Any, login: str) -> str:
-    return str(next(a.password for a in demo.featured if a.login == login))
-
-
-def settled(screen: Any) -> bool:
-    return not any(worker.is_running for worker in screen.workers)
 
 
 @sqlite_only
@@ -41,34 +33,13 @@ def test_family_screens(
         await wait_for(pilot, lambda: diary.screen.__class__.__name__ == "WeekScreen")
         if view == "news":
             await pilot.press("b")
-            await wait_for(
-                pilot,
-                lambda: (
-                    isinstance(diary.screen, NewsScreen)
-                    and diary.screen.news is not None
-                    and settled(diary.screen)
-                ),
-            )
+            await wait_for(pilot, lambda: loaded(diary, NewsScreen, "news"))
         else:
             await pilot.press("m")
-            await wait_for(
-                pilot,
-                lambda: (
-                    isinstance(diary.screen, MessagesScreen)
-                    and diary.screen.threads is not None
-                    and settled(diary.screen)
-                ),
-            )
+            await wait_for(pilot, lambda: loaded(diary, MessagesScreen, "threads"))
             if view == "thread":
                 await pilot.press("enter")
-                await wait_for(
-                    pilot,
-                    lambda: (
-                        isinstance(diary.screen, ThreadScreen)
-                        and diary.screen.thread is not None
-                        and settled(diary.screen)
-                    ),
-                )
+                await wait_for(pilot, lambda: loaded(diary, ThreadScreen, "thread"))
         await pilot.pause()
 
     try:
