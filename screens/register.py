@@ -189,7 +189,19 @@ class RegisterScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class NewPasswordScreen(ModalScreen[bool]):
+class _FormScreen(ModalScreen[bool]):
+    """A small form whose worker's failure is said in its ``#error`` line."""
+
+    @on(Worker.StateChanged)
+    def _failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self._fail(describe_error(event.worker.error))
+
+    def _fail(self, message: str) -> None:
+        self.query_one("#error", Static).update(Content.styled(message, "bold $text-error"))
+
+
+class NewPasswordScreen(_FormScreen):
     """Choose your own password after logging in with a one-time one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -267,19 +279,11 @@ class NewPasswordScreen(ModalScreen[bool]):
         self.notify("Your password is changed.")
         self.dismiss(True)
 
-    @on(Worker.StateChanged)
-    def _failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self._fail(describe_error(event.worker.error))
-
-    def _fail(self, message: str) -> None:
-        self.query_one("#error", Static).update(Content.styled(message, "bold $text-error"))
-
     def action_later(self) -> None:
         self.dismiss(False)
 
 
-class AddChildScreen(ModalScreen[bool]):
+class AddChildScreen(_FormScreen):
     """A parent with a second child types that child's invite code."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -316,14 +320,6 @@ class AddChildScreen(ModalScreen[bool]):
         names = ", ".join(f"{c.first_name} {c.last_name}" for c in result.children)
         self.notify(f"Your children: {names}.", markup=False)
         self.dismiss(True)
-
-    @on(Worker.StateChanged)
-    def _failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self._fail(describe_error(event.worker.error))
-
-    def _fail(self, message: str) -> None:
-        self.query_one("#error", Static).update(Content.styled(message, "bold $text-error"))
 
     def action_cancel(self) -> None:
         self.dismiss(False)
