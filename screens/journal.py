@@ -778,6 +778,8 @@ changes wait; ctrl+r reads the journal again and sends at once.
     def _dismiss(self, about: Callable[[str, object, object], bool]) -> None:
         """Stop showing this journal's refused or conflicting writes that ``about`` (op,
         pupil, lesson; None for the period mark) picks: the teacher has dealt with them."""
+        if not self.data.state.refused:
+            return  # nothing refused: no look into the store on every typed mark
         store = self.data.store
         items, dismiss = getattr(store, "items", None), getattr(store, "dismiss", None)
         if items is None or dismiss is None:
