@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -71,6 +72,17 @@ def lesson_of(grid: JournalGrid) -> int:
     return lesson_id
 
 
+def under_cursor(grid: JournalGrid) -> tuple[int, int]:
+    """The lesson and the pupil under the cursor."""
+    return lesson_of(grid), grid.current_pupil_id
+
+
+@pytest.fixture
+async def headers(http: httpx.AsyncClient, login_as: LoginAs) -> dict[str, str]:
+    """The teacher's headers, to read the journal from the server as the test goes."""
+    return await login_as(http, "teacher")
+
+
 async def server_journal(
     http: httpx.AsyncClient, headers: dict[str, str], screen: JournalScreen
 ) -> Journal:
@@ -92,9 +104,8 @@ def outbox_empty(app: DiaryApp) -> bool:
 
 @sqlite_only
 async def test_typing_marks_reaches_the_server_and_undo_takes_back(
-    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+    app: Any, http: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    headers = await login_as(http, "teacher")
     async with teacher_journal(app) as (tui, pilot, screen, grid):
         before = await server_journal(http, headers, screen)
         lesson_id = lesson_of(grid)
@@ -123,12 +134,10 @@ async def test_typing_marks_reaches_the_server_and_undo_takes_back(
 
 @sqlite_only
 async def test_absences_period_mark_topic_and_homework(
-    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+    app: Any, http: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    headers = await login_as(http, "teacher")
     async with teacher_journal(app) as (tui, pilot, screen, grid):
-        lesson_id = lesson_of(grid)
-        pupil = grid.current_pupil_id
+        lesson_id, pupil = under_cursor(grid)
         await pilot.press("n")  # absent, and down
         second = grid.current_pupil_id
         await pilot.press("o")  # late
@@ -166,12 +175,10 @@ async def test_absences_period_mark_topic_and_homework(
 
 @sqlite_only
 async def test_conflict_between_two_clients_then_take_theirs_or_keep_mine(
-    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+    app: Any, http: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    headers = await login_as(http, "teacher")
     async with teacher_journal(app) as (tui, pilot, screen, grid):
-        lesson_id = lesson_of(grid)
-        pupil = grid.current_pupil_id
+        lesson_id, pupil = under_cursor(grid)
         await pilot.press("3")
         await wait_for(pilot, lambda: outbox_empty(tui))
         mark = grid.model.cell(pupil, lesson_id).marks[-1]
@@ -208,12 +215,10 @@ async def test_conflict_between_two_clients_then_take_theirs_or_keep_mine(
 
 @sqlite_only
 async def test_a_refused_write_shows_its_reason_and_the_rest_goes_on(
-    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+    app: Any, http: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    headers = await login_as(http, "teacher")
     async with teacher_journal(app) as (tui, pilot, screen, grid):
-        lesson_id = lesson_of(grid)
-        first = grid.current_pupil_id
+        lesson_id, first = under_cursor(grid)
         # A write the server refuses, queued between two good ones: a mark for a pupil who
         # is not in this class.
         from diary_tui.sync import mark_create
@@ -244,8 +249,7 @@ async def test_the_journal_paints_from_the_store_with_waiting_writes(app: Any) -
     switch = Switch(asgi_transport(app))
     async with teacher_journal(app, switch) as (tui, pilot, screen, grid):
         switch.down = True
-        lesson_id = lesson_of(grid)
-        pupil = grid.current_pupil_id
+        lesson_id, pupil = under_cursor(grid)
         count = len(grid.model.cell(pupil, lesson_id).marks)
         await pilot.press("2")
         assert tui.data.store is not None and tui.data.store.outbox_count() == 1
@@ -273,9 +277,8 @@ async def test_a_teachers_home_is_the_journal_and_j_opens_it(app: Any) -> None:
 
 @sqlite_only
 async def test_changing_an_old_mark_asks_for_a_reason(
-    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+    app: Any, http: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    headers = await login_as(http, "teacher")
     async with teacher_journal(app) as (tui, pilot, screen, grid):
         assert screen.journal is not None
         limit = tui.data.clock() - dt.timedelta(days=screen.journal.reason_after_days)
@@ -323,8 +326,7 @@ async def test_administration_reads_any_journal_and_changes_nothing(app: Any) ->
         grid = screen.grid()
         assert grid is not None
         assert "read-only" in str(screen.query_one("#journal-title", Static).visual)
-        lesson_id = lesson_of(grid)
-        pupil = grid.current_pupil_id
+        lesson_id, pupil = under_cursor(grid)
         before = [m.value for m in grid.model.cell(pupil, lesson_id).marks]
         await pilot.press("5")
         await pilot.pause()
@@ -338,8 +340,7 @@ async def test_keys_typed_faster_than_the_screen_keep_their_order(app: Any) -> N
     from textual import events
 
     async with teacher_journal(app) as (tui, pilot, _screen, grid):
-        lesson_id = lesson_of(grid)
-        pupil = grid.current_pupil_id
+        lesson_id, pupil = under_cursor(grid)
         await pilot.press("4")
         grid.move_to(grid.row - 1, grid.col)
         await pilot.pause()
@@ -353,12 +354,10 @@ async def test_keys_typed_faster_than_the_screen_keep_their_order(app: Any) -> N
 
 @sqlite_only
 async def test_a_comment_on_a_mark_reaches_the_server(
-    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+    app: Any, http: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    headers = await login_as(http, "teacher")
     async with teacher_journal(app) as (tui, pilot, screen, grid):
-        lesson_id = lesson_of(grid)
-        pupil = grid.current_pupil_id
+        lesson_id, pupil = under_cursor(grid)
         await pilot.press("5", "up", "c")
         await wait_for(pilot, lambda: isinstance(tui.screen, AskText))
         await pilot.press(*"[b]good[/b]", "enter")
@@ -375,11 +374,10 @@ def cell_values(grid: JournalGrid, pupil_id: int, lesson_id: int) -> list[int]:
 
 @sqlite_only
 async def test_a_change_from_elsewhere_reaches_the_open_journal_and_typing_goes_on(
-    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+    app: Any, http: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
     """The teacher's other computer adds a mark: the open journal shows it by itself, in
     place, through the change feed; the cursor and the undo stack stay."""
-    headers = await login_as(http, "teacher")
     tui = DiaryApp(
         server=BASE_URL,
         login=None,
@@ -494,9 +492,8 @@ async def test_a_refusal_stays_on_the_cell_until_the_teacher_deals_with_it(
 
 @sqlite_only
 async def test_late_takes_five_minutes_or_as_many_as_the_teacher_says(
-    app: Any, http: httpx.AsyncClient, login_as: LoginAs
+    app: Any, http: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    headers = await login_as(http, "teacher")
     async with teacher_journal(app) as (tui, pilot, screen, grid):
         lesson_id = lesson_of(grid)
         grid.move_to(0, grid.col)
