@@ -44,6 +44,16 @@ def text_of(widget: Static) -> str:
     return str(getattr(visual, "plain", visual))
 
 
+async def users_loaded(pilot: Any, diary: Any, demo: Any) -> UsersScreen:
+    """The IT staff's login: the users screen, its accounts loaded."""
+    await log_in(pilot, "it", demo.password)
+    await wait_for(pilot, lambda: isinstance(diary.screen, UsersScreen))
+    screen = diary.screen
+    assert isinstance(screen, UsersScreen)
+    await wait_for(pilot, lambda: len(screen.users) > 5 and idle(screen))
+    return screen
+
+
 async def try_login(app: Litestar, login: str, password: str) -> int:
     async with httpx.AsyncClient(
         transport=asgi_transport(app), base_url="http://diary.test"
@@ -58,11 +68,7 @@ async def try_login(app: Litestar, login: str, password: str) -> int:
 async def test_it_staff_land_on_users_search_and_reset_a_password(app: Litestar, demo: Any) -> None:
     diary = make_app(app, login="it")
     async with diary.run_test(size=(80, 24)) as pilot:
-        await log_in(pilot, "it", demo.password)
-        await wait_for(pilot, lambda: isinstance(diary.screen, UsersScreen))
-        screen = diary.screen
-        assert isinstance(screen, UsersScreen)
-        await wait_for(pilot, lambda: len(screen.users) > 5 and idle(screen))
+        screen = await users_loaded(pilot, diary, demo)
         assert {"parent", "pupil", "teacher"} <= set(logins(screen))
         # Search: "/" then type and Enter.
         await pilot.press("slash", *"соколов", "enter")
@@ -92,11 +98,7 @@ async def test_it_staff_land_on_users_search_and_reset_a_password(app: Litestar,
 async def test_create_an_account_and_lock_it(app: Litestar, demo: Any) -> None:
     diary = make_app(app, login="it")
     async with diary.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, "it", demo.password)
-        await wait_for(pilot, lambda: isinstance(diary.screen, UsersScreen))
-        screen = diary.screen
-        assert isinstance(screen, UsersScreen)
-        await wait_for(pilot, lambda: len(screen.users) > 5 and idle(screen))
+        screen = await users_loaded(pilot, diary, demo)
         await pilot.press("n")
         await pilot.pause()
         form = diary.screen
@@ -267,11 +269,8 @@ async def patch_elsewhere(app: Litestar, password: str, user_id: int, body: obje
 
 
 async def open_users(pilot: Any, diary: Any, demo: Any) -> UsersScreen:
-    await log_in(pilot, "it", demo.password)
-    await wait_for(pilot, lambda: isinstance(diary.screen, UsersScreen))
-    screen = diary.screen
-    assert isinstance(screen, UsersScreen)
-    await wait_for(pilot, lambda: len(screen.users) > 5 and idle(screen))
+    """The users screen loaded, the cursor on the account "stranger"."""
+    screen = await users_loaded(pilot, diary, demo)
     table = screen.query_one(DataTable)
     table.move_cursor(row=table.get_row_index(str(demo.ids["stranger"])))
     return screen
