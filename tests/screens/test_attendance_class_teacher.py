@@ -5,6 +5,8 @@ the store when the server is away. A parent's attendance screen stays the child'
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -39,7 +41,6 @@ from screens.attendance import (
     AHEAD,
     ONGOING,
     AttendanceScreen,
-    ConfirmScreen,
     applied_text,
     class_summary,
     leads_class,
@@ -50,6 +51,7 @@ from screens.attendance import (
     read_text,
     sent_text,
 )
+from screens.confirm import ConfirmOrEnter as ConfirmScreen
 from tests.conftest import asgi_transport, sqlite_only
 from tests.diary_tui.harness import BASE_URL, NOW, TODAY, log_in, wait_for
 
@@ -167,6 +169,16 @@ def class_list_shown(app: DiaryApp, rows: int) -> bool:
     )
 
 
+@asynccontextmanager
+async def signed_in(
+    transport: httpx.AsyncBaseTransport, login: str, password: str
+) -> AsyncIterator[DiaryClient]:
+    """A client of the server logged in as ``login``."""
+    async with DiaryClient(BASE_URL, transport=transport) as client:
+        await client.login(login, password)
+        yield client
+
+
 async def send(
     parent: DiaryClient, pupil_id: int, start: dt.date, end: dt.date, note: str = ""
 ) -> AbsenceNotice:
@@ -181,8 +193,7 @@ async def test_class_teacher_sees_the_notices_of_their_class_arrive(
     transport = asgi_transport(app)
     # From the news, not the journal (the class teacher's home, not what is tested here).
     diary = make(transport, "classteacher", live=True, open_screen="news")
-    async with DiaryClient(BASE_URL, transport=transport) as parent:
-        await parent.login("parent", demo.password)
+    async with signed_in(transport, "parent", demo.password) as parent:
         earlier = await send(parent, demo.ids["pupil"], dt.date(2026, 11, 23), TODAY)
         async with diary.run_test(size=(100, 30)) as pilot:
             await log_in(pilot, "classteacher", demo.password)
@@ -248,8 +259,7 @@ async def test_class_teacher_reads_saved_notices_offline(app: Litestar, demo: An
 
     switch = Switch(asgi_transport(app))
     credentials = MemoryCredentials()
-    async with DiaryClient(BASE_URL, transport=switch) as parent:
-        await parent.login("parent", demo.password)
+    async with signed_in(switch, "parent", demo.password) as parent:
         await send(parent, demo.ids["pupil"], dt.date(2026, 11, 20), dt.date(2026, 11, 20))
 
     first = make(switch, "classteacher", credentials=credentials, open_screen="attendance")
@@ -351,11 +361,9 @@ async def test_class_teacher_reads_a_notice_with_enter_and_excuses_by_it(
     transport = asgi_transport(app)
     ids = demo.ids
     async with (
-        DiaryClient(BASE_URL, transport=transport) as parent,
-        DiaryClient(BASE_URL, transport=transport) as teacher,
+        signed_in(transport, "parent", demo.password) as parent,
+        signed_in(transport, "classteacher", demo.password) as teacher,
     ):
-        await parent.login("parent", demo.password)
-        await teacher.login("classteacher", demo.password)
         unexcused = AbsenceSet(kind=AbsenceKind.UNEXCUSED)
         await teacher.set_absence(ids["mon1"], ids["pupil"], unexcused, "absent-mon1-tui")
         body = AbsenceNoticeRequest(
@@ -426,12 +434,10 @@ async def test_the_parent_sees_the_notice_read_as_it_happens(app: Litestar, demo
     transport = asgi_transport(app)
     ids = demo.ids
     async with (
-        DiaryClient(BASE_URL, transport=transport) as parent,
-        DiaryClient(BASE_URL, transport=transport) as teacher,
-    ):
-        await parent.login("parent", demo.password)
+        signed_in(transport, "parent", demo.password) as parent,
         # The parent's screen opens on Лена (6Б), whose class teacher is teacher2.
-        await teacher.login("teacher2", demo.password)
+        signed_in(transport, "teacher2", demo.password) as teacher,
+    ):
         sent = await send(parent, ids["sibling"], dt.date(2026, 11, 26), dt.date(2026, 11, 26))
         diary = make(transport, "parent", live=True, open_screen="attendance")
         async with diary.run_test(size=(100, 30)) as pilot:
