@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 import pytest
 from litestar import Litestar
+from textual.pilot import Pilot
 
 from api_client.client import DiaryClient
 from api_client.models import ChangeItem, ClassRef, MarkCreate, Me, PupilRef, Role, SchoolInfo
@@ -29,6 +30,7 @@ from tests.diary_tui.harness import (
     NOW,
     TODAY,
     log_in,
+    make_app,
     record_notes,
     wait_for,
 )
@@ -360,18 +362,23 @@ def title_text(app: DiaryApp, selector: str) -> str:
     return str(getattr(visual, "plain", visual))
 
 
+async def parent_presses(
+    pilot: Pilot[Any], diary: DiaryApp, demo: Any, key: str, screen_type: type[Any]
+) -> None:
+    """Log the parent in, wait for the week, press ``key`` and wait for ``screen_type``."""
+    await log_in(pilot, "parent", demo.password)
+    await wait_for(pilot, lambda: week_shown(diary))
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(diary.screen, screen_type))
+
+
 async def test_whats_new_lists_changes_since_the_last_visit(app: Litestar, demo: Any) -> None:
     from screens.whatsnew import WhatsNewScreen
     from tests.demo_server.test_changes import add_change
 
-    diary = DiaryApp(
-        server=BASE_URL, login="parent", transport=asgi_transport(app), today=TODAY, now=lambda: NOW
-    )
+    diary = make_app(app)
     async with diary.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, "parent", demo.password)
-        await wait_for(pilot, lambda: week_shown(diary))
-        await pilot.press("u")
-        await wait_for(pilot, lambda: isinstance(diary.screen, WhatsNewScreen))
+        await parent_presses(pilot, diary, demo, "u", WhatsNewScreen)
         await wait_for(pilot, lambda: "Nothing new" in title_text(diary, "#whatsnew-title"))
 
         pupil = {"pupil_id": demo.ids["pupil"], "class_id": demo.ids["c5a"]}
@@ -407,14 +414,9 @@ async def test_settings_are_validated_and_written_back(app: Litestar, demo: Any)
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('# my settings\ntheme = "nord"\n', encoding="utf-8")
-    diary = DiaryApp(
-        server=BASE_URL, login="parent", transport=asgi_transport(app), today=TODAY, now=lambda: NOW
-    )
+    diary = make_app(app)
     async with diary.run_test(size=(80, 24)) as pilot:
-        await log_in(pilot, "parent", demo.password)
-        await wait_for(pilot, lambda: week_shown(diary))
-        await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(diary.screen, SettingsScreen))
+        await parent_presses(pilot, diary, demo, "p", SettingsScreen)
         await pilot.pause(0.2)
         await pilot.press("space")  # marks: off
         screen = diary.screen
