@@ -26,7 +26,8 @@ from api_client.models import AnnouncementItem, Announcements, ClassRef, Event
 from diary_tui.data import AuthenticationError, DiaryData, Role
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
-from screens.messages import ConfirmScreen, fit, one_line
+from screens.confirm import ConfirmScreen
+from screens.messages import fit, one_line
 from screens.week import EVENT_NAMES, local, school_zone
 
 MUTED = "dim"

@@ -46,6 +46,7 @@ from api_client.models import (
 from diary_tui.data import AuthenticationError, DiaryData, Offline, Role, describe_error
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import SessionEnded
+from screens.confirm import ConfirmOrEnter as ConfirmScreen
 from screens.pupil import MUTED, ChildScreen, muted, plain, title_line
 from screens.week import local, school_zone
 
@@ -304,32 +305,6 @@ class NoticeScreen(ModalScreen[tuple[dt.date, dt.date, AbsenceReason, str] | Non
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes or no question: y or Enter says yes, n or Esc no."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", "Yes", id="attendance.confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="attendance.confirm.no"),
-    ]
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    #confirm { width: 64; max-width: 100%; height: auto; border: round $primary;
-        padding: 0 1; background: $surface; }
-    """
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm"):
-            yield Static(Content(self.question))
-            yield Static(muted("y or Enter: yes · n or Esc: no"))
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class AttendanceScreen(ChildScreen[Attendance]):

@@ -34,6 +34,7 @@ from api_client.models import (
 from diary_tui.data import AuthenticationError, DiaryData, Role, describe_error
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
+from screens.confirm import ConfirmScreen
 from screens.week import school_zone
 
 MUTED = "dim"
@@ -111,33 +112,6 @@ def message_header(author: str, sent: str, mine: bool, new: bool) -> Content:
 
 
 # --- modals ------------------------------------------------------------------------------------
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question."""
-
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-    ]
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical {
-        width: 50; height: auto; border: thick $warning; background: $surface; padding: 1 2;
-    }
-    """
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Content(self.question))
-            yield Static(Content.styled("y: yes · n or Esc: no", MUTED))
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):

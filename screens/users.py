@@ -24,6 +24,7 @@ from api_client.models import OneTimePassword, Role, UserCreate, UserSummary, Us
 from diary_tui.data import DiaryData
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
+from screens.confirm import ConfirmOrEnter as Confirm
 
 MUTED = "dim"
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
@@ -216,32 +217,6 @@ class AskFields(_Dialog):
     def check(self, values: dict[str, str]) -> str:
         missing = [label for f, label, _ in self.fields if not values[f]]
         return f"Fill in: {', '.join(missing)}." if missing else ""
-
-
-class Confirm(ModalScreen[bool]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", "Yes", id="users.confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="users.confirm.no"),
-    ]
-    DEFAULT_CSS = """
-    Confirm { align: center middle; }
-    Confirm Static {
-        width: 64; max-width: 100%; height: auto;
-        border: round $warning; padding: 0 1; background: $surface;
-    }
-    """
-
-    def __init__(self, question: str | Content, answers: str = "y: yes   n: no") -> None:
-        super().__init__()
-        self.question = question
-        self.answers = answers
-
-    def compose(self) -> ComposeResult:
-        question = self.question if isinstance(self.question, Content) else Content(self.question)
-        yield Static(Content.assemble(question, Content.styled(f"\n\n{self.answers}", MUTED)))
-
-    def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
 
 
 class PasswordShown(ModalScreen[None]):

@@ -640,7 +640,7 @@ lesson note changed afterwards; v lists what changed.
             if yes:
                 self.sign(pupil_id, monday)
 
-        from screens.messages import ConfirmScreen
+        from screens.confirm import ConfirmScreen
 
         self.app.push_screen(ConfirmScreen(question), answered)
 

@@ -17,9 +17,10 @@ from api_client.models import API_PREFIX, TokenPair, decode
 from demo_server.accounts import invite_hash
 from demo_server.db import make_engine, make_sessionmaker
 from demo_server.schema import InviteCode
+from screens.confirm import ConfirmOrEnter as Confirm
 from screens.login import LoginScreen
 from screens.register import AddChildScreen, NewPasswordScreen, RegisterScreen
-from screens.users import AccountForm, Confirm, PasswordShown, UsersScreen
+from screens.users import AccountForm, PasswordShown, UsersScreen
 from tests.conftest import asgi_transport, sqlite_only
 from tests.diary_tui.harness import dispose, log_in, make_app, wait_for
 

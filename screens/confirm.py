@@ -1,0 +1,53 @@
+"""A yes/no question, the one every screen asks with."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+MUTED = "dim"
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question (``answers`` says which keys answer it)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+    ANSWERS = "y: yes · n or Esc: no"
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical {
+        width: 50; height: auto; border: thick $warning; background: $surface; padding: 1 2;
+    }
+    """
+
+    def __init__(self, question: str | Content, answers: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.answers = answers or self.ANSWERS
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(
+                self.question if isinstance(self.question, Content) else Content(self.question)
+            )
+            yield Static(Content.styled(self.answers, MUTED))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class ConfirmOrEnter(ConfirmScreen):
+    """A yes/no question that Enter answers yes too."""
+
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+    ANSWERS = "y or Enter: yes · n or Esc: no"
