@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 from litestar import Litestar
 from sqlalchemy import insert
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from api_client.models import API_PREFIX, TokenPair, decode
 from demo_server.accounts import invite_hash
 from demo_server.db import make_engine, make_sessionmaker
 from demo_server.schema import InviteCode
+from diary_tui.app import DiaryApp
 from screens.confirm import ConfirmOrEnter as Confirm
 from screens.login import LoginScreen
 from screens.register import AddChildScreen, NewPasswordScreen, RegisterScreen
@@ -55,6 +59,17 @@ async def users_loaded(pilot: Any, diary: Any, demo: Any) -> UsersScreen:
     return screen
 
 
+@asynccontextmanager
+async def it_staff(
+    app: Litestar, demo: Any, *, size: tuple[int, int] = (80, 24), on_stranger: bool = False
+) -> AsyncIterator[tuple[DiaryApp, Pilot[Any], UsersScreen]]:
+    """The app logged in as the IT staff on the users screen (the cursor on "stranger" if asked)."""
+    diary = make_app(app, login="it")
+    async with diary.run_test(size=size) as pilot:
+        screen = await (open_users if on_stranger else users_loaded)(pilot, diary, demo)
+        yield diary, pilot, screen
+
+
 async def try_login(app: Litestar, login: str, password: str) -> int:
     async with httpx.AsyncClient(
         transport=asgi_transport(app), base_url="http://diary.test"
@@ -67,9 +82,7 @@ async def try_login(app: Litestar, login: str, password: str) -> int:
 
 @sqlite_only
 async def test_it_staff_land_on_users_search_and_reset_a_password(app: Litestar, demo: Any) -> None:
-    diary = make_app(app, login="it")
-    async with diary.run_test(size=(80, 24)) as pilot:
-        screen = await users_loaded(pilot, diary, demo)
+    async with it_staff(app, demo) as (diary, pilot, screen):
         assert {"parent", "pupil", "teacher"} <= set(logins(screen))
         # Search: "/" then type and Enter.
         await pilot.press("slash", *"соколов", "enter")
@@ -97,9 +110,7 @@ async def test_it_staff_land_on_users_search_and_reset_a_password(app: Litestar,
 
 @sqlite_only
 async def test_create_an_account_and_lock_it(app: Litestar, demo: Any) -> None:
-    diary = make_app(app, login="it")
-    async with diary.run_test(size=(100, 30)) as pilot:
-        screen = await users_loaded(pilot, diary, demo)
+    async with it_staff(app, demo, size=(100, 30)) as (diary, pilot, screen):
         await pilot.press("n")
         await pilot.pause()
         form = diary.screen
@@ -295,9 +306,7 @@ async def test_an_edit_after_a_colleagues_change_shows_it_and_keeps_what_was_typ
     app: Litestar, demo: Any
 ) -> None:
     who = demo.ids["stranger"]
-    diary = make_app(app, login="it")
-    async with diary.run_test(size=(80, 24)) as pilot:
-        screen = await open_users(pilot, diary, demo)
+    async with it_staff(app, demo, on_stranger=True) as (diary, pilot, screen):
         assert screen.users[who].version == 1
         form = await edit_form(pilot, diary)
         # Meanwhile a colleague renames the account and locks it.
@@ -341,9 +350,7 @@ async def test_escape_after_a_conflict_keeps_the_colleagues_change(
     app: Litestar, demo: Any
 ) -> None:
     who = demo.ids["stranger"]
-    diary = make_app(app, login="it")
-    async with diary.run_test(size=(80, 24)) as pilot:
-        screen = await open_users(pilot, diary, demo)
+    async with it_staff(app, demo, on_stranger=True) as (diary, pilot, screen):
         form = await edit_form(pilot, diary)
         await patch_elsewhere(app, demo.password, who, {"version": 1, "first_name": "Пётр"})
         form.query_one("#f-middle_name", Input).value = "Ильич"
@@ -361,9 +368,7 @@ async def test_escape_after_a_conflict_keeps_the_colleagues_change(
 @sqlite_only
 async def test_a_lock_after_a_colleagues_change_asks_again(app: Litestar, demo: Any) -> None:
     who = demo.ids["stranger"]
-    diary = make_app(app, login="it")
-    async with diary.run_test(size=(80, 24)) as pilot:
-        screen = await open_users(pilot, diary, demo)
+    async with it_staff(app, demo, on_stranger=True) as (diary, pilot, screen):
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(diary.screen, Confirm))
         # Meanwhile a colleague renames the account (it stays unlocked).
