@@ -105,6 +105,7 @@ from api_client.models import (
     UserUpdate,
     Week,
     WeekSignature,
+    users_query,
 )
 
 T = TypeVar("T")
@@ -668,13 +669,7 @@ class DiaryClient:
     ) -> UserPage:
         """Accounts of the school whose login or name holds ``q``; ``class_`` is a class name
         (``5А``) or id."""
-        params: dict[str, Any] = {"offset": offset, "limit": limit}
-        if q:
-            params["q"] = q
-        if role is not None:
-            params["role"] = role.value
-        if class_:
-            params["class"] = class_
+        params = users_query(q, role, class_, offset, limit)
         return await self.get("/users", UserPage, params=params)
 
     async def classes(self) -> ClassList:

@@ -1255,6 +1255,24 @@ class UserPage(Response):
     limit: int = 50
 
 
+def users_query(
+    q: str = "",
+    role: Role | None = None,
+    class_: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> dict[str, Any]:
+    """The query of ``GET /users`` (what the request sends, and what its answer is kept under)."""
+    params: dict[str, Any] = {"offset": offset, "limit": limit}
+    if q:
+        params["q"] = q
+    if role is not None:
+        params["role"] = role.value
+    if class_:
+        params["class"] = class_
+    return params
+
+
 class UserCreate(Request):
     role: Role
     first_name: PersonName

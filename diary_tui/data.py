@@ -172,6 +172,9 @@ def normalize_server(server: str) -> str:
     return server.removesuffix(API_PREFIX).rstrip("/") or server
 
 
+USERS_SHOWN = 200
+"""How many accounts the users screen lists at once."""
+
 REMEMBERED = "remembered"
 """The store's meta key saying its login is remembered in the keyring."""
 
@@ -1045,14 +1048,8 @@ class DiaryData:
 
     @staticmethod
     def _user_params(q: str, role: Role | None, class_: str | None) -> dict[str, Any]:
-        params: dict[str, Any] = {"offset": 0, "limit": 200}
-        if q:
-            params["q"] = q
-        if role is not None:
-            params["role"] = role.value
-        if class_:
-            params["class"] = class_
-        return params
+        """The first 200 accounts whose login or name holds ``q``, as asked and kept."""
+        return wire.users_query(q.strip()[:100], role, class_ or None, limit=USERS_SHOWN)
 
     def cached_users(
         self, q: str = "", role: Role | None = None, class_: str | None = None
@@ -1067,7 +1064,7 @@ class DiaryData:
         """Accounts whose login or name holds ``q`` (the first 200, surname order)."""
         client = await self._session()
         page: wire.UserPage = await self._online(
-            client.users(q.strip()[:100], role=role, class_=class_ or None, limit=200)
+            client.users(q.strip()[:100], role=role, class_=class_ or None, limit=USERS_SHOWN)
         )
         self._synced()
         return page
