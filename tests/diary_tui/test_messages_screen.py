@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -55,9 +57,15 @@ async def parent_me(http: httpx.AsyncClient, login_as: LoginAs) -> tuple[dict[st
     return headers, decode((await http.get(f"{API_PREFIX}/me", headers=headers)).content, Me)
 
 
-async def parent_on_week(pilot: Pilot[Any], demo: Any) -> None:
-    await log_in(pilot, "parent", password_of(demo, "parent"))
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, WeekScreen))
+@asynccontextmanager
+async def logged_in(
+    app: Litestar, demo: Any, login: str = "parent", size: tuple[int, int] = (100, 30)
+) -> AsyncIterator[tuple[DiaryApp, Pilot[Any]]]:
+    """The app, logged in as the featured ``login`` (its home screen may still be on the way)."""
+    diary = make_app(app, login=login)
+    async with diary.run_test(size=size) as pilot:
+        await log_in(pilot, login, password_of(demo, login))
+        yield diary, pilot
 
 
 async def open_with(pilot: Pilot[Any], key: str, screen_type: type[Any], attribute: str) -> None:
@@ -75,10 +83,9 @@ async def open_with(pilot: Pilot[Any], key: str, screen_type: type[Any], attribu
 
 
 async def teacher_goes_to(
-    pilot: Pilot[Any], diary: DiaryApp, demo: Any, name: str, screen_type: type[Any], attribute: str
+    pilot: Pilot[Any], diary: DiaryApp, name: str, screen_type: type[Any], attribute: str
 ) -> None:
-    """Log the teacher in, go to screen ``name`` and wait for its ``attribute`` to load."""
-    await log_in(pilot, "teacher", password_of(demo, "teacher"))
+    """Once the teacher is in, go to screen ``name`` and wait for its ``attribute`` to load."""
     await wait_for(pilot, lambda: diary.screen.__class__.__name__ != "LoginScreen")
     await pilot.pause()
     diary.go(name)
@@ -99,9 +106,8 @@ async def test_parent_reads_and_replies_in_a_thread(
     before = await server_threads(http, headers)
     mine = [t for t in before.threads if t.pupil is not None and t.pupil.id == first.id]
     assert mine, "the featured parent has threads about the first child"
-    diary = make_app(app)
-    async with diary.run_test(size=(100, 30)) as pilot:
-        await parent_on_week(pilot, demo)
+    async with logged_in(app, demo) as (diary, pilot):
+        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
         await open_with(pilot, "m", MessagesScreen, "threads")
         screen = diary.screen
         assert isinstance(screen, MessagesScreen)
@@ -157,9 +163,8 @@ async def test_parent_starts_a_thread_and_the_teacher_sees_it(
     app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
 ) -> None:
     headers, me = await parent_me(http, login_as)
-    diary = make_app(app)
-    async with diary.run_test(size=(100, 30)) as pilot:
-        await parent_on_week(pilot, demo)
+    async with logged_in(app, demo) as (diary, pilot):
+        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(diary.screen, MessagesScreen))
         await pilot.press("n")
@@ -208,9 +213,8 @@ async def test_news_marks_read_on_open(
         Announcements,
     )
     assert before.unread > 0 and before.events
-    diary = make_app(app)
-    async with diary.run_test(size=(100, 30)) as pilot:
-        await parent_on_week(pilot, demo)
+    async with logged_in(app, demo) as (diary, pilot):
+        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
         await open_with(pilot, "b", NewsScreen, "news")
         screen = diary.screen
         assert isinstance(screen, NewsScreen)
@@ -248,9 +252,7 @@ async def test_parent_signs_the_week_and_sees_what_changed(
 ) -> None:
     headers, me = await parent_me(http, login_as)
     first = me.children[0]
-    diary = make_app(app)
-    async with diary.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, "parent", password_of(demo, "parent"))
+    async with logged_in(app, demo) as (diary, pilot):
         await wait_for(pilot, lambda: week_loaded(diary, MONDAY))
         screen = diary.screen
         assert isinstance(screen, WeekScreen)
@@ -307,9 +309,7 @@ async def test_parent_signs_the_week_and_sees_what_changed(
 async def test_a_pupil_sees_no_parents_threads_and_cannot_sign(
     app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
 ) -> None:
-    diary = make_app(app, login="pupil")
-    async with diary.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, "pupil", password_of(demo, "pupil"))
+    async with logged_in(app, demo, "pupil") as (diary, pilot):
         await wait_for(pilot, lambda: week_loaded(diary, MONDAY))
         assert not diary.screen.check_action("sign", ())
         await open_with(pilot, "m", MessagesScreen, "threads")
@@ -331,9 +331,8 @@ async def test_a_teacher_writes_to_a_pupils_parent(
 ) -> None:
     from screens.messages import PupilPickerScreen
 
-    diary = make_app(app, login="teacher")
-    async with diary.run_test(size=(100, 30)) as pilot:
-        await teacher_goes_to(pilot, diary, demo, "messages", MessagesScreen, "threads")
+    async with logged_in(app, demo, "teacher") as (diary, pilot):
+        await teacher_goes_to(pilot, diary, "messages", MessagesScreen, "threads")
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(diary.screen, PupilPickerScreen))
         picker = diary.screen
@@ -396,9 +395,8 @@ async def test_a_long_message_wraps_and_scrolls(
     )
     assert response.status_code == 201, response.text
     thread_id = decode(response.content, Thread).id
-    diary = make_app(app)
-    async with diary.run_test(size=(80, 24)) as pilot:
-        await parent_on_week(pilot, demo)
+    async with logged_in(app, demo, size=(80, 24)) as (diary, pilot):
+        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
         await pilot.press("m")
         await wait_for(
             pilot,
@@ -431,9 +429,8 @@ async def test_a_teacher_posts_a_class_announcement(
 ) -> None:
     from screens.announcements import PostScreen
 
-    diary = make_app(app, login="teacher")
-    async with diary.run_test(size=(80, 24)) as pilot:
-        await teacher_goes_to(pilot, diary, demo, "news", NewsScreen, "news")
+    async with logged_in(app, demo, "teacher", (80, 24)) as (diary, pilot):
+        await teacher_goes_to(pilot, diary, "news", NewsScreen, "news")
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(diary.screen, PostScreen))
         post = diary.screen
