@@ -68,6 +68,16 @@ async def logged_in(
         yield diary, pilot
 
 
+def thread_listed(app: DiaryApp, subject: str) -> bool:
+    """Messages is shown and lists a thread on ``subject``."""
+    screen = app.screen
+    return (
+        isinstance(screen, MessagesScreen)
+        and screen.threads is not None
+        and any(t.subject == subject for t in screen.threads.threads)
+    )
+
+
 async def open_with(pilot: Pilot[Any], key: str, screen_type: type[Any], attribute: str) -> None:
     """Press ``key``; wait for ``screen_type`` with ``attribute`` loaded and its workers done."""
     app = pilot.app
@@ -186,14 +196,7 @@ async def test_parent_starts_a_thread_and_the_teacher_sees_it(
         await pilot.press("enter")
         compose.query_one(TextArea).text = "Можно ли поехать?"
         await pilot.press("ctrl+s")
-        await wait_for(
-            pilot,
-            lambda: (
-                isinstance(diary.screen, MessagesScreen)
-                and diary.screen.threads is not None
-                and any(t.subject == "Экскурсия" for t in diary.screen.threads.threads)
-            ),
-        )
+        await wait_for(pilot, lambda: thread_listed(diary, "Экскурсия"))
     threads = await server_threads(http, headers)
     new = next(t for t in threads.threads if t.subject == "Экскурсия")
     assert new.pupil is not None and new.pupil.id == me.children[0].id
@@ -357,14 +360,7 @@ async def test_a_teacher_writes_to_a_pupils_parent(
         await pilot.press("enter")
         compose.query_one(TextArea).text = "Прошу зайти в школу."
         await pilot.press("ctrl+s")
-        await wait_for(
-            pilot,
-            lambda: (
-                isinstance(diary.screen, MessagesScreen)
-                and diary.screen.threads is not None
-                and any(t.subject == "Приглашение" for t in diary.screen.threads.threads)
-            ),
-        )
+        await wait_for(pilot, lambda: thread_listed(diary, "Приглашение"))
     threads = await server_threads(http, await login_as(http, "teacher"))
     new = next(t for t in threads.threads if t.subject == "Приглашение")
     assert new.pupil is not None and new.pupil.id == pupil_id
