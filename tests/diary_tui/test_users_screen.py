@@ -297,6 +297,15 @@ async def edit_form(pilot: Any, diary: Any) -> AccountForm:
     return form
 
 
+def back_on_users(diary: Any, screen: UsersScreen, who: int, version: int) -> bool:
+    """The users screen is back, settled, with account ``who`` at ``version``."""
+    return (
+        isinstance(diary.screen, UsersScreen)
+        and idle(screen)
+        and screen.users[who].version == version
+    )
+
+
 def conflict_shown(diary: Any) -> bool:
     return isinstance(diary.screen, AccountForm) and diary.screen.conflict is not None
 
@@ -332,14 +341,7 @@ async def test_an_edit_after_a_colleagues_change_shows_it_and_keeps_what_was_typ
         # Enter puts theirs over it, on the new version.
         again.query_one("#f-first_name", Input).focus()
         await pilot.press("enter")
-        await wait_for(
-            pilot,
-            lambda: (
-                isinstance(diary.screen, UsersScreen)
-                and idle(screen)
-                and screen.users[who].version == 3
-            ),
-        )
+        await wait_for(pilot, lambda: back_on_users(diary, screen, who, 3))
         now = screen.users[who]
         assert (now.last_name, now.first_name, now.locked) == ("Морозов", "Николай", True)
     await dispose(app)
@@ -384,13 +386,6 @@ async def test_a_lock_after_a_colleagues_change_asks_again(app: Litestar, demo: 
         assert isinstance(asked, Confirm)
         assert "Lock stranger all the same?" in str(asked.question)
         await pilot.press("y")
-        await wait_for(
-            pilot,
-            lambda: (
-                isinstance(diary.screen, UsersScreen)
-                and idle(screen)
-                and screen.users[who].version == 3
-            ),
-        )
+        await wait_for(pilot, lambda: back_on_users(diary, screen, who, 3))
         assert screen.users[who].locked and screen.users[who].last_name == "Орлов"
     await dispose(app)
