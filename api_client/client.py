@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 import msgspec
@@ -183,6 +183,7 @@ class DiaryClient:
         refresh_token: str | None = None,
         on_tokens: TokensChanged | None = None,
         cache: ResponseCache | None = None,
+        clean: Callable[[Any], Any] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._http = httpx.AsyncClient(
@@ -208,6 +209,10 @@ class DiaryClient:
         self._refresh_lock = asyncio.Lock()
         self.cache: ResponseCache = cache if cache is not None else MemoryCache()
         self.stats = TrafficStats()
+        self._clean = clean
+        """Called on every value decoded from the server (answers, their cached copies, change
+        events, problem documents) before it is returned or raised: the app makes the server's
+        text safe to show there (``diary_tui.text.visible_all``)."""
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -636,15 +641,14 @@ class DiaryClient:
             except httpx.HTTPError as exc:
                 raise errors.Offline(f"The change stream from {self.base_url} broke.") from exc
 
-    @classmethod
-    async def _events(cls, lines: AsyncIterator[str]) -> AsyncIterator[ChangeItem]:
+    async def _events(self, lines: AsyncIterator[str]) -> AsyncIterator[ChangeItem]:
         """Server-sent events as ChangeItems (comments and other events are skipped)."""
         event, data = "", list[str]()
         async for line in lines:
             if not line:
                 text = "\n".join(data)
                 if text.strip() and event in ("", "change"):  # a comment comes with empty data
-                    yield cls._decode(text.encode(), ChangeItem)
+                    yield self._decode(text.encode(), ChangeItem)
                 event, data = "", list[str]()
             elif line.startswith(":"):
                 continue
@@ -992,27 +996,34 @@ class DiaryClient:
         self.stats.bytes_received += int(response.num_bytes_downloaded)
         return response
 
-    @staticmethod
-    def _decode(body: bytes, type_: type[T]) -> T:
+    def _decode(self, body: bytes, type_: type[T]) -> T:
         try:
-            return msgspec.json.decode(body, type=type_)
+            value = msgspec.json.decode(body, type=type_)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise errors.ProtocolError(
                 f"The server's answer could not be read ({exc}); is this a diary server of a "
                 "compatible version?"
             ) from exc
+        return value if self._clean is None else cast("T", self._clean(value))
 
     def _raise_for_status(self, response: httpx.Response) -> None:
         status = response.status_code
         if status < 400:
             return
         problem = _read_problem(response.content)
+        if problem is not None and self._clean is not None:
+            problem = self._clean(problem)
+            if problem.current is not None:  # the current value, for a stale write's 409
+                current = self._clean(msgspec.json.decode(problem.current))
+                problem.current = msgspec.Raw(msgspec.json.encode(current))
         if problem is not None and problem.detail:
             message = problem.detail
         elif problem is not None:
             message = problem.title
         else:
             message = f"The server answered {status} {response.reason_phrase}."
+            if self._clean is not None:
+                message = self._clean(message)
         exc = errors.error_for_status(status, message, problem)
         if isinstance(exc, errors.RateLimited) and exc.retry_after is None:
             retry = response.headers.get("Retry-After", "")

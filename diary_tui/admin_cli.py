@@ -187,6 +187,7 @@ async def _session(server: str, login: str, env: Env) -> DiaryClient:
 
     from api_client.client import DiaryClient
     from api_client.errors import AuthenticationError
+    from diary_tui.text import visible_all
 
     credentials = env.credentials
     if credentials is None and env.use_keyring:
@@ -211,13 +212,19 @@ async def _session(server: str, login: str, env: Env) -> DiaryClient:
             credentials.delete(server, login)
 
     if token:
-        client = DiaryClient(server, transport=env.transport, refresh_token=token, on_tokens=keep)
+        client = DiaryClient(
+            server,
+            transport=env.transport,
+            refresh_token=token,
+            on_tokens=keep,
+            clean=visible_all,
+        )
         try:
             await client.me()
             return client
         except AuthenticationError:
             await client.aclose()  # the remembered login ended: ask for the password
-    client = DiaryClient(server, transport=env.transport)
+    client = DiaryClient(server, transport=env.transport, clean=visible_all)
     try:
         password = env.ask_secret(f"Password for {login} on {server}: ")
         await client.login(login, password)
@@ -519,6 +526,7 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
     from api_client.errors import InvalidRequest, RateLimited
     from api_client.models import RegisterRequest
     from diary_tui.data import normalize_server
+    from diary_tui.text import visible_all
 
     server: str | None = getattr(args, "server", None)
     if server is None:
@@ -564,7 +572,7 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
         "last_name": "Last name: ",
         "login": "Login: ",
     }
-    async with DiaryClient(server, transport=env.transport) as client:
+    async with DiaryClient(server, transport=env.transport, clean=visible_all) as client:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 result = await client.register(RegisterRequest(**values))

@@ -211,9 +211,12 @@ def _revoke(server: str, refresh_token: str) -> str:
 
     from api_client.client import DiaryClient
     from api_client.errors import AuthenticationError, DiaryError
+    from diary_tui.text import visible_all
 
     async def revoke() -> None:
-        async with DiaryClient(server, refresh_token=refresh_token, timeout=5) as client:
+        async with DiaryClient(
+            server, refresh_token=refresh_token, timeout=5, clean=visible_all
+        ) as client:
             await client.logout()
 
     try:

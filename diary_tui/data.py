@@ -49,6 +49,8 @@ from api_client.models import (
     TokenPair,
     Week,
 )
+from diary_tui.text import decode as decode_visible
+from diary_tui.text import visible, visible_all
 
 __all__ = [
     "Absence",
@@ -211,7 +213,12 @@ class SyncState:
 
 
 def describe_error(exc: BaseException) -> str:
-    """A failure in plain words for a notification."""
+    """A failure in plain words for a notification. Its text may be the server's (a problem's
+    detail) or hold the server's (a name in a ValueError): it is shown, never obeyed."""
+    return visible(_describe_error(exc), multiline=True)
+
+
+def _describe_error(exc: BaseException) -> str:
     if isinstance(exc, RateLimited):
         if exc.retry_after:
             minutes = max(1, -(-exc.retry_after // 60))
@@ -344,7 +351,9 @@ class DiaryData:
         can_remember, _reason = await self.keyring_status() if remember else (False, "")
         self.server, self.login_name = server, login
         self.remember = remember and can_remember
-        client = _client_class()(server, transport=self._transport, on_tokens=self._tokens_changed)
+        client = _client_class()(
+            server, transport=self._transport, on_tokens=self._tokens_changed, clean=visible_all
+        )
         self.client = client
         try:
             await self._online(client.login(login, password))
@@ -428,6 +437,7 @@ class DiaryData:
             transport=self._transport,
             refresh_token=token,
             on_tokens=self._tokens_changed,
+            clean=visible_all,
         )
         if keep is not None:
             self.store = keep
@@ -530,7 +540,7 @@ class DiaryData:
         if hit is None:
             return None
         try:
-            return wire.decode(hit.body, type_)
+            return decode_visible(hit.body, type_)
         except (msgspec.DecodeError, msgspec.ValidationError):
             return None  # saved by an older version of the app: the refresh replaces it
 
@@ -1135,7 +1145,7 @@ class DiaryData:
     async def register(self, server: str, body: wire.RegisterRequest) -> wire.Registration:
         """Create a parent account with an invite code (no session needed, none is opened)."""
         server = normalize_server(server)
-        async with _client_class()(server, transport=self._transport) as client:
+        async with _client_class()(server, transport=self._transport, clean=visible_all) as client:
             result: wire.Registration = await client.register(body)
         return result
 

@@ -28,8 +28,9 @@ import msgspec
 from textual.message import Message
 
 from api_client.errors import AuthenticationError, DiaryError, InvalidRequest, Offline
-from api_client.models import ChangeFeed, ChangeItem, decode, encode
+from api_client.models import ChangeFeed, ChangeItem, encode
 from diary_tui.data import DiaryData
+from diary_tui.text import decode
 
 CURSOR_KEY = "cursor"
 """Store meta: the cursor after the last change this app has applied."""

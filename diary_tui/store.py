@@ -20,6 +20,7 @@ from pathlib import Path
 
 from api_client.cache import CachedResponse
 from diary_tui.config import data_dir
+from diary_tui.text import visible
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -109,7 +110,7 @@ def _item(row: tuple[object, ...]) -> OutboxItem:
         idempotency_key=str(row[5]),
         state=str(row[6]),
         attempts=int(row[7]),  # type: ignore[call-overload]
-        error=str(row[8]),
+        error=visible(str(row[8]), multiline=True),  # the server's words: shown, never obeyed
         op=str(row[9]),
         entity=str(row[10]),
         depends_on=None if row[11] is None else int(row[11]),  # type: ignore[call-overload]

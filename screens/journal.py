@@ -69,6 +69,7 @@ from diary_tui.sync import (
     read_answer,
     topic_set,
 )
+from diary_tui.text import decode as decode_visible
 from diary_tui.widgets import NavBar, StatusLine
 from diary_tui.widgets.journal_grid import JournalGrid
 from screens.base import DiaryScreen
@@ -300,7 +301,7 @@ def _current_value(item: OutboxItem) -> Any:
     if type_ is None:
         return None
     try:
-        return msgspec.json.decode(item.result, type=type_)
+        return decode_visible(item.result, type_)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
 

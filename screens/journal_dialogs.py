@@ -22,10 +22,10 @@ from api_client.models import (
     LessonDetail,
     LessonStatus,
     Problem,
-    decode,
     encode,
 )
 from diary_tui.data import DiaryData, DiaryError, Offline, describe_error
+from diary_tui.text import decode
 
 
 class PickJournal(ModalScreen[int | None]):
