@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
@@ -21,6 +22,7 @@ from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Sc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api_client.models import API_PREFIX
+from demo_server.clients import ENV_FORWARDED_ALLOW_IPS
 from demo_server.db import make_engine
 from demo_server.problems import exception_handlers
 from demo_server.routes import api_router
@@ -192,5 +194,8 @@ def create_app(
 
 
 def app_from_env() -> Litestar:
-    """The app for the database named by ``DIARY_DB`` (uvicorn's factory, one per worker)."""
-    return create_app(None)
+    """The app for the database named by ``DIARY_DB`` (uvicorn's factory, one per worker),
+    trusting ``X-Forwarded-For`` from the proxies in ``DIARY_FORWARDED_ALLOW_IPS``."""
+    proxies = os.environ.get(ENV_FORWARDED_ALLOW_IPS, "")
+    entries = tuple(entry.strip() for entry in proxies.split(",") if entry.strip())
+    return create_app(None, settings=ServerSettings(forwarded_allow_ips=entries))

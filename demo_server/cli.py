@@ -1,6 +1,7 @@
 """The ``diary-server`` command: serve the API, create a demo school, migrate.
 
     diary-server serve [--db URL] [--host 127.0.0.1] [--port 8000] [--workers N]
+                       [--forwarded-allow-ips ADDRESSES]
     diary-server init-demo [--db URL] [--seed N] [--lang ru|en] [--size small|school]
                            [--today YYYY-MM-DD] [--force]
     diary-server migrate [--db URL]
@@ -60,6 +61,16 @@ def _port(text: str) -> int:
     return value
 
 
+def _proxies(text: str) -> str:
+    from demo_server.clients import BadProxyList, parse_networks
+
+    try:
+        networks = parse_networks(text.split(","))
+    except BadProxyList as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return ",".join(str(net) for net in networks)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="diary-server", description="The school diary server and its demo school."
@@ -75,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_port, default=8000)
     serve.add_argument("--workers", type=_positive, default=1)
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        type=_proxies,
+        default="",
+        metavar="ADDRESSES",
+        help="comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
+        "names the client (default: none; the client is whoever connects)",
+    )
 
     demo = sub.add_parser("init-demo", help="create a demo school in an empty database")
     demo.add_argument("--db", help=db_help)
@@ -192,26 +211,41 @@ def cmd_init_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def serve_options(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    """The ``uvicorn.run`` (or ``uvicorn.Config``) arguments of ``serve``; the environment its
+    workers read is set."""
+    from demo_server.clients import ENV_FORWARDED_ALLOW_IPS
     from demo_server.db import ENV_DB
+
+    os.environ[ENV_DB] = url
+    os.environ[ENV_FORWARDED_ALLOW_IPS] = args.forwarded_allow_ips
+    return {
+        "app": "demo_server.app:app_from_env",
+        "factory": True,
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "server_header": False,
+        # The app reads X-Forwarded-For itself, from --forwarded-allow-ips only (uvicorn's own
+        # handling believes it from any loopback peer).
+        "proxy_headers": False,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        "log_level": "info",
+    }
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
     from demo_server.migrate import upgrade
 
     url = _resolve(args.db)
     _run(lambda: upgrade(url), url)
     import uvicorn
 
-    os.environ[ENV_DB] = url
+    options = serve_options(args, url)
     print(f"serving {_shown(url)} on http://{args.host}:{args.port}/api/v1", flush=True)
-    uvicorn.run(
-        "demo_server.app:app_from_env",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        server_header=False,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        log_level="info",
-    )
+    if args.forwarded_allow_ips:
+        print(f"trusting X-Forwarded-For from {args.forwarded_allow_ips}", flush=True)
+    uvicorn.run(**options)
     return 0
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from demo_server.clients import parse_networks
 from demo_server.schema import ServerSetting
 
 MIB = 1024 * 1024
@@ -29,6 +30,9 @@ class ServerSettings:
     lockout_failures: int = 10
     """Failed logins for one login within ``lockout_window`` that lock it out."""
     lockout_window: dt.timedelta = dt.timedelta(minutes=15)
+    forwarded_allow_ips: tuple[str, ...] = ()
+    """Addresses or networks of the reverse proxies whose ``X-Forwarded-For`` names the
+    client (``serve --forwarded-allow-ips``). None by default: the client is the peer."""
     max_body_size: int = MIB
     compress_min_size: int = 500
     today: Callable[[], dt.date] = dt.date.today
@@ -66,6 +70,8 @@ class ServerState:
         self.engine = engine
         self.settings = settings
         self.backend = backend
+        self.proxies = parse_networks(settings.forwarded_allow_ips)
+        """The trusted proxies' networks (see :mod:`demo_server.clients`)."""
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
             engine, expire_on_commit=False
         )

@@ -43,6 +43,7 @@ class DemoServer:
                 port=self.port,
                 log_level="warning",
                 lifespan="on",
+                proxy_headers=False,  # a client's X-Forwarded-For never names its address
                 timeout_keep_alive=75,
             )
         )

@@ -25,6 +25,7 @@ from api_client import models as m
 from demo_server import accounts as acc
 from demo_server import schema as s
 from demo_server.auth import Viewer
+from demo_server.clients import request_client
 from demo_server.idempotency import idempotent
 from demo_server.problems import ProblemError
 from demo_server.security import verify_password
@@ -34,8 +35,8 @@ CODE_FAILURES = 10
 CODE_WINDOW = dt.timedelta(minutes=15)
 
 
-def _host(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
+def _host(request: Request[Any, Any, Any], server: ServerState) -> str:
+    return request_client(request, server.proxies)
 
 
 async def _check_rate(db: NamedDependency[AsyncSession], host: str, now: dt.datetime) -> None:
@@ -88,7 +89,7 @@ async def register(
 ) -> Response[m.Registration]:
     """The code (from the class teacher), names, a login and a password (strength checked).
     The new account is linked to the code's pupil; log in with it afterwards."""
-    now, today, host = server.settings.now(), server.settings.today(), _host(request)
+    now, today, host = server.settings.now(), server.settings.today(), _host(request, server)
     await _check_rate(db, host, now)
     replay = await _replayed(db, data, now, today)
     if replay is not None:
@@ -115,7 +116,7 @@ async def add_child(
     """For a parent with a second child: the second child's code links it to this account."""
     if viewer.role is not m.Role.PARENT:
         raise ProblemError(403, "only a parent account adds a child with an invite code")
-    now, today, host = server.settings.now(), server.settings.today(), _host(request)
+    now, today, host = server.settings.now(), server.settings.today(), _host(request, server)
 
     async def work() -> m.Registration:
         await _check_rate(db, host, now)

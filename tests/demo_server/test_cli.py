@@ -50,3 +50,10 @@ def test_init_demo_refuses_a_school_then_force_replaces_it(
     assert main(args) == 1
     assert "--force" in capsys.readouterr().err
     assert main([*args, "--force"]) == 0
+
+
+def test_forwarded_allow_ips_must_be_addresses(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["serve", "--forwarded-allow-ips", "10.0.0.1,proxy.lan"])
+    assert exc.value.code == 2
+    assert "'proxy.lan' is not an IP address" in capsys.readouterr().err
