@@ -2,12 +2,14 @@
 
     diary-server serve [--db URL] [--host 127.0.0.1] [--port 8000] [--workers N]
                        [--forwarded-allow-ips ADDRESSES]
+                       [--today YYYY-MM-DD]
     diary-server init-demo [--db URL] [--seed N] [--lang ru|en] [--size small|school]
                            [--today YYYY-MM-DD] [--force]
     diary-server migrate [--db URL]
     diary-server audit verify [--db URL]
 
 Without ``--db`` the database is ``DIARY_DB`` or a SQLite file in the user data folder.
+``DIARY_TODAY`` (or ``--today``) freezes the school's "today": a demo shown on a chosen day.
 """
 
 from __future__ import annotations
@@ -71,6 +73,15 @@ def _proxies(text: str) -> str:
     return ",".join(str(net) for net in networks)
 
 
+def _today_from_env() -> dt.date | None:
+    from demo_server.settings import TODAY_ENV, frozen_today
+
+    try:
+        return frozen_today(os.environ.get(TODAY_ENV))
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="diary-server", description="The school diary server and its demo school."
@@ -94,13 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
         "names the client (default: none; the client is whoever connects)",
     )
+    serve.add_argument(
+        "--today",
+        type=_date,
+        help="serve as if today were this date (YYYY-MM-DD), for a demo shown on a chosen "
+        "day; default: DIARY_TODAY, else the real today",
+    )
 
     demo = sub.add_parser("init-demo", help="create a demo school in an empty database")
     demo.add_argument("--db", help=db_help)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--lang", choices=("ru", "en"), default="ru")
     demo.add_argument("--size", choices=("small", "school"), default="school")
-    demo.add_argument("--today", type=_date, help="the demo's today (default: the real today)")
+    demo.add_argument(
+        "--today", type=_date, help="the demo's today (default: DIARY_TODAY, else the real today)"
+    )
     demo.add_argument("--force", action="store_true", help="drop everything in the database first")
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
@@ -189,9 +208,8 @@ async def _init_demo(args: argparse.Namespace, url: str) -> Any:
                     "use --force to delete everything in it and start again"
                 )
         await upgrade_engine(engine)
-        return await generate(
-            engine, seed=args.seed, lang=args.lang, size=args.size, today=args.today
-        )
+        today = args.today or _today_from_env()
+        return await generate(engine, seed=args.seed, lang=args.lang, size=args.size, today=today)
     finally:
         await engine.dispose()
 
@@ -236,11 +254,15 @@ def serve_options(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from demo_server.migrate import upgrade
+    from demo_server.settings import TODAY_ENV
 
     url = _resolve(args.db)
     _run(lambda: upgrade(url), url)
     import uvicorn
 
+    _today_from_env()  # a mistyped DIARY_TODAY is said here, not by every worker
+    if args.today is not None:  # every worker builds its settings from the environment
+        os.environ[TODAY_ENV] = args.today.isoformat()
     options = serve_options(args, url)
     print(f"serving {_shown(url)} on http://{args.host}:{args.port}/api/v1", flush=True)
     if args.forwarded_allow_ips:

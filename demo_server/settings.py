@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,26 @@ MIB = 1024 * 1024
 #: The key in ``server_settings`` that holds the access token signing secret.
 TOKEN_SECRET_KEY = "token_secret"
 
+#: The environment variable that freezes the school's "today" (``YYYY-MM-DD``): a demo shown
+#: on a chosen date, and tests that must pass on any day. ``diary`` reads the same variable.
+TODAY_ENV = "DIARY_TODAY"
+
+
+def frozen_today(text: str | None) -> dt.date | None:
+    """The date ``text`` names (``YYYY-MM-DD``), None when it is empty or None."""
+    if not text or not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{TODAY_ENV}={text!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+def today_source() -> Callable[[], dt.date]:
+    """The school's "today": the date in ``DIARY_TODAY`` when it is set, else the real one."""
+    day = frozen_today(os.environ.get(TODAY_ENV))
+    return dt.date.today if day is None else (lambda: day)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ServerSettings:
@@ -35,8 +56,8 @@ class ServerSettings:
     client (``serve --forwarded-allow-ips``). None by default: the client is the peer."""
     max_body_size: int = MIB
     compress_min_size: int = 500
-    today: Callable[[], dt.date] = dt.date.today
-    """The school's "today": the default week. Tests freeze it."""
+    today: Callable[[], dt.date] = field(default_factory=today_source)
+    """The school's "today": the default week. Tests freeze it (``DIARY_TODAY`` does too)."""
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
     """The current instant (UTC), for token expiry and the lockout window."""
 

@@ -16,6 +16,15 @@ import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
 
+def _date(text: str) -> object:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
+
+
 def build_parser(*, accounts: bool = True) -> argparse.ArgumentParser:
     """``diary``'s parser; without ``accounts``, the IT staff's subcommands are left out (and
     their modules not imported), for a command line that names none of them."""
@@ -44,6 +53,12 @@ def build_parser(*, accounts: bool = True) -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, help="the demo school's seed (default 1)")
     demo.add_argument(
         "--lang", choices=("ru", "en"), default="en", help="names in Russian or English"
+    )
+    demo.add_argument(
+        "--today",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="show the demo as if today were this date (default: DIARY_TODAY, else today)",
     )
     demo.add_argument(
         "--size",
@@ -93,7 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from diary_tui.demo import run_demo
 
-            return run_demo(seed=args.seed, lang=args.lang, size=args.size, started=STARTED)
+            return run_demo(
+                seed=args.seed, lang=args.lang, size=args.size, today=args.today, started=STARTED
+            )
         if args.command == "logout":
             return logout(args.server, args.login)
         if args.command == "admin" and getattr(args, "admin_run", None) is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
@@ -151,6 +152,20 @@ def _now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
+#: Freezes the diary's "today" (``YYYY-MM-DD``), as it does the server's: a demo shown on a
+#: chosen day, and tests that pass on any day.
+TODAY_ENV = "DIARY_TODAY"
+
+
+def frozen_today() -> dt.date | None:
+    """The date in ``DIARY_TODAY``, or None when it is unset (or not a date)."""
+    text = os.environ.get(TODAY_ENV, "").strip()
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 def monday_of(day: dt.date) -> dt.date:
     """The Monday of the week that contains ``day``."""
     return day - dt.timedelta(days=day.weekday())
@@ -274,6 +289,8 @@ class DiaryData:
         self._resuming: asyncio.Future[bool] | None = None
         self._save_last_login = save_last_login
         self.clock = clock
+        if today is None and (day := frozen_today()) is not None:
+            today = lambda: day  # noqa: E731
         self._today = today
         self.client: DiaryClient | None = None
         self.store: AccountStore | None = None

@@ -118,21 +118,30 @@ def quiet_logging(log_file: Path) -> None:
 
 
 def run_demo(
-    *, seed: int = 1, lang: str = "en", size: str = "small", started: float | None = None
+    *,
+    seed: int = 1,
+    lang: str = "en",
+    size: str = "small",
+    today: dt.date | None = None,
+    started: float | None = None,
 ) -> int:
+    """The demo on ``today`` (else ``DIARY_TODAY``, else the real today): the school is made
+    around that day, and the server and the app both take it for today."""
     from demo_server.app import create_app
     from demo_server.demo import prepare_demo_database
+    from demo_server.settings import ServerSettings
+    from diary_tui.data import frozen_today
+
+    day = today or frozen_today() or dt.date.today()
 
     folder = Path(tempfile.mkdtemp(prefix="diary-demo-"))
     server: DemoServer | None = None
     try:
         url = f"sqlite:///{folder / 'demo.sqlite3'}"
         print(f"Generating the demo school (seed {seed}, {size}, {lang})…", flush=True)
-        school = asyncio.run(
-            prepare_demo_database(url, seed=seed, lang=lang, size=size, today=dt.date.today())
-        )
+        school = asyncio.run(prepare_demo_database(url, seed=seed, lang=lang, size=size, today=day))
         accounts = demo_accounts(school)
-        server = DemoServer(create_app(url))
+        server = DemoServer(create_app(url, settings=ServerSettings(today=lambda: day)))
         server.start()
         quiet_logging(folder / "server.log")
         print_banner(server.url, accounts)
@@ -147,6 +156,7 @@ def run_demo(
             open_store=lambda s, login: Store.open_for(s, login, root=client_root),
             delete_store=lambda s, login: Store.delete_for(s, login, root=client_root),
             save_last_login=None,
+            today=lambda: day,
         )
         app = DiaryApp(server=server.url, demo_accounts=accounts, data=data, started=started)
         app.run()

@@ -57,3 +57,23 @@ def test_forwarded_allow_ips_must_be_addresses(capsys: pytest.CaptureFixture[str
         main(["serve", "--forwarded-allow-ips", "10.0.0.1,proxy.lan"])
     assert exc.value.code == 2
     assert "'proxy.lan' is not an IP address" in capsys.readouterr().err
+
+
+def test_diary_today_freezes_the_schools_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from demo_server.settings import TODAY_ENV, ServerSettings
+
+    monkeypatch.setenv(TODAY_ENV, "2026-11-25")
+    assert ServerSettings().today() == dt.date(2026, 11, 25)
+    monkeypatch.delenv(TODAY_ENV)
+    assert ServerSettings().today == dt.date.today
+
+
+def test_a_mistyped_diary_today_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DIARY_TODAY", "25.11.2026")
+    assert main(["init-demo", "--db", "sqlite:///:memory:", "--size", "small"]) == 1
+    err = capsys.readouterr().err
+    assert "DIARY_TODAY" in err and "YYYY-MM-DD" in err and err.count("\n") == 1

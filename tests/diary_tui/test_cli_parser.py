@@ -29,3 +29,21 @@ def test_the_lean_parser_reads_the_same_options() -> None:
     full, lean = build_parser().parse_args(argv), build_parser(accounts=False).parse_args(argv)
     assert vars(full) == vars(lean)
     assert lean.open_screen == "grades" and lean.command is None
+
+
+def test_diary_today_freezes_the_apps_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from diary_tui.data import TODAY_ENV, DiaryData
+
+    monkeypatch.setenv(TODAY_ENV, "2026-11-25")
+    assert DiaryData().today() == dt.date(2026, 11, 25)
+    frozen = DiaryData(today=lambda: dt.date(2026, 9, 1))  # an explicit today wins
+    assert frozen.today() == dt.date(2026, 9, 1)
+
+
+def test_demo_takes_a_today() -> None:
+    import datetime as dt
+
+    args = build_parser().parse_args(["demo", "--today", "2026-11-25"])
+    assert args.today == dt.date(2026, 11, 25)

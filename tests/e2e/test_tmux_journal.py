@@ -15,6 +15,7 @@ import pytest
 
 from api_client.client import DiaryClient
 from api_client.models import Week
+from benchmarks.common import FROZEN_TODAY
 from benchmarks.durability import ServerProcess, demo_database
 from tests.e2e.test_tmux import Tmux
 from tests.services import require
@@ -48,12 +49,12 @@ def test_teacher_types_a_column_and_the_parent_sees_it(tmp_path: Path) -> None:
         (tmp_path / name.lower()).mkdir()
     tmux = Tmux(f"diary-journal-{uuid.uuid4().hex[:8]}")
     with demo_database() as db_url:
-        server = ServerProcess(db_url, today=None)
+        server = ServerProcess(db_url)  # the school's today is FROZEN_TODAY, as the app's
         server.start()
         try:
             _child, before = asyncio.run(child_marks(server.url))
             command = (
-                f"cd {ROOT} && env {env_dirs} TEXTUAL_ANIMATIONS=none "
+                f"cd {ROOT} && env {env_dirs} TEXTUAL_ANIMATIONS=none DIARY_TODAY={FROZEN_TODAY} "
                 f"{DIARY} --server {server.url} --login teacher; sleep 60"
             )
             tmux.run("new-session", "-d", "-s", "diary", "-x", "80", "-y", "24", command)

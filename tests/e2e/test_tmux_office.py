@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.common import FROZEN_TODAY
 from tests.e2e.test_tmux import Tmux
 from tests.services import require
 
@@ -48,8 +49,9 @@ def served(tmp_path: Path) -> Iterator[str]:
     """A real diary server over a fresh demo school; yields its address."""
     require(shutil.which("tmux") is not None, "tmux")
     url = f"sqlite:///{tmp_path / 'school.sqlite3'}"
+    init = ["init-demo", "--db", url, "--size", "small", "--lang", "ru", "--today", FROZEN_TODAY]
     subprocess.run(
-        [str(SERVER), "init-demo", "--db", url, "--size", "small", "--lang", "ru"],
+        [str(SERVER), *init],
         check=True,
         capture_output=True,
         timeout=180,
@@ -57,7 +59,7 @@ def served(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     log = (tmp_path / "server.log").open("wb")
     process = subprocess.Popen(
-        [str(SERVER), "serve", "--db", url, "--port", str(port)],
+        [str(SERVER), "serve", "--db", url, "--port", str(port), "--today", FROZEN_TODAY],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -96,6 +98,7 @@ def test_import_slips_register_and_see_the_week(served: str, tmp_path: Path) -> 
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
         "PS1": "$ ",
+        "DIARY_TODAY": FROZEN_TODAY,
     }
     exports = " ".join(f"{k}='{v}'" for k, v in env.items())
     tmux = Tmux(f"diary-office-{uuid.uuid4().hex[:8]}")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.common import FROZEN_TODAY
 from tests.services import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +78,7 @@ def test_parent_day_then_teacher_reads_the_reply(tmp_path: Path) -> None:
     parent, teacher = "diary:parent", "diary:teacher"
     env = f"TEXTUAL_ANIMATIONS=none XDG_CONFIG_HOME={tmp_path}/c XDG_DATA_HOME={tmp_path}/d"
     env += f" XDG_CACHE_HOME={tmp_path}/k PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring"
+    env += f" DIARY_TODAY={FROZEN_TODAY}"  # the demo, its server and the teacher's app alike
     exit_file = tmp_path / "exit"
     command = f"cd {ROOT} && {env} {DIARY} demo --lang en; echo EXIT=$? > {exit_file}; sleep 60"
     try:
