@@ -24,6 +24,7 @@ from demo_server.auth import Viewer
 from demo_server.idempotency import idempotent
 from demo_server.problems import ProblemError
 from demo_server.roster import RosterError, parse_roster, plan_import, plan_report
+from demo_server.routes.deps import NO_STORE
 from demo_server.settings import ServerState
 from demo_server.week import class_name, class_ref
 
@@ -101,7 +102,7 @@ async def get_user(
 # --- writes on accounts ---------------------------------------------------------------------
 
 
-@post("/users", summary="Create an account", status_code=201)
+@post("/users", summary="Create an account", status_code=201, cache_control=NO_STORE)
 async def create_user(
     request: Request[Any, Any, Any],
     data: JSONBody[m.UserCreate],
@@ -153,7 +154,12 @@ async def update_user(
     return await idempotent(request, viewer, db, server, m.UserSummary, work)
 
 
-@post("/users/{user_id:int}/reset-password", summary="Reset a password", status_code=200)
+@post(
+    "/users/{user_id:int}/reset-password",
+    summary="Reset a password",
+    status_code=200,
+    cache_control=NO_STORE,
+)
 async def reset_password(
     request: Request[Any, Any, Any],
     user_id: FromPath[int],
@@ -421,7 +427,12 @@ def _check_lang(lang: str | None) -> None:
         raise ProblemError(400, "'lang' must be ru or en", field="lang")
 
 
-@post("/classes/{class_id:int}/slips", summary="Credential slips for a class", status_code=200)
+@post(
+    "/classes/{class_id:int}/slips",
+    summary="Credential slips for a class",
+    status_code=200,
+    cache_control=NO_STORE,
+)
 async def class_slips(
     request: Request[Any, Any, Any],
     class_id: FromPath[int],

@@ -10,10 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import LoginRequest, LogoutRequest, RefreshRequest, TokenPair
 from demo_server import auth
+from demo_server.routes.deps import NO_STORE
 from demo_server.settings import ServerState
 
 
-@post("/login", status_code=HTTP_200_OK, summary="Log in with a login and a password")
+@post(
+    "/login",
+    status_code=HTTP_200_OK,
+    summary="Log in with a login and a password",
+    cache_control=NO_STORE,
+)
 async def login(
     data: JSONBody[LoginRequest],
     server: NamedDependency[ServerState],
@@ -24,7 +30,12 @@ async def login(
     return await auth.login(server, db, data)
 
 
-@post("/refresh", status_code=HTTP_200_OK, summary="Trade a refresh token for a new pair")
+@post(
+    "/refresh",
+    status_code=HTTP_200_OK,
+    summary="Trade a refresh token for a new pair",
+    cache_control=NO_STORE,
+)
 async def refresh(
     data: JSONBody[RefreshRequest],
     server: NamedDependency[ServerState],

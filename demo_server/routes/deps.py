@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 from litestar import Request
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +13,9 @@ from demo_server.auth import Viewer, authenticate
 from demo_server.settings import ServerState
 
 STATE_KEY = "server"
+
+NO_STORE = CacheControlHeader(no_store=True)
+"""For answers that carry a secret (tokens, one-time passwords): no cache or proxy keeps one."""
 
 
 def server_state(state: State) -> ServerState:

@@ -113,6 +113,7 @@ async def test_create_user_then_the_one_time_password_must_be_changed(
         },
     )
     assert response.status_code == 201, response.text
+    assert response.headers["cache-control"] == "no-store"  # it holds a password
     made = decode(response.content, OneTimePassword)
     assert made.user.login == "krylova.v" and made.user.must_change_password
     assert made.user.class_ is not None and made.user.class_.name == "5А"
@@ -299,6 +300,7 @@ async def test_reset_password_once_and_replayed(
     assert first.status_code == 200, first.text
     again = await http.post(f"{API}/users/{demo.ids['stranger']}/reset-password", headers=headers)
     assert again.headers.get("Idempotent-Replayed") == "true"
+    assert first.headers["cache-control"] == again.headers["cache-control"] == "no-store"
     otp = decode(first.content, OneTimePassword)
     assert decode(again.content, OneTimePassword).one_time_password == otp.one_time_password
     assert (await http.get(f"{API}/me", headers=session)).status_code == 401
@@ -355,6 +357,7 @@ async def test_slips_for_a_class(
 ) -> None:
     it = await login_as(http, "it")
     response = await post(http, f"/classes/{demo.ids['c5a']}/slips?format=text", it)
+    assert response.headers["cache-control"] == "no-store"
     assert response.status_code == 200, response.text
     slips = decode(response.content, CredentialSlips)
     text = slips.content.decode("utf-8")

@@ -54,6 +54,7 @@ def problem(response: httpx.Response, status: int) -> Problem:
 async def test_login_gives_tokens_that_work(http: httpx.AsyncClient, demo: Any) -> None:
     response = await login(http, "parent", demo.password)
     assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
     pair = decode(response.content, TokenPair)
     assert pair.expires_in == 300 and pair.refresh_expires_in == 30 * 24 * 3600
     me = await http.get("/api/v1/me", headers=bearer(pair.access_token))
@@ -93,6 +94,7 @@ async def test_refresh_rotates_and_reuse_ends_the_session(
     first = decode((await login(http, "teacher", demo.password)).content, TokenPair)
     response = await http.post("/api/v1/auth/refresh", json={"refresh_token": first.refresh_token})
     assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
     second = decode(response.content, TokenPair)
     assert second.refresh_token != first.refresh_token
     assert (await http.get("/api/v1/me", headers=bearer(second.access_token))).status_code == 200
