@@ -46,8 +46,19 @@ REFUSED_THINGS = {
     "period_mark.set": "A period mark",
     "topic.set": "A lesson's topic",
     "homework.set": "Homework",
+    "week.sign": "Signing the week",
+    "notice.create": "An absence notice",
+    "message.reply": "A reply",
+    "thread.create": "A new message",
+    "homework_done.set": "A homework tick",
 }
 """What a refused outbox write was, in words (by its ``op``)."""
+
+FAMILY_WRITES = frozenset(
+    {"week.sign", "notice.create", "message.reply", "thread.create", "homework_done.set"}
+)
+"""Writes no screen keeps a refusal of (the journal keeps its cells'): the notification is
+where the user sees it, so it is dealt with once said."""
 
 SCREEN_CLASSES: dict[str, str] = {
     "week": "screens.week:WeekScreen",
@@ -67,6 +78,20 @@ SCREEN_CLASSES: dict[str, str] = {
 """Every destination of ``diary_tui.navigation`` that has a screen, by name, as
 ``module:Class``. A screen's module is imported when the screen first opens, so starting the
 app costs only the screens it shows."""
+
+
+def _typed_text(item: OutboxItem) -> str:
+    """What the user typed in a refused write, to copy from the notification."""
+    import json
+
+    try:
+        body = json.loads(item.body)
+    except ValueError:
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    typed = [str(body[key]) for key in ("subject", "body", "note") if body.get(key)]
+    return ("\nYou wrote: " + "\n".join(typed)) if typed else ""
 
 
 def screen_class(name: str) -> Callable[[DiaryData], DiaryScreen] | None:
@@ -302,8 +327,14 @@ class DiaryApp(App[None]):
     def _sync_event(self, event: object) -> None:
         from diary_tui.sync import Settled
 
-        if isinstance(event, Settled) and event.item.state in REFUSED:
-            self._refused(event.item)
+        if isinstance(event, Settled):
+            if event.item.state in REFUSED and not self.data.answered_here(event.item.id):
+                self._refused(event.item)
+            # The screen on top (a thread is a modal over the messages) and the screen under it.
+            for screen in self.screen_stack[-2:]:
+                settled = getattr(screen, "write_settled", None)
+                if callable(settled):
+                    settled(event.item)
         if self.data.state.outbox and not self._syncing:
             self.run_sync()
 
@@ -318,6 +349,12 @@ class DiaryApp(App[None]):
             )
         else:
             text = f"{thing} was not saved: {item.error or 'the server refused it'}"
+        if item.op in FAMILY_WRITES:
+            text += _typed_text(item)
+            dismiss = getattr(self.data.store, "dismiss", None)
+            if dismiss is not None:
+                dismiss([item.id])
+                self.data.state.refused = self.data.store.refused_count()  # type: ignore[union-attr]
         self.notify(text, title="Not saved", severity="error", timeout=10, markup=False)
         screen = self.screen
         if isinstance(screen, DiaryScreen):

@@ -17,7 +17,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 from urllib.parse import urlsplit
 
 import msgspec
@@ -70,11 +70,16 @@ __all__ = [
     "Mark",
     "Me",
     "NotFound",
+    "NotSaved",
     "Offline",
     "PupilRef",
+    "Queued",
     "RateLimited",
     "Role",
+    "Sent",
     "SyncState",
+    "UnsentWrites",
+    "Waiting",
     "Week",
     "describe_error",
     "monday_of",
@@ -85,7 +90,8 @@ if TYPE_CHECKING:
 
     from api_client.client import DiaryClient
     from api_client.models import Journal
-    from diary_tui.sync import Outbox, SyncEngine
+    from diary_tui.store import OutboxItem
+    from diary_tui.sync import Outbox, SyncEngine, Write
 
 T = TypeVar("T")
 
@@ -227,6 +233,61 @@ class SyncState:
     account: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Sent(Generic[T]):
+    """A write the server took at once: its answer."""
+
+    value: T
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A write kept in the outbox: the server could not be reached, it goes when it can."""
+
+    item_id: int
+    reason: str = ""
+
+
+class NotSaved(DiaryError):
+    """The server refused a write from the outbox (the reason is the server's, in words)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self._field = field
+
+    @property
+    def field(self) -> str | None:
+        return self._field
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A write waiting in the outbox, as a screen shows it: its request body and meta."""
+
+    item_id: int
+    body: dict[str, Any]
+    meta: dict[str, Any]
+    created_at: dt.datetime
+
+
+class UnsentWrites(Exception):
+    """Logging out would throw away writes the server has not had yet."""
+
+    def __init__(self, ops: list[str]) -> None:
+        from diary_tui.sync import describe_waiting
+
+        self.ops = ops
+        super().__init__(describe_waiting(ops))
+
+    @property
+    def count(self) -> int:
+        return len(self.ops)
+
+
+WAIT_FOR_ANSWER = 8.0
+"""Seconds a screen waits for the server to take a write before showing it as waiting."""
+
+
 def describe_error(exc: BaseException) -> str:
     """A failure in plain words for a notification. Its text may be the server's (a problem's
     detail) or hold the server's (a name in a ValueError): it is shown, never obeyed."""
@@ -303,6 +364,9 @@ class DiaryData:
         """The pupil whose diary the screens show (a parent's chosen child)."""
         self._keyring: tuple[bool, str] | None = None
         self._sync: SyncEngine | None = None
+        self._awaited: set[int] = set()
+        """Outbox writes a screen waits on (it shows their refusal itself)."""
+        self._senders: set[asyncio.Future[bool]] = set()
 
     # -- facts ------------------------------------------------------------------------
 
@@ -463,8 +527,102 @@ class DiaryData:
             self._attach_store()
         return True
 
-    async def logout(self) -> None:
-        """End the session on the server (if reachable), forget the token and the store."""
+    # -- the outbox: writes waiting to be sent ---------------------------------------------
+
+    def waiting_ops(self) -> list[str]:
+        """What each write waiting in the outbox does (``mark.create``, ...), oldest first."""
+        pending = getattr(self.store, "pending", None)
+        if pending is None:
+            return []
+        return [item.op for item in pending(limit=1_000_000)]
+
+    def queued(self, op: str, **meta: object) -> list[Queued]:
+        """The writes doing ``op`` that wait in the outbox (whose meta holds ``meta``)."""
+        pending = getattr(self.store, "pending", None)
+        if pending is None:
+            return []
+        from diary_tui.sync import decode_meta
+
+        found: list[Queued] = []
+        for item in pending(limit=1_000_000):
+            if item.op != op:
+                continue
+            item_meta = decode_meta(item.meta)
+            if any(item_meta.get(key) != value for key, value in meta.items()):
+                continue
+            try:
+                body = msgspec.json.decode(item.body)
+            except msgspec.DecodeError:
+                body = {}
+            found.append(
+                Queued(item.id, body if isinstance(body, dict) else {}, item_meta, item.created_at)
+            )
+        return found
+
+    def answered_here(self, item_id: int) -> bool:
+        """Whether a screen is waiting on this write and shows its answer itself."""
+        return item_id in self._awaited
+
+    async def _submit(self, write: Write, type_: type[T]) -> Sent[T] | Waiting:
+        """Put ``write`` in the outbox (durable before this returns anything) and send it.
+
+        The answer comes back as :class:`Sent` when the server takes it within
+        :data:`WAIT_FOR_ANSWER`; :class:`Waiting` when the server cannot be reached (the
+        write stays and goes, exactly once, when it can); :class:`NotSaved` is raised when the
+        server refuses it.
+        """
+        from diary_tui.store import REFUSED, SENT
+        from diary_tui.sync import Settled, StatusChanged
+
+        await self._session()
+        engine = self.sync_engine()
+        item_id = engine.enqueue(write)
+        answer: asyncio.Future[OutboxItem | None] = asyncio.get_running_loop().create_future()
+
+        def heard(event: object) -> None:
+            if answer.done():
+                return
+            if isinstance(event, Settled) and event.item.id == item_id:
+                answer.set_result(event.item)
+            elif isinstance(event, StatusChanged) and event.error:
+                answer.set_result(None)  # the outbox cannot get through now: ours waits
+
+        stop = engine.listen(heard)
+        self._awaited.add(item_id)
+        try:
+            sender = asyncio.ensure_future(engine.drain())
+            self._senders.add(sender)
+            sender.add_done_callback(self._senders.discard)
+            engine.kick()
+            try:
+                async with asyncio.timeout(WAIT_FOR_ANSWER):
+                    item = await asyncio.shield(answer)
+            except TimeoutError:
+                item = None
+        finally:
+            stop()
+            self._awaited.discard(item_id)
+        if item is None or item.state not in (SENT, *REFUSED):
+            return Waiting(item_id, engine.last_error)
+        if item.state != SENT:
+            # The screen shows the refusal where the user is: nothing more to deal with.
+            dismiss = getattr(self.store, "dismiss", None)
+            if dismiss is not None:
+                dismiss([item_id])
+            self.state.refused = self.store.refused_count() if self.store else 0
+            raise NotSaved(item.error or "the server refused it", item.field or None)
+        return Sent(wire.decode(item.result or b"null", type_))
+
+    async def logout(self, *, discard_unsent: bool = False) -> None:
+        """End the session on the server (if reachable), forget the token and the store.
+
+        Raises :class:`UnsentWrites` while writes wait in the outbox, unless the user said to
+        throw them away (``discard_unsent``).
+        """
+        if not discard_unsent:
+            ops = self.waiting_ops()
+            if ops:
+                raise UnsentWrites(ops)
         client, server, login = self.client, self.server, self.login_name
         try:
             if client is not None:
@@ -736,13 +894,14 @@ class DiaryData:
 
     async def set_homework_done(
         self, pupil_id: int, homework_id: int, done: bool
-    ) -> wire.HomeworkDoneState:
-        """Tick (or untick) homework; the server keeps it for the pupil."""
-        client = await self._session()
-        state: wire.HomeworkDoneState = await self._online(
-            client.set_homework_done(pupil_id, homework_id, done)
-        )
-        return state
+    ) -> Sent[wire.HomeworkDoneState] | Waiting:
+        """Tick (or untick) homework; the server keeps it for the pupil. Through the outbox:
+        offline the tick waits and is sent when the server is back."""
+        from diary_tui.sync import homework_done_set
+
+        request = wire.HomeworkDoneRequest(done=done)
+        write = homework_done_set(pupil_id=pupil_id, homework_id=homework_id, request=request)
+        return await self._submit(write, wire.HomeworkDoneState)
 
     async def download_attachment(
         self, attachment: wire.Attachment, folder: str | None = None
@@ -828,14 +987,16 @@ class DiaryData:
         end: dt.date,
         reason: wire.AbsenceReason,
         note: str = "",
-    ) -> wire.AbsenceNotice:
-        """Tell the class teacher about an absence (a parent); dates are checked first."""
+    ) -> Sent[wire.AbsenceNotice] | Waiting:
+        """Tell the class teacher about an absence (a parent); dates are checked first. It
+        goes through the outbox: offline it waits and is sent when the server is back."""
+        from diary_tui.sync import absence_notice_create
+
         if end < start:
             raise ValueError("The last day must not be before the first day.")
-        client = await self._session()
         body = wire.AbsenceNoticeRequest(start=start, end=end, reason=reason, note=note)
-        notice: wire.AbsenceNotice = await self._online(client.send_absence_notice(pupil_id, body))
-        return notice
+        write = absence_notice_create(pupil_id=pupil_id, request=body)
+        return await self._submit(write, wire.AbsenceNotice)
 
     async def mark_absence_notice_seen(self, notice_id: int) -> wire.AbsenceNotice:
         """Tell the server the notice was read (a class teacher). Needs the server: offline it
@@ -893,25 +1054,29 @@ class DiaryData:
             raise ValueError(f"The {what} is {len(text):,} characters long; at most {limit:,} fit.")
         return text
 
-    async def send_reply(self, thread_id: int, body: str) -> wire.Thread:
+    async def send_reply(self, thread_id: int, body: str) -> Sent[wire.Thread] | Waiting:
+        """Reply in a thread, through the outbox (offline it waits to be sent)."""
+        from diary_tui.sync import message_reply
+
         text = self.check_message(body)
-        client = await self._session()
-        thread: wire.Thread = await self._online(client.reply(thread_id, text))
-        return thread
+        write = message_reply(thread_id=thread_id, request=wire.ReplyRequest(body=text))
+        return await self._submit(write, wire.Thread)
 
     async def start_thread(
         self, recipient_id: int, pupil_id: int | None, subject: str, body: str
-    ) -> wire.Thread:
+    ) -> Sent[wire.Thread] | Waiting:
+        """Start a thread, through the outbox (offline it waits to be sent)."""
+        from diary_tui.sync import thread_create
+
         title = self.check_message(subject, "subject", wire.SUBJECT_MAX_LENGTH)
         if "\n" in title:
             raise ValueError("The subject must be one line.")
         text = self.check_message(body)
-        client = await self._session()
         request = wire.NewThreadRequest(
             recipient_id=recipient_id, pupil_id=pupil_id, subject=title, body=text
         )
-        thread: wire.Thread = await self._online(client.start_thread(request))
-        return thread
+        write = thread_create(request=request, meta={"pupil_id": pupil_id})
+        return await self._submit(write, wire.Thread)
 
     def cached_recipients(self, pupil_id: int) -> wire.Recipients | None:
         if self.store is None:
@@ -961,13 +1126,12 @@ class DiaryData:
 
     # -- signing the week ---------------------------------------------------------------
 
-    async def sign_week(self, pupil_id: int, day: dt.date) -> wire.WeekSignature:
-        """Sign ``pupil_id``'s week that holds ``day`` (a parent)."""
-        client = await self._session()
-        signature: wire.WeekSignature = await self._online(
-            client.sign_week(pupil_id, monday_of(day))
-        )
-        return signature
+    async def sign_week(self, pupil_id: int, day: dt.date) -> Sent[wire.WeekSignature] | Waiting:
+        """Sign ``pupil_id``'s week that holds ``day`` (a parent), through the outbox."""
+        from diary_tui.sync import week_sign
+
+        write = week_sign(pupil_id=pupil_id, monday=monday_of(day))
+        return await self._submit(write, wire.WeekSignature)
 
     # -- the audit log, statistics, medical absences ------------------------------------------
 

@@ -41,6 +41,7 @@ from typing import Any, Protocol
 import msgspec
 
 from api_client import errors
+from api_client import models as wire
 from diary_tui.store import CONFLICT, REJECTED, SENT, WAITING, OutboxItem
 
 ID = "{id}"
@@ -201,6 +202,7 @@ class SyncEngine:
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._listeners: list[Listener] = []
         self._work = asyncio.Event()
+        self._sending = asyncio.Lock()
         self._kick = asyncio.Event()
         self.online: bool | None = None
         self.failures = 0
@@ -293,10 +295,13 @@ class SyncEngine:
         self._status()
         while True:
             self._work.clear()
-            waiting = self.store.pending(limit=1)
-            if not waiting:
-                return True
-            retry_after = await self.send_one(waiting[0])
+            # One write at a time however many drains run (the app's sender, and a screen
+            # that sends its write at once): the next one is read after the last is settled.
+            async with self._sending:
+                waiting = self.store.pending(limit=1)
+                if not waiting:
+                    return True
+                retry_after = await self.send_one(waiting[0])
             if retry_after is None:
                 continue
             if stop_when_offline:
@@ -590,3 +595,111 @@ def period_mark_set(
         f"period_mark:{pupil_id}:{subject_id}:{period_id}",
         meta or {},
     )
+
+
+# --------------------------------------------------------------------------------------
+# The family's writes (a parent's or a pupil's): the same outbox, the same exactly-once sending.
+# Each body is one of the contract's request Structs, so what waits in the outbox is what the
+# server validates.
+
+
+def _request_body(request: msgspec.Struct) -> dict[str, Any]:
+    body = msgspec.to_builtins(request)
+    assert isinstance(body, dict)
+    return body
+
+
+def week_sign(*, pupil_id: int, monday: dt.date, meta: dict[str, Any] | None = None) -> Write:
+    """A parent signs a child's week (the week that starts on ``monday``)."""
+    return Write(
+        "week.sign",
+        "POST",
+        f"/pupils/{pupil_id}/weeks/{monday.isoformat()}/sign",
+        {},
+        f"week:{pupil_id}:{monday.isoformat()}",
+        {"pupil_id": pupil_id, "monday": monday.isoformat(), **(meta or {})},
+    )
+
+
+def absence_notice_create(
+    *, pupil_id: int, request: wire.AbsenceNoticeRequest, meta: dict[str, Any] | None = None
+) -> Write:
+    """A parent tells the class teacher about an absence."""
+    return Write(
+        "notice.create",
+        "POST",
+        f"/pupils/{pupil_id}/absence-notices",
+        _request_body(request),
+        "",
+        {"pupil_id": pupil_id, **(meta or {})},
+    )
+
+
+def message_reply(
+    *, thread_id: int, request: wire.ReplyRequest, meta: dict[str, Any] | None = None
+) -> Write:
+    """A reply in a thread."""
+    return Write(
+        "message.reply",
+        "POST",
+        f"/threads/{thread_id}/messages",
+        _request_body(request),
+        "",
+        {"thread_id": thread_id, **(meta or {})},
+    )
+
+
+def thread_create(*, request: wire.NewThreadRequest, meta: dict[str, Any] | None = None) -> Write:
+    """A new thread (its first message)."""
+    return Write("thread.create", "POST", "/threads", _request_body(request), "", meta or {})
+
+
+def homework_done_set(
+    *,
+    pupil_id: int,
+    homework_id: int,
+    request: wire.HomeworkDoneRequest,
+    meta: dict[str, Any] | None = None,
+) -> Write:
+    """A pupil (or a parent) ticks homework done, or unticks it."""
+    return Write(
+        "homework_done.set",
+        "PUT",
+        f"/pupils/{pupil_id}/homework/{homework_id}/done",
+        _request_body(request),
+        f"homework_done:{pupil_id}:{homework_id}",
+        {"pupil_id": pupil_id, "homework_id": homework_id, **(meta or {})},
+    )
+
+
+# --------------------------------------------------------------------------------------
+# What waits, in words (for logging out and quitting)
+
+KINDS: dict[str, tuple[str, str]] = {
+    "mark": ("mark", "marks"),
+    "absence": ("absence", "absences"),
+    "period_mark": ("period mark", "period marks"),
+    "topic": ("lesson topic", "lesson topics"),
+    "homework": ("homework", "homework"),
+    "week": ("week signature", "week signatures"),
+    "notice": ("absence notice", "absence notices"),
+    "message": ("message", "messages"),
+    "thread": ("message", "messages"),
+    "homework_done": ("homework tick", "homework ticks"),
+}
+"""What an outbox write is about, by the part of its ``op`` before the dot (one, many)."""
+
+
+def describe_waiting(ops: list[str]) -> str:
+    """The waiting writes in words: ``3 writes wait to be sent: 2 marks, 1 message``."""
+    if not ops:
+        return "No writes wait to be sent."
+    counts: dict[tuple[str, str], int] = {}
+    for op in ops:
+        kind = op.split(".", 1)[0]
+        words = KINDS.get(kind, ("other change", "other changes"))
+        counts[words] = counts.get(words, 0) + 1
+    parts = [f"{n} {one if n == 1 else many}" for (one, many), n in counts.items()]
+    total = len(ops)
+    head = "1 write waits" if total == 1 else f"{total} writes wait"
+    return f"{head} to be sent: {', '.join(parts)}"

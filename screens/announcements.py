@@ -340,7 +340,10 @@ A teacher posts to a class they teach, administration to the whole school: n.
             self.post_message(SessionEnded(error.message))
             return True
         if self.news is None:
-            self._say("The news is not saved on this computer and the server did not answer.")
+            self._say(
+                "The news was never loaded on this computer; it will appear when the server "
+                "can be reached."
+            )
         return False
 
     # -- actions ------------------------------------------------------------------------

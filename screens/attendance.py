@@ -43,7 +43,15 @@ from api_client.models import (
     Me,
     PeriodRef,
 )
-from diary_tui.data import AuthenticationError, DiaryData, Offline, Role, describe_error
+from diary_tui.data import (
+    AuthenticationError,
+    DiaryData,
+    Offline,
+    Queued,
+    Role,
+    Sent,
+    describe_error,
+)
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import SessionEnded
 from screens.confirm import ConfirmOrEnter as ConfirmScreen
@@ -72,6 +80,9 @@ SHORT_REASONS: dict[AbsenceReason, str] = {
 }
 
 VIEWS = ("absences", "subjects", "notices")
+
+WAITING_TO_SEND = "waiting to be sent"
+"""How a notice kept in the outbox (sent offline) is shown until the server has it."""
 
 NOTICE_KIND = "absence_notice."
 """The change-feed kinds about absence notices (``absence_notice.new``)."""
@@ -309,6 +320,7 @@ class NoticeScreen(ModalScreen[tuple[dt.date, dt.date, AbsenceReason, str] | Non
 
 class AttendanceScreen(ChildScreen[Attendance]):
     NAME = "attendance"
+    WRITES = ("notice.create",)
     TITLE = "Attendance"
     WHAT = "attendance"
     HELP = """
@@ -367,6 +379,8 @@ itself. r refreshes.
         self.period: str | None = None
         self.view = VIEWS[0]
         self.notices: AbsenceNotices | None = None
+        self._notices_missing = ""
+        """What the notices view says when it has none to show and the server did not answer."""
         self._message = ""
         self.homeroom: ClassRef | None = None
         """The class whose notices are listed (a class teacher's), or None for a child's."""
@@ -530,14 +544,21 @@ itself. r refreshes.
                 ),
             )
 
+    def _queued_notices(self) -> list[Queued]:
+        """Notices about the child shown that wait in the outbox to be sent."""
+        child = self.child
+        return self.data.queued("notice.create", pupil_id=child.id) if child is not None else []
+
     def _paint_notices(self) -> None:
         notices = self.notices
-        if notices is None:
-            self.show_message("Loading the notices…")
+        queued = self._queued_notices()
+        if notices is None and not queued:
+            self.show_message(self._notices_missing or "Loading the notices…")
             return
         table = self._table()
         table.clear(columns=True)
-        if not notices.notices:
+        listed = notices.notices if notices is not None else []
+        if not listed and not queued:
             who = "n sends one" if self.check_action("notice", ()) else "none sent"
             self.show_message(f"No notices to the class teacher ({who}).")
             if self.value is not None:
@@ -550,7 +571,9 @@ itself. r refreshes.
         table.add_column("Class teacher", key="read", width=16)
         table.add_column("Note", key="note", width=note_w)
         zone, today = self._zone(), self.data.today()
-        for notice in notices.notices:
+        for waiting in reversed(queued):
+            self._add_queued_row(table, waiting)
+        for notice in listed:
             days = f"{notice.start.day} {notice.start:%b}"
             if notice.end != notice.start:
                 days += f"–{notice.end.day} {notice.end:%b}"
@@ -563,6 +586,27 @@ itself. r refreshes.
                 Content(plain(notice.note)),
                 key=str(notice.id),
             )
+
+    def _add_queued_row(self, table: DataTable[Content], waiting: Queued) -> None:
+        """A notice sent from here while the server could not be reached."""
+        try:
+            start = dt.date.fromisoformat(str(waiting.body.get("start")))
+            end = dt.date.fromisoformat(str(waiting.body.get("end")))
+            reason = AbsenceReason(str(waiting.body.get("reason")))
+        except ValueError:
+            return
+        days = f"{start.day} {start:%b}"
+        if end != start:
+            days += f"–{end.day} {end:%b}"
+        me = self.data.me
+        table.add_row(
+            Content(days),
+            Content(SHORT_REASONS.get(reason, reason.value)),
+            Content(plain(me.full_name) if me is not None else "you"),
+            Content.styled(WAITING_TO_SEND, "$text-warning"),
+            Content(plain(str(waiting.body.get("note", "")))),
+            key=f"queued-{waiting.item_id}",
+        )
 
     def on_resize(self) -> None:
         if self.homeroom is not None:
@@ -850,7 +894,15 @@ itself. r refreshes.
     def worker_failed(self, error: BaseException) -> bool:
         homeroom = self.homeroom
         if homeroom is None:
-            return super().worker_failed(error)
+            shown = super().worker_failed(error)
+            if self.notices is None and not isinstance(error, AuthenticationError):
+                self._notices_missing = (
+                    "The absence notices were never loaded on this computer; they will appear "
+                    "when the server can be reached."
+                )
+                if self.view == "notices" and (self.value is not None or self._queued_notices()):
+                    self._paint_notices()  # with the notices sent from here, waiting
+            return shown
         if isinstance(error, AuthenticationError):
             self.post_message(SessionEnded(error.message))
             return True
@@ -877,7 +929,7 @@ itself. r refreshes.
         self, pupil_id: int, start: dt.date, end: dt.date, reason: AbsenceReason, note: str
     ) -> None:
         try:
-            await self.data.send_absence_notice(pupil_id, start, end, reason, note)
+            result = await self.data.send_absence_notice(pupil_id, start, end, reason, note)
         except Exception as exc:
             self.notify(
                 f"The notice was not sent: {describe_error(exc)}",
@@ -886,7 +938,15 @@ itself. r refreshes.
                 markup=False,
             )
             return
-        self.notify("The class teacher will see the notice.", timeout=6)
+        if isinstance(result, Sent):
+            self.notify("The class teacher will see the notice.", timeout=6)
+        else:
+            self.notify(
+                "The server cannot be reached: the notice is kept on this computer and will be "
+                "sent when it can.",
+                severity="warning",
+                timeout=8,
+            )
         if self.child is not None and self.child.id == pupil_id:
             self.view = "notices"
             self.update_title()

@@ -15,6 +15,7 @@ from api_client.models import ChangeItem
 from diary_tui.data import DiaryData, Me, Offline, describe_error
 from diary_tui.help import HelpScreen
 from diary_tui.navigation import DESTINATIONS, Destination, destinations_for
+from diary_tui.store import OutboxItem
 from diary_tui.widgets import NavBar, StatusLine
 
 
@@ -143,6 +144,15 @@ class DiaryScreen(Screen[None]):
         reload = getattr(self, "action_reload", None)
         if callable(reload):
             reload()
+
+    WRITES: ClassVar[tuple[str, ...]] = ()
+    """The outbox writes (``op``) this screen shows waiting: it reloads when one is settled."""
+
+    def write_settled(self, item: OutboxItem) -> None:
+        """The server answered a write from the outbox (perhaps typed long ago, offline)."""
+        self.refresh_status()
+        if item.op in self.WRITES:
+            self.live_refresh()
 
     def link_changed(self, online: bool, *, recovered: bool = False) -> None:
         """The server went away or came back; back after a break, the screen refreshes."""

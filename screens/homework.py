@@ -21,7 +21,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from api_client.models import Attachment, HomeworkItem, HomeworkList, SubjectRef
-from diary_tui.data import DiaryData, Role, describe_error
+from diary_tui.data import DiaryData, Role, Sent, describe_error
 from diary_tui.widgets import NavBar, StatusLine
 from screens.pupil import MUTED, ChildScreen, muted, plain, title_line
 
@@ -52,8 +52,14 @@ def fit(content: Content, width: int) -> Content:
     return content.truncate(max(width, 0), ellipsis=True, pad=True)
 
 
-def item_prompt(item: HomeworkItem, today: dt.date, width: int, *, can_tick: bool) -> Content:
-    """Two lines: the tick, due date, subject and teacher; then the text and attachments."""
+WAITING_TO_SEND = "tick waiting to be sent"
+
+
+def item_prompt(
+    item: HomeworkItem, today: dt.date, width: int, *, can_tick: bool, waiting: bool = False
+) -> Content:
+    """Two lines: the tick, due date, subject and teacher; then the text and attachments.
+    ``waiting``: the tick was made here and waits in the outbox to be sent."""
     tick = Content.styled("[✓] ", DONE) if item.done else Content("[ ] ")
     if not can_tick:
         tick = Content.styled("✓   ", DONE) if item.done else Content("    ")
@@ -63,6 +69,7 @@ def item_prompt(item: HomeworkItem, today: dt.date, width: int, *, can_tick: boo
         (f"{due_text(item.due, today):<11}", "bold $text-error" if overdue else "bold"),
         (plain(item.subject.name), "bold"),
         (f" · {plain(item.teacher)}" if item.teacher else "", MUTED),
+        (f" · {WAITING_TO_SEND}" if waiting else "", "$text-warning"),
     )
     text = Content(plain(item.text))
     if item.done:
@@ -76,7 +83,12 @@ def item_prompt(item: HomeworkItem, today: dt.date, width: int, *, can_tick: boo
 
 
 def homework_options(
-    homework: HomeworkList, subject_id: int | None, width: int, *, can_tick: bool
+    homework: HomeworkList,
+    subject_id: int | None,
+    width: int,
+    *,
+    can_tick: bool,
+    waiting: frozenset[int] = frozenset(),
 ) -> list[Option]:
     items = [i for i in homework.items if subject_id is None or i.subject.id == subject_id]
     upcoming = [i for i in items if i.due >= homework.today]
@@ -89,7 +101,9 @@ def homework_options(
         if not group:
             options.append(Option(muted("    nothing"), disabled=True))
         for item in group:
-            prompt = item_prompt(item, homework.today, width, can_tick=can_tick)
+            prompt = item_prompt(
+                item, homework.today, width, can_tick=can_tick, waiting=item.id in waiting
+            )
             options.append(Option(prompt, id=f"hw-{item.id}"))
     return options
 
@@ -133,6 +147,7 @@ class FolderScreen(ModalScreen[str | None]):
 
 class HomeworkScreen(ChildScreen[HomeworkList]):
     NAME = "homework"
+    WRITES = ("homework_done.set",)
     TITLE = "Homework"
     WHAT = "homework"
     HELP = """
@@ -221,8 +236,11 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
         if not value.items:
             self.show_message("No homework from two weeks ago to four weeks ahead.")
             return
+        waiting = self._apply_waiting_ticks(value)
         option_list.set_options(
-            homework_options(value, self.subject_id, width - 1, can_tick=self.can_tick)
+            homework_options(
+                value, self.subject_id, width - 1, can_tick=self.can_tick, waiting=waiting
+            )
         )
         if keep is not None:
             try:
@@ -234,6 +252,19 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
             if not option.disabled:
                 option_list.highlighted = index
                 break
+
+    def _apply_waiting_ticks(self, value: HomeworkList) -> frozenset[int]:
+        """Show the ticks that wait in the outbox as made (the newest of each item wins);
+        returns the items they are for."""
+        ticks: dict[int, bool] = {}
+        for queued in self.data.queued("homework_done.set", pupil_id=value.pupil.id):
+            homework_id = queued.meta.get("homework_id")
+            if isinstance(homework_id, int):
+                ticks[homework_id] = bool(queued.body.get("done"))
+        for item in value.items:
+            if item.id in ticks:
+                item.done = ticks[item.id]
+        return frozenset(ticks)
 
     def on_resize(self) -> None:
         if self.value is not None:
@@ -271,7 +302,7 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
     @work(group="done", exit_on_error=False)
     async def send_done(self, pupil_id: int, item: HomeworkItem, done: bool) -> None:
         try:
-            await self.data.set_homework_done(pupil_id, item.id, done)
+            result = await self.data.set_homework_done(pupil_id, item.id, done)
         except Exception as exc:
             item.done = not done
             self.notify(
@@ -285,6 +316,16 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
             return
         finally:
             self._pending.discard(item.id)
+        if not isinstance(result, Sent):
+            self.notify(
+                "The server cannot be reached: the tick is kept on this computer and will be "
+                "sent when it can.",
+                severity="warning",
+                timeout=6,
+            )
+            if self.value is not None and self.shown_pupil == pupil_id:
+                self.paint(self.value)
+            return
         if self.shown_pupil == pupil_id:
             self.load(pupil_id, self.load_key())  # the saved list gets the new tick
 

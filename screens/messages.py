@@ -31,7 +31,7 @@ from api_client.models import (
     Threads,
     ThreadSummary,
 )
-from diary_tui.data import AuthenticationError, DiaryData, Role, describe_error
+from diary_tui.data import AuthenticationError, DiaryData, Queued, Role, Sent, describe_error
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
 from screens.confirm import ConfirmScreen
@@ -100,6 +100,23 @@ def thread_prompt(thread: ThreadSummary, width: int, now: dt.datetime) -> Conten
         + fit(line, width - 2 - tail.cell_length - (1 if unread else 0))
         + (Content(" ") + tail if unread else Content(""))
     )
+    return Content("\n").join([first, second])
+
+
+WAITING_TO_SEND = "waiting to be sent"
+"""How a reply or a new thread kept in the outbox (offline) is marked until it is sent."""
+
+NEVER_LOADED = (
+    "This thread was never loaded on this computer; it will appear when the server can be reached."
+)
+
+
+def queued_thread_prompt(item: Queued, width: int) -> Content:
+    """A new thread that waits in the outbox: its subject, marked as waiting."""
+    subject = Content.styled(one_line(str(item.body.get("subject", ""))), "bold")
+    tail = Content.styled(WAITING_TO_SEND, "$warning")
+    first = Content("  ") + fit(subject, width - 2)
+    second = Content("  ") + tail
     return Content("\n").join([first, second])
 
 
@@ -359,11 +376,6 @@ class ThreadScreen(ModalScreen[None]):
             )
         )
 
-    def _say(self, text: str) -> None:
-        box = self.query_one("#thread-messages", VerticalScroll)
-        box.remove_children()
-        box.mount(Static(Content.styled(text, MUTED)))
-
     def _paint(self, thread: Thread) -> None:
         self.thread = thread
         self._title(thread.subject, thread.participants)
@@ -382,10 +394,38 @@ class ThreadScreen(ModalScreen[None]):
                 )
             )
             widgets.append(Static(Content(msg.body), classes="message", markup=False))
+        widgets.extend(self._queued_widgets())
         if not widgets:
             widgets.append(Static(Content.styled("No messages yet.", MUTED)))
         box.mount_all(widgets)
         box.call_after_refresh(box.scroll_end, animate=False)
+
+    def _queued_widgets(self) -> list[Static]:
+        """Replies typed here that wait in the outbox, marked as waiting."""
+        me = self.data.me
+        author = me.full_name if me is not None else "You"
+        widgets: list[Static] = []
+        for item in self.data.queued("message.reply", thread_id=self.summary.id):
+            head = Content.assemble(
+                Content.styled(one_line(author), "bold"),
+                Content.styled(f"  {WAITING_TO_SEND}", "$warning"),
+            )
+            widgets.append(Static(head, classes="message-head queued"))
+            text = Content(str(item.body.get("body", "")))
+            widgets.append(Static(text, classes="message queued", markup=False))
+        return widgets
+
+    def _say(self, text: str) -> None:
+        box = self.query_one("#thread-messages", VerticalScroll)
+        box.remove_children()
+        box.mount(Static(Content.styled(text, MUTED)))
+        box.mount_all(self._queued_widgets())
+
+    def write_settled(self, item: object) -> None:
+        """A reply of this thread kept in the outbox was sent (or refused): show the thread
+        as the server has it now."""
+        if getattr(item, "op", "") == "message.reply":
+            self.load()
 
     @work(exclusive=True, group="thread", exit_on_error=False)
     async def load(self) -> None:
@@ -416,13 +456,30 @@ class ThreadScreen(ModalScreen[None]):
 
     @work(exclusive=True, group="reply", exit_on_error=False)
     async def send(self, body: str) -> None:
-        thread = await self.data.send_reply(self.summary.id, body)
-        self.post_message(self.Loaded(thread))
-        self.notify("Sent.")
+        result = await self.data.send_reply(self.summary.id, body)
+        if isinstance(result, Sent):
+            self.post_message(self.Loaded(result.value))
+            self.notify("Sent.")
+            return
+        self.notify(
+            "The server cannot be reached: the reply is kept on this computer and will be sent "
+            "when it can.",
+            severity="warning",
+            timeout=8,
+        )
+        self._repaint()
+
+    def _repaint(self) -> None:
+        if self.thread is not None:
+            self._paint(self.thread)
+        else:
+            self._say(NEVER_LOADED)
 
     @on(Worker.StateChanged)
     def _failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
+            if event.worker.group == "thread" and self.thread is None:
+                self._say(NEVER_LOADED)
             self.notify(
                 describe_error(event.worker.error), severity="error", timeout=8, markup=False
             )
@@ -434,6 +491,7 @@ class ThreadScreen(ModalScreen[None]):
 class MessagesScreen(DiaryScreen):
     TITLE = "Messages"
     NAME = "messages"
+    WRITES = ("message.reply", "thread.create")
     HELP = """
 Your message threads, most recent first. ● and bold mark threads with unread messages; the
 number says how many. A parent sees the threads about the child shown now (c: next child).
@@ -527,6 +585,19 @@ In the editor, ctrl+s sends and Esc cancels.
             width = self.app.size.width - 2
         return max(width - 2, 30)
 
+    def _queued_options(self) -> list[Option]:
+        """New threads about the child shown (or any) that wait in the outbox."""
+        child = self.data.child
+        me = self.data.me
+        parent = me is not None and me.role is Role.PARENT
+        found = self.data.queued("thread.create")
+        if parent and child is not None:
+            found = [q for q in found if q.meta.get("pupil_id") in (None, child.id)]
+        return [
+            Option(queued_thread_prompt(q, self._width or self._list_width()), disabled=True)
+            for q in reversed(found)
+        ]
+
     def _paint(self, threads: Threads) -> None:
         self.threads = threads
         shown = self.shown(threads)
@@ -538,7 +609,8 @@ In the editor, ctrl+s sends and Esc cancels.
         option_list = self.query_one(OptionList)
         highlighted = option_list.highlighted_option
         keep = highlighted.id if highlighted is not None else None
-        if not shown:
+        queued = self._queued_options()
+        if not shown and not queued:
             me = self.data.me
             who = "your teachers"
             if me is not None and me.role is Role.TEACHER:
@@ -547,7 +619,10 @@ In the editor, ctrl+s sends and Esc cancels.
             return
         now = self.data.clock()
         option_list.set_options(
-            Option(thread_prompt(t, self._width, now), id=f"thread-{t.id}") for t in shown
+            [
+                *queued,
+                *(Option(thread_prompt(t, self._width, now), id=f"thread-{t.id}") for t in shown),
+            ]
         )
         if keep is not None:
             try:
@@ -558,7 +633,9 @@ In the editor, ctrl+s sends and Esc cancels.
         option_list.highlighted = 0
 
     def _say(self, text: str) -> None:
-        self.query_one(OptionList).set_options([Option(Content.styled(text, MUTED), disabled=True)])
+        self.query_one(OptionList).set_options(
+            [Option(Content.styled(text, MUTED), disabled=True), *self._queued_options()]
+        )
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._repaint_if_resized)
@@ -592,7 +669,10 @@ In the editor, ctrl+s sends and Esc cancels.
             self.post_message(SessionEnded(error.message))
             return True
         if self.threads is None:
-            self._say("The messages are not saved on this computer and the server did not answer.")
+            self._say(
+                "The messages were never loaded on this computer; they will appear when the "
+                "server can be reached."
+            )
         return False
 
     # -- actions ------------------------------------------------------------------------
@@ -694,7 +774,19 @@ In the editor, ctrl+s sends and Esc cancels.
 
     @work(exclusive=True, group="new-thread", exit_on_error=False)
     async def start_thread(self, recipient: int, pupil_id: int, subject: str, body: str) -> None:
-        await self.data.start_thread(recipient, pupil_id, subject, body)
+        result = await self.data.start_thread(recipient, pupil_id, subject, body)
+        if not isinstance(result, Sent):
+            self.notify(
+                "The server cannot be reached: the message is kept on this computer and will "
+                "be sent when it can.",
+                severity="warning",
+                timeout=8,
+            )
+            if self.threads is not None:
+                self._paint(self.threads)
+            else:
+                self._say("The messages were never loaded on this computer.")
+            return
         self.notify("Sent.")
         threads = await self.data.load_threads()
         self.post_message(self.ThreadsLoaded(threads))

@@ -26,6 +26,12 @@ out as plain white or black (its transparency is lost), and black in a ``DataTab
 ``dim`` is grey on every theme and in every widget."""
 
 
+NEVER_LOADED_ACCOUNT = (
+    "This account was never loaded on this computer; the diary will appear when the server "
+    "can be reached."
+)
+
+
 def plain(text: str) -> str:
     """Server text on one line: newlines and runs of spaces become single spaces."""
     return " ".join(text.split())
@@ -161,10 +167,12 @@ class ChildScreen(DiaryScreen, Generic[T]):
         if isinstance(error, AuthenticationError):
             self.post_message(SessionEnded(error.message))
             return True
-        if self.value is None and self.child is not None:
+        if self.data.me is None:
+            self.show_message(NEVER_LOADED_ACCOUNT)
+        elif self.value is None and self.child is not None:
             self.show_message(
-                f"The {self.WHAT} of {plain(self.child.full_name)} are not saved on this "
-                "computer and the server did not answer. Press r to try again."
+                f"The {self.WHAT} of {plain(self.child.full_name)} were never loaded on this "
+                "computer; they will appear when the server can be reached (r tries again)."
             )
         return False
 

@@ -38,6 +38,7 @@ from diary_tui.data import (
     Me,
     PupilRef,
     Role,
+    Sent,
     Week,
     monday_of,
 )
@@ -494,6 +495,7 @@ class LessonDetailScreen(ModalScreen[None]):
 class WeekScreen(DiaryScreen):
     TITLE = "Week"
     NAME = "week"
+    WRITES = ("week.sign",)
     HELP = """
 The week of your child (or your own, for a pupil): every lesson with its time, subject,
 room and teacher, the topic, homework, marks and absences. Marks show their weight when it
@@ -605,6 +607,8 @@ lesson note changed afterwards; v lists what changed.
         signed = self._shown_signature()
         if signed is not None:
             parts.append(signature_content(signed, self._zone()))
+        elif self._signature_waits():
+            parts.append(Content.styled("✎ signature waiting to be sent", "$text-warning"))
         self.query_one("#week-title", Static).update(Content(" · ").join(parts))
 
     # -- signing ----------------------------------------------------------------------------
@@ -618,6 +622,15 @@ lesson note changed afterwards; v lists what changed.
         if week is None or child is None or week.pupil.id != child.id:
             return None
         return week.signed if week.start == self.monday else None
+
+    def _signature_waits(self) -> bool:
+        """Whether the week on screen was signed here and the signature waits in the outbox."""
+        child = self.child
+        if child is None:
+            return False
+        return bool(
+            self.data.queued("week.sign", pupil_id=child.id, monday=self.monday.isoformat())
+        )
 
     def _may_sign(self) -> bool:
         return self.me is not None and self.me.role is Role.PARENT and self.child is not None
@@ -646,7 +659,16 @@ lesson note changed afterwards; v lists what changed.
 
     @work(exclusive=True, group="sign", exit_on_error=False)
     async def sign(self, pupil_id: int, monday: dt.date) -> None:
-        await self.data.sign_week(pupil_id, monday)
+        result = await self.data.sign_week(pupil_id, monday)
+        if not isinstance(result, Sent):
+            self.notify(
+                "The server cannot be reached: the signature is kept on this computer and will "
+                "be sent when it can.",
+                severity="warning",
+                timeout=8,
+            )
+            self._update_title()
+            return
         self.notify("The week is signed.")
         week = await self.data.load_week(pupil_id, monday)
         self.post_message(self.WeekLoaded(week))
@@ -746,9 +768,15 @@ lesson note changed afterwards; v lists what changed.
         if isinstance(error, AuthenticationError):
             self.post_message(SessionEnded(error.message))
             return True
-        if self.week is None and self.me is not None:
+        if self.me is None:
             self._show_message(
-                "This week is not saved on this computer and the server did not answer."
+                "This account was never loaded on this computer; the diary will appear when "
+                "the server can be reached."
+            )
+        elif self.week is None:
+            self._show_message(
+                "This week was never loaded on this computer; it will appear when the server "
+                "can be reached."
             )
         return False
 
