@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import LoginRequest, Role, TokenPair
+from demo_server.clients import rate_key
 from demo_server.problems import ProblemError, unauthorized
 from demo_server.schema import AuthSession, LoginAttempt, RefreshToken, User
 from demo_server.security import (
@@ -28,7 +31,10 @@ from demo_server.security import (
 )
 from demo_server.settings import ServerState
 
-WRONG_CREDENTIALS = "the login or the password is wrong"
+WRONG_CREDENTIALS = (
+    "the login or the password is wrong, or the account is locked; "
+    "check both, or ask the school's IT staff"
+)
 SESSION_ENDED = "this session has ended; log in again"
 
 
@@ -75,63 +81,97 @@ async def _issue(
 # --- login ---------------------------------------------------------------------------------------
 
 
-async def _lockout_seconds(state: ServerState, db: AsyncSession, login: str) -> int:
-    """Seconds until ``login`` may try again, or 0 when it is not locked out."""
+def _wait(
+    failures: Sequence[dt.datetime], limit: int, window: dt.timedelta, now: dt.datetime
+) -> int:
+    """Seconds until fewer than ``limit`` of ``failures`` (newest first, at most ``limit``)
+    are within ``window``, or 0."""
+    if len(failures) < limit:
+        return 0
+    # The oldest of the last ``limit`` failures leaves the window first.
+    free_at = _aware(failures[-1]) + window
+    return max(1, math.ceil((free_at - now).total_seconds()))
+
+
+async def _failures(
+    db: AsyncSession, *where: Any, since: dt.datetime, limit: int
+) -> list[dt.datetime]:
+    rows = await db.scalars(
+        select(LoginAttempt.at)
+        .where(*where, LoginAttempt.success.is_(False), LoginAttempt.at > since)
+        .order_by(LoginAttempt.at.desc())
+        .limit(limit)
+    )
+    return list(rows.all())
+
+
+async def _refusal(
+    state: ServerState, db: AsyncSession, login: str, address: str
+) -> ProblemError | None:
+    """The 429 for a login tried from ``address`` while it is held back, or None.
+
+    Failures count per login *and* address (``lockout_failures``, forgotten at a success
+    from there), so failing someone's login from one place never locks it anywhere else; and
+    per address across logins (``address_lockout_failures``), which stops one address trying
+    one password on many logins. The answer comes before the password is checked: it is the
+    same for a right and a wrong one."""
     settings = state.settings
     now = settings.now()
     since = now - settings.lockout_window
-    last_success = await db.scalar(
-        select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.login == login, LoginAttempt.success.is_(True), LoginAttempt.at > since
-        )
+    spread = await _failures(
+        db, LoginAttempt.address == address, since=since, limit=settings.address_lockout_failures
     )
-    if last_success is not None:
-        since = max(since, _aware(last_success))
-    failures = (
-        await db.scalars(
-            select(LoginAttempt.at)
-            .where(
-                LoginAttempt.login == login,
-                LoginAttempt.success.is_(False),
-                LoginAttempt.at > since,
+    wait = _wait(spread, settings.address_lockout_failures, settings.lockout_window, now)
+    what = "from this address"
+    if not wait:
+        pair = LoginAttempt.login == login, LoginAttempt.address == address
+        last_success = await db.scalar(
+            select(func.max(LoginAttempt.at)).where(
+                *pair, LoginAttempt.success.is_(True), LoginAttempt.at > since
             )
-            .order_by(LoginAttempt.at.desc())
-            .limit(settings.lockout_failures)
         )
-    ).all()
-    if len(failures) < settings.lockout_failures:
-        return 0
-    # The oldest of the last N failures leaves the window first.
-    free_at = _aware(failures[-1]) + settings.lockout_window
-    return max(1, math.ceil((free_at - now).total_seconds()))
+        start = max(since, _aware(last_success)) if last_success is not None else since
+        failures = await _failures(db, *pair, since=start, limit=settings.lockout_failures)
+        wait = _wait(failures, settings.lockout_failures, settings.lockout_window, now)
+        what = f"for '{login}' from this address"
+    if not wait:
+        return None
+    minutes = max(1, math.ceil(wait / 60))
+    return ProblemError(
+        429,
+        f"too many failed logins {what}; try again in {minutes} min",
+        headers={"Retry-After": str(wait)},
+        retry_after=wait,
+        field="login",
+    )
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-async def login(state: ServerState, db: AsyncSession, request: LoginRequest) -> TokenPair:
+async def login(
+    state: ServerState, db: AsyncSession, request: LoginRequest, address: str
+) -> TokenPair:
+    """Tokens for a right login and password tried from the client ``address``.
+
+    A wrong password, an unknown login and a locked account get one answer, whichever the
+    password: nothing tells a guesser that a password was right."""
     name = request.login.strip()
-    wait = await _lockout_seconds(state, db, name)
-    if wait:
-        minutes = max(1, math.ceil(wait / 60))
-        raise ProblemError(
-            429,
-            f"too many failed logins for '{name}'; try again in {minutes} min",
-            headers={"Retry-After": str(wait)},
-            retry_after=wait,
-            field="login",
-        )
+    address = rate_key(address)
+    refusal = await _refusal(state, db, name, address)
+    if refusal is not None:
+        raise refusal
     user = (await db.execute(select(User).where(User.login == name))).scalar_one_or_none()
     ok = await verify_password(user.password_hash if user else None, request.password)
     now = state.settings.now()
-    await db.execute(insert(LoginAttempt).values(login=name, at=now, success=ok))
-    if not ok or user is None:
+    if not ok or user is None or user.locked:
+        await db.execute(
+            insert(LoginAttempt).values(login=name, address=address, at=now, success=False)
+        )
         await db.commit()
         raise unauthorized(WRONG_CREDENTIALS)
-    if user.locked:
-        await db.commit()
-        raise ProblemError(403, "this account is locked; ask the school's IT staff")
+    await db.execute(insert(LoginAttempt).values(login=name, address=address, at=now, success=True))
     session_id = (
         await db.execute(
             insert(AuthSession).values(user_id=user.id, created_at=now).returning(AuthSession.id)

@@ -92,3 +92,12 @@ def request_client(request: Request[Any, Any, Any], proxies: Sequence[Network]) 
     """:func:`client_address` of a request."""
     peer = request.client.host if request.client else None
     return client_address(peer, request.headers.getall("x-forwarded-for", []), proxies)
+
+
+def rate_key(address: str) -> str:
+    """What failures from ``address`` are counted under: the address itself, or for IPv6 its
+    /64 network (one subscriber's, whose every address the subscriber can choose)."""
+    parsed = _address(address)
+    if isinstance(parsed, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed) if parsed is not None else address[:64]

@@ -440,12 +440,21 @@ class RefreshToken(Base):
 
 
 class LoginAttempt(Base):
+    """One login tried, from one client address (``demo_server.clients.rate_key``): failures
+    are counted per login and address, and per address across logins."""
+
     __tablename__ = "login_attempts"
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean)
-    __table_args__ = (Index("ix_login_attempts_login_at", "login", "at"),)
+    address: Mapped[str | None] = mapped_column(String(64), default=None)
+    """None for rows written before addresses were kept, and for invite-code failures (whose
+    ``login`` names the address)."""
+    __table_args__ = (
+        Index("ix_login_attempts_login_address_at", "login", "address", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
 
 
 class InviteCode(Base):

@@ -49,7 +49,11 @@ class ServerSettings:
     access_token_lifetime: dt.timedelta = dt.timedelta(minutes=5)
     refresh_token_lifetime: dt.timedelta = dt.timedelta(days=30)
     lockout_failures: int = 10
-    """Failed logins for one login within ``lockout_window`` that lock it out."""
+    """Failed logins for one login from one client address within ``lockout_window`` that
+    hold that login back from that address (other addresses are not affected)."""
+    address_lockout_failures: int = 100
+    """Failed logins from one client address, whatever the login, within ``lockout_window``
+    that hold the address back. Generous: a school's computer room shares one address."""
     lockout_window: dt.timedelta = dt.timedelta(minutes=15)
     forwarded_allow_ips: tuple[str, ...] = ()
     """Addresses or networks of the reverse proxies whose ``X-Forwarded-For`` names the

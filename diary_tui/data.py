@@ -299,7 +299,10 @@ def _describe_error(exc: BaseException) -> str:
         if exc.retry_after:
             minutes = max(1, -(-exc.retry_after // 60))
             unit = "minute" if minutes == 1 else "minutes"
-            return f"Too many failed attempts: this login is locked. Try again in {minutes} {unit}."
+            return (
+                "Too many failed attempts from this computer's network address. "
+                f"Try again in {minutes} {unit}."
+            )
         return "Too many attempts: wait a little and try again."
     if isinstance(exc, AuthenticationError):
         message = exc.message or "wrong login or password"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from litestar import Router, post
+from typing import Any
+
+from litestar import Request, Router, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
@@ -10,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import LoginRequest, LogoutRequest, RefreshRequest, TokenPair
 from demo_server import auth
+from demo_server.clients import request_client
 from demo_server.routes.deps import NO_STORE
 from demo_server.settings import ServerState
 
@@ -21,13 +24,17 @@ from demo_server.settings import ServerState
     cache_control=NO_STORE,
 )
 async def login(
+    request: Request[Any, Any, Any],
     data: JSONBody[LoginRequest],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> TokenPair:
-    """Returns an access token and a refresh token. Ten failed logins for one login within
-    15 minutes lock it out (429 with Retry-After)."""
-    return await auth.login(server, db, data)
+    """Returns an access token and a refresh token. Ten failed logins for one login from one
+    address within 15 minutes hold that login back from that address, and a hundred from one
+    address hold the address back (429 with Retry-After, whichever the password); other
+    addresses are not affected. A wrong password, an unknown login and a locked account get
+    the same 401."""
+    return await auth.login(server, db, data, request_client(request, server.proxies))
 
 
 @post(

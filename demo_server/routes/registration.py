@@ -25,7 +25,7 @@ from api_client import models as m
 from demo_server import accounts as acc
 from demo_server import schema as s
 from demo_server.auth import Viewer
-from demo_server.clients import request_client
+from demo_server.clients import rate_key, request_client
 from demo_server.idempotency import idempotent
 from demo_server.problems import ProblemError
 from demo_server.security import verify_password
@@ -36,7 +36,7 @@ CODE_WINDOW = dt.timedelta(minutes=15)
 
 
 def _host(request: Request[Any, Any, Any], server: ServerState) -> str:
-    return request_client(request, server.proxies)
+    return rate_key(request_client(request, server.proxies))
 
 
 async def _check_rate(db: NamedDependency[AsyncSession], host: str, now: dt.datetime) -> None:

@@ -170,7 +170,12 @@ async def test_lock_ends_sessions_and_unlock_lets_back_in(
     )
     assert locked.status_code == 200 and decode(locked.content, UserSummary).locked
     assert (await http.get(f"{API}/me", headers=pupil)).status_code in (401, 403)
-    assert (await log_in(http, "sibling", demo.password)).status_code == 403
+    # A locked account answers the right password as it answers a wrong one: the answer
+    # does not confirm a guessed password.
+    right = await log_in(http, "sibling", demo.password)
+    wrong = await log_in(http, "sibling", "not-the-password")
+    assert right.status_code == wrong.status_code == 401
+    assert right.content == wrong.content and "locked" in decode(right.content, Problem).detail
     renamed = await http.patch(
         f"{API}/users/{demo.ids['sibling']}",
         json={"version": 2, "locked": False, "first_name": "Елена"},

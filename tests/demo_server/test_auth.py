@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from typing import Any
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -11,7 +14,8 @@ from litestar import Litestar
 
 from api_client.models import Me, Problem, TokenPair, decode
 from demo_server.app import create_app
-from demo_server.settings import ServerSettings
+from demo_server.routes.deps import STATE_KEY
+from demo_server.settings import ServerSettings, ServerState
 from tests.conftest import BASE_URL, LoginAs, asgi_transport, bearer
 
 
@@ -86,6 +90,77 @@ async def test_ten_failures_lock_the_login_out_until_the_window_passes(
     assert (await login(http, "parent", demo.password)).status_code == 200
     clock.at += dt.timedelta(seconds=retry_after + 1)
     assert (await login(http, "pupil", demo.password)).status_code == 200
+
+
+@contextlib.asynccontextmanager
+async def client_at(app: Litestar, host: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client whose connection comes from ``host``."""
+    transport = httpx.ASGITransport(app=cast(Any, app), client=(host, 50000))
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        yield client
+
+
+async def test_failing_a_login_from_one_address_does_not_lock_it_elsewhere(
+    app: Litestar, demo: Any, clock: Clock
+) -> None:
+    """Anyone can fail a teacher's login ten times; the teacher still logs in from where she
+    is, and the address that failed gets the same answer for the right and a wrong password."""
+    async with client_at(app, "203.0.113.66") as attacker:
+        for _ in range(10):
+            problem(await login(attacker, "teacher", "guess"), 401)
+        right = await login(attacker, "teacher", demo.password)
+        wrong = await login(attacker, "teacher", "another-guess")
+        body = problem(right, 429)
+        assert "from this address" in body.detail
+        assert right.content == wrong.content
+        assert right.headers["retry-after"] == wrong.headers["retry-after"]
+        # Another login from the same address is not held back by it.
+        assert (await login(attacker, "parent", demo.password)).status_code == 200
+    async with client_at(app, "192.0.2.10") as teacher:
+        assert (await login(teacher, "teacher", demo.password)).status_code == 200
+        # Her own typos are counted for her address only, and a success forgets them.
+        for _ in range(9):
+            problem(await login(teacher, "teacher", "typo"), 401)
+        assert (await login(teacher, "teacher", demo.password)).status_code == 200
+        for _ in range(9):
+            problem(await login(teacher, "teacher", "typo"), 401)
+        assert (await login(teacher, "teacher", demo.password)).status_code == 200
+
+
+async def test_one_address_failing_many_logins_is_held_back(
+    app: Litestar, demo: Any, clock: Clock
+) -> None:
+    """One password tried on many logins from one address: after the address's limit it is
+    held back whatever the login and password; other addresses log in as usual."""
+    server = app.state[STATE_KEY]
+    settings = replace(server.settings, address_lockout_failures=6)
+    app.state[STATE_KEY] = ServerState(server.engine, settings, server.backend)
+    async with client_at(app, "198.51.100.7") as sprayer:
+        for name in ("parent", "pupil", "teacher", "admin", "it", "nobody"):
+            problem(await login(sprayer, name, "Spring2026!"), 401)
+        held = await login(sprayer, "classteacher", demo.password)
+        body = problem(held, 429)
+        assert body.detail.startswith("too many failed logins from this address")
+        assert held.content == (await login(sprayer, "classteacher", "Spring2026!")).content
+        retry_after = int(held.headers["retry-after"])
+        assert 0 < retry_after <= 15 * 60
+        async with client_at(app, "198.51.100.8") as neighbour:
+            assert (await login(neighbour, "classteacher", demo.password)).status_code == 200
+        clock.at += dt.timedelta(seconds=retry_after + 1)
+        assert (await login(sprayer, "classteacher", demo.password)).status_code == 200
+
+
+async def test_an_ipv6_client_is_counted_by_its_64_network(
+    app: Litestar, demo: Any, clock: Clock
+) -> None:
+    """A client with an IPv6 /64 chooses any address in it: the network is what counts."""
+    for n in range(10):
+        async with client_at(app, f"2001:db8:5:7::{n + 1:x}") as client:
+            problem(await login(client, "pupil", "guess"), 401)
+    async with client_at(app, "2001:db8:5:7::ffff") as same_network:
+        problem(await login(same_network, "pupil", demo.password), 429)
+    async with client_at(app, "2001:db8:5:8::1") as other_network:
+        assert (await login(other_network, "pupil", demo.password)).status_code == 200
 
 
 async def test_refresh_rotates_and_reuse_ends_the_session(
