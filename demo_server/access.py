@@ -10,6 +10,14 @@ The rule for a pupil's data (the week now; grades, homework and attendance later
 
 A viewer who may see some pupils but not this one gets the same 404 as for a pupil that does
 not exist, so that ids cannot be probed. Every check is scoped to the viewer's school.
+
+The same holds for every kind of object named by id (a lesson, a mark, a class, a subject, a
+period...): :func:`not_found` is the one answer, in the same words, for an id that exists
+nowhere and for one the viewer may not see, and it names nobody. Access is decided in the same
+query that looks the object up (the visibility conditions below), so both cases take the same
+path. A 403 is given only where the role may never do the thing whatever the id, or where the
+viewer may see the object but not change it (a teacher of the class, another subject); it
+names no pupil, subject or class either.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
+    false,
+    or_,
     select,
     union,
 )
@@ -46,9 +56,24 @@ PUPIL_READERS = frozenset({Role.PUPIL, Role.PARENT, Role.TEACHER, Role.ADMINISTR
 MAX_ID = 2**31 - 1
 
 
-def pupil_not_found() -> ProblemError:
+def not_found(kind: str, field: str, status: int = 404) -> ProblemError:
+    """The one answer for "no such ``kind``" and "not yours to see": the same status, words and
+    field for both, naming nobody and not echoing the id. ``status`` is 404 for an id in the
+    path or the query, 422 for one in a request body."""
+    return ProblemError(
+        status, f"there is no {kind} with this id among those you may see", field=field
+    )
+
+
+def pupil_not_found(field: str = "pupil_id", status: int = 404) -> ProblemError:
     """The one answer for "no such pupil" and "not your pupil"."""
-    return ProblemError(404, "there is no pupil with this id", field="pupil_id")
+    return not_found("pupil", field, status)
+
+
+def valid_id(value: int) -> bool:
+    """Whether ``value`` could be an id at all (others are answered as unknown, before the
+    database)."""
+    return 0 < value <= MAX_ID
 
 
 def forbidden(what: str) -> ProblemError:
@@ -148,6 +173,86 @@ async def require_pupil(
         raise forbidden(what)
     if not await may_see_pupil(db, viewer, pupil_id, readers):
         raise pupil_not_found()
+
+
+# ---- Lessons and classes named by id
+#
+# A lesson (and so its marks, absences, topic and homework):
+# - a teacher: the lessons of the classes they teach or lead, and those they teach or stand in
+#   for;
+# - administration and the health worker: every lesson of the school;
+# - anyone else: none (their roles are refused before any lesson is looked up).
+#
+# A class: the classes of those lessons for a teacher; a pupil's own classes; a parent's
+# children's; every class of the school for administration, IT staff and the health worker.
+
+
+def lesson_visibility(viewer: Viewer) -> ColumnElement[bool]:
+    """The condition on a ``Lesson`` joined with its ``SchoolClass`` under which ``viewer``
+    sees the lesson."""
+    in_school = SchoolClass.school_id == viewer.school_id
+    if viewer.role in (Role.ADMINISTRATION, Role.HEALTH_WORKER):
+        return in_school
+    if viewer.role is Role.TEACHER:
+        return and_(
+            in_school,
+            or_(
+                Lesson.class_id.in_(teacher_class_ids(viewer.id)),
+                Lesson.teacher_id == viewer.id,
+                Lesson.substitute_id == viewer.id,
+            ),
+        )
+    return false()
+
+
+def class_visibility(viewer: Viewer) -> ColumnElement[bool]:
+    """The condition on a ``SchoolClass`` row under which ``viewer`` sees the class."""
+    in_school = SchoolClass.school_id == viewer.school_id
+    if viewer.role in (Role.ADMINISTRATION, Role.IT_STAFF, Role.HEALTH_WORKER):
+        return in_school
+    if viewer.role is Role.TEACHER:
+        return and_(
+            in_school,
+            or_(
+                SchoolClass.id.in_(teacher_class_ids(viewer.id)),
+                SchoolClass.id.in_(
+                    select(Lesson.class_id).where(
+                        or_(Lesson.teacher_id == viewer.id, Lesson.substitute_id == viewer.id)
+                    )
+                ),
+            ),
+        )
+    if viewer.role is Role.PUPIL:
+        return and_(
+            in_school,
+            exists().where(Enrolment.class_id == SchoolClass.id, Enrolment.pupil_id == viewer.id),
+        )
+    if viewer.role is Role.PARENT:
+        return and_(
+            in_school,
+            exists().where(
+                Enrolment.class_id == SchoolClass.id,
+                Enrolment.pupil_id == ParentLink.pupil_id,
+                ParentLink.parent_id == viewer.id,
+            ),
+        )
+    return false()
+
+
+async def visible_class(
+    db: AsyncSession, viewer: Viewer, class_id: int, *, field: str = "class_id", status: int = 404
+) -> SchoolClass:
+    """The class ``class_id`` if ``viewer`` may see it, else :func:`not_found`."""
+    cls = (
+        await db.scalar(
+            select(SchoolClass).where(SchoolClass.id == class_id, class_visibility(viewer))
+        )
+        if valid_id(class_id)
+        else None
+    )
+    if cls is None:
+        raise not_found("class", field, status)
+    return cls
 
 
 # ---- Journal
@@ -287,19 +392,8 @@ async def require_class_notices(db: AsyncSession, viewer: Viewer, class_id: int)
     """A class's absence notices: its class teacher and administration of the school."""
     if viewer.role not in (Role.TEACHER, Role.ADMINISTRATION):
         raise forbidden("absence notices of a class")
-    row = (
-        await db.execute(
-            select(SchoolClass.homeroom_teacher_id).where(
-                SchoolClass.id == class_id, SchoolClass.school_id == viewer.school_id
-            )
-        )
-        if 0 < class_id <= MAX_ID
-        else None
-    )
-    found = row.one_or_none() if row is not None else None
-    if found is None:
-        raise ProblemError(404, "there is no class with this id", field="class_id")
-    if viewer.role is Role.TEACHER and found[0] != viewer.id:
+    cls = await visible_class(db, viewer, class_id)
+    if viewer.role is Role.TEACHER and cls.homeroom_teacher_id != viewer.id:
         raise ProblemError(403, "only the class teacher of this class sees its absence notices")
 
 

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
 from demo_server import schema as s
+from demo_server.access import not_found
 from demo_server.passwords import (
     check_strength,
     generate_invite_code,
@@ -136,6 +137,7 @@ async def find_class(db: AsyncSession, school_id: int, today: dt.date, text: str
         )
         if found is not None:
             return int(found)
+        raise not_found("class", "class")
     else:
         by_key = {
             class_key(n): cid for n, cid in (await school_classes(db, school_id, today)).items()
@@ -156,7 +158,7 @@ async def class_info(db: AsyncSession, school_id: int, class_id: int) -> s.Schoo
         else None
     )
     if cls is None:
-        raise ProblemError(404, "there is no class with this id in this school", field="class_id")
+        raise not_found("class", "class_id")
     return cls
 
 

@@ -62,11 +62,17 @@ from api_client.models import (
 )
 from demo_server import schema as s
 from demo_server.access import (
+    ATTENDANCE_READERS,
     MAX_ID,
     assigned_to_teach,
     leads_class,
+    lesson_visibility,
     may_open_journal,
+    may_see_pupil,
+    not_found,
+    pupil_not_found,
     teaches_lesson,
+    visible_class,
 )
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
@@ -82,9 +88,7 @@ MAX_DUE_DAYS = 366
 def check_id(value: int, field: str, status: int = 404, what: str = "") -> None:
     """Ids outside 1..2**31-1 cannot exist: answer as for an unknown id, before the database."""
     if not 0 < value <= MAX_ID:
-        raise ProblemError(
-            status, f"there is no {what or field.removesuffix('_id')} {value}", field=field
-        )
+        raise not_found(what or field.removesuffix("_id"), field, status)
 
 
 def _class_name(cls: s.SchoolClass) -> str:
@@ -132,8 +136,8 @@ class LessonContext:
 async def load_lesson(
     db: AsyncSession, viewer: Viewer, lesson_id: int, *, field: str = "lesson_id", status: int = 404
 ) -> LessonContext:
-    """The lesson ``lesson_id`` of the viewer's school, or a problem (404 for a path id, 422
-    for an id in a body)."""
+    """The lesson ``lesson_id`` if the viewer may see it (:func:`access.lesson_visibility`),
+    else the one answer for no such lesson (404 for a path id, 422 for an id in a body)."""
     check_id(lesson_id, field, status, "lesson")
     row = (
         await db.execute(
@@ -141,12 +145,25 @@ async def load_lesson(
             .join(s.SchoolClass, s.SchoolClass.id == s.Lesson.class_id)
             .join(s.Subject, s.Subject.id == s.Lesson.subject_id)
             .join(s.School, s.School.id == s.SchoolClass.school_id)
-            .where(s.Lesson.id == lesson_id, s.SchoolClass.school_id == viewer.school_id)
+            .where(s.Lesson.id == lesson_id, lesson_visibility(viewer))
         )
     ).first()
     if row is None:
-        raise ProblemError(status, f"there is no lesson {lesson_id}", field=field)
+        raise not_found("lesson", field, status)
     return LessonContext(*row)
+
+
+async def _subject(
+    db: AsyncSession, viewer: Viewer, subject_id: int, field: str, status: int
+) -> s.Subject:
+    """A subject of the viewer's school (subjects are no secret within it), else not found."""
+    check_id(subject_id, field, status, "subject")
+    subject = await db.scalar(
+        select(s.Subject).where(s.Subject.id == subject_id, s.Subject.school_id == viewer.school_id)
+    )
+    if subject is None:
+        raise not_found("subject", field, status)
+    return subject
 
 
 async def _school(db: AsyncSession, viewer: Viewer) -> s.School:
@@ -156,8 +173,16 @@ async def _school(db: AsyncSession, viewer: Viewer) -> s.School:
 
 
 async def _pupil(
-    db: AsyncSession, viewer: Viewer, pupil_id: int, field: str, status: int
+    db: AsyncSession,
+    viewer: Viewer,
+    pupil_id: int,
+    field: str,
+    status: int,
+    seen_at: LessonContext | None = None,
 ) -> s.User:
+    """The pupil ``pupil_id`` if the viewer may see them (:func:`access.may_see_pupil`; at a
+    lesson ``seen_at`` the viewer may act on, also a pupil of its class on its day: a
+    substitute's), else the one answer for no such pupil."""
     check_id(pupil_id, field, status, "pupil")
     pupil = await db.scalar(
         select(s.User).where(
@@ -167,7 +192,11 @@ async def _pupil(
         )
     )
     if pupil is None:
-        raise ProblemError(status, f"there is no pupil {pupil_id}", field=field)
+        raise pupil_not_found(field, status)
+    if seen_at is not None and await _enrolled(db, pupil.id, seen_at.cls.id, seen_at.lesson.date):
+        return pupil
+    if not await may_see_pupil(db, viewer, pupil.id, ATTENDANCE_READERS):
+        raise pupil_not_found(field, status)
     return pupil
 
 
@@ -186,12 +215,13 @@ async def _enrolled(db: AsyncSession, pupil_id: int, class_id: int, day: dt.date
 async def _lesson_pupil(
     db: AsyncSession, viewer: Viewer, ctx: LessonContext, pupil_id: int, field: str, status: int
 ) -> s.User:
-    """The pupil, who must be in the lesson's class on the lesson's day (422 otherwise)."""
-    pupil = await _pupil(db, viewer, pupil_id, field, status)
+    """The pupil, who must be in the lesson's class on the lesson's day (422 otherwise, when
+    the viewer may see the pupil; a pupil they may not see is answered as none)."""
+    pupil = await _pupil(db, viewer, pupil_id, field, status, seen_at=ctx)
     if not await _enrolled(db, pupil.id, ctx.cls.id, ctx.lesson.date):
         raise ProblemError(
             422,
-            f"{_full_name(pupil)} is not in class {_class_name(ctx.cls)} on "
+            f"this pupil is not in class {_class_name(ctx.cls)} on "
             f"{ctx.lesson.date.isoformat()}, the day of this lesson",
             field=field,
         )
@@ -248,9 +278,7 @@ async def _require_teacher(db: AsyncSession, viewer: Viewer, ctx: LessonContext,
         substitute_id=lesson.substitute_id,
     ):
         raise ProblemError(
-            403,
-            f"you do not teach {ctx.subject.name} in class {_class_name(ctx.cls)}: "
-            f"you may not change its {what}",
+            403, f"you do not teach this lesson's subject in its class: you may not change {what}"
         )
 
 
@@ -322,24 +350,10 @@ async def load_journal(
     containing ``today``, else the last one begun, else the first)."""
     if viewer.role not in (Role.TEACHER, Role.ADMINISTRATION):
         raise ProblemError(403, "your role may not see class journals")
-    check_id(class_id, "class_id", what="class")
-    check_id(subject_id, "subject_id", what="subject")
-    cls = await db.scalar(
-        select(s.SchoolClass).where(
-            s.SchoolClass.id == class_id, s.SchoolClass.school_id == viewer.school_id
-        )
-    )
-    if cls is None:
-        raise ProblemError(404, f"there is no class {class_id}", field="class_id")
-    subject = await db.scalar(
-        select(s.Subject).where(s.Subject.id == subject_id, s.Subject.school_id == viewer.school_id)
-    )
-    if subject is None:
-        raise ProblemError(404, f"there is no subject {subject_id}", field="subject_id")
+    cls = await visible_class(db, viewer, class_id)
+    subject = await _subject(db, viewer, subject_id, "subject_id", 404)
     if not await may_open_journal(db, viewer, cls.id, subject.id):
-        raise ProblemError(
-            403, f"you do not teach {subject.name} in class {_class_name(cls)} nor lead it"
-        )
+        raise ProblemError(403, "you do not teach this subject in this class nor lead it")
     school = await _school(db, viewer)
     periods = list(
         (
@@ -358,7 +372,7 @@ async def load_journal(
         if chosen is None:
             raise ProblemError(
                 404,
-                f"there is no period {period_id} in the academic year of class {_class_name(cls)}",
+                "there is no period with this id in the academic year of this class",
                 field="period_id",
             )
     else:
@@ -684,13 +698,19 @@ async def _mark_for_change(
 ) -> tuple[s.Mark, LessonContext, s.User]:
     require_role(viewer, frozenset({Role.TEACHER}), "marks")
     check_id(mark_id, "mark_id", what="mark")
-    mark = await db.get(s.Mark, mark_id, with_for_update=_for_update(db))
+    # A mark is seen by whoever sees its lesson: one query decides it and finds the mark.
+    query = (
+        select(s.Mark)
+        .join(s.Lesson, s.Lesson.id == s.Mark.lesson_id)
+        .join(s.SchoolClass, s.SchoolClass.id == s.Lesson.class_id)
+        .where(s.Mark.id == mark_id, lesson_visibility(viewer))
+    )
+    if _for_update(db):
+        query = query.with_for_update(of=s.Mark)
+    mark = (await db.scalars(query)).first()
     if mark is None:
-        raise ProblemError(404, f"there is no mark {mark_id}", field="mark_id")
-    try:
-        ctx = await load_lesson(db, viewer, mark.lesson_id)
-    except ProblemError:  # another school's mark: as if there were none
-        raise ProblemError(404, f"there is no mark {mark_id}", field="mark_id") from None
+        raise not_found("mark", "mark_id")
+    ctx = await load_lesson(db, viewer, mark.lesson_id)
     await _require_teacher(db, viewer, ctx, "marks")
     pupil = await db.get(s.User, mark.pupil_id)
     assert pupil is not None
@@ -1051,11 +1071,9 @@ async def remove_absence(
     await _require_attendance(
         db, viewer, ctx, AbsenceKind(existing.kind) if existing is not None else None
     )
-    pupil = await _pupil(db, viewer, pupil_id, "pupil_id", 404)
+    pupil = await _pupil(db, viewer, pupil_id, "pupil_id", 404, seen_at=ctx)
     if existing is None:
-        raise ProblemError(
-            404, f"{_full_name(pupil)} has no absence at this lesson", field="pupil_id"
-        )
+        raise ProblemError(404, "this pupil has no absence at this lesson", field="pupil_id")
     what = f"the absence of {_full_name(pupil)}"
     if existing.removed_at is not None:
         by = await _last_change(
@@ -1311,14 +1329,7 @@ async def set_period_mark(
 ) -> JournalPeriodMark:
     require_role(viewer, frozenset({Role.TEACHER}), "period marks")
     pupil = await _pupil(db, viewer, body.pupil_id, "pupil_id", 422)
-    check_id(body.subject_id, "subject_id", 422, "subject")
-    subject = await db.scalar(
-        select(s.Subject).where(
-            s.Subject.id == body.subject_id, s.Subject.school_id == viewer.school_id
-        )
-    )
-    if subject is None:
-        raise ProblemError(422, f"there is no subject {body.subject_id}", field="subject_id")
+    subject = await _subject(db, viewer, body.subject_id, "subject_id", 422)
     check_id(body.period_id, "period_id", 422, "period")
     period = await db.scalar(
         select(s.Period)
@@ -1326,7 +1337,7 @@ async def set_period_mark(
         .where(s.Period.id == body.period_id, s.AcademicYear.school_id == viewer.school_id)
     )
     if period is None:
-        raise ProblemError(422, f"there is no period {body.period_id}", field="period_id")
+        raise not_found("period", "period_id", 422)
     # The classes the pupil was in during the period; the teacher must teach one of them.
     class_rows = (
         (
@@ -1346,7 +1357,7 @@ async def set_period_mark(
     )
     if not class_rows:
         raise ProblemError(
-            422, f"{_full_name(pupil)} was in no class during {period.name}", field="pupil_id"
+            422, f"this pupil was in no class during {period.name}", field="pupil_id"
         )
     cls = None
     for candidate in class_rows:
@@ -1356,8 +1367,7 @@ async def set_period_mark(
     if cls is None:
         raise ProblemError(
             403,
-            f"you do not teach {subject.name} to {_full_name(pupil)}: "
-            "you may not give their period mark",
+            "you do not teach this subject to this pupil: you may not give their period mark",
         )
     if period.start > today:
         raise ProblemError(

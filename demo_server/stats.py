@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
 from demo_server import schema as s
-from demo_server.access import MAX_ID
+from demo_server.access import MAX_ID, not_found
 from demo_server.problems import ProblemError
 from demo_server.week import class_ref
 
@@ -92,7 +92,7 @@ async def resolve_scope(
     if period_id is not None:
         chosen = next((p for p in all_periods if p.id == period_id), None)
         if chosen is None or not 0 < period_id <= MAX_ID:
-            raise ProblemError(404, f"there is no period with the id {period_id}", field="period")
+            raise not_found("period", "period")
     else:
         chosen = next((p for p in all_periods if p.start <= today <= p.end), None)
         if chosen is None:

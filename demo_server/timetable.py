@@ -48,7 +48,7 @@ from api_client.models import (
     SubjectRef,
 )
 from demo_server import schema as s
-from demo_server.access import teacher_class_ids
+from demo_server.access import not_found, teacher_class_ids
 from demo_server.auth import Viewer
 from demo_server.journal import LessonContext, _bump, check_id, load_lesson, log_write
 from demo_server.problems import ProblemError
@@ -197,7 +197,7 @@ async def _substitute(
         select(s.User).where(s.User.id == substitute_id, s.User.school_id == viewer.school_id)
     )
     if user is None:
-        raise ProblemError(422, f"there is no teacher {substitute_id}", field="substitute_id")
+        raise not_found("teacher", "substitute_id", 422)
     if user.role != Role.TEACHER.value:
         raise ProblemError(
             422,

@@ -14,7 +14,8 @@
   costs nothing for them; other logins go through ``POST /auth/login``.
 
 A module may override ``school_kind`` to return ``"mini"``: the hand-made school of
-``tests/demo_server/mini_school.py`` whose every row is known.
+``tests/demo_server/mini_school.py`` whose every row is known; or ``"district"``: the mini
+school with a neighbouring school on the same server (its ids are ``far_*``).
 """
 
 from __future__ import annotations
@@ -235,6 +236,10 @@ async def _build(url: str, kind: str) -> Template:
             from tests.demo_server.mini_school import build_mini_school
 
             school: Any = await build_mini_school(engine)
+        elif kind == "district":
+            from tests.demo_server.mini_school import build_district
+
+            school = await build_district(engine)
         else:
             from demo_server.generator import generate
 
@@ -273,7 +278,8 @@ def template_for(databases: Databases, backend: str, kind: str) -> Template:
 
 @pytest.fixture
 def school_kind() -> str:
-    """``"demo"`` (generated; the mini school until the generator exists) or ``"mini"``."""
+    """``"demo"`` (generated; the mini school until the generator exists), ``"mini"`` or
+    ``"district"``."""
     return "demo" if generator_available() else "mini"
 
 

@@ -19,7 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api_client import models as m
 from demo_server import accounts as acc
 from demo_server import schema as s
-from demo_server.access import ACCOUNT_MANAGERS, may_issue_invite_codes, require_role
+from demo_server.access import (
+    ACCOUNT_MANAGERS,
+    may_issue_invite_codes,
+    require_role,
+    visible_class,
+)
 from demo_server.auth import Viewer
 from demo_server.idempotency import idempotent
 from demo_server.problems import ProblemError
@@ -346,13 +351,17 @@ async def _slips(
     *,
     passwords: bool,
 ) -> Response[m.CredentialSlips]:
-    cls = await acc.class_info(db, viewer.school_id, class_id)
+    refused = ProblemError(
+        403, "only the IT staff and the class teacher of this class issue its invite codes"
+    )
     if passwords:
         _it(viewer)
-    elif not may_issue_invite_codes(viewer, cls.homeroom_teacher_id):
-        raise ProblemError(
-            403, "only the IT staff and the class teacher of this class issue its invite codes"
-        )
+    elif viewer.role not in (m.Role.IT_STAFF, m.Role.TEACHER):
+        raise refused
+    # The IT staff see every class of the school, a teacher the classes they teach or lead.
+    cls = await visible_class(db, viewer, class_id)
+    if not may_issue_invite_codes(viewer, cls.homeroom_teacher_id):
+        raise refused
     school = await db.get(s.School, viewer.school_id)
     assert school is not None
     name = class_name(cls.grade, cls.letter)

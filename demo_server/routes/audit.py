@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 
 from api_client import models as m
 from demo_server import schema as s
-from demo_server.access import AUDIT_READERS, MAX_ID, require_role
+from demo_server.access import AUDIT_READERS, MAX_ID, not_found, require_role
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
 from demo_server.routes.week import parse_date
@@ -46,13 +46,17 @@ async def find_user(
     if text.isdigit():
         number = int(text)
         if not 0 < number <= MAX_ID:
-            raise ProblemError(404, f"there is nobody with the id {text}", field=field)
+            raise not_found("person", field)
         query = query.where(or_(s.User.id == number, s.User.login == text))
     else:
         query = query.where(func.lower(s.User.login) == text.lower())
     found = (await db.execute(query.limit(2))).scalars().all()
     if not found:
-        raise ProblemError(404, f"there is nobody with the login or id {text!r}", field=field)
+        # An id answers as every unknown id does (it names nobody); a login is the caller's own
+        # words, said back.
+        if text.isdigit():
+            raise not_found("person", field)
+        raise ProblemError(404, f"there is nobody with the login {text!r}", field=field)
     if len(found) > 1:  # a login made of digits that is also someone's id: the id wins
         return int(text)
     return int(found[0])

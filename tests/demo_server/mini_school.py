@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from demo_server import schema as s
@@ -320,3 +320,185 @@ async def build_mini_school(engine: AsyncEngine) -> MiniSchool:
         Account("authority", PASSWORD, "authority", "education authority"),
     ]
     return MiniSchool(school_id=school, today=TODAY, password=PASSWORD, featured=featured, ids=ids)
+
+
+async def build_district(engine: AsyncEngine) -> MiniSchool:
+    """The mini school, with its second quarter (``period``), and a neighbouring school on the
+    same server (:func:`add_neighbour_school`)."""
+    school = await build_mini_school(engine)
+    async with engine.begin() as db:
+        year = (
+            await db.execute(
+                select(s.AcademicYear.id).where(s.AcademicYear.school_id == school.school_id)
+            )
+        ).scalar_one()
+        school.ids["period"] = (
+            await db.execute(
+                insert(s.Period)
+                .values(
+                    year_id=year,
+                    kind="quarter",
+                    number=2,
+                    name="2 четверть",
+                    start=dt.date(2026, 11, 5),
+                    end=dt.date(2026, 12, 28),
+                )
+                .returning(s.Period.id)
+            )
+        ).scalar_one()
+    school.ids.update(await add_neighbour_school(engine))
+    return school
+
+
+async def add_neighbour_school(engine: AsyncEngine) -> dict[str, int]:
+    """A second school on the same server (a district's), with one of everything a request
+    can name by id: its class 5А and subject, a period, a teacher and class teacher, a pupil
+    and their parent, lessons with a mark, an absence and homework with an attachment, a
+    message thread, an announcement and an absence notice. Nobody of the mini school may see
+    any of it; the ids are returned as ``far_*``."""
+    ids: dict[str, int] = {}
+    pw = hash_password(PASSWORD)
+    async with engine.begin() as db:
+
+        async def add(table: type[s.Base], key: str | None = None, /, **values: object) -> int:
+            new_id = int(
+                (
+                    await db.execute(insert(table).values(**values).returning(table.id))  # type: ignore[attr-defined]
+                ).scalar_one()
+            )
+            if key:
+                ids[f"far_{key}"] = new_id
+            return new_id
+
+        school = await add(s.School, "school", name="Школа № 2", timezone="Europe/Moscow")
+        year = await add(
+            s.AcademicYear,
+            school_id=school,
+            name="2026/27",
+            start=dt.date(2026, 9, 1),
+            end=dt.date(2027, 5, 31),
+        )
+        await add(
+            s.Period,
+            "period",
+            year_id=year,
+            kind="quarter",
+            number=2,
+            name="2 четверть",
+            start=dt.date(2026, 11, 5),
+            end=dt.date(2026, 12, 28),
+        )
+        subject = await add(s.Subject, "subject", school_id=school, name="Физика")
+
+        def person(login: str, role: str, first: str, last: str) -> dict[str, object]:
+            return dict(
+                school_id=school,
+                login=login,
+                password_hash=pw,
+                role=role,
+                first_name=first,
+                last_name=last,
+            )
+
+        teacher = await add(
+            s.User, "teacher", **person("far_teacher", "teacher", "Иван", "Дальний")
+        )
+        pupil = await add(s.User, "pupil", **person("far_pupil", "pupil", "Фёдор", "Далёкий"))
+        parent = await add(s.User, "parent", **person("far_parent", "parent", "Зоя", "Далёкая"))
+        cls = await add(
+            s.SchoolClass,
+            "class",
+            school_id=school,
+            year_id=year,
+            grade=5,
+            letter="А",
+            homeroom_teacher_id=teacher,
+        )
+        await add(s.Enrolment, pupil_id=pupil, class_id=cls, start=dt.date(2026, 9, 1), end=None)
+        await db.execute(insert(s.ParentLink).values(parent_id=parent, pupil_id=pupil))
+        await add(s.TeachingAssignment, teacher_id=teacher, class_id=cls, subject_id=subject)
+        lesson = await add(
+            s.Lesson,
+            "lesson",
+            class_id=cls,
+            subject_id=subject,
+            teacher_id=teacher,
+            date=MONDAY,
+            number=1,
+            room="1",
+            planned_room="1",
+            topic="Сила тока",
+        )
+        await add(
+            s.Lesson,
+            "lesson_wed",
+            class_id=cls,
+            subject_id=subject,
+            teacher_id=teacher,
+            date=MONDAY + dt.timedelta(days=2),
+            number=1,
+            room="1",
+            planned_room="1",
+        )
+        await add(s.Mark, "mark", lesson_id=lesson, pupil_id=pupil, value=3, author_id=teacher)
+        await add(
+            s.Absence,
+            "absence",
+            lesson_id=lesson,
+            pupil_id=pupil,
+            kind="late",
+            minutes=5,
+            author_id=teacher,
+        )
+        homework = await add(
+            s.Homework,
+            "homework",
+            lesson_id=lesson,
+            text="§ 12",
+            due=MONDAY + dt.timedelta(days=2),
+            author_id=teacher,
+        )
+        await add(
+            s.HomeworkAttachment,
+            "attachment",
+            homework_id=homework,
+            name="far.pdf",
+            size=3,
+            content=b"pdf",
+        )
+        thread = await add(
+            s.MessageThread,
+            "thread",
+            school_id=school,
+            subject="Про Фёдора",
+            pupil_id=pupil,
+            created_by=parent,
+        )
+        await db.execute(
+            insert(s.ThreadParticipant).values(
+                [
+                    {"thread_id": thread, "user_id": parent},
+                    {"thread_id": thread, "user_id": teacher},
+                ]
+            )
+        )
+        await add(s.Message, "message", thread_id=thread, author_id=parent, body="Здравствуйте")
+        await add(
+            s.Announcement,
+            "announcement",
+            school_id=school,
+            class_id=cls,
+            author_id=teacher,
+            title="Собрание",
+            body="В среду",
+        )
+        await add(
+            s.AbsenceNotice,
+            "notice",
+            pupil_id=pupil,
+            parent_id=parent,
+            start=MONDAY,
+            end=MONDAY,
+            reason="family",
+        )
+    return ids

@@ -392,8 +392,9 @@ async def test_slips_for_a_class(
     ("viewer", "cls", "expected"),
     [
         ("classteacher", "c5a", 200),
-        ("classteacher", "c6b", 403),
+        ("classteacher", "c6b", 404),  # teaches nothing in 6Б: as no class at all
         ("teacher2", "c6b", 200),
+        ("teacher2", "c5a", 403),  # teaches history in 5А: sees the class, does not lead it
         ("teacher", "c5a", 403),
         ("it", "c7v", 200),
         ("parent", "c5a", 403),

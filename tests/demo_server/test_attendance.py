@@ -219,7 +219,7 @@ async def test_who_reads_a_pupils_notices(
         ("teacher2", "c6b", 200),
         ("admin", "c7v", 200),
         ("teacher", "c5a", 403),
-        ("classteacher", "c6b", 403),
+        ("classteacher", "c6b", 404),  # teaches nothing in 6Б: as no class at all
         ("parent", "c5a", 403),
         ("pupil", "c5a", 403),
         ("nurse", "c5a", 403),

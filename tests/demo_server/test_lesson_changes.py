@@ -337,7 +337,7 @@ REFUSALS: list[tuple[str, str, dict[str, Any], int, str, str]] = [
     ("substituted", "wed1", {"status": "substituted"}, 422, "status", "substitute_id"),
     ("own teacher", "wed1", {"substitute_id": "{teacher}"}, 422, "substitute_id", "own teacher"),
     ("a pupil", "wed1", {"substitute_id": "{pupil}"}, 422, "substitute_id", "not a teacher"),
-    ("no such", "wed1", {"substitute_id": 999999}, 422, "substitute_id", "no teacher 999999"),
+    ("no such", "wed1", {"substitute_id": 999999}, 422, "substitute_id", "no teacher"),
     ("bad id", "wed1", {"substitute_id": -1}, 422, "substitute_id", "no teacher"),
     ("busy", "wed1", {"substitute_id": "{teacher2}"}, 422, "substitute_id", "6Б История"),
     ("control", "wed1", {"room": "20\x074"}, 422, "room", "control characters"),
@@ -401,7 +401,7 @@ async def test_another_schools_lesson_is_not_found(
     patched = await change(http, admin, foreign, {"version": 1, "status": "cancelled"})
     missing = await change(http, admin, 999999, {"version": 1, "status": "cancelled"})
     assert patched.status_code == missing.status_code == 404
-    assert decode(patched.content, Problem).detail == f"there is no lesson {foreign}"
+    assert patched.content == missing.content
     got = await http.get(f"/api/v1/lessons/{foreign}", headers=admin)
     assert got.status_code == 404
     [(status,)] = await fetch_all(demo_url, select(s.Lesson.status).where(s.Lesson.id == foreign))
