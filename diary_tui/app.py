@@ -388,13 +388,73 @@ class DiaryApp(App[None]):
             screen.show_help()
 
     def action_log_out(self) -> None:
-        self.log_out()
+        """Log out; with writes still waiting to be sent, only after two questions that name
+        them (logging out deletes this computer's copy, and the outbox with it)."""
+        ops = self.data.waiting_ops()
+        if not ops:
+            self.log_out()
+            return
+        from diary_tui.sync import describe_waiting
+        from screens.confirm import ConfirmScreen
+
+        count = len(ops)
+        writes = "1 unsent write" if count == 1 else f"{count} unsent writes"
+        first = (
+            f"{describe_waiting(ops)}.\n"
+            "They go by themselves once the server answers. Logging out now deletes this "
+            "computer's copy of the diary, and them with it.\n\nLog out anyway?"
+        )
+        second = f"Throw away {writes} for good and log out? This cannot be undone."
+
+        def sure(yes: bool | None) -> None:
+            if yes:
+                self.log_out(discard_unsent=True)
+
+        def asked(yes: bool | None) -> None:
+            if yes:
+                self.push_screen(ConfirmScreen(second), sure)
+
+        self.push_screen(ConfirmScreen(first), asked)
+
+    async def action_quit(self) -> None:
+        """Quit; with writes still waiting to be sent, say so first."""
+        ops = self.data.waiting_ops()
+        if not ops:
+            self.exit()
+            return
+        from diary_tui.sync import describe_waiting
+        from screens.confirm import ConfirmScreen
+
+        if self.demo_accounts:
+            later = "The demo server stops when you quit, so they will not be sent."
+        else:
+            later = (
+                "They are kept on this computer and sent the next time the diary is open and "
+                "the server answers."
+            )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        question = f"{describe_waiting(ops)}.\n{later}\n\nQuit anyway?"
+        self.push_screen(ConfirmScreen(question), answered)
 
     @work(exclusive=True, group="session", exit_on_error=False)
-    async def log_out(self) -> None:
+    async def log_out(self, *, discard_unsent: bool = False) -> None:
+        from diary_tui.data import UnsentWrites
+
+        if not discard_unsent and self.data.waiting_ops():
+            self.action_log_out()  # a write came in meanwhile: ask
+            return
         self.workers.cancel_group(self, "sync")
         self.workers.cancel_group(self, "live")
-        await self.data.logout()
+        try:
+            await self.data.logout(discard_unsent=discard_unsent)
+        except UnsentWrites as exc:
+            self.notify(f"Not logged out: {exc}.", severity="warning", markup=False)
+            self._start_session_work()
+            return
         if self.demo_accounts:
             self.show_chooser()
         else:

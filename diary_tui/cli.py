@@ -66,11 +66,23 @@ def build_parser(*, accounts: bool = True) -> argparse.ArgumentParser:
         default="small",
         help="small (a few classes, starts fast) or school (about 800 pupils)",
     )
-    commands.add_parser(
+    logout_parser = commands.add_parser(
         "logout",
         help="forget the saved login and the local copy of the diary",
         description="End the saved session: delete the token from the system keyring and the "
-        "account's local store. Uses --server/--login, or the last login.",
+        "account's local store. Uses --server/--login, or the last login. Refuses while "
+        "writes made on this computer wait to be sent (they would be lost).",
+    )
+    logout_parser.add_argument(
+        "--send-first",
+        action="store_true",
+        help="send the writes that wait to be sent, then log out (needs the server and the "
+        "saved login)",
+    )
+    logout_parser.add_argument(
+        "--discard-unsent",
+        action="store_true",
+        help="log out even though writes wait to be sent: they are thrown away",
     )
     if not accounts:
         return parser
@@ -112,7 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 seed=args.seed, lang=args.lang, size=args.size, today=args.today, started=STARTED
             )
         if args.command == "logout":
-            return logout(args.server, args.login)
+            return logout(
+                args.server,
+                args.login,
+                send_first=args.send_first,
+                discard_unsent=args.discard_unsent,
+            )
         if args.command == "admin" and getattr(args, "admin_run", None) is not None:
             return int(args.admin_run(args))
         if args.command == "admin":
@@ -185,7 +202,13 @@ def run_app(server: str | None, login: str | None, open_screen: str | None = Non
     return app.return_code or 0
 
 
-def logout(server: str | None, login: str | None) -> int:
+def logout(
+    server: str | None,
+    login: str | None,
+    *,
+    send_first: bool = False,
+    discard_unsent: bool = False,
+) -> int:
     server, login, _config_value = _account(server, login)
     if not server or not login:
         print("diary logout: no saved login; give --server URL --login NAME", file=sys.stderr)
@@ -203,6 +226,32 @@ def logout(server: str | None, login: str | None) -> int:
     credentials = Credentials()
     ok, reason = credentials.available()
     token = credentials.load(server, login) if ok else None
+    if send_first:
+        if not token:
+            print(
+                f"diary logout: there is no saved login for {login} to send with; run diary, "
+                "log in and let the writes go first.",
+                file=sys.stderr,
+            )
+        else:
+            print(_send_waiting(server, login, token, credentials))
+            token = credentials.load(server, login)  # the refresh token rotated
+    waiting = _waiting(server, login)
+    if waiting and not discard_unsent:
+        from diary_tui.sync import describe_waiting
+
+        print(
+            f"diary logout: {describe_waiting(waiting)}.\n"
+            f"They were made on this computer and have not reached {server} yet; logging out "
+            "deletes them. Open the diary (diary) while the server can be reached and they "
+            "are sent by themselves, or run diary logout --send-first. To throw them away, "
+            "run diary logout --discard-unsent.",
+            file=sys.stderr,
+        )
+        return 1
+    if waiting:
+        count = len(waiting)
+        print(f"Throwing away {count} unsent write{'s' if count != 1 else ''}, as asked.")
     if token:
         print(f"Ending the session of {login} on {server}: {_revoke(server, token)}")
         try:
@@ -220,6 +269,57 @@ def logout(server: str | None, login: str | None) -> int:
     else:
         print(f"There was no local copy of {login}'s diary.")
     return 0
+
+
+def _waiting(server: str, login: str) -> list[str]:
+    """What each write waiting in the account's outbox does (empty with no local store)."""
+    from diary_tui.store import Store, store_path
+
+    if not store_path(server, login).exists():
+        return []
+    store = Store.open_for(server, login)
+    try:
+        return [item.op for item in store.pending(limit=1_000_000)]
+    finally:
+        store.close()
+
+
+def _send_waiting(server: str, login: str, refresh_token: str, credentials: object) -> str:
+    """Send the account's outbox with the saved login; say how it went."""
+    import asyncio
+
+    from api_client.client import DiaryClient
+    from api_client.models import TokenPair
+    from diary_tui.store import Store
+    from diary_tui.sync import SyncEngine
+
+    def rotated(pair: TokenPair | None) -> None:
+        # The old refresh token stops working once used: keep the new one while the writes
+        # may still need it.
+        if pair is not None:
+            save = getattr(credentials, "save", None)
+            if save is not None:
+                save(server, login, pair.refresh_token)
+
+    store = Store.open_for(server, login)
+
+    async def send() -> tuple[bool, int]:
+        async with DiaryClient(
+            server, refresh_token=refresh_token, timeout=10, on_tokens=rotated
+        ) as client:
+            client.cache = store
+            engine = SyncEngine(client, store)
+            done = await engine.drain()
+            return done, engine.sent
+
+    try:
+        done, sent = asyncio.run(send())
+    finally:
+        store.close()
+    what = "1 write" if sent == 1 else f"{sent} writes"
+    if done:
+        return f"Sent {what} that waited."
+    return f"Sent {what}; the server could not take the rest now."
 
 
 def _revoke(server: str, refresh_token: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
+from api_client import models as wire
 from demo_server import schema as s
 from demo_server.db import make_engine
 from diary_tui.app import DiaryApp
@@ -22,6 +23,7 @@ from screens.messages import ComposeScreen, MessagesScreen, ThreadScreen
 from screens.week import WeekScreen
 from tests.conftest import asgi_transport, sqlite_only
 from tests.diary_tui.harness import (
+    BASE_URL,
     MONDAY,
     log_in,
     make_app,
@@ -297,3 +299,68 @@ async def test_a_pupils_tick_offline_waits_and_a_lost_answer_is_not_done_twice(
         ),
     )
     assert answers_kept == 1  # sent twice with one key: done once, the second was a replay
+
+
+def question(app: DiaryApp) -> str:
+    screen = app.screen
+    assert isinstance(screen, ConfirmScreen)
+    return str(screen.question)
+
+
+@sqlite_only
+async def test_logging_out_or_quitting_with_unsent_writes_asks_and_names_them(
+    app: Litestar, demo: Any
+) -> None:
+    from diary_tui.store import store_path
+    from diary_tui.sync import message_reply, week_sign
+    from screens.login import LoginScreen
+
+    switch = Switch(asgi_transport(app))
+    diary = make_app(app, transport=switch)
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "parent", password_of(demo, "parent"))
+        await wait_for(pilot, lambda: week_loaded(diary, MONDAY))
+        assert diary.data.me is not None
+        pupil = diary.data.me.children[0].id
+        switch.up = False
+        engine = diary.data.sync_engine()
+        engine.enqueue(week_sign(pupil_id=pupil, monday=MONDAY))
+        engine.enqueue(message_reply(thread_id=1, request=wire.ReplyRequest(body="Да")))
+        path = store_path(BASE_URL, "parent")
+
+        # Quitting says they wait and will be sent next time; "n" stays.
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(diary.screen, ConfirmScreen))
+        assert "2 writes wait to be sent: 1 week signature, 1 message" in question(diary)
+        assert "sent the next time" in question(diary)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
+        assert diary.is_running
+
+        # Logging out asks twice, the second time naming the count; "n" keeps everything.
+        diary.action_log_out()
+        await wait_for(pilot, lambda: isinstance(diary.screen, ConfirmScreen))
+        assert "2 writes wait to be sent" in question(diary)
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, ConfirmScreen)
+                and "Throw away 2 unsent writes" in question(diary)
+            ),
+        )
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
+        assert diary.data.logged_in and path.exists() and outbox(diary) == 2
+
+        # Yes twice: thrown away, as asked.
+        diary.action_log_out()
+        await wait_for(pilot, lambda: isinstance(diary.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, ConfirmScreen) and "Throw away" in question(diary),
+        )
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(diary.screen, LoginScreen))
+        assert not path.exists()
