@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import typing
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -85,14 +86,91 @@ class Response(msgspec.Struct, omit_defaults=True, kw_only=True):
     """Base of every response body."""
 
 
+# --------------------------------------------------------------------------------------
+# Text a person typed
+#
+# Every text field of a request is one of the aliases below, which carry its length limit
+# and the characters it may hold, so the server refuses the rest (422, naming the field) and
+# the OpenAPI document states both. Control characters are never stored: C0 (but for the
+# line breaks and tabs of multi-line text), DEL, C1, and the bidirectional overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069) that make a name read differently than it is
+# stored. A carriage return in multi-line text is taken as a line break (``\r\n`` and a lone
+# ``\r`` become ``\n``) as the request is decoded.
+
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$(?!\n)"
+"""One line of text: no control characters at all. (``$(?!\n)``: Python's ``$`` also
+matches before a final line break, which a single line may not end with.)"""
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+"""Multi-line text: line breaks (``\n``, ``\r``) and tabs, no other control characters."""
+
+NAME_MAX_LENGTH = 100
+LOGIN_MAX_LENGTH = 64
+TITLE_MAX_LENGTH = 200
+ROOM_MAX_LENGTH = 20
+NOTE_MAX_LENGTH = 2_000
+MESSAGE_MAX_LENGTH = 10_000
+SUBJECT_MAX_LENGTH = TITLE_MAX_LENGTH
+
+
+def _line(max_length: int, min_length: int = 0) -> msgspec.Meta:
+    return msgspec.Meta(min_length=min_length, max_length=max_length, pattern=LINE_PATTERN)
+
+
+def _text(max_length: int) -> msgspec.Meta:
+    return msgspec.Meta(max_length=max_length, pattern=TEXT_PATTERN)
+
+
+Login = Annotated[str, _line(LOGIN_MAX_LENGTH, min_length=1)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+Token = Annotated[str, _line(512, min_length=1)]
+InviteCode = Annotated[str, _line(64, min_length=1)]
+PersonName = Annotated[str, _line(NAME_MAX_LENGTH)]
+"""A first, last or middle name."""
+Title = Annotated[str, _line(TITLE_MAX_LENGTH)]
+"""The subject of a message thread, the title of an announcement."""
+RoomText = Annotated[str, _line(ROOM_MAX_LENGTH)]
+Note = Annotated[str, _text(NOTE_MAX_LENGTH)]
+"""A comment on a mark, a reason for a change, a note on an absence."""
+Comment = Note
+Reason = Note
+NoticeNote = Note
+LongText = Annotated[str, _text(MESSAGE_MAX_LENGTH)]
+"""A message, an announcement, a lesson's topic or homework."""
+
+MAX_ID = 2**31 - 1
+Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
+"""The id of a row: a positive 32-bit number (a larger one names nothing and would not fit
+the database's column)."""
+Version = Annotated[int, msgspec.Meta(ge=0, le=MAX_ID)]
+Int32 = Annotated[int, msgspec.Meta(ge=-MAX_ID - 1, le=MAX_ID)]
+
+
+def _is_multiline(hint: Any) -> bool:
+    if typing.get_origin(hint) is Annotated:
+        return any(
+            isinstance(meta, msgspec.Meta) and meta.pattern == TEXT_PATTERN
+            for meta in hint.__metadata__
+        )
+    return any(_is_multiline(arg) for arg in typing.get_args(hint))
+
+
+_multiline_fields: dict[type, tuple[str, ...]] = {}
+
+
 class Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of every request body: unknown fields are refused."""
 
-
-# Constrained scalars used in requests.
-Login = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-Password = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
-Token = Annotated[str, msgspec.Meta(min_length=1, max_length=512)]
+    def __post_init__(self) -> None:
+        cls = type(self)
+        names = _multiline_fields.get(cls)
+        if names is None:
+            hints = typing.get_type_hints(cls, include_extras=True)
+            names = tuple(name for name, hint in hints.items() if _is_multiline(hint))
+            _multiline_fields[cls] = names
+        for name in names:
+            value = getattr(self, name)
+            if isinstance(value, str) and "\r" in value:
+                setattr(self, name, value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 # --------------------------------------------------------------------------------------
@@ -476,17 +554,14 @@ MARK_WEIGHT_MIN = 1
 MARK_WEIGHT_MAX = 5
 LATE_MINUTES_MAX = 240
 """The most minutes late a ``late`` absence records (longer is an absence)."""
-Comment = Annotated[str, msgspec.Meta(max_length=2000)]
-Reason = Annotated[str, msgspec.Meta(max_length=2000)]
-LongText = Annotated[str, msgspec.Meta(max_length=10000)]
 
 
 class MarkCreate(Request):
-    lesson_id: int
-    pupil_id: int
-    value: int
+    lesson_id: Id
+    pupil_id: Id
+    value: Int32
     """On the school's scale (``Journal.scale``)."""
-    weight: int = 1
+    weight: Int32 = 1
     """1 to 5."""
     kind: MarkKind = MarkKind.ORAL
     comment: Comment = ""
@@ -495,9 +570,9 @@ class MarkCreate(Request):
 class MarkUpdate(Request):
     """Change a mark; fields left None stay as they are."""
 
-    version: int
-    value: int | None = None
-    weight: int | None = None
+    version: Version
+    value: Int32 | None = None
+    weight: Int32 | None = None
     kind: MarkKind | None = None
     comment: Comment | None = None
     reason: Reason = ""
@@ -505,32 +580,29 @@ class MarkUpdate(Request):
 
 
 class MarkRemove(Request):
-    version: int
+    version: Version
     reason: Reason = ""
 
 
 class AbsenceSet(Request):
     kind: AbsenceKind
-    minutes: int = 0
+    minutes: Int32 = 0
     """Minutes late, for ``late`` (0 to 240)."""
     note: Comment = ""
-    version: int | None = None
+    version: Version | None = None
     """The version of the absence being changed; None when setting a new one."""
     reason: Reason = ""
 
 
 class AbsenceRemove(Request):
-    version: int
+    version: Version
     reason: Reason = ""
 
 
 class TopicSet(Request):
-    version: int
+    version: Version
     """The lesson's version (``JournalLesson.version``)."""
     topic: LongText
-
-
-RoomText = Annotated[str, msgspec.Meta(max_length=20)]
 
 
 class LessonChange(Request):
@@ -538,12 +610,12 @@ class LessonChange(Request):
     /lessons/{id}``): cancel or restore it, give it a substitute, move it to another room.
     Fields left out stay as they are."""
 
-    version: int
+    version: Version
     """The lesson's version (``LessonDetail.version`` or ``JournalLesson.version``)."""
     status: LessonStatus | None = None
     """``cancelled`` cancels the lesson, ``planned`` restores it; a substitution is set with
     ``substitute_id`` and a lesson is not moved here."""
-    substitute_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    substitute_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     """A teacher of the school other than the lesson's own; null takes the substitute away."""
     room: RoomText | None = None
     """The room for this lesson; an empty text puts it back in the timetable's room."""
@@ -596,17 +668,17 @@ class HomeworkSet(Request):
     text: LongText
     """An empty text removes the homework (the removal is recorded)."""
     due: dt.date
-    version: int | None = None
+    version: Version | None = None
     """The version of the lesson's homework being changed; None when there is none yet."""
 
 
 class PeriodMarkSet(Request):
-    pupil_id: int
-    subject_id: int
-    period_id: int
-    value: int | None
+    pupil_id: Id
+    subject_id: Id
+    period_id: Id
+    value: Int32 | None
     """On the school's scale; None removes the period mark."""
-    version: int | None = None
+    version: Version | None = None
     """The version of the period mark being changed; None when there is none yet."""
     reason: Reason = ""
 
@@ -774,9 +846,6 @@ class Attendance(Response):
     total: AttendanceTotals = msgspec.field(default_factory=AttendanceTotals)
 
 
-NoticeNote = Annotated[str, msgspec.Meta(max_length=2000)]
-
-
 class AbsenceNoticeRequest(Request):
     start: dt.date
     end: dt.date
@@ -829,9 +898,6 @@ class AbsenceNoticeApplied(Response):
 
 
 # ---- Messages
-
-MESSAGE_MAX_LENGTH = 10_000
-SUBJECT_MAX_LENGTH = 200
 
 
 class Participant(Response):
@@ -890,7 +956,7 @@ class Thread(Response):
 
 
 class ReadRequest(Request):
-    last_read_id: int
+    last_read_id: Version
 
 
 class ReadState(Response):
@@ -900,14 +966,14 @@ class ReadState(Response):
 
 
 class ReplyRequest(Request):
-    body: str
+    body: LongText
 
 
 class NewThreadRequest(Request):
-    recipient_id: int
-    subject: str
-    body: str
-    pupil_id: int | None = None
+    recipient_id: Id
+    subject: Title
+    body: LongText
+    pupil_id: Id | None = None
     """The child the thread is about (required for parents and teachers)."""
 
 
@@ -948,9 +1014,9 @@ class Events(Response):
 
 
 class AnnouncementRequest(Request):
-    title: str
-    body: str
-    class_id: int | None = None
+    title: Title
+    body: LongText
+    class_id: Id | None = None
     """None for the whole school (administration only)."""
 
 
@@ -1153,7 +1219,7 @@ class MedicalAbsenceCreate(Request):
     """Record a pupil ill from ``start`` to ``end``: an illness absence for every lesson of
     those days (lessons already marked absent are left as they are)."""
 
-    pupil_id: int
+    pupil_id: Id
     start: dt.date
     end: dt.date
     note: Comment = ""
@@ -1202,8 +1268,6 @@ class ChangeFeed(Response):
 
 
 # ---- Accounts
-
-PersonName = Annotated[str, msgspec.Meta(max_length=100)]
 
 
 class PersonRef(Response):
@@ -1278,9 +1342,9 @@ class UserCreate(Request):
     first_name: PersonName
     last_name: PersonName
     middle_name: PersonName = ""
-    login: str | None = None
+    login: Login | None = None
     """Generated from the name when absent."""
-    class_id: int | None = None
+    class_id: Id | None = None
     """A pupil's class (required for a pupil)."""
 
 
@@ -1288,7 +1352,7 @@ class UserUpdate(Request):
     """Only the fields given change. ``version`` is the account's version the change was based
     on (``UserSummary.version``); a stale one is answered 409 with the account as it is now."""
 
-    version: int
+    version: Version
     first_name: PersonName | None = None
     last_name: PersonName | None = None
     middle_name: PersonName | None = None
@@ -1304,8 +1368,8 @@ class OneTimePassword(Response):
 
 
 class ParentLinkChange(Request):
-    parent_id: int
-    pupil_id: int
+    parent_id: Id
+    pupil_id: Id
 
 
 class ParentLinkResult(Response):
@@ -1318,7 +1382,7 @@ class ParentLinkResult(Response):
 
 
 class PupilMove(Request):
-    class_id: int
+    class_id: Id
     date: dt.date | None = None
     """The first day in the new class (default: today)."""
 
@@ -1356,7 +1420,7 @@ class PasswordChange(Request):
 
 
 class RegisterRequest(Request):
-    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    code: InviteCode
     first_name: PersonName
     last_name: PersonName
     login: Login
@@ -1364,7 +1428,7 @@ class RegisterRequest(Request):
 
 
 class AddChildRequest(Request):
-    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    code: InviteCode
 
 
 class Registration(Response):

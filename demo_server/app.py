@@ -29,6 +29,7 @@ from demo_server.routes import api_router
 from demo_server.routes.deps import STATE_KEY
 from demo_server.routes.health import server_version
 from demo_server.settings import ServerSettings, ServerState
+from demo_server.wire import DiaryRequest, strict_path
 
 OPENAPI_PATH = f"{API_PREFIX}/schema"
 
@@ -176,6 +177,8 @@ def create_app(
         route_handlers=[api_router()],
         state=State({STATE_KEY: server}),
         exception_handlers=exception_handlers(settings.max_body_size),
+        request_class=DiaryRequest,
+        before_request=strict_path,
         compression_config=CompressionConfig(
             backend="gzip",
             minimum_size=settings.compress_min_size,

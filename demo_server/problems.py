@@ -7,6 +7,7 @@ for a person. The catch-all logs the exception and answers 500 without internals
 
 from __future__ import annotations
 
+import ast
 import logging
 import re
 from collections.abc import Mapping
@@ -23,7 +24,7 @@ from litestar.exceptions import (
 )
 from litestar.types import ExceptionHandlersMap
 
-from api_client.models import Problem, encode
+from api_client.models import LINE_PATTERN, TEXT_PATTERN, Problem, encode
 
 log = logging.getLogger("demo_server")
 
@@ -92,6 +93,8 @@ _MISSING = re.compile(r"Object missing required field `(?P<name>[^`]+)`")
 _UNKNOWN = re.compile(r"Object contains unknown field `(?P<name>[^`]+)`")
 _EXPECTED = re.compile(r"Expected `(?P<want>[^`]+)`, got `(?P<got>[^`]+)`")
 _LENGTH = re.compile(r"Expected `(?P<what>str|array|object)` of length (?P<cmp>[<>]=) (?P<n>\d+)")
+_BOUND = re.compile(r"Expected `(?P<what>int|float)` (?P<cmp>[<>]=?) (?P<n>-?\d+)")
+_PATTERN = re.compile(r"Expected `str` matching regex (?P<pattern>'.*')$")
 
 _TYPE_WORDS = {
     "str": "text",
@@ -103,6 +106,17 @@ _TYPE_WORDS = {
     "null": "null",
 }
 
+_PATTERN_WORDS = {
+    LINE_PATTERN: (
+        "may not contain control characters (line breaks, tabs or invisible formatting "
+        "characters): it is one line of plain text; remove them and send it again"
+    ),
+    TEXT_PATTERN: (
+        "may not contain control characters other than line breaks and tabs (such as NUL or "
+        "invisible direction marks); remove them and send it again"
+    ),
+}
+
 
 def _field_from_path(path: str) -> str | None:
     # "$.login" -> "login", "$.items[0].name" -> "items[0].name"
@@ -110,9 +124,25 @@ def _field_from_path(path: str) -> str | None:
     return path or None
 
 
+def _pattern_words(quoted: str) -> str:
+    try:
+        pattern = ast.literal_eval(quoted)
+    except (ValueError, SyntaxError):
+        pattern = None
+    return _PATTERN_WORDS.get(pattern, "is not in the form expected here")
+
+
 def plain_validation_message(message: str, field: str | None = None) -> tuple[str, str | None]:
     """Turn a msgspec validation message into ``(detail, field)``; ``field`` is where it was
     found, when the message itself does not say."""
+    detail, field, _ = plain_validation(message, field)
+    return detail, field
+
+
+def plain_validation(message: str, field: str | None = None) -> tuple[str, str | None, int]:
+    """``(detail, field, status)`` for a msgspec validation message: 400 for a body of the
+    wrong shape (a field missing, unknown or of the wrong type), 422 for a value of the right
+    type that is not allowed (too long, too short, out of range, characters it may not hold)."""
     match = _PATH.search(message)
     if match:
         field = _field_from_path(match.group("path"))
@@ -120,34 +150,43 @@ def plain_validation_message(message: str, field: str | None = None) -> tuple[st
     if m := _MISSING.search(message):
         name = m.group("name")
         full = f"{field}.{name}" if field else name
-        return f"the field '{full}' is required", full
+        return f"the field '{full}' is required", full, 400
     if m := _UNKNOWN.search(message):
         name = m.group("name")
         full = f"{field}.{name}" if field else name
-        return f"the field '{full}' is not known here (check its spelling)", full
+        return f"the field '{full}' is not known here (check its spelling)", full, 400
     where = f"'{field}'" if field else "the body"
     if m := _LENGTH.search(message):
         n = int(m.group("n"))
+        unit = "characters" if m.group("what") == "str" else "items"
         if m.group("cmp") == ">=":
             if n == 1:
-                return f"{where} must not be empty", field
-            return f"{where} must be at least {n} characters long", field
-        return f"{where} must be at most {n} characters long", field
+                return f"{where} must not be empty", field, 422
+            return f"{where} must be at least {n:,} {unit} long", field, 422
+        return f"{where} is too long: at most {n:,} {unit} are allowed", field, 422
+    if m := _PATTERN.search(message):
+        return f"{where} {_pattern_words(m.group('pattern'))}", field, 422
+    if m := _BOUND.search(message):
+        n = int(m.group("n"))
+        words = {">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}
+        return f"{where} must be {words[m.group('cmp')]} {n}", field, 422
     if m := _EXPECTED.search(message):
         wanted = (w.strip() for w in m.group("want").split("|"))
         want = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
         got = _TYPE_WORDS.get(m.group("got"), m.group("got"))
-        return f"{where} must be {want}, not {got}", field
+        return f"{where} must be {want}, not {got}", field, 400
     if message.startswith("JSON is malformed") or "malformed" in message.lower():
-        return "the body is not valid JSON", None
+        return "the body is not valid JSON", None, 400
     if "truncated" in message.lower():
-        return "the body is not valid JSON (it ends too early)", None
-    return f"{where}: {message[:1].lower()}{message[1:]}", field
+        return "the body is not valid JSON (it ends too early)", None, 400
+    if "out of range" in message.lower():
+        return f"{where} is a number too large to be read", field, 400
+    return f"{where}: {message[:1].lower()}{message[1:]}", field, 400
 
 
 def _validation_detail(
     exc: ValidationException, query: Mapping[str, Any] | None = None
-) -> tuple[str, str | None]:
+) -> tuple[str, str | None, int]:
     extra = exc.extra
     items: list[Any] = extra if isinstance(extra, list) else [extra] if extra else []
     for item in items:
@@ -162,14 +201,14 @@ def _validation_detail(
             # client knows the parameter by the name it sent.
             key = str(key).rstrip("_") if str(key).rstrip("_") in query else key
         if source in ("query", "path", "header", "cookie") and key:
-            return f"the {source} parameter '{key}' is missing or not valid", str(key)
+            return f"the {source} parameter '{key}' is missing or not valid", str(key), 400
         if message:
             where = str(key) if key and key != "data" else None
-            return plain_validation_message(message, where)
+            return plain_validation(message, where)
     detail = str(exc.detail or "")
     if "decode" in detail.lower() or "json" in detail.lower():
-        return "the body is not valid JSON", None
-    return "the request is not valid", None
+        return "the body is not valid JSON", None, 400
+    return "the request is not valid", None, 400
 
 
 # --- handlers ----------------------------------------------------------------------------------
@@ -188,8 +227,8 @@ def _problem_error(_: Request[Any, Any, Any], exc: ProblemError) -> Response[byt
 
 
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
-    detail, field = _validation_detail(exc, request.query_params)
-    return problem_response(400, detail, field=field)
+    detail, field, status = _validation_detail(exc, request.query_params)
+    return problem_response(status, detail, field=field)
 
 
 def _not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[bytes]:

@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from api_client.models import (
+    NAME_MAX_LENGTH,
     ImportAction,
     Role,
     RosterFieldChange,
@@ -98,6 +99,21 @@ _CLASS = re.compile(r"^(\d{1,2})\s*[-‐–]?\s*([^\W\d_]{1,2})$")
 _CHILD_WITH_CLASS = re.compile(r"^(?P<name>.*\S)\s+(?P<cls>\d{1,2}\s*[-‐–]?\s*[^\W\d_]{1,2})$")
 _PUPIL_ID = re.compile(r"^(?:id\s*[:=]?\s*|#|№\s*)?(\d+)$", re.IGNORECASE)
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""What a name may not hold: control characters and bidirectional overrides (the API refuses
+them in names too, see ``api_client.models.LINE_PATTERN``)."""
+
+
+def _name_problem(label: str, value: str) -> str | None:
+    """Why ``value`` cannot be a person's ``label`` (surname...), or None."""
+    if bad := _CONTROL.search(value):
+        return (
+            f"the {label} holds an invisible control character (U+{ord(bad.group()):04X}): "
+            "retype it"
+        )
+    if len(value) > NAME_MAX_LENGTH:
+        return f"the {label} is longer than {NAME_MAX_LENGTH} characters"
+    return None
 
 
 def collapse(text: str) -> str:
@@ -335,6 +351,9 @@ def _make_row(line: int, values: dict[str, str], has_kind: bool, extra: list[str
         middle = middle or " ".join(parts[2:])
     if not last or not first:
         problems.append("the surname or the first name is missing")
+    for label, value in (("surname", last), ("first name", first), ("middle name", middle)):
+        if problem := _name_problem(label, value):
+            problems.append(problem)
 
     cls = ""
     if values.get("class"):

@@ -138,7 +138,7 @@ async def test_parent_sends_a_notice_the_class_teacher_sees_it(
         ({**NOTICE, "start": "2026-08-30", "end": "2026-09-02"}, 422, "start"),
         ({**NOTICE, "reason": "bored"}, 400, None),
         ({**NOTICE, "start": "26.11.2026"}, 400, None),
-        ({**NOTICE, "note": "x" * 2001}, 400, None),
+        ({**NOTICE, "note": "x" * 2001}, 422, "note"),
         ({**NOTICE, "extra": 1}, 400, None),
         ({"start": "2026-11-26"}, 400, None),
     ],

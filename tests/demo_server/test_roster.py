@@ -246,6 +246,10 @@ def test_full_name_column_and_inferred_kind() -> None:
         ("pupil;Smith;John;5A;;extra", "more value"),
         ("parent;Smith;Mary;;", "at least one child"),
         ("pupil;Smith;John;7C;", "unknown class 7C"),
+        ("pupil;Smi\x07th;John;5A;", "surname holds an invisible control character (U+0007)"),
+        ("pupil;Smith;\u202enhoJ;5A;", "first name holds an invisible control character (U+202E)"),
+        ("pupil;Smith;Jo\x9bhn;5A;", "control character (U+009B)"),
+        ("pupil;" + "S" * 101 + ";John;5A;", "surname is longer than 100 characters"),
     ],
 )
 def test_bad_lines_are_refused_with_the_reason(line: str, words: str) -> None:

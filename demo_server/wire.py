@@ -1,0 +1,143 @@
+"""How a request's body and path are read: strictly, at one place each.
+
+- A JSON body is decoded straight into the route's request Struct (the type of its ``data``
+  parameter) with msgspec in strict mode, so ``"1"`` is not a number and ``"true"`` is not a
+  boolean. Litestar would first decode to plain data (where 1,000 nested ``[`` exhaust the
+  recursion limit) and then convert it laxly; the Struct decoded here passes its conversion
+  unchanged. Every way a body can be unreadable (not JSON, not UTF-8, nested too deeply, a
+  number too large) is a 400 problem; a value the Struct refuses is a validation problem.
+- An id in the path is ASCII digits without a sign or leading zeros: Python's ``int()``
+  (Litestar's path parser) also reads ``+1``, ``01``, ``1_0``, full-width ``１`` and
+  Arabic-Indic ``١``, each of which named the object 1. Such a path names nothing (404), as a
+  path with letters where the id goes does.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from typing import Any
+
+import msgspec
+from litestar import Request
+from litestar.exceptions import ValidationException
+from litestar.params import ParameterKwarg
+from litestar.types import Empty
+
+from demo_server.problems import ProblemError
+
+_CANONICAL_ID = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+
+
+def body_type(request: Request[Any, Any, Any]) -> Any:
+    """The type the route decodes its JSON body into (its ``data`` parameter), or None."""
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    return None if data is None else data.annotation
+
+
+def decode_body(body: bytes, target: Any) -> Any:
+    """``body`` decoded strictly as ``target`` (plain JSON data when ``target`` is None)."""
+    try:
+        if target is None:
+            return msgspec.json.decode(body)
+        return msgspec.json.decode(body, type=target, strict=True)
+    except msgspec.ValidationError as exc:
+        raise ValidationException(
+            detail=str(exc), extra=[{"message": str(exc), "key": "data", "source": "body"}]
+        ) from exc
+    except msgspec.DecodeError as exc:
+        reason = str(exc).removeprefix("JSON is malformed: ")
+        raise ProblemError(400, f"the body is not valid JSON ({reason})") from exc
+    except UnicodeDecodeError as exc:
+        raise ProblemError(400, "the body is not valid JSON: it is not UTF-8 text") from exc
+    except RecursionError as exc:
+        raise ProblemError(
+            400, "the body is nested too deeply to be read; send the object the API expects"
+        ) from exc
+
+
+class DiaryRequest(Request[Any, Any, Any]):
+    """Litestar's request with a strict JSON body (see the module's docstring)."""
+
+    async def json(self) -> Any:
+        if self._json is Empty:
+            if (cached := self._connection_state.json) is not Empty:
+                self._json = cached
+            else:
+                body = await self.body()
+                self._json = self._connection_state.json = decode_body(
+                    body or b"null", body_type(self)
+                )
+        return self._json
+
+
+def check_path_ids(request: Request[Any, Any, Any]) -> None:
+    """404 for a path whose numeric parts are not plain ASCII digits (see the module)."""
+    numbers = {
+        f"{{{name}}}"
+        for name, value in request.scope.get("path_params", {}).items()
+        if isinstance(value, int) and not isinstance(value, bool)
+    }
+    if not numbers:
+        return
+    template: str = request.scope.get("path_template", "")
+    given = request.scope["path"].split("/")
+    for part, value in zip(template.split("/"), given, strict=False):
+        if part in numbers and not _CANONICAL_ID.match(value):
+            raise ProblemError(
+                404,
+                f"there is nothing at {request.url.path}: an id is written in the digits 0-9, "
+                "without a sign or leading zeros",
+            )
+
+
+_QUERY_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_number_params: dict[object, frozenset[str]] = {}
+
+
+def _is_int(annotation: Any) -> bool:
+    if annotation is int:
+        return True
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _is_int(typing.get_args(annotation)[0])
+    return any(_is_int(arg) for arg in typing.get_args(annotation))
+
+
+def number_params(handler: Any) -> frozenset[str]:
+    """The names (as sent) of the route's query parameters that are whole numbers."""
+    found = _number_params.get(handler)
+    if found is None:
+        names = set()
+        for name, field in handler.parsed_fn_signature.parameters.items():
+            kwarg = field.kwarg_definition
+            if isinstance(kwarg, ParameterKwarg) and (kwarg.header or kwarg.cookie):
+                continue
+            if _is_int(field.annotation):
+                alias = kwarg.query if isinstance(kwarg, ParameterKwarg) else None
+                names.add(alias or name)
+        found = _number_params[handler] = frozenset(names)
+    return found
+
+
+def check_query_numbers(request: Request[Any, Any, Any]) -> None:
+    """400 for a whole number in the query written otherwise than in ASCII digits (``05``,
+    ``+5``, ``5.0``, ``５``), which a lax conversion would read as 5."""
+    if not request.scope.get("query_string"):
+        return
+    params = request.query_params
+    in_path = request.scope.get("path_params", {})
+    for name in number_params(request.route_handler) - in_path.keys():
+        for value in params.getall(name, []):
+            if not _QUERY_NUMBER.match(value):
+                raise ProblemError(
+                    400,
+                    f"the query parameter '{name}' must be a whole number written in the "
+                    "digits 0-9, without leading zeros",
+                    field=name,
+                )
+
+
+async def strict_path(request: Request[Any, Any, Any]) -> None:
+    """A ``before_request`` hook: :func:`check_path_ids` and :func:`check_query_numbers`."""
+    check_path_ids(request)
+    check_query_numbers(request)
