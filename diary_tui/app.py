@@ -191,9 +191,26 @@ class DiaryApp(App[None]):
         ):
             self.data.cached_me()
             self.show_home()
-        else:
+        elif not await self.open_saved_copy():
             self.show_login()
         self._log_started()
+
+    async def open_saved_copy(self, server: str = "", login: str = "") -> bool:
+        """No session can be opened, and the server does not answer: open this computer's copy
+        of the account read-only and say so plainly (True), rather than a login form that
+        cannot succeed (False: no copy, or the server answers)."""
+        server, login = server or self.server, login or self.login_name
+        if not server or not login or not self.data.has_saved_copy(server, login):
+            return False
+        if await self.data.server_answers(server):
+            return False
+        if not self.data.open_read_only(server, login):
+            return False
+        from diary_tui.data import NOT_SIGNED_IN
+
+        self.go(self._first_screen())
+        self.notify(NOT_SIGNED_IN, title="Offline", severity="warning", timeout=15, markup=False)
+        return True
 
     def _log_started(self) -> None:
         if self._started is not None:

@@ -231,6 +231,8 @@ class SyncState:
     refused: int = 0
     """Writes the server refused (or found in conflict) that the user has not dealt with."""
     account: str = ""
+    signed_in: bool = True
+    """False for a saved copy opened read-only, with no session (offline, no keyring)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +286,21 @@ class UnsentWrites(Exception):
         return len(self.ops)
 
 
+NOT_SIGNED_IN = (
+    "Offline and not signed in: this is the copy saved on this computer. Log in when the "
+    "server can be reached to see what is new and to send what waits."
+)
+
+
+class _NotSignedIn:
+    """The sender of a saved copy opened with no session: every write waits."""
+
+    async def send_json(
+        self, method: str, path: str, body: bytes, *, idempotency_key: str
+    ) -> tuple[int, bytes]:
+        raise Offline(NOT_SIGNED_IN)
+
+
 WAIT_FOR_ANSWER = 8.0
 """Seconds a screen waits for the server to take a write before showing it as waiting."""
 
@@ -309,7 +326,7 @@ def _describe_error(exc: BaseException) -> str:
         message = message[:1].upper() + message[1:]
         return message if message.endswith((".", "!", ":")) else message + "."
     if isinstance(exc, Offline):
-        return f"{exc.message} Check the address and the connection; showing saved data."
+        return f"{exc.message} Check the address and the connection."
     if isinstance(exc, PermissionDenied):
         return f"Not allowed: {exc.message}"
     if isinstance(exc, NotFound):
@@ -367,6 +384,9 @@ class DiaryData:
         """The pupil whose diary the screens show (a parent's chosen child)."""
         self._keyring: tuple[bool, str] | None = None
         self._sync: SyncEngine | None = None
+        self.read_only = False
+        """A saved copy opened with no session (the server was down and nothing remembered
+        the login): screens show it; writes wait in its outbox for the next login."""
         self._awaited: set[int] = set()
         """Outbox writes a screen waits on (it shows their refusal itself)."""
         self._senders: set[asyncio.Future[bool]] = set()
@@ -483,6 +503,47 @@ class DiaryData:
             return False
         return True
 
+    def has_saved_copy(self, server: str, login: str) -> bool:
+        """Whether this computer holds a saved copy of this account's diary."""
+        try:
+            return self._has_store(normalize_server(server), login)
+        except ValueError:
+            return False
+
+    async def server_answers(self, server: str) -> bool:
+        """Whether the server can be reached now (its health, no login needed)."""
+        try:
+            async with _client_class()(normalize_server(server), transport=self._transport) as c:
+                await c.health()
+        except (DiaryError, ValueError):
+            return False
+        return True
+
+    def open_read_only(self, server: str, login: str) -> bool:
+        """Open the saved copy of an account with no session (the server cannot be reached and
+        no remembered login opens one): screens paint from it, nothing is fetched, and writes
+        wait in its outbox until the next login. False when there is no usable copy."""
+        server = normalize_server(server)
+        if not self._has_store(server, login):
+            return False
+        store = self._open_store(server, login)
+        self.server, self.login_name, self.store = server, login, store
+        self.state = SyncState(
+            online=False,
+            last_sync=store.last_sync(),
+            outbox=store.outbox_count(),
+            refused=store.refused_count(),
+            account=f"{login}@{urlsplit(server).hostname}",
+            signed_in=False,
+        )
+        if self.cached_me() is None:
+            self.store, self.server, self.login_name = None, None, None
+            self.state = SyncState()
+            store.close()
+            return False
+        self.read_only = True
+        return True
+
     async def resume(self, server: str, login: str) -> bool:
         """Open the remembered session for ``server`` and ``login`` without the network.
 
@@ -577,7 +638,8 @@ class DiaryData:
         from diary_tui.store import REFUSED, SENT
         from diary_tui.sync import Settled, StatusChanged
 
-        await self._session()
+        if not self.read_only:
+            await self._session()
         engine = self.sync_engine()
         item_id = engine.enqueue(write)
         answer: asyncio.Future[OutboxItem | None] = asyncio.get_running_loop().create_future()
@@ -647,6 +709,7 @@ class DiaryData:
     async def close(self) -> None:
         """Close the connection and the store (the remembered login stays)."""
         self._sync = None
+        self.read_only = False
         client, self.client = self.client, None
         store, self.store = self.store, None
         if client is not None:
@@ -702,6 +765,8 @@ class DiaryData:
         return self._require_client()
 
     def _require_client(self) -> DiaryClient:
+        if self.client is None and self.read_only:
+            raise Offline(NOT_SIGNED_IN)
         if self.client is None:
             raise AuthenticationError("Not logged in: log in first.")
         return self.client
@@ -758,6 +823,13 @@ class DiaryData:
         """The sync engine of this session (the app runs it in a worker)."""
         from diary_tui.sync import SyncEngine
 
+        if self.read_only and self.client is None and self.store is not None:
+            # No session: writes are kept in the outbox for the next login.
+            if self._sync is None:
+                self._sync = SyncEngine(
+                    _NotSignedIn(), cast("Outbox", self.store), state=self.state, clock=self.clock
+                )
+            return self._sync
         client = self._require_client()
         if self.store is None:
             raise AuthenticationError("Not logged in: log in first.")

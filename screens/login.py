@@ -9,7 +9,7 @@ from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
-from diary_tui.data import DiaryData, describe_error
+from diary_tui.data import DiaryData, Offline, describe_error
 from diary_tui.widgets import StatusLine
 from screens.base import DiaryScreen, LoggedIn
 
@@ -157,7 +157,19 @@ F2: register as a parent with an invite code from the school.
     def worker_failed(self, error: BaseException) -> bool:
         self._fail(describe_error(error), "#password")
         self.query_one("#password", Input).value = ""
+        if isinstance(error, Offline):
+            server = self.query_one("#server", Input).value
+            login = self.query_one("#login", Input).value.strip()
+            if self.data.has_saved_copy(server, login):
+                self.open_saved_copy(server, login)
         return True
+
+    @work(exclusive=True, group="saved-copy", exit_on_error=False)
+    async def open_saved_copy(self, server: str, login: str) -> None:
+        """The server cannot be reached: this computer's copy of the account opens read-only."""
+        opener = getattr(self.app, "open_saved_copy", None)
+        if opener is not None:
+            await opener(server, login)
 
     def _fail(self, message: str, focus: str) -> None:
         self._set_error(Content.styled(message, "bold $text-error"))

@@ -48,6 +48,8 @@ def status_content(state: SyncState, now: dt.datetime, note: str = "") -> Conten
     parts: list[Content] = [link, Content(_when(state.last_sync, now))]
     if state.online is False:
         parts[1] = Content.styled(f"saved data from {_age(state.last_sync, now)}", "$text-warning")
+    if not state.signed_in:
+        parts.insert(1, Content.styled("not signed in (read-only)", "bold $text-warning"))
     if state.outbox:
         parts.append(Content.styled(f"{state.outbox} waiting to send", "$text-warning"))
     else:

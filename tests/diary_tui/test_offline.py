@@ -194,3 +194,64 @@ async def test_a_cursor_the_server_never_gave_starts_afresh(app: Litestar, demo:
         assert pauses[0] > 0  # and it did not spin
     finally:
         await data.close()
+
+
+async def test_without_a_keyring_a_restart_offline_opens_the_saved_copy_read_only(
+    app: Litestar, demo: Any
+) -> None:
+    """No keyring: nothing remembers the login. With the server down, the next start opens
+    the copy saved on this computer, read-only, and says it is offline and not signed in
+    (it used to stay on the login form saying "showing saved data" while showing none)."""
+    from textual.widgets import Checkbox
+
+    from screens.login import LoginScreen
+    from tests.diary_tui.harness import password_of
+
+    switch = Switch(asgi_transport(app))
+    first = DiaryApp(
+        server=BASE_URL, login="parent", transport=switch, today=TODAY, now=lambda: NOW
+    )
+    async with first.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(first.screen, LoginScreen))
+        remember = first.screen.query_one("#remember", Checkbox)
+        await wait_for(pilot, lambda: remember.disabled)
+        assert remember.value is False  # "remember me" is not ticked where nothing can keep it
+        await log_in(pilot, "parent", password_of(demo, "parent"))
+        await wait_for(pilot, lambda: week_on_screen(first))
+        await pilot.pause(0.3)
+
+    switch.up = False
+    second = DiaryApp(
+        server=BASE_URL, login="parent", transport=switch, today=TODAY, now=lambda: NOW
+    )
+    async with second.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: week_on_screen(second), 10)
+        assert not isinstance(second.screen, LoginScreen)
+        await wait_for(pilot, lambda: "not signed in" in status_text(second))
+        assert "offline" in status_text(second)
+        assert "saved data from" in status_text(second)
+        await wait_for(
+            pilot,
+            lambda: any(
+                "Offline and not signed in" in n.message
+                for n in second._notifications  # what the app said, shown or timed out
+            ),
+        )
+        # Other screens open from the copy too, and say what they lack instead of Loading….
+        await pilot.press("g")
+        await wait_for(pilot, lambda: second.screen.__class__.__name__ == "GradesScreen")
+        await wait_for(
+            pilot,
+            lambda: (
+                any(
+                    "never loaded on this computer" in str(getattr(w, "visual", ""))
+                    or "never loaded on this computer" in str(getattr(w, "renderable", ""))
+                    for w in second.screen.query("*")
+                )
+                or any(
+                    "never loaded on this computer" in str(o.prompt)
+                    for o in getattr(second.screen.query_one("OptionList"), "options", [])
+                )
+            ),
+            10,
+        )
