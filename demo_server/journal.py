@@ -222,7 +222,7 @@ async def _lesson_pupil(
         raise ProblemError(
             422,
             f"this pupil is not in class {_class_name(ctx.cls)} on "
-            f"{ctx.lesson.date.isoformat()}, the day of this lesson",
+            f"{ctx.lesson.date.isoformat()}, the day of this lesson: choose a pupil of the class",
             field=field,
         )
     return pupil

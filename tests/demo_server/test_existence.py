@@ -62,7 +62,7 @@ OWN = {
 #: classteacher: leads 5А, teaches its Russian; teacher2: history in 5А, 6Б and 7В, leads 6Б.)
 FOREIGN_IN_SCHOOL: dict[str, dict[str, list[str]]] = {
     "pupil": {"pupil": ["sibling", "stranger"], "class": ["c6b", "c7v"]},
-    "parent": {"pupil": ["stranger"], "class": ["c7v"]},
+    "parent": {"pupil": ["stranger"], "class": ["c7v"], "user": ["other_parent"]},
     "teacher": {"pupil": ["stranger"], "lesson": ["c7v_mon1"], "class": ["c7v"]},
     "classteacher": {
         "pupil": ["sibling", "stranger"],
@@ -255,3 +255,49 @@ def test_every_route_with_an_id_is_probed(app: Litestar) -> None:
             if (method, shape) not in probed:
                 missing.append(f"{method} {path}")
     assert not missing, missing
+
+
+#: Refusals about objects the caller does see, but may not change: no pupil, subject or class
+#: is named (teacher2 teaches history in 5А, not maths; the sibling is in 6Б, which the
+#: teacher teaches; the class teacher of 5А does not lead 6Б... ).
+SEEN_NOT_CHANGED = [
+    ("teacher2", Call("PATCH", "/lessons/{lesson}/topic", {"version": 1, "topic": "Т"}), 403),
+    ("teacher2", Call("PATCH", "/marks/{mark}", {"version": 2, "value": 4}), 403),
+    ("teacher2", Call("PUT", "/lessons/{lesson}/absences/{pupil}", {"kind": "unexcused"}), 403),
+    (
+        "teacher",
+        Call("POST", "/marks", {"lesson_id": "{lesson}", "pupil_id": "{sibling}", "value": 4}),
+        422,
+    ),
+    ("teacher", Call("PUT", "/lessons/{lesson}/absences/{sibling}", {"kind": "unexcused"}), 422),
+    ("teacher", Call("POST", "/lessons/{lesson}/absences/{sibling}/remove", {"version": 1}), 404),
+    (
+        "teacher2",
+        Call("GET", "/journal", query={"class_id": "{class}", "subject_id": "{subject}"}),
+        403,
+    ),
+    ("teacher", Call("GET", "/classes/{class}/absence-notices"), 403),
+    (
+        "teacher2",
+        Call(
+            "PUT",
+            "/period-marks",
+            {"pupil_id": "{pupil}", "subject_id": "{subject}", "period_id": "{period}", "value": 5},
+        ),
+        403,
+    ),
+]
+
+
+@pytest.mark.parametrize(("role", "call", "status"), SEEN_NOT_CHANGED)
+async def test_a_refusal_names_nobody(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, role: str, call: Call, status: int
+) -> None:
+    """Where the caller sees the object but may not do this, the refusal says so in words that
+    name no pupil, subject or class."""
+    ids = {**{k: demo.ids[v] for k, v in OWN.items()}, "sibling": demo.ids["sibling"]}
+    answer = await _send(http, await login_as(http, role), call, ids)
+    assert answer.status_code == status, answer.text
+    # (The lesson's own class, 5А, may be named: every caller here teaches in it.)
+    for name in ("Миша", "Лена", "Соколов", "Математика", "История", "6Б"):
+        assert name not in answer.text, answer.text
