@@ -10,20 +10,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.enums import ScopeType
 from litestar.middleware.compression import CompressionMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api_client.models import API_PREFIX
 from demo_server.clients import ENV_FORWARDED_ALLOW_IPS
 from demo_server.db import make_engine
+from demo_server.openapi import amend_document, document_problems
 from demo_server.problems import exception_handlers
 from demo_server.routes import api_router
 from demo_server.routes.deps import STATE_KEY
@@ -173,12 +176,12 @@ def create_app(
         if owns_engine:
             await server.engine.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[api_router()],
         state=State({STATE_KEY: server}),
         exception_handlers=exception_handlers(settings.max_body_size),
         request_class=DiaryRequest,
-        before_request=strict_path,
+        before_request=before_request,
         compression_config=CompressionConfig(
             backend="gzip",
             minimum_size=settings.compress_min_size,
@@ -194,6 +197,9 @@ def create_app(
         ),
         on_shutdown=[dispose],
     )
+    document_problems(app)
+    amend_document(app)
+    return app
 
 
 def app_from_env() -> Litestar:
@@ -202,3 +208,25 @@ def app_from_env() -> Litestar:
     proxies = os.environ.get(ENV_FORWARDED_ALLOW_IPS, "")
     entries = tuple(entry.strip() for entry in proxies.split(",") if entry.strip())
     return create_app(None, settings=ServerSettings(forwarded_allow_ips=entries))
+
+
+async def before_request(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """Refuse malformed path ids and query numbers; answer OPTIONS."""
+    await strict_path(request)
+    return answer_options(request)
+
+
+def answer_options(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """OPTIONS answers 204 with every method the path has in ``Allow``.
+
+    Litestar's own OPTIONS handler lists only the methods of the first handler registered at
+    a path (GET, not the PATCH registered after it at ``/lessons/{id}``).
+    """
+    if request.method != "OPTIONS":
+        return None
+    handler = request.scope["route_handler"]
+    methods: set[str] = {"OPTIONS"}
+    for route in request.app.routes:
+        if isinstance(route, HTTPRoute) and handler in route.route_handlers:
+            methods |= set(route.route_handler_map)
+    return Response(content=None, status_code=204, headers={"Allow": ", ".join(sorted(methods))})

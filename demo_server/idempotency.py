@@ -34,6 +34,8 @@ T = TypeVar("T")
 
 HEADER = "Idempotency-Key"
 _KEY = re.compile(r"[A-Za-z0-9._:\-]{8,128}")
+KEY_PATTERN = f"^{_KEY.pattern}$"
+"""What an Idempotency-Key may be, as the OpenAPI document says it."""
 
 
 def idempotency_key(request: Request[Any, Any, Any]) -> str:

@@ -267,7 +267,12 @@ async def move_pupil(
 # --- roster import ---------------------------------------------------------------------------
 
 
-@post("/roster/import", summary="Import a roster CSV file", status_code=200)
+@post(
+    "/roster/import",
+    summary="Import a roster CSV file",
+    status_code=200,
+    opt={"problems": (415,), "request_body": "text/csv"},
+)
 async def import_roster(
     request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],

@@ -22,6 +22,7 @@ from demo_server.settings import ServerState
     status_code=HTTP_200_OK,
     summary="Log in with a login and a password",
     cache_control=NO_STORE,
+    opt={"problems": (401, 429)},
 )
 async def login(
     request: Request[Any, Any, Any],
@@ -42,6 +43,7 @@ async def login(
     status_code=HTTP_200_OK,
     summary="Trade a refresh token for a new pair",
     cache_control=NO_STORE,
+    opt={"problems": (401,)},
 )
 async def refresh(
     data: JSONBody[RefreshRequest],
@@ -52,7 +54,12 @@ async def refresh(
     return await auth.refresh(server, db, data.refresh_token)
 
 
-@post("/logout", status_code=HTTP_204_NO_CONTENT, summary="End the session of a refresh token")
+@post(
+    "/logout",
+    status_code=HTTP_204_NO_CONTENT,
+    summary="End the session of a refresh token",
+    opt={"problems": (401,)},
+)
 async def logout(
     data: JSONBody[LogoutRequest],
     server: NamedDependency[ServerState],

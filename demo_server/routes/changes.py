@@ -60,6 +60,7 @@ async def changes(
 @get(
     "/changes/stream",
     summary="The changes as server-sent events",
+    opt={"stream": True},
     tags=["changes"],
     description=(
         "Each event is a ChangeItem as JSON with `id:` its cursor. Resume with the "

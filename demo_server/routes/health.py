@@ -22,7 +22,12 @@ def server_version() -> str:
         return "0.0.0"
 
 
-@get("/health", summary="Health of the server and its database", tags=["health"])
+@get(
+    "/health",
+    summary="Health of the server and its database",
+    tags=["health"],
+    opt={"problems": (503,)},
+)
 async def health(server: NamedDependency[ServerState], db: NamedDependency[AsyncSession]) -> Health:
     try:
         await db.execute(text("SELECT 1"))

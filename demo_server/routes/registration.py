@@ -80,7 +80,12 @@ async def _replayed(
     return await acc.registration(db, parent, today)
 
 
-@post("/register", summary="Register a parent account with an invite code", status_code=201)
+@post(
+    "/register",
+    summary="Register a parent account with an invite code",
+    status_code=201,
+    opt={"problems": (409, 422, 429), "idempotent": True},
+)
 async def register(
     request: Request[Any, Any, Any],
     data: JSONBody[m.RegisterRequest],
@@ -105,7 +110,11 @@ async def register(
     return Response(answer, status_code=201)
 
 
-@post("/register/add-child", summary="Add a child to my account with an invite code")
+@post(
+    "/register/add-child",
+    summary="Add a child to my account with an invite code",
+    opt={"problems": (429,)},
+)
 async def add_child(
     request: Request[Any, Any, Any],
     data: JSONBody[m.AddChildRequest],

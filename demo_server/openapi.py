@@ -1,0 +1,219 @@
+"""What the OpenAPI document says beyond the handlers' signatures, decided in one place.
+
+Litestar documents a handler's success answer and its parameters. What it cannot see is how
+the server refuses: every refusal is an ``application/problem+json`` :class:`Problem`, and which
+statuses an operation can answer follows from what it is:
+
+- any parameter or body can be malformed: 400;
+- it needs a bearer token (it takes the ``viewer``): 401 (with ``WWW-Authenticate``), and 403
+  (a role or relation that may not do it);
+- it names something (a path parameter, a query parameter or a body): 404 (missing, or not
+  the caller's to see);
+- it writes: 409 (a stale version), 422 (a valid request the present state refuses), 503
+  (the database busy, with ``Retry-After``), and the ``Idempotency-Key`` header it requires;
+- it has a body: 413 (larger than the limit);
+- a GET answers 200 with an ``ETag`` and 304 to a matching ``If-None-Match``.
+
+A handler adds what only it can answer (429 for rate-limited ones, 415, 503) in its ``opt``:
+``opt={"problems": (429,)}``; ``opt={"idempotent": False}`` for a write without a key;
+``opt={"request_body": "text/csv"}`` for a body read raw. Request Structs refuse unknown fields
+(``forbid_unknown_fields``): their schemas say ``additionalProperties: false``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Litestar
+from litestar.enums import ParamType
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import (
+    OpenAPI,
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Parameter,
+    RequestBody,
+    Schema,
+)
+from litestar.routes import HTTPRoute
+
+from api_client import models
+from demo_server.idempotency import HEADER as IDEMPOTENCY_HEADER
+from demo_server.idempotency import KEY_PATTERN
+from demo_server.problems import PROBLEM_JSON
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+_DESCRIPTIONS = {
+    400: "The request is malformed: a parameter, header or body field is missing or not "
+    "valid (``field`` names it)",
+    401: "No valid bearer token: log in, or refresh the access token",
+    403: "This account may not do this",
+    404: "No such object, or not one this account may see",
+    409: "The object changed meanwhile: ``current`` holds it as it is now",
+    413: "The body is larger than the server accepts",
+    415: "The body is not of the media type this operation reads",
+    422: "The request is well formed but refused as things stand (``detail`` says why)",
+    429: "Too many attempts: try again after ``Retry-After`` seconds",
+    503: "The server cannot answer now: try again after ``Retry-After`` seconds",
+}
+
+_HEADERS: dict[int, dict[str, str]] = {
+    401: {"WWW-Authenticate": "Bearer"},
+    429: {"Retry-After": "Seconds to wait before trying again"},
+}
+
+
+def _problem_statuses(route: HTTPRoute, handler: Any, method: str) -> set[int]:
+    params = handler.parsed_fn_signature.parameters
+    opt = handler.opt or {}
+    authenticated = "viewer" in params
+    has_body = "data" in params or "request_body" in opt
+    names_something = "{" in route.path or has_body or _has_query(handler)
+    statuses: set[int] = set(opt.get("problems", ()))
+    if names_something or (method in WRITES and opt.get("idempotent", authenticated)):
+        statuses.add(400)
+    if authenticated:
+        statuses |= {401, 403}
+        if names_something:
+            statuses.add(404)
+    if method in WRITES and authenticated:
+        statuses |= {409, 422, 503}
+    if has_body:
+        statuses.add(413)
+    return statuses
+
+
+_NOT_PARAMETERS = frozenset({"viewer", "server", "db", "request", "state", "data", "scope"})
+
+
+def _has_query(handler: Any) -> bool:
+    """Whether the handler reads a query (or header) parameter."""
+    return any(name not in _NOT_PARAMETERS for name in handler.parsed_fn_signature.parameters)
+
+
+def document_problems(app: Litestar) -> None:
+    """Give every handler the problem answers it can send, before the document is built."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for method, (handler, _) in route.route_handler_map.items():
+            if method == "OPTIONS" or not handler.resolve_include_in_schema():
+                continue
+            responses = dict(handler.responses or {})
+            for status in sorted(_problem_statuses(route, handler, method)):
+                responses.setdefault(
+                    status,
+                    ResponseSpec(
+                        data_container=models.Problem,
+                        description=_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
+                        media_type=PROBLEM_JSON,
+                        generate_examples=False,
+                    ),
+                )
+            handler.responses = responses
+
+
+def _request_structs() -> dict[str, type[msgspec.Struct]]:
+    found: dict[str, type[msgspec.Struct]] = {}
+    for name, value in vars(models).items():
+        if (
+            inspect.isclass(value)
+            and issubclass(value, msgspec.Struct)
+            and value.__struct_config__.forbid_unknown_fields
+        ):
+            found[name] = value
+    return found
+
+
+def _header(description: str) -> OpenAPIHeader:
+    return OpenAPIHeader(description=description, schema=Schema(type=OpenAPIType.STRING))
+
+
+def amend_document(app: Litestar) -> None:
+    """Complete the built document with what the handlers cannot say themselves."""
+    document: OpenAPI = app.openapi_schema
+    strict = _request_structs()
+    schemas = document.components.schemas if document.components else {}
+    for name, schema in (schemas or {}).items():
+        if name in strict and isinstance(schema, Schema):
+            schema.additional_properties = False
+
+    handlers: dict[tuple[str, str], Any] = {}
+    for route in app.routes:
+        if isinstance(route, HTTPRoute):
+            for verb, (route_handler, _) in route.route_handler_map.items():
+                handlers[(route.path_format, verb.lower())] = route_handler
+
+    for path, item in (document.paths or {}).items():
+        for name in ("get", "post", "put", "patch", "delete"):
+            operation: Operation | None = getattr(item, name)
+            found = handlers.get((path, name))
+            if operation is not None and found is not None:
+                _amend_operation(operation, found, name.upper())
+
+
+def _amend_operation(operation: Operation, handler: Any, method: str) -> None:
+    opt = handler.opt or {}
+    responses = operation.responses or {}
+    for status, headers in _HEADERS.items():
+        response = responses.get(str(status))
+        if isinstance(response, OpenAPIResponse):
+            response.headers = {name: _header(text) for name, text in headers.items()}
+    retry = responses.get("503")
+    if isinstance(retry, OpenAPIResponse):
+        retry.headers = {"Retry-After": _header("Seconds to wait before trying again")}
+    if method == "GET" and not opt.get("stream", False):
+        ok = responses.get("200")
+        if isinstance(ok, OpenAPIResponse):
+            ok.headers = {
+                **(ok.headers or {}),
+                "ETag": _header("The version of this answer, for If-None-Match"),
+            }
+            responses["304"] = OpenAPIResponse(
+                description="Not modified: the If-None-Match tag is still the current one",
+                headers={"ETag": _header("The current version's tag")},
+            )
+            _add_parameter(
+                operation,
+                Parameter(
+                    name="If-None-Match",
+                    param_in=ParamType.HEADER,
+                    required=False,
+                    description="The ETag of the answer the client holds: 304 if unchanged",
+                    schema=Schema(type=OpenAPIType.STRING),
+                ),
+            )
+    authenticated = "viewer" in handler.parsed_fn_signature.parameters
+    if method in WRITES and opt.get("idempotent", authenticated):
+        _add_parameter(
+            operation,
+            Parameter(
+                name=IDEMPOTENCY_HEADER,
+                param_in=ParamType.HEADER,
+                required=True,
+                description="A unique value per change (such as a random UUID), reused only "
+                "when the same change is sent again: the replay answers the first result",
+                schema=Schema(type=OpenAPIType.STRING, pattern=KEY_PATTERN),
+            ),
+        )
+    if raw := opt.get("request_body"):
+        operation.request_body = RequestBody(
+            content={raw: OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))},
+            required=True,
+        )
+    operation.responses = responses
+
+
+def _add_parameter(operation: Operation, parameter: Parameter) -> None:
+    existing: Iterable[Any] = operation.parameters or []
+    if any(getattr(p, "name", None) == parameter.name for p in existing):
+        return
+    operation.parameters = [*existing, parameter]
