@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import msgspec
 
-from api_client.models import Problem, decode, encode
+from api_client.models import PASSWORD_CHANGE_REQUIRED, Problem, decode, encode
 
 T = TypeVar("T")
 
@@ -36,6 +36,12 @@ class Offline(DiaryError):
 
 class AuthenticationError(DiaryError):
     """401: wrong login or password, or the session has ended and needs a new login."""
+
+
+class PasswordChangeRequired(AuthenticationError):
+    """403 of type ``PASSWORD_CHANGE_REQUIRED``: the account still has a one-time password,
+    and nothing but choosing a new one is allowed. It is an authentication error (the session
+    cannot be used as it is: writes wait, screens send the user to log in and choose one)."""
 
 
 class PermissionDenied(DiaryError):
@@ -92,6 +98,8 @@ def error_for_status(status: int, message: str, problem: Problem | None) -> Diar
     """The exception for an error answer with ``status``."""
     if status == 401:
         return AuthenticationError(message, status=status, problem=problem)
+    if status == 403 and problem is not None and problem.type == PASSWORD_CHANGE_REQUIRED:
+        return PasswordChangeRequired(message, status=status, problem=problem)
     if status == 403:
         return PermissionDenied(message, status=status, problem=problem)
     if status == 404:

@@ -22,6 +22,10 @@ import msgspec
 
 API_PREFIX = "/api/v1"
 
+PASSWORD_CHANGE_REQUIRED = "urn:diary:problem:password-change-required"
+"""The ``type`` of the 403 problem every request but the password change (and ``GET /me``)
+gets while the account still has a one-time password: the client opens the change form."""
+
 T = TypeVar("T")
 
 # --------------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ class Viewer:
     role: Role
     login: str
     session_id: int
+    must_change_password: bool = False
+    """The account still has a one-time password: only changing it is allowed."""
 
 
 # --- issuing tokens ---------------------------------------------------------------------------
@@ -252,7 +254,14 @@ async def logout(state: ServerState, db: AsyncSession, token: str) -> None:
 
 # Built once: every request runs it, and building a statement costs more than running it.
 _BEARER = (
-    select(User.school_id, User.role, User.login, User.locked, AuthSession.revoked_at)
+    select(
+        User.school_id,
+        User.role,
+        User.login,
+        User.locked,
+        User.must_change_password,
+        AuthSession.revoked_at,
+    )
     .join(AuthSession, AuthSession.user_id == User.id)
     .where(AuthSession.id == bindparam("session"), User.id == bindparam("user"))
 )
@@ -292,4 +301,5 @@ async def authenticate(state: ServerState, db: AsyncSession, authorization: str 
         role=role,
         login=row.login,
         session_id=claims.session_id,
+        must_change_password=bool(row.must_change_password),
     )

@@ -44,8 +44,11 @@ class ProblemError(Exception):
         retry_after: int | None = None,
         title: str | None = None,
         current: object | None = None,
+        type: str | None = None,
     ) -> None:
         super().__init__(detail)
+        self.type = type
+        """The problem's ``type`` URI for a refusal a client acts on (default about:blank)."""
         self.status = status
         self.detail = detail
         self.field = field
@@ -69,10 +72,12 @@ def problem_response(
     retry_after: int | None = None,
     title: str | None = None,
     current: object | None = None,
+    type: str | None = None,
 ) -> Response[bytes]:
     body = Problem(
         title=title or HTTPStatus(status).phrase,
         status=status,
+        type=type or "about:blank",
         detail=detail,
         field=field,
         retry_after=retry_after,
@@ -223,6 +228,7 @@ def _problem_error(_: Request[Any, Any, Any], exc: ProblemError) -> Response[byt
         retry_after=exc.retry_after,
         title=exc.title,
         current=exc.current,
+        type=exc.type,
     )
 
 

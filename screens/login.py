@@ -145,14 +145,31 @@ F2: register as a parent with an invite code from the school.
             self.query_one("#submit", Button).disabled = False
         self._set_error(Content(""))
         if me.must_change_password:
+            # The server opens nothing else until the one-time password is changed.
             from screens.register import NewPasswordScreen
 
-            def then(_changed: bool | None) -> None:
-                self.post_message(LoggedIn(self.data.me or me))
+            def then(changed: bool | None) -> None:
+                if changed:
+                    self.post_message(LoggedIn(self.data.me or me))
+                else:
+                    self.give_up_one_time_login()
 
             self.app.push_screen(NewPasswordScreen(self.data, password), then)
             return
         self.post_message(LoggedIn(me))
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def give_up_one_time_login(self) -> None:
+        """The one-time password was not changed: the session it opened is ended (and not
+        remembered), and the login form says what to do."""
+        await self.data.logout(discard_unsent=True)  # the session could send nothing
+        self._set_error(
+            Content(
+                "Not logged in: choose your own password first. Log in with the one-time "
+                "password again when you are ready."
+            )
+        )
+        self.query_one("#password", Input).focus()
 
     def worker_failed(self, error: BaseException) -> bool:
         self._fail(describe_error(error), "#password")

@@ -205,7 +205,7 @@ class NewPasswordScreen(_FormScreen):
     """Choose your own password after logging in with a one-time one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "later", "Later", id="new_password.later"),
+        Binding("escape", "later", "Log out", id="new_password.later"),
     ]
     DEFAULT_CSS = FORM_CSS.format(name="NewPasswordScreen")
 
@@ -229,7 +229,11 @@ class NewPasswordScreen(_FormScreen):
             yield Static(reasons_content([], "", ""), id="reasons")
             yield Static("", id="error")
             yield Button("Save", variant="primary", id="submit", compact=True)
-            yield Static(Content.styled("Escape: later (you will be asked again).", MUTED))
+            yield Static(
+                Content.styled(
+                    "Escape: log out (nothing else opens until you choose a password).", MUTED
+                )
+            )
 
     def on_mount(self) -> None:
         self.query_one("#password", Input).focus()

@@ -29,7 +29,7 @@ from demo_server.auth import Viewer
 from demo_server.idempotency import idempotent
 from demo_server.problems import ProblemError
 from demo_server.roster import RosterError, parse_roster, plan_import, plan_report
-from demo_server.routes.deps import NO_STORE
+from demo_server.routes.deps import BEFORE_PASSWORD_CHANGE, NO_STORE
 from demo_server.settings import ServerState
 from demo_server.week import class_name, class_ref
 
@@ -486,7 +486,12 @@ async def class_invite_codes(
 # --- one's own password ----------------------------------------------------------------------
 
 
-@post("/me/password", summary="Change my password", status_code=200)
+@post(
+    "/me/password",
+    summary="Change my password",
+    status_code=200,
+    opt={BEFORE_PASSWORD_CHANGE: True},
+)
 async def change_password(
     request: Request[Any, Any, Any],
     data: JSONBody[m.PasswordChange],

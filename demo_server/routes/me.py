@@ -13,6 +13,7 @@ from api_client import models as m
 from demo_server import schema as s
 from demo_server.auth import Viewer
 from demo_server.problems import unauthorized
+from demo_server.routes.deps import BEFORE_PASSWORD_CHANGE
 from demo_server.settings import ServerState
 from demo_server.week import class_ref, current_classes
 
@@ -104,7 +105,7 @@ async def load_me(
     )
 
 
-@get("/me", summary="Who I am", tags=["me"])
+@get("/me", summary="Who I am", tags=["me"], opt={BEFORE_PASSWORD_CHANGE: True})
 async def me(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],

@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from api_client.models import (
+    PASSWORD_CHANGE_REQUIRED,
     ClassList,
     CredentialSlips,
+    Me,
     OneTimePassword,
     ParentLinkResult,
     Problem,
@@ -122,6 +124,19 @@ async def test_create_user_then_the_one_time_password_must_be_changed(
     pair = decode(login.content, TokenPair)
     assert pair.must_change_password
     me = {"Authorization": f"Bearer {pair.access_token}"}
+    # Until the one-time password is changed, nothing but who-am-I and the change is open.
+    own = made.user.id
+    for path in (f"/pupils/{own}/week", f"/pupils/{own}/grades", "/threads", "/changes"):
+        gated = await http.get(f"{API}{path}", headers=me)
+        assert gated.status_code == 403, (path, gated.text)
+        refusal = decode(gated.content, Problem)
+        assert refusal.type == PASSWORD_CHANGE_REQUIRED and "one-time password" in refusal.detail
+    sent = await post(http, "/threads", me, {"to": [demo.ids["teacher"]], "text": "hi"})
+    assert (
+        sent.status_code == 403 and decode(sent.content, Problem).type == PASSWORD_CHANGE_REQUIRED
+    )
+    who = await http.get(f"{API}/me", headers=me)
+    assert who.status_code == 200 and decode(who.content, Me).must_change_password
     weak = await post(
         http, "/me/password", me, {"old": made.one_time_password, "new": "krylova.v1"}
     )
@@ -133,6 +148,8 @@ async def test_create_user_then_the_one_time_password_must_be_changed(
     ok = await post(http, "/me/password", me, {"old": made.one_time_password, "new": STRONG})
     assert ok.status_code == 200, ok.text
     assert not decode(ok.content, UserSummary).must_change_password
+    # The same session goes on, now with everything open.
+    assert (await http.get(f"{API}/pupils/{own}/week", headers=me)).status_code == 200
     again = decode((await log_in(http, made.user.login, STRONG)).content, TokenPair)
     assert not again.must_change_password
     assert (await log_in(http, made.user.login, made.one_time_password)).status_code == 401

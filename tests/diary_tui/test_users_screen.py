@@ -16,6 +16,7 @@ from sqlalchemy import insert
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
+from api_client.errors import PasswordChangeRequired
 from api_client.models import API_PREFIX, TokenPair, decode
 from demo_server.accounts import invite_hash
 from demo_server.db import make_engine, make_sessionmaker
@@ -388,4 +389,51 @@ async def test_a_lock_after_a_colleagues_change_asks_again(app: Litestar, demo: 
         await pilot.press("y")
         await wait_for(pilot, lambda: back_on_users(diary, screen, who, 3))
         assert screen.users[who].locked and screen.users[who].last_name == "Орлов"
+    await dispose(app)
+
+
+def error_line(diary: DiaryApp) -> str:
+    return text_of(diary.screen.query_one("#login-error", Static))
+
+
+@sqlite_only
+async def test_a_one_time_login_not_changed_opens_nothing(app: Litestar, demo: Any) -> None:
+    """Escape on the new-password form logs out: the server opens nothing else until the
+    password is changed, so the app does not pretend to be logged in."""
+    async with httpx.AsyncClient(
+        transport=asgi_transport(app), base_url="http://diary.test"
+    ) as http:
+        it = decode(
+            (
+                await http.post(
+                    f"{API_PREFIX}/auth/login", json={"login": "it", "password": demo.password}
+                )
+            ).content,
+            TokenPair,
+        )
+        reset = await http.post(
+            f"{API_PREFIX}/users/{demo.ids['stranger']}/reset-password",
+            headers={"Authorization": f"Bearer {it.access_token}", "Idempotency-Key": "reset-5678"},
+        )
+        otp = reset.json()["one_time_password"]
+    diary = make_app(app, login="stranger")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "stranger", otp)
+        await wait_for(pilot, lambda: isinstance(diary.screen, NewPasswordScreen))
+        client = diary.data.client
+        assert client is not None
+        # What the server says to anything else meanwhile: the client knows it by its type.
+        with pytest.raises(PasswordChangeRequired, match="one-time password"):
+            await client.threads()
+        await pilot.press("escape")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, LoginScreen)
+                and "choose your own password" in error_line(diary)
+            ),
+        )
+        assert not diary.data.logged_in
+    # The one-time password still works for the next try.
+    assert await try_login(app, "stranger", otp) == 200
     await dispose(app)
