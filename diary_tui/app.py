@@ -321,6 +321,8 @@ class DiaryApp(App[None]):
 
     @on(LinkChanged)
     def _link_changed(self, event: LinkChanged) -> None:
+        if event.online and self._sync_engine is not None:
+            self._sync_engine.kick()  # the server is back: what waits goes now, not after a pause
         screen = self.screen
         if isinstance(screen, DiaryScreen):
             screen.link_changed(event.online, recovered=event.recovered)

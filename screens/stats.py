@@ -133,6 +133,8 @@ five pupils is withheld so that nobody can be identified.
         self.one_class: ClassStats | None = None
         self.anonymous: AuthorityStats | None = None
         self._rest = 20
+        self._unreachable = False
+        """The last load failed: what is not saved here says so instead of "Loading…"."""
 
     @property
     def authority(self) -> bool:
@@ -176,6 +178,7 @@ five pupils is withheld so that nobody can be identified.
             self.one_class = await self.data.load_class_stats(self.class_id, self.period_id)
         else:
             self.school = await self.data.load_school_stats(self.period_id)
+        self._unreachable = False
         self.paint()
 
     def action_reload(self) -> None:
@@ -254,6 +257,19 @@ five pupils is withheld so that nobody can be identified.
             table.focus()
         self.refresh_bindings()
 
+    def _missing(self, what: str) -> str:
+        if not self._unreachable:
+            return f"Loading {what}…"
+        return (
+            f"{what[0].upper()}{what[1:]} were never loaded on this computer; they will appear "
+            "when the server can be reached."
+        )
+
+    def worker_failed(self, error: BaseException) -> bool:
+        self._unreachable = True
+        self.paint()
+        return False
+
     def paint(self) -> None:
         title = self.query_one("#stats-title", Static)
         if self.authority:
@@ -300,7 +316,7 @@ five pupils is withheld so that nobody can be identified.
     def _paint_school(self, title: Static) -> None:
         stats = self.school
         if stats is None:
-            title.update(Content.styled("Loading the school's statistics…", MUTED))
+            title.update(Content.styled(self._missing("the school's statistics"), MUTED))
             return
         title.update(
             self._title(
@@ -326,7 +342,7 @@ five pupils is withheld so that nobody can be identified.
     def _paint_class(self, title: Static) -> None:
         stats = self.one_class
         if stats is None:
-            title.update(Content.styled("Loading the class's statistics…", MUTED))
+            title.update(Content.styled(self._missing("the class's statistics"), MUTED))
             return
         summary = stats.summary
         rank = f"rank {summary.rank} of {stats.classes}" if summary.rank else "not ranked"
@@ -352,7 +368,7 @@ five pupils is withheld so that nobody can be identified.
     def _paint_authority(self, title: Static) -> None:
         stats = self.anonymous
         if stats is None:
-            title.update(Content.styled("Loading the figures…", MUTED))
+            title.update(Content.styled(self._missing("the figures"), MUTED))
             return
         school = stats.school
         title.update(

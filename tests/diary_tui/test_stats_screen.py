@@ -13,7 +13,7 @@ from screens.audit import AuditDetail, AuditScreen
 from screens.base import DiaryScreen
 from screens.medical import IllnessForm, MedicalScreen
 from screens.stats import StatsScreen
-from tests.conftest import LoginAs, sqlite_only
+from tests.conftest import LoginAs, asgi_transport, sqlite_only
 from tests.diary_tui.harness import log_in, make_app, wait_for
 
 
@@ -198,3 +198,28 @@ async def test_medical_screen_esc_leaves_the_search_box_for_the_screen_keys(
         await pilot.press("p")  # a screen key, no longer a letter in the box
         await wait_for(pilot, lambda: diary.screen is not screen)
         assert search.value == ""
+
+
+@sqlite_only
+async def test_statistics_never_loaded_here_say_so_offline(app: Litestar, demo: Any) -> None:
+    """The server cannot be reached for the statistics, which were never loaded on this
+    computer: the screen says what it lacks instead of "Loading…" forever."""
+
+    class NoStats(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.target = asgi_transport(app)
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if "/stats/" in request.url.path:
+                raise httpx.ConnectError("connection refused", request=request)
+            return await self.target.handle_async_request(request)
+
+    diary = make_app(app, transport=NoStats(), login="admin")
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "admin", password_of(demo, "admin"))
+        await wait_for(pilot, lambda: isinstance(diary.screen, StatsScreen))
+        screen = diary.screen
+        assert isinstance(screen, StatsScreen)
+        title = screen.query_one("#stats-title", Static)
+        await wait_for(pilot, lambda: "never loaded on this computer" in text_of(title))
+        assert screen.school is None and "Loading" not in text_of(title)
