@@ -220,18 +220,48 @@ async def _session(server: str, login: str, env: Env) -> DiaryClient:
             clean=visible_all,
         )
         try:
-            await client.me()
-            return client
+            me = await client.me()
+            if not me.must_change_password:
+                return client
+            # A one-time password: changing it needs it typed, as below.
+            await client.aclose()
         except AuthenticationError:
             await client.aclose()  # the remembered login ended: ask for the password
     client = DiaryClient(server, transport=env.transport, clean=visible_all)
     try:
         password = env.ask_secret(f"Password for {login} on {server}: ")
-        await client.login(login, password)
+        pair = await client.login(login, password)
+        if pair.must_change_password:
+            await _choose_password(client, password, env)
     except BaseException:
         await client.aclose()
         raise
     return client
+
+
+async def _choose_password(client: DiaryClient, one_time: str, env: Env) -> None:
+    """The server opens nothing else to an account with a one-time password: choose one."""
+    from api_client.errors import InvalidRequest
+
+    env.wrap(
+        "This account has a one-time password from the school; choose your own before "
+        "anything else (the one-time one then stops working)."
+    )
+    for _attempt in range(ATTEMPTS):
+        new = env.ask_secret("New password: ")
+        if new != env.ask_secret("The new password again: "):
+            env.say("  The two passwords differ; try again.")
+            continue
+        try:
+            await client.change_password(one_time, new)
+        except InvalidRequest as exc:
+            if exc.field != "new":
+                raise
+            env.wrap(f"  {exc.message}", "  ")
+            continue
+        env.say("Your password is changed.")
+        return
+    raise Refused("the password was not changed; nothing else was done")
 
 
 def run_admin(args: argparse.Namespace, env: Env | None = None) -> int:

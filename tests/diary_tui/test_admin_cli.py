@@ -302,3 +302,41 @@ def test_a_change_between_reading_and_locking_is_refused_clearly(
     assert "It is now: Орлов Коля, not locked." in err
     code, out, _ = run(admin("users", "--search", "stranger"))
     assert " -- " in out and "Орлов Коля" in out
+
+
+def test_a_one_time_password_is_changed_before_the_command(
+    run: Any, demo: Any, demo_url: str
+) -> None:
+    """An IT account given a one-time password chooses its own first (the server opens
+    nothing else until then), then the command runs."""
+    from sqlalchemy import update
+
+    from demo_server.db import make_engine, make_sessionmaker
+    from demo_server.schema import User
+
+    async def one_time(login: str) -> None:
+        engine = make_engine(demo_url)
+        async with make_sessionmaker(engine)() as db:
+            await db.execute(
+                update(User).where(User.login == login).values(must_change_password=True)
+            )
+            await db.commit()
+        await engine.dispose()
+
+    asyncio.run(one_time("it"))
+    mine = "Quiet-Meadow-73"
+    code, out, err = run(
+        admin("users", "--role", "teacher"),
+        secrets=[demo.password, "short", "short", mine, "other", mine, mine],
+    )
+    assert code == 0, err
+    assert "choose your own" in out and "at least" in out and "differ" in out
+    assert "Your password is changed." in out and "3 account(s)" in out
+    code, out, err = run(admin("users", "--role", "teacher"), secrets=[mine])
+    assert code == 0 and "3 account(s)" in out and "one-time" not in out
+    # Giving up (the answers run out as an end of input would) changes nothing.
+    asyncio.run(one_time("it"))
+    code, out, err = run(
+        admin("users", "--role", "teacher"), secrets=[mine, *["short", "short"] * 5]
+    )
+    assert code == 1 and "the password was not changed" in err and "account(s)" not in out
