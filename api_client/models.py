@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import typing
 from typing import Annotated, Any, TypeVar
 
@@ -147,6 +148,18 @@ Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 the database's column)."""
 Version = Annotated[int, msgspec.Meta(ge=0, le=MAX_ID)]
 Int32 = Annotated[int, msgspec.Meta(ge=-MAX_ID - 1, le=MAX_ID)]
+
+
+def text_refusal(value: str, what: str, max_length: int, *, one_line: bool = True) -> str | None:
+    """Why the server refuses ``value`` as the ``what`` (a field of ``max_length`` characters,
+    one line or several), in words for a form to show before anything is sent; None when it
+    will do."""
+    if re.search(LINE_PATTERN if one_line else TEXT_PATTERN, value) is None:
+        kind = "line breaks, tabs or other" if one_line else "invisible"
+        return f"The {what} may not contain {kind} control characters: remove them."
+    if len(value) > max_length:
+        return f"The {what} is {len(value):,} characters long; at most {max_length:,} fit."
+    return None
 
 
 def _is_multiline(hint: Any) -> bool:

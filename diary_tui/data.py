@@ -1119,14 +1119,21 @@ class DiaryData:
 
     @staticmethod
     def check_message(
-        body: str, what: str = "message", limit: int = wire.MESSAGE_MAX_LENGTH
+        body: str,
+        what: str = "message",
+        limit: int = wire.MESSAGE_MAX_LENGTH,
+        *,
+        one_line: bool = False,
     ) -> str:
-        """The text as it will be sent, or ValueError in plain words."""
+        """The text as it will be sent, or ValueError in plain words (the server's rules,
+        said before the text is sent or queued)."""
         text = body.strip("\n\r ")
         if not text:
             raise ValueError(f"The {what} is empty: write something first.")
-        if len(text) > limit:
-            raise ValueError(f"The {what} is {len(text):,} characters long; at most {limit:,} fit.")
+        if one_line and "\n" in text:
+            raise ValueError(f"The {what} must be one line.")
+        if refusal := wire.text_refusal(text, what, limit, one_line=one_line):
+            raise ValueError(refusal)
         return text
 
     async def send_reply(self, thread_id: int, body: str) -> Sent[wire.Thread] | Waiting:
@@ -1143,9 +1150,7 @@ class DiaryData:
         """Start a thread, through the outbox (offline it waits to be sent)."""
         from diary_tui.sync import thread_create
 
-        title = self.check_message(subject, "subject", wire.SUBJECT_MAX_LENGTH)
-        if "\n" in title:
-            raise ValueError("The subject must be one line.")
+        title = self.check_message(subject, "subject", wire.SUBJECT_MAX_LENGTH, one_line=True)
         text = self.check_message(body)
         request = wire.NewThreadRequest(
             recipient_id=recipient_id, pupil_id=pupil_id, subject=title, body=text
@@ -1192,7 +1197,7 @@ class DiaryData:
     async def post_announcement(
         self, title: str, body: str, class_id: int | None
     ) -> wire.AnnouncementItem:
-        heading = self.check_message(title, "title", wire.SUBJECT_MAX_LENGTH)
+        heading = self.check_message(title, "title", wire.SUBJECT_MAX_LENGTH, one_line=True)
         text = self.check_message(body, "text")
         client = await self._session()
         request = wire.AnnouncementRequest(title=heading, body=text, class_id=class_id)

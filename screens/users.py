@@ -20,7 +20,16 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from api_client.errors import Conflict
-from api_client.models import OneTimePassword, Role, UserCreate, UserSummary, UserUpdate
+from api_client.models import (
+    LOGIN_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    OneTimePassword,
+    Role,
+    UserCreate,
+    UserSummary,
+    UserUpdate,
+    text_refusal,
+)
 from diary_tui.data import DiaryData
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
@@ -200,6 +209,14 @@ class AccountForm(_Dialog):
             return "The last and first names are needed."
         if self.user is None and values["role"] == Role.PUPIL.value and not values["class"]:
             return "A pupil needs a class."
+        for field, what, limit in (
+            ("last_name", "last name", NAME_MAX_LENGTH),
+            ("first_name", "first name", NAME_MAX_LENGTH),
+            ("middle_name", "middle name", NAME_MAX_LENGTH),
+            ("login", "login", LOGIN_MAX_LENGTH),
+        ):
+            if field in values and (refusal := text_refusal(values[field], what, limit)):
+                return refusal
         return ""
 
 

@@ -437,3 +437,27 @@ async def test_a_one_time_login_not_changed_opens_nothing(app: Litestar, demo: A
     # The one-time password still works for the next try.
     assert await try_login(app, "stranger", otp) == 200
     await dispose(app)
+
+
+@sqlite_only
+async def test_a_name_the_server_would_refuse_keeps_the_form_open_with_the_reason(
+    app: Litestar, demo: Any
+) -> None:
+    """Too long, or with a control character pasted in: said at once, nothing typed is lost,
+    nothing is sent."""
+    who = demo.ids["stranger"]
+    async with it_staff(app, demo, on_stranger=True) as (diary, pilot, screen):
+        form = await edit_form(pilot, diary)
+        first = form.query_one("#f-first_name", Input)
+        for typed, words in (
+            ("Н" * 101, "at most 100 fit"),
+            ("Коля\u202e", "may not contain line breaks, tabs or other control characters"),
+        ):
+            first.value = typed
+            first.focus()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert diary.screen is form
+            assert words in text_of(form.query_one("#dialog-error", Static))
+            assert first.value == typed
+        assert screen.users[who].version == 1
