@@ -146,13 +146,25 @@ class _WireProblem(msgspec.Struct):
     current: msgspec.Raw = msgspec.Raw(b"null")
 
 
-def _read_problem(body: bytes) -> Problem | None:
+Decoder = Callable[[bytes, type[Any]], Any]
+"""Decodes JSON from the server as a type (raising ``msgspec.DecodeError`` or
+``ValidationError``)."""
+
+
+def _decode_json(body: bytes, type_: type[T]) -> T:
+    return msgspec.json.decode(body, type=type_)
+
+
+def _read_problem(body: bytes, decode: Decoder = _decode_json) -> Problem | None:
     """The problem document of an error answer, or None when it is not one."""
     try:
-        wire = msgspec.json.decode(body, type=_WireProblem)
+        wire: _WireProblem = decode(body, _WireProblem)
+        current = None if bytes(wire.current).strip() in (b"", b"null") else wire.current
+        if current is not None and decode is not _decode_json:
+            # The current value of a stale write's 409 passes the same decoder, as JSON data.
+            current = msgspec.Raw(msgspec.json.encode(decode(bytes(current), object)))
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
-    current = None if bytes(wire.current).strip() in (b"", b"null") else wire.current
     return Problem(
         title=wire.title,
         status=wire.status,
@@ -183,7 +195,7 @@ class DiaryClient:
         refresh_token: str | None = None,
         on_tokens: TokensChanged | None = None,
         cache: ResponseCache | None = None,
-        clean: Callable[[Any], Any] | None = None,
+        decode: Decoder | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._http = httpx.AsyncClient(
@@ -209,10 +221,10 @@ class DiaryClient:
         self._refresh_lock = asyncio.Lock()
         self.cache: ResponseCache = cache if cache is not None else MemoryCache()
         self.stats = TrafficStats()
-        self._clean = clean
-        """Called on every value decoded from the server (answers, their cached copies, change
-        events, problem documents) before it is returned or raised: the app makes the server's
-        text safe to show there (``diary_tui.text.visible_all``)."""
+        self._decoder: Decoder = decode if decode is not None else _decode_json
+        """Decodes everything the server sends (answers, their cached copies, change events,
+        problem documents): the app's decoder also makes the server's text safe to show
+        (``diary_tui.text.decode``)."""
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -998,32 +1010,26 @@ class DiaryClient:
 
     def _decode(self, body: bytes, type_: type[T]) -> T:
         try:
-            value = msgspec.json.decode(body, type=type_)
+            return cast("T", self._decoder(body, type_))
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise errors.ProtocolError(
                 f"The server's answer could not be read ({exc}); is this a diary server of a "
                 "compatible version?"
             ) from exc
-        return value if self._clean is None else cast("T", self._clean(value))
 
     def _raise_for_status(self, response: httpx.Response) -> None:
         status = response.status_code
         if status < 400:
             return
-        problem = _read_problem(response.content)
-        if problem is not None and self._clean is not None:
-            problem = self._clean(problem)
-            if problem.current is not None:  # the current value, for a stale write's 409
-                current = self._clean(msgspec.json.decode(problem.current))
-                problem.current = msgspec.Raw(msgspec.json.encode(current))
+        problem = _read_problem(response.content, self._decoder)
         if problem is not None and problem.detail:
             message = problem.detail
         elif problem is not None:
             message = problem.title
         else:
-            message = f"The server answered {status} {response.reason_phrase}."
-            if self._clean is not None:
-                message = self._clean(message)
+            # The reason phrase is the server's too: it passes the decoder as a JSON string.
+            reason = self._decode(msgspec.json.encode(response.reason_phrase), str)
+            message = f"The server answered {status} {reason}."
         exc = errors.error_for_status(status, message, problem)
         if isinstance(exc, errors.RateLimited) and exc.retry_after is None:
             retry = response.headers.get("Retry-After", "")

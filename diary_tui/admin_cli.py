@@ -187,7 +187,7 @@ async def _session(server: str, login: str, env: Env) -> DiaryClient:
 
     from api_client.client import DiaryClient
     from api_client.errors import AuthenticationError
-    from diary_tui.text import visible_all
+    from diary_tui.text import decode
 
     credentials = env.credentials
     if credentials is None and env.use_keyring:
@@ -217,7 +217,7 @@ async def _session(server: str, login: str, env: Env) -> DiaryClient:
             transport=env.transport,
             refresh_token=token,
             on_tokens=keep,
-            clean=visible_all,
+            decode=decode,
         )
         try:
             me = await client.me()
@@ -227,7 +227,7 @@ async def _session(server: str, login: str, env: Env) -> DiaryClient:
             await client.aclose()
         except AuthenticationError:
             await client.aclose()  # the remembered login ended: ask for the password
-    client = DiaryClient(server, transport=env.transport, clean=visible_all)
+    client = DiaryClient(server, transport=env.transport, decode=decode)
     try:
         password = env.ask_secret(f"Password for {login} on {server}: ")
         pair = await client.login(login, password)
@@ -556,7 +556,7 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
     from api_client.errors import InvalidRequest, RateLimited
     from api_client.models import RegisterRequest
     from diary_tui.data import normalize_server
-    from diary_tui.text import visible_all
+    from diary_tui.text import decode
 
     server: str | None = getattr(args, "server", None)
     if server is None:
@@ -602,7 +602,7 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
         "last_name": "Last name: ",
         "login": "Login: ",
     }
-    async with DiaryClient(server, transport=env.transport, clean=visible_all) as client:
+    async with DiaryClient(server, transport=env.transport, decode=decode) as client:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 result = await client.register(RegisterRequest(**values))

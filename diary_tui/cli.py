@@ -328,11 +328,11 @@ def _revoke(server: str, refresh_token: str) -> str:
 
     from api_client.client import DiaryClient
     from api_client.errors import AuthenticationError, DiaryError
-    from diary_tui.text import visible_all
+    from diary_tui.text import decode
 
     async def revoke() -> None:
         async with DiaryClient(
-            server, refresh_token=refresh_token, timeout=5, clean=visible_all
+            server, refresh_token=refresh_token, timeout=5, decode=decode
         ) as client:
             await client.logout()
 

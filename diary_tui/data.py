@@ -51,7 +51,7 @@ from api_client.models import (
     Week,
 )
 from diary_tui.text import decode as decode_visible
-from diary_tui.text import visible, visible_all
+from diary_tui.text import visible
 
 __all__ = [
     "Absence",
@@ -456,7 +456,7 @@ class DiaryData:
         self.server, self.login_name = server, login
         self.remember = remember and can_remember
         client = _client_class()(
-            server, transport=self._transport, on_tokens=self._tokens_changed, clean=visible_all
+            server, transport=self._transport, on_tokens=self._tokens_changed, decode=decode_visible
         )
         self.client = client
         try:
@@ -582,7 +582,7 @@ class DiaryData:
             transport=self._transport,
             refresh_token=token,
             on_tokens=self._tokens_changed,
-            clean=visible_all,
+            decode=decode_visible,
         )
         if keep is not None:
             self.store = keep
@@ -1406,7 +1406,9 @@ class DiaryData:
     async def register(self, server: str, body: wire.RegisterRequest) -> wire.Registration:
         """Create a parent account with an invite code (no session needed, none is opened)."""
         server = normalize_server(server)
-        async with _client_class()(server, transport=self._transport, clean=visible_all) as client:
+        async with _client_class()(
+            server, transport=self._transport, decode=decode_visible
+        ) as client:
             result: wire.Registration = await client.register(body)
         return result
 

@@ -25,7 +25,11 @@ itself, so ids, logins and cursors (which hold no controls) are unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import re
+import types
+import typing
 from typing import Any, TypeVar
 
 import msgspec
@@ -100,52 +104,128 @@ def visible_all(value: T, multiline: bool = False) -> T:
     """``value`` (a decoded answer: Structs, lists, dicts, strings) with :func:`visible` applied
     to every string in it. Structs, lists and dicts fresh from a decoder are changed in place;
     the same object comes back."""
-    result: Any
-    if isinstance(value, str):
+    result: Any = value
+    kind = type(value)
+    if kind is str or isinstance(value, str):
         # Enum members are strings too: they never change, and stay members.
-        result = visible(value, multiline=multiline)
+        result = visible(value, multiline=multiline)  # type: ignore[arg-type]
     elif isinstance(value, msgspec.Struct):
-        for name in value.__struct_fields__:
-            item = getattr(value, name)
-            if item is None or isinstance(item, int | float | bytes | msgspec.Raw):
-                continue
-            cleaned = visible_all(item, name in MULTILINE_FIELDS)
-            if cleaned is not item:
-                msgspec.structs.force_setattr(value, name, cleaned)
-        result = value
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            cleaned = visible_all(item, multiline)
-            if cleaned is not item:
-                value[index] = cleaned
-        result = value
+        _clean_struct(value)
+    elif kind is list:
+        items: list[Any] = value  # type: ignore[assignment]
+        for index, item in enumerate(items):
+            if item is not None and type(item) not in _PLAIN:
+                cleaned = visible_all(item, multiline)
+                if cleaned is not item:
+                    items[index] = cleaned
     elif isinstance(value, tuple):
-        items = [visible_all(item, multiline) for item in value]
-        if all(a is b for a, b in zip(items, value, strict=True)):
-            result = value
-        else:
-            result = type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+        cleaned_items = [visible_all(item, multiline) for item in value]
+        if any(a is not b for a, b in zip(cleaned_items, value, strict=True)):
+            result = kind(*cleaned_items) if hasattr(value, "_fields") else tuple(cleaned_items)
     elif isinstance(value, dict):
-        # Plain JSON data (a conflict's current value): its keys are the fields' names.
-        cleaned_items = [
+        # Plain JSON data (a conflict's current value, a change's payload): its keys are the
+        # fields' names.
+        pairs = [
             (
                 visible_all(key),
                 visible_all(item, key in MULTILINE_FIELDS if isinstance(key, str) else multiline),
             )
             for key, item in value.items()
         ]
-        if all(
-            k is a and v is b for (k, v), (a, b) in zip(cleaned_items, value.items(), strict=True)
+        if any(
+            k is not a or v is not b for (k, v), (a, b) in zip(pairs, value.items(), strict=True)
         ):
-            result = value
-        else:
-            result = dict(cleaned_items)
-    else:
-        result = value
+            result = dict(pairs)
     return result  # type: ignore[no-any-return]
+
+
+_PLAIN = frozenset({int, float, bool, bytes, dt.date, dt.datetime, dt.time, dt.timedelta})
+"""Types that never hold text."""
+
+
+def _clean_struct(value: msgspec.Struct) -> None:
+    for name, multiline, text_only in _plan(type(value)):
+        item = getattr(value, name)
+        if text_only or type(item) is str:
+            if type(item) is not str:
+                continue  # None, or an enum member
+            pattern = _LONG_UNSAFE if multiline else _LINE_UNSAFE
+            if pattern.search(item) is not None:
+                msgspec.structs.force_setattr(value, name, visible(item, multiline=multiline))
+        elif item is not None:
+            cleaned = visible_all(item, multiline)
+            if cleaned is not item:
+                msgspec.structs.force_setattr(value, name, cleaned)
+
+
+_PLANS: dict[type[msgspec.Struct], tuple[tuple[str, bool, bool], ...]] = {}
+
+
+def _plan(kind: type[msgspec.Struct]) -> tuple[tuple[str, bool, bool], ...]:
+    """The fields of a Struct type that may hold text: (name, multiline, a plain string at
+    most). Numbers, dates, booleans and enumerations are left out once, not looked at for
+    every value."""
+    plan = _PLANS.get(kind)
+    if plan is None:
+        plan = tuple(
+            (field.name, field.name in MULTILINE_FIELDS, _text_only(field.type))
+            for field in msgspec.structs.fields(kind)
+            if _may_hold_text(field.type)
+        )
+        _PLANS[kind] = plan
+    return plan
+
+
+def _parts(annotation: Any) -> tuple[Any, ...]:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return (typing.get_args(annotation)[0],)
+    if origin in (typing.Union, types.UnionType):
+        return typing.get_args(annotation)
+    return (annotation,)
+
+
+def _text_only(annotation: Any) -> bool:
+    """A ``str`` (or ``str | None``, or an enumeration) and nothing else."""
+    return all(
+        part is str or part is type(None) or (isinstance(part, type) and issubclass(part, str))
+        for part in _parts(annotation)
+    )
+
+
+def _may_hold_text(annotation: Any) -> bool:
+    parts = _parts(annotation)
+    if parts != (annotation,):
+        return any(_may_hold_text(part) for part in parts)
+    if annotation is type(None) or typing.get_origin(annotation) is typing.Literal:
+        return False  # a Literal is one of the values the client knows
+    if isinstance(annotation, type):
+        if issubclass(annotation, enum.Enum):
+            return False  # a member of the contract's enumerations: decoding checked it
+        return not (issubclass(annotation, tuple(_PLAIN)) or annotation is msgspec.Raw)
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple, set, frozenset, dict):
+        return any(_may_hold_text(arg) for arg in typing.get_args(annotation) if arg is not ...)
+    return True  # Any, object, a type variable: look at the value
+
+
+_SUSPECT = re.compile(
+    rb"\\"  # any escape: \u001b, \n, \u202e ... (raw C0 controls are not valid JSON)
+    rb"|\x7f"
+    rb"|\xc2[\x80-\x9f]"  # C1
+    rb"|\xd8\x9c|\xe1\xa0\x8e"  # U+061C, U+180E
+    rb"|\xe2\x80[\x8b\x8e\x8f\xa8-\xae]"  # U+200B, U+200E/F, U+2028..U+202E
+    rb"|\xe2\x81[\xa0-\xaf]"  # U+2060..U+206F
+    rb"|\xef\xbb\xbf|\xef\xbf[\xb9-\xbb]"  # U+FEFF, U+FFF9..U+FFFB
+    rb"|\xf3\xa0[\x80\x81]"  # tag characters
+)
+"""What JSON must hold for one of its strings to need :func:`visible`: an answer without it
+is decoded as it is, with no walk over its Structs."""
 
 
 def decode(data: bytes | str, type_: type[T]) -> T:
     """Decode server JSON (an answer, or its copy in the store) as ``type_`` with every string
     made :func:`visible`. Raises ``msgspec.DecodeError``/``ValidationError`` as decoding does."""
-    return visible_all(msgspec.json.decode(data, type=type_))
+    value = msgspec.json.decode(data, type=type_)
+    raw = data.encode() if isinstance(data, str) else data
+    return visible_all(value) if _SUSPECT.search(raw) is not None else value

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 
+import httpx
 import msgspec
 import pytest
 
@@ -126,3 +128,125 @@ def test_plain_json_data_is_cleaned_with_its_keys_as_field_names() -> None:
 def test_multiline_fields_are_the_long_texts() -> None:
     assert {"body", "text", "comment", "note"} <= MULTILINE_FIELDS
     assert not {"name", "subject", "title", "login", "room"} & MULTILINE_FIELDS
+
+
+# -- where server text enters the client --------------------------------------------------
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\u202e"
+SHOWN = "␛]0;pwned␇␛[2J⟨U+202E⟩"
+
+
+def me_json(last_name: str) -> dict[str, object]:
+    return {
+        "id": 3,
+        "login": "parent",
+        "first_name": "Мария",
+        "last_name": last_name,
+        "role": "parent",
+        "school": {"id": 1, "name": "Школа"},
+    }
+
+
+async def test_the_client_decodes_every_answer_and_its_cached_copy_as_visible_text() -> None:
+    from api_client.client import DiaryClient
+
+    answers = [
+        httpx.Response(200, json=me_json(HOSTILE), headers={"ETag": '"1"'}),
+        httpx.Response(304, headers={"ETag": '"1"'}),
+    ]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return answers.pop(0)
+
+    transport = httpx.MockTransport(answer)
+    async with DiaryClient("http://school.invalid", transport=transport, decode=decode) as c:
+        c._access_token, c._access_expires = "token", float("inf")
+        fresh = await c.me()
+        again = await c.me()  # 304: from the cache, which keeps the server's bytes
+        cached = c.cached("/me", wire.Me)
+    assert fresh.last_name == again.last_name == SHOWN
+    assert cached is not None and cached.last_name == SHOWN
+
+
+async def test_problem_details_reason_phrases_and_conflicts_are_visible_text() -> None:
+    from api_client.client import DiaryClient
+    from api_client.errors import Conflict, InvalidRequest
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/users/1"):
+            problem = {
+                "title": "Conflict",
+                "status": 409,
+                "detail": f"Changed by {HOSTILE}",
+                "current": {"id": 1, "login": "x", "last_name": HOSTILE, "comment": "a\nb\x1b"},
+            }
+            return httpx.Response(409, json=problem)
+        return httpx.Response(400, extensions={"reason_phrase": b"Bad \x1b[2J"})
+
+    transport = httpx.MockTransport(answer)
+    async with DiaryClient("http://school.invalid", transport=transport, decode=decode) as c:
+        c._access_token, c._access_expires = "token", float("inf")
+        with pytest.raises(Conflict) as conflict:
+            await c.update_user(1, wire.UserUpdate(version=1, locked=True))
+        with pytest.raises(InvalidRequest) as refused:
+            await c.classes()
+    assert conflict.value.message == f"Changed by {SHOWN}"
+    current = conflict.value.current_as(dict[str, object])
+    assert current == {"id": 1, "login": "x", "last_name": SHOWN, "comment": "a\nb␛"}
+    assert refused.value.message == "The server answered 400 Bad ␛[2J."
+
+
+async def test_change_events_from_the_stream_are_visible_text() -> None:
+    from api_client.client import DiaryClient
+
+    item = wire.ChangeItem(
+        cursor="c1",
+        at=dt.datetime(2026, 11, 25, tzinfo=dt.UTC),
+        kind="message.new",
+        entity_id=1,
+        actor=HOSTILE,
+        payload={"subject": HOSTILE, "body": "hi\n" + HOSTILE},
+    )
+
+    async def lines() -> AsyncIterator[str]:
+        for line in ("event: change", "data: " + wire.encode(item).decode(), ""):
+            yield line
+
+    async with DiaryClient("http://school.invalid", decode=decode) as client:
+        got = [change async for change in client._events(lines())]
+    assert got[0].actor == SHOWN and got[0].cursor == "c1"
+    assert got[0].payload == {"subject": SHOWN, "body": "hi\n" + SHOWN}
+
+
+def test_the_store_copy_of_an_answer_is_read_as_visible_text() -> None:
+    from api_client.cache import cache_key
+    from diary_tui.data import DiaryData
+    from diary_tui.store import Store
+
+    data = DiaryData()
+    data.store = Store.open_for("http://school.invalid", "parent")
+    try:
+        data.store.put(cache_key("/me", None), '"1"', msgspec.json.encode(me_json(HOSTILE)))
+        me = data.cached_me()
+    finally:
+        data.store.close()
+    assert me is not None and me.last_name == SHOWN
+
+
+def test_errors_are_described_in_visible_text() -> None:
+    from api_client.errors import NotFound
+    from diary_tui.data import describe_error
+
+    assert describe_error(NotFound(HOSTILE)) == f"Not found: {SHOWN}"
+    assert describe_error(ValueError("no class 5\x1b[K")) == "no class 5␛[K"
+
+
+def test_a_plain_answer_is_not_walked() -> None:
+    """The fast path: JSON with no escape and no invisible character is decoded as it is."""
+    body = msgspec.json.encode(me_json("Иванова"))
+    assert decode(body, wire.Me).last_name == "Иванова"
+    from diary_tui.text import _SUSPECT
+
+    assert _SUSPECT.search(body) is None
+    assert _SUSPECT.search(msgspec.json.encode(me_json("a\u202e"))) is not None
+    assert _SUSPECT.search(msgspec.json.encode(me_json("a\x1b"))) is not None
