@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from sqlalchemy.engine import make_url
+from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import ModalScreen
 
@@ -88,7 +89,7 @@ def poison(database_url: str) -> None:
             db.execute("UPDATE changes SET payload = ? WHERE id = ?", (poisoned, row_id))
 
 
-def frame(app: DiaryApp) -> str:
+def frame(app: App[Any]) -> str:
     """What Textual writes to the terminal for the screen shown now (all of it)."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.render(app.console) for strip in strips)
