@@ -160,8 +160,19 @@ def amend_document(app: Litestar) -> None:
                 _amend_operation(operation, found, name.upper())
 
 
+#: The days ``routes.week.parse_date`` reads: YYYY-MM-DD in the years 2000 to 2100.
+DATE_PATTERN = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
+
+
 def _amend_operation(operation: Operation, handler: Any, method: str) -> None:
     opt = handler.opt or {}
+    for parameter in operation.parameters or []:
+        schema = getattr(parameter, "schema", None)
+        if isinstance(schema, Schema) and schema.format == "date":
+            schema.pattern = DATE_PATTERN
+        for choice in (schema.one_of or []) if isinstance(schema, Schema) else []:
+            if isinstance(choice, Schema) and choice.format == "date":
+                choice.pattern = DATE_PATTERN
     responses = operation.responses or {}
     for status, headers in _HEADERS.items():
         response = responses.get(str(status))

@@ -433,7 +433,12 @@ async def _slips(
     return await idempotent(request, viewer, db, server, m.CredentialSlips, work)
 
 
-Lang = Annotated[str | None, QueryParameter(description="ru or en (default: the school's)")]
+Lang = Annotated[
+    str | None,
+    QueryParameter(
+        description="ru or en (default: the school's)", schema_extra={"enum": ["ru", "en"]}
+    ),
+]
 
 
 def _check_lang(lang: str | None) -> None:

@@ -97,10 +97,19 @@ async def events(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     from_: Annotated[
-        str | None, QueryParameter(name="from", description="First day, YYYY-MM-DD (default today)")
+        str | None,
+        QueryParameter(
+            name="from",
+            description="First day, YYYY-MM-DD (default today)",
+            schema_extra={"format": "date"},
+        ),
     ] = None,
     to: Annotated[
-        str | None, QueryParameter(description="Last day, YYYY-MM-DD (default six weeks on)")
+        str | None,
+        QueryParameter(
+            description="Last day, YYYY-MM-DD (default six weeks on)",
+            schema_extra={"format": "date"},
+        ),
     ] = None,
     pupil_id: PupilParam = None,
 ) -> m.Events:

@@ -43,7 +43,10 @@ async def pupil_attendance(
     db: NamedDependency[AsyncSession],
     period: Annotated[
         str | None,
-        QueryParameter(description="A period id, or 'year' (default: the period holding today)"),
+        QueryParameter(
+            description="A period id, or 'year' (default: the period holding today)",
+            schema_extra={"pattern": "^([0-9]+|year)$"},
+        ),
     ] = None,
 ) -> Attendance:
     """Absences and lateness with date, lesson and kind; totals per subject and overall."""

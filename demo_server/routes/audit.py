@@ -242,9 +242,15 @@ async def audit_log(
         str | None, QueryParameter(description="Changes made by this person (login or id)")
     ] = None,
     from_: Annotated[
-        str | None, QueryParameter(name="from", description="From this day, YYYY-MM-DD")
+        str | None,
+        QueryParameter(
+            name="from", description="From this day, YYYY-MM-DD", schema_extra={"format": "date"}
+        ),
     ] = None,
-    to: Annotated[str | None, QueryParameter(description="To this day, YYYY-MM-DD")] = None,
+    to: Annotated[
+        str | None,
+        QueryParameter(description="To this day, YYYY-MM-DD", schema_extra={"format": "date"}),
+    ] = None,
     entity: Annotated[
         str | None, QueryParameter(description="mark, absence, homework, topic or period_mark")
     ] = None,

@@ -17,6 +17,7 @@ from api_client.models import ChangeFeed, encode
 from demo_server.auth import Viewer
 from demo_server.changes import (
     DEFAULT_LIMIT,
+    MAX_LIMIT,
     check_cursor,
     hub_for,
     latest_cursor,
@@ -38,11 +39,17 @@ async def changes(
     db: NamedDependency[AsyncSession],
     since: Annotated[
         str | None,
-        QueryParameter(description="The cursor of an earlier answer; none: start at the newest"),
+        QueryParameter(
+            description="The cursor of an earlier answer; none: start at the newest",
+            schema_extra={"pattern": "^[0-9]+$"},
+        ),
     ] = None,
     limit: Annotated[
         int | None,
-        QueryParameter(description=f"At most this many changes (default {DEFAULT_LIMIT})"),
+        QueryParameter(
+            description=f"At most this many changes (default {DEFAULT_LIMIT})",
+            schema_extra={"minimum": 1, "maximum": MAX_LIMIT},
+        ),
     ] = None,
 ) -> ChangeFeed:
     """The changes this user may see after ``since``, oldest first. Without ``since`` the
@@ -74,7 +81,11 @@ async def change_stream(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     since: Annotated[
-        str | None, QueryParameter(description="Resume after this cursor (Last-Event-ID wins)")
+        str | None,
+        QueryParameter(
+            description="Resume after this cursor (Last-Event-ID wins)",
+            schema_extra={"pattern": "^[0-9]+$"},
+        ),
     ] = None,
 ) -> ServerSentEvent:
     last_event_id = request.headers.get("last-event-id")

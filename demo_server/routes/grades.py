@@ -24,7 +24,10 @@ async def pupil_grades(
     db: NamedDependency[AsyncSession],
     period: Annotated[
         str | None,
-        QueryParameter(description="A period id, or 'year' (default: the period holding today)"),
+        QueryParameter(
+            description="A period id, or 'year' (default: the period holding today)",
+            schema_extra={"pattern": "^([0-9]+|year)$"},
+        ),
     ] = None,
 ) -> Grades:
     """Per subject every mark of the period in date order, the weighted average and the

@@ -141,9 +141,17 @@ async def medical_absences(
     db: NamedDependency[AsyncSession],
     pupil: Annotated[int, QueryParameter(description="The pupil's id")],
     from_: Annotated[
-        str | None, QueryParameter(name="from", description="From this day (default: 60 days ago)")
+        str | None,
+        QueryParameter(
+            name="from",
+            description="From this day (default: 60 days ago)",
+            schema_extra={"format": "date"},
+        ),
     ] = None,
-    to: Annotated[str | None, QueryParameter(description="To this day (default: today)")] = None,
+    to: Annotated[
+        str | None,
+        QueryParameter(description="To this day (default: today)", schema_extra={"format": "date"}),
+    ] = None,
 ) -> m.MedicalAbsences:
     """Illness absences of any pupil of the school, newest first; never marks. The health
     worker only."""

@@ -47,7 +47,11 @@ async def pupil_homework(
         ),
     ] = None,
     to: Annotated[
-        str | None, QueryParameter(description="Last due date, YYYY-MM-DD (default: in 4 weeks)")
+        str | None,
+        QueryParameter(
+            description="Last due date, YYYY-MM-DD (default: in 4 weeks)",
+            schema_extra={"format": "date"},
+        ),
     ] = None,
     subject: Annotated[
         int | None, QueryParameter(description="Only this subject's homework")

@@ -29,7 +29,12 @@ from demo_server.week import load_week
 )
 async def sign(
     pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
-    monday: Annotated[str, PathParameter(description="The Monday of the week, YYYY-MM-DD")],
+    monday: Annotated[
+        str,
+        PathParameter(
+            description="The Monday of the week, YYYY-MM-DD", schema_extra={"format": "date"}
+        ),
+    ],
     request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],

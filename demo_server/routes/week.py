@@ -52,7 +52,10 @@ async def pupil_week(
     db: NamedDependency[AsyncSession],
     date: Annotated[
         str | None,
-        Parameter(description="Any day of the wanted week, YYYY-MM-DD (default: today)"),
+        Parameter(
+            description="Any day of the wanted week, YYYY-MM-DD (default: today)",
+            schema_extra={"format": "date"},
+        ),
     ] = None,
 ) -> Week:
     """Lessons with times, subject, teacher, room, topic, homework, marks and absence; the

@@ -118,3 +118,21 @@ async def test_options_lists_every_method_of_the_path(
         assert response.status_code == 204
         allowed = {m.strip() for m in response.headers["allow"].split(",")}
         assert allowed == documented | {"OPTIONS"}, path
+
+
+async def test_query_parameters_document_what_the_server_reads(http: httpx.AsyncClient) -> None:
+    document = await _document(http)
+
+    def schema(path: str, name: str) -> dict[str, Any]:
+        params = document["paths"][path]["get"]["parameters"]
+        found: dict[str, Any] = next(p for p in params if p["name"] == name)["schema"]
+        return found
+
+    for path, name in (("/api/v1/events", "from"), ("/api/v1/pupils/{pupil_id}/week", "date")):
+        assert schema(path, name)["format"] == "date"
+        assert schema(path, name)["pattern"] == "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
+    assert (
+        schema("/api/v1/changes", "limit")["minimum"],
+        schema("/api/v1/changes", "limit")["maximum"],
+    ) == (1, 500)
+    assert schema("/api/v1/changes", "since")["pattern"] == "^[0-9]+$"
