@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.models import MAX_ID as MAX_ID
 from api_client.models import Role
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
@@ -51,9 +52,6 @@ from demo_server.schema import (
 
 #: Roles that see named pupils' diaries (each within its relation).
 PUPIL_READERS = frozenset({Role.PUPIL, Role.PARENT, Role.TEACHER, Role.ADMINISTRATION})
-
-#: Ids above this cannot exist (and would overflow PostgreSQL's integer).
-MAX_ID = 2**31 - 1
 
 
 def not_found(kind: str, field: str, status: int = 404) -> ProblemError:
