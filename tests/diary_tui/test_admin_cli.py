@@ -17,7 +17,7 @@ from litestar import Litestar
 
 from diary_tui.admin_cli import Env, run_admin, run_register
 from diary_tui.cli import build_parser
-from tests.conftest import asgi_transport
+from tests.conftest import asgi_transport, sqlite_only
 
 SERVER = "http://diary.test"
 ROSTER = """тип;фамилия;имя;класс;дети
@@ -340,3 +340,26 @@ def test_a_one_time_password_is_changed_before_the_command(
         admin("users", "--role", "teacher"), secrets=[mine, *["short", "short"] * 5]
     )
     assert code == 1 and "the password was not changed" in err and "account(s)" not in out
+
+
+@sqlite_only
+def test_names_from_the_server_are_printed_as_visible_text(
+    run: Any, demo_url: str, backend: str
+) -> None:
+    """An account's name holding escape sequences (an old database, another server) is printed
+    with visible stand-ins: the administrator's terminal gets no title change and no clear."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    path = make_url(demo_url).database
+    assert path is not None
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "UPDATE users SET last_name = last_name || ? WHERE login = 'pupil'",
+            ("\x1b]0;pwned\x07\x1b[2J\u202e",),
+        )
+    code, out, _ = run(admin("users", "--class", "5a"))
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "␛]0;pwned␇" in out
