@@ -24,9 +24,9 @@ import hashlib
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -1146,25 +1146,33 @@ async def apply_plan(
             }
             for r in created
         ]
-        ids = (
-            (
-                await db.execute(
-                    insert(s.User).returning(s.User.id, sort_by_parameter_order=True), values
-                )
-            )
-            .scalars()
-            .all()
-        )
-        new_ids = {r.line: int(i) for r, i in zip(created, ids, strict=True)}
-    # Names of changed accounts.
+        # One executemany, then the new ids by login (unique): INSERT ... RETURNING in the
+        # parameters' order is sent row by row on SQLite, one round trip per line.
+        await db.execute(insert(s.User), values)
+        id_of: dict[str, int] = {}
+        for chunk in [logins[i : i + 900] for i in range(0, len(logins), 900)]:
+            for uid, login in await db.execute(
+                select(s.User.id, s.User.login).where(s.User.login.in_(chunk))
+            ):
+                id_of[login] = int(uid)
+        new_ids = {r.line: id_of[r.login] for r in created}
+    # Names of changed accounts: one statement for each set of changed fields, however many
+    # accounts change (never one round trip per line).
+    renamed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in changed:
         names = {c.field: c.after for c in row.changes if c.field.endswith("_name")}
         if names:
-            await db.execute(
-                update(s.User)
-                .where(s.User.id == row.user_id)
-                .values(version=s.User.version + 1, **names)
+            renamed.setdefault(tuple(sorted(names)), []).append(
+                {"uid": row.user_id, **{f"new_{f}": v for f, v in names.items()}}
             )
+    users = cast(Table, s.User.__table__)
+    for fields, params in renamed.items():
+        await db.execute(  # executemany: Core's, not the ORM's bulk update
+            update(users)
+            .where(users.c.id == bindparam("uid"))
+            .values(version=users.c.version + 1, **{f: bindparam(f"new_{f}") for f in fields}),
+            params,
+        )
     # Enrolments: new pupils, and pupils who change class.
     enrol: list[dict[str, Any]] = []
     moved: list[tuple[int, int]] = []
@@ -1183,17 +1191,21 @@ async def apply_plan(
         elif any(c.field == "class" for c in row.changes):
             assert row.user_id is not None
             moved.append((row.user_id, row.class_id))
-    for pupil_id, class_id in moved:
-        current = await db.scalar(
+    # The current enrolment of every moved pupil, read in a few queries: the latest one each.
+    current_of: dict[int, s.Enrolment] = {}
+    for pupil_ids in _chunks([pupil_id for pupil_id, _class in moved]):
+        for enrolment in await db.scalars(
             select(s.Enrolment)
             .where(
-                s.Enrolment.pupil_id == pupil_id,
+                s.Enrolment.pupil_id.in_(pupil_ids),
                 s.Enrolment.start <= today,
                 or_(s.Enrolment.end.is_(None), s.Enrolment.end >= today),
             )
-            .order_by(s.Enrolment.start.desc())
-            .limit(1)
-        )
+            .order_by(s.Enrolment.pupil_id, s.Enrolment.start, s.Enrolment.id)
+        ):
+            current_of[enrolment.pupil_id] = enrolment  # the later start wins
+    for pupil_id, class_id in moved:
+        current = current_of.get(pupil_id)
         if current is not None and current.start >= today:
             current.class_id = class_id
             continue

@@ -29,6 +29,7 @@ from __future__ import annotations
 import codecs
 import csv
 import enum
+import functools
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -118,9 +119,12 @@ def _name_problem(label: str, value: str) -> str | None:
 
 def collapse(text: str) -> str:
     """``text`` with runs of white space (no-break spaces too) made one space, and trimmed."""
-    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+    return " ".join(text.split())  # str.split() splits at what \s matches, no-break space too
 
 
+# A file names the same surnames, first names and classes again and again: the functions
+# that normalise a name or a class remember their last answers.
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """The form names are compared in: collapsed, case-folded, ё as е."""
     return collapse(text).casefold().replace("ё", "е")
@@ -130,6 +134,7 @@ def fold(text: str) -> str:
 _LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
 
 
+@functools.lru_cache(maxsize=1024)
 def normalise_class_name(text: str) -> str | None:
     """``"5 а"`` -> ``"5А"``; None when ``text`` is not a class name like 5А or 10B."""
     match = _CLASS.match(collapse(text))
@@ -138,6 +143,7 @@ def normalise_class_name(text: str) -> str | None:
     return f"{int(match.group(1))}{match.group(2).upper()}"
 
 
+@functools.lru_cache(maxsize=1024)
 def class_key(name: str) -> str:
     """The key two spellings of one class share: ``5A`` (Latin) and ``5А`` (Cyrillic)."""
     normal = normalise_class_name(name)
@@ -616,6 +622,7 @@ class ImportPlan:
         return any(row.action in (Action.CREATED, Action.CHANGED) for row in self.rows)
 
 
+@functools.lru_cache(maxsize=4096)
 def login_base(last_name: str, first_name: str) -> str:
     """``Иванова``, ``Анна`` -> ``ivanova.a``: the transliterated surname and first initial."""
     last = transliterate(last_name)[:40]
@@ -625,13 +632,34 @@ def login_base(last_name: str, first_name: str) -> str:
     return last or first or "user"
 
 
-def unique_login(base: str, taken: set[str]) -> str:
-    """``base``, or ``base2``, ``base3``... : the first not in ``taken``."""
-    login, n = base, 1
+def unique_login(base: str, taken: set[str], tried: dict[str, int] | None = None) -> str:
+    """``base``, or ``base2``, ``base3``... : the first not in ``taken``.
+
+    ``tried`` (base -> the last number found taken) lets many calls for one base, with
+    ``taken`` only growing between them, go on from where the last one stopped instead of
+    trying ``base2``, ``base3``... again: a file of 20,000 people who share a surname and an
+    initial then costs 20,000 tries, not 200 million."""
+    n = tried.get(base, 1) if tried is not None else 1
+    login = base if n == 1 else f"{base}{n}"
     while login in taken:
         n += 1
         login = f"{base}{n}"
+    if tried is not None:
+        tried[base] = n
     return login
+
+
+_LINES_NAMED = 10
+"""A refusal that points at other lines or accounts names at most this many and counts the
+rest: its length does not grow with the file or the school."""
+
+
+def _some(items: Sequence[str], total: int) -> str:
+    """``a, b, c``: the first ``_LINES_NAMED`` of ``items`` (the first of ``total``), then
+    ``and N more``."""
+    shown = ", ".join(items[:_LINES_NAMED])
+    more = total - min(len(items), _LINES_NAMED)
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 class _Planner:
@@ -640,46 +668,99 @@ class _Planner:
         self.school = school
         self.by_login = {u.login.lower(): u for u in school.users}
         self.by_id = {u.id: u for u in school.users}
-        self.by_name: dict[tuple[str, str, str], list[ExistingUser]] = {}
-        for user in school.users:
-            key = (user.role, fold(user.last_name), fold(user.first_name))
-            self.by_name.setdefault(key, []).append(user)
+        # Every lookup of an existing person is a dict lookup, never a walk over the school:
+        # the cost of planning grows with the file and the school, not with their product.
+        self.order = {u.id: i for i, u in enumerate(school.users)}
+        self.folded: dict[int, tuple[str, str, str]] = {}
+        """User id -> folded surname, first name and middle name."""
+        self.by_name: dict[tuple[str, str, str], list[tuple[int, ExistingUser]]] = {}
+        """(role, surname, first name) -> (place in the snapshot, user), folded."""
+        self.by_full_name: dict[tuple[str, str, str, str], list[tuple[int, ExistingUser]]] = {}
+        """(role, surname, first name, middle name) -> (place in the snapshot, user), folded."""
+        self.pupils_in: dict[tuple[str, str, str], list[ExistingUser]] = {}
+        """(surname, first name, class key) -> pupils, folded."""
+        self.pupils_in_full: dict[tuple[str, str, str, str], list[ExistingUser]] = {}
+        """(surname, first name, class key, middle name) -> pupils, folded."""
+        for place, user in enumerate(school.users):
+            last, first = fold(user.last_name), fold(user.first_name)
+            middle = fold(user.middle_name)
+            self.folded[user.id] = (last, first, middle)
+            self.by_name.setdefault((user.role, last, first), []).append((place, user))
+            self.by_full_name.setdefault((user.role, last, first, middle), []).append((place, user))
+            if user.role == "pupil":
+                where = class_key(user.class_name)
+                self.pupils_in.setdefault((last, first, where), []).append(user)
+                self.pupils_in_full.setdefault((last, first, where, middle), []).append(user)
+        self.parents_of: dict[int, list[int]] = {}
+        """Pupil id -> the ids of the parents linked to them."""
+        for parent_id, pupil_id in school.parent_links:
+            self.parents_of.setdefault(pupil_id, []).append(parent_id)
         self.classes = {class_key(name): (name, cid) for name, cid in school.classes.items()}
         self.subjects = {fold(name): (name, sid) for name, sid in school.subjects.items()}
         self.taken_logins: set[str] = set(self.by_login)
         self.taken_logins.update(row.login for row in parsed.rows if row.login)
+        self.login_tried: dict[str, int] = {}
         self.claimed: dict[int, int] = {}
         """Existing user id -> the line that updates it."""
         self.results: dict[int, PlannedRow] = {}
         # Pupils as they will be after the import: (folded name, class key) -> refs.
         self.pupils_by_name_class: dict[tuple[str, str], list[PersonRef]] = {}
+        self.pupils_by_full_name: dict[tuple[str, str, str], list[PersonRef]] = {}
+        """The same refs by (folded name, class key, folded full name)."""
         self.refused_lines: set[int] = set()
         self.refused_pupils: dict[tuple[str, str], int] = {}
         """(folded surname and first name, class key) -> a refused pupil line."""
 
     # -- helpers --
 
-    def _namesakes(self, row: RosterRow, role: str) -> list[ExistingUser]:
+    def _namesakes(
+        self, row: RosterRow, role: str, limit: int | None = None
+    ) -> tuple[list[ExistingUser], int]:
         """Existing users of ``role`` with the row's name (middle names compared when both
-        have one)."""
-        key = (role, fold(row.last_name), fold(row.first_name))
-        return [u for u in self.by_name.get(key, ()) if self._same_name(row, u)]
+        have one), in the snapshot's order: the first ``limit`` of them (all when None), and
+        how many there are. Never a walk over all of a common name's holders."""
+        last, first, middle = fold(row.last_name), fold(row.first_name), fold(row.middle_name)
+        if not middle:
+            found = self.by_name.get((role, last, first), [])
+            total = len(found)
+        else:
+            same = self.by_full_name.get((role, last, first, middle), [])
+            unknown = self.by_full_name.get((role, last, first, ""), [])
+            total = len(same) + len(unknown)
+            found = sorted(same[:limit] + unknown[:limit])  # places differ: users never compared
+        return [user for _place, user in found[:limit]], total
 
-    @staticmethod
-    def _prefer_exact(row: RosterRow, users: list[ExistingUser]) -> list[ExistingUser]:
+    def _pupils_here(self, row: RosterRow, where: str) -> Sequence[ExistingUser]:
+        """The pupils of class ``where`` with the row's name: those whose middle name is the
+        row's (both may be empty), or else those whose middle name may be (either is empty)."""
+        last, first, middle = fold(row.last_name), fold(row.first_name), fold(row.middle_name)
+        exact = self.pupils_in_full.get((last, first, where, middle), [])
+        if exact:
+            return exact
+        if not middle:
+            return self.pupils_in.get((last, first, where), ())
+        return self.pupils_in_full.get((last, first, where, ""), ())
+
+    def _prefer_exact(self, row: RosterRow, users: list[ExistingUser]) -> list[ExistingUser]:
         """Those of ``users`` whose middle name is the row's (both may be empty), if any."""
-        exact = [u for u in users if fold(u.middle_name) == fold(row.middle_name)]
+        middle = fold(row.middle_name)
+        exact = [u for u in users if self.folded[u.id][2] == middle]
         return exact or users
 
-    @staticmethod
-    def _same_name(row: RosterRow, user: ExistingUser) -> bool:
-        if fold(row.last_name) != fold(user.last_name):
-            return False
-        if fold(row.first_name) != fold(user.first_name):
-            return False
-        if not row.middle_name or not user.middle_name:
-            return True
-        return fold(row.middle_name) == fold(user.middle_name)
+    def _linked_namesakes(self, row: RosterRow, child_ids: set[int]) -> list[ExistingUser]:
+        """Existing parents with the row's name linked to one of ``child_ids``."""
+        last, first, middle = fold(row.last_name), fold(row.first_name), fold(row.middle_name)
+        found: list[ExistingUser] = []
+        for parent_id in {p for c in child_ids for p in self.parents_of.get(c, ())}:
+            user = self.by_id.get(parent_id)
+            if user is None or user.role != "parent":
+                continue
+            u_last, u_first, u_middle = self.folded[parent_id]
+            if (u_last, u_first) == (last, first) and (
+                not middle or not u_middle or middle == u_middle
+            ):
+                found.append(user)
+        return sorted(found, key=lambda u: self.order[u.id])
 
     def _refuse(self, row: RosterRow, reason: str) -> None:
         self.refused_lines.add(row.line)
@@ -734,7 +815,8 @@ class _Planner:
     def _new_login(self, row: RosterRow) -> str:
         if row.login:
             return row.login
-        login = unique_login(login_base(row.last_name, row.first_name), self.taken_logins)
+        base = login_base(row.last_name, row.first_name)
+        login = unique_login(base, self.taken_logins, self.login_tried)
         self.taken_logins.add(login)
         return login
 
@@ -779,49 +861,64 @@ class _Planner:
     # -- conflicts inside the file --
 
     def find_conflicts(self) -> None:
-        """Rows that describe the same person differently: both are refused."""
-        groups: dict[tuple[object, ...], list[RosterRow]] = {}
-        parents: dict[tuple[object, ...], list[RosterRow]] = {}
+        """Rows that describe the same person differently: all of them are refused.
+
+        Rows are grouped by what makes them one person (the login; a pupil's name and class; a
+        teacher's name; a parent's name with one of their children), and groups that share a row
+        are one person too. Each refusal names a few of the other lines and counts the rest, so
+        a file of 20,000 lines with one login costs 20,000 short reasons, not 20,000 lists of
+        20,000 line numbers."""
+        groups: dict[tuple[object, ...], list[int]] = {}
         for row in self.parsed.rows:
             if row.problem or row.kind is None:
                 continue
             if row.login:
-                groups.setdefault(("login", row.login), []).append(row)
+                groups.setdefault(("login", row.login), []).append(row.line)
+            name = (row.kind, fold(row.last_name), fold(row.first_name), fold(row.middle_name))
             if row.kind is RowKind.PUPIL:
-                key: tuple[object, ...] = (
-                    row.kind,
-                    fold(row.last_name),
-                    fold(row.first_name),
-                    fold(row.middle_name),
-                    class_key(row.class_name),
-                )
+                groups.setdefault((*name, class_key(row.class_name)), []).append(row.line)
             elif row.kind is RowKind.TEACHER:
-                key = (row.kind, fold(row.last_name), fold(row.first_name), fold(row.middle_name))
+                groups.setdefault(name, []).append(row.line)
             else:
                 # Parents with one name may be different people, unless they share a child.
-                key = (row.kind, fold(row.last_name), fold(row.first_name), fold(row.middle_name))
-                parents.setdefault(key, []).append(row)
+                for child in {fold(c.text) for c in row.children}:
+                    groups.setdefault((*name, child), []).append(row.line)
+        parent: dict[int, int] = {}
+
+        def root(line: int) -> int:
+            while parent[line] != line:
+                parent[line] = parent[parent[line]]
+                line = parent[line]
+            return line
+
+        for lines in groups.values():
+            if len(lines) < 2:
                 continue
-            groups.setdefault(key, []).append(row)
-        conflicts: dict[int, set[int]] = {}
-        for rows in groups.values():
-            for row in rows if len(rows) > 1 else ():
-                conflicts.setdefault(row.line, set()).update(o.line for o in rows)
-        for rows in parents.values():
-            for i, one in enumerate(rows):
-                kids = {fold(c.text) for c in one.children}
-                for other in rows[i + 1 :]:
-                    if kids & {fold(c.text) for c in other.children}:
-                        conflicts.setdefault(one.line, set()).add(other.line)
-                        conflicts.setdefault(other.line, set()).add(one.line)
+            for line in lines:
+                parent.setdefault(line, line)
+            first = root(lines[0])
+            for line in lines[1:]:
+                other = root(line)
+                if other != first:
+                    parent[other] = first
+        clusters: dict[int, list[int]] = {}
+        for line in parent:
+            clusters.setdefault(root(line), []).append(line)
+        for lines in clusters.values():
+            lines.sort()
         for row in self.parsed.rows:
-            if row.line in conflicts:
-                others = ", ".join(str(n) for n in sorted(conflicts[row.line] - {row.line}))
-                self._refuse(
-                    row,
-                    f"conflicting duplicate: line(s) {others} describe the same person "
-                    "differently (or give the same login); keep one line per person",
-                )
+            if row.line not in parent:
+                continue
+            lines = clusters[root(row.line)]
+            others = [n for n in lines[: _LINES_NAMED + 1] if n != row.line][:_LINES_NAMED]
+            listed = ", ".join(str(n) for n in others)
+            if len(lines) - 1 > len(others):
+                listed += f" and {len(lines) - 1 - len(others)} more"
+            self._refuse(
+                row,
+                f"conflicting duplicate: line(s) {listed} describe the same person "
+                "differently (or give the same login); keep one line per person",
+            )
 
     # -- each kind --
 
@@ -838,20 +935,20 @@ class _Planner:
                 self._refuse(row, reason)
                 return
         if user is None and not row.login:
-            same = self._namesakes(row, "pupil")
-            here = self._prefer_exact(row, [u for u in same if class_key(u.class_name) == key])
+            here = self._pupils_here(row, key)
             if len(here) > 1:
-                logins = ", ".join(u.login for u in here)
+                logins = _some([u.login for u in here[:_LINES_NAMED]], len(here))
                 self._refuse(
                     row,
                     f"{len(here)} pupils named {row.name} are in {class_name} ({logins}): "
                     "put the login in the login column",
                 )
                 return
+            same, total = ([], 0) if here else self._namesakes(row, "pupil", _LINES_NAMED)
             if here:
                 user = here[0]
             elif same:
-                where = ", ".join(f"{u.login} in {u.class_name or 'no class'}" for u in same)
+                where = _some([f"{u.login} in {u.class_name or 'no class'}" for u in same], total)
                 self._refuse(
                     row,
                     f"a pupil named {row.name} already exists ({where}): to move them to "
@@ -874,8 +971,11 @@ class _Planner:
             line=None if user else row.line,
             name=planned.name,
         )
-        name_key = fold(f"{row.last_name} {row.first_name}")
-        self.pupils_by_name_class.setdefault((name_key, key), []).append(ref)
+        self._index_pupil(ref, fold(f"{row.last_name} {row.first_name}"), key)
+
+    def _index_pupil(self, ref: PersonRef, name_key: str, where: str) -> None:
+        self.pupils_by_name_class.setdefault((name_key, where), []).append(ref)
+        self.pupils_by_full_name.setdefault((name_key, where, fold(ref.name)), []).append(ref)
 
     def index_unchanged_pupils(self) -> None:
         """Existing pupils no row of the file moves, at their current class."""
@@ -884,9 +984,7 @@ class _Planner:
                 continue
             name_key = fold(f"{user.last_name} {user.first_name}")
             ref = PersonRef(user_id=user.id, name=user.name)
-            self.pupils_by_name_class.setdefault((name_key, class_key(user.class_name)), []).append(
-                ref
-            )
+            self._index_pupil(ref, name_key, class_key(user.class_name))
 
     def plan_teacher(self, row: RosterRow) -> None:
         unknown_classes = [c for c in row.classes if class_key(c) not in self.classes]
@@ -906,9 +1004,9 @@ class _Planner:
                 self._refuse(row, reason)
                 return
         else:
-            same = self._prefer_exact(row, self._namesakes(row, "teacher"))
+            same = self._prefer_exact(row, self._namesakes(row, "teacher")[0])
             if len(same) > 1:
-                logins = ", ".join(u.login for u in same)
+                logins = _some([u.login for u in same[:_LINES_NAMED]], len(same))
                 self._refuse(
                     row,
                     f"{len(same)} teachers are named {row.name} ({logins}): "
@@ -922,10 +1020,10 @@ class _Planner:
                 self._refuse(row, reason)
                 return
         assignments = []
-        for cls in row.classes:
-            class_name, class_id = self.classes[class_key(cls)]
-            for subject in row.subjects:
-                subject_name, subject_id = self.subjects[fold(subject)]
+        # Each class and subject once: "5А; 5А; ..." does not multiply the pairs.
+        subjects = dict.fromkeys(self.subjects[fold(subject)] for subject in row.subjects)
+        for class_name, class_id in dict.fromkeys(self.classes[class_key(c)] for c in row.classes):
+            for subject_name, subject_id in subjects:
                 if user is None or (user.id, class_id, subject_id) not in self.school.teaching:
                     assignments.append(Assignment(class_id, class_name, subject_id, subject_name))
         changes = self._name_changes(row, user) if user else []
@@ -949,10 +1047,12 @@ class _Planner:
             return PersonRef(user_id=user.id, name=user.name)
         key = class_key(ref.class_name)
         parts = fold(ref.name).split(" ")
-        found = self.pupils_by_name_class.get((" ".join(parts[:2]), key), [])
+        name_key = " ".join(parts[:2])
+        found = self.pupils_by_name_class.get((name_key, key), [])
         if len(parts) > 2:  # with a middle name: it must match, where the pupil has one
-            exact = [f for f in found if fold(f.name) == fold(ref.name)]
-            found = exact or [f for f in found if fold(f.name) == " ".join(parts[:2])]
+            found = self.pupils_by_full_name.get(
+                (name_key, key, fold(ref.name))
+            ) or self.pupils_by_full_name.get((name_key, key, name_key), [])
         if not found:
             refused = self.refused_pupils.get((" ".join(parts[:2]), key))
             if refused is not None:
@@ -967,15 +1067,17 @@ class _Planner:
 
     def plan_parent(self, row: RosterRow) -> None:
         children: list[PersonRef] = []
+        seen: set[PersonRef] = set()
         reasons: list[str] = []
         for ref in row.children:
             child = self._find_child(ref)
             if isinstance(child, str):
                 reasons.append(child)
-            elif child in children:
+            elif child in seen:
                 reasons.append(f"child {ref.text} is listed twice")
             else:
                 children.append(child)
+                seen.add(child)
         if reasons:
             self._refuse(row, "; ".join(reasons))
             return
@@ -987,17 +1089,10 @@ class _Planner:
                 self._refuse(row, reason)
                 return
         else:
-            same = self._namesakes(row, "parent")
-            linked = self._prefer_exact(
-                row,
-                [
-                    u
-                    for u in same
-                    if any((u.id, cid) in self.school.parent_links for cid in child_ids)
-                ],
-            )
+            linked = self._prefer_exact(row, self._linked_namesakes(row, child_ids))
+            same, total = ([], 0) if linked else self._namesakes(row, "parent", _LINES_NAMED)
             if len(linked) > 1:
-                logins = ", ".join(u.login for u in linked)
+                logins = _some([u.login for u in linked[:_LINES_NAMED]], len(linked))
                 self._refuse(
                     row,
                     f"{len(linked)} parents named {row.name} are linked to these children "
@@ -1007,7 +1102,7 @@ class _Planner:
             if linked:
                 user = linked[0]
             elif same:
-                logins = ", ".join(u.login for u in same)
+                logins = _some([u.login for u in same], total)
                 self._refuse(
                     row,
                     f"a parent named {row.name} already exists ({logins}) with other "

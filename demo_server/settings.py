@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from demo_server.clients import parse_networks
+from demo_server.heavy import HeavyWork
 from demo_server.schema import ServerSetting
 
 MIB = 1024 * 1024
@@ -60,6 +61,10 @@ class ServerSettings:
     client (``serve --forwarded-allow-ips``). None by default: the client is the peer."""
     max_body_size: int = MIB
     compress_min_size: int = 500
+    heavy_at_once: int = 2
+    """Requests with heavy work (roster import, slips, statistics) that run at once."""
+    heavy_waiting: int = 8
+    """Such requests that may wait for a turn; the next is answered 503 with Retry-After."""
     today: Callable[[], dt.date] = field(default_factory=today_source)
     """The school's "today": the default week. Tests freeze it (``DIARY_TODAY`` does too)."""
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
@@ -104,6 +109,8 @@ class ServerState:
         self._secret_lock = asyncio.Lock()
         self.write_lock = asyncio.Lock()
         """Held around a journal write's transaction on SQLite: this app's writes take turns."""
+        self.heavy = HeavyWork(settings.heavy_at_once, settings.heavy_waiting)
+        """Turns for requests whose work grows with their input (see ``demo_server.heavy``)."""
 
     async def token_secret(self) -> bytes:
         """The signing secret, read from the database once (and created if missing)."""

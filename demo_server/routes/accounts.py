@@ -26,9 +26,18 @@ from demo_server.access import (
     visible_class,
 )
 from demo_server.auth import Viewer
+from demo_server.heavy import off_loop
 from demo_server.idempotency import idempotent
 from demo_server.problems import ProblemError
-from demo_server.roster import RosterError, parse_roster, plan_import, plan_report
+from demo_server.roster import (
+    ExistingSchool,
+    ImportPlan,
+    ParsedRoster,
+    RosterError,
+    parse_roster,
+    plan_import,
+    plan_report,
+)
 from demo_server.routes.deps import BEFORE_PASSWORD_CHANGE, NO_STORE
 from demo_server.settings import ServerState
 from demo_server.week import class_name, class_ref
@@ -295,16 +304,37 @@ async def import_roster(
     body = await request.body()
     if not body.strip():
         raise ProblemError(422, "the file is empty", field="body")
+    async with server.heavy.turn("roster imports"):
+        return await _import_roster(request, viewer, server, db, body, dry_run=dry_run)
+
+
+def _plan_and_report(
+    parsed: ParsedRoster, snapshot: ExistingSchool, *, dry_run: bool
+) -> tuple[ImportPlan, m.RosterImportReport]:
+    the_plan = plan_import(parsed, snapshot)
+    return the_plan, plan_report(the_plan, parsed, dry_run=dry_run, applied=False)
+
+
+async def _import_roster(
+    request: Request[Any, Any, Any],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+    body: bytes,
+    *,
+    dry_run: bool,
+) -> Response[m.RosterImportReport]:
+    # Reading, planning and reporting take time in proportion to the file: they run off the
+    # event loop, so the server answers other requests meanwhile.
     try:
-        parsed = parse_roster(body)
+        parsed = await off_loop(parse_roster, body)
     except RosterError as exc:
         raise ProblemError(422, str(exc), field="body") from None
     today = server.settings.today()
 
-    async def plan() -> tuple[Any, m.RosterImportReport]:
+    async def plan() -> tuple[ImportPlan, m.RosterImportReport]:
         snapshot = await acc.build_snapshot(db, viewer.school_id, today)
-        the_plan = plan_import(parsed, snapshot)
-        return the_plan, plan_report(the_plan, parsed, dry_run=dry_run, applied=False)
+        return await off_loop(_plan_and_report, parsed, snapshot, dry_run=dry_run)
 
     if dry_run:
         _plan, report = await plan()
@@ -331,7 +361,7 @@ async def import_roster(
             today=today,
             now=server.settings.now(),
         )
-        return plan_report(the_plan, parsed, dry_run=False, applied=True)
+        return await off_loop(plan_report, the_plan, parsed, dry_run=False, applied=True)
 
     return await idempotent(request, viewer, db, server, m.RosterImportReport, work)
 
@@ -410,7 +440,8 @@ async def _slips(
         stem = "invites" if not passwords else "slips"
         if format is m.SlipFormat.PDF:
             try:
-                content = render_pdf_slips(slips, created=now, **kwargs)
+                # fpdf2 lays out a page in Python: seconds for a big class, off the loop.
+                content = await off_loop(render_pdf_slips, slips, created=now, **kwargs)
             except SlipFontError as exc:
                 raise ProblemError(503, str(exc), field="format") from None
             filename, media = f"{stem}-{name}.pdf", "application/pdf"
@@ -430,7 +461,8 @@ async def _slips(
             expires=max(expires) if expires else None,
         )
 
-    return await idempotent(request, viewer, db, server, m.CredentialSlips, work)
+    async with server.heavy.turn("credential slips"):
+        return await idempotent(request, viewer, db, server, m.CredentialSlips, work)
 
 
 Lang = Annotated[

@@ -208,3 +208,134 @@ async def test_wrong_content_type_and_roles(http: httpx.AsyncClient, login_as: L
         response = await send(http, headers, ROSTER.encode(), dry_run=True)
         assert response.status_code == 403, role
     assert (await send(http, {}, ROSTER.encode(), dry_run=True)).status_code == 401
+
+
+# --- cost: a bigger file costs no more queries, and the server answers others meanwhile ------
+
+
+def _pupils(n: int, surname: str, cls: str, logins: list[str] | None = None) -> bytes:
+    lines = ["тип;фамилия;имя;отчество;класс;логин;дети"]
+    for i in range(n):
+        login = logins[i] if logins else ""
+        lines.append(f"ученик;{surname};Имя{i};;{cls};{login};")
+        lines.append(f"родитель;{surname};Родитель{i};;;;{surname} Имя{i} {cls}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+async def test_a_file_twice_as_long_costs_the_same_queries(
+    http: httpx.AsyncClient, login_as: LoginAs, app: Any
+) -> None:
+    """Import, then rename and move every pupil of it: the number of statements sent to the
+    database does not grow with the lines (everything is read up front and written in
+    batches), so the work is linear in the file whatever the database's round trip costs."""
+    from sqlalchemy import event
+
+    it = await login_as(http, "it")
+    statements = 0
+
+    def count(*_args: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    warm_up = await send(http, it, _pupils(1, "Разминкина", "5А"), dry_run=False)
+    assert warm_up.status_code == 200, warm_up.text  # what is read once per app is read
+    engine = app.state["server"].engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        costs: list[tuple[int, ...]] = []
+        for n, surname in ((8, "Счётова"), (16, "Расчётова")):
+            steps = []
+            statements = 0
+            created = await send(http, it, _pupils(n, surname, "5А"), dry_run=False)
+            assert created.status_code == 200, created.text
+            steps.append(statements)
+            report = decode(created.content, RosterImportReport)
+            logins = [r.login for r in report.rows if r.kind is not None and r.class_name]
+            assert len(logins) == n
+            moved = _pupils(n, surname + "Новая", "6Б", logins)
+            for dry_run in (True, False):
+                statements = 0
+                answer = await send(http, it, moved, dry_run=dry_run)
+                assert answer.status_code == 200, answer.text
+                steps.append(statements)
+            changed = decode(answer.content, RosterImportReport)
+            assert changed.changed == n and changed.refused == 0
+            costs.append(tuple(steps))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert costs[0] == costs[1]
+    page = decode(
+        (await http.get(f"{API}/users", params={"q": "РасчётоваНовая Имя15"}, headers=it)).content,
+        UserPage,
+    )
+    [pupil] = page.items
+    assert pupil.class_ is not None and pupil.class_.name == "6Б"
+
+
+async def test_health_is_answered_while_an_import_is_planned(
+    http: httpx.AsyncClient, login_as: LoginAs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is read while /health is asked: /health is answered before reading ends."""
+    import asyncio
+    import threading
+
+    from demo_server.roster import parse_roster
+    from demo_server.routes import accounts as routes
+
+    it = await login_as(http, "it")
+    reading, health_answered = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def slow_reading(data: bytes) -> Any:
+        reading.set()
+        health_answered.wait(10)  # on the event loop, this would hold /health back 10 s
+        order.append("file read")
+        return parse_roster(data)
+
+    monkeypatch.setattr(routes, "parse_roster", slow_reading)
+    importing = asyncio.create_task(send(http, it, ROSTER.encode("utf-8"), dry_run=True))
+    assert await asyncio.to_thread(reading.wait, 10)
+    health = await http.get(f"{API}/health")
+    order.append("health answered")
+    health_answered.set()
+    assert health.status_code == 200
+    assert (await importing).status_code == 200
+    assert order == ["health answered", "file read"]
+
+
+async def test_too_many_imports_at_once_are_told_to_come_back(
+    http: httpx.AsyncClient, login_as: LoginAs, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import threading
+
+    from demo_server.heavy import HeavyWork
+    from demo_server.roster import parse_roster
+    from demo_server.routes import accounts as routes
+
+    heavy = app.state["server"].heavy = HeavyWork(at_once=1, waiting=1)
+    it = await login_as(http, "it")
+    reading, go_on = threading.Event(), threading.Event()
+
+    def held_reading(data: bytes) -> Any:
+        reading.set()
+        go_on.wait(10)
+        return parse_roster(data)
+
+    monkeypatch.setattr(routes, "parse_roster", held_reading)
+    first = asyncio.create_task(send(http, it, ROSTER.encode("utf-8"), dry_run=True))
+    assert await asyncio.to_thread(reading.wait, 10)
+    second = asyncio.create_task(send(http, it, ROSTER.encode("utf-8"), dry_run=True))
+    for _ in range(1000):  # the second waits its turn; the third finds the queue full
+        if heavy.waiting:
+            break
+        await asyncio.sleep(0.01)
+    assert heavy.waiting == 1
+    third = await send(http, it, ROSTER.encode("utf-8"), dry_run=True)
+    go_on.set()
+    assert third.status_code == 503, third.text
+    assert third.headers["Retry-After"] == "30"
+    problem = msgspec.json.decode(third.content, type=Problem)
+    assert "busy with roster imports" in problem.detail
+    assert (await first).status_code == 200
+    assert (await second).status_code == 200

@@ -531,3 +531,98 @@ def test_dos_cyrillic_is_refused_not_misread() -> None:
     data = ROSTER_RU.encode("cp866")
     with pytest.raises(RosterError, match=r"byte \d+ \(line 1\).*CSV UTF-8"):
         parse_roster(data)
+
+
+# --- cost: the work grows with the lines, not with their square -----------------------------
+
+
+def _namesakes_file(n: int) -> str:
+    """Lines whose cost was once quadratic: pupils sharing a login base, parents sharing a
+    name and naming children among namesakes by full name, a login given on many lines, and a
+    teacher repeating a class and a subject."""
+    lines = [HEADER_RU]
+    lines += [f"ученик;Иванова;Анна;Отчество{i};5А;;;;" for i in range(n)]
+    lines += [f"родитель;Иванов;Пётр;;;;Иванова Анна Отчество{i} 5А;;" for i in range(n)]
+    lines += [f"ученик;Петров{i};Олег;;5Б;same;;;" for i in range(n)]
+    lines.append(f"учитель;Петров;Олег;;;;;{'; '.join(['5А'] * n)};{'; '.join(['Физика'] * n)}")
+    return "\n".join(lines) + "\n"
+
+
+def _namesakes_school(n: int) -> ExistingSchool:
+    """A school already holding as many namesakes as the file: a re-import's case."""
+    users = [
+        ExistingUser(i, "pupil", "Иванова", "Анна", f"Старая{i}", f"ivanova.a{i}", "5А")
+        for i in range(1, n + 1)
+    ] + [
+        ExistingUser(n + i, "parent", "Иванов", "Пётр", "", f"ivanov.p{i}") for i in range(1, n + 1)
+    ]
+    links = frozenset((n + i, i) for i in range(1, n + 1))
+    return ExistingSchool(classes=CLASSES, subjects=SUBJECTS, users=users, parent_links=links)
+
+
+def _lines_run(work: object) -> int:
+    """How many lines of Python ``work()`` runs: a measure of its work that does not depend
+    on the machine's speed or load."""
+    import sys
+
+    count = 0
+
+    def trace(frame: object, event: str, arg: object) -> object:
+        nonlocal count
+        count += 1
+        return trace
+
+    sys.settrace(trace)  # type: ignore[arg-type]
+    try:
+        work()  # type: ignore[operator]
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new school", "re-import"])
+def test_reading_and_planning_grow_linearly_with_the_file(existing: bool) -> None:
+    costs = []
+    report_sizes = []
+    for n in (150, 300):
+        data = _namesakes_file(n).encode("utf-8")
+        school = _namesakes_school(n) if existing else ExistingSchool(CLASSES, SUBJECTS)
+        parsed = parse_roster(data)
+        plans: list[ImportPlan] = []
+        costs.append(
+            (
+                _lines_run(lambda data=data: parse_roster(data)),
+                _lines_run(lambda p=parsed, s=school, out=plans: out.append(plan_import(p, s))),
+            )
+        )
+        report_sizes.append(sum(len(r.summary()) for r in plans[0].rows))
+    (parse_n, plan_n), (parse_2n, plan_2n) = costs
+    # Twice the lines: about twice the work (a quadratic part made this 3.5 to 4 times).
+    assert parse_2n < 2.3 * parse_n
+    assert plan_2n < 2.3 * plan_n
+    # And about twice the report: a reason names a few other lines, not all of them.
+    assert report_sizes[1] < 2.3 * report_sizes[0]
+
+
+def test_a_refusal_names_a_few_lines_and_counts_the_rest() -> None:
+    lines = [HEADER_RU] + [f"ученик;Петров{i};Олег;;5Б;same;;;" for i in range(30)]
+    plan = plan_of("\n".join(lines) + "\n")
+    reasons = {row.line: row.reason for row in plan.rows}
+    assert reasons[2] == (
+        "conflicting duplicate: line(s) 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 19 more describe "
+        "the same person differently (or give the same login); keep one line per person"
+    )
+    assert reasons[5].startswith("conflicting duplicate: line(s) 2, 3, 4, 6, 7,")
+
+
+def test_new_logins_for_many_namesakes_are_numbered_in_order() -> None:
+    lines = [HEADER_RU] + [f"ученик;Иванова;Анна;О{i};5А;;;;" for i in range(5)]
+    existing = [ExistingUser(1, "teacher", "Иванова", "Алла", "", "ivanova.a2")]
+    plan = plan_of("\n".join(lines) + "\n", ExistingSchool(CLASSES, SUBJECTS, existing))
+    assert [r.login for r in plan.rows] == [
+        "ivanova.a",
+        "ivanova.a3",
+        "ivanova.a4",
+        "ivanova.a5",
+        "ivanova.a6",
+    ]

@@ -1,0 +1,69 @@
+"""Work whose cost grows with what a request sends or asks for (a roster file, a class's PDF
+slips, a school's statistics) runs off the event loop and only a few at a time.
+
+The server answers every request from one event loop; a request that computes for seconds on
+it makes every other request (``/health`` too) wait as long. :func:`off_loop` runs such work in
+a worker thread, so the loop goes on answering meanwhile (the interpreter lets the loop's thread
+in every few milliseconds). :class:`HeavyWork` bounds how many such requests run at once and
+how many wait: the next one is answered 503 with Retry-After instead of queueing without end,
+so many imports at once cannot starve the server of threads, memory or CPU.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+from collections.abc import AsyncIterator, Callable
+from typing import ParamSpec, TypeVar
+
+from demo_server.problems import ProblemError
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+BUSY_RETRY_AFTER = 30
+"""Seconds a client is told to wait when too many heavy requests are already waiting."""
+
+
+async def off_loop(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(*args, **kwargs)`` in a worker thread: the event loop answers others meanwhile."""
+    return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
+
+
+class HeavyWork:
+    """At most ``at_once`` heavy requests run; at most ``waiting`` more wait their turn."""
+
+    def __init__(self, at_once: int, waiting: int) -> None:
+        self._slots = asyncio.Semaphore(max(1, at_once))
+        self._waiting = 0
+        self.max_waiting = max(0, waiting)
+        self.running = 0
+
+    @property
+    def waiting(self) -> int:
+        """Requests waiting for a turn now."""
+        return self._waiting
+
+    @contextlib.asynccontextmanager
+    async def turn(self, what: str) -> AsyncIterator[None]:
+        """Hold one of the slots for the block; 503 when all are taken and the queue is full."""
+        if self._slots.locked() and self._waiting >= self.max_waiting:
+            raise ProblemError(
+                503,
+                f"the server is busy with {what} for others right now; "
+                f"try again in {BUSY_RETRY_AFTER} seconds",
+                headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+                retry_after=BUSY_RETRY_AFTER,
+            )
+        self._waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self._waiting -= 1
+        self.running += 1
+        try:
+            yield
+        finally:
+            self.running -= 1
+            self._slots.release()
