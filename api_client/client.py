@@ -43,6 +43,7 @@ from api_client.models import (
     AnnouncementRequest,
     Announcements,
     Attendance,
+    AuditHead,
     AuditPage,
     AuthorityStats,
     ChangeFeed,
@@ -615,6 +616,15 @@ class DiaryClient:
         response = await self._request("GET", "/changes", params=params or None)
         self._raise_for_status(response)
         return self._decode(response.content, ChangeFeed)
+
+    async def audit_head(self, position: int) -> AuditHead | None:
+        """The server's audit record at ``position`` (a hash); ``None`` when the chain no
+        longer holds it."""
+        response = await self._request("GET", "/audit/head", params={"at": position})
+        if response.status_code == 404:
+            return None
+        self._raise_for_status(response)
+        return self._decode(response.content, AuditHead)
 
     async def stream(
         self, since: str | None = None, *, read_timeout: float = 45.0

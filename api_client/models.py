@@ -1275,6 +1275,18 @@ class ChangeItem(Response):
     payload: dict[str, object] = {}
 
 
+class AuditHead(Response):
+    """A point of the server's audit chain (every change to a mark, an absence, ... appends a
+    record to it): the record at ``position`` and its hash. Nothing of what the record says.
+
+    A client keeps the newest head it has seen; at its next sync the chain must still hold
+    that hash at that position (``GET /audit/head?at=``). If it does not, records were deleted
+    from the server's audit log or rewritten, and the user is told."""
+
+    position: int
+    hash: str
+
+
 class ChangeFeed(Response):
     next: str
     """The cursor to ask from next time (also when ``changes`` is empty)."""
@@ -1282,6 +1294,9 @@ class ChangeFeed(Response):
     """Oldest first."""
     more: bool = False
     """True when more changes wait beyond this page: ask again at once with ``next``."""
+    head: AuditHead | None = None
+    """The audit chain's newest record when this page was read (none while the log is empty;
+    absent from servers older than this field)."""
 
 
 # ---- Accounts

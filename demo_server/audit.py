@@ -1,17 +1,26 @@
 """The audit log's hash chain: one canonical way to hash a record, used by the server and the
 demo generator alike.
 
-Each record's ``hash`` is the SHA-256 of its ``prev_hash`` followed by the canonical JSON of its
-content (keys sorted, no insignificant whitespace, UTF-8). The first record's ``prev_hash`` is
-:data:`GENESIS`. Changing, removing or reordering any record breaks every hash after it.
+Each record's ``hash`` is the HMAC-SHA256, under the audit key (:mod:`demo_server.audit_key`,
+kept outside the database), of its ``prev_hash`` followed by the canonical JSON of its content
+(keys sorted, no insignificant whitespace, UTF-8). The first record's ``prev_hash`` is
+:data:`GENESIS`. Changing, removing or reordering any record breaks every hash after it, and
+without the key nobody can compute the hashes of a rewritten chain.
+
+Databases written before the chain was keyed hold records hashed with plain SHA-256 (the same
+input, no key). :func:`walk` accepts such records only as an unbroken prefix of the chain, before
+the first keyed record, and counts them, so ``audit verify`` can say how much of the log predates
+the key; a plain hash after a keyed one is a break.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 GENESIS = "0" * 64
@@ -39,24 +48,35 @@ def canonical_instant(value: dt.datetime) -> str:
     """
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if value.year < 1000:  # isoformat pads the year, strftime on some systems does not
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.isoformat(timespec="microseconds") + "Z"
+
+
+def _default(obj: object) -> str:
+    if isinstance(obj, dt.datetime):
+        return canonical_instant(obj)
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    raise TypeError(f"cannot hash a value of type {type(obj).__name__} in an audit record")
+
+
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+)
 
 
 def canonical_json(content: Mapping[str, Any]) -> str:
-    def default(obj: object) -> str:
-        if isinstance(obj, dt.datetime):
-            return canonical_instant(obj)
-        if isinstance(obj, dt.date):
-            return obj.isoformat()
-        raise TypeError(f"cannot hash a value of type {type(obj).__name__} in an audit record")
-
-    return json.dumps(
-        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=default
-    )
+    return _ENCODER.encode(content)
 
 
-def record_hash(prev_hash: str, content: dict[str, Any]) -> str:
+def record_hash(prev_hash: str, content: dict[str, Any], key: bytes) -> str:
     """The hash of a record with ``content`` that follows a record hashed ``prev_hash``."""
+    return hmac.digest(key, (prev_hash + canonical_json(content)).encode(), "sha256").hex()
+
+
+def unkeyed_hash(prev_hash: str, content: dict[str, Any]) -> str:
+    """The hash records had before the chain was keyed (plain SHA-256)."""
     return hashlib.sha256((prev_hash + canonical_json(content)).encode()).hexdigest()
 
 
@@ -68,12 +88,45 @@ def record_content(row: Mapping[str, Any]) -> dict[str, Any]:
     return content
 
 
-def first_broken(rows: Iterable[Mapping[str, Any]]) -> int | None:
+@dataclass(frozen=True, slots=True)
+class Walk:
+    """What walking the chain found."""
+
+    records: int
+    """Records checked: all of them when the chain is whole, else those before the break."""
+    broken: int | None
+    """The ``id`` of the first record that does not follow from those before it."""
+    unkeyed: int
+    """How many records at the start carry plain (pre-key) hashes."""
+    head_id: int
+    """The last good record's ``id`` (0 for an empty chain)."""
+    head_hash: str
+
+
+def walk(rows: Iterable[Mapping[str, Any]], key: bytes) -> Walk:
+    """Check the chain, in the given (id) order, under ``key``."""
+    prev = GENESIS
+    prev_id = 0
+    count = 0
+    unkeyed = 0
+    keyed = False
+    for row in rows:
+        content = record_content(row)
+        if row["prev_hash"] != prev:
+            return Walk(count, int(row["id"]), unkeyed, prev_id, prev)
+        if row["hash"] == record_hash(prev, content, key):
+            keyed = True
+        elif not keyed and row["hash"] == unkeyed_hash(prev, content):
+            unkeyed += 1
+        else:
+            return Walk(count, int(row["id"]), unkeyed, prev_id, prev)
+        prev = row["hash"]
+        prev_id = int(row["id"])
+        count += 1
+    return Walk(count, None, unkeyed, prev_id, prev)
+
+
+def first_broken(rows: Iterable[Mapping[str, Any]], key: bytes) -> int | None:
     """The ``id`` of the first record, in the given (id) order, whose ``prev_hash`` or ``hash``
     does not follow from the records before it; ``None`` when the chain is whole."""
-    prev = GENESIS
-    for row in rows:
-        if row["prev_hash"] != prev or row["hash"] != record_hash(prev, record_content(row)):
-            return int(row["id"])
-        prev = row["hash"]
-    return None
+    return walk(rows, key).broken

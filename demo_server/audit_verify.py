@@ -1,28 +1,81 @@
 """``diary-server audit verify``: walk the audit log's hash chain and name the first broken
-record.
+record; check the chain against a head kept outside the server (a checkpoint); and check that
+every mark, absence and period mark is what the audit log says of it last.
 
 The rows are read in id order, a chunk at a time (keyset pages, never the whole log in memory),
-and fed to :func:`demo_server.audit.first_broken`, which runs in a thread while the event loop
-fetches the next chunk for it.
+and fed to :func:`demo_server.audit.walk`, which runs in a thread while the event loop fetches
+the next chunk for it. What the log says last of each mark, absence and period mark is kept on
+the way (one small entry per row of those tables), then the tables are read a chunk at a time
+and compared.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from demo_server.audit import GENESIS, first_broken, record_content, record_hash
-from demo_server.schema import AuditRecord
+from demo_server.audit import GENESIS, Walk, record_content, record_hash, unkeyed_hash, walk
+from demo_server.schema import Absence, AuditRecord, Base, Mark, PeriodMark
 
 CHUNK = 2000
+SHOWN_MISMATCHES = 20
+"""How many disagreeing rows ``describe`` lists (all are counted)."""
 
 _COLUMNS = [column for column in AuditRecord.__table__.columns]
+
+RECONCILED: dict[str, type[Base]] = {"mark": Mark, "absence": Absence, "period_mark": PeriodMark}
+"""The audited things whose current rows must equal the log's last word on them."""
+
+
+class BadCheckpoint(ValueError):
+    """A checkpoint file that cannot be read; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A head of the chain kept outside the server: the record at ``position`` had ``hash``."""
+
+    position: int
+    hash: str
+
+    def dumps(self) -> str:
+        return json.dumps({"position": self.position, "hash": self.hash}) + "\n"
+
+    @classmethod
+    def load(cls, path: str | Path) -> Checkpoint:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            position, digest = data["position"], data["hash"]
+        except FileNotFoundError:
+            raise BadCheckpoint(f"the checkpoint file {path} does not exist") from None
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise BadCheckpoint(
+                f"the checkpoint file {path} is not one written by 'diary-server audit head' "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
+        if not isinstance(position, int) or position < 1 or not isinstance(digest, str):
+            raise BadCheckpoint(
+                f"the checkpoint file {path} needs a position of 1 or more and a hash"
+            )
+        return cls(position, digest)
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    entity: str
+    entity_id: int
+    why: str
+
+    def describe(self) -> str:
+        return f"{self.entity.replace('_', ' ')} {self.entity_id}: {self.why}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +87,57 @@ class Verdict:
     what: str = ""
     """The broken record's action and entity, e.g. ``update mark 1786``."""
     why: str = ""
+    unkeyed: int = 0
+    """Records at the start of the chain hashed before it was keyed."""
+    checkpoint: Checkpoint | None = None
+    checkpoint_problem: str = ""
+    reconciled: int = 0
+    """Rows of marks, absences and period marks that were compared with the log."""
+    mismatches: list[Mismatch] = field(default_factory=list)
+
+    @property
+    def chain_intact(self) -> bool:
+        return self.broken_id is None
 
     @property
     def intact(self) -> bool:
-        return self.broken_id is None
+        return self.chain_intact and not self.checkpoint_problem and not self.mismatches
 
     def describe(self) -> str:
-        if self.intact:
-            return f"audit log intact: {self.records} records"
-        when = self.at.strftime("%Y-%m-%d %H:%M:%S UTC") if self.at else "unknown time"
-        return f"audit log broken at record {self.broken_id} ({when}, {self.what}): {self.why}"
+        if self.chain_intact:
+            lines = [f"audit log intact: {self.records} records"]
+        else:
+            when = self.at.strftime("%Y-%m-%d %H:%M:%S UTC") if self.at else "unknown time"
+            lines = [
+                f"audit log broken at record {self.broken_id} ({when}, {self.what}): {self.why}"
+            ]
+        if self.unkeyed:
+            lines.append(
+                f"records 1 to {self.unkeyed} predate the audit key: their plain hashes could be "
+                "recomputed by anyone who can edit the database; keep a checkpoint "
+                "('diary-server audit head') outside the server"
+            )
+        if self.checkpoint is not None:
+            if self.checkpoint_problem:
+                lines.append(f"checkpoint failed: {self.checkpoint_problem}")
+            else:
+                lines.append(
+                    f"checkpoint holds: record {self.checkpoint.position} is still in the chain"
+                )
+        if self.chain_intact:
+            if self.mismatches:
+                lines.append(
+                    f"{len(self.mismatches)} of the marks, absences and period marks differ "
+                    "from what the audit log says of them (changed in the database directly):"
+                )
+                lines.extend(f"  {m.describe()}" for m in self.mismatches[:SHOWN_MISMATCHES])
+                if len(self.mismatches) > SHOWN_MISMATCHES:
+                    lines.append(f"  and {len(self.mismatches) - SHOWN_MISMATCHES} more")
+            else:
+                lines.append(
+                    f"marks, absences and period marks match the audit log: {self.reconciled} rows"
+                )
+        return "\n".join(lines)
 
 
 async def _chunk(engine: AsyncEngine, after: int) -> list[dict[str, Any]]:
@@ -58,30 +152,169 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-async def verify(engine: AsyncEngine) -> Verdict:
-    """Check the whole chain; the verdict names the first broken record, if any."""
+_Last = dict[tuple[str, int], tuple[int, str, dict[str, Any] | None]]
+"""(entity, id) to the log's last record of it: (record id, action, after)."""
+
+
+async def verify(engine: AsyncEngine, key: bytes, checkpoint: Checkpoint | None = None) -> Verdict:
+    """Check the whole chain under ``key`` (and against ``checkpoint``), then the audited
+    tables against the log; the verdict names the first broken record and every row that
+    disagrees."""
     loop = asyncio.get_running_loop()
-    seen = 0
+    last: _Last = {}
 
     def rows() -> Iterator[Mapping[str, Any]]:
-        nonlocal seen
         after = 0
         while True:
             chunk = asyncio.run_coroutine_threadsafe(_chunk(engine, after), loop).result()
             if not chunk:
                 return
             for row in chunk:
-                seen += 1
+                if row["entity"] in RECONCILED:
+                    last[(row["entity"], int(row["entity_id"]))] = (
+                        int(row["id"]),
+                        row["action"],
+                        row["after"],
+                    )
                 yield row
             after = int(chunk[-1]["id"])
 
-    broken = await asyncio.to_thread(first_broken, rows())
-    if broken is None:
-        return Verdict(records=seen)
-    return await _explain(engine, broken, seen - 1)
+    found = await asyncio.to_thread(walk, rows(), key)
+    problem = await _check_point(engine, found, checkpoint) if checkpoint is not None else ""
+    if found.broken is not None:
+        verdict = await _explain(engine, found, key)
+        return Verdict(
+            records=verdict.records,
+            broken_id=verdict.broken_id,
+            at=verdict.at,
+            what=verdict.what,
+            why=verdict.why,
+            unkeyed=found.unkeyed,
+            checkpoint=checkpoint,
+            checkpoint_problem=problem,
+        )
+    reconciled, mismatches = await _reconcile(engine, last)
+    return Verdict(
+        records=found.records,
+        unkeyed=found.unkeyed,
+        checkpoint=checkpoint,
+        checkpoint_problem=problem,
+        reconciled=reconciled,
+        mismatches=mismatches,
+    )
 
 
-async def _explain(engine: AsyncEngine, broken: int, checked: int) -> Verdict:
+async def _check_point(engine: AsyncEngine, found: Walk, checkpoint: Checkpoint) -> str:
+    """Why the chain no longer holds ``checkpoint`` ("" when it does)."""
+    position = checkpoint.position
+    async with engine.connect() as connection:
+        digest = await connection.scalar(select(AuditRecord.hash).where(AuditRecord.id == position))
+    if digest is None:
+        if found.broken is None and position > found.head_id:
+            return (
+                f"record {position} is gone: the log now ends at record {found.head_id}, so "
+                "its newest records were deleted"
+            )
+        return f"record {position} is gone: it was deleted from the database"
+    if digest != checkpoint.hash:
+        return (
+            f"record {position} has another hash than when the checkpoint was taken: the log "
+            f"was rewritten at or before record {position}"
+        )
+    if found.broken is not None and position >= found.broken:
+        return f"record {position} follows the break at record {found.broken}"
+    return ""
+
+
+def _differences(row: Any, after: Mapping[str, Any]) -> list[str]:
+    out = []
+    for name, said in after.items():
+        if name in row and row[name] != said:
+            out.append(f"{name} is {row[name]!r} in the database, the log says {said!r}")
+    return out
+
+
+async def _reconcile(engine: AsyncEngine, last: _Last) -> tuple[int, list[Mismatch]]:
+    compared = 0
+    mismatches: list[Mismatch] = []
+    for entity, model in RECONCILED.items():
+        table = model.__table__
+        seen: set[int] = set()
+        after_id = 0
+        while True:
+            async with engine.connect() as connection:
+                chunk = (
+                    (
+                        await connection.execute(
+                            select(table)
+                            .where(table.c.id > after_id)
+                            .order_by(table.c.id)
+                            .limit(CHUNK)
+                        )
+                    )
+                    .mappings()
+                    .all()
+                )
+            if not chunk:
+                break
+            for row in chunk:
+                row_id = int(row["id"])
+                seen.add(row_id)
+                compared += 1
+                said = last.get((entity, row_id))
+                if said is None:
+                    mismatches.append(Mismatch(entity, row_id, "the audit log has no record of it"))
+                    continue
+                record_id, action, after = said
+                removed = row["removed_at"] is not None
+                if action == "remove" or after is None:
+                    if not removed:
+                        mismatches.append(
+                            Mismatch(
+                                entity,
+                                row_id,
+                                f"it is in force, but the log's last record of it "
+                                f"({record_id}) removed it",
+                            )
+                        )
+                    continue
+                if removed:
+                    mismatches.append(
+                        Mismatch(
+                            entity,
+                            row_id,
+                            f"it is removed, but the log's last record of it ({record_id}) "
+                            "does not remove it",
+                        )
+                    )
+                    continue
+                differences = _differences(row, after)
+                if differences:
+                    mismatches.append(
+                        Mismatch(
+                            entity,
+                            row_id,
+                            "; ".join(differences) + f" (record {record_id})",
+                        )
+                    )
+            after_id = int(chunk[-1]["id"])
+        for (kind, entity_id), (record_id, action, _after) in sorted(last.items()):
+            if kind == entity and entity_id not in seen and action != "remove":
+                mismatches.append(
+                    Mismatch(
+                        entity,
+                        entity_id,
+                        f"deleted from the database; the log's last record of it ({record_id}) "
+                        "says it exists",
+                    )
+                )
+    mismatches.sort(key=lambda m: (m.entity, m.entity_id))
+    return compared, mismatches
+
+
+async def _explain(engine: AsyncEngine, found: Walk, key: bytes) -> Verdict:
+    broken = found.broken
+    assert broken is not None
     async with engine.connect() as connection:
         row = (
             (await connection.execute(select(*_COLUMNS).where(AuditRecord.id == broken)))
@@ -102,6 +335,7 @@ async def _explain(engine: AsyncEngine, broken: int, checked: int) -> Verdict:
         )
     prev_hash = previous["hash"] if previous is not None else GENESIS
     previous_id = int(previous["id"]) if previous is not None else 0
+    content = record_content(dict(row))
     if row["prev_hash"] != prev_hash:
         if broken - previous_id > 1:
             if broken - previous_id == 2:
@@ -118,12 +352,20 @@ async def _explain(engine: AsyncEngine, broken: int, checked: int) -> Verdict:
                 f"it does not follow record {previous_id}: that record was changed and its "
                 "hash written anew, or records were reordered"
             )
-    elif row["hash"] != record_hash(prev_hash, record_content(dict(row))):
-        why = "its content does not match its hash: it was changed after it was written"
+    elif row["hash"] == unkeyed_hash(prev_hash, content):
+        why = (
+            "its hash was computed without the audit key: the record was written or rewritten "
+            "by someone who does not hold the key"
+        )
+    elif row["hash"] != record_hash(prev_hash, content, key):
+        why = (
+            "its content does not match its hash: it was changed after it was written, or "
+            "its hash was computed with another key (is this the server's audit key?)"
+        )
     else:
         why = "the chain does not follow from the records before it"
     return Verdict(
-        records=checked,
+        records=found.records,
         broken_id=broken,
         at=_utc(row["at"]),
         what=f"{row['action']} {row['entity']} {row['entity_id']}",

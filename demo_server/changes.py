@@ -42,7 +42,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from api_client.models import ChangeFeed, ChangeItem, Role
+from api_client.models import AuditHead, ChangeFeed, ChangeItem, Role
 from demo_server.access import teacher_class_ids
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
@@ -55,6 +55,8 @@ NOTIFY_CHANNEL = "diary_changes"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 MAX_CURSOR = 2**63 - 1
+MAX_POSITION = 2**63 - 1
+"""The largest audit chain position the database can hold (a BIGINT id)."""
 
 #: Kinds anyone of the school may hear about when they are school-wide.
 PUBLIC_PREFIXES = ("announcement.", "event.")
@@ -187,8 +189,9 @@ async def read_feed(
     ``next`` moves past rows the viewer may not see, so they are not read again.
     """
     newest = latest if latest is not None else await latest_cursor(db)
+    head = await _head(db)
     if since is None or since >= newest:
-        return ChangeFeed(changes=[], next=str(max(newest, since or 0)), more=False)
+        return ChangeFeed(changes=[], next=str(max(newest, since or 0)), more=False, head=head)
     actor = aliased(User, name="actor")
     query = (
         select(Change, actor.first_name, actor.last_name)
@@ -201,7 +204,29 @@ async def read_feed(
     more = len(rows) > limit
     items = [_item(row[0], f"{row[1] or ''} {row[2] or ''}".strip()) for row in rows[:limit]]
     next_cursor = int(items[-1].cursor) if more else newest
-    return ChangeFeed(changes=items, next=str(next_cursor), more=more)
+    return ChangeFeed(changes=items, next=str(next_cursor), more=more, head=head)
+
+
+async def _head(db: AsyncSession, at: int | None = None) -> AuditHead | None:
+    from demo_server.records import audit_head
+
+    found = await audit_head(db, at)
+    return AuditHead(position=found[0], hash=found[1]) if found is not None else None
+
+
+async def audit_head_at(db: AsyncSession, position: int) -> AuditHead:
+    """The chain's record at ``position`` (a hash, nothing of its content); 404 when the chain
+    does not hold it (never written, or deleted)."""
+    from demo_server.problems import ProblemError
+
+    found = await _head(db, position) if 0 < position <= MAX_POSITION else None
+    if found is None:
+        raise ProblemError(
+            404,
+            f"the audit log holds no record {position}: it was never written or it was deleted",
+            field="at",
+        )
+    return found
 
 
 # --- the live hub -----------------------------------------------------------------------------

@@ -3,13 +3,17 @@
     diary-server serve [--db URL] [--host 127.0.0.1] [--port 8000] [--workers N]
                        [--forwarded-allow-ips ADDRESSES]
                        [--today YYYY-MM-DD]
+                       [--audit-key-file PATH]
     diary-server init-demo [--db URL] [--seed N] [--lang ru|en] [--size small|school]
-                           [--today YYYY-MM-DD] [--force]
+                           [--today YYYY-MM-DD] [--force] [--audit-key-file PATH]
     diary-server migrate [--db URL]
-    diary-server audit verify [--db URL]
+    diary-server audit verify [--db URL] [--audit-key-file PATH] [--checkpoint FILE]
+    diary-server audit head [--db URL] [--out FILE]
 
 Without ``--db`` the database is ``DIARY_DB`` or a SQLite file in the user data folder.
-``DIARY_TODAY`` (or ``--today``) freezes the school's "today": a demo shown on a chosen day.
+``DIARY_TODAY`` (or ``--today``) freezes the school's "today": a demo shown on a chosen day. The
+audit key is ``DIARY_AUDIT_KEY``, the ``--audit-key-file``, ``DIARY_AUDIT_KEY_FILE``, or
+``audit.key`` in the server's config folder (see ``demo_server.audit_key``).
 """
 
 from __future__ import annotations
@@ -111,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve as if today were this date (YYYY-MM-DD), for a demo shown on a chosen "
         "day; default: DIARY_TODAY, else the real today",
     )
+    key_help = (
+        "the audit key's file (default: DIARY_AUDIT_KEY, DIARY_AUDIT_KEY_FILE or audit.key "
+        "in the server's config folder)"
+    )
+    serve.add_argument("--audit-key-file", help=key_help)
 
     demo = sub.add_parser("init-demo", help="create a demo school in an empty database")
     demo.add_argument("--db", help=db_help)
@@ -121,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--today", type=_date, help="the demo's today (default: DIARY_TODAY, else the real today)"
     )
     demo.add_argument("--force", action="store_true", help="drop everything in the database first")
+    demo.add_argument("--audit-key-file", help=key_help + "; created when missing")
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate.add_argument("--db", help=db_help)
@@ -131,6 +141,18 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="check the audit log's hash chain and name the first broken record"
     )
     verify.add_argument("--db", help=db_help)
+    verify.add_argument("--audit-key-file", help=key_help)
+    verify.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="a head written earlier by 'audit head': check the log still holds it",
+    )
+    head = audit_sub.add_parser(
+        "head",
+        help="print the chain's newest record (position and hash) to keep outside the server",
+    )
+    head.add_argument("--db", help=db_help)
+    head.add_argument("--out", metavar="FILE", help="write it to FILE instead")
     return parser
 
 
@@ -209,7 +231,14 @@ async def _init_demo(args: argparse.Namespace, url: str) -> Any:
                 )
         await upgrade_engine(engine)
         today = args.today or _today_from_env()
-        return await generate(engine, seed=args.seed, lang=args.lang, size=args.size, today=today)
+        return await generate(
+            engine,
+            seed=args.seed,
+            lang=args.lang,
+            size=args.size,
+            today=today,
+            audit_key=args.key,
+        )
     finally:
         await engine.dispose()
 
@@ -218,8 +247,14 @@ def cmd_init_demo(args: argparse.Namespace) -> int:
     from demo_server.demo import ROLE_WORDS
 
     url = _resolve(args.db)
+    args.key, created = _key(args.audit_key_file, create=True)
     school = _run(lambda: _init_demo(args, url), url)
     print(f"demo school created in {_shown(url)} (today is {school.today.isoformat()})")
+    if created is not None:
+        print(
+            f"the audit key was created in {created}: back it up apart from the database "
+            "(without it the audit log cannot be verified)"
+        )
     print(f"every account's password: {school.password}")
     print("demo logins:")
     width = max((len(a.login) for a in school.featured), default=0)
@@ -227,6 +262,33 @@ def cmd_init_demo(args: argparse.Namespace) -> int:
         what = account.title or ROLE_WORDS.get(account.login, account.role)
         print(f"  {account.login:<{width}}  {account.password}  {what}")
     return 0
+
+
+def _key(key_file: str | None, *, create: bool) -> tuple[bytes, Any]:
+    """The audit key (and the file it was just created in, if it was), or a CommandError
+    saying where it was looked for."""
+    from demo_server.audit_key import AuditKeyError, load_key, load_or_create_key
+
+    try:
+        if create:
+            return load_or_create_key(key_file=key_file)
+        return load_key(key_file=key_file), None
+    except AuditKeyError as exc:
+        raise CommandError(str(exc)) from None
+
+
+async def _audit_records(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from demo_server.db import make_engine
+    from demo_server.schema import AuditRecord
+
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return int(await connection.scalar(select(func.count()).select_from(AuditRecord)) or 0)
+    finally:
+        await engine.dispose()
 
 
 def serve_options(args: argparse.Namespace, url: str) -> dict[str, Any]:
@@ -253,17 +315,30 @@ def serve_options(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from demo_server.audit_key import ENV_KEY_FILE, key_exists, key_path
     from demo_server.migrate import upgrade
     from demo_server.settings import TODAY_ENV
 
     url = _resolve(args.db)
     _run(lambda: upgrade(url), url)
+    if key_exists(key_file=args.audit_key_file):
+        _key(args.audit_key_file, create=False)
+    elif _run(lambda: _audit_records(url), url):
+        # A new key now would chain the next records under a key the old ones do not share,
+        # and hide that the old key is lost.
+        _key(args.audit_key_file, create=False)  # raises: the key is missing
+    else:
+        _new, created = _key(args.audit_key_file, create=True)
+        if created is not None:
+            print(f"the audit key was created in {created}: back it up apart from the database")
     import uvicorn
 
     _today_from_env()  # a mistyped DIARY_TODAY is said here, not by every worker
     if args.today is not None:  # every worker builds its settings from the environment
         os.environ[TODAY_ENV] = args.today.isoformat()
     options = serve_options(args, url)
+    if args.audit_key_file:
+        os.environ[ENV_KEY_FILE] = str(key_path(key_file=args.audit_key_file).resolve())
     print(f"serving {_shown(url)} on http://{args.host}:{args.port}/api/v1", flush=True)
     if args.forwarded_allow_ips:
         print(f"trusting X-Forwarded-For from {args.forwarded_allow_ips}", flush=True)
@@ -271,24 +346,60 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _audit_verify(url: str) -> Any:
-    from demo_server.audit_verify import verify
+async def _audit(url: str, args: argparse.Namespace) -> Any:
+    from demo_server.audit_verify import Checkpoint, verify
     from demo_server.db import make_engine
     from demo_server.migrate import table_names
+    from demo_server.schema import AuditRecord
 
     engine = make_engine(url)
     try:
         if "audit_log" not in await table_names(engine):
             raise CommandError(f"the database {_shown(url)} holds no diary: no audit log")
-        return await verify(engine)
+        if args.audit_command == "head":
+            from sqlalchemy import select
+
+            async with engine.connect() as connection:
+                row = (
+                    await connection.execute(
+                        select(AuditRecord.id, AuditRecord.hash)
+                        .order_by(AuditRecord.id.desc())
+                        .limit(1)
+                    )
+                ).one_or_none()
+            if row is None:
+                raise CommandError("the audit log is empty: there is no head to keep yet")
+            return Checkpoint(int(row[0]), str(row[1]))
+        return await verify(engine, args.key, args.checkpoint_head)
     finally:
         await engine.dispose()
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    """``audit verify``: exit 0 when the chain is whole, 1 naming the first broken record."""
+    """``audit verify``: exit 0 when the chain is whole, holds the checkpoint and agrees with
+    the marks, absences and period marks; 1 naming what does not. ``audit head``: print or
+    write the newest record's position and hash."""
+    from demo_server.audit_verify import BadCheckpoint, Checkpoint
+
     url = _resolve(args.db)
-    verdict = _run(lambda: _audit_verify(url), url)
+    if args.audit_command == "head":
+        head = _run(lambda: _audit(url, args), url)
+        if args.out:
+            try:
+                with open(args.out, "w", encoding="utf-8") as out:
+                    out.write(head.dumps())
+            except OSError as exc:
+                raise CommandError(f"cannot write {args.out}: {exc}") from None
+            print(f"audit head (record {head.position}) written to {args.out}")
+        else:
+            print(head.dumps(), end="")
+        return 0
+    args.key, _created = _key(args.audit_key_file, create=False)
+    try:
+        args.checkpoint_head = Checkpoint.load(args.checkpoint) if args.checkpoint else None
+    except BadCheckpoint as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    verdict = _run(lambda: _audit(url, args), url)
     print(verdict.describe())
     return 0 if verdict.intact else EXIT_FAILURE
 

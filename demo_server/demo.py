@@ -24,14 +24,23 @@ ROLE_WORDS = {
 
 
 async def prepare_demo_database(
-    url: str, *, seed: int = 1, lang: str = "ru", size: str = "small", today: dt.date | None = None
+    url: str,
+    *,
+    seed: int = 1,
+    lang: str = "ru",
+    size: str = "small",
+    today: dt.date | None = None,
+    audit_key: bytes | None = None,
 ) -> DemoSchool:
-    """Migrate the (empty) database at ``url`` and generate a demo school into it."""
+    """Migrate the (empty) database at ``url`` and generate a demo school into it, its audit
+    chain keyed with ``audit_key`` (default: the process's key)."""
     from demo_server.generator import generate
 
     engine = make_engine(url)
     try:
         await upgrade_engine(engine)
-        return await generate(engine, seed=seed, lang=lang, size=size, today=today)
+        return await generate(
+            engine, seed=seed, lang=lang, size=size, today=today, audit_key=audit_key
+        )
     finally:
         await engine.dispose()

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api_client.models import AbsenceKind, LessonStatus, MarkKind, PeriodKind, Role
 from demo_server import schema
-from demo_server.audit import GENESIS, record_content, record_hash
+from demo_server.audit import GENESIS, canonical_instant, record_hash
 from demo_server.demo_data import (
     EN_FEMALE,
     EN_MALE,
@@ -131,11 +131,13 @@ async def generate(
     lang: str = "ru",
     size: str = "small",
     today: dt.date | None = None,
+    audit_key: bytes | None = None,
 ) -> DemoSchool:
     """Fill the empty database behind ``engine`` with a demo school and say who to log in as.
 
     ``today`` (default: the real date) decides which academic year is generated and where
-    the past ends. Raises ``ValueError`` for an unknown language or size, or when the database
+    the past ends. ``audit_key`` (default: the process's, see ``audit_key.current_key``) keys
+    the audit chain. Raises ``ValueError`` for an unknown language or size, or when the database
     already holds a school.
     """
     if lang not in TEXTS:
@@ -146,7 +148,11 @@ async def generate(
         raise ValueError(f"the seed must be an integer, not {seed!r}")
     if today is None:
         today = dt.date.today()
-    school = _School(seed, TEXTS[lang], size, today)
+    if audit_key is None:
+        from demo_server.audit_key import current_key
+
+        audit_key = current_key()
+    school = _School(seed, TEXTS[lang], size, today, audit_key)
     school.build()
     # Demo only: every account shares one password, so it is hashed once (argon2id is slow by
     # design) and the same salted hash is stored for every user.
@@ -318,6 +324,34 @@ class _Mark:
     updated: dt.datetime | None = None
 
 
+_KIND_VALUES = {kind: kind.value for kind in MarkKind}
+
+
+def _record(
+    at: dt.datetime,
+    actor: int,
+    action: str,
+    entity: str,
+    entity_id: int,
+    pupil_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str,
+) -> dict[str, Any]:
+    """An ``audit_log`` row without its id and hashes."""
+    return {
+        "at": at,
+        "actor_id": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "pupil_id": pupil_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+
+
 def _utc(day: dt.date, hhmm: str, minutes: int = 0) -> dt.datetime:
     """The UTC instant of a local school time on ``day``, ``minutes`` later."""
     hours, mins = (int(part) for part in hhmm.split(":"))
@@ -332,8 +366,11 @@ def _monday(day: dt.date) -> dt.date:
 class _School:
     """Builds every row of the demo school in memory (see :func:`generate`)."""
 
-    def __init__(self, seed: int, texts: Texts, size: str, today: dt.date) -> None:
+    def __init__(
+        self, seed: int, texts: Texts, size: str, today: dt.date, audit_key: bytes
+    ) -> None:
         self.rng = random.Random(seed)
+        self.audit_key = audit_key
         self.t = texts
         self.ru = texts.lang == "ru"
         self.size = size
@@ -366,6 +403,7 @@ class _School:
         self._marks()
         self._edited_marks()
         self._period_marks()
+        self._audit_log()
         self._threads()
         self._announcements()
         self._events()
@@ -1243,16 +1281,20 @@ class _School:
             mark.id = n
 
     def _mark_state(self, mark: _Mark) -> dict[str, Any]:
+        """What the server's audit record says of a mark (``journal._mark_state``)."""
         return {
+            "lesson_id": mark.lesson.id,
+            "pupil_id": mark.pupil.id,
             "value": mark.value,
             "weight": mark.weight,
-            "kind": mark.kind.value,
+            "kind": _KIND_VALUES[mark.kind],
             "comment": mark.comment,
+            "version": mark.version,
         }
 
     def _edited_marks(self) -> None:
-        """A few marks were corrected after they were given: version 2, with the audit
-        records of the first entry and of the change, hash-chained."""
+        """A few marks were corrected after they were given: version 2, with a reason that
+        the audit log keeps (see :meth:`_audit_log`)."""
         rng = self.rng
         cutoff = self.today - dt.timedelta(days=10)
         candidates = [m for m in self.marks if m.value <= 4 and m.lesson.date <= cutoff]
@@ -1265,47 +1307,135 @@ class _School:
         rest = [m for m in candidates if m.pupil is not featured]
         chosen.extend(rng.sample(rest, min(want - len(chosen), len(rest))))
         chosen.sort(key=lambda m: m.id)
-        records: list[dict[str, Any]] = []
+        self.edits: dict[int, tuple[dict[str, Any], str]] = {}
+        """Mark id to the mark as first given and the reason it was changed."""
         for mark in chosen:
-            before = self._mark_state(mark)
+            first = self._mark_state(mark)
             mark.value = mark.value + 1
             mark.version = 2
             days = rng.randint(1, 9)
             mark.updated = mark.created + dt.timedelta(days=days, minutes=rng.randint(0, 120))
-            reason = rng.choice(self.t.retake_reason)
+            self.edits[mark.id] = (first, rng.choice(self.t.retake_reason))
+
+    def _audit_log(self) -> None:
+        """The audit records of every mark, absence and period mark, as the server would have
+        written them (a creation record each; the edited marks' change too), in time order and
+        hash-chained under the audit key, so ``audit verify`` can check every row."""
+        records: list[tuple[dt.datetime, int, int, str, dict[str, Any]]] = []
+        # (at, order of the entity kind, entity id, action, record): a stable time order.
+        for mark in self.marks:
+            actor = mark.lesson.by.id
+            edit = self.edits.get(mark.id)
             after = self._mark_state(mark)
-            author = mark.lesson.by.id
-            records.append(self._audit(mark, mark.created, author, "create", None, before, ""))
-            records.append(self._audit(mark, mark.updated, author, "update", before, after, reason))
-        records.sort(key=lambda r: (r["at"], r["entity_id"], r["action"] != "create"))
+            first = edit[0] if edit else after
+            records.append(
+                (
+                    mark.created,
+                    0,
+                    mark.id,
+                    "a",
+                    _record(
+                        mark.created,
+                        actor,
+                        "create",
+                        "mark",
+                        mark.id,
+                        mark.pupil.id,
+                        None,
+                        first,
+                        "",
+                    ),
+                )
+            )
+            if edit is not None and mark.updated is not None:
+                records.append(
+                    (
+                        mark.updated,
+                        0,
+                        mark.id,
+                        "b",
+                        _record(
+                            mark.updated,
+                            actor,
+                            "update",
+                            "mark",
+                            mark.id,
+                            mark.pupil.id,
+                            first,
+                            after,
+                            edit[1],
+                        ),
+                    )
+                )
+        for row in self.rows.get(_table(schema.Absence).name, []):
+            state = {
+                "lesson_id": row["lesson_id"],
+                "pupil_id": row["pupil_id"],
+                "kind": row["kind"],
+                "minutes": row["minutes"],
+                "note": row["note"],
+                "version": row["version"],
+            }
+            at = row["created_at"]
+            records.append(
+                (
+                    at,
+                    1,
+                    row["id"],
+                    "a",
+                    _record(
+                        at,
+                        row["author_id"],
+                        "create",
+                        "absence",
+                        row["id"],
+                        row["pupil_id"],
+                        None,
+                        state,
+                        "",
+                    ),
+                )
+            )
+        for row in self.rows.get(_table(schema.PeriodMark).name, []):
+            state = {
+                "pupil_id": row["pupil_id"],
+                "subject_id": row["subject_id"],
+                "period_id": row["period_id"],
+                "value": row["value"],
+                "version": row["version"],
+            }
+            at = row["updated_at"]
+            records.append(
+                (
+                    at,
+                    2,
+                    row["id"],
+                    "a",
+                    _record(
+                        at,
+                        row["author_id"],
+                        "create",
+                        "period_mark",
+                        row["id"],
+                        row["pupil_id"],
+                        None,
+                        state,
+                        "",
+                    ),
+                )
+            )
+        records.sort(key=lambda r: r[:4])
+        key = self.audit_key
         prev = GENESIS
-        for n, record in enumerate(records, 1):
+        table_rows = self.rows.setdefault(_table(schema.AuditRecord).name, [])
+        for n, (at, _order, _id, _step, record) in enumerate(records, 1):
+            record["at"] = canonical_instant(at)  # what the hash covers
+            digest = record_hash(prev, record, key)
+            record["at"] = at
             record["id"] = n
             record["prev_hash"] = prev
-            record["hash"] = prev = record_hash(prev, record_content(record))
-            self._add(schema.AuditRecord, record)
-
-    def _audit(
-        self,
-        mark: _Mark,
-        at: dt.datetime,
-        actor: int,
-        action: str,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-        reason: str,
-    ) -> dict[str, Any]:
-        return {
-            "at": at,
-            "actor_id": actor,
-            "action": action,
-            "entity": "mark",
-            "entity_id": mark.id,
-            "pupil_id": mark.pupil.id,
-            "before": before,
-            "after": after,
-            "reason": reason,
-        }
+            record["hash"] = prev = digest
+            table_rows.append(record)
 
     def _period_marks(self) -> None:
         """Quarter marks (the weighted average, half up) for every finished quarter, and year

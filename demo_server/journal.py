@@ -591,6 +591,16 @@ def _mark_state(mark: s.Mark) -> dict[str, Any]:
     }
 
 
+def _period_mark_state(pm: s.PeriodMark) -> dict[str, Any]:
+    return {
+        "pupil_id": pm.pupil_id,
+        "subject_id": pm.subject_id,
+        "period_id": pm.period_id,
+        "value": pm.value,
+        "version": pm.version,
+    }
+
+
 def _about(ctx: LessonContext, pupil: s.User) -> dict[str, Any]:
     """What a notification needs to say which lesson and pupil a change is about."""
     return {
@@ -1439,7 +1449,7 @@ async def set_period_mark(
         before: dict[str, Any] | None = None
     else:
         pm = existing
-        before = {"value": pm.value, "version": pm.version} if active else None
+        before = _period_mark_state(pm) if active else None
         if not await _bump(db, s.PeriodMark, pm.id, pm.version, values):
             await db.refresh(pm)
             raise await _conflict(
@@ -1454,7 +1464,7 @@ async def set_period_mark(
                 what,
             )
         await db.refresh(pm)
-    after = None if pm.removed_at is not None else {"value": pm.value, "version": pm.version}
+    after = None if pm.removed_at is not None else _period_mark_state(pm)
     await log_write(
         db,
         viewer,

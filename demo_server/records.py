@@ -9,6 +9,9 @@ chain's lock before it reads the previous record: on PostgreSQL a transaction-sc
 lock; on SQLite the database's own write lock, which the placeholder insert takes. The lock is
 held until the transaction ends, so the previous record it reads is the one that stays before
 it.
+
+The chain's key comes with the session (``session.info[AUDIT_KEY_INFO]``, set by the server's
+session factory), or else is the process's key (:func:`demo_server.audit_key.current_key`).
 """
 
 from __future__ import annotations
@@ -20,9 +23,29 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demo_server.audit import GENESIS, record_content, record_hash
+from demo_server.audit_key import current_key
 from demo_server.schema import AuditRecord, Change
 
 AUDIT_LOCK_KEY = 0x6469617279  # "diary": the advisory lock of the audit chain on PostgreSQL
+AUDIT_KEY_INFO = "audit_key"
+"""The ``Session.info`` entry that holds the audit chain's key."""
+
+
+def session_key(db: AsyncSession) -> bytes:
+    key = db.info.get(AUDIT_KEY_INFO)
+    return key if isinstance(key, bytes) else current_key()
+
+
+async def audit_head(db: AsyncSession, at: int | None = None) -> tuple[int, str] | None:
+    """The chain's newest record (or the one at position ``at``) as (position, hash); ``None``
+    when there is none. A position is a record's id: it only grows."""
+    query = select(AuditRecord.id, AuditRecord.hash)
+    if at is None:
+        query = query.order_by(AuditRecord.id.desc()).limit(1)
+    else:
+        query = query.where(AuditRecord.id == at)
+    row = (await db.execute(query)).one_or_none()
+    return None if row is None else (int(row[0]), str(row[1]))
 
 
 async def append_audit(
@@ -71,7 +94,7 @@ async def append_audit(
         .limit(1)
     )
     prev_hash = previous or GENESIS
-    digest = record_hash(prev_hash, record_content(content))
+    digest = record_hash(prev_hash, record_content(content), session_key(db))
     await db.execute(
         update(AuditRecord)
         .where(AuditRecord.id == record_id)

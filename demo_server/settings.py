@@ -69,6 +69,9 @@ class ServerSettings:
     """The school's "today": the default week. Tests freeze it (``DIARY_TODAY`` does too)."""
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
     """The current instant (UTC), for token expiry and the lockout window."""
+    audit_key: bytes | None = None
+    """The audit chain's HMAC key; default: ``DIARY_AUDIT_KEY`` or the key file
+    (:mod:`demo_server.audit_key`)."""
 
 
 async def ensure_token_secret(session: AsyncSession) -> bytes:
@@ -102,8 +105,12 @@ class ServerState:
         self.backend = backend
         self.proxies = parse_networks(settings.forwarded_allow_ips)
         """The trusted proxies' networks (see :mod:`demo_server.clients`)."""
+        from demo_server.audit_key import current_key
+        from demo_server.records import AUDIT_KEY_INFO
+
+        self.audit_key = settings.audit_key or current_key()
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
-            engine, expire_on_commit=False
+            engine, expire_on_commit=False, info={AUDIT_KEY_INFO: self.audit_key}
         )
         self._secret: bytes | None = None
         self._secret_lock = asyncio.Lock()

@@ -24,7 +24,7 @@ from api_client.models import ChangeItem
 from diary_tui.commands import PaletteCommand, ScreensProvider
 from diary_tui.config import Notifications
 from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_error
-from diary_tui.live import ChangesArrived, LinkChanged, LiveSync
+from diary_tui.live import AuditLogChanged, ChangesArrived, LinkChanged, LiveSync
 from diary_tui.navigation import destinations_for, home_for
 from diary_tui.store import CONFLICT, REFUSED, OutboxItem
 from screens.base import DiaryScreen, LoggedIn, SessionEnded, ShowLogin
@@ -318,6 +318,15 @@ class DiaryApp(App[None]):
             self.notify("\n".join(said.lines), title="What's new", timeout=6, markup=False)
             if said.bell:
                 self.bell()
+
+    @on(AuditLogChanged)
+    def _audit_log_changed(self, event: AuditLogChanged) -> None:
+        self.notify(
+            event.text, title="Audit log changed", severity="error", timeout=30, markup=False
+        )
+        screen = self.screen
+        if isinstance(screen, DiaryScreen):
+            screen.refresh_status()
 
     @on(LinkChanged)
     def _link_changed(self, event: LinkChanged) -> None:

@@ -220,6 +220,11 @@ class DemoAccount:
     title: str
 
 
+AUDIT_WARNING_KEY = "audit.warning"
+"""Store meta: the warning about the server's audit log, once its chain lost a head this app
+saw (``live.LiveSync.witness``)."""
+
+
 @dataclass(slots=True)
 class SyncState:
     """What the status line shows."""
@@ -231,6 +236,8 @@ class SyncState:
     refused: int = 0
     """Writes the server refused (or found in conflict) that the user has not dealt with."""
     account: str = ""
+    audit_warning: bool = False
+    """The server's audit log lost a record this app saw (see ``live.witness``)."""
     signed_in: bool = True
     """False for a saved copy opened read-only, with no session (offline, no keyring)."""
 
@@ -495,6 +502,7 @@ class DiaryData:
             last_sync=store.last_sync(),
             outbox=store.outbox_count(),
             refused=store.refused_count(),
+            audit_warning=bool(store.get_meta(AUDIT_WARNING_KEY)),
             account=f"{login}@{urlsplit(server).hostname}",
         )
         if self.cached_me() is None:
@@ -727,6 +735,7 @@ class DiaryData:
             last_sync=self.store.last_sync(),
             outbox=self.store.outbox_count(),
             refused=self.store.refused_count(),
+            audit_warning=bool(self.store.get_meta(AUDIT_WARNING_KEY)),
             account=f"{self.login_name}@{urlsplit(self.server).hostname}",
         )
 

@@ -127,6 +127,8 @@ def run_demo(
 ) -> int:
     """The demo on ``today`` (else ``DIARY_TODAY``, else the real today): the school is made
     around that day, and the server and the app both take it for today."""
+    import secrets
+
     from demo_server.app import create_app
     from demo_server.demo import prepare_demo_database
     from demo_server.settings import ServerSettings
@@ -139,9 +141,17 @@ def run_demo(
     try:
         url = f"sqlite:///{folder / 'demo.sqlite3'}"
         print(f"Generating the demo school (seed {seed}, {size}, {lang})…", flush=True)
-        school = asyncio.run(prepare_demo_database(url, seed=seed, lang=lang, size=size, today=day))
+        # The demo school lives as long as this process: its audit key too (no key file).
+        audit_key = secrets.token_bytes(32)
+        school = asyncio.run(
+            prepare_demo_database(
+                url, seed=seed, lang=lang, size=size, today=day, audit_key=audit_key
+            )
+        )
         accounts = demo_accounts(school)
-        server = DemoServer(create_app(url, settings=ServerSettings(today=lambda: day)))
+        server = DemoServer(
+            create_app(url, settings=ServerSettings(today=lambda: day, audit_key=audit_key))
+        )
         server.start()
         quiet_logging(folder / "server.log")
         print_banner(server.url, accounts)

@@ -28,8 +28,8 @@ import msgspec
 from textual.message import Message
 
 from api_client.errors import AuthenticationError, DiaryError, InvalidRequest, Offline
-from api_client.models import ChangeFeed, ChangeItem, encode
-from diary_tui.data import DiaryData
+from api_client.models import AuditHead, ChangeFeed, ChangeItem, encode
+from diary_tui.data import AUDIT_WARNING_KEY, DiaryData
 from diary_tui.text import decode
 
 CURSOR_KEY = "cursor"
@@ -38,6 +38,8 @@ SEEN_KEY = "whatsnew.cursor"
 """Store meta: where the next "what's new" starts (the end of the previous visit)."""
 WHATSNEW_KEY = "whatsnew.items"
 """Store meta: the changes the what's-new screen showed last (JSON), for offline reading."""
+HEAD_KEY = "audit.head"
+"""Store meta: the newest head of the server's audit chain this app has seen (JSON)."""
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -53,6 +55,30 @@ class ChangesArrived(Message):
         self.changes = changes
         self.catch_up = catch_up
         """True for changes read with ``GET /changes`` after a break, not live."""
+
+
+class AuditLogChanged(Message):
+    """The server's audit log no longer holds a record this app saw: records were deleted
+    from it or rewritten (posted to the app once, when it is found)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+def audit_warning_text(saved: AuditHead, now: AuditHead | None) -> str:
+    if now is None:
+        what = (
+            f"its record {saved.position}, which this computer saw, is gone: "
+            "records were deleted from it"
+        )
+    else:
+        what = f"its record {saved.position} is not the one this computer saw: it was rewritten"
+    return (
+        f"The school server's audit log was changed: {what}. Marks and absences may have "
+        "been changed without a trace. Tell the school's IT staff (they can run "
+        "'diary-server audit verify')."
+    )
 
 
 class LinkChanged(Message):
@@ -168,6 +194,7 @@ class LiveSync:
         if since is None:
             feed: ChangeFeed = await client.changes(None)
             self._advance(feed.next)
+            await self.witness(feed.head)
             return []
         caught: list[ChangeItem] = []
         while True:
@@ -179,8 +206,44 @@ class LiveSync:
             self._advance(since)
             if not feed.more:
                 break
+        await self.witness(feed.head)
         self.data.state.last_sync = self.data.clock()
         return caught
+
+    # -- the audit chain's witness --------------------------------------------------------
+
+    def saved_head(self) -> AuditHead | None:
+        saved = self._meta(HEAD_KEY)
+        if not saved:
+            return None
+        try:
+            return decode(saved, AuditHead)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None
+
+    async def witness(self, head: AuditHead | None) -> bool:
+        """Check that the server's audit chain still holds the newest head this app saw, then
+        keep ``head`` (the server's newest) in its place. False, and the user is warned once,
+        when it does not: the saved head stays, so every later sync says so too."""
+        client = self.data.client
+        saved = self.saved_head()
+        if saved is not None and client is not None:
+            if head is not None and head.position == saved.position:
+                there: AuditHead | None = head
+            elif head is None or head.position < saved.position:
+                there = None  # the chain is shorter than it was
+            else:
+                there = await client.audit_head(saved.position)
+            if there is None or there.hash != saved.hash:
+                text = audit_warning_text(saved, there)
+                self.data.state.audit_warning = True
+                if self._meta(AUDIT_WARNING_KEY) != text:
+                    self._set_meta(AUDIT_WARNING_KEY, text)
+                    self.post(AuditLogChanged(text))
+                return False
+        if head is not None:
+            self._set_meta(HEAD_KEY, encode(head).decode())
+        return True
 
     async def _follow(self) -> None:
         client = self.data.client

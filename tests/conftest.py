@@ -46,6 +46,11 @@ BACKENDS = ("sqlite", "postgresql")
 DEMO_TODAY = dt.date(2026, 11, 25)
 BASE_URL = "http://diary.test"
 
+TEST_AUDIT_KEY = bytes(range(32))
+"""The audit chain's key in tests (the generator and every app read ``DIARY_AUDIT_KEY``), so no
+test reads or writes a key file in the user's config folder."""
+os.environ["DIARY_AUDIT_KEY"] = TEST_AUDIT_KEY.hex()
+
 sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 """Run a database test on SQLite only (for tests that need speed, not coverage)."""
 

@@ -45,6 +45,7 @@ def api_router() -> Router:
             signing.sign,
             changes_routes.changes,
             changes_routes.change_stream,
+            changes_routes.audit_head,
         ],
         dependencies=DEPENDENCIES,
     )

@@ -13,11 +13,12 @@ from litestar.params import QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api_client.models import ChangeFeed, encode
+from api_client.models import AuditHead, ChangeFeed, encode
 from demo_server.auth import Viewer
 from demo_server.changes import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    audit_head_at,
     check_cursor,
     hub_for,
     latest_cursor,
@@ -62,6 +63,24 @@ async def changes(
     return await read_feed(
         db, viewer, cursor, today=server.settings.today(), limit=count, latest=newest
     )
+
+
+@get(
+    "/audit/head",
+    summary="The audit chain's record at a position (its hash only)",
+    tags=["changes"],
+)
+async def audit_head(
+    viewer: NamedDependency[Viewer],
+    db: NamedDependency[AsyncSession],
+    at: Annotated[
+        int, QueryParameter(description="A position from an earlier ChangeFeed.head", ge=1)
+    ],
+) -> AuditHead:
+    """The hash of the audit record at position ``at``, so a client can check that the chain
+    still holds the head it saw (404: the record is gone, or never was). Any signed-in user
+    may ask: a position and a hash say nothing of what the record is about."""
+    return await audit_head_at(db, at)
 
 
 @get(

@@ -26,6 +26,7 @@ from demo_server.access import (
 )
 from demo_server.auth import Viewer
 from demo_server.idempotency import idempotent
+from demo_server.journal import _absence_state
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit, record_change
 from demo_server.routes.week import parse_date
@@ -230,12 +231,7 @@ async def record_illness(
         )
         db.add(absence)
         await db.flush()
-        state: dict[str, Any] = {
-            "lesson_id": lesson_id,
-            "kind": absence.kind,
-            "minutes": 0,
-            "note": data.note,
-        }
+        state = _absence_state(absence)
         await append_audit(
             db,
             at=now,
@@ -252,7 +248,13 @@ async def record_illness(
             kind="absence.set",
             entity_id=absence.id,
             at=now,
-            payload={**state, "version": 1},
+            payload={
+                "lesson_id": lesson_id,
+                "kind": absence.kind,
+                "minutes": 0,
+                "note": data.note,
+                "version": 1,
+            },
             pupil_id=user.id,
             class_id=class_id,
             actor_id=viewer.id,

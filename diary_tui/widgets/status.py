@@ -58,6 +58,8 @@ def status_content(state: SyncState, now: dt.datetime, note: str = "") -> Conten
         parts.append(
             Content.styled(f"{state.refused} not saved (see the journal)", "bold $text-error")
         )
+    if state.audit_warning:
+        parts.append(Content.styled("audit log changed on the server!", "bold $text-error"))
     if state.account:
         parts.append(Content(state.account))
     if note:

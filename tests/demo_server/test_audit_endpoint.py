@@ -45,9 +45,12 @@ async def test_everything_newest_first_with_names(
     http: httpx.AsyncClient, login_as: LoginAs, demo_url: str
 ) -> None:
     records = await _records(demo_url)
-    page = await _get(http, await login_as(http, "it"))
+    headers = await login_as(http, "it")
+    page = await _get(http, headers)
+    # Every mark, absence and period mark of the demo has its record: more than a page.
+    assert page.entries and page.next_before is not None
+    records = records[: len(page.entries)]
     assert [e.id for e in page.entries] == [r.id for r in records]
-    assert page.next_before is None
     for entry, record in zip(page.entries, records, strict=True):
         assert (entry.action, entry.entity, entry.entity_id) == (
             record.action, record.entity, record.entity_id,
@@ -56,7 +59,8 @@ async def test_everything_newest_first_with_names(
         assert entry.reason == record.reason
         assert entry.actor and entry.pupil and entry.class_name and entry.subject
         assert entry.lesson_date is not None
-    update = next(e for e in page.entries if e.action == "update")
+    edited = next(r for r in await _records(demo_url) if r.action == "update")
+    (update,) = (await _get(http, headers, before=edited.id + 1, limit=1)).entries
     assert update.reason and update.before and update.after
     assert update.before["value"] != update.after["value"]
 
@@ -69,11 +73,12 @@ async def test_filters(http: httpx.AsyncClient, login_as: LoginAs, demo_url: str
     assert mine
     for value in ("pupil", str(pupil.id), "PUPIL"):
         page = await _get(http, headers, pupil=value)
-        assert [e.id for e in page.entries] == mine
+        assert page.entries and [e.id for e in page.entries] == mine[: len(page.entries)]
         assert all(e.pupil == f"{pupil.first_name} {pupil.last_name}" for e in page.entries)
     actor = records[0].actor_id
     page = await _get(http, headers, teacher=str(actor))
-    assert [e.id for e in page.entries] == [r.id for r in records if r.actor_id == actor]
+    theirs = [r.id for r in records if r.actor_id == actor]
+    assert page.entries and [e.id for e in page.entries] == theirs[: len(page.entries)]
     # The day of the newest record, in the school's time zone (Moscow, UTC+3).
     newest = records[0].at
     day = (newest.replace(tzinfo=dt.UTC) + dt.timedelta(hours=3)).date()
@@ -84,7 +89,8 @@ async def test_filters(http: httpx.AsyncClient, login_as: LoginAs, demo_url: str
     page = await _get(http, headers, to=(day - dt.timedelta(days=1)).isoformat())
     assert records[0].id not in [e.id for e in page.entries]
     assert await _get(http, headers, entity="homework") == AuditPage()
-    assert len((await _get(http, headers, entity="mark")).entries) == len(records)
+    marks = (await _get(http, headers, entity="mark")).entries
+    assert marks and all(e.entity == "mark" for e in marks)
 
 
 async def test_pages(http: httpx.AsyncClient, login_as: LoginAs, demo_url: str) -> None:

@@ -1,5 +1,7 @@
 """``diary-server audit verify``: an intact chain passes; a record changed or deleted directly
-in the database is named."""
+in the database is named, and so is each of the edits someone with the database (but not the
+audit key) could make: the newest records deleted, a record rewritten and the rest of the chain
+recomputed, a mark changed or deleted in its own table without an audit record."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from demo_server import audit_verify
+from demo_server.audit import GENESIS, record_content, record_hash, unkeyed_hash
 from demo_server.cli import main
 from demo_server.db import make_engine
-from demo_server.schema import AuditRecord
+from demo_server.schema import Absence, AuditRecord, Mark
 
 
 async def _execute(url: str, statement: Any) -> None:
@@ -45,11 +48,14 @@ def test_intact_chain_passes(demo_url: str, capsys: pytest.CaptureFixture[str]) 
     ids = asyncio.run(_ids(demo_url))
     assert len(ids) > 6
     assert main(["audit", "verify", "--db", demo_url]) == 0
-    assert capsys.readouterr().out.strip() == f"audit log intact: {len(ids)} records"
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"audit log intact: {len(ids)} records"
+    assert lines[1].startswith("marks, absences and period marks match the audit log: ")
 
 
 def test_changed_record_is_named(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     ids = asyncio.run(_ids(demo_url))
+    records = asyncio.run(_records(demo_url))
     target = ids[4]
     asyncio.run(
         _execute(
@@ -63,7 +69,7 @@ def test_changed_record_is_named(demo_url: str, capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert out.startswith(f"audit log broken at record {target} (")
     assert "changed after it was written" in out
-    assert " mark " in out
+    assert f" {records[4]['entity']} {records[4]['entity_id']})" in out
 
 
 def test_changed_record_with_recomputed_hash_is_found(
@@ -99,12 +105,205 @@ def test_deleted_first_record_is_found(demo_url: str, capsys: pytest.CaptureFixt
     assert f"broken at record {ids[1]} (" in capsys.readouterr().out
 
 
-def test_empty_log_is_intact(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_log_is_intact_but_every_row_lacks_its_record(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     asyncio.run(_execute(demo_url, delete(AuditRecord)))
-    assert main(["audit", "verify", "--db", demo_url]) == 0
-    assert capsys.readouterr().out.strip() == "audit log intact: 0 records"
+    assert main(["audit", "verify", "--db", demo_url]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "audit log intact: 0 records"
+    assert "differ from what the audit log says" in out[1]
+    assert out[2] == "  absence 1: the audit log has no record of it"
 
 
 def test_no_diary_in_database(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", "verify", "--db", db_url]) == 1
     assert "no audit log" in capsys.readouterr().err
+
+
+# --- forgeries by someone who holds the database but not the key ------------------------------
+
+
+async def _records(url: str) -> list[dict[str, Any]]:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as connection:
+            result = await connection.execute(select(AuditRecord).order_by(AuditRecord.id))
+            return [dict(row) for row in result.mappings()]
+    finally:
+        await engine.dispose()
+
+
+async def _rechain(url: str, start: int, key: bytes | None) -> None:
+    """Recompute every hash from record ``start`` on, as a forger would: with ``key`` (a key
+    that is not the server's) or, with ``None``, the unkeyed algorithm."""
+    records = await _records(url)
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as connection:
+            prev = GENESIS
+            for record in records:
+                if record["id"] >= start:
+                    content = record_content(record)
+                    digest = (
+                        record_hash(prev, content, key)
+                        if key is not None
+                        else unkeyed_hash(prev, content)
+                    )
+                    await connection.execute(
+                        update(AuditRecord)
+                        .where(AuditRecord.id == record["id"])
+                        .values(prev_hash=prev, hash=digest)
+                    )
+                    prev = digest
+                else:
+                    prev = record["hash"]
+    finally:
+        await engine.dispose()
+
+
+def _last_mark_record(url: str) -> dict[str, Any]:
+    return next(r for r in reversed(asyncio.run(_records(url))) if r["entity"] == "mark")
+
+
+@pytest.mark.parametrize("forger_key", [None, b"not the server's key, 32 bytes!!"])
+def test_rewritten_record_with_recomputed_chain_is_named(
+    demo_url: str, capsys: pytest.CaptureFixture[str], forger_key: bytes | None
+) -> None:
+    """A mark's record rewritten to a better value (the mark too, so they agree), and every
+    hash from there on recomputed: without the key, the first rewritten record is named."""
+    record = _last_mark_record(demo_url)
+    after = dict(record["after"], value=5)
+    asyncio.run(
+        _execute(
+            demo_url, update(AuditRecord).where(AuditRecord.id == record["id"]).values(after=after)
+        )
+    )
+    asyncio.run(
+        _execute(demo_url, update(Mark).where(Mark.id == record["entity_id"]).values(value=5))
+    )
+    asyncio.run(_rechain(demo_url, record["id"], forger_key))
+    assert main(["audit", "verify", "--db", demo_url]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"audit log broken at record {record['id']} (")
+    assert f"mark {record['entity_id']}" in out.splitlines()[0]
+    if forger_key is None:
+        assert "computed without the audit key" in out
+    else:
+        assert "with another key" in out
+
+
+def test_whole_chain_rewritten_unkeyed_is_reported(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A chain hashed entirely the old, unkeyed way (a database from before the key, or a
+    forger's rewrite of all of it) is not called protected: verify says how much of it predates
+    the key."""
+    total = len(asyncio.run(_ids(demo_url)))
+    asyncio.run(_rechain(demo_url, 1, None))
+    assert main(["audit", "verify", "--db", demo_url]) == 0
+    out = capsys.readouterr().out
+    assert f"records 1 to {total} predate the audit key" in out
+
+
+def test_deleted_newest_records_are_found(
+    demo_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    """The newest records deleted: the chain that is left is whole, but the rows they were
+    about have lost their record, and a checkpoint taken before no longer holds."""
+    checkpoint = tmp_path / "head.json"
+    assert main(["audit", "head", "--db", demo_url, "--out", str(checkpoint)]) == 0
+    ids = asyncio.run(_ids(demo_url))
+    assert f"record {ids[-1]}" in capsys.readouterr().out
+    assert main(["audit", "verify", "--db", demo_url, "--checkpoint", str(checkpoint)]) == 0
+    assert f"checkpoint holds: record {ids[-1]}" in capsys.readouterr().out
+    newest = asyncio.run(_records(demo_url))[-3:]
+    asyncio.run(_execute(demo_url, delete(AuditRecord).where(AuditRecord.id >= newest[0]["id"])))
+    assert main(["audit", "verify", "--db", demo_url, "--checkpoint", str(checkpoint)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"audit log intact: {len(ids) - 3} records")
+    assert (
+        f"checkpoint failed: record {ids[-1]} is gone: the log now ends at record {ids[-4]}"
+    ) in out
+    for record in newest:
+        name = record["entity"].replace("_", " ")
+        assert f"  {name} {record['entity_id']}: " in out
+
+
+def test_checkpoint_of_a_rewritten_log_fails(
+    demo_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    checkpoint = tmp_path / "head.json"
+    assert main(["audit", "head", "--db", demo_url, "--out", str(checkpoint)]) == 0
+    ids = asyncio.run(_ids(demo_url))
+    asyncio.run(_rechain(demo_url, 1, None))
+    assert main(["audit", "verify", "--db", demo_url, "--checkpoint", str(checkpoint)]) == 1
+    assert (
+        f"checkpoint failed: record {ids[-1]} has another hash than when the checkpoint was taken"
+        in capsys.readouterr().out
+    )
+
+
+def test_bad_checkpoint_file_is_a_usage_error(
+    demo_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    bad = tmp_path / "head.json"
+    bad.write_text("not json")
+    assert main(["audit", "verify", "--db", demo_url, "--checkpoint", str(bad)]) == 2
+    assert "is not one written by 'diary-server audit head'" in capsys.readouterr().err
+
+
+def test_mark_changed_without_audit_is_named(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = _last_mark_record(demo_url)
+    mark_id = record["entity_id"]
+    value = record["after"]["value"]
+    better = 5 if value != 5 else 4
+    asyncio.run(_execute(demo_url, update(Mark).where(Mark.id == mark_id).values(value=better)))
+    assert main(["audit", "verify", "--db", demo_url]) == 1
+    out = capsys.readouterr().out
+    assert (
+        f"  mark {mark_id}: value is {better} in the database, the log says {value} "
+        f"(record {record['id']})"
+    ) in out.splitlines()
+
+
+def test_mark_removed_without_audit_is_named(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = _last_mark_record(demo_url)
+    asyncio.run(
+        _execute(
+            demo_url,
+            update(Mark).where(Mark.id == record["entity_id"]).values(removed_at=record["at"]),
+        )
+    )
+    assert main(["audit", "verify", "--db", demo_url]) == 1
+    assert (
+        f"  mark {record['entity_id']}: it is removed, but the log's last record of it "
+        f"({record['id']}) does not remove it"
+    ) in capsys.readouterr().out.splitlines()
+
+
+@pytest.mark.parametrize("model", [Mark, Absence])
+def test_row_deleted_from_its_table_is_named(
+    demo_url: str, capsys: pytest.CaptureFixture[str], model: Any
+) -> None:
+    entity = "mark" if model is Mark else "absence"
+    record = next(r for r in asyncio.run(_records(demo_url)) if r["entity"] == entity)
+    asyncio.run(_execute(demo_url, delete(model).where(model.id == record["entity_id"])))
+    assert main(["audit", "verify", "--db", demo_url]) == 1
+    assert (
+        f"  {entity} {record['entity_id']}: deleted from the database; the log's last record "
+        f"of it ({record['id']}) says it exists"
+    ) in capsys.readouterr().out.splitlines()
+
+
+def test_verify_without_the_key_says_where_it_looked(
+    demo_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    missing = tmp_path / "audit.key"
+    assert main(["audit", "verify", "--db", demo_url, "--audit-key-file", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert f"the audit key {missing} is missing: restore it from your backup" in err

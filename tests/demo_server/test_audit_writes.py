@@ -32,7 +32,7 @@ from api_client.models import (
 )
 from demo_server import schema as s
 from demo_server.audit import first_broken
-from tests.conftest import LoginAs, sqlite_only
+from tests.conftest import TEST_AUDIT_KEY, LoginAs, sqlite_only
 from tests.demo_server.journal_support import fetch_all, send, teacher_desk
 
 
@@ -184,7 +184,7 @@ async def test_chain_whole_after_a_burst_of_concurrent_writes(
     assert sorted(statuses) == [200] * len(marks) + [409] * len(marks)
     rows = await fetch_all(demo_url, select(s.AuditRecord).order_by(s.AuditRecord.id))
     records = [dict(row._mapping) for row in rows]
-    assert first_broken(records) is None
+    assert first_broken(records, TEST_AUDIT_KEY) is None
     assert len({r["prev_hash"] for r in records}) == len(records), "the chain forked"
     edits = [
         r for r in records if r["entity"] == "mark" and r["entity_id"] in {m.id for m in marks}

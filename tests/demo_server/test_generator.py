@@ -21,6 +21,7 @@ from demo_server.audit import first_broken
 from demo_server.db import make_engine
 from demo_server.generator import DemoSchool, generate
 from demo_server.schema import Base
+from tests.conftest import TEST_AUDIT_KEY
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday in the second quarter
 FEATURED = ["parent", "pupil", "teacher", "classteacher", "admin", "it", "nurse", "authority"]
@@ -472,7 +473,7 @@ def test_edited_marks_have_a_valid_audit_chain(small: Built) -> None:
         record["after"] = _json(record["after"])
         record["at"] = dt.datetime.fromisoformat(record["at"])
     assert records
-    assert first_broken(records) is None
+    assert first_broken(records, TEST_AUDIT_KEY) is None
     edited = small.rows("SELECT * FROM marks WHERE version > 1")
     assert edited
     for mark in edited:
@@ -484,7 +485,7 @@ def test_edited_marks_have_a_valid_audit_chain(small: Built) -> None:
         assert mark["updated_at"] > mark["created_at"]
     # The check can fail: a quietly changed record breaks the chain from there on.
     records[1]["after"] = {"value": 5}
-    assert first_broken(records) == records[1]["id"]
+    assert first_broken(records, TEST_AUDIT_KEY) == records[1]["id"]
 
 
 def _json(value: str | None) -> Any:

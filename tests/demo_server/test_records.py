@@ -12,6 +12,7 @@ from demo_server.audit import first_broken
 from demo_server.db import make_engine, make_sessionmaker
 from demo_server.records import append_audit, record_change
 from demo_server.schema import AuditRecord, Change, User
+from tests.conftest import TEST_AUDIT_KEY
 
 AT = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 
@@ -53,7 +54,7 @@ async def test_concurrent_appends_keep_one_chain(demo_url: str, demo: Any) -> No
                 {c.name: getattr(r, c.name) for c in AuditRecord.__table__.columns} for r in rows
             ]
         assert len(records) == before + 30
-        assert first_broken(records) is None
+        assert first_broken(records, TEST_AUDIT_KEY) is None
         assert len({r["prev_hash"] for r in records}) == len(records), "the chain forked"
     finally:
         await engine.dispose()
