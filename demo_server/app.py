@@ -184,6 +184,9 @@ def create_app(
         before_request=before_request,
         compression_config=CompressionConfig(
             backend="gzip",
+            # Level 6, not Litestar's 9: it compresses on the event loop, and 9 took 120 ms
+            # for a 20,000-line import report (6: 25 ms) to save 1% of the bytes.
+            gzip_compress_level=6,
             minimum_size=settings.compress_min_size,
             middleware_class=ETagCompressionMiddleware,
         ),
