@@ -423,7 +423,7 @@ class DiaryApp(App[None]):
             self.log_out()
             return
         from diary_tui.sync import describe_waiting
-        from screens.confirm import ConfirmScreen
+        from screens.dialogs.confirm import ConfirmScreen
 
         count = len(ops)
         writes = "1 unsent write" if count == 1 else f"{count} unsent writes"
@@ -451,7 +451,7 @@ class DiaryApp(App[None]):
             self.exit()
             return
         from diary_tui.sync import describe_waiting
-        from screens.confirm import ConfirmScreen
+        from screens.dialogs.confirm import ConfirmScreen
 
         if self.demo_accounts:
             later = "The demo server stops when you quit, so they will not be sent."

@@ -24,13 +24,11 @@ from textual.widgets.option_list import Option
 
 from api_client.models import AnnouncementItem, Announcements, ClassRef, Event
 from diary_tui.data import AuthenticationError, DiaryData, Role
+from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain, school_zone
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
-from screens.confirm import ConfirmScreen
-from screens.messages import fit, one_line
-from screens.week import EVENT_NAMES, local, school_zone
+from screens.dialogs.confirm import ConfirmScreen
 
-MUTED = "dim"
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
 ``dim`` is grey on every theme and in every widget."""
@@ -46,11 +44,11 @@ def announcement_prompt(item: AnnouncementItem, width: int, zone: dt.tzinfo) -> 
     """Two lines: sign, title and date; then where it is from and the start of the text."""
     sign = Content.styled("● ", UNREAD) if not item.read else Content("  ")
     date = published(item.published_at, zone)
-    title = Content.styled(one_line(item.title), "bold" if not item.read else "")
+    title = Content.styled(plain(item.title), "bold" if not item.read else "")
     first = sign + fit(title, width - 2 - len(date) - 1) + Content(" ") + Content(date)
     source = item.class_.name if item.class_ is not None else "School"
     second = Content("  ") + fit(
-        Content.assemble((source, "bold"), (f" · {one_line(item.body)}", MUTED)), width - 2
+        Content.assemble((source, "bold"), (f" · {plain(item.body)}", MUTED)), width - 2
     )
     return Content("\n").join([first, second])
 
@@ -64,10 +62,10 @@ def event_line(event: Event, width: int, zone: dt.tzinfo) -> Content:
         Content.styled("◆ ", "bold $accent"),
         Content.styled(f"{when} ", "bold"),
         Content.styled(f"{EVENT_NAMES.get(event.kind, 'Event')}: ", "$accent"),
-        Content(one_line(event.title)),
+        Content(plain(event.title)),
     ]
     if event.place:
-        parts.append(Content(f" · {one_line(event.place)}"))
+        parts.append(Content(f" · {plain(event.place)}"))
     return fit(Content.assemble(*parts), width)
 
 
@@ -75,11 +73,11 @@ def announcement_text(item: AnnouncementItem, zone: dt.tzinfo) -> Content:
     local_time = local(item.published_at, zone)
     source = f"class {item.class_.name}" if item.class_ is not None else "the whole school"
     head = Content.assemble(
-        (one_line(item.title), "bold"),
+        (plain(item.title), "bold"),
         "\n",
         (
             f"{local_time.day} {local_time:%b %Y} {local_time:%H:%M} · {source}"
-            + (f" · {one_line(item.author)}" if item.author else ""),
+            + (f" · {plain(item.author)}" if item.author else ""),
             MUTED,
         ),
     )
@@ -250,7 +248,7 @@ A teacher posts to a class they teach, administration to the whole school: n.
         parts = [Content.styled("News", "bold")]
         child = self.data.child
         if self.pupil_id is not None and child is not None:
-            parts.append(Content(f"for {one_line(child.first_name)}"))
+            parts.append(Content(f"for {plain(child.first_name)}"))
         if news is not None:
             parts.append(
                 Content.styled(f"{news.unread} unread", UNREAD)

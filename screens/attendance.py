@@ -41,7 +41,6 @@ from api_client.models import (
     ChangeItem,
     ClassRef,
     Me,
-    PeriodRef,
 )
 from diary_tui.data import (
     AuthenticationError,
@@ -52,11 +51,10 @@ from diary_tui.data import (
     Sent,
     describe_error,
 )
+from diary_tui.ui import MUTED, local, muted, period_label, plain, school_zone, title_line
 from diary_tui.widgets import NavBar, StatusLine
-from screens.base import SessionEnded
-from screens.confirm import ConfirmOrEnter as ConfirmScreen
-from screens.pupil import MUTED, ChildScreen, muted, plain, title_line
-from screens.week import local, school_zone
+from screens.base import ChildScreen, SessionEnded
+from screens.dialogs.confirm import ConfirmOrEnter as ConfirmScreen
 
 KINDS: dict[AbsenceKind, tuple[str, str]] = {
     AbsenceKind.UNEXCUSED: ("unexcused", "bold $text-error"),
@@ -230,10 +228,6 @@ def totals_text(totals: AttendanceTotals) -> Content:
             Content.assemble("late ", (times, "bold"), (f" ({totals.late_minutes} min)", MUTED))
         )
     return Content(" · ").join(parts)
-
-
-def period_label(period: PeriodRef | None) -> str:
-    return plain(period.name) if period is not None else "Whole year"
 
 
 def parse_day(text: str, field: str) -> dt.date:

@@ -23,10 +23,10 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from api_client.models import AuditEntry, AuditPage
 from diary_tui.data import DiaryData
+from diary_tui.ui import MUTED
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
 
-MUTED = "dim"
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
 ``dim`` is grey on every theme and in every widget."""

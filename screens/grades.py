@@ -31,14 +31,14 @@ from api_client.models import (
     GradeMark,
     Grades,
     MarkScale,
-    PeriodRef,
     ReportCard,
     SubjectGrades,
 )
 from diary_tui.data import DiaryData
+from diary_tui.ui import MUTED, muted, period_label, plain, title_line
 from diary_tui.widgets import NavBar, StatusLine
 from diary_tui.widgets.chart import column_chart, sparkline
-from screens.pupil import MUTED, ChildScreen, muted, plain, title_line
+from screens.base import ChildScreen
 
 HYPOTHETICAL = "italic $text-warning"
 MAX_WEIGHT = 10
@@ -97,10 +97,6 @@ def average_cell(subject: SubjectGrades, whatif: Sequence[Pair]) -> Content:
     if whatif:
         return Content.styled("≈" + format_average(whatif_average(subject, whatif)), HYPOTHETICAL)
     return Content.styled(subject.average, "bold") if subject.average else muted("—")
-
-
-def period_label(period: PeriodRef | None) -> str:
-    return plain(period.name) if period is not None else "Whole year"
 
 
 def span_text(grades: Grades) -> str:

@@ -22,8 +22,9 @@ from textual.widgets.option_list import Option
 
 from api_client.models import Attachment, HomeworkItem, HomeworkList, SubjectRef
 from diary_tui.data import DiaryData, Role, Sent, describe_error
+from diary_tui.ui import MUTED, fit, muted, plain, title_line
 from diary_tui.widgets import NavBar, StatusLine
-from screens.pupil import MUTED, ChildScreen, muted, plain, title_line
+from screens.base import ChildScreen
 
 DONE = "$text-success"
 DEFAULT_FOLDER = "~/Downloads"
@@ -46,10 +47,6 @@ def due_text(due: dt.date, today: dt.date) -> str:
     if days == -1:
         return "yesterday"
     return f"{due:%a} {due.day} {due:%b}"
-
-
-def fit(content: Content, width: int) -> Content:
-    return content.truncate(max(width, 0), ellipsis=True, pad=True)
 
 
 WAITING_TO_SEND = "tick waiting to be sent"

@@ -32,15 +32,11 @@ from api_client.models import (
     ThreadSummary,
 )
 from diary_tui.data import AuthenticationError, DiaryData, Queued, Role, Sent, describe_error
+from diary_tui.ui import MUTED, fit, plain, school_zone
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
-from screens.confirm import ConfirmScreen
-from screens.week import school_zone
+from screens.dialogs.confirm import ConfirmScreen
 
-MUTED = "dim"
-"""Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
-out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
-``dim`` is grey on every theme and in every widget."""
 UNREAD = "bold $accent"
 
 ROLE_WORDS: dict[Role, str] = {
@@ -49,16 +45,6 @@ ROLE_WORDS: dict[Role, str] = {
     Role.PUPIL: "pupil",
     Role.ADMINISTRATION: "administration",
 }
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def fit(content: Content | str, width: int) -> Content:
-    if isinstance(content, str):
-        content = Content(content)
-    return content.truncate(max(width, 0), ellipsis=True, pad=True)
 
 
 def when(moment: dt.datetime, now: dt.datetime) -> str:
@@ -78,8 +64,7 @@ def stamp(moment: dt.datetime, zone: dt.tzinfo | None) -> str:
 
 def people(participants: list[Participant]) -> str:
     return ", ".join(
-        f"{one_line(p.name)} ({p.title or ROLE_WORDS.get(p.role, p.role.value)})"
-        for p in participants
+        f"{plain(p.name)} ({p.title or ROLE_WORDS.get(p.role, p.role.value)})" for p in participants
     )
 
 
@@ -88,11 +73,11 @@ def thread_prompt(thread: ThreadSummary, width: int, now: dt.datetime) -> Conten
     unread = thread.unread > 0
     sign = Content.styled("● ", UNREAD) if unread else Content("  ")
     time = when(thread.updated_at, now)
-    subject = Content.styled(one_line(thread.subject), "bold" if unread else "")
+    subject = Content.styled(plain(thread.subject), "bold" if unread else "")
     first = sign + fit(subject, width - 2 - len(time) - 1) + Content(" ") + Content(time)
     detail: list[Content] = [Content.styled(people(thread.participants), MUTED)]
     if thread.pupil is not None:
-        detail.append(Content.styled(f"about {one_line(thread.pupil.first_name)}", MUTED))
+        detail.append(Content.styled(f"about {plain(thread.pupil.first_name)}", MUTED))
     tail = Content.styled(f"{thread.unread} new", UNREAD) if unread else Content("")
     line = Content(" · ").join(detail)
     second = (
@@ -113,7 +98,7 @@ NEVER_LOADED = (
 
 def queued_thread_prompt(item: Queued, width: int) -> Content:
     """A new thread that waits in the outbox: its subject, marked as waiting."""
-    subject = Content.styled(one_line(str(item.body.get("subject", ""))), "bold")
+    subject = Content.styled(plain(str(item.body.get("subject", ""))), "bold")
     tail = Content.styled(WAITING_TO_SEND, "$warning")
     first = Content("  ") + fit(subject, width - 2)
     second = Content("  ") + tail
@@ -121,7 +106,7 @@ def queued_thread_prompt(item: Queued, width: int) -> Content:
 
 
 def message_header(author: str, sent: str, mine: bool, new: bool) -> Content:
-    parts = [Content.styled(one_line(author), "bold $primary" if not mine else "bold")]
+    parts = [Content.styled(plain(author), "bold $primary" if not mine else "bold")]
     parts.append(Content.styled(f"  {sent}", MUTED))
     if new:
         parts.append(Content.styled("  ● new", UNREAD))
@@ -166,7 +151,7 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
                     *[
                         Option(
                             Content.assemble(
-                                (one_line(p.name), "bold"), (f"  {one_line(p.title)}", MUTED)
+                                (plain(p.name), "bold"), (f"  {plain(p.title)}", MUTED)
                             ),
                             id=f"to-{p.id}",
                         )
@@ -299,7 +284,7 @@ class PupilPickerScreen(ModalScreen[int | None]):
             return
         chooser = self.query_one(OptionList)
         chooser.set_options(
-            Option(Content(one_line(name)), id=f"pupil-{pid}") for pid, name in event.pupils
+            Option(Content(plain(name)), id=f"pupil-{pid}") for pid, name in event.pupils
         )
         if event.pupils:
             chooser.highlighted = 0
@@ -370,7 +355,7 @@ class ThreadScreen(ModalScreen[None]):
         self.query_one("#thread-title", Static).update(
             Content("\n").join(
                 [
-                    Content.styled(one_line(subject), "bold"),
+                    Content.styled(plain(subject), "bold"),
                     Content.styled("with " + people(others), MUTED) if others else Content(""),
                 ]
             )
@@ -407,7 +392,7 @@ class ThreadScreen(ModalScreen[None]):
         widgets: list[Static] = []
         for item in self.data.queued("message.reply", thread_id=self.summary.id):
             head = Content.assemble(
-                Content.styled(one_line(author), "bold"),
+                Content.styled(plain(author), "bold"),
                 Content.styled(f"  {WAITING_TO_SEND}", "$warning"),
             )
             widgets.append(Static(head, classes="message-head queued"))
@@ -452,7 +437,7 @@ class ThreadScreen(ModalScreen[None]):
             if answer is not None:
                 self.send(answer[2])
 
-        self.app.push_screen(ComposeScreen(f"Reply: {one_line(self.summary.subject)}"), written)
+        self.app.push_screen(ComposeScreen(f"Reply: {plain(self.summary.subject)}"), written)
 
     @work(exclusive=True, group="reply", exit_on_error=False)
     async def send(self, body: str) -> None:
@@ -568,7 +553,7 @@ In the editor, ctrl+s sends and Esc cancels.
         parts = [Content.styled("Messages", "bold")]
         me, child = self.data.me, self.data.child
         if me is not None and me.role is Role.PARENT and child is not None:
-            parts.append(Content(f"about {one_line(child.first_name)}"))
+            parts.append(Content(f"about {plain(child.first_name)}"))
         if threads is not None:
             unread = sum(t.unread for t in threads)
             parts.append(
@@ -764,7 +749,7 @@ In the editor, ctrl+s sends and Esc cancels.
             self.notify("There is nobody to write to about this pupil.", severity="warning")
             return
         pupil_id = recipients.pupil.id
-        name = one_line(recipients.pupil.first_name)
+        name = plain(recipients.pupil.first_name)
 
         def written(answer: tuple[int | None, str, str] | None) -> None:
             if answer is not None and answer[0] is not None:

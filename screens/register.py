@@ -24,8 +24,8 @@ from textual.worker import Worker, WorkerState
 from api_client.models import RegisterRequest
 from api_client.passwords import check_strength
 from diary_tui.data import DiaryData, describe_error
+from diary_tui.ui import MUTED
 
-MUTED = "dim"
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
 ``dim`` is grey on every theme and in every widget."""

@@ -32,12 +32,12 @@ from api_client.models import (
     WeekAverage,
 )
 from diary_tui.data import DiaryData, Role
+from diary_tui.ui import MUTED
 from diary_tui.widgets import NavBar, StatusLine
 from diary_tui.widgets.barchart import bar, bar_chart
 from screens.base import DiaryScreen
 
 VIEWS = ("overview", "classes", "subjects", "at risk")
-MUTED = "dim"
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
 ``dim`` is grey on every theme and in every widget."""

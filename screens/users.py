@@ -31,11 +31,11 @@ from api_client.models import (
     text_refusal,
 )
 from diary_tui.data import DiaryData
+from diary_tui.ui import MUTED
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
-from screens.confirm import ConfirmOrEnter as Confirm
+from screens.dialogs.confirm import ConfirmOrEnter as Confirm
 
-MUTED = "dim"
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
 ``dim`` is grey on every theme and in every widget."""

@@ -31,7 +31,6 @@ from diary_tui.data import (
     AuthenticationError,
     DiaryData,
     Event,
-    EventKind,
     Lesson,
     LessonStatus,
     Mark,
@@ -42,6 +41,7 @@ from diary_tui.data import (
     Week,
     monday_of,
 )
+from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain, school_zone
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
 
@@ -57,34 +57,11 @@ ABSENCE_LETTERS: dict[AbsenceKind, tuple[str, str]] = {
     AbsenceKind.LATE: ("L", "late"),
 }
 
-EVENT_NAMES: dict[EventKind, str] = {
-    EventKind.PARENT_MEETING: "Parent meeting",
-    EventKind.SCHOOL_EVENT: "Event",
-    EventKind.EXAM: "Exam",
-    EventKind.HOLIDAY: "Holiday",
-}
-
 # Styles by meaning; the theme gives the colours.
 CANCELLED = "strike $text-error"
 CHANGED = "bold $text-warning"
 NOTE = "$text-warning"
 """The school's note on a changed lesson: why (a substitution, a room change, ...)."""
-MUTED = "dim"
-"""Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
-out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
-``dim`` is grey on every theme and in every widget."""
-
-
-def plain(text: str) -> str:
-    """Server text on one line: newlines and runs of spaces become single spaces."""
-    return " ".join(text.split())
-
-
-def fit(content: Content | str, width: int) -> Content:
-    """Exactly ``width`` cells: padded, or cut with an ellipsis."""
-    if isinstance(content, str):
-        content = Content(content)
-    return content.truncate(max(width, 0), ellipsis=True, pad=True)
 
 
 def cell(content: Content | str, width: int) -> Content:
@@ -287,22 +264,6 @@ def lesson_prompt(lesson: Lesson, width: int) -> Content:
     if lesson.homework:
         lines.append(indent + fit(homework_content(lesson, label=True), width - NOTE_INDENT))
     return Content("\n").join(lines)
-
-
-def school_zone(name: str) -> dt.tzinfo:
-    """The school's time zone (event times are sent in UTC); UTC if the name is unknown."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
-def local(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(zone)
 
 
 def event_prompt(event: Event, width: int, zone: dt.tzinfo = dt.UTC) -> Content:
@@ -653,7 +614,7 @@ lesson note changed afterwards; v lists what changed.
             if yes:
                 self.sign(pupil_id, monday)
 
-        from screens.confirm import ConfirmScreen
+        from screens.dialogs.confirm import ConfirmScreen
 
         self.app.push_screen(ConfirmScreen(question), answered)
 

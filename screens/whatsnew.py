@@ -23,11 +23,10 @@ from api_client.models import ChangeItem
 from diary_tui.data import DiaryData, Me
 from diary_tui.live import WhatsNew, saved_whats_new, whats_new
 from diary_tui.notify import describe
+from diary_tui.ui import MUTED, school_zone
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
-from screens.week import school_zone
 
-MUTED = "dim"
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
 ``dim`` is grey on every theme and in every widget."""

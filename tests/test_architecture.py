@@ -78,6 +78,37 @@ def test_screens_never_see_http() -> None:
         assert not names & {"httpx", "demo_server"}, path
 
 
+def screen_imports(path: Path) -> set[str]:
+    """The modules of ``screens`` that ``path`` imports."""
+    return {
+        ".".join(name.split(".")[:-1]) if name.count(".") > 1 else name
+        for name in imports_of(path)
+        if top(name) == "screens"
+    }
+
+
+def test_screens_import_only_the_screen_kit() -> None:
+    """A screen takes shared helpers from ``diary_tui`` (``diary_tui.ui``) and shared screen
+    parts from ``screens.base`` and ``screens.dialogs``, never from another screen; only the
+    modules of one screen (``journal_grid`` beside ``journal``) import each other."""
+    kit = ("screens.base", "screens.dialogs")
+    opens = {"screens/login.py": {"screens.register"}}  # F2 opens the registration form
+    offenders: list[str] = []
+    for path in modules("screens"):
+        if path.parent.name == "dialogs" or path.name == "base.py":
+            family = "screens.base"
+        else:
+            family = f"screens.{path.stem.split('_')[0]}"
+        for name in sorted(screen_imports(path)):
+            module = name if name.count(".") == 1 else ".".join(name.split(".")[:2])
+            if module.startswith(kit) or module == family or module.startswith(family + "_"):
+                continue
+            if module in opens.get(str(path.relative_to(ROOT)), set()):
+                continue
+            offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []
+
+
 def test_command_line_starts_without_heavy_imports() -> None:
     """``diary --help`` must not pay for Textual, httpx or the server."""
     code = (

@@ -26,9 +26,9 @@ from demo_server import schema as s
 from demo_server.db import make_engine
 from diary_tui.widgets import NavBar
 from screens.attendance import AttendanceScreen, NoticeScreen
+from screens.base import ChildScreen
 from screens.grades import GradesScreen, ReportCardScreen, SubjectDetailScreen, WhatIfScreen
 from screens.homework import FolderScreen, HomeworkScreen
-from screens.pupil import ChildScreen
 from tests.conftest import LoginAs, sqlite_only
 from tests.diary_tui.harness import log_in, make_app, wait_for
 

@@ -17,7 +17,7 @@ from demo_server import schema as s
 from demo_server.db import make_engine, make_sessionmaker
 from diary_tui.app import DiaryApp
 from screens.announcements import AnnouncementScreen, NewsScreen
-from screens.confirm import ConfirmScreen
+from screens.dialogs.confirm import ConfirmScreen
 from screens.messages import ComposeScreen, MessagesScreen, ThreadScreen
 from screens.week import SignatureScreen, WeekScreen
 from tests.conftest import LoginAs, sqlite_only

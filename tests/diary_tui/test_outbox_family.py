@@ -17,7 +17,7 @@ from demo_server.db import make_engine
 from diary_tui.app import DiaryApp
 from diary_tui.widgets import StatusLine
 from screens.attendance import AttendanceScreen, NoticeScreen
-from screens.confirm import ConfirmScreen
+from screens.dialogs.confirm import ConfirmScreen
 from screens.homework import HomeworkScreen
 from screens.messages import ComposeScreen, MessagesScreen, ThreadScreen
 from screens.week import WeekScreen

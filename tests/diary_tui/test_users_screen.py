@@ -22,7 +22,7 @@ from demo_server.accounts import invite_hash
 from demo_server.db import make_engine, make_sessionmaker
 from demo_server.schema import InviteCode
 from diary_tui.app import DiaryApp
-from screens.confirm import ConfirmOrEnter as Confirm
+from screens.dialogs.confirm import ConfirmOrEnter as Confirm
 from screens.login import LoginScreen
 from screens.register import AddChildScreen, NewPasswordScreen, RegisterScreen
 from screens.users import AccountForm, PasswordShown, UsersScreen

@@ -51,7 +51,7 @@ from screens.attendance import (
     read_text,
     sent_text,
 )
-from screens.confirm import ConfirmOrEnter as ConfirmScreen
+from screens.dialogs.confirm import ConfirmOrEnter as ConfirmScreen
 from tests.conftest import asgi_transport, sqlite_only
 from tests.diary_tui.harness import BASE_URL, NOW, TODAY, log_in, wait_for
 

@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.pupil import MUTED
+from diary_tui.ui import MUTED
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -88,7 +88,7 @@ def quiet_styles(path: Path) -> list[str]:
 
 
 def test_no_screen_styles_text_with_text_muted() -> None:
-    paths = sorted((ROOT / "screens").glob("*.py")) + sorted(
+    paths = sorted((ROOT / "screens").rglob("*.py")) + sorted(
         (ROOT / "diary_tui" / "widgets").glob("*.py")
     )
     offending = [

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-MUTED = "dim"
+from diary_tui.ui import MUTED
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -1,0 +1,71 @@
+"""What the screens share to put text on screen: quiet text, server text on one line, a column
+of exact width, the school's clock, and the words for things every screen names the same way.
+
+A screen imports these from here, never from another screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.content import Content
+
+from api_client.models import EventKind, PeriodRef
+
+MUTED = "dim"
+"""Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
+out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
+``dim`` is grey on every theme and in every widget."""
+
+EVENT_NAMES: dict[EventKind, str] = {
+    EventKind.PARENT_MEETING: "Parent meeting",
+    EventKind.SCHOOL_EVENT: "Event",
+    EventKind.EXAM: "Exam",
+    EventKind.HOLIDAY: "Holiday",
+}
+
+
+def plain(text: str) -> str:
+    """Server text on one line: newlines and runs of spaces become single spaces."""
+    return " ".join(text.split())
+
+
+def fit(content: Content | str, width: int) -> Content:
+    """Exactly ``width`` cells: padded, or cut with an ellipsis."""
+    if isinstance(content, str):
+        content = Content(content)
+    return content.truncate(max(width, 0), ellipsis=True, pad=True)
+
+
+def muted(text: str) -> Content:
+    """Quiet text (hints, placeholders, what is not there)."""
+    return Content.styled(text, MUTED)
+
+
+def title_line(*parts: Content | str) -> Content:
+    """A screen's title line: the non-empty parts joined by `` · ``."""
+    return Content(" · ").join(
+        part if isinstance(part, Content) else Content(part) for part in parts if part
+    )
+
+
+def period_label(period: PeriodRef | None) -> str:
+    """A term's name, or ``Whole year`` for none."""
+    return plain(period.name) if period is not None else "Whole year"
+
+
+def school_zone(name: str) -> dt.tzinfo:
+    """The school's time zone (event times are sent in UTC); UTC if the name is unknown."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def local(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """``moment`` on the clock of ``zone`` (a moment without a zone is UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone)
