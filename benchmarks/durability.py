@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api_client.client import DiaryClient
-from api_client.models import Journal, JournalLesson, LessonStatus
+from api_client.models import Journal, JournalLesson, LessonStatus, MarkCreate
 from benchmarks.common import FROZEN_TODAY, ROOT, free_port, init_demo, server_command
 from diary_tui.data import SyncState
+from diary_tui.outbox_ops import MarkCreateOp
 from diary_tui.store import Store
-from diary_tui.sync import SyncEngine, mark_create
+from diary_tui.sync import SyncEngine
 
 
 class ServerProcess:
@@ -216,15 +217,13 @@ async def type_through_restarts(
                     await bounces[-1]
                 bounces.append(asyncio.create_task(bounce()))
             lesson = lessons[(i // len(pupils)) % len(lessons)]
-            engine.enqueue(
-                mark_create(
-                    key=comment,
-                    lesson_id=lesson.id,
-                    pupil_id=pupils[i % len(pupils)],
-                    value=low + i % (high - low + 1),
-                    comment=comment,
-                )
+            request = MarkCreate(
+                lesson_id=lesson.id,
+                pupil_id=pupils[i % len(pupils)],
+                value=low + i % (high - low + 1),
+                comment=comment,
             )
+            engine.enqueue(MarkCreateOp(key=comment, request=request))
             await asyncio.sleep(typing_pause)
         for task in bounces:
             await task

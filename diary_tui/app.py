@@ -82,15 +82,12 @@ app costs only the screens it shows."""
 
 def _typed_text(item: OutboxItem) -> str:
     """What the user typed in a refused write, to copy from the notification."""
-    import json
-
-    try:
-        body = json.loads(item.body)
-    except ValueError:
-        return ""
-    if not isinstance(body, dict):
-        return ""
-    typed = [str(body[key]) for key in ("subject", "body", "note") if body.get(key)]
+    request = getattr(item.write, "request", None)
+    typed = [
+        text
+        for name in ("subject", "body", "note")
+        if isinstance(text := getattr(request, name, None), str) and text
+    ]
     return ("\nYou wrote: " + "\n".join(typed)) if typed else ""
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import msgspec
@@ -90,10 +90,12 @@ if TYPE_CHECKING:
 
     from api_client.client import DiaryClient
     from api_client.models import Journal
+    from diary_tui.outbox_ops import Op
     from diary_tui.store import OutboxItem
-    from diary_tui.sync import Outbox, SyncEngine, Write
+    from diary_tui.sync import SyncEngine
 
 T = TypeVar("T")
+W = TypeVar("W", bound="Op")
 
 
 class CredentialStore(Protocol):
@@ -124,6 +126,38 @@ class AccountStore(ResponseCache, Protocol):
     def get_meta(self, key: str) -> str | None: ...
 
     def set_meta(self, key: str, value: str) -> None: ...
+
+    # the outbox (``diary_tui.sync.Outbox`` is what the sync engine needs of it)
+
+    def enqueue(self, write: Op, idempotency_key: str, *, depends_on: int | None = None) -> int: ...
+
+    def item(self, item_id: int) -> OutboxItem | None: ...
+
+    def items(self, states: tuple[str, ...] = (), limit: int = 10_000) -> list[OutboxItem]: ...
+
+    def pending(self, limit: int = 100) -> list[OutboxItem]: ...
+
+    def last_answer(self, entity: str, before: int) -> OutboxItem | None: ...
+
+    def latest(self, entity: str, op: str) -> OutboxItem | None: ...
+
+    def rewrite(self, item_id: int, write: Op) -> None: ...
+
+    def settle(
+        self,
+        item_id: int,
+        state: str,
+        *,
+        error: str = "",
+        result: bytes | None = None,
+        field: str = "",
+    ) -> None: ...
+
+    def note_attempt(self, item_id: int, error: str) -> None: ...
+
+    def dismiss(self, item_ids: list[int]) -> None: ...
+
+    def forget_settled(self, older_than: dt.datetime) -> int: ...
 
 
 StoreOpener = Callable[[str, str], AccountStore]
@@ -270,12 +304,11 @@ class NotSaved(DiaryError):
 
 
 @dataclass(frozen=True, slots=True)
-class Queued:
-    """A write waiting in the outbox, as a screen shows it: its request body and meta."""
+class Queued(Generic[W]):
+    """A write waiting in the outbox, as a screen shows it."""
 
     item_id: int
-    body: dict[str, Any]
-    meta: dict[str, Any]
+    write: W
     created_at: dt.datetime
 
 
@@ -297,15 +330,6 @@ NOT_SIGNED_IN = (
     "Offline and not signed in: this is the copy saved on this computer. Log in when the "
     "server can be reached to see what is new and to send what waits."
 )
-
-
-class _NotSignedIn:
-    """The sender of a saved copy opened with no session: every write waits."""
-
-    async def send_json(
-        self, method: str, path: str, body: bytes, *, idempotency_key: str
-    ) -> tuple[int, bytes]:
-        raise Offline(NOT_SIGNED_IN)
 
 
 WAIT_FOR_ANSWER = 8.0
@@ -603,39 +627,25 @@ class DiaryData:
 
     def waiting_ops(self) -> list[str]:
         """What each write waiting in the outbox does (``mark.create``, ...), oldest first."""
-        pending = getattr(self.store, "pending", None)
-        if pending is None:
+        if self.store is None:
             return []
-        return [item.op for item in pending(limit=1_000_000)]
+        return [item.op for item in self.store.pending(limit=1_000_000)]
 
-    def queued(self, op: str, **meta: object) -> list[Queued]:
-        """The writes doing ``op`` that wait in the outbox (whose meta holds ``meta``)."""
-        pending = getattr(self.store, "pending", None)
-        if pending is None:
+    def queued(self, kind: type[W]) -> list[Queued[W]]:
+        """The writes of ``kind`` that wait in the outbox, oldest first."""
+        if self.store is None:
             return []
-        from diary_tui.sync import decode_meta
-
-        found: list[Queued] = []
-        for item in pending(limit=1_000_000):
-            if item.op != op:
-                continue
-            item_meta = decode_meta(item.meta)
-            if any(item_meta.get(key) != value for key, value in meta.items()):
-                continue
-            try:
-                body = msgspec.json.decode(item.body)
-            except msgspec.DecodeError:
-                body = {}
-            found.append(
-                Queued(item.id, body if isinstance(body, dict) else {}, item_meta, item.created_at)
-            )
-        return found
+        return [
+            Queued(item.id, item.write, item.created_at)
+            for item in self.store.pending(limit=1_000_000)
+            if isinstance(item.write, kind)
+        ]
 
     def answered_here(self, item_id: int) -> bool:
         """Whether a screen is waiting on this write and shows its answer itself."""
         return item_id in self._awaited
 
-    async def _submit(self, write: Write, type_: type[T]) -> Sent[T] | Waiting:
+    async def _submit(self, write: Op, type_: type[T]) -> Sent[T] | Waiting:
         """Put ``write`` in the outbox (durable before this returns anything) and send it.
 
         The answer comes back as :class:`Sent` when the server takes it within
@@ -679,9 +689,8 @@ class DiaryData:
             return Waiting(item_id, engine.last_error)
         if item.state != SENT:
             # The screen shows the refusal where the user is: nothing more to deal with.
-            dismiss = getattr(self.store, "dismiss", None)
-            if dismiss is not None:
-                dismiss([item_id])
+            if self.store is not None:
+                self.store.dismiss([item_id])
             self.state.refused = self.store.refused_count() if self.store else 0
             raise NotSaved(item.error or "the server refused it", item.field or None)
         return Sent(wire.decode(item.result or b"null", type_))
@@ -836,18 +845,16 @@ class DiaryData:
             # No session: writes are kept in the outbox for the next login.
             if self._sync is None:
                 self._sync = SyncEngine(
-                    _NotSignedIn(), cast("Outbox", self.store), state=self.state, clock=self.clock
+                    None, self.store, state=self.state, clock=self.clock, no_session=NOT_SIGNED_IN
                 )
             return self._sync
         client = self._require_client()
         if self.store is None:
             raise AuthenticationError("Not logged in: log in first.")
         if self._sync is None or self._sync.client is not client:
-            store = cast("Outbox", self.store)
-            forget = getattr(store, "forget_settled", None)
-            if forget is not None:  # answers older than a month are of no more use
-                forget(self.clock() - dt.timedelta(days=30))
-            self._sync = SyncEngine(client, store, state=self.state, clock=self.clock)
+            # Answers older than a month are of no more use.
+            self.store.forget_settled(self.clock() - dt.timedelta(days=30))
+            self._sync = SyncEngine(client, self.store, state=self.state, clock=self.clock)
         return self._sync
 
     @staticmethod
@@ -898,13 +905,11 @@ class DiaryData:
 
     def remembered(self, key: str) -> str | None:
         """A small setting kept in this account's store (e.g. the last journal opened)."""
-        getter = getattr(self.store, "get_meta", None)
-        return getter(key) if getter is not None else None
+        return self.store.get_meta(key) if self.store is not None else None
 
     def remember_setting(self, key: str, value: str) -> None:
-        setter = getattr(self.store, "set_meta", None)
-        if setter is not None:
-            setter(key, value)
+        if self.store is not None:
+            self.store.set_meta(key, value)
 
     # -- grades, homework, attendance -------------------------------------------------------
 
@@ -981,10 +986,10 @@ class DiaryData:
     ) -> Sent[wire.HomeworkDoneState] | Waiting:
         """Tick (or untick) homework; the server keeps it for the pupil. Through the outbox:
         offline the tick waits and is sent when the server is back."""
-        from diary_tui.sync import homework_done_set
+        from diary_tui.outbox_ops import HomeworkDoneOp
 
         request = wire.HomeworkDoneRequest(done=done)
-        write = homework_done_set(pupil_id=pupil_id, homework_id=homework_id, request=request)
+        write = HomeworkDoneOp(pupil_id=pupil_id, homework_id=homework_id, request=request)
         return await self._submit(write, wire.HomeworkDoneState)
 
     async def download_attachment(
@@ -1074,12 +1079,12 @@ class DiaryData:
     ) -> Sent[wire.AbsenceNotice] | Waiting:
         """Tell the class teacher about an absence (a parent); dates are checked first. It
         goes through the outbox: offline it waits and is sent when the server is back."""
-        from diary_tui.sync import absence_notice_create
+        from diary_tui.outbox_ops import NoticeCreateOp
 
         if end < start:
             raise ValueError("The last day must not be before the first day.")
         body = wire.AbsenceNoticeRequest(start=start, end=end, reason=reason, note=note)
-        write = absence_notice_create(pupil_id=pupil_id, request=body)
+        write = NoticeCreateOp(pupil_id=pupil_id, request=body)
         return await self._submit(write, wire.AbsenceNotice)
 
     async def mark_absence_notice_seen(self, notice_id: int) -> wire.AbsenceNotice:
@@ -1147,24 +1152,24 @@ class DiaryData:
 
     async def send_reply(self, thread_id: int, body: str) -> Sent[wire.Thread] | Waiting:
         """Reply in a thread, through the outbox (offline it waits to be sent)."""
-        from diary_tui.sync import message_reply
+        from diary_tui.outbox_ops import ReplyOp
 
         text = self.check_message(body)
-        write = message_reply(thread_id=thread_id, request=wire.ReplyRequest(body=text))
+        write = ReplyOp(thread_id=thread_id, request=wire.ReplyRequest(body=text))
         return await self._submit(write, wire.Thread)
 
     async def start_thread(
         self, recipient_id: int, pupil_id: int | None, subject: str, body: str
     ) -> Sent[wire.Thread] | Waiting:
         """Start a thread, through the outbox (offline it waits to be sent)."""
-        from diary_tui.sync import thread_create
+        from diary_tui.outbox_ops import ThreadCreateOp
 
         title = self.check_message(subject, "subject", wire.SUBJECT_MAX_LENGTH, one_line=True)
         text = self.check_message(body)
         request = wire.NewThreadRequest(
             recipient_id=recipient_id, pupil_id=pupil_id, subject=title, body=text
         )
-        write = thread_create(request=request, meta={"pupil_id": pupil_id})
+        write = ThreadCreateOp(request=request)
         return await self._submit(write, wire.Thread)
 
     def cached_recipients(self, pupil_id: int) -> wire.Recipients | None:
@@ -1217,9 +1222,9 @@ class DiaryData:
 
     async def sign_week(self, pupil_id: int, day: dt.date) -> Sent[wire.WeekSignature] | Waiting:
         """Sign ``pupil_id``'s week that holds ``day`` (a parent), through the outbox."""
-        from diary_tui.sync import week_sign
+        from diary_tui.outbox_ops import WeekSignOp
 
-        write = week_sign(pupil_id=pupil_id, monday=monday_of(day))
+        write = WeekSignOp(pupil_id=pupil_id, monday=monday_of(day))
         return await self._submit(write, wire.WeekSignature)
 
     # -- the audit log, statistics, medical absences ------------------------------------------

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api_client.cache import CachedResponse
+from diary_tui import outbox_ops
 from diary_tui.config import data_dir
+from diary_tui.outbox_ops import Op
 from diary_tui.text import visible
 
 SCHEMA = """
@@ -54,6 +56,7 @@ OUTBOX_COLUMNS = {
     "depends_on": "INTEGER",
     "meta": "TEXT NOT NULL DEFAULT ''",
     "field": "TEXT NOT NULL DEFAULT ''",
+    "operation": "BLOB",
 }
 """Columns the sync engine added to the outbox (added to older store files on open):
 
@@ -63,18 +66,26 @@ OUTBOX_COLUMNS = {
 - ``depends_on``: the outbox id of the write that creates the thing (a mark typed offline): its
   answer gives the server id this write's path needs;
 - ``meta``: JSON the screen uses to find the cell again (pupil, lesson, mark key);
-- ``field``: for a refusal, the part of the request the server said was wrong.
+- ``field``: for a refusal, the part of the request the server said was wrong;
+- ``operation``: the write itself, a typed operation (``diary_tui.outbox_ops``) encoded as
+  JSON. Rows of older versions held a method, a path, a JSON ``body`` and a ``meta`` object
+  instead: they are read into operations when the store opens (same idempotency key, so a
+  write that waited across the upgrade is still sent exactly once).
 """
 
 _ITEM_COLUMNS = (
-    "id, created_at, method, path, body, idempotency_key, state, attempts, error, "
-    "op, entity, depends_on, meta, field, result"
+    "id, created_at, operation, idempotency_key, state, attempts, error, "
+    "op, entity, depends_on, field, result"
 )
+_READABLE = "operation IS NOT NULL"
 
 WAITING = "waiting"
 SENT = "sent"
 REJECTED = "rejected"
 CONFLICT = "conflict"
+UNREADABLE = "unreadable"
+"""A row of an older version that could not be read as an operation: kept in the file, never
+sent."""
 DISMISSED = "dismissed"
 """A refused or conflicting write the user has dealt with (typed over it, kept theirs)."""
 REFUSED = (REJECTED, CONFLICT)
@@ -85,38 +96,37 @@ REFUSED = (REJECTED, CONFLICT)
 class OutboxItem:
     id: int
     created_at: dt.datetime
-    method: str
-    path: str
-    body: bytes
+    write: Op
     idempotency_key: str
     state: str
     attempts: int
     error: str
-    op: str = ""
-    entity: str = ""
     depends_on: int | None = None
-    meta: str = ""
     field: str = ""
     result: bytes | None = None
+
+    @property
+    def op(self) -> str:
+        """What the write does (``mark.create``, ...)."""
+        return self.write.tag
+
+    @property
+    def entity(self) -> str:
+        return self.write.entity
 
 
 def _item(row: tuple[object, ...]) -> OutboxItem:
     return OutboxItem(
         id=int(row[0]),  # type: ignore[call-overload]
         created_at=dt.datetime.fromisoformat(str(row[1])),
-        method=str(row[2]),
-        path=str(row[3]),
-        body=bytes(row[4]),  # type: ignore[call-overload]
-        idempotency_key=str(row[5]),
-        state=str(row[6]),
-        attempts=int(row[7]),  # type: ignore[call-overload]
-        error=visible(str(row[8]), multiline=True),  # the server's words: shown, never obeyed
-        op=str(row[9]),
-        entity=str(row[10]),
-        depends_on=None if row[11] is None else int(row[11]),  # type: ignore[call-overload]
-        meta=str(row[12]),
-        field=str(row[13]),
-        result=None if row[14] is None else bytes(row[14]),  # type: ignore[call-overload]
+        write=outbox_ops.decode(bytes(row[2])),  # type: ignore[call-overload]
+        idempotency_key=str(row[3]),
+        state=str(row[4]),
+        attempts=int(row[5]),  # type: ignore[call-overload]
+        error=visible(str(row[6]), multiline=True),  # the server's words: shown, never obeyed
+        depends_on=None if row[9] is None else int(row[9]),  # type: ignore[call-overload]
+        field=str(row[10]),
+        result=None if row[11] is None else bytes(row[11]),  # type: ignore[call-overload]
     )
 
 
@@ -158,6 +168,29 @@ class Store:
                 if name not in present:
                     self._db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {declaration}")
             self._db.execute("CREATE INDEX IF NOT EXISTS ix_outbox_entity ON outbox (entity, id)")
+        self._read_legacy_rows()
+
+    def _read_legacy_rows(self) -> None:
+        """Rows kept by versions before typed operations become operations (once)."""
+        with self._transaction() as db:
+            rows = db.execute(
+                "SELECT id, op, path, body, meta, entity FROM outbox WHERE operation IS NULL "
+                "AND state != ?",
+                (UNREADABLE,),
+            ).fetchall()
+            for item_id, tag, path, body, meta, entity in rows:
+                try:
+                    op = outbox_ops.from_legacy(tag, path, bytes(body), meta, entity)
+                except ValueError as exc:
+                    db.execute(
+                        "UPDATE outbox SET state = ?, error = ? WHERE id = ?",
+                        (UNREADABLE, str(exc), item_id),
+                    )
+                    continue
+                db.execute(
+                    "UPDATE outbox SET operation = ?, op = ?, entity = ? WHERE id = ?",
+                    (outbox_ops.encode(op), op.tag, op.entity, item_id),
+                )
 
     @classmethod
     def open_for(cls, server: str, login: str, root: Path | None = None) -> Store:
@@ -240,37 +273,35 @@ class Store:
 
     # -- the outbox -----------------------------------------------------------------------
 
-    def enqueue(
-        self,
-        method: str,
-        path: str,
-        body: bytes,
-        idempotency_key: str,
-        *,
-        op: str = "",
-        entity: str = "",
-        depends_on: int | None = None,
-        meta: str = "",
-    ) -> int:
+    def enqueue(self, write: Op, idempotency_key: str, *, depends_on: int | None = None) -> int:
         """Commit a write to the outbox; returns its id. Durable when this returns."""
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO outbox (created_at, method, path, body, idempotency_key, op, "
-                "entity, depends_on, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (_now(), method, path, body, idempotency_key, op, entity, depends_on, meta),
+                "entity, depends_on, operation) VALUES (?, '', '', x'', ?, ?, ?, ?, ?)",
+                (
+                    _now(),
+                    idempotency_key,
+                    write.tag,
+                    write.entity,
+                    depends_on,
+                    outbox_ops.encode(write),
+                ),
             )
             return int(cursor.lastrowid or 0)
 
     def item(self, item_id: int) -> OutboxItem | None:
         with self._lock:
             row = self._db.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM outbox WHERE id = ?", (item_id,)
+                f"SELECT {_ITEM_COLUMNS} FROM outbox WHERE id = ? AND {_READABLE}", (item_id,)
             ).fetchone()
         return _item(row) if row else None
 
     def items(self, states: tuple[str, ...] = (), limit: int = 10_000) -> list[OutboxItem]:
         """Outbox writes in any of ``states`` (all when empty), oldest first."""
-        where = f"WHERE state IN ({', '.join('?' * len(states))})" if states else ""
+        where = f"WHERE {_READABLE}"
+        if states:
+            where += f" AND state IN ({', '.join('?' * len(states))})"
         with self._lock:
             rows = self._db.execute(
                 f"SELECT {_ITEM_COLUMNS} FROM outbox {where} ORDER BY id LIMIT ?",
@@ -283,6 +314,7 @@ class Store:
         with self._lock:
             row = self._db.execute(
                 f"SELECT {_ITEM_COLUMNS} FROM outbox WHERE entity = ? AND id < ? AND state = ? "
+                f"AND {_READABLE} "
                 "AND result IS NOT NULL ORDER BY id DESC LIMIT 1",
                 (entity, before, SENT),
             ).fetchone()
@@ -293,19 +325,18 @@ class Store:
         with self._lock:
             row = self._db.execute(
                 f"SELECT {_ITEM_COLUMNS} FROM outbox WHERE entity = ? AND op = ? "
-                "ORDER BY id DESC LIMIT 1",
+                f"AND {_READABLE} ORDER BY id DESC LIMIT 1",
                 (entity, op),
             ).fetchone()
         return _item(row) if row else None
 
-    def rewrite(self, item_id: int, path: str, body: bytes) -> None:
-        """Fix a waiting write's path and body (its dependency's server id and version are
-        known now). Stored before sending, so a resend after a crash sends the same bytes."""
+    def rewrite(self, item_id: int, write: Op) -> None:
+        """Fix a waiting write (its dependency's server id and version are known now). Stored
+        before sending, so a resend after a crash sends the same request."""
         with self._transaction() as db:
             db.execute(
-                "UPDATE outbox SET path = ?, body = ?, depends_on = NULL "
-                "WHERE id = ? AND state = ?",
-                (path, body, item_id, WAITING),
+                "UPDATE outbox SET operation = ?, depends_on = NULL WHERE id = ? AND state = ?",
+                (outbox_ops.encode(write), item_id, WAITING),
             )
 
     def forget_settled(self, older_than: dt.datetime) -> int:

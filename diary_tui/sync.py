@@ -15,12 +15,14 @@ Exactly once across crashes: every write gets its ``Idempotency-Key`` when it is
 the key is stored with it. A write sent just before a SIGKILL is sent again with the same key
 after the restart, and the server replays its first answer instead of doing it twice.
 
-A write may depend on one typed before it: an edit or a removal of a mark typed offline does
-not know the mark's server id. Its path holds ``{id}`` and ``depends_on`` names the create;
-when the create's answer is in, the id is put into the path. Versions are chained the same
-way: a write's base version is raised to the version the server gave the previous write of the
-same thing (``entity``), so a run of edits typed offline does not conflict with itself. The
-resolved path and body are stored before the write is sent, so a resend sends the same bytes.
+Every write is a typed operation (``diary_tui.outbox_ops``) wrapping the contract's request
+Struct, sent with the client's typed method for it. A write may depend on one typed before it:
+an edit or a removal of a mark typed offline does not know the mark's server id, and
+``depends_on`` names the create; when the create's answer is in, the id is put into the write.
+Versions are chained the same way: a write's base version is raised to the version the server
+gave the previous write of the same thing (``entity``), so a run of edits typed offline does
+not conflict with itself. The resolved write is stored before it is sent, so a resend sends
+the same request.
 
 The engine knows nothing of Textual: it is an async class over a client and a store. The app
 runs :meth:`SyncEngine.run` in a worker; tests drive :meth:`SyncEngine.drain`.
@@ -31,38 +33,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import random
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 
 from api_client import errors
-from api_client import models as wire
+from diary_tui.outbox_ops import Op
 from diary_tui.store import CONFLICT, REJECTED, SENT, WAITING, OutboxItem
 
-ID = "{id}"
-"""Where a dependent write's path takes the server id of the thing it changes."""
+if TYPE_CHECKING:
+    from api_client.client import DiaryClient
 
 
 class Outbox(Protocol):
     """What the engine needs of the store (``diary_tui.store.Store``)."""
 
-    def enqueue(
-        self,
-        method: str,
-        path: str,
-        body: bytes,
-        idempotency_key: str,
-        *,
-        op: str = "",
-        entity: str = "",
-        depends_on: int | None = None,
-        meta: str = "",
-    ) -> int: ...
+    def enqueue(self, write: Op, idempotency_key: str, *, depends_on: int | None = None) -> int: ...
 
     def pending(self, limit: int = 100) -> list[OutboxItem]: ...
 
@@ -74,7 +64,7 @@ class Outbox(Protocol):
 
     def latest(self, entity: str, op: str) -> OutboxItem | None: ...
 
-    def rewrite(self, item_id: int, path: str, body: bytes) -> None: ...
+    def rewrite(self, item_id: int, write: Op) -> None: ...
 
     def settle(
         self,
@@ -91,14 +81,6 @@ class Outbox(Protocol):
     def outbox_count(self) -> int: ...
 
     def mark_synced(self) -> None: ...
-
-
-class Sender(Protocol):
-    """What the engine needs of the client (``api_client.client.DiaryClient``)."""
-
-    async def send_json(
-        self, method: str, path: str, body: bytes, *, idempotency_key: str
-    ) -> tuple[int, bytes]: ...
 
 
 class _Answer(msgspec.Struct):
@@ -121,34 +103,11 @@ def read_answer(body: bytes | None) -> _Answer:
 
 
 @dataclass(frozen=True)
-class Write:
-    """One write for the outbox.
-
-    ``path`` may hold ``{id}``: the server id of ``entity``, known once the write that creates
-    it (``op`` ending in ``.create``, same ``entity``) has its answer. ``body`` is the JSON
-    object of the request; a ``"version"`` in it is the base version (None when unknown), raised
-    by the engine to the version of the previous accepted write of ``entity``. ``meta`` is kept
-    for the screen to find its cell again when the answer comes.
-    """
-
-    op: str
-    method: str
-    path: str
-    body: dict[str, Any]
-    entity: str = ""
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Settled:
     """The server answered a write: ``item.state`` is sent, rejected or conflict; ``item.result``
     is the answer (for a conflict: the server's current value)."""
 
     item: OutboxItem
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        return decode_meta(self.item.meta)
 
 
 @dataclass(frozen=True)
@@ -164,16 +123,6 @@ SyncEvent = Settled | StatusChanged
 Listener = Callable[[SyncEvent], None]
 
 
-def decode_meta(text: str) -> dict[str, Any]:
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 class SyncState(Protocol):
     online: bool | None
     last_sync: dt.datetime | None
@@ -186,15 +135,18 @@ class SyncEngine:
 
     def __init__(
         self,
-        client: Sender,
+        client: DiaryClient | None,
         store: Outbox,
         *,
         state: SyncState | None = None,
         base_delay: float = 0.5,
         cap: float = 30.0,
         clock: Callable[[], dt.datetime] | None = None,
+        no_session: str = "Not logged in: log in first.",
     ) -> None:
         self.client = client
+        """None: no session (a saved copy opened offline): every write waits."""
+        self.no_session = no_session
         self.store = store
         self.state = state
         self.base_delay = base_delay
@@ -238,36 +190,24 @@ class SyncEngine:
 
     # -- enqueueing ---------------------------------------------------------------------
 
-    def enqueue(self, write: Write) -> int:
+    def enqueue(self, write: Op) -> int:
         """Commit ``write`` to the outbox (durable when this returns) and wake the sender.
 
         Synchronous and local: an event handler may call it. Returns the outbox id.
         """
         depends_on: int | None = None
-        path = write.path
-        if ID in path:
-            if not write.entity:
-                raise ValueError(f"a write to {path} needs the entity whose id it waits for")
-            create = self.store.latest(write.entity, _create_op(write.op))
+        if not write.target_known:
+            create = self.store.latest(write.entity, _create_op(write.tag))
             if create is None:
                 raise ValueError(f"nothing in the outbox creates {write.entity}")
             if create.state == SENT:
                 answer = read_answer(create.result)
                 if answer.id is None:
                     raise ValueError(f"the answer that created {write.entity} has no id")
-                path = path.replace(ID, str(answer.id))
+                write = write.with_target(answer.id)
             else:
                 depends_on = create.id
-        item_id = self.store.enqueue(
-            write.method,
-            path,
-            json.dumps(write.body, ensure_ascii=False, separators=(",", ":")).encode(),
-            uuid.uuid4().hex,
-            op=write.op,
-            entity=write.entity,
-            depends_on=depends_on,
-            meta=json.dumps(write.meta, separators=(",", ":")) if write.meta else "",
-        )
+        item_id = self.store.enqueue(write, uuid.uuid4().hex, depends_on=depends_on)
         self._status()
         self._work.set()
         return item_id
@@ -327,11 +267,10 @@ class SyncEngine:
         if isinstance(prepared, str):
             self._settle(item, REJECTED, error=prepared)
             return None
-        path, body = prepared
         try:
-            _status, answer = await self.client.send_json(
-                item.method, path, body, idempotency_key=item.idempotency_key
-            )
+            if self.client is None:
+                raise errors.Offline(self.no_session)
+            answer = msgspec.json.encode(await prepared.send(self.client, item.idempotency_key))
         except errors.Conflict as exc:
             current = exc.problem.current if exc.problem is not None else None
             self._answered()
@@ -365,9 +304,9 @@ class SyncEngine:
         self._settle(item, SENT, result=answer)
         return None
 
-    def _prepare(self, item: OutboxItem) -> tuple[str, bytes] | str:
-        """The path and body to send (dependency and version resolved), or why it cannot go."""
-        path, body = item.path, item.body
+    def _prepare(self, item: OutboxItem) -> Op | str:
+        """The write to send (dependency and version resolved), or why it cannot go."""
+        write = item.write
         if item.depends_on is not None:
             create = self.store.item(item.depends_on)
             if create is None or create.state in (REJECTED, CONFLICT):
@@ -378,21 +317,19 @@ class SyncEngine:
             answer = read_answer(create.result)
             if answer.id is None:
                 return "the server did not say the id of what this change belongs to"
-            path = path.replace(ID, str(answer.id))
-        if item.entity:
-            data = json.loads(body)
-            if isinstance(data, dict) and "version" in data:
-                previous = self.store.last_answer(item.entity, item.id)
-                answer = read_answer(previous.result if previous is not None else None)
-                base = data["version"]
-                if answer.version is not None and not answer.removed:
-                    data["version"] = answer.version if base is None else max(base, answer.version)
-                elif answer.removed and item.op.endswith(".remove"):
-                    return "it was already removed"
-                body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-        if (path, body) != (item.path, item.body):
-            self.store.rewrite(item.id, path, body)
-        return path, body
+            write = write.with_target(answer.id)
+        if write.entity and write.versioned:
+            previous = self.store.last_answer(write.entity, item.id)
+            answer = read_answer(previous.result if previous is not None else None)
+            base = write.base_version
+            if answer.version is not None and not answer.removed:
+                # None (new) and 0 (not known yet): the version the server gave last.
+                write = write.with_version(max(base or 0, answer.version))
+            elif answer.removed and write.tag.endswith(".remove"):
+                return "it was already removed"
+        if write != item.write:
+            self.store.rewrite(item.id, write)
+        return write
 
     def _settle(
         self,
@@ -439,237 +376,6 @@ class SyncEngine:
 def _create_op(op: str) -> str:
     kind = op.split(".", 1)[0]
     return f"{kind}.create"
-
-
-# --------------------------------------------------------------------------------------
-# The journal's writes
-
-
-def mark_entity(key: str) -> str:
-    return f"mark:{key}"
-
-
-def mark_create(
-    *,
-    key: str,
-    lesson_id: int,
-    pupil_id: int,
-    value: int,
-    weight: int = 1,
-    kind: str = "oral",
-    comment: str = "",
-    meta: dict[str, Any] | None = None,
-) -> Write:
-    body = {
-        "lesson_id": lesson_id,
-        "pupil_id": pupil_id,
-        "value": value,
-        "weight": weight,
-        "kind": kind,
-        "comment": comment,
-    }
-    return Write("mark.create", "POST", "/marks", body, mark_entity(key), meta or {})
-
-
-def mark_update(
-    *,
-    key: str,
-    mark_id: int | None,
-    version: int | None,
-    changes: dict[str, Any],
-    reason: str = "",
-    meta: dict[str, Any] | None = None,
-) -> Write:
-    path = f"/marks/{ID if mark_id is None else mark_id}"
-    body = {"version": version, **changes, "reason": reason}
-    return Write("mark.update", "PATCH", path, body, mark_entity(key), meta or {})
-
-
-def mark_remove(
-    *,
-    key: str,
-    mark_id: int | None,
-    version: int | None,
-    reason: str = "",
-    meta: dict[str, Any] | None = None,
-) -> Write:
-    path = f"/marks/{ID if mark_id is None else mark_id}/remove"
-    body = {"version": version, "reason": reason}
-    return Write("mark.remove", "POST", path, body, mark_entity(key), meta or {})
-
-
-def absence_set(
-    *,
-    lesson_id: int,
-    pupil_id: int,
-    kind: str,
-    version: int | None,
-    minutes: int = 0,
-    note: str = "",
-    reason: str = "",
-    meta: dict[str, Any] | None = None,
-) -> Write:
-    body = {"kind": kind, "minutes": minutes, "note": note, "version": version, "reason": reason}
-    return Write(
-        "absence.set",
-        "PUT",
-        f"/lessons/{lesson_id}/absences/{pupil_id}",
-        body,
-        f"absence:{lesson_id}:{pupil_id}",
-        meta or {},
-    )
-
-
-def absence_remove(
-    *,
-    lesson_id: int,
-    pupil_id: int,
-    version: int | None,
-    reason: str = "",
-    meta: dict[str, Any] | None = None,
-) -> Write:
-    return Write(
-        "absence.remove",
-        "POST",
-        f"/lessons/{lesson_id}/absences/{pupil_id}/remove",
-        {"version": version, "reason": reason},
-        f"absence:{lesson_id}:{pupil_id}",
-        meta or {},
-    )
-
-
-def topic_set(
-    *, lesson_id: int, version: int | None, topic: str, meta: dict[str, Any] | None = None
-) -> Write:
-    return Write(
-        "topic.set",
-        "PATCH",
-        f"/lessons/{lesson_id}/topic",
-        {"version": version, "topic": topic},
-        f"lesson:{lesson_id}",
-        meta or {},
-    )
-
-
-def homework_set(
-    *,
-    lesson_id: int,
-    text: str,
-    due: dt.date,
-    version: int | None,
-    meta: dict[str, Any] | None = None,
-) -> Write:
-    return Write(
-        "homework.set",
-        "PUT",
-        f"/lessons/{lesson_id}/homework",
-        {"text": text, "due": due.isoformat(), "version": version},
-        f"homework:{lesson_id}",
-        meta or {},
-    )
-
-
-def period_mark_set(
-    *,
-    pupil_id: int,
-    subject_id: int,
-    period_id: int,
-    value: int | None,
-    version: int | None,
-    reason: str = "",
-    meta: dict[str, Any] | None = None,
-) -> Write:
-    body = {
-        "pupil_id": pupil_id,
-        "subject_id": subject_id,
-        "period_id": period_id,
-        "value": value,
-        "version": version,
-        "reason": reason,
-    }
-    return Write(
-        "period_mark.set",
-        "PUT",
-        "/period-marks",
-        body,
-        f"period_mark:{pupil_id}:{subject_id}:{period_id}",
-        meta or {},
-    )
-
-
-# --------------------------------------------------------------------------------------
-# The family's writes (a parent's or a pupil's): the same outbox, the same exactly-once sending.
-# Each body is one of the contract's request Structs, so what waits in the outbox is what the
-# server validates.
-
-
-def _request_body(request: msgspec.Struct) -> dict[str, Any]:
-    body = msgspec.to_builtins(request)
-    assert isinstance(body, dict)
-    return body
-
-
-def week_sign(*, pupil_id: int, monday: dt.date, meta: dict[str, Any] | None = None) -> Write:
-    """A parent signs a child's week (the week that starts on ``monday``)."""
-    return Write(
-        "week.sign",
-        "POST",
-        f"/pupils/{pupil_id}/weeks/{monday.isoformat()}/sign",
-        {},
-        f"week:{pupil_id}:{monday.isoformat()}",
-        {"pupil_id": pupil_id, "monday": monday.isoformat(), **(meta or {})},
-    )
-
-
-def absence_notice_create(
-    *, pupil_id: int, request: wire.AbsenceNoticeRequest, meta: dict[str, Any] | None = None
-) -> Write:
-    """A parent tells the class teacher about an absence."""
-    return Write(
-        "notice.create",
-        "POST",
-        f"/pupils/{pupil_id}/absence-notices",
-        _request_body(request),
-        "",
-        {"pupil_id": pupil_id, **(meta or {})},
-    )
-
-
-def message_reply(
-    *, thread_id: int, request: wire.ReplyRequest, meta: dict[str, Any] | None = None
-) -> Write:
-    """A reply in a thread."""
-    return Write(
-        "message.reply",
-        "POST",
-        f"/threads/{thread_id}/messages",
-        _request_body(request),
-        "",
-        {"thread_id": thread_id, **(meta or {})},
-    )
-
-
-def thread_create(*, request: wire.NewThreadRequest, meta: dict[str, Any] | None = None) -> Write:
-    """A new thread (its first message)."""
-    return Write("thread.create", "POST", "/threads", _request_body(request), "", meta or {})
-
-
-def homework_done_set(
-    *,
-    pupil_id: int,
-    homework_id: int,
-    request: wire.HomeworkDoneRequest,
-    meta: dict[str, Any] | None = None,
-) -> Write:
-    """A pupil (or a parent) ticks homework done, or unticks it."""
-    return Write(
-        "homework_done.set",
-        "PUT",
-        f"/pupils/{pupil_id}/homework/{homework_id}/done",
-        _request_body(request),
-        f"homework_done:{pupil_id}:{homework_id}",
-        {"pupil_id": pupil_id, "homework_id": homework_id, **(meta or {})},
-    )
 
 
 # --------------------------------------------------------------------------------------

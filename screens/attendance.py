@@ -51,6 +51,7 @@ from diary_tui.data import (
     Sent,
     describe_error,
 )
+from diary_tui.outbox_ops import NoticeCreateOp
 from diary_tui.ui import MUTED, local, muted, period_label, plain, school_zone, title_line
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import ChildScreen, SessionEnded
@@ -538,10 +539,12 @@ itself. r refreshes.
                 ),
             )
 
-    def _queued_notices(self) -> list[Queued]:
+    def _queued_notices(self) -> list[Queued[NoticeCreateOp]]:
         """Notices about the child shown that wait in the outbox to be sent."""
         child = self.child
-        return self.data.queued("notice.create", pupil_id=child.id) if child is not None else []
+        if child is None:
+            return []
+        return [q for q in self.data.queued(NoticeCreateOp) if q.write.pupil_id == child.id]
 
     def _paint_notices(self) -> None:
         notices = self.notices
@@ -581,14 +584,10 @@ itself. r refreshes.
                 key=str(notice.id),
             )
 
-    def _add_queued_row(self, table: DataTable[Content], waiting: Queued) -> None:
+    def _add_queued_row(self, table: DataTable[Content], waiting: Queued[NoticeCreateOp]) -> None:
         """A notice sent from here while the server could not be reached."""
-        try:
-            start = dt.date.fromisoformat(str(waiting.body.get("start")))
-            end = dt.date.fromisoformat(str(waiting.body.get("end")))
-            reason = AbsenceReason(str(waiting.body.get("reason")))
-        except ValueError:
-            return
+        request = waiting.write.request
+        start, end, reason = request.start, request.end, request.reason
         days = f"{start.day} {start:%b}"
         if end != start:
             days += f"–{end.day} {end:%b}"
@@ -598,7 +597,7 @@ itself. r refreshes.
             Content(SHORT_REASONS.get(reason, reason.value)),
             Content(plain(me.full_name) if me is not None else "you"),
             Content.styled(WAITING_TO_SEND, "$text-warning"),
-            Content(plain(str(waiting.body.get("note", "")))),
+            Content(plain(request.note)),
             key=f"queued-{waiting.item_id}",
         )
 

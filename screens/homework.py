@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from api_client.models import Attachment, HomeworkItem, HomeworkList, SubjectRef
 from diary_tui.data import DiaryData, Role, Sent, describe_error
+from diary_tui.outbox_ops import HomeworkDoneOp
 from diary_tui.ui import MUTED, fit, muted, plain, title_line
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import ChildScreen
@@ -254,10 +255,9 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
         """Show the ticks that wait in the outbox as made (the newest of each item wins);
         returns the items they are for."""
         ticks: dict[int, bool] = {}
-        for queued in self.data.queued("homework_done.set", pupil_id=value.pupil.id):
-            homework_id = queued.meta.get("homework_id")
-            if isinstance(homework_id, int):
-                ticks[homework_id] = bool(queued.body.get("done"))
+        for queued in self.data.queued(HomeworkDoneOp):
+            if queued.write.pupil_id == value.pupil.id:
+                ticks[queued.write.homework_id] = queued.write.request.done
         for item in value.items:
             if item.id in ticks:
                 item.done = ticks[item.id]

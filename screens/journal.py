@@ -15,12 +15,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-import msgspec
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,18 +29,15 @@ from api_client.models import (
     AbsenceKind,
     ChangeItem,
     Journal,
-    JournalAbsence,
     JournalMark,
-    JournalPeriodMark,
     LessonDetail,
-    MarkKind,
     Me,
     Role,
 )
+from diary_tui import journal_sync
 from diary_tui.data import DiaryData, DiaryError, describe_error
 from diary_tui.journal_model import (
     LATE_MINUTES,
-    Cell,
     CellMark,
     CellState,
     Edit,
@@ -51,42 +46,18 @@ from diary_tui.journal_model import (
     JournalModel,
     JournalPupil,
     PeriodMarkCell,
-    new_key,
 )
-from diary_tui.store import CONFLICT, REFUSED, REJECTED, SENT, WAITING, OutboxItem
-from diary_tui.sync import (
-    Settled,
-    SyncEvent,
-    Write,
-    absence_remove,
-    absence_set,
-    decode_meta,
-    homework_set,
-    mark_create,
-    mark_remove,
-    mark_update,
-    period_mark_set,
-    read_answer,
-    topic_set,
-)
-from diary_tui.text import decode as decode_visible
+from diary_tui.journal_sync import Address
+from diary_tui.outbox_ops import Op
+from diary_tui.store import REFUSED, SENT, WAITING, OutboxItem
+from diary_tui.sync import Settled, SyncEvent
 from diary_tui.widgets import NavBar, StatusLine
 from diary_tui.widgets.journal_grid import JournalGrid
 from screens.base import DiaryScreen
 from screens.journal_panels import LessonPanel, parse_due
 
-STATES = {SENT: CellState.SAVED, REJECTED: CellState.REJECTED, CONFLICT: CellState.CONFLICT}
-MARK_CHANGES = ("weight", "kind", "comment", "value")
 JOURNAL_KINDS = ("mark.", "absence.", "period_mark.", "lesson.", "homework.")
 """The changes in the feed that can touch a class journal."""
-ECHO_THINGS = {
-    "mark": "mark",
-    "absence": "absence",
-    "period_mark": "period_mark",
-    "topic": "lesson",
-    "homework": "homework",
-}
-"""The thing a change in the feed names (``mark.edited``) for each kind of outbox write."""
 
 
 def journal_choices(me: Me | None) -> list[tuple[int, str, int, str]]:
@@ -133,7 +104,7 @@ def model_from_journal(journal: Journal) -> JournalModel:
     model = JournalModel(
         pupils, lessons, scale=(journal.scale.min, journal.scale.max), period_marks={}
     )
-    where = _AddressSet(model)
+    where = {(p.id, lesson.id) for p in pupils for lesson in lessons}
     for mark in sorted(journal.marks, key=lambda m: (m.created_at, m.id)):
         if mark.removed or (mark.pupil_id, mark.lesson_id) not in where:
             continue
@@ -156,16 +127,6 @@ def model_from_journal(journal: Journal) -> JournalModel:
     return model
 
 
-class _AddressSet:
-    def __init__(self, model: JournalModel) -> None:
-        self.pupils = {p.id for p in model.pupils}
-        self.lessons = {lesson.id for lesson in model.lessons}
-
-    def __contains__(self, address: object) -> bool:
-        assert isinstance(address, tuple)
-        return address[0] in self.pupils and address[1] in self.lessons
-
-
 def _cell_mark(mark: JournalMark) -> CellMark:
     return CellMark(
         value=mark.value,
@@ -177,133 +138,6 @@ def _cell_mark(mark: JournalMark) -> CellMark:
         key=f"m{mark.id}",
         created_at=mark.created_at,
     )
-
-
-ITEM_STATES = {
-    WAITING: CellState.WAITING,
-    REJECTED: CellState.REJECTED,
-    CONFLICT: CellState.CONFLICT,
-}
-"""The cell state that shows an outbox write (waiting, or refused and not dealt with)."""
-
-
-def _mark_of(model: JournalModel, item: OutboxItem, pupil: int, lesson: int) -> int | None:
-    """The index of the mark an outbox write is about: by its key, else by the server id in
-    the write's path (a mark typed here and saved has the server's key after a reload)."""
-    index = model.find_mark(pupil, lesson, str(decode_meta(item.meta).get("k", "")))
-    if index is not None:
-        return index
-    found = re.fullmatch(r"/marks/(\d+)(?:/remove)?", item.path)
-    cell = model.peek(pupil, lesson)
-    if found is None or cell is None:
-        return None
-    mark_id = int(found.group(1))
-    return next((i for i, m in enumerate(cell.marks) if m.mark_id == mark_id), None)
-
-
-def apply_outbox(
-    model: JournalModel, journal_key: str, items: list[OutboxItem], period_id: int | None = None
-) -> dict[tuple[int, int | None], OutboxItem]:
-    """Show the outbox over the server's journal: writes still to send as waiting, and the
-    ones the server refused or found in conflict (not dealt with yet) with their state and
-    reason, so a refusal is never lost with a reload or a restart. Returns the conflicts by
-    address (pupil, lesson; None for the period mark)."""
-    where = _AddressSet(model)
-    conflicts: dict[tuple[int, int | None], OutboxItem] = {}
-    for item in items:
-        meta = decode_meta(item.meta)
-        state = ITEM_STATES.get(item.state)
-        if meta.get("j") != journal_key or state is None:
-            continue
-        refused = state is not CellState.WAITING
-        reason = item.error if refused else ""
-        theirs = getattr(_current_value(item), "value", None) if refused else None
-        body = json.loads(item.body)
-        pupil, lesson = meta.get("p"), meta.get("l")
-        if item.op.startswith("mark.") and (pupil, lesson) in where:
-            assert isinstance(pupil, int) and isinstance(lesson, int)
-            cell = model.cell(pupil, lesson)
-            index = _mark_of(model, item, pupil, lesson)
-            if item.op == "mark.create" and index is None:
-                cell.marks.append(
-                    CellMark(
-                        value=body["value"],
-                        weight=body.get("weight", 1),
-                        kind=MarkKind(body.get("kind", "oral")),
-                        comment=body.get("comment", ""),
-                        state=state,
-                        reason=reason,
-                        key=str(meta.get("k", "")) or new_key(),
-                    )
-                )
-            elif item.op == "mark.update" and index is not None:
-                mark = cell.marks[index]
-                for name in MARK_CHANGES:
-                    if body.get(name) is not None:
-                        value = body[name]
-                        setattr(mark, name, MarkKind(value) if name == "kind" else value)
-                mark.state, mark.reason, mark.theirs = state, reason, theirs
-            elif item.op == "mark.remove" and index is not None:
-                if refused:  # the server kept the mark: show it with the refusal
-                    mark = cell.marks[index]
-                    mark.state, mark.reason, mark.theirs = state, reason, theirs
-                else:
-                    cell.marks.pop(index)
-            else:
-                continue
-        elif item.op.startswith("absence.") and (pupil, lesson) in where:
-            assert isinstance(pupil, int) and isinstance(lesson, int)
-            cell = model.cell(pupil, lesson)
-            if item.op == "absence.set":
-                cell.absence = AbsenceKind(body["kind"])
-                cell.absence_minutes = body.get("minutes", 0)
-            elif not refused:
-                cell.absence = None
-            cell.absence_state, cell.absence_reason = state, reason
-        elif (
-            item.op == "period_mark.set"
-            and pupil in where.pupils
-            and body.get("period_id") == period_id
-        ):
-            assert isinstance(pupil, int)
-            period = model.period_mark(pupil)
-            period.value, period.state = body.get("value"), state
-            period.reason, period.theirs = reason, theirs
-            lesson = None
-        elif item.op in ("topic.set", "homework.set") and lesson in where.lessons:
-            assert isinstance(lesson, int)
-            found = model.lesson(lesson)
-            if item.op == "topic.set":
-                found.topic = body["topic"]
-            else:
-                found.homework_text = body["text"]
-                found.homework_due = dt.date.fromisoformat(body["due"])
-            found.state, found.reason = state, reason
-            continue
-        else:
-            continue
-        if state is CellState.CONFLICT and isinstance(pupil, int):
-            conflicts[(pupil, lesson if isinstance(lesson, int) else None)] = item
-    return conflicts
-
-
-def _current_value(item: OutboxItem) -> Any:
-    """The server's current value in a conflict's answer (a mark, absence or period mark)."""
-    if not item.result:
-        return None
-    types: dict[str, type[Any]] = {
-        "mark": JournalMark,
-        "absence": JournalAbsence,
-        "period_mark": JournalPeriodMark,
-    }
-    kind = item.op.split(".", 1)[0]
-    type_ = types.get(kind)
-    if type_ is None:
-        return None
-    try:
-        return decode_visible(item.result, type_)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
 
 
 class JournalScreen(DiaryScreen):
@@ -351,7 +185,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         self.model: JournalModel | None = None
         self.choice: tuple[int, int, int | None] | None = None
         """Class id, subject id, period id (None: the server's current period)."""
-        self.conflicts: dict[tuple[int, int | None], OutboxItem] = {}
+        self.conflicts: dict[Address, OutboxItem] = {}
         self._stop_listening: Any = None
         self._grid: JournalGrid | None = None
         self.choices: list[tuple[int, str, int, str]] = []
@@ -383,7 +217,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
     def journal_key(self) -> str:
         if self.choice is None:
             return ""
-        return f"{self.choice[0]}:{self.choice[1]}"
+        return journal_sync.journal_key(self.choice[0], self.choice[1])
 
     def grid(self) -> JournalGrid | None:
         """The grid on screen (None before the first journal is painted)."""
@@ -526,10 +360,9 @@ changes wait; ctrl+r reads the journal again and sends at once.
         self.journal = journal
         model = model_from_journal(journal)
         store = self.data.store
-        items = getattr(store, "items", None)
-        if items is not None:
-            self.conflicts = apply_outbox(
-                model, self.journal_key, items((WAITING, *REFUSED)), journal.period.id
+        if store is not None:
+            self.conflicts = journal_sync.apply_outbox(
+                model, self.journal_key, store.items((WAITING, *REFUSED)), journal.period.id
             )
         if same and self.model is not None:
             model.keep_unsettled(self.model)
@@ -618,101 +451,10 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
     # -- edits into the outbox ------------------------------------------------------------
 
-    def _meta(self, pupil_id: int, lesson_id: int | None, key: str = "") -> dict[str, Any]:
-        meta: dict[str, Any] = {"j": self.journal_key, "p": pupil_id, "l": lesson_id}
-        if key:
-            meta["k"] = key
-        return meta
-
-    def write_for(self, edit: Edit, reason: str = "") -> Write | None:
-        """The outbox write that tells the server about ``edit`` (None: nothing to tell, the
-        edit is about a new mark the server refused, so it never had it)."""
+    def write_for(self, edit: Edit, reason: str = "") -> Op | None:
+        """The outbox write that tells the server about ``edit`` (None: nothing to tell)."""
         assert self.model is not None and self.journal is not None
-        pupil, lesson = edit.pupil_id, edit.lesson_id
-        before = edit.before
-        if (
-            isinstance(before, CellMark)
-            and before.mark_id is None
-            and before.state is CellState.REJECTED
-            and lesson is not None
-        ):
-            if edit.op is EditOp.REMOVE_MARK:
-                return None
-            if edit.op is EditOp.CHANGE_MARK:  # a refused new mark, corrected: try it again
-                assert isinstance(edit.after, CellMark)
-                edit = Edit(EditOp.ADD_MARK, pupil, lesson, None, edit.after, edit.index)
-        if edit.op is EditOp.ADD_MARK:
-            assert isinstance(edit.after, CellMark) and lesson is not None
-            mark = edit.after
-            return mark_create(
-                key=mark.key,
-                lesson_id=lesson,
-                pupil_id=pupil,
-                value=mark.value,
-                weight=mark.weight,
-                kind=mark.kind.value,
-                comment=mark.comment,
-                meta=self._meta(pupil, lesson, mark.key),
-            )
-        if edit.op is EditOp.REMOVE_MARK:
-            assert isinstance(edit.before, CellMark) and lesson is not None
-            mark = edit.before
-            return mark_remove(
-                key=mark.key,
-                mark_id=mark.mark_id,
-                version=mark.version,
-                reason=reason,
-                meta=self._meta(pupil, lesson, mark.key),
-            )
-        if edit.op is EditOp.CHANGE_MARK:
-            assert isinstance(edit.after, CellMark) and lesson is not None
-            assert isinstance(edit.before, CellMark)
-            mark = edit.after
-            value = getattr(mark, edit.field)
-            if isinstance(value, MarkKind):
-                value = value.value
-            return mark_update(
-                key=mark.key,
-                mark_id=mark.mark_id,
-                version=edit.before.version,
-                changes={edit.field: value},
-                reason=reason,
-                meta=self._meta(pupil, lesson, mark.key),
-            )
-        if edit.op is EditOp.SET_ABSENCE:
-            assert lesson is not None
-            cell = self.model.cell(pupil, lesson)
-            if edit.after is None:
-                return absence_remove(
-                    lesson_id=lesson,
-                    pupil_id=pupil,
-                    version=cell.absence_version,
-                    reason=reason,
-                    meta=self._meta(pupil, lesson),
-                )
-            assert isinstance(edit.after, AbsenceKind)
-            return absence_set(
-                lesson_id=lesson,
-                pupil_id=pupil,
-                kind=edit.after.value,
-                minutes=(cell.absence_minutes or LATE_MINUTES)
-                if edit.after is AbsenceKind.LATE
-                else 0,
-                version=cell.absence_version if edit.before is not None else None,
-                reason=reason,
-                meta=self._meta(pupil, lesson),
-            )
-        period = self.model.period_mark(pupil)
-        assert edit.after is None or isinstance(edit.after, int)
-        return period_mark_set(
-            pupil_id=pupil,
-            subject_id=self.journal.subject.id,
-            period_id=self.journal.period.id,
-            value=edit.after,
-            version=period.version,
-            reason=reason,
-            meta={**self._meta(pupil, None), "per": self.journal.period.id},
-        )
+        return journal_sync.write_for(self.model, self.journal, edit, reason)
 
     def _needs_reason(self, edit: Edit) -> bool:
         """Whether the school asks for a reason: a change to a mark older than its limit."""
@@ -735,7 +477,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
             self.notify("This journal is read-only for you.", severity="warning")
             return
         # A new value in a cell deals with what the server refused there before.
-        self._dismiss(lambda _op, pupil, lesson: (pupil, lesson) == (edit.pupil_id, edit.lesson_id))
+        self._dismiss(lambda _w, pupil, lesson: (pupil, lesson) == (edit.pupil_id, edit.lesson_id))
         if self._needs_reason(edit):
             days = self.journal.reason_after_days if self.journal else 0
 
@@ -776,27 +518,19 @@ changes wait; ctrl+r reads the journal again and sends at once.
             if mark.state is CellState.WAITING:
                 mark.state = CellState.SAVED
 
-    def _dismiss(self, about: Callable[[str, object, object], bool]) -> None:
-        """Stop showing this journal's refused or conflicting writes that ``about`` (op,
-        pupil, lesson; None for the period mark) picks: the teacher has dealt with them."""
-        if not self.data.state.refused:
-            return  # nothing refused: no look into the store on every typed mark
+    def _dismiss(self, about: Callable[[Op, int | None, int | None], bool]) -> None:
+        """Stop showing this journal's refused or conflicting writes that ``about`` (the
+        write, pupil, lesson; None for the period mark) picks: the teacher dealt with them."""
         store = self.data.store
-        items, dismiss = getattr(store, "items", None), getattr(store, "dismiss", None)
-        if items is None or dismiss is None:
-            return
-        chosen = []
-        for item in items(REFUSED):
-            meta = decode_meta(item.meta)
-            lesson = None if item.op.startswith("period") else meta.get("l")
-            if meta.get("j") == self.journal_key and about(item.op, meta.get("p"), lesson):
-                chosen.append(item.id)
-        if chosen and store is not None:
-            dismiss(chosen)
+        if not self.data.state.refused or store is None:
+            return  # nothing refused: no look into the store on every typed mark
+        chosen = journal_sync.refused_here(store.items(REFUSED), self.journal_key, about)
+        if chosen:
+            store.dismiss(chosen)
             self.data.state.refused = store.refused_count()
             self.refresh_status()
 
-    def enqueue(self, write: Write | None) -> None:
+    def enqueue(self, write: Op | None) -> None:
         """Into the outbox (a local commit); the engine sends it in the background."""
         if write is None:
             return
@@ -895,12 +629,6 @@ changes wait; ctrl+r reads the journal again and sends at once.
         lesson = self.model.lesson(event.lesson_id)
         topic = event.topic.strip()
         homework = event.homework.strip()
-        writes: list[Write] = []
-        meta = {"j": self.journal_key, "l": lesson.id}
-        if topic != lesson.topic:
-            writes.append(
-                topic_set(lesson_id=lesson.id, version=lesson.version, topic=topic, meta=meta)
-            )
         due: dt.date | None = lesson.homework_due
         if homework or event.due.strip():
             try:
@@ -913,21 +641,14 @@ changes wait; ctrl+r reads the journal again and sends at once.
                 self.app.bell()
                 self.notify("Homework needs a due date (e.g. 27.11).", severity="warning")
                 return
-        if homework != lesson.homework_text or (homework and due != lesson.homework_due):
-            writes.append(
-                homework_set(
-                    lesson_id=lesson.id,
-                    text=homework,
-                    due=due or lesson.date,
-                    version=lesson.homework_version,
-                    meta=meta,
-                )
-            )
+        writes = journal_sync.lesson_writes(
+            self.model, self.journal_key, lesson.id, topic, homework, due
+        )
         for write in writes:
             self.enqueue(write)
         if writes:
             self._dismiss(
-                lambda op, _pupil, at: op in ("topic.set", "homework.set") and at == lesson.id
+                lambda write, _pupil, at: write.kind in ("topic", "homework") and at == lesson.id
             )
             lesson.topic = topic
             lesson.homework_text = homework
@@ -951,141 +672,61 @@ changes wait; ctrl+r reads the journal again and sends at once.
             return
         if isinstance(event, Settled):
             self._settled_count += 1
-            if event.item.state == SENT:
-                answer = read_answer(event.item.result)
-                thing = ECHO_THINGS.get(event.item.op.split(".", 1)[0])
-                if thing is not None and answer.id is not None:
-                    self._echoes[(thing, answer.id)] += 1
+            echo = journal_sync.echo_of(event.item) if event.item.state == SENT else None
+            if echo is not None:
+                self._echoes[echo] += 1
             self._settled(event.item)
         self.refresh_status()
 
     def _settled(self, item: OutboxItem) -> None:
-        model, grid = self.model, self.grid()
-        meta = decode_meta(item.meta)
-        if model is None or meta.get("j") != self.journal_key:
+        model = self.model
+        if model is None:
             return
-        state = STATES.get(item.state)
-        if state is None:
+        period = self.journal.period.id if self.journal is not None else None
+        outcome = journal_sync.settle(model, self.journal_key, period, item)
+        if outcome is None:
             return
-        pupil, lesson = meta.get("p"), meta.get("l")
-        answer = read_answer(item.result) if item.state == SENT else None
-        reason = item.error if state is not CellState.SAVED else ""
-        current = _current_value(item) if state is CellState.CONFLICT else None
-        try:
-            if item.op.startswith("mark."):
-                assert isinstance(pupil, int) and isinstance(lesson, int)
-                index = model.find_mark(pupil, lesson, str(meta.get("k", "")))
-                if index is None:
-                    if state is not CellState.SAVED:
-                        self.load()  # a removal was refused: the mark is back (the app says why)
-                    return
-                model.set_state(
-                    pupil,
-                    lesson,
-                    state,
-                    index=index,
-                    reason=reason,
-                    theirs=getattr(current, "value", None),
-                    server_id=answer.id if answer else None,
-                    version=answer.version if answer else None,
-                )
-                if answer is not None and answer.id is not None:
-                    _drop_twin(model.cell(pupil, lesson), index)
-            elif item.op.startswith("absence."):
-                assert isinstance(pupil, int) and isinstance(lesson, int)
-                model.set_state(
-                    pupil,
-                    lesson,
-                    state,
-                    reason=reason,
-                    server_id=answer.id if answer else None,
-                    version=answer.version if answer else None,
-                )
-            elif item.op == "period_mark.set":
-                assert isinstance(pupil, int)
-                if self.journal is None or meta.get("per") != self.journal.period.id:
-                    return
-                model.set_state(
-                    pupil,
-                    None,
-                    state,
-                    reason=reason,
-                    theirs=getattr(current, "value", None),
-                    server_id=answer.id if answer else None,
-                    version=answer.version if answer else None,
-                )
-            elif item.op in ("topic.set", "homework.set"):
-                assert isinstance(lesson, int)
-                found = model.lesson(lesson)
-                found.state, found.reason = state, reason
-                if answer is not None and answer.version is not None:
-                    if item.op == "topic.set":
-                        found.version = answer.version
-                    else:
-                        found.homework_version = None if answer.removed else answer.version
-                self._focused_changed()
-                return
+        if outcome.reload:
+            self.load()
+            return
+        if outcome.address is not None:
+            if outcome.state is CellState.CONFLICT:
+                self.conflicts[outcome.address] = item
             else:
-                return
-        except (KeyError, ValueError):
-            return
-        address = (pupil, lesson if not item.op.startswith("period") else None)
-        assert isinstance(address[0], int)
-        if state is CellState.CONFLICT:
-            self.conflicts[(address[0], address[1])] = item
-        else:
-            self.conflicts.pop((address[0], address[1]), None)
-        if state is CellState.REJECTED and item.field == "reason":
-            self._ask_reason_again(item)
-        if grid is not None:
-            grid.refresh_cell(address[0], address[1])
+                self.conflicts.pop(outcome.address, None)
+            if outcome.state is CellState.REJECTED and item.field == "reason":
+                self._ask_reason_again(item)
+            self._refresh_cell(outcome.address)
         self._focused_changed()
+
+    def _refresh_cell(self, address: Address) -> None:
+        grid = self.grid()
+        if grid is not None:
+            grid.refresh_cell(*address)
 
     def _ask_reason_again(self, item: OutboxItem) -> None:
         """The server wants a reason for this change: ask, and send it again with one."""
         from screens.journal_dialogs import AskText
 
         def answered(reason: str | None) -> None:
-            if reason is None:
-                return
-            body = json.loads(item.body)
-            body["reason"] = reason
-            self._resend(item, body)
+            if reason is not None:
+                self._resend(item, journal_sync.with_reason(item, reason))
 
         self.app.push_screen(AskText(f"{item.error} Why is it changed?"), answered)
 
-    def _resend(self, item: OutboxItem, body: dict[str, Any]) -> None:
-        write = Write(item.op, item.method, item.path, body, item.entity, decode_meta(item.meta))
+    def _resend(self, item: OutboxItem, write: Op) -> None:
         self.enqueue(write)
         self._dismiss_at(item)
-        self._mark_waiting(item)
+        if self.model is not None:
+            address = journal_sync.mark_waiting(self.model, item)
+            if address is not None:
+                self._refresh_cell(address)
+        self._focused_changed()
 
     def _dismiss_at(self, item: OutboxItem) -> None:
         """The refused writes at ``item``'s cell are dealt with."""
-        address = self._address(item)
-        self._dismiss(lambda _op, pupil, lesson: (pupil, lesson) == address)
-
-    def _mark_waiting(self, item: OutboxItem) -> None:
-        model, grid = self.model, self.grid()
-        meta = decode_meta(item.meta)
-        pupil, lesson = meta.get("p"), meta.get("l")
-        if model is None or not isinstance(pupil, int):
-            return
-        try:
-            if item.op.startswith("mark.") and isinstance(lesson, int):
-                index = model.find_mark(pupil, lesson, str(meta.get("k", "")))
-                if index is not None:
-                    model.set_state(pupil, lesson, CellState.WAITING, index=index)
-            elif item.op.startswith("absence.") and isinstance(lesson, int):
-                model.set_state(pupil, lesson, CellState.WAITING)
-            elif item.op == "period_mark.set":
-                model.set_state(pupil, None, CellState.WAITING)
-                lesson = None
-        except (KeyError, ValueError):
-            return
-        if grid is not None:
-            grid.refresh_cell(pupil, lesson if isinstance(lesson, int) else None)
-        self._focused_changed()
+        address = journal_sync.address_of(item)
+        self._dismiss(lambda _write, pupil, lesson: (pupil, lesson) == address)
 
     # -- conflicts ----------------------------------------------------------------------
 
@@ -1098,63 +739,27 @@ changes wait; ctrl+r reads the journal again and sends at once.
     def action_keep_mine(self) -> None:
         """Send my value again, based on the version the server has now."""
         item = self._focused_conflict()
-        if item is None:
+        address = journal_sync.address_of(item) if item is not None else None
+        if item is None or address is None:
             self.app.bell()
             return
-        current = _current_value(item)
-        body = json.loads(item.body)
-        if current is not None and "version" in body:
-            body["version"] = getattr(current, "version", body["version"])
-            if getattr(current, "removed", False) and item.op == "absence.set":
-                body["version"] = None
-        del self.conflicts[self._address(item)]
-        self._resend(item, body)
+        del self.conflicts[address]
+        self._resend(item, journal_sync.keep_mine(item))
 
     def action_take_theirs(self) -> None:
         """Take the value the server has now; mine is dropped."""
         item = self._focused_conflict()
-        model, grid = self.model, self.grid()
-        if item is None or model is None or grid is None:
+        model = self.model
+        address = journal_sync.address_of(item) if item is not None else None
+        if item is None or model is None or address is None:
             self.app.bell()
             return
-        current = _current_value(item)
-        meta = decode_meta(item.meta)
-        pupil, lesson = meta.get("p"), meta.get("l")
-        assert isinstance(pupil, int)
-        if isinstance(current, JournalMark) and isinstance(lesson, int):
-            cell = model.cell(pupil, lesson)
-            index = model.find_mark(pupil, lesson, str(meta.get("k", "")))
-            if index is not None:
-                if current.removed:
-                    cell.marks.pop(index)
-                else:
-                    mark = cell.marks[index]
-                    mark.value, mark.weight = current.value, current.weight
-                    mark.kind, mark.comment = current.kind, current.comment
-                    mark.version, mark.mark_id = current.version, current.id
-                    mark.state, mark.reason, mark.theirs = CellState.SAVED, "", None
-        elif isinstance(current, JournalAbsence) and isinstance(lesson, int):
-            cell = model.cell(pupil, lesson)
-            cell.absence = None if current.removed else current.kind
-            cell.absence_version, cell.absence_id = current.version, current.id
-            cell.absence_state, cell.absence_reason = CellState.SAVED, ""
-        elif isinstance(current, JournalPeriodMark):
-            period = model.period_mark(pupil)
-            period.value = None if current.removed else current.value
-            period.version, period.mark_id = current.version, current.id
-            period.state, period.reason, period.theirs = CellState.SAVED, "", None
-        else:
+        if journal_sync.take_theirs(model, item) is None:
             self.load()
-        del self.conflicts[self._address(item)]
+        del self.conflicts[address]
         self._dismiss_at(item)
-        grid.refresh_cell(pupil, lesson if isinstance(lesson, int) else None)
+        self._refresh_cell(address)
         self._focused_changed()
-
-    @staticmethod
-    def _address(item: OutboxItem) -> tuple[int, int | None]:
-        meta = decode_meta(item.meta)
-        lesson = None if item.op.startswith("period") else meta.get("l")
-        return int(meta["p"]), lesson
 
     # -- the line under the grid ----------------------------------------------------------
 
@@ -1232,12 +837,3 @@ def _state_words(state: CellState | None, thing: CellMark | PeriodMarkCell | Non
             f"changed elsewhere to {thing.theirs}: M keep mine, T take theirs", "$text-warning"
         )
     ]
-
-
-def _drop_twin(cell: Cell, index: int) -> None:
-    """A mark that was already on the server when the app restarted shows once, not twice."""
-    mark_id = cell.marks[index].mark_id
-    for other, mark in enumerate(cell.marks):
-        if other != index and mark.mark_id == mark_id:
-            cell.marks.pop(other)
-            return

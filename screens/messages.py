@@ -32,6 +32,7 @@ from api_client.models import (
     ThreadSummary,
 )
 from diary_tui.data import AuthenticationError, DiaryData, Queued, Role, Sent, describe_error
+from diary_tui.outbox_ops import ReplyOp, ThreadCreateOp
 from diary_tui.ui import MUTED, fit, plain, school_zone
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
@@ -96,9 +97,9 @@ NEVER_LOADED = (
 )
 
 
-def queued_thread_prompt(item: Queued, width: int) -> Content:
+def queued_thread_prompt(item: Queued[ThreadCreateOp], width: int) -> Content:
     """A new thread that waits in the outbox: its subject, marked as waiting."""
-    subject = Content.styled(plain(str(item.body.get("subject", ""))), "bold")
+    subject = Content.styled(plain(item.write.request.subject), "bold")
     tail = Content.styled(WAITING_TO_SEND, "$warning")
     first = Content("  ") + fit(subject, width - 2)
     second = Content("  ") + tail
@@ -390,13 +391,15 @@ class ThreadScreen(ModalScreen[None]):
         me = self.data.me
         author = me.full_name if me is not None else "You"
         widgets: list[Static] = []
-        for item in self.data.queued("message.reply", thread_id=self.summary.id):
+        for item in self.data.queued(ReplyOp):
+            if item.write.thread_id != self.summary.id:
+                continue
             head = Content.assemble(
                 Content.styled(plain(author), "bold"),
                 Content.styled(f"  {WAITING_TO_SEND}", "$warning"),
             )
             widgets.append(Static(head, classes="message-head queued"))
-            text = Content(str(item.body.get("body", "")))
+            text = Content(item.write.request.body)
             widgets.append(Static(text, classes="message queued", markup=False))
         return widgets
 
@@ -575,9 +578,9 @@ In the editor, ctrl+s sends and Esc cancels.
         child = self.data.child
         me = self.data.me
         parent = me is not None and me.role is Role.PARENT
-        found = self.data.queued("thread.create")
+        found = self.data.queued(ThreadCreateOp)
         if parent and child is not None:
-            found = [q for q in found if q.meta.get("pupil_id") in (None, child.id)]
+            found = [q for q in found if q.write.request.pupil_id in (None, child.id)]
         return [
             Option(queued_thread_prompt(q, self._width or self._list_width()), disabled=True)
             for q in reversed(found)

@@ -41,6 +41,7 @@ from diary_tui.data import (
     Week,
     monday_of,
 )
+from diary_tui.outbox_ops import WeekSignOp
 from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain, school_zone
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
@@ -589,8 +590,9 @@ lesson note changed afterwards; v lists what changed.
         child = self.child
         if child is None:
             return False
-        return bool(
-            self.data.queued("week.sign", pupil_id=child.id, monday=self.monday.isoformat())
+        return any(
+            q.write.pupil_id == child.id and q.write.monday == self.monday
+            for q in self.data.queued(WeekSignOp)
         )
 
     def _may_sign(self) -> bool:

@@ -221,23 +221,18 @@ async def test_a_refused_write_shows_its_reason_and_the_rest_goes_on(
         lesson_id, first = under_cursor(grid)
         # A write the server refuses, queued between two good ones: a mark for a pupil who
         # is not in this class.
-        from diary_tui.sync import mark_create
+        from api_client.models import MarkCreate
+        from diary_tui.outbox_ops import JournalPlace, MarkCreateOp
 
         await pilot.press("5")
-        screen.enqueue(
-            mark_create(
-                key="bad",
-                lesson_id=lesson_id,
-                pupil_id=10**6,
-                value=4,
-                meta={"j": screen.journal_key, "p": first, "l": lesson_id, "k": "bad"},
-            )
-        )
+        place = JournalPlace(journal=screen.journal_key, pupil=first, lesson=lesson_id, key="bad")
+        request = MarkCreate(lesson_id=lesson_id, pupil_id=10**6, value=4)
+        screen.enqueue(MarkCreateOp(key="bad", request=request, place=place))
         await pilot.press("4")
         await wait_for(pilot, lambda: outbox_empty(tui))
         store = tui.data.store
         assert store is not None
-        states = [item.state for item in store.items()]  # type: ignore[attr-defined]
+        states = [item.state for item in store.items()]
         assert states == ["sent", "rejected", "sent"]
         after = await server_journal(http, headers, screen)
         assert sum(1 for m in after.marks if m.lesson_id == lesson_id and m.pupil_id == first) >= 1

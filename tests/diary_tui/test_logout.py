@@ -19,17 +19,13 @@ from demo_server import schema as s
 from demo_server.db import make_engine
 from diary_tui.cli import main
 from diary_tui.credentials import Credentials
+from diary_tui.outbox_ops import ReplyOp, WeekSignOp
 from diary_tui.store import Store, store_path
-from diary_tui.sync import (
-    SyncEngine,
-    describe_waiting,
-    mark_create,
-    message_reply,
-    week_sign,
-)
+from diary_tui.sync import SyncEngine, describe_waiting
 from tests.conftest import asgi_transport, sqlite_only
 from tests.diary_tui.conftest import MemoryKeyring
 from tests.diary_tui.harness import BASE_URL, MONDAY, password_of
+from tests.diary_tui.writes import mark_create
 
 from api_client import models as wire  # isort: skip
 
@@ -52,7 +48,7 @@ def three_writes() -> list[Any]:
     return [
         mark_create(key="a", lesson_id=1, pupil_id=2, value=5),
         mark_create(key="b", lesson_id=1, pupil_id=3, value=4),
-        message_reply(thread_id=7, request=wire.ReplyRequest(body="Спасибо")),
+        ReplyOp(thread_id=7, request=wire.ReplyRequest(body="Спасибо")),
     ]
 
 
@@ -132,7 +128,7 @@ def test_send_first_sends_the_waiting_writes_once_then_logs_out(
 
     token, parent, pupil = asyncio.run(log_in())
     Credentials().save(BASE_URL, "parent", token)
-    queue([week_sign(pupil_id=pupil, monday=MONDAY)])
+    queue([WeekSignOp(pupil_id=pupil, monday=MONDAY)])
 
     class InProcess(DiaryClient):
         def __init__(self, *args: Any, **kwargs: Any) -> None:

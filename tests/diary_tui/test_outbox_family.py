@@ -311,8 +311,8 @@ def question(app: DiaryApp) -> str:
 async def test_logging_out_or_quitting_with_unsent_writes_asks_and_names_them(
     app: Litestar, demo: Any
 ) -> None:
+    from diary_tui.outbox_ops import ReplyOp, WeekSignOp
     from diary_tui.store import store_path
-    from diary_tui.sync import message_reply, week_sign
     from screens.login import LoginScreen
 
     switch = Switch(asgi_transport(app))
@@ -324,8 +324,8 @@ async def test_logging_out_or_quitting_with_unsent_writes_asks_and_names_them(
         pupil = diary.data.me.children[0].id
         switch.up = False
         engine = diary.data.sync_engine()
-        engine.enqueue(week_sign(pupil_id=pupil, monday=MONDAY))
-        engine.enqueue(message_reply(thread_id=1, request=wire.ReplyRequest(body="Да")))
+        engine.enqueue(WeekSignOp(pupil_id=pupil, monday=MONDAY))
+        engine.enqueue(ReplyOp(thread_id=1, request=wire.ReplyRequest(body="Да")))
         path = store_path(BASE_URL, "parent")
 
         # Quitting says they wait and will be sent next time; "n" stays.

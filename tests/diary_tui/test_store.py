@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 from diary_tui.store import CONFLICT, DISMISSED, REFUSED, REJECTED, SENT, Store, store_path
+from tests.diary_tui.writes import mark_create
 
 
 def test_cache_round_trip_and_overwrite(tmp_path: Path) -> None:
@@ -47,8 +48,8 @@ def test_accounts_have_separate_stores(tmp_path: Path) -> None:
 
 def test_outbox_keeps_order_and_settles(tmp_path: Path) -> None:
     store = Store.open_for("http://s", "t", root=tmp_path)
-    first = store.enqueue("PUT", "/marks/1", b"{}", "k1")
-    second = store.enqueue("PUT", "/marks/2", b"{}", "k2")
+    first = store.enqueue(mark_create(key="a", lesson_id=1, pupil_id=1, value=5), "k1")
+    second = store.enqueue(mark_create(key="b", lesson_id=1, pupil_id=2, value=5), "k2")
     assert store.outbox_count() == 2
     assert [item.id for item in store.pending()] == [first, second]
     store.note_attempt(first, "offline")
@@ -62,7 +63,10 @@ def test_outbox_keeps_order_and_settles(tmp_path: Path) -> None:
 
 def test_refused_writes_count_until_the_user_deals_with_them(tmp_path: Path) -> None:
     store = Store.open_for("http://s", "t", root=tmp_path)
-    ids = [store.enqueue("PUT", f"/marks/{n}", b"{}", f"k{n}") for n in range(4)]
+    ids = [
+        store.enqueue(mark_create(key=f"m{n}", lesson_id=1, pupil_id=n + 1, value=5), f"k{n}")
+        for n in range(4)
+    ]
     store.settle(ids[0], SENT, result=b"{}")
     store.settle(ids[1], REJECTED, error="the lesson was cancelled")
     store.settle(ids[2], CONFLICT, error="changed elsewhere", result=b"{}")

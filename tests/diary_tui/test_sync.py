@@ -4,6 +4,7 @@ marks typed offline, and exactly once when an answer is lost."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,22 +13,21 @@ from typing import Any
 import httpx
 import pytest
 
+from api_client import models as wire
 from api_client.client import DiaryClient
 from api_client.models import Journal, JournalLesson, LessonStatus, Me
 from diary_tui.data import SyncState
+from diary_tui.outbox_ops import MarkUpdateOp
 from diary_tui.store import CONFLICT, REJECTED, SENT, WAITING, Store
-from diary_tui.sync import (
-    Settled,
-    SyncEngine,
-    SyncEvent,
+from diary_tui.sync import Settled, SyncEngine, SyncEvent, read_answer
+from tests.conftest import asgi_transport, sqlite_only
+from tests.diary_tui.writes import (
     absence_set,
     mark_create,
     mark_remove,
     mark_update,
     period_mark_set,
-    read_answer,
 )
-from tests.conftest import asgi_transport, sqlite_only
 
 BASE = "http://diary.test"
 
@@ -369,16 +369,136 @@ async def test_period_mark_and_absence_chains(desk: Desk) -> None:
 
 def test_old_answers_are_forgotten_but_not_what_a_waiting_write_needs(tmp_path: Path) -> None:
     store = Store(tmp_path / "store.sqlite3")
-    create = store.enqueue("POST", "/marks", b"{}", "key-create", op="mark.create", entity="m:a")
+    a = mark_create(key="a", lesson_id=1, pupil_id=2, value=5)
+    create = store.enqueue(a, "key-create")
     store.settle(create, SENT, result=b'{"id": 7}')
-    waiting = store.enqueue(
-        "PATCH", "/marks/{id}", b"{}", "key-update", entity="m:a", depends_on=create
-    )
-    refused = store.enqueue("POST", "/marks", b"{}", "key-refused")
+    update = mark_update(key="a", mark_id=None, version=None, changes={"value": 4})
+    waiting = store.enqueue(update, "key-update", depends_on=create)
+    b = mark_create(key="b", lesson_id=1, pupil_id=3, value=5)
+    refused = store.enqueue(b, "key-refused")
     store.settle(refused, REJECTED, error="no")
     later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
     assert store.forget_settled(later) == 1
     assert [i.id for i in store.items()] == [create, waiting]
-    assert store.last_answer("m:a", waiting) is not None
-    assert store.latest("m:a", "mark.create") is not None
+    assert store.last_answer("mark:a", waiting) is not None
+    assert store.latest("mark:a", "mark.create") is not None
     store.close()
+
+
+def legacy_store(
+    path: Path, rows: list[tuple[str, str, str, bytes, str, str, int | None, str]]
+) -> None:
+    """A store file as versions before typed operations wrote it, with waiting writes."""
+    import sqlite3
+
+    from diary_tui.store import SCHEMA
+
+    db = sqlite3.connect(path)
+    db.executescript(SCHEMA)
+    for column in ("op", "entity", "meta", "field"):
+        db.execute(f"ALTER TABLE outbox ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE outbox ADD COLUMN depends_on INTEGER")
+    for key, op, method_path, body, entity, meta, depends_on, state in rows:
+        method, where = method_path.split(" ")
+        db.execute(
+            "INSERT INTO outbox (created_at, method, path, body, idempotency_key, op, entity, "
+            "depends_on, meta, state) VALUES ('2024-01-01T00:00:00+00:00', ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?)",
+            (method, where, body, key, op, entity, depends_on, meta, state),
+        )
+    db.commit()
+    db.close()
+
+
+@sqlite_only
+async def test_writes_kept_by_an_older_version_are_sent_after_the_upgrade(
+    desk: Desk, tmp_path: Path
+) -> None:
+    pupil, lesson = desk.pupils[5], desk.lesson.id
+    path = tmp_path / "old.sqlite3"
+    create = json.dumps(
+        {
+            "lesson_id": lesson,
+            "pupil_id": pupil,
+            "value": 4,
+            "weight": 1,
+            "kind": "oral",
+            "comment": "old",
+        }
+    ).encode()
+    meta = json.dumps({"j": "1:2", "p": pupil, "l": lesson, "k": "old"})
+    legacy_store(
+        path,
+        [
+            ("a" * 32, "mark.create", "POST /marks", create, "mark:old", meta, None, WAITING),
+            (
+                "b" * 32,
+                "mark.update",
+                "PATCH /marks/{id}",
+                b'{"version":null,"weight":2,"reason":""}',
+                "mark:old",
+                meta,
+                1,
+                WAITING,
+            ),
+            ("c" * 32, "x.y", "POST /nowhere", b"{}", "", "", None, WAITING),
+        ],
+    )
+    store = Store(path)
+    try:
+        items = store.items()
+        assert [type(i.write).__name__ for i in items] == ["MarkCreateOp", "MarkUpdateOp"]
+        create_op, update_op = items[0].write, items[1].write
+        assert create_op.place is not None and create_op.place.key == "old"
+        assert isinstance(update_op, MarkUpdateOp) and update_op.mark_id is None
+        assert items[1].depends_on == items[0].id and items[0].idempotency_key == "a" * 32
+        assert store.outbox_count() == 2  # the unreadable one is kept in the file, not sent
+        engine = SyncEngine(desk.client, store, base_delay=0.01, cap=0.05)
+        assert await engine.drain()
+        assert [i.error for i in store.items()] == ["", ""]
+        after = await desk.reload()
+        made = [m for m in after.marks if m.comment == "old" and m.pupil_id == pupil]
+        assert [(m.value, m.weight) for m in made] == [(4, 2)]
+        # Reopening reads nothing twice.
+        store.close()
+        store = Store(path)
+        assert [i.state for i in store.items()] == [SENT, SENT]
+    finally:
+        store.close()
+
+
+def test_family_writes_of_an_older_version_are_read_as_typed_operations() -> None:
+    from diary_tui import outbox_ops as ops
+
+    sign = ops.from_legacy("week.sign", "/pupils/7/weeks/2024-09-02/sign", b"{}", "", "")
+    assert sign == ops.WeekSignOp(pupil_id=7, monday=dt.date(2024, 9, 2))
+    tick = ops.from_legacy(
+        "homework_done.set", "/pupils/7/homework/9/done", b'{"done":true}', "", ""
+    )
+    assert tick == ops.HomeworkDoneOp(
+        pupil_id=7, homework_id=9, request=wire.HomeworkDoneRequest(done=True)
+    )
+    reply = ops.from_legacy("message.reply", "/threads/3/messages", b'{"body":"Da"}', "", "")
+    assert reply == ops.ReplyOp(thread_id=3, request=wire.ReplyRequest(body="Da"))
+    notice = ops.from_legacy(
+        "notice.create",
+        "/pupils/7/absence-notices",
+        b'{"start":"2024-09-02","end":"2024-09-03","reason":"illness","note":""}',
+        "",
+        "",
+    )
+    assert isinstance(notice, ops.NoticeCreateOp) and notice.pupil_id == 7
+    thread = ops.from_legacy(
+        "thread.create", "/threads", b'{"recipient_id":4,"subject":"S","body":"B"}', "", ""
+    )
+    assert isinstance(thread, ops.ThreadCreateOp) and thread.request.recipient_id == 4
+    absence = ops.from_legacy(
+        "absence.remove", "/lessons/5/absences/7/remove", b'{"version":null,"reason":""}', "", ""
+    )
+    assert absence == ops.AbsenceRemoveOp(
+        lesson_id=5, pupil_id=7, request=wire.AbsenceRemove(version=ops.UNKNOWN_VERSION)
+    )
+    for op in (sign, tick, reply, notice, thread, absence):
+        assert ops.decode(ops.encode(op)) == op
+    with pytest.raises(ValueError):
+        ops.from_legacy("mark.update", "/elsewhere", b"{}", "", "")

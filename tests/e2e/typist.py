@@ -23,7 +23,8 @@ from pathlib import Path
 from api_client.client import DiaryClient
 from benchmarks.durability import held_lessons, teacher_journal
 from diary_tui.store import Store
-from diary_tui.sync import SyncEngine, mark_create
+from diary_tui.sync import SyncEngine
+from tests.diary_tui.writes import mark_create
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -58,9 +59,7 @@ async def run(args: argparse.Namespace) -> int:
     print(f"SENT {engine.sent}", flush=True)
     if args.die_after_send:
         item = store.pending(limit=1)[0]
-        await client.send_json(
-            item.method, item.path, item.body, idempotency_key=item.idempotency_key
-        )
+        await item.write.send(client, item.idempotency_key)
         print(f"DYING after {item.id}", flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
     if args.hold:
