@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api_client import models as m
 from demo_server import schema as s
 from demo_server.access import not_found
+from demo_server.clock import stamp
 from demo_server.passwords import (
     check_strength,
     generate_invite_code,
@@ -472,8 +473,6 @@ async def _account_changed(
 ) -> ProblemError:
     """The 409 for an edit based on version ``seen`` of an account that has moved on: who
     changed it last, and the account as it is now in ``current``."""
-    from zoneinfo import ZoneInfo
-
     last = (
         await db.execute(
             select(s.AuditRecord.actor_id, s.AuditRecord.at)
@@ -486,10 +485,8 @@ async def _account_changed(
     if last is not None:
         actor = await db.get(s.User, last[0]) if last[0] is not None else None
         school = await db.get(s.School, school_id)
-        zone: dt.tzinfo = ZoneInfo(school.timezone) if school is not None else dt.UTC
-        at = _aware(last[1]).astimezone(zone)
         who = _full(actor) if actor is not None else "someone"
-        by = f" by {who} on {at:%Y-%m-%d at %H:%M}"
+        by = f" by {who} on {stamp(last[1], school.timezone if school is not None else None)}"
     return ProblemError(
         409,
         f"the account {user.login} was changed{by} after you opened it: your change was "
@@ -898,10 +895,6 @@ RATE_KEY = "invite-code@"
 real login holds an ``@``, and several server processes share the count."""
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 async def code_failures_wait(
     db: AsyncSession, host: str, now: dt.datetime, limit: int, window: dt.timedelta
 ) -> int:
@@ -920,7 +913,7 @@ async def code_failures_wait(
     )
     if len(failures) < limit:
         return 0
-    free_at = _aware(failures[-1]) + window
+    free_at = failures[-1] + window
     return max(1, int((free_at - now).total_seconds() + 0.999))
 
 
@@ -935,7 +928,7 @@ async def find_invite(db: AsyncSession, code: str) -> s.InviteCode | None:
 
 
 def invite_usable(invite: s.InviteCode | None, now: dt.datetime) -> bool:
-    return invite is not None and invite.used_at is None and _aware(invite.expires_at) > now
+    return invite is not None and invite.used_at is None and invite.expires_at > now
 
 
 async def use_invite(

@@ -43,11 +43,12 @@ CONTENT_FIELDS = (
 def canonical_instant(value: dt.datetime) -> str:
     """An instant as ISO 8601 in UTC with microseconds and a ``Z``.
 
-    A naive datetime is taken to be UTC already: SQLite hands timezone-aware columns back
-    without their offset, and the hash must not depend on the database.
+    The column type hands every instant back aware on every database, so the hash does not
+    depend on the database; a naive datetime names no instant and is refused.
     """
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    if value.tzinfo is None:
+        raise ValueError(f"a naive datetime names no instant: {value!r}")
+    value = value.astimezone(dt.UTC).replace(tzinfo=None)
     if value.year < 1000:  # isoformat pads the year, strftime on some systems does not
         return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return value.isoformat(timespec="microseconds") + "Z"

@@ -148,10 +148,6 @@ async def _chunk(engine: AsyncEngine, after: int) -> list[dict[str, Any]]:
         return [dict(row) for row in result.mappings()]
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
 _Last = dict[tuple[str, int], tuple[int, str, dict[str, Any] | None]]
 """(entity, id) to the log's last record of it: (record id, action, after)."""
 
@@ -367,7 +363,7 @@ async def _explain(engine: AsyncEngine, found: Walk, key: bytes) -> Verdict:
     return Verdict(
         records=found.records,
         broken_id=broken,
-        at=_utc(row["at"]),
+        at=row["at"],
         what=f"{row['action']} {row['entity']} {row['entity_id']}",
         why=why,
     )

@@ -91,7 +91,7 @@ def _wait(
     if len(failures) < limit:
         return 0
     # The oldest of the last ``limit`` failures leaves the window first.
-    free_at = _aware(failures[-1]) + window
+    free_at = failures[-1] + window
     return max(1, math.ceil((free_at - now).total_seconds()))
 
 
@@ -132,7 +132,7 @@ async def _refusal(
                 *pair, LoginAttempt.success.is_(True), LoginAttempt.at > since
             )
         )
-        start = max(since, _aware(last_success)) if last_success is not None else since
+        start = max(since, last_success) if last_success is not None else since
         failures = await _failures(db, *pair, since=start, limit=settings.lockout_failures)
         wait = _wait(failures, settings.lockout_failures, settings.lockout_window, now)
         what = f"for '{login}' from this address"
@@ -146,10 +146,6 @@ async def _refusal(
         retry_after=wait,
         field="login",
     )
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 async def login(
@@ -219,7 +215,7 @@ async def refresh(state: ServerState, db: AsyncSession, token: str) -> TokenPair
             "this refresh token was already used; the session has been ended for safety, "
             "log in again"
         )
-    if _aware(stored.expires_at) <= now:
+    if stored.expires_at <= now:
         raise unauthorized("the refresh token has expired; log in again")
     if user.locked:
         raise ProblemError(403, "this account is locked; ask the school's IT staff")

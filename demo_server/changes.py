@@ -160,10 +160,9 @@ def visible(viewer: Viewer, today: dt.date) -> ColumnElement[bool]:
 
 
 def _item(row: Change, actor: str | None) -> ChangeItem:
-    at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=dt.UTC)
     return ChangeItem(
         cursor=str(row.id),
-        at=at,
+        at=row.at,
         kind=row.kind,
         entity_id=row.entity_id,
         pupil_id=row.pupil_id,

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api_client.models import AbsenceKind, LessonStatus, MarkKind, PeriodKind, Role
 from demo_server import schema
 from demo_server.audit import GENESIS, canonical_instant, record_hash
+from demo_server.clock import school_zone
 from demo_server.demo_data import (
     EN_FEMALE,
     EN_MALE,
@@ -54,8 +55,8 @@ SCHOOL_ID = 1
 LANGS = tuple(TEXTS)
 SIZES = ("small", "school")
 
-SCHOOL_UTC_OFFSET = dt.timedelta(hours=3)
-"""Europe/Moscow, which has kept UTC+3 all year since 2014."""
+SCHOOL_TIMEZONE = "Europe/Moscow"
+"""The demo school's time zone: its bells, messages and events are times on its clock."""
 
 BELLS: tuple[tuple[str, str], ...] = (
     ("08:30", "09:15"),
@@ -147,7 +148,7 @@ async def generate(
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError(f"the seed must be an integer, not {seed!r}")
     if today is None:
-        today = dt.date.today()
+        today = dt.datetime.now(school_zone(SCHOOL_TIMEZONE)).date()
     if audit_key is None:
         from demo_server.audit_key import current_key
 
@@ -352,11 +353,12 @@ def _record(
     }
 
 
-def _utc(day: dt.date, hhmm: str, minutes: int = 0) -> dt.datetime:
-    """The UTC instant of a local school time on ``day``, ``minutes`` later."""
+def _at_school(day: dt.date, hhmm: str, minutes: int = 0) -> dt.datetime:
+    """The UTC instant of the school's clock reading ``hhmm`` on ``day``, ``minutes`` later."""
     hours, mins = (int(part) for part in hhmm.split(":"))
-    local = dt.datetime(day.year, day.month, day.day, hours, mins) + dt.timedelta(minutes=minutes)
-    return (local - SCHOOL_UTC_OFFSET).replace(tzinfo=dt.UTC)
+    zone = school_zone(SCHOOL_TIMEZONE)
+    local = dt.datetime(day.year, day.month, day.day, hours, mins, tzinfo=zone)
+    return (local + dt.timedelta(minutes=minutes)).astimezone(dt.UTC)
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -486,7 +488,7 @@ class _School:
             {
                 "id": SCHOOL_ID,
                 "name": self.school_name,
-                "timezone": "Europe/Moscow",
+                "timezone": SCHOOL_TIMEZONE,
                 "mark_min": 1,
                 "mark_max": 5,
                 "show_class_rating": True,
@@ -1116,7 +1118,7 @@ class _School:
                         {
                             "homework_id": row["id"],
                             "pupil_id": child.id,
-                            "done_at": _utc(
+                            "done_at": _at_school(
                                 due - dt.timedelta(days=1), "17:00", rng.randint(0, 240)
                             ),
                         },
@@ -1171,7 +1173,7 @@ class _School:
                     "note": note,
                     "author_id": author.id,
                     "version": 1,
-                    "created_at": _utc(
+                    "created_at": _at_school(
                         lesson.date, BELLS[lesson.number - 1][0], rng.randint(5, 300)
                     ),
                     "removed_at": None,
@@ -1273,7 +1275,7 @@ class _School:
                 mean = ability[pupil.id] + knack[key] + shift
                 value = max(2, min(5, round(rng.gauss(mean, 0.75))))
                 comment = rng.choice(comments[value]) if rng.random() < 0.12 else ""
-                created = _utc(lesson.date, BELLS[lesson.number - 1][1], rng.randint(0, 300))
+                created = _at_school(lesson.date, BELLS[lesson.number - 1][1], rng.randint(0, 300))
                 self.marks.append(
                     _Mark(lesson, pupil, value, weight if control else 1, kind, comment, created)
                 )
@@ -1472,7 +1474,7 @@ class _School:
                                 "value": value,
                                 "author_id": teacher.id,
                                 "version": 1,
-                                "updated_at": _utc(end, "16:00"),
+                                "updated_at": _at_school(end, "16:00"),
                                 "removed_at": None,
                             },
                         )
@@ -1488,7 +1490,7 @@ class _School:
                                 "value": value,
                                 "author_id": teacher.id,
                                 "version": 1,
-                                "updated_at": _utc(self.year_end, "16:00"),
+                                "updated_at": _at_school(self.year_end, "16:00"),
                                 "removed_at": None,
                             },
                         )
@@ -1553,7 +1555,7 @@ class _School:
                 "subject": subject_names[key],
                 "date": self._date(when),
             }
-            first_at = _utc(
+            first_at = _at_school(
                 self.today - dt.timedelta(days=rng.randint(len(script) + 1, 40)),
                 f"{rng.randint(8, 20):02d}:00",
                 rng.randint(0, 59),
@@ -1635,7 +1637,7 @@ class _School:
                     "author_id": self.director.id,
                     "title": title,
                     "body": body,
-                    "published_at": _utc(self.today - dt.timedelta(days=days), "10:00"),
+                    "published_at": _at_school(self.today - dt.timedelta(days=days), "10:00"),
                 },
             )
             first_ids.append(row["id"])
@@ -1651,7 +1653,7 @@ class _School:
                         "author_id": cls.homeroom.id,
                         "title": title,
                         "body": body,
-                        "published_at": _utc(
+                        "published_at": _at_school(
                             self.today - dt.timedelta(days=rng.randint(1, 25)),
                             f"{rng.randint(9, 18):02d}:00",
                         ),
@@ -1664,7 +1666,7 @@ class _School:
                 {
                     "announcement_id": announcement_id,
                     "user_id": mum.id,
-                    "read_at": _utc(self.today - dt.timedelta(days=1), "20:00"),
+                    "read_at": _at_school(self.today - dt.timedelta(days=1), "20:00"),
                 },
             )
 
@@ -1698,13 +1700,29 @@ class _School:
         first = self.year_start.year
         for month, day, hour, title, place, description in t.school_events:
             date = dt.date(first if month >= 9 else first + 1, month, day)
-            event("school_event", title, _utc(date, f"{hour:02d}:00"), 2, place, description, None)
+            event(
+                "school_event",
+                title,
+                _at_school(date, f"{hour:02d}:00"),
+                2,
+                place,
+                description,
+                None,
+            )
         monday = _monday(self.today)
         for (title, place, description), offset, hour in zip(
             t.this_week_events, (2, 8, 10), (12, 14, 15), strict=True
         ):
             date = monday + dt.timedelta(days=offset)
-            event("school_event", title, _utc(date, f"{hour:02d}:00"), 2, place, description, None)
+            event(
+                "school_event",
+                title,
+                _at_school(date, f"{hour:02d}:00"),
+                2,
+                place,
+                description,
+                None,
+            )
         # Parent meetings: one near the end of every quarter, and some this week or next.
         soon: dict[int, dt.date] = {}
         for cls in self.classes:
@@ -1726,7 +1744,7 @@ class _School:
                 event(
                     "parent_meeting",
                     name,
-                    _utc(date, "18:00"),
+                    _at_school(date, "18:00"),
                     1,
                     place,
                     rng.choice(t.meeting_description),
@@ -1736,7 +1754,7 @@ class _School:
                 event(
                     "parent_meeting",
                     name,
-                    _utc(soon[cls.id], "18:30"),
+                    _at_school(soon[cls.id], "18:30"),
                     1,
                     place,
                     rng.choice(t.meeting_description),
@@ -1756,7 +1774,7 @@ class _School:
                 event(
                     "exam",
                     t.exam_title.format(subject=names[key]),
-                    _utc(date, "09:00"),
+                    _at_school(date, "09:00"),
                     3.9,
                     cls.room,
                     "",
@@ -1828,7 +1846,7 @@ class _School:
             self.featured.append(DemoAccount(login, DEMO_PASSWORD, person.role.value, title))
 
     def _people_rows(self) -> None:
-        created = _utc(self.year_start - dt.timedelta(days=7), "09:00")
+        created = _at_school(self.year_start - dt.timedelta(days=7), "09:00")
         for person in self.people:
             self._add(
                 schema.User,

@@ -651,10 +651,6 @@ async def check_notice_dates(
         )
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-
-
 async def load_notices(
     db: AsyncSession, today: dt.date, *, pupil_id: int | None = None, class_id: int | None = None
 ) -> m.AbsenceNotices:
@@ -710,9 +706,9 @@ async def load_notices(
                 end=ends,
                 reason=m.AbsenceReason(reason),
                 note=note,
-                created_at=_utc(created),
+                created_at=created,
                 seen=seen is not None,
-                seen_at=_utc(seen) if seen is not None else None,
+                seen_at=seen,
                 seen_by=short_name(r1, r2, r3) if r3 is not None else "",
             )
             for (

@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,6 +74,7 @@ from demo_server.access import (
     visible_class,
 )
 from demo_server.auth import Viewer
+from demo_server.clock import school_date, stamp
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit, record_change
 
@@ -101,10 +101,6 @@ def _class_ref(cls: s.SchoolClass) -> ClassRef:
 
 def _period_ref(period: s.Period) -> PeriodRef:
     return PeriodRef(id=period.id, name=period.name, start=period.start, end=period.end)
-
-
-def _utc(at: dt.datetime) -> dt.datetime:
-    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
 
 
 def _full_name(user: s.User) -> str:
@@ -306,8 +302,7 @@ async def _last_change(
     actor_id, at = (row[0], row[1]) if row is not None else fallback
     actor = await db.get(s.User, actor_id) if actor_id is not None else None
     who = _full_name(actor) if actor is not None else "someone"
-    local = _utc(at).astimezone(ZoneInfo(school.timezone))
-    return f"{who} on {local:%Y-%m-%d at %H:%M}"
+    return f"{who} on {stamp(at, school.timezone)}"
 
 
 async def _conflict(
@@ -493,7 +488,7 @@ async def load_journal(
                     kind=MarkKind(m.kind),
                     comment=m.comment,
                     version=m.version,
-                    created_at=_utc(m.created_at),
+                    created_at=m.created_at,
                 )
             )
         for a in (
@@ -574,7 +569,7 @@ def journal_mark(mark: s.Mark) -> JournalMark:
         kind=MarkKind(mark.kind),
         comment=mark.comment,
         version=mark.version,
-        created_at=_utc(mark.created_at),
+        created_at=mark.created_at,
         removed=mark.removed_at is not None,
     )
 
@@ -763,11 +758,12 @@ async def _check_mark_version(
 
 
 def _reason_needed(mark: s.Mark, school: s.School, now: dt.datetime, reason: str) -> None:
-    age = _utc(now) - _utc(mark.created_at)
+    age = now - mark.created_at
     if age > dt.timedelta(days=school.reason_after_days) and not reason.strip():
+        given = school_date(mark.created_at, school.timezone)
         raise ProblemError(
             422,
-            f"this mark was given on {_utc(mark.created_at).date().isoformat()}, more than "
+            f"this mark was given on {given.isoformat()}, more than "
             f"{school.reason_after_days} days ago: say why it is changed (a reason is required)",
             field="reason",
         )

@@ -21,7 +21,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +35,7 @@ from demo_server.access import (
     teacher_class_ids,
 )
 from demo_server.auth import Viewer
+from demo_server.clock import school_zone
 from demo_server.problems import ProblemError
 from demo_server.records import record_change
 from demo_server.week import class_ref, current_classes
@@ -45,17 +45,6 @@ MESSAGE_ROLES = frozenset({m.Role.PUPIL, m.Role.PARENT, m.Role.TEACHER, m.Role.A
 
 #: How far ahead the News screen lists events.
 EVENTS_AHEAD = dt.timedelta(days=42)
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def _zone(name: str) -> dt.tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
 
 
 def full_name(user: s.User) -> str:
@@ -226,7 +215,7 @@ async def list_threads(db: AsyncSession, viewer: Viewer, today: dt.date) -> m.Th
             id=t.id,
             subject=t.subject,
             participants=[participant(users[uid]) for uid in sorted(members[t.id]) if uid in users],
-            updated_at=_utc(t.updated_at),
+            updated_at=t.updated_at,
             pupil=pupils.get(t.pupil_id) if t.pupil_id else None,
             unread=unread.get(t.id, 0),
             last_message_id=last_ids.get(t.id, 0),
@@ -286,7 +275,7 @@ async def load_thread(db: AsyncSession, viewer: Viewer, thread_id: int, today: d
                 id=msg.id,
                 author_id=msg.author_id,
                 author=full_name(users[msg.author_id]) if msg.author_id in users else "",
-                sent_at=_utc(msg.created_at),
+                sent_at=msg.created_at,
                 body=msg.body,
             )
             for msg in messages
@@ -500,7 +489,7 @@ async def load_events(
 ) -> list[m.Event]:
     """Events of the school and ``classes`` from ``start`` to ``end`` (school-local days)."""
     timezone = await db.scalar(select(s.School.timezone).where(s.School.id == viewer.school_id))
-    zone = _zone(timezone or "UTC")
+    zone = school_zone(timezone)
     lower = dt.datetime.combine(start, dt.time(), zone).astimezone(dt.UTC)
     upper = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.UTC)
     rows = await db.scalars(
@@ -518,8 +507,8 @@ async def load_events(
             id=event.id,
             kind=m.EventKind(event.kind),
             title=event.title,
-            starts_at=_utc(event.starts_at),
-            ends_at=_utc(event.ends_at) if event.ends_at else None,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at if event.ends_at else None,
             place=event.place,
             description=event.description,
         )
@@ -564,7 +553,7 @@ async def load_announcements(
             id=row.id,
             title=row.title,
             body=row.body,
-            published_at=_utc(row.published_at),
+            published_at=row.published_at,
             author=full_name(authors[row.author_id]) if row.author_id in authors else "",
             class_=class_refs.get(row.class_id) if row.class_id else None,
             read=row.id in read or row.author_id == viewer.id,
@@ -633,7 +622,7 @@ async def post_announcement(
         id=row.id,
         title=title,
         body=body,
-        published_at=_utc(now),
+        published_at=now,
         author=full_name(author) if author else "",
         class_=cls,
         read=True,
@@ -658,7 +647,7 @@ async def mark_announcement_read(
         id=row.id,
         title=row.title,
         body=row.body,
-        published_at=_utc(row.published_at),
+        published_at=row.published_at,
         author=full_name(author) if author else "",
         class_=class_refs.get(row.class_id) if row.class_id else None,
         read=True,

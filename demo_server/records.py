@@ -69,9 +69,7 @@ async def append_audit(
     """
     if db.get_bind().dialect.name == "postgresql":
         await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.UTC)
-    at = at.astimezone(dt.UTC)
+    at = at.astimezone(dt.UTC)  # the column refuses a naive datetime; the hash sees UTC
     content = {
         "at": at,
         "actor_id": actor_id,

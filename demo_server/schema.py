@@ -30,8 +30,10 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -47,19 +49,40 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class UTCDateTime(DateTime):
-    """Timezone-aware datetimes everywhere (SQLite stores them as text)."""
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An instant: stored in UTC, read back as an aware UTC datetime on every database.
 
+    SQLite keeps datetimes as text without an offset (its binding drops ``tzinfo`` without
+    converting, so 19:34+03:00 would be stored as 19:34) and hands them back naive; PostgreSQL
+    hands ``timestamptz`` back in the session's zone. This type converts every value to UTC
+    before it is stored and marks every value read as UTC, so no code needs to guess. A naive
+    datetime is refused: it names no instant.
+    """
+
+    impl = DateTime(timezone=True)
     cache_ok = True
 
-    def __init__(self) -> None:
-        super().__init__(timezone=True)
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise ValueError(f"a naive datetime names no instant: {value!r} (give it a zone)")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {
-        dt.datetime: DateTime(timezone=True),
+        dt.datetime: UTCDateTime(),
         dict[str, Any]: JSON,
     }
 

@@ -22,11 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api_client import models as m
 from demo_server import schema as s
 
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
 Content = dict[str, Any]
 
 
@@ -177,7 +172,7 @@ async def signature_of(
     return m.WeekSignature(
         by_id=row.parent_id,
         by=name,
-        signed_at=_utc(row.signed_at),
+        signed_at=row.signed_at,
         content_hash=row.content_hash,
         changed=changed,
     )

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 from sqlalchemy import func, select
@@ -50,6 +49,7 @@ from api_client.models import (
 from demo_server import schema as s
 from demo_server.access import not_found, teacher_class_ids
 from demo_server.auth import Viewer
+from demo_server.clock import stamp
 from demo_server.journal import LessonContext, _bump, check_id, load_lesson, log_write
 from demo_server.problems import ProblemError
 from demo_server.records import record_change
@@ -275,10 +275,8 @@ async def _conflict(
     by = ""
     if row is not None:
         actor = await db.get(s.User, row[0]) if row[0] is not None else None
-        at = row[1] if row[1].tzinfo is not None else row[1].replace(tzinfo=dt.UTC)
-        local = at.astimezone(ZoneInfo(ctx.school.timezone))
         who = _full_name(actor) if actor is not None else "someone"
-        by = f" by {who} on {local:%Y-%m-%d at %H:%M}"
+        by = f" by {who} on {stamp(row[1], ctx.school.timezone)}"
     return ProblemError(
         409,
         f"the lesson of {ctx.lesson.date.isoformat()} was changed{by}: your change was based "

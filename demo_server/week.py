@@ -13,7 +13,6 @@ import time
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -23,6 +22,7 @@ from api_client import models as m
 from demo_server import schema as s
 from demo_server.access import MAX_ID, PUPIL_READERS, pupil_visibility, visibility_params
 from demo_server.auth import Viewer
+from demo_server.clock import school_zone
 
 
 def week_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -35,17 +35,6 @@ def short_name(first: str, middle: str, last: str) -> str:
     """``Петрова М. И.``: a surname with initials, the way a diary names a teacher."""
     initials = " ".join(f"{part[0]}." for part in (first, middle) if part)
     return f"{last} {initials}".strip()
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def _zone(name: str) -> dt.tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
 
 
 def class_name(grade: int, letter: str) -> str:
@@ -293,7 +282,7 @@ async def _read_school_facts(conn: AsyncConnection, school_id: int) -> SchoolFac
     bells = tuple((number, start, end) for number, start, end in await conn.execute(_BELLS, key))
     holidays = tuple((await conn.execute(_SCHOOL_HOLIDAYS, key)).scalars())
     return SchoolFacts(
-        zone=_zone(timezone or "UTC"),
+        zone=school_zone(timezone),
         bells=bells,
         bell_times={number: (start, end) for number, start, end in bells},
         holidays=holidays,
@@ -469,8 +458,8 @@ async def load_week(
             id=event_id,
             kind=m.EventKind(kind),
             title=title,
-            starts_at=_utc(starts_at),
-            ends_at=_utc(ends_at) if ends_at else None,
+            starts_at=starts_at,
+            ends_at=ends_at,
             place=place,
             description=description,
         )

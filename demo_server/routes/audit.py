@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litestar import get
 from litestar.di import NamedDependency
@@ -25,6 +24,7 @@ from api_client import models as m
 from demo_server import schema as s
 from demo_server.access import AUDIT_READERS, MAX_ID, not_found, require_role
 from demo_server.auth import Viewer
+from demo_server.clock import school_zone
 from demo_server.problems import ProblemError
 from demo_server.routes.week import parse_date
 from demo_server.settings import ServerState
@@ -60,13 +60,6 @@ async def find_user(
     if len(found) > 1:  # a login made of digits that is also someone's id: the id wins
         return int(text)
     return int(found[0])
-
-
-def _zone(name: str) -> dt.tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
 
 
 def _lesson_id(record: s.AuditRecord) -> int | None:
@@ -128,7 +121,7 @@ async def load_audit(
 ) -> m.AuditPage:
     """A page of the viewer's school's audit log, newest first."""
     school = await db.get(s.School, viewer.school_id)
-    zone = _zone(school.timezone if school is not None else "UTC")
+    zone = school_zone(school.timezone if school is not None else None)
     actor = aliased(s.User)
     pupil = aliased(s.User)
     query = (
@@ -211,7 +204,7 @@ async def load_audit(
         entries.append(
             m.AuditEntry(
                 id=record.id,
-                at=record.at if record.at.tzinfo else record.at.replace(tzinfo=dt.UTC),
+                at=record.at,
                 action=record.action,
                 entity=record.entity,
                 entity_id=record.entity_id,

@@ -471,7 +471,8 @@ def test_edited_marks_have_a_valid_audit_chain(small: Built) -> None:
     for record in records:
         record["before"] = _json(record["before"])
         record["after"] = _json(record["after"])
-        record["at"] = dt.datetime.fromisoformat(record["at"])
+        # Read past the column type: SQLite holds the UTC instant as text without an offset.
+        record["at"] = dt.datetime.fromisoformat(record["at"]).replace(tzinfo=dt.UTC)
     assert records
     assert first_broken(records, TEST_AUDIT_KEY) is None
     edited = small.rows("SELECT * FROM marks WHERE version > 1")
