@@ -50,6 +50,7 @@ from api_client.models import (
     TokenPair,
     Week,
 )
+from diary_tui.outbox_ops import Outbox
 from diary_tui.text import decode as decode_visible
 from diary_tui.text import visible
 
@@ -110,7 +111,7 @@ class CredentialStore(Protocol):
     def delete(self, server: str, login: str) -> object: ...
 
 
-class AccountStore(ResponseCache, Protocol):
+class AccountStore(ResponseCache, Outbox, Protocol):
     """One account's local store (``diary_tui.store.Store``)."""
 
     def last_sync(self) -> dt.datetime | None: ...
@@ -127,33 +128,9 @@ class AccountStore(ResponseCache, Protocol):
 
     def set_meta(self, key: str, value: str) -> None: ...
 
-    # the outbox (``diary_tui.sync.Outbox`` is what the sync engine needs of it)
-
-    def enqueue(self, write: Op, idempotency_key: str, *, depends_on: int | None = None) -> int: ...
-
-    def item(self, item_id: int) -> OutboxItem | None: ...
+    # the outbox, beyond what the sync engine needs of it (``Outbox``)
 
     def items(self, states: tuple[str, ...] = (), limit: int = 10_000) -> list[OutboxItem]: ...
-
-    def pending(self, limit: int = 100) -> list[OutboxItem]: ...
-
-    def last_answer(self, entity: str, before: int) -> OutboxItem | None: ...
-
-    def latest(self, entity: str, op: str) -> OutboxItem | None: ...
-
-    def rewrite(self, item_id: int, write: Op) -> None: ...
-
-    def settle(
-        self,
-        item_id: int,
-        state: str,
-        *,
-        error: str = "",
-        result: bytes | None = None,
-        field: str = "",
-    ) -> None: ...
-
-    def note_attempt(self, item_id: int, error: str) -> None: ...
 
     def dismiss(self, item_ids: list[int]) -> None: ...
 

@@ -42,45 +42,11 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 
 from api_client import errors
-from diary_tui.outbox_ops import Op
+from diary_tui.outbox_ops import Op, Outbox
 from diary_tui.store import CONFLICT, REJECTED, SENT, WAITING, OutboxItem
 
 if TYPE_CHECKING:
     from api_client.client import DiaryClient
-
-
-class Outbox(Protocol):
-    """What the engine needs of the store (``diary_tui.store.Store``)."""
-
-    def enqueue(self, write: Op, idempotency_key: str, *, depends_on: int | None = None) -> int: ...
-
-    def pending(self, limit: int = 100) -> list[OutboxItem]: ...
-
-    def refused_count(self) -> int: ...
-
-    def item(self, item_id: int) -> OutboxItem | None: ...
-
-    def last_answer(self, entity: str, before: int) -> OutboxItem | None: ...
-
-    def latest(self, entity: str, op: str) -> OutboxItem | None: ...
-
-    def rewrite(self, item_id: int, write: Op) -> None: ...
-
-    def settle(
-        self,
-        item_id: int,
-        state: str,
-        *,
-        error: str = "",
-        result: bytes | None = None,
-        field: str = "",
-    ) -> None: ...
-
-    def note_attempt(self, item_id: int, error: str) -> None: ...
-
-    def outbox_count(self) -> int: ...
-
-    def mark_synced(self) -> None: ...
 
 
 class _Answer(msgspec.Struct):
