@@ -19,6 +19,7 @@ from api_client.models import (
     Role,
 )
 from demo_server import schema as s
+from demo_server.absence_notices import apply_notice, mark_seen, tell_about_new_notice
 from demo_server.access import (
     ATTENDANCE_READERS,
     pupil_not_found,
@@ -26,10 +27,9 @@ from demo_server.access import (
     require_notice_reader,
     require_pupil,
 )
+from demo_server.attendance import check_notice_dates, load_attendance, load_notices
 from demo_server.auth import Viewer
-from demo_server.grades import check_notice_dates, load_attendance, load_notices
 from demo_server.idempotency import idempotent
-from demo_server.notices import apply_notice, mark_seen, tell_about_new_notice
 from demo_server.problems import ProblemError
 from demo_server.routes.journal import write
 from demo_server.settings import ServerState

@@ -22,7 +22,7 @@ from demo_server.access import (
     require_pupil,
 )
 from demo_server.auth import Viewer
-from demo_server.grades import homework_of_pupil, load_homework
+from demo_server.homework import homework_of_pupil, load_homework
 from demo_server.idempotency import idempotent
 from demo_server.problems import ProblemError
 from demo_server.records import record_change

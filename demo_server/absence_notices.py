@@ -34,8 +34,8 @@ from api_client.models import (
 )
 from demo_server import schema as s
 from demo_server.access import MAX_ID, require_notice_reader
+from demo_server.attendance import load_notices
 from demo_server.auth import Viewer
-from demo_server.grades import load_notices
 from demo_server.journal import (
     LessonContext,
     _absence_state,
