@@ -15,7 +15,7 @@ import datetime as dt
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -28,6 +28,7 @@ from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain, school_zone
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
 from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.detail import DetailScreen
 
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
@@ -82,31 +83,6 @@ def announcement_text(item: AnnouncementItem, zone: dt.tzinfo) -> Content:
         ),
     )
     return Content("\n\n").join([head, Content(item.body)])
-
-
-class AnnouncementScreen(ModalScreen[None]):
-    """One announcement in full."""
-
-    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="announcement.close")]
-    DEFAULT_CSS = """
-    AnnouncementScreen { align: center middle; }
-    AnnouncementScreen > VerticalScroll {
-        width: 90%; max-width: 100; height: auto; max-height: 90%;
-        border: thick $primary; background: $surface; padding: 1 2;
-    }
-    """
-
-    def __init__(self, item: AnnouncementItem, zone: dt.tzinfo) -> None:
-        super().__init__()
-        self.item = item
-        self.zone = zone
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="announcement"):
-            yield Static(announcement_text(self.item, self.zone), id="announcement-text")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 class PostScreen(ModalScreen[tuple[str, str, int | None] | None]):
@@ -358,7 +334,14 @@ A teacher posts to a class they teach, administration to the whole school: n.
             return
         for item in self.news.announcements:
             if f"a-{item.id}" == event.option.id:
-                self.app.push_screen(AnnouncementScreen(item, self.zone))
+                self.app.push_screen(
+                    DetailScreen(
+                        announcement_text(item, self.zone),
+                        name="announcement",
+                        binding_id="announcement.close",
+                        thick=True,
+                    )
+                )
                 if not item.read:
                     self.mark_read(item.id)
                 return

@@ -16,9 +16,8 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from api_client.models import AuditEntry, AuditPage
@@ -26,6 +25,7 @@ from diary_tui.data import DiaryData
 from diary_tui.ui import MUTED
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
+from screens.dialogs.detail import DetailScreen
 
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
@@ -111,30 +111,6 @@ class Filters:
     start: dt.date | None
     end: dt.date | None
     entity: str | None
-
-
-class AuditDetail(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter,q", "close", "Close", id="audit.detail.close")
-    ]
-    DEFAULT_CSS = """
-    AuditDetail { align: center middle; }
-    AuditDetail VerticalScroll {
-        width: 76; max-width: 100%; height: auto; max-height: 90%;
-        border: round $primary; padding: 0 1; background: $surface;
-    }
-    """
-
-    def __init__(self, entry: AuditEntry) -> None:
-        super().__init__()
-        self.entry = entry
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(detail(self.entry))
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 class AuditScreen(DiaryScreen):
@@ -251,7 +227,14 @@ Enter on a row shows the whole record; n loads older records.
         key = event.row_key.value
         for entry in self.entries:
             if str(entry.id) == key:
-                self.app.push_screen(AuditDetail(entry))
+                self.app.push_screen(
+                    DetailScreen(
+                        detail(entry),
+                        name="audit-detail",
+                        binding_id="audit.detail.close",
+                        width="76",
+                    )
+                )
                 return
 
     # -- painting -------------------------------------------------------------------------

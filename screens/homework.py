@@ -14,10 +14,8 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from api_client.models import Attachment, HomeworkItem, HomeworkList, SubjectRef
@@ -26,6 +24,8 @@ from diary_tui.outbox_ops import HomeworkDoneOp
 from diary_tui.ui import MUTED, fit, muted, plain, title_line
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import ChildScreen
+from screens.dialogs.ask import AskText
+from screens.dialogs.detail import DetailScreen
 
 DONE = "$text-success"
 DEFAULT_FOLDER = "~/Downloads"
@@ -104,43 +104,6 @@ def homework_options(
             )
             options.append(Option(prompt, id=f"hw-{item.id}"))
     return options
-
-
-class FolderScreen(ModalScreen[str | None]):
-    """Ask where to save attachments."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="homework.folder.cancel")
-    ]
-    DEFAULT_CSS = """
-    FolderScreen { align: center middle; }
-    #folder { width: 64; max-width: 100%; height: auto; border: round $primary;
-        padding: 0 1; background: $surface; }
-    #folder Input { background: $boost; margin-bottom: 1; }
-    """
-
-    def __init__(self, files: list[Attachment], folder: str) -> None:
-        super().__init__()
-        self.files = files
-        self.folder = folder
-
-    def compose(self) -> ComposeResult:
-        names = ", ".join(plain(a.name) for a in self.files)
-        with Vertical(id="folder"):
-            yield Static(Content.assemble(("Save ", "bold"), names))
-            yield Label("Into the folder")
-            yield Input(self.folder, id="folder-input", compact=True)
-            yield Static(muted("Enter saves · Esc cancels · an existing file is kept"))
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or DEFAULT_FOLDER)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class HomeworkScreen(ChildScreen[HomeworkList]):
@@ -339,7 +302,20 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
                 self.data.remember_setting("download_folder", target)
                 self.save_files(files, target)
 
-        self.app.push_screen(FolderScreen(files, folder), chosen)
+        names = ", ".join(plain(a.name) for a in files)
+        ask = AskText(
+            Content.assemble(("Save ", "bold"), names),
+            folder,
+            required=False,
+            empty=DEFAULT_FOLDER,
+            label="Into the folder",
+            hint="Enter saves · Esc cancels · an existing file is kept",
+            name="folder",
+            binding_id="homework.folder.cancel",
+            frame="primary",
+            compact=True,
+        )
+        self.app.push_screen(ask, chosen)
 
     @work(group="download", exit_on_error=False)
     async def save_files(self, files: list[Attachment], folder: str) -> None:
@@ -373,26 +349,11 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
             )
         if item.done:
             lines.append(Content.styled("✓ done", DONE))
-        self.app.push_screen(HomeworkDetailScreen(Content("\n").join(lines)))
-
-
-class HomeworkDetailScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter,q", "close", "Close", id="homework.detail.close")
-    ]
-    DEFAULT_CSS = """
-    HomeworkDetailScreen { align: center middle; }
-    #homework-detail { width: 72; max-width: 100%; height: auto; max-height: 90%;
-        border: round $primary; padding: 0 1; background: $surface; }
-    """
-
-    def __init__(self, text: Content) -> None:
-        super().__init__()
-        self.text = text
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="homework-detail"):
-            yield Static(self.text)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        self.app.push_screen(
+            DetailScreen(
+                Content("\n").join(lines),
+                name="homework-detail",
+                binding_id="homework.detail.close",
+                width="72",
+            )
+        )

@@ -468,7 +468,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
     @on(JournalGrid.Edited)
     def _edited(self, event: JournalGrid.Edited) -> None:
-        from screens.journal_dialogs import AskText
+        from screens.dialogs.ask import AskText
 
         event.stop()
         edit = event.edit
@@ -543,7 +543,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
     @on(JournalGrid.LateRequested)
     def _late(self, event: JournalGrid.LateRequested) -> None:
-        from screens.journal_dialogs import AskText
+        from screens.dialogs.ask import AskText
 
         event.stop()
 
@@ -564,7 +564,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
     @on(JournalGrid.CommentRequested)
     def _comment(self, event: JournalGrid.CommentRequested) -> None:
-        from screens.journal_dialogs import AskText
+        from screens.dialogs.ask import AskText
 
         event.stop()
 
@@ -706,7 +706,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
     def _ask_reason_again(self, item: OutboxItem) -> None:
         """The server wants a reason for this change: ask, and send it again with one."""
-        from screens.journal_dialogs import AskText
+        from screens.dialogs.ask import AskText
 
         def answered(reason: str | None) -> None:
             if reason is not None:

@@ -1,6 +1,6 @@
-"""The journal screen's dialogs: picking a journal, asking for a reason or a comment, and the
-administration's change of a lesson's timetable. Imported when one opens, not with the journal
-(their widgets are not on its first frame)."""
+"""The journal screen's own dialogs: picking a journal and the administration's change of a
+lesson's timetable (a reason or a comment is asked with ``screens.dialogs.ask``). Imported
+when one opens, not with the journal (their widgets are not on its first frame)."""
 
 from __future__ import annotations
 
@@ -60,47 +60,6 @@ class PickJournal(ModalScreen[int | None]):
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option_index)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class AskText(ModalScreen[str | None]):
-    """One line of text: a reason for changing an old mark, or a mark's comment."""
-
-    DEFAULT_CSS = """
-    AskText { align: center middle; }
-    AskText > Vertical {
-        width: 70; max-width: 100%; height: auto;
-        border: round $warning; background: $surface; padding: 0 1;
-    }
-    AskText Input { margin: 0; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="ask.cancel")]
-
-    def __init__(self, question: str, value: str = "", *, required: bool = True) -> None:
-        super().__init__()
-        self.question = question
-        self.value = value
-        self.required = required
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Content(self.question))
-            yield Input(self.value, id="answer")
-            yield Static(Content.styled("Enter: done · Esc: cancel", "dim"))
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        if self.required and not text:
-            self.app.bell()
-            self.notify("Please write a few words.", severity="warning")
-            return
-        self.dismiss(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -35,6 +35,7 @@ from diary_tui.ui import MUTED
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
 from screens.dialogs.confirm import ConfirmOrEnter as Confirm
+from screens.dialogs.detail import DetailScreen
 
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
@@ -236,48 +237,35 @@ class AskFields(_Dialog):
         return f"Fill in: {', '.join(missing)}." if missing else ""
 
 
-class PasswordShown(ModalScreen[None]):
+class PasswordShown(DetailScreen):
     """A one-time password, shown once."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter", "close", "Close", id="users.password.close")
-    ]
-    DEFAULT_CSS = """
-    PasswordShown { align: center middle; }
-    PasswordShown Static {
-        width: 64; max-width: 100%; height: auto;
-        border: round $success; padding: 0 1; background: $surface;
-    }
-    """
-
     def __init__(self, result: OneTimePassword, what: str) -> None:
-        super().__init__()
-        self.result = result
-        self.what = what
-
-    def compose(self) -> ComposeResult:
-        user = self.result.user
-        yield Static(
-            Content("\n").join(
-                [
-                    Content.styled(self.what, "bold"),
-                    Content(""),
-                    Content(f"Name:     {user.full_name}"),
-                    Content(f"Login:    {user.login}"),
-                    Content.assemble("Password: ", (self.result.one_time_password, "bold reverse")),
-                    Content(""),
-                    Content(
-                        "It is shown only now: hand it over or write it down. It must be "
-                        "changed at the first login."
-                    ),
-                    Content.styled("Enter closes.", MUTED),
-                ]
-            ),
-            id="password-shown",
+        user = result.user
+        text = Content("\n").join(
+            [
+                Content.styled(what, "bold"),
+                Content(""),
+                Content(f"Name:     {user.full_name}"),
+                Content(f"Login:    {user.login}"),
+                Content.assemble("Password: ", (result.one_time_password, "bold reverse")),
+                Content(""),
+                Content(
+                    "It is shown only now: hand it over or write it down. It must be "
+                    "changed at the first login."
+                ),
+                Content.styled("Enter closes.", MUTED),
+            ]
         )
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        super().__init__(
+            text,
+            name="password-shown",
+            binding_id="users.password.close",
+            keys="escape,enter",
+            width="64",
+            frame="success",
+        )
+        self.result = result
 
 
 # --- the screen ----------------------------------------------------------------------------------

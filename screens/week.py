@@ -17,10 +17,8 @@ from collections.abc import Iterable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -45,6 +43,7 @@ from diary_tui.outbox_ops import WeekSignOp
 from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain, school_zone
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
+from screens.dialogs.detail import DetailScreen
 
 #: From this width on, a lesson is one line with teacher, topic and homework side by side.
 WIDE = 116
@@ -412,48 +411,6 @@ def signature_detail(signed: WeekSignature, zone: dt.tzinfo) -> Content:
     return Content("\n").join(lines)
 
 
-class SignatureScreen(ModalScreen[None]):
-    """Who signed the week, when, and what changed since."""
-
-    BINDINGS = [Binding("escape,enter,q,v", "close", "Close", id="signature.close")]
-    DEFAULT_CSS = """
-    SignatureScreen { align: center middle; }
-    SignatureScreen > VerticalScroll {
-        width: 90%; max-width: 100; height: auto; max-height: 90%;
-        border: thick $warning; background: $surface; padding: 1 2;
-    }
-    """
-
-    def __init__(self, signed: WeekSignature, zone: dt.tzinfo) -> None:
-        super().__init__()
-        self.signed = signed
-        self.zone = zone
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="signature"):
-            yield Static(signature_detail(self.signed, self.zone), id="signature-text")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
-class LessonDetailScreen(ModalScreen[None]):
-    """One lesson in full: topic, homework, mark comments."""
-
-    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="lesson.close")]
-
-    def __init__(self, lesson: Lesson) -> None:
-        super().__init__()
-        self.lesson = lesson
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="lesson-detail"):
-            yield Static(lesson_detail(self.lesson), id="lesson-detail-text")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
 class WeekScreen(DiaryScreen):
     TITLE = "Week"
     NAME = "week"
@@ -641,7 +598,16 @@ lesson note changed afterwards; v lists what changed.
         if signed is None:
             self.notify("This week is not signed.", severity="warning")
             return
-        self.app.push_screen(SignatureScreen(signed, self._zone()))
+        self.app.push_screen(
+            DetailScreen(
+                signature_detail(signed, self._zone()),
+                name="signature",
+                binding_id="signature.close",
+                keys="escape,enter,q,v",
+                frame="warning",
+                thick=True,
+            )
+        )
 
     def _list_width(self) -> int:
         option_list = self.query_one(OptionList)
@@ -789,5 +755,13 @@ lesson note changed afterwards; v lists what changed.
         lesson_id = event.option.id.removeprefix("lesson-")
         for lesson in self.week.lessons:
             if str(lesson.id) == lesson_id:
-                self.app.push_screen(LessonDetailScreen(lesson))
+                self.app.push_screen(
+                    DetailScreen(
+                        lesson_detail(lesson),
+                        name="lesson-detail",
+                        binding_id="lesson.close",
+                        width="80%",
+                        min_width=40,
+                    )
+                )
                 return

@@ -10,8 +10,9 @@ from litestar import Litestar
 from textual.widgets import OptionList, Static
 
 from api_client.models import API_PREFIX, Me, Week, decode
+from screens.dialogs.detail import DetailScreen
 from screens.login import LoginScreen
-from screens.week import LessonDetailScreen, WeekScreen
+from screens.week import WeekScreen
 from tests.conftest import LoginAs, sqlite_only
 from tests.diary_tui.harness import (
     MONDAY,
@@ -80,7 +81,10 @@ async def test_parent_logs_in_reads_the_week_and_switches_child(
         # Enter on a lesson shows it in full.
         screen.query_one(OptionList).focus()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(diary.screen, LessonDetailScreen))
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, DetailScreen) and diary.screen.name == "lesson-detail",
+        )
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
     await dispose(app)

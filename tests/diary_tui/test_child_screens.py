@@ -27,8 +27,9 @@ from demo_server.db import make_engine
 from diary_tui.widgets import NavBar
 from screens.attendance import AttendanceScreen, NoticeScreen
 from screens.base import ChildScreen
+from screens.dialogs.ask import AskText
 from screens.grades import GradesScreen, ReportCardScreen, SubjectDetailScreen, WhatIfScreen
-from screens.homework import FolderScreen, HomeworkScreen
+from screens.homework import HomeworkScreen
 from tests.conftest import LoginAs, sqlite_only
 from tests.diary_tui.harness import log_in, make_app, wait_for
 
@@ -192,7 +193,7 @@ async def test_pupil_ticks_homework_and_saves_a_file(
 
         # Save the attachment: its own name only, never a path outside the folder.
         await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(diary.screen, FolderScreen))
+        await wait_for(pilot, lambda: isinstance(diary.screen, AskText))
         diary.screen.query_one(Input).value = str(tmp_path / "files")
         await pilot.press("enter")
         await wait_for(pilot, lambda: (tmp_path / "files" / "plan.txt").exists())

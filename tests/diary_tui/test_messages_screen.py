@@ -16,10 +16,11 @@ from api_client.models import API_PREFIX, Announcements, Me, Thread, Threads, We
 from demo_server import schema as s
 from demo_server.db import make_engine, make_sessionmaker
 from diary_tui.app import DiaryApp
-from screens.announcements import AnnouncementScreen, NewsScreen
+from screens.announcements import NewsScreen
 from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.detail import DetailScreen
 from screens.messages import ComposeScreen, MessagesScreen, ThreadScreen
-from screens.week import SignatureScreen, WeekScreen
+from screens.week import WeekScreen
 from tests.conftest import LoginAs, sqlite_only
 from tests.diary_tui.harness import (
     MONDAY,
@@ -229,7 +230,10 @@ async def test_news_marks_read_on_open(
         first_unread = next(i for i, a in enumerate(before.announcements) if not a.read)
         screen.query_one(OptionList).highlighted = first_unread
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(diary.screen, AnnouncementScreen))
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, DetailScreen) and diary.screen.name == "announcement",
+        )
         body = plain(diary.screen.query_one("#announcement-text", Static))
         assert before.announcements[first_unread].body in body
         await pilot.press("escape")
@@ -290,7 +294,10 @@ async def test_parent_signs_the_week_and_sees_what_changed(
         await pilot.press("r")
         await wait_for(pilot, lambda: "changed since signed" in plain(title))
         await pilot.press("v")
-        await wait_for(pilot, lambda: isinstance(diary.screen, SignatureScreen))
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, DetailScreen) and diary.screen.name == "signature",
+        )
         text = plain(diary.screen.query_one("#signature-text", Static))
         assert f"Mark {mark.value} in {marked[0].subject.name}" in text
         assert f"changed to {new_value}" in text

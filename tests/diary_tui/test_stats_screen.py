@@ -9,8 +9,9 @@ from litestar import Litestar
 from textual.widgets import DataTable, Input, OptionList, Sparkline, Static
 
 from api_client.models import API_PREFIX, AuditPage, SchoolStats, decode
-from screens.audit import AuditDetail, AuditScreen
+from screens.audit import AuditScreen
 from screens.base import DiaryScreen
+from screens.dialogs.detail import DetailScreen
 from screens.medical import IllnessForm, MedicalScreen
 from screens.stats import StatsScreen
 from tests.conftest import LoginAs, asgi_transport, sqlite_only
@@ -139,7 +140,10 @@ async def test_audit_screen_filters(
         await wait_for(pilot, lambda: table.row_count == len(mine.entries) and idle(screen))
         assert [e.id for e in screen.entries] == [e.id for e in mine.entries]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(diary.screen, AuditDetail))
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, DetailScreen) and diary.screen.name == "audit-detail",
+        )
         await pilot.press("escape")
         await wait_for(pilot, lambda: diary.screen is screen)
         screen.query_one("#audit-pupil", Input).value = ""

@@ -98,7 +98,7 @@ async def test_it_staff_land_on_users_search_and_reset_a_password(app: Litestar,
         assert isinstance(shown, PasswordShown)
         assert shown.result.user.login == "sibling"
         password = shown.result.one_time_password
-        assert password in text_of(shown.query_one("#password-shown", Static))
+        assert password in text_of(shown.query_one("#password-shown-text", Static))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(diary.screen, UsersScreen))
         await wait_for(
