@@ -1,32 +1,26 @@
-"""Accounts: what the IT staff do to users, and what a parent's invite code does.
+"""Accounts: what the IT staff do to users (create, edit, lock, reset a password, link a parent
+to a child, move a pupil to another class) and one's own password change.
 
 Everything here runs inside the caller's transaction and never commits: the routes hand the
 work to :func:`demo_server.idempotency.idempotent`, which commits the change together with its
 idempotency record, so a write, its audit records and its stored answer land together or not
-at all.
+at all. Invite codes, slips and registration are in :mod:`demo_server.invites`; a roster import
+is applied by :mod:`demo_server.roster_apply`.
 
 - Queries: :func:`search_users` (a page of :class:`UserSummary`), :func:`user_summaries`.
-- Roster import: :func:`build_snapshot` turns the school into the plain snapshot the planner of
-  :mod:`demo_server.roster` reads; :func:`apply_plan` writes a plan (all of it, in the caller's
-  transaction) and does to the database what :func:`demo_server.roster.apply_to_snapshot` does
-  to a snapshot.
 - Passwords: one-time passwords are argon2id-hashed like any password and set
-  ``must_change_password``; a reset ends the user's sessions. Accounts created by an import get
-  no usable password until slips are printed for them.
-- Invite codes: stored as SHA-256 hashes of their canonical form, single use, expiring.
+  ``must_change_password``; a reset ends the user's sessions.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -35,31 +29,22 @@ from demo_server.access import not_found
 from demo_server.clock import stamp
 from demo_server.passwords import (
     check_strength,
-    generate_invite_code,
     generate_one_time_password,
-    normalise_invite_code,
 )
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit
 from demo_server.roster import (
-    Action,
-    ExistingSchool,
-    ExistingUser,
-    ImportPlan,
-    ParsedRoster,
-    RowKind,
     class_key,
     fold,
     login_base,
     unique_login,
 )
-from demo_server.security import hash_password, token_hash
+from demo_server.security import hash_password
 from demo_server.week import class_name, class_ref
 
 NO_PASSWORD = "!no-password"
 """The password hash of an account that has none yet: no password ever matches it."""
 
-INVITE_LIFETIME = dt.timedelta(days=30)
 LOGIN_CHARS = "lower-case Latin letters, digits, '.', '_' or '-'"
 MAX_PAGE = 500
 
@@ -185,7 +170,7 @@ async def _classes_of(
     db: AsyncSession, pupil_ids: Sequence[int], today: dt.date
 ) -> dict[int, m.ClassRef]:
     out: dict[int, m.ClassRef] = {}
-    for chunk in _chunks(pupil_ids):
+    for chunk in chunks(pupil_ids):
         rows = await db.execute(
             select(
                 s.Enrolment.pupil_id, s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter
@@ -203,7 +188,7 @@ async def _classes_of(
     return out
 
 
-def _chunks(ids: Sequence[int], size: int = 900) -> Iterable[list[int]]:
+def chunks(ids: Sequence[int], size: int = 900) -> Iterable[list[int]]:
     ids = list(ids)
     for i in range(0, len(ids), size):
         yield ids[i : i + size]
@@ -215,7 +200,7 @@ async def user_summaries(
     """Summaries of ``users`` (in that order) with classes, children and parents."""
     ids = [u.id for u in users]
     links: list[tuple[int, int]] = []
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         links += [
             (int(p), int(c))
             for p, c in await db.execute(
@@ -227,7 +212,7 @@ async def user_summaries(
     others = {p for p, _ in links} | {c for _, c in links}
     people: dict[int, s.User] = {u.id: u for u in users}
     missing = [i for i in others if i not in people]
-    for chunk in _chunks(missing):
+    for chunk in chunks(missing):
         for user in await db.scalars(select(s.User).where(s.User.id.in_(chunk))):
             people[user.id] = user
     pupils = [i for i, u in people.items() if u.role == m.Role.PUPIL.value]
@@ -353,7 +338,11 @@ async def revoke_sessions(db: AsyncSession, user_id: int, now: dt.datetime, reas
     )
 
 
-def _names(user: s.User) -> dict[str, Any]:
+def full_name(user: s.User) -> str:
+    return " ".join(p for p in (user.last_name, user.first_name, user.middle_name) if p)
+
+
+def name_fields(user: s.User) -> dict[str, Any]:
     return {
         "login": user.login,
         "role": user.role,
@@ -364,7 +353,7 @@ def _names(user: s.User) -> dict[str, Any]:
     }
 
 
-async def _audit_account(
+async def audit_account(
     db: AsyncSession,
     user: s.User,
     *,
@@ -388,7 +377,7 @@ async def _audit_account(
     )
 
 
-def _clean_name(value: str, field: str, *, required: bool = True) -> str:
+def clean_name(value: str, field: str, *, required: bool = True) -> str:
     from demo_server.roster import collapse
 
     value = collapse(value)
@@ -397,7 +386,7 @@ def _clean_name(value: str, field: str, *, required: bool = True) -> str:
     return value
 
 
-async def _login_taken(db: AsyncSession, login: str) -> bool:
+async def login_taken(db: AsyncSession, login: str) -> bool:
     return (await db.scalar(select(s.User.id).where(s.User.login == login))) is not None
 
 
@@ -426,9 +415,9 @@ async def create_user(
     today: dt.date,
     now: dt.datetime,
 ) -> m.OneTimePassword:
-    first = _clean_name(data.first_name, "first_name")
-    last = _clean_name(data.last_name, "last_name")
-    middle = _clean_name(data.middle_name, "middle_name", required=False)
+    first = clean_name(data.first_name, "first_name")
+    last = clean_name(data.last_name, "last_name")
+    middle = clean_name(data.middle_name, "middle_name", required=False)
     if data.role is m.Role.PUPIL:
         if data.class_id is None:
             raise ProblemError(422, "a pupil needs a class: give class_id", field="class_id")
@@ -437,7 +426,7 @@ async def create_user(
         raise ProblemError(422, "only a pupil is put in a class", field="class_id")
     if data.login is not None and data.login.strip():
         login = check_login(data.login)
-        if await _login_taken(db, login):
+        if await login_taken(db, login):
             raise ProblemError(422, f"the login {login} is taken; choose another", field="login")
     else:
         login = await _free_login(db, last, first)
@@ -457,13 +446,13 @@ async def create_user(
     await db.flush()
     if data.role is m.Role.PUPIL and data.class_id is not None:
         await _enrol(db, user.id, data.class_id, today)
-    await _audit_account(
+    await audit_account(
         db,
         user,
         now=now,
         actor_id=actor_id,
         action="create",
-        after={**_names(user), "class_id": data.class_id},
+        after={**name_fields(user), "class_id": data.class_id},
     )
     return m.OneTimePassword(user=await user_summary(db, user, today), one_time_password=password)
 
@@ -485,7 +474,7 @@ async def _account_changed(
     if last is not None:
         actor = await db.get(s.User, last[0]) if last[0] is not None else None
         school = await db.get(s.School, school_id)
-        who = _full(actor) if actor is not None else "someone"
+        who = full_name(actor) if actor is not None else "someone"
         by = f" by {who} on {stamp(last[1], school.timezone if school is not None else None)}"
     return ProblemError(
         409,
@@ -497,9 +486,9 @@ async def _account_changed(
     )
 
 
-async def _bump_version(db: AsyncSession, user_ids: Sequence[int]) -> None:
+async def bump_version(db: AsyncSession, user_ids: Sequence[int]) -> None:
     """One more change by the staff to each of these accounts (see ``schema.User``)."""
-    for chunk in _chunks(user_ids):
+    for chunk in chunks(user_ids):
         await db.execute(
             update(s.User)
             .where(s.User.id.in_(chunk))
@@ -524,14 +513,14 @@ async def update_user(
     user = await get_user(db, school_id, user_id)
     if data.version != user.version:
         raise await _account_changed(db, school_id, user, data.version, today)
-    before = _names(user)
+    before = name_fields(user)
     values: dict[str, Any] = {}
     if data.first_name is not None:
-        values["first_name"] = _clean_name(data.first_name, "first_name")
+        values["first_name"] = clean_name(data.first_name, "first_name")
     if data.last_name is not None:
-        values["last_name"] = _clean_name(data.last_name, "last_name")
+        values["last_name"] = clean_name(data.last_name, "last_name")
     if data.middle_name is not None:
-        values["middle_name"] = _clean_name(data.middle_name, "middle_name", required=False)
+        values["middle_name"] = clean_name(data.middle_name, "middle_name", required=False)
     if data.locked is not None:
         if data.locked and user.id == actor_id:
             raise ProblemError(422, "you cannot lock your own account", field="locked")
@@ -552,8 +541,8 @@ async def update_user(
         raise await _account_changed(db, school_id, user, data.version, today)
     if values.get("locked"):
         await revoke_sessions(db, user.id, now, "locked")
-    after = _names(user)
-    await _audit_account(
+    after = name_fields(user)
+    await audit_account(
         db,
         user,
         now=now,
@@ -580,9 +569,9 @@ async def reset_password(
     user.must_change_password = True
     await revoke_sessions(db, user.id, now, "password_reset")
     await db.flush()
-    await _bump_version(db, [user.id])
+    await bump_version(db, [user.id])
     await db.refresh(user)
-    await _audit_account(
+    await audit_account(
         db,
         user,
         now=now,
@@ -624,7 +613,7 @@ async def change_password(
         .values(revoked_at=now, revoked_reason="password_changed")
     )
     await db.flush()
-    await _audit_account(
+    await audit_account(
         db,
         user,
         now=now,
@@ -755,500 +744,6 @@ async def move_pupil(
         after={"class_id": target.id, "start": day.isoformat()},
     )
     return await user_summary(db, pupil, today)
-
-
-# --- invite codes and slips ------------------------------------------------------------------
-
-
-def invite_hash(code: str) -> str:
-    return token_hash(normalise_invite_code(code))
-
-
-async def new_invite_code(
-    db: AsyncSession, *, pupil_id: int, actor_id: int, now: dt.datetime
-) -> tuple[str, dt.datetime]:
-    """Store a fresh invite code for ``pupil_id``; returns the code and when it expires."""
-    expires = now + INVITE_LIFETIME
-    while True:
-        code = generate_invite_code(_rng)
-        digest = invite_hash(code)
-        if await db.scalar(select(s.InviteCode.id).where(s.InviteCode.code_hash == digest)) is None:
-            break
-    await db.execute(
-        insert(s.InviteCode).values(
-            code_hash=digest,
-            pupil_id=pupil_id,
-            created_by=actor_id,
-            created_at=now,
-            expires_at=expires,
-        )
-    )
-    return code, expires
-
-
-@dataclass(frozen=True)
-class IssuedSlip:
-    name: str
-    role: str
-    login: str = ""
-    one_time_password: str = ""
-    invite_code: str = ""
-    child_name: str = ""
-    expires: dt.date | None = None
-
-
-def _full(user: s.User) -> str:
-    return " ".join(p for p in (user.last_name, user.first_name, user.middle_name) if p)
-
-
-async def issue_slips(
-    db: AsyncSession,
-    *,
-    actor_id: int,
-    class_id: int,
-    today: dt.date,
-    now: dt.datetime,
-    passwords: bool,
-    lang: str = "ru",
-) -> list[IssuedSlip]:
-    """Slips for the class: with ``passwords``, a one-time password for every pupil and every
-    parent account linked to one, and an invite code for each pupil with no parent account;
-    without, an invite code for every pupil (what a class teacher hands out)."""
-    pupils = await class_pupils(db, class_id, today)
-    links: dict[int, list[s.User]] = {}
-    if passwords and pupils:
-        for parent, pupil_id in await db.execute(
-            select(s.User, s.ParentLink.pupil_id)
-            .join(s.ParentLink, s.ParentLink.parent_id == s.User.id)
-            .where(s.ParentLink.pupil_id.in_([p.id for p in pupils]))
-            .order_by(s.User.last_name, s.User.first_name, s.User.id)
-        ):
-            links.setdefault(int(pupil_id), []).append(parent)
-    to_reset: list[s.User] = []
-    seen: set[int] = set()
-    plan: list[tuple[str, s.User, s.User | None]] = []  # (kind, person, child)
-    for pupil in pupils:
-        if passwords:
-            plan.append(("password", pupil, None))
-            to_reset.append(pupil)
-        parents = links.get(pupil.id, [])
-        if passwords and parents:
-            for parent in parents:
-                if parent.id not in seen:
-                    seen.add(parent.id)
-                    plan.append(("password", parent, pupil))
-                    to_reset.append(parent)
-        else:
-            plan.append(("invite", pupil, pupil))
-    new_passwords = {u.id: new_one_time_password() for u in to_reset}
-    hashes = await asyncio.gather(*(hash_in_thread(new_passwords[u.id]) for u in to_reset))
-    for user, digest in zip(to_reset, hashes, strict=True):
-        user.password_hash = digest
-        user.must_change_password = True
-        await revoke_sessions(db, user.id, now, "password_reset")
-    await db.flush()
-    await _bump_version(db, [u.id for u in to_reset])
-    slips: list[IssuedSlip] = []
-    for kind, person, child in plan:
-        if kind == "password":
-            slips.append(
-                IssuedSlip(
-                    name=_full(person),
-                    role=person.role,
-                    login=person.login,
-                    one_time_password=new_passwords[person.id],
-                    child_name=_full(child) if child is not None else "",
-                )
-            )
-            await _audit_account(
-                db,
-                person,
-                now=now,
-                actor_id=actor_id,
-                action="update",
-                after={"password": "reset", "must_change_password": True, "slip": True},
-            )
-        else:
-            assert child is not None
-            code, expires = await new_invite_code(db, pupil_id=child.id, actor_id=actor_id, now=now)
-            slips.append(
-                IssuedSlip(
-                    name=(
-                        f"Родитель: {_full(child)}" if lang == "ru" else f"Parent of {_full(child)}"
-                    ),
-                    role=m.Role.PARENT.value,
-                    invite_code=code,
-                    child_name=_full(child),
-                    expires=(expires - dt.timedelta(seconds=1)).date(),
-                )
-            )
-    return slips
-
-
-# --- registration with an invite code ----------------------------------------------------------
-
-INVALID_CODE = (
-    "the invite code is invalid or expired; check it, or ask the class teacher for a new one"
-)
-RATE_KEY = "invite-code@"
-"""Failed invite codes are counted in ``login_attempts`` under ``invite-code@<address>``: no
-real login holds an ``@``, and several server processes share the count."""
-
-
-async def code_failures_wait(
-    db: AsyncSession, host: str, now: dt.datetime, limit: int, window: dt.timedelta
-) -> int:
-    """Seconds until ``host`` may try another code, or 0."""
-    failures = list(
-        await db.scalars(
-            select(s.LoginAttempt.at)
-            .where(
-                s.LoginAttempt.login == (RATE_KEY + host)[:64],
-                s.LoginAttempt.success.is_(False),
-                s.LoginAttempt.at > now - window,
-            )
-            .order_by(s.LoginAttempt.at.desc())
-            .limit(limit)
-        )
-    )
-    if len(failures) < limit:
-        return 0
-    free_at = failures[-1] + window
-    return max(1, int((free_at - now).total_seconds() + 0.999))
-
-
-async def record_code_failure(db: AsyncSession, host: str, now: dt.datetime) -> None:
-    await db.execute(
-        insert(s.LoginAttempt).values(login=(RATE_KEY + host)[:64], at=now, success=False)
-    )
-
-
-async def find_invite(db: AsyncSession, code: str) -> s.InviteCode | None:
-    return await db.scalar(select(s.InviteCode).where(s.InviteCode.code_hash == invite_hash(code)))
-
-
-def invite_usable(invite: s.InviteCode | None, now: dt.datetime) -> bool:
-    return invite is not None and invite.used_at is None and invite.expires_at > now
-
-
-async def use_invite(
-    db: AsyncSession, invite: s.InviteCode, parent_id: int, now: dt.datetime
-) -> bool:
-    """Mark the code used by ``parent_id``; False when another request used it first."""
-    result = await db.execute(
-        update(s.InviteCode)
-        .where(s.InviteCode.id == invite.id, s.InviteCode.used_at.is_(None))
-        .values(used_at=now, used_by=parent_id)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-
-
-async def link_by_invite(
-    db: AsyncSession, invite: s.InviteCode, parent: s.User, now: dt.datetime
-) -> None:
-    if not await use_invite(db, invite, parent.id, now):
-        raise ProblemError(422, INVALID_CODE, field="code")
-    await db.execute(insert(s.ParentLink).values(parent_id=parent.id, pupil_id=invite.pupil_id))
-    link = {"parent_id": parent.id, "pupil_id": invite.pupil_id, "invite_code_id": invite.id}
-    await append_audit(
-        db,
-        at=now,
-        actor_id=parent.id,
-        action="create",
-        entity="parent_link",
-        entity_id=parent.id,
-        pupil_id=invite.pupil_id,
-        after=link,
-    )
-
-
-async def registration(db: AsyncSession, parent: s.User, today: dt.date) -> m.Registration:
-    summary = await user_summary(db, parent, today)
-    return m.Registration(login=parent.login, children=summary.children)
-
-
-async def create_parent(
-    db: AsyncSession,
-    *,
-    invite: s.InviteCode,
-    data: m.RegisterRequest,
-    now: dt.datetime,
-) -> s.User:
-    first = _clean_name(data.first_name, "first_name")
-    last = _clean_name(data.last_name, "last_name")
-    login = check_login(data.login)
-    if await _login_taken(db, login):
-        raise ProblemError(422, f"the login {login} is taken; choose another", field="login")
-    reasons = check_strength(data.password, login=login, names=[first, last])
-    if reasons:
-        raise ProblemError(422, "the password is too weak: " + "; ".join(reasons), field="password")
-    pupil = await db.get(s.User, invite.pupil_id)
-    assert pupil is not None
-    parent = s.User(
-        school_id=pupil.school_id,
-        login=login,
-        password_hash=await hash_in_thread(data.password),
-        role=m.Role.PARENT.value,
-        first_name=first,
-        last_name=last,
-        middle_name="",
-        must_change_password=False,
-        created_at=now,
-    )
-    db.add(parent)
-    await db.flush()
-    await _audit_account(
-        db,
-        parent,
-        now=now,
-        actor_id=parent.id,
-        action="create",
-        after={**_names(parent), "registered_with_invite": invite.id},
-    )
-    await link_by_invite(db, invite, parent, now)
-    return parent
-
-
-# --- roster import -------------------------------------------------------------------------------
-
-
-async def build_snapshot(db: AsyncSession, school_id: int, today: dt.date) -> ExistingSchool:
-    """The school as the import planner sees it."""
-    classes = await school_classes(db, school_id, today)
-    class_names = {cid: name for name, cid in classes.items()}
-    subjects = {
-        str(name): int(sid)
-        for sid, name in await db.execute(
-            select(s.Subject.id, s.Subject.name).where(s.Subject.school_id == school_id)
-        )
-    }
-    pupil_class: dict[int, str] = {}
-    for pupil_id, class_id in await db.execute(
-        select(s.Enrolment.pupil_id, s.Enrolment.class_id)
-        .join(s.User, s.User.id == s.Enrolment.pupil_id)
-        .where(
-            s.User.school_id == school_id,
-            s.Enrolment.start <= today,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= today),
-        )
-        .order_by(s.Enrolment.start)
-    ):
-        if class_id in class_names:
-            pupil_class[int(pupil_id)] = class_names[class_id]
-    users = [
-        ExistingUser(
-            id=int(uid),
-            role=str(role),
-            last_name=last,
-            first_name=first,
-            middle_name=middle,
-            login=login,
-            class_name=pupil_class.get(int(uid), ""),
-        )
-        for uid, role, last, first, middle, login in await db.execute(
-            select(
-                s.User.id,
-                s.User.role,
-                s.User.last_name,
-                s.User.first_name,
-                s.User.middle_name,
-                s.User.login,
-            )
-            .where(s.User.school_id == school_id)
-            .order_by(s.User.id)
-        )
-    ]
-    links = frozenset(
-        (int(p), int(c))
-        for p, c in await db.execute(
-            select(s.ParentLink.parent_id, s.ParentLink.pupil_id)
-            .join(s.User, s.User.id == s.ParentLink.parent_id)
-            .where(s.User.school_id == school_id)
-        )
-    )
-    teaching = frozenset(
-        (int(t), int(c), int(sub))
-        for t, c, sub in await db.execute(
-            select(
-                s.TeachingAssignment.teacher_id,
-                s.TeachingAssignment.class_id,
-                s.TeachingAssignment.subject_id,
-            )
-            .join(s.User, s.User.id == s.TeachingAssignment.teacher_id)
-            .where(s.User.school_id == school_id)
-        )
-    )
-    return ExistingSchool(
-        classes=classes, subjects=subjects, users=users, parent_links=links, teaching=teaching
-    )
-
-
-_ROLE = {
-    RowKind.PUPIL: m.Role.PUPIL,
-    RowKind.PARENT: m.Role.PARENT,
-    RowKind.TEACHER: m.Role.TEACHER,
-}
-
-
-async def apply_plan(
-    db: AsyncSession,
-    plan: ImportPlan,
-    parsed: ParsedRoster,
-    *,
-    data: bytes,
-    school_id: int,
-    actor_id: int,
-    today: dt.date,
-    now: dt.datetime,
-) -> int:
-    """Write ``plan`` in the caller's transaction; returns the import's audit record id.
-
-    Refuses (422) a plan with refused lines: nothing is written. New accounts have no password
-    until slips are printed for them; a pupil whose class changes leaves the old class the day
-    before ``today``."""
-    if not plan.can_apply:
-        raise ProblemError(
-            422, f"{len(plan.refused)} line(s) are refused; nothing was imported", field="body"
-        )
-    created = [r for r in plan.rows if r.action is Action.CREATED and r.kind is not None]
-    changed = [r for r in plan.rows if r.action is Action.CHANGED and r.kind is not None]
-    new_ids: dict[int, int] = {}
-    if created:
-        logins = [r.login for r in created]
-        for chunk in [logins[i : i + 900] for i in range(0, len(logins), 900)]:
-            taken = list(await db.scalars(select(s.User.login).where(s.User.login.in_(chunk))))
-            if taken:
-                raise ProblemError(
-                    422,
-                    f"the login {taken[0]} is taken by another school's account; give these "
-                    "people a login in the login column; nothing was imported",
-                    field="body",
-                )
-        values = [
-            {
-                "school_id": school_id,
-                "login": r.login,
-                "password_hash": NO_PASSWORD,
-                "role": _ROLE[r.kind].value,  # type: ignore[index]
-                "first_name": r.first_name,
-                "last_name": r.last_name,
-                "middle_name": r.middle_name,
-                "must_change_password": True,
-                "locked": False,
-                "created_at": now,
-            }
-            for r in created
-        ]
-        # One executemany, then the new ids by login (unique): INSERT ... RETURNING in the
-        # parameters' order is sent row by row on SQLite, one round trip per line.
-        await db.execute(insert(s.User), values)
-        id_of: dict[str, int] = {}
-        for chunk in [logins[i : i + 900] for i in range(0, len(logins), 900)]:
-            for uid, login in await db.execute(
-                select(s.User.id, s.User.login).where(s.User.login.in_(chunk))
-            ):
-                id_of[login] = int(uid)
-        new_ids = {r.line: id_of[r.login] for r in created}
-    # Names of changed accounts: one statement for each set of changed fields, however many
-    # accounts change (never one round trip per line).
-    renamed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in changed:
-        names = {c.field: c.after for c in row.changes if c.field.endswith("_name")}
-        if names:
-            renamed.setdefault(tuple(sorted(names)), []).append(
-                {"uid": row.user_id, **{f"new_{f}": v for f, v in names.items()}}
-            )
-    users = cast(Table, s.User.__table__)
-    for fields, params in renamed.items():
-        await db.execute(  # executemany: Core's, not the ORM's bulk update
-            update(users)
-            .where(users.c.id == bindparam("uid"))
-            .values(version=users.c.version + 1, **{f: bindparam(f"new_{f}") for f in fields}),
-            params,
-        )
-    # Enrolments: new pupils, and pupils who change class.
-    enrol: list[dict[str, Any]] = []
-    moved: list[tuple[int, int]] = []
-    for row in created + changed:
-        if row.kind is not RowKind.PUPIL or row.class_id is None:
-            continue
-        if row.action is Action.CREATED:
-            enrol.append(
-                {
-                    "pupil_id": new_ids[row.line],
-                    "class_id": row.class_id,
-                    "start": today,
-                    "end": None,
-                }
-            )
-        elif any(c.field == "class" for c in row.changes):
-            assert row.user_id is not None
-            moved.append((row.user_id, row.class_id))
-    # The current enrolment of every moved pupil, read in a few queries: the latest one each.
-    current_of: dict[int, s.Enrolment] = {}
-    for pupil_ids in _chunks([pupil_id for pupil_id, _class in moved]):
-        for enrolment in await db.scalars(
-            select(s.Enrolment)
-            .where(
-                s.Enrolment.pupil_id.in_(pupil_ids),
-                s.Enrolment.start <= today,
-                or_(s.Enrolment.end.is_(None), s.Enrolment.end >= today),
-            )
-            .order_by(s.Enrolment.pupil_id, s.Enrolment.start, s.Enrolment.id)
-        ):
-            current_of[enrolment.pupil_id] = enrolment  # the later start wins
-    for pupil_id, class_id in moved:
-        current = current_of.get(pupil_id)
-        if current is not None and current.start >= today:
-            current.class_id = class_id
-            continue
-        if current is not None:
-            current.end = today - dt.timedelta(days=1)
-        enrol.append({"pupil_id": pupil_id, "class_id": class_id, "start": today, "end": None})
-    await db.flush()
-    if enrol:
-        await db.execute(insert(s.Enrolment), enrol)
-    # Parent links and teaching assignments (only ever added).
-    links: set[tuple[int, int]] = set()
-    assignments: set[tuple[int, int, int]] = set()
-    for row in created + changed:
-        user_id = row.user_id if row.user_id is not None else new_ids[row.line]
-        for child in row.add_children:
-            child_id = child.user_id if child.user_id is not None else new_ids[child.line or 0]
-            links.add((user_id, child_id))
-        for a in row.add_assignments:
-            assignments.add((user_id, a.class_id, a.subject_id))
-    if links:
-        await db.execute(
-            insert(s.ParentLink), [{"parent_id": p, "pupil_id": c} for p, c in sorted(links)]
-        )
-    if assignments:
-        await db.execute(
-            insert(s.TeachingAssignment),
-            [
-                {"teacher_id": t, "class_id": c, "subject_id": sub}
-                for t, c, sub in sorted(assignments)
-            ],
-        )
-    return await append_audit(
-        db,
-        at=now,
-        actor_id=actor_id,
-        action="create",
-        entity="roster_import",
-        entity_id=school_id,
-        after={
-            "file_sha256": hashlib.sha256(data).hexdigest(),
-            "encoding": parsed.encoding,
-            "created": sorted(r.login for r in created),
-            "changed": sorted(r.login for r in changed),
-            "unchanged": plan.count(Action.UNCHANGED),
-            "skipped": plan.count(Action.SKIPPED),
-            "parent_links_added": len(links),
-            "teaching_added": len(assignments),
-            "moved": len(moved),
-        },
-    )
 
 
 async def count_users(db: AsyncSession, school_id: int) -> int:

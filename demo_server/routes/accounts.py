@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
 from demo_server import accounts as acc
+from demo_server import invites, roster_apply
 from demo_server import schema as s
 from demo_server.access import (
     ACCOUNT_MANAGERS,
@@ -333,7 +334,7 @@ async def _import_roster(
     today = server.settings.today()
 
     async def plan() -> tuple[ImportPlan, m.RosterImportReport]:
-        snapshot = await acc.build_snapshot(db, viewer.school_id, today)
+        snapshot = await roster_apply.build_snapshot(db, viewer.school_id, today)
         return await off_loop(_plan_and_report, parsed, snapshot, dry_run=dry_run)
 
     if dry_run:
@@ -351,7 +352,7 @@ async def _import_roster(
                 field="body",
                 current=report,
             )
-        await acc.apply_plan(
+        await roster_apply.apply_plan(
             db,
             the_plan,
             parsed,
@@ -408,7 +409,7 @@ async def _slips(
         from demo_server.slips import Slip, SlipFontError, render_pdf_slips, render_text_slips
 
         now = server.settings.now()
-        issued = await acc.issue_slips(
+        issued = await invites.issue_slips(
             db,
             actor_id=viewer.id,
             class_id=cls.id,

@@ -22,7 +22,7 @@ from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
-from demo_server import accounts as acc
+from demo_server import invites
 from demo_server import schema as s
 from demo_server.auth import Viewer
 from demo_server.clients import rate_key, request_client
@@ -40,7 +40,7 @@ def _host(request: Request[Any, Any, Any], server: ServerState) -> str:
 
 
 async def _check_rate(db: NamedDependency[AsyncSession], host: str, now: dt.datetime) -> None:
-    wait = await acc.code_failures_wait(db, host, now, CODE_FAILURES, CODE_WINDOW)
+    wait = await invites.code_failures_wait(db, host, now, CODE_FAILURES, CODE_WINDOW)
     if wait:
         minutes = max(1, math.ceil(wait / 60))
         raise ProblemError(
@@ -56,12 +56,12 @@ async def _usable_code(
     db: NamedDependency[AsyncSession], host: str, code: str, now: dt.datetime
 ) -> s.InviteCode:
     """The code's row, or (counting a failure, committed at once) the one 422 for any bad code."""
-    invite = await acc.find_invite(db, code)
-    if invite is None or not acc.invite_usable(invite, now):
+    invite = await invites.find_invite(db, code)
+    if invite is None or not invites.invite_usable(invite, now):
         await db.rollback()
-        await acc.record_code_failure(db, host, now)
+        await invites.record_code_failure(db, host, now)
         await db.commit()
-        raise ProblemError(422, acc.INVALID_CODE, field="code")
+        raise ProblemError(422, invites.INVALID_CODE, field="code")
     return invite
 
 
@@ -69,7 +69,7 @@ async def _replayed(
     db: NamedDependency[AsyncSession], data: m.RegisterRequest, now: dt.datetime, today: dt.date
 ) -> m.Registration | None:
     """The answer a repeat of a successful registration gets, if this is one."""
-    invite = await acc.find_invite(db, data.code)
+    invite = await invites.find_invite(db, data.code)
     if invite is None or invite.used_by is None:
         return None
     parent = await db.get(s.User, invite.used_by)
@@ -77,7 +77,7 @@ async def _replayed(
         return None
     if not await verify_password(parent.password_hash, data.password):
         return None
-    return await acc.registration(db, parent, today)
+    return await invites.registration(db, parent, today)
 
 
 @post(
@@ -101,8 +101,8 @@ async def register(
         return Response(replay, status_code=201, headers={"Idempotent-Replayed": "true"})
     invite = await _usable_code(db, host, data.code, now)
     try:
-        parent = await acc.create_parent(db, invite=invite, data=data, now=now)
-        answer = await acc.registration(db, parent, today)
+        parent = await invites.create_parent(db, invite=invite, data=data, now=now)
+        answer = await invites.registration(db, parent, today)
         await db.commit()
     except BaseException:
         await db.rollback()
@@ -134,8 +134,8 @@ async def add_child(
         assert parent is not None
         if await db.get(s.ParentLink, (parent.id, invite.pupil_id)) is not None:
             raise ProblemError(422, "this child is already linked to your account", field="code")
-        await acc.link_by_invite(db, invite, parent, now)
-        return await acc.registration(db, parent, today)
+        await invites.link_by_invite(db, invite, parent, now)
+        return await invites.registration(db, parent, today)
 
     return await idempotent(request, viewer, db, server, m.Registration, work)
 

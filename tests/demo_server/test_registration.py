@@ -17,7 +17,6 @@ from litestar import Litestar
 from sqlalchemy import update
 
 from api_client.models import Problem, Registration, TokenPair, decode
-from demo_server.accounts import invite_hash, new_invite_code
 from demo_server.cli import build_parser, serve_options
 from demo_server.clients import (
     ENV_FORWARDED_ALLOW_IPS,
@@ -26,6 +25,7 @@ from demo_server.clients import (
     parse_networks,
 )
 from demo_server.db import make_engine, make_sessionmaker
+from demo_server.invites import invite_hash, new_invite_code
 from demo_server.routes.deps import STATE_KEY
 from demo_server.schema import InviteCode, User
 from demo_server.settings import ServerState

@@ -18,8 +18,8 @@ from textual.widgets import DataTable, Input, Static
 
 from api_client.errors import PasswordChangeRequired
 from api_client.models import API_PREFIX, TokenPair, decode
-from demo_server.accounts import invite_hash
 from demo_server.db import make_engine, make_sessionmaker
+from demo_server.invites import invite_hash
 from demo_server.schema import InviteCode
 from diary_tui.app import DiaryApp
 from screens.dialogs.confirm import ConfirmOrEnter as Confirm
