@@ -11,11 +11,13 @@ from demo_server.routes import attendance as attendance_routes
 from demo_server.routes import audit as audit_routes
 from demo_server.routes import changes as changes_routes
 from demo_server.routes import grades as grades_routes
-from demo_server.routes import health_worker as health_worker_routes
 from demo_server.routes import homework as homework_routes
 from demo_server.routes import journal as journal_routes
 from demo_server.routes import lessons as lesson_routes
+from demo_server.routes import medical as medical_routes
 from demo_server.routes import registration as registration_routes
+from demo_server.routes import roster as roster_routes
+from demo_server.routes import slips as slips_routes
 from demo_server.routes import stats as stats_routes
 from demo_server.routes.deps import DEPENDENCIES
 
@@ -34,12 +36,14 @@ def api_router() -> Router:
             lesson_routes.router,
             health.health,
             accounts_routes.router,
+            roster_routes.router,
+            slips_routes.router,
             registration_routes.router,
             audit_routes.audit_log,
             stats_routes.router,
-            health_worker_routes.search_pupils,
-            health_worker_routes.medical_absences,
-            health_worker_routes.create_medical_absences,
+            medical_routes.search_pupils,
+            medical_routes.medical_absences,
+            medical_routes.create_medical_absences,
             messages.router,
             announcements.router,
             signing.sign,

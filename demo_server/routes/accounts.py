@@ -1,5 +1,6 @@
-"""Accounts for the IT staff: users, parent links, class moves, roster import, credential slips;
-invite codes for a class teacher; one's own password change.
+"""Accounts for the IT staff: users, parent links, class moves; one's own
+password change (roster import and slips: :mod:`demo_server.routes.roster`,
+:mod:`demo_server.routes.slips`).
 
 Every write goes through :func:`demo_server.idempotency.idempotent` and leaves an audit record
 (entity ``user``, ``parent_link``, ``enrolment`` or ``roster_import``). None of these routes
@@ -12,42 +13,27 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
 from demo_server import accounts as acc
-from demo_server import invites, roster_apply
 from demo_server import schema as s
 from demo_server.access import (
     ACCOUNT_MANAGERS,
-    may_issue_invite_codes,
     require_role,
-    visible_class,
 )
 from demo_server.auth import Viewer
-from demo_server.heavy import off_loop
 from demo_server.idempotency import idempotent
-from demo_server.problems import ProblemError
-from demo_server.roster import (
-    ExistingSchool,
-    ImportPlan,
-    ParsedRoster,
-    RosterError,
-    parse_roster,
-    plan_import,
-    plan_report,
-)
 from demo_server.routes.deps import BEFORE_PASSWORD_CHANGE, NO_STORE
 from demo_server.settings import ServerState
-from demo_server.week import class_name, class_ref
+from demo_server.week import class_ref
 
 WHAT = "accounts (only the school's IT staff manage them)"
-CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
 
 
-def _it(viewer: NamedDependency[Viewer]) -> None:
+def it_staff(viewer: NamedDependency[Viewer]) -> None:
     require_role(viewer, ACCOUNT_MANAGERS, WHAT)
 
 
@@ -70,7 +56,7 @@ async def list_users(
 ) -> m.UserPage:
     """Users whose login or name holds ``q``; ``class`` gives the class's pupils and their
     parents. In surname order, a page at a time."""
-    _it(viewer)
+    it_staff(viewer)
     today = server.settings.today()
     class_id = await acc.find_class(db, viewer.school_id, today, class_) if class_ else None
     return await acc.search_users(
@@ -92,7 +78,7 @@ async def list_classes(
     db: NamedDependency[AsyncSession],
 ) -> m.ClassList:
     """This year's classes (for the IT staff: where pupils go)."""
-    _it(viewer)
+    it_staff(viewer)
     classes = await acc.school_classes(db, viewer.school_id, server.settings.today())
     rows = await db.execute(
         select(s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter)
@@ -109,7 +95,7 @@ async def get_user(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.UserSummary:
-    _it(viewer)
+    it_staff(viewer)
     user = await acc.get_user(db, viewer.school_id, user_id)
     return await acc.user_summary(db, user, server.settings.today())
 
@@ -126,7 +112,7 @@ async def create_user(
     db: NamedDependency[AsyncSession],
 ) -> Response[m.OneTimePassword]:
     """The answer holds the one-time password: show it once, it is never sent again."""
-    _it(viewer)
+    it_staff(viewer)
 
     async def work() -> m.OneTimePassword:
         return await acc.create_user(
@@ -153,7 +139,7 @@ async def update_user(
     """``version`` is the account's version the edit was based on (``UserSummary.version``);
     a stale one is answered 409 with the account as it is now in ``current``, and nothing
     changes. A change adds one to the version. Locking ends the account's sessions at once."""
-    _it(viewer)
+    it_staff(viewer)
 
     async def work() -> m.UserSummary:
         return await acc.update_user(
@@ -184,7 +170,7 @@ async def reset_password(
 ) -> Response[m.OneTimePassword]:
     """A new one-time password (shown once), to be changed at the next login; the user's
     sessions end."""
-    _it(viewer)
+    it_staff(viewer)
 
     async def work() -> m.OneTimePassword:
         return await acc.reset_password(
@@ -207,7 +193,7 @@ async def _link(
     db: NamedDependency[AsyncSession],
     linked: bool,
 ) -> Response[m.ParentLinkResult]:
-    _it(viewer)
+    it_staff(viewer)
 
     async def work() -> m.ParentLinkResult:
         return await acc.set_parent_link(
@@ -256,7 +242,7 @@ async def move_pupil(
     db: NamedDependency[AsyncSession],
 ) -> Response[m.UserSummary]:
     """The pupil's enrolment ends the day before ``date``; one in the new class starts then."""
-    _it(viewer)
+    it_staff(viewer)
     today = server.settings.today()
 
     async def work() -> m.UserSummary:
@@ -272,253 +258,6 @@ async def move_pupil(
         )
 
     return await idempotent(request, viewer, db, server, m.UserSummary, work)
-
-
-# --- roster import ---------------------------------------------------------------------------
-
-
-@post(
-    "/roster/import",
-    summary="Import a roster CSV file",
-    status_code=200,
-    opt={"problems": (415,), "request_body": "text/csv"},
-)
-async def import_roster(
-    request: Request[Any, Any, Any],
-    viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
-    db: NamedDependency[AsyncSession],
-    dry_run: Annotated[bool, QueryParameter(description="Only say what would happen")] = True,
-) -> Response[m.RosterImportReport]:
-    """The body is the CSV file (``Content-Type: text/csv``). A dry run answers the plan line
-    by line and writes nothing. The real run writes all of it in one transaction, or nothing:
-    a file with a refused line is answered 422 with the report in ``current``. Importing the
-    same file again changes nothing."""
-    _it(viewer)
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in CSV_TYPES:
-        raise ProblemError(
-            415,
-            "send the roster file itself as the body with Content-Type: text/csv",
-            field="Content-Type",
-        )
-    body = await request.body()
-    if not body.strip():
-        raise ProblemError(422, "the file is empty", field="body")
-    async with server.heavy.turn("roster imports"):
-        return await _import_roster(request, viewer, server, db, body, dry_run=dry_run)
-
-
-def _plan_and_report(
-    parsed: ParsedRoster, snapshot: ExistingSchool, *, dry_run: bool
-) -> tuple[ImportPlan, m.RosterImportReport]:
-    the_plan = plan_import(parsed, snapshot)
-    return the_plan, plan_report(the_plan, parsed, dry_run=dry_run, applied=False)
-
-
-async def _import_roster(
-    request: Request[Any, Any, Any],
-    viewer: Viewer,
-    server: ServerState,
-    db: AsyncSession,
-    body: bytes,
-    *,
-    dry_run: bool,
-) -> Response[m.RosterImportReport]:
-    # Reading, planning and reporting take time in proportion to the file: they run off the
-    # event loop, so the server answers other requests meanwhile.
-    try:
-        parsed = await off_loop(parse_roster, body)
-    except RosterError as exc:
-        raise ProblemError(422, str(exc), field="body") from None
-    today = server.settings.today()
-
-    async def plan() -> tuple[ImportPlan, m.RosterImportReport]:
-        snapshot = await roster_apply.build_snapshot(db, viewer.school_id, today)
-        return await off_loop(_plan_and_report, parsed, snapshot, dry_run=dry_run)
-
-    if dry_run:
-        _plan, report = await plan()
-        await db.rollback()
-        return Response(content=report)
-
-    async def work() -> m.RosterImportReport:
-        the_plan, report = await plan()
-        if not the_plan.can_apply:
-            raise ProblemError(
-                422,
-                f"{report.refused} line(s) are refused; nothing was imported. "
-                "Correct them (see the report) and import the file again",
-                field="body",
-                current=report,
-            )
-        await roster_apply.apply_plan(
-            db,
-            the_plan,
-            parsed,
-            data=body,
-            school_id=viewer.school_id,
-            actor_id=viewer.id,
-            today=today,
-            now=server.settings.now(),
-        )
-        return await off_loop(plan_report, the_plan, parsed, dry_run=False, applied=True)
-
-    return await idempotent(request, viewer, db, server, m.RosterImportReport, work)
-
-
-# --- slips and invite codes ------------------------------------------------------------------
-
-
-def _lang(school_name: str, lang: str | None) -> str:
-    if lang:
-        return lang
-    return "ru" if any("а" <= ch.lower() <= "я" for ch in school_name) else "en"
-
-
-async def _slips(
-    request: Request[Any, Any, Any],
-    viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
-    db: NamedDependency[AsyncSession],
-    class_id: int,
-    format: m.SlipFormat,
-    lang: str | None,
-    *,
-    passwords: bool,
-) -> Response[m.CredentialSlips]:
-    refused = ProblemError(
-        403, "only the IT staff and the class teacher of this class issue its invite codes"
-    )
-    if passwords:
-        _it(viewer)
-    elif viewer.role not in (m.Role.IT_STAFF, m.Role.TEACHER):
-        raise refused
-    # The IT staff see every class of the school, a teacher the classes they teach or lead.
-    cls = await visible_class(db, viewer, class_id)
-    if not may_issue_invite_codes(viewer, cls.homeroom_teacher_id):
-        raise refused
-    school = await db.get(s.School, viewer.school_id)
-    assert school is not None
-    name = class_name(cls.grade, cls.letter)
-    language = _lang(school.name, lang)
-    server_url = str(request.base_url).rstrip("/")
-    today = server.settings.today()
-
-    async def work() -> m.CredentialSlips:
-        from demo_server.slips import Slip, SlipFontError, render_pdf_slips, render_text_slips
-
-        now = server.settings.now()
-        issued = await invites.issue_slips(
-            db,
-            actor_id=viewer.id,
-            class_id=cls.id,
-            today=today,
-            now=now,
-            passwords=passwords,
-            lang=language,
-        )
-        if not issued:
-            raise ProblemError(422, f"there are no pupils in {name} today", field="class_id")
-        slips = [
-            Slip(
-                name=i.name,
-                role=i.role,
-                login=i.login,
-                one_time_password=i.one_time_password,
-                invite_code=i.invite_code,
-                child_name=i.child_name if i.invite_code else "",
-                expires=i.expires,
-            )
-            for i in issued
-        ]
-        kwargs: dict[str, Any] = {
-            "school": school.name,
-            "class_name": name,
-            "server_url": server_url,
-            "lang": language,
-        }
-        stem = "invites" if not passwords else "slips"
-        if format is m.SlipFormat.PDF:
-            try:
-                # fpdf2 lays out a page in Python: seconds for a big class, off the loop.
-                content = await off_loop(render_pdf_slips, slips, created=now, **kwargs)
-            except SlipFontError as exc:
-                raise ProblemError(503, str(exc), field="format") from None
-            filename, media = f"{stem}-{name}.pdf", "application/pdf"
-        else:
-            content = render_text_slips(slips, **kwargs).encode("utf-8")
-            filename, media = f"{stem}-{name}.txt", "text/plain; charset=utf-8"
-        expires = [i.expires for i in issued if i.expires is not None]
-        return m.CredentialSlips(
-            class_name=name,
-            format=format,
-            filename=filename,
-            media_type=media,
-            content=content,
-            pupils=sum(1 for i in issued if i.role == m.Role.PUPIL.value),
-            parents=sum(1 for i in issued if i.role == m.Role.PARENT.value and i.login),
-            invite_codes=sum(1 for i in issued if i.invite_code),
-            expires=max(expires) if expires else None,
-        )
-
-    async with server.heavy.turn("credential slips"):
-        return await idempotent(request, viewer, db, server, m.CredentialSlips, work)
-
-
-Lang = Annotated[
-    str | None,
-    QueryParameter(
-        description="ru or en (default: the school's)", schema_extra={"enum": ["ru", "en"]}
-    ),
-]
-
-
-def _check_lang(lang: str | None) -> None:
-    if lang is not None and lang not in ("ru", "en"):
-        raise ProblemError(400, "'lang' must be ru or en", field="lang")
-
-
-@post(
-    "/classes/{class_id:int}/slips",
-    summary="Credential slips for a class",
-    status_code=200,
-    cache_control=NO_STORE,
-)
-async def class_slips(
-    request: Request[Any, Any, Any],
-    class_id: FromPath[int],
-    viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
-    db: NamedDependency[AsyncSession],
-    format: FromQuery[m.SlipFormat] = m.SlipFormat.TEXT,
-    lang: Lang = None,
-) -> Response[m.CredentialSlips]:
-    """A one-time password for every pupil of the class and every parent account linked to
-    one (their old passwords stop working); an invite code for each pupil with no parent
-    account yet. Codes are single-use and expire in 30 days."""
-    _check_lang(lang)
-    return await _slips(request, viewer, server, db, class_id, format, lang, passwords=True)
-
-
-@post(
-    "/classes/{class_id:int}/invite-codes",
-    summary="Invite codes for a class's parents",
-    status_code=200,
-)
-async def class_invite_codes(
-    request: Request[Any, Any, Any],
-    class_id: FromPath[int],
-    viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
-    db: NamedDependency[AsyncSession],
-    format: FromQuery[m.SlipFormat] = m.SlipFormat.TEXT,
-    lang: Lang = None,
-) -> Response[m.CredentialSlips]:
-    """One new invite code per pupil of the class, as slips; for the IT staff and the class
-    teacher of this class."""
-    _check_lang(lang)
-    return await _slips(request, viewer, server, db, class_id, format, lang, passwords=False)
 
 
 # --- one's own password ----------------------------------------------------------------------
@@ -568,9 +307,6 @@ router = Router(
         link_parent,
         unlink_parent,
         move_pupil,
-        import_roster,
-        class_slips,
-        class_invite_codes,
         change_password,
     ],
     tags=["accounts"],

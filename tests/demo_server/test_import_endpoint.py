@@ -280,7 +280,7 @@ async def test_health_is_answered_while_an_import_is_planned(
     import threading
 
     from demo_server.roster import parse_roster
-    from demo_server.routes import accounts as routes
+    from demo_server.routes import roster as routes
 
     it = await login_as(http, "it")
     reading, health_answered = threading.Event(), threading.Event()
@@ -311,7 +311,7 @@ async def test_too_many_imports_at_once_are_told_to_come_back(
 
     from demo_server.heavy import HeavyWork
     from demo_server.roster import parse_roster
-    from demo_server.routes import accounts as routes
+    from demo_server.routes import roster as routes
 
     heavy = app.state["server"].heavy = HeavyWork(at_once=1, waiting=1)
     it = await login_as(http, "it")

@@ -1,0 +1,131 @@
+"""Roster import: a CSV of pupils, parents and teachers checked (a dry run) or applied by the IT
+staff, read and planned off the event loop."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, Router, post
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client import models as m
+from demo_server import roster_apply
+from demo_server.auth import Viewer
+from demo_server.heavy import off_loop
+from demo_server.idempotency import idempotent
+from demo_server.problems import ProblemError
+from demo_server.roster import (
+    ExistingSchool,
+    ImportPlan,
+    ParsedRoster,
+    RosterError,
+    parse_roster,
+    plan_import,
+    plan_report,
+)
+from demo_server.routes.accounts import it_staff
+from demo_server.settings import ServerState
+
+CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
+
+
+# --- roster import ---------------------------------------------------------------------------
+
+
+@post(
+    "/roster/import",
+    summary="Import a roster CSV file",
+    status_code=200,
+    opt={"problems": (415,), "request_body": "text/csv"},
+)
+async def import_roster(
+    request: Request[Any, Any, Any],
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+    dry_run: Annotated[bool, QueryParameter(description="Only say what would happen")] = True,
+) -> Response[m.RosterImportReport]:
+    """The body is the CSV file (``Content-Type: text/csv``). A dry run answers the plan line
+    by line and writes nothing. The real run writes all of it in one transaction, or nothing:
+    a file with a refused line is answered 422 with the report in ``current``. Importing the
+    same file again changes nothing."""
+    it_staff(viewer)
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in CSV_TYPES:
+        raise ProblemError(
+            415,
+            "send the roster file itself as the body with Content-Type: text/csv",
+            field="Content-Type",
+        )
+    body = await request.body()
+    if not body.strip():
+        raise ProblemError(422, "the file is empty", field="body")
+    async with server.heavy.turn("roster imports"):
+        return await _import_roster(request, viewer, server, db, body, dry_run=dry_run)
+
+
+def _plan_and_report(
+    parsed: ParsedRoster, snapshot: ExistingSchool, *, dry_run: bool
+) -> tuple[ImportPlan, m.RosterImportReport]:
+    the_plan = plan_import(parsed, snapshot)
+    return the_plan, plan_report(the_plan, parsed, dry_run=dry_run, applied=False)
+
+
+async def _import_roster(
+    request: Request[Any, Any, Any],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+    body: bytes,
+    *,
+    dry_run: bool,
+) -> Response[m.RosterImportReport]:
+    # Reading, planning and reporting take time in proportion to the file: they run off the
+    # event loop, so the server answers other requests meanwhile.
+    try:
+        parsed = await off_loop(parse_roster, body)
+    except RosterError as exc:
+        raise ProblemError(422, str(exc), field="body") from None
+    today = server.settings.today()
+
+    async def plan() -> tuple[ImportPlan, m.RosterImportReport]:
+        snapshot = await roster_apply.build_snapshot(db, viewer.school_id, today)
+        return await off_loop(_plan_and_report, parsed, snapshot, dry_run=dry_run)
+
+    if dry_run:
+        _plan, report = await plan()
+        await db.rollback()
+        return Response(content=report)
+
+    async def work() -> m.RosterImportReport:
+        the_plan, report = await plan()
+        if not the_plan.can_apply:
+            raise ProblemError(
+                422,
+                f"{report.refused} line(s) are refused; nothing was imported. "
+                "Correct them (see the report) and import the file again",
+                field="body",
+                current=report,
+            )
+        await roster_apply.apply_plan(
+            db,
+            the_plan,
+            parsed,
+            data=body,
+            school_id=viewer.school_id,
+            actor_id=viewer.id,
+            today=today,
+            now=server.settings.now(),
+        )
+        return await off_loop(plan_report, the_plan, parsed, dry_run=False, applied=True)
+
+    return await idempotent(request, viewer, db, server, m.RosterImportReport, work)
+
+
+router = Router(
+    path="/",
+    route_handlers=[import_roster],
+    tags=["accounts"],
+)

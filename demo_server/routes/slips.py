@@ -1,0 +1,187 @@
+"""Credential slips for a class (IT staff) and invite codes for a class's parents (IT staff and
+the class teacher), as text or PDF."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, Router, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client import models as m
+from demo_server import invites
+from demo_server import schema as s
+from demo_server.access import (
+    may_issue_invite_codes,
+    visible_class,
+)
+from demo_server.auth import Viewer
+from demo_server.heavy import off_loop
+from demo_server.idempotency import idempotent
+from demo_server.problems import ProblemError
+from demo_server.routes.accounts import it_staff
+from demo_server.routes.deps import NO_STORE
+from demo_server.settings import ServerState
+from demo_server.week import class_name
+
+# --- slips and invite codes ------------------------------------------------------------------
+
+
+def _lang(school_name: str, lang: str | None) -> str:
+    if lang:
+        return lang
+    return "ru" if any("а" <= ch.lower() <= "я" for ch in school_name) else "en"
+
+
+async def _slips(
+    request: Request[Any, Any, Any],
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+    class_id: int,
+    format: m.SlipFormat,
+    lang: str | None,
+    *,
+    passwords: bool,
+) -> Response[m.CredentialSlips]:
+    refused = ProblemError(
+        403, "only the IT staff and the class teacher of this class issue its invite codes"
+    )
+    if passwords:
+        it_staff(viewer)
+    elif viewer.role not in (m.Role.IT_STAFF, m.Role.TEACHER):
+        raise refused
+    # The IT staff see every class of the school, a teacher the classes they teach or lead.
+    cls = await visible_class(db, viewer, class_id)
+    if not may_issue_invite_codes(viewer, cls.homeroom_teacher_id):
+        raise refused
+    school = await db.get(s.School, viewer.school_id)
+    assert school is not None
+    name = class_name(cls.grade, cls.letter)
+    language = _lang(school.name, lang)
+    server_url = str(request.base_url).rstrip("/")
+    today = server.settings.today()
+
+    async def work() -> m.CredentialSlips:
+        from demo_server.slips import Slip, SlipFontError, render_pdf_slips, render_text_slips
+
+        now = server.settings.now()
+        issued = await invites.issue_slips(
+            db,
+            actor_id=viewer.id,
+            class_id=cls.id,
+            today=today,
+            now=now,
+            passwords=passwords,
+            lang=language,
+        )
+        if not issued:
+            raise ProblemError(422, f"there are no pupils in {name} today", field="class_id")
+        slips = [
+            Slip(
+                name=i.name,
+                role=i.role,
+                login=i.login,
+                one_time_password=i.one_time_password,
+                invite_code=i.invite_code,
+                child_name=i.child_name if i.invite_code else "",
+                expires=i.expires,
+            )
+            for i in issued
+        ]
+        kwargs: dict[str, Any] = {
+            "school": school.name,
+            "class_name": name,
+            "server_url": server_url,
+            "lang": language,
+        }
+        stem = "invites" if not passwords else "slips"
+        if format is m.SlipFormat.PDF:
+            try:
+                # fpdf2 lays out a page in Python: seconds for a big class, off the loop.
+                content = await off_loop(render_pdf_slips, slips, created=now, **kwargs)
+            except SlipFontError as exc:
+                raise ProblemError(503, str(exc), field="format") from None
+            filename, media = f"{stem}-{name}.pdf", "application/pdf"
+        else:
+            content = render_text_slips(slips, **kwargs).encode("utf-8")
+            filename, media = f"{stem}-{name}.txt", "text/plain; charset=utf-8"
+        expires = [i.expires for i in issued if i.expires is not None]
+        return m.CredentialSlips(
+            class_name=name,
+            format=format,
+            filename=filename,
+            media_type=media,
+            content=content,
+            pupils=sum(1 for i in issued if i.role == m.Role.PUPIL.value),
+            parents=sum(1 for i in issued if i.role == m.Role.PARENT.value and i.login),
+            invite_codes=sum(1 for i in issued if i.invite_code),
+            expires=max(expires) if expires else None,
+        )
+
+    async with server.heavy.turn("credential slips"):
+        return await idempotent(request, viewer, db, server, m.CredentialSlips, work)
+
+
+Lang = Annotated[
+    str | None,
+    QueryParameter(
+        description="ru or en (default: the school's)", schema_extra={"enum": ["ru", "en"]}
+    ),
+]
+
+
+def _check_lang(lang: str | None) -> None:
+    if lang is not None and lang not in ("ru", "en"):
+        raise ProblemError(400, "'lang' must be ru or en", field="lang")
+
+
+@post(
+    "/classes/{class_id:int}/slips",
+    summary="Credential slips for a class",
+    status_code=200,
+    cache_control=NO_STORE,
+)
+async def class_slips(
+    request: Request[Any, Any, Any],
+    class_id: FromPath[int],
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+    format: FromQuery[m.SlipFormat] = m.SlipFormat.TEXT,
+    lang: Lang = None,
+) -> Response[m.CredentialSlips]:
+    """A one-time password for every pupil of the class and every parent account linked to
+    one (their old passwords stop working); an invite code for each pupil with no parent
+    account yet. Codes are single-use and expire in 30 days."""
+    _check_lang(lang)
+    return await _slips(request, viewer, server, db, class_id, format, lang, passwords=True)
+
+
+@post(
+    "/classes/{class_id:int}/invite-codes",
+    summary="Invite codes for a class's parents",
+    status_code=200,
+)
+async def class_invite_codes(
+    request: Request[Any, Any, Any],
+    class_id: FromPath[int],
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+    format: FromQuery[m.SlipFormat] = m.SlipFormat.TEXT,
+    lang: Lang = None,
+) -> Response[m.CredentialSlips]:
+    """One new invite code per pupil of the class, as slips; for the IT staff and the class
+    teacher of this class."""
+    _check_lang(lang)
+    return await _slips(request, viewer, server, db, class_id, format, lang, passwords=False)
+
+
+router = Router(
+    path="/",
+    route_handlers=[class_slips, class_invite_codes],
+    tags=["accounts"],
+)
