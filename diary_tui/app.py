@@ -415,19 +415,23 @@ class DiaryApp(App[None]):
     def action_log_out(self) -> None:
         """Log out; with writes still waiting to be sent, only after two questions that name
         them (logging out deletes this computer's copy, and the outbox with it)."""
-        ops = self.data.waiting_ops()
-        if not ops:
+        ops, refused = self.data.waiting_ops(), self.data.refused_ops()
+        if not ops and not refused:
             self.log_out()
             return
-        from diary_tui.sync import describe_waiting
+        from diary_tui.sync import describe_unsent
         from screens.dialogs.confirm import ConfirmScreen
 
-        count = len(ops)
+        count = len(ops) + len(refused)
         writes = "1 unsent write" if count == 1 else f"{count} unsent writes"
+        after = []
+        if ops:
+            after.append("Those waiting go by themselves once the server answers.")
+        if refused:
+            after.append("Those refused wait for you where they were typed.")
         first = (
-            f"{describe_waiting(ops)}.\n"
-            "They go by themselves once the server answers. Logging out now deletes this "
-            "computer's copy of the diary, and them with it.\n\nLog out anyway?"
+            f"{describe_unsent(ops, refused)}.\n{' '.join(after)} Logging out now deletes "
+            "this computer's copy of the diary, and them with it.\n\nLog out anyway?"
         )
         second = f"Throw away {writes} for good and log out? This cannot be undone."
 
@@ -469,7 +473,7 @@ class DiaryApp(App[None]):
     async def log_out(self, *, discard_unsent: bool = False) -> None:
         from diary_tui.data import UnsentWrites
 
-        if not discard_unsent and self.data.waiting_ops():
+        if not discard_unsent and (self.data.waiting_ops() or self.data.refused_ops()):
             self.action_log_out()  # a write came in meanwhile: ask
             return
         self.workers.cancel_group(self, "sync")

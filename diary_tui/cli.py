@@ -236,21 +236,31 @@ def logout(
         else:
             print(_send_waiting(server, login, token, credentials))
             token = credentials.load(server, login)  # the refresh token rotated
-    waiting = _waiting(server, login)
-    if waiting and not discard_unsent:
-        from diary_tui.sync import describe_waiting
+    waiting, refused = _unsent(server, login)
+    if (waiting or refused) and not discard_unsent:
+        from diary_tui.sync import describe_unsent
 
+        advice = []
+        if waiting:
+            advice.append(
+                "Open the diary (diary) while the server can be reached and those waiting are "
+                "sent by themselves, or run diary logout --send-first."
+            )
+        if refused:
+            advice.append(
+                "Open the diary to see why the server refused the others and to correct them "
+                "or let them go."
+            )
         print(
-            f"diary logout: {describe_waiting(waiting)}.\n"
-            f"They were made on this computer and have not reached {server} yet; logging out "
-            "deletes them. Open the diary (diary) while the server can be reached and they "
-            "are sent by themselves, or run diary logout --send-first. To throw them away, "
-            "run diary logout --discard-unsent.",
+            f"diary logout: {describe_unsent(waiting, refused)}.\n"
+            f"They were made on this computer and {server} has not taken them; logging out "
+            f"deletes them. {' '.join(advice)} To throw them away, run diary logout "
+            "--discard-unsent.",
             file=sys.stderr,
         )
         return 1
-    if waiting:
-        count = len(waiting)
+    if waiting or refused:
+        count = len(waiting) + len(refused)
         print(f"Throwing away {count} unsent write{'s' if count != 1 else ''}, as asked.")
     if token:
         print(f"Ending the session of {login} on {server}: {_revoke(server, token)}")
@@ -271,15 +281,17 @@ def logout(
     return 0
 
 
-def _waiting(server: str, login: str) -> list[str]:
-    """What each write waiting in the account's outbox does (empty with no local store)."""
-    from diary_tui.store import Store, store_path
+def _unsent(server: str, login: str) -> tuple[list[str], list[str]]:
+    """What each write the server has not taken does: those waiting in the account's outbox,
+    and those it refused or found in conflict, not dealt with yet (empty with no store)."""
+    from diary_tui.store import REFUSED, Store, store_path
 
     if not store_path(server, login).exists():
-        return []
+        return [], []
     store = Store.open_for(server, login)
     try:
-        return [item.op for item in store.pending(limit=1_000_000)]
+        waiting = [item.op for item in store.pending(limit=1_000_000)]
+        return waiting, [item.op for item in store.items(REFUSED, limit=1_000_000)]
     finally:
         store.close()
 

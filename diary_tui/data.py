@@ -290,17 +290,20 @@ class Queued(Generic[W]):
 
 
 class UnsentWrites(Exception):
-    """Logging out would throw away writes the server has not had yet."""
+    """Logging out would throw away writes the server has not taken: those waiting to be sent
+    (``ops``) and those it refused or found in conflict that the user has not dealt with yet
+    (``refused``)."""
 
-    def __init__(self, ops: list[str]) -> None:
-        from diary_tui.sync import describe_waiting
+    def __init__(self, ops: list[str], refused: list[str] | None = None) -> None:
+        from diary_tui.sync import describe_unsent
 
         self.ops = ops
-        super().__init__(describe_waiting(ops))
+        self.refused = refused or []
+        super().__init__(describe_unsent(self.ops, self.refused))
 
     @property
     def count(self) -> int:
-        return len(self.ops)
+        return len(self.ops) + len(self.refused)
 
 
 NOT_SIGNED_IN = (
@@ -608,6 +611,15 @@ class DiaryData:
             return []
         return [item.op for item in self.store.pending(limit=1_000_000)]
 
+    def refused_ops(self) -> list[str]:
+        """What each write the server refused or found in conflict does, while the user has
+        not dealt with it (it is unsent too: logging out would delete it), oldest first."""
+        from diary_tui.store import REFUSED
+
+        if self.store is None:
+            return []
+        return [item.op for item in self.store.items(REFUSED, limit=1_000_000)]
+
     def queued(self, kind: type[W]) -> list[Queued[W]]:
         """The writes of ``kind`` that wait in the outbox, oldest first."""
         if self.store is None:
@@ -675,13 +687,14 @@ class DiaryData:
     async def logout(self, *, discard_unsent: bool = False) -> None:
         """End the session on the server (if reachable), forget the token and the store.
 
-        Raises :class:`UnsentWrites` while writes wait in the outbox, unless the user said to
-        throw them away (``discard_unsent``).
+        Raises :class:`UnsentWrites` while writes wait in the outbox, or wait for the user to
+        deal with the server's refusal, unless the user said to throw them away
+        (``discard_unsent``).
         """
         if not discard_unsent:
-            ops = self.waiting_ops()
-            if ops:
-                raise UnsentWrites(ops)
+            ops, refused = self.waiting_ops(), self.refused_ops()
+            if ops or refused:
+                raise UnsentWrites(ops, refused)
         client, server, login = self.client, self.server, self.login_name
         try:
             if client is not None:

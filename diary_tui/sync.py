@@ -362,16 +362,37 @@ KINDS: dict[str, tuple[str, str]] = {
 """What an outbox write is about, by the part of its ``op`` before the dot (one, many)."""
 
 
-def describe_waiting(ops: list[str]) -> str:
-    """The waiting writes in words: ``3 writes wait to be sent: 2 marks, 1 message``."""
-    if not ops:
-        return "No writes wait to be sent."
+def _kinds(ops: list[str]) -> str:
+    """``2 marks, 1 message``."""
     counts: dict[tuple[str, str], int] = {}
     for op in ops:
         kind = op.split(".", 1)[0]
         words = KINDS.get(kind, ("other change", "other changes"))
         counts[words] = counts.get(words, 0) + 1
-    parts = [f"{n} {one if n == 1 else many}" for (one, many), n in counts.items()]
+    return ", ".join(f"{n} {one if n == 1 else many}" for (one, many), n in counts.items())
+
+
+def describe_waiting(ops: list[str]) -> str:
+    """The waiting writes in words: ``3 writes wait to be sent: 2 marks, 1 message``."""
+    if not ops:
+        return "No writes wait to be sent."
     total = len(ops)
     head = "1 write waits" if total == 1 else f"{total} writes wait"
-    return f"{head} to be sent: {', '.join(parts)}"
+    return f"{head} to be sent: {_kinds(ops)}"
+
+
+def describe_unsent(waiting: list[str], refused: list[str]) -> str:
+    """Every write the server has not taken, in words: those waiting to be sent and those it
+    refused or found in conflict that the user has not dealt with yet (they are unsent too:
+    logging out deletes them). ``2 writes wait to be sent: 2 marks; 1 was refused and not yet
+    dealt with: 1 absence``."""
+    if not refused:
+        return describe_waiting(waiting)
+    total = len(refused)
+    were = "1 write was" if total == 1 else f"{total} writes were"
+    if waiting:
+        were = "1 was" if total == 1 else f"{total} were"
+    said = f"{were} refused by the server and not yet dealt with: {_kinds(refused)}"
+    if not waiting:
+        return said[0].upper() + said[1:]
+    return f"{describe_waiting(waiting)}; {said}"

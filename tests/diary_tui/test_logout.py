@@ -20,8 +20,8 @@ from demo_server.db import make_engine
 from diary_tui.cli import main
 from diary_tui.credentials import Credentials
 from diary_tui.outbox_ops import ReplyOp, WeekSignOp
-from diary_tui.store import Store, store_path
-from diary_tui.sync import SyncEngine, describe_waiting
+from diary_tui.store import CONFLICT, REJECTED, Store, store_path
+from diary_tui.sync import SyncEngine, describe_unsent, describe_waiting
 from tests.conftest import asgi_transport, sqlite_only
 from tests.diary_tui.conftest import MemoryKeyring
 from tests.diary_tui.harness import BASE_URL, MONDAY, password_of
@@ -81,6 +81,70 @@ def test_logout_refuses_while_writes_wait_and_discards_only_when_told(
     assert "Throwing away 3 unsent writes" in said.out
     assert not path.exists()
     assert memory_keyring.items == {}
+
+
+def test_unsent_writes_in_words_name_the_refused_too() -> None:
+    refused = ["absence.set"]
+    assert describe_unsent(["mark.create", "mark.update"], refused) == (
+        "2 writes wait to be sent: 2 marks; 1 was refused by the server and not yet dealt "
+        "with: 1 absence"
+    )
+    assert describe_unsent([], ["mark.update", "topic.set"]) == (
+        "2 writes were refused by the server and not yet dealt with: 1 mark, 1 lesson topic"
+    )
+    assert describe_unsent(["week.sign"], []) == describe_waiting(["week.sign"])
+
+
+def test_logout_counts_refused_and_conflicting_writes_not_dealt_with(
+    memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A write the server refused (or found in conflict) waits for its teacher to correct it
+    or let it go: logging out would delete it as surely as one still waiting."""
+    queue(three_writes())
+    path = store_path(BASE_URL, "parent")
+    store = Store(path)
+    first, second, _reply = store.pending()
+    store.settle(first.id, REJECTED, error="The lesson is in a closed period.")
+    store.settle(second.id, CONFLICT, error="Changed meanwhile by another teacher.")
+    store.close()
+
+    assert main(["--server", BASE_URL, "--login", "parent", "logout"]) == 1
+    said = capsys.readouterr()
+    assert (
+        "1 write waits to be sent: 1 message; 2 were refused by the server and not yet "
+        "dealt with: 2 marks" in said.err
+    )
+    assert "--discard-unsent" in said.err
+    assert path.exists()
+
+    # Once the only waiting write is gone, the refused ones still hold the logout back.
+    store = Store(path)
+    store.settle(store.pending()[0].id, "sent", result=b"{}")
+    store.close()
+    assert main(["--server", BASE_URL, "--login", "parent", "logout"]) == 1
+    said = capsys.readouterr()
+    assert "2 writes were refused by the server and not yet dealt with: 2 marks" in said.err
+    assert path.exists()
+
+    # Dealt with (dismissed): nothing is unsent, logging out goes on.
+    store = Store(path)
+    store.dismiss([item.id for item in store.items((REJECTED, CONFLICT))])
+    store.close()
+    assert main(["--server", BASE_URL, "--login", "parent", "logout"]) == 0
+    assert not path.exists()
+
+
+def test_discard_unsent_throws_away_the_refused_too(
+    memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queue(three_writes()[:1])
+    path = store_path(BASE_URL, "parent")
+    store = Store(path)
+    store.settle(store.pending()[0].id, REJECTED, error="No such lesson.")
+    store.close()
+    assert main(["--server", BASE_URL, "--login", "parent", "logout", "--discard-unsent"]) == 0
+    assert "Throwing away 1 unsent write, as asked." in capsys.readouterr().out
+    assert not path.exists()
 
 
 def test_logout_without_waiting_writes_still_logs_out(

@@ -364,3 +364,63 @@ async def test_logging_out_or_quitting_with_unsent_writes_asks_and_names_them(
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(diary.screen, LoginScreen))
         assert not path.exists()
+
+
+@sqlite_only
+async def test_logging_out_counts_writes_refused_and_not_dealt_with(
+    app: Litestar, demo: Any
+) -> None:
+    """A write the server refused waits for the user to deal with it: logging out names it
+    with those waiting, and deletes it only after the second yes."""
+    from diary_tui.outbox_ops import ReplyOp, WeekSignOp
+    from diary_tui.store import REJECTED, store_path
+    from screens.login import LoginScreen
+
+    switch = Switch(asgi_transport(app))
+    diary = make_app(app, transport=switch)
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "parent", password_of(demo, "parent"))
+        await wait_for(pilot, lambda: week_loaded(diary, MONDAY))
+        assert diary.data.me is not None and diary.data.store is not None
+        pupil = diary.data.me.children[0].id
+        switch.up = False
+        engine = diary.data.sync_engine()
+        refused = engine.enqueue(ReplyOp(thread_id=1, request=wire.ReplyRequest(body="Да")))
+        diary.data.store.settle(refused, REJECTED, error="There is no such thread.")
+        path = store_path(BASE_URL, "parent")
+
+        diary.action_log_out()
+        await wait_for(pilot, lambda: isinstance(diary.screen, ConfirmScreen))
+        assert "1 write was refused by the server and not yet dealt with: 1 message" in question(
+            diary
+        )
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, ConfirmScreen)
+                and "Throw away 1 unsent write" in question(diary)
+            ),
+        )
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
+        assert diary.data.logged_in and path.exists()
+
+        engine.enqueue(WeekSignOp(pupil_id=pupil, monday=MONDAY))
+        diary.action_log_out()
+        await wait_for(pilot, lambda: isinstance(diary.screen, ConfirmScreen))
+        assert (
+            "1 write waits to be sent: 1 week signature; 1 was refused by the server and not "
+            "yet dealt with: 1 message" in question(diary)
+        )
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, ConfirmScreen)
+                and "Throw away 2 unsent writes" in question(diary)
+            ),
+        )
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(diary.screen, LoginScreen))
+        assert not path.exists()
