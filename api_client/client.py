@@ -23,13 +23,13 @@ from typing import Any, TypeVar, cast
 import httpx
 import msgspec
 
-from api_client import errors
+from api_client import endpoints, errors
 from api_client.cache import (  # re-exported: the cache lives apart from httpx
     CachedResponse as CachedResponse,
 )
 from api_client.cache import MemoryCache as MemoryCache
 from api_client.cache import ResponseCache as ResponseCache
-from api_client.cache import cache_key
+from api_client.endpoints import Get, Query
 from api_client.models import (
     API_PREFIX,
     AbsenceNotice,
@@ -106,7 +106,6 @@ from api_client.models import (
     UserUpdate,
     Week,
     WeekSignature,
-    users_query,
 )
 
 T = TypeVar("T")
@@ -318,15 +317,14 @@ class DiaryClient:
     # -- endpoints ----------------------------------------------------------------------
 
     async def health(self) -> Health:
-        return await self.get("/health", Health, auth=False)
+        return await self.fetch(endpoints.health())
 
     async def me(self) -> Me:
-        return await self.get("/me", Me)
+        return await self.fetch(endpoints.me())
 
     async def week(self, pupil_id: int, day: dt.date | None = None) -> Week:
         """The week of ``pupil_id`` that contains ``day`` (today on the server by default)."""
-        params = {"date": day.isoformat()} if day else None
-        return await self.get(f"/pupils/{pupil_id}/week", Week, params=params)
+        return await self.fetch(endpoints.week(pupil_id, day))
 
     # -- the class journal ---------------------------------------------------------------
     # Every write takes its Idempotency-Key from the caller: the outbox stores the key with
@@ -336,10 +334,7 @@ class DiaryClient:
         self, class_id: int, subject_id: int, period_id: int | None = None
     ) -> Journal:
         """A class's journal for a subject and period (the period containing today by default)."""
-        params: dict[str, int] = {"class_id": class_id, "subject_id": subject_id}
-        if period_id is not None:
-            params["period_id"] = period_id
-        return await self.get("/journal", Journal, params=params)
+        return await self.fetch(endpoints.journal(class_id, subject_id, period_id))
 
     async def create_mark(self, body: MarkCreate, idempotency_key: str) -> JournalMark:
         return await self._send(
@@ -419,7 +414,7 @@ class DiaryClient:
     async def lesson(self, lesson_id: int) -> LessonDetail:
         """One lesson as the timetable holds it, with the teachers who could substitute (the
         administration)."""
-        return await self.get(f"/lessons/{lesson_id}", LessonDetail)
+        return await self.fetch(endpoints.lesson(lesson_id))
 
     async def change_lesson(
         self, lesson_id: int, body: LessonChange, idempotency_key: str
@@ -437,10 +432,10 @@ class DiaryClient:
     # -- messages, announcements, signing ---------------------------------------------
 
     async def threads(self) -> Threads:
-        return await self.get("/threads", Threads)
+        return await self.fetch(endpoints.threads())
 
     async def thread(self, thread_id: int) -> Thread:
-        return await self.get(f"/threads/{thread_id}", Thread)
+        return await self.fetch(endpoints.thread(thread_id))
 
     async def mark_thread_read(
         self, thread_id: int, last_read_id: int, idempotency_key: str | None = None
@@ -470,11 +465,10 @@ class DiaryClient:
         )
 
     async def recipients(self, pupil_id: int) -> Recipients:
-        return await self.get(f"/pupils/{pupil_id}/recipients", Recipients)
+        return await self.fetch(endpoints.recipients(pupil_id))
 
     async def announcements(self, pupil_id: int | None = None) -> Announcements:
-        params = {"pupil_id": pupil_id} if pupil_id is not None else None
-        return await self.get("/announcements", Announcements, params=params)
+        return await self.fetch(endpoints.announcements(pupil_id))
 
     async def mark_announcement_read(
         self, announcement_id: int, idempotency_key: str | None = None
@@ -494,10 +488,7 @@ class DiaryClient:
         )
 
     async def events(self, start: dt.date, end: dt.date, pupil_id: int | None = None) -> Events:
-        params: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat()}
-        if pupil_id is not None:
-            params["pupil_id"] = pupil_id
-        return await self.get("/events", Events, params=params)
+        return await self.fetch(endpoints.events(start, end, pupil_id))
 
     async def sign_week(
         self, pupil_id: int, monday: dt.date, idempotency_key: str | None = None
@@ -514,11 +505,10 @@ class DiaryClient:
 
     async def grades(self, pupil_id: int, period: int | str | None = None) -> Grades:
         """Marks per subject of a period (an id, or ``"year"``); default the current one."""
-        params = {"period": str(period)} if period is not None else None
-        return await self.get(f"/pupils/{pupil_id}/grades", Grades, params=params)
+        return await self.fetch(endpoints.grades(pupil_id, period))
 
     async def report_card(self, pupil_id: int) -> ReportCard:
-        return await self.get(f"/pupils/{pupil_id}/report-card", ReportCard)
+        return await self.fetch(endpoints.report_card(pupil_id))
 
     async def homework(
         self,
@@ -527,14 +517,7 @@ class DiaryClient:
         end: dt.date | None = None,
         subject_id: int | None = None,
     ) -> HomeworkList:
-        params: dict[str, str] = {}
-        if start is not None:
-            params["from"] = start.isoformat()
-        if end is not None:
-            params["to"] = end.isoformat()
-        if subject_id is not None:
-            params["subject"] = str(subject_id)
-        return await self.get(f"/pupils/{pupil_id}/homework", HomeworkList, params=params or None)
+        return await self.fetch(endpoints.homework(pupil_id, start, end, subject_id))
 
     async def set_homework_done(
         self, pupil_id: int, homework_id: int, done: bool, idempotency_key: str | None = None
@@ -554,14 +537,13 @@ class DiaryClient:
         return response.content
 
     async def attendance(self, pupil_id: int, period: int | str | None = None) -> Attendance:
-        params = {"period": str(period)} if period is not None else None
-        return await self.get(f"/pupils/{pupil_id}/attendance", Attendance, params=params)
+        return await self.fetch(endpoints.attendance(pupil_id, period))
 
     async def absence_notices(self, pupil_id: int) -> AbsenceNotices:
-        return await self.get(f"/pupils/{pupil_id}/absence-notices", AbsenceNotices)
+        return await self.fetch(endpoints.absence_notices(pupil_id))
 
     async def class_absence_notices(self, class_id: int) -> AbsenceNotices:
-        return await self.get(f"/classes/{class_id}/absence-notices", AbsenceNotices)
+        return await self.fetch(endpoints.class_absence_notices(class_id))
 
     async def send_absence_notice(
         self, pupil_id: int, body: AbsenceNoticeRequest, idempotency_key: str | None = None
@@ -695,14 +677,13 @@ class DiaryClient:
     ) -> UserPage:
         """Accounts of the school whose login or name holds ``q``; ``class_`` is a class name
         (``5А``) or id."""
-        params = users_query(q, role, class_, offset, limit)
-        return await self.get("/users", UserPage, params=params)
+        return await self.fetch(endpoints.users(q, role, class_, offset, limit))
 
     async def classes(self) -> ClassList:
-        return await self.get("/classes", ClassList)
+        return await self.fetch(endpoints.classes())
 
     async def user(self, user_id: int) -> UserSummary:
-        return await self.get(f"/users/{user_id}", UserSummary)
+        return await self.fetch(endpoints.user(user_id))
 
     async def create_user(
         self, body: UserCreate, idempotency_key: str | None = None
@@ -825,43 +806,35 @@ class DiaryClient:
         before: int | None = None,
     ) -> AuditPage:
         """A page of the audit log, newest first; ``pupil`` and ``teacher`` are logins or ids."""
-        params: dict[str, str | int] = {"limit": limit}
-        for name, value in (("pupil", pupil), ("teacher", teacher), ("entity", entity)):
-            if value:
-                params[name] = value
-        if start is not None:
-            params["from"] = start.isoformat()
-        if end is not None:
-            params["to"] = end.isoformat()
-        if before is not None:
-            params["before"] = before
-        return await self.get("/audit", AuditPage, params=params)
+        return await self.fetch(
+            endpoints.audit(
+                pupil=pupil,
+                teacher=teacher,
+                start=start,
+                end=end,
+                entity=entity,
+                limit=limit,
+                before=before,
+            )
+        )
 
     async def school_stats(self, period_id: int | None = None) -> SchoolStats:
-        params = {"period": period_id} if period_id is not None else None
-        return await self.get("/stats/school", SchoolStats, params=params)
+        return await self.fetch(endpoints.school_stats(period_id))
 
     async def class_stats(self, class_id: int, period_id: int | None = None) -> ClassStats:
-        params = {"period": period_id} if period_id is not None else None
-        return await self.get(f"/stats/classes/{class_id}", ClassStats, params=params)
+        return await self.fetch(endpoints.class_stats(class_id, period_id))
 
     async def authority_stats(self, period_id: int | None = None) -> AuthorityStats:
-        params = {"period": period_id} if period_id is not None else None
-        return await self.get("/stats/authority", AuthorityStats, params=params)
+        return await self.fetch(endpoints.authority_stats(period_id))
 
     async def search_pupils(self, query: str) -> PupilSearch:
         """Pupils by name: names and classes only."""
-        return await self.get("/pupils/search", PupilSearch, params={"q": query})
+        return await self.fetch(endpoints.search_pupils(query))
 
     async def medical_absences(
         self, pupil_id: int, start: dt.date | None = None, end: dt.date | None = None
     ) -> MedicalAbsences:
-        params: dict[str, str | int] = {"pupil": pupil_id}
-        if start is not None:
-            params["from"] = start.isoformat()
-        if end is not None:
-            params["to"] = end.isoformat()
-        return await self.get("/medical/absences", MedicalAbsences, params=params)
+        return await self.fetch(endpoints.medical_absences(pupil_id, start, end))
 
     async def record_illness(
         self, body: MedicalAbsenceCreate, idempotency_key: str | None = None
@@ -877,6 +850,23 @@ class DiaryClient:
 
     # -- the machinery --------------------------------------------------------------------
 
+    async def fetch(self, req: Get[T]) -> T:
+        """The answer to ``req``, conditional on the ETag the cache keeps under ``req.key``."""
+        cached = self.cache.get(req.key)
+        headers = {"If-None-Match": cached.etag} if cached else {}
+        response = await self._request(
+            "GET", req.path, params=req.params or None, headers=headers, auth=req.auth
+        )
+        if response.status_code == 304 and cached is not None:
+            self.stats.not_modified += 1
+            return self._decode(cached.body, req.type)
+        self._raise_for_status(response)
+        value = self._decode(response.content, req.type)
+        etag = response.headers.get("ETag")
+        if etag:
+            self.cache.put(req.key, etag, response.content)
+        return value
+
     async def get(
         self,
         path: str,
@@ -885,30 +875,16 @@ class DiaryClient:
         params: Mapping[str, Any] | None = None,
         auth: bool = True,
     ) -> T:
-        """GET ``path`` as ``type_``, conditional on the cached ETag."""
-        key = cache_key(path, params)
-        cached = self.cache.get(key)
-        headers = {"If-None-Match": cached.etag} if cached else {}
-        response = await self._request("GET", path, params=params, headers=headers, auth=auth)
-        if response.status_code == 304 and cached is not None:
-            self.stats.not_modified += 1
-            return self._decode(cached.body, type_)
-        self._raise_for_status(response)
-        value = self._decode(response.content, type_)
-        etag = response.headers.get("ETag")
-        if etag:
-            self.cache.put(key, etag, response.content)
-        return value
+        """GET any ``path`` as ``type_`` (scripts and tests; the API's are in ``endpoints``)."""
+        return await self.fetch(Get(path, type_, endpoints.query(params), auth))
 
-    def cached(
-        self, path: str, type_: type[T], params: Mapping[str, Any] | None = None
-    ) -> T | None:
-        """The cached value of a GET, if any, without touching the network."""
-        hit = self.cache.get(cache_key(path, params))
+    def cached(self, req: Get[T]) -> T | None:
+        """The cached answer to ``req``, if any, without touching the network."""
+        hit = self.cache.get(req.key)
         if hit is None:
             return None
         try:
-            return self._decode(hit.body, type_)
+            return self._decode(hit.body, req.type)
         except errors.ProtocolError:
             return None
 
@@ -972,7 +948,7 @@ class DiaryClient:
         method: str,
         path: str,
         *,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | Query | None = None,
         headers: dict[str, str] | None = None,
         content: bytes | None = None,
         auth: bool = True,
@@ -991,7 +967,7 @@ class DiaryClient:
         self,
         method: str,
         path: str,
-        params: Mapping[str, Any] | None,
+        params: Mapping[str, Any] | Query | None,
         headers: dict[str, str],
         content: bytes | None,
     ) -> httpx.Response:

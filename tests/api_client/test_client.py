@@ -15,7 +15,7 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
-from api_client import errors
+from api_client import endpoints, errors
 from api_client.client import DiaryClient, MemoryCache
 from api_client.models import Me, Role, TokenPair, Week
 from demo_server.db import make_engine
@@ -52,7 +52,7 @@ async def test_an_unchanged_week_costs_a_304(app: Litestar, demo: Any) -> None:
         assert again == first
         assert client.stats.not_modified == 1
         assert client.stats.bytes_received - received == 0, "a 304 has no body"
-        assert client.cached(f"/pupils/{child}/week", Week, {"date": demo.today.isoformat()})
+        assert client.cached(endpoints.week(child, demo.today)) == first
 
 
 async def test_wrong_password_is_an_authentication_error(app: Litestar) -> None:

@@ -9,6 +9,7 @@ import httpx
 import msgspec
 import pytest
 
+from api_client import endpoints
 from api_client import models as wire
 from diary_tui.text import MULTILINE_FIELDS, decode, visible, visible_all
 
@@ -163,7 +164,7 @@ async def test_the_client_decodes_every_answer_and_its_cached_copy_as_visible_te
         c._access_token, c._access_expires = "token", float("inf")
         fresh = await c.me()
         again = await c.me()  # 304: from the cache, which keeps the server's bytes
-        cached = c.cached("/me", wire.Me)
+        cached = c.cached(endpoints.me())
     assert fresh.last_name == again.last_name == SHOWN
     assert cached is not None and cached.last_name == SHOWN
 

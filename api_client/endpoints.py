@@ -1,0 +1,294 @@
+"""Every GET of the API, defined once.
+
+A :class:`Get` is one request as a value: its path, its query (normalised once, here) and the
+type of its answer. The client fetches it (``DiaryClient.fetch``), the response cache keeps its
+answer under :attr:`Get.key`, and the app's data layer reads the cache and loads through the
+same value, so the query that is sent is the query a stored answer is found under.
+
+No httpx here: the app reads its cache through these values before it loads the network code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from api_client.cache import cache_key
+from api_client.models import (
+    AbsenceNotices,
+    Announcements,
+    Attendance,
+    AuditPage,
+    AuthorityStats,
+    ClassList,
+    ClassStats,
+    Events,
+    Grades,
+    Health,
+    HomeworkList,
+    Journal,
+    LessonDetail,
+    Me,
+    MedicalAbsences,
+    PupilSearch,
+    Recipients,
+    ReportCard,
+    Role,
+    SchoolStats,
+    Thread,
+    Threads,
+    UserPage,
+    UserSummary,
+    Week,
+    users_query,
+)
+
+T = TypeVar("T")
+
+Query = tuple[tuple[str, str], ...]
+"""A query as it is sent: pairs of text, sorted by name."""
+
+USER_SEARCH_MAX = 100
+"""The longest ``q`` of ``GET /users`` (the server refuses more)."""
+
+
+def query(params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> Query:
+    """``params`` as the request sends them and the cache keeps them: text values, sorted by
+    name, with the ``None`` ones left out (``True`` is ``true``, as httpx sends it)."""
+    if params is None:
+        return ()
+    pairs = params.items() if isinstance(params, Mapping) else params
+    return tuple(sorted((name, _text(value)) for name, value in pairs if value is not None))
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Get(Generic[T]):
+    """One GET: what is sent (``path``, ``params``) and what comes back (``type``)."""
+
+    path: str
+    """Below the API's prefix, e.g. ``/pupils/7/week``."""
+    type: type[T]
+    params: Query = ()
+    auth: bool = True
+    """False for the few GETs open without a login (health)."""
+
+    @property
+    def key(self) -> str:
+        """Where the response cache keeps the answer: the path and the query as sent."""
+        return cache_key(self.path, dict(self.params))
+
+
+def get(path: str, type_: type[T], params: Mapping[str, Any] | None = None) -> Get[T]:
+    """A GET of any path, its query normalised as every other's (scripts, tests)."""
+    return Get(path, type_, query(params))
+
+
+# -- the session -------------------------------------------------------------------------
+
+
+def health() -> Get[Health]:
+    return Get("/health", Health, auth=False)
+
+
+def me() -> Get[Me]:
+    return Get("/me", Me)
+
+
+# -- a pupil's diary -----------------------------------------------------------------------
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of the week that contains ``day``."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week(pupil_id: int, day: dt.date | None = None) -> Get[Week]:
+    """The week of ``pupil_id`` that contains ``day`` (asked by its Monday, so every day of a
+    week is one request and one cached answer); the server's today without ``day``."""
+    monday = monday_of(day) if day is not None else None
+    return Get(f"/pupils/{pupil_id}/week", Week, query({"date": monday}))
+
+
+def grades(pupil_id: int, period: int | str | None = None) -> Get[Grades]:
+    """Marks per subject of a period (an id, or ``"year"``); the current one by default."""
+    return Get(f"/pupils/{pupil_id}/grades", Grades, query({"period": period}))
+
+
+def report_card(pupil_id: int) -> Get[ReportCard]:
+    return Get(f"/pupils/{pupil_id}/report-card", ReportCard)
+
+
+def homework(
+    pupil_id: int,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    subject_id: int | None = None,
+) -> Get[HomeworkList]:
+    params = {"from": start, "to": end, "subject": subject_id}
+    return Get(f"/pupils/{pupil_id}/homework", HomeworkList, query(params))
+
+
+def attendance(pupil_id: int, period: int | str | None = None) -> Get[Attendance]:
+    return Get(f"/pupils/{pupil_id}/attendance", Attendance, query({"period": period}))
+
+
+def absence_notices(pupil_id: int) -> Get[AbsenceNotices]:
+    return Get(f"/pupils/{pupil_id}/absence-notices", AbsenceNotices)
+
+
+def class_absence_notices(class_id: int) -> Get[AbsenceNotices]:
+    """The absence notices about a class's pupils (its class teacher)."""
+    return Get(f"/classes/{class_id}/absence-notices", AbsenceNotices)
+
+
+# -- the class journal and the timetable -----------------------------------------------------
+
+
+def journal(class_id: int, subject_id: int, period_id: int | None = None) -> Get[Journal]:
+    """A class's journal for a subject and period (the period containing today by default)."""
+    params = {"class_id": class_id, "subject_id": subject_id, "period_id": period_id}
+    return Get("/journal", Journal, query(params))
+
+
+def lesson(lesson_id: int) -> Get[LessonDetail]:
+    """One lesson as the timetable holds it, with the teachers who could substitute."""
+    return Get(f"/lessons/{lesson_id}", LessonDetail)
+
+
+# -- messages, announcements, events ---------------------------------------------------------
+
+
+def threads() -> Get[Threads]:
+    return Get("/threads", Threads)
+
+
+def thread(thread_id: int) -> Get[Thread]:
+    return Get(f"/threads/{thread_id}", Thread)
+
+
+def recipients(pupil_id: int) -> Get[Recipients]:
+    return Get(f"/pupils/{pupil_id}/recipients", Recipients)
+
+
+def announcements(pupil_id: int | None = None) -> Get[Announcements]:
+    """Announcements and upcoming events: of one child's class, or of all the user's classes
+    when ``pupil_id`` is None."""
+    return Get("/announcements", Announcements, query({"pupil_id": pupil_id}))
+
+
+def events(start: dt.date, end: dt.date, pupil_id: int | None = None) -> Get[Events]:
+    return Get("/events", Events, query({"from": start, "to": end, "pupil_id": pupil_id}))
+
+
+# -- accounts (IT staff) ----------------------------------------------------------------------
+
+
+def users(
+    q: str = "",
+    role: Role | None = None,
+    class_: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Get[UserPage]:
+    """Accounts whose login or name holds ``q`` (trimmed, at most 100 characters); ``class_``
+    is a class name (``5А``) or id, an empty one none."""
+    params = users_query(q.strip()[:USER_SEARCH_MAX], role, class_ or None, offset, limit)
+    return Get("/users", UserPage, query(params))
+
+
+def classes() -> Get[ClassList]:
+    return Get("/classes", ClassList)
+
+
+def user(user_id: int) -> Get[UserSummary]:
+    return Get(f"/users/{user_id}", UserSummary)
+
+
+# -- the audit log, statistics, medical absences ------------------------------------------------
+
+
+def audit(
+    *,
+    pupil: str | None = None,
+    teacher: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    entity: str | None = None,
+    limit: int = 50,
+    before: int | None = None,
+) -> Get[AuditPage]:
+    """A page of the audit log, newest first; ``pupil`` and ``teacher`` are logins or ids."""
+    params = {
+        "limit": limit,
+        "pupil": pupil or None,
+        "teacher": teacher or None,
+        "entity": entity or None,
+        "from": start,
+        "to": end,
+        "before": before,
+    }
+    return Get("/audit", AuditPage, query(params))
+
+
+def school_stats(period_id: int | None = None) -> Get[SchoolStats]:
+    return Get("/stats/school", SchoolStats, query({"period": period_id}))
+
+
+def class_stats(class_id: int, period_id: int | None = None) -> Get[ClassStats]:
+    return Get(f"/stats/classes/{class_id}", ClassStats, query({"period": period_id}))
+
+
+def authority_stats(period_id: int | None = None) -> Get[AuthorityStats]:
+    return Get("/stats/authority", AuthorityStats, query({"period": period_id}))
+
+
+def search_pupils(text: str) -> Get[PupilSearch]:
+    """Pupils by name: names and classes only."""
+    return Get("/pupils/search", PupilSearch, query({"q": text}))
+
+
+def medical_absences(
+    pupil_id: int, start: dt.date | None = None, end: dt.date | None = None
+) -> Get[MedicalAbsences]:
+    params = {"pupil": pupil_id, "from": start, "to": end}
+    return Get("/medical/absences", MedicalAbsences, query(params))
+
+
+CONSTRUCTORS = (
+    health,
+    me,
+    week,
+    grades,
+    report_card,
+    homework,
+    attendance,
+    absence_notices,
+    class_absence_notices,
+    journal,
+    lesson,
+    threads,
+    thread,
+    recipients,
+    announcements,
+    events,
+    users,
+    classes,
+    user,
+    audit,
+    school_stats,
+    class_stats,
+    authority_stats,
+    search_pupils,
+    medical_absences,
+)
+"""Every endpoint's constructor (a test checks each one's key against what it sends)."""
