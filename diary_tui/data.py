@@ -72,6 +72,7 @@ __all__ = [
     "Me",
     "NotFound",
     "NotSaved",
+    "NotSignedIn",
     "Offline",
     "PupilRef",
     "Queued",
@@ -310,6 +311,15 @@ NOT_SIGNED_IN = (
     "Offline and not signed in: this is the copy saved on this computer. Log in when the "
     "server can be reached to see what is new and to send what waits."
 )
+
+
+class NotSignedIn(Offline):
+    """A saved copy is open read-only (offline, not signed in) and this needs the server. The
+    app says so once when it opens the copy and the status line keeps saying it, so a screen's
+    refresh failing for this reason says nothing more."""
+
+    def __init__(self, message: str = NOT_SIGNED_IN) -> None:
+        super().__init__(message)
 
 
 WAIT_FOR_ANSWER = 8.0
@@ -774,7 +784,7 @@ class DiaryData:
 
     def _require_client(self) -> DiaryClient:
         if self.client is None and self.read_only:
-            raise Offline(NOT_SIGNED_IN)
+            raise NotSignedIn()
         if self.client is None:
             raise AuthenticationError("Not logged in: log in first.")
         return self.client

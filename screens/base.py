@@ -23,6 +23,7 @@ from diary_tui.data import (
     AuthenticationError,
     DiaryData,
     Me,
+    NotSignedIn,
     Offline,
     PupilRef,
     describe_error,
@@ -192,7 +193,9 @@ class DiaryScreen(Screen[None]):
             error = event.worker.error
             assert error is not None
             if not self.worker_failed(error):
-                if isinstance(error, Offline):
+                if isinstance(error, NotSignedIn):
+                    pass  # said once when the copy opened, and the status line says it
+                elif isinstance(error, Offline):
                     self.notify(describe_error(error), severity="warning", timeout=8, markup=False)
                 else:
                     self.notify(describe_error(error), severity="error", timeout=8, markup=False)

@@ -14,12 +14,21 @@ from api_client.client import DiaryClient
 from diary_tui import live
 from diary_tui.app import DiaryApp
 from diary_tui.config import Notifications
+from diary_tui.data import NOT_SIGNED_IN
 from diary_tui.live import CURSOR_KEY, LiveSync
 from diary_tui.widgets import StatusLine
 from screens.week import WeekScreen
 from screens.whatsnew import WhatsNewScreen
 from tests.conftest import asgi_transport
-from tests.diary_tui.harness import BASE_URL, MONDAY, NOW, TODAY, log_in, wait_for
+from tests.diary_tui.harness import (
+    BASE_URL,
+    MONDAY,
+    NOW,
+    TODAY,
+    log_in,
+    record_notes,
+    wait_for,
+)
 
 
 @pytest.fixture
@@ -224,6 +233,7 @@ async def test_without_a_keyring_a_restart_offline_opens_the_saved_copy_read_onl
     second = DiaryApp(
         server=BASE_URL, login="parent", transport=switch, today=TODAY, now=lambda: NOW
     )
+    notes = record_notes(second)
     async with second.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: week_on_screen(second), 10)
         assert not isinstance(second.screen, LoginScreen)
@@ -255,3 +265,10 @@ async def test_without_a_keyring_a_restart_offline_opens_the_saved_copy_read_onl
             ),
             10,
         )
+        # Each screen's refresh fails for the same reason; it is said once, not per screen.
+        for key in ("w", "r", "m", "h", "g", "r"):
+            await pilot.press(key)
+            await pilot.pause(0.2)
+        await wait_for(pilot, lambda: not any(w.is_running for w in second.screen.workers))
+        said = [n for n in notes if "not signed in" in n]
+        assert said == [NOT_SIGNED_IN], notes
