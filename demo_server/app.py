@@ -7,25 +7,30 @@ needs it. Tests can therefore drive the app through ``httpx.ASGITransport`` dire
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import gzip
 import hashlib
 import os
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
-from litestar.datastructures import State
-from litestar.enums import ScopeType
+from litestar.datastructures import MutableScopeHeaders, State
+from litestar.enums import CompressionEncoding, ScopeType
 from litestar.middleware.compression import CompressionMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Scope, Send
+from litestar.utils.empty import value_or_default
+from litestar.utils.scope.state import ScopeState
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api_client.models import API_PREFIX
 from demo_server.clients import ENV_FORWARDED_ALLOW_IPS
 from demo_server.db import make_engine
+from demo_server.heavy import freeze_start_up_objects
 from demo_server.openapi import amend_document, document_problems
 from demo_server.problems import exception_handlers
 from demo_server.routes import api_router
@@ -140,8 +145,14 @@ class ETagMiddleware:
         )
 
 
+COMPRESS_OFF_LOOP_FROM = 64 * 1024
+"""Bodies of at least this many bytes are gzipped in a worker thread (zlib lets the event loop
+run meanwhile): a 2 MB import report took 25 to 50 ms to compress on the loop."""
+
+
 class ETagCompressionMiddleware(CompressionMiddleware):
-    """Litestar's compression with the ETag middleware inside it (tag first, then gzip)."""
+    """Litestar's compression with the ETag middleware inside it (tag first, then gzip); a big
+    body in one piece is compressed off the event loop."""
 
     def __init__(self, app: ASGIApp, config: CompressionConfig) -> None:
         inner = ETagMiddleware(
@@ -150,6 +161,52 @@ class ETagCompressionMiddleware(CompressionMiddleware):
             compress_from=config.minimum_size,
         )
         super().__init__(app=inner, config=config)
+
+    def create_compression_send_wrapper(
+        self,
+        send: Send,
+        compression_encoding: Literal[CompressionEncoding.BROTLI, CompressionEncoding.GZIP] | str,
+        scope: Scope,
+    ) -> Send:
+        litestars = super().create_compression_send_wrapper(send, compression_encoding, scope)
+        if compression_encoding != CompressionEncoding.GZIP:
+            return litestars
+        level = self.config.gzip_compress_level
+        start: HTTPResponseStartEvent | None = None
+        passed_on = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal start, passed_on
+            if passed_on:
+                await litestars(message)
+                return
+            if message["type"] == "http.response.start" and start is None:
+                start = message
+                return
+            body = message.get("body", b"") if message["type"] == "http.response.body" else b""
+            if (
+                start is None
+                or message["type"] != "http.response.body"
+                or message.get("more_body", False)
+                or len(body) < COMPRESS_OFF_LOOP_FROM
+                or value_or_default(ScopeState.from_scope(scope).is_cached, False)
+            ):
+                # Streams, small bodies and anything else: Litestar's own way.
+                passed_on = True
+                if start is not None:
+                    await litestars(start)
+                await litestars(message)
+                return
+            compressed = await asyncio.to_thread(gzip.compress, body, level)
+            headers = MutableScopeHeaders(start)
+            headers["Content-Encoding"] = compression_encoding
+            headers["Content-Length"] = str(len(compressed))
+            headers.extend_header_value("vary", "Accept-Encoding")
+            ScopeState.from_scope(scope).response_compressed = True
+            await send(start)
+            await send({"type": "http.response.body", "body": compressed, "more_body": False})
+
+        return send_wrapper
 
 
 def create_app(
@@ -210,7 +267,11 @@ def app_from_env() -> Litestar:
     trusting ``X-Forwarded-For`` from the proxies in ``DIARY_FORWARDED_ALLOW_IPS``."""
     proxies = os.environ.get(ENV_FORWARDED_ALLOW_IPS, "")
     entries = tuple(entry.strip() for entry in proxies.split(",") if entry.strip())
-    return create_app(None, settings=ServerSettings(forwarded_allow_ips=entries))
+    app = create_app(None, settings=ServerSettings(forwarded_allow_ips=entries))
+    # What exists once the server has started lives as long as the process: no collection
+    # needs to walk it again (see demo_server.heavy).
+    app.on_startup.append(freeze_start_up_objects)
+    return app
 
 
 async def before_request(request: Request[Any, Any, Any]) -> Response[None] | None:

@@ -16,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
 
 import msgspec
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +32,15 @@ from demo_server.schema import IdempotencyRecord
 from demo_server.settings import ServerState
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded(Generic[T]):
+    """A response of type ``T`` already encoded as JSON, for a big answer made off the event
+    loop (see ``demo_server.heavy.encode_off_loop``): stored and sent as these bytes."""
+
+    body: bytes
+
 
 HEADER = "Idempotency-Key"
 _KEY = re.compile(r"[A-Za-z0-9._:\-]{8,128}")
@@ -97,13 +107,14 @@ async def idempotent(
     db: AsyncSession,
     server: ServerState,
     type_: type[T],
-    work: Callable[[], Awaitable[T]],
+    work: Callable[[], Awaitable[T | Encoded[T]]],
     *,
     status_code: int = 200,
 ) -> Response[T]:
     """Run ``work`` (a write in ``db``'s transaction, not yet committed) at most once per key.
 
-    ``work`` returns the response Struct; this function commits. Raise a ``ProblemError`` in
+    ``work`` returns the response Struct (or its :class:`Encoded` JSON); this function
+    commits. Raise a ``ProblemError`` in
     ``work`` to refuse the write: the transaction is rolled back.
     """
     key = idempotency_key(request)
@@ -113,6 +124,7 @@ async def idempotent(
         return _replay(found, fingerprint, type_)
     try:
         value = await work()
+        body = value.body if isinstance(value, Encoded) else encode(value)
         await db.execute(
             insert(IdempotencyRecord).values(
                 user_id=viewer.id,
@@ -121,7 +133,7 @@ async def idempotent(
                 path=request.url.path,
                 request_hash=fingerprint,
                 status=status_code,
-                body=encode(value),
+                body=body,
                 created_at=server.settings.now(),
             )
         )
@@ -136,4 +148,8 @@ async def idempotent(
     except BaseException:
         await db.rollback()
         raise
+    if isinstance(value, Encoded):
+        return Response(
+            content=cast(T, value.body), status_code=status_code, media_type=MediaType.JSON
+        )
     return Response(content=value, status_code=status_code)

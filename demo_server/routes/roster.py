@@ -3,9 +3,9 @@ staff, read and planned off the event loop."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from litestar import Request, Response, Router, post
+from litestar import MediaType, Request, Response, Router, post
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api_client import models as m
 from demo_server import roster_apply
 from demo_server.auth import Viewer
-from demo_server.heavy import off_loop
-from demo_server.idempotency import idempotent
+from demo_server.heavy import encode_off_loop, encoded, off_loop
+from demo_server.idempotency import Encoded, idempotent
 from demo_server.problems import ProblemError
 from demo_server.roster import (
     ExistingSchool,
@@ -66,11 +66,15 @@ async def import_roster(
         return await _import_roster(request, viewer, server, db, body, dry_run=dry_run)
 
 
-def _plan_and_report(
-    parsed: ParsedRoster, snapshot: ExistingSchool, *, dry_run: bool
-) -> tuple[ImportPlan, m.RosterImportReport]:
+def _plan(
+    body: bytes, snapshot: ExistingSchool, *, dry_run: bool
+) -> tuple[ParsedRoster, ImportPlan] | bytes:
+    """Read and plan the file; for a dry run, the report's JSON (the plan is dropped here)."""
+    parsed = parse_roster(body)
     the_plan = plan_import(parsed, snapshot)
-    return the_plan, plan_report(the_plan, parsed, dry_run=dry_run, applied=False)
+    if dry_run:
+        return encoded(plan_report, the_plan, parsed, dry_run=True, applied=False)
+    return parsed, the_plan
 
 
 async def _import_roster(
@@ -83,31 +87,34 @@ async def _import_roster(
     dry_run: bool,
 ) -> Response[m.RosterImportReport]:
     # Reading, planning and reporting take time in proportion to the file: they run off the
-    # event loop, so the server answers other requests meanwhile.
-    try:
-        parsed = await off_loop(parse_roster, body)
-    except RosterError as exc:
-        raise ProblemError(422, str(exc), field="body") from None
+    # event loop, and the report comes back as its JSON, so the loop neither encodes it nor
+    # keeps its objects alive for the collector to walk.
     today = server.settings.today()
 
-    async def plan() -> tuple[ImportPlan, m.RosterImportReport]:
+    async def plan() -> tuple[ParsedRoster, ImportPlan] | bytes:
         snapshot = await roster_apply.build_snapshot(db, viewer.school_id, today)
-        return await off_loop(_plan_and_report, parsed, snapshot, dry_run=dry_run)
+        try:
+            return await off_loop(_plan, body, snapshot, dry_run=dry_run)
+        except RosterError as exc:
+            raise ProblemError(422, str(exc), field="body") from None
 
     if dry_run:
-        _plan, report = await plan()
+        report = await plan()
         await db.rollback()
-        return Response(content=report)
+        assert isinstance(report, bytes)
+        return Response(content=cast("m.RosterImportReport", report), media_type=MediaType.JSON)
 
-    async def work() -> m.RosterImportReport:
-        the_plan, report = await plan()
+    async def work() -> Encoded[m.RosterImportReport]:
+        planned = await plan()
+        assert not isinstance(planned, bytes)
+        parsed, the_plan = planned
         if not the_plan.can_apply:
             raise ProblemError(
                 422,
-                f"{report.refused} line(s) are refused; nothing was imported. "
+                f"{len(the_plan.refused)} line(s) are refused; nothing was imported. "
                 "Correct them (see the report) and import the file again",
                 field="body",
-                current=report,
+                current=await off_loop(plan_report, the_plan, parsed, dry_run=False, applied=False),
             )
         await roster_apply.apply_plan(
             db,
@@ -119,7 +126,9 @@ async def _import_roster(
             today=today,
             now=server.settings.now(),
         )
-        return await off_loop(plan_report, the_plan, parsed, dry_run=False, applied=True)
+        return Encoded(
+            await encode_off_loop(plan_report, the_plan, parsed, dry_run=False, applied=True)
+        )
 
     return await idempotent(request, viewer, db, server, m.RosterImportReport, work)
 

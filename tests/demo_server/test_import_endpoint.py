@@ -339,3 +339,48 @@ async def test_too_many_imports_at_once_are_told_to_come_back(
     assert "busy with roster imports" in problem.detail
     assert (await first).status_code == 200
     assert (await second).status_code == 200
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+async def test_the_report_is_made_and_encoded_off_the_event_loop(
+    http: httpx.AsyncClient, login_as: LoginAs, monkeypatch: pytest.MonkeyPatch, dry_run: bool
+) -> None:
+    """A big report is 2 MB of JSON: it is built and encoded in the worker thread, and the loop
+    sends the bytes (it neither encodes them nor keeps the report's objects alive)."""
+    import threading
+
+    from demo_server import heavy
+    from demo_server.roster import plan_report
+    from demo_server.routes import roster as routes
+
+    loop_thread = threading.get_ident()
+    threads: dict[str, int] = {}
+
+    def reporting(*args: Any, **kwargs: Any) -> Any:
+        threads["report made"] = threading.get_ident()
+        return plan_report(*args, **kwargs)
+
+    def encoding(value: Any) -> bytes:
+        if isinstance(value, RosterImportReport):
+            threads["report encoded"] = threading.get_ident()
+        return msgspec.json.encode(value)
+
+    monkeypatch.setattr(routes, "plan_report", reporting)
+    monkeypatch.setattr(heavy, "encode", encoding)
+    it = await login_as(http, "it")
+    answer = await send(http, it, ROSTER.encode("utf-8"), dry_run=dry_run)
+    assert answer.status_code == 200, answer.text
+    report = decode(answer.content, RosterImportReport)
+    assert report.dry_run is dry_run and report.created > 0
+    assert set(threads) == {"report made", "report encoded"}
+    assert loop_thread not in threads.values()
+    if not dry_run:  # the replay answers the stored bytes, the same report
+        again = await send(
+            http,
+            it,
+            ROSTER.encode("utf-8"),
+            dry_run=False,
+            idem=answer.request.headers["Idempotency-Key"],
+        )
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert decode(again.content, RosterImportReport) == report
