@@ -33,6 +33,7 @@ from demo_server.accounts import (
     revoke_sessions,
     user_summary,
 )
+from demo_server.clock import school_date
 from demo_server.passwords import (
     check_strength,
     generate_invite_code,
@@ -101,6 +102,11 @@ async def issue_slips(
     parent account linked to one, and an invite code for each pupil with no parent account;
     without, an invite code for every pupil (what a class teacher hands out)."""
     pupils = await class_pupils(db, class_id, today)
+    zone = await db.scalar(
+        select(s.School.timezone)
+        .join(s.SchoolClass, s.SchoolClass.school_id == s.School.id)
+        .where(s.SchoolClass.id == class_id)
+    )
     links: dict[int, list[s.User]] = {}
     if passwords and pupils:
         for parent, pupil_id in await db.execute(
@@ -167,7 +173,8 @@ async def issue_slips(
                     role=m.Role.PARENT.value,
                     invite_code=code,
                     child_name=full_name(child),
-                    expires=(expires - dt.timedelta(seconds=1)).date(),
+                    # the last day it works, on the school's calendar
+                    expires=school_date(expires - dt.timedelta(seconds=1), zone),
                 )
             )
     return slips

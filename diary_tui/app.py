@@ -21,6 +21,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from api_client.models import ChangeItem
+from diary_tui.clock import utcnow
 from diary_tui.commands import PaletteCommand, ScreensProvider
 from diary_tui.config import Notifications
 from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_error
@@ -149,7 +150,7 @@ class DiaryApp(App[None]):
         self._started = started
         self._open_screen = open_screen
         if data is None:
-            clock = now or (lambda: dt.datetime.now().astimezone())
+            clock = now or utcnow
             data = DiaryData(
                 transport=transport,
                 credentials=credentials,

@@ -14,6 +14,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from diary_tui.admin_cli import WIDTH, Env, _account_options, _run
+from diary_tui.clock import local, zone_of
 
 if TYPE_CHECKING:
     from api_client.client import DiaryClient
@@ -119,7 +120,7 @@ def table(entries: list[AuditEntry], zone: dt.tzinfo) -> list[str]:
     lines = [" ".join(f"{name:<{width}}" for name, width in COLUMNS).rstrip(), "-" * WIDTH]
     for entry in entries:
         cells = (
-            f"{entry.at.astimezone(zone):%Y-%m-%d %H:%M}",
+            f"{local(entry.at, zone):%Y-%m-%d %H:%M}",
             short(entry.actor) if entry.actor else "—",
             f"{short(entry.pupil)} {entry.class_name}".strip() or "—",
             change(entry) + (f" {entry.subject}" if entry.subject else ""),
@@ -141,18 +142,13 @@ def table(entries: list[AuditEntry], zone: dt.tzinfo) -> list[str]:
 
 
 async def _audit(args: argparse.Namespace, env: Env) -> int:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     from diary_tui.admin_cli import _server_and_login, _session
 
     server, login = _server_and_login(args, need_login=True)
     client: DiaryClient = await _session(server, login, env)
     async with client:
         me = await client.me()
-        try:
-            zone: dt.tzinfo = ZoneInfo(me.school.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = dt.UTC
+        zone = zone_of(me)
         entries: list[AuditEntry] = []
         before: int | None = None
         while len(entries) < args.limit:

@@ -50,6 +50,7 @@ from api_client.models import (
     TokenPair,
     Week,
 )
+from diary_tui.clock import local, utcnow, zone_of
 from diary_tui.outbox_ops import Outbox
 from diary_tui.text import decode as decode_visible
 from diary_tui.text import visible
@@ -164,10 +165,6 @@ def _save_last_login(server: str, login: str) -> None:
     from diary_tui.config import save_last_login
 
     save_last_login(server, login)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
 
 
 #: Freezes the diary's "today" (``YYYY-MM-DD``), as it does the server's: a demo shown on a
@@ -380,7 +377,7 @@ class DiaryData:
         delete_store: StoreRemover = _delete_store,
         has_store: Callable[[str, str], bool] = _has_store,
         save_last_login: Callable[[str, str], None] | None = _save_last_login,
-        clock: Callable[[], dt.datetime] = _now,
+        clock: Callable[[], dt.datetime] = utcnow,
         today: Callable[[], dt.date] | None = None,
     ) -> None:
         self._transport = transport
@@ -442,8 +439,14 @@ class DiaryData:
         self.child_id = chosen.id
         return chosen
 
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The school's time zone: every time shown is on its clock, never the computer's."""
+        return zone_of(self.me)
+
     def today(self) -> dt.date:
-        return self._today() if self._today is not None else self.clock().date()
+        """The school's date (unless frozen): a parent abroad still opens the school's week."""
+        return self._today() if self._today is not None else local(self.clock(), self.zone).date()
 
     @property
     def logged_in(self) -> bool:

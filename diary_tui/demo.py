@@ -131,10 +131,13 @@ def run_demo(
 
     from demo_server.app import create_app
     from demo_server.demo import prepare_demo_database
+    from demo_server.generator import SCHOOL_TIMEZONE
     from demo_server.settings import ServerSettings
+    from diary_tui.clock import school_zone
     from diary_tui.data import frozen_today
 
-    day = today or frozen_today() or dt.date.today()
+    # The demo school's date, not this computer's: the two differ around midnight.
+    day = today or frozen_today() or dt.datetime.now(school_zone(SCHOOL_TIMEZONE)).date()
 
     folder = Path(tempfile.mkdtemp(prefix="diary-demo-"))
     server: DemoServer | None = None

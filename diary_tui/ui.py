@@ -6,11 +6,15 @@ A screen imports these from here, never from another screen.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from textual.content import Content
 
 from api_client.models import EventKind, PeriodRef
+from diary_tui.clock import clock_time as clock_time
+from diary_tui.clock import day_time as day_time
+from diary_tui.clock import local as local
+from diary_tui.clock import school_zone as school_zone
+from diary_tui.clock import short_when as short_when
+from diary_tui.clock import when_said as when_said
 
 MUTED = "dim"
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
@@ -52,20 +56,3 @@ def title_line(*parts: Content | str) -> Content:
 def period_label(period: PeriodRef | None) -> str:
     """A term's name, or ``Whole year`` for none."""
     return plain(period.name) if period is not None else "Whole year"
-
-
-def school_zone(name: str) -> dt.tzinfo:
-    """The school's time zone (event times are sent in UTC); UTC if the name is unknown."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
-def local(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
-    """``moment`` on the clock of ``zone`` (a moment without a zone is UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(zone)

@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 
 from api_client.models import AnnouncementItem, Announcements, ClassRef, Event
 from diary_tui.data import AuthenticationError, DiaryData, Role
-from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain, school_zone
+from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
 from screens.dialogs.confirm import ConfirmScreen
@@ -206,8 +206,7 @@ A teacher posts to a class they teach, administration to the whole school: n.
 
     @property
     def zone(self) -> dt.tzinfo:
-        me = self.data.me
-        return school_zone(me.school.timezone) if me is not None else dt.UTC
+        return self.data.zone
 
     def _show(self) -> None:
         pupil_id = self.pupil_id

@@ -52,7 +52,7 @@ from diary_tui.data import (
     describe_error,
 )
 from diary_tui.outbox_ops import NoticeCreateOp
-from diary_tui.ui import MUTED, local, muted, period_label, plain, school_zone, title_line
+from diary_tui.ui import MUTED, local, muted, period_label, plain, title_line
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import ChildScreen, SessionEnded
 from screens.dialogs.confirm import ConfirmOrEnter as ConfirmScreen
@@ -651,8 +651,7 @@ itself. r refreshes.
         self._paint_class_notices()
 
     def _zone(self) -> dt.tzinfo:
-        me = self.data.me
-        return school_zone(me.school.timezone) if me is not None else dt.UTC
+        return self.data.zone
 
     def _paint_class_notices(self) -> None:
         homeroom, value = self.homeroom, self.class_notices

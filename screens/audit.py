@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from api_client.models import AuditEntry, AuditPage
 from diary_tui.data import DiaryData
-from diary_tui.ui import MUTED
+from diary_tui.ui import MUTED, local
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
 from screens.dialogs.detail import DetailScreen
@@ -69,8 +69,9 @@ def change_text(entry: AuditEntry) -> str:
     return f"{thing} {state_text(entry.before)}→{state_text(entry.after)}"
 
 
-def local(entry: AuditEntry) -> dt.datetime:
-    return entry.at.astimezone()
+def when(entry: AuditEntry, zone: dt.tzinfo) -> dt.datetime:
+    """When the change was made, on the school's clock."""
+    return local(entry.at, zone)
 
 
 def parse_day(text: str, what: str) -> dt.date | None:
@@ -83,11 +84,11 @@ def parse_day(text: str, what: str) -> dt.date | None:
         raise ValueError(f"The {what} day must be written YYYY-MM-DD, like 2026-11-25.") from None
 
 
-def detail(entry: AuditEntry) -> Content:
+def detail(entry: AuditEntry, zone: dt.tzinfo) -> Content:
     """The whole record, plain text."""
     lines = [
         Content.styled(f"Record {entry.id}", "bold"),
-        Content(f"When:    {local(entry):%Y-%m-%d %H:%M:%S %Z}"),
+        Content(f"When:    {when(entry, zone):%Y-%m-%d %H:%M:%S %Z}"),
         Content(f"Who:     {entry.actor or '—'}"),
         Content(f"Pupil:   {entry.pupil or '—'} {entry.class_name}".rstrip()),
         Content(f"Subject: {entry.subject or '—'}"),
@@ -229,7 +230,7 @@ Enter on a row shows the whole record; n loads older records.
             if str(entry.id) == key:
                 self.app.push_screen(
                     DetailScreen(
-                        detail(entry),
+                        detail(entry, self.data.zone),
                         name="audit-detail",
                         binding_id="audit.detail.close",
                         width="76",
@@ -278,13 +279,14 @@ Enter on a row shows the whole record; n loads older records.
             table.add_row(Content.styled("No changes match these filters.", MUTED), "", "", "", "")
         wide = self.size.width >= 110
         who_w, pupil_w, change_w, reason_w = self._widths()
+        zone = self.data.zone
         for entry in added:
             pupil = f"{entry.pupil} {entry.class_name}".strip() or "—"
             change = change_text(entry)
             if entry.subject and wide:
                 change = f"{change} · {entry.subject}"
             table.add_row(
-                f"{local(entry):%d.%m %H:%M}",
+                f"{when(entry, zone):%d.%m %H:%M}",
                 Content(entry.actor or "—").truncate(who_w, ellipsis=True),
                 Content(pupil).truncate(pupil_w, ellipsis=True),
                 Content(change).truncate(change_w, ellipsis=True),

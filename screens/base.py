@@ -84,7 +84,7 @@ class DiaryScreen(Screen[None]):
 
     def refresh_status(self, note: str = "") -> None:
         for line in self.query(StatusLine):
-            line.show(self.data.state, self.data.clock(), note)
+            line.show(self.data.state, self.data.clock(), self.data.zone, note)
 
     # -- navigation and the current child -------------------------------------------------
 

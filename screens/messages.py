@@ -33,7 +33,7 @@ from api_client.models import (
 )
 from diary_tui.data import AuthenticationError, DiaryData, Queued, Role, Sent, describe_error
 from diary_tui.outbox_ops import ReplyOp, ThreadCreateOp
-from diary_tui.ui import MUTED, fit, plain, school_zone
+from diary_tui.ui import MUTED, day_time, fit, plain, short_when
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
 from screens.dialogs.confirm import ConfirmScreen
@@ -48,32 +48,18 @@ ROLE_WORDS: dict[Role, str] = {
 }
 
 
-def when(moment: dt.datetime, now: dt.datetime) -> str:
-    """``18:04`` today, ``24 Nov`` this year, ``24 Nov 2025`` before."""
-    local = moment.astimezone(now.tzinfo) if now.tzinfo else moment
-    if local.date() == now.date():
-        return f"{local:%H:%M}"
-    if local.year == now.year:
-        return f"{local.day} {local:%b}"
-    return f"{local.day} {local:%b %Y}"
-
-
-def stamp(moment: dt.datetime, zone: dt.tzinfo | None) -> str:
-    local = moment.astimezone(zone) if zone else moment
-    return f"{local.day} {local:%b %Y} {local:%H:%M}"
-
-
 def people(participants: list[Participant]) -> str:
     return ", ".join(
         f"{plain(p.name)} ({p.title or ROLE_WORDS.get(p.role, p.role.value)})" for p in participants
     )
 
 
-def thread_prompt(thread: ThreadSummary, width: int, now: dt.datetime) -> Content:
-    """Two lines: sign, subject and time; then who, the child and the unread count."""
+def thread_prompt(thread: ThreadSummary, width: int, now: dt.datetime, zone: dt.tzinfo) -> Content:
+    """Two lines: sign, subject and time (on the school's clock, as in the thread); then who,
+    the child and the unread count."""
     unread = thread.unread > 0
     sign = Content.styled("● ", UNREAD) if unread else Content("  ")
-    time = when(thread.updated_at, now)
+    time = short_when(thread.updated_at, now, zone)
     subject = Content.styled(plain(thread.subject), "bold" if unread else "")
     first = sign + fit(subject, width - 2 - len(time) - 1) + Content(" ") + Content(time)
     detail: list[Content] = [Content.styled(people(thread.participants), MUTED)]
@@ -368,14 +354,14 @@ class ThreadScreen(ModalScreen[None]):
         box = self.query_one("#thread-messages", VerticalScroll)
         box.remove_children()
         me = self.data.me
-        zone = school_zone(me.school.timezone) if me is not None else dt.UTC
+        zone = self.data.zone
         widgets: list[Static] = []
         for msg in thread.messages:
             mine = me is not None and msg.author_id == me.id
             new = not mine and msg.id > thread.last_read_id
             widgets.append(
                 Static(
-                    message_header(msg.author, stamp(msg.sent_at, zone), mine, new),
+                    message_header(msg.author, day_time(msg.sent_at, zone), mine, new),
                     classes="message-head",
                 )
             )
@@ -605,11 +591,14 @@ In the editor, ctrl+s sends and Esc cancels.
                 who = "parents"
             self._say(f"No messages yet. Press n to write to {who}.")
             return
-        now = self.data.clock()
+        now, zone = self.data.clock(), self.data.zone
         option_list.set_options(
             [
                 *queued,
-                *(Option(thread_prompt(t, self._width, now), id=f"thread-{t.id}") for t in shown),
+                *(
+                    Option(thread_prompt(t, self._width, now, zone), id=f"thread-{t.id}")
+                    for t in shown
+                ),
             ]
         )
         if keep is not None:

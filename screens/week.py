@@ -40,7 +40,7 @@ from diary_tui.data import (
     monday_of,
 )
 from diary_tui.outbox_ops import WeekSignOp
-from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain, school_zone
+from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
 from screens.dialogs.detail import DetailScreen
@@ -533,7 +533,7 @@ lesson note changed afterwards; v lists what changed.
     # -- signing ----------------------------------------------------------------------------
 
     def _zone(self) -> dt.tzinfo:
-        return school_zone(self.me.school.timezone) if self.me is not None else dt.UTC
+        return self.data.zone
 
     def _shown_signature(self) -> WeekSignature | None:
         """The signature of the week on screen (None when another week or child is shown)."""
@@ -625,7 +625,7 @@ lesson note changed afterwards; v lists what changed.
         option_list = self.query_one(OptionList)
         highlighted = option_list.highlighted_option
         keep = highlighted.id if highlighted is not None else None
-        zone = school_zone(self.me.school.timezone) if self.me is not None else dt.UTC
+        zone = self.data.zone
         option_list.set_options(week_options(week, self._width, self.data.today(), zone))
         if keep is not None:
             try:
@@ -647,8 +647,8 @@ lesson note changed afterwards; v lists what changed.
         if upcoming and week.start <= today and lessons[0].date != week.start:
             # Open at today (or the next school day) with its heading and events in view.
             day = lessons[0].date
-            above = 1 + sum(1 for event in week.events if event.starts_at.date() == day)
-            # (an event just after midnight UTC may count one line too many: harmless)
+            zone = self.data.zone
+            above = 1 + sum(1 for e in week.events if local(e.starts_at, zone).date() == day)
             self.call_after_refresh(self._scroll_highlight_to_top, above)
         else:
             option_list.scroll_home(animate=False)

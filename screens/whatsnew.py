@@ -23,7 +23,7 @@ from api_client.models import ChangeItem
 from diary_tui.data import DiaryData, Me
 from diary_tui.live import WhatsNew, saved_whats_new, whats_new
 from diary_tui.notify import describe
-from diary_tui.ui import MUTED, school_zone
+from diary_tui.ui import MUTED, clock_time, local
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
 
@@ -68,7 +68,7 @@ def grouped(
     """Changes by group (children first, in the order of ``me.children``) and by day."""
     groups: dict[str, dict[dt.date, list[ChangeItem]]] = {}
     for change in changes:
-        day = change.at.astimezone(zone).date()
+        day = local(change.at, zone).date()
         groups.setdefault(group_name(change, me), {}).setdefault(day, []).append(change)
     order = [c.full_name for c in me.children] if me is not None else []
 
@@ -87,7 +87,7 @@ def change_line(change: ChangeItem, me: Me | None, zone: dt.tzinfo) -> Content:
     marker = MARKERS.get(change.kind.rpartition(".")[2], "•")
     text = describe(change, me, name_pupil=False)  # the group heading names the child
     parts = [
-        Content.styled(f"{change.at.astimezone(zone):%H:%M}", MUTED),
+        Content.styled(clock_time(change.at, zone), MUTED),
         Content.styled(marker, "bold $accent" if marker != "−" else "bold $error"),
         Content(text),
     ]
@@ -162,8 +162,7 @@ new, the list of your previous visit stays. Offline, the saved list is shown.
 
     @property
     def zone(self) -> dt.tzinfo:
-        me = self.data.me
-        return school_zone(me.school.timezone) if me is not None else dt.UTC
+        return self.data.zone
 
     def _paint(self, news: WhatsNew, *, loading: bool = False) -> None:
         self.news = news

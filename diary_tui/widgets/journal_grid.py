@@ -266,7 +266,7 @@ class JournalGrid(ScrollView, can_focus=True):
         self,
         model: JournalModel,
         *,
-        today: dt.date | None = None,
+        today: dt.date,
         lang: str = "ru",
         name: str | None = None,
         id: str | None = None,
@@ -277,7 +277,7 @@ class JournalGrid(ScrollView, can_focus=True):
         self.labels = LABELS.get(lang, LABELS["en"])
         self.undo_stack: list[Edit] = []
         self.row = 0
-        self.col = self._opening_column(today or dt.date.today())
+        self.col = self._opening_column(today)  # the school's today, from the data layer
         self._digits = ""
         self._digit_timer: Timer | None = None
         self._awaiting_weight = False

@@ -7,26 +7,26 @@ import datetime as dt
 from textual.content import Content
 from textual.widgets import Static
 
+from diary_tui.clock import local
 from diary_tui.data import SyncState
 
 
-def _when(moment: dt.datetime | None, now: dt.datetime) -> str:
+def _when(moment: dt.datetime | None, now: dt.datetime, zone: dt.tzinfo) -> str:
+    """``synced 19:34`` today, ``synced 14 Mar 19:34`` before: on the school's clock."""
     if moment is None:
         return "never synced"
-    if moment.tzinfo is not None and now.tzinfo is not None:
-        moment = moment.astimezone(now.tzinfo)
-    if moment.date() == now.date():
-        return f"synced {moment:%H:%M}"
-    return f"synced {moment:%d %b %H:%M}"
+    at, today = local(moment, zone), local(now, zone).date()
+    if at.date() == today:
+        return f"synced {at:%H:%M}"
+    return f"synced {at:%d %b %H:%M}"
 
 
-def _age(moment: dt.datetime | None, now: dt.datetime) -> str:
+def _age(moment: dt.datetime | None, now: dt.datetime, zone: dt.tzinfo) -> str:
     """How old the saved data is, in words: ``10:30, 5 min ago``."""
     if moment is None:
         return "no time (never synced)"
-    when = _when(moment, now).removeprefix("synced ")
-    if moment.tzinfo is None or now.tzinfo is None:
-        return when
+    when = _when(moment, now, zone).removeprefix("synced ")
+    moment, now = local(moment, dt.UTC), local(now, dt.UTC)
     minutes = int((now - moment).total_seconds() // 60)
     if minutes < 1:
         return f"{when}, just now"
@@ -37,17 +37,19 @@ def _age(moment: dt.datetime | None, now: dt.datetime) -> str:
     return f"{when}, {minutes // (24 * 60)} days ago"
 
 
-def status_content(state: SyncState, now: dt.datetime, note: str = "") -> Content:
-    """The status line's text (pure, so it is easy to test)."""
+def status_content(state: SyncState, now: dt.datetime, zone: dt.tzinfo, note: str = "") -> Content:
+    """The status line's text (pure, so it is easy to test); times on the clock of ``zone``,
+    the school's."""
     if state.online is None:
         link = Content.styled("○ connecting", "dim")
     elif state.online:
         link = Content.styled("● online", "$text-success")
     else:
         link = Content.styled("✗ offline", "bold $text-error")
-    parts: list[Content] = [link, Content(_when(state.last_sync, now))]
+    parts: list[Content] = [link, Content(_when(state.last_sync, now, zone))]
     if state.online is False:
-        parts[1] = Content.styled(f"saved data from {_age(state.last_sync, now)}", "$text-warning")
+        age = _age(state.last_sync, now, zone)
+        parts[1] = Content.styled(f"saved data from {age}", "$text-warning")
     if not state.signed_in:
         parts.insert(1, Content.styled("not signed in (read-only)", "bold $text-warning"))
     if state.outbox:
@@ -79,5 +81,5 @@ class StatusLine(Static):
     }
     """
 
-    def show(self, state: SyncState, now: dt.datetime, note: str = "") -> None:
-        self.update(status_content(state, now, note))
+    def show(self, state: SyncState, now: dt.datetime, zone: dt.tzinfo, note: str = "") -> None:
+        self.update(status_content(state, now, zone, note))

@@ -105,7 +105,7 @@ async def test_the_user_is_warned_when_the_servers_chain_loses_a_head_it_saw(
                 assert f"its record {seen} is not the one this computer saw" in said
             else:
                 assert f"its record {seen}, which this computer saw, is gone" in said
-            text = status_content(diary.data.state, NOW).plain
+            text = status_content(diary.data.state, NOW, diary.data.zone).plain
             assert "audit log changed on the server!" in text
             # Later syncs keep the warning in the status line but do not repeat it.
             await pilot.pause(2.5)
