@@ -36,6 +36,7 @@ def api_router() -> Router:
             lesson_routes.router,
             health.health,
             accounts_routes.router,
+            accounts_routes.own_password,
             roster_routes.router,
             slips_routes.router,
             registration_routes.router,

@@ -22,19 +22,18 @@ from demo_server import accounts as acc
 from demo_server import schema as s
 from demo_server.access import (
     ACCOUNT_MANAGERS,
-    require_role,
 )
 from demo_server.auth import Viewer
 from demo_server.idempotency import idempotent
-from demo_server.routes.deps import BEFORE_PASSWORD_CHANGE, NO_STORE
+from demo_server.routes.deps import BEFORE_PASSWORD_CHANGE, NO_STORE, requires
 from demo_server.settings import ServerState
 from demo_server.week import class_ref
 
 WHAT = "accounts (only the school's IT staff manage them)"
 
 
-def it_staff(viewer: NamedDependency[Viewer]) -> None:
-    require_role(viewer, ACCOUNT_MANAGERS, WHAT)
+IT_STAFF_ONLY = requires(*ACCOUNT_MANAGERS, what=WHAT)
+"""The guard of every route that manages accounts."""
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -56,7 +55,6 @@ async def list_users(
 ) -> m.UserPage:
     """Users whose login or name holds ``q``; ``class`` gives the class's pupils and their
     parents. In surname order, a page at a time."""
-    it_staff(viewer)
     today = server.settings.today()
     class_id = await acc.find_class(db, viewer.school_id, today, class_) if class_ else None
     return await acc.search_users(
@@ -78,7 +76,6 @@ async def list_classes(
     db: NamedDependency[AsyncSession],
 ) -> m.ClassList:
     """This year's classes (for the IT staff: where pupils go)."""
-    it_staff(viewer)
     classes = await acc.school_classes(db, viewer.school_id, server.settings.today())
     rows = await db.execute(
         select(s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter)
@@ -95,7 +92,6 @@ async def get_user(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.UserSummary:
-    it_staff(viewer)
     user = await acc.get_user(db, viewer.school_id, user_id)
     return await acc.user_summary(db, user, server.settings.today())
 
@@ -112,7 +108,6 @@ async def create_user(
     db: NamedDependency[AsyncSession],
 ) -> Response[m.OneTimePassword]:
     """The answer holds the one-time password: show it once, it is never sent again."""
-    it_staff(viewer)
 
     async def work() -> m.OneTimePassword:
         return await acc.create_user(
@@ -139,7 +134,6 @@ async def update_user(
     """``version`` is the account's version the edit was based on (``UserSummary.version``);
     a stale one is answered 409 with the account as it is now in ``current``, and nothing
     changes. A change adds one to the version. Locking ends the account's sessions at once."""
-    it_staff(viewer)
 
     async def work() -> m.UserSummary:
         return await acc.update_user(
@@ -170,7 +164,6 @@ async def reset_password(
 ) -> Response[m.OneTimePassword]:
     """A new one-time password (shown once), to be changed at the next login; the user's
     sessions end."""
-    it_staff(viewer)
 
     async def work() -> m.OneTimePassword:
         return await acc.reset_password(
@@ -193,7 +186,6 @@ async def _link(
     db: NamedDependency[AsyncSession],
     linked: bool,
 ) -> Response[m.ParentLinkResult]:
-    it_staff(viewer)
 
     async def work() -> m.ParentLinkResult:
         return await acc.set_parent_link(
@@ -242,7 +234,6 @@ async def move_pupil(
     db: NamedDependency[AsyncSession],
 ) -> Response[m.UserSummary]:
     """The pupil's enrolment ends the day before ``date``; one in the new class starts then."""
-    it_staff(viewer)
     today = server.settings.today()
 
     async def work() -> m.UserSummary:
@@ -307,7 +298,10 @@ router = Router(
         link_parent,
         unlink_parent,
         move_pupil,
-        change_password,
     ],
     tags=["accounts"],
+    guards=[IT_STAFF_ONLY],
 )
+
+own_password = Router(path="/", route_handlers=[change_password], tags=["accounts"])
+"""Every logged-in user's own password change."""

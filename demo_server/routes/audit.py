@@ -22,10 +22,11 @@ from sqlalchemy.orm import aliased
 
 from api_client import models as m
 from demo_server import schema as s
-from demo_server.access import AUDIT_READERS, MAX_ID, not_found, require_role
+from demo_server.access import AUDIT_READERS, MAX_ID, not_found
 from demo_server.auth import Viewer
 from demo_server.clock import school_zone
 from demo_server.problems import ProblemError
+from demo_server.routes.deps import requires
 from demo_server.routes.week import parse_date
 from demo_server.settings import ServerState
 from demo_server.week import class_name, current_classes
@@ -223,7 +224,12 @@ async def load_audit(
     return m.AuditPage(entries=entries, next_before=rows[-1].id if more and rows else None)
 
 
-@get("/audit", summary="The audit log", tags=["audit"])
+@get(
+    "/audit",
+    summary="The audit log",
+    tags=["audit"],
+    guards=[requires(*AUDIT_READERS, what="the audit log")],
+)
 async def audit_log(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
@@ -256,7 +262,6 @@ async def audit_log(
 ) -> m.AuditPage:
     """Every change of a mark, an absence, homework, a topic or a period mark: before, after,
     who, when and why; newest first. IT staff and administration."""
-    require_role(viewer, AUDIT_READERS, "the audit log")
     start = parse_date(from_, "from") if from_ is not None else None
     end = parse_date(to, "to") if to is not None else None
     if start is not None and end is not None and end < start:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.datastructures import CacheControlHeader, State
 from litestar.di import NamedDependency, Provide
+from litestar.handlers import BaseRouteHandler
+from litestar.types import Guard
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api_client.models import PASSWORD_CHANGE_REQUIRED
+from api_client.models import PASSWORD_CHANGE_REQUIRED, Role
+from demo_server.access import forbidden
 from demo_server.auth import Viewer, authenticate
 from demo_server.problems import ProblemError
 from demo_server.settings import ServerState
@@ -41,16 +46,52 @@ PASSWORD_CHANGE_FIRST = (
 )
 
 
-async def provide_viewer(
-    request: Request[object, object, State], db: NamedDependency[AsyncSession], state: State
+VIEWER_KEY = "diary.viewer"
+"""Where a request keeps its viewer once known: a guard and the ``viewer`` dependency share it."""
+
+
+async def request_viewer(
+    connection: ASGIConnection[Any, Any, Any, Any], db: AsyncSession | None = None
 ) -> Viewer:
     """The viewer of the request's access token; an account that must change its one-time
     password is refused (403, type ``PASSWORD_CHANGE_REQUIRED``) on every route not marked
-    ``BEFORE_PASSWORD_CHANGE``: the one place the rule is kept."""
-    viewer = await authenticate(server_state(state), db, request.headers.get("authorization"))
-    if viewer.must_change_password and not request.route_handler.opt.get(BEFORE_PASSWORD_CHANGE):
+    ``BEFORE_PASSWORD_CHANGE``: the one place the rule is kept. Read once per request."""
+    cached = connection.scope.get(VIEWER_KEY)
+    if isinstance(cached, Viewer):
+        return cached
+    server = server_state(connection.app.state)
+    token = connection.headers.get("authorization")
+    if db is None:  # a guard, before the request's session exists
+        async with server.sessionmaker() as session:
+            viewer = await authenticate(server, session, token)
+    else:
+        viewer = await authenticate(server, db, token)
+    if viewer.must_change_password and not connection.route_handler.opt.get(BEFORE_PASSWORD_CHANGE):
         raise ProblemError(403, PASSWORD_CHANGE_FIRST, type=PASSWORD_CHANGE_REQUIRED)
+    connection.scope[VIEWER_KEY] = viewer  # type: ignore[literal-required]
     return viewer
+
+
+async def provide_viewer(
+    request: Request[object, object, State], db: NamedDependency[AsyncSession]
+) -> Viewer:
+    """The ``viewer`` dependency: see :func:`request_viewer`."""
+    return await request_viewer(request, db)
+
+
+def requires(*roles: Role, what: str) -> Guard:
+    """A guard: only viewers of one of ``roles`` pass; others get 403 saying they may not see
+    ``what``. Role rules are declared with it on routers and handlers; rules about relations
+    (this parent's child, this teacher's class) stay in :mod:`demo_server.access`."""
+    allowed = frozenset(roles)
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if connection.scope.get("method") == "OPTIONS":
+            return  # what a path allows is public, as without the guard
+        if (await request_viewer(connection)).role not in allowed:
+            raise forbidden(what)
+
+    return guard
 
 
 def provide_server(state: State) -> ServerState:

@@ -21,7 +21,6 @@ from demo_server import schema as s
 from demo_server.access import (
     MEDICAL_STAFF,
     PUPIL_SEARCHERS,
-    require_role,
     school_pupil,
 )
 from demo_server.auth import Viewer
@@ -29,6 +28,7 @@ from demo_server.idempotency import idempotent
 from demo_server.journal import _absence_state
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit, record_change
+from demo_server.routes.deps import requires
 from demo_server.routes.week import parse_date
 from demo_server.settings import ServerState
 from demo_server.week import current_classes, short_name
@@ -49,7 +49,12 @@ def _found(user: s.User, classes: dict[int, m.ClassRef]) -> m.PupilFound:
     )
 
 
-@get("/pupils/search", summary="Find pupils by name", tags=["pupils"])
+@get(
+    "/pupils/search",
+    summary="Find pupils by name",
+    tags=["pupils"],
+    guards=[requires(*PUPIL_SEARCHERS, what="the pupil search")],
+)
 async def search_pupils(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
@@ -58,7 +63,6 @@ async def search_pupils(
 ) -> m.PupilSearch:
     """Pupils of the school whose names hold every word of ``q``: names and classes, no
     marks. The health worker, administration and IT staff."""
-    require_role(viewer, PUPIL_SEARCHERS, "the pupil search")
     words = q.split()
     if not words or len(q) > 100:
         raise ProblemError(400, "'q' must be 1 to 100 characters of a name", field="q")
@@ -135,7 +139,12 @@ async def _illness(
     ]
 
 
-@get("/medical/absences", summary="A pupil's illness absences", tags=["medical"])
+@get(
+    "/medical/absences",
+    summary="A pupil's illness absences",
+    tags=["medical"],
+    guards=[requires(*MEDICAL_STAFF, what="medical absences")],
+)
 async def medical_absences(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
@@ -156,7 +165,6 @@ async def medical_absences(
 ) -> m.MedicalAbsences:
     """Illness absences of any pupil of the school, newest first; never marks. The health
     worker only."""
-    require_role(viewer, MEDICAL_STAFF, "medical absences")
     today = server.settings.today()
     end = parse_date(to, "to") if to is not None else today
     start = parse_date(from_, "from") if from_ is not None else end - dt.timedelta(DEFAULT_DAYS)
@@ -267,7 +275,12 @@ async def record_illness(
     )
 
 
-@post("/medical/absences", summary="Record a pupil ill for some days", tags=["medical"])
+@post(
+    "/medical/absences",
+    summary="Record a pupil ill for some days",
+    tags=["medical"],
+    guards=[requires(*MEDICAL_STAFF, what="medical absences")],
+)
 async def create_medical_absences(
     data: JSONBody[m.MedicalAbsenceCreate],
     request: Request[Any, Any, Any],
@@ -277,7 +290,6 @@ async def create_medical_absences(
 ) -> Response[m.MedicalAbsenceResult]:
     """An illness absence for every lesson of the days from ``start`` to ``end``; lessons
     already marked absent stay as they are. The health worker only."""
-    require_role(viewer, MEDICAL_STAFF, "medical absences")
 
     async def work() -> m.MedicalAbsenceResult:
         return await record_illness(db, viewer, data, server.settings.now())

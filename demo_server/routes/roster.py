@@ -25,7 +25,7 @@ from demo_server.roster import (
     plan_import,
     plan_report,
 )
-from demo_server.routes.accounts import it_staff
+from demo_server.routes.accounts import IT_STAFF_ONLY
 from demo_server.settings import ServerState
 
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
@@ -51,7 +51,6 @@ async def import_roster(
     by line and writes nothing. The real run writes all of it in one transaction, or nothing:
     a file with a refused line is answered 422 with the report in ``current``. Importing the
     same file again changes nothing."""
-    it_staff(viewer)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in CSV_TYPES:
         raise ProblemError(
@@ -137,4 +136,5 @@ router = Router(
     path="/",
     route_handlers=[import_roster],
     tags=["accounts"],
+    guards=[IT_STAFF_ONLY],
 )

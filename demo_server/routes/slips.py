@@ -21,7 +21,7 @@ from demo_server.auth import Viewer
 from demo_server.heavy import off_loop
 from demo_server.idempotency import idempotent
 from demo_server.problems import ProblemError
-from demo_server.routes.accounts import it_staff
+from demo_server.routes.accounts import IT_STAFF_ONLY
 from demo_server.routes.deps import NO_STORE
 from demo_server.settings import ServerState
 from demo_server.week import class_name
@@ -49,9 +49,7 @@ async def _slips(
     refused = ProblemError(
         403, "only the IT staff and the class teacher of this class issue its invite codes"
     )
-    if passwords:
-        it_staff(viewer)
-    elif viewer.role not in (m.Role.IT_STAFF, m.Role.TEACHER):
+    if not passwords and viewer.role not in (m.Role.IT_STAFF, m.Role.TEACHER):
         raise refused
     # The IT staff see every class of the school, a teacher the classes they teach or lead.
     cls = await visible_class(db, viewer, class_id)
@@ -142,6 +140,7 @@ def _check_lang(lang: str | None) -> None:
     "/classes/{class_id:int}/slips",
     summary="Credential slips for a class",
     status_code=200,
+    guards=[IT_STAFF_ONLY],
     cache_control=NO_STORE,
 )
 async def class_slips(

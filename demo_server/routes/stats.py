@@ -16,10 +16,10 @@ from demo_server.access import (
     ANONYMOUS_STATS_READERS,
     MAX_ID,
     STATS_READERS,
-    require_role,
 )
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
+from demo_server.routes.deps import requires
 from demo_server.settings import ServerState
 
 PeriodParam = Annotated[
@@ -28,7 +28,11 @@ PeriodParam = Annotated[
 ]
 
 
-@get("/school", summary="The school's statistics for a period")
+@get(
+    "/school",
+    summary="The school's statistics for a period",
+    guards=[requires(*STATS_READERS, what="the school's named statistics")],
+)
 async def school_stats(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
@@ -37,13 +41,16 @@ async def school_stats(
 ) -> m.SchoolStats:
     """Averages per class and subject, the distribution of marks, attendance, pupils at risk,
     the ranking of classes and the average of each week. Administration only."""
-    require_role(viewer, STATS_READERS, "the school's named statistics")
     today = server.settings.today()
     scope = await stats.resolve_scope(db, viewer.school_id, period, today)
     return await stats.school_stats(db, scope, today)
 
 
-@get("/classes/{class_id:int}", summary="One class's statistics for a period")
+@get(
+    "/classes/{class_id:int}",
+    summary="One class's statistics for a period",
+    guards=[requires(*STATS_READERS, what="a class's named statistics")],
+)
 async def class_stats(
     class_id: Annotated[int, PathParameter(description="The class's id")],
     viewer: NamedDependency[Viewer],
@@ -53,7 +60,6 @@ async def class_stats(
 ) -> m.ClassStats:
     """The class's averages per subject, distribution, attendance, rank, pupils at risk and
     weekly trend. Administration only."""
-    require_role(viewer, STATS_READERS, "a class's named statistics")
     today = server.settings.today()
     scope = await stats.resolve_scope(db, viewer.school_id, period, today)
     found = await stats.class_stats(db, scope, class_id, today) if 0 < class_id <= MAX_ID else None
@@ -64,7 +70,11 @@ async def class_stats(
     return found
 
 
-@get("/authority", summary="Anonymised figures per school and class")
+@get(
+    "/authority",
+    summary="Anonymised figures per school and class",
+    guards=[requires(*ANONYMOUS_STATS_READERS, what="anonymised statistics")],
+)
 async def authority_stats(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
@@ -73,7 +83,6 @@ async def authority_stats(
 ) -> m.AuthorityStats:
     """Average, distribution and attendance per school and class; never a pupil, and any
     group of fewer than five pupils withheld. The education authority and administration."""
-    require_role(viewer, ANONYMOUS_STATS_READERS, "anonymised statistics")
     scope = await stats.resolve_scope(db, viewer.school_id, period, server.settings.today())
     return await stats.authority_stats(db, scope)
 

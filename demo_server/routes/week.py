@@ -12,9 +12,10 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import Week
-from demo_server.access import PUPIL_READERS, pupil_not_found, require_role
+from demo_server.access import PUPIL_READERS, pupil_not_found
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
+from demo_server.routes.deps import requires
 from demo_server.settings import ServerState
 from demo_server.signing import week_signature
 from demo_server.week import load_week
@@ -44,7 +45,12 @@ def parse_date(value: str, field: str) -> dt.date:
     return day
 
 
-@get("/pupils/{pupil_id:int}/week", summary="A pupil's week", tags=["week"])
+@get(
+    "/pupils/{pupil_id:int}/week",
+    summary="A pupil's week",
+    tags=["week"],
+    guards=[requires(*PUPIL_READERS, what="pupils' weeks")],
+)
 async def pupil_week(
     pupil_id: Annotated[int, Parameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
@@ -61,7 +67,6 @@ async def pupil_week(
     """Lessons with times, subject, teacher, room, topic, homework, marks and absence; the
     bells; events; holidays. The week runs Monday to Sunday."""
     day = parse_date(date, "date") if date is not None else server.settings.today()
-    require_role(viewer, PUPIL_READERS, "pupils' weeks")
     week = await load_week(db, pupil_id, day, seen_by=viewer)  # None: not theirs to see
     if week is None:
         raise pupil_not_found()
