@@ -282,6 +282,17 @@ class ChildScreen(DiaryScreen, Generic[T]):
     def update_title(self) -> None:
         """Redraw the title line (after the child, the data or the key changed)."""
 
+    def loading_text(self) -> str:
+        """Shown while data never loaded here is on its way."""
+        return f"Loading {self.WHAT}…"
+
+    def never_loaded_text(self, child: PupilRef) -> str:
+        """Shown when data never loaded here cannot be fetched."""
+        return (
+            f"The {self.WHAT} of {plain(child.full_name)} were never loaded on this "
+            "computer; they will appear when the server can be reached (r tries again)."
+        )
+
     # -- the cycle ----------------------------------------------------------------------
 
     @property
@@ -326,7 +337,7 @@ class ChildScreen(DiaryScreen, Generic[T]):
             self.paint(cached)
         else:
             self.value = None
-            self.show_message(f"Loading {self.WHAT}…")
+            self.show_message(self.loading_text())
         self.load(child.id, self.load_key())
 
     def child_changed(self) -> None:
@@ -370,8 +381,5 @@ class ChildScreen(DiaryScreen, Generic[T]):
         if self.data.me is None:
             self.show_message(NEVER_LOADED_ACCOUNT)
         elif self.value is None and self.child is not None:
-            self.show_message(
-                f"The {self.WHAT} of {plain(self.child.full_name)} were never loaded on this "
-                "computer; they will appear when the server can be reached (r tries again)."
-            )
+            self.show_message(self.never_loaded_text(self.child))
         return False

@@ -18,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -26,13 +25,11 @@ from api_client.models import WeekSignature
 from diary_tui.data import (
     Absence,
     AbsenceKind,
-    AuthenticationError,
     DiaryData,
     Event,
     Lesson,
     LessonStatus,
     Mark,
-    Me,
     PupilRef,
     Role,
     Sent,
@@ -42,7 +39,7 @@ from diary_tui.data import (
 from diary_tui.outbox_ops import WeekSignOp
 from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain
 from diary_tui.widgets import NavBar, StatusLine
-from screens.base import DiaryScreen, SessionEnded
+from screens.base import ChildScreen
 from screens.dialogs.detail import DetailScreen
 
 #: From this width on, a lesson is one line with teacher, topic and homework side by side.
@@ -411,10 +408,11 @@ def signature_detail(signed: WeekSignature, zone: dt.tzinfo) -> Content:
     return Content("\n").join(lines)
 
 
-class WeekScreen(DiaryScreen):
+class WeekScreen(ChildScreen[Week]):
     TITLE = "Week"
     NAME = "week"
     WRITES = ("week.sign",)
+    WHAT = "week"
     HELP = """
 The week of your child (or your own, for a pupil): every lesson with its time, subject,
 room and teacher, the topic, homework, marks and absences. Marks show their weight when it
@@ -442,23 +440,10 @@ lesson note changed afterwards; v lists what changed.
         Binding("q", "app.quit", "Quit", id="week.quit"),
     ]
 
-    class MeLoaded(Message):
-        def __init__(self, me: Me) -> None:
-            super().__init__()
-            self.me = me
-
-    class WeekLoaded(Message):
-        def __init__(self, week: Week) -> None:
-            super().__init__()
-            self.week = week
-
     def __init__(self, data: DiaryData) -> None:
         super().__init__(data)
-        self.me: Me | None = None
         self.monday = monday_of(data.today())
-        self.week: Week | None = None
         self._width = 0
-        self._message = ""
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.NAME)
@@ -468,58 +453,39 @@ lesson note changed afterwards; v lists what changed.
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(OptionList).focus()
-        me = self.data.me or self.data.cached_me()
-        if me is not None:
-            self._set_me(me)
-        else:
-            self._show_message("Loading…")
-        if me is None or self.data.state.online is not True:
-            self.load_me()  # (a fresh login has just loaded it)
+        super().on_mount()
 
-    # -- what is shown ------------------------------------------------------------------
+    # -- what is shown (ChildScreen) ------------------------------------------------------
 
     @property
-    def pupils(self) -> list[PupilRef]:
-        return self.data.children
+    def week(self) -> Week | None:
+        """The week on screen (of the current child and ``monday``, or the last painted)."""
+        return self.value
 
-    @property
-    def child(self) -> PupilRef | None:
-        return self.data.child
+    def load_key(self) -> object:
+        return self.monday
 
-    def _set_me(self, me: Me) -> None:
-        changed = self.me is None or [c.id for c in self.me.children] != [c.id for c in me.children]
-        self.me = me
-        self.refresh_nav()
-        if not me.children:
-            self._update_title()
-            self._show_message(
-                f"{me.full_name} ({me.role.value.replace('_', ' ')}) has no pupil's week to show."
-            )
-            return
-        if changed:
-            self._show_week()
+    def cached(self, pupil_id: int) -> Week | None:
+        return self.data.cached_week(pupil_id, self.monday)
 
-    def _show_week(self) -> None:
-        """Paint the current child's week from the store, then refresh it from the server."""
-        child = self.child
-        self._update_title()
-        if child is None:
-            return
-        cached = self.data.cached_week(child.id, self.monday)
-        if cached is not None:
-            self._paint(cached)
-        else:
-            self.week = None
-            self._show_message("Loading the week…")
-        self.load_week(child.id, self.monday)
+    async def fetch(self, pupil_id: int) -> Week:
+        return await self.data.load_week(pupil_id, self.monday)
 
-    def _update_title(self) -> None:
+    def loading_text(self) -> str:
+        return "Loading the week…"
+
+    def never_loaded_text(self, child: PupilRef) -> str:
+        return (
+            "This week was never loaded on this computer; it will appear when the server "
+            "can be reached."
+        )
+
+    def update_title(self) -> None:
         end = self.monday + dt.timedelta(days=6)
         parts: list[Content] = []
-        if self.child is None and self.me is not None:
-            parts.append(Content.styled(plain(self.me.full_name), "bold"))
+        if self.child is None and self.data.me is not None:
+            parts.append(Content.styled(plain(self.data.me.full_name), "bold"))
         parts.append(Content.styled(f"Week {week_range(self.monday, end)}", "bold"))
         if self.monday == monday_of(self.data.today()):
             parts.append(Content.styled("this week", "$accent"))
@@ -553,7 +519,9 @@ lesson note changed afterwards; v lists what changed.
         )
 
     def _may_sign(self) -> bool:
-        return self.me is not None and self.me.role is Role.PARENT and self.child is not None
+        return (
+            self.data.me is not None and self.data.me.role is Role.PARENT and self.child is not None
+        )
 
     def action_sign(self) -> None:
         child = self.child
@@ -587,11 +555,11 @@ lesson note changed afterwards; v lists what changed.
                 severity="warning",
                 timeout=8,
             )
-            self._update_title()
+            self.update_title()
             return
         self.notify("The week is signed.")
         week = await self.data.load_week(pupil_id, monday)
-        self.post_message(self.WeekLoaded(week))
+        self.post_message(self.Loaded(pupil_id, monday, week))
 
     def action_show_changes(self) -> None:
         signed = self._shown_signature()
@@ -616,10 +584,9 @@ lesson note changed afterwards; v lists what changed.
             width = self.app.size.width - 2
         return max(width - 2, 30)
 
-    def _paint(self, week: Week) -> None:
-        self.week = week
-        self._message = ""
-        self._update_title()
+    def paint(self, week: Week) -> None:
+        self.value = week
+        self.update_title()
         self.refresh_bindings()  # "v: what changed" shows only for a signed week
         self._width = self._list_width()
         option_list = self.query_one(OptionList)
@@ -658,8 +625,7 @@ lesson note changed afterwards; v lists what changed.
         option_list.scroll_to_highlight(top=True)
         option_list.scroll_relative(y=-lines_above, animate=False, immediate=True)
 
-    def _show_message(self, message: str) -> None:
-        self._message = message
+    def show_message(self, message: str) -> None:
         option_list = self.query_one(OptionList)
         option_list.set_options([Option(Content.styled(message, MUTED), disabled=True)])
 
@@ -668,60 +634,17 @@ lesson note changed afterwards; v lists what changed.
 
     def _repaint_if_resized(self) -> None:
         if self.week is not None and self._list_width() != self._width:
-            self._paint(self.week)
-
-    # -- workers ------------------------------------------------------------------------
-
-    @work(exclusive=True, group="me", exit_on_error=False)
-    async def load_me(self) -> None:
-        me = await self.data.load_me()
-        self.post_message(self.MeLoaded(me))
-
-    @work(exclusive=True, group="week", exit_on_error=False)
-    async def load_week(self, pupil_id: int, monday: dt.date) -> None:
-        week = await self.data.load_week(pupil_id, monday)
-        self.post_message(self.WeekLoaded(week))
-
-    @on(MeLoaded)
-    def _me_loaded(self, event: MeLoaded) -> None:
-        self._set_me(event.me)
-
-    @on(WeekLoaded)
-    def _week_loaded(self, event: WeekLoaded) -> None:
-        child = self.child
-        if child is None or event.week.pupil.id != child.id or event.week.start != self.monday:
-            return  # an answer for a week or child that is no longer shown
-        self._paint(event.week)
-
-    def worker_failed(self, error: BaseException) -> bool:
-        if isinstance(error, AuthenticationError):
-            self.post_message(SessionEnded(error.message))
-            return True
-        if self.me is None:
-            self._show_message(
-                "This account was never loaded on this computer; the diary will appear when "
-                "the server can be reached."
-            )
-        elif self.week is None:
-            self._show_message(
-                "This week was never loaded on this computer; it will appear when the server "
-                "can be reached."
-            )
-        return False
+            self.paint(self.week)
 
     # -- actions ------------------------------------------------------------------------
-
-    def action_help(self) -> None:
-        self.show_help()
 
     def _move_to(self, monday: dt.date) -> None:
         self.monday = monday
         if self.child is None:
-            self._update_title()
+            self.update_title()
             return
-        option_list = self.query_one(OptionList)
-        option_list.highlighted = None
-        self._show_week()
+        self.query_one(OptionList).highlighted = None
+        self.show_current()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "sign":
@@ -741,12 +664,7 @@ lesson note changed afterwards; v lists what changed.
 
     def child_changed(self) -> None:
         self.query_one(OptionList).highlighted = None
-        self._show_week()
-
-    def action_reload(self) -> None:
-        self.load_me()
-        if self.child is not None:
-            self.load_week(self.child.id, self.monday)
+        super().child_changed()
 
     @on(OptionList.OptionSelected, "#lessons")
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -170,3 +170,29 @@ async def test_each_role_opens_on_its_own_home_screen(
         await log_in(pilot, login, password_of(demo, login))
         await wait_for(pilot, lambda: getattr(diary.screen, "NAME", "") == home)
     await dispose(app)
+
+
+@sqlite_only
+async def test_an_answer_for_a_week_no_longer_shown_is_dropped(app: Litestar, demo: Any) -> None:
+    """The week is a ChildScreen: the week's Monday is part of the key of every answer, so a
+    late answer about the week the user moved away from never paints over the one shown."""
+    import datetime as dt
+
+    from screens.base import ChildScreen
+
+    diary = make_app(app)
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "parent", password_of(demo, "parent"))
+        await wait_for(pilot, lambda: week_loaded(diary, MONDAY))
+        screen = diary.screen
+        assert isinstance(screen, WeekScreen) and issubclass(WeekScreen, ChildScreen)
+        this_week = screen.week
+        assert this_week is not None and screen.child is not None
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: week_loaded(diary, MONDAY + dt.timedelta(days=7)))
+        screen.post_message(screen.Loaded(screen.child.id, MONDAY, this_week))  # late
+        await pilot.pause(0.2)
+        assert screen.week is not None and screen.week.start == MONDAY + dt.timedelta(days=7)
+        assert "30 Nov – 6 Dec 2026" in screen_text(diary)
+        assert "Monday 30 November" in screen_text(diary)
+    await dispose(app)
