@@ -29,7 +29,7 @@ from textual.widgets import DataTable
 
 from benchmarks.common import ROOT, median
 from benchmarks.journal_keys import TODAY, sample_journal
-from diary_tui.widgets.journal_grid import LABELS, JournalGrid, cell_text
+from screens.journal_grid import LABELS, JournalGrid, cell_text
 
 WIDTH, HEIGHT = 120, 40
 START_LESSON = 55

@@ -36,7 +36,7 @@ from textual.widgets import DataTable
 from api_client.models import AbsenceKind
 from benchmarks.common import median, percentile
 from diary_tui.journal_model import Cell, CellMark, JournalLesson, JournalModel, JournalPupil
-from diary_tui.widgets.journal_grid import LABELS, JournalGrid, cell_text
+from screens.journal_grid import LABELS, JournalGrid, cell_text
 
 SIZE = (120, 40)
 ABSENT = (AbsenceKind.UNEXCUSED, AbsenceKind.ILLNESS)

@@ -37,8 +37,8 @@ from api_client.models import (
 from diary_tui.data import DiaryData
 from diary_tui.ui import MUTED, muted, period_label, plain, title_line
 from diary_tui.widgets import NavBar, StatusLine
-from diary_tui.widgets.chart import column_chart, sparkline
 from screens.base import ChildScreen
+from screens.grades_chart import column_chart, sparkline
 
 HYPOTHETICAL = "italic $text-warning"
 MAX_WEIGHT = 10

@@ -52,8 +52,8 @@ from diary_tui.outbox_ops import Op
 from diary_tui.store import REFUSED, SENT, WAITING, OutboxItem
 from diary_tui.sync import Settled, SyncEvent
 from diary_tui.widgets import NavBar, StatusLine
-from diary_tui.widgets.journal_grid import JournalGrid
 from screens.base import DiaryScreen
+from screens.journal_grid import JournalGrid
 from screens.journal_panels import LessonPanel, parse_due
 
 JOURNAL_KINDS = ("mark.", "absence.", "period_mark.", "lesson.", "homework.")

@@ -34,8 +34,8 @@ from api_client.models import (
 from diary_tui.data import DiaryData, Role
 from diary_tui.ui import MUTED
 from diary_tui.widgets import NavBar, StatusLine
-from diary_tui.widgets.barchart import bar, bar_chart
 from screens.base import DiaryScreen
+from screens.stats_chart import bar, bar_chart
 
 VIEWS = ("overview", "classes", "subjects", "at risk")
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes

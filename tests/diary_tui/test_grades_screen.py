@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from api_client.grading import weighted_average
 from api_client.models import GradeMark, MarkScale, SubjectGrades, SubjectRef
-from diary_tui.widgets.chart import column_chart, sparkline
 from screens.grades import average_cell, compact_marks, running_averages, subject_detail
+from screens.grades_chart import column_chart, sparkline
 
 SCALE = MarkScale(min=1, max=5)
 

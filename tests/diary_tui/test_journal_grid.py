@@ -19,7 +19,7 @@ from diary_tui.journal_model import (
     JournalModel,
     JournalPupil,
 )
-from diary_tui.widgets.journal_grid import LABELS, JournalGrid, cell_text
+from screens.journal_grid import LABELS, JournalGrid, cell_text
 
 TODAY = dt.date(2026, 11, 20)
 

@@ -20,9 +20,9 @@ from diary_tui.config import Notifications
 from diary_tui.journal_model import CellState
 from diary_tui.live import CURSOR_KEY
 from diary_tui.widgets import StatusLine
-from diary_tui.widgets.journal_grid import JournalGrid
 from screens.dialogs.ask import AskText
 from screens.journal import JournalScreen
+from screens.journal_grid import JournalGrid
 from tests.conftest import LoginAs, asgi_transport, sqlite_only
 from tests.diary_tui.harness import (
     BASE_URL,
