@@ -1090,20 +1090,20 @@ class DiaryData:
         write = NoticeCreateOp(pupil_id=pupil_id, request=body)
         return await self._submit(write, wire.AbsenceNotice)
 
-    async def mark_absence_notice_seen(self, notice_id: int) -> wire.AbsenceNotice:
-        """Tell the server the notice was read (a class teacher). Needs the server: offline it
-        raises ``Offline`` and nothing is kept to send later (opening it again online does)."""
-        client = await self._session()
-        notice: wire.AbsenceNotice = await self._online(client.mark_absence_notice_seen(notice_id))
-        return notice
+    async def mark_absence_notice_seen(self, notice_id: int) -> Sent[wire.AbsenceNotice] | Waiting:
+        """Tell the server the notice was read (a class teacher), through the outbox: offline
+        it waits and is sent when the server is back."""
+        from diary_tui.outbox_ops import NoticeSeenOp
 
-    async def apply_absence_notice(self, notice_id: int) -> wire.AbsenceNoticeApplied:
-        """Excuse the absences a notice covers (a class teacher); needs the server."""
-        client = await self._session()
-        applied: wire.AbsenceNoticeApplied = await self._online(
-            client.apply_absence_notice(notice_id)
-        )
-        return applied
+        return await self._submit(NoticeSeenOp(notice_id=notice_id), wire.AbsenceNotice)
+
+    async def apply_absence_notice(
+        self, notice_id: int
+    ) -> Sent[wire.AbsenceNoticeApplied] | Waiting:
+        """Excuse the absences a notice covers (a class teacher), through the outbox."""
+        from diary_tui.outbox_ops import NoticeApplyOp
+
+        return await self._submit(NoticeApplyOp(notice_id=notice_id), wire.AbsenceNoticeApplied)
 
     # -- messages -----------------------------------------------------------------------
 
@@ -1129,10 +1129,16 @@ class DiaryData:
         self._synced()
         return thread
 
-    async def mark_thread_read(self, thread_id: int, last_read_id: int) -> wire.ReadState:
-        client = await self._session()
-        state: wire.ReadState = await self._online(client.mark_thread_read(thread_id, last_read_id))
-        return state
+    async def mark_thread_read(
+        self, thread_id: int, last_read_id: int
+    ) -> Sent[wire.ReadState] | Waiting:
+        """The thread was read up to ``last_read_id``, through the outbox."""
+        from diary_tui.outbox_ops import ThreadReadOp
+
+        request = wire.ReadRequest(last_read_id=last_read_id)
+        return await self._submit(
+            ThreadReadOp(thread_id=thread_id, request=request), wire.ReadState
+        )
 
     @staticmethod
     def check_message(
@@ -1204,22 +1210,26 @@ class DiaryData:
         self._synced()
         return news
 
-    async def mark_announcement_read(self, announcement_id: int) -> wire.AnnouncementItem:
-        client = await self._session()
-        item: wire.AnnouncementItem = await self._online(
-            client.mark_announcement_read(announcement_id)
-        )
-        return item
+    async def mark_announcement_read(
+        self, announcement_id: int
+    ) -> Sent[wire.AnnouncementItem] | Waiting:
+        """The announcement was read, through the outbox."""
+        from diary_tui.outbox_ops import AnnouncementReadOp
+
+        write = AnnouncementReadOp(announcement_id=announcement_id)
+        return await self._submit(write, wire.AnnouncementItem)
 
     async def post_announcement(
         self, title: str, body: str, class_id: int | None
-    ) -> wire.AnnouncementItem:
+    ) -> Sent[wire.AnnouncementItem] | Waiting:
+        """Post an announcement (checked first), through the outbox: offline it waits and is
+        posted once when the server is back."""
+        from diary_tui.outbox_ops import AnnouncementPostOp
+
         heading = self.check_message(title, "title", wire.SUBJECT_MAX_LENGTH, one_line=True)
         text = self.check_message(body, "text")
-        client = await self._session()
         request = wire.AnnouncementRequest(title=heading, body=text, class_id=class_id)
-        item: wire.AnnouncementItem = await self._online(client.post_announcement(request))
-        return item
+        return await self._submit(AnnouncementPostOp(request=request), wire.AnnouncementItem)
 
     # -- signing the week ---------------------------------------------------------------
 
@@ -1323,14 +1333,15 @@ class DiaryData:
 
     async def record_illness(
         self, pupil_id: int, start: dt.date, end: dt.date, note: str = ""
-    ) -> wire.MedicalAbsenceResult:
-        """Record the pupil ill from ``start`` to ``end`` (every lesson of those days)."""
+    ) -> Sent[wire.MedicalAbsenceResult] | Waiting:
+        """Record the pupil ill from ``start`` to ``end`` (every lesson of those days), through
+        the outbox: offline it waits and is recorded once when the server is back."""
+        from diary_tui.outbox_ops import IllnessRecordOp
+
         if end < start:
             raise ValueError("The last day of the illness is before the first.")
-        client = await self._session()
         body = wire.MedicalAbsenceCreate(pupil_id=pupil_id, start=start, end=end, note=note)
-        result: wire.MedicalAbsenceResult = await self._online(client.record_illness(body))
-        return result
+        return await self._submit(IllnessRecordOp(request=body), wire.MedicalAbsenceResult)
 
     # -- accounts (IT staff) and registration -------------------------------------------
 

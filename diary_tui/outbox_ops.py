@@ -8,6 +8,20 @@ answer to the earlier one) and whether it creates that thing (a mark typed offli
 that change it wait for its server id). A journal write also carries :class:`JournalPlace`,
 where the journal screen shows it.
 
+Every write a person types or decides goes through the outbox, offline or not: the journal's
+and the family's writes, read marks of threads and announcements, posting an announcement, a
+class teacher marking an absence notice seen or applying it, the health worker recording an
+illness. Offline they wait and are sent exactly once (Idempotency-Key) when the server is back.
+
+Not here, on purpose: the IT staff's account writes (creating an account, resetting a password,
+locking, linking a parent, moving a pupil) and the administration's timetable changes. A new
+account and a reset answer with a one-time password that must be shown at once and handed
+over (a queued reset would change a password at some later moment nobody is there to read);
+locking is done because of something happening now, and an administrator expects to see that
+it took. A lesson change is made against the lesson as it is now (its version, who is free to
+substitute): sent later it would be a guess. These need the server: offline the form says so
+plainly, keeps everything typed, and sends it again with the same key on ctrl+s.
+
 Operations are a msgspec tagged union (:data:`Op`, the tag is the ``op`` field: ``mark.create``,
 ...); the store keeps each one encoded in the outbox row (:func:`encode`, :func:`decode`). Rows
 kept by versions before typed operations (a method, a path, a JSON body and a meta object) are
@@ -289,6 +303,67 @@ class HomeworkDoneOp(OutboxOp, frozen=True, tag="homework_done.set"):
         )
 
 
+# Read marks, announcements, a class teacher's notices, the health worker's illnesses
+
+
+class ThreadReadOp(OutboxOp, frozen=True, tag="thread.read"):
+    """The user read a thread up to a message (a later read of it supersedes nothing: the
+    server keeps the highest)."""
+
+    thread_id: int
+    request: wire.ReadRequest
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.mark_thread_read(
+            self.thread_id, self.request.last_read_id, idempotency_key
+        )
+
+
+class AnnouncementReadOp(OutboxOp, frozen=True, tag="announcement.read"):
+    """The user read an announcement."""
+
+    announcement_id: int
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.mark_announcement_read(self.announcement_id, idempotency_key)
+
+
+class AnnouncementPostOp(OutboxOp, frozen=True, tag="announcement.post"):
+    """A teacher or the administration posts an announcement."""
+
+    request: wire.AnnouncementRequest
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.post_announcement(self.request, idempotency_key)
+
+
+class NoticeSeenOp(OutboxOp, frozen=True, tag="notice.seen"):
+    """A class teacher read a parent's absence notice (the parent sees it read)."""
+
+    notice_id: int
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.mark_absence_notice_seen(self.notice_id, idempotency_key)
+
+
+class NoticeApplyOp(OutboxOp, frozen=True, tag="notice.apply"):
+    """A class teacher excuses the absences an absence notice covers."""
+
+    notice_id: int
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.apply_absence_notice(self.notice_id, idempotency_key)
+
+
+class IllnessRecordOp(OutboxOp, frozen=True, tag="illness.record"):
+    """The health worker records a pupil ill from one day to another."""
+
+    request: wire.MedicalAbsenceCreate
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.record_illness(self.request, idempotency_key)
+
+
 Op: TypeAlias = (
     MarkCreateOp
     | MarkUpdateOp
@@ -303,6 +378,12 @@ Op: TypeAlias = (
     | ReplyOp
     | ThreadCreateOp
     | HomeworkDoneOp
+    | ThreadReadOp
+    | AnnouncementReadOp
+    | AnnouncementPostOp
+    | NoticeSeenOp
+    | NoticeApplyOp
+    | IllnessRecordOp
 )
 """Every write the outbox keeps."""
 

@@ -358,15 +358,21 @@ KINDS: dict[str, tuple[str, str]] = {
     "message": ("message", "messages"),
     "thread": ("message", "messages"),
     "homework_done": ("homework tick", "homework ticks"),
+    "announcement": ("announcement", "announcements"),
+    "illness": ("illness", "illnesses"),
+    "thread.read": ("read mark", "read marks"),
+    "announcement.read": ("read mark", "read marks"),
+    "notice.seen": ("absence notice marked seen", "absence notices marked seen"),
+    "notice.apply": ("absence notice applied", "absence notices applied"),
 }
-"""What an outbox write is about, by the part of its ``op`` before the dot (one, many)."""
+"""What an outbox write is about, by its ``op`` or the part of it before the dot (one, many)."""
 
 
 def _kinds(ops: list[str]) -> str:
     """``2 marks, 1 message``."""
     counts: dict[tuple[str, str], int] = {}
     for op in ops:
-        kind = op.split(".", 1)[0]
+        kind = op if op in KINDS else op.split(".", 1)[0]
         words = KINDS.get(kind, ("other change", "other changes"))
         counts[words] = counts.get(words, 0) + 1
     return ", ".join(f"{n} {one if n == 1 else many}" for (one, many), n in counts.items())

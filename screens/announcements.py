@@ -23,7 +23,7 @@ from textual.widgets import Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from api_client.models import AnnouncementItem, Announcements, ClassRef, Event
-from diary_tui.data import AuthenticationError, DiaryData, Role
+from diary_tui.data import AuthenticationError, DiaryData, Role, Sent
 from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen, SessionEnded
@@ -146,6 +146,7 @@ class PostScreen(ModalScreen[tuple[str, str, int | None] | None]):
 
 class NewsScreen(DiaryScreen):
     TITLE = "News"
+    WRITES = ("announcement.post", "announcement.read")
     NAME = "news"
     HELP = """
 Announcements of the school and of the class, newest first; ● and bold mark the unread.
@@ -303,7 +304,9 @@ A teacher posts to a class they teach, administration to the whole school: n.
 
     @work(group="read", exit_on_error=False)
     async def mark_read(self, announcement_id: int) -> None:
-        await self.data.mark_announcement_read(announcement_id)
+        answer = await self.data.mark_announcement_read(announcement_id)
+        if not isinstance(answer, Sent):
+            return  # offline: the read mark waits in the outbox, the list stays as saved
         pupil_id = self.pupil_id
         news = await self.data.load_news(pupil_id)
         self.post_message(self.NewsLoaded(pupil_id, news))
@@ -383,7 +386,16 @@ A teacher posts to a class they teach, administration to the whole school: n.
 
     @work(group="post", exit_on_error=False)
     async def post(self, title: str, body: str, class_id: int | None) -> None:
-        await self.data.post_announcement(title, body, class_id)
+        answer = await self.data.post_announcement(title, body, class_id)
+        if not isinstance(answer, Sent):
+            self.notify(
+                "The server cannot be reached: the announcement is kept on this computer and "
+                "will be posted when it can.",
+                severity="warning",
+                timeout=8,
+            )
+            self.refresh_status()
+            return
         self.notify("Posted.")
         pupil_id = self.pupil_id
         news = await self.data.load_news(pupil_id)

@@ -315,7 +315,7 @@ class NoticeScreen(ModalScreen[tuple[dt.date, dt.date, AbsenceReason, str] | Non
 
 class AttendanceScreen(ChildScreen[Attendance]):
     NAME = "attendance"
-    WRITES = ("notice.create",)
+    WRITES = ("notice.create", "notice.seen", "notice.apply")
     TITLE = "Attendance"
     WHAT = "attendance"
     HELP = """
@@ -740,15 +740,8 @@ itself. r refreshes.
     @work(group="notice-seen", exit_on_error=False)
     async def mark_seen(self, notice_id: int) -> None:
         try:
-            notice = await self.data.mark_absence_notice_seen(notice_id)
-        except Offline:
-            self.notify(
-                "Offline: the notice is not marked as read yet. Open it again with Enter when "
-                "the server is back, and the parent will see it read.",
-                severity="warning",
-                timeout=10,
-                markup=False,
-            )
+            seen = await self.data.mark_absence_notice_seen(notice_id)
+        except Offline:  # a session that ended offline: it waits in the outbox all the same
             self.refresh_status()
             return
         except AuthenticationError as exc:
@@ -762,7 +755,11 @@ itself. r refreshes.
                 markup=False,
             )
             return
-        self._replace_notice(notice)
+        if isinstance(seen, Sent):
+            self._replace_notice(seen.value)
+        else:
+            # Kept: the parent sees it read once the server is back; nothing to interrupt for.
+            self.refresh_status()
 
     def action_apply(self) -> None:
         """Excuse, after a yes, the absences the notice under the cursor covers."""
@@ -787,14 +784,8 @@ itself. r refreshes.
     @work(group="notice-apply", exit_on_error=False)
     async def apply_notice(self, notice_id: int) -> None:
         try:
-            applied = await self.data.apply_absence_notice(notice_id)
+            answer = await self.data.apply_absence_notice(notice_id)
         except Offline:
-            self.notify(
-                "Offline: nothing was excused. Press e again when the server is back.",
-                severity="warning",
-                timeout=10,
-                markup=False,
-            )
             self.refresh_status()
             return
         except AuthenticationError as exc:
@@ -810,6 +801,16 @@ itself. r refreshes.
                 markup=False,
             )
             return
+        if not isinstance(answer, Sent):
+            self.notify(
+                "The server cannot be reached: excusing the absences is kept on this computer "
+                "and done when it can.",
+                severity="warning",
+                timeout=10,
+            )
+            self.refresh_status()
+            return
+        applied = answer.value
         self.notify(
             applied_text(applied),
             title="Excused by the notice",

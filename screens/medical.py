@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from api_client.models import MedicalAbsences, PupilFound
-from diary_tui.data import DiaryData
+from diary_tui.data import DiaryData, Sent
 from diary_tui.ui import MUTED
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
@@ -93,6 +93,7 @@ class IllnessForm(ModalScreen[tuple[dt.date, dt.date, str] | None]):
 
 class MedicalScreen(DiaryScreen):
     TITLE = "Medical"
+    WRITES = ("illness.record",)
     NAME = "medical"
     HELP = """
 Find a pupil by name (part of the surname or first name, in any letters case) and press
@@ -212,6 +213,10 @@ as they are). The class teacher and the parents see it in the diary.
     async def load(self, pupil_id: int) -> None:
         self.paint(await self.data.load_medical_absences(pupil_id))
 
+    def live_refresh(self) -> None:
+        if self.pupil is not None:
+            self.load(self.pupil.id)
+
     # -- recording -------------------------------------------------------------------------
 
     def action_record(self) -> None:
@@ -227,7 +232,17 @@ as they are). The class teacher and the parents see it in the diary.
 
     @work(group="record", exit_on_error=False)
     async def record(self, pupil: PupilFound, start: dt.date, end: dt.date, note: str) -> None:
-        result = await self.data.record_illness(pupil.id, start, end, note)
+        answer = await self.data.record_illness(pupil.id, start, end, note)
+        if not isinstance(answer, Sent):
+            self.notify(
+                "The server cannot be reached: the illness is kept on this computer and will "
+                "be recorded when it can.",
+                severity="warning",
+                timeout=8,
+            )
+            self.refresh_status()
+            return
+        result = answer.value
         skipped = f", {result.skipped} already marked absent" if result.skipped else ""
         self.notify(f"Recorded illness for {result.recorded} lessons{skipped}.", markup=False)
         if self.pupil is not None and self.pupil.id == pupil.id:
