@@ -30,7 +30,7 @@ from api_client.models import (
     UserUpdate,
     text_refusal,
 )
-from diary_tui.data import DiaryData
+from diary_tui.data import AuthenticationError, DiaryData, DiaryError, Offline, describe_error
 from diary_tui.ui import MUTED
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
@@ -162,6 +162,7 @@ class AccountForm(_Dialog):
         *,
         typed: dict[str, str] | None = None,
         conflict: Content | None = None,
+        problem: str = "",
     ) -> None:
         def initial(field: str) -> str:
             if typed is not None and field in typed:
@@ -175,17 +176,22 @@ class AccountForm(_Dialog):
         ]
         if user is None:
             fields += [
-                ("class", "Class (a pupil's: 5А)", ""),
-                ("login", "Login (empty: made from the name)", ""),
+                ("class", "Class (a pupil's: 5А)", initial("class")),
+                ("login", "Login (empty: made from the name)", initial("login")),
             ]
         title = f"Edit {user.login}" if user else "New account"
         super().__init__(title, fields)
         self.user = user
         self.conflict = conflict
+        self.problem = problem
+        """Why what was typed here was not saved (the form opened again with it)."""
+        self.role = (typed or {}).get("role", Role.PUPIL.value)
         if conflict is not None:
             self.hint = "Enter saves yours over it; Escape keeps it as it is now."
 
     def extra(self) -> ComposeResult:
+        if self.problem:
+            yield Static(Content(self.problem), id="problem")
         if self.conflict is not None:
             yield Static(self.conflict, id="conflict")
             yield Static(Content.styled("What you typed:", "bold"))
@@ -193,7 +199,7 @@ class AccountForm(_Dialog):
             yield Label("Role")
             yield Select(
                 [(w, r.value) for r, w in ROLE_WORDS.items()],
-                value=Role.PUPIL.value,
+                value=self.role,
                 allow_blank=False,
                 id="f-role",
                 compact=True,
@@ -429,6 +435,34 @@ the account as it is now, what you typed stays, and you choose whether yours goe
 
     @work(exclusive=True, group="users-write", exit_on_error=False)
     async def create(self, values: dict[str, str]) -> None:
+        """Create the account. It needs the server (its one-time password is shown at once):
+        when it cannot be made, the form opens again with everything typed and says why."""
+        try:
+            made = await self._create(values)
+        except Offline:
+            self._retry_create(
+                values,
+                "No connection: the account was not created. A new account needs the server, "
+                "which gives its one-time password at once; what you typed is kept here: "
+                "press Enter to try again when the server is back.",
+            )
+            return
+        except AuthenticationError:
+            raise
+        except (DiaryError, ValueError) as exc:
+            self._retry_create(values, f"The account was not created: {describe_error(exc)}")
+            return
+        self.app.push_screen(PasswordShown(made, "New account"))
+        self.load()
+
+    def _retry_create(self, values: dict[str, str], problem: str) -> None:
+        def done(again: dict[str, str] | None) -> None:
+            if again is not None:
+                self.create(again)
+
+        self.app.push_screen(AccountForm(typed=values, problem=problem), done)
+
+    async def _create(self, values: dict[str, str]) -> OneTimePassword:
         class_id: int | None = None
         role = Role(values["role"])
         if role is Role.PUPIL:
@@ -439,7 +473,7 @@ the account as it is now, what you typed stays, and you choose whether yours goe
                 names = ", ".join(c.name for c in classes)
                 raise ValueError(f"There is no class {values['class']}; the classes are {names}.")
             class_id = found[0]
-        made = await self.data.create_user(
+        return await self.data.create_user(
             UserCreate(
                 role=role,
                 first_name=values["first_name"],
@@ -449,8 +483,6 @@ the account as it is now, what you typed stays, and you choose whether yours goe
                 class_id=class_id,
             )
         )
-        self.app.push_screen(PasswordShown(made, "New account"))
-        self.load()
 
     def action_edit(self) -> None:
         user = self._need()
@@ -463,6 +495,7 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         user: UserSummary,
         typed: dict[str, str] | None = None,
         conflict: Content | None = None,
+        problem: str = "",
     ) -> None:
         """The names form on ``user`` (the change goes with its version)."""
 
@@ -479,7 +512,8 @@ the account as it is now, what you typed stays, and you choose whether yours goe
             elif conflict is not None:
                 self.notify(f"{user.login} is kept as it is now.", markup=False)
 
-        self.app.push_screen(AccountForm(user, typed=typed, conflict=conflict), done)
+        form = AccountForm(user, typed=typed, conflict=conflict, problem=problem)
+        self.app.push_screen(form, done)
 
     @work(exclusive=True, group="users-write", exit_on_error=False)
     async def update(
@@ -492,6 +526,15 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         """Send an edit made on ``user``; ``typed`` is what the names form held."""
         try:
             await self.data.update_user(user.id, body)
+        except Offline:
+            if typed is None:
+                raise  # a lock or an unlock: nothing typed, the refusal says it
+            problem = (
+                "No connection: the names were not changed. Account changes need the server; "
+                "what you typed is kept here: press Enter to try again when it is back."
+            )
+            self._edit(user, typed, problem=problem)
+            return
         except Conflict as exc:
             current = exc.current_as(UserSummary)
             if current is None:

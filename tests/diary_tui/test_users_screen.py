@@ -461,3 +461,60 @@ async def test_a_name_the_server_would_refuse_keeps_the_form_open_with_the_reaso
             assert words in text_of(form.query_one("#dialog-error", Static))
             assert first.value == typed
         assert screen.users[who].version == 1
+
+
+@sqlite_only
+async def test_a_new_account_offline_is_not_queued_and_what_was_typed_stays(
+    app: Litestar, demo: Any, demo_url: str
+) -> None:
+    """A new account answers with its one-time password, to be shown at once: offline it is
+    not queued; the form opens again with everything typed and says so, and Enter makes it
+    (once) when the server is back."""
+    from sqlalchemy import func, select
+
+    from demo_server import schema as s
+    from screens.users import AccountForm
+    from tests.diary_tui.test_outbox_family import Switch, count
+
+    switch = Switch(asgi_transport(app))
+    diary = make_app(app, login="it", transport=switch)
+    async with diary.run_test(size=(100, 30)) as pilot:
+        screen = await users_loaded(pilot, diary, demo)
+        await pilot.press("n")
+        await pilot.pause()
+        form = diary.screen
+        form.query_one("#f-last_name", Input).value = "Ким"
+        form.query_one("#f-first_name", Input).value = "Вера"
+        form.query_one("#f-class", Input).value = "7в"
+        form.query_one("#f-login", Input).value = "vera.kim"
+        form.query_one("#f-last_name", Input).focus()
+        switch.up = False
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, AccountForm) and diary.screen.problem != "",
+        )
+        again = diary.screen
+        assert isinstance(again, AccountForm) and "No connection" in again.problem
+        typed = {
+            name: again.query_one(f"#f-{name}", Input).value
+            for name in ("last_name", "first_name", "class", "login")
+        }
+        assert typed == {
+            "last_name": "Ким",
+            "first_name": "Вера",
+            "class": "7в",
+            "login": "vera.kim",
+        }
+        assert diary.data.waiting_ops() == []  # not queued: it needs the server
+        switch.up = True
+        again.query_one("#f-last_name", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(diary.screen, PasswordShown))
+        made = diary.screen
+        assert isinstance(made, PasswordShown) and made.result.user.login == "vera.kim"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: idle(screen))
+    users = select(func.count(s.User.id)).where(s.User.login == "vera.kim")
+    assert await count(demo_url, users) == 1
+    await dispose(app)
