@@ -9,7 +9,6 @@ slow the next try.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import random
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from demo_server.accounts import (
     clean_name,
     full_name,
     hash_in_thread,
+    hash_passwords,
     login_taken,
     name_fields,
     new_one_time_password,
@@ -34,6 +34,7 @@ from demo_server.accounts import (
     user_summary,
 )
 from demo_server.clock import school_date
+from demo_server.heavy import off_loop
 from demo_server.passwords import (
     check_strength,
     generate_invite_code,
@@ -133,7 +134,9 @@ async def issue_slips(
         else:
             plan.append(("invite", pupil, pupil))
     new_passwords = {u.id: new_one_time_password() for u in to_reset}
-    hashes = await asyncio.gather(*(hash_in_thread(new_passwords[u.id]) for u in to_reset))
+    # One worker thread hashes them all (argon2 computes its lanes in parallel already), so
+    # the other threads stay free for logins meanwhile.
+    hashes = await off_loop(hash_passwords, [new_passwords[u.id] for u in to_reset])
     for user, digest in zip(to_reset, hashes, strict=True):
         user.password_hash = digest
         user.must_change_password = True

@@ -1,5 +1,9 @@
 """``/stats/...``: the school's figures for the administration, anonymised ones for the
-education authority."""
+education authority.
+
+A period's figures read every mark and absence of the school: they take turns with the other
+heavy work (``demo_server.heavy``), so many at once are told to come back instead of filling
+the server."""
 
 from __future__ import annotations
 
@@ -43,7 +47,8 @@ async def school_stats(
     the ranking of classes and the average of each week. Administration only."""
     today = server.settings.today()
     scope = await stats.resolve_scope(db, viewer.school_id, period, today)
-    return await stats.school_stats(db, scope, today)
+    async with server.heavy.turn("statistics"):
+        return await stats.school_stats(db, scope, today)
 
 
 @get(
@@ -62,7 +67,10 @@ async def class_stats(
     weekly trend. Administration only."""
     today = server.settings.today()
     scope = await stats.resolve_scope(db, viewer.school_id, period, today)
-    found = await stats.class_stats(db, scope, class_id, today) if 0 < class_id <= MAX_ID else None
+    found = None
+    if 0 < class_id <= MAX_ID:
+        async with server.heavy.turn("statistics"):
+            found = await stats.class_stats(db, scope, class_id, today)
     if found is None:
         raise ProblemError(
             404, "there is no class with this id in that period's year", field="class_id"
@@ -84,7 +92,8 @@ async def authority_stats(
     """Average, distribution and attendance per school and class; never a pupil, and any
     group of fewer than five pupils withheld. The education authority and administration."""
     scope = await stats.resolve_scope(db, viewer.school_id, period, server.settings.today())
-    return await stats.authority_stats(db, scope)
+    async with server.heavy.turn("statistics"):
+        return await stats.authority_stats(db, scope)
 
 
 router = Router(

@@ -445,3 +445,43 @@ async def test_credential_slips_move_the_version_of_every_account_they_reset(
     assert now.must_change_password and now.version == 2
     stale = await patch_user(http, it, who, {"version": 1, "locked": True})
     assert stale.status_code == 409
+
+
+async def test_a_classs_slips_hash_in_one_thread_while_logins_are_answered(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new passwords of a class are hashed one after the other in one worker thread: they
+    no longer take every thread of the shared pool, where each login's check waited."""
+    import asyncio
+    import threading
+
+    from demo_server import accounts
+    from demo_server.security import hash_password as real_hash
+
+    hashing, login_answered = threading.Event(), threading.Event()
+    lock = threading.Lock()
+    at_once = [0, 0]  # now, most
+    threads: set[int] = set()
+
+    def held_hash(password: str) -> str:
+        with lock:
+            at_once[0] += 1
+            at_once[1] = max(at_once)
+            threads.add(threading.get_ident())
+        hashing.set()
+        login_answered.wait(10)
+        with lock:
+            at_once[0] -= 1
+        return real_hash(password)
+
+    monkeypatch.setattr(accounts, "hash_password", held_hash)
+    it = await login_as(http, "it")
+    slips = asyncio.create_task(post(http, f"/classes/{demo.ids['c5a']}/slips", it))
+    assert await asyncio.to_thread(hashing.wait, 10)
+    login = await log_in(http, "teacher", demo.password)
+    login_answered.set()
+    assert login.status_code == 200, login.text
+    answer = await slips
+    assert answer.status_code == 200, answer.text
+    assert decode(answer.content, CredentialSlips).pupils == 2
+    assert at_once[1] == 1 and len(threads) == 1

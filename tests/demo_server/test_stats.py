@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from api_client.grading import weighted_average
@@ -246,3 +247,30 @@ async def test_a_pupil_who_changed_class_counts_once_in_the_school(
     counts = {c.class_.id: c.pupils for c in after.classes}
     was = {c.class_.id: c.pupils for c in before.classes}
     assert counts[class_id] == was[class_id] and counts[other] == was[other] + 1
+
+
+async def test_statistics_take_turns_with_the_other_heavy_work(
+    http: httpx.AsyncClient, login_as: LoginAs, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the heavy work's only turn is taken and nobody may wait, statistics are answered
+    503 with Retry-After; once it is free, they are answered."""
+    from demo_server.heavy import HeavyWork
+
+    heavy = HeavyWork(at_once=1, waiting=0)
+    monkeypatch.setattr(app.state["server"], "heavy", heavy)
+    admin = await login_as(http, "admin")
+    school = decode((await http.get("/api/v1/stats/school", headers=admin)).content, SchoolStats)
+    paths = [
+        "/api/v1/stats/school",
+        f"/api/v1/stats/classes/{school.classes[0].class_.id}",
+        "/api/v1/stats/authority",
+    ]
+    async with heavy.turn("roster imports"):
+        for path in paths:
+            busy = await http.get(path, headers=admin)
+            assert busy.status_code == 503, (path, busy.text)
+            assert busy.headers["retry-after"] == "30"
+            assert "statistics" in decode(busy.content, Problem).detail
+    for path in paths:
+        assert (await http.get(path, headers=admin)).status_code == 200, path
+    assert heavy.running == 0
