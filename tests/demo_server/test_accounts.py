@@ -131,7 +131,8 @@ async def test_create_user_then_the_one_time_password_must_be_changed(
         assert gated.status_code == 403, (path, gated.text)
         refusal = decode(gated.content, Problem)
         assert refusal.type == PASSWORD_CHANGE_REQUIRED and "one-time password" in refusal.detail
-    sent = await post(http, "/threads", me, {"to": [demo.ids["teacher"]], "text": "hi"})
+    message = {"recipient_id": demo.ids["teacher"], "subject": "Hello", "body": "hi"}
+    sent = await post(http, "/threads", me, message)
     assert (
         sent.status_code == 403 and decode(sent.content, Problem).type == PASSWORD_CHANGE_REQUIRED
     )

@@ -7,7 +7,6 @@ import datetime as dt
 import itertools
 import re
 import sqlite3
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,10 +37,9 @@ async def _generate_into(url: str, **kwargs: Any) -> DemoSchool:
 
 
 class Built:
-    def __init__(self, path: Path, school: DemoSchool, seconds: float) -> None:
+    def __init__(self, path: Path, school: DemoSchool) -> None:
         self.path = path
         self.school = school
-        self.seconds = seconds
         self.db = sqlite3.connect(path)
         self.db.row_factory = sqlite3.Row
 
@@ -62,9 +60,8 @@ class Built:
 
 def build(tmp: Path, name: str, **kwargs: Any) -> Built:
     path = tmp / f"{name}.sqlite3"
-    started = time.perf_counter()
     school = asyncio.run(_generate_into(f"sqlite:///{path}", **kwargs))
-    return Built(path, school, time.perf_counter() - started)
+    return Built(path, school)
 
 
 @pytest.fixture(scope="module")
@@ -126,9 +123,9 @@ def test_another_seed_gives_another_school(small: Built, tmp_path: Path) -> None
 # --- size and content --------------------------------------------------------------------------
 
 
-def test_small_school_is_small_and_fast(small: Built) -> None:
+def test_small_school_is_small(small: Built) -> None:
+    """Its size; how fast it is built is measured by ``benchmarks`` (``init-demo``), not here."""
     counts = small.school.counts
-    assert small.seconds < 3, f"small school took {small.seconds:.2f} s"
     assert counts["classes"] == small.one("SELECT count(*) FROM classes") == 4
     names = sorted(
         f"{r['grade']}{r['letter']}" for r in small.rows("SELECT grade, letter FROM classes")
@@ -570,7 +567,6 @@ def test_school_size(tmp_path: Path) -> None:
     built = build(tmp_path, "school", seed=1, size="school", today=TODAY)
     try:
         counts = built.school.counts
-        assert built.seconds < 40, f"school took {built.seconds:.1f} s"
         assert counts["classes"] == 28
         assert 720 <= counts["pupils"] <= 880
         for row in built.rows("SELECT class_id, count(*) AS n FROM enrolments GROUP BY class_id"):

@@ -309,11 +309,14 @@ async def test_old_mark_needs_a_reason(
     assert ok.status_code == 200, ok.text
     rows = await fetch_all(
         demo_url,
-        select(s.AuditRecord.reason, s.AuditRecord.before, s.AuditRecord.after).where(
-            s.AuditRecord.entity == "mark", s.AuditRecord.entity_id == old.id
-        ),
+        select(s.AuditRecord.reason, s.AuditRecord.before, s.AuditRecord.after)
+        .where(s.AuditRecord.entity == "mark", s.AuditRecord.entity_id == old.id)
+        .order_by(s.AuditRecord.id),
     )
-    assert [(r.reason, r.before["value"], r.after["value"]) for r in rows] == [
+    # The mark's creation record (the demo school's marks have theirs), then the correction.
+    created, *changes = rows
+    assert created.before is None and created.after["value"] == old.value
+    assert [(r.reason, r.before["value"], r.after["value"]) for r in changes] == [
         ("ошибка при вводе", old.value, 2)
     ]
     # A fresh mark changes without a reason.
