@@ -82,6 +82,7 @@ def time_to_text(socket: str, command: str, needle: str, timeout: float = 30.0) 
 async def remember(server: str, login: str) -> dict[str, str]:
     """Log in as a demo account with "remember me"; for each screen measured, a text only its
     painted data shows (the screens' own first run stores that data locally)."""
+    from api_client import endpoints
     from diary_tui.credentials import Credentials
     from diary_tui.data import DiaryData
 
@@ -93,25 +94,25 @@ async def remember(server: str, login: str) -> dict[str, str]:
     needles: dict[str, str] = {}
     child = data.child
     if child is not None:
-        week = await data.load_week(child.id, data.today())
+        week = await data.load(endpoints.week(child.id, data.today()))
         lesson = next(iter(week.lessons), None)
         if lesson is not None:
             needles["week"] = f"{lesson.start}–{lesson.end}"
-        grades = await data.load_grades(child.id)
+        grades = await data.load(endpoints.grades(child.id))
         if grades.subjects:
             needles["grades"] = grades.subjects[0].subject.name[:10]
-        homework = await data.load_homework(child.id)
+        homework = await data.load(endpoints.homework(child.id))
         if homework.items:
             needles["homework"] = homework.items[0].subject.name[:10]
-        threads = await data.load_threads()
+        threads = await data.load(endpoints.threads())
         if threads.threads:
             needles["messages"] = threads.threads[0].subject[:12]
-        news = await data.load_news(child.id)
+        news = await data.load(endpoints.announcements(child.id))
         if news.announcements:
             needles["news"] = news.announcements[0].title[:12]
     elif me.teaching:
         first = me.teaching[0]
-        journal = await data.load_journal(first.class_.id, first.subject.id)
+        journal = await data.load(endpoints.journal(first.class_.id, first.subject.id))
         if journal.pupils:
             needles["journal"] = journal.pupils[0].last_name
     await data.close()

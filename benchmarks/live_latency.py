@@ -26,6 +26,7 @@ import time
 import uuid
 from pathlib import Path
 
+from api_client import endpoints
 from api_client.client import DiaryClient
 from api_client.models import Lesson, LessonStatus, MarkCreate, Week
 from benchmarks.common import FROZEN_TODAY, init_demo, median, percentile, row, running_server
@@ -97,7 +98,7 @@ async def measure(url: str, runs: int) -> tuple[list[float], list[float]]:
         teacher_me = await teacher.me()
         target: tuple[int, Lesson] | None = None
         for child in data.children:
-            week = await data.load_week(child.id, TODAY)
+            week = await data.load(endpoints.week(child.id, TODAY))
             lesson = held_lesson(week, teacher_me.last_name)
             if lesson is not None:
                 target = (child.id, lesson)
@@ -111,7 +112,7 @@ async def measure(url: str, runs: int) -> tuple[list[float], list[float]]:
         reloads: set[asyncio.Task[None]] = set()
 
         async def reload_week() -> None:
-            week = await data.load_week(pupil_id, TODAY)
+            week = await data.load(endpoints.week(pupil_id, TODAY))
             screens.put_nowait((time.perf_counter(), week))
 
         ready = asyncio.Event()

@@ -4,9 +4,10 @@ Screens ask this module for data and never see httpx, URLs or status codes. One
 :class:`DiaryData` owns the session with the server (a :class:`DiaryClient` whose response cache
 is the account's on-disk store) and the remembered login in the OS keyring.
 
-Every screen paints from the store first (``cached_*``, no network) and then refreshes
-(``load_*``, in a worker). Failures come out as the exceptions re-exported here; turn them into
-words with :func:`describe_error`.
+Every GET is one value of :mod:`api_client.endpoints`: a screen paints from the store first
+(``data.cached(endpoints.week(pupil, day))``, no network) and then refreshes with the same value
+(``await data.load(...)``, in a worker), so what it paints is kept under what it asks. Failures
+come out as the exceptions re-exported here; turn them into words with :func:`describe_error`.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import msgspec
 
+from api_client import endpoints
 from api_client import models as wire
-from api_client.cache import ResponseCache, cache_key
+from api_client.cache import ResponseCache
+from api_client.endpoints import Get, monday_of
 from api_client.errors import (
     AuthenticationError,
     DiaryError,
@@ -92,7 +95,6 @@ if TYPE_CHECKING:
     import httpx
 
     from api_client.client import DiaryClient
-    from api_client.models import Journal
     from diary_tui.outbox_ops import Op
     from diary_tui.store import OutboxItem
     from diary_tui.sync import SyncEngine
@@ -179,11 +181,6 @@ def frozen_today() -> dt.date | None:
         return dt.date.fromisoformat(text) if text else None
     except ValueError:
         return None
-
-
-def monday_of(day: dt.date) -> dt.date:
-    """The Monday of the week that contains ``day``."""
-    return day - dt.timedelta(days=day.weekday())
 
 
 def normalize_server(server: str) -> str:
@@ -761,8 +758,8 @@ class DiaryData:
         else:
             self.credentials.save(self.server, self.login_name, pair.refresh_token)
 
-    async def _online(self, call: Any) -> Any:
-        """Await a client call, keeping the online/offline state and the sync time."""
+    async def _online(self, call: Awaitable[T]) -> T:
+        """Await a client call, keeping the online/offline state."""
         try:
             result = await call
         except Offline:
@@ -794,49 +791,36 @@ class DiaryData:
 
     # -- data ---------------------------------------------------------------------------
 
-    def _cached(
-        self, path: str, type_: type[T], params: Mapping[str, Any] | None = None
-    ) -> T | None:
+    def cached(self, req: Get[T]) -> T | None:
         """What the store holds for a GET, without the network (None when nothing usable)."""
         if self.store is None:
             return None
-        hit = self.store.get(cache_key(path, params))
+        hit = self.store.get(req.key)
         if hit is None:
             return None
         try:
-            return decode_visible(hit.body, type_)
+            return decode_visible(hit.body, req.type)
         except (msgspec.DecodeError, msgspec.ValidationError):
             return None  # saved by an older version of the app: the refresh replaces it
 
+    async def load(self, req: Get[T]) -> T:
+        """The server's answer to a GET (a 304 is answered from the store, which keeps it)."""
+        client = await self._session()
+        value = await self._online(client.fetch(req))
+        self._synced()
+        return value
+
     def cached_me(self) -> Me | None:
-        if self.store is None:
-            return None
-        me = self._cached("/me", Me)
+        """Who this is, from the store; it becomes :attr:`me` when nothing newer is known."""
+        me = self.cached(endpoints.me())
         if me is not None and self.me is None:
             self.me = me
         return me
 
     async def load_me(self) -> Me:
-        client = await self._session()
-        me: Me = await self._online(client.me())
-        self.me = me
-        self._synced()
-        return me
-
-    @staticmethod
-    def _week_params(day: dt.date) -> dict[str, str]:
-        return {"date": monday_of(day).isoformat()}
-
-    def cached_week(self, pupil_id: int, day: dt.date) -> Week | None:
-        if self.store is None:
-            return None
-        return self._cached(f"/pupils/{pupil_id}/week", Week, self._week_params(day))
-
-    async def load_week(self, pupil_id: int, day: dt.date) -> Week:
-        client = await self._session()
-        week: Week = await self._online(client.week(pupil_id, monday_of(day)))
-        self._synced()
-        return week
+        """Who this is, from the server: it becomes :attr:`me`."""
+        self.me = await self.load(endpoints.me())
+        return self.me
 
     # -- the class journal and the outbox -------------------------------------------------
 
@@ -860,41 +844,6 @@ class DiaryData:
             self._sync = SyncEngine(client, self.store, state=self.state, clock=self.clock)
         return self._sync
 
-    @staticmethod
-    def _journal_params(class_id: int, subject_id: int, period_id: int | None) -> dict[str, int]:
-        params = {"class_id": class_id, "subject_id": subject_id}
-        if period_id is not None:
-            params["period_id"] = period_id
-        return params
-
-    def cached_journal(
-        self, class_id: int, subject_id: int, period_id: int | None = None
-    ) -> Journal | None:
-        from api_client.models import Journal
-
-        if self.store is None:
-            return None
-        params = self._journal_params(class_id, subject_id, period_id)
-        return self._cached("/journal", Journal, params)
-
-    async def load_journal(
-        self, class_id: int, subject_id: int, period_id: int | None = None
-    ) -> Journal:
-        from api_client.models import Journal
-
-        client = await self._session()
-        params = self._journal_params(class_id, subject_id, period_id)
-        journal: Journal = await self._online(client.get("/journal", Journal, params=params))
-        self._synced()
-        return journal
-
-    async def load_lesson(self, lesson_id: int) -> wire.LessonDetail:
-        """One lesson of the timetable with the teachers who could substitute (the
-        administration; always from the server: a change must start from the current one)."""
-        client = await self._session()
-        lesson: wire.LessonDetail = await self._online(client.lesson(lesson_id))
-        return lesson
-
     async def change_lesson(
         self, lesson_id: int, body: wire.LessonChange, idempotency_key: str
     ) -> wire.LessonDetail:
@@ -915,33 +864,6 @@ class DiaryData:
             self.store.set_meta(key, value)
 
     # -- grades, homework, attendance -------------------------------------------------------
-
-    @staticmethod
-    def _period_params(period: int | str | None) -> dict[str, str] | None:
-        return {"period": str(period)} if period is not None else None
-
-    def cached_grades(self, pupil_id: int, period: int | str | None = None) -> wire.Grades | None:
-        if self.store is None:
-            return None
-        path = f"/pupils/{pupil_id}/grades"
-        return self._cached(path, wire.Grades, self._period_params(period))
-
-    async def load_grades(self, pupil_id: int, period: int | str | None = None) -> wire.Grades:
-        client = await self._session()
-        grades: wire.Grades = await self._online(client.grades(pupil_id, period))
-        self._synced()
-        return grades
-
-    def cached_report_card(self, pupil_id: int) -> wire.ReportCard | None:
-        if self.store is None:
-            return None
-        return self._cached(f"/pupils/{pupil_id}/report-card", wire.ReportCard)
-
-    async def load_report_card(self, pupil_id: int) -> wire.ReportCard:
-        client = await self._session()
-        card: wire.ReportCard = await self._online(client.report_card(pupil_id))
-        self._synced()
-        return card
 
     def hypothetical_marks(self, pupil_id: int, subject_id: int) -> list[tuple[int, int]]:
         """The "what if" marks (value, weight) of a subject: kept here, never sent."""
@@ -972,17 +894,6 @@ class DiaryData:
             found = {}
             self._whatif_marks = found
         return found
-
-    def cached_homework(self, pupil_id: int) -> wire.HomeworkList | None:
-        if self.store is None:
-            return None
-        return self._cached(f"/pupils/{pupil_id}/homework", wire.HomeworkList)
-
-    async def load_homework(self, pupil_id: int) -> wire.HomeworkList:
-        client = await self._session()
-        homework: wire.HomeworkList = await self._online(client.homework(pupil_id))
-        self._synced()
-        return homework
 
     async def set_homework_done(
         self, pupil_id: int, homework_id: int, done: bool
@@ -1033,45 +944,6 @@ class DiaryData:
         except OSError as exc:
             raise ValueError(f"Could not save {name} in {where}: {exc.strerror}.") from exc
 
-    def cached_attendance(
-        self, pupil_id: int, period: int | str | None = None
-    ) -> wire.Attendance | None:
-        if self.store is None:
-            return None
-        path = f"/pupils/{pupil_id}/attendance"
-        return self._cached(path, wire.Attendance, self._period_params(period))
-
-    async def load_attendance(
-        self, pupil_id: int, period: int | str | None = None
-    ) -> wire.Attendance:
-        client = await self._session()
-        attendance: wire.Attendance = await self._online(client.attendance(pupil_id, period))
-        self._synced()
-        return attendance
-
-    def cached_absence_notices(self, pupil_id: int) -> wire.AbsenceNotices | None:
-        if self.store is None:
-            return None
-        return self._cached(f"/pupils/{pupil_id}/absence-notices", wire.AbsenceNotices)
-
-    async def load_absence_notices(self, pupil_id: int) -> wire.AbsenceNotices:
-        client = await self._session()
-        notices: wire.AbsenceNotices = await self._online(client.absence_notices(pupil_id))
-        self._synced()
-        return notices
-
-    def cached_class_absence_notices(self, class_id: int) -> wire.AbsenceNotices | None:
-        """The absence notices about a class's pupils as last seen (its class teacher)."""
-        if self.store is None:
-            return None
-        return self._cached(f"/classes/{class_id}/absence-notices", wire.AbsenceNotices)
-
-    async def load_class_absence_notices(self, class_id: int) -> wire.AbsenceNotices:
-        client = await self._session()
-        notices: wire.AbsenceNotices = await self._online(client.class_absence_notices(class_id))
-        self._synced()
-        return notices
-
     async def send_absence_notice(
         self,
         pupil_id: int,
@@ -1106,28 +978,6 @@ class DiaryData:
         return await self._submit(NoticeApplyOp(notice_id=notice_id), wire.AbsenceNoticeApplied)
 
     # -- messages -----------------------------------------------------------------------
-
-    def cached_threads(self) -> wire.Threads | None:
-        if self.store is None:
-            return None
-        return self._cached("/threads", wire.Threads)
-
-    async def load_threads(self) -> wire.Threads:
-        client = await self._session()
-        threads: wire.Threads = await self._online(client.threads())
-        self._synced()
-        return threads
-
-    def cached_thread(self, thread_id: int) -> wire.Thread | None:
-        if self.store is None:
-            return None
-        return self._cached(f"/threads/{thread_id}", wire.Thread)
-
-    async def load_thread(self, thread_id: int) -> wire.Thread:
-        client = await self._session()
-        thread: wire.Thread = await self._online(client.thread(thread_id))
-        self._synced()
-        return thread
 
     async def mark_thread_read(
         self, thread_id: int, last_read_id: int
@@ -1181,34 +1031,7 @@ class DiaryData:
         write = ThreadCreateOp(request=request)
         return await self._submit(write, wire.Thread)
 
-    def cached_recipients(self, pupil_id: int) -> wire.Recipients | None:
-        if self.store is None:
-            return None
-        return self._cached(f"/pupils/{pupil_id}/recipients", wire.Recipients)
-
-    async def load_recipients(self, pupil_id: int) -> wire.Recipients:
-        client = await self._session()
-        found: wire.Recipients = await self._online(client.recipients(pupil_id))
-        return found
-
     # -- announcements and events ---------------------------------------------------------
-
-    @staticmethod
-    def _news_params(pupil_id: int | None) -> dict[str, int] | None:
-        return {"pupil_id": pupil_id} if pupil_id is not None else None
-
-    def cached_news(self, pupil_id: int | None) -> wire.Announcements | None:
-        """Announcements and upcoming events: of one child's class (a parent's choice), or of
-        all the user's classes when ``pupil_id`` is None."""
-        if self.store is None:
-            return None
-        return self._cached("/announcements", wire.Announcements, self._news_params(pupil_id))
-
-    async def load_news(self, pupil_id: int | None) -> wire.Announcements:
-        client = await self._session()
-        news: wire.Announcements = await self._online(client.announcements(pupil_id))
-        self._synced()
-        return news
 
     async def mark_announcement_read(
         self, announcement_id: int
@@ -1242,93 +1065,12 @@ class DiaryData:
 
     # -- the audit log, statistics, medical absences ------------------------------------------
 
-    async def load_audit(
-        self,
-        *,
-        pupil: str | None = None,
-        teacher: str | None = None,
-        start: dt.date | None = None,
-        end: dt.date | None = None,
-        entity: str | None = None,
-        before: int | None = None,
-        limit: int = 100,
-    ) -> wire.AuditPage:
-        """A page of the audit log (never cached: it is read to answer a question now)."""
-        client = await self._session()
-        page: wire.AuditPage = await self._online(
-            client.audit(
-                pupil=pupil,
-                teacher=teacher,
-                start=start,
-                end=end,
-                entity=entity,
-                before=before,
-                limit=limit,
-            )
-        )
-        self._synced()
-        return page
-
-    def cached_school_stats(self, period_id: int | None = None) -> wire.SchoolStats | None:
-        if self.store is None:
-            return None
-        return self._cached("/stats/school", wire.SchoolStats, self._stats_params(period_id))
-
-    async def load_school_stats(self, period_id: int | None = None) -> wire.SchoolStats:
-        client = await self._session()
-        stats: wire.SchoolStats = await self._online(client.school_stats(period_id))
-        self._synced()
-        return stats
-
-    def cached_class_stats(
-        self, class_id: int, period_id: int | None = None
-    ) -> wire.ClassStats | None:
-        if self.store is None:
-            return None
-        path = f"/stats/classes/{class_id}"
-        return self._cached(path, wire.ClassStats, self._stats_params(period_id))
-
-    async def load_class_stats(
-        self, class_id: int, period_id: int | None = None
-    ) -> wire.ClassStats:
-        client = await self._session()
-        stats: wire.ClassStats = await self._online(client.class_stats(class_id, period_id))
-        self._synced()
-        return stats
-
-    def cached_authority_stats(self, period_id: int | None = None) -> wire.AuthorityStats | None:
-        if self.store is None:
-            return None
-        params = self._stats_params(period_id)
-        return self._cached("/stats/authority", wire.AuthorityStats, params)
-
-    async def load_authority_stats(self, period_id: int | None = None) -> wire.AuthorityStats:
-        client = await self._session()
-        stats: wire.AuthorityStats = await self._online(client.authority_stats(period_id))
-        self._synced()
-        return stats
-
-    @staticmethod
-    def _stats_params(period_id: int | None) -> dict[str, int] | None:
-        return {"period": period_id} if period_id is not None else None
-
     async def search_pupils(self, query: str) -> wire.PupilSearch:
         query = " ".join(query.split())
         if not query:
             raise ValueError("Type part of a pupil's name.")
         client = await self._session()
         found: wire.PupilSearch = await self._online(client.search_pupils(query[:100]))
-        return found
-
-    def cached_medical_absences(self, pupil_id: int) -> wire.MedicalAbsences | None:
-        if self.store is None:
-            return None
-        return self._cached("/medical/absences", wire.MedicalAbsences, {"pupil": pupil_id})
-
-    async def load_medical_absences(self, pupil_id: int) -> wire.MedicalAbsences:
-        client = await self._session()
-        found: wire.MedicalAbsences = await self._online(client.medical_absences(pupil_id))
-        self._synced()
         return found
 
     async def record_illness(
@@ -1345,34 +1087,6 @@ class DiaryData:
 
     # -- accounts (IT staff) and registration -------------------------------------------
 
-    @staticmethod
-    def _user_params(q: str, role: Role | None, class_: str | None) -> dict[str, Any]:
-        """The first 200 accounts whose login or name holds ``q``, as asked and kept."""
-        return wire.users_query(q.strip()[:100], role, class_ or None, limit=USERS_SHOWN)
-
-    def cached_users(
-        self, q: str = "", role: Role | None = None, class_: str | None = None
-    ) -> wire.UserPage | None:
-        if self.store is None:
-            return None
-        return self._cached("/users", wire.UserPage, self._user_params(q, role, class_))
-
-    async def load_users(
-        self, q: str = "", role: Role | None = None, class_: str | None = None
-    ) -> wire.UserPage:
-        """Accounts whose login or name holds ``q`` (the first 200, surname order)."""
-        client = await self._session()
-        page: wire.UserPage = await self._online(
-            client.users(q.strip()[:100], role=role, class_=class_ or None, limit=USERS_SHOWN)
-        )
-        self._synced()
-        return page
-
-    async def load_classes(self) -> wire.ClassList:
-        client = await self._session()
-        classes: wire.ClassList = await self._online(client.classes())
-        return classes
-
     async def create_user(self, body: wire.UserCreate) -> wire.OneTimePassword:
         client = await self._session()
         made: wire.OneTimePassword = await self._online(client.create_user(body))
@@ -1388,6 +1102,19 @@ class DiaryData:
         result: wire.OneTimePassword = await self._online(client.reset_password(user_id))
         return result
 
+    async def import_roster(self, content: bytes, *, dry_run: bool) -> wire.RosterImportReport:
+        """Plan (``dry_run``) or import a roster CSV file; a refused import raises
+        ``InvalidRequest`` whose problem's ``current`` holds the report."""
+        client = await self._session()
+        return await self._online(client.import_roster(content, dry_run=dry_run))
+
+    async def class_slips(
+        self, class_id: int, format: wire.SlipFormat = wire.SlipFormat.TEXT
+    ) -> wire.CredentialSlips:
+        """A class's credential slips (new one-time passwords, invite codes)."""
+        client = await self._session()
+        return await self._online(client.class_slips(class_id, format))
+
     async def set_parent_link(
         self, parent_id: int, pupil_id: int, linked: bool
     ) -> wire.ParentLinkResult:
@@ -1402,7 +1129,7 @@ class DiaryData:
         wanted = login.strip().lower()
         if not wanted:
             raise ValueError("Type a login.")
-        page = await self.load_users(wanted)
+        page = await self.load(endpoints.users(wanted, limit=USERS_SHOWN))
         for user in page.items:
             if user.login == wanted:
                 return user
@@ -1413,7 +1140,7 @@ class DiaryData:
     ) -> wire.UserSummary:
         """Move a pupil to the class called ``class_name`` (``5А``, ``5a``) from ``day``."""
         wanted = "".join(class_name.split()).upper().translate(_LATIN_TO_CYRILLIC)
-        classes = (await self.load_classes()).classes
+        classes = (await self.load(endpoints.classes())).classes
         target = next(
             (c for c in classes if c.name.upper().translate(_LATIN_TO_CYRILLIC) == wanted), None
         )

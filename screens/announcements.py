@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from api_client import endpoints
 from api_client.models import AnnouncementItem, Announcements, ClassRef, Event
 from diary_tui.data import AuthenticationError, DiaryData, Role, Sent
 from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain
@@ -212,7 +213,7 @@ A teacher posts to a class they teach, administration to the whole school: n.
     def _show(self) -> None:
         pupil_id = self.pupil_id
         self.news = None
-        cached = self.data.cached_news(pupil_id)
+        cached = self.data.cached(endpoints.announcements(pupil_id))
         if cached is not None:
             self._paint(cached, pupil_id)
         else:
@@ -293,7 +294,7 @@ A teacher posts to a class they teach, administration to the whole school: n.
 
     @work(exclusive=True, group="news", exit_on_error=False)
     async def load(self, pupil_id: int | None) -> None:
-        news = await self.data.load_news(pupil_id)
+        news = await self.data.load(endpoints.announcements(pupil_id))
         self.post_message(self.NewsLoaded(pupil_id, news))
 
     @on(NewsLoaded)
@@ -308,7 +309,7 @@ A teacher posts to a class they teach, administration to the whole school: n.
         if not isinstance(answer, Sent):
             return  # offline: the read mark waits in the outbox, the list stays as saved
         pupil_id = self.pupil_id
-        news = await self.data.load_news(pupil_id)
+        news = await self.data.load(endpoints.announcements(pupil_id))
         self.post_message(self.NewsLoaded(pupil_id, news))
 
     def worker_failed(self, error: BaseException) -> bool:
@@ -398,5 +399,5 @@ A teacher posts to a class they teach, administration to the whole school: n.
             return
         self.notify("Posted.")
         pupil_id = self.pupil_id
-        news = await self.data.load_news(pupil_id)
+        news = await self.data.load(endpoints.announcements(pupil_id))
         self.post_message(self.NewsLoaded(pupil_id, news))

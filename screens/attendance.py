@@ -30,6 +30,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
+from api_client import endpoints
 from api_client.models import (
     AbsenceKind,
     AbsenceNotice,
@@ -410,10 +411,10 @@ itself. r refreshes.
         return self.period
 
     def cached(self, pupil_id: int) -> Attendance | None:
-        return self.data.cached_attendance(pupil_id, self.period)
+        return self.data.cached(endpoints.attendance(pupil_id, self.period))
 
     async def fetch(self, pupil_id: int) -> Attendance:
-        return await self.data.load_attendance(pupil_id, self.period)
+        return await self.data.load(endpoints.attendance(pupil_id, self.period))
 
     def show_current(self) -> None:
         child = self.child
@@ -629,7 +630,7 @@ itself. r refreshes.
         if homeroom is None:
             return
         self.update_title()
-        cached = self.data.cached_class_absence_notices(homeroom.id)
+        cached = self.data.cached(endpoints.class_absence_notices(homeroom.id))
         if cached is not None:
             self.class_notices = cached
             self._paint_class_notices()
@@ -640,7 +641,7 @@ itself. r refreshes.
 
     @work(exclusive=True, group="class-notices", exit_on_error=False)
     async def load_class_notices(self, class_id: int) -> None:
-        notices = await self.data.load_class_absence_notices(class_id)
+        notices = await self.data.load(endpoints.class_absence_notices(class_id))
         self.post_message(self.ClassNoticesLoaded(class_id, notices))
 
     @on(ClassNoticesLoaded)
@@ -855,7 +856,7 @@ itself. r refreshes.
             self.paint(self.value)
 
     def _show_notices(self, pupil_id: int) -> None:
-        cached = self.data.cached_absence_notices(pupil_id)
+        cached = self.data.cached(endpoints.absence_notices(pupil_id))
         if cached is not None:
             self.notices = cached
         if self.value is not None or self.notices is not None:
@@ -864,7 +865,7 @@ itself. r refreshes.
 
     @work(exclusive=True, group="notices", exit_on_error=False)
     async def load_notices(self, pupil_id: int) -> None:
-        notices = await self.data.load_absence_notices(pupil_id)
+        notices = await self.data.load(endpoints.absence_notices(pupil_id))
         self.post_message(self.NoticesLoaded(pupil_id, notices))
 
     @on(NoticesLoaded)

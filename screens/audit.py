@@ -20,6 +20,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
+from api_client import endpoints
 from api_client.models import AuditEntry, AuditPage
 from diary_tui.data import DiaryData
 from diary_tui.ui import MUTED, local
@@ -38,6 +39,9 @@ ENTITIES = [
     ("topics", "topic"),
     ("period marks", "period_mark"),
 ]
+PAGE = 100
+"""Records asked for at once (n asks for the older ones)."""
+
 ACTIONS = {"create": "+", "update": "~", "remove": "−"}
 WORDS = {"period_mark": "period mark"}
 
@@ -186,13 +190,16 @@ Enter on a row shows the whole record; n loads older records.
         if append and before is None:
             return
         self.refresh_status("loading…")
-        page: AuditPage = await self.data.load_audit(
-            pupil=filters.pupil,
-            teacher=filters.teacher,
-            start=filters.start,
-            end=filters.end,
-            entity=filters.entity,
-            before=before,
+        page: AuditPage = await self.data.load(
+            endpoints.audit(
+                pupil=filters.pupil,
+                teacher=filters.teacher,
+                start=filters.start,
+                end=filters.end,
+                entity=filters.entity,
+                before=before,
+                limit=PAGE,
+            )
         )
         if not append:
             self.entries = []

@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from api_client import endpoints
 from api_client.grading import AVERAGE_RULE, format_average, weighted_average
 from api_client.models import (
     GradeMark,
@@ -312,14 +313,14 @@ class ReportCardScreen(ModalScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        cached = self.data.cached_report_card(self.pupil_id)
+        cached = self.data.cached(endpoints.report_card(self.pupil_id))
         if cached is not None:
             self.paint(cached)
         self.load()
 
     @work(exclusive=True, exit_on_error=False)
     async def load(self) -> None:
-        card = await self.data.load_report_card(self.pupil_id)
+        card = await self.data.load(endpoints.report_card(self.pupil_id))
         self.post_message(self.CardLoaded(card))
 
     @on(CardLoaded)
@@ -360,7 +361,7 @@ class ReportCardScreen(ModalScreen[None]):
             self.notify(
                 describe_error(event.worker.error), severity="error", timeout=8, markup=False
             )
-            if self.data.cached_report_card(self.pupil_id) is None:
+            if self.data.cached(endpoints.report_card(self.pupil_id)) is None:
                 self.query_one("#report-card-title", Static).update(
                     muted("The report card is not saved here and the server did not answer.")
                 )
@@ -436,10 +437,10 @@ never sent; x clears them. k shows the report card.
         return self.period
 
     def cached(self, pupil_id: int) -> Grades | None:
-        return self.data.cached_grades(pupil_id, self.period)
+        return self.data.cached(endpoints.grades(pupil_id, self.period))
 
     async def fetch(self, pupil_id: int) -> Grades:
-        return await self.data.load_grades(pupil_id, self.period)
+        return await self.data.load(endpoints.grades(pupil_id, self.period))
 
     @property
     def scale(self) -> MarkScale:

@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from api_client import endpoints
 from api_client.models import Attachment, HomeworkItem, HomeworkList, SubjectRef
 from diary_tui.data import DiaryData, Role, Sent, describe_error
 from diary_tui.outbox_ops import HomeworkDoneOp
@@ -162,10 +163,10 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
     # -- data ---------------------------------------------------------------------------
 
     def cached(self, pupil_id: int) -> HomeworkList | None:
-        return self.data.cached_homework(pupil_id)
+        return self.data.cached(endpoints.homework(pupil_id))
 
     async def fetch(self, pupil_id: int) -> HomeworkList:
-        return await self.data.load_homework(pupil_id)
+        return await self.data.load(endpoints.homework(pupil_id))
 
     def subject(self) -> SubjectRef | None:
         if self.value is None or self.subject_id is None:

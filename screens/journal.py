@@ -25,6 +25,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from api_client import endpoints
 from api_client.models import (
     AbsenceKind,
     ChangeItem,
@@ -266,9 +267,9 @@ changes wait; ctrl+r reads the journal again and sends at once.
     @work(exclusive=True, group="journal-list", exit_on_error=False)
     async def load_school_journals(self) -> None:
         """Administration reads any class's journal: the classes and subjects with marks."""
-        stats = self.data.cached_school_stats()
+        stats = self.data.cached(endpoints.school_stats())
         if stats is None:
-            stats = await self.data.load_school_stats()
+            stats = await self.data.load(endpoints.school_stats())
         ordered = sorted(stats.classes, key=lambda c: (c.class_.grade, c.class_.letter))
         self.choices = [
             (c.class_.id, c.class_.name, row.subject.id, row.subject.name)
@@ -288,7 +289,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
     def open_journal(self, class_id: int, subject_id: int, period_id: int | None) -> None:
         self.choice = (class_id, subject_id, period_id)
         self.conflicts.clear()
-        cached = self.data.cached_journal(class_id, subject_id, period_id)
+        cached = self.data.cached(endpoints.journal(class_id, subject_id, period_id))
         if cached is not None:
             self.show_journal(cached)
         self.load()
@@ -299,7 +300,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         class_id, subject_id, period_id = self.choice
         for _attempt in range(3):
             settled = self._settled_count
-            journal = await self.data.load_journal(class_id, subject_id, period_id)
+            journal = await self.data.load(endpoints.journal(class_id, subject_id, period_id))
             if self.choice != (class_id, subject_id, period_id):
                 return
             if settled == self._settled_count:

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from api_client import endpoints
 from api_client.errors import Conflict
 from api_client.models import (
     LessonChange,
@@ -172,7 +173,7 @@ class ChangeLesson(ModalScreen[LessonDetail | None]):
     @work(exclusive=True, group="lesson-change-load", exit_on_error=False)
     async def load(self) -> None:
         try:
-            lesson = await self.data.load_lesson(self.lesson_id)
+            lesson = await self.data.load(endpoints.lesson(self.lesson_id))
         except Offline:
             self._state("")
             self._error(

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from api_client import endpoints
 from api_client.models import MedicalAbsences, PupilFound
 from diary_tui.data import DiaryData, Sent
 from diary_tui.ui import MUTED
@@ -199,7 +200,7 @@ as they are). The class teacher and the parents see it in the diary.
     def choose(self, pupil: PupilFound) -> None:
         self.pupil = pupil
         self.refresh_bindings()
-        cached = self.data.cached_medical_absences(pupil.id)
+        cached = self.data.cached(endpoints.medical_absences(pupil.id))
         if cached is not None:
             self.paint(cached)
         else:
@@ -211,7 +212,7 @@ as they are). The class teacher and the parents see it in the diary.
 
     @work(exclusive=True, group="absences", exit_on_error=False)
     async def load(self, pupil_id: int) -> None:
-        self.paint(await self.data.load_medical_absences(pupil_id))
+        self.paint(await self.data.load(endpoints.medical_absences(pupil_id)))
 
     def live_refresh(self) -> None:
         if self.pupil is not None:

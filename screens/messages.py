@@ -24,6 +24,7 @@ from textual.widgets import Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from api_client import endpoints
 from api_client.models import (
     Participant,
     Recipients,
@@ -259,9 +260,9 @@ class PupilPickerScreen(ModalScreen[int | None]):
 
     @work(exclusive=True, group="pupils", exit_on_error=False)
     async def load_pupils(self, class_id: int, subject_id: int) -> None:
-        journal = self.data.cached_journal(class_id, subject_id, None)
+        journal = self.data.cached(endpoints.journal(class_id, subject_id, None))
         if journal is None:
-            journal = await self.data.load_journal(class_id, subject_id)
+            journal = await self.data.load(endpoints.journal(class_id, subject_id))
         pupils = [(p.id, f"{p.number}. {p.last_name} {p.first_name}") for p in journal.pupils]
         self.post_message(self.Pupils((class_id, subject_id), pupils))
 
@@ -328,7 +329,7 @@ class ThreadScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self._title(self.summary.subject, self.summary.participants)
-        cached = self.data.cached_thread(self.summary.id)
+        cached = self.data.cached(endpoints.thread(self.summary.id))
         if cached is not None:
             self._paint(cached)
         else:
@@ -403,7 +404,7 @@ class ThreadScreen(ModalScreen[None]):
 
     @work(exclusive=True, group="thread", exit_on_error=False)
     async def load(self) -> None:
-        thread = await self.data.load_thread(self.summary.id)
+        thread = await self.data.load(endpoints.thread(self.summary.id))
         self.post_message(self.Loaded(thread))
         newest = thread.messages[-1].id if thread.messages else 0
         if newest > thread.last_read_id and newest > self._read_sent:
@@ -521,7 +522,7 @@ In the editor, ctrl+s sends and Esc cancels.
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one(OptionList).focus()
-        cached = self.data.cached_threads()
+        cached = self.data.cached(endpoints.threads())
         if cached is not None:
             self._paint(cached)
         else:
@@ -634,7 +635,7 @@ In the editor, ctrl+s sends and Esc cancels.
         if self.data.me is None:
             await self.data.load_me()
             self.refresh_nav()
-        threads = await self.data.load_threads()
+        threads = await self.data.load(endpoints.threads())
         self.post_message(self.ThreadsLoaded(threads))
 
     @on(ThreadsLoaded)
@@ -700,7 +701,7 @@ In the editor, ctrl+s sends and Esc cancels.
             self._pick_pupil()
             return
         self._wanted = child.id
-        cached = self.data.cached_recipients(child.id)
+        cached = self.data.cached(endpoints.recipients(child.id))
         if cached is not None and cached.pupil.id == child.id:
             self._compose_new(cached)
         self.load_recipients(child.id, show=cached is None)
@@ -725,7 +726,7 @@ In the editor, ctrl+s sends and Esc cancels.
 
     @work(exclusive=True, group="recipients", exit_on_error=False)
     async def load_recipients(self, pupil_id: int, show: bool) -> None:
-        recipients = await self.data.load_recipients(pupil_id)
+        recipients = await self.data.load(endpoints.recipients(pupil_id))
         if show:
             self.post_message(self.RecipientsLoaded(recipients))
 
@@ -765,5 +766,5 @@ In the editor, ctrl+s sends and Esc cancels.
                 self._say("The messages were never loaded on this computer.")
             return
         self.notify("Sent.")
-        threads = await self.data.load_threads()
+        threads = await self.data.load(endpoints.threads())
         self.post_message(self.ThreadsLoaded(threads))

@@ -19,6 +19,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
+from api_client import endpoints
 from api_client.models import (
     AnonymousGroup,
     AuthorityStats,
@@ -162,22 +163,24 @@ five pupils is withheld so that nobody can be identified.
 
     def _paint_cached(self) -> None:
         if self.authority:
-            self.anonymous = self.data.cached_authority_stats(self.period_id)
+            self.anonymous = self.data.cached(endpoints.authority_stats(self.period_id))
         elif self.class_id is not None:
-            self.one_class = self.data.cached_class_stats(self.class_id, self.period_id)
+            self.one_class = self.data.cached(endpoints.class_stats(self.class_id, self.period_id))
         else:
-            self.school = self.data.cached_school_stats(self.period_id)
+            self.school = self.data.cached(endpoints.school_stats(self.period_id))
         self.paint()
 
     @work(exclusive=True, group="stats", exit_on_error=False)
     async def reload(self) -> None:
         self.refresh_status("loading…")
         if self.authority:
-            self.anonymous = await self.data.load_authority_stats(self.period_id)
+            self.anonymous = await self.data.load(endpoints.authority_stats(self.period_id))
         elif self.class_id is not None:
-            self.one_class = await self.data.load_class_stats(self.class_id, self.period_id)
+            self.one_class = await self.data.load(
+                endpoints.class_stats(self.class_id, self.period_id)
+            )
         else:
-            self.school = await self.data.load_school_stats(self.period_id)
+            self.school = await self.data.load(endpoints.school_stats(self.period_id))
         self._unreachable = False
         self.paint()
 

@@ -19,6 +19,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
+from api_client import endpoints
+from api_client.endpoints import Get
 from api_client.errors import Conflict
 from api_client.models import (
     LOGIN_MAX_LENGTH,
@@ -26,11 +28,19 @@ from api_client.models import (
     OneTimePassword,
     Role,
     UserCreate,
+    UserPage,
     UserSummary,
     UserUpdate,
     text_refusal,
 )
-from diary_tui.data import AuthenticationError, DiaryData, DiaryError, Offline, describe_error
+from diary_tui.data import (
+    USERS_SHOWN,
+    AuthenticationError,
+    DiaryData,
+    DiaryError,
+    Offline,
+    describe_error,
+)
 from diary_tui.ui import MUTED
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
@@ -347,22 +357,24 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         table.add_column("Name", key="name", width=name)
         table.add_column("Children / parents", key="family", width=family)
         table.focus()
-        cached = self.data.cached_users(*self._filters())
+        cached = self.data.cached(self._request())
         if cached is not None:
             self._show(cached.items, cached.total)
         self.load()
 
     # -- loading ------------------------------------------------------------------------------
 
-    def _filters(self) -> tuple[str, Role | None, str | None]:
+    def _request(self) -> Get[UserPage]:
+        """The accounts the filters ask for (the first :data:`USERS_SHOWN`)."""
         role = self.query_one("#users-role", Select).value
-        q = self.query_one("#users-q", Input).value.strip()
-        cls = self.query_one("#users-class", Input).value.strip() or None
-        return q, Role(role) if isinstance(role, str) and role else None, cls
+        q = self.query_one("#users-q", Input).value
+        cls = self.query_one("#users-class", Input).value.strip()
+        chosen = Role(role) if isinstance(role, str) and role else None
+        return endpoints.users(q, chosen, cls, limit=USERS_SHOWN)
 
     @work(exclusive=True, group="users-load", exit_on_error=False)
     async def load(self) -> None:
-        page = await self.data.load_users(*self._filters())
+        page = await self.data.load(self._request())
         self._show(page.items, page.total)
 
     def _show(self, users: list[UserSummary], total: int) -> None:
@@ -467,7 +479,7 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         role = Role(values["role"])
         if role is Role.PUPIL:
             wanted = "".join(values["class"].split()).upper()
-            classes = (await self.data.load_classes()).classes
+            classes = (await self.data.load(endpoints.classes())).classes
             found = [c.id for c in classes if c.name.upper() == wanted]
             if not found:
                 names = ", ".join(c.name for c in classes)

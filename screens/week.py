@@ -21,6 +21,7 @@ from textual.content import Content
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from api_client import endpoints
 from api_client.models import WeekSignature
 from diary_tui.data import (
     Absence,
@@ -467,10 +468,10 @@ lesson note changed afterwards; v lists what changed.
         return self.monday
 
     def cached(self, pupil_id: int) -> Week | None:
-        return self.data.cached_week(pupil_id, self.monday)
+        return self.data.cached(endpoints.week(pupil_id, self.monday))
 
     async def fetch(self, pupil_id: int) -> Week:
-        return await self.data.load_week(pupil_id, self.monday)
+        return await self.data.load(endpoints.week(pupil_id, self.monday))
 
     def loading_text(self) -> str:
         return "Loading the week…"
@@ -558,7 +559,7 @@ lesson note changed afterwards; v lists what changed.
             self.update_title()
             return
         self.notify("The week is signed.")
-        week = await self.data.load_week(pupil_id, monday)
+        week = await self.data.load(endpoints.week(pupil_id, monday))
         self.post_message(self.Loaded(pupil_id, monday, week))
 
     def action_show_changes(self) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Litestar
 from sqlalchemy import func, insert, select
 
+from api_client import endpoints
 from api_client import models as wire
 from demo_server import schema as s
 from demo_server.db import make_engine
@@ -134,10 +135,10 @@ async def test_read_marks_offline_wait_and_are_sent(
     app: Litestar, demo: Any, demo_url: str
 ) -> None:
     parent, switch = await signed_in(app, demo, "parent")
-    news = await parent.load_news(None)
+    news = await parent.load(endpoints.announcements(None))
     unread = next(a for a in news.announcements if not a.read)
-    threads = await parent.load_threads()
-    thread = await parent.load_thread(threads.threads[0].id)
+    threads = await parent.load(endpoints.threads())
+    thread = await parent.load(endpoints.thread(threads.threads[0].id))
     newest = thread.messages[-1].id
     switch.up = False
     assert isinstance(await parent.mark_announcement_read(unread.id), Waiting)
@@ -150,5 +151,5 @@ async def test_read_marks_offline_wait_and_are_sent(
         s.AnnouncementRead.user_id == parent.me.id,
     )
     assert await count(demo_url, reads) == 1
-    assert (await parent.load_thread(thread.id)).last_read_id == newest
+    assert (await parent.load(endpoints.thread(thread.id))).last_read_id == newest
     await parent.close()
