@@ -34,6 +34,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import re
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -57,6 +58,9 @@ MAX_LIMIT = 500
 MAX_CURSOR = 2**63 - 1
 MAX_POSITION = 2**63 - 1
 """The largest audit chain position the database can hold (a BIGINT id)."""
+#: What a cursor looks like (the OpenAPI pattern of ``since``): 1 to 19 ASCII digits.
+CURSOR_PATTERN = "^[0-9]{1,19}$"
+CURSOR_RE = re.compile("[0-9]{1,19}")
 
 #: Kinds anyone of the school may hear about when they are school-wide.
 PUBLIC_PREFIXES = ("announcement.", "event.")
@@ -69,8 +73,8 @@ PRIVATE_PREFIXES = ("message.",)
 
 def parse_cursor(value: str, field: str = "since") -> int:
     """A cursor as given by a client, or a 400 problem."""
-    text = value.strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
+    text = value
+    if not CURSOR_RE.fullmatch(text):
         raise ProblemError(
             400,
             f"'{field}' must be a cursor from an earlier answer (a whole number), "
@@ -79,7 +83,7 @@ def parse_cursor(value: str, field: str = "since") -> int:
         )
     cursor = int(text)
     if cursor > MAX_CURSOR:
-        raise ProblemError(400, f"'{field}' is not a cursor this server gave out", field=field)
+        raise ProblemError(422, f"'{field}' is not a cursor this server gave out", field=field)
     return cursor
 
 
@@ -97,10 +101,10 @@ async def latest_cursor(db: AsyncSession) -> int:
 
 
 def check_cursor(cursor: int, newest: int, field: str = "since") -> None:
-    """400 for a cursor beyond the newest: it came from another server or was made up."""
+    """422 for a cursor beyond the newest: it came from another server or was made up."""
     if cursor > newest:
         raise ProblemError(
-            400,
+            422,
             f"'{field}' is a cursor from the future: this server has not given it out "
             "(was the server's database replaced? start again without 'since')",
             field=field,

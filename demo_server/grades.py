@@ -101,7 +101,7 @@ async def _year_of(db: AsyncSession, school_id: int, day: dt.date) -> s.Academic
 def _bad_period(periods: list[m.PeriodRef]) -> ProblemError:
     ids = ", ".join(str(p.id) for p in periods)
     choices = f"one of the school year's periods ({ids}) or 'year'" if ids else "'year'"
-    return ProblemError(400, f"'period' must be {choices}", field="period")
+    return ProblemError(404, f"there is no such period: 'period' must be {choices}", field="period")
 
 
 async def resolve_span(
@@ -109,12 +109,11 @@ async def resolve_span(
 ) -> Span:
     """The period asked for (an id or ``year``), by default the one that holds ``today``."""
     wanted: int | None = None
-    if period is not None:
-        text = period.strip().lower()
-        if text != "year":
-            if not text.isdigit() or len(text) > 9:
-                raise ProblemError(400, "'period' must be a period id or 'year'", field="period")
-            wanted = int(text)
+    if period is not None and period != "year":
+        if not (period.isascii() and period.isdigit()):
+            raise ProblemError(400, "'period' must be a period id or 'year'", field="period")
+        # Digits that name no period (too many for any id) are refused as any unknown id is.
+        wanted = int(period) if len(period) <= 9 else 0
     year: s.AcademicYear | None
     if wanted is not None:
         year = await db.scalar(

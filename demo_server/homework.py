@@ -53,9 +53,9 @@ async def load_homework(
     start = start or today - HOMEWORK_BEFORE
     end = end or today + HOMEWORK_AFTER
     if end < start:
-        raise ProblemError(400, "'to' must not be before 'from'", field="to")
+        raise ProblemError(422, "'to' must not be before 'from'", field="to")
     if end - start > HOMEWORK_MAX_SPAN:
-        raise ProblemError(400, "ask for at most a year of homework at a time", field="to")
+        raise ProblemError(422, "ask for at most a year of homework at a time", field="to")
     facts = await pupil_facts(db, pupil_id, today)
     if facts is None:
         return None

@@ -109,14 +109,17 @@ async def idempotent(
     type_: type[T],
     work: Callable[[], Awaitable[T | Encoded[T]]],
     *,
-    status_code: int = 200,
+    status_code: int | None = None,
 ) -> Response[T]:
     """Run ``work`` (a write in ``db``'s transaction, not yet committed) at most once per key.
 
     ``work`` returns the response Struct (or its :class:`Encoded` JSON); this function
-    commits. Raise a ``ProblemError`` in
-    ``work`` to refuse the write: the transaction is rolled back.
+    commits. Raise a ``ProblemError`` in ``work`` to refuse the write: the transaction is
+    rolled back. The answer's status is the one the route declares (and the OpenAPI document
+    says) unless ``status_code`` is given.
     """
+    if status_code is None:
+        status_code = int(request.route_handler.status_code)
     key = idempotency_key(request)
     fingerprint = await _fingerprint(request)
     found = await _stored(db, viewer.id, key)

@@ -12,16 +12,20 @@ statuses an operation can answer follows from what it is:
 - it writes: 409 (a stale version), 422 (a valid request the present state refuses), 503
   (the database busy, with ``Retry-After``), and the ``Idempotency-Key`` header it requires;
 - it has a body: 413 (larger than the limit);
+- it has a body or a query: 422 (a value of the right type that is not allowed, or values
+  that do not go together: a ``to`` before its ``from``, a Monday that is a Wednesday);
 - a GET answers 200 with an ``ETag`` and 304 to a matching ``If-None-Match``.
 
 A handler adds what only it can answer (429 for rate-limited ones, 415, 503) in its ``opt``:
 ``opt={"problems": (429,)}``; ``opt={"idempotent": False}`` for a write without a key;
-``opt={"request_body": "text/csv"}`` for a body read raw. Request Structs refuse unknown fields
+``opt={"request_body": "text/csv"}`` for a body read raw; ``opt={"stream": True}`` for
+server-sent events (``text/event-stream``, no ETag). Request Structs refuse unknown fields
 (``forbid_unknown_fields``): their schemas say ``additionalProperties: false``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Iterable
 from http import HTTPStatus
@@ -45,11 +49,13 @@ from litestar.openapi.spec import (
 from litestar.routes import HTTPRoute
 
 from api_client import models
+from demo_server.changes import CURSOR_PATTERN
 from demo_server.idempotency import HEADER as IDEMPOTENCY_HEADER
 from demo_server.idempotency import KEY_PATTERN
 from demo_server.problems import PROBLEM_JSON
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+EVENT_STREAM = "text/event-stream"
 
 _DESCRIPTIONS = {
     400: "The request is malformed: a parameter, header or body field is missing or not "
@@ -88,6 +94,10 @@ def _problem_statuses(route: HTTPRoute, handler: Any, method: str) -> set[int]:
         statuses |= {409, 422, 503}
     if has_body:
         statuses.add(413)
+    if has_body or _has_query(handler):
+        # A value of the right type that is not allowed (a body field out of its range), or
+        # values that do not go together (a 'to' before its 'from', a span too long).
+        statuses.add(422)
     return statuses
 
 
@@ -160,13 +170,57 @@ def amend_document(app: Litestar) -> None:
                 _amend_operation(operation, found, name.upper())
 
 
+#: One event of the change stream (OpenAPI 3.1: the schema of an event stream is that of each
+#: event): ``event: change``, ``id:`` its cursor, ``data:`` a ChangeItem as JSON. Comments
+#: (``: connected``, ``: keep-alive``) and ``retry:`` make no event.
+_CHANGE_EVENT = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["event", "id", "data"],
+    properties={
+        "event": Schema(type=OpenAPIType.STRING, const="change"),
+        "id": Schema(type=OpenAPIType.STRING, pattern=CURSOR_PATTERN),
+        "data": Schema(
+            type=OpenAPIType.STRING,
+            content_media_type="application/json",
+            description="A ChangeItem as JSON",
+        ),
+        "retry": Schema(type=OpenAPIType.INTEGER, minimum=0),
+    },
+)
+
 #: The days ``routes.week.parse_date`` reads: YYYY-MM-DD in the years 2000 to 2100.
 DATE_PATTERN = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
+
+
+def _without_null(schema: Schema) -> Schema:
+    """A parameter's schema without the ``null`` choice Litestar gives an optional one.
+
+    A query or header parameter is text or absent, never null: ``required: false`` says it
+    may be left out, and a null choice would let a client send it empty (``?from=``), which
+    the server refuses.
+    """
+    choices = [c for c in schema.one_of or [] if not _is_null(c)]
+    if not schema.one_of or len(choices) == len(schema.one_of):
+        return schema
+    if len(choices) == 1 and isinstance(choices[0], Schema):
+        merged = {
+            f.name: getattr(schema, f.name)
+            for f in dataclasses.fields(schema)
+            if f.name != "one_of" and getattr(schema, f.name) is not None
+        }
+        return dataclasses.replace(choices[0], **merged)
+    return dataclasses.replace(schema, one_of=choices)
+
+
+def _is_null(choice: Any) -> bool:
+    return isinstance(choice, Schema) and choice.type == OpenAPIType.NULL
 
 
 def _amend_operation(operation: Operation, handler: Any, method: str) -> None:
     opt = handler.opt or {}
     for parameter in operation.parameters or []:
+        if isinstance(parameter, Parameter) and isinstance(parameter.schema, Schema):
+            parameter.schema = _without_null(parameter.schema)
         schema = getattr(parameter, "schema", None)
         if isinstance(schema, Schema) and schema.format == "date":
             schema.pattern = DATE_PATTERN
@@ -181,6 +235,10 @@ def _amend_operation(operation: Operation, handler: Any, method: str) -> None:
     retry = responses.get("503")
     if isinstance(retry, OpenAPIResponse):
         retry.headers = {"Retry-After": _header("Seconds to wait before trying again")}
+    if opt.get("stream", False):
+        ok = responses.get("200")
+        if isinstance(ok, OpenAPIResponse):
+            ok.content = {EVENT_STREAM: OpenAPIMediaType(schema=_CHANGE_EVENT)}
     if method == "GET" and not opt.get("stream", False):
         ok = responses.get("200")
         if isinstance(ok, OpenAPIResponse):

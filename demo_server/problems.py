@@ -100,6 +100,10 @@ _EXPECTED = re.compile(r"Expected `(?P<want>[^`]+)`, got `(?P<got>[^`]+)`")
 _LENGTH = re.compile(r"Expected `(?P<what>str|array|object)` of length (?P<cmp>[<>]=) (?P<n>\d+)")
 _BOUND = re.compile(r"Expected `(?P<what>int|float)` (?P<cmp>[<>]=?) (?P<n>-?\d+)")
 _PATTERN = re.compile(r"Expected `str` matching regex (?P<pattern>'.*')$")
+#: Litestar's refusal of a request without a required parameter.
+_MISSING_PARAMETER = re.compile(
+    r"Missing required (?P<source>query|header|cookie|path) parameter '(?P<name>[^']+)'"
+)
 
 _TYPE_WORDS = {
     "str": "text",
@@ -205,12 +209,16 @@ def _validation_detail(
             # A Python keyword is renamed in the signature (``class_`` for ``class``): the
             # client knows the parameter by the name it sent.
             key = str(key).rstrip("_") if str(key).rstrip("_") in query else key
+        if source == "query" and query is not None and key and key not in query:
+            return f"the query parameter '{key}' is required", str(key), 400
         if source in ("query", "path", "header", "cookie") and key:
             return f"the {source} parameter '{key}' is missing or not valid", str(key), 400
         if message:
             where = str(key) if key and key != "data" else None
             return plain_validation(message, where)
     detail = str(exc.detail or "")
+    if m := _MISSING_PARAMETER.match(detail):
+        return f"the {m.group('source')} parameter '{m.group('name')}' is required", m["name"], 400
     if "decode" in detail.lower() or "json" in detail.lower():
         return "the body is not valid JSON", None, 400
     return "the request is not valid", None, 400

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import typing
 from typing import Any
@@ -35,12 +36,39 @@ def body_type(request: Request[Any, Any, Any]) -> Any:
     return None if data is None else data.annotation
 
 
+#: msgspec's refusal of a float where an ``int`` (or ``int | None``) is wanted.
+_WHOLE_FLOAT = re.compile(r"Expected `(?:[^`]*\| )?int(?: \|[^`]*)?`, got `float`")
+
+
+def _whole_numbers(value: Any) -> Any:
+    """``value`` (plain JSON data) with every number that has no fraction as an ``int``."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    return value
+
+
 def decode_body(body: bytes, target: Any) -> Any:
-    """``body`` decoded strictly as ``target`` (plain JSON data when ``target`` is None)."""
+    """``body`` decoded strictly as ``target`` (plain JSON data when ``target`` is None).
+
+    JSON has one kind of number: ``5.0`` is the number 5, and the OpenAPI document's
+    ``integer`` allows it (JSON Schema counts a number without a fraction as an integer).
+    msgspec's strict mode refuses it for an ``int`` field, so a body it refuses for that
+    reason alone is read again with such numbers made whole; ``5.5`` is still refused.
+    """
     try:
         if target is None:
             return msgspec.json.decode(body)
-        return msgspec.json.decode(body, type=target, strict=True)
+        try:
+            return msgspec.json.decode(body, type=target, strict=True)
+        except msgspec.ValidationError as exc:
+            if not _WHOLE_FLOAT.search(str(exc)):
+                raise
+            plain = _whole_numbers(msgspec.json.decode(body))
+            return msgspec.convert(plain, type=target, strict=True)
     except msgspec.ValidationError as exc:
         raise ValidationException(
             detail=str(exc), extra=[{"message": str(exc), "key": "data", "source": "body"}]

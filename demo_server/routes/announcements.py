@@ -56,6 +56,7 @@ async def announcements(
     "/announcements/{announcement_id:int}/read",
     summary="Mark an announcement read",
     tags=["announcements"],
+    status_code=200,
 )
 async def read_announcement(
     announcement_id: Annotated[int, PathParameter(description="The announcement's id")],
@@ -118,9 +119,9 @@ async def events(
     start = parse_date(from_, "from") if from_ is not None else today
     end = parse_date(to, "to") if to is not None else start + messaging.EVENTS_AHEAD
     if end < start:
-        raise ProblemError(400, "'to' must not be before 'from'", field="to")
+        raise ProblemError(422, "'to' must not be before 'from'", field="to")
     if end - start > MAX_EVENT_RANGE:
-        raise ProblemError(400, "ask for at most 400 days of events at once", field="to")
+        raise ProblemError(422, "ask for at most 400 days of events at once", field="to")
     scope = await _pupil_scope(db, viewer, pupil_id)
     classes = await messaging.audience_classes(db, viewer, today, scope)
     return m.Events(

@@ -42,7 +42,7 @@ async def find_user(
     """A user of the viewer's school by id or login, or a 404 problem naming ``field``."""
     text = value.strip()
     if not text:
-        raise ProblemError(400, f"'{field}' is empty: give a login or an id", field=field)
+        raise ProblemError(422, f"'{field}' is empty: give a login or an id", field=field)
     query = select(s.User.id).where(s.User.school_id == viewer.school_id)
     if text.isdigit():
         number = int(text)
@@ -251,13 +251,25 @@ async def audit_log(
         QueryParameter(description="To this day, YYYY-MM-DD", schema_extra={"format": "date"}),
     ] = None,
     entity: Annotated[
-        str | None, QueryParameter(description="mark, absence, homework, topic or period_mark")
+        str | None,
+        QueryParameter(
+            description="mark, absence, homework, topic or period_mark",
+            schema_extra={"enum": list(ENTITIES)},
+        ),
     ] = None,
     limit: Annotated[
-        int, QueryParameter(description="Records per page (1 to 500)")
+        int,
+        QueryParameter(
+            description=f"Records per page (1 to {MAX_LIMIT})",
+            schema_extra={"minimum": 1, "maximum": MAX_LIMIT},
+        ),
     ] = DEFAULT_LIMIT,
     before: Annotated[
-        int | None, QueryParameter(description="Records older than this id (the next page)")
+        int | None,
+        QueryParameter(
+            description="Records older than this id (the next page)",
+            schema_extra={"minimum": 1, "maximum": MAX_ID},
+        ),
     ] = None,
 ) -> m.AuditPage:
     """Every change of a mark, an absence, homework, a topic or a period mark: before, after,
@@ -265,7 +277,7 @@ async def audit_log(
     start = parse_date(from_, "from") if from_ is not None else None
     end = parse_date(to, "to") if to is not None else None
     if start is not None and end is not None and end < start:
-        raise ProblemError(400, "'to' is before 'from'", field="to")
+        raise ProblemError(422, "'to' is before 'from'", field="to")
     if entity is not None and entity not in ENTITIES:
         raise ProblemError(400, f"'entity' must be one of {', '.join(ENTITIES)}", field="entity")
     if not 1 <= limit <= MAX_LIMIT:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api_client.models import AuditHead, ChangeFeed, encode
 from demo_server.auth import Viewer
 from demo_server.changes import (
+    CURSOR_PATTERN,
     DEFAULT_LIMIT,
     MAX_LIMIT,
     audit_head_at,
@@ -42,7 +43,7 @@ async def changes(
         str | None,
         QueryParameter(
             description="The cursor of an earlier answer; none: start at the newest",
-            schema_extra={"pattern": "^[0-9]+$"},
+            schema_extra={"pattern": CURSOR_PATTERN},
         ),
     ] = None,
     limit: Annotated[
@@ -103,14 +104,14 @@ async def change_stream(
         str | None,
         QueryParameter(
             description="Resume after this cursor (Last-Event-ID wins)",
-            schema_extra={"pattern": "^[0-9]+$"},
+            schema_extra={"pattern": CURSOR_PATTERN},
         ),
     ] = None,
 ) -> ServerSentEvent:
     last_event_id = request.headers.get("last-event-id")
     field = "Last-Event-ID" if last_event_id else "since"
     given = last_event_id or since
-    start = parse_cursor(given, field) if given else None
+    start = parse_cursor(given, field) if given is not None else None
     newest = await latest_cursor(db)
     if start is not None:
         check_cursor(start, newest, field)
@@ -128,7 +129,9 @@ async def change_stream(
 
     async def events() -> AsyncGenerator[ServerSentEventMessage, None]:
         # The first bytes go out at once, so the client knows it is connected.
-        yield ServerSentEventMessage(comment="connected", retry=RETRY_MS)
+        # Comments carry no data line (data=None): an empty ``data:`` would make an empty
+        # ``message`` event of each, which no client wants.
+        yield ServerSentEventMessage(data=None, comment="connected", retry=RETRY_MS)
         cursor = start
         while not hub.stopped and loop.time() < ends:
             wait = max(0.0, min(KEEP_ALIVE_SECONDS, ends - loop.time()))
@@ -144,7 +147,7 @@ async def change_stream(
                     cursor = int(feed.next)
                     more = feed.more
             elif not hub.stopped and loop.time() < ends:
-                yield ServerSentEventMessage(comment="keep-alive")
+                yield ServerSentEventMessage(data=None, comment="keep-alive")
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return ServerSentEvent(events(), headers=headers)

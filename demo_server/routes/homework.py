@@ -43,7 +43,9 @@ async def pupil_homework(
     from_: Annotated[
         str | None,
         QueryParameter(
-            name="from", description="First due date, YYYY-MM-DD (default: 2 weeks ago)"
+            name="from",
+            description="First due date, YYYY-MM-DD (default: 2 weeks ago)",
+            schema_extra={"format": "date"},
         ),
     ] = None,
     to: Annotated[

@@ -61,7 +61,7 @@ async def write(
     type_: type[T],
     work: Callable[[], Awaitable[T]],
     *,
-    status_code: int = 200,
+    status_code: int | None = None,
 ) -> Response[T]:
     """Run one journal write: idempotent, one at a time per app on SQLite, 503 when locked."""
     try:
@@ -87,10 +87,8 @@ async def get_journal(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-    class_id: Annotated[int | None, QueryParameter(description="The class's id (required)")] = None,
-    subject_id: Annotated[
-        int | None, QueryParameter(description="The subject's id (required)")
-    ] = None,
+    class_id: Annotated[int, QueryParameter(description="The class's id")],
+    subject_id: Annotated[int, QueryParameter(description="The subject's id")],
     period_id: Annotated[
         int | None, QueryParameter(description="The period's id (default: the one holding today)")
     ] = None,
@@ -99,10 +97,6 @@ async def get_journal(
 
     Teachers of the class and subject and the class's class teacher (any subject); the
     administration reads any class."""
-    for name, value in (("class_id", class_id), ("subject_id", subject_id)):
-        if value is None:
-            raise ProblemError(400, f"the query parameter '{name}' is required", field=name)
-    assert class_id is not None and subject_id is not None
     return await journal.load_journal(
         db, viewer, class_id, subject_id, period_id, server.settings.today()
     )

@@ -59,13 +59,21 @@ async def search_pupils(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-    q: Annotated[str, QueryParameter(description="Part of a surname or first name, or both")],
+    q: Annotated[
+        str,
+        QueryParameter(
+            description="Part of a surname or first name, or both (up to 100 characters)",
+            schema_extra={"maxLength": 100},
+        ),
+    ],
 ) -> m.PupilSearch:
     """Pupils of the school whose names hold every word of ``q``: names and classes, no
     marks. The health worker, administration and IT staff."""
     words = q.split()
-    if not words or len(q) > 100:
-        raise ProblemError(400, "'q' must be 1 to 100 characters of a name", field="q")
+    if len(q) > 100:
+        raise ProblemError(400, "'q' must be at most 100 characters of a name", field="q")
+    if not words:
+        raise ProblemError(422, "'q' is empty: give part of a surname or first name", field="q")
     query = select(s.User).where(
         s.User.school_id == viewer.school_id, s.User.role == m.Role.PUPIL.value
     )
@@ -103,9 +111,9 @@ def _escape(text: str) -> str:
 
 def _range(start: dt.date, end: dt.date) -> None:
     if end < start:
-        raise ProblemError(400, "the end is before the start", field="end")
+        raise ProblemError(422, "the end is before the start", field="end")
     if (end - start).days >= MAX_SPAN_DAYS:
-        raise ProblemError(400, f"ask for at most {MAX_SPAN_DAYS} days at a time", field="end")
+        raise ProblemError(422, f"ask for at most {MAX_SPAN_DAYS} days at a time", field="end")
 
 
 async def _illness(

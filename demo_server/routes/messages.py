@@ -44,7 +44,12 @@ async def thread(
     return await messaging.load_thread(db, viewer, thread_id, server.settings.today())
 
 
-@post("/threads/{thread_id:int}/read", summary="Mark a thread read", tags=["messages"])
+@post(
+    "/threads/{thread_id:int}/read",
+    summary="Mark a thread read",
+    tags=["messages"],
+    status_code=200,
+)
 async def read_thread(
     thread_id: ThreadId,
     data: JSONBody[m.ReadRequest],

@@ -114,6 +114,7 @@ async def register(
     "/register/add-child",
     summary="Add a child to my account with an invite code",
     opt={"problems": (429,)},
+    status_code=200,
 )
 async def add_child(
     request: Request[Any, Any, Any],

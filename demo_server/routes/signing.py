@@ -44,7 +44,7 @@ async def sign(
     day = parse_date(monday, "monday")
     if day.weekday() != 0:
         raise ProblemError(
-            400, f"'monday' must be a Monday; {day.isoformat()} is a {day:%A}", field="monday"
+            422, f"'monday' must be a Monday; {day.isoformat()} is a {day:%A}", field="monday"
         )
     await require_pupil(db, viewer, pupil_id, "pupils' weeks")
     if viewer.role is not m.Role.PARENT:

@@ -186,24 +186,33 @@ async def test_an_item_carries_what_happened(
 
 
 @pytest.mark.parametrize(
-    ("params", "field"),
+    ("params", "field", "status"),
     [
-        ({"since": "abc"}, "since"),
-        ({"since": "-1"}, "since"),
-        ({"since": "1.5"}, "since"),
-        ({"since": "9" * 30}, "since"),
-        ({"since": "999999999"}, "since"),  # from the future
-        ({"limit": "0"}, "limit"),
-        ({"limit": "501"}, "limit"),
+        # Ruled out by the document (the pattern of 'since', the bounds of 'limit'): 400.
+        ({"since": "abc"}, "since", 400),
+        ({"since": "-1"}, "since", 400),
+        ({"since": "1.5"}, "since", 400),
+        ({"since": " 5"}, "since", 400),
+        ({"since": ""}, "since", 400),
+        ({"since": "9" * 30}, "since", 400),
+        ({"limit": "0"}, "limit", 400),
+        ({"limit": "501"}, "limit", 400),
+        # Well formed, but not a cursor this server has given out: 422.
+        ({"since": "999999999"}, "since", 422),
+        ({"since": "9" * 19}, "since", 422),
     ],
 )
-async def test_bad_cursor_or_limit_is_a_clear_400(
-    http: httpx.AsyncClient, login_as: LoginAs, params: dict[str, str], field: str
+async def test_bad_cursor_or_limit_is_a_clear_refusal(
+    http: httpx.AsyncClient,
+    login_as: LoginAs,
+    params: dict[str, str],
+    field: str,
+    status: int,
 ) -> None:
     headers = await login_as(http, "parent")
     for path in (FEED, STREAM) if "since" in params else (FEED,):
         response = await http.get(path, params=params, headers=headers)
-        assert response.status_code == 400, (path, response.text)
+        assert response.status_code == status, (path, response.text)
         problem = decode(response.content, Problem)
         assert problem.detail and field in problem.detail
 
@@ -267,6 +276,22 @@ async def sse_events(
                 if len(got) == want:
                     break
     return got
+
+
+async def test_the_stream_opens_with_a_comment_not_an_empty_event(
+    served: str, login_as: LoginAs
+) -> None:
+    """The first bytes say "connected" and the reconnection delay; with no ``data:`` line they
+    make no event (an empty ``message`` event is not one of the documented change events)."""
+    async with httpx.AsyncClient(base_url=served, timeout=10) as client:
+        headers = await login_as(client, "parent")
+        lines: list[str] = []
+        async with client.stream("GET", STREAM, headers=headers) as response:
+            async for line in response.aiter_lines():
+                if line == "" and lines:
+                    break
+                lines.append(line)
+    assert lines == [": connected", "retry: 2000"]
 
 
 async def test_the_stream_delivers_and_resumes_without_loss(

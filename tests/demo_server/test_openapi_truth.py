@@ -135,4 +135,4 @@ async def test_query_parameters_document_what_the_server_reads(http: httpx.Async
         schema("/api/v1/changes", "limit")["minimum"],
         schema("/api/v1/changes", "limit")["maximum"],
     ) == (1, 500)
-    assert schema("/api/v1/changes", "since")["pattern"] == "^[0-9]+$"
+    assert schema("/api/v1/changes", "since")["pattern"] == "^[0-9]{1,19}$"
