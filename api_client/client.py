@@ -16,7 +16,7 @@ import asyncio
 import datetime as dt
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -804,10 +804,13 @@ class DiaryClient:
         entity: str | None = None,
         limit: int = 50,
         before: int | None = None,
+        actions: Sequence[str] | None = None,
     ) -> AuditPage:
-        """A page of the audit log, newest first; ``pupil`` and ``teacher`` are logins or ids."""
+        """A page of the audit log, newest first; ``pupil`` and ``teacher`` are logins or ids;
+        ``actions`` keeps only those (create, update, remove)."""
         return await self.fetch(
             endpoints.audit(
+                actions=actions,
                 pupil=pupil,
                 teacher=teacher,
                 start=start,

@@ -11,7 +11,7 @@ No httpx here: the app reads its cache through these values before it loads the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -226,13 +226,16 @@ def audit(
     entity: str | None = None,
     limit: int = 50,
     before: int | None = None,
+    actions: Sequence[str] | None = None,
 ) -> Get[AuditPage]:
-    """A page of the audit log, newest first; ``pupil`` and ``teacher`` are logins or ids."""
+    """A page of the audit log, newest first; ``pupil`` and ``teacher`` are logins or ids;
+    ``actions`` keeps only those (``("update", "remove")``: corrections and removals)."""
     params = {
         "limit": limit,
         "pupil": pupil or None,
         "teacher": teacher or None,
         "entity": entity or None,
+        "action": ",".join(actions) if actions else None,
         "from": start,
         "to": end,
         "before": before,

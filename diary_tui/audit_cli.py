@@ -1,10 +1,14 @@
 """``diary admin audit``: the audit log as a plain table within 80 columns.
 
     diary admin audit [--pupil LOGIN|ID] [--teacher LOGIN|ID] [--from DATE] [--to DATE]
-                      [--entity mark|absence|homework|topic|period_mark] [--limit N]
+                      [--entity mark|absence|homework|topic|period_mark] [--all] [--limit N]
 
 One line per change, newest first: when (in the school's time zone), who made it, about which
 pupil and class, what changed (before → after) and the reason. IT staff and administration.
+
+By default the corrections and removals: every mark, absence and period mark also has the
+record of its entry (thousands a term), which ``--all`` adds. When more records match than
+``--limit``, the count says so (``1000+ changes``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ if TYPE_CHECKING:
 
 ENTITIES = ("mark", "absence", "homework", "topic", "period_mark")
 PAGE = 200
+CHANGES = ("update", "remove")
+"""What the log is read for by default: a value corrected or removed, not entered."""
 COLUMNS = (("When", 16), ("Who", 16), ("Pupil", 20), ("Change", 25))
 """The columns of one change; its reason follows on its own line, indented."""
 
@@ -53,6 +59,12 @@ def add_audit_command(subparsers: Any) -> None:
     audit.add_argument("--from", dest="start", type=_day, metavar="DATE", help="from this day")
     audit.add_argument("--to", dest="end", type=_day, metavar="DATE", help="to this day")
     audit.add_argument("--entity", choices=ENTITIES, help="one kind of change")
+    audit.add_argument(
+        "--all",
+        dest="everything",
+        action="store_true",
+        help="also the record of each new entry (by default: corrections and removals)",
+    )
     audit.add_argument(
         "--limit", type=_count, default=1000, metavar="N", help="at most N records (1000)"
     )
@@ -151,6 +163,7 @@ async def _audit(args: argparse.Namespace, env: Env) -> int:
         zone = zone_of(me)
         entries: list[AuditEntry] = []
         before: int | None = None
+        more = False
         while len(entries) < args.limit:
             page = await client.audit(
                 pupil=args.pupil,
@@ -158,18 +171,29 @@ async def _audit(args: argparse.Namespace, env: Env) -> int:
                 start=args.start,
                 end=args.end,
                 entity=args.entity,
+                actions=None if args.everything else CHANGES,
                 limit=min(PAGE, args.limit - len(entries)),
                 before=before,
             )
             entries.extend(page.entries)
-            if page.next_before is None:
+            more = page.next_before is not None
+            if not more:
                 break
             before = page.next_before
         if not entries:
-            env.say("No changes match.")
+            env.say("No changes match." if args.everything else "No corrections or removals match.")
             return 0
         for line in table(entries, zone):
             env.say(line)
-        more = "" if before is None or len(entries) < args.limit else " (--limit reached)"
-        env.say(f"{len(entries)} change{'s' if len(entries) != 1 else ''}{more}")
+        env.say(count_line(len(entries), more, args.everything))
     return 0
+
+
+def count_line(count: int, more: bool, everything: bool) -> str:
+    """The last line: how many, honestly (``1000+`` when more records match), and what the
+    default leaves out. Within 80 columns."""
+    if more:
+        text = f"{count}+ changes: the newest {count} shown (--limit)"
+        return text if everything else text + "; --all adds new entries"
+    text = f"{count} change{'s' if count != 1 else ''}"
+    return text if everything else text + " (corrections and removals; --all adds new entries)"

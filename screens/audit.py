@@ -43,6 +43,9 @@ PAGE = 100
 """Records asked for at once (n asks for the older ones)."""
 
 ACTIONS = {"create": "+", "update": "~", "remove": "−"}
+SHOWN = [("changes", "update,remove"), ("+ entries", "")]
+"""What the log shows: the corrections and removals (the default: what the log is read for),
+or also the record of every new mark, absence and period mark (thousands a term)."""
 WORDS = {"period_mark": "period mark"}
 
 
@@ -116,6 +119,7 @@ class Filters:
     start: dt.date | None
     end: dt.date | None
     entity: str | None
+    actions: tuple[str, ...] | None
 
 
 class AuditScreen(DiaryScreen):
@@ -128,8 +132,10 @@ Nothing in the diary is changed without a record here, and the log is hash-chain
 server can prove no record was altered or removed (diary-server audit verify).
 
 Filters: the pupil and the person who made the change (a login or an id), the first and last
-day (YYYY-MM-DD), the kind of change. Type in a filter and press Enter to apply them all.
-Enter on a row shows the whole record; n loads older records.
+day (YYYY-MM-DD), the kind of change, and "changes" (corrections and removals, the default)
+or "+ entries" (also the record of every new mark, absence and period mark). Type in a filter
+and press Enter to apply them all. Enter on a row shows the whole record; n loads older
+records.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -144,6 +150,7 @@ Enter on a row shows the whole record; n loads older records.
     AuditScreen #audit-filters { height: 3; }
     AuditScreen #audit-filters Input { width: 1fr; }
     AuditScreen #audit-filters Select { width: 17; }
+    AuditScreen #audit-filters #audit-action { width: 15; }
     AuditScreen #audit-table { height: 1fr; }
     """
 
@@ -161,6 +168,7 @@ Enter on a row shows the whole record; n loads older records.
             yield Input(placeholder="from", id="audit-from")
             yield Input(placeholder="to", id="audit-to")
             yield Select(ENTITIES, value="", allow_blank=False, id="audit-entity")
+            yield Select(SHOWN, value=SHOWN[0][1], allow_blank=False, id="audit-action")
         yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield StatusLine()
         yield Footer()
@@ -175,12 +183,14 @@ Enter on a row shows the whole record; n loads older records.
 
     def _filters(self) -> Filters:
         entity = self.query_one("#audit-entity", Select).value
+        shown = self.query_one("#audit-action", Select).value
         return Filters(
             pupil=self.query_one("#audit-pupil", Input).value.strip() or None,
             teacher=self.query_one("#audit-teacher", Input).value.strip() or None,
             start=parse_day(self.query_one("#audit-from", Input).value, "first"),
             end=parse_day(self.query_one("#audit-to", Input).value, "last"),
             entity=entity if isinstance(entity, str) and entity else None,
+            actions=tuple(shown.split(",")) if isinstance(shown, str) and shown else None,
         )
 
     @work(exclusive=True, group="audit", exit_on_error=False)
@@ -197,6 +207,7 @@ Enter on a row shows the whole record; n loads older records.
                 start=filters.start,
                 end=filters.end,
                 entity=filters.entity,
+                actions=filters.actions,
                 before=before,
                 limit=PAGE,
             )
@@ -226,6 +237,7 @@ Enter on a row shows the whole record; n loads older records.
         self.query_one(DataTable).focus()
 
     @on(Select.Changed, "#audit-entity")
+    @on(Select.Changed, "#audit-action")
     def _entity(self) -> None:
         if self.is_mounted:
             self.load(append=False)
@@ -270,20 +282,19 @@ Enter on a row shows the whole record; n loads older records.
             table.add_column(label, width=width)
 
     def paint(self, *, reset: bool, added: list[AuditEntry]) -> None:
-        more = " · n: older" if self.next_before is not None else ""
         count = len(self.entries)
+        if self.next_before is not None:
+            said, more = f" · {count}+ records: the newest {count} shown", " · n: older"
+        else:
+            said, more = f" · {count} record{'s' if count != 1 else ''}, newest first", ""
         self.query_one("#audit-title", Static).update(
-            Content.assemble(
-                ("Audit log", "bold"),
-                f" · {count} record{'s' if count != 1 else ''} shown, newest first",
-                (more, MUTED),
-            )
+            Content.assemble(("Audit log", "bold"), said, (more, MUTED))
         )
         table: DataTable[Content | str] = self.query_one(DataTable)
         if reset:
             self._columns()
         if reset and not added:
-            table.add_row(Content.styled("No changes match these filters.", MUTED), "", "", "", "")
+            table.add_row(Content.styled("No records match these filters.", MUTED), "", "", "", "")
         wide = self.size.width >= 110
         who_w, pupil_w, change_w, reason_w = self._widths()
         zone = self.data.zone

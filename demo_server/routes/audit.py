@@ -3,8 +3,9 @@
 Every change of a mark, an absence, homework, a topic or a period mark is one record: who, when,
 what it was before and after, and the reason. Filters: the pupil the change is about, the
 person who made it (``teacher``: anyone who changes marks), a date range in the school's time
-zone, the kind of thing. Pages go back in time: ``before`` is the ``next_before`` of the last
-page.
+zone, the kind of thing, the action (``action=update,remove``: the corrections and removals
+without the creation record every new mark has). Pages go back in time: ``before`` is the
+``next_before`` of the last page.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from demo_server.settings import ServerState
 from demo_server.week import class_name, current_classes
 
 ENTITIES = ("mark", "absence", "homework", "topic", "period_mark")
+ACTIONS = ("create", "update", "remove")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
@@ -61,6 +63,20 @@ async def find_user(
     if len(found) > 1:  # a login made of digits that is also someone's id: the id wins
         return int(text)
     return int(found[0])
+
+
+def parse_actions(text: str) -> tuple[str, ...]:
+    """``update,remove`` -> ``("update", "remove")``, or a 400 problem naming ``action``."""
+    words = [word.strip().lower() for word in text.split(",") if word.strip()]
+    wrong = [word for word in words if word not in ACTIONS]
+    if not words or wrong:
+        said = f"{wrong[0]!r} is not an action: " if wrong else "'action' is empty: "
+        raise ProblemError(
+            400,
+            said + f"give one or more of {', '.join(ACTIONS)}, separated by commas",
+            field="action",
+        )
+    return tuple(dict.fromkeys(words))
 
 
 def _lesson_id(record: s.AuditRecord) -> int | None:
@@ -117,6 +133,7 @@ async def load_audit(
     start: dt.date | None = None,
     end: dt.date | None = None,
     entity: str | None = None,
+    actions: tuple[str, ...] | None = None,
     limit: int = DEFAULT_LIMIT,
     before: int | None = None,
 ) -> m.AuditPage:
@@ -144,6 +161,8 @@ async def load_audit(
         query = query.where(s.AuditRecord.at < after_end.astimezone(dt.UTC))
     if entity is not None:
         query = query.where(s.AuditRecord.entity == entity)
+    if actions is not None:
+        query = query.where(s.AuditRecord.action.in_(actions))
     if before is not None:
         query = query.where(s.AuditRecord.id < before)
     rows = list(
@@ -257,6 +276,13 @@ async def audit_log(
             schema_extra={"enum": list(ENTITIES)},
         ),
     ] = None,
+    action: Annotated[
+        str | None,
+        QueryParameter(
+            description="Only these actions, comma-separated: create, update, remove "
+            "(update,remove: the corrections and removals, without the record of every entry)"
+        ),
+    ] = None,
     limit: Annotated[
         int,
         QueryParameter(
@@ -280,6 +306,7 @@ async def audit_log(
         raise ProblemError(422, "'to' is before 'from'", field="to")
     if entity is not None and entity not in ENTITIES:
         raise ProblemError(400, f"'entity' must be one of {', '.join(ENTITIES)}", field="entity")
+    actions = parse_actions(action) if action is not None else None
     if not 1 <= limit <= MAX_LIMIT:
         raise ProblemError(400, f"'limit' must be 1 to {MAX_LIMIT}", field="limit")
     if before is not None and not 0 < before <= MAX_ID:
@@ -293,6 +320,7 @@ async def audit_log(
         start=start,
         end=end,
         entity=entity,
+        actions=actions,
         limit=limit,
         before=before,
     )

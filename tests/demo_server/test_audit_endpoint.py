@@ -111,6 +111,28 @@ async def test_pages(http: httpx.AsyncClient, login_as: LoginAs, demo_url: str) 
     assert seen == [r.id for r in records]
 
 
+async def test_corrections_and_removals_without_the_entries(
+    http: httpx.AsyncClient, login_as: LoginAs, demo_url: str
+) -> None:
+    """``action=update,remove``: what was corrected or removed, all of it, without the
+    creation record each of the demo's thousands of marks has."""
+    headers = await login_as(http, "it")
+    records = await _records(demo_url)
+    changed = [r.id for r in records if r.action in ("update", "remove")]
+    assert changed and len(changed) < len(records) // 10
+    page = await _get(http, headers, action="update,remove", limit=500)
+    assert [e.id for e in page.entries] == changed and page.next_before is None
+    for value in ("create", " CREATE ", "create,create"):
+        created = await _get(http, headers, action=value, limit=5)
+        assert [e.id for e in created.entries] == [r.id for r in records if r.action == "create"][
+            :5
+        ]
+    both = await _get(http, headers, action="update, create", limit=5)
+    assert [e.id for e in both.entries] == [
+        r.id for r in records if r.action in ("update", "create")
+    ][:5]
+
+
 @pytest.mark.parametrize(
     ("params", "status", "field"),
     [
@@ -118,6 +140,8 @@ async def test_pages(http: httpx.AsyncClient, login_as: LoginAs, demo_url: str) 
         ({"to": "yesterday"}, 400, "to"),
         ({"from": "2026-11-20", "to": "2026-11-10"}, 422, "to"),
         ({"entity": "grade"}, 400, "entity"),
+        ({"action": "delete"}, 400, "action"),
+        ({"action": ","}, 400, "action"),
         ({"limit": "0"}, 400, "limit"),
         ({"limit": "100000"}, 400, "limit"),
         ({"limit": "many"}, 400, None),

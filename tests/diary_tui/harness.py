@@ -92,6 +92,18 @@ async def log_in(pilot: Pilot[Any], login: str, password: str, *, remember: bool
     await pilot.press("enter")
 
 
+def signed_in(app: DiaryApp) -> bool:
+    """The login went through: the app knows who this is and shows a screen past the login
+    form (the login form is itself a ``DiaryScreen``, so waiting for one proves nothing)."""
+    from screens.base import DiaryScreen
+
+    return (
+        app.data.me is not None
+        and isinstance(app.screen, DiaryScreen)
+        and not isinstance(app.screen, LoginScreen)
+    )
+
+
 def password_of(demo: Any, login: str) -> str:
     """The password of one of the generated school's featured accounts."""
     return str(next(a.password for a in demo.featured if a.login == login))

@@ -22,7 +22,7 @@ from diary_tui.app import SCREEN_CLASSES
 from diary_tui.navigation import DESTINATIONS
 from screens.base import DiaryScreen
 from tests.conftest import LoginAs, sqlite_only
-from tests.diary_tui.harness import log_in, make_app, wait_for
+from tests.diary_tui.harness import log_in, make_app, signed_in, wait_for
 
 
 class DelayingTransport(httpx.AsyncBaseTransport):
@@ -115,7 +115,7 @@ async def test_late_answers_about_the_first_child_never_paint_over_the_second(
     diary = make_app(app, transport=transport)
     async with diary.run_test(size=(100, 30)) as pilot:
         await log_in(pilot, "parent", password)
-        await wait_for(pilot, lambda: isinstance(diary.screen, DiaryScreen) and bool(me.children))
+        await wait_for(pilot, lambda: signed_in(diary) and diary.data.child is not None)
         checked: list[str] = []
         held: list[str] = []
         for name in family:

@@ -6,16 +6,15 @@ from typing import Any
 
 import httpx
 from litestar import Litestar
-from textual.widgets import DataTable, Input, OptionList, Sparkline, Static
+from textual.widgets import DataTable, Input, OptionList, Select, Sparkline, Static
 
 from api_client.models import API_PREFIX, AuditPage, SchoolStats, decode
 from screens.audit import AuditScreen
-from screens.base import DiaryScreen
 from screens.dialogs.detail import DetailScreen
 from screens.medical import IllnessForm, MedicalScreen
 from screens.stats import StatsScreen
 from tests.conftest import LoginAs, asgi_transport, sqlite_only
-from tests.diary_tui.harness import log_in, make_app, wait_for
+from tests.diary_tui.harness import log_in, make_app, signed_in, wait_for
 
 
 def password_of(demo: Any, login: str) -> str:
@@ -113,15 +112,20 @@ async def test_audit_screen_filters(
     app: Litestar, http: httpx.AsyncClient, demo: Any, login_as: LoginAs
 ) -> None:
     headers = await login_as(http, "it")
-    everything = decode((await http.get(f"{API_PREFIX}/audit", headers=headers)).content, AuditPage)
-    mine = decode(
-        (await http.get(f"{API_PREFIX}/audit", params={"pupil": "pupil"}, headers=headers)).content,
-        AuditPage,
-    )
+
+    async def page(**params: Any) -> AuditPage:
+        answer = await http.get(f"{API_PREFIX}/audit", params=params, headers=headers)
+        return decode(answer.content, AuditPage)
+
+    # The screen opens on the corrections and removals; every entry's record is one choice away.
+    changes = await page(action="update,remove", limit=100)
+    mine = await page(action="update,remove", limit=100, pupil="pupil")
+    everything = await page(limit=200)
+    assert changes.next_before is None and mine.entries and everything.next_before is not None
     diary = make_app(app)
     async with diary.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, "it", password_of(demo, "it"))
-        await wait_for(pilot, lambda: isinstance(diary.screen, DiaryScreen))
+        await wait_for(pilot, lambda: signed_in(diary))
         if not isinstance(diary.screen, AuditScreen):  # IT staff's home is the users screen
             await wait_for(pilot, lambda: idle(diary.screen))
             diary.go("audit")
@@ -129,13 +133,25 @@ async def test_audit_screen_filters(
             pilot,
             lambda: (
                 isinstance(diary.screen, AuditScreen)
-                and len(diary.screen.entries) == len(everything.entries)
+                and len(diary.screen.entries) == len(changes.entries)
             ),
         )
         screen = diary.screen
         assert isinstance(screen, AuditScreen)
         table = screen.query_one(DataTable)
-        await wait_for(pilot, lambda: table.row_count == len(everything.entries))
+        await wait_for(pilot, lambda: table.row_count == len(changes.entries) and idle(screen))
+        assert [e.id for e in screen.entries] == [e.id for e in changes.entries]
+        title = screen.query_one("#audit-title", Static)
+        assert f"{len(changes.entries)} records, newest first" in text_of(title)
+        screen.query_one("#audit-action", Select).value = ""
+        await wait_for(pilot, lambda: len(screen.entries) == 100 and idle(screen))
+        assert [e.id for e in screen.entries] == [e.id for e in everything.entries[:100]]
+        assert "100+ records: the newest 100 shown" in text_of(title)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: len(screen.entries) == 200 and idle(screen))
+        assert [e.id for e in screen.entries] == [e.id for e in everything.entries]
+        screen.query_one("#audit-action", Select).value = "update,remove"
+        await wait_for(pilot, lambda: len(screen.entries) == len(changes.entries) and idle(screen))
         await pilot.press("f", *"pupil", "enter")
         await wait_for(pilot, lambda: table.row_count == len(mine.entries) and idle(screen))
         assert [e.id for e in screen.entries] == [e.id for e in mine.entries]
@@ -192,7 +208,14 @@ async def test_medical_screen_esc_leaves_the_search_box_for_the_screen_keys(
     diary = make_app(app)
     async with diary.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, "nurse", password_of(demo, "nurse"))
-        await wait_for(pilot, lambda: isinstance(diary.screen, MedicalScreen))
+        # The screen and its search box (the screen is current a moment before it is composed).
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, MedicalScreen)
+                and bool(diary.screen.query("#medical-search"))
+            ),
+        )
         screen = diary.screen
         search = screen.query_one("#medical-search", Input)
         await pilot.pause()
