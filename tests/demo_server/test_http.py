@@ -275,3 +275,24 @@ async def test_a_renamed_query_parameter_is_named_as_the_client_sent_it(
         "class",
         "the query parameter 'class' is missing or not valid",
     )
+
+
+@pytest.mark.readonly
+@pytest.mark.parametrize(
+    ("role", "path", "parameter"),
+    [
+        ("parent", "/api/v1/audit/head", "at"),
+        ("nurse", "/api/v1/medical/absences", "pupil"),
+        ("admin", "/api/v1/pupils/search", "q"),
+    ],
+)
+async def test_a_required_query_parameter_not_sent_is_named(
+    http: httpx.AsyncClient, login_as: LoginAs, role: str, path: str, parameter: str
+) -> None:
+    response = await http.get(path, headers=await login_as(http, role))
+    assert response.status_code == 400, response.text
+    problem = decode(response.content, Problem)
+    assert (problem.field, problem.detail) == (
+        parameter,
+        f"the query parameter '{parameter}' is required",
+    )
