@@ -21,7 +21,8 @@ import getpass
 import os
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -29,9 +30,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     import httpx
 
-    from api_client.client import DiaryClient
     from api_client.models import RosterImportReport, UserSummary
-    from diary_tui.data import CredentialStore
+    from diary_tui.data import CredentialStore, DiaryData
 
 WIDTH = 80
 OK, REFUSED, USAGE = 0, 1, 2
@@ -181,65 +181,42 @@ def _server_and_login(args: argparse.Namespace, need_login: bool) -> tuple[str, 
     return server, login or ""
 
 
-async def _session(server: str, login: str, env: Env) -> DiaryClient:
-    """A logged-in client: the remembered login, else a password from the prompt."""
-    import asyncio
+@asynccontextmanager
+async def session(server: str, login: str, env: Env) -> AsyncIterator[DiaryData]:
+    """The session the app opens (``DiaryData``): the remembered login of the keyring, else a
+    password from the prompt; an account with a one-time password chooses its own first.
 
-    from api_client.client import DiaryClient
+    The answers are kept in the account's store, as the app keeps them; the app's last login
+    is left as it was.
+    """
     from api_client.errors import AuthenticationError
-    from diary_tui.text import decode
+    from diary_tui.data import DiaryData
 
     credentials = env.credentials
     if credentials is None and env.use_keyring:
         from diary_tui.credentials import Credentials
 
         credentials = Credentials()
-    token: str | None = None
-    keyring_ok = False
-    if credentials is not None:
-        keyring_ok = (await asyncio.to_thread(credentials.available))[0]
-        if keyring_ok:
-            token = await asyncio.to_thread(credentials.load, server, login)
-
-    def keep(pair: object) -> None:
-        from api_client.models import TokenPair
-
-        if credentials is None or not keyring_ok:
-            return
-        if isinstance(pair, TokenPair):
-            credentials.save(server, login, pair.refresh_token)
-        else:
-            credentials.delete(server, login)
-
-    if token:
-        client = DiaryClient(
-            server,
-            transport=env.transport,
-            refresh_token=token,
-            on_tokens=keep,
-            decode=decode,
-        )
-        try:
-            me = await client.me()
-            if not me.must_change_password:
-                return client
-            # A one-time password: changing it needs it typed, as below.
-            await client.aclose()
-        except AuthenticationError:
-            await client.aclose()  # the remembered login ended: ask for the password
-    client = DiaryClient(server, transport=env.transport, decode=decode)
+    data = DiaryData(transport=env.transport, credentials=credentials, save_last_login=None)
     try:
-        password = env.ask_secret(f"Password for {login} on {server}: ")
-        pair = await client.login(login, password)
-        if pair.must_change_password:
-            await _choose_password(client, password, env)
-    except BaseException:
-        await client.aclose()
-        raise
-    return client
+        me = None
+        if await data.resume(server, login):
+            try:
+                me = await data.load_me()
+            except AuthenticationError:
+                me = None  # the remembered login ended: ask for the password
+        if me is None or me.must_change_password:
+            # A one-time password: changing it needs it typed, as for a login.
+            password = env.ask_secret(f"Password for {login} on {server}: ")
+            me = await data.login(server, login, password, remember=False)
+            if me.must_change_password:
+                await _choose_password(data, password, env)
+        yield data
+    finally:
+        await data.close()
 
 
-async def _choose_password(client: DiaryClient, one_time: str, env: Env) -> None:
+async def _choose_password(data: DiaryData, one_time: str, env: Env) -> None:
     """The server opens nothing else to an account with a one-time password: choose one."""
     from api_client.errors import InvalidRequest
 
@@ -253,7 +230,7 @@ async def _choose_password(client: DiaryClient, one_time: str, env: Env) -> None
             env.say("  The two passwords differ; try again.")
             continue
         try:
-            await client.change_password(one_time, new)
+            await data.change_password(one_time, new)
         except InvalidRequest as exc:
             if exc.field != "new":
                 raise
@@ -337,18 +314,17 @@ def _run(main: Callable[[], Any], env: Env, prog: str) -> int:
 async def _admin(args: argparse.Namespace, env: Env, files: _Files) -> int:
     command = args.admin_command
     server, login = _server_and_login(args, need_login=True)
-    client = await _session(server, login, env)
-    async with client:
+    async with session(server, login, env) as data:
         if command == "import":
-            return await _import(client, Path(args.file).name, files.data, args.dry_run, env)
+            return await _import(data, Path(args.file).name, files.data, args.dry_run, env)
         if command == "slips":
             assert files.out is not None
-            return await _slips(client, args.class_name, files.out, args.format, env)
+            return await _slips(data, args.class_name, files.out, args.format, env)
         if command == "reset-password":
-            return await _reset(client, args.target, env)
+            return await _reset(data, args.target, env)
         if command in ("lock", "unlock"):
-            return await _lock(client, args.target, command == "lock", env)
-        return await _users(client, args.role, args.class_name, args.search, env)
+            return await _lock(data, args.target, command == "lock", env)
+        return await _users(data, args.role, args.class_name, args.search, env)
 
 
 # --- import ------------------------------------------------------------------------------------
@@ -379,14 +355,14 @@ def print_report(report: RosterImportReport, name: str, env: Env) -> None:
         env.wrap(text, "  ")
 
 
-async def _import(client: DiaryClient, name: str, data: bytes, dry_run: bool, env: Env) -> int:
+async def _import(data: DiaryData, name: str, content: bytes, dry_run: bool, env: Env) -> int:
     import msgspec
 
     from api_client.errors import InvalidRequest
     from api_client.models import RosterImportReport
 
     try:
-        report = await client.import_roster(data, dry_run=dry_run)
+        report = await data.import_roster(content, dry_run=dry_run)
     except InvalidRequest as exc:
         current = exc.problem.current if exc.problem is not None else None
         if current is None:
@@ -408,9 +384,11 @@ async def _import(client: DiaryClient, name: str, data: bytes, dry_run: bool, en
 # --- slips, passwords, users -------------------------------------------------------------------
 
 
-async def _class_id(client: DiaryClient, class_name: str) -> tuple[int, str]:
+async def _class_id(data: DiaryData, class_name: str) -> tuple[int, str]:
+    from api_client import endpoints
+
     wanted = _class_key(class_name)
-    for cls in (await client.classes()).classes:
+    for cls in (await data.load(endpoints.classes())).classes:
         if _class_key(cls.name) == wanted or str(cls.id) == class_name.strip():
             return cls.id, cls.name
     raise Refused(f"there is no class {class_name} in this school")
@@ -424,15 +402,15 @@ def _class_key(name: str) -> str:
     return "".join(name.split()).replace("-", "").upper().translate(_LATIN_TO_CYRILLIC)
 
 
-async def _slips(client: DiaryClient, class_name: str, out: Path, fmt: str | None, env: Env) -> int:
+async def _slips(data: DiaryData, class_name: str, out: Path, fmt: str | None, env: Env) -> int:
     import asyncio
 
     from api_client.models import SlipFormat
 
     if fmt is None:
         fmt = "pdf" if out.suffix.lower() == ".pdf" else "text"
-    class_id, name = await _class_id(client, class_name)
-    slips = await client.class_slips(class_id, SlipFormat(fmt))
+    class_id, name = await _class_id(data, class_name)
+    slips = await data.class_slips(class_id, SlipFormat(fmt))
     await asyncio.to_thread(write_private, out, slips.content)
     total = slips.pupils + slips.parents + slips.invite_codes
     env.wrap(
@@ -451,18 +429,20 @@ def write_private(path: Path, content: bytes) -> None:
         handle.write(content)
 
 
-async def _find(client: DiaryClient, login: str) -> UserSummary:
+async def _find(data: DiaryData, login: str) -> UserSummary:
+    from api_client import endpoints
+
     wanted = login.strip().lower()
-    page = await client.users(wanted, limit=500)
+    page = await data.load(endpoints.users(wanted, limit=500))
     for user in page.items:
         if user.login == wanted:
             return user
     raise Refused(f"there is no account with the login {login}")
 
 
-async def _reset(client: DiaryClient, login: str, env: Env) -> int:
-    user = await _find(client, login)
-    result = await client.reset_password(user.id)
+async def _reset(data: DiaryData, login: str, env: Env) -> int:
+    user = await _find(data, login)
+    result = await data.reset_password(user.id)
     env.wrap(f"One-time password for {user.login} ({user.full_name}): {result.one_time_password}")
     env.wrap(
         "It is shown only this once. The account's sessions have ended; the new password "
@@ -471,18 +451,18 @@ async def _reset(client: DiaryClient, login: str, env: Env) -> int:
     return OK
 
 
-async def _lock(client: DiaryClient, login: str, locked: bool, env: Env) -> int:
+async def _lock(data: DiaryData, login: str, locked: bool, env: Env) -> int:
     """Lock or unlock, on the version just read: a change in between is refused, not undone."""
     from api_client.errors import Conflict
     from api_client.models import UserSummary, UserUpdate
 
-    user = await _find(client, login)
+    user = await _find(data, login)
     word = "locked" if locked else "unlocked"
     if user.locked == locked:
         env.wrap(f"{user.login} ({user.full_name}) is already {word}; nothing to do.")
         return OK
     try:
-        saved = await client.update_user(user.id, UserUpdate(version=user.version, locked=locked))
+        saved = await data.update_user(user.id, UserUpdate(version=user.version, locked=locked))
     except Conflict as exc:
         current = exc.current_as(UserSummary)
         now = ""
@@ -513,16 +493,16 @@ def user_line(user: UserSummary) -> str:
 
 
 async def _users(
-    client: DiaryClient, role: str | None, class_name: str | None, search: str, env: Env
+    data: DiaryData, role: str | None, class_name: str | None, search: str, env: Env
 ) -> int:
+    from api_client import endpoints
     from api_client.models import Role
 
+    chosen = Role(role) if role else None
     offset, total = 0, None
     env.say(f"{'LOGIN':<20} {'ROLE':<14} {'CLS':<4} LP NAME")
     while total is None or offset < total:
-        page = await client.users(
-            search, role=Role(role) if role else None, class_=class_name, offset=offset, limit=500
-        )
+        page = await data.load(endpoints.users(search, chosen, class_name, offset, limit=500))
         total = page.total
         for user in page.items:
             env.say(user_line(user))
@@ -541,9 +521,8 @@ async def _add_child(args: argparse.Namespace, env: Env) -> int:
     code = env.ask("Invite code of the child: ").strip()
     if not code:
         raise Usage("no invite code")
-    client = await _session(server, login, env)
-    async with client:
-        result = await client.add_child(code)
+    async with session(server, login, env) as data:
+        result = await data.add_child(code)
     children = ", ".join(f"{c.first_name} {c.last_name}" for c in result.children)
     env.wrap(f"{result.login} is now linked to {children}.")
     return OK
@@ -552,11 +531,9 @@ async def _add_child(args: argparse.Namespace, env: Env) -> int:
 async def _register(args: argparse.Namespace, env: Env) -> int:
     if getattr(args, "add_child", False):
         return await _add_child(args, env)
-    from api_client.client import DiaryClient
     from api_client.errors import InvalidRequest, RateLimited
     from api_client.models import RegisterRequest
-    from diary_tui.data import normalize_server
-    from diary_tui.text import decode
+    from diary_tui.data import DiaryData, normalize_server
 
     server: str | None = getattr(args, "server", None)
     if server is None:
@@ -602,26 +579,26 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
         "last_name": "Last name: ",
         "login": "Login: ",
     }
-    async with DiaryClient(server, transport=env.transport, decode=decode) as client:
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                result = await client.register(RegisterRequest(**values))
-                break
-            except RateLimited as exc:
-                raise Refused(exc.message) from None
-            except InvalidRequest as exc:
-                wrong = exc.field or ""
-                env.wrap(f"  {exc.message}", "  ")
-                if attempt == ATTEMPTS:
-                    continue
-                if wrong == "password":
-                    values["password"] = ask_password()
-                elif wrong in prompts:
-                    values[wrong] = ask(prompts[wrong])
-                else:
-                    raise
-        else:
-            raise Refused("too many attempts; nothing was registered")
+    data = DiaryData(transport=env.transport, save_last_login=None)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            result = await data.register(server, RegisterRequest(**values))
+            break
+        except RateLimited as exc:
+            raise Refused(exc.message) from None
+        except InvalidRequest as exc:
+            wrong = exc.field or ""
+            env.wrap(f"  {exc.message}", "  ")
+            if attempt == ATTEMPTS:
+                continue
+            if wrong == "password":
+                values["password"] = ask_password()
+            elif wrong in prompts:
+                values[wrong] = ask(prompts[wrong])
+            else:
+                raise
+    else:
+        raise Refused("too many attempts; nothing was registered")
     children = ", ".join(f"{c.first_name} {c.last_name}" for c in result.children)
     env.wrap(f"Registered {result.login}, linked to {children}.")
     env.wrap(f"Log in with: diary --server {server} --login {result.login}")

@@ -21,7 +21,6 @@ from diary_tui.admin_cli import WIDTH, Env, _account_options, _run
 from diary_tui.clock import local, zone_of
 
 if TYPE_CHECKING:
-    from api_client.client import DiaryClient
     from api_client.models import AuditEntry
 
 ENTITIES = ("mark", "absence", "homework", "topic", "period_mark")
@@ -154,26 +153,28 @@ def table(entries: list[AuditEntry], zone: dt.tzinfo) -> list[str]:
 
 
 async def _audit(args: argparse.Namespace, env: Env) -> int:
-    from diary_tui.admin_cli import _server_and_login, _session
+    from api_client import endpoints
+    from diary_tui.admin_cli import _server_and_login, session
 
     server, login = _server_and_login(args, need_login=True)
-    client: DiaryClient = await _session(server, login, env)
-    async with client:
-        me = await client.me()
+    async with session(server, login, env) as data:
+        me = await data.load_me()
         zone = zone_of(me)
         entries: list[AuditEntry] = []
         before: int | None = None
         more = False
         while len(entries) < args.limit:
-            page = await client.audit(
-                pupil=args.pupil,
-                teacher=args.teacher,
-                start=args.start,
-                end=args.end,
-                entity=args.entity,
-                actions=None if args.everything else CHANGES,
-                limit=min(PAGE, args.limit - len(entries)),
-                before=before,
+            page = await data.load(
+                endpoints.audit(
+                    pupil=args.pupil,
+                    teacher=args.teacher,
+                    start=args.start,
+                    end=args.end,
+                    entity=args.entity,
+                    actions=None if args.everything else CHANGES,
+                    limit=min(PAGE, args.limit - len(entries)),
+                    before=before,
+                )
             )
             entries.extend(page.entries)
             more = page.next_before is not None

@@ -363,3 +363,37 @@ def test_names_from_the_server_are_printed_as_visible_text(
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     assert "␛]0;pwned␇" in out
+
+
+class Statuses(httpx.AsyncBaseTransport):
+    """Notes the status of every GET the command sends."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, seen: list[tuple[str, int]]) -> None:
+        self.inner, self.seen = inner, seen
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method == "GET":
+            self.seen.append((request.url.path, response.status_code))
+        return response
+
+
+def test_admin_keeps_the_session_and_the_store_of_the_app(run: Any, demo: Any) -> None:
+    """diary admin opens the app's session (DiaryData): what it read is kept in the account's
+    store, so the same command again costs a 304 per page on a slow link, and the app's last
+    login is left alone."""
+    from diary_tui.config import load_config
+
+    seen: list[tuple[str, int]] = []
+    code, out, err = run(
+        admin("users", "--role", "teacher"), wrap=lambda inner: Statuses(inner, seen)
+    )
+    assert code == 0 and "3 account(s)" in out, err
+    assert ("/api/v1/users", 200) in seen
+    seen.clear()
+    code, again, _ = run(
+        admin("users", "--role", "teacher"), wrap=lambda inner: Statuses(inner, seen)
+    )
+    assert code == 0 and again == out
+    assert ("/api/v1/users", 304) in seen and ("/api/v1/users", 200) not in seen
+    assert load_config().login in (None, "")
