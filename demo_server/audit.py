@@ -23,6 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first record in the chain."""
 
@@ -66,9 +68,42 @@ _ENCODER = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
 )
 
+_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_ONE_SHOT = (
+    _make_encoder(
+        None,  # no check for circular references: records are trees of plain values
+        _default,
+        json.encoder.encode_basestring,  # what ensure_ascii=False uses
+        None,  # no indent
+        ":",
+        ",",
+        True,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan
+    )
+    if _make_encoder is not None
+    else None
+)
+"""The C encoder ``_ENCODER.encode`` builds anew on every call, made once: the same text for
+a fraction of the cost (the demo generator hashes tens of thousands of records)."""
+
 
 def canonical_json(content: Mapping[str, Any]) -> str:
-    return _ENCODER.encode(content)
+    """The record's content as JSON: keys sorted, no whitespace, text as it is (UTF-8)."""
+    if _ONE_SHOT is None:
+        return _ENCODER.encode(content)
+    return "".join(_ONE_SHOT(content, 0))
+
+
+_PLAIN = msgspec.json.Encoder(order="sorted")
+
+
+def plain_record_hash(prev_hash: str, content: dict[str, Any], key: bytes) -> str:
+    """:func:`record_hash` of content that holds only text, whole numbers, booleans, ``None``
+    and dicts and lists of them (``at`` already a string): for these msgspec writes the very
+    bytes :func:`canonical_json` does (sorted keys, no whitespace, UTF-8, the same escapes),
+    several times faster. The demo generator hashes its tens of thousands of records so."""
+    return hmac.digest(key, prev_hash.encode() + _PLAIN.encode(content), "sha256").hex()
 
 
 def record_hash(prev_hash: str, content: dict[str, Any], key: bytes) -> str:

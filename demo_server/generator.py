@@ -24,12 +24,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, func, insert, select, text
+import msgspec
+from sqlalchemy import Table, Text, bindparam, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api_client.models import AbsenceKind, LessonStatus, MarkKind, PeriodKind, Role
 from demo_server import schema
-from demo_server.audit import GENESIS, canonical_instant, record_hash
+from demo_server.audit import GENESIS, canonical_instant, plain_record_hash
 from demo_server.clock import school_zone
 from demo_server.demo_data import (
     EN_FEMALE,
@@ -223,8 +224,17 @@ async def _insert(engine: AsyncEngine, rows: dict[str, list[dict[str, Any]]]) ->
         for model in _TABLES:
             table = _table(model)
             table_rows = rows.get(table.name, [])
+            statement = insert(table)
+            if model is schema.AuditRecord:
+                # The audit records' before and after arrive as their JSON already (written
+                # once by msgspec, not once per value by the column type's json.dumps).
+                statement = statement.values(
+                    before=bindparam("before_json", type_=Text()),
+                    after=bindparam("after_json", type_=Text()),
+                )
+                table_rows = [_json_columns(row) for row in table_rows]
             for start in range(0, len(table_rows), _CHUNK):
-                await conn.execute(insert(table), table_rows[start : start + _CHUNK])
+                await conn.execute(statement, table_rows[start : start + _CHUNK])
         if conn.dialect.name == "postgresql":
             # Ids were assigned here, so the sequences still stand at 1: move them past the
             # rows, or the server's first insert would collide.
@@ -326,6 +336,15 @@ class _Mark:
 
 
 _KIND_VALUES = {kind: kind.value for kind in MarkKind}
+
+
+def _json_columns(row: dict[str, Any]) -> dict[str, Any]:
+    """An ``audit_log`` row with ``before`` and ``after`` as their JSON text (``null`` for
+    None, as the JSON column stores it)."""
+    out = {name: value for name, value in row.items() if name not in ("before", "after")}
+    out["before_json"] = msgspec.json.encode(row["before"]).decode()
+    out["after_json"] = msgspec.json.encode(row["after"]).decode()
+    return out
 
 
 def _record(
@@ -1432,7 +1451,7 @@ class _School:
         table_rows = self.rows.setdefault(_table(schema.AuditRecord).name, [])
         for n, (at, _order, _id, _step, record) in enumerate(records, 1):
             record["at"] = canonical_instant(at)  # what the hash covers
-            digest = record_hash(prev, record, key)
+            digest = plain_record_hash(prev, record, key)
             record["at"] = at
             record["id"] = n
             record["prev_hash"] = prev

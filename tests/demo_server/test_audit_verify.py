@@ -307,3 +307,26 @@ def test_verify_without_the_key_says_where_it_looked(
     assert main(["audit", "verify", "--db", demo_url, "--audit-key-file", str(missing)]) == 1
     err = capsys.readouterr().err
     assert f"the audit key {missing} is missing: restore it from your backup" in err
+
+
+def test_the_fast_hash_of_plain_records_is_the_canonical_one() -> None:
+    """The generator's msgspec hash writes the bytes canonical_json does, for every character
+    (escapes of control characters, quotes, backslashes; U+2028, DEL and the rest as they are)
+    and the record shapes it hashes."""
+    from demo_server.audit import canonical_json, plain_record_hash, record_hash
+
+    every_character = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    key = b"k" * 32
+    record = {
+        "at": "2026-09-01T06:30:00.000000Z",
+        "actor_id": 7,
+        "action": "update",
+        "entity": "mark",
+        "entity_id": 2**40,
+        "pupil_id": -1,
+        "before": {"value": 4, "comment": every_character, "kind": "test", "version": 1},
+        "after": {"z": None, "a": [True, False, 0, 'Ё\n\t"\\'], "version": 2},
+        "reason": every_character[::-1],
+    }
+    assert plain_record_hash("0" * 64, record, key) == record_hash("0" * 64, record, key)
+    assert canonical_json(record).index('"action"') < canonical_json(record).index('"after"')
