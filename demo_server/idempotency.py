@@ -9,20 +9,30 @@ one key at once: the database's unique key lets one commit; the other is rolled 
 answered from the record the first one left.
 
 Failed writes (a problem answer) store nothing: nothing changed, so a retry is judged afresh.
+
+A write route does not call :func:`idempotent` itself: it is a plain function returning its
+Struct, decorated with :func:`write` under its Litestar decorator. The wrapper requires the key,
+runs the function at most once per key inside one transaction, and on SQLite takes the app's
+turn on ``ServerState.write_lock`` around it; a database still locked after the busy timeout
+(another process holding it) answers 503 with ``Retry-After``, never 500.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import re
+import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast, overload
 
 import msgspec
 from litestar import MediaType, Request, Response
+from litestar.di import NamedDependency
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import encode
@@ -156,3 +166,133 @@ async def idempotent(
             content=cast(T, value.body), status_code=status_code, media_type=MediaType.JSON
         )
     return Response(content=value, status_code=status_code)
+
+
+RETRY_AFTER_SECONDS = 1
+"""How long a write refused because the database was locked is told to wait."""
+
+
+def _busy(exc: OperationalError) -> bool:
+    message = str(exc.orig if exc.orig is not None else exc).lower()
+    return "locked" in message or "busy" in message
+
+
+async def locked_idempotent(
+    request: Request[Any, Any, Any],
+    viewer: Viewer,
+    db: AsyncSession,
+    server: ServerState,
+    type_: type[T],
+    work: Callable[[], Awaitable[T | Encoded[T]]],
+    *,
+    status_code: int = 200,
+) -> Response[T]:
+    """:func:`idempotent`, one write at a time per app on SQLite, 503 when the database is
+    locked by someone else."""
+    try:
+        if server.backend == "sqlite":
+            async with server.write_lock:
+                return await idempotent(
+                    request, viewer, db, server, type_, work, status_code=status_code
+                )
+        return await idempotent(request, viewer, db, server, type_, work, status_code=status_code)
+    except OperationalError as exc:
+        if not _busy(exc):
+            raise
+        raise ProblemError(
+            503,
+            "the database is busy with other changes; nothing was saved, send it again shortly",
+            retry_after=RETRY_AFTER_SECONDS,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        ) from None
+
+
+_INJECTED: dict[str, Any] = {
+    "request": Request[Any, Any, Any],
+    "viewer": NamedDependency[Viewer],
+    "db": NamedDependency[AsyncSession],
+    "server": NamedDependency[ServerState],
+}
+"""What the wrapper of a write route needs from Litestar, added to its signature if missing."""
+
+
+def _answer_type(fn: Callable[..., Any]) -> type[Any]:
+    """The Struct a write route answers: its return annotation, unwrapped from ``Encoded``."""
+    answer = typing.get_type_hints(fn).get("return")
+    if typing.get_origin(answer) is Encoded:
+        (answer,) = typing.get_args(answer)
+    if answer is None:
+        raise TypeError(f"the write route {fn.__qualname__} must say what it returns")
+    return cast(type[Any], answer)
+
+
+def _wrap(fn: Callable[..., Awaitable[Any]], heavy: str | None) -> Callable[..., Awaitable[Any]]:
+    answer = _answer_type(fn)
+    signature = inspect.signature(fn)
+    wanted = set(signature.parameters)
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
+        for name, annotation in _INJECTED.items()
+        if name not in wanted
+    ]
+
+    @functools.wraps(fn)
+    async def route(**kwargs: Any) -> Response[Any]:
+        request: Request[Any, Any, Any] = kwargs["request"]
+        viewer: Viewer = kwargs["viewer"]
+        db: AsyncSession = kwargs["db"]
+        server: ServerState = kwargs["server"]
+        own = {name: value for name, value in kwargs.items() if name in wanted}
+        status = request.route_handler.status_code
+        assert isinstance(status, int)
+
+        async def work() -> Any:
+            return await fn(**own)
+
+        if heavy is None:
+            return await locked_idempotent(
+                request, viewer, db, server, answer, work, status_code=status
+            )
+        async with server.heavy.turn(heavy):
+            return await locked_idempotent(
+                request, viewer, db, server, answer, work, status_code=status
+            )
+
+    route.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), *added],
+        return_annotation=Response[answer],  # type: ignore[valid-type]
+    )
+    route.__annotations__ = {
+        **fn.__annotations__,
+        **{p.name: p.annotation for p in added},
+        "return": Response[answer],  # type: ignore[valid-type]
+    }
+    route.__dict__["write_route"] = True
+    return route
+
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+
+
+@overload
+def write(fn: F, /) -> F: ...
+
+
+@overload
+def write(*, heavy: str) -> Callable[[F], F]: ...
+
+
+def write(fn: F | None = None, /, *, heavy: str | None = None) -> F | Callable[[F], F]:
+    """Make a write route of a plain function returning its answer (a Struct, or its
+    :class:`Encoded` JSON): put it under ``@post``/``@put``/``@patch``.
+
+    The route answers with the handler's ``status_code``; the first answer per
+    ``Idempotency-Key`` is stored with the write and replayed byte for byte (with the route's
+    headers, such as ``Cache-Control: no-store``). The function takes only the parameters it
+    uses; the wrapper adds ``request``, ``viewer``, ``db`` and ``server`` for itself. With
+    ``heavy``, the request first takes a turn of the heavy work (``demo_server.heavy``) of
+    that name, then the write lock.
+    """
+    if fn is not None:
+        return cast(F, _wrap(fn, heavy))
+    return lambda f: cast(F, _wrap(f, heavy))

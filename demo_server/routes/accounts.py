@@ -9,9 +9,9 @@ reads a message, a mark or anything else private: the IT staff keep accounts, no
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, Response, Router, get, patch, post
+from litestar import Router, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from demo_server.access import (
     ACCOUNT_MANAGERS,
 )
 from demo_server.auth import Viewer
-from demo_server.idempotency import idempotent
+from demo_server.idempotency import write
 from demo_server.routes.deps import BEFORE_PASSWORD_CHANGE, NO_STORE, requires
 from demo_server.settings import ServerState
 from demo_server.week import class_ref
@@ -100,53 +100,45 @@ async def get_user(
 
 
 @post("/users", summary="Create an account", status_code=201, cache_control=NO_STORE)
+@write
 async def create_user(
-    request: Request[Any, Any, Any],
     data: JSONBody[m.UserCreate],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.OneTimePassword]:
+) -> m.OneTimePassword:
     """The answer holds the one-time password: show it once, it is never sent again."""
-
-    async def work() -> m.OneTimePassword:
-        return await acc.create_user(
-            db,
-            school_id=viewer.school_id,
-            actor_id=viewer.id,
-            data=data,
-            today=server.settings.today(),
-            now=server.settings.now(),
-        )
-
-    return await idempotent(request, viewer, db, server, m.OneTimePassword, work, status_code=201)
+    return await acc.create_user(
+        db,
+        school_id=viewer.school_id,
+        actor_id=viewer.id,
+        data=data,
+        today=server.settings.today(),
+        now=server.settings.now(),
+    )
 
 
 @patch("/users/{user_id:int}", summary="Edit names, lock or unlock an account")
+@write
 async def update_user(
-    request: Request[Any, Any, Any],
     user_id: FromPath[int],
     data: JSONBody[m.UserUpdate],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.UserSummary]:
+) -> m.UserSummary:
     """``version`` is the account's version the edit was based on (``UserSummary.version``);
     a stale one is answered 409 with the account as it is now in ``current``, and nothing
     changes. A change adds one to the version. Locking ends the account's sessions at once."""
-
-    async def work() -> m.UserSummary:
-        return await acc.update_user(
-            db,
-            school_id=viewer.school_id,
-            actor_id=viewer.id,
-            user_id=user_id,
-            data=data,
-            today=server.settings.today(),
-            now=server.settings.now(),
-        )
-
-    return await idempotent(request, viewer, db, server, m.UserSummary, work)
+    return await acc.update_user(
+        db,
+        school_id=viewer.school_id,
+        actor_id=viewer.id,
+        user_id=user_id,
+        data=data,
+        today=server.settings.today(),
+        now=server.settings.now(),
+    )
 
 
 @post(
@@ -155,100 +147,87 @@ async def update_user(
     status_code=200,
     cache_control=NO_STORE,
 )
+@write
 async def reset_password(
-    request: Request[Any, Any, Any],
     user_id: FromPath[int],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.OneTimePassword]:
+) -> m.OneTimePassword:
     """A new one-time password (shown once), to be changed at the next login; the user's
     sessions end."""
-
-    async def work() -> m.OneTimePassword:
-        return await acc.reset_password(
-            db,
-            school_id=viewer.school_id,
-            actor_id=viewer.id,
-            user_id=user_id,
-            today=server.settings.today(),
-            now=server.settings.now(),
-        )
-
-    return await idempotent(request, viewer, db, server, m.OneTimePassword, work)
+    return await acc.reset_password(
+        db,
+        school_id=viewer.school_id,
+        actor_id=viewer.id,
+        user_id=user_id,
+        today=server.settings.today(),
+        now=server.settings.now(),
+    )
 
 
 async def _link(
-    request: Request[Any, Any, Any],
     data: m.ParentLinkChange,
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     linked: bool,
-) -> Response[m.ParentLinkResult]:
-
-    async def work() -> m.ParentLinkResult:
-        return await acc.set_parent_link(
-            db,
-            school_id=viewer.school_id,
-            actor_id=viewer.id,
-            parent_id=data.parent_id,
-            pupil_id=data.pupil_id,
-            linked=linked,
-            today=server.settings.today(),
-            now=server.settings.now(),
-        )
-
-    return await idempotent(request, viewer, db, server, m.ParentLinkResult, work)
+) -> m.ParentLinkResult:
+    return await acc.set_parent_link(
+        db,
+        school_id=viewer.school_id,
+        actor_id=viewer.id,
+        parent_id=data.parent_id,
+        pupil_id=data.pupil_id,
+        linked=linked,
+        today=server.settings.today(),
+        now=server.settings.now(),
+    )
 
 
 @post("/parent-links", summary="Link a parent to a child", status_code=200)
+@write
 async def link_parent(
-    request: Request[Any, Any, Any],
     data: JSONBody[m.ParentLinkChange],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.ParentLinkResult]:
-    return await _link(request, data, viewer, server, db, True)
+) -> m.ParentLinkResult:
+    return await _link(data, viewer, server, db, True)
 
 
 @post("/parent-links/remove", summary="Unlink a parent from a child", status_code=200)
+@write
 async def unlink_parent(
-    request: Request[Any, Any, Any],
     data: JSONBody[m.ParentLinkChange],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.ParentLinkResult]:
-    return await _link(request, data, viewer, server, db, False)
+) -> m.ParentLinkResult:
+    return await _link(data, viewer, server, db, False)
 
 
 @post("/pupils/{pupil_id:int}/move", summary="Move a pupil to another class", status_code=200)
+@write
 async def move_pupil(
-    request: Request[Any, Any, Any],
     pupil_id: FromPath[int],
     data: JSONBody[m.PupilMove],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.UserSummary]:
+) -> m.UserSummary:
     """The pupil's enrolment ends the day before ``date``; one in the new class starts then."""
     today = server.settings.today()
-
-    async def work() -> m.UserSummary:
-        return await acc.move_pupil(
-            db,
-            school_id=viewer.school_id,
-            actor_id=viewer.id,
-            pupil_id=pupil_id,
-            class_id=data.class_id,
-            day=data.date or today,
-            today=today,
-            now=server.settings.now(),
-        )
-
-    return await idempotent(request, viewer, db, server, m.UserSummary, work)
+    return await acc.move_pupil(
+        db,
+        school_id=viewer.school_id,
+        actor_id=viewer.id,
+        pupil_id=pupil_id,
+        class_id=data.class_id,
+        day=data.date or today,
+        today=today,
+        now=server.settings.now(),
+    )
 
 
 # --- one's own password ----------------------------------------------------------------------
@@ -260,30 +239,26 @@ async def move_pupil(
     status_code=200,
     opt={BEFORE_PASSWORD_CHANGE: True},
 )
+@write
 async def change_password(
-    request: Request[Any, Any, Any],
     data: JSONBody[m.PasswordChange],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.UserSummary]:
+) -> m.UserSummary:
     """The current password and a new one that passes the strength check; clears
     ``must_change_password``. Other sessions of the account end."""
-
-    async def work() -> m.UserSummary:
-        await acc.change_password(
-            db,
-            user_id=viewer.id,
-            session_id=viewer.session_id,
-            old=data.old,
-            new=data.new,
-            now=server.settings.now(),
-        )
-        user = await db.scalar(select(s.User).where(s.User.id == viewer.id))
-        assert user is not None
-        return await acc.user_summary(db, user, server.settings.today())
-
-    return await idempotent(request, viewer, db, server, m.UserSummary, work)
+    await acc.change_password(
+        db,
+        user_id=viewer.id,
+        session_id=viewer.session_id,
+        old=data.old,
+        new=data.new,
+        now=server.settings.now(),
+    )
+    user = await db.scalar(select(s.User).where(s.User.id == viewer.id))
+    assert user is not None
+    return await acc.user_summary(db, user, server.settings.today())
 
 
 router = Router(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,7 @@ from api_client import models as m
 from demo_server import messaging
 from demo_server.access import require_pupil
 from demo_server.auth import Viewer
-from demo_server.idempotency import idempotent
+from demo_server.idempotency import write
 from demo_server.problems import ProblemError
 from demo_server.routes.week import parse_date
 from demo_server.settings import ServerState
@@ -58,38 +58,32 @@ async def announcements(
     tags=["announcements"],
     status_code=200,
 )
+@write
 async def read_announcement(
     announcement_id: Annotated[int, PathParameter(description="The announcement's id")],
     request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.AnnouncementItem]:
+) -> m.AnnouncementItem:
     settings = server.settings
-
-    async def work() -> m.AnnouncementItem:
-        return await messaging.mark_announcement_read(
-            db, viewer, announcement_id, settings.now(), settings.today()
-        )
-
-    return await idempotent(request, viewer, db, server, m.AnnouncementItem, work)
+    return await messaging.mark_announcement_read(
+        db, viewer, announcement_id, settings.now(), settings.today()
+    )
 
 
 @post("/announcements", summary="Post an announcement", tags=["announcements"])
+@write
 async def post_announcement(
     data: JSONBody[m.AnnouncementRequest],
     request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.AnnouncementItem]:
+) -> m.AnnouncementItem:
     """A teacher to a class they teach; administration to a class or the whole school."""
     settings = server.settings
-
-    async def work() -> m.AnnouncementItem:
-        return await messaging.post_announcement(db, viewer, data, settings.now(), settings.today())
-
-    return await idempotent(request, viewer, db, server, m.AnnouncementItem, work, status_code=201)
+    return await messaging.post_announcement(db, viewer, data, settings.now(), settings.today())
 
 
 @get("/events", summary="Events in a range of days", tags=["announcements"])

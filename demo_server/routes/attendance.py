@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, Response, Router, get, post
+from litestar import Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy import insert
@@ -29,9 +29,8 @@ from demo_server.access import (
 )
 from demo_server.attendance import check_notice_dates, load_attendance, load_notices
 from demo_server.auth import Viewer
-from demo_server.idempotency import idempotent
+from demo_server.idempotency import write
 from demo_server.problems import ProblemError
-from demo_server.routes.journal import write
 from demo_server.settings import ServerState
 
 
@@ -62,42 +61,38 @@ async def pupil_attendance(
     summary="Tell the class teacher about an absence",
     tags=["attendance"],
 )
+@write
 async def add_absence_notice(
-    request: Request[Any, Any, Any],
     pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     data: JSONBody[AbsenceNoticeRequest],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[AbsenceNotice]:
+) -> AbsenceNotice:
     """A parent says in advance, or explains after, that their child is or was away."""
     if viewer.role is not Role.PARENT:
         raise ProblemError(403, "only a parent can send an absence notice")
     await require_pupil(db, viewer, pupil_id, "absence notices")
-
-    async def work() -> AbsenceNotice:
-        await check_notice_dates(db, viewer.school_id, data.start, data.end)
-        now = server.settings.now()
-        notice_id = await db.scalar(
-            insert(s.AbsenceNotice)
-            .values(
-                pupil_id=pupil_id,
-                parent_id=viewer.id,
-                start=data.start,
-                end=data.end,
-                reason=data.reason.value,
-                note=data.note,
-                created_at=now,
-            )
-            .returning(s.AbsenceNotice.id)
+    await check_notice_dates(db, viewer.school_id, data.start, data.end)
+    now = server.settings.now()
+    notice_id = await db.scalar(
+        insert(s.AbsenceNotice)
+        .values(
+            pupil_id=pupil_id,
+            parent_id=viewer.id,
+            start=data.start,
+            end=data.end,
+            reason=data.reason.value,
+            note=data.note,
+            created_at=now,
         )
-        assert notice_id is not None
-        notices = await load_notices(db, server.settings.today(), pupil_id=pupil_id)
-        notice = next(n for n in notices.notices if n.id == notice_id)
-        await tell_about_new_notice(db, viewer, notice, now)
-        return notice
-
-    return await idempotent(request, viewer, db, server, AbsenceNotice, work, status_code=201)
+        .returning(s.AbsenceNotice.id)
+    )
+    assert notice_id is not None
+    notices = await load_notices(db, server.settings.today(), pupil_id=pupil_id)
+    notice = next(n for n in notices.notices if n.id == notice_id)
+    await tell_about_new_notice(db, viewer, notice, now)
+    return notice
 
 
 @get(
@@ -141,24 +136,18 @@ NoticeId = Annotated[int, PathParameter(description="The absence notice's id")]
     tags=["attendance"],
     status_code=200,
 )
+@write
 async def absence_notice_seen(
-    request: Request[Any, Any, Any],
     notice_id: NoticeId,
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[AbsenceNotice]:
+) -> AbsenceNotice:
     """The class teacher of the pupil's class (or the administration) has read the notice.
 
     The first reading is kept (when, and by whom) and the pupil's parents are told; reading it
     again changes nothing."""
-
-    async def work() -> AbsenceNotice:
-        return await mark_seen(
-            db, viewer, notice_id, server.settings.now(), server.settings.today()
-        )
-
-    return await write(request, viewer, db, server, AbsenceNotice, work)
+    return await mark_seen(db, viewer, notice_id, server.settings.now(), server.settings.today())
 
 
 @post(
@@ -167,25 +156,19 @@ async def absence_notice_seen(
     tags=["attendance"],
     status_code=200,
 )
+@write
 async def absence_notice_apply(
-    request: Request[Any, Any, Any],
     notice_id: NoticeId,
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[AbsenceNoticeApplied]:
+) -> AbsenceNoticeApplied:
     """The class teacher: the pupil's unexcused absences at the lessons of the notice's days
     become excused (illness, for a notice about illness), each with its audit record.
 
     Lessons still to come have no absence yet and get nothing now (``lessons_ahead`` counts
     them). With nothing to change: 422, saying why."""
-
-    async def work() -> AbsenceNoticeApplied:
-        return await apply_notice(
-            db, viewer, notice_id, server.settings.now(), server.settings.today()
-        )
-
-    return await write(request, viewer, db, server, AbsenceNoticeApplied, work)
+    return await apply_notice(db, viewer, notice_id, server.settings.now(), server.settings.today())
 
 
 router = Router(

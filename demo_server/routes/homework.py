@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import mimetypes
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
-from litestar import Request, Response, Router, get, put
+from litestar import Response, Router, get, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy import delete, insert, select
@@ -23,7 +23,7 @@ from demo_server.access import (
 )
 from demo_server.auth import Viewer
 from demo_server.homework import homework_of_pupil, load_homework
-from demo_server.idempotency import idempotent
+from demo_server.idempotency import write
 from demo_server.problems import ProblemError
 from demo_server.records import record_change
 from demo_server.routes.week import parse_date
@@ -74,61 +74,55 @@ async def pupil_homework(
     summary="Tick homework done (or not)",
     tags=["homework"],
 )
+@write
 async def homework_done(
-    request: Request[Any, Any, Any],
     pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     homework_id: Annotated[int, PathParameter(description="The homework's id")],
     data: JSONBody[HomeworkDoneRequest],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[HomeworkDoneState]:
+) -> HomeworkDoneState:
     """The pupil themself ticks homework done; kept on the server per pupil."""
     if viewer.role is not Role.PUPIL:
         raise ProblemError(403, "only the pupil can tick their homework done")
     if pupil_id != viewer.id:
         raise pupil_not_found()
-
-    async def work() -> HomeworkDoneState:
-        class_id = (
-            await homework_of_pupil(db, pupil_id, homework_id)
-            if 0 < homework_id <= MAX_ID
-            else None
+    class_id = (
+        await homework_of_pupil(db, pupil_id, homework_id) if 0 < homework_id <= MAX_ID else None
+    )
+    if class_id is None:
+        raise homework_not_found()
+    done = await db.scalar(
+        select(s.HomeworkDone.homework_id).where(
+            s.HomeworkDone.homework_id == homework_id, s.HomeworkDone.pupil_id == pupil_id
         )
-        if class_id is None:
-            raise homework_not_found()
-        done = await db.scalar(
-            select(s.HomeworkDone.homework_id).where(
-                s.HomeworkDone.homework_id == homework_id, s.HomeworkDone.pupil_id == pupil_id
+    )
+    if data.done and done is None:
+        await db.execute(
+            insert(s.HomeworkDone).values(
+                homework_id=homework_id, pupil_id=pupil_id, done_at=server.settings.now()
             )
         )
-        if data.done and done is None:
-            await db.execute(
-                insert(s.HomeworkDone).values(
-                    homework_id=homework_id, pupil_id=pupil_id, done_at=server.settings.now()
-                )
+    elif not data.done and done is not None:
+        await db.execute(
+            delete(s.HomeworkDone).where(
+                s.HomeworkDone.homework_id == homework_id,
+                s.HomeworkDone.pupil_id == pupil_id,
             )
-        elif not data.done and done is not None:
-            await db.execute(
-                delete(s.HomeworkDone).where(
-                    s.HomeworkDone.homework_id == homework_id,
-                    s.HomeworkDone.pupil_id == pupil_id,
-                )
-            )
-        if (done is None) == data.done:
-            await record_change(
-                db,
-                school_id=viewer.school_id,
-                kind="homework.done",
-                entity_id=homework_id,
-                at=server.settings.now(),
-                payload={"homework_id": homework_id, "done": data.done},
-                pupil_id=pupil_id,
-                actor_id=viewer.id,
-            )
-        return HomeworkDoneState(homework_id=homework_id, done=data.done)
-
-    return await idempotent(request, viewer, db, server, HomeworkDoneState, work)
+        )
+    if (done is None) == data.done:
+        await record_change(
+            db,
+            school_id=viewer.school_id,
+            kind="homework.done",
+            entity_id=homework_id,
+            at=server.settings.now(),
+            payload={"homework_id": homework_id, "done": data.done},
+            pupil_id=pupil_id,
+            actor_id=viewer.id,
+        )
+    return HomeworkDoneState(homework_id=homework_id, done=data.done)
 
 
 def content_disposition(name: str) -> str:

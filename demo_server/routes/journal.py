@@ -1,20 +1,16 @@
 """The class journal: ``GET /journal`` and the writes a teacher makes in it.
 
-Every write goes through :func:`demo_server.idempotency.idempotent` (``Idempotency-Key``
-required). On SQLite the writes of one app take turns on ``ServerState.write_lock``, so they
-never fight over the database's single write lock; a database still locked after the busy
-timeout (another process holding it) answers 503 with ``Retry-After``, never 500.
+Every write is a plain function under :func:`demo_server.idempotency.write`
+(``Idempotency-Key`` required, the write lock on SQLite, 503 with ``Retry-After`` when locked).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
-from litestar import Request, Response, Router, get, patch, post, put
+from litestar import Router, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import (
@@ -35,51 +31,12 @@ from api_client.models import (
 )
 from demo_server import journal
 from demo_server.auth import Viewer
-from demo_server.idempotency import idempotent
-from demo_server.problems import ProblemError
+from demo_server.idempotency import write
 from demo_server.settings import ServerState
-
-T = TypeVar("T")
-
-RETRY_AFTER_SECONDS = 1
 
 LessonId = Annotated[int, PathParameter(description="The lesson's id")]
 PupilId = Annotated[int, PathParameter(description="The pupil's id")]
 MarkId = Annotated[int, PathParameter(description="The mark's id")]
-
-
-def _busy(exc: OperationalError) -> bool:
-    message = str(exc.orig if exc.orig is not None else exc).lower()
-    return "locked" in message or "busy" in message
-
-
-async def write(
-    request: Request[Any, Any, Any],
-    viewer: NamedDependency[Viewer],
-    db: NamedDependency[AsyncSession],
-    server: NamedDependency[ServerState],
-    type_: type[T],
-    work: Callable[[], Awaitable[T]],
-    *,
-    status_code: int | None = None,
-) -> Response[T]:
-    """Run one journal write: idempotent, one at a time per app on SQLite, 503 when locked."""
-    try:
-        if server.backend == "sqlite":
-            async with server.write_lock:
-                return await idempotent(
-                    request, viewer, db, server, type_, work, status_code=status_code
-                )
-        return await idempotent(request, viewer, db, server, type_, work, status_code=status_code)
-    except OperationalError as exc:
-        if not _busy(exc):
-            raise
-        raise ProblemError(
-            503,
-            "the database is busy with other changes; nothing was saved, send it again shortly",
-            retry_after=RETRY_AFTER_SECONDS,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        ) from None
 
 
 @get("/journal", summary="A class journal for a subject and period", tags=["journal"])
@@ -103,34 +60,28 @@ async def get_journal(
 
 
 @post("/marks", summary="Give a mark", tags=["journal"], status_code=201)
+@write
 async def create_mark(
-    request: Request[Any, Any, Any],
     data: JSONBody[MarkCreate],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[JournalMark]:
-    async def work() -> JournalMark:
-        return await journal.create_mark(
-            db, viewer, data, server.settings.now(), server.settings.today()
-        )
-
-    return await write(request, viewer, db, server, JournalMark, work, status_code=201)
+) -> JournalMark:
+    return await journal.create_mark(
+        db, viewer, data, server.settings.now(), server.settings.today()
+    )
 
 
 @patch("/marks/{mark_id:int}", summary="Change a mark", tags=["journal"])
+@write
 async def update_mark(
-    request: Request[Any, Any, Any],
     mark_id: MarkId,
     data: JSONBody[MarkUpdate],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[JournalMark]:
-    async def work() -> JournalMark:
-        return await journal.update_mark(db, viewer, mark_id, data, server.settings.now())
-
-    return await write(request, viewer, db, server, JournalMark, work)
+) -> JournalMark:
+    return await journal.update_mark(db, viewer, mark_id, data, server.settings.now())
 
 
 @post(
@@ -139,36 +90,30 @@ async def update_mark(
     tags=["journal"],
     status_code=200,
 )
+@write
 async def remove_mark(
-    request: Request[Any, Any, Any],
     mark_id: MarkId,
     data: JSONBody[MarkRemove],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[JournalMark]:
-    async def work() -> JournalMark:
-        return await journal.remove_mark(db, viewer, mark_id, data, server.settings.now())
-
-    return await write(request, viewer, db, server, JournalMark, work)
+) -> JournalMark:
+    return await journal.remove_mark(db, viewer, mark_id, data, server.settings.now())
 
 
 @put("/lessons/{lesson_id:int}/absences/{pupil_id:int}", summary="Set an absence", tags=["journal"])
+@write
 async def set_absence(
-    request: Request[Any, Any, Any],
     lesson_id: LessonId,
     pupil_id: PupilId,
     data: JSONBody[AbsenceSet],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[JournalAbsence]:
-    async def work() -> JournalAbsence:
-        return await journal.set_absence(
-            db, viewer, lesson_id, pupil_id, data, server.settings.now(), server.settings.today()
-        )
-
-    return await write(request, viewer, db, server, JournalAbsence, work)
+) -> JournalAbsence:
+    return await journal.set_absence(
+        db, viewer, lesson_id, pupil_id, data, server.settings.now(), server.settings.today()
+    )
 
 
 @post(
@@ -177,36 +122,30 @@ async def set_absence(
     tags=["journal"],
     status_code=200,
 )
+@write
 async def remove_absence(
-    request: Request[Any, Any, Any],
     lesson_id: LessonId,
     pupil_id: PupilId,
     data: JSONBody[AbsenceRemove],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[JournalAbsence]:
-    async def work() -> JournalAbsence:
-        return await journal.remove_absence(
-            db, viewer, lesson_id, pupil_id, data, server.settings.now()
-        )
-
-    return await write(request, viewer, db, server, JournalAbsence, work)
+) -> JournalAbsence:
+    return await journal.remove_absence(
+        db, viewer, lesson_id, pupil_id, data, server.settings.now()
+    )
 
 
 @patch("/lessons/{lesson_id:int}/topic", summary="Set a lesson's topic", tags=["journal"])
+@write
 async def set_topic(
-    request: Request[Any, Any, Any],
     lesson_id: LessonId,
     data: JSONBody[TopicSet],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[JournalLesson]:
-    async def work() -> JournalLesson:
-        return await journal.set_topic(db, viewer, lesson_id, data, server.settings.now())
-
-    return await write(request, viewer, db, server, JournalLesson, work)
+) -> JournalLesson:
+    return await journal.set_topic(db, viewer, lesson_id, data, server.settings.now())
 
 
 @put(
@@ -214,34 +153,28 @@ async def set_topic(
     summary="Set or remove a lesson's homework",
     tags=["journal"],
 )
+@write
 async def set_homework(
-    request: Request[Any, Any, Any],
     lesson_id: LessonId,
     data: JSONBody[HomeworkSet],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[JournalHomework]:
-    async def work() -> JournalHomework:
-        return await journal.set_homework(db, viewer, lesson_id, data, server.settings.now())
-
-    return await write(request, viewer, db, server, JournalHomework, work)
+) -> JournalHomework:
+    return await journal.set_homework(db, viewer, lesson_id, data, server.settings.now())
 
 
 @put("/period-marks", summary="Set or remove a period mark", tags=["journal"])
+@write
 async def set_period_mark(
-    request: Request[Any, Any, Any],
     data: JSONBody[PeriodMarkSet],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[JournalPeriodMark]:
-    async def work() -> JournalPeriodMark:
-        return await journal.set_period_mark(
-            db, viewer, data, server.settings.now(), server.settings.today()
-        )
-
-    return await write(request, viewer, db, server, JournalPeriodMark, work)
+) -> JournalPeriodMark:
+    return await journal.set_period_mark(
+        db, viewer, data, server.settings.now(), server.settings.today()
+    )
 
 
 router = Router(

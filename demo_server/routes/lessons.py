@@ -6,9 +6,9 @@ The change goes through the journal's :func:`demo_server.routes.journal.write` (
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, Response, Router, get, patch
+from litestar import Router, get, patch
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api_client.models import LessonChange, LessonDetail
 from demo_server import timetable
 from demo_server.auth import Viewer
-from demo_server.routes.journal import write
+from demo_server.idempotency import write
 from demo_server.settings import ServerState
 
 LessonId = Annotated[int, PathParameter(description="The lesson's id")]
@@ -38,23 +38,19 @@ async def get_lesson(
     summary="Cancel or restore a lesson, give it a substitute or another room",
     tags=["timetable"],
 )
+@write
 async def change_lesson(
-    request: Request[Any, Any, Any],
     lesson_id: LessonId,
     data: JSONBody[LessonChange],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[LessonDetail]:
+) -> LessonDetail:
     """The administration changes a lesson; families and teachers of the class see it in the
     change feed (``lesson.changed``)."""
-
-    async def work() -> LessonDetail:
-        return await timetable.change_lesson(
-            db, viewer, lesson_id, data, server.settings.now(), server.settings.today()
-        )
-
-    return await write(request, viewer, db, server, LessonDetail, work)
+    return await timetable.change_lesson(
+        db, viewer, lesson_id, data, server.settings.now(), server.settings.today()
+    )
 
 
 router = Router(path="/", route_handlers=[get_lesson, change_lesson])

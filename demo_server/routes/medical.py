@@ -8,9 +8,9 @@ and sent to the change feed in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, Response, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 from sqlalchemy import and_, or_, select
@@ -24,7 +24,7 @@ from demo_server.access import (
     school_pupil,
 )
 from demo_server.auth import Viewer
-from demo_server.idempotency import idempotent
+from demo_server.idempotency import write
 from demo_server.journal import _absence_state
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit, record_change
@@ -289,19 +289,13 @@ async def record_illness(
     tags=["medical"],
     guards=[requires(*MEDICAL_STAFF, what="medical absences")],
 )
+@write
 async def create_medical_absences(
     data: JSONBody[m.MedicalAbsenceCreate],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.MedicalAbsenceResult]:
+) -> m.MedicalAbsenceResult:
     """An illness absence for every lesson of the days from ``start`` to ``end``; lessons
     already marked absent stay as they are. The health worker only."""
-
-    async def work() -> m.MedicalAbsenceResult:
-        return await record_illness(db, viewer, data, server.settings.now())
-
-    return await idempotent(
-        request, viewer, db, server, m.MedicalAbsenceResult, work, status_code=201
-    )
+    return await record_illness(db, viewer, data, server.settings.now())

@@ -6,9 +6,9 @@ reply, new thread) go through :func:`demo_server.idempotency.idempotent`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, Response, Router, get, post
+from litestar import Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +17,7 @@ from api_client import models as m
 from demo_server import messaging
 from demo_server.access import pupil_not_found, require_pupil
 from demo_server.auth import Viewer
-from demo_server.idempotency import idempotent
+from demo_server.idempotency import write
 from demo_server.settings import ServerState
 
 ThreadId = Annotated[int, PathParameter(description="The thread's id")]
@@ -50,57 +50,43 @@ async def thread(
     tags=["messages"],
     status_code=200,
 )
+@write
 async def read_thread(
     thread_id: ThreadId,
     data: JSONBody[m.ReadRequest],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.ReadState]:
+) -> m.ReadState:
     """Move the read mark forward to ``last_read_id``."""
-
-    async def work() -> m.ReadState:
-        return await messaging.mark_read(db, viewer, thread_id, data.last_read_id)
-
-    return await idempotent(request, viewer, db, server, m.ReadState, work)
+    return await messaging.mark_read(db, viewer, thread_id, data.last_read_id)
 
 
 @post("/threads/{thread_id:int}/messages", summary="Reply in a thread", tags=["messages"])
+@write
 async def reply(
     thread_id: ThreadId,
     data: JSONBody[m.ReplyRequest],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.Thread]:
+) -> m.Thread:
     """Add a message; answers with the whole thread."""
     settings = server.settings
-
-    async def work() -> m.Thread:
-        return await messaging.reply(
-            db, viewer, thread_id, data.body, settings.now(), settings.today()
-        )
-
-    return await idempotent(request, viewer, db, server, m.Thread, work, status_code=201)
+    return await messaging.reply(db, viewer, thread_id, data.body, settings.now(), settings.today())
 
 
 @post("/threads", summary="Start a thread", tags=["messages"])
+@write
 async def start_thread(
     data: JSONBody[m.NewThreadRequest],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.Thread]:
+) -> m.Thread:
     """A new thread with one recipient from the pupil's list of recipients."""
     settings = server.settings
-
-    async def work() -> m.Thread:
-        return await messaging.start_thread(db, viewer, data, settings.now(), settings.today())
-
-    return await idempotent(request, viewer, db, server, m.Thread, work, status_code=201)
+    return await messaging.start_thread(db, viewer, data, settings.now(), settings.today())
 
 
 @get(

@@ -26,7 +26,7 @@ from demo_server import invites
 from demo_server import schema as s
 from demo_server.auth import Viewer
 from demo_server.clients import rate_key, request_client
-from demo_server.idempotency import idempotent
+from demo_server.idempotency import write
 from demo_server.problems import ProblemError
 from demo_server.security import verify_password
 from demo_server.settings import ServerState
@@ -116,29 +116,26 @@ async def register(
     opt={"problems": (429,)},
     status_code=200,
 )
+@write
 async def add_child(
     request: Request[Any, Any, Any],
     data: JSONBody[m.AddChildRequest],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.Registration]:
+) -> m.Registration:
     """For a parent with a second child: the second child's code links it to this account."""
     if viewer.role is not m.Role.PARENT:
         raise ProblemError(403, "only a parent account adds a child with an invite code")
     now, today, host = server.settings.now(), server.settings.today(), _host(request, server)
-
-    async def work() -> m.Registration:
-        await _check_rate(db, host, now)
-        invite = await _usable_code(db, host, data.code, now)
-        parent = await db.get(s.User, viewer.id)
-        assert parent is not None
-        if await db.get(s.ParentLink, (parent.id, invite.pupil_id)) is not None:
-            raise ProblemError(422, "this child is already linked to your account", field="code")
-        await invites.link_by_invite(db, invite, parent, now)
-        return await invites.registration(db, parent, today)
-
-    return await idempotent(request, viewer, db, server, m.Registration, work)
+    await _check_rate(db, host, now)
+    invite = await _usable_code(db, host, data.code, now)
+    parent = await db.get(s.User, viewer.id)
+    assert parent is not None
+    if await db.get(s.ParentLink, (parent.id, invite.pupil_id)) is not None:
+        raise ProblemError(422, "this child is already linked to your account", field="code")
+    await invites.link_by_invite(db, invite, parent, now)
+    return await invites.registration(db, parent, today)
 
 
 router = Router(path="/", route_handlers=[register, add_child], tags=["registration"])

@@ -3,9 +3,9 @@ staff, read and planned off the event loop."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
-from litestar import MediaType, Request, Response, Router, post
+from litestar import Request, Router, post
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,7 @@ from api_client import models as m
 from demo_server import roster_apply
 from demo_server.auth import Viewer
 from demo_server.heavy import encode_off_loop, encoded, off_loop
-from demo_server.idempotency import Encoded, idempotent
+from demo_server.idempotency import Encoded, write
 from demo_server.problems import ProblemError
 from demo_server.roster import (
     ExistingSchool,
@@ -40,13 +40,14 @@ CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-ex
     status_code=200,
     opt={"problems": (415,), "request_body": "text/csv"},
 )
+@write(heavy="roster imports")
 async def import_roster(
     request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     dry_run: Annotated[bool, QueryParameter(description="Only say what would happen")] = True,
-) -> Response[m.RosterImportReport]:
+) -> Encoded[m.RosterImportReport]:
     """The body is the CSV file (``Content-Type: text/csv``). A dry run answers the plan line
     by line and writes nothing. The real run writes all of it in one transaction, or nothing:
     a file with a refused line is answered 422 with the report in ``current``. Importing the
@@ -61,8 +62,7 @@ async def import_roster(
     body = await request.body()
     if not body.strip():
         raise ProblemError(422, "the file is empty", field="body")
-    async with server.heavy.turn("roster imports"):
-        return await _import_roster(request, viewer, server, db, body, dry_run=dry_run)
+    return await _import_roster(viewer, server, db, body, dry_run=dry_run)
 
 
 def _plan(
@@ -77,14 +77,13 @@ def _plan(
 
 
 async def _import_roster(
-    request: Request[Any, Any, Any],
     viewer: Viewer,
     server: ServerState,
     db: AsyncSession,
     body: bytes,
     *,
     dry_run: bool,
-) -> Response[m.RosterImportReport]:
+) -> Encoded[m.RosterImportReport]:
     # Reading, planning and reporting take time in proportion to the file: they run off the
     # event loop, and the report comes back as its JSON, so the loop neither encodes it nor
     # keeps its objects alive for the collector to walk.
@@ -101,35 +100,32 @@ async def _import_roster(
         report = await plan()
         await db.rollback()
         assert isinstance(report, bytes)
-        return Response(content=cast("m.RosterImportReport", report), media_type=MediaType.JSON)
+        return Encoded(report)
 
-    async def work() -> Encoded[m.RosterImportReport]:
-        planned = await plan()
-        assert not isinstance(planned, bytes)
-        parsed, the_plan = planned
-        if not the_plan.can_apply:
-            raise ProblemError(
-                422,
-                f"{len(the_plan.refused)} line(s) are refused; nothing was imported. "
-                "Correct them (see the report) and import the file again",
-                field="body",
-                current=await off_loop(plan_report, the_plan, parsed, dry_run=False, applied=False),
-            )
-        await roster_apply.apply_plan(
-            db,
-            the_plan,
-            parsed,
-            data=body,
-            school_id=viewer.school_id,
-            actor_id=viewer.id,
-            today=today,
-            now=server.settings.now(),
+    planned = await plan()
+    assert not isinstance(planned, bytes)
+    parsed, the_plan = planned
+    if not the_plan.can_apply:
+        raise ProblemError(
+            422,
+            f"{len(the_plan.refused)} line(s) are refused; nothing was imported. "
+            "Correct them (see the report) and import the file again",
+            field="body",
+            current=await off_loop(plan_report, the_plan, parsed, dry_run=False, applied=False),
         )
-        return Encoded(
-            await encode_off_loop(plan_report, the_plan, parsed, dry_run=False, applied=True)
-        )
-
-    return await idempotent(request, viewer, db, server, m.RosterImportReport, work)
+    await roster_apply.apply_plan(
+        db,
+        the_plan,
+        parsed,
+        data=body,
+        school_id=viewer.school_id,
+        actor_id=viewer.id,
+        today=today,
+        now=server.settings.now(),
+    )
+    return Encoded(
+        await encode_off_loop(plan_report, the_plan, parsed, dry_run=False, applied=True)
+    )
 
 
 router = Router(

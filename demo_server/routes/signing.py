@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, Response, post
+from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from sqlalchemy import exists, select
@@ -14,7 +14,7 @@ from api_client import models as m
 from demo_server import schema as s
 from demo_server.access import pupil_not_found, require_pupil
 from demo_server.auth import Viewer
-from demo_server.idempotency import idempotent
+from demo_server.idempotency import write
 from demo_server.problems import ProblemError
 from demo_server.routes.week import parse_date
 from demo_server.settings import ServerState
@@ -27,6 +27,7 @@ from demo_server.week import load_week
     summary="Sign a child's week",
     tags=["week"],
 )
+@write
 async def sign(
     pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     monday: Annotated[
@@ -39,7 +40,7 @@ async def sign(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-) -> Response[m.WeekSignature]:
+) -> m.WeekSignature:
     """Only a parent of the pupil signs; the server keeps who, when and a hash of the week."""
     day = parse_date(monday, "monday")
     if day.weekday() != 0:
@@ -56,11 +57,7 @@ async def sign(
     )
     if not linked:
         raise pupil_not_found()
-
-    async def work() -> m.WeekSignature:
-        week = await load_week(db, pupil_id, day)
-        if week is None:
-            raise pupil_not_found()
-        return await sign_week(db, viewer.id, week, server.settings.now())
-
-    return await idempotent(request, viewer, db, server, m.WeekSignature, work, status_code=201)
+    week = await load_week(db, pupil_id, day)
+    if week is None:
+        raise pupil_not_found()
+    return await sign_week(db, viewer.id, week, server.settings.now())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, Response, Router, post
+from litestar import Request, Router, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,7 @@ from demo_server.access import (
 )
 from demo_server.auth import Viewer
 from demo_server.heavy import off_loop
-from demo_server.idempotency import idempotent
+from demo_server.idempotency import write
 from demo_server.problems import ProblemError
 from demo_server.routes.accounts import IT_STAFF_ONLY
 from demo_server.routes.deps import NO_STORE
@@ -45,7 +45,7 @@ async def _slips(
     lang: str | None,
     *,
     passwords: bool,
-) -> Response[m.CredentialSlips]:
+) -> m.CredentialSlips:
     refused = ProblemError(
         403, "only the IT staff and the class teacher of this class issue its invite codes"
     )
@@ -62,65 +62,61 @@ async def _slips(
     server_url = str(request.base_url).rstrip("/")
     today = server.settings.today()
 
-    async def work() -> m.CredentialSlips:
-        from demo_server.slips import Slip, SlipFontError, render_pdf_slips, render_text_slips
+    from demo_server.slips import Slip, SlipFontError, render_pdf_slips, render_text_slips
 
-        now = server.settings.now()
-        issued = await invites.issue_slips(
-            db,
-            actor_id=viewer.id,
-            class_id=cls.id,
-            today=today,
-            now=now,
-            passwords=passwords,
-            lang=language,
+    now = server.settings.now()
+    issued = await invites.issue_slips(
+        db,
+        actor_id=viewer.id,
+        class_id=cls.id,
+        today=today,
+        now=now,
+        passwords=passwords,
+        lang=language,
+    )
+    if not issued:
+        raise ProblemError(422, f"there are no pupils in {name} today", field="class_id")
+    slips = [
+        Slip(
+            name=i.name,
+            role=i.role,
+            login=i.login,
+            one_time_password=i.one_time_password,
+            invite_code=i.invite_code,
+            child_name=i.child_name if i.invite_code else "",
+            expires=i.expires,
         )
-        if not issued:
-            raise ProblemError(422, f"there are no pupils in {name} today", field="class_id")
-        slips = [
-            Slip(
-                name=i.name,
-                role=i.role,
-                login=i.login,
-                one_time_password=i.one_time_password,
-                invite_code=i.invite_code,
-                child_name=i.child_name if i.invite_code else "",
-                expires=i.expires,
-            )
-            for i in issued
-        ]
-        kwargs: dict[str, Any] = {
-            "school": school.name,
-            "class_name": name,
-            "server_url": server_url,
-            "lang": language,
-        }
-        stem = "invites" if not passwords else "slips"
-        if format is m.SlipFormat.PDF:
-            try:
-                # fpdf2 lays out a page in Python: seconds for a big class, off the loop.
-                content = await off_loop(render_pdf_slips, slips, created=now, **kwargs)
-            except SlipFontError as exc:
-                raise ProblemError(503, str(exc), field="format") from None
-            filename, media = f"{stem}-{name}.pdf", "application/pdf"
-        else:
-            content = render_text_slips(slips, **kwargs).encode("utf-8")
-            filename, media = f"{stem}-{name}.txt", "text/plain; charset=utf-8"
-        expires = [i.expires for i in issued if i.expires is not None]
-        return m.CredentialSlips(
-            class_name=name,
-            format=format,
-            filename=filename,
-            media_type=media,
-            content=content,
-            pupils=sum(1 for i in issued if i.role == m.Role.PUPIL.value),
-            parents=sum(1 for i in issued if i.role == m.Role.PARENT.value and i.login),
-            invite_codes=sum(1 for i in issued if i.invite_code),
-            expires=max(expires) if expires else None,
-        )
-
-    async with server.heavy.turn("credential slips"):
-        return await idempotent(request, viewer, db, server, m.CredentialSlips, work)
+        for i in issued
+    ]
+    kwargs: dict[str, Any] = {
+        "school": school.name,
+        "class_name": name,
+        "server_url": server_url,
+        "lang": language,
+    }
+    stem = "invites" if not passwords else "slips"
+    if format is m.SlipFormat.PDF:
+        try:
+            # fpdf2 lays out a page in Python: seconds for a big class, off the loop.
+            content = await off_loop(render_pdf_slips, slips, created=now, **kwargs)
+        except SlipFontError as exc:
+            raise ProblemError(503, str(exc), field="format") from None
+        filename, media = f"{stem}-{name}.pdf", "application/pdf"
+    else:
+        content = render_text_slips(slips, **kwargs).encode("utf-8")
+        filename, media = f"{stem}-{name}.txt", "text/plain; charset=utf-8"
+    expires = [i.expires for i in issued if i.expires is not None]
+    return m.CredentialSlips(
+        class_name=name,
+        format=format,
+        filename=filename,
+        media_type=media,
+        content=content,
+        pupils=sum(1 for i in issued if i.role == m.Role.PUPIL.value),
+        parents=sum(1 for i in issued if i.role == m.Role.PARENT.value and i.login),
+        invite_codes=sum(1 for i in issued if i.invite_code),
+        expires=max(expires) if expires else None,
+    )
 
 
 Lang = Annotated[
@@ -143,6 +139,7 @@ def _check_lang(lang: str | None) -> None:
     guards=[IT_STAFF_ONLY],
     cache_control=NO_STORE,
 )
+@write(heavy="credential slips")
 async def class_slips(
     request: Request[Any, Any, Any],
     class_id: FromPath[int],
@@ -151,7 +148,7 @@ async def class_slips(
     db: NamedDependency[AsyncSession],
     format: FromQuery[m.SlipFormat] = m.SlipFormat.TEXT,
     lang: Lang = None,
-) -> Response[m.CredentialSlips]:
+) -> m.CredentialSlips:
     """A one-time password for every pupil of the class and every parent account linked to
     one (their old passwords stop working); an invite code for each pupil with no parent
     account yet. Codes are single-use and expire in 30 days."""
@@ -164,6 +161,7 @@ async def class_slips(
     summary="Invite codes for a class's parents",
     status_code=200,
 )
+@write(heavy="credential slips")
 async def class_invite_codes(
     request: Request[Any, Any, Any],
     class_id: FromPath[int],
@@ -172,7 +170,7 @@ async def class_invite_codes(
     db: NamedDependency[AsyncSession],
     format: FromQuery[m.SlipFormat] = m.SlipFormat.TEXT,
     lang: Lang = None,
-) -> Response[m.CredentialSlips]:
+) -> m.CredentialSlips:
     """One new invite code per pupil of the class, as slips; for the IT staff and the class
     teacher of this class."""
     _check_lang(lang)
