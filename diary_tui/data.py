@@ -357,6 +357,10 @@ def _describe_error(exc: BaseException) -> str:
     return f"Something went wrong: {type(exc).__name__}: {exc}"
 
 
+SENDER_GRACE = 2.0
+"""Seconds a write on its way may take to be answered when the session closes."""
+
+
 class DiaryData:
     """One user's session with one server, plus the local store and the keyring.
 
@@ -724,7 +728,18 @@ class DiaryData:
             self.state = SyncState()
 
     async def close(self) -> None:
-        """Close the connection and the store (the remembered login stays)."""
+        """Close the connection and the store (the remembered login stays).
+
+        A write being sent is given a moment to get its answer; one still on the way then is
+        stopped (it stays in the outbox and goes, with the same key, next time): no sender
+        outlives the session it was sending for.
+        """
+        senders, self._senders = set(self._senders), set()
+        if senders:
+            _done, late = await asyncio.wait(senders, timeout=SENDER_GRACE)
+            for sender in late:
+                sender.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         self._sync = None
         self.read_only = False
         client, self.client = self.client, None
