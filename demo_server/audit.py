@@ -9,8 +9,10 @@ without the key nobody can compute the hashes of a rewritten chain.
 
 Databases written before the chain was keyed hold records hashed with plain SHA-256 (the same
 input, no key). :func:`walk` accepts such records only as an unbroken prefix of the chain, before
-the first keyed record, and counts them, so ``audit verify`` can say how much of the log predates
-the key; a plain hash after a keyed one is a break.
+the first keyed record, and counts them; a plain hash after a keyed one is a break. How long that
+prefix was when the key came in is sealed with the key (:func:`seal_unkeyed_start`, kept in
+``server_settings``), so a log rewritten from its start with plain hashes (which anyone can
+compute) is seen: it has more plain records than the seal allows.
 """
 
 from __future__ import annotations
@@ -114,6 +116,32 @@ def record_hash(prev_hash: str, content: dict[str, Any], key: bytes) -> str:
 def unkeyed_hash(prev_hash: str, content: dict[str, Any]) -> str:
     """The hash records had before the chain was keyed (plain SHA-256)."""
     return hashlib.sha256((prev_hash + canonical_json(content)).encode()).hexdigest()
+
+
+UNKEYED_START = "audit_unkeyed_start"
+"""The ``server_settings`` key of the sealed length of the log's plain-hashed start."""
+
+
+def seal_unkeyed_start(key: bytes, records: int, head_hash: str) -> str:
+    """The ``server_settings`` value saying the first ``records`` records (the last of them
+    hashed ``head_hash``) predate the key, sealed with the key."""
+    mac = hmac.digest(key, f"unkeyed start {records} {head_hash}".encode(), "sha256").hex()
+    return f"{records} {head_hash} {mac}"
+
+
+def read_unkeyed_start(value: str | None, key: bytes) -> tuple[int, str] | None:
+    """The sealed (records, head hash) of the plain-hashed start: (0, GENESIS) when nothing
+    was sealed (a log keyed from its first record), None when the seal does not hold."""
+    if value is None:
+        return 0, GENESIS
+    try:
+        count_text, head_hash, _mac = value.split(" ")
+        records = int(count_text)
+    except ValueError:
+        return None
+    if not hmac.compare_digest(value, seal_unkeyed_start(key, records, head_hash)):
+        return None
+    return records, head_hash
 
 
 def record_content(row: Mapping[str, Any]) -> dict[str, Any]:

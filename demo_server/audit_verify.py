@@ -15,15 +15,25 @@ import asyncio
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from demo_server.audit import GENESIS, Walk, record_content, record_hash, unkeyed_hash, walk
-from demo_server.schema import Absence, AuditRecord, Base, Mark, PeriodMark
+from demo_server.audit import (
+    GENESIS,
+    UNKEYED_START,
+    Walk,
+    read_unkeyed_start,
+    record_content,
+    record_hash,
+    seal_unkeyed_start,
+    unkeyed_hash,
+    walk,
+)
+from demo_server.schema import Absence, AuditRecord, Base, Mark, PeriodMark, ServerSetting
 
 CHUNK = 2000
 SHOWN_MISMATCHES = 20
@@ -189,6 +199,11 @@ async def verify(engine: AsyncEngine, key: bytes, checkpoint: Checkpoint | None 
             checkpoint=checkpoint,
             checkpoint_problem=problem,
         )
+    plain = await _plain_beyond_the_seal(engine, found, key)
+    if plain is not None:
+        return replace(
+            plain, unkeyed=found.unkeyed, checkpoint=checkpoint, checkpoint_problem=problem
+        )
     reconciled, mismatches = await _reconcile(engine, last)
     return Verdict(
         records=found.records,
@@ -198,6 +213,85 @@ async def verify(engine: AsyncEngine, key: bytes, checkpoint: Checkpoint | None 
         reconciled=reconciled,
         mismatches=mismatches,
     )
+
+
+async def _nth_record(engine: AsyncEngine, ordinal: int) -> Mapping[str, Any] | None:
+    """The ``ordinal``-th record of the log (1 is the first)."""
+    async with engine.connect() as connection:
+        result = await connection.execute(
+            select(*_COLUMNS).order_by(AuditRecord.id).offset(ordinal - 1).limit(1)
+        )
+        row = result.mappings().one_or_none()
+        return dict(row) if row is not None else None
+
+
+async def _plain_beyond_the_seal(engine: AsyncEngine, found: Walk, key: bytes) -> Verdict | None:
+    """A verdict of a broken log when it holds more plain-hashed records than were there when
+    the key came in (the sealed start), or its sealed start was changed; None when it holds."""
+    async with engine.connect() as connection:
+        value = await connection.scalar(
+            select(ServerSetting.value).where(ServerSetting.key == UNKEYED_START)
+        )
+    sealed = read_unkeyed_start(value, key)
+    if sealed is None:
+        why = (
+            "the record of how much of the log predates the audit key does not hold under the "
+            "key: it was written or changed without the key"
+        )
+        first = await _nth_record(engine, 1)
+        return _broken_at(first, found.records, why)
+    allowed, head_hash = sealed
+    if found.unkeyed > allowed:
+        row = await _nth_record(engine, allowed + 1)
+        why = (
+            f"its hash is a plain one, computed without the audit key, but the key was in use "
+            f"from record {allowed + 1} on: the log was rewritten from here by someone without "
+            "the key"
+        )
+        return _broken_at(row, allowed, why)
+    if allowed:
+        row = await _nth_record(engine, allowed)
+        if row is None or row["hash"] != head_hash:
+            why = "the part of the log that predates the audit key was rewritten"
+            return _broken_at(row, allowed - 1, why)
+    return None
+
+
+def _broken_at(row: Mapping[str, Any] | None, records: int, why: str) -> Verdict:
+    if row is None:
+        return Verdict(records=records, broken_id=0, why=why)
+    return Verdict(
+        records=records,
+        broken_id=int(row["id"]),
+        at=row["at"],
+        what=f"{row['action']} {row['entity']} {row['entity_id']}",
+        why=why,
+    )
+
+
+async def seal_plain_log(engine: AsyncEngine, key: bytes) -> int | None:
+    """Seal, under a new ``key``, a log whose records all predate keys (plain hashes): how many
+    there are and the last one's hash, so a rewrite of them is seen later. Returns how many,
+    or None when the log is not wholly plain (some records are keyed: the old key is lost,
+    or the log is broken) and nothing was sealed."""
+    async with engine.connect() as connection:
+        rows = [
+            dict(r)
+            for r in (
+                await connection.execute(select(*_COLUMNS).order_by(AuditRecord.id))
+            ).mappings()
+        ]
+    found = await asyncio.to_thread(walk, rows, key)
+    if found.broken is not None or found.unkeyed != found.records:
+        return None
+    async with engine.begin() as connection:
+        await connection.execute(delete(ServerSetting).where(ServerSetting.key == UNKEYED_START))
+        await connection.execute(
+            insert(ServerSetting).values(
+                key=UNKEYED_START, value=seal_unkeyed_start(key, found.records, found.head_hash)
+            )
+        )
+    return found.records
 
 
 async def _check_point(engine: AsyncEngine, found: Walk, checkpoint: Checkpoint) -> str:

@@ -277,6 +277,17 @@ def _key(key_file: str | None, *, create: bool) -> tuple[bytes, Any]:
         raise CommandError(str(exc)) from None
 
 
+async def _seal_plain_log(url: str, key: bytes) -> int | None:
+    from demo_server.audit_verify import seal_plain_log
+    from demo_server.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        return await seal_plain_log(engine, key)
+    finally:
+        await engine.dispose()
+
+
 async def _audit_records(url: str) -> int:
     from sqlalchemy import func, select
 
@@ -324,9 +335,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if key_exists(key_file=args.audit_key_file):
         _key(args.audit_key_file, create=False)
     elif _run(lambda: _audit_records(url), url):
-        # A new key now would chain the next records under a key the old ones do not share,
-        # and hide that the old key is lost.
-        _key(args.audit_key_file, create=False)  # raises: the key is missing
+        # A log from before keys (plain hashes only) gets a key, and its length is sealed with
+        # it; a log with keyed records needs its key: a new one would hide that it is lost.
+        new_key, created = _key(args.audit_key_file, create=True)
+        sealed = _run(lambda: _seal_plain_log(url, new_key), url)
+        if sealed is None:
+            if created is not None:
+                created.unlink(missing_ok=True)
+            _key(args.audit_key_file, create=False)  # raises: the key is missing
+        print(
+            f"the audit key was created in {created}: back it up apart from the database; "
+            f"the {sealed} records that predate it are sealed with it"
+        )
     else:
         _new, created = _key(args.audit_key_file, create=True)
         if created is not None:

@@ -196,14 +196,65 @@ def test_rewritten_record_with_recomputed_chain_is_named(
 def test_whole_chain_rewritten_unkeyed_is_reported(
     demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A chain hashed entirely the old, unkeyed way (a database from before the key, or a
-    forger's rewrite of all of it) is not called protected: verify says how much of it predates
-    the key."""
-    total = len(asyncio.run(_ids(demo_url)))
+    """A chain rewritten from its first record the old, unkeyed way (anyone can compute plain
+    hashes) fails: the log was keyed from its first record, and nothing sealed says otherwise."""
+    ids = asyncio.run(_ids(demo_url))
     asyncio.run(_rechain(demo_url, 1, None))
-    assert main(["audit", "verify", "--db", demo_url]) == 0
+    assert main(["audit", "verify", "--db", demo_url]) == 1
     out = capsys.readouterr().out
-    assert f"records 1 to {total} predate the audit key" in out
+    assert out.startswith(f"audit log broken at record {ids[0]} (")
+    assert "computed without the audit key" in out
+
+
+async def _seal(url: str) -> int | None:
+    from demo_server.audit_key import current_key
+
+    engine = make_engine(url)
+    try:
+        return await audit_verify.seal_plain_log(engine, current_key())
+    finally:
+        await engine.dispose()
+
+
+def test_a_log_from_before_the_key_is_sealed_and_a_rewrite_of_it_is_seen(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A database from before keys (plain hashes only) is sealed when its key comes in: it
+    verifies, saying how much predates the key; a later rewrite of that part, or a forged
+    seal, fails."""
+    from demo_server.schema import ServerSetting
+
+    ids = asyncio.run(_ids(demo_url))
+    asyncio.run(_rechain(demo_url, 1, None))  # as an old database has it
+    assert asyncio.run(_seal(demo_url)) == len(ids)
+    assert main(["audit", "verify", "--db", demo_url]) == 0
+    assert f"records 1 to {len(ids)} predate the audit key" in capsys.readouterr().out
+    # A forger rewrites a record of that part and recomputes the plain hashes after it.
+    record = asyncio.run(_records(demo_url))[2]
+    after = dict(record["after"] or {}, comment="переписано")
+    asyncio.run(
+        _execute(
+            demo_url, update(AuditRecord).where(AuditRecord.id == record["id"]).values(after=after)
+        )
+    )
+    asyncio.run(_rechain(demo_url, record["id"], None))
+    assert main(["audit", "verify", "--db", demo_url]) == 1
+    assert "predates the audit key was rewritten" in capsys.readouterr().out
+    # A seal written without the key does not hold.
+    asyncio.run(
+        _execute(
+            demo_url,
+            update(ServerSetting)
+            .where(ServerSetting.key == "audit_unkeyed_start")
+            .values(value=f"{len(ids)} {'0' * 64} {'0' * 64}"),
+        )
+    )
+    assert main(["audit", "verify", "--db", demo_url]) == 1
+    assert "written or changed without the key" in capsys.readouterr().out
+
+
+def test_a_log_with_keyed_records_is_not_sealed(demo_url: str) -> None:
+    assert asyncio.run(_seal(demo_url)) is None
 
 
 def test_deleted_newest_records_are_found(
