@@ -73,6 +73,14 @@ def build_parser(*, accounts: bool = True) -> argparse.ArgumentParser:
         "account's local store. Uses --server/--login, or the last login. Refuses while "
         "writes made on this computer wait to be sent (they would be lost).",
     )
+    # Also after the command (diary logout --server URL --login NAME); not given, the values
+    # before it stand.
+    logout_parser.add_argument(
+        "--server", metavar="URL", default=argparse.SUPPRESS, help="the diary server"
+    )
+    logout_parser.add_argument(
+        "--login", metavar="NAME", default=argparse.SUPPRESS, help="the login to forget"
+    )
     logout_parser.add_argument(
         "--send-first",
         action="store_true",

@@ -47,3 +47,16 @@ def test_demo_takes_a_today() -> None:
 
     args = build_parser().parse_args(["demo", "--today", "2026-11-25"])
     assert args.today == dt.date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--server", "http://s", "--login", "anna", "logout"],
+        ["logout", "--server", "http://s", "--login", "anna"],
+        ["--server", "http://s", "logout", "--login", "anna"],
+    ],
+)
+def test_logout_takes_the_server_and_login_before_or_after_the_command(argv: list[str]) -> None:
+    args = build_parser().parse_args(argv)
+    assert (args.command, args.server, args.login) == ("logout", "http://s", "anna")
