@@ -38,9 +38,9 @@ from demo_server.attendance import load_notices
 from demo_server.auth import Viewer
 from demo_server.journal import (
     LessonContext,
-    _absence_state,
     _bump,
     _for_update,
+    absence_state,
     journal_absence,
     log_absence_set,
 )
@@ -246,7 +246,7 @@ async def apply_notice(
     )
     changed: list[ExcusedAbsence] = []
     for absence, lesson, cls, subject, school in rows:
-        before = _absence_state(absence)
+        before = absence_state(absence)
         if not await _bump(db, s.Absence, absence.id, absence.version, {"kind": kind.value}):
             raise ProblemError(
                 409,

@@ -873,7 +873,7 @@ def journal_absence(absence: s.Absence) -> JournalAbsence:
     )
 
 
-def _absence_state(absence: s.Absence) -> dict[str, Any]:
+def absence_state(absence: s.Absence) -> dict[str, Any]:
     return {
         "lesson_id": absence.lesson_id,
         "pupil_id": absence.pupil_id,
@@ -968,7 +968,7 @@ async def set_absence(
             )
         if all(getattr(existing, k) == v for k, v in values.items()):
             return journal_absence(existing)
-        before: dict[str, Any] | None = _absence_state(existing)
+        before: dict[str, Any] | None = absence_state(existing)
         if not await _bump(db, s.Absence, existing.id, existing.version, values):
             await db.refresh(existing)
             raise await _conflict(
@@ -1048,7 +1048,7 @@ async def log_absence_set(
         entity_id=absence.id,
         kind="absence.set",
         before=before,
-        after=_absence_state(absence),
+        after=absence_state(absence),
         reason=reason,
         payload={
             **_about(ctx, pupil),
@@ -1103,7 +1103,7 @@ async def remove_absence(
             existing.version,
             what,
         )
-    before = _absence_state(existing)
+    before = absence_state(existing)
     await db.refresh(existing)
     await log_write(
         db,
