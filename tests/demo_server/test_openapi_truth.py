@@ -60,6 +60,10 @@ async def test_every_refusal_is_documented_as_the_problem_sent(http: httpx.Async
             assert "413" in responses, label
         if method in WRITES and secured:
             assert {"409", "422"} <= set(responses), label
+        queried = any(p["in"] == "query" for p in operation.get("parameters", []))
+        if operation.get("requestBody") or queried:
+            # values of the right form that do not go together ('to' before 'from')
+            assert "422" in responses, label
     login = document["paths"]["/api/v1/auth/login"]["post"]["responses"]
     assert {"401", "429"} <= set(login)
     assert "Retry-After" in login["429"]["headers"]
