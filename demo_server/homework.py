@@ -1,18 +1,22 @@
-"""A pupil's homework list, read with a fixed number of queries (none per subject or lesson)."""
+"""A pupil's homework list, read with a fixed number of queries (none per subject or lesson);
+the pupil's "done" ticks; homework attachments for whoever may see their homework."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, delete, false, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from api_client import models as m
 from demo_server import schema as s
+from demo_server.access import MAX_ID, may_see_class_homework
+from demo_server.auth import Viewer
 from demo_server.grades import pupil_facts, subject_order
 from demo_server.problems import ProblemError
+from demo_server.records import record_change
 from demo_server.week import short_name
 
 #: The default homework window: from two weeks back to four weeks ahead.
@@ -149,3 +153,95 @@ async def homework_of_pupil(db: AsyncSession, pupil_id: int, homework_id: int) -
         .join(s.Homework, s.Homework.lesson_id == s.Lesson.id)
         .where(s.Homework.id == homework_id, s.Homework.removed_at.is_(None), or_(*windows))
     )
+
+
+def homework_not_found() -> ProblemError:
+    return ProblemError(404, "there is no homework with this id", field="homework_id")
+
+
+async def mark_done(
+    db: AsyncSession,
+    viewer: Viewer,
+    pupil_id: int,
+    homework_id: int,
+    done: bool,
+    now: dt.datetime,
+) -> m.HomeworkDoneState:
+    """The pupil's "done" tick on homework set for their class (404 for any other), and its
+    ``homework.done`` change when the tick changed."""
+    class_id = (
+        await homework_of_pupil(db, pupil_id, homework_id) if 0 < homework_id <= MAX_ID else None
+    )
+    if class_id is None:
+        raise homework_not_found()
+    was_done = await db.scalar(
+        select(s.HomeworkDone.homework_id).where(
+            s.HomeworkDone.homework_id == homework_id, s.HomeworkDone.pupil_id == pupil_id
+        )
+    )
+    if done and was_done is None:
+        await db.execute(
+            insert(s.HomeworkDone).values(homework_id=homework_id, pupil_id=pupil_id, done_at=now)
+        )
+    elif not done and was_done is not None:
+        await db.execute(
+            delete(s.HomeworkDone).where(
+                s.HomeworkDone.homework_id == homework_id,
+                s.HomeworkDone.pupil_id == pupil_id,
+            )
+        )
+    if (was_done is None) == done:
+        await record_change(
+            db,
+            school_id=viewer.school_id,
+            kind="homework.done",
+            entity_id=homework_id,
+            at=now,
+            payload={"homework_id": homework_id, "done": done},
+            pupil_id=pupil_id,
+            actor_id=viewer.id,
+        )
+    return m.HomeworkDoneState(homework_id=homework_id, done=done)
+
+
+async def attachment_file(
+    db: AsyncSession, viewer: Viewer, attachment_id: int
+) -> tuple[str, bytes]:
+    """The name and content of an attachment, for whoever may see the homework it belongs to
+    (a pupil or parent: homework set for a class while the pupil was in it); else 404."""
+    missing = ProblemError(404, "there is no attachment with this id", field="attachment_id")
+    if not 0 < attachment_id <= MAX_ID:
+        raise missing
+    row = (
+        await db.execute(
+            select(
+                s.HomeworkAttachment.name,
+                s.HomeworkAttachment.content,
+                s.Lesson.class_id,
+                s.Homework.id,
+            )
+            .join(s.Homework, s.Homework.id == s.HomeworkAttachment.homework_id)
+            .join(s.Lesson, s.Lesson.id == s.Homework.lesson_id)
+            .where(s.HomeworkAttachment.id == attachment_id, s.Homework.removed_at.is_(None))
+        )
+    ).one_or_none()
+    if row is None or not await may_see_class_homework(db, viewer, row[2]):
+        raise missing
+    name, content, _class_id, homework_id = row
+    if viewer.role in (m.Role.PUPIL, m.Role.PARENT):
+        # As the homework list: set for a class while the pupil was in it.
+        pupils = (
+            [viewer.id]
+            if viewer.role is m.Role.PUPIL
+            else list(
+                await db.scalars(
+                    select(s.ParentLink.pupil_id).where(s.ParentLink.parent_id == viewer.id)
+                )
+            )
+        )
+        for pupil in pupils:
+            if await homework_of_pupil(db, pupil, homework_id) is not None:
+                break
+        else:
+            raise missing
+    return name, bytes(content)

@@ -9,29 +9,16 @@ from urllib.parse import quote
 from litestar import Response, Router, get, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
-from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import HomeworkDoneRequest, HomeworkDoneState, HomeworkList, Role
-from demo_server import schema as s
-from demo_server.access import (
-    MAX_ID,
-    forbidden,
-    may_see_class_homework,
-    pupil_not_found,
-    require_pupil,
-)
+from demo_server.access import forbidden, pupil_not_found, require_pupil
 from demo_server.auth import Viewer
-from demo_server.homework import homework_of_pupil, load_homework
+from demo_server.homework import attachment_file, load_homework, mark_done
 from demo_server.idempotency import write
 from demo_server.problems import ProblemError
-from demo_server.records import record_change
 from demo_server.routes.week import parse_date
 from demo_server.settings import ServerState
-
-
-def homework_not_found() -> ProblemError:
-    return ProblemError(404, "there is no homework with this id", field="homework_id")
 
 
 @get("/pupils/{pupil_id:int}/homework", summary="A pupil's homework", tags=["homework"])
@@ -88,41 +75,7 @@ async def homework_done(
         raise ProblemError(403, "only the pupil can tick their homework done")
     if pupil_id != viewer.id:
         raise pupil_not_found()
-    class_id = (
-        await homework_of_pupil(db, pupil_id, homework_id) if 0 < homework_id <= MAX_ID else None
-    )
-    if class_id is None:
-        raise homework_not_found()
-    done = await db.scalar(
-        select(s.HomeworkDone.homework_id).where(
-            s.HomeworkDone.homework_id == homework_id, s.HomeworkDone.pupil_id == pupil_id
-        )
-    )
-    if data.done and done is None:
-        await db.execute(
-            insert(s.HomeworkDone).values(
-                homework_id=homework_id, pupil_id=pupil_id, done_at=server.settings.now()
-            )
-        )
-    elif not data.done and done is not None:
-        await db.execute(
-            delete(s.HomeworkDone).where(
-                s.HomeworkDone.homework_id == homework_id,
-                s.HomeworkDone.pupil_id == pupil_id,
-            )
-        )
-    if (done is None) == data.done:
-        await record_change(
-            db,
-            school_id=viewer.school_id,
-            kind="homework.done",
-            entity_id=homework_id,
-            at=server.settings.now(),
-            payload={"homework_id": homework_id, "done": data.done},
-            pupil_id=pupil_id,
-            actor_id=viewer.id,
-        )
-    return HomeworkDoneState(homework_id=homework_id, done=data.done)
+    return await mark_done(db, viewer, pupil_id, homework_id, data.done, server.settings.now())
 
 
 def content_disposition(name: str) -> str:
@@ -142,44 +95,10 @@ async def attachment(
     """The file, for whoever may see the homework it belongs to."""
     if viewer.role not in (Role.PUPIL, Role.PARENT, Role.TEACHER, Role.ADMINISTRATION):
         raise forbidden("homework")
-    missing = ProblemError(404, "there is no attachment with this id", field="attachment_id")
-    if not 0 < attachment_id <= MAX_ID:
-        raise missing
-    row = (
-        await db.execute(
-            select(
-                s.HomeworkAttachment.name,
-                s.HomeworkAttachment.content,
-                s.Lesson.class_id,
-                s.Homework.id,
-            )
-            .join(s.Homework, s.Homework.id == s.HomeworkAttachment.homework_id)
-            .join(s.Lesson, s.Lesson.id == s.Homework.lesson_id)
-            .where(s.HomeworkAttachment.id == attachment_id, s.Homework.removed_at.is_(None))
-        )
-    ).one_or_none()
-    if row is None or not await may_see_class_homework(db, viewer, row[2]):
-        raise missing
-    name, content, _class_id, homework_id = row
-    if viewer.role in (Role.PUPIL, Role.PARENT):
-        # As the homework list: set for a class while the pupil was in it.
-        pupils = (
-            [viewer.id]
-            if viewer.role is Role.PUPIL
-            else list(
-                await db.scalars(
-                    select(s.ParentLink.pupil_id).where(s.ParentLink.parent_id == viewer.id)
-                )
-            )
-        )
-        for pupil in pupils:
-            if await homework_of_pupil(db, pupil, homework_id) is not None:
-                break
-        else:
-            raise missing
+    name, content = await attachment_file(db, viewer, attachment_id)
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return Response(
-        content=bytes(content),
+        content=content,
         media_type=media_type,
         headers={"Content-Disposition": content_disposition(name)},
     )
