@@ -2,107 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from litestar import get
 from litestar.di import NamedDependency
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
-from demo_server import schema as s
 from demo_server.auth import Viewer
-from demo_server.problems import unauthorized
+from demo_server.me import load_me
 from demo_server.routes.deps import BEFORE_PASSWORD_CHANGE
 from demo_server.settings import ServerState
-from demo_server.week import class_ref, current_classes
-
-
-async def load_me(
-    db: NamedDependency[AsyncSession], viewer: NamedDependency[Viewer], today: dt.date
-) -> m.Me:
-    row = (
-        await db.execute(
-            select(s.User, s.School)
-            .join(s.School, s.School.id == s.User.school_id)
-            .where(s.User.id == viewer.id)
-        )
-    ).one_or_none()
-    if row is None:  # deleted while the token was alive
-        raise unauthorized("this account no longer exists")
-    user, school = row
-    children: list[m.PupilRef] = []
-    teaching: list[m.Teaching] = []
-    homeroom: m.ClassRef | None = None
-    if viewer.role in (m.Role.PARENT, m.Role.PUPIL):
-        pupils: list[tuple[int, str, str]]
-        if viewer.role is m.Role.PARENT:
-            rows = (
-                await db.execute(
-                    select(s.User.id, s.User.first_name, s.User.last_name)
-                    .join(s.ParentLink, s.ParentLink.pupil_id == s.User.id)
-                    .where(s.ParentLink.parent_id == viewer.id)
-                    .order_by(s.User.first_name, s.User.last_name, s.User.id)
-                )
-            ).all()
-            pupils = [(pid, first, last) for pid, first, last in rows]
-        else:
-            pupils = [(user.id, user.first_name, user.last_name)]
-        classes = await current_classes(db, [p[0] for p in pupils], today)
-        children = [
-            m.PupilRef(id=pid, first_name=first, last_name=last, class_=classes.get(pid))
-            for pid, first, last in pupils
-        ]
-    if viewer.role is m.Role.TEACHER:
-        for class_id, grade, letter, subject_id, subject_name in await db.execute(
-            select(
-                s.SchoolClass.id,
-                s.SchoolClass.grade,
-                s.SchoolClass.letter,
-                s.Subject.id,
-                s.Subject.name,
-            )
-            .select_from(s.TeachingAssignment)
-            .join(s.SchoolClass, s.SchoolClass.id == s.TeachingAssignment.class_id)
-            .join(s.Subject, s.Subject.id == s.TeachingAssignment.subject_id)
-            .where(s.TeachingAssignment.teacher_id == viewer.id)
-            .order_by(s.SchoolClass.grade, s.SchoolClass.letter, s.Subject.name)
-        ):
-            teaching.append(
-                m.Teaching(
-                    class_=class_ref(class_id, grade, letter),
-                    subject=m.SubjectRef(id=subject_id, name=subject_name),
-                )
-            )
-        led = (
-            await db.execute(
-                select(s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter)
-                .join(s.AcademicYear, s.AcademicYear.id == s.SchoolClass.year_id)
-                .where(s.SchoolClass.homeroom_teacher_id == viewer.id)
-                .order_by(s.AcademicYear.start.desc())
-                .limit(1)
-            )
-        ).one_or_none()
-        if led is not None:
-            homeroom = class_ref(*led)
-    return m.Me(
-        id=user.id,
-        login=user.login,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        middle_name=user.middle_name,
-        role=viewer.role,
-        school=m.SchoolInfo(
-            id=school.id,
-            name=school.name,
-            mark_scale=m.MarkScale(min=school.mark_min, max=school.mark_max),
-            timezone=school.timezone,
-        ),
-        children=children,
-        teaching=teaching,
-        homeroom=homeroom,
-        must_change_password=user.must_change_password,
-    )
 
 
 @get("/me", summary="Who I am", tags=["me"], opt={BEFORE_PASSWORD_CHANGE: True})
