@@ -108,6 +108,19 @@ async def school_classes(db: AsyncSession, school_id: int, today: dt.date) -> di
     return {class_name(grade, letter): int(cid) for cid, grade, letter in rows}
 
 
+async def class_list(db: AsyncSession, school_id: int, today: dt.date) -> m.ClassList:
+    """The current year's classes in order (``1А`` to ``11В``)."""
+    year_id = await current_year_id(db, school_id, today)
+    if year_id is None:
+        return m.ClassList(classes=[])
+    rows = await db.execute(
+        select(s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter)
+        .where(s.SchoolClass.school_id == school_id, s.SchoolClass.year_id == year_id)
+        .order_by(s.SchoolClass.grade, s.SchoolClass.letter)
+    )
+    return m.ClassList(classes=[class_ref(cid, grade, letter) for cid, grade, letter in rows])
+
+
 async def find_class(db: AsyncSession, school_id: int, today: dt.date, text: str) -> int:
     """A class of the school by id (digits) or by name (``5А``, ``5a``); 404 if none."""
     text = text.strip()
@@ -592,8 +605,9 @@ async def reset_password(
 
 async def change_password(
     db: AsyncSession, *, user_id: int, session_id: int, old: str, new: str, now: dt.datetime
-) -> None:
-    """The user's own password change: the old one must match, the new one be strong."""
+) -> s.User:
+    """The user's own password change: the old one must match, the new one be strong. Returns
+    the changed account."""
     from demo_server.security import verify_password
 
     user = await db.get(s.User, user_id)
@@ -629,6 +643,7 @@ async def change_password(
         action="update",
         after={"password": "changed", "must_change_password": False},
     )
+    return user
 
 
 # --- parents and children, classes -------------------------------------------------------------

@@ -14,12 +14,10 @@ from typing import Annotated
 from litestar import Router, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
 from demo_server import accounts as acc
-from demo_server import schema as s
 from demo_server.access import (
     ACCOUNT_MANAGERS,
 )
@@ -27,7 +25,6 @@ from demo_server.auth import Viewer
 from demo_server.idempotency import write
 from demo_server.routes.deps import BEFORE_PASSWORD_CHANGE, NO_STORE, requires
 from demo_server.settings import ServerState
-from demo_server.week import class_ref
 
 WHAT = "accounts (only the school's IT staff manage them)"
 
@@ -76,13 +73,7 @@ async def list_classes(
     db: NamedDependency[AsyncSession],
 ) -> m.ClassList:
     """This year's classes (for the IT staff: where pupils go)."""
-    classes = await acc.school_classes(db, viewer.school_id, server.settings.today())
-    rows = await db.execute(
-        select(s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter)
-        .where(s.SchoolClass.id.in_(list(classes.values())))
-        .order_by(s.SchoolClass.grade, s.SchoolClass.letter)
-    )
-    return m.ClassList(classes=[class_ref(cid, grade, letter) for cid, grade, letter in rows])
+    return await acc.class_list(db, viewer.school_id, server.settings.today())
 
 
 @get("/users/{user_id:int}", summary="One account")
@@ -248,7 +239,7 @@ async def change_password(
 ) -> m.UserSummary:
     """The current password and a new one that passes the strength check; clears
     ``must_change_password``. Other sessions of the account end."""
-    await acc.change_password(
+    user = await acc.change_password(
         db,
         user_id=viewer.id,
         session_id=viewer.session_id,
@@ -256,8 +247,6 @@ async def change_password(
         new=data.new,
         now=server.settings.now(),
     )
-    user = await db.scalar(select(s.User).where(s.User.id == viewer.id))
-    assert user is not None
     return await acc.user_summary(db, user, server.settings.today())
 
 
