@@ -20,13 +20,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import (
     AbsenceKind,
     AbsenceNotice,
     AbsenceNoticeApplied,
+    AbsenceNoticeRequest,
     AbsenceReason,
     ExcusedAbsence,
     LessonStatus,
@@ -34,7 +35,7 @@ from api_client.models import (
 )
 from demo_server import schema as s
 from demo_server.access import MAX_ID, require_notice_reader
-from demo_server.attendance import load_notices
+from demo_server.attendance import check_notice_dates, load_notices
 from demo_server.auth import Viewer
 from demo_server.journal import (
     LessonContext,
@@ -165,6 +166,37 @@ async def tell_about_new_notice(
         "parent": notice.parent,
     }
     await _tell(db, viewer, "absence_notice.new", notice.id, pupil_id, now, payload, readers)
+
+
+async def send_notice(
+    db: AsyncSession,
+    viewer: Viewer,
+    pupil_id: int,
+    data: AbsenceNoticeRequest,
+    today: dt.date,
+    now: dt.datetime,
+) -> AbsenceNotice:
+    """A parent's notice that their child is or was away (dates checked against the school's
+    year), kept and told to the people who may read it."""
+    await check_notice_dates(db, viewer.school_id, data.start, data.end)
+    notice_id = await db.scalar(
+        insert(s.AbsenceNotice)
+        .values(
+            pupil_id=pupil_id,
+            parent_id=viewer.id,
+            start=data.start,
+            end=data.end,
+            reason=data.reason.value,
+            note=data.note,
+            created_at=now,
+        )
+        .returning(s.AbsenceNotice.id)
+    )
+    assert notice_id is not None
+    notices = await load_notices(db, today, pupil_id=pupil_id)
+    notice = next(n for n in notices.notices if n.id == notice_id)
+    await tell_about_new_notice(db, viewer, notice, now)
+    return notice
 
 
 async def _tell(

@@ -7,7 +7,6 @@ from typing import Annotated
 from litestar import Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import (
@@ -18,8 +17,7 @@ from api_client.models import (
     Attendance,
     Role,
 )
-from demo_server import schema as s
-from demo_server.absence_notices import apply_notice, mark_seen, tell_about_new_notice
+from demo_server.absence_notices import apply_notice, mark_seen, send_notice
 from demo_server.access import (
     ATTENDANCE_READERS,
     pupil_not_found,
@@ -27,7 +25,7 @@ from demo_server.access import (
     require_notice_reader,
     require_pupil,
 )
-from demo_server.attendance import check_notice_dates, load_attendance, load_notices
+from demo_server.attendance import load_attendance, load_notices
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
 from demo_server.problems import ProblemError
@@ -73,26 +71,9 @@ async def add_absence_notice(
     if viewer.role is not Role.PARENT:
         raise ProblemError(403, "only a parent can send an absence notice")
     await require_pupil(db, viewer, pupil_id, "absence notices")
-    await check_notice_dates(db, viewer.school_id, data.start, data.end)
-    now = server.settings.now()
-    notice_id = await db.scalar(
-        insert(s.AbsenceNotice)
-        .values(
-            pupil_id=pupil_id,
-            parent_id=viewer.id,
-            start=data.start,
-            end=data.end,
-            reason=data.reason.value,
-            note=data.note,
-            created_at=now,
-        )
-        .returning(s.AbsenceNotice.id)
+    return await send_notice(
+        db, viewer, pupil_id, data, server.settings.today(), server.settings.now()
     )
-    assert notice_id is not None
-    notices = await load_notices(db, server.settings.today(), pupil_id=pupil_id)
-    notice = next(n for n in notices.notices if n.id == notice_id)
-    await tell_about_new_notice(db, viewer, notice, now)
-    return notice
 
 
 @get(
