@@ -16,11 +16,14 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
 from demo_server import schema as s
+from demo_server.access import pupil_not_found
+from demo_server.auth import Viewer
+from demo_server.week import load_week
 
 Content = dict[str, Any]
 
@@ -200,3 +203,21 @@ async def sign_week(
     db.add(row)
     await db.flush()
     return await signature_of(db, row, week)
+
+
+async def sign_as_parent(
+    db: AsyncSession, viewer: Viewer, pupil_id: int, monday: dt.date, now: dt.datetime
+) -> m.WeekSignature:
+    """The viewer, a parent linked to the pupil, signs the pupil's week as it is now; a pupil
+    who is not the viewer's child is not found."""
+    linked = await db.scalar(
+        select(
+            exists().where(s.ParentLink.parent_id == viewer.id, s.ParentLink.pupil_id == pupil_id)
+        )
+    )
+    if not linked:
+        raise pupil_not_found()
+    week = await load_week(db, pupil_id, monday)
+    if week is None:
+        raise pupil_not_found()
+    return await sign_week(db, viewer.id, week, now)

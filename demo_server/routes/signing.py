@@ -7,19 +7,16 @@ from typing import Annotated, Any
 from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
-from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
-from demo_server import schema as s
-from demo_server.access import pupil_not_found, require_pupil
+from demo_server.access import require_pupil
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
 from demo_server.problems import ProblemError
 from demo_server.routes.week import parse_date
 from demo_server.settings import ServerState
-from demo_server.signing import sign_week
-from demo_server.week import load_week
+from demo_server.signing import sign_as_parent
 
 
 @post(
@@ -50,14 +47,4 @@ async def sign(
     await require_pupil(db, viewer, pupil_id, "pupils' weeks")
     if viewer.role is not m.Role.PARENT:
         raise ProblemError(403, "only a parent of the pupil may sign the week")
-    linked = await db.scalar(
-        select(
-            exists().where(s.ParentLink.parent_id == viewer.id, s.ParentLink.pupil_id == pupil_id)
-        )
-    )
-    if not linked:
-        raise pupil_not_found()
-    week = await load_week(db, pupil_id, day)
-    if week is None:
-        raise pupil_not_found()
-    return await sign_week(db, viewer.id, week, server.settings.now())
+    return await sign_as_parent(db, viewer, pupil_id, day, server.settings.now())
