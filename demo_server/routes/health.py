@@ -6,11 +6,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from litestar import get
 from litestar.di import NamedDependency
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import Health
+from demo_server.db import reachable
 from demo_server.problems import ProblemError
 from demo_server.settings import ServerState
 
@@ -29,8 +28,6 @@ def server_version() -> str:
     opt={"problems": (503,)},
 )
 async def health(server: NamedDependency[ServerState], db: NamedDependency[AsyncSession]) -> Health:
-    try:
-        await db.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError):
-        raise ProblemError(503, "the database is not reachable") from None
+    if not await reachable(db):
+        raise ProblemError(503, "the database is not reachable")
     return Health(version=server_version(), database=server.backend)
