@@ -1,9 +1,10 @@
-"""The server's shape (docs/server-shape.md): route modules hold no SQL and no idempotency
+"""The server's shape (ARCHITECTURE.md, "The server"): route modules hold no SQL and no idempotency
 plumbing; every authenticated write is a plain function under ``demo_server.idempotency.write``,
 which carries the ``Idempotency-Key``, the write lock on SQLite and the 503 when locked."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,39 @@ from tests.conftest import LoginAs, sqlite_only
 API = "/api/v1"
 ROUTES = Path(__file__).parents[2] / "demo_server" / "routes"
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+SQL = re.compile(r"(?<![\w.])(select|insert|update|delete|text)\(|\bfrom sqlalchemy import\b")
+"""A statement built, or SQLAlchemy's builders imported (``AsyncSession`` for the type of the
+``db`` dependency comes from ``sqlalchemy.ext.asyncio`` and is allowed)."""
+
+
+def test_no_route_module_holds_sql() -> None:
+    """Queries and writes live in the feature's service module; a route decodes, guards, calls
+    the service and encodes its answer."""
+    found = [
+        f"{module.name}:{number}: {line.strip()}"
+        for module in sorted(ROUTES.glob("*.py"))
+        for number, line in enumerate(module.read_text(encoding="utf-8").splitlines(), 1)
+        if SQL.search(line)
+    ]
+    assert found == []
+
+
+def test_the_sql_check_finds_sql() -> None:
+    for line in (
+        "from sqlalchemy import select",
+        "    rows = await db.execute(select(s.User.id))",
+        "        insert(s.HomeworkDone).values(homework_id=1)",
+        "    await db.execute(text('SELECT 1'))",
+    ):
+        assert SQL.search(line), line
+    for line in (
+        "from sqlalchemy.ext.asyncio import AsyncSession",
+        "    return await acc.update_user(db, viewer, data)",
+        "    query = query.where(s.User.id == 1).select_from(x)",
+    ):
+        assert not SQL.search(line), line
 
 
 def test_no_route_module_calls_idempotent() -> None:
