@@ -6,6 +6,8 @@ A screen imports these from here, never from another screen.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from textual.content import Content
 
 from api_client.models import EventKind, PeriodRef
@@ -56,3 +58,13 @@ def title_line(*parts: Content | str) -> Content:
 def period_label(period: PeriodRef | None) -> str:
     """A term's name, or ``Whole year`` for none."""
     return plain(period.name) if period is not None else "Whole year"
+
+
+def parse_day(text: str, what: str = "") -> dt.date:
+    """A day typed as ``YYYY-MM-DD``; a ValueError that says how to write it (``what`` names
+    the day: ``first``, ``last``)."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        day = f"{what} day" if what else "day"
+        raise ValueError(f"The {day} must be written YYYY-MM-DD, like 2026-11-25.") from None

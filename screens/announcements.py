@@ -24,10 +24,10 @@ from textual.widgets.option_list import Option
 
 from api_client import endpoints
 from api_client.models import AnnouncementItem, Announcements, ClassRef, Event
-from diary_tui.data import AuthenticationError, DiaryData, Role, Sent
+from diary_tui.data import DiaryData, Role, Sent
 from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain
 from diary_tui.widgets import NavBar, StatusLine
-from screens.base import DiaryScreen, SessionEnded
+from screens.base import DiaryScreen
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.detail import DetailScreen
 
@@ -146,6 +146,7 @@ class PostScreen(ModalScreen[tuple[str, str, int | None] | None]):
 
 
 class NewsScreen(DiaryScreen):
+    ENDS_SESSION = True
     TITLE = "News"
     WRITES = ("announcement.post", "announcement.read")
     NAME = "news"
@@ -312,21 +313,14 @@ A teacher posts to a class they teach, administration to the whole school: n.
         news = await self.data.load(endpoints.announcements(pupil_id))
         self.post_message(self.NewsLoaded(pupil_id, news))
 
-    def worker_failed(self, error: BaseException) -> bool:
-        if isinstance(error, AuthenticationError):
-            self.post_message(SessionEnded(error.message))
-            return True
+    def load_failed(self) -> None:
         if self.news is None:
             self._say(
                 "The news was never loaded on this computer; it will appear when the server "
                 "can be reached."
             )
-        return False
 
     # -- actions ------------------------------------------------------------------------
-
-    def action_help(self) -> None:
-        self.show_help()
 
     def action_reload(self) -> None:
         self.load(self.pupil_id)

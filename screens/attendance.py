@@ -53,9 +53,9 @@ from diary_tui.data import (
     describe_error,
 )
 from diary_tui.outbox_ops import NoticeCreateOp
-from diary_tui.ui import MUTED, local, muted, period_label, plain, title_line
+from diary_tui.ui import MUTED, local, muted, parse_day, period_label, plain, title_line
 from diary_tui.widgets import NavBar, StatusLine
-from screens.base import ChildScreen, SessionEnded
+from screens.base import PeriodScreen, SessionEnded, period_bindings
 from screens.dialogs.confirm import ConfirmOrEnter as ConfirmScreen
 
 KINDS: dict[AbsenceKind, tuple[str, str]] = {
@@ -232,15 +232,6 @@ def totals_text(totals: AttendanceTotals) -> Content:
     return Content(" · ").join(parts)
 
 
-def parse_day(text: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(
-            f"The {field} must be a date written YYYY-MM-DD, like 2026-11-30."
-        ) from None
-
-
 class NoticeScreen(ModalScreen[tuple[dt.date, dt.date, AbsenceReason, str] | None]):
     """The form of an absence notice: first and last day, reason, note."""
 
@@ -295,8 +286,8 @@ class NoticeScreen(ModalScreen[tuple[dt.date, dt.date, AbsenceReason, str] | Non
     def action_send(self) -> None:
         error = self.query_one("#notice-error", Static)
         try:
-            start = parse_day(self.query_one("#notice-start", Input).value, "first day")
-            end = parse_day(self.query_one("#notice-end", Input).value, "last day")
+            start = parse_day(self.query_one("#notice-start", Input).value, "first")
+            end = parse_day(self.query_one("#notice-end", Input).value, "last")
         except ValueError as exc:
             error.update(str(exc))
             return
@@ -314,7 +305,7 @@ class NoticeScreen(ModalScreen[tuple[dt.date, dt.date, AbsenceReason, str] | Non
         self.dismiss(None)
 
 
-class AttendanceScreen(ChildScreen[Attendance]):
+class AttendanceScreen(PeriodScreen[Attendance]):
     NAME = "attendance"
     WRITES = ("notice.create", "notice.seen", "notice.apply")
     TITLE = "Attendance"
@@ -340,8 +331,7 @@ itself. r refreshes.
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="attendance.help"),
-        Binding("left_square_bracket", "previous_period", "Prev period", id="attendance.previous"),
-        Binding("right_square_bracket", "next_period", "Next period", id="attendance.next"),
+        *period_bindings("attendance"),
         Binding("t", "next_view", "View", id="attendance.view"),
         Binding("n", "notice", "Notice", id="attendance.notice"),
         Binding("e", "apply", "Excuse", id="attendance.apply"),
@@ -372,7 +362,6 @@ itself. r refreshes.
 
     def __init__(self, data: DiaryData) -> None:
         super().__init__(data)
-        self.period: str | None = None
         self.view = VIEWS[0]
         self.notices: AbsenceNotices | None = None
         self._notices_missing = ""
@@ -406,9 +395,6 @@ itself. r refreshes.
         return super().check_action(action, parameters)
 
     # -- data ---------------------------------------------------------------------------
-
-    def load_key(self) -> object:
-        return self.period
 
     def cached(self, pupil_id: int) -> Attendance | None:
         return self.data.cached(endpoints.attendance(pupil_id, self.period))
@@ -830,22 +816,6 @@ itself. r refreshes.
 
     # -- actions ------------------------------------------------------------------------
 
-    def _step_period(self, step: int) -> None:
-        value = self.value
-        if value is None:
-            return
-        choices = [str(p.id) for p in value.periods] + ["year"]
-        current = str(value.period.id) if value.period is not None else "year"
-        index = choices.index(current) if current in choices else -1
-        self.period = choices[(index + step) % len(choices)]
-        self.show_current()
-
-    def action_next_period(self) -> None:
-        self._step_period(1)
-
-    def action_previous_period(self) -> None:
-        self._step_period(-1)
-
     def action_next_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
         self.update_title()
@@ -885,27 +855,23 @@ itself. r refreshes.
         if self.view == "notices" and self.child is not None:
             self.load_notices(self.child.id)
 
-    def worker_failed(self, error: BaseException) -> bool:
+    def load_failed(self) -> None:
         homeroom = self.homeroom
-        if homeroom is None:
-            shown = super().worker_failed(error)
-            if self.notices is None and not isinstance(error, AuthenticationError):
-                self._notices_missing = (
-                    "The absence notices were never loaded on this computer; they will appear "
-                    "when the server can be reached."
+        if homeroom is not None:
+            if self.class_notices is None:
+                self.show_message(
+                    f"The absence notices of {plain(homeroom.name)} are not saved on this "
+                    "computer and the server did not answer. Press r to try again."
                 )
-                if self.view == "notices" and (self.value is not None or self._queued_notices()):
-                    self._paint_notices()  # with the notices sent from here, waiting
-            return shown
-        if isinstance(error, AuthenticationError):
-            self.post_message(SessionEnded(error.message))
-            return True
-        if self.class_notices is None:
-            self.show_message(
-                f"The absence notices of {plain(homeroom.name)} are not saved on this computer "
-                "and the server did not answer. Press r to try again."
+            return
+        super().load_failed()
+        if self.notices is None:
+            self._notices_missing = (
+                "The absence notices were never loaded on this computer; they will appear "
+                "when the server can be reached."
             )
-        return False
+            if self.view == "notices" and (self.value is not None or self._queued_notices()):
+                self._paint_notices()  # with the notices sent from here, waiting
 
     def action_notice(self) -> None:
         child = self.child

@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from api_client import endpoints
 from api_client.models import AuditEntry, AuditPage
 from diary_tui.data import DiaryData
-from diary_tui.ui import MUTED, local
+from diary_tui.ui import MUTED, local, parse_day
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
 from screens.dialogs.detail import DetailScreen
@@ -81,14 +81,9 @@ def when(entry: AuditEntry, zone: dt.tzinfo) -> dt.datetime:
     return local(entry.at, zone)
 
 
-def parse_day(text: str, what: str) -> dt.date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"The {what} day must be written YYYY-MM-DD, like 2026-11-25.") from None
+def parse_day_or_none(text: str, what: str) -> dt.date | None:
+    """A day of the filter, or None when the box is empty (no limit)."""
+    return parse_day(text, what) if text.strip() else None
 
 
 def detail(entry: AuditEntry, zone: dt.tzinfo) -> Content:
@@ -187,8 +182,8 @@ records.
         return Filters(
             pupil=self.query_one("#audit-pupil", Input).value.strip() or None,
             teacher=self.query_one("#audit-teacher", Input).value.strip() or None,
-            start=parse_day(self.query_one("#audit-from", Input).value, "first"),
-            end=parse_day(self.query_one("#audit-to", Input).value, "last"),
+            start=parse_day_or_none(self.query_one("#audit-from", Input).value, "first"),
+            end=parse_day_or_none(self.query_one("#audit-to", Input).value, "last"),
             entity=entity if isinstance(entity, str) and entity else None,
             actions=tuple(shown.split(",")) if isinstance(shown, str) and shown else None,
         )

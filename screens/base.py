@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from api_client.models import ChangeItem
+from api_client.models import ChangeItem, PeriodRef
 from diary_tui.data import (
     AuthenticationError,
     DiaryData,
@@ -202,9 +202,26 @@ class DiaryScreen(Screen[None]):
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.refresh_status()
 
+    ENDS_SESSION: ClassVar[bool] = False
+    """Whether an authentication error in a worker ends the session (the login form opens and
+    says why) instead of being notified."""
+
     def worker_failed(self, error: BaseException) -> bool:
-        """Screens hook here to react to a failure; True when the screen showed it itself."""
+        """Screens hook here to react to a failure; True when the screen showed it itself.
+        An authentication error ends the session on the screens that say so (``ENDS_SESSION``);
+        any other failure goes to ``load_failed`` and is then notified."""
+        if self.ENDS_SESSION and isinstance(error, AuthenticationError):
+            self.post_message(SessionEnded(error.message))
+            return True
+        self.load_failed()
         return False
+
+    def load_failed(self) -> None:
+        """A worker failed and the session goes on: a screen whose data was never loaded on
+        this computer says so here."""
+
+    def action_help(self) -> None:
+        self.show_help()
 
 
 class LoggedIn(Message):
@@ -239,6 +256,8 @@ NEVER_LOADED_ACCOUNT = (
 
 class ChildScreen(DiaryScreen, Generic[T]):
     """A screen of one child's data (the current child of ``self.data``)."""
+
+    ENDS_SESSION = True
 
     WHAT: ClassVar[str] = "data"
     """What the screen shows, for messages: ``grades``, ``homework``, ..."""
@@ -348,9 +367,6 @@ class ChildScreen(DiaryScreen, Generic[T]):
         if self.child is not None:
             self.load(self.child.id, self.load_key())
 
-    def action_help(self) -> None:
-        self.show_help()
-
     @work(exclusive=True, group="me", exit_on_error=False)
     async def load_me(self) -> None:
         me = await self.data.load_me()
@@ -374,12 +390,60 @@ class ChildScreen(DiaryScreen, Generic[T]):
         self.update_title()
         self.paint(event.value)
 
-    def worker_failed(self, error: BaseException) -> bool:
-        if isinstance(error, AuthenticationError):
-            self.post_message(SessionEnded(error.message))
-            return True
+    def load_failed(self) -> None:
         if self.data.me is None:
             self.show_message(NEVER_LOADED_ACCOUNT)
         elif self.value is None and self.child is not None:
             self.show_message(self.never_loaded_text(self.child))
-        return False
+
+
+# -- a child's data by period ---------------------------------------------------------------
+
+
+class ByPeriod(Protocol):
+    """What a screen by period shows: the period shown (None: the whole year) and the others."""
+
+    @property
+    def period(self) -> PeriodRef | None: ...
+
+    @property
+    def periods(self) -> list[PeriodRef]: ...
+
+
+P = TypeVar("P", bound=ByPeriod)
+
+
+def period_bindings(screen: str) -> list[BindingType]:
+    """[ and ] step through the periods (the terms, then the whole year)."""
+    return [
+        Binding("left_square_bracket", "previous_period", "Prev period", id=f"{screen}.previous"),
+        Binding("right_square_bracket", "next_period", "Next period", id=f"{screen}.next"),
+    ]
+
+
+class PeriodScreen(ChildScreen[P]):
+    """A child's data in one period at a time; [ and ] (``period_bindings``) switch it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.period: str | None = None
+        """The period asked for: None (the current one), a period id, or ``year``."""
+
+    def load_key(self) -> object:
+        return self.period
+
+    def _step_period(self, step: int) -> None:
+        value = self.value
+        if value is None:
+            return
+        choices = [str(p.id) for p in value.periods] + ["year"]
+        current = str(value.period.id) if value.period is not None else "year"
+        index = choices.index(current) if current in choices else -1
+        self.period = choices[(index + step) % len(choices)]
+        self.show_current()
+
+    def action_next_period(self) -> None:
+        self._step_period(1)
+
+    def action_previous_period(self) -> None:
+        self._step_period(-1)

@@ -68,9 +68,6 @@ the demo started).
         super().on_mount()
         self.query_one(OptionList).focus()
 
-    def action_help(self) -> None:
-        self.show_help()
-
     def action_login_form(self) -> None:
         self.post_message(ShowLogin())
 

@@ -38,7 +38,7 @@ from api_client.models import (
 from diary_tui.data import DiaryData
 from diary_tui.ui import MUTED, muted, period_label, plain, title_line
 from diary_tui.widgets import NavBar, StatusLine
-from screens.base import ChildScreen
+from screens.base import PeriodScreen, period_bindings
 from screens.grades_chart import column_chart, sparkline
 
 HYPOTHETICAL = "italic $text-warning"
@@ -370,7 +370,7 @@ class ReportCardScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class GradesScreen(ChildScreen[Grades]):
+class GradesScreen(PeriodScreen[Grades]):
     NAME = "grades"
     TITLE = "Grades"
     WHAT = "grades"
@@ -390,8 +390,7 @@ never sent; x clears them. k shows the report card.
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="grades.help"),
-        Binding("left_square_bracket", "previous_period", "Prev period", id="grades.previous"),
-        Binding("right_square_bracket", "next_period", "Next period", id="grades.next"),
+        *period_bindings("grades"),
         Binding("i", "whatif", "What if", id="grades.whatif"),
         Binding("x", "clear_whatif", "Clear", id="grades.clear"),
         Binding("k", "report_card", "Report card", id="grades.card"),
@@ -410,8 +409,6 @@ never sent; x clears them. k shows the report card.
 
     def __init__(self, data: DiaryData) -> None:
         super().__init__(data)
-        self.period: str | None = None
-        """The period asked for: None (the current one), a period id, or ``year``."""
         self._painted: tuple[Grades, int, dict[int, list[Pair]]] | None = None
         """What the table shows: the grades, the width and the "what if" marks they were
         painted with (the same again, e.g. the server's answer equal to the store's, is not
@@ -432,9 +429,6 @@ never sent; x clears them. k shows the report card.
         super().on_mount()
 
     # -- data ---------------------------------------------------------------------------
-
-    def load_key(self) -> object:
-        return self.period
 
     def cached(self, pupil_id: int) -> Grades | None:
         return self.data.cached(endpoints.grades(pupil_id, self.period))
@@ -557,22 +551,6 @@ never sent; x clears them. k shows the report card.
         subject = self.current_subject()
         if subject is not None:
             self.app.push_screen(SubjectDetailScreen(self, subject))
-
-    def _step_period(self, step: int) -> None:
-        grades = self.value
-        if grades is None:
-            return
-        choices: list[str] = [str(p.id) for p in grades.periods] + ["year"]
-        current = str(grades.period.id) if grades.period is not None else "year"
-        index = choices.index(current) if current in choices else -1
-        self.period = choices[(index + step) % len(choices)]
-        self.show_current()
-
-    def action_next_period(self) -> None:
-        self._step_period(1)
-
-    def action_previous_period(self) -> None:
-        self._step_period(-1)
 
     def ask_whatif(self, subject: SubjectGrades, after: Any = None) -> None:
         child = self.child

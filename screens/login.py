@@ -93,9 +93,6 @@ F2: register as a parent with an invite code from the school.
             note.update(Content(reason))
             note.display = True
 
-    def action_help(self) -> None:
-        self.show_help()
-
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
         self.action_submit()

@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 from api_client import endpoints
 from api_client.models import MedicalAbsences, PupilFound
 from diary_tui.data import DiaryData, Sent
-from diary_tui.ui import MUTED
+from diary_tui.ui import MUTED, parse_day
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
 
@@ -35,13 +35,6 @@ def pupil_line(pupil: PupilFound) -> Content:
     name = " ".join(p for p in (pupil.last_name, pupil.first_name, pupil.middle_name) if p)
     klass = pupil.class_.name if pupil.class_ else "no class"
     return Content.assemble(name, (f"  {klass}", MUTED))
-
-
-def parse_day(text: str, what: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"The {what} day must be written YYYY-MM-DD, like 2026-11-25.") from None
 
 
 class IllnessForm(ModalScreen[tuple[dt.date, dt.date, str] | None]):

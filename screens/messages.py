@@ -32,11 +32,11 @@ from api_client.models import (
     Threads,
     ThreadSummary,
 )
-from diary_tui.data import AuthenticationError, DiaryData, Queued, Role, Sent, describe_error
+from diary_tui.data import DiaryData, Queued, Role, Sent, describe_error
 from diary_tui.outbox_ops import ReplyOp, ThreadCreateOp
 from diary_tui.ui import MUTED, day_time, fit, plain, short_when
 from diary_tui.widgets import NavBar, StatusLine
-from screens.base import DiaryScreen, SessionEnded
+from screens.base import DiaryScreen
 from screens.dialogs.confirm import ConfirmScreen
 
 UNREAD = "bold $accent"
@@ -464,6 +464,7 @@ class ThreadScreen(ModalScreen[None]):
 
 
 class MessagesScreen(DiaryScreen):
+    ENDS_SESSION = True
     TITLE = "Messages"
     NAME = "messages"
     WRITES = ("message.reply", "thread.create")
@@ -642,21 +643,14 @@ In the editor, ctrl+s sends and Esc cancels.
     def _loaded(self, event: ThreadsLoaded) -> None:
         self._paint(event.threads)
 
-    def worker_failed(self, error: BaseException) -> bool:
-        if isinstance(error, AuthenticationError):
-            self.post_message(SessionEnded(error.message))
-            return True
+    def load_failed(self) -> None:
         if self.threads is None:
             self._say(
                 "The messages were never loaded on this computer; they will appear when the "
                 "server can be reached."
             )
-        return False
 
     # -- actions ------------------------------------------------------------------------
-
-    def action_help(self) -> None:
-        self.show_help()
 
     def action_reload(self) -> None:
         self.load()

@@ -172,9 +172,6 @@ the config file (its comments and other settings are kept).
         self._show(self.prefs)
         self._note("Back to the saved settings.")
 
-    def action_help(self) -> None:
-        self.show_help()
-
     @on(SelectionList.SelectionToggled)
     def _toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
         kinds = self.query_one(SelectionList)

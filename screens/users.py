@@ -8,7 +8,6 @@ once, in a window of its own, and never again.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar
 
 from textual import on, work
@@ -41,7 +40,7 @@ from diary_tui.data import (
     Offline,
     describe_error,
 )
-from diary_tui.ui import MUTED
+from diary_tui.ui import MUTED, parse_day
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
 from screens.dialogs.confirm import ConfirmOrEnter as Confirm
@@ -696,10 +695,7 @@ the account as it is now, what you typed stays, and you choose whether yours goe
 
     @work(exclusive=True, group="users-write", exit_on_error=False)
     async def move(self, user: UserSummary, class_name: str, day_text: str) -> None:
-        try:
-            day = dt.date.fromisoformat(day_text.strip())
-        except ValueError:
-            raise ValueError("The day must be written YYYY-MM-DD, like 2026-11-25.") from None
+        day = parse_day(day_text)
         moved = await self.data.move_pupil(user.id, class_name, day)
         where = moved.class_.name if moved.class_ else "?"
         self.notify(f"{user.login} moves to {where} from {day.isoformat()}.", markup=False)

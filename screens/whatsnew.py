@@ -197,9 +197,6 @@ new, the list of your previous visit stays. Offline, the saved list is shown.
         self._paint(event.news)
         self.refresh_status()
 
-    def action_help(self) -> None:
-        self.show_help()
-
     def action_reload(self) -> None:
         self.load()
 
