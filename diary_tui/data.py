@@ -797,6 +797,11 @@ class DiaryData:
             await asyncio.shield(self._resuming)
         return self._require_client()
 
+    async def _call(self, call: Callable[[DiaryClient], Awaitable[T]]) -> T:
+        """One call of the session's client (``call(client)``), keeping the online state."""
+        client = await self._session()
+        return await self._online(call(client))
+
     def _require_client(self) -> DiaryClient:
         if self.client is None and self.read_only:
             raise NotSignedIn()
@@ -820,8 +825,7 @@ class DiaryData:
 
     async def load(self, req: Get[T]) -> T:
         """The server's answer to a GET (a 304 is answered from the store, which keeps it)."""
-        client = await self._session()
-        value = await self._online(client.fetch(req))
+        value = await self._call(lambda client: client.fetch(req))
         self._synced()
         return value
 
@@ -863,9 +867,8 @@ class DiaryData:
         self, lesson_id: int, body: wire.LessonChange, idempotency_key: str
     ) -> wire.LessonDetail:
         """Send a timetable change at once (not through the outbox: it needs the server)."""
-        client = await self._session()
-        lesson: wire.LessonDetail = await self._online(
-            client.change_lesson(lesson_id, body, idempotency_key)
+        lesson = await self._call(
+            lambda client: client.change_lesson(lesson_id, body, idempotency_key)
         )
         self._synced()
         return lesson
@@ -930,8 +933,7 @@ class DiaryData:
         ``name (1).ext`` and so on."""
         from pathlib import Path
 
-        client = await self._session()
-        content = await self._online(client.attachment(attachment.id))
+        content = await self._call(lambda client: client.attachment(attachment.id))
         import posixpath
 
         name = posixpath.basename(attachment.name.replace("\\", "/")).strip()
@@ -1084,9 +1086,7 @@ class DiaryData:
         query = " ".join(query.split())
         if not query:
             raise ValueError("Type part of a pupil's name.")
-        client = await self._session()
-        found: wire.PupilSearch = await self._online(client.search_pupils(query[:100]))
-        return found
+        return await self._call(lambda client: client.search_pupils(query[:100]))
 
     async def record_illness(
         self, pupil_id: int, start: dt.date, end: dt.date, note: str = ""
@@ -1103,41 +1103,29 @@ class DiaryData:
     # -- accounts (IT staff) and registration -------------------------------------------
 
     async def create_user(self, body: wire.UserCreate) -> wire.OneTimePassword:
-        client = await self._session()
-        made: wire.OneTimePassword = await self._online(client.create_user(body))
-        return made
+        return await self._call(lambda client: client.create_user(body))
 
     async def update_user(self, user_id: int, body: wire.UserUpdate) -> wire.UserSummary:
-        client = await self._session()
-        user: wire.UserSummary = await self._online(client.update_user(user_id, body))
-        return user
+        return await self._call(lambda client: client.update_user(user_id, body))
 
     async def reset_password(self, user_id: int) -> wire.OneTimePassword:
-        client = await self._session()
-        result: wire.OneTimePassword = await self._online(client.reset_password(user_id))
-        return result
+        return await self._call(lambda client: client.reset_password(user_id))
 
     async def import_roster(self, content: bytes, *, dry_run: bool) -> wire.RosterImportReport:
         """Plan (``dry_run``) or import a roster CSV file; a refused import raises
         ``InvalidRequest`` whose problem's ``current`` holds the report."""
-        client = await self._session()
-        return await self._online(client.import_roster(content, dry_run=dry_run))
+        return await self._call(lambda client: client.import_roster(content, dry_run=dry_run))
 
     async def class_slips(
         self, class_id: int, format: wire.SlipFormat = wire.SlipFormat.TEXT
     ) -> wire.CredentialSlips:
         """A class's credential slips (new one-time passwords, invite codes)."""
-        client = await self._session()
-        return await self._online(client.class_slips(class_id, format))
+        return await self._call(lambda client: client.class_slips(class_id, format))
 
     async def set_parent_link(
         self, parent_id: int, pupil_id: int, linked: bool
     ) -> wire.ParentLinkResult:
-        client = await self._session()
-        result: wire.ParentLinkResult = await self._online(
-            client.set_parent_link(parent_id, pupil_id, linked)
-        )
-        return result
+        return await self._call(lambda client: client.set_parent_link(parent_id, pupil_id, linked))
 
     async def find_user(self, login: str) -> wire.UserSummary:
         """The account with exactly this login; ValueError when there is none."""
@@ -1162,13 +1150,10 @@ class DiaryData:
         if target is None:
             names = ", ".join(c.name for c in classes)
             raise ValueError(f"There is no class {class_name}; the classes are {names}.")
-        client = await self._session()
-        user: wire.UserSummary = await self._online(client.move_pupil(pupil_id, target.id, day))
-        return user
+        return await self._call(lambda client: client.move_pupil(pupil_id, target.id, day))
 
     async def change_password(self, old: str, new: str) -> wire.UserSummary:
-        client = await self._session()
-        user: wire.UserSummary = await self._online(client.change_password(old, new))
+        user = await self._call(lambda client: client.change_password(old, new))
         if self.me is not None:
             self.me = await self.load_me()
         return user
@@ -1183,8 +1168,7 @@ class DiaryData:
         return result
 
     async def add_child(self, code: str) -> wire.Registration:
-        client = await self._session()
-        result: wire.Registration = await self._online(client.add_child(code.strip()))
+        result = await self._call(lambda client: client.add_child(code.strip()))
         await self.load_me()
         return result
 
