@@ -1424,63 +1424,39 @@ class _School:
                         ),
                     )
                 )
-        for row in self.rows.get(_table(schema.Absence).name, []):
-            state = {
-                "lesson_id": row["lesson_id"],
-                "pupil_id": row["pupil_id"],
-                "kind": row["kind"],
-                "minutes": row["minutes"],
-                "note": row["note"],
-                "version": row["version"],
-            }
-            at = row["created_at"]
-            records.append(
-                (
+        # Absences and period marks are created once: one creation record each.
+        created: tuple[tuple[type[schema.Base], int, str, str, tuple[str, ...]], ...] = (
+            (
+                schema.Absence,
+                1,
+                "absence",
+                "created_at",
+                ("lesson_id", "pupil_id", "kind", "minutes", "note", "version"),
+            ),
+            (
+                schema.PeriodMark,
+                2,
+                "period_mark",
+                "updated_at",
+                ("pupil_id", "subject_id", "period_id", "value", "version"),
+            ),
+        )
+        for model, order, entity, when, fields in created:
+            for row in self.rows.get(_table(model).name, []):
+                state = {name: row[name] for name in fields}
+                at = row[when]
+                record = _record(
                     at,
-                    1,
+                    row["author_id"],
+                    "create",
+                    entity,
                     row["id"],
-                    "a",
-                    _record(
-                        at,
-                        row["author_id"],
-                        "create",
-                        "absence",
-                        row["id"],
-                        row["pupil_id"],
-                        None,
-                        state,
-                        "",
-                    ),
+                    row["pupil_id"],
+                    None,
+                    state,
+                    "",
                 )
-            )
-        for row in self.rows.get(_table(schema.PeriodMark).name, []):
-            state = {
-                "pupil_id": row["pupil_id"],
-                "subject_id": row["subject_id"],
-                "period_id": row["period_id"],
-                "value": row["value"],
-                "version": row["version"],
-            }
-            at = row["updated_at"]
-            records.append(
-                (
-                    at,
-                    2,
-                    row["id"],
-                    "a",
-                    _record(
-                        at,
-                        row["author_id"],
-                        "create",
-                        "period_mark",
-                        row["id"],
-                        row["pupil_id"],
-                        None,
-                        state,
-                        "",
-                    ),
-                )
-            )
+                records.append((at, order, row["id"], "a", record))
         records.sort(key=lambda r: r[:4])
         key = self.audit_key
         prev = GENESIS
