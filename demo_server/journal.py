@@ -38,7 +38,6 @@ from api_client.models import (
     AbsenceKind,
     AbsenceRemove,
     AbsenceSet,
-    ClassRef,
     HomeworkSet,
     Journal,
     JournalAbsence,
@@ -77,6 +76,7 @@ from demo_server.auth import Viewer
 from demo_server.clock import school_date, stamp
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit, record_change
+from demo_server.week import class_name, class_ref
 
 MAX_LATE_MINUTES = LATE_MINUTES_MAX
 MAX_DUE_DAYS = 366
@@ -89,14 +89,6 @@ def check_id(value: int, field: str, status: int = 404, what: str = "") -> None:
     """Ids outside 1..2**31-1 cannot exist: answer as for an unknown id, before the database."""
     if not 0 < value <= MAX_ID:
         raise not_found(what or field.removesuffix("_id"), field, status)
-
-
-def _class_name(cls: s.SchoolClass) -> str:
-    return f"{cls.grade}{cls.letter}"
-
-
-def _class_ref(cls: s.SchoolClass) -> ClassRef:
-    return ClassRef(id=cls.id, name=_class_name(cls), grade=cls.grade, letter=cls.letter)
 
 
 def _period_ref(period: s.Period) -> PeriodRef:
@@ -217,7 +209,7 @@ async def _lesson_pupil(
     if not await _enrolled(db, pupil.id, ctx.cls.id, ctx.lesson.date):
         raise ProblemError(
             422,
-            f"this pupil is not in class {_class_name(ctx.cls)} on "
+            f"this pupil is not in class {class_name(ctx.cls.grade, ctx.cls.letter)} on "
             f"{ctx.lesson.date.isoformat()}, the day of this lesson: choose a pupil of the class",
             field=field,
         )
@@ -542,7 +534,7 @@ async def load_journal(
         else []
     )
     return Journal(
-        class_=_class_ref(cls),
+        class_=class_ref(cls.id, cls.grade, cls.letter),
         subject=SubjectRef(id=subject.id, name=subject.name),
         period=_period_ref(period),
         periods=[_period_ref(p) for p in periods],

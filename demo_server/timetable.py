@@ -38,7 +38,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import (
-    ClassRef,
     LessonChange,
     LessonDetail,
     LessonStatus,
@@ -53,7 +52,7 @@ from demo_server.clock import stamp
 from demo_server.journal import LessonContext, _bump, check_id, load_lesson, log_write
 from demo_server.problems import ProblemError
 from demo_server.records import record_change
-from demo_server.week import short_name
+from demo_server.week import class_ref, short_name
 
 CHANGE_PAST_DAYS = 7
 """How many days after a lesson its timetable may still be changed."""
@@ -98,9 +97,7 @@ async def _detail(db: AsyncSession, ctx: LessonContext) -> LessonDetail:
         id=lesson.id,
         date=lesson.date,
         number=lesson.number,
-        class_=ClassRef(
-            id=cls.id, name=f"{cls.grade}{cls.letter}", grade=cls.grade, letter=cls.letter
-        ),
+        class_=class_ref(cls.id, cls.grade, cls.letter),
         subject=SubjectRef(id=ctx.subject.id, name=ctx.subject.name),
         teacher_id=lesson.teacher_id,
         teacher=_name(teacher),
