@@ -27,13 +27,15 @@ from demo_server.routes.week import parse_date
 from demo_server.settings import ServerState
 
 ACTIONS = ("create", "update", "remove")
+#: What ``action`` may be (its OpenAPI pattern): actions separated by commas, nothing else.
+ACTIONS_PATTERN = "^({0})(,({0}))*$".format("|".join(ACTIONS))
 
 
 def parse_actions(text: str) -> tuple[str, ...]:
     """``update,remove`` -> ``("update", "remove")``, or a 400 problem naming ``action``."""
-    words = [word.strip().lower() for word in text.split(",") if word.strip()]
+    words = text.split(",") if text else []
     wrong = [word for word in words if word not in ACTIONS]
-    if not words or wrong:
+    if not text or wrong:
         said = f"{wrong[0]!r} is not an action: " if wrong else "'action' is empty: "
         raise ProblemError(
             400,
@@ -80,7 +82,8 @@ async def audit_log(
         str | None,
         QueryParameter(
             description="Only these actions, comma-separated: create, update, remove "
-            "(update,remove: the corrections and removals, without the record of every entry)"
+            "(update,remove: the corrections and removals, without the record of every entry)",
+            schema_extra={"pattern": ACTIONS_PATTERN},
         ),
     ] = None,
     limit: Annotated[

@@ -130,12 +130,12 @@ async def test_corrections_and_removals_without_the_entries(
     assert changed and len(changed) < len(records) // 10
     page = await _get(http, headers, action="update,remove", limit=500)
     assert [e.id for e in page.entries] == changed and page.next_before is None
-    for value in ("create", " CREATE ", "create,create"):
+    for value in ("create", "create,create"):
         created = await _get(http, headers, action=value, limit=5)
         assert [e.id for e in created.entries] == [r.id for r in records if r.action == "create"][
             :5
         ]
-    both = await _get(http, headers, action="update, create", limit=5)
+    both = await _get(http, headers, action="update,create", limit=5)
     assert [e.id for e in both.entries] == [
         r.id for r in records if r.action in ("update", "create")
     ][:5]
@@ -150,6 +150,9 @@ async def test_corrections_and_removals_without_the_entries(
         ({"entity": "grade"}, 400, "entity"),
         ({"action": "delete"}, 400, "action"),
         ({"action": ","}, 400, "action"),
+        # Read exactly as the documented pattern says: no spaces, lower case.
+        ({"action": " CREATE "}, 400, "action"),
+        ({"action": "update, create"}, 400, "action"),
         ({"limit": "0"}, 400, "limit"),
         ({"limit": "100000"}, 400, "limit"),
         ({"limit": "many"}, 400, None),

@@ -8,6 +8,7 @@ of a success are the documented ones.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -160,3 +161,21 @@ async def test_optional_query_parameters_are_never_null(http: httpx.AsyncClient)
     homework = document["paths"][f"{API}/pupils/{{pupil_id}}/homework"]["get"]["parameters"]
     first = next(p for p in homework if p["name"] == "from")["schema"]
     assert (first["type"], first["format"]) == ("string", "date")
+
+
+async def test_the_audit_actions_are_what_their_pattern_says(
+    http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    """``action`` is read exactly as its documented pattern allows, no more leniently."""
+    document = (await http.get(f"{API}/schema/openapi.json")).json()
+    params = document["paths"][f"{API}/audit"]["get"]["parameters"]
+    pattern = re.compile(next(p for p in params if p["name"] == "action")["schema"]["pattern"])
+    headers = await login_as(http, "it")
+    for value in ("update", "update,remove", "create,update,remove", "remove,remove"):
+        assert pattern.search(value), value
+        response = await http.get(f"{API}/audit", params={"action": value}, headers=headers)
+        assert response.status_code == 200, (value, response.text)
+    for value in ("", "0", "Update", " update", "update, remove", "update,", ",update"):
+        assert not pattern.search(value), value
+        response = await http.get(f"{API}/audit", params={"action": value}, headers=headers)
+        assert problem(response, 400).field == "action", value
