@@ -64,10 +64,38 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _stop_once() -> None:
+    """Make ``aiosqlite.Connection.stop`` answer only its first call.
+
+    A request cancelled during a query (a client that hung up, a server shutting down) makes
+    SQLAlchemy close the connection gracefully while, when that takes a moment, it also stops
+    it by force. In aiosqlite 0.22 the graceful ``close()`` ends by calling ``stop()`` itself
+    and waiting for the connection's thread to confirm; the forced ``stop()`` has already ended
+    that thread, so the wait never ends and the task hangs (a server's connection leaks; a test
+    run hangs at teardown). After the first call, ``stop()`` has nothing left to do: it returns
+    no future to wait for.
+    """
+    import aiosqlite
+
+    stop = aiosqlite.Connection.stop
+    if getattr(stop, "once", False):
+        return
+
+    def stop_once(self: aiosqlite.Connection) -> Any:
+        if getattr(self, "_diary_stopped", False):
+            return None
+        self._diary_stopped = True  # type: ignore[attr-defined]
+        return stop(self)
+
+    stop_once.once = True  # type: ignore[attr-defined]
+    aiosqlite.Connection.stop = stop_once  # type: ignore[method-assign]
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` (see :func:`resolve_url`)."""
     resolved = resolve_url(url)
     if backend_name(resolved) == "sqlite":
+        _stop_once()
         database = make_url(resolved).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
