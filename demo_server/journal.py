@@ -25,6 +25,7 @@ Bounds that are not in the contract's types:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -325,6 +326,13 @@ async def _conflict(
 # --- the journal GET -------------------------------------------------------------------------
 
 
+async def _in_force(db: AsyncSession, table: Any, *where: Any) -> Sequence[Any]:
+    """The rows of a journal table (marks, absences, homework, period marks) that match
+    ``where`` and are not removed, oldest first."""
+    query = select(table).where(*where, table.removed_at.is_(None)).order_by(table.id)
+    return (await db.scalars(query)).all()
+
+
 async def load_journal(
     db: AsyncSession,
     viewer: Viewer,
@@ -422,22 +430,8 @@ async def load_journal(
     )
     homework: dict[int, JournalHomework] = {}
     if lesson_ids:
-        for hw in (
-            await db.execute(
-                select(
-                    s.Homework.id,
-                    s.Homework.lesson_id,
-                    s.Homework.text,
-                    s.Homework.due,
-                    s.Homework.version,
-                )
-                .where(s.Homework.lesson_id.in_(in_lessons), s.Homework.removed_at.is_(None))
-                .order_by(s.Homework.id)
-            )
-        ).all():
-            homework[hw.lesson_id] = JournalHomework(
-                id=hw.id, text=hw.text, due=hw.due, version=hw.version
-            )
+        for hw in await _in_force(db, s.Homework, s.Homework.lesson_id.in_(in_lessons)):
+            homework[hw.lesson_id] = journal_homework(hw)
     lessons = [
         JournalLesson(
             id=r.id,
@@ -453,82 +447,23 @@ async def load_journal(
     marks: list[JournalMark] = []
     absences: list[JournalAbsence] = []
     if lesson_ids:
-        for m in (
-            await db.execute(
-                select(
-                    s.Mark.id,
-                    s.Mark.pupil_id,
-                    s.Mark.lesson_id,
-                    s.Mark.value,
-                    s.Mark.weight,
-                    s.Mark.kind,
-                    s.Mark.comment,
-                    s.Mark.version,
-                    s.Mark.created_at,
-                )
-                .where(s.Mark.lesson_id.in_(in_lessons), s.Mark.removed_at.is_(None))
-                .order_by(s.Mark.id)
-            )
-        ).all():
-            marks.append(
-                JournalMark(
-                    id=m.id,
-                    pupil_id=m.pupil_id,
-                    lesson_id=m.lesson_id,
-                    value=m.value,
-                    weight=m.weight,
-                    kind=MarkKind(m.kind),
-                    comment=m.comment,
-                    version=m.version,
-                    created_at=m.created_at,
-                )
-            )
-        for a in (
-            await db.execute(
-                select(
-                    s.Absence.id,
-                    s.Absence.pupil_id,
-                    s.Absence.lesson_id,
-                    s.Absence.kind,
-                    s.Absence.minutes,
-                    s.Absence.note,
-                    s.Absence.version,
-                )
-                .where(s.Absence.lesson_id.in_(in_lessons), s.Absence.removed_at.is_(None))
-                .order_by(s.Absence.id)
-            )
-        ).all():
-            absences.append(
-                JournalAbsence(
-                    id=a.id,
-                    pupil_id=a.pupil_id,
-                    lesson_id=a.lesson_id,
-                    kind=AbsenceKind(a.kind),
-                    minutes=a.minutes,
-                    note=a.note,
-                    version=a.version,
-                )
-            )
+        marks = [
+            journal_mark(m) for m in await _in_force(db, s.Mark, s.Mark.lesson_id.in_(in_lessons))
+        ]
+        absences = [
+            journal_absence(a)
+            for a in await _in_force(db, s.Absence, s.Absence.lesson_id.in_(in_lessons))
+        ]
     period_marks = (
         [
-            JournalPeriodMark(id=r.id, pupil_id=r.pupil_id, value=r.value, version=r.version)
-            for r in (
-                await db.execute(
-                    select(
-                        s.PeriodMark.id,
-                        s.PeriodMark.pupil_id,
-                        s.PeriodMark.value,
-                        s.PeriodMark.version,
-                    )
-                    .where(
-                        s.PeriodMark.subject_id == subject.id,
-                        s.PeriodMark.period_id == period.id,
-                        s.PeriodMark.pupil_id.in_(pupil_ids),
-                        s.PeriodMark.removed_at.is_(None),
-                    )
-                    .order_by(s.PeriodMark.id)
-                )
-            ).all()
+            journal_period_mark(pm)
+            for pm in await _in_force(
+                db,
+                s.PeriodMark,
+                s.PeriodMark.subject_id == subject.id,
+                s.PeriodMark.period_id == period.id,
+                s.PeriodMark.pupil_id.in_(pupil_ids),
+            )
         ]
         if pupil_ids
         else []
@@ -774,6 +709,22 @@ async def _bump(
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
+async def _bump_or_refuse(
+    db: AsyncSession,
+    table: Any,
+    row: Any,
+    seen: int,
+    values: dict[str, Any],
+    refusal: Callable[[], Awaitable[ProblemError]],
+) -> None:
+    """``_bump`` the row and read it again; when another write came first, raise the
+    ``refusal`` made from the row as that write left it."""
+    if not await _bump(db, table, row.id, seen, values):
+        await db.refresh(row)
+        raise await refusal()
+    await db.refresh(row)
+
+
 async def update_mark(
     db: AsyncSession, viewer: Viewer, mark_id: int, body: MarkUpdate, now: dt.datetime
 ) -> JournalMark:
@@ -905,6 +856,28 @@ async def _absence_row(db: AsyncSession, lesson_id: int, pupil_id: int) -> s.Abs
     return (await db.scalars(query)).first()
 
 
+def _absence_conflict(
+    db: AsyncSession, ctx: LessonContext, absence: s.Absence, seen: int | None, pupil: s.User
+) -> Callable[[], Awaitable[ProblemError]]:
+    """The refusal of a write to ``absence`` made from version ``seen``, as the row is when
+    it is called."""
+
+    async def refusal() -> ProblemError:
+        return await _conflict(
+            db,
+            ctx.school,
+            "absence",
+            absence.id,
+            (absence.author_id, absence.created_at),
+            seen,
+            journal_absence(absence),
+            absence.version,
+            f"the absence of {_full_name(pupil)}",
+        )
+
+    return refusal
+
+
 async def set_absence(
     db: AsyncSession,
     viewer: Viewer,
@@ -945,60 +918,20 @@ async def set_absence(
             field="minutes",
         )
     values = {"kind": body.kind.value, "minutes": body.minutes, "note": body.note}
-    if existing is not None and existing.removed_at is None:
-        if body.version != existing.version:
-            raise await _conflict(
-                db,
-                ctx.school,
-                "absence",
-                existing.id,
-                (existing.author_id, existing.created_at),
-                body.version,
-                journal_absence(existing),
-                existing.version,
-                f"the absence of {_full_name(pupil)}",
-            )
-        if all(getattr(existing, k) == v for k, v in values.items()):
-            return journal_absence(existing)
-        before: dict[str, Any] | None = absence_state(existing)
-        if not await _bump(db, s.Absence, existing.id, existing.version, values):
-            await db.refresh(existing)
-            raise await _conflict(
-                db,
-                ctx.school,
-                "absence",
-                existing.id,
-                (existing.author_id, existing.created_at),
-                body.version,
-                journal_absence(existing),
-                existing.version,
-                f"the absence of {_full_name(pupil)}",
-            )
-        await db.refresh(existing)
-        absence = existing
-    elif existing is not None:
-        # Set again after a removal: the same row comes back, one version on.
-        before = None
-        if not await _bump(
-            db,
-            s.Absence,
-            existing.id,
-            existing.version,
-            {**values, "removed_at": None, "author_id": viewer.id},
-        ):
-            await db.refresh(existing)
-            raise await _conflict(
-                db,
-                ctx.school,
-                "absence",
-                existing.id,
-                (existing.author_id, existing.created_at),
-                body.version,
-                journal_absence(existing),
-                existing.version,
-                f"the absence of {_full_name(pupil)}",
-            )
-        await db.refresh(existing)
+    if existing is not None:
+        stale = _absence_conflict(db, ctx, existing, body.version, pupil)
+        if existing.removed_at is None:
+            if body.version != existing.version:
+                raise await stale()
+            if all(getattr(existing, k) == v for k, v in values.items()):
+                return journal_absence(existing)
+            before: dict[str, Any] | None = absence_state(existing)
+            await _bump_or_refuse(db, s.Absence, existing, existing.version, values, stale)
+        else:
+            # Set again after a removal: the same row comes back, one version on.
+            before = None
+            again = {**values, "removed_at": None, "author_id": viewer.id}
+            await _bump_or_refuse(db, s.Absence, existing, existing.version, again, stale)
         absence = existing
     else:
         before = None
@@ -1080,23 +1013,12 @@ async def remove_absence(
         raise ProblemError(
             409, f"{what} was removed by {by}", field="version", current=journal_absence(existing)
         )
-    if existing.version != body.version or not await _bump(
-        db, s.Absence, existing.id, body.version, {"removed_at": now}
-    ):
+    stale = _absence_conflict(db, ctx, existing, body.version, pupil)
+    if existing.version != body.version:
         await db.refresh(existing)
-        raise await _conflict(
-            db,
-            ctx.school,
-            "absence",
-            existing.id,
-            (existing.author_id, existing.created_at),
-            body.version,
-            journal_absence(existing),
-            existing.version,
-            what,
-        )
+        raise await stale()
     before = absence_state(existing)
-    await db.refresh(existing)
+    await _bump_or_refuse(db, s.Absence, existing, body.version, {"removed_at": now}, stale)
     await log_write(
         db,
         viewer,
@@ -1145,8 +1067,9 @@ async def set_topic(
     lesson = ctx.lesson
     hw = await _active_homework(db, lesson.id)
     homework = journal_homework(hw) if hw is not None else None
-    if lesson.version != body.version:
-        raise await _conflict(
+
+    async def stale() -> ProblemError:
+        return await _conflict(
             db,
             ctx.school,
             "topic",
@@ -1157,24 +1080,14 @@ async def set_topic(
             lesson.version,
             f"the lesson of {lesson.date.isoformat()}",
         )
+
+    if lesson.version != body.version:
+        raise await stale()
     topic = body.topic.strip()
     if topic == lesson.topic:
         return ctx.journal_lesson(homework)
     before = {"topic": lesson.topic, "version": lesson.version}
-    if not await _bump(db, s.Lesson, lesson.id, body.version, {"topic": topic}):
-        await db.refresh(lesson)
-        raise await _conflict(
-            db,
-            ctx.school,
-            "topic",
-            lesson.id,
-            (lesson.teacher_id, now),
-            body.version,
-            ctx.journal_lesson(homework),
-            lesson.version,
-            f"the lesson of {lesson.date.isoformat()}",
-        )
-    await db.refresh(lesson)
+    await _bump_or_refuse(db, s.Lesson, lesson, body.version, {"topic": topic}, stale)
     await log_write(
         db,
         viewer,
@@ -1229,36 +1142,28 @@ async def set_homework(
     await _serialise_on(db, s.Lesson, lesson.id)
     hw = await _active_homework(db, lesson.id)
     if hw is not None:
-        if body.version != hw.version:
-            raise await _conflict(
+        current = hw
+
+        async def stale() -> ProblemError:
+            return await _conflict(
                 db,
                 ctx.school,
                 "homework",
-                hw.id,
-                (hw.author_id, now),
+                current.id,
+                (current.author_id, now),
                 body.version,
-                journal_homework(hw),
-                hw.version,
+                journal_homework(current),
+                current.version,
                 f"the homework of the lesson of {lesson.date.isoformat()}",
             )
+
+        if body.version != hw.version:
+            raise await stale()
         before: dict[str, Any] | None = _hw_state(hw)
         values: dict[str, Any] = {"text": text, "due": body.due} if text else {"removed_at": now}
         if text and text == hw.text and body.due == hw.due:
             return journal_homework(hw)
-        if not await _bump(db, s.Homework, hw.id, hw.version, values):
-            await db.refresh(hw)
-            raise await _conflict(
-                db,
-                ctx.school,
-                "homework",
-                hw.id,
-                (hw.author_id, now),
-                body.version,
-                journal_homework(hw),
-                hw.version,
-                f"the homework of the lesson of {lesson.date.isoformat()}",
-            )
-        await db.refresh(hw)
+        await _bump_or_refuse(db, s.Homework, hw, hw.version, values, stale)
         action = "update" if text else "remove"
     else:
         if not text:
@@ -1391,8 +1296,10 @@ async def set_period_mark(
         "date": today.isoformat(),
     }
     active = existing is not None and existing.removed_at is None
-    if existing is not None and active and body.version != existing.version:
-        raise await _conflict(
+
+    async def stale() -> ProblemError:
+        assert existing is not None
+        return await _conflict(
             db,
             school,
             "period_mark",
@@ -1403,6 +1310,9 @@ async def set_period_mark(
             existing.version,
             what,
         )
+
+    if existing is not None and active and body.version != existing.version:
+        raise await stale()
     if body.value is None:
         if existing is None or not active:
             if existing is not None:
@@ -1438,20 +1348,7 @@ async def set_period_mark(
     else:
         pm = existing
         before = _period_mark_state(pm) if active else None
-        if not await _bump(db, s.PeriodMark, pm.id, pm.version, values):
-            await db.refresh(pm)
-            raise await _conflict(
-                db,
-                school,
-                "period_mark",
-                pm.id,
-                (pm.author_id, pm.updated_at),
-                body.version,
-                journal_period_mark(pm),
-                pm.version,
-                what,
-            )
-        await db.refresh(pm)
+        await _bump_or_refuse(db, s.PeriodMark, pm, pm.version, values, stale)
     after = None if pm.removed_at is not None else _period_mark_state(pm)
     await log_write(
         db,
