@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
 
 APP_NAME = "diary-tui"
 
@@ -86,8 +91,10 @@ class Notifications(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         return minute_of_day >= start or minute_of_day < end
 
 
-def save_notifications(prefs: Notifications, path: Path | None = None) -> None:
-    """Write the ``[notifications]`` table, keeping the rest of the file and its comments."""
+def _edit_config(path: Path | None, edit: Callable[[TOMLDocument], None]) -> None:
+    """Read the config file (none yet: an empty one), let ``edit`` change the document, and
+    write it back whole (a temporary file renamed over it), keeping everything ``edit`` did not
+    touch and the comments."""
     import tomlkit
 
     path = path or config_path()
@@ -97,16 +104,27 @@ def save_notifications(prefs: Notifications, path: Path | None = None) -> None:
         document = tomlkit.document()
     except (OSError, ValueError) as exc:
         raise ConfigError(f"Cannot update the config file {path}: {exc}.") from exc
-    table = document.get("notifications")
-    if not isinstance(table, dict):
-        table = tomlkit.table()
-        document["notifications"] = table
-    for key, value in msgspec.structs.asdict(prefs).items():
-        table[key] = value
+    edit(document)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".toml.tmp")
     tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def save_notifications(prefs: Notifications, path: Path | None = None) -> None:
+    """Write the ``[notifications]`` table, keeping the rest of the file and its comments."""
+
+    def edit(document: TOMLDocument) -> None:
+        import tomlkit
+
+        table = document.get("notifications")
+        if not isinstance(table, dict):
+            table = tomlkit.table()
+            document["notifications"] = table
+        for key, value in msgspec.structs.asdict(prefs).items():
+            table[key] = value
+
+    _edit_config(path, edit)
 
 
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -167,24 +185,15 @@ def load_config(path: Path | None = None) -> Config:
 
 def save_settings(values: dict[str, object], path: Path | None = None) -> None:
     """Set top-level settings in the config file, keeping everything else and the comments."""
-    import tomlkit
 
-    path = path or config_path()
-    try:
-        document = tomlkit.parse(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        document = tomlkit.document()
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"Cannot update the config file {path}: {exc}.") from exc
-    for key, value in values.items():
-        if value is None:
-            document.pop(key, None)
-        else:
-            document[key] = value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
-    os.replace(tmp, path)
+    def edit(document: TOMLDocument) -> None:
+        for key, value in values.items():
+            if value is None:
+                document.pop(key, None)
+            else:
+                document[key] = value
+
+    _edit_config(path, edit)
 
 
 def save_last_login(server: str, login: str, path: Path | None = None) -> None:
