@@ -109,7 +109,15 @@ async def one_journal(
         journal = decode(response.content, Journal)
     request_times = request_times[1:]
     assert journal is not None
-    viewer = Viewer(id=admin_id, school_id=1, role=Role.ADMINISTRATION, login="admin", session_id=0)
+    viewer = Viewer(
+        id=admin_id,
+        school_id=1,
+        role=Role.ADMINISTRATION,
+        login="admin",
+        session_id=0,
+        zone="Europe/Moscow",
+        today=TODAY,
+    )
     query_times: list[float] = []
     for _ in range(runs):
         async with state.sessionmaker() as db:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api_client.models import LoginRequest, Role, TokenPair
 from demo_server.clients import rate_key
 from demo_server.problems import ProblemError, unauthorized
-from demo_server.schema import AuthSession, LoginAttempt, RefreshToken, User
+from demo_server.schema import AuthSession, LoginAttempt, RefreshToken, School, User
 from demo_server.security import (
     AccessClaims,
     BadToken,
@@ -47,6 +47,11 @@ class Viewer:
     role: Role
     login: str
     session_id: int
+    zone: str
+    """The school's IANA time zone (``Europe/Moscow``)."""
+    today: dt.date
+    """The school's date for this request (:meth:`ServerState.today`), read once so that
+    every part of one answer agrees on the day even across midnight."""
     must_change_password: bool = False
     """The account still has a one-time password: only changing it is allowed."""
 
@@ -257,8 +262,10 @@ _BEARER = (
         User.locked,
         User.must_change_password,
         AuthSession.revoked_at,
+        School.timezone,
     )
     .join(AuthSession, AuthSession.user_id == User.id)
+    .join(School, School.id == User.school_id)
     .where(AuthSession.id == bindparam("session"), User.id == bindparam("user"))
 )
 
@@ -297,5 +304,7 @@ async def authenticate(state: ServerState, db: AsyncSession, authorization: str 
         role=role,
         login=row.login,
         session_id=claims.session_id,
+        zone=row.timezone,
+        today=state.today(row.timezone),
         must_change_password=bool(row.must_change_password),
     )

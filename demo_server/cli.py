@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--today",
         type=_date,
         help="serve as if today were this date (YYYY-MM-DD), for a demo shown on a chosen "
-        "day; default: DIARY_TODAY, else the real today",
+        "day; default: DIARY_TODAY, else each school's date in its own time zone",
     )
     key_help = (
         "the audit key's file (default: DIARY_AUDIT_KEY, DIARY_AUDIT_KEY_FILE or audit.key "

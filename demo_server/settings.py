@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from demo_server.clients import parse_networks
+from demo_server.clock import school_date
 from demo_server.heavy import HeavyWork
-from demo_server.schema import ServerSetting
+from demo_server.schema import School, ServerSetting
 
 MIB = 1024 * 1024
 
@@ -37,10 +38,11 @@ def frozen_today(text: str | None) -> dt.date | None:
         raise ValueError(f"{TODAY_ENV}={text!r} is not a date: write it as YYYY-MM-DD") from None
 
 
-def today_source() -> Callable[[], dt.date]:
-    """The school's "today": the date in ``DIARY_TODAY`` when it is set, else the real one."""
+def today_source() -> Callable[[], dt.date] | None:
+    """The frozen "today" ``DIARY_TODAY`` names, None when it is not set: then each school's
+    today is its own date (:meth:`ServerState.today`)."""
     day = frozen_today(os.environ.get(TODAY_ENV))
-    return dt.date.today if day is None else (lambda: day)
+    return None if day is None else (lambda: day)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,8 +67,10 @@ class ServerSettings:
     """Requests with heavy work (roster import, slips, statistics) that run at once."""
     heavy_waiting: int = 8
     """Such requests that may wait for a turn; the next is answered 503 with Retry-After."""
-    today: Callable[[], dt.date] = field(default_factory=today_source)
-    """The school's "today": the default week. Tests freeze it (``DIARY_TODAY`` does too)."""
+    today: Callable[[], dt.date] | None = field(default_factory=today_source)
+    """A frozen "today" for every school (tests; ``DIARY_TODAY`` / ``--today``). None: each
+    school's today is its date in its own zone at ``now()`` (:meth:`ServerState.today`); the
+    server machine's date is never used."""
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
     """The current instant (UTC), for token expiry and the lockout window."""
     audit_key: bytes | None = None
@@ -127,3 +131,17 @@ class ServerState:
                     async with self.sessionmaker() as session:
                         self._secret = await ensure_token_secret(session)
         return self._secret
+
+    def today(self, zone: str | None) -> dt.date:
+        """The school's "today": the frozen date when there is one, else the school's date (its
+        IANA ``zone``) at ``settings.now()``. At 22:30 UTC on 25 November a Moscow school's
+        today is 26 November, whatever the server machine's zone says."""
+        frozen = self.settings.today
+        return frozen() if frozen is not None else school_date(self.settings.now(), zone)
+
+    async def school_today(self, db: AsyncSession, school_id: int) -> dt.date:
+        """:meth:`today` for the school ``school_id``, for a request with no viewer yet."""
+        if self.settings.today is not None:
+            return self.settings.today()
+        zone = await db.scalar(select(School.timezone).where(School.id == school_id))
+        return self.today(zone)

@@ -52,7 +52,7 @@ async def list_users(
 ) -> m.UserPage:
     """Users whose login or name holds ``q``; ``class`` gives the class's pupils and their
     parents. In surname order, a page at a time."""
-    today = server.settings.today()
+    today = viewer.today
     class_id = await acc.find_class(db, viewer.school_id, today, class_) if class_ else None
     return await acc.search_users(
         db,
@@ -73,7 +73,7 @@ async def list_classes(
     db: NamedDependency[AsyncSession],
 ) -> m.ClassList:
     """This year's classes (for the IT staff: where pupils go)."""
-    return await acc.class_list(db, viewer.school_id, server.settings.today())
+    return await acc.class_list(db, viewer.school_id, viewer.today)
 
 
 @get("/users/{user_id:int}", summary="One account")
@@ -84,7 +84,7 @@ async def get_user(
     db: NamedDependency[AsyncSession],
 ) -> m.UserSummary:
     user = await acc.get_user(db, viewer.school_id, user_id)
-    return await acc.user_summary(db, user, server.settings.today())
+    return await acc.user_summary(db, user, viewer.today)
 
 
 # --- writes on accounts ---------------------------------------------------------------------
@@ -104,7 +104,7 @@ async def create_user(
         school_id=viewer.school_id,
         actor_id=viewer.id,
         data=data,
-        today=server.settings.today(),
+        today=viewer.today,
         now=server.settings.now(),
     )
 
@@ -127,7 +127,7 @@ async def update_user(
         actor_id=viewer.id,
         user_id=user_id,
         data=data,
-        today=server.settings.today(),
+        today=viewer.today,
         now=server.settings.now(),
     )
 
@@ -152,7 +152,7 @@ async def reset_password(
         school_id=viewer.school_id,
         actor_id=viewer.id,
         user_id=user_id,
-        today=server.settings.today(),
+        today=viewer.today,
         now=server.settings.now(),
     )
 
@@ -171,7 +171,7 @@ async def _link(
         parent_id=data.parent_id,
         pupil_id=data.pupil_id,
         linked=linked,
-        today=server.settings.today(),
+        today=viewer.today,
         now=server.settings.now(),
     )
 
@@ -208,7 +208,7 @@ async def move_pupil(
     db: NamedDependency[AsyncSession],
 ) -> m.UserSummary:
     """The pupil's enrolment ends the day before ``date``; one in the new class starts then."""
-    today = server.settings.today()
+    today = viewer.today
     return await acc.move_pupil(
         db,
         school_id=viewer.school_id,
@@ -247,7 +247,7 @@ async def change_password(
         new=data.new,
         now=server.settings.now(),
     )
-    return await acc.user_summary(db, user, server.settings.today())
+    return await acc.user_summary(db, user, viewer.today)
 
 
 router = Router(

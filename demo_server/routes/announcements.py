@@ -49,7 +49,7 @@ async def announcements(
     """The school's and the user's classes' announcements, newest first, with read state; and
     the events of the next weeks."""
     scope = await _pupil_scope(db, viewer, pupil_id)
-    return await messaging.load_announcements(db, viewer, server.settings.today(), scope)
+    return await messaging.load_announcements(db, viewer, viewer.today, scope)
 
 
 @post(
@@ -68,7 +68,7 @@ async def read_announcement(
 ) -> m.AnnouncementItem:
     settings = server.settings
     return await messaging.mark_announcement_read(
-        db, viewer, announcement_id, settings.now(), settings.today()
+        db, viewer, announcement_id, settings.now(), viewer.today
     )
 
 
@@ -83,7 +83,7 @@ async def post_announcement(
 ) -> m.AnnouncementItem:
     """A teacher to a class they teach; administration to a class or the whole school."""
     settings = server.settings
-    return await messaging.post_announcement(db, viewer, data, settings.now(), settings.today())
+    return await messaging.post_announcement(db, viewer, data, settings.now(), viewer.today)
 
 
 @get("/events", summary="Events in a range of days", tags=["announcements"])
@@ -109,7 +109,7 @@ async def events(
     pupil_id: PupilParam = None,
 ) -> m.Events:
     """School events and the user's (or children's) classes' events: meetings, exams, ..."""
-    today = server.settings.today()
+    today = viewer.today
     start = parse_date(from_, "from") if from_ is not None else today
     end = parse_date(to, "to") if to is not None else start + messaging.EVENTS_AHEAD
     if end < start:

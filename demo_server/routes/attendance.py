@@ -48,7 +48,7 @@ async def pupil_attendance(
 ) -> Attendance:
     """Absences and lateness with date, lesson and kind; totals per subject and overall."""
     await require_pupil(db, viewer, pupil_id, "attendance", ATTENDANCE_READERS)
-    attendance = await load_attendance(db, pupil_id, server.settings.today(), period)
+    attendance = await load_attendance(db, pupil_id, viewer.today, period)
     if attendance is None:
         raise pupil_not_found()
     return attendance
@@ -71,9 +71,7 @@ async def add_absence_notice(
     if viewer.role is not Role.PARENT:
         raise ProblemError(403, "only a parent can send an absence notice")
     await require_pupil(db, viewer, pupil_id, "absence notices")
-    return await send_notice(
-        db, viewer, pupil_id, data, server.settings.today(), server.settings.now()
-    )
+    return await send_notice(db, viewer, pupil_id, data, viewer.today, server.settings.now())
 
 
 @get(
@@ -89,7 +87,7 @@ async def pupil_absence_notices(
 ) -> AbsenceNotices:
     """Newest first: for the pupil, their parents, their class teacher, administration."""
     await require_notice_reader(db, viewer, pupil_id)
-    return await load_notices(db, server.settings.today(), pupil_id=pupil_id)
+    return await load_notices(db, viewer.today, pupil_id=pupil_id)
 
 
 @get(
@@ -105,7 +103,7 @@ async def class_absence_notices(
 ) -> AbsenceNotices:
     """For the class teacher of the class and administration; newest first."""
     await require_class_notices(db, viewer, class_id)
-    return await load_notices(db, server.settings.today(), class_id=class_id)
+    return await load_notices(db, viewer.today, class_id=class_id)
 
 
 NoticeId = Annotated[int, PathParameter(description="The absence notice's id")]
@@ -128,7 +126,7 @@ async def absence_notice_seen(
 
     The first reading is kept (when, and by whom) and the pupil's parents are told; reading it
     again changes nothing."""
-    return await mark_seen(db, viewer, notice_id, server.settings.now(), server.settings.today())
+    return await mark_seen(db, viewer, notice_id, server.settings.now(), viewer.today)
 
 
 @post(
@@ -149,7 +147,7 @@ async def absence_notice_apply(
 
     Lessons still to come have no absence yet and get nothing now (``lessons_ahead`` counts
     them). With nothing to change: 422, saying why."""
-    return await apply_notice(db, viewer, notice_id, server.settings.now(), server.settings.today())
+    return await apply_notice(db, viewer, notice_id, server.settings.now(), viewer.today)
 
 
 router = Router(

@@ -117,7 +117,7 @@ async def audit_log(
     return await load_audit(
         db,
         viewer,
-        server.settings.today(),
+        viewer.today,
         pupil_id=await find_user(db, viewer, pupil, "pupil") if pupil is not None else None,
         actor_id=await find_user(db, viewer, teacher, "teacher") if teacher is not None else None,
         start=start,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncGenerator
 from typing import Annotated
 
@@ -61,9 +62,7 @@ async def changes(
     newest = await latest_cursor(db)
     if cursor is not None:
         check_cursor(cursor, newest)
-    return await read_feed(
-        db, viewer, cursor, today=server.settings.today(), limit=count, latest=newest
-    )
+    return await read_feed(db, viewer, cursor, today=viewer.today, limit=count, latest=newest)
 
 
 @get(
@@ -118,7 +117,10 @@ async def change_stream(
     else:
         start = newest
     await db.close()  # the stream reads with sessions of its own
-    today = server.settings.today
+
+    def today() -> dt.date:  # a stream outlives midnight: each read asks for the day anew
+        return server.today(viewer.zone)
+
     hub = hub_for(server)
 
     # A stream lives as long as an access token: then the client reconnects with a fresh one,

@@ -33,7 +33,7 @@ async def pupil_grades(
     """Per subject every mark of the period in date order, the weighted average and the
     period mark; where the school shows them, the class average and the pupil's place."""
     await require_pupil(db, viewer, pupil_id, "marks")
-    grades = await load_grades(db, pupil_id, server.settings.today(), period)
+    grades = await load_grades(db, pupil_id, viewer.today, period)
     if grades is None:
         raise pupil_not_found()
     return grades
@@ -48,7 +48,7 @@ async def pupil_report_card(
 ) -> ReportCard:
     """Period and year marks per subject for the whole school year."""
     await require_pupil(db, viewer, pupil_id, "marks")
-    card = await load_report_card(db, pupil_id, server.settings.today())
+    card = await load_report_card(db, pupil_id, viewer.today)
     if card is None:
         raise pupil_not_found()
     return card

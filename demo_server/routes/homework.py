@@ -50,7 +50,7 @@ async def pupil_homework(
     start = parse_date(from_, "from") if from_ is not None else None
     end = parse_date(to, "to") if to is not None else None
     await require_pupil(db, viewer, pupil_id, "homework")
-    homework = await load_homework(db, pupil_id, server.settings.today(), start, end, subject)
+    homework = await load_homework(db, pupil_id, viewer.today, start, end, subject)
     if homework is None:
         raise pupil_not_found()
     return homework

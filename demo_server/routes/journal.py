@@ -54,9 +54,7 @@ async def get_journal(
 
     Teachers of the class and subject and the class's class teacher (any subject); the
     administration reads any class."""
-    return await journal.load_journal(
-        db, viewer, class_id, subject_id, period_id, server.settings.today()
-    )
+    return await journal.load_journal(db, viewer, class_id, subject_id, period_id, viewer.today)
 
 
 @post("/marks", summary="Give a mark", tags=["journal"], status_code=201)
@@ -67,9 +65,7 @@ async def create_mark(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> JournalMark:
-    return await journal.create_mark(
-        db, viewer, data, server.settings.now(), server.settings.today()
-    )
+    return await journal.create_mark(db, viewer, data, server.settings.now(), viewer.today)
 
 
 @patch("/marks/{mark_id:int}", summary="Change a mark", tags=["journal"])
@@ -112,7 +108,7 @@ async def set_absence(
     db: NamedDependency[AsyncSession],
 ) -> JournalAbsence:
     return await journal.set_absence(
-        db, viewer, lesson_id, pupil_id, data, server.settings.now(), server.settings.today()
+        db, viewer, lesson_id, pupil_id, data, server.settings.now(), viewer.today
     )
 
 
@@ -172,9 +168,7 @@ async def set_period_mark(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> JournalPeriodMark:
-    return await journal.set_period_mark(
-        db, viewer, data, server.settings.now(), server.settings.today()
-    )
+    return await journal.set_period_mark(db, viewer, data, server.settings.now(), viewer.today)
 
 
 router = Router(

@@ -49,7 +49,7 @@ async def change_lesson(
     """The administration changes a lesson; families and teachers of the class see it in the
     change feed (``lesson.changed``)."""
     return await timetable.change_lesson(
-        db, viewer, lesson_id, data, server.settings.now(), server.settings.today()
+        db, viewer, lesson_id, data, server.settings.now(), viewer.today
     )
 
 

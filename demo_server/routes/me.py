@@ -21,4 +21,4 @@ async def me(
 ) -> m.Me:
     """My role and school; a parent's children (a pupil: themself); a teacher's classes and
     subjects and the class they lead."""
-    return await load_me(db, viewer, server.settings.today())
+    return await load_me(db, viewer, viewer.today)

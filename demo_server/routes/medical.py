@@ -53,7 +53,7 @@ async def search_pupils(
         raise ProblemError(400, "'q' must be at most 100 characters of a name", field="q")
     if not words:
         raise ProblemError(422, "'q' is empty: give part of a surname or first name", field="q")
-    return await medical.search_pupils(db, viewer, words, server.settings.today())
+    return await medical.search_pupils(db, viewer, words, viewer.today)
 
 
 @get(
@@ -82,7 +82,7 @@ async def medical_absences(
 ) -> m.MedicalAbsences:
     """Illness absences of any pupil of the school, newest first; never marks. The health
     worker only."""
-    today = server.settings.today()
+    today = viewer.today
     end = parse_date(to, "to") if to is not None else today
     start = parse_date(from_, "from") if from_ is not None else end - dt.timedelta(DEFAULT_DAYS)
     return await medical.medical_absences(db, viewer, pupil, start, end, today)

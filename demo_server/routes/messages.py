@@ -31,7 +31,7 @@ async def threads(
 ) -> m.Threads:
     """Subject, the other participants, the child, the last message time and unread count."""
     messaging.require_messages(viewer)
-    return await messaging.list_threads(db, viewer, server.settings.today())
+    return await messaging.list_threads(db, viewer, viewer.today)
 
 
 @get("/threads/{thread_id:int}", summary="One thread with its messages", tags=["messages"])
@@ -41,7 +41,7 @@ async def thread(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.Thread:
-    return await messaging.load_thread(db, viewer, thread_id, server.settings.today())
+    return await messaging.load_thread(db, viewer, thread_id, viewer.today)
 
 
 @post(
@@ -73,7 +73,7 @@ async def reply(
 ) -> m.Thread:
     """Add a message; answers with the whole thread."""
     settings = server.settings
-    return await messaging.reply(db, viewer, thread_id, data.body, settings.now(), settings.today())
+    return await messaging.reply(db, viewer, thread_id, data.body, settings.now(), viewer.today)
 
 
 @post("/threads", summary="Start a thread", tags=["messages"])
@@ -86,7 +86,7 @@ async def start_thread(
 ) -> m.Thread:
     """A new thread with one recipient from the pupil's list of recipients."""
     settings = server.settings
-    return await messaging.start_thread(db, viewer, data, settings.now(), settings.today())
+    return await messaging.start_thread(db, viewer, data, settings.now(), viewer.today)
 
 
 @get(
@@ -103,7 +103,7 @@ async def recipients(
     """For a parent or pupil: the teachers and class teacher; for staff: the parents."""
     messaging.require_messages(viewer)
     await require_pupil(db, viewer, pupil_id, "message recipients")
-    today = server.settings.today()
+    today = viewer.today
     pupil = (await messaging.pupil_refs(db, [pupil_id], today)).get(pupil_id)
     if pupil is None:
         raise pupil_not_found()

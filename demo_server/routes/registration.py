@@ -66,7 +66,7 @@ async def _usable_code(
 
 
 async def _replayed(
-    db: NamedDependency[AsyncSession], data: m.RegisterRequest, now: dt.datetime, today: dt.date
+    db: NamedDependency[AsyncSession], data: m.RegisterRequest, server: ServerState
 ) -> m.Registration | None:
     """The answer a repeat of a successful registration gets, if this is one."""
     invite = await invites.find_invite(db, data.code)
@@ -77,7 +77,7 @@ async def _replayed(
         return None
     if not await verify_password(parent.password_hash, data.password):
         return None
-    return await invites.registration(db, parent, today)
+    return await invites.registration(db, parent, await server.school_today(db, parent.school_id))
 
 
 @post(
@@ -94,14 +94,15 @@ async def register(
 ) -> Response[m.Registration]:
     """The code (from the class teacher), names, a login and a password (strength checked).
     The new account is linked to the code's pupil; log in with it afterwards."""
-    now, today, host = server.settings.now(), server.settings.today(), _host(request, server)
+    now, host = server.settings.now(), _host(request, server)
     await _check_rate(db, host, now)
-    replay = await _replayed(db, data, now, today)
+    replay = await _replayed(db, data, server)
     if replay is not None:
         return Response(replay, status_code=201, headers={"Idempotent-Replayed": "true"})
     invite = await _usable_code(db, host, data.code, now)
     try:
         parent = await invites.create_parent(db, invite=invite, data=data, now=now)
+        today = await server.school_today(db, parent.school_id)
         answer = await invites.registration(db, parent, today)
         await db.commit()
     except BaseException:
@@ -127,7 +128,7 @@ async def add_child(
     """For a parent with a second child: the second child's code links it to this account."""
     if viewer.role is not m.Role.PARENT:
         raise ProblemError(403, "only a parent account adds a child with an invite code")
-    now, today, host = server.settings.now(), server.settings.today(), _host(request, server)
+    now, today, host = server.settings.now(), viewer.today, _host(request, server)
     await _check_rate(db, host, now)
     invite = await _usable_code(db, host, data.code, now)
     parent = await db.get(s.User, viewer.id)

@@ -87,7 +87,7 @@ async def _import_roster(
     # Reading, planning and reporting take time in proportion to the file: they run off the
     # event loop, and the report comes back as its JSON, so the loop neither encodes it nor
     # keeps its objects alive for the collector to walk.
-    today = server.settings.today()
+    today = viewer.today
 
     async def plan() -> tuple[ParsedRoster, ImportPlan] | bytes:
         snapshot = await roster_apply.build_snapshot(db, viewer.school_id, today)

@@ -60,7 +60,7 @@ async def _slips(
     name = class_name(cls.grade, cls.letter)
     language = _lang(school.name, lang)
     server_url = str(request.base_url).rstrip("/")
-    today = server.settings.today()
+    today = viewer.today
 
     from demo_server.slips import Slip, SlipFontError, render_pdf_slips, render_text_slips
 

@@ -45,7 +45,7 @@ async def school_stats(
 ) -> m.SchoolStats:
     """Averages per class and subject, the distribution of marks, attendance, pupils at risk,
     the ranking of classes and the average of each week. Administration only."""
-    today = server.settings.today()
+    today = viewer.today
     scope = await stats.resolve_scope(db, viewer.school_id, period, today)
     async with server.heavy.turn("statistics"):
         return await stats.school_stats(db, scope, today)
@@ -65,7 +65,7 @@ async def class_stats(
 ) -> m.ClassStats:
     """The class's averages per subject, distribution, attendance, rank, pupils at risk and
     weekly trend. Administration only."""
-    today = server.settings.today()
+    today = viewer.today
     scope = await stats.resolve_scope(db, viewer.school_id, period, today)
     found = None
     if 0 < class_id <= MAX_ID:
@@ -91,7 +91,7 @@ async def authority_stats(
 ) -> m.AuthorityStats:
     """Average, distribution and attendance per school and class; never a pupil, and any
     group of fewer than five pupils withheld. The education authority and administration."""
-    scope = await stats.resolve_scope(db, viewer.school_id, period, server.settings.today())
+    scope = await stats.resolve_scope(db, viewer.school_id, period, viewer.today)
     async with server.heavy.turn("statistics"):
         return await stats.authority_stats(db, scope)
 

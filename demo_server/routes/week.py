@@ -66,7 +66,7 @@ async def pupil_week(
 ) -> Week:
     """Lessons with times, subject, teacher, room, topic, homework, marks and absence; the
     bells; events; holidays. The week runs Monday to Sunday."""
-    day = parse_date(date, "date") if date is not None else server.settings.today()
+    day = parse_date(date, "date") if date is not None else viewer.today
     week = await load_week(db, pupil_id, day, seen_by=viewer)  # None: not theirs to see
     if week is None:
         raise pupil_not_found()

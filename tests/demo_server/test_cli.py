@@ -65,9 +65,10 @@ def test_diary_today_freezes_the_schools_today(monkeypatch: pytest.MonkeyPatch) 
     from demo_server.settings import TODAY_ENV, ServerSettings
 
     monkeypatch.setenv(TODAY_ENV, "2026-11-25")
-    assert ServerSettings().today() == dt.date(2026, 11, 25)
+    frozen = ServerSettings().today
+    assert frozen is not None and frozen() == dt.date(2026, 11, 25)
     monkeypatch.delenv(TODAY_ENV)
-    assert ServerSettings().today == dt.date.today
+    assert ServerSettings().today is None  # each school's own date, never the machine's
 
 
 def test_a_mistyped_diary_today_is_one_line(
