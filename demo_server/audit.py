@@ -144,6 +144,32 @@ def read_unkeyed_start(value: str | None, key: bytes) -> tuple[int, str] | None:
     return records, head_hash
 
 
+def audit_row(
+    at: dt.datetime,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int,
+    pupil_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str,
+) -> dict[str, Any]:
+    """An ``audit_log`` row without its id and hashes: what the server appends for a write
+    and what the demo generator writes for the history it makes up."""
+    return {
+        "at": at,
+        "actor_id": actor_id,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "pupil_id": pupil_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+
+
 def record_content(row: Mapping[str, Any]) -> dict[str, Any]:
     """The hashed content of an ``audit_log`` row (a mapping with at least
     :data:`CONTENT_FIELDS`); ``at`` becomes its canonical string."""

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api_client.models import AbsenceKind, LessonStatus, MarkKind, PeriodKind, Role
 from demo_server import schema
-from demo_server.audit import GENESIS, canonical_instant, plain_record_hash
+from demo_server.audit import GENESIS, audit_row, canonical_instant, plain_record_hash
 from demo_server.clock import school_zone
 from demo_server.demo_data import (
     EN_FEMALE,
@@ -381,31 +381,6 @@ class _Mark:
 
 
 _KIND_VALUES = {kind: kind.value for kind in MarkKind}
-
-
-def _record(
-    at: dt.datetime,
-    actor: int,
-    action: str,
-    entity: str,
-    entity_id: int,
-    pupil_id: int,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    reason: str,
-) -> dict[str, Any]:
-    """An ``audit_log`` row without its id and hashes."""
-    return {
-        "at": at,
-        "actor_id": actor,
-        "action": action,
-        "entity": entity,
-        "entity_id": entity_id,
-        "pupil_id": pupil_id,
-        "before": before,
-        "after": after,
-        "reason": reason,
-    }
 
 
 def _at_school(day: dt.date, hhmm: str, minutes: int = 0) -> dt.datetime:
@@ -1391,7 +1366,7 @@ class _School:
                     0,
                     mark.id,
                     "a",
-                    _record(
+                    audit_row(
                         mark.created,
                         actor,
                         "create",
@@ -1411,7 +1386,7 @@ class _School:
                         0,
                         mark.id,
                         "b",
-                        _record(
+                        audit_row(
                             mark.updated,
                             actor,
                             "update",
@@ -1445,7 +1420,7 @@ class _School:
             for row in self.rows.get(_table(model).name, []):
                 state = {name: row[name] for name in fields}
                 at = row[when]
-                record = _record(
+                record = audit_row(
                     at,
                     row["author_id"],
                     "create",
@@ -1728,32 +1703,19 @@ class _School:
                 }
             )
 
+        def school_event(date: dt.date, hour: int, title: str, place: str, text: str) -> None:
+            """A two-hour event of the whole school starting on the hour."""
+            event("school_event", title, _at_school(date, f"{hour:02d}:00"), 2, place, text, None)
+
         first = self.year_start.year
         for month, day, hour, title, place, description in t.school_events:
             date = dt.date(first if month >= 9 else first + 1, month, day)
-            event(
-                "school_event",
-                title,
-                _at_school(date, f"{hour:02d}:00"),
-                2,
-                place,
-                description,
-                None,
-            )
+            school_event(date, hour, title, place, description)
         monday = _monday(self.today)
         for (title, place, description), offset, hour in zip(
             t.this_week_events, (2, 8, 10), (12, 14, 15), strict=True
         ):
-            date = monday + dt.timedelta(days=offset)
-            event(
-                "school_event",
-                title,
-                _at_school(date, f"{hour:02d}:00"),
-                2,
-                place,
-                description,
-                None,
-            )
+            school_event(monday + dt.timedelta(days=offset), hour, title, place, description)
         # Parent meetings: one near the end of every quarter, and some this week or next.
         soon: dict[int, dt.date] = {}
         for cls in self.classes:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from demo_server.audit import GENESIS, record_content, record_hash
+from demo_server.audit import GENESIS, audit_row, record_content, record_hash
 from demo_server.audit_key import current_key
 from demo_server.schema import AuditRecord, Change
 
@@ -70,17 +70,7 @@ async def append_audit(
     if db.get_bind().dialect.name == "postgresql":
         await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
     at = at.astimezone(dt.UTC)  # the column refuses a naive datetime; the hash sees UTC
-    content = {
-        "at": at,
-        "actor_id": actor_id,
-        "action": action,
-        "entity": entity,
-        "entity_id": entity_id,
-        "pupil_id": pupil_id,
-        "before": before,
-        "after": after,
-        "reason": reason,
-    }
+    content = audit_row(at, actor_id, action, entity, entity_id, pupil_id, before, after, reason)
     record_id = await db.scalar(
         insert(AuditRecord).values(**content, prev_hash="", hash="").returning(AuditRecord.id)
     )
