@@ -778,6 +778,17 @@ class _Planner:
             middle_name=row.middle_name,
         )
 
+    def _refused(self, row: RosterRow, reason: str) -> bool:
+        """Refuse the row when there is a ``reason`` (empty: none); whether it was."""
+        if reason:
+            self._refuse(row, reason)
+        return bool(reason)
+
+    def _ambiguous(self, row: RosterRow, found: Sequence[ExistingUser], who: str) -> None:
+        """Refuse a row whose name fits several accounts (``who``: "teachers are named ...")."""
+        logins = _some([u.login for u in found[:_LINES_NAMED]], len(found))
+        self._refuse(row, f"{len(found)} {who} ({logins}): put the login in the login column")
+
     def _by_row_login(self, row: RosterRow, role: str) -> tuple[ExistingUser | None, str]:
         """The existing account the row's login names, or the reason the login cannot be used."""
         user = self.by_login.get(row.login)
@@ -931,18 +942,12 @@ class _Planner:
         user: ExistingUser | None = None
         if row.login:
             user, reason = self._by_row_login(row, "pupil")
-            if reason:
-                self._refuse(row, reason)
+            if self._refused(row, reason):
                 return
         if user is None and not row.login:
             here = self._pupils_here(row, key)
             if len(here) > 1:
-                logins = _some([u.login for u in here[:_LINES_NAMED]], len(here))
-                self._refuse(
-                    row,
-                    f"{len(here)} pupils named {row.name} are in {class_name} ({logins}): "
-                    "put the login in the login column",
-                )
+                self._ambiguous(row, here, f"pupils named {row.name} are in {class_name}")
                 return
             same, total = ([], 0) if here else self._namesakes(row, "pupil", _LINES_NAMED)
             if here:
@@ -956,11 +961,8 @@ class _Planner:
                     "pupil with the same name give a new login",
                 )
                 return
-        if user is not None:
-            reason = self._claim(row, user)
-            if reason:
-                self._refuse(row, reason)
-                return
+        if user is not None and self._refused(row, self._claim(row, user)):
+            return
         changes = self._name_changes(row, user) if user else []
         if user is not None and class_key(user.class_name) != key:
             changes.append(FieldChange("class", user.class_name, class_name))
@@ -1000,25 +1002,16 @@ class _Planner:
         user: ExistingUser | None = None
         if row.login:
             user, reason = self._by_row_login(row, "teacher")
-            if reason:
-                self._refuse(row, reason)
+            if self._refused(row, reason):
                 return
         else:
             same = self._prefer_exact(row, self._namesakes(row, "teacher")[0])
             if len(same) > 1:
-                logins = _some([u.login for u in same[:_LINES_NAMED]], len(same))
-                self._refuse(
-                    row,
-                    f"{len(same)} teachers are named {row.name} ({logins}): "
-                    "put the login in the login column",
-                )
+                self._ambiguous(row, same, f"teachers are named {row.name}")
                 return
             user = same[0] if same else None
-        if user is not None:
-            reason = self._claim(row, user)
-            if reason:
-                self._refuse(row, reason)
-                return
+        if user is not None and self._refused(row, self._claim(row, user)):
+            return
         assignments = []
         # Each class and subject once: "5А; 5А; ..." does not multiply the pairs.
         subjects = dict.fromkeys(self.subjects[fold(subject)] for subject in row.subjects)
@@ -1085,18 +1078,14 @@ class _Planner:
         user: ExistingUser | None = None
         if row.login:
             user, reason = self._by_row_login(row, "parent")
-            if reason:
-                self._refuse(row, reason)
+            if self._refused(row, reason):
                 return
         else:
             linked = self._prefer_exact(row, self._linked_namesakes(row, child_ids))
             same, total = ([], 0) if linked else self._namesakes(row, "parent", _LINES_NAMED)
             if len(linked) > 1:
-                logins = _some([u.login for u in linked[:_LINES_NAMED]], len(linked))
-                self._refuse(
-                    row,
-                    f"{len(linked)} parents named {row.name} are linked to these children "
-                    f"({logins}): put the login in the login column",
+                self._ambiguous(
+                    row, linked, f"parents named {row.name} are linked to these children"
                 )
                 return
             if linked:
@@ -1110,11 +1099,8 @@ class _Planner:
                     "login column; for a different person give a new login",
                 )
                 return
-        if user is not None:
-            reason = self._claim(row, user)
-            if reason:
-                self._refuse(row, reason)
-                return
+        if user is not None and self._refused(row, self._claim(row, user)):
+            return
         add = [
             c
             for c in children

@@ -626,3 +626,37 @@ def test_new_logins_for_many_namesakes_are_numbered_in_order() -> None:
         "ivanova.a5",
         "ivanova.a6",
     ]
+
+
+def test_a_name_fitting_several_accounts_is_refused_naming_their_logins() -> None:
+    """Pupils in the class, teachers, and parents linked to the children: each kind asks for
+    the login, naming the logins it could be."""
+    users = [
+        ExistingUser(1, "pupil", "Орлова", "Дарья", "", "orlova.d", "5А"),
+        ExistingUser(2, "pupil", "Орлова", "Дарья", "", "orlova.d2", "5А"),
+        ExistingUser(3, "teacher", "Зуев", "Иван", "", "zuev.i"),
+        ExistingUser(4, "teacher", "Зуев", "Иван", "", "zuev.i2"),
+        ExistingUser(5, "pupil", "Белов", "Кирилл", "", "belov.k", "5Б"),
+        ExistingUser(6, "parent", "Белова", "Нина", "", "belova.n"),
+        ExistingUser(7, "parent", "Белова", "Нина", "", "belova.n2"),
+    ]
+    links = frozenset({(6, 5), (7, 5)})
+    school = ExistingSchool(classes=CLASSES, subjects=SUBJECTS, users=users, parent_links=links)
+    text = (
+        f"{HEADER_RU}\n"
+        "ученик;Орлова;Дарья;;5А;;;;\n"
+        "учитель;Зуев;Иван;;;;;5А;Физика\n"
+        "родитель;Белова;Нина;;;;Белов Кирилл 5Б;;\n"
+    )
+    plan = plan_import(parse(text), school)
+    assert reason(plan, 2) == (
+        "2 pupils named Орлова Дарья are in 5А (orlova.d, orlova.d2): "
+        "put the login in the login column"
+    )
+    assert reason(plan, 3) == (
+        "2 teachers are named Зуев Иван (zuev.i, zuev.i2): put the login in the login column"
+    )
+    assert reason(plan, 4) == (
+        "2 parents named Белова Нина are linked to these children (belova.n, belova.n2): "
+        "put the login in the login column"
+    )
