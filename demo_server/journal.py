@@ -577,6 +577,39 @@ async def log_write(
     )
 
 
+async def _log_pupil_write(
+    db: AsyncSession,
+    viewer: Viewer,
+    now: dt.datetime,
+    ctx: LessonContext,
+    pupil: s.User,
+    kind: str,
+    entity_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    payload: dict[str, Any],
+    reason: str = "",
+) -> None:
+    """``log_write`` for a write about one pupil at one lesson (a mark, an absence): the entity
+    is the change's ``kind`` before its dot; it is created when there was nothing ``before``,
+    removed when there is nothing ``after``; the payload starts with ``_about``."""
+    await log_write(
+        db,
+        viewer,
+        now,
+        class_id=ctx.cls.id,
+        pupil_id=pupil.id,
+        action="create" if before is None else "remove" if after is None else "update",
+        entity=kind.partition(".")[0],
+        entity_id=entity_id,
+        kind=kind,
+        before=before,
+        after=after,
+        reason=reason,
+        payload={**_about(ctx, pupil), **payload},
+    )
+
+
 async def create_mark(
     db: AsyncSession, viewer: Viewer, body: MarkCreate, now: dt.datetime, today: dt.date
 ) -> JournalMark:
@@ -602,25 +635,14 @@ async def create_mark(
     )
     db.add(mark)
     await db.flush()
-    await log_write(
-        db,
-        viewer,
-        now,
-        class_id=ctx.cls.id,
-        pupil_id=pupil.id,
-        action="create",
-        entity="mark",
-        entity_id=mark.id,
-        kind="mark.added",
-        before=None,
-        after=_mark_state(mark),
-        payload={
-            **_about(ctx, pupil),
-            "value": mark.value,
-            "weight": mark.weight,
-            "kind": mark.kind,
-            "comment": mark.comment,
-        },
+    payload = {
+        "value": mark.value,
+        "weight": mark.weight,
+        "kind": mark.kind,
+        "comment": mark.comment,
+    }
+    await _log_pupil_write(
+        db, viewer, now, ctx, pupil, "mark.added", mark.id, None, _mark_state(mark), payload
     )
     return journal_mark(mark)
 
@@ -753,20 +775,10 @@ async def update_mark(
     await db.refresh(mark)
     after = _mark_state(mark)
     old = {k: before[k] for k in changes}
-    await log_write(
-        db,
-        viewer,
-        now,
-        class_id=ctx.cls.id,
-        pupil_id=pupil.id,
-        action="update",
-        entity="mark",
-        entity_id=mark.id,
-        kind="mark.edited",
-        before=before,
-        after=after,
-        reason=body.reason.strip(),
-        payload={**_about(ctx, pupil), "value": mark.value, "old": old, "new": changes},
+    payload = {"value": mark.value, "old": old, "new": changes}
+    why = body.reason.strip()
+    await _log_pupil_write(
+        db, viewer, now, ctx, pupil, "mark.edited", mark.id, before, after, payload, why
     )
     return journal_mark(mark)
 
@@ -782,20 +794,10 @@ async def remove_mark(
         await db.refresh(mark)
         await _check_mark_version(db, mark, ctx, body.version)
     await db.refresh(mark)
-    await log_write(
-        db,
-        viewer,
-        now,
-        class_id=ctx.cls.id,
-        pupil_id=pupil.id,
-        action="remove",
-        entity="mark",
-        entity_id=mark.id,
-        kind="mark.removed",
-        before=before,
-        after=None,
-        reason=body.reason.strip(),
-        payload={**_about(ctx, pupil), "value": before["value"]},
+    why = body.reason.strip()
+    payload = {"value": before["value"]}
+    await _log_pupil_write(
+        db, viewer, now, ctx, pupil, "mark.removed", mark.id, before, None, payload, why
     )
     return journal_mark(mark)
 
@@ -962,26 +964,15 @@ async def log_absence_set(
 ) -> None:
     """The audit record and the ``absence.set`` change of an absence set or changed (``more``
     goes into the change's payload)."""
-    await log_write(
-        db,
-        viewer,
-        now,
-        class_id=ctx.cls.id,
-        pupil_id=pupil.id,
-        action="update" if before is not None else "create",
-        entity="absence",
-        entity_id=absence.id,
-        kind="absence.set",
-        before=before,
-        after=absence_state(absence),
-        reason=reason,
-        payload={
-            **_about(ctx, pupil),
-            "kind": absence.kind,
-            "minutes": absence.minutes,
-            **({"old_kind": before["kind"]} if before else {}),
-            **more,
-        },
+    payload = {
+        "kind": absence.kind,
+        "minutes": absence.minutes,
+        **({"old_kind": before["kind"]} if before else {}),
+        **more,
+    }
+    after = absence_state(absence)
+    await _log_pupil_write(
+        db, viewer, now, ctx, pupil, "absence.set", absence.id, before, after, payload, reason
     )
 
 
@@ -1019,20 +1010,10 @@ async def remove_absence(
         raise await stale()
     before = absence_state(existing)
     await _bump_or_refuse(db, s.Absence, existing, body.version, {"removed_at": now}, stale)
-    await log_write(
-        db,
-        viewer,
-        now,
-        class_id=ctx.cls.id,
-        pupil_id=pupil.id,
-        action="remove",
-        entity="absence",
-        entity_id=existing.id,
-        kind="absence.removed",
-        before=before,
-        after=None,
-        reason=body.reason.strip(),
-        payload={**_about(ctx, pupil), "kind": before["kind"]},
+    why = body.reason.strip()
+    payload = {"kind": before["kind"]}
+    await _log_pupil_write(
+        db, viewer, now, ctx, pupil, "absence.removed", existing.id, before, None, payload, why
     )
     return journal_absence(existing)
 
