@@ -63,31 +63,22 @@ def unauthorized(detail: str) -> ProblemError:
     return ProblemError(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def problem_response(
-    status: int,
-    detail: str,
-    *,
-    field: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    retry_after: int | None = None,
-    title: str | None = None,
-    current: object | None = None,
-    type: str | None = None,
-) -> Response[bytes]:
+def problem_response(problem: ProblemError) -> Response[bytes]:
+    """The problem+json answer saying ``problem``."""
     body = Problem(
-        title=title or HTTPStatus(status).phrase,
-        status=status,
-        type=type or "about:blank",
-        detail=detail,
-        field=field,
-        retry_after=retry_after,
-        current=msgspec.Raw(encode(current)) if current is not None else None,
+        title=problem.title,
+        status=problem.status,
+        type=problem.type or "about:blank",
+        detail=problem.detail,
+        field=problem.field,
+        retry_after=problem.retry_after,
+        current=msgspec.Raw(encode(problem.current)) if problem.current is not None else None,
     )
     return Response(
         content=encode(body),
-        status_code=status,
+        status_code=problem.status,
         media_type=PROBLEM_JSON,
-        headers=dict(headers or {}),
+        headers=problem.headers,
     )
 
 
@@ -228,25 +219,16 @@ def _validation_detail(
 
 
 def _problem_error(_: Request[Any, Any, Any], exc: ProblemError) -> Response[bytes]:
-    return problem_response(
-        exc.status,
-        exc.detail,
-        field=exc.field,
-        headers=exc.headers,
-        retry_after=exc.retry_after,
-        title=exc.title,
-        current=exc.current,
-        type=exc.type,
-    )
+    return problem_response(exc)
 
 
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
     detail, field, status = _validation_detail(exc, request.query_params)
-    return problem_response(status, detail, field=field)
+    return problem_response(ProblemError(status, detail, field=field))
 
 
 def _not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[bytes]:
-    return problem_response(404, f"there is nothing at {request.url.path}")
+    return problem_response(ProblemError(404, f"there is nothing at {request.url.path}"))
 
 
 def _method_not_allowed(
@@ -257,7 +239,7 @@ def _method_not_allowed(
     detail = f"{request.method} is not allowed at {request.url.path}"
     if allowed:
         detail += f"; use {allowed}"
-    return problem_response(405, detail, headers=headers)
+    return problem_response(ProblemError(405, detail, headers=headers))
 
 
 _HTTP_DETAILS = {
@@ -279,19 +261,19 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes
     headers = dict(exc.headers or {})
     if status == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
-    return problem_response(status, detail, headers=headers)
+    return problem_response(ProblemError(status, detail, headers=headers))
 
 
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(500, "the server failed to answer this request; it has been logged")
+    detail = "the server failed to answer this request; it has been logged"
+    return problem_response(ProblemError(500, detail))
 
 
 def exception_handlers(max_body_size: int) -> ExceptionHandlersMap:
     def too_large(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
-        return problem_response(
-            413, f"the request body is larger than the limit of {max_body_size} bytes"
-        )
+        detail = f"the request body is larger than the limit of {max_body_size} bytes"
+        return problem_response(ProblemError(413, detail))
 
     handlers: dict[Any, Any] = {
         ProblemError: _problem_error,
