@@ -154,6 +154,16 @@ class Figures:
     low: dict[int, list[tuple[int, Decimal, int]]] = field(default_factory=dict)
     """pupil id -> (subject id, average, marks) of subjects below the risk line."""
 
+    def class_attendance(self) -> tuple[dict[int, int], dict[int, int]]:
+        """Class id -> the lessons its pupils were to attend, and class id -> those missed."""
+        lessons: dict[int, int] = defaultdict(int)
+        missed: dict[int, int] = defaultdict(int)
+        for (_, cid), count in self.lessons.items():
+            lessons[cid] += count
+        for (_, cid), count in self.absences.items():
+            missed[cid] += count
+        return lessons, missed
+
 
 def _marks_in(scope: Scope, class_ids: Iterable[int] | None) -> list[object]:
     conditions: list[object] = [
@@ -331,12 +341,7 @@ def _class_summaries(figures: Figures, scope: Scope) -> list[m.ClassSummary]:
                 subject=figures.subjects[sid], average=as_float(sums.average), marks=sums.count
             )
         )
-    lessons: dict[int, int] = defaultdict(int)
-    missed: dict[int, int] = defaultdict(int)
-    for (_, cid), count in figures.lessons.items():
-        lessons[cid] += count
-    for (_, cid), count in figures.absences.items():
-        missed[cid] += count
+    lessons, missed = figures.class_attendance()
     summaries = []
     for cid, ref in figures.classes.items():
         sums = per_class.get(cid, Sums())
@@ -568,12 +573,7 @@ async def authority_stats(db: AsyncSession, scope: Scope) -> m.AuthorityStats:
     per_class: dict[int, Sums] = defaultdict(Sums)
     for (cid, _), sums in figures.by_class_subject.items():
         per_class[cid].add(sums.total, sums.weights, sums.count)
-    lessons: dict[int, int] = defaultdict(int)
-    missed: dict[int, int] = defaultdict(int)
-    for (_, cid), count in figures.lessons.items():
-        lessons[cid] += count
-    for (_, cid), count in figures.absences.items():
-        missed[cid] += count
+    lessons, missed = figures.class_attendance()
     total = Sums()
     counts: dict[int, int] = defaultdict(int)
     groups = []
