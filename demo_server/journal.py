@@ -525,10 +525,14 @@ def _period_mark_state(pm: s.PeriodMark) -> dict[str, Any]:
 
 def _about(ctx: LessonContext, pupil: s.User) -> dict[str, Any]:
     """What a notification needs to say which lesson and pupil a change is about."""
+    return {**about_lesson(ctx), "pupil": _full_name(pupil)}
+
+
+def about_lesson(ctx: LessonContext) -> dict[str, Any]:
+    """What a notification needs to say which lesson a change is about."""
     return {
         "subject": ctx.subject.name,
         "subject_id": ctx.subject.id,
-        "pupil": _full_name(pupil),
         "date": ctx.lesson.date.isoformat(),
         "lesson_id": ctx.lesson.id,
     }
@@ -1081,10 +1085,7 @@ async def set_topic(
         before=before,
         after={"topic": lesson.topic, "version": lesson.version},
         payload={
-            "subject": ctx.subject.name,
-            "subject_id": ctx.subject.id,
-            "date": lesson.date.isoformat(),
-            "lesson_id": lesson.id,
+            **about_lesson(ctx),
             "topic": lesson.topic,
             "old": before["topic"],
         },
@@ -1183,10 +1184,7 @@ async def set_homework(
         before=before,
         after=after,
         payload={
-            "subject": ctx.subject.name,
-            "subject_id": ctx.subject.id,
-            "date": lesson.date.isoformat(),
-            "lesson_id": lesson.id,
+            **about_lesson(ctx),
             "text": "" if hw.removed_at is not None else hw.text,
             "due": hw.due.isoformat(),
             "removed": hw.removed_at is not None,
@@ -1355,6 +1353,7 @@ async def set_period_mark(
 
 __all__ = [
     "LessonContext",
+    "about_lesson",
     "create_mark",
     "load_journal",
     "load_lesson",

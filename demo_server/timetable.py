@@ -49,7 +49,14 @@ from demo_server import schema as s
 from demo_server.access import not_found, teacher_class_ids
 from demo_server.auth import Viewer
 from demo_server.clock import stamp
-from demo_server.journal import LessonContext, _bump, check_id, load_lesson, log_write
+from demo_server.journal import (
+    LessonContext,
+    _bump,
+    about_lesson,
+    check_id,
+    load_lesson,
+    log_write,
+)
 from demo_server.problems import ProblemError
 from demo_server.records import record_change
 from demo_server.week import class_ref, short_name
@@ -378,11 +385,8 @@ async def change_lesson(
                 "deletes nothing, and no more can be given while it is cancelled"
             )
     payload: dict[str, Any] = {
-        "subject": ctx.subject.name,
-        "subject_id": ctx.subject.id,
-        "date": lesson.date.isoformat(),
+        **about_lesson(ctx),
         "number": lesson.number,
-        "lesson_id": lesson.id,
         "class": detail.class_.name,
         "status": lesson.status,
         "room": lesson.room,
