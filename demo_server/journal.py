@@ -110,16 +110,19 @@ class LessonContext:
     school: s.School
 
     def journal_lesson(self, homework: JournalHomework | None = None) -> JournalLesson:
-        lesson = self.lesson
-        return JournalLesson(
-            id=lesson.id,
-            date=lesson.date,
-            number=lesson.number,
-            topic=lesson.topic,
-            status=LessonStatus(lesson.status),
-            version=lesson.version,
-            homework=homework,
-        )
+        return journal_lesson(self.lesson, homework)
+
+
+def journal_lesson(lesson: s.Lesson, homework: JournalHomework | None) -> JournalLesson:
+    return JournalLesson(
+        id=lesson.id,
+        date=lesson.date,
+        number=lesson.number,
+        topic=lesson.topic,
+        status=LessonStatus(lesson.status),
+        version=lesson.version,
+        homework=homework,
+    )
 
 
 async def load_lesson(
@@ -399,15 +402,8 @@ async def load_journal(
     pupil_ids = [p.id for p in pupils]
 
     lesson_rows = (
-        await db.execute(
-            select(
-                s.Lesson.id,
-                s.Lesson.date,
-                s.Lesson.number,
-                s.Lesson.topic,
-                s.Lesson.status,
-                s.Lesson.version,
-            )
+        await db.scalars(
+            select(s.Lesson)
             .where(
                 s.Lesson.class_id == cls.id,
                 s.Lesson.subject_id == subject.id,
@@ -432,18 +428,7 @@ async def load_journal(
     if lesson_ids:
         for hw in await _in_force(db, s.Homework, s.Homework.lesson_id.in_(in_lessons)):
             homework[hw.lesson_id] = journal_homework(hw)
-    lessons = [
-        JournalLesson(
-            id=r.id,
-            date=r.date,
-            number=r.number,
-            topic=r.topic,
-            status=LessonStatus(r.status),
-            version=r.version,
-            homework=homework.get(r.id),
-        )
-        for r in lesson_rows
-    ]
+    lessons = [journal_lesson(r, homework.get(r.id)) for r in lesson_rows]
     marks: list[JournalMark] = []
     absences: list[JournalAbsence] = []
     if lesson_ids:
