@@ -16,7 +16,7 @@ from demo_server.access import require_pupil
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
 from demo_server.problems import ProblemError
-from demo_server.routes.week import parse_date
+from demo_server.routes.week import date_query, parse_date
 from demo_server.settings import ServerState
 
 #: The longest range ``/events`` answers at once.
@@ -92,20 +92,9 @@ async def events(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     from_: Annotated[
-        str | None,
-        QueryParameter(
-            name="from",
-            description="First day, YYYY-MM-DD (default today)",
-            schema_extra={"format": "date"},
-        ),
+        str | None, date_query("First day, YYYY-MM-DD (default today)", name="from")
     ] = None,
-    to: Annotated[
-        str | None,
-        QueryParameter(
-            description="Last day, YYYY-MM-DD (default six weeks on)",
-            schema_extra={"format": "date"},
-        ),
-    ] = None,
+    to: Annotated[str | None, date_query("Last day, YYYY-MM-DD (default six weeks on)")] = None,
     pupil_id: PupilParam = None,
 ) -> m.Events:
     """School events and the user's (or children's) classes' events: meetings, exams, ..."""

@@ -23,7 +23,7 @@ from demo_server.audit_log import DEFAULT_LIMIT, ENTITIES, MAX_LIMIT, find_user,
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
 from demo_server.routes.deps import requires
-from demo_server.routes.week import parse_date
+from demo_server.routes.week import date_query, parse_date
 from demo_server.settings import ServerState
 
 ACTIONS = ("create", "update", "remove")
@@ -61,16 +61,8 @@ async def audit_log(
     teacher: Annotated[
         str | None, QueryParameter(description="Changes made by this person (login or id)")
     ] = None,
-    from_: Annotated[
-        str | None,
-        QueryParameter(
-            name="from", description="From this day, YYYY-MM-DD", schema_extra={"format": "date"}
-        ),
-    ] = None,
-    to: Annotated[
-        str | None,
-        QueryParameter(description="To this day, YYYY-MM-DD", schema_extra={"format": "date"}),
-    ] = None,
+    from_: Annotated[str | None, date_query("From this day, YYYY-MM-DD", name="from")] = None,
+    to: Annotated[str | None, date_query("To this day, YYYY-MM-DD")] = None,
     entity: Annotated[
         str | None,
         QueryParameter(

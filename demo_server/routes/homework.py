@@ -17,7 +17,7 @@ from demo_server.auth import Viewer
 from demo_server.homework import attachment_file, load_homework, mark_done
 from demo_server.idempotency import write
 from demo_server.problems import ProblemError
-from demo_server.routes.week import parse_date
+from demo_server.routes.week import date_query, parse_date
 from demo_server.settings import ServerState
 
 
@@ -28,20 +28,9 @@ async def pupil_homework(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     from_: Annotated[
-        str | None,
-        QueryParameter(
-            name="from",
-            description="First due date, YYYY-MM-DD (default: 2 weeks ago)",
-            schema_extra={"format": "date"},
-        ),
+        str | None, date_query("First due date, YYYY-MM-DD (default: 2 weeks ago)", name="from")
     ] = None,
-    to: Annotated[
-        str | None,
-        QueryParameter(
-            description="Last due date, YYYY-MM-DD (default: in 4 weeks)",
-            schema_extra={"format": "date"},
-        ),
-    ] = None,
+    to: Annotated[str | None, date_query("Last due date, YYYY-MM-DD (default: in 4 weeks)")] = None,
     subject: Annotated[
         int | None, QueryParameter(description="Only this subject's homework")
     ] = None,

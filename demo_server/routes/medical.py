@@ -22,7 +22,7 @@ from demo_server.auth import Viewer
 from demo_server.idempotency import write
 from demo_server.problems import ProblemError
 from demo_server.routes.deps import requires
-from demo_server.routes.week import parse_date
+from demo_server.routes.week import date_query, parse_date
 from demo_server.settings import ServerState
 
 DEFAULT_DAYS = 60
@@ -68,17 +68,9 @@ async def medical_absences(
     db: NamedDependency[AsyncSession],
     pupil: Annotated[int, QueryParameter(description="The pupil's id")],
     from_: Annotated[
-        str | None,
-        QueryParameter(
-            name="from",
-            description="From this day (default: 60 days ago)",
-            schema_extra={"format": "date"},
-        ),
+        str | None, date_query("From this day (default: 60 days ago)", name="from")
     ] = None,
-    to: Annotated[
-        str | None,
-        QueryParameter(description="To this day (default: today)", schema_extra={"format": "date"}),
-    ] = None,
+    to: Annotated[str | None, date_query("To this day (default: today)")] = None,
 ) -> m.MedicalAbsences:
     """Illness absences of any pupil of the school, newest first; never marks. The health
     worker only."""

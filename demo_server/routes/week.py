@@ -8,7 +8,7 @@ from typing import Annotated
 
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import Week
@@ -23,6 +23,12 @@ from demo_server.week import load_week
 MIN_YEAR = 2000
 MAX_YEAR = 2100
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def date_query(description: str, name: str | None = None) -> QueryParameter:
+    """A query parameter that names a day, documented as an OpenAPI ``date``; read it with
+    ``parse_date``. ``name`` is the parameter's name where it is not the argument's."""
+    return QueryParameter(name=name, description=description, schema_extra={"format": "date"})
 
 
 def parse_date(value: str, field: str) -> dt.date:
