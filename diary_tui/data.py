@@ -54,7 +54,7 @@ from api_client.models import (
     Week,
 )
 from diary_tui.clock import local, utcnow, zone_of
-from diary_tui.outbox_ops import Outbox
+from diary_tui.outbox import Outbox
 from diary_tui.text import decode as decode_visible
 from diary_tui.text import visible
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import TYPE_CHECKING, Any, Protocol, Self, TypeAlias
+from typing import TYPE_CHECKING, Any, Self, TypeAlias
 
 import msgspec
 
@@ -41,7 +41,6 @@ from api_client import models as wire
 
 if TYPE_CHECKING:
     from api_client.client import DiaryClient
-    from diary_tui.store import OutboxItem
 
 UNKNOWN_VERSION = 0
 """The base version of a change to something not saved yet (a mark typed offline): the sync
@@ -465,37 +464,3 @@ def from_legacy(tag: str, path: str, body: bytes, meta: str, entity: str) -> Op:
         return op
     except msgspec.ValidationError as exc:
         raise ValueError(f"a {tag} write is not understood: {exc}") from exc
-
-
-class Outbox(Protocol):
-    """What the sync engine (``diary_tui.sync``) needs of the store (``diary_tui.store.Store``)."""
-
-    def enqueue(self, write: Op, idempotency_key: str, *, depends_on: int | None = None) -> int: ...
-
-    def pending(self, limit: int = 100) -> list[OutboxItem]: ...
-
-    def refused_count(self) -> int: ...
-
-    def item(self, item_id: int) -> OutboxItem | None: ...
-
-    def last_answer(self, entity: str, before: int) -> OutboxItem | None: ...
-
-    def latest(self, entity: str, op: str) -> OutboxItem | None: ...
-
-    def rewrite(self, item_id: int, write: Op) -> None: ...
-
-    def settle(
-        self,
-        item_id: int,
-        state: str,
-        *,
-        error: str = "",
-        result: bytes | None = None,
-        field: str = "",
-    ) -> None: ...
-
-    def note_attempt(self, item_id: int, error: str) -> None: ...
-
-    def outbox_count(self) -> int: ...
-
-    def mark_synced(self) -> None: ...

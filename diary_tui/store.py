@@ -17,12 +17,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from api_client.cache import CachedResponse
-from diary_tui import outbox_ops
 from diary_tui.config import data_dir
-from diary_tui.outbox_ops import Op
 from diary_tui.text import visible
+
+if TYPE_CHECKING:
+    from diary_tui.outbox_ops import Op
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -116,6 +118,8 @@ class OutboxItem:
 
 
 def _item(row: tuple[object, ...]) -> OutboxItem:
+    from diary_tui import outbox_ops
+
     return OutboxItem(
         id=int(row[0]),  # type: ignore[call-overload]
         created_at=dt.datetime.fromisoformat(str(row[1])),
@@ -178,6 +182,10 @@ class Store:
                 "AND state != ?",
                 (UNREADABLE,),
             ).fetchall()
+            if not rows:
+                return
+            from diary_tui import outbox_ops
+
             for item_id, tag, path, body, meta, entity in rows:
                 try:
                     op = outbox_ops.from_legacy(tag, path, bytes(body), meta, entity)
@@ -275,6 +283,8 @@ class Store:
 
     def enqueue(self, write: Op, idempotency_key: str, *, depends_on: int | None = None) -> int:
         """Commit a write to the outbox; returns its id. Durable when this returns."""
+        from diary_tui import outbox_ops
+
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO outbox (created_at, method, path, body, idempotency_key, op, "
@@ -333,6 +343,8 @@ class Store:
     def rewrite(self, item_id: int, write: Op) -> None:
         """Fix a waiting write (its dependency's server id and version are known now). Stored
         before sending, so a resend after a crash sends the same request."""
+        from diary_tui import outbox_ops
+
         with self._transaction() as db:
             db.execute(
                 "UPDATE outbox SET operation = ?, depends_on = NULL WHERE id = ? AND state = ?",

@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 
 from api_client import errors
-from diary_tui.outbox_ops import Op, Outbox
+from diary_tui.outbox import Outbox
+from diary_tui.outbox_ops import Op
 from diary_tui.store import CONFLICT, REJECTED, SENT, WAITING, OutboxItem
 
 if TYPE_CHECKING:
