@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from api_client import models as m
 from demo_server import schema as s
-from demo_server.grades import day_in_span, pupil_facts, resolve_span, subject_order
+from demo_server.grades import pupil_span, subject_order
 from demo_server.problems import ProblemError
 from demo_server.week import current_classes, short_name
 
@@ -40,15 +40,10 @@ async def load_attendance(
     db: AsyncSession, pupil_id: int, today: dt.date, period: str | None
 ) -> m.Attendance | None:
     """A pupil's absences and lateness of a period (or the year), with totals."""
-    school = await db.scalar(
-        select(s.User.school_id).where(s.User.id == pupil_id, s.User.role == m.Role.PUPIL.value)
-    )
-    if school is None:
+    found = await pupil_span(db, pupil_id, today, period)
+    if found is None:
         return None
-    span = await resolve_span(db, school, today, period)
-    facts = await pupil_facts(db, pupil_id, day_in_span(span, today))
-    if facts is None:
-        return None
+    span, facts = found
     rows = (
         await db.execute(
             select(

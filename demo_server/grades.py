@@ -156,6 +156,23 @@ def day_in_span(span: Span, today: dt.date) -> dt.date:
     return min(today, span.end) if span.start <= today else span.start
 
 
+async def pupil_span(
+    db: AsyncSession, pupil_id: int, today: dt.date, period: str | None
+) -> tuple[Span, PupilFacts] | None:
+    """The span asked for (see ``resolve_span``) in the pupil's school, and what is known of
+    the pupil on its day (see ``day_in_span``); None when there is no such pupil."""
+    school = await db.scalar(
+        select(s.User.school_id).where(s.User.id == pupil_id, s.User.role == m.Role.PUPIL.value)
+    )
+    if school is None:
+        return None
+    span = await resolve_span(db, school, today, period)
+    facts = await pupil_facts(db, pupil_id, day_in_span(span, today))
+    if facts is None:
+        return None
+    return span, facts
+
+
 async def class_subjects(db: AsyncSession, class_id: int | None) -> dict[int, str]:
     if class_id is None:
         return {}
@@ -179,15 +196,10 @@ async def load_grades(
     db: AsyncSession, pupil_id: int, today: dt.date, period: str | None
 ) -> m.Grades | None:
     """A pupil's marks of a period (or the year) per subject; None when there is no pupil."""
-    school = await db.scalar(
-        select(s.User.school_id).where(s.User.id == pupil_id, s.User.role == m.Role.PUPIL.value)
-    )
-    if school is None:
+    found = await pupil_span(db, pupil_id, today, period)
+    if found is None:
         return None
-    span = await resolve_span(db, school, today, period)
-    facts = await pupil_facts(db, pupil_id, day_in_span(span, today))
-    if facts is None:
-        return None
+    span, facts = found
     pupil_class = facts.ref.class_.id if facts.ref.class_ is not None else None
     names = await class_subjects(db, pupil_class)
 
@@ -344,15 +356,10 @@ async def _class_figures(
 
 async def load_report_card(db: AsyncSession, pupil_id: int, today: dt.date) -> m.ReportCard | None:
     """Period and year marks per subject for the school year that holds ``today``."""
-    school = await db.scalar(
-        select(s.User.school_id).where(s.User.id == pupil_id, s.User.role == m.Role.PUPIL.value)
-    )
-    if school is None:
+    found = await pupil_span(db, pupil_id, today, "year")
+    if found is None:
         return None
-    span = await resolve_span(db, school, today, "year")
-    facts = await pupil_facts(db, pupil_id, day_in_span(span, today))
-    if facts is None:
-        return None
+    span, facts = found
     names = await class_subjects(db, facts.ref.class_.id if facts.ref.class_ else None)
     columns = {period.id: index for index, period in enumerate(span.periods)}
     by_period: dict[int, list[int | None]] = {}

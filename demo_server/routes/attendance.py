@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Router, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.models import (
@@ -29,6 +29,7 @@ from demo_server.attendance import load_attendance, load_notices
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
 from demo_server.problems import ProblemError
+from demo_server.routes.grades import PeriodParam
 from demo_server.settings import ServerState
 
 
@@ -38,13 +39,7 @@ async def pupil_attendance(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-    period: Annotated[
-        str | None,
-        QueryParameter(
-            description="A period id, or 'year' (default: the period holding today)",
-            schema_extra={"pattern": "^([0-9]+|year)$"},
-        ),
-    ] = None,
+    period: PeriodParam = None,
 ) -> Attendance:
     """Absences and lateness with date, lesson and kind; totals per subject and overall."""
     await require_pupil(db, viewer, pupil_id, "attendance", ATTENDANCE_READERS)

@@ -15,6 +15,15 @@ from demo_server.auth import Viewer
 from demo_server.grades import load_grades, load_report_card
 from demo_server.settings import ServerState
 
+PeriodParam = Annotated[
+    str | None,
+    QueryParameter(
+        description="A period id, or 'year' (default: the period holding today)",
+        schema_extra={"pattern": "^([0-9]+|year)$"},
+    ),
+]
+"""The ``period`` of a pupil's marks or attendance (read by ``grades.resolve_span``)."""
+
 
 @get("/pupils/{pupil_id:int}/grades", summary="A pupil's grades", tags=["grades"])
 async def pupil_grades(
@@ -22,13 +31,7 @@ async def pupil_grades(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-    period: Annotated[
-        str | None,
-        QueryParameter(
-            description="A period id, or 'year' (default: the period holding today)",
-            schema_extra={"pattern": "^([0-9]+|year)$"},
-        ),
-    ] = None,
+    period: PeriodParam = None,
 ) -> Grades:
     """Per subject every mark of the period in date order, the weighted average and the
     period mark; where the school shows them, the class average and the pupil's place."""
