@@ -35,17 +35,18 @@ RETRY_MS = 2000
 """How long a browser's EventSource waits before it reconnects."""
 
 
+def cursor_query(description: str) -> QueryParameter:
+    """The ``since`` query parameter: a change cursor, read with ``parse_cursor``."""
+    return QueryParameter(description=description, schema_extra={"pattern": CURSOR_PATTERN})
+
+
 @get("/changes", summary="What changed since a cursor", tags=["changes"])
 async def changes(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     since: Annotated[
-        str | None,
-        QueryParameter(
-            description="The cursor of an earlier answer; none: start at the newest",
-            schema_extra={"pattern": CURSOR_PATTERN},
-        ),
+        str | None, cursor_query("The cursor of an earlier answer; none: start at the newest")
     ] = None,
     limit: Annotated[
         int | None,
@@ -100,11 +101,7 @@ async def change_stream(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     since: Annotated[
-        str | None,
-        QueryParameter(
-            description="Resume after this cursor (Last-Event-ID wins)",
-            schema_extra={"pattern": CURSOR_PATTERN},
-        ),
+        str | None, cursor_query("Resume after this cursor (Last-Event-ID wins)")
     ] = None,
 ) -> ServerSentEvent:
     last_event_id = request.headers.get("last-event-id")
