@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +42,7 @@ from demo_server.passwords import (
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit
 from demo_server.security import token_hash
+from demo_server.slips import Slip
 
 # --- invite codes and slips ------------------------------------------------------------------
 
@@ -78,17 +78,6 @@ async def new_invite_code(
     return code, expires
 
 
-@dataclass(frozen=True)
-class IssuedSlip:
-    name: str
-    role: str
-    login: str = ""
-    one_time_password: str = ""
-    invite_code: str = ""
-    child_name: str = ""
-    expires: dt.date | None = None
-
-
 async def issue_slips(
     db: AsyncSession,
     *,
@@ -98,7 +87,7 @@ async def issue_slips(
     now: dt.datetime,
     passwords: bool,
     lang: str = "ru",
-) -> list[IssuedSlip]:
+) -> list[Slip]:
     """Slips for the class: with ``passwords``, a one-time password for every pupil and every
     parent account linked to one, and an invite code for each pupil with no parent account;
     without, an invite code for every pupil (what a class teacher hands out)."""
@@ -143,16 +132,15 @@ async def issue_slips(
         await revoke_sessions(db, user.id, now, "password_reset")
     await db.flush()
     await bump_version(db, [u.id for u in to_reset])
-    slips: list[IssuedSlip] = []
+    slips: list[Slip] = []
     for kind, person, child in plan:
         if kind == "password":
             slips.append(
-                IssuedSlip(
+                Slip(
                     name=full_name(person),
                     role=person.role,
                     login=person.login,
                     one_time_password=new_passwords[person.id],
-                    child_name=full_name(child) if child is not None else "",
                 )
             )
             await audit_account(
@@ -167,7 +155,7 @@ async def issue_slips(
             assert child is not None
             code, expires = await new_invite_code(db, pupil_id=child.id, actor_id=actor_id, now=now)
             slips.append(
-                IssuedSlip(
+                Slip(
                     name=(
                         f"Родитель: {full_name(child)}"
                         if lang == "ru"

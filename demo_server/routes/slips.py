@@ -62,7 +62,7 @@ async def _slips(
     server_url = str(request.base_url).rstrip("/")
     today = viewer.today
 
-    from demo_server.slips import Slip, SlipFontError, render_pdf_slips, render_text_slips
+    from demo_server.slips import SlipFontError, render_pdf_slips, render_text_slips
 
     now = server.settings.now()
     issued = await invites.issue_slips(
@@ -76,18 +76,6 @@ async def _slips(
     )
     if not issued:
         raise ProblemError(422, f"there are no pupils in {name} today", field="class_id")
-    slips = [
-        Slip(
-            name=i.name,
-            role=i.role,
-            login=i.login,
-            one_time_password=i.one_time_password,
-            invite_code=i.invite_code,
-            child_name=i.child_name if i.invite_code else "",
-            expires=i.expires,
-        )
-        for i in issued
-    ]
     kwargs: dict[str, Any] = {
         "school": school.name,
         "class_name": name,
@@ -98,12 +86,12 @@ async def _slips(
     if format is m.SlipFormat.PDF:
         try:
             # fpdf2 lays out a page in Python: seconds for a big class, off the loop.
-            content = await off_loop(render_pdf_slips, slips, created=now, **kwargs)
+            content = await off_loop(render_pdf_slips, issued, created=now, **kwargs)
         except SlipFontError as exc:
             raise ProblemError(503, str(exc), field="format") from None
         filename, media = f"{stem}-{name}.pdf", "application/pdf"
     else:
-        content = render_text_slips(slips, **kwargs).encode("utf-8")
+        content = render_text_slips(issued, **kwargs).encode("utf-8")
         filename, media = f"{stem}-{name}.txt", "text/plain; charset=utf-8"
     expires = [i.expires for i in issued if i.expires is not None]
     return m.CredentialSlips(
