@@ -566,6 +566,41 @@ async def log_write(
     )
 
 
+async def log_lesson_write(
+    db: AsyncSession,
+    viewer: Viewer,
+    now: dt.datetime,
+    ctx: LessonContext,
+    *,
+    action: str,
+    entity: str,
+    entity_id: int,
+    kind: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    payload: dict[str, Any],
+    reason: str = "",
+) -> dict[str, Any]:
+    """``log_write`` for a write about a lesson of the class (its topic, homework, a change of
+    the timetable): the payload starts with ``about_lesson``. Returns the payload logged."""
+    logged = {**about_lesson(ctx), **payload}
+    await log_write(
+        db,
+        viewer,
+        now,
+        class_id=ctx.cls.id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        kind=kind,
+        before=before,
+        after=after,
+        reason=reason,
+        payload=logged,
+    )
+    return logged
+
+
 async def _log_pupil_write(
     db: AsyncSession,
     viewer: Viewer,
@@ -1058,22 +1093,18 @@ async def set_topic(
         return ctx.journal_lesson(homework)
     before = {"topic": lesson.topic, "version": lesson.version}
     await _bump_or_refuse(db, s.Lesson, lesson, body.version, {"topic": topic}, stale)
-    await log_write(
+    await log_lesson_write(
         db,
         viewer,
         now,
-        class_id=ctx.cls.id,
+        ctx,
         action="update",
         entity="topic",
         entity_id=lesson.id,
         kind="lesson.topic",
         before=before,
         after={"topic": lesson.topic, "version": lesson.version},
-        payload={
-            **about_lesson(ctx),
-            "topic": lesson.topic,
-            "old": before["topic"],
-        },
+        payload={"topic": lesson.topic, "old": before["topic"]},
     )
     return ctx.journal_lesson(homework)
 
@@ -1157,11 +1188,11 @@ async def set_homework(
         await db.flush()
         action = "create"
     after = None if hw.removed_at is not None else _hw_state(hw)
-    await log_write(
+    await log_lesson_write(
         db,
         viewer,
         now,
-        class_id=ctx.cls.id,
+        ctx,
         action=action,
         entity="homework",
         entity_id=hw.id,
@@ -1169,7 +1200,6 @@ async def set_homework(
         before=before,
         after=after,
         payload={
-            **about_lesson(ctx),
             "text": "" if hw.removed_at is not None else hw.text,
             "due": hw.due.isoformat(),
             "removed": hw.removed_at is not None,

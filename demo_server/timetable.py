@@ -52,10 +52,9 @@ from demo_server.clock import stamp
 from demo_server.journal import (
     LessonContext,
     _bump,
-    about_lesson,
     check_id,
     load_lesson,
-    log_write,
+    log_lesson_write,
 )
 from demo_server.problems import ProblemError
 from demo_server.records import record_change
@@ -384,8 +383,7 @@ async def change_lesson(
                 f"{' and '.join(kept)} given at this lesson {verb} on record: cancelling "
                 "deletes nothing, and no more can be given while it is cancelled"
             )
-    payload: dict[str, Any] = {
-        **about_lesson(ctx),
+    change: dict[str, Any] = {
         "number": lesson.number,
         "class": detail.class_.name,
         "status": lesson.status,
@@ -401,11 +399,11 @@ async def change_lesson(
             "substitute_id": old_substitute_id,
         },
     }
-    await log_write(
+    payload = await log_lesson_write(
         db,
         viewer,
         now,
-        class_id=ctx.cls.id,
+        ctx,
         action="update",
         entity="lesson",
         entity_id=lesson.id,
@@ -413,7 +411,7 @@ async def change_lesson(
         before=before,
         after=_state(lesson),
         reason=reason,
-        payload=payload,
+        payload=change,
     )
     # A substitute from outside the class (given now, or taken away now) hears of it too.
     substitutes = {t for t in (old_substitute_id, lesson.substitute_id) if t is not None}
