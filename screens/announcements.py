@@ -19,15 +19,14 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from api_client import endpoints
 from api_client.models import AnnouncementItem, Announcements, ClassRef, Event
 from diary_tui.data import DiaryData, Role, Sent
 from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain
-from diary_tui.widgets import NavBar, StatusLine
-from screens.base import DiaryScreen
+from screens.base import DiaryScreen, list_layout
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.detail import DetailScreen
 
@@ -188,11 +187,7 @@ A teacher posts to a class they teach, administration to the whole school: n.
         self._width = 0
 
     def compose(self) -> ComposeResult:
-        yield NavBar(self.NAME)
-        yield Static(Content(""), id="news-title")
-        yield OptionList(id="news")
-        yield StatusLine()
-        yield Footer()
+        yield from list_layout(self.NAME, "news-title", "news")
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -13,9 +13,12 @@ from __future__ import annotations
 from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
 
 from textual import on, work
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from api_client.models import ChangeItem, PeriodRef
@@ -59,6 +62,16 @@ LIVE_KINDS_BY_SCREEN: dict[str, tuple[str, ...]] = {
     "messages": ("message.",),
     "news": ("announcement.", "event."),
 }
+
+
+def list_layout(name: str, title_id: str, list_id: str) -> ComposeResult:
+    """The widgets of a screen that is one list: the navigation bar, a one-line title (empty
+    until the screen paints it), the list, the status line and the key footer."""
+    yield NavBar(name)
+    yield Static(Content(""), id=title_id)
+    yield OptionList(id=list_id)
+    yield StatusLine()
+    yield Footer()
 
 
 class DiaryScreen(Screen[None]):

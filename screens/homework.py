@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from api_client import endpoints
@@ -23,8 +23,7 @@ from api_client.models import Attachment, HomeworkItem, HomeworkList, SubjectRef
 from diary_tui.data import DiaryData, Role, Sent, describe_error
 from diary_tui.outbox_ops import HomeworkDoneOp
 from diary_tui.ui import MUTED, fit, muted, plain, title_line
-from diary_tui.widgets import NavBar, StatusLine
-from screens.base import ChildScreen
+from screens.base import ChildScreen, list_layout
 from screens.dialogs.ask import AskText
 from screens.dialogs.detail import DetailScreen
 
@@ -140,11 +139,7 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
         self._pending: set[int] = set()
 
     def compose(self) -> ComposeResult:
-        yield NavBar(self.NAME)
-        yield Static(Content(""), id="homework-title")
-        yield OptionList(id="homework-list")
-        yield StatusLine()
-        yield Footer()
+        yield from list_layout(self.NAME, "homework-title", "homework-list")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -35,8 +35,7 @@ from api_client.models import (
 from diary_tui.data import DiaryData, Queued, Role, Sent, describe_error
 from diary_tui.outbox_ops import ReplyOp, ThreadCreateOp
 from diary_tui.ui import MUTED, day_time, fit, plain, short_when
-from diary_tui.widgets import NavBar, StatusLine
-from screens.base import DiaryScreen
+from screens.base import DiaryScreen, list_layout
 from screens.dialogs.confirm import ConfirmScreen
 
 UNREAD = "bold $accent"
@@ -514,11 +513,7 @@ In the editor, ctrl+s sends and Esc cancels.
         self._width = 0
 
     def compose(self) -> ComposeResult:
-        yield NavBar(self.NAME)
-        yield Static(Content(""), id="messages-title")
-        yield OptionList(id="threads")
-        yield StatusLine()
-        yield Footer()
+        yield from list_layout(self.NAME, "messages-title", "threads")
 
     def on_mount(self) -> None:
         super().on_mount()

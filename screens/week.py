@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from api_client import endpoints
@@ -39,8 +39,7 @@ from diary_tui.data import (
 )
 from diary_tui.outbox_ops import WeekSignOp
 from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain
-from diary_tui.widgets import NavBar, StatusLine
-from screens.base import ChildScreen
+from screens.base import ChildScreen, list_layout
 from screens.dialogs.detail import DetailScreen
 
 #: From this width on, a lesson is one line with teacher, topic and homework side by side.
@@ -447,11 +446,7 @@ lesson note changed afterwards; v lists what changed.
         self._width = 0
 
     def compose(self) -> ComposeResult:
-        yield NavBar(self.NAME)
-        yield Static(Content(""), id="week-title")
-        yield OptionList(id="lessons")
-        yield StatusLine()
-        yield Footer()
+        yield from list_layout(self.NAME, "week-title", "lessons")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

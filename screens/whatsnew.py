@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from api_client.models import ChangeItem
@@ -24,8 +24,7 @@ from diary_tui.data import DiaryData, Me
 from diary_tui.live import WhatsNew, saved_whats_new, whats_new
 from diary_tui.notify import describe
 from diary_tui.ui import MUTED, clock_time, local
-from diary_tui.widgets import NavBar, StatusLine
-from screens.base import DiaryScreen
+from screens.base import DiaryScreen, list_layout
 
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
@@ -147,11 +146,7 @@ new, the list of your previous visit stays. Offline, the saved list is shown.
         self.news: WhatsNew | None = None
 
     def compose(self) -> ComposeResult:
-        yield NavBar(self.NAME)
-        yield Static(Content(""), id="whatsnew-title")
-        yield OptionList(id="whatsnew-list")
-        yield StatusLine()
-        yield Footer()
+        yield from list_layout(self.NAME, "whatsnew-title", "whatsnew-list")
 
     def on_mount(self) -> None:
         super().on_mount()
