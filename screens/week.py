@@ -37,7 +37,6 @@ from diary_tui.data import (
     Week,
     monday_of,
 )
-from diary_tui.outbox_ops import WeekSignOp
 from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain
 from screens.base import ChildScreen, list_layout
 from screens.dialogs.detail import DetailScreen
@@ -506,9 +505,12 @@ lesson note changed afterwards; v lists what changed.
 
     def _signature_waits(self) -> bool:
         """Whether the week on screen was signed here and the signature waits in the outbox."""
-        child = self.child
-        if child is None:
+        child, store = self.child, self.data.store
+        if child is None or store is None or not store.outbox_count():
             return False
+        # Imported here: the write types are not needed to paint a week with an empty outbox.
+        from diary_tui.outbox_ops import WeekSignOp
+
         return any(
             q.write.pupil_id == child.id and q.write.monday == self.monday
             for q in self.data.queued(WeekSignOp)
