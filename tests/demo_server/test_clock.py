@@ -119,6 +119,8 @@ async def test_the_servers_today_is_the_schools_date(
     # on the 25th in Los Angeles.
     clock = _Clock(dt.datetime(2026, 11, 25, 22, 30, tzinfo=dt.UTC))
     week_long = dt.timedelta(days=7)  # the token outlives the clock's moves
+    # today=None: nothing freezes the date, so the server derives it from ``now``, which is
+    # this test's frozen clock (the real clock is never read).
     settings = ServerSettings(today=None, now=clock, access_token_lifetime=week_long)
     app = create_app(demo_url, settings=settings)
     async with httpx.AsyncClient(transport=asgi_transport(app), base_url=BASE_URL) as http:
