@@ -9,6 +9,8 @@
     diary-server migrate [--db URL]
     diary-server audit verify [--db URL] [--audit-key-file PATH] [--checkpoint FILE]
     diary-server audit head [--db URL] [--out FILE]
+    diary-server backup [--db URL] --to FILE
+    diary-server restore FILE [--db URL]
 
 Without ``--db`` the database is ``DIARY_DB`` or a SQLite file in the user data folder.
 ``DIARY_TODAY`` (or ``--today``) freezes the school's "today": a demo shown on a chosen day. The
@@ -153,6 +155,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     head.add_argument("--db", help=db_help)
     head.add_argument("--out", metavar="FILE", help="write it to FILE instead")
+
+    backup = sub.add_parser(
+        "backup",
+        help="write a consistent backup of the database while the server runs",
+        description="Writes one archive: the database (SQLite's online backup, or pg_dump "
+        "for PostgreSQL) and the files kept beside it. The audit key is not in it: keep the "
+        "key with the backup, stored apart.",
+    )
+    backup.add_argument("--db", help=db_help)
+    backup.add_argument("--to", required=True, metavar="FILE", help="the backup file to write")
+    backup.add_argument("--audit-key-file", help=key_help)
+
+    restore = sub.add_parser(
+        "restore",
+        help="restore a backup into an empty database, then migrate it",
+        description="Restores a file written by 'diary-server backup' into a new, empty "
+        "database of the same kind; nothing is written when the target is not empty. Run "
+        "'diary-server audit verify' afterwards, with the audit key kept with the backup.",
+    )
+    restore.add_argument("backup_file", metavar="FILE", help="the backup file")
+    restore.add_argument("--db", help=db_help)
     return parser
 
 
@@ -424,11 +447,56 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0 if verdict.intact else EXIT_FAILURE
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from demo_server.audit_key import key_path
+    from demo_server.backup import BackupError, backup
+
+    url = _resolve(args.db)
+    try:
+        manifest = _run(lambda: backup(url, Path(args.to)), url)
+    except BackupError as exc:
+        raise CommandError(str(exc)) from None
+    schools = ", ".join(manifest.schools)
+    print(
+        f"backup of {_shown(url)} ({schools}; {manifest.audit_records} audit records) "
+        f"written to {args.to}"
+    )
+    key = os.environ.get("DIARY_AUDIT_KEY") and "the DIARY_AUDIT_KEY variable"
+    where = key or str(key_path(key_file=args.audit_key_file))
+    print(
+        f"the audit key is in {where}: keep a copy of it with this backup, stored apart "
+        "(without it the restored audit log cannot be verified)"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from demo_server.backup import BackupError, restore
+
+    url = _resolve(args.db)
+    try:
+        manifest = _run(lambda: restore(Path(args.backup_file), url), url)
+    except BackupError as exc:
+        raise CommandError(str(exc)) from None
+    print(
+        f"restored the backup of {manifest.created_at} ({', '.join(manifest.schools)}) "
+        f"into {_shown(url)}"
+    )
+    print("check it with: diary-server audit verify --db URL (with the audit key kept with it)")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "init-demo": cmd_init_demo,
     "migrate": cmd_migrate,
     "audit": cmd_audit,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
 
