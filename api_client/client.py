@@ -42,6 +42,7 @@ from api_client.models import (
     AnnouncementItem,
     AnnouncementRequest,
     Announcements,
+    Attachment,
     Attendance,
     AuditHead,
     AuditPage,
@@ -528,6 +529,19 @@ class DiaryClient:
             HomeworkDoneState,
             json=HomeworkDoneRequest(done=done),
             idempotency_key=idempotency_key,
+        )
+
+    async def upload_attachment(
+        self, lesson_id: int, name: str, content: bytes, idempotency_key: str
+    ) -> Attachment:
+        """Attach a file to a lesson's homework (the homework must be set first)."""
+        return await self._send_body(
+            f"/lessons/{lesson_id}/homework/attachments",
+            Attachment,
+            content,
+            "application/octet-stream",
+            idempotency_key=idempotency_key,
+            params={"name": name},
         )
 
     async def attachment(self, attachment_id: int) -> bytes:

@@ -500,6 +500,8 @@ class JournalHomework(Response):
     text: str
     due: dt.date
     version: int = 1
+    attachments: list[Attachment] = []
+    """The files attached to it, in the order they were attached."""
 
 
 class JournalLesson(Response):

@@ -36,6 +36,7 @@ from demo_server.problems import exception_handlers
 from demo_server.routes import api_router
 from demo_server.routes.deps import STATE_KEY
 from demo_server.routes.health import server_version
+from demo_server.routes.homework import check_upload_size
 from demo_server.settings import ServerSettings, ServerState
 from demo_server.wire import DiaryRequest, strict_path
 
@@ -262,12 +263,44 @@ def create_app(
     return app
 
 
+ENV_ATTACHMENT_MAX_MB = "DIARY_ATTACHMENT_MAX_MB"
+ENV_ATTACHMENT_TYPES = "DIARY_ATTACHMENT_TYPES"
+
+
+def attachment_settings() -> dict[str, Any]:
+    """The homework files' size limit and allowed types from the environment (``serve`` sets
+    it from ``--attachment-max-mb`` and ``--attachment-types``); ValueError when wrong."""
+    from demo_server.attachments import check_types
+    from demo_server.settings import ATTACHMENT_CEILING, MIB
+
+    found: dict[str, Any] = {}
+    size = os.environ.get(ENV_ATTACHMENT_MAX_MB, "").strip()
+    if size:
+        try:
+            megabytes = float(size)
+        except ValueError:
+            megabytes = -1
+        if not 0 < megabytes * MIB <= ATTACHMENT_CEILING:
+            raise ValueError(
+                f"{ENV_ATTACHMENT_MAX_MB}={size!r}: give the size in MB, more than 0 and at "
+                f"most {ATTACHMENT_CEILING // MIB}"
+            )
+        found["attachment_max_size"] = int(megabytes * MIB)
+    types = os.environ.get(ENV_ATTACHMENT_TYPES, "").strip()
+    if types:
+        found["attachment_types"] = check_types(types.split(","))
+    return found
+
+
 def app_from_env() -> Litestar:
     """The app for the database named by ``DIARY_DB`` (uvicorn's factory, one per worker),
-    trusting ``X-Forwarded-For`` from the proxies in ``DIARY_FORWARDED_ALLOW_IPS``."""
+    trusting ``X-Forwarded-For`` from the proxies in ``DIARY_FORWARDED_ALLOW_IPS``, with the
+    homework files' limits of ``DIARY_ATTACHMENT_MAX_MB`` and ``DIARY_ATTACHMENT_TYPES``."""
     proxies = os.environ.get(ENV_FORWARDED_ALLOW_IPS, "")
     entries = tuple(entry.strip() for entry in proxies.split(",") if entry.strip())
-    app = create_app(None, settings=ServerSettings(forwarded_allow_ips=entries))
+    app = create_app(
+        None, settings=ServerSettings(forwarded_allow_ips=entries, **attachment_settings())
+    )
     # What exists once the server has started lives as long as the process: no collection
     # needs to walk it again (see demo_server.heavy).
     app.on_startup.append(freeze_start_up_objects)
@@ -277,6 +310,7 @@ def app_from_env() -> Litestar:
 async def before_request(request: Request[Any, Any, Any]) -> Response[None] | None:
     """Refuse malformed path ids and query numbers; answer OPTIONS."""
     await strict_path(request)
+    check_upload_size(request)
     return answer_options(request)
 
 

@@ -122,6 +122,17 @@ def build_parser() -> argparse.ArgumentParser:
         "in the server's config folder)"
     )
     serve.add_argument("--audit-key-file", help=key_help)
+    serve.add_argument(
+        "--attachment-max-mb",
+        metavar="MB",
+        help="the largest homework file a teacher may attach, in MB (default: 10, at most 100)",
+    )
+    serve.add_argument(
+        "--attachment-types",
+        metavar="TYPES",
+        help="the file types homework may carry, comma-separated endings (default: pdf, doc, "
+        "docx, xls, xlsx, ppt, pptx, odt, ods, odp, rtf, txt, png, jpg, jpeg, gif, webp)",
+    )
 
     demo = sub.add_parser("init-demo", help="create a demo school in an empty database")
     demo.add_argument("--db", help=db_help)
@@ -333,6 +344,16 @@ def serve_options(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
     os.environ[ENV_DB] = url
     os.environ[ENV_FORWARDED_ALLOW_IPS] = args.forwarded_allow_ips
+    from demo_server.app import ENV_ATTACHMENT_MAX_MB, ENV_ATTACHMENT_TYPES, attachment_settings
+
+    if getattr(args, "attachment_max_mb", None):
+        os.environ[ENV_ATTACHMENT_MAX_MB] = args.attachment_max_mb
+    if getattr(args, "attachment_types", None):
+        os.environ[ENV_ATTACHMENT_TYPES] = args.attachment_types
+    try:
+        attachment_settings()  # a wrong limit is said here, not by every worker
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
     return {
         "app": "demo_server.app:app_from_env",
         "factory": True,

@@ -4,7 +4,6 @@ the pupil's "done" ticks; homework attachments for whoever may see their homewor
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from sqlalchemy import ColumnElement, and_, delete, false, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +12,7 @@ from sqlalchemy.orm import aliased
 from api_client import models as m
 from demo_server import schema as s
 from demo_server.access import MAX_ID, may_see_class_homework
+from demo_server.attachments import attachments_of
 from demo_server.auth import Viewer
 from demo_server.grades import pupil_facts, subject_order
 from demo_server.problems import ProblemError
@@ -94,20 +94,9 @@ async def load_homework(
     if subject_id is not None:
         rows = [row for row in rows if row[4] == subject_id]
     ids = [row[0] for row in rows]
-    attachments: dict[int, list[m.Attachment]] = defaultdict(list)
+    attachments = await attachments_of(db, ids)
     done: set[int] = set()
     if ids:
-        for att_id, homework_id, name, size in await db.execute(
-            select(
-                s.HomeworkAttachment.id,
-                s.HomeworkAttachment.homework_id,
-                s.HomeworkAttachment.name,
-                s.HomeworkAttachment.size,
-            )
-            .where(s.HomeworkAttachment.homework_id.in_(ids))
-            .order_by(s.HomeworkAttachment.id)
-        ):
-            attachments[homework_id].append(m.Attachment(id=att_id, name=name, size=size))
         done = set(
             (
                 await db.scalars(

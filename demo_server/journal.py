@@ -39,6 +39,7 @@ from api_client.models import (
     AbsenceKind,
     AbsenceRemove,
     AbsenceSet,
+    Attachment,
     HomeworkSet,
     Journal,
     JournalAbsence,
@@ -73,6 +74,7 @@ from demo_server.access import (
     teaches_lesson,
     visible_class,
 )
+from demo_server.attachments import attachments_of
 from demo_server.auth import Viewer
 from demo_server.clock import school_date, stamp
 from demo_server.problems import ProblemError
@@ -426,8 +428,10 @@ async def load_journal(
     )
     homework: dict[int, JournalHomework] = {}
     if lesson_ids:
-        for hw in await _in_force(db, s.Homework, s.Homework.lesson_id.in_(in_lessons)):
-            homework[hw.lesson_id] = journal_homework(hw)
+        rows = await _in_force(db, s.Homework, s.Homework.lesson_id.in_(in_lessons))
+        files = await attachments_of(db, [hw.id for hw in rows])
+        for hw in rows:
+            homework[hw.lesson_id] = journal_homework(hw, files.get(hw.id, []))
     lessons = [journal_lesson(r, homework.get(r.id)) for r in lesson_rows]
     marks: list[JournalMark] = []
     absences: list[JournalAbsence] = []
@@ -1056,9 +1060,13 @@ async def _active_homework(db: AsyncSession, lesson_id: int) -> s.Homework | Non
     ).first()
 
 
-def journal_homework(hw: s.Homework) -> JournalHomework:
+def journal_homework(hw: s.Homework, files: list[Attachment] | None = None) -> JournalHomework:
     return JournalHomework(
-        id=hw.id, text="" if hw.removed_at is not None else hw.text, due=hw.due, version=hw.version
+        id=hw.id,
+        text="" if hw.removed_at is not None else hw.text,
+        due=hw.due,
+        version=hw.version,
+        attachments=files or [],
     )
 
 
@@ -1160,7 +1168,7 @@ async def set_homework(
         before: dict[str, Any] | None = _hw_state(hw)
         values: dict[str, Any] = {"text": text, "due": body.due} if text else {"removed_at": now}
         if text and text == hw.text and body.due == hw.due:
-            return journal_homework(hw)
+            return await _homework_answer(db, hw)
         await _bump_or_refuse(db, s.Homework, hw, hw.version, values, stale)
         action = "update" if text else "remove"
     else:
@@ -1205,7 +1213,13 @@ async def set_homework(
             "removed": hw.removed_at is not None,
         },
     )
-    return journal_homework(hw)
+    return await _homework_answer(db, hw)
+
+
+async def _homework_answer(db: AsyncSession, hw: s.Homework) -> JournalHomework:
+    """The homework with its files, as a write of it answers."""
+    files = await attachments_of(db, [hw.id]) if hw.removed_at is None else {}
+    return journal_homework(hw, files.get(hw.id))
 
 
 # --- period marks --------------------------------------------------------------------------

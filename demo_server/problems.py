@@ -272,6 +272,13 @@ def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes
 
 def exception_handlers(max_body_size: int) -> ExceptionHandlersMap:
     def too_large(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+        from demo_server.routes.homework import upload_limit
+
+        limit = upload_limit(request)
+        if limit is not None:  # a homework file: its own limit, in words
+            from demo_server.attachments import too_large as file_too_large
+
+            return problem_response(file_too_large(None, limit))
         detail = f"the request body is larger than the limit of {max_body_size} bytes"
         return problem_response(ProblemError(413, detail))
 

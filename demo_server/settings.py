@@ -19,6 +19,8 @@ from demo_server.heavy import HeavyWork
 from demo_server.schema import School, ServerSetting
 
 MIB = 1024 * 1024
+ATTACHMENT_CEILING = 100 * MIB
+"""No homework file is ever bigger, whatever the setting: the request is read in memory."""
 
 #: The key in ``server_settings`` that holds the access token signing secret.
 TOKEN_SECRET_KEY = "token_secret"
@@ -62,6 +64,12 @@ class ServerSettings:
     """Addresses or networks of the reverse proxies whose ``X-Forwarded-For`` names the
     client (``serve --forwarded-allow-ips``). None by default: the client is the peer."""
     max_body_size: int = MIB
+    attachment_max_size: int = 10 * MIB
+    """The largest homework file a teacher may attach (``serve --attachment-max-mb``); at most
+    :data:`ATTACHMENT_CEILING`. The files are kept in the database."""
+    attachment_types: tuple[str, ...] = ()
+    """The file types (endings) a homework may carry (``serve --attachment-types pdf,docx``);
+    empty: every kind the server recognises (``demo_server.attachments.KINDS``)."""
     compress_min_size: int = 500
     heavy_at_once: int = 2
     """Requests with heavy work (roster import, slips, statistics) that run at once."""

@@ -227,6 +227,21 @@ class HomeworkSetOp(OutboxOp, frozen=True, tag="homework.set"):
         return await client.set_homework(self.lesson_id, self.request, idempotency_key)
 
 
+class AttachmentUploadOp(OutboxOp, frozen=True, tag="attachment.upload"):
+    """A file attached to a lesson's homework. The file's bytes are kept here, as they were
+    when the teacher chose it, until the server has them: a file moved or changed on the
+    computer meanwhile changes nothing. Sent after the homework's text typed before it."""
+
+    lesson_id: int
+    name: str
+    content: bytes
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.upload_attachment(
+            self.lesson_id, self.name, self.content, idempotency_key
+        )
+
+
 class PeriodMarkSetOp(OutboxOp, frozen=True, tag="period_mark.set"):
     request: wire.PeriodMarkSet
 
@@ -371,6 +386,7 @@ Op: TypeAlias = (
     | AbsenceRemoveOp
     | TopicSetOp
     | HomeworkSetOp
+    | AttachmentUploadOp
     | PeriodMarkSetOp
     | WeekSignOp
     | NoticeCreateOp

@@ -1,24 +1,32 @@
-"""A pupil's homework list, the pupil's "done" ticks, and homework attachments."""
+"""A pupil's homework list, the pupil's "done" ticks, and homework attachments: a teacher
+uploads a file to a lesson's homework, whoever may see the homework downloads it."""
 
 from __future__ import annotations
 
-import mimetypes
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from litestar import Response, Router, get, put
+from litestar import Request, Response, Router, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api_client.models import HomeworkDoneRequest, HomeworkDoneState, HomeworkList, Role
+from api_client.models import (
+    Attachment,
+    HomeworkDoneRequest,
+    HomeworkDoneState,
+    HomeworkList,
+    Role,
+)
+from demo_server import attachments
 from demo_server.access import forbidden, pupil_not_found, require_pupil
 from demo_server.auth import Viewer
 from demo_server.homework import attachment_file, load_homework, mark_done
 from demo_server.idempotency import write
 from demo_server.problems import ProblemError
+from demo_server.routes.deps import STATE_KEY, requires
 from demo_server.routes.week import date_query, parse_date
-from demo_server.settings import ServerState
+from demo_server.settings import ATTACHMENT_CEILING, ServerState
 
 
 @get("/pupils/{pupil_id:int}/homework", summary="A pupil's homework", tags=["homework"])
@@ -85,12 +93,80 @@ async def attachment(
     if viewer.role not in (Role.PUPIL, Role.PARENT, Role.TEACHER, Role.ADMINISTRATION):
         raise forbidden("homework")
     name, content = await attachment_file(db, viewer, attachment_id)
-    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return Response(
         content=content,
-        media_type=media_type,
+        media_type=attachments.media_type(name),
         headers={"Content-Disposition": content_disposition(name)},
     )
 
 
-router = Router(path="/", route_handlers=[pupil_homework, homework_done, attachment])
+UPLOAD = "attachment_upload"
+"""The ``opt`` key of the upload route: its body limit is the server's homework file limit
+(checked from ``Content-Length`` before the body is read, and again on the bytes read)."""
+
+
+def upload_limit(request: Request[Any, Any, Any]) -> int | None:
+    """The homework file limit when ``request`` is an upload, else None."""
+    if not request.scope["route_handler"].opt.get(UPLOAD):
+        return None
+    server: ServerState = request.app.state[STATE_KEY]
+    return server.settings.attachment_max_size
+
+
+def check_upload_size(request: Request[Any, Any, Any]) -> None:
+    """413 naming the limit for an upload that says it is larger, before it is read."""
+    limit = upload_limit(request)
+    if limit is None:
+        return
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise attachments.too_large(int(length), limit)
+
+
+@post(
+    "/lessons/{lesson_id:int}/homework/attachments",
+    summary="Attach a file to a lesson's homework",
+    tags=["homework"],
+    status_code=201,
+    guards=[requires(Role.TEACHER, what="homework files")],
+    request_max_body_size=ATTACHMENT_CEILING,
+    opt={UPLOAD: True, "problems": (413,)},
+)
+@write
+async def upload_attachment(
+    lesson_id: Annotated[int, PathParameter(description="The lesson whose homework gets the file")],
+    name: Annotated[
+        str,
+        QueryParameter(
+            description="The file's name with its type (worksheet.pdf); folders are dropped",
+            max_length=1000,
+        ),
+    ],
+    request: Request[Any, Any, Any],
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> Attachment:
+    """The request body is the file itself (any Content-Type, such as
+    application/octet-stream). Its name must end in an allowed type (PDF, office documents,
+    text, images: the server's setting) and its first bytes must match that type; it may be
+    at most the server's limit (10 MB unless set otherwise). The lesson's homework must be set
+    first. The teacher of the lesson only; audited."""
+    settings = server.settings
+    content = await request.body()
+    return await attachments.attach(
+        db,
+        viewer,
+        lesson_id,
+        name,
+        content,
+        now=settings.now(),
+        limit=settings.attachment_max_size,
+        allowed=settings.attachment_types or attachments.DEFAULT_TYPES,
+    )
+
+
+router = Router(
+    path="/",
+    route_handlers=[pupil_homework, homework_done, attachment, upload_attachment],
+)
