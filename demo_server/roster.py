@@ -295,7 +295,8 @@ def _sniff_delimiter(header: str) -> str:
     return best
 
 
-def _header_key(name: str) -> str:
+def header_key(name: str) -> str:
+    """A header cell as it is looked up: folded, spaces and dashes made ``_``."""
     return re.sub(r"[\s\-]+", "_", fold(name).strip("\"' "))
 
 
@@ -415,42 +416,94 @@ def _make_row(line: int, values: dict[str, str], has_kind: bool, extra: list[str
     )
 
 
-def parse_roster(data: bytes) -> ParsedRoster:
-    """Read a roster file; ``RosterError`` when it cannot be read at all."""
+@dataclass(frozen=True)
+class CsvTable:
+    """A CSV file read as text: its header and its non-blank records with their line numbers.
+
+    The reading every import shares (the roster, the school's set-up files): the encoding and
+    the separator are found here, once, with the same refusals for a file that is not CSV."""
+
+    encoding: str
+    delimiter: str
+    header_line: int
+    header: tuple[str, ...]
+    records: tuple[tuple[int, tuple[str, ...]], ...]
+    """(line number, values) of every line after the header that holds anything."""
+
+
+def read_table(
+    data: bytes, *, one_line: str = "one person a line", one_column: bool = False
+) -> CsvTable:
+    """Read a CSV file (UTF-8 with or without BOM, UTF-16 with BOM or Windows-1251; ``,``
+    ``;`` or tab); ``RosterError`` when it cannot be read at all. ``one_line`` says what each
+    line holds, for the refusal of an empty file; ``one_column``: a header of one column (no
+    separator in it) is a file of one column, not a refusal."""
+    empty = f"The file is empty: it must have a header line and {one_line}."
+    if not data.strip():
+        raise RosterError(empty)
     text, encoding = decode_roster(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
-        raise RosterError("The file is empty: it must have a header line and one person a line.")
-    delimiter = _sniff_delimiter(lines[header_index])
+        raise RosterError(empty)
+    header_text = lines[header_index]
+    if one_column and not any(sep in header_text for sep in ("\t", ";", ",")):
+        delimiter = ","
+    else:
+        delimiter = _sniff_delimiter(header_text)
 
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
-    records: list[tuple[int, list[str]]] = []
+    records: list[tuple[int, tuple[str, ...]]] = []
     previous_end = 0
     try:
         for record in reader:
             start = previous_end + 1
             previous_end = reader.line_num
             if any(value.strip() for value in record):
-                records.append((start, record))
+                records.append((start, tuple(record)))
     except csv.Error as exc:
         raise RosterError(
             f"Line {reader.line_num} cannot be read as CSV ({exc}). {SAVE_AS_CSV}"
         ) from None
-
+    if not records:  # a header of separators only: ";;;"
+        raise RosterError(empty)
     header_line, header = records[0]
+    return CsvTable(
+        encoding=encoding,
+        delimiter=delimiter,
+        header_line=header_line,
+        header=header,
+        records=tuple(records[1:]),
+    )
+
+
+def map_header(
+    header: Sequence[str], aliases: Mapping[str, str]
+) -> tuple[list[str | None], list[str]]:
+    """Each header cell's canonical column (None for one not known) and the unknown names;
+    ``RosterError`` when a column appears twice. ``aliases``: folded name -> column."""
     columns: list[str | None] = []
-    warnings: list[str] = []
     unknown: list[str] = []
     for name in header:
-        key = _HEADER_ALIASES.get(_header_key(name))
+        key = aliases.get(header_key(name))
         if key is None:
             if collapse(name):
                 unknown.append(collapse(name))
         elif key in columns:
             raise RosterError(f"The column '{collapse(name)}' appears twice in the header line.")
         columns.append(key)
+    return columns, unknown
+
+
+def parse_roster(data: bytes) -> ParsedRoster:
+    """Read a roster file; ``RosterError`` when it cannot be read at all."""
+    table = read_table(data)
+    encoding, delimiter = table.encoding, table.delimiter
+    header_line = table.header_line
+    records = [(table.header_line, table.header), *table.records]
+    columns, unknown = map_header(table.header, _HEADER_ALIASES)
+    warnings: list[str] = []
     known = [c for c in columns if c is not None]
     names_ok = ("last_name" in known and "first_name" in known) or "full_name" in known
     if not names_ok:

@@ -1,0 +1,159 @@
+"""The school's set-up files: which CSV files a school brings (subjects, rooms, classes,
+groups, teaching assignments, the timetable), their columns in English and Russian, and the
+templates ``diary admin templates DIR`` writes.
+
+One definition for both sides: the server reads a file's header through :data:`KINDS` (any
+case, English or Russian names, the aliases too), and the client writes the templates from the
+same columns and example rows, so a template always imports.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from typing import Final
+
+from api_client.i18n import N_
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    """The column's English name, as an English template's header names it."""
+    russian: str
+    """Its Russian name, as a Russian template's header names it."""
+    help: str
+    """What the column holds (marked for translation; shown in ``docs/setup.md`` too)."""
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    """Other names a header may give it (compared folded, spaces as ``_``)."""
+
+    def names(self) -> tuple[str, ...]:
+        return (self.key, self.russian, *self.aliases)
+
+
+@dataclass(frozen=True)
+class FileKind:
+    name: str
+    """``subjects``, ``rooms``, ... : the command's KIND and the template's file name."""
+    title: str
+    """What one line of the file is (marked for translation)."""
+    columns: tuple[Column, ...]
+    examples: tuple[tuple[str, ...], ...]
+    """Example rows, one value a column in the columns' order."""
+
+    def header(self, lang: str) -> list[str]:
+        return [c.russian if lang == "ru" else c.key for c in self.columns]
+
+
+_TEACHER_HELP = N_(
+    "the teacher: their login, or surname, first name and middle name as in the roster"
+)
+
+SUBJECTS = FileKind(
+    "subjects",
+    N_("one subject a line"),
+    (Column("subject", "предмет", N_("the subject's name"), True, ("name", "название")),),
+    (("Русский язык",), ("Литература",), ("Математика",), ("Английский язык",),
+     ("Информатика",), ("Физическая культура",)),
+)  # fmt: skip
+
+ROOMS = FileKind(
+    "rooms",
+    N_("one room a line"),
+    (
+        Column("room", "кабинет", N_("the room's number or name"), True, ("number", "номер")),
+        Column("description", "описание", N_("what the room is (optional)"), False, ("note",)),
+    ),
+    (("101", "Кабинет математики"), ("204", "Кабинет информатики"), ("Спортзал", "")),
+)
+
+CLASSES = FileKind(
+    "classes",
+    N_("one class a line"),
+    (
+        Column("class", "класс", N_("the class: grade and letter, like 5А"), True, ("name",)),
+        Column(
+            "class_teacher",
+            "классный_руководитель",
+            N_("the class teacher (optional): a login or a full name; leave empty before the "
+               "teachers are imported and import the file again after"),
+            False,
+            ("homeroom_teacher", "классный руководитель", "кл_руководитель"),
+        ),
+    ),
+    (("5А", "Петрова Ольга Ивановна"), ("5Б", ""), ("6А", "sidorov.i")),
+)  # fmt: skip
+
+GROUPS = FileKind(
+    "groups",
+    N_("one group a line: a class split for a subject"),
+    (
+        Column("class", "класс", N_("the class the group belongs to, like 5А"), True),
+        Column("subject", "предмет", N_("the subject the class is split for"), True),
+        Column("group", "группа", N_("the group's name within the class, like 1 or англ-1"),
+               True, ("name", "название")),
+        Column("teacher", "учитель", _TEACHER_HELP, False, ("педагог",)),
+        Column("pupils", "ученики", N_("the group's pupils (optional): logins or surname and "
+               "first name, separated by commas"), False, ("members", "состав")),
+    ),
+    (("5А", "Английский язык", "1", "Смирнова Елена Павловна", "Иванов Пётр, Козлова Анна"),
+     ("5А", "Английский язык", "2", "Кузнецов Андрей Сергеевич", "Орлов Илья, Белова Мария")),
+)  # fmt: skip
+
+ASSIGNMENTS = FileKind(
+    "assignments",
+    N_("one teaching assignment a line: who teaches which subject in which class"),
+    (
+        Column("teacher", "учитель", _TEACHER_HELP, True, ("педагог",)),
+        Column("class", "класс", N_("the class, like 5А"), True),
+        Column("subject", "предмет", N_("the subject"), True),
+        Column("group", "группа", N_("the group, when only one group is taught (optional)"),
+               False),
+    ),
+    (("Петрова Ольга Ивановна", "5А", "Математика", ""),
+     ("Смирнова Елена Павловна", "5А", "Английский язык", "1"),
+     ("Кузнецов Андрей Сергеевич", "5А", "Английский язык", "2")),
+)  # fmt: skip
+
+TIMETABLE = FileKind(
+    "timetable",
+    N_("one lesson of the weekly timetable a line"),
+    (
+        Column("class", "класс", N_("the class, like 5А"), True),
+        Column("group", "группа", N_("the group, for a lesson of one group only (optional)"),
+               False),
+        Column("day", "день", N_("the weekday: Monday or понедельник, Mon or пн, or 1 to 6"),
+               True, ("weekday", "день_недели", "день недели")),
+        Column("lesson", "урок", N_("the lesson's number in the day's bell schedule"), True,
+               ("number", "номер", "номер_урока")),
+        Column("subject", "предмет", N_("the subject"), True),
+        Column("teacher", "учитель", _TEACHER_HELP, True, ("педагог",)),
+        Column("room", "кабинет", N_("the room (optional)"), False, ("аудитория",)),
+        Column("weeks", "недели", N_("every week (empty), or odd or even weeks only "
+               "(нечётные, чётные) for alternating lessons"), False, ("week", "неделя")),
+    ),
+    (("5А", "", "пн", "1", "Математика", "Петрова Ольга Ивановна", "101", ""),
+     ("5А", "1", "пн", "2", "Английский язык", "Смирнова Елена Павловна", "204", ""),
+     ("5А", "2", "пн", "2", "Английский язык", "Кузнецов Андрей Сергеевич", "205", ""),
+     ("5А", "", "вт", "1", "Информатика", "sidorov.i", "204", "нечётные")),
+)  # fmt: skip
+
+KINDS: Final[dict[str, FileKind]] = {
+    kind.name: kind for kind in (SUBJECTS, ROOMS, CLASSES, GROUPS, ASSIGNMENTS, TIMETABLE)
+}
+"""Every set-up file, in the order a school imports them (the roster of people comes between
+the classes and the groups: groups, assignments and the timetable name teachers and pupils)."""
+
+
+def template(kind: FileKind, lang: str) -> bytes:
+    """The template file of ``kind``: its header in ``lang`` (Russian or English) and the
+    example rows, as UTF-8 with a BOM and ``;`` between columns (what Excel opens in a Russian
+    locale without asking)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(kind.header(lang))
+    writer.writerows(kind.examples)
+    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
