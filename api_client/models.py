@@ -212,6 +212,20 @@ class Problem(Response):
     """For a 409 on a stale write: the current value, encoded as its own response Struct
     (decoded as plain JSON data: decode it again with the Struct it is; ``Raw | None`` cannot
     be decoded by msgspec)."""
+    conflict: Conflict | None = None
+    """For a refusal because of another object (a period overlapping another, a class of
+    the same name): which one."""
+
+
+class Conflict(Response):
+    """The object a write collided with, named so a person can find it."""
+
+    kind: str
+    """``year``, ``period``, ``holiday``, ``bell_schedule``, ``bell``, ``subject``, ``room``,
+    ``class`` or ``user``."""
+    id: int
+    """The object's id; for a ``bell`` of the same schedule, its lesson number."""
+    name: str
 
 
 # --------------------------------------------------------------------------------------
@@ -1470,3 +1484,288 @@ class Registration(Response):
 
     login: str
     children: list[PupilRef] = []
+
+
+# --------------------------------------------------------------------------------------
+# School set-up (IT staff and administration): the school, its year, periods and holidays,
+# bell schedules, subjects, rooms and classes. Every thing set-up changes carries a
+# ``version``: an update names the version it was based on (409 with the current value
+# when stale). Retiring keeps a thing for history and hides it from new choices; nothing
+# referenced is ever deleted.
+
+SetupName = Annotated[str, _line(60, min_length=1)]
+"""A bell schedule's name."""
+YearName = Annotated[str, _line(20, min_length=1)]
+"""An academic year's name, e.g. ``2026/2027``."""
+PeriodName = Annotated[str, _line(40)]
+HolidayName = Annotated[str, _line(100)]
+SubjectName = Annotated[str, _line(NAME_MAX_LENGTH, min_length=1)]
+SchoolName = Annotated[str, _line(TITLE_MAX_LENGTH, min_length=1)]
+RoomName = Annotated[str, _line(ROOM_MAX_LENGTH, min_length=1)]
+RoomNote = Annotated[str, _line(NAME_MAX_LENGTH)]
+ClassLetter = Annotated[str, _line(4, min_length=1)]
+Grade = Annotated[int, msgspec.Meta(ge=1, le=12)]
+PeriodNumber = Annotated[int, msgspec.Meta(ge=1, le=6)]
+BellNumber = Annotated[int, msgspec.Meta(ge=0, le=16)]
+"""A lesson's place in the day; 0 is a lesson before the first (нулевой урок)."""
+Weekday = Annotated[int, msgspec.Meta(ge=0, le=6)]
+"""0 = Monday ... 6 = Sunday."""
+ClockTime = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+"""``HH:MM``, 24-hour."""
+TimeZoneName = Annotated[str, _line(64, min_length=1)]
+"""An IANA time zone, e.g. ``Europe/Moscow``."""
+LanguageCode = Annotated[str, msgspec.Meta(pattern=r"^(ru|en)$")]
+Capacity = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
+"""Seats in a room; 0 when not said."""
+
+
+class SetupSchool(Response):
+    """The caller's school, as set-up sees it."""
+
+    id: int
+    name: str
+    timezone: str
+    language: str
+
+
+class SchoolUpdate(Request):
+    """Fields left out stay as they are."""
+
+    name: SchoolName | None = None
+    timezone: TimeZoneName | None = None
+    language: LanguageCode | None = None
+
+
+class SetupPeriod(Response):
+    id: int
+    year_id: int
+    kind: PeriodKind
+    number: int
+    name: str
+    start: dt.date
+    end: dt.date
+    version: int = 1
+
+
+class SetupHoliday(Response):
+    id: int
+    date: dt.date
+    name: str = ""
+    version: int = 1
+
+
+class SetupYear(Response):
+    """An academic year with its periods (in order) and holidays (by date)."""
+
+    id: int
+    name: str
+    start: dt.date
+    end: dt.date
+    retired: bool = False
+    version: int = 1
+    periods: list[SetupPeriod] = []
+    holidays: list[SetupHoliday] = []
+
+
+class YearList(Response):
+    years: list[SetupYear] = []
+    """Newest first."""
+
+
+class YearCreate(Request):
+    name: YearName
+    start: dt.date
+    end: dt.date
+
+
+class YearUpdate(Request):
+    version: Version
+    name: YearName | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    retired: bool | None = None
+    """True retires the year (kept, read-only for set-up, hidden from new choices)."""
+
+
+class PeriodCreate(Request):
+    kind: PeriodKind
+    number: PeriodNumber
+    start: dt.date
+    end: dt.date
+    name: PeriodName = ""
+    """Empty: named by kind and number (``2 четверть``)."""
+
+
+class PeriodUpdate(Request):
+    version: Version
+    number: PeriodNumber | None = None
+    name: PeriodName | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class HolidayCreate(Request):
+    """One day off, or every day from ``start`` to ``end`` (a school break)."""
+
+    start: dt.date
+    end: dt.date | None = None
+    name: HolidayName = ""
+
+
+class HolidayUpdate(Request):
+    version: Version
+    date: dt.date | None = None
+    name: HolidayName | None = None
+
+
+class HolidayList(Response):
+    holidays: list[SetupHoliday] = []
+
+
+class Removal(Request):
+    """Removes a thing nothing refers to (a period with no period marks, a holiday)."""
+
+    version: Version
+
+
+class Removed(Response):
+    id: int
+
+
+class BellTime(Request):
+    number: BellNumber
+    start: ClockTime
+    end: ClockTime
+
+
+class BellScheduleInfo(Response):
+    id: int
+    name: str
+    weekdays: list[int] = []
+    """The weekdays it holds (0 = Monday) unless a date is given another schedule."""
+    bells: list[Bell] = []
+    days: list[dt.date] = []
+    """Dates given this schedule (a shortened day)."""
+    main: bool = False
+    """The school's first schedule: it holds on days no other schedule names."""
+    retired: bool = False
+    version: int = 1
+
+
+class BellScheduleList(Response):
+    schedules: list[BellScheduleInfo] = []
+
+
+class BellScheduleCreate(Request):
+    name: SetupName
+    bells: Annotated[list[BellTime], msgspec.Meta(min_length=1, max_length=17)]
+    weekdays: Annotated[list[Weekday], msgspec.Meta(max_length=7)] = []
+
+
+class BellScheduleUpdate(Request):
+    version: Version
+    name: SetupName | None = None
+    bells: Annotated[list[BellTime], msgspec.Meta(min_length=1, max_length=17)] | None = None
+    weekdays: Annotated[list[Weekday], msgspec.Meta(max_length=7)] | None = None
+    retired: bool | None = None
+
+
+class BellDaySet(Request):
+    """Gives ``date`` a bell schedule; null gives it back to its weekday's."""
+
+    date: dt.date
+    schedule_id: Id | None
+
+
+class BellDay(Response):
+    date: dt.date
+    schedule_id: int | None = None
+
+
+class SetupSubject(Response):
+    id: int
+    name: str
+    retired: bool = False
+    version: int = 1
+
+
+class SubjectList(Response):
+    subjects: list[SetupSubject] = []
+
+
+class SubjectCreate(Request):
+    name: SubjectName
+
+
+class SubjectUpdate(Request):
+    version: Version
+    name: SubjectName | None = None
+    retired: bool | None = None
+
+
+class SetupRoom(Response):
+    id: int
+    name: str
+    capacity: int = 0
+    note: str = ""
+    retired: bool = False
+    version: int = 1
+
+
+class RoomList(Response):
+    rooms: list[SetupRoom] = []
+
+
+class RoomCreate(Request):
+    name: RoomName
+    capacity: Capacity = 0
+    note: RoomNote = ""
+
+
+class RoomUpdate(Request):
+    version: Version
+    name: RoomName | None = None
+    capacity: Capacity | None = None
+    note: RoomNote | None = None
+    retired: bool | None = None
+
+
+class TeacherRef(Response):
+    id: int
+    name: str
+    """Surname and initials."""
+
+
+class SetupClass(Response):
+    id: int
+    year_id: int
+    name: str
+    """Grade and letter, e.g. ``5Б``."""
+    grade: int
+    letter: str
+    class_teacher: TeacherRef | None = None
+    pupils: int = 0
+    """Pupils in the class today."""
+    retired: bool = False
+    version: int = 1
+
+
+class SetupClassList(Response):
+    classes: list[SetupClass] = []
+    """In grade and letter order."""
+
+
+class ClassCreate(Request):
+    year_id: Id
+    grade: Grade
+    letter: ClassLetter
+    class_teacher_id: Id | None = None
+
+
+class ClassUpdate(Request):
+    version: Version
+    grade: Grade | None = None
+    letter: ClassLetter | None = None
+    class_teacher_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    """A teacher of the school; null leaves the class without a class teacher."""
+    retired: bool | None = None

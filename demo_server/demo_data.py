@@ -595,6 +595,8 @@ class Texts:
     school_names: tuple[str, ...]
     year_name: str
     quarter: str
+    main_bells: str
+    """The name of the demo school's one bell schedule."""
     """``{n}`` is the quarter's number."""
     autumn_break: str
     winter_break: str
@@ -655,6 +657,7 @@ RU = Texts(
     ),
     year_name="{a}/{b}",
     quarter="{n} четверть",
+    main_bells="Основное",
     autumn_break="Осенние каникулы",
     winter_break="Зимние каникулы",
     spring_break="Весенние каникулы",
@@ -1156,6 +1159,7 @@ EN = Texts(
     ),
     year_name="{a}/{b}",
     quarter="Quarter {n}",
+    main_bells="Main",
     autumn_break="Autumn break",
     winter_break="Winter break",
     spring_break="Spring break",

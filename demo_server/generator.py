@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api_client.models import AbsenceKind, LessonStatus, MarkKind, PeriodKind, Role
 from demo_server import schema
+from demo_server import setup_rules as rules
 from demo_server.audit import GENESIS, audit_row, canonical_instant, plain_record_hash
 from demo_server.clock import school_zone
 from demo_server.demo_data import (
@@ -238,6 +239,7 @@ _TABLES: tuple[type[schema.Base], ...] = (
     schema.AcademicYear,
     schema.Period,
     schema.Holiday,
+    schema.BellSchedule,
     schema.Bell,
     schema.Subject,
     schema.User,
@@ -513,48 +515,44 @@ class _School:
 
         number = self.rng.randint(2, 99)
         self.school_name = self.rng.choice(self.t.school_names).format(n=number)
+        # Through the set-up rules a real school's IT staff meet (demo_server.setup_rules).
+        lang = self.t.lang
         self._add(
             schema.School,
-            {
-                "id": SCHOOL_ID,
-                "name": self.school_name,
-                "timezone": SCHOOL_TIMEZONE,
-                "mark_min": 1,
-                "mark_max": 5,
-                "show_class_rating": True,
-                "reason_after_days": 7,
-            },
+            {"id": SCHOOL_ID, **rules.school_row(self.school_name, SCHOOL_TIMEZONE, lang)},
         )
-        self.year_id = self._add(
+        year_row = self._add(
             schema.AcademicYear,
-            {
-                "school_id": SCHOOL_ID,
-                "name": self.t.year_name.format(a=first, b=first + 1),
-                "start": self.year_start,
-                "end": self.year_end,
-            },
-        )["id"]
-        self.period_ids = [
-            self._add(
+            rules.year_row(
+                SCHOOL_ID,
+                self.t.year_name.format(a=first, b=first + 1),
+                self.year_start,
+                self.year_end,
+            ),
+        )
+        self.year_id = year_row["id"]
+        year = rules.Span("year", self.year_id, year_row["name"], self.year_start, self.year_end)
+        kind = PeriodKind.QUARTER
+        made: list[tuple[rules.Span, PeriodKind, int]] = []
+        self.period_ids = []
+        for n, start, end in self.periods:
+            row = self._add(
                 schema.Period,
-                {
-                    "year_id": self.year_id,
-                    "kind": PeriodKind.QUARTER.value,
-                    "number": n,
-                    "name": self.t.quarter.format(n=n),
-                    "start": start,
-                    "end": end,
-                },
-            )["id"]
-            for n, start, end in self.periods
-        ]
-        for day in sorted(holidays):
-            self._add(schema.Holiday, {"school_id": SCHOOL_ID, "date": day, "name": holidays[day]})
-        for n, (bell_start, bell_end) in enumerate(BELLS, 1):
-            self._add(
-                schema.Bell,
-                {"school_id": SCHOOL_ID, "number": n, "start": bell_start, "end": bell_end},
+                rules.period_row(year, kind, n, start, end, self.t.quarter.format(n=n), made, lang),
             )
+            made.append((rules.Span("period", row["id"], row["name"], start, end), kind, n))
+            self.period_ids.append(row["id"])
+        for day in sorted(holidays):
+            self._add(schema.Holiday, rules.holiday_row(SCHOOL_ID, year, day, holidays[day]))
+        schedule = self._add(
+            schema.BellSchedule, rules.schedule_row(SCHOOL_ID, self.t.main_bells, range(5))
+        )
+        for row in rules.bell_rows(
+            SCHOOL_ID,
+            schedule["id"],
+            [(n, bell_start, bell_end) for n, (bell_start, bell_end) in enumerate(BELLS, 1)],
+        ):
+            self._add(schema.Bell, row)
 
     # --- people ----------------------------------------------------------------------------------
 
@@ -741,12 +739,15 @@ class _School:
     def _subjects(self) -> None:
         used = {key for cls in self.classes for key in cls.teachers}
         self.subject_ids: dict[str, int] = {}
+        made: list[tuple[int, str]] = []
         for subject in SUBJECTS:
             if subject.key in used:
-                self.subject_ids[subject.key] = self._add(
+                row = self._add(
                     schema.Subject,
-                    {"school_id": SCHOOL_ID, "name": subject.ru if self.ru else subject.en},
-                )["id"]
+                    rules.subject_row(SCHOOL_ID, subject.ru if self.ru else subject.en, made),
+                )
+                made.append((row["id"], row["name"]))
+                self.subject_ids[subject.key] = row["id"]
 
     def _timetable(self) -> None:
         """Place each class's weekly lessons in its days, no teacher in two classes at once:
@@ -1857,19 +1858,14 @@ class _School:
                     "created_at": created,
                 },
             )
+        made: list[tuple[int, int, str]] = []
         for cls in self.classes:
-            assert cls.homeroom is not None
-            self._add(
-                schema.SchoolClass,
-                {
-                    "id": cls.id,
-                    "school_id": SCHOOL_ID,
-                    "year_id": self.year_id,
-                    "grade": cls.grade,
-                    "letter": cls.letter,
-                    "homeroom_teacher_id": cls.homeroom.id,
-                },
-            )
+            teacher = cls.homeroom
+            assert teacher is not None
+            rules.check_class_teacher((teacher.id, teacher.role.value, teacher.last))
+            row = rules.class_row(SCHOOL_ID, self.year_id, cls.grade, cls.letter, teacher.id, made)
+            self._add(schema.SchoolClass, {"id": cls.id, **row})
+            made.append((cls.id, cls.grade, row["letter"]))
             for pupil in cls.pupils:
                 self._add(
                     schema.Enrolment,

@@ -24,7 +24,7 @@ from litestar.exceptions import (
 )
 from litestar.types import ExceptionHandlersMap
 
-from api_client.models import LINE_PATTERN, TEXT_PATTERN, Problem, encode
+from api_client.models import LINE_PATTERN, TEXT_PATTERN, Conflict, Problem, encode
 
 log = logging.getLogger("demo_server")
 
@@ -45,6 +45,7 @@ class ProblemError(Exception):
         title: str | None = None,
         current: object | None = None,
         type: str | None = None,
+        conflict: Conflict | None = None,
     ) -> None:
         super().__init__(detail)
         self.type = type
@@ -57,6 +58,8 @@ class ProblemError(Exception):
         self.title = title or HTTPStatus(status).phrase
         self.current = current
         """For a 409: the current value (a response Struct), sent as the problem's ``current``."""
+        self.conflict = conflict
+        """The other object a write collided with (set-up conflicts)."""
 
 
 def unauthorized(detail: str) -> ProblemError:
@@ -73,6 +76,7 @@ def problem_response(problem: ProblemError) -> Response[bytes]:
         field=problem.field,
         retry_after=problem.retry_after,
         current=msgspec.Raw(encode(problem.current)) if problem.current is not None else None,
+        conflict=problem.conflict,
     )
     return Response(
         content=encode(body),

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -101,6 +102,8 @@ class School(Base):
     """Whether parents and pupils may see class averages and the pupil's place."""
     reason_after_days: Mapped[int] = mapped_column(default=7)
     """A change to a mark older than this many days needs a reason."""
+    language: Mapped[str] = mapped_column(String(8), default="ru", server_default="ru")
+    """The school's language (``ru`` or ``en``): what its own texts are written in."""
 
 
 class AcademicYear(Base):
@@ -110,6 +113,8 @@ class AcademicYear(Base):
     name: Mapped[str] = mapped_column(String(20))
     start: Mapped[dt.date] = mapped_column(Date)
     end: Mapped[dt.date] = mapped_column(Date)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class Period(Base):
@@ -123,6 +128,7 @@ class Period(Base):
     name: Mapped[str] = mapped_column(String(40))
     start: Mapped[dt.date] = mapped_column(Date)
     end: Mapped[dt.date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class Holiday(Base):
@@ -133,17 +139,44 @@ class Holiday(Base):
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     date: Mapped[dt.date] = mapped_column(Date)
     name: Mapped[str] = mapped_column(String(100), default="")
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     __table_args__ = (UniqueConstraint("school_id", "date"),)
+
+
+class BellSchedule(Base):
+    """One of a school's bell schedules: the normal one, Saturday's, a shortened day's.
+    ``weekdays`` (``"0,1,2,3,4"``, 0 = Monday) are the days it holds unless a day is given
+    another (:class:`BellDay`); a day no schedule names keeps the school's first schedule."""
+
+    __tablename__ = "bell_schedules"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    weekdays: Mapped[str] = mapped_column(String(20), default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class Bell(Base):
     __tablename__ = "bells"
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("bell_schedules.id"), index=True)
     number: Mapped[int]
     start: Mapped[str] = mapped_column(String(5))
     end: Mapped[str] = mapped_column(String(5))
-    __table_args__ = (UniqueConstraint("school_id", "number"),)
+    __table_args__ = (UniqueConstraint("schedule_id", "number"),)
+
+
+class BellDay(Base):
+    """A date given a bell schedule other than its weekday's (a shortened day)."""
+
+    __tablename__ = "bell_days"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("bell_schedules.id"), index=True)
+    __table_args__ = (UniqueConstraint("school_id", "date"),)
 
 
 class Subject(Base):
@@ -151,6 +184,25 @@ class Subject(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+
+class Room(Base):
+    """A room lessons can be held in. Lessons and timetable slots keep the room's name as
+    text (what was planned stays as it was when a room is renamed or retired); this table is
+    the list set-up offers and checks against."""
+
+    __tablename__ = "rooms"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    name: Mapped[str] = mapped_column(String(20))
+    capacity: Mapped[int] = mapped_column(default=0)
+    """Seats; 0 when not said."""
+    note: Mapped[str] = mapped_column(String(100), default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
 
 
 # --- people ------------------------------------------------------------------------------
@@ -187,6 +239,8 @@ class SchoolClass(Base):
     grade: Mapped[int]
     letter: Mapped[str] = mapped_column(String(4))
     homeroom_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     __table_args__ = (UniqueConstraint("year_id", "grade", "letter"),)
 
 

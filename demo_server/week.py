@@ -12,7 +12,7 @@ import datetime as dt
 import time
 import weakref
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -23,6 +23,7 @@ from demo_server import schema as s
 from demo_server.access import MAX_ID, PUPIL_READERS, pupil_visibility, visibility_params
 from demo_server.auth import Viewer
 from demo_server.clock import school_zone
+from demo_server.setup_rules import weekdays_of
 
 
 def week_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -107,9 +108,19 @@ _PUPIL_ENROLMENTS_SEEN_BY = {
 _SCHOOL_TIMEZONE = select(s.School.timezone).where(s.School.id == bindparam("school"))
 
 _BELLS = (
-    select(s.Bell.number, s.Bell.start, s.Bell.end)
+    select(s.Bell.schedule_id, s.Bell.number, s.Bell.start, s.Bell.end)
     .where(s.Bell.school_id == bindparam("school"))
-    .order_by(s.Bell.number)
+    .order_by(s.Bell.schedule_id, s.Bell.number)
+)
+
+_BELL_SCHEDULES = (
+    select(s.BellSchedule.id, s.BellSchedule.weekdays)
+    .where(s.BellSchedule.school_id == bindparam("school"), s.BellSchedule.retired.is_(False))
+    .order_by(s.BellSchedule.id)
+)
+
+_BELL_DAYS = select(s.BellDay.date, s.BellDay.schedule_id).where(
+    s.BellDay.school_id == bindparam("school")
 )
 
 _SCHOOL_HOLIDAYS = (
@@ -245,23 +256,36 @@ _EVENTS = (
 
 # ---- What a school rarely changes: its time zone, bells and holidays.
 #
-# No request of this server writes them (the demo generator and a roster set-up do, before the
-# server serves the school), so each process keeps them for a short while instead of reading
-# them for every week. The time-to-live bounds how long a change made behind the server's back
-# (a migration, an SQL console, another tool) takes to show; it also makes the cache correct
-# across several server processes on PostgreSQL without any message between them.
+# Only set-up writes them (demo_server.setup_calendar and setup_bells, which drop this
+# process's copy with forget_school_facts), so each process keeps them for a short while
+# instead of reading them for every week. The time-to-live bounds how long a change made
+# elsewhere (another server process on PostgreSQL, a migration, an SQL console) takes to show,
+# without any message between processes.
 SCHOOL_FACTS_TTL = 60.0
 """Seconds a process keeps a school's time zone, bells and holidays."""
 
 
+BellTimes = dict[int, tuple[str, str]]
+"""A bell schedule: lesson number to (start, end)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SchoolFacts:
-    """A school's time zone, bells (number, start, end; in order) and holidays (sorted)."""
+    """A school's time zone, bells and holidays (sorted). ``bells`` (number, start, end; in
+    order) are the main schedule's, the school's first; ``bell_times`` the same by number;
+    ``weekday_times`` the schedule each weekday keeps and ``day_times`` the dates given
+    another (a shortened day): :meth:`times_on` says which holds on a date."""
 
     zone: dt.tzinfo
     bells: tuple[tuple[int, str, str], ...]
-    bell_times: dict[int, tuple[str, str]]
+    bell_times: BellTimes
     holidays: tuple[dt.date, ...]
+    weekday_times: dict[int, BellTimes] = field(default_factory=dict)
+    day_times: dict[dt.date, BellTimes] = field(default_factory=dict)
+
+    def times_on(self, day: dt.date) -> BellTimes:
+        """The bells of ``day``: its own schedule, else its weekday's, else the main one."""
+        return self.day_times.get(day) or self.weekday_times.get(day.weekday()) or self.bell_times
 
     def holidays_between(self, first: dt.date, last: dt.date) -> list[dt.date]:
         low = bisect.bisect_left(self.holidays, first)
@@ -279,14 +303,40 @@ _school_facts: weakref.WeakKeyDictionary[Engine, dict[int, tuple[float, SchoolFa
 async def _read_school_facts(conn: AsyncConnection, school_id: int) -> SchoolFacts:
     key = {"school": school_id}
     timezone = (await conn.execute(_SCHOOL_TIMEZONE, key)).scalar_one_or_none()
-    bells = tuple((number, start, end) for number, start, end in await conn.execute(_BELLS, key))
+    by_schedule: dict[int, list[tuple[int, str, str]]] = {}
+    for schedule_id, number, start, end in await conn.execute(_BELLS, key):
+        by_schedule.setdefault(schedule_id, []).append((number, start, end))
+    schedules = (await conn.execute(_BELL_SCHEDULES, key)).all()
+    times = {
+        schedule_id: {n: (a, b) for n, a, b in by_schedule.get(schedule_id, [])}
+        for schedule_id, _ in schedules
+    }
+    weekday_times: dict[int, BellTimes] = {}
+    for schedule_id, weekdays in schedules:
+        for day in weekdays_of(weekdays):
+            weekday_times.setdefault(day, times[schedule_id])
+    main = schedules[0][0] if schedules else None
+    bells = tuple(by_schedule.get(main, [])) if main is not None else ()
     holidays = tuple((await conn.execute(_SCHOOL_HOLIDAYS, key)).scalars())
     return SchoolFacts(
         zone=school_zone(timezone),
         bells=bells,
         bell_times={number: (start, end) for number, start, end in bells},
         holidays=holidays,
+        weekday_times=weekday_times,
+        day_times={
+            day: times[schedule_id]
+            for day, schedule_id in await conn.execute(_BELL_DAYS, key)
+            if schedule_id in times
+        },
     )
+
+
+def forget_school_facts(engine: Engine, school_id: int) -> None:
+    """Drops this process's copy of a school's facts: set-up changed them."""
+    per_school = _school_facts.get(engine)
+    if per_school is not None:
+        per_school.pop(school_id, None)
 
 
 async def school_facts(conn: AsyncConnection, school_id: int) -> SchoolFacts:
@@ -341,7 +391,6 @@ async def load_week(
 
     # 2. The school's time zone, bells and holidays (cached for a short while).
     school = await school_facts(conn, school_id)
-    bell_times = school.bell_times
 
     # 3. Lessons, with subject and teachers' names.
     lesson_rows = (await conn.execute(_LESSONS, {**window, "classes": class_ids})).all()
@@ -423,7 +472,7 @@ async def load_week(
         ) = row
         planned_teacher = short_name(t1, t2, t3)
         substituted = substitute_id is not None and s3 is not None
-        bell_start, bell_end = bell_times.get(number, ("", ""))
+        bell_start, bell_end = school.times_on(date).get(number, ("", ""))
         lessons.append(
             m.Lesson(
                 id=lesson_id,

@@ -69,10 +69,15 @@ async def build_mini_school(engine: AsyncEngine) -> MiniSchool:
             start=dt.date(2026, 9, 1),
             end=dt.date(2027, 5, 31),
         )
+        bells = await add(
+            s.BellSchedule, "bells", school_id=school, name="Основное", weekdays="0,1,2,3,4"
+        )
         for number, (begins, ends) in enumerate(
             [("08:30", "09:15"), ("09:25", "10:10"), ("10:30", "11:15")], start=1
         ):
-            await add(s.Bell, school_id=school, number=number, start=begins, end=ends)
+            await add(
+                s.Bell, school_id=school, schedule_id=bells, number=number, start=begins, end=ends
+            )
         math = await add(s.Subject, "math", school_id=school, name="Математика")
         russian = await add(s.Subject, "russian", school_id=school, name="Русский язык")
         history = await add(s.Subject, "history", school_id=school, name="История")
