@@ -19,7 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from api_client import endpoints
+from api_client import endpoints, i18n
+from api_client.i18n import N_, _, ngettext
 from api_client.models import MedicalAbsences, PupilFound
 from diary_tui.data import DiaryData, Sent
 from diary_tui.ui import MUTED, parse_day
@@ -33,7 +34,7 @@ out as plain white or black (its transparency is lost), and black in a ``DataTab
 
 def pupil_line(pupil: PupilFound) -> Content:
     name = " ".join(p for p in (pupil.last_name, pupil.first_name, pupil.middle_name) if p)
-    klass = pupil.class_.name if pupil.class_ else "no class"
+    klass = pupil.class_.name if pupil.class_ else _("no class")
     return Content.assemble(name, (f"  {klass}", MUTED))
 
 
@@ -41,7 +42,7 @@ class IllnessForm(ModalScreen[tuple[dt.date, dt.date, str] | None]):
     """From which day to which day the pupil was ill, and a note."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="medical.form.cancel")
+        Binding("escape", "cancel", N_("Cancel"), id="medical.form.cancel")
     ]
     DEFAULT_CSS = """
     IllnessForm { align: center middle; }
@@ -59,14 +60,14 @@ class IllnessForm(ModalScreen[tuple[dt.date, dt.date, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content.assemble(("Ill: ", "bold"), pupil_line(self.pupil)))
-            yield Label("First day (YYYY-MM-DD)")
+            yield Static(Content.assemble((_("Ill: "), "bold"), pupil_line(self.pupil)))
+            yield Label(_("First day (YYYY-MM-DD)"))
             yield Input(self.today.isoformat(), id="illness-start")
-            yield Label("Last day")
+            yield Label(_("Last day"))
             yield Input(self.today.isoformat(), id="illness-end")
-            yield Label("Note (optional)")
+            yield Label(_("Note (optional)"))
             yield Input(id="illness-note", max_length=2000)
-            yield Static(Content.styled("Enter records, Escape cancels.", MUTED))
+            yield Static(Content.styled(_("Enter records, Escape cancels."), MUTED))
             yield Static("", id="illness-error")
 
     @on(Input.Submitted)
@@ -75,7 +76,7 @@ class IllnessForm(ModalScreen[tuple[dt.date, dt.date, str] | None]):
             start = parse_day(self.query_one("#illness-start", Input).value, "first")
             end = parse_day(self.query_one("#illness-end", Input).value, "last")
             if end < start:
-                raise ValueError("The last day is before the first.")
+                raise ValueError(_("The last day is before the first."))
         except ValueError as exc:
             self.query_one("#illness-error", Static).update(Content(str(exc)))
             return
@@ -86,22 +87,24 @@ class IllnessForm(ModalScreen[tuple[dt.date, dt.date, str] | None]):
 
 
 class MedicalScreen(DiaryScreen):
-    TITLE = "Medical"
+    TITLE = N_("Medical")
     WRITES = ("illness.record",)
     NAME = "medical"
-    HELP = """
+    HELP = N_("""
 Find a pupil by name (part of the surname or first name, in any letters case) and press
 Enter; choose the pupil with the arrows and Enter. Their illness absences of the last two
 months are listed, newest first. Press i to record the pupil ill from one day to another:
 every lesson of those days gets an illness absence (lessons already marked absent are left
 as they are). The class teacher and the parents see it in the diary.
-"""
+""")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *DiaryScreen.BINDINGS,
-        Binding("i", "record", "Record illness", id="medical.record"),
-        Binding("slash", "search", "Search", id="medical.search"),
-        Binding("escape", "leave_search", "Leave the search box", id="medical.leave", show=False),
+        Binding("i", "record", N_("Record illness"), id="medical.record"),
+        Binding("slash", "search", N_("Search"), id="medical.search"),
+        Binding(
+            "escape", "leave_search", N_("Leave the search box"), id="medical.leave", show=False
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -119,12 +122,14 @@ as they are). The class teacher and the parents see it in the diary.
     def compose(self) -> ComposeResult:
         yield NavBar(self.NAME)
         yield Input(
-            placeholder="Find a pupil: part of a name, then Enter (Esc leaves the box: the "
-            "screen keys work again)",
+            placeholder=_(
+                "Find a pupil: part of a name, then Enter (Esc leaves the box: the "
+                "screen keys work again)"
+            ),
             id="medical-search",
         )
         yield OptionList(id="medical-found")
-        yield Static(Content.styled("No pupil chosen.", MUTED), id="medical-title")
+        yield Static(Content.styled(_("No pupil chosen."), MUTED), id="medical-title")
         yield DataTable(id="medical-table", cursor_type="row", zebra_stripes=True)
         yield StatusLine()
         yield Footer()
@@ -134,11 +139,11 @@ as they are). The class teacher and the parents see it in the diary.
         table: DataTable[Content | str] = self.query_one(DataTable)
         rest = max(self.app.size.width - 9 - 6 - 22 - 20 - 13, 11)
         for label, width in (
-            ("Date", 9),
-            ("Lesson", 6),
-            ("Subject", 22),
-            ("Note", 20),
-            ("Recorded by", rest),
+            (_("Date"), 9),
+            (_("Lesson"), 6),
+            (_("Subject"), 22),
+            (_("Note"), 20),
+            (_("Recorded by"), rest),
         ):
             table.add_column(label, width=width)
         self.query_one("#medical-search", Input).focus()
@@ -162,12 +167,14 @@ as they are). The class teacher and the parents see it in the diary.
         options = self.query_one("#medical-found", OptionList)
         options.clear_options()
         if not found.pupils:
-            options.add_option(Option(Content.styled("Nobody found.", MUTED), disabled=True))
+            options.add_option(Option(Content.styled(_("Nobody found."), MUTED), disabled=True))
             return
         options.add_options(Option(pupil_line(p), id=str(p.id)) for p in found.pupils)
         if found.more:
             options.add_option(
-                Option(Content.styled("More match: type more of the name.", MUTED), disabled=True)
+                Option(
+                    Content.styled(_("More match: type more of the name."), MUTED), disabled=True
+                )
             )
         options.highlighted = 0
         options.focus()
@@ -198,7 +205,7 @@ as they are). The class teacher and the parents see it in the diary.
             self.paint(cached)
         else:
             self.query_one("#medical-title", Static).update(
-                Content.assemble(pupil_line(pupil), (" · loading…", MUTED))
+                Content.assemble(pupil_line(pupil), (" · " + _("loading…"), MUTED))
             )
         self.load(pupil.id)
         self.query_one(DataTable).focus()
@@ -229,16 +236,26 @@ as they are). The class teacher and the parents see it in the diary.
         answer = await self.data.record_illness(pupil.id, start, end, note)
         if not isinstance(answer, Sent):
             self.notify(
-                "The server cannot be reached: the illness is kept on this computer and will "
-                "be recorded when it can.",
+                _(
+                    "The server cannot be reached: the illness is kept on this computer and "
+                    "will be recorded when it can."
+                ),
                 severity="warning",
                 timeout=8,
             )
             self.refresh_status()
             return
         result = answer.value
-        skipped = f", {result.skipped} already marked absent" if result.skipped else ""
-        self.notify(f"Recorded illness for {result.recorded} lessons{skipped}.", markup=False)
+        words = ngettext(
+            "Recorded illness for {n} lesson.", "Recorded illness for {n} lessons.", result.recorded
+        ).format(n=result.recorded)
+        if result.skipped:
+            words += " " + ngettext(
+                "{n} was already marked absent.",
+                "{n} were already marked absent.",
+                result.skipped,
+            ).format(n=result.skipped)
+        self.notify(words, markup=False)
         if self.pupil is not None and self.pupil.id == pupil.id:
             self.load(pupil.id)
 
@@ -251,14 +268,22 @@ as they are). The class teacher and the parents see it in the diary.
             Content.assemble(
                 pupil_line(absences.pupil),
                 f" · {absences.start:%d.%m}–{absences.end:%d.%m.%Y}: ",
-                f"{count} lessons missed for illness on {days} days" if count else "no illness",
+                (
+                    ngettext(
+                        "{n} lesson missed for illness", "{n} lessons missed for illness", count
+                    ).format(n=count)
+                    + " "
+                    + ngettext("on {n} day", "on {n} days", days).format(n=days)
+                )
+                if count
+                else _("no illness"),
             )
         )
         table: DataTable[Content | str] = self.query_one(DataTable)
         table.clear()
         for absence in absences.absences:
             table.add_row(
-                f"{absence.date:%a %d.%m}",
+                f"{i18n.weekday(absence.date, short=True)} {absence.date:%d.%m}",
                 str(absence.number),
                 Content(absence.subject).truncate(22, ellipsis=True),
                 Content(" ".join(absence.note.split())).truncate(20, ellipsis=True),
