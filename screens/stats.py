@@ -19,7 +19,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
-from api_client import endpoints
+from api_client import endpoints, i18n
+from api_client.i18n import N_, _, ngettext
 from api_client.models import (
     AnonymousGroup,
     AuthorityStats,
@@ -39,17 +40,24 @@ from screens.base import DiaryScreen
 from screens.stats_chart import bar, bar_chart
 
 VIEWS = ("overview", "classes", "subjects", "at risk")
+VIEW_NAMES = {
+    "overview": N_("overview"),
+    "classes": N_("classes"),
+    "subjects": N_("subjects"),
+    "at risk": N_("at risk"),
+}
+"""Each view's name on screen (the view itself is named in English)."""
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
 ``dim`` is grey on every theme and in every widget."""
 
 
 def average_text(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+    return "—" if value is None else i18n.decimal(value, 2)
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return "—" if value is None else i18n.decimal(value * 100, 1) + "%"
 
 
 def period_text(period: PeriodRef) -> str:
@@ -59,11 +67,11 @@ def period_text(period: PeriodRef) -> str:
 def distribution_chart(counts: list[int] | None, scale: MarkScale, width: int) -> Content:
     """The marks of each value as bars, the biggest the full width, with count and share."""
     if not counts:
-        return Content.styled("No marks in this period.", MUTED)
+        return Content.styled(_("No marks in this period."), MUTED)
     total = sum(counts) or 1
     top = max(max(counts), 1)
     rows = [
-        (f"{value}", float(count), f"{count:>6} {count * 100 / total:5.1f}%")
+        (f"{value}", float(count), f"{count:>6} {i18n.decimal(count * 100 / total, 1):>5}%")
         for value, count in zip(range(scale.min, scale.max + 1), counts, strict=False)
     ]
     rows.reverse()
@@ -73,29 +81,36 @@ def distribution_chart(counts: list[int] | None, scale: MarkScale, width: int) -
 def trend_text(weeks: list[WeekAverage]) -> Content:
     marked = [w for w in weeks if w.average is not None]
     if not marked:
-        return Content.styled("Weekly average: no marks yet.", MUTED)
+        return Content.styled(_("Weekly average: no marks yet."), MUTED)
     low = min(marked, key=lambda w: w.average or 0.0)
     high = max(marked, key=lambda w: w.average or 0.0)
     return Content.assemble(
-        ("Weekly average ", "bold"),
+        (_("Weekly average") + " ", "bold"),
         (f"{marked[0].week:%d.%m}–{marked[-1].week:%d.%m}: ", MUTED),
-        f"lowest {average_text(low.average)} (week of {low.week:%d.%m}), ",
-        f"highest {average_text(high.average)} (week of {high.week:%d.%m}), ",
-        f"last {average_text(marked[-1].average)}",
+        _("lowest {average} (week of {week}), ").format(
+            average=average_text(low.average), week=f"{low.week:%d.%m}"
+        ),
+        _("highest {average} (week of {week}), ").format(
+            average=average_text(high.average), week=f"{high.week:%d.%m}"
+        ),
+        _("last {average}").format(average=average_text(marked[-1].average)),
     )
 
 
 def risk_reason(pupil: PupilAtRisk, absences_above: float) -> str:
     parts = [f"{s.subject.name} {average_text(s.average)}" for s in pupil.low_subjects]
     if pupil.absence_rate > absences_above:
-        parts.insert(0, f"missed {percent(pupil.absence_rate)} ({pupil.absences}/{pupil.lessons})")
+        missed = _("missed {share} ({absences}/{lessons})").format(
+            share=percent(pupil.absence_rate), absences=pupil.absences, lessons=pupil.lessons
+        )
+        parts.insert(0, missed)
     return "; ".join(parts)
 
 
 class StatsScreen(DiaryScreen):
-    TITLE = "Statistics"
+    TITLE = N_("Statistics")
     NAME = "stats"
-    HELP = """
+    HELP = N_("""
 How the school is doing in a period: the average mark per class and subject (weighted: a
 mark of weight 2 counts twice), the distribution of marks, attendance (the share of
 lessons attended; lateness is not an absence), the ranking of classes, the pupils at risk
@@ -105,15 +120,15 @@ school. The class journal of any class is one key away (j), read-only.
 
 The education authority sees only figures per school and class; a class of fewer than
 five pupils is withheld so that nobody can be identified.
-"""
+""")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *DiaryScreen.BINDINGS,
-        Binding("t", "next_view", "View", id="stats.view"),
-        Binding("[", "period(-1)", "Prev period", id="stats.prev_period"),
-        Binding("]", "period(1)", "Next period", id="stats.next_period"),
-        Binding("escape", "school", "School", id="stats.school"),
-        Binding("r", "reload", "Reload", id="stats.reload"),
+        Binding("t", "next_view", N_("View"), id="stats.view"),
+        Binding("[", "period(-1)", N_("Prev period"), id="stats.prev_period"),
+        Binding("]", "period(1)", N_("Next period"), id="stats.next_period"),
+        Binding("escape", "school", N_("School"), id="stats.school"),
+        Binding("r", "reload", N_("Reload"), id="stats.reload"),
     ]
 
     DEFAULT_CSS = """
@@ -144,7 +159,7 @@ five pupils is withheld so that nobody can be identified.
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.NAME)
-        yield Static(Content("Statistics"), id="stats-title")
+        yield Static(Content(_("Statistics")), id="stats-title")
         with Vertical(id="stats-overview"):
             yield Static(Content(""), id="stats-chart")
             yield Static(Content(""), id="stats-trend-label")
@@ -172,7 +187,7 @@ five pupils is withheld so that nobody can be identified.
 
     @work(exclusive=True, group="stats", exit_on_error=False)
     async def reload(self) -> None:
-        self.refresh_status("loading…")
+        self.refresh_status(_("loading…"))
         if self.authority:
             self.anonymous = await self.data.load(endpoints.authority_stats(self.period_id))
         elif self.class_id is not None:
@@ -260,13 +275,10 @@ five pupils is withheld so that nobody can be identified.
             table.focus()
         self.refresh_bindings()
 
-    def _missing(self, what: str) -> str:
-        if not self._unreachable:
-            return f"Loading {what}…"
-        return (
-            f"{what[0].upper()}{what[1:]} were never loaded on this computer; they will appear "
-            "when the server can be reached."
-        )
+    def _missing(self, loading: str, never: str) -> str:
+        """``loading`` while the figures come; ``never`` when they cannot (both whole
+        sentences: the words differ by case in Russian)."""
+        return never if self._unreachable else loading
 
     def worker_failed(self, error: BaseException) -> bool:
         self._unreachable = True
@@ -289,13 +301,15 @@ five pupils is withheld so that nobody can be identified.
         head = Content.assemble((name, "bold"), " · ", when)
         head = Content(" · ").join([head, *(Content(f) for f in figures)])
         views = Content("  ").join(
-            Content.styled(f"[{v}]", "bold") if v == self.view else Content.styled(v, MUTED)
+            Content.styled(f"[{_(VIEW_NAMES[v])}]", "bold")
+            if v == self.view
+            else Content.styled(_(VIEW_NAMES[v]), MUTED)
             for v in self._views()
         )
         return Content("\n").join(
             [
                 head.truncate(width, ellipsis=True),
-                Content.assemble(("t: ", MUTED), views, ("   [ ]: period", MUTED)),
+                Content.assemble(("t: ", MUTED), views, ("   [ ]: " + _("period"), MUTED)),
             ]
         )
 
@@ -307,7 +321,7 @@ five pupils is withheld so that nobody can be identified.
     ) -> None:
         chart = distribution_chart(counts, scale, self._chart_width())
         self.query_one("#stats-chart", Static).update(
-            Content.assemble(("Marks", "bold"), "\n", chart)
+            Content.assemble((_("Marks"), "bold"), "\n", chart)
         )
         self.query_one("#stats-trend-label", Static).update(trend_text(weeks))
         values = [w.average for w in weeks if w.average is not None]
@@ -319,17 +333,28 @@ five pupils is withheld so that nobody can be identified.
     def _paint_school(self, title: Static) -> None:
         stats = self.school
         if stats is None:
-            title.update(Content.styled(self._missing("the school's statistics"), MUTED))
+            title.update(
+                Content.styled(
+                    self._missing(
+                        _("Loading the school's statistics…"),
+                        _(
+                            "The school's statistics were never loaded on this computer; they "
+                            "will appear when the server can be reached."
+                        ),
+                    ),
+                    MUTED,
+                )
+            )
             return
         title.update(
             self._title(
-                "School",
+                _("School"),
                 stats.period,
                 [
-                    f"{stats.pupils} pupils",
-                    f"avg {average_text(stats.average)}",
-                    f"present {percent(stats.attendance)}",
-                    f"{len(stats.at_risk)} at risk",
+                    ngettext("{n} pupil", "{n} pupils", stats.pupils).format(n=stats.pupils),
+                    _("avg {average}").format(average=average_text(stats.average)),
+                    _("present {share}").format(share=percent(stats.attendance)),
+                    _("{n} at risk").format(n=len(stats.at_risk)),
                 ],
             )
         )
@@ -345,19 +370,34 @@ five pupils is withheld so that nobody can be identified.
     def _paint_class(self, title: Static) -> None:
         stats = self.one_class
         if stats is None:
-            title.update(Content.styled(self._missing("the class's statistics"), MUTED))
+            title.update(
+                Content.styled(
+                    self._missing(
+                        _("Loading the class's statistics…"),
+                        _(
+                            "The class's statistics were never loaded on this computer; they "
+                            "will appear when the server can be reached."
+                        ),
+                    ),
+                    MUTED,
+                )
+            )
             return
         summary = stats.summary
-        rank = f"rank {summary.rank} of {stats.classes}" if summary.rank else "not ranked"
+        rank = (
+            _("rank {rank} of {classes}").format(rank=summary.rank, classes=stats.classes)
+            if summary.rank
+            else _("not ranked")
+        )
         title.update(
             self._title(
                 summary.class_.name,
                 stats.period,
                 [
-                    f"{summary.pupils} pupils",
-                    f"avg {average_text(summary.average)}",
+                    ngettext("{n} pupil", "{n} pupils", summary.pupils).format(n=summary.pupils),
+                    _("avg {average}").format(average=average_text(summary.average)),
                     rank,
-                    f"present {percent(summary.attendance)}",
+                    _("present {share}").format(share=percent(summary.attendance)),
                 ],
             )
         )
@@ -371,7 +411,18 @@ five pupils is withheld so that nobody can be identified.
     def _paint_authority(self, title: Static) -> None:
         stats = self.anonymous
         if stats is None:
-            title.update(Content.styled(self._missing("the figures"), MUTED))
+            title.update(
+                Content.styled(
+                    self._missing(
+                        _("Loading the figures…"),
+                        _(
+                            "The figures were never loaded on this computer; they will appear "
+                            "when the server can be reached."
+                        ),
+                    ),
+                    MUTED,
+                )
+            )
             return
         school = stats.school
         title.update(
@@ -379,9 +430,13 @@ five pupils is withheld so that nobody can be identified.
                 school.name,
                 stats.period,
                 [
-                    f"{school.pupils if school.pupils is not None else '—'} pupils",
-                    f"avg {average_text(school.average)}",
-                    f"present {percent(school.attendance)}",
+                    (
+                        ngettext("{n} pupil", "{n} pupils", school.pupils).format(n=school.pupils)
+                        if school.pupils is not None
+                        else _("— pupils")
+                    ),
+                    _("avg {average}").format(average=average_text(school.average)),
+                    _("present {share}").format(share=percent(school.attendance)),
                 ],
             )
         )
@@ -389,8 +444,9 @@ five pupils is withheld so that nobody can be identified.
             self._overview(school.distribution, stats.scale, [])
             self.query_one("#stats-trend-label", Static).update(
                 Content.styled(
-                    f"Figures per school and class only; groups under {stats.min_group} "
-                    "pupils are withheld.",
+                    _(
+                        "Figures per school and class only; groups under {n} pupils are withheld."
+                    ).format(n=stats.min_group),
                     MUTED,
                 )
             )
@@ -419,12 +475,12 @@ five pupils is withheld so that nobody can be identified.
     def _classes_table(self, classes: list[ClassSummary], scale: MarkScale) -> None:
         table = self._reset(
             ("#", 3),
-            ("Class", 5),
-            ("Pupils", 6),
-            ("Average", 7),
+            (_("Class"), 5),
+            (_("Pupils"), 8),
+            (_("Average"), 7),
             ("", None),
-            ("Attended", 8),
-            ("Marks", 6),
+            (_("Attended"), 8),
+            (_("Marks"), 6),
         )
         for summary in classes:
             table.add_row(
@@ -439,7 +495,7 @@ five pupils is withheld so that nobody can be identified.
             )
 
     def _subjects_table(self, subjects: list[SubjectAverage], scale: MarkScale) -> None:
-        table = self._reset(("Subject", 26), ("Average", 7), ("", None), ("Marks", 6))
+        table = self._reset((_("Subject"), 26), (_("Average"), 7), ("", None), (_("Marks"), 6))
         for n, item in enumerate(sorted(subjects, key=lambda a: -(a.average or 0.0))):
             table.add_row(
                 Content(item.subject.name).truncate(26, ellipsis=True),
@@ -450,9 +506,9 @@ five pupils is withheld so that nobody can be identified.
             )
 
     def _risk_table(self, pupils: list[PupilAtRisk], absences_above: float) -> None:
-        table = self._reset(("Pupil", 24), ("Class", 5), ("Why", None))
+        table = self._reset((_("Pupil"), 24), (_("Class"), 5), (_("Why"), None))
         if not pupils:
-            table.add_row(Content.styled("Nobody at risk in this period.", MUTED), "", "")
+            table.add_row(Content.styled(_("Nobody at risk in this period."), MUTED), "", "")
         for pupil in pupils:
             ref = pupil.pupil
             table.add_row(
@@ -464,15 +520,20 @@ five pupils is withheld so that nobody can be identified.
 
     def _groups_table(self, groups: list[AnonymousGroup], scale: MarkScale, min_group: int) -> None:
         table = self._reset(
-            ("Class", 5), ("Pupils", 6), ("Average", 8), ("", None), ("Attended", 8), ("Marks", 6)
+            (_("Class"), 5),
+            (_("Pupils"), 8),
+            (_("Average"), 8),
+            ("", None),
+            (_("Attended"), 8),
+            (_("Marks"), 6),
         )
         for n, group in enumerate(groups):
             if group.suppressed:
                 table.add_row(
                     Content(group.name),
                     "—",
-                    Content.styled("withheld", MUTED),
-                    Content.styled(f"fewer than {min_group} pupils", MUTED),
+                    Content.styled(_("withheld"), MUTED),
+                    Content.styled(_("fewer than {n} pupils").format(n=min_group), MUTED),
                     "",
                     "",
                     key=f"g{n}",
