@@ -82,6 +82,8 @@ class JournalLesson:
     state: CellState = CellState.SAVED
     """Where the last topic or homework change stands with the server."""
     reason: str = ""
+    files: list[tuple[str, int]] = field(default_factory=list)
+    """The homework's files on the server: (name, size in bytes)."""
 
 
 def new_key() -> str:

@@ -31,6 +31,17 @@ EVENT_NAMES: dict[EventKind, str] = {
 }
 
 
+def size_text(size: int) -> str:
+    """A file's size as a person reads it: ``850 B``, ``120 KB``, ``1.4 MB``."""
+    from api_client.i18n import _, decimal
+
+    if size < 1024:
+        return _("{n} B").format(n=size)
+    if size < 1024 * 1024:
+        return _("{n} KB").format(n=round(size / 1024))
+    return _("{n} MB").format(n=decimal(size / (1024 * 1024), 1))
+
+
 def plain(text: str) -> str:
     """Server text on one line: newlines and runs of spaces become single spaces."""
     return " ".join(text.split())

@@ -22,21 +22,13 @@ from api_client import endpoints
 from api_client.models import Attachment, HomeworkItem, HomeworkList, SubjectRef
 from diary_tui.data import DiaryData, Role, Sent, describe_error
 from diary_tui.outbox_ops import HomeworkDoneOp
-from diary_tui.ui import MUTED, fit, muted, plain, title_line
+from diary_tui.ui import MUTED, fit, muted, plain, size_text, title_line
 from screens.base import ChildScreen, list_layout
 from screens.dialogs.ask import AskText
 from screens.dialogs.detail import DetailScreen
 
 DONE = "$text-success"
 DEFAULT_FOLDER = "~/Downloads"
-
-
-def size_text(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def due_text(due: dt.date, today: dt.date) -> str:

@@ -12,11 +12,13 @@ the outbox), then refreshes from the server in a worker.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -26,6 +28,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from api_client import endpoints
+from api_client.i18n import _, day_month
 from api_client.models import (
     AbsenceKind,
     ChangeItem,
@@ -55,7 +58,7 @@ from diary_tui.sync import Settled, SyncEvent
 from diary_tui.widgets import NavBar, StatusLine
 from screens.base import DiaryScreen
 from screens.journal_grid import JournalGrid
-from screens.journal_panels import LessonPanel, parse_due
+from screens.journal_panels import LessonPanel, attachment_path_problem, parse_due
 
 JOURNAL_KINDS = ("mark.", "absence.", "period_mark.", "lesson.", "homework.")
 """The changes in the feed that can touch a class journal."""
@@ -99,6 +102,9 @@ def model_from_journal(journal: Journal) -> JournalModel:
             status=lesson.status,
             version=lesson.version,
             homework_version=lesson.homework.version if lesson.homework else None,
+            files=[(a.name, a.size) for a in lesson.homework.attachments]
+            if lesson.homework
+            else [],
         )
         for lesson in journal.lessons
     ]
@@ -175,6 +181,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         Binding("right_square_bracket", "period(1)", "Next period", id="journal.next_period"),
         Binding("e", "edit_lesson", "Topic", id="journal.edit_lesson"),
         Binding("x", "change_lesson", "Change lesson", id="journal.change_lesson"),
+        Binding("f", "attach", "Attach file", id="journal.attach"),
         Binding("M", "keep_mine", "Keep mine", id="journal.keep_mine", show=False),
         Binding("T", "take_theirs", "Take theirs", id="journal.take_theirs", show=False),
         Binding("ctrl+r", "reload", "Reload and send now", id="journal.reload", show=False),
@@ -592,6 +599,113 @@ changes wait; ctrl+r reads the journal again and sends at once.
             return me is not None and me.role is Role.ADMINISTRATION
         return super().check_action(action, parameters)
 
+    # -- homework files ---------------------------------------------------------------------
+
+    def _file_settled(self, item: OutboxItem) -> None:
+        """A file sent: the journal is read again to show it; refused: the server's reason
+        (the size limit, the allowed types) is said, and the write stays among the refused."""
+        name = getattr(item.write, "name", "")
+        if item.state == SENT:
+            self.notify(_("{name} attached.").format(name=name), markup=False, timeout=4)
+            self.load()
+        elif item.state in REFUSED:
+            self.notify(
+                _("{name} was not attached: {reason}").format(name=name, reason=item.error),
+                severity="error",
+                markup=False,
+                timeout=12,
+            )
+            self._focused_changed()
+
+    def waiting_files(self, lesson_id: int | None) -> list[str]:
+        """The names of files attached to this lesson's homework here, not yet sent."""
+        from diary_tui.outbox_ops import AttachmentUploadOp
+
+        if lesson_id is None or self.data.store is None:
+            return []
+        return [
+            item.write.name
+            for item in self.data.store.items((WAITING,))
+            if isinstance(item.write, AttachmentUploadOp) and item.write.lesson_id == lesson_id
+        ]
+
+    def action_attach(self, path: str = "") -> None:
+        """Attach a file from this computer to the focused lesson's homework: its path is
+        asked for (a missing file is said in the dialog, which stays open); the file's bytes
+        go into the outbox at once and are sent when the server can be reached."""
+        from screens.dialogs.ask import AskText
+
+        grid, model = self.grid(), self.model
+        lesson_id = grid.current_lesson_id if grid is not None else None
+        if model is None or lesson_id is None:
+            self.app.bell()
+            self.notify(_("Move to a lesson's column first."), severity="warning")
+            return
+        if self.read_only:
+            self.notify(_("This journal is read-only for you."), severity="warning")
+            return
+        lesson = model.lesson(lesson_id)
+        if not lesson.homework_text:
+            self.app.bell()
+            self.notify(
+                _("Write the homework first (e), then attach files to it."), severity="warning"
+            )
+            return
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self.data.remember_setting("attach_folder", str(Path(answer).expanduser().parent))
+                self.read_attachment(lesson_id, answer)
+
+        folder = self.data.remembered("attach_folder") or "~"
+        start = path or (folder.rstrip("/") + "/")
+        question = _("Attach a file to the homework of {day}, lesson {number}").format(
+            day=day_month(lesson.date), number=lesson.number
+        )
+        self.app.push_screen(
+            AskText(
+                question,
+                start,
+                label=_("The file's path on this computer"),
+                hint=_("Enter attaches · Esc cancels · PDF, office files, text, images"),
+                name="attach",
+                binding_id="journal.attach.cancel",
+                frame="primary",
+                compact=True,
+                check=attachment_path_problem,
+            ),
+            chosen,
+        )
+
+    @work(group="attach", exit_on_error=False)
+    async def read_attachment(self, lesson_id: int, typed: str) -> None:
+        from diary_tui.outbox_ops import AttachmentUploadOp, JournalPlace
+
+        path = await asyncio.to_thread(lambda: Path(typed).expanduser())
+        try:
+            content = await asyncio.to_thread(path.read_bytes)
+        except OSError as error:
+            self.notify(
+                _("Could not read {path}: {error}").format(path=path, error=error.strerror),
+                severity="error",
+                markup=False,
+            )
+            self.action_attach(typed)  # the dialog again, with the path as typed
+            return
+        if self.choice is None:
+            return
+        place = JournalPlace(journal=self.journal_key, lesson=lesson_id)
+        write = AttachmentUploadOp(
+            lesson_id=lesson_id, name=path.name, content=content, place=place
+        )
+        self.enqueue(write)
+        self.notify(
+            _("{name} is kept on this computer and sent with the homework.").format(name=path.name),
+            markup=False,
+            timeout=5,
+        )
+        self._focused_changed()
+
     def action_change_lesson(self) -> None:
         """The administration cancels or restores the focused lesson, gives it a substitute
         or another room (sent at once, not through the outbox)."""
@@ -682,6 +796,9 @@ changes wait; ctrl+r reads the journal again and sends at once.
     def _settled(self, item: OutboxItem) -> None:
         model = self.model
         if model is None:
+            return
+        if item.op == "attachment.upload":
+            self._file_settled(item)
             return
         period = self.journal.period.id if self.journal is not None else None
         outcome = journal_sync.settle(model, self.journal_key, period, item)
@@ -774,7 +891,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
             return
         lesson_id = grid.current_lesson_id
         lesson = model.lesson(lesson_id) if lesson_id is not None else None
-        self.query_one(LessonPanel).show(lesson)
+        self.query_one(LessonPanel).show(lesson, self.waiting_files(lesson_id))
         self.query_one("#journal-info", Static).update(
             self.cell_info(grid.current_pupil_id, lesson_id)
         )

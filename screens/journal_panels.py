@@ -4,15 +4,50 @@ place. The journal's dialogs are in ``screens.journal_dialogs``, imported when o
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Static
 
+from api_client.i18n import _
 from diary_tui.journal_model import JournalLesson
+from diary_tui.ui import size_text
+
+
+def attachment_path_problem(typed: str) -> str | None:
+    """What is wrong with a path typed to attach a file (None: a readable file is there)."""
+    if not typed.strip():
+        return _("Type the path of the file to attach.")
+    path = Path(typed.strip()).expanduser()
+    try:
+        if not path.exists():
+            return _("There is no file {path}: check the path and the file's name.").format(
+                path=path
+            )
+        if path.is_dir():
+            return _("{path} is a folder: add the name of the file in it.").format(path=path)
+        if not os.access(path, os.R_OK):
+            return _("{path} cannot be read with your rights on this computer.").format(path=path)
+    except OSError as error:
+        return _("{path} cannot be read: {error}").format(path=path, error=error.strerror)
+    return None
+
+
+def files_line(files: list[tuple[str, int]], waiting: list[str]) -> Content:
+    """The homework's files (name and size), then those waiting to be sent."""
+    parts: list[Content] = [
+        Content.assemble(name, (f" ({size_text(size)})", "dim")) for name, size in files
+    ]
+    parts += [Content.assemble(name, (" " + _("(waiting to be sent)"), "dim")) for name in waiting]
+    if not parts:
+        return Content.styled(_("none · f attaches a file"), "dim")
+    return Content(" · ").join(parts)
 
 
 def parse_due(text: str, today: dt.date) -> dt.date:
@@ -38,7 +73,7 @@ class LessonPanel(Vertical):
     """Topic and homework of the focused lesson, edited in place (Enter or ctrl+s saves)."""
 
     DEFAULT_CSS = """
-    LessonPanel { height: 2; background: $panel; }
+    LessonPanel { height: 3; background: $panel; }
     LessonPanel Horizontal { height: 1; }
     LessonPanel Label { width: 10; color: $text-muted; padding: 0 0 0 1; }
     LessonPanel Label.due { width: 5; }
@@ -82,16 +117,22 @@ class LessonPanel(Vertical):
             yield Input(id="homework", placeholder="")
             yield Label("due", classes="due")
             yield Input(id="due", placeholder="dd.mm")
+        with Horizontal():
+            yield Label(_("Files"))
+            yield Static(id="files")
 
     @property
     def editing(self) -> bool:
         return any(i.has_focus for i in self.query(Input))
 
-    def show(self, lesson: JournalLesson | None) -> None:
-        """Show a lesson (not while the teacher is writing in the panel)."""
+    def show(self, lesson: JournalLesson | None, waiting: list[str] | None = None) -> None:
+        """Show a lesson (not while the teacher is writing in the panel) and its homework's
+        files, those on the server and ``waiting`` ones (in the outbox)."""
         if self.editing:
             return
         self.lesson = lesson
+        files = self.query_one("#files", Static)
+        files.update(files_line(lesson.files, waiting or []) if lesson else Content(""))
         for widget in self.query(Input):
             widget.disabled = lesson is None
         topic, homework, due = self.query(Input)

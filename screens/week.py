@@ -22,6 +22,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from api_client import endpoints
+from api_client.i18n import _
 from api_client.models import WeekSignature
 from diary_tui.data import (
     Absence,
@@ -37,7 +38,7 @@ from diary_tui.data import (
     Week,
     monday_of,
 )
-from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain
+from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain, size_text
 from screens.base import ChildScreen, list_layout
 from screens.dialogs.detail import DetailScreen
 
@@ -354,8 +355,12 @@ def lesson_detail(lesson: Lesson) -> Content:
         lines.append(Content(item.text))
         for attachment in item.attachments:
             lines.append(
-                Content.assemble("  📎 ", attachment.name, (f" ({attachment.size} bytes)", MUTED))
+                Content.assemble(
+                    "  📎 ", attachment.name, (f" ({size_text(attachment.size)})", MUTED)
+                )
             )
+        if item.attachments:
+            lines.append(Content.styled("  " + _("Homework (o), then d saves the files."), MUTED))
     if lesson.marks:
         lines.append(Content(""))
         lines.append(Content.styled("Marks", "bold"))

@@ -4,6 +4,7 @@ means, given as parameters."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from textual import on
@@ -25,7 +26,9 @@ class AskText(ModalScreen[str | None]):
     An empty answer is refused in words when ``required``; otherwise it answers ``empty``.
     ``name`` is the id of the frame (the field's is ``{name}-input``); ``label`` names the
     field above it; ``hint`` is the quiet line of keys below. ``compact``
-    draws the field as the other forms' fields (one line, lifted from the background)."""
+    draws the field as the other forms' fields (one line, lifted from the background).
+    ``check`` says what is wrong with an answer (None: nothing): the dialog stays open with the
+    text as typed and says it under the field."""
 
     DEFAULT_CSS = """
     AskText { align: center middle; }
@@ -36,6 +39,7 @@ class AskText(ModalScreen[str | None]):
     AskText.-primary > Vertical { width: 64; border: round $primary; }
     AskText Input { margin: 0; }
     AskText Input.-textual-compact { background: $boost; margin-bottom: 1; }
+    AskText .problem { color: $text-error; height: auto; }
     """
 
     def __init__(
@@ -51,6 +55,7 @@ class AskText(ModalScreen[str | None]):
         binding_id: str = "ask.cancel",
         frame: Literal["warning", "primary"] = "warning",
         compact: bool = False,
+        check: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__(classes=f"-{frame}")
         self.question = question
@@ -61,6 +66,7 @@ class AskText(ModalScreen[str | None]):
         self.hint = hint
         self.field_id = name
         self.compact = compact
+        self.check = check
         self._bindings = with_binding(
             self._bindings, Binding("escape", "cancel", "Cancel", id=binding_id)
         )
@@ -77,6 +83,9 @@ class AskText(ModalScreen[str | None]):
                 id=f"{self.field_id}-input",
                 compact=self.compact,
             )
+            problem = Static(id=f"{self.field_id}-problem", classes="problem")
+            problem.display = False
+            yield problem
             yield Static(muted(self.hint))
 
     def on_mount(self) -> None:
@@ -88,6 +97,13 @@ class AskText(ModalScreen[str | None]):
         if not text and self.required:
             self.app.bell()
             self.notify("Please write a few words.", severity="warning")
+            return
+        problem = self.check(text) if self.check is not None and text else None
+        if problem is not None:
+            self.app.bell()
+            shown = self.query_one(f"#{self.field_id}-problem", Static)
+            shown.update(Content(problem))
+            shown.display = True
             return
         self.dismiss(text or self.empty)
 
