@@ -283,11 +283,19 @@ class PupilRef(Response):
         return f"{self.first_name} {self.last_name}"
 
 
+class GroupRef(Response):
+    """A group within a class for a subject."""
+
+    id: int
+    name: str
+
+
 class Teaching(Response):
-    """One class and subject a teacher teaches."""
+    """One class and subject a teacher teaches, or one group of the class for the subject."""
 
     class_: ClassRef = msgspec.field(name="class")
     subject: SubjectRef
+    group: GroupRef | None = None
 
 
 class MarkScale(Response):
@@ -384,6 +392,8 @@ class Lesson(Response):
     """For a substitution: who the lesson was planned with."""
     original_room: str = ""
     """Set when the room differs from the timetable's."""
+    group: str = ""
+    """The group's name when the lesson is for one group of the class."""
     note: str = ""
     """Why a lesson was cancelled or moved, and where to."""
     homework: list[Homework] = []
@@ -569,6 +579,8 @@ class Journal(Response):
     class_: ClassRef = msgspec.field(name="class")
     subject: SubjectRef
     period: PeriodRef
+    group: GroupRef | None = None
+    """The group whose journal this is: its pupils and its lessons only."""
     periods: list[PeriodRef] = []
     """The periods of the academic year, in order: the journal can switch between them."""
     scale: MarkScale = msgspec.field(default_factory=MarkScale)
@@ -1769,3 +1781,212 @@ class ClassUpdate(Request):
     class_teacher_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     """A teacher of the school; null leaves the class without a class teacher."""
     retired: bool | None = None
+
+
+# --------------------------------------------------------------------------------------
+# School set-up: groups within a class, teaching assignments, the weekly timetable
+
+GROUP_NAME_MAX_LENGTH = 40
+GroupName = Annotated[str, _line(GROUP_NAME_MAX_LENGTH, min_length=1)]
+"""A group's short name, as a journal shows it: ``гр. 1``, ``Group 2``."""
+Weekday = Annotated[int, msgspec.Meta(ge=0, le=6)]
+"""0 is Monday, 6 Sunday."""
+BellNumber = Annotated[int, msgspec.Meta(ge=1, le=20)]
+"""A lesson's place in the day (the bell schedule's number)."""
+MAX_LIST = 1_000
+PupilIds = Annotated[list[Id], msgspec.Meta(max_length=MAX_LIST)]
+
+
+class WeekParity(enum.StrEnum):
+    """Which weeks a timetable row runs: week 1 is the week of the academic year's first day."""
+
+    ALL = "all"
+    ODD = "odd"
+    EVEN = "even"
+
+
+class ClassGroupCreate(Request):
+    """A new group of a class for one subject (``POST /groups``)."""
+
+    class_id: Id
+    subject_id: Id
+    name: GroupName
+    teacher_id: Id | None = None
+    """The group's teacher (also given a teaching assignment for the group)."""
+    pupil_ids: PupilIds = []
+    """Pupils of the class who join the group from ``on``."""
+    on: dt.date | None = None
+    """The day the pupils join (default: today, or the year's first day when it is later)."""
+
+
+class ClassGroupChange(Request):
+    """Change a group (``PATCH /groups/{id}``); fields left out stay as they are."""
+
+    version: Version
+    name: GroupName | None = None
+    teacher_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    retired: bool | None = None
+    """True retires the group (its lessons and marks stay; no new timetable rows or pupils);
+    False brings it back."""
+
+
+class GroupPupilsChange(Request):
+    """Pupils join or leave a group on a day (``POST /groups/{id}/pupils``)."""
+
+    add: PupilIds = []
+    remove: PupilIds = []
+    on: dt.date | None = None
+    """The day of the change (default: today): a pupil who leaves is a member until the day
+    before."""
+
+
+class ClassGroupInfo(Response):
+    id: int
+    class_: ClassRef = msgspec.field(name="class")
+    subject: SubjectRef
+    name: str
+    teacher_id: int | None = None
+    teacher: str = ""
+    pupils: list[PupilRef] = []
+    """The pupils in the group today."""
+    retired: bool = False
+    version: int = 1
+
+
+class ClassGroupList(Response):
+    groups: list[ClassGroupInfo] = []
+
+
+class AssignmentCreate(Request):
+    """A teacher teaches a subject to a class, or to one group of it (``POST /assignments``)."""
+
+    teacher_id: Id
+    class_id: Id
+    subject_id: Id
+    group_id: Id | None = None
+
+
+class AssignmentInfo(Response):
+    id: int
+    teacher_id: int
+    teacher: str
+    class_: ClassRef = msgspec.field(name="class")
+    subject: SubjectRef
+    group: GroupRef | None = None
+
+
+class AssignmentList(Response):
+    assignments: list[AssignmentInfo] = []
+
+
+class TimetableRowCreate(Request):
+    """A row of the weekly timetable (``POST /timetable``): from ``valid_from`` on, on
+    ``weekday`` at bell ``number``, the class (or one group of it) has this subject with this
+    teacher in this room, every week or on odd or even weeks only. Lessons are made from it at
+    once, from ``valid_from`` to the end of the year."""
+
+    class_id: Id
+    weekday: Weekday
+    number: BellNumber
+    subject_id: Id
+    teacher_id: Id
+    room: RoomText = ""
+    group_id: Id | None = None
+    weeks: WeekParity = WeekParity.ALL
+    valid_from: dt.date | None = None
+    """Default: today, or the year's first day when it is later."""
+
+
+class TimetableRowChange(Request):
+    """Change a timetable row from a day on (``PATCH /timetable/{id}``): the row ends the day
+    before ``valid_from`` and a changed copy starts on it; lessons from that day on are made
+    again. Fields left out stay as they are."""
+
+    valid_from: dt.date | None = None
+    """Default: today, or the year's first day when it is later."""
+    weekday: Weekday | None = None
+    number: BellNumber | None = None
+    subject_id: Id | None = None
+    teacher_id: Id | None = None
+    room: RoomText | None = None
+    weeks: WeekParity | None = None
+
+
+class TimetableRowEnd(Request):
+    """End a timetable row (``POST /timetable/{id}/end``): its lessons from ``valid_from`` on
+    are taken away (those with marks, absences, a topic or homework are kept and reported)."""
+
+    valid_from: dt.date | None = None
+    """The first day without the row (default: today, or the year's first day when later)."""
+
+
+class LessonGenerate(Request):
+    """Make the lessons of the timetable again from a day on (``POST /timetable/generate``)."""
+
+    valid_from: dt.date | None = None
+    """Default: today, or the year's first day when it is later."""
+    class_id: Id | None = None
+    """One class only; default: every class of the school's current year."""
+
+
+class TimetableRowInfo(Response):
+    id: int
+    class_: ClassRef = msgspec.field(name="class")
+    weekday: int
+    number: int
+    subject: SubjectRef
+    teacher_id: int
+    teacher: str
+    valid_from: dt.date
+    room: str = ""
+    group: GroupRef | None = None
+    weeks: WeekParity = WeekParity.ALL
+    valid_to: dt.date | None = None
+
+
+class TimetableList(Response):
+    rows: list[TimetableRowInfo] = []
+    """The rows in force on the day asked for, by class, weekday and bell."""
+
+
+class KeptLesson(Response):
+    """A lesson the new timetable no longer holds, kept because something was written in it."""
+
+    id: int
+    date: dt.date
+    number: int
+    class_: ClassRef = msgspec.field(name="class")
+    subject: SubjectRef
+    group: GroupRef | None = None
+    reasons: list[str] = []
+    """What it holds: ``marks``, ``absences``, ``topic``, ``homework``."""
+    detail: str = ""
+    """The same in plain words."""
+
+
+class ScheduleWarning(Response):
+    """Something to look at that was not refused: a kept lesson on a holiday, a teacher who is
+    also a substitute somewhere at that time."""
+
+    detail: str
+    lesson_id: int | None = None
+
+
+class LessonGeneration(Response):
+    """What making the lessons again did, from ``valid_from`` to the end of the year."""
+
+    valid_from: dt.date
+    created: int = 0
+    removed: int = 0
+    updated: int = 0
+    """Lessons kept in place whose planned teacher or room changed (one-off changes stay)."""
+    unchanged: int = 0
+    kept: list[KeptLesson] = []
+    warnings: list[ScheduleWarning] = []
+
+
+class TimetableWrite(Response):
+    """The answer to a timetable write: the row (none when it was ended) and its lessons."""
+
+    lessons: LessonGeneration
+    row: TimetableRowInfo | None = None

@@ -261,24 +261,60 @@ class ParentLink(Base):
     pupil_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
 
 
+class ClassGroup(Base):
+    """A class split for a subject (English, computer science): each group has its own
+    teacher, pupils (:class:`GroupMember`) and lessons (``Lesson.group_id``). A retired group
+    keeps its lessons and marks but takes no new timetable rows or pupils."""
+
+    __tablename__ = "class_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    name: Mapped[str] = mapped_column(String(40))
+    """Short, as a journal names it: ``гр. 1``, ``Group 2``, ``advanced``."""
+    teacher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1)
+    __table_args__ = (UniqueConstraint("class_id", "subject_id", "name"),)
+
+
+class GroupMember(Base):
+    """A pupil in a group from ``start`` to ``end`` (open-ended while ``end`` is null); a pupil
+    who leaves the class leaves its groups on the same day."""
+
+    __tablename__ = "group_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("class_groups.id"), index=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date)
+
+
 class TeachingAssignment(Base):
+    """A teacher teaching a subject to a class, or to one group of it (``group_id``)."""
+
     __tablename__ = "teaching_assignments"
     id: Mapped[int] = mapped_column(primary_key=True)
     teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
-    __table_args__ = (UniqueConstraint("teacher_id", "class_id", "subject_id"),)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("class_groups.id"), default=None)
+    __table_args__ = (UniqueConstraint("teacher_id", "class_id", "subject_id", "group_id"),)
 
 
 # --- the timetable and lessons -------------------------------------------------------------
 
 
 class TimetableSlot(Base):
-    """The weekly plan: on ``weekday`` (0 = Monday) at bell ``number``, this subject."""
+    """The weekly plan: on ``weekday`` (0 = Monday) at bell ``number``, this subject, for the
+    class or one group of it, every week or on odd or even weeks only (``weeks``: ``all``,
+    ``odd``, ``even``; week 1 is the week of the year's first day)."""
 
     __tablename__ = "timetable_slots"
     id: Mapped[int] = mapped_column(primary_key=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("class_groups.id"), default=None)
+    weeks: Mapped[str] = mapped_column(String(4), default="all", server_default="all")
     weekday: Mapped[int]
     number: Mapped[int]
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
@@ -294,6 +330,12 @@ class Lesson(Base):
     __tablename__ = "lessons"
     id: Mapped[int] = mapped_column(primary_key=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("class_groups.id"), index=True, default=None
+    )
+    """The group the lesson is for; null for the whole class."""
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("timetable_slots.id"), default=None)
+    """The timetable row it was made from (null for a lesson made by hand or moved here)."""
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
     teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     """The planned teacher."""

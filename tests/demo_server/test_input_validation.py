@@ -91,6 +91,8 @@ def _metas(hint: Any) -> list[msgspec.Meta]:
 def _base_types(hint: Any) -> set[Any]:
     if typing.get_origin(hint) is typing.Annotated:
         return _base_types(typing.get_args(hint)[0])
+    if typing.get_origin(hint) in (list, tuple, set, frozenset, dict):
+        return {typing.get_origin(hint)}  # a list of ids is a list, not a number
     args = typing.get_args(hint)
     return {t for arg in args for t in _base_types(arg)} if args else {hint}
 

@@ -1,0 +1,459 @@
+"""Groups within a class, teaching assignments, the weekly timetable and the lessons made from
+it, through the API (the IT staff and the administration).
+
+The district school: the mini school (today Wednesday 25 November 2026, 5А with ``pupil`` and,
+from this Wednesday, ``mover``; a holiday on Friday 27 November) with its second quarter from 5
+November to 28 December, and a neighbouring school on the same server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, insert, select
+
+from api_client import models as m
+from api_client.models import decode
+from demo_server import schema as s
+from demo_server.schedule import SlotPlan, plan_lessons, slot_clashes, teaching_days, week_number
+from tests.conftest import LoginAs
+from tests.demo_server.journal_support import fetch_all, send
+
+API = "/api/v1"
+MONDAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def school_kind() -> str:
+    return "district"
+
+
+async def post(http: httpx.AsyncClient, headers: dict[str, str], path: str, body: Any) -> Any:
+    return await send(http, headers, "POST", path, body)
+
+
+async def ok(response: httpx.Response, type_: type[Any]) -> Any:
+    assert response.status_code in (200, 201), response.text
+    return decode(response.content, type_)
+
+
+def problem(response: httpx.Response, status: int = 422) -> m.Problem:
+    assert response.status_code == status, response.text
+    return decode(response.content, m.Problem)
+
+
+async def split_5a(http: httpx.AsyncClient, it: dict[str, str], demo: Any) -> tuple[int, int]:
+    """5А's maths split in two: ``pupil`` in group 1 with ``teacher``, ``mover`` in group 2
+    with ``teacher2``. Returns the two group ids."""
+    ids = demo.ids
+    g1 = await ok(
+        await post(
+            http,
+            it,
+            "/groups",
+            m.ClassGroupCreate(
+                class_id=ids["c5a"],
+                subject_id=ids["math"],
+                name="гр. 1",
+                teacher_id=ids["teacher"],
+                pupil_ids=[ids["pupil"]],
+                on=MONDAY,
+            ),
+        ),
+        m.ClassGroupInfo,
+    )
+    g2 = await ok(
+        await post(
+            http,
+            it,
+            "/groups",
+            m.ClassGroupCreate(
+                class_id=ids["c5a"],
+                subject_id=ids["math"],
+                name="гр. 2",
+                teacher_id=ids["teacher2"],
+                pupil_ids=[ids["mover"]],
+                on=MONDAY + dt.timedelta(days=2),
+            ),
+        ),
+        m.ClassGroupInfo,
+    )
+    return g1.id, g2.id
+
+
+# --- the plan itself ---------------------------------------------------------------------------
+
+
+def test_days_skip_holidays_and_the_time_between_periods() -> None:
+    periods = [
+        (dt.date(2026, 9, 1), dt.date(2026, 9, 4)),
+        (dt.date(2026, 9, 8), dt.date(2026, 9, 9)),
+    ]
+    days = teaching_days(dt.date(2026, 9, 2), dt.date(2026, 12, 31), periods, {dt.date(2026, 9, 3)})
+    assert days == [
+        dt.date(2026, 9, 2),
+        dt.date(2026, 9, 4),
+        dt.date(2026, 9, 8),
+        dt.date(2026, 9, 9),
+    ]
+
+
+def test_odd_and_even_weeks_alternate_from_the_first_week_of_the_year() -> None:
+    start = dt.date(2026, 9, 1)  # a Tuesday: week 1 runs from Monday 31 August
+    assert week_number(dt.date(2026, 8, 31), start) == 1
+    assert week_number(dt.date(2026, 9, 7), start) == 2
+    slots = [
+        SlotPlan(class_id=1, weekday=0, number=1, subject_id=1, teacher_id=1, weeks="odd"),
+        SlotPlan(class_id=1, weekday=0, number=1, subject_id=2, teacher_id=2, weeks="even"),
+        SlotPlan(class_id=1, weekday=0, number=2, subject_id=3, teacher_id=3),
+    ]
+    mondays = [dt.date(2026, 9, 7), dt.date(2026, 9, 14), dt.date(2026, 9, 21)]
+    planned = plan_lessons(slots, mondays, start)
+    assert [(p.date.day, p.slot.subject_id) for p in planned] == [
+        (7, 2),
+        (7, 3),
+        (14, 1),
+        (14, 3),
+        (21, 2),
+        (21, 3),
+    ]
+    assert slot_clashes(slots) == []  # odd and even weeks never meet
+
+
+def test_clashes_name_the_teacher_the_room_and_the_class() -> None:
+    base = SlotPlan(class_id=1, weekday=0, number=1, subject_id=1, teacher_id=1, room="101")
+    teacher = SlotPlan(class_id=2, weekday=0, number=1, subject_id=1, teacher_id=1, room="102")
+    room = SlotPlan(class_id=3, weekday=0, number=1, subject_id=1, teacher_id=3, room="101")
+    cls = SlotPlan(class_id=1, weekday=0, number=1, subject_id=2, teacher_id=4, room="103")
+    group_a = SlotPlan(class_id=4, weekday=1, number=1, subject_id=5, teacher_id=5, group_id=1)
+    group_b = SlotPlan(class_id=4, weekday=1, number=1, subject_id=5, teacher_id=6, group_id=2)
+    whole = SlotPlan(class_id=4, weekday=1, number=1, subject_id=6, teacher_id=7)
+    found = {
+        (a.teacher_id, b.teacher_id, what)
+        for a, b, what in slot_clashes([base, teacher, room, cls, group_a, group_b, whole])
+    }
+    assert (1, 1, "teacher") in found
+    assert (1, 3, "room") in found
+    assert (1, 4, "class") in found
+    assert (5, 6, "class") not in found  # two groups of one class share a bell
+    assert (5, 7, "class") in found and (6, 7, "class") in found  # not with the whole class
+
+
+# --- through the API ---------------------------------------------------------------------------
+
+
+async def test_groups_assignments_timetable_and_lessons(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    ids = demo.ids
+    it = await login_as(http, "it")
+    g1, g2 = await split_5a(http, it, demo)
+    listed = await ok(
+        await http.get(f"{API}/groups", params={"class_id": ids["c5a"]}, headers=it),
+        m.ClassGroupList,
+    )
+    assert [(g.name, [p.id for p in g.pupils]) for g in listed.groups] == [
+        ("гр. 1", [ids["pupil"]]),
+        ("гр. 2", [ids["mover"]]),
+    ]
+    # The groups' teachers were given their teaching assignments.
+    assignments = await ok(
+        await http.get(f"{API}/assignments", params={"class_id": ids["c5a"]}, headers=it),
+        m.AssignmentList,
+    )
+    assert {(a.teacher_id, a.group.name if a.group else None) for a in assignments.assignments} >= {
+        (ids["teacher"], "гр. 1"),
+        (ids["teacher2"], "гр. 2"),
+    }
+
+    # Both groups at Thursday's bell 3: allowed. Lessons are made from Monday on.
+    rows = []
+    for group, teacher, room in ((g1, "teacher", "301"), (g2, "teacher2", "302")):
+        written = await ok(
+            await post(
+                http,
+                it,
+                "/timetable",
+                m.TimetableRowCreate(
+                    class_id=ids["c5a"],
+                    group_id=group,
+                    weekday=3,
+                    number=3,
+                    subject_id=ids["math"],
+                    teacher_id=ids[teacher],
+                    room=room,
+                    valid_from=MONDAY,
+                ),
+            ),
+            m.TimetableWrite,
+        )
+        rows.append(written)
+    # Thursdays 26 Nov, 3, 10, 17, 24 Dec (the quarter ends on 28 December).
+    assert [r.lessons.created for r in rows] == [5, 5]
+    made = await fetch_all(
+        demo_url,
+        select(s.Lesson.date, s.Lesson.group_id)
+        .where(s.Lesson.slot_id.is_not(None))
+        .order_by(s.Lesson.date, s.Lesson.group_id),
+    )
+    assert made[:2] == [(dt.date(2026, 11, 26), g1), (dt.date(2026, 11, 26), g2)]
+
+    # A whole-class lesson at that bell clashes with the groups: refused, naming it.
+    clash = problem(
+        await post(
+            http,
+            it,
+            "/timetable",
+            m.TimetableRowCreate(
+                class_id=ids["c5a"],
+                weekday=3,
+                number=3,
+                subject_id=ids["russian"],
+                teacher_id=ids["classteacher"],
+                room="105",
+                valid_from=MONDAY,
+            ),
+        )
+    )
+    assert clash.field == "number" and "5А" in clash.detail
+    # The teacher in two places at once: refused, naming the teacher's other lesson.
+    busy = problem(
+        await post(
+            http,
+            it,
+            "/timetable",
+            m.TimetableRowCreate(
+                class_id=ids["c6b"],
+                weekday=3,
+                number=3,
+                subject_id=ids["math"],
+                teacher_id=ids["teacher"],
+                room="305",
+                valid_from=MONDAY,
+            ),
+        )
+    )
+    assert busy.field == "teacher_id" and "гр. 1" in busy.detail
+    # The room taken: refused.
+    await ok(
+        await post(
+            http,
+            it,
+            "/assignments",
+            m.AssignmentCreate(
+                teacher_id=ids["classteacher"], class_id=ids["c6b"], subject_id=ids["russian"]
+            ),
+        ),
+        m.AssignmentInfo,
+    )
+    taken = problem(
+        await post(
+            http,
+            it,
+            "/timetable",
+            m.TimetableRowCreate(
+                class_id=ids["c6b"],
+                weekday=3,
+                number=3,
+                subject_id=ids["russian"],
+                teacher_id=ids["classteacher"],
+                room="301",
+                valid_from=dt.date(2026, 12, 7),
+            ),
+        )
+    )
+    assert taken.field == "room" and "301" in taken.detail
+
+    # A mark in group 1's lesson of 3 December; then the row moves to Friday from 1 December:
+    # that lesson is kept and reported, the others are made again on Fridays.
+    lesson_3dec = (
+        await fetch_all(
+            demo_url,
+            select(s.Lesson.id).where(
+                s.Lesson.group_id == g1, s.Lesson.date == dt.date(2026, 12, 3)
+            ),
+        )
+    )[0][0]
+    await _add_mark(demo_url, lesson_3dec, ids["pupil"], ids["teacher"])
+    moved = await ok(
+        await post(
+            http,
+            it,
+            f"/timetable/{rows[0].row.id}",
+            m.TimetableRowChange(weekday=4, valid_from=dt.date(2026, 12, 1)),
+        ),
+        m.TimetableWrite,
+    )
+    assert [k.id for k in moved.lessons.kept] == [lesson_3dec]
+    assert moved.lessons.kept[0].reasons == ["marks"]
+    assert moved.lessons.removed == 3  # 10, 17, 24 December
+    assert moved.lessons.created == 4  # Fridays 4, 11, 18, 25 December
+    assert moved.row is not None and moved.row.weekday == 4
+
+    # Nothing half-written: a refused write leaves no row, no lesson, no audit record.
+    before = await _counts(demo_url)
+    bad = problem(
+        await post(
+            http,
+            it,
+            "/timetable",
+            m.TimetableRowCreate(
+                class_id=ids["c5a"],
+                weekday=0,
+                number=1,
+                subject_id=ids["math"],
+                teacher_id=ids["teacher"],
+                group_id=ids["far_subject"],
+                valid_from=MONDAY,
+            ),
+        )
+    )
+    assert bad.field == "group_id"
+    assert await _counts(demo_url) == before
+
+
+async def _add_mark(url: str, lesson_id: int, pupil_id: int, author_id: int) -> None:
+    from demo_server.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                insert(s.Mark).values(
+                    lesson_id=lesson_id, pupil_id=pupil_id, value=5, author_id=author_id
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
+async def _counts(url: str) -> tuple[int, ...]:
+    out = []
+    for table in (s.TimetableSlot, s.Lesson, s.AuditRecord, s.ClassGroup, s.GroupMember):
+        out.append((await fetch_all(url, select(func.count()).select_from(table)))[0][0])
+    return tuple(out)
+
+
+async def test_only_it_staff_and_the_administration_set_up(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    for login in ("teacher", "parent", "pupil", "nurse"):
+        headers = await login_as(http, login)
+        response = await http.get(f"{API}/timetable", headers=headers)
+        assert response.status_code == 403, (login, response.text)
+        response = await post(
+            http,
+            headers,
+            "/groups",
+            m.ClassGroupCreate(class_id=demo.ids["c5a"], subject_id=demo.ids["math"], name="x"),
+        )
+        assert response.status_code == 403
+    admin = await login_as(http, "admin")
+    assert (await http.get(f"{API}/timetable", headers=admin)).status_code == 200
+
+
+async def test_bad_input_names_the_field(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    ids = demo.ids
+    it = await login_as(http, "it")
+    # A pupil of another class cannot join 5А's group.
+    wrong = problem(
+        await post(
+            http,
+            it,
+            "/groups",
+            m.ClassGroupCreate(
+                class_id=ids["c5a"],
+                subject_id=ids["math"],
+                name="гр. 1",
+                pupil_ids=[ids["sibling"]],
+            ),
+        )
+    )
+    assert wrong.field == "pupil_ids[0]"
+    # Another school's class is as unknown as none.
+    far = problem(
+        await post(
+            http,
+            it,
+            "/groups",
+            m.ClassGroupCreate(class_id=ids["far_class"], subject_id=ids["math"], name="гр. 1"),
+        )
+    )
+    assert far.field == "class_id"
+    # A weekday out of range, a bell number of 0: refused by the contract, naming the field.
+    for body, field in (
+        (
+            {
+                "class_id": ids["c5a"],
+                "weekday": 7,
+                "number": 1,
+                "subject_id": ids["math"],
+                "teacher_id": ids["teacher"],
+            },
+            "weekday",
+        ),
+        (
+            {
+                "class_id": ids["c5a"],
+                "weekday": 1,
+                "number": 0,
+                "subject_id": ids["math"],
+                "teacher_id": ids["teacher"],
+            },
+            "number",
+        ),
+        (
+            {
+                "class_id": ids["c5a"],
+                "weekday": 1,
+                "number": 1,
+                "subject_id": ids["math"],
+                "teacher_id": ids["teacher"],
+                "weeks": "third",
+            },
+            "weeks",
+        ),
+    ):
+        response = await post(http, it, "/timetable", body)
+        assert response.status_code in (400, 422), response.text
+        refused = decode(response.content, m.Problem)
+        assert refused.field == field, refused
+    # A teacher without the assignment.
+    unassigned = problem(
+        await post(
+            http,
+            it,
+            "/timetable",
+            m.TimetableRowCreate(
+                class_id=ids["c7v"],
+                weekday=1,
+                number=2,
+                subject_id=ids["math"],
+                teacher_id=ids["teacher"],
+                valid_from=MONDAY,
+            ),
+        )
+    )
+    assert unassigned.field == "teacher_id" and "assignment" in unassigned.detail
+    # A start outside the year.
+    outside = problem(
+        await post(
+            http,
+            it,
+            "/timetable",
+            m.TimetableRowCreate(
+                class_id=ids["c5a"],
+                weekday=1,
+                number=2,
+                subject_id=ids["math"],
+                teacher_id=ids["teacher"],
+                valid_from=dt.date(2027, 7, 1),
+            ),
+        )
+    )
+    assert outside.field == "valid_from"
