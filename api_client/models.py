@@ -1789,10 +1789,6 @@ class ClassUpdate(Request):
 GROUP_NAME_MAX_LENGTH = 40
 GroupName = Annotated[str, _line(GROUP_NAME_MAX_LENGTH, min_length=1)]
 """A group's short name, as a journal shows it: ``гр. 1``, ``Group 2``."""
-Weekday = Annotated[int, msgspec.Meta(ge=0, le=6)]
-"""0 is Monday, 6 Sunday."""
-BellNumber = Annotated[int, msgspec.Meta(ge=1, le=20)]
-"""A lesson's place in the day (the bell schedule's number)."""
 MAX_LIST = 1_000
 PupilIds = Annotated[list[Id], msgspec.Meta(max_length=MAX_LIST)]
 

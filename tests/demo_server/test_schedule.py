@@ -401,7 +401,7 @@ async def test_bad_input_names_the_field(
             {
                 "class_id": ids["c5a"],
                 "weekday": 1,
-                "number": 0,
+                "number": 17,
                 "subject_id": ids["math"],
                 "teacher_id": ids["teacher"],
             },
