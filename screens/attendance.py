@@ -28,7 +28,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from api_client import endpoints
 from api_client.models import (
@@ -54,7 +54,7 @@ from diary_tui.data import (
 )
 from diary_tui.outbox_ops import NoticeCreateOp
 from diary_tui.ui import MUTED, local, muted, parse_day, period_label, plain, title_line
-from diary_tui.widgets import NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 from screens.base import PeriodScreen, SessionEnded, period_bindings
 from screens.dialogs.confirm import ConfirmOrEnter as ConfirmScreen
 
@@ -378,7 +378,7 @@ itself. r refreshes.
         yield DataTable(id="attendance-table", cursor_type="row", zebra_stripes=True)
         yield Static(Content(""), id="attendance-message")
         yield StatusLine()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

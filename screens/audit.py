@@ -18,13 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from api_client import endpoints
 from api_client.models import AuditEntry, AuditPage
 from diary_tui.data import DiaryData
 from diary_tui.ui import MUTED, local, parse_day
-from diary_tui.widgets import NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 from screens.base import DiaryScreen
 from screens.dialogs.detail import DetailScreen
 
@@ -166,7 +166,7 @@ records.
             yield Select(SHOWN, value=SHOWN[0][1], allow_blank=False, id="audit-action")
         yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield StatusLine()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from api_client.models import ChangeItem, PeriodRef
@@ -35,7 +35,7 @@ from diary_tui.help import HelpScreen
 from diary_tui.navigation import DESTINATIONS, Destination, destinations_for
 from diary_tui.store import OutboxItem
 from diary_tui.ui import plain
-from diary_tui.widgets import NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 
 
 class Navigator(Protocol):
@@ -71,7 +71,7 @@ def list_layout(name: str, title_id: str, list_id: str) -> ComposeResult:
     yield Static(Content(""), id=title_id)
     yield OptionList(id=list_id)
     yield StatusLine()
-    yield Footer()
+    yield KeyFooter()
 
 
 class DiaryScreen(Screen[None]):

@@ -6,11 +6,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from diary_tui.data import DemoAccount, DiaryData, describe_error
-from diary_tui.widgets import StatusLine
+from diary_tui.widgets import KeyFooter, StatusLine
 from screens.base import DiaryScreen, LoggedIn, ShowLogin
 
 
@@ -62,7 +62,7 @@ the demo started).
         )
         yield Static(Content(""), id="chooser-error")
         yield StatusLine()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from api_client import endpoints
 from api_client.grading import AVERAGE_RULE, format_average, weighted_average
@@ -37,7 +37,7 @@ from api_client.models import (
 )
 from diary_tui.data import DiaryData
 from diary_tui.ui import MUTED, muted, period_label, plain, title_line
-from diary_tui.widgets import NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 from screens.base import PeriodScreen, period_bindings
 from screens.grades_chart import column_chart, sparkline
 
@@ -259,7 +259,7 @@ class SubjectDetailScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="subject-detail"):
             yield Static(id="subject-detail-text")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.redraw()
@@ -310,7 +310,7 @@ class ReportCardScreen(ModalScreen[None]):
         with Vertical(id="report-card"):
             yield Static(muted("Loading the report card…"), id="report-card-title")
             yield DataTable(id="report-card-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         cached = self.data.cached(endpoints.report_card(self.pupil_id))
@@ -422,7 +422,7 @@ never sent; x clears them. k shows the report card.
         yield Static(Content(""), id="grades-message")
         yield Static(Content(""), id="grades-rule")
         yield StatusLine()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -25,7 +25,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from api_client import endpoints
 from api_client.i18n import _, day_month
@@ -55,7 +55,7 @@ from diary_tui.journal_sync import Address
 from diary_tui.outbox_ops import Op
 from diary_tui.store import REFUSED, SENT, WAITING, OutboxItem
 from diary_tui.sync import Settled, SyncEvent
-from diary_tui.widgets import NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 from screens.base import DiaryScreen
 from screens.journal_grid import JournalGrid
 from screens.journal_panels import LessonPanel, attachment_path_problem, parse_due
@@ -214,7 +214,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         yield Static(Content(""), id="journal-info")
         yield LessonPanel()
         yield StatusLine()
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def read_only(self) -> bool:

@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.content import Content
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from diary_tui.data import DiaryData, Offline, describe_error
-from diary_tui.widgets import StatusLine
+from diary_tui.widgets import KeyFooter, StatusLine
 from screens.base import DiaryScreen, LoggedIn
 
 
@@ -66,7 +66,7 @@ F2: register as a parent with an invite code from the school.
             yield Button("Register with a code (F2)", id="register", compact=True)
             yield Static(Content(self._message), id="login-error")
         yield StatusLine()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

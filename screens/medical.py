@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from api_client import endpoints, i18n
@@ -24,7 +24,7 @@ from api_client.i18n import N_, _, ngettext
 from api_client.models import MedicalAbsences, PupilFound
 from diary_tui.data import DiaryData, Sent
 from diary_tui.ui import MUTED, parse_day
-from diary_tui.widgets import NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 from screens.base import DiaryScreen
 
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
@@ -132,7 +132,7 @@ as they are). The class teacher and the parents see it in the diary.
         yield Static(Content.styled(_("No pupil chosen."), MUTED), id="medical-title")
         yield DataTable(id="medical-table", cursor_type="row", zebra_stripes=True)
         yield StatusLine()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

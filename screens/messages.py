@@ -20,7 +20,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -35,6 +35,7 @@ from api_client.models import (
 from diary_tui.data import DiaryData, Queued, Role, Sent, describe_error
 from diary_tui.outbox_ops import ReplyOp, ThreadCreateOp
 from diary_tui.ui import MUTED, day_time, fit, plain, short_when
+from diary_tui.widgets import KeyFooter
 from screens.base import DiaryScreen, list_layout
 from screens.dialogs.confirm import ConfirmScreen
 
@@ -324,7 +325,7 @@ class ThreadScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="thread-title")
         yield VerticalScroll(id="thread-messages", can_focus=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._title(self.summary.subject, self.summary.participants)

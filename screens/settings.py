@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Input, Label, SelectionList, Static
+from textual.widgets import Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from api_client.models import ChangeItem
@@ -27,7 +27,7 @@ from diary_tui.config import (
     save_notifications,
 )
 from diary_tui.data import DiaryData
-from diary_tui.widgets import NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 from screens.base import DiaryScreen
 
 BELL = "bell"
@@ -109,7 +109,7 @@ the config file (its comments and other settings are kept).
             yield Label("(both empty: never quiet)")
         yield Static(Content(""), id="settings-note")
         yield StatusLine()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

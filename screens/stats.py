@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Sparkline, Static
+from textual.widgets import DataTable, Sparkline, Static
 
 from api_client import endpoints, i18n
 from api_client.i18n import N_, _, ngettext
@@ -35,7 +35,7 @@ from api_client.models import (
 )
 from diary_tui.data import DiaryData, Role
 from diary_tui.ui import MUTED
-from diary_tui.widgets import NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 from screens.base import DiaryScreen
 from screens.stats_chart import bar, bar_chart
 
@@ -166,7 +166,7 @@ five pupils is withheld so that nobody can be identified.
             yield Sparkline([], id="stats-trend")
         yield DataTable(id="stats-table", cursor_type="row", zebra_stripes=True)
         yield StatusLine()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

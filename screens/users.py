@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from api_client import endpoints
 from api_client.endpoints import Get
@@ -41,7 +41,7 @@ from diary_tui.data import (
     describe_error,
 )
 from diary_tui.ui import MUTED, parse_day
-from diary_tui.widgets import NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 from screens.base import DiaryScreen
 from screens.dialogs.confirm import ConfirmOrEnter as Confirm
 from screens.dialogs.detail import DetailScreen
@@ -339,7 +339,7 @@ the account as it is now, what you typed stays, and you choose whether yours goe
             yield Input(placeholder="class", id="users-class", compact=True)
         yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
         yield StatusLine()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

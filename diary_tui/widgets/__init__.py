@@ -1,6 +1,7 @@
 """Widgets shared by several screens."""
 
+from diary_tui.widgets.footer import KeyFooter
 from diary_tui.widgets.navbar import NavBar
 from diary_tui.widgets.status import StatusLine
 
-__all__ = ["NavBar", "StatusLine"]
+__all__ = ["KeyFooter", "NavBar", "StatusLine"]
