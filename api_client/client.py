@@ -96,6 +96,7 @@ from api_client.models import (
     Role,
     RosterImportReport,
     SchoolStats,
+    SetupImportReport,
     SlipFormat,
     Thread,
     Threads,
@@ -762,6 +763,28 @@ class DiaryClient:
             RosterImportReport,
             data,
             "text/csv",
+            idempotency_key=idempotency_key,
+            params={"dry_run": "true" if dry_run else "false"},
+        )
+
+    async def import_setup(
+        self,
+        kind: str,
+        data: bytes,
+        *,
+        dry_run: bool,
+        zip_file: bool = False,
+        idempotency_key: str | None = None,
+    ) -> SetupImportReport:
+        """Plan (``dry_run``) or import a set-up file of ``kind`` (``subjects``, ``rooms``,
+        ``classes``, ``groups``, ``assignments``, ``timetable``) or a OneRoster bulk
+        (``oneroster``: a zip of its CSV files). A refused import raises InvalidRequest whose
+        ``problem.current`` holds the report."""
+        return await self._send_body(
+            f"/setup/import/{kind}",
+            SetupImportReport,
+            data,
+            "application/zip" if zip_file else "text/csv",
             idempotency_key=idempotency_key,
             params={"dry_run": "true" if dry_run else "false"},
         )

@@ -501,6 +501,38 @@ class RosterImportReport(Response):
     warnings: list[str] = []
 
 
+class SetupImportRow(Response):
+    line: int
+    action: ImportAction
+    what: str = ""
+    """What the line is about, in a few words: ``5А``, ``5А пн 2 Математика``."""
+    file: str = ""
+    """The file of a bulk of several files (OneRoster's ``users.csv``); empty for one file."""
+    column: str = ""
+    """The column a refusal is about, as the file names it; empty for the whole line."""
+    reason: str = ""
+    """Why the line is refused or skipped, in plain words."""
+    changes: list[RosterFieldChange] = []
+
+
+class SetupImportReport(Response):
+    """The answer to a set-up file import (subjects, rooms, classes, groups, assignments, the
+    timetable, or a OneRoster bulk): line by line, what it did or would do."""
+
+    kind: str
+    dry_run: bool
+    applied: bool
+    """True when the import was written; never when a line is refused (all or nothing)."""
+    encoding: str = ""
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    refused: int = 0
+    rows: list[SetupImportRow] = []
+    warnings: list[str] = []
+
+
 # ---- Journal
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from api_client import models as m
 from api_client.i18n import N_, _
 from api_client.setup_files import KINDS, FileKind
 from demo_server.roster import (
@@ -94,7 +95,7 @@ def parse_file(kind: FileKind | str, data: bytes) -> ParsedFile:
     if isinstance(kind, str):
         kind = KINDS[kind]
     try:
-        table = read_table(data, one_line=_(kind.title), one_column=len(kind.columns) == 1)
+        table = read_table(data, one_line=_(kind.title), one_column=True)
         columns, unknown = map_header(table.header, _aliases(kind))
     except SetupFileError:
         raise
@@ -674,7 +675,11 @@ class _Planner:
             identity = _identity(kind, row)
             # What the line gives: an empty cell gives nothing, so a line repeating an earlier
             # one with fewer cells filled is the same line.
-            content = frozenset((k, repr(v)) for k, v in row.values.items() if v not in ("", None))
+            content = frozenset(
+                (k, repr(fold(v) if isinstance(v, str) else v))
+                for k, v in row.values.items()
+                if v not in ("", None)
+            )
             if identity in seen:
                 first, first_content = seen[identity]
                 if content <= first_content:
@@ -888,3 +893,34 @@ def _find_person(index: Mapping[str, list[Person]], value: str) -> list[Person]:
 def plan_file(parsed: ParsedFile, school: SetupSnapshot) -> SetupPlan:
     """What importing ``parsed`` into ``school`` would do, line by line."""
     return _Planner(parsed, school).plan()
+
+
+def plan_report(plan: SetupPlan, *, dry_run: bool, applied: bool) -> m.SetupImportReport:
+    """The wire form of ``plan``: what the import endpoint answers."""
+    return m.SetupImportReport(
+        kind=plan.kind.name,
+        dry_run=dry_run,
+        applied=applied,
+        encoding=plan.encoding,
+        created=plan.count(Action.CREATED),
+        changed=plan.count(Action.CHANGED),
+        unchanged=plan.count(Action.UNCHANGED),
+        skipped=plan.count(Action.SKIPPED),
+        refused=plan.count(Action.REFUSED),
+        rows=[
+            m.SetupImportRow(
+                line=row.line,
+                action=row.action,
+                what=row.what,
+                file=row.file,
+                column=row.column,
+                reason=row.reason,
+                changes=[
+                    m.RosterFieldChange(field=c.field, before=c.before, after=c.after)
+                    for c in row.changes
+                ],
+            )
+            for row in plan.rows
+        ],
+        warnings=list(plan.warnings),
+    )

@@ -30,13 +30,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     import httpx
 
-    from api_client.models import RosterImportReport, UserSummary
+    from api_client.models import RosterImportReport, SetupImportReport, UserSummary
     from diary_tui.data import CredentialStore, DiaryData
 
 WIDTH = 80
 OK, REFUSED, USAGE = 0, 1, 2
 ATTEMPTS = 5
 """How many times ``diary register`` lets a person correct what the server refused."""
+SETUP_KINDS = ("subjects", "rooms", "classes", "groups", "assignments", "timetable", "oneroster")
 ROLES = ("pupil", "parent", "teacher", "administration", "it_staff", "health_worker", "authority")
 
 
@@ -102,6 +103,44 @@ def add_parsers(commands: Any) -> None:
     _account_options(imp)
     imp.add_argument("file", metavar="FILE", help="the CSV file (UTF-8, Windows-1251, ; or ,)")
     imp.add_argument("--dry-run", action="store_true", help="only show what would happen")
+    setup = sub.add_parser(
+        "setup",
+        help="the school's set-up from files: subjects, rooms, classes, groups, timetable",
+        description="Set the school up from CSV files (see 'diary admin templates DIR' and "
+        "docs/setup.md), in this order: subjects, rooms, classes, then the roster of people "
+        "(diary admin import), then groups, assignments, timetable; or everything at once from "
+        "a OneRoster 1.2 export.",
+    )
+    _account_options(setup)
+    setup_sub = setup.add_subparsers(dest="setup_command", metavar="COMMAND", required=True)
+    setup_import = setup_sub.add_parser(
+        "import",
+        help="check a set-up file (a dry run), or import it with --apply",
+        description="Check a set-up file line by line and show what importing it would do; "
+        "with --apply, import it in one transaction: all of it or, when any line is refused, "
+        "nothing. Importing the same file again changes nothing.",
+    )
+    _account_options(setup_import)
+    setup_import.add_argument(
+        "kind", metavar="KIND", choices=SETUP_KINDS, help=", ".join(SETUP_KINDS)
+    )
+    setup_import.add_argument(
+        "file",
+        metavar="FILE",
+        help="the CSV file (UTF-8, Windows-1251, ; or ,); for oneroster a zip or a folder",
+    )
+    setup_import.add_argument("--apply", action="store_true", help="import it (not only check)")
+    templates = sub.add_parser(
+        "templates",
+        help="write the set-up files' templates with example rows into a folder",
+        description="Write one CSV template for each set-up file (subjects.csv, rooms.csv, "
+        "classes.csv, groups.csv, assignments.csv, timetable.csv) with example rows, to fill in "
+        "a spreadsheet and import with 'diary admin setup import'. Needs no server.",
+    )
+    templates.add_argument("folder", metavar="DIR")
+    templates.add_argument(
+        "--lang", choices=("ru", "en"), default="ru", help="the columns' names (default ru)"
+    )
     slips = sub.add_parser(
         "slips",
         help="credential slips for a class (one-time passwords and invite codes)",
@@ -243,6 +282,8 @@ async def _choose_password(data: DiaryData, one_time: str, env: Env) -> None:
 
 def run_admin(args: argparse.Namespace, env: Env | None = None) -> int:
     env = env or Env()
+    if args.admin_command == "templates":
+        return _templates(Path(args.folder), args.lang, env)
     try:
         files = _files(args)
     except Usage as exc:
@@ -269,6 +310,8 @@ def _files(args: argparse.Namespace) -> _Files:
             return _Files(data=path.read_bytes())
         except OSError as exc:
             raise Usage(f"cannot read {path}: {exc.strerror}") from None
+    if args.admin_command == "setup":
+        return _Files(data=_setup_file(Path(args.file), args.kind))
     if args.admin_command == "slips":
         out = Path(args.out)
         if out.is_dir():
@@ -317,6 +360,10 @@ async def _admin(args: argparse.Namespace, env: Env, files: _Files) -> int:
     async with session(server, login, env) as data:
         if command == "import":
             return await _import(data, Path(args.file).name, files.data, args.dry_run, env)
+        if command == "setup":
+            return await _setup_import(
+                data, args.kind, Path(args.file).name, files.data, args.apply, env
+            )
         if command == "slips":
             assert files.out is not None
             return await _slips(data, args.class_name, files.out, args.format, env)
@@ -378,6 +425,107 @@ async def _import(data: DiaryData, name: str, content: bytes, dry_run: bool, env
         env.say("Nothing was written (dry run).")
     else:
         env.say("Imported.")
+    return OK
+
+
+# --- the school's set-up from files ----------------------------------------------------------
+
+
+def _setup_file(path: Path, kind: str) -> bytes:
+    """The bytes to send: the file, or for OneRoster a folder's CSV files zipped."""
+    if kind == "oneroster" and path.is_dir():
+        import io
+        import zipfile
+
+        names = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+        if not names:
+            raise Usage(f"there are no CSV files in {path}")
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in names:
+                archive.writestr(name.name, name.read_bytes())
+        return out.getvalue()
+    if not path.is_file():
+        raise Usage(f"there is no file {path}")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise Usage(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _templates(folder: Path, lang: str, env: Env) -> int:
+    from api_client.setup_files import KINDS, template
+
+    if folder.exists() and not folder.is_dir():
+        print(f"diary admin: {folder} is not a folder", file=env.err)
+        return USAGE
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for kind in KINDS.values():
+            path = folder / f"{kind.name}.csv"
+            if path.exists():
+                env.say(f"{path}: kept (it exists)")
+                continue
+            path.write_bytes(template(kind, lang))
+            env.say(f"{path}: {len(kind.examples)} example rows")
+    except OSError as exc:
+        print(f"diary admin: cannot write {folder}: {exc.strerror}", file=env.err)
+        return USAGE
+    env.wrap(
+        "Fill them in (UTF-8 or Windows-1251, ; or ,) and check each with 'diary admin setup "
+        "import KIND FILE', then import it with --apply. The columns are described in "
+        "docs/setup.md."
+    )
+    return OK
+
+
+def print_setup_report(report: SetupImportReport, name: str, env: Env) -> None:
+    what = "Dry run of" if report.dry_run else "Import of"
+    env.wrap(
+        f"{what} {report.kind} {name} ({report.encoding or 'zip'}): {report.created} created, "
+        f"{report.changed} changed, {report.unchanged} unchanged, {report.skipped} skipped, "
+        f"{report.refused} refused."
+    )
+    for warning in report.warnings:
+        env.wrap(f"warning: {warning}", "  ")
+    for row in report.rows:
+        where = f"{row.file} line {row.line}" if row.file else f"line {row.line}"
+        if row.column:
+            where += f", column {row.column}"
+        text = f"{where}: {row.action.value} {row.what}".rstrip()
+        if row.changes:
+            text += ": " + "; ".join(
+                f"{c.field} {c.before or '-'} -> {c.after or '-'}" for c in row.changes
+            )
+        if row.reason:
+            text += f": {row.reason}"
+        env.wrap(text, "  ")
+
+
+async def _setup_import(
+    data: DiaryData, kind: str, name: str, content: bytes, apply: bool, env: Env
+) -> int:
+    from api_client.errors import InvalidRequest
+    from api_client.models import SetupImportReport, decode, encode
+
+    try:
+        report = await data.import_setup(
+            kind, content, dry_run=not apply, zip_file=kind == "oneroster"
+        )
+    except InvalidRequest as exc:
+        current = exc.problem.current if exc.problem is not None else None
+        if current is None:
+            raise
+        print_setup_report(decode(encode(current), SetupImportReport), name, env)
+        raise Refused(exc.message) from None
+    print_setup_report(report, name, env)
+    if report.refused:
+        env.wrap(f"{report.refused} line(s) would be refused: the import would write nothing.")
+        return REFUSED
+    if apply:
+        env.say("Imported.")
+    else:
+        env.say("Nothing was written (a dry run): add --apply to import it.")
     return OK
 
 

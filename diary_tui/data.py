@@ -1116,6 +1116,15 @@ class DiaryData:
         ``InvalidRequest`` whose problem's ``current`` holds the report."""
         return await self._call(lambda client: client.import_roster(content, dry_run=dry_run))
 
+    async def import_setup(
+        self, kind: str, content: bytes, *, dry_run: bool, zip_file: bool = False
+    ) -> wire.SetupImportReport:
+        """Plan (``dry_run``) or import a set-up file (or a OneRoster zip); a refused import
+        raises ``InvalidRequest`` whose problem's ``current`` holds the report."""
+        return await self._call(
+            lambda client: client.import_setup(kind, content, dry_run=dry_run, zip_file=zip_file)
+        )
+
     async def class_slips(
         self, class_id: int, format: wire.SlipFormat = wire.SlipFormat.TEXT
     ) -> wire.CredentialSlips:

@@ -18,6 +18,7 @@ from demo_server.routes import medical as medical_routes
 from demo_server.routes import registration as registration_routes
 from demo_server.routes import roster as roster_routes
 from demo_server.routes import schedule as schedule_routes
+from demo_server.routes import setup_import as setup_import_routes
 from demo_server.routes import slips as slips_routes
 from demo_server.routes import stats as stats_routes
 from demo_server.routes.deps import DEPENDENCIES
@@ -40,6 +41,7 @@ def api_router() -> Router:
             accounts_routes.own_password,
             roster_routes.router,
             schedule_routes.router,
+            setup_import_routes.router,
             slips_routes.router,
             registration_routes.router,
             audit_routes.audit_log,

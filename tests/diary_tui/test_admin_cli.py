@@ -397,3 +397,45 @@ def test_admin_keeps_the_session_and_the_store_of_the_app(run: Any, demo: Any) -
     assert code == 0 and again == out
     assert ("/api/v1/users", 304) in seen and ("/api/v1/users", 200) not in seen
     assert load_config().login in (None, "")
+
+
+def test_templates_are_written_without_a_server_and_import_as_they_are(
+    run: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "templates"
+    code, out, err = run(["admin", "templates", str(folder)])
+    assert code == 0, err
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        "assignments.csv",
+        "classes.csv",
+        "groups.csv",
+        "rooms.csv",
+        "subjects.csv",
+        "timetable.csv",
+    ]
+    assert (folder / "classes.csv").read_bytes().startswith("\ufeffкласс;".encode())
+    code, out, err = run(admin("setup", "import", "subjects", str(folder / "subjects.csv")))
+    assert code == 0, err
+    assert "4 created, 0 changed, 2 unchanged" in out and "add --apply" in out and fits(out)
+    code, out, err = run(
+        admin("setup", "import", "subjects", str(folder / "subjects.csv"), "--apply")
+    )
+    assert code == 0 and "Imported." in out
+    code, out, _ = run(admin("setup", "import", "subjects", str(folder / "subjects.csv")))
+    assert code == 0 and "0 created, 0 changed, 6 unchanged" in out
+    code, _, _ = run(["admin", "templates", str(folder)])
+    assert code == 0, "writing the templates again keeps what the school filled in"
+
+
+def test_setup_import_with_a_refused_line_says_where_and_writes_nothing(
+    run: Any, tmp_path: Path
+) -> None:
+    classes = tmp_path / "classes.csv"
+    classes.write_text("класс;классный руководитель\n8А;\n8Б;Никто Такой\n", encoding="cp1251")
+    code, out, err = run(admin("setup", "import", "classes", str(classes), "--apply"))
+    assert code == 1 and "nothing was imported" in err
+    assert "line 3, column классный руководитель: refused 8Б" in out
+    assert "no teacher 'Никто" in out
+    code, out, _ = run(admin("setup", "import", "classes", str(classes)))
+    assert "1 created" in out, "the good line of a refused file was written"
