@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.i18n import _
 from demo_server import schema as s
+from demo_server import setup_rules
 from demo_server.accounts import current_year_id
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit
@@ -118,8 +119,17 @@ async def build_snapshot(db: AsyncSession, school_id: int, today: dt.date) -> Se
     numbers = frozenset(
         int(n) for n in await db.scalars(select(s.Bell.number).where(s.Bell.school_id == school_id))
     )
+    rooms = {
+        str(name): (int(rid), str(note))
+        for rid, name, note in await db.execute(
+            select(s.Room.id, s.Room.name, s.Room.note).where(
+                s.Room.school_id == school_id, s.Room.retired.is_(False)
+            )
+        )
+    }
     return SetupSnapshot(
         subjects=subjects,
+        rooms=rooms,
         classes=classes,
         teachers=teachers,
         pupils=pupils,
@@ -135,19 +145,47 @@ Writer = Callable[[AsyncSession, int, dt.date, Sequence[PlannedLine]], Awaitable
 async def _subjects(
     db: AsyncSession, school_id: int, today: dt.date, rows: Sequence[PlannedLine]
 ) -> None:
-    await db.execute(
-        insert(s.Subject), [{"school_id": school_id, "name": r.values["name"]} for r in rows]
-    )
+    """Through the set-up rules' ``subject_row``, as ``POST /subjects`` and the demo."""
+    others = [
+        (int(i), str(n))
+        for i, n in await db.execute(
+            select(s.Subject.id, s.Subject.name).where(s.Subject.school_id == school_id)
+        )
+    ]
+    values = []
+    for row in rows:
+        values.append(setup_rules.subject_row(school_id, row.values["name"], others))
+        others.append((0, row.values["name"]))
+    await db.execute(insert(s.Subject), values)
 
 
 async def _rooms(
     db: AsyncSession, school_id: int, today: dt.date, rows: Sequence[PlannedLine]
 ) -> None:
-    raise ProblemError(
-        422,
-        _("this server keeps no list of rooms yet: give the rooms in the timetable's room column"),
-        field="kind",
-    )
+    """Through the set-up rules' ``room_row``; a changed room gets its new description."""
+    others = [
+        (int(i), str(n))
+        for i, n in await db.execute(
+            select(s.Room.id, s.Room.name).where(s.Room.school_id == school_id)
+        )
+    ]
+    values = []
+    for row in rows:
+        if row.action is Action.CHANGED:
+            await db.execute(
+                update(s.Room)
+                .where(s.Room.id == row.target)
+                .values(note=row.values["description"], version=s.Room.version + 1)
+            )
+            continue
+        values.append(
+            setup_rules.room_row(
+                school_id, row.values["name"], 0, row.values["description"], others
+            )
+        )
+        others.append((0, row.values["name"]))
+    if values:
+        await db.execute(insert(s.Room), values)
 
 
 async def _classes(
@@ -164,19 +202,28 @@ async def _classes(
         )
     new = [r for r in rows if r.action is Action.CREATED]
     if new:
-        await db.execute(
-            insert(s.SchoolClass),
-            [
-                {
-                    "school_id": school_id,
-                    "year_id": year_id,
-                    "grade": r.values["grade"],
-                    "letter": r.values["letter"],
-                    "homeroom_teacher_id": r.values["teacher_id"],
-                }
-                for r in new
-            ],
-        )
+        others = [
+            (int(i), int(g), str(letter))
+            for i, g, letter in await db.execute(
+                select(s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter).where(
+                    s.SchoolClass.year_id == year_id
+                )
+            )
+        ]
+        values = []
+        for r in new:
+            values.append(
+                setup_rules.class_row(
+                    school_id,
+                    year_id,
+                    r.values["grade"],
+                    r.values["letter"],
+                    r.values["teacher_id"],
+                    others,
+                )
+            )
+            others.append((0, r.values["grade"], values[-1]["letter"]))
+        await db.execute(insert(s.SchoolClass), values)
     for row in rows:
         if row.action is Action.CHANGED:
             await db.execute(
@@ -191,7 +238,10 @@ async def _groups(
 ) -> None:
     raise ProblemError(
         422,
-        _("this server keeps no groups within classes yet; import the groups after an upgrade"),
+        _(
+            "groups and alternating weeks are not imported from files yet: create them "
+            "through the set-up API (POST /groups, /timetable)"
+        ),
         field="kind",
     )
 
