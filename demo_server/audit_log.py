@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from api_client import models as m
+from api_client.i18n import _
 from demo_server import schema as s
 from demo_server.access import MAX_ID, not_found
 from demo_server.auth import Viewer
@@ -51,6 +52,73 @@ async def find_user(db: AsyncSession, viewer: Viewer, value: str, field: str) ->
     if len(found) > 1:  # a login made of digits that is also someone's id: the id wins
         return int(text)
     return int(found[0])
+
+
+MAX_NAMED = 50
+"""At most this many people a name may stand for in a filter (more: type more of it)."""
+
+
+def _folded(text: str) -> str:
+    """For comparing names: case and ё/е do not matter (SQLite's lower() knows ASCII only,
+    so names are compared here)."""
+    return text.casefold().replace("ё", "е")
+
+
+async def find_people(db: AsyncSession, viewer: Viewer, value: str, field: str) -> list[int]:
+    """The people of the viewer's school that a filter stands for: an id, a login, or a name
+    (each word the start of the surname, first name or middle name, in any order and case:
+    ``Иванова``, ``иванова мар``). A 404 problem naming ``field`` when nobody fits, a 422 when
+    too many do."""
+    text = value.strip()
+    if not text:
+        raise ProblemError(
+            422,
+            _("'{field}' is empty: give a name, a login or an id").format(field=field),
+            field=field,
+        )
+    if text.isdigit():
+        return [await find_user(db, viewer, text, field)]
+    by_login = (
+        (
+            await db.execute(
+                select(s.User.id).where(
+                    s.User.school_id == viewer.school_id, func.lower(s.User.login) == text.lower()
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if by_login:
+        return [int(by_login[0])]
+    words = [_folded(w) for w in text.split()]
+    found = [
+        int(uid)
+        for uid, last, first, middle in await db.execute(
+            select(s.User.id, s.User.last_name, s.User.first_name, s.User.middle_name)
+            .where(s.User.school_id == viewer.school_id)
+            .order_by(s.User.id)
+        )
+        if all(
+            any(_folded(part).startswith(w) for part in (last, first, middle) if part)
+            for w in words
+        )
+    ]
+    if not found:
+        raise ProblemError(
+            404,
+            _("nobody has the login or name '{text}': check the spelling").format(text=text),
+            field=field,
+        )
+    if len(found) > MAX_NAMED:
+        raise ProblemError(
+            422,
+            _("'{text}' fits {count} people: type more of the name, or a login").format(
+                text=text, count=len(found)
+            ),
+            field=field,
+        )
+    return found
 
 
 def _lesson_id(record: s.AuditRecord) -> int | None:
@@ -102,8 +170,8 @@ async def load_audit(
     viewer: Viewer,
     today: dt.date,
     *,
-    pupil_id: int | None = None,
-    actor_id: int | None = None,
+    pupil_ids: list[int] | None = None,
+    actor_ids: list[int] | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
     entity: str | None = None,
@@ -122,10 +190,10 @@ async def load_audit(
         .outerjoin(pupil, pupil.id == s.AuditRecord.pupil_id)
         .where(func.coalesce(pupil.school_id, actor.school_id) == viewer.school_id)
     )
-    if pupil_id is not None:
-        query = query.where(s.AuditRecord.pupil_id == pupil_id)
-    if actor_id is not None:
-        query = query.where(s.AuditRecord.actor_id == actor_id)
+    if pupil_ids is not None:
+        query = query.where(s.AuditRecord.pupil_id.in_(pupil_ids))
+    if actor_ids is not None:
+        query = query.where(s.AuditRecord.actor_id.in_(actor_ids))
     if start is not None:
         query = query.where(
             s.AuditRecord.at >= dt.datetime.combine(start, dt.time(), zone).astimezone(dt.UTC)

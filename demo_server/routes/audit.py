@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
 from demo_server.access import AUDIT_READERS, MAX_ID
-from demo_server.audit_log import DEFAULT_LIMIT, ENTITIES, MAX_LIMIT, find_user, load_audit
+from demo_server.audit_log import DEFAULT_LIMIT, ENTITIES, MAX_LIMIT, find_people, load_audit
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
 from demo_server.routes.deps import requires
@@ -56,10 +56,12 @@ async def audit_log(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     pupil: Annotated[
-        str | None, QueryParameter(description="Changes about this pupil (login or id)")
+        str | None,
+        QueryParameter(description="Changes about this pupil (name, login or id)"),
     ] = None,
     teacher: Annotated[
-        str | None, QueryParameter(description="Changes made by this person (login or id)")
+        str | None,
+        QueryParameter(description="Changes made by this person (name, login or id)"),
     ] = None,
     from_: Annotated[str | None, date_query("From this day, YYYY-MM-DD", name="from")] = None,
     to: Annotated[str | None, date_query("To this day, YYYY-MM-DD")] = None,
@@ -110,8 +112,10 @@ async def audit_log(
         db,
         viewer,
         viewer.today,
-        pupil_id=await find_user(db, viewer, pupil, "pupil") if pupil is not None else None,
-        actor_id=await find_user(db, viewer, teacher, "teacher") if teacher is not None else None,
+        pupil_ids=await find_people(db, viewer, pupil, "pupil") if pupil is not None else None,
+        actor_ids=(
+            await find_people(db, viewer, teacher, "teacher") if teacher is not None else None
+        ),
         start=start,
         end=end,
         entity=entity,

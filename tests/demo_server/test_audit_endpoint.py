@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from api_client.models import AuditPage, Problem, decode
+from demo_server import audit_log
 from demo_server import schema as s
 from demo_server.db import make_engine
 from tests.conftest import LoginAs
@@ -91,6 +92,54 @@ async def test_filters(http: httpx.AsyncClient, login_as: LoginAs, demo_url: str
     assert await _get(http, headers, entity="homework") == AuditPage()
     marks = (await _get(http, headers, entity="mark")).entries
     assert marks and all(e.entity == "mark" for e in marks)
+
+
+async def test_filters_by_name(
+    http: httpx.AsyncClient, login_as: LoginAs, demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A person is found by their name as the staff know it: the surname, or the start of the
+    surname and first name in any order and case, ё written as е."""
+    headers = await login_as(http, "it")
+    records = await _records(demo_url)
+    pupil = await _user(demo_url, "pupil")
+    mine = [r.id for r in records if r.pupil_id == pupil.id]
+    full = f"{pupil.last_name} {pupil.first_name}"
+    for value in (full, full.upper(), f"{pupil.first_name[:3]} {pupil.last_name[:4]}".lower()):
+        page = await _get(http, headers, pupil=value.replace("ё", "е"))
+        assert [e.id for e in page.entries] == mine[: len(page.entries)], value
+    # A surname alone stands for everyone whose name starts so (Иванов: Иванова too).
+    namesakes = await _namesakes(demo_url, pupil.last_name)
+    page = await _get(http, headers, pupil=pupil.last_name, limit=500)
+    assert {e.pupil_id for e in page.entries} <= namesakes
+    actor = await _user(demo_url, "teacher")
+    theirs = [r.id for r in records if r.actor_id == actor.id]
+    page = await _get(http, headers, teacher=f"{actor.last_name} {actor.first_name}")
+    assert page.entries and [e.id for e in page.entries] == theirs[: len(page.entries)]
+    response = await http.get("/api/v1/audit", params={"pupil": "Нетаких Никого"}, headers=headers)
+    problem = decode(response.content, Problem)
+    assert response.status_code == 404 and problem.field == "pupil"
+    assert "Нетаких Никого" in problem.detail
+    # A name that fits too many people is no filter: say so rather than guess.
+    monkeypatch.setattr(audit_log, "MAX_NAMED", len(namesakes) - 1)
+    response = await http.get("/api/v1/audit", params={"teacher": pupil.last_name}, headers=headers)
+    problem = decode(response.content, Problem)
+    assert response.status_code == 422 and problem.field == "teacher"
+    assert "type more of the name" in problem.detail
+
+
+async def _namesakes(url: str, last_name: str) -> set[int]:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as c:
+            rows = await c.execute(select(s.User.id, s.User.last_name, s.User.first_name))
+            start = last_name.casefold()
+            return {
+                int(uid)
+                for uid, last, first in rows
+                if last.casefold().startswith(start) or first.casefold().startswith(start)
+            }
+    finally:
+        await engine.dispose()
 
 
 @pytest.mark.parametrize(("size", "action"), [(3, "update,remove"), (500, None)])
