@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from api_client.i18n import _, ngettext
+
 MIN_LENGTH = 8
 
 # The most common passwords, and those typed along a Russian or an English keyboard row.
@@ -99,19 +101,25 @@ def check_strength(password: str, *, login: str = "", names: Sequence[str] = ())
     reasons: list[str] = []
     folded = _fold(password)
     if len(password) < MIN_LENGTH:
-        reasons.append(f"it must be at least {MIN_LENGTH} characters long")
+        reasons.append(
+            ngettext(
+                "it must be at least {n} character long",
+                "it must be at least {n} characters long",
+                MIN_LENGTH,
+            ).format(n=MIN_LENGTH)
+        )
     if password and password.isdigit():
-        reasons.append("it must not be only digits")
+        reasons.append(_("it must not be only digits"))
     elif password and len(set(folded)) == 1:
-        reasons.append("it must not be one character repeated")
+        reasons.append(_("it must not be one character repeated"))
     if password and _is_common(folded):
-        reasons.append("it is one of the most common passwords")
+        reasons.append(_("it is one of the most common passwords"))
     login_folded = _fold(login.strip())
     if len(login_folded) >= 3 and login_folded in folded:
-        reasons.append("it must not contain your login")
+        reasons.append(_("it must not contain your login"))
     # A name written in either alphabet: "Анна" is also "anna".
     parts = {part for name in names for part in re.split(r"[\s\-.]+", _fold(name))}
     parts |= {transliterate(part) for part in parts}
     if any(len(part) >= 3 and part in folded for part in parts):
-        reasons.append("it must not contain your name")
+        reasons.append(_("it must not contain your name"))
     return reasons

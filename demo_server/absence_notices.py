@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.i18n import N_, _, ngettext
 from api_client.models import (
     AbsenceKind,
     AbsenceNotice,
@@ -33,6 +34,7 @@ from api_client.models import (
     LessonStatus,
     Role,
 )
+from api_client.names import absence_kind
 from demo_server import schema as s
 from demo_server.access import MAX_ID, require_notice_reader
 from demo_server.attendance import check_notice_dates, load_notices
@@ -55,17 +57,17 @@ NOTICE_APPLIERS = frozenset({Role.TEACHER})
 
 def notice_not_found() -> ProblemError:
     """The one answer for "no such notice" and "not a notice of your class"."""
-    return ProblemError(404, "there is no absence notice with this id", field="notice_id")
+    return ProblemError(404, _("there is no absence notice with this id"), field="notice_id")
 
 
 def _days(start: dt.date, end: dt.date) -> str:
     if start == end:
         return start.isoformat()
-    return f"{start.isoformat()} to {end.isoformat()}"
+    return _("{start} to {end}").format(start=start.isoformat(), end=end.isoformat())
 
 
 def _lessons(count: int) -> str:
-    return "1 lesson" if count == 1 else f"{count} lessons"
+    return ngettext("{n} lesson", "{n} lessons", count).format(n=count)
 
 
 async def notice_for_staff(
@@ -75,7 +77,9 @@ async def notice_for_staff(
     ``roles``; 404 for no such notice, another school's, or (a teacher) one about a pupil of
     a class they do not lead."""
     if viewer.role not in roles:
-        raise ProblemError(403, f"only the class teacher of the pupil's class may {what}")
+        raise ProblemError(
+            403, _("only the class teacher of the pupil's class may {what}").format(what=_(what))
+        )
     if not 0 < notice_id <= MAX_ID:
         raise notice_not_found()
     query = (
@@ -229,7 +233,7 @@ async def mark_seen(
 ) -> AbsenceNotice:
     """``POST /absence-notices/{id}/seen``: the notice, read."""
     notice = await notice_for_staff(
-        db, viewer, notice_id, NOTICE_READERS, "mark an absence notice as read"
+        db, viewer, notice_id, NOTICE_READERS, N_("mark an absence notice as read")
     )
     await _seen(db, viewer, notice, now, today)
     return await _as_sent(db, notice.id, notice.pupil_id, today)
@@ -240,7 +244,7 @@ async def apply_notice(
 ) -> AbsenceNoticeApplied:
     """``POST /absence-notices/{id}/apply``: excuse the absences the notice covers."""
     notice = await notice_for_staff(
-        db, viewer, notice_id, NOTICE_APPLIERS, "excuse absences by an absence notice"
+        db, viewer, notice_id, NOTICE_APPLIERS, N_("excuse absences by an absence notice")
     )
     kind = (
         AbsenceKind.ILLNESS if notice.reason == AbsenceReason.ILLNESS.value else AbsenceKind.EXCUSED
@@ -282,9 +286,14 @@ async def apply_notice(
         if not await _bump(db, s.Absence, absence.id, absence.version, {"kind": kind.value}):
             raise ProblemError(
                 409,
-                f"the absence of {pupil.first_name} {pupil.last_name} on "
-                f"{lesson.date.isoformat()} was changed meanwhile; nothing was saved, "
-                "apply the notice again",
+                _(
+                    "the absence of {first_name} {last_name} on {date} was changed "
+                    "meanwhile; nothing was saved, apply the notice again"
+                ).format(
+                    first_name=pupil.first_name,
+                    last_name=pupil.last_name,
+                    date=lesson.date.isoformat(),
+                ),
             )
         await db.refresh(absence)
         await log_absence_set(
@@ -342,20 +351,18 @@ def _nothing_to_change(
 ) -> str:
     name = f"{pupil.first_name} {pupil.last_name}"
     if notice.start > today:
-        return (
-            f"nothing to excuse yet: the notice is for {_days(notice.start, notice.end)}, "
-            "which has not come; mark the absences in the journal on the day, then apply "
-            "the notice again"
-        )
+        return _(
+            "nothing to excuse yet: the notice is for {days}, which has not come; mark the "
+            "absences in the journal on the day, then apply the notice again"
+        ).format(days=_days(notice.start, notice.end))
     held = _days(notice.start, min(notice.end, today))
-    detail = (
-        f"nothing to excuse: {name} has no unexcused absence in your class's journal on "
-        f"{held}, so nothing was changed (absences already {kind.value} or excused stay "
-        "as they are)"
-    )
+    detail = _(
+        "nothing to excuse: {name} has no unexcused absence in your class's journal on "
+        "{days}, so nothing was changed (absences already {kind} or excused stay as they are)"
+    ).format(name=name, days=held, kind=absence_kind(kind))
     if ahead:
-        detail += (
-            f"; {_lessons(ahead)} of the notice's days are still to come: apply the notice "
-            "again once the absences there are marked"
-        )
+        detail += _(
+            "; {lessons} of the notice's days are still to come: apply the notice again once "
+            "the absences there are marked"
+        ).format(lessons=_lessons(ahead))
     return detail

@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.i18n import N_, _
 from api_client.models import MAX_ID as MAX_ID
 from api_client.models import Role
 from demo_server.auth import Viewer
@@ -58,9 +59,26 @@ def not_found(kind: str, field: str, status: int = 404) -> ProblemError:
     """The one answer for "no such ``kind``" and "not yours to see": the same status, words and
     field for both, naming nobody and not echoing the id. ``status`` is 404 for an id in the
     path or the query, 422 for one in a request body."""
-    return ProblemError(
-        status, f"there is no {kind} with this id among those you may see", field=field
+    sentence = _NOT_FOUND.get(kind)
+    detail = (
+        _(sentence)
+        if sentence is not None
+        else _("there is no {kind} with this id among those you may see").format(kind=kind)
     )
+    return ProblemError(status, detail, field=field)
+
+
+_NOT_FOUND = {
+    "pupil": N_("there is no pupil with this id among those you may see"),
+    "class": N_("there is no class with this id among those you may see"),
+    "lesson": N_("there is no lesson with this id among those you may see"),
+    "mark": N_("there is no mark with this id among those you may see"),
+    "period": N_("there is no period with this id among those you may see"),
+    "person": N_("there is no person with this id among those you may see"),
+    "subject": N_("there is no subject with this id among those you may see"),
+    "teacher": N_("there is no teacher with this id among those you may see"),
+}
+"""Each kind's "not found" in a sentence of its own (a language may inflect the noun)."""
 
 
 def pupil_not_found(field: str = "pupil_id", status: int = 404) -> ProblemError:
@@ -75,7 +93,7 @@ def valid_id(value: int) -> bool:
 
 
 def forbidden(what: str) -> ProblemError:
-    return ProblemError(403, f"your role may not see {what}")
+    return ProblemError(403, _("your role may not see {what}").format(what=_(what)))
 
 
 def teacher_class_ids(teacher_id: int) -> CompoundSelect[tuple[int]]:
@@ -370,7 +388,7 @@ async def may_see_class_homework(db: AsyncSession, viewer: Viewer, class_id: int
 async def require_notice_reader(db: AsyncSession, viewer: Viewer, pupil_id: int) -> None:
     """Absence notices about a pupil: the pupil, their parents, the class teacher of the
     pupil's class, administration. Other teachers get the same 404 as for no pupil."""
-    await require_pupil(db, viewer, pupil_id, "absence notices")
+    await require_pupil(db, viewer, pupil_id, N_("absence notices"))
     if viewer.role is Role.TEACHER:
         leads = await db.scalar(
             select(Enrolment.id)
@@ -389,10 +407,10 @@ async def require_notice_reader(db: AsyncSession, viewer: Viewer, pupil_id: int)
 async def require_class_notices(db: AsyncSession, viewer: Viewer, class_id: int) -> None:
     """A class's absence notices: its class teacher and administration of the school."""
     if viewer.role not in (Role.TEACHER, Role.ADMINISTRATION):
-        raise forbidden("absence notices of a class")
+        raise forbidden(N_("absence notices of a class"))
     cls = await visible_class(db, viewer, class_id)
     if viewer.role is Role.TEACHER and cls.homeroom_teacher_id != viewer.id:
-        raise ProblemError(403, "only the class teacher of this class sees its absence notices")
+        raise ProblemError(403, _("only the class teacher of this class sees its absence notices"))
 
 
 # ---- Audit, statistics and medical records

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_, _
 from demo_server import schema as s
 from demo_server.access import not_found
 from demo_server.clock import stamp
@@ -45,7 +46,7 @@ from demo_server.week import class_name, class_ref
 NO_PASSWORD = "!no-password"
 """The password hash of an account that has none yet: no password ever matches it."""
 
-LOGIN_CHARS = "lower-case Latin letters, digits, '.', '_' or '-'"
+LOGIN_CHARS = N_("lower-case Latin letters, digits, '.', '_' or '-'")
 MAX_PAGE = 500
 
 _rng = random.SystemRandom()
@@ -63,7 +64,9 @@ def check_login(login: str, field: str = "login") -> str:
     if not _login_ok(login):
         raise ProblemError(
             422,
-            f"a login is 1 to 64 {LOGIN_CHARS}, starting with a letter or digit",
+            _("a login is 1 to 64 {chars}, starting with a letter or digit").format(
+                chars=_(LOGIN_CHARS)
+            ),
             field=field,
         )
     return login
@@ -71,7 +74,7 @@ def check_login(login: str, field: str = "login") -> str:
 
 def require_it_staff(role: m.Role) -> None:
     if role is not m.Role.IT_STAFF:
-        raise ProblemError(403, "only the school's IT staff manage accounts")
+        raise ProblemError(403, _("only the school's IT staff manage accounts"))
 
 
 # --- the school's classes --------------------------------------------------------------------
@@ -143,7 +146,9 @@ async def find_class(db: AsyncSession, school_id: int, today: dt.date, text: str
         }
         if class_key(text) in by_key:
             return by_key[class_key(text)]
-    raise ProblemError(404, f"there is no class {text} in this school", field="class")
+    raise ProblemError(
+        404, _("there is no class {text} in this school").format(text=text), field="class"
+    )
 
 
 async def class_info(db: AsyncSession, school_id: int, class_id: int) -> s.SchoolClass:
@@ -281,7 +286,7 @@ async def get_user(db: AsyncSession, school_id: int, user_id: int, field: str = 
         else None
     )
     if user is None:
-        raise ProblemError(404, "there is no user with this id in this school", field=field)
+        raise ProblemError(404, _("there is no user with this id in this school"), field=field)
     return user
 
 
@@ -403,7 +408,11 @@ def clean_name(value: str, field: str, *, required: bool = True) -> str:
 
     value = collapse(value)
     if required and not value:
-        raise ProblemError(422, f"the {field.replace('_', ' ')} must not be empty", field=field)
+        raise ProblemError(
+            422,
+            _("the {field} must not be empty").format(field=field.replace("_", " ")),
+            field=field,
+        )
     return value
 
 
@@ -441,14 +450,18 @@ async def create_user(
     middle = clean_name(data.middle_name, "middle_name", required=False)
     if data.role is m.Role.PUPIL:
         if data.class_id is None:
-            raise ProblemError(422, "a pupil needs a class: give class_id", field="class_id")
+            raise ProblemError(422, _("a pupil needs a class: give class_id"), field="class_id")
         await class_info(db, school_id, data.class_id)
     elif data.class_id is not None:
-        raise ProblemError(422, "only a pupil is put in a class", field="class_id")
+        raise ProblemError(422, _("only a pupil is put in a class"), field="class_id")
     if data.login is not None and data.login.strip():
         login = check_login(data.login)
         if await login_taken(db, login):
-            raise ProblemError(422, f"the login {login} is taken; choose another", field="login")
+            raise ProblemError(
+                422,
+                _("the login {login} is taken; choose another").format(login=login),
+                field="login",
+            )
     else:
         login = await _free_login(db, last, first)
     password = new_one_time_password()
@@ -495,13 +508,16 @@ async def _account_changed(
     if last is not None:
         actor = await db.get(s.User, last[0]) if last[0] is not None else None
         school = await db.get(s.School, school_id)
-        who = full_name(actor) if actor is not None else "someone"
-        by = f" by {who} on {stamp(last[1], school.timezone if school is not None else None)}"
+        who = full_name(actor) if actor is not None else _("someone")
+        zone = school.timezone if school is not None else None
+        by = _(" by {who} on {when}").format(who=who, when=stamp(last[1], zone))
     return ProblemError(
         409,
-        f"the account {user.login} was changed{by} after you opened it: your change was "
-        f"based on version {seen}, the current one is version {user.version}; nothing was "
-        "saved",
+        _(
+            "the account {login} was changed{by} after you opened it: your "
+            "change was based on version {seen}, the current one is version "
+            "{version}; nothing was saved"
+        ).format(login=user.login, by=by, seen=seen, version=user.version),
         field="version",
         current=await user_summary(db, user, today),
     )
@@ -544,7 +560,7 @@ async def update_user(
         values["middle_name"] = clean_name(data.middle_name, "middle_name", required=False)
     if data.locked is not None:
         if data.locked and user.id == actor_id:
-            raise ProblemError(422, "you cannot lock your own account", field="locked")
+            raise ProblemError(422, _("you cannot lock your own account"), field="locked")
         values["locked"] = data.locked
     values = {k: v for k, v in values.items() if before[k] != v}
     if not values:
@@ -612,16 +628,20 @@ async def change_password(
 
     user = await db.get(s.User, user_id)
     if user is None:
-        raise ProblemError(401, "this account no longer exists")
+        raise ProblemError(401, _("this account no longer exists"))
     if not await verify_password(user.password_hash, old):
-        raise ProblemError(422, "the current password is wrong", field="old")
+        raise ProblemError(422, _("the current password is wrong"), field="old")
     if new == old:
-        raise ProblemError(422, "the new password must differ from the current one", field="new")
+        raise ProblemError(422, _("the new password must differ from the current one"), field="new")
     reasons = check_strength(
         new, login=user.login, names=[user.first_name, user.last_name, user.middle_name]
     )
     if reasons:
-        raise ProblemError(422, "the new password is too weak: " + "; ".join(reasons), field="new")
+        raise ProblemError(
+            422,
+            _("the new password is too weak: {reasons}").format(reasons="; ".join(reasons)),
+            field="new",
+        )
     user.password_hash = await hash_in_thread(new)
     user.must_change_password = False
     # Other sessions (someone who knew the old password) end; this one goes on.
@@ -663,9 +683,13 @@ async def set_parent_link(
     parent = await get_user(db, school_id, parent_id, "parent_id")
     pupil = await get_user(db, school_id, pupil_id, "pupil_id")
     if parent.role != m.Role.PARENT.value:
-        raise ProblemError(422, f"{parent.login} is not a parent account", field="parent_id")
+        raise ProblemError(
+            422, _("{login} is not a parent account").format(login=parent.login), field="parent_id"
+        )
     if pupil.role != m.Role.PUPIL.value:
-        raise ProblemError(422, f"{pupil.login} is not a pupil", field="pupil_id")
+        raise ProblemError(
+            422, _("{login} is not a pupil").format(login=pupil.login), field="pupil_id"
+        )
     exists = await db.get(s.ParentLink, (parent.id, pupil.id)) is not None
     changed = exists != linked
     if changed:
@@ -709,7 +733,7 @@ async def move_pupil(
     """Close the pupil's enrolment the day before ``day`` and open one in ``class_id``."""
     pupil = await get_user(db, school_id, pupil_id)
     if pupil.role != m.Role.PUPIL.value:
-        raise ProblemError(422, f"{pupil.login} is not a pupil", field="id")
+        raise ProblemError(422, _("{login} is not a pupil").format(login=pupil.login), field="id")
     target = await class_info(db, school_id, class_id)
     current = await db.scalar(
         select(s.Enrolment)
@@ -727,7 +751,7 @@ async def move_pupil(
     if later is not None:
         raise ProblemError(
             422,
-            "the pupil already has a class change after this date; move them from a later date",
+            _("the pupil already has a class change after this date; move them from a later date"),
             field="date",
         )
     before: dict[str, Any] = {"class_id": None}
@@ -735,7 +759,9 @@ async def move_pupil(
         if current.class_id == target.id:
             raise ProblemError(
                 422,
-                f"the pupil is already in {class_name(target.grade, target.letter)} on {day}",
+                _("the pupil is already in {grade} on {day}").format(
+                    grade=class_name(target.grade, target.letter), day=day
+                ),
                 field="class_id",
             )
         before = {"class_id": current.class_id, "enrolment_id": current.id}

@@ -31,6 +31,7 @@ from api_client.models import API_PREFIX
 from demo_server.clients import ENV_FORWARDED_ALLOW_IPS
 from demo_server.db import make_engine
 from demo_server.heavy import freeze_start_up_objects
+from demo_server.language import LanguageMiddleware
 from demo_server.openapi import amend_document, document_problems
 from demo_server.problems import exception_handlers
 from demo_server.routes import api_router
@@ -258,6 +259,9 @@ def create_app(
         ),
         on_shutdown=[dispose],
     )
+    # Outside the router and its exception handlers, so that every answer, a refusal of an
+    # unknown path included, is written in the request's language.
+    app.asgi_handler = LanguageMiddleware(app.asgi_handler)
     document_problems(app)
     amend_document(app)
     return app

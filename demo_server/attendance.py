@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from api_client import models as m
+from api_client.i18n import _
 from demo_server import schema as s
 from demo_server.grades import pupil_span, subject_order
 from demo_server.problems import ProblemError
@@ -113,12 +114,14 @@ async def check_notice_dates(
 ) -> None:
     """Refuse (422) a notice whose dates make no sense."""
     if end < start:
-        raise ProblemError(422, "the last day must not be before the first day", field="end")
+        raise ProblemError(422, _("the last day must not be before the first day"), field="end")
     days = (end - start).days + 1
     if days > NOTICE_MAX_DAYS:
         raise ProblemError(
             422,
-            f"a notice covers at most {NOTICE_MAX_DAYS} days; this one covers {days}",
+            _("a notice covers at most {NOTICE_MAX_DAYS} days; this one covers {days}").format(
+                NOTICE_MAX_DAYS=NOTICE_MAX_DAYS, days=days
+            ),
             field="end",
         )
     year = await db.scalar(
@@ -130,7 +133,7 @@ async def check_notice_dates(
     )
     if year is None:
         raise ProblemError(
-            422, "the days must lie within one school year of the school", field="start"
+            422, _("the days must lie within one school year of the school"), field="start"
         )
 
 

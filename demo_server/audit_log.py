@@ -33,7 +33,9 @@ async def find_user(db: AsyncSession, viewer: Viewer, value: str, field: str) ->
     """A user of the viewer's school by id or login, or a 404 problem naming ``field``."""
     text = value.strip()
     if not text:
-        raise ProblemError(422, f"'{field}' is empty: give a login or an id", field=field)
+        raise ProblemError(
+            422, _("'{field}' is empty: give a login or an id").format(field=field), field=field
+        )
     query = select(s.User.id).where(s.User.school_id == viewer.school_id)
     if text.isdigit():
         number = int(text)
@@ -48,7 +50,9 @@ async def find_user(db: AsyncSession, viewer: Viewer, value: str, field: str) ->
         # words, said back.
         if text.isdigit():
             raise not_found("person", field)
-        raise ProblemError(404, f"there is nobody with the login {text!r}", field=field)
+        raise ProblemError(
+            404, _("there is nobody with the login {text!r}").format(text=text), field=field
+        )
     if len(found) > 1:  # a login made of digits that is also someone's id: the id wins
         return int(text)
     return int(found[0])

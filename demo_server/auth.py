@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.i18n import N_, _
 from api_client.models import LoginRequest, Role, TokenPair
 from demo_server.clients import rate_key
 from demo_server.problems import ProblemError, unauthorized
@@ -31,11 +32,11 @@ from demo_server.security import (
 )
 from demo_server.settings import ServerState
 
-WRONG_CREDENTIALS = (
+WRONG_CREDENTIALS = N_(
     "the login or the password is wrong, or the account is locked; "
     "check both, or ask the school's IT staff"
 )
-SESSION_ENDED = "this session has ended; log in again"
+SESSION_ENDED = N_("this session has ended; log in again")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,7 @@ async def _refusal(
         db, LoginAttempt.address == address, since=since, limit=settings.address_lockout_failures
     )
     wait = _wait(spread, settings.address_lockout_failures, settings.lockout_window, now)
-    what = "from this address"
+    what = _("from this address")
     if not wait:
         pair = LoginAttempt.login == login, LoginAttempt.address == address
         last_success = await db.scalar(
@@ -140,13 +141,15 @@ async def _refusal(
         start = max(since, last_success) if last_success is not None else since
         failures = await _failures(db, *pair, since=start, limit=settings.lockout_failures)
         wait = _wait(failures, settings.lockout_failures, settings.lockout_window, now)
-        what = f"for '{login}' from this address"
+        what = _("for '{login}' from this address").format(login=login)
     if not wait:
         return None
     minutes = max(1, math.ceil(wait / 60))
     return ProblemError(
         429,
-        f"too many failed logins {what}; try again in {minutes} min",
+        _("too many failed logins {what}; try again in {minutes} min").format(
+            what=what, minutes=minutes
+        ),
         headers={"Retry-After": str(wait)},
         retry_after=wait,
         field="login",
@@ -173,7 +176,7 @@ async def login(
             insert(LoginAttempt).values(login=name, address=address, at=now, success=False)
         )
         await db.commit()
-        raise unauthorized(WRONG_CREDENTIALS)
+        raise unauthorized(_(WRONG_CREDENTIALS))
     await db.execute(insert(LoginAttempt).values(login=name, address=address, at=now, success=True))
     session_id = (
         await db.execute(
@@ -209,21 +212,23 @@ async def refresh(state: ServerState, db: AsyncSession, token: str) -> TokenPair
         )
     ).one_or_none()
     if row is None:
-        raise unauthorized("the refresh token is not valid; log in again")
+        raise unauthorized(_("the refresh token is not valid; log in again"))
     stored, session, user = row
     if session.revoked_at is not None:
-        raise unauthorized(SESSION_ENDED)
+        raise unauthorized(_(SESSION_ENDED))
     if stored.used_at is not None:
         await _revoke(db, session.id, "refresh_reuse", now)
         await db.commit()
         raise unauthorized(
-            "this refresh token was already used; the session has been ended for safety, "
-            "log in again"
+            _(
+                "this refresh token was already used; the session has been ended for safety, "
+                "log in again"
+            )
         )
     if stored.expires_at <= now:
-        raise unauthorized("the refresh token has expired; log in again")
+        raise unauthorized(_("the refresh token has expired; log in again"))
     if user.locked:
-        raise ProblemError(403, "this account is locked; ask the school's IT staff")
+        raise ProblemError(403, _("this account is locked; ask the school's IT staff"))
     claimed = await db.execute(
         update(RefreshToken)
         .where(and_(RefreshToken.id == stored.id, RefreshToken.used_at.is_(None)))
@@ -233,7 +238,7 @@ async def refresh(state: ServerState, db: AsyncSession, token: str) -> TokenPair
         # Two refreshes raced with the same token: treat as reuse.
         await _revoke(db, session.id, "refresh_reuse", now)
         await db.commit()
-        raise unauthorized("this refresh token was already used; log in again")
+        raise unauthorized(_("this refresh token was already used; log in again"))
     pair = await _issue(
         state, db, session_id=session.id, user_id=user.id, must_change=user.must_change_password
     )
@@ -246,7 +251,7 @@ async def logout(state: ServerState, db: AsyncSession, token: str) -> None:
         select(RefreshToken.session_id).where(RefreshToken.token_hash == token_hash(token))
     )
     if session_id is None:
-        raise unauthorized("the refresh token is not valid")
+        raise unauthorized(_("the refresh token is not valid"))
     await _revoke(db, session_id, "logout", state.settings.now())
     await db.commit()
 
@@ -273,17 +278,17 @@ _BEARER = (
 async def authenticate(state: ServerState, db: AsyncSession, authorization: str | None) -> Viewer:
     """The viewer for an ``Authorization: Bearer`` header, or a 401 problem."""
     if not authorization:
-        raise unauthorized("log in first: this needs an 'Authorization: Bearer' access token")
-    scheme, _, token = authorization.strip().partition(" ")
+        raise unauthorized(_("log in first: this needs an 'Authorization: Bearer' access token"))
+    scheme, __, token = authorization.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise unauthorized("the Authorization header must be 'Bearer <access token>'")
+        raise unauthorized(_("the Authorization header must be 'Bearer <access token>'"))
     try:
         claims = read_access_token(
             await state.token_secret(), token, state.settings.now().timestamp()
         )
     except BadToken as exc:
-        raise unauthorized(str(exc)) from None
+        raise unauthorized(_(str(exc))) from None
     # The session is read on every request, so that a logout or a revoked session takes
     # effect at once, in every server process.
     conn = await db.connection()
@@ -291,13 +296,13 @@ async def authenticate(state: ServerState, db: AsyncSession, authorization: str 
         await conn.execute(_BEARER, {"session": claims.session_id, "user": claims.user_id})
     ).one_or_none()
     if row is None or row.revoked_at is not None:
-        raise unauthorized(SESSION_ENDED)
+        raise unauthorized(_(SESSION_ENDED))
     if row.locked:
-        raise ProblemError(403, "this account is locked; ask the school's IT staff")
+        raise ProblemError(403, _("this account is locked; ask the school's IT staff"))
     try:
         role = Role(row.role)
     except ValueError:
-        raise ProblemError(403, "this account has no role this server knows") from None
+        raise ProblemError(403, _("this account has no role this server knows")) from None
     return Viewer(
         id=claims.user_id,
         school_id=row.school_id,

@@ -43,6 +43,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from api_client.i18n import _
 from api_client.models import AuditHead, ChangeFeed, ChangeItem, Role
 from demo_server.access import teacher_class_ids
 from demo_server.auth import Viewer
@@ -77,13 +78,18 @@ def parse_cursor(value: str, field: str = "since") -> int:
     if not CURSOR_RE.fullmatch(text):
         raise ProblemError(
             400,
-            f"'{field}' must be a cursor from an earlier answer (a whole number), "
-            f"not {value[:40]!r}",
+            _(
+                "'{field}' must be a cursor from an earlier answer (a whole number), not {value!r}"
+            ).format(field=field, value=value[:40]),
             field=field,
         )
     cursor = int(text)
     if cursor > MAX_CURSOR:
-        raise ProblemError(422, f"'{field}' is not a cursor this server gave out", field=field)
+        raise ProblemError(
+            422,
+            _("'{field}' is not a cursor this server gave out").format(field=field),
+            field=field,
+        )
     return cursor
 
 
@@ -91,7 +97,11 @@ def parse_limit(value: int | None) -> int:
     if value is None:
         return DEFAULT_LIMIT
     if not 1 <= value <= MAX_LIMIT:
-        raise ProblemError(400, f"'limit' must be between 1 and {MAX_LIMIT}", field="limit")
+        raise ProblemError(
+            400,
+            _("'limit' must be between 1 and {MAX_LIMIT}").format(MAX_LIMIT=MAX_LIMIT),
+            field="limit",
+        )
     return value
 
 
@@ -105,8 +115,11 @@ def check_cursor(cursor: int, newest: int, field: str = "since") -> None:
     if cursor > newest:
         raise ProblemError(
             422,
-            f"'{field}' is a cursor from the future: this server has not given it out "
-            "(was the server's database replaced? start again without 'since')",
+            _(
+                "'{field}' is a cursor from the future: this server has not given it "
+                "out (was the server's database replaced? start again without "
+                "'since')"
+            ).format(field=field),
             field=field,
         )
 
@@ -226,7 +239,9 @@ async def audit_head_at(db: AsyncSession, position: int) -> AuditHead:
     if found is None:
         raise ProblemError(
             404,
-            f"the audit log holds no record {position}: it was never written or it was deleted",
+            _(
+                "the audit log holds no record {position}: it was never written or it was deleted"
+            ).format(position=position),
             field="at",
         )
     return found

@@ -12,6 +12,8 @@ import datetime as dt
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from api_client.i18n import _
+
 
 @cache
 def school_zone(name: str | None) -> dt.tzinfo:
@@ -38,4 +40,5 @@ def school_date(moment: dt.datetime, zone: str | None) -> dt.date:
 
 def stamp(moment: dt.datetime, zone: str | None) -> str:
     """``2025-03-14 at 19:34``: an instant as the school's clock read it, for refusals."""
-    return f"{school_time(moment, zone):%Y-%m-%d at %H:%M}"
+    local = school_time(moment, zone)
+    return _("{day} at {time}").format(day=f"{local:%Y-%m-%d}", time=f"{local:%H:%M}")

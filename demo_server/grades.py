@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from api_client import models as m
 from api_client.grading import AVERAGE_RULE, format_average, weighted_average
+from api_client.i18n import _
 from demo_server import schema as s
 from demo_server.problems import ProblemError
 from demo_server.week import current_classes, short_name
@@ -100,8 +101,14 @@ async def _year_of(db: AsyncSession, school_id: int, day: dt.date) -> s.Academic
 
 def _bad_period(periods: list[m.PeriodRef]) -> ProblemError:
     ids = ", ".join(str(p.id) for p in periods)
-    choices = f"one of the school year's periods ({ids}) or 'year'" if ids else "'year'"
-    return ProblemError(404, f"there is no such period: 'period' must be {choices}", field="period")
+    choices = (
+        _("one of the school year's periods ({ids}) or 'year'").format(ids=ids) if ids else "'year'"
+    )
+    return ProblemError(
+        404,
+        _("there is no such period: 'period' must be {choices}").format(choices=choices),
+        field="period",
+    )
 
 
 async def resolve_span(
@@ -111,7 +118,7 @@ async def resolve_span(
     wanted: int | None = None
     if period is not None and period != "year":
         if not (period.isascii() and period.isdigit()):
-            raise ProblemError(400, "'period' must be a period id or 'year'", field="period")
+            raise ProblemError(400, _("'period' must be a period id or 'year'"), field="period")
         # Digits that name no period (too many for any id) are refused as any unknown id is.
         wanted = int(period) if len(period) <= 9 else 0
     year: s.AcademicYear | None

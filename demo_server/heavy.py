@@ -20,6 +20,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from typing import ParamSpec, TypeVar
 
+from api_client.i18n import _
 from api_client.models import encode
 from demo_server.problems import ProblemError
 
@@ -121,8 +122,10 @@ class HeavyWork:
         if self._slots.locked() and self._waiting >= self.max_waiting:
             raise ProblemError(
                 503,
-                f"the server is busy with {what} for others right now; "
-                f"try again in {BUSY_RETRY_AFTER} seconds",
+                _(
+                    "the server is busy with {what} for others right now; try again in "
+                    "{BUSY_RETRY_AFTER} seconds"
+                ).format(what=_(what), BUSY_RETRY_AFTER=BUSY_RETRY_AFTER),
                 headers={"Retry-After": str(BUSY_RETRY_AFTER)},
                 retry_after=BUSY_RETRY_AFTER,
             )

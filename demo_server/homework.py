@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from api_client import models as m
+from api_client.i18n import _
 from demo_server import schema as s
 from demo_server.access import MAX_ID, may_see_class_homework
 from demo_server.attachments import attachments_of
@@ -57,9 +58,9 @@ async def load_homework(
     start = start or today - HOMEWORK_BEFORE
     end = end or today + HOMEWORK_AFTER
     if end < start:
-        raise ProblemError(422, "'to' must not be before 'from'", field="to")
+        raise ProblemError(422, _("'to' must not be before 'from'"), field="to")
     if end - start > HOMEWORK_MAX_SPAN:
-        raise ProblemError(422, "ask for at most a year of homework at a time", field="to")
+        raise ProblemError(422, _("ask for at most a year of homework at a time"), field="to")
     facts = await pupil_facts(db, pupil_id, today)
     if facts is None:
         return None
@@ -145,7 +146,7 @@ async def homework_of_pupil(db: AsyncSession, pupil_id: int, homework_id: int) -
 
 
 def homework_not_found() -> ProblemError:
-    return ProblemError(404, "there is no homework with this id", field="homework_id")
+    return ProblemError(404, _("there is no homework with this id"), field="homework_id")
 
 
 async def mark_done(
@@ -198,7 +199,7 @@ async def attachment_file(
 ) -> tuple[str, bytes]:
     """The name and content of an attachment, for whoever may see the homework it belongs to
     (a pupil or parent: homework set for a class while the pupil was in it); else 404."""
-    missing = ProblemError(404, "there is no attachment with this id", field="attachment_id")
+    missing = ProblemError(404, _("there is no attachment with this id"), field="attachment_id")
     if not 0 < attachment_id <= MAX_ID:
         raise missing
     row = (

@@ -35,6 +35,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.i18n import _
 from api_client.models import encode
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
@@ -64,15 +65,18 @@ def idempotency_key(request: Request[Any, Any, Any]) -> str:
     if key is None:
         raise ProblemError(
             400,
-            f"every write needs an {HEADER} header: a unique value per change, "
-            "such as a random UUID, reused only when the same change is sent again",
+            _(
+                "every write needs an {HEADER} header: a unique value per change, "
+                "such as a random UUID, reused only when the same change is sent "
+                "again"
+            ).format(HEADER=HEADER),
             field=HEADER,
         )
     key = key.strip()
     if not _KEY.fullmatch(key):
         raise ProblemError(
             400,
-            f"the {HEADER} must be 8 to 128 letters, digits or . _ : -",
+            _("the {HEADER} must be 8 to 128 letters, digits or . _ : -").format(HEADER=HEADER),
             field=HEADER,
         )
     return key
@@ -101,8 +105,10 @@ def _replay(record: IdempotencyRecord, fingerprint: str, type_: type[T]) -> Resp
     if record.request_hash != fingerprint:
         raise ProblemError(
             422,
-            f"this {HEADER} was already used for a different change; "
-            "send each new change with a new key",
+            _(
+                "this {HEADER} was already used for a different change; send each "
+                "new change with a new key"
+            ).format(HEADER=HEADER),
             field=HEADER,
         )
     value = msgspec.json.decode(record.body, type=type_)
@@ -201,7 +207,7 @@ async def locked_idempotent(
             raise
         raise ProblemError(
             503,
-            "the database is busy with other changes; nothing was saved, send it again shortly",
+            _("the database is busy with other changes; nothing was saved, send it again shortly"),
             retry_after=RETRY_AFTER_SECONDS,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         ) from None

@@ -15,7 +15,9 @@ import random
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client import i18n
 from api_client import models as m
+from api_client.i18n import N_, _
 from demo_server import schema as s
 from demo_server.accounts import (
     audit_account,
@@ -154,13 +156,11 @@ async def issue_slips(
         else:
             assert child is not None
             code, expires = await new_invite_code(db, pupil_id=child.id, actor_id=actor_id, now=now)
+            with i18n.using(lang):
+                parent_of = _("Parent of {name}").format(name=full_name(child))
             slips.append(
                 Slip(
-                    name=(
-                        f"Родитель: {full_name(child)}"
-                        if lang == "ru"
-                        else f"Parent of {full_name(child)}"
-                    ),
+                    name=parent_of,
                     role=m.Role.PARENT.value,
                     invite_code=code,
                     child_name=full_name(child),
@@ -173,7 +173,7 @@ async def issue_slips(
 
 # --- registration with an invite code ----------------------------------------------------------
 
-INVALID_CODE = (
+INVALID_CODE = N_(
     "the invite code is invalid or expired; check it, or ask the class teacher for a new one"
 )
 RATE_KEY = "invite-code@"
@@ -233,7 +233,7 @@ async def link_by_invite(
     db: AsyncSession, invite: s.InviteCode, parent: s.User, now: dt.datetime
 ) -> None:
     if not await use_invite(db, invite, parent.id, now):
-        raise ProblemError(422, INVALID_CODE, field="code")
+        raise ProblemError(422, _(INVALID_CODE), field="code")
     await db.execute(insert(s.ParentLink).values(parent_id=parent.id, pupil_id=invite.pupil_id))
     link = {"parent_id": parent.id, "pupil_id": invite.pupil_id, "invite_code_id": invite.id}
     await append_audit(
@@ -264,10 +264,16 @@ async def create_parent(
     last = clean_name(data.last_name, "last_name")
     login = check_login(data.login)
     if await login_taken(db, login):
-        raise ProblemError(422, f"the login {login} is taken; choose another", field="login")
+        raise ProblemError(
+            422, _("the login {login} is taken; choose another").format(login=login), field="login"
+        )
     reasons = check_strength(data.password, login=login, names=[first, last])
     if reasons:
-        raise ProblemError(422, "the password is too weak: " + "; ".join(reasons), field="password")
+        raise ProblemError(
+            422,
+            _("the password is too weak: {reasons}").format(reasons="; ".join(reasons)),
+            field="password",
+        )
     pupil = await db.get(s.User, invite.pupil_id)
     assert pupil is not None
     parent = s.User(

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.i18n import N_, _
 from api_client.models import (
     LATE_MINUTES_MAX,
     MARK_WEIGHT_MAX,
@@ -215,8 +216,12 @@ async def _lesson_pupil(
     if not await _enrolled(db, pupil.id, ctx.cls.id, ctx.lesson.date):
         raise ProblemError(
             422,
-            f"this pupil is not in class {class_name(ctx.cls.grade, ctx.cls.letter)} on "
-            f"{ctx.lesson.date.isoformat()}, the day of this lesson: choose a pupil of the class",
+            _(
+                "this pupil is not in class {grade} on {date}, the day of this "
+                "lesson: choose a pupil of the class"
+            ).format(
+                grade=class_name(ctx.cls.grade, ctx.cls.letter), date=ctx.lesson.date.isoformat()
+            ),
             field=field,
         )
     return pupil
@@ -226,7 +231,9 @@ def _not_cancelled(ctx: LessonContext, what: str) -> None:
     if ctx.lesson.status == LessonStatus.CANCELLED.value:
         raise ProblemError(
             422,
-            f"the lesson of {ctx.lesson.date.isoformat()} was cancelled: it takes no {what}",
+            _("the lesson of {date} was cancelled: it takes no {what}").format(
+                date=ctx.lesson.date.isoformat(), what=_(what)
+            ),
             field="lesson_id",
         )
 
@@ -235,8 +242,10 @@ def _not_future(ctx: LessonContext, today: dt.date, what: str) -> None:
     if ctx.lesson.date > today:
         raise ProblemError(
             422,
-            f"the lesson of {ctx.lesson.date.isoformat()} has not happened yet: {what} can be "
-            "given on the day of the lesson or later",
+            _(
+                "the lesson of {date} has not happened yet: {what} can be given on "
+                "the day of the lesson or later"
+            ).format(date=ctx.lesson.date.isoformat(), what=_(what)),
             field="lesson_id",
         )
 
@@ -245,7 +254,9 @@ def _on_scale(value: int, school: s.School, field: str = "value") -> None:
     if not school.mark_min <= value <= school.mark_max:
         raise ProblemError(
             422,
-            f"a mark in this school is from {school.mark_min} to {school.mark_max}, not {value}",
+            _("a mark in this school is from {mark_min} to {mark_max}, not {value}").format(
+                mark_min=school.mark_min, mark_max=school.mark_max, value=value
+            ),
             field=field,
         )
 
@@ -254,14 +265,18 @@ def _weight(weight: int) -> None:
     if not MARK_WEIGHT_MIN <= weight <= MARK_WEIGHT_MAX:
         raise ProblemError(
             422,
-            f"a mark's weight is from {MARK_WEIGHT_MIN} to {MARK_WEIGHT_MAX}, not {weight}",
+            _(
+                "a mark's weight is from {MARK_WEIGHT_MIN} to {MARK_WEIGHT_MAX}, not {weight}"
+            ).format(
+                MARK_WEIGHT_MIN=MARK_WEIGHT_MIN, MARK_WEIGHT_MAX=MARK_WEIGHT_MAX, weight=weight
+            ),
             field="weight",
         )
 
 
 async def _require_teacher(db: AsyncSession, viewer: Viewer, ctx: LessonContext, what: str) -> None:
     if viewer.role is not Role.TEACHER:
-        raise ProblemError(403, f"your role may not change {what}")
+        raise ProblemError(403, _("your role may not change {what}").format(what=_(what)))
     lesson = ctx.lesson
     if not await teaches_lesson(
         db,
@@ -272,13 +287,16 @@ async def _require_teacher(db: AsyncSession, viewer: Viewer, ctx: LessonContext,
         substitute_id=lesson.substitute_id,
     ):
         raise ProblemError(
-            403, f"you do not teach this lesson's subject in its class: you may not change {what}"
+            403,
+            _(
+                "you do not teach this lesson's subject in its class: you may not change {what}"
+            ).format(what=_(what)),
         )
 
 
 def require_role(viewer: Viewer, roles: frozenset[Role], what: str) -> None:
     if viewer.role not in roles:
-        raise ProblemError(403, f"your role may not change {what}")
+        raise ProblemError(403, _("your role may not change {what}").format(what=_(what)))
 
 
 async def _last_change(
@@ -299,8 +317,8 @@ async def _last_change(
     ).first()
     actor_id, at = (row[0], row[1]) if row is not None else fallback
     actor = await db.get(s.User, actor_id) if actor_id is not None else None
-    who = _full_name(actor) if actor is not None else "someone"
-    return f"{who} on {stamp(at, school.timezone)}"
+    who = _full_name(actor) if actor is not None else _("someone")
+    return _("{who} on {when}").format(who=who, when=stamp(at, school.timezone))
 
 
 async def _conflict(
@@ -316,15 +334,15 @@ async def _conflict(
 ) -> ProblemError:
     by = await _last_change(db, school, entity, entity_id, fallback)
     if seen is None:
-        detail = (
-            f"{what} was already set by {by} (version {version}); "
-            "send its current version to change it"
-        )
+        detail = _(
+            "{what} was already set by {by} (version {version}); send its current version to "
+            "change it"
+        ).format(what=_(what), by=by, version=version)
     else:
-        detail = (
-            f"{what} was changed by {by}: your change was based on version {seen}, "
-            f"the current one is version {version}"
-        )
+        detail = _(
+            "{what} was changed by {by}: your change was based on version {seen}, the current "
+            "one is version {version}"
+        ).format(what=_(what), by=by, seen=seen, version=version)
     return ProblemError(409, detail, field="version", current=current)
 
 
@@ -349,11 +367,11 @@ async def load_journal(
     """The journal of ``class_id`` and ``subject_id`` for ``period_id`` (default: the period
     containing ``today``, else the last one begun, else the first)."""
     if viewer.role not in (Role.TEACHER, Role.ADMINISTRATION):
-        raise ProblemError(403, "your role may not see class journals")
+        raise ProblemError(403, _("your role may not see class journals"))
     cls = await visible_class(db, viewer, class_id)
     subject = await _subject(db, viewer, subject_id, "subject_id", 404)
     if not await may_open_journal(db, viewer, cls.id, subject.id):
-        raise ProblemError(403, "you do not teach this subject in this class nor lead it")
+        raise ProblemError(403, _("you do not teach this subject in this class nor lead it"))
     school = await _school(db, viewer)
     periods = list(
         (
@@ -364,7 +382,7 @@ async def load_journal(
     )
     if not periods:
         raise ProblemError(
-            404, "the academic year of this class has no periods yet", field="period_id"
+            404, _("the academic year of this class has no periods yet"), field="period_id"
         )
     if period_id is not None:
         check_id(period_id, "period_id", what="period")
@@ -372,7 +390,7 @@ async def load_journal(
         if chosen is None:
             raise ProblemError(
                 404,
-                "there is no period with this id in the academic year of this class",
+                _("there is no period with this id in the academic year of this class"),
                 field="period_id",
             )
     else:
@@ -641,11 +659,11 @@ async def _log_pupil_write(
 async def create_mark(
     db: AsyncSession, viewer: Viewer, body: MarkCreate, now: dt.datetime, today: dt.date
 ) -> JournalMark:
-    require_role(viewer, frozenset({Role.TEACHER}), "marks")
+    require_role(viewer, frozenset({Role.TEACHER}), N_("marks"))
     ctx = await load_lesson(db, viewer, body.lesson_id, status=422)
-    await _require_teacher(db, viewer, ctx, "marks")
-    _not_cancelled(ctx, "marks")
-    _not_future(ctx, today, "marks")
+    await _require_teacher(db, viewer, ctx, N_("marks"))
+    _not_cancelled(ctx, N_("marks"))
+    _not_future(ctx, today, N_("marks"))
     pupil = await _lesson_pupil(db, viewer, ctx, body.pupil_id, "pupil_id", 422)
     _on_scale(body.value, ctx.school)
     _weight(body.weight)
@@ -678,7 +696,7 @@ async def create_mark(
 async def _mark_for_change(
     db: AsyncSession, viewer: Viewer, mark_id: int
 ) -> tuple[s.Mark, LessonContext, s.User]:
-    require_role(viewer, frozenset({Role.TEACHER}), "marks")
+    require_role(viewer, frozenset({Role.TEACHER}), N_("marks"))
     check_id(mark_id, "mark_id", what="mark")
     # A mark is seen by whoever sees its lesson: one query decides it and finds the mark.
     query = (
@@ -693,7 +711,7 @@ async def _mark_for_change(
     if mark is None:
         raise not_found("mark", "mark_id")
     ctx = await load_lesson(db, viewer, mark.lesson_id)
-    await _require_teacher(db, viewer, ctx, "marks")
+    await _require_teacher(db, viewer, ctx, N_("marks"))
     pupil = await db.get(s.User, mark.pupil_id)
     assert pupil is not None
     return mark, ctx, pupil
@@ -718,7 +736,10 @@ async def _check_mark_version(
     if mark.removed_at is not None:
         by = await _last_change(db, ctx.school, "mark", mark.id, (mark.author_id, mark.updated_at))
         raise ProblemError(
-            409, f"this mark was removed by {by}", field="version", current=journal_mark(mark)
+            409,
+            _("this mark was removed by {by}").format(by=by),
+            field="version",
+            current=journal_mark(mark),
         )
     if mark.version != seen:
         raise await _conflict(
@@ -730,7 +751,7 @@ async def _check_mark_version(
             seen,
             journal_mark(mark),
             mark.version,
-            "this mark",
+            N_("this mark"),
         )
 
 
@@ -740,8 +761,10 @@ def _reason_needed(mark: s.Mark, school: s.School, now: dt.datetime, reason: str
         given = school_date(mark.created_at, school.timezone)
         raise ProblemError(
             422,
-            f"this mark was given on {given.isoformat()}, more than "
-            f"{school.reason_after_days} days ago: say why it is changed (a reason is required)",
+            _(
+                "this mark was given on {given}, more than {reason_after_days} days "
+                "ago: say why it is changed (a reason is required)"
+            ).format(given=given.isoformat(), reason_after_days=school.reason_after_days),
             field="reason",
         )
 
@@ -865,12 +888,12 @@ async def _require_attendance(
     if viewer.role is Role.HEALTH_WORKER:
         if kind is AbsenceKind.ILLNESS:
             return
-        raise ProblemError(403, "the health worker records illness absences only")
+        raise ProblemError(403, _("the health worker records illness absences only"))
     if viewer.role is not Role.TEACHER:
-        raise ProblemError(403, "your role may not change absences")
+        raise ProblemError(403, _("your role may not change absences"))
     if await leads_class(db, viewer.id, ctx.cls.id):
         return
-    await _require_teacher(db, viewer, ctx, "attendance")
+    await _require_teacher(db, viewer, ctx, N_("attendance"))
 
 
 async def _absence_row(db: AsyncSession, lesson_id: int, pupil_id: int) -> s.Absence | None:
@@ -902,7 +925,7 @@ def _absence_conflict(
             seen,
             journal_absence(absence),
             absence.version,
-            f"the absence of {_full_name(pupil)}",
+            _("the absence of {name}").format(name=_full_name(pupil)),
         )
 
     return refusal
@@ -918,7 +941,7 @@ async def set_absence(
     today: dt.date,
 ) -> JournalAbsence:
     if viewer.role not in (Role.TEACHER, Role.HEALTH_WORKER):
-        raise ProblemError(403, "your role may not change absences")
+        raise ProblemError(403, _("your role may not change absences"))
     ctx = await load_lesson(db, viewer, lesson_id)
     await _serialise_on(db, s.Lesson, ctx.lesson.id)
     existing = await _absence_row(db, ctx.lesson.id, pupil_id) if 0 < pupil_id <= MAX_ID else None
@@ -930,21 +953,25 @@ async def set_absence(
         and existing.kind == AbsenceKind.ILLNESS.value
         and body.kind is not AbsenceKind.ILLNESS
     ):
-        raise ProblemError(403, "the health worker records illness absences only")
-    _not_cancelled(ctx, "attendance")
-    _not_future(ctx, today, "absences")
+        raise ProblemError(403, _("the health worker records illness absences only"))
+    _not_cancelled(ctx, N_("attendance"))
+    _not_future(ctx, today, N_("absences"))
     pupil = await _lesson_pupil(db, viewer, ctx, pupil_id, "pupil_id", 404)
     if body.kind is AbsenceKind.LATE:
         if not 0 < body.minutes <= MAX_LATE_MINUTES:
             raise ProblemError(
                 422,
-                f"minutes late are from 1 to {MAX_LATE_MINUTES}, not {body.minutes}",
+                _("minutes late are from 1 to {MAX_LATE_MINUTES}, not {minutes}").format(
+                    MAX_LATE_MINUTES=MAX_LATE_MINUTES, minutes=body.minutes
+                ),
                 field="minutes",
             )
     elif body.minutes != 0:
         raise ProblemError(
             422,
-            f"minutes are for a late arrival only, not for '{body.kind.value}'",
+            _("minutes are for a late arrival only, not for '{value}'").format(
+                value=body.kind.value
+            ),
             field="minutes",
         )
     values = {"kind": body.kind.value, "minutes": body.minutes, "note": body.note}
@@ -1013,7 +1040,7 @@ async def remove_absence(
     now: dt.datetime,
 ) -> JournalAbsence:
     if viewer.role not in (Role.TEACHER, Role.HEALTH_WORKER):
-        raise ProblemError(403, "your role may not change absences")
+        raise ProblemError(403, _("your role may not change absences"))
     ctx = await load_lesson(db, viewer, lesson_id)
     check_id(pupil_id, "pupil_id", what="pupil")
     await _serialise_on(db, s.Lesson, ctx.lesson.id)
@@ -1023,14 +1050,17 @@ async def remove_absence(
     )
     pupil = await _pupil(db, viewer, pupil_id, "pupil_id", 404, seen_at=ctx)
     if existing is None:
-        raise ProblemError(404, "this pupil has no absence at this lesson", field="pupil_id")
-    what = f"the absence of {_full_name(pupil)}"
+        raise ProblemError(404, _("this pupil has no absence at this lesson"), field="pupil_id")
+    what = _("the absence of {name}").format(name=_full_name(pupil))
     if existing.removed_at is not None:
         by = await _last_change(
             db, ctx.school, "absence", existing.id, (existing.author_id, existing.created_at)
         )
         raise ProblemError(
-            409, f"{what} was removed by {by}", field="version", current=journal_absence(existing)
+            409,
+            _("{what} was removed by {by}").format(what=what, by=by),
+            field="version",
+            current=journal_absence(existing),
         )
     stale = _absence_conflict(db, ctx, existing, body.version, pupil)
     if existing.version != body.version:
@@ -1073,10 +1103,10 @@ def journal_homework(hw: s.Homework, files: list[Attachment] | None = None) -> J
 async def set_topic(
     db: AsyncSession, viewer: Viewer, lesson_id: int, body: TopicSet, now: dt.datetime
 ) -> JournalLesson:
-    require_role(viewer, frozenset({Role.TEACHER}), "lesson topics")
+    require_role(viewer, frozenset({Role.TEACHER}), N_("lesson topics"))
     ctx = await load_lesson(db, viewer, lesson_id)
-    await _require_teacher(db, viewer, ctx, "lesson topics")
-    _not_cancelled(ctx, "topic")
+    await _require_teacher(db, viewer, ctx, N_("lesson topics"))
+    _not_cancelled(ctx, N_("topic"))
     lesson = ctx.lesson
     hw = await _active_homework(db, lesson.id)
     homework = journal_homework(hw) if hw is not None else None
@@ -1091,7 +1121,7 @@ async def set_topic(
             body.version,
             ctx.journal_lesson(homework),
             lesson.version,
-            f"the lesson of {lesson.date.isoformat()}",
+            _("the lesson of {date}").format(date=lesson.date.isoformat()),
         )
 
     if lesson.version != body.version:
@@ -1129,22 +1159,23 @@ def _hw_state(hw: s.Homework) -> dict[str, Any]:
 async def set_homework(
     db: AsyncSession, viewer: Viewer, lesson_id: int, body: HomeworkSet, now: dt.datetime
 ) -> JournalHomework:
-    require_role(viewer, frozenset({Role.TEACHER}), "homework")
+    require_role(viewer, frozenset({Role.TEACHER}), N_("homework"))
     ctx = await load_lesson(db, viewer, lesson_id)
-    await _require_teacher(db, viewer, ctx, "homework")
-    _not_cancelled(ctx, "homework")
+    await _require_teacher(db, viewer, ctx, N_("homework"))
+    _not_cancelled(ctx, N_("homework"))
     lesson = ctx.lesson
     text = body.text.strip()
     if text:
         if body.due < lesson.date:
             raise ProblemError(
                 422,
-                f"homework is due on the lesson's day ({lesson.date.isoformat()}) or later, "
-                f"not {body.due.isoformat()}",
+                _("homework is due on the lesson's day ({date}) or later, not {due}").format(
+                    date=lesson.date.isoformat(), due=body.due.isoformat()
+                ),
                 field="due",
             )
         if body.due > lesson.date + dt.timedelta(days=MAX_DUE_DAYS):
-            raise ProblemError(422, "homework is due within a year of the lesson", field="due")
+            raise ProblemError(422, _("homework is due within a year of the lesson"), field="due")
     await _serialise_on(db, s.Lesson, lesson.id)
     hw = await _active_homework(db, lesson.id)
     if hw is not None:
@@ -1160,7 +1191,7 @@ async def set_homework(
                 body.version,
                 journal_homework(current),
                 current.version,
-                f"the homework of the lesson of {lesson.date.isoformat()}",
+                _("the homework of the lesson of {date}").format(date=lesson.date.isoformat()),
             )
 
         if body.version != hw.version:
@@ -1185,7 +1216,7 @@ async def set_homework(
                 return journal_homework(removed)
             raise ProblemError(
                 422,
-                "this lesson has no homework to remove (send a text to set one)",
+                _("this lesson has no homework to remove (send a text to set one)"),
                 field="text",
             )
         before = None
@@ -1238,7 +1269,7 @@ def journal_period_mark(pm: s.PeriodMark) -> JournalPeriodMark:
 async def set_period_mark(
     db: AsyncSession, viewer: Viewer, body: PeriodMarkSet, now: dt.datetime, today: dt.date
 ) -> JournalPeriodMark:
-    require_role(viewer, frozenset({Role.TEACHER}), "period marks")
+    require_role(viewer, frozenset({Role.TEACHER}), N_("period marks"))
     pupil = await _pupil(db, viewer, body.pupil_id, "pupil_id", 422)
     subject = await _subject(db, viewer, body.subject_id, "subject_id", 422)
     check_id(body.period_id, "period_id", 422, "period")
@@ -1268,7 +1299,9 @@ async def set_period_mark(
     )
     if not class_rows:
         raise ProblemError(
-            422, f"this pupil was in no class during {period.name}", field="pupil_id"
+            422,
+            _("this pupil was in no class during {name}").format(name=period.name),
+            field="pupil_id",
         )
     cls = None
     for candidate in class_rows:
@@ -1278,11 +1311,13 @@ async def set_period_mark(
     if cls is None:
         raise ProblemError(
             403,
-            "you do not teach this subject to this pupil: you may not give their period mark",
+            _("you do not teach this subject to this pupil: you may not give their period mark"),
         )
     if period.start > today:
         raise ProblemError(
-            422, f"{period.name} has not begun: its marks are given later", field="period_id"
+            422,
+            _("{name} has not begun: its marks are given later").format(name=period.name),
+            field="period_id",
         )
     if body.value is not None:
         _on_scale(body.value, await _school(db, viewer))
@@ -1294,7 +1329,9 @@ async def set_period_mark(
     )
     await _serialise_on(db, s.User, pupil.id)
     existing = await db.scalar(query)
-    what = f"the {period.name} mark of {_full_name(pupil)} in {subject.name}"
+    what = _("the {period} mark of {name} in {subject}").format(
+        period=period.name, name=_full_name(pupil), subject=subject.name
+    )
     payload_base = {
         "subject": subject.name,
         "subject_id": subject.id,
@@ -1325,7 +1362,9 @@ async def set_period_mark(
         if existing is None or not active:
             if existing is not None:
                 return journal_period_mark(existing)
-            raise ProblemError(422, f"{what} is not set: nothing to remove", field="value")
+            raise ProblemError(
+                422, _("{what} is not set: nothing to remove").format(what=what), field="value"
+            )
         values: dict[str, Any] = {"removed_at": now, "updated_at": now, "author_id": viewer.id}
         action = "remove"
     else:

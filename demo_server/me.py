@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import _
 from demo_server import schema as s
 from demo_server.auth import Viewer
 from demo_server.problems import unauthorized
@@ -25,7 +26,7 @@ async def load_me(db: AsyncSession, viewer: Viewer, today: dt.date) -> m.Me:
         )
     ).one_or_none()
     if row is None:  # deleted while the token was alive
-        raise unauthorized("this account no longer exists")
+        raise unauthorized(_("this account no longer exists"))
     user, school = row
     children: list[m.PupilRef] = []
     teaching: list[m.Teaching] = []

@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import _
 from demo_server import schema as s
 from demo_server.access import school_pupil
 from demo_server.auth import Viewer
@@ -80,9 +81,13 @@ def _escape(text: str) -> str:
 
 def check_range(start: dt.date, end: dt.date) -> None:
     if end < start:
-        raise ProblemError(422, "the end is before the start", field="end")
+        raise ProblemError(422, _("the end is before the start"), field="end")
     if (end - start).days >= MAX_SPAN_DAYS:
-        raise ProblemError(422, f"ask for at most {MAX_SPAN_DAYS} days at a time", field="end")
+        raise ProblemError(
+            422,
+            _("ask for at most {MAX_SPAN_DAYS} days at a time").format(MAX_SPAN_DAYS=MAX_SPAN_DAYS),
+            field="end",
+        )
 
 
 async def medical_absences(
@@ -163,7 +168,7 @@ async def record_illness(
     ).all()
     if not lessons:
         raise ProblemError(
-            422, "the pupil has no lessons on those days: nothing to record", field="start"
+            422, _("the pupil has no lessons on those days: nothing to record"), field="start"
         )
     taken = set(
         (

@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_, _
 from demo_server import schema as s
 from demo_server.access import (
     MAX_ID,
@@ -53,25 +54,29 @@ def full_name(user: s.User) -> str:
 
 def require_messages(viewer: Viewer) -> None:
     if viewer.role not in MESSAGE_ROLES:
-        raise forbidden("private messages")
+        raise forbidden(N_("private messages"))
 
 
 def thread_not_found() -> ProblemError:
-    return ProblemError(404, "there is no message thread with this id", field="thread_id")
+    return ProblemError(404, _("there is no message thread with this id"), field="thread_id")
 
 
 def check_text(value: str, field: str, limit: int) -> str:
     """Text a person typed: not blank, at most ``limit`` characters; else a 422."""
     if not value.strip():
-        raise ProblemError(422, f"the {field} must not be empty", field=field)
+        raise ProblemError(422, _("the {field} must not be empty").format(field=field), field=field)
     if len(value) > limit:
         raise ProblemError(
             422,
-            f"the {field} is {len(value):,} characters long; at most {limit:,} are allowed",
+            _("the {field} is {n:,} characters long; at most {limit:,} are allowed").format(
+                field=field, n=len(value), limit=limit
+            ),
             field=field,
         )
     if "\x00" in value:
-        raise ProblemError(422, f"the {field} must not contain NUL characters", field=field)
+        raise ProblemError(
+            422, _("the {field} must not contain NUL characters").format(field=field), field=field
+        )
     return value.strip("\n\r ")
 
 
@@ -291,7 +296,7 @@ async def mark_read(
     """Move the viewer's read mark forward to ``last_read_id`` (never back, never past the end)."""
     thread = await _thread_for(db, viewer, thread_id)
     if last_read_id < 0:
-        raise ProblemError(422, "last_read_id must not be negative", field="last_read_id")
+        raise ProblemError(422, _("last_read_id must not be negative"), field="last_read_id")
     newest = await db.scalar(select(func.max(s.Message.id)).where(s.Message.thread_id == thread.id))
     row = await db.scalar(
         select(s.ThreadParticipant).where(
@@ -369,7 +374,7 @@ async def start_thread(
     require_messages(viewer)
     subject = check_text(request.subject, "subject", m.SUBJECT_MAX_LENGTH)
     if "\n" in subject or "\r" in subject:
-        raise ProblemError(422, "the subject must be one line", field="subject")
+        raise ProblemError(422, _("the subject must be one line"), field="subject")
     body = check_text(request.body, "body", m.MESSAGE_MAX_LENGTH)
     pupil_id = request.pupil_id
     if pupil_id is None:
@@ -377,7 +382,7 @@ async def start_thread(
             pupil_id = viewer.id
         else:
             raise ProblemError(
-                422, "say which pupil the message is about (pupil_id)", field="pupil_id"
+                422, _("say which pupil the message is about (pupil_id)"), field="pupil_id"
             )
     if not await may_see_pupil(db, viewer, pupil_id):
         raise pupil_not_found()
@@ -385,8 +390,10 @@ async def start_thread(
     if request.recipient_id not in allowed:
         raise ProblemError(
             422,
-            "you cannot write to this person about this pupil: "
-            "choose one from the pupil's list of recipients",
+            _(
+                "you cannot write to this person about this pupil: "
+                "choose one from the pupil's list of recipients"
+            ),
             field="recipient_id",
         )
     thread = s.MessageThread(
@@ -465,7 +472,9 @@ async def _class_refs(db: AsyncSession, ids: Iterable[int]) -> dict[int, m.Class
 async def visible_announcement(
     db: AsyncSession, viewer: Viewer, announcement_id: int, today: dt.date
 ) -> s.Announcement:
-    not_found = ProblemError(404, "there is no announcement with this id", field="announcement_id")
+    not_found = ProblemError(
+        404, _("there is no announcement with this id"), field="announcement_id"
+    )
     if not 0 < announcement_id <= MAX_ID:
         raise not_found
     classes = await audience_classes(db, viewer, today)
@@ -575,18 +584,18 @@ async def post_announcement(
 ) -> m.AnnouncementItem:
     """A teacher to a class they teach or lead; administration to the school or any class."""
     if viewer.role not in (m.Role.TEACHER, m.Role.ADMINISTRATION):
-        raise ProblemError(403, "your role may not post announcements")
+        raise ProblemError(403, _("your role may not post announcements"))
     title = check_text(request.title, "title", m.SUBJECT_MAX_LENGTH)
     body = check_text(request.body, "body", m.MESSAGE_MAX_LENGTH)
     cls: m.ClassRef | None = None
     if request.class_id is None:
         if viewer.role is not m.Role.ADMINISTRATION:
             raise ProblemError(
-                403, "only the school administration posts to the whole school", field="class_id"
+                403, _("only the school administration posts to the whole school"), field="class_id"
             )
     else:
         if not 0 < request.class_id <= MAX_ID:
-            raise ProblemError(404, "there is no class with this id", field="class_id")
+            raise ProblemError(404, _("there is no class with this id"), field="class_id")
         query = select(s.SchoolClass.id).where(
             s.SchoolClass.id == request.class_id, s.SchoolClass.school_id == viewer.school_id
         )
@@ -594,7 +603,7 @@ async def post_announcement(
             query = query.where(s.SchoolClass.id.in_(teacher_class_ids(viewer.id)))
         if await db.scalar(query) is None:
             raise ProblemError(
-                404, "there is no class with this id that you teach", field="class_id"
+                404, _("there is no class with this id that you teach"), field="class_id"
             )
         cls = (await _class_refs(db, [request.class_id]))[request.class_id]
     row = s.Announcement(

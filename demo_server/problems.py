@@ -24,6 +24,8 @@ from litestar.exceptions import (
 )
 from litestar.types import ExceptionHandlersMap
 
+from api_client import i18n
+from api_client.i18n import N_, _, ngettext
 from api_client.models import LINE_PATTERN, TEXT_PATTERN, Conflict, Problem, encode
 
 log = logging.getLogger("demo_server")
@@ -32,7 +34,13 @@ PROBLEM_JSON = "application/problem+json"
 
 
 class ProblemError(Exception):
-    """Raise to answer with a problem: ``status``, a ``detail`` for a person, the ``field``."""
+    """Raise to answer with a problem: ``status``, a ``detail`` for a person, the ``field``.
+
+    The ``detail`` is written in the language of the request being answered (mark it with
+    ``_()`` where it is raised; the language is set per request by
+    ``demo_server.language``); the ``title`` is the status's phrase in that language unless
+    one is given. The ``field`` and the ``type`` are the same in every language.
+    """
 
     def __init__(
         self,
@@ -55,11 +63,37 @@ class ProblemError(Exception):
         self.field = field
         self.headers = dict(headers or {})
         self.retry_after = retry_after
-        self.title = title or HTTPStatus(status).phrase
+        self.title = title or status_title(status)
         self.current = current
         """For a 409: the current value (a response Struct), sent as the problem's ``current``."""
         self.conflict = conflict
         """The other object a write collided with (set-up conflicts)."""
+
+
+_TITLES = {
+    400: N_("Bad Request"),
+    401: N_("Unauthorized"),
+    403: N_("Forbidden"),
+    404: N_("Not Found"),
+    405: N_("Method Not Allowed"),
+    406: N_("Not Acceptable"),
+    409: N_("Conflict"),
+    410: N_("Gone"),
+    412: N_("Precondition Failed"),
+    413: N_("Request Entity Too Large"),
+    415: N_("Unsupported Media Type"),
+    422: N_("Unprocessable Entity"),
+    428: N_("Precondition Required"),
+    429: N_("Too Many Requests"),
+    500: N_("Internal Server Error"),
+    503: N_("Service Unavailable"),
+}
+
+
+def status_title(status: int) -> str:
+    """The status's phrase (``Not Found``) in the language in force."""
+    phrase = _TITLES.get(status)
+    return _(phrase) if phrase is not None else HTTPStatus(status).phrase
 
 
 def unauthorized(detail: str) -> ProblemError:
@@ -101,25 +135,36 @@ _MISSING_PARAMETER = re.compile(
 )
 
 _TYPE_WORDS = {
-    "str": "text",
-    "int": "a whole number",
-    "float": "a number",
-    "bool": "true or false",
-    "object": "an object",
-    "array": "a list",
+    "str": N_("text"),
+    "int": N_("a whole number"),
+    "float": N_("a number"),
+    "bool": N_("true or false"),
+    "object": N_("an object"),
+    "array": N_("a list"),
     "null": "null",
 }
 
 _PATTERN_WORDS = {
-    LINE_PATTERN: (
-        "may not contain control characters (line breaks, tabs or invisible formatting "
-        "characters): it is one line of plain text; remove them and send it again"
+    LINE_PATTERN: N_(
+        "{where} may not contain control characters (line breaks, tabs or invisible "
+        "formatting characters): it is one line of plain text; remove them and send it again"
     ),
-    TEXT_PATTERN: (
-        "may not contain control characters other than line breaks and tabs (such as NUL or "
-        "invisible direction marks); remove them and send it again"
+    TEXT_PATTERN: N_(
+        "{where} may not contain control characters other than line breaks and tabs (such as "
+        "NUL or invisible direction marks); remove them and send it again"
     ),
 }
+
+
+def _type_words(name: str) -> str:
+    words = _TYPE_WORDS.get(name)
+    return _(words) if words is not None else name
+
+
+def whole_number(n: int) -> str:
+    """``10,000`` / ``10 000`` (Russian groups digits with a space)."""
+    text = f"{n:,}"
+    return text if i18n.language() == i18n.SOURCE else text.replace(",", "\u00a0")
 
 
 def _field_from_path(path: str) -> str | None:
@@ -128,12 +173,13 @@ def _field_from_path(path: str) -> str | None:
     return path or None
 
 
-def _pattern_words(quoted: str) -> str:
+def _pattern_words(quoted: str, where: str) -> str:
     try:
         pattern = ast.literal_eval(quoted)
     except (ValueError, SyntaxError):
         pattern = None
-    return _PATTERN_WORDS.get(pattern, "is not in the form expected here")
+    words = _PATTERN_WORDS.get(pattern, N_("{where} is not in the form expected here"))
+    return _(words).format(where=where)
 
 
 def plain_validation_message(message: str, field: str | None = None) -> tuple[str, str | None]:
@@ -154,37 +200,71 @@ def plain_validation(message: str, field: str | None = None) -> tuple[str, str |
     if m := _MISSING.search(message):
         name = m.group("name")
         full = f"{field}.{name}" if field else name
-        return f"the field '{full}' is required", full, 400
+        return _("the field '{name}' is required").format(name=full), full, 400
     if m := _UNKNOWN.search(message):
         name = m.group("name")
         full = f"{field}.{name}" if field else name
-        return f"the field '{full}' is not known here (check its spelling)", full, 400
-    where = f"'{field}'" if field else "the body"
+        detail = _("the field '{name}' is not known here (check its spelling)")
+        return detail.format(name=full), full, 400
+    where = _("'{name}'").format(name=field) if field else _("the body")
     if m := _LENGTH.search(message):
         n = int(m.group("n"))
-        unit = "characters" if m.group("what") == "str" else "items"
+        text = m.group("what") == "str"
+        count = whole_number(n)
         if m.group("cmp") == ">=":
             if n == 1:
-                return f"{where} must not be empty", field, 422
-            return f"{where} must be at least {n:,} {unit} long", field, 422
-        return f"{where} is too long: at most {n:,} {unit} are allowed", field, 422
+                return _("{where} must not be empty").format(where=where), field, 422
+            detail = (
+                ngettext(
+                    "{where} must be at least {n} character long",
+                    "{where} must be at least {n} characters long",
+                    n,
+                )
+                if text
+                else ngettext(
+                    "{where} must be at least {n} item long",
+                    "{where} must be at least {n} items long",
+                    n,
+                )
+            )
+            return detail.format(where=where, n=count), field, 422
+        detail = (
+            ngettext(
+                "{where} is too long: at most {n} character is allowed",
+                "{where} is too long: at most {n} characters are allowed",
+                n,
+            )
+            if text
+            else ngettext(
+                "{where} is too long: at most {n} item is allowed",
+                "{where} is too long: at most {n} items are allowed",
+                n,
+            )
+        )
+        return detail.format(where=where, n=count), field, 422
     if m := _PATTERN.search(message):
-        return f"{where} {_pattern_words(m.group('pattern'))}", field, 422
+        return _pattern_words(m.group("pattern"), where), field, 422
     if m := _BOUND.search(message):
         n = int(m.group("n"))
-        words = {">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}
-        return f"{where} must be {words[m.group('cmp')]} {n}", field, 422
+        words = {
+            ">=": N_("{where} must be at least {n}"),
+            "<=": N_("{where} must be at most {n}"),
+            ">": N_("{where} must be more than {n}"),
+            "<": N_("{where} must be less than {n}"),
+        }
+        return _(words[m.group("cmp")]).format(where=where, n=n), field, 422
     if m := _EXPECTED.search(message):
         wanted = (w.strip() for w in m.group("want").split("|"))
-        want = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
-        got = _TYPE_WORDS.get(m.group("got"), m.group("got"))
-        return f"{where} must be {want}, not {got}", field, 400
+        want = _(" or ").join(_type_words(w) for w in wanted)
+        got = _type_words(m.group("got"))
+        detail = _("{where} must be {wanted}, not {got}")
+        return detail.format(where=where, wanted=want, got=got), field, 400
     if message.startswith("JSON is malformed") or "malformed" in message.lower():
-        return "the body is not valid JSON", None, 400
+        return _("the body is not valid JSON"), None, 400
     if "truncated" in message.lower():
-        return "the body is not valid JSON (it ends too early)", None, 400
+        return _("the body is not valid JSON (it ends too early)"), None, 400
     if "out of range" in message.lower():
-        return f"{where} is a number too large to be read", field, 400
+        return _("{where} is a number too large to be read").format(where=where), field, 400
     return f"{where}: {message[:1].lower()}{message[1:]}", field, 400
 
 
@@ -205,18 +285,34 @@ def _validation_detail(
             # client knows the parameter by the name it sent.
             key = str(key).rstrip("_") if str(key).rstrip("_") in query else key
         if source == "query" and query is not None and key and key not in query:
-            return f"the query parameter '{key}' is required", str(key), 400
+            return _("the query parameter '{name}' is required").format(name=key), str(key), 400
         if source in ("query", "path", "header", "cookie") and key:
-            return f"the {source} parameter '{key}' is missing or not valid", str(key), 400
+            detail = _(_PARAMETER_INVALID.get(source, _PARAMETER_INVALID["query"]))
+            return detail.format(name=key), str(key), 400
         if message:
             where = str(key) if key and key != "data" else None
             return plain_validation(message, where)
     detail = str(exc.detail or "")
     if m := _MISSING_PARAMETER.match(detail):
-        return f"the {m.group('source')} parameter '{m.group('name')}' is required", m["name"], 400
+        required = _(_PARAMETER_REQUIRED[m.group("source")]).format(name=m["name"])
+        return required, m["name"], 400
     if "decode" in detail.lower() or "json" in detail.lower():
-        return "the body is not valid JSON", None, 400
-    return "the request is not valid", None, 400
+        return _("the body is not valid JSON"), None, 400
+    return _("the request is not valid"), None, 400
+
+
+_PARAMETER_INVALID = {
+    "query": N_("the query parameter '{name}' is missing or not valid"),
+    "path": N_("the path parameter '{name}' is missing or not valid"),
+    "header": N_("the header parameter '{name}' is missing or not valid"),
+    "cookie": N_("the cookie parameter '{name}' is missing or not valid"),
+}
+_PARAMETER_REQUIRED = {
+    "query": N_("the query parameter '{name}' is required"),
+    "path": N_("the path parameter '{name}' is required"),
+    "header": N_("the header parameter '{name}' is required"),
+    "cookie": N_("the cookie parameter '{name}' is required"),
+}
 
 
 # --- handlers ----------------------------------------------------------------------------------
@@ -232,7 +328,8 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
 
 
 def _not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[bytes]:
-    return problem_response(ProblemError(404, f"there is nothing at {request.url.path}"))
+    detail = _("there is nothing at {path}").format(path=request.url.path)
+    return problem_response(ProblemError(404, detail))
 
 
 def _method_not_allowed(
@@ -240,15 +337,17 @@ def _method_not_allowed(
 ) -> Response[bytes]:
     headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
     allowed = headers.get("allow") or headers.get("Allow") or ""
-    detail = f"{request.method} is not allowed at {request.url.path}"
     if allowed:
-        detail += f"; use {allowed}"
+        detail = _("{method} is not allowed at {path}; use {allowed}")
+    else:
+        detail = _("{method} is not allowed at {path}")
+    detail = detail.format(method=request.method, path=request.url.path, allowed=allowed)
     return problem_response(ProblemError(405, detail, headers=headers))
 
 
 _HTTP_DETAILS = {
-    413: "the request body is too large",
-    401: "authentication is required",
+    413: N_("the request body is too large"),
+    401: N_("authentication is required"),
 }
 
 
@@ -256,11 +355,14 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes
     status = exc.status_code
     if status >= 500:
         return _internal(request, exc)
-    detail = _HTTP_DETAILS.get(status) or str(exc.detail or HTTPStatus(status).phrase)
+    known = _HTTP_DETAILS.get(status)
+    detail = _(known) if known else str(exc.detail or status_title(status))
     if status == 400 and detail.startswith("JSON is malformed"):
         reason = detail.partition(":")[2].strip()
         detail = (
-            f"the body is not valid JSON ({reason})" if reason else "the body is not valid JSON"
+            _("the body is not valid JSON ({reason})").format(reason=reason)
+            if reason
+            else _("the body is not valid JSON")
         )
     headers = dict(exc.headers or {})
     if status == 401:
@@ -270,7 +372,7 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes
 
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
-    detail = "the server failed to answer this request; it has been logged"
+    detail = _("the server failed to answer this request; it has been logged")
     return problem_response(ProblemError(500, detail))
 
 
@@ -283,7 +385,11 @@ def exception_handlers(max_body_size: int) -> ExceptionHandlersMap:
             from demo_server.attachments import too_large as file_too_large
 
             return problem_response(file_too_large(None, limit))
-        detail = f"the request body is larger than the limit of {max_body_size} bytes"
+        detail = ngettext(
+            "the request body is larger than the limit of {n} byte",
+            "the request body is larger than the limit of {n} bytes",
+            max_body_size,
+        ).format(n=max_body_size)
         return problem_response(ProblemError(413, detail))
 
     handlers: dict[Any, Any] = {

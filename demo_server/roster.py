@@ -35,6 +35,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from api_client import names
+from api_client.i18n import N_, _, ngettext
 from api_client.models import (
     NAME_MAX_LENGTH,
     ImportAction,
@@ -45,7 +47,7 @@ from api_client.models import (
 )
 from demo_server.demo_data import transliterate
 
-SAVE_AS_CSV = (
+SAVE_AS_CSV = N_(
     "Save the file as CSV UTF-8 (in Excel: File > Save As > 'CSV UTF-8 (Comma delimited)'; "
     "in LibreOffice: Save As > Text CSV, character set Unicode (UTF-8)) and import it again."
 )
@@ -108,12 +110,13 @@ them in names too, see ``api_client.models.LINE_PATTERN``)."""
 def _name_problem(label: str, value: str) -> str | None:
     """Why ``value`` cannot be a person's ``label`` (surname...), or None."""
     if bad := _CONTROL.search(value):
-        return (
-            f"the {label} holds an invisible control character (U+{ord(bad.group()):04X}): "
-            "retype it"
-        )
+        return _(
+            "the {label} holds an invisible control character (U+{code:04X}): retype it"
+        ).format(label=_(label), code=ord(bad.group()))
     if len(value) > NAME_MAX_LENGTH:
-        return f"the {label} is longer than {NAME_MAX_LENGTH} characters"
+        return _("the {label} is longer than {n} characters").format(
+            label=_(label), n=NAME_MAX_LENGTH
+        )
     return None
 
 
@@ -224,10 +227,10 @@ def _line_of_offset(data: bytes, offset: int) -> int:
 def decode_roster(data: bytes) -> tuple[str, str]:
     """The text of the file and the encoding it was read in; ``RosterError`` when unreadable."""
     if not data.strip():
-        raise RosterError("The file is empty: it must have a header line and one person a line.")
+        raise RosterError(_("The file is empty: it must have a header line and one person a line."))
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise RosterError(
-            "This is a spreadsheet workbook (.xlsx or .xls), not a CSV file. " + SAVE_AS_CSV
+            _("This is a spreadsheet workbook (.xlsx or .xls), not a CSV file. ") + _(SAVE_AS_CSV)
         )
     for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
@@ -235,8 +238,10 @@ def decode_roster(data: bytes) -> tuple[str, str]:
                 return data[len(bom) :].decode(encoding), "utf-16"
             except UnicodeDecodeError as exc:
                 raise RosterError(
-                    f"The file starts as UTF-16 text but byte {exc.start + len(bom)} is not "
-                    f"valid UTF-16. {SAVE_AS_CSV}"
+                    _(
+                        "The file starts as UTF-16 text but byte {value} is not valid "
+                        "UTF-16. {save_as_csv}"
+                    ).format(value=exc.start + len(bom), save_as_csv=_(SAVE_AS_CSV))
                 ) from None
     if data.startswith(codecs.BOM_UTF8):
         text, encoding = None, "utf-8-sig"
@@ -246,8 +251,12 @@ def decode_roster(data: bytes) -> tuple[str, str]:
     zero = data.find(b"\x00")
     if zero >= 0:
         raise RosterError(
-            f"This is not a text file: byte {zero} (line {_line_of_offset(data, zero)}) is a "
-            f"zero byte, which CSV files never contain. {SAVE_AS_CSV}"
+            _(
+                "This is not a text file: byte {zero} (line {line_of_offset}) is a "
+                "zero byte, which CSV files never contain. {save_as_csv}"
+            ).format(
+                zero=zero, line_of_offset=_line_of_offset(data, zero), save_as_csv=_(SAVE_AS_CSV)
+            )
         )
     try:
         text = body.decode("utf-8")
@@ -258,9 +267,11 @@ def decode_roster(data: bytes) -> tuple[str, str]:
             if legacy is not None:
                 return legacy, "cp1251"
         raise RosterError(
-            f"The file is not UTF-8 text: byte {bad} (line {_line_of_offset(data, bad)}) cannot "
-            f"be read, and the file does not look like Windows-1251 Cyrillic text either. "
-            f"{SAVE_AS_CSV}"
+            _(
+                "The file is not UTF-8 text: byte {bad} (line {line_of_offset}) "
+                "cannot be read, and the file does not look like Windows-1251 "
+                "Cyrillic text either. {save_as_csv}"
+            ).format(bad=bad, line_of_offset=_line_of_offset(data, bad), save_as_csv=_(SAVE_AS_CSV))
         ) from None
     return text, encoding
 
@@ -289,8 +300,10 @@ def _sniff_delimiter(header: str) -> str:
     best = max(counts, key=lambda sep: counts[sep])  # ties go to tab, then semicolon
     if counts[best] == 0:
         raise RosterError(
-            "Cannot find the separator in the header line: it must name the columns separated "
-            "by commas, semicolons or tabs, for example 'kind;last_name;first_name;class'."
+            _(
+                "Cannot find the separator in the header line: it must name the columns separated "
+                "by commas, semicolons or tabs, for example 'kind;last_name;first_name;class'."
+            )
         )
     return best
 
@@ -315,10 +328,10 @@ def _parse_child(text: str) -> ChildRef | str:
         cls = normalise_class_name(match.group("cls"))
         if cls is not None:
             return ChildRef(text=text, name=collapse(match.group("name")), class_name=cls)
-    return (
-        f"child '{text}' must be given as surname, first name and class "
-        "(for example 'Иванова Анна 5А') or as the pupil's id"
-    )
+    return _(
+        "child '{text}' must be given as surname, first name and class (for "
+        "example 'Иванова Анна 5А') or as the pupil's id"
+    ).format(text=text)
 
 
 def _infer_kind(values: Mapping[str, str]) -> RowKind | None:
@@ -334,21 +347,31 @@ def _infer_kind(values: Mapping[str, str]) -> RowKind | None:
 def _make_row(line: int, values: dict[str, str], has_kind: bool, extra: list[str]) -> RosterRow:
     problems: list[str] = []
     if extra:
-        problems.append(f"the line has {len(extra)} more value(s) than the header has columns")
+        problems.append(
+            ngettext(
+                "the line has {n} more value than the header has columns",
+                "the line has {n} more values than the header has columns",
+                len(extra),
+            ).format(n=len(extra))
+        )
     kind: RowKind | None
     if has_kind:
         word = fold(values.get("kind", ""))
         kind = _KIND_WORDS.get(word)
         if kind is None:
             problems.append(
-                f"unknown kind '{values.get('kind', '')}': use pupil, parent or teacher"
+                (
+                    _("unknown kind '{kind}': use pupil, parent or teacher").format(
+                        kind=values.get("kind", "")
+                    )
+                )
                 if word
-                else "the kind is missing: use pupil, parent or teacher"
+                else (_("the kind is missing: use pupil, parent or teacher"))
             )
     else:
         kind = _infer_kind(values)
         if kind is None:
-            problems.append("cannot tell whether this is a pupil, a parent or a teacher")
+            problems.append(_("cannot tell whether this is a pupil, a parent or a teacher"))
     last, first, middle = values.get("last_name", ""), values.get("first_name", ""), ""
     middle = values.get("middle_name", "")
     if "full_name" in values and not (last or first):
@@ -357,8 +380,12 @@ def _make_row(line: int, values: dict[str, str], has_kind: bool, extra: list[str
         first = parts[1] if len(parts) > 1 else ""
         middle = middle or " ".join(parts[2:])
     if not last or not first:
-        problems.append("the surname or the first name is missing")
-    for label, value in (("surname", last), ("first name", first), ("middle name", middle)):
+        problems.append(_("the surname or the first name is missing"))
+    for label, value in (
+        (N_("surname"), last),
+        (N_("first name"), first),
+        (N_("middle name"), middle),
+    ):
         if problem := _name_problem(label, value):
             problems.append(problem)
 
@@ -366,16 +393,18 @@ def _make_row(line: int, values: dict[str, str], has_kind: bool, extra: list[str
     if values.get("class"):
         normal = normalise_class_name(values["class"])
         if normal is None:
-            problems.append(f"'{values['class']}' is not a class name like 5А")
+            problems.append(_("'{item}' is not a class name like 5А").format(item=values["class"]))
         else:
             cls = normal
     if kind is RowKind.PUPIL and not values.get("class"):
-        problems.append("a pupil needs a class")
+        problems.append(_("a pupil needs a class"))
 
     login = values.get("login", "").lower()
     if login and not _LOGIN.match(login):
         problems.append(
-            f"login '{values['login']}' may only hold Latin letters, digits, '.', '-' and '_'"
+            _("login '{login}' may only hold Latin letters, digits, '.', '-' and '_'").format(
+                login=values["login"]
+            )
         )
 
     children: list[ChildRef] = []
@@ -386,7 +415,7 @@ def _make_row(line: int, values: dict[str, str], has_kind: bool, extra: list[str
         else:
             children.append(ref)
     if kind is RowKind.PARENT and not values.get("children"):
-        problems.append("a parent needs at least one child")
+        problems.append(_("a parent needs at least one child"))
 
     classes: list[str] = []
     subjects: tuple[str, ...] = ()
@@ -394,12 +423,12 @@ def _make_row(line: int, values: dict[str, str], has_kind: bool, extra: list[str
         for item in _split_list(values.get("classes", "")):
             normal = normalise_class_name(item)
             if normal is None:
-                problems.append(f"'{item}' is not a class name like 5А")
+                problems.append(_("'{item}' is not a class name like 5А").format(item=item))
             else:
                 classes.append(normal)
         subjects = _split_list(values.get("subjects", ""))
         if bool(classes) != bool(subjects) and not problems:
-            problems.append("a teacher needs both classes and subjects, or neither")
+            problems.append(_("a teacher needs both classes and subjects, or neither"))
 
     return RosterRow(
         line=line,
@@ -432,13 +461,15 @@ class CsvTable:
 
 
 def read_table(
-    data: bytes, *, one_line: str = "one person a line", one_column: bool = False
+    data: bytes, *, one_line: str = N_("one person a line"), one_column: bool = False
 ) -> CsvTable:
     """Read a CSV file (UTF-8 with or without BOM, UTF-16 with BOM or Windows-1251; ``,``
     ``;`` or tab); ``RosterError`` when it cannot be read at all. ``one_line`` says what each
     line holds, for the refusal of an empty file; ``one_column``: a header of one column (no
     separator in it) is a file of one column, not a refusal."""
-    empty = f"The file is empty: it must have a header line and {one_line}."
+    empty = _("The file is empty: it must have a header line and {one_line}.").format(
+        one_line=_(one_line)
+    )
     if not data.strip():
         raise RosterError(empty)
     text, encoding = decode_roster(data)
@@ -464,7 +495,9 @@ def read_table(
                 records.append((start, tuple(record)))
     except csv.Error as exc:
         raise RosterError(
-            f"Line {reader.line_num} cannot be read as CSV ({exc}). {SAVE_AS_CSV}"
+            _("Line {line_num} cannot be read as CSV ({exc}). {save_as_csv}").format(
+                line_num=reader.line_num, exc=exc, save_as_csv=_(SAVE_AS_CSV)
+            )
         ) from None
     if not records:  # a header of separators only: ";;;"
         raise RosterError(empty)
@@ -491,7 +524,11 @@ def map_header(
             if collapse(name):
                 unknown.append(collapse(name))
         elif key in columns:
-            raise RosterError(f"The column '{collapse(name)}' appears twice in the header line.")
+            raise RosterError(
+                _("The column '{name}' appears twice in the header line.").format(
+                    name=collapse(name)
+                )
+            )
         columns.append(key)
     return columns, unknown
 
@@ -507,21 +544,30 @@ def parse_roster(data: bytes) -> ParsedRoster:
     known = [c for c in columns if c is not None]
     names_ok = ("last_name" in known and "first_name" in known) or "full_name" in known
     if not names_ok:
-        hint = f" Columns not recognised: {', '.join(unknown)}." if unknown else ""
+        hint = (
+            " " + _("Columns not recognised: {names}.").format(names=", ".join(unknown))
+            if unknown
+            else ""
+        )
         raise RosterError(
-            "The header line must name the columns, among them the surname and the first name "
-            "(for example 'kind;last_name;first_name;middle_name;class;login;children;classes;"
-            "subjects' or 'тип;фамилия;имя;отчество;класс;логин;дети;классы;предметы')." + hint
+            _(
+                "The header line must name the columns, among them the surname and the first name "
+                "(for example 'kind;last_name;first_name;middle_name;class;login;children;classes;"
+                "subjects' or 'тип;фамилия;имя;отчество;класс;логин;дети;классы;предметы')."
+            )
+            + hint
         )
     if unknown:
         warnings.append(
-            f"Columns not used and ignored: {', '.join(unknown)}. Known columns: "
-            + ", ".join(_COLUMNS)
-            + "."
+            _("Columns not used and ignored: {names}. Known columns: {known}.").format(
+                names=", ".join(unknown), known=", ".join(_COLUMNS)
+            )
         )
     if len(records) == 1:
         raise RosterError(
-            f"The file has only the header line (line {header_line}) and no people in it."
+            _("The file has only the header line (line {header_line}) and no people in it.").format(
+                header_line=header_line
+            )
         )
 
     rows: list[RosterRow] = []
@@ -712,7 +758,7 @@ def _some(items: Sequence[str], total: int) -> str:
     ``and N more``."""
     shown = ", ".join(items[:_LINES_NAMED])
     more = total - min(len(items), _LINES_NAMED)
-    return f"{shown} and {more} more" if more > 0 else shown
+    return _("{shown} and {more} more").format(shown=shown, more=more) if more > 0 else shown
 
 
 class _Planner:
@@ -838,9 +884,13 @@ class _Planner:
         return bool(reason)
 
     def _ambiguous(self, row: RosterRow, found: Sequence[ExistingUser], who: str) -> None:
-        """Refuse a row whose name fits several accounts (``who``: "teachers are named ...")."""
+        """Refuse a row whose name fits several accounts (``who``: "3 teachers are named
+        ...", with the count of ``found``)."""
         logins = _some([u.login for u in found[:_LINES_NAMED]], len(found))
-        self._refuse(row, f"{len(found)} {who} ({logins}): put the login in the login column")
+        self._refuse(
+            row,
+            _("{who} ({logins}): put the login in the login column").format(who=who, logins=logins),
+        )
 
     def _by_row_login(self, row: RosterRow, role: str) -> tuple[ExistingUser | None, str]:
         """The existing account the row's login names, or the reason the login cannot be used."""
@@ -853,15 +903,19 @@ class _Planner:
         )
         if not same_person:
             return None, (
-                f"login {row.login} is taken by someone else ({user.role} {user.name}); "
-                "leave the login empty to have one made, or choose another"
+                _(
+                    "login {login} is taken by someone else ({role} {name}); leave the "
+                    "login empty to have one made, or choose another"
+                ).format(login=row.login, role=names.role(user.role), name=user.name)
             )
         return user, ""
 
     def _claim(self, row: RosterRow, user: ExistingUser) -> str:
         other = self.claimed.get(user.id)
         if other is not None:
-            return f"line {other} already updates the same account ({user.login})"
+            return _("line {other} already updates the same account ({login})").format(
+                other=other, login=user.login
+            )
         self.claimed[user.id] = row.line
         return ""
 
@@ -980,8 +1034,10 @@ class _Planner:
                 listed += f" and {len(lines) - 1 - len(others)} more"
             self._refuse(
                 row,
-                f"conflicting duplicate: line(s) {listed} describe the same person "
-                "differently (or give the same login); keep one line per person",
+                _(
+                    "conflicting duplicate: line(s) {listed} describe the same person "
+                    "differently (or give the same login); keep one line per person"
+                ).format(listed=listed),
             )
 
     # -- each kind --
@@ -989,7 +1045,12 @@ class _Planner:
     def plan_pupil(self, row: RosterRow) -> None:
         key = class_key(row.class_name)
         if key not in self.classes:
-            self._refuse(row, f"unknown class {row.class_name}: create the class first")
+            self._refuse(
+                row,
+                _("unknown class {class_name}: create the class first").format(
+                    class_name=row.class_name
+                ),
+            )
             return
         class_name, class_id = self.classes[key]
         user: ExistingUser | None = None
@@ -1000,7 +1061,15 @@ class _Planner:
         if user is None and not row.login:
             here = self._pupils_here(row, key)
             if len(here) > 1:
-                self._ambiguous(row, here, f"pupils named {row.name} are in {class_name}")
+                self._ambiguous(
+                    row,
+                    here,
+                    ngettext(
+                        "{n} pupil named {name} is in {class_name}",
+                        "{n} pupils named {name} are in {class_name}",
+                        len(here),
+                    ).format(n=len(here), name=row.name, class_name=class_name),
+                )
                 return
             same, total = ([], 0) if here else self._namesakes(row, "pupil", _LINES_NAMED)
             if here:
@@ -1009,9 +1078,11 @@ class _Planner:
                 where = _some([f"{u.login} in {u.class_name or 'no class'}" for u in same], total)
                 self._refuse(
                     row,
-                    f"a pupil named {row.name} already exists ({where}): to move them to "
-                    f"{class_name} put their login in the login column; for a different "
-                    "pupil with the same name give a new login",
+                    _(
+                        "a pupil named {name} already exists ({where}): to move them to "
+                        "{class_name} put their login in the login column; for a different "
+                        "pupil with the same name give a new login"
+                    ).format(name=row.name, where=where, class_name=class_name),
                 )
                 return
         if user is not None and self._refused(row, self._claim(row, user)):
@@ -1047,10 +1118,13 @@ class _Planner:
         if unknown_classes or unknown_subjects:
             parts = []
             if unknown_classes:
-                parts.append("unknown class " + ", ".join(unknown_classes))
+                parts.append(_("unknown class {names}").format(names=", ".join(unknown_classes)))
             if unknown_subjects:
-                parts.append("unknown subject " + ", ".join(unknown_subjects))
-            self._refuse(row, "; ".join(parts) + ": create it first or correct the spelling")
+                parts.append(_("unknown subject {names}").format(names=", ".join(unknown_subjects)))
+            self._refuse(
+                row,
+                _("{what}: create it first or correct the spelling").format(what="; ".join(parts)),
+            )
             return
         user: ExistingUser | None = None
         if row.login:
@@ -1060,7 +1134,13 @@ class _Planner:
         else:
             same = self._prefer_exact(row, self._namesakes(row, "teacher")[0])
             if len(same) > 1:
-                self._ambiguous(row, same, f"teachers are named {row.name}")
+                self._ambiguous(
+                    row,
+                    same,
+                    ngettext(
+                        "{n} teacher is named {name}", "{n} teachers are named {name}", len(same)
+                    ).format(n=len(same), name=row.name),
+                )
                 return
             user = same[0] if same else None
         if user is not None and self._refused(row, self._claim(row, user)):
@@ -1089,7 +1169,9 @@ class _Planner:
         if ref.pupil_id is not None:
             user = self.by_id.get(ref.pupil_id)
             if user is None or user.role != "pupil":
-                return f"child {ref.text}: no pupil has id {ref.pupil_id}"
+                return _("child {text}: no pupil has id {pupil_id}").format(
+                    text=ref.text, pupil_id=ref.pupil_id
+                )
             return PersonRef(user_id=user.id, name=user.name)
         key = class_key(ref.class_name)
         parts = fold(ref.name).split(" ")
@@ -1102,13 +1184,17 @@ class _Planner:
         if not found:
             refused = self.refused_pupils.get((" ".join(parts[:2]), key))
             if refused is not None:
-                return f"child {ref.text} is on line {refused}, which is refused"
-            return f"child {ref.text} not found: no pupil {ref.name} in {ref.class_name}"
-        if len(found) > 1:
-            return (
-                f"child {ref.text} is ambiguous: {len(found)} pupils named {ref.name} in "
-                f"{ref.class_name}; give the pupil's id instead"
+                return _("child {text} is on line {refused}, which is refused").format(
+                    text=ref.text, refused=refused
+                )
+            return _("child {text} not found: no pupil {name} in {class_name}").format(
+                text=ref.text, name=ref.name, class_name=ref.class_name
             )
+        if len(found) > 1:
+            return _(
+                "child {text} is ambiguous: {n} pupils named {name} in {class_name}; "
+                "give the pupil's id instead"
+            ).format(text=ref.text, n=len(found), name=ref.name, class_name=ref.class_name)
         return found[0]
 
     def plan_parent(self, row: RosterRow) -> None:
@@ -1120,7 +1206,7 @@ class _Planner:
             if isinstance(child, str):
                 reasons.append(child)
             elif child in seen:
-                reasons.append(f"child {ref.text} is listed twice")
+                reasons.append(_("child {text} is listed twice").format(text=ref.text))
             else:
                 children.append(child)
                 seen.add(child)
@@ -1138,7 +1224,13 @@ class _Planner:
             same, total = ([], 0) if linked else self._namesakes(row, "parent", _LINES_NAMED)
             if len(linked) > 1:
                 self._ambiguous(
-                    row, linked, f"parents named {row.name} are linked to these children"
+                    row,
+                    linked,
+                    ngettext(
+                        "{n} parent named {name} is linked to these children",
+                        "{n} parents named {name} are linked to these children",
+                        len(linked),
+                    ).format(n=len(linked), name=row.name),
                 )
                 return
             if linked:
@@ -1147,9 +1239,11 @@ class _Planner:
                 logins = _some([u.login for u in same], total)
                 self._refuse(
                     row,
-                    f"a parent named {row.name} already exists ({logins}) with other "
-                    "children: to add these children to that account put its login in the "
-                    "login column; for a different person give a new login",
+                    _(
+                        "a parent named {name} already exists ({logins}) with other "
+                        "children: to add these children to that account put its login in "
+                        "the login column; for a different person give a new login"
+                    ).format(name=row.name, logins=logins),
                 )
                 return
         if user is not None and self._refused(row, self._claim(row, user)):
@@ -1191,7 +1285,7 @@ class _Planner:
                 action=Action.SKIPPED,
                 kind=original.kind if original else None,
                 name=original.name if original else "",
-                reason=f"duplicate of line {dup.of_line}",
+                reason=_("duplicate of line {of_line}").format(of_line=dup.of_line),
             )
         rows = tuple(self.results[line] for line in sorted(self.results))
         return ImportPlan(rows=rows, warnings=self.parsed.warnings)

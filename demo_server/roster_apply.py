@@ -17,6 +17,7 @@ from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import _, ngettext
 from demo_server import schema as s
 from demo_server.accounts import NO_PASSWORD, chunks, school_classes
 from demo_server.problems import ProblemError
@@ -129,7 +130,13 @@ async def apply_plan(
     before ``today``."""
     if not plan.can_apply:
         raise ProblemError(
-            422, f"{len(plan.refused)} line(s) are refused; nothing was imported", field="body"
+            422,
+            ngettext(
+                "{n} line is refused; nothing was imported",
+                "{n} lines are refused; nothing was imported",
+                len(plan.refused),
+            ).format(n=len(plan.refused)),
+            field="body",
         )
     created = [r for r in plan.rows if r.action is Action.CREATED and r.kind is not None]
     changed = [r for r in plan.rows if r.action is Action.CHANGED and r.kind is not None]
@@ -141,8 +148,10 @@ async def apply_plan(
             if taken:
                 raise ProblemError(
                     422,
-                    f"the login {taken[0]} is taken by another school's account; give these "
-                    "people a login in the login column; nothing was imported",
+                    _(
+                        "the login {taken} is taken by another school's account; give these "
+                        "people a login in the login column; nothing was imported"
+                    ).format(taken=taken[0]),
                     field="body",
                 )
         values = [

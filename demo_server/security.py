@@ -29,6 +29,8 @@ import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from api_client.i18n import N_
+
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 
 # A hash of a random password: verifying against it when the login is unknown makes a wrong
@@ -96,26 +98,26 @@ def sign_access_token(secret: bytes, claims: AccessClaims) -> str:
 def read_access_token(secret: bytes, token: str, now: float) -> AccessClaims:
     """The claims of a valid token; :class:`BadToken` for anything else."""
     if len(token) > MAX_ACCESS_TOKEN:
-        raise BadToken("the access token is malformed")
+        raise BadToken(N_("the access token is malformed"))
     if "." in token:  # ``payload.signature``: the JSON tokens of earlier versions
-        raise BadToken("the access token is not valid: it is of an older kind, refresh it")
+        raise BadToken(N_("the access token is not valid: it is of an older kind, refresh it"))
     if not _TOKEN_CHARS.fullmatch(token):
-        raise BadToken("the access token is malformed")
+        raise BadToken(N_("the access token is malformed"))
     try:
         raw = _unb64(token)
     except (binascii.Error, ValueError) as exc:
-        raise BadToken("the access token is malformed") from exc
+        raise BadToken(N_("the access token is malformed")) from exc
     if len(raw) <= TAG_SIZE or _b64(raw) != token:  # no payload, or not how we encode
-        raise BadToken("the access token is malformed")
+        raise BadToken(N_("the access token is malformed"))
     payload, tag = raw[:-TAG_SIZE], raw[-TAG_SIZE:]
     if not hmac.compare_digest(_access_tag(secret, payload), tag):
-        raise BadToken("the access token is not valid")
+        raise BadToken(N_("the access token is not valid"))
     try:
         session_id, user_id, expires_at = _CLAIMS.decode(payload)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:  # signed by us: a format change
-        raise BadToken("the access token is not valid") from exc
+        raise BadToken(N_("the access token is not valid")) from exc
     if expires_at <= now:
-        raise BadToken("the access token has expired")
+        raise BadToken(N_("the access token has expired"))
     return AccessClaims(session_id, user_id, expires_at)
 
 

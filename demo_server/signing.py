@@ -19,7 +19,9 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client import i18n, names
 from api_client import models as m
+from api_client.i18n import _
 from demo_server import schema as s
 from demo_server.access import pupil_not_found
 from demo_server.auth import Viewer
@@ -29,8 +31,7 @@ Content = dict[str, Any]
 
 
 def _day(value: str) -> str:
-    day = dt.date.fromisoformat(value)
-    return f"{day.day} {day:%b}"
+    return i18n.day_month(dt.date.fromisoformat(value), short=True)
 
 
 def week_content(week: m.Week) -> Content:
@@ -84,65 +85,94 @@ def _by_id(items: list[dict[str, Any]], key: str = "id") -> dict[int, dict[str, 
 
 
 def _at(item: dict[str, Any]) -> str:
-    return f"{item['subject']} on {_day(item['date'])}"
+    return _("{subject} on {day}").format(subject=item["subject"], day=_day(item["date"]))
 
 
 def describe_changes(old: Content, new: Content) -> list[str]:
-    """What changed between two contents, in plain words, one line per change."""
+    """What changed between two contents, in plain words, one line per change (in the
+    language in force: it is sent with the week)."""
     lines: list[str] = []
     old_marks, new_marks = _by_id(old.get("marks", [])), _by_id(new.get("marks", []))
     for mark_id, before in old_marks.items():
         after = new_marks.get(mark_id)
         if after is None:
-            lines.append(f"Mark {before['value']} in {_at(before)} removed")
+            lines.append(
+                _("Mark {value} in {at} removed").format(value=before["value"], at=_at(before))
+            )
             continue
         if after["value"] != before["value"]:
-            lines.append(f"Mark {before['value']} in {_at(before)} changed to {after['value']}")
+            lines.append(
+                _("Mark {value} in {at} changed to {new}").format(
+                    value=before["value"], at=_at(before), new=after["value"]
+                )
+            )
         if after["weight"] != before["weight"]:
             lines.append(
-                f"Mark {after['value']} in {_at(after)}: weight {before['weight']} → "
-                f"{after['weight']}"
+                _("Mark {value} in {at}: weight {old} → {new}").format(
+                    value=after["value"], at=_at(after), old=before["weight"], new=after["weight"]
+                )
             )
         if after["kind"] != before["kind"]:
             lines.append(
-                f"Mark {after['value']} in {_at(after)}: now {after['kind']}, was {before['kind']}"
+                _("Mark {value} in {at}: now {new}, was {old}").format(
+                    value=after["value"],
+                    at=_at(after),
+                    new=names.mark_kind(after["kind"]),
+                    old=names.mark_kind(before["kind"]),
+                )
             )
         if after["comment"] != before["comment"]:
-            lines.append(f"Mark {after['value']} in {_at(after)}: comment changed")
+            lines.append(
+                _("Mark {value} in {at}: comment changed").format(
+                    value=after["value"], at=_at(after)
+                )
+            )
     for mark_id, after in new_marks.items():
         if mark_id not in old_marks:
-            lines.append(f"New mark {after['value']} in {_at(after)}")
+            lines.append(_("New mark {value} in {at}").format(value=after["value"], at=_at(after)))
     old_abs, new_abs = _by_id(old.get("absences", [])), _by_id(new.get("absences", []))
     for absence_id, before in old_abs.items():
         after = new_abs.get(absence_id)
         if after is None:
-            lines.append(f"Absence removed: {_at(before)}")
+            lines.append(_("Absence removed: {at}").format(at=_at(before)))
         elif (after["kind"], after["minutes"], after["note"]) != (
             before["kind"],
             before["minutes"],
             before["note"],
         ):
-            what = after["kind"] if after["kind"] != before["kind"] else "note or minutes"
-            lines.append(f"Absence changed: {_at(after)} ({what})")
+            what = (
+                names.absence_kind(after["kind"])
+                if after["kind"] != before["kind"]
+                else _("note or minutes")
+            )
+            lines.append(_("Absence changed: {at} ({what})").format(at=_at(after), what=what))
     for absence_id, after in new_abs.items():
         if absence_id not in old_abs:
-            lines.append(f"Absence added: {_at(after)} ({after['kind']})")
+            lines.append(
+                _("Absence added: {at} ({kind})").format(
+                    at=_at(after), kind=names.absence_kind(after["kind"])
+                )
+            )
     old_lessons = _by_id(old.get("lessons", []), "lesson_id")
     new_lessons = _by_id(new.get("lessons", []), "lesson_id")
     for lesson_id, before in old_lessons.items():
         after = new_lessons.get(lesson_id)
         if after is None:
-            lines.append(f"Lesson removed: {_at(before)}")
+            lines.append(_("Lesson removed: {at}").format(at=_at(before)))
             continue
         if after["status"] != before["status"]:
-            lines.append(f"Lesson {_at(after)} is now {after['status']}")
+            lines.append(
+                _("Lesson {at} is now {status}").format(
+                    at=_at(after), status=names.lesson_status(after["status"])
+                )
+            )
         if after["topic"] != before["topic"]:
-            lines.append(f"Topic of {_at(after)} changed")
+            lines.append(_("Topic of {at} changed").format(at=_at(after)))
         if after["note"] != before["note"]:
-            lines.append(f"Note on {_at(after)} changed")
+            lines.append(_("Note on {at} changed").format(at=_at(after)))
     for lesson_id, after in new_lessons.items():
         if lesson_id not in old_lessons:
-            lines.append(f"New lesson: {_at(after)}")
+            lines.append(_("New lesson: {at}").format(at=_at(after)))
     return lines
 
 
@@ -171,7 +201,7 @@ async def signature_of(
         [] if content_hash(current) == row.content_hash else describe_changes(row.content, current)
     )
     if not changed and content_hash(current) != row.content_hash:
-        changed = ["The week changed"]
+        changed = [_("The week changed")]
     return m.WeekSignature(
         by_id=row.parent_id,
         by=name,

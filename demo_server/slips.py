@@ -6,6 +6,9 @@ The PDF needs a Unicode TrueType font for Cyrillic names: DejaVu Sans from the s
 (Debian/Ubuntu: the ``fonts-dejavu-core`` package) or the font file named by the
 ``DIARY_SLIP_FONT`` environment variable. Without one, slips whose text is all Latin still
 print with the PDF's built-in Helvetica and Courier; Cyrillic ones raise ``SlipFontError``.
+
+The slips' words come from the product's catalogs (``api_client/locale``), in the language
+asked for: the request's, else the school's.
 """
 
 from __future__ import annotations
@@ -13,10 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from api_client import i18n, names
+from api_client.i18n import _
+from api_client.models import Role
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -73,73 +80,54 @@ class _Texts:
     cut: str
 
 
-TEXTS: dict[str, _Texts] = {
-    "ru": _Texts(
-        title="Электронный дневник",
-        roles={
-            "pupil": "ученик",
-            "parent": "родитель",
-            "teacher": "учитель",
-            "administration": "администрация",
-            "it_staff": "ИТ-служба",
-            "health_worker": "медработник",
-            "authority": "орган управления образованием",
-        },
-        login="Логин",
-        password="Одноразовый пароль",
-        code="Код приглашения",
-        child="Для родителя ученика",
-        where="Адрес сервера",
-        expires="Код действует до",
-        login_steps=(
-            "Запустите программу diary (или откройте дневник), укажите адрес сервера, логин "
-            "и одноразовый пароль. Сразу после входа придумайте свой пароль. Никому не "
-            "показывайте эту полоску."
-        ),
-        register_steps=(
-            "Запустите diary register (или выберите «Регистрация» на экране входа), укажите "
-            "адрес сервера, этот код, своё имя, логин и пароль. Код действует один раз; если у "
-            "вас уже есть учётная запись, добавьте код в неё."
-        ),
-        cut="отрезать",
-    ),
-    "en": _Texts(
-        title="School diary",
-        roles={
-            "pupil": "pupil",
-            "parent": "parent",
-            "teacher": "teacher",
-            "administration": "administration",
-            "it_staff": "IT staff",
-            "health_worker": "health worker",
-            "authority": "education authority",
-        },
-        login="Login",
-        password="One-time password",
-        code="Invite code",
-        child="For a parent of",
-        where="Server address",
-        expires="Valid until",
-        login_steps=(
-            "Run diary (or open the school diary), enter the server address, your login and "
-            "this one-time password. Choose your own password right after logging in. Show "
-            "this slip to nobody."
-        ),
-        register_steps=(
-            "Run diary register (or choose Register on the login screen), enter the server "
-            "address, this code, your name, a login and a password. The code works once; if "
-            "you already have an account, add the code to it."
-        ),
-        cut="cut here",
-    ),
-}
+LANGUAGES = ("ru", "en")
+"""The languages slips are printed in (each has the words below in its catalog)."""
 
 
 def _texts(lang: str) -> _Texts:
-    try:
-        return TEXTS[lang]
-    except KeyError:
-        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(TEXTS)}") from None
+    """The slip's words in ``lang``, from the product's catalogs."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
+    with i18n.using(lang):
+        return _Texts(
+            title=_("School diary"),
+            roles={role.value: names.role(role) for role in Role},
+            login=_("Login"),
+            password=_("One-time password"),
+            code=_("Invite code"),
+            child=_("For a parent of"),
+            where=_("Server address"),
+            expires=_("Valid until"),
+            login_steps=_(
+                "Run diary (or open the school diary), enter the server address, your login and "
+                "this one-time password. Choose your own password right after logging in. Show "
+                "this slip to nobody."
+            ),
+            register_steps=_(
+                "Run diary register (or choose Register on the login screen), enter the server "
+                "address, this code, your name, a login and a password. The code works once; if "
+                "you already have an account, add the code to it."
+            ),
+            cut=_("cut here"),
+        )
+
+
+class _ByLanguage(Mapping[str, _Texts]):
+    """The slip's words of each language, read from the catalogs when asked for."""
+
+    def __getitem__(self, lang: str) -> _Texts:
+        if lang not in LANGUAGES:
+            raise KeyError(lang)
+        return _texts(lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(LANGUAGES)
+
+
+TEXTS: Mapping[str, _Texts] = _ByLanguage()
 
 
 def _check(slips: Sequence[Slip]) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import _
 from demo_server import schema as s
 from demo_server.access import MAX_ID, not_found
 from demo_server.problems import ProblemError
@@ -76,7 +77,7 @@ async def resolve_scope(
     latest begun, else the first), or a 404 problem naming the ``period`` field."""
     school = await db.get(s.School, school_id)
     if school is None:
-        raise ProblemError(404, "there is no such school")
+        raise ProblemError(404, _("there is no such school"))
     rows = (
         await db.execute(
             select(s.Period, s.AcademicYear.start)
@@ -87,7 +88,7 @@ async def resolve_scope(
     ).all()
     all_periods = [period for period, _ in rows]
     if not all_periods:
-        raise ProblemError(404, "the school has no periods yet", field="period")
+        raise ProblemError(404, _("the school has no periods yet"), field="period")
     chosen: s.Period | None
     if period_id is not None:
         chosen = next((p for p in all_periods if p.id == period_id), None)
@@ -158,9 +159,9 @@ class Figures:
         """Class id -> the lessons its pupils were to attend, and class id -> those missed."""
         lessons: dict[int, int] = defaultdict(int)
         missed: dict[int, int] = defaultdict(int)
-        for (_, cid), count in self.lessons.items():
+        for (__, cid), count in self.lessons.items():
             lessons[cid] += count
-        for (_, cid), count in self.absences.items():
+        for (__, cid), count in self.absences.items():
             missed[cid] += count
         return lessons, missed
 
@@ -270,7 +271,7 @@ async def gather(
     running: dict[int, tuple[list[dt.date], list[int]]] = {}
     for cid, counts in days.items():
         totals = [0]
-        for _, count in counts:
+        for __, count in counts:
             totals.append(totals[-1] + count)
         running[cid] = ([day for day, _ in counts], totals)
     for pid, cid, start, end in await db.execute(
@@ -464,7 +465,7 @@ async def school_stats(db: AsyncSession, scope: Scope, today: dt.date) -> m.Scho
     classes = _class_summaries(figures, scope)
     total = Sums()
     per_subject: dict[int, Sums] = defaultdict(Sums)
-    for (_, sid), sums in figures.by_class_subject.items():
+    for (__, sid), sums in figures.by_class_subject.items():
         total.add(sums.total, sums.weights, sums.count)
         per_subject[sid].add(sums.total, sums.weights, sums.count)
     counts: dict[int, int] = defaultdict(int)
@@ -571,7 +572,7 @@ async def authority_stats(db: AsyncSession, scope: Scope) -> m.AuthorityStats:
     school = await db.get(s.School, scope.school_id)
     assert school is not None
     per_class: dict[int, Sums] = defaultdict(Sums)
-    for (cid, _), sums in figures.by_class_subject.items():
+    for (cid, __), sums in figures.by_class_subject.items():
         per_class[cid].add(sums.total, sums.weights, sums.count)
     lessons, missed = figures.class_attendance()
     total = Sums()

@@ -37,6 +37,7 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.i18n import _
 from api_client.models import (
     LessonChange,
     LessonDetail,
@@ -67,7 +68,7 @@ ALLOWED_STATUSES = (LessonStatus.PLANNED, LessonStatus.CANCELLED)
 
 def _require_administration(viewer: Viewer) -> None:
     if viewer.role is not Role.ADMINISTRATION:
-        raise ProblemError(403, "only the school administration changes the timetable")
+        raise ProblemError(403, _("only the school administration changes the timetable"))
 
 
 def _name(user: s.User | None) -> str:
@@ -204,20 +205,26 @@ async def _substitute(
     if user.role != Role.TEACHER.value:
         raise ProblemError(
             422,
-            f"{_full_name(user)} is not a teacher: only a teacher can substitute",
+            _("{user} is not a teacher: only a teacher can substitute").format(
+                user=_full_name(user)
+            ),
             field="substitute_id",
         )
     if user.locked:
         raise ProblemError(
             422,
-            f"the account of {_full_name(user)} is locked: choose another teacher",
+            _("the account of {user} is locked: choose another teacher").format(
+                user=_full_name(user)
+            ),
             field="substitute_id",
         )
     if user.id == ctx.lesson.teacher_id:
         raise ProblemError(
             422,
-            f"{_full_name(user)} is this lesson's own teacher: to take the substitute away, "
-            "send substitute_id null",
+            _(
+                "{user} is this lesson's own teacher: to take the substitute away, "
+                "send substitute_id null"
+            ).format(user=_full_name(user)),
             field="substitute_id",
         )
     lesson = ctx.lesson
@@ -225,8 +232,14 @@ async def _substitute(
     if user.id in busy:
         raise ProblemError(
             422,
-            f"{_full_name(user)} already teaches {busy[user.id]} at lesson {lesson.number} on "
-            f"{lesson.date.isoformat()}: choose a free teacher",
+            _(
+                "{user} already teaches {busy} at lesson {number} on {date}: choose a free teacher"
+            ).format(
+                user=_full_name(user),
+                busy=busy[user.id],
+                number=lesson.number,
+                date=lesson.date.isoformat(),
+            ),
             field="substitute_id",
         )
     return user
@@ -239,7 +252,9 @@ def _room(text: str | None, lesson: s.Lesson) -> str | None:
     room = " ".join(text.split())
     if any(not ch.isprintable() for ch in text if ch not in " \t"):
         raise ProblemError(
-            422, "a room is a short name like 204 or Gym, without control characters", field="room"
+            422,
+            _("a room is a short name like 204 or Gym, without control characters"),
+            field="room",
         )
     return room or lesson.planned_room
 
@@ -278,12 +293,14 @@ async def _conflict(
     by = ""
     if row is not None:
         actor = await db.get(s.User, row[0]) if row[0] is not None else None
-        who = _full_name(actor) if actor is not None else "someone"
-        by = f" by {who} on {stamp(row[1], ctx.school.timezone)}"
+        who = _full_name(actor) if actor is not None else _("someone")
+        by = _(" by {who} on {when}").format(who=who, when=stamp(row[1], ctx.school.timezone))
     return ProblemError(
         409,
-        f"the lesson of {ctx.lesson.date.isoformat()} was changed{by}: your change was based "
-        f"on version {seen}, the current one is version {current.version}",
+        _(
+            "the lesson of {date} was changed{by}: your change was based on "
+            "version {seen}, the current one is version {version}"
+        ).format(date=ctx.lesson.date.isoformat(), by=by, seen=seen, version=current.version),
         field="version",
         current=current,
     )
@@ -303,8 +320,11 @@ async def change_lesson(
     if body.status is not None and body.status not in ALLOWED_STATUSES:
         raise ProblemError(
             422,
-            f"a lesson is either 'cancelled' or 'planned' (held), not '{body.status.value}': "
-            "a substitution is made by naming the substitute_id, and a lesson is not moved here",
+            _(
+                "a lesson is either 'cancelled' or 'planned' (held), not '{value}': "
+                "a substitution is made by naming the substitute_id, and a lesson is "
+                "not moved here"
+            ).format(value=body.status.value),
             field="status",
         )
     if lesson.version != body.version:
@@ -312,15 +332,18 @@ async def change_lesson(
     if lesson.status == LessonStatus.MOVED.value:
         raise ProblemError(
             422,
-            f"the lesson of {lesson.date.isoformat()} was moved ({lesson.note or 'elsewhere'}): "
-            "change it where it takes place now",
+            _(
+                "the lesson of {date} was moved ({value}): change it where it takes place now"
+            ).format(date=lesson.date.isoformat(), value=lesson.note or _("elsewhere")),
             field="lesson_id",
         )
     if lesson.date < today - dt.timedelta(days=CHANGE_PAST_DAYS):
         raise ProblemError(
             422,
-            f"the lesson of {lesson.date.isoformat()} was more than {CHANGE_PAST_DAYS} days ago: "
-            "the timetable of past lessons is history and is not changed",
+            _(
+                "the lesson of {date} was more than {CHANGE_PAST_DAYS} days ago: the "
+                "timetable of past lessons is history and is not changed"
+            ).format(date=lesson.date.isoformat(), CHANGE_PAST_DAYS=CHANGE_PAST_DAYS),
             field="lesson_id",
         )
 

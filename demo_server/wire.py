@@ -25,6 +25,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import ParameterKwarg
 from litestar.types import Empty
 
+from api_client.i18n import _
 from demo_server.problems import ProblemError
 
 _CANONICAL_ID = re.compile(r"(?:0|[1-9][0-9]*)\Z")
@@ -75,12 +76,14 @@ def decode_body(body: bytes, target: Any) -> Any:
         ) from exc
     except msgspec.DecodeError as exc:
         reason = str(exc).removeprefix("JSON is malformed: ")
-        raise ProblemError(400, f"the body is not valid JSON ({reason})") from exc
+        raise ProblemError(
+            400, _("the body is not valid JSON ({reason})").format(reason=reason)
+        ) from exc
     except UnicodeDecodeError as exc:
-        raise ProblemError(400, "the body is not valid JSON: it is not UTF-8 text") from exc
+        raise ProblemError(400, _("the body is not valid JSON: it is not UTF-8 text")) from exc
     except RecursionError as exc:
         raise ProblemError(
-            400, "the body is nested too deeply to be read; send the object the API expects"
+            400, _("the body is nested too deeply to be read; send the object the API expects")
         ) from exc
 
 
@@ -114,8 +117,10 @@ def check_path_ids(request: Request[Any, Any, Any]) -> None:
         if part in numbers and not _CANONICAL_ID.match(value):
             raise ProblemError(
                 404,
-                f"there is nothing at {request.url.path}: an id is written in the digits 0-9, "
-                "without a sign or leading zeros",
+                _(
+                    "there is nothing at {path}: an id is written in the digits 0-9, "
+                    "without a sign or leading zeros"
+                ).format(path=request.url.path),
             )
 
 
@@ -159,8 +164,10 @@ def check_query_numbers(request: Request[Any, Any, Any]) -> None:
             if not _QUERY_NUMBER.match(value):
                 raise ProblemError(
                     400,
-                    f"the query parameter '{name}' must be a whole number written in the "
-                    "digits 0-9, without leading zeros",
+                    _(
+                        "the query parameter '{name}' must be a whole number written in the "
+                        "digits 0-9, without leading zeros"
+                    ).format(name=name),
                     field=name,
                 )
 

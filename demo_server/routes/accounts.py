@@ -17,6 +17,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_
 from demo_server import accounts as acc
 from demo_server.access import (
     ACCOUNT_MANAGERS,
@@ -26,7 +27,7 @@ from demo_server.idempotency import write
 from demo_server.routes.deps import BEFORE_PASSWORD_CHANGE, NO_STORE, requires
 from demo_server.settings import ServerState
 
-WHAT = "accounts (only the school's IT staff manage them)"
+WHAT = N_("accounts (only the school's IT staff manage them)")
 
 
 IT_STAFF_ONLY = requires(*ACCOUNT_MANAGERS, what=WHAT)

@@ -11,6 +11,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_, _
 from demo_server import messaging
 from demo_server.access import require_pupil
 from demo_server.auth import Viewer
@@ -35,7 +36,7 @@ async def _pupil_scope(
     db: NamedDependency[AsyncSession], viewer: NamedDependency[Viewer], pupil_id: int | None
 ) -> int | None:
     if pupil_id is not None:
-        await require_pupil(db, viewer, pupil_id, "pupils' announcements")
+        await require_pupil(db, viewer, pupil_id, N_("pupils' announcements"))
     return pupil_id
 
 
@@ -102,9 +103,9 @@ async def events(
     start = parse_date(from_, "from") if from_ is not None else today
     end = parse_date(to, "to") if to is not None else start + messaging.EVENTS_AHEAD
     if end < start:
-        raise ProblemError(422, "'to' must not be before 'from'", field="to")
+        raise ProblemError(422, _("'to' must not be before 'from'"), field="to")
     if end - start > MAX_EVENT_RANGE:
-        raise ProblemError(422, "ask for at most 400 days of events at once", field="to")
+        raise ProblemError(422, _("ask for at most 400 days of events at once"), field="to")
     scope = await _pupil_scope(db, viewer, pupil_id)
     classes = await messaging.audience_classes(db, viewer, today, scope)
     return m.Events(

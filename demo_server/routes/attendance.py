@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.i18n import N_, _
 from api_client.models import (
     AbsenceNotice,
     AbsenceNoticeApplied,
@@ -42,7 +43,7 @@ async def pupil_attendance(
     period: PeriodParam = None,
 ) -> Attendance:
     """Absences and lateness with date, lesson and kind; totals per subject and overall."""
-    await require_pupil(db, viewer, pupil_id, "attendance", ATTENDANCE_READERS)
+    await require_pupil(db, viewer, pupil_id, N_("attendance"), ATTENDANCE_READERS)
     attendance = await load_attendance(db, pupil_id, viewer.today, period)
     if attendance is None:
         raise pupil_not_found()
@@ -64,8 +65,8 @@ async def add_absence_notice(
 ) -> AbsenceNotice:
     """A parent says in advance, or explains after, that their child is or was away."""
     if viewer.role is not Role.PARENT:
-        raise ProblemError(403, "only a parent can send an absence notice")
-    await require_pupil(db, viewer, pupil_id, "absence notices")
+        raise ProblemError(403, _("only a parent can send an absence notice"))
+    await require_pupil(db, viewer, pupil_id, N_("absence notices"))
     return await send_notice(db, viewer, pupil_id, data, viewer.today, server.settings.now())
 
 

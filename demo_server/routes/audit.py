@@ -18,6 +18,7 @@ from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_, _
 from demo_server.access import AUDIT_READERS, MAX_ID
 from demo_server.audit_log import DEFAULT_LIMIT, ENTITIES, MAX_LIMIT, find_people, load_audit
 from demo_server.auth import Viewer
@@ -49,7 +50,7 @@ def parse_actions(text: str) -> tuple[str, ...]:
     "/audit",
     summary="The audit log",
     tags=["audit"],
-    guards=[requires(*AUDIT_READERS, what="the audit log")],
+    guards=[requires(*AUDIT_READERS, what=N_("the audit log"))],
 )
 async def audit_log(
     viewer: NamedDependency[Viewer],
@@ -100,14 +101,20 @@ async def audit_log(
     start = parse_date(from_, "from") if from_ is not None else None
     end = parse_date(to, "to") if to is not None else None
     if start is not None and end is not None and end < start:
-        raise ProblemError(422, "'to' is before 'from'", field="to")
+        raise ProblemError(422, _("'to' is before 'from'"), field="to")
     if entity is not None and entity not in ENTITIES:
-        raise ProblemError(400, f"'entity' must be one of {', '.join(ENTITIES)}", field="entity")
+        raise ProblemError(
+            400,
+            _("'entity' must be one of {join}").format(join=", ".join(ENTITIES)),
+            field="entity",
+        )
     actions = parse_actions(action) if action is not None else None
     if not 1 <= limit <= MAX_LIMIT:
-        raise ProblemError(400, f"'limit' must be 1 to {MAX_LIMIT}", field="limit")
+        raise ProblemError(
+            400, _("'limit' must be 1 to {MAX_LIMIT}").format(MAX_LIMIT=MAX_LIMIT), field="limit"
+        )
     if before is not None and not 0 < before <= MAX_ID:
-        raise ProblemError(400, "'before' must be a record id", field="before")
+        raise ProblemError(400, _("'before' must be a record id"), field="before")
     return await load_audit(
         db,
         viewer,

@@ -13,6 +13,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.types import Guard
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.i18n import N_, _
 from api_client.models import PASSWORD_CHANGE_REQUIRED, Role
 from demo_server.access import forbidden
 from demo_server.auth import Viewer, authenticate
@@ -40,7 +41,7 @@ BEFORE_PASSWORD_CHANGE = "before_password_change"
 """A route handler's ``opt`` key: True on the few routes an account with a one-time password
 may use (who am I, change my password); every other route refuses it."""
 
-PASSWORD_CHANGE_FIRST = (
+PASSWORD_CHANGE_FIRST = N_(
     "this account still has the one-time password it was given: choose your own password "
     "first; nothing else opens until then (log in with the one-time password to choose one)"
 )
@@ -67,7 +68,7 @@ async def request_viewer(
     else:
         viewer = await authenticate(server, db, token)
     if viewer.must_change_password and not connection.route_handler.opt.get(BEFORE_PASSWORD_CHANGE):
-        raise ProblemError(403, PASSWORD_CHANGE_FIRST, type=PASSWORD_CHANGE_REQUIRED)
+        raise ProblemError(403, _(PASSWORD_CHANGE_FIRST), type=PASSWORD_CHANGE_REQUIRED)
     connection.scope[VIEWER_KEY] = viewer  # type: ignore[literal-required]
     return viewer
 

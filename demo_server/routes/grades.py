@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.i18n import N_
 from api_client.models import Grades, ReportCard
 from demo_server.access import pupil_not_found, require_pupil
 from demo_server.auth import Viewer
@@ -35,7 +36,7 @@ async def pupil_grades(
 ) -> Grades:
     """Per subject every mark of the period in date order, the weighted average and the
     period mark; where the school shows them, the class average and the pupil's place."""
-    await require_pupil(db, viewer, pupil_id, "marks")
+    await require_pupil(db, viewer, pupil_id, N_("marks"))
     grades = await load_grades(db, pupil_id, viewer.today, period)
     if grades is None:
         raise pupil_not_found()
@@ -50,7 +51,7 @@ async def pupil_report_card(
     db: NamedDependency[AsyncSession],
 ) -> ReportCard:
     """Period and year marks per subject for the whole school year."""
-    await require_pupil(db, viewer, pupil_id, "marks")
+    await require_pupil(db, viewer, pupil_id, N_("marks"))
     card = await load_report_card(db, pupil_id, viewer.today)
     if card is None:
         raise pupil_not_found()

@@ -8,6 +8,7 @@ from litestar import get
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.i18n import _
 from api_client.models import Health
 from demo_server.db import reachable
 from demo_server.problems import ProblemError
@@ -29,5 +30,5 @@ def server_version() -> str:
 )
 async def health(server: NamedDependency[ServerState], db: NamedDependency[AsyncSession]) -> Health:
     if not await reachable(db):
-        raise ProblemError(503, "the database is not reachable")
+        raise ProblemError(503, _("the database is not reachable"))
     return Health(version=server_version(), database=server.backend)

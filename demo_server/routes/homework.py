@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.i18n import N_, _
 from api_client.models import (
     Attachment,
     HomeworkDoneRequest,
@@ -46,7 +47,7 @@ async def pupil_homework(
     """Homework due in the range, upcoming first (soonest first), then past (latest first)."""
     start = parse_date(from_, "from") if from_ is not None else None
     end = parse_date(to, "to") if to is not None else None
-    await require_pupil(db, viewer, pupil_id, "homework")
+    await require_pupil(db, viewer, pupil_id, N_("homework"))
     homework = await load_homework(db, pupil_id, viewer.today, start, end, subject)
     if homework is None:
         raise pupil_not_found()
@@ -69,7 +70,7 @@ async def homework_done(
 ) -> HomeworkDoneState:
     """The pupil themself ticks homework done; kept on the server per pupil."""
     if viewer.role is not Role.PUPIL:
-        raise ProblemError(403, "only the pupil can tick their homework done")
+        raise ProblemError(403, _("only the pupil can tick their homework done"))
     if pupil_id != viewer.id:
         raise pupil_not_found()
     return await mark_done(db, viewer, pupil_id, homework_id, data.done, server.settings.now())
@@ -91,7 +92,7 @@ async def attachment(
 ) -> Response[bytes]:
     """The file, for whoever may see the homework it belongs to."""
     if viewer.role not in (Role.PUPIL, Role.PARENT, Role.TEACHER, Role.ADMINISTRATION):
-        raise forbidden("homework")
+        raise forbidden(N_("homework"))
     name, content = await attachment_file(db, viewer, attachment_id)
     return Response(
         content=content,

@@ -16,6 +16,7 @@ from litestar.params import JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_, _
 from demo_server import medical
 from demo_server.access import MEDICAL_STAFF, PUPIL_SEARCHERS
 from demo_server.auth import Viewer
@@ -32,7 +33,7 @@ DEFAULT_DAYS = 60
     "/pupils/search",
     summary="Find pupils by name",
     tags=["pupils"],
-    guards=[requires(*PUPIL_SEARCHERS, what="the pupil search")],
+    guards=[requires(*PUPIL_SEARCHERS, what=N_("the pupil search"))],
 )
 async def search_pupils(
     viewer: NamedDependency[Viewer],
@@ -50,9 +51,9 @@ async def search_pupils(
     marks. The health worker, administration and IT staff."""
     words = q.split()
     if len(q) > 100:
-        raise ProblemError(400, "'q' must be at most 100 characters of a name", field="q")
+        raise ProblemError(400, _("'q' must be at most 100 characters of a name"), field="q")
     if not words:
-        raise ProblemError(422, "'q' is empty: give part of a surname or first name", field="q")
+        raise ProblemError(422, _("'q' is empty: give part of a surname or first name"), field="q")
     return await medical.search_pupils(db, viewer, words, viewer.today)
 
 
@@ -60,7 +61,7 @@ async def search_pupils(
     "/medical/absences",
     summary="A pupil's illness absences",
     tags=["medical"],
-    guards=[requires(*MEDICAL_STAFF, what="medical absences")],
+    guards=[requires(*MEDICAL_STAFF, what=N_("medical absences"))],
 )
 async def medical_absences(
     viewer: NamedDependency[Viewer],
@@ -84,7 +85,7 @@ async def medical_absences(
     "/medical/absences",
     summary="Record a pupil ill for some days",
     tags=["medical"],
-    guards=[requires(*MEDICAL_STAFF, what="medical absences")],
+    guards=[requires(*MEDICAL_STAFF, what=N_("medical absences"))],
 )
 @write
 async def create_medical_absences(

@@ -14,6 +14,7 @@ from litestar.params import JSONBody, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_
 from demo_server import messaging
 from demo_server.access import pupil_not_found, require_pupil
 from demo_server.auth import Viewer
@@ -102,7 +103,7 @@ async def recipients(
 ) -> m.Recipients:
     """For a parent or pupil: the teachers and class teacher; for staff: the parents."""
     messaging.require_messages(viewer)
-    await require_pupil(db, viewer, pupil_id, "message recipients")
+    await require_pupil(db, viewer, pupil_id, N_("message recipients"))
     today = viewer.today
     pupil = (await messaging.pupil_refs(db, [pupil_id], today)).get(pupil_id)
     if pupil is None:

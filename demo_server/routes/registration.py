@@ -22,6 +22,7 @@ from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import _
 from demo_server import invites
 from demo_server import schema as s
 from demo_server.auth import Viewer
@@ -45,7 +46,9 @@ async def _check_rate(db: NamedDependency[AsyncSession], host: str, now: dt.date
         minutes = max(1, math.ceil(wait / 60))
         raise ProblemError(
             429,
-            f"too many wrong invite codes from this address; try again in {minutes} min",
+            _("too many wrong invite codes from this address; try again in {minutes} min").format(
+                minutes=minutes
+            ),
             headers={"Retry-After": str(wait)},
             retry_after=wait,
             field="code",
@@ -61,7 +64,7 @@ async def _usable_code(
         await db.rollback()
         await invites.record_code_failure(db, host, now)
         await db.commit()
-        raise ProblemError(422, invites.INVALID_CODE, field="code")
+        raise ProblemError(422, _(invites.INVALID_CODE), field="code")
     return invite
 
 
@@ -127,14 +130,14 @@ async def add_child(
 ) -> m.Registration:
     """For a parent with a second child: the second child's code links it to this account."""
     if viewer.role is not m.Role.PARENT:
-        raise ProblemError(403, "only a parent account adds a child with an invite code")
+        raise ProblemError(403, _("only a parent account adds a child with an invite code"))
     now, today, host = server.settings.now(), viewer.today, _host(request, server)
     await _check_rate(db, host, now)
     invite = await _usable_code(db, host, data.code, now)
     parent = await db.get(s.User, viewer.id)
     assert parent is not None
     if await db.get(s.ParentLink, (parent.id, invite.pupil_id)) is not None:
-        raise ProblemError(422, "this child is already linked to your account", field="code")
+        raise ProblemError(422, _("this child is already linked to your account"), field="code")
     await invites.link_by_invite(db, invite, parent, now)
     return await invites.registration(db, parent, today)
 

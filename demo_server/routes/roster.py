@@ -11,6 +11,7 @@ from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_, _, ngettext
 from demo_server import roster_apply
 from demo_server.auth import Viewer
 from demo_server.heavy import encode_off_loop, encoded, off_loop
@@ -40,7 +41,7 @@ CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-ex
     status_code=200,
     opt={"problems": (415,), "request_body": "text/csv"},
 )
-@write(heavy="roster imports")
+@write(heavy=N_("roster imports"))
 async def import_roster(
     request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
@@ -56,12 +57,12 @@ async def import_roster(
     if media not in CSV_TYPES:
         raise ProblemError(
             415,
-            "send the roster file itself as the body with Content-Type: text/csv",
+            _("send the roster file itself as the body with Content-Type: text/csv"),
             field="Content-Type",
         )
     body = await request.body()
     if not body.strip():
-        raise ProblemError(422, "the file is empty", field="body")
+        raise ProblemError(422, _("the file is empty"), field="body")
     return await _import_roster(viewer, server, db, body, dry_run=dry_run)
 
 
@@ -108,8 +109,13 @@ async def _import_roster(
     if not the_plan.can_apply:
         raise ProblemError(
             422,
-            f"{len(the_plan.refused)} line(s) are refused; nothing was imported. "
-            "Correct them (see the report) and import the file again",
+            ngettext(
+                "{n} line is refused; nothing was imported. Correct it (see the report) and "
+                "import the file again",
+                "{n} lines are refused; nothing was imported. Correct them (see the report) "
+                "and import the file again",
+                len(the_plan.refused),
+            ).format(n=len(the_plan.refused)),
             field="body",
             current=await off_loop(plan_report, the_plan, parsed, dry_run=False, applied=False),
         )

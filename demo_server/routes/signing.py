@@ -9,7 +9,9 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client import i18n
 from api_client import models as m
+from api_client.i18n import N_, _
 from demo_server.access import require_pupil
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
@@ -42,9 +44,13 @@ async def sign(
     day = parse_date(monday, "monday")
     if day.weekday() != 0:
         raise ProblemError(
-            422, f"'monday' must be a Monday; {day.isoformat()} is a {day:%A}", field="monday"
+            422,
+            _("'monday' must be a Monday; {day} is a {weekday}").format(
+                day=day.isoformat(), weekday=i18n.weekday(day)
+            ),
+            field="monday",
         )
-    await require_pupil(db, viewer, pupil_id, "pupils' weeks")
+    await require_pupil(db, viewer, pupil_id, N_("pupils' weeks"))
     if viewer.role is not m.Role.PARENT:
-        raise ProblemError(403, "only a parent of the pupil may sign the week")
+        raise ProblemError(403, _("only a parent of the pupil may sign the week"))
     return await sign_as_parent(db, viewer, pupil_id, day, server.settings.now())

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_, _
 from demo_server import invites
 from demo_server import schema as s
 from demo_server.access import (
@@ -20,6 +21,7 @@ from demo_server.access import (
 from demo_server.auth import Viewer
 from demo_server.heavy import off_loop
 from demo_server.idempotency import write
+from demo_server.language import asked_language
 from demo_server.problems import ProblemError
 from demo_server.routes.accounts import IT_STAFF_ONLY
 from demo_server.routes.deps import NO_STORE
@@ -29,9 +31,14 @@ from demo_server.week import class_name
 # --- slips and invite codes ------------------------------------------------------------------
 
 
-def _lang(school_name: str, lang: str | None) -> str:
+def _lang(request: Request[Any, Any, Any], school_name: str, lang: str | None) -> str:
+    """The slips' language: ``lang`` when given, else the one the request's
+    ``Accept-Language`` asks for, else the school's (Russian for a school with a Russian
+    name)."""
     if lang:
         return lang
+    if asked := asked_language(request.scope):
+        return asked
     return "ru" if any("а" <= ch.lower() <= "я" for ch in school_name) else "en"
 
 
@@ -47,7 +54,7 @@ async def _slips(
     passwords: bool,
 ) -> m.CredentialSlips:
     refused = ProblemError(
-        403, "only the IT staff and the class teacher of this class issue its invite codes"
+        403, _("only the IT staff and the class teacher of this class issue its invite codes")
     )
     if not passwords and viewer.role not in (m.Role.IT_STAFF, m.Role.TEACHER):
         raise refused
@@ -58,7 +65,7 @@ async def _slips(
     school = await db.get(s.School, viewer.school_id)
     assert school is not None
     name = class_name(cls.grade, cls.letter)
-    language = _lang(school.name, lang)
+    language = _lang(request, school.name, lang)
     server_url = str(request.base_url).rstrip("/")
     today = viewer.today
 
@@ -75,7 +82,9 @@ async def _slips(
         lang=language,
     )
     if not issued:
-        raise ProblemError(422, f"there are no pupils in {name} today", field="class_id")
+        raise ProblemError(
+            422, _("there are no pupils in {name} today").format(name=name), field="class_id"
+        )
     kwargs: dict[str, Any] = {
         "school": school.name,
         "class_name": name,
@@ -110,14 +119,15 @@ async def _slips(
 Lang = Annotated[
     str | None,
     QueryParameter(
-        description="ru or en (default: the school's)", schema_extra={"enum": ["ru", "en"]}
+        description="ru or en (default: the request's Accept-Language, else the school's)",
+        schema_extra={"enum": ["ru", "en"]},
     ),
 ]
 
 
 def _check_lang(lang: str | None) -> None:
     if lang is not None and lang not in ("ru", "en"):
-        raise ProblemError(400, "'lang' must be ru or en", field="lang")
+        raise ProblemError(400, _("'lang' must be ru or en"), field="lang")
 
 
 @post(
@@ -127,7 +137,7 @@ def _check_lang(lang: str | None) -> None:
     guards=[IT_STAFF_ONLY],
     cache_control=NO_STORE,
 )
-@write(heavy="credential slips")
+@write(heavy=N_("credential slips"))
 async def class_slips(
     request: Request[Any, Any, Any],
     class_id: FromPath[int],
@@ -149,7 +159,7 @@ async def class_slips(
     summary="Invite codes for a class's parents",
     status_code=200,
 )
-@write(heavy="credential slips")
+@write(heavy=N_("credential slips"))
 async def class_invite_codes(
     request: Request[Any, Any, Any],
     class_id: FromPath[int],

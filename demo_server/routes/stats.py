@@ -15,6 +15,7 @@ from litestar.params import PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_, _
 from demo_server import stats
 from demo_server.access import (
     ANONYMOUS_STATS_READERS,
@@ -35,7 +36,7 @@ PeriodParam = Annotated[
 @get(
     "/school",
     summary="The school's statistics for a period",
-    guards=[requires(*STATS_READERS, what="the school's named statistics")],
+    guards=[requires(*STATS_READERS, what=N_("the school's named statistics"))],
 )
 async def school_stats(
     viewer: NamedDependency[Viewer],
@@ -47,14 +48,14 @@ async def school_stats(
     the ranking of classes and the average of each week. Administration only."""
     today = viewer.today
     scope = await stats.resolve_scope(db, viewer.school_id, period, today)
-    async with server.heavy.turn("statistics"):
+    async with server.heavy.turn(N_("statistics")):
         return await stats.school_stats(db, scope, today)
 
 
 @get(
     "/classes/{class_id:int}",
     summary="One class's statistics for a period",
-    guards=[requires(*STATS_READERS, what="a class's named statistics")],
+    guards=[requires(*STATS_READERS, what=N_("a class's named statistics"))],
 )
 async def class_stats(
     class_id: Annotated[int, PathParameter(description="The class's id")],
@@ -69,11 +70,11 @@ async def class_stats(
     scope = await stats.resolve_scope(db, viewer.school_id, period, today)
     found = None
     if 0 < class_id <= MAX_ID:
-        async with server.heavy.turn("statistics"):
+        async with server.heavy.turn(N_("statistics")):
             found = await stats.class_stats(db, scope, class_id, today)
     if found is None:
         raise ProblemError(
-            404, "there is no class with this id in that period's year", field="class_id"
+            404, _("there is no class with this id in that period's year"), field="class_id"
         )
     return found
 
@@ -81,7 +82,7 @@ async def class_stats(
 @get(
     "/authority",
     summary="Anonymised figures per school and class",
-    guards=[requires(*ANONYMOUS_STATS_READERS, what="anonymised statistics")],
+    guards=[requires(*ANONYMOUS_STATS_READERS, what=N_("anonymised statistics"))],
 )
 async def authority_stats(
     viewer: NamedDependency[Viewer],
@@ -92,7 +93,7 @@ async def authority_stats(
     """Average, distribution and attendance per school and class; never a pupil, and any
     group of fewer than five pupils withheld. The education authority and administration."""
     scope = await stats.resolve_scope(db, viewer.school_id, period, viewer.today)
-    async with server.heavy.turn("statistics"):
+    async with server.heavy.turn(N_("statistics")):
         return await stats.authority_stats(db, scope)
 
 

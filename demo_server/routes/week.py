@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.i18n import N_, _
 from api_client.models import Week
 from demo_server.access import PUPIL_READERS, pupil_not_found
 from demo_server.auth import Viewer
@@ -36,17 +37,25 @@ def parse_date(value: str, field: str) -> dt.date:
     text = value.strip()
     if not _ISO_DATE.fullmatch(text):
         raise ProblemError(
-            400, f"'{field}' must be a date written YYYY-MM-DD, like 2026-11-23", field=field
+            400,
+            _("'{field}' must be a date written YYYY-MM-DD, like 2026-11-23").format(field=field),
+            field=field,
         )
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise ProblemError(
-            400, f"'{field}' is not a real date: {text} does not exist", field=field
+            400,
+            _("'{field}' is not a real date: {text} does not exist").format(field=field, text=text),
+            field=field,
         ) from None
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise ProblemError(
-            400, f"'{field}' must be in the years {MIN_YEAR} to {MAX_YEAR}", field=field
+            400,
+            _("'{field}' must be in the years {MIN_YEAR} to {MAX_YEAR}").format(
+                field=field, MIN_YEAR=MIN_YEAR, MAX_YEAR=MAX_YEAR
+            ),
+            field=field,
         )
     return day
 
@@ -55,7 +64,7 @@ def parse_date(value: str, field: str) -> dt.date:
     "/pupils/{pupil_id:int}/week",
     summary="A pupil's week",
     tags=["week"],
-    guards=[requires(*PUPIL_READERS, what="pupils' weeks")],
+    guards=[requires(*PUPIL_READERS, what=N_("pupils' weeks"))],
 )
 async def pupil_week(
     pupil_id: Annotated[int, Parameter(description="The pupil's id")],
