@@ -37,7 +37,7 @@ WIDTH = 80
 OK, REFUSED, USAGE = 0, 1, 2
 ATTEMPTS = 5
 """How many times ``diary register`` lets a person correct what the server refused."""
-SETUP_KINDS = ("subjects", "rooms", "classes", "groups", "assignments", "timetable", "oneroster")
+SETUP_KINDS = ("subjects", "rooms", "classes", "groups", "assignments", "timetable")
 ROLES = ("pupil", "parent", "teacher", "administration", "it_staff", "health_worker", "authority")
 
 
@@ -108,8 +108,7 @@ def add_parsers(commands: Any) -> None:
         help="the school's set-up from files: subjects, rooms, classes, groups, timetable",
         description="Set the school up from CSV files (see 'diary admin templates DIR' and "
         "docs/setup.md), in this order: subjects, rooms, classes, then the roster of people "
-        "(diary admin import), then groups, assignments, timetable; or everything at once from "
-        "a OneRoster 1.2 export.",
+        "(diary admin import), then groups, assignments, timetable.",
     )
     _account_options(setup)
     setup_sub = setup.add_subparsers(dest="setup_command", metavar="COMMAND", required=True)
@@ -127,7 +126,7 @@ def add_parsers(commands: Any) -> None:
     setup_import.add_argument(
         "file",
         metavar="FILE",
-        help="the CSV file (UTF-8, Windows-1251, ; or ,); for oneroster a zip or a folder",
+        help="the CSV file (UTF-8, Windows-1251, ; or ,)",
     )
     setup_import.add_argument("--apply", action="store_true", help="import it (not only check)")
     templates = sub.add_parser(
@@ -432,19 +431,7 @@ async def _import(data: DiaryData, name: str, content: bytes, dry_run: bool, env
 
 
 def _setup_file(path: Path, kind: str) -> bytes:
-    """The bytes to send: the file, or for OneRoster a folder's CSV files zipped."""
-    if kind == "oneroster" and path.is_dir():
-        import io
-        import zipfile
-
-        names = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
-        if not names:
-            raise Usage(f"there are no CSV files in {path}")
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name in names:
-                archive.writestr(name.name, name.read_bytes())
-        return out.getvalue()
+    """The set-up file's bytes."""
     if not path.is_file():
         raise Usage(f"there is no file {path}")
     try:
@@ -509,9 +496,7 @@ async def _setup_import(
     from api_client.models import SetupImportReport, decode, encode
 
     try:
-        report = await data.import_setup(
-            kind, content, dry_run=not apply, zip_file=kind == "oneroster"
-        )
+        report = await data.import_setup(kind, content, dry_run=not apply)
     except InvalidRequest as exc:
         current = exc.problem.current if exc.problem is not None else None
         if current is None:

@@ -180,3 +180,13 @@ def test_every_template_reads_with_no_refusal_of_its_form(kind: str, lang: str) 
     assert not parsed.warnings
     assert len(parsed.lines) == len(KINDS[kind].examples)
     assert set(parsed.headers) == {c.key for c in KINDS[kind].columns}
+
+
+def test_the_guide_describes_every_column_of_every_file() -> None:
+    from pathlib import Path
+
+    guide = (Path(__file__).parents[2] / "docs" / "setup_files.md").read_text(encoding="utf-8")
+    for kind in KINDS.values():
+        assert f"## {kind.name}.csv" in guide
+        for column in kind.columns:
+            assert f"| `{column.key}` | `{column.russian}` |" in guide, (kind.name, column.key)
