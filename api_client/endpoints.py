@@ -154,9 +154,17 @@ def class_absence_notices(class_id: int) -> Get[AbsenceNotices]:
 # -- the class journal and the timetable -----------------------------------------------------
 
 
-def journal(class_id: int, subject_id: int, period_id: int | None = None) -> Get[Journal]:
-    """A class's journal for a subject and period (the period containing today by default)."""
-    params = {"class_id": class_id, "subject_id": subject_id, "period_id": period_id}
+def journal(
+    class_id: int, subject_id: int, period_id: int | None = None, group_id: int | None = None
+) -> Get[Journal]:
+    """A class's journal for a subject and period (the period containing today by default);
+    with ``group_id``, the journal of that group of the class (its pupils and lessons only)."""
+    params = {
+        "class_id": class_id,
+        "subject_id": subject_id,
+        "period_id": period_id,
+        "group_id": group_id,
+    }
     return Get("/journal", Journal, query(params))
 
 

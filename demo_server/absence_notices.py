@@ -47,6 +47,7 @@ from demo_server.journal import (
     journal_absence,
     log_absence_set,
 )
+from demo_server.lesson_pupils import takes_lesson
 from demo_server.problems import ProblemError
 from demo_server.records import record_change
 
@@ -341,6 +342,7 @@ async def _lessons_ahead(
             s.Lesson.date >= first,
             s.Lesson.date <= notice.end,
             s.Lesson.status != LessonStatus.CANCELLED.value,
+            takes_lesson(pupil_id),
         )
     )
     return len(set(found.all()))

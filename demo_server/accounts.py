@@ -28,6 +28,7 @@ from api_client.i18n import N_, _
 from demo_server import schema as s
 from demo_server.access import not_found
 from demo_server.clock import stamp
+from demo_server.groups import leave_class_groups
 from demo_server.passwords import (
     check_strength,
     generate_one_time_password,
@@ -766,6 +767,9 @@ async def move_pupil(
             )
         before = {"class_id": current.class_id, "enrolment_id": current.id}
     new_id: int | None = None
+    if current is not None:
+        # Leaving the class is leaving its groups (English, computer science) the same day.
+        await leave_class_groups(db, [pupil.id], current.class_id, day - dt.timedelta(days=1))
     if current is not None and current.start >= day:
         # The enrolment starts that very day: it simply becomes one in the new class.
         current.class_id = target.id

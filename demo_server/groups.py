@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -31,6 +31,7 @@ from api_client.i18n import _
 from demo_server import schema as s
 from demo_server.access import not_found, valid_id
 from demo_server.auth import Viewer
+from demo_server.lesson_pupils import lesson_pupils, members_between, takes_lesson
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit
 from demo_server.week import class_ref, short_name
@@ -38,62 +39,11 @@ from demo_server.week import class_ref, short_name
 # --- who takes which lesson -------------------------------------------------------------------
 
 
-def member_on(pupil: Any, group: Any, day: Any) -> ColumnElement[bool]:
-    """The condition "``pupil`` is in ``group`` on ``day``" (columns or bound values)."""
-    return (
-        exists()
-        .where(
-            s.GroupMember.group_id == group,
-            s.GroupMember.pupil_id == pupil,
-            s.GroupMember.start <= day,
-            or_(s.GroupMember.end.is_(None), s.GroupMember.end >= day),
-        )
-        .correlate_except(s.GroupMember)
-    )
-
-
-def takes_lesson(pupil: Any, lesson: Any = s.Lesson) -> ColumnElement[bool]:
-    """The condition "``pupil`` takes ``lesson``" beyond being in its class on its day: the
-    lesson is the whole class's, or its group's and the pupil is in the group that day.
-    ``pupil`` is a column or a bound value; ``lesson`` the lesson's entity or alias."""
-    return or_(lesson.group_id.is_(None), member_on(pupil, lesson.group_id, lesson.date))
-
-
-def enrolled_on(pupil: Any, class_id: Any, day: Any) -> ColumnElement[bool]:
-    """The condition "``pupil`` is in class ``class_id`` on ``day``"."""
-    return (
-        exists()
-        .where(
-            s.Enrolment.pupil_id == pupil,
-            s.Enrolment.class_id == class_id,
-            s.Enrolment.start <= day,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= day),
-        )
-        .correlate_except(s.Enrolment)
-    )
-
-
-def lesson_pupils(lesson: Any = s.Lesson, pupil: Any = s.User.id) -> ColumnElement[bool]:
-    """The condition "``pupil`` is a pupil of ``lesson``": in its class on its day and, for a
-    group's lesson, in the group that day."""
-    return and_(enrolled_on(pupil, lesson.class_id, lesson.date), takes_lesson(pupil, lesson))
-
-
 async def is_lesson_pupil(db: AsyncSession, lesson: s.Lesson, pupil_id: int) -> bool:
     found = await db.scalar(
         select(s.Lesson.id).where(s.Lesson.id == lesson.id, lesson_pupils(s.Lesson, pupil_id))
     )
     return found is not None
-
-
-def members_between(group_id: int, start: dt.date, end: dt.date) -> Any:
-    """A select of the ids of the pupils in group ``group_id`` at some time from ``start`` to
-    ``end``."""
-    return select(s.GroupMember.pupil_id).where(
-        s.GroupMember.group_id == group_id,
-        s.GroupMember.start <= end,
-        or_(s.GroupMember.end.is_(None), s.GroupMember.end >= start),
-    )
 
 
 async def leave_class_groups(

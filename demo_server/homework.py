@@ -16,6 +16,7 @@ from demo_server.access import MAX_ID, may_see_class_homework
 from demo_server.attachments import attachments_of
 from demo_server.auth import Viewer
 from demo_server.grades import pupil_facts, subject_order
+from demo_server.lesson_pupils import takes_lesson
 from demo_server.problems import ProblemError
 from demo_server.records import record_change
 from demo_server.week import short_name
@@ -39,7 +40,11 @@ async def _lesson_windows(
     )
     windows: list[ColumnElement[bool]] = []
     for class_id, begins, ends in await db.execute(query):
-        conditions = [s.Lesson.class_id == class_id, s.Lesson.date >= begins]
+        conditions = [
+            s.Lesson.class_id == class_id,
+            s.Lesson.date >= begins,
+            takes_lesson(pupil_id),
+        ]
         if ends is not None:
             conditions.append(s.Lesson.date <= ends)
         windows.append(and_(*conditions))

@@ -41,6 +41,7 @@ from api_client.models import (
     AbsenceRemove,
     AbsenceSet,
     Attachment,
+    GroupRef,
     HomeworkSet,
     Journal,
     JournalAbsence,
@@ -78,6 +79,7 @@ from demo_server.access import (
 from demo_server.attachments import attachments_of
 from demo_server.auth import Viewer
 from demo_server.clock import school_date, stamp
+from demo_server.lesson_pupils import members_between, takes_lesson
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit, record_change
 from demo_server.week import class_name, class_ref
@@ -224,7 +226,25 @@ async def _lesson_pupil(
             ),
             field=field,
         )
+    if ctx.lesson.group_id is not None and not await _takes(db, ctx.lesson, pupil.id):
+        group = await db.get(s.ClassGroup, ctx.lesson.group_id)
+        raise ProblemError(
+            422,
+            _(
+                "this pupil is not in group {group} on {day}: the lesson is the group's, so "
+                "only its pupils get marks and absences there"
+            ).format(group=group.name if group else "", day=ctx.lesson.date.isoformat()),
+            field=field,
+        )
     return pupil
+
+
+async def _takes(db: AsyncSession, lesson: s.Lesson, pupil_id: int) -> bool:
+    """Whether the pupil takes the lesson (:func:`demo_server.lesson_pupils.takes_lesson`)."""
+    found = await db.scalar(
+        select(s.Lesson.id).where(s.Lesson.id == lesson.id, takes_lesson(pupil_id))
+    )
+    return found is not None
 
 
 def _not_cancelled(ctx: LessonContext, what: str) -> None:
@@ -363,9 +383,11 @@ async def load_journal(
     subject_id: int,
     period_id: int | None,
     today: dt.date,
+    group_id: int | None = None,
 ) -> Journal:
     """The journal of ``class_id`` and ``subject_id`` for ``period_id`` (default: the period
-    containing ``today``, else the last one begun, else the first)."""
+    containing ``today``, else the last one begun, else the first). With ``group_id``, the
+    journal of that group of the class: its pupils and its lessons only."""
     if viewer.role not in (Role.TEACHER, Role.ADMINISTRATION):
         raise ProblemError(403, _("your role may not see class journals"))
     cls = await visible_class(db, viewer, class_id)
@@ -399,19 +421,35 @@ async def load_journal(
             begun = [p for p in periods if p.start <= today]
             chosen = begun[-1] if begun else periods[0]
     period = chosen
-
-    found_pupils = (
-        await db.execute(
-            select(s.User.id, s.User.first_name, s.User.last_name)
-            .join(s.Enrolment, s.Enrolment.pupil_id == s.User.id)
-            .where(
-                s.Enrolment.class_id == cls.id,
-                s.Enrolment.start <= period.end,
-                or_(s.Enrolment.end.is_(None), s.Enrolment.end >= period.start),
+    group: s.ClassGroup | None = None
+    if group_id is not None:
+        check_id(group_id, "group_id", what="group")
+        group = await db.scalar(
+            select(s.ClassGroup).where(
+                s.ClassGroup.id == group_id,
+                s.ClassGroup.class_id == cls.id,
+                s.ClassGroup.subject_id == subject.id,
             )
-            .distinct()
         )
-    ).all()
+        if group is None:
+            raise not_found("group", "group_id")
+
+    pupil_query = (
+        select(s.User.id, s.User.first_name, s.User.last_name)
+        .join(s.Enrolment, s.Enrolment.pupil_id == s.User.id)
+        .where(
+            s.Enrolment.class_id == cls.id,
+            s.Enrolment.start <= period.end,
+            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= period.start),
+        )
+        .distinct()
+    )
+    if group is not None:
+        pupil_query = pupil_query.where(
+            s.User.id.in_(members_between(group.id, period.start, period.end))
+        )
+    found_pupils = (await db.execute(pupil_query)).all()
+    of_group = [] if group is None else [s.Lesson.group_id == group.id]
     pupil_rows = sorted(
         found_pupils, key=lambda r: (r.last_name.casefold(), r.first_name.casefold(), r.id)
     )
@@ -429,6 +467,7 @@ async def load_journal(
                 s.Lesson.subject_id == subject.id,
                 s.Lesson.date >= period.start,
                 s.Lesson.date <= period.end,
+                *of_group,
             )
             .order_by(s.Lesson.date, s.Lesson.number)
         )
@@ -441,6 +480,7 @@ async def load_journal(
             s.Lesson.subject_id == subject.id,
             s.Lesson.date >= period.start,
             s.Lesson.date <= period.end,
+            *of_group,
         )
         .scalar_subquery()
     )
@@ -479,6 +519,7 @@ async def load_journal(
         class_=class_ref(cls.id, cls.grade, cls.letter),
         subject=SubjectRef(id=subject.id, name=subject.name),
         period=_period_ref(period),
+        group=GroupRef(id=group.id, name=group.name) if group is not None else None,
         periods=[_period_ref(p) for p in periods],
         scale=MarkScale(min=school.mark_min, max=school.mark_max),
         reason_after_days=school.reason_after_days,

@@ -51,24 +51,36 @@ async def load_me(db: AsyncSession, viewer: Viewer, today: dt.date) -> m.Me:
             for pid, first, last in pupils
         ]
     if viewer.role is m.Role.TEACHER:
-        for class_id, grade, letter, subject_id, subject_name in await db.execute(
+        for (
+            class_id,
+            grade,
+            letter,
+            subject_id,
+            subject_name,
+            group_id,
+            group_name,
+        ) in await db.execute(
             select(
                 s.SchoolClass.id,
                 s.SchoolClass.grade,
                 s.SchoolClass.letter,
                 s.Subject.id,
                 s.Subject.name,
+                s.ClassGroup.id,
+                s.ClassGroup.name,
             )
             .select_from(s.TeachingAssignment)
             .join(s.SchoolClass, s.SchoolClass.id == s.TeachingAssignment.class_id)
             .join(s.Subject, s.Subject.id == s.TeachingAssignment.subject_id)
+            .outerjoin(s.ClassGroup, s.ClassGroup.id == s.TeachingAssignment.group_id)
             .where(s.TeachingAssignment.teacher_id == viewer.id)
-            .order_by(s.SchoolClass.grade, s.SchoolClass.letter, s.Subject.name)
+            .order_by(s.SchoolClass.grade, s.SchoolClass.letter, s.Subject.name, s.ClassGroup.name)
         ):
             teaching.append(
                 m.Teaching(
                     class_=class_ref(class_id, grade, letter),
                     subject=m.SubjectRef(id=subject_id, name=subject_name),
+                    group=m.GroupRef(id=group_id, name=group_name) if group_id else None,
                 )
             )
         led = (

@@ -20,6 +20,7 @@ from api_client import models as m
 from api_client.i18n import _, ngettext
 from demo_server import schema as s
 from demo_server.accounts import NO_PASSWORD, chunks, school_classes
+from demo_server.groups import leave_class_groups
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit
 from demo_server.roster import (
@@ -229,6 +230,8 @@ async def apply_plan(
             current_of[enrolment.pupil_id] = enrolment  # the later start wins
     for pupil_id, class_id in moved:
         current = current_of.get(pupil_id)
+        if current is not None:  # leaving the class is leaving its groups
+            await leave_class_groups(db, [pupil_id], current.class_id, today - dt.timedelta(days=1))
         if current is not None and current.start >= today:
             current.class_id = class_id
             continue

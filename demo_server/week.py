@@ -23,6 +23,7 @@ from demo_server import schema as s
 from demo_server.access import MAX_ID, PUPIL_READERS, pupil_visibility, visibility_params
 from demo_server.auth import Viewer
 from demo_server.clock import school_zone
+from demo_server.lesson_pupils import takes_lesson
 from demo_server.setup_rules import weekdays_of
 
 
@@ -150,6 +151,7 @@ _LESSONS = (
         _substitute.first_name,
         _substitute.middle_name,
         _substitute.last_name,
+        s.ClassGroup.name,
     )
     .join(
         _enrolment,
@@ -163,10 +165,12 @@ _LESSONS = (
     .join(s.Subject, s.Subject.id == s.Lesson.subject_id)
     .join(_teacher, _teacher.id == s.Lesson.teacher_id)
     .outerjoin(_substitute, _substitute.id == s.Lesson.substitute_id)
+    .outerjoin(s.ClassGroup, s.ClassGroup.id == s.Lesson.group_id)
     .where(
         s.Lesson.class_id.in_(bindparam("classes", expanding=True)),
         s.Lesson.date >= bindparam("monday"),
         s.Lesson.date <= bindparam("sunday"),
+        takes_lesson(bindparam("pupil")),
     )
     .order_by(s.Lesson.date, s.Lesson.number, s.Lesson.id)
 )
@@ -469,6 +473,7 @@ async def load_week(
             s1,
             s2,
             s3,
+            group_name,
         ) = row
         planned_teacher = short_name(t1, t2, t3)
         substituted = substitute_id is not None and s3 is not None
@@ -493,6 +498,7 @@ async def load_week(
                 homework=homework.get(lesson_id, []),
                 marks=marks.get(lesson_id, []),
                 absence=absences.get(lesson_id),
+                group=group_name or "",
             )
         )
 

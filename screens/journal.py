@@ -64,26 +64,30 @@ JOURNAL_KINDS = ("mark.", "absence.", "period_mark.", "lesson.", "homework.")
 """The changes in the feed that can touch a class journal."""
 
 
-def journal_choices(me: Me | None) -> list[tuple[int, str, int, str]]:
-    """The journals a teacher may open: (class id, class, subject id, subject).
+Choice = tuple[int, str, int, str, int | None]
+"""A journal to open: (class id, class, subject id, subject, group id or None)."""
+
+
+def journal_choices(me: Me | None) -> list[Choice]:
+    """The journals a teacher may open: a class and subject, or one group of the class for
+    the subject (the subject's name then says the group: ``англ. (гр. 1)``).
 
     A class teacher also opens their own class (for attendance) with the subjects they
     teach elsewhere; the server decides again for every request."""
     if me is None:
         return []
-    seen: set[tuple[int, int]] = set()
-    found: list[tuple[int, str, int, str]] = []
+    seen: set[tuple[int, int, int | None]] = set()
+    found: list[Choice] = []
     for teaching in me.teaching:
-        key = (teaching.class_.id, teaching.subject.id)
+        group = teaching.group
+        key = (teaching.class_.id, teaching.subject.id, group.id if group else None)
         if key not in seen:
             seen.add(key)
+            subject = teaching.subject.name
+            if group is not None:
+                subject = _("{subject} ({group})").format(subject=subject, group=group.name)
             found.append(
-                (
-                    teaching.class_.id,
-                    teaching.class_.name,
-                    teaching.subject.id,
-                    teaching.subject.name,
-                )
+                (teaching.class_.id, teaching.class_.name, teaching.subject.id, subject, key[2])
             )
     return found
 
@@ -191,12 +195,13 @@ changes wait; ctrl+r reads the journal again and sends at once.
         super().__init__(data)
         self.journal: Journal | None = None
         self.model: JournalModel | None = None
-        self.choice: tuple[int, int, int | None] | None = None
+        self.choice: tuple[int, int, int | None, int | None] | None = None
+        """The journal open: class, subject, period and group ids."""
         """Class id, subject id, period id (None: the server's current period)."""
         self.conflicts: dict[Address, OutboxItem] = {}
         self._stop_listening: Any = None
         self._grid: JournalGrid | None = None
-        self.choices: list[tuple[int, str, int, str]] = []
+        self.choices: list[Choice] = []
         """The journals on offer: (class id, class, subject id, subject)."""
         self._settled_count = 0
         self._echoes: Counter[tuple[str, int]] = Counter()
@@ -258,14 +263,15 @@ changes wait; ctrl+r reads the journal again and sends at once.
         remembered = self.data.remembered("journal.last")
         if remembered:
             try:
-                class_id, subject_id, period_id = json.loads(remembered)
+                class_id, subject_id, period_id, *rest = json.loads(remembered)
+                group_id = rest[0] if rest else None
             except (ValueError, TypeError):
-                class_id = subject_id = period_id = None
-            if any(c[0] == class_id and c[2] == subject_id for c in choices):
-                self.open_journal(class_id, subject_id, period_id)
+                class_id = subject_id = period_id = group_id = None
+            if any(c[0] == class_id and c[2] == subject_id and c[4] == group_id for c in choices):
+                self.open_journal(class_id, subject_id, period_id, group_id)
                 return
         if choices:
-            self.open_journal(choices[0][0], choices[0][2], None)
+            self.open_journal(choices[0][0], choices[0][2], None, choices[0][4])
         elif self.read_only:
             self._empty("The school has no class with marks yet: there is no journal to read.")
         else:
@@ -279,7 +285,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
             stats = await self.data.load(endpoints.school_stats())
         ordered = sorted(stats.classes, key=lambda c: (c.class_.grade, c.class_.letter))
         self.choices = [
-            (c.class_.id, c.class_.name, row.subject.id, row.subject.name)
+            (c.class_.id, c.class_.name, row.subject.id, row.subject.name, None)
             for c in ordered
             for row in sorted(c.subjects, key=lambda r: r.subject.name)
         ]
@@ -293,10 +299,12 @@ changes wait; ctrl+r reads the journal again and sends at once.
     def _empty(self, text: str) -> None:
         self.query_one("#journal-empty", Static).update(Content(text))
 
-    def open_journal(self, class_id: int, subject_id: int, period_id: int | None) -> None:
-        self.choice = (class_id, subject_id, period_id)
+    def open_journal(
+        self, class_id: int, subject_id: int, period_id: int | None, group_id: int | None = None
+    ) -> None:
+        self.choice = (class_id, subject_id, period_id, group_id)
         self.conflicts.clear()
-        cached = self.data.cached(endpoints.journal(class_id, subject_id, period_id))
+        cached = self.data.cached(endpoints.journal(class_id, subject_id, period_id, group_id))
         if cached is not None:
             self.show_journal(cached)
         self.load()
@@ -304,20 +312,22 @@ changes wait; ctrl+r reads the journal again and sends at once.
     @work(exclusive=True, group="journal", exit_on_error=False)
     async def load(self) -> None:
         assert self.choice is not None
-        class_id, subject_id, period_id = self.choice
+        class_id, subject_id, period_id, group_id = self.choice
         for _attempt in range(3):
             settled = self._settled_count
-            journal = await self.data.load(endpoints.journal(class_id, subject_id, period_id))
-            if self.choice != (class_id, subject_id, period_id):
+            journal = await self.data.load(
+                endpoints.journal(class_id, subject_id, period_id, group_id)
+            )
+            if self.choice != (class_id, subject_id, period_id, group_id):
                 return
             if settled == self._settled_count:
                 break
             # A change of ours was saved while the journal was on its way: that copy may
             # predate it (the cell would show the old value until the next refresh).
         if period_id is None:
-            self.choice = (class_id, subject_id, journal.period.id)
+            self.choice = (class_id, subject_id, journal.period.id, group_id)
         self.data.remember_setting(
-            "journal.last", json.dumps([class_id, subject_id, journal.period.id])
+            "journal.last", json.dumps([class_id, subject_id, journal.period.id, group_id])
         )
         if journal != self.journal:
             self.show_journal(journal)
@@ -377,7 +387,11 @@ changes wait; ctrl+r reads the journal again and sends at once.
         self.model = model
         self.query_one("#journal-title", Static).update(
             Content.assemble(
-                (f"{journal.class_.name} · {journal.subject.name}", "bold"),
+                (
+                    f"{journal.class_.name} · {journal.subject.name}"
+                    + (f" ({journal.group.name})" if journal.group else ""),
+                    "bold",
+                ),
                 f" · {journal.period.name} ({journal.period.start:%d.%m}–"
                 f"{journal.period.end:%d.%m})",
                 (
@@ -409,6 +423,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         return (
             journal.class_.id == self.journal.class_.id
             and journal.subject.id == self.journal.subject.id
+            and journal.group == self.journal.group
             and journal.period.id == self.journal.period.id
         )
 
@@ -426,17 +441,21 @@ changes wait; ctrl+r reads the journal again and sends at once.
             self.notify("There is no other journal to open.", severity="warning")
             return
         current = 0
-        for index, (class_id, _c, subject_id, _s) in enumerate(choices):
-            if self.choice is not None and (class_id, subject_id) == self.choice[:2]:
+        for index, (class_id, _c, subject_id, _s, group_id) in enumerate(choices):
+            if self.choice is not None and (class_id, subject_id, group_id) == (
+                self.choice[0],
+                self.choice[1],
+                self.choice[3],
+            ):
                 current = index
 
         def chosen(index: int | None) -> None:
             if index is not None:
-                class_id, _class, subject_id, _subject = choices[index]
+                class_id, _class, subject_id, _subject, group_id = choices[index]
                 period = self.choice[2] if self.choice is not None else None
-                self.open_journal(class_id, subject_id, period)
+                self.open_journal(class_id, subject_id, period, group_id)
 
-        texts = [f"{c} · {s}" for _ci, c, _si, s in choices]
+        texts = [f"{c} · {s}" for _ci, c, _si, s, _g in choices]
         self.app.push_screen(PickJournal("Open the journal of", texts, current), chosen)
 
     def action_period(self, step: int) -> None:
@@ -448,7 +467,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         if not 0 <= target < len(ids):
             self.app.bell()
             return
-        self.open_journal(self.choice[0], self.choice[1], ids[target])
+        self.open_journal(self.choice[0], self.choice[1], ids[target], self.choice[3])
 
     def action_reload(self) -> None:
         """Read the journal again, and try sending waiting changes now."""

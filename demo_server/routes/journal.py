@@ -49,12 +49,18 @@ async def get_journal(
     period_id: Annotated[
         int | None, QueryParameter(description="The period's id (default: the one holding today)")
     ] = None,
+    group_id: Annotated[
+        int | None,
+        QueryParameter(description="A group of the class for the subject: its pupils and lessons"),
+    ] = None,
 ) -> Journal:
     """Pupils, the period's lessons with topic and homework, marks, absences and period marks.
 
     Teachers of the class and subject and the class's class teacher (any subject); the
     administration reads any class."""
-    return await journal.load_journal(db, viewer, class_id, subject_id, period_id, viewer.today)
+    return await journal.load_journal(
+        db, viewer, class_id, subject_id, period_id, viewer.today, group_id
+    )
 
 
 @post("/marks", summary="Give a mark", tags=["journal"], status_code=201)

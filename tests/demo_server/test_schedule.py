@@ -457,3 +457,89 @@ async def test_bad_input_names_the_field(
         )
     )
     assert outside.field == "valid_from"
+
+
+async def test_a_group_lesson_is_its_pupils_alone(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    """The week, the journal, the teacher's list and marks all follow the group."""
+    ids = demo.ids
+    it = await login_as(http, "it")
+    g1, g2 = await split_5a(http, it, demo)
+    for group, teacher, room in ((g1, "teacher", "301"), (g2, "teacher2", "302")):
+        await ok(
+            await post(
+                http,
+                it,
+                "/timetable",
+                m.TimetableRowCreate(
+                    class_id=ids["c5a"],
+                    group_id=group,
+                    weekday=2,
+                    number=3,
+                    subject_id=ids["math"],
+                    teacher_id=ids[teacher],
+                    room=room,
+                    valid_from=MONDAY,
+                ),
+            ),
+            m.TimetableWrite,
+        )
+    # The pupil (group 1) sees group 1's lesson on Wednesday at bell 3, not group 2's.
+    pupil = await login_as(http, "pupil")
+    week = await ok(
+        await http.get(
+            f"{API}/pupils/{ids['pupil']}/week", params={"monday": "2026-11-23"}, headers=pupil
+        ),
+        m.Week,
+    )
+    third = [x for x in week.lessons if x.date == dt.date(2026, 11, 25) and x.number == 3]
+    assert [(x.group, x.room) for x in third] == [("гр. 1", "301")]
+    # The teacher's list names the group; the group's journal lists its pupils only.
+    teacher_auth = await login_as(http, "teacher")
+    me = await ok(await http.get(f"{API}/me", headers=teacher_auth), m.Me)
+    assert any(t.group is not None and t.group.id == g1 for t in me.teaching)
+    journal = await ok(
+        await http.get(
+            f"{API}/journal",
+            params={"class_id": ids["c5a"], "subject_id": ids["math"], "group_id": g1},
+            headers=teacher_auth,
+        ),
+        m.Journal,
+    )
+    assert journal.group is not None and journal.group.name == "гр. 1"
+    assert [p.id for p in journal.pupils] == [ids["pupil"]]
+    assert journal.lessons and all(x.number == 3 for x in journal.lessons)
+    # A mark for a pupil of the other group at this group's lesson is refused, naming why.
+    lesson = next(x for x in journal.lessons if x.date == dt.date(2026, 11, 25))
+    refused = problem(
+        await post(
+            http,
+            teacher_auth,
+            "/marks",
+            m.MarkCreate(lesson_id=lesson.id, pupil_id=ids["mover"], value=5),
+        )
+    )
+    assert refused.field == "pupil_id" and "гр. 1" in refused.detail
+    given = await post(
+        http,
+        teacher_auth,
+        "/marks",
+        m.MarkCreate(lesson_id=lesson.id, pupil_id=ids["pupil"], value=5),
+    )
+    assert given.status_code == 201, given.text
+    # A pupil moving class leaves its groups the day before.
+    moved = await post(
+        http,
+        it,
+        f"/pupils/{ids['pupil']}/move",
+        m.PupilMove(class_id=ids["c6b"], date=dt.date(2026, 12, 1)),
+    )
+    assert moved.status_code == 200, moved.text
+    ends = await fetch_all(
+        demo_url,
+        select(s.GroupMember.end).where(
+            s.GroupMember.group_id == g1, s.GroupMember.pupil_id == ids["pupil"]
+        ),
+    )
+    assert ends == [(dt.date(2026, 11, 30),)]

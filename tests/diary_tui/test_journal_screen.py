@@ -459,13 +459,13 @@ async def test_a_refusal_stays_on_the_cell_until_the_teacher_deals_with_it(
         await wait_for(pilot, lambda: any("A new mark was not saved" in n for n in notes))
         assert "1 not saved" in str(screen.query_one(StatusLine).visual)
         # The journal opened again (another class, then back) shows the refusal.
-        class_id, subject_id, period_id = screen.choice
-        other = next(c for c in screen.choices if (c[0], c[2]) != (class_id, subject_id))
-        screen.open_journal(other[0], other[2], None)
+        class_id, subject_id, period_id, group_id = screen.choice
+        other = next(c for c in screen.choices if c[0] != class_id)
+        screen.open_journal(other[0], other[2], None, other[4])
         await wait_for(
             pilot, lambda: screen.journal is not None and screen.journal.class_.id == other[0]
         )
-        screen.open_journal(class_id, subject_id, period_id)
+        screen.open_journal(class_id, subject_id, period_id, group_id)
         await wait_for(
             pilot, lambda: screen.journal is not None and screen.journal.class_.id == class_id
         )

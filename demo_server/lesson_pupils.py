@@ -1,0 +1,68 @@
+"""Who takes a lesson: the one rule joining lessons to pupils, for every read and write.
+
+A lesson is its class's on its day; a lesson with a ``group_id`` (a class split for English or
+computer science, :mod:`demo_server.groups`) is that group's alone: its pupils are the group's
+members on the lesson's day. Every query that joins lessons to pupils (the week, grades,
+attendance, homework, statistics, absence notices, medical absences, the journal) adds
+:func:`takes_lesson` or :func:`lesson_pupils`, and nothing else decides it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+
+from demo_server import schema as s
+
+
+def member_on(pupil: Any, group: Any, day: Any) -> ColumnElement[bool]:
+    """The condition "``pupil`` is in ``group`` on ``day``" (columns or bound values)."""
+    return (
+        exists()
+        .where(
+            s.GroupMember.group_id == group,
+            s.GroupMember.pupil_id == pupil,
+            s.GroupMember.start <= day,
+            or_(s.GroupMember.end.is_(None), s.GroupMember.end >= day),
+        )
+        .correlate_except(s.GroupMember)
+    )
+
+
+def takes_lesson(pupil: Any, lesson: Any = s.Lesson) -> ColumnElement[bool]:
+    """The condition "``pupil`` takes ``lesson``" beyond being in its class on its day: the
+    lesson is the whole class's, or its group's and the pupil is in the group that day.
+    ``pupil`` is a column or a bound value; ``lesson`` the lesson's entity or alias."""
+    return or_(lesson.group_id.is_(None), member_on(pupil, lesson.group_id, lesson.date))
+
+
+def enrolled_on(pupil: Any, class_id: Any, day: Any) -> ColumnElement[bool]:
+    """The condition "``pupil`` is in class ``class_id`` on ``day``"."""
+    return (
+        exists()
+        .where(
+            s.Enrolment.pupil_id == pupil,
+            s.Enrolment.class_id == class_id,
+            s.Enrolment.start <= day,
+            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= day),
+        )
+        .correlate_except(s.Enrolment)
+    )
+
+
+def lesson_pupils(lesson: Any = s.Lesson, pupil: Any = s.User.id) -> ColumnElement[bool]:
+    """The condition "``pupil`` is a pupil of ``lesson``": in its class on its day and, for a
+    group's lesson, in the group that day."""
+    return and_(enrolled_on(pupil, lesson.class_id, lesson.date), takes_lesson(pupil, lesson))
+
+
+def members_between(group_id: int, start: dt.date, end: dt.date) -> Any:
+    """A select of the ids of the pupils in group ``group_id`` at some time from ``start`` to
+    ``end``."""
+    return select(s.GroupMember.pupil_id).where(
+        s.GroupMember.group_id == group_id,
+        s.GroupMember.start <= end,
+        or_(s.GroupMember.end.is_(None), s.GroupMember.end >= start),
+    )
