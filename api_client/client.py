@@ -23,7 +23,7 @@ from typing import Any, TypeVar, cast
 import httpx
 import msgspec
 
-from api_client import endpoints, errors
+from api_client import endpoints, errors, i18n
 from api_client.cache import (  # re-exported: the cache lives apart from httpx
     CachedResponse as CachedResponse,
 )
@@ -120,6 +120,12 @@ KEEPALIVE_SECONDS = 60.0
 REQUEST_HEADERS: Mapping[str, str] = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
 
 
+async def _say_language(request: httpx.Request) -> None:
+    """Every request asks for the user's language (``api_client.i18n``), read as it is sent:
+    the server's words (a refusal's ``detail``) come in the language the app speaks now."""
+    request.headers["Accept-Language"] = i18n.language()
+
+
 @dataclass(slots=True)
 class TrafficStats:
     """What this client has sent and received, for the status line and the benchmarks."""
@@ -209,6 +215,7 @@ class DiaryClient:
             # One connection kept between screens: a new one costs a round trip more on a
             # slow link. Closed here before the server's keep-alive (75 s) closes it there.
             limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
+            event_hooks={"request": [_say_language]},
         )
         # Every request carries these headers, so on a slow link each byte counts many times:
         # httpx's defaults give way to what the server can use. It compresses with gzip only;

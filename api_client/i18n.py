@@ -15,9 +15,10 @@ Poedit or Weblate edit. They are compiled on first use into the user's cache fol
 name that carries a digest of the ``.po`` file, so a compiled catalog is never stale; Babel is
 imported only for that compilation and for dates and numbers in a language other than English.
 
-The language in force is a context variable: the app and the command lines set it once
-(:func:`set_language`); the server sets it per request from ``Accept-Language``
-(:func:`negotiate`, :func:`using`).
+The language in force is the process's (:func:`set_language`: the app and the command lines,
+which may switch it while running: a Textual app runs each widget in a task of its own, so a
+context variable set in one would not reach the others), unless a context speaks another
+(:func:`using`: the server per request from ``Accept-Language`` with :func:`negotiate`, tests).
 """
 
 from __future__ import annotations
@@ -45,22 +46,33 @@ LANGUAGE_NAMES: Final = {"ru": "Русский", "en": "English"}
 DOMAIN: Final = "diary"
 LOCALE_DIR: Final = Path(__file__).parent / "locale"
 
-_current: contextvars.ContextVar[str] = contextvars.ContextVar("diary_language", default=SOURCE)
+_process_language = SOURCE
+"""The language of the process (the app, a command line): :func:`set_language`."""
+
+_current: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "diary_language", default=None
+)
+"""A context's own language (a server request, a test's block): :func:`using`."""
 
 
 def language() -> str:
     """The language in force here: ``"ru"`` or ``"en"``."""
-    return _current.get()
+    return _current.get() or _process_language
 
 
-def set_language(lang: str) -> None:
-    """Sets the language for the rest of this context (the app, a command line run)."""
-    _current.set(normalize(lang) or SOURCE)
+def set_language(lang: str | None) -> str:
+    """Sets the language of the whole process (the app, a command line run): every task and
+    thread speaks it from now on, except inside :func:`using`. Returns the language set
+    (English for None or one we do not speak)."""
+    global _process_language
+    _process_language = normalize(lang) or SOURCE
+    return _process_language
 
 
 @contextlib.contextmanager
 def using(lang: str) -> Iterator[None]:
-    """Speaks ``lang`` inside the block (a server request, a test)."""
+    """Speaks ``lang`` inside the block (a server request, a test), whatever the process
+    speaks; other tasks are not touched."""
     token = _current.set(normalize(lang) or SOURCE)
     try:
         yield
@@ -87,6 +99,26 @@ def from_environment(env: Mapping[str, str] | None = None) -> str | None:
         if value:
             return normalize(value)
     return None
+
+
+LANGUAGE_VARIABLE: Final = "DIARY_LANG"
+"""The environment's word on the language, as strong as ``--lang`` (scripts, tests)."""
+
+
+def chosen(
+    asked: str | None = None,
+    configured: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> str | None:
+    """The language the user chose, strongest first: ``--lang`` (``asked``) or ``DIARY_LANG``,
+    then the config file's ``language`` (``configured``), then the locale (``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG``). None when nothing names a language we speak: then the school's
+    language decides, once it is known."""
+    env = os.environ if env is None else env
+    for candidate in (asked, env.get(LANGUAGE_VARIABLE), configured):
+        if lang := normalize(candidate):
+            return lang
+    return from_environment(env)
 
 
 def negotiate(accept_language: str | None) -> str:
@@ -172,17 +204,17 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 def _(message: str) -> str:
     """``message`` in the language in force."""
-    return translations(_current.get()).gettext(message)
+    return translations(language()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for ``n`` (Russian has three: 1 урок, 3 урока, 5 уроков)."""
-    return translations(_current.get()).ngettext(singular, plural, n)
+    return translations(language()).ngettext(singular, plural, n)
 
 
 def pgettext(context: str, message: str) -> str:
     """``message`` as meant in ``context``, for words English spells alike in two senses."""
-    return translations(_current.get()).pgettext(context, message)
+    return translations(language()).pgettext(context, message)
 
 
 def N_(message: str) -> str:

@@ -308,6 +308,9 @@ class SchoolInfo(Response):
     name: str
     mark_scale: MarkScale = msgspec.field(default_factory=MarkScale)
     timezone: str = "Europe/Moscow"
+    language: str = "ru"
+    """The school's language (``ru``, ``en``): the app speaks it when the user chose none
+    (no ``--lang``, no ``language`` in the config file, no locale)."""
 
 
 class Me(Response):

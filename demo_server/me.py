@@ -106,6 +106,7 @@ async def load_me(db: AsyncSession, viewer: Viewer, today: dt.date) -> m.Me:
             name=school.name,
             mark_scale=m.MarkScale(min=school.mark_min, max=school.mark_max),
             timezone=school.timezone,
+            language=school.language,
         ),
         children=children,
         teaching=teaching,

@@ -103,7 +103,8 @@ class School(Base):
     reason_after_days: Mapped[int] = mapped_column(default=7)
     """A change to a mark older than this many days needs a reason."""
     language: Mapped[str] = mapped_column(String(8), default="ru", server_default="ru")
-    """The school's language (``ru`` or ``en``): what its own texts are written in."""
+    """The school's language (``ru`` or ``en``): what its own texts are written in, and what
+    the app speaks to a user who chose none (``Me.school.language``)."""
 
 
 class AcademicYear(Base):

@@ -10,21 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import time
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from api_client import i18n
+from api_client.i18n import N_, _, ngettext
 from api_client.models import ChangeItem
 from diary_tui.clock import utcnow
 from diary_tui.commands import PaletteCommand, ScreensProvider
 from diary_tui.config import Notifications
 from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_error
+from diary_tui.keys import latin_twin
 from diary_tui.live import AuditLogChanged, ChangesArrived, LinkChanged, LiveSync
 from diary_tui.navigation import destinations_for, home_for
 from diary_tui.store import CONFLICT, REFUSED, OutboxItem
@@ -39,21 +44,52 @@ if TYPE_CHECKING:
 # engine are not needed to paint a remembered login's first screen from the local store.
 
 REFUSED_THINGS = {
-    "mark.create": "A new mark",
-    "mark.update": "A change to a mark",
-    "mark.remove": "Removing a mark",
-    "absence.set": "An absence",
-    "absence.remove": "Removing an absence",
-    "period_mark.set": "A period mark",
-    "topic.set": "A lesson's topic",
-    "homework.set": "Homework",
-    "week.sign": "Signing the week",
-    "notice.create": "An absence notice",
-    "message.reply": "A reply",
-    "thread.create": "A new message",
-    "homework_done.set": "A homework tick",
+    "mark.create": N_("A new mark"),
+    "mark.update": N_("A change to a mark"),
+    "mark.remove": N_("Removing a mark"),
+    "absence.set": N_("An absence"),
+    "absence.remove": N_("Removing an absence"),
+    "period_mark.set": N_("A period mark"),
+    "topic.set": N_("A lesson's topic"),
+    "homework.set": N_("Homework"),
+    "week.sign": N_("Signing the week"),
+    "notice.create": N_("An absence notice"),
+    "message.reply": N_("A reply"),
+    "thread.create": N_("A new message"),
+    "homework_done.set": N_("A homework tick"),
 }
-"""What a refused outbox write was, in words (by its ``op``)."""
+"""What a refused outbox write was, in words (by its ``op``), translated where said."""
+
+SYSTEM_COMMANDS = {
+    "Bell": N_("Bell"),
+    "Ring the bell": N_("Ring the bell"),
+    "Theme": N_("Theme"),
+    "Change the current theme": N_("Change the current theme"),
+    "Quit": N_("Quit"),
+    "Quit the application as soon as possible": N_("Quit the application as soon as possible"),
+    "Keys": N_("Keys"),
+    "Hide the keys and widget help panel": N_("Hide the keys and widget help panel"),
+    "Show help for the focused widget and a summary of available keys": N_(
+        "Show help for the focused widget and a summary of available keys"
+    ),
+    "Minimize": N_("Minimize"),
+    "Minimize the widget and restore to normal size": N_(
+        "Minimize the widget and restore to normal size"
+    ),
+    "Maximize": N_("Maximize"),
+    "Maximize the focused widget": N_("Maximize the focused widget"),
+    "Screenshot": N_("Screenshot"),
+    "Save an SVG 'screenshot' of the current screen": N_(
+        "Save an SVG 'screenshot' of the current screen"
+    ),
+}
+"""Textual's own palette commands and the app's bindings it adds (``palette``, the tooltip of
+Ctrl+Q), marked here so the catalogs carry them; translated as the palette lists them."""
+TEXTUAL_BINDINGS = (
+    N_("palette"),
+    N_("Open the command palette"),
+    N_("Quit the app and return to the command prompt."),
+)
 
 FAMILY_WRITES = frozenset(
     {"week.sign", "notice.create", "message.reply", "thread.create", "homework_done.set"}
@@ -89,7 +125,7 @@ def _typed_text(item: OutboxItem) -> str:
         for name in ("subject", "body", "note")
         if isinstance(text := getattr(request, name, None), str) and text
     ]
-    return ("\nYou wrote: " + "\n".join(typed)) if typed else ""
+    return ("\n" + _("You wrote: {text}").format(text="\n".join(typed))) if typed else ""
 
 
 def screen_class(name: str) -> Callable[[DiaryData], DiaryScreen] | None:
@@ -112,7 +148,7 @@ class DiaryApp(App[None]):
     TITLE = "Diary"
     COMMANDS = App.COMMANDS | {ScreensProvider}
     BINDINGS = [
-        Binding("f1", "help", "Help", id="app.help", show=False),
+        Binding("f1", "help", N_("Help"), id="app.help", show=False),
     ]
 
     def __init__(
@@ -132,8 +168,17 @@ class DiaryApp(App[None]):
         open_screen: str | None = None,
         live: bool | None = None,
         notifications: Notifications | None = None,
+        language: str | None = None,
+        configured_language: str | None = None,
+        school_language: str | None = None,
     ) -> None:
         super().__init__()
+        # The language: --lang or DIARY_LANG, the config file's, the locale; else the
+        # school's, once known (``school_language`` when it is known before login: the demo).
+        self.chosen_language = i18n.chosen(language, configured_language)
+        """The language the user chose (None: the school's decides)."""
+        i18n.set_language(self.chosen_language or school_language)
+        self.title = _("Diary")
         # Live changes: on by default over the network; tests with an injected transport
         # switch them on when they want them (``live=True``).
         in_process = transport is not None or getattr(data, "_transport", None) is not None
@@ -162,7 +207,7 @@ class DiaryApp(App[None]):
         self._sync_engine: SyncEngine | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Content("Opening the diary…"), id="splash")
+        yield Static(Content(_("Opening the diary…")), id="splash")
 
     def on_mount(self) -> None:
         if self._keymap:
@@ -183,7 +228,7 @@ class DiaryApp(App[None]):
                 self._start_session_work()
             else:
                 await self.data.close()
-                self.show_login("Log in again: the saved login was not found in the keyring.")
+                self.show_login(_("Log in again: the saved login was not found in the keyring."))
         elif (
             self.server and self.login_name and await self.data.resume(self.server, self.login_name)
         ):
@@ -207,7 +252,9 @@ class DiaryApp(App[None]):
         from diary_tui.data import NOT_SIGNED_IN
 
         self.go(self._first_screen())
-        self.notify(NOT_SIGNED_IN, title="Offline", severity="warning", timeout=15, markup=False)
+        self.notify(
+            _(NOT_SIGNED_IN), title=_("Offline"), severity="warning", timeout=15, markup=False
+        )
         return True
 
     def _log_started(self) -> None:
@@ -252,7 +299,11 @@ class DiaryApp(App[None]):
         """Open the screen ``name`` (a destination of ``diary_tui.navigation``)."""
         factory = screen_class(name)
         if factory is None:
-            self.notify(f"There is no screen called {name!r}.", severity="error", markup=False)
+            self.notify(
+                _("There is no screen called {name}.").format(name=repr(name)),
+                severity="error",
+                markup=False,
+            )
             return
         current = self.screen
         if isinstance(current, DiaryScreen) and name == current.NAME:
@@ -266,6 +317,7 @@ class DiaryApp(App[None]):
 
     def _first_screen(self) -> str:
         """The screen asked for on the command line (once, if the role has it), else home."""
+        self._speak_the_schools_language()
         wanted, self._open_screen = self._open_screen, None
         offered = {d.name for d in destinations_for(self.data.me, self.available_screens())}
         if wanted is not None and wanted in offered:
@@ -313,14 +365,14 @@ class DiaryApp(App[None]):
         prefs = self.notifications or Notifications()
         said = announce(changes, prefs, self.data.me, self.data.clock())
         if said.lines:
-            self.notify("\n".join(said.lines), title="What's new", timeout=6, markup=False)
+            self.notify("\n".join(said.lines), title=_("What's new"), timeout=6, markup=False)
             if said.bell:
                 self.bell()
 
     @on(AuditLogChanged)
     def _audit_log_changed(self, event: AuditLogChanged) -> None:
         self.notify(
-            event.text, title="Audit log changed", severity="error", timeout=30, markup=False
+            event.text, title=_("Audit log changed"), severity="error", timeout=30, markup=False
         )
         screen = self.screen
         if isinstance(screen, DiaryScreen):
@@ -367,21 +419,23 @@ class DiaryApp(App[None]):
     def _refused(self, item: OutboxItem) -> None:
         """The server did not take a write: say so wherever the user is (the journal shows
         the cell; the status line counts what is still to deal with)."""
-        thing = REFUSED_THINGS.get(item.op, "A change")
+        thing = _(REFUSED_THINGS.get(item.op, N_("A change")))
         if item.state == CONFLICT:
-            text = (
-                f"{thing} was changed by someone else meanwhile. In the journal, M keeps "
+            text = _(
+                "{thing} was changed by someone else meanwhile. In the journal, M keeps "
                 "yours and T takes theirs."
-            )
+            ).format(thing=thing)
         else:
-            text = f"{thing} was not saved: {item.error or 'the server refused it'}"
+            text = _("{thing} was not saved: {reason}").format(
+                thing=thing, reason=item.error or _("the server refused it")
+            )
         if item.op in FAMILY_WRITES:
             text += _typed_text(item)
             dismiss = getattr(self.data.store, "dismiss", None)
             if dismiss is not None:
                 dismiss([item.id])
                 self.data.state.refused = self.data.store.refused_count()  # type: ignore[union-attr]
-        self.notify(text, title="Not saved", severity="error", timeout=10, markup=False)
+        self.notify(text, title=_("Not saved"), severity="error", timeout=10, markup=False)
         screen = self.screen
         if isinstance(screen, DiaryScreen):
             screen.refresh_status()
@@ -424,17 +478,20 @@ class DiaryApp(App[None]):
         from screens.dialogs.confirm import ConfirmScreen
 
         count = len(ops) + len(refused)
-        writes = "1 unsent write" if count == 1 else f"{count} unsent writes"
         after = []
         if ops:
-            after.append("Those waiting go by themselves once the server answers.")
+            after.append(_("Those waiting go by themselves once the server answers."))
         if refused:
-            after.append("Those refused wait for you where they were typed.")
-        first = (
-            f"{describe_unsent(ops, refused)}.\n{' '.join(after)} Logging out now deletes "
-            "this computer's copy of the diary, and them with it.\n\nLog out anyway?"
-        )
-        second = f"Throw away {writes} for good and log out? This cannot be undone."
+            after.append(_("Those refused wait for you where they were typed."))
+        first = _(
+            "{unsent}.\n{after} Logging out now deletes this computer's copy of the diary, and "
+            "them with it.\n\nLog out anyway?"
+        ).format(unsent=describe_unsent(ops, refused), after=" ".join(after))
+        second = ngettext(
+            "Throw away {n} unsent write for good and log out? This cannot be undone.",
+            "Throw away {n} unsent writes for good and log out? This cannot be undone.",
+            count,
+        ).format(n=count)
 
         def sure(yes: bool | None) -> None:
             if yes:
@@ -456,9 +513,9 @@ class DiaryApp(App[None]):
         from screens.dialogs.confirm import ConfirmScreen
 
         if self.demo_accounts:
-            later = "The demo server stops when you quit, so they will not be sent."
+            later = _("The demo server stops when you quit, so they will not be sent.")
         else:
-            later = (
+            later = _(
                 "They are kept on this computer and sent the next time the diary is open and "
                 "the server answers."
             )
@@ -467,7 +524,9 @@ class DiaryApp(App[None]):
             if yes:
                 self.exit()
 
-        question = f"{describe_waiting(ops)}.\n{later}\n\nQuit anyway?"
+        question = _("{waiting}.\n{later}\n\nQuit anyway?").format(
+            waiting=describe_waiting(ops), later=later
+        )
         self.push_screen(ConfirmScreen(question), answered)
 
     @work(exclusive=True, group="session", exit_on_error=False)
@@ -482,13 +541,15 @@ class DiaryApp(App[None]):
         try:
             await self.data.logout(discard_unsent=discard_unsent)
         except UnsentWrites as exc:
-            self.notify(f"Not logged out: {exc}.", severity="warning", markup=False)
+            self.notify(
+                _("Not logged out: {reason}.").format(reason=exc), severity="warning", markup=False
+            )
             self._start_session_work()
             return
         if self.demo_accounts:
             self.show_chooser()
         else:
-            self.show_login("Logged out. The saved login and the local copy are deleted.")
+            self.show_login(_("Logged out. The saved login and the local copy are deleted."))
 
     def palette_commands(self) -> list[PaletteCommand]:
         commands: list[PaletteCommand] = []
@@ -496,8 +557,8 @@ class DiaryApp(App[None]):
             for dest in destinations_for(self.data.me, self.available_screens()):
                 commands.append(
                     PaletteCommand(
-                        f"{dest.title} ({dest.key})",
-                        dest.description,
+                        f"{_(dest.title)} ({dest.key})",
+                        _(dest.description),
                         lambda name=dest.name: self.go(name),  # type: ignore[misc]
                     )
                 )
@@ -505,25 +566,80 @@ class DiaryApp(App[None]):
             if me is not None and me.role.value == "parent":
                 commands.append(
                     PaletteCommand(
-                        "Add a child",
-                        "Link another child to this account with an invite code",
+                        _("Add a child"),
+                        _("Link another child to this account with an invite code"),
                         self.add_child,
                     )
                 )
             commands.append(
                 PaletteCommand(
-                    "Log out",
-                    "End the session and delete the saved login and local copy",
+                    _("Log out"),
+                    _("End the session and delete the saved login and local copy"),
                     self.action_log_out,
                 )
             )
-        commands.append(PaletteCommand("Log in", "Log in as someone else", self.show_login))
+        commands.append(PaletteCommand(_("Log in"), _("Log in as someone else"), self.show_login))
         if self.demo_accounts:
             commands.append(
-                PaletteCommand("Demo accounts", "Choose a demo account", self.show_chooser)
+                PaletteCommand(_("Demo accounts"), _("Choose a demo account"), self.show_chooser)
             )
-        commands.append(PaletteCommand("Help", "Help for this screen (F1)", self.action_help))
+        commands.append(PaletteCommand(_("Help"), _("Help for this screen (F1)"), self.action_help))
         return commands
+
+    # -- the language ---------------------------------------------------------------------
+
+    def _speak_the_schools_language(self) -> None:
+        """With no language chosen, the app speaks the school's, once it knows the school."""
+        me = self.data.me
+        if self.chosen_language is None and me is not None:
+            school = i18n.normalize(me.school.language) or i18n.SOURCE
+            if school != i18n.language():
+                self.use_language(school)
+
+    def choose_language(self, lang: str | None) -> None:
+        """The user chose ``lang`` in Settings (None: automatic, the environment's, else the
+        school's); the app speaks it from now on."""
+        self.chosen_language = i18n.normalize(lang) or i18n.chosen()
+        me = self.data.me
+        self.use_language(
+            self.chosen_language or (me.school.language if me is not None else i18n.SOURCE)
+        )
+
+    def use_language(self, lang: str) -> None:
+        """Speak ``lang``: every screen is built again in it (each paints from the store at
+        once), the title, the footer and the palette follow."""
+        i18n.set_language(lang)
+        self.title = _("Diary")
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, DiaryScreen):
+            self.pop_screen()  # a dialog or help over the screen: it was in the old language
+        screen = self.screen
+        if isinstance(screen, DiaryScreen) and screen.is_mounted:
+            self.switch_screen(screen.rebuilt())
+        self.refresh_bindings()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            yield SystemCommand(
+                _(SYSTEM_COMMANDS.get(command.title, command.title)),
+                _(SYSTEM_COMMANDS.get(command.help, command.help)),
+                command.callback,
+                command.discover,
+            )
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
+            )
+
+    async def _check_bindings(self, key: str, priority: bool = False) -> bool:
+        """A key of the Russian layout no binding takes works as the key in the same place on
+        the Latin one (``diary_tui.keys``): after the keymap, and after the focused widget
+        took the letters it types."""
+        if await super()._check_bindings(key, priority):
+            return True
+        twin = latin_twin(key)
+        return twin is not None and await super()._check_bindings(twin, priority)
 
     def add_child(self) -> None:
         """A parent adds a second child with its invite code."""

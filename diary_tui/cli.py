@@ -37,6 +37,12 @@ def build_parser(*, accounts: bool = True) -> argparse.ArgumentParser:
     )
     parser.add_argument("--login", metavar="NAME", help="your login (pre-fills the login screen)")
     parser.add_argument(
+        "--lang",
+        choices=("ru", "en"),
+        help="the language of the diary: ru (Русский) or en (English); default: DIARY_LANG, "
+        "the config file's language, the locale (LANG), else the school's",
+    )
+    parser.add_argument(
         "--open",
         metavar="SCREEN",
         dest="open_screen",
@@ -52,7 +58,11 @@ def build_parser(*, accounts: bool = True) -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=1, help="the demo school's seed (default 1)")
     demo.add_argument(
-        "--lang", choices=("ru", "en"), default="en", help="names in Russian or English"
+        "--lang",
+        choices=("ru", "en"),
+        default=argparse.SUPPRESS,
+        help="the language of the demo school and of the diary (default: as for diary: "
+        "DIARY_LANG, the config file, the locale, else Russian)",
     )
     demo.add_argument(
         "--today",
@@ -103,12 +113,12 @@ def build_parser(*, accounts: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
-APP_OPTIONS = ("--server", "--login", "--open")
+APP_OPTIONS = ("--server", "--login", "--open", "--lang")
 
 
 def _opens_app(argv: Sequence[str]) -> bool:
-    """Whether the command line only opens the diary: nothing but ``--server``, ``--login``
-    and ``--open`` with their values (any other word needs the full parser)."""
+    """Whether the command line only opens the diary: nothing but ``--server``, ``--login``,
+    ``--open`` and ``--lang`` with their values (any other word needs the full parser)."""
     words = iter(argv)
     for word in words:
         if word in APP_OPTIONS:
@@ -119,8 +129,24 @@ def _opens_app(argv: Sequence[str]) -> bool:
     return True
 
 
+def _asked_language(words: Sequence[str]) -> str | None:
+    """The ``--lang`` of the command line, read before the parser is built (its help and
+    messages are in that language)."""
+    for index, word in enumerate(words):
+        if word == "--lang" and index + 1 < len(words):
+            return words[index + 1]
+        if word.startswith("--lang="):
+            return word.partition("=")[2]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
+    from api_client import i18n
+
+    # The command line speaks the language chosen as the app does (without the school's,
+    # which it does not know): --lang, DIARY_LANG, the locale.
+    i18n.set_language(i18n.chosen(_asked_language(words)))
     # Opening the diary (the common case) does not pay for the account commands' parsers.
     parser = build_parser(accounts=not _opens_app(words))
     args = parser.parse_args(argv)
@@ -148,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from diary_tui.admin_cli import run_register
 
             return run_register(args)
-        return run_app(args.server, args.login, args.open_screen)
+        return run_app(args.server, args.login, args.open_screen, args.lang)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
@@ -177,7 +203,12 @@ def _account(server: str | None, login: str | None) -> tuple[str | None, str | N
     return server, login, config
 
 
-def run_app(server: str | None, login: str | None, open_screen: str | None = None) -> int:
+def run_app(
+    server: str | None,
+    login: str | None,
+    open_screen: str | None = None,
+    lang: str | None = None,
+) -> int:
     from diary_tui.config import Config
 
     server, login, config = _account(server, login)
@@ -205,6 +236,8 @@ def run_app(server: str | None, login: str | None, open_screen: str | None = Non
         keymap=config.keymap,
         theme=config.theme,
         started=STARTED,
+        language=lang,
+        configured_language=config.language,
     )
     app.run()
     return app.return_code or 0

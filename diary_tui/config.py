@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from api_client.i18n import LANGUAGES, N_
+
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument
 
@@ -29,15 +31,16 @@ class ConfigError(Exception):
 # ---- Notifications
 
 #: The groups of changes a notification can be switched on or off for, with their labels.
+#: (In English, marked: shown as ``_(label)``.)
 NOTIFICATION_GROUPS: dict[str, str] = {
-    "marks": "New, edited and removed marks",
-    "period_marks": "Period marks",
-    "absences": "Absences",
-    "schedule": "Lessons cancelled, substituted or moved; topics",
-    "homework": "New homework",
-    "messages": "Messages",
-    "announcements": "Announcements",
-    "events": "Events and meetings",
+    "marks": N_("New, edited and removed marks"),
+    "period_marks": N_("Period marks"),
+    "absences": N_("Absences"),
+    "schedule": N_("Lessons cancelled, substituted or moved; topics"),
+    "homework": N_("New homework"),
+    "messages": N_("Messages"),
+    "announcements": N_("Announcements"),
+    "events": N_("Events and meetings"),
 }
 
 
@@ -140,6 +143,15 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Seconds to wait for the server before calling it offline."""
     notifications: Notifications = msgspec.field(default_factory=Notifications)
     """What live changes announce (see ``Notifications``)."""
+    language: str | None = None
+    """The interface's language, ``ru`` or ``en``; not set: the locale's, else the school's
+    (``--lang`` and ``DIARY_LANG`` outrank it)."""
+
+    def __post_init__(self) -> None:
+        if self.language is not None and self.language not in LANGUAGES:
+            raise ValueError(
+                f"language must be one of {', '.join(LANGUAGES)}, not {self.language!r}"
+            )
 
 
 def config_dir() -> Path:

@@ -37,6 +37,7 @@ from api_client.errors import (
     RateLimited,
     ServerError,
 )
+from api_client.i18n import N_, _, ngettext
 from api_client.models import (
     API_PREFIX,
     Absence,
@@ -301,7 +302,7 @@ class UnsentWrites(Exception):
         return len(self.ops) + len(self.refused)
 
 
-NOT_SIGNED_IN = (
+NOT_SIGNED_IN = N_(
     "Offline and not signed in: this is the copy saved on this computer. Log in when the "
     "server can be reached to see what is new and to send what waits."
 )
@@ -312,7 +313,8 @@ class NotSignedIn(Offline):
     app says so once when it opens the copy and the status line keeps saying it, so a screen's
     refresh failing for this reason says nothing more."""
 
-    def __init__(self, message: str = NOT_SIGNED_IN) -> None:
+    def __init__(self, message: str = "") -> None:
+        message = message or _(NOT_SIGNED_IN)
         super().__init__(message)
 
 
@@ -330,31 +332,33 @@ def _describe_error(exc: BaseException) -> str:
     if isinstance(exc, RateLimited):
         if exc.retry_after:
             minutes = max(1, -(-exc.retry_after // 60))
-            unit = "minute" if minutes == 1 else "minutes"
-            return (
+            return ngettext(
                 "Too many failed attempts from this computer's network address. "
-                f"Try again in {minutes} {unit}."
-            )
-        return "Too many attempts: wait a little and try again."
+                "Try again in {n} minute.",
+                "Too many failed attempts from this computer's network address. "
+                "Try again in {n} minutes.",
+                minutes,
+            ).format(n=minutes)
+        return _("Too many attempts: wait a little and try again.")
     if isinstance(exc, AuthenticationError):
-        message = exc.message or "wrong login or password"
+        message = exc.message or _("wrong login or password")
         message = message[:1].upper() + message[1:]
         return message if message.endswith((".", "!", ":")) else message + "."
     if isinstance(exc, Offline):
-        return f"{exc.message} Check the address and the connection."
+        return _("{reason} Check the address and the connection.").format(reason=exc.message)
     if isinstance(exc, PermissionDenied):
-        return f"Not allowed: {exc.message}"
+        return _("Not allowed: {reason}").format(reason=exc.message)
     if isinstance(exc, NotFound):
-        return f"Not found: {exc.message}"
+        return _("Not found: {reason}").format(reason=exc.message)
     if isinstance(exc, ServerError):
-        return f"The server failed ({exc.message}). Try again later."
+        return _("The server failed ({reason}). Try again later.").format(reason=exc.message)
     if isinstance(exc, ProtocolError):
         return exc.message
     if isinstance(exc, DiaryError):
         return exc.message
     if isinstance(exc, ValueError):
         return str(exc)
-    return f"Something went wrong: {type(exc).__name__}: {exc}"
+    return _("Something went wrong: {error}").format(error=f"{type(exc).__name__}: {exc}")
 
 
 SENDER_GRACE = 2.0
@@ -851,7 +855,11 @@ class DiaryData:
             # No session: writes are kept in the outbox for the next login.
             if self._sync is None:
                 self._sync = SyncEngine(
-                    None, self.store, state=self.state, clock=self.clock, no_session=NOT_SIGNED_IN
+                    None,
+                    self.store,
+                    state=self.state,
+                    clock=self.clock,
+                    no_session=_(NOT_SIGNED_IN),
                 )
             return self._sync
         client = self._require_client()

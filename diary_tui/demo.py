@@ -117,10 +117,28 @@ def quiet_logging(log_file: Path) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+DEMO_LANGUAGE = "ru"
+"""The demo school's language when nothing names one: the product's first language."""
+
+
+def demo_language(asked: str | None = None) -> tuple[str, str | None]:
+    """The language of ``diary demo``, for the school and the diary alike: ``--lang``, else
+    ``DIARY_LANG``, the config file's ``language``, the locale; else Russian. Returns it with
+    the config file's choice (for Settings)."""
+    from api_client import i18n
+    from diary_tui.config import ConfigError, load_config
+
+    try:
+        configured = load_config().language
+    except ConfigError:
+        configured = None
+    return i18n.chosen(asked, configured) or DEMO_LANGUAGE, configured
+
+
 def run_demo(
     *,
     seed: int = 1,
-    lang: str = "en",
+    lang: str | None = None,
     size: str = "small",
     today: dt.date | None = None,
     started: float | None = None,
@@ -128,6 +146,9 @@ def run_demo(
     """The demo on ``today`` (else ``DIARY_TODAY``, else the real today): the school is made
     around that day, and the server and the app both take it for today."""
     import secrets
+
+    asked = lang
+    lang, configured = demo_language(asked)
 
     from demo_server.app import create_app
     from demo_server.demo import prepare_demo_database
@@ -171,7 +192,15 @@ def run_demo(
             save_last_login=None,
             today=lambda: day,
         )
-        app = DiaryApp(server=server.url, demo_accounts=accounts, data=data, started=started)
+        app = DiaryApp(
+            server=server.url,
+            demo_accounts=accounts,
+            data=data,
+            started=started,
+            language=asked,
+            configured_language=configured,
+            school_language=lang,
+        )
         app.run()
         return app.return_code or 0
     finally:

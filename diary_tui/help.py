@@ -9,15 +9,18 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from api_client.i18n import N_, _
+
 
 def help_content(title: str, text: str, keys: list[tuple[str, str]]) -> Content:
-    """The help text of a screen followed by its keys (``(key, description)`` pairs)."""
+    """The help text of a screen followed by its keys (``(key, description)`` pairs), all in
+    the language in force already."""
     # Paragraphs are separated by blank lines; single line breaks in the source are joined.
     paragraphs = [" ".join(part.split()) for part in text.strip().split("\n\n")]
     lines: list[Content] = [Content.styled(title, "bold"), Content("")]
     lines.append(Content("\n\n").join(Content(p) for p in paragraphs))
     if keys:
-        lines += [Content(""), Content.styled("Keys", "bold")]
+        lines += [Content(""), Content.styled(_("Keys"), "bold")]
         width = max(len(key) for key, _ in keys)
         lines += [
             Content.assemble((key.ljust(width), "$accent"), "  ", description)
@@ -30,7 +33,7 @@ class HelpScreen(ModalScreen[None]):
     """A modal with a screen's help. Escape, F1 or q closes it."""
 
     BINDINGS = [
-        Binding("escape,f1,q", "dismiss", "Close", id="help.close"),
+        Binding("escape,f1,q", "dismiss", N_("Close"), id="help.close"),
     ]
 
     def __init__(self, title: str, text: str, keys: list[tuple[str, str]]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api_client.i18n import N_
 from api_client.models import Me, Role
 
 FAMILY = frozenset({Role.PARENT, Role.PUPIL})
@@ -23,9 +24,10 @@ class Destination:
     key: str
     """The key that opens it from any screen."""
     title: str
-    """A short title for the navigation bar (the key letter is shown beside it)."""
+    """A short title for the navigation bar (the key letter is shown beside it); in English,
+    marked: shown as ``_(title)``."""
     description: str
-    """A line for the command palette and help."""
+    """A line for the command palette and help (``_(description)`` where shown)."""
     roles: frozenset[Role]
     teachers_with_children: bool = False
     class_teachers: bool = False
@@ -36,93 +38,98 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination(
         "week",
         "w",
-        "Week",
-        "A child's week: lessons, homework, marks, absences, changes",
+        N_("Week"),
+        N_("A child's week: lessons, homework, marks, absences, changes"),
         FAMILY,
     ),
     Destination(
         "grades",
         "g",
-        "Grades",
-        "Marks by period per subject: averages, period marks, trend, what-if, report card",
+        N_("Grades"),
+        N_("Marks by period per subject: averages, period marks, trend, what-if, report card"),
         FAMILY,
     ),
     Destination(
         "homework",
         "o",
-        "Homework",
-        "Homework due, upcoming first, with attachments; a pupil ticks it done",
+        N_("Homework"),
+        N_("Homework due, upcoming first, with attachments; a pupil ticks it done"),
         FAMILY,
     ),
     Destination(
         "attendance",
         "a",
-        "Attendance",
-        "Absences and lateness by period with totals; absence notices to the class teacher",
+        N_("Attendance"),
+        N_("Absences and lateness by period with totals; absence notices to the class teacher"),
         FAMILY,
         class_teachers=True,
     ),
     Destination(
         "stats",
         "s",
-        "Statistics",
-        "The school in a period: averages, marks, attendance, ranking, pupils at risk, trend",
+        N_("Statistics"),
+        N_("The school in a period: averages, marks, attendance, ranking, pupils at risk, trend"),
         frozenset({Role.ADMINISTRATION, Role.AUTHORITY}),
     ),
     Destination(
         "journal",
         "j",
-        "Journal",
-        "The class journal: marks, absences, topics and homework (administration: read-only)",
+        N_("Journal"),
+        N_("The class journal: marks, absences, topics and homework (administration: read-only)"),
         frozenset({Role.TEACHER, Role.ADMINISTRATION}),
     ),
     Destination(
         "messages",
         "m",
-        "Messages",
-        "Messages with teachers (or parents): threads, unread counts, replies, new threads",
+        N_("Messages"),
+        N_("Messages with teachers (or parents): threads, unread counts, replies, new threads"),
         frozenset({Role.PARENT, Role.PUPIL, Role.TEACHER, Role.ADMINISTRATION}),
     ),
     Destination(
         "news",
         "b",
-        "News",
-        "The school's and the class's announcements, newest first, and upcoming events",
+        N_("News"),
+        N_("The school's and the class's announcements, newest first, and upcoming events"),
         frozenset({Role.PARENT, Role.PUPIL, Role.TEACHER, Role.ADMINISTRATION}),
     ),
     Destination(
         "users",
         "U",
-        "Users",
-        "Accounts: search, create, lock, reset passwords, link parents and children, move pupils",
+        N_("Users"),
+        N_(
+            "Accounts: search, create, lock, reset passwords, link parents and children, "
+            "move pupils"
+        ),
         frozenset({Role.IT_STAFF}),
     ),
     Destination(
         "audit",
         "l",
-        "Audit log",
-        "Every change of a mark, absence, homework or topic: before, after, who, when, why",
+        N_("Audit log"),
+        N_("Every change of a mark, absence, homework or topic: before, after, who, when, why"),
         frozenset({Role.IT_STAFF, Role.ADMINISTRATION}),
     ),
     Destination(
         "medical",
         "h",
-        "Medical",
-        "Find a pupil, see and record illness absences (no marks)",
+        N_("Medical"),
+        N_("Find a pupil, see and record illness absences (no marks)"),
         frozenset({Role.HEALTH_WORKER}),
     ),
     Destination(
         "whatsnew",
         "u",
-        "What's new",
-        "Every change since you last looked, by child and day: marks (edits too), lessons, news",
+        N_("What's new"),
+        N_(
+            "Every change since you last looked, by child and day: marks (edits too), lessons, news"
+        ),
         frozenset(Role),
     ),
     Destination(
         "settings",
         "p",
-        "Settings",
-        "Notifications of live changes: which kinds, quiet hours, the terminal bell",
+        N_("Settings"),
+        N_("Notifications of live changes: which kinds, quiet hours, the terminal bell"),
         frozenset(Role),
     ),
 )

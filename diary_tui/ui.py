@@ -10,7 +10,8 @@ import datetime as dt
 
 from textual.content import Content
 
-from api_client.models import EventKind, PeriodRef
+from api_client.i18n import N_, _
+from api_client.models import EventKind, PeriodRef, Role
 from diary_tui.clock import clock_time as clock_time
 from diary_tui.clock import day_time as day_time
 from diary_tui.clock import local as local
@@ -24,11 +25,35 @@ out as plain white or black (its transparency is lost), and black in a ``DataTab
 ``dim`` is grey on every theme and in every widget."""
 
 EVENT_NAMES: dict[EventKind, str] = {
-    EventKind.PARENT_MEETING: "Parent meeting",
-    EventKind.SCHOOL_EVENT: "Event",
-    EventKind.EXAM: "Exam",
-    EventKind.HOLIDAY: "Holiday",
+    EventKind.PARENT_MEETING: N_("Parent meeting"),
+    EventKind.SCHOOL_EVENT: N_("Event"),
+    EventKind.EXAM: N_("Exam"),
+    EventKind.HOLIDAY: N_("Holiday"),
 }
+"""Each kind of event in words, in English: show it as ``event_name(kind)``."""
+
+ROLE_NAMES: dict[Role, str] = {
+    Role.PUPIL: N_("pupil"),
+    Role.PARENT: N_("parent"),
+    Role.TEACHER: N_("teacher"),
+    Role.ADMINISTRATION: N_("administration"),
+    Role.IT_STAFF: N_("IT staff"),
+    Role.HEALTH_WORKER: N_("health worker"),
+    Role.AUTHORITY: N_("education authority"),
+}
+
+
+def event_name(kind: EventKind) -> str:
+    """``Parent meeting`` / ``Родительское собрание``."""
+    return _(EVENT_NAMES[kind])
+
+
+def role_name(role: Role | str) -> str:
+    """A role in words, in the language in force: ``IT staff`` / ``ИТ-специалист``."""
+    try:
+        return _(ROLE_NAMES[Role(role)])
+    except ValueError:
+        return str(role).replace("_", " ")
 
 
 def size_text(size: int) -> str:
@@ -68,7 +93,7 @@ def title_line(*parts: Content | str) -> Content:
 
 def period_label(period: PeriodRef | None) -> str:
     """A term's name, or ``Whole year`` for none."""
-    return plain(period.name) if period is not None else "Whole year"
+    return plain(period.name) if period is not None else _("Whole year")
 
 
 def parse_day(text: str, what: str = "") -> dt.date:
@@ -77,5 +102,10 @@ def parse_day(text: str, what: str = "") -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        day = f"{what} day" if what else "day"
-        raise ValueError(f"The {day} must be written YYYY-MM-DD, like 2026-11-25.") from None
+        if what == "first":
+            message = _("The first day must be written YYYY-MM-DD, like 2026-11-25.")
+        elif what == "last":
+            message = _("The last day must be written YYYY-MM-DD, like 2026-11-25.")
+        else:
+            message = _("The day must be written YYYY-MM-DD, like 2026-11-25.")
+        raise ValueError(message) from None

@@ -14,13 +14,15 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.worker import Worker, WorkerState
 
+from api_client import i18n
+from api_client.i18n import N_, _
 from api_client.models import ChangeItem, PeriodRef
 from diary_tui.data import (
     AuthenticationError,
@@ -32,9 +34,10 @@ from diary_tui.data import (
     describe_error,
 )
 from diary_tui.help import HelpScreen
+from diary_tui.keys import RUSSIAN_TWIN, localized
 from diary_tui.navigation import DESTINATIONS, Destination, destinations_for
 from diary_tui.store import OutboxItem
-from diary_tui.ui import plain
+from diary_tui.ui import plain, role_name
 from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 
 
@@ -53,7 +56,7 @@ def navigation_bindings() -> list[BindingType]:
         Binding(d.key, f"go('{d.name}')", d.title, id=f"nav.{d.name}", show=False)
         for d in DESTINATIONS
     ]
-    bindings.append(Binding("c", "next_child", "Next child", id="app.next_child", show=False))
+    bindings.append(Binding("c", "next_child", N_("Next child"), id="app.next_child", show=False))
     return bindings
 
 
@@ -75,11 +78,16 @@ def list_layout(name: str, title_id: str, list_id: str) -> ComposeResult:
 
 
 class DiaryScreen(Screen[None]):
-    """A full screen of the app."""
+    """A full screen of the app.
+
+    Its words are written in English and marked: ``TITLE``, ``HELP`` and the descriptions of
+    ``BINDINGS`` with ``N_()`` (translated where shown, so the footer and F1 help follow the
+    language switched in Settings), the rest with ``_()`` where the screen builds its
+    widgets. Switching the language builds the screen again (``rebuilt``)."""
 
     HELP: ClassVar[str] = ""
     """Shown by F1, followed by the screen's keys."""
-    TITLE: ClassVar[str] = "Diary"
+    TITLE: ClassVar[str] = N_("Diary")
     NAME: ClassVar[str] = ""
     """The destination this screen is (see ``diary_tui.navigation``); empty for none."""
 
@@ -94,6 +102,17 @@ class DiaryScreen(Screen[None]):
             self.data.cached_me()  # who this is, from the store: the bar shows the right screens
         self.refresh_status()
         self.refresh_nav()
+
+    def rebuilt(self) -> DiaryScreen:
+        """This screen made again, in the language now in force: it paints from the store at
+        once. Screens built with more than the data override it."""
+        return type(self)(self.data)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys that work here, described in the language in force (the footer and F1
+        help show these)."""
+        return localized(super().active_bindings)
 
     def refresh_status(self, note: str = "") -> None:
         for line in self.query(StatusLine):
@@ -197,8 +216,12 @@ class DiaryScreen(Screen[None]):
             if binding.id is None or not binding.description or binding.description in seen:
                 continue
             seen.add(binding.description)
-            keys.append((self.app.get_key_display(binding), binding.description))
-        self.app.push_screen(HelpScreen(self.TITLE, self.HELP, keys))
+            display = self.app.get_key_display(binding)
+            twin = RUSSIAN_TWIN.get(binding.key)
+            if twin is not None and i18n.language() == "ru":
+                display = f"{display} ({twin})"  # the key on the Russian layout
+            keys.append((display, binding.description))
+        self.app.push_screen(HelpScreen(_(self.TITLE), _(self.HELP) if self.HELP else "", keys))
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -261,7 +284,7 @@ class ShowLogin(Message):
 
 T = TypeVar("T")
 
-NEVER_LOADED_ACCOUNT = (
+NEVER_LOADED_ACCOUNT = N_(
     "This account was never loaded on this computer; the diary will appear when the server "
     "can be reached."
 )
@@ -272,8 +295,8 @@ class ChildScreen(DiaryScreen, Generic[T]):
 
     ENDS_SESSION = True
 
-    WHAT: ClassVar[str] = "data"
-    """What the screen shows, for messages: ``grades``, ``homework``, ..."""
+    WHAT: ClassVar[str] = N_("data")
+    """What the screen shows, for messages: ``N_("grades")``, ``N_("homework")``, ..."""
 
     class MeLoaded(Message):
         def __init__(self, me: Me) -> None:
@@ -316,14 +339,14 @@ class ChildScreen(DiaryScreen, Generic[T]):
 
     def loading_text(self) -> str:
         """Shown while data never loaded here is on its way."""
-        return f"Loading {self.WHAT}…"
+        return _("Loading {what}…").format(what=_(self.WHAT))
 
     def never_loaded_text(self, child: PupilRef) -> str:
         """Shown when data never loaded here cannot be fetched."""
-        return (
-            f"The {self.WHAT} of {plain(child.full_name)} were never loaded on this "
-            "computer; they will appear when the server can be reached (r tries again)."
-        )
+        return _(
+            "The {what} of {name} were never loaded on this computer; they will appear when "
+            "the server can be reached (r tries again)."
+        ).format(what=_(self.WHAT), name=plain(child.full_name))
 
     # -- the cycle ----------------------------------------------------------------------
 
@@ -337,7 +360,7 @@ class ChildScreen(DiaryScreen, Generic[T]):
         if me is not None:
             self._set_me(me)
         else:
-            self.show_message("Loading…")
+            self.show_message(_("Loading…"))
         if me is None or self.data.state.online is not True:
             self.load_me()
 
@@ -347,8 +370,9 @@ class ChildScreen(DiaryScreen, Generic[T]):
             self.value = None
             self.update_title()
             self.show_message(
-                f"{plain(me.full_name)} ({me.role.value.replace('_', ' ')}) has no pupil's "
-                f"{self.WHAT} to show."
+                _("{name} ({role}) has no pupil's {what} to show.").format(
+                    name=plain(me.full_name), role=role_name(me.role), what=_(self.WHAT)
+                )
             )
             return
         if self.shown_pupil is None or self.shown_pupil != (self.child and self.child.id):
@@ -405,7 +429,7 @@ class ChildScreen(DiaryScreen, Generic[T]):
 
     def load_failed(self) -> None:
         if self.data.me is None:
-            self.show_message(NEVER_LOADED_ACCOUNT)
+            self.show_message(_(NEVER_LOADED_ACCOUNT))
         elif self.value is None and self.child is not None:
             self.show_message(self.never_loaded_text(self.child))
 
@@ -429,8 +453,10 @@ P = TypeVar("P", bound=ByPeriod)
 def period_bindings(screen: str) -> list[BindingType]:
     """[ and ] step through the periods (the terms, then the whole year)."""
     return [
-        Binding("left_square_bracket", "previous_period", "Prev period", id=f"{screen}.previous"),
-        Binding("right_square_bracket", "next_period", "Next period", id=f"{screen}.next"),
+        Binding(
+            "left_square_bracket", "previous_period", N_("Prev period"), id=f"{screen}.previous"
+        ),
+        Binding("right_square_bracket", "next_period", N_("Next period"), id=f"{screen}.next"),
     ]
 
 

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from api_client.i18n import N_, _
 from diary_tui.data import DemoAccount, DiaryData, describe_error
 from diary_tui.widgets import KeyFooter, StatusLine
 from screens.base import DiaryScreen, LoggedIn, ShowLogin
@@ -18,23 +19,29 @@ def account_prompt(account: DemoAccount) -> Content:
     return Content.assemble(
         (account.title, "bold"),
         "\n",
-        (f"  login: {account.login}   password: {account.password}", "dim"),
+        (
+            "  "
+            + _("login: {login}   password: {password}").format(
+                login=account.login, password=account.password
+            ),
+            "dim",
+        ),
     )
 
 
 class ChooserScreen(DiaryScreen):
-    TITLE = "Demo accounts"
-    HELP = """
+    TITLE = N_("Demo accounts")
+    HELP = N_("""
 This is a demo school made up for trying the diary. Pick an account and press Enter
 to log in as that person. The same logins work from a second terminal with
 "diary --server ADDRESS --login LOGIN" (the address and password were printed when
 the demo started).
-"""
+""")
 
     BINDINGS = [
-        Binding("f1", "help", "Help", id="chooser.help"),
-        Binding("l", "login_form", "Login form", id="chooser.login_form"),
-        Binding("q", "app.quit", "Quit", id="chooser.quit"),
+        Binding("f1", "help", N_("Help"), id="chooser.help"),
+        Binding("l", "login_form", N_("Login form"), id="chooser.login_form"),
+        Binding("q", "app.quit", N_("Quit"), id="chooser.quit"),
     ]
 
     def __init__(self, data: DiaryData, server: str, accounts: list[DemoAccount]) -> None:
@@ -45,11 +52,11 @@ the demo started).
     def compose(self) -> ComposeResult:
         yield Static(
             Content.assemble(
-                ("Demo school", "bold"),
+                (_("Demo school"), "bold"),
                 " · ",
                 self.server,
                 "\n",
-                "Choose who to be and press Enter.",
+                _("Choose who to be and press Enter."),
             ),
             id="chooser-title",
         )
@@ -64,6 +71,9 @@ the demo started).
         yield StatusLine()
         yield KeyFooter()
 
+    def rebuilt(self) -> ChooserScreen:
+        return ChooserScreen(self.data, self.server, self.accounts)
+
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one(OptionList).focus()
@@ -75,7 +85,7 @@ the demo started).
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         account = self.accounts[event.option_index]
         self.query_one("#chooser-error", Static).update(
-            Content.styled(f"Logging in as {account.login}…", "dim")
+            Content.styled(_("Logging in as {login}…").format(login=account.login), "dim")
         )
         self.log_in(account)
 

@@ -9,14 +9,15 @@ from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from api_client.i18n import N_, _
 from diary_tui.data import DiaryData, Offline, describe_error
 from diary_tui.widgets import KeyFooter, StatusLine
 from screens.base import DiaryScreen, LoggedIn
 
 
 class LoginScreen(DiaryScreen):
-    TITLE = "Log in"
-    HELP = """
+    TITLE = N_("Log in")
+    HELP = N_("""
 Log in to your school's diary with the login and password the school gave you.
 
 Server: the address of the diary server, e.g. https://diary.school.org.
@@ -24,16 +25,16 @@ Remember me: keep the login in the system keyring, so the next start opens your
 week without a password. Nothing is kept on disk. "diary logout" forgets it.
 Tab moves between the fields; Enter logs in.
 F2: register as a parent with an invite code from the school.
-"""
+""")
 
     DEFAULT_CSS = """
     LoginScreen #register { width: 100%; }
     """
 
     BINDINGS = [
-        Binding("f1", "help", "Help", id="login.help"),
-        Binding("ctrl+s", "submit", "Log in", id="login.submit", show=False),
-        Binding("f2", "register", "Register with a code", id="login.register"),
+        Binding("f1", "help", N_("Help"), id="login.help"),
+        Binding("ctrl+s", "submit", N_("Log in"), id="login.submit", show=False),
+        Binding("f2", "register", N_("Register with a code"), id="login.register"),
     ]
 
     def __init__(
@@ -51,22 +52,37 @@ F2: register as a parent with an invite code from the school.
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="login-form"):
-            yield Static(Content.styled("Diary: log in", "bold"), id="login-title")
-            yield Label("Server")
+            yield Static(Content.styled(_("Diary: log in"), "bold"), id="login-title")
+            yield Label(_("Server"))
             yield Input(
                 self._server, placeholder="https://diary.school.org", id="server", compact=True
             )
-            yield Label("Login")
-            yield Input(self._login, placeholder="your login", id="login", compact=True)
-            yield Label("Password")
-            yield Input(password=True, placeholder="password", id="password", compact=True)
-            yield Checkbox("Remember me on this computer", value=False, id="remember", compact=True)
+            yield Label(_("Login"))
+            yield Input(self._login, placeholder=_("your login"), id="login", compact=True)
+            yield Label(_("Password"))
+            yield Input(password=True, placeholder=_("password"), id="password", compact=True)
+            yield Checkbox(
+                _("Remember me on this computer"), value=False, id="remember", compact=True
+            )
             yield Static(Content(""), id="keyring-note")
-            yield Button("Log in", variant="primary", id="submit", compact=True)
-            yield Button("Register with a code (F2)", id="register", compact=True)
+            yield Button(_("Log in"), variant="primary", id="submit", compact=True)
+            yield Button(_("Register with a code (F2)"), id="register", compact=True)
             yield Static(Content(self._message), id="login-error")
         yield StatusLine()
         yield KeyFooter()
+
+    def rebuilt(self) -> LoginScreen:
+        """The form again in the language now in force, keeping what was typed but the
+        password (a password field is never carried over)."""
+        if not self.is_mounted:
+            return LoginScreen(
+                self.data, server=self._server, login=self._login, message=self._message
+            )
+        return LoginScreen(
+            self.data,
+            server=self.query_one("#server", Input).value,
+            login=self.query_one("#login", Input).value,
+        )
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -89,7 +105,7 @@ F2: register as a parent with an invite code from the school.
             remember.value = False
             remember.disabled = True
             if "session" not in reason:
-                reason += " You can still log in for this session."
+                reason += " " + _("You can still log in for this session.")
             note.update(Content(reason))
             note.display = True
 
@@ -110,7 +126,11 @@ F2: register as a parent with an invite code from the school.
             if login:
                 self.query_one("#login", Input).value = login
                 self.query_one("#password", Input).value = ""
-                self._set_error(Content(f"Registered as {login}: log in with your password."))
+                self._set_error(
+                    Content(
+                        _("Registered as {login}: log in with your password.").format(login=login)
+                    )
+                )
                 self.query_one("#password", Input).focus()
 
         server = self.query_one("#server", Input).value
@@ -122,15 +142,15 @@ F2: register as a parent with an invite code from the school.
         password = self.query_one("#password", Input).value
         remember = self.query_one("#remember", Checkbox).value
         if not server.strip():
-            self._fail("Enter the address of the diary server.", "#server")
+            self._fail(_("Enter the address of the diary server."), "#server")
             return
         if not login.strip():
-            self._fail("Enter your login.", "#login")
+            self._fail(_("Enter your login."), "#login")
             return
         if not password:
-            self._fail("Enter your password.", "#password")
+            self._fail(_("Enter your password."), "#password")
             return
-        self._set_error(Content.styled("Logging in…", "dim"))
+        self._set_error(Content.styled(_("Logging in…"), "dim"))
         self.query_one("#submit", Button).disabled = True
         self.log_in(server, login, password, remember)
 
@@ -162,8 +182,10 @@ F2: register as a parent with an invite code from the school.
         await self.data.logout(discard_unsent=True)  # the session could send nothing
         self._set_error(
             Content(
-                "Not logged in: choose your own password first. Log in with the one-time "
-                "password again when you are ready."
+                _(
+                    "Not logged in: choose your own password first. Log in with the one-time "
+                    "password again when you are ready."
+                )
             )
         )
         self.query_one("#password", Input).focus()

@@ -1,7 +1,8 @@
-"""Settings: which live changes pop up, quiet hours and the terminal bell.
+"""Settings: the interface's language, which live changes pop up, quiet hours and the bell.
 
-The preferences live in the ``[notifications]`` table of the config file; this screen edits
-them and writes them back (comments and other settings in the file are kept).
+The language is the config file's ``language`` (switched at once, without a restart: the app
+builds its screen again in it); the rest lives in the ``[notifications]`` table. This screen
+edits them and writes them back (comments and other settings in the file are kept).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Input, Label, SelectionList, Static
+from textual.widgets import Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from api_client import i18n
+from api_client.i18n import N_, _
 from api_client.models import ChangeItem
 from diary_tui.config import (
     NOTIFICATION_GROUPS,
@@ -25,6 +28,7 @@ from diary_tui.config import (
     Notifications,
     load_config,
     save_notifications,
+    save_settings,
 )
 from diary_tui.data import DiaryData
 from diary_tui.widgets import KeyFooter, NavBar, StatusLine
@@ -33,17 +37,39 @@ from screens.base import DiaryScreen
 BELL = "bell"
 
 
+AUTOMATIC = "auto"
+"""The language choice that leaves it to the locale, else the school."""
+
+
 class HasNotifications(Protocol):
     notifications: Notifications | None
 
 
-LABELS = {**NOTIFICATION_GROUPS, BELL: "Ring the terminal bell with a notification"}
+class SpeaksLanguages(Protocol):
+    chosen_language: str | None
+
+    def choose_language(self, lang: str | None) -> None: ...
+
+
+LABELS = {**NOTIFICATION_GROUPS, BELL: N_("Ring the terminal bell with a notification")}
 
 
 def prompt(key: str, on: bool) -> Content:
     """A line of the list: the state in words too, so it reads without colour (NO_COLOR)."""
-    state = Content.styled("on ", "bold $text-success") if on else Content.styled("off", "dim")
-    return Content.assemble(state, " ", LABELS[key])
+    word = _("on")
+    width = max(len(_("on")), len(_("off")))
+    state = (
+        Content.styled(word.ljust(width), "bold $text-success")
+        if on
+        else Content.styled(_("off").ljust(width), "dim")
+    )
+    return Content.assemble(state, " ", _(LABELS[key]))
+
+
+def language_options() -> list[tuple[str, str]]:
+    """The choices of the language: automatic, then each language in its own name."""
+    automatic = [(_("Automatic (the computer's, else the school's)"), AUTOMATIC)]
+    return automatic + [(i18n.LANGUAGE_NAMES[lang], lang) for lang in i18n.LANGUAGES]
 
 
 def selections(prefs: Notifications) -> list[Selection[str]]:
@@ -68,20 +94,23 @@ def preferences_from(selected: list[str], quiet_from: str, quiet_to: str) -> Not
 
 
 class SettingsScreen(DiaryScreen):
-    TITLE = "Settings"
+    TITLE = N_("Settings")
     NAME = "settings"
-    HELP = """
-Which changes pop up as a notification while the diary is open, the quiet hours (no pop-ups
-and no bell, e.g. 22:00 to 07:00) and the terminal bell.
+    HELP = N_("""
+The language of the diary, which changes pop up as a notification while the diary is open,
+the quiet hours (no pop-ups and no bell, e.g. 22:00 to 07:00) and the terminal bell.
+
+The language is switched and saved as soon as it is chosen. Automatic: the computer's
+language (LANG), else the school's.
 
 Space switches the highlighted line on or off; Tab moves to the quiet hours; Ctrl+S saves to
 the config file (its comments and other settings are kept).
-"""
+""")
 
     BINDINGS = [
-        Binding("f1", "help", "Help", id="settings.help"),
-        Binding("ctrl+s", "save", "Save", id="settings.save"),
-        Binding("escape", "revert", "Revert", id="settings.revert"),
+        Binding("f1", "help", N_("Help"), id="settings.help"),
+        Binding("ctrl+s", "save", N_("Save"), id="settings.save"),
+        Binding("escape", "revert", N_("Revert"), id="settings.revert"),
     ]
 
     DEFAULT_CSS = """
@@ -90,30 +119,57 @@ the config file (its comments and other settings are kept).
     SettingsScreen #settings-quiet Label { padding: 1 1 0 1; }
     SettingsScreen #settings-quiet Input { width: 12; }
     SettingsScreen #settings-title { height: 1; padding: 0 1; background: $boost; }
+    SettingsScreen #settings-language { height: 1; }
+    SettingsScreen #settings-language Label { padding: 0 1; }
+    SettingsScreen #settings-language Select { width: 50; }
     SettingsScreen #settings-note { height: 1fr; padding: 0 1; }
     """
 
-    def __init__(self, data: DiaryData) -> None:
+    def __init__(self, data: DiaryData, *, language_chosen: bool = False) -> None:
         super().__init__(data)
         self.prefs = Notifications()
+        self._language_chosen = language_chosen
+        self._shown_language = AUTOMATIC
+        """Built again after the language was switched here: it says so, and keeps the focus
+        on the choice."""
+
+    def rebuilt(self) -> SettingsScreen:
+        return SettingsScreen(self.data, language_chosen=True)
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.NAME)
-        yield Static(Content.styled("Notifications of live changes", "bold"), id="settings-title")
+        chosen = getattr(self.app, "chosen_language", None)
+        self._shown_language = chosen if chosen in i18n.LANGUAGES else AUTOMATIC
+        with Horizontal(id="settings-language"):
+            yield Label(_("Language"))
+            yield Select(
+                language_options(),
+                value=self._shown_language,
+                allow_blank=False,
+                compact=True,
+                id="language",
+            )
+        yield Static(
+            Content.styled(_("Notifications of live changes"), "bold"), id="settings-title"
+        )
         yield SelectionList[str](id="settings-kinds")
         with Horizontal(id="settings-quiet"):
-            yield Label("Quiet from")
-            yield Input(placeholder="HH:MM", id="quiet-from", max_length=5)
-            yield Label("to")
-            yield Input(placeholder="HH:MM", id="quiet-to", max_length=5)
-            yield Label("(both empty: never quiet)")
+            yield Label(_("Quiet from"))
+            yield Input(placeholder=_("HH:MM"), id="quiet-from", max_length=5)
+            yield Label(_("to"))
+            yield Input(placeholder=_("HH:MM"), id="quiet-to", max_length=5)
+            yield Label(_("(both empty: never quiet)"))
         yield Static(Content(""), id="settings-note")
         yield StatusLine()
         yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(SelectionList).focus()
+        if self._language_chosen:
+            self.query_one("#language", Select).focus()
+            self._note(_("Language: {name}. Saved.").format(name=self._language_name()))
+        else:
+            self.query_one(SelectionList).focus()
         current = getattr(self.app, "notifications", None)
         if isinstance(current, Notifications):
             self._show(current)
@@ -153,7 +209,7 @@ the config file (its comments and other settings are kept).
         try:
             prefs = self.form()
         except ValueError as exc:
-            self._note(f"Not saved: {exc}.", "$text-error")
+            self._note(_("Not saved: {reason}.").format(reason=exc), "$text-error")
             return
         self.save(prefs)
 
@@ -162,15 +218,40 @@ the config file (its comments and other settings are kept).
         try:
             await asyncio.to_thread(save_notifications, prefs)
         except (ConfigError, OSError) as exc:
-            self._note(f"Not saved: {exc}", "$text-error")
+            self._note(_("Not saved: {reason}").format(reason=exc), "$text-error")
             return
         self.prefs = prefs
         cast(HasNotifications, self.app).notifications = prefs
-        self._note("Saved.", "$text-success")
+        self._note(_("Saved."), "$text-success")
 
     def action_revert(self) -> None:
         self._show(self.prefs)
-        self._note("Back to the saved settings.")
+        self._note(_("Back to the saved settings."))
+
+    # -- the language -------------------------------------------------------------------
+
+    def _language_name(self) -> str:
+        chosen = getattr(self.app, "chosen_language", None)
+        if chosen in i18n.LANGUAGES:
+            return i18n.LANGUAGE_NAMES[chosen]
+        return _("automatic ({name})").format(name=i18n.LANGUAGE_NAMES[i18n.language()])
+
+    @on(Select.Changed, "#language")
+    def _language_changed(self, event: Select.Changed) -> None:
+        value = event.value if isinstance(event.value, str) else AUTOMATIC
+        if value == self._shown_language:
+            return  # the choice as the screen was built with it
+        self._shown_language = value
+        self.save_language(None if value == AUTOMATIC else value)
+
+    @work(exclusive=True, group="settings-language", exit_on_error=False)
+    async def save_language(self, lang: str | None) -> None:
+        try:
+            await asyncio.to_thread(save_settings, {"language": lang})
+        except (ConfigError, OSError) as exc:
+            self._note(_("Not saved: {reason}").format(reason=exc), "$text-error")
+            return
+        cast(SpeaksLanguages, self.app).choose_language(lang)
 
     @on(SelectionList.SelectionToggled)
     def _toggled(self, event: SelectionList.SelectionToggled[str]) -> None:

@@ -39,6 +39,7 @@ import pytest
 from litestar import Litestar
 from sqlalchemy.engine import make_url
 
+from api_client import i18n
 from api_client.models import API_PREFIX, LoginRequest, TokenPair, decode, encode
 from tests.services import postgres_url, require
 
@@ -50,6 +51,19 @@ TEST_AUDIT_KEY = bytes(range(32))
 """The audit chain's key in tests (the generator and every app read ``DIARY_AUDIT_KEY``), so no
 test reads or writes a key file in the user's config folder."""
 os.environ["DIARY_AUDIT_KEY"] = TEST_AUDIT_KEY.hex()
+
+os.environ["DIARY_LANG"] = "en"
+"""The suite speaks English whatever the machine's locale or the school's language: the app,
+the command lines and ``diary demo`` read ``DIARY_LANG`` as ``--lang``. A test of another
+language asks for it (``i18n.using``, ``DiaryApp(language=...)``, a child's environment)."""
+
+
+@pytest.fixture(autouse=True)
+def _english_again() -> Iterator[None]:
+    """A test that switched the process's language leaves it English for the next."""
+    yield
+    i18n.set_language(i18n.SOURCE)
+
 
 sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 """Run a database test on SQLite only (for tests that need speed, not coverage)."""

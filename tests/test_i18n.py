@@ -101,3 +101,54 @@ def test_russian_plurals_have_three_forms(monkeypatch: pytest.MonkeyPatch, tmp_p
         assert len(list((tmp_path / "cache" / "locale").glob("diary-ru-*.mo"))) == 2
     finally:
         i18n.translations.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("asked", "configured", "env", "expected"),
+    [
+        ("ru", "en", {"DIARY_LANG": "en", "LANG": "en_GB.UTF-8"}, "ru"),
+        (None, "ru", {"DIARY_LANG": "en", "LANG": "ru_RU.UTF-8"}, "en"),
+        (None, "ru", {"LANG": "en_GB.UTF-8"}, "ru"),
+        (None, None, {"LC_ALL": "ru_RU.UTF-8"}, "ru"),
+        (None, None, {"LANG": "C.UTF-8"}, None),
+        (None, "de", {"DIARY_LANG": "xx"}, None),
+    ],
+)
+def test_the_users_choice_outranks_the_locale(
+    asked: str | None, configured: str | None, env: dict[str, str], expected: str | None
+) -> None:
+    """--lang (or DIARY_LANG), then the config file, then the locale; None leaves it to the
+    school."""
+    assert i18n.chosen(asked, configured, env) == expected
+
+
+def test_the_process_language_reaches_every_task_and_using_stays_in_its_own() -> None:
+    """The app switches the language in one task (Settings) and every widget's task speaks it;
+    a server request's ``using`` touches no other task."""
+    import asyncio
+
+    async def main() -> list[str]:
+        heard: list[str] = []
+        switched = asyncio.Event()
+
+        async def widget() -> None:
+            await switched.wait()
+            heard.append(i18n.language())
+
+        async def request() -> None:
+            with i18n.using("en"):
+                await asyncio.sleep(0)
+                heard.append(i18n.language())
+
+        task = asyncio.create_task(widget())  # made before the switch, as widgets are
+        await asyncio.sleep(0)
+        i18n.set_language("ru")
+        switched.set()
+        await asyncio.gather(task, request())
+        heard.append(i18n.language())
+        return heard
+
+    try:
+        assert sorted(asyncio.run(main())) == ["en", "ru", "ru"]
+    finally:
+        i18n.set_language(i18n.SOURCE)

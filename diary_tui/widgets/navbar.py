@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from textual.content import Content
 from textual.widgets import Static
 
+from api_client.i18n import _
 from api_client.models import PupilRef
 from diary_tui.navigation import Destination
 
@@ -23,7 +24,9 @@ def child_label(child: PupilRef | None, index: int, count: int) -> Content:
     if child.class_ is not None:
         label += Content.assemble(", ", (child.class_.name, "bold"))
     if count > 1:
-        label += Content.styled(f" ({index + 1}/{count}, c: next)", "dim")
+        label += Content.styled(
+            " " + _("({n}/{count}, c: next)").format(n=index + 1, count=count), "dim"
+        )
     return label
 
 
@@ -40,17 +43,17 @@ def navbar_content(
     items: list[Content] = []
     for dest in destinations:
         if dest.name == current:
-            items.append(Content.styled(f" {dest.key} {dest.title} ", "reverse bold"))
+            items.append(Content.styled(f" {dest.key} {_(dest.title)} ", "reverse bold"))
         else:
             items.append(
-                Content.assemble((f" {dest.key}", "bold $accent"), (f" {dest.title} ", ""))
+                Content.assemble((f" {dest.key}", "bold $accent"), (f" {_(dest.title)} ", ""))
             )
     left = Content("").join(items)
     room = width - right.cell_length - 1
     if left.cell_length > room:
         # Narrow: keys only for the screens that are not current.
         compact = [
-            Content.styled(f" {d.key} {d.title} ", "reverse bold")
+            Content.styled(f" {d.key} {_(d.title)} ", "reverse bold")
             if d.name == current
             else Content.styled(f" {d.key}", "bold $accent")
             for d in destinations

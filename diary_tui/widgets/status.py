@@ -7,6 +7,8 @@ import datetime as dt
 from textual.content import Content
 from textual.widgets import Static
 
+from api_client import i18n
+from api_client.i18n import _, ngettext
 from diary_tui.clock import local
 from diary_tui.data import SyncState
 
@@ -14,54 +16,64 @@ from diary_tui.data import SyncState
 def _when(moment: dt.datetime | None, now: dt.datetime, zone: dt.tzinfo) -> str:
     """``synced 19:34`` today, ``synced 14 Mar 19:34`` before: on the school's clock."""
     if moment is None:
-        return "never synced"
+        return _("never synced")
+    return _("synced {when}").format(when=_at(moment, now, zone))
+
+
+def _at(moment: dt.datetime, now: dt.datetime, zone: dt.tzinfo) -> str:
+    """``19:34`` today, ``14 Mar 19:34`` before (``14 мар. 19:34``)."""
     at, today = local(moment, zone), local(now, zone).date()
     if at.date() == today:
-        return f"synced {at:%H:%M}"
-    return f"synced {at:%d %b %H:%M}"
+        return f"{at:%H:%M}"
+    return f"{i18n.day_month(at.date(), short=True)} {at:%H:%M}"
 
 
 def _age(moment: dt.datetime | None, now: dt.datetime, zone: dt.tzinfo) -> str:
     """How old the saved data is, in words: ``10:30, 5 min ago``."""
     if moment is None:
-        return "no time (never synced)"
-    when = _when(moment, now, zone).removeprefix("synced ")
+        return _("no time (never synced)")
+    when = _at(moment, now, zone)
     moment, now = local(moment, dt.UTC), local(now, dt.UTC)
     minutes = int((now - moment).total_seconds() // 60)
     if minutes < 1:
-        return f"{when}, just now"
+        return _("{when}, just now").format(when=when)
     if minutes < 120:
-        return f"{when}, {minutes} min ago"
+        return _("{when}, {n} min ago").format(when=when, n=minutes)
     if minutes < 48 * 60:
-        return f"{when}, {minutes // 60} h ago"
-    return f"{when}, {minutes // (24 * 60)} days ago"
+        return _("{when}, {n} h ago").format(when=when, n=minutes // 60)
+    days = minutes // (24 * 60)
+    return ngettext("{when}, {n} day ago", "{when}, {n} days ago", days).format(when=when, n=days)
 
 
 def status_content(state: SyncState, now: dt.datetime, zone: dt.tzinfo, note: str = "") -> Content:
     """The status line's text (pure, so it is easy to test); times on the clock of ``zone``,
     the school's."""
     if state.online is None:
-        link = Content.styled("○ connecting", "dim")
+        link = Content.styled("○ " + _("connecting"), "dim")
     elif state.online:
-        link = Content.styled("● online", "$text-success")
+        link = Content.styled("● " + _("online"), "$text-success")
     else:
-        link = Content.styled("✗ offline", "bold $text-error")
+        link = Content.styled("✗ " + _("offline"), "bold $text-error")
     parts: list[Content] = [link, Content(_when(state.last_sync, now, zone))]
     if state.online is False:
         age = _age(state.last_sync, now, zone)
-        parts[1] = Content.styled(f"saved data from {age}", "$text-warning")
+        parts[1] = Content.styled(_("saved data from {age}").format(age=age), "$text-warning")
     if not state.signed_in:
-        parts.insert(1, Content.styled("not signed in (read-only)", "bold $text-warning"))
+        parts.insert(1, Content.styled(_("not signed in (read-only)"), "bold $text-warning"))
     if state.outbox:
-        parts.append(Content.styled(f"{state.outbox} waiting to send", "$text-warning"))
+        parts.append(
+            Content.styled(_("{n} waiting to send").format(n=state.outbox), "$text-warning")
+        )
     else:
-        parts.append(Content("outbox empty"))
+        parts.append(Content(_("outbox empty")))
     if state.refused:
         parts.append(
-            Content.styled(f"{state.refused} not saved (see the journal)", "bold $text-error")
+            Content.styled(
+                _("{n} not saved (see the journal)").format(n=state.refused), "bold $text-error"
+            )
         )
     if state.audit_warning:
-        parts.append(Content.styled("audit log changed on the server!", "bold $text-error"))
+        parts.append(Content.styled(_("audit log changed on the server!"), "bold $text-error"))
     if state.account:
         parts.append(Content(state.account))
     if note:

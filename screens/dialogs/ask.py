@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from api_client.i18n import _
 from diary_tui.ui import muted
 from screens.dialogs.detail import with_binding
 
@@ -50,7 +51,7 @@ class AskText(ModalScreen[str | None]):
         required: bool = True,
         empty: str = "",
         label: str = "",
-        hint: str = "Enter: done · Esc: cancel",
+        hint: str = "",
         name: str = "answer",
         binding_id: str = "ask.cancel",
         frame: Literal["warning", "primary"] = "warning",
@@ -63,12 +64,12 @@ class AskText(ModalScreen[str | None]):
         self.required = required
         self.empty = empty
         self.label = label
-        self.hint = hint
+        self.hint = hint or _("Enter: done · Esc: cancel")
         self.field_id = name
         self.compact = compact
         self.check = check
         self._bindings = with_binding(
-            self._bindings, Binding("escape", "cancel", "Cancel", id=binding_id)
+            self._bindings, Binding("escape", "cancel", _("Cancel"), id=binding_id)
         )
 
     def compose(self) -> ComposeResult:
@@ -96,7 +97,7 @@ class AskText(ModalScreen[str | None]):
         text = event.value.strip()
         if not text and self.required:
             self.app.bell()
-            self.notify("Please write a few words.", severity="warning")
+            self.notify(_("Please write a few words."), severity="warning")
             return
         problem = self.check(text) if self.check is not None and text else None
         if problem is not None:

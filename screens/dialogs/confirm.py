@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from api_client.i18n import N_, _
 from diary_tui.ui import MUTED
 
 
@@ -16,10 +17,11 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question (``answers`` says which keys answer it)."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
-    ANSWERS = "y: yes · n or Esc: no"
+    ANSWERS = N_("y: yes · n or Esc: no")
+    """How to answer, in English, marked: shown as ``_(ANSWERS)``."""
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical {
@@ -30,7 +32,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def __init__(self, question: str | Content, answers: str = "") -> None:
         super().__init__()
         self.question = question
-        self.answers = answers or self.ANSWERS
+        self.answers = answers or _(self.ANSWERS)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -47,7 +49,7 @@ class ConfirmOrEnter(ConfirmScreen):
     """A yes/no question that Enter answers yes too."""
 
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("y,enter", "answer(True)", N_("Yes"), id="confirm.yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
-    ANSWERS = "y or Enter: yes · n or Esc: no"
+    ANSWERS = N_("y or Enter: yes · n or Esc: no")

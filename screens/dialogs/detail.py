@@ -13,6 +13,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from api_client.i18n import _
+
 Frame = Literal["primary", "warning", "success"]
 
 
@@ -58,7 +60,7 @@ class DetailScreen(ModalScreen[None]):
         self.width = width
         self.min_width = min_width
         self._bindings = with_binding(
-            self._bindings, Binding(keys, "close", "Close", id=binding_id)
+            self._bindings, Binding(keys, "close", _("Close"), id=binding_id)
         )
 
     def compose(self) -> ComposeResult:

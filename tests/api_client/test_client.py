@@ -15,7 +15,7 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
-from api_client import endpoints, errors
+from api_client import endpoints, errors, i18n
 from api_client.client import DiaryClient, MemoryCache
 from api_client.models import Me, Role, TokenPair, Week
 from demo_server.db import make_engine
@@ -112,8 +112,9 @@ async def test_an_access_token_of_an_older_kind_is_refreshed_not_logged_out(
 
 
 async def test_requests_carry_only_the_headers_the_server_uses() -> None:
-    """Host, User-Agent, gzip, and the request's own: no ``Connection: keep-alive`` (HTTP/1.1
-    keeps alive anyway) and no ``Accept`` (the server has one type to give)."""
+    """Host, User-Agent, gzip, the user's language and the request's own: no ``Connection:
+    keep-alive`` (HTTP/1.1 keeps alive anyway) and no ``Accept`` (the server has one type to
+    give)."""
     seen: list[httpx.Headers] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -122,9 +123,39 @@ async def test_requests_carry_only_the_headers_the_server_uses() -> None:
 
     async with DiaryClient("http://school.invalid", transport=httpx.MockTransport(answer)) as c:
         await c.health()
-    assert [name.lower() for name in seen[0]] == ["host", "user-agent", "accept-encoding"]
+    assert [name.lower() for name in seen[0]] == [
+        "host",
+        "user-agent",
+        "accept-encoding",
+        "accept-language",
+    ]
     assert seen[0]["accept-encoding"] == "gzip"
     assert seen[0]["user-agent"].startswith("diary-tui/")
+
+
+async def test_every_request_asks_for_the_language_spoken_when_it_is_sent() -> None:
+    """Accept-Language follows the app's language, switched between two requests of one client
+    (and the change stream's request carries it too)."""
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("accept-language", ""))
+        return httpx.Response(200, json={"status": "ok", "version": "1", "database": "ok"})
+
+    previous = i18n.language()
+    try:
+        async with DiaryClient(
+            "http://school.invalid", transport=httpx.MockTransport(answer)
+        ) as client:
+            i18n.set_language("ru")
+            await client.health()
+            i18n.set_language("en")
+            await client.health()
+            with i18n.using("ru"):
+                await client.health()
+    finally:
+        i18n.set_language(previous)
+    assert seen == ["ru", "en", "ru"]
 
 
 async def test_a_stale_refresh_token_ends_the_session(app: Litestar) -> None:

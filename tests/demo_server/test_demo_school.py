@@ -24,6 +24,7 @@ async def test_featured_accounts_and_their_weeks(
 ) -> None:
     parent = await me(http, await login_as(http, "parent"))
     assert parent.role is Role.PARENT and len(parent.children) == 2
+    assert parent.school.language == "ru", "the demo school is Russian: the app may speak it"
     classes = {child.class_.id for child in parent.children if child.class_}
     assert len(classes) == 2, "the featured parent's children are in different classes"
     pupil = await me(http, await login_as(http, "pupil"))

@@ -408,6 +408,12 @@ def test_featured_accounts(small: Built) -> None:
     assert classteacher != teacher
 
 
+def test_the_school_speaks_the_language_it_was_made_in(small: Built, english: Built) -> None:
+    """The app speaks the school's language to a user who chose none (``Me.school.language``)."""
+    assert small.one("SELECT language FROM schools") == "ru"
+    assert english.one("SELECT language FROM schools") == "en"
+
+
 def test_logins(small: Built, english: Built) -> None:
     for built in (small, english):
         logins = [r["login"] for r in built.rows("SELECT login FROM users")]

@@ -31,7 +31,10 @@ def make_app(
     credentials: CredentialStore | None = None,
     demo_accounts: list[DemoAccount] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    **options: Any,
 ) -> DiaryApp:
+    """The app over ``server_app`` on the frozen day; ``options`` go to ``DiaryApp`` as they
+    are (``language``, ``keymap``, ...)."""
     return DiaryApp(
         server=BASE_URL,
         login=login,
@@ -40,6 +43,7 @@ def make_app(
         today=TODAY,
         now=lambda: NOW,
         demo_accounts=demo_accounts,
+        **options,
     )
 
 
