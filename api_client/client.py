@@ -67,6 +67,7 @@ from api_client.models import (
     JournalPeriodMark,
     LessonChange,
     LessonDetail,
+    LessonKindSet,
     LoginRequest,
     LogoutRequest,
     MarkCreate,
@@ -397,6 +398,17 @@ class DiaryClient:
         return await self._send(
             "PATCH",
             f"/lessons/{lesson_id}/topic",
+            JournalLesson,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def set_lesson_kind(
+        self, lesson_id: int, body: LessonKindSet, idempotency_key: str
+    ) -> JournalLesson:
+        return await self._send(
+            "PATCH",
+            f"/lessons/{lesson_id}/kind",
             JournalLesson,
             json=body,
             idempotency_key=idempotency_key,

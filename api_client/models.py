@@ -63,6 +63,34 @@ class MarkKind(enum.StrEnum):
     ESSAY = "essay"
 
 
+class LessonKind(enum.StrEnum):
+    """What a lesson is: an ordinary lesson, or one whose marks are all of one kind (a test,
+    контрольная работа), weighed alike."""
+
+    LESSON = "lesson"
+    TEST = "test"
+    QUIZ = "quiz"
+    DICTATION = "dictation"
+    LAB = "lab"
+    ESSAY = "essay"
+
+    @property
+    def mark_kind(self) -> MarkKind:
+        """The kind of a mark given at such a lesson (oral at an ordinary one)."""
+        return MarkKind.ORAL if self is LessonKind.LESSON else MarkKind(self.value)
+
+
+LESSON_KIND_WEIGHTS: dict[LessonKind, int] = {
+    LessonKind.LESSON: 1,
+    LessonKind.TEST: 3,
+    LessonKind.QUIZ: 2,
+    LessonKind.DICTATION: 2,
+    LessonKind.LAB: 2,
+    LessonKind.ESSAY: 2,
+}
+"""The weight a lesson of each kind gives its marks unless the teacher says otherwise."""
+
+
 class AbsenceKind(enum.StrEnum):
     UNEXCUSED = "unexcused"
     ILLNESS = "illness"
@@ -546,12 +574,22 @@ class PeriodRef(Response):
     end: dt.date
 
 
+class EnrolmentSpan(Response):
+    """From when to when a pupil is in the class (``end`` None: still is)."""
+
+    start: dt.date
+    end: dt.date | None = None
+
+
 class JournalPupil(Response):
     id: int
     number: int
     """The pupil's place in the class list (1, 2, ...), in surname order."""
     first_name: str
     last_name: str
+    enrolled: list[EnrolmentSpan] = []
+    """When the pupil is in the class, as far as the period goes: a lesson outside these
+    takes no mark nor absence for them. Empty: not said (older servers)."""
 
 
 class JournalHomework(Response):
@@ -573,6 +611,10 @@ class JournalLesson(Response):
     version: int = 1
     """The lesson's version: a topic change sends it."""
     homework: JournalHomework | None = None
+    kind: LessonKind = LessonKind.LESSON
+    """A test (and the like) gives every new mark of its column its kind and ``weight``."""
+    weight: int = 1
+    """The weight of a mark given at this lesson."""
 
 
 class JournalMark(Response):
@@ -683,6 +725,17 @@ class TopicSet(Request):
     version: Version
     """The lesson's version (``JournalLesson.version``)."""
     topic: LongText
+
+
+class LessonKindSet(Request):
+    """What a lesson is (``PATCH /lessons/{id}/kind``): a test, a quiz ... or an ordinary
+    lesson, and the weight of the marks given at it."""
+
+    version: Version
+    """The lesson's version (``JournalLesson.version``)."""
+    kind: LessonKind
+    weight: Int32 = 1
+    """1 to 5."""
 
 
 class LessonChange(Request):

@@ -29,7 +29,7 @@ from textual.widgets import DataTable
 
 from benchmarks.common import ROOT, median
 from benchmarks.journal_keys import TODAY, sample_journal
-from screens.journal_grid import LABELS, JournalGrid, cell_text
+from screens.journal_grid import JournalGrid, cell_text, grid_labels
 
 WIDTH, HEIGHT = 120, 40
 START_LESSON = 55
@@ -62,7 +62,7 @@ class TableApp(App[None]):
         for pupil in model.pupils:
             row = [f"{pupil.number} {pupil.display_name}"]
             for lesson in model.lessons:
-                text, sign = cell_text(model.peek(pupil.id, lesson.id), LABELS["ru"])
+                text, sign = cell_text(model.peek(pupil.id, lesson.id), grid_labels("ru"))
                 row.append(text + sign)
             table.add_row(*row)
         table.focus()

@@ -36,7 +36,7 @@ from textual.widgets import DataTable
 from api_client.models import AbsenceKind
 from benchmarks.common import median, percentile
 from diary_tui.journal_model import Cell, CellMark, JournalLesson, JournalModel, JournalPupil
-from screens.journal_grid import LABELS, JournalGrid, cell_text
+from screens.journal_grid import JournalGrid, cell_text, grid_labels
 
 SIZE = (120, 40)
 ABSENT = (AbsenceKind.UNEXCUSED, AbsenceKind.ILLNESS)
@@ -109,7 +109,7 @@ class TableApp(App[None]):
         table.focus()
 
 
-_LABELS = LABELS["ru"]
+_LABELS = grid_labels("ru")
 
 
 def watch_display(app: App[Any]) -> tuple[list[tuple[float, int]], asyncio.Event]:

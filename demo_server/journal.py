@@ -41,6 +41,7 @@ from api_client.models import (
     AbsenceRemove,
     AbsenceSet,
     Attachment,
+    EnrolmentSpan,
     GroupRef,
     HomeworkSet,
     Journal,
@@ -50,6 +51,8 @@ from api_client.models import (
     JournalMark,
     JournalPeriodMark,
     JournalPupil,
+    LessonKind,
+    LessonKindSet,
     LessonStatus,
     MarkCreate,
     MarkKind,
@@ -127,6 +130,8 @@ def journal_lesson(lesson: s.Lesson, homework: JournalHomework | None) -> Journa
         status=LessonStatus(lesson.status),
         version=lesson.version,
         homework=homework,
+        kind=LessonKind(lesson.kind),
+        weight=lesson.weight,
     )
 
 
@@ -435,27 +440,36 @@ async def load_journal(
             raise not_found("group", "group_id")
 
     pupil_query = (
-        select(s.User.id, s.User.first_name, s.User.last_name)
+        select(s.User.id, s.User.first_name, s.User.last_name, s.Enrolment.start, s.Enrolment.end)
         .join(s.Enrolment, s.Enrolment.pupil_id == s.User.id)
         .where(
             s.Enrolment.class_id == cls.id,
             s.Enrolment.start <= period.end,
             or_(s.Enrolment.end.is_(None), s.Enrolment.end >= period.start),
         )
-        .distinct()
+        .order_by(s.Enrolment.start)
     )
     if group is not None:
         pupil_query = pupil_query.where(
             s.User.id.in_(members_between(group.id, period.start, period.end))
         )
-    found_pupils = (await db.execute(pupil_query)).all()
     of_group = [] if group is None else [s.Lesson.group_id == group.id]
-    pupil_rows = sorted(
-        found_pupils, key=lambda r: (r.last_name.casefold(), r.first_name.casefold(), r.id)
-    )
+    # A pupil's spans in the class (one row each): a lesson outside them takes no mark.
+    spans: dict[int, list[EnrolmentSpan]] = {}
+    names: dict[int, tuple[str, str]] = {}
+    for r in (await db.execute(pupil_query)).all():
+        names[r.id] = (r.first_name, r.last_name)
+        spans.setdefault(r.id, []).append(EnrolmentSpan(start=r.start, end=r.end))
+    pupil_order = sorted(names, key=lambda i: (names[i][1].casefold(), names[i][0].casefold(), i))
     pupils = [
-        JournalPupil(id=r.id, number=n, first_name=r.first_name, last_name=r.last_name)
-        for n, r in enumerate(pupil_rows, start=1)
+        JournalPupil(
+            id=i,
+            number=n,
+            first_name=names[i][0],
+            last_name=names[i][1],
+            enrolled=spans[i],
+        )
+        for n, i in enumerate(pupil_order, start=1)
     ]
     pupil_ids = [p.id for p in pupils]
 
@@ -1184,6 +1198,56 @@ async def set_topic(
         before=before,
         after={"topic": lesson.topic, "version": lesson.version},
         payload={"topic": lesson.topic, "old": before["topic"]},
+    )
+    return ctx.journal_lesson(homework)
+
+
+async def set_lesson_kind(
+    db: AsyncSession, viewer: Viewer, lesson_id: int, body: LessonKindSet, now: dt.datetime
+) -> JournalLesson:
+    """Make a lesson a test (a quiz, ...) or an ordinary lesson again, with the weight of the
+    marks given at it; the marks already given stay as they are."""
+    require_role(viewer, frozenset({Role.TEACHER}), "lessons")
+    ctx = await load_lesson(db, viewer, lesson_id)
+    await _require_teacher(db, viewer, ctx, "lessons")
+    _not_cancelled(ctx, "test")
+    _weight(body.weight)
+    lesson = ctx.lesson
+    hw = await _active_homework(db, lesson.id)
+    homework = journal_homework(hw) if hw is not None else None
+
+    async def stale() -> ProblemError:
+        return await _conflict(
+            db,
+            ctx.school,
+            "lesson_kind",
+            lesson.id,
+            (lesson.teacher_id, now),
+            body.version,
+            ctx.journal_lesson(homework),
+            lesson.version,
+            f"the lesson of {lesson.date.isoformat()}",
+        )
+
+    if lesson.version != body.version:
+        raise await stale()
+    if (body.kind.value, body.weight) == (lesson.kind, lesson.weight):
+        return ctx.journal_lesson(homework)
+    before = {"kind": lesson.kind, "weight": lesson.weight, "version": lesson.version}
+    changes = {"kind": body.kind.value, "weight": body.weight}
+    await _bump_or_refuse(db, s.Lesson, lesson, body.version, changes, stale)
+    await log_lesson_write(
+        db,
+        viewer,
+        now,
+        ctx,
+        action="update",
+        entity="lesson_kind",
+        entity_id=lesson.id,
+        kind="lesson.kind",
+        before=before,
+        after={"kind": lesson.kind, "weight": lesson.weight, "version": lesson.version},
+        payload={"kind": lesson.kind, "weight": lesson.weight, "old": before["kind"]},
     )
     return ctx.journal_lesson(homework)
 

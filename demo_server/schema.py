@@ -348,6 +348,9 @@ class Lesson(Base):
     status: Mapped[str] = mapped_column(String(16), default="planned")
     note: Mapped[str] = mapped_column(Text, default="")
     topic: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16), default="lesson", server_default="lesson")
+    """``LessonKind``: a test gives its marks its kind and ``weight``."""
+    weight: Mapped[int] = mapped_column(default=1, server_default="1")
     version: Mapped[int] = mapped_column(default=1)
     __table_args__ = (
         Index("ix_lessons_class_date", "class_id", "date", "number"),

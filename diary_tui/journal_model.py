@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from api_client.grading import suggested_period_mark, weighted_average
+from api_client.i18n import _
 from api_client.models import (
     LATE_MINUTES_MAX,
     MARK_WEIGHT_MAX,
     AbsenceKind,
+    LessonKind,
     LessonStatus,
     MarkKind,
 )
@@ -59,6 +61,13 @@ class JournalPupil:
     number: int
     last_name: str
     first_name: str
+    enrolled: list[tuple[dt.date, dt.date | None]] = field(default_factory=list)
+    """When the pupil is in the class (start, end or None); empty: not known, always."""
+
+    def in_class(self, day: dt.date) -> bool:
+        if not self.enrolled:
+            return True
+        return any(start <= day and (end is None or day <= end) for start, end in self.enrolled)
 
     @property
     def display_name(self) -> str:
@@ -84,6 +93,9 @@ class JournalLesson:
     reason: str = ""
     files: list[tuple[str, int]] = field(default_factory=list)
     """The homework's files on the server: (name, size in bytes)."""
+    kind: LessonKind = LessonKind.LESSON
+    """A test (a quiz, ...) gives every new mark of the column its kind and ``weight``."""
+    weight: int = 1
 
 
 def new_key() -> str:
@@ -155,7 +167,7 @@ class EditOp(enum.StrEnum):
     ADD_MARK = "add_mark"
     REMOVE_MARK = "remove_mark"
     CHANGE_MARK = "change_mark"
-    """Weight, kind or comment of an existing mark."""
+    """Value, weight, kind or comment of an existing mark."""
     SET_ABSENCE = "set_absence"
     SET_PERIOD_MARK = "set_period_mark"
 
@@ -178,7 +190,7 @@ class Edit:
     after: CellMark | AbsenceKind | int | None
     index: int | None = None
     field: str = ""
-    """For ``CHANGE_MARK``: ``"weight"``, ``"kind"`` or ``"comment"``."""
+    """For ``CHANGE_MARK``: ``"value"``, ``"weight"``, ``"kind"`` or ``"comment"``."""
 
 
 class JournalModel:
@@ -256,19 +268,46 @@ class JournalModel:
         low, high = self.scale
         return suggested_period_mark(self.average(pupil_id), low, high)
 
+    def refusal(self, pupil_id: int, lesson_id: int, today: dt.date | None) -> str | None:
+        """Why the lesson takes no mark nor absence for the pupil (None: it does): the
+        server refuses the same, for the same reasons."""
+        lesson = self.lesson(lesson_id)
+        day = f"{lesson.date:%d.%m}"
+        if lesson.status is LessonStatus.CANCELLED:
+            return _("the lesson of {day} was cancelled: it takes no marks").format(day=day)
+        if today is not None and lesson.date > today:
+            return _(
+                "the lesson of {day} has not happened yet: marks are given on its day or later"
+            ).format(day=day)
+        pupil = next(p for p in self.pupils if p.id == pupil_id)
+        if not pupil.in_class(lesson.date):
+            return _("{name} is not in the class on {day}").format(name=pupil.display_name, day=day)
+        return None
+
     def validate_value(self, value: int) -> None:
         low, high = self.scale
         if not low <= value <= high:
-            raise ValueError(f"{value} is not a mark on this school's scale ({low} to {high})")
+            raise ValueError(
+                _("{value} is not a mark on this school's scale ({low} to {high})").format(
+                    value=value, low=low, high=high
+                )
+            )
 
     # --- edits -----------------------------------------------------------------------------
 
-    def set_mark(self, pupil_id: int, lesson_id: int, value: int, weight: int = 1) -> Edit:
-        """Add a mark to the cell (a lesson may hold several)."""
+    def set_mark(
+        self, pupil_id: int, lesson_id: int, value: int, weight: int | None = None
+    ) -> Edit:
+        """Add a mark to the cell (a lesson may hold several). It has the lesson's kind and
+        weight (a test's marks are test marks), unless ``weight`` says otherwise."""
         self.validate_value(value)
+        lesson = self.lesson(lesson_id)
+        weight = lesson.weight if weight is None else weight
         _check_weight(weight)
         cell = self.cell(pupil_id, lesson_id)
-        mark = CellMark(value=value, weight=weight, state=CellState.WAITING)
+        mark = CellMark(
+            value=value, weight=weight, kind=lesson.kind.mark_kind, state=CellState.WAITING
+        )
         cell.marks.append(mark)
         index = len(cell.marks) - 1
         return Edit(EditOp.ADD_MARK, pupil_id, lesson_id, None, copy.copy(mark), index)
@@ -279,6 +318,14 @@ class JournalModel:
         index = _resolve(cell, index)
         mark = cell.marks.pop(index)
         return Edit(EditOp.REMOVE_MARK, pupil_id, lesson_id, mark, None, index)
+
+    def replace_value(self, pupil_id: int, lesson_id: int, value: int) -> Edit:
+        """Put ``value`` in the cell instead of its last mark (a new mark when it has none)."""
+        self.validate_value(value)
+        cell = self.cell(pupil_id, lesson_id)
+        if not cell.marks:
+            return self.set_mark(pupil_id, lesson_id, value)
+        return self._change(pupil_id, lesson_id, -1, "value", value)
 
     def set_weight(self, pupil_id: int, lesson_id: int, weight: int, index: int = -1) -> Edit:
         _check_weight(weight)
@@ -303,7 +350,11 @@ class JournalModel:
         """Mark the pupil absent (or ``minutes`` late) at the lesson; None clears it."""
         new = None if kind is None else _absence_kind(kind)
         if new is AbsenceKind.LATE and minutes and not 1 <= minutes <= MAX_LATE_MINUTES:
-            raise ValueError(f"a pupil is 1 to {MAX_LATE_MINUTES} minutes late, not {minutes}")
+            raise ValueError(
+                _("a pupil is 1 to {most} minutes late, not {minutes}").format(
+                    most=MAX_LATE_MINUTES, minutes=minutes
+                )
+            )
         cell = self.cell(pupil_id, lesson_id)
         before = cell.absence
         cell.absence = new
@@ -330,7 +381,7 @@ class JournalModel:
             assert edit.lesson_id is not None and edit.index is not None
             cell = self.cell(edit.pupil_id, edit.lesson_id)
             if edit.index >= len(cell.marks):
-                raise ValueError("the mark to take back is no longer there")
+                raise ValueError(_("the mark to take back is no longer there"))
             return self.remove_mark(edit.pupil_id, edit.lesson_id, edit.index)
         if edit.op is EditOp.REMOVE_MARK:
             assert edit.lesson_id is not None and isinstance(edit.before, CellMark)
@@ -434,6 +485,8 @@ class JournalModel:
                     homework_due=kept.homework_due,
                     version=kept.version,
                     homework_version=kept.homework_version,
+                    kind=kept.kind,
+                    weight=kept.weight,
                     state=kept.state,
                     reason=kept.reason,
                 )
@@ -459,15 +512,21 @@ class JournalModel:
 
 def _resolve(cell: Cell, index: int) -> int:
     if not cell.marks:
-        raise ValueError("there is no mark in this cell")
+        raise ValueError(_("there is no mark in this cell"))
     if not -len(cell.marks) <= index < len(cell.marks):
-        raise ValueError(f"this cell has {len(cell.marks)} mark(s), not a mark number {index + 1}")
+        raise ValueError(
+            _("this cell has {n} mark(s), not a mark number {index}").format(
+                n=len(cell.marks), index=index + 1
+            )
+        )
     return index % len(cell.marks)
 
 
 def _check_weight(weight: int) -> None:
     if not 1 <= weight <= MAX_WEIGHT:
-        raise ValueError(f"a mark's weight is 1 to {MAX_WEIGHT}, not {weight}")
+        raise ValueError(
+            _("a mark's weight is 1 to {most}, not {weight}").format(most=MAX_WEIGHT, weight=weight)
+        )
 
 
 def _absence_kind(kind: AbsenceKind | str) -> AbsenceKind:

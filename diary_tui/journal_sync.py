@@ -25,6 +25,7 @@ from api_client.models import (
     JournalAbsence,
     JournalMark,
     JournalPeriodMark,
+    LessonKind,
     MarkCreate,
     MarkRemove,
     MarkUpdate,
@@ -46,6 +47,7 @@ from diary_tui.outbox_ops import (
     AbsenceSetOp,
     HomeworkSetOp,
     JournalPlace,
+    LessonKindSetOp,
     MarkCreateOp,
     MarkRemoveOp,
     MarkUpdateOp,
@@ -73,6 +75,7 @@ ECHO_THINGS = {
     "absence": "absence",
     "period_mark": "period_mark",
     "topic": "lesson",
+    "lesson_kind": "lesson",
     "homework": "homework",
 }
 """The thing a change in the feed names (``mark.edited``) for each kind of outbox write."""
@@ -280,13 +283,15 @@ def apply_outbox(
             period.value, period.state = write.request.value, state
             period.reason, period.theirs = reason, theirs
             lesson = None
-        elif isinstance(write, TopicSetOp | HomeworkSetOp):
+        elif isinstance(write, TopicSetOp | HomeworkSetOp | LessonKindSetOp):
             if lesson not in where.lessons:
                 continue
             assert lesson is not None
             found = model.lesson(lesson)
             if isinstance(write, TopicSetOp):
                 found.topic = write.request.topic
+            elif isinstance(write, LessonKindSetOp):
+                found.kind, found.weight = write.request.kind, write.request.weight
             else:
                 found.homework_text = write.request.text
                 found.homework_due = write.request.due
@@ -388,12 +393,12 @@ def settle(
                 server_id=server_id,
                 version=version,
             )
-        elif isinstance(write, TopicSetOp | HomeworkSetOp):
+        elif isinstance(write, TopicSetOp | HomeworkSetOp | LessonKindSetOp):
             assert lesson is not None
             found = model.lesson(lesson)
             found.state, found.reason = state, reason
             if answer is not None and answer.version is not None:
-                if isinstance(write, TopicSetOp):
+                if isinstance(write, TopicSetOp | LessonKindSetOp):
                     found.version = answer.version
                 else:
                     found.homework_version = None if answer.removed else answer.version
@@ -498,6 +503,23 @@ def refused_here(
         if about(item.write, place.pupil, lesson):
             chosen.append(item.id)
     return chosen
+
+
+def lesson_kind_write(
+    model: JournalModel, key: str, lesson_id: int, kind: LessonKind, weight: int
+) -> Op | None:
+    """The write that makes a lesson a test (a quiz, ...) or an ordinary lesson, with the
+    weight of its marks (None when it already is), put into the model at once."""
+    from api_client.models import LessonKindSet
+
+    lesson = model.lesson(lesson_id)
+    if (lesson.kind, lesson.weight) == (kind, weight):
+        return None
+    request = LessonKindSet(version=_known(lesson.version), kind=kind, weight=weight)
+    lesson.kind, lesson.weight = kind, weight
+    lesson.state, lesson.reason = CellState.WAITING, ""
+    place = JournalPlace(journal=key, lesson=lesson.id)
+    return LessonKindSetOp(lesson_id=lesson.id, request=request, place=place)
 
 
 def lesson_writes(

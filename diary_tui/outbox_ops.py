@@ -215,6 +215,21 @@ class TopicSetOp(OutboxOp, frozen=True, tag="topic.set"):
         return await client.set_topic(self.lesson_id, self.request, idempotency_key)
 
 
+class LessonKindSetOp(OutboxOp, frozen=True, tag="lesson_kind.set"):
+    """A lesson made a test (a quiz, ...) or an ordinary lesson again. It changes the lesson
+    as a topic does (the same version): a topic typed after it takes the version it gave."""
+
+    lesson_id: int
+    request: wire.LessonKindSet
+
+    @property
+    def entity(self) -> str:
+        return f"lesson:{self.lesson_id}"
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.set_lesson_kind(self.lesson_id, self.request, idempotency_key)
+
+
 class HomeworkSetOp(OutboxOp, frozen=True, tag="homework.set"):
     lesson_id: int
     request: wire.HomeworkSet
@@ -385,6 +400,7 @@ Op: TypeAlias = (
     | AbsenceSetOp
     | AbsenceRemoveOp
     | TopicSetOp
+    | LessonKindSetOp
     | HomeworkSetOp
     | AttachmentUploadOp
     | PeriodMarkSetOp

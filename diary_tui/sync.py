@@ -353,6 +353,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "absence": ("absence", "absences"),
     "period_mark": ("period mark", "period marks"),
     "topic": ("lesson topic", "lesson topics"),
+    "lesson_kind": ("kind of lesson", "kinds of lesson"),
     "homework": ("homework", "homework"),
     "week": ("week signature", "week signatures"),
     "notice": ("absence notice", "absence notices"),

@@ -28,13 +28,17 @@ from textual.content import Content
 from textual.widgets import Static
 
 from api_client import endpoints
-from api_client.i18n import _, day_month
+from api_client.i18n import N_, _, day_month, pgettext
 from api_client.models import (
+    LESSON_KIND_WEIGHTS,
+    MARK_WEIGHT_MAX,
     AbsenceKind,
     ChangeItem,
     Journal,
     JournalMark,
     LessonDetail,
+    LessonKind,
+    MarkKind,
     Me,
     Role,
 )
@@ -59,6 +63,16 @@ from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 from screens.base import DiaryScreen
 from screens.journal_grid import JournalGrid
 from screens.journal_panels import LessonPanel, attachment_path_problem, parse_due
+
+WRITE_NAMES = {
+    "mark": N_("The mark"),
+    "absence": N_("The absence"),
+    "period_mark": N_("The period mark"),
+    "topic": N_("The topic"),
+    "homework": N_("The homework"),
+    "lesson_kind": N_("The kind of lesson"),
+}
+"""A journal write by what it is about (``OutboxOp.kind``), as the teacher is told of it."""
 
 JOURNAL_KINDS = ("mark.", "absence.", "period_mark.", "lesson.", "homework.")
 """The changes in the feed that can touch a class journal."""
@@ -94,7 +108,12 @@ def journal_choices(me: Me | None) -> list[Choice]:
 
 def model_from_journal(journal: Journal) -> JournalModel:
     """The journal in memory, as the server sent it."""
-    pupils = [JournalPupil(p.id, p.number, p.last_name, p.first_name) for p in journal.pupils]
+    pupils = [
+        JournalPupil(
+            p.id, p.number, p.last_name, p.first_name, [(e.start, e.end) for e in p.enrolled]
+        )
+        for p in journal.pupils
+    ]
     lessons = [
         JournalLesson(
             id=lesson.id,
@@ -109,6 +128,8 @@ def model_from_journal(journal: Journal) -> JournalModel:
             files=[(a.name, a.size) for a in lesson.homework.attachments]
             if lesson.homework
             else [],
+            kind=lesson.kind,
+            weight=lesson.weight,
         )
         for lesson in journal.lessons
     ]
@@ -184,10 +205,12 @@ changes wait; ctrl+r reads the journal again and sends at once.
         Binding("left_square_bracket", "period(-1)", "Prev period", id="journal.prev_period"),
         Binding("right_square_bracket", "period(1)", "Next period", id="journal.next_period"),
         Binding("e", "edit_lesson", "Topic", id="journal.edit_lesson"),
+        Binding("ctrl+t", "lesson_kind", "Test", id="journal.lesson_kind"),
         Binding("x", "change_lesson", "Change lesson", id="journal.change_lesson"),
         Binding("f", "attach", "Attach file", id="journal.attach"),
         Binding("M", "keep_mine", "Keep mine", id="journal.keep_mine", show=False),
         Binding("T", "take_theirs", "Take theirs", id="journal.take_theirs", show=False),
+        Binding("D", "discard", "Discard refused", id="journal.discard", show=False),
         Binding("ctrl+r", "reload", "Reload and send now", id="journal.reload", show=False),
     ]
 
@@ -408,7 +431,8 @@ changes wait; ctrl+r reads the journal again and sends at once.
             old.replace_model(model)
             self.call_after_refresh(self._focused_changed)
             return
-        grid = JournalGrid(model, today=self.data.today(), lang=self._lang())
+        grid = JournalGrid(model, today=self.data.today())
+        grid.read_only = self.read_only
         empty = self.query("#journal-empty")
         if old is not None:
             old.remove()
@@ -426,10 +450,6 @@ changes wait; ctrl+r reads the journal again and sends at once.
             and journal.group == self.journal.group
             and journal.period.id == self.journal.period.id
         )
-
-    def _lang(self) -> str:
-        names = " ".join(p.last_name for p in (self.journal.pupils if self.journal else []))
-        return "ru" if any("а" <= ch <= "я" or "А" <= ch <= "Я" for ch in names) else "en"
 
     # -- choosing ---------------------------------------------------------------------------
 
@@ -499,6 +519,9 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
         event.stop()
         edit = event.edit
+        # The line under the grid says what the cell holds now (Delete, w, K and = change
+        # the cell without moving the cursor).
+        self.call_after_refresh(self._focused_changed)
         if self.read_only:
             self._take_back(edit)
             self.notify("This journal is read-only for you.", severity="warning")
@@ -616,6 +639,8 @@ changes wait; ctrl+r reads the journal again and sends at once.
         if action == "change_lesson":
             me = self.data.me
             return me is not None and me.role is Role.ADMINISTRATION
+        if action in ("edit_lesson", "lesson_kind", "keep_mine", "take_theirs", "discard"):
+            return not self.read_only  # False: not listed, the key falls to the screen's
         return super().check_action(action, parameters)
 
     # -- homework files ---------------------------------------------------------------------
@@ -723,6 +748,92 @@ changes wait; ctrl+r reads the journal again and sends at once.
             markup=False,
             timeout=5,
         )
+
+    def action_lesson_kind(self) -> None:
+        """Make the focused lesson a test (a quiz, ...) or an ordinary lesson: every new mark
+        of its column then has that kind and weight."""
+        from screens.journal_dialogs import PickJournal
+
+        grid, model = self.grid(), self.model
+        lesson_id = grid.current_lesson_id if grid is not None else None
+        if grid is None or model is None or lesson_id is None:
+            self.app.bell()
+            self.notify(_("Move to a lesson's column first."), severity="warning")
+            return
+        lesson = model.lesson(lesson_id)
+        kinds = list(LessonKind)
+        texts = [
+            _("{kind} · weight {weight}").format(
+                kind=lesson_kind_name(kind), weight=LESSON_KIND_WEIGHTS[kind]
+            )
+            for kind in kinds
+        ]
+        title = _("The lesson of {day} is").format(day=day_month(lesson.date))
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            kind = kinds[index]
+            if kind is LessonKind.LESSON:
+                self._set_lesson_kind(lesson_id, kind, 1)
+                return
+            self._ask_lesson_weight(lesson_id, kind)
+
+        self.app.push_screen(PickJournal(title, texts, kinds.index(lesson.kind)), chosen)
+
+    def _ask_lesson_weight(self, lesson_id: int, kind: LessonKind) -> None:
+        from screens.dialogs.ask import AskText
+
+        def answered(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                weight = int(text)
+                if not 1 <= weight <= MARK_WEIGHT_MAX:
+                    raise ValueError
+            except ValueError:
+                self.app.bell()
+                self.notify(
+                    _("A weight is a number from 1 to {most}, not {text}.").format(
+                        most=MARK_WEIGHT_MAX, text=text
+                    ),
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            self._set_lesson_kind(lesson_id, kind, weight)
+
+        question = _("{kind}: the weight of its marks (1 to {most})").format(
+            kind=lesson_kind_name(kind), most=MARK_WEIGHT_MAX
+        )
+        self.app.push_screen(AskText(question, str(LESSON_KIND_WEIGHTS[kind])), answered)
+
+    def _set_lesson_kind(self, lesson_id: int, kind: LessonKind, weight: int) -> None:
+        model, grid = self.model, self.grid()
+        if model is None or grid is None:
+            return
+        write = journal_sync.lesson_kind_write(model, self.journal_key, lesson_id, kind, weight)
+        if write is None:
+            return
+        self._dismiss(lambda w, _pupil, at: w.kind == "lesson_kind" and at == lesson_id)
+        self.enqueue(write)
+        grid.refresh_headers()
+        self._focused_changed()
+
+    @on(JournalGrid.Awaiting)
+    def _awaiting(self, event: JournalGrid.Awaiting) -> None:
+        """Say on screen that the grid waits for a digit (after ``w`` or ``=``)."""
+        event.stop()
+        if event.prompt is None:
+            self._focused_changed()
+        else:
+            self.query_one("#journal-info", Static).update(
+                Content.styled(event.prompt, "bold $text-accent")
+            )
+
+    @on(JournalGrid.KindChanged)
+    def _kind_changed(self, event: JournalGrid.KindChanged) -> None:
+        event.stop()
         self._focused_changed()
 
     def action_change_lesson(self) -> None:
@@ -865,6 +976,66 @@ changes wait; ctrl+r reads the journal again and sends at once.
         address = journal_sync.address_of(item)
         self._dismiss(lambda _write, pupil, lesson: (pupil, lesson) == address)
 
+    # -- refused writes the teacher lets go ------------------------------------------------
+
+    def refused_at_cursor(self) -> list[OutboxItem]:
+        """The refused or conflicting writes shown at the cursor: the cell's (a mark, an
+        absence, the period mark), else the focused lesson's topic and homework."""
+        grid, store = self.grid(), self.data.store
+        if grid is None or store is None or not grid.model.pupils:
+            return []
+        pupil, lesson = grid.current_pupil_id, grid.current_lesson_id
+        items = store.items(REFUSED)
+        ids = journal_sync.refused_here(
+            items, self.journal_key, lambda _w, p, at: (p, at) == (pupil, lesson)
+        )
+        if not ids and lesson is not None:
+            ids = journal_sync.refused_here(
+                items, self.journal_key, lambda _w, p, at: p is None and at == lesson
+            )
+        return [item for item in items if item.id in ids]
+
+    def action_discard(self) -> None:
+        """Let go of what the server refused here, after asking: the journal shows again what
+        the server holds. A refused write is never dropped without the teacher's word."""
+        from screens.dialogs.confirm import ConfirmScreen
+
+        chosen = self.refused_at_cursor()
+        if not chosen:
+            self.app.bell()
+            self.notify(_("Nothing refused here to discard."), severity="warning")
+            return
+        lines = [
+            _("{what} refused: {reason}").format(
+                what=_(WRITE_NAMES.get(item.write.kind, item.write.kind)), reason=item.error
+            )
+            for item in chosen
+        ]
+        question = Content("\n").join(
+            [
+                *(Content(line) for line in lines),
+                Content(_("Discard it? The journal shows what the server holds.")),
+            ]
+        )
+
+        def answered(yes: bool | None) -> None:
+            store = self.data.store
+            if not yes or store is None:
+                return
+            store.dismiss([item.id for item in chosen])
+            self.data.state.refused = store.refused_count()
+            for item in chosen:
+                address = journal_sync.address_of(item)
+                if address is not None:
+                    self.conflicts.pop(address, None)
+            self.refresh_status()
+            if self.journal is not None:
+                self.model = None  # nothing of the refused writes is kept on screen
+                self.show_journal(self.journal)
+            self.load()
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
     # -- conflicts ----------------------------------------------------------------------
 
     def _focused_conflict(self) -> OutboxItem | None:
@@ -923,54 +1094,116 @@ changes wait; ctrl+r reads the journal again and sends at once.
         if lesson_id is None:
             period = self.model.period_marks.get(pupil_id)
             suggestion = self.model.suggested_period_mark(pupil_id)
-            parts.append(Content("period mark"))
+            parts.append(Content(_("period mark")))
             if period is not None and period.value is not None:
                 parts.append(Content(str(period.value)))
             elif suggestion is not None:
-                parts.append(Content(f"suggested {suggestion}"))
+                parts.append(Content(_("suggested {mark}").format(mark=suggestion)))
             parts.extend(_state_words(period.state if period else None, period))
             return Content(" · ").join(parts)
         lesson = self.model.lesson(lesson_id)
-        parts.append(Content(f"{lesson.date:%d.%m}"))
+        parts.append(Content(day_month(lesson.date, short=True)))
+        if lesson.kind is not LessonKind.LESSON:
+            parts.append(Content(lesson_kind_name(lesson.kind)))
+        refusal = self.model.refusal(pupil_id, lesson_id, self.data.today())
+        if refusal is not None:
+            parts.append(Content.styled(refusal, "$text-muted"))
         cell = self.model.peek(pupil_id, lesson_id)
         if cell is not None:
             for mark in cell.marks:
                 text = f"{mark.value}"
                 if mark.weight != 1:
                     text += f"×{mark.weight}"
-                text += f" {mark.kind.value}"
+                text += f" {mark_kind_name(mark.kind)}"
                 if mark.comment:
                     text += f" “{mark.comment}”"
                 parts.append(Content(text))
                 parts.extend(_state_words(mark.state, mark))
             if cell.absence is not None or cell.absence_state is not CellState.SAVED:
-                words = cell.absence.value if cell.absence else "present"
+                words = absence_name(cell.absence) if cell.absence else _("present")
                 if cell.absence is AbsenceKind.LATE and cell.absence_minutes:
-                    words += f" {cell.absence_minutes} min"
+                    words += " " + _("{n} min").format(n=cell.absence_minutes)
                 parts.append(Content(words))
-                if cell.absence_state is not CellState.SAVED:
+                if cell.absence_state is CellState.WAITING:
+                    parts.append(Content.styled(_("waiting"), "dim"))
+                elif cell.absence_state is not CellState.SAVED:
                     parts.append(
                         Content.styled(
-                            f"{cell.absence_state.value} {cell.absence_reason}".strip(),
+                            _("refused: {reason} (D: discard)").format(reason=cell.absence_reason),
                             "$text-warning",
                         )
                     )
-        if lesson.state is not CellState.SAVED:
+        if lesson.state is CellState.WAITING:
+            parts.append(Content.styled(_("topic waiting"), "dim"))
+        elif lesson.state is not CellState.SAVED:
             parts.append(
-                Content.styled(f"lesson {lesson.state.value} {lesson.reason}".strip(), "dim")
+                Content.styled(
+                    _("topic refused: {reason} (D: discard, e: correct)").format(
+                        reason=lesson.reason
+                    ),
+                    "$text-error",
+                )
             )
         return Content(" · ").join(parts)
+
+
+ABSENCE_NAMES: dict[AbsenceKind, str] = {
+    AbsenceKind.UNEXCUSED: N_("absent"),
+    AbsenceKind.ILLNESS: N_("ill"),
+    AbsenceKind.EXCUSED: N_("excused"),
+    AbsenceKind.LATE: N_("late"),
+}
+
+
+LESSON_KIND_NAMES: dict[LessonKind, str] = {
+    LessonKind.LESSON: N_("an ordinary lesson"),
+    LessonKind.TEST: N_("a test"),
+    LessonKind.QUIZ: N_("a quiz"),
+    LessonKind.DICTATION: N_("a dictation"),
+    LessonKind.LAB: N_("a lab"),
+    LessonKind.ESSAY: N_("an essay"),
+}
+
+
+def lesson_kind_name(kind: LessonKind) -> str:
+    return _(LESSON_KIND_NAMES[kind])
+
+
+def mark_kind_name(kind: MarkKind) -> str:
+    """A mark's kind in the interface's language."""
+    names = {
+        MarkKind.ORAL: pgettext("mark kind", "oral"),
+        MarkKind.HOMEWORK: pgettext("mark kind", "homework"),
+        MarkKind.CLASSWORK: pgettext("mark kind", "classwork"),
+        MarkKind.TEST: pgettext("mark kind", "test"),
+        MarkKind.QUIZ: pgettext("mark kind", "quiz"),
+        MarkKind.DICTATION: pgettext("mark kind", "dictation"),
+        MarkKind.LAB: pgettext("mark kind", "lab"),
+        MarkKind.ESSAY: pgettext("mark kind", "essay"),
+    }
+    return names[kind]
+
+
+def absence_name(kind: AbsenceKind) -> str:
+    return _(ABSENCE_NAMES[kind])
 
 
 def _state_words(state: CellState | None, thing: CellMark | PeriodMarkCell | None) -> list[Content]:
     if state is None or state is CellState.SAVED or thing is None:
         return []
     if state is CellState.WAITING:
-        return [Content.styled("waiting", "dim")]
+        return [Content.styled(_("waiting"), "dim")]
     if state is CellState.REJECTED:
-        return [Content.styled(f"refused: {thing.reason}", "$text-error")]
+        return [
+            Content.styled(
+                _("refused: {reason} (D: discard)").format(reason=thing.reason), "$text-error"
+            )
+        ]
     return [
         Content.styled(
-            f"changed elsewhere to {thing.theirs}: M keep mine, T take theirs", "$text-warning"
+            _("changed elsewhere to {theirs}: M keep mine, T take theirs").format(
+                theirs=thing.theirs
+            ),
+            "$text-warning",
         )
     ]

@@ -36,6 +36,7 @@ never does I/O. Text from the server (names) is painted as plain text, never as 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from typing import ClassVar
@@ -52,7 +53,8 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from api_client.grading import format_average
-from api_client.models import AbsenceKind, LessonStatus
+from api_client.i18n import N_, _, pgettext, using
+from api_client.models import MARK_WEIGHT_MAX, AbsenceKind, LessonKind, LessonStatus, MarkKind
 from diary_tui.journal_model import Cell, CellMark, CellState, Edit, JournalModel
 
 CELL_WIDTH = 7
@@ -80,33 +82,33 @@ class GridLabels:
     pupil: str
     average: str
     period: str
+    kind: dict[LessonKind, str]
+    """One letter a test (a quiz, ...) column's date carries."""
 
 
-LABELS: dict[str, GridLabels] = {
-    "ru": GridLabels(
-        absence={
-            AbsenceKind.UNEXCUSED: "н",
-            AbsenceKind.ILLNESS: "б",
-            AbsenceKind.EXCUSED: "у",
-            AbsenceKind.LATE: "о",
-        },
-        pupil="Ученик",
-        average="Ср.",
-        period="Итог",
-    ),
-    "en": GridLabels(
-        absence={
-            AbsenceKind.UNEXCUSED: "A",
-            AbsenceKind.ILLNESS: "I",
-            AbsenceKind.EXCUSED: "E",
-            AbsenceKind.LATE: "L",
-        },
-        pupil="Pupil",
-        average="Avg",
-        period="Term",
-    ),
-}
-"""Absence letters and column titles by language (Russian diaries write ``н`` for absent)."""
+def grid_labels(lang: str | None = None) -> GridLabels:
+    """Absence letters, column titles and lesson kinds' letters in the interface's language
+    (``lang``, else the one in force): Russian journals write ``н`` for absent."""
+    with using(lang) if lang else contextlib.nullcontext():
+        return GridLabels(
+            absence={
+                AbsenceKind.UNEXCUSED: pgettext("absence letter", "A"),
+                AbsenceKind.ILLNESS: pgettext("absence letter", "I"),
+                AbsenceKind.EXCUSED: pgettext("absence letter", "E"),
+                AbsenceKind.LATE: pgettext("absence letter", "L"),
+            },
+            pupil=pgettext("journal column", "Pupil"),
+            average=pgettext("journal column", "Avg"),
+            period=pgettext("journal column", "Term"),
+            kind={
+                LessonKind.LESSON: "",
+                LessonKind.TEST: pgettext("lesson kind letter", "T"),
+                LessonKind.QUIZ: pgettext("lesson kind letter", "Q"),
+                LessonKind.DICTATION: pgettext("lesson kind letter", "D"),
+                LessonKind.LAB: pgettext("lesson kind letter", "L"),
+                LessonKind.ESSAY: pgettext("lesson kind letter", "E"),
+            },
+        )
 
 
 def fit(text: str, width: int, *, right: bool = False) -> str:
@@ -143,27 +145,44 @@ class JournalGrid(ScrollView, can_focus=True):
     """A class journal: marks, absences and the period mark, edited from the keyboard."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", id="journal.up", show=False),
-        Binding("down,j", "cursor_down", "Down", id="journal.down", show=False),
-        Binding("left,h", "cursor_left", "Left", id="journal.left", show=False),
-        Binding("right,l", "cursor_right", "Right", id="journal.right", show=False),
-        Binding("home", "first_column", "First lesson", id="journal.first", show=False),
-        Binding("end", "last_column", "Period mark", id="journal.last", show=False),
-        Binding("enter", "enter", "Down", id="journal.enter", show=False),
-        Binding("tab", "next_column", "Right", id="journal.next", show=False),
-        Binding("shift+tab", "previous_column", "Left", id="journal.previous", show=False),
-        Binding("n", "absence('unexcused')", "Absent", id="journal.absent"),
-        Binding("b", "absence('illness')", "Ill", id="journal.ill"),
-        Binding("u", "absence('excused')", "Excused", id="journal.excused", show=False),
-        Binding("o", "absence('late')", "Late", id="journal.late"),
-        Binding("O", "late_minutes", "Late, minutes", id="journal.late_minutes", show=False),
-        Binding("delete,backspace", "remove", "Remove", id="journal.remove"),
-        Binding("w", "weight", "Weight", id="journal.weight"),
-        Binding("K", "cycle_kind", "Kind", id="journal.kind"),
-        Binding("c", "comment", "Comment", id="journal.comment"),
-        Binding("ctrl+z", "undo", "Undo", id="journal.undo"),
-        Binding("r,quotation_mark", "repeat", "Repeat", id="journal.repeat"),
+        Binding("up,k", "cursor_up", N_("Up"), id="journal.up", show=False),
+        Binding("down,j", "cursor_down", N_("Down"), id="journal.down", show=False),
+        Binding("left,h", "cursor_left", N_("Left"), id="journal.left", show=False),
+        Binding("right,l", "cursor_right", N_("Right"), id="journal.right", show=False),
+        Binding("home", "first_column", N_("First lesson"), id="journal.first", show=False),
+        Binding("end", "last_column", N_("Period mark"), id="journal.last", show=False),
+        Binding("t", "today", N_("Today"), id="journal.today"),
+        Binding("enter", "enter", N_("Down"), id="journal.enter", show=False),
+        Binding("tab", "next_column", N_("Right"), id="journal.next", show=False),
+        Binding("shift+tab", "previous_column", N_("Left"), id="journal.previous", show=False),
+        Binding("n", "absence('unexcused')", N_("Absent"), id="journal.absent"),
+        Binding("b", "absence('illness')", N_("Ill"), id="journal.ill"),
+        Binding("u", "absence('excused')", N_("Excused"), id="journal.excused", show=False),
+        Binding("o", "absence('late')", N_("Late"), id="journal.late"),
+        Binding("O", "late_minutes", N_("Late, minutes"), id="journal.late_minutes", show=False),
+        Binding("delete,backspace", "remove", N_("Remove"), id="journal.remove"),
+        Binding("equals_sign", "replace", N_("Replace"), id="journal.replace"),
+        Binding("w", "weight", N_("Weight"), id="journal.weight"),
+        Binding("K", "cycle_kind", N_("Kind"), id="journal.kind"),
+        Binding("c", "comment", N_("Comment"), id="journal.comment"),
+        Binding("ctrl+z", "undo", N_("Undo"), id="journal.undo"),
+        Binding("r,quotation_mark", "repeat", N_("Repeat"), id="journal.repeat"),
     ]
+
+    EDIT_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "absence",
+            "late_minutes",
+            "remove",
+            "replace",
+            "weight",
+            "cycle_kind",
+            "comment",
+            "undo",
+            "repeat",
+        }
+    )
+    """The actions that change the journal: not offered on a read-only one."""
 
     COMPONENT_CLASSES = {
         "journal-grid--header",
@@ -175,6 +194,7 @@ class JournalGrid(ScrollView, can_focus=True):
         "journal-grid--suggested",
         "journal-grid--absence",
         "journal-grid--cancelled",
+        "journal-grid--test",
     }
 
     DEFAULT_CSS = """
@@ -201,6 +221,7 @@ class JournalGrid(ScrollView, can_focus=True):
         & > .journal-grid--suggested { color: $text-muted; text-style: dim; }
         & > .journal-grid--absence { color: $text-warning; }
         & > .journal-grid--cancelled { color: $text-muted; text-style: strike; }
+        & > .journal-grid--test { color: $text-warning; text-style: bold underline; }
     }
     """
 
@@ -262,25 +283,51 @@ class JournalGrid(ScrollView, can_focus=True):
         def control(self) -> JournalGrid:
             return self.grid
 
+    class KindChanged(Message):
+        """``K`` gave the cell's last mark another kind: the screen says which."""
+
+        def __init__(self, grid: JournalGrid, kind: MarkKind) -> None:
+            super().__init__()
+            self.grid = grid
+            self.kind = kind
+
+    class Awaiting(Message):
+        """The grid waits for a digit (``prompt`` says for what), or no longer (None)."""
+
+        def __init__(self, grid: JournalGrid, prompt: str | None) -> None:
+            super().__init__()
+            self.grid = grid
+            self.prompt = prompt
+
+        @property
+        def control(self) -> JournalGrid:
+            return self.grid
+
     def __init__(
         self,
         model: JournalModel,
         *,
         today: dt.date,
-        lang: str = "ru",
+        lang: str | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.model = model
-        self.labels = LABELS.get(lang, LABELS["en"])
+        self.labels = grid_labels(lang)
+        self.today = today  # the school's today, from the data layer
         self.undo_stack: list[Edit] = []
         self.row = 0
-        self.col = self._opening_column(today)  # the school's today, from the data layer
+        self.col = self._opening_column(today)
+        self.read_only = False
+        """A journal the user reads only: keys that edit are not offered, a digit moves
+        nothing."""
         self._digits = ""
         self._digit_timer: Timer | None = None
-        self._awaiting_weight = False
+        self._awaiting: str | None = None
+        """``weight`` or ``replace`` while the grid waits for the digit that follows."""
+        self._replacing = False
         self._last_input: int | AbsenceKind | None = None
         self._lesson_index = {lesson.id: i for i, lesson in enumerate(model.lessons)}
         self._pupil_index = {pupil.id: i for i, pupil in enumerate(model.pupils)}
@@ -345,14 +392,24 @@ class JournalGrid(ScrollView, can_focus=True):
         return 0 if self.model.lessons else self.period_column
 
     def _header_texts(self) -> list[str]:
+        """Each lesson's date; a second lesson of a day has its bell number, a test (a quiz,
+        ...) its kind's letter."""
         dates = [lesson.date for lesson in self.model.lessons]
         texts = []
         for lesson in self.model.lessons:
             text = f"{lesson.date:%d.%m}"
-            if lesson.number and dates.count(lesson.date) > 1:
+            letter = self.labels.kind[lesson.kind]
+            if letter:
+                text += letter
+            elif lesson.number and dates.count(lesson.date) > 1:
                 text += str(lesson.number).translate(SUPERSCRIPT)
             texts.append(" " + fit(text, CELL_WIDTH - 1))
         return texts
+
+    def refresh_headers(self) -> None:
+        """Paint the header again (a lesson's kind changed)."""
+        self._headers = self._header_texts()
+        self.refresh()
 
     def _cell_region(self, row: int, col: int) -> Region | None:
         """Where the cell is on the widget now, or None when it is scrolled out of view."""
@@ -427,7 +484,14 @@ class JournalGrid(ScrollView, can_focus=True):
         title = fit(" №", NUMBER_WIDTH) + fit(self.labels.pupil, self.name_width)
         left = [Segment(title + "│", header)]
         columns = self._visible_columns()
-        middle = [Segment("".join(self._headers[i] for i in columns), header)]
+        test = header + self._style("test")
+        middle = [
+            Segment(
+                self._headers[i],
+                test if self.model.lessons[i].kind is not LessonKind.LESSON else header,
+            )
+            for i in columns
+        ]
         average = fit(self.labels.average, AVERAGE_WIDTH - 1, right=True)
         period = fit(self.labels.period, PERIOD_WIDTH - 1, right=True)
         right = [Segment(f"│{average} {period} ", header)]
@@ -604,11 +668,34 @@ class JournalGrid(ScrollView, can_focus=True):
         self.app.bell()
         self.notify(str(error), severity="warning", markup=False)
 
+    def refusal(self) -> str | None:
+        """Why the focused lesson takes no mark nor absence for the focused pupil."""
+        lesson_id = self.current_lesson_id
+        if lesson_id is None or not self.model.pupils:
+            return None
+        return self.model.refusal(self.current_pupil_id, lesson_id, self.today)
+
+    def _refused_here(self) -> bool:
+        """Refuse at once, with the reason, what the server would refuse for this lesson."""
+        reason = self.refusal()
+        if reason is not None:
+            self._refuse(ValueError(reason))
+            return True
+        return False
+
     def enter_value(self, value: int) -> None:
-        """Type a mark value into the focused cell and move down (what a digit key does)."""
+        """Type a mark value into the focused cell and move down (what a digit key does;
+        after ``=`` it replaces the cell's last mark)."""
+        replacing, self._replacing = self._replacing, False
+        if self._refused_here():
+            return
         try:
             if self.current_lesson_id is None:
                 edit = self.model.set_period_mark(self.current_pupil_id, value)
+            elif replacing:
+                edit = self.model.replace_value(
+                    self.current_pupil_id, self.current_lesson_id, value
+                )
             else:
                 edit = self.model.set_mark(self.current_pupil_id, self.current_lesson_id, value)
         except ValueError as error:
@@ -628,12 +715,17 @@ class JournalGrid(ScrollView, can_focus=True):
         self._apply(edit)
 
     async def on_key(self, event: events.Key) -> None:
-        if self._awaiting_weight:
-            self._awaiting_weight = False
+        if self._awaiting is not None:
+            awaiting = self._awaiting
+            self._await(None)
             if event.character is not None and event.character.isdigit():
                 event.stop()
                 event.prevent_default()
-                self._set_weight(int(event.character))
+                if awaiting == "weight":
+                    self._set_weight(int(event.character))
+                else:
+                    self._replacing = True
+                    self._type_digit(event.character)
                 return
             if event.key == "escape":
                 event.stop()
@@ -643,7 +735,8 @@ class JournalGrid(ScrollView, can_focus=True):
         if character is not None and len(character) == 1 and character.isdigit():
             event.stop()
             event.prevent_default()
-            self._type_digit(character)
+            if not self.read_only:
+                self._type_digit(character)
             return
         if self._digits:
             # A pending "1" on a scale above 9: the next key ends the number. Enter only ends
@@ -655,6 +748,26 @@ class JournalGrid(ScrollView, can_focus=True):
                 return
         await self._run_own_binding(event)
 
+    def _await(self, what: str | None) -> None:
+        """Wait for a digit (``weight``, ``replace``) or no longer (None), and say so."""
+        self._awaiting = what
+        prompt = None
+        if what == "weight":
+            prompt = _("Weight: type a digit, 1 to {most} (Esc: leave it)").format(
+                most=MARK_WEIGHT_MAX
+            )
+        elif what == "replace":
+            low, high = self.model.scale
+            prompt = _("Replace the last mark: type the new one, {low} to {high} (Esc: no)").format(
+                low=low, high=high
+            )
+        self.post_message(self.Awaiting(self, prompt))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A read-only journal does not list its edit keys, and such a key means what the
+        # screen says it means (False, unlike None, lets the key fall through).
+        return not (self.read_only and action in self.EDIT_ACTIONS)
+
     async def _run_own_binding(self, event: events.Key) -> None:
         """Run the grid's own binding for this key here, in the order the keys came.
 
@@ -665,7 +778,8 @@ class JournalGrid(ScrollView, can_focus=True):
             if namespace is not self:
                 continue
             for binding in bindings.key_to_bindings.get(event.key, ()):
-                if not binding.priority and self.check_action(binding.action, ()) is not False:
+                action = binding.action.split("(", 1)[0]
+                if not binding.priority and self.check_action(action, ()):
                     event.stop()
                     event.prevent_default()
                     await self.run_action(binding.action)
@@ -705,7 +819,7 @@ class JournalGrid(ScrollView, can_focus=True):
 
     def action_absence(self, kind: str) -> None:
         lesson_id = self.current_lesson_id
-        if lesson_id is None:
+        if lesson_id is None or self._refused_here():
             return
         wanted = AbsenceKind(kind)
         current = self.model.cell(self.current_pupil_id, lesson_id).absence
@@ -716,7 +830,7 @@ class JournalGrid(ScrollView, can_focus=True):
 
     def action_late_minutes(self) -> None:
         lesson_id = self.current_lesson_id
-        if lesson_id is None:
+        if lesson_id is None or self._refused_here():
             return
         cell = self.model.cell(self.current_pupil_id, lesson_id)
         minutes = cell.absence_minutes if cell.absence is AbsenceKind.LATE else 0
@@ -749,9 +863,20 @@ class JournalGrid(ScrollView, can_focus=True):
 
     def action_weight(self) -> None:
         if self._last_mark_of_cell() is None:
-            self._refuse(ValueError("there is no mark here to give a weight"))
+            self._refuse(ValueError(_("there is no mark here to give a weight")))
             return
-        self._awaiting_weight = True
+        self._await("weight")
+
+    def action_replace(self) -> None:
+        """The next mark typed replaces the cell's last mark instead of adding one."""
+        if self.current_lesson_id is None:
+            self._refuse(ValueError(_("the period mark is replaced by typing it")))
+            return
+        self._await("replace")
+
+    def action_today(self) -> None:
+        """To today's lesson (or the last one before today), on the same pupil."""
+        self.move_to(self.row, self._opening_column(self.today))
 
     def _set_weight(self, weight: int) -> None:
         lesson_id = self.current_lesson_id
@@ -776,18 +901,18 @@ class JournalGrid(ScrollView, can_focus=True):
     def action_cycle_kind(self) -> None:
         lesson_id = self.current_lesson_id
         if lesson_id is None or self._last_mark_of_cell() is None:
-            self._refuse(ValueError("there is no mark here to change its kind"))
+            self._refuse(ValueError(_("there is no mark here to change its kind")))
             return
         edit = self.model.cycle_kind(self.current_pupil_id, lesson_id)
         self._apply(edit)
         assert isinstance(edit.after, CellMark)
-        self.notify(f"kind: {edit.after.kind.value}", timeout=1.5, markup=False)
+        self.post_message(self.KindChanged(self, edit.after.kind))
 
     def action_comment(self) -> None:
         index = self._last_mark_of_cell()
         lesson_id = self.current_lesson_id
         if index is None or lesson_id is None:
-            self._refuse(ValueError("there is no mark here to comment"))
+            self._refuse(ValueError(_("there is no mark here to comment")))
             return
         mark = self.model.cell(self.current_pupil_id, lesson_id).marks[index]
         self.post_message(
@@ -813,7 +938,7 @@ class JournalGrid(ScrollView, can_focus=True):
         last = self._last_input
         if isinstance(last, AbsenceKind):
             lesson_id = self.current_lesson_id
-            if lesson_id is None:
+            if lesson_id is None or self._refused_here():
                 return
             self._apply(self.model.set_absence(self.current_pupil_id, lesson_id, last))
             self.move_to(self.row + 1, self.col)

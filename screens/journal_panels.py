@@ -77,10 +77,8 @@ class LessonPanel(Vertical):
     LessonPanel Horizontal { height: 1; }
     LessonPanel Label { width: 10; color: $text-muted; padding: 0 0 0 1; }
     LessonPanel Label.due { width: 5; }
-    LessonPanel Input {
-        height: 1; border: none; padding: 0 1; margin: 0; background: $panel;
-    }
-    LessonPanel Input:focus { background: $boost; }
+    LessonPanel Input.-textual-compact { padding: 0 1; margin: 0; background: $panel; }
+    LessonPanel Input.-textual-compact:focus { background: $boost; }
     LessonPanel #topic { width: 1fr; }
     LessonPanel #homework { width: 1fr; }
     LessonPanel #due { width: 13; }
@@ -107,16 +105,25 @@ class LessonPanel(Vertical):
     def __init__(self) -> None:
         super().__init__(id="lesson-panel")
         self.lesson: JournalLesson | None = None
+        self._waiting: list[str] = []
 
     def compose(self) -> ComposeResult:
+        # One line each, so compact: a full input is three lines with its border, and one
+        # squeezed into a line shows the border's row of ``▔`` instead of the text. Focusing
+        # selects nothing: typing adds to the topic instead of replacing it.
         with Horizontal():
             yield Label("Topic")
-            yield Input(id="topic", placeholder="e to write the topic")
+            yield Input(
+                id="topic",
+                placeholder=_("e to write the topic"),
+                compact=True,
+                select_on_focus=False,
+            )
         with Horizontal():
             yield Label("Homework")
-            yield Input(id="homework", placeholder="")
+            yield Input(id="homework", placeholder="", compact=True, select_on_focus=False)
             yield Label("due", classes="due")
-            yield Input(id="due", placeholder="dd.mm")
+            yield Input(id="due", placeholder=_("dd.mm"), compact=True, select_on_focus=False)
         with Horizontal():
             yield Label(_("Files"))
             yield Static(id="files")
@@ -125,12 +132,20 @@ class LessonPanel(Vertical):
     def editing(self) -> bool:
         return any(i.has_focus for i in self.query(Input))
 
-    def show(self, lesson: JournalLesson | None, waiting: list[str] | None = None) -> None:
-        """Show a lesson (not while the teacher is writing in the panel) and its homework's
-        files, those on the server and ``waiting`` ones (in the outbox)."""
-        if self.editing:
+    def show(
+        self,
+        lesson: JournalLesson | None,
+        waiting: list[str] | None = None,
+        *,
+        force: bool = False,
+    ) -> None:
+        """Show a lesson (not while the teacher is writing in the panel, unless ``force``:
+        what was typed is put back as the lesson holds it) and its homework's files, those
+        on the server and ``waiting`` ones (in the outbox)."""
+        if self.editing and not force:
             return
         self.lesson = lesson
+        self._waiting = list(waiting or [])
         files = self.query_one("#files", Static)
         files.update(files_line(lesson.files, waiting or []) if lesson else Content(""))
         for widget in self.query(Input):
@@ -140,7 +155,8 @@ class LessonPanel(Vertical):
         homework.value = lesson.homework_text if lesson else ""
         due.value = f"{lesson.homework_due:%d.%m.%Y}" if lesson and lesson.homework_due else ""
         for widget in (topic, homework, due):
-            widget.cursor_position = 0
+            # The cursor after the text: typing adds to the topic, never replaces it.
+            widget.cursor_position = len(widget.value)
 
     def edit(self) -> None:
         if self.lesson is None:
@@ -160,6 +176,6 @@ class LessonPanel(Vertical):
         self.post_message(self.Save(self.lesson.id, topic.value, homework.value, due.value))
 
     def action_cancel(self) -> None:
-        lesson = self.lesson
+        """Esc: what was typed goes, the lesson's own text is back on screen at once."""
+        self.show(self.lesson, self._waiting, force=True)
         self.post_message(self.Done())
-        self.call_after_refresh(self.show, lesson)

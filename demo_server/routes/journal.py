@@ -23,6 +23,7 @@ from api_client.models import (
     JournalLesson,
     JournalMark,
     JournalPeriodMark,
+    LessonKindSet,
     MarkCreate,
     MarkRemove,
     MarkUpdate,
@@ -150,6 +151,23 @@ async def set_topic(
     return await journal.set_topic(db, viewer, lesson_id, data, server.settings.now())
 
 
+@patch(
+    "/lessons/{lesson_id:int}/kind",
+    summary="Make a lesson a test (a quiz, ...) or an ordinary lesson",
+    tags=["journal"],
+)
+@write
+async def set_lesson_kind(
+    lesson_id: LessonId,
+    data: JSONBody[LessonKindSet],
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> JournalLesson:
+    """A test lesson gives every new mark of its column the test's kind and weight."""
+    return await journal.set_lesson_kind(db, viewer, lesson_id, data, server.settings.now())
+
+
 @put(
     "/lessons/{lesson_id:int}/homework",
     summary="Set or remove a lesson's homework",
@@ -187,6 +205,7 @@ router = Router(
         set_absence,
         remove_absence,
         set_topic,
+        set_lesson_kind,
         set_homework,
         set_period_mark,
     ],

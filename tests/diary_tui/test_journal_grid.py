@@ -19,7 +19,7 @@ from diary_tui.journal_model import (
     JournalModel,
     JournalPupil,
 )
-from screens.journal_grid import LABELS, JournalGrid, cell_text
+from screens.journal_grid import JournalGrid, cell_text, grid_labels
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -146,7 +146,7 @@ def test_set_state_records_what_the_server_said() -> None:
 
 
 def test_cell_text_shows_marks_weights_absence_comment_and_state_as_signs() -> None:
-    ru, en = LABELS["ru"], LABELS["en"]
+    ru, en = grid_labels("ru"), grid_labels("en")
     cell = Cell(marks=[CellMark(5), CellMark(4, weight=2, comment="test")])
     assert cell_text(cell, ru) == (" 5 4²*", " ")
     cell.marks[1].state = CellState.WAITING
