@@ -1610,11 +1610,12 @@ BellNumber = Annotated[int, msgspec.Meta(ge=0, le=16)]
 """A lesson's place in the day; 0 is a lesson before the first (нулевой урок)."""
 Weekday = Annotated[int, msgspec.Meta(ge=0, le=6)]
 """0 = Monday ... 6 = Sunday."""
-ClockTime = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-"""``HH:MM``, 24-hour."""
+ClockTime = Annotated[str, _line(5, min_length=1)]
+"""``HH:MM``, 24-hour (checked by the server: 08:30, not 8.30)."""
 TimeZoneName = Annotated[str, _line(64, min_length=1)]
 """An IANA time zone, e.g. ``Europe/Moscow``."""
-LanguageCode = Annotated[str, msgspec.Meta(pattern=r"^(ru|en)$")]
+LanguageCode = Annotated[str, _line(8, min_length=1)]
+"""``ru`` or ``en``."""
 Capacity = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
 """Seats in a room; 0 when not said."""
 

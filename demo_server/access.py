@@ -453,6 +453,8 @@ async def school_pupil(db: AsyncSession, viewer: Viewer, pupil_id: int) -> User:
 # - one's own password: everyone logged in.
 
 ACCOUNT_MANAGERS = frozenset({Role.IT_STAFF})
+SETUP_STAFF = frozenset({Role.IT_STAFF, Role.ADMINISTRATION})
+"""Who sets the school up: its calendar, bells, subjects, rooms and classes."""
 
 
 def may_issue_invite_codes(viewer: Viewer, homeroom_teacher_id: int | None) -> bool:

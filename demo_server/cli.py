@@ -6,6 +6,8 @@
                        [--audit-key-file PATH]
     diary-server init-demo [--db URL] [--seed N] [--lang ru|en] [--size small|school]
                            [--today YYYY-MM-DD] [--force] [--audit-key-file PATH]
+    diary-server init --school NAME [--db URL] [--timezone ZONE] [--lang ru|en]
+                      [--audit-key-file PATH]
     diary-server migrate [--db URL]
     diary-server audit verify [--db URL] [--audit-key-file PATH] [--checkpoint FILE]
     diary-server audit head [--db URL] [--out FILE]
@@ -144,6 +146,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--force", action="store_true", help="drop everything in the database first")
     demo.add_argument("--audit-key-file", help=key_help + "; created when missing")
+
+    init = sub.add_parser(
+        "init",
+        help="create a school and its first IT staff account (database migrated first)",
+        description="Create a real school in a new or existing database and its first IT "
+        "staff account, whose one-time password is printed once and must be changed at the "
+        "first login. Then set the school up: see docs/setup.md.",
+    )
+    init.add_argument("--db", help=db_help)
+    init.add_argument("--school", required=True, help="the school's name, as families know it")
+    init.add_argument(
+        "--timezone",
+        default="Europe/Moscow",
+        help="the school's IANA time zone (default: Europe/Moscow)",
+    )
+    init.add_argument("--lang", default="ru", help="the school's language: ru or en (default: ru)")
+    init.add_argument("--audit-key-file", help=key_help + "; created when missing")
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate.add_argument("--db", help=db_help)
@@ -295,6 +314,61 @@ def cmd_init_demo(args: argparse.Namespace) -> int:
     for account in school.featured:
         what = account.title or ROLE_WORDS.get(account.login, account.role)
         print(f"  {account.login:<{width}}  {account.password}  {what}")
+    return 0
+
+
+INIT_OPTIONS = {"name": "--school", "timezone": "--timezone", "language": "--lang"}
+
+
+async def _init_school(args: argparse.Namespace, url: str) -> Any:
+    from demo_server.db import make_engine
+    from demo_server.migrate import upgrade_engine
+    from demo_server.problems import ProblemError
+    from demo_server.records import AUDIT_KEY_INFO
+    from demo_server.schema import utcnow
+    from demo_server.setup_school import SchoolExists, init_school
+
+    engine = make_engine(url)
+    try:
+        await upgrade_engine(engine)
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
+        async with async_sessionmaker(engine, expire_on_commit=False)() as db:
+            db.info[AUDIT_KEY_INFO] = args.key
+            try:
+                made = await init_school(
+                    db, name=args.school, timezone=args.timezone, language=args.lang, now=utcnow()
+                )
+            except ProblemError as exc:
+                option = INIT_OPTIONS.get(exc.field or "", "--school")
+                raise CommandError(f"{option}: {exc.detail}", EXIT_USAGE) from None
+            except SchoolExists as exc:
+                raise CommandError(
+                    f"{exc}; nothing was created. Its IT staff log in with their own accounts "
+                    "(another IT account's password is reset with 'diary admin reset-password')"
+                ) from None
+            await db.commit()
+            return made
+    finally:
+        await engine.dispose()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    url = _resolve(args.db)
+    args.key, created = _key(args.audit_key_file, create=True)
+    made = _run(lambda: _init_school(args, url), url)
+    print(f"school {made.name!r} created in {_shown(url)} (id {made.school_id})")
+    if created is not None:
+        print(
+            f"the audit key was created in {created}: back it up apart from the database "
+            "(without it the audit log cannot be verified)"
+        )
+    print("its first IT staff account (the password is shown only now, and must be changed at")
+    print("the first login):")
+    print(f"  login:    {made.login}")
+    print(f"  password: {made.password}")
+    print("next: start the server (diary-server serve), log in, and set the school up")
+    print("(diary admin setup --help; the order is in docs/setup.md)")
     return 0
 
 
@@ -518,6 +592,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "audit": cmd_audit,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "init": cmd_init,
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -258,9 +259,17 @@ def holiday_row(school_id: int, year: Span, day: dt.date, name: str) -> dict[str
 # --- bells ------------------------------------------------------------------------------------
 
 
+CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+
+
 def _minutes(hhmm: str) -> int:
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)
+
+
+def check_clock(value: str, field: str) -> None:
+    if CLOCK.fullmatch(value) is None:
+        raise bad(f"{value!r} is not a time of day: write it as HH:MM, like 08:30", field)
 
 
 def check_bells(bells: Sequence[tuple[int, str, str]], field: str = "bells") -> None:
@@ -268,6 +277,8 @@ def check_bells(bells: Sequence[tuple[int, str, str]], field: str = "bells") -> 
     lesson starts after the one before has ended."""
     seen: set[int] = set()
     for index, (number, start, end) in enumerate(bells):
+        check_clock(start, f"{field}[{index}].start")
+        check_clock(end, f"{field}[{index}].end")
         if number in seen:
             raise bad(f"lesson {number} is given twice", f"{field}[{index}].number")
         seen.add(number)

@@ -6,7 +6,18 @@ from litestar import Router
 
 from api_client.models import API_PREFIX
 from demo_server.routes import accounts as accounts_routes
-from demo_server.routes import announcements, auth, health, me, messages, signing, week
+from demo_server.routes import (
+    announcements,
+    auth,
+    health,
+    me,
+    messages,
+    setup_bells,
+    setup_calendar,
+    setup_catalog,
+    signing,
+    week,
+)
 from demo_server.routes import attendance as attendance_routes
 from demo_server.routes import audit as audit_routes
 from demo_server.routes import changes as changes_routes
@@ -55,6 +66,9 @@ def api_router() -> Router:
             changes_routes.changes,
             changes_routes.change_stream,
             changes_routes.audit_head,
+            setup_calendar.router,
+            setup_bells.router,
+            setup_catalog.router,
         ],
         dependencies=DEPENDENCIES,
     )

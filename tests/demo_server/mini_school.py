@@ -64,6 +64,7 @@ async def build_mini_school(engine: AsyncEngine) -> MiniSchool:
         school = await add(s.School, name="Школа № 1", timezone="Europe/Moscow")
         year = await add(
             s.AcademicYear,
+            "year",
             school_id=school,
             name="2026/27",
             start=dt.date(2026, 9, 1),
@@ -78,6 +79,7 @@ async def build_mini_school(engine: AsyncEngine) -> MiniSchool:
             await add(
                 s.Bell, school_id=school, schedule_id=bells, number=number, start=begins, end=ends
             )
+        await add(s.Room, "room", school_id=school, name="301")
         math = await add(s.Subject, "math", school_id=school, name="Математика")
         russian = await add(s.Subject, "russian", school_id=school, name="Русский язык")
         history = await add(s.Subject, "history", school_id=school, name="История")
@@ -378,11 +380,15 @@ async def add_neighbour_school(engine: AsyncEngine) -> dict[str, int]:
         school = await add(s.School, "school", name="Школа № 2", timezone="Europe/Moscow")
         year = await add(
             s.AcademicYear,
+            "year",
             school_id=school,
             name="2026/27",
             start=dt.date(2026, 9, 1),
             end=dt.date(2027, 5, 31),
         )
+        await add(s.Holiday, "holiday", school_id=school, date=dt.date(2026, 11, 27))
+        await add(s.BellSchedule, "bells", school_id=school, name="Основное", weekdays="0,1,2,3,4")
+        await add(s.Room, "room", school_id=school, name="301")
         await add(
             s.Period,
             "period",

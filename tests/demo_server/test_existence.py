@@ -55,6 +55,10 @@ OWN = {
     "announcement": "far_announcement",
     "notice": "far_notice",
     "attachment": "far_attachment",
+    "year": "year",
+    "holiday": "holiday",
+    "schedule": "bells",
+    "room": "room",
 }
 
 #: Objects of the caller's own school the caller may not see, beyond every object of the
@@ -86,6 +90,10 @@ FAR = {
     "announcement": "far_announcement",
     "notice": "far_notice",
     "attachment": "far_attachment",
+    "year": "far_year",
+    "holiday": "far_holiday",
+    "schedule": "far_bells",
+    "room": "far_room",
 }
 
 
@@ -180,6 +188,30 @@ REQUESTS: list[Call] = [
     Call("POST", "/users/{user}/reset-password"),
     Call("POST", "/parent-links", {"parent_id": "{parent}", "pupil_id": "{pupil}"}),
     Call("POST", "/parent-links/remove", {"parent_id": "{parent}", "pupil_id": "{pupil}"}),
+    # set-up
+    Call("PATCH", "/setup/years/{year}", {"version": 1, "name": "2026/2027"}),
+    Call(
+        "POST",
+        "/setup/years/{year}/periods",
+        {"kind": "quarter", "number": 3, "start": "2027-01-11", "end": "2027-03-20"},
+    ),
+    Call("POST", "/setup/years/{year}/holidays", {"start": "2026-12-30"}),
+    Call("PATCH", "/setup/periods/{period}", {"version": 1, "name": "II четверть"}),
+    Call("POST", "/setup/periods/{period}/remove", {"version": 1}),
+    Call("PATCH", "/setup/holidays/{holiday}", {"version": 1, "name": "Праздник"}),
+    Call("POST", "/setup/holidays/{holiday}/remove", {"version": 1}),
+    Call("PATCH", "/setup/bell-schedules/{schedule}", {"version": 1, "name": "Обычное"}),
+    Call("POST", "/setup/bell-days", {"date": "2026-12-30", "schedule_id": "{schedule}"}),
+    Call("PATCH", "/setup/subjects/{subject}", {"version": 1, "name": "Алгебра"}),
+    Call("PATCH", "/setup/rooms/{room}", {"version": 1, "name": "302"}),
+    Call("GET", "/setup/classes", query={"year_id": "{year}"}),
+    Call("POST", "/setup/classes", {"year_id": "{year}", "grade": 8, "letter": "Г"}),
+    Call("PATCH", "/setup/classes/{class}", {"version": 1, "letter": "Д"}),
+    Call(
+        "POST",
+        "/setup/classes",
+        {"year_id": "{year}", "grade": 8, "letter": "Е", "class_teacher_id": "{user}"},
+    ),
 ]
 
 PROBES = [

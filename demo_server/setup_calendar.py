@@ -1,0 +1,472 @@
+"""Set-up of a school's calendar: academic years, their periods (quarters, trimesters or
+halves) and holidays.
+
+The rules (inside the year, no overlap, one kind of period a year) are
+:mod:`demo_server.setup_rules`'s, which the demo generator meets too. A year is retired, not
+deleted; a period is removed only while no period mark was given in it; a holiday is removed
+freely (nothing refers to it). Every write is audited (:func:`setup_school.audit`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client import models as m
+from demo_server import schema as s
+from demo_server import setup_rules as rules
+from demo_server.access import not_found
+from demo_server.setup_school import audit, bump, calendar_changed, school_of, stale
+
+
+def _span(year: s.AcademicYear) -> rules.Span:
+    return rules.Span("year", year.id, year.name, year.start, year.end)
+
+
+def period_struct(period: s.Period) -> m.SetupPeriod:
+    return m.SetupPeriod(
+        id=period.id,
+        year_id=period.year_id,
+        kind=m.PeriodKind(period.kind),
+        number=period.number,
+        name=period.name,
+        start=period.start,
+        end=period.end,
+        version=period.version,
+    )
+
+
+def holiday_struct(holiday: s.Holiday) -> m.SetupHoliday:
+    return m.SetupHoliday(
+        id=holiday.id, date=holiday.date, name=holiday.name, version=holiday.version
+    )
+
+
+async def year_struct(db: AsyncSession, year: s.AcademicYear) -> m.SetupYear:
+    periods = (
+        await db.scalars(
+            select(s.Period).where(s.Period.year_id == year.id).order_by(s.Period.start)
+        )
+    ).all()
+    holidays = (
+        await db.scalars(
+            select(s.Holiday)
+            .where(
+                s.Holiday.school_id == year.school_id,
+                s.Holiday.date >= year.start,
+                s.Holiday.date <= year.end,
+            )
+            .order_by(s.Holiday.date)
+        )
+    ).all()
+    return m.SetupYear(
+        id=year.id,
+        name=year.name,
+        start=year.start,
+        end=year.end,
+        retired=year.retired,
+        version=year.version,
+        periods=[period_struct(p) for p in periods],
+        holidays=[holiday_struct(h) for h in holidays],
+    )
+
+
+async def list_years(db: AsyncSession, school_id: int) -> m.YearList:
+    years = (
+        await db.scalars(
+            select(s.AcademicYear)
+            .where(s.AcademicYear.school_id == school_id)
+            .order_by(s.AcademicYear.start.desc())
+        )
+    ).all()
+    return m.YearList(years=[await year_struct(db, year) for year in years])
+
+
+async def get_year(
+    db: AsyncSession, school_id: int, year_id: int, *, field: str = "year_id", status: int = 404
+) -> s.AcademicYear:
+    """The school's year, or the one refusal for "none" and "another school's"."""
+    year = await db.get(s.AcademicYear, year_id)
+    if year is None or year.school_id != school_id:
+        raise not_found("academic year", field, status)
+    return year
+
+
+async def _other_years(db: AsyncSession, school_id: int, but: int | None) -> list[rules.Span]:
+    years = (
+        await db.scalars(select(s.AcademicYear).where(s.AcademicYear.school_id == school_id))
+    ).all()
+    return [_span(y) for y in years if y.id != but]
+
+
+async def create_year(
+    db: AsyncSession, *, school_id: int, actor_id: int, data: m.YearCreate, now: dt.datetime
+) -> m.SetupYear:
+    row = rules.year_row(school_id, data.name, data.start, data.end)
+    rules.check_years_apart(data.start, data.end, await _other_years(db, school_id, None))
+    year_id = await db.scalar(insert(s.AcademicYear).values(**row).returning(s.AcademicYear.id))
+    assert year_id is not None
+    year = await get_year(db, school_id, year_id)
+    after = await year_struct(db, year)
+    await audit(
+        db,
+        now=now,
+        actor_id=actor_id,
+        action="create",
+        entity="year",
+        entity_id=year_id,
+        after=after,
+    )
+    calendar_changed(db, school_id)
+    return after
+
+
+async def update_year(
+    db: AsyncSession,
+    *,
+    school_id: int,
+    actor_id: int,
+    year_id: int,
+    data: m.YearUpdate,
+    now: dt.datetime,
+) -> m.SetupYear:
+    """Name, dates, retired; the year's periods and holidays must stay inside new dates."""
+    year = await get_year(db, school_id, year_id)
+    before = await year_struct(db, year)
+    if data.version != year.version:
+        raise stale("year", before)
+    name = " ".join(data.name.split()) if data.name is not None else year.name
+    start = data.start or year.start
+    end = data.end or year.end
+    rules.check_year(name, start, end, "end" if data.end is not None else "start")
+    if (start, end) != (year.start, year.end):
+        rules.check_years_apart(start, end, await _other_years(db, school_id, year.id))
+        for period in before.periods:
+            if period.start < start or period.end > end:
+                raise rules.conflict(
+                    "period",
+                    period.id,
+                    period.name,
+                    f"{period.name} ({period.start} to {period.end}) would fall outside the "
+                    f"year: change it first",
+                    "start" if period.start < start else "end",
+                )
+        for holiday in before.holidays:
+            if not start <= holiday.date <= end:
+                raise rules.conflict(
+                    "holiday",
+                    holiday.id,
+                    holiday.name or str(holiday.date),
+                    f"the holiday {holiday.date} would fall outside the year: remove it first",
+                    "start" if holiday.date < start else "end",
+                )
+    values = {"name": name, "start": start, "end": end}
+    if data.retired is not None:
+        values["retired"] = data.retired
+    if all(getattr(year, key) == value for key, value in values.items()):
+        return before
+    if not await bump(db, s.AcademicYear, year.id, data.version, **values):
+        raise stale("year", before)
+    await db.refresh(year)
+    after = await year_struct(db, year)
+    await audit(
+        db,
+        now=now,
+        actor_id=actor_id,
+        action="update",
+        entity="year",
+        entity_id=year.id,
+        before=before,
+        after=after,
+    )
+    calendar_changed(db, school_id)
+    return after
+
+
+# --- periods ----------------------------------------------------------------------------------
+
+
+async def _periods_of(
+    db: AsyncSession, year_id: int, but: int | None
+) -> list[tuple[rules.Span, m.PeriodKind, int]]:
+    periods = (await db.scalars(select(s.Period).where(s.Period.year_id == year_id))).all()
+    return [
+        (rules.Span("period", p.id, p.name, p.start, p.end), m.PeriodKind(p.kind), p.number)
+        for p in periods
+        if p.id != but
+    ]
+
+
+async def get_period(db: AsyncSession, school_id: int, period_id: int) -> s.Period:
+    period = await db.get(s.Period, period_id)
+    if period is not None:
+        year = await db.get(s.AcademicYear, period.year_id)
+        if year is not None and year.school_id == school_id:
+            return period
+    raise not_found("period", "period_id")
+
+
+async def add_period(
+    db: AsyncSession,
+    *,
+    school_id: int,
+    actor_id: int,
+    year_id: int,
+    data: m.PeriodCreate,
+    now: dt.datetime,
+) -> m.SetupPeriod:
+    year = await get_year(db, school_id, year_id)
+    school = await school_of(db, school_id)
+    row = rules.period_row(
+        _span(year),
+        data.kind,
+        data.number,
+        data.start,
+        data.end,
+        data.name,
+        await _periods_of(db, year.id, None),
+        school.language,
+    )
+    period_id = await db.scalar(insert(s.Period).values(**row).returning(s.Period.id))
+    assert period_id is not None
+    after = period_struct(await get_period(db, school_id, period_id))
+    await audit(
+        db,
+        now=now,
+        actor_id=actor_id,
+        action="create",
+        entity="period",
+        entity_id=period_id,
+        after=after,
+    )
+    return after
+
+
+async def update_period(
+    db: AsyncSession,
+    *,
+    school_id: int,
+    actor_id: int,
+    period_id: int,
+    data: m.PeriodUpdate,
+    now: dt.datetime,
+) -> m.SetupPeriod:
+    period = await get_period(db, school_id, period_id)
+    before = period_struct(period)
+    if data.version != period.version:
+        raise stale("period", before)
+    year = await get_year(db, school_id, period.year_id)
+    number = data.number or period.number
+    start = data.start or period.start
+    end = data.end or period.end
+    rules.check_period(
+        _span(year),
+        m.PeriodKind(period.kind),
+        number,
+        start,
+        end,
+        await _periods_of(db, year.id, period.id),
+    )
+    name = " ".join(data.name.split()) if data.name is not None else period.name
+    if not name:
+        school = await school_of(db, school_id)
+        name = rules.period_name(m.PeriodKind(period.kind), number, school.language)
+    values = {"number": number, "start": start, "end": end, "name": name}
+    if all(getattr(period, key) == value for key, value in values.items()):
+        return before
+    if not await bump(db, s.Period, period.id, data.version, **values):
+        raise stale("period", before)
+    await db.refresh(period)
+    after = period_struct(period)
+    await audit(
+        db,
+        now=now,
+        actor_id=actor_id,
+        action="update",
+        entity="period",
+        entity_id=period.id,
+        before=before,
+        after=after,
+    )
+    return after
+
+
+async def remove_period(
+    db: AsyncSession,
+    *,
+    school_id: int,
+    actor_id: int,
+    period_id: int,
+    version: int,
+    now: dt.datetime,
+) -> m.Removed:
+    """A period with period marks in it stays (409 saying how many)."""
+    period = await get_period(db, school_id, period_id)
+    before = period_struct(period)
+    if version != period.version:
+        raise stale("period", before)
+    marks = await db.scalar(
+        select(func.count()).select_from(s.PeriodMark).where(s.PeriodMark.period_id == period.id)
+    )
+    if marks:
+        raise rules.conflict(
+            "period",
+            period.id,
+            period.name,
+            f"{marks} period marks were given in {period.name}: it is kept for them; change "
+            "its dates instead",
+            "period_id",
+        )
+    await db.execute(delete(s.Period).where(s.Period.id == period.id))
+    await audit(
+        db,
+        now=now,
+        actor_id=actor_id,
+        action="remove",
+        entity="period",
+        entity_id=period.id,
+        before=before,
+    )
+    return m.Removed(id=period.id)
+
+
+# --- holidays -----------------------------------------------------------------------------------
+
+
+async def get_holiday(db: AsyncSession, school_id: int, holiday_id: int) -> s.Holiday:
+    holiday = await db.get(s.Holiday, holiday_id)
+    if holiday is None or holiday.school_id != school_id:
+        raise not_found("holiday", "holiday_id")
+    return holiday
+
+
+async def _holiday_on(
+    db: AsyncSession, school_id: int, day: dt.date, but: int | None, field: str
+) -> None:
+    other = await db.scalar(
+        select(s.Holiday).where(s.Holiday.school_id == school_id, s.Holiday.date == day)
+    )
+    if other is not None and other.id != but:
+        raise rules.conflict(
+            "holiday",
+            other.id,
+            other.name or str(other.date),
+            f"{day} is already a holiday ({other.name or 'no name'})",
+            field,
+        )
+
+
+async def add_holidays(
+    db: AsyncSession,
+    *,
+    school_id: int,
+    actor_id: int,
+    year_id: int,
+    data: m.HolidayCreate,
+    now: dt.datetime,
+) -> m.HolidayList:
+    """One day, or every day of a break; none of them may already be a holiday."""
+    year = await get_year(db, school_id, year_id)
+    days = rules.holiday_days(data.start, data.end)
+    rows = []
+    for day in days:
+        field = "start" if day == data.start else "end"
+        rules.check_holiday(_span(year), day, field)
+        await _holiday_on(db, school_id, day, None, field)
+        rows.append(rules.holiday_row(school_id, _span(year), day, data.name))
+    made: list[m.SetupHoliday] = []
+    for row in rows:
+        holiday_id = await db.scalar(insert(s.Holiday).values(**row).returning(s.Holiday.id))
+        assert holiday_id is not None
+        after = holiday_struct(await get_holiday(db, school_id, holiday_id))
+        await audit(
+            db,
+            now=now,
+            actor_id=actor_id,
+            action="create",
+            entity="holiday",
+            entity_id=holiday_id,
+            after=after,
+        )
+        made.append(after)
+    calendar_changed(db, school_id)
+    return m.HolidayList(holidays=made)
+
+
+async def _year_holding(db: AsyncSession, school_id: int, day: dt.date) -> s.AcademicYear | None:
+    return await db.scalar(
+        select(s.AcademicYear).where(
+            s.AcademicYear.school_id == school_id,
+            s.AcademicYear.start <= day,
+            s.AcademicYear.end >= day,
+        )
+    )
+
+
+async def update_holiday(
+    db: AsyncSession,
+    *,
+    school_id: int,
+    actor_id: int,
+    holiday_id: int,
+    data: m.HolidayUpdate,
+    now: dt.datetime,
+) -> m.SetupHoliday:
+    holiday = await get_holiday(db, school_id, holiday_id)
+    before = holiday_struct(holiday)
+    if data.version != holiday.version:
+        raise stale("holiday", before)
+    day = data.date or holiday.date
+    if day != holiday.date:
+        old_year = await _year_holding(db, school_id, holiday.date)
+        if old_year is not None:
+            rules.check_holiday(_span(old_year), day, "date")
+        await _holiday_on(db, school_id, day, holiday.id, "date")
+    name = " ".join(data.name.split()) if data.name is not None else holiday.name
+    if (day, name) == (holiday.date, holiday.name):
+        return before
+    if not await bump(db, s.Holiday, holiday.id, data.version, date=day, name=name):
+        raise stale("holiday", before)
+    await db.refresh(holiday)
+    after = holiday_struct(holiday)
+    await audit(
+        db,
+        now=now,
+        actor_id=actor_id,
+        action="update",
+        entity="holiday",
+        entity_id=holiday.id,
+        before=before,
+        after=after,
+    )
+    calendar_changed(db, school_id)
+    return after
+
+
+async def remove_holiday(
+    db: AsyncSession,
+    *,
+    school_id: int,
+    actor_id: int,
+    holiday_id: int,
+    version: int,
+    now: dt.datetime,
+) -> m.Removed:
+    holiday = await get_holiday(db, school_id, holiday_id)
+    before = holiday_struct(holiday)
+    if version != holiday.version:
+        raise stale("holiday", before)
+    await db.execute(delete(s.Holiday).where(s.Holiday.id == holiday.id))
+    await audit(
+        db,
+        now=now,
+        actor_id=actor_id,
+        action="remove",
+        entity="holiday",
+        entity_id=holiday.id,
+        before=before,
+    )
+    calendar_changed(db, school_id)
+    return m.Removed(id=holiday.id)

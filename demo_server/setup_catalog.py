@@ -1,0 +1,392 @@
+"""Set-up of what a school's timetable is made of: subjects, rooms and classes (grade,
+letter, class teacher).
+
+Names are unique within the school (subjects, rooms; spaces, case and ё aside) or the year
+(classes), retired ones included, so a retired thing is brought back rather than made twice.
+Retiring keeps a thing for history (its lessons, marks and pupils stay) and hides it from new
+choices; nothing here deletes. Lessons and timetable slots keep a room's name as text, so a
+room renamed or retired leaves what was planned as it was (:class:`schema.Room`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client import models as m
+from demo_server import schema as s
+from demo_server import setup_rules as rules
+from demo_server.access import not_found
+from demo_server.setup_calendar import get_year
+from demo_server.setup_school import audit, bump, stale, teacher_name
+
+
+async def _changed(
+    db: AsyncSession,
+    *,
+    kind: str,
+    model: Any,
+    row: Any,
+    version: int,
+    values: dict[str, Any],
+    before: msgspec.Struct,
+    struct: Any,
+    actor_id: int,
+    now: dt.datetime,
+) -> Any:
+    """``values`` written on ``row`` at ``version``, audited; the thing as it is after."""
+    if version != row.version:
+        raise stale(kind.replace("_", " "), before)
+    if all(getattr(row, key) == value for key, value in values.items()):
+        return before
+    if not await bump(db, model, row.id, version, **values):
+        raise stale(kind.replace("_", " "), before)
+    await db.refresh(row)
+    after = await struct(db, row)
+    await audit(
+        db,
+        now=now,
+        actor_id=actor_id,
+        action="update",
+        entity=kind,
+        entity_id=row.id,
+        before=before,
+        after=after,
+    )
+    return after
+
+
+# --- subjects -----------------------------------------------------------------------------------
+
+
+async def subject_struct(db: AsyncSession, subject: s.Subject) -> m.SetupSubject:
+    return m.SetupSubject(
+        id=subject.id, name=subject.name, retired=subject.retired, version=subject.version
+    )
+
+
+async def _subjects(db: AsyncSession, school_id: int) -> list[s.Subject]:
+    return list(
+        (
+            await db.scalars(
+                select(s.Subject).where(s.Subject.school_id == school_id).order_by(s.Subject.name)
+            )
+        ).all()
+    )
+
+
+async def list_subjects(db: AsyncSession, school_id: int) -> m.SubjectList:
+    return m.SubjectList(
+        subjects=[await subject_struct(db, x) for x in await _subjects(db, school_id)]
+    )
+
+
+async def get_subject(db: AsyncSession, school_id: int, subject_id: int) -> s.Subject:
+    subject = await db.get(s.Subject, subject_id)
+    if subject is None or subject.school_id != school_id:
+        raise not_found("subject", "subject_id")
+    return subject
+
+
+async def create_subject(
+    db: AsyncSession, *, school_id: int, actor_id: int, data: m.SubjectCreate, now: dt.datetime
+) -> m.SetupSubject:
+    others = [(x.id, x.name) for x in await _subjects(db, school_id)]
+    row = rules.subject_row(school_id, data.name, others)
+    subject_id = await db.scalar(insert(s.Subject).values(**row).returning(s.Subject.id))
+    assert subject_id is not None
+    after = await subject_struct(db, await get_subject(db, school_id, subject_id))
+    await audit(
+        db,
+        now=now,
+        actor_id=actor_id,
+        action="create",
+        entity="subject",
+        entity_id=subject_id,
+        after=after,
+    )
+    return after
+
+
+async def update_subject(
+    db: AsyncSession,
+    *,
+    school_id: int,
+    actor_id: int,
+    subject_id: int,
+    data: m.SubjectUpdate,
+    now: dt.datetime,
+) -> m.SetupSubject:
+    subject = await get_subject(db, school_id, subject_id)
+    before = await subject_struct(db, subject)
+    values: dict[str, Any] = {}
+    if data.name is not None:
+        others = [(x.id, x.name) for x in await _subjects(db, school_id) if x.id != subject.id]
+        values["name"] = rules.check_unique_name("subject", data.name, others)
+    if data.retired is not None:
+        values["retired"] = data.retired
+    result: m.SetupSubject = await _changed(
+        db,
+        kind="subject",
+        model=s.Subject,
+        row=subject,
+        version=data.version,
+        values=values,
+        before=before,
+        struct=subject_struct,
+        actor_id=actor_id,
+        now=now,
+    )
+    return result
+
+
+# --- rooms --------------------------------------------------------------------------------------
+
+
+async def room_struct(db: AsyncSession, room: s.Room) -> m.SetupRoom:
+    return m.SetupRoom(
+        id=room.id,
+        name=room.name,
+        capacity=room.capacity,
+        note=room.note,
+        retired=room.retired,
+        version=room.version,
+    )
+
+
+async def _rooms(db: AsyncSession, school_id: int) -> list[s.Room]:
+    return list(
+        (
+            await db.scalars(
+                select(s.Room).where(s.Room.school_id == school_id).order_by(s.Room.name)
+            )
+        ).all()
+    )
+
+
+async def list_rooms(db: AsyncSession, school_id: int) -> m.RoomList:
+    return m.RoomList(rooms=[await room_struct(db, x) for x in await _rooms(db, school_id)])
+
+
+async def get_room(db: AsyncSession, school_id: int, room_id: int) -> s.Room:
+    room = await db.get(s.Room, room_id)
+    if room is None or room.school_id != school_id:
+        raise not_found("room", "room_id")
+    return room
+
+
+async def create_room(
+    db: AsyncSession, *, school_id: int, actor_id: int, data: m.RoomCreate, now: dt.datetime
+) -> m.SetupRoom:
+    others = [(x.id, x.name) for x in await _rooms(db, school_id)]
+    row = rules.room_row(school_id, data.name, data.capacity, data.note, others)
+    room_id = await db.scalar(insert(s.Room).values(**row).returning(s.Room.id))
+    assert room_id is not None
+    after = await room_struct(db, await get_room(db, school_id, room_id))
+    await audit(
+        db,
+        now=now,
+        actor_id=actor_id,
+        action="create",
+        entity="room",
+        entity_id=room_id,
+        after=after,
+    )
+    return after
+
+
+async def update_room(
+    db: AsyncSession,
+    *,
+    school_id: int,
+    actor_id: int,
+    room_id: int,
+    data: m.RoomUpdate,
+    now: dt.datetime,
+) -> m.SetupRoom:
+    room = await get_room(db, school_id, room_id)
+    before = await room_struct(db, room)
+    values: dict[str, Any] = {}
+    if data.name is not None:
+        others = [(x.id, x.name) for x in await _rooms(db, school_id) if x.id != room.id]
+        values["name"] = rules.check_unique_name("room", data.name, others)
+    if data.capacity is not None:
+        values["capacity"] = data.capacity
+    if data.note is not None:
+        values["note"] = " ".join(data.note.split())
+    if data.retired is not None:
+        values["retired"] = data.retired
+    result: m.SetupRoom = await _changed(
+        db,
+        kind="room",
+        model=s.Room,
+        row=room,
+        version=data.version,
+        values=values,
+        before=before,
+        struct=room_struct,
+        actor_id=actor_id,
+        now=now,
+    )
+    return result
+
+
+# --- classes ------------------------------------------------------------------------------------
+
+
+async def class_struct(db: AsyncSession, cls: s.SchoolClass, on: dt.date) -> m.SetupClass:
+    """The class, with its pupils counted on ``on`` (the school's today)."""
+    pupils = await db.scalar(
+        select(func.count())
+        .select_from(s.Enrolment)
+        .where(
+            s.Enrolment.class_id == cls.id,
+            s.Enrolment.start <= on,
+            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= on),
+        )
+    )
+    return m.SetupClass(
+        id=cls.id,
+        year_id=cls.year_id,
+        name=f"{cls.grade}{cls.letter}",
+        grade=cls.grade,
+        letter=cls.letter,
+        class_teacher=await teacher_name(db, cls.homeroom_teacher_id),
+        pupils=int(pupils or 0),
+        retired=cls.retired,
+        version=cls.version,
+    )
+
+
+async def list_classes(
+    db: AsyncSession, school_id: int, year_id: int | None, today: dt.date
+) -> m.SetupClassList:
+    """The classes of ``year_id``, or of every year of the school."""
+    query = select(s.SchoolClass).where(s.SchoolClass.school_id == school_id)
+    if year_id is not None:
+        await get_year(db, school_id, year_id)
+        query = query.where(s.SchoolClass.year_id == year_id)
+    classes = (await db.scalars(query.order_by(s.SchoolClass.grade, s.SchoolClass.letter))).all()
+    return m.SetupClassList(classes=[await class_struct(db, c, today) for c in classes])
+
+
+async def get_class(db: AsyncSession, school_id: int, class_id: int) -> s.SchoolClass:
+    cls = await db.get(s.SchoolClass, class_id)
+    if cls is None or cls.school_id != school_id:
+        raise not_found("class", "class_id")
+    return cls
+
+
+async def _class_teacher(db: AsyncSession, school_id: int, user_id: int) -> None:
+    row = (
+        await db.execute(
+            select(s.User.id, s.User.role, s.User.first_name, s.User.last_name).where(
+                s.User.id == user_id, s.User.school_id == school_id
+            )
+        )
+    ).one_or_none()
+    rules.check_class_teacher(
+        None if row is None else (row[0], row[1], f"{row[3]} {row[2]}".strip())
+    )
+
+
+async def _classes_of(
+    db: AsyncSession, year_id: int, but: int | None
+) -> list[tuple[int, int, str]]:
+    rows = await db.execute(
+        select(s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter).where(
+            s.SchoolClass.year_id == year_id
+        )
+    )
+    return [(i, g, letter) for i, g, letter in rows if i != but]
+
+
+async def create_class(
+    db: AsyncSession,
+    *,
+    school_id: int,
+    actor_id: int,
+    data: m.ClassCreate,
+    today: dt.date,
+    now: dt.datetime,
+) -> m.SetupClass:
+    year = await get_year(db, school_id, data.year_id, status=422)
+    if year.retired:
+        raise rules.conflict(
+            "year",
+            year.id,
+            year.name,
+            f"the year {year.name} is retired: classes are added to a year in use",
+            "year_id",
+        )
+    if data.class_teacher_id is not None:
+        await _class_teacher(db, school_id, data.class_teacher_id)
+    row = rules.class_row(
+        school_id,
+        year.id,
+        data.grade,
+        data.letter,
+        data.class_teacher_id,
+        await _classes_of(db, year.id, None),
+    )
+    class_id = await db.scalar(insert(s.SchoolClass).values(**row).returning(s.SchoolClass.id))
+    assert class_id is not None
+    after = await class_struct(db, await get_class(db, school_id, class_id), today)
+    await audit(
+        db,
+        now=now,
+        actor_id=actor_id,
+        action="create",
+        entity="class",
+        entity_id=class_id,
+        after=after,
+    )
+    return after
+
+
+async def update_class(
+    db: AsyncSession,
+    *,
+    school_id: int,
+    actor_id: int,
+    class_id: int,
+    data: m.ClassUpdate,
+    today: dt.date,
+    now: dt.datetime,
+) -> m.SetupClass:
+    cls = await get_class(db, school_id, class_id)
+    before = await class_struct(db, cls, today)
+    values: dict[str, Any] = {}
+    if data.grade is not None or data.letter is not None:
+        grade = data.grade or cls.grade
+        values["grade"] = grade
+        values["letter"] = rules.check_class(
+            grade, data.letter or cls.letter, await _classes_of(db, cls.year_id, cls.id)
+        )
+    if data.class_teacher_id is not msgspec.UNSET:
+        if data.class_teacher_id is not None:
+            await _class_teacher(db, school_id, data.class_teacher_id)
+        values["homeroom_teacher_id"] = data.class_teacher_id
+    if data.retired is not None:
+        values["retired"] = data.retired
+
+    async def struct(db: AsyncSession, row: s.SchoolClass) -> m.SetupClass:
+        return await class_struct(db, row, today)
+
+    result: m.SetupClass = await _changed(
+        db,
+        kind="class",
+        model=s.SchoolClass,
+        row=cls,
+        version=data.version,
+        values=values,
+        before=before,
+        struct=struct,
+        actor_id=actor_id,
+        now=now,
+    )
+    return result

@@ -1,0 +1,255 @@
+"""A school: made from nothing (``diary-server init``), read and changed by its IT staff and
+administration; and what every set-up write shares (the stale-version refusal, the audit
+record, forgetting the week's cached facts).
+
+Every set-up service works within one school, the caller's (``Viewer.school_id``): a thing of
+another school is answered as one that does not exist (:func:`demo_server.access.not_found`).
+Nothing here commits: the routes' ``write`` wrapper (or the command line) does, so a write and
+its audit record land together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api_client import models as m
+from demo_server import schema as s
+from demo_server import setup_rules as rules
+from demo_server.passwords import generate_one_time_password
+from demo_server.problems import ProblemError
+from demo_server.records import append_audit
+from demo_server.roster import unique_login
+from demo_server.security import hash_password
+from demo_server.week import forget_school_facts
+
+FIRST_IT_FIRST_NAME = {"ru": "Администратор", "en": "IT"}
+FIRST_IT_LAST_NAME = {"ru": "ИТ", "en": "Administrator"}
+
+
+# --- shared by every set-up write ---------------------------------------------------------------
+
+
+def plain(value: msgspec.Struct) -> dict[str, Any]:
+    """A response Struct as the JSON an audit record keeps (dates as ISO text)."""
+    result = msgspec.to_builtins(value)
+    assert isinstance(result, dict)
+    return result
+
+
+async def audit(
+    db: AsyncSession,
+    *,
+    now: dt.datetime,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int,
+    before: msgspec.Struct | None = None,
+    after: msgspec.Struct | None = None,
+) -> None:
+    """The audit record of a set-up write: ``entity`` is ``school``, ``year``, ``period``,
+    ``holiday``, ``bell_schedule``, ``bell_day``, ``subject``, ``room`` or ``class``."""
+    await append_audit(
+        db,
+        at=now,
+        actor_id=actor_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=None if before is None else plain(before),
+        after=None if after is None else plain(after),
+    )
+
+
+def stale(kind: str, current: msgspec.Struct) -> ProblemError:
+    """The 409 of an update based on an old version: ``current`` is the thing as it is now."""
+    return ProblemError(
+        409,
+        f"this {kind} was changed by someone else since you read it: look at it as it is now "
+        "(in 'current') and make your change again",
+        field="version",
+        current=current,
+    )
+
+
+def calendar_changed(db: AsyncSession, school_id: int) -> None:
+    """The week's cached bells and holidays of this process are dropped (a set-up write)."""
+    forget_school_facts(db.get_bind(), school_id)  # type: ignore[arg-type]
+
+
+async def teacher_name(db: AsyncSession, user_id: int | None) -> m.TeacherRef | None:
+    if user_id is None:
+        return None
+    row = (
+        await db.execute(
+            select(s.User.first_name, s.User.middle_name, s.User.last_name).where(
+                s.User.id == user_id
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    from demo_server.week import short_name
+
+    return m.TeacherRef(id=user_id, name=short_name(row[0], row[1], row[2]))
+
+
+# --- the school ---------------------------------------------------------------------------------
+
+
+def school_struct(school: s.School) -> m.SetupSchool:
+    return m.SetupSchool(
+        id=school.id, name=school.name, timezone=school.timezone, language=school.language
+    )
+
+
+async def school_of(db: AsyncSession, school_id: int) -> s.School:
+    school = await db.get(s.School, school_id)
+    assert school is not None  # the viewer's own school
+    return school
+
+
+async def school_info(db: AsyncSession, school_id: int) -> m.SetupSchool:
+    return school_struct(await school_of(db, school_id))
+
+
+async def update_school(
+    db: AsyncSession, *, school_id: int, actor_id: int, data: m.SchoolUpdate, now: dt.datetime
+) -> m.SetupSchool:
+    """The school's name, time zone and language; fields left out stay."""
+    school = await school_of(db, school_id)
+    before = school_struct(school)
+    if data.name is not None:
+        name = rules.check_school_name(data.name)
+        await _refuse_same_name(db, name, school_id)
+        school.name = name
+    if data.timezone is not None:
+        school.timezone = rules.check_timezone(data.timezone)
+    if data.language is not None:
+        school.language = rules.check_language(data.language)
+    after = school_struct(school)
+    if after != before:
+        await db.flush()
+        await audit(
+            db,
+            now=now,
+            actor_id=actor_id,
+            action="update",
+            entity="school",
+            entity_id=school_id,
+            before=before,
+            after=after,
+        )
+        calendar_changed(db, school_id)
+    return after
+
+
+async def _refuse_same_name(db: AsyncSession, name: str, school_id: int | None) -> None:
+    key = rules.fold(name)
+    for other_id, other_name in await db.execute(select(s.School.id, s.School.name)):
+        if other_id != school_id and rules.fold(other_name) == key:
+            raise rules.conflict(
+                "school",
+                other_id,
+                other_name,
+                f"this server already holds a school named {other_name!r}",
+                "name",
+            )
+
+
+@dataclass(frozen=True)
+class NewSchool:
+    """What ``diary-server init`` made: the school and its first IT account."""
+
+    school_id: int
+    name: str
+    login: str
+    password: str
+    """The one-time password, shown once: it must be changed at the first login."""
+
+
+class SchoolExists(Exception):
+    """``diary-server init`` for a school the server already holds."""
+
+    def __init__(self, school_id: int, name: str) -> None:
+        super().__init__(f"the school {name!r} already exists on this server (id {school_id})")
+        self.school_id = school_id
+        self.name = name
+
+
+async def init_school(
+    db: AsyncSession, *, name: str, timezone: str, language: str, now: dt.datetime
+) -> NewSchool:
+    """A new school and its first IT staff account, with a one-time password.
+
+    Raises :class:`SchoolExists` when a school of the same name (spaces and case aside) is
+    already there, and :class:`ProblemError` (naming the field: ``name``, ``timezone``,
+    ``language``) for a bad value. Nothing is written in either case."""
+    row = rules.school_row(name, timezone, language)
+    key = rules.fold(row["name"])
+    for other_id, other_name in await db.execute(select(s.School.id, s.School.name)):
+        if rules.fold(other_name) == key:
+            raise SchoolExists(other_id, other_name)
+    school_id = await db.scalar(insert(s.School).values(**row).returning(s.School.id))
+    assert school_id is not None
+    taken = set((await db.execute(select(s.User.login))).scalars())
+    login = unique_login("it.admin", taken)
+    password = generate_one_time_password(random.SystemRandom())
+    user_id = await db.scalar(
+        insert(s.User)
+        .values(
+            school_id=school_id,
+            login=login,
+            password_hash=hash_password(password),
+            role=m.Role.IT_STAFF.value,
+            first_name=FIRST_IT_FIRST_NAME[language],
+            last_name=FIRST_IT_LAST_NAME[language],
+            must_change_password=True,
+            created_at=now,
+        )
+        .returning(s.User.id)
+    )
+    assert user_id is not None
+    school = await school_of(db, school_id)
+    await audit(
+        db,
+        now=now,
+        actor_id=None,
+        action="create",
+        entity="school",
+        entity_id=school_id,
+        after=school_struct(school),
+    )
+    await append_audit(
+        db,
+        at=now,
+        actor_id=None,
+        action="create",
+        entity="user",
+        entity_id=user_id,
+        after={"login": login, "role": m.Role.IT_STAFF.value, "school_id": school_id},
+    )
+    return NewSchool(school_id=school_id, name=row["name"], login=login, password=password)
+
+
+async def school_count(db: AsyncSession) -> int:
+    return int(await db.scalar(select(func.count()).select_from(s.School)) or 0)
+
+
+async def bump(db: AsyncSession, model: Any, row_id: int, version: int, **values: Any) -> bool:
+    """Writes ``values`` and the next version when the row still has ``version``; False when
+    a concurrent write got there first."""
+    result = await db.execute(
+        update(model)
+        .where(model.id == row_id, model.version == version)
+        .values(version=version + 1, **values)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
