@@ -77,6 +77,10 @@ _NOT_FOUND = {
     "person": N_("there is no person with this id among those you may see"),
     "subject": N_("there is no subject with this id among those you may see"),
     "teacher": N_("there is no teacher with this id among those you may see"),
+    "academic year": N_("there is no academic year with this id among those you may see"),
+    "holiday": N_("there is no holiday with this id among those you may see"),
+    "bell schedule": N_("there is no bell schedule with this id among those you may see"),
+    "room": N_("there is no room with this id among those you may see"),
 }
 """Each kind's "not found" in a sentence of its own (a language may inflect the noun)."""
 
