@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ DIARY = Path(sys.executable).parent / "diary"
 
 pytestmark = pytest.mark.tmux
 
-WORDS = {
+WORDS: dict[str, dict[str, Any]] = {
     "ru": {
         "chooser": "Выберите, кем войти",
         "week": "Неделя",
@@ -73,7 +74,7 @@ def week_shown(screen: str) -> bool:
     return "(1/2" in screen and re.search(r"\d\d:\d\d–\d\d:\d\d", screen) is not None
 
 
-def grades_shown(screen: str, words: dict[str, object]) -> bool:
+def grades_shown(screen: str, words: dict[str, Any]) -> bool:
     """The grades: a screen by period (its footer steps the periods), not the week."""
     return str(words["period"]) in screen and re.search(r"\d\d:\d\d–\d\d:\d\d", screen) is None
 
@@ -99,13 +100,13 @@ def test_demo_speaks_the_locales_language_and_keys_work_in_both_layouts(
     try:
         tmux.run("new-session", "-d", "-s", "diary", "-x", "120", "-y", "32", command)
         chooser = tmux.wait(lambda s: str(words["chooser"]) in s, "the demo chooser")
-        for english in words["english"]:  # type: ignore[attr-defined]
+        for english in words["english"]:
             assert english not in chooser, chooser
         tmux.keys("Enter")  # the parent is the first account
         week = tmux.wait(week_shown, "the parent's week")
         bar = week.splitlines()[0]
         assert str(words["week"]) in bar, week
-        for english in words["english"]:  # type: ignore[attr-defined]
+        for english in words["english"]:
             assert english not in bar, bar
         for key in ("g", str(words["grades_key"])):
             tmux.keys(key)
