@@ -564,6 +564,48 @@ class SetupImportReport(Response):
     warnings: list[str] = []
 
 
+# ---- The end of the year
+
+
+class YearClose(Request):
+    """Close an academic year and move its classes up into the next one."""
+
+    next_year_id: int
+    """The year the classes move into: it must exist (set up before) and begin after."""
+    apply: bool = False
+    """False: only say what would happen (the default); True: do it."""
+
+
+class YearCloseClass(Response):
+    """One class of the closing year and where its pupils go."""
+
+    class_: ClassRef = msgspec.field(name="class")
+    pupils: int = 0
+    """Pupils in the class on the year's last day."""
+    to: str = ""
+    """The class they move into (``6А``); empty when they graduate."""
+    to_id: int | None = None
+    """Its id, once it exists (after the closing, or when it was set up already)."""
+    new: bool = False
+    """True when the next year's class is made by the closing."""
+
+
+class YearClosePlan(Response):
+    """What closing a year does (a dry run) or did."""
+
+    year_id: int
+    year: str
+    next_year_id: int
+    next_year: str
+    applied: bool = False
+    classes: list[YearCloseClass] = []
+    graduates: int = 0
+    """Pupils who finish school (the last grade): they keep their accounts."""
+    moved: int = 0
+    """Pupils who move into a class of the next year."""
+    warnings: list[str] = []
+
+
 # ---- Journal
 
 

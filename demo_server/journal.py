@@ -85,6 +85,7 @@ from demo_server.clock import school_date, stamp
 from demo_server.lesson_pupils import members_between, takes_lesson
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit, record_change
+from demo_server.rollover import closed_year_of_class, closed_year_of_period, refuse_if_closed
 from demo_server.week import class_name, class_ref
 
 MAX_LATE_MINUTES = LATE_MINUTES_MAX
@@ -136,10 +137,18 @@ def journal_lesson(lesson: s.Lesson, homework: JournalHomework | None) -> Journa
 
 
 async def load_lesson(
-    db: AsyncSession, viewer: Viewer, lesson_id: int, *, field: str = "lesson_id", status: int = 404
+    db: AsyncSession,
+    viewer: Viewer,
+    lesson_id: int,
+    *,
+    field: str = "lesson_id",
+    status: int = 404,
+    reason: str | None = None,
 ) -> LessonContext:
-    """The lesson ``lesson_id`` if the viewer may see it (:func:`access.lesson_visibility`),
-    else the one answer for no such lesson (404 for a path id, 422 for an id in a body)."""
+    """The lesson ``lesson_id`` to change, if the viewer may see it
+    (:func:`access.lesson_visibility`), else the one answer for no such lesson (404 for a path
+    id, 422 for an id in a body). A lesson of a closed year is refused unless the
+    administration gives a ``reason`` (:func:`rollover.refuse_if_closed`)."""
     check_id(lesson_id, field, status, "lesson")
     row = (
         await db.execute(
@@ -152,7 +161,9 @@ async def load_lesson(
     ).first()
     if row is None:
         raise not_found("lesson", field, status)
-    return LessonContext(*row)
+    ctx = LessonContext(*row)
+    refuse_if_closed(await closed_year_of_class(db, ctx.cls.id), viewer, reason)
+    return ctx
 
 
 async def _subject(
@@ -749,9 +760,13 @@ async def create_mark(
 
 
 async def _mark_for_change(
-    db: AsyncSession, viewer: Viewer, mark_id: int
+    db: AsyncSession, viewer: Viewer, mark_id: int, reason: str
 ) -> tuple[s.Mark, LessonContext, s.User]:
-    require_role(viewer, frozenset({Role.TEACHER}), N_("marks"))
+    """A mark to change or remove: the teacher's, or, in a closed year, the administration's
+    correction with a reason."""
+    correction = viewer.role is Role.ADMINISTRATION
+    if not correction:
+        require_role(viewer, frozenset({Role.TEACHER}), N_("marks"))
     check_id(mark_id, "mark_id", what="mark")
     # A mark is seen by whoever sees its lesson: one query decides it and finds the mark.
     query = (
@@ -765,8 +780,11 @@ async def _mark_for_change(
     mark = (await db.scalars(query)).first()
     if mark is None:
         raise not_found("mark", "mark_id")
-    ctx = await load_lesson(db, viewer, mark.lesson_id)
-    await _require_teacher(db, viewer, ctx, N_("marks"))
+    ctx = await load_lesson(db, viewer, mark.lesson_id, reason=reason)
+    if not correction:
+        await _require_teacher(db, viewer, ctx, N_("marks"))
+    elif await closed_year_of_class(db, ctx.cls.id) is None:
+        require_role(viewer, frozenset({Role.TEACHER}), N_("marks"))  # refused: the year is open
     pupil = await db.get(s.User, mark.pupil_id)
     assert pupil is not None
     return mark, ctx, pupil
@@ -856,7 +874,7 @@ async def _bump_or_refuse(
 async def update_mark(
     db: AsyncSession, viewer: Viewer, mark_id: int, body: MarkUpdate, now: dt.datetime
 ) -> JournalMark:
-    mark, ctx, pupil = await _mark_for_change(db, viewer, mark_id)
+    mark, ctx, pupil = await _mark_for_change(db, viewer, mark_id, body.reason)
     await _check_mark_version(db, mark, ctx, body.version)
     changes: dict[str, Any] = {}
     if body.value is not None:
@@ -892,7 +910,7 @@ async def update_mark(
 async def remove_mark(
     db: AsyncSession, viewer: Viewer, mark_id: int, body: MarkRemove, now: dt.datetime
 ) -> JournalMark:
-    mark, ctx, pupil = await _mark_for_change(db, viewer, mark_id)
+    mark, ctx, pupil = await _mark_for_change(db, viewer, mark_id, body.reason)
     await _check_mark_version(db, mark, ctx, body.version)
     _reason_needed(mark, ctx.school, now, body.reason)
     before = _mark_state(mark)
@@ -1374,7 +1392,9 @@ def journal_period_mark(pm: s.PeriodMark) -> JournalPeriodMark:
 async def set_period_mark(
     db: AsyncSession, viewer: Viewer, body: PeriodMarkSet, now: dt.datetime, today: dt.date
 ) -> JournalPeriodMark:
-    require_role(viewer, frozenset({Role.TEACHER}), N_("period marks"))
+    correction = viewer.role is Role.ADMINISTRATION
+    if not correction:
+        require_role(viewer, frozenset({Role.TEACHER}), N_("period marks"))
     pupil = await _pupil(db, viewer, body.pupil_id, "pupil_id", 422)
     subject = await _subject(db, viewer, body.subject_id, "subject_id", 422)
     check_id(body.period_id, "period_id", 422, "period")
@@ -1385,6 +1405,10 @@ async def set_period_mark(
     )
     if period is None:
         raise not_found("period", "period_id", 422)
+    closed = await closed_year_of_period(db, period.id)
+    if correction and closed is None:
+        require_role(viewer, frozenset({Role.TEACHER}), N_("period marks"))
+    refuse_if_closed(closed, viewer, body.reason)
     # The classes the pupil was in during the period; the teacher must teach one of them.
     class_rows = (
         (
@@ -1408,8 +1432,8 @@ async def set_period_mark(
             _("this pupil was in no class during {name}").format(name=period.name),
             field="pupil_id",
         )
-    cls = None
-    for candidate in class_rows:
+    cls = class_rows[0] if correction else None
+    for candidate in [] if correction else class_rows:
         if await assigned_to_teach(db, viewer.id, candidate.id, subject.id):
             cls = candidate
             break

@@ -116,6 +116,10 @@ class AcademicYear(Base):
     end: Mapped[dt.date] = mapped_column(Date)
     retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    """When the year was closed (rollover): nothing of it changes after, except by the
+    administration with a reason."""
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Period(Base):

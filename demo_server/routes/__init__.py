@@ -27,6 +27,7 @@ from demo_server.routes import journal as journal_routes
 from demo_server.routes import lessons as lesson_routes
 from demo_server.routes import medical as medical_routes
 from demo_server.routes import registration as registration_routes
+from demo_server.routes import rollover as rollover_routes
 from demo_server.routes import roster as roster_routes
 from demo_server.routes import schedule as schedule_routes
 from demo_server.routes import setup_import as setup_import_routes
@@ -53,6 +54,7 @@ def api_router() -> Router:
             roster_routes.router,
             schedule_routes.router,
             setup_import_routes.router,
+            rollover_routes.router,
             slips_routes.router,
             registration_routes.router,
             audit_routes.audit_log,
