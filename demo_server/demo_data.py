@@ -597,6 +597,8 @@ class Texts:
     quarter: str
     main_bells: str
     """The name of the demo school's one bell schedule."""
+    group_name: str
+    """A group of a split class, ``{n}`` its number (as a journal names it)."""
     """``{n}`` is the quarter's number."""
     autumn_break: str
     winter_break: str
@@ -658,6 +660,7 @@ RU = Texts(
     year_name="{a}/{b}",
     quarter="{n} четверть",
     main_bells="Основное",
+    group_name="гр. {n}",
     autumn_break="Осенние каникулы",
     winter_break="Зимние каникулы",
     spring_break="Весенние каникулы",
@@ -1160,6 +1163,7 @@ EN = Texts(
     year_name="{a}/{b}",
     quarter="Quarter {n}",
     main_bells="Main",
+    group_name="Group {n}",
     autumn_break="Autumn break",
     winter_break="Winter break",
     spring_break="Spring break",

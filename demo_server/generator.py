@@ -50,6 +50,7 @@ from demo_server.demo_data import (
     ru_surname,
     transliterate,
 )
+from demo_server.schedule import SlotPlan, plan_lessons, teaching_days
 
 DEMO_PASSWORD = "demo"
 """The password of every generated account."""
@@ -246,6 +247,8 @@ _TABLES: tuple[type[schema.Base], ...] = (
     schema.SchoolClass,
     schema.Enrolment,
     schema.ParentLink,
+    schema.ClassGroup,
+    schema.GroupMember,
     schema.TeachingAssignment,
     schema.TimetableSlot,
     schema.Lesson,
@@ -331,10 +334,27 @@ class _Class:
     """Subject key to teacher, in curriculum order."""
     week: dict[tuple[int, int], str] = field(default_factory=dict)
     """(weekday, bell number) to subject key: the weekly timetable."""
+    split: dict[str, _Person] = field(default_factory=dict)
+    """Subject key to the second group's teacher, for a subject the class learns in two
+    groups (the first group keeps the class's teacher of the subject)."""
+    groups: dict[str, list[_Group]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return f"{self.grade}{self.letter}"
+
+
+@dataclass(eq=False)
+class _Group:
+    """Half of a class for one subject, with its own teacher and lessons."""
+
+    id: int
+    cls: _Class
+    key: str
+    name: str
+    teacher: _Person
+    pupils: list[_Person]
+    members: frozenset[int]
 
 
 @dataclass(eq=False)
@@ -357,6 +377,21 @@ class _Lesson:
     note: str = ""
     topic: str = ""
     id: int = 0
+    group: _Group | None = None
+    slot_id: int | None = None
+
+    @property
+    def pupils(self) -> list[_Person]:
+        """Who takes it: the group's pupils for a group's lesson, else the class's."""
+        return self.group.pupils if self.group is not None else self.cls.pupils
+
+    def takes(self, pupil: _Person) -> bool:
+        return self.group is None or pupil.id in self.group.members
+
+    @property
+    def stream(self) -> tuple[int, str, int]:
+        """The run of lessons a topic plan and homework follow: class, subject, group."""
+        return (self.cls.id, self.subject.key, self.group.id if self.group else 0)
 
     @property
     def held(self) -> bool:
@@ -429,6 +464,7 @@ class _School:
         self._families()
         self._number_people()
         self._subjects()
+        self._groups()
         self._timetable()
         self._lessons()
         self._changes()
@@ -630,7 +666,7 @@ class _School:
     def _assign_teachers(self) -> None:
         """Each class gets a teacher per subject: the primary class teacher for most of grades
         1 to 4, specialists otherwise, hiring another specialist when the others are full."""
-        rooms = iter(range(201, 400))
+        self._rooms = rooms = iter(range(201, 400))
         for cls in self.classes:
             if cls.grade <= 4:
                 cls.room = str(100 + cls.id)
@@ -677,6 +713,43 @@ class _School:
             cls.homeroom = teacher
             teacher.homeroom = cls
             cls.room = teacher.room
+        self._split_teachers()
+
+    SPLIT: tuple[tuple[str, int], ...] = (("english", 5), ("informatics", 7))
+    """Subjects the first class of a grade (from the grade given) learns in two groups."""
+
+    def _split_teachers(self) -> None:
+        """The first class of each grade from 5 (English) and from 7 (computer science) is
+        split in two groups; the second group gets another teacher of the subject, hired when
+        the others are full."""
+        hours = {s.key: s.hours for s in SUBJECTS}
+        for cls in self.classes:
+            if cls.letter != self.t.letters[0]:
+                continue
+            for key, grade in self.SPLIT:
+                if cls.grade < grade or key not in cls.teachers:
+                    continue
+                h = hours[key][cls.grade - 1]
+                first = cls.teachers[key]
+                candidates = [
+                    t
+                    for t in self.teachers
+                    if t is not first
+                    and t.specialty == first.specialty
+                    and t.load + h <= MAX_TEACHER_HOURS
+                ]
+                if candidates:
+                    second = min(candidates, key=lambda t: t.load)
+                else:
+                    second = self._teacher(first.specialty)
+                    second.room = str(next(self._rooms))
+                second.load += h
+                cls.split[key] = second
+
+    def _unit_teachers(self, cls: _Class, key: str) -> list[_Person]:
+        """Who teaches a lesson of ``key`` in ``cls`` at once: one teacher, or one a group."""
+        second = cls.split.get(key)
+        return [cls.teachers[key]] if second is None else [cls.teachers[key], second]
 
     def _families(self) -> None:
         """Pupils come in families of one to three children in different grades; each family
@@ -749,6 +822,49 @@ class _School:
                 made.append((row["id"], row["name"]))
                 self.subject_ids[subject.key] = row["id"]
 
+    def _groups(self) -> None:
+        """The split classes' groups: the class list halved in its order (the first half is
+        group 1), members for the whole year, through the set-up rules' names."""
+        for cls in self.classes:
+            for key, second in cls.split.items():
+                half = (len(cls.pupils) + 1) // 2
+                made: list[_Group] = []
+                for n, (teacher, pupils) in enumerate(
+                    ((cls.teachers[key], cls.pupils[:half]), (second, cls.pupils[half:])), 1
+                ):
+                    row = self._add(
+                        schema.ClassGroup,
+                        {
+                            "class_id": cls.id,
+                            "subject_id": self.subject_ids[key],
+                            "name": self.t.group_name.format(n=n),
+                            "teacher_id": teacher.id,
+                            "retired_at": None,
+                            "version": 1,
+                        },
+                    )
+                    group = _Group(
+                        row["id"],
+                        cls,
+                        key,
+                        row["name"],
+                        teacher,
+                        pupils,
+                        frozenset(p.id for p in pupils),
+                    )
+                    made.append(group)
+                    for pupil in pupils:
+                        self._add(
+                            schema.GroupMember,
+                            {
+                                "group_id": group.id,
+                                "pupil_id": pupil.id,
+                                "start": self.year_start,
+                                "end": None,
+                            },
+                        )
+                cls.groups[key] = made
+
     def _timetable(self) -> None:
         """Place each class's weekly lessons in its days, no teacher in two classes at once:
         a bipartite matching of lessons to free slots per class, spread over the week."""
@@ -805,41 +921,69 @@ class _School:
             self._spread(cls, units, owner, busy)
             for (d, n), unit in sorted(owner.items()):
                 key = units[unit]
-                teacher = cls.teachers[key]
-                busy.add((teacher.id, d, n))
+                for teacher in self._unit_teachers(cls, key):
+                    busy.add((teacher.id, d, n))
                 cls.week[(d, n)] = key
         self.busy = busy
+        # The rows lessons are made from (schedule.plan_lessons, as the server makes them),
+        # and what each row stands for here.
+        self.slots: list[SlotPlan] = []
+        self.slot_of: dict[int, tuple[_Class, SubjectInfo, _Person, str, _Group | None]] = {}
         for cls in self.classes:
             for (d, n), key in sorted(cls.week.items()):
-                teacher = cls.teachers[key]
-                self._add(
-                    schema.TimetableSlot,
-                    {
-                        "class_id": cls.id,
-                        "weekday": d,
-                        "number": n,
-                        "subject_id": self.subject_ids[key],
-                        "teacher_id": teacher.id,
-                        "room": self._room(cls, info[key]),
-                        "valid_from": self.year_start,
-                        "valid_to": None,
-                    },
-                )
+                for group in self._groups_of(cls, key):
+                    teacher = group.teacher if group else cls.teachers[key]
+                    room = self._room(cls, info[key], teacher)
+                    row = self._add(
+                        schema.TimetableSlot,
+                        {
+                            "class_id": cls.id,
+                            "group_id": group.id if group else None,
+                            "weekday": d,
+                            "number": n,
+                            "subject_id": self.subject_ids[key],
+                            "teacher_id": teacher.id,
+                            "room": room,
+                            "valid_from": self.year_start,
+                            "valid_to": None,
+                        },
+                    )
+                    self.slots.append(
+                        SlotPlan(
+                            id=row["id"],
+                            class_id=cls.id,
+                            group_id=row["group_id"],
+                            weekday=d,
+                            number=n,
+                            subject_id=row["subject_id"],
+                            teacher_id=teacher.id,
+                            room=room,
+                            valid_from=self.year_start,
+                        )
+                    )
+                    self.slot_of[row["id"]] = (cls, info[key], teacher, room, group)
             pairs = _unique((teacher.id, key) for key, teacher in cls.teachers.items())
             for teacher_id, key in pairs:
-                self._add(
-                    schema.TeachingAssignment,
-                    {
-                        "teacher_id": teacher_id,
-                        "class_id": cls.id,
-                        "subject_id": self.subject_ids[key],
-                    },
-                )
+                for group in self._groups_of(cls, key):
+                    self._add(
+                        schema.TeachingAssignment,
+                        {
+                            "teacher_id": group.teacher.id if group else teacher_id,
+                            "class_id": cls.id,
+                            "subject_id": self.subject_ids[key],
+                            "group_id": group.id if group else None,
+                        },
+                    )
 
-    def _room(self, cls: _Class, subject: SubjectInfo) -> str:
+    @staticmethod
+    def _groups_of(cls: _Class, key: str) -> list[_Group | None]:
+        """A subject's groups in ``cls``, or ``[None]`` for the whole class."""
+        return list(cls.groups[key]) if key in cls.groups else [None]
+
+    def _room(self, cls: _Class, subject: SubjectInfo, teacher: _Person | None = None) -> str:
         if subject.room == "gym":
             return self.t.gym
-        return cls.teachers[subject.key].room or cls.room
+        return (teacher or cls.teachers[subject.key]).room or cls.room
 
     def _match(
         self,
@@ -855,9 +999,9 @@ class _School:
         order_in_day = {s: self.rng.random() for s in slots}
         candidates: list[list[tuple[int, int]]] = []
         for unit in range(len(units)):
-            tid = cls.teachers[units[unit]].id
+            tids = [t.id for t in self._unit_teachers(cls, units[unit])]
             rank = {d: i for i, d in enumerate(ranked[unit])}
-            free = [s for s in slots if (tid, s[0], s[1]) not in busy]
+            free = [s for s in slots if all((tid, s[0], s[1]) not in busy for tid in tids)]
             free.sort(key=lambda s: (rank[s[0]], order_in_day[s]))
             candidates.append(free)
 
@@ -899,9 +1043,11 @@ class _School:
                 for b in slots[i + 1 :]:
                     if a[0] == b[0] or units[owner[a]] == units[owner[b]]:
                         continue
-                    ta = cls.teachers[units[owner[a]]].id
-                    tb = cls.teachers[units[owner[b]]].id
-                    if (ta, b[0], b[1]) in busy or (tb, a[0], a[1]) in busy:
+                    ta = self._unit_teachers(cls, units[owner[a]])
+                    tb = self._unit_teachers(cls, units[owner[b]])
+                    if any((t.id, b[0], b[1]) in busy for t in ta) or any(
+                        (t.id, a[0], a[1]) in busy for t in tb
+                    ):
                         continue
                     owner[a], owner[b] = owner[b], owner[a]
                     new = clashes()
@@ -916,22 +1062,32 @@ class _School:
     # --- lessons and their changes ----------------------------------------------------------------
 
     def _lessons(self) -> None:
-        info = {s.key: s for s in SUBJECTS}
-        plan = {
-            (cls.id, weekday): [
-                (n, key) for (d, n), key in sorted(cls.week.items()) if d == weekday
-            ]
-            for cls in self.classes
-            for weekday in range(5)
-        }
-        for day in self.school_days:
-            weekday = day.weekday()
-            for cls in self.classes:
-                for n, key in plan[(cls.id, weekday)]:
-                    room = self._room(cls, info[key])
-                    self.lessons.append(
-                        _Lesson(cls, info[key], cls.teachers[key], day, n, room, room)
-                    )
+        """The year's lessons, made from the timetable's rows by the server's own planner."""
+        days = teaching_days(
+            self.year_start,
+            self.year_end,
+            [(start, end) for _n, start, end in self.periods],
+            self.holidays,
+        )
+        # The server's school days are the demo's (the demo's timetable keeps weekends free).
+        assert [d for d in days if d.weekday() < 5] == self.school_days
+        for planned in plan_lessons(self.slots, days, self.year_start):
+            slot = planned.slot
+            assert slot.id is not None
+            cls, subject, teacher, room, group = self.slot_of[slot.id]
+            self.lessons.append(
+                _Lesson(
+                    cls,
+                    subject,
+                    teacher,
+                    planned.date,
+                    slot.number,
+                    room,
+                    room,
+                    group=group,
+                    slot_id=slot.id,
+                )
+            )
         # Who is busy on a date beyond the weekly plan (substitutions, moved lessons).
         self.extra_busy: set[tuple[int, dt.date, int]] = set()
         self.class_extra: set[tuple[int, dt.date, int]] = set()
@@ -1007,6 +1163,7 @@ class _School:
                     lesson.planned_room,
                     lesson.planned_room,
                     note=self.t.moved_from.format(date=self._date(lesson.date)),
+                    group=lesson.group,
                 )
             )
             return True
@@ -1082,18 +1239,18 @@ class _School:
     def _topics_and_homework(self) -> None:
         rng = self.rng
         t = self.t
-        count: dict[tuple[int, str], int] = {}
+        count: dict[tuple[int, str, int], int] = {}
         progress: dict[int, float] = {}  # lesson id: how far through the year's lessons
         self.control: dict[int, MarkKind] = {}
-        series: dict[tuple[int, str], list[_Lesson]] = {}
+        series: dict[tuple[int, str, int], list[_Lesson]] = {}
         for lesson in self.lessons:
             if lesson.held:
-                series.setdefault((lesson.cls.id, lesson.subject.key), []).append(lesson)
+                series.setdefault(lesson.stream, []).append(lesson)
         series_dates = {key: [x.date for x in later] for key, later in series.items()}
         for lesson in self.lessons:
             if not lesson.held or lesson.date > self.today:
                 continue
-            key = (lesson.cls.id, lesson.subject.key)
+            key = lesson.stream
             i = count.get(key, 0)
             count[key] = i + 1
             topics = self._topic_window(lesson.subject, lesson.cls.grade)
@@ -1117,10 +1274,8 @@ class _School:
                 chance /= 3
             if lesson.id in self.control or rng.random() >= chance:
                 continue
-            later = series[(lesson.cls.id, lesson.subject.key)]
-            index = bisect.bisect_right(
-                series_dates[(lesson.cls.id, lesson.subject.key)], lesson.date
-            )
+            later = series[lesson.stream]
+            index = bisect.bisect_right(series_dates[lesson.stream], lesson.date)
             if index >= len(later):
                 continue
             templates = t.homework.get(lesson.subject.key, t.homework["*"])
@@ -1143,7 +1298,7 @@ class _School:
                 },
             )
             for child in done_by:
-                if child in lesson.cls.pupils and due <= self.today and rng.random() < 0.85:
+                if child in lesson.pupils and due <= self.today and rng.random() < 0.85:
                     self._add(
                         schema.HomeworkDone,
                         {
@@ -1189,7 +1344,7 @@ class _School:
             minutes: int,
             author: _Person,
         ) -> None:
-            if (pupil.id, lesson.id) in seen:
+            if (pupil.id, lesson.id) in seen or not lesson.takes(pupil):
                 return
             seen.add((pupil.id, lesson.id))
             if kind != AbsenceKind.LATE:
@@ -1237,7 +1392,8 @@ class _School:
                 for _ in range(
                     sum(rng.random() < frac for _ in range(rng.choice((0, 0, 1, 2, 3, 5))))
                 ):
-                    lessons = day_lessons.get((cls.id, rng.choice(past)), [])
+                    day = rng.choice(past)
+                    lessons = [x for x in day_lessons.get((cls.id, day), []) if x.takes(pupil)]
                     if lessons:
                         lesson = rng.choice(lessons)
                         record(
@@ -1252,7 +1408,8 @@ class _School:
                 if must:
                     lates = max(lates, 1)
                 for _ in range(lates):
-                    lessons = day_lessons.get((cls.id, rng.choice(past)), [])
+                    day = rng.choice(past)
+                    lessons = [x for x in day_lessons.get((cls.id, day), []) if x.takes(pupil)]
                     if lessons:
                         lesson = lessons[0]
                         record(
@@ -1277,7 +1434,7 @@ class _School:
                 continue
             if not lesson.subject.graded or lesson.cls.grade < 2:
                 continue
-            present = [p for p in lesson.cls.pupils if (p.id, lesson.id) not in self.absent]
+            present = [p for p in lesson.pupils if (p.id, lesson.id) not in self.absent]
             if not present:
                 continue
             control = self.control.get(lesson.id)
@@ -1286,7 +1443,7 @@ class _School:
                 kinds = [control] * len(chosen)
                 shift = -0.25
             else:
-                n = max(1, round(len(lesson.cls.pupils) * rng.uniform(0.06, 0.18)))
+                n = max(1, round(len(lesson.pupils) * rng.uniform(0.06, 0.18)))
                 chosen = rng.sample(present, min(n, len(present)))
                 if lesson.subject.key in ("pe", "music", "art", "technology"):
                     pool = (MarkKind.CLASSWORK, MarkKind.ORAL)
@@ -1463,7 +1620,12 @@ class _School:
         year: dict[tuple[int, str], list[tuple[int, int]]] = {}
         for cls in self.classes:
             for pupil in cls.pupils:
-                for key, teacher in cls.teachers.items():
+                for key, class_teacher in cls.teachers.items():
+                    # A group's pupil has the period mark from the group's teacher.
+                    teacher = next(
+                        (g.teacher for g in cls.groups.get(key, []) if pupil.id in g.members),
+                        class_teacher,
+                    )
                     for index, (n, _start, end) in enumerate(finished):
                         value = suggested_period_mark(
                             weighted_average(per.get((pupil.id, key, index), [])), 2, 5
@@ -1886,6 +2048,8 @@ class _School:
             {
                 "id": lesson.id,
                 "class_id": lesson.cls.id,
+                "group_id": lesson.group.id if lesson.group else None,
+                "slot_id": lesson.slot_id,
                 "subject_id": self.subject_ids[lesson.subject.key],
                 "teacher_id": lesson.teacher.id,
                 "substitute_id": lesson.substitute.id if lesson.substitute else None,

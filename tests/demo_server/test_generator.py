@@ -201,20 +201,103 @@ def test_every_lesson_is_on_a_school_day(small: Built) -> None:
 
 def test_no_teacher_or_class_in_two_places_at_once(small: Built) -> None:
     held = small.rows(
-        "SELECT class_id, coalesce(substitute_id, teacher_id) AS who, date, number FROM lessons "
-        "WHERE status IN ('planned', 'substituted')"
+        "SELECT class_id, group_id, coalesce(substitute_id, teacher_id) AS who, date, number "
+        "FROM lessons WHERE status IN ('planned', 'substituted')"
     )
     teachers = Counter((r["who"], r["date"], r["number"]) for r in held)
     assert max(teachers.values()) == 1
-    classes = Counter((r["class_id"], r["date"], r["number"]) for r in held)
-    assert max(classes.values()) == 1
+    # A class has one lesson at a time, or its groups one each (a pupil is in one of them).
+    at_once: dict[tuple[Any, ...], list[Any]] = {}
+    for r in held:
+        at_once.setdefault((r["class_id"], r["date"], r["number"]), []).append(r["group_id"])
+    for groups in at_once.values():
+        assert groups == [None] or (None not in groups and len(set(groups)) == len(groups))
     slots = small.rows("SELECT teacher_id, weekday, number FROM timetable_slots")
     assert max(Counter(tuple(r) for r in slots).values()) == 1
 
 
+def test_split_classes_learn_in_groups(small: Built) -> None:
+    """The first class of a grade from 5 learns English (from 7 also computer science) in two
+    groups: the pupils halved, each group its own teacher, both groups' lessons at the same
+    bell, marks and absences only for the group's pupils."""
+    groups = small.rows(
+        "SELECT g.*, c.grade, c.letter, s.name AS subject FROM class_groups g "
+        "JOIN classes c ON c.id = g.class_id JOIN subjects s ON s.id = g.subject_id"
+    )
+    split = Counter((g["class_id"], g["subject_id"]) for g in groups)
+    assert set(split.values()) == {2}
+    assert {(g["grade"], g["subject"]) for g in groups} == {
+        (5, "Английский язык"),
+        (9, "Английский язык"),
+        (9, "Информатика"),
+    }
+    pupil = small.user("pupil")["id"]
+    assert small.one("SELECT count(*) FROM group_members WHERE pupil_id = ?", pupil) == 1
+    for (class_id, subject_id), _n in split.items():
+        pair = [g for g in groups if (g["class_id"], g["subject_id"]) == (class_id, subject_id)]
+        assert pair[0]["teacher_id"] != pair[1]["teacher_id"]
+        members = [
+            {
+                r["pupil_id"]
+                for r in small.rows(
+                    "SELECT pupil_id FROM group_members WHERE group_id = ?", g["id"]
+                )
+            }
+            for g in pair
+        ]
+        everyone = {
+            r["pupil_id"]
+            for r in small.rows("SELECT pupil_id FROM enrolments WHERE class_id = ?", class_id)
+        }
+        assert members[0] and members[1] and not members[0] & members[1]
+        assert members[0] | members[1] == everyone
+        slots = [
+            {
+                (r["weekday"], r["number"])
+                for r in small.rows(
+                    "SELECT weekday, number FROM timetable_slots WHERE group_id = ?", g["id"]
+                )
+            }
+            for g in pair
+        ]
+        assert slots[0] and slots[0] == slots[1]
+        assert (
+            small.one(
+                "SELECT count(*) FROM timetable_slots WHERE class_id = ? AND subject_id = ? "
+                "AND group_id IS NULL",
+                class_id,
+                subject_id,
+            )
+            == 0
+        )
+        for g, pupils in zip(pair, members, strict=True):
+            assert (
+                small.one(
+                    "SELECT count(*) FROM teaching_assignments "
+                    "WHERE group_id = ? AND teacher_id = ?",
+                    g["id"],
+                    g["teacher_id"],
+                )
+                == 1
+            )
+            lesson_pupils = {
+                r["pupil_id"]
+                for table in ("marks", "absences")
+                for r in small.rows(
+                    f"SELECT x.pupil_id FROM {table} x JOIN lessons l ON l.id = x.lesson_id "
+                    "WHERE l.group_id = ?",
+                    g["id"],
+                )
+            }
+            assert lesson_pupils and lesson_pupils <= pupils
+    made = small.one("SELECT count(*) FROM lessons WHERE slot_id IS NOT NULL")
+    assert made >= 0.95 * small.one("SELECT count(*) FROM lessons")
+
+
 def test_timetable_fits_the_day(small: Built) -> None:
     for row in small.rows(
-        "SELECT c.grade, t.class_id, t.weekday, count(*) AS n, max(t.number) AS last "
+        "SELECT c.grade, t.class_id, t.weekday, count(DISTINCT t.number) AS n, "
+        "max(t.number) AS last "
         "FROM timetable_slots t JOIN classes c ON c.id = t.class_id "
         "GROUP BY t.class_id, t.weekday"
     ):
@@ -271,17 +354,19 @@ def test_past_and_future(small: Built) -> None:
 
 def test_homework_is_due_at_the_next_lesson(small: Built) -> None:
     rows = small.rows(
-        "SELECT h.due, l.class_id, l.subject_id, l.date FROM homework h "
+        "SELECT h.due, l.class_id, l.group_id, l.subject_id, l.date FROM homework h "
         "JOIN lessons l ON l.id = h.lesson_id"
     )
     assert rows
     for row in rows[:200]:
         following = small.one(
             "SELECT min(date) FROM lessons WHERE class_id = ? AND subject_id = ? AND date > ? "
+            "AND coalesce(group_id, 0) = coalesce(?, 0) "
             "AND status IN ('planned', 'substituted')",
             row["class_id"],
             row["subject_id"],
             row["date"],
+            row["group_id"],
         )
         assert row["due"] == following
 
@@ -599,3 +684,34 @@ def test_school_size(tmp_path: Path) -> None:
         )
     finally:
         built.db.close()
+
+
+def test_the_server_regenerating_the_demo_changes_nothing(small: Built, tmp_path: Path) -> None:
+    """The demo's lessons are the ones the server's planner makes from its timetable: the
+    server regenerating them from the year's first day creates, removes and changes none."""
+    import shutil
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from api_client.models import Role
+    from demo_server.auth import Viewer
+    from demo_server.schedule import generate_lessons
+
+    copy = tmp_path / "copy.sqlite3"
+    shutil.copy(small.path, copy)
+    it = small.user("it")
+
+    async def regenerate() -> Any:
+        engine = make_engine(f"sqlite:///{copy}")
+        try:
+            async with AsyncSession(engine) as db, db.begin():
+                viewer = Viewer(it["id"], 1, Role.IT_STAFF, "it", 0, "Europe/Moscow", TODAY)
+                classes = [r["id"] for r in small.rows("SELECT id FROM classes")]
+                now = dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC)
+                return await generate_lessons(db, viewer, dt.date(2026, 9, 1), classes, now)
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(regenerate())
+    assert (report.created, report.removed, report.updated, report.kept) == (0, 0, 0, [])
+    assert report.unchanged > 0.9 * small.one("SELECT count(*) FROM lessons")
