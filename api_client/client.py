@@ -109,6 +109,8 @@ from api_client.models import (
     UserUpdate,
     Week,
     WeekSignature,
+    YearClose,
+    YearClosePlan,
 )
 
 T = TypeVar("T")
@@ -744,6 +746,18 @@ class DiaryClient:
             "POST",
             f"/users/{user_id}/reset-password",
             OneTimePassword,
+            idempotency_key=idempotency_key,
+        )
+
+    async def close_year(
+        self, year_id: int, body: YearClose, idempotency_key: str | None = None
+    ) -> YearClosePlan:
+        """Close an academic year into the next (a dry run unless ``body.apply``)."""
+        return await self._send(
+            "POST",
+            f"/setup/years/{year_id}/close",
+            YearClosePlan,
+            json=body,
             idempotency_key=idempotency_key,
         )
 

@@ -42,6 +42,7 @@ from api_client.models import (
     UserPage,
     UserSummary,
     Week,
+    YearList,
     users_query,
 )
 
@@ -212,6 +213,11 @@ def users(
     is a class name (``5А``) or id, an empty one none."""
     params = users_query(q.strip()[:USER_SEARCH_MAX], role, class_ or None, offset, limit)
     return Get("/users", UserPage, query(params))
+
+
+def setup_years() -> Get[YearList]:
+    """The school's academic years with their periods and holidays (set-up)."""
+    return get("/setup/years", YearList)
 
 
 def classes() -> Get[ClassList]:

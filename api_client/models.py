@@ -1708,6 +1708,8 @@ class SetupYear(Response):
     version: int = 1
     periods: list[SetupPeriod] = []
     holidays: list[SetupHoliday] = []
+    closed: bool = False
+    """Closed at the end of the year (rollover): read-only from then on."""
 
 
 class YearList(Response):

@@ -68,6 +68,7 @@ async def year_struct(db: AsyncSession, year: s.AcademicYear) -> m.SetupYear:
         end=year.end,
         retired=year.retired,
         version=year.version,
+        closed=year.closed_at is not None,
         periods=[period_struct(p) for p in periods],
         holidays=[holiday_struct(h) for h in holidays],
     )

@@ -168,6 +168,32 @@ def add_parsers(commands: Any) -> None:
         )
         _account_options(locking)
         locking.add_argument("target", metavar="LOGIN")
+    year = sub.add_parser(
+        "year",
+        help="the end of the school year: close it and move the classes up",
+        description="The end of the school year.",
+    )
+    _account_options(year)
+    year_sub = year.add_subparsers(dest="year_command", metavar="COMMAND", required=True)
+    close = year_sub.add_parser(
+        "close",
+        help="close a year: classes move up into the next year, the 11th grade graduates",
+        description="Close an academic year after its last period: each class moves up one "
+        "grade into the next year with its pupils (5А becomes 6А), the 11th grade graduates "
+        "(accounts and parents stay), and the year becomes read-only (the administration can "
+        "still correct a mark, giving a reason). Without --apply it only shows what would "
+        "happen. The next year must be set up first (its periods; its timetable may follow).",
+    )
+    _account_options(close)
+    close.add_argument("year_name", metavar="YEAR", help="the year to close, like 2025/26")
+    close.add_argument(
+        "--next",
+        dest="next_year",
+        required=True,
+        metavar="YEAR",
+        help="the next year, like 2026/27",
+    )
+    close.add_argument("--apply", action="store_true", help="close it (not only show the plan)")
     users = sub.add_parser("users", help="list accounts", description="List accounts.")
     _account_options(users)
     users.add_argument("--role", choices=ROLES)
@@ -370,6 +396,8 @@ async def _admin(args: argparse.Namespace, env: Env, files: _Files) -> int:
             return await _reset(data, args.target, env)
         if command in ("lock", "unlock"):
             return await _lock(data, args.target, command == "lock", env)
+        if command == "year":
+            return await _close_year(data, args.year_name, args.next_year, args.apply, env)
         return await _users(data, args.role, args.class_name, args.search, env)
 
 
@@ -571,6 +599,42 @@ async def _find(data: DiaryData, login: str) -> UserSummary:
         if user.login == wanted:
             return user
     raise Refused(f"there is no account with the login {login}")
+
+
+async def _year_id(data: DiaryData, name: str, option: str) -> int:
+    from api_client import endpoints
+
+    years = (await data.load(endpoints.setup_years())).years
+    wanted = "".join(name.split())
+    for year in years:
+        if "".join(year.name.split()) == wanted:
+            return year.id
+    known = ", ".join(y.name for y in years) or "none"
+    raise Usage(f"{option}: there is no year {name!r} (the school's years: {known})")
+
+
+async def _close_year(
+    data: DiaryData, year_name: str, next_name: str, apply: bool, env: Env
+) -> int:
+    from api_client.models import YearClose
+
+    year_id = await _year_id(data, year_name, "YEAR")
+    next_id = await _year_id(data, next_name, "--next")
+    plan = await data.close_year(year_id, YearClose(next_year_id=next_id, apply=apply))
+    head = "Closed" if plan.applied else "Closing (a dry run: nothing is changed yet)"
+    env.wrap(f"{head}: {plan.year} into {plan.next_year}")
+    for row in plan.classes:
+        if row.to:
+            made = " (new class)" if row.new else ""
+            env.say(f"  {row.class_.name:>4} → {row.to:<4} {row.pupils:>3} pupils{made}")
+        else:
+            env.say(f"  {row.class_.name:>4} graduates {row.pupils:>3} pupils")
+    env.wrap(f"{plan.moved} pupils move up, {plan.graduates} graduate.")
+    for warning in plan.warnings:
+        env.wrap(f"Note: {warning}")
+    if not plan.applied:
+        env.wrap("Run again with --apply to close the year.")
+    return OK
 
 
 async def _reset(data: DiaryData, login: str, env: Env) -> int:

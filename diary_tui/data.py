@@ -1133,6 +1133,11 @@ class DiaryData:
             lambda client: client.import_setup(kind, content, dry_run=dry_run, zip_file=zip_file)
         )
 
+    async def close_year(self, year_id: int, body: wire.YearClose) -> wire.YearClosePlan:
+        """Plan (``body.apply`` false) or do the closing of an academic year: online only
+        (the IT staff's and administration's set-up is never queued)."""
+        return await self._call(lambda client: client.close_year(year_id, body))
+
     async def class_slips(
         self, class_id: int, format: wire.SlipFormat = wire.SlipFormat.TEXT
     ) -> wire.CredentialSlips:

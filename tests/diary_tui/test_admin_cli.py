@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import io
 import re
 import threading
@@ -60,9 +61,11 @@ def run(demo_url: str, demo: Any) -> Iterator[Any]:
         answers: list[str] | None = None,
         credentials: Any = None,
         wrap: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
+        on: dt.date | None = None,
     ) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
-        app: Litestar = create_app(demo_url, settings=ServerSettings(today=lambda: today))
+        day = on or today
+        app: Litestar = create_app(demo_url, settings=ServerSettings(today=lambda: day))
         transport: httpx.AsyncBaseTransport = asgi_transport(app)
         env = Env(
             transport=wrap(transport) if wrap is not None else transport,
@@ -439,3 +442,42 @@ def test_setup_import_with_a_refused_line_says_where_and_writes_nothing(
     assert "no teacher 'Никто" in out
     code, out, _ = run(admin("setup", "import", "classes", str(classes)))
     assert "1 created" in out, "the good line of a refused file was written"
+
+
+def test_year_close_shows_the_plan_then_closes(run: Any, demo_url: str) -> None:
+    from sqlalchemy import insert, select
+
+    from demo_server import schema as s
+    from demo_server.db import make_engine
+
+    async def next_year() -> None:
+        engine = make_engine(demo_url)
+        try:
+            async with engine.begin() as conn:
+                school = await conn.scalar(select(s.School.id))
+                await conn.execute(
+                    insert(s.AcademicYear).values(
+                        school_id=school,
+                        name="2027/28",
+                        start=dt.date(2027, 9, 1),
+                        end=dt.date(2028, 5, 31),
+                    )
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(next_year())
+    code, _, err = run(admin("year", "close", "2026/27", "--next", "2027/28"))
+    assert code == 1 and "is not over" in err
+    june = dt.date(2027, 6, 10)
+    code, _, err = run(admin("year", "close", "2026/27", "--next", "2028/29"), on=june)
+    assert code == 2 and "there is no year '2028/29'" in err and "2027/28" in err
+    code, out, err = run(admin("year", "close", "2026/27", "--next", "2027/28"), on=june)
+    assert code == 0, err
+    assert "a dry run" in out and "5А → 6А" in out and "--apply" in out and fits(out)
+    assert "has no timetable yet" in out
+    code, out, err = run(admin("year", "close", "2026/27", "--next", "2027/28", "--apply"), on=june)
+    assert code == 0, err
+    assert out.startswith("Closed: 2026/27 into 2027/28") and "pupils move up" in out
+    code, _, err = run(admin("year", "close", "2026/27", "--next", "2027/28", "--apply"), on=june)
+    assert code == 1 and "closed already" in err
