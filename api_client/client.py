@@ -59,6 +59,7 @@ from api_client.models import (
     HomeworkDoneState,
     HomeworkList,
     HomeworkSet,
+    InviteCodeIssued,
     Journal,
     JournalAbsence,
     JournalHomework,
@@ -99,6 +100,7 @@ from api_client.models import (
     SchoolStats,
     SetupImportReport,
     SlipFormat,
+    SlipPlan,
     Thread,
     Threads,
     TokenPair,
@@ -822,22 +824,44 @@ class DiaryClient:
             params={"dry_run": "true" if dry_run else "false"},
         )
 
+    async def slip_plan(self, class_id: int) -> SlipPlan:
+        """How many accounts a class's slips with new passwords would reset."""
+        response = await self._request("GET", f"/classes/{class_id}/slips/plan")
+        self._raise_for_status(response)
+        return self._decode(response.content, SlipPlan)
+
+    async def invite_code(
+        self, pupil_id: int, idempotency_key: str | None = None
+    ) -> InviteCodeIssued:
+        """A new invite code for one parent of the pupil; no password changes."""
+        return await self._send(
+            "POST",
+            f"/pupils/{pupil_id}/invite-code",
+            InviteCodeIssued,
+            idempotency_key=idempotency_key,
+        )
+
     async def class_slips(
         self,
         class_id: int,
         format: SlipFormat = SlipFormat.TEXT,
         *,
         invites_only: bool = False,
+        reset_confirmed: int | None = None,
         idempotency_key: str | None = None,
     ) -> CredentialSlips:
-        """Credential slips for a class (one-time passwords: the IT staff), or invite codes
-        only (``invites_only``: the class teacher too)."""
+        """Credential slips for a class (the IT staff): invite codes, and with
+        ``reset_confirmed`` (the count of accounts :meth:`slip_plan` gave) new one-time
+        passwords; or invite codes only (``invites_only``: the class teacher too)."""
         path = f"/classes/{class_id}/" + ("invite-codes" if invites_only else "slips")
+        params = {"format": format.value}
+        if reset_confirmed is not None:
+            params |= {"reset_passwords": "true", "confirm": str(reset_confirmed)}
         return await self._send(
             "POST",
             path,
             CredentialSlips,
-            params={"format": format.value},
+            params=params,
             idempotency_key=idempotency_key,
         )
 

@@ -1609,6 +1609,34 @@ class PasswordChange(Request):
 # ---- Registration
 
 
+class InviteCodeIssued(Response):
+    """One invite code for one parent of one pupil: the parent registers with it (or adds the
+    child to their account). No password is touched."""
+
+    code: str
+    pupil: PupilRef
+    """The child the code links to, with the class."""
+    expires: dt.date
+    """The last day it works, on the school's calendar."""
+
+
+class SlipPlan(Response):
+    """What a class's credential slips with new passwords would change, asked before: how
+    many accounts get a new one-time password (their old passwords stop working)."""
+
+    class_name: str
+    pupils: int
+    """Pupils whose password would be reset."""
+    parents: int
+    """Parent accounts (linked to a pupil of the class) whose password would be reset."""
+    invite_codes: int
+    """Pupils with no parent account, who would get an invite code instead."""
+
+    @property
+    def accounts(self) -> int:
+        return self.pupils + self.parents
+
+
 class RegisterRequest(Request):
     code: InviteCode
     first_name: PersonName

@@ -19,6 +19,7 @@ from api_client import i18n
 from api_client import models as m
 from api_client.i18n import N_, _
 from demo_server import schema as s
+from demo_server.access import MAX_ID, may_issue_invite_codes
 from demo_server.accounts import (
     audit_account,
     bump_version,
@@ -34,6 +35,7 @@ from demo_server.accounts import (
     revoke_sessions,
     user_summary,
 )
+from demo_server.auth import Viewer
 from demo_server.clock import school_date
 from demo_server.heavy import off_loop
 from demo_server.passwords import (
@@ -80,6 +82,78 @@ async def new_invite_code(
     return code, expires
 
 
+async def issue_invite(
+    db: AsyncSession, viewer: Viewer, pupil_id: int, now: dt.datetime
+) -> m.InviteCodeIssued:
+    """A new invite code for a parent of the pupil: for the IT staff, and the class teacher of
+    the pupil's class. Audited under the pupil (the code itself is kept only as its hash)."""
+    missing = ProblemError(404, "there is no pupil with this id", field="pupil_id")
+    if not 0 < pupil_id <= MAX_ID:
+        raise missing
+    pupil = await db.get(s.User, pupil_id)
+    if pupil is None or pupil.school_id != viewer.school_id or pupil.role != m.Role.PUPIL.value:
+        raise missing
+    summary = await user_summary(db, pupil, viewer.today)
+    homeroom = None
+    if summary.class_ is not None:
+        homeroom = await db.scalar(
+            select(s.SchoolClass.homeroom_teacher_id).where(s.SchoolClass.id == summary.class_.id)
+        )
+    if not may_issue_invite_codes(viewer, homeroom):
+        if viewer.role is m.Role.TEACHER:
+            raise missing  # not their class: as if there were no such pupil
+        raise ProblemError(403, "your role may not issue invite codes")
+    code, expires = await new_invite_code(db, pupil_id=pupil.id, actor_id=viewer.id, now=now)
+    zone = await db.scalar(select(s.School.timezone).where(s.School.id == pupil.school_id))
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action="create",
+        entity="invite_code",
+        entity_id=pupil.id,
+        pupil_id=pupil.id,
+        after={"pupil_id": pupil.id, "expires": expires.isoformat()},
+    )
+    return m.InviteCodeIssued(
+        code=code,
+        pupil=m.PupilRef(
+            id=pupil.id,
+            first_name=pupil.first_name,
+            last_name=pupil.last_name,
+            class_=summary.class_,
+        ),
+        expires=school_date(expires - dt.timedelta(seconds=1), zone),
+    )
+
+
+async def _class_parents(db: AsyncSession, pupils: list[s.User]) -> dict[int, list[s.User]]:
+    """The parent accounts linked to each of these pupils, in surname order."""
+    links: dict[int, list[s.User]] = {}
+    if pupils:
+        for parent, pupil_id in await db.execute(
+            select(s.User, s.ParentLink.pupil_id)
+            .join(s.ParentLink, s.ParentLink.parent_id == s.User.id)
+            .where(s.ParentLink.pupil_id.in_([p.id for p in pupils]))
+            .order_by(s.User.last_name, s.User.first_name, s.User.id)
+        ):
+            links.setdefault(int(pupil_id), []).append(parent)
+    return links
+
+
+async def slip_plan(db: AsyncSession, class_id: int, class_name: str, today: dt.date) -> m.SlipPlan:
+    """How many accounts slips with new passwords would reset (nothing is changed)."""
+    pupils = await class_pupils(db, class_id, today)
+    links = await _class_parents(db, pupils)
+    parents = {parent.id for found in links.values() for parent in found}
+    return m.SlipPlan(
+        class_name=class_name,
+        pupils=len(pupils),
+        parents=len(parents),
+        invite_codes=sum(1 for p in pupils if not links.get(p.id)),
+    )
+
+
 async def issue_slips(
     db: AsyncSession,
     *,
@@ -99,15 +173,7 @@ async def issue_slips(
         .join(s.SchoolClass, s.SchoolClass.school_id == s.School.id)
         .where(s.SchoolClass.id == class_id)
     )
-    links: dict[int, list[s.User]] = {}
-    if passwords and pupils:
-        for parent, pupil_id in await db.execute(
-            select(s.User, s.ParentLink.pupil_id)
-            .join(s.ParentLink, s.ParentLink.parent_id == s.User.id)
-            .where(s.ParentLink.pupil_id.in_([p.id for p in pupils]))
-            .order_by(s.User.last_name, s.User.first_name, s.User.id)
-        ):
-            links.setdefault(int(pupil_id), []).append(parent)
+    links = await _class_parents(db, pupils) if passwords else {}
     to_reset: list[s.User] = []
     seen: set[int] = set()
     plan: list[tuple[str, s.User, s.User | None]] = []  # (kind, person, child)
@@ -143,6 +209,8 @@ async def issue_slips(
                     role=person.role,
                     login=person.login,
                     one_time_password=new_passwords[person.id],
+                    # a parent's slip names the child it was handed out for
+                    child_name=full_name(child) if child is not None else "",
                 )
             )
             await audit_account(

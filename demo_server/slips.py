@@ -60,7 +60,8 @@ class Slip:
     one_time_password: str = ""
     invite_code: str = ""
     child_name: str = ""
-    """For an invite code: the pupil whose parent registers with it."""
+    """For a parent: the pupil whose parent registers with the invite code, or for whom the
+    parent's one-time password was handed out."""
     expires: dt.date | None = None
     """For an invite code: the last day it works."""
 
@@ -165,6 +166,8 @@ def _content(
             fields.append((t.expires, slip.expires.strftime("%d.%m.%Y")))
         steps = t.register_steps
     else:
+        if slip.child_name:
+            fields.append((t.child, slip.child_name))
         fields.append((t.login, slip.login))
         fields.append((t.password, slip.one_time_password))
         steps = t.login_steps

@@ -1,7 +1,8 @@
 """``diary admin ...`` for the IT staff, and ``diary register`` for a parent with an invite code.
 
-What the users screen does, scriptable: ``import FILE [--dry-run]``, ``slips --class 5A --out
-FILE [--format text|pdf]``, ``reset-password LOGIN``, ``lock LOGIN``, ``unlock LOGIN``,
+What the users screen does, scriptable: ``import FILE [--dry-run]``, ``invite PUPIL``,
+``slips --class 5A --out FILE [--format text|pdf] [--reset-passwords [--confirm N]]``,
+``reset-password LOGIN``, ``lock LOGIN``, ``unlock LOGIN``,
 ``users [--role R] [--class C]``. The server applies the same rules as for the screens; an edit
 of an account reads it first and goes with its version, so a colleague's change made in between
 is refused with a clear message rather than overwritten. The session is the remembered login of the
@@ -142,15 +143,36 @@ def add_parsers(commands: Any) -> None:
     )
     slips = sub.add_parser(
         "slips",
-        help="credential slips for a class (one-time passwords and invite codes)",
-        description="Issue one-time passwords for a class's pupils and their parents' accounts "
-        "(their old passwords stop working) and invite codes for parents with no account, and "
-        "write the printable slips to a file.",
+        help="credential slips for a class (invite codes; one-time passwords when asked)",
+        description="Write printable slips for a class to a file: an invite code for a parent "
+        "of each pupil; no password changes. With --reset-passwords, every pupil of the class "
+        "and every parent account linked to one gets a new one-time password instead (their old "
+        "passwords stop working), after a confirmation that says how many accounts it resets.",
     )
     _account_options(slips)
     slips.add_argument("--class", dest="class_name", required=True, metavar="CLASS")
     slips.add_argument("--out", required=True, metavar="FILE", help="where to write the slips")
     slips.add_argument("--format", choices=("text", "pdf"), default=None)
+    slips.add_argument(
+        "--reset-passwords",
+        action="store_true",
+        help="reset the passwords of the class's pupils and their parents (asks first)",
+    )
+    slips.add_argument(
+        "--confirm",
+        type=int,
+        metavar="N",
+        help="with --reset-passwords, without asking: the number of accounts it resets "
+        "(refused when it is not that number)",
+    )
+    invite = sub.add_parser(
+        "invite",
+        help="an invite code for one parent of one pupil",
+        description="Issue a new invite code with which one parent registers, linked to this "
+        "pupil alone. No password changes. The code works once, for 30 days.",
+    )
+    _account_options(invite)
+    invite.add_argument("pupil", metavar="PUPIL", help="the pupil's login")
     reset = sub.add_parser(
         "reset-password",
         help="give an account a one-time password",
@@ -391,7 +413,17 @@ async def _admin(args: argparse.Namespace, env: Env, files: _Files) -> int:
             )
         if command == "slips":
             assert files.out is not None
-            return await _slips(data, args.class_name, files.out, args.format, env)
+            return await _slips(
+                data,
+                args.class_name,
+                files.out,
+                args.format,
+                env,
+                reset=args.reset_passwords,
+                confirm=args.confirm,
+            )
+        if command == "invite":
+            return await _invite(data, args.pupil, env)
         if command == "reset-password":
             return await _reset(data, args.target, env)
         if command in ("lock", "unlock"):
@@ -563,23 +595,76 @@ def _class_key(name: str) -> str:
     return "".join(name.split()).replace("-", "").upper().translate(_LATIN_TO_CYRILLIC)
 
 
-async def _slips(data: DiaryData, class_name: str, out: Path, fmt: str | None, env: Env) -> int:
+async def _slips(
+    data: DiaryData,
+    class_name: str,
+    out: Path,
+    fmt: str | None,
+    env: Env,
+    *,
+    reset: bool = False,
+    confirm: int | None = None,
+) -> int:
     import asyncio
 
     from api_client.models import SlipFormat
 
+    if confirm is not None and not reset:
+        raise Usage("--confirm goes with --reset-passwords")
     if fmt is None:
         fmt = "pdf" if out.suffix.lower() == ".pdf" else "text"
     class_id, name = await _class_id(data, class_name)
-    slips = await data.class_slips(class_id, SlipFormat(fmt))
+    agreed: int | None = None
+    if reset:
+        plan = await data.slip_plan(class_id)
+        said = (
+            f"This resets the passwords of {plan.accounts} accounts of {name} "
+            f"({plan.pupils} pupils and {plan.parents} parents): their old passwords stop "
+            "working."
+        )
+        if confirm is None:
+            env.wrap(said)
+            answer = env.ask(f"Type {plan.accounts} to reset them: ").strip()
+            if answer != str(plan.accounts):
+                raise Refused("nothing was reset")
+            agreed = plan.accounts
+        elif confirm != plan.accounts:
+            raise Refused(f"--confirm is {confirm}, but {said[0].lower()}{said[1:]}")
+        else:
+            agreed = confirm
+    slips = await data.class_slips(class_id, SlipFormat(fmt), reset_confirmed=agreed)
     await asyncio.to_thread(write_private, out, slips.content)
     total = slips.pupils + slips.parents + slips.invite_codes
+    if reset:
+        env.wrap(
+            f"Wrote {total} slips for {name} to {out}: {slips.pupils} pupils and "
+            f"{slips.parents} parents with one-time passwords, {slips.invite_codes} invite codes"
+            + (f" (valid until {slips.expires.isoformat()})." if slips.expires else ".")
+        )
+        env.wrap("Their old passwords no longer work. Print the file, then delete it.")
+    else:
+        env.wrap(
+            f"Wrote {total} invite-code slips for {name} to {out}"
+            + (f" (valid until {slips.expires.isoformat()})." if slips.expires else ".")
+            + " No password was changed."
+        )
+    return OK
+
+
+async def _invite(data: DiaryData, login: str, env: Env) -> int:
+    pupil = await _find(data, login)
+    if pupil.role.value != "pupil":
+        raise Refused(f"{pupil.login} is not a pupil")
+    issued = await data.invite_code(pupil.id)
+    where = f", {issued.pupil.class_.name}" if issued.pupil.class_ else ""
     env.wrap(
-        f"Wrote {total} slips for {name} to {out}: {slips.pupils} pupils and "
-        f"{slips.parents} parents with one-time passwords, {slips.invite_codes} invite codes"
-        + (f" (valid until {slips.expires.isoformat()})." if slips.expires else ".")
+        f"Invite code for a parent of {issued.pupil.last_name} {issued.pupil.first_name}"
+        f"{where}: {issued.code}"
     )
-    env.wrap("Their old passwords no longer work. Print the file, then delete it.")
+    env.wrap(
+        f"It works once, until {issued.expires.isoformat()}: the parent registers with it "
+        "(diary register) and is linked to this pupil alone. No password was changed."
+    )
     return OK
 
 

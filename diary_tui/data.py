@@ -1139,10 +1139,24 @@ class DiaryData:
         return await self._call(lambda client: client.close_year(year_id, body))
 
     async def class_slips(
-        self, class_id: int, format: wire.SlipFormat = wire.SlipFormat.TEXT
+        self,
+        class_id: int,
+        format: wire.SlipFormat = wire.SlipFormat.TEXT,
+        reset_confirmed: int | None = None,
     ) -> wire.CredentialSlips:
-        """A class's credential slips (new one-time passwords, invite codes)."""
-        return await self._call(lambda client: client.class_slips(class_id, format))
+        """A class's credential slips: invite codes; with ``reset_confirmed`` (the number of
+        accounts the person agreed to reset, from :meth:`slip_plan`) new one-time passwords."""
+        return await self._call(
+            lambda client: client.class_slips(class_id, format, reset_confirmed=reset_confirmed)
+        )
+
+    async def slip_plan(self, class_id: int) -> wire.SlipPlan:
+        """How many accounts slips with new passwords would reset (nothing changes)."""
+        return await self._call(lambda client: client.slip_plan(class_id))
+
+    async def invite_code(self, pupil_id: int) -> wire.InviteCodeIssued:
+        """A new invite code for one parent of the pupil (needs the server: shown at once)."""
+        return await self._call(lambda client: client.invite_code(pupil_id))
 
     async def set_parent_link(
         self, parent_id: int, pupil_id: int, linked: bool

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, Router, post
+from litestar import Request, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
 from api_client.i18n import N_, _
+from api_client.models import Role
 from demo_server import invites
 from demo_server import schema as s
 from demo_server.access import (
+    ACCOUNT_MANAGERS,
     may_issue_invite_codes,
     visible_class,
 )
@@ -24,7 +26,7 @@ from demo_server.idempotency import write
 from demo_server.language import asked_language
 from demo_server.problems import ProblemError
 from demo_server.routes.accounts import IT_STAFF_ONLY
-from demo_server.routes.deps import NO_STORE
+from demo_server.routes.deps import NO_STORE, requires
 from demo_server.settings import ServerState
 from demo_server.week import class_name
 
@@ -131,6 +133,42 @@ def _check_lang(lang: str | None) -> None:
 
 
 @post(
+    "/pupils/{pupil_id:int}/invite-code",
+    summary="An invite code for one parent of one pupil",
+    status_code=201,
+    guards=[requires(*ACCOUNT_MANAGERS, Role.TEACHER, what="invite codes")],
+    cache_control=NO_STORE,
+)
+@write
+async def pupil_invite_code(
+    pupil_id: FromPath[int],
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> m.InviteCodeIssued:
+    """A new single-use code (valid 30 days) with which one parent registers, linked to this
+    pupil alone; no password changes. For the IT staff and the pupil's class teacher."""
+    return await invites.issue_invite(db, viewer, pupil_id, server.settings.now())
+
+
+@get(
+    "/classes/{class_id:int}/slips/plan",
+    summary="How many passwords a class's slips would reset",
+    guards=[IT_STAFF_ONLY],
+    cache_control=NO_STORE,
+)
+async def class_slip_plan(
+    class_id: FromPath[int],
+    viewer: NamedDependency[Viewer],
+    db: NamedDependency[AsyncSession],
+) -> m.SlipPlan:
+    """Asked before slips with reset_passwords: the pupils and parent accounts whose
+    passwords would be reset. Nothing changes."""
+    cls = await visible_class(db, viewer, class_id)
+    return await invites.slip_plan(db, cls.id, class_name(cls.grade, cls.letter), viewer.today)
+
+
+@post(
     "/classes/{class_id:int}/slips",
     summary="Credential slips for a class",
     status_code=200,
@@ -146,12 +184,51 @@ async def class_slips(
     db: NamedDependency[AsyncSession],
     format: FromQuery[m.SlipFormat] = m.SlipFormat.TEXT,
     lang: Lang = None,
+    reset_passwords: Annotated[
+        bool,
+        QueryParameter(
+            description="Give every pupil of the class and every parent account linked to one "
+            "a new one-time password (their old passwords stop working). Default: no password "
+            "changes; an invite code for each pupil's parent."
+        ),
+    ] = False,
+    confirm: Annotated[
+        int | None,
+        QueryParameter(
+            description="With reset_passwords: the number of accounts to reset, as "
+            "GET /classes/{class_id}/slips/plan says; a different number is refused",
+            ge=0,
+        ),
+    ] = None,
 ) -> m.CredentialSlips:
-    """A one-time password for every pupil of the class and every parent account linked to
-    one (their old passwords stop working); an invite code for each pupil with no parent
-    account yet. Codes are single-use and expire in 30 days."""
+    """Slips for the class. By default an invite code for each pupil's parent and no password
+    touched. With ``reset_passwords`` and ``confirm`` (the count of accounts it resets): a
+    one-time password for every pupil of the class and every parent account linked to one (a
+    parent's slip names the child), and an invite code for each pupil with no parent account
+    yet. Codes are single-use and expire in 30 days."""
     _check_lang(lang)
-    return await _slips(request, viewer, server, db, class_id, format, lang, passwords=True)
+    if reset_passwords:
+        cls = await visible_class(db, viewer, class_id)
+        name = class_name(cls.grade, cls.letter)
+        plan = await invites.slip_plan(db, cls.id, name, viewer.today)
+        if confirm != plan.accounts:
+            said = (
+                f"this resets the passwords of {plan.accounts} accounts of {name} "
+                f"({plan.pupils} pupils and {plan.parents} parents): their old passwords "
+                f"stop working; send confirm={plan.accounts} to go ahead"
+            )
+            if confirm is not None:
+                said = f"confirm is {confirm}, but " + said
+            raise ProblemError(422, said, field="confirm")
+    elif confirm is not None:
+        raise ProblemError(
+            422,
+            "confirm goes with reset_passwords (no password is reset without it)",
+            field="confirm",
+        )
+    return await _slips(
+        request, viewer, server, db, class_id, format, lang, passwords=reset_passwords
+    )
 
 
 @post(
@@ -177,6 +254,6 @@ async def class_invite_codes(
 
 router = Router(
     path="/",
-    route_handlers=[class_slips, class_invite_codes],
+    route_handlers=[pupil_invite_code, class_slip_plan, class_slips, class_invite_codes],
     tags=["accounts"],
 )

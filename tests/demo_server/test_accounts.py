@@ -18,6 +18,7 @@ from api_client.models import (
     OneTimePassword,
     ParentLinkResult,
     Problem,
+    SlipPlan,
     TokenPair,
     UserPage,
     UserSummary,
@@ -376,11 +377,15 @@ async def test_link_unlink_and_move(
     assert await audit_count(demo_url, "enrolment") == 1
 
 
+RESET_3 = "reset_passwords=true&confirm=3"
+"""5А's slips with new passwords: its two pupils and the one parent account linked to them."""
+
+
 async def test_slips_for_a_class(
     http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
 ) -> None:
     it = await login_as(http, "it")
-    response = await post(http, f"/classes/{demo.ids['c5a']}/slips?format=text", it)
+    response = await post(http, f"/classes/{demo.ids['c5a']}/slips?format=text&{RESET_3}", it)
     assert response.headers["cache-control"] == "no-store"
     assert response.status_code == 200, response.text
     slips = decode(response.content, CredentialSlips)
@@ -400,10 +405,10 @@ async def test_slips_for_a_class(
         await engine.dispose()
     assert [c.pupil_id for c in codes] == [demo.ids["mover"]]
     assert all(len(c.code_hash) == 64 for c in codes)
-    pdf = await post(http, f"/classes/{demo.ids['c5a']}/slips?format=pdf", it)
+    pdf = await post(http, f"/classes/{demo.ids['c5a']}/slips?format=pdf&{RESET_3}", it)
     assert pdf.status_code == 200, pdf.text
     assert decode(pdf.content, CredentialSlips).content.startswith(b"%PDF")
-    bad = await post(http, f"/classes/{demo.ids['c5a']}/slips?format=doc", it)
+    bad = await post(http, f"/classes/{demo.ids['c5a']}/slips?format=doc&{RESET_3}", it)
     assert bad.status_code == 400
 
 
@@ -440,7 +445,12 @@ async def test_credential_slips_move_the_version_of_every_account_they_reset(
 ) -> None:
     it = await login_as(http, "it")
     who = demo.ids["stranger"]
-    slips = await post(http, f"/classes/{demo.ids['c7v']}/slips", it)
+    plan = decode(
+        (await http.get(f"{API}/classes/{demo.ids['c7v']}/slips/plan", headers=it)).content,
+        SlipPlan,
+    )
+    reset = f"reset_passwords=true&confirm={plan.accounts}"
+    slips = await post(http, f"/classes/{demo.ids['c7v']}/slips?{reset}", it)
     assert slips.status_code == 200, slips.text
     now = decode((await http.get(f"{API}/users/{who}", headers=it)).content, UserSummary)
     assert now.must_change_password and now.version == 2
@@ -477,7 +487,7 @@ async def test_a_classs_slips_hash_in_one_thread_while_logins_are_answered(
 
     monkeypatch.setattr(accounts, "hash_password", held_hash)
     it = await login_as(http, "it")
-    slips = asyncio.create_task(post(http, f"/classes/{demo.ids['c5a']}/slips", it))
+    slips = asyncio.create_task(post(http, f"/classes/{demo.ids['c5a']}/slips?{RESET_3}", it))
     assert await asyncio.to_thread(hashing.wait, 10)
     login = await log_in(http, "teacher", demo.password)
     login_answered.set()

@@ -140,6 +140,8 @@ REQUESTS: list[Call] = [
     Call("GET", "/classes/{class}/absence-notices"),
     Call("POST", "/classes/{class}/invite-codes"),
     Call("POST", "/classes/{class}/slips"),
+    Call("GET", "/classes/{class}/slips/plan"),
+    Call("POST", "/pupils/{pupil}/invite-code"),
     Call("GET", "/stats/classes/{class}", query={"period": "{period}"}),
     Call("GET", "/stats/school", query={"period": "{period}"}),
     Call("GET", "/users", query={"class": "{class}"}),
@@ -156,6 +158,7 @@ REQUESTS: list[Call] = [
     Call("POST", "/lessons/{lesson}/absences/{pupil}/remove", {"version": 1}),
     Call("PATCH", "/lessons/{lesson}/topic", {"version": 1, "topic": "Новая тема"}),
     Call("PUT", "/lessons/{lesson}/homework", {"text": "№ 1", "due": "2026-11-30"}),
+    Call("POST", "/lessons/{lesson}/homework/attachments", query={"name": "a.pdf"}),
     Call(
         "PUT",
         "/period-marks",

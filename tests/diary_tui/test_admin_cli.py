@@ -169,7 +169,8 @@ def test_reset_password_and_slips_then_register(run: Any, tmp_path: Path, demo: 
     slips = tmp_path / "5a.txt"
     code, out, err = run(admin("slips", "--class", "5А", "--out", str(slips)))
     assert code == 0, err
-    assert "1 invite codes" in out and oct(slips.stat().st_mode & 0o777) == "0o600"
+    assert "2 invite-code slips" in out and "No password was changed" in out
+    assert oct(slips.stat().st_mode & 0o777) == "0o600"
     text = slips.read_text(encoding="utf-8")
     invite = re.search(r"\b([2-9A-Z]{4}-[2-9A-Z]{4})\b", text)
     assert invite is not None, text
@@ -184,6 +185,26 @@ def test_reset_password_and_slips_then_register(run: Any, tmp_path: Path, demo: 
     assert "Registered nina.n, linked to Дима Новиков." in out
     code, out, _ = run(admin("users", "--search", "nina.n"))
     assert "nina.n" in out and "[Дима]" in out
+
+
+def test_slips_reset_passwords_only_when_confirmed_with_the_count(
+    run: Any, tmp_path: Path, demo: Any
+) -> None:
+    slips = tmp_path / "5a.txt"
+    argv = admin("slips", "--class", "5А", "--out", str(slips), "--reset-passwords")
+    code, out, err = run(argv, answers=["2"])
+    assert code == 1 and "nothing was reset" in err
+    assert "resets the passwords of 3 accounts of 5А (2 pupils and 1 parents)" in out
+    assert not slips.exists()
+    code, _, err = run([*argv, "--confirm", "4"])
+    assert code == 1 and "--confirm is 4" in err
+    code, out, err = run([*argv, "--confirm", "3"])
+    assert code == 0, err
+    assert "2 pupils and 1 parents with one-time passwords" in " ".join(out.split())
+    code, out, err = run(admin("invite", "mover"))
+    assert code == 0, err
+    assert re.search(r"Invite code for a parent of Новиков Дима, 5А: [2-9A-Z]{4}-[2-9A-Z]{4}", out)
+    assert "No password was changed" in out
 
 
 def test_register_with_a_bad_code_is_refused(run: Any) -> None:
