@@ -125,8 +125,9 @@ def grades(pupil_id: int, period: int | str | None = None) -> Get[Grades]:
     return Get(f"/pupils/{pupil_id}/grades", Grades, query({"period": period}))
 
 
-def report_card(pupil_id: int) -> Get[ReportCard]:
-    return Get(f"/pupils/{pupil_id}/report-card", ReportCard)
+def report_card(pupil_id: int, period: int | None = None) -> Get[ReportCard]:
+    """The report card of the year holding today, or of the year holding ``period``."""
+    return get(f"/pupils/{pupil_id}/report-card", ReportCard, {"period": period})
 
 
 def homework(

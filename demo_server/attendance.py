@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from api_client import models as m
 from api_client.i18n import _
 from demo_server import schema as s
-from demo_server.grades import pupil_span, subject_order
+from demo_server.grades import browsable_periods, pupil_span, subject_order
 from demo_server.problems import ProblemError
 from demo_server.week import current_classes, short_name
 
@@ -92,7 +92,7 @@ async def load_attendance(
         pupil=facts.ref,
         start=span.start,
         end=span.end,
-        periods=span.periods,
+        periods=await browsable_periods(db, pupil_id, span),
         period=span.period,
         entries=entries,
         subjects=[

@@ -149,6 +149,35 @@ async def resolve_span(
     return Span(year.id, year.name, chosen.start, chosen.end, periods, chosen)
 
 
+async def browsable_periods(db: AsyncSession, pupil_id: int, span: Span) -> list[m.PeriodRef]:
+    """The periods a family steps through: those of the earlier years the pupil was at the
+    school (named with their year: ``4 четверть · 2025/26``), then the shown year's. Last year
+    stays readable after it is closed."""
+    if span.year_id is None:
+        return span.periods
+    earlier = (
+        await db.execute(
+            select(s.Period, s.AcademicYear.name)
+            .join(s.AcademicYear, s.AcademicYear.id == s.Period.year_id)
+            .where(
+                s.AcademicYear.id != span.year_id,
+                s.AcademicYear.end < span.start,
+                s.AcademicYear.id.in_(
+                    select(s.SchoolClass.year_id)
+                    .join(s.Enrolment, s.Enrolment.class_id == s.SchoolClass.id)
+                    .where(s.Enrolment.pupil_id == pupil_id)
+                ),
+            )
+            .order_by(s.Period.start)
+        )
+    ).all()
+    past = [
+        m.PeriodRef(id=row.id, name=f"{row.name} · {year}", start=row.start, end=row.end)
+        for row, year in earlier
+    ]
+    return past + span.periods
+
+
 async def _periods(db: AsyncSession, year_id: int) -> list[m.PeriodRef]:
     rows = (
         await db.scalars(
@@ -295,7 +324,7 @@ async def load_grades(
         start=span.start,
         end=span.end,
         rule=AVERAGE_RULE,
-        periods=span.periods,
+        periods=await browsable_periods(db, pupil_id, span),
         period=span.period,
         subjects=subjects,
         rating=rating,
@@ -361,9 +390,12 @@ async def _class_figures(
     return averages, m.Rating(place=place, of=len(overall), average=format_average(mine))
 
 
-async def load_report_card(db: AsyncSession, pupil_id: int, today: dt.date) -> m.ReportCard | None:
-    """Period and year marks per subject for the school year that holds ``today``."""
-    found = await pupil_span(db, pupil_id, today, "year")
+async def load_report_card(
+    db: AsyncSession, pupil_id: int, today: dt.date, period: str | None = None
+) -> m.ReportCard | None:
+    """Period and year marks per subject for the school year that holds ``today``, or that
+    holds ``period`` (a period id: last year's report card)."""
+    found = await pupil_span(db, pupil_id, today, period or "year")
     if found is None:
         return None
     span, facts = found

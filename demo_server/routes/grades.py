@@ -49,10 +49,14 @@ async def pupil_report_card(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
+    period: PeriodParam = None,
 ) -> ReportCard:
-    """Period and year marks per subject for the whole school year."""
+    """Period and year marks per subject for the whole school year: the one holding today,
+    or the one holding ``period`` (last year's report card, by one of its periods)."""
     await require_pupil(db, viewer, pupil_id, N_("marks"))
-    card = await load_report_card(db, pupil_id, viewer.today)
+    card = await load_report_card(
+        db, pupil_id, viewer.today, None if period in (None, "year") else period
+    )
     if card is None:
         raise pupil_not_found()
     return card

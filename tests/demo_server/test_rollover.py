@@ -20,6 +20,7 @@ from api_client.models import (
     MarkCreate,
     MarkUpdate,
     Problem,
+    ReportCard,
     Week,
     YearClose,
     YearClosePlan,
@@ -183,6 +184,22 @@ async def test_closing_moves_classes_up_and_keeps_last_year_readable(
     )
     assert grades.status_code == 200, grades.text
     assert any(subject.marks for subject in decode(grades.content, Grades).subjects)
+    # In the new year, last year's periods come first, named with their year, so the grades
+    # screen steps back into them; its report card is asked for by one of its periods.
+    (new_period,) = (
+        await fetch_all(demo_url, select(s.Period.id).where(s.Period.year_id == next_id))
+    )[0]
+    now = await http.get(
+        f"/api/v1/pupils/{child}/grades", params={"period": new_period}, headers=parent
+    )
+    periods = decode(now.content, Grades).periods
+    assert [p.id for p in periods][-1] == new_period
+    assert old_period in [p.id for p in periods]
+    assert all(p.name.endswith(f" · {year.name}") for p in periods[:-1])
+    card = await http.get(
+        f"/api/v1/pupils/{child}/report-card", params={"period": old_period}, headers=parent
+    )
+    assert card.status_code == 200 and decode(card.content, ReportCard).year == year.name
     week = await http.get(
         f"/api/v1/pupils/{child}/week", params={"date": next_start.isoformat()}, headers=parent
     )
