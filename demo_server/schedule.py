@@ -372,7 +372,10 @@ async def _group_of(
 ) -> s.ClassGroup | None:
     if group_id is None:
         return None
-    group = await class_group(db, viewer, group_id)
+    return _group_fits(await class_group(db, viewer, group_id), cls, subject)
+
+
+def _group_fits(group: s.ClassGroup, cls: s.SchoolClass, subject: s.Subject) -> s.ClassGroup:
     if group.class_id != cls.id or group.subject_id != subject.id:
         raise ProblemError(
             422,
@@ -393,48 +396,114 @@ def _assignment_state(row: s.TeachingAssignment) -> dict[str, Any]:
     }
 
 
+class _Lookups:
+    """The classes, subjects, teachers, groups and years a batch of writes names, each looked
+    up once, with the refusals of the one-at-a-time lookups (``school_class``, ...)."""
+
+    def __init__(self, db: AsyncSession, viewer: Viewer) -> None:
+        self.db = db
+        self.viewer = viewer
+        self.classes: dict[int, s.SchoolClass] = {}
+        self.subjects: dict[int, s.Subject] = {}
+        self.teachers: dict[int, s.User] = {}
+        self.groups: dict[int, s.ClassGroup] = {}
+        self.years: dict[int, s.AcademicYear] = {}
+
+    async def school_class(self, class_id: int) -> s.SchoolClass:
+        if class_id not in self.classes:
+            self.classes[class_id] = await school_class(self.db, self.viewer, class_id)
+        return self.classes[class_id]
+
+    async def subject(self, subject_id: int) -> s.Subject:
+        if subject_id not in self.subjects:
+            self.subjects[subject_id] = await school_subject(self.db, self.viewer, subject_id)
+        return self.subjects[subject_id]
+
+    async def teacher(self, teacher_id: int) -> s.User:
+        if teacher_id not in self.teachers:
+            self.teachers[teacher_id] = await school_teacher(self.db, self.viewer, teacher_id)
+        return self.teachers[teacher_id]
+
+    async def group(
+        self, group_id: int | None, cls: s.SchoolClass, subject: s.Subject
+    ) -> s.ClassGroup | None:
+        if group_id is None:
+            return None
+        if group_id not in self.groups:
+            self.groups[group_id] = await class_group(self.db, self.viewer, group_id)
+        return _group_fits(self.groups[group_id], cls, subject)
+
+    async def year(self, cls: s.SchoolClass) -> s.AcademicYear:
+        if cls.year_id not in self.years:
+            self.years[cls.year_id] = await year_of(self.db, cls)
+        return self.years[cls.year_id]
+
+
 async def create_assignment(
     db: AsyncSession, viewer: Viewer, body: m.AssignmentCreate, now: dt.datetime
 ) -> m.AssignmentInfo:
-    teacher = await school_teacher(db, viewer, body.teacher_id)
-    cls = await school_class(db, viewer, body.class_id)
-    subject = await school_subject(db, viewer, body.subject_id)
-    group = await _group_of(db, viewer, body.group_id, cls, subject)
-    existing = await db.scalar(
-        select(s.TeachingAssignment).where(
-            s.TeachingAssignment.teacher_id == teacher.id,
-            s.TeachingAssignment.class_id == cls.id,
-            s.TeachingAssignment.subject_id == subject.id,
-            s.TeachingAssignment.group_id.is_(None)
-            if group is None
-            else s.TeachingAssignment.group_id == group.id,
+    rows = await add_assignments(db, viewer, [body], now)
+    return (await _assignment_infos(db, rows))[0]
+
+
+def _assignment_key(row: s.TeachingAssignment) -> tuple[int, int, int, int | None]:
+    return (row.teacher_id, row.class_id, row.subject_id, row.group_id)
+
+
+async def add_assignments(
+    db: AsyncSession, viewer: Viewer, bodies: Sequence[m.AssignmentCreate], now: dt.datetime
+) -> list[s.TeachingAssignment]:
+    """The teaching assignments ``bodies`` name, each checked as ``POST /assignments`` checks
+    one; those the school has already are left as they are (the same again changes nothing),
+    the others inserted in one statement and audited in one record. Returns the assignment of
+    each body, in order. ``POST /assignments`` and the set-up files both write through here."""
+    look = _Lookups(db, viewer)
+    keys: list[tuple[int, int, int, int | None]] = []
+    for body in bodies:
+        teacher = await look.teacher(body.teacher_id)
+        cls = await look.school_class(body.class_id)
+        subject = await look.subject(body.subject_id)
+        group = await look.group(body.group_id, cls, subject)
+        keys.append((teacher.id, cls.id, subject.id, group.id if group else None))
+    if not keys:
+        return []
+    class_ids = sorted({k[1] for k in keys})
+
+    async def current() -> dict[tuple[int, int, int, int | None], s.TeachingAssignment]:
+        found: dict[tuple[int, int, int, int | None], s.TeachingAssignment] = {}
+        for at in range(0, len(class_ids), CHUNK):
+            for row in await db.scalars(
+                select(s.TeachingAssignment)
+                .where(s.TeachingAssignment.class_id.in_(class_ids[at : at + CHUNK]))
+                .order_by(s.TeachingAssignment.id)
+            ):
+                found.setdefault(_assignment_key(row), row)
+        return found
+
+    have = await current()
+    new = [k for k in dict.fromkeys(keys) if k not in have]
+    if new:
+        await db.execute(
+            insert(s.TeachingAssignment),
+            [
+                {"teacher_id": t, "class_id": c, "subject_id": sub, "group_id": g}
+                for t, c, sub, g in new
+            ],
         )
-    )
-    if existing is not None:
-        return (await _assignment_infos(db, [existing]))[0]  # the same again changes nothing
-    new_id = await db.scalar(
-        insert(s.TeachingAssignment)
-        .values(
-            teacher_id=teacher.id,
-            class_id=cls.id,
-            subject_id=subject.id,
-            group_id=group.id if group else None,
+        have = await current()
+        made = [have[k] for k in new]
+        await append_audit(
+            db,
+            at=now,
+            actor_id=viewer.id,
+            action="create",
+            entity="teaching_assignment",
+            entity_id=made[0].id if len(made) == 1 else 0,
+            after=_assignment_state(made[0])
+            if len(made) == 1
+            else {"assignments": [{"id": r.id, **_assignment_state(r)} for r in made]},
         )
-        .returning(s.TeachingAssignment.id)
-    )
-    assert new_id is not None
-    row = await db.get(s.TeachingAssignment, new_id)
-    assert row is not None
-    await append_audit(
-        db,
-        at=now,
-        actor_id=viewer.id,
-        action="create",
-        entity="teaching_assignment",
-        entity_id=row.id,
-        after=_assignment_state(row),
-    )
-    return (await _assignment_infos(db, [row]))[0]
+    return [have[k] for k in keys]
 
 
 async def remove_assignment(
@@ -517,25 +586,42 @@ async def check_row(
     """Refuse ``plan`` (422, naming the field) when it meets another row in force with the same
     teacher, room, class or group, or a group of the class with a pupil in both; or when its
     teacher has no teaching assignment for it."""
-    assigned = await db.scalar(
-        select(s.TeachingAssignment.id).where(
-            s.TeachingAssignment.teacher_id == plan.teacher_id,
-            s.TeachingAssignment.class_id == plan.class_id,
-            s.TeachingAssignment.subject_id == plan.subject_id,
-            or_(
-                s.TeachingAssignment.group_id.is_(None),
-                s.TeachingAssignment.group_id == plan.group_id,
-            ),
+    await check_rows(db, viewer, [plan], skip)
+
+
+async def check_rows(
+    db: AsyncSession, viewer: Viewer, plans: Sequence[SlotPlan], skip: Iterable[int] = ()
+) -> None:
+    """:func:`check_row` for several new rows at once, in a few queries whatever their number:
+    each against the rows in force (but ``skip``) and against the new rows before it."""
+    if not plans:
+        return
+    class_ids = sorted({p.class_id for p in plans})
+    assigned: set[tuple[int, int, int, int | None]] = set()
+    for at in range(0, len(class_ids), CHUNK):
+        for t, c, sub, g in await db.execute(
+            select(
+                s.TeachingAssignment.teacher_id,
+                s.TeachingAssignment.class_id,
+                s.TeachingAssignment.subject_id,
+                s.TeachingAssignment.group_id,
+            ).where(s.TeachingAssignment.class_id.in_(class_ids[at : at + CHUNK]))
+        ):
+            assigned.add((int(t), int(c), int(sub), g))
+    names = _Names()
+    for plan in plans:
+        key = (plan.teacher_id, plan.class_id, plan.subject_id)
+        if (*key, None) in assigned or (
+            plan.group_id is not None and (*key, plan.group_id) in assigned
+        ):
+            continue
+        await names.load(
+            db,
+            classes=[plan.class_id],
+            subjects=[plan.subject_id],
+            teachers=[plan.teacher_id],
+            groups=[plan.group_id],
         )
-    )
-    names = await _Names().load(
-        db,
-        classes=[plan.class_id],
-        subjects=[plan.subject_id],
-        teachers=[plan.teacher_id],
-        groups=[plan.group_id],
-    )
-    if assigned is None:
         raise ProblemError(
             422,
             _(
@@ -547,75 +633,80 @@ async def check_row(
             ),
             field="teacher_id",
         )
-    skipped = list(skip)
-    others = (
+    skipped = set(skip)
+    first = min(p.valid_from for p in plans)
+    in_force = (
         await db.scalars(
             select(s.TimetableSlot)
             .join(s.SchoolClass, s.SchoolClass.id == s.TimetableSlot.class_id)
             .where(
                 s.SchoolClass.school_id == viewer.school_id,
-                s.TimetableSlot.weekday == plan.weekday,
-                s.TimetableSlot.number == plan.number,
-                s.TimetableSlot.id.not_in(skipped) if skipped else s.TimetableSlot.id > 0,
-                or_(
-                    s.TimetableSlot.valid_to.is_(None),
-                    s.TimetableSlot.valid_to >= plan.valid_from,
-                ),
+                or_(s.TimetableSlot.valid_to.is_(None), s.TimetableSlot.valid_to >= first),
             )
             .order_by(s.TimetableSlot.id)
         )
     ).all()
+    at_time: dict[tuple[int, int], list[SlotPlan]] = defaultdict(list)
+    for row in in_force:
+        if row.id not in skipped:
+            at_time[(row.weekday, row.number)].append(_slot_plan(row))
+    for plan in plans:
+        same_time = at_time[(plan.weekday, plan.number)]
+        for other in same_time:
+            if not _meet(plan, other):
+                continue
+            what = _clash(plan, other)
+            if not what and (
+                plan.class_id == other.class_id
+                and plan.group_id is not None
+                and other.group_id is not None
+                and await _shared_pupil(db, plan.group_id, other.group_id, plan.valid_from)
+            ):
+                what = "pupils"
+            if what:
+                await _refuse_clash(db, names, plan, other, what)
+        same_time.append(plan)
+
+
+async def _refuse_clash(
+    db: AsyncSession, names: _Names, plan: SlotPlan, other: SlotPlan, what: str
+) -> None:
     await names.load(
         db,
-        classes=(o.class_id for o in others),
-        groups=(o.group_id for o in others),
-        subjects=(o.subject_id for o in others),
-        teachers=(o.teacher_id for o in others),
+        classes=[plan.class_id, other.class_id],
+        groups=[plan.group_id, other.group_id],
+        subjects=[plan.subject_id, other.subject_id],
+        teachers=[plan.teacher_id, other.teacher_id],
     )
-    for other_row in others:
-        other = _slot_plan(other_row)
-        if not _meet(plan, other):
-            continue
-        what = _clash(plan, other)
-        if not what and (
-            plan.class_id == other.class_id
-            and plan.group_id is not None
-            and other.group_id is not None
-        ):
-            shared = await _shared_pupil(db, plan.group_id, other.group_id, plan.valid_from)
-            if shared:
-                what = "pupils"
-        if not what:
-            continue
-        where = _("{cls} {subject} ({teacher}), {weekday} lesson {number}, from {start}").format(
-            cls=names.class_name(other.class_id, other.group_id),
-            subject=names.subjects[other.subject_id].name,
-            teacher=names.teacher(other.teacher_id),
-            weekday=weekday(_a_day_of(other.weekday)),
-            number=other.number,
-            start=other.valid_from.isoformat(),
+    where = _("{cls} {subject} ({teacher}), {weekday} lesson {number}, from {start}").format(
+        cls=names.class_name(other.class_id, other.group_id),
+        subject=names.subjects[other.subject_id].name,
+        teacher=names.teacher(other.teacher_id),
+        weekday=weekday(_a_day_of(other.weekday)),
+        number=other.number,
+        start=other.valid_from.isoformat(),
+    )
+    if what == "teacher":
+        detail = _("{teacher} already teaches at that time: {where}").format(
+            teacher=names.teacher(plan.teacher_id), where=where
         )
-        if what == "teacher":
-            detail = _("{teacher} already teaches at that time: {where}").format(
-                teacher=names.teacher(plan.teacher_id), where=where
-            )
-            field = "teacher_id"
-        elif what == "room":
-            detail = _("room {room} is already taken at that time: {where}").format(
-                room=plan.room, where=where
-            )
-            field = "room"
-        elif what == "pupils":
-            detail = _(
-                "the two groups share pupils and would have two lessons at once: {where}"
-            ).format(where=where)
-            field = "group_id"
-        else:
-            detail = _("{cls} already has a lesson at that time: {where}").format(
-                cls=names.class_name(plan.class_id, plan.group_id), where=where
-            )
-            field = "number"
-        raise ProblemError(422, detail, field=field)
+        field = "teacher_id"
+    elif what == "room":
+        detail = _("room {room} is already taken at that time: {where}").format(
+            room=plan.room, where=where
+        )
+        field = "room"
+    elif what == "pupils":
+        detail = _(
+            "the two groups share pupils and would have two lessons at once: {where}"
+        ).format(where=where)
+        field = "group_id"
+    else:
+        detail = _("{cls} already has a lesson at that time: {where}").format(
+            cls=names.class_name(plan.class_id, plan.group_id), where=where
+        )
+        field = "number"
+    raise ProblemError(422, detail, field=field)
 
 
 def _a_day_of(weekday_number: int) -> dt.date:
@@ -644,62 +735,85 @@ async def _shared_pupil(db: AsyncSession, a: int, b: int, on: dt.date) -> bool:
 async def create_row(
     db: AsyncSession, viewer: Viewer, body: m.TimetableRowCreate, now: dt.datetime
 ) -> m.TimetableWrite:
-    cls = await school_class(db, viewer, body.class_id)
-    subject = await school_subject(db, viewer, body.subject_id)
-    teacher = await school_teacher(db, viewer, body.teacher_id)
-    group = await _group_of(db, viewer, body.group_id, cls, subject)
-    if group is not None and group.retired_at is not None:
-        raise ProblemError(
-            422,
-            _("group {name} is retired: it takes no new lessons").format(name=group.name),
-            field="group_id",
+    rows, lessons = await add_rows(db, viewer, [body], now)
+    names = await _names_for_slots(db, rows)
+    return m.TimetableWrite(row=_row_info(rows[0], names), lessons=lessons)
+
+
+async def add_rows(
+    db: AsyncSession,
+    viewer: Viewer,
+    bodies: Sequence[m.TimetableRowCreate],
+    now: dt.datetime,
+    *,
+    replacing: Sequence[int] = (),
+) -> tuple[list[s.TimetableSlot], m.LessonGeneration]:
+    """New timetable rows, each checked as ``POST /timetable`` checks one (against the rows in
+    force and each other), inserted in one statement and audited in one record; the rows
+    ``replacing`` names end the day before the new ones start. Then the lessons of every class
+    touched are made again from the first day a row starts, once
+    (:func:`generate_lessons`). ``POST /timetable`` and the set-up files both write through
+    here. Returns the new rows, in order, and what happened to the lessons."""
+    look = _Lookups(db, viewer)
+    plans: list[SlotPlan] = []
+    for body in bodies:
+        cls = await look.school_class(body.class_id)
+        subject = await look.subject(body.subject_id)
+        teacher = await look.teacher(body.teacher_id)
+        group = await look.group(body.group_id, cls, subject)
+        if group is not None and group.retired_at is not None:
+            raise ProblemError(
+                422,
+                _("group {name} is retired: it takes no new lessons").format(name=group.name),
+                field="group_id",
+            )
+        year = await look.year(cls)
+        start = start_day(body.valid_from, viewer, year)
+        within_year(start, year, "valid_from")
+        plans.append(
+            SlotPlan(
+                class_id=cls.id,
+                group_id=group.id if group else None,
+                weekday=body.weekday,
+                number=body.number,
+                subject_id=subject.id,
+                teacher_id=teacher.id,
+                room=_clean_room(body.room),
+                weeks=body.weeks.value,
+                valid_from=start,
+            )
         )
-    year = await year_of(db, cls)
-    start = start_day(body.valid_from, viewer, year)
-    within_year(start, year, "valid_from")
-    plan = SlotPlan(
-        class_id=cls.id,
-        group_id=group.id if group else None,
-        weekday=body.weekday,
-        number=body.number,
-        subject_id=subject.id,
-        teacher_id=teacher.id,
-        room=_clean_room(body.room),
-        weeks=body.weeks.value,
-        valid_from=start,
-    )
-    await check_row(db, viewer, plan)
-    row_id = await db.scalar(
-        insert(s.TimetableSlot)
-        .values(
-            class_id=plan.class_id,
-            group_id=plan.group_id,
-            weekday=plan.weekday,
-            number=plan.number,
-            subject_id=plan.subject_id,
-            teacher_id=plan.teacher_id,
-            room=plan.room,
-            weeks=plan.weeks,
-            valid_from=plan.valid_from,
-            valid_to=None,
+    if not plans:
+        return [], m.LessonGeneration(valid_from=viewer.today)
+    first = min(p.valid_from for p in plans)
+    class_ids = {p.class_id for p in plans}
+    for row_id in replacing:
+        row = await _row(db, viewer, row_id)
+        class_ids.add(row.class_id)
+        await _end_at(db, viewer, row, first, now)
+    await check_rows(db, viewer, plans, skip=replacing)
+    new_ids = list(
+        await db.scalars(
+            insert(s.TimetableSlot).returning(s.TimetableSlot.id, sort_by_parameter_order=True),
+            [{k: v for k, v in _plan_fields(plan).items() if k != "id"} for plan in plans],
         )
-        .returning(s.TimetableSlot.id)
     )
-    assert row_id is not None
-    row = await db.get(s.TimetableSlot, row_id)
-    assert row is not None
+    rows: dict[int, s.TimetableSlot] = {}
+    await _fill(db, s.TimetableSlot, new_ids, rows)
+    made = [rows[i] for i in new_ids]
     await append_audit(
         db,
         at=now,
         actor_id=viewer.id,
         action="create",
         entity="timetable_row",
-        entity_id=row.id,
-        after=_row_state(row),
+        entity_id=made[0].id if len(made) == 1 else 0,
+        after=_row_state(made[0])
+        if len(made) == 1
+        else {"rows": [{"id": r.id, **_row_state(r)} for r in made]},
     )
-    lessons = await generate_lessons(db, viewer, start, [cls.id], now)
-    names = await _names_for_slots(db, [row])
-    return m.TimetableWrite(row=_row_info(row, names), lessons=lessons)
+    lessons = await generate_lessons(db, viewer, first, sorted(class_ids), now)
+    return made, lessons
 
 
 async def _row(db: AsyncSession, viewer: Viewer, row_id: int) -> s.TimetableSlot:
@@ -1146,8 +1260,11 @@ async def _generate_year(
 __all__ = [
     "PlannedLesson",
     "SlotPlan",
+    "add_assignments",
+    "add_rows",
     "change_row",
     "check_row",
+    "check_rows",
     "create_assignment",
     "create_row",
     "end_row",

@@ -163,6 +163,7 @@ class ExistingGroup:
     name: str
     teacher_id: int | None = None
     pupils: frozenset[int] = frozenset()
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -504,6 +505,8 @@ class _Planner:
             changes.append(FieldChange("pupils", "", ", ".join(p.name for p in added)))
         if changes:
             values["pupils"] = tuple(p.id for p in added)
+            values["was_teacher_id"] = found.teacher_id
+            values["version"] = found.version
             return self.planned(
                 line, Action.CHANGED, what, target=found.id, changes=tuple(changes), values=values
             )

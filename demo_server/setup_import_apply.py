@@ -18,15 +18,20 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client import models as m
 from api_client.i18n import _
 from demo_server import schema as s
 from demo_server import setup_rules
 from demo_server.accounts import current_year_id
+from demo_server.auth import Viewer
+from demo_server.groups import change_group, change_pupils, create_group
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit
 from demo_server.roster import Action
+from demo_server.schedule import add_assignments, add_rows
 from demo_server.setup_import import (
     ExistingClass,
+    ExistingGroup,
     ExistingSlot,
     Person,
     PlannedLine,
@@ -87,13 +92,41 @@ async def build_snapshot(db: AsyncSession, school_id: int, today: dt.date) -> Se
     for uid, role, login, last, first, middle in people:
         person = Person(int(uid), login, last, first, middle, pupil_class.get(int(uid)))
         (teachers if role == "teacher" else pupils).append(person)
+    groups = []
+    members: dict[int, set[int]] = {}
+    for group_id, pupil_id in await db.execute(
+        select(s.GroupMember.group_id, s.GroupMember.pupil_id)
+        .join(s.ClassGroup, s.ClassGroup.id == s.GroupMember.group_id)
+        .where(
+            s.ClassGroup.class_id.in_(class_ids),
+            or_(s.GroupMember.end.is_(None), s.GroupMember.end >= today),
+        )
+    ):
+        members.setdefault(int(group_id), set()).add(int(pupil_id))
+    for group in await db.scalars(
+        select(s.ClassGroup).where(
+            s.ClassGroup.class_id.in_(class_ids), s.ClassGroup.retired_at.is_(None)
+        )
+    ):
+        groups.append(
+            ExistingGroup(
+                id=group.id,
+                class_id=group.class_id,
+                subject_id=group.subject_id,
+                name=group.name,
+                teacher_id=group.teacher_id,
+                pupils=frozenset(members.get(group.id, ())),
+                version=group.version,
+            )
+        )
     assignments = frozenset(
-        (int(t), int(c), int(sub), None)
-        for t, c, sub in await db.execute(
+        (int(t), int(c), int(sub), None if g is None else int(g))
+        for t, c, sub, g in await db.execute(
             select(
                 s.TeachingAssignment.teacher_id,
                 s.TeachingAssignment.class_id,
                 s.TeachingAssignment.subject_id,
+                s.TeachingAssignment.group_id,
             ).where(s.TeachingAssignment.class_id.in_(class_ids))
         )
     )
@@ -101,10 +134,10 @@ async def build_snapshot(db: AsyncSession, school_id: int, today: dt.date) -> Se
         ExistingSlot(
             id=slot.id,
             class_id=slot.class_id,
-            group_id=None,
+            group_id=slot.group_id,
             weekday=slot.weekday,
             number=slot.number,
-            weeks="all",
+            weeks=slot.weeks,
             subject_id=slot.subject_id,
             teacher_id=slot.teacher_id,
             room=slot.room,
@@ -133,19 +166,21 @@ async def build_snapshot(db: AsyncSession, school_id: int, today: dt.date) -> Se
         classes=classes,
         teachers=teachers,
         pupils=pupils,
+        groups=groups,
         assignments=assignments,
         slots=slots,
         lesson_numbers=numbers,
     )
 
 
-Writer = Callable[[AsyncSession, int, dt.date, Sequence[PlannedLine]], Awaitable[None]]
+Writer = Callable[[AsyncSession, Viewer, dt.datetime, Sequence[PlannedLine]], Awaitable[None]]
 
 
 async def _subjects(
-    db: AsyncSession, school_id: int, today: dt.date, rows: Sequence[PlannedLine]
+    db: AsyncSession, viewer: Viewer, now: dt.datetime, rows: Sequence[PlannedLine]
 ) -> None:
     """Through the set-up rules' ``subject_row``, as ``POST /subjects`` and the demo."""
+    school_id = viewer.school_id
     others = [
         (int(i), str(n))
         for i, n in await db.execute(
@@ -160,9 +195,10 @@ async def _subjects(
 
 
 async def _rooms(
-    db: AsyncSession, school_id: int, today: dt.date, rows: Sequence[PlannedLine]
+    db: AsyncSession, viewer: Viewer, now: dt.datetime, rows: Sequence[PlannedLine]
 ) -> None:
     """Through the set-up rules' ``room_row``; a changed room gets its new description."""
+    school_id = viewer.school_id
     others = [
         (int(i), str(n))
         for i, n in await db.execute(
@@ -189,8 +225,9 @@ async def _rooms(
 
 
 async def _classes(
-    db: AsyncSession, school_id: int, today: dt.date, rows: Sequence[PlannedLine]
+    db: AsyncSession, viewer: Viewer, now: dt.datetime, rows: Sequence[PlannedLine]
 ) -> None:
+    school_id, today = viewer.school_id, viewer.today
     year_id = await current_year_id(db, school_id, today)
     if year_id is None:
         raise ProblemError(
@@ -234,65 +271,86 @@ async def _classes(
 
 
 async def _groups(
-    db: AsyncSession, school_id: int, today: dt.date, rows: Sequence[PlannedLine]
+    db: AsyncSession, viewer: Viewer, now: dt.datetime, rows: Sequence[PlannedLine]
 ) -> None:
-    raise ProblemError(
-        422,
-        _(
-            "groups and alternating weeks are not imported from files yet: create them "
-            "through the set-up API (POST /groups, /timetable)"
-        ),
-        field="kind",
-    )
+    """Through ``groups.create_group`` (a new group, its teacher's assignment and pupils) and
+    ``change_group`` / ``change_pupils`` (a new teacher, pupils added), as the API does."""
+    for row in rows:
+        v = row.values
+        if row.action is Action.CREATED:
+            await create_group(
+                db,
+                viewer,
+                m.ClassGroupCreate(
+                    class_id=v["class_id"],
+                    subject_id=v["subject_id"],
+                    name=v["name"],
+                    teacher_id=v["teacher_id"],
+                    pupil_ids=list(v["pupils"]),
+                ),
+                now,
+            )
+            continue
+        assert row.target is not None
+        if v["teacher_id"] is not None and v["teacher_id"] != v["was_teacher_id"]:
+            await change_group(
+                db,
+                viewer,
+                row.target,
+                m.ClassGroupChange(version=v["version"], teacher_id=v["teacher_id"]),
+                now,
+            )
+        if v["pupils"]:
+            await change_pupils(
+                db, viewer, row.target, m.GroupPupilsChange(add=list(v["pupils"])), now
+            )
 
 
 async def _assignments(
-    db: AsyncSession, school_id: int, today: dt.date, rows: Sequence[PlannedLine]
+    db: AsyncSession, viewer: Viewer, now: dt.datetime, rows: Sequence[PlannedLine]
 ) -> None:
-    if any(r.values["group_id"] is not None for r in rows):
-        await _groups(db, school_id, today, rows)
-    await db.execute(
-        insert(s.TeachingAssignment),
+    """Through ``schedule.add_assignments``, as ``POST /assignments``."""
+    await add_assignments(
+        db,
+        viewer,
         [
-            {
-                "teacher_id": r.values["teacher_id"],
-                "class_id": r.values["class_id"],
-                "subject_id": r.values["subject_id"],
-            }
+            m.AssignmentCreate(
+                teacher_id=r.values["teacher_id"],
+                class_id=r.values["class_id"],
+                subject_id=r.values["subject_id"],
+                group_id=r.values["group_id"],
+            )
             for r in rows
         ],
+        now,
     )
 
 
 async def _timetable(
-    db: AsyncSession, school_id: int, today: dt.date, rows: Sequence[PlannedLine]
+    db: AsyncSession, viewer: Viewer, now: dt.datetime, rows: Sequence[PlannedLine]
 ) -> None:
-    """New lessons of the week from ``today`` on; a changed one ends yesterday and its new
-    form starts today (the lessons already held keep what they were)."""
-    if any(r.values["group_id"] is not None or r.values["weeks"] != "all" for r in rows):
-        await _groups(db, school_id, today, rows)
-    changed = [r.target for r in rows if r.action is Action.CHANGED]
-    if changed:
-        await db.execute(
-            update(s.TimetableSlot)
-            .where(s.TimetableSlot.id.in_(changed))
-            .values(valid_to=today - dt.timedelta(days=1))
-        )
-    await db.execute(
-        insert(s.TimetableSlot),
+    """Through ``schedule.add_rows``, as ``POST /timetable``: the new rows start today (or on
+    the year's first day), a changed row ends the day before its new form starts, and the
+    lessons of the classes touched are made again from then on, keeping every lesson with
+    marks, absences, a topic or homework."""
+    await add_rows(
+        db,
+        viewer,
         [
-            {
-                "class_id": r.values["class_id"],
-                "weekday": r.values["weekday"],
-                "number": r.values["number"],
-                "subject_id": r.values["subject_id"],
-                "teacher_id": r.values["teacher_id"],
-                "room": r.values["room"],
-                "valid_from": today,
-                "valid_to": None,
-            }
+            m.TimetableRowCreate(
+                class_id=r.values["class_id"],
+                group_id=r.values["group_id"],
+                weekday=r.values["weekday"],
+                number=r.values["number"],
+                subject_id=r.values["subject_id"],
+                teacher_id=r.values["teacher_id"],
+                room=r.values["room"],
+                weeks=m.WeekParity(r.values["weeks"]),
+            )
             for r in rows
         ],
+        now,
+        replacing=[r.target for r in rows if r.action is Action.CHANGED and r.target],
     )
 
 
@@ -311,9 +369,7 @@ async def apply_plan(
     plan: SetupPlan,
     *,
     data: bytes,
-    school_id: int,
-    actor_id: int,
-    today: dt.date,
+    viewer: Viewer,
     now: dt.datetime,
 ) -> int:
     """Write ``plan`` in the caller's transaction; returns the import's audit record id.
@@ -326,7 +382,7 @@ async def apply_plan(
         )
     rows = plan.to_write()
     if rows:
-        await WRITERS[plan.kind.name](db, school_id, today, rows)
+        await WRITERS[plan.kind.name](db, viewer, now, rows)
     after: dict[str, Any] = {
         "kind": plan.kind.name,
         "file_sha256": hashlib.sha256(data).hexdigest(),
@@ -339,9 +395,9 @@ async def apply_plan(
     return await append_audit(
         db,
         at=now,
-        actor_id=actor_id,
+        actor_id=viewer.id,
         action="create",
         entity="setup_import",
-        entity_id=school_id,
+        entity_id=viewer.school_id,
         after=after,
     )

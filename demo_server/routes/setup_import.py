@@ -93,9 +93,7 @@ async def import_setup(
         db,
         plan,
         data=body,
-        school_id=viewer.school_id,
-        actor_id=viewer.id,
-        today=viewer.today,
+        viewer=viewer,
         now=server.settings.now(),
     )
     return Encoded(await encode_off_loop(plan_report, plan, dry_run=False, applied=True))
