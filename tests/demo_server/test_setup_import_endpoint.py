@@ -116,7 +116,11 @@ async def test_one_bad_line_imports_nothing_and_says_where(
     http: httpx.AsyncClient, login_as: LoginAs, demo_url: str
 ) -> None:
     it = await login_as(http, "it")
-    for kind, body in (("classes", "класс\n8А\n"), ("subjects", "предмет\nФизика\n")):
+    for kind, body in (
+        ("rooms", "кабинет\n12\n14\n"),
+        ("classes", "класс\n8А\n"),
+        ("subjects", "предмет\nФизика\n"),
+    ):
         answer = await send(http, it, kind, body.encode(), dry_run=False)
         assert answer.status_code == 200, answer.text
     before = await counts(demo_url)

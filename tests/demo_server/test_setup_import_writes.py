@@ -112,10 +112,10 @@ async def test_groups_and_their_alternate_week_timetable_import_with_their_lesso
 
     # A changed line: its row ends yesterday, the new one starts today, and the lessons from
     # today follow it (the room), as a change through the API does.
-    changed = await send(http, it, "timetable", TIMETABLE.replace("teacher2;;", "teacher2;31;"))
+    changed = await send(http, it, "timetable", TIMETABLE.replace("teacher2;;", "teacher2;301;"))
     assert (changed.changed, changed.unchanged) == (1, 1)
     after = await lessons_of_groups(demo_url)
-    assert after["2"] == [(day, "31") for day in fridays]
+    assert after["2"] == [(day, "301") for day in fridays]
     assert after["1"] == made["1"]
     ended = await scalar(
         demo_url,
