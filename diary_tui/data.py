@@ -891,29 +891,32 @@ class DiaryData:
 
     # -- grades, homework, attendance -------------------------------------------------------
 
-    def hypothetical_marks(self, pupil_id: int, subject_id: int) -> list[tuple[int, int]]:
-        """The "what if" marks (value, weight) of a subject: kept here, never sent."""
+    def hypothetical_marks(
+        self, pupil_id: int, subject_id: int, period: str = "year"
+    ) -> list[tuple[int, int]]:
+        """The "what if" marks (value, weight) of a subject in one period (a period's id, or
+        ``year``): kept here, never sent, and shown only in the period they were added to."""
         import json
 
-        raw = self.remembered(f"whatif:{pupil_id}:{subject_id}")
+        raw = self.remembered(f"whatif:{pupil_id}:{period}:{subject_id}")
         if not raw:
-            return self._whatif.get((pupil_id, subject_id), [])
+            return self._whatif.get((pupil_id, period, subject_id), [])
         try:
             return [(int(value), int(weight)) for value, weight in json.loads(raw)]
         except (ValueError, TypeError):
             return []
 
     def set_hypothetical_marks(
-        self, pupil_id: int, subject_id: int, marks: list[tuple[int, int]]
+        self, pupil_id: int, subject_id: int, marks: list[tuple[int, int]], period: str = "year"
     ) -> None:
         import json
 
-        self._whatif[(pupil_id, subject_id)] = list(marks)
-        self.remember_setting(f"whatif:{pupil_id}:{subject_id}", json.dumps(marks))
+        self._whatif[(pupil_id, period, subject_id)] = list(marks)
+        self.remember_setting(f"whatif:{pupil_id}:{period}:{subject_id}", json.dumps(marks))
 
     @property
-    def _whatif(self) -> dict[tuple[int, int], list[tuple[int, int]]]:
-        found: dict[tuple[int, int], list[tuple[int, int]]] | None = getattr(
+    def _whatif(self) -> dict[tuple[int, str, int], list[tuple[int, int]]]:
+        found: dict[tuple[int, str, int], list[tuple[int, int]]] | None = getattr(
             self, "_whatif_marks", None
         )
         if found is None:

@@ -54,7 +54,7 @@ from diary_tui.data import (
 )
 from diary_tui.outbox_ops import NoticeCreateOp
 from diary_tui.ui import MUTED, local, muted, parse_day, period_label, plain, title_line
-from diary_tui.widgets import KeyFooter, NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import PeriodScreen, SessionEnded, period_bindings
 from screens.dialogs.confirm import ConfirmOrEnter as ConfirmScreen
 
@@ -375,7 +375,7 @@ itself. r refreshes.
         yield NavBar(self.NAME)
         yield Static(Content(""), id="attendance-title")
         yield Static(Content(""), id="attendance-totals")
-        yield DataTable(id="attendance-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="attendance-table", zebra_stripes=True)
         yield Static(Content(""), id="attendance-message")
         yield StatusLine()
         yield KeyFooter()

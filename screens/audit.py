@@ -24,7 +24,7 @@ from api_client import endpoints
 from api_client.models import AuditEntry, AuditPage
 from diary_tui.data import DiaryData
 from diary_tui.ui import MUTED, local, parse_day
-from diary_tui.widgets import KeyFooter, NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen
 from screens.dialogs.detail import DetailScreen
 
@@ -164,7 +164,7 @@ records.
             yield Input(placeholder="to", id="audit-to")
             yield Select(ENTITIES, value="", allow_blank=False, id="audit-entity")
             yield Select(SHOWN, value=SHOWN[0][1], allow_blank=False, id="audit-action")
-        yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="audit-table", zebra_stripes=True)
         yield StatusLine()
         yield KeyFooter()
 

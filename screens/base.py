@@ -18,7 +18,7 @@ from textual.binding import ActiveBinding, Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from api_client import i18n
@@ -38,7 +38,7 @@ from diary_tui.keys import RUSSIAN_TWIN, localized
 from diary_tui.navigation import DESTINATIONS, Destination, destinations_for
 from diary_tui.store import OutboxItem
 from diary_tui.ui import plain, role_name
-from diary_tui.widgets import KeyFooter, NavBar, StatusLine
+from diary_tui.widgets import DiaryList, KeyFooter, NavBar, StatusLine
 
 
 class Navigator(Protocol):
@@ -72,7 +72,7 @@ def list_layout(name: str, title_id: str, list_id: str) -> ComposeResult:
     until the screen paints it), the list, the status line and the key footer."""
     yield NavBar(name)
     yield Static(Content(""), id=title_id)
-    yield OptionList(id=list_id)
+    yield DiaryList(id=list_id)
     yield StatusLine()
     yield KeyFooter()
 

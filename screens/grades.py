@@ -37,7 +37,7 @@ from api_client.models import (
 )
 from diary_tui.data import DiaryData
 from diary_tui.ui import MUTED, muted, period_label, plain, title_line
-from diary_tui.widgets import KeyFooter, NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import PeriodScreen, period_bindings
 from screens.grades_chart import column_chart, sparkline
 
@@ -45,6 +45,13 @@ HYPOTHETICAL = "italic $text-warning"
 MAX_WEIGHT = 10
 
 Pair = tuple[int, int]
+
+
+def period_key(grades: Grades | None) -> str:
+    """How "what if" marks are kept for the period ``grades`` show: its id, or ``year``."""
+    if grades is None or grades.period is None:
+        return "year"
+    return str(grades.period.id)
 
 
 def mark_text(value: int, weight: int) -> str:
@@ -309,7 +316,7 @@ class ReportCardScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="report-card"):
             yield Static(muted("Loading the report card…"), id="report-card-title")
-            yield DataTable(id="report-card-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="report-card-table", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -418,7 +425,7 @@ never sent; x clears them. k shows the report card.
         yield NavBar(self.NAME)
         yield Static(Content(""), id="grades-title")
         with Horizontal(id="grades-body"):
-            yield DataTable(id="grades-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="grades-table", zebra_stripes=True)
         yield Static(Content(""), id="grades-message")
         yield Static(Content(""), id="grades-rule")
         yield StatusLine()
@@ -440,10 +447,17 @@ never sent; x clears them. k shows the report card.
     def scale(self) -> MarkScale:
         return self.value.mark_scale if self.value is not None else MarkScale()
 
-    def whatif(self, subject_id: int) -> list[Pair]:
+    def shown_period(self) -> str:
+        """The period on screen as the "what if" marks are kept by: its id, or ``year``."""
+        return period_key(self.value)
+
+    def whatif(self, subject_id: int, period: str | None = None) -> list[Pair]:
+        """The "what if" marks of a subject in ``period`` (the one on screen by default)."""
         if self.child is None:
             return []
-        return self.data.hypothetical_marks(self.child.id, subject_id)
+        return self.data.hypothetical_marks(
+            self.child.id, subject_id, period or self.shown_period()
+        )
 
     # -- painting -----------------------------------------------------------------------
 
@@ -474,7 +488,8 @@ never sent; x clears them. k shows the report card.
 
     def paint(self, value: Grades) -> None:
         width = max(self.app.size.width - 2, 60)
-        whatifs = {s.subject.id: list(self.whatif(s.subject.id)) for s in value.subjects}
+        period = period_key(value)
+        whatifs = {s.subject.id: list(self.whatif(s.subject.id, period)) for s in value.subjects}
         painted = (value, width, whatifs)
         if painted == self._painted:
             return  # the table shows exactly this already
@@ -556,12 +571,13 @@ never sent; x clears them. k shows the report card.
         child = self.child
         if child is None:
             return
+        period = self.shown_period()  # the mark belongs to the period it was asked in
 
         def added(result: Pair | None) -> None:
             if result is None or self.child is None or self.child.id != child.id:
                 return
-            marks = [*self.whatif(subject.subject.id), result]
-            self.data.set_hypothetical_marks(child.id, subject.subject.id, marks)
+            marks = [*self.whatif(subject.subject.id, period), result]
+            self.data.set_hypothetical_marks(child.id, subject.subject.id, marks, period)
             if self.value is not None:
                 self.paint(self.value)
             if after is not None:
@@ -577,12 +593,13 @@ never sent; x clears them. k shows the report card.
         self.ask_whatif(subject)
 
     def clear_whatif(self) -> None:
-        """Forget every "what if" mark of the shown child."""
+        """Forget every "what if" mark of the shown child in the period shown."""
         if self.child is None or self.value is None:
             return
+        period = self.shown_period()
         for subject in self.value.subjects:
-            if self.whatif(subject.subject.id):
-                self.data.set_hypothetical_marks(self.child.id, subject.subject.id, [])
+            if self.whatif(subject.subject.id, period):
+                self.data.set_hypothetical_marks(self.child.id, subject.subject.id, [], period)
         self.paint(self.value)
 
     def action_clear_whatif(self) -> None:

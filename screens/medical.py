@@ -24,7 +24,7 @@ from api_client.i18n import N_, _, ngettext
 from api_client.models import MedicalAbsences, PupilFound
 from diary_tui.data import DiaryData, Sent
 from diary_tui.ui import MUTED, parse_day
-from diary_tui.widgets import KeyFooter, NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen
 
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
@@ -130,7 +130,7 @@ as they are). The class teacher and the parents see it in the diary.
         )
         yield OptionList(id="medical-found")
         yield Static(Content.styled(_("No pupil chosen."), MUTED), id="medical-title")
-        yield DataTable(id="medical-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="medical-table", zebra_stripes=True)
         yield StatusLine()
         yield KeyFooter()
 

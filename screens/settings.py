@@ -8,10 +8,10 @@ edits them and writes them back (comments and other settings in the file are kep
 from __future__ import annotations
 
 import asyncio
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 import msgspec
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -81,16 +81,80 @@ def selections(prefs: Notifications) -> list[Selection[str]]:
     return items
 
 
+QUIET_FROM = N_("Quiet from")
+QUIET_TO = N_("to")
+"""The labels of the quiet hours' boxes: what the form's errors call them."""
+
+
+class FormError(ValueError):
+    """A wrong entry of the form, in words naming the box by its label on screen."""
+
+    def __init__(self, message: str, box: str) -> None:
+        super().__init__(message)
+        self.box = box
+        """The id of the box to put the cursor in."""
+
+
+def clock_time_error(value: str, label: str) -> str | None:
+    """Why ``value`` is not a time of day ``HH:MM``, naming the box by ``label``; None if it is."""
+    hours, sep, minutes = value.partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        return _("“{label}” takes a time written HH:MM, like 22:00, not “{value}”").format(
+            label=label, value=value
+        )
+    if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
+        return _("“{label}” takes a time of day between 00:00 and 23:59, not “{value}”").format(
+            label=label, value=value
+        )
+    return None
+
+
 def preferences_from(selected: list[str], quiet_from: str, quiet_to: str) -> Notifications:
-    """The preferences the form shows; ValueError in plain words when they are wrong."""
+    """The preferences the form shows; FormError in plain words, naming the boxes by their
+    labels on screen (never the config file's keys), when they are wrong."""
+    quiet_from, quiet_to = quiet_from.strip(), quiet_to.strip()
+    labels = {"quiet-from": _(QUIET_FROM), "quiet-to": _(QUIET_TO)}
+    if bool(quiet_from) != bool(quiet_to):
+        empty = "quiet-to" if quiet_from else "quiet-from"
+        raise FormError(
+            _("Fill in both quiet hours (“{start}” and “{end}”), or leave both empty").format(
+                start=labels["quiet-from"], end=labels["quiet-to"]
+            ),
+            empty,
+        )
+    for box, value in (("quiet-from", quiet_from), ("quiet-to", quiet_to)):
+        error = clock_time_error(value, labels[box]) if value else None
+        if error is not None:
+            raise FormError(error, box)
     values: dict[str, object] = {key: key in selected for key in NOTIFICATION_GROUPS}
     values["bell"] = BELL in selected
-    values["quiet_from"] = quiet_from.strip()
-    values["quiet_to"] = quiet_to.strip()
+    values["quiet_from"] = quiet_from
+    values["quiet_to"] = quiet_to
     try:
         return msgspec.convert(values, Notifications)
-    except msgspec.ValidationError as exc:
-        raise ValueError(str(exc).split(" - at ")[0]) from None
+    except msgspec.ValidationError as exc:  # checked above; kept as the config's last word
+        raise FormError(str(exc).split(" - at ")[0], "quiet-from") from None
+
+
+class TimeInput(Input):
+    """A box for a time of day: it takes digits and a colon; any other key (the screen's
+    letters, w for the week, ...) goes on to the screen instead of being swallowed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(restrict=r"[0-9:]*", max_length=5, **kwargs)
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """Only what a time is written with; a letter stays the screen's key."""
+        return character is not None and (character.isdigit() or character == ":")
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and not self.check_consume_key(event.key, event.character):
+            # Input would take the key and ring the bell: it is the screen's (w, the week).
+            event.prevent_default()
+            event.stop()
+            active = self.screen.active_bindings.get(event.key)
+            if active is not None and active.enabled:
+                await self.app.run_action(active.binding.action, active.node)
 
 
 class SettingsScreen(DiaryScreen):
@@ -154,10 +218,10 @@ the config file (its comments and other settings are kept).
         )
         yield SelectionList[str](id="settings-kinds")
         with Horizontal(id="settings-quiet"):
-            yield Label(_("Quiet from"))
-            yield Input(placeholder=_("HH:MM"), id="quiet-from", max_length=5)
-            yield Label(_("to"))
-            yield Input(placeholder=_("HH:MM"), id="quiet-to", max_length=5)
+            yield Label(_(QUIET_FROM))
+            yield TimeInput(placeholder=_("HH:MM"), id="quiet-from")
+            yield Label(_(QUIET_TO))
+            yield TimeInput(placeholder=_("HH:MM"), id="quiet-to")
             yield Label(_("(both empty: never quiet)"))
         yield Static(Content(""), id="settings-note")
         yield StatusLine()
@@ -208,8 +272,9 @@ the config file (its comments and other settings are kept).
     def action_save(self) -> None:
         try:
             prefs = self.form()
-        except ValueError as exc:
+        except FormError as exc:
             self._note(_("Not saved: {reason}.").format(reason=exc), "$text-error")
+            self.query_one(f"#{exc.box}", Input).focus()
             return
         self.save(prefs)
 

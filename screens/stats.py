@@ -35,7 +35,7 @@ from api_client.models import (
 )
 from diary_tui.data import DiaryData, Role
 from diary_tui.ui import MUTED
-from diary_tui.widgets import KeyFooter, NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen
 from screens.stats_chart import bar, bar_chart
 
@@ -164,7 +164,7 @@ five pupils is withheld so that nobody can be identified.
             yield Static(Content(""), id="stats-chart")
             yield Static(Content(""), id="stats-trend-label")
             yield Sparkline([], id="stats-trend")
-        yield DataTable(id="stats-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="stats-table", zebra_stripes=True)
         yield StatusLine()
         yield KeyFooter()
 

@@ -41,7 +41,7 @@ from diary_tui.data import (
     describe_error,
 )
 from diary_tui.ui import MUTED, parse_day
-from diary_tui.widgets import KeyFooter, NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen
 from screens.dialogs.confirm import ConfirmOrEnter as Confirm
 from screens.dialogs.detail import DetailScreen
@@ -337,7 +337,7 @@ the account as it is now, what you typed stays, and you choose whether yours goe
             yield Input(placeholder="search login or name", id="users-q", compact=True)
             yield Select(ROLE_OPTIONS, value="", allow_blank=False, id="users-role", compact=True)
             yield Input(placeholder="class", id="users-class", compact=True)
-        yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="users-table", zebra_stripes=True)
         yield StatusLine()
         yield KeyFooter()
 

@@ -102,7 +102,8 @@ async def test_grades_screen_what_if_and_report_card(
         assert "5×2?" in str(diary.screen.query_one("#subject-detail-text", Static).visual)
         await pilot.press("escape")
         await wait_for(pilot, lambda: diary.screen is screen)
-        assert screen.data.hypothetical_marks(first, subject.subject.id) == [(5, 2)]
+        quarter = screen.shown_period()
+        assert screen.data.hypothetical_marks(first, subject.subject.id, quarter) == [(5, 2)]
         marks = [(m.value, m.weight) for m in subject.marks]
         from api_client.grading import format_average, weighted_average
 
@@ -113,7 +114,7 @@ async def test_grades_screen_what_if_and_report_card(
         again = await http.get(f"{API_PREFIX}/pupils/{first}/grades", headers=headers)
         assert again.content == response.content
         await pilot.press("x")
-        assert screen.data.hypothetical_marks(first, subject.subject.id) == []
+        assert screen.data.hypothetical_marks(first, subject.subject.id, quarter) == []
         assert cell_text(table, row, 2) == (subject.average or "—")
 
         # Another period, then the report card.
@@ -343,6 +344,6 @@ async def test_what_if_marks_are_kept_per_child_in_the_local_store(
         assert diary.data.hypothetical_marks(first, 1) == [(5, 1), (3, 2)]
         assert diary.data.hypothetical_marks(second, 1) == []
         # In the account's store, so they survive a restart of the app.
-        assert diary.data.remembered(f"whatif:{first}:1") == "[[5, 1], [3, 2]]"
+        assert diary.data.remembered(f"whatif:{first}:year:1") == "[[5, 1], [3, 2]]"
         diary.data.set_hypothetical_marks(first, 1, [])
         assert diary.data.hypothetical_marks(first, 1) == []

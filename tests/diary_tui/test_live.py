@@ -424,7 +424,8 @@ async def test_settings_are_validated_and_written_back(app: Litestar, demo: Any)
         screen.query_one("#quiet-to", Input).value = "07:00"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "Not saved" in title_text(diary, "#settings-note"))
-        assert "quiet_from" in title_text(diary, "#settings-note")
+        note = title_text(diary, "#settings-note")
+        assert "“Quiet from”" in note and "quiet_from" not in note  # the label, not the key
         screen.query_one("#quiet-from", Input).value = "22:00"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "Saved" in title_text(diary, "#settings-note"))

@@ -64,7 +64,9 @@ def test_subject_with_a_what_if_mark(
         subjects = screen.value.subjects
         row = max(range(len(subjects)), key=lambda i: len(subjects[i].marks))
         subject = subjects[row]
-        diary.data.set_hypothetical_marks(screen.shown_pupil, subject.subject.id, [(5, 2)])
+        diary.data.set_hypothetical_marks(
+            screen.shown_pupil, subject.subject.id, [(5, 2)], screen.shown_period()
+        )
         screen.query_one(DataTable).move_cursor(row=row)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(diary.screen, SubjectDetailScreen))
