@@ -22,6 +22,9 @@ names no pupil, subject or class either.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
@@ -44,6 +47,7 @@ from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
 from demo_server.schema import (
     Enrolment,
+    GroupMember,
     Lesson,
     ParentLink,
     SchoolClass,
@@ -279,7 +283,8 @@ async def visible_class(
 # Who may write to a class journal (and open it):
 # - marks, topics, homework, period marks: a teacher who teaches the lesson's class and
 #   subject: the lesson's teacher or its substitute, or a teaching assignment for the class and
-#   subject;
+#   subject; an assignment that names a group (a class split for English) gives that group's
+#   lessons, journal and pupils only, never the other group's nor the whole class's;
 # - absences: the same teachers and the class's class teacher; the health worker sets and
 #   removes ``illness`` absences of any pupil of the school, nothing else;
 # - the journal GET: the teachers above (a substitute included; a class teacher: their class
@@ -289,16 +294,59 @@ async def visible_class(
 JOURNAL_READERS = frozenset({Role.TEACHER, Role.ADMINISTRATION})
 
 
+def _same_group(column: Any, group_id: int | None) -> ColumnElement[bool]:
+    same: ColumnElement[bool] = column.is_(None) if group_id is None else column == group_id
+    return same
+
+
 async def assigned_to_teach(
-    db: AsyncSession, teacher_id: int, class_id: int, subject_id: int
+    db: AsyncSession, teacher_id: int, class_id: int, subject_id: int, group_id: int | None = None
 ) -> bool:
-    """Whether a teaching assignment gives ``teacher_id`` this class and subject."""
+    """Whether a teaching assignment gives ``teacher_id`` this class and subject: for the
+    whole class (``group_id`` None), an assignment for the whole class; for one group of it,
+    one for the whole class or for that group."""
     found = await db.scalar(
-        select(TeachingAssignment.id).where(
+        select(TeachingAssignment.id)
+        .where(
             TeachingAssignment.teacher_id == teacher_id,
             TeachingAssignment.class_id == class_id,
             TeachingAssignment.subject_id == subject_id,
+            or_(
+                TeachingAssignment.group_id.is_(None),
+                _same_group(TeachingAssignment.group_id, group_id),
+            ),
         )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def assigned_to_teach_pupil(
+    db: AsyncSession,
+    teacher_id: int,
+    class_id: int,
+    subject_id: int,
+    pupil_id: int,
+    start: dt.date,
+    end: dt.date,
+) -> bool:
+    """Whether a teaching assignment gives ``teacher_id`` this pupil in this class and
+    subject from ``start`` to ``end``: one for the whole class, or for a group the pupil was in
+    then."""
+    groups = select(GroupMember.group_id).where(
+        GroupMember.pupil_id == pupil_id,
+        GroupMember.start <= end,
+        or_(GroupMember.end.is_(None), GroupMember.end >= start),
+    )
+    found = await db.scalar(
+        select(TeachingAssignment.id)
+        .where(
+            TeachingAssignment.teacher_id == teacher_id,
+            TeachingAssignment.class_id == class_id,
+            TeachingAssignment.subject_id == subject_id,
+            or_(TeachingAssignment.group_id.is_(None), TeachingAssignment.group_id.in_(groups)),
+        )
+        .limit(1)
     )
     return found is not None
 
@@ -321,33 +369,37 @@ async def teaches_lesson(
     subject_id: int,
     teacher_id: int,
     substitute_id: int | None,
+    group_id: int | None = None,
 ) -> bool:
-    """Whether ``viewer`` may give marks, topic and homework at this lesson."""
+    """Whether ``viewer`` may give marks, topic and homework at this lesson (of the group
+    ``group_id``, or of the whole class)."""
     if viewer.role is not Role.TEACHER:
         return False
     if viewer.id in (teacher_id, substitute_id):
         return True
-    return await assigned_to_teach(db, viewer.id, class_id, subject_id)
+    return await assigned_to_teach(db, viewer.id, class_id, subject_id, group_id)
 
 
 async def may_open_journal(
-    db: AsyncSession, viewer: Viewer, class_id: int, subject_id: int
+    db: AsyncSession, viewer: Viewer, class_id: int, subject_id: int, group_id: int | None = None
 ) -> bool:
-    """Whether ``viewer`` may read the journal of this class and subject."""
+    """Whether ``viewer`` may read the journal of this class and subject (of its group
+    ``group_id``, or of the whole class)."""
     if viewer.role is Role.ADMINISTRATION:
         return True
     if viewer.role is not Role.TEACHER:
         return False
-    if await assigned_to_teach(db, viewer.id, class_id, subject_id):
+    if await assigned_to_teach(db, viewer.id, class_id, subject_id, group_id):
         return True
     if await leads_class(db, viewer.id, class_id):
         return True
-    # A substitute: the journal of the class and subject they stood in for.
+    # A substitute: the journal of the class (or group) and subject they stood in for.
     found = await db.scalar(
         select(Lesson.id)
         .where(
             Lesson.class_id == class_id,
             Lesson.subject_id == subject_id,
+            _same_group(Lesson.group_id, group_id),
             (Lesson.teacher_id == viewer.id) | (Lesson.substitute_id == viewer.id),
         )
         .limit(1)

@@ -4,7 +4,9 @@ A change row (``demo_server.records.record_change``) is routed by its columns:
 
 - ``user_id`` set: that user only (a message to them);
 - else ``pupil_id`` set: the pupil, their parents and the staff who may see the pupil;
-- else ``class_id`` set: the class's pupils and parents and the staff of the class;
+- else ``class_id`` set: the class's pupils and parents and the staff of the class; with
+  ``group_id`` too (news of a group's lesson: its homework, topic, a substitution), of the
+  pupils and parents only the group's (its members today);
 - else the whole school.
 
 :func:`visible` turns that into one SQL condition for a viewer, by role. The feed
@@ -48,7 +50,7 @@ from api_client.models import AuditHead, ChangeFeed, ChangeItem, Role
 from demo_server.access import teacher_class_ids
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
-from demo_server.schema import Change, Enrolment, ParentLink, User
+from demo_server.schema import Change, Enrolment, GroupMember, ParentLink, User
 from demo_server.settings import ServerState
 
 log = logging.getLogger(__name__)
@@ -144,9 +146,18 @@ def visible(viewer: Viewer, today: dt.date) -> ColumnElement[bool]:
         else:
             pupils = select(User.id).where(User.id == viewer.id)
         classes = select(Enrolment.class_id).where(Enrolment.pupil_id.in_(pupils), current)
+        groups = select(GroupMember.group_id).where(
+            GroupMember.pupil_id.in_(pupils),
+            GroupMember.start <= today,
+            or_(GroupMember.end.is_(None), GroupMember.end >= today),
+        )
         scope = or_(
             Change.pupil_id.in_(pupils),
-            and_(Change.pupil_id.is_(None), Change.class_id.in_(classes)),
+            and_(
+                Change.pupil_id.is_(None),
+                Change.class_id.in_(classes),
+                or_(Change.group_id.is_(None), Change.group_id.in_(groups)),
+            ),
             school_wide,
         )
     elif viewer.role is Role.TEACHER:

@@ -69,7 +69,7 @@ from demo_server import schema as s
 from demo_server.access import (
     ATTENDANCE_READERS,
     MAX_ID,
-    assigned_to_teach,
+    assigned_to_teach_pupil,
     leads_class,
     lesson_visibility,
     may_open_journal,
@@ -321,6 +321,7 @@ async def _require_teacher(db: AsyncSession, viewer: Viewer, ctx: LessonContext,
         subject_id=lesson.subject_id,
         teacher_id=lesson.teacher_id,
         substitute_id=lesson.substitute_id,
+        group_id=lesson.group_id,
     ):
         raise ProblemError(
             403,
@@ -408,7 +409,7 @@ async def load_journal(
         raise ProblemError(403, _("your role may not see class journals"))
     cls = await visible_class(db, viewer, class_id)
     subject = await _subject(db, viewer, subject_id, "subject_id", 404)
-    if not await may_open_journal(db, viewer, cls.id, subject.id):
+    if not await may_open_journal(db, viewer, cls.id, subject.id, group_id):
         raise ProblemError(403, _("you do not teach this subject in this class nor lead it"))
     school = await _school(db, viewer)
     periods = list(
@@ -626,6 +627,7 @@ async def log_write(
     payload: dict[str, Any],
     pupil_id: int | None = None,
     reason: str = "",
+    group_id: int | None = None,
 ) -> None:
     """What every journal or timetable write leaves: an audit record and a change for the feed
     of the class (of one pupil of it, with ``pupil_id``), both in the write's own transaction."""
@@ -649,6 +651,7 @@ async def log_write(
         at=now,
         pupil_id=pupil_id,
         class_id=class_id,
+        group_id=group_id,
         actor_id=viewer.id,
         payload=payload,
     )
@@ -677,6 +680,7 @@ async def log_lesson_write(
         viewer,
         now,
         class_id=ctx.cls.id,
+        group_id=ctx.lesson.group_id,
         action=action,
         entity=entity,
         entity_id=entity_id,
@@ -1434,7 +1438,9 @@ async def set_period_mark(
         )
     cls = class_rows[0] if correction else None
     for candidate in [] if correction else class_rows:
-        if await assigned_to_teach(db, viewer.id, candidate.id, subject.id):
+        if await assigned_to_teach_pupil(
+            db, viewer.id, candidate.id, subject.id, pupil.id, period.start, period.end
+        ):
             cls = candidate
             break
     if cls is None:

@@ -103,12 +103,14 @@ async def record_change(
     class_id: int | None = None,
     user_id: int | None = None,
     actor_id: int | None = None,
+    group_id: int | None = None,
 ) -> int:
     """Add a row to the change feed; returns its cursor.
 
     Who may see it: ``user_id`` set: that user only (a message to them); else ``pupil_id``
     set: that pupil, their parents and the staff who may see the pupil; else ``class_id`` set:
-    the class's pupils and parents and its teachers; else the whole school. ``kind`` is
+    the class's pupils and parents and its teachers (with ``group_id``, a group's lesson: of
+    the pupils and parents, the group's alone); else the whole school. ``kind`` is
     ``<thing>.<what>``: ``mark.added``, ``mark.edited``, ``mark.removed``, ``absence.set``,
     ``absence.removed``, ``homework.set``, ``lesson.changed``, ``message.new``,
     ``announcement.new``, ``event.new``, ... ``payload`` is what a client needs to say what
@@ -128,6 +130,7 @@ async def record_change(
             kind=kind,
             entity_id=entity_id,
             pupil_id=pupil_id,
+            group_id=group_id,
             class_id=class_id,
             user_id=user_id,
             actor_id=actor_id,

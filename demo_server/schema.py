@@ -637,6 +637,8 @@ class Change(Base):
     entity_id: Mapped[int]
     pupil_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("class_groups.id"), default=None)
+    """A change about a group's lesson: of the class's pupils, the group's alone see it."""
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     """For changes addressed to one user (a message)."""
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -27,6 +27,7 @@ from api_client import models as m
 from api_client.i18n import _
 from demo_server import schema as s
 from demo_server.access import MAX_ID, not_found
+from demo_server.lesson_pupils import enrolled_on
 from demo_server.problems import ProblemError
 from demo_server.week import class_ref
 
@@ -258,12 +259,12 @@ async def gather(
         s.Lesson.status != m.LessonStatus.CANCELLED.value,
         s.Lesson.class_id.in_(list(only or figures.classes)),
     ]
-    # Lessons per class and day, then per pupil over the days they were enrolled (a join of
-    # lessons with enrolments would make a row per pupil and lesson).
+    # The whole class's lessons per class and day, then per pupil over the days they were
+    # enrolled (a join of lessons with enrolments would make a row per pupil and lesson).
     days: dict[int, list[tuple[dt.date, int]]] = {}
     for cid, day, count in await db.execute(
         select(s.Lesson.class_id, s.Lesson.date, func.count())
-        .where(*held)
+        .where(*held, s.Lesson.group_id.is_(None))
         .group_by(s.Lesson.class_id, s.Lesson.date)
         .order_by(s.Lesson.class_id, s.Lesson.date)
     ):
@@ -288,6 +289,21 @@ async def gather(
             figures.lessons[(pid, cid)] = (
                 figures.lessons.get((pid, cid), 0) + totals[last] - totals[first]
             )
+    # A group's lessons count for its pupils alone (in the group and the class on the
+    # lesson's day, as lesson_pupils says), not for the whole class.
+    for pid, cid, count in await db.execute(
+        select(s.GroupMember.pupil_id, s.Lesson.class_id, func.count())
+        .join(s.GroupMember, s.GroupMember.group_id == s.Lesson.group_id)
+        .where(
+            *held,
+            s.Lesson.group_id.is_not(None),
+            s.GroupMember.start <= s.Lesson.date,
+            or_(s.GroupMember.end.is_(None), s.GroupMember.end >= s.Lesson.date),
+            enrolled_on(s.GroupMember.pupil_id, s.Lesson.class_id, s.Lesson.date),
+        )
+        .group_by(s.GroupMember.pupil_id, s.Lesson.class_id)
+    ):
+        figures.lessons[(pid, cid)] = figures.lessons.get((pid, cid), 0) + int(count)
     for pid, cid, count in await db.execute(
         select(s.Absence.pupil_id, s.Lesson.class_id, func.count())
         .join(s.Lesson, s.Lesson.id == s.Absence.lesson_id)

@@ -543,3 +543,129 @@ async def test_a_group_lesson_is_its_pupils_alone(
         ),
     )
     assert ends == [(dt.date(2026, 11, 30),)]
+
+
+async def _group_rows(http: httpx.AsyncClient, it: dict[str, str], demo: Any) -> tuple[int, int]:
+    """5А's maths split (see :func:`split_5a`), each group at Wednesday's bell 3."""
+    ids = demo.ids
+    g1, g2 = await split_5a(http, it, demo)
+    for group, teacher, room in ((g1, "teacher", "301"), (g2, "teacher2", "302")):
+        await ok(
+            await post(
+                http,
+                it,
+                "/timetable",
+                m.TimetableRowCreate(
+                    class_id=ids["c5a"],
+                    group_id=group,
+                    weekday=2,
+                    number=3,
+                    subject_id=ids["math"],
+                    teacher_id=ids[teacher],
+                    room=room,
+                    valid_from=MONDAY,
+                ),
+            ),
+            m.TimetableWrite,
+        )
+    return g1, g2
+
+
+async def _pupil_lessons(url: str, school_id: int, class_id: int) -> dict[int, int]:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from demo_server.db import make_engine
+    from demo_server.stats import gather, resolve_scope
+
+    engine = make_engine(url)
+    try:
+        async with AsyncSession(engine) as db:
+            scope = await resolve_scope(db, school_id, None, dt.date(2026, 11, 25))
+            figures = await gather(db, scope, class_id)
+    finally:
+        await engine.dispose()
+    return {pid: n for (pid, cid), n in figures.lessons.items() if cid == class_id}
+
+
+async def test_a_group_teacher_keeps_to_the_group_and_news_to_its_families(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    """A teacher assigned to group 2 alone opens and writes group 2's journal, never group
+    1's nor the whole class's; a group's lessons count for its pupils' attendance alone; news
+    of a group's lesson reaches its pupils and their parents only."""
+    ids = demo.ids
+    it = await login_as(http, "it")
+    school_id = (
+        await fetch_all(
+            demo_url, select(s.SchoolClass.school_id).where(s.SchoolClass.id == ids["c5a"])
+        )
+    )[0][0]
+    before = await _pupil_lessons(demo_url, school_id, ids["c5a"])
+    g1, g2 = await _group_rows(http, it, demo)
+    after = await _pupil_lessons(demo_url, school_id, ids["c5a"])
+    # Wednesday 25 November: one group lesson each for the pupil and the mover, none for the
+    # rest of the class (in no group), though the class had two lessons at that bell.
+    grew = {pid: after.get(pid, 0) - before.get(pid, 0) for pid in after}
+    assert grew[ids["pupil"]] == 1 and grew[ids["mover"]] == 1
+    assert {n for pid, n in grew.items() if pid not in (ids["pupil"], ids["mover"])} <= {0}
+
+    teacher2 = await login_as(http, "teacher2")
+
+    def journal(group: int | None) -> Any:
+        params = {"class_id": ids["c5a"], "subject_id": ids["math"]}
+        if group is not None:
+            params["group_id"] = group
+        return http.get(f"{API}/journal", params=params, headers=teacher2)
+
+    own = await ok(await journal(g2), m.Journal)
+    assert [p.id for p in own.pupils] == [ids["mover"]]
+    assert problem(await journal(g1), 403)
+    assert problem(await journal(None), 403)
+    lessons = await fetch_all(
+        demo_url,
+        select(s.Lesson.id, s.Lesson.group_id).where(
+            s.Lesson.date == dt.date(2026, 11, 25), s.Lesson.group_id.is_not(None)
+        ),
+    )
+    by_group = {group: lesson for lesson, group in lessons}
+    refused = await send(
+        http,
+        teacher2,
+        "PATCH",
+        f"/lessons/{by_group[g1]}/topic",
+        m.TopicSet(topic="Чужая тема", version=1),
+    )
+    assert refused.status_code == 403, refused.text
+
+    # Homework for group 2: its teacher sets it; group 1's pupil and her parent never hear.
+    due = dt.date(2026, 11, 30)
+    for group, who in ((g2, teacher2), (g1, await login_as(http, "teacher"))):
+        written = await send(
+            http,
+            who,
+            "PUT",
+            f"/lessons/{by_group[group]}/homework",
+            m.HomeworkSet(text=f"№ {group}", due=due),
+        )
+        assert written.status_code == 200, written.text
+    for login in ("pupil", "parent"):
+        feed = await ok(
+            await http.get(
+                f"{API}/changes", params={"since": "0"}, headers=await login_as(http, login)
+            ),
+            m.ChangeFeed,
+        )
+        heard = [c.payload.get("lesson_id") for c in feed.changes if c.kind == "homework.set"]
+        assert heard == [by_group[g1]], login
+    staff = [c for c in await _feed_of(http, login_as, "teacher2") if c.kind == "homework.set"]
+    assert {c.payload.get("lesson_id") for c in staff} >= {by_group[g2]}
+
+
+async def _feed_of(http: httpx.AsyncClient, login_as: LoginAs, login: str) -> list[Any]:
+    feed = await ok(
+        await http.get(
+            f"{API}/changes", params={"since": "0"}, headers=await login_as(http, login)
+        ),
+        m.ChangeFeed,
+    )
+    return list(feed.changes)

@@ -43,7 +43,23 @@ async def _rows(url: str) -> dict[str, Any]:
                 ).all(),
                 "lessons": (
                     await c.execute(
-                        select(s.Lesson.id, s.Lesson.class_id, s.Lesson.date, s.Lesson.status)
+                        select(
+                            s.Lesson.id,
+                            s.Lesson.class_id,
+                            s.Lesson.group_id,
+                            s.Lesson.date,
+                            s.Lesson.status,
+                        )
+                    )
+                ).all(),
+                "members": (
+                    await c.execute(
+                        select(
+                            s.GroupMember.group_id,
+                            s.GroupMember.pupil_id,
+                            s.GroupMember.start,
+                            s.GroupMember.end,
+                        )
                     )
                 ).all(),
                 "enrolments": (
@@ -88,12 +104,24 @@ def _expected(rows: dict[str, Any], start: dt.date, end: dt.date) -> dict[str, A
     held = {x.id: x for x in rows["lessons"] if start <= x.date <= end and x.status != "cancelled"}
     lessons_of: dict[int, int] = defaultdict(int)
     lessons_in_class: dict[int, int] = defaultdict(int)
+
+    def in_group(pupil: int, lesson: Any) -> bool:
+        """A group's lesson is its members' alone (on the lesson's day)."""
+        return lesson.group_id is None or any(
+            g.group_id == lesson.group_id
+            and g.pupil_id == pupil
+            and g.start <= lesson.date
+            and (g.end is None or lesson.date <= g.end)
+            for g in rows["members"]
+        )
+
     for e in rows["enrolments"]:
         for lesson in held.values():
             if (
                 lesson.class_id == e.class_id
                 and e.start <= lesson.date
                 and (e.end is None or lesson.date <= e.end)
+                and in_group(e.pupil_id, lesson)
             ):
                 lessons_of[e.pupil_id] += 1
                 lessons_in_class[e.class_id] += 1
