@@ -190,6 +190,39 @@ def text_refusal(value: str, what: str, max_length: int, *, one_line: bool = Tru
     return None
 
 
+NAME_PUNCTUATION = " -'’ʼ."
+"""What a person's name may hold besides letters: spaces, hyphens, apostrophes, dots."""
+
+
+def name_refusal(value: str, what: str) -> str | None:
+    """Why ``value`` will not do as a person's name (``what``: the field's label, ``last
+    name``), in words for a form or a command line; None when it will. A name is letters of
+    any alphabet (with their accents), spaces, hyphens, apostrophes and dots, at most
+    :data:`NAME_MAX_LENGTH` characters: no digits, no markup (``<b>``, ``[red]``), no control
+    characters. The server applies the same rule to every name it stores."""
+    import unicodedata
+
+    from api_client.i18n import _
+
+    if len(value) > NAME_MAX_LENGTH:
+        return _("The {what} is {n} characters long; at most {limit} fit.").format(
+            what=what, n=len(value), limit=NAME_MAX_LENGTH
+        )
+    odd = [
+        ch
+        for ch in value
+        if ch not in NAME_PUNCTUATION and unicodedata.category(ch)[0] not in ("L", "M")
+    ]
+    if odd:
+        shown = odd[0] if odd[0].isprintable() and not odd[0].isspace() else f"U+{ord(odd[0]):04X}"
+        return _(
+            "The {what} may hold only letters, spaces, hyphens, apostrophes and dots, not {char}."
+        ).format(what=what, char=repr(shown))
+    if value and not any(unicodedata.category(ch)[0] == "L" for ch in value):
+        return _("The {what} needs at least one letter.").format(what=what)
+    return None
+
+
 def _is_multiline(hint: Any) -> bool:
     if typing.get_origin(hint) is Annotated:
         return any(

@@ -408,12 +408,17 @@ def clean_name(value: str, field: str, *, required: bool = True) -> str:
     from demo_server.roster import collapse
 
     value = collapse(value)
+    labels = {
+        "first_name": _("first name"),
+        "last_name": _("last name"),
+        "middle_name": _("middle name"),
+    }
+    label = labels.get(field, field.replace("_", " "))
     if required and not value:
-        raise ProblemError(
-            422,
-            _("the {field} must not be empty").format(field=field.replace("_", " ")),
-            field=field,
-        )
+        raise ProblemError(422, _("the {field} must not be empty").format(field=label), field=field)
+    refusal = m.name_refusal(value, label)
+    if refusal:
+        raise ProblemError(422, refusal, field=field)
     return value
 
 

@@ -23,6 +23,8 @@ import os
 import secrets
 from pathlib import Path
 
+from api_client.i18n import _
+
 ENV_KEY = "DIARY_AUDIT_KEY"
 ENV_KEY_FILE = "DIARY_AUDIT_KEY_FILE"
 KEY_FILE_NAME = "audit.key"
@@ -59,8 +61,9 @@ def parse_key(text: str, where: str) -> bytes:
         key = b""
     if len(key) != KEY_BYTES:
         raise AuditKeyError(
-            f"the audit key in {where} is not {KEY_BYTES * 2} hex digits; "
-            "restore it from your backup"
+            _("the audit key in {where} is not {n} hex digits; restore it from your backup").format(
+                where=where, n=KEY_BYTES * 2
+            )
         )
     return key
 
@@ -76,10 +79,15 @@ def load_key(config_dir: Path | None = None, key_file: str | Path | None = None)
         text = path.read_text(encoding="ascii")
     except FileNotFoundError:
         raise AuditKeyError(
-            f"the audit key {path} is missing: restore it from your backup, or set {ENV_KEY} to it"
+            _(
+                "the audit key {path} is missing: restore it from your backup, or set {variable} "
+                "to it"
+            ).format(path=path, variable=ENV_KEY)
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise AuditKeyError(f"cannot read the audit key {path}: {exc}") from None
+        raise AuditKeyError(
+            _("cannot read the audit key {path}: {reason}").format(path=path, reason=exc)
+        ) from None
     return parse_key(text, str(path))
 
 
@@ -106,7 +114,9 @@ def load_or_create_key(
     except FileExistsError:  # another process created it first
         return load_key(config_dir, key_file), None
     except OSError as exc:
-        raise AuditKeyError(f"cannot create the audit key {path}: {exc}") from None
+        raise AuditKeyError(
+            _("cannot create the audit key {path}: {reason}").format(path=path, reason=exc)
+        ) from None
     with os.fdopen(fd, "w", encoding="ascii") as out:
         out.write(key.hex() + "\n")
     return key, path

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api_client.i18n import _
 from demo_server.audit import (
     GENESIS,
     UNKEYED_START,
@@ -65,15 +66,21 @@ class Checkpoint:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
             position, digest = data["position"], data["hash"]
         except FileNotFoundError:
-            raise BadCheckpoint(f"the checkpoint file {path} does not exist") from None
+            raise BadCheckpoint(
+                _("the checkpoint file {path} does not exist").format(path=path)
+            ) from None
         except (OSError, ValueError, TypeError, KeyError) as exc:
             raise BadCheckpoint(
-                f"the checkpoint file {path} is not one written by 'diary-server audit head' "
-                f"({type(exc).__name__}: {exc})"
+                _(
+                    "the checkpoint file {path} is not one written by 'diary-server audit "
+                    "head' ({reason})"
+                ).format(path=path, reason=f"{type(exc).__name__}: {exc}")
             ) from None
         if not isinstance(position, int) or position < 1 or not isinstance(digest, str):
             raise BadCheckpoint(
-                f"the checkpoint file {path} needs a position of 1 or more and a hash"
+                _("the checkpoint file {path} needs a position of 1 or more and a hash").format(
+                    path=path
+                )
             )
         return cls(position, digest)
 
@@ -85,7 +92,8 @@ class Mismatch:
     why: str
 
     def describe(self) -> str:
-        return f"{self.entity.replace('_', ' ')} {self.entity_id}: {self.why}"
+        entity = {"mark": _("mark"), "absence": _("absence"), "period_mark": _("period mark")}
+        return f"{entity.get(self.entity, self.entity)} {self.entity_id}: {self.why}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,37 +123,49 @@ class Verdict:
 
     def describe(self) -> str:
         if self.chain_intact:
-            lines = [f"audit log intact: {self.records} records"]
+            lines = [_("audit log intact: {n} records").format(n=self.records)]
         else:
-            when = self.at.strftime("%Y-%m-%d %H:%M:%S UTC") if self.at else "unknown time"
+            when = self.at.strftime("%Y-%m-%d %H:%M:%S UTC") if self.at else _("unknown time")
             lines = [
-                f"audit log broken at record {self.broken_id} ({when}, {self.what}): {self.why}"
+                _("audit log broken at record {id} ({when}, {what}): {why}").format(
+                    id=self.broken_id, when=when, what=self.what, why=self.why
+                )
             ]
         if self.unkeyed:
             lines.append(
-                f"records 1 to {self.unkeyed} predate the audit key: their plain hashes could be "
-                "recomputed by anyone who can edit the database; keep a checkpoint "
-                "('diary-server audit head') outside the server"
+                _(
+                    "records 1 to {n} predate the audit key: their plain hashes could be "
+                    "recomputed by anyone who can edit the database; keep a checkpoint "
+                    "('diary-server audit head') outside the server"
+                ).format(n=self.unkeyed)
             )
         if self.checkpoint is not None:
             if self.checkpoint_problem:
-                lines.append(f"checkpoint failed: {self.checkpoint_problem}")
+                lines.append(_("checkpoint failed: {why}").format(why=self.checkpoint_problem))
             else:
                 lines.append(
-                    f"checkpoint holds: record {self.checkpoint.position} is still in the chain"
+                    _("checkpoint holds: record {n} is still in the chain").format(
+                        n=self.checkpoint.position
+                    )
                 )
         if self.chain_intact:
             if self.mismatches:
                 lines.append(
-                    f"{len(self.mismatches)} of the marks, absences and period marks differ "
-                    "from what the audit log says of them (changed in the database directly):"
+                    _(
+                        "{n} of the marks, absences and period marks differ from what the "
+                        "audit log says of them (changed in the database directly):"
+                    ).format(n=len(self.mismatches))
                 )
                 lines.extend(f"  {m.describe()}" for m in self.mismatches[:SHOWN_MISMATCHES])
                 if len(self.mismatches) > SHOWN_MISMATCHES:
-                    lines.append(f"  and {len(self.mismatches) - SHOWN_MISMATCHES} more")
+                    lines.append(
+                        "  " + _("and {n} more").format(n=len(self.mismatches) - SHOWN_MISMATCHES)
+                    )
             else:
                 lines.append(
-                    f"marks, absences and period marks match the audit log: {self.reconciled} rows"
+                    _("marks, absences and period marks match the audit log: {n} rows").format(
+                        n=self.reconciled
+                    )
                 )
         return "\n".join(lines)
 
@@ -234,7 +254,7 @@ async def _plain_beyond_the_seal(engine: AsyncEngine, found: Walk, key: bytes) -
         )
     sealed = read_unkeyed_start(value, key)
     if sealed is None:
-        why = (
+        why = _(
             "the record of how much of the log predates the audit key does not hold under the "
             "key: it was written or changed without the key"
         )
@@ -243,16 +263,15 @@ async def _plain_beyond_the_seal(engine: AsyncEngine, found: Walk, key: bytes) -
     allowed, head_hash = sealed
     if found.unkeyed > allowed:
         row = await _nth_record(engine, allowed + 1)
-        why = (
-            f"its hash is a plain one, computed without the audit key, but the key was in use "
-            f"from record {allowed + 1} on: the log was rewritten from here by someone without "
-            "the key"
-        )
+        why = _(
+            "its hash is a plain one, computed without the audit key, but the key was in use "
+            "from record {n} on: the log was rewritten from here by someone without the key"
+        ).format(n=allowed + 1)
         return _broken_at(row, allowed, why)
     if allowed:
         row = await _nth_record(engine, allowed)
         if row is None or row["hash"] != head_hash:
-            why = "the part of the log that predates the audit key was rewritten"
+            why = _("the part of the log that predates the audit key was rewritten")
             return _broken_at(row, allowed - 1, why)
     return None
 
@@ -301,18 +320,20 @@ async def _check_point(engine: AsyncEngine, found: Walk, checkpoint: Checkpoint)
         digest = await connection.scalar(select(AuditRecord.hash).where(AuditRecord.id == position))
     if digest is None:
         if found.broken is None and position > found.head_id:
-            return (
-                f"record {position} is gone: the log now ends at record {found.head_id}, so "
-                "its newest records were deleted"
-            )
-        return f"record {position} is gone: it was deleted from the database"
+            return _(
+                "record {n} is gone: the log now ends at record {head}, so its newest records "
+                "were deleted"
+            ).format(n=position, head=found.head_id)
+        return _("record {n} is gone: it was deleted from the database").format(n=position)
     if digest != checkpoint.hash:
-        return (
-            f"record {position} has another hash than when the checkpoint was taken: the log "
-            f"was rewritten at or before record {position}"
-        )
+        return _(
+            "record {n} has another hash than when the checkpoint was taken: the log was "
+            "rewritten at or before record {n}"
+        ).format(n=position)
     if found.broken is not None and position >= found.broken:
-        return f"record {position} follows the break at record {found.broken}"
+        return _("record {n} follows the break at record {broken}").format(
+            n=position, broken=found.broken
+        )
     return ""
 
 
@@ -320,7 +341,11 @@ def _differences(row: Any, after: Mapping[str, Any]) -> list[str]:
     out = []
     for name, said in after.items():
         if name in row and row[name] != said:
-            out.append(f"{name} is {row[name]!r} in the database, the log says {said!r}")
+            out.append(
+                _("{field} is {value} in the database, the log says {said}").format(
+                    field=name, value=repr(row[name]), said=repr(said)
+                )
+            )
     return out
 
 
@@ -353,7 +378,9 @@ async def _reconcile(engine: AsyncEngine, last: _Last) -> tuple[int, list[Mismat
                 compared += 1
                 said = last.get((entity, row_id))
                 if said is None:
-                    mismatches.append(Mismatch(entity, row_id, "the audit log has no record of it"))
+                    mismatches.append(
+                        Mismatch(entity, row_id, _("the audit log has no record of it"))
+                    )
                     continue
                 record_id, action, after = said
                 removed = row["removed_at"] is not None
@@ -363,8 +390,10 @@ async def _reconcile(engine: AsyncEngine, last: _Last) -> tuple[int, list[Mismat
                             Mismatch(
                                 entity,
                                 row_id,
-                                f"it is in force, but the log's last record of it "
-                                f"({record_id}) removed it",
+                                _(
+                                    "it is in force, but the log's last record of it ({id}) "
+                                    "removed it"
+                                ).format(id=record_id),
                             )
                         )
                     continue
@@ -373,8 +402,10 @@ async def _reconcile(engine: AsyncEngine, last: _Last) -> tuple[int, list[Mismat
                         Mismatch(
                             entity,
                             row_id,
-                            f"it is removed, but the log's last record of it ({record_id}) "
-                            "does not remove it",
+                            _(
+                                "it is removed, but the log's last record of it ({id}) does "
+                                "not remove it"
+                            ).format(id=record_id),
                         )
                     )
                     continue

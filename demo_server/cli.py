@@ -30,6 +30,8 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from api_client.i18n import _
+
 T = TypeVar("T")
 
 KEEP_ALIVE_SECONDS = 75
@@ -47,27 +49,22 @@ class CommandError(Exception):
         self.code = code
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-25") from None
-
-
 def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a whole number").format(text=repr(text))
+        ) from None
     if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
+        raise argparse.ArgumentTypeError(_("must be 1 or more"))
     return value
 
 
 def _port(text: str) -> int:
     value = _positive(text)
     if value > 65535:
-        raise argparse.ArgumentTypeError("a port is 1 to 65535")
+        raise argparse.ArgumentTypeError(_("a port is 1 to 65535"))
     return value
 
 
@@ -91,121 +88,188 @@ def _today_from_env() -> dt.date | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """``diary-server``'s parser, in the language in force (:func:`api_client.cli_text.speak`
+    chose it before)."""
+    from api_client.cli_text import date_argument, lang_argument
+
     parser = argparse.ArgumentParser(
-        prog="diary-server", description="The school diary server and its demo school."
+        prog="diary-server", description=_("The school diary server and its demo school.")
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    db_help = (
+    lang_argument(parser)
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar=_("COMMAND"), title=_("commands")
+    )
+    db_help = _(
         "database URL: sqlite:///path or postgresql://user:pass@host/db "
         "(default: DIARY_DB or a file in the user data folder)"
     )
 
-    serve = sub.add_parser("serve", help="migrate the database, then serve the API")
-    serve.add_argument("--db", help=db_help)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_port, default=8000)
-    serve.add_argument("--workers", type=_positive, default=1)
+    serve = sub.add_parser("serve", help=_("migrate the database, then serve the API"))
+    serve.add_argument("--db", metavar="URL", help=db_help)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help=_("the address to listen on (default 127.0.0.1)")
+    )
+    serve.add_argument(
+        "--port", type=_port, default=8000, help=_("the port to listen on (default 8000)")
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help=_("how many server processes (default 1)"),
+    )
     serve.add_argument(
         "--forwarded-allow-ips",
         type=_proxies,
         default="",
-        metavar="ADDRESSES",
-        help="comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
-        "names the client (default: none; the client is whoever connects)",
+        metavar=_("ADDRESSES"),
+        help=_(
+            "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
+            "names the client (default: none; the client is whoever connects)"
+        ),
     )
     serve.add_argument(
         "--today",
-        type=_date,
-        help="serve as if today were this date (YYYY-MM-DD), for a demo shown on a chosen "
-        "day; default: DIARY_TODAY, else each school's date in its own time zone",
+        type=date_argument,
+        metavar=_("DATE"),
+        help=_(
+            "serve as if today were this date (25.11.2026 or 2026-11-25), for a demo shown "
+            "on a chosen day; default: DIARY_TODAY, else each school's date in its own time zone"
+        ),
     )
-    key_help = (
+    key_help = _(
         "the audit key's file (default: DIARY_AUDIT_KEY, DIARY_AUDIT_KEY_FILE or audit.key "
         "in the server's config folder)"
     )
-    serve.add_argument("--audit-key-file", help=key_help)
+    serve.add_argument("--audit-key-file", metavar=_("FILE"), help=key_help)
     serve.add_argument(
         "--attachment-max-mb",
-        metavar="MB",
-        help="the largest homework file a teacher may attach, in MB (default: 10, at most 100)",
+        metavar=_("MB"),
+        help=_("the largest homework file a teacher may attach, in MB (default: 10, at most 100)"),
     )
     serve.add_argument(
         "--attachment-types",
-        metavar="TYPES",
-        help="the file types homework may carry, comma-separated endings (default: pdf, doc, "
-        "docx, xls, xlsx, ppt, pptx, odt, ods, odp, rtf, txt, png, jpg, jpeg, gif, webp)",
+        metavar=_("TYPES"),
+        help=_(
+            "the file types homework may carry, comma-separated endings (default: pdf, doc, "
+            "docx, xls, xlsx, ppt, pptx, odt, ods, odp, rtf, txt, png, jpg, jpeg, gif, webp)"
+        ),
     )
 
-    demo = sub.add_parser("init-demo", help="create a demo school in an empty database")
-    demo.add_argument("--db", help=db_help)
-    demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--lang", choices=("ru", "en"), default="ru")
-    demo.add_argument("--size", choices=("small", "school"), default="school")
+    demo = sub.add_parser("init-demo", help=_("create a demo school in an empty database"))
+    demo.add_argument("--db", metavar="URL", help=db_help)
     demo.add_argument(
-        "--today", type=_date, help="the demo's today (default: DIARY_TODAY, else the real today)"
+        "--seed", type=int, default=1, metavar="N", help=_("the demo school's seed (default 1)")
     )
-    demo.add_argument("--force", action="store_true", help="drop everything in the database first")
-    demo.add_argument("--audit-key-file", help=key_help + "; created when missing")
+    demo.add_argument(
+        "--lang",
+        choices=("ru", "en"),
+        default=None,
+        help=_("the school's language (default: --lang, DIARY_LANG, the locale, else Russian)"),
+    )
+    demo.add_argument(
+        "--size",
+        choices=("small", "school"),
+        default="school",
+        help=_("small (a few classes) or school (about 800 pupils; the default)"),
+    )
+    demo.add_argument(
+        "--today",
+        type=date_argument,
+        metavar=_("DATE"),
+        help=_("the demo's today (default: DIARY_TODAY, else the real today)"),
+    )
+    demo.add_argument(
+        "--force", action="store_true", help=_("drop everything in the database first")
+    )
+    demo.add_argument(
+        "--audit-key-file",
+        metavar=_("FILE"),
+        help=_("{key_help}; created when missing").format(key_help=key_help),
+    )
 
     init = sub.add_parser(
         "init",
-        help="create a school and its first IT staff account (database migrated first)",
-        description="Create a real school in a new or existing database and its first IT "
-        "staff account, whose one-time password is printed once and must be changed at the "
-        "first login. Then set the school up: see docs/setup.md.",
+        help=_("create a school and its first IT staff account (database migrated first)"),
+        description=_(
+            "Create a real school in a new or existing database and its first IT staff "
+            "account, whose one-time password is printed once and must be changed at the "
+            "first login. Then set the school up: see docs/setup.md."
+        ),
     )
-    init.add_argument("--db", help=db_help)
-    init.add_argument("--school", required=True, help="the school's name, as families know it")
+    init.add_argument("--db", metavar="URL", help=db_help)
+    init.add_argument(
+        "--school",
+        required=True,
+        metavar=_("NAME"),
+        help=_("the school's name, as families know it"),
+    )
     init.add_argument(
         "--timezone",
         default="Europe/Moscow",
-        help="the school's IANA time zone (default: Europe/Moscow)",
+        metavar=_("ZONE"),
+        help=_("the school's IANA time zone (default: Europe/Moscow)"),
     )
-    init.add_argument("--lang", default="ru", help="the school's language: ru or en (default: ru)")
-    init.add_argument("--audit-key-file", help=key_help + "; created when missing")
+    init.add_argument(
+        "--lang", default="ru", help=_("the school's language: ru or en (default: ru)")
+    )
+    init.add_argument(
+        "--audit-key-file",
+        metavar=_("FILE"),
+        help=_("{key_help}; created when missing").format(key_help=key_help),
+    )
 
-    migrate = sub.add_parser("migrate", help="bring the database schema up to date")
-    migrate.add_argument("--db", help=db_help)
+    migrate = sub.add_parser("migrate", help=_("bring the database schema up to date"))
+    migrate.add_argument("--db", metavar="URL", help=db_help)
 
-    audit = sub.add_parser("audit", help="the audit log")
-    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    audit = sub.add_parser("audit", help=_("the audit log"))
+    audit_sub = audit.add_subparsers(
+        dest="audit_command", required=True, metavar=_("ACTION"), title=_("actions")
+    )
     verify = audit_sub.add_parser(
-        "verify", help="check the audit log's hash chain and name the first broken record"
+        "verify", help=_("check the audit log's hash chain and name the first broken record")
     )
-    verify.add_argument("--db", help=db_help)
-    verify.add_argument("--audit-key-file", help=key_help)
+    verify.add_argument("--db", metavar="URL", help=db_help)
+    verify.add_argument("--audit-key-file", metavar=_("FILE"), help=key_help)
     verify.add_argument(
         "--checkpoint",
-        metavar="FILE",
-        help="a head written earlier by 'audit head': check the log still holds it",
+        metavar=_("FILE"),
+        help=_("a head written earlier by 'audit head': check the log still holds it"),
     )
     head = audit_sub.add_parser(
         "head",
-        help="print the chain's newest record (position and hash) to keep outside the server",
+        help=_("print the chain's newest record (position and hash) to keep outside the server"),
     )
-    head.add_argument("--db", help=db_help)
-    head.add_argument("--out", metavar="FILE", help="write it to FILE instead")
+    head.add_argument("--db", metavar="URL", help=db_help)
+    head.add_argument("--out", metavar=_("FILE"), help=_("write it to FILE instead"))
 
     backup = sub.add_parser(
         "backup",
-        help="write a consistent backup of the database while the server runs",
-        description="Writes one archive: the database (SQLite's online backup, or pg_dump "
-        "for PostgreSQL) and the files kept beside it. The audit key is not in it: keep the "
-        "key with the backup, stored apart.",
+        help=_("write a consistent backup of the database while the server runs"),
+        description=_(
+            "Writes one archive: the database (SQLite's online backup, or pg_dump "
+            "for PostgreSQL) and the files kept beside it. The audit key is not in it: keep the "
+            "key with the backup, stored apart."
+        ),
     )
-    backup.add_argument("--db", help=db_help)
-    backup.add_argument("--to", required=True, metavar="FILE", help="the backup file to write")
-    backup.add_argument("--audit-key-file", help=key_help)
+    backup.add_argument("--db", metavar="URL", help=db_help)
+    backup.add_argument(
+        "--to", required=True, metavar=_("FILE"), help=_("the backup file to write")
+    )
+    backup.add_argument("--audit-key-file", metavar=_("FILE"), help=key_help)
 
     restore = sub.add_parser(
         "restore",
-        help="restore a backup into an empty database, then migrate it",
-        description="Restores a file written by 'diary-server backup' into a new, empty "
-        "database of the same kind; nothing is written when the target is not empty. Run "
-        "'diary-server audit verify' afterwards, with the audit key kept with the backup.",
+        help=_("restore a backup into an empty database, then migrate it"),
+        description=_(
+            "Restores a file written by 'diary-server backup' into a new, empty "
+            "database of the same kind; nothing is written when the target is not empty. Run "
+            "'diary-server audit verify' afterwards, with the audit key kept with the backup."
+        ),
     )
-    restore.add_argument("backup_file", metavar="FILE", help="the backup file")
-    restore.add_argument("--db", help=db_help)
+    restore.add_argument("backup_file", metavar=_("FILE"), help=_("the backup file"))
+    restore.add_argument("--db", metavar="URL", help=db_help)
     return parser
 
 
@@ -218,7 +282,7 @@ def _describe_db_error(exc: BaseException, url: str) -> str:
         shown = url
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     text = reason[0] if reason else type(exc).__name__
-    return f"cannot use the database {shown}: {text}"
+    return _("cannot use the database {url}: {reason}").format(url=shown, reason=text)
 
 
 def _run(coro_factory: Callable[[], Coroutine[Any, Any, T]], url: str) -> T:
@@ -244,7 +308,9 @@ def _resolve(url: str | None) -> str:
     except BadDatabaseURL as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     except OSError as exc:  # the default data folder cannot be created
-        raise CommandError(f"cannot create the database folder: {exc}") from None
+        raise CommandError(
+            _("cannot create the database folder: {reason}").format(reason=exc)
+        ) from None
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -252,7 +318,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     url = _resolve(args.db)
     _run(lambda: upgrade(url), url)
-    print(f"the database is up to date ({_shown(url)})")
+    print(_("the database is up to date ({url})").format(url=_shown(url)))
     return 0
 
 
@@ -279,15 +345,17 @@ async def _init_demo(args: argparse.Namespace, url: str) -> Any:
                 schools = await connection.scalar(select(func.count()).select_from(School))
             if schools:
                 raise CommandError(
-                    f"the database {_shown(url)} already holds a school; "
-                    "use --force to delete everything in it and start again"
+                    _(
+                        "the database {url} already holds a school; use --force to delete "
+                        "everything in it and start again"
+                    ).format(url=_shown(url))
                 )
         await upgrade_engine(engine)
         today = args.today or _today_from_env()
         return await generate(
             engine,
             seed=args.seed,
-            lang=args.lang,
+            lang=args.lang or getattr(args, "asked_lang", None) or "ru",
             size=args.size,
             today=today,
             audit_key=args.key,
@@ -302,14 +370,20 @@ def cmd_init_demo(args: argparse.Namespace) -> int:
     url = _resolve(args.db)
     args.key, created = _key(args.audit_key_file, create=True)
     school = _run(lambda: _init_demo(args, url), url)
-    print(f"demo school created in {_shown(url)} (today is {school.today.isoformat()})")
+    print(
+        _("demo school created in {url} (today is {today})").format(
+            url=_shown(url), today=school.today.isoformat()
+        )
+    )
     if created is not None:
         print(
-            f"the audit key was created in {created}: back it up apart from the database "
-            "(without it the audit log cannot be verified)"
+            _(
+                "the audit key was created in {path}: back it up apart from the database "
+                "(without it the audit log cannot be verified)"
+            ).format(path=created)
         )
-    print(f"every account's password: {school.password}")
-    print("demo logins:")
+    print(_("every account's password: {password}").format(password=school.password))
+    print(_("demo logins:"))
     width = max((len(a.login) for a in school.featured), default=0)
     for account in school.featured:
         what = account.title or ROLE_WORDS.get(account.login, account.role)
@@ -357,18 +431,30 @@ def cmd_init(args: argparse.Namespace) -> int:
     url = _resolve(args.db)
     args.key, created = _key(args.audit_key_file, create=True)
     made = _run(lambda: _init_school(args, url), url)
-    print(f"school {made.name!r} created in {_shown(url)} (id {made.school_id})")
+    print(
+        _("school {name} created in {url} (id {id})").format(
+            name=repr(made.name), url=_shown(url), id=made.school_id
+        )
+    )
     if created is not None:
         print(
             f"the audit key was created in {created}: back it up apart from the database "
             "(without it the audit log cannot be verified)"
         )
-    print("its first IT staff account (the password is shown only now, and must be changed at")
-    print("the first login):")
-    print(f"  login:    {made.login}")
-    print(f"  password: {made.password}")
-    print("next: start the server (diary-server serve), log in, and set the school up")
-    print("(diary admin setup --help; the order is in docs/setup.md)")
+    print(
+        _(
+            "its first IT staff account (the password is shown only now, and must be changed "
+            "at the first login):"
+        )
+    )
+    print("  " + _("login:    {login}").format(login=made.login))
+    print("  " + _("password: {password}").format(password=made.password))
+    print(
+        _(
+            "next: start the server (diary-server serve), log in, and set the school up "
+            "(diary admin setup --help; the order is in docs/setup.md)"
+        )
+    )
     return 0
 
 
@@ -462,13 +548,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 created.unlink(missing_ok=True)
             _key(args.audit_key_file, create=False)  # raises: the key is missing
         print(
-            f"the audit key was created in {created}: back it up apart from the database; "
-            f"the {sealed} records that predate it are sealed with it"
+            _(
+                "the audit key was created in {path}: back it up apart from the database; "
+                "the {n} records that predate it are sealed with it"
+            ).format(path=created, n=sealed)
         )
     else:
         _new, created = _key(args.audit_key_file, create=True)
         if created is not None:
-            print(f"the audit key was created in {created}: back it up apart from the database")
+            print(
+                _("the audit key was created in {path}: back it up apart from the database").format(
+                    path=created
+                )
+            )
     import uvicorn
 
     _today_from_env()  # a mistyped DIARY_TODAY is said here, not by every worker
@@ -477,9 +569,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     options = serve_options(args, url)
     if args.audit_key_file:
         os.environ[ENV_KEY_FILE] = str(key_path(key_file=args.audit_key_file).resolve())
-    print(f"serving {_shown(url)} on http://{args.host}:{args.port}/api/v1", flush=True)
+    address = f"http://{args.host}:{args.port}/api/v1"
+    print(_("serving {url} on {address}").format(url=_shown(url), address=address), flush=True)
     if args.forwarded_allow_ips:
-        print(f"trusting X-Forwarded-For from {args.forwarded_allow_ips}", flush=True)
+        print(
+            _("trusting X-Forwarded-For from {addresses}").format(
+                addresses=args.forwarded_allow_ips
+            ),
+            flush=True,
+        )
     uvicorn.run(**options)
     return 0
 
@@ -493,7 +591,9 @@ async def _audit(url: str, args: argparse.Namespace) -> Any:
     engine = make_engine(url)
     try:
         if "audit_log" not in await table_names(engine):
-            raise CommandError(f"the database {_shown(url)} holds no diary: no audit log")
+            raise CommandError(
+                _("the database {url} holds no diary: no audit log").format(url=_shown(url))
+            )
         if args.audit_command == "head":
             from sqlalchemy import select
 
@@ -506,7 +606,7 @@ async def _audit(url: str, args: argparse.Namespace) -> Any:
                     )
                 ).one_or_none()
             if row is None:
-                raise CommandError("the audit log is empty: there is no head to keep yet")
+                raise CommandError(_("the audit log is empty: there is no head to keep yet"))
             return Checkpoint(int(row[0]), str(row[1]))
         return await verify(engine, args.key, args.checkpoint_head)
     finally:
@@ -527,8 +627,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
                 with open(args.out, "w", encoding="utf-8") as out:
                     out.write(head.dumps())
             except OSError as exc:
-                raise CommandError(f"cannot write {args.out}: {exc}") from None
-            print(f"audit head (record {head.position}) written to {args.out}")
+                raise CommandError(
+                    _("cannot write {path}: {reason}").format(path=args.out, reason=exc)
+                ) from None
+            print(
+                _("audit head (record {n}) written to {path}").format(
+                    n=head.position, path=args.out
+                )
+            )
         else:
             print(head.dumps(), end="")
         return 0
@@ -555,14 +661,17 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     schools = ", ".join(manifest.schools)
     print(
-        f"backup of {_shown(url)} ({schools}; {manifest.audit_records} audit records) "
-        f"written to {args.to}"
+        _("backup of {url} ({schools}; {n} audit records) written to {path}").format(
+            url=_shown(url), schools=schools, n=manifest.audit_records, path=args.to
+        )
     )
-    key = os.environ.get("DIARY_AUDIT_KEY") and "the DIARY_AUDIT_KEY variable"
+    key = os.environ.get("DIARY_AUDIT_KEY") and _("the DIARY_AUDIT_KEY variable")
     where = key or str(key_path(key_file=args.audit_key_file))
     print(
-        f"the audit key is in {where}: keep a copy of it with this backup, stored apart "
-        "(without it the restored audit log cannot be verified)"
+        _(
+            "the audit key is in {where}: keep a copy of it with this backup, stored apart "
+            "(without it the restored audit log cannot be verified)"
+        ).format(where=where)
     )
     return 0
 
@@ -578,10 +687,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except BackupError as exc:
         raise CommandError(str(exc)) from None
     print(
-        f"restored the backup of {manifest.created_at} ({', '.join(manifest.schools)}) "
-        f"into {_shown(url)}"
+        _("restored the backup of {when} ({schools}) into {url}").format(
+            when=manifest.created_at, schools=", ".join(manifest.schools), url=_shown(url)
+        )
     )
-    print("check it with: diary-server audit verify --db URL (with the audit key kept with it)")
+    print(_("check it with: diary-server audit verify --db URL (with the audit key kept with it)"))
     return 0
 
 
@@ -597,8 +707,13 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    from api_client.cli_text import asked, speak
+
+    words = sys.argv[1:] if argv is None else argv
+    speak(words)
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.asked_lang = asked(words)
     try:
         return COMMANDS[args.command](args)
     except CommandError as exc:

@@ -18,6 +18,7 @@ Imports stay cheap: httpx and the client load only when a command runs.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import os
 import sys
@@ -27,6 +28,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+from api_client import names
+from api_client.cli_text import date_argument
+from api_client.i18n import _, ngettext
 
 if TYPE_CHECKING:
     import httpx
@@ -78,10 +83,10 @@ class Env:
 
 def _account_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--server", metavar="URL", default=argparse.SUPPRESS, help="the diary server"
+        "--server", metavar="URL", default=argparse.SUPPRESS, help=_("the diary server")
     )
     parser.add_argument(
-        "--login", metavar="NAME", default=argparse.SUPPRESS, help="your login (IT staff)"
+        "--login", metavar=_("NAME"), default=argparse.SUPPRESS, help=_("your login (IT staff)")
     )
 
 
@@ -89,152 +94,276 @@ def add_parsers(commands: Any) -> None:
     """Add ``admin`` (with its subcommands) and ``register`` to ``diary``'s subparsers."""
     admin = commands.add_parser(
         "admin",
-        help="accounts for the school's IT staff: import, slips, passwords, locks, users",
-        description="Accounts, scriptable. Uses the remembered login (see 'diary --server URL "
-        "--login NAME') or asks for the password. Exit codes: 0 done, 1 refused, 2 usage.",
+        help=_("accounts for the school's IT staff: import, slips, passwords, locks, users"),
+        description=_(
+            "Accounts, scriptable. Uses the remembered login (see 'diary --server URL "
+            "--login NAME') or asks for the password. Exit codes: 0 done, 1 refused, 2 usage."
+        ),
     )
     _account_options(admin)
-    sub = admin.add_subparsers(dest="admin_command", metavar="COMMAND", required=True)
+    sub = admin.add_subparsers(
+        dest="admin_command", metavar=_("COMMAND"), title=_("commands"), required=True
+    )
     imp = sub.add_parser(
         "import",
-        help="import a roster CSV file (pupils, parents, teachers)",
-        description="Import a roster CSV file in one transaction: all of it or, when any line "
-        "is refused, nothing. Importing the same file again changes nothing.",
+        help=_("import a roster CSV file (pupils, parents, teachers)"),
+        description=_(
+            "Import a roster CSV file in one transaction: all of it or, when any line "
+            "is refused, nothing. Importing the same file again changes nothing."
+        ),
     )
+    imp.formatter_class = argparse.RawDescriptionHelpFormatter
+    imp.epilog = roster_columns()
     _account_options(imp)
-    imp.add_argument("file", metavar="FILE", help="the CSV file (UTF-8, Windows-1251, ; or ,)")
-    imp.add_argument("--dry-run", action="store_true", help="only show what would happen")
+    imp.add_argument(
+        "file", metavar=_("FILE"), help=_("the CSV file (UTF-8, Windows-1251, ; or ,)")
+    )
+    imp.add_argument("--dry-run", action="store_true", help=_("only show what would happen"))
     setup = sub.add_parser(
         "setup",
-        help="the school's set-up from files: subjects, rooms, classes, groups, timetable",
-        description="Set the school up from CSV files (see 'diary admin templates DIR' and "
-        "docs/setup.md), in this order: subjects, rooms, classes, then the roster of people "
-        "(diary admin import), then groups, assignments, timetable.",
+        help=_("the school's set-up from files: subjects, rooms, classes, groups, timetable"),
+        description=_(
+            "Set the school up from CSV files (see 'diary admin templates DIR' and "
+            "docs/setup.md), in this order: subjects, rooms, classes, then the roster of people "
+            "(diary admin import), then groups, assignments, timetable."
+        ),
     )
     _account_options(setup)
-    setup_sub = setup.add_subparsers(dest="setup_command", metavar="COMMAND", required=True)
+    setup_sub = setup.add_subparsers(
+        dest="setup_command", metavar=_("COMMAND"), title=_("commands"), required=True
+    )
     setup_import = setup_sub.add_parser(
         "import",
-        help="check a set-up file (a dry run), or import it with --apply",
-        description="Check a set-up file line by line and show what importing it would do; "
-        "with --apply, import it in one transaction: all of it or, when any line is refused, "
-        "nothing. Importing the same file again changes nothing.",
+        help=_("check a set-up file (a dry run), or import it with --apply"),
+        description=_(
+            "Check a set-up file line by line and show what importing it would do; "
+            "with --apply, import it in one transaction: all of it or, when any line is refused, "
+            "nothing. Importing the same file again changes nothing."
+        ),
     )
     _account_options(setup_import)
     setup_import.add_argument(
-        "kind", metavar="KIND", choices=SETUP_KINDS, help=", ".join(SETUP_KINDS)
+        "kind", metavar=_("KIND"), choices=SETUP_KINDS, help=", ".join(SETUP_KINDS)
     )
     setup_import.add_argument(
         "file",
-        metavar="FILE",
-        help="the CSV file (UTF-8, Windows-1251, ; or ,)",
+        metavar=_("FILE"),
+        help=_("the CSV file (UTF-8, Windows-1251, ; or ,)"),
     )
-    setup_import.add_argument("--apply", action="store_true", help="import it (not only check)")
+    setup_import.add_argument("--apply", action="store_true", help=_("import it (not only check)"))
     templates = sub.add_parser(
         "templates",
-        help="write the set-up files' templates with example rows into a folder",
-        description="Write one CSV template for each set-up file (subjects.csv, rooms.csv, "
-        "classes.csv, groups.csv, assignments.csv, timetable.csv) with example rows, to fill in "
-        "a spreadsheet and import with 'diary admin setup import'. Needs no server.",
+        help=_("write the set-up files' templates with example rows into a folder"),
+        description=_(
+            "Write one CSV template for each set-up file (subjects.csv, rooms.csv, "
+            "classes.csv, groups.csv, assignments.csv, timetable.csv) with example rows, to fill "
+            "in a spreadsheet and import with 'diary admin setup import'. Needs no server."
+        ),
     )
-    templates.add_argument("folder", metavar="DIR")
+    templates.add_argument("folder", metavar=_("DIR"), help=_("the folder to write them into"))
     templates.add_argument(
-        "--lang", choices=("ru", "en"), default="ru", help="the columns' names (default ru)"
+        "--lang", choices=("ru", "en"), default="ru", help=_("the columns' names (default ru)")
     )
     slips = sub.add_parser(
         "slips",
-        help="credential slips for a class (invite codes; one-time passwords when asked)",
-        description="Write printable slips for a class to a file: an invite code for a parent "
-        "of each pupil; no password changes. With --reset-passwords, every pupil of the class "
-        "and every parent account linked to one gets a new one-time password instead (their old "
-        "passwords stop working), after a confirmation that says how many accounts it resets.",
+        help=_("credential slips for a class (invite codes; one-time passwords when asked)"),
+        description=_(
+            "Write printable slips for a class to a file: an invite code for a parent of "
+            "each pupil; no password changes. With --reset-passwords, every pupil of the "
+            "class and every parent account linked to one gets a new one-time password "
+            "instead (their old passwords stop working), after a confirmation that says how "
+            "many accounts it resets."
+        ),
     )
     _account_options(slips)
-    slips.add_argument("--class", dest="class_name", required=True, metavar="CLASS")
-    slips.add_argument("--out", required=True, metavar="FILE", help="where to write the slips")
+    slips.add_argument("--class", dest="class_name", required=True, metavar=_("CLASS"))
+    slips.add_argument(
+        "--out", required=True, metavar=_("FILE"), help=_("where to write the slips")
+    )
     slips.add_argument("--format", choices=("text", "pdf"), default=None)
     slips.add_argument(
         "--reset-passwords",
         action="store_true",
-        help="reset the passwords of the class's pupils and their parents (asks first)",
+        help=_("reset the passwords of the class's pupils and their parents (asks first)"),
     )
     slips.add_argument(
         "--confirm",
         type=int,
         metavar="N",
-        help="with --reset-passwords, without asking: the number of accounts it resets "
-        "(refused when it is not that number)",
+        help=_(
+            "with --reset-passwords, without asking: the number of accounts it resets "
+            "(refused when it is not that number)"
+        ),
     )
     invite = sub.add_parser(
         "invite",
-        help="an invite code for one parent of one pupil",
-        description="Issue a new invite code with which one parent registers, linked to this "
-        "pupil alone. No password changes. The code works once, for 30 days.",
+        help=_("an invite code for one parent of one pupil"),
+        description=_(
+            "Issue a new invite code with which one parent registers, linked to this "
+            "pupil alone. No password changes. The code works once, for 30 days."
+        ),
     )
     _account_options(invite)
-    invite.add_argument("pupil", metavar="PUPIL", help="the pupil's login")
+    invite.add_argument("pupil", metavar=_("PUPIL"), help=_("the pupil's login"))
     reset = sub.add_parser(
         "reset-password",
-        help="give an account a one-time password",
-        description="Reset a password: the one-time password is shown once, the account's "
-        "sessions end, and the owner must choose a new password at the next login.",
+        help=_("give an account a one-time password"),
+        description=_(
+            "Reset a password: the one-time password is shown once, the account's "
+            "sessions end, and the owner must choose a new password at the next login."
+        ),
     )
     _account_options(reset)
-    reset.add_argument("target", metavar="LOGIN")
-    for verb, what in (
-        ("lock", "lock an account: it cannot log in and its sessions end at once"),
-        ("unlock", "unlock an account: it can log in again"),
+    reset.add_argument("target", metavar=_("LOGIN"), help=_("the account's login"))
+    for verb, what, description in (
+        (
+            "lock",
+            _("lock an account"),
+            _("Lock an account: it cannot log in and its sessions end at once."),
+        ),
+        ("unlock", _("unlock an account"), _("Unlock an account: it can log in again.")),
     ):
-        locking = sub.add_parser(
-            verb, help=what.split(":")[0], description=what[:1].upper() + what[1:] + "."
-        )
+        locking = sub.add_parser(verb, help=what, description=description)
         _account_options(locking)
-        locking.add_argument("target", metavar="LOGIN")
+        locking.add_argument("target", metavar=_("LOGIN"), help=_("the account's login"))
     year = sub.add_parser(
         "year",
-        help="the end of the school year: close it and move the classes up",
-        description="The end of the school year.",
+        help=_("the end of the school year: close it and move the classes up"),
+        description=_("The end of the school year."),
     )
     _account_options(year)
-    year_sub = year.add_subparsers(dest="year_command", metavar="COMMAND", required=True)
+    year_sub = year.add_subparsers(dest="year_command", metavar=_("COMMAND"), required=True)
     close = year_sub.add_parser(
         "close",
-        help="close a year: classes move up into the next year, the 11th grade graduates",
-        description="Close an academic year after its last period: each class moves up one "
-        "grade into the next year with its pupils (5А becomes 6А), the 11th grade graduates "
-        "(accounts and parents stay), and the year becomes read-only (the administration can "
-        "still correct a mark, giving a reason). Without --apply it only shows what would "
-        "happen. The next year must be set up first (its periods; its timetable may follow).",
+        help=_("close a year: classes move up into the next year, the 11th grade graduates"),
+        description=_(
+            "Close an academic year after its last period: each class moves up one "
+            "grade into the next year with its pupils (5А becomes 6А), the 11th grade graduates "
+            "(accounts and parents stay), and the year becomes read-only (the administration can "
+            "still correct a mark, giving a reason). Without --apply it only shows what would "
+            "happen. The next year must be set up first (its periods; its timetable may follow)."
+        ),
     )
     _account_options(close)
-    close.add_argument("year_name", metavar="YEAR", help="the year to close, like 2025/26")
+    close.add_argument("year_name", metavar=_("YEAR"), help=_("the year to close, like 2025/26"))
     close.add_argument(
         "--next",
         dest="next_year",
         required=True,
-        metavar="YEAR",
-        help="the next year, like 2026/27",
+        metavar=_("YEAR"),
+        help=_("the next year, like 2026/27"),
     )
-    close.add_argument("--apply", action="store_true", help="close it (not only show the plan)")
-    users = sub.add_parser("users", help="list accounts", description="List accounts.")
+    close.add_argument("--apply", action="store_true", help=_("close it (not only show the plan)"))
+    create = sub.add_parser(
+        "create",
+        help=_("create an account and show its one-time password"),
+        description=_(
+            "Create an account. Its one-time password is shown once; the owner chooses a "
+            "new one at the first login. A pupil needs a class."
+        ),
+    )
+    _account_options(create)
+    create.add_argument("--role", required=True, choices=ROLES, help=_("the account's role"))
+    create.add_argument("--last-name", required=True, metavar=_("NAME"), help=_("last name"))
+    create.add_argument("--first-name", required=True, metavar=_("NAME"), help=_("first name"))
+    create.add_argument("--middle-name", default="", metavar=_("NAME"), help=_("middle name"))
+    create.add_argument(
+        "--class", dest="class_name", metavar=_("CLASS"), help=_("a pupil's class, e.g. 5А")
+    )
+    create.add_argument(
+        "--new-login",
+        dest="new_login",
+        metavar=_("LOGIN"),
+        help=_("the new account's login (default: made from the name)"),
+    )
+    edit = sub.add_parser(
+        "edit",
+        help=_("change an account's names"),
+        description=_(
+            "Change an account's last, first or middle name; the names not given stay. A "
+            "change made by a colleague meanwhile is refused, not overwritten."
+        ),
+    )
+    _account_options(edit)
+    edit.add_argument("target", metavar=_("LOGIN"))
+    edit.add_argument("--last-name", metavar=_("NAME"), help=_("the new last name"))
+    edit.add_argument("--first-name", metavar=_("NAME"), help=_("the new first name"))
+    edit.add_argument(
+        "--middle-name", metavar=_("NAME"), help=_("the new middle name ('' to remove it)")
+    )
+    for verb, what in (
+        ("link", _("link a parent's account to a pupil's")),
+        ("unlink", _("unlink a parent's account from a pupil's")),
+    ):
+        linking = sub.add_parser(verb, help=what, description=what[:1].upper() + what[1:] + ".")
+        _account_options(linking)
+        linking.add_argument("parent", metavar=_("PARENT"), help=_("the parent's login"))
+        linking.add_argument("pupil", metavar=_("PUPIL"), help=_("the pupil's login"))
+    move = sub.add_parser(
+        "move",
+        help=_("move a pupil to another class from a given day"),
+        description=_(
+            "Move a pupil to another class from a given day (default: today); the marks stay "
+            "in the journals they were given in."
+        ),
+    )
+    _account_options(move)
+    move.add_argument("target", metavar=_("LOGIN"), help=_("the pupil's login"))
+    move.add_argument("class_name", metavar=_("CLASS"), help=_("the new class, e.g. 6Б"))
+    move.add_argument(
+        "--from",
+        dest="day",
+        type=date_argument,
+        metavar=_("DATE"),
+        help=_("the first day in the new class: 01.11.2026 or 2026-11-01 (default: today)"),
+    )
+    users = sub.add_parser("users", help=_("list accounts"), description=_("List accounts."))
     _account_options(users)
-    users.add_argument("--role", choices=ROLES)
-    users.add_argument("--class", dest="class_name", metavar="CLASS")
-    users.add_argument("--search", metavar="TEXT", default="", help="part of a login or name")
+    users.add_argument("--role", choices=ROLES, help=_("only accounts of this role"))
+    users.add_argument(
+        "--class",
+        dest="class_name",
+        metavar=_("CLASS"),
+        help=_("only this class's pupils and parents"),
+    )
+    users.add_argument("--search", metavar=_("TEXT"), default="", help=_("part of a login or name"))
     register = commands.add_parser(
         "register",
-        help="create a parent account with an invite code from the school",
-        description="Register as a parent with the invite code from the class teacher. Asks "
-        "for the code, your names, a login and a password.",
+        help=_("create a parent account with an invite code from the school"),
+        description=_(
+            "Register as a parent with the invite code from the class teacher. Asks "
+            "for the code, your names, a login and a password."
+        ),
     )
-    register.add_argument("--server", metavar="URL", default=argparse.SUPPRESS)
+    register.add_argument(
+        "--server", metavar="URL", default=argparse.SUPPRESS, help=_("the diary server")
+    )
     register.add_argument(
         "--add-child",
         action="store_true",
-        help="add another child to your parent account (asks for its invite code)",
+        help=_("add another child to your parent account (asks for its invite code)"),
     )
     register.add_argument(
-        "--login", metavar="NAME", default=argparse.SUPPRESS, help="your login (--add-child)"
+        "--login", metavar=_("NAME"), default=argparse.SUPPRESS, help=_("your login (--add-child)")
+    )
+
+
+def roster_columns() -> str:
+    """The roster file's columns, for ``diary admin import --help``."""
+    return "\n".join(
+        [
+            _("The roster file's columns (a header line names them, in any order):"),
+            "  kind         " + _("pupil, parent or teacher (тип: ученик, родитель, учитель)"),
+            "  last_name    " + _("last name (фамилия)"),
+            "  first_name   " + _("first name (имя)"),
+            "  middle_name  " + _("middle name, optional (отчество)"),
+            "  full_name    " + _("or the whole name in one column (ФИО)"),
+            "  class        " + _("a pupil's class, e.g. 5А (класс)"),
+            "  login        " + _("optional; made from the name when empty (логин)"),
+            "  children     " + _("a parent's children: their logins or names (дети)"),
+            "  subjects     " + _("a teacher's subjects (предметы)"),
+            "  classes      " + _("a teacher's classes (классы)"),
+        ]
     )
 
 
@@ -257,9 +386,9 @@ def _server_and_login(args: argparse.Namespace, need_login: bool) -> tuple[str, 
     elif login is None and config.server and config.server.rstrip("/") == server.rstrip("/"):
         login = config.login
     if not server:
-        raise Usage("no server: give --server URL (or log in once with diary --server URL)")
+        raise Usage(_("no server: give --server URL (or log in once with diary --server URL)"))
     if need_login and not login:
-        raise Usage("no login: give --login NAME")
+        raise Usage(_("no login: give --login NAME"))
     try:
         server = normalize_server(server)
     except ValueError as exc:
@@ -324,7 +453,7 @@ async def _choose_password(data: DiaryData, one_time: str, env: Env) -> None:
             continue
         env.say("Your password is changed.")
         return
-    raise Refused("the password was not changed; nothing else was done")
+    raise Refused(_("the password was not changed; nothing else was done"))
 
 
 def run_admin(args: argparse.Namespace, env: Env | None = None) -> int:
@@ -352,19 +481,21 @@ def _files(args: argparse.Namespace) -> _Files:
     if args.admin_command == "import":
         path = Path(args.file)
         if not path.is_file():
-            raise Usage(f"there is no file {args.file}")
+            raise Usage(_("there is no file {path}").format(path=args.file))
         try:
             return _Files(data=path.read_bytes())
         except OSError as exc:
-            raise Usage(f"cannot read {path}: {exc.strerror}") from None
+            raise Usage(
+                _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
+            ) from None
     if args.admin_command == "setup":
         return _Files(data=_setup_file(Path(args.file), args.kind))
     if args.admin_command == "slips":
         out = Path(args.out)
         if out.is_dir():
-            raise Usage(f"{out} is a folder: give a file name")
+            raise Usage(_("{path} is a folder: give a file name").format(path=out))
         if not out.parent.is_dir():
-            raise Usage(f"there is no folder {out.parent}")
+            raise Usage(_("there is no folder {path}").format(path=out.parent))
         return _Files(out=out)
     return _Files()
 
@@ -389,7 +520,7 @@ def _run(main: Callable[[], Any], env: Env, prog: str) -> int:
         print(f"{prog}: {exc}", file=env.err)
         return REFUSED
     except (InvalidRequest, NotFound, PermissionDenied) as exc:
-        print(f"{prog}: refused: {exc.message}", file=env.err)
+        print(f"{prog}: " + _("refused: {reason}").format(reason=exc.message), file=env.err)
         return REFUSED
     except DiaryError as exc:
         from diary_tui.data import describe_error
@@ -397,7 +528,7 @@ def _run(main: Callable[[], Any], env: Env, prog: str) -> int:
         print(f"{prog}: {describe_error(exc)}", file=env.err)
         return REFUSED
     except (EOFError, KeyboardInterrupt):
-        print(f"\n{prog}: cancelled", file=env.err)
+        print(f"\n{prog}: " + _("cancelled"), file=env.err)
         return REFUSED
 
 
@@ -430,6 +561,14 @@ async def _admin(args: argparse.Namespace, env: Env, files: _Files) -> int:
             return await _lock(data, args.target, command == "lock", env)
         if command == "year":
             return await _close_year(data, args.year_name, args.next_year, args.apply, env)
+        if command == "create":
+            return await _create(data, args, env)
+        if command == "edit":
+            return await _edit(data, args, env)
+        if command in ("link", "unlink"):
+            return await _link(data, args.parent, args.pupil, command == "link", env)
+        if command == "move":
+            return await _move(data, args.target, args.class_name, args.day, env)
         return await _users(data, args.role, args.class_name, args.search, env)
 
 
@@ -493,11 +632,13 @@ async def _import(data: DiaryData, name: str, content: bytes, dry_run: bool, env
 def _setup_file(path: Path, kind: str) -> bytes:
     """The set-up file's bytes."""
     if not path.is_file():
-        raise Usage(f"there is no file {path}")
+        raise Usage(_("there is no file {path}").format(path=path))
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise Usage(f"cannot read {path}: {exc.strerror}") from None
+        raise Usage(
+            _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
 
 
 def _templates(folder: Path, lang: str, env: Env) -> int:
@@ -584,7 +725,7 @@ async def _class_id(data: DiaryData, class_name: str) -> tuple[int, str]:
     for cls in (await data.load(endpoints.classes())).classes:
         if _class_key(cls.name) == wanted or str(cls.id) == class_name.strip():
             return cls.id, cls.name
-    raise Refused(f"there is no class {class_name} in this school")
+    raise Refused(_("there is no class {name} in this school").format(name=class_name))
 
 
 _LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
@@ -683,7 +824,7 @@ async def _find(data: DiaryData, login: str) -> UserSummary:
     for user in page.items:
         if user.login == wanted:
             return user
-    raise Refused(f"there is no account with the login {login}")
+    raise Refused(_("there is no account with the login {login}").format(login=login))
 
 
 async def _year_id(data: DiaryData, name: str, option: str) -> int:
@@ -725,10 +866,16 @@ async def _close_year(
 async def _reset(data: DiaryData, login: str, env: Env) -> int:
     user = await _find(data, login)
     result = await data.reset_password(user.id)
-    env.wrap(f"One-time password for {user.login} ({user.full_name}): {result.one_time_password}")
     env.wrap(
-        "It is shown only this once. The account's sessions have ended; the new password "
-        "must be changed at the next login."
+        _("One-time password for {login} ({name}): {password}").format(
+            login=user.login, name=user.full_name, password=result.one_time_password
+        )
+    )
+    env.wrap(
+        _(
+            "It is shown only this once. The account's sessions have ended; the new password "
+            "must be changed at the next login."
+        )
     )
     return OK
 
@@ -763,15 +910,166 @@ async def _lock(data: DiaryData, login: str, locked: bool, env: Env) -> int:
     return OK
 
 
+async def _create(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
+    from api_client.models import Role, UserCreate
+
+    role = Role(args.role)
+    class_id: int | None = None
+    if role is Role.PUPIL:
+        if not args.class_name:
+            raise Usage(_("a pupil needs a class: give --class, e.g. --class 5А"))
+        class_id, _name = await _class_id(data, args.class_name)
+    _check_names(
+        {
+            "last_name": args.last_name,
+            "first_name": args.first_name,
+            "middle_name": args.middle_name,
+        }
+    )
+    if not args.last_name.strip() or not args.first_name.strip():
+        raise Usage(_("the last and first names are needed"))
+    made = await data.create_user(
+        UserCreate(
+            role=role,
+            last_name=args.last_name.strip(),
+            first_name=args.first_name.strip(),
+            middle_name=args.middle_name.strip(),
+            login=(args.new_login or "").strip().lower() or None,
+            class_id=class_id,
+        )
+    )
+    user = made.user
+    env.wrap(
+        _("Created {login} ({name}, {role}).").format(
+            login=user.login, name=user.full_name, role=names.role(user.role)
+        )
+    )
+    env.wrap(_("One-time password: {password}").format(password=made.one_time_password))
+    env.wrap(_("It is shown only this once; it must be changed at the first login."))
+    return OK
+
+
+def _check_names(values: dict[str, str]) -> None:
+    """The names as the server will take them: one line, no markup, not too long."""
+    from api_client.models import name_refusal
+
+    labels = {
+        "last_name": _("last name"),
+        "first_name": _("first name"),
+        "middle_name": _("middle name"),
+    }
+    for field_name, value in values.items():
+        refusal = name_refusal(value.strip(), labels[field_name])
+        if refusal:
+            raise Usage(refusal)
+
+
+async def _edit(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
+    from api_client.errors import Conflict
+    from api_client.models import UserSummary, UserUpdate
+
+    given = {
+        key: value.strip()
+        for key, value in (
+            ("last_name", args.last_name),
+            ("first_name", args.first_name),
+            ("middle_name", args.middle_name),
+        )
+        if value is not None
+    }
+    if not given:
+        raise Usage(_("nothing to change: give --last-name, --first-name or --middle-name"))
+    _check_names(given)
+    if given.get("last_name") == "" or given.get("first_name") == "":
+        raise Usage(_("the last and first names cannot be empty"))
+    user = await _find(data, args.target)
+    try:
+        saved = await data.update_user(user.id, UserUpdate(version=user.version, **given))
+    except Conflict as exc:
+        current = exc.current_as(UserSummary)
+        now = current.full_name if current is not None else "?"
+        raise Refused(
+            _(
+                "someone else changed {login} while this command ran, so it was not changed. "
+                "It is now: {name}. Check it and run the command again."
+            ).format(login=user.login, name=now)
+        ) from None
+    env.wrap(
+        _("{login}: {before} is now {after}.").format(
+            login=saved.login, before=user.full_name, after=saved.full_name
+        )
+    )
+    return OK
+
+
+async def _link(
+    data: DiaryData, parent_login: str, pupil_login: str, linked: bool, env: Env
+) -> int:
+    from api_client.models import Role
+
+    parent = await _find(data, parent_login)
+    pupil = await _find(data, pupil_login)
+    if parent.role is not Role.PARENT:
+        raise Refused(_("{login} is not a parent's account").format(login=parent.login))
+    if pupil.role is not Role.PUPIL:
+        raise Refused(_("{login} is not a pupil's account").format(login=pupil.login))
+    result = await data.set_parent_link(parent.id, pupil.id, linked)
+    values = {"parent": parent.login, "pupil": pupil.login}
+    if not result.changed:
+        text = (
+            _("{parent} and {pupil} were already linked; nothing to do.")
+            if linked
+            else _("{parent} and {pupil} were not linked; nothing to do.")
+        )
+    else:
+        text = (
+            _("{parent} and {pupil} are linked.")
+            if linked
+            else _("{parent} and {pupil} are unlinked.")
+        )
+    env.wrap(text.format(**values))
+    return OK
+
+
+async def _move(data: DiaryData, login: str, class_name: str, day: dt.date | None, env: Env) -> int:
+    from api_client.models import Role
+
+    user = await _find(data, login)
+    if user.role is not Role.PUPIL:
+        raise Refused(_("{login} is not a pupil's account").format(login=user.login))
+    try:
+        moved = await data.move_pupil(user.id, class_name, day)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+    where = moved.class_.name if moved.class_ else "?"
+    env.wrap(
+        _("{login} ({name}) moves to {class_name} from {day}.").format(
+            login=user.login,
+            name=user.full_name,
+            class_name=where,
+            day=(day or data.today()).strftime("%d.%m.%Y"),
+        )
+    )
+    return OK
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` in ``width`` columns at most, cut with ``…`` when longer."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
 def user_line(user: UserSummary) -> str:
-    """One account in at most 80 columns: login, role, class, flags, name."""
+    """One account in at most 80 columns: login, role, class, flags, name (and a parent's
+    children), each cut with ``…`` where it would not fit."""
     flags = ("L" if user.locked else "-") + ("P" if user.must_change_password else "-")
     cls = user.class_.name if user.class_ is not None else ""
     name = user.full_name
     if user.children:
         name += " [" + ", ".join(c.first_name for c in user.children) + "]"
-    line = f"{user.login[:20]:<20} {user.role.value[:14]:<14} {cls:<4} {flags} {name}"
-    return line[:WIDTH]
+    line = (
+        f"{fit(user.login, 18):<18} {fit(names.role(user.role), 14):<14} {fit(cls, 4):<4} {flags} "
+    )
+    return line + fit(name, WIDTH - len(line))
 
 
 async def _users(
@@ -782,7 +1080,9 @@ async def _users(
 
     chosen = Role(role) if role else None
     offset, total = 0, None
-    env.say(f"{'LOGIN':<20} {'ROLE':<14} {'CLS':<4} LP NAME")
+    env.say(
+        f"{fit(_('LOGIN'), 18):<18} {fit(_('ROLE'), 14):<14} {fit(_('CLS'), 4):<4} LP {_('NAME')}"
+    )
     while total is None or offset < total:
         page = await data.load(endpoints.users(search, chosen, class_name, offset, limit=500))
         total = page.total
@@ -791,7 +1091,13 @@ async def _users(
         if not page.items:
             break
         offset += len(page.items)
-    env.say(f"{total} account(s). L: locked, P: must change the password.")
+    env.wrap(
+        ngettext(
+            "{n} account. L: locked, P: must change the password.",
+            "{n} accounts. L: locked, P: must change the password.",
+            total or 0,
+        ).format(n=total or 0)
+    )
     return OK
 
 
@@ -802,7 +1108,7 @@ async def _add_child(args: argparse.Namespace, env: Env) -> int:
     server, login = _server_and_login(args, need_login=True)
     code = env.ask("Invite code of the child: ").strip()
     if not code:
-        raise Usage("no invite code")
+        raise Usage(_("no invite code"))
     async with session(server, login, env) as data:
         result = await data.add_child(code)
     children = ", ".join(f"{c.first_name} {c.last_name}" for c in result.children)
@@ -880,7 +1186,7 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
             else:
                 raise
     else:
-        raise Refused("too many attempts; nothing was registered")
+        raise Refused(_("too many attempts; nothing was registered"))
     children = ", ".join(f"{c.first_name} {c.last_name}" for c in result.children)
     env.wrap(f"Registered {result.login}, linked to {children}.")
     env.wrap(f"Log in with: diary --server {server} --login {result.login}")

@@ -17,6 +17,8 @@ import argparse
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from api_client.cli_text import date_argument
+from api_client.i18n import _
 from diary_tui.admin_cli import WIDTH, Env, _account_options, _run
 from diary_tui.clock import local, zone_of
 
@@ -31,16 +33,9 @@ COLUMNS = (("When", 16), ("Who", 16), ("Pupil", 20), ("Change", 25))
 """The columns of one change; its reason follows on its own line, indented."""
 
 
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-25") from None
-
-
 def _count(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError("must be a whole number, 1 or more")
+        raise argparse.ArgumentTypeError(_("must be a whole number, 1 or more"))
     return int(text)
 
 
@@ -48,24 +43,30 @@ def add_audit_command(subparsers: Any) -> None:
     """Add ``audit`` to the subcommands of ``diary admin``."""
     audit = subparsers.add_parser(
         "audit",
-        help="the audit log: who changed which mark, absence, homework or topic",
-        description="Every change of a mark, an absence, homework or a topic, newest first, "
-        "as a table within 80 columns. IT staff and administration.",
+        help=_("the audit log: who changed which mark, absence, homework or topic"),
+        description=_(
+            "Every change of a mark, an absence, homework or a topic, newest first, "
+            "as a table within 80 columns. IT staff and administration."
+        ),
     )
     _account_options(audit)
-    audit.add_argument("--pupil", metavar="LOGIN|ID", help="changes about this pupil")
-    audit.add_argument("--teacher", metavar="LOGIN|ID", help="changes made by this person")
-    audit.add_argument("--from", dest="start", type=_day, metavar="DATE", help="from this day")
-    audit.add_argument("--to", dest="end", type=_day, metavar="DATE", help="to this day")
-    audit.add_argument("--entity", choices=ENTITIES, help="one kind of change")
+    audit.add_argument("--pupil", metavar="LOGIN|ID", help=_("changes about this pupil"))
+    audit.add_argument("--teacher", metavar="LOGIN|ID", help=_("changes made by this person"))
+    audit.add_argument(
+        "--from", dest="start", type=date_argument, metavar=_("DATE"), help=_("from this day")
+    )
+    audit.add_argument(
+        "--to", dest="end", type=date_argument, metavar=_("DATE"), help=_("to this day")
+    )
+    audit.add_argument("--entity", choices=ENTITIES, help=_("one kind of change"))
     audit.add_argument(
         "--all",
         dest="everything",
         action="store_true",
-        help="also the record of each new entry (by default: corrections and removals)",
+        help=_("also the record of each new entry (by default: corrections and removals)"),
     )
     audit.add_argument(
-        "--limit", type=_count, default=1000, metavar="N", help="at most N records (1000)"
+        "--limit", type=_count, default=1000, metavar="N", help=_("at most N records (1000)")
     )
     audit.set_defaults(admin_run=run_audit)
 
@@ -84,7 +85,7 @@ def hook(commands: Any) -> None:
 def run_audit(args: argparse.Namespace, env: Env | None = None) -> int:
     env = env or Env()
     if args.start and args.end and args.end < args.start:
-        print("diary admin: --to is before --from", file=env.err)
+        print("diary admin: " + _("--to is before --from"), file=env.err)
         return 2
     return _run(lambda: _audit(args, env), env, "diary admin audit")
 

@@ -16,91 +16,103 @@ import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
 
-def _date(text: str) -> object:
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
-
-
 def build_parser(*, accounts: bool = True) -> argparse.ArgumentParser:
-    """``diary``'s parser; without ``accounts``, the IT staff's subcommands are left out (and
-    their modules not imported), for a command line that names none of them."""
+    """``diary``'s parser, in the language in force (:func:`api_client.cli_text.speak` chose
+    it); without ``accounts``, the IT staff's subcommands are left out (and their modules not
+    imported), for a command line that names none of them."""
+    from api_client.cli_text import date_argument
+    from api_client.i18n import _
+
     parser = argparse.ArgumentParser(
         prog="diary",
-        description="The school diary in a terminal: a child's week, homework, marks.",
+        description=_("The school diary in a terminal: a child's week, homework, marks."),
     )
     parser.add_argument(
-        "--server", metavar="URL", help="the diary server, e.g. https://diary.school.org"
+        "--server", metavar="URL", help=_("the diary server, e.g. https://diary.school.org")
     )
-    parser.add_argument("--login", metavar="NAME", help="your login (pre-fills the login screen)")
+    parser.add_argument(
+        "--login", metavar=_("NAME"), help=_("your login (pre-fills the login screen)")
+    )
     parser.add_argument(
         "--lang",
         choices=("ru", "en"),
-        help="the language of the diary: ru (Русский) or en (English); default: DIARY_LANG, "
-        "the config file's language, the locale (LANG), else the school's",
+        help=_(
+            "the language of the diary: ru (Русский) or en (English); default: DIARY_LANG, "
+            "the config file's language, the locale (LANG), else the school's"
+        ),
     )
     parser.add_argument(
         "--open",
-        metavar="SCREEN",
+        metavar=_("SCREEN"),
         dest="open_screen",
-        help="the screen to open after login instead of your home screen: week, grades, "
-        "homework, attendance, messages, news, journal, ...",
+        help=_(
+            "the screen to open after login instead of your home screen: week, grades, "
+            "homework, attendance, messages, news, journal, ..."
+        ),
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"), title=_("commands"))
     demo = commands.add_parser(
         "demo",
-        help="try the diary on a made-up school served from this computer",
-        description="Start a demo server over a fresh demo school on a free local port and open "
-        "the diary at a chooser of demo accounts. Everything is deleted on exit.",
+        help=_("try the diary on a made-up school served from this computer"),
+        description=_(
+            "Start a demo server over a fresh demo school on a free local port and open "
+            "the diary at a chooser of demo accounts. Everything is deleted on exit."
+        ),
     )
-    demo.add_argument("--seed", type=int, default=1, help="the demo school's seed (default 1)")
+    demo.add_argument("--seed", type=int, default=1, help=_("the demo school's seed (default 1)"))
     demo.add_argument(
         "--lang",
         choices=("ru", "en"),
         default=argparse.SUPPRESS,
-        help="the language of the demo school and of the diary (default: as for diary: "
-        "DIARY_LANG, the config file, the locale, else Russian)",
+        help=_(
+            "the language of the demo school and of the diary (default: as for diary: "
+            "DIARY_LANG, the config file, the locale, else Russian)"
+        ),
     )
     demo.add_argument(
         "--today",
-        type=_date,
-        metavar="YYYY-MM-DD",
-        help="show the demo as if today were this date (default: DIARY_TODAY, else today)",
+        type=date_argument,
+        metavar=_("DATE"),
+        help=_(
+            "show the demo as if today were this date, 25.11.2026 or 2026-11-25 (default: "
+            "DIARY_TODAY, else today)"
+        ),
     )
     demo.add_argument(
         "--size",
         choices=("small", "school"),
         default="small",
-        help="small (a few classes, starts fast) or school (about 800 pupils)",
+        help=_("small (a few classes, starts fast) or school (about 800 pupils)"),
     )
     logout_parser = commands.add_parser(
         "logout",
-        help="forget the saved login and the local copy of the diary",
-        description="End the saved session: delete the token from the system keyring and the "
-        "account's local store. Uses --server/--login, or the last login. Refuses while "
-        "writes made on this computer wait to be sent (they would be lost).",
+        help=_("forget the saved login and the local copy of the diary"),
+        description=_(
+            "End the saved session: delete the token from the system keyring and the "
+            "account's local store. Uses --server/--login, or the last login. Refuses while "
+            "writes made on this computer wait to be sent (they would be lost)."
+        ),
     )
     # Also after the command (diary logout --server URL --login NAME); not given, the values
     # before it stand.
     logout_parser.add_argument(
-        "--server", metavar="URL", default=argparse.SUPPRESS, help="the diary server"
+        "--server", metavar="URL", default=argparse.SUPPRESS, help=_("the diary server")
     )
     logout_parser.add_argument(
-        "--login", metavar="NAME", default=argparse.SUPPRESS, help="the login to forget"
+        "--login", metavar=_("NAME"), default=argparse.SUPPRESS, help=_("the login to forget")
     )
     logout_parser.add_argument(
         "--send-first",
         action="store_true",
-        help="send the writes that wait to be sent, then log out (needs the server and the "
-        "saved login)",
+        help=_(
+            "send the writes that wait to be sent, then log out (needs the server and the "
+            "saved login)"
+        ),
     )
     logout_parser.add_argument(
         "--discard-unsent",
         action="store_true",
-        help="log out even though writes wait to be sent: they are thrown away",
+        help=_("log out even though writes wait to be sent: they are thrown away"),
     )
     if not accounts:
         return parser
@@ -129,24 +141,11 @@ def _opens_app(argv: Sequence[str]) -> bool:
     return True
 
 
-def _asked_language(words: Sequence[str]) -> str | None:
-    """The ``--lang`` of the command line, read before the parser is built (its help and
-    messages are in that language)."""
-    for index, word in enumerate(words):
-        if word == "--lang" and index + 1 < len(words):
-            return words[index + 1]
-        if word.startswith("--lang="):
-            return word.partition("=")[2]
-    return None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
-    from api_client import i18n
+    from api_client.cli_text import speak
 
-    # The command line speaks the language chosen as the app does (without the school's,
-    # which it does not know): --lang, DIARY_LANG, the locale.
-    i18n.set_language(i18n.chosen(_asked_language(words)))
+    speak(words)
     # Opening the diary (the common case) does not pay for the account commands' parsers.
     parser = build_parser(accounts=not _opens_app(words))
     args = parser.parse_args(argv)
@@ -155,7 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from diary_tui.demo import run_demo
 
             return run_demo(
-                seed=args.seed, lang=args.lang, size=args.size, today=args.today, started=STARTED
+                seed=args.seed,
+                lang=args.lang,
+                size=args.size,
+                today=args.today,
+                started=STARTED,
             )
         if args.command == "logout":
             return logout(
@@ -176,7 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_register(args)
         return run_app(args.server, args.login, args.open_screen, args.lang)
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+        from api_client.i18n import _
+
+        print(_("Interrupted."), file=sys.stderr)
         return 130
 
 
@@ -226,7 +231,15 @@ def run_app(
 
     if open_screen is not None and open_screen not in SCREEN_CLASSES:
         names = ", ".join(sorted(SCREEN_CLASSES))
-        print(f"diary: there is no screen {open_screen!r}; choose one of: {names}", file=sys.stderr)
+        from api_client.i18n import _
+
+        print(
+            "diary: "
+            + _("there is no screen {name}; choose one of: {names}").format(
+                name=repr(open_screen), names=names
+            ),
+            file=sys.stderr,
+        )
         return 2
     app = DiaryApp(
         open_screen=open_screen,
@@ -250,9 +263,14 @@ def logout(
     send_first: bool = False,
     discard_unsent: bool = False,
 ) -> int:
+    from api_client.i18n import _, ngettext
+
     server, login, _config_value = _account(server, login)
     if not server or not login:
-        print("diary logout: no saved login; give --server URL --login NAME", file=sys.stderr)
+        print(
+            "diary logout: " + _("no saved login; give --server URL --login NAME"),
+            file=sys.stderr,
+        )
         return 2
     from diary_tui.data import normalize_server
 
@@ -270,8 +288,11 @@ def logout(
     if send_first:
         if not token:
             print(
-                f"diary logout: there is no saved login for {login} to send with; run diary, "
-                "log in and let the writes go first.",
+                "diary logout: "
+                + _(
+                    "there is no saved login for {login} to send with; run diary, log in and "
+                    "let the writes go first."
+                ).format(login=login),
                 file=sys.stderr,
             )
         else:
@@ -284,41 +305,60 @@ def logout(
         advice = []
         if waiting:
             advice.append(
-                "Open the diary (diary) while the server can be reached and those waiting are "
-                "sent by themselves, or run diary logout --send-first."
+                _(
+                    "Open the diary (diary) while the server can be reached and those waiting "
+                    "are sent by themselves, or run diary logout --send-first."
+                )
             )
         if refused:
             advice.append(
-                "Open the diary to see why the server refused the others and to correct them "
-                "or let them go."
+                _(
+                    "Open the diary to see why the server refused the others and to correct "
+                    "them or let them go."
+                )
             )
         print(
             f"diary logout: {describe_unsent(waiting, refused)}.\n"
-            f"They were made on this computer and {server} has not taken them; logging out "
-            f"deletes them. {' '.join(advice)} To throw them away, run diary logout "
-            "--discard-unsent.",
+            + _(
+                "They were made on this computer and {server} has not taken them; logging out "
+                "deletes them. {advice} To throw them away, run diary logout --discard-unsent."
+            ).format(server=server, advice=" ".join(advice)),
             file=sys.stderr,
         )
         return 1
     if waiting or refused:
         count = len(waiting) + len(refused)
-        print(f"Throwing away {count} unsent write{'s' if count != 1 else ''}, as asked.")
+        print(
+            ngettext(
+                "Throwing away {n} unsent write, as asked.",
+                "Throwing away {n} unsent writes, as asked.",
+                count,
+            ).format(n=count)
+        )
     if token:
-        print(f"Ending the session of {login} on {server}: {_revoke(server, token)}")
+        print(
+            _("Ending the session of {login} on {server}: {result}").format(
+                login=login, server=server, result=_revoke(server, token)
+            )
+        )
         try:
             credentials.delete(server, login)
-            print("Deleted the saved login from the system keyring.")
+            print(_("Deleted the saved login from the system keyring."))
         except KeyringError as exc:
             print(f"diary logout: {exc}", file=sys.stderr)
             return 1
     elif ok:
-        print(f"No saved login for {login} on {server} in the system keyring.")
+        print(
+            _("No saved login for {login} on {server} in the system keyring.").format(
+                login=login, server=server
+            )
+        )
     else:
         print(reason)
     if Store.delete_for(server, login):
-        print(f"Deleted the local copy of {login}'s diary.")
+        print(_("Deleted the local copy of {login}'s diary.").format(login=login))
     else:
-        print(f"There was no local copy of {login}'s diary.")
+        print(_("There was no local copy of {login}'s diary.").format(login=login))
     return 0
 
 
@@ -369,10 +409,17 @@ def _send_waiting(server: str, login: str, refresh_token: str, credentials: obje
         done, sent = asyncio.run(send())
     finally:
         store.close()
-    what = "1 write" if sent == 1 else f"{sent} writes"
+    from api_client.i18n import ngettext
+
     if done:
-        return f"Sent {what} that waited."
-    return f"Sent {what}; the server could not take the rest now."
+        return ngettext("Sent {n} write that waited.", "Sent {n} writes that waited.", sent).format(
+            n=sent
+        )
+    return ngettext(
+        "Sent {n} write; the server could not take the rest now.",
+        "Sent {n} writes; the server could not take the rest now.",
+        sent,
+    ).format(n=sent)
 
 
 def _revoke(server: str, refresh_token: str) -> str:
@@ -389,13 +436,17 @@ def _revoke(server: str, refresh_token: str) -> str:
         ) as client:
             await client.logout()
 
+    from api_client.i18n import _
+
     try:
         asyncio.run(revoke())
     except AuthenticationError:
-        return "it had already ended."
+        return _("it had already ended.")
     except DiaryError as exc:
-        return f"the server could not be told ({exc.message}); the saved login is deleted anyway."
-    return "done."
+        return _(
+            "the server could not be told ({reason}); the saved login is deleted anyway."
+        ).format(reason=exc.message)
+    return _("done.")
 
 
 if __name__ == "__main__":

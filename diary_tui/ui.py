@@ -97,15 +97,19 @@ def period_label(period: PeriodRef | None) -> str:
 
 
 def parse_day(text: str, what: str = "") -> dt.date:
-    """A day typed as ``YYYY-MM-DD``; a ValueError that says how to write it (``what`` names
-    the day: ``first``, ``last``)."""
+    """A day typed as people write it, ``25.11.2026``, ``1.11.2026`` or ISO ``2026-11-25``
+    (:func:`api_client.cli_text.parse_date`, the command lines' parser too); a ValueError that
+    says how to write it (``what`` names the day: ``first``, ``last``)."""
+    from api_client.cli_text import parse_date
+    from api_client.i18n import _
+
     try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
+        return parse_date(text)
+    except ValueError as exc:
         if what == "first":
-            message = _("The first day must be written YYYY-MM-DD, like 2026-11-25.")
+            message = _("The first day: {reason}")
         elif what == "last":
-            message = _("The last day must be written YYYY-MM-DD, like 2026-11-25.")
+            message = _("The last day: {reason}")
         else:
-            message = _("The day must be written YYYY-MM-DD, like 2026-11-25.")
-        raise ValueError(message) from None
+            raise
+        raise ValueError(message.format(reason=exc)) from None

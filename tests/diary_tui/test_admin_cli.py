@@ -128,7 +128,7 @@ def test_import_with_a_refused_line_writes_nothing(run: Any, tmp_path: Path) -> 
     assert code == 1
     assert "refused" in out and "11Щ" in out and "nothing was imported" in err
     code, out, _ = run(admin("users", "--search", "зайцева"))
-    assert code == 0 and "0 account(s)" in out
+    assert code == 0 and "0 accounts." in out
 
 
 def test_usage_errors_exit_2(run: Any, tmp_path: Path) -> None:
@@ -155,7 +155,7 @@ def test_users_lists_in_80_columns(run: Any) -> None:
     logins = [line.split()[0] for line in out.splitlines()[1:-1]]
     assert sorted(logins) == ["mover", "parent", "pupil"]
     code, out, _ = run(admin("users", "--role", "teacher"))
-    assert "3 account(s)" in out
+    assert "3 accounts." in out
 
 
 def test_reset_password_and_slips_then_register(run: Any, tmp_path: Path, demo: Any) -> None:
@@ -267,12 +267,12 @@ def test_the_remembered_login_needs_no_password(run: Any, demo: Any, demo_url: s
     keyring = FakeKeyring({(SERVER, "it"): token})
     code, out, err = run(admin("users", "--role", "teacher"), secrets=[], credentials=keyring)
     assert code == 0, err
-    assert "3 account(s)" in out
+    assert "3 accounts." in out
     assert keyring.tokens[(SERVER, "it")] != token  # rotated, and the new one kept
     # A remembered login that has ended: the password is asked for instead.
     keyring.tokens[(SERVER, "it")] = "ended-token"
     code, out, _ = run(admin("users", "--role", "teacher"), credentials=keyring)
-    assert code == 0 and "3 account(s)" in out
+    assert code == 0 and "3 accounts." in out
 
 
 def test_lock_and_unlock_read_the_account_first(run: Any) -> None:
@@ -355,9 +355,9 @@ def test_a_one_time_password_is_changed_before_the_command(
     )
     assert code == 0, err
     assert "choose your own" in out and "at least" in out and "differ" in out
-    assert "Your password is changed." in out and "3 account(s)" in out
+    assert "Your password is changed." in out and "3 accounts." in out
     code, out, err = run(admin("users", "--role", "teacher"), secrets=[mine])
-    assert code == 0 and "3 account(s)" in out and "one-time" not in out
+    assert code == 0 and "3 accounts." in out and "one-time" not in out
     # Giving up (the answers run out as an end of input would) changes nothing.
     asyncio.run(one_time("it"))
     code, out, err = run(
@@ -412,7 +412,7 @@ def test_admin_keeps_the_session_and_the_store_of_the_app(run: Any, demo: Any) -
     code, out, err = run(
         admin("users", "--role", "teacher"), wrap=lambda inner: Statuses(inner, seen)
     )
-    assert code == 0 and "3 account(s)" in out, err
+    assert code == 0 and "3 accounts." in out, err
     assert ("/api/v1/users", 200) in seen
     seen.clear()
     code, again, _ = run(
@@ -502,3 +502,46 @@ def test_year_close_shows_the_plan_then_closes(run: Any, demo_url: str) -> None:
     assert out.startswith("Closed: 2026/27 into 2027/28") and "pupils move up" in out
     code, _, err = run(admin("year", "close", "2026/27", "--next", "2027/28", "--apply"), on=june)
     assert code == 1 and "closed already" in err
+
+
+def test_every_accounts_screen_action_has_a_command(run: Any) -> None:
+    code, out, err = run(
+        admin(
+            "create",
+            "--role",
+            "pupil",
+            "--last-name",
+            "Орлов",
+            "--first-name",
+            "Илья",
+            "--class",
+            "5а",
+            "--new-login",
+            "orlov.i",
+        )
+    )
+    assert code == 0, err
+    assert "orlov.i" in out and "One-time password:" in out and fits(out)
+    code, out, err = run(admin("edit", "orlov.i", "--middle-name", "Петрович"))
+    assert code == 0, err
+    assert "Орлов Илья Петрович" in out
+    code, out, err = run(admin("link", "parent", "orlov.i"))
+    assert code == 0 and "are linked" in out, err
+    code, out, _ = run(admin("link", "parent", "orlov.i"))
+    assert code == 0 and "already linked" in out
+    code, out, err = run(admin("unlink", "parent", "orlov.i"))
+    assert code == 0 and "are unlinked" in out, err
+    code, out, err = run(admin("users", "--search", "orlov.i"))
+    assert "5А" in out
+    code, out, err = run(admin("move", "orlov.i", "6Б", "--from", "1.12.2026"))
+    assert code == 0, err
+    assert "01.12.2026" in out
+
+
+def test_a_name_with_markup_or_digits_is_refused_before_and_by_the_server(run: Any) -> None:
+    code, _, err = run(
+        admin("create", "--role", "teacher", "--last-name", "[red]Иванов", "--first-name", "Иван")
+    )
+    assert code == 2 and "letters" in err
+    code, _, err = run(admin("edit", "pupil", "--first-name", "<b>Ann</b>"))
+    assert code == 2 and "letters" in err
