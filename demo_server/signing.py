@@ -25,6 +25,7 @@ from api_client.i18n import _
 from demo_server import schema as s
 from demo_server.access import pupil_not_found
 from demo_server.auth import Viewer
+from demo_server.problems import ProblemError
 from demo_server.week import load_week
 
 Content = dict[str, Any]
@@ -235,6 +236,18 @@ async def sign_week(
     return await signature_of(db, row, week)
 
 
+def future_week(monday: dt.date, today: dt.date) -> str | None:
+    """Why the week of ``monday`` cannot be signed on ``today`` (the school's date), or None:
+    a signature says the parent has seen the week's marks and notes, so a week that has not
+    begun has nothing to sign yet."""
+    if monday <= today:
+        return None
+    return _(
+        "the week of {monday} has not begun yet: a week is signed once its lessons have "
+        "taken place, from {monday} on"
+    ).format(monday=i18n.day_month(monday))
+
+
 async def sign_as_parent(
     db: AsyncSession, viewer: Viewer, pupil_id: int, monday: dt.date, now: dt.datetime
 ) -> m.WeekSignature:
@@ -247,6 +260,9 @@ async def sign_as_parent(
     )
     if not linked:
         raise pupil_not_found()
+    refused = future_week(monday, viewer.today)
+    if refused is not None:
+        raise ProblemError(422, refused, field="monday")
     week = await load_week(db, pupil_id, monday)
     if week is None:
         raise pupil_not_found()

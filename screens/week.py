@@ -522,8 +522,13 @@ lesson note changed afterwards; v lists what changed.
         )
 
     def _may_sign(self) -> bool:
+        """A parent signs a week that has begun (a week to come has nothing to sign yet; the
+        server refuses it too)."""
         return (
-            self.data.me is not None and self.data.me.role is Role.PARENT and self.child is not None
+            self.data.me is not None
+            and self.data.me.role is Role.PARENT
+            and self.child is not None
+            and self.monday <= self.data.today()
         )
 
     def action_sign(self) -> None:
@@ -643,6 +648,7 @@ lesson note changed afterwards; v lists what changed.
 
     def _move_to(self, monday: dt.date) -> None:
         self.monday = monday
+        self.refresh_bindings()  # s: sign only for a week that has begun
         if self.child is None:
             self.update_title()
             return

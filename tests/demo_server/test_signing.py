@@ -124,3 +124,24 @@ def test_describe_changes_words() -> None:
         "Lesson Физика on 24 Nov is now cancelled",
     ]
     assert describe_changes(new, new) == []
+
+
+async def test_a_week_that_has_not_begun_cannot_be_signed(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    parent = await login_as(http, "parent")
+    pupil = demo.ids["pupil"]
+    for lang, words in (("en", "has not begun"), ("ru", "ещё не началась")):
+        response = await http.post(
+            f"{API}/pupils/{pupil}/weeks/2026-11-30/sign",
+            headers={**parent, **key(), "Accept-Language": lang},
+        )
+        assert response.status_code == 422, response.text
+        problem = response.json()
+        assert problem["field"] == "monday" and words in problem["detail"], problem
+    assert (await get_week(http, parent, pupil)).signed is None
+    # The week under way (today is Wednesday 25 November) is signed as before.
+    response = await http.post(
+        f"{API}/pupils/{pupil}/weeks/2026-11-23/sign", headers={**parent, **key()}
+    )
+    assert response.status_code == 201, response.text

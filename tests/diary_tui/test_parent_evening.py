@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Litestar
@@ -137,3 +138,19 @@ async def test_settings_time_boxes_pass_the_screen_keys_on(app: Litestar, demo: 
         # A letter is not a time: it is the screen's key (w: the week), not swallowed.
         await pilot.press("w")
         await wait_for(pilot, lambda: isinstance(diary.screen, WeekScreen))
+
+
+@sqlite_only
+async def test_a_week_to_come_offers_no_signing(app: Litestar, demo: Any) -> None:
+    diary = make_app(app)
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await open_as_parent(pilot, demo)
+        await wait_for(pilot, lambda: week_loaded(diary, MONDAY))
+        screen = diary.screen
+        assert "s" in screen.active_bindings  # this week: s signs
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: week_loaded(diary, MONDAY + dt.timedelta(days=7)))
+        assert "s" not in screen.active_bindings
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert diary.screen is screen  # no question asked
