@@ -1,15 +1,15 @@
 """The audit log screen: every change of a mark, an absence, homework or a topic, newest first.
 
-Filters on one line: the pupil and the person who made the change (a login or an id), the
-first and last day, the kind of thing. Enter in a filter applies them all. The table shows
-when, who, about whom, what changed (before → after) and why; Enter on a row shows the whole
-record. ``n`` loads older records.
+Filters on one line: the pupil and the person who made the change (a name as the staff know it,
+a login or an id), the first and last day (``25.11.2026`` or ISO), the kind of thing. Enter in a
+filter applies them all. The table shows when, who, about whom, what changed (before → after)
+and why, its columns shared out over the screen's width whenever it changes; Enter on a row
+shows the whole record in plain words (never the stored JSON). ``n`` loads older records.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -20,7 +20,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Input, Select, Static
 
-from api_client import endpoints
+from api_client import endpoints, names
+from api_client.i18n import N_, _, ngettext
 from api_client.models import AuditEntry, AuditPage
 from diary_tui.data import DiaryData
 from diary_tui.ui import MUTED, local, parse_day
@@ -32,43 +33,102 @@ from screens.dialogs.detail import DetailScreen
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
 ``dim`` is grey on every theme and in every widget."""
 ENTITIES = [
-    ("all", ""),
-    ("marks", "mark"),
-    ("absences", "absence"),
-    ("homework", "homework"),
-    ("topics", "topic"),
-    ("period marks", "period_mark"),
+    (N_("all"), ""),
+    (N_("marks"), "mark"),
+    (N_("absences"), "absence"),
+    (N_("homework"), "homework"),
+    (N_("topics"), "topic"),
+    (N_("period marks"), "period_mark"),
 ]
 PAGE = 100
 """Records asked for at once (n asks for the older ones)."""
 
-ACTIONS = {"create": "+", "update": "~", "remove": "−"}
-SHOWN = [("changes", "update,remove"), ("+ entries", "")]
+SHOWN = [(N_("changes"), "update,remove"), (N_("+ entries"), "")]
 """What the log shows: the corrections and removals (the default: what the log is read for),
 or also the record of every new mark, absence and period mark (thousands a term)."""
-WORDS = {"period_mark": "period mark"}
+THINGS = {
+    "mark": N_("mark"),
+    "absence": N_("absence"),
+    "homework": N_("homework"),
+    "topic": N_("topic"),
+    "period_mark": N_("period mark"),
+    "academic_year": N_("school year"),
+}
+"""What a record is about, in words (other kinds are named as the log names them)."""
+
+ACTION_WORDS = {
+    "create": N_("given"),
+    "update": N_("changed"),
+    "remove": N_("removed"),
+}
+
+
+def thing_name(entity: str) -> str:
+    return _(THINGS[entity]) if entity in THINGS else entity.replace("_", " ")
+
+
+def _words(value: object) -> str:
+    return " ".join(str(value).split())
 
 
 def state_text(state: dict[str, object] | None) -> str:
-    """A record's before or after in a few words: the value first."""
+    """A record's before or after in a few words: the value first (``4×2``, ``болел``)."""
     if not state:
         return "—"
-    for key in ("value", "kind", "topic", "text"):
-        if key in state and state[key] not in ("", None):
-            value = " ".join(str(state[key]).split())
-            if key == "value" and state.get("weight") not in (None, 1):
-                value += f"×{state['weight']}"
-            return value
-    return ", ".join(f"{k}={v}" for k, v in state.items())
+    if state.get("value") not in (None, ""):
+        value = _words(state["value"])
+        if state.get("weight") not in (None, 1):
+            value += f"×{state['weight']}"
+        return value
+    if state.get("kind") not in (None, ""):
+        return names.absence_kind(str(state["kind"]))
+    for key in ("topic", "text"):
+        if state.get(key) not in (None, ""):
+            return _words(state[key])
+    if "closed" in state:
+        return _("closed") if state["closed"] else _("open")
+    return "—"
 
 
-def state_json(state: dict[str, object] | None) -> str:
-    return "—" if state is None else json.dumps(state, ensure_ascii=False)
+def state_lines(state: dict[str, object] | None) -> list[str]:
+    """Everything a record's before or after says, one plain sentence part a line."""
+    if not state:
+        return ["—"]
+    said: list[str] = []
+    if state.get("value") not in (None, ""):
+        said.append(_("mark {value}").format(value=_words(state["value"])))
+    if state.get("weight") not in (None, 1):
+        said.append(_("weight {weight}").format(weight=state["weight"]))
+    if state.get("kind") not in (None, ""):
+        kind = str(state["kind"])
+        word = names.absence_kind(kind) if "value" not in state else names.mark_kind(kind)
+        said.append(_("kind: {kind}").format(kind=word))
+    if state.get("minutes"):
+        said.append(_("{minutes} minutes late").format(minutes=state["minutes"]))
+    for key, label in (
+        ("comment", N_("comment: {text}")),
+        ("note", N_("note: {text}")),
+        ("topic", N_("topic: {text}")),
+        ("text", N_("text: {text}")),
+    ):
+        if state.get(key) not in (None, ""):
+            said.append(_(label).format(text=_words(state[key])))
+    if state.get("due"):
+        try:
+            due = dt.date.fromisoformat(str(state["due"]))
+            said.append(_("due {day}").format(day=f"{due:%d.%m.%Y}"))
+        except ValueError:
+            said.append(_("due {day}").format(day=_words(state["due"])))
+    if "closed" in state:
+        said.append(_("closed") if state["closed"] else _("open"))
+    if state.get("next_year"):
+        said.append(_("into {year}").format(year=_words(state["next_year"])))
+    return said or ["—"]
 
 
 def change_text(entry: AuditEntry) -> str:
     """``mark 3→4``, ``+absence illness``, ``−mark 5``."""
-    thing = WORDS.get(entry.entity, entry.entity)
+    thing = thing_name(entry.entity)
     if entry.action == "create":
         return f"+{thing} {state_text(entry.after)}"
     if entry.action == "remove":
@@ -87,23 +147,25 @@ def parse_day_or_none(text: str, what: str) -> dt.date | None:
 
 
 def detail(entry: AuditEntry, zone: dt.tzinfo) -> Content:
-    """The whole record, plain text."""
-    lines = [
-        Content.styled(f"Record {entry.id}", "bold"),
-        Content(f"When:    {when(entry, zone):%Y-%m-%d %H:%M:%S %Z}"),
-        Content(f"Who:     {entry.actor or '—'}"),
-        Content(f"Pupil:   {entry.pupil or '—'} {entry.class_name}".rstrip()),
-        Content(f"Subject: {entry.subject or '—'}"),
-        Content(f"Lesson:  {entry.lesson_date.isoformat() if entry.lesson_date else '—'}"),
-        Content(
-            f"What:    {entry.action} {WORDS.get(entry.entity, entry.entity)} {entry.entity_id}"
-        ),
-        Content(f"Before:  {state_json(entry.before)}"),
-        Content(f"After:   {state_json(entry.after)}"),
-        Content(f"Reason:  {entry.reason or '—'}"),
-        Content(""),
-        Content.styled("Escape closes.", MUTED),
+    """The whole record in plain words: who did what to which pupil's what, when and why."""
+    action = _(ACTION_WORDS[entry.action]) if entry.action in ACTION_WORDS else entry.action
+    rows: list[tuple[str, str]] = [
+        (_("When"), f"{when(entry, zone):%d.%m.%Y %H:%M:%S}"),
+        (_("Who"), entry.actor or _("the system")),
+        (_("Pupil"), f"{entry.pupil or '—'} {entry.class_name}".rstrip()),
+        (_("Subject"), entry.subject or "—"),
+        (_("Lesson"), f"{entry.lesson_date:%d.%m.%Y}" if entry.lesson_date else "—"),
+        (_("What"), f"{thing_name(entry.entity)}: {action}"),
     ]
+    if entry.action != "create":
+        rows.append((_("Before"), "; ".join(state_lines(entry.before))))
+    if entry.action != "remove":
+        rows.append((_("After"), "; ".join(state_lines(entry.after))))
+    rows.append((_("Reason"), entry.reason or "—"))
+    width = max(len(label) for label, _value in rows) + 2
+    lines = [Content.styled(_("Record {id}").format(id=entry.id), "bold")]
+    lines += [Content(f"{label + ':':<{width}}{value}") for label, value in rows]
+    lines += [Content(""), Content.styled(_("Escape closes."), MUTED)]
     return Content("\n").join(lines)
 
 
@@ -118,26 +180,26 @@ class Filters:
 
 
 class AuditScreen(DiaryScreen):
-    TITLE = "Audit log"
+    TITLE = N_("Audit log")
     NAME = "audit"
-    HELP = """
+    HELP = N_("""
 Every change of a mark, an absence, homework, a lesson topic or a period mark, newest first:
 when, who made it, about which pupil, what it was before and after, and the reason given.
 Nothing in the diary is changed without a record here, and the log is hash-chained: the
 server can prove no record was altered or removed (diary-server audit verify).
 
-Filters: the pupil and the person who made the change (a login or an id), the first and last
-day (YYYY-MM-DD), the kind of change, and "changes" (corrections and removals, the default)
-or "+ entries" (also the record of every new mark, absence and period mark). Type in a filter
-and press Enter to apply them all. Enter on a row shows the whole record; n loads older
-records.
-"""
+Filters: the pupil and the person who made the change (a name, like Иванова or Иванова
+Мария, a login or an id), the first and last day (25.11.2026 or 2026-11-25), the kind of
+change, and "changes" (corrections and removals, the default) or "+ entries" (also the
+record of every new mark, absence and period mark). Type in a filter and press Enter to
+apply them all. Enter on a row shows the whole record in plain words; n loads older records.
+""")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *DiaryScreen.BINDINGS,
-        Binding("n", "older", "Older", id="audit.older"),
-        Binding("f", "filters", "Filters", id="audit.filters"),
-        Binding("r", "reload", "Reload", id="audit.reload"),
+        Binding("n", "older", N_("Older"), id="audit.older"),
+        Binding("f", "filters", N_("Filters"), id="audit.filters"),
+        Binding("r", "reload", N_("Reload"), id="audit.reload"),
     ]
 
     DEFAULT_CSS = """
@@ -156,14 +218,24 @@ records.
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.NAME)
-        yield Static(Content("Audit log"), id="audit-title")
+        yield Static(Content(_("Audit log")), id="audit-title")
         with Horizontal(id="audit-filters"):
-            yield Input(placeholder="pupil", id="audit-pupil")
-            yield Input(placeholder="changed by", id="audit-teacher")
-            yield Input(placeholder="from", id="audit-from")
-            yield Input(placeholder="to", id="audit-to")
-            yield Select(ENTITIES, value="", allow_blank=False, id="audit-entity")
-            yield Select(SHOWN, value=SHOWN[0][1], allow_blank=False, id="audit-action")
+            yield Input(placeholder=_("pupil"), id="audit-pupil")
+            yield Input(placeholder=_("changed by"), id="audit-teacher")
+            yield Input(placeholder=_("from 01.11.2026"), id="audit-from")
+            yield Input(placeholder=_("to"), id="audit-to")
+            yield Select(
+                [(_(label), value) for label, value in ENTITIES],
+                value="",
+                allow_blank=False,
+                id="audit-entity",
+            )
+            yield Select(
+                [(_(label), value) for label, value in SHOWN],
+                value=SHOWN[0][1],
+                allow_blank=False,
+                id="audit-action",
+            )
         yield RowTable(id="audit-table", zebra_stripes=True)
         yield StatusLine()
         yield KeyFooter()
@@ -194,7 +266,7 @@ records.
         before = self.next_before if append else None
         if append and before is None:
             return
-        self.refresh_status("loading…")
+        self.refresh_status(_("loading…"))
         page: AuditPage = await self.data.load(
             endpoints.audit(
                 pupil=filters.pupil,
@@ -218,7 +290,7 @@ records.
 
     def action_older(self) -> None:
         if self.next_before is None:
-            self.notify("There are no older records.")
+            self.notify(_("There are no older records."))
             return
         self.load(append=True)
 
@@ -255,42 +327,54 @@ records.
     # -- painting -------------------------------------------------------------------------
 
     def _widths(self) -> tuple[int, int, int, int]:
-        """Who, pupil, change, reason: the screen's width shared out."""
-        if self.size.width >= 110:
+        """Who, pupil, change, reason: what the screen's width leaves after the time, shared
+        out so that every column fits (each column has a cell of padding either side, and the
+        table a scroll bar)."""
+        room = max(self.size.width - 11 - 5 * 2 - 2, 40)
+        if room >= 90:
             who, pupil, change = 20, 24, 28
         else:
-            who, pupil, change = 12, 15, 13
-        reason = max(self.size.width - 11 - who - pupil - change - 13, 8)
-        return who, pupil, change, reason
+            who, pupil, change = room * 22 // 100, room * 26 // 100, room * 28 // 100
+        return who, pupil, change, max(room - who - pupil - change, 6)
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.entries is not None:
+            self.paint(reset=True, added=list(self.entries))
 
     def _columns(self) -> None:
         table: DataTable[Content | str] = self.query_one(DataTable)
         table.clear(columns=True)
         who, pupil, change, reason = self._widths()
         for label, width in (
-            ("When", 11),
-            ("Who", who),
-            ("Pupil", pupil),
-            ("Change", change),
-            ("Reason", reason),
+            (_("When"), 11),
+            (_("Who"), who),
+            (_("Pupil"), pupil),
+            (_("Change"), change),
+            (_("Reason"), reason),
         ):
             table.add_column(label, width=width)
 
     def paint(self, *, reset: bool, added: list[AuditEntry]) -> None:
         count = len(self.entries)
         if self.next_before is not None:
-            said, more = f" · {count}+ records: the newest {count} shown", " · n: older"
+            said = " · " + _("{count}+ records: the newest {count} shown").format(count=count)
+            more = " · " + _("n: older")
         else:
-            said, more = f" · {count} record{'s' if count != 1 else ''}, newest first", ""
+            said = " · " + ngettext(
+                "{count} record, newest first", "{count} records, newest first", count
+            ).format(count=count)
+            more = ""
         self.query_one("#audit-title", Static).update(
-            Content.assemble(("Audit log", "bold"), said, (more, MUTED))
+            Content.assemble((_("Audit log"), "bold"), said, (more, MUTED))
         )
         table: DataTable[Content | str] = self.query_one(DataTable)
         if reset:
             self._columns()
         if reset and not added:
-            table.add_row(Content.styled("No records match these filters.", MUTED), "", "", "", "")
-        wide = self.size.width >= 110
+            table.add_row(
+                Content.styled(_("No records match these filters."), MUTED), "", "", "", ""
+            )
+        wide = self.size.width >= 120
         who_w, pupil_w, change_w, reason_w = self._widths()
         zone = self.data.zone
         for entry in added:

@@ -160,15 +160,26 @@ async def test_audit_screen_filters(
             pilot,
             lambda: isinstance(diary.screen, DetailScreen) and diary.screen.name == "audit-detail",
         )
+        # The whole record in plain words: what the mark was and became, never stored JSON.
+        shown = text_of(diary.screen.query_one("#audit-detail-text", Static))
+        assert "Before:" in shown and "After:" in shown and "mark " in shown
+        assert not any(sign in shown for sign in ("{", "}", '"', "lesson_id", "version"))
         await pilot.press("escape")
         await wait_for(pilot, lambda: diary.screen is screen)
+        # The columns fit the screen at any width, and are laid out again when it changes.
+        for width in (80, 132):
+            await pilot.resize_terminal(width, 24)
+            await wait_for(pilot, lambda: idle(screen))
+            await pilot.pause()
+            used = sum(c.get_render_width(table) for c in table.columns.values())
+            assert used <= width, (width, used)
         screen.query_one("#audit-pupil", Input).value = ""
-        screen.query_one("#audit-from", Input).value = "25.11.2026"
+        screen.query_one("#audit-from", Input).value = "yesterday"
         screen.query_one("#audit-from", Input).focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: idle(screen))
         await pilot.pause()
-        assert any("YYYY-MM-DD" in str(n.message) for n in diary._notifications)
+        assert any("2026" in str(n.message) for n in diary._notifications)
 
 
 @sqlite_only
