@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from api_client.i18n import _
+
 SERVICE = "diary-tui"
 _PROBE_SECONDS = 5.0
 
@@ -47,7 +49,15 @@ class Credentials:
             try:
                 backend = self._keyring().get_keyring()
             except Exception as exc:
-                result.append((False, f"The system keyring could not be opened ({exc})."))
+                result.append(
+                    (
+                        False,
+                        _(
+                            "The system keyring could not be opened ({reason}). You can still "
+                            "log in for this session."
+                        ).format(reason=exc),
+                    )
+                )
                 return
             priority = getattr(backend, "priority", 0)
             module = type(backend).__module__
@@ -57,9 +67,11 @@ class Credentials:
                 result.append(
                     (
                         False,
-                        "No system keyring was found (on Linux: GNOME Keyring, KWallet or another "
-                        "Secret Service), so the login cannot be remembered. You can still log in "
-                        "for this session.",
+                        _(
+                            "No system keyring was found (on Linux: GNOME Keyring, KWallet or "
+                            "another Secret Service), so the login cannot be remembered. You can "
+                            "still log in for this session."
+                        ),
                     )
                 )
                 return
@@ -72,8 +84,10 @@ class Credentials:
         if not result:
             return (
                 False,
-                "The system keyring did not answer, so the login cannot be remembered. "
-                "You can still log in for this session.",
+                _(
+                    "The system keyring did not answer, so the login cannot be remembered. "
+                    "You can still log in for this session."
+                ),
             )
         return result[0]
 
@@ -81,7 +95,9 @@ class Credentials:
         try:
             self._keyring().set_password(self.service, account_key(server, login), refresh_token)
         except Exception as exc:
-            raise KeyringError(f"The system keyring refused to store the login: {exc}") from exc
+            raise KeyringError(
+                _("The system keyring refused to store the login: {reason}").format(reason=exc)
+            ) from exc
 
     def load(self, server: str, login: str) -> str | None:
         try:
@@ -98,5 +114,7 @@ class Credentials:
         except keyring.errors.PasswordDeleteError:
             return False
         except Exception as exc:
-            raise KeyringError(f"The system keyring refused to forget the login: {exc}") from exc
+            raise KeyringError(
+                _("The system keyring refused to forget the login: {reason}").format(reason=exc)
+            ) from exc
         return True

@@ -463,7 +463,7 @@ class DiaryData:
             if self.credentials is None:
                 self._keyring = (
                     False,
-                    "Logins are not remembered here. You can still log in for this session.",
+                    _("Logins are not remembered here. You can still log in for this session."),
                 )
             else:
                 self._keyring = await asyncio.to_thread(self.credentials.available)

@@ -104,8 +104,6 @@ F2: register as a parent with an invite code from the school.
         else:
             remember.value = False
             remember.disabled = True
-            if "session" not in reason:
-                reason += " " + _("You can still log in for this session.")
             note.update(Content(reason))
             note.display = True
 
