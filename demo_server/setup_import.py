@@ -404,6 +404,16 @@ class _Planner:
             )
         return found
 
+    def assigned(
+        self, teacher_id: int, class_id: int, subject_id: int, group: ExistingGroup | None
+    ) -> bool:
+        """Whether the teacher may take the lesson: assigned to the class's subject, or to the
+        lesson's group (as ``schedule.check_rows`` decides on writing)."""
+        key = (teacher_id, class_id, subject_id)
+        return (*key, None) in self.school.assignments or (
+            group is not None and (*key, group.id) in self.school.assignments
+        )
+
     # -- one line of each kind --
 
     def subjects_line(self, line: Line) -> PlannedLine:
@@ -595,6 +605,21 @@ class _Planner:
         found = self.slots.get(
             (school_class.id, values["group_id"], weekday, number, weeks)  # type: ignore[arg-type]
         )
+        writes = found is None or (found.subject_id != subject_id or found.teacher_id != teacher.id)
+        if writes and not self.assigned(teacher.id, school_class.id, subject_id, group):
+            raise Refuse(
+                "teacher",
+                _(
+                    "{teacher} has no teaching assignment for {cls} {subject}: import the "
+                    "assignments file first"
+                ).format(
+                    teacher=teacher.name,
+                    cls=school_class.name
+                    if group is None
+                    else f"{school_class.name} ({group.name})",
+                    subject=subject_name,
+                ),
+            )
         if found is None:
             return self.planned(line, Action.CREATED, what, values=values)
         changes = []

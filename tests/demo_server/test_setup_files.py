@@ -41,6 +41,9 @@ SCHOOL = SetupSnapshot(
         Person(202, "orlov.i", "Орлов", "Илья", class_id=11),
     ),
     groups=(ExistingGroup(50, 10, 2, "1", teacher_id=101, pupils=frozenset({200})),),
+    assignments=frozenset(
+        {(100, 10, 1, None), (101, 10, 1, None), (103, 10, 3, None), (101, 10, 2, 50)}
+    ),
     slots=(ExistingSlot(70, 11, None, 0, 1, "all", 1, 100, "101"),),
     lesson_numbers=frozenset(range(1, 8)),
 )
@@ -162,6 +165,27 @@ def test_the_timetable_refuses_a_teacher_room_or_class_in_two_places() -> None:
     assert rows[3].action is Action.REFUSED and rows[4].action is Action.REFUSED
     assert "line 3 gives 5А пн 2" in rows[4].reason
     assert rows[5].action is rows[6].action is Action.CREATED
+
+
+def test_a_timetable_line_whose_teacher_has_no_assignment_is_refused_in_the_plan() -> None:
+    rows = plan(
+        "timetable",
+        "класс;группа;день;урок;предмет;учитель;кабинет\n"
+        "5А;;чт;1;Математика;petrova.o;101\n"  # assigned to 5А Математика
+        "5А;;чт;2;Математика;kuznetsov.a;101\n"  # no assignment at all
+        "5А;1;чт;3;Английский язык;smirnova.e;204\n"  # assigned to the group
+        "5А;;чт;4;Английский язык;smirnova.e;204\n"  # the group's, not the whole class's
+        "5Б;;пн;1;Математика;petrova.o;101\n",  # already in the timetable: nothing written
+    )
+    assert rows[2].action is Action.CREATED
+    refused = rows[3]
+    assert (refused.action, refused.column) == (Action.REFUSED, "учитель")
+    assert "Кузнецов Андрей Сергеевич has no teaching assignment for 5А Математика" in (
+        refused.reason
+    )
+    assert rows[4].action is Action.CREATED
+    assert rows[5].action is Action.REFUSED and "no teaching assignment" in rows[5].reason
+    assert rows[6].action is Action.UNCHANGED
 
 
 def test_a_file_that_is_not_a_set_up_file_is_refused_whole() -> None:

@@ -119,7 +119,8 @@ async def test_one_bad_line_imports_nothing_and_says_where(
     for kind, body in (
         ("rooms", "кабинет\n12\n14\n"),
         ("classes", "класс\n8А\n"),
-        ("subjects", "предмет\nФизика\n"),
+        ("subjects", "предмет\nФизика\nМатематика\n"),
+        ("assignments", ASSIGNMENTS),
     ):
         answer = await send(http, it, kind, body.encode(), dry_run=False)
         assert answer.status_code == 200, answer.text

@@ -126,20 +126,26 @@ async def test_groups_and_their_alternate_week_timetable_import_with_their_lesso
     assert ended == 1
 
 
-async def test_a_timetable_line_the_services_refuse_imports_nothing(
+async def test_a_timetable_line_whose_teacher_is_not_assigned_is_refused_by_the_dry_run(
     http: httpx.AsyncClient, login_as: LoginAs, demo_url: str
 ) -> None:
-    """A teacher without the teaching assignment passes the file's own checks but not the
-    timetable's: the answer names the refusal and neither rows nor lessons are written."""
+    """A teacher without the teaching assignment is refused in the plan, as the timetable's
+    own check would refuse it on writing: the dry run names the line and the column, and the
+    real run writes neither rows nor lessons."""
     it = await login_as(http, "it")
     before = await scalar(demo_url, select(func.count()).select_from(s.Lesson))
-    answer = await http.post(
-        f"{API}/setup/import/timetable",
-        params={"dry_run": "false"},
-        content="класс;день;урок;предмет;учитель\n7В;пт;3;Математика;teacher\n".encode(),
-        headers={**it, "Content-Type": "text/csv", "Idempotency-Key": uuid.uuid4().hex},
-    )
-    assert answer.status_code == 422, answer.text
-    assert "no teaching assignment" in answer.json()["detail"]
+    body = "класс;день;урок;предмет;учитель\n7В;пт;3;Математика;teacher\n".encode()
+    for dry_run in ("true", "false"):
+        answer = await http.post(
+            f"{API}/setup/import/timetable",
+            params={"dry_run": dry_run},
+            content=body,
+            headers={**it, "Content-Type": "text/csv", "Idempotency-Key": uuid.uuid4().hex},
+        )
+        report = answer.json() if dry_run == "true" else answer.json()["current"]
+        assert answer.status_code == (200 if dry_run == "true" else 422), answer.text
+        [row] = report["rows"]
+        assert (row["action"], row["line"], row["column"]) == ("refused", 2, "учитель")
+        assert "has no teaching assignment for 7В Математика" in row["reason"]
     assert await scalar(demo_url, select(func.count()).select_from(s.Lesson)) == before
     assert await scalar(demo_url, select(func.count()).select_from(s.TimetableSlot)) == 0
