@@ -580,6 +580,46 @@ def _clean_room(room: str) -> str:
     return " ".join(room.split())
 
 
+ROOMS_NAMED = 12
+"""How many of the school's rooms a refusal names."""
+
+
+async def school_rooms(db: AsyncSession, school_id: int) -> list[str] | None:
+    """The names of the school's rooms in use, or None when the school keeps no rooms list
+    (then a timetable's room is free text)."""
+    rows = (
+        await db.execute(
+            select(s.Room.name, s.Room.retired)
+            .where(s.Room.school_id == school_id)
+            .order_by(s.Room.name)
+        )
+    ).all()
+    if not rows:
+        return None
+    return [name for name, retired in rows if not retired]
+
+
+def listed_room(room: str, rooms: list[str] | None) -> str:
+    """``room`` as the school's rooms list spells it (any case and spacing). With a list, only
+    a room in it is taken, and a refusal names the list's first rooms; with none, any text;
+    an empty room is no room."""
+    room = _clean_room(room)
+    if not room or rooms is None:
+        return room
+    for name in rooms:
+        if name.casefold() == room.casefold():
+            return name
+    shown = ", ".join(rooms[:ROOMS_NAMED]) + (", ..." if len(rooms) > ROOMS_NAMED else "")
+    raise ProblemError(
+        422,
+        _(
+            "there is no room '{room}' in the school's list of rooms: choose one of {rooms}, "
+            "or add the room in set-up first"
+        ).format(room=room, rooms=shown or "-"),
+        field="room",
+    )
+
+
 async def check_row(
     db: AsyncSession, viewer: Viewer, plan: SlotPlan, skip: Iterable[int] = ()
 ) -> None:
@@ -755,6 +795,7 @@ async def add_rows(
     (:func:`generate_lessons`). ``POST /timetable`` and the set-up files both write through
     here. Returns the new rows, in order, and what happened to the lessons."""
     look = _Lookups(db, viewer)
+    rooms = await school_rooms(db, viewer.school_id)
     plans: list[SlotPlan] = []
     for body in bodies:
         cls = await look.school_class(body.class_id)
@@ -778,7 +819,7 @@ async def add_rows(
                 number=body.number,
                 subject_id=subject.id,
                 teacher_id=teacher.id,
-                room=_clean_room(body.room),
+                room=listed_room(body.room, rooms),
                 weeks=body.weeks.value,
                 valid_from=start,
             )
@@ -890,7 +931,9 @@ async def change_row(
         number=row.number if body.number is None else body.number,
         subject_id=subject_id,
         teacher_id=teacher_id,
-        room=row.room if body.room is None else _clean_room(body.room),
+        room=row.room
+        if body.room is None
+        else listed_room(body.room, await school_rooms(db, viewer.school_id)),
         weeks=row.weeks if body.weeks is None else body.weeks.value,
         valid_from=start,
         valid_to=None,

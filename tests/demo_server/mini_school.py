@@ -80,6 +80,8 @@ async def build_mini_school(engine: AsyncEngine) -> MiniSchool:
                 s.Bell, school_id=school, schedule_id=bells, number=number, start=begins, end=ends
             )
         await add(s.Room, "room", school_id=school, name="301")
+        for name in ("101", "102", "103", "105", "204", "302", "305"):
+            await add(s.Room, school_id=school, name=name)
         math = await add(s.Subject, "math", school_id=school, name="Математика")
         russian = await add(s.Subject, "russian", school_id=school, name="Русский язык")
         history = await add(s.Subject, "history", school_id=school, name="История")

@@ -669,3 +669,34 @@ async def _feed_of(http: httpx.AsyncClient, login_as: LoginAs, login: str) -> li
         m.ChangeFeed,
     )
     return list(feed.changes)
+
+
+async def test_a_school_that_keeps_rooms_takes_only_its_rooms(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    """A school that keeps rooms: a room not in its list is refused naming the list, and a
+    listed one is spelled as listed (a school with no list writes any room: the demo)."""
+    ids = demo.ids
+    it = await login_as(http, "it")
+    # The district school keeps rooms (301 among them); the gym is added.
+    made = await post(http, it, "/setup/rooms", m.RoomCreate(name="Спортзал"))
+    assert made.status_code == 201, made.text
+
+    def row(room: str, number: int) -> m.TimetableRowCreate:
+        return m.TimetableRowCreate(
+            class_id=ids["c5a"],
+            weekday=4,
+            number=number,
+            subject_id=ids["math"],
+            teacher_id=ids["teacher"],
+            room=room,
+            valid_from=MONDAY,
+        )
+
+    refused = problem(await post(http, it, "/timetable", row("999", 6)))
+    assert refused.field == "room"
+    assert "999" in refused.detail and "301" in refused.detail and "Спортзал" in refused.detail
+    taken = await ok(await post(http, it, "/timetable", row(" спортзал ", 6)), m.TimetableWrite)
+    assert taken.row is not None and taken.row.room == "Спортзал"
+    changed = await post(http, it, f"/timetable/{taken.row.id}", m.TimetableRowChange(room="998"))
+    assert changed.status_code == 422 and "998" in changed.text, changed.text
