@@ -78,7 +78,6 @@ UNTRANSLATED = {
     "news",
     "whatsnew",
     "journal",
-    "audit",
     "users",
 }
 """Screens whose own words are not translated yet (their modules are being translated)."""
