@@ -124,12 +124,14 @@ def plan_lessons(
     for day_slots in by_weekday.values():
         day_slots.sort(key=lambda x: (x.class_id, x.number, x.group_id or 0, x.id or 0))
     out: list[PlannedLesson] = []
+    every, odd = m.WeekParity.ALL.value, m.WeekParity.ODD.value
     for day in days:
-        week = week_number(day, year_start)
+        odd_week = week_number(day, year_start) % 2 == 1
         for slot in by_weekday.get(day.weekday(), ()):
             if day < slot.valid_from or (slot.valid_to is not None and day > slot.valid_to):
                 continue
-            if runs_in_week(slot.weeks, week):
+            # runs_in_week, with the week's parity taken once a day
+            if slot.weeks == every or (slot.weeks == odd) == odd_week:
                 out.append(PlannedLesson(slot, day))
     return out
 
@@ -833,12 +835,7 @@ async def add_rows(
         class_ids.add(row.class_id)
         await _end_at(db, viewer, row, first, now)
     await check_rows(db, viewer, plans, skip=replacing)
-    new_ids = list(
-        await db.scalars(
-            insert(s.TimetableSlot).returning(s.TimetableSlot.id, sort_by_parameter_order=True),
-            [{k: v for k, v in _plan_fields(plan).items() if k != "id"} for plan in plans],
-        )
-    )
+    new_ids = await _insert_slots(db, plans)
     rows: dict[int, s.TimetableSlot] = {}
     await _fill(db, s.TimetableSlot, new_ids, rows)
     made = [rows[i] for i in new_ids]
@@ -855,6 +852,29 @@ async def add_rows(
     )
     lessons = await generate_lessons(db, viewer, first, sorted(class_ids), now)
     return made, lessons
+
+
+def _slot_key(plan: SlotPlan | Any) -> tuple[Any, ...]:
+    return (plan.class_id, plan.group_id, plan.weekday, plan.number, plan.weeks, plan.valid_from)
+
+
+async def _insert_slots(db: AsyncSession, plans: Sequence[SlotPlan]) -> list[int]:
+    """Insert ``plans``, checked, in one statement; their new ids in order. The ids come back
+    with each row's place (class, group, day, lesson, weeks, start), unique in a checked batch,
+    rather than in the order of the parameters: SQLite can give that order only by inserting
+    the rows one at a time."""
+    found: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    t = s.TimetableSlot
+    for row in await db.execute(
+        insert(t).returning(
+            t.id, t.class_id, t.group_id, t.weekday, t.number, t.weeks, t.valid_from
+        ),
+        [{k: v for k, v in _plan_fields(plan).items() if k != "id"} for plan in plans],
+    ):
+        found[_slot_key(row)].append(int(row.id))
+    for ids in found.values():
+        ids.sort()
+    return [found[_slot_key(plan)].pop(0) for plan in plans]
 
 
 async def _row(db: AsyncSession, viewer: Viewer, row_id: int) -> s.TimetableSlot:
