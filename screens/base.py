@@ -10,6 +10,7 @@ child, or asked for another period or week, is dropped: it belongs to a screen n
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
 
 from textual import on, work
@@ -124,8 +125,38 @@ class DiaryScreen(Screen[None]):
     def navigator(self) -> Navigator:
         return cast(Navigator, self.app)
 
-    def destinations(self) -> list[Destination]:
+    def offered(self) -> list[Destination]:
+        """The screens this user may open (from the palette always)."""
         return destinations_for(self.data.me, self.navigator.available_screens())
+
+    def destinations(self) -> list[Destination]:
+        """The navigation bar's entries: a key this screen gives another meaning (the
+        journal's ``b`` marks a pupil ill) is not offered there for another screen, so no
+        key means two things on one screen and the bar says what each key does here. This
+        screen's own entry stays, without a key it uses otherwise."""
+        taken = self.keys_taken()
+        shown = []
+        for d in self.offered():
+            if d.key not in taken:
+                shown.append(d)
+            elif d.name == self.NAME:
+                shown.append(dataclasses.replace(d, key=""))
+        return shown
+
+    def keys_taken(self) -> set[str]:
+        """The keys bound here, by the screen or a widget on it, to something other than
+        going to another screen (a binding whose ``check_action`` is False is not in force:
+        a read-only journal leaves ``b`` to the news)."""
+        taken: set[str] = set()
+        for node in (self, *self.query("*")):
+            for key, bindings in node._bindings.key_to_bindings.items():
+                for binding in bindings:
+                    if (binding.id or "").startswith("nav."):
+                        continue
+                    action = binding.action.split("(", 1)[0]
+                    if node.check_action(action, ()) is not False:
+                        taken.add(key)
+        return taken
 
     def refresh_nav(self) -> None:
         """Redraw the navigation bar (call after ``me`` or the child changed)."""
@@ -137,7 +168,7 @@ class DiaryScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "go":
             name = str(parameters[0]) if parameters else ""
-            return name != self.NAME and any(d.name == name for d in self.destinations())
+            return name != self.NAME and any(d.name == name for d in self.offered())
         if action == "next_child":
             return len(self.data.children) > 1
         return True

@@ -59,6 +59,7 @@ from diary_tui.journal_sync import Address
 from diary_tui.outbox_ops import Op
 from diary_tui.store import REFUSED, SENT, WAITING, OutboxItem
 from diary_tui.sync import Settled, SyncEvent
+from diary_tui.ui import MUTED
 from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 from screens.base import DiaryScreen
 from screens.journal_grid import JournalGrid
@@ -200,18 +201,18 @@ changes wait; ctrl+r reads the journal again and sends at once.
     """
 
     BINDINGS = [
-        Binding("f1", "help", "Help", id="journal.help", show=False),
-        Binding("v", "pick", "Class", id="journal.pick"),
-        Binding("left_square_bracket", "period(-1)", "Prev period", id="journal.prev_period"),
-        Binding("right_square_bracket", "period(1)", "Next period", id="journal.next_period"),
-        Binding("e", "edit_lesson", "Topic", id="journal.edit_lesson"),
-        Binding("ctrl+t", "lesson_kind", "Test", id="journal.lesson_kind"),
-        Binding("x", "change_lesson", "Change lesson", id="journal.change_lesson"),
-        Binding("f", "attach", "Attach file", id="journal.attach"),
-        Binding("M", "keep_mine", "Keep mine", id="journal.keep_mine", show=False),
-        Binding("T", "take_theirs", "Take theirs", id="journal.take_theirs", show=False),
-        Binding("D", "discard", "Discard refused", id="journal.discard", show=False),
-        Binding("ctrl+r", "reload", "Reload and send now", id="journal.reload", show=False),
+        Binding("f1", "help", N_("Help"), id="journal.help", show=False),
+        Binding("v", "pick", N_("Class"), id="journal.pick"),
+        Binding("left_square_bracket", "period(-1)", N_("Prev period"), id="journal.prev_period"),
+        Binding("right_square_bracket", "period(1)", N_("Next period"), id="journal.next_period"),
+        Binding("e", "edit_lesson", N_("Topic"), id="journal.edit_lesson"),
+        Binding("ctrl+t", "lesson_kind", N_("Test"), id="journal.lesson_kind"),
+        Binding("x", "change_lesson", N_("Change lesson"), id="journal.change_lesson"),
+        Binding("f", "attach", N_("Attach file"), id="journal.attach"),
+        Binding("M", "keep_mine", N_("Keep mine"), id="journal.keep_mine", show=False),
+        Binding("T", "take_theirs", N_("Take theirs"), id="journal.take_theirs", show=False),
+        Binding("D", "discard", N_("Discard refused"), id="journal.discard", show=False),
+        Binding("ctrl+r", "reload", N_("Reload and send now"), id="journal.reload", show=False),
     ]
 
     def __init__(self, data: DiaryData) -> None:
@@ -441,6 +442,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         empty.set(display=False)
         grid.focus()
         self.call_after_refresh(self._focused_changed)
+        self.call_after_refresh(self.refresh_nav)  # the grid's keys are not the bar's
 
     def _same(self, journal: Journal) -> bool:
         assert self.journal is not None
@@ -639,7 +641,14 @@ changes wait; ctrl+r reads the journal again and sends at once.
         if action == "change_lesson":
             me = self.data.me
             return me is not None and me.role is Role.ADMINISTRATION
-        if action in ("edit_lesson", "lesson_kind", "keep_mine", "take_theirs", "discard"):
+        if action in (
+            "edit_lesson",
+            "lesson_kind",
+            "attach",
+            "keep_mine",
+            "take_theirs",
+            "discard",
+        ):
             return not self.read_only  # False: not listed, the key falls to the screen's
         return super().check_action(action, parameters)
 
@@ -683,16 +692,18 @@ changes wait; ctrl+r reads the journal again and sends at once.
         lesson_id = grid.current_lesson_id if grid is not None else None
         if model is None or lesson_id is None:
             self.app.bell()
-            self.notify(_("Move to a lesson's column first."), severity="warning")
+            self.notify(_("Move to a lesson's column first."), severity="warning", markup=False)
             return
         if self.read_only:
-            self.notify(_("This journal is read-only for you."), severity="warning")
+            self.notify(_("This journal is read-only for you."), severity="warning", markup=False)
             return
         lesson = model.lesson(lesson_id)
         if not lesson.homework_text:
             self.app.bell()
             self.notify(
-                _("Write the homework first (e), then attach files to it."), severity="warning"
+                _("Write the homework first (e), then attach files to it."),
+                severity="warning",
+                markup=False,
             )
             return
 
@@ -758,7 +769,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         lesson_id = grid.current_lesson_id if grid is not None else None
         if grid is None or model is None or lesson_id is None:
             self.app.bell()
-            self.notify(_("Move to a lesson's column first."), severity="warning")
+            self.notify(_("Move to a lesson's column first."), severity="warning", markup=False)
             return
         lesson = model.lesson(lesson_id)
         kinds = list(LessonKind)
@@ -1003,7 +1014,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         chosen = self.refused_at_cursor()
         if not chosen:
             self.app.bell()
-            self.notify(_("Nothing refused here to discard."), severity="warning")
+            self.notify(_("Nothing refused here to discard."), severity="warning", markup=False)
             return
         lines = [
             _("{what} refused: {reason}").format(
@@ -1107,7 +1118,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
             parts.append(Content(lesson_kind_name(lesson.kind)))
         refusal = self.model.refusal(pupil_id, lesson_id, self.data.today())
         if refusal is not None:
-            parts.append(Content.styled(refusal, "$text-muted"))
+            parts.append(Content.styled(refusal, MUTED))
         cell = self.model.peek(pupil_id, lesson_id)
         if cell is not None:
             for mark in cell.marks:

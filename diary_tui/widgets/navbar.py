@@ -30,6 +30,11 @@ def child_label(child: PupilRef | None, index: int, count: int) -> Content:
     return label
 
 
+def _current(dest: Destination) -> str:
+    """The current screen's entry; without a key when the screen uses it otherwise."""
+    return f" {dest.key} {_(dest.title)} " if dest.key else f" {_(dest.title)} "
+
+
 def navbar_content(
     destinations: Sequence[Destination],
     current: str,
@@ -43,7 +48,7 @@ def navbar_content(
     items: list[Content] = []
     for dest in destinations:
         if dest.name == current:
-            items.append(Content.styled(f" {dest.key} {_(dest.title)} ", "reverse bold"))
+            items.append(Content.styled(_current(dest), "reverse bold"))
         else:
             items.append(
                 Content.assemble((f" {dest.key}", "bold $accent"), (f" {_(dest.title)} ", ""))
@@ -53,7 +58,7 @@ def navbar_content(
     if left.cell_length > room:
         # Narrow: keys only for the screens that are not current.
         compact = [
-            Content.styled(f" {d.key} {_(d.title)} ", "reverse bold")
+            Content.styled(_current(d), "reverse bold")
             if d.name == current
             else Content.styled(f" {d.key}", "bold $accent")
             for d in destinations
