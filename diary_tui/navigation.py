@@ -129,7 +129,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "settings",
         "p",
         N_("Settings"),
-        N_("Notifications of live changes: which kinds, quiet hours, the terminal bell"),
+        N_("The language; notifications of live changes: which kinds, quiet hours, the bell"),
         frozenset(Role),
     ),
 )

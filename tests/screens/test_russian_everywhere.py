@@ -83,6 +83,13 @@ UNTRANSLATED = {
 """Screens whose own words are not translated yet (their modules are being translated)."""
 
 
+@pytest.fixture
+def school_kind() -> str:
+    """The generated Russian demo school (seed 1, on its frozen day), as ``diary demo`` makes
+    it: its accounts' titles are Russian too."""
+    return "demo"
+
+
 def drawn(app: DiaryApp) -> str:
     """The text of every cell of the screen shown now (a dialog: its own cells)."""
     strips = app.screen._compositor.render_strips()
