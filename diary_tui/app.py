@@ -354,9 +354,11 @@ class DiaryApp(App[None]):
         if not self._unannounced:
             self.set_timer(0.3, self._announce)
         self._unannounced.extend(event.changes)
-        screen = self.screen
-        if isinstance(screen, DiaryScreen):
-            screen.changes_arrived(event.changes)
+        # The screen on top hears of them: a screen of the app, or a view over one (an open
+        # thread) that shows what a change may be about.
+        arrived = getattr(self.screen, "changes_arrived", None)
+        if callable(arrived):
+            arrived(event.changes)
 
     def _announce(self) -> None:
         from diary_tui.notify import announce

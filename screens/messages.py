@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from api_client import endpoints
 from api_client.models import (
+    ChangeItem,
     Participant,
     Recipients,
     Thread,
@@ -34,7 +35,7 @@ from api_client.models import (
 )
 from diary_tui.data import DiaryData, Queued, Role, Sent, describe_error
 from diary_tui.outbox_ops import ReplyOp, ThreadCreateOp
-from diary_tui.ui import MUTED, day_time, fit, plain, short_when
+from diary_tui.ui import MUTED, fit, plain, when_said
 from diary_tui.widgets import KeyFooter
 from screens.base import DiaryScreen, list_layout
 from screens.dialogs.confirm import ConfirmScreen
@@ -60,7 +61,7 @@ def thread_prompt(thread: ThreadSummary, width: int, now: dt.datetime, zone: dt.
     the child and the unread count."""
     unread = thread.unread > 0
     sign = Content.styled("● ", UNREAD) if unread else Content("  ")
-    time = short_when(thread.updated_at, now, zone)
+    time = when_said(thread.updated_at, now, zone)
     subject = Content.styled(plain(thread.subject), "bold" if unread else "")
     first = sign + fit(subject, width - 2 - len(time) - 1) + Content(" ") + Content(time)
     detail: list[Content] = [Content.styled(people(thread.participants), MUTED)]
@@ -355,14 +356,15 @@ class ThreadScreen(ModalScreen[None]):
         box = self.query_one("#thread-messages", VerticalScroll)
         box.remove_children()
         me = self.data.me
-        zone = self.data.zone
+        # Written as the thread list writes its time (the school's clock), so the two agree.
+        now, zone = self.data.clock(), self.data.zone
         widgets: list[Static] = []
         for msg in thread.messages:
             mine = me is not None and msg.author_id == me.id
             new = not mine and msg.id > thread.last_read_id
             widgets.append(
                 Static(
-                    message_header(msg.author, day_time(msg.sent_at, zone), mine, new),
+                    message_header(msg.author, when_said(msg.sent_at, now, zone), mine, new),
                     classes="message-head",
                 )
             )
@@ -395,6 +397,14 @@ class ThreadScreen(ModalScreen[None]):
         box.remove_children()
         box.mount(Static(Content.styled(text, MUTED)))
         box.mount_all(self._queued_widgets())
+
+    def changes_arrived(self, changes: list[ChangeItem]) -> None:
+        """A new message came live: one in this thread is shown at once."""
+        if any(
+            c.kind == "message.new" and c.payload.get("thread_id") == self.summary.id
+            for c in changes
+        ):
+            self.load()
 
     def write_settled(self, item: object) -> None:
         """A reply of this thread kept in the outbox was sent (or refused): show the thread
@@ -512,6 +522,8 @@ In the editor, ctrl+s sends and Esc cancels.
         self._wanted: int | None = None
         """The pupil a new thread is about (a teacher's choice)."""
         self._width = 0
+        self._select: int | None = None
+        """A thread to put the cursor on when the list shows it (the one just sent)."""
 
     def compose(self) -> ComposeResult:
         yield from list_layout(self.NAME, "messages-title", "threads")
@@ -599,6 +611,8 @@ In the editor, ctrl+s sends and Esc cancels.
                 ),
             ]
         )
+        if self._select is not None and any(t.id == self._select for t in shown):
+            keep, self._select = f"thread-{self._select}", None
         if keep is not None:
             try:
                 option_list.highlighted = option_list.get_option_index(keep)
@@ -755,6 +769,7 @@ In the editor, ctrl+s sends and Esc cancels.
             else:
                 self._say("The messages were never loaded on this computer.")
             return
+        self._select = result.value.id  # the cursor goes to the thread just sent
         self.notify("Sent.")
         threads = await self.data.load(endpoints.threads())
         self.post_message(self.ThreadsLoaded(threads))

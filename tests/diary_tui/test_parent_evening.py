@@ -154,3 +154,101 @@ async def test_a_week_to_come_offers_no_signing(app: Litestar, demo: Any) -> Non
         await pilot.press("s")
         await pilot.pause(0.2)
         assert diary.screen is screen  # no question asked
+
+
+@sqlite_only
+async def test_a_sent_thread_is_under_the_cursor_and_a_reply_arrives_by_itself(
+    app: Litestar, demo: Any
+) -> None:
+    from textual.widgets import Input, Static, TextArea
+
+    from api_client.client import DiaryClient
+    from diary_tui.app import DiaryApp
+    from diary_tui.config import Notifications
+    from screens.messages import ComposeScreen, MessagesScreen, ThreadScreen
+    from tests.conftest import asgi_transport
+    from tests.diary_tui.harness import BASE_URL, NOW, TODAY
+
+    transport = asgi_transport(app)
+    diary = DiaryApp(
+        server=BASE_URL,
+        login="parent",
+        transport=transport,
+        today=TODAY,
+        now=lambda: NOW,
+        live=True,
+        notifications=Notifications(),
+    )
+    async with (
+        DiaryClient(BASE_URL, transport=transport) as teacher,
+        diary.run_test(size=(80, 24)) as pilot,
+    ):
+        await teacher.login("classteacher", password_of(demo, "classteacher"))
+        await open_as_parent(pilot, demo)
+        diary.go("messages")
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, MessagesScreen) and diary.screen.threads is not None,
+        )
+        screen = diary.screen
+        assert isinstance(screen, MessagesScreen)
+        title = next(a.title for a in demo.featured if a.login == "classteacher")
+        for _ in range(3):  # the child in the featured class teacher's class
+            child = diary.data.child
+            if child is not None and child.class_ is not None and child.class_.name in title:
+                break
+            await pilot.press("c")
+            await pilot.pause(0.3)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(diary.screen, ComposeScreen))
+        compose = diary.screen
+        surname = title.split(": ")[-1].split()[-1]
+        recipients = compose.query_one("#compose-recipients", OptionList)
+        recipients.highlighted = next(
+            i
+            for i in range(recipients.option_count)
+            if surname in str(getattr(recipients.get_option_at_index(i).prompt, "plain", ""))
+        )
+        await pilot.press("enter")  # the class teacher, who answers below
+        compose.query_one("#compose-subject", Input).value = "Late on Thursday"
+        await pilot.press("enter")
+        compose.query_one(TextArea).text = "He will come at 10."
+        await pilot.press("ctrl+s")
+        threads = screen.query_one(OptionList)
+
+        def sent_is_highlighted() -> bool:
+            option = threads.highlighted_option
+            return (
+                screen.threads is not None
+                and any(t.subject == "Late on Thursday" for t in screen.threads.threads)
+                and option is not None
+                and "Late on Thursday" in str(getattr(option.prompt, "plain", option.prompt))
+            )
+
+        await wait_for(pilot, sent_is_highlighted)
+        assert screen.threads is not None and threads.highlighted_option is not None
+        summary = next(t for t in screen.threads.threads if t.subject == "Late on Thursday")
+        listed = threads.highlighted_option.prompt
+        listed_time = str(getattr(listed, "plain", listed)).split("\n")[0]
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, ThreadScreen) and diary.screen.thread is not None,
+        )
+        thread_screen = diary.screen
+        assert isinstance(thread_screen, ThreadScreen)
+        # The list and the thread write the same time.
+        head_widget = thread_screen.query(".message-head").first(Static)
+        head = str(getattr(head_widget.visual, "plain", ""))
+        time = head.split("  ")[1].strip()
+        assert listed_time.rstrip().endswith(time), (listed_time, head)
+        # The teacher answers: the open thread shows it without a key pressed.
+        await teacher.reply(summary.id, "Thank you, noted.")
+        await wait_for(
+            pilot,
+            lambda: any(
+                "Thank you, noted." in str(getattr(w.visual, "plain", w.visual))
+                for w in thread_screen.query(".message").results(Static)
+            ),
+            seconds=10,
+        )
