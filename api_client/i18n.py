@@ -262,6 +262,12 @@ def day_heading(day: dt.date) -> str:
     return f"{weekday(day)}, {day_month(day)}"
 
 
+def whole_number(n: int) -> str:
+    """``1,465`` / ``1 465`` (Russian groups digits with a no-break space)."""
+    text = f"{n:,}"
+    return text if language() == SOURCE else text.replace(",", "\u00a0")
+
+
 def decimal(value: float, places: int = 2) -> str:
     """``3.45`` / ``3,45``."""
     text = f"{value:.{places}f}"

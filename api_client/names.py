@@ -91,7 +91,18 @@ def lesson_statuses() -> dict[LessonStatus, str]:
     }
 
 
-def roles() -> dict[Role, str]:
+def roles(*, short: bool = False) -> dict[Role, str]:
+    """Every role's name (short: at most 8 characters, for a table's column)."""
+    if short:
+        return {
+            Role.PUPIL: pgettext("role, short", "pupil"),
+            Role.PARENT: pgettext("role, short", "parent"),
+            Role.TEACHER: pgettext("role, short", "teacher"),
+            Role.ADMINISTRATION: pgettext("role, short", "admin"),
+            Role.IT_STAFF: pgettext("role, short", "IT staff"),
+            Role.HEALTH_WORKER: pgettext("role, short", "health"),
+            Role.AUTHORITY: pgettext("role, short", "auth."),
+        }
     return {
         Role.PUPIL: pgettext("role", "pupil"),
         Role.PARENT: pgettext("role", "parent"),
@@ -150,9 +161,9 @@ def lesson_status(status: str) -> str:
     return str(lesson_statuses().get(status, status))  # type: ignore[call-overload]
 
 
-def role(code: str) -> str:
+def role(code: str, *, short: bool = False) -> str:
     """``ученик``, ``родитель``, ``ИТ-служба`` / ``pupil``, ``parent``, ``IT staff``."""
-    return str(roles().get(code, code))  # type: ignore[call-overload]
+    return str(roles(short=short).get(code, code))  # type: ignore[call-overload]
 
 
 def event_kind(kind: str) -> str:

@@ -163,8 +163,7 @@ def _type_words(name: str) -> str:
 
 def whole_number(n: int) -> str:
     """``10,000`` / ``10 000`` (Russian groups digits with a space)."""
-    text = f"{n:,}"
-    return text if i18n.language() == i18n.SOURCE else text.replace(",", "\u00a0")
+    return i18n.whole_number(n)
 
 
 def _field_from_path(path: str) -> str | None:

@@ -1170,12 +1170,17 @@ class DiaryData:
         """The account with exactly this login; ValueError when there is none."""
         wanted = login.strip().lower()
         if not wanted:
-            raise ValueError("Type a login.")
-        page = await self.load(endpoints.users(wanted, limit=USERS_SHOWN))
-        for user in page.items:
-            if user.login == wanted:
-                return user
-        raise ValueError(f"There is no account with the login {wanted}.")
+            raise ValueError(_("Type a login."))
+        offset, total = 0, 1
+        while offset < total:  # a short login is part of many others' names and logins
+            page = await self.load(endpoints.users(wanted, offset=offset, limit=USERS_SHOWN))
+            for user in page.items:
+                if user.login == wanted:
+                    return user
+            if not page.items:
+                break
+            offset, total = offset + len(page.items), page.total
+        raise ValueError(_("There is no account with the login {login}.").format(login=wanted))
 
     async def move_pupil(
         self, pupil_id: int, class_name: str, day: dt.date | None
@@ -1188,7 +1193,11 @@ class DiaryData:
         )
         if target is None:
             names = ", ".join(c.name for c in classes)
-            raise ValueError(f"There is no class {class_name}; the classes are {names}.")
+            raise ValueError(
+                _("There is no class {name}; the classes are {names}.").format(
+                    name=class_name, names=names
+                )
+            )
         return await self._call(lambda client: client.move_pupil(pupil_id, target.id, day))
 
     async def change_password(self, old: str, new: str) -> wire.UserSummary:

@@ -96,6 +96,19 @@ def period_label(period: PeriodRef | None) -> str:
     return plain(period.name) if period is not None else _("Whole year")
 
 
+def day_typed(day: dt.date) -> str:
+    """A day as a date box shows it and people type it: ``25.11.2026`` (:func:`parse_day`
+    reads it back, and ISO as well)."""
+    return f"{day:%d.%m.%Y}"
+
+
+def day_form() -> str:
+    """How :func:`day_typed` writes a day, for a label: ``DD.MM.YYYY`` / ``ДД.ММ.ГГГГ``."""
+    from api_client.i18n import _
+
+    return _("DD.MM.YYYY")
+
+
 def parse_day(text: str, what: str = "") -> dt.date:
     """A day typed as people write it, ``25.11.2026``, ``1.11.2026`` or ISO ``2026-11-25``
     (:func:`api_client.cli_text.parse_date`, the command lines' parser too); a ValueError that

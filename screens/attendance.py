@@ -31,6 +31,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from api_client import endpoints
+from api_client.i18n import _
 from api_client.models import (
     AbsenceKind,
     AbsenceNotice,
@@ -53,7 +54,17 @@ from diary_tui.data import (
     describe_error,
 )
 from diary_tui.outbox_ops import NoticeCreateOp
-from diary_tui.ui import MUTED, local, muted, parse_day, period_label, plain, title_line
+from diary_tui.ui import (
+    MUTED,
+    day_form,
+    day_typed,
+    local,
+    muted,
+    parse_day,
+    period_label,
+    plain,
+    title_line,
+)
 from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import PeriodScreen, SessionEnded, period_bindings
 from screens.dialogs.confirm import ConfirmOrEnter as ConfirmScreen
@@ -256,10 +267,10 @@ class NoticeScreen(ModalScreen[tuple[dt.date, dt.date, AbsenceReason, str] | Non
     def compose(self) -> ComposeResult:
         with Vertical(id="notice"):
             yield Static(Content.assemble(("Absence notice for ", "bold"), plain(self.child)))
-            yield Label("First day (YYYY-MM-DD)")
-            yield Input(self.today.isoformat(), id="notice-start", compact=True)
-            yield Label("Last day")
-            yield Input(self.today.isoformat(), id="notice-end", compact=True)
+            yield Label(_("First day ({form})").format(form=day_form()))
+            yield Input(day_typed(self.today), id="notice-start", compact=True)
+            yield Label(_("Last day ({form})").format(form=day_form()))
+            yield Input(day_typed(self.today), id="notice-end", compact=True)
             yield Label("Reason")
             yield Select(
                 [(label, reason) for reason, label in REASONS.items()],

@@ -23,7 +23,7 @@ from api_client import endpoints, i18n
 from api_client.i18n import N_, _, ngettext
 from api_client.models import MedicalAbsences, PupilFound
 from diary_tui.data import DiaryData, Sent
-from diary_tui.ui import MUTED, parse_day
+from diary_tui.ui import MUTED, day_form, day_typed, parse_day
 from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen
 
@@ -61,10 +61,10 @@ class IllnessForm(ModalScreen[tuple[dt.date, dt.date, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content.assemble((_("Ill: "), "bold"), pupil_line(self.pupil)))
-            yield Label(_("First day (YYYY-MM-DD)"))
-            yield Input(self.today.isoformat(), id="illness-start")
-            yield Label(_("Last day"))
-            yield Input(self.today.isoformat(), id="illness-end")
+            yield Label(_("First day ({form})").format(form=day_form()))
+            yield Input(day_typed(self.today), id="illness-start")
+            yield Label(_("Last day ({form})").format(form=day_form()))
+            yield Input(day_typed(self.today), id="illness-end")
             yield Label(_("Note (optional)"))
             yield Input(id="illness-note", max_length=2000)
             yield Static(Content.styled(_("Enter records, Escape cancels."), MUTED))

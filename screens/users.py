@@ -1,9 +1,13 @@
 """The users screen of the IT staff: find accounts, create and edit them, lock them, reset a
 password, link parents and children, move a pupil to another class.
 
-Filters on one line: a search box (part of a login or name), the role and the class; Enter in
-the search or class box applies them. A one-time password (a new account, a reset) is shown
-once, in a window of its own, and never again.
+Filters on one line: a search box (part of a login or name), the role and the class; the server
+searches all the school's accounts, as one types (after a short pause) or on Enter. The table
+holds them a page at a time: the cursor reaching its last row (the "more" row, by Down, PgDn or
+End) loads the next page, and the title says which of how many are shown ("1–200 of 1,465").
+A one-time password (a new account, a reset) is shown once, in a window of its own, and never
+again. A form that is refused, by its own check (the server's rule for names) or by the server,
+stays open with what was typed and says why under the box concerned, named by its label.
 """
 
 from __future__ import annotations
@@ -16,20 +20,22 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from api_client import endpoints
+from api_client import endpoints, names
 from api_client.endpoints import Get
-from api_client.errors import Conflict
+from api_client.errors import Conflict, InvalidRequest
+from api_client.i18n import N_, _, ngettext, pgettext, whole_number
 from api_client.models import (
     LOGIN_MAX_LENGTH,
-    NAME_MAX_LENGTH,
     OneTimePassword,
     Role,
     UserCreate,
     UserPage,
     UserSummary,
     UserUpdate,
+    name_refusal,
     text_refusal,
 )
 from diary_tui.data import (
@@ -40,25 +46,22 @@ from diary_tui.data import (
     Offline,
     describe_error,
 )
-from diary_tui.ui import MUTED, parse_day
+from diary_tui.ui import MUTED, day_form, day_typed, parse_day
 from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen
 from screens.dialogs.confirm import ConfirmOrEnter as Confirm
 from screens.dialogs.detail import DetailScreen
 
-"""Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
-out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
-``dim`` is grey on every theme and in every widget."""
-ROLE_WORDS = {
-    Role.PUPIL: "pupil",
-    Role.PARENT: "parent",
-    Role.TEACHER: "teacher",
-    Role.ADMINISTRATION: "admin",
-    Role.IT_STAFF: "IT",
-    Role.HEALTH_WORKER: "health",
-    Role.AUTHORITY: "authority",
-}
-ROLE_OPTIONS = [("all roles", "")] + [(word, role.value) for role, word in ROLE_WORDS.items()]
+MORE = "more"
+"""The key of the table's last row while more accounts match than are shown."""
+
+SEARCH_PAUSE = 0.3
+"""Seconds after the last key typed in the search box before the server is asked."""
+
+
+def role_options() -> list[tuple[str, str]]:
+    """The role filter's choices, in the language in force."""
+    return [(_("all roles"), "")] + [(word, role.value) for role, word in names.roles().items()]
 
 
 def family(user: UserSummary) -> str:
@@ -66,20 +69,21 @@ def family(user: UserSummary) -> str:
     if user.children:
         return ", ".join(f"{c.first_name} {c.last_name}" for c in user.children)
     if user.parents:
-        return "parents: " + ", ".join(p.login for p in user.parents)
+        return _("parents: {logins}").format(logins=", ".join(p.login for p in user.parents))
     return ""
 
 
 def flags(user: UserSummary) -> str:
-    """L: locked; P: must change the password."""
-    return ("L" if user.locked else "") + ("P" if user.must_change_password else "")
+    """L (Б): locked; P (П): must change the password."""
+    locked = pgettext("account flag", "L") if user.locked else ""
+    return locked + (pgettext("account flag", "P") if user.must_change_password else "")
 
 
 def as_it_is(user: UserSummary) -> str:
     """The account in one line, as a colleague left it."""
-    state = ["locked" if user.locked else "not locked"]
+    state = [_("locked") if user.locked else _("not locked")]
     if user.must_change_password:
-        state.append("must change the password")
+        state.append(_("must change the password"))
     return f"{user.full_name} ({', '.join(state)})"
 
 
@@ -88,12 +92,21 @@ def changed_meanwhile(user: UserSummary, detail: str) -> Content:
     return Content("\n").join(
         [
             Content.styled(
-                f"Someone else changed {user.login} while you had it open.",
+                _("Someone else changed {login} while you had it open.").format(login=user.login),
                 "bold $text-warning",
             ),
-            Content(f"It is now: {as_it_is(user)}."),
+            Content(_("It is now: {account}.").format(account=as_it_is(user))),
             Content.styled(detail, MUTED),
         ]
+    )
+
+
+def shown_range(first: int, last: int, total: int) -> str:
+    """``1–200 of 1,465`` (``1 465`` in Russian); ``12 accounts`` when all are shown."""
+    if first <= 1 and last >= total:
+        return ngettext("{n} account", "{n} accounts", total).format(n=whole_number(total))
+    return _("{first}–{last} of {total}").format(
+        first=whole_number(first), last=whole_number(last), total=whole_number(total)
     )
 
 
@@ -101,10 +114,11 @@ def changed_meanwhile(user: UserSummary, detail: str) -> Content:
 
 
 class _Dialog(ModalScreen[dict[str, str] | None]):
-    """A small form: labelled inputs, Enter submits, Escape cancels."""
+    """A small form: labelled inputs, Enter submits, Escape cancels. A refusal is said under
+    the box it concerns (``#e-<field>``); one about the whole form at its foot."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="users.dialog.cancel")
+        Binding("escape", "cancel", N_("Cancel"), id="users.dialog.cancel")
     ]
     DEFAULT_CSS = """
     _Dialog, AccountForm, AskFields { align: center middle; }
@@ -113,16 +127,24 @@ class _Dialog(ModalScreen[dict[str, str] | None]):
         border: round $primary; padding: 0 1; background: $surface;
     }
     .dialog-error { color: $text-error; height: auto; }
+    .field-error { color: $text-error; height: auto; display: none; }
+    .field-error.-shown { display: block; }
     """
 
-    HINT = "Enter saves, Escape cancels."
+    HINT = N_("Enter saves, Escape cancels.")
 
     def __init__(self, title: str, fields: list[tuple[str, str, str]]) -> None:
         """``fields``: (id, label, initial value)."""
         super().__init__()
         self.title_text = title
         self.fields = fields
-        self.hint = self.HINT
+        self.hint = _(self.HINT)
+        self.refused: dict[str, str] = {}
+        """Refusals shown when the form opens: a field's id (or "" for the form) -> why."""
+
+    def labels(self) -> dict[str, str]:
+        """Each box's label as shown, by its id."""
+        return {field_id: label for field_id, label, _value in self.fields}
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -131,30 +153,73 @@ class _Dialog(ModalScreen[dict[str, str] | None]):
             for field_id, label, value in self.fields:
                 yield Label(label)
                 yield Input(value, id=f"f-{field_id}", compact=True)
+                yield Static("", classes="field-error", id=f"e-{field_id}")
             yield Static(Content.styled(self.hint, MUTED), id="dialog-hint")
             yield Static("", classes="dialog-error", id="dialog-error")
+
+    def on_mount(self) -> None:
+        if self.refused:
+            self.show_refusals(self.refused)
 
     def extra(self) -> ComposeResult:
         yield from ()
 
     def values(self) -> dict[str, str]:
-        return {f: self.query_one(f"#f-{f}", Input).value.strip() for f, _, _ in self.fields}
+        return {f: self.query_one(f"#f-{f}", Input).value.strip() for f, _l, _v in self.fields}
 
-    def check(self, values: dict[str, str]) -> str:
-        """An error message, or empty when the values will do."""
-        return ""
+    def check(self, values: dict[str, str]) -> dict[str, str]:
+        """What will not do, by field id ("" for the form as a whole); empty when all will."""
+        return {}
+
+    def show_refusals(self, refusals: dict[str, str]) -> None:
+        """Each refusal under its box (the first such box gets the focus), the rest at the
+        foot; earlier ones are cleared."""
+        focused = False
+        for field_id, _label, _value in self.fields:
+            line = self.query_one(f"#e-{field_id}", Static)
+            why = refusals.get(field_id, "")
+            line.update(Content(why))
+            line.set_class(bool(why), "-shown")
+            if why and not focused:
+                self.query_one(f"#f-{field_id}", Input).focus()
+                focused = True
+        known = {f for f, _l, _v in self.fields}
+        rest = [why for field_id, why in refusals.items() if field_id not in known]
+        self.query_one("#dialog-error", Static).update(Content("\n".join(rest)))
 
     @on(Input.Submitted)
     def _submit(self) -> None:
         values = self.values()
-        problem = self.check(values)
-        if problem:
-            self.query_one("#dialog-error", Static).update(Content(problem))
+        problems = self.check(values)
+        self.show_refusals(problems)
+        if problems:
             return
         self.dismiss(values)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+NAME_FIELDS = ("last_name", "first_name", "middle_name")
+
+
+def account_labels(*, new: bool) -> dict[str, str]:
+    """The account form's boxes by id, with their labels as shown, in the form's order."""
+    labels = {
+        "last_name": _("Last name"),
+        "first_name": _("First name"),
+        "middle_name": _("Middle name (optional)"),
+    }
+    if new:
+        labels["class"] = _("Class (a pupil's: 5А)")
+        labels["login"] = _("Login (empty: made from the name)")
+        labels["role"] = _("Role")
+    return labels
+
+
+API_FIELDS = {"class_id": "class", "class": "class", "role": "role"}
+"""A field the server names in a refusal -> the form's box it concerns (the others are the
+same)."""
 
 
 class AccountForm(_Dialog):
@@ -163,7 +228,8 @@ class AccountForm(_Dialog):
     ``user`` is the account as the form opened it (its version goes with the change). After a
     conflict the form opens again on the account as it is now, with ``typed`` (what the IT
     person had typed) in the boxes and ``conflict`` saying what happened: Enter saves theirs
-    on the new version, Escape keeps the account as it is now."""
+    on the new version, Escape keeps the account as it is now. After a refusal it opens again
+    with ``typed`` and ``refused`` (box -> why, said under the box)."""
 
     def __init__(
         self,
@@ -172,42 +238,36 @@ class AccountForm(_Dialog):
         typed: dict[str, str] | None = None,
         conflict: Content | None = None,
         problem: str = "",
+        refused: dict[str, str] | None = None,
     ) -> None:
         def initial(field: str) -> str:
             if typed is not None and field in typed:
                 return typed[field]
             return str(getattr(user, field)) if user is not None else ""
 
-        fields = [
-            ("last_name", "Last name", initial("last_name")),
-            ("first_name", "First name", initial("first_name")),
-            ("middle_name", "Middle name (optional)", initial("middle_name")),
-        ]
-        if user is None:
-            fields += [
-                ("class", "Class (a pupil's: 5А)", initial("class")),
-                ("login", "Login (empty: made from the name)", initial("login")),
-            ]
-        title = f"Edit {user.login}" if user else "New account"
+        labels = account_labels(new=user is None)
+        fields = [(f, labels[f], initial(f)) for f in labels if f != "role"]
+        title = _("Edit {login}").format(login=user.login) if user else _("New account")
         super().__init__(title, fields)
         self.user = user
         self.conflict = conflict
         self.problem = problem
         """Why what was typed here was not saved (the form opened again with it)."""
+        self.refused = dict(refused or {})
         self.role = (typed or {}).get("role", Role.PUPIL.value)
         if conflict is not None:
-            self.hint = "Enter saves yours over it; Escape keeps it as it is now."
+            self.hint = _("Enter saves yours over it; Escape keeps it as it is now.")
 
     def extra(self) -> ComposeResult:
         if self.problem:
             yield Static(Content(self.problem), id="problem")
         if self.conflict is not None:
             yield Static(self.conflict, id="conflict")
-            yield Static(Content.styled("What you typed:", "bold"))
+            yield Static(Content.styled(_("What you typed:"), "bold"))
         if self.user is None:
-            yield Label("Role")
+            yield Label(account_labels(new=True)["role"])
             yield Select(
-                [(w, r.value) for r, w in ROLE_WORDS.items()],
+                [(w, r.value) for r, w in names.roles().items()],
                 value=self.role,
                 allow_blank=False,
                 id="f-role",
@@ -220,20 +280,41 @@ class AccountForm(_Dialog):
             values["role"] = str(self.query_one("#f-role", Select).value)
         return values
 
-    def check(self, values: dict[str, str]) -> str:
-        if not values["last_name"] or not values["first_name"]:
-            return "The last and first names are needed."
-        if self.user is None and values["role"] == Role.PUPIL.value and not values["class"]:
-            return "A pupil needs a class."
-        for field, what, limit in (
-            ("last_name", "last name", NAME_MAX_LENGTH),
-            ("first_name", "first name", NAME_MAX_LENGTH),
-            ("middle_name", "middle name", NAME_MAX_LENGTH),
-            ("login", "login", LOGIN_MAX_LENGTH),
-        ):
-            if field in values and (refusal := text_refusal(values[field], what, limit)):
-                return refusal
-        return ""
+    def check(self, values: dict[str, str]) -> dict[str, str]:
+        """The server's rules for names (:func:`api_client.models.name_refusal`) and logins,
+        each refusal naming the box by its label."""
+        labels = account_labels(new=self.user is None)
+        problems: dict[str, str] = {}
+        for field in NAME_FIELDS:
+            label = labels[field].split(" (")[0]
+            if field != "middle_name" and not values[field]:
+                problems[field] = _("The {what} is needed.").format(what=label)
+            elif refusal := name_refusal(values[field], label):
+                problems[field] = refusal
+        if self.user is None:
+            if values["role"] == Role.PUPIL.value and not values["class"]:
+                problems["class"] = _("A pupil needs a class.")
+            login = labels["login"].split(" (")[0]
+            if refusal := text_refusal(values["login"], login, LOGIN_MAX_LENGTH):
+                problems["login"] = refusal
+        return problems
+
+
+def refusal_by_field(exc: DiaryError, labels: dict[str, str]) -> dict[str, str]:
+    """A server's refusal placed under the box it concerns (by the problem's ``field``), its
+    words naming the box by its label rather than the API's field name; one about no box of
+    the form goes to the form's foot."""
+    detail = describe_error(exc)
+    field = exc.field or ""
+    box = API_FIELDS.get(field, field)
+    if box not in labels:
+        return {"": _("The account was not saved: {reason}").format(reason=detail)}
+    label = labels[box].split(" (")[0]
+    for name in {field, box}:
+        detail = detail.replace(f"'{name}'", f"«{label}»")
+        if "_" in name:
+            detail = detail.replace(name, f"«{label}»")
+    return {box: detail}
 
 
 class AskFields(_Dialog):
@@ -247,9 +328,8 @@ class AskFields(_Dialog):
         if self.explain:
             yield Static(Content(self.explain))
 
-    def check(self, values: dict[str, str]) -> str:
-        missing = [label for f, label, _ in self.fields if not values[f]]
-        return f"Fill in: {', '.join(missing)}." if missing else ""
+    def check(self, values: dict[str, str]) -> dict[str, str]:
+        return {f: _("Fill this in.") for f, _label, _v in self.fields if not values[f]}
 
 
 class PasswordShown(DetailScreen):
@@ -257,19 +337,25 @@ class PasswordShown(DetailScreen):
 
     def __init__(self, result: OneTimePassword, what: str) -> None:
         user = result.user
+        labels = [_("Name:"), _("Login:"), _("Password:")]
+        width = max(len(label) for label in labels) + 1
         text = Content("\n").join(
             [
                 Content.styled(what, "bold"),
                 Content(""),
-                Content(f"Name:     {user.full_name}"),
-                Content(f"Login:    {user.login}"),
-                Content.assemble("Password: ", (result.one_time_password, "bold reverse")),
+                Content(f"{labels[0]:<{width}}{user.full_name}"),
+                Content(f"{labels[1]:<{width}}{user.login}"),
+                Content.assemble(
+                    f"{labels[2]:<{width}}", (result.one_time_password, "bold reverse")
+                ),
                 Content(""),
                 Content(
-                    "It is shown only now: hand it over or write it down. It must be "
-                    "changed at the first login."
+                    _(
+                        "It is shown only now: hand it over or write it down. It must be "
+                        "changed at the first login."
+                    )
                 ),
-                Content.styled("Enter closes.", MUTED),
+                Content.styled(_("Enter closes."), MUTED),
             ]
         )
         super().__init__(
@@ -287,56 +373,69 @@ class PasswordShown(DetailScreen):
 
 
 class UsersScreen(DiaryScreen):
-    TITLE = "Users"
+    TITLE = N_("Accounts")
     NAME = "users"
-    HELP = """
-The school's accounts. Type part of a login or name in the search box and press Enter;
-choose a role and type a class (5А) to narrow the list. In the table: L is a locked account,
-P one that must change its password at the next login.
+    HELP = N_("""
+The school's accounts. Type part of a login or name in the search box: the server looks
+through all the accounts as you type. Choose a role and type a class (5А) to narrow the list.
+The list comes a page at a time: moving down onto its last row (or PgDn, End) brings the next
+page; the title says how many of how many are shown. In the table: L is a locked account, P one
+that must change its password at the next login.
 
 n creates an account (a one-time password is shown once), e edits the names, x locks or
 unlocks (locking ends the account's sessions), P resets the password (a new one-time
 password, shown once), k links a parent and a child (type the other's login), d unlinks
 them, v moves a pupil to another class from a given day. The same is scriptable:
-diary admin users | lock | unlock | reset-password | import | slips.
+diary admin users | create | edit | lock | unlock | reset-password | link | unlink | move |
+import | slips.
 
 When someone else changed an account while you had it open, nothing is overwritten: you see
 the account as it is now, what you typed stays, and you choose whether yours goes over it.
-"""
+""")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *DiaryScreen.BINDINGS,
-        Binding("slash", "search", "Search", id="users.search"),
-        Binding("n", "create", "New", id="users.create"),
-        Binding("e", "edit", "Edit", id="users.edit"),
-        Binding("x", "lock", "Lock", id="users.lock"),
-        Binding("P", "reset", "Password", id="users.reset"),
-        Binding("k", "link", "Link", id="users.link"),
-        Binding("d", "unlink", "Unlink", id="users.unlink", show=False),
-        Binding("v", "move", "Move", id="users.move"),
-        Binding("r", "reload", "Reload", id="users.reload", show=False),
+        Binding("slash", "search", N_("Search"), id="users.search"),
+        Binding("n", "create", N_("New"), id="users.create"),
+        Binding("e", "edit", N_("Edit"), id="users.edit"),
+        Binding("x", "lock", N_("Lock"), id="users.lock"),
+        Binding("P", "reset", N_("Password"), id="users.reset"),
+        Binding("k", "link", N_("Link"), id="users.link"),
+        Binding("d", "unlink", N_("Unlink"), id="users.unlink", show=False),
+        Binding("v", "move", N_("Move"), id="users.move"),
+        Binding("r", "reload", N_("Reload"), id="users.reload", show=False),
     ]
 
     DEFAULT_CSS = """
     UsersScreen #users-title { height: 1; padding: 0 1; background: $boost; }
     UsersScreen #users-filters { height: 1; margin: 0 0 1 0; }
     UsersScreen #users-q { width: 1fr; }
-    UsersScreen #users-role { width: 16; }
+    UsersScreen #users-role { width: 18; }
     UsersScreen #users-class { width: 10; }
     UsersScreen #users-table { height: 1fr; }
     """
 
+    PAGE: ClassVar[int] = USERS_SHOWN
+    """Accounts asked for at a time."""
+
     def __init__(self, data: DiaryData) -> None:
         super().__init__(data)
         self.users: dict[int, UserSummary] = {}
+        """The accounts shown, in the table's order."""
+        self.total = 0
+        """How many accounts the filters match on the server."""
+        self._shown_for: Get[UserPage] | None = None
+        """The first page's request of the accounts shown (a later page of other filters is
+        dropped)."""
+        self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.NAME)
-        yield Static(Content("Users"), id="users-title")
+        yield Static(Content(_("Accounts")), id="users-title")
         with Horizontal(id="users-filters"):
-            yield Input(placeholder="search login or name", id="users-q", compact=True)
-            yield Select(ROLE_OPTIONS, value="", allow_blank=False, id="users-role", compact=True)
-            yield Input(placeholder="class", id="users-class", compact=True)
+            yield Input(placeholder=_("search login or name"), id="users-q", compact=True)
+            yield Select(role_options(), value="", allow_blank=False, id="users-role", compact=True)
+            yield Input(placeholder=_("class"), id="users-class", compact=True)
         yield RowTable(id="users-table", zebra_stripes=True)
         yield StatusLine()
         yield KeyFooter()
@@ -348,55 +447,105 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         login, name = (14, 20) if narrow else (16, 24)
         # What is left of the screen goes to the family column (each column pads 1 + 1,
         # and the scroll bar takes 2): at 80 columns the table fits without scrolling.
-        family = max(14, min(40, self.app.size.width - (login + 7 + 3 + 2 + name) - 6 * 2 - 2))
-        table.add_column("Login", key="login", width=login)
-        table.add_column("Role", key="role", width=7)
-        table.add_column("Cls", key="class", width=3)
+        family = max(14, min(40, self.app.size.width - (login + 8 + 3 + 2 + name) - 6 * 2 - 2))
+        table.add_column(_("Login"), key="login", width=login)
+        table.add_column(_("Role"), key="role", width=8)
+        table.add_column(pgettext("column: the pupil's class", "Cls"), key="class", width=3)
         table.add_column("", key="flags", width=2)
-        table.add_column("Name", key="name", width=name)
-        table.add_column("Children / parents", key="family", width=family)
+        table.add_column(_("Name"), key="name", width=name)
+        table.add_column(_("Children / parents"), key="family", width=family)
         table.focus()
         cached = self.data.cached(self._request())
         if cached is not None:
-            self._show(cached.items, cached.total)
+            self._show(cached, self._request())
         self.load()
 
     # -- loading ------------------------------------------------------------------------------
 
-    def _request(self) -> Get[UserPage]:
-        """The accounts the filters ask for (the first :data:`USERS_SHOWN`)."""
+    def _request(self, offset: int = 0) -> Get[UserPage]:
+        """The page from ``offset`` of the accounts the filters ask for."""
         role = self.query_one("#users-role", Select).value
         q = self.query_one("#users-q", Input).value
         cls = self.query_one("#users-class", Input).value.strip()
         chosen = Role(role) if isinstance(role, str) and role else None
-        return endpoints.users(q, chosen, cls, limit=USERS_SHOWN)
+        return endpoints.users(q, chosen, cls, offset=offset, limit=self.PAGE)
 
     @work(exclusive=True, group="users-load", exit_on_error=False)
     async def load(self) -> None:
-        page = await self.data.load(self._request())
-        self._show(page.items, page.total)
+        """The first page of what the filters ask for (a later page on its way is dropped)."""
+        self.workers.cancel_group(self, "users-more")
+        first = self._request()
+        page = await self.data.load(first)
+        self._show(page, first)
 
-    def _show(self, users: list[UserSummary], total: int) -> None:
+    @work(exclusive=True, group="users-more", exit_on_error=False)
+    async def load_more(self) -> None:
+        """The next page of the accounts shown, added below them."""
+        first = self._shown_for
+        if first is None or len(self.users) >= self.total:
+            return
+        page = await self.data.load(self._request(offset=len(self.users)))
+        if self._shown_for is not first or self._request() != first:
+            return  # the filters changed meanwhile: that list is gone
+        self._show(page, first, append=True)
+
+    def _show(self, page: UserPage, first: Get[UserPage], *, append: bool = False) -> None:
         table = self.query_one(DataTable)
         selected = self.selected()
-        table.clear()
-        self.users = {u.id: u for u in users}
-        for user in users:
+        row = table.cursor_row
+        if append:
+            if MORE in table.rows:
+                table.remove_row(MORE)
+        else:
+            table.clear()
+            self.users = {}
+        self._shown_for = first
+        self.total = page.total
+        for user in page.items:
+            if user.id in self.users:
+                continue  # an account created meanwhile shifted the pages by one
+            self.users[user.id] = user
             table.add_row(
                 Content(user.login),
-                Content(ROLE_WORDS.get(user.role, user.role.value)),
+                Content(names.role(user.role, short=True)),
                 Content(user.class_.name if user.class_ else ""),
                 Content.styled(flags(user), "bold $warning"),
                 Content(user.full_name),
                 Content(family(user)),
                 key=str(user.id),
             )
-        shown = f"{len(users)} of {total}" if total > len(users) else str(total)
+        left = self.total - len(self.users)
+        if left > 0 and page.items:
+            table.add_row(
+                Content.styled("▼ " + _("more"), MUTED),
+                Content(""),
+                Content(""),
+                Content(""),
+                Content.styled(
+                    ngettext("{n} more account", "{n} more accounts", left).format(
+                        n=whole_number(left)
+                    ),
+                    MUTED,
+                ),
+                Content.styled(_("move here to load them"), MUTED),
+                key=MORE,
+            )
         self.query_one("#users-title", Static).update(
-            Content.assemble(("Users", "bold"), f" · {shown} accounts")
+            Content.assemble(
+                (_("Accounts"), "bold"),
+                " · ",
+                shown_range(1 if self.users else 0, len(self.users), self.total),
+            )
         )
-        if selected is not None and selected.id in self.users:
+        if append:
+            table.move_cursor(row=min(row, table.row_count - 1))
+        elif selected is not None and selected.id in self.users:
             table.move_cursor(row=table.get_row_index(str(selected.id)))
+
+    @on(DataTable.RowHighlighted, "#users-table")
+    def _more_when_reached(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value == MORE:
+            self.load_more()
 
     def selected(self) -> UserSummary | None:
         table = self.query_one(DataTable)
@@ -406,12 +555,23 @@ the account as it is now, what you typed stays, and you choose whether yours goe
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         except Exception:
             return None
-        return self.users.get(int(key)) if key is not None else None
+        if key is None or key == MORE:
+            return None
+        return self.users.get(int(key))
 
     @on(Input.Submitted, "#users-q, #users-class")
     def _filter(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
         self.load()
         self.query_one(DataTable).focus()
+
+    @on(Input.Changed, "#users-q")
+    def _typed(self) -> None:
+        """The server is asked once typing pauses, not on every key."""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_PAUSE, self.load)
 
     @on(Select.Changed, "#users-role")
     def _role(self) -> None:
@@ -426,11 +586,13 @@ the account as it is now, what you typed stays, and you choose whether yours goe
     def _need(self, role: Role | None = None) -> UserSummary | None:
         user = self.selected()
         if user is None:
-            self.notify("Choose an account in the table first.", severity="warning")
+            self.notify(_("Choose an account in the table first."), severity="warning")
             return None
-        if role is not None and user.role is not role:
+        if role is Role.PUPIL and user.role is not role:
             self.notify(
-                f"{user.login} is not a {ROLE_WORDS[role]}.", severity="warning", markup=False
+                _("{login} is not a pupil.").format(login=user.login),
+                severity="warning",
+                markup=False,
             )
             return None
         return user
@@ -447,31 +609,48 @@ the account as it is now, what you typed stays, and you choose whether yours goe
     @work(exclusive=True, group="users-write", exit_on_error=False)
     async def create(self, values: dict[str, str]) -> None:
         """Create the account. It needs the server (its one-time password is shown at once):
-        when it cannot be made, the form opens again with everything typed and says why."""
+        when it cannot be made, the form opens again with everything typed and says why,
+        under the box concerned when the refusal names one."""
         try:
             made = await self._create(values)
         except Offline:
             self._retry_create(
                 values,
-                "No connection: the account was not created. A new account needs the server, "
-                "which gives its one-time password at once; what you typed is kept here: "
-                "press Enter to try again when the server is back.",
+                problem=_(
+                    "No connection: the account was not created. A new account needs the "
+                    "server, which gives its one-time password at once; what you typed is kept "
+                    "here: press Enter to try again when the server is back."
+                ),
             )
             return
         except AuthenticationError:
             raise
-        except (DiaryError, ValueError) as exc:
-            self._retry_create(values, f"The account was not created: {describe_error(exc)}")
+        except UnknownClass as exc:
+            self._retry_create(values, refused={"class": str(exc)})
             return
-        self.app.push_screen(PasswordShown(made, "New account"))
+        except InvalidRequest as exc:
+            self._retry_create(values, refused=refusal_by_field(exc, account_labels(new=True)))
+            return
+        except (DiaryError, ValueError) as exc:
+            self._retry_create(
+                values,
+                problem=_("The account was not created: {reason}").format(
+                    reason=describe_error(exc)
+                ),
+            )
+            return
+        self.app.push_screen(PasswordShown(made, _("New account")))
         self.load()
 
-    def _retry_create(self, values: dict[str, str], problem: str) -> None:
+    def _retry_create(
+        self, values: dict[str, str], *, problem: str = "", refused: dict[str, str] | None = None
+    ) -> None:
         def done(again: dict[str, str] | None) -> None:
             if again is not None:
                 self.create(again)
 
-        self.app.push_screen(AccountForm(typed=values, problem=problem), done)
+        form = AccountForm(typed=values, problem=problem, refused=refused)
+        self.app.push_screen(form, done)
 
     async def _create(self, values: dict[str, str]) -> OneTimePassword:
         class_id: int | None = None
@@ -481,8 +660,11 @@ the account as it is now, what you typed stays, and you choose whether yours goe
             classes = (await self.data.load(endpoints.classes())).classes
             found = [c.id for c in classes if c.name.upper() == wanted]
             if not found:
-                names = ", ".join(c.name for c in classes)
-                raise ValueError(f"There is no class {values['class']}; the classes are {names}.")
+                raise UnknownClass(
+                    _("There is no class {name}; the classes are {names}.").format(
+                        name=values["class"], names=", ".join(c.name for c in classes)
+                    )
+                )
             class_id = found[0]
         return await self.data.create_user(
             UserCreate(
@@ -507,23 +689,27 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         typed: dict[str, str] | None = None,
         conflict: Content | None = None,
         problem: str = "",
+        refused: dict[str, str] | None = None,
     ) -> None:
         """The names form on ``user`` (the change goes with its version)."""
 
         def done(values: dict[str, str] | None) -> None:
             if values is not None:
-                names = {k: values[k] for k in ("first_name", "last_name", "middle_name")}
+                names_typed = {k: values[k] for k in NAME_FIELDS}
                 body = UserUpdate(
                     version=user.version,
-                    first_name=names["first_name"],
-                    last_name=names["last_name"],
-                    middle_name=names["middle_name"],
+                    first_name=names_typed["first_name"],
+                    last_name=names_typed["last_name"],
+                    middle_name=names_typed["middle_name"],
                 )
-                self.update(user, body, f"{user.login} saved.", typed=names)
+                saved = _("{login} saved.").format(login=user.login)
+                self.update(user, body, saved, typed=names_typed)
             elif conflict is not None:
-                self.notify(f"{user.login} is kept as it is now.", markup=False)
+                self.notify(
+                    _("{login} is kept as it is now.").format(login=user.login), markup=False
+                )
 
-        form = AccountForm(user, typed=typed, conflict=conflict, problem=problem)
+        form = AccountForm(user, typed=typed, conflict=conflict, problem=problem, refused=refused)
         self.app.push_screen(form, done)
 
     @work(exclusive=True, group="users-write", exit_on_error=False)
@@ -540,7 +726,7 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         except Offline:
             if typed is None:
                 raise  # a lock or an unlock: nothing typed, the refusal says it
-            problem = (
+            problem = _(
                 "No connection: the names were not changed. Account changes need the server; "
                 "what you typed is kept here: press Enter to try again when it is back."
             )
@@ -551,6 +737,11 @@ the account as it is now, what you typed stays, and you choose whether yours goe
             if current is None:
                 raise
             self._changed_meanwhile(current, body, exc.message, typed)
+            return
+        except InvalidRequest as exc:
+            if typed is None:
+                raise
+            self._edit(user, typed, refused=refusal_by_field(exc, account_labels(new=False)))
             return
         self.notify(message, markup=False)
         self.load()
@@ -567,26 +758,35 @@ the account as it is now, what you typed stays, and you choose whether yours goe
             return
         if body.locked is None:
             return
-        wanted, word = body.locked, "locked" if body.locked else "unlocked"
+        wanted = body.locked
         if current.locked == wanted:
-            self.notify(
-                f"Someone else has {word} {current.login} meanwhile: it is {word} now.",
-                markup=False,
+            said = (
+                _("Someone else has locked {login} meanwhile: it is locked now.")
+                if wanted
+                else _("Someone else has unlocked {login} meanwhile: it is unlocked now.")
             )
+            self.notify(said.format(login=current.login), markup=False)
             return
 
         def done(yes: bool | None) -> None:
             if yes:
                 again = UserUpdate(version=current.version, locked=wanted)
-                self.update(current, again, f"{current.login} {word}.")
+                self.update(current, again, locked_said(current, wanted))
             else:
-                self.notify(f"{current.login} is kept as it is now.", markup=False)
+                self.notify(
+                    _("{login} is kept as it is now.").format(login=current.login), markup=False
+                )
 
-        verb = "Lock" if wanted else "Unlock"
+        if wanted:
+            question = _("Lock {login} all the same?")
+            answers = _("y: lock it on the new version   n: keep it as it is now")
+        else:
+            question = _("Unlock {login} all the same?")
+            answers = _("y: unlock it on the new version   n: keep it as it is now")
         self.app.push_screen(
             Confirm(
-                Content.assemble(conflict, f"\n\n{verb} {current.login} all the same?"),
-                f"y: {verb.lower()} it on the new version   n: keep it as it is now",
+                Content.assemble(conflict, "\n\n" + question.format(login=current.login)),
+                answers,
             ),
             done,
         )
@@ -595,16 +795,17 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         user = self._need()
         if user is None:
             return
-        verb = "Unlock" if user.locked else "Lock"
 
         def done(yes: bool | None) -> None:
             if yes:
-                word = "unlocked" if user.locked else "locked"
                 body = UserUpdate(version=user.version, locked=not user.locked)
-                self.update(user, body, f"{user.login} {word}.")
+                self.update(user, body, locked_said(user, not user.locked))
 
-        extra = "" if user.locked else " Their sessions end at once."
-        self.app.push_screen(Confirm(f"{verb} {user.login} ({user.full_name})?{extra}"), done)
+        if user.locked:
+            question = _("Unlock {login} ({name})?")
+        else:
+            question = _("Lock {login} ({name})? Their sessions end at once.")
+        self.app.push_screen(Confirm(question.format(login=user.login, name=user.full_name)), done)
 
     def action_reset(self) -> None:
         user = self._need()
@@ -617,8 +818,10 @@ the account as it is now, what you typed stays, and you choose whether yours goe
 
         self.app.push_screen(
             Confirm(
-                f"Reset the password of {user.login} ({user.full_name})? The old one stops "
-                "working and their sessions end."
+                _(
+                    "Reset the password of {login} ({name})? The old one stops working and "
+                    "their sessions end."
+                ).format(login=user.login, name=user.full_name)
             ),
             done,
         )
@@ -626,15 +829,16 @@ the account as it is now, what you typed stays, and you choose whether yours goe
     @work(exclusive=True, group="users-write", exit_on_error=False)
     async def reset(self, user: UserSummary) -> None:
         result = await self.data.reset_password(user.id)
-        self.app.push_screen(PasswordShown(result, "One-time password"))
+        self.app.push_screen(PasswordShown(result, _("One-time password")))
         self.load()
 
-    def _other(self, user: UserSummary) -> tuple[str, str] | None:
+    def _other(self, user: UserSummary) -> str | None:
+        """The label of the other login asked for when linking ``user``."""
         if user.role is Role.PARENT:
-            return "pupil", "The child's login"
+            return _("The child's login")
         if user.role is Role.PUPIL:
-            return "parent", "The parent's login"
-        self.notify("Choose a parent or a pupil.", severity="warning")
+            return _("The parent's login")
+        self.notify(_("Choose a parent or a pupil."), severity="warning")
         return None
 
     def action_link(self) -> None:
@@ -653,13 +857,17 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         initial = ""
         if not linked and user.role is Role.PUPIL and len(user.parents) == 1:
             initial = user.parents[0].login
-        title = ("Link " if linked else "Unlink ") + f"{user.login} ({user.full_name})"
+        title = (
+            _("Link a parent and a child: {login} ({name})")
+            if linked
+            else _("Unlink a parent and a child: {login} ({name})")
+        ).format(login=user.login, name=user.full_name)
 
         def done(values: dict[str, str] | None) -> None:
             if values is not None:
                 self.link(user, values["other"], linked)
 
-        self.app.push_screen(AskFields(title, [("other", other[1], initial)]), done)
+        self.app.push_screen(AskFields(title, [("other", other, initial)]), done)
 
     @work(exclusive=True, group="users-write", exit_on_error=False)
     async def link(self, user: UserSummary, other_login: str, linked: bool) -> None:
@@ -667,19 +875,24 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         parent, pupil = (user, other) if user.role is Role.PARENT else (other, user)
         result = await self.data.set_parent_link(parent.id, pupil.id, linked)
         if not result.changed:
-            state = "already linked" if linked else "not linked"
-            self.notify(f"{parent.login} and {pupil.login} were {state}.", markup=False)
+            said = (
+                _("{parent} and {pupil} were already linked.")
+                if linked
+                else _("{parent} and {pupil} were not linked.")
+            )
         else:
-            word = "linked" if linked else "unlinked"
-            self.notify(f"{parent.login} and {pupil.login} {word}.", markup=False)
+            said = (
+                _("{parent} and {pupil} linked.") if linked else _("{parent} and {pupil} unlinked.")
+            )
+        self.notify(said.format(parent=parent.login, pupil=pupil.login), markup=False)
         self.load()
 
     def action_move(self) -> None:
         user = self._need(Role.PUPIL)
         if user is None:
             return
-        today = self.data.today().isoformat()
-        now = user.class_.name if user.class_ else "no class"
+        today = day_typed(self.data.today())
+        now = user.class_.name if user.class_ else _("no class")
 
         def done(values: dict[str, str] | None) -> None:
             if values is not None:
@@ -687,8 +900,13 @@ the account as it is now, what you typed stays, and you choose whether yours goe
 
         self.app.push_screen(
             AskFields(
-                f"Move {user.login} ({user.full_name}), now in {now}",
-                [("class", "To the class", ""), ("date", "From the day (YYYY-MM-DD)", today)],
+                _("Move {login} ({name}) to another class; now in {now}").format(
+                    login=user.login, name=user.full_name, now=now
+                ),
+                [
+                    ("class", _("To the class"), ""),
+                    ("date", _("From the day ({form})").format(form=day_form()), today),
+                ],
             ),
             done,
         )
@@ -698,5 +916,20 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         day = parse_day(day_text)
         moved = await self.data.move_pupil(user.id, class_name, day)
         where = moved.class_.name if moved.class_ else "?"
-        self.notify(f"{user.login} moves to {where} from {day.isoformat()}.", markup=False)
+        self.notify(
+            _("{login} moves to {cls} from {day}.").format(
+                login=user.login, cls=where, day=day_typed(day)
+            ),
+            markup=False,
+        )
         self.load()
+
+
+class UnknownClass(ValueError):
+    """The class typed for a new pupil is not one of the school's."""
+
+
+def locked_said(user: UserSummary, locked: bool) -> str:
+    """``ivanov locked.`` / ``ivanov unlocked.``"""
+    said = _("{login} locked.") if locked else _("{login} unlocked.")
+    return said.format(login=user.login)

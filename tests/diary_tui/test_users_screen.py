@@ -15,6 +15,7 @@ from litestar import Litestar
 from sqlalchemy import insert
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
+from textual.widgets._footer import FooterKey
 
 from api_client.errors import PasswordChangeRequired
 from api_client.models import API_PREFIX, TokenPair, decode
@@ -443,22 +444,26 @@ async def test_a_one_time_login_not_changed_opens_nothing(app: Litestar, demo: A
 async def test_a_name_the_server_would_refuse_keeps_the_form_open_with_the_reason(
     app: Litestar, demo: Any
 ) -> None:
-    """Too long, or with a control character pasted in: said at once, nothing typed is lost,
-    nothing is sent."""
+    """Too long, with a control character pasted in, a digit or markup: said at once under
+    the box, naming it by its label, by the server's own rule (``models.name_refusal``);
+    nothing typed is lost, nothing is sent."""
     who = demo.ids["stranger"]
     async with it_staff(app, demo, on_stranger=True) as (diary, pilot, screen):
         form = await edit_form(pilot, diary)
         first = form.query_one("#f-first_name", Input)
         for typed, words in (
-            ("Н" * 101, "at most 100 fit"),
-            ("Коля\u202e", "may not contain line breaks, tabs or other control characters"),
+            ("Н" * 101, "The First name is 101 characters long; at most 100 fit"),
+            ("Коля\u202e", "may hold only letters, spaces, hyphens, apostrophes and dots"),
+            ("Коля2", "The First name may hold only letters"),
+            ("[b]Коля[/b]", "not '['"),
         ):
             first.value = typed
             first.focus()
             await pilot.press("enter")
             await pilot.pause()
             assert diary.screen is form
-            assert words in text_of(form.query_one("#dialog-error", Static))
+            assert words in text_of(form.query_one("#e-first_name", Static))
+            assert text_of(form.query_one("#e-last_name", Static)) == ""
             assert first.value == typed
         assert screen.users[who].version == 1
 
@@ -517,4 +522,128 @@ async def test_a_new_account_offline_is_not_queued_and_what_was_typed_stays(
         await wait_for(pilot, lambda: idle(screen))
     users = select(func.count(s.User.id)).where(s.User.login == "vera.kim")
     assert await count(demo_url, users) == 1
+    await dispose(app)
+
+
+def rows_shown(screen: UsersScreen) -> int:
+    return screen.query_one(DataTable).row_count
+
+
+def title_of(screen: UsersScreen) -> str:
+    return text_of(screen.query_one("#users-title", Static))
+
+
+@sqlite_only
+async def test_the_accounts_come_a_page_at_a_time_and_search_reaches_them_all(
+    app: Litestar, demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table asked for the first page only (200 of the 1,465 accounts of a school), with no
+    way to the rest. Now the title says which of how many are shown, moving onto the last row
+    (End, PgDn, Down) loads the next page, and the search asks the server over all accounts."""
+    monkeypatch.setattr(UsersScreen, "PAGE", 6)
+    async with it_staff(app, demo) as (_diary, pilot, screen):
+        total = screen.total
+        assert total > 12
+        assert len(screen.users) == 6
+        assert title_of(screen).endswith(f"1–6 of {total}")
+        # The last row says how many more there are; reaching it brings them.
+        table = screen.query_one(DataTable)
+        assert rows_shown(screen) == 7
+        await pilot.press("end")
+        await wait_for(pilot, lambda: len(screen.users) == 12 and idle(screen))
+        assert title_of(screen).endswith(f"1–12 of {total}")
+        assert table.cursor_row == 6, "the cursor is on the first account of the new page"
+        while len(screen.users) < total:
+            await pilot.press("end")
+            await wait_for(pilot, lambda: idle(screen))
+        assert title_of(screen).endswith(f"{total} accounts")
+        assert rows_shown(screen) == total, "no 'more' row when all are shown"
+        assert len(set(logins(screen))) == total
+        # The last account by name, found by the server though not on the first page.
+        last = list(screen.users.values())[-1]
+        await pilot.press("slash")
+        screen.query_one("#users-q", Input).value = last.login
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: idle(screen) and last.login in logins(screen))
+        assert len(screen.users) <= 6
+    await dispose(app)
+
+
+@sqlite_only
+async def test_a_refused_new_account_keeps_what_was_typed_and_says_why_under_the_box(
+    app: Litestar, demo: Any
+) -> None:
+    """A taken login: the server refuses it; the form opens again with everything typed and
+    the refusal under the Login box (in Russian, as the interface speaks). A name with a digit
+    is refused in the form itself, under its box, naming it by its label."""
+    diary = make_app(app, login="it", language="ru")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        screen = await users_loaded(pilot, diary, demo)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(diary.screen, AccountForm))
+        form = diary.screen
+        typed = {"last_name": "Ким", "first_name": "Вера2", "class": "", "login": "parent"}
+        for name, value in typed.items():
+            form.query_one(f"#f-{name}", Input).value = value
+        form.query_one("#f-last_name", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert diary.screen is form
+        assert "«Имя»" in text_of(form.query_one("#e-first_name", Static))
+        assert "Ученику нужен класс" in text_of(form.query_one("#e-class", Static))
+        form.query_one("#f-first_name", Input).value = "Вера"
+        form.query_one("#f-class", Input).value = "7в"
+        form.query_one("#f-last_name", Input).focus()
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, AccountForm) and diary.screen is not form,
+        )
+        again = diary.screen
+        assert isinstance(again, AccountForm)
+        await pilot.pause()
+        said = text_of(again.query_one("#e-login", Static))
+        assert "логин parent занят" in said, said
+        assert text_of(again.query_one("#e-first_name", Static)) == ""
+        assert {name: again.query_one(f"#f-{name}", Input).value for name in typed} == typed | {
+            "first_name": "Вера",
+            "class": "7в",
+        }
+        assert screen.users and "kim.v" not in logins(screen)
+    await dispose(app)
+
+
+@sqlite_only
+async def test_the_accounts_screen_in_russian_fits_80_columns(app: Litestar, demo: Any) -> None:
+    """Title, columns, roles, flags, filters, footer and dialogs in Russian at 80x24."""
+    diary = make_app(app, login="it", language="ru")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        screen = await users_loaded(pilot, diary, demo)
+        table = screen.query_one(DataTable)
+        headers = [str(c.label) for c in table.columns.values()]
+        assert headers == ["Логин", "Роль", "Кл.", "", "ФИО", "Дети / родители"]
+        widths = sum(c.get_render_width(table) for c in table.columns.values())
+        assert widths <= 80 - 2, "the table fits without scrolling sideways"
+        assert title_of(screen).startswith("Учётные записи · ")
+        roles = {str(table.get_cell(str(u.id), "role")) for u in screen.users.values()}
+        assert {"ученик", "родитель", "учитель"} <= roles
+        assert all(len(r) <= 8 for r in roles)
+        footer = " ".join(
+            f"{k.key_display} {k.description}" for k in screen.query(FooterKey).results()
+        )
+        for word in ("Новая", "Изменить", "Блокировка"):
+            assert word in footer, footer
+        for english in ("New", "Edit", "Lock", "Search", "Password"):
+            assert english not in footer, footer
+        table.move_cursor(row=table.get_row_index(str(demo.ids["pupil"])))
+        await pilot.press("v")
+        await wait_for(pilot, lambda: not isinstance(diary.screen, UsersScreen))
+        labels = " ".join(str(label.render()) for label in diary.screen.query("Label"))
+        assert "С дня (ДД.ММ.ГГГГ)" in labels
+        assert diary.screen.query_one("#f-date", Input).value == "25.11.2026"
+        await pilot.press("escape")
+        await pilot.press("P")
+        await pilot.pause()
+        shown = " ".join(text_of(w) for w in diary.screen.query(Static))
+        assert "Сбросить пароль" in shown, shown
     await dispose(app)
