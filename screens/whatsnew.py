@@ -82,28 +82,51 @@ def grouped(
     ]
 
 
-def change_line(change: ChangeItem, me: Me | None, zone: dt.tzinfo) -> Content:
+def by_others(changes: Iterable[ChangeItem], me: Me | None) -> list[ChangeItem]:
+    """The changes someone else made: what the user did is not news to them."""
+    if me is None:
+        return list(changes)
+    return [change for change in changes if change.actor_id != me.id]
+
+
+def change_line(
+    change: ChangeItem, me: Me | None, zone: dt.tzinfo, width: int | None = None
+) -> Content:
+    """``19:34 + New mark 5 …``; with ``width``, a long one wraps under its own text column
+    (not under the time)."""
     marker = MARKERS.get(change.kind.rpartition(".")[2], "•")
     text = describe(change, me, name_pupil=False)  # the group heading names the child
-    parts = [
-        Content.styled(clock_time(change.at, zone), MUTED),
-        Content.styled(marker, "bold $accent" if marker != "−" else "bold $error"),
-        Content(text),
-    ]
-    line = Content(" ").join(parts)
+    head = Content.assemble(
+        (clock_time(change.at, zone), MUTED),
+        " ",
+        (marker, "bold $accent" if marker != "−" else "bold $error"),
+        " ",
+    )
+    body = Content(text)
     if change.actor and "(by " not in text and not change.kind.startswith("message."):
-        line += Content.styled(f" · {change.actor}", MUTED)
-    return line
+        body += Content.styled(f" · {change.actor}", MUTED)
+    if width is None or head.cell_length + body.cell_length <= width:
+        return head + body
+    column = head.cell_length
+    lines = body.wrap(max(width - column, 20))
+    indent = Content(" " * column)
+    return Content("\n").join([head + lines[0], *(indent + line for line in lines[1:])])
 
 
-def whatsnew_options(news: WhatsNew, me: Me | None, zone: dt.tzinfo) -> list[Option]:
+def whatsnew_options(
+    news: WhatsNew, me: Me | None, zone: dt.tzinfo, width: int | None = None
+) -> list[Option]:
     options: list[Option] = []
-    for name, days in grouped(news.changes, me, zone):
+    line_width = width - 4 if width is not None else None
+    for name, days in grouped(by_others(news.changes, me), me, zone):
         options.append(Option(Content.styled(name, "bold"), disabled=True))
         for day, items in days:
             options.append(Option(Content.styled(f"  {day:%A %d %B}", MUTED), disabled=True))
             for change in items:
-                options.append(Option(Content("    ") + change_line(change, me, zone)))
+                line = change_line(change, me, zone, line_width)
+                options.append(
+                    Option(Content("\n").join(Content("    ") + part for part in line.split("\n")))
+                )
     return options
 
 
@@ -161,7 +184,7 @@ new, the list of your previous visit stays. Offline, the saved list is shown.
 
     def _paint(self, news: WhatsNew, *, loading: bool = False) -> None:
         self.news = news
-        count = len(news.changes)
+        count = len(by_others(news.changes, self.data.me))
         if loading:
             title = Content.styled("What's new · looking…", "bold")
         elif news.fresh:
@@ -178,7 +201,8 @@ new, the list of your previous visit stays. Offline, the saved list is shown.
             )
         self.query_one("#whatsnew-title", Static).update(title)
         option_list = self.query_one(OptionList)
-        options = whatsnew_options(news, self.data.me, self.zone)
+        option_list_width = option_list.scrollable_content_region.width or self.app.size.width
+        options = whatsnew_options(news, self.data.me, self.zone, max(option_list_width - 2, 30))
         if not options:
             options = [Option(Content.styled("No changes to show yet.", MUTED), disabled=True)]
         option_list.set_options(options)

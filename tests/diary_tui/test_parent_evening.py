@@ -252,3 +252,49 @@ async def test_a_sent_thread_is_under_the_cursor_and_a_reply_arrives_by_itself(
             ),
             seconds=10,
         )
+
+
+def test_what_s_new_lists_what_others_did_and_wraps_under_its_column() -> None:
+    from api_client.models import ChangeItem, Me, PupilRef, Role, SchoolInfo
+    from diary_tui.live import WhatsNew
+    from screens.whatsnew import whatsnew_options
+
+    me = Me(
+        id=1,
+        login="parent",
+        first_name="Irene",
+        last_name="Wright",
+        role=Role.PARENT,
+        school=SchoolInfo(id=1, name="School"),
+        children=[PupilRef(id=7, first_name="Ruby", last_name="Wright")],
+    )
+    at = dt.datetime(2026, 11, 25, 16, 34, tzinfo=dt.UTC)
+    teacher = ChangeItem(
+        cursor="1",
+        at=at,
+        kind="announcement.new",
+        entity_id=1,
+        actor="Katherine Hall",
+        actor_id=2,
+        payload={"title": "The school trip to the museum moves to Friday " * 3},
+    )
+    mine = ChangeItem(
+        cursor="2",
+        at=at,
+        kind="message.new",
+        entity_id=2,
+        actor="Irene Wright",
+        actor_id=1,
+        payload={"subject": "Late on Thursday", "author": "Irene Wright"},
+    )
+    news = WhatsNew(changes=[teacher, mine], fresh=True, offline=False)
+    options = whatsnew_options(news, me, dt.UTC, width=60)
+    text = [str(getattr(o.prompt, "plain", o.prompt)) for o in options]
+    assert not any("Late on Thursday" in t for t in text)  # the parent's own message
+    (line,) = [t for t in text if "museum" in t]
+    first, *rest = line.split("\n")
+    assert rest, line
+    column = first.index(first.split()[2])  # after the time and the marker
+    for more in rest:
+        assert len(more) <= 60
+        assert more[:column].strip() == "" and more[column] != " ", line
