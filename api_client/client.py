@@ -47,14 +47,25 @@ from api_client.models import (
     AuditHead,
     AuditPage,
     AuthorityStats,
+    BellDay,
+    BellDaySet,
+    BellScheduleCreate,
+    BellScheduleInfo,
+    BellScheduleList,
+    BellScheduleUpdate,
     ChangeFeed,
     ChangeItem,
+    ClassCreate,
     ClassList,
     ClassStats,
+    ClassUpdate,
     CredentialSlips,
     Events,
     Grades,
     Health,
+    HolidayCreate,
+    HolidayList,
+    HolidayUpdate,
     HomeworkDoneRequest,
     HomeworkDoneState,
     HomeworkList,
@@ -83,7 +94,9 @@ from api_client.models import (
     ParentLinkChange,
     ParentLinkResult,
     PasswordChange,
+    PeriodCreate,
     PeriodMarkSet,
+    PeriodUpdate,
     Problem,
     PupilMove,
     PupilSearch,
@@ -93,14 +106,31 @@ from api_client.models import (
     RefreshRequest,
     RegisterRequest,
     Registration,
+    Removal,
+    Removed,
     ReplyRequest,
     ReportCard,
     Role,
+    RoomCreate,
+    RoomList,
+    RoomUpdate,
     RosterImportReport,
     SchoolStats,
+    SchoolUpdate,
+    SetupClass,
+    SetupClassList,
+    SetupHoliday,
     SetupImportReport,
+    SetupPeriod,
+    SetupRoom,
+    SetupSchool,
+    SetupSubject,
+    SetupYear,
     SlipFormat,
     SlipPlan,
+    SubjectCreate,
+    SubjectList,
+    SubjectUpdate,
     Thread,
     Threads,
     TokenPair,
@@ -113,6 +143,9 @@ from api_client.models import (
     WeekSignature,
     YearClose,
     YearClosePlan,
+    YearCreate,
+    YearList,
+    YearUpdate,
 )
 
 T = TypeVar("T")
@@ -759,6 +792,200 @@ class DiaryClient:
             "POST",
             f"/setup/years/{year_id}/close",
             YearClosePlan,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    # -- the school's set-up (IT staff and administration) ---------------------------------
+    #
+    # Each write names the version it was based on where it changes a thing; a stale one
+    # raises Conflict whose ``current_as(...)`` is the thing as it is now.
+
+    async def setup_school(self) -> SetupSchool:
+        return await self.fetch(endpoints.setup_school())
+
+    async def update_school(
+        self, body: SchoolUpdate, idempotency_key: str | None = None
+    ) -> SetupSchool:
+        return await self._send(
+            "PATCH", "/setup/school", SetupSchool, json=body, idempotency_key=idempotency_key
+        )
+
+    async def setup_years(self) -> YearList:
+        return await self.fetch(endpoints.setup_years())
+
+    async def create_year(self, body: YearCreate, idempotency_key: str | None = None) -> SetupYear:
+        return await self._send(
+            "POST", "/setup/years", SetupYear, json=body, idempotency_key=idempotency_key
+        )
+
+    async def update_year(
+        self, year_id: int, body: YearUpdate, idempotency_key: str | None = None
+    ) -> SetupYear:
+        return await self._send(
+            "PATCH",
+            f"/setup/years/{year_id}",
+            SetupYear,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def add_period(
+        self, year_id: int, body: PeriodCreate, idempotency_key: str | None = None
+    ) -> SetupPeriod:
+        return await self._send(
+            "POST",
+            f"/setup/years/{year_id}/periods",
+            SetupPeriod,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def update_period(
+        self, period_id: int, body: PeriodUpdate, idempotency_key: str | None = None
+    ) -> SetupPeriod:
+        return await self._send(
+            "PATCH",
+            f"/setup/periods/{period_id}",
+            SetupPeriod,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def remove_period(
+        self, period_id: int, body: Removal, idempotency_key: str | None = None
+    ) -> Removed:
+        """Only while no period mark was given in it."""
+        return await self._send(
+            "POST",
+            f"/setup/periods/{period_id}/remove",
+            Removed,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def add_holidays(
+        self, year_id: int, body: HolidayCreate, idempotency_key: str | None = None
+    ) -> HolidayList:
+        """A day off, or every day of a break (``body.end``)."""
+        return await self._send(
+            "POST",
+            f"/setup/years/{year_id}/holidays",
+            HolidayList,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def update_holiday(
+        self, holiday_id: int, body: HolidayUpdate, idempotency_key: str | None = None
+    ) -> SetupHoliday:
+        return await self._send(
+            "PATCH",
+            f"/setup/holidays/{holiday_id}",
+            SetupHoliday,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def remove_holiday(
+        self, holiday_id: int, body: Removal, idempotency_key: str | None = None
+    ) -> Removed:
+        return await self._send(
+            "POST",
+            f"/setup/holidays/{holiday_id}/remove",
+            Removed,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def bell_schedules(self) -> BellScheduleList:
+        return await self.fetch(endpoints.setup_bell_schedules())
+
+    async def create_bell_schedule(
+        self, body: BellScheduleCreate, idempotency_key: str | None = None
+    ) -> BellScheduleInfo:
+        return await self._send(
+            "POST",
+            "/setup/bell-schedules",
+            BellScheduleInfo,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def update_bell_schedule(
+        self, schedule_id: int, body: BellScheduleUpdate, idempotency_key: str | None = None
+    ) -> BellScheduleInfo:
+        return await self._send(
+            "PATCH",
+            f"/setup/bell-schedules/{schedule_id}",
+            BellScheduleInfo,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def set_bell_day(self, body: BellDaySet, idempotency_key: str | None = None) -> BellDay:
+        """Give a date a schedule (a shortened day); ``schedule_id`` None gives it back."""
+        return await self._send(
+            "POST", "/setup/bell-days", BellDay, json=body, idempotency_key=idempotency_key
+        )
+
+    async def setup_subjects(self) -> SubjectList:
+        return await self.fetch(endpoints.setup_subjects())
+
+    async def create_subject(
+        self, body: SubjectCreate, idempotency_key: str | None = None
+    ) -> SetupSubject:
+        return await self._send(
+            "POST", "/setup/subjects", SetupSubject, json=body, idempotency_key=idempotency_key
+        )
+
+    async def update_subject(
+        self, subject_id: int, body: SubjectUpdate, idempotency_key: str | None = None
+    ) -> SetupSubject:
+        return await self._send(
+            "PATCH",
+            f"/setup/subjects/{subject_id}",
+            SetupSubject,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def setup_rooms(self) -> RoomList:
+        return await self.fetch(endpoints.setup_rooms())
+
+    async def create_room(self, body: RoomCreate, idempotency_key: str | None = None) -> SetupRoom:
+        return await self._send(
+            "POST", "/setup/rooms", SetupRoom, json=body, idempotency_key=idempotency_key
+        )
+
+    async def update_room(
+        self, room_id: int, body: RoomUpdate, idempotency_key: str | None = None
+    ) -> SetupRoom:
+        return await self._send(
+            "PATCH",
+            f"/setup/rooms/{room_id}",
+            SetupRoom,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def setup_classes(self, year_id: int | None = None) -> SetupClassList:
+        return await self.fetch(endpoints.setup_classes(year_id))
+
+    async def create_class(
+        self, body: ClassCreate, idempotency_key: str | None = None
+    ) -> SetupClass:
+        return await self._send(
+            "POST", "/setup/classes", SetupClass, json=body, idempotency_key=idempotency_key
+        )
+
+    async def update_class(
+        self, class_id: int, body: ClassUpdate, idempotency_key: str | None = None
+    ) -> SetupClass:
+        return await self._send(
+            "PATCH",
+            f"/setup/classes/{class_id}",
+            SetupClass,
             json=body,
             idempotency_key=idempotency_key,
         )

@@ -22,6 +22,7 @@ from api_client.models import (
     Attendance,
     AuditPage,
     AuthorityStats,
+    BellScheduleList,
     ClassList,
     ClassStats,
     Events,
@@ -36,7 +37,11 @@ from api_client.models import (
     Recipients,
     ReportCard,
     Role,
+    RoomList,
     SchoolStats,
+    SetupClassList,
+    SetupSchool,
+    SubjectList,
     Thread,
     Threads,
     UserPage,
@@ -219,6 +224,31 @@ def users(
 def setup_years() -> Get[YearList]:
     """The school's academic years with their periods and holidays (set-up)."""
     return get("/setup/years", YearList)
+
+
+def setup_school() -> Get[SetupSchool]:
+    """The caller's school: its name, time zone and language (set-up)."""
+    return get("/setup/school", SetupSchool)
+
+
+def setup_bell_schedules() -> Get[BellScheduleList]:
+    """The school's bell schedules, with their bells, weekdays and the dates given one."""
+    return get("/setup/bell-schedules", BellScheduleList)
+
+
+def setup_subjects() -> Get[SubjectList]:
+    """The school's subjects, retired ones too (set-up)."""
+    return get("/setup/subjects", SubjectList)
+
+
+def setup_rooms() -> Get[RoomList]:
+    """The school's rooms, retired ones too (set-up)."""
+    return get("/setup/rooms", RoomList)
+
+
+def setup_classes(year_id: int | None = None) -> Get[SetupClassList]:
+    """The school's classes (set-up): of one year, or of every year."""
+    return get("/setup/classes", SetupClassList, {"year_id": year_id})
 
 
 def classes() -> Get[ClassList]:

@@ -603,7 +603,7 @@ class SetupImportReport(Response):
 class YearClose(Request):
     """Close an academic year and move its classes up into the next one."""
 
-    next_year_id: int
+    next_year_id: Id
     """The year the classes move into: it must exist (set up before) and begin after."""
     apply: bool = False
     """False: only say what would happen (the default); True: do it."""

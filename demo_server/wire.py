@@ -21,6 +21,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.exceptions import ValidationException
 from litestar.params import ParameterKwarg
 from litestar.types import Empty
@@ -102,7 +103,7 @@ class DiaryRequest(Request[Any, Any, Any]):
         return self._json
 
 
-def check_path_ids(request: Request[Any, Any, Any]) -> None:
+def check_path_ids(request: ASGIConnection[Any, Any, Any, Any]) -> None:
     """404 for a path whose numeric parts are not plain ASCII digits (see the module)."""
     numbers = {
         f"{{{name}}}"

@@ -458,6 +458,9 @@ async def _choose_password(data: DiaryData, one_time: str, env: Env) -> None:
 
 def run_admin(args: argparse.Namespace, env: Env | None = None) -> int:
     env = env or Env()
+    command = getattr(args, "admin_run", None)
+    if command is not None:  # a command added by another module (setup_cli, audit_cli)
+        return int(command(args, env))
     if args.admin_command == "templates":
         return _templates(Path(args.folder), args.lang, env)
     try:

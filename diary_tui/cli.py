@@ -119,6 +119,9 @@ def build_parser(*, accounts: bool = True) -> argparse.ArgumentParser:
     from diary_tui.admin_cli import add_parsers
 
     add_parsers(commands)
+    from diary_tui.setup_cli import hook as add_setup_commands
+
+    add_setup_commands(commands)
     from diary_tui.audit_cli import hook as add_audit_command
 
     add_audit_command(commands)

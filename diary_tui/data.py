@@ -1136,6 +1136,66 @@ class DiaryData:
             lambda client: client.import_setup(kind, content, dry_run=dry_run, zip_file=zip_file)
         )
 
+    # The school's set-up (IT staff and administration): online only, like every IT write
+    # (the outbox does not hold set-up; a form that is refused keeps what was typed). The
+    # reads are ``load(endpoints.setup_...())``.
+
+    async def update_school(self, body: wire.SchoolUpdate) -> wire.SetupSchool:
+        return await self._call(lambda client: client.update_school(body))
+
+    async def create_year(self, body: wire.YearCreate) -> wire.SetupYear:
+        return await self._call(lambda client: client.create_year(body))
+
+    async def update_year(self, year_id: int, body: wire.YearUpdate) -> wire.SetupYear:
+        return await self._call(lambda client: client.update_year(year_id, body))
+
+    async def add_period(self, year_id: int, body: wire.PeriodCreate) -> wire.SetupPeriod:
+        return await self._call(lambda client: client.add_period(year_id, body))
+
+    async def update_period(self, period_id: int, body: wire.PeriodUpdate) -> wire.SetupPeriod:
+        return await self._call(lambda client: client.update_period(period_id, body))
+
+    async def remove_period(self, period_id: int, body: wire.Removal) -> wire.Removed:
+        return await self._call(lambda client: client.remove_period(period_id, body))
+
+    async def add_holidays(self, year_id: int, body: wire.HolidayCreate) -> wire.HolidayList:
+        return await self._call(lambda client: client.add_holidays(year_id, body))
+
+    async def update_holiday(self, holiday_id: int, body: wire.HolidayUpdate) -> wire.SetupHoliday:
+        return await self._call(lambda client: client.update_holiday(holiday_id, body))
+
+    async def remove_holiday(self, holiday_id: int, body: wire.Removal) -> wire.Removed:
+        return await self._call(lambda client: client.remove_holiday(holiday_id, body))
+
+    async def create_bell_schedule(self, body: wire.BellScheduleCreate) -> wire.BellScheduleInfo:
+        return await self._call(lambda client: client.create_bell_schedule(body))
+
+    async def update_bell_schedule(
+        self, schedule_id: int, body: wire.BellScheduleUpdate
+    ) -> wire.BellScheduleInfo:
+        return await self._call(lambda client: client.update_bell_schedule(schedule_id, body))
+
+    async def set_bell_day(self, body: wire.BellDaySet) -> wire.BellDay:
+        return await self._call(lambda client: client.set_bell_day(body))
+
+    async def create_subject(self, body: wire.SubjectCreate) -> wire.SetupSubject:
+        return await self._call(lambda client: client.create_subject(body))
+
+    async def update_subject(self, subject_id: int, body: wire.SubjectUpdate) -> wire.SetupSubject:
+        return await self._call(lambda client: client.update_subject(subject_id, body))
+
+    async def create_room(self, body: wire.RoomCreate) -> wire.SetupRoom:
+        return await self._call(lambda client: client.create_room(body))
+
+    async def update_room(self, room_id: int, body: wire.RoomUpdate) -> wire.SetupRoom:
+        return await self._call(lambda client: client.update_room(room_id, body))
+
+    async def create_class(self, body: wire.ClassCreate) -> wire.SetupClass:
+        return await self._call(lambda client: client.create_class(body))
+
+    async def update_class(self, class_id: int, body: wire.ClassUpdate) -> wire.SetupClass:
+        return await self._call(lambda client: client.update_class(class_id, body))
+
     async def close_year(self, year_id: int, body: wire.YearClose) -> wire.YearClosePlan:
         """Plan (``body.apply`` false) or do the closing of an academic year: online only
         (the IT staff's and administration's set-up is never queued)."""

@@ -19,6 +19,7 @@ from demo_server.access import forbidden
 from demo_server.auth import Viewer, authenticate
 from demo_server.problems import ProblemError
 from demo_server.settings import ServerState
+from demo_server.wire import check_path_ids
 
 STATE_KEY = "server"
 
@@ -89,6 +90,9 @@ def requires(*roles: Role, what: str) -> Guard:
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if connection.scope.get("method") == "OPTIONS":
             return  # what a path allows is public, as without the guard
+        # A path whose id is not written in digits names nothing, for every role: 404, as
+        # the routes without a guard answer it (guards run before ``before_request``).
+        check_path_ids(connection)
         if (await request_viewer(connection)).role not in allowed:
             raise forbidden(what)
 

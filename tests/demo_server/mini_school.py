@@ -429,7 +429,33 @@ async def add_neighbour_school(engine: AsyncEngine) -> dict[str, int]:
         )
         await add(s.Enrolment, pupil_id=pupil, class_id=cls, start=dt.date(2026, 9, 1), end=None)
         await db.execute(insert(s.ParentLink).values(parent_id=parent, pupil_id=pupil))
-        await add(s.TeachingAssignment, teacher_id=teacher, class_id=cls, subject_id=subject)
+        group = await add(
+            s.ClassGroup,
+            "group",
+            class_id=cls,
+            subject_id=subject,
+            name="гр. 1",
+            teacher_id=teacher,
+        )
+        await add(s.GroupMember, group_id=group, pupil_id=pupil, start=dt.date(2026, 9, 1))
+        await add(
+            s.TeachingAssignment,
+            "assignment",
+            teacher_id=teacher,
+            class_id=cls,
+            subject_id=subject,
+        )
+        await add(
+            s.TimetableSlot,
+            "row",
+            class_id=cls,
+            weekday=0,
+            number=1,
+            subject_id=subject,
+            teacher_id=teacher,
+            room="1",
+            valid_from=dt.date(2026, 9, 1),
+        )
         lesson = await add(
             s.Lesson,
             "lesson",

@@ -59,6 +59,9 @@ OWN = {
     "holiday": "holiday",
     "schedule": "bells",
     "room": "room",
+    "group": "far_group",
+    "assignment": "far_assignment",
+    "row": "far_row",
 }
 
 #: Objects of the caller's own school the caller may not see, beyond every object of the
@@ -94,6 +97,9 @@ FAR = {
     "holiday": "far_holiday",
     "schedule": "far_bells",
     "room": "far_room",
+    "group": "far_group",
+    "assignment": "far_assignment",
+    "row": "far_row",
 }
 
 
@@ -136,6 +142,7 @@ REQUESTS: list[Call] = [
     Call("POST", "/announcements", {"title": "T", "body": "B", "class_id": "{class}"}),
     Call("POST", "/announcements/{announcement}/read"),
     Call("GET", "/attachments/{attachment}"),
+    Call("POST", "/lessons/{lesson}/homework/attachments", query={"name": "task.pdf"}),
     # classes
     Call("GET", "/classes/{class}/absence-notices"),
     Call("POST", "/classes/{class}/invite-codes"),
@@ -165,6 +172,7 @@ REQUESTS: list[Call] = [
         {"pupil_id": "{pupil}", "subject_id": "{subject}", "period_id": "{period}", "value": 5},
     ),
     Call("GET", "/lessons/{lesson}"),
+    Call("PATCH", "/lessons/{lesson}/kind", {"version": 1, "kind": "test", "weight": 2}),
     Call("PATCH", "/lessons/{lesson}", {"version": 1, "status": "cancelled"}),
     Call("PATCH", "/lessons/{lesson}", {"version": 1, "substitute_id": "{user}"}),
     # the health worker, the audit log
@@ -210,6 +218,14 @@ REQUESTS: list[Call] = [
     Call("GET", "/setup/classes", query={"year_id": "{year}"}),
     Call("POST", "/setup/classes", {"year_id": "{year}", "grade": 8, "letter": "Г"}),
     Call("PATCH", "/setup/classes/{class}", {"version": 1, "letter": "Д"}),
+    Call("POST", "/setup/years/{year}/close", {"next_year_id": "{year}"}),
+    # groups, teaching assignments, the timetable
+    Call("GET", "/groups/{group}"),
+    Call("POST", "/groups/{group}", {"version": 1, "name": "гр. 2"}),
+    Call("POST", "/groups/{group}/pupils", {"add": ["{pupil}"]}),
+    Call("POST", "/assignments/{assignment}/remove"),
+    Call("POST", "/timetable/{row}", {"room": "2"}),
+    Call("POST", "/timetable/{row}/end", {}),
     Call(
         "POST",
         "/setup/classes",
