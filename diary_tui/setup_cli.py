@@ -172,9 +172,16 @@ def hook(commands: Any) -> None:
     admin = commands.choices.get("admin")
     if admin is None:
         return
-    setup = _subparsers(admin).choices.get("setup")
+    commands_of_admin = _subparsers(admin)
+    setup = commands_of_admin.choices.get("setup")
     if setup is None:
         return
+    for action in commands_of_admin._choices_actions:
+        if action.dest == "setup":
+            action.help = _(
+                "the school's set-up in order: school, years, periods, holidays, bells, "
+                "subjects, rooms, classes, groups, assignments, timetable (by hand or from files)"
+            )
     sub = _subparsers(setup)
     add_commands(sub)
     rank = {name: index for index, name in enumerate(ORDER)}
