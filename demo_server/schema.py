@@ -193,6 +193,21 @@ class Subject(Base):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
+class OneRosterId(Base):
+    """What a OneRoster ``sourcedId`` became here: ``kind`` is ``session`` (a year or a period),
+    ``course`` (a subject), ``class`` (a class), ``group`` (a group of a class) or ``user`` (an
+    account). A OneRoster set imported again finds the same rows through it, whatever the
+    school renamed meanwhile."""
+
+    __tablename__ = "oneroster_ids"
+    __table_args__ = (UniqueConstraint("school_id", "kind", "sourced_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    sourced_id: Mapped[str] = mapped_column(String(255))
+    target_id: Mapped[int] = mapped_column()
+
+
 class Room(Base):
     """A room lessons can be held in. Lessons and timetable slots keep the room's name as
     text (what was planned stays as it was when a room is renamed or retired); this table is

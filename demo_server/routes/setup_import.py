@@ -4,6 +4,7 @@ roster import is."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 from litestar import Request, Router, post
@@ -14,11 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api_client import models as m
 from api_client.i18n import _
 from api_client.setup_files import KINDS
-from demo_server import setup_import_apply
+from demo_server import oneroster_apply, setup_import_apply
 from demo_server.auth import Viewer
 from demo_server.heavy import encode_off_loop, off_loop
 from demo_server.idempotency import Encoded, write
+from demo_server.oneroster import Bundle, OneRosterError, files_of, read_bundle
 from demo_server.problems import ProblemError
+from demo_server.records import append_audit
 from demo_server.routes.accounts import IT_STAFF_ONLY
 from demo_server.routes.roster import CSV_TYPES
 from demo_server.settings import ServerState
@@ -52,12 +55,14 @@ async def import_setup(
     the plan line by line and writes nothing. The real run writes all of it in one transaction,
     or nothing: a file with a refused line is answered 422 with the report in ``current``.
     Importing the same file again changes nothing."""
+    if kind == "oneroster":
+        return await _import_oneroster(request, viewer, server, db, dry_run=dry_run)
     file_kind = KINDS.get(kind)
     if file_kind is None:
         raise ProblemError(
             404,
             _("there is no set-up file '{kind}': use one of {kinds}").format(
-                kind=kind, kinds=", ".join(KINDS)
+                kind=kind, kinds=", ".join([*KINDS, "oneroster"])
             ),
             field="kind",
         )
@@ -97,6 +102,71 @@ async def import_setup(
         now=server.settings.now(),
     )
     return Encoded(await encode_off_loop(plan_report, plan, dry_run=False, applied=True))
+
+
+ZIP_TYPES = frozenset({"application/zip", "application/x-zip-compressed"})
+
+
+async def _import_oneroster(
+    request: Request[Any, Any, Any],
+    viewer: Viewer,
+    server: ServerState,
+    db: AsyncSession,
+    *,
+    dry_run: bool,
+) -> Encoded[m.SetupImportReport]:
+    """A OneRoster 1.2 CSV bulk set, zipped: checked whole (every reference, every date) and
+    imported stage by stage in this transaction; a dry run is the import rolled back."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in ZIP_TYPES:
+        raise ProblemError(
+            415,
+            _(
+                "send the OneRoster CSV files zipped, as the body with "
+                "Content-Type: application/zip"
+            ),
+            field="Content-Type",
+        )
+    body = await request.body()
+    try:
+        bundle = await off_loop(_read_bundle, body)
+    except OneRosterError as exc:
+        raise ProblemError(422, str(exc), field="body") from None
+    outcome = await oneroster_apply.import_bundle(
+        db, bundle, viewer=viewer, now=server.settings.now()
+    )
+    if dry_run:
+        await db.rollback()
+        return Encoded(await encode_off_loop(outcome.report, dry_run=True, applied=False))
+    if outcome.refused:
+        await db.rollback()
+        raise ProblemError(
+            422,
+            _(
+                "{n} line(s) are refused; nothing was imported. Correct them (see the report) "
+                "and import the files again"
+            ).format(n=outcome.refused),
+            field="body",
+            current=outcome.report(dry_run=False, applied=False),
+        )
+    await append_audit(
+        db,
+        at=server.settings.now(),
+        actor_id=viewer.id,
+        action="create",
+        entity="setup_import",
+        entity_id=viewer.school_id,
+        after={
+            "kind": "oneroster",
+            "file_sha256": hashlib.sha256(body).hexdigest(),
+            "lines": len(outcome.rows),
+        },
+    )
+    return Encoded(await encode_off_loop(outcome.report, dry_run=False, applied=True))
+
+
+def _read_bundle(body: bytes) -> Bundle:
+    return read_bundle(files_of(body))
 
 
 def _plan(kind: str, body: bytes, snapshot: SetupSnapshot) -> SetupPlan:
