@@ -152,3 +152,24 @@ def test_the_process_language_reaches_every_task_and_using_stays_in_its_own() ->
         assert sorted(asyncio.run(main())) == ["en", "ru", "ru"]
     finally:
         i18n.set_language(i18n.SOURCE)
+
+
+def test_a_compiled_catalog_is_read_without_babel(tmp_path: Path) -> None:
+    """Babel compiles a catalog once; later starts read the compiled one, Babel unloaded (it
+    costs the first frame), until a Russian date or number is shown."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from api_client import i18n; i18n.set_language('ru'); i18n._('Week'); "
+        "print('babel' in sys.modules)"
+    )
+    env = dict(os.environ, DIARY_CACHE_DIR=str(tmp_path))
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert runs == ["True", "False"]
