@@ -59,6 +59,12 @@ from api_client.models import (
     ClassList,
     ClassStats,
     ClassUpdate,
+    ConsentAccept,
+    ConsentForCode,
+    ConsentHistory,
+    ConsentText,
+    ConsentTextCreate,
+    ConsentWithdraw,
     CredentialSlips,
     Events,
     Grades,
@@ -89,8 +95,10 @@ from api_client.models import (
     MedicalAbsenceCreate,
     MedicalAbsenceResult,
     MedicalAbsences,
+    MyConsent,
     NewThreadRequest,
     OneTimePassword,
+    PaperConsent,
     ParentLinkChange,
     ParentLinkResult,
     PasswordChange,
@@ -1110,6 +1118,55 @@ class DiaryClient:
             "/register/add-child",
             Registration,
             json=AddChildRequest(code=code),
+            idempotency_key=idempotency_key,
+        )
+
+    # -- consent to the processing of personal data ------------------------------------------
+
+    async def consent_for_code(self, code: str) -> ConsentText:
+        """Before registering: the consent text of the invite code's school (no login)."""
+        return await self._send(
+            "POST", "/register/consent", ConsentText, json=ConsentForCode(code=code), auth=False
+        )
+
+    async def accept_consent(self, version: int, idempotency_key: str | None = None) -> MyConsent:
+        return await self._send(
+            "POST",
+            "/me/consent",
+            MyConsent,
+            json=ConsentAccept(version=version),
+            idempotency_key=idempotency_key,
+        )
+
+    async def withdraw_consent(
+        self, note: str = "", idempotency_key: str | None = None
+    ) -> MyConsent:
+        return await self._send(
+            "POST",
+            "/me/consent/withdraw",
+            MyConsent,
+            json=ConsentWithdraw(note=note),
+            idempotency_key=idempotency_key,
+        )
+
+    async def new_consent_text(self, text: str, idempotency_key: str | None = None) -> ConsentText:
+        """A new version of the school's text: every parent is asked again."""
+        return await self._send(
+            "POST",
+            "/consent/texts",
+            ConsentText,
+            json=ConsentTextCreate(text=text),
+            idempotency_key=idempotency_key,
+        )
+
+    async def record_paper_consent(
+        self, parent_id: int, body: PaperConsent, idempotency_key: str | None = None
+    ) -> ConsentHistory:
+        return await self._send(
+            "POST",
+            f"/consent/parents/{parent_id}",
+            ConsentHistory,
+            json=body,
             idempotency_key=idempotency_key,
         )
 

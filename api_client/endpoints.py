@@ -25,6 +25,9 @@ from api_client.models import (
     BellScheduleList,
     ClassList,
     ClassStats,
+    ConsentHistory,
+    ConsentState,
+    ConsentTexts,
     Events,
     Grades,
     Health,
@@ -33,6 +36,8 @@ from api_client.models import (
     LessonDetail,
     Me,
     MedicalAbsences,
+    MyConsent,
+    ParentConsents,
     PupilSearch,
     Recipients,
     ReportCard,
@@ -249,6 +254,31 @@ def setup_rooms() -> Get[RoomList]:
 def setup_classes(year_id: int | None = None) -> Get[SetupClassList]:
     """The school's classes (set-up): of one year, or of every year."""
     return get("/setup/classes", SetupClassList, {"year_id": year_id})
+
+
+def consent_texts() -> Get[ConsentTexts]:
+    """Every version of the school's consent text, newest first."""
+    return Get("/consent/texts", ConsentTexts)
+
+
+def consent_parents(
+    class_: str | None = None, state: ConsentState | None = None
+) -> Get[ParentConsents]:
+    """Who has and has not consented: the parents of ``class_`` (a name or id), in ``state``."""
+    return Get(
+        "/consent/parents",
+        ParentConsents,
+        query({"class": class_ or None, "state": state.value if state else None}),
+    )
+
+
+def consent_history(parent_id: int) -> Get[ConsentHistory]:
+    return Get(f"/consent/parents/{parent_id}", ConsentHistory)
+
+
+def my_consent() -> Get[MyConsent]:
+    """A parent's standing with the school's current consent text."""
+    return Get("/me/consent", MyConsent)
 
 
 def classes() -> Get[ClassList]:

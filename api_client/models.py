@@ -1676,6 +1676,10 @@ class RegisterRequest(Request):
     last_name: PersonName
     login: Login
     password: Password
+    consent_version: Id | None = None
+    """The version of the school's consent to the processing of personal data that the parent
+    read and accepted (``POST /register/consent`` gives it); registration is refused without
+    the current one."""
 
 
 class AddChildRequest(Request):
@@ -1687,6 +1691,153 @@ class Registration(Response):
 
     login: str
     children: list[PupilRef] = []
+
+
+# --------------------------------------------------------------------------------------
+# Consent to the processing of personal data. The text and its version are the school's; a
+# new version asks every parent again. Each parent's consents and withdrawals are kept as an
+# append-only history (never overwritten): who, when, which version, how (registration, the
+# app, a paper form) and who recorded it.
+
+CONSENT_TEXT_MAX_LENGTH = 20_000
+ConsentBody = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=CONSENT_TEXT_MAX_LENGTH, pattern=TEXT_PATTERN)
+]
+
+
+class ConsentState(enum.StrEnum):
+    """Where a parent stands with the school's current consent text."""
+
+    GIVEN = "given"
+    """Consented to the current version."""
+    OUTDATED = "outdated"
+    """Consented to an earlier version: asked again at the next login."""
+    WITHDRAWN = "withdrawn"
+    NONE = "none"
+    """Never consented."""
+
+
+class ConsentAction(enum.StrEnum):
+    GIVEN = "given"
+    WITHDRAWN = "withdrawn"
+
+
+class ConsentWay(enum.StrEnum):
+    """How a consent or withdrawal reached the school."""
+
+    REGISTRATION = "registration"
+    APP = "app"
+    PAPER = "paper"
+
+
+class ConsentText(Response):
+    """One version of a school's consent text."""
+
+    version: int
+    text: str
+    school: str = ""
+    created_at: dt.datetime | None = None
+
+
+class ConsentTexts(Response):
+    """Every version of the school's consent text, newest first."""
+
+    versions: list[ConsentText] = []
+
+
+class ConsentTextCreate(Request):
+    """A new version of the consent text: every parent is asked again."""
+
+    text: ConsentBody
+
+
+class ConsentForCode(Request):
+    """Before registering: the consent text of the invite code's school."""
+
+    code: InviteCode
+
+
+class ConsentEvent(Response):
+    """One entry of a parent's consent history (never changed once written)."""
+
+    id: int
+    action: ConsentAction
+    version: int
+    way: ConsentWay
+    at: dt.datetime
+    """When it was recorded."""
+    signed_on: dt.date | None = None
+    """For a paper form: the day it was signed."""
+    recorded_by: str = ""
+    """Who recorded it (the parent themself, or the staff member who entered a paper)."""
+    note: str = ""
+
+
+class ParentConsent(Response):
+    """A parent account and where it stands with the current consent text."""
+
+    id: int
+    login: str
+    first_name: str
+    last_name: str
+    middle_name: str = ""
+    children: list[PupilRef] = []
+    state: ConsentState = ConsentState.NONE
+    version: int | None = None
+    """The version of the latest consent or withdrawal."""
+    since: dt.datetime | None = None
+    way: ConsentWay | None = None
+    signed_on: dt.date | None = None
+
+
+class ParentConsents(Response):
+    """``GET /consent/parents``: the parents that match, with the counts by state."""
+
+    version: int
+    """The current version of the text."""
+    items: list[ParentConsent] = []
+    given: int = 0
+    outdated: int = 0
+    withdrawn: int = 0
+    none: int = 0
+
+
+class ConsentHistory(Response):
+    parent: ParentConsent
+    events: list[ConsentEvent] = []
+    """Oldest first."""
+
+
+class PaperConsent(Request):
+    """A consent or a withdrawal the parent signed on paper, recorded by the staff."""
+
+    action: ConsentAction
+    signed_on: dt.date
+    version: Id | None = None
+    """For a consent: the version of the text signed (default: the current one)."""
+    note: Note = ""
+
+
+class MyConsent(Response):
+    """A parent's own standing: the current text and whether it is accepted."""
+
+    text: ConsentText
+    state: ConsentState
+    version: int | None = None
+    since: dt.datetime | None = None
+
+    @property
+    def needed(self) -> bool:
+        return self.state is not ConsentState.GIVEN
+
+
+class ConsentAccept(Request):
+    version: Id
+    """The version read and accepted (a stale one is refused: read the new text)."""
+
+
+class ConsentWithdraw(Request):
+    note: Note = ""
 
 
 # --------------------------------------------------------------------------------------

@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client import i18n
 from api_client import models as m
+from api_client.i18n import N_, _
 from demo_server import schema as s
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
@@ -59,48 +61,50 @@ class Kind:
 
     media_type: str
     what: str
-    """In words, for a refusal: "a PDF document"."""
+    """In words, for a refusal: N_("a PDF document")."""
     looks_like: Callable[[bytes], bool]
 
 
 KINDS: dict[str, Kind] = {
-    "pdf": Kind("application/pdf", "a PDF document", _starts(b"%PDF-")),
-    "doc": Kind("application/msword", "a Word document", _starts(_OLE)),
+    "pdf": Kind("application/pdf", N_("a PDF document"), _starts(b"%PDF-")),
+    "doc": Kind("application/msword", N_("a Word document"), _starts(_OLE)),
     "docx": Kind(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "a Word document",
+        N_("a Word document"),
         _starts(_ZIP),
     ),
-    "xls": Kind("application/vnd.ms-excel", "an Excel workbook", _starts(_OLE)),
+    "xls": Kind("application/vnd.ms-excel", N_("an Excel workbook"), _starts(_OLE)),
     "xlsx": Kind(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "an Excel workbook",
+        N_("an Excel workbook"),
         _starts(_ZIP),
     ),
-    "ppt": Kind("application/vnd.ms-powerpoint", "a PowerPoint presentation", _starts(_OLE)),
+    "ppt": Kind("application/vnd.ms-powerpoint", N_("a PowerPoint presentation"), _starts(_OLE)),
     "pptx": Kind(
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "a PowerPoint presentation",
+        N_("a PowerPoint presentation"),
         _starts(_ZIP),
     ),
-    "odt": Kind("application/vnd.oasis.opendocument.text", "an OpenDocument text", _starts(_ZIP)),
+    "odt": Kind(
+        "application/vnd.oasis.opendocument.text", N_("an OpenDocument text"), _starts(_ZIP)
+    ),
     "ods": Kind(
         "application/vnd.oasis.opendocument.spreadsheet",
-        "an OpenDocument spreadsheet",
+        N_("an OpenDocument spreadsheet"),
         _starts(_ZIP),
     ),
     "odp": Kind(
         "application/vnd.oasis.opendocument.presentation",
-        "an OpenDocument presentation",
+        N_("an OpenDocument presentation"),
         _starts(_ZIP),
     ),
-    "rtf": Kind("application/rtf", "an RTF document", _starts(b"{\\rtf")),
-    "txt": Kind("text/plain", "a plain text", _plain_text),
-    "png": Kind("image/png", "a PNG image", _starts(b"\x89PNG\r\n\x1a\n")),
-    "jpg": Kind("image/jpeg", "a JPEG image", _starts(b"\xff\xd8\xff")),
-    "jpeg": Kind("image/jpeg", "a JPEG image", _starts(b"\xff\xd8\xff")),
-    "gif": Kind("image/gif", "a GIF image", _starts(b"GIF87a", b"GIF89a")),
-    "webp": Kind("image/webp", "a WebP image", _webp),
+    "rtf": Kind("application/rtf", N_("an RTF document"), _starts(b"{\\rtf")),
+    "txt": Kind("text/plain", N_("a plain text"), _plain_text),
+    "png": Kind("image/png", N_("a PNG image"), _starts(b"\x89PNG\r\n\x1a\n")),
+    "jpg": Kind("image/jpeg", N_("a JPEG image"), _starts(b"\xff\xd8\xff")),
+    "jpeg": Kind("image/jpeg", N_("a JPEG image"), _starts(b"\xff\xd8\xff")),
+    "gif": Kind("image/gif", N_("a GIF image"), _starts(b"GIF87a", b"GIF89a")),
+    "webp": Kind("image/webp", N_("a WebP image"), _webp),
 }
 """Every kind the server can recognise by its first bytes: documents, images, PDFs and office
 files. Not archives, programs, scripts, web pages or SVG (a picture that may carry a script)."""
@@ -124,21 +128,27 @@ def check_types(types: Iterable[str]) -> tuple[str, ...]:
 def size_words(size: int) -> str:
     """A size as a person says it: 850 bytes, 120 KB, 10 MB, 12.4 MB."""
     if size < 1024:
-        return f"{size} bytes"
+        return i18n.ngettext("{n} byte", "{n} bytes", size).format(n=size)
     if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
+        return _("{n} KB").format(n=f"{size / 1024:.0f}")
     mb = size / (1024 * 1024)
-    return f"{mb:.0f} MB" if mb == int(mb) or mb >= 100 else f"{mb:.1f} MB"
+    number = f"{mb:.0f}" if mb == int(mb) or mb >= 100 else i18n.decimal(mb, 1)
+    return _("{n} MB").format(n=number)
 
 
 def too_large(size: int | None, limit: int) -> ProblemError:
-    said = f"the file is {size_words(size)}; " if size is not None else ""
-    return ProblemError(
-        413,
-        f"{said}a homework file may be at most {size_words(limit)}: make it smaller (a PDF "
-        "instead of photos, a lower resolution) or split it",
-        field="content",
-    )
+    limit_said = size_words(limit)
+    if size is None:
+        detail = _(
+            "a homework file may be at most {limit}: make it smaller (a PDF instead of photos, "
+            "a lower resolution) or split it"
+        ).format(limit=limit_said)
+    else:
+        detail = _(
+            "the file is {size}; a homework file may be at most {limit}: make it smaller (a PDF "
+            "instead of photos, a lower resolution) or split it"
+        ).format(size=size_words(size), limit=limit_said)
+    return ProblemError(413, detail, field="content")
 
 
 def media_type(name: str) -> str:
@@ -161,7 +171,9 @@ def clean_file_name(raw: str) -> str:
     name = " ".join(kept.split()).lstrip(". ").rstrip(". ")
     if not name:
         raise ProblemError(
-            422, "the file needs a name, such as worksheet.pdf (send it as 'name')", field="name"
+            422,
+            _("the file needs a name, such as worksheet.pdf (send it as 'name')"),
+            field="name",
         )
     if len(name) > NAME_MAX:
         stem, dot, ext = name.rpartition(".")
@@ -178,22 +190,31 @@ def check_file(name: str, content: bytes, *, limit: int, allowed: Iterable[str])
     kinds = tuple(allowed)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in kinds:
-        said = f"files of type .{ext}" if ext else "a file with no type in its name (.pdf, ...)"
-        raise ProblemError(
-            422,
-            f"{said} cannot be attached to homework; allowed: {', '.join(kinds)}",
-            field="name",
-        )
+        allowed_said = ", ".join(kinds)
+        if ext:
+            detail = _(
+                "files of type .{ext} cannot be attached to homework; allowed: {allowed}"
+            ).format(ext=ext, allowed=allowed_said)
+        else:
+            detail = _(
+                "a file with no type in its name (.pdf, ...) cannot be attached to homework; "
+                "allowed: {allowed}"
+            ).format(allowed=allowed_said)
+        raise ProblemError(422, detail, field="name")
     if len(content) > limit:
         raise too_large(len(content), limit)
     if not content:
-        raise ProblemError(422, f"{name} is empty: choose the file again", field="content")
+        raise ProblemError(
+            422, _("{name} is empty: choose the file again").format(name=name), field="content"
+        )
     kind = KINDS[ext]
     if not kind.looks_like(content):
         raise ProblemError(
             422,
-            f"{name} is not {kind.what}, though its name ends in .{ext}: save it again as "
-            f"{kind.what} or give it the right ending",
+            _(
+                "{name} is not {what}, though its name ends in .{ext}: save it again as "
+                "{what} or give it the right ending"
+            ).format(name=name, what=_(kind.what), ext=ext),
             field="content",
         )
     return name
@@ -255,15 +276,21 @@ async def attach(
     if hw is None:
         raise ProblemError(
             422,
-            f"the lesson of {ctx.lesson.date.isoformat()} has no homework yet: write the "
-            "homework first, then attach files to it",
+            _(
+                "the lesson of {day} has no homework yet: write the homework first, then attach "
+                "files to it"
+            ).format(day=i18n.day_label(ctx.lesson.date)),
             field="lesson_id",
         )
     count = await db.scalar(select(func.count()).where(s.HomeworkAttachment.homework_id == hw.id))
     if (count or 0) >= FILES_PER_HOMEWORK:
         raise ProblemError(
             422,
-            f"this homework already has {FILES_PER_HOMEWORK} files, the most it may carry",
+            i18n.ngettext(
+                "this homework already has {n} file, the most it may carry",
+                "this homework already has {n} files, the most it may carry",
+                FILES_PER_HOMEWORK,
+            ).format(n=FILES_PER_HOMEWORK),
             field="lesson_id",
         )
     att_id = await db.scalar(

@@ -247,6 +247,8 @@ _TABLES: tuple[type[schema.Base], ...] = (
     schema.SchoolClass,
     schema.Enrolment,
     schema.ParentLink,
+    schema.ConsentText,
+    schema.ConsentRecord,
     schema.ClassGroup,
     schema.GroupMember,
     schema.TeachingAssignment,
@@ -2042,6 +2044,53 @@ class _School:
             for parent in fam.parents:
                 for child in fam.children:
                     self._add(schema.ParentLink, {"parent_id": parent.id, "pupil_id": child.id})
+        self._consents(created)
+
+    def _consents(self, created: dt.datetime) -> None:
+        """The standard consent text as version 1, and the paper forms the families signed at
+        the start of the year: most parents consented, some never brought the form back and
+        a few withdrew it since (the featured family consented)."""
+        from demo_server.consent import STANDARD_TEXT
+
+        text = self._add(
+            schema.ConsentText,
+            {
+                "school_id": SCHOOL_ID,
+                "version": 1,
+                "text": STANDARD_TEXT[self.t.lang],
+                "created_at": created,
+                "created_by": None,
+            },
+        )
+        featured = {p.id for p in self.featured_family.parents}
+        signed = self.year_start - dt.timedelta(days=5)
+        for fam in self.families:
+            for parent in fam.parents:
+                if parent.id not in featured and parent.id % 10 == 3:
+                    continue  # never brought the form back
+                record = {
+                    "school_id": SCHOOL_ID,
+                    "parent_id": parent.id,
+                    "text_id": text["id"],
+                    "way": "paper",
+                    "recorded_by": None,
+                    "note": "",
+                }
+                self._add(
+                    schema.ConsentRecord,
+                    {**record, "action": "given", "signed_on": signed, "at": created},
+                )
+                if parent.id not in featured and parent.id % 29 == 0:
+                    withdrew = min(self.today, self.year_start + dt.timedelta(days=parent.id % 40))
+                    self._add(
+                        schema.ConsentRecord,
+                        {
+                            **record,
+                            "action": "withdrawn",
+                            "signed_on": withdrew,
+                            "at": _at_school(withdrew, "15:00"),
+                        },
+                    )
 
     def _lesson_rows(self) -> None:
         lesson_rows = [

@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api_client import i18n
 from api_client import models as m
 from api_client.i18n import N_, _
+from demo_server import consent
 from demo_server import schema as s
-from demo_server.access import MAX_ID, may_issue_invite_codes
+from demo_server.access import MAX_ID, may_issue_invite_codes, pupil_not_found
 from demo_server.accounts import (
     audit_account,
     bump_version,
@@ -87,7 +88,7 @@ async def issue_invite(
 ) -> m.InviteCodeIssued:
     """A new invite code for a parent of the pupil: for the IT staff, and the class teacher of
     the pupil's class. Audited under the pupil (the code itself is kept only as its hash)."""
-    missing = ProblemError(404, "there is no pupil with this id", field="pupil_id")
+    missing = pupil_not_found()
     if not 0 < pupil_id <= MAX_ID:
         raise missing
     pupil = await db.get(s.User, pupil_id)
@@ -102,7 +103,7 @@ async def issue_invite(
     if not may_issue_invite_codes(viewer, homeroom):
         if viewer.role is m.Role.TEACHER:
             raise missing  # not their class: as if there were no such pupil
-        raise ProblemError(403, "your role may not issue invite codes")
+        raise ProblemError(403, _("your role may not issue invite codes"))
     code, expires = await new_invite_code(db, pupil_id=pupil.id, actor_id=viewer.id, now=now)
     zone = await db.scalar(select(s.School.timezone).where(s.School.id == pupil.school_id))
     await append_audit(
@@ -344,6 +345,7 @@ async def create_parent(
         )
     pupil = await db.get(s.User, invite.pupil_id)
     assert pupil is not None
+    consent_text = await consent.check_registration(db, pupil.school_id, data.consent_version)
     parent = s.User(
         school_id=pupil.school_id,
         login=login,
@@ -366,4 +368,5 @@ async def create_parent(
         after={**name_fields(parent), "registered_with_invite": invite.id},
     )
     await link_by_invite(db, invite, parent, now)
+    await consent.given_at_registration(db, parent, consent_text, now)
     return parent

@@ -613,6 +613,40 @@ class InviteCode(Base):
     used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class ConsentText(Base):
+    """One version of a school's consent to the processing of personal data. A new version is
+    a new row (the old ones stay, for what parents signed); the newest is the current one."""
+
+    __tablename__ = "consent_texts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    version: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    __table_args__ = (UniqueConstraint("school_id", "version"),)
+
+
+class ConsentRecord(Base):
+    """A parent's consent or withdrawal, append-only: never changed or deleted, so the rows of
+    a parent are their history and the newest is where they stand."""
+
+    __tablename__ = "consent_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    text_id: Mapped[int] = mapped_column(ForeignKey("consent_texts.id"))
+    """The version consented to (or, for a withdrawal, withdrawn from)."""
+    action: Mapped[str] = mapped_column(String(20))
+    """``given`` or ``withdrawn``."""
+    way: Mapped[str] = mapped_column(String(20))
+    """``registration``, ``app`` or ``paper``."""
+    signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class IdempotencyRecord(Base):
     """The first answer to a write, replayed for a repeated ``Idempotency-Key``."""
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api_client import models as m
 from demo_server import schema as s
 from demo_server import setup_rules as rules
+from demo_server.consent import add_standard_text
 from demo_server.passwords import generate_one_time_password
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit
@@ -217,6 +218,7 @@ async def init_school(
         .returning(s.User.id)
     )
     assert user_id is not None
+    await add_standard_text(db, school_id, row["language"], now)
     school = await school_of(db, school_id)
     await audit(
         db,

@@ -291,8 +291,10 @@ def render_pdf_slips(
     if fonts is None:
         if not _latin1(everything):
             raise SlipFontError(
-                "Printing Cyrillic slips needs a Unicode font: install DejaVu Sans (Debian and "
-                f"Ubuntu: apt-get install fonts-dejavu-core) or set {FONT_ENV} to a .ttf file."
+                _(
+                    "Printing Cyrillic slips needs a Unicode font: install DejaVu Sans (Debian "
+                    "and Ubuntu: apt-get install fonts-dejavu-core) or set {env} to a .ttf file."
+                ).format(env=FONT_ENV)
             )
         fonts = _BUILTIN
 

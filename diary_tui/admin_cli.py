@@ -317,6 +317,9 @@ def add_parsers(commands: Any) -> None:
         metavar=_("DATE"),
         help=_("the first day in the new class: 01.11.2026 or 2026-11-01 (default: today)"),
     )
+    from diary_tui import consent_cli
+
+    consent_cli.add_parser(sub, _account_options)
     users = sub.add_parser("users", help=_("list accounts"), description=_("List accounts."))
     _account_options(users)
     users.add_argument("--role", choices=ROLES, help=_("only accounts of this role"))
@@ -562,6 +565,10 @@ async def _admin(args: argparse.Namespace, env: Env, files: _Files) -> int:
             return await _reset(data, args.target, env)
         if command in ("lock", "unlock"):
             return await _lock(data, args.target, command == "lock", env)
+        if command == "consent":
+            from diary_tui import consent_cli
+
+            return await consent_cli.run(data, args, env)
         if command == "year":
             return await _close_year(data, args.year_name, args.next_year, args.apply, env)
         if command == "create":
@@ -1157,11 +1164,45 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
                 continue
             return first
 
-    values = {
-        "code": ask("Invite code: "),
+    data = DiaryData(transport=env.transport, save_last_login=None)
+    code = ask("Invite code: ")
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            consent = await data.consent_for_code(server, code)
+            break
+        except RateLimited as exc:
+            raise Refused(exc.message) from None
+        except InvalidRequest as exc:
+            env.wrap(f"  {exc.message}", "  ")
+            if exc.field != "code" or attempt == ATTEMPTS:
+                raise Refused(_("nothing was registered")) from None
+            code = ask("Invite code: ")
+    env.say()
+    env.wrap(
+        _(
+            "{school}: consent to the processing of personal data, version {version}. Read it "
+            "before registering:"
+        ).format(school=consent.school, version=consent.version)
+    )
+    env.say()
+    for paragraph in consent.text.split("\n"):
+        env.wrap(paragraph)
+    env.say()
+    answer = env.ask(_("Do you accept it? Type yes to accept, anything else to stop: "))
+    if answer.strip().lower() not in ("yes", "y", "да", "д"):
+        raise Refused(
+            _(
+                "registration needs your consent to the processing of personal data; nothing "
+                "was registered (the school can take a paper form instead: ask the class "
+                "teacher)"
+            )
+        )
+    values: dict[str, Any] = {
+        "code": code,
         "first_name": ask("First name: "),
         "last_name": ask("Last name: "),
         "login": ask("Login (latin letters, digits, . _ -): "),
+        "consent_version": consent.version,
     }
     values["password"] = ask_password()
     prompts = {
@@ -1170,7 +1211,6 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
         "last_name": "Last name: ",
         "login": "Login: ",
     }
-    data = DiaryData(transport=env.transport, save_last_login=None)
     for attempt in range(1, ATTEMPTS + 1):
         try:
             result = await data.register(server, RegisterRequest(**values))

@@ -1275,6 +1275,56 @@ class DiaryData:
             result: wire.Registration = await client.register(body)
         return result
 
+    async def consent_for_code(self, server: str, code: str) -> wire.ConsentText:
+        """Before registering: the consent text of the invite code's school (no session)."""
+        server = normalize_server(server)
+        async with _client_class()(
+            server, transport=self._transport, decode=decode_visible
+        ) as client:
+            result: wire.ConsentText = await client.consent_for_code(code.strip())
+        return result
+
+    # -- consent to the processing of personal data ---------------------------------------------
+
+    async def my_consent(self) -> wire.MyConsent:
+        """A parent's standing with the school's current consent text (from the server)."""
+        return await self.load(endpoints.my_consent())
+
+    async def accept_consent(self, version: int) -> Sent[wire.MyConsent] | Waiting:
+        """Accept the version read, through the outbox (offline it waits)."""
+        from diary_tui.outbox_ops import ConsentAcceptOp
+
+        op = ConsentAcceptOp(request=wire.ConsentAccept(version=version))
+        return await self._submit(op, wire.MyConsent)
+
+    async def withdraw_consent(self, note: str = "") -> Sent[wire.MyConsent] | Waiting:
+        from diary_tui.outbox_ops import ConsentWithdrawOp
+
+        text = self.check_message(note, "note", wire.NOTE_MAX_LENGTH) if note.strip() else ""
+        op = ConsentWithdrawOp(request=wire.ConsentWithdraw(note=text))
+        return await self._submit(op, wire.MyConsent)
+
+    async def consent_parents(
+        self, class_: str | None = None, state: wire.ConsentState | None = None
+    ) -> wire.ParentConsents:
+        return await self.load(endpoints.consent_parents(class_, state))
+
+    async def consent_history(self, parent_id: int) -> wire.ConsentHistory:
+        return await self.load(endpoints.consent_history(parent_id))
+
+    async def consent_texts(self) -> wire.ConsentTexts:
+        return await self.load(endpoints.consent_texts())
+
+    async def record_paper_consent(
+        self, parent_id: int, body: wire.PaperConsent
+    ) -> wire.ConsentHistory:
+        """A paper form, entered by the staff (needs the server: the list is read again at once)."""
+        return await self._call(lambda client: client.record_paper_consent(parent_id, body))
+
+    async def new_consent_text(self, text: str) -> wire.ConsentText:
+        """A new version of the school's text (needs the server)."""
+        return await self._call(lambda client: client.new_consent_text(text))
+
     async def add_child(self, code: str) -> wire.Registration:
         result = await self._call(lambda client: client.add_child(code.strip()))
         await self.load_me()

@@ -393,6 +393,32 @@ class IllnessRecordOp(OutboxOp, frozen=True, tag="illness.record"):
         return await client.record_illness(self.request, idempotency_key)
 
 
+class ConsentAcceptOp(OutboxOp, frozen=True, tag="consent.accept"):
+    """A parent accepts the school's consent text (the version read)."""
+
+    request: wire.ConsentAccept
+
+    @property
+    def entity(self) -> str:
+        return "consent"
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.accept_consent(self.request.version, idempotency_key)
+
+
+class ConsentWithdrawOp(OutboxOp, frozen=True, tag="consent.withdraw"):
+    """A parent withdraws their consent (in Settings)."""
+
+    request: wire.ConsentWithdraw
+
+    @property
+    def entity(self) -> str:
+        return "consent"
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.withdraw_consent(self.request.note, idempotency_key)
+
+
 Op: TypeAlias = (
     MarkCreateOp
     | MarkUpdateOp
@@ -415,6 +441,8 @@ Op: TypeAlias = (
     | NoticeSeenOp
     | NoticeApplyOp
     | IllnessRecordOp
+    | ConsentAcceptOp
+    | ConsentWithdrawOp
 )
 """Every write the outbox keeps."""
 

@@ -21,6 +21,7 @@ from demo_server.routes import (
 from demo_server.routes import attendance as attendance_routes
 from demo_server.routes import audit as audit_routes
 from demo_server.routes import changes as changes_routes
+from demo_server.routes import consent as consent_routes
 from demo_server.routes import grades as grades_routes
 from demo_server.routes import homework as homework_routes
 from demo_server.routes import journal as journal_routes
@@ -57,6 +58,7 @@ def api_router() -> Router:
             rollover_routes.router,
             slips_routes.router,
             registration_routes.router,
+            consent_routes.router,
             audit_routes.audit_log,
             stats_routes.router,
             medical_routes.search_pupils,

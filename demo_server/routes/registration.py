@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
 from api_client.i18n import _
-from demo_server import invites
+from demo_server import consent, invites
 from demo_server import schema as s
 from demo_server.auth import Viewer
 from demo_server.clients import rate_key, request_client
@@ -115,6 +115,30 @@ async def register(
 
 
 @post(
+    "/register/consent",
+    summary="The consent text to accept before registering with an invite code",
+    status_code=200,
+    opt={"problems": (409, 422, 429)},
+)
+async def consent_for_code(
+    request: Request[Any, Any, Any],
+    data: JSONBody[m.ConsentForCode],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> m.ConsentText:
+    """The current consent to the processing of personal data of the code's school; register
+    with its ``version`` as ``consent_version``. A bad code is answered (and counted) as by
+    ``/register``. Nothing is written."""
+    now, host = server.settings.now(), _host(request, server)
+    await _check_rate(db, host, now)
+    invite = await _usable_code(db, host, data.code, now)
+    pupil = await db.get(s.User, invite.pupil_id)
+    assert pupil is not None
+    current = await consent.current_text(db, pupil.school_id)
+    return consent.text_struct(current, await consent.school_name(db, pupil.school_id))
+
+
+@post(
     "/register/add-child",
     summary="Add a child to my account with an invite code",
     opt={"problems": (429,)},
@@ -142,4 +166,6 @@ async def add_child(
     return await invites.registration(db, parent, today)
 
 
-router = Router(path="/", route_handlers=[register, add_child], tags=["registration"])
+router = Router(
+    path="/", route_handlers=[register, consent_for_code, add_child], tags=["registration"]
+)

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
-from api_client.i18n import N_, _
+from api_client.i18n import N_, _, ngettext
 from api_client.models import Role
 from demo_server import invites
 from demo_server import schema as s
@@ -212,18 +212,22 @@ async def class_slips(
         name = class_name(cls.grade, cls.letter)
         plan = await invites.slip_plan(db, cls.id, name, viewer.today)
         if confirm != plan.accounts:
-            said = (
-                f"this resets the passwords of {plan.accounts} accounts of {name} "
-                f"({plan.pupils} pupils and {plan.parents} parents): their old passwords "
-                f"stop working; send confirm={plan.accounts} to go ahead"
-            )
+            pupils = ngettext("{n} pupil", "{n} pupils", plan.pupils).format(n=plan.pupils)
+            parents = ngettext("{n} parent", "{n} parents", plan.parents).format(n=plan.parents)
+            said = ngettext(
+                "this resets the password of {n} account of {name} ({pupils} and {parents}): "
+                "its old password stops working; send confirm={n} to go ahead",
+                "this resets the passwords of {n} accounts of {name} ({pupils} and {parents}): "
+                "their old passwords stop working; send confirm={n} to go ahead",
+                plan.accounts,
+            ).format(n=plan.accounts, name=name, pupils=pupils, parents=parents)
             if confirm is not None:
-                said = f"confirm is {confirm}, but " + said
+                said = _("confirm is {confirm}, but {said}").format(confirm=confirm, said=said)
             raise ProblemError(422, said, field="confirm")
     elif confirm is not None:
         raise ProblemError(
             422,
-            "confirm goes with reset_passwords (no password is reset without it)",
+            _("confirm goes with reset_passwords (no password is reset without it)"),
             field="confirm",
         )
     return await _slips(

@@ -166,6 +166,26 @@ async def build_mini_school(engine: AsyncEngine) -> MiniSchool:
                 ]
             )
         )
+        # The school's consent text; the parent signed it on paper, the other parent never did.
+        consent = await add(
+            s.ConsentText,
+            "consent_text",
+            school_id=school,
+            version=1,
+            text="Согласие на обработку персональных данных (версия 1).",
+            created_at=_at(start, 9),
+        )
+        await add(
+            s.ConsentRecord,
+            school_id=school,
+            parent_id=parent,
+            text_id=consent,
+            action="given",
+            way="paper",
+            signed_on=start,
+            at=_at(start, 10),
+            note="",
+        )
         for t, cls, subj in (
             (teacher, c5a, math),
             (teacher, c6b, math),

@@ -199,6 +199,8 @@ REQUESTS: list[Call] = [
     Call("POST", "/users/{user}/reset-password"),
     Call("POST", "/parent-links", {"parent_id": "{parent}", "pupil_id": "{pupil}"}),
     Call("POST", "/parent-links/remove", {"parent_id": "{parent}", "pupil_id": "{pupil}"}),
+    Call("GET", "/consent/parents/{parent}"),
+    Call("POST", "/consent/parents/{parent}", {"action": "given", "signed_on": "2026-11-20"}),
     # set-up
     Call("PATCH", "/setup/years/{year}", {"version": 1, "name": "2026/2027"}),
     Call(

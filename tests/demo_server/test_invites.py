@@ -51,6 +51,7 @@ async def test_an_invite_code_registers_a_parent_linked_to_exactly_that_child(
             "last_name": "Новикова",
             "login": "vera.novikova",
             "password": "Tulips-and-7-bees",
+            "consent_version": 1,
         },
     )
     assert registered.status_code == 201, registered.text
@@ -121,7 +122,7 @@ async def test_a_reset_needs_the_confirmation_that_names_the_count(
         assert refused.status_code == 422, refused.text
         problem = decode(refused.content, Problem)
         assert problem.field == "confirm"
-        assert "resets the passwords of 3 accounts of 5А (2 pupils and 1 parents)" in (
+        assert "resets the passwords of 3 accounts of 5А (2 pupils and 1 parent)" in (
             problem.detail
         )
     stray = await post(http, f"/classes/{demo.ids['c5a']}/slips?confirm=3", it)

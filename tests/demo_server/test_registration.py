@@ -61,13 +61,14 @@ async def issue(url: str, pupil_id: int, *, expires_in: dt.timedelta | None = No
         await engine.dispose()
 
 
-def body(code: str, login: str = "new.parent", password: str = GOOD) -> dict[str, str]:
+def body(code: str, login: str = "new.parent", password: str = GOOD) -> dict[str, Any]:
     return {
         "code": code,
         "first_name": "Нина",
         "last_name": "Новикова",
         "login": login,
         "password": password,
+        "consent_version": 1,
     }
 
 

@@ -177,12 +177,15 @@ def test_reset_password_and_slips_then_register(run: Any, tmp_path: Path, demo: 
 
     code, out, err = run(
         ["register", "--server", SERVER],
-        answers=[invite.group(1), "Нина", "Новикова", "pupil", "nina.n"],
+        answers=[invite.group(1), "да", "Нина", "Новикова", "pupil", "nina.n"],
         secrets=["short", "short", "Quiet-Meadow-73", "Quiet-Meadow-73"],
     )
     assert code == 0, err
     assert "taken" in out and "too weak" in out
     assert "Registered nina.n, linked to Дима Новиков." in out
+    assert "consent to the processing of personal data, version 1" in out
+    code, out, _ = run(admin("consent", "history", "nina.n"))
+    assert code == 0 and "given v1 (registration" in out
     code, out, _ = run(admin("users", "--search", "nina.n"))
     assert "nina.n" in out and "[Дима]" in out
 
@@ -208,13 +211,47 @@ def test_slips_reset_passwords_only_when_confirmed_with_the_count(
 
 
 def test_register_with_a_bad_code_is_refused(run: Any) -> None:
-    answers = ["AAAA-AAAA", "Нина", "Новикова", "nina.n"] + ["BBBB-BBBB"] * 4
+    answers = ["AAAA-AAAA"] + ["BBBB-BBBB"] * 4
+    code, out, err = run(["register", "--server", SERVER], answers=answers)
+    assert code == 1 and "invalid or expired" in out and "nothing was registered" in err
+
+
+def test_register_without_consent_is_refused(run: Any, tmp_path: Path) -> None:
+    slips = tmp_path / "5a.txt"
+    assert run(admin("slips", "--class", "5А", "--out", str(slips)))[0] == 0
+    invite = re.search(r"\b([2-9A-Z]{4}-[2-9A-Z]{4})\b", slips.read_text(encoding="utf-8"))
+    assert invite is not None
+    code, out, err = run(["register", "--server", SERVER], answers=[invite.group(1), "no"])
+    assert code == 1 and "needs your consent" in err and "nothing was registered" in err
+    assert "Согласие на обработку персональных данных" in out  # the school's text, shown
+
+
+def test_consent_from_the_command_line(run: Any, tmp_path: Path) -> None:
+    code, out, err = run(admin("consent", "list", "--state", "none"))
+    assert code == 0, err
+    assert [line.split()[0] for line in out.splitlines()[1:-1]] == ["other_parent"]
+    assert "1 given, 0 outdated, 0 withdrawn, 1 none" in " ".join(out.split())
+    code, out, err = run(admin("consent", "record", "other_parent", "--signed", "2026-11-20"))
+    assert code == 0, err
+    assert "given v1 (paper, signed 2026-11-20, recorded by Белов Игорь)" in out
     code, out, err = run(
-        ["register", "--server", SERVER],
-        answers=answers,
-        secrets=["Quiet-Meadow-73", "Quiet-Meadow-73"],
+        admin("consent", "withdraw", "other_parent", "--signed", "2026-11-24", "--note", "папка 7В")
     )
-    assert code == 1 and "invalid or expired" in out and "too many attempts" in err
+    assert code == 0, err
+    assert "withdrawn v1 (paper, signed 2026-11-24" in out and "папка 7В" in out
+    code, out, _ = run(admin("consent", "list", "--class", "7В"))
+    assert "other_parent" in out and "withdrawn" in out
+    code, _, err = run(admin("consent", "record", "other_parent", "--signed", "20.11.2026"))
+    assert code == 2 and "--signed" in err
+
+    text = tmp_path / "consent.txt"
+    text.write_text("Новая редакция согласия школы.", encoding="utf-8")
+    code, out, err = run(admin("consent", "text", "set", str(text)))
+    assert code == 0 and "version 2" in out, err
+    code, out, _ = run(admin("consent", "text"))
+    assert "Version 2" in out and "Новая редакция согласия школы." in out
+    code, out, _ = run(admin("consent", "list", "--state", "outdated"))
+    assert [line.split()[0] for line in out.splitlines()[1:-1]] == ["parent"]
 
 
 def test_register_add_child(run: Any, tmp_path: Path) -> None:

@@ -1,0 +1,185 @@
+"""``diary admin consent ...``: the school's consent to the processing of personal data, for the
+IT staff and the administration.
+
+``text`` shows the current text, ``text set FILE`` makes the file's text the new version (every
+parent is asked again at their next login); ``list [--class C] [--state S]`` says who has and
+has not consented; ``history LOGIN`` a parent's record; ``record LOGIN --signed DAY`` enters a
+consent signed on paper, ``withdraw LOGIN --signed DAY`` a withdrawal. Nothing is ever
+overwritten: each entry is added to the parent's history and audited.
+
+Imports stay cheap: the client loads only when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from api_client.models import ConsentHistory, ParentConsent
+    from diary_tui.admin_cli import Env
+    from diary_tui.data import DiaryData
+
+STATES = ("given", "outdated", "withdrawn", "none")
+TEXT_MAX_BYTES = 200_000
+
+
+def add_parser(sub: Any, account_options: Callable[[argparse.ArgumentParser], None]) -> None:
+    consent = sub.add_parser(
+        "consent",
+        help="parents' consent to the processing of personal data: the text, who consented",
+        description="The school's consent to the processing of personal data: its text (a new "
+        "version asks every parent again), who has and has not consented, consents and "
+        "withdrawals signed on paper. Each entry is kept in the parent's history and audited; "
+        "none is overwritten.",
+    )
+    account_options(consent)
+    verbs = consent.add_subparsers(dest="consent_command", metavar="COMMAND", required=True)
+    text = verbs.add_parser(
+        "text",
+        help="show the current text; 'text set FILE' makes a new version",
+        description="Show the school's current consent text and its version. With 'set FILE', "
+        "the file's text (UTF-8) becomes the new version: every parent is asked to accept it "
+        "at their next login.",
+    )
+    account_options(text)
+    text.add_argument("action", nargs="?", choices=("show", "set"), default="show")
+    text.add_argument("file", nargs="?", metavar="FILE")
+    listing = verbs.add_parser(
+        "list",
+        help="who has and has not consented",
+        description="The school's parents with where each stands with the current text: "
+        "given, outdated (consented to an earlier version), withdrawn, none.",
+    )
+    account_options(listing)
+    listing.add_argument("--class", dest="class_name", metavar="CLASS")
+    listing.add_argument("--state", choices=STATES)
+    history = verbs.add_parser("history", help="a parent's consents and withdrawals")
+    account_options(history)
+    history.add_argument("parent", metavar="LOGIN")
+    for verb, what in (
+        ("record", "record a consent the parent signed on paper"),
+        ("withdraw", "record a withdrawal the parent signed on paper"),
+    ):
+        paper = verbs.add_parser(verb, help=what, description=what[:1].upper() + what[1:] + ".")
+        account_options(paper)
+        paper.add_argument("parent", metavar="LOGIN")
+        paper.add_argument(
+            "--signed", required=True, metavar="YYYY-MM-DD", help="the day it was signed"
+        )
+        paper.add_argument("--note", default="", help="e.g. where the form is kept")
+        if verb == "record":
+            paper.add_argument(
+                "--version", type=int, help="the version of the text signed (default: current)"
+            )
+
+
+def read_text_file(path: str | None) -> str:
+    from diary_tui.admin_cli import Usage
+
+    if not path:
+        raise Usage("consent text set: give the FILE with the school's text")
+    file = Path(path)
+    if not file.is_file():
+        raise Usage(f"there is no file {path}")
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise Usage(f"cannot read {path}: {exc.strerror}") from None
+    if len(raw) > TEXT_MAX_BYTES:
+        raise Usage(f"{path} is too long for a consent text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Usage(f"{path} is not UTF-8 text: save it as UTF-8") from None
+
+
+def _day(text: str) -> dt.date:
+    from diary_tui.admin_cli import Usage
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise Usage(f"--signed: {text!r} is not a day like 2026-11-20") from None
+
+
+def _when(value: dt.datetime | None, zone: dt.tzinfo) -> str:
+    """An instant on the school's clock."""
+    if value is None:
+        return ""
+    from diary_tui.clock import local
+
+    return local(value, zone).strftime("%Y-%m-%d %H:%M")
+
+
+def parent_line(p: ParentConsent, zone: dt.tzinfo) -> str:
+    children = ", ".join(
+        f"{c.last_name} {c.first_name}" + (f" {c.class_.name}" if c.class_ else "")
+        for c in p.children
+    )
+    name = f"{p.last_name} {p.first_name}"
+    since = p.signed_on.isoformat() if p.signed_on else _when(p.since, zone)[:10]
+    version = f"v{p.version}" if p.version else ""
+    return f"{p.login:<20} {p.state.value:<9} {version:<4} {since:<10} {name} ({children})"
+
+
+def print_history(history: ConsentHistory, env: Env, zone: dt.tzinfo) -> None:
+    env.say(parent_line(history.parent, zone))
+    for e in history.events:
+        signed = f", signed {e.signed_on.isoformat()}" if e.signed_on else ""
+        by = f", recorded by {e.recorded_by}" if e.recorded_by else ""
+        note = f": {e.note}" if e.note else ""
+        how = f"{e.way.value}{signed}{by}"
+        env.wrap(f"  {_when(e.at, zone)} {e.action.value} v{e.version} ({how}){note}", "    ")
+    if not history.events:
+        env.say("  no consent recorded")
+
+
+async def run(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
+    from api_client.models import ConsentAction, ConsentState, PaperConsent
+    from diary_tui.admin_cli import OK, _find
+    from diary_tui.clock import zone_of
+
+    zone = zone_of(data.me)
+    command = args.consent_command
+    if command == "text":
+        if args.action == "set":
+            made = await data.new_consent_text(read_text_file(args.file))
+            env.wrap(
+                f"The consent text is now version {made.version}; every parent is asked to "
+                "accept it at their next login."
+            )
+            return OK
+        current = (await data.consent_texts()).versions[0]
+        env.say(f"Version {current.version} of {_when(current.created_at, zone)[:10]}:")
+        env.say(current.text)
+        return OK
+    if command == "list":
+        state = ConsentState(args.state) if args.state else None
+        page = await data.consent_parents(args.class_name, state)
+        env.say(f"{'LOGIN':<20} {'STATE':<9} {'VER':<4} {'SINCE':<10} NAME (CHILDREN)")
+        for item in page.items:
+            env.say(parent_line(item, zone))
+        env.wrap(
+            f"{len(page.items)} shown. Version {page.version}: {page.given} given, "
+            f"{page.outdated} outdated, {page.withdrawn} withdrawn, {page.none} none."
+        )
+        return OK
+    parent = await _find(data, args.parent)
+    if command == "history":
+        print_history(await data.consent_history(parent.id), env, zone)
+        return OK
+    action = ConsentAction.GIVEN if command == "record" else ConsentAction.WITHDRAWN
+    body = PaperConsent(
+        action=action,
+        signed_on=_day(args.signed),
+        version=getattr(args, "version", None),
+        note=args.note.strip(),
+    )
+    history = await data.record_paper_consent(parent.id, body)
+    env.say("Recorded.")
+    print_history(history, env, zone)
+    return OK
