@@ -151,6 +151,7 @@ def test_import_slips_register_and_see_the_week(served: str, tmp_path: Path) -> 
         type_line(f"diary register --server {served}")
         for prompt, answer in (
             ("Invite code:", code.group(1)),
+            ("Do you accept it?", "yes"),
             ("First name:", "Нина"),
             ("Last name:", "Тестова"),
             ("Login", "nina.t"),
