@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import msgspec
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,10 +22,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from api_client.i18n import _
 from api_client.models import RegisterRequest
 from api_client.passwords import check_strength
 from diary_tui.data import DiaryData, describe_error
 from diary_tui.ui import MUTED
+from screens.dialogs.consent import ConsentDialog
 
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
@@ -165,6 +168,18 @@ class RegisterScreen(ModalScreen[str | None]):
     @work(exclusive=True, group="register", exit_on_error=False)
     async def register(self, server: str, body: RegisterRequest) -> None:
         try:
+            consent = await self.data.consent_for_code(server, body.code)
+            accepted = await self.app.push_screen_wait(ConsentDialog(consent, registering=True))
+            if not accepted:
+                self._fail(
+                    _(
+                        "Registration needs your consent to the processing of personal data; "
+                        "nothing was registered."
+                    ),
+                    "code",
+                )
+                return
+            body = msgspec.structs.replace(body, consent_version=consent.version)
             result = await self.data.register(server, body)
         finally:
             self.query_one("#submit", Button).disabled = False

@@ -24,6 +24,7 @@ from demo_server.invites import invite_hash
 from demo_server.schema import InviteCode
 from diary_tui.app import DiaryApp
 from screens.dialogs.confirm import ConfirmOrEnter as Confirm
+from screens.dialogs.consent import ConsentDialog
 from screens.login import LoginScreen
 from screens.register import AddChildScreen, NewPasswordScreen, RegisterScreen
 from screens.users import AccountForm, PasswordShown, UsersScreen
@@ -215,6 +216,16 @@ async def test_register_from_the_login_screen_then_log_in(
         assert "Strong enough" in text_of(form.query_one("#reasons", Static))
         form.query_one("#again", Input).focus()
         await pilot.press("enter")
+        # The school's consent is shown before anything is registered; Esc registers nothing.
+        await wait_for(pilot, lambda: isinstance(diary.screen, ConsentDialog))
+        await pilot.press("escape")
+        await wait_for(
+            pilot, lambda: "needs your consent" in text_of(form.query_one("#error", Static))
+        )
+        form.query_one("#again", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(diary.screen, ConsentDialog))
+        await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(diary.screen, LoginScreen))
         login = diary.screen
         assert login.query_one("#login", Input).value == "nina.n"
