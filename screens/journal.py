@@ -28,8 +28,9 @@ from textual.content import Content
 from textual.widgets import Static
 
 from api_client import endpoints
-from api_client.i18n import N_, _, day_month, pgettext
+from api_client.i18n import N_, _, day_label, day_month, ngettext, pgettext
 from api_client.models import (
+    LATE_MINUTES_MAX,
     LESSON_KIND_WEIGHTS,
     MARK_WEIGHT_MAX,
     AbsenceKind,
@@ -38,6 +39,7 @@ from api_client.models import (
     JournalMark,
     LessonDetail,
     LessonKind,
+    LessonStatus,
     MarkKind,
     Me,
     Role,
@@ -59,7 +61,7 @@ from diary_tui.journal_sync import Address
 from diary_tui.outbox_ops import Op
 from diary_tui.store import REFUSED, SENT, WAITING, OutboxItem
 from diary_tui.sync import Settled, SyncEvent
-from diary_tui.ui import MUTED
+from diary_tui.ui import MUTED, period_label
 from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 from screens.base import DiaryScreen
 from screens.journal_grid import JournalGrid
@@ -174,25 +176,32 @@ def _cell_mark(mark: JournalMark) -> CellMark:
 
 
 class JournalScreen(DiaryScreen):
-    TITLE = "Journal"
+    TITLE = N_("Journal")
     NAME = "journal"
-    HELP = """
+    HELP = N_("""
 The class journal. Pupils are rows, lessons are columns; the last two columns are the
 weighted average and the period mark (a grey number is the suggested mark: Enter takes it).
+t goes to today's lesson.
 
-Type a mark (it moves down, like a spreadsheet); n absent, b ill, u excused, o late
-(5 minutes; O asks how many);
-Delete removes; w then a digit sets the weight; K changes the kind; c comments; r repeats
-the last value; ctrl+z takes back your last change. e writes the lesson's topic and homework
-(Enter or ctrl+s saves, Esc cancels). v picks another class or subject, [ and ] the period.
-The school administration reads every journal; x on a lesson's column cancels or restores
-it, gives it a substitute teacher or another room (sent at once: it needs a connection).
+Type a mark (it moves down, like a spreadsheet; a second one adds to the cell); = then a
+mark replaces the cell's last one. n absent, b ill, u excused, o late (5 minutes; O asks how
+many). Delete removes; w then a digit sets the weight; K changes the kind; c comments; r
+repeats the last value; ctrl+z takes back your last change. A lesson in the future, a
+cancelled one or one outside a pupil's time in the class takes no mark: the line under the
+grid says why.
+
+ctrl+t makes the lesson a test (a quiz, a dictation, ...): every new mark of its column is
+then of that kind and weight, and its date carries the kind's letter. e writes the lesson's
+topic and homework (Enter or ctrl+s saves, Esc cancels), f attaches a file to the homework.
+v picks another class or subject, [ and ] the period. The school administration reads every
+journal; x on a lesson's column cancels or restores it, gives it a substitute teacher or
+another room (sent at once: it needs a connection).
 
 Every change is saved on this computer at once and sent to the server in the background:
-· waiting, ! refused (the reason shows below the grid), ? changed elsewhere: M keeps yours,
-T takes theirs. Nothing is lost when the connection drops; the status line says how many
-changes wait; ctrl+r reads the journal again and sends at once.
-"""
+· waiting, ! refused (the reason shows below the grid; D discards it after asking), ?
+changed elsewhere: M keeps yours, T takes theirs. Nothing is lost when the connection drops;
+the status line says how many changes wait; ctrl+r reads the journal again and sends at once.
+""")
 
     DEFAULT_CSS = """
     JournalScreen #journal-title { height: 1; padding: 0 1; background: $boost; }
@@ -238,8 +247,8 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.NAME)
-        yield Static(Content("Journal"), id="journal-title")
-        yield Static(Content("Opening the journal…"), id="journal-empty")
+        yield Static(Content(_("Journal")), id="journal-title")
+        yield Static(Content(_("Opening the journal…")), id="journal-empty")
         yield Static(Content(""), id="journal-info")
         yield LessonPanel()
         yield StatusLine()
@@ -297,9 +306,9 @@ changes wait; ctrl+r reads the journal again and sends at once.
         if choices:
             self.open_journal(choices[0][0], choices[0][2], None, choices[0][4])
         elif self.read_only:
-            self._empty("The school has no class with marks yet: there is no journal to read.")
+            self._empty(_("The school has no class with marks yet: there is no journal to read."))
         else:
-            self._empty("You teach no class here: there is no journal to open.")
+            self._empty(_("You teach no class here: there is no journal to open."))
 
     @work(exclusive=True, group="journal-list", exit_on_error=False)
     async def load_school_journals(self) -> None:
@@ -317,7 +326,9 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
     def worker_failed(self, error: BaseException) -> bool:
         if self._grid is None:
-            self._empty(f"The journal could not be opened: {describe_error(error)}")
+            self._empty(
+                _("The journal could not be opened: {why}").format(why=describe_error(error))
+            )
         return False
 
     def _empty(self, text: str) -> None:
@@ -416,14 +427,14 @@ changes wait; ctrl+r reads the journal again and sends at once.
                     + (f" ({journal.group.name})" if journal.group else ""),
                     "bold",
                 ),
-                f" · {journal.period.name} ({journal.period.start:%d.%m}–"
-                f"{journal.period.end:%d.%m})",
+                f" · {period_label(journal.period)} ({day_month(journal.period.start, short=True)}"
+                f" – {day_month(journal.period.end, short=True)})",
                 (
-                    "  v class · [ ] period · e topic"
+                    "  " + _("v class · [ ] period · t today · e topic")
                     if not self.read_only
-                    else "  read-only · x changes a lesson"
+                    else "  " + _("read-only · x changes a lesson")
                     if self.check_action("change_lesson", ())
-                    else "  read-only",
+                    else "  " + _("read-only"),
                     "dim",
                 ),
             )
@@ -460,7 +471,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
 
         choices = self.choices
         if not choices:
-            self.notify("There is no other journal to open.", severity="warning")
+            self.notify(_("There is no other journal to open."), severity="warning", markup=False)
             return
         current = 0
         for index, (class_id, _c, subject_id, _s, group_id) in enumerate(choices):
@@ -478,7 +489,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
                 self.open_journal(class_id, subject_id, period, group_id)
 
         texts = [f"{c} · {s}" for _ci, c, _si, s, _g in choices]
-        self.app.push_screen(PickJournal("Open the journal of", texts, current), chosen)
+        self.app.push_screen(PickJournal(_("Open the journal of"), texts, current), chosen)
 
     def action_period(self, step: int) -> None:
         if self.journal is None or self.choice is None or not self.journal.periods:
@@ -526,7 +537,7 @@ changes wait; ctrl+r reads the journal again and sends at once.
         self.call_after_refresh(self._focused_changed)
         if self.read_only:
             self._take_back(edit)
-            self.notify("This journal is read-only for you.", severity="warning")
+            self.notify(_("This journal is read-only for you."), severity="warning", markup=False)
             return
         # A new value in a cell deals with what the server refused there before.
         self._dismiss(lambda _w, pupil, lesson: (pupil, lesson) == (edit.pupil_id, edit.lesson_id))
@@ -540,7 +551,14 @@ changes wait; ctrl+r reads the journal again and sends at once.
                     self.enqueue(self.write_for(edit, reason))
 
             self.app.push_screen(
-                AskText(f"This mark is older than {days} days: why is it changed?"), answered
+                AskText(
+                    ngettext(
+                        "This mark is older than {days} day: why is it changed?",
+                        "This mark is older than {days} days: why is it changed?",
+                        days,
+                    ).format(days=days)
+                ),
+                answered,
             )
             return
         self.enqueue(self.write_for(edit))
@@ -589,7 +607,11 @@ changes wait; ctrl+r reads the journal again and sends at once.
         try:
             self.data.sync_engine().enqueue(write)
         except Exception as error:
-            self.notify(f"Could not keep this change: {error}", severity="error", markup=False)
+            self.notify(
+                _("Could not keep this change: {error}").format(error=error),
+                severity="error",
+                markup=False,
+            )
             return
         self.refresh_status()
 
@@ -607,12 +629,18 @@ changes wait; ctrl+r reads the journal again and sends at once.
                 minutes = int(text)
             except ValueError:
                 self.app.bell()
-                self.notify(f"Minutes late is a number (1 to 240), not {text!r}.", markup=False)
+                self.notify(
+                    _("Minutes late is a number (1 to {most}), not {text}.").format(
+                        most=LATE_MINUTES_MAX, text=text
+                    ),
+                    markup=False,
+                )
                 return
             grid.set_late(event.pupil_id, event.lesson_id, minutes)
 
         shown = str(event.minutes or LATE_MINUTES)
-        self.app.push_screen(AskText("How many minutes late? (1 to 240)", shown), answered)
+        question = _("How many minutes late? (1 to {most})").format(most=LATE_MINUTES_MAX)
+        self.app.push_screen(AskText(question, shown), answered)
 
     @on(JournalGrid.CommentRequested)
     def _comment(self, event: JournalGrid.CommentRequested) -> None:
@@ -626,14 +654,14 @@ changes wait; ctrl+r reads the journal again and sends at once.
                 grid.set_comment(event.pupil_id, event.lesson_id, event.index, text)
 
         self.app.push_screen(
-            AskText("Comment on the mark:", event.current, required=False), answered
+            AskText(_("Comment on the mark:"), event.current, required=False), answered
         )
 
     # -- the lesson panel -----------------------------------------------------------------
 
     def action_edit_lesson(self) -> None:
         if self.read_only:
-            self.notify("This journal is read-only for you.", severity="warning")
+            self.notify(_("This journal is read-only for you."), severity="warning", markup=False)
             return
         self.query_one(LessonPanel).edit()
 
@@ -856,23 +884,26 @@ changes wait; ctrl+r reads the journal again and sends at once.
         lesson_id = grid.current_lesson_id if grid is not None else None
         if journal is None or lesson_id is None:
             self.app.bell()
-            self.notify("Move to a lesson's column first.", severity="warning")
+            self.notify(_("Move to a lesson's column first."), severity="warning", markup=False)
             return
         lesson = next((x for x in journal.lessons if x.id == lesson_id), None)
         if lesson is None:
             return
-        title = (
-            f"{journal.class_.name} · {journal.subject.name} · "
-            f"{lesson.date:%a %d.%m}, lesson {lesson.number}"
-        )
+        title = f"{journal.class_.name} · {journal.subject.name} · " + _(
+            "{day}, lesson {number}"
+        ).format(day=day_label(lesson.date), number=lesson.number)
 
         def changed(result: LessonDetail | None) -> None:
             if result is None:
                 return
-            words = f"{journal.subject.name} on {lesson.date:%a %d.%m}: {result.status.value}"
+            words = _("{subject} on {day}: {status}").format(
+                subject=journal.subject.name,
+                day=day_label(lesson.date),
+                status=lesson_status_name(result.status),
+            )
             if result.notice:
                 words += f". {result.notice}"
-            self.notify(words, title="Lesson changed", timeout=8, markup=False)
+            self.notify(words, title=_("Lesson changed"), timeout=8, markup=False)
             if self.choice is not None:
                 self.load()
 
@@ -895,7 +926,9 @@ changes wait; ctrl+r reads the journal again and sends at once.
                 return
             if homework and due is None:
                 self.app.bell()
-                self.notify("Homework needs a due date (e.g. 27.11).", severity="warning")
+                self.notify(
+                    _("Homework needs a due date (e.g. 27.11)."), severity="warning", markup=False
+                )
                 return
         writes = journal_sync.lesson_writes(
             self.model, self.journal_key, lesson.id, topic, homework, due
@@ -971,7 +1004,9 @@ changes wait; ctrl+r reads the journal again and sends at once.
             if reason is not None:
                 self._resend(item, journal_sync.with_reason(item, reason))
 
-        self.app.push_screen(AskText(f"{item.error} Why is it changed?"), answered)
+        self.app.push_screen(
+            AskText(_("{reason} Why is it changed?").format(reason=item.error)), answered
+        )
 
     def _resend(self, item: OutboxItem, write: Op) -> None:
         self.enqueue(write)
@@ -1174,6 +1209,16 @@ LESSON_KIND_NAMES: dict[LessonKind, str] = {
     LessonKind.LAB: N_("a lab"),
     LessonKind.ESSAY: N_("an essay"),
 }
+
+
+def lesson_status_name(status: LessonStatus) -> str:
+    names = {
+        LessonStatus.PLANNED: pgettext("lesson status", "planned"),
+        LessonStatus.SUBSTITUTED: pgettext("lesson status", "substituted"),
+        LessonStatus.CANCELLED: pgettext("lesson status", "cancelled"),
+        LessonStatus.MOVED: pgettext("lesson status", "moved"),
+    }
+    return names[status]
 
 
 def lesson_kind_name(kind: LessonKind) -> str:

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from api_client import endpoints
 from api_client.errors import Conflict
+from api_client.i18n import N_, _, ngettext
 from api_client.models import (
     LessonChange,
     LessonDetail,
@@ -40,7 +41,7 @@ class PickJournal(ModalScreen[int | None]):
     }
     PickJournal OptionList { height: auto; max-height: 18; border: none; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="pick.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="pick.cancel")]
 
     def __init__(self, title: str, choices: list[str], current: int = 0) -> None:
         super().__init__()
@@ -71,21 +72,27 @@ ROOM_MAX_LENGTH = 20
 
 def lesson_state(lesson: LessonDetail) -> str:
     """``planned · Смирнова А. П. · room 101 · 2 marks``: the lesson as the timetable holds it."""
-    parts = [lesson.status.value]
+    from screens.journal import lesson_status_name
+
+    parts = [lesson_status_name(lesson.status)]
     if lesson.substitute:
-        parts.append(f"{lesson.substitute} instead of {lesson.teacher}")
+        parts.append(
+            _("{substitute} instead of {teacher}").format(
+                substitute=lesson.substitute, teacher=lesson.teacher
+            )
+        )
     else:
         parts.append(lesson.teacher)
-    room = f"room {lesson.room}" if lesson.room else "no room"
+    room = _("room {room}").format(room=lesson.room) if lesson.room else _("no room")
     if lesson.planned_room and lesson.room != lesson.planned_room:
-        room += f" (timetable: {lesson.planned_room})"
+        room += " " + _("(timetable: {room})").format(room=lesson.planned_room)
     parts.append(room)
-    kept = [
-        f"{n} {word}{'' if n == 1 else 's'}"
-        for n, word in ((lesson.marks, "mark"), (lesson.absences, "absence"))
-        if n
-    ]
-    parts.extend(kept)
+    if lesson.marks:
+        parts.append(ngettext("{n} mark", "{n} marks", lesson.marks).format(n=lesson.marks))
+    if lesson.absences:
+        parts.append(
+            ngettext("{n} absence", "{n} absences", lesson.absences).format(n=lesson.absences)
+        )
     if lesson.note:
         parts.append(f"“{lesson.note}”")
     return " · ".join(parts)
@@ -134,8 +141,8 @@ class ChangeLesson(ModalScreen[LessonDetail | None]):
     ChangeLesson Select { width: 100%; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="lesson_change.save"),
-        Binding("escape", "cancel", "Cancel", id="lesson_change.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="lesson_change.save"),
+        Binding("escape", "cancel", N_("Cancel"), id="lesson_change.cancel"),
     ]
 
     def __init__(self, data: DiaryData, lesson_id: int, title: str) -> None:
@@ -151,17 +158,21 @@ class ChangeLesson(ModalScreen[LessonDetail | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content.styled(self.title_text, "bold"))
-            yield Static(Content("Reading the lesson from the server…"), id="lc-state")
-            yield Checkbox("Cancelled", id="lc-cancelled", compact=True, disabled=True)
-            yield Label("Substitute teacher")
+            yield Static(Content(_("Reading the lesson from the server…")), id="lc-state")
+            yield Checkbox(_("Cancelled"), id="lc-cancelled", compact=True, disabled=True)
+            yield Label(_("Substitute teacher"))
             yield Select[int](
-                [], prompt="none: its own teacher", id="lc-substitute", compact=True, disabled=True
+                [],
+                prompt=_("none: its own teacher"),
+                id="lc-substitute",
+                compact=True,
+                disabled=True,
             )
-            yield Label("Room (empty: the timetable's)")
+            yield Label(_("Room (empty: the timetable's)"))
             yield Input(id="lc-room", compact=True, disabled=True, max_length=ROOM_MAX_LENGTH)
-            yield Label("Reason (kept in the audit log, shown to families)")
+            yield Label(_("Reason (kept in the audit log, shown to families)"))
             yield Input(id="lc-reason", compact=True, disabled=True)
-            yield Static(Content.styled("ctrl+s saves · Esc cancels", "dim"))
+            yield Static(Content.styled(_("ctrl+s saves · Esc cancels"), "dim"))
             yield Static(Content(""), id="lc-error")
 
     def on_mount(self) -> None:
@@ -177,8 +188,10 @@ class ChangeLesson(ModalScreen[LessonDetail | None]):
         except Offline:
             self._state("")
             self._error(
-                "You are offline: a lesson is changed only with a connection to the server. "
-                "Nothing was sent; try again when the status line says online."
+                _(
+                    "You are offline: a lesson is changed only with a connection to the server. "
+                    "Nothing was sent; try again when the status line says online."
+                )
             )
             return
         except DiaryError as error:
@@ -194,14 +207,14 @@ class ChangeLesson(ModalScreen[LessonDetail | None]):
         """Show the lesson as the server holds it; ``fill`` also puts it into the form (not
         after a conflict: what was typed stays)."""
         self.lesson = lesson
-        self._state(f"Now: {lesson_state(lesson)}")
+        self._state(_("Now: {state}").format(state=lesson_state(lesson)))
         select: Select[int] = self.query_one("#lc-substitute", Select)
         options = [
             (
                 Content(
                     t.name
-                    + (" · teaches it" if t.teaches_subject else "")
-                    + (f" · busy: {t.busy}" if t.busy else "")
+                    + (" · " + _("teaches it") if t.teaches_subject else "")
+                    + (" · " + _("busy: {lesson}").format(lesson=t.busy) if t.busy else "")
                 ),
                 t.id,
             )
@@ -248,12 +261,12 @@ class ChangeLesson(ModalScreen[LessonDetail | None]):
         body = self.form()
         if body is None:
             self.app.bell()
-            self._error("Nothing to change: the lesson is already like this.")
+            self._error(_("Nothing to change: the lesson is already like this."))
             return
         encoded = encode(body)
         if self._sent is None or self._sent[0] != encoded:
             self._sent = (encoded, uuid.uuid4().hex)
-        self._error("Sending…")
+        self._error(_("Sending…"))
         self.send(body, self._sent[1])
 
     @work(exclusive=True, group="lesson-change-send", exit_on_error=False)
@@ -262,8 +275,10 @@ class ChangeLesson(ModalScreen[LessonDetail | None]):
             lesson = await self.data.change_lesson(self.lesson_id, body, key)
         except Offline:
             self._error(
-                "No connection: the change was not made. It needs the server; what you typed "
-                "stays here, ctrl+s sends it again."
+                _(
+                    "No connection: the change was not made. It needs the server; what you "
+                    "typed stays here, ctrl+s sends it again."
+                )
             )
             return
         except Conflict as error:
@@ -276,13 +291,15 @@ class ChangeLesson(ModalScreen[LessonDetail | None]):
                     current = msgspec.structs.replace(current, teachers=self.lesson.teachers)
                 self.show(current, fill=False)
             self._error(
-                f"{error.message}. The lesson as it is now is shown above; what you typed stays: "
-                "check it and save again."
+                _(
+                    "{why}. The lesson as it is now is shown above; what you typed stays: "
+                    "check it and save again."
+                ).format(why=error.message)
             )
             return
         except DiaryError as error:
             self._sent = None
-            self._error(f"Not changed: {describe_error(error)}")
+            self._error(_("Not changed: {why}").format(why=describe_error(error)))
             return
         self.dismiss(lesson)
 

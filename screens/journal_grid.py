@@ -53,7 +53,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from api_client.grading import format_average
-from api_client.i18n import N_, _, pgettext, using
+from api_client.i18n import N_, _, decimal, pgettext, using
 from api_client.models import MARK_WEIGHT_MAX, AbsenceKind, LessonKind, LessonStatus, MarkKind
 from diary_tui.journal_model import Cell, CellMark, CellState, Edit, JournalModel
 
@@ -316,6 +316,9 @@ class JournalGrid(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.model = model
         self.labels = grid_labels(lang)
+        with using(lang) if lang else contextlib.nullcontext():
+            self._point = decimal(0.5, 1)[1]
+            """The decimal point of the language (``3,45`` in Russian), read once."""
         self.today = today  # the school's today, from the data layer
         self.undo_stack: list[Edit] = []
         self.row = 0
@@ -544,7 +547,8 @@ class JournalGrid(ScrollView, can_focus=True):
     def _summary_segments(self, row: int, base: Style, cursor: Style) -> list[Segment]:
         pupil_id = self.model.pupils[row].id
         average = self.model.average(pupil_id)
-        segments = [Segment(fit(format_average(average), AVERAGE_WIDTH - 1, right=True) + " ")]
+        text = format_average(average).replace(".", self._point)
+        segments = [Segment(fit(text, AVERAGE_WIDTH - 1, right=True) + " ")]
         segments[0] = Segment(segments[0].text, base)
         period = self.model.period_marks.get(pupil_id)
         on_cursor = row == self.row and self.col == self.period_column

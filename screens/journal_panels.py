@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from api_client.i18n import _
+from api_client.i18n import N_, _, pgettext
 from diary_tui.journal_model import JournalLesson
 from diary_tui.ui import size_text
 
@@ -66,7 +66,9 @@ def parse_due(text: str, today: dt.date) -> dt.date:
             return dt.date(year if year > 99 else 2000 + year, month, day)
     except ValueError:
         pass
-    raise ValueError(f"{text!r} is not a date: write it as 27.11 or 27.11.2026")
+    raise ValueError(
+        _("{text} is not a date: write it as 27.11 or 27.11.2026").format(text=repr(text))
+    )
 
 
 class LessonPanel(Vertical):
@@ -98,8 +100,8 @@ class LessonPanel(Vertical):
         """The teacher left the panel (saved or not)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="lesson.save"),
-        Binding("escape", "cancel", "Cancel", id="lesson.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="lesson.save"),
+        Binding("escape", "cancel", N_("Cancel"), id="lesson.cancel"),
     ]
 
     def __init__(self) -> None:
@@ -112,7 +114,7 @@ class LessonPanel(Vertical):
         # squeezed into a line shows the border's row of ``▔`` instead of the text. Focusing
         # selects nothing: typing adds to the topic instead of replacing it.
         with Horizontal():
-            yield Label("Topic")
+            yield Label(_("Topic"))
             yield Input(
                 id="topic",
                 placeholder=_("e to write the topic"),
@@ -120,9 +122,9 @@ class LessonPanel(Vertical):
                 select_on_focus=False,
             )
         with Horizontal():
-            yield Label("Homework")
+            yield Label(pgettext("lesson panel", "Homework"))
             yield Input(id="homework", placeholder="", compact=True, select_on_focus=False)
-            yield Label("due", classes="due")
+            yield Label(_("due"), classes="due")
             yield Input(id="due", placeholder=_("dd.mm"), compact=True, select_on_focus=False)
         with Horizontal():
             yield Label(_("Files"))

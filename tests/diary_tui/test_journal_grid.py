@@ -329,7 +329,7 @@ async def test_period_mark_column_takes_a_digit_and_enter_accepts_the_suggestion
         await pilot.press("end")
         assert grid.current_lesson_id is None
         await pilot.pause()
-        assert lines(grid)[2].rstrip().endswith("4.50   5")  # suggested, not set
+        assert lines(grid)[2].rstrip().endswith("4,50   5")  # suggested, not set
         await pilot.press("3")  # pupil 1's period mark
         assert model.period_mark(1).value == 3 and grid.row == 1
         await pilot.press("enter")  # pupil 2: accepts the suggestion

@@ -36,7 +36,7 @@ from tests.diary_tui.harness import (
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
 KEY_NAMES = frozenset(
-    {"esc", "enter", "tab", "space", "ctrl", "shift", "home", "end", "delete", "backspace"}
+    {"esc", "enter", "tab", "space", "ctrl", "shift", "home", "end", "delete", "del", "backspace"}
     | {"lang", "svg", "pdf"}
 )
 """Keys are named as printed on the keyboard, in every language; so are ``LANG`` (a variable a
@@ -77,7 +77,6 @@ UNTRANSLATED = {
     "messages",
     "news",
     "whatsnew",
-    "journal",
 }
 """Screens whose own words are not translated yet (their modules are being translated)."""
 
