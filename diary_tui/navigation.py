@@ -103,6 +103,16 @@ DESTINATIONS: tuple[Destination, ...] = (
         frozenset({Role.IT_STAFF}),
     ),
     Destination(
+        "setup",
+        "S",
+        N_("Set-up"),
+        N_(
+            "The school's set-up: years, periods, holidays, bells, subjects, rooms, classes, "
+            "set-up files, the end of the year"
+        ),
+        frozenset({Role.IT_STAFF, Role.ADMINISTRATION}),
+    ),
+    Destination(
         "audit",
         "l",
         N_("Audit log"),

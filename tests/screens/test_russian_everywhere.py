@@ -19,6 +19,7 @@ from litestar import Litestar
 from textual.content import Content
 
 from api_client.i18n import _
+from demo_server.generator import SCHOOL_TIMEZONE
 from diary_tui.app import DiaryApp
 from diary_tui.data import DemoAccount
 from screens.base import DiaryScreen
@@ -61,6 +62,7 @@ SCREENS: dict[str, str] = {
     "stats": "admin",
     "audit": "admin",
     "users": "it",
+    "setup": "it",
     "medical": "nurse",
     "help": "parent",
     "palette": "parent",
@@ -171,6 +173,8 @@ async def test_every_screen_speaks_russian(
     data = {
         word for a in featured for word in LATIN_WORD.findall(f"{a.login} {a.password} {a.title}")
     }
+    # The school's time zone is an IANA name (Europe/Moscow), data in every language.
+    data |= set(LATIN_WORD.findall(SCHOOL_TIMEZONE))
     login = SCREENS[name]
     diary: DiaryApp = make_app(
         app,
