@@ -174,3 +174,25 @@ def event_kind(kind: str) -> str:
 def absence_reason(reason: str) -> str:
     """``болезнь`` / ``illness``, ``семейные обстоятельства`` / ``family reasons``, ..."""
     return str(absence_reasons().get(reason, reason))  # type: ignore[call-overload]
+
+
+def audit_record(action: str, entity: str, entity_id: int | str) -> str:
+    """What an audit record did, in words: ``изменение оценки № 1786`` / ``change to mark
+    No. 1786``; an action or a kind of thing this table does not know is named as the log
+    names it (``grant consent 7``)."""
+    things = {
+        "mark": pgettext("audit record: of the thing", "mark"),
+        "absence": pgettext("audit record: of the thing", "absence"),
+        "period_mark": pgettext("audit record: of the thing", "period mark"),
+        "homework": pgettext("audit record: of the thing", "homework"),
+        "topic": pgettext("audit record: of the thing", "lesson topic"),
+        "user": pgettext("audit record: of the thing", "account"),
+    }
+    actions = {
+        "create": pgettext("audit record", "creation of {thing} No. {id}"),
+        "update": pgettext("audit record", "change to {thing} No. {id}"),
+        "remove": pgettext("audit record", "removal of {thing} No. {id}"),
+    }
+    if action not in actions or entity not in things:
+        return f"{action} {entity} {entity_id}"
+    return actions[action].format(thing=things[entity], id=entity_id)

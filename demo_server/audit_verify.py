@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api_client import names
 from api_client.i18n import _
 from demo_server.audit import (
     GENESIS,
@@ -103,7 +104,8 @@ class Verdict:
     broken_id: int | None = None
     at: dt.datetime | None = None
     what: str = ""
-    """The broken record's action and entity, e.g. ``update mark 1786``."""
+    """The broken record's action and entity in words, e.g. ``change to mark No. 1786``
+    (``names.audit_record``)."""
     why: str = ""
     unkeyed: int = 0
     """Records at the start of the chain hashed before it was keyed."""
@@ -283,7 +285,7 @@ def _broken_at(row: Mapping[str, Any] | None, records: int, why: str) -> Verdict
         records=records,
         broken_id=int(row["id"]),
         at=row["at"],
-        what=f"{row['action']} {row['entity']} {row['entity_id']}",
+        what=names.audit_record(row["action"], row["entity"], row["entity_id"]),
         why=why,
     )
 
@@ -489,6 +491,6 @@ async def _explain(engine: AsyncEngine, found: Walk, key: bytes) -> Verdict:
         records=found.records,
         broken_id=broken,
         at=row["at"],
-        what=f"{row['action']} {row['entity']} {row['entity_id']}",
+        what=names.audit_record(row["action"], row["entity"], row["entity_id"]),
         why=why,
     )

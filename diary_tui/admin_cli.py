@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from api_client import names
 from api_client.cli_text import date_argument
-from api_client.i18n import _, ngettext
+from api_client.i18n import _, ngettext, pgettext
 
 if TYPE_CHECKING:
     import httpx
@@ -585,29 +585,85 @@ async def _admin(args: argparse.Namespace, env: Env, files: _Files) -> int:
 # --- import ------------------------------------------------------------------------------------
 
 
+def import_actions() -> dict[str, str]:
+    """What an import did to a line, in the user's language."""
+    return {
+        "created": pgettext("import action", "created"),
+        "changed": pgettext("import action", "changed"),
+        "unchanged": pgettext("import action", "unchanged"),
+        "skipped": pgettext("import action", "skipped"),
+        "refused": pgettext("import action", "refused"),
+    }
+
+
+def import_totals(
+    dry_run: bool, what: str, created: int, changed: int, unchanged: int, skipped: int, refused: int
+) -> str:
+    """The first line of an import's report: what was imported and the counts."""
+    said = (
+        _(
+            "Dry run of {what}: {created} created, {changed} changed, {unchanged} unchanged, "
+            "{skipped} skipped, {refused} refused."
+        )
+        if dry_run
+        else _(
+            "Import of {what}: {created} created, {changed} changed, {unchanged} unchanged, "
+            "{skipped} skipped, {refused} refused."
+        )
+    )
+    return said.format(
+        what=what,
+        created=created,
+        changed=changed,
+        unchanged=unchanged,
+        skipped=skipped,
+        refused=refused,
+    )
+
+
+def _changes(changes: list[Any]) -> str:
+    return "; ".join(f"{c.field} {c.before or '-'} -> {c.after or '-'}" for c in changes)
+
+
 def print_report(report: RosterImportReport, name: str, env: Env) -> None:
-    what = "Dry run of" if report.dry_run else "Import of"
     env.wrap(
-        f"{what} {name} ({report.encoding}): {report.created} created, {report.changed} "
-        f"changed, {report.unchanged} unchanged, {report.skipped} skipped, "
-        f"{report.refused} refused."
+        import_totals(
+            report.dry_run,
+            f"{name} ({report.encoding})",
+            report.created,
+            report.changed,
+            report.unchanged,
+            report.skipped,
+            report.refused,
+        )
     )
     for warning in report.warnings:
-        env.wrap(f"warning: {warning}", "  ")
+        env.wrap(_("warning: {warning}").format(warning=warning), "  ")
+    actions = import_actions()
     for row in report.rows:
-        who = f"{row.kind.value} {row.name}" if row.kind else row.name or "row"
+        if row.kind:
+            who = f"{names.role(row.kind)} {row.name}"
+        else:
+            who = row.name or pgettext("import", "row")
         if row.class_name:
             who += f" ({row.class_name})"
-        text = f"line {row.line}: {row.action.value} {who}"
+        action = actions.get(row.action.value, row.action.value)
+        text = _("line {n}: {action} {who}").format(n=row.line, action=action, who=who)
         if row.login and row.action.value != "refused":
-            text += f", login {row.login}"
+            text += _(", login {login}").format(login=row.login)
         if row.changes:
-            text += ": " + "; ".join(
-                f"{c.field} {c.before or '-'} -> {c.after or '-'}" for c in row.changes
-            )
+            text += ": " + _changes(row.changes)
         if row.reason:
             text += f": {row.reason}"
         env.wrap(text, "  ")
+
+
+def would_be_refused(n: int) -> str:
+    return ngettext(
+        "{n} line would be refused: the import would write nothing.",
+        "{n} lines would be refused: the import would write nothing.",
+        n,
+    ).format(n=n)
 
 
 async def _import(data: DiaryData, name: str, content: bytes, dry_run: bool, env: Env) -> int:
@@ -627,12 +683,12 @@ async def _import(data: DiaryData, name: str, content: bytes, dry_run: bool, env
         raise Refused(exc.message) from None
     print_report(report, name, env)
     if report.refused:
-        env.wrap(f"{report.refused} line(s) would be refused: the import would write nothing.")
+        env.wrap(would_be_refused(report.refused))
         return REFUSED
     if dry_run:
-        env.say("Nothing was written (dry run).")
+        env.say(_("Nothing was written (dry run)."))
     else:
-        env.say("Imported.")
+        env.say(_("Imported."))
     return OK
 
 
@@ -655,46 +711,66 @@ def _templates(folder: Path, lang: str, env: Env) -> int:
     from api_client.setup_files import KINDS, template
 
     if folder.exists() and not folder.is_dir():
-        print(f"diary admin: {folder} is not a folder", file=env.err)
+        print(_("diary admin: {path} is not a folder").format(path=folder), file=env.err)
         return USAGE
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for kind in KINDS.values():
             path = folder / f"{kind.name}.csv"
             if path.exists():
-                env.say(f"{path}: kept (it exists)")
+                env.say(_("{path}: kept (it exists)").format(path=path))
                 continue
             path.write_bytes(template(kind, lang))
-            env.say(f"{path}: {len(kind.examples)} example rows")
+            n = len(kind.examples)
+            env.say(
+                ngettext("{path}: {n} example row", "{path}: {n} example rows", n).format(
+                    path=path, n=n
+                )
+            )
     except OSError as exc:
-        print(f"diary admin: cannot write {folder}: {exc.strerror}", file=env.err)
+        print(
+            _("diary admin: cannot write {path}: {reason}").format(
+                path=folder, reason=exc.strerror
+            ),
+            file=env.err,
+        )
         return USAGE
     env.wrap(
-        "Fill them in (UTF-8 or Windows-1251, ; or ,) and check each with 'diary admin setup "
-        "import KIND FILE', then import it with --apply. The columns are described in "
-        "docs/setup.md."
+        _(
+            "Fill them in (UTF-8 or Windows-1251, ; or ,) and check each with 'diary admin "
+            "setup import KIND FILE', then import it with --apply. The columns are described "
+            "in docs/setup.md."
+        )
     )
     return OK
 
 
 def print_setup_report(report: SetupImportReport, name: str, env: Env) -> None:
-    what = "Dry run of" if report.dry_run else "Import of"
     env.wrap(
-        f"{what} {report.kind} {name} ({report.encoding or 'zip'}): {report.created} created, "
-        f"{report.changed} changed, {report.unchanged} unchanged, {report.skipped} skipped, "
-        f"{report.refused} refused."
+        import_totals(
+            report.dry_run,
+            f"{report.kind} {name} ({report.encoding or 'zip'})",
+            report.created,
+            report.changed,
+            report.unchanged,
+            report.skipped,
+            report.refused,
+        )
     )
     for warning in report.warnings:
-        env.wrap(f"warning: {warning}", "  ")
+        env.wrap(_("warning: {warning}").format(warning=warning), "  ")
+    actions = import_actions()
     for row in report.rows:
-        where = f"{row.file} line {row.line}" if row.file else f"line {row.line}"
+        if row.file:
+            where = _("{file} line {n}").format(file=row.file, n=row.line)
+        else:
+            where = _("line {n}").format(n=row.line)
         if row.column:
-            where += f", column {row.column}"
-        text = f"{where}: {row.action.value} {row.what}".rstrip()
+            where += _(", column {column}").format(column=row.column)
+        action = actions.get(row.action.value, row.action.value)
+        text = f"{where}: {action} {row.what}".rstrip()
         if row.changes:
-            text += ": " + "; ".join(
-                f"{c.field} {c.before or '-'} -> {c.after or '-'}" for c in row.changes
-            )
+            text += ": " + _changes(row.changes)
         if row.reason:
             text += f": {row.reason}"
         env.wrap(text, "  ")
@@ -716,12 +792,12 @@ async def _setup_import(
         raise Refused(exc.message) from None
     print_setup_report(report, name, env)
     if report.refused:
-        env.wrap(f"{report.refused} line(s) would be refused: the import would write nothing.")
+        env.wrap(would_be_refused(report.refused))
         return REFUSED
     if apply:
-        env.say("Imported.")
+        env.say(_("Imported."))
     else:
-        env.say("Nothing was written (a dry run): add --apply to import it.")
+        env.say(_("Nothing was written (a dry run): add --apply to import it."))
     return OK
 
 
@@ -761,43 +837,61 @@ async def _slips(
     from api_client.models import SlipFormat
 
     if confirm is not None and not reset:
-        raise Usage("--confirm goes with --reset-passwords")
+        raise Usage(_("--confirm goes with --reset-passwords"))
     if fmt is None:
         fmt = "pdf" if out.suffix.lower() == ".pdf" else "text"
     class_id, name = await _class_id(data, class_name)
     agreed: int | None = None
     if reset:
         plan = await data.slip_plan(class_id)
-        said = (
-            f"This resets the passwords of {plan.accounts} accounts of {name} "
-            f"({plan.pupils} pupils and {plan.parents} parents): their old passwords stop "
-            "working."
-        )
+        said = _(
+            "This resets the passwords of {n} accounts of {name} ({pupils} pupils and "
+            "{parents} parents): their old passwords stop working."
+        ).format(n=plan.accounts, name=name, pupils=plan.pupils, parents=plan.parents)
         if confirm is None:
             env.wrap(said)
-            answer = env.ask(f"Type {plan.accounts} to reset them: ").strip()
+            answer = env.ask(_("Type {n} to reset them: ").format(n=plan.accounts)).strip()
             if answer != str(plan.accounts):
-                raise Refused("nothing was reset")
+                raise Refused(_("nothing was reset"))
             agreed = plan.accounts
         elif confirm != plan.accounts:
-            raise Refused(f"--confirm is {confirm}, but {said[0].lower()}{said[1:]}")
+            raise Refused(
+                _("--confirm is {confirm}, but {said}").format(
+                    confirm=confirm, said=f"{said[0].lower()}{said[1:]}"
+                )
+            )
         else:
             agreed = confirm
     slips = await data.class_slips(class_id, SlipFormat(fmt), reset_confirmed=agreed)
     await asyncio.to_thread(write_private, out, slips.content)
     total = slips.pupils + slips.parents + slips.invite_codes
+    until = (
+        _(" (valid until {day}).").format(day=f"{slips.expires:%d.%m.%Y}") if slips.expires else "."
+    )
     if reset:
         env.wrap(
-            f"Wrote {total} slips for {name} to {out}: {slips.pupils} pupils and "
-            f"{slips.parents} parents with one-time passwords, {slips.invite_codes} invite codes"
-            + (f" (valid until {slips.expires.isoformat()})." if slips.expires else ".")
+            _(
+                "Wrote {total} slips for {name} to {out}: {pupils} pupils and {parents} parents "
+                "with one-time passwords, {codes} invite codes"
+            ).format(
+                total=total,
+                name=name,
+                out=out,
+                pupils=slips.pupils,
+                parents=slips.parents,
+                codes=slips.invite_codes,
+            )
+            + until
         )
-        env.wrap("Their old passwords no longer work. Print the file, then delete it.")
+        env.wrap(_("Their old passwords no longer work. Print the file, then delete it."))
     else:
         env.wrap(
-            f"Wrote {total} invite-code slips for {name} to {out}"
-            + (f" (valid until {slips.expires.isoformat()})." if slips.expires else ".")
-            + " No password was changed."
+            _("Wrote {total} invite-code slips for {name} to {out}").format(
+                total=total, name=name, out=out
+            )
+            + until
+            + " "
+            + _("No password was changed.")
         )
     return OK
 
@@ -805,16 +899,21 @@ async def _slips(
 async def _invite(data: DiaryData, login: str, env: Env) -> int:
     pupil = await _find(data, login)
     if pupil.role.value != "pupil":
-        raise Refused(f"{pupil.login} is not a pupil")
+        raise Refused(_("{login} is not a pupil").format(login=pupil.login))
     issued = await data.invite_code(pupil.id)
     where = f", {issued.pupil.class_.name}" if issued.pupil.class_ else ""
     env.wrap(
-        f"Invite code for a parent of {issued.pupil.last_name} {issued.pupil.first_name}"
-        f"{where}: {issued.code}"
+        _("Invite code for a parent of {name}{where}: {code}").format(
+            name=f"{issued.pupil.last_name} {issued.pupil.first_name}",
+            where=where,
+            code=issued.code,
+        )
     )
     env.wrap(
-        f"It works once, until {issued.expires.isoformat()}: the parent registers with it "
-        "(diary register) and is linked to this pupil alone. No password was changed."
+        _(
+            "It works once, until {day}: the parent registers with it (diary register) and is "
+            "linked to this pupil alone. No password was changed."
+        ).format(day=f"{issued.expires:%d.%m.%Y}")
     )
     return OK
 
@@ -896,9 +995,13 @@ async def _lock(data: DiaryData, login: str, locked: bool, env: Env) -> int:
     from api_client.models import UserSummary, UserUpdate
 
     user = await _find(data, login)
-    word = "locked" if locked else "unlocked"
     if user.locked == locked:
-        env.wrap(f"{user.login} ({user.full_name}) is already {word}; nothing to do.")
+        already = (
+            _("{login} ({name}) is already locked; nothing to do.")
+            if locked
+            else _("{login} ({name}) is already unlocked; nothing to do.")
+        )
+        env.wrap(already.format(login=user.login, name=user.full_name))
         return OK
     try:
         saved = await data.update_user(user.id, UserUpdate(version=user.version, locked=locked))
@@ -906,17 +1009,28 @@ async def _lock(data: DiaryData, login: str, locked: bool, env: Env) -> int:
         current = exc.current_as(UserSummary)
         now = ""
         if current is not None:
-            state = "locked" if current.locked else "not locked"
-            now = f" It is now: {current.full_name}, {state}."
+            state = _("locked") if current.locked else _("not locked")
+            now = " " + _("It is now: {name}, {state}.").format(name=current.full_name, state=state)
+        changed = (
+            _("someone else changed {login} while this command ran, so it was not locked.")
+            if locked
+            else _("someone else changed {login} while this command ran, so it was not unlocked.")
+        )
         raise Refused(
-            f"someone else changed {user.login} while this command ran, so it was not "
-            f"{word}.{now} Check it (diary admin users --search {user.login}) and run the "
-            f"command again. ({exc.message})"
+            changed.format(login=user.login)
+            + now
+            + " "
+            + _(
+                "Check it (diary admin users --search {login}) and run the command again. "
+                "({reason})"
+            ).format(login=user.login, reason=exc.message)
         ) from None
-    env.wrap(
-        f"{saved.login} ({saved.full_name}) is {word}."
-        + (" Their sessions have ended." if locked else "")
+    done = (
+        _("{login} ({name}) is locked. Their sessions have ended.")
+        if locked
+        else _("{login} ({name}) is unlocked.")
     )
+    env.wrap(done.format(login=saved.login, name=saved.full_name))
     return OK
 
 
@@ -1116,13 +1230,15 @@ async def _users(
 
 async def _add_child(args: argparse.Namespace, env: Env) -> int:
     server, login = _server_and_login(args, need_login=True)
-    code = env.ask("Invite code of the child: ").strip()
+    code = env.ask(_("Invite code of the child: ")).strip()
     if not code:
         raise Usage(_("no invite code"))
     async with session(server, login, env) as data:
         result = await data.add_child(code)
     children = ", ".join(f"{c.first_name} {c.last_name}" for c in result.children)
-    env.wrap(f"{result.login} is now linked to {children}.")
+    env.wrap(
+        _("{login} is now linked to {children}.").format(login=result.login, children=children)
+    )
     return OK
 
 
@@ -1142,30 +1258,34 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
         except ConfigError:
             server = None
     if not server:
-        server = env.ask("Server (e.g. https://diary.school.org): ").strip()
+        server = env.ask(_("Server (e.g. https://diary.school.org): ")).strip()
     try:
         server = normalize_server(server)
     except ValueError as exc:
         raise Usage(str(exc)) from None
-    env.wrap(f"Registering a parent account on {server} with an invite code from the school.")
+    env.wrap(
+        _("Registering a parent account on {server} with an invite code from the school.").format(
+            server=server
+        )
+    )
 
     def ask(prompt: str) -> str:
         while True:
             value = env.ask(prompt).strip()
             if value:
                 return value
-            env.say("  Please fill this in.")
+            env.say("  " + _("Please fill this in."))
 
     def ask_password() -> str:
         while True:
-            first = env.ask_secret("Password: ")
-            if first != env.ask_secret("The password again: "):
-                env.say("  The two passwords differ; try again.")
+            first = env.ask_secret(_("Password: "))
+            if first != env.ask_secret(_("The password again: ")):
+                env.say("  " + _("The two passwords differ; try again."))
                 continue
             return first
 
     data = DiaryData(transport=env.transport, save_last_login=None)
-    code = ask("Invite code: ")
+    code = ask(_("Invite code: "))
     for attempt in range(1, ATTEMPTS + 1):
         try:
             consent = await data.consent_for_code(server, code)
@@ -1176,7 +1296,7 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
             env.wrap(f"  {exc.message}", "  ")
             if exc.field != "code" or attempt == ATTEMPTS:
                 raise Refused(_("nothing was registered")) from None
-            code = ask("Invite code: ")
+            code = ask(_("Invite code: "))
     env.say()
     env.wrap(
         _(
@@ -1199,17 +1319,17 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
         )
     values: dict[str, Any] = {
         "code": code,
-        "first_name": ask("First name: "),
-        "last_name": ask("Last name: "),
-        "login": ask("Login (latin letters, digits, . _ -): "),
+        "first_name": ask(_("First name: ")),
+        "last_name": ask(_("Last name: ")),
+        "login": ask(_("Login (latin letters, digits, . _ -): ")),
         "consent_version": consent.version,
     }
     values["password"] = ask_password()
     prompts = {
-        "code": "Invite code: ",
-        "first_name": "First name: ",
-        "last_name": "Last name: ",
-        "login": "Login: ",
+        "code": _("Invite code: "),
+        "first_name": _("First name: "),
+        "last_name": _("Last name: "),
+        "login": _("Login: "),
     }
     for attempt in range(1, ATTEMPTS + 1):
         try:
@@ -1231,6 +1351,12 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
     else:
         raise Refused(_("too many attempts; nothing was registered"))
     children = ", ".join(f"{c.first_name} {c.last_name}" for c in result.children)
-    env.wrap(f"Registered {result.login}, linked to {children}.")
-    env.wrap(f"Log in with: diary --server {server} --login {result.login}")
+    env.wrap(
+        _("Registered {login}, linked to {children}.").format(login=result.login, children=children)
+    )
+    env.wrap(
+        _("Log in with: {command}").format(
+            command=f"diary --server {server} --login {result.login}"
+        )
+    )
     return OK

@@ -18,7 +18,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from api_client.cli_text import date_argument
-from api_client.i18n import _
+from api_client.i18n import N_, _, ngettext, pgettext
 from diary_tui.admin_cli import WIDTH, Env, _account_options, _run
 from diary_tui.clock import local, zone_of
 
@@ -29,7 +29,7 @@ ENTITIES = ("mark", "absence", "homework", "topic", "period_mark")
 PAGE = 200
 CHANGES = ("update", "remove")
 """What the log is read for by default: a value corrected or removed, not entered."""
-COLUMNS = (("When", 16), ("Who", 16), ("Pupil", 20), ("Change", 25))
+COLUMNS = ((N_("When"), 16), (N_("Who"), 16), (N_("Pupil"), 20), (N_("Change"), 25))
 """The columns of one change; its reason follows on its own line, indented."""
 
 
@@ -108,7 +108,14 @@ def _state(state: dict[str, object] | None) -> str:
 
 
 def change(entry: AuditEntry) -> str:
-    thing = entry.entity.replace("period_mark", "period")
+    things = {
+        "mark": pgettext("audit table", "mark"),
+        "absence": pgettext("audit table", "absence"),
+        "period_mark": pgettext("audit table", "period"),
+        "homework": pgettext("audit table", "homework"),
+        "topic": pgettext("audit table", "topic"),
+    }
+    thing = things.get(entry.entity, entry.entity)
     if entry.action == "create":
         return f"+{thing} {_state(entry.after)}"
     if entry.action == "remove":
@@ -129,10 +136,10 @@ def table(entries: list[AuditEntry], zone: dt.tzinfo) -> list[str]:
     import textwrap
 
     indent = " " * (COLUMNS[0][1] + 1)
-    lines = [" ".join(f"{name:<{width}}" for name, width in COLUMNS).rstrip(), "-" * WIDTH]
+    lines = [" ".join(f"{_(name):<{width}}" for name, width in COLUMNS).rstrip(), "-" * WIDTH]
     for entry in entries:
         cells = (
-            f"{local(entry.at, zone):%Y-%m-%d %H:%M}",
+            f"{local(entry.at, zone):%d.%m.%Y %H:%M}",
             short(entry.actor) if entry.actor else "—",
             f"{short(entry.pupil)} {entry.class_name}".strip() or "—",
             change(entry) + (f" {entry.subject}" if entry.subject else ""),
@@ -144,7 +151,7 @@ def table(entries: list[AuditEntry], zone: dt.tzinfo) -> list[str]:
         if entry.reason.strip():
             lines.extend(
                 textwrap.wrap(
-                    "why: " + " ".join(entry.reason.split()),
+                    _("why: ") + " ".join(entry.reason.split()),
                     WIDTH,
                     initial_indent=indent,
                     subsequent_indent=indent + "     ",
@@ -183,7 +190,11 @@ async def _audit(args: argparse.Namespace, env: Env) -> int:
                 break
             before = page.next_before
         if not entries:
-            env.say("No changes match." if args.everything else "No corrections or removals match.")
+            env.say(
+                _("No changes match.")
+                if args.everything
+                else _("No corrections or removals match.")
+            )
             return 0
         for line in table(entries, zone):
             env.say(line)
@@ -195,7 +206,11 @@ def count_line(count: int, more: bool, everything: bool) -> str:
     """The last line: how many, honestly (``1000+`` when more records match), and what the
     default leaves out. Within 80 columns."""
     if more:
-        text = f"{count}+ changes: the newest {count} shown (--limit)"
-        return text if everything else text + "; --all adds new entries"
-    text = f"{count} change{'s' if count != 1 else ''}"
-    return text if everything else text + " (corrections and removals; --all adds new entries)"
+        text = ngettext(
+            "{n}+ changes: the newest {n} shown (--limit)",
+            "{n}+ changes: the newest {n} shown (--limit)",
+            count,
+        ).format(n=count)
+        return text if everything else text + _("; --all adds new entries")
+    text = ngettext("{n} change", "{n} changes", count).format(n=count)
+    return text if everything else text + _(" (corrections and removals; --all adds new entries)")

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 
 from api_client import errors
+from api_client.i18n import _, ngettext
 from diary_tui.outbox import Outbox
 from diary_tui.outbox_ops import Op
 from diary_tui.store import CONFLICT, REJECTED, SENT, WAITING, OutboxItem
@@ -348,45 +349,61 @@ def _create_op(op: str) -> str:
 # --------------------------------------------------------------------------------------
 # What waits, in words (for logging out and quitting)
 
-KINDS: dict[str, tuple[str, str]] = {
-    "mark": ("mark", "marks"),
-    "absence": ("absence", "absences"),
-    "period_mark": ("period mark", "period marks"),
-    "topic": ("lesson topic", "lesson topics"),
-    "lesson_kind": ("kind of lesson", "kinds of lesson"),
-    "homework": ("homework", "homework"),
-    "week": ("week signature", "week signatures"),
-    "notice": ("absence notice", "absence notices"),
-    "message": ("message", "messages"),
-    "thread": ("message", "messages"),
-    "homework_done": ("homework tick", "homework ticks"),
-    "announcement": ("announcement", "announcements"),
-    "illness": ("illness", "illnesses"),
-    "thread.read": ("read mark", "read marks"),
-    "announcement.read": ("read mark", "read marks"),
-    "notice.seen": ("absence notice marked seen", "absence notices marked seen"),
-    "notice.apply": ("absence notice applied", "absence notices applied"),
+KINDS: dict[str, Callable[[int], str]] = {
+    "mark": lambda n: ngettext("{n} mark", "{n} marks", n),
+    "absence": lambda n: ngettext("{n} absence", "{n} absences", n),
+    "period_mark": lambda n: ngettext("{n} period mark", "{n} period marks", n),
+    "topic": lambda n: ngettext("{n} lesson topic", "{n} lesson topics", n),
+    "lesson_kind": lambda n: ngettext("{n} kind of lesson", "{n} kinds of lesson", n),
+    "homework": lambda n: ngettext("{n} homework", "{n} homework", n),
+    "week": lambda n: ngettext("{n} week signature", "{n} week signatures", n),
+    "notice": lambda n: ngettext("{n} absence notice", "{n} absence notices", n),
+    "message": lambda n: ngettext("{n} message", "{n} messages", n),
+    "thread": lambda n: ngettext("{n} message", "{n} messages", n),
+    "homework_done": lambda n: ngettext("{n} homework tick", "{n} homework ticks", n),
+    "announcement": lambda n: ngettext("{n} announcement", "{n} announcements", n),
+    "illness": lambda n: ngettext("{n} illness", "{n} illnesses", n),
+    "thread.read": lambda n: ngettext("{n} read mark", "{n} read marks", n),
+    "announcement.read": lambda n: ngettext("{n} read mark", "{n} read marks", n),
+    "notice.seen": lambda n: ngettext(
+        "{n} absence notice marked seen", "{n} absence notices marked seen", n
+    ),
+    "notice.apply": lambda n: ngettext(
+        "{n} absence notice applied", "{n} absence notices applied", n
+    ),
 }
-"""What an outbox write is about, by its ``op`` or the part of it before the dot (one, many)."""
+"""What an outbox write is about, by its ``op`` or the part of it before the dot: its count
+in words, in the user's language."""
+
+
+def _other(n: int) -> str:
+    return ngettext("{n} other change", "{n} other changes", n)
 
 
 def _kinds(ops: list[str]) -> str:
     """``2 marks, 1 message``."""
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[Callable[[int], str], int] = {}
     for op in ops:
         kind = op if op in KINDS else op.split(".", 1)[0]
-        words = KINDS.get(kind, ("other change", "other changes"))
+        words = KINDS.get(kind, _other)
         counts[words] = counts.get(words, 0) + 1
-    return ", ".join(f"{n} {one if n == 1 else many}" for (one, many), n in counts.items())
+    said: list[str] = []
+    for words, n in counts.items():
+        text = words(n).format(n=n)
+        if text not in said:
+            said.append(text)
+    return ", ".join(said)
 
 
 def describe_waiting(ops: list[str]) -> str:
     """The waiting writes in words: ``3 writes wait to be sent: 2 marks, 1 message``."""
     if not ops:
-        return "No writes wait to be sent."
+        return _("No writes wait to be sent.")
     total = len(ops)
-    head = "1 write waits" if total == 1 else f"{total} writes wait"
-    return f"{head} to be sent: {_kinds(ops)}"
+    head = ngettext(
+        "{n} write waits to be sent: {kinds}", "{n} writes wait to be sent: {kinds}", total
+    )
+    return head.format(n=total, kinds=_kinds(ops))
 
 
 def describe_unsent(waiting: list[str], refused: list[str]) -> str:
@@ -397,10 +414,16 @@ def describe_unsent(waiting: list[str], refused: list[str]) -> str:
     if not refused:
         return describe_waiting(waiting)
     total = len(refused)
-    were = "1 write was" if total == 1 else f"{total} writes were"
-    if waiting:
-        were = "1 was" if total == 1 else f"{total} were"
-    said = f"{were} refused by the server and not yet dealt with: {_kinds(refused)}"
+    kinds = _kinds(refused)
     if not waiting:
-        return said[0].upper() + said[1:]
+        return ngettext(
+            "{n} write was refused by the server and not yet dealt with: {kinds}",
+            "{n} writes were refused by the server and not yet dealt with: {kinds}",
+            total,
+        ).format(n=total, kinds=kinds)
+    said = ngettext(
+        "{n} was refused by the server and not yet dealt with: {kinds}",
+        "{n} were refused by the server and not yet dealt with: {kinds}",
+        total,
+    ).format(n=total, kinds=kinds)
     return f"{describe_waiting(waiting)}; {said}"

@@ -85,3 +85,89 @@ def test_the_language_is_the_flag_then_diary_lang_then_the_locale() -> None:
     assert choose([], {"DIARY_LANG": "ru", "LANG": "en_GB.UTF-8"}) == "ru"
     assert choose([], {"LC_ALL": "ru_RU.UTF-8", "LANG": "en_GB.UTF-8"}) == "ru"
     assert choose([], {"LANG": "C.UTF-8"}) == "en"
+
+
+RU_ENGLISH = re.compile(
+    r"\b(created|changed|unchanged|skipped|refused|line|login|warning|write|writes|wait|mark|"
+    r"marks|absence|update|change|changes|why|pupil|When|Who|Dry run|Import)\b"
+)
+
+
+def test_reports_and_summaries_in_russian() -> None:
+    """The import and set-up import reports, the audit table's headings and count line, the
+    broken record's "what", the unsent-writes summary of diary logout: all were English."""
+    import datetime as dt
+
+    from api_client import names
+    from api_client.models import (
+        AuditEntry,
+        ImportAction,
+        RosterImportReport,
+        RosterImportRow,
+        SetupImportReport,
+        SetupImportRow,
+        decode,
+        encode,
+    )
+    from diary_tui.admin_cli import Env, print_report, print_setup_report
+    from diary_tui.audit_cli import count_line, table
+    from diary_tui.sync import describe_unsent
+
+    roster = RosterImportReport(
+        dry_run=True,
+        applied=False,
+        encoding="utf-8",
+        created=1,
+        refused=1,
+        rows=[
+            RosterImportRow(line=2, action=ImportAction.CREATED, name="Ким Вера", login="kim.v"),
+            RosterImportRow(line=3, action=ImportAction.REFUSED, name="Ли Ан"),
+        ],
+    )
+    setup = SetupImportReport(
+        kind="rooms",
+        dry_run=False,
+        applied=True,
+        created=1,
+        rows=[SetupImportRow(line=2, action=ImportAction.CREATED, what="101", column="name")],
+    )
+    entry = decode(
+        encode(
+            {
+                "id": 1,
+                "at": "2026-11-25T07:30:00Z",
+                "actor": "Анна Петрова",
+                "action": "update",
+                "entity": "mark",
+                "entity_id": 1786,
+                "before": {"value": 4},
+                "after": {"value": 5},
+                "reason": "ошибка",
+            }
+        ),
+        AuditEntry,
+    )
+    with i18n.using("ru"):
+        out = io.StringIO()
+        env = Env(out=out)
+        print_report(roster, "roster.csv", env)
+        print_setup_report(setup, "rooms.csv", env)
+        text = out.getvalue()
+        assert "Пробный импорт roster.csv (utf-8): создано 1" in text
+        assert "строка 2: создано — Ким Вера, логин kim.v" in text
+        assert "Импорт rooms rooms.csv" in text and "строка 2, столбец name" in text
+        audit = "\n".join(table([entry], dt.UTC)) + "\n" + count_line(1, False, False)
+        assert "Когда" in audit and "причина: ошибка" in audit and "1 изменение" in audit
+        assert "25.11.2026 07:30" in audit
+        what = names.audit_record("update", "mark", 1786)
+        assert what == "изменение оценки № 1786"
+        unsent = describe_unsent(["mark.create", "mark.create"], ["absence.create"])
+        assert unsent == (
+            "2 изменения ждут отправки: 2 оценки; 1 отклонено сервером и ещё не разобрано: "
+            "1 пропуск"
+        )
+        for said in (text, audit, what, unsent):
+            assert not RU_ENGLISH.search(said.replace("utf-8", "")), said
+    with i18n.using("en"):
+        assert names.audit_record("update", "mark", 1786) == "change to mark No. 1786"
+        assert describe_unsent(["mark.create"], []) == "1 write waits to be sent: 1 mark"
