@@ -17,6 +17,7 @@ session factory), or else is the process's key (:func:`demo_server.audit_key.cur
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import insert, select, text, update
@@ -140,3 +141,40 @@ async def record_change(
     )
     assert cursor is not None
     return int(cursor)
+
+
+async def record_class_changes(
+    db: AsyncSession,
+    *,
+    school_id: int,
+    kind: str,
+    class_ids: Sequence[int],
+    at: dt.datetime,
+    payload: dict[str, Any],
+    actor_id: int | None = None,
+) -> None:
+    """:func:`record_change` for each of ``class_ids`` (the class as the entity, seen by the
+    class), in one statement: a school-wide change (a timetable import) touches every class."""
+    if not class_ids:
+        return
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+        await db.execute(text("SELECT pg_notify('diary_changes', '')"))
+    await db.execute(
+        insert(Change),
+        [
+            {
+                "school_id": school_id,
+                "at": at,
+                "kind": kind,
+                "entity_id": class_id,
+                "pupil_id": None,
+                "group_id": None,
+                "class_id": class_id,
+                "user_id": None,
+                "actor_id": actor_id,
+                "payload": payload,
+            }
+            for class_id in class_ids
+        ],
+    )

@@ -49,7 +49,7 @@ from demo_server.groups import (
     year_of,
 )
 from demo_server.problems import ProblemError
-from demo_server.records import append_audit, record_change
+from demo_server.records import append_audit, record_class_changes
 from demo_server.week import class_name, class_ref, short_name
 
 CHUNK = 500
@@ -1092,17 +1092,15 @@ async def generate_lessons(
         },
     )
     if report.created or report.removed or report.updated:
-        for class_id in touched:
-            await record_change(
-                db,
-                school_id=viewer.school_id,
-                kind="timetable.changed",
-                entity_id=class_id,
-                at=now,
-                class_id=class_id,
-                actor_id=viewer.id,
-                payload={"from": start.isoformat()},
-            )
+        await record_class_changes(
+            db,
+            school_id=viewer.school_id,
+            kind="timetable.changed",
+            class_ids=touched,
+            at=now,
+            actor_id=viewer.id,
+            payload={"from": start.isoformat()},
+        )
     return report
 
 
