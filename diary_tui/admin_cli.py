@@ -151,6 +151,23 @@ def add_parsers(commands: Any) -> None:
         help=_("the CSV file (UTF-8, Windows-1251, ; or ,)"),
     )
     setup_import.add_argument("--apply", action="store_true", help=_("import it (not only check)"))
+    oneroster = setup_sub.add_parser(
+        "oneroster",
+        help=_("check a OneRoster 1.2 CSV bulk set (a dry run), or import it with --apply"),
+        description=_(
+            "Check a OneRoster 1.2 CSV bulk set as a school information system exports it "
+            "(a folder or a zip of orgs, academicSessions, courses, classes, users and "
+            "enrollments .csv) and show what importing it would do, file by file and line by "
+            "line; with --apply, import it in one transaction: the year and its periods, "
+            "subjects, classes, accounts, class teachers, groups and teaching assignments, all "
+            "of it or nothing. Importing the same set again changes nothing."
+        ),
+    )
+    _account_options(oneroster)
+    oneroster.add_argument(
+        "path", metavar=_("PATH"), help=_("the folder of the CSV files, or their zip")
+    )
+    oneroster.add_argument("--apply", action="store_true", help=_("import it (not only check)"))
     templates = sub.add_parser(
         "templates",
         help=_("write the set-up files' templates with example rows into a folder"),
@@ -494,6 +511,8 @@ def _files(args: argparse.Namespace) -> _Files:
             raise Usage(
                 _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
             ) from None
+    if args.admin_command == "setup" and args.setup_command == "oneroster":
+        return _Files(data=oneroster_zip(Path(args.path)))
     if args.admin_command == "setup":
         return _Files(data=_setup_file(Path(args.file), args.kind))
     if args.admin_command == "slips":
@@ -544,6 +563,10 @@ async def _admin(args: argparse.Namespace, env: Env, files: _Files) -> int:
     async with session(server, login, env) as data:
         if command == "import":
             return await _import(data, Path(args.file).name, files.data, args.dry_run, env)
+        if command == "setup" and args.setup_command == "oneroster":
+            return await _setup_import(
+                data, "oneroster", Path(args.path).name, files.data, args.apply, env
+            )
         if command == "setup":
             return await _setup_import(
                 data, args.kind, Path(args.file).name, files.data, args.apply, env
@@ -707,6 +730,30 @@ def _setup_file(path: Path, kind: str) -> bytes:
         ) from None
 
 
+def oneroster_zip(path: Path) -> bytes:
+    """A OneRoster set's zip: the file itself, or a folder's CSV files zipped."""
+    import io
+    import zipfile
+
+    if path.is_file():
+        return _setup_file(path, "oneroster")
+    if not path.is_dir():
+        raise Usage(_("there is no file or folder {path}").format(path=path))
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+    if not files:
+        raise Usage(_("the folder {path} holds no .csv files").format(path=path))
+    out = io.BytesIO()
+    try:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in files:
+                archive.writestr(file.name, file.read_bytes())
+    except OSError as exc:
+        raise Usage(
+            _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
+    return out.getvalue()
+
+
 def _templates(folder: Path, lang: str, env: Env) -> int:
     from api_client.setup_files import KINDS, template
 
@@ -783,7 +830,9 @@ async def _setup_import(
     from api_client.models import SetupImportReport, decode, encode
 
     try:
-        report = await data.import_setup(kind, content, dry_run=not apply)
+        report = await data.import_setup(
+            kind, content, dry_run=not apply, zip_file=kind == "oneroster"
+        )
     except InvalidRequest as exc:
         current = exc.problem.current if exc.problem is not None else None
         if current is None:

@@ -582,3 +582,22 @@ def test_a_name_with_markup_or_digits_is_refused_before_and_by_the_server(run: A
     assert code == 2 and "letters" in err
     code, _, err = run(admin("edit", "pupil", "--first-name", "<b>Ann</b>"))
     assert code == 2 and "letters" in err
+
+
+def test_setup_oneroster_reads_a_folder_and_says_each_refusal_by_file_line_and_column(
+    run: Any, tmp_path: Path
+) -> None:
+    from tests.demo_server.test_oneroster import FILES
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name, text in FILES.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    with (folder / "enrollments.csv").open("a", encoding="utf-8") as file:
+        file.write("e21,active,,hr-5a,org-7,p99,student,false,2026-09-01,\n")
+    code, out, _err = run(admin("setup", "oneroster", str(folder)))
+    assert code == 1
+    assert "enrollments.csv line 22, column userSourcedId: refused" in out
+    assert "no users.csv line has the sourcedId 'p99'" in " ".join(out.split())
+    code, _out, err = run(admin("setup", "oneroster", str(tmp_path / "nothing")))
+    assert code == 2 and "there is no file or folder" in err
