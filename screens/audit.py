@@ -150,7 +150,7 @@ def detail(entry: AuditEntry, zone: dt.tzinfo) -> Content:
     """The whole record in plain words: who did what to which pupil's what, when and why."""
     action = _(ACTION_WORDS[entry.action]) if entry.action in ACTION_WORDS else entry.action
     rows: list[tuple[str, str]] = [
-        (_("When"), f"{when(entry, zone):%d.%m.%Y %H:%M:%S}"),
+        (_("When"), f"{when(entry, zone):%d.%m.%Y %H:%M:%S %Z}"),
         (_("Who"), entry.actor or _("the system")),
         (_("Pupil"), f"{entry.pupil or '—'} {entry.class_name}".rstrip()),
         (_("Subject"), entry.subject or "—"),
