@@ -1005,19 +1005,28 @@ async def _close_year(
     year_id = await _year_id(data, year_name, "YEAR")
     next_id = await _year_id(data, next_name, "--next")
     plan = await data.close_year(year_id, YearClose(next_year_id=next_id, apply=apply))
-    head = "Closed" if plan.applied else "Closing (a dry run: nothing is changed yet)"
-    env.wrap(f"{head}: {plan.year} into {plan.next_year}")
+    head = (
+        _("Closed: {year} into {next}")
+        if plan.applied
+        else _("Closing (a dry run: nothing is changed yet): {year} into {next}")
+    )
+    env.wrap(head.format(year=plan.year, next=plan.next_year))
     for row in plan.classes:
+        pupils = ngettext("{n} pupil", "{n} pupils", row.pupils).format(n=row.pupils)
         if row.to:
-            made = " (new class)" if row.new else ""
-            env.say(f"  {row.class_.name:>4} → {row.to:<4} {row.pupils:>3} pupils{made}")
+            made = " " + _("(new class)") if row.new else ""
+            env.say(f"  {row.class_.name:>4} → {row.to:<4} {pupils}{made}")
         else:
-            env.say(f"  {row.class_.name:>4} graduates {row.pupils:>3} pupils")
-    env.wrap(f"{plan.moved} pupils move up, {plan.graduates} graduate.")
+            env.say(f"  {row.class_.name:>4} " + _("graduate") + f": {pupils}")
+    env.wrap(
+        _("{moved} move up, {graduates} graduate.").format(
+            moved=plan.moved, graduates=plan.graduates
+        )
+    )
     for warning in plan.warnings:
-        env.wrap(f"Note: {warning}")
+        env.wrap(_("Note: {warning}").format(warning=warning))
     if not plan.applied:
-        env.wrap("Run again with --apply to close the year.")
+        env.wrap(_("Run again with --apply to close the year."))
     return OK
 
 

@@ -533,10 +533,11 @@ def test_year_close_shows_the_plan_then_closes(run: Any, demo_url: str) -> None:
     code, out, err = run(admin("year", "close", "2026/27", "--next", "2027/28"), on=june)
     assert code == 0, err
     assert "a dry run" in out and "5А → 6А" in out and "--apply" in out and fits(out)
+    assert "move up" in out and "graduate" in out
     assert "has no timetable yet" in out
     code, out, err = run(admin("year", "close", "2026/27", "--next", "2027/28", "--apply"), on=june)
     assert code == 0, err
-    assert out.startswith("Closed: 2026/27 into 2027/28") and "pupils move up" in out
+    assert out.startswith("Closed: 2026/27 into 2027/28") and "move up" in out
     code, _, err = run(admin("year", "close", "2026/27", "--next", "2027/28", "--apply"), on=june)
     assert code == 1 and "closed already" in err
 
