@@ -489,7 +489,9 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
                 self.open_journal(class_id, subject_id, period, group_id)
 
         texts = [f"{c} · {s}" for _ci, c, _si, s, _g in choices]
-        self.app.push_screen(PickJournal(_("Open the journal of"), texts, current), chosen)
+        self.app.push_screen(
+            PickJournal(_("Open the journal of"), texts, current, filtering=True), chosen
+        )
 
     def action_period(self, step: int) -> None:
         if self.journal is None or self.choice is None or not self.journal.periods:
