@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from api_client.models import API_PREFIX
@@ -215,6 +215,16 @@ async def test_a_oneroster_set_imports_dry_run_first_and_again_changes_nothing(
     )
     assert sorted(login for (login,) in links) == ["ivanova.n", "orlova.t"]
 
+    # The school renames a class and a subject: the set imported again finds them still.
+    engine = make_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(s.SchoolClass).where(s.SchoolClass.grade == 6).values(letter="В")
+        )
+        await connection.execute(
+            update(s.Subject).where(s.Subject.name == "Математика").values(name="Алгебра")
+        )
+    await engine.dispose()
     again = await send(http, it, body, dry_run=False)
     assert again.status_code == 200, again.text
     assert (again.json().get("created", 0), again.json().get("changed", 0)) == (0, 0), [
