@@ -42,6 +42,8 @@ from api_client.models import (
     AnnouncementItem,
     AnnouncementRequest,
     Announcements,
+    AssignmentCreate,
+    AssignmentInfo,
     Attachment,
     Attendance,
     AuditHead,
@@ -56,6 +58,9 @@ from api_client.models import (
     ChangeFeed,
     ChangeItem,
     ClassCreate,
+    ClassGroupChange,
+    ClassGroupCreate,
+    ClassGroupInfo,
     ClassList,
     ClassStats,
     ClassUpdate,
@@ -68,6 +73,7 @@ from api_client.models import (
     CredentialSlips,
     Events,
     Grades,
+    GroupPupilsChange,
     Health,
     HolidayCreate,
     HolidayList,
@@ -85,6 +91,8 @@ from api_client.models import (
     JournalPeriodMark,
     LessonChange,
     LessonDetail,
+    LessonGenerate,
+    LessonGeneration,
     LessonKindSet,
     LoginRequest,
     LogoutRequest,
@@ -141,6 +149,10 @@ from api_client.models import (
     SubjectUpdate,
     Thread,
     Threads,
+    TimetableRowChange,
+    TimetableRowCreate,
+    TimetableRowEnd,
+    TimetableWrite,
     TokenPair,
     TopicSet,
     UserCreate,
@@ -1057,6 +1069,107 @@ class DiaryClient:
             "application/zip" if zip_file else "text/csv",
             idempotency_key=idempotency_key,
             params={"dry_run": "true" if dry_run else "false"},
+        )
+
+    # -- set-up: groups, teaching assignments, the weekly timetable ---------------------------
+
+    async def create_group(
+        self, body: ClassGroupCreate, idempotency_key: str | None = None
+    ) -> ClassGroupInfo:
+        """A class's group for a subject, with its teacher (given the teaching assignment) and
+        pupils."""
+        return await self._send(
+            "POST", "/groups", ClassGroupInfo, json=body, idempotency_key=idempotency_key
+        )
+
+    async def change_group(
+        self, group_id: int, body: ClassGroupChange, idempotency_key: str | None = None
+    ) -> ClassGroupInfo:
+        """Rename a group, change its teacher, retire it or bring it back, on ``body.version``
+        (a stale one raises :class:`~api_client.errors.Conflict`)."""
+        return await self._send(
+            "POST",
+            f"/groups/{group_id}",
+            ClassGroupInfo,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def change_group_pupils(
+        self, group_id: int, body: GroupPupilsChange, idempotency_key: str | None = None
+    ) -> ClassGroupInfo:
+        """Pupils of the class join or leave a group on a day."""
+        return await self._send(
+            "POST",
+            f"/groups/{group_id}/pupils",
+            ClassGroupInfo,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def create_assignment(
+        self, body: AssignmentCreate, idempotency_key: str | None = None
+    ) -> AssignmentInfo:
+        """A teacher teaches a subject to a class or a group (the same again answers it)."""
+        return await self._send(
+            "POST", "/assignments", AssignmentInfo, json=body, idempotency_key=idempotency_key
+        )
+
+    async def remove_assignment(
+        self, assignment_id: int, idempotency_key: str | None = None
+    ) -> AssignmentInfo:
+        """Refused while the teacher has timetable rows for it."""
+        return await self._send(
+            "POST",
+            f"/assignments/{assignment_id}/remove",
+            AssignmentInfo,
+            idempotency_key=idempotency_key,
+        )
+
+    async def create_timetable_row(
+        self, body: TimetableRowCreate, idempotency_key: str | None = None
+    ) -> TimetableWrite:
+        """A row of the weekly timetable; its lessons are made at once (refused, naming the
+        clash, when the teacher, room, class or group is busy then)."""
+        return await self._send(
+            "POST", "/timetable", TimetableWrite, json=body, idempotency_key=idempotency_key
+        )
+
+    async def change_timetable_row(
+        self, row_id: int, body: TimetableRowChange, idempotency_key: str | None = None
+    ) -> TimetableWrite:
+        """Change a row from ``body.valid_from`` on; the lessons from then on are made again
+        (those with marks, absences, a topic or homework kept and reported)."""
+        return await self._send(
+            "POST",
+            f"/timetable/{row_id}",
+            TimetableWrite,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def end_timetable_row(
+        self, row_id: int, body: TimetableRowEnd, idempotency_key: str | None = None
+    ) -> TimetableWrite:
+        """End a row from ``body.valid_from`` on: its lessons from then on go, but kept ones."""
+        return await self._send(
+            "POST",
+            f"/timetable/{row_id}/end",
+            TimetableWrite,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def generate_lessons(
+        self, body: LessonGenerate, idempotency_key: str | None = None
+    ) -> LessonGeneration:
+        """Make the lessons of a class (or of every class) again from a day on."""
+        return await self._send(
+            "POST",
+            "/timetable/generate",
+            LessonGeneration,
+            json=body,
+            idempotency_key=idempotency_key,
         )
 
     async def slip_plan(self, class_id: int) -> SlipPlan:

@@ -19,10 +19,12 @@ from api_client.cache import cache_key
 from api_client.models import (
     AbsenceNotices,
     Announcements,
+    AssignmentList,
     Attendance,
     AuditPage,
     AuthorityStats,
     BellScheduleList,
+    ClassGroupList,
     ClassList,
     ClassStats,
     ConsentHistory,
@@ -49,6 +51,7 @@ from api_client.models import (
     SubjectList,
     Thread,
     Threads,
+    TimetableList,
     UserPage,
     UserSummary,
     Week,
@@ -281,6 +284,23 @@ def my_consent() -> Get[MyConsent]:
     return Get("/me/consent", MyConsent)
 
 
+def groups(class_id: int | None = None) -> Get[ClassGroupList]:
+    """The groups within the school's classes (or one class's), with their pupils today."""
+    return Get("/groups", ClassGroupList, query({"class_id": class_id}))
+
+
+def assignments(class_id: int | None = None, teacher_id: int | None = None) -> Get[AssignmentList]:
+    """Who teaches which subject to which class or group (of one class, of one teacher)."""
+    return Get(
+        "/assignments", AssignmentList, query({"class_id": class_id, "teacher_id": teacher_id})
+    )
+
+
+def timetable(class_id: int | None = None, on: dt.date | None = None) -> Get[TimetableList]:
+    """The weekly timetable's rows in force on a day (default: today), of one class or all."""
+    return Get("/timetable", TimetableList, query({"class_id": class_id, "on": on}))
+
+
 def classes() -> Get[ClassList]:
     return Get("/classes", ClassList)
 
@@ -360,6 +380,9 @@ CONSTRUCTORS = (
     announcements,
     events,
     users,
+    groups,
+    assignments,
+    timetable,
     classes,
     user,
     audit,

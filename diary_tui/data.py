@@ -1201,6 +1201,43 @@ class DiaryData:
         (the IT staff's and administration's set-up is never queued)."""
         return await self._call(lambda client: client.close_year(year_id, body))
 
+    # The set-up of groups, teaching assignments and the timetable: online only, like every
+    # set-up write (the IT staff's and administration's set-up is never queued; a refusal is
+    # shown at once, on the form that still holds what was typed).
+
+    async def create_group(self, body: wire.ClassGroupCreate) -> wire.ClassGroupInfo:
+        return await self._call(lambda client: client.create_group(body))
+
+    async def change_group(self, group_id: int, body: wire.ClassGroupChange) -> wire.ClassGroupInfo:
+        return await self._call(lambda client: client.change_group(group_id, body))
+
+    async def change_group_pupils(
+        self, group_id: int, body: wire.GroupPupilsChange
+    ) -> wire.ClassGroupInfo:
+        return await self._call(lambda client: client.change_group_pupils(group_id, body))
+
+    async def create_assignment(self, body: wire.AssignmentCreate) -> wire.AssignmentInfo:
+        return await self._call(lambda client: client.create_assignment(body))
+
+    async def remove_assignment(self, assignment_id: int) -> wire.AssignmentInfo:
+        return await self._call(lambda client: client.remove_assignment(assignment_id))
+
+    async def create_timetable_row(self, body: wire.TimetableRowCreate) -> wire.TimetableWrite:
+        return await self._call(lambda client: client.create_timetable_row(body))
+
+    async def change_timetable_row(
+        self, row_id: int, body: wire.TimetableRowChange
+    ) -> wire.TimetableWrite:
+        return await self._call(lambda client: client.change_timetable_row(row_id, body))
+
+    async def end_timetable_row(
+        self, row_id: int, body: wire.TimetableRowEnd
+    ) -> wire.TimetableWrite:
+        return await self._call(lambda client: client.end_timetable_row(row_id, body))
+
+    async def generate_lessons(self, body: wire.LessonGenerate) -> wire.LessonGeneration:
+        return await self._call(lambda client: client.generate_lessons(body))
+
     async def class_slips(
         self,
         class_id: int,

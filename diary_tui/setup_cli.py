@@ -9,6 +9,9 @@
     subjects | subject add|change|retire NAME
     rooms | room add|change|retire NAME [--capacity N] [--note TEXT]
     classes [--year Y] | class add|change|retire 5А [--teacher LOGIN|NAME]
+    groups | group new|rename|teacher|retire|add-pupils|remove-pupils   (diary_tui.admin_schedule)
+    assignments | assignment add|remove
+    timetable show|add|change|end|generate
 
 Dates are written ``01.09.2026`` or ``2026-09-01``. Each change reads the thing first and
 goes with its version, so a colleague's change made in between is refused, not overwritten.
@@ -361,6 +364,10 @@ def add_commands(sub: Any) -> None:
     retire.add_argument("target", metavar="CLASS")
     retire.add_argument("--undo", action="store_true", help=_("bring it back"))
     _year_option(retire)
+
+    from diary_tui.admin_schedule import add_commands as add_schedule_commands
+
+    add_schedule_commands(sub)
 
 
 # --- running -----------------------------------------------------------------------------------

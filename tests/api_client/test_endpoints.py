@@ -56,6 +56,13 @@ CALLS: dict[str, list[Callable[[], Get[Any]]]] = {
         lambda: endpoints.users("x" * 150, class_=""),
         lambda: endpoints.users("a&b=c+d", role=Role.PARENT),
     ],
+    "groups": [lambda: endpoints.groups(), lambda: endpoints.groups(4)],
+    "assignments": [
+        lambda: endpoints.assignments(),
+        lambda: endpoints.assignments(4),
+        lambda: endpoints.assignments(teacher_id=11),
+    ],
+    "timetable": [lambda: endpoints.timetable(), lambda: endpoints.timetable(4, WEDNESDAY)],
     "classes": [endpoints.classes],
     "user": [lambda: endpoints.user(11)],
     "audit": [
