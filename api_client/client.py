@@ -658,6 +658,17 @@ class DiaryClient:
             idempotency_key=idempotency_key,
         )
 
+    async def withdraw_absence_notice(
+        self, notice_id: int, idempotency_key: str | None = None
+    ) -> AbsenceNotice:
+        """A parent takes back a notice the class teacher has not read yet."""
+        return await self._send(
+            "POST",
+            f"/absence-notices/{notice_id}/withdraw",
+            AbsenceNotice,
+            idempotency_key=idempotency_key,
+        )
+
     async def apply_absence_notice(
         self, notice_id: int, idempotency_key: str | None = None
     ) -> AbsenceNoticeApplied:

@@ -1075,6 +1075,14 @@ class AbsenceNotice(Response):
     """When the class teacher (or the administration) first read it; None: not yet."""
     seen_by: str = ""
     """Who read it first, as a diary names a teacher (``Moore R.``)."""
+    withdrawn_at: dt.datetime | None = None
+    """When a parent withdrew it (possible only while unread); None: it stands."""
+    withdrawn_by: str = ""
+    """Which parent withdrew it, as a diary names a person."""
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class AbsenceNotices(Response):

@@ -3,6 +3,14 @@
 - ``mark_seen``: the notice is read (``seen_at``, ``seen_by_id``: the first reader stays). The
   parents of the pupil each get a change addressed to them (``absence_notice.seen``), so their
   view says it was read; nobody else hears of it. Reading it again changes nothing.
+- ``send_notice``: a parent's new notice, refused (409, naming the other notice, which is the
+  problem's ``current``) when a notice about the same child that is not withdrawn covers any
+  of its days: a second notice for the same days is a mistake, not news.
+- ``withdraw_notice``: a parent of the pupil takes back a notice the class teacher has not
+  read yet (``withdrawn_at``, ``withdrawn_by_id``), audited, told to the class teacher and the
+  parents (``absence_notice.withdrawn``). A read notice cannot be withdrawn (409: write to the
+  class teacher instead); withdrawing it again changes nothing. A withdrawn notice is no
+  longer read (``mark_seen`` returns it as it is) nor applied (422).
 - ``apply_notice``: the pupil's ``unexcused`` absences at the lessons of the notice's days
   become ``excused`` (``illness`` for a notice about illness), in one transaction, each with its
   own audit record and change (``absence.set``, the journal's own). Only lessons already held
@@ -34,7 +42,7 @@ from api_client.models import (
     LessonStatus,
     Role,
 )
-from api_client.names import absence_kind
+from api_client.names import absence_kind, absence_reason
 from demo_server import schema as s
 from demo_server.access import MAX_ID, require_notice_reader
 from demo_server.attendance import check_notice_dates, load_notices
@@ -49,7 +57,7 @@ from demo_server.journal import (
 )
 from demo_server.lesson_pupils import takes_lesson
 from demo_server.problems import ProblemError
-from demo_server.records import record_change
+from demo_server.records import append_audit, record_change
 
 #: Who marks a notice as read, and who excuses absences by it.
 NOTICE_READERS = frozenset({Role.TEACHER, Role.ADMINISTRATION})
@@ -61,10 +69,15 @@ def notice_not_found() -> ProblemError:
     return ProblemError(404, _("there is no absence notice with this id"), field="notice_id")
 
 
+def _day(day: dt.date) -> str:
+    """A day as people write it (``25.11.2026``)."""
+    return f"{day:%d.%m.%Y}"
+
+
 def _days(start: dt.date, end: dt.date) -> str:
     if start == end:
-        return start.isoformat()
-    return _("{start} to {end}").format(start=start.isoformat(), end=end.isoformat())
+        return _day(start)
+    return _("{start} to {end}").format(start=_day(start), end=_day(end))
 
 
 def _lessons(count: int) -> str:
@@ -111,8 +124,8 @@ async def _seen(
     db: AsyncSession, viewer: Viewer, notice: s.AbsenceNotice, now: dt.datetime, today: dt.date
 ) -> None:
     """Record the first reading of ``notice``, and tell each parent of the pupil."""
-    if notice.seen_at is not None:
-        return
+    if notice.seen_at is not None or notice.withdrawn_at is not None:
+        return  # read already, or withdrawn: nothing left to read
     await db.execute(
         update(s.AbsenceNotice)
         .where(s.AbsenceNotice.id == notice.id, s.AbsenceNotice.seen_at.is_(None))
@@ -141,11 +154,8 @@ async def _seen(
     )
 
 
-async def tell_about_new_notice(
-    db: AsyncSession, viewer: Viewer, notice: AbsenceNotice, now: dt.datetime
-) -> None:
-    """The feed rows of a new notice: for the people who may read it (the pupil, their
-    parents and the class teacher), not the whole class's teachers."""
+async def _readers(db: AsyncSession, notice: AbsenceNotice) -> set[int]:
+    """Who may read ``notice``: the pupil, their parents and their class teacher."""
     pupil_id = notice.pupil.id
     readers = set(
         (
@@ -163,6 +173,16 @@ async def tell_about_new_notice(
         )
         if homeroom is not None:
             readers.add(homeroom)
+    return readers
+
+
+async def tell_about_new_notice(
+    db: AsyncSession, viewer: Viewer, notice: AbsenceNotice, now: dt.datetime
+) -> None:
+    """The feed rows of a new notice: for the people who may read it (the pupil, their
+    parents and the class teacher), not the whole class's teachers."""
+    pupil_id = notice.pupil.id
+    readers = await _readers(db, notice)
     payload: dict[str, Any] = {
         "start": notice.start.isoformat(),
         "end": notice.end.isoformat(),
@@ -184,6 +204,7 @@ async def send_notice(
     """A parent's notice that their child is or was away (dates checked against the school's
     year), kept and told to the people who may read it."""
     await check_notice_dates(db, viewer.school_id, data.start, data.end)
+    await _refuse_overlap(db, pupil_id, data.start, data.end, today)
     notice_id = await db.scalar(
         insert(s.AbsenceNotice)
         .values(
@@ -198,10 +219,145 @@ async def send_notice(
         .returning(s.AbsenceNotice.id)
     )
     assert notice_id is not None
-    notices = await load_notices(db, today, pupil_id=pupil_id)
-    notice = next(n for n in notices.notices if n.id == notice_id)
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action="create",
+        entity="absence_notice",
+        entity_id=notice_id,
+        pupil_id=pupil_id,
+        after=_state(data.start, data.end, data.reason.value, data.note, withdrawn=False),
+    )
+    notice = await _as_sent(db, notice_id, pupil_id, today)
     await tell_about_new_notice(db, viewer, notice, now)
     return notice
+
+
+def _state(
+    start: dt.date, end: dt.date, reason: str, note: str, *, withdrawn: bool
+) -> dict[str, Any]:
+    """A notice as its audit records keep it."""
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "reason": reason,
+        "note": note,
+        "withdrawn": withdrawn,
+    }
+
+
+async def _refuse_overlap(
+    db: AsyncSession, pupil_id: int, start: dt.date, end: dt.date, today: dt.date
+) -> None:
+    """409 when a standing notice about the pupil covers any day of ``start``..``end``."""
+    if _for_update(db):  # two parents sending at once: the second waits and sees the first
+        await db.execute(select(s.User.id).where(s.User.id == pupil_id).with_for_update())
+    other = await db.scalar(
+        select(s.AbsenceNotice.id)
+        .where(
+            s.AbsenceNotice.pupil_id == pupil_id,
+            s.AbsenceNotice.withdrawn_at.is_(None),
+            s.AbsenceNotice.start <= end,
+            s.AbsenceNotice.end >= start,
+        )
+        .order_by(s.AbsenceNotice.created_at.desc(), s.AbsenceNotice.id.desc())
+        .limit(1)
+    )
+    if other is None:
+        return
+    sent = await _as_sent(db, other, pupil_id, today)
+    if sent.seen:
+        advice = _(
+            "the class teacher has read it; send a notice only for days it does not cover, "
+            "or write to the class teacher"
+        )
+    else:
+        advice = _(
+            "withdraw it first if it was wrong (the class teacher has not read it yet), "
+            "or send a notice only for days it does not cover"
+        )
+    raise ProblemError(
+        409,
+        _(
+            "{name} already has absence notice {id} for {days} ({reason}), sent by {parent} "
+            "on {sent}: {advice}"
+        ).format(
+            name=sent.pupil.full_name,
+            id=sent.id,
+            days=_days(sent.start, sent.end),
+            reason=absence_reason(sent.reason),
+            parent=sent.parent,
+            sent=_day(sent.created_at.date()),
+            advice=advice,
+        ),
+        field="start",
+        current=sent,
+    )
+
+
+async def withdraw_notice(
+    db: AsyncSession, viewer: Viewer, notice_id: int, now: dt.datetime, today: dt.date
+) -> AbsenceNotice:
+    """``POST /absence-notices/{id}/withdraw``: a parent of the pupil takes the notice back
+    while the class teacher has not read it."""
+    if not 0 < notice_id <= MAX_ID:
+        raise notice_not_found()
+    query = (
+        select(s.AbsenceNotice)
+        .join(s.ParentLink, s.ParentLink.pupil_id == s.AbsenceNotice.pupil_id)
+        .where(s.AbsenceNotice.id == notice_id, s.ParentLink.parent_id == viewer.id)
+    )
+    if _for_update(db):
+        query = query.with_for_update(of=s.AbsenceNotice)
+    notice = (await db.scalars(query)).first()
+    if notice is None:
+        raise notice_not_found()
+    if notice.withdrawn_at is not None:
+        return await _as_sent(db, notice.id, notice.pupil_id, today)
+    if notice.seen_at is not None:
+        sent = await _as_sent(db, notice.id, notice.pupil_id, today)
+        raise ProblemError(
+            409,
+            _(
+                "the class teacher ({reader}) has already read this notice, so it cannot be "
+                "withdrawn; write to the class teacher instead"
+            ).format(reader=sent.seen_by or _("the class teacher")),
+            field="notice_id",
+            current=sent,
+        )
+    before = _state(notice.start, notice.end, notice.reason, notice.note, withdrawn=False)
+    await db.execute(
+        update(s.AbsenceNotice)
+        .where(s.AbsenceNotice.id == notice.id, s.AbsenceNotice.withdrawn_at.is_(None))
+        .values(withdrawn_at=now, withdrawn_by_id=viewer.id)
+        .execution_options(synchronize_session=False)
+    )
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action="update",
+        entity="absence_notice",
+        entity_id=notice.id,
+        pupil_id=notice.pupil_id,
+        before=before,
+        after={**before, "withdrawn": True},
+        reason="withdrawn by a parent before the class teacher read it",
+    )
+    sent = await _as_sent(db, notice.id, notice.pupil_id, today)
+    readers = await _readers(db, sent)
+    payload: dict[str, Any] = {
+        "start": notice.start.isoformat(),
+        "end": notice.end.isoformat(),
+        "reason": notice.reason,
+        "pupil": sent.pupil.full_name,
+        "parent": sent.withdrawn_by,
+    }
+    await _tell(
+        db, viewer, "absence_notice.withdrawn", notice.id, notice.pupil_id, now, payload, readers
+    )
+    return sent
 
 
 async def _tell(
@@ -247,6 +403,15 @@ async def apply_notice(
     notice = await notice_for_staff(
         db, viewer, notice_id, NOTICE_APPLIERS, N_("excuse absences by an absence notice")
     )
+    if notice.withdrawn_at is not None:
+        raise ProblemError(
+            422,
+            _(
+                "the parent withdrew this notice, so nothing was excused; excuse absences in "
+                "the journal if there is another reason"
+            ),
+            field="notice_id",
+        )
     kind = (
         AbsenceKind.ILLNESS if notice.reason == AbsenceReason.ILLNESS.value else AbsenceKind.EXCUSED
     )

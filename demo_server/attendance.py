@@ -144,6 +144,7 @@ async def load_notices(
     parent = aliased(s.User)
     pupil = aliased(s.User)
     reader = aliased(s.User)
+    withdrawer = aliased(s.User)
     query = (
         select(
             s.AbsenceNotice.id,
@@ -162,10 +163,15 @@ async def load_notices(
             reader.first_name,
             reader.middle_name,
             reader.last_name,
+            s.AbsenceNotice.withdrawn_at,
+            withdrawer.first_name,
+            withdrawer.middle_name,
+            withdrawer.last_name,
         )
         .join(pupil, pupil.id == s.AbsenceNotice.pupil_id)
         .join(parent, parent.id == s.AbsenceNotice.parent_id)
         .outerjoin(reader, reader.id == s.AbsenceNotice.seen_by_id)
+        .outerjoin(withdrawer, withdrawer.id == s.AbsenceNotice.withdrawn_by_id)
         .order_by(s.AbsenceNotice.created_at.desc(), s.AbsenceNotice.id.desc())
     )
     if pupil_id is not None:
@@ -196,6 +202,8 @@ async def load_notices(
                 seen=seen is not None,
                 seen_at=seen,
                 seen_by=short_name(r1, r2, r3) if r3 is not None else "",
+                withdrawn_at=withdrawn,
+                withdrawn_by=short_name(w1, w2, w3) if w3 is not None else "",
             )
             for (
                 notice_id,
@@ -214,6 +222,10 @@ async def load_notices(
                 r1,
                 r2,
                 r3,
+                withdrawn,
+                w1,
+                w2,
+                w3,
             ) in rows
         ]
     )

@@ -457,6 +457,9 @@ class AbsenceNotice(Base):
     seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     """Who read it first (the class teacher or the administration), with ``seen_at``."""
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    """When a parent of the pupil withdrew it (only while it was unread); None: it stands."""
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class PeriodMark(Base):

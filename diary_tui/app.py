@@ -54,6 +54,7 @@ REFUSED_THINGS = {
     "homework.set": N_("Homework"),
     "week.sign": N_("Signing the week"),
     "notice.create": N_("An absence notice"),
+    "notice.withdraw": N_("Withdrawing an absence notice"),
     "message.reply": N_("A reply"),
     "thread.create": N_("A new message"),
     "homework_done.set": N_("A homework tick"),
@@ -92,7 +93,14 @@ TEXTUAL_BINDINGS = (
 )
 
 FAMILY_WRITES = frozenset(
-    {"week.sign", "notice.create", "message.reply", "thread.create", "homework_done.set"}
+    {
+        "week.sign",
+        "notice.create",
+        "notice.withdraw",
+        "message.reply",
+        "thread.create",
+        "homework_done.set",
+    }
 )
 """Writes no screen keeps a refusal of (the journal keeps its cells'): the notification is
 where the user sees it, so it is dealt with once said."""
@@ -423,7 +431,7 @@ class DiaryApp(App[None]):
         """The server did not take a write: say so wherever the user is (the journal shows
         the cell; the status line counts what is still to deal with)."""
         thing = _(REFUSED_THINGS.get(item.op, N_("A change")))
-        if item.state == CONFLICT:
+        if item.state == CONFLICT and item.op not in FAMILY_WRITES:
             text = _(
                 "{thing} was changed by someone else meanwhile. In the journal, M keeps "
                 "yours and T takes theirs."

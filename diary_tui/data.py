@@ -990,6 +990,13 @@ class DiaryData:
         write = NoticeCreateOp(pupil_id=pupil_id, request=body)
         return await self._submit(write, wire.AbsenceNotice)
 
+    async def withdraw_absence_notice(self, notice_id: int) -> Sent[wire.AbsenceNotice] | Waiting:
+        """Take back a notice the class teacher has not read (a parent), through the outbox:
+        offline it waits and is sent when the server is back."""
+        from diary_tui.outbox_ops import NoticeWithdrawOp
+
+        return await self._submit(NoticeWithdrawOp(notice_id=notice_id), wire.AbsenceNotice)
+
     async def mark_absence_notice_seen(self, notice_id: int) -> Sent[wire.AbsenceNotice] | Waiting:
         """Tell the server the notice was read (a class teacher), through the outbox: offline
         it waits and is sent when the server is back."""

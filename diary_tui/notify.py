@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from api_client.i18n import _
 from api_client.models import ChangeItem, Me
 from diary_tui.config import Notifications
 
@@ -179,6 +180,15 @@ def _describe(change: ChangeItem, me: Me | None, *, name_pupil: bool) -> str:
         days = start if start == end else f"{start} to {end.removeprefix('on ')}"
         reader = change.actor or _text(p, "seen_by") or "The class teacher"
         return f"{reader} read the absence notice{for_pupil} {days}".rstrip()
+    if kind == "absence_notice.withdrawn":
+        start, end = _day(p, "start"), _day(p, "end")
+        days = start if start == end else f"{start} to {end.removeprefix('on ')}"
+        parent = _text(p, "parent") or change.actor
+        return (
+            _("{parent} withdrew the absence notice{for_pupil} {days}")
+            .format(parent=parent, for_pupil=for_pupil, days=days)
+            .rstrip()
+        )
     if kind == "lesson.topic":
         topic = _short(_text(p, "topic"))
         return f"Topic{in_subject}{on_day}: {topic}" if topic else f"Topic{in_subject} removed"

@@ -296,6 +296,15 @@ class NoticeCreateOp(OutboxOp, frozen=True, tag="notice.create"):
         return await client.send_absence_notice(self.pupil_id, self.request, idempotency_key)
 
 
+class NoticeWithdrawOp(OutboxOp, frozen=True, tag="notice.withdraw"):
+    """A parent takes back an absence notice the class teacher has not read yet."""
+
+    notice_id: int
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.withdraw_absence_notice(self.notice_id, idempotency_key)
+
+
 class ReplyOp(OutboxOp, frozen=True, tag="message.reply"):
     """A reply in a thread."""
 
@@ -432,6 +441,7 @@ Op: TypeAlias = (
     | PeriodMarkSetOp
     | WeekSignOp
     | NoticeCreateOp
+    | NoticeWithdrawOp
     | ReplyOp
     | ThreadCreateOp
     | HomeworkDoneOp

@@ -371,6 +371,9 @@ KINDS: dict[str, Callable[[int], str]] = {
     "notice.apply": lambda n: ngettext(
         "{n} absence notice applied", "{n} absence notices applied", n
     ),
+    "notice.withdraw": lambda n: ngettext(
+        "{n} absence notice withdrawn", "{n} absence notices withdrawn", n
+    ),
 }
 """What an outbox write is about, by its ``op`` or the part of it before the dot: its count
 in words, in the user's language."""

@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Input, Select, Static
 
 from api_client import endpoints, names
-from api_client.i18n import N_, _, ngettext
+from api_client.i18n import N_, _, ngettext, pgettext
 from api_client.models import AuditEntry, AuditPage
 from diary_tui.data import DiaryData
 from diary_tui.ui import MUTED, local, parse_day
@@ -53,6 +53,7 @@ THINGS = {
     "topic": N_("topic"),
     "period_mark": N_("period mark"),
     "academic_year": N_("school year"),
+    "absence_notice": N_("absence notice"),
 }
 """What a record is about, in words (other kinds are named as the log names them)."""
 
@@ -71,6 +72,13 @@ def _words(value: object) -> str:
     return " ".join(str(value).split())
 
 
+def notice_state(withdrawn: bool) -> str:
+    """An absence notice's state in an audit record."""
+    return (
+        pgettext("absence notice", "withdrawn") if withdrawn else pgettext("absence notice", "sent")
+    )
+
+
 def state_text(state: dict[str, object] | None) -> str:
     """A record's before or after in a few words: the value first (``4×2``, ``болел``)."""
     if not state:
@@ -87,6 +95,8 @@ def state_text(state: dict[str, object] | None) -> str:
             return _words(state[key])
     if "closed" in state:
         return _("closed") if state["closed"] else _("open")
+    if "withdrawn" in state:
+        return notice_state(bool(state["withdrawn"]))
     return "—"
 
 
@@ -121,6 +131,13 @@ def state_lines(state: dict[str, object] | None) -> list[str]:
             said.append(_("due {day}").format(day=_words(state["due"])))
     if "closed" in state:
         said.append(_("closed") if state["closed"] else _("open"))
+    if state.get("reason") and "withdrawn" in state:
+        said.append(names.absence_reason(str(state["reason"])))
+    for key, label in (("start", N_("from {day}")), ("end", N_("to {day}"))):
+        if "withdrawn" in state and state.get(key):
+            said.append(_(label).format(day=_words(state[key])))
+    if "withdrawn" in state:
+        said.append(notice_state(bool(state["withdrawn"])))
     if state.get("next_year"):
         said.append(_("into {year}").format(year=_words(state["next_year"])))
     return said or ["—"]

@@ -18,7 +18,7 @@ from api_client.models import (
     Attendance,
     Role,
 )
-from demo_server.absence_notices import apply_notice, mark_seen, send_notice
+from demo_server.absence_notices import apply_notice, mark_seen, send_notice, withdraw_notice
 from demo_server.access import (
     ATTENDANCE_READERS,
     pupil_not_found,
@@ -30,6 +30,7 @@ from demo_server.attendance import load_attendance, load_notices
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
 from demo_server.problems import ProblemError
+from demo_server.routes.deps import requires
 from demo_server.routes.grades import PeriodParam
 from demo_server.settings import ServerState
 
@@ -146,6 +147,26 @@ async def absence_notice_apply(
     return await apply_notice(db, viewer, notice_id, server.settings.now(), viewer.today)
 
 
+@post(
+    "/absence-notices/{notice_id:int}/withdraw",
+    summary="Withdraw an absence notice not read yet",
+    tags=["attendance"],
+    status_code=200,
+    guards=[requires(Role.PARENT, what=N_("the withdrawal of absence notices"))],
+)
+@write
+async def absence_notice_withdraw(
+    notice_id: NoticeId,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> AbsenceNotice:
+    """A parent of the pupil takes back a notice the class teacher has not read yet; the
+    class teacher's list shows it withdrawn. A notice already read: 409 (write to the class
+    teacher instead); one withdrawn already is answered as it is."""
+    return await withdraw_notice(db, viewer, notice_id, server.settings.now(), viewer.today)
+
+
 router = Router(
     path="/",
     route_handlers=[
@@ -155,5 +176,6 @@ router = Router(
         class_absence_notices,
         absence_notice_seen,
         absence_notice_apply,
+        absence_notice_withdraw,
     ],
 )
