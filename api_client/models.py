@@ -1833,6 +1833,10 @@ class MyConsent(Response):
     state: ConsentState
     version: int | None = None
     since: dt.datetime | None = None
+    way: ConsentWay | None = None
+    """How the latest consent or withdrawal reached the school."""
+    signed_on: dt.date | None = None
+    """For a paper form: the day it was signed."""
 
     @property
     def needed(self) -> bool:

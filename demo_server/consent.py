@@ -470,6 +470,8 @@ async def mine(db: AsyncSession, viewer: Viewer) -> m.MyConsent:
         state=state_of(latest, current.version),
         version=latest[1] if latest else None,
         since=latest[0].at if latest else None,
+        way=m.ConsentWay(latest[0].way) if latest else None,
+        signed_on=latest[0].signed_on if latest else None,
     )
 
 

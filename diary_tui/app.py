@@ -58,6 +58,8 @@ REFUSED_THINGS = {
     "message.reply": N_("A reply"),
     "thread.create": N_("A new message"),
     "homework_done.set": N_("A homework tick"),
+    "consent.accept": N_("Your consent"),
+    "consent.withdraw": N_("Withdrawing your consent"),
 }
 """What a refused outbox write was, in words (by its ``op``), translated where said."""
 
@@ -100,6 +102,8 @@ FAMILY_WRITES = frozenset(
         "message.reply",
         "thread.create",
         "homework_done.set",
+        "consent.accept",
+        "consent.withdraw",
     }
 )
 """Writes no screen keeps a refusal of (the journal keeps its cells'): the notification is
@@ -338,6 +342,15 @@ class DiaryApp(App[None]):
         self.run_sync()
         if self._live:
             self.run_live()
+        self.ask_consent()
+
+    @work(exclusive=True, group="consent", exit_on_error=False)
+    async def ask_consent(self) -> None:
+        """A parent who has not accepted the school's current consent text is asked, once a
+        start (``screens.dialogs.consent.ask_after_login``)."""
+        from screens.dialogs.consent import ask_after_login
+
+        await ask_after_login(cast("App[object]", self), self.data)
 
     @work(exclusive=True, group="live", exit_on_error=False)
     async def run_live(self) -> None:

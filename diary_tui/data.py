@@ -247,6 +247,9 @@ class SyncState:
     """The server's audit log lost a record this app saw (see ``live.witness``)."""
     signed_in: bool = True
     """False for a saved copy opened read-only, with no session (offline, no keyring)."""
+    consent_missing: bool = False
+    """A parent who has not accepted the school's current consent text (asked after login,
+    answered "later", or withdrawn in Settings)."""
 
 
 @dataclass(frozen=True, slots=True)

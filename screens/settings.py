@@ -1,8 +1,11 @@
-"""Settings: the interface's language, which live changes pop up, quiet hours and the bell.
+"""Settings: the interface's language, which live changes pop up, quiet hours and the bell;
+for a parent, their consent to the processing of personal data.
 
 The language is the config file's ``language`` (switched at once, without a restart: the app
 builds its screen again in it); the rest lives in the ``[notifications]`` table. This screen
-edits them and writes them back (comments and other settings in the file are kept).
+edits them and writes them back (comments and other settings in the file are kept). A parent's
+consent is the server's: shown as it stands (version, when, how), read and accepted (A) or
+withdrawn (W) after a confirmation that says what withdrawing means, through the outbox.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any, Protocol, cast
 
 import msgspec
 from textual import events, on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
@@ -20,8 +23,9 @@ from textual.widgets import Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from api_client import i18n
+from api_client.errors import DiaryError
 from api_client.i18n import N_, _
-from api_client.models import ChangeItem
+from api_client.models import ChangeItem, ConsentState, MyConsent, Role
 from diary_tui.config import (
     NOTIFICATION_GROUPS,
     ConfigError,
@@ -30,9 +34,11 @@ from diary_tui.config import (
     save_notifications,
     save_settings,
 )
-from diary_tui.data import DiaryData
+from diary_tui.data import DiaryData, Waiting, describe_error
 from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 from screens.base import DiaryScreen
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.consent import WITHDRAW_MEANS, ConsentDialog, accept, standing
 
 BELL = "bell"
 
@@ -169,12 +175,18 @@ language (LANG), else the school's.
 
 Space switches the highlighted line on or off; Tab moves to the quiet hours; Ctrl+S saves to
 the config file (its comments and other settings are kept).
+
+A parent sees here their consent to the processing of personal data: which version of the
+school's text, when and how it was given. A reads the text and accepts it; W withdraws the
+consent, after saying what that means (the school is told and decides with you what follows).
 """)
 
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="settings.help"),
         Binding("ctrl+s", "save", N_("Save"), id="settings.save"),
         Binding("escape", "revert", N_("Revert"), id="settings.revert"),
+        Binding("A", "consent", N_("Consent"), id="settings.consent"),
+        Binding("W", "withdraw", N_("Withdraw consent"), id="settings.withdraw"),
     ]
 
     DEFAULT_CSS = """
@@ -187,6 +199,7 @@ the config file (its comments and other settings are kept).
     SettingsScreen #settings-language Label { padding: 0 1; }
     SettingsScreen #settings-language Select { width: 50; }
     SettingsScreen #settings-note { height: 1fr; padding: 0 1; }
+    SettingsScreen #settings-consent { height: auto; padding: 0 1; }
     """
 
     def __init__(self, data: DiaryData, *, language_chosen: bool = False) -> None:
@@ -196,6 +209,8 @@ the config file (its comments and other settings are kept).
         self._shown_language = AUTOMATIC
         """Built again after the language was switched here: it says so, and keeps the focus
         on the choice."""
+        self.consent: MyConsent | None = None
+        """A parent's standing with the school's consent text, once read."""
 
     def rebuilt(self) -> SettingsScreen:
         return SettingsScreen(self.data, language_chosen=True)
@@ -223,6 +238,8 @@ the config file (its comments and other settings are kept).
             yield Label(_(QUIET_TO))
             yield TimeInput(placeholder=_("HH:MM"), id="quiet-to")
             yield Label(_("(both empty: never quiet)"))
+        if self._for_parent():
+            yield Static(Content(""), id="settings-consent")
         yield Static(Content(""), id="settings-note")
         yield StatusLine()
         yield KeyFooter()
@@ -239,6 +256,8 @@ the config file (its comments and other settings are kept).
             self._show(current)
         else:
             self.load()
+        if self._for_parent():
+            self.load_consent()
 
     def _show(self, prefs: Notifications) -> None:
         self.prefs = prefs
@@ -332,3 +351,119 @@ the config file (its comments and other settings are kept).
 
     def touched_by(self, changes: list[ChangeItem]) -> bool:
         return False
+
+    # -- a parent's consent to the processing of personal data --------------------------
+
+    def _for_parent(self) -> bool:
+        me = self.data.me
+        return me is not None and me.role is Role.PARENT
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "consent":
+            return self._for_parent()
+        if action == "withdraw":
+            return (
+                self._for_parent()
+                and self.consent is not None
+                and self.consent.state in (ConsentState.GIVEN, ConsentState.OUTDATED)
+            )
+        return super().check_action(action, parameters)
+
+    @work(exclusive=True, group="settings-consent", exit_on_error=False)
+    async def load_consent(self) -> None:
+        line = self.query_one("#settings-consent", Static)
+        try:
+            mine = await self.data.my_consent()
+        except DiaryError as exc:
+            line.update(
+                Content.assemble(
+                    (_("Consent to the processing of personal data: "), "bold"),
+                    Content.styled(
+                        _("not known now ({reason}).").format(reason=describe_error(exc)), "dim"
+                    ),
+                )
+            )
+            return
+        self._show_consent(mine)
+
+    def _show_consent(self, mine: MyConsent) -> None:
+        self.consent = mine
+        self.data.state.consent_missing = mine.needed
+        self.refresh_status()
+        said = standing(
+            mine.state, mine.version, mine.since, mine.way, mine.signed_on, self.data.zone
+        )
+        if mine.needed:
+            hint = _("The school's text is version {version}: A reads and accepts it.").format(
+                version=mine.text.version
+            )
+        else:
+            hint = _("A reads the text again; W withdraws the consent.")
+        self.query_one("#settings-consent", Static).update(
+            Content.assemble(
+                (_("Consent to the processing of personal data: "), "bold"),
+                Content.styled(said, "$text-warning" if mine.needed else "$text-success"),
+                "\n",
+                Content.styled(hint, "dim"),
+            )
+        )
+        self.refresh_bindings()
+
+    def action_consent(self) -> None:
+        mine = self.consent
+        if mine is None:
+            self.load_consent()
+            return
+
+        def answered(accepted: bool | None) -> None:
+            if accepted and mine.needed:
+                self.accept_consent(mine.text.version)
+
+        self.app.push_screen(ConsentDialog(mine.text), answered)
+
+    @work(exclusive=True, group="settings-consent", exit_on_error=False)
+    async def accept_consent(self, version: int) -> None:
+        await accept(cast("App[object]", self.app), self.data, version)
+        await self._reread()
+
+    def action_withdraw(self) -> None:
+        def sure(yes: bool | None) -> None:
+            if yes:
+                self.withdraw()
+
+        self.app.push_screen(WithdrawQuestion(_(WITHDRAW_MEANS)), sure)
+
+    @work(exclusive=True, group="settings-consent", exit_on_error=False)
+    async def withdraw(self) -> None:
+        try:
+            sent = await self.data.withdraw_consent()
+        except DiaryError as exc:
+            self.notify(
+                _("The consent was not withdrawn: {reason}").format(reason=describe_error(exc)),
+                severity="error",
+                markup=False,
+            )
+            return
+        self.data.state.consent_missing = True
+        if isinstance(sent, Waiting):
+            self.notify(
+                _("Withdrawal kept: it is sent as soon as the server is back."), markup=False
+            )
+        else:
+            self.notify(_("Consent withdrawn. The school is told."), markup=False)
+            self._show_consent(sent.value)
+        self.refresh_status()
+
+    async def _reread(self) -> None:
+        try:
+            self._show_consent(await self.data.my_consent())
+        except DiaryError:
+            self.refresh_status()
+
+
+class WithdrawQuestion(ConfirmScreen):
+    """What withdrawing means, asked before (wider than a yes/no question)."""
+
+    DEFAULT_CSS = """
+    WithdrawQuestion > Vertical { width: 72; max-width: 100%; }
+    """

@@ -74,6 +74,8 @@ def status_content(state: SyncState, now: dt.datetime, zone: dt.tzinfo, note: st
         )
     if state.audit_warning:
         parts.append(Content.styled(_("audit log changed on the server!"), "bold $text-error"))
+    if state.consent_missing:
+        parts.append(Content.styled(_("no consent to personal data (p)"), "$text-warning"))
     if state.account:
         parts.append(Content(state.account))
     if note:

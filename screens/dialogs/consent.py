@@ -7,16 +7,21 @@ The text is the school's, shown as data (never markup), scrollable.
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+import datetime as dt
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from api_client.i18n import N_, _
-from api_client.models import ConsentText
-from diary_tui.ui import MUTED
+from api_client.errors import DiaryError
+from api_client.i18n import N_, _, pgettext
+from api_client.models import ConsentState, ConsentText, ConsentWay, Role
+from diary_tui.clock import local
+from diary_tui.data import DiaryData, Waiting, describe_error
+from diary_tui.ui import MUTED, day_typed
 
 
 class ConsentDialog(ModalScreen[bool]):
@@ -63,3 +68,140 @@ class ConsentDialog(ModalScreen[bool]):
 
     def action_answer(self, accepted: bool) -> None:
         self.dismiss(accepted)
+
+
+# --- where a parent stands, in words (Settings, the IT staff's list) -------------------------
+
+
+def state_word(state: ConsentState) -> str:
+    """A parent's state in one word (the list's column and filter)."""
+    words = {
+        ConsentState.GIVEN: pgettext("consent state", "given"),
+        ConsentState.OUTDATED: pgettext("consent state", "outdated"),
+        ConsentState.WITHDRAWN: pgettext("consent state", "withdrawn"),
+        ConsentState.NONE: pgettext("consent state", "none"),
+    }
+    return words[state]
+
+
+STATE_MEANING: dict[ConsentState, str] = {
+    ConsentState.GIVEN: N_("given to the current version"),
+    ConsentState.OUTDATED: N_("given to an earlier version: the current one is not accepted yet"),
+    ConsentState.WITHDRAWN: N_("withdrawn"),
+    ConsentState.NONE: N_("never given"),
+}
+
+WAY_WORDS: dict[ConsentWay, str] = {
+    ConsentWay.REGISTRATION: N_("when registering"),
+    ConsentWay.APP: N_("in the app"),
+    ConsentWay.PAPER: N_("on paper"),
+}
+
+
+def when_said(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """``25.11.2026 10:30`` on the school's clock."""
+    at = local(moment, zone)
+    return f"{day_typed(at.date())} {at:%H:%M}"
+
+
+def how_said(way: ConsentWay | None, signed_on: dt.date | None) -> str:
+    """``on paper, signed 01.09.2026`` / ``in the app``."""
+    if way is None:
+        return ""
+    how = _(WAY_WORDS[way])
+    if signed_on is not None:
+        how = _("{how}, signed {day}").format(how=how, day=day_typed(signed_on))
+    return how
+
+
+def standing(
+    state: ConsentState,
+    version: int | None,
+    since: dt.datetime | None,
+    way: ConsentWay | None,
+    signed_on: dt.date | None,
+    zone: dt.tzinfo,
+) -> str:
+    """Where a parent stands, in a sentence: the state, the version, when and how."""
+    said = _(STATE_MEANING[state])
+    if state is ConsentState.NONE or version is None or since is None:
+        return said.capitalize() + "."
+    return _("{state}: version {version}, {when}, {how}.").format(
+        state=said.capitalize(),
+        version=version,
+        when=when_said(since, zone),
+        how=how_said(way, signed_on),
+    )
+
+
+WITHDRAW_MEANS = N_(
+    "Withdraw your consent to the processing of personal data? The school is told at once "
+    "(its list shows you as withdrawn) and the withdrawal is kept in your consent history; "
+    "nothing is deleted. What follows is decided by the school with you: it may lock your "
+    "account, after which you can no longer log in. Until then the diary stays open, and you "
+    "can consent again here."
+)
+"""What withdrawing means, said before it is done (docs/personal-data.md says the same)."""
+
+
+# --- asked once after login ------------------------------------------------------------------
+
+
+async def ask_after_login(app: App[object], data: DiaryData) -> None:
+    """A parent who has not accepted the school's current text is asked, once a start: accept
+    (through the outbox) or later (the diary stays readable; the status line says consent is
+    missing). Nothing is asked when the server cannot be reached: at the next start."""
+    try:
+        me = data.me or await data.load_me()
+        if me.role is not Role.PARENT:
+            return
+        mine = await data.my_consent()
+    except DiaryError:
+        return
+    data.state.consent_missing = mine.needed
+    if not mine.needed:
+        return
+    _refresh_status(app)
+
+    def answered(accepted: bool | None) -> None:
+        if accepted:
+            app.run_worker(
+                accept(app, data, mine.text.version), group="consent", exit_on_error=False
+            )
+        else:
+            app.notify(
+                _(
+                    "Consent is not given: the diary stays open. Read and accept it in "
+                    "Settings (p); you will be asked again at the next start."
+                ),
+                timeout=8,
+                markup=False,
+            )
+
+    app.push_screen(ConsentDialog(mine.text), answered)
+
+
+async def accept(app: App[object], data: DiaryData, version: int) -> None:
+    """Accept ``version`` of the text through the outbox, and say what became of it."""
+    try:
+        sent = await data.accept_consent(version)
+    except DiaryError as exc:
+        app.notify(
+            _("Consent was not saved: {reason}").format(reason=describe_error(exc)),
+            severity="error",
+            markup=False,
+        )
+        return
+    data.state.consent_missing = False
+    if isinstance(sent, Waiting):
+        app.notify(_("Consent accepted: it is sent as soon as the server is back."), markup=False)
+    else:
+        app.notify(_("Consent accepted. Thank you."), markup=False)
+    _refresh_status(app)
+
+
+def _refresh_status(app: App[object]) -> None:
+    for screen in app.screen_stack:
+        refresh = getattr(screen, "refresh_status", None)
+        if callable(refresh):
+            refresh()
