@@ -10,7 +10,8 @@ import datetime as dt
 
 from textual.content import Content
 
-from api_client.i18n import N_, _
+from api_client import names
+from api_client.i18n import _
 from api_client.models import EventKind, PeriodRef, Role
 from diary_tui.clock import clock_time as clock_time
 from diary_tui.clock import day_time as day_time
@@ -24,36 +25,18 @@ MUTED = "dim"
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
 ``dim`` is grey on every theme and in every widget."""
 
-EVENT_NAMES: dict[EventKind, str] = {
-    EventKind.PARENT_MEETING: N_("Parent meeting"),
-    EventKind.SCHOOL_EVENT: N_("Event"),
-    EventKind.EXAM: N_("Exam"),
-    EventKind.HOLIDAY: N_("Holiday"),
-}
-"""Each kind of event in words, in English: show it as ``event_name(kind)``."""
 
-ROLE_NAMES: dict[Role, str] = {
-    Role.PUPIL: N_("pupil"),
-    Role.PARENT: N_("parent"),
-    Role.TEACHER: N_("teacher"),
-    Role.ADMINISTRATION: N_("administration"),
-    Role.IT_STAFF: N_("IT staff"),
-    Role.HEALTH_WORKER: N_("health worker"),
-    Role.AUTHORITY: N_("education authority"),
-}
-
-
-def event_name(kind: EventKind) -> str:
-    """``Parent meeting`` / ``Родительское собрание``."""
-    return _(EVENT_NAMES[kind])
+def event_name(kind: EventKind | str) -> str:
+    """An event's kind as a label: ``Parent meeting`` / ``Родительское собрание`` (the name
+    of :func:`api_client.names.event_kind`, capitalised)."""
+    word = names.event_kind(kind)
+    return word[:1].upper() + word[1:]
 
 
 def role_name(role: Role | str) -> str:
-    """A role in words, in the language in force: ``IT staff`` / ``ИТ-специалист``."""
-    try:
-        return _(ROLE_NAMES[Role(role)])
-    except ValueError:
-        return str(role).replace("_", " ")
+    """A role in words, in the language in force: ``IT staff`` / ``ИТ-служба``
+    (:func:`api_client.names.role`)."""
+    return names.role(str(role)).replace("_", " ")
 
 
 def size_text(size: int) -> str:

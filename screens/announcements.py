@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 from api_client import endpoints
 from api_client.models import AnnouncementItem, Announcements, ClassRef, Event
 from diary_tui.data import DiaryData, Role, Sent
-from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain
+from diary_tui.ui import MUTED, event_name, fit, local, plain
 from screens.base import DiaryScreen, list_layout
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.detail import DetailScreen
@@ -62,7 +62,7 @@ def event_line(event: Event, width: int, zone: dt.tzinfo) -> Content:
     parts = [
         Content.styled("◆ ", "bold $accent"),
         Content.styled(f"{when} ", "bold"),
-        Content.styled(f"{EVENT_NAMES.get(event.kind, 'Event')}: ", "$accent"),
+        Content.styled(f"{event_name(event.kind)}: ", "$accent"),
         Content(plain(event.title)),
     ]
     if event.place:

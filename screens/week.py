@@ -21,8 +21,8 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from api_client import endpoints
-from api_client.i18n import _
+from api_client import endpoints, i18n, names
+from api_client.i18n import N_, _, pgettext
 from api_client.models import WeekSignature
 from diary_tui.data import (
     Absence,
@@ -38,7 +38,7 @@ from diary_tui.data import (
     Week,
     monday_of,
 )
-from diary_tui.ui import EVENT_NAMES, MUTED, fit, local, plain, size_text
+from diary_tui.ui import MUTED, event_name, fit, local, plain, size_text
 from screens.base import ChildScreen, list_layout
 from screens.dialogs.detail import DetailScreen
 
@@ -46,13 +46,6 @@ from screens.dialogs.detail import DetailScreen
 WIDE = 116
 NOTE_INDENT = 15
 """Lines under a lesson's first start under its subject (after the number and the time)."""
-
-ABSENCE_LETTERS: dict[AbsenceKind, tuple[str, str]] = {
-    AbsenceKind.UNEXCUSED: ("A", "absent"),
-    AbsenceKind.ILLNESS: ("I", "ill"),
-    AbsenceKind.EXCUSED: ("E", "excused"),
-    AbsenceKind.LATE: ("L", "late"),
-}
 
 # Styles by meaning; the theme gives the colours.
 CANCELLED = "strike $text-error"
@@ -67,15 +60,20 @@ def cell(content: Content | str, width: int) -> Content:
 
 
 def short_date(day: dt.date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+    """``Wed 2 Dec`` / ``ср, 2 дек.``."""
+    return i18n.day_label(day)
 
 
 def week_range(start: dt.date, end: dt.date) -> str:
-    if start.month == end.month:
-        return f"{start.day}–{end.day} {end:%b %Y}"
+    """``23–29 Nov 2026`` / ``23–29 нояб. 2026``; ``30 Nov – 6 Dec 2026``."""
+    if start.month == end.month and start.year == end.year:
+        return f"{start.day}–{i18n.day_month(end, short=True)} {end.year}"
     if start.year == end.year:
-        return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
-    return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+        return f"{i18n.day_month(start, short=True)} – {i18n.day_month(end, short=True)} {end.year}"
+    return (
+        f"{i18n.day_month(start, short=True)} {start.year} – "
+        f"{i18n.day_month(end, short=True)} {end.year}"
+    )
 
 
 def mark_content(mark: Mark) -> Content:
@@ -96,24 +94,25 @@ def marks_content(marks: Iterable[Mark]) -> Content:
 def absence_content(absence: Absence | None, *, long: bool = False) -> Content:
     if absence is None:
         return Content("")
-    letter, word = ABSENCE_LETTERS.get(absence.kind, ("?", str(absence.kind)))
+    letter = names.absence_letter(absence.kind)
     style = "bold $text-error" if absence.kind == AbsenceKind.UNEXCUSED else "bold $text-warning"
     if not long:
         return Content.styled(letter, style)
-    text = f"{letter} {word}"
+    text = f"{letter} {names.absence_kind(absence.kind)}"
     if absence.kind == AbsenceKind.LATE and absence.minutes:
-        text += f" {absence.minutes} min"
+        text += " " + _("{minutes} min").format(minutes=absence.minutes)
     return Content.styled(text, style)
 
 
 def room_content(lesson: Lesson, width: int | None = None) -> Content:
-    """The room; a changed one as ``→Library was 203``, or just ``→Library`` when the whole
-    does not fit in ``width`` cells (the new room is what the family needs to read)."""
+    """The room; a changed one as ``→Library was 203`` (``→214 вместо 203``), or just
+    ``→Library`` when the whole does not fit in ``width`` cells (the new room is what the
+    family needs to read)."""
     room = plain(lesson.room)
     original = plain(lesson.original_room)
     if original and original != room:
         new = Content.styled(f"→{room or '?'}", CHANGED)
-        whole = new + Content.styled(f" was {original}", MUTED)
+        whole = new + Content.styled(" " + _("was {room}").format(room=original), MUTED)
         return whole if width is None or whole.cell_length <= width else new
     return Content(room)
 
@@ -133,18 +132,28 @@ def teacher_content(lesson: Lesson, *, long: bool) -> Content:
         lesson.original_teacher and lesson.original_teacher != lesson.teacher
     ):
         original = plain(lesson.original_teacher)
-        tail = f" instead of {original}" if long else f" for {original}"
+        tail = " " + (
+            _("instead of {name}") if long else pgettext("substitution, short", "for {name}")
+        ).format(name=original)
         return Content.assemble(
             ("⇄ ", CHANGED), (teacher, CHANGED), (tail if original else "", MUTED)
         )
     return Content(teacher)
 
 
-STATUS_WORDS: dict[LessonStatus, tuple[str, str]] = {
-    LessonStatus.CANCELLED: ("✗", "cancelled"),
-    LessonStatus.MOVED: ("↷", "moved"),
-    LessonStatus.SUBSTITUTED: ("⇄", "substitution"),
+STATUS_SIGNS: dict[LessonStatus, str] = {
+    LessonStatus.CANCELLED: "✗",
+    LessonStatus.MOVED: "↷",
+    LessonStatus.SUBSTITUTED: "⇄",
 }
+
+
+def status_word(status: LessonStatus) -> str:
+    """A changed lesson's status in a sentence: ``cancelled`` / ``отменён``; a substitution
+    is named as the change it is (``substitution`` / ``замена``)."""
+    if status == LessonStatus.SUBSTITUTED:
+        return pgettext("lesson change", "substitution")
+    return names.lesson_status(status)
 
 
 def labelled_note(label: str, note: str) -> str:
@@ -179,11 +188,12 @@ def change_content(lesson: Lesson) -> Content:
     school's note, or the note alone (empty when there is nothing to say)."""
     note = plain(lesson.note)
     if lesson.status == LessonStatus.CANCELLED:
-        return Content.styled(labelled_note("cancelled", note), "$text-error")
+        return Content.styled(labelled_note(status_word(lesson.status), note), "$text-error")
     if lesson.status == LessonStatus.MOVED:
-        text = labelled_note("moved", note)
-        if text.startswith("moved"):
-            return Content.assemble(("moved", CHANGED), text.removeprefix("moved"))
+        word = status_word(lesson.status)
+        text = labelled_note(word, note)
+        if text.startswith(word):
+            return Content.assemble((word, CHANGED), text.removeprefix(word))
         return Content.styled(text, CHANGED)  # the note says it in its own words
     return Content.styled(note, NOTE)
 
@@ -193,12 +203,12 @@ def homework_content(lesson: Lesson, *, label: bool) -> Content:
     for item in lesson.homework:
         parts.append(
             Content.assemble(
-                ("HW: " if label else "", "bold"),
+                (_("HW:") + " " if label else "", "bold"),
                 plain(item.text),
                 (
-                    f" (due {short_date(item.due)})"
+                    " (" + _("due {day}").format(day=short_date(item.due)) + ")"
                     if label
-                    else f" → {item.due:%a} {item.due.day}",
+                    else f" → {i18n.weekday(item.due, short=True)} {item.due.day}",
                     MUTED,
                 ),
                 (" ✓" if item.done else "", "$text-success"),
@@ -264,7 +274,7 @@ def lesson_prompt(lesson: Lesson, width: int) -> Content:
 
 
 def event_prompt(event: Event, width: int, zone: dt.tzinfo = dt.UTC) -> Content:
-    kind = EVENT_NAMES.get(event.kind, "Event")
+    kind = event_name(event.kind)
     when = f"{local(event.starts_at, zone):%H:%M}"
     if event.ends_at is not None:
         when += f"–{local(event.ends_at, zone):%H:%M}"
@@ -291,9 +301,10 @@ def week_options(week: Week, width: int, today: dt.date, zone: dt.tzinfo = dt.UT
     options: list[Option] = []
     holidays = set(week.holidays)
     for day in week_days(week, zone):
-        heading = Content.styled(f"{day:%A} {day.day} {day:%B}", "bold $primary")
+        said = i18n.day_heading(day)
+        heading = Content.styled(said[:1].upper() + said[1:], "bold $primary")
         if day == today:
-            heading += Content.styled("  · today", "bold $accent")
+            heading += Content.styled("  · " + _("today"), "bold $accent")
         options.append(Option(fit(heading, width), id=f"day-{day.isoformat()}", disabled=True))
         for event in (e for e in week.events if local(e.starts_at, zone).date() == day):
             options.append(Option(event_prompt(event, width, zone), disabled=True))
@@ -301,13 +312,13 @@ def week_options(week: Week, width: int, today: dt.date, zone: dt.tzinfo = dt.UT
         if day in holidays:
             options.append(
                 Option(
-                    fit(Content.styled("   Holiday: no lessons", "bold $accent"), width),
+                    fit(Content.styled("   " + _("Holiday: no lessons"), "bold $accent"), width),
                     disabled=True,
                 )
             )
         elif not lessons:
             options.append(
-                Option(fit(Content.styled("   No lessons", MUTED), width), disabled=True)
+                Option(fit(Content.styled("   " + _("No lessons"), MUTED), width), disabled=True)
             )
         for lesson in lessons:
             options.append(Option(lesson_prompt(lesson, width), id=f"lesson-{lesson.id}"))
@@ -321,35 +332,40 @@ def lesson_detail(lesson: Lesson) -> Content:
             subject_content(lesson),
             "  ",
             (short_date(lesson.date), MUTED),
-            (f", lesson {lesson.number}, {lesson.start}–{lesson.end}", MUTED),
+            (
+                ", "
+                + _("lesson {number}").format(number=lesson.number)
+                + f", {lesson.start}–{lesson.end}",
+                MUTED,
+            ),
         ),
-        Content.assemble(("Teacher: ", "bold"), teacher_content(lesson, long=True)),
+        Content.assemble((_("Teacher:") + " ", "bold"), teacher_content(lesson, long=True)),
     ]
     if lesson.room or lesson.original_room:
-        lines.append(Content.assemble(("Room: ", "bold"), room_content(lesson)))
+        lines.append(Content.assemble((_("Room:") + " ", "bold"), room_content(lesson)))
     note = lesson.note.strip()
     if lesson.status != LessonStatus.PLANNED:
-        sign, word = STATUS_WORDS.get(lesson.status, ("", lesson.status.value))
+        sign, word = STATUS_SIGNS.get(lesson.status, ""), status_word(lesson.status)
         # The note says why (or where to) after the status: "✗ cancelled: Teacher ill".
         said = labelled_note(word, note)
         lines.append(
             Content.assemble(
-                ("Status: ", "bold"),
+                (_("Status:") + " ", "bold"),
                 (f"{sign} {said[: len(word)]}".lstrip(), CHANGED),
                 said[len(word) :],
             )
         )
     elif note:
-        lines.append(Content.assemble(("Note: ", "bold"), note))
+        lines.append(Content.assemble((_("Note:") + " ", "bold"), note))
     lines.append(Content(""))
-    lines.append(Content.assemble(("Topic: ", "bold"), lesson.topic or "—"))
+    lines.append(Content.assemble((_("Topic:") + " ", "bold"), lesson.topic or "—"))
     for item in lesson.homework:
         lines.append(Content(""))
         lines.append(
             Content.assemble(
-                ("Homework", "bold"),
-                (f" due {short_date(item.due)}", MUTED),
-                (" (done)" if item.done else "", "$text-success"),
+                (_("Homework"), "bold"),
+                (" " + _("due {day}").format(day=short_date(item.due)), MUTED),
+                (" (" + _("done") + ")" if item.done else "", "$text-success"),
             )
         )
         lines.append(Content(item.text))
@@ -363,25 +379,29 @@ def lesson_detail(lesson: Lesson) -> Content:
             lines.append(Content.styled("  " + _("Homework (o), then d saves the files."), MUTED))
     if lesson.marks:
         lines.append(Content(""))
-        lines.append(Content.styled("Marks", "bold"))
+        lines.append(Content.styled(_("Marks"), "bold"))
         for mark in lesson.marks:
-            weight = f", weight {mark.weight}" if mark.weight > 1 else ""
+            weight = (
+                ", " + _("weight {weight}").format(weight=mark.weight) if mark.weight > 1 else ""
+            )
             parts: list[Content | str] = [
                 "  ",
                 mark_content(mark),
-                (Content.styled(f"  {mark.kind.value}{weight}", MUTED)),
+                (Content.styled(f"  {names.mark_kind(mark.kind)}{weight}", MUTED)),
             ]
             if mark.author:
                 parts.append(Content.styled(f" · {mark.author}", MUTED))
             if mark.edited:
-                parts.append(Content.styled(" · corrected", "$text-warning"))
+                parts.append(Content.styled(" · " + _("corrected"), "$text-warning"))
             lines.append(Content.assemble(*parts))
             if mark.comment:
                 lines.append(Content.assemble("    “", mark.comment, "”"))
     if lesson.absence is not None:
         lines.append(Content(""))
         lines.append(
-            Content.assemble(("Absence: ", "bold"), absence_content(lesson.absence, long=True))
+            Content.assemble(
+                (_("Absence:") + " ", "bold"), absence_content(lesson.absence, long=True)
+            )
         )
         if lesson.absence.note:
             lines.append(Content.assemble("  ", lesson.absence.note))
@@ -391,33 +411,42 @@ def lesson_detail(lesson: Lesson) -> Content:
 def signature_content(signed: WeekSignature, zone: dt.tzinfo) -> Content:
     """``✓ signed 25 Nov 18:04 by …`` or ``⚠ changed since signed (v)``."""
     if signed.changed:
-        return Content.styled("⚠ changed since signed (v: what)", "bold $text-warning")
+        return Content.styled("⚠ " + _("changed since signed (v: what)"), "bold $text-warning")
     at = local(signed.signed_at, zone)
-    return Content.styled(
-        f"✓ signed {at.day} {at:%b} {at:%H:%M} by {plain(signed.by)}", "$text-success"
+    said = _("signed {day} {time} by {name}").format(
+        day=i18n.day_month(at.date(), short=True), time=f"{at:%H:%M}", name=plain(signed.by)
     )
+    return Content.styled("✓ " + said, "$text-success")
 
 
 def signature_detail(signed: WeekSignature, zone: dt.tzinfo) -> Content:
     at = local(signed.signed_at, zone)
     lines = [
-        Content.styled(f"Signed {at.day} {at:%b %Y} {at:%H:%M} by {plain(signed.by)}", "bold"),
+        Content.styled(
+            _("Signed {day} {year} {time} by {name}").format(
+                day=i18n.day_month(at.date(), short=True),
+                year=at.year,
+                time=f"{at:%H:%M}",
+                name=plain(signed.by),
+            ),
+            "bold",
+        ),
         Content(""),
     ]
     if signed.changed:
-        lines.append(Content.styled("Changed since it was signed:", "bold $text-warning"))
+        lines.append(Content.styled(_("Changed since it was signed:"), "bold $text-warning"))
         lines += [Content.assemble("  • ", change) for change in signed.changed]
     else:
-        lines.append(Content("Nothing has changed since it was signed."))
+        lines.append(Content(_("Nothing has changed since it was signed.")))
     return Content("\n").join(lines)
 
 
 class WeekScreen(ChildScreen[Week]):
-    TITLE = "Week"
+    TITLE = N_("Week")
     NAME = "week"
     WRITES = ("week.sign",)
-    WHAT = "week"
-    HELP = """
+    WHAT = N_("week")
+    HELP = N_("""
 The week of your child (or your own, for a pupil): every lesson with its time, subject,
 room and teacher, the topic, homework, marks and absences. Marks show their weight when it
 is more than 1: 4×2 is a 4 that counts twice. Absences: A absent, I ill, E excused, L late.
@@ -431,17 +460,17 @@ Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
 A parent signs the week with s: the school sees that you have seen its marks and notes.
 The title then shows ✓ signed, or ⚠ changed since signed when a mark, an absence or a
 lesson note changed afterwards; v lists what changed.
-"""
+""")
 
     BINDINGS = [
-        Binding("f1", "help", "Help", id="week.help"),
-        Binding("left_square_bracket", "previous_week", "Prev week", id="week.previous"),
-        Binding("right_square_bracket", "next_week", "Next week", id="week.next"),
-        Binding("t", "this_week", "This week", id="week.this"),
-        Binding("r", "reload", "Refresh", id="week.reload", show=False),
-        Binding("s", "sign", "Sign", id="week.sign"),
-        Binding("v", "show_changes", "Changes", id="week.changes"),
-        Binding("q", "app.quit", "Quit", id="week.quit"),
+        Binding("f1", "help", N_("Help"), id="week.help"),
+        Binding("left_square_bracket", "previous_week", N_("Prev week"), id="week.previous"),
+        Binding("right_square_bracket", "next_week", N_("Next week"), id="week.next"),
+        Binding("t", "this_week", N_("This week"), id="week.this"),
+        Binding("r", "reload", N_("Refresh"), id="week.reload", show=False),
+        Binding("s", "sign", N_("Sign"), id="week.sign"),
+        Binding("v", "show_changes", N_("Changes"), id="week.changes"),
+        Binding("q", "app.quit", N_("Quit"), id="week.quit"),
     ]
 
     def __init__(self, data: DiaryData) -> None:
@@ -473,10 +502,10 @@ lesson note changed afterwards; v lists what changed.
         return await self.data.load(endpoints.week(pupil_id, self.monday))
 
     def loading_text(self) -> str:
-        return "Loading the week…"
+        return _("Loading the week…")
 
     def never_loaded_text(self, child: PupilRef) -> str:
-        return (
+        return _(
             "This week was never loaded on this computer; it will appear when the server "
             "can be reached."
         )
@@ -486,14 +515,16 @@ lesson note changed afterwards; v lists what changed.
         parts: list[Content] = []
         if self.child is None and self.data.me is not None:
             parts.append(Content.styled(plain(self.data.me.full_name), "bold"))
-        parts.append(Content.styled(f"Week {week_range(self.monday, end)}", "bold"))
+        parts.append(
+            Content.styled(_("Week {dates}").format(dates=week_range(self.monday, end)), "bold")
+        )
         if self.monday == monday_of(self.data.today()):
-            parts.append(Content.styled("this week", "$accent"))
+            parts.append(Content.styled(_("this week"), "$accent"))
         signed = self._shown_signature()
         if signed is not None:
             parts.append(signature_content(signed, self._zone()))
         elif self._signature_waits():
-            parts.append(Content.styled("✎ signature waiting to be sent", "$text-warning"))
+            parts.append(Content.styled("✎ " + _("signature waiting to be sent"), "$text-warning"))
         self.query_one("#week-title", Static).update(Content(" · ").join(parts))
 
     # -- signing ----------------------------------------------------------------------------
@@ -536,13 +567,13 @@ lesson note changed afterwards; v lists what changed.
         if not self._may_sign() or child is None:
             return
         if self.week is None or self.week.pupil.id != child.id or self.week.start != self.monday:
-            self.notify("Wait for the week to load before signing it.", severity="warning")
+            self.notify(_("Wait for the week to load before signing it."), severity="warning")
             return
         end = self.monday + dt.timedelta(days=6)
-        question = (
-            f"Sign {plain(child.first_name)}'s week {week_range(self.monday, end)}?\n"
+        question = _(
+            "Sign {name}'s week {dates}?\n"
             "The school will see that you have seen its marks, absences and notes."
-        )
+        ).format(name=plain(child.first_name), dates=week_range(self.monday, end))
         pupil_id, monday = child.id, self.monday
 
         def answered(yes: bool | None) -> None:
@@ -558,21 +589,23 @@ lesson note changed afterwards; v lists what changed.
         result = await self.data.sign_week(pupil_id, monday)
         if not isinstance(result, Sent):
             self.notify(
-                "The server cannot be reached: the signature is kept on this computer and will "
-                "be sent when it can.",
+                _(
+                    "The server cannot be reached: the signature is kept on this computer and "
+                    "will be sent when it can."
+                ),
                 severity="warning",
                 timeout=8,
             )
             self.update_title()
             return
-        self.notify("The week is signed.")
+        self.notify(_("The week is signed."))
         week = await self.data.load(endpoints.week(pupil_id, monday))
         self.post_message(self.Loaded(pupil_id, monday, week))
 
     def action_show_changes(self) -> None:
         signed = self._shown_signature()
         if signed is None:
-            self.notify("This week is not signed.", severity="warning")
+            self.notify(_("This week is not signed."), severity="warning")
             return
         self.app.push_screen(
             DetailScreen(

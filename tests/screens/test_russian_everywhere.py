@@ -10,10 +10,12 @@ it takes it off the list.
 
 from __future__ import annotations
 
+import enum
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
+import msgspec
 import pytest
 from litestar import Litestar
 from textual.content import Content
@@ -72,7 +74,6 @@ SCREENS: dict[str, str] = {
 }
 
 UNTRANSLATED = {
-    "week",
     "grades",
     "homework",
     "attendance",
@@ -116,6 +117,37 @@ def shown_logins(app: DiaryApp) -> set[str]:
     logins += [p.login for u in users.values() for p in u.parents]
     words = {word for login in logins for word in LATIN_WORD.findall(login)}
     return {word[:n] for word in words for n in range(3, len(word) + 1)}
+
+
+def prefixes(texts: Iterable[str]) -> set[str]:
+    """Every start (of three letters or more) of every Latin word of ``texts``: a word cut
+    to its column's width (``Cont…``) is still the same data."""
+    words = {word for text in texts for word in LATIN_WORD.findall(text)}
+    return {word[:n] for word in words for n in range(3, len(word) + 1)}
+
+
+def strings_of(value: object) -> Iterator[str]:
+    """Every string inside an answer of the server (a Struct, its lists and fields); codes
+    (a mark kind, a status) are not data: the screen names them in words."""
+    if isinstance(value, enum.Enum):
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, msgspec.Struct):
+        for field in value.__struct_fields__:
+            yield from strings_of(getattr(value, field))
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from strings_of(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_of(item)
+
+
+def shown_answer(app: DiaryApp) -> set[str]:
+    """A child's screen's data: the words of the server's answer it shows (lesson topics and
+    homework of an English lesson are written in English), cut to any width."""
+    return prefixes(strings_of(getattr(app.screen, "value", None)))
 
 
 def arrived(app: DiaryApp, name: str) -> bool:
@@ -194,7 +226,7 @@ async def test_every_screen_speaks_russian(
                 await show(diary, pilot, name)
             await pilot.pause(0.3)
             text = drawn(diary)
-            data |= shown_logins(diary)
+            data |= shown_logins(diary) | shown_answer(diary)
     finally:
         await dispose(app)
     assert untranslated(text, data) == [], text

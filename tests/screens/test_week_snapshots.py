@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 
+from screens.week import WeekScreen
 from tests.conftest import sqlite_only
 from tests.diary_tui.harness import MONDAY, dispose_sync, log_in, make_app, wait_for, week_loaded
 
@@ -60,5 +62,54 @@ def test_first_child_next_week(snap_compare: Callable[..., bool], app: Litestar,
 
     try:
         assert snap_compare(diary, terminal_size=(80, 24), run_before=open_week)
+    finally:
+        dispose_sync(app)
+
+
+@sqlite_only
+def test_week_in_russian(snap_compare: Callable[..., bool], app: Litestar, demo: Any) -> None:
+    """The second child's week in Russian at 80 columns (reached with с, c on ЙЦУКЕН): days
+    in their case, the substitution, cancellation and room change in words, marks, homework
+    with its day, events and the holiday."""
+    diary = make_app(app, language="ru")
+
+    async def open_week(pilot: Pilot[Any]) -> None:
+        await log_in(pilot, "parent", password_of(demo, "parent"))
+        await wait_for(pilot, lambda: week_loaded(diary, MONDAY))
+        await pilot.press("с")
+        await wait_for(pilot, lambda: week_loaded(diary, MONDAY) and "2/2" in title(diary))
+        await pilot.pause()
+
+    try:
+        assert snap_compare(diary, terminal_size=(80, 24), run_before=open_week)
+    finally:
+        dispose_sync(app)
+
+
+@sqlite_only
+def test_lesson_detail_in_russian(
+    snap_compare: Callable[..., bool], app: Litestar, demo: Any
+) -> None:
+    """A substituted lesson in full, in Russian: the teachers, the room, what changed and
+    why, the topic and homework with its day."""
+    diary = make_app(app, language="ru")
+
+    async def open_lesson(pilot: Pilot[Any]) -> None:
+        await log_in(pilot, "parent", password_of(demo, "parent"))
+        await wait_for(pilot, lambda: week_loaded(diary, MONDAY))
+        await pilot.press("с")
+        await wait_for(pilot, lambda: week_loaded(diary, MONDAY) and "2/2" in title(diary))
+        screen = diary.screen
+        assert isinstance(screen, WeekScreen) and screen.week is not None
+        week = screen.week
+        changed = next(lesson for lesson in week.lessons if lesson.original_teacher)
+        lessons = diary.screen.query_one("#lessons", OptionList)
+        lessons.highlighted = lessons.get_option_index(f"lesson-{changed.id}")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(diary.screen).__name__ == "DetailScreen")
+        await pilot.pause(0.3)
+
+    try:
+        assert snap_compare(diary, terminal_size=(80, 24), run_before=open_lesson)
     finally:
         dispose_sync(app)
