@@ -1203,6 +1203,22 @@ class Recipients(Response):
 # ---- Announcements
 
 
+class AnnouncementAudience(enum.StrEnum):
+    """Whom an announcement is addressed to.
+
+    ``school``: everyone of the school; ``class``: a class's pupils, parents and teachers;
+    ``grade``: the same for every class of a parallel (all the 5th grades); ``parents``: the
+    parents of a class (with ``class_id``) or of the whole school (without); ``teachers``: the
+    school's teachers and administration. A teacher addresses a class they teach or lead, a
+    class teacher also their class's parents; the administration anything."""
+
+    SCHOOL = "school"
+    CLASS = "class"
+    GRADE = "grade"
+    PARENTS = "parents"
+    TEACHERS = "teachers"
+
+
 class AnnouncementItem(Response):
     id: int
     title: str
@@ -1210,8 +1226,11 @@ class AnnouncementItem(Response):
     published_at: dt.datetime
     author: str = ""
     class_: ClassRef | None = msgspec.field(default=None, name="class")
-    """None for the whole school."""
+    """The class addressed (``class`` and a class's ``parents``); None otherwise."""
     read: bool = False
+    audience: AnnouncementAudience = AnnouncementAudience.SCHOOL
+    grade: int | None = None
+    """The parallel addressed (``grade``): 5 for all the 5th grades."""
 
 
 class Announcements(Response):
@@ -1233,7 +1252,11 @@ class AnnouncementRequest(Request):
     title: Title
     body: LongText
     class_id: Id | None = None
-    """None for the whole school (administration only)."""
+    """The class addressed (``class``, ``parents`` of a class); None for the others."""
+    audience: AnnouncementAudience | None = None
+    """Whom to; None: ``class`` with a ``class_id``, else ``school`` (administration only)."""
+    grade: Annotated[int, msgspec.Meta(ge=1, le=12)] | None = None
+    """The parallel, with ``audience`` ``grade``."""
 
 
 # ---- Signing

@@ -23,6 +23,7 @@ names no pupil, subject or class either.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -42,10 +43,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.i18n import N_, _
 from api_client.models import MAX_ID as MAX_ID
-from api_client.models import Role
+from api_client.models import AnnouncementAudience, Role
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
 from demo_server.schema import (
+    Announcement,
     Enrolment,
     GroupMember,
     Lesson,
@@ -518,3 +520,121 @@ def may_issue_invite_codes(viewer: Viewer, homeroom_teacher_id: int | None) -> b
     if viewer.role in ACCOUNT_MANAGERS:
         return True
     return viewer.role is Role.TEACHER and homeroom_teacher_id == viewer.id
+
+
+# --- announcements: who may address whom, who reads what ------------------------------------
+
+Audience = AnnouncementAudience
+
+
+async def may_announce(
+    db: AsyncSession,
+    viewer: Viewer,
+    audience: AnnouncementAudience,
+    class_id: int | None,
+    grade: int | None,
+) -> None:
+    """Refuse an announcement ``viewer`` may not address (raises, else returns).
+
+    A teacher addresses a class they teach or lead, and a class teacher also the parents of
+    their class; the administration addresses anything: the school, a class, a parallel, the
+    parents (of a class or all), the teachers. A class the teacher neither teaches nor leads is
+    refused as one that does not exist."""
+    if viewer.role not in (Role.TEACHER, Role.ADMINISTRATION):
+        raise ProblemError(403, _("your role may not post announcements"))
+    needs_class = audience is Audience.CLASS
+    may_class = audience in (Audience.CLASS, Audience.PARENTS)
+    if needs_class and class_id is None:
+        raise ProblemError(422, _("choose the class the announcement is for"), field="class_id")
+    if class_id is not None and not may_class:
+        raise ProblemError(
+            422,
+            _("a class is chosen only for an announcement to a class or to its parents"),
+            field="class_id",
+        )
+    if audience is Audience.GRADE and grade is None:
+        raise ProblemError(
+            422,
+            _("choose the grade (5 for all the 5th grades) the announcement is for"),
+            field="grade",
+        )
+    if grade is not None and audience is not Audience.GRADE:
+        raise ProblemError(
+            422, _("a grade is chosen only for an announcement to a parallel"), field="grade"
+        )
+    if viewer.role is Role.TEACHER and class_id is None:
+        raise ProblemError(
+            403,
+            _(
+                "only the school administration addresses the whole school, a parallel, "
+                "all parents or the teachers; a teacher addresses a class"
+            ),
+            field="audience",
+        )
+    if class_id is not None:
+        missing = ProblemError(
+            404, _("there is no class with this id that you teach"), field="class_id"
+        )
+        if not valid_id(class_id):
+            raise missing
+        query = select(SchoolClass.id).where(
+            SchoolClass.id == class_id, SchoolClass.school_id == viewer.school_id
+        )
+        if viewer.role is Role.TEACHER:
+            query = query.where(SchoolClass.id.in_(teacher_class_ids(viewer.id)))
+        if await db.scalar(query) is None:
+            raise missing
+        if (
+            audience is Audience.PARENTS
+            and viewer.role is Role.TEACHER
+            and not await leads_class(db, viewer.id, class_id)
+        ):
+            raise ProblemError(
+                403,
+                _(
+                    "only the class teacher (or the administration) writes to a class's "
+                    "parents alone; address the whole class instead"
+                ),
+                field="audience",
+            )
+    if grade is not None:
+        found = await db.scalar(
+            select(SchoolClass.id)
+            .where(SchoolClass.school_id == viewer.school_id, SchoolClass.grade == grade)
+            .limit(1)
+        )
+        if found is None:
+            raise ProblemError(
+                422,
+                _("the school has no class of grade {grade}").format(grade=grade),
+                field="grade",
+            )
+
+
+def announcement_visibility(
+    viewer: Viewer, classes: Sequence[int], grades: Sequence[int]
+) -> ColumnElement[bool]:
+    """The announcements addressed to ``viewer`` (besides their own), given the classes they
+    belong to (``messaging.audience_classes``) and those classes' grades: the school's; their
+    classes' and parallels'; a parent also the parents' (the school's and their children's
+    classes'); teachers and the administration also the teachers'."""
+    shown: list[ColumnElement[bool]] = [
+        Announcement.audience == Audience.SCHOOL.value,
+        Announcement.author_id == viewer.id,
+    ]
+    if classes:
+        shown.append(
+            and_(Announcement.audience == Audience.CLASS.value, Announcement.class_id.in_(classes))
+        )
+    if grades:
+        shown.append(
+            and_(Announcement.audience == Audience.GRADE.value, Announcement.grade.in_(grades))
+        )
+    if viewer.role is Role.PARENT:
+        of_their_classes: ColumnElement[bool] = Announcement.class_id.is_(None)
+        if classes:
+            of_their_classes = or_(of_their_classes, Announcement.class_id.in_(classes))
+        shown.append(and_(Announcement.audience == Audience.PARENTS.value, of_their_classes))
+    if viewer.role in (Role.TEACHER, Role.ADMINISTRATION):
+        shown.append(Announcement.audience == Audience.TEACHERS.value)
+    return or_(*shown)

@@ -1805,6 +1805,7 @@ class _School:
                 {
                     "school_id": SCHOOL_ID,
                     "class_id": None,
+                    "audience": "school",
                     "author_id": self.director.id,
                     "title": title,
                     "body": body,
@@ -1821,6 +1822,7 @@ class _School:
                     {
                         "school_id": SCHOOL_ID,
                         "class_id": cls.id,
+                        "audience": "class",
                         "author_id": cls.homeroom.id,
                         "title": title,
                         "body": body,

@@ -30,7 +30,9 @@ from api_client.i18n import N_, _
 from demo_server import schema as s
 from demo_server.access import (
     MAX_ID,
+    announcement_visibility,
     forbidden,
+    may_announce,
     may_see_pupil,
     pupil_not_found,
     teacher_class_ids,
@@ -38,7 +40,7 @@ from demo_server.access import (
 from demo_server.auth import Viewer
 from demo_server.clock import school_zone
 from demo_server.problems import ProblemError
-from demo_server.records import record_change
+from demo_server.records import record_change, record_class_changes
 from demo_server.week import class_ref, current_classes
 
 #: Roles that have message threads at all (IT staff, health workers and the authority do not).
@@ -469,6 +471,36 @@ async def _class_refs(db: AsyncSession, ids: Iterable[int]) -> dict[int, m.Class
     return {cid: class_ref(cid, grade, letter) for cid, grade, letter in rows}
 
 
+async def _grades(db: AsyncSession, class_ids: Sequence[int]) -> list[int]:
+    """The grades (parallels) of ``class_ids``."""
+    if not class_ids:
+        return []
+    rows = await db.scalars(
+        select(s.SchoolClass.grade).where(s.SchoolClass.id.in_(class_ids)).distinct()
+    )
+    return sorted(rows)
+
+
+def announcement_item(
+    row: s.Announcement,
+    author: str,
+    class_refs: dict[int, m.ClassRef],
+    read: bool,
+) -> m.AnnouncementItem:
+    """The contract's announcement of a row."""
+    return m.AnnouncementItem(
+        id=row.id,
+        title=row.title,
+        body=row.body,
+        published_at=row.published_at,
+        author=author,
+        class_=class_refs.get(row.class_id) if row.class_id else None,
+        read=read,
+        audience=m.AnnouncementAudience(row.audience),
+        grade=row.grade,
+    )
+
+
 async def visible_announcement(
     db: AsyncSession, viewer: Viewer, announcement_id: int, today: dt.date
 ) -> s.Announcement:
@@ -482,10 +514,7 @@ async def visible_announcement(
         select(s.Announcement).where(
             s.Announcement.id == announcement_id,
             s.Announcement.school_id == viewer.school_id,
-            or_(
-                _audience(s.Announcement.class_id, classes),
-                s.Announcement.author_id == viewer.id,
-            ),
+            announcement_visibility(viewer, classes, await _grades(db, classes)),
         )
     )
     if row is None:
@@ -534,10 +563,7 @@ async def load_announcements(
             select(s.Announcement)
             .where(
                 s.Announcement.school_id == viewer.school_id,
-                or_(
-                    _audience(s.Announcement.class_id, classes),
-                    s.Announcement.author_id == viewer.id,
-                ),
+                announcement_visibility(viewer, classes, await _grades(db, classes)),
             )
             .order_by(s.Announcement.published_at.desc(), s.Announcement.id.desc())
         )
@@ -558,14 +584,11 @@ async def load_announcements(
     authors = await users_by_id(db, (row.author_id for row in rows))
     class_refs = await _class_refs(db, (row.class_id for row in rows if row.class_id))
     items = [
-        m.AnnouncementItem(
-            id=row.id,
-            title=row.title,
-            body=row.body,
-            published_at=row.published_at,
-            author=full_name(authors[row.author_id]) if row.author_id in authors else "",
-            class_=class_refs.get(row.class_id) if row.class_id else None,
-            read=row.id in read or row.author_id == viewer.id,
+        announcement_item(
+            row,
+            full_name(authors[row.author_id]) if row.author_id in authors else "",
+            class_refs,
+            row.id in read or row.author_id == viewer.id,
         )
         for row in rows
     ]
@@ -582,33 +605,29 @@ async def post_announcement(
     now: dt.datetime,
     today: dt.date,
 ) -> m.AnnouncementItem:
-    """A teacher to a class they teach or lead; administration to the school or any class."""
-    if viewer.role not in (m.Role.TEACHER, m.Role.ADMINISTRATION):
-        raise ProblemError(403, _("your role may not post announcements"))
+    """An announcement to its audience, if ``viewer`` may address it (``access.may_announce``).
+
+    The change feed carries it to whom it is addressed: a class's and its parents' to the
+    class (the title only to a whole class: pupils do not read what is for their parents),
+    a parallel's to each of its classes, the school's, all parents' and the teachers' school-wide
+    (the last two without the title)."""
+    audience = request.audience
+    if audience is None:
+        audience = (
+            m.AnnouncementAudience.CLASS
+            if request.class_id is not None
+            else m.AnnouncementAudience.SCHOOL
+        )
+    await may_announce(db, viewer, audience, request.class_id, request.grade)
     title = check_text(request.title, "title", m.SUBJECT_MAX_LENGTH)
     body = check_text(request.body, "body", m.MESSAGE_MAX_LENGTH)
-    cls: m.ClassRef | None = None
-    if request.class_id is None:
-        if viewer.role is not m.Role.ADMINISTRATION:
-            raise ProblemError(
-                403, _("only the school administration posts to the whole school"), field="class_id"
-            )
-    else:
-        if not 0 < request.class_id <= MAX_ID:
-            raise ProblemError(404, _("there is no class with this id"), field="class_id")
-        query = select(s.SchoolClass.id).where(
-            s.SchoolClass.id == request.class_id, s.SchoolClass.school_id == viewer.school_id
-        )
-        if viewer.role is m.Role.TEACHER:
-            query = query.where(s.SchoolClass.id.in_(teacher_class_ids(viewer.id)))
-        if await db.scalar(query) is None:
-            raise ProblemError(
-                404, _("there is no class with this id that you teach"), field="class_id"
-            )
-        cls = (await _class_refs(db, [request.class_id]))[request.class_id]
+    class_refs = await _class_refs(db, [request.class_id] if request.class_id else [])
+    cls = class_refs.get(request.class_id) if request.class_id else None
     row = s.Announcement(
         school_id=viewer.school_id,
         class_id=request.class_id,
+        audience=audience.value,
+        grade=request.grade,
         author_id=viewer.id,
         title=title,
         body=body,
@@ -617,25 +636,42 @@ async def post_announcement(
     db.add(row)
     await db.flush()
     author = await db.get(s.User, viewer.id)
-    await record_change(
-        db,
-        school_id=viewer.school_id,
-        kind="announcement.new",
-        entity_id=row.id,
-        at=now,
-        class_id=request.class_id,
-        actor_id=viewer.id,
-        payload={"title": title, "class": cls.name if cls else None},
-    )
-    return m.AnnouncementItem(
-        id=row.id,
-        title=title,
-        body=body,
-        published_at=now,
-        author=full_name(author) if author else "",
-        class_=cls,
-        read=True,
-    )
+    everyone = audience in (m.AnnouncementAudience.SCHOOL, m.AnnouncementAudience.CLASS)
+    payload: dict[str, Any] = {
+        "title": title if everyone or audience is m.AnnouncementAudience.GRADE else None,
+        "class": cls.name if cls else None,
+        "audience": audience.value,
+    }
+    if audience is m.AnnouncementAudience.GRADE:
+        class_ids = list(
+            await db.scalars(
+                select(s.SchoolClass.id).where(
+                    s.SchoolClass.school_id == viewer.school_id,
+                    s.SchoolClass.grade == request.grade,
+                )
+            )
+        )
+        await record_class_changes(
+            db,
+            school_id=viewer.school_id,
+            kind="announcement.new",
+            class_ids=class_ids,
+            at=now,
+            payload=payload,
+            actor_id=viewer.id,
+        )
+    else:
+        await record_change(
+            db,
+            school_id=viewer.school_id,
+            kind="announcement.new",
+            entity_id=row.id,
+            at=now,
+            class_id=request.class_id,
+            actor_id=viewer.id,
+            payload=payload,
+        )
+    return announcement_item(row, full_name(author) if author else "", class_refs, True)
 
 
 async def mark_announcement_read(
@@ -652,12 +688,4 @@ async def mark_announcement_read(
         await db.flush()
     author = await db.get(s.User, row.author_id)
     class_refs = await _class_refs(db, [row.class_id] if row.class_id else [])
-    return m.AnnouncementItem(
-        id=row.id,
-        title=row.title,
-        body=row.body,
-        published_at=row.published_at,
-        author=full_name(author) if author else "",
-        class_=class_refs.get(row.class_id) if row.class_id else None,
-        read=True,
-    )
+    return announcement_item(row, full_name(author) if author else "", class_refs, True)

@@ -516,7 +516,11 @@ class Announcement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"), index=True)
-    """Null for the whole school."""
+    """The class addressed (audience ``class``, or ``parents`` of one); null otherwise."""
+    audience: Mapped[str] = mapped_column(String(16), default="school", server_default="school")
+    """``models.AnnouncementAudience``: school, class, grade, parents, teachers."""
+    grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The parallel addressed (audience ``grade``)."""
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)

@@ -151,3 +151,105 @@ async def test_events_by_range_and_audience(
         f"{API}/events", params={"pupil_id": ids["stranger"]}, headers=parent
     )
     assert stranger_events.status_code == 404
+
+
+async def to(
+    http: httpx.AsyncClient, headers: dict[str, str], title: str, **whom: Any
+) -> httpx.Response:
+    return await http.post(
+        f"{API}/announcements",
+        json={"title": title, "body": f"Текст: {title}", **whom},
+        headers={**headers, **key()},
+    )
+
+
+async def test_audiences_reach_only_whom_they_address(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    ids = demo.ids
+    admin = await login_as(http, "admin")
+    classteacher = await login_as(http, "classteacher")  # leads 5А
+    for title, whom in (
+        ("Шестым классам", {"audience": "grade", "grade": 6}),
+        ("Всем родителям", {"audience": "parents"}),
+        ("Учителям", {"audience": "teachers"}),
+        ("Родителям 7В", {"audience": "parents", "class_id": ids["c7v"]}),
+    ):
+        answer = await to(http, admin, title, **whom)
+        assert answer.status_code == 201, answer.text
+        item = decode(answer.content, AnnouncementItem)
+        assert item.audience.value == whom["audience"]
+    grade = decode(
+        (await to(http, admin, "x", audience="grade", grade=5)).content, AnnouncementItem
+    )
+    assert grade.grade == 5 and grade.class_ is None
+    answer = await to(http, classteacher, "Родителям 5А", audience="parents", class_id=ids["c5a"])
+    assert answer.status_code == 201, answer.text
+    assert decode(answer.content, AnnouncementItem).class_.name == "5А"  # type: ignore[union-attr]
+    seen = {
+        login: {a.title for a in (await news(http, await login_as(http, login))).announcements}
+        for login in ("parent", "other_parent", "pupil", "sibling", "teacher", "admin", "it")
+    }
+    # The parent of a 5А and a 6Б pupil: their classes' parents, all parents, the 6th grades.
+    assert seen["parent"] >= {"Родителям 5А", "Всем родителям", "Шестым классам"}
+    assert "Учителям" not in seen["parent"] and "Родителям 7В" not in seen["parent"]
+    assert seen["other_parent"] >= {"Всем родителям", "Родителям 7В"}
+    assert not seen["other_parent"] & {"Родителям 5А", "Шестым классам", "Учителям"}
+    # Pupils read neither what is for parents nor for teachers; a parallel's only its own.
+    assert not seen["pupil"] & {"Родителям 5А", "Всем родителям", "Учителям", "Шестым классам"}
+    assert "x" in seen["pupil"] and "Шестым классам" in seen["sibling"]
+    assert "Учителям" in seen["teacher"] and "Шестым классам" in seen["teacher"]  # teaches 6Б
+    assert not seen["teacher"] & {"Родителям 5А", "Всем родителям"}
+    assert "Учителям" not in seen["it"]
+    assert "Учителям" in seen["admin"]
+    # One addressed to others is, by id, as one that does not exist.
+    pupil = await login_as(http, "pupil")
+    for_parents = next(
+        a
+        for a in (await news(http, await login_as(http, "parent"))).announcements
+        if a.title == "Родителям 5А"
+    )
+    hidden = await http.post(
+        f"{API}/announcements/{for_parents.id}/read", headers={**pupil, **key()}
+    )
+    assert hidden.status_code == 404
+    # The change feed does not tell pupils the title of their parents' announcement.
+    engine = make_engine(demo_url)
+    async with make_sessionmaker(engine)() as db:
+        payloads = [
+            c.payload
+            for c in await db.scalars(select(Change).where(Change.kind == "announcement.new"))
+        ]
+    await engine.dispose()
+    titles = {p.get("title") for p in payloads}
+    assert "Родителям 5А" not in titles and "Шестым классам" in titles
+
+
+async def test_who_may_address_whom(http: httpx.AsyncClient, login_as: LoginAs, demo: Any) -> None:
+    ids = demo.ids
+    admin = await login_as(http, "admin")
+    teacher = await login_as(http, "teacher")  # teaches 5А and 6Б, leads none
+    classteacher = await login_as(http, "classteacher")
+    refusals = [
+        (teacher, {"audience": "parents", "class_id": ids["c5a"]}, 403, "audience"),
+        (teacher, {"audience": "class", "class_id": ids["c7v"]}, 404, "class_id"),
+        (teacher, {"audience": "teachers"}, 403, "audience"),
+        (teacher, {"audience": "grade", "grade": 5}, 403, "audience"),
+        (classteacher, {"audience": "parents", "class_id": ids["c6b"]}, 404, "class_id"),
+        (classteacher, {"audience": "parents"}, 403, "audience"),
+        (admin, {"audience": "grade", "grade": 9}, 422, "grade"),
+        (admin, {"audience": "grade"}, 422, "grade"),
+        (admin, {"audience": "class"}, 422, "class_id"),
+        (admin, {"audience": "teachers", "class_id": ids["c5a"]}, 422, "class_id"),
+        (admin, {"audience": "school", "grade": 5}, 422, "grade"),
+        (await login_as(http, "parent"), {"audience": "parents"}, 403, None),
+    ]
+    for headers, whom, status, field in refusals:
+        answer = await to(http, headers, "Нельзя", **whom)
+        assert answer.status_code == status, (whom, answer.text)
+        problem = decode(answer.content, Problem)
+        assert problem.field == field and problem.detail, whom
+    assert (await to(http, teacher, "Можно", class_id=ids["c5a"])).status_code == 201
+    # Nothing refused was written.
+    titles = {a.title for a in (await news(http, admin)).announcements}
+    assert "Нельзя" not in titles
