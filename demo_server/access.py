@@ -87,6 +87,7 @@ _NOT_FOUND = {
     "holiday": N_("there is no holiday with this id among those you may see"),
     "bell schedule": N_("there is no bell schedule with this id among those you may see"),
     "room": N_("there is no room with this id among those you may see"),
+    "group": N_("there is no group with this id among those you may see"),
 }
 """Each kind's "not found" in a sentence of its own (a language may inflect the noun)."""
 

@@ -418,8 +418,11 @@ async def _init_school(args: argparse.Namespace, url: str) -> Any:
                 raise CommandError(f"{option}: {exc.detail}", EXIT_USAGE) from None
             except SchoolExists as exc:
                 raise CommandError(
-                    f"{exc}; nothing was created. Its IT staff log in with their own accounts "
-                    "(another IT account's password is reset with 'diary admin reset-password')"
+                    _(
+                        "{refusal}; nothing was created. Its IT staff log in with their own "
+                        "accounts (another IT account's password is reset with "
+                        "'diary admin reset-password')"
+                    ).format(refusal=exc)
                 ) from None
             await db.commit()
             return made

@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import _
 from demo_server import schema as s
 from demo_server import setup_rules as rules
 from demo_server.access import not_found
@@ -178,7 +179,10 @@ async def update_schedule(
         live = [o for o in await _schedules(db, school_id) if not o.retired and o.id != schedule.id]
         if not live:
             raise rules.bad(
-                "this is the school's last bell schedule in use: make another before retiring it",
+                _(
+                    "this is the school's last bell schedule in use: "
+                    "make another before retiring it"
+                ),
                 "retired",
             )
     values = {
@@ -223,7 +227,9 @@ async def set_day(
                 "bell_schedule",
                 schedule.id,
                 schedule.name,
-                f"the schedule {schedule.name!r} is retired: bring it back or choose another",
+                _("the schedule {name} is retired: bring it back or choose another").format(
+                    name=repr(schedule.name)
+                ),
                 "schedule_id",
             )
     current = await db.scalar(

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import _, ngettext
 from demo_server import schema as s
 from demo_server import setup_rules as rules
 from demo_server.access import not_found
@@ -150,8 +151,9 @@ async def update_year(
                     "period",
                     period.id,
                     period.name,
-                    f"{period.name} ({period.start} to {period.end}) would fall outside the "
-                    f"year: change it first",
+                    _(
+                        "{name} ({start} to {end}) would fall outside the year: change it first"
+                    ).format(name=period.name, start=period.start, end=period.end),
                     "start" if period.start < start else "end",
                 )
         for holiday in before.holidays:
@@ -160,7 +162,9 @@ async def update_year(
                     "holiday",
                     holiday.id,
                     holiday.name or str(holiday.date),
-                    f"the holiday {holiday.date} would fall outside the year: remove it first",
+                    _("the holiday {day} would fall outside the year: remove it first").format(
+                        day=holiday.date
+                    ),
                     "start" if holiday.date < start else "end",
                 )
     values = {"name": name, "start": start, "end": end}
@@ -316,8 +320,12 @@ async def remove_period(
             "period",
             period.id,
             period.name,
-            f"{marks} period marks were given in {period.name}: it is kept for them; change "
-            "its dates instead",
+            ngettext(
+                "{n} period mark was given in {name}: it is kept for it; change its dates instead",
+                "{n} period marks were given in {name}: it is kept for them; change its dates "
+                "instead",
+                marks,
+            ).format(n=marks, name=period.name),
             "period_id",
         )
     await db.execute(delete(s.Period).where(s.Period.id == period.id))
@@ -354,7 +362,9 @@ async def _holiday_on(
             "holiday",
             other.id,
             other.name or str(other.date),
-            f"{day} is already a holiday ({other.name or 'no name'})",
+            _("{day} is already a holiday ({name})").format(
+                day=day, name=other.name or _("no name")
+            ),
             field,
         )
 

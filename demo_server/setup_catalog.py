@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import _
 from demo_server import schema as s
 from demo_server import setup_rules as rules
 from demo_server.access import not_found
@@ -40,11 +41,11 @@ async def _changed(
 ) -> Any:
     """``values`` written on ``row`` at ``version``, audited; the thing as it is after."""
     if version != row.version:
-        raise stale(kind.replace("_", " "), before)
+        raise stale(kind, before)
     if all(getattr(row, key) == value for key, value in values.items()):
         return before
     if not await bump(db, model, row.id, version, **values):
-        raise stale(kind.replace("_", " "), before)
+        raise stale(kind, before)
     await db.refresh(row)
     after = await struct(db, row)
     await audit(
@@ -320,7 +321,9 @@ async def create_class(
             "year",
             year.id,
             year.name,
-            f"the year {year.name} is retired: classes are added to a year in use",
+            _("the year {name} is retired: classes are added to a year in use").format(
+                name=year.name
+            ),
             "year_id",
         )
     if data.class_teacher_id is not None:

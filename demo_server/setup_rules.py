@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from api_client import models as m
+from api_client import names
+from api_client.i18n import N_, _
 from demo_server.problems import ProblemError
 
 LANGUAGES = ("ru", "en")
@@ -41,6 +43,33 @@ PERIOD_NAMES = {
 """A period's name when set-up is given none, in the school's language."""
 
 PERIODS_IN_YEAR = {m.PeriodKind.QUARTER: 4, m.PeriodKind.TRIMESTER: 3, m.PeriodKind.HALF: 2}
+
+# The refusals' words for each kind of period, a sentence each where Russian needs its own
+# grammar (the number's ending agrees with the kind: 2-я четверть, 2-й триместр).
+KIND = {
+    m.PeriodKind.QUARTER: N_("quarter"),
+    m.PeriodKind.TRIMESTER: N_("trimester"),
+    m.PeriodKind.HALF: N_("half"),
+}
+KINDS_PLURAL = {
+    m.PeriodKind.QUARTER: N_("quarters"),
+    m.PeriodKind.TRIMESTER: N_("trimesters"),
+    m.PeriodKind.HALF: N_("halves"),
+}
+ALREADY_HAS = {
+    m.PeriodKind.QUARTER: N_("the year already has quarter {number}: {name}"),
+    m.PeriodKind.TRIMESTER: N_("the year already has trimester {number}: {name}"),
+    m.PeriodKind.HALF: N_("the year already has half {number}: {name}"),
+}
+NO_SUCH_PERIOD = {
+    m.PeriodKind.QUARTER: N_("a year has 4 quarters; there is no quarter {number}"),
+    m.PeriodKind.TRIMESTER: N_("a year has 3 trimesters; there is no trimester {number}"),
+    m.PeriodKind.HALF: N_("a year has 2 halves; there is no half {number}"),
+}
+OUTSIDE_YEAR = {
+    "start": N_("the period's start {day} is outside the year {name} ({start} to {end})"),
+    "end": N_("the period's end {day} is outside the year {name} ({start} to {end})"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +107,10 @@ def check_timezone(name: str, field: str = "timezone") -> str:
         zoneinfo.ZoneInfo(name)
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):
         raise bad(
-            f"{name!r} is not a time zone: give an IANA name such as Europe/Moscow, "
-            "Asia/Yekaterinburg or Europe/London",
+            _(
+                "{name} is not a time zone: give an IANA name such as Europe/Moscow, "
+                "Asia/Yekaterinburg or Europe/London"
+            ).format(name=repr(name)),
             field,
         ) from None
     return name
@@ -88,7 +119,9 @@ def check_timezone(name: str, field: str = "timezone") -> str:
 def check_language(code: str, field: str = "language") -> str:
     if code not in LANGUAGES:
         raise bad(
-            f"{code!r} is not a language of the diary: choose one of {', '.join(LANGUAGES)}",
+            _("{code} is not a language of the diary: choose one of {languages}").format(
+                code=repr(code), languages=", ".join(LANGUAGES)
+            ),
             field,
         )
     return code
@@ -97,9 +130,12 @@ def check_language(code: str, field: str = "language") -> str:
 def check_school_name(name: str, field: str = "name") -> str:
     name = " ".join(name.split())
     if not name:
-        raise bad("the school's name is empty: give its name as families know it", field)
+        raise bad(_("the school's name is empty: give its name as families know it"), field)
     if len(name) > m.TITLE_MAX_LENGTH:
-        raise bad(f"the school's name is longer than {m.TITLE_MAX_LENGTH} characters", field)
+        raise bad(
+            _("the school's name is longer than {n} characters").format(n=m.TITLE_MAX_LENGTH),
+            field,
+        )
     return name
 
 
@@ -120,13 +156,20 @@ def school_row(name: str, timezone: str, language: str) -> dict[str, Any]:
 
 def check_year(name: str, start: dt.date, end: dt.date, field: str = "end") -> None:
     if not name.strip():
-        raise bad("the year's name is empty: name it like 2026/2027", "name")
+        raise bad(_("the year's name is empty: name it like 2026/2027"), "name")
     if end <= start:
-        raise bad(f"the year ends ({end}) on or before it starts ({start})", field)
+        raise bad(
+            _("the year ends ({end}) on or before it starts ({start})").format(
+                end=end, start=start
+            ),
+            field,
+        )
     if (end - start).days > MAX_YEAR_DAYS:
         raise bad(
-            f"a year from {start} to {end} is longer than {MAX_YEAR_DAYS} days: "
-            "a school year runs from autumn to summer",
+            _(
+                "a year from {start} to {end} is longer than {days} days: "
+                "a school year runs from autumn to summer"
+            ).format(start=start, end=end, days=MAX_YEAR_DAYS),
             field,
         )
 
@@ -139,7 +182,9 @@ def check_years_apart(start: dt.date, end: dt.date, others: Iterable[Span]) -> N
                 "year",
                 other.id,
                 other.name,
-                f"these dates overlap the year {other.name} ({other.start} to {other.end})",
+                _("these dates overlap the year {name} ({start} to {end})").format(
+                    name=other.name, start=other.start, end=other.end
+                ),
                 "start",
             )
 
@@ -165,15 +210,19 @@ def check_period(
     """A period lies inside its year, after its start, overlaps none of the year's ``others``
     (each with its kind and number), shares the year's kind of period and not its number."""
     if end < start:
-        raise bad(f"the period ends ({end}) before it starts ({start})", "end")
+        raise bad(
+            _("the period ends ({end}) before it starts ({start})").format(end=end, start=start),
+            "end",
+        )
     for field, day in (("start", start), ("end", end)):
         if not year.start <= day <= year.end:
             raise conflict(
                 "year",
                 year.id,
                 year.name,
-                f"the period's {field} {day} is outside the year {year.name} "
-                f"({year.start} to {year.end})",
+                _(OUTSIDE_YEAR[field]).format(
+                    day=day, name=year.name, start=year.start, end=year.end
+                ),
                 field,
             )
     for other, other_kind, other_number in others:
@@ -182,8 +231,10 @@ def check_period(
                 "period",
                 other.id,
                 other.name,
-                f"the year is divided into {other_kind.value}s ({other.name}); "
-                f"a {kind.value} cannot be added beside them",
+                _(
+                    "the year is divided into {kinds} ({name}); "
+                    "a {kind} cannot be added beside them"
+                ).format(kinds=_(KINDS_PLURAL[other_kind]), name=other.name, kind=_(KIND[kind])),
                 "kind",
             )
         if other_number == number:
@@ -191,7 +242,7 @@ def check_period(
                 "period",
                 other.id,
                 other.name,
-                f"the year already has {kind.value} {number}: {other.name}",
+                _(ALREADY_HAS[kind]).format(number=number, name=other.name),
                 "number",
             )
         if start <= other.end and other.start <= end:
@@ -199,14 +250,17 @@ def check_period(
                 "period",
                 other.id,
                 other.name,
-                f"{start} to {end} overlaps {other.name} ({other.start} to {other.end})",
+                _("{start} to {end} overlaps {name} ({other_start} to {other_end})").format(
+                    start=start,
+                    end=end,
+                    name=other.name,
+                    other_start=other.start,
+                    other_end=other.end,
+                ),
                 "start" if other.start <= start <= other.end else "end",
             )
     if number > PERIODS_IN_YEAR[kind]:
-        raise bad(
-            f"a year has {PERIODS_IN_YEAR[kind]} {kind.value}s; there is no {kind.value} {number}",
-            "number",
-        )
+        raise bad(_(NO_SUCH_PERIOD[kind]).format(number=number), "number")
 
 
 def period_row(
@@ -236,7 +290,9 @@ def check_holiday(year: Span, day: dt.date, field: str = "start") -> None:
             "year",
             year.id,
             year.name,
-            f"the holiday {day} is outside the year {year.name} ({year.start} to {year.end})",
+            _("the holiday {day} is outside the year {name} ({start} to {end})").format(
+                day=day, name=year.name, start=year.start, end=year.end
+            ),
             field,
         )
 
@@ -245,9 +301,12 @@ def holiday_days(start: dt.date, end: dt.date | None) -> list[dt.date]:
     """Every day from ``start`` to ``end`` (a break), or ``start`` alone."""
     last = end or start
     if last < start:
-        raise bad(f"the holiday ends ({last}) before it starts ({start})", "end")
+        raise bad(
+            _("the holiday ends ({end}) before it starts ({start})").format(end=last, start=start),
+            "end",
+        )
     if (last - start).days > 92:
-        raise bad("a holiday of more than three months is not a holiday: check the dates", "end")
+        raise bad(_("a holiday of more than three months is not a holiday: check the dates"), "end")
     return [start + dt.timedelta(days=n) for n in range((last - start).days + 1)]
 
 
@@ -269,7 +328,12 @@ def _minutes(hhmm: str) -> int:
 
 def check_clock(value: str, field: str) -> None:
     if CLOCK.fullmatch(value) is None:
-        raise bad(f"{value!r} is not a time of day: write it as HH:MM, like 08:30", field)
+        raise bad(
+            _("{value} is not a time of day: write it as HH:MM, like 08:30").format(
+                value=repr(value)
+            ),
+            field,
+        )
 
 
 def check_bells(bells: Sequence[tuple[int, str, str]], field: str = "bells") -> None:
@@ -280,22 +344,28 @@ def check_bells(bells: Sequence[tuple[int, str, str]], field: str = "bells") -> 
         check_clock(start, f"{field}[{index}].start")
         check_clock(end, f"{field}[{index}].end")
         if number in seen:
-            raise bad(f"lesson {number} is given twice", f"{field}[{index}].number")
+            raise bad(
+                _("lesson {number} is given twice").format(number=number),
+                f"{field}[{index}].number",
+            )
         seen.add(number)
         if _minutes(end) <= _minutes(start):
             raise bad(
-                f"lesson {number} ends ({end}) on or before it starts ({start})",
+                _("lesson {number} ends ({end}) on or before it starts ({start})").format(
+                    number=number, end=end, start=start
+                ),
                 f"{field}[{index}].end",
             )
     ordered = sorted(enumerate(bells), key=lambda item: item[1][0])
-    for (_, before), (index, after) in itertools.pairwise(ordered):
+    for (_index, before), (index, after) in itertools.pairwise(ordered):
         if _minutes(after[1]) < _minutes(before[2]):
             raise conflict(
                 "bell",
                 before[0],
-                f"lesson {before[0]}",
-                f"lesson {after[0]} starts at {after[1]}, before lesson {before[0]} ends "
-                f"({before[2]})",
+                _("lesson {number}").format(number=before[0]),
+                _("lesson {number} starts at {start}, before lesson {before} ends ({end})").format(
+                    number=after[0], start=after[1], before=before[0], end=before[2]
+                ),
                 f"{field}[{index}].start",
             )
 
@@ -312,8 +382,10 @@ def check_weekdays(
                 "bell_schedule",
                 other_id,
                 other_name,
-                f"the schedule {other_name!r} already holds weekday {shared[0]} "
-                "(0 = Monday): take it from that schedule first",
+                _(
+                    "the schedule {name} already holds weekday {day} "
+                    "(0 = Monday): take it from that schedule first"
+                ).format(name=repr(other_name), day=shared[0]),
                 "weekdays",
             )
     return days
@@ -359,19 +431,27 @@ def check_unique_name(
     """``name`` cleaned, when none of ``others`` (id, name) has it."""
     name = " ".join(name.split())
     if not name:
-        raise bad(f"the {kind}'s name is empty", field)
+        raise bad(_(NAME_EMPTY[kind]), field)
     key = fold(name)
     for other_id, other_name in others:
         if fold(other_name) == key:
             raise conflict(
-                kind,
-                other_id,
-                other_name,
-                f"the school already has a {kind} named {other_name!r}"
-                " (a retired one is brought back by changing it)",
-                field,
+                kind, other_id, other_name, _(NAME_TAKEN[kind]).format(name=repr(other_name)), field
             )
     return name
+
+
+NAME_EMPTY = {"subject": N_("the subject's name is empty"), "room": N_("the room's name is empty")}
+NAME_TAKEN = {
+    "subject": N_(
+        "the school already has a subject named {name} (a retired one is brought back by "
+        "changing it)"
+    ),
+    "room": N_(
+        "the school already has a room named {name} (a retired one is brought back by changing it)"
+    ),
+}
+"""The refusals of :func:`check_unique_name`, a sentence for each kind it checks."""
 
 
 def subject_row(school_id: int, name: str, others: Iterable[tuple[int, str]]) -> dict[str, Any]:
@@ -394,7 +474,9 @@ def class_letter(letter: str, field: str = "letter") -> str:
     cleaned = "".join(letter.split()).upper()
     if not cleaned or not all(ch.isalnum() or ch == "-" for ch in cleaned):
         raise bad(
-            f"{letter!r} is not a class letter: use a letter (А, Б, В ...) or a short word",
+            _("{letter} is not a class letter: use a letter (А, Б, В ...) or a short word").format(
+                letter=repr(letter)
+            ),
             field,
         )
     return cleaned
@@ -405,7 +487,9 @@ def check_class(
 ) -> str:
     """The letter cleaned, when no class of the year (id, grade, letter) has the same name."""
     if not 1 <= grade <= 12:
-        raise bad(f"grade {grade} does not exist: grades are 1 to 12", "grade")
+        raise bad(
+            _("grade {grade} does not exist: grades are 1 to 12").format(grade=grade), "grade"
+        )
     letter = class_letter(letter, field)
     for other_id, other_grade, other_letter in others:
         if other_grade == grade and other_letter == letter:
@@ -413,8 +497,10 @@ def check_class(
                 "class",
                 other_id,
                 f"{grade}{letter}",
-                f"the year already has a class {grade}{letter}"
-                " (a retired one is brought back by changing it)",
+                _(
+                    "the year already has a class {name} (a retired one is brought back by "
+                    "changing it)"
+                ).format(name=f"{grade}{letter}"),
                 field,
             )
     return letter
@@ -426,14 +512,16 @@ def check_class_teacher(
     """``teacher`` is (id, role, name) of the chosen account, None when the school has none
     with that id."""
     if teacher is None:
-        raise bad("no teacher of the school has this id", field)
+        raise bad(_("no teacher of the school has this id"), field)
     teacher_id, role, name = teacher
     if role != m.Role.TEACHER.value:
         raise conflict(
             "user",
             teacher_id,
             name,
-            f"{name} is not a teacher (their account is {role}): a class teacher must be one",
+            _(
+                "{name} is not a teacher (their account is {role}): a class teacher must be one"
+            ).format(name=name, role=names.role(role)),
             field,
         )
 

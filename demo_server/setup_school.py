@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_, _
 from demo_server import schema as s
 from demo_server import setup_rules as rules
 from demo_server.consent import add_standard_text
@@ -69,15 +70,43 @@ async def audit(
     )
 
 
+STALE = {
+    "year": N_(
+        "this year was changed by someone else since you read it: look at it as it is now "
+        "(in 'current') and make your change again"
+    ),
+    "period": N_(
+        "this period was changed by someone else since you read it: look at it as it is now "
+        "(in 'current') and make your change again"
+    ),
+    "holiday": N_(
+        "this holiday was changed by someone else since you read it: look at it as it is now "
+        "(in 'current') and make your change again"
+    ),
+    "bell schedule": N_(
+        "this bell schedule was changed by someone else since you read it: look at it as it "
+        "is now (in 'current') and make your change again"
+    ),
+    "subject": N_(
+        "this subject was changed by someone else since you read it: look at it as it is now "
+        "(in 'current') and make your change again"
+    ),
+    "room": N_(
+        "this room was changed by someone else since you read it: look at it as it is now "
+        "(in 'current') and make your change again"
+    ),
+    "class": N_(
+        "this class was changed by someone else since you read it: look at it as it is now "
+        "(in 'current') and make your change again"
+    ),
+}
+"""The stale-version refusal of each kind of set-up thing: a sentence each, as the Russian
+words for them differ in gender (год изменён, расписание изменено)."""
+
+
 def stale(kind: str, current: msgspec.Struct) -> ProblemError:
     """The 409 of an update based on an old version: ``current`` is the thing as it is now."""
-    return ProblemError(
-        409,
-        f"this {kind} was changed by someone else since you read it: look at it as it is now "
-        "(in 'current') and make your change again",
-        field="version",
-        current=current,
-    )
+    return ProblemError(409, _(STALE[kind]), field="version", current=current)
 
 
 def calendar_changed(db: AsyncSession, school_id: int) -> None:
@@ -160,7 +189,7 @@ async def _refuse_same_name(db: AsyncSession, name: str, school_id: int | None) 
                 "school",
                 other_id,
                 other_name,
-                f"this server already holds a school named {other_name!r}",
+                _("this server already holds a school named {name}").format(name=repr(other_name)),
                 "name",
             )
 
@@ -180,7 +209,11 @@ class SchoolExists(Exception):
     """``diary-server init`` for a school the server already holds."""
 
     def __init__(self, school_id: int, name: str) -> None:
-        super().__init__(f"the school {name!r} already exists on this server (id {school_id})")
+        super().__init__(
+            _("the school {name} already exists on this server (id {id})").format(
+                name=repr(name), id=school_id
+            )
+        )
         self.school_id = school_id
         self.name = name
 

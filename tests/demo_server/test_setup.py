@@ -5,6 +5,7 @@ schools made this way on one server, each blind to the other."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -304,6 +305,254 @@ async def test_a_school_is_set_up_and_conflicts_are_named(two: Any) -> None:
     listed = ok(await send(http, "GET", "/setup/years", school))
     assert [len(y["periods"]) for y in listed["years"]] == [1]
     assert len(listed["years"][0]["holidays"]) == 11
+
+
+def cyrillic(text: str) -> bool:
+    return any("а" <= ch.lower() <= "я" for ch in text)
+
+
+async def in_both(
+    http: httpx.AsyncClient, method: str, path: str, school: School, body: Any, status: int
+) -> tuple[Problem, Problem]:
+    """The same refusal asked in Russian and in English: the same status, field and conflict,
+    the ``detail`` in each language."""
+    answers = []
+    for lang in ("ru-RU,ru;q=0.9", "en-GB,en;q=0.9"):
+        headers = {**school.headers, "Accept-Language": lang}
+        if method != "GET":
+            headers["Idempotency-Key"] = uuid.uuid4().hex
+        answer = await http.request(method, f"{API_PREFIX}{path}", json=body, headers=headers)
+        assert answer.status_code == status, answer.text
+        answers.append(decode(answer.content, Problem))
+    ru, en = answers
+    assert ru.field == en.field
+    if en.conflict is not None:  # the same other thing (a bell's name is words: урок 1)
+        assert ru.conflict is not None
+        assert (ru.conflict.kind, ru.conflict.id) == (en.conflict.kind, en.conflict.id)
+    else:
+        assert ru.conflict is None
+    assert cyrillic(ru.detail) and ru.detail != en.detail, ru.detail
+    # nothing English left in the Russian sentence but codes, the field's name and data
+    unquoted = re.sub(r"'[^']*'", "", ru.detail)
+    english = set(re.findall(r"[A-Za-z]{3,}", unquoted)) - {"Europe", "Moscow"}
+    english -= {"Asia", "Yekaterinburg", "London", "IANA", "diary", "admin", "reset", "password"}
+    assert not english, ru.detail
+    return ru, en
+
+
+async def test_refusals_speak_russian_and_english(two: Any) -> None:
+    """Every kind of set-up refusal is told in the request's language, with the same field
+    and the same other object; the English words are the source's."""
+    http, school, _, _ = two
+    ids = await set_up(http, school)
+    year = ids["year"]
+    period = f"/setup/years/{year}/periods"
+    cases: list[tuple[str, str, Any, int, str]] = [
+        ("PATCH", "/setup/school", {"timezone": "Mars/Base"}, 422, "timezone"),
+        (
+            "POST",
+            "/setup/years",
+            {"name": " ", "start": "2027-09-01", "end": "2028-05-31"},
+            422,
+            "name",
+        ),
+        (
+            "POST",
+            "/setup/years",
+            {"name": "Y", "start": "2027-09-01", "end": "2027-08-01"},
+            422,
+            "end",
+        ),
+        (
+            "POST",
+            "/setup/years",
+            {"name": "Y", "start": "2027-09-01", "end": "2028-12-31"},
+            422,
+            "end",
+        ),
+        (
+            "POST",
+            "/setup/years",
+            {"name": "Y", "start": "2027-05-01", "end": "2028-05-31"},
+            409,
+            "start",
+        ),
+        (
+            "POST",
+            period,
+            {"kind": "half", "number": 2, "start": "2027-02-01", "end": "2027-01-11"},
+            422,
+            "end",
+        ),
+        (
+            "POST",
+            period,
+            {"kind": "half", "number": 2, "start": "2026-12-01", "end": "2027-05-31"},
+            409,
+            "start",
+        ),
+        (
+            "POST",
+            period,
+            {"kind": "half", "number": 2, "start": "2027-01-11", "end": "2027-06-30"},
+            409,
+            "end",
+        ),
+        (
+            "POST",
+            period,
+            {"kind": "quarter", "number": 2, "start": "2027-01-11", "end": "2027-03-20"},
+            409,
+            "kind",
+        ),
+        (
+            "POST",
+            period,
+            {"kind": "half", "number": 1, "start": "2027-01-11", "end": "2027-03-20"},
+            409,
+            "number",
+        ),
+        (
+            "POST",
+            period,
+            {"kind": "half", "number": 3, "start": "2027-01-11", "end": "2027-03-20"},
+            422,
+            "number",
+        ),
+        ("POST", f"/setup/years/{year}/holidays", {"start": "2027-07-01"}, 409, "start"),
+        ("POST", f"/setup/years/{year}/holidays", {"start": "2026-12-31"}, 409, "start"),
+        (
+            "POST",
+            f"/setup/years/{year}/holidays",
+            {"start": "2027-03-01", "end": "2027-02-01"},
+            422,
+            "end",
+        ),
+        (
+            "POST",
+            "/setup/bell-schedules",
+            {
+                "name": "Суббота",
+                "weekdays": [5],
+                "bells": [
+                    {"number": 1, "start": "09:00", "end": "09:40"},
+                    {"number": 2, "start": "09:30", "end": "10:10"},
+                ],
+            },
+            409,
+            "bells[1].start",
+        ),
+        (
+            "POST",
+            "/setup/bell-schedules",
+            {
+                "name": "Суббота",
+                "weekdays": [5],
+                "bells": [{"number": 1, "start": "09:00", "end": "08:40"}],
+            },
+            422,
+            "bells[0].end",
+        ),
+        (
+            "POST",
+            "/setup/bell-schedules",
+            {
+                "name": "Суббота",
+                "weekdays": [5],
+                "bells": [
+                    {"number": 1, "start": "09:00", "end": "09:40"},
+                    {"number": 1, "start": "10:00", "end": "10:40"},
+                ],
+            },
+            422,
+            "bells[1].number",
+        ),
+        (
+            "POST",
+            "/setup/bell-schedules",
+            {
+                "name": "Пятница",
+                "weekdays": [4],
+                "bells": [{"number": 1, "start": "08:30", "end": "09:00"}],
+            },
+            409,
+            "weekdays",
+        ),
+        (
+            "PATCH",
+            f"/setup/bell-schedules/{ids['schedule']}",
+            {"version": 1, "retired": True},
+            422,
+            "retired",
+        ),
+        ("POST", "/setup/subjects", {"name": " математика "}, 409, "name"),
+        ("POST", "/setup/rooms", {"name": "301"}, 409, "name"),
+        ("POST", "/setup/rooms", {"name": " "}, 422, "name"),
+        ("POST", "/setup/classes", {"year_id": year, "grade": 5, "letter": "А"}, 409, "letter"),
+        ("POST", "/setup/classes", {"year_id": year, "grade": 5, "letter": "?!"}, 422, "letter"),
+        (
+            "PATCH",
+            f"/setup/subjects/{ids['subject']}",
+            {"version": 7, "name": "Алгебра"},
+            409,
+            "version",
+        ),
+        ("PATCH", f"/setup/classes/{ids['class']}", {"version": 7, "letter": "Б"}, 409, "version"),
+    ]
+    for method, path, body, status, field in cases:
+        ru, en = await in_both(http, method, path, school, body, status)
+        assert ru.field == field, (path, body, ru)
+    me = ok(await send(http, "GET", "/me", school))
+    ru, en = await in_both(
+        http,
+        "POST",
+        "/setup/classes",
+        school,
+        {"year_id": year, "grade": 6, "letter": "А", "class_teacher_id": me["id"]},
+        409,
+    )
+    assert en.detail.endswith("a class teacher must be one")
+    assert ru.detail.endswith("классным руководителем может быть только учитель")
+    # the words agree with their thing, whatever its name: a retired schedule is "выведено"
+    ok(
+        await send(
+            http,
+            "POST",
+            "/setup/bell-schedules",
+            school,
+            {
+                "name": "Суббота",
+                "weekdays": [5],
+                "bells": [{"number": 1, "start": "09:00", "end": "09:40"}],
+            },
+        ),
+        201,
+    )
+    ok(
+        await send(
+            http,
+            "PATCH",
+            f"/setup/bell-schedules/{ids['schedule']}",
+            school,
+            {"version": 1, "retired": True},
+        )
+    )
+    ru, en = await in_both(
+        http,
+        "POST",
+        "/setup/bell-days",
+        school,
+        {"date": "2026-11-27", "schedule_id": ids["schedule"]},
+        409,
+    )
+    assert en.detail == "the schedule 'Основное' is retired: bring it back or choose another"
+    assert ru.detail.startswith("расписание звонков 'Основное' выведено из использования")
+    ok(await send(http, "PATCH", f"/setup/years/{year}", school, {"version": 1, "retired": True}))
+    ru, en = await in_both(
+        http, "POST", "/setup/classes", school, {"year_id": year, "grade": 7, "letter": "В"}, 409
+    )
+    assert en.detail == "the year 2026/2027 is retired: classes are added to a year in use"
+    assert ru.detail.startswith("учебный год 2026/2027 выведен из использования")
 
 
 async def test_changes_are_versioned_retired_and_audited(two: Any) -> None:
