@@ -1289,10 +1289,9 @@ class DiaryData:
             offset, total = offset + len(page.items), page.total
         raise ValueError(_("There is no account with the login {login}.").format(login=wanted))
 
-    async def move_pupil(
-        self, pupil_id: int, class_name: str, day: dt.date | None
-    ) -> wire.UserSummary:
-        """Move a pupil to the class called ``class_name`` (``5А``, ``5a``) from ``day``."""
+    async def class_id(self, class_name: str) -> int:
+        """The id of the class called ``class_name`` (``5А``, ``5a``); a ValueError naming the
+        school's classes when there is none."""
         wanted = "".join(class_name.split()).upper().translate(_LATIN_TO_CYRILLIC)
         classes = (await self.load(endpoints.classes())).classes
         target = next(
@@ -1305,7 +1304,14 @@ class DiaryData:
                     name=class_name, names=names
                 )
             )
-        return await self._call(lambda client: client.move_pupil(pupil_id, target.id, day))
+        return target.id
+
+    async def move_pupil(
+        self, pupil_id: int, class_name: str, day: dt.date | None
+    ) -> wire.UserSummary:
+        """Move a pupil to the class called ``class_name`` (``5А``, ``5a``) from ``day``."""
+        target = await self.class_id(class_name)
+        return await self._call(lambda client: client.move_pupil(pupil_id, target, day))
 
     async def change_password(self, old: str, new: str) -> wire.UserSummary:
         user = await self._call(lambda client: client.change_password(old, new))

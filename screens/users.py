@@ -12,7 +12,9 @@ stays open with what was typed and says why under the box concerned, named by it
 
 from __future__ import annotations
 
-from typing import ClassVar
+import asyncio
+from pathlib import Path
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -29,6 +31,7 @@ from api_client.errors import Conflict, InvalidRequest
 from api_client.i18n import N_, _, ngettext, pgettext, whole_number
 from api_client.models import (
     LOGIN_MAX_LENGTH,
+    CredentialSlips,
     OneTimePassword,
     Role,
     UserCreate,
@@ -49,8 +52,10 @@ from diary_tui.data import (
 from diary_tui.ui import MUTED, day_form, day_typed, parse_day
 from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen
+from screens.consent_list import ConsentListScreen
 from screens.dialogs.confirm import ConfirmOrEnter as Confirm
 from screens.dialogs.detail import DetailScreen
+from screens.dialogs.invites import InviteShown, ResetQuestion, slip_format
 
 MORE = "more"
 """The key of the table's last row while more accounts match than are shown."""
@@ -385,9 +390,13 @@ that must change its password at the next login.
 n creates an account (a one-time password is shown once), e edits the names, x locks or
 unlocks (locking ends the account's sessions), P resets the password (a new one-time
 password, shown once), k links a parent and a child (type the other's login), d unlinks
-them, v moves a pupil to another class from a given day. The same is scriptable:
+them, v moves a pupil to another class from a given day. i on a pupil issues one invite code
+for a parent (shown once, with the child's name; no password changes); f writes a class's
+slips to a file you name: invite codes only, unless you agree to reset passwords after being
+told how many accounts that is. C lists the parents' consents to the processing of personal
+data by class and state, with each parent's history and paper forms. The same is scriptable:
 diary admin users | create | edit | lock | unlock | reset-password | link | unlink | move |
-import | slips.
+import | slips | invite | consent.
 
 When someone else changed an account while you had it open, nothing is overwritten: you see
 the account as it is now, what you typed stays, and you choose whether yours goes over it.
@@ -403,6 +412,9 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         Binding("k", "link", N_("Link"), id="users.link"),
         Binding("d", "unlink", N_("Unlink"), id="users.unlink", show=False),
         Binding("v", "move", N_("Move"), id="users.move"),
+        Binding("i", "invite", N_("Invite code"), id="users.invite"),
+        Binding("f", "slips", N_("Slips"), id="users.slips", show=False),
+        Binding("C", "consent", N_("Consents"), id="users.consent"),
         Binding("r", "reload", N_("Reload"), id="users.reload", show=False),
     ]
 
@@ -924,6 +936,56 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         )
         self.load()
 
+    # -- invite codes, slips, consents (screens/dialogs/invites.py, screens/consent_list.py) --
+
+    def action_invite(self) -> None:
+        user = self._need(Role.PUPIL)
+        if user is not None:
+            self.invite(user)
+
+    @work(exclusive=True, group="users-write", exit_on_error=False)
+    async def invite(self, user: UserSummary) -> None:
+        self.app.push_screen(InviteShown(await self.data.invite_code(user.id)))
+
+    def action_slips(self) -> None:
+        user = self.selected()
+        cls = user.class_.name if user is not None and user.class_ else ""
+        cls = cls or self.query_one("#users-class", Input).value.strip()
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.slips(values["class"], values["file"])
+
+        self.app.push_screen(
+            AskFields(
+                _("A class's slips, written to a file (.txt, or .pdf to print)"),
+                [("class", _("The class"), cls), ("file", _("The file"), "")],
+            ),
+            done,
+        )
+
+    @work(exclusive=True, group="users-write", exit_on_error=False)
+    async def slips(self, class_name: str, path: str) -> None:
+        if not path.strip():
+            raise ValueError(_("Name the file the slips are written to."))
+        class_id = await self.data.class_id(class_name)
+        plan = await self.data.slip_plan(class_id)
+        reset = False
+        if plan.accounts:
+            question: Any = ResetQuestion(plan)
+            reset = bool(await self.app.push_screen_wait(question))
+        made = await self.data.class_slips(
+            class_id, slip_format(path), reset_confirmed=plan.accounts if reset else None
+        )
+        target = await asyncio.to_thread(write_file, path, made.content)
+        self.notify(slips_said(made, target), markup=False, timeout=10)
+        self.load()
+
+    def action_consent(self) -> None:
+        self.app.push_screen(
+            ConsentListScreen(self.data, self.query_one("#users-class", Input).value.strip())
+        )
+
 
 class UnknownClass(ValueError):
     """The class typed for a new pupil is not one of the school's."""
@@ -933,3 +995,29 @@ def locked_said(user: UserSummary, locked: bool) -> str:
     """``ivanov locked.`` / ``ivanov unlocked.``"""
     said = _("{login} locked.") if locked else _("{login} unlocked.")
     return said.format(login=user.login)
+
+
+def slips_said(made: CredentialSlips, path: str) -> str:
+    """What went into a class's slips, and where."""
+    parts = [
+        ngettext("{n} invite code", "{n} invite codes", made.invite_codes).format(
+            n=made.invite_codes
+        )
+    ]
+    if made.pupils or made.parents:
+        passwords = made.pupils + made.parents
+        parts.append(
+            ngettext("{n} new one-time password", "{n} new one-time passwords", passwords).format(
+                n=passwords
+            )
+        )
+    return _("Slips for {cls} written to {path}: {what}.").format(
+        cls=made.class_name, path=path, what=", ".join(parts)
+    )
+
+
+def write_file(path: str, content: bytes) -> str:
+    """Write ``content`` to ``path`` (``~`` is the home folder); the path written."""
+    target = Path(path.strip()).expanduser()
+    target.write_bytes(content)
+    return str(target)
