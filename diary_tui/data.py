@@ -1081,15 +1081,23 @@ class DiaryData:
         return await self._submit(write, wire.AnnouncementItem)
 
     async def post_announcement(
-        self, title: str, body: str, class_id: int | None
+        self,
+        title: str,
+        body: str,
+        class_id: int | None,
+        audience: wire.AnnouncementAudience | None = None,
+        grade: int | None = None,
     ) -> Sent[wire.AnnouncementItem] | Waiting:
-        """Post an announcement (checked first), through the outbox: offline it waits and is
+        """Post an announcement (checked first) to ``audience`` (a class, a parallel, the
+        parents, the teachers, the school), through the outbox: offline it waits and is
         posted once when the server is back."""
         from diary_tui.outbox_ops import AnnouncementPostOp
 
         heading = self.check_message(title, "title", wire.SUBJECT_MAX_LENGTH, one_line=True)
         text = self.check_message(body, "text")
-        request = wire.AnnouncementRequest(title=heading, body=text, class_id=class_id)
+        request = wire.AnnouncementRequest(
+            title=heading, body=text, class_id=class_id, audience=audience, grade=grade
+        )
         return await self._submit(AnnouncementPostOp(request=request), wire.AnnouncementItem)
 
     # -- signing the week ---------------------------------------------------------------

@@ -23,7 +23,15 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from api_client import endpoints
-from api_client.models import AnnouncementItem, Announcements, ClassRef, Event
+from api_client.i18n import _
+from api_client.models import (
+    AnnouncementAudience,
+    AnnouncementItem,
+    Announcements,
+    ClassRef,
+    Event,
+    Me,
+)
 from diary_tui.data import DiaryData, Role, Sent
 from diary_tui.ui import MUTED, event_name, fit, local, plain
 from screens.base import DiaryScreen, list_layout
@@ -85,7 +93,52 @@ def announcement_text(item: AnnouncementItem, zone: dt.tzinfo) -> Content:
     return Content("\n\n").join([head, Content(item.body)])
 
 
-class PostScreen(ModalScreen[tuple[str, str, int | None] | None]):
+Target = tuple[AnnouncementAudience, int | None, int | None]
+"""Whom an announcement is for: the audience, the class (or None), the grade (or None)."""
+
+
+def post_targets(me: Me | None, school_classes: list[ClassRef]) -> list[tuple[str, Target]]:
+    """Whom ``me`` may address, as the form lists them: a teacher each class they teach or
+    lead, a class teacher also their class's parents alone; the administration the school,
+    all parents, the teachers, each parallel, each class and each class's parents (of
+    ``school_classes``). The server decides again (``access.may_announce``)."""
+    if me is None:
+        return []
+    audience = AnnouncementAudience
+    classes: dict[int, ClassRef] = {}
+    if me.role is Role.ADMINISTRATION:
+        classes = {c.id: c for c in school_classes}
+    if me.homeroom is not None:
+        classes[me.homeroom.id] = me.homeroom
+    for teaching in me.teaching:
+        classes.setdefault(teaching.class_.id, teaching.class_)
+    ordered = sorted(classes.values(), key=lambda c: (c.grade, c.letter))
+    targets: list[tuple[str, Target]] = []
+    if me.role is Role.ADMINISTRATION:
+        targets.append((_("The whole school"), (audience.SCHOOL, None, None)))
+        targets.append((_("All parents of the school"), (audience.PARENTS, None, None)))
+        targets.append((_("The teachers"), (audience.TEACHERS, None, None)))
+        for grade in sorted({c.grade for c in ordered}):
+            targets.append(
+                (
+                    _("All the classes of grade {grade}").format(grade=grade),
+                    (audience.GRADE, None, grade),
+                )
+            )
+    for cls in ordered:
+        targets.append((_("Class {name}").format(name=cls.name), (audience.CLASS, cls.id, None)))
+        leads = me.homeroom is not None and me.homeroom.id == cls.id
+        if leads or me.role is Role.ADMINISTRATION:
+            targets.append(
+                (
+                    _("Parents of class {name} only").format(name=cls.name),
+                    (audience.PARENTS, cls.id, None),
+                )
+            )
+    return targets
+
+
+class PostScreen(ModalScreen[tuple[str, str, Target] | None]):
     """Post an announcement: to one of the given classes, or the whole school."""
 
     BINDINGS = [
@@ -102,15 +155,16 @@ class PostScreen(ModalScreen[tuple[str, str, int | None] | None]):
     PostScreen TextArea { height: 1fr; min-height: 4; }
     """
 
-    def __init__(self, targets: list[tuple[str, int | None]]) -> None:
+    def __init__(self, targets: list[tuple[str, Target]]) -> None:
         super().__init__()
         self.targets = targets
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content.styled("New announcement", "bold"))
+            yield Static(Content(_("To whom (Tab, then Up and Down):")), classes="post-label")
             yield OptionList(
-                *[Option(Content(name), id=f"to-{i}") for i, (name, _) in enumerate(self.targets)],
+                *[Option(Content(name), id=f"to-{i}") for i, (name, _t) in enumerate(self.targets)],
                 id="post-to",
             )
             yield Input(placeholder="Title", id="post-title", max_length=200)
@@ -338,24 +392,6 @@ A teacher posts to a class they teach, administration to the whole school: n.
                     self.mark_read(item.id)
                 return
 
-    def _targets(self) -> list[tuple[str, int | None]]:
-        me = self.data.me
-        if me is None:
-            return []
-        classes: dict[int, ClassRef] = {}
-        if me.homeroom is not None:
-            classes[me.homeroom.id] = me.homeroom
-        for teaching in me.teaching:
-            classes.setdefault(teaching.class_.id, teaching.class_)
-        targets: list[tuple[str, int | None]] = []
-        if me.role is Role.ADMINISTRATION:
-            targets.append(("The whole school", None))
-        targets += [
-            (f"Class {c.name}", c.id)
-            for c in sorted(classes.values(), key=lambda c: (c.grade, c.letter))
-        ]
-        return targets
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "post":
             me = self.data.me
@@ -363,20 +399,45 @@ A teacher posts to a class they teach, administration to the whole school: n.
         return super().check_action(action, parameters)
 
     def action_post(self) -> None:
-        targets = self._targets()
+        self.open_post()
+
+    @work(group="post-form", exclusive=True, exit_on_error=False)
+    async def open_post(self) -> None:
+        """The form, with whom the user may address (the administration's list names the
+        school's classes: read from the store, else loaded)."""
+        me = self.data.me
+        school: list[ClassRef] = []
+        if me is not None and me.role is Role.ADMINISTRATION:
+            listed = self.data.cached(endpoints.setup_classes())
+            if listed is None:
+                listed = await self.data.load(endpoints.setup_classes())
+            school = [
+                ClassRef(id=c.id, name=c.name, grade=c.grade, letter=c.letter)
+                for c in listed.classes
+                if not c.retired
+            ]
+        targets = post_targets(me, school)
         if not targets:
-            self.notify("You have no class to post to.", severity="warning")
+            self.notify(_("You have no class to post to."), severity="warning", markup=False)
             return
 
-        def written(answer: tuple[str, str, int | None] | None) -> None:
+        def written(answer: tuple[str, str, Target] | None) -> None:
             if answer is not None:
-                self.post(*answer)
+                title, body, (audience, class_id, grade) = answer
+                self.post(title, body, class_id, audience, grade)
 
         self.app.push_screen(PostScreen(targets), written)
 
     @work(group="post", exit_on_error=False)
-    async def post(self, title: str, body: str, class_id: int | None) -> None:
-        answer = await self.data.post_announcement(title, body, class_id)
+    async def post(
+        self,
+        title: str,
+        body: str,
+        class_id: int | None,
+        audience: AnnouncementAudience | None = None,
+        grade: int | None = None,
+    ) -> None:
+        answer = await self.data.post_announcement(title, body, class_id, audience, grade)
         if not isinstance(answer, Sent):
             self.notify(
                 "The server cannot be reached: the announcement is kept on this computer and "
