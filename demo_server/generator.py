@@ -29,7 +29,15 @@ import msgspec
 from sqlalchemy import JSON, Column, Dialect, Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from api_client.models import AbsenceKind, LessonStatus, MarkKind, PeriodKind, Role
+from api_client.models import (
+    LESSON_KIND_WEIGHTS,
+    AbsenceKind,
+    LessonKind,
+    LessonStatus,
+    MarkKind,
+    PeriodKind,
+    Role,
+)
 from demo_server import schema
 from demo_server import setup_rules as rules
 from demo_server.audit import GENESIS, audit_row, canonical_instant, plain_record_hash
@@ -1244,6 +1252,8 @@ class _School:
         count: dict[tuple[int, str, int], int] = {}
         progress: dict[int, float] = {}  # lesson id: how far through the year's lessons
         self.control: dict[int, MarkKind] = {}
+        self.control_weight: dict[int, int] = {}
+        """The weight a control lesson gave its marks (its lesson row carries it)."""
         series: dict[tuple[int, str, int], list[_Lesson]] = {}
         for lesson in self.lessons:
             if lesson.held:
@@ -1458,6 +1468,8 @@ class _School:
                     )
                 shift = 0.0
             weight = rng.choice(_WEIGHTS[control]) if control is not None else 1
+            if control is not None:
+                self.control_weight[lesson.id] = weight
             for pupil, kind in zip(chosen, kinds, strict=True):
                 key = (pupil.id, lesson.subject.key)
                 if key not in knack:
@@ -2094,6 +2106,15 @@ class _School:
                         },
                     )
 
+    def _lesson_kind(self, lesson_id: int) -> dict[str, object]:
+        """A control lesson (a test, a dictation, ...) is of that kind, with its marks' weight."""
+        control = self.control.get(lesson_id)
+        if control is None:
+            return {"kind": LessonKind.LESSON.value, "weight": 1}
+        kind = LessonKind(control.value)
+        weight = self.control_weight.get(lesson_id, LESSON_KIND_WEIGHTS[kind])
+        return {"kind": kind.value, "weight": weight}
+
     def _lesson_rows(self) -> None:
         lesson_rows = [
             {
@@ -2111,6 +2132,7 @@ class _School:
                 "status": lesson.status.value,
                 "note": lesson.note,
                 "topic": lesson.topic,
+                **self._lesson_kind(lesson.id),
                 "version": 1,
             }
             for lesson in self.lessons

@@ -57,8 +57,10 @@ class PickJournal(ModalScreen[int | None]):
         width: 60; max-width: 100%; height: auto; max-height: 90%;
         border: round $primary; background: $surface; padding: 0 1;
     }
-    PickJournal OptionList { height: auto; max-height: 18; border: none; }
-    PickJournal #pick-filter { border: none; height: 1; padding: 0; }
+    PickJournal OptionList, PickJournal OptionList:focus {
+        height: auto; max-height: 18; border: none;
+    }
+    PickJournal #pick-filter { padding: 0; }
     PickJournal #pick-none { color: $text-muted; }
     """
     BINDINGS = [
@@ -87,6 +89,9 @@ class PickJournal(ModalScreen[int | None]):
                 yield Input(
                     placeholder=_("Type to narrow: class, subject, group"),
                     id="pick-filter",
+                    # One line: compact (a full input squeezed into a line shows its focus
+                    # border's row of ▔, not the text).
+                    compact=True,
                     select_on_focus=False,
                 )
                 yield Static("", id="pick-none")

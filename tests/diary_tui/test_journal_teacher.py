@@ -275,3 +275,16 @@ async def test_a_read_only_journal_moves_nothing_on_a_digit_and_lists_no_edit_ke
         for edit in ("Absent", "Ill", "Late", "Remove", "Weight", "Kind", "Comment", "Topic"):
             assert edit not in shown
         assert "Test" not in shown and "Replace" not in shown
+
+
+@sqlite_only
+async def test_the_pickers_filter_box_shows_what_is_typed(app: Any) -> None:
+    """A one-line box shows its text (compact, like the topic's)."""
+    async with teacher_journal(app) as (tui, pilot, _screen, _grid):
+        tui.push_screen(
+            PickJournal("Open the journal of", ["5A · Maths", "6B · Maths"], 0, filtering=True)
+        )
+        await wait_for(pilot, lambda: isinstance(tui.screen, PickJournal))
+        await pilot.pause()
+        assert isinstance(tui.screen.focused, Input)
+        assert inputs_show_their_text(tui.screen) == []
