@@ -124,6 +124,19 @@ def _column_where(grid: JournalGrid, wanted: Any) -> int:
     return next(i for i, lesson in enumerate(grid.model.lessons) if wanted(lesson))
 
 
+async def _to_ordinary_lesson(grid: JournalGrid, pilot: Any, today: dt.date) -> None:
+    """The cursor on the last ordinary lesson held up to today, first pupil."""
+    columns = [
+        i
+        for i, lesson in enumerate(grid.model.lessons)
+        if lesson.kind is LessonKind.LESSON
+        and lesson.date <= today
+        and lesson.status.value != "cancelled"
+    ]
+    grid.move_to(0, columns[-1])
+    await pilot.pause()
+
+
 @sqlite_only
 async def test_t_goes_to_todays_lesson_and_equals_replaces_instead_of_adding(
     app: Any, http: httpx.AsyncClient, headers: dict[str, str]
@@ -153,7 +166,8 @@ async def test_t_goes_to_todays_lesson_and_equals_replaces_instead_of_adding(
 
 @sqlite_only
 async def test_w_says_a_digit_is_awaited_and_delete_refreshes_the_line(app: Any) -> None:
-    async with teacher_journal(app) as (_tui, pilot, screen, grid):
+    async with teacher_journal(app) as (tui, pilot, screen, grid):
+        await _to_ordinary_lesson(grid, pilot, tui.data.today())
         lesson_id, pupil = lesson_of(grid), grid.current_pupil_id
         await pilot.press("4", "up")
         await pilot.pause()
@@ -225,6 +239,7 @@ async def test_a_test_lesson_gives_its_marks_its_kind_and_weight(
     app: Any, http: httpx.AsyncClient, headers: dict[str, str], login_as: LoginAs
 ) -> None:
     async with teacher_journal(app) as (tui, pilot, screen, grid):
+        await _to_ordinary_lesson(grid, pilot, tui.data.today())
         lesson_id = lesson_of(grid)
         pupil = grid.current_pupil_id
         await pilot.press("ctrl+t")
