@@ -395,7 +395,7 @@ async def load_report_card(
 ) -> m.ReportCard | None:
     """Period and year marks per subject for the school year that holds ``today``, or that
     holds ``period`` (a period id: last year's report card)."""
-    found = await pupil_span(db, pupil_id, today, period or "year")
+    found = await pupil_span(db, pupil_id, today, "year" if period is None else period)
     if found is None:
         return None
     span, facts = found

@@ -186,3 +186,20 @@ async def test_unchanged_answer_is_a_304(
         headers={**headers, "If-None-Match": first.headers["etag"]},
     )
     assert again.status_code == 304 and again.content == b""
+
+
+@pytest.mark.parametrize("path", ["grades", "report-card"])
+@pytest.mark.parametrize("period", ["", "x", "-1", "year "])
+async def test_a_period_that_is_neither_an_id_nor_year_is_refused(
+    http: httpx.AsyncClient, login_as: LoginAs, path: str, period: str
+) -> None:
+    """An empty ``period`` is not the default: it is refused naming the field, as any other
+    value the schema's pattern does not allow (the report card took it for the year)."""
+    headers = await login_as(http, "pupil")
+    pupil = (await featured_pupils(http, login_as))[-1]
+    answer = await http.get(
+        f"/api/v1/pupils/{pupil}/{path}", params={"period": period}, headers=headers
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["field"] == "period"

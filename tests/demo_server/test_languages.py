@@ -251,3 +251,46 @@ def test_the_names_of_codes_are_one_table_for_every_language() -> None:
         assert names.absence_letter(AbsenceKind.ILLNESS) == "I"
         assert set(names.mark_kinds()) == set(MarkKind)
         assert set(names.absence_kinds()) == set(AbsenceKind)
+
+
+async def test_groups_year_close_and_consent_refusals_are_told_in_the_asked_language(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    """The refusals of the newer features (groups, closing a year, consent) follow the
+    request's language as every other does."""
+    it = await login_as(http, "it")
+    parent = await login_as(http, "parent")
+
+    async def group_led_by_a_parent(headers: dict[str, str]) -> httpx.Response:
+        body = {
+            "class_id": demo.ids["c7v"],
+            "subject_id": demo.ids["math"],
+            "name": "1 группа",
+            "teacher_id": demo.ids["parent"],
+        }
+        return await http.post(f"{API}/groups", json=body, headers={**it, **key(), **headers})
+
+    ru, en, _ = await both(group_led_by_a_parent)
+    assert (ru.status, ru.field) == (422, "teacher_id")
+    assert "is not a teacher" in en.detail and "не учитель" in ru.detail
+
+    years = (await http.get(f"{API}/setup/years", headers=it)).json()["years"]
+    year = years[0]["id"]
+
+    async def close_too_early(headers: dict[str, str]) -> httpx.Response:
+        body = {"next_year_id": year}
+        url = f"{API}/setup/years/{year}/close"
+        return await http.post(url, json=body, headers={**it, **key(), **headers})
+
+    ru, en, _ = await both(close_too_early)
+    assert (ru.status, ru.field) == (409, "year_id")
+    assert "is not over" in en.detail
+
+    async def accept_a_version_never_shown(headers: dict[str, str]) -> httpx.Response:
+        body = {"version": 999}
+        return await http.post(
+            f"{API}/me/consent", json=body, headers={**parent, **key(), **headers}
+        )
+
+    ru, en, _ = await both(accept_a_version_never_shown)
+    assert ru.field == "version"
