@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-AVERAGE_RULE = "average = sum of (mark × weight) ÷ sum of weights, to two decimals"
+from api_client.i18n import N_
+
+AVERAGE_RULE = N_("average = sum of (mark × weight) ÷ sum of weights, to two decimals")
+"""The rule in English; shown as ``_(AVERAGE_RULE)`` (the server sends it in the request's
+language)."""
 
 _CENT = Decimal("0.01")
 

@@ -268,6 +268,16 @@ def whole_number(n: int) -> str:
     return text if language() == SOURCE else text.replace(",", "\u00a0")
 
 
+def number(value: float) -> str:
+    """A number as short as it goes: ``4.5`` / ``4,5``, ``3`` (a chart's scale)."""
+    text = f"{value:g}"
+    if language() == SOURCE or "." not in text:
+        return text
+    from babel.numbers import get_decimal_symbol
+
+    return text.replace(".", get_decimal_symbol(language()))
+
+
 def decimal(value: float, places: int = 2) -> str:
     """``3.45`` / ``3,45``."""
     text = f"{value:.{places}f}"

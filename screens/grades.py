@@ -26,8 +26,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
-from api_client import endpoints
+from api_client import endpoints, i18n, names
 from api_client.grading import AVERAGE_RULE, format_average, weighted_average
+from api_client.i18n import N_, _, pgettext
 from api_client.models import (
     GradeMark,
     Grades,
@@ -101,15 +102,33 @@ def whatif_average(subject: SubjectGrades, whatif: Sequence[Pair]) -> Decimal | 
     return weighted_average([*((m.value, m.weight) for m in subject.marks), *whatif])
 
 
+def average_text(average: str | Decimal | None) -> str:
+    """An average as the language writes it: ``4.50`` / ``4,50`` (the server's text or ours);
+    ``—`` for none."""
+    text = format_average(average) if not isinstance(average, str) else average
+    whole, point, fraction = text.partition(".")
+    if not point or not whole.isdigit() or not fraction.isdigit():
+        return text or "—"
+    return i18n.decimal(float(text), len(fraction))
+
+
+def rule_text(rule: str) -> str:
+    """The averaging rule the server says, in the interface's language when it is ours."""
+    return _(AVERAGE_RULE) if not rule or rule == AVERAGE_RULE else rule
+
+
 def average_cell(subject: SubjectGrades, whatif: Sequence[Pair]) -> Content:
     if whatif:
-        return Content.styled("≈" + format_average(whatif_average(subject, whatif)), HYPOTHETICAL)
-    return Content.styled(subject.average, "bold") if subject.average else muted("—")
+        return Content.styled("≈" + average_text(whatif_average(subject, whatif)), HYPOTHETICAL)
+    if subject.average:
+        return Content.styled(average_text(subject.average), "bold")
+    return muted("—")
 
 
 def span_text(grades: Grades) -> str:
+    """``5 Nov – 28 Dec 2026`` / ``5 нояб. – 28 дек. 2026``."""
     start, end = grades.start, grades.end
-    return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+    return f"{i18n.day_month(start, short=True)} – {i18n.day_month(end, short=True)} {end.year}"
 
 
 def chart_height(scale: MarkScale) -> int:
@@ -127,24 +146,34 @@ def subject_detail(
     lines: list[Content] = [
         Content.assemble(
             (plain(subject.subject.name), "bold"),
-            "  average ",
-            (subject.average or "—", "bold"),
+            "  " + _("average") + " ",
+            (average_text(subject.average) if subject.average else "—", "bold"),
             *(
                 [
-                    ("  what if ", ""),
-                    ("≈" + format_average(whatif_average(subject, whatif)), HYPOTHETICAL),
+                    ("  " + _("what if") + " ", ""),
+                    ("≈" + average_text(whatif_average(subject, whatif)), HYPOTHETICAL),
                 ]
                 if whatif
                 else []
             ),
-            (f"  period mark {subject.period_mark}" if subject.period_mark else "", "bold"),
-            (f"  class {subject.class_average}" if subject.class_average else "", MUTED),
+            (
+                "  " + _("period mark {mark}").format(mark=subject.period_mark)
+                if subject.period_mark
+                else "",
+                "bold",
+            ),
+            (
+                "  " + _("class {average}").format(average=average_text(subject.class_average))
+                if subject.class_average
+                else "",
+                MUTED,
+            ),
         ),
-        Content.styled(AVERAGE_RULE, MUTED),
+        Content.styled(_(AVERAGE_RULE), MUTED),
         Content(""),
     ]
     if averages:
-        lines.append(Content.styled("Running average over the period", "bold"))
+        lines.append(Content.styled(_("Running average over the period"), "bold"))
         lines.append(
             column_chart(
                 averages,
@@ -158,11 +187,15 @@ def subject_detail(
         )
         lines.append(Content(""))
     if not subject.marks and not whatif:
-        lines.append(muted("No marks in this period."))
-    for mark in subject.marks:
-        kind = mark.kind.value + (f", weight {mark.weight}" if mark.weight > 1 else "")
+        lines.append(muted(_("No marks in this period.")))
+    days = [i18n.day_month(mark.date, short=True) for mark in subject.marks]
+    day_width = max((len(day) for day in days), default=0)
+    for mark, day in zip(subject.marks, days, strict=True):
+        kind = names.mark_kind(mark.kind)
+        if mark.weight > 1:
+            kind += ", " + _("weight {weight}").format(weight=mark.weight)
         row = [
-            Content.styled(f"{mark.date.day:>2} {mark.date:%b}  ", MUTED),
+            Content.styled(day.rjust(day_width) + "  ", MUTED),
             Content.styled(
                 mark_text(mark.value, mark.weight).ljust(5), mark_style(mark.value, scale)
             ),
@@ -171,16 +204,16 @@ def subject_detail(
         if mark.author:
             row.append(Content.styled(f" · {plain(mark.author)}", MUTED))
         if mark.edited:
-            row.append(Content.styled(" · corrected", "$text-warning"))
+            row.append(Content.styled(" · " + _("corrected"), "$text-warning"))
         lines.append(Content.assemble(*row))
         if mark.comment:
-            lines.append(Content.assemble("         “", plain(mark.comment), "”"))
+            lines.append(Content.assemble(" " * (day_width + 3) + "“", plain(mark.comment), "”"))
     for value, weight in whatif:
         lines.append(
             Content.assemble(
-                ("what if  ", HYPOTHETICAL),
+                (_("what if") + "  ", HYPOTHETICAL),
                 (mark_text(value, weight) + "?", HYPOTHETICAL),
-                ("  (kept on this computer, never sent)", MUTED),
+                ("  (" + _("kept on this computer, never sent") + ")", MUTED),
             )
         )
     return Content("\n").join(lines)
@@ -190,7 +223,7 @@ class WhatIfScreen(ModalScreen[Pair | None]):
     """Ask for a hypothetical mark: its value and weight."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="whatif.cancel")
+        Binding("escape", "cancel", N_("Cancel"), id="whatif.cancel")
     ]
     DEFAULT_CSS = """
     WhatIfScreen { align: center middle; }
@@ -208,14 +241,15 @@ class WhatIfScreen(ModalScreen[Pair | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="whatif"):
             yield Static(
-                Content.assemble(("What if: ", "bold"), plain(self.subject)), id="whatif-title"
+                Content.assemble((_("What if:") + " ", "bold"), plain(self.subject)),
+                id="whatif-title",
             )
-            yield Label(f"Mark ({self.scale.min}–{self.scale.max})")
+            yield Label(_("Mark ({low}–{high})").format(low=self.scale.min, high=self.scale.max))
             yield Input(id="whatif-value", placeholder=str(self.scale.max), compact=True)
-            yield Label(f"Weight (1–{MAX_WEIGHT})")
+            yield Label(_("Weight (1–{high})").format(high=MAX_WEIGHT))
             yield Input("1", id="whatif-weight", compact=True)
             yield Static("", id="whatif-error")
-            yield Static(muted("Enter adds · Esc cancels · kept here, never sent"))
+            yield Static(muted(_("Enter adds · Esc cancels · kept here, never sent")))
 
     def on_mount(self) -> None:
         self.query_one("#whatif-value", Input).focus()
@@ -230,12 +264,16 @@ class WhatIfScreen(ModalScreen[Pair | None]):
         error = self.query_one("#whatif-error", Static)
         if not value_text.isdigit() or not self.scale.min <= int(value_text) <= self.scale.max:
             error.update(
-                f"The mark must be a whole number from {self.scale.min} to {self.scale.max}."
+                _("The mark must be a whole number from {low} to {high}.").format(
+                    low=self.scale.min, high=self.scale.max
+                )
             )
             self.query_one("#whatif-value", Input).focus()
             return
         if not weight_text.isdigit() or not 1 <= int(weight_text) <= MAX_WEIGHT:
-            error.update(f"The weight must be a whole number from 1 to {MAX_WEIGHT}.")
+            error.update(
+                _("The weight must be a whole number from 1 to {high}.").format(high=MAX_WEIGHT)
+            )
             self.query_one("#whatif-weight", Input).focus()
             return
         self.dismiss((int(value_text), int(weight_text)))
@@ -248,9 +286,9 @@ class SubjectDetailScreen(ModalScreen[None]):
     """One subject: every mark and the running average, with "what if" keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "close", "Close", id="grades.detail.close"),
-        Binding("i", "whatif", "What if", id="grades.detail.whatif"),
-        Binding("x", "clear", "Clear what if", id="grades.detail.clear"),
+        Binding("escape,q", "close", N_("Close"), id="grades.detail.close"),
+        Binding("i", "whatif", N_("What if"), id="grades.detail.whatif"),
+        Binding("x", "clear", N_("Clear what if"), id="grades.detail.clear"),
     ]
     DEFAULT_CSS = """
     SubjectDetailScreen { align: center middle; }
@@ -293,7 +331,7 @@ class ReportCardScreen(ModalScreen[None]):
     """Period and year marks per subject for the whole year."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,k", "close", "Close", id="grades.card.close")
+        Binding("escape,q,k", "close", N_("Close"), id="grades.card.close")
     ]
     DEFAULT_CSS = """
     ReportCardScreen { align: center middle; }
@@ -315,7 +353,7 @@ class ReportCardScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="report-card"):
-            yield Static(muted("Loading the report card…"), id="report-card-title")
+            yield Static(muted(_("Loading the report card…")), id="report-card-title")
             yield RowTable(id="report-card-table", zebra_stripes=True)
         yield KeyFooter()
 
@@ -338,17 +376,17 @@ class ReportCardScreen(ModalScreen[None]):
     def paint(self, card: ReportCard) -> None:
         self.query_one("#report-card-title", Static).update(
             title_line(
-                Content.styled("Report card", "bold"),
+                Content.styled(_("Report card"), "bold"),
                 plain(card.pupil.full_name),
-                f"school year {plain(card.year)}" if card.year else "",
+                _("school year {year}").format(year=plain(card.year)) if card.year else "",
             )
         )
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_column("Subject", key="subject", width=24)
+        table.add_column(_("Subject"), key="subject", width=24)
         for period in card.periods:
             table.add_column(Text(plain(period.name)[:12]), key=f"p{period.id}")
-        table.add_column("Year", key="year")
+        table.add_column(_("Year"), key="year")
         for row in card.subjects:
             cells: list[Content | str] = [Content(plain(row.subject.name))]
             cells += [Content(str(v)) if v is not None else muted("—") for v in row.periods]
@@ -356,7 +394,7 @@ class ReportCardScreen(ModalScreen[None]):
             table.add_row(*cells, key=str(row.subject.id))
         if not card.subjects:
             self.query_one("#report-card-title", Static).update(
-                muted("No period or year marks yet.")
+                muted(_("No period or year marks yet."))
             )
 
     def on_worker_state_changed(self, event: Any) -> None:
@@ -370,7 +408,7 @@ class ReportCardScreen(ModalScreen[None]):
             )
             if self.data.cached(endpoints.report_card(self.pupil_id)) is None:
                 self.query_one("#report-card-title", Static).update(
-                    muted("The report card is not saved here and the server did not answer.")
+                    muted(_("The report card is not saved here and the server did not answer."))
                 )
 
     def action_close(self) -> None:
@@ -379,30 +417,30 @@ class ReportCardScreen(ModalScreen[None]):
 
 class GradesScreen(PeriodScreen[Grades]):
     NAME = "grades"
-    TITLE = "Grades"
-    WHAT = "grades"
-    HELP = f"""
+    TITLE = N_("Grades")
+    WHAT = N_("grades")
+    HELP = N_("""
 The marks of your child (or your own, for a pupil) in a period, per subject: each mark in
 date order (4×2 is a 4 that counts twice), the weighted average, the period mark when it is
 set, the class average and the place in the class where the school shows them, and a trend
 line of the running average.
 
-{AVERAGE_RULE}.
+The average is the sum of (mark × weight) divided by the sum of weights, to two decimals.
 
 [ and ] switch the period (the quarters and the whole year). Enter opens a subject with every
 mark, the teacher's comment and a chart. i adds a "what if" mark to the subject to see how
 the average would change; what-if marks are shown with ? and ≈, kept on this computer only,
 never sent; x clears them. k shows the report card.
-"""
+""")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help", id="grades.help"),
+        Binding("f1", "help", N_("Help"), id="grades.help"),
         *period_bindings("grades"),
-        Binding("i", "whatif", "What if", id="grades.whatif"),
-        Binding("x", "clear_whatif", "Clear", id="grades.clear"),
-        Binding("k", "report_card", "Report card", id="grades.card"),
-        Binding("r", "reload", "Refresh", id="grades.reload", show=False),
-        Binding("q", "app.quit", "Quit", id="grades.quit"),
+        Binding("i", "whatif", N_("What if"), id="grades.whatif"),
+        Binding("x", "clear_whatif", N_("Clear"), id="grades.clear"),
+        Binding("k", "report_card", N_("Report card"), id="grades.card"),
+        Binding("r", "reload", N_("Refresh"), id="grades.reload", show=False),
+        Binding("q", "app.quit", N_("Quit"), id="grades.quit"),
     ]
 
     DEFAULT_CSS = """
@@ -470,18 +508,23 @@ never sent; x clears them. k shows the report card.
         grades = self.value
         title = self.query_one("#grades-title", Static)
         if grades is None:
-            title.update(Content.styled("Grades", "bold"))
+            title.update(Content.styled(_("Grades"), "bold"))
             return
         parts: list[Content | str] = [
-            Content.styled(f"Grades · {period_label(grades.period)}", "bold"),
+            Content.styled(
+                _("Grades · {period}").format(period=period_label(grades.period)), "bold"
+            ),
             span_text(grades),
         ]
         if grades.rating is not None:
             parts.append(
                 Content.assemble(
-                    "place ",
-                    (f"{grades.rating.place} of {grades.rating.of}", "bold"),
-                    (f" ({grades.rating.average})", MUTED),
+                    _("place") + " ",
+                    (
+                        _("{place} of {of}").format(place=grades.rating.place, of=grades.rating.of),
+                        "bold",
+                    ),
+                    (f" ({average_text(grades.rating.average)})", MUTED),
                 )
             )
         title.update(title_line(*parts))
@@ -504,13 +547,13 @@ never sent; x clears them. k shows the report card.
         longest = max((len(plain(s.subject.name)) for s in value.subjects), default=10)
         subject_w = max(10, min(longest, 26, flex // 2))
         marks_w = flex - subject_w
-        table.add_column("Subject", key="subject", width=subject_w)
-        table.add_column("Marks", key="marks", width=marks_w)
-        table.add_column("Avg", key="avg", width=6)
-        table.add_column("Per", key="period", width=3)
+        table.add_column(_("Subject"), key="subject", width=subject_w)
+        table.add_column(_("Marks"), key="marks", width=marks_w)
+        table.add_column(pgettext("column: the average", "Avg"), key="avg", width=6)
+        table.add_column(pgettext("column: the period mark", "Per"), key="period", width=3)
         if show_class:
-            table.add_column("Class", key="class", width=5)
-        table.add_column("Trend", key="trend", width=8)
+            table.add_column(pgettext("column: the class average", "Class"), key="class", width=5)
+        table.add_column(pgettext("column: the trend", "Trend"), key="trend", width=8)
         for subject in value.subjects:
             whatif = whatifs[subject.subject.id]
             pairs = [(m.value, m.weight) for m in subject.marks] + list(whatif)
@@ -529,19 +572,21 @@ never sent; x clears them. k shows the report card.
                 else muted("—"),
             ]
             if show_class:
-                cells.append(muted(subject.class_average or "—"))
+                cells.append(muted(average_text(subject.class_average or "—")))
             cells.append(trend)
             table.add_row(*cells, key=str(subject.subject.id))
         if not value.subjects:
-            self.show_message(f"No marks in {period_label(value.period).lower()} yet.")
+            self.show_message(
+                _("No marks in {period} yet.").format(period=period_label(value.period).lower())
+            )
         elif cursor:
             table.move_cursor(row=min(cursor, len(value.subjects) - 1))
         any_whatif = any(whatifs.values())
-        rule = Content.styled(value.rule or AVERAGE_RULE, MUTED)
+        rule = Content.styled(rule_text(value.rule), MUTED)
         if any_whatif:
             rule = Content.assemble(
-                ("≈ ? what if, never sent (x clears) · ", HYPOTHETICAL),
-                ("average = Σ(mark × weight) ÷ Σ weights", MUTED),
+                ("≈ ? " + _("what if, never sent (x clears)") + " · ", HYPOTHETICAL),
+                (_("average = Σ(mark × weight) ÷ Σ weights"), MUTED),
             )
         self.query_one("#grades-rule", Static).update(rule)
         self._painted = None if not value.subjects else painted
@@ -588,7 +633,7 @@ never sent; x clears them. k shows the report card.
     def action_whatif(self) -> None:
         subject = self.current_subject()
         if subject is None:
-            self.notify("Choose a subject first.", timeout=4)
+            self.notify(_("Choose a subject first."), timeout=4)
             return
         self.ask_whatif(subject)
 

@@ -13,6 +13,9 @@ from collections.abc import Sequence
 
 from textual.content import Content
 
+from api_client import i18n
+from api_client.i18n import _
+
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 
 
@@ -34,11 +37,12 @@ def column_chart(
     if height < 1 or width < 8 or high <= low:
         raise ValueError("the chart needs a height, at least 8 columns and high > low")
     axis_width = (
-        max(len(f"{round(low + (high - low) * r / height, 1):g}") for r in range(height + 1)) + 1
+        max(len(i18n.number(round(low + (high - low) * r / height, 1))) for r in range(height + 1))
+        + 1
     )
     room = width - axis_width
     if not values:
-        return Content.styled("(no marks yet)", "dim")
+        return Content.styled("(" + _("no marks yet") + ")", "dim")
     shown = list(values)[-room:]
     offset = len(values) - len(shown)
     step = max(1, min(3, room // len(shown)))
@@ -48,7 +52,7 @@ def column_chart(
     levels = [max(0.0, min(1.0, (v - low) / (high - low))) * height * 8 for v in shown]
     for row in range(height, 0, -1):
         value_here = round(low + (high - low) * row / height, 1)
-        tick = f"{value_here:g}"
+        tick = i18n.number(value_here)
         line = [Content.styled(tick.rjust(axis_width - 1) + "┤", "dim")]
         for index, level in enumerate(levels):
             filled = level - (row - 1) * 8
@@ -57,7 +61,7 @@ def column_chart(
             style = styles[offset + index] if styles is not None else "$accent"
             line.append(Content.styled(cell, style))
         rows.append(Content.assemble(*line))
-    under = [Content.styled(f"{low:g}".rjust(axis_width - 1) + "└", "dim")]
+    under = [Content.styled(i18n.number(low).rjust(axis_width - 1) + "└", "dim")]
     for index in range(len(shown)):
         label = labels[offset + index] if labels is not None else ""
         text = (label or "─")[:1]

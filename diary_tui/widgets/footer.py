@@ -17,6 +17,7 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from api_client.i18n import _
+from diary_tui.keys import localized
 
 #: Actions whose key is always shown: the way out, and the help that lists every key.
 KEPT_ACTIONS = ("quit", "close", "cancel", "back", "dismiss", "help")
@@ -83,7 +84,9 @@ class KeyFooter(Footer):
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
-        active = self.screen.active_bindings
+        # Every screen's keys in the language in force, a dialog's too (a DiaryScreen's are
+        # already; translating a translated word again leaves it as it is).
+        active = localized(self.screen.active_bindings)
         entries: list[tuple[Binding, str, bool]] = []
         seen: set[str] = set()
         for _node, binding, enabled, _tooltip in active.values():

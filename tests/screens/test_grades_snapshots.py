@@ -29,10 +29,10 @@ def grades_loaded(diary: Any) -> bool:
     )
 
 
-async def open_grades(pilot: Pilot[Any], diary: Any, demo: Any) -> None:
+async def open_grades(pilot: Pilot[Any], diary: Any, demo: Any, key: str = "g") -> None:
     await log_in(pilot, "parent", demo.password)
     await wait_for(pilot, lambda: diary.screen.__class__.__name__ == "WeekScreen")
-    await pilot.press("g")
+    await pilot.press(key)
     await wait_for(pilot, lambda: grades_loaded(diary))
     await pilot.pause()
 
@@ -51,10 +51,26 @@ def test_grades_table(snap_compare: Callable[..., bool], app: Litestar, demo: An
 
 
 @sqlite_only
+def test_grades_in_russian(snap_compare: Callable[..., bool], app: Litestar, demo: Any) -> None:
+    """The grades in Russian at 80 columns, reached with п (g on ЙЦУКЕН): the columns, the
+    averages with a decimal comma, the period's days, the rule."""
+    diary = make_app(app, language="ru")
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await open_grades(pilot, diary, demo, key="п")
+
+    try:
+        assert snap_compare(diary, terminal_size=(80, 24), run_before=run)
+    finally:
+        dispose_sync(app)
+
+
+@sqlite_only
+@pytest.mark.parametrize("language", ["en", "ru"])
 def test_subject_with_a_what_if_mark(
-    snap_compare: Callable[..., bool], app: Litestar, demo: Any
+    snap_compare: Callable[..., bool], app: Litestar, demo: Any, language: str
 ) -> None:
-    diary = make_app(app)
+    diary = make_app(app, language=language)
 
     async def run(pilot: Pilot[Any]) -> None:
         await open_grades(pilot, diary, demo)

@@ -74,7 +74,6 @@ SCREENS: dict[str, str] = {
 }
 
 UNTRANSLATED = {
-    "grades",
     "homework",
     "attendance",
     "messages",
