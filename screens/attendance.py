@@ -31,7 +31,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from api_client import endpoints
-from api_client.i18n import _
+from api_client.i18n import N_, _, day_month, pgettext
 from api_client.models import (
     AbsenceKind,
     AbsenceNotice,
@@ -44,16 +44,19 @@ from api_client.models import (
     ClassRef,
     Me,
 )
+from api_client.names import absence_reason, absence_reasons
 from diary_tui.data import (
     AuthenticationError,
     DiaryData,
+    NotSaved,
     Offline,
     Queued,
     Role,
     Sent,
+    Waiting,
     describe_error,
 )
-from diary_tui.outbox_ops import NoticeCreateOp
+from diary_tui.outbox_ops import NoticeCreateOp, NoticeWithdrawOp
 from diary_tui.ui import (
     MUTED,
     day_form,
@@ -68,6 +71,7 @@ from diary_tui.ui import (
 from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import PeriodScreen, SessionEnded, period_bindings
 from screens.dialogs.confirm import ConfirmOrEnter as ConfirmScreen
+from screens.dialogs.detail import DetailScreen
 
 KINDS: dict[AbsenceKind, tuple[str, str]] = {
     AbsenceKind.UNEXCUSED: ("unexcused", "bold $text-error"),
@@ -76,23 +80,22 @@ KINDS: dict[AbsenceKind, tuple[str, str]] = {
     AbsenceKind.LATE: ("late", "$text-warning"),
 }
 
-REASONS: dict[AbsenceReason, str] = {
-    AbsenceReason.ILLNESS: "Illness",
-    AbsenceReason.FAMILY: "Family reasons",
-    AbsenceReason.APPOINTMENT: "Doctor or appointment",
-    AbsenceReason.OTHER: "Other",
-}
-
 SHORT_REASONS: dict[AbsenceReason, str] = {
-    AbsenceReason.ILLNESS: "Illness",
-    AbsenceReason.FAMILY: "Family",
-    AbsenceReason.APPOINTMENT: "Appointment",
-    AbsenceReason.OTHER: "Other",
+    AbsenceReason.ILLNESS: N_("Illness"),
+    AbsenceReason.FAMILY: N_("Family"),
+    AbsenceReason.APPOINTMENT: N_("Appointment"),
+    AbsenceReason.OTHER: N_("Other"),
 }
+"""A reason in a table's narrow column (the long names are ``api_client.names``')."""
+
+
+def short_reason(reason: AbsenceReason) -> str:
+    return _(SHORT_REASONS[reason]) if reason in SHORT_REASONS else reason.value
+
 
 VIEWS = ("absences", "subjects", "notices")
 
-WAITING_TO_SEND = "waiting to be sent"
+WAITING_TO_SEND = N_("waiting to be sent")
 """How a notice kept in the outbox (sent offline) is shown until the server has it."""
 
 NOTICE_KIND = "absence_notice."
@@ -108,7 +111,7 @@ UNREAD = "● "
 """Before the pupil of a notice the class teacher has not read yet (the row is bold)."""
 
 #: The keys of a child's attendance, of no use on a class teacher's list of notices.
-CHILD_ACTIONS = frozenset({"previous_period", "next_period", "next_view", "notice"})
+CHILD_ACTIONS = frozenset({"previous_period", "next_period", "next_view", "notice", "withdraw"})
 #: The keys of a class teacher's list of notices, of no use on a child's attendance.
 CLASS_ACTIONS = frozenset({"apply"})
 
@@ -123,14 +126,24 @@ def leads_class(me: Me | None) -> ClassRef | None:
 
 def notice_days(notice: AbsenceNotice) -> str:
     """``30 Nov``, ``24–26 Nov``, ``30 Nov–1 Dec``, ``30 Dec 2026–2 Jan 2027``."""
-    start, end = notice.start, notice.end
+    return days_text(notice.start, notice.end)
+
+
+def days_text(start: dt.date, end: dt.date) -> str:
+    """Days of a notice in the language in force: ``24–26 нояб.``."""
     if end == start:
-        return f"{start.day} {start:%b}"
+        return day_month(start, short=True)
     if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{end.day} {end:%b}"
+        return f"{start.day}–{day_month(end, short=True)}"
     if start.year == end.year:
-        return f"{start.day} {start:%b}–{end.day} {end:%b}"
-    return f"{start.day} {start:%b %Y}–{end.day} {end:%b %Y}"
+        return f"{day_month(start, short=True)}–{day_month(end, short=True)}"
+    return f"{day_month(start, short=True)} {start.year}–{day_month(end, short=True)} {end.year}"
+
+
+def overlapping(start: dt.date, end: dt.date, notices: list[AbsenceNotice]) -> AbsenceNotice | None:
+    """The newest standing (not withdrawn) notice among ``notices`` covering any of the days."""
+    found = [n for n in notices if not n.withdrawn and n.start <= end and n.end >= start]
+    return max(found, key=lambda n: (n.created_at, n.id)) if found else None
 
 
 def notice_style(notice: AbsenceNotice, today: dt.date) -> str:
@@ -148,30 +161,39 @@ def sent_text(moment: dt.datetime, zone: dt.tzinfo, today: dt.date) -> str:
     """When a notice was sent, in the school's time: ``today 08:05``, ``24 Nov 19:40``."""
     at = local(moment, zone)
     if at.date() == today:
-        return f"today {at:%H:%M}"
+        return _("today {time}").format(time=f"{at:%H:%M}")
     if at.year != today.year:
-        return f"{at.day} {at:%b %Y}"
-    return f"{at.day} {at:%b %H:%M}"
+        return f"{day_month(at.date(), short=True)} {at.year}"
+    return f"{day_month(at.date(), short=True)} {at:%H:%M}"
 
 
 def notice_text(notice: AbsenceNotice, zone: dt.tzinfo, today: dt.date) -> str:
-    """A notice in full, as plain text: days, reason, who sent it and when, the note."""
+    """A notice in full, as plain text: days, reason, who sent it and when, whether the class
+    teacher has read it (or it was withdrawn), the whole note."""
+    start, end = notice.start, notice.end
+    days = day_typed(start) if start == end else f"{day_typed(start)} – {day_typed(end)}"
     lines = [
-        f"{notice_days(notice)}: {REASONS.get(notice.reason, notice.reason.value)}",
-        f"From {plain(notice.parent)}, sent {sent_text(notice.created_at, zone, today)}",
+        f"{days} ({days_text(start, end)}): {absence_reason(notice.reason)}",
+        _("From {parent}, sent {when}").format(
+            parent=plain(notice.parent), when=sent_text(notice.created_at, zone, today)
+        ),
+        _("Class teacher: {state}").format(state=read_text(notice, zone, today)),
     ]
     if notice.note.strip():
-        lines.append(notice.note.strip())
+        lines += ["", notice.note.strip()]
     return "\n".join(lines)
 
 
 def read_text(notice: AbsenceNotice, zone: dt.tzinfo, today: dt.date) -> str:
-    """Whether the class teacher has read a notice, for its parent: ``read today 08:10``."""
+    """Whether the class teacher has read a notice, for its parent: ``read today 08:10``;
+    a withdrawn one says so."""
+    if notice.withdrawn_at is not None:
+        return _("withdrawn {when}").format(when=sent_text(notice.withdrawn_at, zone, today))
     if not notice.seen:
-        return "not read yet"
+        return _("not read yet")
     if notice.seen_at is None:
-        return "read"
-    return f"read {sent_text(notice.seen_at, zone, today)}"
+        return _("read")
+    return _("read {when}").format(when=sent_text(notice.seen_at, zone, today))
 
 
 def applied_text(applied: AbsenceNoticeApplied) -> str:
@@ -196,9 +218,10 @@ def class_summary(notices: list[AbsenceNotice], today: dt.date) -> Content:
     if not notices:
         return Content("")
     count = "1 notice" if len(notices) == 1 else f"{len(notices)} notices"
-    ongoing = sum(1 for n in notices if notice_style(n, today) == ONGOING)
-    ahead = sum(1 for n in notices if notice_style(n, today) == AHEAD)
-    unread = sum(1 for n in notices if not n.seen)
+    standing = [n for n in notices if not n.withdrawn]
+    ongoing = sum(1 for n in standing if notice_style(n, today) == ONGOING)
+    ahead = sum(1 for n in standing if notice_style(n, today) == AHEAD)
+    unread = sum(1 for n in standing if not n.seen)
     parts = [Content.styled(count, "bold")]
     if unread:
         parts.append(Content.styled(f"{UNREAD}{unread} unread", "bold"))
@@ -243,12 +266,21 @@ def totals_text(totals: AttendanceTotals) -> Content:
     return Content(" · ").join(parts)
 
 
-class NoticeScreen(ModalScreen[tuple[dt.date, dt.date, AbsenceReason, str] | None]):
-    """The form of an absence notice: first and last day, reason, note."""
+NoticeOutcome = Sent[AbsenceNotice] | Waiting
+"""What the notice form ends with: the server's notice, or the notice kept in the outbox."""
+
+
+class NoticeScreen(ModalScreen[NoticeOutcome | None]):
+    """The form of an absence notice: first and last day, reason, note.
+
+    It sends the notice itself (through the outbox) and closes only when the server has it
+    or it is kept to be sent later; a refusal is said under the boxes and everything typed
+    stays. Before sending it says so when a notice it knows of (``known``: the child's
+    standing notices and those waiting in the outbox) covers any of the days."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="attendance.notice.cancel"),
-        Binding("ctrl+s", "send", "Send", id="attendance.notice.send"),
+        Binding("escape", "cancel", N_("Cancel"), id="attendance.notice.cancel"),
+        Binding("ctrl+s", "send", N_("Send"), id="attendance.notice.send"),
     ]
     DEFAULT_CSS = """
     NoticeScreen { align: center middle; }
@@ -259,30 +291,41 @@ class NoticeScreen(ModalScreen[tuple[dt.date, dt.date, AbsenceReason, str] | Non
     #notice-error { color: $text-error; height: auto; }
     """
 
-    def __init__(self, child: str, today: dt.date) -> None:
+    def __init__(
+        self,
+        child: str,
+        today: dt.date,
+        data: DiaryData | None = None,
+        pupil_id: int | None = None,
+        known: list[AbsenceNotice] | None = None,
+    ) -> None:
         super().__init__()
         self.child = child
         self.today = today
+        self.data = data
+        self.pupil_id = pupil_id
+        self.known = known or []
+        self.sending = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="notice"):
-            yield Static(Content.assemble(("Absence notice for ", "bold"), plain(self.child)))
+            yield Static(Content.assemble((_("Absence notice for "), "bold"), plain(self.child)))
             yield Label(_("First day ({form})").format(form=day_form()))
             yield Input(day_typed(self.today), id="notice-start", compact=True)
             yield Label(_("Last day ({form})").format(form=day_form()))
             yield Input(day_typed(self.today), id="notice-end", compact=True)
-            yield Label("Reason")
+            yield Label(_("Reason"))
             yield Select(
-                [(label, reason) for reason, label in REASONS.items()],
+                [(label.capitalize(), reason) for reason, label in absence_reasons().items()],
                 value=AbsenceReason.ILLNESS,
                 allow_blank=False,
                 id="notice-reason",
                 compact=True,
             )
-            yield Label("Note to the class teacher")
+            yield Label(_("Note to the class teacher"))
             yield Input(id="notice-note", max_length=2000, compact=True)
             yield Static("", id="notice-error")
-            yield Static(muted("Enter in the note or ctrl+s sends · Esc cancels"))
+            yield Static(muted(_("Enter in the note or ctrl+s sends · Esc cancels")))
 
     def on_mount(self) -> None:
         self.query_one("#notice-start", Input).focus()
@@ -294,31 +337,102 @@ class NoticeScreen(ModalScreen[tuple[dt.date, dt.date, AbsenceReason, str] | Non
         else:
             self.focus_next()
 
+    def say(self, text: str, field: str | None = None) -> None:
+        """A refusal under the boxes; the box it concerns gets the cursor."""
+        self.query_one("#notice-error", Static).update(Content(text))
+        box = {"start": "#notice-start", "end": "#notice-end", "note": "#notice-note"}.get(
+            field or ""
+        )
+        if box is not None:
+            self.query_one(box, Input).focus()
+
     def action_send(self) -> None:
-        error = self.query_one("#notice-error", Static)
+        if self.sending:
+            return
         try:
             start = parse_day(self.query_one("#notice-start", Input).value, "first")
             end = parse_day(self.query_one("#notice-end", Input).value, "last")
         except ValueError as exc:
-            error.update(str(exc))
+            self.say(str(exc))
             return
         if end < start:
-            error.update("The last day must not be before the first day.")
+            self.say(_("The last day must not be before the first day."), "end")
             return
         reason = self.query_one("#notice-reason", Select).value
         if not isinstance(reason, AbsenceReason):
-            error.update("Choose a reason.")
+            self.say(_("Choose a reason."))
+            return
+        other = overlapping(start, end, self.known)
+        if other is not None:
+            self.say(duplicate_text(other, self.today), "start")
             return
         note = self.query_one("#notice-note", Input).value.strip()
-        self.dismiss((start, end, reason, note))
+        if self.data is None or self.pupil_id is None:
+            return
+        self.sending = True
+        self.say(_("Sending…"))
+        self.send(self.data, self.pupil_id, start, end, reason, note)
+
+    @work(group="send-notice", exit_on_error=False)
+    async def send(
+        self,
+        data: DiaryData,
+        pupil_id: int,
+        start: dt.date,
+        end: dt.date,
+        reason: AbsenceReason,
+        note: str,
+    ) -> None:
+        try:
+            result = await data.send_absence_notice(pupil_id, start, end, reason, note)
+        except AuthenticationError as exc:
+            self.sending = False
+            self.say(
+                _(
+                    "The notice was not sent: {reason}. Log in again; what you typed is here."
+                ).format(reason=exc.message)
+            )
+            return
+        except NotSaved as exc:
+            self.sending = False
+            self.say(
+                _("The notice was not sent: {reason}").format(reason=describe_error(exc)),
+                exc.field,
+            )
+            return
+        except Exception as exc:
+            self.sending = False
+            self.say(_("The notice was not sent: {reason}").format(reason=describe_error(exc)))
+            return
+        self.dismiss(result)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
+def duplicate_text(other: AbsenceNotice, today: dt.date) -> str:
+    """Why the form does not send a notice for days another notice covers, and what to do."""
+    days = notice_days(other)
+    reason = absence_reason(other.reason)
+    if other.id <= 0:
+        return _(
+            "A notice for {days} ({reason}) is already waiting to be sent from this computer. "
+            "Choose days it does not cover."
+        ).format(days=days, reason=reason)
+    if other.seen:
+        return _(
+            "{parent} already sent a notice for {days} ({reason}), and the class teacher has "
+            "read it. Choose days it does not cover, or write to the class teacher."
+        ).format(parent=plain(other.parent), days=days, reason=reason)
+    return _(
+        "{parent} already sent a notice for {days} ({reason}). If it is wrong, withdraw it "
+        "first (x in the notices view); else choose days it does not cover."
+    ).format(parent=plain(other.parent), days=days, reason=reason)
+
+
 class AttendanceScreen(PeriodScreen[Attendance]):
     NAME = "attendance"
-    WRITES = ("notice.create", "notice.seen", "notice.apply")
+    WRITES = ("notice.create", "notice.seen", "notice.apply", "notice.withdraw")
     TITLE = "Attendance"
     WHAT = "attendance"
     HELP = """
@@ -328,7 +442,9 @@ note; the totals for the period at the top.
 
 [ and ] switch the period (the quarters and the whole year). t shows the totals per subject and
 the notices sent to the class teacher, and whether the class teacher has read each. A parent
-tells the class teacher about an absence, in advance or after, with n.
+tells the class teacher about an absence, in advance or after, with n. Enter on a notice shows
+it as sent; x withdraws one the class teacher has not read yet. The form says so when a notice
+already covers one of the days, and keeps what was typed when the server refuses it.
 
 A class teacher sees the notices parents sent about the pupils of their class instead, newest
 first: the pupil, the days, the reason, who sent it and when, and the note. Unread notices are
@@ -345,6 +461,7 @@ itself. r refreshes.
         *period_bindings("attendance"),
         Binding("t", "next_view", "View", id="attendance.view"),
         Binding("n", "notice", "Notice", id="attendance.notice"),
+        Binding("x", "withdraw", N_("Withdraw"), id="attendance.withdraw"),
         Binding("e", "apply", "Excuse", id="attendance.apply"),
         Binding("r", "reload", "Refresh", id="attendance.reload", show=False),
         Binding("q", "app.quit", "Quit", id="attendance.quit"),
@@ -403,6 +520,11 @@ itself. r refreshes.
         if action == "notice":
             me = self.data.me
             return me is not None and me.role is Role.PARENT
+        if action == "withdraw":
+            me = self.data.me
+            if me is None or me.role is not Role.PARENT:
+                return False
+            return self.view == "notices"
         return super().check_action(action, parameters)
 
     # -- data ---------------------------------------------------------------------------
@@ -550,6 +672,7 @@ itself. r refreshes.
         if notices is None and not queued:
             self.show_message(self._notices_missing or "Loading the notices…")
             return
+        self._message = ""  # the table replaces "Loading the notices…"
         table = self._table()
         table.clear(columns=True)
         listed = notices.notices if notices is not None else []
@@ -560,25 +683,30 @@ itself. r refreshes.
                 self.query_one("#attendance-totals", Static).update(totals_text(self.value.total))
             return
         note_w = max(self._width() - (14 + 12 + 14 + 16) - 5 * 2, 10)
-        table.add_column("Days", key="days", width=14)
-        table.add_column("Reason", key="reason", width=12)
-        table.add_column("From", key="parent", width=14)
-        table.add_column("Class teacher", key="read", width=16)
-        table.add_column("Note", key="note", width=note_w)
+        table.add_column(_("Days"), key="days", width=14)
+        table.add_column(_("Reason"), key="reason", width=12)
+        table.add_column(_("From"), key="parent", width=14)
+        table.add_column(_("Class teacher"), key="read", width=16)
+        table.add_column(_("Note"), key="note", width=note_w)
         zone, today = self._zone(), self.data.today()
         for waiting in reversed(queued):
             self._add_queued_row(table, waiting)
+        leaving = self._queued_withdrawals()
         for notice in listed:
-            days = f"{notice.start.day} {notice.start:%b}"
-            if notice.end != notice.start:
-                days += f"–{notice.end.day} {notice.end:%b}"
             read = read_text(notice, zone, today)
+            if notice.id in leaving:
+                state = Content.styled(_("withdrawal waiting"), "$text-warning")
+            elif notice.seen and not notice.withdrawn:
+                state = Content.styled(read, "$text-success")
+            else:
+                state = muted(read)
+            gone = "strike" if notice.withdrawn else ""
             table.add_row(
-                Content(days),
-                Content(SHORT_REASONS.get(notice.reason, notice.reason.value)),
+                Content.styled(notice_days(notice), gone),
+                Content.styled(short_reason(notice.reason), gone),
                 Content(plain(notice.parent)),
-                Content.styled(read, "$text-success") if notice.seen else muted(read),
-                Content(plain(notice.note)),
+                state,
+                Content.styled(plain(notice.note), gone),
                 key=str(notice.id),
             )
 
@@ -586,15 +714,12 @@ itself. r refreshes.
         """A notice sent from here while the server could not be reached."""
         request = waiting.write.request
         start, end, reason = request.start, request.end, request.reason
-        days = f"{start.day} {start:%b}"
-        if end != start:
-            days += f"–{end.day} {end:%b}"
         me = self.data.me
         table.add_row(
-            Content(days),
-            Content(SHORT_REASONS.get(reason, reason.value)),
-            Content(plain(me.full_name) if me is not None else "you"),
-            Content.styled(WAITING_TO_SEND, "$text-warning"),
+            Content(days_text(start, end)),
+            Content(short_reason(reason)),
+            Content(plain(me.full_name) if me is not None else _("you")),
+            Content.styled(_(WAITING_TO_SEND), "$text-warning"),
             Content(plain(request.note)),
             key=f"queued-{waiting.item_id}",
         )
@@ -676,18 +801,24 @@ itself. r refreshes.
         table.add_column("From · note", key="note", width=note_w)
         zone = self._zone()
         for notice in notices:
-            style = notice_style(notice, today)
+            style = "" if notice.withdrawn else notice_style(notice, today)
             marker = "▸ " if style else "  "
-            unread = "" if notice.seen else "bold"
+            unread = "" if notice.seen or notice.withdrawn else "bold"
+            if notice.withdrawn:
+                style = unread = "strike"
             note = Content.styled(plain(notice.parent), MUTED)
             if notice.note.strip():
                 note = Content.assemble(note, ": ", plain(notice.note))
             table.add_row(
                 Content.styled(
-                    ("  " if notice.seen else UNREAD) + plain(notice.pupil.full_name), unread
+                    ("  " if notice.seen or notice.withdrawn else UNREAD)
+                    + plain(notice.pupil.full_name),
+                    unread,
                 ),
                 Content.styled(marker + notice_days(notice), style),
-                Content.styled(SHORT_REASONS.get(notice.reason, notice.reason.value), unread),
+                Content.styled(pgettext("absence notice", "withdrawn"), MUTED)
+                if notice.withdrawn
+                else Content.styled(short_reason(notice.reason), unread),
                 Content.styled(sent_text(notice.created_at, zone, today), MUTED),
                 note,
                 key=str(notice.id),
@@ -722,6 +853,8 @@ itself. r refreshes.
         """Enter on a class teacher's notice: the whole of it (the note may be cut short); an
         unread one becomes read."""
         if self.homeroom is None:
+            if self.view == "notices":
+                self.show_own_notice()
             return
         found = self._class_notice(event.row_key.value)
         if found is None:
@@ -732,7 +865,7 @@ itself. r refreshes.
             timeout=20,
             markup=False,
         )
-        if not found.seen:
+        if not found.seen and not found.withdrawn:
             self.mark_seen(found.id)
 
     @work(group="notice-seen", exit_on_error=False)
@@ -765,7 +898,14 @@ itself. r refreshes.
             return
         notice = self._notice_under_cursor()
         if notice is None:
-            self.notify("Choose a notice first.", severity="warning", timeout=4)
+            self.notify(_("Choose a notice first."), severity="warning", timeout=4)
+            return
+        if notice.withdrawn:
+            self.notify(
+                _("The parent withdrew this notice: there is nothing to excuse by it."),
+                severity="warning",
+                timeout=6,
+            )
             return
         kind = "illness" if notice.reason is AbsenceReason.ILLNESS else "excused"
         question = (
@@ -884,41 +1024,190 @@ itself. r refreshes.
             if self.view == "notices" and (self.value is not None or self._queued_notices()):
                 self._paint_notices()  # with the notices sent from here, waiting
 
+    def known_notices(self) -> list[AbsenceNotice]:
+        """The child's notices that stand as far as this computer knows: those the server
+        listed (less those withdrawn, or whose withdrawal waits to be sent) and those waiting
+        in the outbox (with ids below zero)."""
+        child, me = self.child, self.data.me
+        if child is None:
+            return []
+        leaving = self._queued_withdrawals()
+        known = [
+            n
+            for n in (self.notices.notices if self.notices is not None else [])
+            if n.id not in leaving
+        ]
+        parent = me.full_name if me is not None else ""
+        for waiting in self._queued_notices():
+            request = waiting.write.request
+            known.append(
+                AbsenceNotice(
+                    id=-waiting.item_id,
+                    pupil=child,
+                    parent=parent,
+                    start=request.start,
+                    end=request.end,
+                    reason=request.reason,
+                    created_at=waiting.created_at,
+                    note=request.note,
+                )
+            )
+        return known
+
     def action_notice(self) -> None:
         child = self.child
         if child is None:
             return
+        pupil_id = child.id
 
-        def chosen(answer: tuple[dt.date, dt.date, AbsenceReason, str] | None) -> None:
-            if answer is not None:
-                self.send_notice(child.id, *answer)
+        def done(outcome: NoticeOutcome | None) -> None:
+            if outcome is None:
+                return
+            if isinstance(outcome, Sent):
+                self.notify(_("The class teacher will see the notice."), timeout=6)
+            else:
+                self.notify(
+                    _(
+                        "The server cannot be reached: the notice is kept on this computer "
+                        "and will be sent when it can."
+                    ),
+                    severity="warning",
+                    timeout=8,
+                )
+            if self.child is not None and self.child.id == pupil_id:
+                self.view = "notices"
+                self.update_title()
+                self._paint_notices()
+                self.load_notices(pupil_id)
 
-        self.app.push_screen(NoticeScreen(child.full_name, self.data.today()), chosen)
+        self.app.push_screen(
+            NoticeScreen(
+                child.full_name, self.data.today(), self.data, pupil_id, self.known_notices()
+            ),
+            done,
+        )
 
-    @work(group="send-notice", exit_on_error=False)
-    async def send_notice(
-        self, pupil_id: int, start: dt.date, end: dt.date, reason: AbsenceReason, note: str
-    ) -> None:
+    # -- a parent's own notices: read back, withdraw -------------------------------------
+
+    def _queued_withdrawals(self) -> set[int]:
+        return {q.write.notice_id for q in self.data.queued(NoticeWithdrawOp)}
+
+    def _own_notice_under_cursor(self) -> AbsenceNotice | None:
+        """The notice under the cursor of a child's notices view (None on one waiting)."""
+        if self.homeroom is not None or self.view != "notices" or self.notices is None:
+            return None
+        table: DataTable[Content] = self.query_one(DataTable)
+        if self._message or not table.is_valid_coordinate(table.cursor_coordinate):
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((n for n in self.notices.notices if str(n.id) == key), None)
+
+    def _queued_notice_under_cursor(self) -> Queued[NoticeCreateOp] | None:
+        table: DataTable[Content] = self.query_one(DataTable)
+        if self._message or not table.is_valid_coordinate(table.cursor_coordinate):
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        return next((q for q in self._queued_notices() if key == f"queued-{q.item_id}"), None)
+
+    def show_own_notice(self) -> None:
+        """Enter on a child's notice: the whole of it, as sent."""
+        notice = self._own_notice_under_cursor()
+        zone, today = self._zone(), self.data.today()
+        if notice is not None:
+            text = notice_text(notice, zone, today)
+            if notice.id in self._queued_withdrawals():
+                text += "\n" + _("Withdrawal waiting to be sent.")
+            elif not notice.seen and not notice.withdrawn:
+                text += "\n\n" + _("x withdraws it while the class teacher has not read it.")
+        else:
+            waiting = self._queued_notice_under_cursor()
+            if waiting is None:
+                return
+            request = waiting.write.request
+            text = "\n".join(
+                [
+                    f"{days_text(request.start, request.end)}: {absence_reason(request.reason)}",
+                    _("Waiting to be sent from this computer."),
+                    *(["", request.note.strip()] if request.note.strip() else []),
+                ]
+            )
+        self.app.push_screen(
+            DetailScreen(
+                Content(text),
+                name="notice-detail",
+                binding_id="attendance.notice.close",
+                width="72",
+            )
+        )
+
+    def action_withdraw(self) -> None:
+        """Withdraw, after a yes, the child's notice under the cursor (not read yet)."""
+        notice = self._own_notice_under_cursor()
+        if notice is None:
+            if self._queued_notice_under_cursor() is not None:
+                self.notify(
+                    _("This notice is still waiting to be sent; withdraw it once it is sent."),
+                    severity="warning",
+                    timeout=6,
+                )
+            else:
+                self.notify(_("Choose a notice first."), severity="warning", timeout=4)
+            return
+        if notice.withdrawn or notice.id in self._queued_withdrawals():
+            self.notify(_("This notice is withdrawn already."), timeout=4)
+            return
+        if notice.seen:
+            self.notify(
+                _(
+                    "The class teacher has read this notice, so it cannot be withdrawn; "
+                    "write to the class teacher instead."
+                ),
+                severity="warning",
+                timeout=8,
+            )
+            return
+        question = _("Withdraw the notice for {days} ({reason})?").format(
+            days=notice_days(notice), reason=absence_reason(notice.reason)
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.withdraw_notice(notice.id)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    @work(group="notice-withdraw", exit_on_error=False)
+    async def withdraw_notice(self, notice_id: int) -> None:
         try:
-            result = await self.data.send_absence_notice(pupil_id, start, end, reason, note)
+            answer = await self.data.withdraw_absence_notice(notice_id)
+        except AuthenticationError as exc:
+            self.post_message(SessionEnded(exc.message))
+            return
         except Exception as exc:
             self.notify(
-                f"The notice was not sent: {describe_error(exc)}",
+                _("The notice was not withdrawn: {reason}").format(reason=describe_error(exc)),
                 severity="error",
                 timeout=10,
                 markup=False,
             )
+            if self.child is not None:
+                self.load_notices(self.child.id)
             return
-        if isinstance(result, Sent):
-            self.notify("The class teacher will see the notice.", timeout=6)
+        if isinstance(answer, Sent):
+            self.notify(_("The notice is withdrawn."), timeout=6)
+            if self.notices is not None:
+                self.notices = AbsenceNotices(
+                    notices=[answer.value if n.id == notice_id else n for n in self.notices.notices]
+                )
         else:
             self.notify(
-                "The server cannot be reached: the notice is kept on this computer and will be "
-                "sent when it can.",
+                _(
+                    "The server cannot be reached: the withdrawal is kept on this computer "
+                    "and sent when it can."
+                ),
                 severity="warning",
                 timeout=8,
             )
-        if self.child is not None and self.child.id == pupil_id:
-            self.view = "notices"
-            self.update_title()
-            self.load_notices(pupil_id)
+            self.refresh_status()
+        if self.view == "notices":
+            self._paint_notices()

@@ -106,9 +106,10 @@ def test_newest_first_and_sent_in_the_schools_time() -> None:
     assert sent_text(NOW - dt.timedelta(days=365), plus3, TODAY) == "25 Nov 2025"
     full = notice(TODAY, TODAY, note="  Temperature\n38.5 ")
     assert notice_text(full, plus3, TODAY) == (
-        "25 Nov: Illness\nFrom Соколова И., sent today 13:30\nTemperature\n38.5"
+        "25.11.2026 (25 Nov): illness\nFrom Соколова И., sent today 13:30\n"
+        "Class teacher: not read yet\n\nTemperature\n38.5"
     )
-    assert notice_text(newer, plus3, TODAY).count("\n") == 1  # no note, no empty line
+    assert notice_text(newer, plus3, TODAY).count("\n") == 2  # no note, no empty line
 
 
 def me(role: Role, homeroom: ClassRef | None = None) -> Me:
@@ -249,7 +250,9 @@ async def test_class_teacher_sees_the_notices_of_their_class_arrive(
             await wait_for(pilot, lambda: bool(shown))
             title, message = shown[0]
             assert title == "Миша Соколов"
-            assert message.startswith("30 Nov–1 Dec: Family reasons\nFrom ")
+            assert message.startswith(
+                "30.11.2026 – 01.12.2026 (30 Nov–1 Dec): family reasons\nFrom "
+            )
             assert message.endswith("\n[b]x[/]")
 
 
