@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, cast
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.command import CommandPalette
 from textual.content import Content
 from textual.screen import Screen
@@ -304,6 +305,21 @@ class DiaryApp(App[None]):
 
     def show_week(self) -> None:
         self.go("week")
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notification, always shown as plain text: its words may hold a server's detail,
+        a name, a path or a translation, none of which is the program's markup (``[b]`` shown
+        as typed, ``[/]`` never an error). Every screen's and dialog's ``notify`` comes here."""
+        del markup
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def available_screens(self) -> frozenset[str]:
         return frozenset(SCREEN_CLASSES)
