@@ -442,7 +442,9 @@ async def session(server: str, login: str, env: Env) -> AsyncIterator[DiaryData]
                 me = None  # the remembered login ended: ask for the password
         if me is None or me.must_change_password:
             # A one-time password: changing it needs it typed, as for a login.
-            password = env.ask_secret(f"Password for {login} on {server}: ")
+            password = env.ask_secret(
+                _("Password for {login} on {server}: ").format(login=login, server=server)
+            )
             me = await data.login(server, login, password, remember=False)
             if me.must_change_password:
                 await _choose_password(data, password, env)
@@ -456,13 +458,15 @@ async def _choose_password(data: DiaryData, one_time: str, env: Env) -> None:
     from api_client.errors import InvalidRequest
 
     env.wrap(
-        "This account has a one-time password from the school; choose your own before "
-        "anything else (the one-time one then stops working)."
+        _(
+            "This account has a one-time password from the school; choose your own before "
+            "anything else (the one-time one then stops working)."
+        )
     )
     for _attempt in range(ATTEMPTS):
-        new = env.ask_secret("New password: ")
-        if new != env.ask_secret("The new password again: "):
-            env.say("  The two passwords differ; try again.")
+        new = env.ask_secret(_("New password: "))
+        if new != env.ask_secret(_("The new password again: ")):
+            env.say("  " + _("The two passwords differ; try again."))
             continue
         try:
             await data.change_password(one_time, new)
@@ -471,7 +475,7 @@ async def _choose_password(data: DiaryData, one_time: str, env: Env) -> None:
                 raise
             env.wrap(f"  {exc.message}", "  ")
             continue
-        env.say("Your password is changed.")
+        env.say(_("Your password is changed."))
         return
     raise Refused(_("the password was not changed; nothing else was done"))
 
