@@ -262,6 +262,30 @@ def day_heading(day: dt.date) -> str:
     return f"{weekday(day)}, {day_month(day)}"
 
 
+def _on_weekdays() -> tuple[str, ...]:
+    # Spelled out so the extractor finds each under its context; Russian takes the
+    # accusative with its preposition: в понедельник, во вторник, в среду ...
+    return (
+        pgettext("on a weekday", "on Monday"),
+        pgettext("on a weekday", "on Tuesday"),
+        pgettext("on a weekday", "on Wednesday"),
+        pgettext("on a weekday", "on Thursday"),
+        pgettext("on a weekday", "on Friday"),
+        pgettext("on a weekday", "on Saturday"),
+        pgettext("on a weekday", "on Sunday"),
+    )
+
+
+def on_day(day: dt.date) -> str:
+    """A day in a sentence, with the preposition its language puts before it: ``on Tuesday 1
+    December`` / ``во вторник, 1 декабря``. The weekday's case comes from the catalog
+    (``pgettext("on a weekday", "on Tuesday")``: Babel has no accusative weekdays), the
+    month's genitive from Babel (:func:`day_month`)."""
+    if language() == SOURCE:
+        return f"on {day:%A} {day.day} {day:%B}"
+    return f"{_on_weekdays()[day.weekday()]}, {day_month(day)}"
+
+
 def whole_number(n: int) -> str:
     """``1,465`` / ``1 465`` (Russian groups digits with a no-break space)."""
     text = f"{n:,}"

@@ -18,7 +18,8 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from api_client import endpoints
+from api_client import endpoints, i18n
+from api_client.i18n import N_, _, pgettext
 from api_client.models import Attachment, HomeworkItem, HomeworkList, SubjectRef
 from diary_tui.data import DiaryData, Role, Sent, describe_error
 from diary_tui.outbox_ops import HomeworkDoneOp
@@ -34,19 +35,27 @@ DEFAULT_FOLDER = "~/Downloads"
 def due_text(due: dt.date, today: dt.date) -> str:
     days = (due - today).days
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "tomorrow"
+        return _("tomorrow")
     if days == -1:
-        return "yesterday"
-    return f"{due:%a} {due.day} {due:%b}"
+        return _("yesterday")
+    return i18n.day_label(due)
 
 
-WAITING_TO_SEND = "tick waiting to be sent"
+WAITING_TO_SEND = N_("tick waiting to be sent")
+DUE_WIDTH = 11
+"""The due column's least width (``Wed 25 Nov`` and a gap); wider when a day needs it."""
 
 
 def item_prompt(
-    item: HomeworkItem, today: dt.date, width: int, *, can_tick: bool, waiting: bool = False
+    item: HomeworkItem,
+    today: dt.date,
+    width: int,
+    *,
+    can_tick: bool,
+    waiting: bool = False,
+    due_width: int = DUE_WIDTH,
 ) -> Content:
     """Two lines: the tick, due date, subject and teacher; then the text and attachments.
     ``waiting``: the tick was made here and waits in the outbox to be sent."""
@@ -56,10 +65,10 @@ def item_prompt(
     overdue = item.due < today and not item.done
     first = Content.assemble(
         tick,
-        (f"{due_text(item.due, today):<11}", "bold $text-error" if overdue else "bold"),
+        (due_text(item.due, today).ljust(due_width), "bold $text-error" if overdue else "bold"),
         (plain(item.subject.name), "bold"),
         (f" · {plain(item.teacher)}" if item.teacher else "", MUTED),
-        (f" · {WAITING_TO_SEND}" if waiting else "", "$text-warning"),
+        (f" · {_(WAITING_TO_SEND)}" if waiting else "", "$text-warning"),
     )
     text = Content(plain(item.text))
     if item.done:
@@ -84,15 +93,21 @@ def homework_options(
     upcoming = [i for i in items if i.due >= homework.today]
     past = [i for i in items if i.due < homework.today]
     options: list[Option] = []
-    for heading, group in (("Upcoming", upcoming), ("Past", past)):
+    due_width = max([DUE_WIDTH, *(len(due_text(i.due, homework.today)) + 1 for i in items)])
+    for heading, group in ((_("Upcoming"), upcoming), (_("Past"), past)):
         options.append(
             Option(Content.styled(f"{heading} ({len(group)})", "bold $primary"), disabled=True)
         )
         if not group:
-            options.append(Option(muted("    nothing"), disabled=True))
+            options.append(Option(muted("    " + _("nothing")), disabled=True))
         for item in group:
             prompt = item_prompt(
-                item, homework.today, width, can_tick=can_tick, waiting=item.id in waiting
+                item,
+                homework.today,
+                width,
+                can_tick=can_tick,
+                waiting=item.id in waiting,
+                due_width=due_width,
             )
             options.append(Option(prompt, id=f"hw-{item.id}"))
     return options
@@ -101,23 +116,23 @@ def homework_options(
 class HomeworkScreen(ChildScreen[HomeworkList]):
     NAME = "homework"
     WRITES = ("homework_done.set",)
-    TITLE = "Homework"
-    WHAT = "homework"
-    HELP = """
+    TITLE = N_("Homework")
+    WHAT = N_("homework")
+    HELP = N_("""
 Homework from two weeks back to four weeks ahead: upcoming first (soonest first), then
 past (latest first), with the due date, subject, teacher, text and attachments.
 
 f shows one subject at a time (and then all again). A pupil ticks homework done with space;
 the tick is kept on the server. d saves the item's attachments to a folder you choose.
-"""
+""")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help", id="homework.help"),
-        Binding("space", "toggle_done", "Done", id="homework.done"),
-        Binding("f", "next_subject", "Subject", id="homework.subject"),
-        Binding("d", "download", "Save files", id="homework.download"),
-        Binding("r", "reload", "Refresh", id="homework.reload", show=False),
-        Binding("q", "app.quit", "Quit", id="homework.quit"),
+        Binding("f1", "help", N_("Help"), id="homework.help"),
+        Binding("space", "toggle_done", N_("Done"), id="homework.done"),
+        Binding("f", "next_subject", N_("Subject"), id="homework.subject"),
+        Binding("d", "download", N_("Save files"), id="homework.download"),
+        Binding("r", "reload", N_("Refresh"), id="homework.reload", show=False),
+        Binding("q", "app.quit", N_("Quit"), id="homework.quit"),
     ]
 
     DEFAULT_CSS = """
@@ -167,14 +182,18 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
 
     def update_title(self) -> None:
         value = self.value
-        parts: list[Content | str] = [Content.styled("Homework", "bold")]
+        parts: list[Content | str] = [Content.styled(_("Homework"), "bold")]
         if value is not None:
-            parts.append(f"due {value.start.day} {value.start:%b} – {value.end.day} {value.end:%b}")
+            span = (
+                f"{i18n.day_month(value.start, short=True)} – "
+                f"{i18n.day_month(value.end, short=True)}"
+            )
+            parts.append(_("due {dates}").format(dates=span))
             subject = self.subject()
             parts.append(
-                Content.assemble("subject: ", (plain(subject.name), "bold"))
+                Content.assemble(_("subject:") + " ", (plain(subject.name), "bold"))
                 if subject is not None
-                else muted("all subjects")
+                else muted(_("all subjects"))
             )
         self.query_one("#homework-title", Static).update(title_line(*parts))
 
@@ -183,7 +202,7 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
         keep = option_list.highlighted_option.id if option_list.highlighted_option else None
         width = max(option_list.scrollable_content_region.width or self.app.size.width - 2, 40)
         if not value.items:
-            self.show_message("No homework from two weeks ago to four weeks ahead.")
+            self.show_message(_("No homework from two weeks ago to four weeks ahead."))
             return
         waiting = self._apply_waiting_ticks(value)
         option_list.set_options(
@@ -254,7 +273,7 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
         except Exception as exc:
             item.done = not done
             self.notify(
-                f"The tick was not saved: {describe_error(exc)}",
+                _("The tick was not saved: {reason}").format(reason=describe_error(exc)),
                 severity="error",
                 timeout=8,
                 markup=False,
@@ -266,8 +285,10 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
             self._pending.discard(item.id)
         if not isinstance(result, Sent):
             self.notify(
-                "The server cannot be reached: the tick is kept on this computer and will be "
-                "sent when it can.",
+                _(
+                    "The server cannot be reached: the tick is kept on this computer and will "
+                    "be sent when it can."
+                ),
                 severity="warning",
                 timeout=6,
             )
@@ -280,7 +301,7 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
     def action_download(self) -> None:
         item = self.highlighted_item()
         if item is None or not item.attachments:
-            self.notify("This homework has no files.", timeout=4)
+            self.notify(_("This homework has no files."), timeout=4)
             return
         folder = self.data.remembered("download_folder") or DEFAULT_FOLDER
         files = list(item.attachments)
@@ -292,12 +313,12 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
 
         names = ", ".join(plain(a.name) for a in files)
         ask = AskText(
-            Content.assemble(("Save ", "bold"), names),
+            Content.assemble((_("Save") + " ", "bold"), names),
             folder,
             required=False,
             empty=DEFAULT_FOLDER,
-            label="Into the folder",
-            hint="Enter saves · Esc cancels · an existing file is kept",
+            label=_("Into the folder"),
+            hint=_("Enter saves · Esc cancels · an existing file is kept"),
             name="folder",
             binding_id="homework.folder.cancel",
             frame="primary",
@@ -309,7 +330,7 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
     async def save_files(self, files: list[Attachment], folder: str) -> None:
         for attachment in files:
             path = await self.data.download_attachment(attachment, folder)
-            self.notify(f"Saved {path}", timeout=6, markup=False)
+            self.notify(_("Saved {path}").format(path=path), timeout=6, markup=False)
 
     @on(OptionList.OptionSelected, "#homework-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -319,11 +340,14 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
         lines = [
             Content.assemble(
                 (plain(item.subject.name), "bold"),
-                (f"  due {item.due:%A} {item.due.day} {item.due:%B}", MUTED),
+                ("  " + _("due {when}").format(when=i18n.on_day(item.due)), MUTED),
             ),
             Content.styled(
-                f"Given {item.given.day} {item.given:%b}"
-                + (f" by {item.teacher}" if item.teacher else ""),
+                (
+                    _("Given {day} by {name}")
+                    if item.teacher
+                    else pgettext("homework given", "Given {day}")
+                ).format(day=i18n.day_month(item.given, short=True), name=plain(item.teacher)),
                 MUTED,
             ),
             Content(""),
@@ -336,7 +360,7 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
                 )
             )
         if item.done:
-            lines.append(Content.styled("✓ done", DONE))
+            lines.append(Content.styled("✓ " + _("done"), DONE))
         self.app.push_screen(
             DetailScreen(
                 Content("\n").join(lines),

@@ -73,6 +73,17 @@ def test_russian_dates_take_their_case_and_numbers_the_comma() -> None:
         assert i18n.decimal(3.456) == "3.46"
 
 
+def test_a_day_in_a_sentence_takes_its_preposition_and_case() -> None:
+    tuesday, wednesday = dt.date(2026, 12, 1), dt.date(2026, 12, 2)
+    with i18n.using("ru"):
+        assert i18n.on_day(tuesday) == "во вторник, 1 декабря"
+        assert i18n.on_day(wednesday) == "в среду, 2 декабря"
+        assert i18n.number(4.5) == "4,5" and i18n.number(3.0) == "3"
+    with i18n.using("en"):
+        assert i18n.on_day(tuesday) == "on Tuesday 1 December"
+        assert i18n.number(4.5) == "4.5"
+
+
 def test_russian_plurals_have_three_forms(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     po = tmp_path / "ru" / "LC_MESSAGES" / "diary.po"
     po.parent.mkdir(parents=True)

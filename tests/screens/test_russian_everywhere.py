@@ -74,7 +74,6 @@ SCREENS: dict[str, str] = {
 }
 
 UNTRANSLATED = {
-    "homework",
     "attendance",
     "messages",
     "news",
