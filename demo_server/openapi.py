@@ -46,6 +46,7 @@ from litestar.openapi.spec import (
     RequestBody,
     Schema,
 )
+from litestar.params import ParameterKwarg
 from litestar.routes import HTTPRoute
 
 from api_client import models
@@ -216,11 +217,56 @@ def _is_null(choice: Any) -> bool:
     return isinstance(choice, Schema) and choice.type == OpenAPIType.NULL
 
 
+#: A parameter's constraint and the schema's keyword that says it.
+_CONSTRAINTS = {
+    "ge": "minimum",
+    "gt": "exclusive_minimum",
+    "le": "maximum",
+    "lt": "exclusive_maximum",
+    "min_length": "min_length",
+    "max_length": "max_length",
+    "pattern": "pattern",
+}
+
+
+def _declared_constraints(handler: Any) -> dict[str, dict[str, Any]]:
+    """Each parameter's constraints as its handler declares them (``ge=0``), by the name the
+    request uses. Litestar leaves them out of an optional parameter's schema (it builds the
+    schema of ``int | None`` from ``int`` alone) though the server enforces them, so the
+    document would call a refused value valid (``?confirm=-1``)."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, field in handler.parsed_fn_signature.parameters.items():
+        kwarg = field.kwarg_definition
+        if not isinstance(kwarg, ParameterKwarg):
+            continue
+        said = {
+            key: value
+            for key, value in ((k, getattr(kwarg, k)) for k in _CONSTRAINTS)
+            if value is not None
+        }
+        if said:
+            found[kwarg.query or kwarg.header or kwarg.cookie or name] = said
+    return found
+
+
+def _constrain(parameter: Parameter, constraints: dict[str, Any]) -> None:
+    schema = parameter.schema
+    if not isinstance(schema, Schema):
+        return
+    for key, value in constraints.items():
+        attribute = _CONSTRAINTS[key]
+        if getattr(schema, attribute) is None:
+            setattr(schema, attribute, value)
+
+
 def _amend_operation(operation: Operation, handler: Any, method: str) -> None:
     opt = handler.opt or {}
+    declared = _declared_constraints(handler)
     for parameter in operation.parameters or []:
         if isinstance(parameter, Parameter) and isinstance(parameter.schema, Schema):
             parameter.schema = _without_null(parameter.schema)
+            if parameter.name in declared:
+                _constrain(parameter, declared[parameter.name])
         schema = getattr(parameter, "schema", None)
         if isinstance(schema, Schema) and schema.format == "date":
             schema.pattern = DATE_PATTERN

@@ -142,3 +142,22 @@ async def test_query_parameters_document_what_the_server_reads(http: httpx.Async
         schema("/api/v1/changes", "limit")["maximum"],
     ) == (1, 500)
     assert schema("/api/v1/changes", "since")["pattern"] == "^[0-9]{1,19}$"
+
+
+async def test_an_optional_parameter_documents_its_limits(http: httpx.AsyncClient) -> None:
+    """A limit declared on an optional parameter (``confirm: int | None`` with ``ge=0``) is in
+    the document as it is on the wire: the server refuses ``?confirm=-1``, so the document
+    must not call it valid (the contract fuzzing found it left out)."""
+    document = await _document(http)
+
+    def schema(path: str, method: str, name: str) -> dict[str, Any]:
+        params = document["paths"][path][method]["parameters"]
+        found: dict[str, Any] = next(p for p in params if p["name"] == name)["schema"]
+        return found
+
+    assert schema("/api/v1/classes/{class_id}/slips", "post", "confirm")["minimum"] == 0
+    assert schema("/api/v1/groups", "get", "class_id")["minimum"] == 1
+    assert schema("/api/v1/assignments", "get", "teacher_id")["minimum"] == 1
+    assert schema("/api/v1/users", "get", "class")["maxLength"] == 20
+    year = schema("/api/v1/setup/classes", "get", "year_id")
+    assert (year["minimum"], year["maximum"]) == (1, 2**31 - 1)
