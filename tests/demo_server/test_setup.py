@@ -722,9 +722,12 @@ def test_init_makes_a_school_once_and_names_a_bad_option(
     args = ["init", "--db", url, "--school", "МБОУ «Школа № 7»", "--timezone", "Europe/Moscow"]
     assert server_main([*args, "--lang", "ru"]) == 0
     out = capsys.readouterr().out
-    assert "login:    it.admin" in out and "password: " in out
+    # --lang is the school's language and the command's (it speaks it from the start)
+    assert "логин:  it.admin" in out and "пароль: " in out
     assert server_main([*args, "--lang", "ru"]) == 1
-    assert "already exists" in capsys.readouterr().err
+    assert "уже есть на этом сервере" in capsys.readouterr().err
+    assert server_main([*args, "--lang", "en"]) == 1
+    assert "already exists on this server" in capsys.readouterr().err
     assert server_main(["init", "--db", url, "--school", "Другая", "--timezone", "Moon/Base"]) == 2
     assert "--timezone" in capsys.readouterr().err
     assert server_main(["init", "--db", url, "--school", "Другая", "--lang", "de"]) == 2
