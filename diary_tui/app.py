@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, cast
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 from textual.command import CommandPalette
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState

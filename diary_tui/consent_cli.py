@@ -18,8 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from api_client.i18n import _, pgettext
+
 if TYPE_CHECKING:
-    from api_client.models import ConsentHistory, ParentConsent
+    from api_client.models import ConsentHistory, ConsentState, ParentConsent
     from diary_tui.admin_cli import Env
     from diary_tui.data import DiaryData
 
@@ -30,50 +32,61 @@ TEXT_MAX_BYTES = 200_000
 def add_parser(sub: Any, account_options: Callable[[argparse.ArgumentParser], None]) -> None:
     consent = sub.add_parser(
         "consent",
-        help="parents' consent to the processing of personal data: the text, who consented",
-        description="The school's consent to the processing of personal data: its text (a new "
-        "version asks every parent again), who has and has not consented, consents and "
-        "withdrawals signed on paper. Each entry is kept in the parent's history and audited; "
-        "none is overwritten.",
+        help=_("parents' consent to the processing of personal data: the text, who consented"),
+        description=_(
+            "The school's consent to the processing of personal data: its text (a new "
+            "version asks every parent again), who has and has not consented, consents and "
+            "withdrawals signed on paper. Each entry is kept in the parent's history and "
+            "audited; none is overwritten."
+        ),
     )
     account_options(consent)
-    verbs = consent.add_subparsers(dest="consent_command", metavar="COMMAND", required=True)
+    verbs = consent.add_subparsers(dest="consent_command", metavar=_("COMMAND"), required=True)
     text = verbs.add_parser(
         "text",
-        help="show the current text; 'text set FILE' makes a new version",
-        description="Show the school's current consent text and its version. With 'set FILE', "
-        "the file's text (UTF-8) becomes the new version: every parent is asked to accept it "
-        "at their next login.",
+        help=_("show the current text; 'text set FILE' makes a new version"),
+        description=_(
+            "Show the school's current consent text and its version. With 'set FILE', the "
+            "file's text (UTF-8) becomes the new version: every parent is asked to accept it "
+            "at their next login."
+        ),
     )
     account_options(text)
     text.add_argument("action", nargs="?", choices=("show", "set"), default="show")
-    text.add_argument("file", nargs="?", metavar="FILE")
+    text.add_argument("file", nargs="?", metavar=_("FILE"))
     listing = verbs.add_parser(
         "list",
-        help="who has and has not consented",
-        description="The school's parents with where each stands with the current text: "
-        "given, outdated (consented to an earlier version), withdrawn, none.",
+        help=_("who has and has not consented"),
+        description=_(
+            "The school's parents with where each stands with the current text: given, "
+            "outdated (consented to an earlier version), withdrawn, none."
+        ),
     )
     account_options(listing)
-    listing.add_argument("--class", dest="class_name", metavar="CLASS")
+    listing.add_argument("--class", dest="class_name", metavar=_("CLASS"))
     listing.add_argument("--state", choices=STATES)
-    history = verbs.add_parser("history", help="a parent's consents and withdrawals")
+    history = verbs.add_parser("history", help=_("a parent's consents and withdrawals"))
     account_options(history)
-    history.add_argument("parent", metavar="LOGIN")
+    history.add_argument("parent", metavar=_("LOGIN"))
     for verb, what in (
-        ("record", "record a consent the parent signed on paper"),
-        ("withdraw", "record a withdrawal the parent signed on paper"),
+        ("record", _("record a consent the parent signed on paper")),
+        ("withdraw", _("record a withdrawal the parent signed on paper")),
     ):
         paper = verbs.add_parser(verb, help=what, description=what[:1].upper() + what[1:] + ".")
         account_options(paper)
-        paper.add_argument("parent", metavar="LOGIN")
+        paper.add_argument("parent", metavar=_("LOGIN"))
         paper.add_argument(
-            "--signed", required=True, metavar="YYYY-MM-DD", help="the day it was signed"
+            "--signed",
+            required=True,
+            metavar=_("DAY"),
+            help=_("the day it was signed, like 20.11.2026"),
         )
-        paper.add_argument("--note", default="", help="e.g. where the form is kept")
+        paper.add_argument("--note", default="", help=_("e.g. where the form is kept"))
         if verb == "record":
             paper.add_argument(
-                "--version", type=int, help="the version of the text signed (default: current)"
+                "--version",
+                type=int,
+                help=_("the version of the text signed (default: the current one)"),
             )
 
 
@@ -81,29 +94,32 @@ def read_text_file(path: str | None) -> str:
     from diary_tui.admin_cli import Usage
 
     if not path:
-        raise Usage("consent text set: give the FILE with the school's text")
+        raise Usage(_("consent text set: give the FILE with the school's text"))
     file = Path(path)
     if not file.is_file():
-        raise Usage(f"there is no file {path}")
+        raise Usage(_("there is no file {path}").format(path=path))
     try:
         raw = file.read_bytes()
     except OSError as exc:
-        raise Usage(f"cannot read {path}: {exc.strerror}") from None
+        raise Usage(
+            _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
     if len(raw) > TEXT_MAX_BYTES:
-        raise Usage(f"{path} is too long for a consent text")
+        raise Usage(_("{path} is too long for a consent text").format(path=path))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise Usage(f"{path} is not UTF-8 text: save it as UTF-8") from None
+        raise Usage(_("{path} is not UTF-8 text: save it as UTF-8").format(path=path)) from None
 
 
 def _day(text: str) -> dt.date:
+    from api_client.cli_text import parse_date
     from diary_tui.admin_cli import Usage
 
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise Usage(f"--signed: {text!r} is not a day like 2026-11-20") from None
+        return parse_date(text)
+    except ValueError as exc:
+        raise Usage(f"--signed: {exc}") from None
 
 
 def _when(value: dt.datetime | None, zone: dt.tzinfo) -> str:
@@ -112,7 +128,7 @@ def _when(value: dt.datetime | None, zone: dt.tzinfo) -> str:
         return ""
     from diary_tui.clock import local
 
-    return local(value, zone).strftime("%Y-%m-%d %H:%M")
+    return local(value, zone).strftime("%d.%m.%Y %H:%M")
 
 
 def parent_line(p: ParentConsent, zone: dt.tzinfo) -> str:
@@ -121,21 +137,34 @@ def parent_line(p: ParentConsent, zone: dt.tzinfo) -> str:
         for c in p.children
     )
     name = f"{p.last_name} {p.first_name}"
-    since = p.signed_on.isoformat() if p.signed_on else _when(p.since, zone)[:10]
+    since = f"{p.signed_on:%d.%m.%Y}" if p.signed_on else _when(p.since, zone)[:10]
     version = f"v{p.version}" if p.version else ""
-    return f"{p.login:<20} {p.state.value:<9} {version:<4} {since:<10} {name} ({children})"
+    state = state_name(p.state)
+    return f"{p.login:<20} {state:<9} {version:<4} {since:<10} {name} ({children})"
+
+
+def state_name(state: ConsentState) -> str:
+    names: dict[str, str] = {
+        "given": pgettext("consent state", "given"),
+        "outdated": pgettext("consent state", "outdated"),
+        "withdrawn": pgettext("consent state", "withdrawn"),
+        "none": pgettext("consent state", "none"),
+    }
+    return names.get(str(state.value), str(state.value))
 
 
 def print_history(history: ConsentHistory, env: Env, zone: dt.tzinfo) -> None:
     env.say(parent_line(history.parent, zone))
     for e in history.events:
-        signed = f", signed {e.signed_on.isoformat()}" if e.signed_on else ""
-        by = f", recorded by {e.recorded_by}" if e.recorded_by else ""
+        signed = (
+            ", " + _("signed {day}").format(day=f"{e.signed_on:%d.%m.%Y}") if e.signed_on else ""
+        )
+        by = ", " + _("recorded by {name}").format(name=e.recorded_by) if e.recorded_by else ""
         note = f": {e.note}" if e.note else ""
         how = f"{e.way.value}{signed}{by}"
         env.wrap(f"  {_when(e.at, zone)} {e.action.value} v{e.version} ({how}){note}", "    ")
     if not history.events:
-        env.say("  no consent recorded")
+        env.say("  " + _("no consent recorded"))
 
 
 async def run(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
@@ -149,23 +178,41 @@ async def run(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
         if args.action == "set":
             made = await data.new_consent_text(read_text_file(args.file))
             env.wrap(
-                f"The consent text is now version {made.version}; every parent is asked to "
-                "accept it at their next login."
+                _(
+                    "The consent text is now version {version}; every parent is asked to "
+                    "accept it at their next login."
+                ).format(version=made.version)
             )
             return OK
         current = (await data.consent_texts()).versions[0]
-        env.say(f"Version {current.version} of {_when(current.created_at, zone)[:10]}:")
+        env.say(
+            _("Version {version} of {day}:").format(
+                version=current.version, day=_when(current.created_at, zone)[:10]
+            )
+        )
         env.say(current.text)
         return OK
     if command == "list":
         state = ConsentState(args.state) if args.state else None
         page = await data.consent_parents(args.class_name, state)
-        env.say(f"{'LOGIN':<20} {'STATE':<9} {'VER':<4} {'SINCE':<10} NAME (CHILDREN)")
+        env.say(
+            f"{_('LOGIN'):<20} {_('STATE'):<9} {_('VER'):<4} {_('SINCE'):<10} "
+            + _("NAME (CHILDREN)")
+        )
         for item in page.items:
             env.say(parent_line(item, zone))
         env.wrap(
-            f"{len(page.items)} shown. Version {page.version}: {page.given} given, "
-            f"{page.outdated} outdated, {page.withdrawn} withdrawn, {page.none} none."
+            _(
+                "{shown} shown. Version {version}: {given} given, {outdated} outdated, "
+                "{withdrawn} withdrawn, {none} none."
+            ).format(
+                shown=len(page.items),
+                version=page.version,
+                given=page.given,
+                outdated=page.outdated,
+                withdrawn=page.withdrawn,
+                none=page.none,
+            )
         )
         return OK
     parent = await _find(data, args.parent)
@@ -180,6 +227,6 @@ async def run(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
         note=args.note.strip(),
     )
     history = await data.record_paper_consent(parent.id, body)
-    env.say("Recorded.")
+    env.say(_("Recorded."))
     print_history(history, env, zone)
     return OK

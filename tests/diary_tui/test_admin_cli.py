@@ -233,15 +233,16 @@ def test_consent_from_the_command_line(run: Any, tmp_path: Path) -> None:
     assert "1 given, 0 outdated, 0 withdrawn, 1 none" in " ".join(out.split())
     code, out, err = run(admin("consent", "record", "other_parent", "--signed", "2026-11-20"))
     assert code == 0, err
-    assert "given v1 (paper, signed 2026-11-20, recorded by Белов Игорь)" in out
+    assert "given v1 (paper, signed 20.11.2026, recorded by Белов Игорь)" in out
     code, out, err = run(
         admin("consent", "withdraw", "other_parent", "--signed", "2026-11-24", "--note", "папка 7В")
     )
     assert code == 0, err
-    assert "withdrawn v1 (paper, signed 2026-11-24" in out and "папка 7В" in out
+    assert "withdrawn v1 (paper, signed 24.11.2026" in out and "папка 7В" in out
     code, out, _ = run(admin("consent", "list", "--class", "7В"))
     assert "other_parent" in out and "withdrawn" in out
-    code, _, err = run(admin("consent", "record", "other_parent", "--signed", "20.11.2026"))
+    # A day as people write it is taken; one that is not a day of the calendar is not.
+    code, _, err = run(admin("consent", "record", "other_parent", "--signed", "31.02.2026"))
     assert code == 2 and "--signed" in err
 
     text = tmp_path / "consent.txt"
