@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from api_client.i18n import N_, _, day_heading, ngettext
 from api_client.models import ChangeItem
 from diary_tui.data import DiaryData, Me
 from diary_tui.live import WhatsNew, saved_whats_new, whats_new
@@ -30,8 +31,8 @@ from screens.base import DiaryScreen, list_layout
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
 ``dim`` is grey on every theme and in every widget."""
 
-SCHOOL = "School"
-FOR_YOU = "For you"
+SCHOOL = N_("School")
+FOR_YOU = N_("For you")
 
 MARKERS = {"added": "+", "set": "+", "new": "+", "edited": "✎", "removed": "−", "changed": "⇄"}
 
@@ -44,7 +45,7 @@ def group_name(change: ChangeItem, me: Me | None) -> str:
             if child.id == change.pupil_id:
                 return child.full_name
         name = change.payload.get("pupil")
-        return str(name) if name else f"Pupil {change.pupil_id}"
+        return str(name) if name else _("Pupil {id}").format(id=change.pupil_id)
     if change.class_id is not None:
         names = [
             c.full_name for c in children if c.class_ is not None and c.class_.id == change.class_id
@@ -53,12 +54,12 @@ def group_name(change: ChangeItem, me: Me | None) -> str:
             return ", ".join(names)
         for child in children:
             if child.class_ is not None and child.class_.id == change.class_id:
-                return f"Class {child.class_.name}"
+                return _("Class {name}").format(name=child.class_.name)
         name = change.payload.get("class")
-        return f"Class {name}" if name else "A class"
+        return _("Class {name}").format(name=name) if name else _("A class")
     if change.kind.startswith("message."):
-        return FOR_YOU
-    return SCHOOL
+        return _(FOR_YOU)
+    return _(SCHOOL)
 
 
 def grouped(
@@ -74,7 +75,7 @@ def grouped(
     def rank(name: str) -> tuple[int, str]:
         if name in order:
             return (order.index(name), name)
-        return (len(order) + (1 if name == FOR_YOU else 2 if name == SCHOOL else 0), name)
+        return (len(order) + (1 if name == _(FOR_YOU) else 2 if name == _(SCHOOL) else 0), name)
 
     return [
         (name, sorted(days.items()))
@@ -121,7 +122,7 @@ def whatsnew_options(
     for name, days in grouped(by_others(news.changes, me), me, zone):
         options.append(Option(Content.styled(name, "bold"), disabled=True))
         for day, items in days:
-            options.append(Option(Content.styled(f"  {day:%A %d %B}", MUTED), disabled=True))
+            options.append(Option(Content.styled("  " + day_heading(day), MUTED), disabled=True))
             for change in items:
                 line = change_line(change, me, zone, line_width)
                 options.append(
@@ -131,16 +132,16 @@ def whatsnew_options(
 
 
 class WhatsNewScreen(DiaryScreen):
-    TITLE = "What's new"
+    TITLE = N_("What's new")
     NAME = "whatsnew"
-    HELP = """
+    HELP = N_("""
 Every change since you last opened this screen, by child and by day: new, edited and removed
 marks (an edit shows the old and the new value and who changed it), absences, cancelled or
 substituted lessons, topics, homework, messages, announcements and events.
 
 Opening the screen marks these changes seen: next time it starts after them. When nothing is
 new, the list of your previous visit stays. Offline, the saved list is shown.
-"""
+""")
 
     DEFAULT_CSS = """
     WhatsNewScreen #whatsnew-title { height: 1; padding: 0 1; background: $boost; }
@@ -154,9 +155,9 @@ new, the list of your previous visit stays. Offline, the saved list is shown.
     """
 
     BINDINGS = [
-        Binding("f1", "help", "Help", id="whatsnew.help"),
-        Binding("r", "reload", "Refresh", id="whatsnew.reload"),
-        Binding("q", "app.quit", "Quit", id="whatsnew.quit"),
+        Binding("f1", "help", N_("Help"), id="whatsnew.help"),
+        Binding("r", "reload", N_("Refresh"), id="whatsnew.reload"),
+        Binding("q", "app.quit", N_("Quit"), id="whatsnew.quit"),
     ]
 
     class Loaded(Message):
@@ -186,25 +187,32 @@ new, the list of your previous visit stays. Offline, the saved list is shown.
         self.news = news
         count = len(by_others(news.changes, self.data.me))
         if loading:
-            title = Content.styled("What's new · looking…", "bold")
+            title = Content.styled(_("What's new · looking…"), "bold")
         elif news.fresh:
-            noun = "change" if count == 1 else "changes"
-            title = Content.styled(f"What's new since you last looked: {count} {noun}", "bold")
+            title = Content.styled(
+                ngettext(
+                    "What's new since you last looked: {count} change",
+                    "What's new since you last looked: {count} changes",
+                    count,
+                ).format(count=count),
+                "bold",
+            )
         elif news.offline:
             title = Content.assemble(
-                ("What's new", "bold"), (" · offline: the list of your last visit", MUTED)
+                (_("What's new"), "bold"),
+                (" · " + _("offline: the list of your last visit"), MUTED),
             )
         else:
             title = Content.assemble(
-                ("Nothing new since you last looked", "bold"),
-                (" · the previous list:" if count else "", MUTED),
+                (_("Nothing new since you last looked"), "bold"),
+                (" · " + _("the previous list:") if count else "", MUTED),
             )
         self.query_one("#whatsnew-title", Static).update(title)
         option_list = self.query_one(OptionList)
         option_list_width = option_list.scrollable_content_region.width or self.app.size.width
         options = whatsnew_options(news, self.data.me, self.zone, max(option_list_width - 2, 30))
         if not options:
-            options = [Option(Content.styled("No changes to show yet.", MUTED), disabled=True)]
+            options = [Option(Content.styled(_("No changes to show yet."), MUTED), disabled=True)]
         option_list.set_options(options)
 
     @work(exclusive=True, group="whatsnew", exit_on_error=False)

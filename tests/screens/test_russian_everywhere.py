@@ -77,7 +77,6 @@ UNTRANSLATED = {
     "attendance",
     "messages",
     "news",
-    "whatsnew",
 }
 """Screens whose own words are not translated yet (their modules are being translated)."""
 
