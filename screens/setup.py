@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -40,6 +39,7 @@ from screens.dialogs.ask import AskText
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.detail import DetailScreen
 from screens.dialogs.form import Field, FormScreen, Refusal
+from screens.setup_schedule import SCHEDULE_SECTIONS, Row, ScheduleSections, columns
 
 SECTIONS: dict[str, str] = {
     "school": N_("School"),
@@ -50,6 +50,9 @@ SECTIONS: dict[str, str] = {
     "subjects": N_("Subjects"),
     "rooms": N_("Rooms"),
     "classes": N_("Classes"),
+    "groups": N_("Groups"),
+    "assignments": N_("Teaching"),
+    "timetable": N_("Timetable"),
     "import": N_("Import files"),
     "year_end": N_("End of year"),
 }
@@ -127,23 +130,21 @@ def bells_text(bells: list[wire.Bell]) -> str:
     return " ".join(f"{b.number}={b.start}-{b.end}" for b in bells)
 
 
-@dataclass
-class Row:
-    """One row of the table: its cells and what it stands for."""
-
-    cells: list[str | Content]
-    thing: Any
-
-
-class SetupScreen(DiaryScreen):
+class SetupScreen(ScheduleSections, DiaryScreen):
     TITLE = N_("Set-up")
     NAME = "setup"
     HELP = N_("""
 The school's set-up, in the order a school does it: the school (name, time zone, language),
 the academic year and its periods and holidays, bell schedules (a normal one, Saturday's,
 a shortened day's), subjects, rooms, classes; then the roster of people (Users, or diary admin
-import), groups, teaching assignments and the timetable from set-up files (Import files, or
-diary admin setup import); at the end of the year, closing it moves the classes up.
+import), groups, teaching assignments and the timetable, here or from set-up files (Import
+files, or diary admin setup import); at the end of the year, closing it moves the classes up.
+
+Groups, Teaching, Timetable: c chooses the class; m puts pupils in or out of the group under
+the cursor from a day. The timetable is the class's week as a grid (lesson numbers by weekdays;
+subject, teacher, room and group in each cell): n adds a row, x ends the one under the cursor
+from a day, g makes the lessons again from a day. A lesson with marks, absences, a topic or
+homework is never removed: it is kept, and the report says which and why.
 
 Keys: n new, e or Enter change, x retire (kept for history; a period or holiday is removed),
 y choose the year, i import a set-up file (a dry run first), z close the chosen year into the
@@ -160,6 +161,9 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
         Binding("i", "import_file", N_("Import"), id="setup.import"),
         Binding("z", "close_year", N_("Close year"), id="setup.close_year"),
         Binding("r", "reload", N_("Reload"), id="setup.reload"),
+        Binding("c", "choose_class", N_("Class"), id="setup.class"),
+        Binding("m", "members", N_("Pupils"), id="setup.members"),
+        Binding("g", "generate", N_("Make lessons"), id="setup.generate"),
     ]
 
     DEFAULT_CSS = """
@@ -175,6 +179,9 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
         self.year_id: int | None = None
         self.years: list[wire.SetupYear] = []
         self.rows: list[Row] = []
+        self.class_id: int | None = None
+        self.year_classes: list[wire.SetupClass] = []
+        self.pending_report: wire.LessonGeneration | None = None
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.NAME)
@@ -211,11 +218,16 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
             "subjects": {"new", "edit", "retire"},
             "rooms": {"new", "edit", "retire"},
             "classes": {"new", "edit", "retire"},
+            "groups": {"new", "edit", "retire", "members"},
+            "assignments": {"new", "retire"},
+            "timetable": {"new", "retire", "generate"},
             "import": set(),
             "year_end": set(),
         }
-        if action in ("new", "edit", "retire"):
+        if action in ("new", "edit", "retire", "members", "generate"):
             return action in editable[self.section]
+        if action == "choose_class":
+            return self.section in SCHEDULE_SECTIONS
         return super().check_action(action, parameters)
 
     @on(OptionList.OptionHighlighted, "#setup-sections")
@@ -256,6 +268,9 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
             "subjects": self._subject_rows,
             "rooms": self._room_rows,
             "classes": self._class_rows,
+            "groups": self._group_rows,
+            "assignments": self._assignment_rows,
+            "timetable": self._timetable_rows,
             "import": self._import_rows,
             "year_end": self._year_end_rows,
         }
@@ -308,20 +323,28 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
                 MUTED,
             )
             if self.section in ("periods", "holidays", "classes", "year_end")
+            else (" · " + self.class_title(), MUTED)
+            if self.section in SCHEDULE_SECTIONS
             else "",
         )
         self.query_one("#setup-title", Static).update(title)
         table: DataTable[str | Content] = self.query_one(DataTable)
         table.clear(columns=True)
-        for label, width in self.COLUMNS[self.section]:
+        table.cursor_type = "cell" if self.section == "timetable" else "row"
+        shown = (
+            columns(self.section)
+            if self.section in SCHEDULE_SECTIONS
+            else self.COLUMNS[self.section]
+        )
+        for label, width in shown:
             table.add_column(_(label), width=width)
         if not self.rows:
             table.add_row(
                 muted(_("Nothing yet: n makes one.")),
-                *[""] * (len(self.COLUMNS[self.section]) - 1),
+                *[""] * (len(shown) - 1),
             )
         for n, row in enumerate(self.rows):
-            table.add_row(*row.cells, key=str(n))
+            table.add_row(*row.cells, key=str(n), height=row.height)
 
     def _under_cursor(self) -> Any:
         table: DataTable[str | Content] = self.query_one(DataTable)
@@ -450,10 +473,16 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
             if saved:
                 self.notify(_("Saved."))
                 self.reload()
+                self.after_save()
+            else:
+                self.pending_report = None
 
         self.app.push_screen(FormScreen(title, fields, attempt, name="setup-form"), done)
 
     def action_new(self) -> None:
+        if self.section in SCHEDULE_SECTIONS:
+            self.schedule_new()
+            return
         makers: dict[str, Callable[[], None]] = {
             "years": self._new_year,
             "periods": self._new_period,
@@ -468,6 +497,9 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
 
     def action_edit(self) -> None:
         thing = self._under_cursor()
+        if self.section in SCHEDULE_SECTIONS:
+            self.schedule_edit(thing)
+            return
         if self.section == "import":
             if isinstance(thing, str):
                 self._ask_import(thing)
@@ -839,6 +871,9 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
 
     def action_retire(self) -> None:
         thing = self._under_cursor()
+        if self.section in SCHEDULE_SECTIONS:
+            self.schedule_retire(thing)
+            return
         if thing is None or getattr(thing, "retired", False):
             return
         name = getattr(thing, "name", None) or day_text(getattr(thing, "date", None))
@@ -889,6 +924,15 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
             return
         self.notify(_("Done."))
         self.reload()
+
+    def action_choose_class(self) -> None:
+        self.choose_class()
+
+    def action_members(self) -> None:
+        self.members(self._under_cursor())
+
+    def action_generate(self) -> None:
+        self.generate()
 
     # -- choosing the year ------------------------------------------------------------------
 
