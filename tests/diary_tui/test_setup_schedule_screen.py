@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from litestar import Litestar
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Static
 
 from diary_tui.app import DiaryApp
@@ -91,7 +92,7 @@ async def test_groups_teaching_and_the_timetable_grid(app: Litestar, demo: Any) 
         await wait_for(pilot, lambda: isinstance(diary.screen, SetupScreen) and idle(screen))
         table = screen.query_one(DataTable)
         await wait_for(pilot, lambda: table.row_count == 1)
-        cell = str(getattr(table.get_cell_at((0, 4)), "plain", ""))
+        cell = str(getattr(table.get_cell_at(Coordinate(0, 4)), "plain", ""))
         assert cell.splitlines()[0] == "Математика" and "301 · гр. 1" in cell
         assert "Смирнова" in cell
         # x on the cell ends the row from the day given; the report says what went.
