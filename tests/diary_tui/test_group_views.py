@@ -62,9 +62,11 @@ async def test_a_pupil_of_group_1_sees_only_group_1s_lesson(
         await log_in(pilot, "pupil", demo.password)
         await wait_for(
             pilot,
-            lambda: isinstance(diary.screen, WeekScreen)
-            and diary.screen.week is not None
-            and not diary.screen.workers,
+            lambda: (
+                isinstance(diary.screen, WeekScreen)
+                and diary.screen.week is not None
+                and not diary.screen.workers
+            ),
         )
         screen = diary.screen
         assert isinstance(screen, WeekScreen) and screen.week is not None
