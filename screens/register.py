@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from api_client.i18n import _
+from api_client.i18n import N_, _
 from api_client.models import RegisterRequest
 from api_client.passwords import check_strength
 from diary_tui.data import DiaryData, describe_error
@@ -32,6 +32,9 @@ from screens.dialogs.consent import ConsentDialog
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
 ``dim`` is grey on every theme and in every widget."""
+
+CODE_SHAPE = "XXXX-XXXX"
+"""How an invite code is written (Latin letters and digits in every language)."""
 
 FORM_CSS = """
 {name} {{ align: center middle; }}
@@ -52,26 +55,26 @@ def password_problems(password: str, again: str, login: str, names: list[str]) -
         return []
     reasons = check_strength(password, login=login, names=[n for n in names if n])
     if again and again != password:
-        reasons.append("the two passwords differ")
+        reasons.append(_("the two passwords differ"))
     return reasons
 
 
 def reasons_content(reasons: list[str], password: str, again: str) -> Content:
     if not password:
-        return Content.styled("Choose a password of 8 or more characters.", MUTED)
+        return Content.styled(_("Choose a password of 8 or more characters."), MUTED)
     if reasons:
         return Content("\n").join(Content(f"✗ {reason}") for reason in reasons)
     if not again:
-        return Content.styled("Strong enough. Type it again below.", "$text-success")
-    return Content.styled("✓ Strong enough, and the two match.", "$text-success")
+        return Content.styled(_("Strong enough. Type it again below."), "$text-success")
+    return Content.styled("✓ " + _("Strong enough, and the two match."), "$text-success")
 
 
 class RegisterScreen(ModalScreen[str | None]):
     """A parent's registration with an invite code; returns the new login."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Back", id="register.cancel"),
-        Binding("ctrl+s", "submit", "Register", id="register.submit", show=False),
+        Binding("escape", "cancel", N_("Back"), id="register.cancel"),
+        Binding("ctrl+s", "submit", N_("Register"), id="register.submit", show=False),
     ]
     DEFAULT_CSS = FORM_CSS.format(name="RegisterScreen")
 
@@ -82,24 +85,24 @@ class RegisterScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="form"):
-            yield Static(Content.styled("Register with an invite code", "bold"))
-            yield Label("Server")
+            yield Static(Content.styled(_("Register with an invite code"), "bold"))
+            yield Label(_("Server"))
             yield Input(
                 self.server, placeholder="https://diary.school.org", id="server", compact=True
             )
-            yield Label("Invite code (from the class teacher)")
-            yield Input(placeholder="XXXX-XXXX", id="code", compact=True)
-            yield Label("First name and last name")
-            yield Input(placeholder="first name", id="first", compact=True)
-            yield Input(placeholder="last name", id="last", compact=True)
-            yield Label("Login (latin letters, digits, . _ -)")
-            yield Input(placeholder="e.g. anna.ivanova", id="login", compact=True)
-            yield Label("Password, twice")
-            yield Input(password=True, placeholder="password", id="password", compact=True)
-            yield Input(password=True, placeholder="again", id="again", compact=True)
+            yield Label(_("Invite code (from the class teacher)"))
+            yield Input(placeholder=CODE_SHAPE, id="code", compact=True)
+            yield Label(_("First name and last name"))
+            yield Input(placeholder=_("first name"), id="first", compact=True)
+            yield Input(placeholder=_("last name"), id="last", compact=True)
+            yield Label(_("Login (latin letters, digits, . _ -)"))
+            yield Input(placeholder=_("e.g. anna.ivanova"), id="login", compact=True)
+            yield Label(_("Password, twice"))
+            yield Input(password=True, placeholder=_("password"), id="password", compact=True)
+            yield Input(password=True, placeholder=_("again"), id="again", compact=True)
             yield Static(reasons_content([], "", ""), id="reasons")
             yield Static("", id="error")
-            yield Button("Register", variant="primary", id="submit", compact=True)
+            yield Button(_("Register"), variant="primary", id="submit", compact=True)
 
     def on_mount(self) -> None:
         first_empty = next((i for i in self.query(Input) if not i.value), None)
@@ -137,22 +140,25 @@ class RegisterScreen(ModalScreen[str | None]):
 
     def action_submit(self) -> None:
         for name, what in (
-            ("server", "the server's address"),
-            ("code", "the invite code"),
-            ("first", "your first name"),
-            ("last", "your last name"),
-            ("login", "a login"),
-            ("password", "a password"),
-            ("again", "the password again"),
+            ("server", _("Enter the server's address.")),
+            ("code", _("Enter the invite code.")),
+            ("first", _("Enter your first name.")),
+            ("last", _("Enter your last name.")),
+            ("login", _("Enter a login.")),
+            ("password", _("Enter a password.")),
+            ("again", _("Enter the password again.")),
         ):
             if not self._value(name).strip():
-                self._fail(f"Enter {what}.", name)
+                self._fail(what, name)
                 return
         problems = self._problems()
         if problems:
-            self._fail("The password will not do: " + "; ".join(problems) + ".", "password")
+            self._fail(
+                _("The password will not do: {reasons}.").format(reasons="; ".join(problems)),
+                "password",
+            )
             return
-        self.query_one("#error", Static).update(Content.styled("Registering…", MUTED))
+        self.query_one("#error", Static).update(Content.styled(_("Registering…"), MUTED))
         self.query_one("#submit", Button).disabled = True
         self.register(
             self._value("server"),
@@ -220,7 +226,7 @@ class NewPasswordScreen(_FormScreen):
     """Choose your own password after logging in with a one-time one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "later", "Log out", id="new_password.later"),
+        Binding("escape", "later", N_("Log out"), id="new_password.later"),
     ]
     DEFAULT_CSS = FORM_CSS.format(name="NewPasswordScreen")
 
@@ -231,22 +237,25 @@ class NewPasswordScreen(_FormScreen):
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="form"):
-            yield Static(Content.styled("Choose your own password", "bold"))
+            yield Static(Content.styled(_("Choose your own password"), "bold"))
             yield Static(
                 Content(
-                    "You logged in with a one-time password from the school. Choose a password "
-                    "of your own; the one-time one stops working."
+                    _(
+                        "You logged in with a one-time password from the school. Choose a "
+                        "password of your own; the one-time one stops working."
+                    )
                 )
             )
-            yield Label("New password, twice")
-            yield Input(password=True, placeholder="new password", id="password", compact=True)
-            yield Input(password=True, placeholder="again", id="again", compact=True)
+            yield Label(_("New password, twice"))
+            yield Input(password=True, placeholder=_("new password"), id="password", compact=True)
+            yield Input(password=True, placeholder=_("again"), id="again", compact=True)
             yield Static(reasons_content([], "", ""), id="reasons")
             yield Static("", id="error")
-            yield Button("Save", variant="primary", id="submit", compact=True)
+            yield Button(_("Save"), variant="primary", id="submit", compact=True)
             yield Static(
                 Content.styled(
-                    "Escape: log out (nothing else opens until you choose a password).", MUTED
+                    _("Escape: log out (nothing else opens until you choose a password)."),
+                    MUTED,
                 )
             )
 
@@ -284,18 +293,20 @@ class NewPasswordScreen(_FormScreen):
     def action_save(self) -> None:
         password = self.query_one("#password", Input).value
         if not password or not self.query_one("#again", Input).value:
-            self._fail("Type the new password twice.")
+            self._fail(_("Type the new password twice."))
             return
         problems = self._problems()
         if problems:
-            self._fail("The password will not do: " + "; ".join(problems) + ".")
+            self._fail(
+                _("The password will not do: {reasons}.").format(reasons="; ".join(problems))
+            )
             return
         self.save(password)
 
     @work(exclusive=True, group="new-password", exit_on_error=False)
     async def save(self, password: str) -> None:
         await self.data.change_password(self.old_password, password)
-        self.notify("Your password is changed.")
+        self.notify(_("Your password is changed."))
         self.dismiss(True)
 
     def action_later(self) -> None:
@@ -306,7 +317,7 @@ class AddChildScreen(_FormScreen):
     """A parent with a second child types that child's invite code."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="add_child.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), id="add_child.cancel"),
     ]
     DEFAULT_CSS = FORM_CSS.format(name="AddChildScreen")
 
@@ -316,11 +327,11 @@ class AddChildScreen(_FormScreen):
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="form"):
-            yield Static(Content.styled("Add a child with an invite code", "bold"))
-            yield Label("Invite code (from the child's class teacher)")
-            yield Input(placeholder="XXXX-XXXX", id="code", compact=True)
+            yield Static(Content.styled(_("Add a child with an invite code"), "bold"))
+            yield Label(_("Invite code (from the child's class teacher)"))
+            yield Input(placeholder=CODE_SHAPE, id="code", compact=True)
             yield Static("", id="error")
-            yield Static(Content.styled("Enter adds, Escape cancels.", MUTED))
+            yield Static(Content.styled(_("Enter adds, Escape cancels."), MUTED))
 
     def on_mount(self) -> None:
         self.query_one("#code", Input).focus()
@@ -329,7 +340,7 @@ class AddChildScreen(_FormScreen):
     def _enter(self) -> None:
         code = self.query_one("#code", Input).value.strip()
         if not code:
-            self._fail("Type the invite code.")
+            self._fail(_("Type the invite code."))
             return
         self.add(code)
 
@@ -337,7 +348,7 @@ class AddChildScreen(_FormScreen):
     async def add(self, code: str) -> None:
         result = await self.data.add_child(code)
         names = ", ".join(f"{c.first_name} {c.last_name}" for c in result.children)
-        self.notify(f"Your children: {names}.", markup=False)
+        self.notify(_("Your children: {names}.").format(names=names), markup=False)
         self.dismiss(True)
 
     def action_cancel(self) -> None:

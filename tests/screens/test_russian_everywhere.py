@@ -20,11 +20,12 @@ import pytest
 from litestar import Litestar
 from textual.content import Content
 
-from api_client.i18n import _
+from api_client.i18n import _, using
 from demo_server.generator import SCHOOL_TIMEZONE
 from diary_tui.app import DiaryApp
 from diary_tui.data import DemoAccount
 from screens.base import DiaryScreen
+from screens.register import CODE_SHAPE, NewPasswordScreen
 from tests.conftest import sqlite_only
 from tests.diary_tui.harness import (
     dispose,
@@ -51,6 +52,7 @@ ADDRESS = re.compile(r"\b(?:https?://|[\w.-]+@)\S+")
 SCREENS: dict[str, str] = {
     # screen (a destination, or a dialog): the featured account that opens it
     "login": "",
+    "register": "",
     "chooser": "",
     "week": "parent",
     "grades": "parent",
@@ -71,6 +73,7 @@ SCREENS: dict[str, str] = {
     "confirm": "parent",
     "ask": "parent",
     "detail": "parent",
+    "new_password": "parent",
 }
 
 UNTRANSLATED = {
@@ -166,6 +169,7 @@ async def show(app: DiaryApp, pilot: Any, name: str) -> None:
         "detail": lambda: app.push_screen(
             DetailScreen(Content(_("Help")), name="detail", binding_id="detail.close")
         ),
+        "new_password": lambda: app.push_screen(NewPasswordScreen(app.data, "old password")),
     }
     if name in dialogs:
         # Over a translated screen: a dialog's frame shows the screen under it.
@@ -204,6 +208,11 @@ async def test_every_screen_speaks_russian(
     }
     # The school's time zone is an IANA name (Europe/Moscow), data in every language.
     data |= set(LATIN_WORD.findall(SCHOOL_TIMEZONE))
+    if name == "register":
+        # Logins and invite codes are Latin in every language: the form's example login and
+        # the shape of a code are data.
+        with using("ru"):
+            data |= set(LATIN_WORD.findall(_("e.g. anna.ivanova") + " " + CODE_SHAPE))
     login = SCREENS[name]
     diary: DiaryApp = make_app(
         app,
@@ -221,6 +230,9 @@ async def test_every_screen_speaks_russian(
                 await log_in(pilot, login, password_of(demo, login))
                 await wait_for(pilot, lambda: signed_in(diary) and settled(diary.screen))
                 await show(diary, pilot, name)
+            elif name == "register":
+                await pilot.press("f2")
+                await wait_for(pilot, lambda: type(diary.screen).__name__ == "RegisterScreen")
             await pilot.pause(0.3)
             text = drawn(diary)
             data |= shown_logins(diary) | shown_answer(diary)
