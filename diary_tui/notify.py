@@ -15,28 +15,35 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from api_client.i18n import _
+from api_client import i18n
+from api_client.i18n import N_, _, ngettext
 from api_client.models import ChangeItem, Me
 from diary_tui.config import Notifications
 
 ABSENCE_WORDS = {
-    "unexcused": "absent",
-    "illness": "ill",
-    "excused": "excused",
-    "late": "late",
+    "unexcused": N_("absent"),
+    "illness": N_("ill"),
+    "excused": N_("excused"),
+    "late": N_("late"),
 }
 NOTICE_WORDS = {
-    "illness": "illness",
-    "family": "family reasons",
-    "appointment": "an appointment",
+    "illness": N_("illness"),
+    "family": N_("family reasons"),
+    "appointment": N_("an appointment"),
     "other": "",
 }
 STATUS_WORDS = {
-    "cancelled": "is cancelled",
-    "substituted": "has another teacher",
-    "moved": "is moved",
-    "planned": "is back as planned",
+    "cancelled": N_("is cancelled"),
+    "substituted": N_("has another teacher"),
+    "moved": N_("is moved"),
+    "planned": N_("is back as planned"),
 }
+"""Each in English, marked: said as ``_(WORDS[key])``."""
+
+
+def _word(words: Mapping[str, str], key: str, default: str) -> str:
+    word = words.get(key, default)
+    return _(word) if word else ""
 
 
 def group_of(kind: str) -> str:
@@ -67,13 +74,24 @@ def _short(text: str, width: int = 60) -> str:
 
 
 def _day(payload: Mapping[str, object], key: str = "date") -> str:
-    """``on Thursday`` for a date in the payload ("" when there is none)."""
+    """``on Thursday 26 Nov`` / ``в четверг, 26 ноября`` for a date in the payload ("" when
+    there is none)."""
     raw = _text(payload, key)
     try:
         day = dt.date.fromisoformat(raw)
     except ValueError:
         return ""
-    return f"on {day:%A} {day.day} {day:%b}"
+    if i18n.language() == i18n.SOURCE:
+        return f"on {day:%A} {day.day} {day:%b}"
+    return i18n.on_day(day)
+
+
+def _span(payload: Mapping[str, object]) -> str:
+    """The days of a notice: ``on Monday 23 Nov`` or ``on Monday 23 Nov to Tuesday 24 Nov``."""
+    start, end = _day(payload, "start"), _day(payload, "end")
+    if start == end:
+        return start
+    return _("{start} to {end}").format(start=start, end=end.removeprefix("on "))
 
 
 def _value(value: object) -> str:
@@ -98,22 +116,23 @@ def _lesson_changed(p: Mapping[str, object], subject: str, on_day: str) -> str:
     room = _text(p, "room")
     substitute = _text(p, "substitute")
     old = p.get("old")
+    has_changed = N_("has changed")
     if not isinstance(old, Mapping):
-        words = STATUS_WORDS.get(status, "has changed")
-        room_text = f", room {room}" if room and status != "cancelled" else ""
+        words = _word(STATUS_WORDS, status, has_changed)
+        room_text = _(", room {room}").format(room=room) if room and status != "cancelled" else ""
         return f"{subject}{on_day} {words}{room_text}"
     room_moved = bool(room) and _text(old, "room") != room and status != "cancelled"
-    room_text = f", room {room}" if room_moved else ""
+    room_text = _(", room {room}").format(room=room) if room_moved else ""
     if status == "substituted" and (
         _text(old, "status") != status or _text(old, "substitute") != substitute
     ):
         teacher = f" ({substitute})" if substitute else ""
-        return f"{subject}{on_day} has another teacher{teacher}{room_text}"
+        return f"{subject}{on_day} " + _("has another teacher") + f"{teacher}{room_text}"
     if _text(old, "status") != status:
-        return f"{subject}{on_day} {STATUS_WORDS.get(status, 'has changed')}{room_text}"
+        return f"{subject}{on_day} {_word(STATUS_WORDS, status, has_changed)}{room_text}"
     if room_moved:
-        return f"{subject}{on_day} is in room {room}"
-    return f"{subject}{on_day} has changed"
+        return f"{subject}{on_day} " + _("is in room {room}").format(room=room)
+    return f"{subject}{on_day} " + _(has_changed)
 
 
 def describe(change: ChangeItem, me: Me | None = None, *, name_pupil: bool = True) -> str:
@@ -127,62 +146,73 @@ def describe(change: ChangeItem, me: Me | None = None, *, name_pupil: bool = Tru
             if child.class_ is not None and child.class_.id == change.class_id
         ]
         if names:
-            text += f" ({' and '.join(names)})"
+            text += f" ({_(' and ').join(names)})"
     return text
 
 
 def _describe(change: ChangeItem, me: Me | None, *, name_pupil: bool) -> str:
     p = change.payload
     subject = _text(p, "subject")
-    in_subject = f" in {subject}" if subject else ""
+    in_subject = _(" in {subject}").format(subject=subject) if subject else ""
     who = pupil_name(change, me)
     for_pupil = (
-        f" for {who}" if who and name_pupil and not (me and me.role.value == "pupil") else ""
+        _(" for {who}").format(who=who)
+        if who and name_pupil and not (me and me.role.value == "pupil")
+        else ""
     )
     day = _day(p)
     on_day = f" {day}" if day else ""
-    by = f" (by {change.actor})" if change.actor else ""
+    by = _(" (by {name})").format(name=change.actor) if change.actor else ""
     kind = change.kind
+    parts = {"in_subject": in_subject, "for_pupil": for_pupil, "by": by, "on_day": on_day}
     if kind == "mark.added":
-        return f"New mark {_value(p.get('value')) or '?'}{in_subject}{for_pupil}"
+        value = _value(p.get("value")) or "?"
+        return _("New mark {value}{in_subject}{for_pupil}").format(value=value, **parts)
     if kind == "mark.edited":
         old, new = p.get("old"), p.get("new")
         before = _value(old) or "?"
         after = _value(new) or _value(p.get("value")) or "?"
-        return f"Mark{in_subject}{for_pupil} changed: {before} → {after}{by}"
+        return _("Mark{in_subject}{for_pupil} changed: {before} → {after}{by}").format(
+            before=before, after=after, **parts
+        )
     if kind == "mark.removed":
-        return f"Mark {_value(p.get('value')) or '?'}{in_subject}{for_pupil} was removed{by}"
+        value = _value(p.get("value")) or "?"
+        return _("Mark {value}{in_subject}{for_pupil} was removed{by}").format(value=value, **parts)
     if kind == "period_mark.set":
         value = _value(p.get("value"))
         if not value:
-            return f"Period mark{in_subject}{for_pupil} was removed{by}"
+            return _("Period mark{in_subject}{for_pupil} was removed{by}").format(**parts)
         old = _value(p.get("old"))
-        change_text = f" (was {old})" if old and old != value else ""
-        return f"Period mark {value}{in_subject}{for_pupil}{change_text}"
+        change_text = _(" (was {old})").format(old=old) if old and old != value else ""
+        return (
+            _("Period mark {value}{in_subject}{for_pupil}").format(value=value, **parts)
+            + change_text
+        )
     if kind == "absence.set":
-        word = ABSENCE_WORDS.get(_text(p, "kind"), "absent")
-        subject_part = f" at {subject}" if subject else ""
-        return f"{who or 'Marked'} {word}{subject_part}{on_day}"
+        word = _word(ABSENCE_WORDS, _text(p, "kind"), ABSENCE_WORDS["unexcused"])
+        subject_part = _(" at {subject}").format(subject=subject) if subject else ""
+        return f"{who or _('Marked')} {word}{subject_part}{on_day}"
     if kind == "absence.removed":
-        return f"Absence{in_subject}{on_day}{for_pupil} removed{by}"
+        return _("Absence{in_subject}{on_day}{for_pupil} removed{by}").format(**parts)
     if kind == "absence_notice.new":
-        start, end = _day(p, "start"), _day(p, "end")
-        days = start if start == end else f"{start} to {end.removeprefix('on ')}"
-        reason = NOTICE_WORDS.get(_text(p, "reason"), "")
+        days = _span(p)
+        reason = _word(NOTICE_WORDS, _text(p, "reason"), "")
         parent = _text(p, "parent") or change.actor
         return (
-            f"Absence notice{for_pupil} {days}".rstrip()
+            _("Absence notice{for_pupil} {days}").format(days=days, **parts).rstrip()
             + (f", {reason}" if reason else "")
-            + (f" (from {parent})" if parent else "")
+            + (_(" (from {parent})").format(parent=parent) if parent else "")
         )
     if kind == "absence_notice.seen":
-        start, end = _day(p, "start"), _day(p, "end")
-        days = start if start == end else f"{start} to {end.removeprefix('on ')}"
-        reader = change.actor or _text(p, "seen_by") or "The class teacher"
-        return f"{reader} read the absence notice{for_pupil} {days}".rstrip()
+        days = _span(p)
+        reader = change.actor or _text(p, "seen_by") or _("The class teacher")
+        return (
+            _("{reader} read the absence notice{for_pupil} {days}")
+            .format(reader=reader, days=days, **parts)
+            .rstrip()
+        )
     if kind == "absence_notice.withdrawn":
-        start, end = _day(p, "start"), _day(p, "end")
-        days = start if start == end else f"{start} to {end.removeprefix('on ')}"
+        days = _span(p)
         parent = _text(p, "parent") or change.actor
         return (
             _("{parent} withdrew the absence notice{for_pupil} {days}")
@@ -191,26 +221,31 @@ def _describe(change: ChangeItem, me: Me | None, *, name_pupil: bool) -> str:
         )
     if kind == "lesson.topic":
         topic = _short(_text(p, "topic"))
-        return f"Topic{in_subject}{on_day}: {topic}" if topic else f"Topic{in_subject} removed"
+        if topic:
+            return _("Topic{in_subject}{on_day}: {topic}").format(topic=topic, **parts)
+        return _("Topic{in_subject} removed").format(**parts)
     if kind == "lesson.changed":
-        return _lesson_changed(p, subject or "A lesson", on_day)
+        return _lesson_changed(p, subject or _("A lesson"), on_day)
     if kind == "homework.set":
         if p.get("removed"):
-            return f"Homework{in_subject}{on_day} was removed"
+            return _("Homework{in_subject}{on_day} was removed").format(**parts)
         due = _day(p, "due")
         text = _short(_text(p, "text"), 50)
-        due_text = f" due {due.removeprefix('on ')}" if due else ""
-        return f"New homework{in_subject}{due_text}" + (f": {text}" if text else "")
+        due_text = _(" due {day}").format(day=due.removeprefix("on ")) if due else ""
+        return _("New homework{in_subject}{due}").format(due=due_text, **parts) + (
+            f": {text}" if text else ""
+        )
     if kind == "message.new":
         author = _text(p, "author") or change.actor
         title = _short(_text(p, "subject"), 50)
-        return f"New message from {author}: {title}" if title else f"New message from {author}"
+        said = _("New message from {author}").format(author=author)
+        return f"{said}: {title}" if title else said
     if kind == "announcement.new":
-        return f"Announcement: {_short(_text(p, 'title'))}"
+        return _("Announcement: {title}").format(title=_short(_text(p, "title")))
     if kind == "event.new":
         title = _short(_text(p, "title"), 50)
         when = _day(p, "date") or _day(p, "starts_at")
-        return f"New event: {title} {when}".strip()
+        return _("New event: {title} {when}").format(title=title, when=when).strip()
     thing = kind.replace(".", " ").replace("_", " ")
     return f"{thing[:1].upper()}{thing[1:]}{for_pupil}"
 
@@ -247,5 +282,7 @@ def announce(
             continue
         lines.append(describe(change, me))
     if len(lines) > most:
-        lines = [*lines[: most - 1], f"… and {len(lines) - most + 1} more changes"]
+        more = len(lines) - most + 1
+        said = ngettext("… and {n} more change", "… and {n} more changes", more).format(n=more)
+        lines = [*lines[: most - 1], said]
     return Announcement(lines, bool(lines) and prefs.bell)

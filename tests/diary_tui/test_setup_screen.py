@@ -16,7 +16,7 @@ from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormScreen
 from screens.setup import SetupScreen
 from tests.conftest import sqlite_only
-from tests.diary_tui.harness import dispose, log_in, make_app, wait_for
+from tests.diary_tui.harness import dispose, log_in, make_app, settled, signed_in, wait_for
 
 
 def idle(screen: Any) -> bool:
@@ -32,8 +32,9 @@ def cells(screen: SetupScreen) -> list[str]:
 
 async def open_setup(pilot: Any, diary: DiaryApp, demo: Any) -> SetupScreen:
     await log_in(pilot, "it", demo.password)
-    await wait_for(pilot, lambda: "setup" in diary.available_screens())
-    await pilot.pause()
+    # Logged in and home (the accounts screen) before going on: the set-up screen's first
+    # load needs the session.
+    await wait_for(pilot, lambda: signed_in(diary) and settled(diary.screen))
     diary.go("setup")
     await wait_for(pilot, lambda: isinstance(diary.screen, SetupScreen))
     screen = diary.screen
