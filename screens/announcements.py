@@ -23,7 +23,7 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from api_client import endpoints
-from api_client.i18n import _
+from api_client.i18n import N_, _, day_label, day_month, ngettext, pgettext
 from api_client.models import (
     AnnouncementAudience,
     AnnouncementItem,
@@ -46,7 +46,7 @@ UNREAD = "bold $accent"
 
 def published(moment: dt.datetime, zone: dt.tzinfo) -> str:
     local_time = local(moment, zone)
-    return f"{local_time.day} {local_time:%b}"
+    return day_month(local_time.date(), short=True)
 
 
 def announcement_prompt(item: AnnouncementItem, width: int, zone: dt.tzinfo) -> Content:
@@ -55,7 +55,7 @@ def announcement_prompt(item: AnnouncementItem, width: int, zone: dt.tzinfo) -> 
     date = published(item.published_at, zone)
     title = Content.styled(plain(item.title), "bold" if not item.read else "")
     first = sign + fit(title, width - 2 - len(date) - 1) + Content(" ") + Content(date)
-    source = item.class_.name if item.class_ is not None else "School"
+    source = item.class_.name if item.class_ is not None else _("School")
     second = Content("  ") + fit(
         Content.assemble((source, "bold"), (f" · {plain(item.body)}", MUTED)), width - 2
     )
@@ -64,7 +64,7 @@ def announcement_prompt(item: AnnouncementItem, width: int, zone: dt.tzinfo) -> 
 
 def event_line(event: Event, width: int, zone: dt.tzinfo) -> Content:
     start = local(event.starts_at, zone)
-    when = f"{start:%a} {start.day} {start:%b} {start:%H:%M}"
+    when = f"{day_label(start.date())} {start:%H:%M}"
     if event.ends_at is not None:
         when += f"–{local(event.ends_at, zone):%H:%M}"
     parts = [
@@ -80,12 +80,17 @@ def event_line(event: Event, width: int, zone: dt.tzinfo) -> Content:
 
 def announcement_text(item: AnnouncementItem, zone: dt.tzinfo) -> Content:
     local_time = local(item.published_at, zone)
-    source = f"class {item.class_.name}" if item.class_ is not None else "the whole school"
+    source = (
+        pgettext("announcement's source", "class {name}").format(name=item.class_.name)
+        if item.class_ is not None
+        else _("the whole school")
+    )
+    day = day_month(local_time.date(), short=True)
     head = Content.assemble(
         (plain(item.title), "bold"),
         "\n",
         (
-            f"{local_time.day} {local_time:%b %Y} {local_time:%H:%M} · {source}"
+            f"{day} {local_time:%Y} {local_time:%H:%M} · {source}"
             + (f" · {plain(item.author)}" if item.author else ""),
             MUTED,
         ),
@@ -142,8 +147,8 @@ class PostScreen(ModalScreen[tuple[str, str, Target] | None]):
     """Post an announcement: to one of the given classes, or the whole school."""
 
     BINDINGS = [
-        Binding("ctrl+s", "send", "Post", id="post.send", priority=True),
-        Binding("escape", "cancel", "Cancel", id="post.cancel"),
+        Binding("ctrl+s", "send", N_("Post"), id="post.send", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="post.cancel"),
     ]
     DEFAULT_CSS = """
     PostScreen { align: center middle; }
@@ -161,15 +166,15 @@ class PostScreen(ModalScreen[tuple[str, str, Target] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content.styled("New announcement", "bold"))
+            yield Static(Content.styled(_("New announcement"), "bold"))
             yield Static(Content(_("To whom (Tab, then Up and Down):")), classes="post-label")
             yield OptionList(
                 *[Option(Content(name), id=f"to-{i}") for i, (name, _t) in enumerate(self.targets)],
                 id="post-to",
             )
-            yield Input(placeholder="Title", id="post-title", max_length=200)
+            yield Input(placeholder=_("Title"), id="post-title", max_length=200)
             yield TextArea(id="post-body", soft_wrap=True)
-            yield Static(Content.styled("ctrl+s posts · Esc cancels", MUTED))
+            yield Static(Content.styled(_("ctrl+s posts · Esc cancels"), MUTED))
 
     def on_mount(self) -> None:
         chooser = self.query_one(OptionList)
@@ -181,7 +186,7 @@ class PostScreen(ModalScreen[tuple[str, str, Target] | None]):
         title = self.query_one("#post-title", Input).value
         body = self.query_one(TextArea).text
         if not title.strip() or not body.strip():
-            self.notify("Write a title and a text.", severity="warning")
+            self.notify(_("Write a title and a text."), severity="warning")
             return
         self.dismiss((title, body, self.targets[index][1]))
 
@@ -195,21 +200,21 @@ class PostScreen(ModalScreen[tuple[str, str, Target] | None]):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmScreen("Discard this announcement?"), answered)
+        self.app.push_screen(ConfirmScreen(_("Discard this announcement?")), answered)
 
 
 class NewsScreen(DiaryScreen):
     ENDS_SESSION = True
-    TITLE = "News"
+    TITLE = N_("News")
     WRITES = ("announcement.post", "announcement.read")
     NAME = "news"
-    HELP = """
+    HELP = N_("""
 Announcements of the school and of the class, newest first; ● and bold mark the unread.
 Enter shows the whole text and marks it read. Upcoming events (parent meetings, school
 events, exams) are listed below with their date, time and place; they also show on the
 week screen on their day. A parent sees the news of the child shown now (c: next child).
 A teacher posts to a class they teach, administration to the whole school: n.
-"""
+""")
 
     DEFAULT_CSS = """
     NewsScreen #news-title { height: 1; padding: 0 1; background: $boost; }
@@ -221,10 +226,10 @@ A teacher posts to a class they teach, administration to the whole school: n.
     """
 
     BINDINGS = [
-        Binding("f1", "help", "Help", id="news.help"),
-        Binding("n", "post", "New", id="news.post"),
-        Binding("f5", "reload", "Refresh", id="news.reload"),
-        Binding("q", "app.quit", "Quit", id="news.quit"),
+        Binding("f1", "help", N_("Help"), id="news.help"),
+        Binding("n", "post", N_("Write"), id="news.post"),
+        Binding("f5", "reload", N_("Refresh"), id="news.reload"),
+        Binding("q", "app.quit", N_("Quit"), id="news.quit"),
     ]
 
     class NewsLoaded(Message):
@@ -268,19 +273,28 @@ A teacher posts to a class they teach, administration to the whole school: n.
             self._paint(cached, pupil_id)
         else:
             self._update_title(None)
-            self._say("Loading the news…")
+            self._say(_("Loading the news…"))
         self.load(pupil_id)
 
     def _update_title(self, news: Announcements | None) -> None:
-        parts = [Content.styled("News", "bold")]
+        parts = [Content.styled(_("News"), "bold")]
         child = self.data.child
         if self.pupil_id is not None and child is not None:
-            parts.append(Content(f"for {plain(child.first_name)}"))
+            parts.append(
+                Content(
+                    pgettext("news of a child", "for {name}").format(name=plain(child.first_name))
+                )
+            )
         if news is not None:
             parts.append(
-                Content.styled(f"{news.unread} unread", UNREAD)
+                Content.styled(
+                    ngettext("{count} unread", "{count} unread", news.unread).format(
+                        count=news.unread
+                    ),
+                    UNREAD,
+                )
                 if news.unread
-                else Content.styled("all read", MUTED)
+                else Content.styled(_("all read"), MUTED)
             )
         self.query_one("#news-title", Static).update(Content(" · ").join(parts))
 
@@ -305,16 +319,16 @@ A teacher posts to a class they teach, administration to the whole school: n.
             for item in news.announcements:
                 options.append(Option(announcement_prompt(item, width, zone), id=f"a-{item.id}"))
         else:
-            options.append(Option(Content.styled("No announcements.", MUTED), disabled=True))
+            options.append(Option(Content.styled(_("No announcements."), MUTED), disabled=True))
         options.append(
-            Option(fit(Content.styled("Upcoming events", "bold $primary"), width), disabled=True)
+            Option(fit(Content.styled(_("Upcoming events"), "bold $primary"), width), disabled=True)
         )
         if news.events:
             for event in news.events:
                 options.append(Option(event_line(event, width, zone), disabled=True))
         else:
             options.append(
-                Option(Content.styled("No events in the coming weeks.", MUTED), disabled=True)
+                Option(Content.styled(_("No events in the coming weeks."), MUTED), disabled=True)
             )
         option_list.set_options(options)
         if keep is not None:
@@ -365,8 +379,10 @@ A teacher posts to a class they teach, administration to the whole school: n.
     def load_failed(self) -> None:
         if self.news is None:
             self._say(
-                "The news was never loaded on this computer; it will appear when the server "
-                "can be reached."
+                _(
+                    "The news was never loaded on this computer; it will appear when the "
+                    "server can be reached."
+                )
             )
 
     # -- actions ------------------------------------------------------------------------
@@ -440,14 +456,16 @@ A teacher posts to a class they teach, administration to the whole school: n.
         answer = await self.data.post_announcement(title, body, class_id, audience, grade)
         if not isinstance(answer, Sent):
             self.notify(
-                "The server cannot be reached: the announcement is kept on this computer and "
-                "will be posted when it can.",
+                _(
+                    "The server cannot be reached: the announcement is kept on this computer "
+                    "and will be posted when it can."
+                ),
                 severity="warning",
                 timeout=8,
             )
             self.refresh_status()
             return
-        self.notify("Posted.")
+        self.notify(_("Posted."))
         pupil_id = self.pupil_id
         news = await self.data.load(endpoints.announcements(pupil_id))
         self.post_message(self.NewsLoaded(pupil_id, news))

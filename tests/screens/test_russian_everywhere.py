@@ -79,7 +79,6 @@ SCREENS: dict[str, str] = {
 UNTRANSLATED = {
     "attendance",
     "messages",
-    "news",
 }
 """Screens whose own words are not translated yet (their modules are being translated)."""
 
