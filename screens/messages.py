@@ -24,7 +24,7 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from api_client import endpoints
+from api_client import endpoints, names
 from api_client.models import (
     ChangeItem,
     Participant,
@@ -42,17 +42,13 @@ from screens.dialogs.confirm import ConfirmScreen
 
 UNREAD = "bold $accent"
 
-ROLE_WORDS: dict[Role, str] = {
-    Role.TEACHER: "teacher",
-    Role.PARENT: "parent",
-    Role.PUPIL: "pupil",
-    Role.ADMINISTRATION: "administration",
-}
-
 
 def people(participants: list[Participant]) -> str:
+    """``Анна Петрова (классный руководитель 5А), Олег Смирнов (родитель)``: a title the
+    school gave, else the role's name in the language in force."""
     return ", ".join(
-        f"{plain(p.name)} ({p.title or ROLE_WORDS.get(p.role, p.role.value)})" for p in participants
+        f"{plain(p.name)} ({plain(p.title) if p.title else names.role(p.role.value)})"
+        for p in participants
     )
 
 

@@ -12,14 +12,25 @@ from sqlalchemy import update
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static, TextArea
 
-from api_client.models import API_PREFIX, Announcements, Me, Thread, Threads, Week, decode
+from api_client.i18n import using
+from api_client.models import (
+    API_PREFIX,
+    Announcements,
+    Me,
+    Participant,
+    Role,
+    Thread,
+    Threads,
+    Week,
+    decode,
+)
 from demo_server import schema as s
 from demo_server.db import make_engine, make_sessionmaker
 from diary_tui.app import DiaryApp
 from screens.announcements import NewsScreen
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.detail import DetailScreen
-from screens.messages import ComposeScreen, MessagesScreen, ThreadScreen
+from screens.messages import ComposeScreen, MessagesScreen, ThreadScreen, people
 from screens.week import WeekScreen
 from tests.conftest import LoginAs, sqlite_only
 from tests.diary_tui.harness import (
@@ -461,3 +472,20 @@ async def test_a_teacher_posts_a_class_announcement(
     )
     posted = next(a for a in news.announcements if a.title == "Контрольная")
     assert posted.class_ is not None and first_target == f"Class {posted.class_.name}"
+
+
+def test_people_name_roles_in_the_language_in_force() -> None:
+    """A participant without a title is said by their role, in the interface's language (the
+    names of api_client.names, not English words of the screen's own)."""
+    who = [
+        Participant(id=1, name="Петрова Анна", role=Role.TEACHER, title="классный руководитель"),
+        Participant(id=2, name="Смирнов  Олег", role=Role.PARENT),
+        Participant(id=3, name="Орлова Вера", role=Role.HEALTH_WORKER),
+    ]
+    with using("ru"):
+        assert people(who) == (
+            "Петрова Анна (классный руководитель), Смирнов Олег (родитель), "
+            "Орлова Вера (медработник)"
+        )
+    with using("en"):
+        assert people(who[1:2]) == "Смирнов Олег (parent)"
