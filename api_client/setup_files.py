@@ -157,3 +157,49 @@ def template(kind: FileKind, lang: str) -> bytes:
     writer.writerow(kind.header(lang))
     writer.writerows(kind.examples)
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+
+
+# --- weekdays as people write them ----------------------------------------------------------
+
+WEEKDAY_WORDS: dict[str, int] = {}
+"""Every way the set-up files, the command lines and the screens take a weekday (0 = Monday):
+``1`` to ``7``, English and Russian names, full and short (``понедельник``, ``пн``, ``mon``),
+in any case, a trailing dot and ё/е alike."""
+for _number, _words in enumerate(
+    (
+        ("monday", "mon", "mo", "понедельник", "пн", "пнд", "пон"),
+        ("tuesday", "tue", "tu", "вторник", "вт", "втр"),
+        ("wednesday", "wed", "we", "среда", "ср", "срд"),
+        ("thursday", "thu", "th", "четверг", "чт", "чтв"),
+        ("friday", "fri", "fr", "пятница", "пт", "птн"),
+        ("saturday", "sat", "sa", "суббота", "сб", "суб"),
+        ("sunday", "sun", "su", "воскресенье", "вс", "вск"),
+    )
+):
+    WEEKDAY_WORDS[str(_number + 1)] = _number
+    for _word in _words:
+        WEEKDAY_WORDS[_word] = _number
+
+
+def weekday_of(text: str) -> int | None:
+    """The weekday ``text`` names (0 = Monday), None when it names none."""
+    return WEEKDAY_WORDS.get(text.strip().casefold().replace("ё", "е").rstrip("."))
+
+
+def weekdays_of(text: str) -> list[int] | None:
+    """The weekdays of ``пн-пт``, ``mon,wed,fri``, ``1-5``, ``sat`` in order (0 = Monday); an
+    empty list for an empty text or ``none``/``нет``/``-``; None when a part names no weekday
+    or a range runs backwards."""
+    value = text.strip().casefold()
+    if value in ("", "none", "нет", "-"):
+        return []
+    days: set[int] = set()
+    for part in value.replace(" ", "").split(","):
+        if not part:
+            continue
+        first, _dash, last = part.partition("-")
+        start, end = weekday_of(first), weekday_of(last or first)
+        if start is None or end is None or end < start:
+            return None
+        days.update(range(start, end + 1))
+    return sorted(days)

@@ -23,7 +23,7 @@ from typing import Any
 
 from api_client import models as m
 from api_client.i18n import N_, _
-from api_client.setup_files import KINDS, FileKind
+from api_client.setup_files import KINDS, FileKind, weekday_of
 from demo_server.roster import (
     Action,
     FieldChange,
@@ -37,6 +37,8 @@ from demo_server.roster import (
     read_table,
 )
 
+SUNDAY = 6
+"""No school on Sundays: a timetable line for one is refused."""
 NAME_LIMIT = 100
 ROOM_LIMIT = 20
 GROUP_LIMIT = 40
@@ -263,21 +265,6 @@ class Refuse(Exception):
         self.column = column
         self.reason = reason
 
-
-_WEEKDAYS: dict[str, int] = {}
-for _number, _words in enumerate(
-    (
-        ("monday", "mon", "mo", "понедельник", "пн", "пнд", "пон"),
-        ("tuesday", "tue", "tu", "вторник", "вт", "втр"),
-        ("wednesday", "wed", "we", "среда", "ср", "срд"),
-        ("thursday", "thu", "th", "четверг", "чт", "чтв"),
-        ("friday", "fri", "fr", "пятница", "пт", "птн"),
-        ("saturday", "sat", "sa", "суббота", "сб", "суб"),
-    )
-):
-    _WEEKDAYS[str(_number + 1)] = _number
-    for _word in _words:
-        _WEEKDAYS[_word] = _number
 
 _WEEK_WORDS = {
     **dict.fromkeys(("", "all", "every", "все", "каждая", "каждую", "еженедельно"), "all"),
@@ -543,7 +530,9 @@ class _Planner:
     def timetable_line(self, line: Line) -> PlannedLine:
         school_class = self.school_class(line)
         day_text = self.required(line, "day")
-        weekday = _WEEKDAYS.get(fold(day_text).rstrip("."))
+        weekday = weekday_of(day_text)
+        if weekday == SUNDAY:
+            weekday = None  # no school on Sundays: the planner refuses it below
         if weekday is None:
             raise Refuse(
                 "day",

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from api_client.cli_text import date_argument
 from api_client.i18n import _, ngettext, weekday
+from api_client.setup_files import weekday_of
 from diary_tui.admin_cli import WIDTH, Refused
 from diary_tui.setup_cli import Typed, _fit, _option, _send
 
@@ -30,27 +31,12 @@ if TYPE_CHECKING:
     from diary_tui.admin_cli import Env
     from diary_tui.data import DiaryData
 
-WEEKDAY_WORDS: dict[str, int] = {}
-for _n, _words in enumerate(
-    (
-        ("пн", "пнд", "понедельник", "mon", "monday", "mo"),
-        ("вт", "втр", "вторник", "tue", "tuesday", "tu"),
-        ("ср", "срд", "среда", "wed", "wednesday", "we"),
-        ("чт", "чтв", "четверг", "thu", "thursday", "th"),
-        ("пт", "птн", "пятница", "fri", "friday", "fr"),
-        ("сб", "суб", "суббота", "sat", "saturday", "sa"),
-        ("вс", "вск", "воскресенье", "sun", "sunday", "su"),
-    )
-):
-    for _word in _words:
-        WEEKDAY_WORDS[_word] = _n
-    WEEKDAY_WORDS[str(_n + 1)] = _n
 WEEKS = ("all", "odd", "even")
 
 
 def weekday_argument(text: str) -> int:
     """``type=`` of a weekday option: ``пн``, ``понедельник``, ``mon``, ``1`` (Monday) ... 0-6."""
-    found = WEEKDAY_WORDS.get(text.strip().lower().rstrip("."))
+    found = weekday_of(text)
     if found is None:
         raise argparse.ArgumentTypeError(
             _("{text!r} is not a day of the week: write пн, вт ... вс, mon ... sun or 1-7").format(

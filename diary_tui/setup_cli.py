@@ -28,7 +28,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from api_client.cli_text import parse_date
 from api_client.i18n import _, ngettext
+from api_client.setup_files import weekdays_of
 from diary_tui.admin_cli import WIDTH, Env, Refused, Usage, _account_options, _class_key, _run
 
 if TYPE_CHECKING:
@@ -71,22 +73,6 @@ ORDER = (
 """``diary admin setup``'s commands in the order a school sets itself up; others follow."""
 
 PERIOD_KINDS = ("quarter", "trimester", "half")
-WEEKDAYS = {
-    "mon": 0,
-    "tue": 1,
-    "wed": 2,
-    "thu": 3,
-    "fri": 4,
-    "sat": 5,
-    "sun": 6,
-    "пн": 0,
-    "вт": 1,
-    "ср": 2,
-    "чт": 3,
-    "пт": 4,
-    "сб": 5,
-    "вс": 6,
-}
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 BELL = re.compile(r"^\s*(\d{1,2})\s*=\s*(\d{1,2}[:.]\d{2})\s*-\s*(\d{1,2}[:.]\d{2})\s*$")
 CLASS = re.compile(r"^\s*(\d{1,2})\s*-?\s*(\S{1,4})\s*$")
@@ -97,40 +83,22 @@ CLASS = re.compile(r"^\s*(\d{1,2})\s*-?\s*(\S{1,4})\s*$")
 
 def day(text: str) -> dt.date:
     """A date as a Russian school writes it (``01.09.2026``, ``1.9.2026``) or ISO."""
-    value = text.strip()
-    found = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value)
     try:
-        if found:
-            return dt.date(int(found[3]), int(found[2]), int(found[1]))
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(
-        _("{text!r} is not a date: write it like 01.09.2026 or 2026-09-01").format(text=text)
-    )
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def weekdays(text: str) -> list[int]:
     """``mon-fri``, ``mon,wed,fri``, ``sat``, ``пн-пт``; ``none`` for no weekday."""
-    value = text.strip().lower()
-    if value in ("none", "нет", "-"):
-        return []
-    days: list[int] = []
-    for part in value.replace(" ", "").split(","):
-        first, _dash, last = part.partition("-")
-        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
-            raise argparse.ArgumentTypeError(
-                _(
-                    "{text!r} is not a list of weekdays: write it like mon-fri or mon,wed,sat"
-                ).format(text=text)
+    days = weekdays_of(text)
+    if days is None:
+        raise argparse.ArgumentTypeError(
+            _("{text!r} is not a list of weekdays: write it like mon-fri or mon,wed,sat").format(
+                text=text
             )
-        start, end = WEEKDAYS[first], WEEKDAYS[last or first]
-        if end < start:
-            raise argparse.ArgumentTypeError(
-                _("{part!r}: the week runs from mon to sun").format(part=part)
-            )
-        days.extend(d for d in range(start, end + 1) if d not in days)
-    return sorted(days)
+        )
+    return days
 
 
 def _clock(text: str) -> str:

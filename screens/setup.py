@@ -31,6 +31,7 @@ from api_client import endpoints
 from api_client import models as wire
 from api_client.errors import DiaryError
 from api_client.i18n import N_, _, ngettext
+from api_client.setup_files import weekdays_of
 from diary_tui.data import DiaryData, describe_error
 from diary_tui.ui import MUTED, muted, parse_day, plain
 from diary_tui.widgets import KeyFooter, NavBar, StatusLine
@@ -85,29 +86,16 @@ def weekdays_text(days: list[int]) -> str:
 
 
 def parse_weekdays(text: str) -> list[int]:
-    """``1-5``, ``1,2,3``, ``пн-пт``, ``Mon-Fri`` (1 = Monday) as 0-based weekdays."""
-    names = {_(w).casefold(): n for n, w in enumerate(WEEKDAYS)}
-    names.update({w.casefold(): n for n, w in enumerate(WEEKDAYS)})
-
-    def one(word: str) -> int:
-        word = word.strip().casefold()
-        if word.isdigit() and 1 <= int(word) <= 7:
-            return int(word) - 1
-        if word in names:
-            return names[word]
+    """``1-5``, ``1,2,3``, ``пн-пт``, ``Mon-Fri`` (1 = Monday) as 0-based weekdays
+    (:func:`api_client.setup_files.weekdays_of`)."""
+    days = weekdays_of(text)
+    if days is None:
         raise ValueError(
-            _("'{word}' is not a weekday: write them like 1-5, 1,2,3 or Mon-Fri").format(word=word)
+            _("'{word}' is not a weekday: write them like 1-5, 1,2,3 or Mon-Fri").format(
+                word=text.strip()
+            )
         )
-
-    days: list[int] = []
-    for part in text.replace(" ", "").split(","):
-        if not part:
-            continue
-        first, _sep, last = part.partition("-")
-        start = one(first)
-        end = one(last) if last else start
-        days.extend(range(start, end + 1))
-    return sorted(set(days))
+    return days
 
 
 def parse_bells(text: str) -> list[wire.BellTime]:

@@ -185,7 +185,7 @@ def test_refusals_speak_russian_and_a_stale_change_is_refused(school: Any) -> No
 def test_words_as_typed() -> None:
     assert day("01.09.2026") == day("2026-09-01") == dt.date(2026, 9, 1)
     assert day("1.9.2026") == dt.date(2026, 9, 1)
-    with pytest.raises(argparse.ArgumentTypeError, match=r"01\.09\.2026"):
+    with pytest.raises(argparse.ArgumentTypeError, match="not a day of the calendar"):
         day("31.02.2026")
     assert weekdays("mon-fri") == [0, 1, 2, 3, 4]
     assert weekdays("пн,ср,сб") == [0, 2, 5]
