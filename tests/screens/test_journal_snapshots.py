@@ -52,3 +52,22 @@ def test_journal_screen(
         assert snap_compare(diary, terminal_size=size, run_before=type_marks)
     finally:
         dispose_sync(app)
+
+
+@sqlite_only
+def test_journal_in_russian(snap_compare: Callable[..., bool], app: Litestar, demo: Any) -> None:
+    """The same journal in Russian at 80x24: a mark typed and saved, the line under the grid."""
+    diary = make_app(app, login=None, language="ru")
+    password = next(a.password for a in demo.featured if a.login == "teacher")
+
+    async def type_marks(pilot: Pilot[Any]) -> None:
+        await log_in(pilot, "teacher", password)
+        await wait_for(pilot, lambda: ready(diary))
+        await pilot.press("5")
+        await wait_for(pilot, lambda: ready(diary))
+        await pilot.pause()
+
+    try:
+        assert snap_compare(diary, terminal_size=(80, 24), run_before=type_marks)
+    finally:
+        dispose_sync(app)

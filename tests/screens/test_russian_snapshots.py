@@ -1,6 +1,6 @@
 """Pictures of the app's own screens in Russian at 80x24, frozen on Wednesday 2026-11-25: the
-login form and the settings (the language chosen there). The week, grades, journal and accounts
-screens get theirs as they are translated (``test_russian_everywhere.UNTRANSLATED``)."""
+login form, the settings (the language chosen there) and the accounts screen. The week, grades
+and journal have theirs beside their English pictures."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 
 from screens.login import LoginScreen
 from screens.settings import SettingsScreen
+from screens.users import UsersScreen
 from tests.conftest import sqlite_only
 from tests.diary_tui.harness import (
     MONDAY,
@@ -49,6 +50,28 @@ def test_settings_in_russian(snap_compare: Callable[..., bool], app: Litestar, d
         await pilot.press("з")  # p, on the Russian layout
         await wait_for(
             pilot, lambda: isinstance(diary.screen, SettingsScreen) and settled(diary.screen)
+        )
+        await pilot.pause(0.3)
+
+    try:
+        assert snap_compare(diary, terminal_size=(80, 24), run_before=opened)
+    finally:
+        dispose_sync(app)
+
+
+@sqlite_only
+def test_accounts_in_russian(snap_compare: Callable[..., bool], app: Litestar, demo: Any) -> None:
+    diary = make_app(app, login="it", language="ru")
+
+    async def opened(pilot: Pilot[Any]) -> None:
+        await log_in(pilot, "it", password_of(demo, "it"))
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(diary.screen, UsersScreen)
+                and settled(diary.screen)
+                and len(diary.screen.users) > 5
+            ),
         )
         await pilot.pause(0.3)
 
