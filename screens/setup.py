@@ -30,7 +30,7 @@ from textual.widgets.option_list import Option
 from api_client import endpoints
 from api_client import models as wire
 from api_client.errors import DiaryError
-from api_client.i18n import N_, _, ngettext
+from api_client.i18n import N_, _, ngettext, pgettext
 from api_client.setup_files import weekdays_of
 from diary_tui.data import DiaryData, describe_error
 from diary_tui.ui import MUTED, muted, parse_day, plain
@@ -288,7 +288,7 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
             (N_("State"), 12),
         ),
         "periods": ((N_("Period"), 16), (N_("From"), 10), (N_("To"), 10)),
-        "holidays": ((N_("Day"), 10), (N_("Name"), 30)),
+        "holidays": ((N_("Day"), 10), (N_("Title"), 30)),
         "bells": ((N_("Schedule"), 14), (N_("Weekdays"), 16), (N_("Bells"), 40)),
         "subjects": ((N_("Subject"), 34), (N_("State"), 10)),
         "rooms": ((N_("Room"), 12), (N_("Seats"), 6), (N_("Note"), 24), (N_("State"), 10)),
@@ -349,7 +349,7 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
     async def _school_rows(self) -> list[Row]:
         school = await self.data.load(endpoints.setup_school())
         return [
-            Row([_("Name"), Content(school.name)], school),
+            Row([pgettext("of a thing", "Name"), Content(school.name)], school),
             Row([_("Time zone"), Content(school.timezone)], school),
             Row([_("Language"), Content(school.language)], school),
         ]
@@ -520,7 +520,7 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
         self._form(
             _("The school"),
             [
-                Field("name", _("Name"), school.name),
+                Field("name", pgettext("of a thing", "Name"), school.name),
                 Field("timezone", _("Time zone"), school.timezone, _("like Europe/Moscow")),
                 Field("language", _("Language"), school.language, _("ru or en")),
             ],
@@ -540,7 +540,7 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
         self._form(
             _("A new academic year"),
             [
-                Field("name", _("Name"), hint=_("like 2027/28")),
+                Field("name", pgettext("of a thing", "Name"), hint=_("like 2027/28")),
                 Field("start", _("First day"), hint=_("like 2027-09-01")),
                 Field("end", _("Last day"), hint=_("like 2028-08-31")),
             ],
@@ -562,7 +562,7 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
         self._form(
             _("The academic year {name}").format(name=year.name),
             [
-                Field("name", _("Name"), year.name),
+                Field("name", pgettext("of a thing", "Name"), year.name),
                 Field("start", _("First day"), year.start.isoformat()),
                 Field("end", _("Last day"), year.end.isoformat()),
             ],
@@ -622,7 +622,7 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
         self._form(
             period.name,
             [
-                Field("name", _("Name"), period.name),
+                Field("name", pgettext("of a thing", "Name"), period.name),
                 Field("start", _("First day"), period.start.isoformat()),
                 Field("end", _("Last day"), period.end.isoformat()),
             ],
@@ -650,7 +650,7 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
             [
                 Field("start", _("First day")),
                 Field("end", _("Last day (a break; empty for one day)")),
-                Field("name", _("Name"), hint=_("like Осенние каникулы")),
+                Field("name", pgettext("of a thing", "Name"), hint=_("like Осенние каникулы")),
             ],
             save,
         )
@@ -670,7 +670,7 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
             _("A holiday"),
             [
                 Field("date", _("Day"), holiday.date.isoformat()),
-                Field("name", _("Name"), holiday.name),
+                Field("name", pgettext("of a thing", "Name"), holiday.name),
             ],
             save,
         )
@@ -688,7 +688,7 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
         self._form(
             _("A new bell schedule"),
             [
-                Field("name", _("Name"), hint=_("like Сокращённый день")),
+                Field("name", pgettext("of a thing", "Name"), hint=_("like Сокращённый день")),
                 Field(
                     "bells",
                     _("Bells"),
@@ -722,7 +722,7 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
         self._form(
             schedule.name,
             [
-                Field("name", _("Name"), schedule.name),
+                Field("name", pgettext("of a thing", "Name"), schedule.name),
                 Field("bells", _("Bells"), bells_text(schedule.bells)),
                 Field(
                     "weekdays",
@@ -744,7 +744,7 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
         async def save(v: dict[str, str]) -> None:
             await self.data.create_subject(wire.SubjectCreate(name=v["name"].strip()))
 
-        self._form(_("A new subject"), [Field("name", _("Name"))], save)
+        self._form(_("A new subject"), [Field("name", pgettext("of a thing", "Name"))], save)
 
     def _edit_subject(self, subject: wire.SetupSubject) -> None:
         async def save(v: dict[str, str]) -> None:
@@ -752,7 +752,9 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
                 subject.id, wire.SubjectUpdate(version=subject.version, name=v["name"].strip())
             )
 
-        self._form(subject.name, [Field("name", _("Name"), subject.name)], save)
+        self._form(
+            subject.name, [Field("name", pgettext("of a thing", "Name"), subject.name)], save
+        )
 
     def _room_fields(self, room: wire.SetupRoom | None) -> list[Field]:
         return [
