@@ -13,6 +13,8 @@ import datetime as dt
 from functools import cache
 from typing import TYPE_CHECKING
 
+from api_client.i18n import _, day_month
+
 if TYPE_CHECKING:
     from api_client.models import Me
 
@@ -74,10 +76,12 @@ def when_said(moment: dt.datetime, now: dt.datetime, zone: dt.tzinfo) -> str:
     """``today 19:34``, ``yesterday 19:34``, ``14 Mar 19:34`` (with the year when not this
     year's), on the school's clock."""
     at, today = local(moment, zone), local(now, zone).date()
+    time = f"{at:%H:%M}"
     if at.date() == today:
-        return f"today {at:%H:%M}"
+        return _("today {time}").format(time=time)
     if at.date() == today - dt.timedelta(days=1):
-        return f"yesterday {at:%H:%M}"
+        return _("yesterday {time}").format(time=time)
+    day = day_month(at.date(), short=True)
     if at.year == today.year:
-        return f"{at.day} {at:%b %H:%M}"
-    return f"{at.day} {at:%b %Y %H:%M}"
+        return f"{day} {time}"
+    return f"{day} {at.year} {time}"

@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from api_client import endpoints, names
+from api_client.i18n import N_, _, ngettext, pgettext
 from api_client.models import (
     ChangeItem,
     Participant,
@@ -62,8 +63,17 @@ def thread_prompt(thread: ThreadSummary, width: int, now: dt.datetime, zone: dt.
     first = sign + fit(subject, width - 2 - len(time) - 1) + Content(" ") + Content(time)
     detail: list[Content] = [Content.styled(people(thread.participants), MUTED)]
     if thread.pupil is not None:
-        detail.append(Content.styled(f"about {plain(thread.pupil.first_name)}", MUTED))
-    tail = Content.styled(f"{thread.unread} new", UNREAD) if unread else Content("")
+        detail.append(
+            Content.styled(_("about {name}").format(name=plain(thread.pupil.first_name)), MUTED)
+        )
+    tail = (
+        Content.styled(
+            ngettext("{count} new", "{count} new", thread.unread).format(count=thread.unread),
+            UNREAD,
+        )
+        if unread
+        else Content("")
+    )
     line = Content(" · ").join(detail)
     second = (
         Content("  ")
@@ -73,10 +83,10 @@ def thread_prompt(thread: ThreadSummary, width: int, now: dt.datetime, zone: dt.
     return Content("\n").join([first, second])
 
 
-WAITING_TO_SEND = "waiting to be sent"
+WAITING_TO_SEND = N_("waiting to be sent")
 """How a reply or a new thread kept in the outbox (offline) is marked until it is sent."""
 
-NEVER_LOADED = (
+NEVER_LOADED = N_(
     "This thread was never loaded on this computer; it will appear when the server can be reached."
 )
 
@@ -84,7 +94,7 @@ NEVER_LOADED = (
 def queued_thread_prompt(item: Queued[ThreadCreateOp], width: int) -> Content:
     """A new thread that waits in the outbox: its subject, marked as waiting."""
     subject = Content.styled(plain(item.write.request.subject), "bold")
-    tail = Content.styled(WAITING_TO_SEND, "$warning")
+    tail = Content.styled(_(WAITING_TO_SEND), "$warning")
     first = Content("  ") + fit(subject, width - 2)
     second = Content("  ") + tail
     return Content("\n").join([first, second])
@@ -94,7 +104,7 @@ def message_header(author: str, sent: str, mine: bool, new: bool) -> Content:
     parts = [Content.styled(plain(author), "bold $primary" if not mine else "bold")]
     parts.append(Content.styled(f"  {sent}", MUTED))
     if new:
-        parts.append(Content.styled("  ● new", UNREAD))
+        parts.append(Content.styled("  ● " + pgettext("a message", "new"), UNREAD))
     return Content.assemble(*parts)
 
 
@@ -108,8 +118,8 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "send", "Send", id="compose.send", priority=True),
-        Binding("escape", "cancel", "Cancel", id="compose.cancel"),
+        Binding("ctrl+s", "send", N_("Send"), id="compose.send", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="compose.cancel"),
     ]
     DEFAULT_CSS = """
     ComposeScreen { align: center middle; }
@@ -131,7 +141,7 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
         with Vertical():
             yield Static(Content.styled(self.heading, "bold"))
             if self.recipients is not None:
-                yield Static(Content("To:"), classes="hint")
+                yield Static(Content(_("To:")), classes="hint")
                 yield OptionList(
                     *[
                         Option(
@@ -144,9 +154,13 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
                     ],
                     id="compose-recipients",
                 )
-                yield Input(placeholder="Subject", id="compose-subject", max_length=200)
+                yield Input(
+                    placeholder=pgettext("of a message", "Subject"),
+                    id="compose-subject",
+                    max_length=200,
+                )
             yield TextArea(id="compose-body", soft_wrap=True, show_line_numbers=False)
-            yield Static(Content("ctrl+s sends · Esc cancels"), classes="hint")
+            yield Static(Content(_("ctrl+s sends · Esc cancels")), classes="hint")
 
     def on_mount(self) -> None:
         if self.recipients is not None:
@@ -170,16 +184,16 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
             chooser = self.query_one("#compose-recipients", OptionList)
             option = chooser.highlighted_option
             if option is None or option.id is None:
-                self.notify("Choose whom to write to.", severity="warning")
+                self.notify(_("Choose whom to write to."), severity="warning")
                 return
             recipient = int(option.id.removeprefix("to-"))
             subject = self.query_one("#compose-subject", Input).value
             if not subject.strip():
-                self.notify("Write a subject.", severity="warning")
+                self.notify(_("Write a subject."), severity="warning")
                 self.query_one("#compose-subject", Input).focus()
                 return
         if not body.strip():
-            self.notify("The message is empty: write something first.", severity="warning")
+            self.notify(_("The message is empty: write something first."), severity="warning")
             return
         self.dismiss((recipient, subject, body))
 
@@ -192,7 +206,7 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmScreen("Discard what you typed?"), answered)
+        self.app.push_screen(ConfirmScreen(_("Discard what you typed?")), answered)
 
     @on(OptionList.OptionSelected, "#compose-recipients")
     def _chosen(self) -> None:
@@ -206,7 +220,7 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
 class PupilPickerScreen(ModalScreen[int | None]):
     """A teacher chooses a class (and subject) they teach, then a pupil of it."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="picker.cancel")]
     DEFAULT_CSS = """
     PupilPickerScreen { align: center middle; }
     PupilPickerScreen > Vertical {
@@ -230,7 +244,7 @@ class PupilPickerScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content.styled("Write to the parents of…", "bold"), id="picker-title")
+            yield Static(Content.styled(_("Write to the parents of…"), "bold"), id="picker-title")
             yield OptionList(
                 *[
                     Option(Content(label), id=f"class-{i}")
@@ -238,7 +252,7 @@ class PupilPickerScreen(ModalScreen[int | None]):
                 ],
                 id="picker-list",
             )
-            yield Static(Content.styled("Enter chooses · Esc cancels", MUTED))
+            yield Static(Content.styled(_("Enter chooses · Esc cancels"), MUTED))
 
     def on_mount(self) -> None:
         chooser = self.query_one(OptionList)
@@ -274,7 +288,7 @@ class PupilPickerScreen(ModalScreen[int | None]):
         if event.pupils:
             chooser.highlighted = 0
         self.query_one("#picker-title", Static).update(
-            Content.styled("Write to the parents of which pupil?", "bold")
+            Content.styled(_("Write to the parents of which pupil?"), "bold")
         )
 
     @on(Worker.StateChanged)
@@ -295,9 +309,9 @@ class ThreadScreen(ModalScreen[None]):
     """One thread: its messages, oldest first, in a scrolling view; ``r`` replies."""
 
     BINDINGS = [
-        Binding("r", "reply", "Reply", id="thread.reply"),
-        Binding("escape,q", "close", "Back", id="thread.close"),
-        Binding("f5", "reload", "Refresh", id="thread.reload", show=False),
+        Binding("r", "reply", N_("Reply"), id="thread.reply"),
+        Binding("escape,q", "close", N_("Back"), id="thread.close"),
+        Binding("f5", "reload", N_("Refresh"), id="thread.reload", show=False),
     ]
     DEFAULT_CSS = """
     ThreadScreen { background: $background; }
@@ -330,7 +344,7 @@ class ThreadScreen(ModalScreen[None]):
         if cached is not None:
             self._paint(cached)
         else:
-            self._say("Loading the messages…")
+            self._say(_("Loading the messages…"))
         self.query_one("#thread-messages").focus()
         self.load()
 
@@ -341,7 +355,9 @@ class ThreadScreen(ModalScreen[None]):
             Content("\n").join(
                 [
                     Content.styled(plain(subject), "bold"),
-                    Content.styled("with " + people(others), MUTED) if others else Content(""),
+                    Content.styled(_("with {people}").format(people=people(others)), MUTED)
+                    if others
+                    else Content(""),
                 ]
             )
         )
@@ -367,21 +383,21 @@ class ThreadScreen(ModalScreen[None]):
             widgets.append(Static(Content(msg.body), classes="message", markup=False))
         widgets.extend(self._queued_widgets())
         if not widgets:
-            widgets.append(Static(Content.styled("No messages yet.", MUTED)))
+            widgets.append(Static(Content.styled(_("No messages yet."), MUTED)))
         box.mount_all(widgets)
         box.call_after_refresh(box.scroll_end, animate=False)
 
     def _queued_widgets(self) -> list[Static]:
         """Replies typed here that wait in the outbox, marked as waiting."""
         me = self.data.me
-        author = me.full_name if me is not None else "You"
+        author = me.full_name if me is not None else _("You")
         widgets: list[Static] = []
         for item in self.data.queued(ReplyOp):
             if item.write.thread_id != self.summary.id:
                 continue
             head = Content.assemble(
                 Content.styled(plain(author), "bold"),
-                Content.styled(f"  {WAITING_TO_SEND}", "$warning"),
+                Content.styled("  " + _(WAITING_TO_SEND), "$warning"),
             )
             widgets.append(Static(head, classes="message-head queued"))
             text = Content(item.write.request.body)
@@ -433,18 +449,23 @@ class ThreadScreen(ModalScreen[None]):
             if answer is not None:
                 self.send(answer[2])
 
-        self.app.push_screen(ComposeScreen(f"Reply: {plain(self.summary.subject)}"), written)
+        self.app.push_screen(
+            ComposeScreen(_("Reply: {subject}").format(subject=plain(self.summary.subject))),
+            written,
+        )
 
     @work(exclusive=True, group="reply", exit_on_error=False)
     async def send(self, body: str) -> None:
         result = await self.data.send_reply(self.summary.id, body)
         if isinstance(result, Sent):
             self.post_message(self.Loaded(result.value))
-            self.notify("Sent.")
+            self.notify(_("Sent."))
             return
         self.notify(
-            "The server cannot be reached: the reply is kept on this computer and will be sent "
-            "when it can.",
+            _(
+                "The server cannot be reached: the reply is kept on this computer and will be "
+                "sent when it can."
+            ),
             severity="warning",
             timeout=8,
         )
@@ -454,13 +475,13 @@ class ThreadScreen(ModalScreen[None]):
         if self.thread is not None:
             self._paint(self.thread)
         else:
-            self._say(NEVER_LOADED)
+            self._say(_(NEVER_LOADED))
 
     @on(Worker.StateChanged)
     def _failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             if event.worker.group == "thread" and self.thread is None:
-                self._say(NEVER_LOADED)
+                self._say(_(NEVER_LOADED))
             self.notify(
                 describe_error(event.worker.error), severity="error", timeout=8, markup=False
             )
@@ -471,17 +492,17 @@ class ThreadScreen(ModalScreen[None]):
 
 class MessagesScreen(DiaryScreen):
     ENDS_SESSION = True
-    TITLE = "Messages"
+    TITLE = N_("Messages")
     NAME = "messages"
     WRITES = ("message.reply", "thread.create")
-    HELP = """
+    HELP = N_("""
 Your message threads, most recent first. ● and bold mark threads with unread messages; the
 number says how many. A parent sees the threads about the child shown now (c: next child).
 
 Enter opens a thread (reading it marks it read); r replies in it. n writes to one of the
 child's teachers or the class teacher (a teacher: to a parent of a pupil of their class).
 In the editor, ctrl+s sends and Esc cancels.
-"""
+""")
 
     DEFAULT_CSS = """
     MessagesScreen #messages-title { height: 1; padding: 0 1; background: $boost; }
@@ -493,11 +514,11 @@ In the editor, ctrl+s sends and Esc cancels.
     """
 
     BINDINGS = [
-        Binding("f1", "help", "Help", id="messages.help"),
-        Binding("n", "new_thread", "New", id="messages.new"),
-        Binding("r", "reply", "Reply", id="messages.reply"),
-        Binding("f5", "reload", "Refresh", id="messages.reload"),
-        Binding("q", "app.quit", "Quit", id="messages.quit"),
+        Binding("f1", "help", N_("Help"), id="messages.help"),
+        Binding("n", "new_thread", N_("New"), id="messages.new"),
+        Binding("r", "reply", N_("Reply"), id="messages.reply"),
+        Binding("f5", "reload", N_("Refresh"), id="messages.reload"),
+        Binding("q", "app.quit", N_("Quit"), id="messages.quit"),
     ]
 
     class ThreadsLoaded(Message):
@@ -531,7 +552,7 @@ In the editor, ctrl+s sends and Esc cancels.
         if cached is not None:
             self._paint(cached)
         else:
-            self._say("Loading the messages…")
+            self._say(_("Loading the messages…"))
         self.load()
 
     # -- what is shown ------------------------------------------------------------------
@@ -545,16 +566,19 @@ In the editor, ctrl+s sends and Esc cancels.
         return [t for t in threads.threads if t.pupil is None or t.pupil.id == child.id]
 
     def _update_title(self, threads: list[ThreadSummary] | None) -> None:
-        parts = [Content.styled("Messages", "bold")]
+        parts = [Content.styled(_("Messages"), "bold")]
         me, child = self.data.me, self.data.child
         if me is not None and me.role is Role.PARENT and child is not None:
-            parts.append(Content(f"about {plain(child.first_name)}"))
+            parts.append(Content(_("about {name}").format(name=plain(child.first_name))))
         if threads is not None:
             unread = sum(t.unread for t in threads)
             parts.append(
-                Content.styled(f"{unread} unread", UNREAD)
+                Content.styled(
+                    ngettext("{count} unread", "{count} unread", unread).format(count=unread),
+                    UNREAD,
+                )
                 if unread
-                else Content.styled("all read", MUTED)
+                else Content.styled(_("all read"), MUTED)
             )
         self.query_one("#messages-title", Static).update(Content(" · ").join(parts))
 
@@ -592,10 +616,10 @@ In the editor, ctrl+s sends and Esc cancels.
         queued = self._queued_options()
         if not shown and not queued:
             me = self.data.me
-            who = "your teachers"
             if me is not None and me.role is Role.TEACHER:
-                who = "parents"
-            self._say(f"No messages yet. Press n to write to {who}.")
+                self._say(_("No messages yet. Press n to write to parents."))
+            else:
+                self._say(_("No messages yet. Press n to write to your teachers."))
             return
         now, zone = self.data.clock(), self.data.zone
         option_list.set_options(
@@ -652,8 +676,10 @@ In the editor, ctrl+s sends and Esc cancels.
     def load_failed(self) -> None:
         if self.threads is None:
             self._say(
-                "The messages were never loaded on this computer; they will appear when the "
-                "server can be reached."
+                _(
+                    "The messages were never loaded on this computer; they will appear when "
+                    "the server can be reached."
+                )
             )
 
     # -- actions ------------------------------------------------------------------------
@@ -689,7 +715,7 @@ In the editor, ctrl+s sends and Esc cancels.
     def action_reply(self) -> None:
         thread = self._highlighted()
         if thread is None:
-            self.notify("Choose a thread to reply in.", severity="warning")
+            self.notify(_("Choose a thread to reply in."), severity="warning")
             return
         self.open_thread(thread, reply=True)
 
@@ -710,7 +736,7 @@ In the editor, ctrl+s sends and Esc cancels.
         """A teacher: choose a class they teach, then a pupil, then one of the parents."""
         me = self.data.me
         if me is None or me.role is not Role.TEACHER or not me.teaching:
-            self.notify("There is nobody you can start a thread with.", severity="warning")
+            self.notify(_("There is nobody you can start a thread with."), severity="warning")
             return
         classes = [
             (f"{t.class_.name} · {t.subject.name}", t.class_.id, t.subject.id)
@@ -739,7 +765,7 @@ In the editor, ctrl+s sends and Esc cancels.
 
     def _compose_new(self, recipients: Recipients) -> None:
         if not recipients.recipients:
-            self.notify("There is nobody to write to about this pupil.", severity="warning")
+            self.notify(_("There is nobody to write to about this pupil."), severity="warning")
             return
         pupil_id = recipients.pupil.id
         name = plain(recipients.pupil.first_name)
@@ -748,24 +774,28 @@ In the editor, ctrl+s sends and Esc cancels.
             if answer is not None and answer[0] is not None:
                 self.start_thread(answer[0], pupil_id, answer[1], answer[2])
 
-        self.app.push_screen(ComposeScreen(f"New message about {name}", recipients), written)
+        self.app.push_screen(
+            ComposeScreen(_("New message about {name}").format(name=name), recipients), written
+        )
 
     @work(exclusive=True, group="new-thread", exit_on_error=False)
     async def start_thread(self, recipient: int, pupil_id: int, subject: str, body: str) -> None:
         result = await self.data.start_thread(recipient, pupil_id, subject, body)
         if not isinstance(result, Sent):
             self.notify(
-                "The server cannot be reached: the message is kept on this computer and will "
-                "be sent when it can.",
+                _(
+                    "The server cannot be reached: the message is kept on this computer and "
+                    "will be sent when it can."
+                ),
                 severity="warning",
                 timeout=8,
             )
             if self.threads is not None:
                 self._paint(self.threads)
             else:
-                self._say("The messages were never loaded on this computer.")
+                self._say(_("The messages were never loaded on this computer."))
             return
         self._select = result.value.id  # the cursor goes to the thread just sent
-        self.notify("Sent.")
+        self.notify(_("Sent."))
         threads = await self.data.load(endpoints.threads())
         self.post_message(self.ThreadsLoaded(threads))

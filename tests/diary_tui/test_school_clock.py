@@ -15,6 +15,7 @@ import pytest
 from litestar import Litestar
 from textual.widgets import OptionList
 
+from api_client.i18n import using
 from api_client.models import (
     API_PREFIX,
     AuditEntry,
@@ -72,6 +73,18 @@ def test_the_clock_is_utc_and_reads_the_school_zone() -> None:
     late = dt.datetime(2026, 11, 25, 20, 30, tzinfo=dt.UTC)
     assert when_said(EVENING, late + dt.timedelta(hours=1), SCHOOL) == "yesterday 19:34"
     assert when_said(EVENING, late, SCHOOL) == "today 19:34"
+
+
+def test_when_said_speaks_the_language_in_force() -> None:
+    """A message's time in Russian: no English word or month is left (сегодня, вчера, нояб.)."""
+    late = dt.datetime(2026, 11, 25, 20, 30, tzinfo=dt.UTC)
+    with using("ru"):
+        assert when_said(EVENING, late, SCHOOL) == "сегодня 19:34"
+        assert when_said(EVENING, late + dt.timedelta(hours=1), SCHOOL) == "вчера 19:34"
+        assert when_said(EVENING, late + dt.timedelta(days=3), SCHOOL) == "25 нояб. 19:34"
+        assert when_said(EVENING, late + dt.timedelta(days=60), SCHOOL) == "25 нояб. 2026 19:34"
+    assert when_said(EVENING, late + dt.timedelta(days=3), SCHOOL) == "25 Nov 19:34"
+    assert when_said(EVENING, late + dt.timedelta(days=60), SCHOOL) == "25 Nov 2026 19:34"
 
 
 def test_the_data_layers_today_is_the_schools_date() -> None:

@@ -78,7 +78,6 @@ SCREENS: dict[str, str] = {
 
 UNTRANSLATED = {
     "attendance",
-    "messages",
 }
 """Screens whose own words are not translated yet (their modules are being translated)."""
 
