@@ -132,7 +132,7 @@ async def teachers_of_pupil(db: AsyncSession, pupil_id: int, today: dt.date) -> 
     users = await users_by_id(db, ids)
     result: list[m.Participant] = []
     if homeroom_id in users:
-        titles = [f"class teacher {cls.name}", *subjects.get(homeroom_id, [])]
+        titles = [_("class teacher {name}").format(name=cls.name), *subjects.get(homeroom_id, [])]
         result.append(participant(users[homeroom_id], ", ".join(titles)))
     others = sorted(
         (uid for uid in subjects if uid != homeroom_id and uid in users),

@@ -69,6 +69,16 @@ async def test_recipients_of_a_parent_pupil_and_teacher(
     assert set(people) == {ids["classteacher"], ids["teacher"], ids["teacher2"]}
     assert got.recipients[0].id == ids["classteacher"]
     assert got.recipients[0].title.startswith("class teacher 5А")
+    in_russian = decode(
+        (
+            await http.get(
+                f"{API}/pupils/{ids['pupil']}/recipients",
+                headers={**parent, "Accept-Language": "ru"},
+            )
+        ).content,
+        Recipients,
+    )
+    assert in_russian.recipients[0].title.startswith("классный руководитель 5А")
     assert people[ids["teacher"]].title == "Математика"
     assert all(p.role is Role.TEACHER for p in got.recipients)
     # The other child: 6Б, led by teacher2, with teacher for mathematics.
