@@ -31,7 +31,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from api_client import endpoints
-from api_client.i18n import N_, _, day_month, pgettext
+from api_client.i18n import N_, _, day_label, day_month, ngettext, pgettext
 from api_client.models import (
     AbsenceKind,
     AbsenceNotice,
@@ -44,7 +44,7 @@ from api_client.models import (
     ClassRef,
     Me,
 )
-from api_client.names import absence_reason, absence_reasons
+from api_client.names import absence_kind, absence_kinds, absence_reason, absence_reasons
 from diary_tui.data import (
     AuthenticationError,
     DiaryData,
@@ -73,12 +73,13 @@ from screens.base import PeriodScreen, SessionEnded, period_bindings
 from screens.dialogs.confirm import ConfirmOrEnter as ConfirmScreen
 from screens.dialogs.detail import DetailScreen
 
-KINDS: dict[AbsenceKind, tuple[str, str]] = {
-    AbsenceKind.UNEXCUSED: ("unexcused", "bold $text-error"),
-    AbsenceKind.ILLNESS: ("illness", "$text-warning"),
-    AbsenceKind.EXCUSED: ("excused", ""),
-    AbsenceKind.LATE: ("late", "$text-warning"),
+KIND_STYLES: dict[AbsenceKind, str] = {
+    AbsenceKind.UNEXCUSED: "bold $text-error",
+    AbsenceKind.ILLNESS: "$text-warning",
+    AbsenceKind.EXCUSED: "",
+    AbsenceKind.LATE: "$text-warning",
 }
+"""How each absence kind stands out in the table (its name is ``api_client.names``')."""
 
 SHORT_REASONS: dict[AbsenceReason, str] = {
     AbsenceReason.ILLNESS: N_("Illness"),
@@ -94,6 +95,8 @@ def short_reason(reason: AbsenceReason) -> str:
 
 
 VIEWS = ("absences", "subjects", "notices")
+VIEW_NAMES = {"absences": "", "subjects": N_("by subject"), "notices": N_("notices")}
+"""How the title names each view (the absences view goes unnamed)."""
 
 WAITING_TO_SEND = N_("waiting to be sent")
 """How a notice kept in the outbox (sent offline) is shown until the server has it."""
@@ -199,16 +202,35 @@ def read_text(notice: AbsenceNotice, zone: dt.tzinfo, today: dt.date) -> str:
 def applied_text(applied: AbsenceNoticeApplied) -> str:
     """What excusing by a notice changed, in plain words."""
     name = plain(applied.notice.pupil.full_name)
-    word = "illness" if applied.kind is AbsenceKind.ILLNESS else "excused"
-    lines = [f"{lessons(len(applied.changed)).capitalize()} of {name} now {word}:"]
+    count = len(applied.changed)
+    if applied.kind is AbsenceKind.ILLNESS:
+        head = ngettext(
+            "{count} lesson of {name} now illness:",
+            "{count} lessons of {name} now illness:",
+            count,
+        )
+    else:
+        head = ngettext(
+            "{count} lesson of {name} now excused:",
+            "{count} lessons of {name} now excused:",
+            count,
+        )
+    lines = [head.format(count=count, name=name)]
     lines += [
-        f"{c.date:%a} {c.date.day} {c.date:%b}, lesson {c.number}: {plain(c.subject)}"
+        _("{day}, lesson {number}: {subject}").format(
+            day=day_label(c.date), number=c.number, subject=plain(c.subject)
+        )
         for c in applied.changed
     ]
     if applied.lessons_ahead:
         lines.append(
-            f"{lessons(applied.lessons_ahead).capitalize()} of the notice's days still to come "
-            "got nothing (no absence yet): press e again after them."
+            ngettext(
+                "{count} lesson of the notice's days still to come got nothing "
+                "(no absence yet): press e again after it.",
+                "{count} lessons of the notice's days still to come got nothing "
+                "(no absence yet): press e again after them.",
+                applied.lessons_ahead,
+            ).format(count=applied.lessons_ahead)
         )
     return "\n".join(lines)
 
@@ -217,51 +239,61 @@ def class_summary(notices: list[AbsenceNotice], today: dt.date) -> Content:
     """``4 notices · 2 unread · 1 for today · 2 still to come``."""
     if not notices:
         return Content("")
-    count = "1 notice" if len(notices) == 1 else f"{len(notices)} notices"
+    count = ngettext("{count} notice", "{count} notices", len(notices)).format(count=len(notices))
     standing = [n for n in notices if not n.withdrawn]
     ongoing = sum(1 for n in standing if notice_style(n, today) == ONGOING)
     ahead = sum(1 for n in standing if notice_style(n, today) == AHEAD)
     unread = sum(1 for n in standing if not n.seen)
     parts = [Content.styled(count, "bold")]
     if unread:
-        parts.append(Content.styled(f"{UNREAD}{unread} unread", "bold"))
+        text = ngettext("{count} unread", "{count} unread", unread).format(count=unread)
+        parts.append(Content.styled(UNREAD + text, "bold"))
     if ongoing:
-        parts.append(Content.styled(f"{ongoing} for today", ONGOING))
+        text = ngettext("{count} for today", "{count} for today", ongoing).format(count=ongoing)
+        parts.append(Content.styled(text, ONGOING))
     if ahead:
-        parts.append(Content.styled(f"{ahead} still to come", AHEAD))
+        text = ngettext("{count} still to come", "{count} still to come", ahead).format(count=ahead)
+        parts.append(Content.styled(text, AHEAD))
     if not ongoing and not ahead:
-        parts.append(muted("none for today or days to come"))
+        parts.append(muted(_("none for today or days to come")))
     return Content(" · ").join(parts)
 
 
 def lessons(count: int) -> str:
-    return f"{count} lesson" if count == 1 else f"{count} lessons"
+    return ngettext("{count} lesson", "{count} lessons", count).format(count=count)
 
 
 def totals_text(totals: AttendanceTotals) -> Content:
     """``Missed 4 lessons: 2 illness, 1 excused, 1 unexcused · late 3 times (25 min)``."""
     if totals.missed == 0 and totals.late == 0:
-        return Content.styled("No absences and never late in this period.", "$text-success")
+        return Content.styled(_("No absences and never late in this period."), "$text-success")
     parts: list[Content] = []
     if totals.missed:
         detail = [
-            f"{n} {word}"
-            for n, word in (
-                (totals.illness, "illness"),
-                (totals.excused, "excused"),
-                (totals.unexcused, "unexcused"),
+            text.format(count=n)
+            for n, text in (
+                (totals.illness, _("{count} illness")),
+                (totals.excused, _("{count} excused")),
+                (totals.unexcused, _("{count} unexcused")),
             )
             if n
         ]
         parts.append(
-            Content.assemble("Missed ", (lessons(totals.missed), "bold"), f": {', '.join(detail)}")
+            Content.assemble(
+                pgettext("attendance totals", "Missed") + " ",
+                (lessons(totals.missed), "bold"),
+                f": {', '.join(detail)}",
+            )
         )
     else:
-        parts.append(Content("No lessons missed"))
+        parts.append(Content(_("No lessons missed")))
     if totals.late:
-        times = "once" if totals.late == 1 else f"{totals.late} times"
+        times = ngettext("once", "{count} times", totals.late).format(count=totals.late)
+        minutes = _("({minutes} min)").format(minutes=totals.late_minutes)
         parts.append(
-            Content.assemble("late ", (times, "bold"), (f" ({totals.late_minutes} min)", MUTED))
+            Content.assemble(
+                pgettext("attendance totals", "late") + " ", (times, "bold"), (" " + minutes, MUTED)
+            )
         )
     return Content(" · ").join(parts)
 
@@ -433,9 +465,9 @@ def duplicate_text(other: AbsenceNotice, today: dt.date) -> str:
 class AttendanceScreen(PeriodScreen[Attendance]):
     NAME = "attendance"
     WRITES = ("notice.create", "notice.seen", "notice.apply", "notice.withdraw")
-    TITLE = "Attendance"
-    WHAT = "attendance"
-    HELP = """
+    TITLE = N_("Attendance")
+    WHAT = N_("attendance")
+    HELP = N_("""
 Absences and lateness of your child (or your own, for a pupil) in a period: the date, the
 lesson, the subject, the kind (unexcused, illness, excused, late), minutes late and the
 note; the totals for the period at the top.
@@ -454,17 +486,17 @@ days become excused (illness, for a notice about illness), each recorded in the 
 history; lessons still to come have no absence yet and get nothing until e is pressed again.
 Notices for today and for days still to come are highlighted (▸); a new notice appears by
 itself. r refreshes.
-"""
+""")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help", id="attendance.help"),
+        Binding("f1", "help", N_("Help"), id="attendance.help"),
         *period_bindings("attendance"),
-        Binding("t", "next_view", "View", id="attendance.view"),
-        Binding("n", "notice", "Notice", id="attendance.notice"),
+        Binding("t", "next_view", N_("View"), id="attendance.view"),
+        Binding("n", "notice", N_("Notice"), id="attendance.notice"),
         Binding("x", "withdraw", N_("Withdraw"), id="attendance.withdraw"),
-        Binding("e", "apply", "Excuse", id="attendance.apply"),
-        Binding("r", "reload", "Refresh", id="attendance.reload", show=False),
-        Binding("q", "app.quit", "Quit", id="attendance.quit"),
+        Binding("e", "apply", N_("Excuse"), id="attendance.apply"),
+        Binding("r", "reload", N_("Refresh"), id="attendance.reload", show=False),
+        Binding("q", "app.quit", N_("Quit"), id="attendance.quit"),
     ]
 
     DEFAULT_CSS = """
@@ -566,20 +598,26 @@ itself. r refreshes.
         if self.homeroom is not None:
             self.query_one("#attendance-title", Static).update(
                 title_line(
-                    Content.styled("Attendance", "bold"),
-                    Content.styled(f"Absence notices of {plain(self.homeroom.name)}", "bold"),
-                    Content.styled("newest first", MUTED),
+                    Content.styled(_("Attendance"), "bold"),
+                    Content.styled(
+                        _("Absence notices of {name}").format(name=plain(self.homeroom.name)),
+                        "bold",
+                    ),
+                    Content.styled(_("newest first"), MUTED),
                 )
             )
             return
         value = self.value
-        parts: list[Content | str] = [Content.styled("Attendance", "bold")]
+        parts: list[Content | str] = [Content.styled(_("Attendance"), "bold")]
         if value is not None:
             parts.append(Content.styled(period_label(value.period), "bold"))
-            parts.append(f"{value.start.day} {value.start:%b} – {value.end.day} {value.end:%b %Y}")
-        view = {"absences": "", "subjects": "by subject", "notices": "notices"}[self.view]
+            parts.append(
+                f"{day_month(value.start, short=True)} – "
+                f"{day_month(value.end, short=True)} {value.end.year}"
+            )
+        view = VIEW_NAMES[self.view]
         if view:
-            parts.append(Content.styled(view, "$accent"))
+            parts.append(Content.styled(_(view), "$accent"))
         self.query_one("#attendance-title", Static).update(title_line(*parts))
 
     def paint(self, value: Attendance) -> None:
@@ -600,22 +638,25 @@ itself. r refreshes.
         table.clear(columns=True)
         if not value.entries:
             self.show_message(
-                "Nothing to list: no absences and no lateness. "
-                "t shows the totals by subject and the notices."
+                _(
+                    "Nothing to list: no absences and no lateness. "
+                    "t shows the totals by subject and the notices."
+                )
             )
             self.query_one("#attendance-totals", Static).update(totals_text(value.total))
             return
-        note_w = max(self._width() - (10 + 2 + 22 + 10 + 4) - 6 * 2, 10)
-        table.add_column("Date", key="date", width=10)
+        kind_w = max(10, *(len(name) for name in absence_kinds().values()))
+        note_w = max(self._width() - (10 + 2 + 22 + kind_w + 4) - 6 * 2, 10)
+        table.add_column(_("Date"), key="date", width=10)
         table.add_column("№", key="number", width=2)
-        table.add_column("Subject", key="subject", width=22)
-        table.add_column("Kind", key="kind", width=10)
-        table.add_column("Min", key="minutes", width=4)
-        table.add_column("Note", key="note", width=note_w)
+        table.add_column(_("Subject"), key="subject", width=22)
+        table.add_column(_("Kind"), key="kind", width=kind_w)
+        table.add_column(_("Min"), key="minutes", width=4)
+        table.add_column(_("Note"), key="note", width=note_w)
         for entry in value.entries:
-            word, style = KINDS.get(entry.kind, (entry.kind.value, ""))
+            word, style = absence_kind(entry.kind), KIND_STYLES.get(entry.kind, "")
             table.add_row(
-                Content(f"{entry.date:%a} {entry.date.day} {entry.date:%b}"),
+                Content(day_label(entry.date)),
                 Content(str(entry.number)),
                 Content(plain(entry.subject.name)),
                 Content.styled(word, style),
@@ -628,24 +669,24 @@ itself. r refreshes.
         table = self._table()
         table.clear(columns=True)
         if not value.subjects:
-            self.show_message("Nothing to count per subject in this period.")
+            self.show_message(_("Nothing to count per subject in this period."))
             self.query_one("#attendance-totals", Static).update(totals_text(value.total))
             return
-        table.add_column("Subject", key="subject", width=24)
+        table.add_column(_("Subject"), key="subject", width=24)
         for key, label in (
-            ("missed", "Missed"),
-            ("illness", "Ill"),
-            ("excused", "Excused"),
-            ("unexcused", "Unexc."),
-            ("late", "Late"),
-            ("late_minutes", "Min"),
+            ("missed", N_("Missed")),
+            ("illness", N_("Ill")),
+            ("excused", N_("Excused")),
+            ("unexcused", N_("Unexc.")),
+            ("late", N_("Late")),
+            ("late_minutes", N_("Min")),
         ):
-            table.add_column(label, key=key, width=7)
-        rows = [(s.subject.name, s.totals) for s in value.subjects] + [("Total", value.total)]
-        for name, totals in rows:
-            style = "bold" if name == "Total" else ""
+            table.add_column(_(label), key=key, width=7)
+        rows = [(plain(s.subject.name), s.totals, "") for s in value.subjects]
+        rows.append((_("Total"), value.total, "bold"))
+        for name, totals, style in rows:
             table.add_row(
-                Content.styled(plain(name), style),
+                Content.styled(name, style),
                 *(
                     Content.styled(str(getattr(totals, key)), style)
                     for key in (
@@ -670,15 +711,18 @@ itself. r refreshes.
         notices = self.notices
         queued = self._queued_notices()
         if notices is None and not queued:
-            self.show_message(self._notices_missing or "Loading the notices…")
+            self.show_message(self._notices_missing or _("Loading the notices…"))
             return
         self._message = ""  # the table replaces "Loading the notices…"
         table = self._table()
         table.clear(columns=True)
         listed = notices.notices if notices is not None else []
         if not listed and not queued:
-            who = "n sends one" if self.check_action("notice", ()) else "none sent"
-            self.show_message(f"No notices to the class teacher ({who}).")
+            self.show_message(
+                _("No notices to the class teacher (n sends one).")
+                if self.check_action("notice", ())
+                else _("No notices to the class teacher (none sent).")
+            )
             if self.value is not None:
                 self.query_one("#attendance-totals", Static).update(totals_text(self.value.total))
             return
@@ -758,7 +802,9 @@ itself. r refreshes.
             self._paint_class_notices()
         else:
             self.class_notices = None
-            self.show_message(f"Loading the absence notices of {plain(homeroom.name)}…")
+            self.show_message(
+                _("Loading the absence notices of {name}…").format(name=plain(homeroom.name))
+            )
         self.load_class_notices(homeroom.id)
 
     @work(exclusive=True, group="class-notices", exit_on_error=False)
@@ -783,7 +829,11 @@ itself. r refreshes.
         today = self.data.today()
         notices = newest_first(value)
         if not notices:
-            self.show_message(f"No absence notices from the parents of {plain(homeroom.name)}.")
+            self.show_message(
+                _("No absence notices from the parents of {name}.").format(
+                    name=plain(homeroom.name)
+                )
+            )
             return
         self._message = ""
         self.query_one("#attendance-totals", Static).update(class_summary(notices, today))
@@ -794,11 +844,11 @@ itself. r refreshes.
         table.clear(columns=True)
         widths = (18, 14, 11, 12)
         note_w = max(self._width() - sum(widths) - 5 * 2, 10)
-        table.add_column("Pupil", key="pupil", width=widths[0])
-        table.add_column("Days", key="days", width=widths[1])
-        table.add_column("Reason", key="reason", width=widths[2])
-        table.add_column("Sent", key="sent", width=widths[3])
-        table.add_column("From · note", key="note", width=note_w)
+        table.add_column(_("Pupil"), key="pupil", width=widths[0])
+        table.add_column(_("Days"), key="days", width=widths[1])
+        table.add_column(_("Reason"), key="reason", width=widths[2])
+        table.add_column(_("Sent"), key="sent", width=widths[3])
+        table.add_column(_("From · note"), key="note", width=note_w)
         zone = self._zone()
         for notice in notices:
             style = "" if notice.withdrawn else notice_style(notice, today)
@@ -880,7 +930,7 @@ itself. r refreshes.
             return
         except Exception as exc:
             self.notify(
-                f"The notice was not marked as read: {describe_error(exc)}",
+                _("The notice was not marked as read: {reason}").format(reason=describe_error(exc)),
                 severity="error",
                 timeout=10,
                 markup=False,
@@ -907,11 +957,11 @@ itself. r refreshes.
                 timeout=6,
             )
             return
-        kind = "illness" if notice.reason is AbsenceReason.ILLNESS else "excused"
-        question = (
-            f"Excuse {plain(notice.pupil.full_name)}'s unexcused absences on "
-            f"{notice_days(notice)} as {kind}?"
-        )
+        if notice.reason is AbsenceReason.ILLNESS:
+            ask = _("Mark the unexcused absences of {name} on {days} as illness?")
+        else:
+            ask = _("Excuse the unexcused absences of {name} on {days}?")
+        question = ask.format(name=plain(notice.pupil.full_name), days=notice_days(notice))
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -933,7 +983,7 @@ itself. r refreshes.
             message = describe_error(exc)
             self.notify(
                 message[:1].upper() + message[1:],
-                title="Nothing was excused",
+                title=_("Nothing was excused"),
                 severity="warning",
                 timeout=15,
                 markup=False,
@@ -941,8 +991,10 @@ itself. r refreshes.
             return
         if not isinstance(answer, Sent):
             self.notify(
-                "The server cannot be reached: excusing the absences is kept on this computer "
-                "and done when it can.",
+                _(
+                    "The server cannot be reached: excusing the absences is kept on this "
+                    "computer and done when it can."
+                ),
                 severity="warning",
                 timeout=10,
             )
@@ -951,7 +1003,7 @@ itself. r refreshes.
         applied = answer.value
         self.notify(
             applied_text(applied),
-            title="Excused by the notice",
+            title=_("Excused by the notice"),
             timeout=20,
             markup=False,
         )
@@ -1011,13 +1063,15 @@ itself. r refreshes.
         if homeroom is not None:
             if self.class_notices is None:
                 self.show_message(
-                    f"The absence notices of {plain(homeroom.name)} are not saved on this "
-                    "computer and the server did not answer. Press r to try again."
+                    _(
+                        "The absence notices of {name} are not saved on this computer and the "
+                        "server did not answer. Press r to try again."
+                    ).format(name=plain(homeroom.name))
                 )
             return
         super().load_failed()
         if self.notices is None:
-            self._notices_missing = (
+            self._notices_missing = _(
                 "The absence notices were never loaded on this computer; they will appear "
                 "when the server can be reached."
             )

@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from api_client.client import DiaryClient
+from api_client.i18n import using
 from api_client.models import (
     AbsenceKind,
     AbsenceNotice,
@@ -24,6 +25,7 @@ from api_client.models import (
     AbsenceNotices,
     AbsenceReason,
     AbsenceSet,
+    AttendanceTotals,
     ClassRef,
     ExcusedAbsence,
     JournalAbsence,
@@ -50,6 +52,7 @@ from screens.attendance import (
     notice_text,
     read_text,
     sent_text,
+    totals_text,
 )
 from screens.dialogs.confirm import ConfirmOrEnter as ConfirmScreen
 from tests.conftest import asgi_transport, sqlite_only
@@ -312,6 +315,27 @@ async def test_a_parent_still_sees_their_childs_attendance(app: Litestar, demo: 
 
 
 # -- reading a notice and excusing by it ---------------------------------------------------
+
+
+def test_the_summary_and_totals_speak_russian_in_plural_forms() -> None:
+    past = notice(dt.date(2026, 11, 23), dt.date(2026, 11, 24))
+    ongoing = notice(dt.date(2026, 11, 24), dt.date(2026, 11, 25))
+    ahead = notice(dt.date(2026, 11, 26), dt.date(2026, 11, 27))
+    totals = AttendanceTotals(missed=5, illness=2, excused=1, unexcused=2, late=3, late_minutes=25)
+    with using("ru"):
+        summary = class_summary([past, ongoing, ahead, ahead, ahead], TODAY).plain
+        assert summary == "5 уведомлений · ● 5 непрочитанных · 1 на сегодня · 3 впереди"
+        read = msgspec.structs.replace(past, seen=True)
+        assert class_summary([read], TODAY).plain == (
+            "1 уведомление · на сегодня и на будущие дни нет"
+        )
+        assert totals_text(totals).plain == (
+            "Пропущено 5 уроков: 2 по болезни, 1 по уважительной причине, "
+            "2 без уважительной причины · опоздания: 3 раза (25 мин)"
+        )
+        assert totals_text(AttendanceTotals()).plain == (
+            "В этом периоде ни пропусков, ни опозданий."
+        )
 
 
 def test_what_excusing_by_a_notice_says() -> None:

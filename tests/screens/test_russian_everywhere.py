@@ -76,9 +76,7 @@ SCREENS: dict[str, str] = {
     "new_password": "parent",
 }
 
-UNTRANSLATED = {
-    "attendance",
-}
+UNTRANSLATED: set[str] = set()
 """Screens whose own words are not translated yet (their modules are being translated)."""
 
 
