@@ -13,7 +13,7 @@ an absence is the journal's letter ``н`` (not there), ``б`` (ill), ``у`` (exc
 
 from __future__ import annotations
 
-from api_client.i18n import pgettext
+from api_client.i18n import _, pgettext
 from api_client.models import (
     AbsenceKind,
     AbsenceReason,
@@ -196,3 +196,14 @@ def audit_record(action: str, entity: str, entity_id: int | str) -> str:
     if action not in actions or entity not in things:
         return f"{action} {entity} {entity_id}"
     return actions[action].format(thing=things[entity], id=entity_id)
+
+
+def consent_way(way: str) -> str:
+    """How a consent or withdrawal reached the school: ``при регистрации`` / ``when
+    registering``, ``в приложении`` / ``in the app``, ``на бумаге`` / ``on paper``."""
+    words = {
+        "registration": _("when registering"),
+        "app": _("in the app"),
+        "paper": _("on paper"),
+    }
+    return words.get(way, way)

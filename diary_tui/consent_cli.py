@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from api_client import names
 from api_client.i18n import _, pgettext
 
 if TYPE_CHECKING:
@@ -161,8 +162,13 @@ def print_history(history: ConsentHistory, env: Env, zone: dt.tzinfo) -> None:
         )
         by = ", " + _("recorded by {name}").format(name=e.recorded_by) if e.recorded_by else ""
         note = f": {e.note}" if e.note else ""
-        how = f"{e.way.value}{signed}{by}"
-        env.wrap(f"  {_when(e.at, zone)} {e.action.value} v{e.version} ({how}){note}", "    ")
+        how = f"{names.consent_way(e.way.value)}{signed}{by}"
+        action = (
+            _("consent, version {version}")
+            if e.action.value == "given"
+            else _("withdrawal, version {version}")
+        ).format(version=e.version)
+        env.wrap(f"  {_when(e.at, zone)} {action} ({how}){note}", "    ")
     if not history.events:
         env.say("  " + _("no consent recorded"))
 

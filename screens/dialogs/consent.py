@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from api_client import names
 from api_client.errors import DiaryError
 from api_client.i18n import N_, _, pgettext
 from api_client.models import ConsentState, ConsentText, ConsentWay, Role
@@ -91,12 +92,6 @@ STATE_MEANING: dict[ConsentState, str] = {
     ConsentState.NONE: N_("never given"),
 }
 
-WAY_WORDS: dict[ConsentWay, str] = {
-    ConsentWay.REGISTRATION: N_("when registering"),
-    ConsentWay.APP: N_("in the app"),
-    ConsentWay.PAPER: N_("on paper"),
-}
-
 
 def when_said(moment: dt.datetime, zone: dt.tzinfo) -> str:
     """``25.11.2026 10:30`` on the school's clock."""
@@ -108,7 +103,7 @@ def how_said(way: ConsentWay | None, signed_on: dt.date | None) -> str:
     """``on paper, signed 01.09.2026`` / ``in the app``."""
     if way is None:
         return ""
-    how = _(WAY_WORDS[way])
+    how = names.consent_way(way)
     if signed_on is not None:
         how = _("{how}, signed {day}").format(how=how, day=day_typed(signed_on))
     return how

@@ -233,12 +233,14 @@ def test_consent_from_the_command_line(run: Any, tmp_path: Path) -> None:
     assert "1 given, 0 outdated, 0 withdrawn, 1 none" in " ".join(out.split())
     code, out, err = run(admin("consent", "record", "other_parent", "--signed", "2026-11-20"))
     assert code == 0, err
-    assert "given v1 (paper, signed 20.11.2026, recorded by Белов Игорь)" in out
+    said = " ".join(out.split())
+    assert "consent, version 1 (on paper, signed 20.11.2026, recorded by Белов Игорь)" in said
     code, out, err = run(
         admin("consent", "withdraw", "other_parent", "--signed", "2026-11-24", "--note", "папка 7В")
     )
     assert code == 0, err
-    assert "withdrawn v1 (paper, signed 24.11.2026" in out and "папка 7В" in out
+    said = " ".join(out.split())
+    assert "withdrawal, version 1 (on paper, signed 24.11.2026" in said and "папка 7В" in said
     code, out, _ = run(admin("consent", "list", "--class", "7В"))
     assert "other_parent" in out and "withdrawn" in out
     # A day as people write it is taken; one that is not a day of the calendar is not.
