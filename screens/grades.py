@@ -346,10 +346,13 @@ class ReportCardScreen(ModalScreen[None]):
             super().__init__()
             self.card = card
 
-    def __init__(self, data: DiaryData, pupil_id: int) -> None:
+    def __init__(self, data: DiaryData, pupil_id: int, period: int | None = None) -> None:
         super().__init__()
         self.data = data
         self.pupil_id = pupil_id
+        self.period = period
+        """A period of the year whose card is shown (last year's, after it is closed); None:
+        this year's."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="report-card"):
@@ -358,14 +361,14 @@ class ReportCardScreen(ModalScreen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        cached = self.data.cached(endpoints.report_card(self.pupil_id))
+        cached = self.data.cached(endpoints.report_card(self.pupil_id, self.period))
         if cached is not None:
             self.paint(cached)
         self.load()
 
     @work(exclusive=True, exit_on_error=False)
     async def load(self) -> None:
-        card = await self.data.load(endpoints.report_card(self.pupil_id))
+        card = await self.data.load(endpoints.report_card(self.pupil_id, self.period))
         self.post_message(self.CardLoaded(card))
 
     @on(CardLoaded)
@@ -406,7 +409,7 @@ class ReportCardScreen(ModalScreen[None]):
             self.notify(
                 describe_error(event.worker.error), severity="error", timeout=8, markup=False
             )
-            if self.data.cached(endpoints.report_card(self.pupil_id)) is None:
+            if self.data.cached(endpoints.report_card(self.pupil_id, self.period)) is None:
                 self.query_one("#report-card-title", Static).update(
                     muted(_("The report card is not saved here and the server did not answer."))
                 )
@@ -652,4 +655,9 @@ never sent; x clears them. k shows the report card.
 
     def action_report_card(self) -> None:
         if self.child is not None:
-            self.app.push_screen(ReportCardScreen(self.data, self.child.id))
+            # The card of the year whose period is shown: stepping back into last year's
+            # periods and pressing k shows last year's report card.
+            shown = self.value.period if self.value is not None else None
+            self.app.push_screen(
+                ReportCardScreen(self.data, self.child.id, shown.id if shown else None)
+            )

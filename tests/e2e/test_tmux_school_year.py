@@ -297,6 +297,12 @@ def test_a_school_from_nothing_to_the_next_year(tmp_path: Path) -> None:
             60,
         )
         assert "1 полугодие" in grades or "полугодие" in grades, grades
+        # ... and its report card is last year's.
+        shell.keys("k")
+        card = shell.wait("2026/2027", "last year's report card")
+        assert "Английский язык" in card, card
+        shell.keys("Escape")
+        time.sleep(1)  # a lone Esc, not the start of Alt+w
         # The new year's week: its first Monday, no lessons yet, the child in 6А.
         shell.keys("w")
         shell.wait("Неделя", "the week")
