@@ -957,6 +957,21 @@ def absence_state(absence: s.Absence) -> dict[str, Any]:
     }
 
 
+async def _lesson_for_absence(
+    db: AsyncSession, viewer: Viewer, lesson_id: int, reason: str
+) -> tuple[LessonContext, bool]:
+    """The lesson an absence is set or removed at, and whether this is the administration's
+    correction of a closed year (with a reason: :func:`rollover.refuse_if_closed`); the
+    administration changes no absence of an open year."""
+    correction = viewer.role is Role.ADMINISTRATION
+    if not correction and viewer.role not in (Role.TEACHER, Role.HEALTH_WORKER):
+        raise ProblemError(403, _("your role may not change absences"))
+    ctx = await load_lesson(db, viewer, lesson_id, reason=reason)
+    if correction and await closed_year_of_class(db, ctx.cls.id) is None:
+        raise ProblemError(403, _("your role may not change absences"))
+    return ctx, correction
+
+
 async def _require_attendance(
     db: AsyncSession, viewer: Viewer, ctx: LessonContext, kind: AbsenceKind | None
 ) -> None:
@@ -1017,12 +1032,11 @@ async def set_absence(
     now: dt.datetime,
     today: dt.date,
 ) -> JournalAbsence:
-    if viewer.role not in (Role.TEACHER, Role.HEALTH_WORKER):
-        raise ProblemError(403, _("your role may not change absences"))
-    ctx = await load_lesson(db, viewer, lesson_id)
+    ctx, correction = await _lesson_for_absence(db, viewer, lesson_id, body.reason)
     await _serialise_on(db, s.Lesson, ctx.lesson.id)
     existing = await _absence_row(db, ctx.lesson.id, pupil_id) if 0 < pupil_id <= MAX_ID else None
-    await _require_attendance(db, viewer, ctx, body.kind)
+    if not correction:
+        await _require_attendance(db, viewer, ctx, body.kind)
     if (
         viewer.role is Role.HEALTH_WORKER
         and existing is not None
@@ -1116,15 +1130,14 @@ async def remove_absence(
     body: AbsenceRemove,
     now: dt.datetime,
 ) -> JournalAbsence:
-    if viewer.role not in (Role.TEACHER, Role.HEALTH_WORKER):
-        raise ProblemError(403, _("your role may not change absences"))
-    ctx = await load_lesson(db, viewer, lesson_id)
+    ctx, correction = await _lesson_for_absence(db, viewer, lesson_id, body.reason)
     check_id(pupil_id, "pupil_id", what="pupil")
     await _serialise_on(db, s.Lesson, ctx.lesson.id)
     existing = await _absence_row(db, ctx.lesson.id, pupil_id)
-    await _require_attendance(
-        db, viewer, ctx, AbsenceKind(existing.kind) if existing is not None else None
-    )
+    if not correction:
+        await _require_attendance(
+            db, viewer, ctx, AbsenceKind(existing.kind) if existing is not None else None
+        )
     pupil = await _pupil(db, viewer, pupil_id, "pupil_id", 404, seen_at=ctx)
     if existing is None:
         raise ProblemError(404, _("this pupil has no absence at this lesson"), field="pupil_id")

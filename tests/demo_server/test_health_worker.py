@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from api_client.models import (
     MedicalAbsenceResult,
@@ -78,6 +78,17 @@ async def test_record_and_see_illness(
             s.Enrolment.pupil_id == pupil_id,
             s.Lesson.date == day,
             s.Lesson.status != "cancelled",
+            # A group's lesson is its pupils' alone: the other group's is not this pupil's.
+            or_(
+                s.Lesson.group_id.is_(None),
+                s.Lesson.group_id.in_(
+                    select(s.GroupMember.group_id).where(
+                        s.GroupMember.pupil_id == pupil_id,
+                        s.GroupMember.start <= day,
+                        or_(s.GroupMember.end.is_(None), s.GroupMember.end >= day),
+                    )
+                ),
+            ),
         ),
     )
     existing = await _scalar(

@@ -15,6 +15,8 @@ from litestar import Litestar
 from sqlalchemy import func, insert, select
 
 from api_client.models import (
+    AbsenceKind,
+    AbsenceSet,
     Grades,
     JournalMark,
     MarkCreate,
@@ -218,6 +220,11 @@ async def test_a_closed_year_is_corrected_only_by_the_administration_with_a_reas
     )  # fmt: skip
     assert given.status_code == 201, given.text
     mark = decode(given.content, JournalMark)
+    # While the year is open the administration changes no absence (the teachers keep them).
+    path = f"/lessons/{desk.lesson.id}/absences/{desk.pupil_id}"
+    admin = await login_as(http, "admin")
+    open_year = await send(http, admin, "PUT", path, AbsenceSet(kind=AbsenceKind.LATE, reason="x"))
+    assert open_year.status_code == 403, open_year.text
     # Close the year (on the day after it ends), then come back to the same lesson.
     year, next_id, _start = await _year_and_next(demo_url)
     day_after = year.end + dt.timedelta(days=1)
@@ -254,6 +261,15 @@ async def test_a_closed_year_is_corrected_only_by_the_administration_with_a_reas
         .limit(1),
     )
     assert record.reason == "ошибка при вводе" and record.after["value"] == 3
+    # Absences too: refused to the teacher, corrected by the administration with a reason.
+    absent = AbsenceSet(kind=AbsenceKind.ILLNESS, reason="справка от врача")
+    refused = await send(http, teacher, "PUT", path, absent)
+    assert refused.status_code == 409, refused.text
+    without = AbsenceSet(kind=AbsenceKind.ILLNESS)
+    refused = await send(http, admin, "PUT", path, without)
+    assert refused.status_code == 422 and decode(refused.content, Problem).field == "reason"
+    corrected = await send(http, admin, "PUT", path, absent)
+    assert corrected.status_code in (200, 201), corrected.text
     await engine.dispose()
 
 
