@@ -789,6 +789,7 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
             markup=False,
             timeout=5,
         )
+        self._focused_changed()  # the lesson panel lists the file as waiting to be sent
 
     def action_lesson_kind(self) -> None:
         """Make the focused lesson a test (a quiz, ...) or an ordinary lesson: every new mark
