@@ -74,9 +74,12 @@ async def test_staff_writes_offline_wait_and_are_done_once(
 ) -> None:
     parent, _ = await signed_in(app, demo, "parent")
     assert parent.me is not None
-    pupil = parent.me.children[0].id
     teacher, switch = await signed_in(app, demo, "classteacher")
     assert teacher.me is not None and teacher.me.homeroom is not None
+    # The featured parent's child in the class the demo's class teacher leads (the children
+    # come in name order, so the first need not be in that class).
+    homeroom_id = teacher.me.homeroom.id
+    pupil = next(c.id for c in parent.me.children if c.class_ and c.class_.id == homeroom_id)
     start = await unexcused_absence(demo_url, teacher.me.homeroom.id, pupil, teacher.me.id)
     sent = await parent.send_absence_notice(pupil, start, start, wire.AbsenceReason.FAMILY)
     assert isinstance(sent, Sent)
