@@ -228,10 +228,16 @@ async def apply_plan(
             .order_by(s.Enrolment.pupil_id, s.Enrolment.start, s.Enrolment.id)
         ):
             current_of[enrolment.pupil_id] = enrolment  # the later start wins
+    # Leaving a class is leaving its groups: one batch per class left, not one per pupil.
+    leaving: dict[int, list[int]] = {}
+    for pupil_id, _class in moved:
+        if (current := current_of.get(pupil_id)) is not None:
+            leaving.setdefault(current.class_id, []).append(pupil_id)
+    for old_class_id, leavers in sorted(leaving.items()):
+        for pupil_ids in chunks(leavers):
+            await leave_class_groups(db, pupil_ids, old_class_id, today - dt.timedelta(days=1))
     for pupil_id, class_id in moved:
         current = current_of.get(pupil_id)
-        if current is not None:  # leaving the class is leaving its groups
-            await leave_class_groups(db, [pupil_id], current.class_id, today - dt.timedelta(days=1))
         if current is not None and current.start >= today:
             current.class_id = class_id
             continue

@@ -19,7 +19,7 @@ from api_client import models as m
 from api_client.models import decode
 from demo_server import schema as s
 from demo_server.schedule import SlotPlan, plan_lessons, slot_clashes, teaching_days, week_number
-from tests.conftest import LoginAs
+from tests.conftest import DEMO_TODAY, LoginAs
 from tests.demo_server.journal_support import fetch_all, send
 
 API = "/api/v1"
@@ -700,3 +700,38 @@ async def test_a_school_that_keeps_rooms_takes_only_its_rooms(
     assert taken.row is not None and taken.row.room == "Спортзал"
     changed = await post(http, it, f"/timetable/{taken.row.id}", m.TimetableRowChange(room="998"))
     assert changed.status_code == 422 and "998" in changed.text, changed.text
+
+
+async def test_a_roster_import_moving_pupils_takes_them_out_of_their_old_groups(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    """Two pupils of two different 5А groups moved to 6Б by one roster file both leave their
+    group the day before the import."""
+    ids = demo.ids
+    it = await login_as(http, "it")
+    g1, g2 = await split_5a(http, it, demo)
+    people = await fetch_all(
+        demo_url,
+        select(s.User.id, s.User.last_name, s.User.first_name, s.User.login).where(
+            s.User.id.in_([ids["pupil"], ids["mover"]])
+        ),
+    )
+    lines = ["тип;фамилия;имя;отчество;класс;логин"]
+    lines += [f"ученик;{last};{first};;6Б;{login}" for _id, last, first, login in people]
+    imported = await http.post(
+        f"{API}/roster/import",
+        params={"dry_run": "false"},
+        content=("\n".join(lines) + "\n").encode("utf-8"),
+        headers={**it, "Content-Type": "text/csv", "Idempotency-Key": "roster-move-5a-6b"},
+    )
+    assert imported.status_code == 200, imported.text
+    rows = await fetch_all(
+        demo_url,
+        select(s.GroupMember.pupil_id, s.GroupMember.start, s.GroupMember.end).where(
+            s.GroupMember.group_id.in_([g1, g2])
+        ),
+    )
+    yesterday = DEMO_TODAY - dt.timedelta(days=1)
+    # Neither stays in a 5А group after yesterday (a membership not yet begun is gone).
+    assert all(end is not None and end <= yesterday for _pupil, _start, end in rows)
+    assert (ids["pupil"], yesterday) in [(pupil, end) for pupil, _start, end in rows]
