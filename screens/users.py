@@ -52,10 +52,10 @@ from diary_tui.data import (
 from diary_tui.ui import MUTED, day_form, day_typed, parse_day
 from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen
-from screens.consent_list import ConsentListScreen
 from screens.dialogs.confirm import ConfirmOrEnter as Confirm
 from screens.dialogs.detail import DetailScreen
 from screens.dialogs.invites import InviteShown, ResetQuestion, slip_format
+from screens.users_consent import ConsentListScreen
 
 MORE = "more"
 """The key of the table's last row while more accounts match than are shown."""
@@ -936,7 +936,7 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         )
         self.load()
 
-    # -- invite codes, slips, consents (screens/dialogs/invites.py, screens/consent_list.py) --
+    # -- invite codes, slips, consents (screens/dialogs/invites.py, screens/users_consent.py) --
 
     def action_invite(self) -> None:
         user = self._need(Role.PUPIL)

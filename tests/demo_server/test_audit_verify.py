@@ -69,7 +69,8 @@ def test_changed_record_is_named(demo_url: str, capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert out.startswith(f"audit log broken at record {target} (")
     assert "changed after it was written" in out
-    assert f" {records[4]['entity']} {records[4]['entity_id']})" in out
+    # The record is named in words: "creation of mark No. 21".
+    assert f" {records[4]['entity']} No. {records[4]['entity_id']})" in out
 
 
 def test_changed_record_with_recomputed_hash_is_found(
@@ -186,7 +187,7 @@ def test_rewritten_record_with_recomputed_chain_is_named(
     assert main(["audit", "verify", "--db", demo_url]) == 1
     out = capsys.readouterr().out
     assert out.startswith(f"audit log broken at record {record['id']} (")
-    assert f"mark {record['entity_id']}" in out.splitlines()[0]
+    assert f"mark No. {record['entity_id']}" in out.splitlines()[0]
     if forger_key is None:
         assert "computed without the audit key" in out
     else:

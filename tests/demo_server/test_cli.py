@@ -34,7 +34,7 @@ def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["init-demo", "--today", "2026-13-01"])
     assert exc.value.code == 2
-    assert "not a date" in capsys.readouterr().err
+    assert "'2026-13-01' is not a day of the calendar" in capsys.readouterr().err
 
 
 @sqlite_only

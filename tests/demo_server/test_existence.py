@@ -137,6 +137,7 @@ REQUESTS: list[Call] = [
     # absence notices, announcements, attachments
     Call("POST", "/absence-notices/{notice}/seen"),
     Call("POST", "/absence-notices/{notice}/apply"),
+    Call("POST", "/absence-notices/{notice}/withdraw"),
     Call("GET", "/announcements", query={"pupil_id": "{pupil}"}),
     Call("GET", "/events", query={"pupil_id": "{pupil}"}),
     Call("POST", "/announcements", {"title": "T", "body": "B", "class_id": "{class}"}),

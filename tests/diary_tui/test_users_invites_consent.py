@@ -10,10 +10,10 @@ import pytest
 from litestar import Litestar
 from textual.widgets import DataTable, Input, Static
 
-from screens.consent_list import ConsentHistoryScreen, ConsentListScreen
 from screens.dialogs.form import FormScreen
 from screens.dialogs.invites import InviteShown, ResetQuestion
 from screens.users import AskFields, UsersScreen
+from screens.users_consent import ConsentHistoryScreen, ConsentListScreen
 from tests.conftest import sqlite_only
 from tests.diary_tui.harness import dispose, log_in, make_app, record_notes, wait_for
 
