@@ -9,7 +9,9 @@
 - An id in the path is ASCII digits without a sign or leading zeros: Python's ``int()``
   (Litestar's path parser) also reads ``+1``, ``01``, ``1_0``, full-width ``１`` and
   Arabic-Indic ``١``, each of which named the object 1. Such a path names nothing (404), as a
-  path with letters where the id goes does.
+  path with letters where the id goes does. So does an id larger than any id can be
+  (:data:`~api_client.models.MAX_ID`), before any database is asked: SQLite cannot bind a
+  number past 64 bits and PostgreSQL's ``integer`` refuses one past 31.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from litestar.params import ParameterKwarg
 from litestar.types import Empty
 
 from api_client.i18n import _
+from api_client.models import MAX_ID
 from demo_server.problems import ProblemError
 
 _CANONICAL_ID = re.compile(r"(?:0|[1-9][0-9]*)\Z")
@@ -115,13 +118,23 @@ def check_path_ids(request: ASGIConnection[Any, Any, Any, Any]) -> None:
     template: str = request.scope.get("path_template", "")
     given = request.scope["path"].split("/")
     for part, value in zip(template.split("/"), given, strict=False):
-        if part in numbers and not _CANONICAL_ID.match(value):
+        if part not in numbers:
+            continue
+        if not _CANONICAL_ID.match(value):
             raise ProblemError(
                 404,
                 _(
                     "there is nothing at {path}: an id is written in the digits 0-9, "
                     "without a sign or leading zeros"
                 ).format(path=request.url.path),
+            )
+        if len(value) > len(str(MAX_ID)) or int(value) > MAX_ID:
+            raise ProblemError(
+                404,
+                _("there is nothing at {path}: no id is larger than {largest}").format(
+                    path=request.url.path, largest=MAX_ID
+                ),
+                field=part[1:-1],
             )
 
 

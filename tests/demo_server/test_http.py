@@ -10,7 +10,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from api_client.models import Health, Problem, decode
+from api_client.models import MAX_ID, Health, Problem, decode
 from tests.conftest import LoginAs, sqlite_only
 
 
@@ -183,6 +183,39 @@ async def test_bad_requests_never_answer_5xx(
     assert 400 <= response.status_code < 500, (response.status_code, response.text)
     assert response.headers["content-type"].startswith("application/problem+json")
     assert decode(response.content, Problem).detail
+
+
+def _id_paths(app: Litestar, value: int) -> list[tuple[str, str]]:
+    """Every (method, path) of a route with an id in its path, each id written as ``value``."""
+    found = []
+    for route in app.routes:
+        if ":int}" not in route.path:
+            continue
+        path = re.sub(r"\{[a-z_]+:int\}", str(value), route.path)
+        path = path.replace("{monday:str}", "2026-11-23")
+        for method in sorted(getattr(route, "methods", set()) - {"HEAD", "OPTIONS"}):
+            found.append((method, path))
+    return found
+
+
+@sqlite_only
+@pytest.mark.readonly
+async def test_an_id_past_the_largest_names_nothing(
+    app: Litestar, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    """An id larger than any id can be (past 32 or 64 bits) is 404 on every route, before any
+    database is asked: SQLite cannot bind it and PostgreSQL's ``integer`` refuses it."""
+    auth = await login_as(http, "admin")
+    answers: list[str] = []
+    for huge in (MAX_ID + 1, 2**63, 701322225938935676871376896):
+        for number, (method, path) in enumerate(_id_paths(app, huge)):
+            headers = {**auth, "Idempotency-Key": f"huge-id-{huge}-{number}"}
+            response = await http.request(method, path, content=b"{}", headers=headers)
+            if response.status_code != 404:
+                answers.append(f"{method} {path}: {response.status_code} {response.text[:200]}")
+            else:
+                assert "no id is larger" in decode(response.content, Problem).detail
+    assert not answers, "\n".join(answers)
 
 
 async def test_body_over_one_mib_is_refused(http: httpx.AsyncClient) -> None:
