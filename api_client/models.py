@@ -143,6 +143,7 @@ ROOM_MAX_LENGTH = 20
 NOTE_MAX_LENGTH = 2_000
 MESSAGE_MAX_LENGTH = 10_000
 SUBJECT_MAX_LENGTH = TITLE_MAX_LENGTH
+CONTACT_MAX_LENGTH = 120
 
 
 def _line(max_length: int, min_length: int = 0) -> msgspec.Meta:
@@ -169,6 +170,9 @@ Reason = Note
 NoticeNote = Note
 LongText = Annotated[str, _text(MESSAGE_MAX_LENGTH)]
 """A message, an announcement, a lesson's topic or homework."""
+
+ContactText = Annotated[str, _line(CONTACT_MAX_LENGTH)]
+"""A telephone number or an e-mail address as typed (checked by the server's rule)."""
 
 MAX_ID = 2**31 - 1
 Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
@@ -1552,6 +1556,9 @@ class UserSummary(Response):
     """A pupil's linked parents."""
     version: int = 1
     """The account's version: an edit (:class:`UserUpdate`) sends it back."""
+    phone: str = ""
+    """How the school reaches the person (set by the IT staff); empty: not known."""
+    email: str = ""
 
     @property
     def full_name(self) -> str:
@@ -1612,6 +1619,10 @@ class UserUpdate(Request):
     middle_name: PersonName | None = None
     locked: bool | None = None
     """Locking also ends the account's sessions."""
+    phone: ContactText | None = None
+    """A telephone number: digits, with ``+``, spaces, hyphens, brackets; empty clears it."""
+    email: ContactText | None = None
+    """An e-mail address; empty clears it."""
 
 
 class OneTimePassword(Response):
@@ -2366,3 +2377,84 @@ class TimetableWrite(Response):
 
     lessons: LessonGeneration
     row: TimetableRowInfo | None = None
+
+
+# ---- The class teacher's class: attendance by day, parents and their contacts, one message
+
+
+class ClassAttendanceDay(Response):
+    """One pupil's absences and lateness on one school day."""
+
+    date: dt.date
+    totals: AttendanceTotals
+    entries: list[AttendanceEntry] = []
+    """In lesson order: the lesson, its subject, the kind and the note."""
+
+
+class ClassAttendancePupil(Response):
+    pupil: PupilRef
+    days: list[ClassAttendanceDay] = []
+    """Only the days with something to show, in date order."""
+    total: AttendanceTotals = msgspec.field(default_factory=AttendanceTotals)
+    days_missed: int = 0
+    """School days with at least one lesson missed (lateness not counted)."""
+
+
+class ClassAttendanceDayTotal(Response):
+    date: dt.date
+    totals: AttendanceTotals
+    pupils: int = 0
+    """Pupils who missed at least one lesson that day."""
+
+
+class ClassAttendance(Response):
+    """A class's absences of a period: a row per pupil in the class during it (surname
+    order), a column per school day (a day with lessons of the class), totals both ways."""
+
+    class_: ClassRef = msgspec.field(name="class")
+    start: dt.date
+    end: dt.date
+    periods: list[PeriodRef] = []
+    period: PeriodRef | None = None
+    school_days: list[dt.date] = []
+    pupils: list[ClassAttendancePupil] = []
+    days: list[ClassAttendanceDayTotal] = []
+    """Only the days with something to show."""
+    total: AttendanceTotals = msgspec.field(default_factory=AttendanceTotals)
+
+
+class ParentContact(Response):
+    id: int
+    name: str
+    """Full name: surname, first name and patronymic."""
+    phone: str = ""
+    email: str = ""
+
+
+class ClassParentsPupil(Response):
+    pupil: PupilRef
+    parents: list[ParentContact] = []
+
+
+class ClassParents(Response):
+    """A class's pupils today (surname order) with their parents and how to reach them."""
+
+    class_: ClassRef = msgspec.field(name="class")
+    pupils: list[ClassParentsPupil] = []
+
+
+ParentIds = Annotated[list[Id], msgspec.Meta(max_length=200)]
+
+
+class ClassMessageRequest(Request):
+    """One message to the parents of a class, sent as one private thread per parent."""
+
+    subject: Title
+    body: LongText
+    parent_ids: ParentIds = []
+    """The parents to write to; empty: every parent of the class's pupils."""
+
+
+class ClassMessageSent(Response):
+    threads: list[ThreadSummary] = []
+    """The threads made, one per parent, in the order of the class list."""

@@ -639,3 +639,39 @@ def announcement_visibility(
     if viewer.role in (Role.TEACHER, Role.ADMINISTRATION):
         shown.append(Announcement.audience == Audience.TEACHERS.value)
     return or_(*shown)
+
+
+# ---- The class teacher's class
+#
+# A class's attendance by day, its parents with their contacts, and one message to its parents:
+# the class's class teacher, and of the school's staff those a rule names (attendance and the
+# message: administration; the parents' contacts: administration and IT staff). Anyone else,
+# another teacher or a parent included, gets the same 404 as for a class that does not exist.
+
+CLASS_ATTENDANCE_STAFF = frozenset({Role.ADMINISTRATION})
+CLASS_CONTACTS_STAFF = frozenset({Role.ADMINISTRATION, Role.IT_STAFF})
+CLASS_MESSAGE_STAFF = frozenset({Role.ADMINISTRATION})
+
+
+async def led_class(
+    db: AsyncSession, viewer: Viewer, class_id: int, staff: frozenset[Role]
+) -> SchoolClass:
+    """The class ``class_id`` if ``viewer`` is its class teacher or has a role of ``staff`` in
+    its school; else :func:`not_found`, decided in the query that looks the class up."""
+    if viewer.role in staff:
+        rule: ColumnElement[bool] = SchoolClass.school_id == viewer.school_id
+    elif viewer.role is Role.TEACHER:
+        rule = and_(
+            SchoolClass.school_id == viewer.school_id,
+            SchoolClass.homeroom_teacher_id == viewer.id,
+        )
+    else:
+        rule = false()
+    cls = (
+        await db.scalar(select(SchoolClass).where(SchoolClass.id == class_id, rule))
+        if valid_id(class_id)
+        else None
+    )
+    if cls is None:
+        raise not_found("class", "class_id")
+    return cls

@@ -270,6 +270,8 @@ async def user_summaries(
             if u.role == m.Role.PUPIL.value
             else [],
             version=u.version,
+            phone=u.phone,
+            email=u.email,
         )
         for u in users
     ]
@@ -378,6 +380,60 @@ def name_fields(user: s.User) -> dict[str, Any]:
         "middle_name": user.middle_name,
         "locked": user.locked,
     }
+
+
+def account_fields(user: s.User) -> dict[str, Any]:
+    """What an account edit may change: the names, locking and the contacts."""
+    return {**name_fields(user), "phone": user.phone, "email": user.email}
+
+
+PHONE_DIGITS = (5, 15)
+"""How many digits a telephone number has: an internal extension to a full international
+number (E.164 allows 15)."""
+
+
+def clean_phone(value: str) -> str:
+    """A telephone number as typed, spaces collapsed; empty clears it; else a 422 saying what
+    a number may hold."""
+    value = " ".join(value.split())
+    if not value:
+        return ""
+    digits = sum(ch.isascii() and ch.isdigit() for ch in value)
+    allowed = all((ch.isascii() and ch.isdigit()) or ch in "+-() " for ch in value)
+    if not allowed or "+" in value[1:] or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+        raise ProblemError(
+            422,
+            _(
+                "a telephone number holds {low} to {high} digits, with + at the start, spaces, "
+                "hyphens and brackets only, such as +7 912 345-67-89"
+            ).format(low=PHONE_DIGITS[0], high=PHONE_DIGITS[1]),
+            field="phone",
+        )
+    return value
+
+
+def clean_email(value: str) -> str:
+    """An e-mail address (lower-cased domain); empty clears it; else a 422."""
+    value = value.strip()
+    if not value:
+        return ""
+    local, at, domain = value.rpartition("@")
+    labels = domain.split(".")
+    if (
+        not at
+        or not local
+        or "@" in local
+        or len(labels) < 2
+        or not all(labels)
+        or any(ch.isspace() or ch in '<>()[],;:"\\' for ch in value)
+        or len(value) > m.CONTACT_MAX_LENGTH
+    ):
+        raise ProblemError(
+            422,
+            _("this is not an e-mail address: write it as name@example.ru"),
+            field="email",
+        )
+    return f"{local}@{domain.lower()}"
 
 
 async def audit_account(
@@ -556,7 +612,7 @@ async def update_user(
     user = await get_user(db, school_id, user_id)
     if data.version != user.version:
         raise await _account_changed(db, school_id, user, data.version, today)
-    before = name_fields(user)
+    before = account_fields(user)
     values: dict[str, Any] = {}
     if data.first_name is not None:
         values["first_name"] = clean_name(data.first_name, "first_name")
@@ -568,6 +624,10 @@ async def update_user(
         if data.locked and user.id == actor_id:
             raise ProblemError(422, _("you cannot lock your own account"), field="locked")
         values["locked"] = data.locked
+    if data.phone is not None:
+        values["phone"] = clean_phone(data.phone)
+    if data.email is not None:
+        values["email"] = clean_email(data.email)
     values = {k: v for k, v in values.items() if before[k] != v}
     if not values:
         return await user_summary(db, user, today)
@@ -584,7 +644,7 @@ async def update_user(
         raise await _account_changed(db, school_id, user, data.version, today)
     if values.get("locked"):
         await revoke_sessions(db, user.id, now, "locked")
-    after = name_fields(user)
+    after = account_fields(user)
     await audit_account(
         db,
         user,

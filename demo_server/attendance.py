@@ -23,7 +23,8 @@ NOTICE_MAX_DAYS = 30
 # --- attendance -----------------------------------------------------------------------------
 
 
-def _add(totals: m.AttendanceTotals, kind: m.AbsenceKind, minutes: int) -> None:
+def add_to_totals(totals: m.AttendanceTotals, kind: m.AbsenceKind, minutes: int) -> None:
+    """Count one absence or lateness into ``totals``."""
     if kind is m.AbsenceKind.LATE:
         totals.late += 1
         totals.late_minutes += minutes
@@ -86,8 +87,10 @@ async def load_attendance(
             )
         )
         names[subject_id] = subject_name
-        _add(total, absence_kind, minutes)
-        _add(per_subject.setdefault(subject_id, m.AttendanceTotals()), absence_kind, minutes)
+        add_to_totals(total, absence_kind, minutes)
+        add_to_totals(
+            per_subject.setdefault(subject_id, m.AttendanceTotals()), absence_kind, minutes
+        )
     return m.Attendance(
         pupil=facts.ref,
         start=span.start,

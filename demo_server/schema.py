@@ -249,6 +249,9 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     """The server default gives accounts from before the column version 1 (migration 0002)."""
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    """How the school reaches the person: set by the IT staff, empty when not known."""
+    email: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
 
 class SchoolClass(Base):

@@ -23,6 +23,7 @@ from demo_server.routes import audit as audit_routes
 from demo_server.routes import changes as changes_routes
 from demo_server.routes import consent as consent_routes
 from demo_server.routes import grades as grades_routes
+from demo_server.routes import homeroom as homeroom_routes
 from demo_server.routes import homework as homework_routes
 from demo_server.routes import journal as journal_routes
 from demo_server.routes import lessons as lesson_routes
@@ -47,6 +48,7 @@ def api_router() -> Router:
             grades_routes.router,
             homework_routes.router,
             attendance_routes.router,
+            homeroom_routes.router,
             journal_routes.router,
             lesson_routes.router,
             health.health,

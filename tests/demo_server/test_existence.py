@@ -146,6 +146,9 @@ REQUESTS: list[Call] = [
     Call("POST", "/lessons/{lesson}/homework/attachments", query={"name": "task.pdf"}),
     # classes
     Call("GET", "/classes/{class}/absence-notices"),
+    Call("GET", "/classes/{class}/attendance", query={"period": "{period}"}),
+    Call("GET", "/classes/{class}/parents"),
+    Call("POST", "/classes/{class}/parent-messages", {"subject": "S", "body": "B"}),
     Call("POST", "/classes/{class}/invite-codes"),
     Call("POST", "/classes/{class}/slips"),
     Call("GET", "/classes/{class}/slips/plan"),
