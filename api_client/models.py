@@ -478,6 +478,14 @@ class Event(Response):
     ends_at: dt.datetime | None = None
     place: str = ""
     description: str = ""
+    class_: ClassRef | None = msgspec.field(default=None, name="class")
+    """The class it is for; None: the whole school."""
+    agenda: list[str] = []
+    """A meeting's agenda, one point an item."""
+    cancelled: bool = False
+    minutes: str = ""
+    """A meeting's minutes (its decisions), recorded by the class teacher after it."""
+    version: int = 1
 
 
 class Week(Response):
@@ -1244,12 +1252,108 @@ class Announcements(Response):
     unread: int = 0
     events: list[Event] = []
     """Events from today on (a few weeks ahead), soonest first."""
+    past_meetings: list[Event] = []
+    """Parent meetings before today (the last year's), newest first, with their minutes."""
 
 
 class Events(Response):
     start: dt.date
     end: dt.date
     events: list[Event] = []
+
+
+# --------------------------------------------------------------------------------------
+# Parent meetings
+
+AGENDA_MAX_POINTS = 20
+AgendaPoint = Annotated[str, _line(TITLE_MAX_LENGTH, min_length=1)]
+Agenda = Annotated[list[AgendaPoint], msgspec.Meta(max_length=AGENDA_MAX_POINTS)]
+"""A meeting's agenda: up to 20 points, each one line."""
+MeetingDay = Annotated[str, _line(20, min_length=1)]
+"""The day of a meeting as people write it: ``01.12.2026``, or ISO ``2026-12-01``."""
+MeetingPlace = Annotated[str, _line(TITLE_MAX_LENGTH)]
+MeetingComment = Annotated[str, _line(300)]
+"""A parent's short comment with their answer."""
+
+
+class MeetingRequest(Request):
+    """A new parent meeting: by a class teacher for their class, by the administration for
+    any class or (``class_id`` None) the school."""
+
+    title: Title
+    date: MeetingDay
+    time: Annotated[str, _line(5, min_length=1)]
+    """The school's local time it starts, ``18:30``."""
+    place: MeetingPlace = ""
+    agenda: Agenda = []
+    class_id: Id | None = None
+
+
+class MeetingUpdate(Request):
+    """A change to a meeting before it starts, based on ``version``; the fields left out stay.
+    ``cancelled`` true cancels it (for good)."""
+
+    version: Version
+    title: Title | None = None
+    date: MeetingDay | None = None
+    time: Annotated[str, _line(5, min_length=1)] | None = None
+    place: MeetingPlace | None = None
+    agenda: Agenda | None = None
+    cancelled: bool | None = None
+
+
+class MeetingAnswerRequest(Request):
+    """A parent's answer until the meeting starts: coming or not, with a short comment."""
+
+    coming: bool
+    comment: MeetingComment = ""
+
+
+class MeetingMinutesRequest(Request):
+    """The minutes (decisions) of a meeting that took place, based on ``version``."""
+
+    version: Version
+    minutes: LongText
+
+
+class MeetingReply(Response):
+    """One parent's answer (``coming`` None: not answered yet)."""
+
+    parent_id: int
+    parent: str
+    coming: bool | None = None
+    comment: str = ""
+    answered_at: dt.datetime | None = None
+
+
+class MeetingFamily(Response):
+    """A pupil of the class and their parents' answers."""
+
+    pupil: PupilRef
+    parents: list[MeetingReply] = []
+
+
+class MeetingAnswers(Response):
+    """Who answered what, by pupil: a family counts as coming when a parent comes, as not
+    coming when its parents answered and none comes, else as not answered."""
+
+    families: list[MeetingFamily] = []
+    coming: int = 0
+    not_coming: int = 0
+    unanswered: int = 0
+
+
+class EventDetail(Response):
+    """One event with what the viewer may do with it."""
+
+    event: Event
+    answer: MeetingReply | None = None
+    """The viewer's own answer (a parent of the class)."""
+    answers: MeetingAnswers | None = None
+    """The class's answers: for its class teacher and the administration."""
+    may_answer: bool = False
+    may_edit: bool = False
+    may_record_minutes: bool = False
 
 
 class AnnouncementRequest(Request):

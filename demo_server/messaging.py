@@ -525,7 +525,8 @@ async def visible_announcement(
 async def load_events(
     db: AsyncSession, viewer: Viewer, classes: Sequence[int], start: dt.date, end: dt.date
 ) -> list[m.Event]:
-    """Events of the school and ``classes`` from ``start`` to ``end`` (school-local days)."""
+    """Events of the school and ``classes`` (and those ``viewer`` planned) from ``start`` to
+    ``end`` (school-local days)."""
     timezone = await db.scalar(select(s.School.timezone).where(s.School.id == viewer.school_id))
     zone = school_zone(timezone)
     lower = dt.datetime.combine(start, dt.time(), zone).astimezone(dt.UTC)
@@ -534,23 +535,42 @@ async def load_events(
         select(s.Event)
         .where(
             s.Event.school_id == viewer.school_id,
-            _audience(s.Event.class_id, classes),
+            or_(_audience(s.Event.class_id, classes), s.Event.author_id == viewer.id),
             s.Event.starts_at >= lower,
             s.Event.starts_at < upper,
         )
         .order_by(s.Event.starts_at, s.Event.id)
     )
+    return await events_of(db, list(rows))
+
+
+def event_of(row: s.Event, cls: m.ClassRef | None) -> m.Event:
+    """The contract's event of a row, with its class (None: the school's)."""
+    return m.Event(
+        id=row.id,
+        kind=m.EventKind(row.kind),
+        title=row.title,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at if row.ends_at else None,
+        place=row.place,
+        description=row.description,
+        class_=cls,
+        agenda=[line for line in row.agenda.split("\n") if line] if row.agenda else [],
+        cancelled=row.cancelled_at is not None,
+        minutes=row.minutes,
+        version=row.version,
+    )
+
+
+async def class_refs(db: AsyncSession, ids: Iterable[int]) -> dict[int, m.ClassRef]:
+    return await _class_refs(db, ids)
+
+
+async def events_of(db: AsyncSession, rows: Sequence[s.Event]) -> list[m.Event]:
+    """The contract's events of ``rows``, each with its class (one query for the classes)."""
+    refs = await _class_refs(db, (row.class_id for row in rows if row.class_id is not None))
     return [
-        m.Event(
-            id=event.id,
-            kind=m.EventKind(event.kind),
-            title=event.title,
-            starts_at=event.starts_at,
-            ends_at=event.ends_at if event.ends_at else None,
-            place=event.place,
-            description=event.description,
-        )
-        for event in rows
+        event_of(row, refs.get(row.class_id) if row.class_id is not None else None) for row in rows
     ]
 
 

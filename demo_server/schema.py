@@ -550,6 +550,25 @@ class Event(Base):
     ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     place: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    agenda: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """A meeting's agenda, one point a line (a point is one line)."""
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    """Who created it through the app (None: the school's own calendar)."""
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    minutes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """A meeting's minutes: the decisions, recorded after it."""
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class MeetingAnswer(Base):
+    """A parent's answer to a meeting's invitation: coming or not, with a comment."""
+
+    __tablename__ = "meeting_answers"
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    coming: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str] = mapped_column(String(300), default="")
+    answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class WeekAcknowledgement(Base):

@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from litestar import Request, Router, get, post
+from litestar import Request, Router, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
 from api_client.i18n import N_, _
-from demo_server import messaging
+from api_client.models import Role
+from demo_server import meetings, messaging
 from demo_server.access import require_pupil
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
 from demo_server.problems import ProblemError
+from demo_server.routes.deps import requires
 from demo_server.routes.week import date_query, parse_date
 from demo_server.settings import ServerState
 
@@ -50,7 +52,10 @@ async def announcements(
     """The school's and the user's classes' announcements, newest first, with read state; and
     the events of the next weeks."""
     scope = await _pupil_scope(db, viewer, pupil_id)
-    return await messaging.load_announcements(db, viewer, viewer.today, scope)
+    news = await messaging.load_announcements(db, viewer, viewer.today, scope)
+    classes = await messaging.audience_classes(db, viewer, viewer.today, scope)
+    news.past_meetings = await meetings.past_meetings(db, viewer, classes, viewer.today)
+    return news
 
 
 @post(
@@ -113,6 +118,113 @@ async def events(
     )
 
 
+EventId = Annotated[int, PathParameter(description="The event's id")]
+MEETING_WRITERS = requires(
+    Role.TEACHER, Role.ADMINISTRATION, what=N_("the planning of parent meetings")
+)
+
+
+@get("/events/{event_id:int}", summary="One event with its agenda", tags=["announcements"])
+async def event(
+    event_id: EventId,
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> m.EventDetail:
+    """An event the user may see (the school's, or of their class, their child's class, a
+    class they teach; the administration: any), with what they may do: a parent's answer to
+    a meeting; for its class teacher and the administration, who answered what."""
+    return await meetings.event_detail(db, viewer, event_id, server.settings.now())
+
+
+@post(
+    "/meetings",
+    summary="Plan a parent meeting",
+    tags=["announcements"],
+    status_code=201,
+    guards=[MEETING_WRITERS],
+)
+@write
+async def create_meeting(
+    data: JSONBody[m.MeetingRequest],
+    request: Request[Any, Any, Any],
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> m.EventDetail:
+    """The class teacher for their class, the administration for any class or the school.
+    The day is written 01.12.2026 or 2026-12-01, the time 18:30 in the school's zone."""
+    return await meetings.create_meeting(db, viewer, data, server.settings.now())
+
+
+@patch(
+    "/meetings/{event_id:int}",
+    summary="Change or cancel a parent meeting",
+    tags=["announcements"],
+    guards=[MEETING_WRITERS],
+)
+@write
+async def update_meeting(
+    event_id: EventId,
+    data: JSONBody[m.MeetingUpdate],
+    request: Request[Any, Any, Any],
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> m.EventDetail:
+    """Until it starts, based on its version (a stale one: 409)."""
+    return await meetings.update_meeting(db, viewer, event_id, data, server.settings.now())
+
+
+@put(
+    "/meetings/{event_id:int}/answer",
+    summary="Answer a parent meeting's invitation",
+    tags=["announcements"],
+    guards=[requires(Role.PARENT, what=N_("answers to parent meetings"))],
+)
+@write
+async def answer_meeting(
+    event_id: EventId,
+    data: JSONBody[m.MeetingAnswerRequest],
+    request: Request[Any, Any, Any],
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> m.EventDetail:
+    """A parent of the class: coming or not, with a short comment; changed until it starts."""
+    return await meetings.answer_meeting(db, viewer, event_id, data, server.settings.now())
+
+
+@put(
+    "/meetings/{event_id:int}/minutes",
+    summary="Record a parent meeting's minutes",
+    tags=["announcements"],
+    guards=[MEETING_WRITERS],
+)
+@write
+async def meeting_minutes(
+    event_id: EventId,
+    data: JSONBody[m.MeetingMinutesRequest],
+    request: Request[Any, Any, Any],
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> m.EventDetail:
+    """Once it has begun, based on its version: the decisions, read by the class's parents."""
+    return await meetings.record_minutes(db, viewer, event_id, data, server.settings.now())
+
+
 router = Router(
-    path="/", route_handlers=[announcements, read_announcement, post_announcement, events]
+    path="/",
+    route_handlers=[
+        announcements,
+        read_announcement,
+        post_announcement,
+        events,
+        event,
+        create_meeting,
+        update_meeting,
+        answer_meeting,
+        meeting_minutes,
+    ],
 )

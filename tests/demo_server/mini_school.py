@@ -552,6 +552,15 @@ async def add_neighbour_school(engine: AsyncEngine) -> dict[str, int]:
             body="В среду",
         )
         await add(
+            s.Event,
+            "event",
+            school_id=school,
+            class_id=cls,
+            kind="parent_meeting",
+            title="Собрание",
+            starts_at=_at(MONDAY + dt.timedelta(days=9), 18),
+        )
+        await add(
             s.AbsenceNotice,
             "notice",
             pupil_id=pupil,

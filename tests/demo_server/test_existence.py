@@ -53,6 +53,7 @@ OWN = {
     "parent": "parent",
     "thread": "far_thread",
     "announcement": "far_announcement",
+    "event": "meeting",
     "notice": "far_notice",
     "attachment": "far_attachment",
     "year": "year",
@@ -68,8 +69,13 @@ OWN = {
 #: neighbouring school (``far_*``), which nobody here may see. (teacher: 5А and 6Б maths;
 #: classteacher: leads 5А, teaches its Russian; teacher2: history in 5А, 6Б and 7В, leads 6Б.)
 FOREIGN_IN_SCHOOL: dict[str, dict[str, list[str]]] = {
-    "pupil": {"pupil": ["sibling", "stranger"], "class": ["c6b", "c7v"]},
-    "parent": {"pupil": ["stranger"], "class": ["c7v"], "user": ["other_parent"]},
+    "pupil": {"pupil": ["sibling", "stranger"], "class": ["c6b", "c7v"], "event": ["c7v_trip"]},
+    "parent": {
+        "pupil": ["stranger"],
+        "class": ["c7v"],
+        "user": ["other_parent"],
+        "event": ["c7v_trip"],
+    },
     "teacher": {"pupil": ["stranger"], "lesson": ["c7v_mon1"], "class": ["c7v"]},
     "classteacher": {
         "pupil": ["sibling", "stranger"],
@@ -91,6 +97,7 @@ FAR = {
     "parent": "far_parent",
     "thread": "far_thread",
     "announcement": "far_announcement",
+    "event": "far_event",
     "notice": "far_notice",
     "attachment": "far_attachment",
     "year": "far_year",
@@ -142,6 +149,16 @@ REQUESTS: list[Call] = [
     Call("GET", "/events", query={"pupil_id": "{pupil}"}),
     Call("POST", "/announcements", {"title": "T", "body": "B", "class_id": "{class}"}),
     Call("POST", "/announcements/{announcement}/read"),
+    # events and parent meetings
+    Call("GET", "/events/{event}"),
+    Call(
+        "POST",
+        "/meetings",
+        {"title": "T", "date": "01.12.2026", "time": "18:00", "class_id": "{class}"},
+    ),
+    Call("PATCH", "/meetings/{event}", {"version": 1, "title": "T"}),
+    Call("PUT", "/meetings/{event}/answer", {"coming": True}),
+    Call("PUT", "/meetings/{event}/minutes", {"version": 1, "minutes": "M"}),
     Call("GET", "/attachments/{attachment}"),
     Call("POST", "/lessons/{lesson}/homework/attachments", query={"name": "task.pdf"}),
     # classes

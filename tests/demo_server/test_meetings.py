@@ -1,0 +1,261 @@
+"""Parent meetings over the hand-made school: an event's detail, planning, answers, minutes.
+
+The clock is frozen: the school's today is Wednesday 25 November 2026 (Moscow, UTC+3) and
+``now`` is moved by the test; the 5А meeting of the mini school starts at 18:00 that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from sqlalchemy import select
+
+from api_client.models import Announcements, EventDetail, Problem, decode
+from demo_server.app import create_app
+from demo_server.db import make_engine, make_sessionmaker
+from demo_server.schema import AuditRecord, Change
+from demo_server.settings import ServerSettings
+from tests.conftest import LoginAs
+
+API = "/api/v1"
+MOSCOW = dt.timezone(dt.timedelta(hours=3))
+
+
+@pytest.fixture
+def school_kind() -> str:
+    return "mini"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.at = dt.datetime(2026, 11, 25, 10, 0, tzinfo=MOSCOW)
+
+    def __call__(self) -> dt.datetime:
+        return self.at.astimezone(dt.UTC)
+
+    def today(self) -> dt.date:
+        return self.at.date()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(demo_url: str, demo: Any, clock: Clock) -> Litestar:
+    return create_app(demo_url, settings=ServerSettings(today=clock.today, now=clock))
+
+
+def key() -> dict[str, str]:
+    return {"Idempotency-Key": uuid.uuid4().hex}
+
+
+def problem(response: httpx.Response, status: int, field: str | None = None) -> Problem:
+    assert response.status_code == status, response.text
+    body = decode(response.content, Problem)
+    assert body.detail
+    if field is not None:
+        assert body.field == field, body
+    return body
+
+
+def detail(response: httpx.Response, status: int = 200) -> EventDetail:
+    assert response.status_code == status, response.text
+    return decode(response.content, EventDetail)
+
+
+async def plan(http: httpx.AsyncClient, headers: dict[str, str], **fields: Any) -> httpx.Response:
+    body = {"title": "Собрание", "date": "01.12.2026", "time": "18:30", "place": "каб. 101"}
+    return await http.post(f"{API}/meetings", json={**body, **fields}, headers={**headers, **key()})
+
+
+async def test_an_event_opens_to_its_detail_for_its_class_alone(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    meeting = demo.ids["meeting"]
+    missing = await http.get(f"{API}/events/999999", headers=await login_as(http, "other_parent"))
+    for login in ("other_parent", "stranger", "it", "nurse"):
+        hidden = await http.get(f"{API}/events/{meeting}", headers=await login_as(http, login))
+        assert hidden.status_code == 404, login
+        assert hidden.json()["detail"] == missing.json()["detail"]
+        assert hidden.json()["field"] == missing.json()["field"] == "event_id"
+    parent = detail(
+        await http.get(f"{API}/events/{meeting}", headers=await login_as(http, "parent"))
+    )
+    assert parent.event.title == "Родительское собрание" and parent.event.place == "каб. 101"
+    assert parent.event.class_ is not None and parent.event.class_.name == "5А"
+    assert parent.may_answer and parent.answer is None and parent.answers is None
+    pupil = detail(await http.get(f"{API}/events/{meeting}", headers=await login_as(http, "pupil")))
+    assert not pupil.may_answer and pupil.answers is None
+    lead = detail(
+        await http.get(f"{API}/events/{meeting}", headers=await login_as(http, "classteacher"))
+    )
+    assert lead.may_edit and lead.answers is not None and not lead.may_record_minutes
+    admin = detail(await http.get(f"{API}/events/{meeting}", headers=await login_as(http, "admin")))
+    assert admin.may_edit and admin.answers is not None
+    school = demo.ids["concert"]
+    assert (
+        await http.get(f"{API}/events/{school}", headers=await login_as(http, "other_parent"))
+    ).status_code == 200
+
+
+async def test_planning_a_meeting_reads_typed_days_and_names_the_bad_field(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    c5a = demo.ids["c5a"]
+    lead = await login_as(http, "classteacher")
+    made = detail(
+        await plan(http, lead, class_id=c5a, agenda=["Итоги четверти", " ", "Экскурсия"]), 201
+    )
+    assert made.event.starts_at == dt.datetime(2026, 12, 1, 15, 30, tzinfo=dt.UTC)
+    assert made.event.agenda == ["Итоги четверти", "Экскурсия"]
+    assert made.event.class_ is not None and made.event.class_.id == c5a
+    iso = detail(await plan(http, lead, class_id=c5a, date="2026-12-02"), 201)
+    assert iso.event.starts_at.date() == dt.date(2026, 12, 2)
+    problem(await plan(http, lead, class_id=c5a, date="31.02.2027"), 422, "date")
+    problem(await plan(http, lead, class_id=c5a, date="завтра"), 422, "date")
+    problem(await plan(http, lead, class_id=c5a, date="0568-11-19"), 422, "date")
+    problem(await plan(http, lead, class_id=c5a, date="20.11.2026"), 422, "date")
+    problem(await plan(http, lead, class_id=c5a, time="25:00"), 422, "time")
+    problem(await plan(http, lead, class_id=c5a, date="25.11.2026", time="09:00"), 422, "time")
+    problem(await plan(http, lead, class_id=c5a, title="  "), 422, "title")
+    # Only the class teacher of the class, and the administration (for the school too).
+    problem(await plan(http, lead, class_id=None), 403)
+    assert (await plan(http, await login_as(http, "teacher2"), class_id=c5a)).status_code in (
+        403,
+        422,
+    )
+    problem(await plan(http, await login_as(http, "parent"), class_id=c5a), 403)
+    admin = await login_as(http, "admin")
+    assert detail(await plan(http, admin, class_id=None), 201).event.class_ is None
+    # Audited and in the class's change feed.
+    engine = make_engine(demo_url)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            audited = (
+                await db.scalars(
+                    select(AuditRecord).where(
+                        AuditRecord.entity == "meeting", AuditRecord.entity_id == made.event.id
+                    )
+                )
+            ).all()
+            feed = (
+                await db.scalars(
+                    select(Change).where(Change.kind == "event.new", Change.class_id == c5a)
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    assert [a.action for a in audited] == ["create"]
+    assert len(feed) == 2
+
+
+async def test_change_and_cancel_until_it_starts_version_checked(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, clock: Clock
+) -> None:
+    lead = await login_as(http, "classteacher")
+    made = detail(await plan(http, lead, class_id=demo.ids["c5a"]), 201)
+    url = f"{API}/meetings/{made.event.id}"
+    changed = detail(
+        await http.patch(
+            url,
+            json={"version": 1, "place": "актовый зал", "time": "19:00"},
+            headers={**lead, **key()},
+        )
+    )
+    assert changed.event.place == "актовый зал" and changed.event.version == 2
+    assert changed.event.starts_at == dt.datetime(2026, 12, 1, 16, 0, tzinfo=dt.UTC)
+    problem(
+        await http.patch(url, json={"version": 1, "title": "Старое"}, headers={**lead, **key()}),
+        409,
+        "version",
+    )
+    other = await login_as(http, "teacher2")
+    assert (
+        await http.patch(url, json={"version": 2, "title": "x"}, headers={**other, **key()})
+    ).status_code in (403, 404)
+    cancelled = detail(
+        await http.patch(url, json={"version": 2, "cancelled": True}, headers={**lead, **key()})
+    )
+    assert cancelled.event.cancelled and not cancelled.may_edit
+    parent = await login_as(http, "parent")
+    problem(
+        await http.put(f"{url}/answer", json={"coming": True}, headers={**parent, **key()}), 409
+    )
+    # The mini school's own meeting starts at 18:00 today: after that no change.
+    clock.at = dt.datetime(2026, 11, 25, 18, 5, tzinfo=MOSCOW)
+    meeting = f"{API}/meetings/{demo.ids['meeting']}"
+    problem(
+        await http.patch(meeting, json={"version": 1, "title": "x"}, headers={**lead, **key()}),
+        409,
+    )
+
+
+async def test_parents_answer_and_the_class_teacher_counts_by_family(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, clock: Clock
+) -> None:
+    meeting = demo.ids["meeting"]
+    url = f"{API}/meetings/{meeting}/answer"
+    parent = await login_as(http, "parent")
+    first = detail(
+        await http.put(
+            url, json={"coming": True, "comment": "буду с мужем"}, headers={**parent, **key()}
+        )
+    )
+    assert (
+        first.answer is not None and first.answer.coming and first.answer.comment == "буду с мужем"
+    )
+    lead = await login_as(http, "classteacher")
+    seen = detail(await http.get(f"{API}/events/{meeting}", headers=lead)).answers
+    assert seen is not None
+    assert (seen.coming, seen.not_coming, seen.unanswered) == (1, 0, 1)  # Миша's; Дима's not
+    families = {f.pupil.id: f for f in seen.families}
+    assert families[demo.ids["pupil"]].parents[0].comment == "буду с мужем"
+    assert families[demo.ids["mover"]].parents == []
+    again = detail(await http.put(url, json={"coming": False}, headers={**parent, **key()}))
+    assert again.answer is not None and again.answer.coming is False
+    seen = detail(await http.get(f"{API}/events/{meeting}", headers=lead)).answers
+    assert seen is not None and (seen.coming, seen.not_coming) == (0, 1)
+    # Not a parent of the class; not a parent; a bad body.
+    other = await login_as(http, "other_parent")
+    assert (
+        await http.put(url, json={"coming": True}, headers={**other, **key()})
+    ).status_code == 404
+    problem(await http.put(url, json={"coming": True}, headers={**lead, **key()}), 403)
+    problem(await http.put(url, json={"coming": "yes"}, headers={**parent, **key()}), 400, "coming")
+    clock.at = dt.datetime(2026, 11, 25, 18, 0, tzinfo=MOSCOW)
+    problem(await http.put(url, json={"coming": True}, headers={**parent, **key()}), 409)
+
+
+async def test_minutes_after_the_meeting_and_past_meetings_newest_first(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, clock: Clock
+) -> None:
+    meeting = demo.ids["meeting"]
+    url = f"{API}/meetings/{meeting}/minutes"
+    lead, parent = await login_as(http, "classteacher"), await login_as(http, "parent")
+    body = {"version": 1, "minutes": "Решили: экскурсия 12 декабря."}
+    problem(await http.put(url, json=body, headers={**lead, **key()}), 409, "minutes")
+    clock.at = dt.datetime(2026, 11, 25, 19, 30, tzinfo=MOSCOW)
+    problem(await http.put(url, json=body, headers={**parent, **key()}), 403)
+    recorded = detail(await http.put(url, json=body, headers={**lead, **key()}))
+    assert recorded.event.minutes == body["minutes"] and recorded.event.version == 2
+    problem(await http.put(url, json=body, headers={**lead, **key()}), 409, "version")
+    read = detail(await http.get(f"{API}/events/{meeting}", headers=parent))
+    assert read.event.minutes == body["minutes"] and not read.may_answer
+    # The next day it is listed among the past meetings, apart from the upcoming events.
+    clock.at = dt.datetime(2026, 11, 26, 9, 0, tzinfo=MOSCOW)
+    news = decode((await http.get(f"{API}/announcements", headers=parent)).content, Announcements)
+    assert [e.id for e in news.past_meetings][:1] == [meeting]
+    assert news.past_meetings[0].minutes == body["minutes"]
+    assert meeting not in [e.id for e in news.events]
+    stranger = await login_as(http, "other_parent")
+    theirs = decode(
+        (await http.get(f"{API}/announcements", headers=stranger)).content, Announcements
+    )
+    assert meeting not in [e.id for e in theirs.past_meetings]
