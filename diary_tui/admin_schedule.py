@@ -24,6 +24,7 @@ from api_client.cli_text import date_argument
 from api_client.i18n import _, ngettext, weekday
 from api_client.setup_files import weekday_of
 from diary_tui.admin_cli import WIDTH, Refused
+from diary_tui.data import fold_name
 from diary_tui.setup_cli import Typed, _fit, _option, _send
 
 if TYPE_CHECKING:
@@ -205,50 +206,16 @@ def add_commands(sub: Any) -> None:
 # --- running -----------------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.replace("ё", "е").replace("Ё", "Е").lower().split())
-
-
 async def find_person(
     data: DiaryData, text: str, role: m.Role, option: str, class_name: str | None = None
 ) -> m.UserSummary:
-    """A teacher or pupil (of ``class_name``) by login, or by surname and first name (and
-    middle name, or first name first)."""
-    from api_client import endpoints
+    """A teacher or pupil (of ``class_name``) by login or name (``DiaryData.find_person``)."""
     from diary_tui.admin_cli import Usage
 
-    wanted = _fold(text)
-    if not wanted:
-        raise Usage(_("{option}: give a login or a surname and first name").format(option=option))
-    page = await data.load(endpoints.users(wanted, role, class_name, limit=200))
-    found = [
-        u
-        for u in page.items
-        if u.login == wanted
-        or _fold(f"{u.last_name} {u.first_name}") == wanted
-        or _fold(u.full_name) == wanted
-        or _fold(f"{u.first_name} {u.last_name}") == wanted
-    ]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        if role.value == "teacher":
-            raise Usage(
-                _("{option} {text}: no teacher of the school has this login or name").format(
-                    option=option, text=text
-                )
-            )
-        raise Usage(
-            _("{option} {text}: no pupil of {cls} has this login or name").format(
-                option=option, text=text, cls=class_name
-            )
-        )
-    logins = ", ".join(f"{u.full_name} ({u.login})" for u in found[:5])
-    raise Usage(
-        _("{option} {text}: several people fit ({who}): give the login").format(
-            option=option, text=text, who=logins
-        )
-    )
+    try:
+        return await data.find_person(text, role, class_name, label=option)
+    except ValueError as exc:
+        raise Usage(str(exc)) from None
 
 
 async def find_subject(data: DiaryData, text: str, option: str = "--subject") -> m.SetupSubject:
@@ -256,9 +223,9 @@ async def find_subject(data: DiaryData, text: str, option: str = "--subject") ->
     from diary_tui.admin_cli import Usage
 
     subjects = (await data.load(endpoints.setup_subjects())).subjects
-    wanted = _fold(text)
+    wanted = fold_name(text)
     for subject in subjects:
-        if _fold(subject.name) == wanted:
+        if fold_name(subject.name) == wanted:
             return subject
     known = ", ".join(s.name for s in subjects if not s.retired) or "-"
     raise Usage(
@@ -299,9 +266,9 @@ async def find_group(
 
     option = option or _("GROUP")
     groups = (await data.load(endpoints.groups(class_id))).groups
-    found = [g for g in groups if _fold(g.name) == _fold(name)]
+    found = [g for g in groups if fold_name(g.name) == fold_name(name)]
     if subject is not None:
-        found = [g for g in found if _fold(g.subject.name) == _fold(subject)]
+        found = [g for g in found if fold_name(g.subject.name) == fold_name(subject)]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -598,7 +565,9 @@ async def find_row(
     rows = (await data.load(endpoints.timetable(class_id, on))).rows
     found = [r for r in rows if r.weekday == day and r.number == number]
     if group is not None:
-        found = [r for r in found if r.group is not None and _fold(r.group.name) == _fold(group)]
+        found = [
+            r for r in found if r.group is not None and fold_name(r.group.name) == fold_name(group)
+        ]
     if len(found) == 1:
         return found[0]
     slot = _("{day}, lesson {number}").format(day=day_name(day), number=number)

@@ -1297,6 +1297,55 @@ class DiaryData:
             offset, total = offset + len(page.items), page.total
         raise ValueError(_("There is no account with the login {login}.").format(login=wanted))
 
+    async def find_person(
+        self, text: str, role: wire.Role, class_name: str | None = None, *, label: str
+    ) -> wire.UserSummary:
+        """The teacher or pupil (of ``class_name``) a person typed: a login, or the surname and
+        first name (and middle name, or the first name first), case and ё/е aside. A ValueError
+        starting with ``label`` (the option or field it was typed in) when nobody or several
+        people fit."""
+        wanted = fold_name(text)
+        if not wanted:
+            raise ValueError(
+                _("{option}: give a login or a surname and first name").format(option=label)
+            )
+        page = await self.load(endpoints.users(wanted, role, class_name, limit=USERS_SHOWN))
+        found = [
+            u
+            for u in page.items
+            if u.login == wanted
+            or fold_name(f"{u.last_name} {u.first_name}") == wanted
+            or fold_name(u.full_name) == wanted
+            or fold_name(f"{u.first_name} {u.last_name}") == wanted
+        ]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ValueError(
+                _("{option} {text}: several people fit ({who}): give the login").format(
+                    option=label,
+                    text=text.strip(),
+                    who=", ".join(f"{u.full_name} ({u.login})" for u in found[:5]),
+                )
+            )
+        if role is wire.Role.TEACHER:
+            raise ValueError(
+                _("{option} {text}: no teacher of the school has this login or name").format(
+                    option=label, text=text.strip()
+                )
+            )
+        if class_name is None:
+            raise ValueError(
+                _("{option} {text}: nobody at the school has this login or name").format(
+                    option=label, text=text.strip()
+                )
+            )
+        raise ValueError(
+            _("{option} {text}: no pupil of {cls} has this login or name").format(
+                option=label, text=text.strip(), cls=class_name
+            )
+        )
+
     async def class_id(self, class_name: str) -> int:
         """The id of the class called ``class_name`` (``5А``, ``5a``); a ValueError naming the
         school's classes when there is none."""
@@ -1394,3 +1443,8 @@ class DiaryData:
 
 _LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
 """``5A`` typed on an English keyboard is the class ``5А``."""
+
+
+def fold_name(text: str) -> str:
+    """A name as it is compared with what a person typed: case, ё/е and spacing aside."""
+    return " ".join(text.replace("ё", "е").replace("Ё", "Е").casefold().split())

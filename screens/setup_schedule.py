@@ -23,7 +23,7 @@ from api_client import endpoints
 from api_client import models as wire
 from api_client.errors import DiaryError
 from api_client.i18n import N_, _, ngettext
-from diary_tui.data import describe_error
+from diary_tui.data import describe_error, fold_name
 from diary_tui.ui import parse_day
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.detail import DetailScreen
@@ -55,23 +55,19 @@ class WeekLine:
     days: dict[int, list[wire.TimetableRowInfo]]
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.replace("ё", "е").replace("Ё", "Е").casefold().split())
-
-
 def dotted(day: dt.date) -> str:
     return f"{day:%d.%m.%Y}"
 
 
 def parse_weekday(text: str) -> int:
     """``1``-``7`` (1 = Monday), ``Mon``/``пн`` and the full names, as 0-6."""
-    word = _fold(text).rstrip(".")
+    word = fold_name(text).rstrip(".")
     if word.isdigit() and 1 <= int(word) <= 7:
         return int(word) - 1
     for n, short in enumerate(WEEKDAY_NAMES):
-        if word in (_fold(short), _fold(_(short))):
+        if word in (fold_name(short), fold_name(_(short))):
             return n
-        if word and _fold(dotted_weekday(n)).startswith(word) and len(word) >= 2:
+        if word and fold_name(dotted_weekday(n)).startswith(word) and len(word) >= 2:
             return n
     raise ValueError(_("'{text}' is not a weekday: write 1-7 or Mon ... Sun").format(text=text))
 
@@ -146,8 +142,8 @@ class ScheduleSections:
         names = [c.name for c in self.year_classes]
 
         def find(text: str) -> wire.SetupClass | None:
-            wanted = _fold(text).replace(" ", "")
-            return next((c for c in self.year_classes if _fold(c.name) == wanted), None)
+            wanted = fold_name(text).replace(" ", "")
+            return next((c for c in self.year_classes if fold_name(c.name) == wanted), None)
 
         def check(text: str) -> str | None:
             return (
@@ -176,36 +172,14 @@ class ScheduleSections:
     # -- names as people write them ------------------------------------------------------------
 
     async def _person(self, text: str, role: wire.Role, label: str) -> wire.UserSummary:
-        wanted = _fold(text)
         cls = self.school_class
         class_name = cls.name if cls is not None and role is wire.Role.PUPIL else None
-        page = await self.data.load(endpoints.users(wanted, role, class_name, limit=200))
-        found = [
-            u
-            for u in page.items
-            if u.login == wanted
-            or _fold(f"{u.last_name} {u.first_name}") == wanted
-            or _fold(u.full_name) == wanted
-            or _fold(f"{u.first_name} {u.last_name}") == wanted
-        ]
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            raise ValueError(
-                _("{label}: nobody called '{text}'; give a login or surname and first name").format(
-                    label=label, text=text.strip()
-                )
-            )
-        raise ValueError(
-            _("{label}: '{text}' fits {n} people: give the login").format(
-                label=label, text=text.strip(), n=len(found)
-            )
-        )
+        return await self.data.find_person(text, role, class_name, label=label)
 
     async def _subject(self, text: str) -> wire.SetupSubject:
         subjects = (await self.data.load(endpoints.setup_subjects())).subjects
         for subject in subjects:
-            if _fold(subject.name) == _fold(text):
+            if fold_name(subject.name) == fold_name(text):
                 return subject
         raise ValueError(
             _("Subject: there is no '{text}' (the subjects: {names})").format(
@@ -218,7 +192,9 @@ class ScheduleSections:
             return None
         groups = (await self.data.load(endpoints.groups(self.class_id))).groups
         found = [
-            g for g in groups if _fold(g.name) == _fold(text) and subject_id in (None, g.subject.id)
+            g
+            for g in groups
+            if fold_name(g.name) == fold_name(text) and subject_id in (None, g.subject.id)
         ]
         if len(found) == 1:
             return found[0]
@@ -610,8 +586,10 @@ class ScheduleSections:
         async def save(v: dict[str, str]) -> wire.TimetableWrite:
             row = first
             if several:
-                wanted = _fold(v["group"])
-                match = [r for r in rows if r.group is not None and _fold(r.group.name) == wanted]
+                wanted = fold_name(v["group"])
+                match = [
+                    r for r in rows if r.group is not None and fold_name(r.group.name) == wanted
+                ]
                 if not match:
                     raise ValueError(_("Group: one of {names}").format(names=groups))
                 row = match[0]

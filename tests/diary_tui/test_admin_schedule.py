@@ -137,6 +137,11 @@ def test_group_changes_and_pupils(run: Any) -> None:
     # A pupil of another class cannot join: said before anything is sent.
     code, _, err = run(setup("group", "add-pupils", "5А", "гр. 1", "Морозов Коля"))
     assert code == 2 and "Морозов Коля: no pupil of 5А has this login or name" in err
+    code, _, err = run(setup("group", "teacher", "5А", "гр. Б", "Никитин Олег"))
+    assert code == 2 and "Никитин Олег: no teacher of the school has this login or name" in err
+    # The first name first and ё for е find the same person.
+    code, out, err = run(setup("group", "teacher", "5А", "гр. Б", "петр  козлов"))
+    assert code == 0 and "гр. Б: Козлов П. И." in out, err
     code, out, err = run(
         setup("group", "remove-pupils", "5А", "гр. 1", "pupil", "--from", "25.11.2026")
     )

@@ -64,6 +64,14 @@ async def test_groups_teaching_and_the_timetable_grid(app: Litestar, demo: Any) 
         problem = form.query_one("#form-problem", Static)
         await wait_for(pilot, lambda: "already has a group" in str(problem.visual))
         assert form.query_one("#form-name", Input).value == "гр. 1"
+        # A teacher nobody is called: the same words as ``diary admin setup`` (one lookup in
+        # the data layer), beside the form that keeps what was typed.
+        form = await fill(pilot, diary, {"name": "гр. 3", "teacher": "Никитин Олег"})
+        await wait_for(pilot, lambda: "no teacher of the school" in str(problem.visual))
+        assert "Никитин Олег: no teacher of the school has this login or name" in str(
+            problem.visual
+        )
+        assert form.query_one("#form-teacher", Input).value == "Никитин Олег"
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(diary.screen, SetupScreen))
         # Teaching: the group's teacher was given the assignment.
