@@ -12,10 +12,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
 from typing import Final
 
-from api_client.i18n import N_
+from api_client.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -203,3 +204,38 @@ def weekdays_of(text: str) -> list[int] | None:
             return None
         days.update(range(start, end + 1))
     return sorted(days)
+
+
+# --- bells as people write them -------------------------------------------------------------
+
+BELL = re.compile(r"^\s*(\d{1,2})\s*=\s*(\d{1,2}[:.]\d{2})\s*-\s*(\d{1,2}[:.]\d{2})\s*$")
+"""One bell: the lesson's number and its times, ``1=08:30-09:15`` (``8.30`` and spaces too)."""
+
+
+def _clock(text: str) -> str:
+    hours, _sep, minutes = text.replace(".", ":").partition(":")
+    return f"{int(hours):02d}:{minutes}"
+
+
+def bell_of(text: str) -> tuple[int, str, str]:
+    """``1=08:30-09:15``: the lesson's number, its start and end as ``HH:MM``; a ValueError
+    in words when ``text`` is not a bell."""
+    found = BELL.match(text)
+    if not found:
+        raise ValueError(
+            _(
+                "{text!r} is not a bell: write the lesson's number and its times, like "
+                "1=08:30-09:15"
+            ).format(text=text)
+        )
+    return int(found[1]), _clock(found[2]), _clock(found[3])
+
+
+def bells_of(text: str) -> list[tuple[int, str, str]]:
+    """The bells of ``1=08:30-09:15 2=09:25-10:10`` (spaces or commas between them, spaces
+    around ``=`` and ``-`` allowed); a ValueError when a part is not a bell or there is none."""
+    packed = re.sub(r"\s*([=-])\s*", r"\1", text)
+    bells = [bell_of(part) for part in packed.replace(",", " ").split()]
+    if not bells:
+        raise ValueError(_("give at least one bell, like 1=08:30-09:15"))
+    return bells

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from api_client.cli_text import parse_date
 from api_client.i18n import _, ngettext
-from api_client.setup_files import weekdays_of
+from api_client.setup_files import bell_of, weekdays_of
 from diary_tui.admin_cli import WIDTH, Env, Refused, Usage, _account_options, _class_key, _run
 
 if TYPE_CHECKING:
@@ -74,7 +74,6 @@ ORDER = (
 
 PERIOD_KINDS = ("quarter", "trimester", "half")
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-BELL = re.compile(r"^\s*(\d{1,2})\s*=\s*(\d{1,2}[:.]\d{2})\s*-\s*(\d{1,2}[:.]\d{2})\s*$")
 CLASS = re.compile(r"^\s*(\d{1,2})\s*-?\s*(\S{1,4})\s*$")
 
 
@@ -101,22 +100,12 @@ def weekdays(text: str) -> list[int]:
     return days
 
 
-def _clock(text: str) -> str:
-    hours, _sep, minutes = text.replace(".", ":").partition(":")
-    return f"{int(hours):02d}:{minutes}"
-
-
 def bell(text: str) -> tuple[int, str, str]:
-    """``1=08:30-09:15``: the lesson's number, its start and end."""
-    found = BELL.match(text)
-    if not found:
-        raise argparse.ArgumentTypeError(
-            _(
-                "{text!r} is not a bell: write the lesson's number and its times, like "
-                "1=08:30-09:15"
-            ).format(text=text)
-        )
-    return int(found[1]), _clock(found[2]), _clock(found[3])
+    """``1=08:30-09:15``: the lesson's number, its start and end (``setup_files.bell_of``)."""
+    try:
+        return bell_of(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def class_name(text: str) -> tuple[int, str]:

@@ -31,7 +31,7 @@ from api_client import endpoints
 from api_client import models as wire
 from api_client.errors import DiaryError
 from api_client.i18n import N_, _, ngettext, pgettext
-from api_client.setup_files import weekdays_of
+from api_client.setup_files import bells_of, weekdays_of
 from diary_tui.data import DiaryData, describe_error
 from diary_tui.ui import MUTED, muted, parse_day, plain
 from diary_tui.widgets import KeyFooter, NavBar, StatusLine
@@ -99,19 +99,10 @@ def parse_weekdays(text: str) -> list[int]:
 
 
 def parse_bells(text: str) -> list[wire.BellTime]:
-    """``1=08:30-09:15 2=09:25-10:10`` as bells."""
-    bells = []
-    for part in text.replace(",", " ").split():
-        number, _eq, times = part.partition("=")
-        start, _dash, end = times.partition("-")
-        if not (number.isdigit() and start and end):
-            raise ValueError(
-                _("'{part}' is not a bell: write each like 1=08:30-09:15").format(part=part)
-            )
-        bells.append(wire.BellTime(number=int(number), start=start, end=end))
-    if not bells:
-        raise ValueError(_("give at least one bell, like 1=08:30-09:15"))
-    return bells
+    """``1=08:30-09:15 2=09:25-10:10`` as bells (:func:`api_client.setup_files.bells_of`)."""
+    return [
+        wire.BellTime(number=number, start=start, end=end) for number, start, end in bells_of(text)
+    ]
 
 
 def bells_text(bells: list[wire.Bell]) -> str:
