@@ -641,6 +641,19 @@ class FieldChange:
     after: str
 
 
+def details(changes: Sequence[FieldChange], reason: str = "") -> str:
+    """The tail of a plan's line after what it does: ``: field before -> after; ...`` for
+    the changes, then ``: reason`` (the roster's and the set-up files' plans alike)."""
+    text = ""
+    if changes:
+        text += ": " + "; ".join(
+            f"{c.field} {c.before or '-'} -> {c.after or '-'}" for c in changes
+        )
+    if reason:
+        text += f": {reason}"
+    return text
+
+
 @dataclass(frozen=True)
 class PersonRef:
     """A person a plan row points at: an existing user, or the one a row of the plan creates."""
@@ -690,13 +703,7 @@ class PlannedRow:
         text = f"line {self.line}: {self.action.value} {who}".rstrip()
         if self.login and self.action is not Action.REFUSED:
             text += f", login {self.login}"
-        if self.changes:
-            text += ": " + "; ".join(
-                f"{c.field} {c.before or '-'} -> {c.after or '-'}" for c in self.changes
-            )
-        if self.reason:
-            text += f": {self.reason}"
-        return text
+        return text + details(self.changes, self.reason)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from demo_server.roster import (
     RosterError,
     class_key,
     collapse,
+    details,
     fold,
     header_key,
     map_header,
@@ -226,13 +227,7 @@ class PlannedLine:
         if self.column:
             where += ", " + _("column {column}").format(column=self.column)
         text = f"{where}: {_(ACTION_WORDS[self.action])} {self.what}".rstrip()
-        if self.changes:
-            text += ": " + "; ".join(
-                f"{c.field} {c.before or '-'} -> {c.after or '-'}" for c in self.changes
-            )
-        if self.reason:
-            text += f": {self.reason}"
-        return text
+        return text + details(self.changes, self.reason)
 
 
 @dataclass(frozen=True)

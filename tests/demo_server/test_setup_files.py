@@ -214,3 +214,17 @@ def test_the_guide_describes_every_column_of_every_file() -> None:
         assert f"## {kind.name}.csv" in guide
         for column in kind.columns:
             assert f"| `{column.key}` | `{column.russian}` |" in guide, (kind.name, column.key)
+
+
+def test_a_plan_line_says_its_changes_and_reason_as_the_roster_does() -> None:
+    from demo_server.roster import FieldChange, PlannedRow, RowKind
+    from demo_server.setup_import import PlannedLine
+
+    changes = (FieldChange("class", "5А", "6А"), FieldChange("room", "", "204"))
+    tail = ": class 5А -> 6А; room - -> 204: kept the old teacher"
+    row = PlannedRow(4, Action.CHANGED, RowKind.PUPIL, "Иванова Анна", "ivanova.a", 7,
+                     "kept the old teacher", changes)  # fmt: skip
+    assert row.summary() == "line 4: changed pupil Иванова Анна, login ivanova.a" + tail
+    line = PlannedLine(4, Action.CHANGED, "5А", "kept the old teacher", changes=changes)
+    assert line.summary() == "line 4: changed 5А" + tail
+    assert PlannedLine(5, Action.UNCHANGED, "5Б").summary() == "line 5: unchanged 5Б"
