@@ -609,16 +609,24 @@ class DiaryClient:
         )
 
     async def upload_attachment(
-        self, lesson_id: int, name: str, content: bytes, idempotency_key: str
+        self,
+        lesson_id: int,
+        name: str,
+        content: bytes,
+        idempotency_key: str,
+        *,
+        reason: str = "",
     ) -> Attachment:
-        """Attach a file to a lesson's homework (the homework must be set first)."""
+        """Attach a file to a lesson's homework (the homework must be set first); ``reason``:
+        the administration's, correcting a closed year."""
+        params = {"name": name, **({"reason": reason} if reason else {})}
         return await self._send_body(
             f"/lessons/{lesson_id}/homework/attachments",
             Attachment,
             content,
             "application/octet-stream",
             idempotency_key=idempotency_key,
-            params={"name": name},
+            params=params,
         )
 
     async def attachment(self, attachment_id: int) -> bytes:

@@ -774,6 +774,8 @@ class MarkCreate(Request):
     """1 to 5."""
     kind: MarkKind = MarkKind.ORAL
     comment: Comment = ""
+    reason: Reason = ""
+    """Why: required of the administration correcting a closed year's journal (audited)."""
 
 
 class MarkUpdate(Request):
@@ -812,6 +814,8 @@ class TopicSet(Request):
     version: Version
     """The lesson's version (``JournalLesson.version``)."""
     topic: LongText
+    reason: Reason = ""
+    """Why: required of the administration correcting a closed year's journal (audited)."""
 
 
 class LessonKindSet(Request):
@@ -823,6 +827,8 @@ class LessonKindSet(Request):
     kind: LessonKind
     weight: Int32 = 1
     """1 to 5."""
+    reason: Reason = ""
+    """Why: required of the administration correcting a closed year's journal (audited)."""
 
 
 class LessonChange(Request):
@@ -890,6 +896,8 @@ class HomeworkSet(Request):
     due: dt.date
     version: Version | None = None
     """The version of the lesson's homework being changed; None when there is none yet."""
+    reason: Reason = ""
+    """Why: required of the administration correcting a closed year's journal (audited)."""
 
 
 class PeriodMarkSet(Request):

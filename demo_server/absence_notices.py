@@ -55,6 +55,7 @@ from demo_server.journal import (
     journal_absence,
     log_absence_set,
 )
+from demo_server.journal_rights import open_year_class
 from demo_server.lesson_pupils import takes_lesson
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit, record_change
@@ -433,6 +434,7 @@ async def apply_notice(
             s.Lesson.date <= held_until,
             s.Lesson.class_id.in_(led),
             s.SchoolClass.school_id == viewer.school_id,
+            open_year_class(),
         )
         .order_by(s.Lesson.date, s.Lesson.number, s.Absence.id)
     )

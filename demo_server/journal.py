@@ -69,23 +69,25 @@ from demo_server import schema as s
 from demo_server.access import (
     ATTENDANCE_READERS,
     MAX_ID,
-    assigned_to_teach_pupil,
-    leads_class,
     lesson_visibility,
     may_open_journal,
     may_see_pupil,
     not_found,
     pupil_not_found,
-    teaches_lesson,
     visible_class,
 )
 from demo_server.attachments import attachments_of
 from demo_server.auth import Viewer
 from demo_server.clock import school_date, stamp
+from demo_server.journal_rights import (
+    Record,
+    may_write_lesson,
+    may_write_period_mark,
+    role_may_write,
+)
 from demo_server.lesson_pupils import members_between, takes_lesson
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit, record_change
-from demo_server.rollover import closed_year_of_class, closed_year_of_period, refuse_if_closed
 from demo_server.week import class_name, class_ref
 
 MAX_LATE_MINUTES = LATE_MINUTES_MAX
@@ -143,12 +145,10 @@ async def load_lesson(
     *,
     field: str = "lesson_id",
     status: int = 404,
-    reason: str | None = None,
 ) -> LessonContext:
-    """The lesson ``lesson_id`` to change, if the viewer may see it
-    (:func:`access.lesson_visibility`), else the one answer for no such lesson (404 for a path
-    id, 422 for an id in a body). A lesson of a closed year is refused unless the
-    administration gives a ``reason`` (:func:`rollover.refuse_if_closed`)."""
+    """The lesson ``lesson_id``, if the viewer may see it (:func:`access.lesson_visibility`),
+    else the one answer for no such lesson (404 for a path id, 422 for an id in a body). Who
+    may write its records is :func:`journal_rights.may_write_lesson`."""
     check_id(lesson_id, field, status, "lesson")
     row = (
         await db.execute(
@@ -161,9 +161,7 @@ async def load_lesson(
     ).first()
     if row is None:
         raise not_found("lesson", field, status)
-    ctx = LessonContext(*row)
-    refuse_if_closed(await closed_year_of_class(db, ctx.cls.id), viewer, reason)
-    return ctx
+    return LessonContext(*row)
 
 
 async def _subject(
@@ -308,32 +306,6 @@ def _weight(weight: int) -> None:
             ),
             field="weight",
         )
-
-
-async def _require_teacher(db: AsyncSession, viewer: Viewer, ctx: LessonContext, what: str) -> None:
-    if viewer.role is not Role.TEACHER:
-        raise ProblemError(403, _("your role may not change {what}").format(what=_(what)))
-    lesson = ctx.lesson
-    if not await teaches_lesson(
-        db,
-        viewer,
-        class_id=lesson.class_id,
-        subject_id=lesson.subject_id,
-        teacher_id=lesson.teacher_id,
-        substitute_id=lesson.substitute_id,
-        group_id=lesson.group_id,
-    ):
-        raise ProblemError(
-            403,
-            _(
-                "you do not teach this lesson's subject in its class: you may not change {what}"
-            ).format(what=_(what)),
-        )
-
-
-def require_role(viewer: Viewer, roles: frozenset[Role], what: str) -> None:
-    if viewer.role not in roles:
-        raise ProblemError(403, _("your role may not change {what}").format(what=_(what)))
 
 
 async def _last_change(
@@ -729,9 +701,9 @@ async def _log_pupil_write(
 async def create_mark(
     db: AsyncSession, viewer: Viewer, body: MarkCreate, now: dt.datetime, today: dt.date
 ) -> JournalMark:
-    require_role(viewer, frozenset({Role.TEACHER}), N_("marks"))
+    role_may_write(viewer, Record.MARK)
     ctx = await load_lesson(db, viewer, body.lesson_id, status=422)
-    await _require_teacher(db, viewer, ctx, N_("marks"))
+    right = await may_write_lesson(db, viewer, ctx.lesson, Record.MARK, body.reason)
     _not_cancelled(ctx, N_("marks"))
     _not_future(ctx, today, N_("marks"))
     pupil = await _lesson_pupil(db, viewer, ctx, body.pupil_id, "pupil_id", 422)
@@ -758,7 +730,17 @@ async def create_mark(
         "comment": mark.comment,
     }
     await _log_pupil_write(
-        db, viewer, now, ctx, pupil, "mark.added", mark.id, None, _mark_state(mark), payload
+        db,
+        viewer,
+        now,
+        ctx,
+        pupil,
+        "mark.added",
+        mark.id,
+        None,
+        _mark_state(mark),
+        payload,
+        right.reason,
     )
     return journal_mark(mark)
 
@@ -766,11 +748,8 @@ async def create_mark(
 async def _mark_for_change(
     db: AsyncSession, viewer: Viewer, mark_id: int, reason: str
 ) -> tuple[s.Mark, LessonContext, s.User]:
-    """A mark to change or remove: the teacher's, or, in a closed year, the administration's
-    correction with a reason."""
-    correction = viewer.role is Role.ADMINISTRATION
-    if not correction:
-        require_role(viewer, frozenset({Role.TEACHER}), N_("marks"))
+    """A mark to change or remove, under :func:`journal_rights.may_write_lesson`."""
+    role_may_write(viewer, Record.MARK)
     check_id(mark_id, "mark_id", what="mark")
     # A mark is seen by whoever sees its lesson: one query decides it and finds the mark.
     query = (
@@ -784,11 +763,8 @@ async def _mark_for_change(
     mark = (await db.scalars(query)).first()
     if mark is None:
         raise not_found("mark", "mark_id")
-    ctx = await load_lesson(db, viewer, mark.lesson_id, reason=reason)
-    if not correction:
-        await _require_teacher(db, viewer, ctx, N_("marks"))
-    elif await closed_year_of_class(db, ctx.cls.id) is None:
-        require_role(viewer, frozenset({Role.TEACHER}), N_("marks"))  # refused: the year is open
+    ctx = await load_lesson(db, viewer, mark.lesson_id)
+    await may_write_lesson(db, viewer, ctx.lesson, Record.MARK, reason)
     pupil = await db.get(s.User, mark.pupil_id)
     assert pupil is not None
     return mark, ctx, pupil
@@ -959,33 +935,20 @@ def absence_state(absence: s.Absence) -> dict[str, Any]:
 
 async def _lesson_for_absence(
     db: AsyncSession, viewer: Viewer, lesson_id: int, reason: str
-) -> tuple[LessonContext, bool]:
-    """The lesson an absence is set or removed at, and whether this is the administration's
-    correction of a closed year (with a reason: :func:`rollover.refuse_if_closed`); the
-    administration changes no absence of an open year."""
-    correction = viewer.role is Role.ADMINISTRATION
-    if not correction and viewer.role not in (Role.TEACHER, Role.HEALTH_WORKER):
-        raise ProblemError(403, _("your role may not change absences"))
-    ctx = await load_lesson(db, viewer, lesson_id, reason=reason)
-    if correction and await closed_year_of_class(db, ctx.cls.id) is None:
-        raise ProblemError(403, _("your role may not change absences"))
-    return ctx, correction
+) -> LessonContext:
+    """The lesson an absence is set or removed at, if the viewer may
+    (:func:`journal_rights.may_write_lesson`)."""
+    role_may_write(viewer, Record.ABSENCE)
+    ctx = await load_lesson(db, viewer, lesson_id)
+    await may_write_lesson(db, viewer, ctx.lesson, Record.ABSENCE, reason)
+    return ctx
 
 
-async def _require_attendance(
-    db: AsyncSession, viewer: Viewer, ctx: LessonContext, kind: AbsenceKind | None
-) -> None:
-    """Teachers of the lesson and the class teacher record attendance; the health worker
-    records illness (``kind``: the absence being set, or the one being removed)."""
-    if viewer.role is Role.HEALTH_WORKER:
-        if kind is AbsenceKind.ILLNESS:
-            return
+def _illness_only(viewer: Viewer, kind: AbsenceKind | None) -> None:
+    """The health worker records illness only (``kind``: the absence being set, or the one
+    being removed)."""
+    if viewer.role is Role.HEALTH_WORKER and kind is not AbsenceKind.ILLNESS:
         raise ProblemError(403, _("the health worker records illness absences only"))
-    if viewer.role is not Role.TEACHER:
-        raise ProblemError(403, _("your role may not change absences"))
-    if await leads_class(db, viewer.id, ctx.cls.id):
-        return
-    await _require_teacher(db, viewer, ctx, N_("attendance"))
 
 
 async def _absence_row(db: AsyncSession, lesson_id: int, pupil_id: int) -> s.Absence | None:
@@ -1032,11 +995,10 @@ async def set_absence(
     now: dt.datetime,
     today: dt.date,
 ) -> JournalAbsence:
-    ctx, correction = await _lesson_for_absence(db, viewer, lesson_id, body.reason)
+    ctx = await _lesson_for_absence(db, viewer, lesson_id, body.reason)
     await _serialise_on(db, s.Lesson, ctx.lesson.id)
     existing = await _absence_row(db, ctx.lesson.id, pupil_id) if 0 < pupil_id <= MAX_ID else None
-    if not correction:
-        await _require_attendance(db, viewer, ctx, body.kind)
+    _illness_only(viewer, body.kind)
     if (
         viewer.role is Role.HEALTH_WORKER
         and existing is not None
@@ -1130,14 +1092,11 @@ async def remove_absence(
     body: AbsenceRemove,
     now: dt.datetime,
 ) -> JournalAbsence:
-    ctx, correction = await _lesson_for_absence(db, viewer, lesson_id, body.reason)
+    ctx = await _lesson_for_absence(db, viewer, lesson_id, body.reason)
     check_id(pupil_id, "pupil_id", what="pupil")
     await _serialise_on(db, s.Lesson, ctx.lesson.id)
     existing = await _absence_row(db, ctx.lesson.id, pupil_id)
-    if not correction:
-        await _require_attendance(
-            db, viewer, ctx, AbsenceKind(existing.kind) if existing is not None else None
-        )
+    _illness_only(viewer, AbsenceKind(existing.kind) if existing is not None else None)
     pupil = await _pupil(db, viewer, pupil_id, "pupil_id", 404, seen_at=ctx)
     if existing is None:
         raise ProblemError(404, _("this pupil has no absence at this lesson"), field="pupil_id")
@@ -1193,9 +1152,9 @@ def journal_homework(hw: s.Homework, files: list[Attachment] | None = None) -> J
 async def set_topic(
     db: AsyncSession, viewer: Viewer, lesson_id: int, body: TopicSet, now: dt.datetime
 ) -> JournalLesson:
-    require_role(viewer, frozenset({Role.TEACHER}), N_("lesson topics"))
+    role_may_write(viewer, Record.TOPIC)
     ctx = await load_lesson(db, viewer, lesson_id)
-    await _require_teacher(db, viewer, ctx, N_("lesson topics"))
+    right = await may_write_lesson(db, viewer, ctx.lesson, Record.TOPIC, body.reason)
     _not_cancelled(ctx, N_("topic"))
     lesson = ctx.lesson
     hw = await _active_homework(db, lesson.id)
@@ -1233,6 +1192,7 @@ async def set_topic(
         before=before,
         after={"topic": lesson.topic, "version": lesson.version},
         payload={"topic": lesson.topic, "old": before["topic"]},
+        reason=right.reason,
     )
     return ctx.journal_lesson(homework)
 
@@ -1242,9 +1202,9 @@ async def set_lesson_kind(
 ) -> JournalLesson:
     """Make a lesson a test (a quiz, ...) or an ordinary lesson again, with the weight of the
     marks given at it; the marks already given stay as they are."""
-    require_role(viewer, frozenset({Role.TEACHER}), "lessons")
+    role_may_write(viewer, Record.LESSON_KIND)
     ctx = await load_lesson(db, viewer, lesson_id)
-    await _require_teacher(db, viewer, ctx, "lessons")
+    right = await may_write_lesson(db, viewer, ctx.lesson, Record.LESSON_KIND, body.reason)
     _not_cancelled(ctx, "test")
     _weight(body.weight)
     lesson = ctx.lesson
@@ -1283,6 +1243,7 @@ async def set_lesson_kind(
         before=before,
         after={"kind": lesson.kind, "weight": lesson.weight, "version": lesson.version},
         payload={"kind": lesson.kind, "weight": lesson.weight, "old": before["kind"]},
+        reason=right.reason,
     )
     return ctx.journal_lesson(homework)
 
@@ -1299,9 +1260,9 @@ def _hw_state(hw: s.Homework) -> dict[str, Any]:
 async def set_homework(
     db: AsyncSession, viewer: Viewer, lesson_id: int, body: HomeworkSet, now: dt.datetime
 ) -> JournalHomework:
-    require_role(viewer, frozenset({Role.TEACHER}), N_("homework"))
+    role_may_write(viewer, Record.HOMEWORK)
     ctx = await load_lesson(db, viewer, lesson_id)
-    await _require_teacher(db, viewer, ctx, N_("homework"))
+    right = await may_write_lesson(db, viewer, ctx.lesson, Record.HOMEWORK, body.reason)
     _not_cancelled(ctx, N_("homework"))
     lesson = ctx.lesson
     text = body.text.strip()
@@ -1383,6 +1344,7 @@ async def set_homework(
             "due": hw.due.isoformat(),
             "removed": hw.removed_at is not None,
         },
+        reason=right.reason,
     )
     return await _homework_answer(db, hw)
 
@@ -1409,9 +1371,7 @@ def journal_period_mark(pm: s.PeriodMark) -> JournalPeriodMark:
 async def set_period_mark(
     db: AsyncSession, viewer: Viewer, body: PeriodMarkSet, now: dt.datetime, today: dt.date
 ) -> JournalPeriodMark:
-    correction = viewer.role is Role.ADMINISTRATION
-    if not correction:
-        require_role(viewer, frozenset({Role.TEACHER}), N_("period marks"))
+    role_may_write(viewer, Record.PERIOD_MARK)
     pupil = await _pupil(db, viewer, body.pupil_id, "pupil_id", 422)
     subject = await _subject(db, viewer, body.subject_id, "subject_id", 422)
     check_id(body.period_id, "period_id", 422, "period")
@@ -1422,45 +1382,7 @@ async def set_period_mark(
     )
     if period is None:
         raise not_found("period", "period_id", 422)
-    closed = await closed_year_of_period(db, period.id)
-    if correction and closed is None:
-        require_role(viewer, frozenset({Role.TEACHER}), N_("period marks"))
-    refuse_if_closed(closed, viewer, body.reason)
-    # The classes the pupil was in during the period; the teacher must teach one of them.
-    class_rows = (
-        (
-            await db.execute(
-                select(s.SchoolClass)
-                .join(s.Enrolment, s.Enrolment.class_id == s.SchoolClass.id)
-                .where(
-                    s.Enrolment.pupil_id == pupil.id,
-                    s.Enrolment.start <= period.end,
-                    or_(s.Enrolment.end.is_(None), s.Enrolment.end >= period.start),
-                )
-                .order_by(s.Enrolment.start.desc())
-            )
-        )
-        .scalars()
-        .all()
-    )
-    if not class_rows:
-        raise ProblemError(
-            422,
-            _("this pupil was in no class during {name}").format(name=period.name),
-            field="pupil_id",
-        )
-    cls = class_rows[0] if correction else None
-    for candidate in [] if correction else class_rows:
-        if await assigned_to_teach_pupil(
-            db, viewer.id, candidate.id, subject.id, pupil.id, period.start, period.end
-        ):
-            cls = candidate
-            break
-    if cls is None:
-        raise ProblemError(
-            403,
-            _("you do not teach this subject to this pupil: you may not give their period mark"),
-        )
+    right, cls = await may_write_period_mark(db, viewer, pupil.id, subject.id, period, body.reason)
     if period.start > today:
         raise ProblemError(
             422,
@@ -1557,7 +1479,7 @@ async def set_period_mark(
         kind="period_mark.set",
         before=before,
         after=after,
-        reason=body.reason.strip(),
+        reason=right.reason,
         payload={
             **payload_base,
             "value": None if pm.removed_at is not None else pm.value,

@@ -18,6 +18,7 @@ from demo_server import schema as s
 from demo_server.access import school_pupil
 from demo_server.auth import Viewer
 from demo_server.journal import absence_state
+from demo_server.journal_rights import open_year_class
 from demo_server.lesson_pupils import takes_lesson
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit, record_change
@@ -164,6 +165,7 @@ async def record_illness(
                 s.Lesson.date <= data.end,
                 s.Lesson.status != m.LessonStatus.CANCELLED.value,
                 takes_lesson(user.id),
+                s.Lesson.class_id.in_(select(s.SchoolClass.id).where(open_year_class())),
             )
             .order_by(s.Lesson.date, s.Lesson.number)
         )

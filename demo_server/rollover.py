@@ -10,7 +10,8 @@ Closing a year (``POST /setup/years/{id}/close``, ``diary admin year close``) is
   a family can still open the pupil's last year;
 - the year is marked closed (``academic_years.closed_at``): from then on its marks, absences,
   topics, homework and period marks are refused to everyone except the administration giving a
-  reason (:func:`refuse_if_closed`), and every such change is in the audit log as any other.
+  reason (the one rule of :mod:`demo_server.journal_rights`), and every such change is in the
+  audit log as any other.
 
 The next year must exist with its periods (set up before, as the school prepares it in summer);
 its timetable and teaching assignments are set up on their own, and the plan warns when they
@@ -281,48 +282,3 @@ async def close_year(
     )
     plan.applied = True
     return plan
-
-
-# --- a closed year's journal -----------------------------------------------------------------
-
-
-async def closed_year_of_class(db: AsyncSession, class_id: int) -> s.AcademicYear | None:
-    """The closed year a class belongs to, None while its year is open."""
-    return await db.scalar(
-        select(s.AcademicYear)
-        .join(s.SchoolClass, s.SchoolClass.year_id == s.AcademicYear.id)
-        .where(s.SchoolClass.id == class_id, s.AcademicYear.closed_at.is_not(None))
-    )
-
-
-async def closed_year_of_period(db: AsyncSession, period_id: int) -> s.AcademicYear | None:
-    return await db.scalar(
-        select(s.AcademicYear)
-        .join(s.Period, s.Period.year_id == s.AcademicYear.id)
-        .where(s.Period.id == period_id, s.AcademicYear.closed_at.is_not(None))
-    )
-
-
-def refuse_if_closed(year: s.AcademicYear | None, viewer: Viewer, reason: str | None) -> None:
-    """A write about a closed year: refused (409) unless the administration gives a reason
-    (then it is made, and audited with the reason, as every write is)."""
-    if year is None:
-        return
-    if viewer.role is m.Role.ADMINISTRATION:
-        if reason is not None and reason.strip():
-            return
-        raise ProblemError(
-            422,
-            _(
-                "the year {year} is closed: a change to it needs a reason (say why it is corrected)"
-            ).format(year=year.name),
-            field="reason",
-        )
-    raise ProblemError(
-        409,
-        _(
-            "the year {year} is closed: its journal can no longer be changed (the "
-            "administration can correct it, giving a reason)"
-        ).format(year=year.name),
-        field="lesson_id",
-    )

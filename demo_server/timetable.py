@@ -57,6 +57,7 @@ from demo_server.journal import (
     load_lesson,
     log_lesson_write,
 )
+from demo_server.journal_rights import may_change_timetable_lesson
 from demo_server.problems import ProblemError
 from demo_server.records import record_change
 from demo_server.week import class_ref, short_name
@@ -316,6 +317,7 @@ async def change_lesson(
 ) -> LessonDetail:
     _require_administration(viewer)
     ctx = await load_lesson(db, viewer, lesson_id)
+    await may_change_timetable_lesson(db, viewer, ctx.lesson, body.reason)
     lesson = ctx.lesson
     if body.status is not None and body.status not in ALLOWED_STATUSES:
         raise ProblemError(

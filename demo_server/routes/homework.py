@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.i18n import N_, _
 from api_client.models import (
+    NOTE_MAX_LENGTH,
+    TEXT_PATTERN,
     Attachment,
     HomeworkDoneRequest,
     HomeworkDoneState,
@@ -129,7 +131,7 @@ def check_upload_size(request: Request[Any, Any, Any]) -> None:
     summary="Attach a file to a lesson's homework",
     tags=["homework"],
     status_code=201,
-    guards=[requires(Role.TEACHER, what="homework files")],
+    guards=[requires(Role.TEACHER, Role.ADMINISTRATION, what="homework files")],
     request_max_body_size=ATTACHMENT_CEILING,
     opt={UPLOAD: True, "problems": (413,)},
 )
@@ -147,12 +149,23 @@ async def upload_attachment(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
+    reason: Annotated[
+        str,
+        QueryParameter(
+            description=(
+                "Why: required of the administration correcting a closed year's homework (audited)"
+            ),
+            max_length=NOTE_MAX_LENGTH,
+            pattern=TEXT_PATTERN,
+        ),
+    ] = "",
 ) -> Attachment:
     """The request body is the file itself (any Content-Type, such as
     application/octet-stream). Its name must end in an allowed type (PDF, office documents,
     text, images: the server's setting) and its first bytes must match that type; it may be
     at most the server's limit (10 MB unless set otherwise). The lesson's homework must be set
-    first. The teacher of the lesson only; audited."""
+    first. The teacher of the lesson while its year is open; after it is closed, the
+    administration giving a ``reason``; audited."""
     settings = server.settings
     content = await request.body()
     return await attachments.attach(
@@ -164,6 +177,7 @@ async def upload_attachment(
         now=settings.now(),
         limit=settings.attachment_max_size,
         allowed=settings.attachment_types or attachments.DEFAULT_TYPES,
+        reason=reason,
     )
 
 
