@@ -7,7 +7,9 @@ A change row (``demo_server.records.record_change``) is routed by its columns:
 - else ``class_id`` set: the class's pupils and parents and the staff of the class; with
   ``group_id`` too (news of a group's lesson: its homework, topic, a substitution), of the
   pupils and parents only the group's (its members today);
-- else the whole school.
+- else the whole school;
+- ``audience`` set (an announcement to the parents or to the teachers): of those, only the
+  parents, or only the teachers and the administration.
 
 :func:`visible` turns that into one SQL condition for a viewer, by role. The feed
 (``GET /changes``) and the stream (``GET /changes/stream``) both read through
@@ -181,7 +183,19 @@ def visible(viewer: Viewer, today: dt.date) -> ColumnElement[bool]:
         scope = and_(school_wide, _startswith(PUBLIC_PREFIXES))
     else:  # a role added later sees nothing until it is decided here
         scope = false()
-    return and_(Change.school_id == viewer.school_id, or_(addressed, and_(routed, scope)))
+    readers = or_(Change.audience.is_(None), Change.audience.in_(_audiences_of(viewer.role)))
+    return and_(Change.school_id == viewer.school_id, or_(addressed, and_(routed, scope, readers)))
+
+
+def _audiences_of(role: Role) -> tuple[str, ...]:
+    """The narrowed audiences (``Change.audience``) a role belongs to: parents are the
+    parents'; teachers and the administration the teachers' (as they read the announcements,
+    ``access.announcement_visibility``)."""
+    if role is Role.PARENT:
+        return ("parents",)
+    if role in (Role.TEACHER, Role.ADMINISTRATION):
+        return ("teachers",)
+    return ()
 
 
 # --- reading the feed -------------------------------------------------------------------------

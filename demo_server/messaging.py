@@ -627,10 +627,10 @@ async def post_announcement(
 ) -> m.AnnouncementItem:
     """An announcement to its audience, if ``viewer`` may address it (``access.may_announce``).
 
-    The change feed carries it to whom it is addressed: a class's and its parents' to the
-    class (the title only to a whole class: pupils do not read what is for their parents),
-    a parallel's to each of its classes, the school's, all parents' and the teachers' school-wide
-    (the last two without the title)."""
+    The change feed carries it, with its title, to whom it is addressed: a class's to the
+    class, a parallel's to each of its classes, the school's to the school; the parents' (of
+    the school or of a class) to those parents alone and the teachers' to the teachers and the
+    administration alone (``Change.audience``)."""
     audience = request.audience
     if audience is None:
         audience = (
@@ -656,12 +656,18 @@ async def post_announcement(
     db.add(row)
     await db.flush()
     author = await db.get(s.User, viewer.id)
-    everyone = audience in (m.AnnouncementAudience.SCHOOL, m.AnnouncementAudience.CLASS)
     payload: dict[str, Any] = {
-        "title": title if everyone or audience is m.AnnouncementAudience.GRADE else None,
+        "title": title,
         "class": cls.name if cls else None,
         "audience": audience.value,
+        "grade": request.grade,
     }
+    # The parents' and the teachers' reach those readers alone (``changes.visible``), so
+    # their title is no news to anyone else.
+    readers = {
+        m.AnnouncementAudience.PARENTS: "parents",
+        m.AnnouncementAudience.TEACHERS: "teachers",
+    }.get(audience)
     if audience is m.AnnouncementAudience.GRADE:
         class_ids = list(
             await db.scalars(
@@ -690,6 +696,7 @@ async def post_announcement(
             class_id=request.class_id,
             actor_id=viewer.id,
             payload=payload,
+            audience=readers,
         )
     return announcement_item(row, full_name(author) if author else "", class_refs, True)
 

@@ -105,13 +105,15 @@ async def record_change(
     user_id: int | None = None,
     actor_id: int | None = None,
     group_id: int | None = None,
+    audience: str | None = None,
 ) -> int:
     """Add a row to the change feed; returns its cursor.
 
     Who may see it: ``user_id`` set: that user only (a message to them); else ``pupil_id``
     set: that pupil, their parents and the staff who may see the pupil; else ``class_id`` set:
     the class's pupils and parents and its teachers (with ``group_id``, a group's lesson: of
-    the pupils and parents, the group's alone); else the whole school. ``kind`` is
+    the pupils and parents, the group's alone); else the whole school. ``audience``
+    (``parents``, ``teachers``) narrows that to one kind of reader. ``kind`` is
     ``<thing>.<what>``: ``mark.added``, ``mark.edited``, ``mark.removed``, ``absence.set``,
     ``absence.removed``, ``homework.set``, ``lesson.changed``, ``message.new``,
     ``announcement.new``, ``event.new``, ... ``payload`` is what a client needs to say what
@@ -136,6 +138,7 @@ async def record_change(
             user_id=user_id,
             actor_id=actor_id,
             payload=payload,
+            audience=audience,
         )
         .returning(Change.id)
     )
@@ -152,6 +155,7 @@ async def record_class_changes(
     at: dt.datetime,
     payload: dict[str, Any],
     actor_id: int | None = None,
+    audience: str | None = None,
 ) -> None:
     """:func:`record_change` for each of ``class_ids`` (the class as the entity, seen by the
     class), in one statement: a school-wide change (a timetable import) touches every class."""
@@ -174,6 +178,7 @@ async def record_class_changes(
                 "user_id": None,
                 "actor_id": actor_id,
                 "payload": payload,
+                "audience": audience,
             }
             for class_id in class_ids
         ],

@@ -721,6 +721,9 @@ class Change(Base):
     """For changes addressed to one user (a message)."""
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    audience: Mapped[str | None] = mapped_column(String(16), default=None)
+    """Of those the row reaches, only ``parents`` or only ``teachers`` (and the
+    administration); None: all of them."""
 
 
 class AuditRecord(Base):

@@ -241,13 +241,36 @@ def _describe(change: ChangeItem, me: Me | None, *, name_pupil: bool) -> str:
         said = _("New message from {author}").format(author=author)
         return f"{said}: {title}" if title else said
     if kind == "announcement.new":
-        return _("Announcement: {title}").format(title=_short(_text(p, "title")))
+        return _announcement(p)
     if kind == "event.new":
         title = _short(_text(p, "title"), 50)
         when = _day(p, "date") or _day(p, "starts_at")
         return _("New event: {title} {when}").format(title=title, when=when).strip()
     thing = kind.replace(".", " ").replace("_", " ")
     return f"{thing[:1].upper()}{thing[1:]}{for_pupil}"
+
+
+def _announcement(p: Mapping[str, object]) -> str:
+    """``Announcement for all parents: Parents' meeting``: whom it was for, and its title."""
+    title = _short(_text(p, "title"))
+    audience, klass, grade = _text(p, "audience"), _text(p, "class"), p.get("grade")
+    if audience == "parents" and klass:
+        said = _("Announcement for the parents of {klass}: {title}")
+    elif audience == "parents":
+        said = _("Announcement for all parents: {title}")
+    elif audience == "teachers":
+        said = _("Announcement for the teachers: {title}")
+    elif audience == "grade" and isinstance(grade, int):
+        said = _("Announcement for grade {grade}: {title}")
+    elif klass:
+        said = _("Announcement for {klass}: {title}")
+    elif audience == "school":
+        said = _("Announcement for the whole school: {title}")
+    else:  # a row from before announcements had audiences
+        said = _("Announcement: {title}")
+    if not title:  # from a server that kept the title out of the feed
+        said = said.removesuffix(": {title}")
+    return said.format(title=title, klass=klass, grade=grade)
 
 
 @dataclass(frozen=True, slots=True)

@@ -227,6 +227,26 @@ ME = Me(
         ),
         (change("announcement.new", {"title": "Собрание"}), "Announcement: Собрание"),
         (
+            change("announcement.new", {"title": "Собрание", "audience": "parents"}),
+            "Announcement for all parents: Собрание",
+        ),
+        (
+            change("announcement.new", {"title": "Собрание", "audience": "parents", "class": "5А"}),
+            "Announcement for the parents of 5А: Собрание",
+        ),
+        (
+            change("announcement.new", {"title": "Педсовет", "audience": "teachers"}),
+            "Announcement for the teachers: Педсовет",
+        ),
+        (
+            change("announcement.new", {"title": "Экскурсия", "audience": "grade", "grade": 6}),
+            "Announcement for grade 6: Экскурсия",
+        ),
+        (
+            change("announcement.new", {"title": "Каникулы", "audience": "school"}),
+            "Announcement for the whole school: Каникулы",
+        ),
+        (
             change(
                 "absence_notice.new",
                 {
