@@ -543,9 +543,13 @@ class ImportAction(enum.StrEnum):
 
 class RosterFieldChange(Response):
     field: str
-    """``last_name``, ``first_name``, ``middle_name``, ``class``, ``children`` or ``teaches``."""
+    """``last_name``, ``first_name``, ``middle_name``, ``class``, ``children`` or ``teaches``
+    (a code: the same in every language)."""
     before: str
     after: str
+    label: str = ""
+    """What a person calls it: the column's header as the file spells it (``Фамилия``), else
+    its name in the answer's language; what a report shows."""
 
 
 class RosterImportRow(Response):

@@ -218,6 +218,39 @@ class ParsedRoster:
     rows: tuple[RosterRow, ...]
     duplicates: tuple[Duplicate, ...] = ()
     warnings: tuple[str, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Canonical column -> its header as the file spells it (``class`` -> ``Класс``)."""
+
+    def label(self, key: str) -> str:
+        """What a report calls the column ``key`` (or a change's field): the header the
+        person wrote, else its name in the language in force; never the code."""
+        if key in self.headers:
+            return self.headers[key]
+        if key in ("last_name", "first_name", "middle_name") and "full_name" in self.headers:
+            return self.headers["full_name"]
+        if key == "teaches":
+            written = [self.headers[k] for k in ("subjects", "classes") if k in self.headers]
+            if written:
+                return ", ".join(written)
+        word = COLUMN_WORDS.get(key)
+        return _(word) if word is not None else key
+
+
+COLUMN_WORDS: Mapping[str, str] = {
+    "kind": N_("kind"),
+    "last_name": N_("surname"),
+    "first_name": N_("first name"),
+    "middle_name": N_("middle name"),
+    "full_name": N_("full name"),
+    "class": N_("class"),
+    "login": N_("login"),
+    "children": N_("children"),
+    "subjects": N_("subjects"),
+    "classes": N_("classes"),
+    "teaches": N_("teaches"),
+}
+"""A roster column's (or change's) name in words, for a report when the file has no header
+for it."""
 
 
 def _line_of_offset(data: bytes, offset: int) -> int:
@@ -593,6 +626,11 @@ def parse_roster(data: bytes) -> ParsedRoster:
         rows=tuple(rows),
         duplicates=tuple(duplicates),
         warnings=tuple(warnings),
+        headers={
+            key: collapse(name)
+            for key, name in zip(columns, table.header, strict=False)
+            if key is not None
+        },
     )
 
 
@@ -1369,7 +1407,9 @@ def plan_report(
                 class_name=row.class_name,
                 reason=row.reason,
                 changes=[
-                    RosterFieldChange(field=c.field, before=c.before, after=c.after)
+                    RosterFieldChange(
+                        field=c.field, before=c.before, after=c.after, label=parsed.label(c.field)
+                    )
                     for c in row.changes
                 ],
             )

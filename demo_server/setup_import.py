@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from api_client import i18n
 from api_client import models as m
 from api_client.i18n import N_, _
 from api_client.setup_files import KINDS, FileKind, weekday_of
@@ -86,7 +87,16 @@ class ParsedFile:
     """The file's name where several files are read at once (OneRoster); else empty."""
 
     def column(self, key: str) -> str:
-        return self.headers.get(key, key)
+        """What a report calls the column ``key``: the header as the file spells it, else the
+        column's name in the language in force (the Russian template's header in Russian),
+        never the code (``class_teacher``)."""
+        if key in self.headers:
+            return self.headers[key]
+        for column in self.kind.columns:
+            if column.key == key:
+                name = column.russian if i18n.language() == "ru" else column.key
+                return name.replace("_", " ")
+        return key.replace("_", " ")
 
 
 def _aliases(kind: FileKind) -> dict[str, str]:
@@ -236,6 +246,11 @@ class SetupPlan:
     rows: tuple[PlannedLine, ...]
     warnings: tuple[str, ...] = ()
     encoding: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """The file's headers (``ParsedFile.headers``), to name a change's column as written."""
+
+    def column(self, key: str) -> str:
+        return ParsedFile(self.kind, self.encoding, self.headers, ()).column(key)
 
     def count(self, action: Action) -> int:
         return sum(1 for row in self.rows if row.action is action)
@@ -737,7 +752,13 @@ class _Planner:
         ]
         if kind == "timetable":
             rows = self.timetable_conflicts(rows)
-        return SetupPlan(self.parsed.kind, tuple(rows), self.parsed.warnings, self.parsed.encoding)
+        return SetupPlan(
+            self.parsed.kind,
+            tuple(rows),
+            self.parsed.warnings,
+            self.parsed.encoding,
+            self.parsed.headers,
+        )
 
     def timetable_conflicts(self, rows: list[PlannedLine]) -> list[PlannedLine]:
         """Refuse lines that put a class, a group, a teacher or a room in two places at once,
@@ -928,7 +949,12 @@ def plan_report(plan: SetupPlan, *, dry_run: bool, applied: bool) -> m.SetupImpo
                 column=row.column,
                 reason=row.reason,
                 changes=[
-                    m.RosterFieldChange(field=c.field, before=c.before, after=c.after)
+                    m.RosterFieldChange(
+                        field=c.field,
+                        before=c.before,
+                        after=c.after,
+                        label=plan.column(c.field),
+                    )
                     for c in row.changes
                 ],
             )

@@ -649,7 +649,7 @@ def import_totals(
 
 
 def _changes(changes: list[Any]) -> str:
-    return "; ".join(f"{c.field} {c.before or '-'} -> {c.after or '-'}" for c in changes)
+    return "; ".join(f"{c.label or c.field} {c.before or '-'} -> {c.after or '-'}" for c in changes)
 
 
 def print_report(report: RosterImportReport, name: str, env: Env) -> None:

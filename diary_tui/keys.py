@@ -58,3 +58,15 @@ def localized(bindings: Mapping[str, ActiveBinding]) -> dict[str, ActiveBinding]
         tooltip = _(active.tooltip) if active.tooltip else active.tooltip
         out[key] = ActiveBinding(active.node, binding, active.enabled, tooltip)
     return out
+
+
+def key_label(display: str, key: str) -> str:
+    """A key as a person reads it in the language in force: ``display`` (Textual's name of
+    ``key``: ``A``) and, in Russian, the key in the same place on the Russian layout too
+    (``A (Ф)``), which is what a Russian keyboard shows and sends."""
+    from api_client import i18n
+
+    twin = RUSSIAN_TWIN.get(key)
+    if twin is not None and i18n.language() == "ru":
+        return f"{display} ({twin})"
+    return display

@@ -1172,7 +1172,9 @@ itself. r refreshes.
             if notice.id in self._queued_withdrawals():
                 text += "\n" + _("Withdrawal waiting to be sent.")
             elif not notice.seen and not notice.withdrawn:
-                text += "\n\n" + _("x withdraws it while the class teacher has not read it.")
+                text += "\n\n" + _(
+                    "{key} withdraws it while the class teacher has not read it."
+                ).format(key=self.key_of("attendance.withdraw"))
         else:
             waiting = self._queued_notice_under_cursor()
             if waiting is None:

@@ -22,7 +22,6 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from api_client import i18n
 from api_client.i18n import N_, _
 from api_client.models import ChangeItem, PeriodRef
 from diary_tui.data import (
@@ -35,7 +34,7 @@ from diary_tui.data import (
     describe_error,
 )
 from diary_tui.help import HelpScreen
-from diary_tui.keys import RUSSIAN_TWIN, localized
+from diary_tui.keys import key_label, localized
 from diary_tui.navigation import DESTINATIONS, Destination, destinations_for
 from diary_tui.store import OutboxItem
 from diary_tui.ui import plain, role_name
@@ -247,12 +246,27 @@ class DiaryScreen(Screen[None]):
             if binding.id is None or not binding.description or binding.description in seen:
                 continue
             seen.add(binding.description)
-            display = self.app.get_key_display(binding)
-            twin = RUSSIAN_TWIN.get(binding.key)
-            if twin is not None and i18n.language() == "ru":
-                display = f"{display} ({twin})"  # the key on the Russian layout
-            keys.append((display, binding.description))
-        self.app.push_screen(HelpScreen(_(self.TITLE), _(self.HELP) if self.HELP else "", keys))
+            keys.append(
+                (key_label(self.app.get_key_display(binding), binding.key), binding.description)
+            )
+        self.app.push_screen(HelpScreen(_(self.TITLE), self.help_text(), keys))
+
+    def help_text(self) -> str:
+        """F1's text in the language in force; a screen whose text names its keys fills them
+        in with :meth:`key_of`."""
+        return _(self.HELP) if self.HELP else ""
+
+    def key_of(self, binding_id: str) -> str:
+        """The key of the binding ``binding_id`` as a person reads it in the language in
+        force (``A (Ф)`` in Russian): the key in force after the user's keymap."""
+        for active in self.app.active_bindings.values():
+            if active.binding.id == binding_id:
+                return key_label(self.app.get_key_display(active.binding), active.binding.key)
+        for bindings in self._bindings.key_to_bindings.values():
+            for binding in bindings:
+                if binding.id == binding_id:
+                    return key_label(self.app.get_key_display(binding), binding.key)
+        return ""
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:

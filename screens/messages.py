@@ -515,7 +515,7 @@ In the editor, ctrl+s sends and Esc cancels.
 
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="messages.help"),
-        Binding("n", "new_thread", N_("New"), id="messages.new"),
+        Binding("n", "new_thread", N_("New message"), id="messages.new"),
         Binding("r", "reply", N_("Reply"), id="messages.reply"),
         Binding("f5", "reload", N_("Refresh"), id="messages.reload"),
         Binding("q", "app.quit", N_("Quit"), id="messages.quit"),
@@ -617,9 +617,10 @@ In the editor, ctrl+s sends and Esc cancels.
         if not shown and not queued:
             me = self.data.me
             if me is not None and me.role is Role.TEACHER:
-                self._say(_("No messages yet. Press n to write to parents."))
+                said = _("No messages yet. Press {key} to write to parents.")
             else:
-                self._say(_("No messages yet. Press n to write to your teachers."))
+                said = _("No messages yet. Press {key} to write to your teachers.")
+            self._say(said.format(key=self.key_of("messages.new")))
             return
         now, zone = self.data.clock(), self.data.zone
         option_list.set_options(

@@ -177,8 +177,9 @@ Space switches the highlighted line on or off; Tab moves to the quiet hours; Ctr
 the config file (its comments and other settings are kept).
 
 A parent sees here their consent to the processing of personal data: which version of the
-school's text, when and how it was given. A reads the text and accepts it; W withdraws the
-consent, after saying what that means (the school is told and decides with you what follows).
+school's text, when and how it was given. {consent} reads the text and accepts it; {withdraw}
+withdraws the consent, after saying what that means (the school is told and decides with you
+what follows).
 """)
 
     BINDINGS = [
@@ -211,6 +212,11 @@ consent, after saying what that means (the school is told and decides with you w
         on the choice."""
         self.consent: MyConsent | None = None
         """A parent's standing with the school's consent text, once read."""
+
+    def help_text(self) -> str:
+        return _(self.HELP).format(
+            consent=self.key_of("settings.consent"), withdraw=self.key_of("settings.withdraw")
+        )
 
     def rebuilt(self) -> SettingsScreen:
         return SettingsScreen(self.data, language_chosen=True)
@@ -394,11 +400,13 @@ consent, after saying what that means (the school is told and decides with you w
             mine.state, mine.version, mine.since, mine.way, mine.signed_on, self.data.zone
         )
         if mine.needed:
-            hint = _("The school's text is version {version}: A reads and accepts it.").format(
-                version=mine.text.version
-            )
+            hint = _(
+                "The school's text is version {version}: {consent} reads and accepts it."
+            ).format(version=mine.text.version, consent=self.key_of("settings.consent"))
         else:
-            hint = _("A reads the text again; W withdraws the consent.")
+            hint = _("{consent} reads the text again; {withdraw} withdraws the consent.").format(
+                consent=self.key_of("settings.consent"), withdraw=self.key_of("settings.withdraw")
+            )
         self.query_one("#settings-consent", Static).update(
             Content.assemble(
                 (_("Consent to the processing of personal data: "), "bold"),

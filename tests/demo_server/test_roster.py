@@ -660,3 +660,33 @@ def test_a_name_fitting_several_accounts_is_refused_naming_their_logins() -> Non
         "2 parents named Белова Нина are linked to these children (belova.n, belova.n2): "
         "put the login in the login column"
     )
+
+
+def test_a_reports_changes_name_the_columns_as_the_file_wrote_them() -> None:
+    from api_client import i18n
+    from api_client.models import RosterImportReport, decode, encode
+    from demo_server.roster import plan_report
+
+    school = apply_to_snapshot(plan_of(ROSTER_RU), empty_school())
+    anna = next(u for u in school.users if u.first_name == "Анна")
+    text = f"Тип;Фамилия;Имя;Отчество;Класс;Логин\nученик;Петрова;Анна;Сергеевна;5Б;{anna.login}\n"
+    parsed = parse(text)
+    report = decode(
+        encode(plan_report(plan_import(parsed, school), parsed, dry_run=True, applied=False)),
+        RosterImportReport,
+    )
+    changes = {c.field: c.label for c in report.rows[0].changes}
+    assert changes == {"last_name": "Фамилия", "class": "Класс"}
+    # One full-name column: a surname's change is that column's; a teacher's new classes
+    # are named by the columns they came from.
+    text = f"ФИО;Класс;Логин\nПетрова Анна Сергеевна;5А;{anna.login}\n"
+    parsed = parse(text)
+    plan = plan_import(parsed, school)
+    assert [parsed.label(c.field) for c in plan.rows[0].changes] == ["ФИО"]
+    text = "Тип;Фамилия;Имя;Отчество;Классы;Предметы\nучитель;Петров;Олег;Ильич;9Б;Физика\n"
+    parsed = parse(text)
+    assert parsed.label("teaches") == "Предметы, Классы"
+    # A column the file does not have is named in words, in the language asked for.
+    with i18n.using("ru"):
+        assert parsed.label("children") == "дети"
+    assert parsed.label("middle_name") == "Отчество"

@@ -228,3 +228,16 @@ def test_a_plan_line_says_its_changes_and_reason_as_the_roster_does() -> None:
     line = PlannedLine(4, Action.CHANGED, "5А", "kept the old teacher", changes=changes)
     assert line.summary() == "line 4: changed 5А" + tail
     assert PlannedLine(5, Action.UNCHANGED, "5Б").summary() == "line 5: unchanged 5Б"
+
+
+def test_a_report_names_columns_as_the_file_wrote_them_else_in_words() -> None:
+    from api_client import i18n
+
+    parsed = parse_file("classes", "Класс;Кл_руководитель\n5А;\n".encode())
+    the_plan = plan_file(parsed, SCHOOL)
+    assert parsed.column("class") == "Класс"
+    assert the_plan.column("class_teacher") == "Кл_руководитель"
+    bare = parse_file("classes", "class\n5А\n".encode())
+    assert bare.column("class_teacher") == "class teacher"  # never the code class_teacher
+    with i18n.using("ru"):
+        assert bare.column("class_teacher") == "классный руководитель"

@@ -151,3 +151,32 @@ async def test_settings_show_the_consent_and_withdraw_it_after_saying_what_it_me
 def test_the_document_says_what_withdrawing_means_as_the_app_does() -> None:
     words = " ".join(w for w in DOC.read_text(encoding="utf-8").split() if w != ">")
     assert " ".join(WITHDRAW_MEANS.split()) in words
+
+
+@sqlite_only
+async def test_settings_name_the_consent_keys_in_the_language_in_force(
+    app: Litestar, demo: Any
+) -> None:
+    """In Russian the consent keys are named as the Russian keyboard has them too (A is Ф,
+    W is Ц), on the screen and in F1 help; pressed on the Russian layout they work."""
+    from diary_tui.help import HelpScreen
+
+    diary = make_app(app, login="parent", language="ru")
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "parent", demo.password)
+        await wait_for(pilot, lambda: signed_in(diary))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(diary.screen, SettingsScreen))
+        screen = diary.screen
+        line = screen.query_one("#settings-consent", Static)
+        await wait_for(pilot, lambda: "версия 1" in text_of(line) or "верси" in text_of(line))
+        assert "A (Ф) — перечитать текст; W (Ц) — отозвать согласие." in text_of(line)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(diary.screen, HelpScreen))
+        helped = " ".join(text_of(s) for s in diary.screen.query(Static))
+        assert "A (Ф) — прочитать текст и принять его; W (Ц) —" in helped
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: diary.screen is screen)
+        await pilot.press("Ц")
+        await wait_for(pilot, lambda: isinstance(diary.screen, WithdrawQuestion))
+    await dispose(app)
