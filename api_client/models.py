@@ -1379,6 +1379,98 @@ class AnnouncementRequest(Request):
     """The parallel, with ``audience`` ``grade``."""
 
 
+# ---- Teacher blogs
+
+BLOG_COMMENT_MAX_LENGTH = NOTE_MAX_LENGTH
+"""The longest comment on a blog post, in characters."""
+
+
+class BlogComment(Response):
+    """A comment on a blog post. A hidden one is sent only to the post's author and the
+    administration (``hidden`` true); everyone else never receives it."""
+
+    id: int
+    post_id: int
+    body: str
+    created_at: dt.datetime
+    author: str = ""
+    author_id: int = 0
+    author_role: Role = Role.PARENT
+    hidden: bool = False
+    version: int = 1
+
+
+class BlogPostItem(Response):
+    """A teacher's blog post: to one class (``class``) or the whole school (no class)."""
+
+    id: int
+    title: str
+    body: str
+    published_at: dt.datetime
+    author: str = ""
+    author_id: int = 0
+    class_: ClassRef | None = msgspec.field(default=None, name="class")
+    edited_at: dt.datetime | None = None
+    comments_closed: bool = False
+    hidden: bool = False
+    """Hidden by the administration: sent only to its author and the administration."""
+    comments: int = 0
+    """How many comments the viewer sees under it."""
+    version: int = 1
+    may_edit: bool = False
+    """The viewer wrote it: may edit it, close its comments and hide its comments."""
+    may_moderate: bool = False
+    """The viewer may hide its comments (its author, the administration) and, for the
+    administration, the post itself."""
+    may_comment: bool = False
+    """The viewer may comment now (comments open, the post not hidden, a role that comments)."""
+
+
+class BlogPosts(Response):
+    """The Blogs screen in one GET: the posts the viewer reads, newest first."""
+
+    posts: list[BlogPostItem] = []
+    classes: list[ClassRef] = []
+    """The classes the viewer may write a post for (a teacher's classes); empty for others."""
+    may_post: bool = False
+    """The viewer may write posts (teachers): to ``classes`` or the whole school."""
+
+
+class BlogPostPage(Response):
+    """One post with its comments, oldest first."""
+
+    post: BlogPostItem
+    comments: list[BlogComment] = []
+
+
+class BlogPostRequest(Request):
+    title: Title
+    body: LongText
+    class_id: Id | None = None
+    """The class the post is for (one the teacher teaches); None: the whole school."""
+
+
+class BlogPostEdit(Request):
+    """The author's change to a post: any of the title, the text, comments open or closed."""
+
+    version: Version
+    title: Title | None = None
+    body: LongText | None = None
+    comments_closed: bool | None = None
+
+
+class BlogVisibility(Request):
+    """Hide a post or comment (or show it again), with the reason kept in the audit log."""
+
+    version: Version
+    hidden: bool
+    reason: Reason = ""
+
+
+class BlogCommentRequest(Request):
+    body: Annotated[str, _text(BLOG_COMMENT_MAX_LENGTH)]
+
+
 # ---- Signing
 
 

@@ -187,6 +187,8 @@ def audit_record(action: str, entity: str, entity_id: int | str) -> str:
         "homework": pgettext("audit record: of the thing", "homework"),
         "topic": pgettext("audit record: of the thing", "lesson topic"),
         "user": pgettext("audit record: of the thing", "account"),
+        "blog_post": pgettext("audit record: of the thing", "blog post"),
+        "blog_comment": pgettext("audit record: of the thing", "blog comment"),
     }
     actions = {
         "create": pgettext("audit record", "creation of {thing} No. {id}"),

@@ -37,6 +37,7 @@ from sqlalchemy import (
     false,
     or_,
     select,
+    true,
     union,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,6 +49,8 @@ from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
 from demo_server.schema import (
     Announcement,
+    BlogComment,
+    BlogPost,
     Enrolment,
     GroupMember,
     Lesson,
@@ -675,3 +678,61 @@ async def led_class(
     if cls is None:
         raise not_found("class", "class_id")
     return cls
+
+
+# --- teacher blogs: who writes for which class, who reads what ------------------------------
+
+#: Roles that read (and comment on) teacher blogs; the others get 403 whatever the id.
+BLOG_READERS = frozenset({Role.PUPIL, Role.PARENT, Role.TEACHER, Role.ADMINISTRATION})
+#: Roles that write posts.
+BLOG_WRITERS = frozenset({Role.TEACHER})
+#: Roles that hide comments (of their own posts, for a teacher) or, administration, posts.
+BLOG_MODERATORS = frozenset({Role.TEACHER, Role.ADMINISTRATION})
+
+
+def blog_visibility(viewer: Viewer, classes: Sequence[int]) -> ColumnElement[bool]:
+    """The posts ``viewer`` reads, given the classes they belong to
+    (``messaging.audience_classes``: a pupil's class, a parent's children's, a teacher's):
+    the school's and those classes', unless hidden; their own always. The administration
+    reads every post of its school, hidden ones too."""
+    if viewer.role is Role.ADMINISTRATION:
+        return true()
+    audience: ColumnElement[bool] = BlogPost.class_id.is_(None)
+    if classes:
+        audience = or_(audience, BlogPost.class_id.in_(classes))
+    return or_(BlogPost.author_id == viewer.id, and_(audience, BlogPost.hidden_at.is_(None)))
+
+
+def blog_comment_visibility(viewer: Viewer, post: BlogPost) -> ColumnElement[bool]:
+    """The comments of ``post`` that ``viewer`` reads: hidden ones only its author and the
+    administration."""
+    if viewer.role is Role.ADMINISTRATION or post.author_id == viewer.id:
+        return true()
+    return BlogComment.hidden_at.is_(None)
+
+
+def may_moderate_blog(viewer: Viewer, post: BlogPost) -> bool:
+    """Whether ``viewer`` hides comments of ``post``: its author and the administration."""
+    return viewer.role is Role.ADMINISTRATION or post.author_id == viewer.id
+
+
+async def may_blog_for(db: AsyncSession, viewer: Viewer, class_id: int | None) -> None:
+    """Refuse a post ``viewer`` may not write (raises, else returns): a teacher writes for a
+    class they teach or lead, or for the whole school (``class_id`` None). A class they
+    neither teach nor lead is refused as one that does not exist."""
+    if viewer.role not in BLOG_WRITERS:
+        raise ProblemError(403, _("only teachers write blog posts"))
+    if class_id is None:
+        return
+    missing = not_found("class", "class_id", 422)
+    if not valid_id(class_id):
+        raise missing
+    found = await db.scalar(
+        select(SchoolClass.id).where(
+            SchoolClass.id == class_id,
+            SchoolClass.school_id == viewer.school_id,
+            SchoolClass.id.in_(teacher_class_ids(viewer.id)),
+        )
+    )
+    if found is None:
+        raise missing

@@ -647,6 +647,10 @@ class Texts:
     titles: dict[str, str] = field(default_factory=dict)
     """For the account chooser; keys: parent, pupil, teacher, classteacher, admin, it, nurse,
     authority."""
+    blog_posts: tuple[tuple[str, str], ...] = ()
+    """Teacher blog posts: title, text (the first ones for a class, the last for the school)."""
+    blog_comments: tuple[str, ...] = ()
+    """Comments of parents and pupils on blog posts."""
 
 
 RU = Texts(
@@ -1150,6 +1154,28 @@ RU = Texts(
         "nurse": "Медицинский работник: {name}",
         "authority": "Управление образования: {name}",
     },
+    blog_posts=(
+        (
+            "Как мы готовимся к контрольной",
+            "На этой неделе повторяем всё пройденное в четверти. Решайте задачи из списка в "
+            "тетради, вопросы можно задать здесь в комментариях.",
+        ),
+        (
+            "Книги на каникулы",
+            "Составила список книг для чтения на каникулах. Выбирайте две любые, в январе "
+            "обсудим на уроке.",
+        ),
+        (
+            "Школьная олимпиада",
+            "Приглашаю всех желающих на школьный этап олимпиады. Запись у учителя до пятницы.",
+        ),
+    ),
+    blog_comments=(
+        "Спасибо, очень понятно!",
+        "А можно взять книгу не из списка?",
+        "Мы запишемся, спасибо за приглашение.",
+        "Во сколько начинается олимпиада?",
+    ),
 )
 
 EN = Texts(
@@ -1629,6 +1655,29 @@ EN = Texts(
         "nurse": "Health worker: {name}",
         "authority": "Education authority: {name}",
     },
+    blog_posts=(
+        (
+            "How we prepare for the test",
+            "This week we revise everything of the term. Solve the problems from the list in "
+            "your exercise book; ask questions here in the comments.",
+        ),
+        (
+            "Books for the holidays",
+            "Here is a list of books for the holidays. Choose any two; we talk about them in "
+            "January.",
+        ),
+        (
+            "The school olympiad",
+            "Everyone is welcome to the school round of the olympiad. Sign up with your "
+            "teacher by Friday.",
+        ),
+    ),
+    blog_comments=(
+        "Thank you, very clear!",
+        "May we choose a book that is not on the list?",
+        "We will sign up, thank you for the invitation.",
+        "What time does the olympiad start?",
+    ),
 )
 
 TEXTS: dict[str, Texts] = {"ru": RU, "en": EN}

@@ -272,6 +272,8 @@ _TABLES: tuple[type[schema.Base], ...] = (
     schema.Message,
     schema.Announcement,
     schema.AnnouncementRead,
+    schema.BlogPost,
+    schema.BlogComment,
     schema.Event,
     schema.AuditRecord,
 )
@@ -449,6 +451,7 @@ class _School:
         self, seed: int, texts: Texts, size: str, today: dt.date, audit_key: bytes
     ) -> None:
         self.rng = random.Random(seed)
+        self.seed = seed
         self.audit_key = audit_key
         self.t = texts
         self.ru = texts.lang == "ru"
@@ -486,6 +489,7 @@ class _School:
         self._audit_log()
         self._threads()
         self._announcements()
+        self._blogs()
         self._events()
         self._logins_and_featured()
         self._people_rows()
@@ -1852,6 +1856,50 @@ class _School:
                     "announcement_id": announcement_id,
                     "user_id": mum.id,
                     "read_at": _at_school(self.today - dt.timedelta(days=1), "20:00"),
+                },
+            )
+
+    def _blogs(self) -> None:
+        """A few teacher blog posts with comments: two for the featured pupil's class (its
+        class teacher's and a subject teacher's), one for the school. Drawn from a random
+        source of their own, so the rest of the school is the same with or without them."""
+        rng = random.Random(f"blogs-{self.seed}")
+        cls = self.pupil_class
+        assert cls.homeroom is not None
+        others = [t for t in cls.teachers.values() if t is not cls.homeroom]
+        authors = [cls.homeroom, others[0] if others else cls.homeroom, self.teachers[0]]
+        family = self.featured_family
+        readers = [*family.parents, *(c for c in family.children if c in cls.pupils)]
+        comments = list(self.t.blog_comments)
+        for i, (title, body) in enumerate(self.t.blog_posts):
+            published = _at_school(
+                self.today - dt.timedelta(days=(len(self.t.blog_posts) - i) * rng.randint(2, 5)),
+                f"{rng.randint(15, 19):02d}:00",
+            )
+            post = self._add(
+                schema.BlogPost,
+                {
+                    "school_id": SCHOOL_ID,
+                    "class_id": cls.id if i < len(self.t.blog_posts) - 1 else None,
+                    "author_id": authors[i % len(authors)].id,
+                    "title": title,
+                    "body": body,
+                    "published_at": published,
+                    "comments_closed": False,
+                    "version": 1,
+                },
+            )
+            if not comments or not readers:
+                continue
+            reader = readers[i % len(readers)]
+            self._add(
+                schema.BlogComment,
+                {
+                    "post_id": post["id"],
+                    "author_id": reader.id,
+                    "body": comments[i % len(comments)],
+                    "created_at": published + dt.timedelta(hours=rng.randint(1, 4)),
+                    "version": 1,
                 },
             )
 

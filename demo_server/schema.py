@@ -537,6 +537,43 @@ class AnnouncementRead(Base):
     read_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class BlogPost(Base):
+    """A teacher's blog post to one class they teach (``class_id``) or the whole school (null).
+
+    Never deleted: the administration hides one (``hidden_at``), which keeps it for the author
+    and the administration only; ``comments_closed`` is the author's. Edits bump ``version``."""
+
+    __tablename__ = "blog_posts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    edited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    comments_closed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    hidden_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    hidden_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class BlogComment(Base):
+    """A parent's, pupil's or teacher's comment on a blog post. Never deleted: the post's
+    author or the administration hides one (``hidden_at``); hidden, it is shown only to the
+    post's author and the administration."""
+
+    __tablename__ = "blog_comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("blog_posts.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    hidden_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    hidden_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
 class Event(Base):
     """Parent meetings, school events, exams: things with a date, time and place."""
 

@@ -9,6 +9,7 @@ from demo_server.routes import accounts as accounts_routes
 from demo_server.routes import (
     announcements,
     auth,
+    blogs,
     health,
     me,
     messages,
@@ -68,6 +69,7 @@ def api_router() -> Router:
             medical_routes.create_medical_absences,
             messages.router,
             announcements.router,
+            blogs.router,
             signing.sign,
             changes_routes.changes,
             changes_routes.change_stream,

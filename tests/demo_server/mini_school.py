@@ -337,6 +337,67 @@ async def build_mini_school(engine: AsyncEngine) -> MiniSchool:
             date=MONDAY + dt.timedelta(days=4),
             name="День школы",
         )
+        # Teacher blogs: a post of 5А with a comment and a hidden comment, the school's, one
+        # of 7В (no family of the mini school reads it) and a hidden one of 5А.
+        post = await add(
+            s.BlogPost,
+            "post",
+            school_id=school,
+            class_id=c5a,
+            author_id=teacher,
+            title="Олимпиада по математике",
+            body="Запись до пятницы.",
+            published_at=_at(MONDAY, 10),
+        )
+        await add(
+            s.BlogComment,
+            "comment",
+            post_id=post,
+            author_id=parent,
+            body="Спасибо, запишемся.",
+            created_at=_at(MONDAY, 12),
+        )
+        await add(
+            s.BlogComment,
+            "comment_hidden",
+            post_id=post,
+            author_id=pupil,
+            body="Скучно",
+            created_at=_at(MONDAY, 13),
+            hidden_at=_at(MONDAY, 14),
+            hidden_by=teacher,
+        )
+        await add(
+            s.BlogPost,
+            "post_school",
+            school_id=school,
+            class_id=None,
+            author_id=teacher2,
+            title="Музей истории",
+            body="Экскурсия для всех желающих.",
+            published_at=_at(MONDAY + dt.timedelta(days=1), 9),
+        )
+        await add(
+            s.BlogPost,
+            "post_7v",
+            school_id=school,
+            class_id=c7v,
+            author_id=teacher2,
+            title="Проекты 7В",
+            body="Темы проектов.",
+            published_at=_at(MONDAY, 11),
+        )
+        await add(
+            s.BlogPost,
+            "post_hidden",
+            school_id=school,
+            class_id=c5a,
+            author_id=teacher2,
+            title="Скрытый пост",
+            body="Текст",
+            published_at=_at(MONDAY, 8),
+            hidden_at=_at(MONDAY, 9),
+        )
 
     featured = [
         Account("parent", PASSWORD, "parent", "a parent of two children in different classes"),
@@ -551,6 +612,16 @@ async def add_neighbour_school(engine: AsyncEngine) -> dict[str, int]:
             title="Собрание",
             body="В среду",
         )
+        far_post = await add(
+            s.BlogPost,
+            "post",
+            school_id=school,
+            class_id=None,
+            author_id=teacher,
+            title="Новости школы № 2",
+            body="Текст",
+        )
+        await add(s.BlogComment, "comment", post_id=far_post, author_id=parent, body="Спасибо")
         await add(
             s.Event,
             "event",

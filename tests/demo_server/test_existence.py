@@ -63,21 +63,39 @@ OWN = {
     "group": "far_group",
     "assignment": "far_assignment",
     "row": "far_row",
+    "post": "post",
+    "comment": "comment",
 }
 
 #: Objects of the caller's own school the caller may not see, beyond every object of the
 #: neighbouring school (``far_*``), which nobody here may see. (teacher: 5А and 6Б maths;
 #: classteacher: leads 5А, teaches its Russian; teacher2: history in 5А, 6Б and 7В, leads 6Б.)
 FOREIGN_IN_SCHOOL: dict[str, dict[str, list[str]]] = {
-    "pupil": {"pupil": ["sibling", "stranger"], "class": ["c6b", "c7v"], "event": ["c7v_trip"]},
+    "pupil": {
+        "pupil": ["sibling", "stranger"],
+        "class": ["c6b", "c7v"],
+        "event": ["c7v_trip"],
+        "post": ["post_7v", "post_hidden"],
+        "comment": ["comment_hidden"],
+    },
     "parent": {
         "pupil": ["stranger"],
         "class": ["c7v"],
         "user": ["other_parent"],
         "event": ["c7v_trip"],
+        "post": ["post_7v", "post_hidden"],
+        "comment": ["comment_hidden"],
     },
-    "teacher": {"pupil": ["stranger"], "lesson": ["c7v_mon1"], "class": ["c7v"]},
+    "teacher": {
+        "pupil": ["stranger"],
+        "lesson": ["c7v_mon1"],
+        "class": ["c7v"],
+        "post": ["post_7v", "post_hidden"],
+    },
+    "teacher2": {"comment": ["comment_hidden"]},
     "classteacher": {
+        "post": ["post_7v", "post_hidden"],
+        "comment": ["comment_hidden"],
         "pupil": ["sibling", "stranger"],
         "lesson": ["c6b_mon1", "c7v_mon1"],
         "mark": ["mark_sibling"],
@@ -107,6 +125,8 @@ FAR = {
     "group": "far_group",
     "assignment": "far_assignment",
     "row": "far_row",
+    "post": "far_post",
+    "comment": "far_comment",
 }
 
 
@@ -161,6 +181,13 @@ REQUESTS: list[Call] = [
     Call("PUT", "/meetings/{event}/minutes", {"version": 1, "minutes": "M"}),
     Call("GET", "/attachments/{attachment}"),
     Call("POST", "/lessons/{lesson}/homework/attachments", query={"name": "task.pdf"}),
+    # teacher blogs
+    Call("GET", "/blogs/{post}"),
+    Call("POST", "/blogs", {"title": "Т", "body": "Текст", "class_id": "{class}"}),
+    Call("PATCH", "/blogs/{post}", {"version": 1, "comments_closed": True}),
+    Call("POST", "/blogs/{post}/visibility", {"version": 1, "hidden": True}),
+    Call("POST", "/blogs/{post}/comments", {"body": "Спасибо"}),
+    Call("POST", "/blogs/{post}/comments/{comment}/visibility", {"version": 1, "hidden": True}),
     # classes
     Call("GET", "/classes/{class}/absence-notices"),
     Call("GET", "/classes/{class}/attendance", query={"period": "{period}"}),

@@ -715,3 +715,19 @@ def test_the_server_regenerating_the_demo_changes_nothing(small: Built, tmp_path
     report = asyncio.run(regenerate())
     assert (report.created, report.removed, report.updated, report.kept) == (0, 0, 0, [])
     assert report.unchanged > 0.9 * small.one("SELECT count(*) FROM lessons")
+
+
+def test_teacher_blogs(small: Built) -> None:
+    """Two posts for the featured pupil's class, one for the school, each with a comment of
+    the featured family, by teachers of the class (the school's by a teacher)."""
+    pupil = small.user("pupil")["id"]
+    parent = small.user("parent")["id"]
+    cls = small.one("SELECT class_id FROM enrolments WHERE pupil_id = ?", pupil)
+    posts = small.rows("SELECT * FROM blog_posts ORDER BY published_at")
+    assert [p["class_id"] for p in posts] == [cls, cls, None]
+    for post in posts:
+        role = small.one("SELECT role FROM users WHERE id = ?", post["author_id"])
+        assert role == "teacher"
+    commenters = {row["author_id"] for row in small.rows("SELECT author_id FROM blog_comments")}
+    assert parent in commenters
+    assert small.one("SELECT count(*) FROM blog_comments") == 3
