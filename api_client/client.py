@@ -62,6 +62,8 @@ from api_client.models import (
     ClassGroupCreate,
     ClassGroupInfo,
     ClassList,
+    ClassMessageRequest,
+    ClassMessageSent,
     ClassStats,
     ClassUpdate,
     ConsentAccept,
@@ -540,6 +542,18 @@ class DiaryClient:
     ) -> Thread:
         return await self._send(
             "POST", "/threads", Thread, json=body, idempotency_key=idempotency_key
+        )
+
+    async def message_class_parents(
+        self, class_id: int, body: ClassMessageRequest, idempotency_key: str | None = None
+    ) -> ClassMessageSent:
+        """One message to a class's parents (all, or ``parent_ids``): a thread each."""
+        return await self._send(
+            "POST",
+            f"/classes/{class_id}/parent-messages",
+            ClassMessageSent,
+            json=body,
+            idempotency_key=idempotency_key,
         )
 
     async def recipients(self, pupil_id: int) -> Recipients:

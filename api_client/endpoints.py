@@ -24,8 +24,10 @@ from api_client.models import (
     AuditPage,
     AuthorityStats,
     BellScheduleList,
+    ClassAttendance,
     ClassGroupList,
     ClassList,
+    ClassParents,
     ClassStats,
     ConsentHistory,
     ConsentState,
@@ -164,6 +166,16 @@ def absence_notices(pupil_id: int) -> Get[AbsenceNotices]:
 def class_absence_notices(class_id: int) -> Get[AbsenceNotices]:
     """The absence notices about a class's pupils (its class teacher)."""
     return Get(f"/classes/{class_id}/absence-notices", AbsenceNotices)
+
+
+def class_attendance(class_id: int, period: int | str | None = None) -> Get[ClassAttendance]:
+    """A class's absences by pupil and school day of a period (its class teacher)."""
+    return Get(f"/classes/{class_id}/attendance", ClassAttendance, query({"period": period}))
+
+
+def class_parents(class_id: int) -> Get[ClassParents]:
+    """A class's pupils with their parents and how to reach them (its class teacher)."""
+    return Get(f"/classes/{class_id}/parents", ClassParents)
 
 
 # -- the class journal and the timetable -----------------------------------------------------

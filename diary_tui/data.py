@@ -1069,6 +1069,20 @@ class DiaryData:
         write = ThreadCreateOp(request=request)
         return await self._submit(write, wire.Thread)
 
+    async def message_class_parents(
+        self, class_id: int, subject: str, body: str, parent_ids: list[int]
+    ) -> Sent[wire.ClassMessageSent] | Waiting:
+        """One message to the class's parents (``parent_ids``; empty: all of them), a private
+        thread each, through the outbox; :class:`NotSaved` when the server refuses it."""
+        from diary_tui.outbox_ops import ClassMessageOp
+
+        title = self.check_message(subject, "subject", wire.SUBJECT_MAX_LENGTH, one_line=True)
+        text = self.check_message(body)
+        request = wire.ClassMessageRequest(subject=title, body=text, parent_ids=parent_ids)
+        return await self._submit(
+            ClassMessageOp(class_id=class_id, request=request), wire.ClassMessageSent
+        )
+
     # -- announcements and events ---------------------------------------------------------
 
     async def mark_announcement_read(

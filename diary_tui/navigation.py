@@ -65,6 +65,17 @@ DESTINATIONS: tuple[Destination, ...] = (
         class_teachers=True,
     ),
     Destination(
+        "homeroom",
+        "k",
+        N_("My class"),
+        N_(
+            "The class you lead: attendance by pupil and day in a period, the parents and "
+            "their contacts, one message to the parents"
+        ),
+        frozenset(),
+        class_teachers=True,
+    ),
+    Destination(
         "stats",
         "s",
         N_("Statistics"),

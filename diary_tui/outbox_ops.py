@@ -324,6 +324,16 @@ class ThreadCreateOp(OutboxOp, frozen=True, tag="thread.create"):
         return await client.start_thread(self.request, idempotency_key)
 
 
+class ClassMessageOp(OutboxOp, frozen=True, tag="class_message.send"):
+    """One message to a class's parents (all, or the chosen), a private thread each."""
+
+    class_id: int
+    request: wire.ClassMessageRequest
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.message_class_parents(self.class_id, self.request, idempotency_key)
+
+
 class HomeworkDoneOp(OutboxOp, frozen=True, tag="homework_done.set"):
     """A pupil (or a parent) ticks homework done, or unticks it."""
 
@@ -444,6 +454,7 @@ Op: TypeAlias = (
     | NoticeWithdrawOp
     | ReplyOp
     | ThreadCreateOp
+    | ClassMessageOp
     | HomeworkDoneOp
     | ThreadReadOp
     | AnnouncementReadOp

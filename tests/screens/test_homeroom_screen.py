@@ -1,0 +1,145 @@
+"""The class teacher's class (``k``): the attendance of the class by pupil and day, the
+parents with their contacts, one message to the parents; at 80x24, on the frozen day."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from litestar import Litestar
+from textual.widgets import DataTable, Input, Static, TextArea
+
+from api_client.models import AbsenceKind, AbsenceSet, UserUpdate
+from diary_tui.app import DiaryApp
+from screens.dialogs.detail import DetailScreen
+from screens.homeroom import ClassMessageScreen, ClassScreen, cell_text, totals_text
+from tests.conftest import asgi_transport
+from tests.diary_tui.harness import log_in, wait_for
+from tests.screens.test_attendance_class_teacher import make, signed_in
+from tests.screens.test_attendance_class_teacher import text as text_of
+
+
+def grid_loaded(app: DiaryApp) -> bool:
+    screen = app.screen
+    return (
+        isinstance(screen, ClassScreen)
+        and screen.attendance is not None
+        and not screen.workers
+        and screen.query_one("#homeroom-grid", DataTable).row_count > 0
+    )
+
+
+def row_texts(table: DataTable[Any], row: int) -> list[str]:
+    return [str(getattr(cell, "plain", cell)) for cell in table.get_row_at(row)]
+
+
+async def test_the_class_s_attendance_by_day_at_80x24(app: Litestar, demo: Any) -> None:
+    transport = asgi_transport(app)
+    ids = demo.ids
+    async with signed_in(transport, "classteacher", demo.password) as lead:
+        await lead.set_absence(
+            ids["mon1"], ids["pupil"], AbsenceSet(kind=AbsenceKind.ILLNESS), "absence-screen-1"
+        )
+    diary = make(transport, "classteacher", open_screen="news")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "classteacher", demo.password)
+        await wait_for(pilot, lambda: getattr(diary.screen, "NAME", "") == "news")
+        await pilot.press("k")
+        await wait_for(pilot, lambda: grid_loaded(diary))
+        screen = diary.screen
+        assert isinstance(screen, ClassScreen)
+        grid = screen.query_one("#homeroom-grid", DataTable)
+        keys = [column.key.value for column in grid.ordered_columns]
+        assert keys[:2] == ["pupil", "total"]
+        assert "2026-11-23" in keys and "2026-11-24" not in keys  # Tuesday's lesson cancelled
+        monday = keys.index("2026-11-23")
+        rows = {row_texts(grid, n)[0]: row_texts(grid, n) for n in range(grid.row_count)}
+        sokolov = rows["Соколов Миша"]
+        # Monday: one lesson missed through illness, and late to another.
+        assert sokolov[monday] == "1IL"
+        assert sokolov[1].startswith("1 (I 1)") and "1 day" in sokolov[1]
+        assert rows["Total"][monday] == "1"
+        # The cursor starts on the first day; End goes to the last, Home back.
+        assert grid.cursor_coordinate.column == 2
+        await pilot.press("end")
+        assert grid.cursor_coordinate.column == len(keys) - 1
+        await pilot.press("home")
+        assert grid.cursor_coordinate.column == 2
+        # Enter on Monday of the pupil: the day's lessons and reasons.
+        row = next(n for n in range(grid.row_count) if row_texts(grid, n)[0] == "Соколов Миша")
+        grid.move_cursor(row=row, column=monday)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(diary.screen, DetailScreen))
+        said = text_of(diary.screen.query_one("#homeroom-day-text", Static))
+        assert "Lesson 1, Математика: illness" in said
+        assert "Lesson 2, Русский язык: late, 10 min" in said
+        await pilot.press("escape")
+        # The period switches with ] (the whole year after the last period).
+        before = screen.attendance
+        assert before is not None
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: screen.attendance is not before and not screen.workers)
+        assert screen.period is not None
+
+
+def test_cells_and_totals_in_words() -> None:
+    from api_client.models import AttendanceTotals
+
+    both = AttendanceTotals(missed=2, illness=1, unexcused=1, late=1)
+    assert cell_text(both, [AbsenceKind.ILLNESS, AbsenceKind.UNEXCUSED, AbsenceKind.LATE]) == (
+        "2*L"
+    )
+    assert cell_text(AttendanceTotals(late=1), [AbsenceKind.LATE]) == "L"
+    assert totals_text(both, 2) == "2 (I 1, A 1) · 2 days · L 1"
+
+
+async def test_parents_and_their_contacts_then_one_message(app: Litestar, demo: Any) -> None:
+    transport = asgi_transport(app)
+    ids = demo.ids
+    async with signed_in(transport, "it", demo.password) as it:
+        account = await it.user(ids["parent"])
+        await it.update_user(
+            ids["parent"],
+            UserUpdate(version=account.version, phone="+7 912 345-67-89", email="irina@mail.ru"),
+        )
+    diary = make(transport, "classteacher", open_screen="news")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "classteacher", demo.password)
+        await wait_for(pilot, lambda: getattr(diary.screen, "NAME", "") == "news")
+        await pilot.press("k")
+        await wait_for(pilot, lambda: grid_loaded(diary))
+        screen = diary.screen
+        assert isinstance(screen, ClassScreen)
+        await pilot.press("v")
+        table = screen.query_one("#homeroom-parents", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2 and not screen.workers)
+        rows = [row_texts(table, n) for n in range(table.row_count)]
+        assert ["Соколов Миша", "Соколова Ирина", "+7 912 345-67-89", "irina@mail.ru"] in rows
+        assert rows[0][0] == "Новиков Дима" and rows[0][1] == "no parent linked"
+        # n: one message to the parents; an empty text is refused and the form stays.
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(diary.screen, ClassMessageScreen))
+        form = cast(ClassMessageScreen, diary.screen)
+        assert form.chosen() == [ids["parent"]]
+        form.query_one("#class-message-subject", Input).value = "Собрание"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not form.sending and not form.workers)
+        assert diary.screen is form
+        assert "empty" in text_of(form.query_one("#class-message-problem", Static))
+        # The server refuses (the parent was unlinked meanwhile): the text stays.
+        async with signed_in(transport, "it", demo.password) as it:
+            await it.set_parent_link(ids["parent"], ids["pupil"], False)
+        form.query_one("#class-message-body", TextArea).text = "Собрание в четверг."
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not form.sending and not form.workers)
+        assert diary.screen is form
+        assert "no parents" in text_of(form.query_one("#class-message-problem", Static))
+        assert form.query_one("#class-message-body", TextArea).text == "Собрание в четверг."
+        async with signed_in(transport, "it", demo.password) as it:
+            await it.set_parent_link(ids["parent"], ids["pupil"], True)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: diary.screen is screen)
+    async with signed_in(transport, "parent", demo.password) as parent:
+        threads = await parent.threads()
+        ours = [t for t in threads.threads if t.subject == "Собрание"]
+        assert len(ours) == 1
+        assert [p.id for p in ours[0].participants] == [ids["classteacher"]]
