@@ -1224,6 +1224,85 @@ class Recipients(Response):
     recipients: list[Participant] = []
 
 
+# ---- The class chat
+
+CHAT_MESSAGE_MAX_LENGTH = 1_000
+"""A chat message is a line or a few: longer text belongs in a message or an announcement."""
+ChatText = Annotated[str, _text(CHAT_MESSAGE_MAX_LENGTH)]
+CHAT_PAGE = 50
+"""Messages in one page of a chat (the newest, or those before ``before``)."""
+
+
+class ChatMessage(Response):
+    """One message of a class chat. A hidden message keeps its place: ``hidden`` is true,
+    ``hidden_by`` names who hid it, and ``body`` is empty for everyone but the moderators
+    (the class teacher and the administration), who still read what was hidden."""
+
+    id: int
+    author_id: int
+    author: str
+    """Full name."""
+    author_role: Role
+    sent_at: dt.datetime
+    body: str = ""
+    hidden: bool = False
+    hidden_by: str = ""
+    hidden_at: dt.datetime | None = None
+
+
+class ChatSummary(Response):
+    """A class chat the viewer may open."""
+
+    class_: ClassRef = msgspec.field(name="class")
+    closed: bool = False
+    last_message_id: int = 0
+    last_at: dt.datetime | None = None
+    may_moderate: bool = False
+    """The viewer may hide messages and close or open the chat (its class teacher, the
+    administration)."""
+
+
+class Chats(Response):
+    """The class chats of the viewer: a pupil's class, a teacher's classes (those they lead or
+    teach), every class of the school for the administration."""
+
+    chats: list[ChatSummary] = []
+
+
+class Chat(Response):
+    """A page of a class chat, oldest first: the newest messages, or those before ``before``."""
+
+    class_: ClassRef = msgspec.field(name="class")
+    messages: list[ChatMessage] = []
+    older: bool = False
+    """More messages wait before the first of this page: ask with ``before`` = its id."""
+    closed: bool = False
+    """Closed by the class teacher: only they may write until it is opened again."""
+    closed_by: str = ""
+    closed_at: dt.datetime | None = None
+    may_write: bool = False
+    may_moderate: bool = False
+
+
+class ChatPost(Request):
+    """A new message in a class chat (``POST /chats/{class_id}/messages``)."""
+
+    body: ChatText
+
+
+class ChatHide(Request):
+    """Hide a chat message, or show it again (``hidden`` false)."""
+
+    hidden: bool = True
+    reason: Reason = ""
+
+
+class ChatState(Request):
+    """Close a class chat (``closed`` true) or open it again."""
+
+    closed: bool
+
+
 # ---- Announcements
 
 

@@ -189,6 +189,8 @@ def audit_record(action: str, entity: str, entity_id: int | str) -> str:
         "user": pgettext("audit record: of the thing", "account"),
         "blog_post": pgettext("audit record: of the thing", "blog post"),
         "blog_comment": pgettext("audit record: of the thing", "blog comment"),
+        "chat_message": pgettext("audit record: of the thing", "chat message"),
+        "chat": pgettext("audit record: of the thing", "class chat"),
     }
     actions = {
         "create": pgettext("audit record", "creation of {thing} No. {id}"),

@@ -91,6 +91,8 @@ _NOT_FOUND = {
     "bell schedule": N_("there is no bell schedule with this id among those you may see"),
     "room": N_("there is no room with this id among those you may see"),
     "group": N_("there is no group with this id among those you may see"),
+    "chat": N_("there is no class chat with this id among those you may see"),
+    "chat message": N_("there is no message with this id in this chat"),
 }
 """Each kind's "not found" in a sentence of its own (a language may inflect the noun)."""
 
@@ -473,6 +475,59 @@ async def require_class_notices(db: AsyncSession, viewer: Viewer, class_id: int)
     cls = await visible_class(db, viewer, class_id)
     if viewer.role is Role.TEACHER and cls.homeroom_teacher_id != viewer.id:
         raise ProblemError(403, _("only the class teacher of this class sees its absence notices"))
+
+
+# ---- The class chat
+#
+# A class's chat is its pupils' and their teachers' room:
+# - a pupil: the chat of the class they are in today;
+# - a teacher: the chats of the classes they lead or teach (a teaching assignment);
+# - administration: every chat of the school, to read and moderate (not to write);
+# - parents, IT staff, the health worker and the authority: 403 (a guard on the routes).
+# Moderators (hide a message, close and open the chat) are the class teacher of the class and
+# the administration. A chat the viewer is not in is answered as one that does not exist.
+
+CHAT_ROLES = frozenset({Role.PUPIL, Role.TEACHER, Role.ADMINISTRATION})
+
+
+def chat_visibility(viewer: Viewer, today: dt.date) -> ColumnElement[bool]:
+    """The condition on a ``SchoolClass`` row under which ``viewer`` is in its chat."""
+    base = and_(SchoolClass.school_id == viewer.school_id, SchoolClass.retired.is_(False))
+    if viewer.role is Role.ADMINISTRATION:
+        return base
+    if viewer.role is Role.TEACHER:
+        return and_(base, SchoolClass.id.in_(teacher_class_ids(viewer.id)))
+    if viewer.role is Role.PUPIL:
+        return and_(
+            base,
+            exists().where(
+                Enrolment.class_id == SchoolClass.id,
+                Enrolment.pupil_id == viewer.id,
+                Enrolment.start <= today,
+                or_(Enrolment.end.is_(None), Enrolment.end >= today),
+            ),
+        )
+    return false()
+
+
+def moderates_chat(viewer: Viewer, cls: SchoolClass) -> bool:
+    """Whether ``viewer`` may hide messages of the class's chat and close or open it."""
+    return viewer.role is Role.ADMINISTRATION or cls.homeroom_teacher_id == viewer.id
+
+
+def chat_write_refusal(viewer: Viewer, cls: SchoolClass, closed: bool) -> str | None:
+    """Why ``viewer`` (who is in the chat) may not write in it now, in words; None if they may."""
+    if viewer.role is Role.ADMINISTRATION:
+        return _(
+            "the administration reads and moderates class chats but does not write in them: "
+            "write to the class teacher, or post an announcement to the class"
+        )
+    if closed and cls.homeroom_teacher_id != viewer.id:
+        return _(
+            "the class teacher has closed this chat: you can read it, and write again once "
+            "it is opened"
+        )
+    return None
 
 
 # ---- Audit, statistics and medical records

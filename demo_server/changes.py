@@ -17,6 +17,8 @@ A change row (``demo_server.records.record_change``) is routed by its columns:
 
 - messages (``message.*``) reach only the user they are addressed to, whatever the role: a
   pupil never sees their parents' correspondence, IT staff never read private messages;
+- the class chat (``chat.*``, routed to its class) reaches the class's pupils and teachers
+  and the administration, never the parents;
 - IT staff and the education authority see only school-wide announcements and events
   (nothing about a named pupil, no marks);
 - a health worker sees those and the absences of the school's pupils (never marks).
@@ -71,6 +73,8 @@ CURSOR_RE = re.compile("[0-9]{1,19}")
 PUBLIC_PREFIXES = ("announcement.", "event.")
 #: Kinds that only ever reach the user they are addressed to.
 PRIVATE_PREFIXES = ("message.",)
+#: Kinds of a class's own room, the class chat: its pupils and teachers, never the parents.
+CHAT_PREFIXES = ("chat.",)
 
 
 # --- cursors --------------------------------------------------------------------------------
@@ -162,6 +166,8 @@ def visible(viewer: Viewer, today: dt.date) -> ColumnElement[bool]:
             ),
             school_wide,
         )
+        if viewer.role is Role.PARENT:  # the class chat is the pupils'
+            scope = and_(scope, ~_startswith(CHAT_PREFIXES))
     elif viewer.role is Role.TEACHER:
         classes_taught = teacher_class_ids(viewer.id)
         pupils_taught = select(Enrolment.pupil_id).where(

@@ -651,6 +651,9 @@ class Texts:
     """Teacher blog posts: title, text (the first ones for a class, the last for the school)."""
     blog_comments: tuple[str, ...] = ()
     """Comments of parents and pupils on blog posts."""
+    chat: tuple[tuple[str, str], ...] = ()
+    """A class chat's talk, in turn: who (``pupil``, or ``teacher`` for the class teacher)
+    and the text; ``{subject}`` is a subject the class has."""
 
 
 RU = Texts(
@@ -1176,6 +1179,14 @@ RU = Texts(
         "Мы запишемся, спасибо за приглашение.",
         "Во сколько начинается олимпиада?",
     ),
+    chat=(
+        ("pupil", "Всем привет! Кто знает, что задали по предмету «{subject}»?"),
+        ("pupil", "Параграф 12 и упражнения после него, в дневнике уже есть."),
+        ("pupil", "Спасибо!"),
+        ("teacher", "Ребята, напоминаю: в пятницу классный час, не опаздывайте."),
+        ("pupil", "А можно на классном часе обсудить поездку в музей?"),
+        ("teacher", "Можно. Подумайте, в какой день вам удобнее."),
+    ),
 )
 
 EN = Texts(
@@ -1677,6 +1688,14 @@ EN = Texts(
         "May we choose a book that is not on the list?",
         "We will sign up, thank you for the invitation.",
         "What time does the olympiad start?",
+    ),
+    chat=(
+        ("pupil", "Hi all! Does anyone know the {subject} homework?"),
+        ("pupil", "Section 12 and the exercises after it; it is in the diary already."),
+        ("pupil", "Thanks!"),
+        ("teacher", "A reminder: form time on Friday, please be on time."),
+        ("pupil", "Could we talk about the museum trip at form time?"),
+        ("teacher", "Yes. Think about which day suits you best."),
     ),
 )
 

@@ -270,6 +270,7 @@ _TABLES: tuple[type[schema.Base], ...] = (
     schema.MessageThread,
     schema.ThreadParticipant,
     schema.Message,
+    schema.ChatMessage,
     schema.Announcement,
     schema.AnnouncementRead,
     schema.BlogPost,
@@ -488,6 +489,7 @@ class _School:
         self._period_marks()
         self._audit_log()
         self._threads()
+        self._chat()
         self._announcements()
         self._blogs()
         self._events()
@@ -1794,6 +1796,36 @@ class _School:
                     schema.ThreadParticipant,
                     {"thread_id": thread["id"], "user_id": person.id, "last_read_id": read},
                 )
+
+    def _chat(self) -> None:
+        """A short talk in the class chat of the featured pupil's class, two days ago: three
+        of its pupils and its class teacher. Drawn without the random stream, so adding it
+        changes nothing else of the school."""
+        cls = self.pupil_class
+        teacher = cls.homeroom
+        if teacher is None or not cls.pupils or not self.t.chat:
+            return
+        key = next(iter(cls.teachers), "")
+        subject = next(((s.ru if self.ru else s.en) for s in SUBJECTS if s.key == key), key)
+        pupils = cls.pupils[:3]
+        start = _at_school(self.today - dt.timedelta(days=2), "16:05")
+        turn = 0
+        for n, (who, line) in enumerate(self.t.chat):
+            if who == "teacher":
+                author = teacher
+            else:
+                author = pupils[turn % len(pupils)]
+                turn += 1
+            self._add(
+                schema.ChatMessage,
+                {
+                    "school_id": SCHOOL_ID,
+                    "class_id": cls.id,
+                    "author_id": author.id,
+                    "body": line.format(subject=subject),
+                    "sent_at": start + dt.timedelta(minutes=7 * n),
+                },
+            )
 
     def featured_teacher_of(self, cls: _Class) -> _Person:
         """A teacher of ``cls`` for the chooser: mathematics or Russian first, preferably one

@@ -514,6 +514,31 @@ class Message(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class ChatMessage(Base):
+    """A message of a class chat (the class's pupils and teachers). Never deleted: hiding one
+    (the class teacher, the administration) sets ``hidden_at`` and ``hidden_by_id``, audited."""
+
+    __tablename__ = "chat_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    hidden_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class ClassChat(Base):
+    """A class chat's state; a class without a row has an open chat."""
+
+    __tablename__ = "class_chats"
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), primary_key=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+    """When it was closed; null while it is open."""
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
 class Announcement(Base):
     __tablename__ = "announcements"
     id: Mapped[int] = mapped_column(primary_key=True)

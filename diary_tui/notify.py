@@ -240,6 +240,17 @@ def _describe(change: ChangeItem, me: Me | None, *, name_pupil: bool) -> str:
         title = _short(_text(p, "subject"), 50)
         said = _("New message from {author}").format(author=author)
         return f"{said}: {title}" if title else said
+    if kind == "chat.message":
+        author = _text(p, "author") or change.actor
+        return _("Class chat: a message from {author}").format(author=author)
+    if kind == "chat.hidden":
+        return _("Class chat: a message was hidden{by}").format(by=by)
+    if kind == "chat.shown":
+        return _("Class chat: a hidden message is shown again{by}").format(by=by)
+    if kind == "chat.closed":
+        return _("The class chat was closed{by}").format(by=by)
+    if kind == "chat.opened":
+        return _("The class chat was opened again{by}").format(by=by)
     if kind == "announcement.new":
         return _announcement(p)
     if kind == "event.new":

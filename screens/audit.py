@@ -54,6 +54,8 @@ THINGS = {
     "period_mark": N_("period mark"),
     "academic_year": N_("school year"),
     "absence_notice": N_("absence notice"),
+    "chat_message": N_("chat message"),
+    "chat": N_("class chat"),
 }
 """What a record is about, in words (other kinds are named as the log names them)."""
 

@@ -22,6 +22,7 @@ from demo_server.routes import (
 from demo_server.routes import attendance as attendance_routes
 from demo_server.routes import audit as audit_routes
 from demo_server.routes import changes as changes_routes
+from demo_server.routes import chat as chat_routes
 from demo_server.routes import consent as consent_routes
 from demo_server.routes import grades as grades_routes
 from demo_server.routes import homeroom as homeroom_routes
@@ -68,6 +69,7 @@ def api_router() -> Router:
             medical_routes.medical_absences,
             medical_routes.create_medical_absences,
             messages.router,
+            chat_routes.router,
             announcements.router,
             blogs.router,
             signing.sign,

@@ -436,6 +436,21 @@ async def build_district(engine: AsyncEngine) -> MiniSchool:
                 .returning(s.Period.id)
             )
         ).scalar_one()
+        # A message in each of two class chats (5А's and 6Б's), for the existence probes.
+        for key, cls, author in (("chat_5a", "c5a", "pupil"), ("chat_6b", "c6b", "sibling")):
+            school.ids[key] = (
+                await db.execute(
+                    insert(s.ChatMessage)
+                    .values(
+                        school_id=school.school_id,
+                        class_id=school.ids[cls],
+                        author_id=school.ids[author],
+                        body="Привет!",
+                        sent_at=_at(TODAY, 15),
+                    )
+                    .returning(s.ChatMessage.id)
+                )
+            ).scalar_one()
     school.ids.update(await add_neighbour_school(engine))
     return school
 
@@ -519,6 +534,15 @@ async def add_neighbour_school(engine: AsyncEngine) -> dict[str, int]:
             teacher_id=teacher,
         )
         await add(s.GroupMember, group_id=group, pupil_id=pupil, start=dt.date(2026, 9, 1))
+        await add(
+            s.ChatMessage,
+            "chat",
+            school_id=school,
+            class_id=cls,
+            author_id=pupil,
+            body="Привет!",
+            sent_at=dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC),
+        )
         await add(
             s.TeachingAssignment,
             "assignment",

@@ -65,6 +65,7 @@ OWN = {
     "row": "far_row",
     "post": "post",
     "comment": "comment",
+    "chat": "chat_5a",
 }
 
 #: Objects of the caller's own school the caller may not see, beyond every object of the
@@ -77,6 +78,7 @@ FOREIGN_IN_SCHOOL: dict[str, dict[str, list[str]]] = {
         "event": ["c7v_trip"],
         "post": ["post_7v", "post_hidden"],
         "comment": ["comment_hidden"],
+        "chat": ["chat_6b"],
     },
     "parent": {
         "pupil": ["stranger"],
@@ -100,6 +102,7 @@ FOREIGN_IN_SCHOOL: dict[str, dict[str, list[str]]] = {
         "lesson": ["c6b_mon1", "c7v_mon1"],
         "mark": ["mark_sibling"],
         "class": ["c6b", "c7v"],
+        "chat": ["chat_6b"],
     },
 }
 
@@ -127,6 +130,7 @@ FAR = {
     "row": "far_row",
     "post": "far_post",
     "comment": "far_comment",
+    "chat": "far_chat",
 }
 
 
@@ -241,6 +245,11 @@ REQUESTS: list[Call] = [
         "/threads",
         {"recipient_id": "{user}", "pupil_id": "{pupil}", "subject": "Вопрос", "body": "Текст"},
     ),
+    # the class chat
+    Call("GET", "/chats/{class}"),
+    Call("POST", "/chats/{class}/messages", {"body": "Привет"}),
+    Call("POST", "/chats/{class}/messages/{chat}/hide", {"hidden": True}),
+    Call("POST", "/chats/{class}/state", {"closed": False}),
     # accounts
     Call("GET", "/users/{user}"),
     Call("PATCH", "/users/{user}", {"version": 1, "first_name": "Николай"}),

@@ -138,6 +138,9 @@ def test_small_school_is_small(small: Built) -> None:
     assert counts["teachers"] == small.one("SELECT count(*) FROM users WHERE role = 'teacher'")
     for table in ("lessons", "marks", "absences", "homework", "messages", "events"):
         assert counts[table] == small.one(f"SELECT count(*) FROM {table}") > 0, table
+    # The class chat of the featured pupil's class: six messages, none in another class.
+    assert counts["chat_messages"] == small.one("SELECT count(*) FROM chat_messages") == 6
+    assert small.one("SELECT count(DISTINCT class_id) FROM chat_messages") == 1
     assert 40 <= counts["pupils"] <= 48
     assert 10 <= counts["teachers"] <= 25
     assert counts["substitutions"] > 0
