@@ -55,6 +55,14 @@ from api_client.models import (
     BellScheduleInfo,
     BellScheduleList,
     BellScheduleUpdate,
+    BlogComment,
+    BlogCommentRequest,
+    BlogPostEdit,
+    BlogPostItem,
+    BlogPostPage,
+    BlogPostRequest,
+    BlogPosts,
+    BlogVisibility,
     ChangeFeed,
     ChangeItem,
     ClassCreate,
@@ -577,6 +585,65 @@ class DiaryClient:
     ) -> AnnouncementItem:
         return await self._send(
             "POST", "/announcements", AnnouncementItem, json=body, idempotency_key=idempotency_key
+        )
+
+    # -- teacher blogs -------------------------------------------------------------------
+
+    async def blog_posts(self) -> BlogPosts:
+        return await self.fetch(endpoints.blog_posts())
+
+    async def blog_post(self, post_id: int) -> BlogPostPage:
+        return await self.fetch(endpoints.blog_post(post_id))
+
+    async def create_blog_post(
+        self, body: BlogPostRequest, idempotency_key: str | None = None
+    ) -> BlogPostItem:
+        return await self._send(
+            "POST", "/blogs", BlogPostItem, json=body, idempotency_key=idempotency_key
+        )
+
+    async def edit_blog_post(
+        self, post_id: int, body: BlogPostEdit, idempotency_key: str | None = None
+    ) -> BlogPostItem:
+        return await self._send(
+            "PATCH", f"/blogs/{post_id}", BlogPostItem, json=body, idempotency_key=idempotency_key
+        )
+
+    async def set_blog_post_hidden(
+        self, post_id: int, body: BlogVisibility, idempotency_key: str | None = None
+    ) -> BlogPostItem:
+        return await self._send(
+            "POST",
+            f"/blogs/{post_id}/visibility",
+            BlogPostItem,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def comment_blog_post(
+        self, post_id: int, body: BlogCommentRequest, idempotency_key: str | None = None
+    ) -> BlogComment:
+        return await self._send(
+            "POST",
+            f"/blogs/{post_id}/comments",
+            BlogComment,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def set_blog_comment_hidden(
+        self,
+        post_id: int,
+        comment_id: int,
+        body: BlogVisibility,
+        idempotency_key: str | None = None,
+    ) -> BlogComment:
+        return await self._send(
+            "POST",
+            f"/blogs/{post_id}/comments/{comment_id}/visibility",
+            BlogComment,
+            json=body,
+            idempotency_key=idempotency_key,
         )
 
     async def events(self, start: dt.date, end: dt.date, pupil_id: int | None = None) -> Events:

@@ -24,6 +24,8 @@ from api_client.models import (
     AuditPage,
     AuthorityStats,
     BellScheduleList,
+    BlogPostPage,
+    BlogPosts,
     ClassAttendance,
     ClassGroupList,
     ClassList,
@@ -221,6 +223,16 @@ def announcements(pupil_id: int | None = None) -> Get[Announcements]:
     return Get("/announcements", Announcements, query({"pupil_id": pupil_id}))
 
 
+def blog_posts() -> Get[BlogPosts]:
+    """The teacher blog posts the user reads, newest first."""
+    return Get("/blogs", BlogPosts)
+
+
+def blog_post(post_id: int) -> Get[BlogPostPage]:
+    """One blog post with the comments the user sees."""
+    return Get(f"/blogs/{post_id}", BlogPostPage)
+
+
 def events(start: dt.date, end: dt.date, pupil_id: int | None = None) -> Get[Events]:
     return Get("/events", Events, query({"from": start, "to": end, "pupil_id": pupil_id}))
 
@@ -390,6 +402,8 @@ CONSTRUCTORS = (
     thread,
     recipients,
     announcements,
+    blog_posts,
+    blog_post,
     events,
     users,
     groups,

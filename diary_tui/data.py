@@ -1114,6 +1114,57 @@ class DiaryData:
         )
         return await self._submit(AnnouncementPostOp(request=request), wire.AnnouncementItem)
 
+    # -- teacher blogs -------------------------------------------------------------------
+    # Read with ``endpoints.blog_posts()`` and ``endpoints.blog_post(id)`` through
+    # :meth:`cached` and :meth:`load`; every write goes through the outbox.
+
+    async def write_blog_post(
+        self, title: str, body: str, class_id: int | None
+    ) -> Sent[wire.BlogPostItem] | Waiting:
+        """A teacher's post (checked first) for a class they teach or the whole school."""
+        from diary_tui.outbox_ops import BlogPostOp
+
+        heading = self.check_message(title, "title", wire.TITLE_MAX_LENGTH, one_line=True)
+        text = self.check_message(body, "text")
+        request = wire.BlogPostRequest(title=heading, body=text, class_id=class_id)
+        return await self._submit(BlogPostOp(request=request), wire.BlogPostItem)
+
+    async def close_blog_comments(
+        self, post: wire.BlogPostItem, closed: bool
+    ) -> Sent[wire.BlogPostItem] | Waiting:
+        """The author closes (or opens again) the comments of their post."""
+        from diary_tui.outbox_ops import BlogEditOp
+
+        request = wire.BlogPostEdit(version=post.version, comments_closed=closed)
+        return await self._submit(BlogEditOp(post_id=post.id, request=request), wire.BlogPostItem)
+
+    async def hide_blog_post(
+        self, post: wire.BlogPostItem, hidden: bool, reason: str = ""
+    ) -> Sent[wire.BlogPostItem] | Waiting:
+        """The administration hides a post (or shows it again), saying why."""
+        from diary_tui.outbox_ops import BlogHideOp
+
+        request = wire.BlogVisibility(version=post.version, hidden=hidden, reason=reason)
+        return await self._submit(BlogHideOp(post_id=post.id, request=request), wire.BlogPostItem)
+
+    async def comment_blog_post(self, post_id: int, body: str) -> Sent[wire.BlogComment] | Waiting:
+        """A comment (checked first) on a post."""
+        from diary_tui.outbox_ops import BlogCommentOp
+
+        text = self.check_message(body, "comment", wire.BLOG_COMMENT_MAX_LENGTH)
+        request = wire.BlogCommentRequest(body=text)
+        return await self._submit(BlogCommentOp(post_id=post_id, request=request), wire.BlogComment)
+
+    async def hide_blog_comment(
+        self, comment: wire.BlogComment, hidden: bool, reason: str = ""
+    ) -> Sent[wire.BlogComment] | Waiting:
+        """The post's author or the administration hides a comment (or shows it again)."""
+        from diary_tui.outbox_ops import BlogCommentHideOp
+
+        request = wire.BlogVisibility(version=comment.version, hidden=hidden, reason=reason)
+        op = BlogCommentHideOp(post_id=comment.post_id, comment_id=comment.id, request=request)
+        return await self._submit(op, wire.BlogComment)
+
     # -- signing the week ---------------------------------------------------------------
 
     async def sign_week(self, pupil_id: int, day: dt.date) -> Sent[wire.WeekSignature] | Waiting:

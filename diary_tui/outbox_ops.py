@@ -385,6 +385,58 @@ class AnnouncementPostOp(OutboxOp, frozen=True, tag="announcement.post"):
         return await client.post_announcement(self.request, idempotency_key)
 
 
+class BlogPostOp(OutboxOp, frozen=True, tag="blog.post"):
+    """A teacher writes a blog post."""
+
+    request: wire.BlogPostRequest
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.create_blog_post(self.request, idempotency_key)
+
+
+class BlogEditOp(OutboxOp, frozen=True, tag="blog.edit"):
+    """The author changes a post or opens or closes its comments (at the version seen)."""
+
+    post_id: int
+    request: wire.BlogPostEdit
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.edit_blog_post(self.post_id, self.request, idempotency_key)
+
+
+class BlogHideOp(OutboxOp, frozen=True, tag="blog.hide"):
+    """The administration hides a post, or shows it again."""
+
+    post_id: int
+    request: wire.BlogVisibility
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.set_blog_post_hidden(self.post_id, self.request, idempotency_key)
+
+
+class BlogCommentOp(OutboxOp, frozen=True, tag="blog.comment"):
+    """A reader comments on a post."""
+
+    post_id: int
+    request: wire.BlogCommentRequest
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.comment_blog_post(self.post_id, self.request, idempotency_key)
+
+
+class BlogCommentHideOp(OutboxOp, frozen=True, tag="blog.comment_hide"):
+    """The post's author or the administration hides a comment, or shows it again."""
+
+    post_id: int
+    comment_id: int
+    request: wire.BlogVisibility
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.set_blog_comment_hidden(
+            self.post_id, self.comment_id, self.request, idempotency_key
+        )
+
+
 class NoticeSeenOp(OutboxOp, frozen=True, tag="notice.seen"):
     """A class teacher read a parent's absence notice (the parent sees it read)."""
 
@@ -459,6 +511,11 @@ Op: TypeAlias = (
     | ThreadReadOp
     | AnnouncementReadOp
     | AnnouncementPostOp
+    | BlogPostOp
+    | BlogEditOp
+    | BlogHideOp
+    | BlogCommentOp
+    | BlogCommentHideOp
     | NoticeSeenOp
     | NoticeApplyOp
     | IllnessRecordOp

@@ -46,6 +46,8 @@ CALLS: dict[str, list[Callable[[], Get[Any]]]] = {
     "thread": [lambda: endpoints.thread(5)],
     "recipients": [lambda: endpoints.recipients(7)],
     "announcements": [lambda: endpoints.announcements(), lambda: endpoints.announcements(7)],
+    "blog_posts": [lambda: endpoints.blog_posts()],
+    "blog_post": [lambda: endpoints.blog_post(7)],
     "events": [
         lambda: endpoints.events(MONDAY, WEDNESDAY),
         lambda: endpoints.events(MONDAY, WEDNESDAY, 7),
