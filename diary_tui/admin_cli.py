@@ -735,27 +735,18 @@ def _setup_file(path: Path, kind: str) -> bytes:
 
 
 def oneroster_zip(path: Path) -> bytes:
-    """A OneRoster set's zip: the file itself, or a folder's CSV files zipped."""
-    import io
-    import zipfile
+    """A OneRoster set's zip: the file itself, or a folder's CSV files zipped
+    (:func:`api_client.setup_files.oneroster_zip`)."""
+    from api_client.setup_files import oneroster_zip as bundle
 
-    if path.is_file():
-        return _setup_file(path, "oneroster")
-    if not path.is_dir():
-        raise Usage(_("there is no file or folder {path}").format(path=path))
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
-    if not files:
-        raise Usage(_("the folder {path} holds no .csv files").format(path=path))
-    out = io.BytesIO()
     try:
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for file in files:
-                archive.writestr(file.name, file.read_bytes())
+        return bundle(path)
+    except ValueError as exc:
+        raise Usage(str(exc)) from None
     except OSError as exc:
         raise Usage(
             _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
         ) from None
-    return out.getvalue()
 
 
 def _templates(folder: Path, lang: str, env: Env) -> int:

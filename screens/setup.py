@@ -6,8 +6,9 @@ One screen, keyboard first: the sections on the left (Tab or the arrows), the ch
 things in the table on the right. ``n`` makes a new one, ``e`` (or Enter) changes the one under
 the cursor, ``x`` retires it (kept for history, hidden from new choices; a period or a holiday is
 removed instead). ``y`` chooses the year the periods, holidays and classes belong to. ``i``
-imports a set-up file (subjects, rooms, classes, groups, assignments, the timetable: a dry run
-first, then, after a yes, the import), ``z`` closes the chosen year into the next (a dry run
+imports a set-up file (subjects, rooms, classes, groups, assignments, the timetable, or a
+OneRoster 1.2 set, a zip or a folder of its CSV files: a dry run first, then, after a yes, the
+import), ``z`` closes the chosen year into the next (a dry run
 first). Every form keeps what was typed when the server refuses it and says why in its own
 words; nothing here is queued offline (set-up is done online).
 """
@@ -31,7 +32,7 @@ from api_client import endpoints
 from api_client import models as wire
 from api_client.errors import DiaryError
 from api_client.i18n import N_, _, ngettext, pgettext
-from api_client.setup_files import bells_of, weekdays_of
+from api_client.setup_files import bells_of, oneroster_zip, weekdays_of
 from diary_tui.data import DiaryData, describe_error
 from diary_tui.ui import MUTED, muted, parse_day, plain
 from diary_tui.widgets import KeyFooter, NavBar, StatusLine
@@ -59,6 +60,10 @@ SECTIONS: dict[str, str] = {
 }
 """The sections, in the order a school sets itself up."""
 
+ONEROSTER = "oneroster"
+"""The import of a OneRoster 1.2 CSV bulk set (a zip, or a folder zipped here): the year and
+its periods, subjects, classes and groups, people and enrolments, teaching, all at once."""
+
 IMPORT_KINDS: dict[str, str] = {
     "subjects": N_("subjects"),
     "rooms": N_("rooms"),
@@ -66,6 +71,7 @@ IMPORT_KINDS: dict[str, str] = {
     "groups": N_("groups"),
     "assignments": N_("teaching assignments"),
     "timetable": N_("the timetable"),
+    ONEROSTER: N_("a OneRoster 1.2 set: its .zip, or the folder of its CSV files"),
 }
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
@@ -117,7 +123,9 @@ The school's set-up, in the order a school does it: the school (name, time zone,
 the academic year and its periods and holidays, bell schedules (a normal one, Saturday's,
 a shortened day's), subjects, rooms, classes; then the roster of people (Users, or diary admin
 import), groups, teaching assignments and the timetable, here or from set-up files (Import
-files, or diary admin setup import); at the end of the year, closing it moves the classes up.
+files, or diary admin setup import; a OneRoster 1.2 export of a school information system, its
+.zip or its folder, brings all of it at once); at the end of the year, closing it moves the
+classes up.
 
 Groups, Teaching, Timetable: c chooses the class; m puts pupils in or out of the group under
 the cursor from a day. The timetable is the class's week as a grid (lesson numbers by weekdays;
@@ -424,7 +432,10 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
         ]
 
     async def _import_rows(self) -> list[Row]:
-        return [Row([f"{kind}.csv", _(what)], kind) for kind, what in IMPORT_KINDS.items()]
+        return [
+            Row([_("OneRoster (.zip)") if kind == ONEROSTER else f"{kind}.csv", _(what)], kind)
+            for kind, what in IMPORT_KINDS.items()
+        ]
 
     async def _year_end_rows(self) -> list[Row]:
         return [
@@ -956,6 +967,8 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
     def _ask_import(self, kind: str) -> None:
         def check(text: str) -> str | None:
             path = Path(text.strip()).expanduser()
+            if kind == ONEROSTER and path.is_dir():
+                return None
             if not path.is_file():
                 return _("there is no file {path}").format(path=path)
             return None
@@ -964,11 +977,19 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
             if text:
                 self._import(kind, Path(text.strip()).expanduser())
 
+        question = (
+            _(
+                "The OneRoster 1.2 set to import, its .zip or the folder of its CSV files "
+                "(a dry run first):"
+            )
+            if kind == ONEROSTER
+            else _("The file of {what} to import (a dry run first):").format(
+                what=_(IMPORT_KINDS[kind])
+            )
+        )
         self.app.push_screen(
             AskText(
-                _("The file of {what} to import (a dry run first):").format(
-                    what=_(IMPORT_KINDS[kind])
-                ),
+                question,
                 name="setup-import",
                 binding_id="setup.import.cancel",
                 frame="primary",
@@ -983,9 +1004,13 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
         import asyncio
 
         try:
-            content = await asyncio.to_thread(path.read_bytes)
-            report = await self.data.import_setup(kind, content, dry_run=True)
-        except OSError as exc:
+            content = await asyncio.to_thread(
+                oneroster_zip if kind == ONEROSTER else Path.read_bytes, path
+            )
+            report = await self.data.import_setup(
+                kind, content, dry_run=True, zip_file=kind == ONEROSTER
+            )
+        except (OSError, ValueError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
         except DiaryError as exc:
@@ -1003,7 +1028,9 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
 
         async def apply() -> None:
             try:
-                done = await self.data.import_setup(kind, content, dry_run=False)
+                done = await self.data.import_setup(
+                    kind, content, dry_run=False, zip_file=kind == ONEROSTER
+                )
             except DiaryError as exc:
                 self.notify(describe_error(exc), severity="error", markup=False, timeout=10)
                 return
@@ -1105,6 +1132,8 @@ def report_text(report: wire.SetupImportReport, name: str) -> Content:
     for row in report.rows:
         if row.action is wire.ImportAction.REFUSED:
             where = _("line {n}").format(n=row.line)
+            if row.file:
+                where = f"{row.file}, {where}"
             if row.column:
                 where += ", " + _("column {column}").format(column=row.column)
             lines.append(Content(f"  {where}: {row.reason}"))

@@ -149,3 +149,103 @@ async def test_it_staff_set_up_subjects_rooms_years_and_classes(
         await section(pilot, screen, "subjects")
         await wait_for(pilot, lambda: "Черчение" in cells(screen))
     await dispose(app)
+
+
+@sqlite_only
+async def test_a_oneroster_set_is_imported_from_the_set_up_screen(
+    db_url: str, tmp_path: Path
+) -> None:
+    """An empty school's IT staff choose OneRoster in Import files, give the folder a school
+    information system exported: a refused set shows the report naming file, line and column
+    and writes nothing; a good one shows the dry run and is imported only after the yes."""
+    import httpx
+    from sqlalchemy import func, select
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from demo_server import schema as s
+    from demo_server.app import create_app
+    from demo_server.db import make_engine
+    from demo_server.migrate import upgrade_engine
+    from demo_server.schema import utcnow
+    from demo_server.settings import ServerSettings
+    from demo_server.setup_school import init_school
+    from screens.dialogs.detail import DetailScreen
+    from tests.conftest import BASE_URL, asgi_transport
+    from tests.demo_server.test_oneroster import FILES, TODAY
+    from tests.demo_server.test_setup import NEW_PASSWORD, _it_account
+
+    engine = make_engine(db_url)
+    await upgrade_engine(engine)
+    async with async_sessionmaker(engine, expire_on_commit=False)() as db:
+        made = await init_school(
+            db, name="Школа № 7", timezone="Europe/Moscow", language="ru", now=utcnow()
+        )
+        await db.commit()
+
+    async def pupils() -> int:
+        async with engine.connect() as conn:
+            found = await conn.scalar(
+                select(func.count()).select_from(s.User).where(s.User.role == "pupil")
+            )
+        return int(found or 0)
+
+    def export(name: str, files: dict[str, str]) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        for file, text in files.items():
+            (folder / f"{file}.csv").write_text(text, encoding="utf-8-sig")
+        return folder
+
+    broken = dict(FILES)
+    broken["enrollments"] += "e21,active,,hr-5a,org-7,p99,student,false,2026-09-01,\n"
+    bad, good = export("bad", broken), export("good", FILES)
+
+    server = create_app(db_url, settings=ServerSettings(today=lambda: TODAY))
+    async with httpx.AsyncClient(transport=asgi_transport(server), base_url=BASE_URL) as http:
+        await _it_account(http, made.login, made.password)
+    diary = make_app(server, login=made.login)
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, made.login, NEW_PASSWORD)
+        await wait_for(pilot, lambda: signed_in(diary) and settled(diary.screen))
+        diary.go("setup")
+        await wait_for(pilot, lambda: isinstance(diary.screen, SetupScreen))
+        screen = diary.screen
+        assert isinstance(screen, SetupScreen)
+        await wait_for(pilot, lambda: idle(screen) and bool(screen.rows))
+        await section(pilot, screen, "import")
+        assert "OneRoster (.zip)" in cells(screen)
+        table = screen.query_one(DataTable)
+
+        async def choose(folder: Path) -> None:
+            table.focus()
+            table.move_cursor(row=table.row_count - 1)
+            await pilot.press("i")
+            await wait_for(pilot, lambda: isinstance(diary.screen, AskText))
+            ask = diary.screen
+            assert isinstance(ask, AskText) and "OneRoster" in str(ask.question)
+            ask.query_one(Input).value = str(folder)
+            await pilot.press("enter")
+
+        # A set with a pupil nobody lists: the report names the file, the line and the column.
+        await choose(bad)
+        await wait_for(pilot, lambda: isinstance(diary.screen, DetailScreen))
+        report = str(diary.screen.query_one("#setup-report-text", Static).visual)
+        assert "enrollments.csv, line 22, column userSourcedId" in report, report
+        assert "p99" in report
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: diary.screen is screen)
+        assert await pupils() == 0
+
+        # The exported folder: a dry run first, nothing written before the yes.
+        await choose(good)
+        await wait_for(pilot, lambda: isinstance(diary.screen, ConfirmScreen))
+        assert await pupils() == 0
+        await pilot.press("y")
+        await wait_for(pilot, lambda: diary.screen is screen and idle(screen))
+        for _tick in range(100):
+            if await pupils() == 5:
+                break
+            await pilot.pause(0.05)
+        assert await pupils() == 5
+    await dispose(server)
+    await engine.dispose()
