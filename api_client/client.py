@@ -81,6 +81,7 @@ from api_client.models import (
     ConsentTextCreate,
     ConsentWithdraw,
     CredentialSlips,
+    EventDetail,
     Events,
     Grades,
     GroupPupilsChange,
@@ -113,6 +114,10 @@ from api_client.models import (
     MedicalAbsenceCreate,
     MedicalAbsenceResult,
     MedicalAbsences,
+    MeetingAnswerRequest,
+    MeetingMinutesRequest,
+    MeetingRequest,
+    MeetingUpdate,
     MyConsent,
     NewThreadRequest,
     OneTimePassword,
@@ -648,6 +653,53 @@ class DiaryClient:
 
     async def events(self, start: dt.date, end: dt.date, pupil_id: int | None = None) -> Events:
         return await self.fetch(endpoints.events(start, end, pupil_id))
+
+    async def event(self, event_id: int) -> EventDetail:
+        return await self.fetch(endpoints.event(event_id))
+
+    async def create_meeting(
+        self, body: MeetingRequest, idempotency_key: str | None = None
+    ) -> EventDetail:
+        """Plan a parent meeting (the class teacher, the administration)."""
+        return await self._send(
+            "POST", "/meetings", EventDetail, json=body, idempotency_key=idempotency_key
+        )
+
+    async def update_meeting(
+        self, event_id: int, body: MeetingUpdate, idempotency_key: str | None = None
+    ) -> EventDetail:
+        """Change or cancel a meeting before it starts (based on ``body.version``)."""
+        return await self._send(
+            "PATCH",
+            f"/meetings/{event_id}",
+            EventDetail,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def answer_meeting(
+        self, event_id: int, body: MeetingAnswerRequest, idempotency_key: str | None = None
+    ) -> EventDetail:
+        """A parent's answer: coming or not, with a comment."""
+        return await self._send(
+            "PUT",
+            f"/meetings/{event_id}/answer",
+            EventDetail,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def record_meeting_minutes(
+        self, event_id: int, body: MeetingMinutesRequest, idempotency_key: str | None = None
+    ) -> EventDetail:
+        """The minutes of a meeting that has begun (based on ``body.version``)."""
+        return await self._send(
+            "PUT",
+            f"/meetings/{event_id}/minutes",
+            EventDetail,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
 
     async def sign_week(
         self, pupil_id: int, monday: dt.date, idempotency_key: str | None = None

@@ -34,6 +34,7 @@ from api_client.models import (
     ConsentHistory,
     ConsentState,
     ConsentTexts,
+    EventDetail,
     Events,
     Grades,
     Health,
@@ -235,6 +236,11 @@ def blog_post(post_id: int) -> Get[BlogPostPage]:
 
 def events(start: dt.date, end: dt.date, pupil_id: int | None = None) -> Get[Events]:
     return Get("/events", Events, query({"from": start, "to": end, "pupil_id": pupil_id}))
+
+
+def event(event_id: int) -> Get[EventDetail]:
+    """One event with its agenda; a meeting's answers (the viewer's, or the class's)."""
+    return Get(f"/events/{event_id}", EventDetail)
 
 
 # -- accounts (IT staff) ----------------------------------------------------------------------

@@ -1437,7 +1437,10 @@ class MeetingAnswers(Response):
 class EventDetail(Response):
     """One event with what the viewer may do with it."""
 
+    id: int
     event: Event
+    version: int = 1
+    """The event's (as in ``event``): what a write's answer says it changed."""
     answer: MeetingReply | None = None
     """The viewer's own answer (a parent of the class)."""
     answers: MeetingAnswers | None = None

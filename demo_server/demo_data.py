@@ -634,6 +634,10 @@ class Texts:
     meeting_place: str
     """``{room}``"""
     meeting_description: tuple[str, ...]
+    meeting_agenda: tuple[tuple[str, ...], ...]
+    """The agenda of each ``meeting_description``, point by point (the same order)."""
+    meeting_minutes: str
+    meeting_comments: tuple[str, ...]
     school_events: tuple[tuple[int, int, int, str, str, str], ...]
     """Month, day, hour, title, place, description: the school's year."""
     this_week_events: tuple[tuple[str, str, str], ...]
@@ -1127,6 +1131,19 @@ RU = Texts(
         "Успеваемость и посещаемость, подготовка к экскурсии.",
         "Знакомство с учителями-предметниками, расписание кружков.",
     ),
+    meeting_agenda=(
+        ("Итоги четверти", "Организационные вопросы"),
+        ("Успеваемость и посещаемость", "Подготовка к экскурсии"),
+        ("Знакомство с учителями-предметниками", "Расписание кружков"),
+    ),
+    meeting_minutes=(
+        "1. Итоги четверти приняты к сведению; родителям отстающих учеников предложены "
+        "консультации с учителями.\n"
+        "2. Экскурсию в краеведческий музей провести в декабре; деньги сдать классному "
+        "руководителю до 10 декабря.\n"
+        "3. На новогоднем празднике дежурят трое родителей (список у классного руководителя)."
+    ),
+    meeting_comments=("Приду с опозданием на 15 минут", "В этот день на работе", "Придём вдвоём"),
     school_events=(
         (9, 1, 9, "Торжественная линейка «День знаний»", "Школьный двор", "Начало учебного года."),
         (10, 5, 12, "Концерт ко Дню учителя", "Актовый зал", ""),
@@ -1636,6 +1653,19 @@ EN = Texts(
         "Progress and attendance, planning the class trip.",
         "Meet the subject teachers, club timetable.",
     ),
+    meeting_agenda=(
+        ("Results of the quarter", "Practical matters"),
+        ("Progress and attendance", "Planning the class trip"),
+        ("Meet the subject teachers", "Club timetable"),
+    ),
+    meeting_minutes=(
+        "1. The results of the quarter were noted; parents of pupils who are behind are "
+        "offered meetings with the teachers.\n"
+        "2. The museum trip is in December; the money goes to the class teacher by "
+        "10 December.\n"
+        "3. Three parents help at the New Year party (the class teacher has the list)."
+    ),
+    meeting_comments=("I will be 15 minutes late", "I am at work that day", "We both come"),
     school_events=(
         (9, 1, 9, "First day of school assembly", "School yard", "The start of the year."),
         (10, 5, 12, "Teachers' Day concert", "Assembly hall", ""),

@@ -276,6 +276,7 @@ _TABLES: tuple[type[schema.Base], ...] = (
     schema.BlogPost,
     schema.BlogComment,
     schema.Event,
+    schema.MeetingAnswer,
     schema.AuditRecord,
 )
 """Every table the generator fills, parents before children."""
@@ -1949,6 +1950,9 @@ class _School:
             description: str,
             class_id: int | None,
         ) -> None:
+            agenda = ""
+            if kind == "parent_meeting" and description in t.meeting_description:
+                agenda = "\n".join(t.meeting_agenda[t.meeting_description.index(description)])
             rows.append(
                 {
                     "school_id": SCHOOL_ID,
@@ -1959,6 +1963,8 @@ class _School:
                     "ends_at": start + dt.timedelta(hours=hours),
                     "place": place,
                     "description": description,
+                    "agenda": agenda,
+                    "minutes": "",
                 }
             )
 
@@ -2035,6 +2041,47 @@ class _School:
         rows.sort(key=lambda r: (r["starts_at"], r["class_id"] or 0, r["title"]))
         for row in rows:
             self._add(schema.Event, row)
+        self._meeting_minutes_and_answers(rows)
+
+    def _meeting_minutes_and_answers(self, rows: list[dict[str, Any]]) -> None:
+        """The class teacher's class (the featured family's second child's) shows the whole
+        life of a meeting: its last meeting before today has minutes, its next one has some
+        parents' answers (not the featured parent's: theirs is to give in the demo). Drawn
+        from no random numbers, so the rest of the school is as before."""
+        cls = self.sibling_class
+        now = _at_school(self.today, "08:00")
+        meetings = [
+            row for row in rows if row["kind"] == "parent_meeting" and row["class_id"] == cls.id
+        ]
+        past = [row for row in meetings if row["starts_at"] < now]
+        coming = [row for row in meetings if row["starts_at"] >= now]
+        if past:
+            past[-1]["minutes"] = self.t.meeting_minutes
+        if not coming:
+            return
+        event_id = coming[0]["id"]
+        answered_at = _at_school(self.today - dt.timedelta(days=1), "19:00")
+        featured = set(map(id, self.featured_family.parents))
+        parents: list[_Person] = []
+        for fam in self.families:
+            if any(child in cls.pupils for child in fam.children) and fam.parents:
+                parent = fam.parents[0]
+                if id(parent) not in featured and parent not in parents:
+                    parents.append(parent)
+        comments = self.t.meeting_comments
+        for index, parent in enumerate(parents):
+            if index % 3 == 2:
+                continue  # not answered yet
+            self._add(
+                schema.MeetingAnswer,
+                {
+                    "event_id": event_id,
+                    "parent_id": parent.id,
+                    "coming": index % 3 == 0,
+                    "comment": comments[index % len(comments)] if index % 4 == 0 else "",
+                    "answered_at": answered_at,
+                },
+            )
 
     # --- logins and the featured accounts -----------------------------------------------------
 

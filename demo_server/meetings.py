@@ -276,7 +276,7 @@ async def _detail(
     (event,) = await events_of(db, [row])
     is_meeting = row.kind == MEETING
     open_ = is_meeting and row.cancelled_at is None and now < row.starts_at
-    detail = m.EventDetail(event=event)
+    detail = m.EventDetail(id=event.id, version=event.version, event=event)
     if is_meeting and viewer.role is m.Role.PARENT:
         answer = await db.get(s.MeetingAnswer, (row.id, viewer.id))
         if answer is not None:

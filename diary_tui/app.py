@@ -62,6 +62,10 @@ REFUSED_THINGS = {
     "homework_done.set": N_("A homework tick"),
     "consent.accept": N_("Your consent"),
     "consent.withdraw": N_("Withdrawing your consent"),
+    "meeting.create": N_("A new parent meeting"),
+    "meeting.update": N_("A change to a parent meeting"),
+    "meeting.answer": N_("Your answer to a parent meeting"),
+    "meeting.minutes": N_("A meeting's minutes"),
 }
 """What a refused outbox write was, in words (by its ``op``), translated where said."""
 
@@ -107,6 +111,10 @@ FAMILY_WRITES = frozenset(
         "homework_done.set",
         "consent.accept",
         "consent.withdraw",
+        "meeting.create",
+        "meeting.update",
+        "meeting.answer",
+        "meeting.minutes",
     }
 )
 """Writes no screen keeps a refusal of (the journal keeps its cells'): the notification is
@@ -139,7 +147,7 @@ def _typed_text(item: OutboxItem) -> str:
     request = getattr(item.write, "request", None)
     typed = [
         text
-        for name in ("subject", "body", "note")
+        for name in ("subject", "body", "note", "title", "comment", "minutes")
         if isinstance(text := getattr(request, name, None), str) and text
     ]
     return ("\n" + _("You wrote: {text}").format(text="\n".join(typed))) if typed else ""

@@ -1165,6 +1165,51 @@ class DiaryData:
         op = BlogCommentHideOp(post_id=comment.post_id, comment_id=comment.id, request=request)
         return await self._submit(op, wire.BlogComment)
 
+    # -- parent meetings ----------------------------------------------------------------
+
+    async def plan_meeting(self, request: wire.MeetingRequest) -> Sent[wire.EventDetail] | Waiting:
+        """Plan a parent meeting, through the outbox (offline it is planned when the server
+        is back; the server checks the day again then)."""
+        from diary_tui.outbox_ops import MeetingCreateOp
+
+        return await self._submit(MeetingCreateOp(request=request), wire.EventDetail)
+
+    async def change_meeting(
+        self, event_id: int, request: wire.MeetingUpdate
+    ) -> Sent[wire.EventDetail] | Waiting:
+        """Change or cancel a meeting (based on ``request.version``), through the outbox."""
+        from diary_tui.outbox_ops import MeetingUpdateOp
+
+        write = MeetingUpdateOp(event_id=event_id, request=request)
+        return await self._submit(write, wire.EventDetail)
+
+    async def answer_meeting(
+        self, event_id: int, coming: bool, comment: str = ""
+    ) -> Sent[wire.EventDetail] | Waiting:
+        """A parent's answer to a meeting (coming or not, a short comment), through the
+        outbox."""
+        from diary_tui.outbox_ops import MeetingAnswerOp
+
+        text = comment.strip()
+        if refusal := wire.text_refusal(text, "comment", 300):
+            raise ValueError(refusal)
+        request = wire.MeetingAnswerRequest(coming=coming, comment=text)
+        return await self._submit(
+            MeetingAnswerOp(event_id=event_id, request=request), wire.EventDetail
+        )
+
+    async def record_meeting_minutes(
+        self, event_id: int, version: int, minutes: str
+    ) -> Sent[wire.EventDetail] | Waiting:
+        """The minutes of a meeting (checked first), through the outbox."""
+        from diary_tui.outbox_ops import MeetingMinutesOp
+
+        text = self.check_message(minutes, "minutes")
+        request = wire.MeetingMinutesRequest(version=version, minutes=text)
+        return await self._submit(
+            MeetingMinutesOp(event_id=event_id, request=request), wire.EventDetail
+        )
+
     # -- signing the week ---------------------------------------------------------------
 
     async def sign_week(self, pupil_id: int, day: dt.date) -> Sent[wire.WeekSignature] | Waiting:

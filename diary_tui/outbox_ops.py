@@ -9,7 +9,8 @@ that change it wait for its server id). A journal write also carries :class:`Jou
 where the journal screen shows it.
 
 Every write a person types or decides goes through the outbox, offline or not: the journal's
-and the family's writes, read marks of threads and announcements, posting an announcement, a
+and the family's writes, read marks of threads and announcements, posting an announcement,
+planning, changing and cancelling a parent meeting, its minutes and a parent's answer to it, a
 class teacher marking an absence notice seen or applying it, the health worker recording an
 illness. Offline they wait and are sent exactly once (Idempotency-Key) when the server is back.
 
@@ -437,6 +438,54 @@ class BlogCommentHideOp(OutboxOp, frozen=True, tag="blog.comment_hide"):
         )
 
 
+class MeetingCreateOp(OutboxOp, frozen=True, tag="meeting.create"):
+    """A class teacher or the administration plans a parent meeting."""
+
+    request: wire.MeetingRequest
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.create_meeting(self.request, idempotency_key)
+
+
+class MeetingUpdateOp(OutboxOp, frozen=True, tag="meeting.update"):
+    """A meeting changed or cancelled before it starts (based on the version seen; a later
+    change of the same meeting takes the version this one's answer gave)."""
+
+    event_id: int
+    request: wire.MeetingUpdate
+
+    @property
+    def entity(self) -> str:
+        return f"meeting:{self.event_id}"
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.update_meeting(self.event_id, self.request, idempotency_key)
+
+
+class MeetingAnswerOp(OutboxOp, frozen=True, tag="meeting.answer"):
+    """A parent's answer to a meeting: coming or not, with a comment (the last one counts)."""
+
+    event_id: int
+    request: wire.MeetingAnswerRequest
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.answer_meeting(self.event_id, self.request, idempotency_key)
+
+
+class MeetingMinutesOp(OutboxOp, frozen=True, tag="meeting.minutes"):
+    """The minutes of a meeting, written by its class teacher after it."""
+
+    event_id: int
+    request: wire.MeetingMinutesRequest
+
+    @property
+    def entity(self) -> str:
+        return f"meeting:{self.event_id}"
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.record_meeting_minutes(self.event_id, self.request, idempotency_key)
+
+
 class NoticeSeenOp(OutboxOp, frozen=True, tag="notice.seen"):
     """A class teacher read a parent's absence notice (the parent sees it read)."""
 
@@ -516,6 +565,10 @@ Op: TypeAlias = (
     | BlogHideOp
     | BlogCommentOp
     | BlogCommentHideOp
+    | MeetingCreateOp
+    | MeetingUpdateOp
+    | MeetingAnswerOp
+    | MeetingMinutesOp
     | NoticeSeenOp
     | NoticeApplyOp
     | IllnessRecordOp

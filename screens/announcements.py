@@ -23,7 +23,7 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from api_client import endpoints
-from api_client.i18n import N_, _, day_label, day_month, ngettext, pgettext
+from api_client.i18n import N_, _, day_month, ngettext, pgettext
 from api_client.models import (
     AnnouncementAudience,
     AnnouncementItem,
@@ -34,6 +34,7 @@ from api_client.models import (
 )
 from diary_tui.data import DiaryData, Role, Sent
 from diary_tui.ui import MUTED, event_name, fit, local, plain
+from screens.announcements_meetings import EventScreen, may_plan, plan_meeting_form, when_text
 from screens.base import DiaryScreen, list_layout
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.detail import DetailScreen
@@ -63,18 +64,22 @@ def announcement_prompt(item: AnnouncementItem, width: int, zone: dt.tzinfo) -> 
 
 
 def event_line(event: Event, width: int, zone: dt.tzinfo) -> Content:
-    start = local(event.starts_at, zone)
-    when = f"{day_label(start.date())} {start:%H:%M}"
-    if event.ends_at is not None:
-        when += f"–{local(event.ends_at, zone):%H:%M}"
+    """One line: when, what kind, the title and place; a cancelled one says so, a past
+    meeting with minutes shows ✎."""
     parts = [
         Content.styled("◆ ", "bold $accent"),
-        Content.styled(f"{when} ", "bold"),
+        Content.styled(f"{when_text(event, zone)} ", "bold"),
         Content.styled(f"{event_name(event.kind)}: ", "$accent"),
         Content(plain(event.title)),
     ]
+    if event.class_ is not None:
+        parts.append(Content(f" · {event.class_.name}"))
     if event.place:
         parts.append(Content(f" · {plain(event.place)}"))
+    if event.cancelled:
+        parts.insert(1, Content.styled(_("cancelled") + " ", "bold $error"))
+    elif event.minutes:
+        parts.append(Content.styled(" · ✎ " + _("minutes"), MUTED))
     return fit(Content.assemble(*parts), width)
 
 
@@ -206,14 +211,25 @@ class PostScreen(ModalScreen[tuple[str, str, Target] | None]):
 class NewsScreen(DiaryScreen):
     ENDS_SESSION = True
     TITLE = N_("News")
-    WRITES = ("announcement.post", "announcement.read")
+    WRITES = (
+        "announcement.post",
+        "announcement.read",
+        "meeting.create",
+        "meeting.update",
+        "meeting.answer",
+        "meeting.minutes",
+    )
     NAME = "news"
     HELP = N_("""
 Announcements of the school and of the class, newest first; ● and bold mark the unread.
 Enter shows the whole text and marks it read. Upcoming events (parent meetings, school
-events, exams) are listed below with their date, time and place; they also show on the
-week screen on their day. A parent sees the news of the child shown now (c: next child).
-A teacher posts to a class they teach, administration to the whole school: n.
+events, exams) are listed below with their date, time and place, then past parent meetings,
+newest first; they also show on the week screen on their day. Enter on an event opens it:
+the agenda, the place and time, the minutes; a parent answers a meeting there (y will come,
+n will not), the class teacher sees the answers, changes (e) or cancels (x) the meeting and
+records the minutes (m). A parent sees the news of the child shown now (c: next child).
+A teacher posts to a class they teach, administration to the whole school: n. A class
+teacher or the administration plans a parent meeting: M.
 """)
 
     DEFAULT_CSS = """
@@ -228,6 +244,7 @@ A teacher posts to a class they teach, administration to the whole school: n.
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="news.help"),
         Binding("n", "post", N_("Write"), id="news.post"),
+        Binding("M", "plan_meeting", N_("New meeting"), id="news.meeting"),
         Binding("f5", "reload", N_("Refresh"), id="news.reload"),
         Binding("q", "app.quit", N_("Quit"), id="news.quit"),
     ]
@@ -325,11 +342,20 @@ A teacher posts to a class they teach, administration to the whole school: n.
         )
         if news.events:
             for event in news.events:
-                options.append(Option(event_line(event, width, zone), disabled=True))
+                options.append(Option(event_line(event, width, zone), id=f"e-{event.id}"))
         else:
             options.append(
                 Option(Content.styled(_("No events in the coming weeks."), MUTED), disabled=True)
             )
+        if news.past_meetings:
+            options.append(
+                Option(
+                    fit(Content.styled(_("Past parent meetings"), "bold $primary"), width),
+                    disabled=True,
+                )
+            )
+            for event in news.past_meetings:
+                options.append(Option(event_line(event, width, zone), id=f"p-{event.id}"))
         option_list.set_options(options)
         if keep is not None:
             try:
@@ -394,6 +420,10 @@ A teacher posts to a class they teach, administration to the whole school: n.
     def _selected(self, event: OptionList.OptionSelected) -> None:
         if self.news is None or event.option.id is None:
             return
+        for shown in (*self.news.events, *self.news.past_meetings):
+            if event.option.id in (f"e-{shown.id}", f"p-{shown.id}"):
+                self.open_event(shown)
+                return
         for item in self.news.announcements:
             if f"a-{item.id}" == event.option.id:
                 self.app.push_screen(
@@ -408,7 +438,52 @@ A teacher posts to a class they teach, administration to the whole school: n.
                     self.mark_read(item.id)
                 return
 
+    def open_event(self, event: Event) -> None:
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.action_reload()
+
+        self.app.push_screen(EventScreen(self.data, event), closed)
+
+    def action_plan_meeting(self) -> None:
+        self.open_plan()
+
+    @work(group="post-form", exclusive=True, exit_on_error=False)
+    async def open_plan(self) -> None:
+        """The new meeting's form (the administration's names the school's classes)."""
+        me = self.data.me
+        school: list[ClassRef] = []
+        if me is not None and me.role is Role.ADMINISTRATION:
+            listed = self.data.cached(endpoints.setup_classes())
+            if listed is None:
+                listed = await self.data.load(endpoints.setup_classes())
+            school = [
+                ClassRef(id=c.id, name=c.name, grade=c.grade, letter=c.letter)
+                for c in listed.classes
+                if not c.retired
+            ]
+
+        def planned(answer: object) -> None:
+            if isinstance(answer, Sent):
+                self.notify(_("The meeting is planned."), markup=False)
+            else:
+                self.notify(
+                    _(
+                        "The server cannot be reached: the meeting is kept on this computer "
+                        "and will be planned when it can."
+                    ),
+                    severity="warning",
+                    timeout=8,
+                    markup=False,
+                )
+                self.refresh_status()
+            self.call_later(self.action_reload)
+
+        self.app.push_screen(plan_meeting_form(self.data, school, planned))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "plan_meeting":
+            return may_plan(self.data)
         if action == "post":
             me = self.data.me
             return me is not None and me.role in (Role.TEACHER, Role.ADMINISTRATION)

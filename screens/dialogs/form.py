@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Static, TextArea
 
 from api_client.i18n import _
 from diary_tui.ui import muted
@@ -37,6 +37,8 @@ class Field:
     hint: str = ""
     answers_to: tuple[str, ...] = ()
     """Other names the server may give this field in a refusal (``class_teacher_id``)."""
+    lines: bool = False
+    """Several lines (an agenda, minutes): a text area, where Enter starts a new line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class FormScreen(ModalScreen[bool]):
     }
     FormScreen Label { margin-top: 1; }
     FormScreen Input { margin: 0; }
+    FormScreen TextArea { height: 6; margin: 0; }
     FormScreen .hint { height: auto; }
     FormScreen #form-problem { color: $text-error; height: auto; margin-top: 1; }
     """
@@ -83,7 +86,10 @@ class FormScreen(ModalScreen[bool]):
             yield Static(Content.styled(self.title_text, "bold"))
             for field in self.fields:
                 yield Label(field.label)
-                yield Input(field.value, id=f"form-{field.name}", compact=True)
+                if field.lines:
+                    yield TextArea(field.value, id=f"form-{field.name}", soft_wrap=True)
+                else:
+                    yield Input(field.value, id=f"form-{field.name}", compact=True)
                 if field.hint:
                     yield Static(muted(field.hint), classes="hint")
             yield Static("", id="form-problem")
@@ -91,10 +97,17 @@ class FormScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         if self.fields:
-            self.query_one(f"#form-{self.fields[0].name}", Input).focus()
+            self.query_one(f"#form-{self.fields[0].name}").focus()
 
     def values(self) -> dict[str, str]:
-        return {f.name: self.query_one(f"#form-{f.name}", Input).value for f in self.fields}
+        values: dict[str, str] = {}
+        for field in self.fields:
+            box = self.query_one(f"#form-{field.name}")
+            if isinstance(box, TextArea):
+                values[field.name] = box.text
+            elif isinstance(box, Input):
+                values[field.name] = box.value
+        return values
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -122,7 +135,7 @@ class FormScreen(ModalScreen[bool]):
         self.query_one("#form-problem", Static).update(Content(refusal.text))
         for field in self.fields:
             if refusal.field is not None and refusal.field in (field.name, *field.answers_to):
-                self.query_one(f"#form-{field.name}", Input).focus()
+                self.query_one(f"#form-{field.name}").focus()
                 break
 
     def action_cancel(self) -> None:

@@ -734,3 +734,32 @@ def test_teacher_blogs(small: Built) -> None:
     commenters = {row["author_id"] for row in small.rows("SELECT author_id FROM blog_comments")}
     assert parent in commenters
     assert small.one("SELECT count(*) FROM blog_comments") == 3
+
+
+def test_a_class_shows_a_meeting_with_minutes_and_one_with_answers(small: Built) -> None:
+    """The featured second child's class (the class teacher's): its last meeting before today
+    has minutes, its next one some parents' answers, none of them the featured parent's; every
+    meeting has an agenda."""
+    noon = dt.datetime.combine(TODAY, dt.time(9), dt.UTC).isoformat(" ")
+    with_minutes = small.rows(
+        "SELECT class_id, starts_at FROM events WHERE kind = 'parent_meeting' AND minutes != ''"
+    )
+    assert len(with_minutes) == 1 and with_minutes[0]["starts_at"] < noon
+    answered = small.rows(
+        "SELECT DISTINCT e.class_id, e.starts_at FROM meeting_answers a "
+        "JOIN events e ON e.id = a.event_id"
+    )
+    assert len(answered) == 1 and answered[0]["starts_at"] > noon
+    assert answered[0]["class_id"] == with_minutes[0]["class_id"]
+    counts = small.rows("SELECT coming, count(*) AS n FROM meeting_answers GROUP BY coming")
+    assert {row["coming"] for row in counts} == {0, 1}
+    assert (
+        small.one(
+            "SELECT count(*) FROM meeting_answers a JOIN users u ON u.id = a.parent_id "
+            "WHERE u.login = 'parent'"
+        )
+        == 0
+    )
+    assert (
+        small.one("SELECT count(*) FROM events WHERE kind = 'parent_meeting' AND agenda = ''") == 0
+    )
