@@ -11,6 +11,8 @@ Text from the server is always put on screen as plain text (``Content``), never 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,7 +20,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -38,6 +39,7 @@ from screens.announcements_meetings import EventScreen, may_plan, plan_meeting_f
 from screens.base import DiaryScreen, list_layout
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.detail import DetailScreen
+from screens.dialogs.form import Outcome, SendingForm
 
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
@@ -148,8 +150,16 @@ def post_targets(me: Me | None, school_classes: list[ClassRef]) -> list[tuple[st
     return targets
 
 
-class PostScreen(ModalScreen[tuple[str, str, Target] | None]):
-    """Post an announcement: to one of the given classes, or the whole school."""
+PostWith = Callable[[str, str, Target], Awaitable[Outcome]]
+"""Posts what the form holds (title, text, whom to) through the outbox."""
+
+
+class PostScreen(SendingForm):
+    """Post an announcement: to one of the given classes, or the whole school.
+
+    It posts itself (``post_with``, through the outbox) and closes only when the server has
+    it or it is kept to be posted later; a refusal is said in the form (the box it names gets
+    the cursor) and everything typed stays."""
 
     BINDINGS = [
         Binding("ctrl+s", "send", N_("Post"), id="post.send", priority=True),
@@ -163,11 +173,24 @@ class PostScreen(ModalScreen[tuple[str, str, Target] | None]):
     }
     PostScreen #post-to { height: auto; max-height: 6; }
     PostScreen TextArea { height: 1fr; min-height: 4; }
+    PostScreen #post-error { color: $text-error; height: auto; }
     """
+    PROBLEM = "post-error"
+    FIELDS: ClassVar[Mapping[str, str]] = {
+        "audience": "post-to",
+        "class_id": "post-to",
+        "grade": "post-to",
+        "title": "post-title",
+        "body": "post-body",
+        "text": "post-body",
+    }
 
-    def __init__(self, targets: list[tuple[str, Target]]) -> None:
+    def __init__(
+        self, targets: list[tuple[str, Target]], post_with: PostWith | None = None
+    ) -> None:
         super().__init__()
         self.targets = targets
+        self.post_with = post_with
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -179,6 +202,7 @@ class PostScreen(ModalScreen[tuple[str, str, Target] | None]):
             )
             yield Input(placeholder=_("Title"), id="post-title", max_length=200)
             yield TextArea(id="post-body", soft_wrap=True)
+            yield Static("", id="post-error")
             yield Static(Content.styled(_("ctrl+s posts · Esc cancels"), MUTED))
 
     def on_mount(self) -> None:
@@ -190,10 +214,19 @@ class PostScreen(ModalScreen[tuple[str, str, Target] | None]):
         index = self.query_one(OptionList).highlighted or 0
         title = self.query_one("#post-title", Input).value
         body = self.query_one(TextArea).text
-        if not title.strip() or not body.strip():
-            self.notify(_("Write a title and a text."), severity="warning")
+        if not title.strip():
+            self.say(_("Write a title and a text."), "title")
             return
-        self.dismiss((title, body, self.targets[index][1]))
+        if not body.strip():
+            self.say(_("Write a title and a text."), "body")
+            return
+        post_with, target = self.post_with, self.targets[index][1]
+        if post_with is None:
+            return
+        self.send(
+            lambda: post_with(title, body, target),
+            _("The announcement was not posted: {reason}"),
+        )
 
     def action_cancel(self) -> None:
         typed = self.query_one("#post-title", Input).value or self.query_one(TextArea).text
@@ -512,23 +545,21 @@ teacher or the administration plans a parent meeting: M.
             self.notify(_("You have no class to post to."), severity="warning", markup=False)
             return
 
-        def written(answer: tuple[str, str, Target] | None) -> None:
-            if answer is not None:
-                title, body, (audience, class_id, grade) = answer
-                self.post(title, body, class_id, audience, grade)
+        data = self.data
 
-        self.app.push_screen(PostScreen(targets), written)
+        def post(title: str, body: str, target: Target) -> Awaitable[Outcome]:
+            audience, class_id, grade = target
+            return data.post_announcement(title, body, class_id, audience, grade)
+
+        self.app.push_screen(PostScreen(targets, post), self.posted)
+
+    def posted(self, answer: Outcome | None) -> None:
+        """The form closed on the server's answer, or with the announcement kept to be sent."""
+        if answer is not None:
+            self.after_post(answer)
 
     @work(group="post", exit_on_error=False)
-    async def post(
-        self,
-        title: str,
-        body: str,
-        class_id: int | None,
-        audience: AnnouncementAudience | None = None,
-        grade: int | None = None,
-    ) -> None:
-        answer = await self.data.post_announcement(title, body, class_id, audience, grade)
+    async def after_post(self, answer: Outcome) -> None:
         if not isinstance(answer, Sent):
             self.notify(
                 _(

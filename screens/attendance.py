@@ -19,6 +19,7 @@ arrives on the feed (``absence_notice.seen``, addressed to the pupil's parents).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import ClassVar
 
 from textual import on, work
@@ -27,7 +28,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from api_client import endpoints
@@ -48,7 +48,6 @@ from api_client.names import absence_kind, absence_kinds, absence_reason, absenc
 from diary_tui.data import (
     AuthenticationError,
     DiaryData,
-    NotSaved,
     Offline,
     Queued,
     Role,
@@ -72,6 +71,7 @@ from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import PeriodScreen, SessionEnded, period_bindings
 from screens.dialogs.confirm import ConfirmOrEnter as ConfirmScreen
 from screens.dialogs.detail import DetailScreen
+from screens.dialogs.form import Outcome, SendingForm
 
 KIND_STYLES: dict[AbsenceKind, str] = {
     AbsenceKind.UNEXCUSED: "bold $text-error",
@@ -302,7 +302,7 @@ NoticeOutcome = Sent[AbsenceNotice] | Waiting
 """What the notice form ends with: the server's notice, or the notice kept in the outbox."""
 
 
-class NoticeScreen(ModalScreen[NoticeOutcome | None]):
+class NoticeScreen(SendingForm):
     """The form of an absence notice: first and last day, reason, note.
 
     It sends the notice itself (through the outbox) and closes only when the server has it
@@ -322,6 +322,13 @@ class NoticeScreen(ModalScreen[NoticeOutcome | None]):
     #notice Input, #notice Select { background: $boost; }
     #notice-error { color: $text-error; height: auto; }
     """
+    PROBLEM = "notice-error"
+    FIELDS: ClassVar[Mapping[str, str]] = {
+        "start": "notice-start",
+        "end": "notice-end",
+        "reason": "notice-reason",
+        "note": "notice-note",
+    }
 
     def __init__(
         self,
@@ -337,7 +344,6 @@ class NoticeScreen(ModalScreen[NoticeOutcome | None]):
         self.data = data
         self.pupil_id = pupil_id
         self.known = known or []
-        self.sending = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="notice"):
@@ -369,15 +375,6 @@ class NoticeScreen(ModalScreen[NoticeOutcome | None]):
         else:
             self.focus_next()
 
-    def say(self, text: str, field: str | None = None) -> None:
-        """A refusal under the boxes; the box it concerns gets the cursor."""
-        self.query_one("#notice-error", Static).update(Content(text))
-        box = {"start": "#notice-start", "end": "#notice-end", "note": "#notice-note"}.get(
-            field or ""
-        )
-        if box is not None:
-            self.query_one(box, Input).focus()
-
     def action_send(self) -> None:
         if self.sending:
             return
@@ -401,42 +398,11 @@ class NoticeScreen(ModalScreen[NoticeOutcome | None]):
         note = self.query_one("#notice-note", Input).value.strip()
         if self.data is None or self.pupil_id is None:
             return
-        self.sending = True
-        self.say(_("Sending…"))
-        self.send(self.data, self.pupil_id, start, end, reason, note)
-
-    @work(group="send-notice", exit_on_error=False)
-    async def send(
-        self,
-        data: DiaryData,
-        pupil_id: int,
-        start: dt.date,
-        end: dt.date,
-        reason: AbsenceReason,
-        note: str,
-    ) -> None:
-        try:
-            result = await data.send_absence_notice(pupil_id, start, end, reason, note)
-        except AuthenticationError as exc:
-            self.sending = False
-            self.say(
-                _(
-                    "The notice was not sent: {reason}. Log in again; what you typed is here."
-                ).format(reason=exc.message)
-            )
-            return
-        except NotSaved as exc:
-            self.sending = False
-            self.say(
-                _("The notice was not sent: {reason}").format(reason=describe_error(exc)),
-                exc.field,
-            )
-            return
-        except Exception as exc:
-            self.sending = False
-            self.say(_("The notice was not sent: {reason}").format(reason=describe_error(exc)))
-            return
-        self.dismiss(result)
+        data, pupil_id = self.data, self.pupil_id
+        self.send(
+            lambda: data.send_absence_notice(pupil_id, start, end, reason, note),
+            _("The notice was not sent: {reason}"),
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -1114,7 +1080,7 @@ itself. r refreshes.
             return
         pupil_id = child.id
 
-        def done(outcome: NoticeOutcome | None) -> None:
+        def done(outcome: Outcome | None) -> None:
             if outcome is None:
                 return
             if isinstance(outcome, Sent):

@@ -8,6 +8,7 @@ the chosen pupil ill from one day to another (every lesson of those days).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import ClassVar
 
 from textual import on, work
@@ -15,17 +16,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from api_client import endpoints, i18n
 from api_client.i18n import N_, _, ngettext
-from api_client.models import MedicalAbsences, PupilFound
+from api_client.models import MedicalAbsenceResult, MedicalAbsences, PupilFound
 from diary_tui.data import DiaryData, Sent
 from diary_tui.ui import MUTED, day_form, day_typed, parse_day
 from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen
+from screens.dialogs.form import Outcome, SendingForm
 
 """Quiet text. Not ``$text-muted``: as the style of a span of ``Content`` that variable comes
 out as plain white or black (its transparency is lost), and black in a ``DataTable`` cell.
@@ -38,8 +39,10 @@ def pupil_line(pupil: PupilFound) -> Content:
     return Content.assemble(name, (f"  {klass}", MUTED))
 
 
-class IllnessForm(ModalScreen[tuple[dt.date, dt.date, str] | None]):
-    """From which day to which day the pupil was ill, and a note."""
+class IllnessForm(SendingForm):
+    """From which day to which day the pupil was ill, and a note. It records the illness
+    itself (through the outbox) and closes only when the server has it or it is kept to be
+    sent later; a refusal is said in the form and everything typed stays."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel"), id="medical.form.cancel")
@@ -52,11 +55,18 @@ class IllnessForm(ModalScreen[tuple[dt.date, dt.date, str] | None]):
     }
     IllnessForm #illness-error { color: $text-error; height: auto; }
     """
+    PROBLEM = "illness-error"
+    FIELDS: ClassVar[Mapping[str, str]] = {
+        "start": "illness-start",
+        "end": "illness-end",
+        "note": "illness-note",
+    }
 
-    def __init__(self, pupil: PupilFound, today: dt.date) -> None:
+    def __init__(self, pupil: PupilFound, today: dt.date, data: DiaryData | None = None) -> None:
         super().__init__()
         self.pupil = pupil
         self.today = today
+        self.data = data
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -75,12 +85,20 @@ class IllnessForm(ModalScreen[tuple[dt.date, dt.date, str] | None]):
         try:
             start = parse_day(self.query_one("#illness-start", Input).value, "first")
             end = parse_day(self.query_one("#illness-end", Input).value, "last")
-            if end < start:
-                raise ValueError(_("The last day is before the first."))
         except ValueError as exc:
-            self.query_one("#illness-error", Static).update(Content(str(exc)))
+            self.say(str(exc))
             return
-        self.dismiss((start, end, self.query_one("#illness-note", Input).value.strip()))
+        if end < start:
+            self.say(_("The last day is before the first."), "end")
+            return
+        note = self.query_one("#illness-note", Input).value.strip()
+        data, pupil_id = self.data, self.pupil.id
+        if data is None:
+            return
+        self.send(
+            lambda: data.record_illness(pupil_id, start, end, note),
+            _("The illness was not recorded: {reason}"),
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -225,15 +243,14 @@ as they are). The class teacher and the parents see it in the diary.
         if pupil is None:
             return
 
-        def done(answer: tuple[dt.date, dt.date, str] | None) -> None:
+        def done(answer: Outcome | None) -> None:
             if answer is not None:
-                self.record(pupil, *answer)
+                self.recorded(pupil, answer)
 
-        self.app.push_screen(IllnessForm(pupil, self.data.today()), done)
+        self.app.push_screen(IllnessForm(pupil, self.data.today(), self.data), done)
 
-    @work(group="record", exit_on_error=False)
-    async def record(self, pupil: PupilFound, start: dt.date, end: dt.date, note: str) -> None:
-        answer = await self.data.record_illness(pupil.id, start, end, note)
+    def recorded(self, pupil: PupilFound, answer: Outcome) -> None:
+        """The form closed on the server's answer, or with the illness kept to be sent."""
         if not isinstance(answer, Sent):
             self.notify(
                 _(
@@ -246,6 +263,7 @@ as they are). The class teacher and the parents see it in the diary.
             self.refresh_status()
             return
         result = answer.value
+        assert isinstance(result, MedicalAbsenceResult)
         words = ngettext(
             "Recorded illness for {n} lesson.", "Recorded illness for {n} lessons.", result.recorded
         ).format(n=result.recorded)
@@ -256,6 +274,7 @@ as they are). The class teacher and the parents see it in the diary.
                 result.skipped,
             ).format(n=result.skipped)
         self.notify(words, markup=False)
+        self.refresh_status()
         if self.pupil is not None and self.pupil.id == pupil.id:
             self.load(pupil.id)
 

@@ -12,6 +12,8 @@ Text from the server is always put on screen as plain text (``Content``), never 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -40,6 +42,7 @@ from diary_tui.ui import MUTED, fit, plain, when_said
 from diary_tui.widgets import KeyFooter
 from screens.base import DiaryScreen, list_layout
 from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.form import Outcome, SendingForm
 
 UNREAD = "bold $accent"
 
@@ -111,10 +114,17 @@ def message_header(author: str, sent: str, mine: bool, new: bool) -> Content:
 # --- modals ------------------------------------------------------------------------------------
 
 
-class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
+SendMessage = Callable[[int | None, str, str], Awaitable[Outcome]]
+"""Sends what a compose form holds (recipient, subject, body) through the outbox."""
+
+
+class ComposeScreen(SendingForm):
     """Write a message: a reply (body only) or a new thread (recipient, subject and body).
 
-    Answers ``(recipient_id, subject, body)``; None when cancelled.
+    It sends the message itself (``send_with``, through the outbox) and closes only when the
+    server has it (answering :class:`~diary_tui.data.Sent`) or it is kept to be sent later
+    (:class:`~diary_tui.data.Waiting`); a refusal is said in the form and everything typed
+    stays. None when cancelled.
     """
 
     BINDINGS = [
@@ -130,12 +140,25 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
     ComposeScreen #compose-recipients { height: auto; max-height: 7; }
     ComposeScreen TextArea { height: 1fr; min-height: 4; }
     ComposeScreen .hint { color: $text-muted; }
+    ComposeScreen #compose-error { color: $text-error; height: auto; }
     """
+    PROBLEM = "compose-error"
+    FIELDS: ClassVar[Mapping[str, str]] = {
+        "recipient_id": "compose-recipients",
+        "subject": "compose-subject",
+        "body": "compose-body",
+    }
 
-    def __init__(self, title: str, recipients: Recipients | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        recipients: Recipients | None = None,
+        send_with: SendMessage | None = None,
+    ) -> None:
         super().__init__()
         self.heading = title
         self.recipients = recipients
+        self.send_with = send_with
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -160,6 +183,7 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
                     max_length=200,
                 )
             yield TextArea(id="compose-body", soft_wrap=True, show_line_numbers=False)
+            yield Static("", id="compose-error")
             yield Static(Content(_("ctrl+s sends · Esc cancels")), classes="hint")
 
     def on_mount(self) -> None:
@@ -184,18 +208,22 @@ class ComposeScreen(ModalScreen[tuple[int | None, str, str] | None]):
             chooser = self.query_one("#compose-recipients", OptionList)
             option = chooser.highlighted_option
             if option is None or option.id is None:
-                self.notify(_("Choose whom to write to."), severity="warning")
+                self.say(_("Choose whom to write to."), "recipient_id")
                 return
             recipient = int(option.id.removeprefix("to-"))
             subject = self.query_one("#compose-subject", Input).value
             if not subject.strip():
-                self.notify(_("Write a subject."), severity="warning")
-                self.query_one("#compose-subject", Input).focus()
+                self.say(_("Write a subject."), "subject")
                 return
         if not body.strip():
-            self.notify(_("The message is empty: write something first."), severity="warning")
+            self.say(_("The message is empty: write something first."), "body")
             return
-        self.dismiss((recipient, subject, body))
+        send_with = self.send_with
+        if send_with is None:
+            return
+        self.send(
+            lambda: send_with(recipient, subject, body), _("The message was not sent: {reason}")
+        )
 
     def action_cancel(self) -> None:
         if not self._typed():
@@ -445,18 +473,22 @@ class ThreadScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_reply(self) -> None:
-        def written(answer: tuple[int | None, str, str] | None) -> None:
-            if answer is not None:
-                self.send(answer[2])
+        data, thread_id = self.data, self.summary.id
+
+        def send(_to: int | None, _subject: str, body: str) -> Awaitable[Outcome]:
+            return data.send_reply(thread_id, body)
 
         self.app.push_screen(
-            ComposeScreen(_("Reply: {subject}").format(subject=plain(self.summary.subject))),
-            written,
+            ComposeScreen(
+                _("Reply: {subject}").format(subject=plain(self.summary.subject)), send_with=send
+            ),
+            self.replied,
         )
 
-    @work(exclusive=True, group="reply", exit_on_error=False)
-    async def send(self, body: str) -> None:
-        result = await self.data.send_reply(self.summary.id, body)
+    def replied(self, result: Outcome | None) -> None:
+        """The reply form closed on the server's answer, or with the reply kept to be sent."""
+        if result is None:
+            return
         if isinstance(result, Sent):
             self.post_message(self.Loaded(result.value))
             self.notify(_("Sent."))
@@ -771,17 +803,26 @@ In the editor, ctrl+s sends and Esc cancels.
         pupil_id = recipients.pupil.id
         name = plain(recipients.pupil.first_name)
 
-        def written(answer: tuple[int | None, str, str] | None) -> None:
-            if answer is not None and answer[0] is not None:
-                self.start_thread(answer[0], pupil_id, answer[1], answer[2])
+        data = self.data
+
+        def send(to: int | None, subject: str, body: str) -> Awaitable[Outcome]:
+            assert to is not None  # the form asks whom first
+            return data.start_thread(to, pupil_id, subject, body)
 
         self.app.push_screen(
-            ComposeScreen(_("New message about {name}").format(name=name), recipients), written
+            ComposeScreen(
+                _("New message about {name}").format(name=name), recipients, send_with=send
+            ),
+            self.thread_started,
         )
 
+    def thread_started(self, result: Outcome | None) -> None:
+        """The new-message form closed on the server's answer, or with it kept to be sent."""
+        if result is not None:
+            self.after_new_thread(result)
+
     @work(exclusive=True, group="new-thread", exit_on_error=False)
-    async def start_thread(self, recipient: int, pupil_id: int, subject: str, body: str) -> None:
-        result = await self.data.start_thread(recipient, pupil_id, subject, body)
+    async def after_new_thread(self, result: Outcome) -> None:
         if not isinstance(result, Sent):
             self.notify(
                 _(

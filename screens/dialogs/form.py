@@ -1,16 +1,26 @@
-"""A form of a few labelled fields that saves itself: the set-up's dialogs (a year, a period,
-a subject, a class ...).
+"""Forms that save themselves, and never close on an error or lose what was typed.
 
-The form never closes on an error and never loses what was typed: ``save`` is called with the
-fields' text and answers None when the thing was saved (the form closes, answering True), or
-the refusal in words, shown in the form under the fields, with the field it names focused (the
-server's ``field`` is matched to the form's field names). Esc cancels (answers False).
+:class:`FormScreen`: a form of a few labelled fields, the set-up's dialogs (a year, a period,
+a subject, a class ...). ``save`` is called with the fields' text and answers None when the
+thing was saved (the form closes, answering True), or the refusal in words, shown in the form
+under the fields, with the field it names focused (the server's ``field`` is matched to the
+form's field names). Esc cancels (answers False).
+
+:class:`SendingForm`: the base of every form whose write goes through the outbox (an absence
+notice, an illness, a new message or a reply, an announcement). :meth:`SendingForm.send`
+puts the write in the outbox and waits for the server's answer with the form still open: the
+server took it, the form closes answering :class:`~diary_tui.data.Sent`; the server cannot be
+reached, the write stays in the outbox and the form closes answering
+:class:`~diary_tui.data.Waiting` (its opener says it will be sent); the server refused it,
+the refusal is said in the form (:meth:`SendingForm.say`), the box it names gets the cursor,
+and everything typed stays. Esc answers None.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,7 +30,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
+from api_client.errors import AuthenticationError
 from api_client.i18n import _
+from diary_tui.data import NotSaved, Sent, Waiting, describe_error
 from diary_tui.ui import muted
 from screens.dialogs.detail import with_binding
 
@@ -140,3 +152,62 @@ class FormScreen(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+Outcome = Sent[Any] | Waiting
+"""What a :class:`SendingForm` closes with: the server's answer, or the write kept to be sent."""
+
+
+async def sent_or_refused(write: Awaitable[Outcome], not_sent: str) -> Outcome | Refusal:
+    """Await a write of the outbox; a refusal becomes words (``not_sent``, with ``{reason}``:
+    "The message was not sent: {reason}") with the field the server named."""
+    try:
+        return await write
+    except AuthenticationError as exc:
+        reason = exc.message or describe_error(exc)
+        said = not_sent.format(reason=reason).rstrip(".")
+        return Refusal(said + ". " + _("Log in again; what you typed is here."))
+    except NotSaved as exc:
+        return Refusal(not_sent.format(reason=describe_error(exc)), exc.field)
+    except Exception as exc:
+        return Refusal(not_sent.format(reason=describe_error(exc)))
+
+
+class SendingForm(ModalScreen[Outcome | None]):
+    """A form that sends its write through the outbox and closes only when that is settled.
+
+    A form says where a refusal goes (``PROBLEM``, the id of a ``Static``) and which box each
+    of the server's ``field`` names means (``FIELDS``: field -> the box's id); it checks what
+    it can itself, then calls :meth:`send`."""
+
+    PROBLEM: ClassVar[str] = "form-problem"
+    FIELDS: ClassVar[Mapping[str, str]] = {}
+
+    sending: bool = False
+
+    def say(self, text: str, field: str | None = None) -> None:
+        """``text`` in the form's problem line; the box ``field`` names gets the cursor."""
+        self.query_one(f"#{self.PROBLEM}", Static).update(Content(text))
+        box = self.FIELDS.get(field or "")
+        if box is not None:
+            self.query_one(f"#{box}").focus()
+
+    def send(self, write: Callable[[], Awaitable[Outcome]], not_sent: str) -> None:
+        """Send ``write`` (called here, once) unless a send is under way; ``not_sent`` says a
+        refusal ("The notice was not sent: {reason}")."""
+        if self.sending:
+            return
+        self.sending = True
+        self.say(_("Sending…"))
+        self._send(write, not_sent)
+
+    @work(group="form-send", exit_on_error=False)
+    async def _send(self, write: Callable[[], Awaitable[Outcome]], not_sent: str) -> None:
+        try:
+            answer = await sent_or_refused(write(), not_sent)
+        finally:
+            self.sending = False
+        if isinstance(answer, Refusal):
+            self.say(answer.text, answer.field)
+            return
+        self.dismiss(answer)
