@@ -65,6 +65,11 @@ from api_client.models import (
     BlogVisibility,
     ChangeFeed,
     ChangeItem,
+    Chat,
+    ChatHide,
+    ChatMessage,
+    ChatPost,
+    ChatState,
     ClassCreate,
     ClassGroupChange,
     ClassGroupCreate,
@@ -547,6 +552,39 @@ class DiaryClient:
             f"/threads/{thread_id}/messages",
             Thread,
             json=ReplyRequest(body=body),
+            idempotency_key=idempotency_key,
+        )
+
+    async def post_chat_message(
+        self, class_id: int, body: str, idempotency_key: str | None = None
+    ) -> ChatMessage:
+        return await self._send(
+            "POST",
+            f"/chats/{class_id}/messages",
+            ChatMessage,
+            json=ChatPost(body=body),
+            idempotency_key=idempotency_key,
+        )
+
+    async def hide_chat_message(
+        self, class_id: int, message_id: int, body: ChatHide, idempotency_key: str | None = None
+    ) -> ChatMessage:
+        return await self._send(
+            "POST",
+            f"/chats/{class_id}/messages/{message_id}/hide",
+            ChatMessage,
+            json=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def set_chat_state(
+        self, class_id: int, closed: bool, idempotency_key: str | None = None
+    ) -> Chat:
+        return await self._send(
+            "POST",
+            f"/chats/{class_id}/state",
+            Chat,
+            json=ChatState(closed=closed),
             idempotency_key=idempotency_key,
         )
 

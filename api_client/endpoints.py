@@ -26,6 +26,8 @@ from api_client.models import (
     BellScheduleList,
     BlogPostPage,
     BlogPosts,
+    Chat,
+    Chats,
     ClassAttendance,
     ClassGroupList,
     ClassList,
@@ -212,6 +214,15 @@ def threads() -> Get[Threads]:
 
 def thread(thread_id: int) -> Get[Thread]:
     return Get(f"/threads/{thread_id}", Thread)
+
+
+def chats() -> Get[Chats]:
+    return Get("/chats", Chats)
+
+
+def chat(class_id: int, before: int | None = None) -> Get[Chat]:
+    """A page of a class chat: the newest messages, or those before message ``before``."""
+    return Get(f"/chats/{class_id}", Chat, query({"before": before}))
 
 
 def recipients(pupil_id: int) -> Get[Recipients]:

@@ -1083,6 +1083,35 @@ class DiaryData:
             ClassMessageOp(class_id=class_id, request=request), wire.ClassMessageSent
         )
 
+    # -- the class chat -------------------------------------------------------------------
+
+    async def send_chat_message(self, class_id: int, body: str) -> Sent[wire.ChatMessage] | Waiting:
+        """A message in a class chat (checked first), through the outbox: offline it waits
+        and is sent when the server is back."""
+        from diary_tui.outbox_ops import ChatPostOp
+
+        text = self.check_message(body, "message", wire.CHAT_MESSAGE_MAX_LENGTH)
+        write = ChatPostOp(class_id=class_id, request=wire.ChatPost(body=text))
+        return await self._submit(write, wire.ChatMessage)
+
+    async def hide_chat_message(
+        self, class_id: int, message_id: int, hidden: bool
+    ) -> Sent[wire.ChatMessage] | Waiting:
+        """Hide a chat message or show it again (a moderator), through the outbox."""
+        from diary_tui.outbox_ops import ChatHideOp
+
+        write = ChatHideOp(
+            class_id=class_id, message_id=message_id, request=wire.ChatHide(hidden=hidden)
+        )
+        return await self._submit(write, wire.ChatMessage)
+
+    async def set_chat_closed(self, class_id: int, closed: bool) -> Sent[wire.Chat] | Waiting:
+        """Close a class chat or open it again (a moderator), through the outbox."""
+        from diary_tui.outbox_ops import ChatStateOp
+
+        write = ChatStateOp(class_id=class_id, request=wire.ChatState(closed=closed))
+        return await self._submit(write, wire.Chat)
+
     # -- announcements and events ---------------------------------------------------------
 
     async def mark_announcement_read(

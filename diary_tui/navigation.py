@@ -97,6 +97,13 @@ DESTINATIONS: tuple[Destination, ...] = (
         frozenset({Role.PARENT, Role.PUPIL, Role.TEACHER, Role.ADMINISTRATION}),
     ),
     Destination(
+        "chat",
+        "z",
+        N_("Chat"),
+        N_("The class chat: the pupils of a class and their teachers; the class teacher moderates"),
+        frozenset({Role.PUPIL, Role.TEACHER, Role.ADMINISTRATION}),
+    ),
+    Destination(
         "news",
         "b",
         N_("News"),

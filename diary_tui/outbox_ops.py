@@ -335,6 +335,39 @@ class ClassMessageOp(OutboxOp, frozen=True, tag="class_message.send"):
         return await client.message_class_parents(self.class_id, self.request, idempotency_key)
 
 
+class ChatPostOp(OutboxOp, frozen=True, tag="chat.post"):
+    """A message in a class chat."""
+
+    class_id: int
+    request: wire.ChatPost
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.post_chat_message(self.class_id, self.request.body, idempotency_key)
+
+
+class ChatHideOp(OutboxOp, frozen=True, tag="chat.hide"):
+    """A moderator hides a class chat's message, or shows it again."""
+
+    class_id: int
+    message_id: int
+    request: wire.ChatHide
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.hide_chat_message(
+            self.class_id, self.message_id, self.request, idempotency_key
+        )
+
+
+class ChatStateOp(OutboxOp, frozen=True, tag="chat.state"):
+    """A moderator closes a class chat or opens it again."""
+
+    class_id: int
+    request: wire.ChatState
+
+    async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
+        return await client.set_chat_state(self.class_id, self.request.closed, idempotency_key)
+
+
 class HomeworkDoneOp(OutboxOp, frozen=True, tag="homework_done.set"):
     """A pupil (or a parent) ticks homework done, or unticks it."""
 
@@ -555,6 +588,9 @@ Op: TypeAlias = (
     | NoticeWithdrawOp
     | ReplyOp
     | ThreadCreateOp
+    | ChatPostOp
+    | ChatHideOp
+    | ChatStateOp
     | ClassMessageOp
     | HomeworkDoneOp
     | ThreadReadOp

@@ -60,6 +60,7 @@ SCREENS: dict[str, str] = {
     "attendance": "parent",
     "messages": "parent",
     "news": "parent",
+    "chat": "pupil",
     "whatsnew": "parent",
     "settings": "parent",
     "journal": "teacher",

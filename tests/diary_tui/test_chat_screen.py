@@ -1,0 +1,169 @@
+"""The class chat screen against the real server in-process (generated school, frozen clock):
+reading, sending through the outbox (offline too), live arrival, moderation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from litestar import Litestar
+from textual.widgets import Input, OptionList
+
+from api_client.models import API_PREFIX, ChangeFeed, Chat, decode
+from diary_tui.app import DiaryApp
+from diary_tui.live import ChangesArrived
+from screens.chat import ChatScreen, ClassPicker
+from tests.conftest import LoginAs, asgi_transport, sqlite_only
+from tests.diary_tui.harness import log_in, make_app, password_of, wait_for
+from tests.diary_tui.test_outbox_family import Switch, quick_retries
+
+MARKUP = "Смотрите [red]сюда[/] и [/] — просто текст"
+
+
+def lines(screen: ChatScreen) -> list[str]:
+    box = screen.query_one("#chat-messages", OptionList)
+    return [str(getattr(o.prompt, "plain", o.prompt)) for o in box.options]
+
+
+def idle(app: DiaryApp) -> bool:
+    screen = app.screen
+    return (
+        isinstance(screen, ChatScreen)
+        and screen.chat is not None
+        and not any(w.is_running for w in screen.workers)
+    )
+
+
+async def open_chat(pilot: Any, app: DiaryApp, login: str, demo: Any) -> ChatScreen:
+    await log_in(pilot, login, password_of(demo, login))
+    await wait_for(
+        pilot, lambda: app.data.me is not None and not isinstance(app.screen, ChatScreen)
+    )
+    await pilot.press("escape")  # out of any input the home screen focused
+    await pilot.press("z")
+    await wait_for(pilot, lambda: idle(app))
+    screen = app.screen
+    assert isinstance(screen, ChatScreen)
+    return screen
+
+
+async def server_chat(http: httpx.AsyncClient, headers: dict[str, str], class_id: int) -> Chat:
+    return decode((await http.get(f"{API_PREFIX}/chats/{class_id}", headers=headers)).content, Chat)
+
+
+async def test_a_pupil_reads_and_writes_and_sees_others_live(
+    app: Litestar, demo: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    diary = make_app(app, login="pupil")
+    async with diary.run_test(size=(100, 30)) as pilot:
+        screen = await open_chat(pilot, diary, "pupil", demo)
+        shown = "\n".join(lines(screen))
+        assert "Параграф 12" in shown or "Section 12" in shown  # the demo's talk
+        class_id = screen.class_id
+        assert class_id is not None
+        line = screen.query_one("#chat-input", Input)
+        assert not line.disabled
+        line.focus()
+        line.value = MARKUP
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: line.value == "" and MARKUP in "\n".join(lines(screen)))
+        pupil = await login_as(http, "pupil")
+        assert (await server_chat(http, pupil, class_id)).messages[-1].body == MARKUP
+
+        # A teacher of the class writes: the feed brings it and the screen shows it by itself.
+        since = decode(
+            (await http.get(f"{API_PREFIX}/changes", headers=pupil)).content, ChangeFeed
+        ).next
+        teacher = await login_as(http, "teacher")
+        written = await http.post(
+            f"{API_PREFIX}/chats/{class_id}/messages",
+            json={"body": "Завтра контрольная по теме «Дроби»"},
+            headers={**teacher, "Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert written.status_code == 201, written.text
+        feed = decode(
+            (
+                await http.get(f"{API_PREFIX}/changes", params={"since": since}, headers=pupil)
+            ).content,
+            ChangeFeed,
+        )
+        assert [c.kind for c in feed.changes] == ["chat.message"]
+        diary.post_message(ChangesArrived(feed.changes))
+        await wait_for(pilot, lambda: "контрольная по теме" in "\n".join(lines(screen)))
+
+
+@sqlite_only
+async def test_a_message_typed_offline_waits_and_is_sent_once(
+    app: Litestar, demo: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    switch = Switch(asgi_transport(app))
+    diary = make_app(app, login="pupil", transport=switch)
+    text = "Написано без сети"
+    async with diary.run_test(size=(100, 30)) as pilot:
+        screen = await open_chat(pilot, diary, "pupil", demo)
+        quick_retries(diary)
+        class_id = screen.class_id
+        assert class_id is not None
+        switch.up = False
+        line = screen.query_one("#chat-input", Input)
+        line.focus()
+        line.value = text
+        await pilot.press("enter")
+        # Kept in the outbox, shown as waiting; the line is free for the next message.
+        await wait_for(
+            pilot,
+            lambda: any(text in x and "waiting to be sent" in x for x in lines(screen)),
+        )
+        assert line.value == ""
+        switch.up = True
+        diary.data.sync_engine().kick()
+        pupil = await login_as(http, "pupil")
+
+        async def bodies() -> list[str]:
+            return [m.body for m in (await server_chat(http, pupil, class_id)).messages]
+
+        for _ in range(200):
+            if text in await bodies():
+                break
+            await pilot.pause(0.1)
+        assert (await bodies()).count(text) == 1
+        await wait_for(pilot, lambda: not any("waiting to be sent" in x for x in lines(screen)))
+
+
+async def test_the_administration_hides_a_message_and_closes_the_chat(
+    app: Litestar, demo: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    pupil = await login_as(http, "pupil")
+    chats = (await http.get(f"{API_PREFIX}/chats", headers=pupil)).json()["chats"]
+    pupil_class = chats[0]["class"]
+    diary = make_app(app, login="admin")
+    async with diary.run_test(size=(100, 30)) as pilot:
+        screen = await open_chat(pilot, diary, "admin", demo)
+        # The administration does not write, and chooses among every class.
+        assert screen.query_one("#chat-input", Input).disabled
+        await pilot.press("escape")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(diary.screen, ClassPicker))
+        picker = diary.screen.query_one(OptionList)
+        index = next(i for i, o in enumerate(picker.options) if o.id == str(pupil_class["id"]))
+        picker.highlighted = index
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: idle(diary) and screen.class_id == pupil_class["id"])
+        assert screen.chat is not None and screen.chat.messages
+        box = screen.query_one("#chat-messages", OptionList)
+        box.focus()
+        box.highlighted = box.option_count - 1
+        last = screen.chat.messages[-1]
+        await pilot.press("x")
+        await wait_for(
+            pilot,
+            lambda: screen.chat is not None and screen.chat.messages[-1].hidden,
+        )
+        seen = await server_chat(http, pupil, pupil_class["id"])
+        assert seen.messages[-1].id == last.id and seen.messages[-1].hidden
+        assert seen.messages[-1].body == ""
+        await pilot.press("L")
+        await wait_for(pilot, lambda: screen.chat is not None and screen.chat.closed)
+        assert (await server_chat(http, pupil, pupil_class["id"])).closed
+        assert "closed" in str(screen.query_one("#chat-title").render())
