@@ -3,6 +3,7 @@ reading, sending through the outbox (offline too), live arrival, moderation."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -10,10 +11,10 @@ import httpx
 from litestar import Litestar
 from textual.widgets import Input, OptionList
 
-from api_client.models import API_PREFIX, ChangeFeed, Chat, decode
+from api_client.models import API_PREFIX, ChangeFeed, Chat, ChatMessage, Role, decode
 from diary_tui.app import DiaryApp
 from diary_tui.live import ChangesArrived
-from screens.chat import ChatScreen, ClassPicker
+from screens.chat import ChatScreen, ClassPicker, message_prompt
 from tests.conftest import LoginAs, asgi_transport, sqlite_only
 from tests.diary_tui.harness import log_in, make_app, password_of, wait_for
 from tests.diary_tui.test_outbox_family import Switch, quick_retries
@@ -167,3 +168,35 @@ async def test_the_administration_hides_a_message_and_closes_the_chat(
         await wait_for(pilot, lambda: screen.chat is not None and screen.chat.closed)
         assert (await server_chat(http, pupil, pupil_class["id"])).closed
         assert "closed" in str(screen.query_one("#chat-title").render())
+
+
+def test_a_hidden_message_shows_who_hid_it_and_its_text_only_to_moderators() -> None:
+    at = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+    hidden = ChatMessage(
+        id=7,
+        author_id=3,
+        author="Соколов Миша",
+        author_role=Role.PUPIL,
+        sent_at=at,
+        body="",
+        hidden=True,
+        hidden_by="Иванова Ольга Сергеевна",
+        hidden_at=at,
+    )
+    member = message_prompt(hidden, False, "today 13:00", moderator=False).plain
+    assert member.splitlines() == [
+        "Соколов Миша  today 13:00",
+        "(hidden by Иванова Ольга Сергеевна)",
+    ]
+    kept = ChatMessage(
+        **{**{f: getattr(hidden, f) for f in hidden.__struct_fields__}, "body": "грубость"}
+    )
+    moderator = message_prompt(kept, False, "today 13:00", moderator=True).plain
+    assert moderator.splitlines()[1] == "грубость (hidden by Иванова Ольга Сергеевна)"
+    markup = ChatMessage(
+        id=8, author_id=3, author="[b]x[/b]", author_role=Role.PUPIL, sent_at=at, body=MARKUP
+    )
+    assert message_prompt(markup, True, "now", moderator=False).plain.splitlines() == [
+        "[b]x[/b]  now",
+        MARKUP,
+    ]
