@@ -227,6 +227,63 @@ def name_refusal(value: str, what: str) -> str | None:
     return None
 
 
+PHONE_DIGITS = (5, 15)
+"""How many digits a telephone number has: an internal extension to a full international
+number (E.164 allows 15)."""
+
+
+def normal_phone(value: str) -> str:
+    """A telephone number as it is kept: spaces collapsed (empty: none)."""
+    return " ".join(value.split())
+
+
+def phone_refusal(value: str) -> str | None:
+    """Why ``value`` will not do as a telephone number, in words for a form, a command line
+    or a roster line; None when it will (empty will: it clears the number). Digits, with
+    ``+`` at the start, spaces, hyphens and brackets. The server applies the same rule."""
+    from api_client.i18n import _
+
+    value = normal_phone(value)
+    if not value:
+        return None
+    digits = sum(ch.isascii() and ch.isdigit() for ch in value)
+    allowed = all((ch.isascii() and ch.isdigit()) or ch in "+-() " for ch in value)
+    if allowed and "+" not in value[1:] and PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+        return None
+    return _(
+        "a telephone number holds {low} to {high} digits, with + at the start, spaces, "
+        "hyphens and brackets only, such as +7 912 345-67-89"
+    ).format(low=PHONE_DIGITS[0], high=PHONE_DIGITS[1])
+
+
+def normal_email(value: str) -> str:
+    """An e-mail address as it is kept: trimmed, its domain lower-cased (empty: none)."""
+    local, at, domain = value.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if at else value.strip()
+
+
+def email_refusal(value: str) -> str | None:
+    """Why ``value`` will not do as an e-mail address; None when it will (empty clears it)."""
+    from api_client.i18n import _
+
+    value = value.strip()
+    if not value:
+        return None
+    local, at, domain = value.rpartition("@")
+    labels = domain.split(".")
+    if (
+        not at
+        or not local
+        or "@" in local
+        or len(labels) < 2
+        or not all(labels)
+        or any(ch.isspace() or ch in '<>()[],;:"\\' for ch in value)
+        or len(value) > CONTACT_MAX_LENGTH
+    ):
+        return _("this is not an e-mail address: write it as name@example.ru")
+    return None
+
+
 def _is_multiline(hint: Any) -> bool:
     if typing.get_origin(hint) is Annotated:
         return any(
@@ -390,7 +447,10 @@ class Me(Response):
     """A parent's children; for a pupil, the pupil themself."""
     teaching: list[Teaching] = []
     homeroom: ClassRef | None = None
-    """The class a class teacher leads."""
+    """The class a class teacher leads (the first of ``homerooms``)."""
+    homerooms: list[ClassRef] = []
+    """Every class a class teacher leads this year, in grade and letter order (a teacher may
+    lead more than one; absent from servers older than this field)."""
     must_change_password: bool = False
 
     @property
@@ -1897,6 +1957,10 @@ class UserCreate(Request):
     """Generated from the name when absent."""
     class_id: Id | None = None
     """A pupil's class (required for a pupil)."""
+    phone: ContactText = ""
+    """A telephone number, as :class:`UserUpdate` takes it; empty: not known."""
+    email: ContactText = ""
+    """An e-mail address; empty: not known."""
 
 
 class UserUpdate(Request):

@@ -387,53 +387,19 @@ def account_fields(user: s.User) -> dict[str, Any]:
     return {**name_fields(user), "phone": user.phone, "email": user.email}
 
 
-PHONE_DIGITS = (5, 15)
-"""How many digits a telephone number has: an internal extension to a full international
-number (E.164 allows 15)."""
-
-
 def clean_phone(value: str) -> str:
     """A telephone number as typed, spaces collapsed; empty clears it; else a 422 saying what
-    a number may hold."""
-    value = " ".join(value.split())
-    if not value:
-        return ""
-    digits = sum(ch.isascii() and ch.isdigit() for ch in value)
-    allowed = all((ch.isascii() and ch.isdigit()) or ch in "+-() " for ch in value)
-    if not allowed or "+" in value[1:] or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
-        raise ProblemError(
-            422,
-            _(
-                "a telephone number holds {low} to {high} digits, with + at the start, spaces, "
-                "hyphens and brackets only, such as +7 912 345-67-89"
-            ).format(low=PHONE_DIGITS[0], high=PHONE_DIGITS[1]),
-            field="phone",
-        )
-    return value
+    a number may hold (:func:`api_client.models.phone_refusal`)."""
+    if (refusal := m.phone_refusal(value)) is not None:
+        raise ProblemError(422, refusal, field="phone")
+    return m.normal_phone(value)
 
 
 def clean_email(value: str) -> str:
     """An e-mail address (lower-cased domain); empty clears it; else a 422."""
-    value = value.strip()
-    if not value:
-        return ""
-    local, at, domain = value.rpartition("@")
-    labels = domain.split(".")
-    if (
-        not at
-        or not local
-        or "@" in local
-        or len(labels) < 2
-        or not all(labels)
-        or any(ch.isspace() or ch in '<>()[],;:"\\' for ch in value)
-        or len(value) > m.CONTACT_MAX_LENGTH
-    ):
-        raise ProblemError(
-            422,
-            _("this is not an e-mail address: write it as name@example.ru"),
-            field="email",
-        )
-    return f"{local}@{domain.lower()}"
+    if (refusal := m.email_refusal(value)) is not None:
+        raise ProblemError(422, refusal, field="email")
+    return m.normal_email(value)
 
 
 async def audit_account(
@@ -510,6 +476,8 @@ async def create_user(
     first = clean_name(data.first_name, "first_name")
     last = clean_name(data.last_name, "last_name")
     middle = clean_name(data.middle_name, "middle_name", required=False)
+    phone = clean_phone(data.phone)
+    email = clean_email(data.email)
     if data.role is m.Role.PUPIL:
         if data.class_id is None:
             raise ProblemError(422, _("a pupil needs a class: give class_id"), field="class_id")
@@ -537,6 +505,8 @@ async def create_user(
         middle_name=middle,
         must_change_password=True,
         created_at=now,
+        phone=phone,
+        email=email,
     )
     db.add(user)
     await db.flush()
@@ -548,7 +518,7 @@ async def create_user(
         now=now,
         actor_id=actor_id,
         action="create",
-        after={**name_fields(user), "class_id": data.class_id},
+        after={**account_fields(user), "class_id": data.class_id},
     )
     return m.OneTimePassword(user=await user_summary(db, user, today), one_time_password=password)
 

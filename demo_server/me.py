@@ -31,6 +31,7 @@ async def load_me(db: AsyncSession, viewer: Viewer, today: dt.date) -> m.Me:
     children: list[m.PupilRef] = []
     teaching: list[m.Teaching] = []
     homeroom: m.ClassRef | None = None
+    homerooms: list[m.ClassRef] = []
     if viewer.role in (m.Role.PARENT, m.Role.PUPIL):
         pupils: list[tuple[int, str, str]]
         if viewer.role is m.Role.PARENT:
@@ -83,17 +84,22 @@ async def load_me(db: AsyncSession, viewer: Viewer, today: dt.date) -> m.Me:
                     group=m.GroupRef(id=group_id, name=group_name) if group_id else None,
                 )
             )
+        # The classes led in the newest year the teacher leads one (a teacher may lead
+        # several; the year closed last does not count once a new one holds a class).
         led = (
             await db.execute(
-                select(s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter)
+                select(
+                    s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter, s.AcademicYear.id
+                )
                 .join(s.AcademicYear, s.AcademicYear.id == s.SchoolClass.year_id)
                 .where(s.SchoolClass.homeroom_teacher_id == viewer.id)
-                .order_by(s.AcademicYear.start.desc())
-                .limit(1)
+                .order_by(s.AcademicYear.start.desc(), s.SchoolClass.grade, s.SchoolClass.letter)
             )
-        ).one_or_none()
-        if led is not None:
-            homeroom = class_ref(*led)
+        ).all()
+        homerooms = [
+            class_ref(cid, grade, letter) for cid, grade, letter, year in led if year == led[0][3]
+        ]
+        homeroom = homerooms[0] if homerooms else None
     return m.Me(
         id=user.id,
         login=user.login,
@@ -111,5 +117,6 @@ async def load_me(db: AsyncSession, viewer: Viewer, today: dt.date) -> m.Me:
         children=children,
         teaching=teaching,
         homeroom=homeroom,
+        homerooms=homerooms,
         must_change_password=user.must_change_password,
     )

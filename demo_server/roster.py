@@ -14,7 +14,8 @@ case): ``kind``/``тип`` (pupil, parent or teacher; inferred when the column i
 ``login``/``логин`` (optional: the account to update, or the login a new account gets),
 ``children``/``дети`` (a parent's children: ``Иванова Анна 5А; Иванов Павел 9Б`` or pupil ids),
 ``classes``/``классы`` and ``subjects``/``предметы`` (a teacher teaches each subject in each
-class). Separators ``,`` ``;`` or tab; UTF-8 with or without BOM, UTF-16 with BOM, or
+class), ``phone``/``телефон`` and ``email``/``почта`` (a parent's; optional, checked by the
+account's rules). Separators ``,`` ``;`` or tab; UTF-8 with or without BOM, UTF-16 with BOM, or
 Windows-1251.
 
 How rows find people who already exist: by login when the row gives one; otherwise a pupil by
@@ -44,6 +45,10 @@ from api_client.models import (
     RosterFieldChange,
     RosterImportReport,
     RosterImportRow,
+    email_refusal,
+    normal_email,
+    normal_phone,
+    phone_refusal,
 )
 from demo_server.demo_data import transliterate
 
@@ -80,6 +85,17 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "children": ("children", "child", "дети", "ребенок", "ребёнок"),
     "subjects": ("subjects", "subject", "предметы", "предмет"),
     "classes": ("classes", "классы"),
+    "phone": ("phone", "telephone", "tel", "mobile", "телефон", "тел", "тел.", "мобильный"),
+    "email": (
+        "email",
+        "e_mail",
+        "mail",
+        "почта",
+        "эл._почта",
+        "эл.почта",
+        "электронная_почта",
+        "e_mail_родителя",
+    ),
 }
 _HEADER_ALIASES = {alias: key for key, aliases in _COLUMNS.items() for alias in aliases}
 
@@ -181,6 +197,10 @@ class RosterRow:
     children: tuple[ChildRef, ...] = ()
     classes: tuple[str, ...] = ()
     subjects: tuple[str, ...] = ()
+    phone: str = ""
+    """A parent's telephone number as kept (``models.normal_phone``); empty: not given."""
+    email: str = ""
+    """A parent's e-mail address as kept (``models.normal_email``); empty: not given."""
     problem: str = ""
 
     @property
@@ -199,6 +219,8 @@ class RosterRow:
             tuple(sorted(fold(c.text) for c in self.children)),
             tuple(sorted(class_key(c) for c in self.classes)),
             tuple(sorted(fold(s) for s in self.subjects)),
+            self.phone,
+            self.email.casefold(),
             self.problem,
         )
 
@@ -248,6 +270,8 @@ COLUMN_WORDS: Mapping[str, str] = {
     "subjects": N_("subjects"),
     "classes": N_("classes"),
     "teaches": N_("teaches"),
+    "phone": N_("telephone"),
+    "email": N_("e-mail"),
 }
 """A roster column's (or change's) name in words, for a report when the file has no header
 for it."""
@@ -463,6 +487,18 @@ def _make_row(line: int, values: dict[str, str], has_kind: bool, extra: list[str
         if bool(classes) != bool(subjects) and not problems:
             problems.append(_("a teacher needs both classes and subjects, or neither"))
 
+    phone, email = values.get("phone", ""), values.get("email", "")
+    if (phone or email) and kind is not None and kind is not RowKind.PARENT:
+        problems.append(
+            _(
+                "a telephone and an e-mail are imported for parents only: leave those cells "
+                "empty on a pupil's or a teacher's line (the IT staff set them on the account)"
+            )
+        )
+    for refusal in (phone_refusal(phone), email_refusal(email)):
+        if refusal is not None:
+            problems.append(refusal)
+
     return RosterRow(
         line=line,
         kind=kind,
@@ -474,6 +510,8 @@ def _make_row(line: int, values: dict[str, str], has_kind: bool, extra: list[str
         children=tuple(children),
         classes=tuple(classes),
         subjects=subjects,
+        phone=normal_phone(phone),
+        email=normal_email(email),
         problem="; ".join(problems),
     )
 
@@ -648,6 +686,8 @@ class ExistingUser:
     login: str
     class_name: str = ""
     """A pupil's current class, by name (``5А``)."""
+    phone: str = ""
+    email: str = ""
 
     @property
     def name(self) -> str:
@@ -725,6 +765,9 @@ class PlannedRow:
     last_name: str = ""
     first_name: str = ""
     middle_name: str = ""
+    phone: str = ""
+    """The account's telephone number after the import."""
+    email: str = ""
     class_id: int | None = None
     """A pupil's class after the import."""
     class_name: str = ""
@@ -975,6 +1018,19 @@ class _Planner:
                 changes.append(FieldChange(field_name, old, new))
         return changes
 
+    @staticmethod
+    def _contact_changes(row: RosterRow, user: ExistingUser) -> list[FieldChange]:
+        """A parent's telephone and e-mail where the line gives them and they differ (an empty
+        cell never erases what the account holds)."""
+        return [
+            FieldChange(field_name, old, new)
+            for field_name, new, old in (
+                ("phone", row.phone, user.phone),
+                ("email", row.email, user.email),
+            )
+            if new and new.casefold() != old.casefold()
+        ]
+
     def _new_login(self, row: RosterRow) -> str:
         if row.login:
             return row.login
@@ -997,6 +1053,7 @@ class _Planner:
         if user is None:
             action, login, user_id = Action.CREATED, self._new_login(row), None
             last, first, middle = row.last_name, row.first_name, row.middle_name
+            phone, email = row.phone, row.email
         else:
             action = Action.CHANGED if changes else Action.UNCHANGED
             login, user_id = user.login, user.id
@@ -1004,6 +1061,8 @@ class _Planner:
             last = after.get("last_name", user.last_name)
             first = after.get("first_name", user.first_name)
             middle = after.get("middle_name", user.middle_name)
+            phone = after.get("phone", user.phone)
+            email = after.get("email", user.email)
         return PlannedRow(
             line=row.line,
             action=action,
@@ -1015,6 +1074,8 @@ class _Planner:
             last_name=last,
             first_name=first,
             middle_name=middle,
+            phone=phone,
+            email=email,
             class_id=class_id,
             class_name=class_name,
             add_children=add_children,
@@ -1300,7 +1361,7 @@ class _Planner:
             or c.user_id is None
             or (user.id, c.user_id) not in self.school.parent_links
         ]
-        changes = self._name_changes(row, user) if user else []
+        changes = self._name_changes(row, user) + self._contact_changes(row, user) if user else []
         if user is not None and add:
             changes.append(FieldChange("children", "", ", ".join(c.name for c in add)))
         self.results[row.line] = self._planned(row, user, changes, add_children=tuple(add))
@@ -1369,6 +1430,8 @@ def apply_to_snapshot(plan: ImportPlan, school: ExistingSchool) -> ExistingSchoo
             middle_name=row.middle_name,
             login=row.login,
             class_name=row.class_name or (users[user_id].class_name if user_id in users else ""),
+            phone=row.phone,
+            email=row.email,
         )
         for child in row.add_children:
             child_id = child.user_id if child.user_id is not None else created[child.line or 0]

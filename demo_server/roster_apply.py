@@ -67,8 +67,10 @@ async def build_snapshot(db: AsyncSession, school_id: int, today: dt.date) -> Ex
             middle_name=middle,
             login=login,
             class_name=pupil_class.get(int(uid), ""),
+            phone=phone,
+            email=email,
         )
-        for uid, role, last, first, middle, login in await db.execute(
+        for uid, role, last, first, middle, login, phone, email in await db.execute(
             select(
                 s.User.id,
                 s.User.role,
@@ -76,6 +78,8 @@ async def build_snapshot(db: AsyncSession, school_id: int, today: dt.date) -> Ex
                 s.User.first_name,
                 s.User.middle_name,
                 s.User.login,
+                s.User.phone,
+                s.User.email,
             )
             .where(s.User.school_id == school_id)
             .order_by(s.User.id)
@@ -164,6 +168,8 @@ async def apply_plan(
                 "first_name": r.first_name,
                 "last_name": r.last_name,
                 "middle_name": r.middle_name,
+                "phone": r.phone,
+                "email": r.email,
                 "must_change_password": True,
                 "locked": False,
                 "created_at": now,
@@ -180,11 +186,15 @@ async def apply_plan(
             ):
                 id_of[login] = int(uid)
         new_ids = {r.line: id_of[r.login] for r in created}
-    # Names of changed accounts: one statement for each set of changed fields, however many
-    # accounts change (never one round trip per line).
+    # Names and contacts of changed accounts: one statement for each set of changed fields,
+    # however many accounts change (never one round trip per line).
     renamed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in changed:
-        names = {c.field: c.after for c in row.changes if c.field.endswith("_name")}
+        names = {
+            c.field: c.after
+            for c in row.changes
+            if c.field.endswith("_name") or c.field in ("phone", "email")
+        }
         if names:
             renamed.setdefault(tuple(sorted(names)), []).append(
                 {"uid": row.user_id, **{f"new_{f}": v for f, v in names.items()}}

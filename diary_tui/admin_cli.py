@@ -293,12 +293,14 @@ def add_parsers(commands: Any) -> None:
         metavar=_("LOGIN"),
         help=_("the new account's login (default: made from the name)"),
     )
+    _contact_options(create, new=True)
     edit = sub.add_parser(
         "edit",
-        help=_("change an account's names"),
+        help=_("change an account's names, telephone or e-mail"),
         description=_(
-            "Change an account's last, first or middle name; the names not given stay. A "
-            "change made by a colleague meanwhile is refused, not overwritten."
+            "Change an account's last, first or middle name, telephone or e-mail; what is "
+            "not given stays. A change made by a colleague meanwhile is refused, not "
+            "overwritten."
         ),
     )
     _account_options(edit)
@@ -308,6 +310,7 @@ def add_parsers(commands: Any) -> None:
     edit.add_argument(
         "--middle-name", metavar=_("NAME"), help=_("the new middle name ('' to remove it)")
     )
+    _contact_options(edit, new=False)
     for verb, what in (
         ("link", _("link a parent's account to a pupil's")),
         ("unlink", _("unlink a parent's account from a pupil's")),
@@ -368,6 +371,35 @@ def add_parsers(commands: Any) -> None:
     )
 
 
+def _contact_options(parser: argparse.ArgumentParser, *, new: bool) -> None:
+    """``--phone`` and ``--email``: how the school reaches the person."""
+    clear = "" if new else " " + _("('' to remove it)")
+    parser.add_argument(
+        "--phone",
+        metavar=_("NUMBER"),
+        default="" if new else None,
+        help=_("telephone, e.g. +7 912 345-67-89") + clear,
+    )
+    parser.add_argument(
+        "--email",
+        metavar=_("ADDRESS"),
+        default="" if new else None,
+        help=_("e-mail, e.g. name@example.ru") + clear,
+    )
+
+
+def _check_contacts(values: dict[str, str]) -> None:
+    """The telephone and e-mail as the server will take them (``--phone``: why not)."""
+    from api_client.models import email_refusal, phone_refusal
+
+    for option, value, rule in (
+        ("--phone", values.get("phone"), phone_refusal),
+        ("--email", values.get("email"), email_refusal),
+    ):
+        if value is not None and (refusal := rule(value)) is not None:
+            raise Usage(f"{option}: {refusal}")
+
+
 def roster_columns() -> str:
     """The roster file's columns, for ``diary admin import --help``."""
     return "\n".join(
@@ -383,6 +415,8 @@ def roster_columns() -> str:
             "  children     " + _("a parent's children: their logins or names (дети)"),
             "  subjects     " + _("a teacher's subjects (предметы)"),
             "  classes      " + _("a teacher's classes (классы)"),
+            "  phone        " + _("a parent's telephone, optional (телефон)"),
+            "  email        " + _("a parent's e-mail, optional (почта)"),
         ]
     )
 
@@ -1105,6 +1139,7 @@ async def _create(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
     )
     if not args.last_name.strip() or not args.first_name.strip():
         raise Usage(_("the last and first names are needed"))
+    _check_contacts({"phone": args.phone, "email": args.email})
     made = await data.create_user(
         UserCreate(
             role=role,
@@ -1113,6 +1148,8 @@ async def _create(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
             middle_name=args.middle_name.strip(),
             login=(args.new_login or "").strip().lower() or None,
             class_id=class_id,
+            phone=args.phone.strip(),
+            email=args.email.strip(),
         )
     )
     user = made.user
@@ -1121,6 +1158,8 @@ async def _create(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
             login=user.login, name=user.full_name, role=names.role(user.role)
         )
     )
+    if user.phone or user.email:
+        _say_contacts(user, env)
     env.wrap(_("One-time password: {password}").format(password=made.one_time_password))
     env.wrap(_("It is shown only this once; it must be changed at the first login."))
     return OK
@@ -1154,14 +1193,27 @@ async def _edit(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
         )
         if value is not None
     }
-    if not given:
-        raise Usage(_("nothing to change: give --last-name, --first-name or --middle-name"))
+    contacts = {
+        key: value.strip()
+        for key, value in (("phone", args.phone), ("email", args.email))
+        if value is not None
+    }
+    if not given and not contacts:
+        raise Usage(
+            _(
+                "nothing to change: give --last-name, --first-name, --middle-name, --phone "
+                "or --email"
+            )
+        )
     _check_names(given)
+    _check_contacts(contacts)
     if given.get("last_name") == "" or given.get("first_name") == "":
         raise Usage(_("the last and first names cannot be empty"))
     user = await _find(data, args.target)
     try:
-        saved = await data.update_user(user.id, UserUpdate(version=user.version, **given))
+        saved = await data.update_user(
+            user.id, UserUpdate(version=user.version, **given, **contacts)
+        )
     except Conflict as exc:
         current = exc.current_as(UserSummary)
         now = current.full_name if current is not None else "?"
@@ -1171,12 +1223,23 @@ async def _edit(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
                 "It is now: {name}. Check it and run the command again."
             ).format(login=user.login, name=now)
         ) from None
-    env.wrap(
-        _("{login}: {before} is now {after}.").format(
-            login=saved.login, before=user.full_name, after=saved.full_name
+    if given:
+        env.wrap(
+            _("{login}: {before} is now {after}.").format(
+                login=saved.login, before=user.full_name, after=saved.full_name
+            )
         )
-    )
+    if contacts:
+        env.wrap(_("{login} ({name}):").format(login=saved.login, name=saved.full_name))
+        _say_contacts(saved, env)
     return OK
+
+
+def _say_contacts(user: UserSummary, env: Env) -> None:
+    """The account's telephone and e-mail, one line each ("not given" when empty)."""
+    none = _("not given")
+    env.wrap("  " + _("Telephone: {phone}").format(phone=user.phone or none))
+    env.wrap("  " + _("E-mail: {email}").format(email=user.email or none))
 
 
 async def _link(

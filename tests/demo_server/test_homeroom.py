@@ -8,18 +8,23 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from api_client.models import (
     AbsenceKind,
     ClassAttendance,
     ClassMessageSent,
     ClassParents,
+    Me,
+    OneTimePassword,
     Problem,
     Threads,
+    UserPage,
     UserSummary,
     decode,
 )
+from demo_server.db import make_engine, make_sessionmaker
+from demo_server.schema import SchoolClass
 from tests.conftest import LoginAs
 
 MONDAY = dt.date(2026, 11, 23)
@@ -277,3 +282,58 @@ async def test_only_the_class_teacher_writes_to_the_class_s_parents(
             headers={**await login_as(http, who), "Idempotency-Key": f"message-{who}-{cls}"},
         )
         assert response.status_code == 404, (who, cls, response.text)
+
+
+async def test_a_new_account_gets_its_contacts_checked_and_kept(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    it = await login_as(http, "it")
+    body = {"role": "parent", "first_name": "Вера", "last_name": "Ким"}
+    for n, (field, value) in enumerate([("phone", "call me"), ("email", "vera@")]):
+        refused = await http.post(
+            "/api/v1/users",
+            json={**body, field: value},
+            headers={**it, "Idempotency-Key": f"new-account-bad-{n}"},
+        )
+        assert refused.status_code == 422, refused.text
+        assert decode(refused.content, Problem).field == field
+    made = await http.post(
+        "/api/v1/users",
+        json={**body, "phone": "8 (343) 222-33-44", "email": "Vera@Mail.RU"},
+        headers={**it, "Idempotency-Key": "new-account-ok"},
+    )
+    assert made.status_code == 201, made.text
+    user = decode(made.content, OneTimePassword).user
+    assert (user.phone, user.email) == ("8 (343) 222-33-44", "Vera@mail.ru")
+    page = decode(
+        (await http.get("/api/v1/users", params={"q": "ким вера"}, headers=it)).content, UserPage
+    )
+    assert [(u.phone, u.email) for u in page.items] == [("8 (343) 222-33-44", "Vera@mail.ru")]
+
+
+async def test_me_lists_every_class_a_class_teacher_leads(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    me = decode(
+        (await http.get("/api/v1/me", headers=await login_as(http, "classteacher"))).content, Me
+    )
+    assert [c.id for c in me.homerooms] == [demo.ids["c5a"]]
+    engine = make_engine(demo_url)
+    try:
+        async with make_sessionmaker(engine)() as db, db.begin():
+            await db.execute(
+                update(SchoolClass)
+                .where(SchoolClass.id == demo.ids["c7v"])
+                .values(homeroom_teacher_id=me.id)
+            )
+    finally:
+        await engine.dispose()
+    me = decode(
+        (await http.get("/api/v1/me", headers=await login_as(http, "classteacher"))).content, Me
+    )
+    assert [c.name for c in me.homerooms] == ["5А", "7В"]
+    assert me.homeroom is not None and me.homeroom.id == demo.ids["c5a"]
+    other = decode(
+        (await http.get("/api/v1/me", headers=await login_as(http, "teacher"))).content, Me
+    )
+    assert other.homerooms == [] and other.homeroom is None

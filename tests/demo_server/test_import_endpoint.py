@@ -384,3 +384,36 @@ async def test_the_report_is_made_and_encoded_off_the_event_loop(
         )
         assert again.headers["Idempotent-Replayed"] == "true"
         assert decode(again.content, RosterImportReport) == report
+
+
+async def test_parents_contacts_are_imported_and_a_bad_one_writes_nothing(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
+) -> None:
+    it = await login_as(http, "it")
+    roster = (
+        "тип;фамилия;имя;класс;дети;Телефон;E-mail\n"
+        "ученик;Зайцева;Анна;5А;;;\n"
+        "родитель;Зайцева;Мария;;Зайцева Анна 5А;+7 912 345-67-89;{email}\n"
+    )
+    before = await counts(demo_url)
+    bad = await send(http, it, roster.format(email="maria@").encode(), dry_run=False)
+    assert bad.status_code == 422, bad.text
+    assert await counts(demo_url) == before
+    done = await send(http, it, roster.format(email="Maria@Mail.RU").encode(), dry_run=False)
+    assert done.status_code == 200, done.text
+    page = decode(
+        (await http.get(f"{API}/users", params={"q": "зайцева мария"}, headers=it)).content,
+        UserPage,
+    )
+    assert [(u.phone, u.email) for u in page.items] == [("+7 912 345-67-89", "Maria@mail.ru")]
+    moved = roster.format(email="").replace("+7 912 345-67-89", "8 343 222-33-44")
+    report = decode(
+        (await send(http, it, moved.encode(), dry_run=False)).content, RosterImportReport
+    )
+    [change] = [c for row in report.rows for c in row.changes]
+    assert (change.field, change.label, change.after) == ("phone", "Телефон", "8 343 222-33-44")
+    page = decode(
+        (await http.get(f"{API}/users", params={"q": "зайцева мария"}, headers=it)).content,
+        UserPage,
+    )
+    assert [(u.phone, u.email) for u in page.items] == [("8 343 222-33-44", "Maria@mail.ru")]

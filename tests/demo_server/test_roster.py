@@ -214,10 +214,10 @@ def test_missing_columns_error_names_what_was_not_recognised() -> None:
 
 
 def test_unknown_columns_are_ignored_with_a_warning() -> None:
-    text = "kind;last_name;first_name;class;телефон;;\npupil;Smith;John;5A;+7 900;;\n"
+    text = "kind;last_name;first_name;class;примечание;;\npupil;Smith;John;5A;с 1 мая;;\n"
     parsed = parse(text)
     assert parsed.rows[0].problem == ""
-    assert len(parsed.warnings) == 1 and "телефон" in parsed.warnings[0]
+    assert len(parsed.warnings) == 1 and "примечание" in parsed.warnings[0]
     plan = plan_import(parsed, ExistingSchool(classes={"5A": 1}))
     assert plan.warnings == parsed.warnings
 
@@ -690,3 +690,58 @@ def test_a_reports_changes_name_the_columns_as_the_file_wrote_them() -> None:
     with i18n.using("ru"):
         assert parsed.label("children") == "дети"
     assert parsed.label("middle_name") == "Отчество"
+
+
+# --- a parent's telephone and e-mail -------------------------------------------------------
+
+
+def test_parents_telephone_and_email_are_imported_changed_and_never_erased() -> None:
+    header = "тип;фамилия;имя;класс;дети;телефон;эл. почта"
+    text = (
+        f"{header}\nученик;Иванова;Анна;5А;;;\n"
+        "родитель;Иванова;Мария;;Иванова Анна 5А; +7 912  345-67-89 ;Maria@Mail.RU\n"
+    )
+    parsed = parse(text)
+    assert {"phone", "email"} <= set(parsed.columns)
+    assert parsed.label("phone") == "телефон"
+    plan = plan_of(text)
+    mother = plan.rows[1]
+    assert (mother.phone, mother.email) == ("+7 912 345-67-89", "Maria@mail.ru")
+    school = apply_to_snapshot(plan, empty_school())
+    maria = next(u for u in school.users if u.first_name == "Мария")
+    assert (maria.phone, maria.email) == ("+7 912 345-67-89", "Maria@mail.ru")
+    # The same file again changes nothing; a new number is a change; empty cells erase nothing.
+    assert plan_import(parse(text), school).count(Action.CHANGED) == 0
+    moved = text.replace("+7 912  345-67-89", "8 (343) 222-33-44")
+    [change] = [r for r in plan_import(parse(moved), school).rows if r.kind is RowKind.PARENT]
+    assert change.action is Action.CHANGED
+    assert [(c.field, c.before, c.after) for c in change.changes] == [
+        ("phone", "+7 912 345-67-89", "8 (343) 222-33-44")
+    ]
+    emptied = text.replace(" +7 912  345-67-89 ;Maria@Mail.RU", ";")
+    assert plan_import(parse(emptied), school).count(Action.CHANGED) == 0
+
+
+@pytest.mark.parametrize(
+    ("cells", "words"),
+    [
+        ("call me;", "telephone number holds 5 to 15 digits"),
+        (";maria.mail.ru", "not an e-mail address"),
+    ],
+)
+def test_a_wrong_telephone_or_email_refuses_the_line(cells: str, words: str) -> None:
+    text = (
+        "kind;last_name;first_name;class;children;phone;email\n"
+        "pupil;Brown;Ann;5А;;;\n"
+        f"parent;Brown;Mary;;Brown Ann 5А;{cells}\n"
+    )
+    plan = plan_of(text)
+    assert actions(plan)[3] is Action.REFUSED
+    assert words in reason(plan, 3)
+
+
+def test_a_telephone_on_a_pupils_line_is_refused_not_dropped() -> None:
+    text = "kind;last_name;first_name;class;phone\npupil;Brown;Ann;5А;+7 912 345-67-89\n"
+    plan = plan_of(text)
+    assert actions(plan) == {2: Action.REFUSED}
+    assert "for parents only" in reason(plan, 2)

@@ -605,3 +605,53 @@ def test_setup_oneroster_reads_a_folder_and_says_each_refusal_by_file_line_and_c
     assert "no users.csv line has the sourcedId 'p99'" in " ".join(out.split())
     code, _out, err = run(admin("setup", "oneroster", str(tmp_path / "nothing")))
     assert code == 2 and "there is no file or folder" in err
+
+
+def test_create_and_edit_set_a_telephone_and_an_email(run: Any) -> None:
+    code, out, err = run(
+        admin(
+            "create",
+            "--role",
+            "parent",
+            "--last-name",
+            "Орлова",
+            "--first-name",
+            "Нина",
+            "--new-login",
+            "orlova.n",
+            "--phone",
+            "+7 912 345-67-89",
+            "--email",
+            "Nina@Mail.RU",
+        )
+    )
+    assert code == 0, err
+    assert "Telephone: +7 912 345-67-89" in out and "E-mail: Nina@mail.ru" in out and fits(out)
+    code, _, err = run(admin("edit", "orlova.n", "--phone", "call me"))
+    assert code == 2 and "--phone: a telephone number holds 5 to 15 digits" in err
+    code, _, err = run(
+        admin(
+            "create",
+            "--role",
+            "parent",
+            "--last-name",
+            "Ким",
+            "--first-name",
+            "Вера",
+            "--email",
+            "vera@",
+        )
+    )
+    assert code == 2 and "--email: this is not an e-mail address" in err
+    code, out, err = run(admin("edit", "orlova.n", "--phone", "8 (343) 222-33-44", "--email", ""))
+    assert code == 0, err
+    assert "Telephone: 8 (343) 222-33-44" in out and "E-mail: not given" in out
+    code, _, err = run(admin("edit", "orlova.n"))
+    assert code == 2 and "--phone or --email" in err
+
+
+def test_import_help_names_the_contact_columns(run: Any) -> None:
+    from diary_tui.admin_cli import roster_columns
+
+    text = roster_columns()
+    assert "phone" in text and "телефон" in text and "email" in text and fits(text)
