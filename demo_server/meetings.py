@@ -332,6 +332,7 @@ async def _record(
         payload={
             "title": row.title,
             "starts_at": row.starts_at.astimezone(dt.UTC).isoformat(),
+            "date": row.starts_at.astimezone(await _zone(db, viewer)).date().isoformat(),
             "place": row.place,
         },
         class_id=row.class_id,

@@ -247,6 +247,7 @@ _EVENTS = (
         s.Event.ends_at,
         s.Event.place,
         s.Event.description,
+        s.Event.cancelled_at,
     )
     .where(
         s.Event.school_id == bindparam("school"),
@@ -517,15 +518,18 @@ async def load_week(
             ends_at=ends_at,
             place=place,
             description=description,
+            cancelled=cancelled_at is not None,
         )
-        for event_id, kind, title, starts_at, ends_at, place, description in await conn.execute(
-            _EVENTS,
-            {
-                "school": school_id,
-                "classes": class_ids,
-                "week_start": week_start,
-                "week_end": week_end,
-            },
+        for event_id, kind, title, starts_at, ends_at, place, description, cancelled_at in (
+            await conn.execute(
+                _EVENTS,
+                {
+                    "school": school_id,
+                    "classes": class_ids,
+                    "week_start": week_start,
+                    "week_end": week_end,
+                },
+            )
         )
     ]
 

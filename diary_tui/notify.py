@@ -257,6 +257,14 @@ def _describe(change: ChangeItem, me: Me | None, *, name_pupil: bool) -> str:
         title = _short(_text(p, "title"), 50)
         when = _day(p, "date") or _day(p, "starts_at")
         return _("New event: {title} {when}").format(title=title, when=when).strip()
+    if kind in ("event.changed", "event.cancelled", "event.minutes"):
+        title = _short(_text(p, "title"), 50)
+        when = _day(p, "date")
+        if kind == "event.cancelled":
+            return _("Cancelled: {title} {when}").format(title=title, when=when).strip()
+        if kind == "event.minutes":
+            return _("The minutes of {title} are written").format(title=title)
+        return _("Changed: {title} {when}").format(title=title, when=when).strip()
     thing = kind.replace(".", " ").replace("_", " ")
     return f"{thing[:1].upper()}{thing[1:]}{for_pupil}"
 

@@ -279,6 +279,8 @@ def event_prompt(event: Event, width: int, zone: dt.tzinfo = dt.UTC) -> Content:
     if event.ends_at is not None:
         when += f"–{local(event.ends_at, zone):%H:%M}"
     parts = [Content.assemble(("◆ ", "bold $accent"), (kind, "bold $accent"), f" {when} ")]
+    if event.cancelled:
+        parts.append(Content.styled(_("cancelled") + " ", "bold $error"))
     parts.append(Content(plain(event.title)))
     if event.place:
         parts.append(Content(f" · {plain(event.place)}"))

@@ -15,7 +15,7 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
-from api_client.models import Announcements, EventDetail, Problem, decode
+from api_client.models import Announcements, EventDetail, Problem, Week, decode
 from demo_server.app import create_app
 from demo_server.db import make_engine, make_sessionmaker
 from demo_server.schema import AuditRecord, Change
@@ -157,7 +157,7 @@ async def test_planning_a_meeting_reads_typed_days_and_names_the_bad_field(
 
 
 async def test_change_and_cancel_until_it_starts_version_checked(
-    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, clock: Clock
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, clock: Clock, demo_url: str
 ) -> None:
     lead = await login_as(http, "classteacher")
     made = detail(await plan(http, lead, class_id=demo.ids["c5a"]), 201)
@@ -184,6 +184,34 @@ async def test_change_and_cancel_until_it_starts_version_checked(
         await http.patch(url, json={"version": 2, "cancelled": True}, headers={**lead, **key()})
     )
     assert cancelled.event.cancelled and not cancelled.may_edit
+    week = await http.get(
+        f"{API}/pupils/{demo.ids['pupil']}/week",
+        params={"date": "2026-12-01"},
+        headers=await login_as(http, "parent"),
+    )
+    shown = [e for e in decode(week.content, Week).events if e.id == made.event.id]
+    assert len(shown) == 1 and shown[0].cancelled  # the week says it is off, too
+    engine = make_engine(demo_url)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            kinds = (
+                await db.scalars(
+                    select(Change.kind)
+                    .where(Change.entity_id == made.event.id, Change.kind.like("event.%"))
+                    .order_by(Change.id)
+                )
+            ).all()
+            actions = (
+                await db.scalars(
+                    select(AuditRecord.action)
+                    .where(AuditRecord.entity == "meeting", AuditRecord.entity_id == made.event.id)
+                    .order_by(AuditRecord.id)
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    assert list(kinds) == ["event.new", "event.changed", "event.cancelled"]
+    assert list(actions) == ["create", "update", "remove"]
     parent = await login_as(http, "parent")
     problem(
         await http.put(f"{url}/answer", json={"coming": True}, headers={**parent, **key()}), 409

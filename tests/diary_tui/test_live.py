@@ -286,6 +286,18 @@ ME = Me(
             ),
             "Иванова О. С. read the absence notice on Thursday 26 Nov",
         ),
+        (
+            change("event.changed", {"title": "Собрание 5А", "date": "2026-12-01"}, class_id=50),
+            "Changed: Собрание 5А on Tuesday 1 Dec",
+        ),
+        (
+            change("event.cancelled", {"title": "Собрание 5А", "date": "2026-12-01"}, class_id=50),
+            "Cancelled: Собрание 5А on Tuesday 1 Dec",
+        ),
+        (
+            change("event.minutes", {"title": "Собрание 5А", "date": "2026-11-25"}, class_id=50),
+            "The minutes of Собрание 5А are written",
+        ),
     ],
 )
 def test_describe_says_what_happened(item: ChangeItem, text: str) -> None:
