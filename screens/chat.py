@@ -1,7 +1,7 @@
 """The class chat: a class's pupils and their teachers in one room.
 
 The messages of the chosen class (a teacher of several classes chooses with ``c``), oldest at
-the top and the newest at the bottom; ``o`` brings the page before. The input line at the
+the top and the newest at the bottom; ``e`` brings the page before. The input line at the
 bottom sends with Enter, through the outbox: offline the message waits and is shown as
 waiting, and the line is emptied only once the message is kept. New messages arrive live
 (the change feed's ``chat.*``) and the screen shows them by itself.
@@ -115,7 +115,7 @@ class ChatScreen(DiaryScreen):
     WRITES = ("chat.post", "chat.hide", "chat.state")
     HELP = N_("""
 The class chat: the pupils of a class and their teachers. The newest messages are at the
-bottom; o shows the ones before. i (or Enter) goes to the line at the bottom: type and press
+bottom; e shows the ones before. i (or Enter) goes to the line at the bottom: type and press
 Enter to send (Esc leaves the line). Without the server a message waits on this computer and
 is sent when it can. A teacher of several classes chooses the class with c.
 
@@ -135,7 +135,7 @@ while it is closed) or opens it again.
         Binding("f1", "help", N_("Help"), id="chat.help"),
         Binding("i", "write", N_("Write"), id="chat.write"),
         Binding("escape", "leave_input", N_("Messages"), id="chat.leave", show=False),
-        Binding("o", "older", N_("Older"), id="chat.older"),
+        Binding("e", "older", N_("Earlier"), id="chat.older"),
         Binding("c", "choose_class", N_("Class"), id="chat.class"),
         Binding("x", "hide", N_("Hide/show"), id="chat.hide"),
         Binding("L", "close_chat", N_("Close/open"), id="chat.close"),
@@ -160,7 +160,7 @@ while it is closed) or opens it again.
         self.class_id: int | None = None
         self.chat: Chat | None = None
         self.earlier: list[ChatMessage] = []
-        """Older pages brought with ``o``, before the newest page."""
+        """Older pages brought with ``e``, before the newest page."""
         self.more_before = False
 
     def compose(self) -> ComposeResult:
@@ -250,7 +250,7 @@ while it is closed) or opens it again.
             )
             parts.append(Content.styled(closed, "$warning"))
         if self.more_before:
-            parts.append(Content.styled(_("o: earlier messages"), MUTED))
+            parts.append(Content.styled(_("e: earlier messages"), MUTED))
         self.query_one("#chat-title", Static).update(Content(" · ").join(parts))
 
     def _paint(self, chat: Chat) -> None:

@@ -200,3 +200,29 @@ def test_a_hidden_message_shows_who_hid_it_and_its_text_only_to_moderators() -> 
         "[b]x[/b]  now",
         MARKUP,
     ]
+
+
+async def test_earlier_messages_come_on_e(
+    app: Litestar, demo: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    pupil = await login_as(http, "pupil")
+    class_id = (await http.get(f"{API_PREFIX}/chats", headers=pupil)).json()["chats"][0]["class"][
+        "id"
+    ]
+    for n in range(60):
+        sent = await http.post(
+            f"{API_PREFIX}/chats/{class_id}/messages",
+            json={"body": f"сообщение {n}"},
+            headers={**pupil, "Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert sent.status_code == 201
+    diary = make_app(app, login="pupil")
+    async with diary.run_test(size=(100, 30)) as pilot:
+        screen = await open_chat(pilot, diary, "pupil", demo)
+        assert len(lines(screen)) == 50 and screen.more_before
+        assert "e:" in str(screen.query_one("#chat-title").render())
+        await pilot.press("e")
+        await wait_for(pilot, lambda: len(lines(screen)) == 66)  # the demo's six and sixty
+        assert not screen.more_before
+        assert screen.query_one("#chat-messages", OptionList).highlighted == 0
+        assert lines(screen)[-1].endswith("сообщение 59")
