@@ -66,6 +66,23 @@ class Env:
     ask_secret: Callable[[str], str] = getpass.getpass
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
+    today: Callable[[], dt.date] | None = None
+    """The school's today, frozen (tests; ``DIARY_TODAY`` when None): default days."""
+    now: Callable[[], dt.datetime] | None = None
+    """The current instant (UTC), frozen (tests); None: the computer's clock."""
+
+    def data(self, credentials: CredentialStore | None = None) -> DiaryData:
+        """The data layer the command talks to the server through, on this clock."""
+        from diary_tui.clock import utcnow
+        from diary_tui.data import DiaryData
+
+        return DiaryData(
+            transport=self.transport,
+            credentials=credentials,
+            save_last_login=None,
+            clock=self.now or utcnow,
+            today=self.today,
+        )
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out)
@@ -459,14 +476,13 @@ async def session(server: str, login: str, env: Env) -> AsyncIterator[DiaryData]
     is left as it was.
     """
     from api_client.errors import AuthenticationError
-    from diary_tui.data import DiaryData
 
     credentials = env.credentials
     if credentials is None and env.use_keyring:
         from diary_tui.credentials import Credentials
 
         credentials = Credentials()
-    data = DiaryData(transport=env.transport, credentials=credentials, save_last_login=None)
+    data = env.data(credentials)
     try:
         me = None
         if await data.resume(server, login):
@@ -1363,7 +1379,7 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
         return await _add_child(args, env)
     from api_client.errors import InvalidRequest, RateLimited
     from api_client.models import RegisterRequest
-    from diary_tui.data import DiaryData, normalize_server
+    from diary_tui.data import normalize_server
 
     server: str | None = getattr(args, "server", None)
     if server is None:
@@ -1400,7 +1416,7 @@ async def _register(args: argparse.Namespace, env: Env) -> int:
                 continue
             return first
 
-    data = DiaryData(transport=env.transport, save_last_login=None)
+    data = env.data()
     code = ask(_("Invite code: "))
     for attempt in range(1, ATTEMPTS + 1):
         try:

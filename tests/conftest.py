@@ -32,7 +32,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 import pytest
@@ -43,8 +43,13 @@ from api_client import i18n
 from api_client.models import API_PREFIX, LoginRequest, TokenPair, decode, encode
 from tests.services import postgres_url, require
 
+if TYPE_CHECKING:
+    from demo_server.settings import ServerSettings
+
 BACKENDS = ("sqlite", "postgresql")
 DEMO_TODAY = dt.date(2026, 11, 25)
+FROZEN_TIME = dt.time(10, 30, tzinfo=dt.UTC)
+"""The hour of a frozen day (13:30 in Moscow), the app's ``NOW`` of the screen tests too."""
 BASE_URL = "http://diary.test"
 
 TEST_AUDIT_KEY = bytes(range(32))
@@ -405,3 +410,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+def frozen_settings(today: dt.date, **options: Any) -> ServerSettings:
+    """The server's settings frozen on ``today``: its date and an instant of it
+    (:data:`FROZEN_TIME`), so that tokens, consent, audit and change records get a fixed time,
+    never the machine's."""
+    from demo_server.settings import ServerSettings
+
+    at = dt.datetime.combine(today, FROZEN_TIME)
+    return ServerSettings(today=lambda: today, now=lambda: at, **options)

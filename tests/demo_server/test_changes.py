@@ -13,7 +13,7 @@ from litestar import Litestar
 
 from api_client.models import ChangeFeed, ChangeItem, Problem, decode
 from demo_server.records import record_change
-from tests.conftest import LoginAs
+from tests.conftest import LoginAs, frozen_settings
 
 FEED = "/api/v1/changes"
 STREAM = "/api/v1/changes/stream"
@@ -244,11 +244,10 @@ async def served(demo_url: str, demo: Any) -> AsyncIterator[str]:
     """The server in a thread of its own, over the test's database: another process, in
     effect, to the ``app`` that the test writes through."""
     from demo_server.app import create_app
-    from demo_server.settings import ServerSettings
     from diary_tui.demo import DemoServer
 
     today: dt.date = demo.today
-    server = DemoServer(create_app(demo_url, settings=ServerSettings(today=lambda: today)))
+    server = DemoServer(create_app(demo_url, settings=frozen_settings(today)))
     await asyncio.to_thread(server.start)
     try:
         yield server.url

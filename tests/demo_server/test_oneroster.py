@@ -24,13 +24,12 @@ from demo_server import schema as s
 from demo_server.app import create_app
 from demo_server.db import make_engine
 from demo_server.migrate import upgrade_engine
-from demo_server.schema import utcnow
-from demo_server.settings import ServerSettings
 from demo_server.setup_school import init_school
-from tests.conftest import BASE_URL, asgi_transport
+from tests.conftest import BASE_URL, asgi_transport, frozen_settings
 from tests.demo_server.test_setup import _it_account
 
 TODAY = dt.date(2026, 9, 1)
+NOW = frozen_settings(TODAY).now()
 
 FILES = {
     "manifest": "propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\n"
@@ -109,11 +108,11 @@ async def school(db_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str
     await upgrade_engine(engine)
     async with async_sessionmaker(engine, expire_on_commit=False)() as db:
         made = await init_school(
-            db, name="Школа № 7", timezone="Europe/Moscow", language="ru", now=utcnow()
+            db, name="Школа № 7", timezone="Europe/Moscow", language="ru", now=NOW
         )
         await db.commit()
     await engine.dispose()
-    app = create_app(db_url, settings=ServerSettings(today=lambda: TODAY))
+    app = create_app(db_url, settings=frozen_settings(TODAY))
     async with httpx.AsyncClient(transport=asgi_transport(app), base_url=BASE_URL) as http:
         yield http, await _it_account(http, made.login, made.password), db_url
     await app.state["server"].engine.dispose()

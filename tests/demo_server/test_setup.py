@@ -23,12 +23,11 @@ from demo_server.app import create_app
 from demo_server.cli import main as server_main
 from demo_server.db import make_engine
 from demo_server.migrate import upgrade_engine
-from demo_server.schema import utcnow
-from demo_server.settings import ServerSettings
 from demo_server.setup_school import init_school
-from tests.conftest import BASE_URL, asgi_transport
+from tests.conftest import BASE_URL, asgi_transport, frozen_settings
 
 TODAY = dt.date(2026, 11, 25)
+NOW = frozen_settings(TODAY).now()
 NEW_PASSWORD = "Ключ-от-школы-2026"
 
 
@@ -68,13 +67,11 @@ async def two(db_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, School, Sch
     async with async_sessionmaker(engine, expire_on_commit=False)() as db:
         for name in ("МБОУ «Школа № 7»", "Гимназия № 2"):
             made.append(
-                await init_school(
-                    db, name=name, timezone="Europe/Moscow", language="ru", now=utcnow()
-                )
+                await init_school(db, name=name, timezone="Europe/Moscow", language="ru", now=NOW)
             )
         await db.commit()
     await engine.dispose()
-    app = create_app(db_url, settings=ServerSettings(today=lambda: TODAY))
+    app = create_app(db_url, settings=frozen_settings(TODAY))
     async with httpx.AsyncClient(transport=asgi_transport(app), base_url=BASE_URL) as http:
         schools = [
             School(one.school_id, await _it_account(http, one.login, one.password)) for one in made

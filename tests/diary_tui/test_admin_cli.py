@@ -18,7 +18,7 @@ from litestar import Litestar
 
 from diary_tui.admin_cli import Env, run_admin, run_register
 from diary_tui.cli import build_parser
-from tests.conftest import asgi_transport, sqlite_only
+from tests.conftest import asgi_transport, frozen_settings, sqlite_only
 
 SERVER = "http://diary.test"
 ROSTER = """тип;фамилия;имя;класс;дети
@@ -51,7 +51,6 @@ def run(demo_url: str, demo: Any) -> Iterator[Any]:
     """``run(argv, secrets=[...], answers=[...]) -> (code, out, err)``: each command gets its
     own app, since each runs its own event loop (pooled connections belong to one loop)."""
     from demo_server.app import create_app
-    from demo_server.settings import ServerSettings
 
     today = demo.today
 
@@ -65,9 +64,12 @@ def run(demo_url: str, demo: Any) -> Iterator[Any]:
     ) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         day = on or today
-        app: Litestar = create_app(demo_url, settings=ServerSettings(today=lambda: day))
+        settings = frozen_settings(day)
+        app: Litestar = create_app(demo_url, settings=settings)
         transport: httpx.AsyncBaseTransport = asgi_transport(app)
         env = Env(
+            today=settings.today,
+            now=settings.now,
             transport=wrap(transport) if wrap is not None else transport,
             credentials=credentials,
             use_keyring=False,
@@ -235,6 +237,9 @@ def test_consent_from_the_command_line(run: Any, tmp_path: Path) -> None:
     assert code == 0, err
     said = " ".join(out.split())
     assert "consent, version 1 (on paper, signed 20.11.2026, recorded by Белов Игорь)" in said
+    # Recorded at the frozen instant (10:30 UTC, 13:30 at the school), not the machine's.
+    code, out, err = run(admin("consent", "history", "other_parent"))
+    assert code == 0 and "25.11.2026 13:30 consent" in " ".join(out.split()), out + err
     code, out, err = run(
         admin("consent", "withdraw", "other_parent", "--signed", "2026-11-24", "--note", "папка 7В")
     )

@@ -23,7 +23,7 @@ from diary_tui.config import Notifications
 from diary_tui.live import CURSOR_KEY, ChangesArrived
 from diary_tui.notify import announce, describe, group_of
 from screens.week import WeekScreen
-from tests.conftest import asgi_transport
+from tests.conftest import asgi_transport, frozen_settings
 from tests.diary_tui.harness import (
     BASE_URL,
     MONDAY,
@@ -109,11 +109,10 @@ async def test_a_mark_reaches_the_open_week_in_process(
 @pytest.fixture
 async def served(demo_url: str, demo: Any) -> AsyncIterator[str]:
     from demo_server.app import create_app
-    from demo_server.settings import ServerSettings
     from diary_tui.demo import DemoServer
 
     today: dt.date = demo.today
-    server = DemoServer(create_app(demo_url, settings=ServerSettings(today=lambda: today)))
+    server = DemoServer(create_app(demo_url, settings=frozen_settings(today)))
     await asyncio.to_thread(server.start)
     try:
         yield server.url

@@ -19,7 +19,7 @@ from demo_server.cli import main as server_main
 from diary_tui.admin_cli import Env, run_admin
 from diary_tui.cli import build_parser
 from diary_tui.setup_cli import ORDER, bell, class_name, day, weekdays
-from tests.conftest import asgi_transport
+from tests.conftest import asgi_transport, frozen_settings
 from tests.diary_tui.test_admin_cli import Answers, fits
 
 SERVER = "http://diary.test"
@@ -32,7 +32,6 @@ def school(db_url: str, capsys: pytest.CaptureFixture[str]) -> Iterator[Any]:
     """``run(*words)`` runs ``diary admin setup WORDS`` as the first IT account of a school
     that ``diary-server init`` just made in an empty database."""
     from demo_server.app import create_app
-    from demo_server.settings import ServerSettings
 
     code = server_main(
         ["init", "--db", db_url, "--school", "МБОУ «Школа № 7»", "--timezone", "Europe/Moscow"]
@@ -47,8 +46,11 @@ def school(db_url: str, capsys: pytest.CaptureFixture[str]) -> Iterator[Any]:
     def run(*words: str, lang: str = "en") -> tuple[int, str, str]:
         nonlocal secrets
         out, err = io.StringIO(), io.StringIO()
-        app = create_app(db_url, settings=ServerSettings(today=lambda: TODAY))
+        settings = frozen_settings(TODAY)
+        app = create_app(db_url, settings=settings)
         env = Env(
+            today=settings.today,
+            now=settings.now,
             transport=asgi_transport(app),
             use_keyring=False,
             ask=Answers([]),
