@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from demo_server import schema as s
 
@@ -50,6 +51,25 @@ def enrolled_on(pupil: Any, class_id: Any, day: Any) -> ColumnElement[bool]:
         )
         .correlate_except(s.Enrolment)
     )
+
+
+async def classes_on(db: AsyncSession, school_id: int, day: dt.date) -> dict[int, int]:
+    """The class of each pupil of the school on ``day`` (pupil id to class id); where two
+    enrolments overlap, the later start wins (the roster import and the set-up files read the
+    classes of the school's pupils alike)."""
+    found: dict[int, int] = {}
+    for pupil_id, class_id in await db.execute(
+        select(s.Enrolment.pupil_id, s.Enrolment.class_id)
+        .join(s.User, s.User.id == s.Enrolment.pupil_id)
+        .where(
+            s.User.school_id == school_id,
+            s.Enrolment.start <= day,
+            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= day),
+        )
+        .order_by(s.Enrolment.start)
+    ):
+        found[int(pupil_id)] = int(class_id)
+    return found
 
 
 def lesson_pupils(lesson: Any = s.Lesson, pupil: Any = s.User.id) -> ColumnElement[bool]:

@@ -21,6 +21,7 @@ from api_client.i18n import _, ngettext
 from demo_server import schema as s
 from demo_server.accounts import NO_PASSWORD, chunks, school_classes
 from demo_server.groups import leave_class_groups
+from demo_server.lesson_pupils import classes_on
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit
 from demo_server.roster import (
@@ -45,19 +46,11 @@ async def build_snapshot(db: AsyncSession, school_id: int, today: dt.date) -> Ex
             select(s.Subject.id, s.Subject.name).where(s.Subject.school_id == school_id)
         )
     }
-    pupil_class: dict[int, str] = {}
-    for pupil_id, class_id in await db.execute(
-        select(s.Enrolment.pupil_id, s.Enrolment.class_id)
-        .join(s.User, s.User.id == s.Enrolment.pupil_id)
-        .where(
-            s.User.school_id == school_id,
-            s.Enrolment.start <= today,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= today),
-        )
-        .order_by(s.Enrolment.start)
-    ):
-        if class_id in class_names:
-            pupil_class[int(pupil_id)] = class_names[class_id]
+    pupil_class = {
+        pupil_id: class_names[class_id]
+        for pupil_id, class_id in (await classes_on(db, school_id, today)).items()
+        if class_id in class_names
+    }
     users = [
         ExistingUser(
             id=int(uid),

@@ -25,6 +25,7 @@ from demo_server import setup_rules
 from demo_server.accounts import current_year_id
 from demo_server.auth import Viewer
 from demo_server.groups import change_group, change_pupils, create_group
+from demo_server.lesson_pupils import classes_on
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit
 from demo_server.roster import Action
@@ -74,19 +75,11 @@ async def build_snapshot(db: AsyncSession, school_id: int, today: dt.date) -> Se
         .where(s.User.school_id == school_id, s.User.role.in_(("teacher", "pupil")))
         .order_by(s.User.id)
     )
-    pupil_class: dict[int, int] = {}
-    for pupil_id, class_id in await db.execute(
-        select(s.Enrolment.pupil_id, s.Enrolment.class_id)
-        .join(s.User, s.User.id == s.Enrolment.pupil_id)
-        .where(
-            s.User.school_id == school_id,
-            s.Enrolment.start <= today,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= today),
-        )
-        .order_by(s.Enrolment.start)
-    ):
-        if class_id in class_ids:
-            pupil_class[int(pupil_id)] = int(class_id)
+    pupil_class = {
+        pupil_id: class_id
+        for pupil_id, class_id in (await classes_on(db, school_id, today)).items()
+        if class_id in class_ids
+    }
     teachers: list[Person] = []
     pupils: list[Person] = []
     for uid, role, login, last, first, middle in people:
