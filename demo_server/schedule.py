@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
@@ -200,6 +200,29 @@ def _slot_plan(row: s.TimetableSlot) -> SlotPlan:
 
 
 _Row = TypeVar("_Row", bound=s.Base)
+
+
+async def _audit_made(
+    db: AsyncSession,
+    viewer: Viewer,
+    now: dt.datetime,
+    entity: str,
+    made: Sequence[Any],
+    state: Callable[[Any], dict[str, Any]],
+    many: str,
+) -> None:
+    """One audit record of the rows a write created: the row's own state when it made one,
+    else every row with its id under ``many`` (and entity id 0)."""
+    one = len(made) == 1
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action="create",
+        entity=entity,
+        entity_id=made[0].id if one else 0,
+        after=state(made[0]) if one else {many: [{"id": r.id, **state(r)} for r in made]},
+    )
 
 
 async def _fill(
@@ -494,16 +517,8 @@ async def add_assignments(
         )
         have = await current()
         made = [have[k] for k in new]
-        await append_audit(
-            db,
-            at=now,
-            actor_id=viewer.id,
-            action="create",
-            entity="teaching_assignment",
-            entity_id=made[0].id if len(made) == 1 else 0,
-            after=_assignment_state(made[0])
-            if len(made) == 1
-            else {"assignments": [{"id": r.id, **_assignment_state(r)} for r in made]},
+        await _audit_made(
+            db, viewer, now, "teaching_assignment", made, _assignment_state, "assignments"
         )
     return [have[k] for k in keys]
 
@@ -839,17 +854,7 @@ async def add_rows(
     rows: dict[int, s.TimetableSlot] = {}
     await _fill(db, s.TimetableSlot, new_ids, rows)
     made = [rows[i] for i in new_ids]
-    await append_audit(
-        db,
-        at=now,
-        actor_id=viewer.id,
-        action="create",
-        entity="timetable_row",
-        entity_id=made[0].id if len(made) == 1 else 0,
-        after=_row_state(made[0])
-        if len(made) == 1
-        else {"rows": [{"id": r.id, **_row_state(r)} for r in made]},
-    )
+    await _audit_made(db, viewer, now, "timetable_row", made, _row_state, "rows")
     lessons = await generate_lessons(db, viewer, first, sorted(class_ids), now)
     return made, lessons
 
