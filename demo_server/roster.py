@@ -35,6 +35,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 from api_client import names
 from api_client.i18n import N_, _, ngettext
@@ -787,22 +788,37 @@ class PlannedRow:
         return text + details(self.changes, self.reason)
 
 
-@dataclass(frozen=True)
-class ImportPlan:
-    rows: tuple[PlannedRow, ...]
-    warnings: tuple[str, ...] = ()
+class _Planned(Protocol):
+    @property
+    def action(self) -> Action: ...
+
+
+_Line = TypeVar("_Line", bound=_Planned)
+
+
+class PlanLines(Generic[_Line]):
+    """What a plan of lines says of them: the roster's (:class:`ImportPlan`) and the set-up
+    files' (``setup_import.SetupPlan``) alike."""
+
+    rows: tuple[_Line, ...]
 
     def count(self, action: Action) -> int:
         return sum(1 for row in self.rows if row.action is action)
 
     @property
-    def refused(self) -> tuple[PlannedRow, ...]:
+    def refused(self) -> tuple[_Line, ...]:
         return tuple(row for row in self.rows if row.action is Action.REFUSED)
 
     @property
     def can_apply(self) -> bool:
         """True when nothing is refused: a plan with refusals must not be applied at all."""
         return not self.refused
+
+
+@dataclass(frozen=True)
+class ImportPlan(PlanLines[PlannedRow]):
+    rows: tuple[PlannedRow, ...]
+    warnings: tuple[str, ...] = ()
 
     @property
     def changes_anything(self) -> bool:

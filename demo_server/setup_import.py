@@ -28,6 +28,7 @@ from api_client.setup_files import KINDS, FileKind, weekday_of
 from demo_server.roster import (
     Action,
     FieldChange,
+    PlanLines,
     RosterError,
     class_key,
     collapse,
@@ -241,7 +242,7 @@ class PlannedLine:
 
 
 @dataclass(frozen=True)
-class SetupPlan:
+class SetupPlan(PlanLines[PlannedLine]):
     kind: FileKind
     rows: tuple[PlannedLine, ...]
     warnings: tuple[str, ...] = ()
@@ -251,17 +252,6 @@ class SetupPlan:
 
     def column(self, key: str) -> str:
         return ParsedFile(self.kind, self.encoding, self.headers, ()).column(key)
-
-    def count(self, action: Action) -> int:
-        return sum(1 for row in self.rows if row.action is action)
-
-    @property
-    def refused(self) -> tuple[PlannedLine, ...]:
-        return tuple(row for row in self.rows if row.action is Action.REFUSED)
-
-    @property
-    def can_apply(self) -> bool:
-        return not self.refused
 
     def to_write(self) -> list[PlannedLine]:
         return [r for r in self.rows if r.action in (Action.CREATED, Action.CHANGED)]
