@@ -28,6 +28,7 @@ import os
 import queue
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -50,6 +51,10 @@ BACKENDS = ("sqlite", "postgresql")
 DEMO_TODAY = dt.date(2026, 11, 25)
 FROZEN_TIME = dt.time(10, 30, tzinfo=dt.UTC)
 """The hour of a frozen day (13:30 in Moscow), the app's ``NOW`` of the screen tests too."""
+TEMPLATE_TIME = dt.time(9, 30, tzinfo=dt.UTC)
+"""The hour the template schools' featured accounts log in (before any test's clock)."""
+DEMO_NOW = dt.datetime.combine(DEMO_TODAY, FROZEN_TIME)
+"""Where the server's clock starts in a test over the demo school (:func:`frozen_clock`)."""
 BASE_URL = "http://diary.test"
 
 TEST_AUDIT_KEY = bytes(range(32))
@@ -251,7 +256,6 @@ async def _build(url: str, kind: str) -> Template:
     from demo_server.app import create_app
     from demo_server.db import backend_name, make_engine
     from demo_server.migrate import upgrade_engine
-    from demo_server.settings import ServerSettings
 
     engine = make_engine(url)
     try:
@@ -269,7 +273,10 @@ async def _build(url: str, kind: str) -> Template:
 
             school = await generate(engine, seed=1, lang="ru", size="small", today=DEMO_TODAY)
         # Log the featured accounts in once, with tokens that outlive the test session.
-        settings = ServerSettings(access_token_lifetime=dt.timedelta(hours=6))
+        # An hour before a test's clock starts: every login here comes before a test's own.
+        settings = frozen_settings(
+            school.today, TEMPLATE_TIME, access_token_lifetime=dt.timedelta(hours=6)
+        )
         app = create_app(engine=engine, settings=settings)
         tokens: dict[str, TokenPair] = {}
         async with httpx.AsyncClient(transport=asgi_transport(app), base_url=BASE_URL) as client:
@@ -348,10 +355,9 @@ def app(demo_url: str, demo: Any) -> Litestar:
     from demo_server.app import create_app
     from demo_server.db import make_engine
     from demo_server.routes.deps import STATE_KEY
-    from demo_server.settings import ServerSettings, ServerState
+    from demo_server.settings import ServerState
 
-    today: dt.date = demo.today
-    settings = ServerSettings(today=lambda: today)
+    settings = frozen_settings(demo.today)
     global _app
     if _app is None:
         _app = create_app(demo_url, settings=settings)
@@ -412,11 +418,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
-def frozen_settings(today: dt.date, **options: Any) -> ServerSettings:
-    """The server's settings frozen on ``today``: its date and an instant of it
-    (:data:`FROZEN_TIME`), so that tokens, consent, audit and change records get a fixed time,
-    never the machine's."""
+def frozen_settings(today: dt.date, at: dt.time = FROZEN_TIME, **options: Any) -> ServerSettings:
+    """The server's settings frozen on ``today``: its date, and its clock from an instant of
+    it (:func:`frozen_clock`), so that tokens, consent, audit and change records get the day's
+    time, never the machine's."""
     from demo_server.settings import ServerSettings
 
-    at = dt.datetime.combine(today, FROZEN_TIME)
-    return ServerSettings(today=lambda: today, now=lambda: at, **options)
+    return ServerSettings(today=lambda: today, now=frozen_clock(today, at), **options)
+
+
+def frozen_clock(today: dt.date, at: dt.time = FROZEN_TIME) -> Callable[[], dt.datetime]:
+    """A clock that starts at :data:`FROZEN_TIME` on ``today`` and runs on from there as time
+    passes (a token still expires, a later record is later), whatever the machine's date."""
+    start = dt.datetime.combine(today, at)
+    began = time.monotonic()
+    return lambda: start + dt.timedelta(seconds=time.monotonic() - began)

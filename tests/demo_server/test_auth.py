@@ -16,7 +16,7 @@ from api_client.models import Me, Problem, TokenPair, decode
 from demo_server.app import create_app
 from demo_server.routes.deps import STATE_KEY
 from demo_server.settings import ServerSettings, ServerState
-from tests.conftest import BASE_URL, LoginAs, asgi_transport, bearer
+from tests.conftest import BASE_URL, DEMO_NOW, LoginAs, asgi_transport, bearer
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def school_kind() -> str:
 
 class Clock:
     def __init__(self) -> None:
-        self.at = dt.datetime.now(dt.UTC)
+        self.at = DEMO_NOW
 
     def __call__(self) -> dt.datetime:
         return self.at

@@ -345,11 +345,9 @@ async def test_a_stream_ends_with_its_access_token(
 ) -> None:
     """Then the client reconnects with a fresh token: a revoked session stops hearing."""
     from demo_server.app import create_app
-    from demo_server.settings import ServerSettings
     from diary_tui.demo import DemoServer
 
-    today: dt.date = demo.today
-    settings = ServerSettings(today=lambda: today, access_token_lifetime=dt.timedelta(seconds=1))
+    settings = frozen_settings(demo.today, access_token_lifetime=dt.timedelta(seconds=1))
     server = DemoServer(create_app(demo_url, settings=settings))
     await asyncio.to_thread(server.start)
     try:

@@ -32,7 +32,7 @@ from api_client.models import (
     decode,
 )
 from demo_server import schema as s
-from tests.conftest import LoginAs
+from tests.conftest import DEMO_NOW, LoginAs
 from tests.demo_server.journal_support import (
     API,
     Desk,
@@ -288,7 +288,7 @@ async def test_old_mark_needs_a_reason(
     http: httpx.AsyncClient, login_as: LoginAs, demo: Any, demo_url: str
 ) -> None:
     d = await desk(http, login_as, demo)
-    now = dt.datetime.now(dt.UTC)
+    now = DEMO_NOW
     old = next(m for m in d.journal.marks if now - m.created_at > dt.timedelta(days=8))
     path = f"/marks/{old.id}"
     refused = problem(

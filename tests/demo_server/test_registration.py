@@ -29,7 +29,7 @@ from demo_server.invites import invite_hash, new_invite_code
 from demo_server.routes.deps import STATE_KEY
 from demo_server.schema import InviteCode, User
 from demo_server.settings import ServerState
-from tests.conftest import BASE_URL, LoginAs
+from tests.conftest import BASE_URL, DEMO_NOW, LoginAs
 
 API = "/api/v1"
 GOOD = "Quiet-Meadow-73"
@@ -47,7 +47,7 @@ async def issue(url: str, pupil_id: int, *, expires_in: dt.timedelta | None = No
         async with make_sessionmaker(engine)() as db:
             actor = await db.get(User, pupil_id)
             assert actor is not None
-            now = dt.datetime.now(dt.UTC)
+            now = DEMO_NOW
             code, _ = await new_invite_code(db, pupil_id=pupil_id, actor_id=pupil_id, now=now)
             if expires_in is not None:
                 await db.execute(

@@ -28,7 +28,7 @@ from screens.dialogs.consent import ConsentDialog
 from screens.login import LoginScreen
 from screens.register import AddChildScreen, NewPasswordScreen, RegisterScreen
 from screens.users import AccountForm, PasswordShown, UsersScreen
-from tests.conftest import asgi_transport, sqlite_only
+from tests.conftest import DEMO_NOW, asgi_transport, sqlite_only
 from tests.diary_tui.harness import dispose, log_in, make_app, wait_for
 
 STRONG = "Quiet-Meadow-73"
@@ -152,7 +152,7 @@ async def store_code(url: str, code: str, pupil_id: int, actor_id: int) -> None:
                 code_hash=invite_hash(code),
                 pupil_id=pupil_id,
                 created_by=actor_id,
-                expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=3),
+                expires_at=DEMO_NOW + dt.timedelta(days=3),
             )
         )
         await db.commit()
@@ -191,7 +191,7 @@ async def test_register_from_the_login_screen_then_log_in(
                 code_hash=invite_hash(code),
                 pupil_id=demo.ids["mover"],
                 created_by=demo.ids["it"],
-                expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=3),
+                expires_at=DEMO_NOW + dt.timedelta(days=3),
             )
         )
         await db.commit()
