@@ -272,10 +272,11 @@ async def _build(url: str, kind: str) -> Template:
             from demo_server.generator import generate
 
             school = await generate(engine, seed=1, lang="ru", size="small", today=DEMO_TODAY)
-        # Log the featured accounts in once, with tokens that outlive the test session.
-        # An hour before a test's clock starts: every login here comes before a test's own.
+        # Log the featured accounts in once, an hour before a test's clock starts (every
+        # login here comes before a test's own), with tokens that last the school year on the
+        # frozen clock: a test may move its server's clock days on (a meeting, a weekend).
         settings = frozen_settings(
-            school.today, TEMPLATE_TIME, access_token_lifetime=dt.timedelta(hours=6)
+            school.today, TEMPLATE_TIME, access_token_lifetime=dt.timedelta(days=366)
         )
         app = create_app(engine=engine, settings=settings)
         tokens: dict[str, TokenPair] = {}
