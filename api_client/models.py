@@ -185,12 +185,22 @@ Int32 = Annotated[int, msgspec.Meta(ge=-MAX_ID - 1, le=MAX_ID)]
 def text_refusal(value: str, what: str, max_length: int, *, one_line: bool = True) -> str | None:
     """Why the server refuses ``value`` as the ``what`` (a field of ``max_length`` characters,
     one line or several), in words for a form to show before anything is sent; None when it
-    will do."""
+    will do. ``what`` is the box's label in the language in force."""
+    from api_client.i18n import _
+
     if re.search(LINE_PATTERN if one_line else TEXT_PATTERN, value) is None:
-        kind = "line breaks, tabs or other" if one_line else "invisible"
-        return f"The {what} may not contain {kind} control characters: remove them."
+        if one_line:
+            said = _(
+                "The {what} may not contain line breaks, tabs or other control characters: "
+                "remove them."
+            )
+        else:
+            said = _("The {what} may not contain invisible control characters: remove them.")
+        return said.format(what=what)
     if len(value) > max_length:
-        return f"The {what} is {len(value):,} characters long; at most {max_length:,} fit."
+        return _("The {what} is {n} characters long; at most {limit} fit.").format(
+            what=what, n=len(value), limit=max_length
+        )
     return None
 
 

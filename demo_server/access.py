@@ -108,7 +108,11 @@ def valid_id(value: int) -> bool:
     return 0 < value <= MAX_ID
 
 
-def forbidden(what: str) -> ProblemError:
+def forbidden(what: str = "", *, action: str = "") -> ProblemError:
+    """The 403 of a role that may not see ``what`` (a thing, ``N_("the audit log")``) or may
+    not do ``action`` (a deed, ``N_("write blog posts")``); both marked, translated here."""
+    if action:
+        return ProblemError(403, _("your role may not {action}").format(action=_(action)))
     return ProblemError(403, _("your role may not see {what}").format(what=_(what)))
 
 

@@ -308,6 +308,7 @@ async def _post_changed(
         after=_post_state(row),
         reason=reason,
     )
+    item = await _one_item(db, viewer, row)
     await record_change(
         db,
         school_id=viewer.school_id,
@@ -316,9 +317,17 @@ async def _post_changed(
         at=now,
         class_id=row.class_id,
         actor_id=viewer.id,
-        payload={},
+        payload=_change_payload(row, item),
     )
-    return await _one_item(db, viewer, row)
+    return item
+
+
+def _change_payload(row: s.BlogPost, item: m.BlogPostItem) -> dict[str, Any]:
+    """What the feed says of a changed post (its title and class, for the readers' "a post
+    in 5А's blog changed"); nothing of a hidden post, which its readers no longer see."""
+    if row.hidden_at is not None:
+        return {"class": item.class_.name if item.class_ else None}
+    return {"title": row.title, "class": item.class_.name if item.class_ else None}
 
 
 async def edit_post(
@@ -501,6 +510,6 @@ async def set_comment_hidden(
         at=now,
         class_id=row.class_id,
         actor_id=viewer.id,
-        payload={},
+        payload=_change_payload(row, await _one_item(db, viewer, row)),
     )
     return _comment_item(comment, authors)

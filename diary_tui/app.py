@@ -138,6 +138,7 @@ SCREEN_CLASSES: dict[str, str] = {
     "messages": "screens.messages:MessagesScreen",
     "chat": "screens.chat:ChatScreen",
     "news": "screens.announcements:NewsScreen",
+    "blogs": "screens.blogs:BlogsScreen",
     "stats": "screens.stats:StatsScreen",
     "audit": "screens.audit:AuditScreen",
     "medical": "screens.medical:MedicalScreen",

@@ -41,6 +41,7 @@ NOTIFICATION_GROUPS: dict[str, str] = {
     "messages": N_("Messages"),
     "announcements": N_("Announcements"),
     "events": N_("Events and meetings"),
+    "blogs": N_("Teacher blogs: new posts, comments on yours"),
 }
 
 
@@ -65,6 +66,7 @@ class Notifications(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     messages: bool = True
     announcements: bool = True
     events: bool = True
+    blogs: bool = True
     quiet_from: str = ""
     """Start of the quiet hours, ``HH:MM`` (empty: none). Quiet: no pop-ups, no bell."""
     quiet_to: str = ""

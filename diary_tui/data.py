@@ -279,6 +279,15 @@ class NotSaved(DiaryError):
         return self._field
 
 
+class Unfit(ValueError):
+    """Typed text the server would refuse, said before it is sent or queued; ``field`` is
+    the request's field it is about (None: not one field)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass(frozen=True, slots=True)
 class Queued(Generic[W]):
     """A write waiting in the outbox, as a screen shows it."""
@@ -1031,27 +1040,30 @@ class DiaryData:
     @staticmethod
     def check_message(
         body: str,
-        what: str = "message",
+        what: str = N_("message"),
         limit: int = wire.MESSAGE_MAX_LENGTH,
         *,
         one_line: bool = False,
+        field: str | None = None,
     ) -> str:
-        """The text as it will be sent, or ValueError in plain words (the server's rules,
-        said before the text is sent or queued)."""
+        """The text as it will be sent, or :class:`Unfit` in plain words (the server's rules,
+        said before the text is sent or queued). ``what`` names the box in English, marked
+        ``N_()`` (translated here); ``field`` is the request's field it fills."""
+        label = _(what)
         text = body.strip("\n\r ")
         if not text:
-            raise ValueError(f"The {what} is empty: write something first.")
+            raise Unfit(_("The {what} is empty: write something first.").format(what=label), field)
         if one_line and "\n" in text:
-            raise ValueError(f"The {what} must be one line.")
-        if refusal := wire.text_refusal(text, what, limit, one_line=one_line):
-            raise ValueError(refusal)
+            raise Unfit(_("The {what} must be one line.").format(what=label), field)
+        if refusal := wire.text_refusal(text, label, limit, one_line=one_line):
+            raise Unfit(refusal, field)
         return text
 
     async def send_reply(self, thread_id: int, body: str) -> Sent[wire.Thread] | Waiting:
         """Reply in a thread, through the outbox (offline it waits to be sent)."""
         from diary_tui.outbox_ops import ReplyOp
 
-        text = self.check_message(body)
+        text = self.check_message(body, field="body")
         write = ReplyOp(thread_id=thread_id, request=wire.ReplyRequest(body=text))
         return await self._submit(write, wire.Thread)
 
@@ -1061,8 +1073,10 @@ class DiaryData:
         """Start a thread, through the outbox (offline it waits to be sent)."""
         from diary_tui.outbox_ops import ThreadCreateOp
 
-        title = self.check_message(subject, "subject", wire.SUBJECT_MAX_LENGTH, one_line=True)
-        text = self.check_message(body)
+        title = self.check_message(
+            subject, N_("subject"), wire.SUBJECT_MAX_LENGTH, one_line=True, field="subject"
+        )
+        text = self.check_message(body, field="body")
         request = wire.NewThreadRequest(
             recipient_id=recipient_id, pupil_id=pupil_id, subject=title, body=text
         )
@@ -1076,8 +1090,10 @@ class DiaryData:
         thread each, through the outbox; :class:`NotSaved` when the server refuses it."""
         from diary_tui.outbox_ops import ClassMessageOp
 
-        title = self.check_message(subject, "subject", wire.SUBJECT_MAX_LENGTH, one_line=True)
-        text = self.check_message(body)
+        title = self.check_message(
+            subject, N_("subject"), wire.SUBJECT_MAX_LENGTH, one_line=True, field="subject"
+        )
+        text = self.check_message(body, field="body")
         request = wire.ClassMessageRequest(subject=title, body=text, parent_ids=parent_ids)
         return await self._submit(
             ClassMessageOp(class_id=class_id, request=request), wire.ClassMessageSent
@@ -1136,8 +1152,10 @@ class DiaryData:
         posted once when the server is back."""
         from diary_tui.outbox_ops import AnnouncementPostOp
 
-        heading = self.check_message(title, "title", wire.SUBJECT_MAX_LENGTH, one_line=True)
-        text = self.check_message(body, "text")
+        heading = self.check_message(
+            title, N_("title"), wire.SUBJECT_MAX_LENGTH, one_line=True, field="title"
+        )
+        text = self.check_message(body, N_("text"), field="body")
         request = wire.AnnouncementRequest(
             title=heading, body=text, class_id=class_id, audience=audience, grade=grade
         )
@@ -1153,10 +1171,26 @@ class DiaryData:
         """A teacher's post (checked first) for a class they teach or the whole school."""
         from diary_tui.outbox_ops import BlogPostOp
 
-        heading = self.check_message(title, "title", wire.TITLE_MAX_LENGTH, one_line=True)
-        text = self.check_message(body, "text")
+        heading = self.check_message(
+            title, N_("title"), wire.TITLE_MAX_LENGTH, one_line=True, field="title"
+        )
+        text = self.check_message(body, N_("text"), field="body")
         request = wire.BlogPostRequest(title=heading, body=text, class_id=class_id)
         return await self._submit(BlogPostOp(request=request), wire.BlogPostItem)
+
+    async def edit_blog_post(
+        self, post: wire.BlogPostItem, title: str, body: str
+    ) -> Sent[wire.BlogPostItem] | Waiting:
+        """The author's new title and text (checked first) for their post, at the version
+        they saw (a change made meanwhile is a conflict, never overwritten)."""
+        from diary_tui.outbox_ops import BlogEditOp
+
+        heading = self.check_message(
+            title, N_("title"), wire.TITLE_MAX_LENGTH, one_line=True, field="title"
+        )
+        text = self.check_message(body, N_("text"), field="body")
+        request = wire.BlogPostEdit(version=post.version, title=heading, body=text)
+        return await self._submit(BlogEditOp(post_id=post.id, request=request), wire.BlogPostItem)
 
     async def close_blog_comments(
         self, post: wire.BlogPostItem, closed: bool
@@ -1180,7 +1214,7 @@ class DiaryData:
         """A comment (checked first) on a post."""
         from diary_tui.outbox_ops import BlogCommentOp
 
-        text = self.check_message(body, "comment", wire.BLOG_COMMENT_MAX_LENGTH)
+        text = self.check_message(body, N_("comment"), wire.BLOG_COMMENT_MAX_LENGTH, field="body")
         request = wire.BlogCommentRequest(body=text)
         return await self._submit(BlogCommentOp(post_id=post_id, request=request), wire.BlogComment)
 
@@ -1549,7 +1583,11 @@ class DiaryData:
     async def withdraw_consent(self, note: str = "") -> Sent[wire.MyConsent] | Waiting:
         from diary_tui.outbox_ops import ConsentWithdrawOp
 
-        text = self.check_message(note, "note", wire.NOTE_MAX_LENGTH) if note.strip() else ""
+        text = (
+            self.check_message(note, N_("note"), wire.NOTE_MAX_LENGTH, field="note")
+            if note.strip()
+            else ""
+        )
         op = ConsentWithdrawOp(request=wire.ConsentWithdraw(note=text))
         return await self._submit(op, wire.MyConsent)
 

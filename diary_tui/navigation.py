@@ -111,6 +111,13 @@ DESTINATIONS: tuple[Destination, ...] = (
         frozenset({Role.PARENT, Role.PUPIL, Role.TEACHER, Role.ADMINISTRATION}),
     ),
     Destination(
+        "blogs",
+        "B",
+        N_("Blogs"),
+        N_("Teachers' blogs: posts to a class or the school, comments; teachers write posts"),
+        frozenset({Role.PARENT, Role.PUPIL, Role.TEACHER, Role.ADMINISTRATION}),
+    ),
+    Destination(
         "users",
         "U",
         N_("Users"),

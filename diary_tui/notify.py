@@ -59,6 +59,7 @@ def group_of(kind: str) -> str:
         "message": "messages",
         "announcement": "announcements",
         "event": "events",
+        "blog": "blogs",
     }.get(thing, "")
 
 
@@ -253,6 +254,8 @@ def _describe(change: ChangeItem, me: Me | None, *, name_pupil: bool) -> str:
         return _("The class chat was opened again{by}").format(by=by)
     if kind == "announcement.new":
         return _announcement(p)
+    if kind.startswith("blog."):
+        return _blog(kind, p, change.actor)
     if kind == "event.new":
         title = _short(_text(p, "title"), 50)
         when = _day(p, "date") or _day(p, "starts_at")
@@ -290,6 +293,30 @@ def _announcement(p: Mapping[str, object]) -> str:
     if not title:  # from a server that kept the title out of the feed
         said = said.removesuffix(": {title}")
     return said.format(title=title, klass=klass, grade=grade)
+
+
+def _blog(kind: str, p: Mapping[str, object], actor: str) -> str:
+    """``New post in 5А's blog: Excursion``; a changed post likewise; a comment on one of the
+    user's own posts by whom. A hidden post's title is not in the feed: the line says less."""
+    title, klass = _short(_text(p, "title")), _text(p, "class")
+    if kind == "blog.comment":
+        if actor:
+            said = _("{author} commented on your blog post: {title}")
+        else:
+            said = _("A new comment on your blog post: {title}")
+    elif kind == "blog.new":
+        said = (
+            _("New post in {klass}'s blog: {title}")
+            if klass
+            else _("New post in the school blog: {title}")
+        )
+    elif klass:
+        said = _("A post in {klass}'s blog changed: {title}")
+    else:
+        said = _("A post in the school blog changed: {title}")
+    if not title:
+        said = said.removesuffix(": {title}")
+    return said.format(title=title, klass=klass, author=actor)
 
 
 @dataclass(frozen=True, slots=True)

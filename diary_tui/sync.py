@@ -365,6 +365,13 @@ KINDS: dict[str, Callable[[int], str]] = {
     "illness": lambda n: ngettext("{n} illness", "{n} illnesses", n),
     "thread.read": lambda n: ngettext("{n} read mark", "{n} read marks", n),
     "announcement.read": lambda n: ngettext("{n} read mark", "{n} read marks", n),
+    "blog.post": lambda n: ngettext("{n} blog post", "{n} blog posts", n),
+    "blog.edit": lambda n: ngettext("{n} blog post change", "{n} blog post changes", n),
+    "blog.hide": lambda n: ngettext("{n} blog post hidden", "{n} blog posts hidden", n),
+    "blog.comment": lambda n: ngettext("{n} blog comment", "{n} blog comments", n),
+    "blog.comment_hide": lambda n: ngettext(
+        "{n} blog comment hidden", "{n} blog comments hidden", n
+    ),
     "notice.seen": lambda n: ngettext(
         "{n} absence notice marked seen", "{n} absence notices marked seen", n
     ),

@@ -34,7 +34,15 @@ out as plain white or black (its transparency is lost), and black in a ``DataTab
 SCHOOL = N_("School")
 FOR_YOU = N_("For you")
 
-MARKERS = {"added": "+", "set": "+", "new": "+", "edited": "✎", "removed": "−", "changed": "⇄"}
+MARKERS = {
+    "added": "+",
+    "set": "+",
+    "new": "+",
+    "edited": "✎",
+    "removed": "−",
+    "changed": "⇄",
+    "comment": "+",
+}
 
 
 def group_name(change: ChangeItem, me: Me | None) -> str:
@@ -57,7 +65,7 @@ def group_name(change: ChangeItem, me: Me | None) -> str:
                 return _("Class {name}").format(name=child.class_.name)
         name = change.payload.get("class")
         return _("Class {name}").format(name=name) if name else _("A class")
-    if change.kind.startswith("message."):
+    if change.kind.startswith(("message.", "blog.comment")):
         return _(FOR_YOU)
     return _(SCHOOL)
 
@@ -137,7 +145,8 @@ class WhatsNewScreen(DiaryScreen):
     HELP = N_("""
 Every change since you last opened this screen, by child and by day: new, edited and removed
 marks (an edit shows the old and the new value and who changed it), absences, cancelled or
-substituted lessons, topics, homework, messages, announcements and events.
+substituted lessons, topics, homework, messages, announcements, events and teacher blogs
+(new posts, changed posts, comments on your own posts).
 
 Opening the screen marks these changes seen: next time it starts after them. When nothing is
 new, the list of your previous visit stays. Offline, the saved list is shown.

@@ -119,9 +119,7 @@ async def events(
 
 
 EventId = Annotated[int, PathParameter(description="The event's id")]
-MEETING_WRITERS = requires(
-    Role.TEACHER, Role.ADMINISTRATION, what=N_("the planning of parent meetings")
-)
+MEETING_WRITERS = requires(Role.TEACHER, Role.ADMINISTRATION, action=N_("plan parent meetings"))
 
 
 @get("/events/{event_id:int}", summary="One event with its agenda", tags=["announcements"])
@@ -180,7 +178,7 @@ async def update_meeting(
     "/meetings/{event_id:int}/answer",
     summary="Answer a parent meeting's invitation",
     tags=["announcements"],
-    guards=[requires(Role.PARENT, what=N_("answers to parent meetings"))],
+    guards=[requires(Role.PARENT, action=N_("answer invitations to parent meetings"))],
 )
 @write
 async def answer_meeting(

@@ -152,7 +152,7 @@ async def absence_notice_apply(
     summary="Withdraw an absence notice not read yet",
     tags=["attendance"],
     status_code=200,
-    guards=[requires(Role.PARENT, what=N_("the withdrawal of absence notices"))],
+    guards=[requires(Role.PARENT, action=N_("withdraw absence notices"))],
 )
 @write
 async def absence_notice_withdraw(

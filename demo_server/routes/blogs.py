@@ -54,7 +54,7 @@ async def one_post(
     "/blogs",
     summary="Write a blog post",
     tags=["blogs"],
-    guards=[requires(*BLOG_WRITERS, what=N_("writing blog posts"))],
+    guards=[requires(*BLOG_WRITERS, action=N_("write blog posts"))],
 )
 @write
 async def create_post(
@@ -72,7 +72,7 @@ async def create_post(
     "/blogs/{post_id:int}",
     summary="Change a blog post, or open or close its comments",
     tags=["blogs"],
-    guards=[requires(*BLOG_WRITERS, what=N_("writing blog posts"))],
+    guards=[requires(*BLOG_WRITERS, action=N_("write blog posts"))],
 )
 @write
 async def edit_post(
@@ -92,7 +92,7 @@ async def edit_post(
     summary="Hide a blog post, or show it again",
     tags=["blogs"],
     status_code=200,
-    guards=[requires(m.Role.ADMINISTRATION, what=N_("hiding blog posts"))],
+    guards=[requires(m.Role.ADMINISTRATION, action=N_("hide blog posts"))],
 )
 @write
 async def post_visibility(
@@ -129,7 +129,7 @@ async def comment(
     summary="Hide a comment, or show it again",
     tags=["blogs"],
     status_code=200,
-    guards=[requires(*BLOG_MODERATORS, what=N_("hiding comments"))],
+    guards=[requires(*BLOG_MODERATORS, action=N_("hide comments on blog posts"))],
 )
 @write
 async def comment_visibility(

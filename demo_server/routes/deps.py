@@ -81,10 +81,14 @@ async def provide_viewer(
     return await request_viewer(request, db)
 
 
-def requires(*roles: Role, what: str) -> Guard:
+def requires(*roles: Role, what: str = "", action: str = "") -> Guard:
     """A guard: only viewers of one of ``roles`` pass; others get 403 saying they may not see
-    ``what``. Role rules are declared with it on routers and handlers; rules about relations
+    ``what`` (a route that reads, or reads and writes, a thing) or may not do ``action`` (a
+    route that only does something: ``N_("write blog posts")``). Role rules are declared with
+    it on routers and handlers; rules about relations
     (this parent's child, this teacher's class) stay in :mod:`demo_server.access`."""
+    if bool(what) == bool(action):
+        raise ValueError("a guard names what may not be seen or what may not be done, not both")
     allowed = frozenset(roles)
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -94,7 +98,7 @@ def requires(*roles: Role, what: str) -> Guard:
         # the routes without a guard answer it (guards run before ``before_request``).
         check_path_ids(connection)
         if (await request_viewer(connection)).role not in allowed:
-            raise forbidden(what)
+            raise forbidden(what, action=action)
 
     return guard
 

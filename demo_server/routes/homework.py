@@ -131,7 +131,7 @@ def check_upload_size(request: Request[Any, Any, Any]) -> None:
     summary="Attach a file to a lesson's homework",
     tags=["homework"],
     status_code=201,
-    guards=[requires(Role.TEACHER, Role.ADMINISTRATION, what="homework files")],
+    guards=[requires(Role.TEACHER, Role.ADMINISTRATION, action=N_("attach files to homework"))],
     request_max_body_size=ATTACHMENT_CEILING,
     opt={UPLOAD: True, "problems": (413,)},
 )

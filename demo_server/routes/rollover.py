@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_
 from demo_server import rollover
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
@@ -44,5 +45,5 @@ router = Router(
     path="/",
     route_handlers=[close_year],
     tags=["set-up"],
-    guards=[requires(*rollover.CLOSERS, what="closing a school year")],
+    guards=[requires(*rollover.CLOSERS, action=N_("close a school year"))],
 )

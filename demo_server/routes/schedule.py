@@ -15,6 +15,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_
 from demo_server import groups, schedule
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
@@ -24,7 +25,7 @@ from demo_server.settings import ServerState
 
 SETUP_STAFF = (m.Role.IT_STAFF, m.Role.ADMINISTRATION)
 SETUP_ONLY = requires(
-    *SETUP_STAFF, what="the school's set-up (only the IT staff and the administration)"
+    *SETUP_STAFF, what=N_("the school's set-up (only the IT staff and the administration)")
 )
 """The guard of every route here."""
 

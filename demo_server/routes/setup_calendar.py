@@ -15,6 +15,7 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_
 from demo_server import setup_calendar as cal
 from demo_server import setup_school
 from demo_server.access import SETUP_STAFF
@@ -23,7 +24,9 @@ from demo_server.idempotency import write
 from demo_server.routes.deps import requires
 from demo_server.settings import ServerState
 
-GUARD = requires(*SETUP_STAFF, what="the school's set-up (its IT staff and administration keep it)")
+GUARD = requires(
+    *SETUP_STAFF, what=N_("the school's set-up (its IT staff and administration keep it)")
+)
 
 
 @get("/setup/school", summary="The school as set-up sees it")

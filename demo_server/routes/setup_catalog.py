@@ -16,6 +16,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
+from api_client.i18n import N_
 from demo_server import setup_catalog as catalog
 from demo_server.access import SETUP_STAFF
 from demo_server.auth import Viewer
@@ -23,7 +24,9 @@ from demo_server.idempotency import write
 from demo_server.routes.deps import requires
 from demo_server.settings import ServerState
 
-GUARD = requires(*SETUP_STAFF, what="the school's set-up (its IT staff and administration keep it)")
+GUARD = requires(
+    *SETUP_STAFF, what=N_("the school's set-up (its IT staff and administration keep it)")
+)
 
 
 @get("/setup/subjects", summary="The school's subjects, retired ones too")

@@ -136,7 +136,7 @@ def _check_lang(lang: str | None) -> None:
     "/pupils/{pupil_id:int}/invite-code",
     summary="An invite code for one parent of one pupil",
     status_code=201,
-    guards=[requires(*ACCOUNT_MANAGERS, Role.TEACHER, what="invite codes")],
+    guards=[requires(*ACCOUNT_MANAGERS, Role.TEACHER, action=N_("make invite codes"))],
     cache_control=NO_STORE,
 )
 @write

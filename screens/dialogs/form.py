@@ -28,12 +28,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from api_client.errors import AuthenticationError
 from api_client.i18n import _
 from diary_tui.data import NotSaved, Sent, Waiting, describe_error
 from diary_tui.ui import muted
+from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.detail import with_binding
 
 
@@ -51,6 +52,9 @@ class Field:
     """Other names the server may give this field in a refusal (``class_teacher_id``)."""
     lines: bool = False
     """Several lines (an agenda, minutes): a text area, where Enter starts a new line."""
+    choices: tuple[tuple[str, str], ...] = ()
+    """One of these (label, value) pairs, chosen from a list (a ``Select``); ``value`` the
+    chosen one's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +102,26 @@ class FormScreen(ModalScreen[bool]):
             yield Static(Content.styled(self.title_text, "bold"))
             for field in self.fields:
                 yield Label(field.label)
-                if field.lines:
+                if field.choices:
+                    values = [value for _label, value in field.choices]
+                    yield Select[str](
+                        [(Content(label), value) for label, value in field.choices],
+                        allow_blank=False,
+                        value=field.value if field.value in values else values[0],
+                        id=f"form-{field.name}",
+                        compact=True,
+                    )
+                elif field.lines:
                     yield TextArea(field.value, id=f"form-{field.name}", soft_wrap=True)
                 else:
                     yield Input(field.value, id=f"form-{field.name}", compact=True)
                 if field.hint:
                     yield Static(muted(field.hint), classes="hint")
             yield Static("", id="form-problem")
-            yield Static(muted(_("Enter in the last field or Ctrl+S: save · Esc: cancel")))
+            if self.fields and self.fields[-1].lines:
+                yield Static(muted(_("Ctrl+S: save · Esc: cancel")))
+            else:
+                yield Static(muted(_("Enter in the last field or Ctrl+S: save · Esc: cancel")))
 
     def on_mount(self) -> None:
         if self.fields:
@@ -119,6 +135,9 @@ class FormScreen(ModalScreen[bool]):
                 values[field.name] = box.text
             elif isinstance(box, Input):
                 values[field.name] = box.value
+            elif isinstance(box, Select):
+                chosen = box.value
+                values[field.name] = chosen if isinstance(chosen, str) else ""
         return values
 
     @on(Input.Submitted)
@@ -151,7 +170,21 @@ class FormScreen(ModalScreen[bool]):
                 break
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        """Closes; a form with a text of several lines first asks before what was typed in
+        it is thrown away."""
+        typed = self.values()
+        if not any(
+            f.lines and typed.get(f.name, "").strip() and typed[f.name] != f.value
+            for f in self.fields
+        ):
+            self.dismiss(False)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        self.app.push_screen(ConfirmScreen(_("Discard what you typed?")), answered)
 
 
 Outcome = Sent[Any] | Waiting

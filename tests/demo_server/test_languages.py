@@ -114,6 +114,16 @@ async def test_not_found_and_forbidden_are_told_in_the_asked_language(
     assert en.detail == "your role may not see the audit log"
     assert ru.detail == "вашей роли недоступно: журнал аудита"
 
+    async def blog_post(headers: dict[str, str]) -> httpx.Response:
+        body = {"title": "Экскурсия", "body": "В субботу."}
+        return await http.post(f"{API}/blogs", json=body, headers={**parent, **headers})
+
+    # A guard on an action says what may not be done, not what may not be seen.
+    ru, en, _ = await both(blog_post)
+    assert ru.status == 403
+    assert en.detail == "your role may not write blog posts"
+    assert ru.detail == "вашей роли нельзя писать записи в блоги"
+
 
 async def test_a_conflict_is_told_in_the_asked_language(
     http: httpx.AsyncClient, login_as: LoginAs, demo: Any
