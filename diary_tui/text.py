@@ -94,7 +94,7 @@ def visible(text: str, *, multiline: bool = False) -> str:
 
 
 MULTILINE_FIELDS = frozenset(
-    {"body", "text", "description", "note", "comment", "reason", "topic", "detail"}
+    {"body", "text", "description", "note", "comment", "reason", "topic", "detail", "minutes"}
 )
 """Fields of the contract that hold long free text, shown on several lines where there is room
 (a message, an announcement, homework, a note or comment): they keep their line feeds."""

@@ -68,12 +68,14 @@ def announcement_prompt(item: AnnouncementItem, width: int, zone: dt.tzinfo) -> 
 def event_line(event: Event, width: int, zone: dt.tzinfo) -> Content:
     """One line: when, what kind, the title and place; a cancelled one says so, a past
     meeting with minutes shows ✎."""
+    kind = event_name(event.kind)
     parts = [
         Content.styled("◆ ", "bold $accent"),
         Content.styled(f"{when_text(event, zone)} ", "bold"),
-        Content.styled(f"{event_name(event.kind)}: ", "$accent"),
-        Content(plain(event.title)),
     ]
+    if not plain(event.title).casefold().startswith(kind.casefold()):
+        parts.append(Content.styled(f"{kind}: ", "$accent"))  # the title does not say it
+    parts.append(Content(plain(event.title)))
     if event.class_ is not None:
         parts.append(Content(f" · {event.class_.name}"))
     if event.place:

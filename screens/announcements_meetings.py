@@ -37,6 +37,7 @@ from api_client.models import (
 )
 from diary_tui.data import DiaryData, NotSaved, Role, Sent
 from diary_tui.ui import MUTED, day_typed, event_name, local, parse_day
+from diary_tui.widgets import KeyFooter
 from screens.dialogs.ask import AskText
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import Field, FormScreen, Refusal
@@ -182,11 +183,8 @@ class EventScreen(ModalScreen[bool]):
     """One event in full, with what the user may do with it; answers whether it changed."""
 
     DEFAULT_CSS = """
-    EventScreen { align: center middle; }
-    EventScreen > VerticalScroll {
-        width: 90%; max-width: 100; height: auto; max-height: 90%;
-        border: thick $primary; background: $surface; padding: 1 2;
-    }
+    EventScreen { background: $background; }
+    EventScreen #event { height: 1fr; padding: 1 2; }
     """
 
     BINDINGS = [
@@ -216,8 +214,9 @@ class EventScreen(ModalScreen[bool]):
         return self.data.zone
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="event"):
+        with VerticalScroll(id="event", can_focus=True):
             yield Static(self._text(), id="event-text")
+        yield KeyFooter()
 
     def _text(self) -> Content:
         detail = self.detail or EventDetail(id=self.event.id, event=self.event)
@@ -227,6 +226,7 @@ class EventScreen(ModalScreen[bool]):
         return text
 
     def on_mount(self) -> None:
+        self.query_one("#event", VerticalScroll).focus()
         cached = self.data.cached(endpoints.event(self.event.id))
         if cached is not None:
             self._show(cached)
