@@ -108,6 +108,17 @@ async def _zone(db: AsyncSession, viewer: Viewer) -> dt.tzinfo:
     )
 
 
+async def school_moment(db: AsyncSession, viewer: Viewer, now: dt.datetime) -> dt.datetime:
+    """The instant the school's meetings are measured against: ``now``, or on a frozen
+    school day (``DIARY_TODAY``, a demo on a chosen date) that day at ``now``'s time of day,
+    so that a meeting later "today" is still to come and one "yesterday" is past."""
+    zone = await _zone(db, viewer)
+    local = now.astimezone(zone)
+    if local.date() == viewer.today:
+        return now
+    return dt.datetime.combine(viewer.today, local.time(), zone).astimezone(dt.UTC)
+
+
 def _starts(day: dt.date, clock: dt.time, zone: dt.tzinfo, now: dt.datetime) -> dt.datetime:
     """The moment a meeting planned for ``day`` at ``clock`` starts; a 422 unless it is to
     come (and not beyond :data:`PLAN_AHEAD`)."""
@@ -267,7 +278,7 @@ async def event_detail(
     db: AsyncSession, viewer: Viewer, event_id: int, now: dt.datetime
 ) -> m.EventDetail:
     row = await visible_event(db, viewer, event_id)
-    return await _detail(db, viewer, row, now)
+    return await _detail(db, viewer, row, await school_moment(db, viewer, now))
 
 
 async def _detail(
@@ -362,7 +373,8 @@ async def create_meeting(
             )
     title = check_text(request.title, "title", m.TITLE_MAX_LENGTH)
     zone = await _zone(db, viewer)
-    starts = _starts(parse_day(request.date), parse_clock(request.time), zone, now)
+    moment = await school_moment(db, viewer, now)
+    starts = _starts(parse_day(request.date), parse_clock(request.time), zone, moment)
     row = s.Event(
         school_id=viewer.school_id,
         class_id=request.class_id,
@@ -380,7 +392,7 @@ async def create_meeting(
     db.add(row)
     await db.flush()
     await _record(db, viewer, row, now, action="create", kind="event.new", before=None)
-    return await _detail(db, viewer, row, now)
+    return await _detail(db, viewer, row, moment)
 
 
 async def update_meeting(
@@ -395,7 +407,8 @@ async def update_meeting(
     _stale(row, request.version)
     if row.cancelled_at is not None:
         raise ProblemError(409, _("the meeting is cancelled; plan a new one instead"))
-    if now >= row.starts_at:
+    moment = await school_moment(db, viewer, now)
+    if moment >= row.starts_at:
         raise ProblemError(
             409, _("the meeting has begun: it can no longer be changed or cancelled")
         )
@@ -415,7 +428,7 @@ async def update_meeting(
         local = row.starts_at.astimezone(zone)
         day = parse_day(request.date) if request.date is not None else local.date()
         clock = parse_clock(request.time) if request.time is not None else local.time()
-        row.starts_at = _starts(day, clock.replace(second=0, microsecond=0), zone, now)
+        row.starts_at = _starts(day, clock.replace(second=0, microsecond=0), zone, moment)
         row.ends_at = None
     cancelled = bool(request.cancelled)
     if cancelled:
@@ -431,7 +444,7 @@ async def update_meeting(
         kind="event.cancelled" if cancelled else "event.changed",
         before=before,
     )
-    return await _detail(db, viewer, row, now)
+    return await _detail(db, viewer, row, moment)
 
 
 async def answer_meeting(
@@ -446,7 +459,8 @@ async def answer_meeting(
         raise ProblemError(409, _("only a parent meeting is answered; this is another event"))
     if row.cancelled_at is not None:
         raise ProblemError(409, _("the meeting is cancelled: there is nothing to answer"))
-    if now >= row.starts_at:
+    moment = await school_moment(db, viewer, now)
+    if moment >= row.starts_at:
         raise ProblemError(409, _("the meeting has begun: answers are taken until it starts"))
     answer = await db.get(s.MeetingAnswer, (row.id, viewer.id))
     if answer is None:
@@ -456,7 +470,7 @@ async def answer_meeting(
     answer.comment = request.comment.strip()
     answer.answered_at = now
     await db.flush()
-    return await _detail(db, viewer, row, now)
+    return await _detail(db, viewer, row, moment)
 
 
 async def record_minutes(
@@ -471,7 +485,8 @@ async def record_minutes(
     _stale(row, request.version)
     if row.cancelled_at is not None:
         raise ProblemError(409, _("the meeting was cancelled: it has no minutes"))
-    if now < row.starts_at:
+    moment = await school_moment(db, viewer, now)
+    if moment < row.starts_at:
         raise ProblemError(
             409, _("the minutes are recorded once the meeting has begun"), field="minutes"
         )
@@ -480,7 +495,7 @@ async def record_minutes(
     row.version += 1
     await db.flush()
     await _record(db, viewer, row, now, action="update", kind="event.minutes", before=before)
-    return await _detail(db, viewer, row, now)
+    return await _detail(db, viewer, row, moment)
 
 
 async def past_meetings(

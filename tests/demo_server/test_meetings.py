@@ -20,7 +20,7 @@ from demo_server.app import create_app
 from demo_server.db import make_engine, make_sessionmaker
 from demo_server.schema import AuditRecord, Change
 from demo_server.settings import ServerSettings
-from tests.conftest import LoginAs
+from tests.conftest import LoginAs, asgi_transport
 
 API = "/api/v1"
 MOSCOW = dt.timezone(dt.timedelta(hours=3))
@@ -287,3 +287,32 @@ async def test_minutes_after_the_meeting_and_past_meetings_newest_first(
         (await http.get(f"{API}/announcements", headers=stranger)).content, Announcements
     )
     assert meeting not in [e.id for e in theirs.past_meetings]
+
+
+@pytest.fixture
+def frozen_day() -> Clock:
+    clock = Clock()
+    clock.at = dt.datetime(2026, 12, 5, 10, 0, tzinfo=MOSCOW)  # ten days after "today"
+    return clock
+
+
+async def test_on_a_frozen_school_day_the_meeting_tonight_is_still_to_come(
+    demo_url: str, demo: Any, login_as: LoginAs, frozen_day: Clock
+) -> None:
+    """``DIARY_TODAY`` (a demo shown on a chosen day) freezes the day, not the clock: meetings
+    are measured against that day at the clock's time, so tonight's meeting takes answers."""
+    frozen = create_app(
+        demo_url, settings=ServerSettings(today=lambda: dt.date(2026, 11, 25), now=frozen_day)
+    )
+    async with httpx.AsyncClient(
+        transport=asgi_transport(frozen), base_url="http://diary.test"
+    ) as http:
+        parent = await login_as(http, "parent")
+        url = f"{API}/events/{demo.ids['meeting']}"
+        assert detail(await http.get(url, headers=parent)).may_answer
+        answered = await http.put(
+            f"{API}/meetings/{demo.ids['meeting']}/answer",
+            json={"coming": True},
+            headers={**parent, **key()},
+        )
+        assert detail(answered).answer is not None
