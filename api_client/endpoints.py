@@ -52,6 +52,7 @@ from api_client.models import (
     ReportCard,
     Role,
     RoomList,
+    SchoolBells,
     SchoolStats,
     SetupClassList,
     SetupSchool,
@@ -278,6 +279,12 @@ def setup_years() -> Get[YearList]:
 def setup_school() -> Get[SetupSchool]:
     """The caller's school: its name, time zone and language (set-up)."""
     return get("/setup/school", SetupSchool)
+
+
+def bells() -> Get[SchoolBells]:
+    """The school's bell schedules and which one each day of this week and the next keeps
+    (anyone of the school)."""
+    return Get("/bells", SchoolBells)
 
 
 def setup_bell_schedules() -> Get[BellScheduleList]:

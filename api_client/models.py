@@ -558,6 +558,17 @@ class Event(Response):
     version: int = 1
 
 
+class WeekBellDay(Response):
+    """A day of the week whose bells are not the normal schedule's."""
+
+    date: dt.date
+    schedule: str
+    """The schedule's name (``Суббота``, ``Сокращённый день``)."""
+    shortened: bool = False
+    """The date was given a schedule of its own (a shortened day)."""
+    bells: list[Bell] = []
+
+
 class Week(Response):
     """Everything the week screen shows, in one GET."""
 
@@ -572,6 +583,9 @@ class Week(Response):
     events: list[Event] = []
     holidays: list[dt.date] = []
     """School days of this week with no lessons (school holidays)."""
+    bell_days: list[WeekBellDay] = []
+    """The days of this week that keep another bell schedule than the normal one (``bells``):
+    a shortened day, Saturday's."""
     signed: WeekSignature | None = None
     """The latest parent's signature of this week, with what changed since (see Signing)."""
 
@@ -2435,6 +2449,31 @@ class BellScheduleUpdate(Request):
     bells: Annotated[list[BellTime], msgspec.Meta(min_length=1, max_length=17)] | None = None
     weekdays: Annotated[list[Weekday], msgspec.Meta(max_length=7)] | None = None
     retired: bool | None = None
+
+
+class BellScheduleDay(Response):
+    """Which bell schedule holds on one date (``GET /bells``)."""
+
+    date: dt.date
+    schedule_id: int | None = None
+    """None: the school has no bell schedule."""
+    shortened: bool = False
+    """The date was given a schedule of its own (a shortened day), not its weekday's."""
+    holiday: bool = False
+    """No lessons that day (a school holiday)."""
+
+
+class SchoolBells(Response):
+    """The school's bell schedules and which one each day of this week and the next keeps;
+    what any member of the school may read (``GET /bells``). Times are the school's clock."""
+
+    schedules: list[BellScheduleInfo] = []
+    """The live schedules, the main (normal) one first."""
+    days: list[BellScheduleDay] = []
+    """Monday of this week to Sunday of the next, in order."""
+    today: dt.date | None = None
+    timezone: str = ""
+    """The school's time zone (IANA name): the bells are times on its clock."""
 
 
 class BellDaySet(Request):

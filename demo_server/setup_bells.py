@@ -263,3 +263,45 @@ async def set_day(
     )
     calendar_changed(db, school_id)
     return after
+
+
+async def school_bells(db: AsyncSession, school_id: int, today: dt.date) -> m.SchoolBells:
+    """The school's live bell schedules (the main one first) and the one each school day of
+    this week and the next keeps: a date's own (a shortened day), else its weekday's, else
+    the main one, as the week's lessons are timed (``week.SchoolFacts.times_on``). A Sunday
+    is listed only when a schedule names it."""
+    listed = await list_schedules(db, school_id)
+    live = sorted((x for x in listed.schedules if not x.retired), key=lambda x: (not x.main, x.id))
+    main = next((x.id for x in live if x.main), None)
+    own_day = {day: x.id for x in live for day in x.days}
+    by_weekday: dict[int, int] = {}
+    for x in sorted(live, key=lambda x: x.id):
+        for weekday in x.weekdays:
+            by_weekday.setdefault(weekday, x.id)
+    monday = today - dt.timedelta(days=today.weekday())
+    span = [monday + dt.timedelta(days=n) for n in range(14)]
+    holidays = set(
+        await db.scalars(
+            select(s.Holiday.date).where(
+                s.Holiday.school_id == school_id,
+                s.Holiday.date >= span[0],
+                s.Holiday.date <= span[-1],
+            )
+        )
+    )
+    days = []
+    for day in span:
+        if day in own_day:
+            days.append(m.BellScheduleDay(date=day, schedule_id=own_day[day], shortened=True))
+            continue
+        if day.weekday() == 6 and 6 not in by_weekday:
+            continue
+        days.append(
+            m.BellScheduleDay(
+                date=day,
+                schedule_id=by_weekday.get(day.weekday(), main),
+                holiday=day in holidays,
+            )
+        )
+    timezone = await db.scalar(select(s.School.timezone).where(s.School.id == school_id))
+    return m.SchoolBells(schedules=live, days=days, today=today, timezone=timezone or "")

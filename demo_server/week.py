@@ -115,7 +115,7 @@ _BELLS = (
 )
 
 _BELL_SCHEDULES = (
-    select(s.BellSchedule.id, s.BellSchedule.weekdays)
+    select(s.BellSchedule.id, s.BellSchedule.weekdays, s.BellSchedule.name)
     .where(s.BellSchedule.school_id == bindparam("school"), s.BellSchedule.retired.is_(False))
     .order_by(s.BellSchedule.id)
 )
@@ -287,10 +287,30 @@ class SchoolFacts:
     holidays: tuple[dt.date, ...]
     weekday_times: dict[int, BellTimes] = field(default_factory=dict)
     day_times: dict[dt.date, BellTimes] = field(default_factory=dict)
+    main_id: int | None = None
+    weekday_schedule: dict[int, int] = field(default_factory=dict)
+    """Weekday (0 = Monday) -> the id of the schedule it keeps."""
+    day_schedule: dict[dt.date, int] = field(default_factory=dict)
+    """A date given a schedule of its own (a shortened day) -> that schedule's id."""
+    schedule_names: dict[int, str] = field(default_factory=dict)
 
     def times_on(self, day: dt.date) -> BellTimes:
         """The bells of ``day``: its own schedule, else its weekday's, else the main one."""
         return self.day_times.get(day) or self.weekday_times.get(day.weekday()) or self.bell_times
+
+    def bell_day(self, day: dt.date) -> m.WeekBellDay | None:
+        """``day``'s schedule when it is not the main one (None when it is)."""
+        own = self.day_schedule.get(day)
+        schedule_id = own if own is not None else self.weekday_schedule.get(day.weekday())
+        if schedule_id is None or schedule_id == self.main_id:
+            return None
+        times = self.times_on(day)
+        return m.WeekBellDay(
+            date=day,
+            schedule=self.schedule_names.get(schedule_id, ""),
+            shortened=own is not None,
+            bells=[m.Bell(number=n, start=a, end=b) for n, (a, b) in sorted(times.items())],
+        )
 
     def holidays_between(self, first: dt.date, last: dt.date) -> list[dt.date]:
         low = bisect.bisect_left(self.holidays, first)
@@ -314,26 +334,33 @@ async def _read_school_facts(conn: AsyncConnection, school_id: int) -> SchoolFac
     schedules = (await conn.execute(_BELL_SCHEDULES, key)).all()
     times = {
         schedule_id: {n: (a, b) for n, a, b in by_schedule.get(schedule_id, [])}
-        for schedule_id, _ in schedules
+        for schedule_id, _, _ in schedules
     }
     weekday_times: dict[int, BellTimes] = {}
-    for schedule_id, weekdays in schedules:
+    weekday_schedule: dict[int, int] = {}
+    for schedule_id, weekdays, _ in schedules:
         for day in weekdays_of(weekdays):
             weekday_times.setdefault(day, times[schedule_id])
+            weekday_schedule.setdefault(day, schedule_id)
     main = schedules[0][0] if schedules else None
     bells = tuple(by_schedule.get(main, [])) if main is not None else ()
     holidays = tuple((await conn.execute(_SCHOOL_HOLIDAYS, key)).scalars())
+    own_days = {
+        day: schedule_id
+        for day, schedule_id in await conn.execute(_BELL_DAYS, key)
+        if schedule_id in times
+    }
     return SchoolFacts(
         zone=school_zone(timezone),
         bells=bells,
         bell_times={number: (start, end) for number, start, end in bells},
         holidays=holidays,
         weekday_times=weekday_times,
-        day_times={
-            day: times[schedule_id]
-            for day, schedule_id in await conn.execute(_BELL_DAYS, key)
-            if schedule_id in times
-        },
+        day_times={day: times[schedule_id] for day, schedule_id in own_days.items()},
+        main_id=main,
+        weekday_schedule=weekday_schedule,
+        day_schedule=own_days,
+        schedule_names={schedule_id: name for schedule_id, _, name in schedules},
     )
 
 
@@ -543,4 +570,9 @@ async def load_week(
         lessons=lessons,
         events=events,
         holidays=school.holidays_between(monday, sunday),
+        bell_days=[
+            bell_day
+            for n in range(7)
+            if (bell_day := school.bell_day(monday + dt.timedelta(days=n))) is not None
+        ],
     )

@@ -144,6 +144,7 @@ SCREEN_CLASSES: dict[str, str] = {
     "medical": "screens.medical:MedicalScreen",
     "users": "screens.users:UsersScreen",
     "setup": "screens.setup:SetupScreen",
+    "bells": "screens.bells:BellsScreen",
 }
 """Every destination of ``diary_tui.navigation`` that has a screen, by name, as
 ``module:Class``. A screen's module is imported when the screen first opens, so starting the

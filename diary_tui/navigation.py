@@ -152,6 +152,13 @@ DESTINATIONS: tuple[Destination, ...] = (
         frozenset({Role.HEALTH_WORKER}),
     ),
     Destination(
+        "bells",
+        "B",
+        N_("Bells"),
+        N_("The school's bell schedules and which days this week and next keep which"),
+        frozenset(Role),
+    ),
+    Destination(
         "whatsnew",
         "u",
         N_("What's new"),

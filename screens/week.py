@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 
 from api_client import endpoints, i18n, names
 from api_client.i18n import N_, _, pgettext
-from api_client.models import WeekSignature
+from api_client.models import WeekBellDay, WeekSignature
 from diary_tui.data import (
     Absence,
     AbsenceKind,
@@ -298,15 +298,33 @@ def week_days(week: Week, zone: dt.tzinfo = dt.UTC) -> list[dt.date]:
     return [day for day in days if day.weekday() < 5 or day in busy]
 
 
+def bell_day_words(day: WeekBellDay) -> str:
+    """A day's bells when they are not the normal ones: ``shortened day (Сокращённый день,
+    08:30–13:00)``, ``bells: Суббота``; server text passes ``plain``."""
+    span = f"{day.bells[0].start}–{day.bells[-1].end}" if day.bells else ""
+    name = plain(day.schedule)
+    if day.shortened:
+        inside = ", ".join(part for part in (name, span) if part)
+        return (
+            _("shortened day ({schedule})").format(schedule=inside)
+            if inside
+            else _("shortened day")
+        )
+    return _("bells: {schedule}").format(schedule=name)
+
+
 def week_options(week: Week, width: int, today: dt.date, zone: dt.tzinfo = dt.UTC) -> list[Option]:
     """The list of the week screen: day headings (not selectable), events, lessons."""
     options: list[Option] = []
     holidays = set(week.holidays)
+    bell_days = {d.date: d for d in week.bell_days}
     for day in week_days(week, zone):
         said = i18n.day_heading(day)
         heading = Content.styled(said[:1].upper() + said[1:], "bold $primary")
         if day == today:
             heading += Content.styled("  · " + _("today"), "bold $accent")
+        if day in bell_days and day not in holidays:
+            heading += Content.styled("  · " + bell_day_words(bell_days[day]), "$text-warning")
         options.append(Option(fit(heading, width), id=f"day-{day.isoformat()}", disabled=True))
         for event in (e for e in week.events if local(e.starts_at, zone).date() == day):
             options.append(Option(event_prompt(event, width, zone), disabled=True))

@@ -47,6 +47,7 @@ def api_router() -> Router:
             auth.router,
             me.me,
             week.pupil_week,
+            setup_bells.school_bells,
             grades_routes.router,
             homework_routes.router,
             attendance_routes.router,

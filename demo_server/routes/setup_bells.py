@@ -1,6 +1,7 @@
 """Set-up of the school's bell schedules and the days given one.
 
-Guarded by :data:`GUARD` (the school's IT staff and administration); every route works
+``GET /bells`` is for anyone of the school to read. The rest is guarded by :data:`GUARD`
+(the school's IT staff and administration); every route works
 within the caller's school, and a thing of another school is answered as one that does not
 exist. Writes go through :func:`demo_server.idempotency.write` and are audited by the service
 (:mod:`demo_server.setup_bells`).
@@ -34,6 +35,18 @@ async def schedules(
     db: NamedDependency[AsyncSession],
 ) -> m.BellScheduleList:
     return await bells.list_schedules(db, viewer.school_id)
+
+
+@get("/bells", summary="The school's bell schedules and which one each day keeps")
+async def school_bells(
+    viewer: NamedDependency[Viewer],
+    server: NamedDependency[ServerState],
+    db: NamedDependency[AsyncSession],
+) -> m.SchoolBells:
+    """For every signed-in member of the school: its live bell schedules (the main one
+    first) and which one each school day of this week and the next keeps (a shortened day
+    marked as one). Times are on the school's clock."""
+    return await bells.school_bells(db, viewer.school_id, viewer.today)
 
 
 @post("/setup/bell-schedules", summary="Create a bell schedule", status_code=201)
@@ -90,3 +103,5 @@ router = Router(
     tags=["set-up"],
     guards=[GUARD],
 )
+"""The set-up of the bells (the IT staff and the administration); :func:`school_bells`, read
+by anyone of the school, is registered beside it without the guard."""

@@ -62,6 +62,7 @@ SCREENS: dict[str, str] = {
     "news": "parent",
     "chat": "pupil",
     "whatsnew": "parent",
+    "bells": "parent",
     "settings": "parent",
     "journal": "teacher",
     "stats": "admin",
