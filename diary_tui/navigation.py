@@ -153,7 +153,7 @@ DESTINATIONS: tuple[Destination, ...] = (
     ),
     Destination(
         "bells",
-        "B",
+        "Z",
         N_("Bells"),
         N_("The school's bell schedules and which days this week and next keep which"),
         frozenset(Role),

@@ -39,7 +39,7 @@ async def test_a_parent_sees_the_bells_and_the_shortened_day_in_the_week(
         friday = next(t for t in headings if t.startswith("Пятница"))
         assert "сокращённый день (Сокращённый день, 08:30–14:00)" in friday
         assert all("сокращ" not in t for t in headings if not t.startswith("Пятница"))
-        await pilot.press("B")
+        await pilot.press("Z")
         await wait_for(
             pilot, lambda: isinstance(diary.screen, BellsScreen) and diary.screen.bells is not None
         )
