@@ -838,6 +838,11 @@ class Journal(Response):
     scale: MarkScale = msgspec.field(default_factory=MarkScale)
     reason_after_days: int = 7
     """A change to a mark older than this many days needs a reason."""
+    year: str = ""
+    """The name of the class's academic year (``2025/26``)."""
+    year_closed: bool = False
+    """The year is closed: its journal is written only by the administration, giving a reason
+    (every write's ``reason``), and read by everyone else."""
     pupils: list[JournalPupil] = []
     lessons: list[JournalLesson] = []
     """In order of date and bell number; cancelled lessons are listed with their status."""

@@ -513,6 +513,7 @@ async def load_journal(
         if pupil_ids
         else []
     )
+    year = await db.get(s.AcademicYear, cls.year_id)
     return Journal(
         class_=class_ref(cls.id, cls.grade, cls.letter),
         subject=SubjectRef(id=subject.id, name=subject.name),
@@ -521,6 +522,8 @@ async def load_journal(
         periods=[_period_ref(p) for p in periods],
         scale=MarkScale(min=school.mark_min, max=school.mark_max),
         reason_after_days=school.reason_after_days,
+        year=year.name if year is not None else "",
+        year_closed=year is not None and year.closed_at is not None,
         pupils=pupils,
         lessons=lessons,
         marks=marks,

@@ -143,6 +143,7 @@ def write_for(model: JournalModel, journal: Journal, edit: Edit, reason: str = "
                 weight=mark.weight,
                 kind=mark.kind,
                 comment=mark.comment,
+                reason=reason,
             )
             return MarkCreateOp(key=mark.key, request=create, place=place)
         if edit.op is EditOp.REMOVE_MARK:

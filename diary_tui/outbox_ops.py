@@ -108,8 +108,23 @@ class OutboxOp(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, ta
             self, request=msgspec.structs.replace(request, version=version)
         )
 
+    @property
+    def takes_reason(self) -> bool:
+        """Whether the write can carry a reason (every journal write: the administration
+        correcting a closed year gives one with each)."""
+        return hasattr(getattr(self, "request", None), "reason") or hasattr(self, "reason")
+
+    @property
+    def given_reason(self) -> str:
+        """The reason it carries ("" when none)."""
+        request = getattr(self, "request", None)
+        return str(
+            getattr(request, "reason", "") if request is not None else getattr(self, "reason", "")
+        )
+
     def with_reason(self, reason: str) -> Self:
-        """The same write with the reason the school asks for (a change to an old mark)."""
+        """The same write with the reason the school asks for (a change to an old mark, a
+        correction of a closed year)."""
         request: msgspec.Struct = getattr(self, "request")  # noqa: B009
         return msgspec.structs.replace(
             self, request=msgspec.structs.replace(request, reason=reason)
@@ -251,10 +266,15 @@ class AttachmentUploadOp(OutboxOp, frozen=True, tag="attachment.upload"):
     lesson_id: int
     name: str
     content: bytes
+    reason: str = ""
+    """The administration's reason, correcting a closed year (sent as ``?reason=``)."""
+
+    def with_reason(self, reason: str) -> Self:
+        return msgspec.structs.replace(self, reason=reason)
 
     async def send(self, client: DiaryClient, idempotency_key: str) -> msgspec.Struct:
         return await client.upload_attachment(
-            self.lesson_id, self.name, self.content, idempotency_key
+            self.lesson_id, self.name, self.content, idempotency_key, reason=self.reason
         )
 
 

@@ -58,7 +58,7 @@ from diary_tui.journal_model import (
     PeriodMarkCell,
 )
 from diary_tui.journal_sync import Address
-from diary_tui.outbox_ops import Op
+from diary_tui.outbox_ops import AttachmentUploadOp, Op
 from diary_tui.store import REFUSED, SENT, WAITING, OutboxItem
 from diary_tui.sync import Settled, SyncEvent
 from diary_tui.ui import MUTED, period_label
@@ -195,7 +195,9 @@ then of that kind and weight, and its date carries the kind's letter. e writes t
 topic and homework (Enter or ctrl+s saves, Esc cancels), f attaches a file to the homework.
 v picks another class or subject, [ and ] the period. The school administration reads every
 journal; x on a lesson's column cancels or restores it, gives it a substitute teacher or
-another room (sent at once: it needs a connection).
+another room (sent at once: it needs a connection). y picks the school year: a closed year's
+journal is read only by teachers and corrected by the administration alone, giving a reason,
+asked before the first change and sent with every change (R changes it; the audit log keeps it).
 
 Every change is saved on this computer at once and sent to the server in the background:
 · waiting, ! refused (the reason shows below the grid; D discards it after asking), ?
@@ -222,6 +224,8 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
         Binding("T", "take_theirs", N_("Take theirs"), id="journal.take_theirs", show=False),
         Binding("D", "discard", N_("Discard refused"), id="journal.discard", show=False),
         Binding("ctrl+r", "reload", N_("Reload and send now"), id="journal.reload", show=False),
+        Binding("y", "year", N_("Year"), id="journal.year"),
+        Binding("R", "correction_reason", N_("Reason"), id="journal.reason"),
     ]
 
     def __init__(self, data: DiaryData) -> None:
@@ -237,6 +241,11 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
         self.choices: list[Choice] = []
         """The journals on offer: (class id, class, subject id, subject)."""
         self._settled_count = 0
+        self.correction_reason = ""
+        """The administration's reason for correcting this closed year's journal, asked once
+        before the first change of a visit and sent with every change (R changes it)."""
+        self.year_id: int | None = None
+        """The academic year whose journals the administration picks from (None: today's)."""
         self._echoes: Counter[tuple[str, int]] = Counter()
         """Our own saved writes whose change has not come back from the feed yet: (thing,
         id). Their echo is not news; the same teacher's change on another computer is."""
@@ -255,9 +264,38 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
         yield KeyFooter()
 
     @property
-    def read_only(self) -> bool:
+    def reads_school(self) -> bool:
+        """The administration: it opens any class's journal (and writes none while the year
+        is open)."""
         me = self.data.me
         return me is not None and me.role is not Role.TEACHER
+
+    @property
+    def correcting(self) -> bool:
+        """The administration in a closed year's journal: every change needs a reason."""
+        me, journal = self.data.me, self.journal
+        return (
+            me is not None
+            and me.role is Role.ADMINISTRATION
+            and journal is not None
+            and journal.year_closed
+        )
+
+    @property
+    def read_only(self) -> bool:
+        if self.journal is not None and self.journal.year_closed:
+            return not self.correcting
+        return self.reads_school
+
+    def read_only_words(self) -> str:
+        """Why the journal takes no change from this user, in words."""
+        journal = self.journal
+        if journal is not None and journal.year_closed:
+            return _(
+                "The year {year} is closed: its journal can only be read. The administration "
+                "corrects it, giving a reason."
+            ).format(year=journal.year)
+        return _("This journal is read-only for you.")
 
     @property
     def journal_key(self) -> str:
@@ -285,7 +323,7 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
 
     def open_first(self) -> None:
         me = self.data.me or self.data.cached_me()
-        if self.read_only:
+        if self.reads_school:
             self.load_school_journals()
             return
         self.choices = journal_choices(me)
@@ -305,17 +343,19 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
                 return
         if choices:
             self.open_journal(choices[0][0], choices[0][2], None, choices[0][4])
-        elif self.read_only:
+        elif self.reads_school:
             self._empty(_("The school has no class with marks yet: there is no journal to read."))
         else:
             self._empty(_("You teach no class here: there is no journal to open."))
 
     @work(exclusive=True, group="journal-list", exit_on_error=False)
-    async def load_school_journals(self) -> None:
-        """Administration reads any class's journal: the classes and subjects with marks."""
-        stats = self.data.cached(endpoints.school_stats())
+    async def load_school_journals(self, period_id: int | None = None) -> None:
+        """Administration reads any class's journal: the classes and subjects with marks (of
+        today's year, or of the year holding ``period_id``: a closed year is corrected so)."""
+        wanted = endpoints.school_stats(period_id)
+        stats = self.data.cached(wanted)
         if stats is None:
-            stats = await self.data.load(endpoints.school_stats())
+            stats = await self.data.load(wanted)
         ordered = sorted(stats.classes, key=lambda c: (c.class_.grade, c.class_.letter))
         self.choices = [
             (c.class_.id, c.class_.name, row.subject.id, row.subject.name, None)
@@ -337,6 +377,8 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
     def open_journal(
         self, class_id: int, subject_id: int, period_id: int | None, group_id: int | None = None
     ) -> None:
+        if self.choice is None or self.choice[:2] != (class_id, subject_id):
+            self.correction_reason = ""  # a reason is given for one journal's corrections
         self.choice = (class_id, subject_id, period_id, group_id)
         self.conflicts.clear()
         cached = self.data.cached(endpoints.journal(class_id, subject_id, period_id, group_id))
@@ -430,7 +472,14 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
                 f" · {period_label(journal.period)} ({day_month(journal.period.start, short=True)}"
                 f" – {day_month(journal.period.end, short=True)})",
                 (
-                    "  " + _("v class · [ ] period · t today · e topic")
+                    "  "
+                    + _("{year} is closed: corrections only with a reason").format(
+                        year=journal.year
+                    )
+                    if self.correcting
+                    else "  " + _("{year} is closed: read-only").format(year=journal.year)
+                    if journal.year_closed
+                    else "  " + _("v class · [ ] period · t today · e topic")
                     if not self.read_only
                     else "  " + _("read-only · x changes a lesson")
                     if self.check_action("change_lesson", ())
@@ -440,6 +489,7 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
             )
         )
         if same and old is not None:
+            old.read_only = self.read_only
             old.replace_model(model)
             self.call_after_refresh(self._focused_changed)
             return
@@ -539,7 +589,15 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
         self.call_after_refresh(self._focused_changed)
         if self.read_only:
             self._take_back(edit)
-            self.notify(_("This journal is read-only for you."), severity="warning", markup=False)
+            self.notify(self.read_only_words(), severity="warning", markup=False)
+            return
+        if self.correcting:
+            self._dismiss(
+                lambda _w, pupil, lesson: (pupil, lesson) == (edit.pupil_id, edit.lesson_id)
+            )
+            self.with_correction_reason(
+                lambda: self.enqueue(self.write_for(edit)), lambda: self._take_back(edit)
+            )
             return
         # A new value in a cell deals with what the server refused there before.
         self._dismiss(lambda _w, pupil, lesson: (pupil, lesson) == (edit.pupil_id, edit.lesson_id))
@@ -602,10 +660,116 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
             self.data.state.refused = store.refused_count()
             self.refresh_status()
 
+    # -- the administration's corrections of a closed year --------------------------------
+
+    def with_correction_reason(
+        self, then: Callable[[], None], cancelled: Callable[[], None] | None = None
+    ) -> None:
+        """Run ``then`` once the reason for correcting this closed year is known: asked once
+        per visit of a journal, before its first change is sent (Esc: ``cancelled``, nothing
+        is sent). Outside a correction, ``then`` at once."""
+        if not self.correcting or self.correction_reason:
+            then()
+            return
+
+        def answered(reason: str | None) -> None:
+            if reason is None:
+                if cancelled is not None:
+                    cancelled()
+                self.notify(
+                    _("Nothing was sent: a correction of a closed year needs a reason."),
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            self.correction_reason = reason
+            self.refresh_status()
+            then()
+
+        self.ask_correction_reason(answered)
+
+    def ask_correction_reason(self, answered: Callable[[str | None], None]) -> None:
+        from screens.dialogs.ask import AskText
+
+        year = self.journal.year if self.journal is not None else ""
+        self.app.push_screen(
+            AskText(
+                _(
+                    "The year {year} is closed. Why is its journal corrected? The reason is "
+                    "sent with every change of this visit and kept in the audit log."
+                ).format(year=year),
+                self.correction_reason,
+                label=_("Reason for the correction"),
+                name="correction-reason",
+            ),
+            answered,
+        )
+
+    def action_correction_reason(self) -> None:
+        """R: give or change the reason sent with the next corrections."""
+        if not self.correcting:
+            return
+
+        def answered(reason: str | None) -> None:
+            if reason is not None:
+                self.correction_reason = reason
+                self.refresh_status()
+
+        self.ask_correction_reason(answered)
+
+    def refresh_status(self, note: str = "") -> None:
+        if self.correcting and not note:
+            note = (
+                _("reason: {reason} (R changes it)").format(reason=self.correction_reason)
+                if self.correction_reason
+                else _("corrections need a reason")
+            )
+        super().refresh_status(note)
+
+    def action_year(self) -> None:
+        """y: the administration picks the academic year whose journals it opens (a closed
+        year is corrected giving a reason)."""
+        self.load_years()
+
+    @work(exclusive=True, group="journal-years", exit_on_error=False)
+    async def load_years(self) -> None:
+        from screens.journal_dialogs import PickJournal
+
+        years = [y for y in (await self.data.load(endpoints.setup_years())).years if y.periods]
+        if not years:
+            self.notify(_("The school has no year with periods."), markup=False)
+            return
+        shown = self.journal.periods if self.journal is not None else []
+        current = next(
+            (i for i, y in enumerate(years) if any(p.id == q.id for p in y.periods for q in shown)),
+            0,
+        )
+        texts = [_("{year} (closed)").format(year=y.name) if y.closed else y.name for y in years]
+
+        def chosen(index: int | None) -> None:
+            if index is None or index == current:
+                return
+            year = years[index]
+            self.year_id = year.id
+            self.choice = None
+            self.load_school_journals(year.periods[-1].id)
+
+        self.app.push_screen(
+            PickJournal(_("Open the journals of the year"), texts, current), chosen
+        )
+
     def enqueue(self, write: Op | None) -> None:
-        """Into the outbox (a local commit); the engine sends it in the background."""
+        """Into the outbox (a local commit); the engine sends it in the background. In a
+        correction of a closed year every write carries the reason given."""
         if write is None:
             return
+        if (
+            self.correcting
+            and self.correction_reason
+            and write.takes_reason
+            and not write.given_reason
+        ):
+            write = write.with_reason(self.correction_reason)
         try:
             self.data.sync_engine().enqueue(write)
         except Exception as error:
@@ -663,7 +827,7 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
 
     def action_edit_lesson(self) -> None:
         if self.read_only:
-            self.notify(_("This journal is read-only for you."), severity="warning", markup=False)
+            self.notify(self.read_only_words(), severity="warning", markup=False)
             return
         self.query_one(LessonPanel).edit()
 
@@ -671,6 +835,10 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
         if action == "change_lesson":
             me = self.data.me
             return me is not None and me.role is Role.ADMINISTRATION
+        if action == "year":
+            return self.reads_school
+        if action == "correction_reason":
+            return self.correcting
         if action in (
             "edit_lesson",
             "lesson_kind",
@@ -702,7 +870,6 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
 
     def waiting_files(self, lesson_id: int | None) -> list[str]:
         """The names of files attached to this lesson's homework here, not yet sent."""
-        from diary_tui.outbox_ops import AttachmentUploadOp
 
         if lesson_id is None or self.data.store is None:
             return []
@@ -725,7 +892,7 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
             self.notify(_("Move to a lesson's column first."), severity="warning", markup=False)
             return
         if self.read_only:
-            self.notify(_("This journal is read-only for you."), severity="warning", markup=False)
+            self.notify(self.read_only_words(), severity="warning", markup=False)
             return
         lesson = model.lesson(lesson_id)
         if not lesson.homework_text:
@@ -764,7 +931,7 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
 
     @work(group="attach", exit_on_error=False)
     async def read_attachment(self, lesson_id: int, typed: str) -> None:
-        from diary_tui.outbox_ops import AttachmentUploadOp, JournalPlace
+        from diary_tui.outbox_ops import JournalPlace
 
         path = await asyncio.to_thread(lambda: Path(typed).expanduser())
         try:
@@ -783,6 +950,13 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
         write = AttachmentUploadOp(
             lesson_id=lesson_id, name=path.name, content=content, place=place
         )
+        if self.correcting and not self.correction_reason:
+            self.with_correction_reason(lambda: self._keep_file(write))
+            return
+        self._keep_file(write)
+
+    def _keep_file(self, write: AttachmentUploadOp) -> None:
+        path = Path(write.name)
         self.enqueue(write)
         self.notify(
             _("{name} is kept on this computer and sent with the homework.").format(name=path.name),
@@ -851,6 +1025,9 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
         self.app.push_screen(AskText(question, str(LESSON_KIND_WEIGHTS[kind])), answered)
 
     def _set_lesson_kind(self, lesson_id: int, kind: LessonKind, weight: int) -> None:
+        if self.correcting and not self.correction_reason:
+            self.with_correction_reason(lambda: self._set_lesson_kind(lesson_id, kind, weight))
+            return
         model, grid = self.model, self.grid()
         if model is None or grid is None:
             return
@@ -861,6 +1038,12 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
         self.enqueue(write)
         grid.refresh_headers()
         self._focused_changed()
+
+    @on(JournalGrid.ReadOnlyTyped)
+    def _read_only_typed(self, event: JournalGrid.ReadOnlyTyped) -> None:
+        event.stop()
+        self.app.bell()
+        self.notify(self.read_only_words(), severity="warning", markup=False)
 
     @on(JournalGrid.Awaiting)
     def _awaiting(self, event: JournalGrid.Awaiting) -> None:
@@ -915,6 +1098,10 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
     @on(LessonPanel.Save)
     def _save_lesson(self, event: LessonPanel.Save) -> None:
         if self.model is None:
+            return
+        if self.correcting and not self.correction_reason:
+            # The panel keeps what was typed while the reason is asked (Esc: nothing sent).
+            self.with_correction_reason(lambda: self._save_lesson(event))
             return
         lesson = self.model.lesson(event.lesson_id)
         topic = event.topic.strip()

@@ -291,6 +291,9 @@ class JournalGrid(ScrollView, can_focus=True):
             self.grid = grid
             self.kind = kind
 
+    class ReadOnlyTyped(Message):
+        """A mark was typed into a read-only grid: the screen says why it takes none."""
+
     class Awaiting(Message):
         """The grid waits for a digit (``prompt`` says for what), or no longer (None)."""
 
@@ -739,7 +742,9 @@ class JournalGrid(ScrollView, can_focus=True):
         if character is not None and len(character) == 1 and character.isdigit():
             event.stop()
             event.prevent_default()
-            if not self.read_only:
+            if self.read_only:
+                self.post_message(self.ReadOnlyTyped())
+            else:
                 self._type_digit(character)
             return
         if self._digits:
