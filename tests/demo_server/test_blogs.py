@@ -257,3 +257,42 @@ async def test_new_post_reaches_the_class_feed(
         f"{API}/changes", headers=await login_as(http, "it"), params={"since": start}
     )
     assert not [c for c in it_feed.json().get("changes", []) if c["kind"].startswith("blog.")]
+
+
+async def test_a_changed_post_is_named_in_the_feed_a_hidden_one_is_not(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    pupil = await login_as(http, "pupil")
+    start = (await http.get(f"{API}/changes", headers=pupil)).json()["next"]
+    teacher = await login_as(http, "teacher")
+    made = await write(
+        http,
+        teacher,
+        "POST",
+        "/blogs",
+        {"title": "Олимпиада", "body": "Т", "class_id": demo.ids["c5a"]},
+    )
+    assert made.status_code == 201, made.text
+    post = decode(made.content, BlogPostItem)
+    closed = await write(
+        http,
+        teacher,
+        "PATCH",
+        f"/blogs/{post.id}",
+        {"version": post.version, "comments_closed": True},
+    )
+    assert closed.status_code == 200, closed.text
+    admin = await login_as(http, "admin")
+    hidden = await write(
+        http,
+        admin,
+        "POST",
+        f"/blogs/{post.id}/visibility",
+        {"version": post.version + 1, "hidden": True, "reason": "повтор"},
+    )
+    assert hidden.status_code == 200, hidden.text
+    feed = (await http.get(f"{API}/changes", headers=pupil, params={"since": start})).json()
+    changed = [c["payload"] for c in feed["changes"] if c["kind"] == "blog.changed"]
+    assert len(changed) == 2
+    assert changed[0]["title"] == "Олимпиада" and changed[0]["class"]
+    assert "title" not in changed[1] and changed[1]["class"] == changed[0]["class"]

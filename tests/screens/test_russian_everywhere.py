@@ -61,6 +61,9 @@ SCREENS: dict[str, str] = {
     "messages": "parent",
     "news": "parent",
     "chat": "pupil",
+    "blogs": "teacher",
+    "blog_post": "parent",
+    "blog_form": "teacher",
     "whatsnew": "parent",
     "bells": "parent",
     "settings": "parent",
@@ -169,6 +172,17 @@ async def show(app: DiaryApp, pilot: Any, name: str) -> None:
         ),
         "new_password": lambda: app.push_screen(NewPasswordScreen(app.data, "old password")),
     }
+    blog_keys = {"blog_post": "enter", "blog_form": "n"}
+    if name in blog_keys:
+        # A post and the form of a new post, over the Blogs screen.
+        app.go("blogs")
+        await wait_for(pilot, lambda: arrived(app, "blogs"))
+        await wait_for(pilot, lambda: getattr(app.screen, "posts", None) is not None)
+        await pilot.press(blog_keys[name])
+        await wait_for(pilot, lambda: not isinstance(app.screen, DiaryScreen))
+        await wait_for(pilot, lambda: not app.screen.workers)
+        await pilot.pause(0.3)
+        return
     if name in dialogs:
         # Over a translated screen: a dialog's frame shows the screen under it.
         app.go("settings")
