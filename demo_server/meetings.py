@@ -19,7 +19,9 @@ Who does what with a parent meeting:
   administration; everyone who sees the meeting reads them.
 
 Every change of a meeting (planned, changed, cancelled, minutes) appends an audit record and a
-change-feed row for the class (or the school), in the write's own transaction.
+change-feed row for the class (or the school), in the write's own transaction. A parent's
+answer appends an ``event.answer`` row addressed to whoever planned the meeting and to the
+class's class teacher alone (:func:`organisers`).
 """
 
 from __future__ import annotations
@@ -470,7 +472,53 @@ async def answer_meeting(
     answer.comment = request.comment.strip()
     answer.answered_at = now
     await db.flush()
+    await _tell_organisers(db, viewer, row, answer, now)
     return await _detail(db, viewer, row, moment)
+
+
+async def organisers(db: AsyncSession, row: s.Event) -> list[int]:
+    """Who hears of the parents' answers to the meeting ``row``: whoever planned it and the
+    class's class teacher (one person when they are the same)."""
+    people = [row.author_id] if row.author_id is not None else []
+    if row.class_id is not None:
+        lead = await db.scalar(
+            select(s.SchoolClass.homeroom_teacher_id).where(s.SchoolClass.id == row.class_id)
+        )
+        if lead is not None:
+            people.append(lead)
+    return list(dict.fromkeys(people))
+
+
+async def _tell_organisers(
+    db: AsyncSession, viewer: Viewer, row: s.Event, answer: s.MeetingAnswer, now: dt.datetime
+) -> None:
+    """An ``event.answer`` change-feed row addressed to each organiser of the meeting (never
+    to the other parents): who answered, coming or not, their comment, the meeting's day."""
+    parent = await db.get(s.User, viewer.id)
+    assert parent is not None
+    zone = await _zone(db, viewer)
+    payload = {
+        "title": row.title,
+        "date": row.starts_at.astimezone(zone).date().isoformat(),
+        "parent": full_name(parent),
+        "parent_last_name": parent.last_name,
+        "coming": answer.coming,
+        "comment": answer.comment,
+    }
+    for person in await organisers(db, row):
+        if person == viewer.id:
+            continue
+        await record_change(
+            db,
+            school_id=row.school_id,
+            kind="event.answer",
+            entity_id=row.id,
+            at=now,
+            payload=payload,
+            class_id=row.class_id,
+            user_id=person,
+            actor_id=viewer.id,
+        )
 
 
 async def record_minutes(

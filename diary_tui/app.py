@@ -423,7 +423,14 @@ class DiaryApp(App[None]):
 
         changes, self._unannounced = self._unannounced, []
         prefs = self.notifications or Notifications()
-        said = announce(changes, prefs, self.data.me, self.data.clock())
+        shown = getattr(self.screen, "shows_change", None)
+        said = announce(
+            changes,
+            prefs,
+            self.data.me,
+            self.data.clock(),
+            shown=shown if callable(shown) else None,
+        )
         if said.lines:
             self.notify("\n".join(said.lines), title=_("What's new"), timeout=6, markup=False)
             if said.bell:

@@ -42,6 +42,7 @@ NOTIFICATION_GROUPS: dict[str, str] = {
     "announcements": N_("Announcements"),
     "events": N_("Events and meetings"),
     "blogs": N_("Teacher blogs: new posts, comments on yours"),
+    "chat": N_("Class chat: new messages (not while it is open)"),
 }
 
 
@@ -67,6 +68,8 @@ class Notifications(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     announcements: bool = True
     events: bool = True
     blogs: bool = True
+    chat: bool = True
+    """The class chat's new messages (pupils and teachers; parents never get them)."""
     quiet_from: str = ""
     """Start of the quiet hours, ``HH:MM`` (empty: none). Quiet: no pop-ups, no bell."""
     quiet_to: str = ""

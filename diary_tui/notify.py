@@ -12,7 +12,7 @@ error.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from api_client import i18n
@@ -46,8 +46,14 @@ def _word(words: Mapping[str, str], key: str, default: str) -> str:
     return _(word) if word else ""
 
 
+#: The chat's moderation of one message: the open chat shows it, it never pops up.
+CHAT_QUIET = frozenset({"chat.hidden", "chat.shown"})
+
+
 def group_of(kind: str) -> str:
     """The preference group of a change kind (``mark.added`` -> ``marks``); "" for none."""
+    if kind in CHAT_QUIET:
+        return ""
     thing = kind.partition(".")[0]
     return {
         "mark": "marks",
@@ -60,6 +66,7 @@ def group_of(kind: str) -> str:
         "announcement": "announcements",
         "event": "events",
         "blog": "blogs",
+        "chat": "chat",
     }.get(thing, "")
 
 
@@ -260,6 +267,8 @@ def _describe(change: ChangeItem, me: Me | None, *, name_pupil: bool) -> str:
         title = _short(_text(p, "title"), 50)
         when = _day(p, "date") or _day(p, "starts_at")
         return _("New event: {title} {when}").format(title=title, when=when).strip()
+    if kind == "event.answer":
+        return _meeting_answer(p, change.actor)
     if kind in ("event.changed", "event.cancelled", "event.minutes"):
         title = _short(_text(p, "title"), 50)
         when = _day(p, "date")
@@ -270,6 +279,39 @@ def _describe(change: ChangeItem, me: Me | None, *, name_pupil: bool) -> str:
         return _("Changed: {title} {when}").format(title=title, when=when).strip()
     thing = kind.replace(".", " ").replace("_", " ")
     return f"{thing[:1].upper()}{thing[1:]}{for_pupil}"
+
+
+def _meeting_answer(p: Mapping[str, object], actor: str) -> str:
+    """``Иванова: will come to the meeting on 10.12`` (or will not), with the comment."""
+    parent = _text(p, "parent_last_name") or _text(p, "parent") or actor
+    try:
+        day = dt.date.fromisoformat(_text(p, "date"))
+    except ValueError:
+        when = ""
+    else:
+        when = f"{day.day:02d}.{day.month:02d}"
+    coming = p.get("coming")
+    if coming is True:
+        said = (
+            _("{parent}: will come to the meeting {day}")
+            if when
+            else _("{parent}: will come to the meeting")
+        )
+    elif coming is False:
+        said = (
+            _("{parent}: will not come to the meeting {day}")
+            if when
+            else _("{parent}: will not come to the meeting")
+        )
+    else:
+        said = (
+            _("{parent} answered about the meeting {day}")
+            if when
+            else _("{parent} answered about the meeting")
+        )
+    text = said.format(parent=parent, day=when)
+    comment = _short(_text(p, "comment"), 40)
+    return f"{text} ({comment})" if comment else text
 
 
 def _announcement(p: Mapping[str, object]) -> str:
@@ -334,11 +376,13 @@ def announce(
     now: dt.datetime,
     *,
     most: int = 3,
+    shown: Callable[[ChangeItem], bool] | None = None,
 ) -> Announcement:
     """The notification lines for ``changes`` (at most ``most``, then "and N more").
 
     Nothing during the quiet hours, nothing for switched-off groups or kinds with no group,
-    nothing for the user's own changes.
+    nothing for the user's own changes, nothing the screen on top already ``shown`` (the
+    class chat open on that class).
     """
     if prefs.quiet_at(now.hour * 60 + now.minute):
         return Announcement([], False)
@@ -348,6 +392,8 @@ def announce(
         if not group or not prefs.enabled(group):
             continue
         if me is not None and change.actor_id == me.id:
+            continue
+        if shown is not None and shown(change):
             continue
         lines.append(describe(change, me))
     if len(lines) > most:

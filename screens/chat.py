@@ -358,6 +358,10 @@ while it is closed) or opens it again.
         """A change of the chat shown (a new message, hidden, closed): shown at once."""
         return any(c.kind.startswith("chat.") and c.class_id == self.class_id for c in changes)
 
+    def shows_change(self, change: ChangeItem) -> bool:
+        """A change of the class shown here is seen here: it does not pop up too."""
+        return change.kind.startswith("chat.") and change.class_id == self.class_id
+
     def live_refresh(self) -> None:
         if self.class_id is not None:
             self.load_chat(self.class_id)

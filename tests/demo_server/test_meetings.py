@@ -316,3 +316,50 @@ async def test_on_a_frozen_school_day_the_meeting_tonight_is_still_to_come(
             headers={**parent, **key()},
         )
         assert detail(answered).answer is not None
+
+
+async def feed(http: httpx.AsyncClient, headers: dict[str, str]) -> list[Any]:
+    from api_client.models import ChangeFeed
+
+    got = await http.get(f"{API}/changes", params={"since": "0"}, headers=headers)
+    assert got.status_code == 200, got.text
+    return decode(got.content, ChangeFeed).changes
+
+
+async def test_an_answer_is_told_to_the_planner_and_the_class_teacher_alone(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    """A parent's answer reaches whoever planned the meeting and the class teacher, as a row
+    addressed to each; other parents, the pupils and other teachers never see it."""
+    admin, lead = await login_as(http, "admin"), await login_as(http, "classteacher")
+    planned = detail(await plan(http, admin, class_id=demo.ids["c5a"], date="10.12.2026"), 201)
+    parent = await login_as(http, "parent")
+    url = f"{API}/meetings/{planned.event.id}/answer"
+    answered = await http.put(
+        url, json={"coming": True, "comment": "приду"}, headers={**parent, **key()}
+    )
+    detail(answered)
+    for headers in (admin, lead):
+        told = [c for c in await feed(http, headers) if c.kind == "event.answer"]
+        assert len(told) == 1, told
+        assert told[0].entity_id == planned.event.id
+        assert told[0].payload["coming"] is True and told[0].payload["date"] == "2026-12-10"
+        assert told[0].payload["comment"] == "приду" and told[0].payload["parent"]
+    for login in ("other_parent", "pupil", "teacher2", "parent"):
+        seen = await feed(http, await login_as(http, login))
+        assert not [c for c in seen if c.kind == "event.answer"], login
+    # The class teacher's own meeting: one row for them, not two.
+    own = detail(await plan(http, lead, class_id=demo.ids["c5a"], date="11.12.2026"), 201)
+    detail(
+        await http.put(
+            f"{API}/meetings/{own.event.id}/answer",
+            json={"coming": False},
+            headers={**parent, **key()},
+        )
+    )
+    told = [
+        c
+        for c in await feed(http, lead)
+        if c.kind == "event.answer" and c.entity_id == own.event.id
+    ]
+    assert len(told) == 1 and told[0].payload["coming"] is False

@@ -226,3 +226,45 @@ async def test_earlier_messages_come_on_e(
         assert not screen.more_before
         assert screen.query_one("#chat-messages", OptionList).highlighted == 0
         assert lines(screen)[-1].endswith("сообщение 59")
+
+
+async def test_a_new_message_pops_up_unless_its_chat_is_open(
+    app: Litestar, demo: Any, http: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    """The chat's group of notifications: a classmate's or teacher's message pops up, but not
+    while that class's chat is on the screen (it is shown there already)."""
+    diary = make_app(app, login="pupil", language="en")
+
+    def told() -> list[str]:
+        return [str(n.message) for n in diary._notifications if "Class chat" in str(n.message)]
+
+    async with diary.run_test(size=(100, 30)) as pilot:
+        screen = await open_chat(pilot, diary, "pupil", demo)
+        class_id = screen.class_id
+        assert class_id is not None
+        pupil, teacher = await login_as(http, "pupil"), await login_as(http, "teacher")
+
+        async def teacher_writes(body: str, since: str) -> None:
+            written = await http.post(
+                f"{API_PREFIX}/chats/{class_id}/messages",
+                json={"body": body},
+                headers={**teacher, "Idempotency-Key": uuid.uuid4().hex},
+            )
+            assert written.status_code == 201, written.text
+            got = await http.get(f"{API_PREFIX}/changes", params={"since": since}, headers=pupil)
+            diary.post_message(ChangesArrived(decode(got.content, ChangeFeed).changes))
+
+        async def cursor() -> str:
+            got = await http.get(f"{API_PREFIX}/changes", headers=pupil)
+            return decode(got.content, ChangeFeed).next
+
+        await teacher_writes("Первое", await cursor())
+        await wait_for(pilot, lambda: "Первое" in "\n".join(lines(screen)))
+        await pilot.pause(0.5)
+        assert told() == []
+        await pilot.press("escape")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: not isinstance(diary.screen, ChatScreen))
+        await teacher_writes("Второе", await cursor())
+        await wait_for(pilot, lambda: bool(told()), 5)
+        assert told()[0].startswith("Class chat: a message from ")
