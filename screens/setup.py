@@ -35,7 +35,7 @@ from api_client.i18n import N_, _, ngettext, pgettext
 from api_client.setup_files import bells_of, oneroster_zip, weekdays_of
 from diary_tui.data import DiaryData, describe_error
 from diary_tui.ui import MUTED, muted, parse_day, plain
-from diary_tui.widgets import KeyFooter, NavBar, StatusLine
+from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen
 from screens.dialogs.ask import AskText
 from screens.dialogs.confirm import ConfirmScreen
@@ -178,7 +178,7 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
                 *(Option(_(title), id=key) for key, title in SECTIONS.items()),
                 id="setup-sections",
             )
-            yield DataTable(id="setup-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="setup-table", zebra_stripes=True)
         yield StatusLine()
         yield KeyFooter()
 
