@@ -31,7 +31,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -44,6 +44,7 @@ from demo_server.messaging import (
     audience_classes,
     check_text,
     class_refs,
+    event_audience,
     events_of,
     full_name,
     users_by_id,
@@ -549,21 +550,19 @@ async def record_minutes(
 async def past_meetings(
     db: AsyncSession, viewer: Viewer, classes: list[int], today: dt.date
 ) -> list[m.Event]:
-    """Parent meetings of the school and ``classes`` (and those ``viewer`` planned) before
+    """Parent meetings of the school and ``classes`` (and those ``viewer`` planned; every
+    class's for the administration, ``messaging.event_audience``) before
     ``today``, newest first: the last year's, at most :data:`PAST_MEETINGS_MOST`."""
     zone = await _zone(db, viewer)
     upper = dt.datetime.combine(today, dt.time(), zone).astimezone(dt.UTC)
     lower = dt.datetime.combine(today - PAST_MEETINGS_BACK, dt.time(), zone).astimezone(dt.UTC)
-    audience: ColumnElement[bool] = s.Event.class_id.is_(None)
-    if classes:
-        audience = or_(audience, s.Event.class_id.in_(classes))
     rows = (
         await db.scalars(
             select(s.Event)
             .where(
                 s.Event.school_id == viewer.school_id,
                 s.Event.kind == MEETING,
-                or_(audience, s.Event.author_id == viewer.id),
+                event_audience(viewer, classes),
                 s.Event.starts_at >= lower,
                 s.Event.starts_at < upper,
             )

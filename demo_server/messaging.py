@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -522,11 +522,20 @@ async def visible_announcement(
     return row
 
 
+def event_audience(viewer: Viewer, classes: Sequence[int]) -> ColumnElement[bool]:
+    """The events ``viewer`` has listed: the school's, ``classes``' and those they planned;
+    the administration every class's (it plans and changes any class's meetings)."""
+    if viewer.role is m.Role.ADMINISTRATION:
+        return true()
+    return or_(_audience(s.Event.class_id, classes), s.Event.author_id == viewer.id)
+
+
 async def load_events(
     db: AsyncSession, viewer: Viewer, classes: Sequence[int], start: dt.date, end: dt.date
 ) -> list[m.Event]:
-    """Events of the school and ``classes`` (and those ``viewer`` planned) from ``start`` to
-    ``end`` (school-local days)."""
+    """Events of the school and ``classes`` (and those ``viewer`` planned; every class's for
+    the administration, :func:`event_audience`) from ``start`` to ``end`` (school-local
+    days)."""
     timezone = await db.scalar(select(s.School.timezone).where(s.School.id == viewer.school_id))
     zone = school_zone(timezone)
     lower = dt.datetime.combine(start, dt.time(), zone).astimezone(dt.UTC)
@@ -535,7 +544,7 @@ async def load_events(
         select(s.Event)
         .where(
             s.Event.school_id == viewer.school_id,
-            or_(_audience(s.Event.class_id, classes), s.Event.author_id == viewer.id),
+            event_audience(viewer, classes),
             s.Event.starts_at >= lower,
             s.Event.starts_at < upper,
         )

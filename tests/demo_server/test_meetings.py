@@ -363,3 +363,29 @@ async def test_an_answer_is_told_to_the_planner_and_the_class_teacher_alone(
         if c.kind == "event.answer" and c.entity_id == own.event.id
     ]
     assert len(told) == 1 and told[0].payload["coming"] is False
+
+
+async def test_the_administration_lists_every_classs_meetings_marked_by_class(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, clock: Clock
+) -> None:
+    """The administration plans and changes any class's meeting, so its News lists every
+    class's upcoming (and past) meetings, each with its class, not only those it planned."""
+    lead, admin = await login_as(http, "classteacher"), await login_as(http, "admin")
+    theirs = detail(await plan(http, lead, class_id=demo.ids["c5a"]), 201)
+    news = decode((await http.get(f"{API}/announcements", headers=admin)).content, Announcements)
+    listed = {e.id: e for e in news.events}
+    for meeting in (demo.ids["meeting"], theirs.event.id):
+        assert meeting in listed
+        shown_class = listed[meeting].class_
+        assert shown_class is not None and shown_class.id == demo.ids["c5a"]
+    events = await http.get(f"{API}/events", headers=admin)
+    assert theirs.event.id in [e["id"] for e in events.json()["events"]]
+    clock.at = dt.datetime(2026, 12, 2, 9, 0, tzinfo=MOSCOW)
+    news = decode((await http.get(f"{API}/announcements", headers=admin)).content, Announcements)
+    assert theirs.event.id in [e.id for e in news.past_meetings]
+    # A parent of another class still does not see it.
+    other = await login_as(http, "other_parent")
+    theirs_news = decode(
+        (await http.get(f"{API}/announcements", headers=other)).content, Announcements
+    )
+    assert theirs.event.id not in [e.id for e in theirs_news.past_meetings]
