@@ -43,7 +43,7 @@ from diary_tui.ui import MUTED, fit, local, plain
 from diary_tui.widgets import KeyFooter
 from diary_tui.widgets.lists import DiaryList
 from screens.base import DiaryScreen, list_layout
-from screens.dialogs.form import Field, FormScreen, Refusal
+from screens.dialogs.form import Field, FormScreen, Outcome, Refusal, sent_or_refused
 
 SCHOOL = "school"
 """The form's value for a post to the whole school (the others are class ids)."""
@@ -109,7 +109,7 @@ def comment_prompt(comment: BlogComment, zone: dt.tzinfo) -> Content:
     return Content("\n").join([head, Content(comment.body)])
 
 
-Write = Callable[[dict[str, str]], Awaitable[object]]
+Write = Callable[[dict[str, str]], Awaitable[Outcome]]
 """A write of the data layer given the form's values: ``Sent`` or ``Waiting``, or a refusal
 raised."""
 
@@ -117,12 +117,20 @@ raised."""
 async def attempt(screen: Screen[Any], write: Write, values: dict[str, str]) -> Refusal | None:
     """Run ``write`` for a form: None when the server took it or it was kept to be sent (the
     form closes), else the refusal by the field it names (the form stays, with the text)."""
-    try:
-        answer = await write(values)
-    except Unfit as unfit:
-        return Refusal(str(unfit), unfit.field)
-    except NotSaved as refused:
-        return Refusal(str(refused), refused.field)
+    unfit: list[Unfit] = []
+
+    async def run() -> Outcome:
+        try:
+            return await write(values)
+        except Unfit as exc:
+            unfit.append(exc)
+            raise
+
+    answer = await sent_or_refused(run(), _("Not saved: {reason}"))
+    if unfit:
+        return Refusal(str(unfit[0]), unfit[0].field)
+    if isinstance(answer, Refusal):
+        return answer
     if isinstance(answer, Waiting):
         screen.notify(
             _(

@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList, Select, Static, TextArea
 from api_client import endpoints
 from diary_tui.app import DiaryApp
 from screens.blogs import BlogPostScreen, BlogsScreen, post_prompt
+from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormScreen
 from tests.conftest import asgi_transport
 from tests.diary_tui.harness import log_in, wait_for
@@ -68,7 +69,14 @@ async def test_a_parent_reads_opens_and_comments(app: Litestar, demo: Any) -> No
         # c: a comment through the form; it is on the post once the server took it.
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(diary.screen, FormScreen))
-        diary.screen.query_one("#form-body", TextArea).text = "Спасибо!"
+        form = diary.screen
+        form.query_one("#form-body", TextArea).text = "Спасибо!"
+        # Esc asks before throwing the text away; "no" keeps the form and the text.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(diary.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: diary.screen is form)
+        assert form.query_one("#form-body", TextArea).text == "Спасибо!"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: opened(diary))
         await wait_for(
@@ -154,3 +162,45 @@ async def test_a_post_line_shows_the_school_s_time(app: Litestar, demo: Any) -> 
         at = post.published_at.astimezone(diary.data.zone)
         assert f"{at:%H:%M}" in line
         await pilot.pause()
+
+
+async def test_offline_a_post_is_kept_and_the_administration_hides_a_post(
+    app: Litestar, demo: Any
+) -> None:
+    from tests.diary_tui.test_offline import Switch
+
+    switch = Switch(asgi_transport(app))
+    diary = make(switch, "classteacher", open_screen="news")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "classteacher", demo.password)
+        await wait_for(pilot, lambda: getattr(diary.screen, "NAME", "") == "news")
+        await pilot.press("B")
+        await wait_for(pilot, lambda: listed(diary))
+        switch.up = False
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(diary.screen, FormScreen))
+        diary.screen.query_one("#form-title", Input).value = "Без связи"
+        diary.screen.query_one("#form-body", TextArea).text = "Написано без связи."
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(diary.screen, BlogsScreen))
+        assert diary.data.waiting_ops() == ["blog.post"]
+        switch.up = True
+    admin = make(asgi_transport(app), "admin", open_screen="news")
+    async with admin.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "admin", demo.password)
+        await wait_for(pilot, lambda: getattr(admin.screen, "NAME", "") == "news")
+        await pilot.press("B")
+        await wait_for(pilot, lambda: listed(admin))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: opened(admin))
+        post_screen = admin.screen
+        assert isinstance(post_screen, BlogPostScreen)
+        assert post_screen.check_action("hide_post", ()) and not post_screen.check_action(
+            "edit", ()
+        )
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(admin.screen, FormScreen))
+        admin.screen.query_one("#form-reason", Input).value = "повтор"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: opened(admin) and post_screen.post.hidden)
+        assert "повтор" not in prompts(admin, "#blog-post")[0]
