@@ -47,9 +47,12 @@ def make_app(
     )
 
 
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], seconds: float = 20) -> None:
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], seconds: float = 60) -> None:
+    """Until ``condition()`` holds and the screen then shown is mounted (a screen just pushed
+    has no widgets to query before), or fail after ``seconds`` (generous: a loaded CI machine
+    is slow, and a passing test never waits that long)."""
     deadline = time.monotonic() + seconds
-    while not condition():
+    while not (condition() and pilot.app.screen.is_mounted):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting; screen is {pilot.app.screen!r}")
         await pilot.pause(0.05)
