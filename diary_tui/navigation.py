@@ -65,22 +65,22 @@ DESTINATIONS: tuple[Destination, ...] = (
         class_teachers=True,
     ),
     Destination(
-        "homeroom",
-        "k",
-        N_("My class"),
-        N_(
-            "The class you lead: attendance by pupil and day in a period, the parents and "
-            "their contacts, one message to the parents"
-        ),
-        frozenset(),
-        class_teachers=True,
-    ),
-    Destination(
         "stats",
         "s",
         N_("Statistics"),
         N_("The school in a period: averages, marks, attendance, ranking, pupils at risk, trend"),
         frozenset({Role.ADMINISTRATION, Role.AUTHORITY}),
+    ),
+    Destination(
+        "homeroom",
+        "k",
+        N_("My class"),
+        N_(
+            "The class you lead (the administration: any class): attendance by pupil and day "
+            "in a period, the parents and their contacts, one message to the parents"
+        ),
+        frozenset({Role.ADMINISTRATION}),
+        class_teachers=True,
     ),
     Destination(
         "journal",

@@ -9,6 +9,10 @@ with lessons and reasons. ``[`` and ``]`` switch the period, ``v`` the view (att
 parents), ``n`` writes to the parents (all, or those ticked), through the outbox: the form
 closes once the server has the message (or it waits in the outbox, offline) and keeps the text
 when refused.
+
+Which class: a class teacher's own (``Me.homerooms``); one who leads several, and the
+administration (any class of the school, from ``GET /classes``), choose it in a picker that
+narrows as one types (``c`` chooses another).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from api_client.models import (
     ClassAttendanceDay,
     ClassParents,
     ClassRef,
+    Role,
 )
 from diary_tui.data import DiaryData, NotSaved, Sent
 from diary_tui.ui import MUTED, muted, plain
@@ -41,6 +46,7 @@ from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen, period_bindings
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.detail import DetailScreen
+from screens.dialogs.pick import Pick
 
 FIXED = 2
 """Columns kept in place while the days scroll: the pupil and the period's totals."""
@@ -255,7 +261,8 @@ class ClassScreen(DiaryScreen):
     TITLE = N_("My class")
     NAME = "homeroom"
     HELP = N_("""
-The class you lead: its attendance in a period and its parents.
+The class you lead: its attendance in a period and its parents. If you lead several classes,
+or for the administration any class, c chooses the class (type to narrow the list).
 
 Attendance: a row per pupil, a column per school day; a cell is the lessons missed that day
 with the letter of their kind (A absent, I illness, E excused; L late); beside the name,
@@ -273,6 +280,7 @@ private thread and answers only you.
         *period_bindings("homeroom"),
         Binding("v", "switch_view", N_("Parents/attendance"), id="homeroom.view"),
         Binding("n", "write", N_("Write to parents"), id="homeroom.write"),
+        Binding("c", "pick_class", N_("Class"), id="homeroom.class"),
         Binding("r", "reload", N_("Reload"), id="homeroom.reload"),
     ]
 
@@ -294,6 +302,10 @@ private thread and answers only you.
         self.view = "attendance"
         self.attendance: ClassAttendance | None = None
         self.parents: ClassParents | None = None
+        self.chosen: ClassRef | None = None
+        """The class chosen in the picker (None: the one class the viewer leads)."""
+        self.school_classes: list[ClassRef] | None = None
+        """The administration's choices: the school's classes (None: not loaded yet)."""
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.NAME)
@@ -304,26 +316,114 @@ private thread and answers only you.
         yield StatusLine()
         yield KeyFooter()
 
+    def _me_role_and_led(self) -> tuple[Role | None, list[ClassRef]]:
+        me = self.data.me or self.data.cached_me()
+        if me is None:
+            return None, []
+        led = list(me.homerooms) or ([me.homeroom] if me.homeroom is not None else [])
+        return me.role, led
+
+    @property
+    def administration(self) -> bool:
+        return self._me_role_and_led()[0] is Role.ADMINISTRATION
+
+    def class_choices(self) -> list[ClassRef]:
+        """The classes this viewer may open here: the administration's, every class of the
+        school (once loaded); a class teacher's, those they lead."""
+        if self.administration:
+            return list(self.school_classes or [])
+        return self._me_role_and_led()[1]
+
     @property
     def cls(self) -> ClassRef | None:
-        me = self.data.me or self.data.cached_me()
-        return me.homeroom if me is not None else None
+        if self.chosen is not None:
+            return self.chosen
+        choices = self.class_choices()
+        return choices[0] if len(choices) == 1 and not self.administration else None
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#homeroom-parents").display = False
+        self.query_one("#homeroom-grid").display = False
+        if self.administration:
+            cached = self.data.cached(endpoints.classes())
+            if cached is not None:
+                self.school_classes = list(cached.classes)
+            self.load_classes()
         self.show_current()
         if self.cls is not None:
             self.load_parents(self.cls.id)  # for n: whom to write to
+        elif len(self.class_choices()) > 1:
+            self.call_after_refresh(self.action_pick_class)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pick_class":
+            return self.administration or len(self.class_choices()) > 1
+        return super().check_action(action, parameters)
+
+    @work(exclusive=True, group="homeroom-classes", exit_on_error=False)
+    async def load_classes(self) -> None:
+        """The school's classes, for the administration's picker (opened once they come)."""
+        value = await self.data.load(endpoints.classes())
+        first = self.school_classes is None
+        self.school_classes = list(value.classes)
+        self.show_current()
+        if first and self.cls is None and self.is_current:
+            self.action_pick_class()
+
+    def action_pick_class(self) -> None:
+        """Choose the class shown, in a picker that narrows as one types."""
+        choices = self.class_choices()
+        if not choices:
+            self.notify(
+                _("Loading the classes… press c again in a moment.")
+                if self.administration
+                else _("You do not lead a class."),
+                severity="warning",
+            )
+            return
+        shown = self.cls
+        current = next((i for i, c in enumerate(choices) if shown and c.id == shown.id), 0)
+
+        def picked(index: int | None) -> None:
+            if index is None:
+                return
+            cls = choices[index]
+            if self.chosen is not None and self.chosen.id == cls.id:
+                return
+            self.chosen = cls
+            self.attendance = None
+            self.parents = None
+            self.period = None
+            self.show_current()
+            self.load_parents(cls.id)
+
+        self.app.push_screen(
+            Pick(
+                _("Which class?"),
+                [c.name for c in choices],
+                current,
+                filtering=True,
+                placeholder=_("Type the class: 5а"),
+            ),
+            picked,
+        )
 
     def _say(self, text: str) -> None:
         self.query_one("#homeroom-summary", Static).update(Content(text))
 
     def show_current(self) -> None:
         cls = self.cls
+        self.query_one("#homeroom-grid").display = cls is not None and self.view == "attendance"
+        self.query_one("#homeroom-parents").display = cls is not None and self.view == "parents"
         if cls is None:
             self.query_one("#homeroom-title", Static).update(Content(_("My class")))
-            self._say(_("You do not lead a class."))
+            if self.class_choices():
+                self._say(_("Choose a class: press c."))
+            elif self.administration:
+                self._say(_("Loading {what}…").format(what=_("the classes")))
+            else:
+                self._say(_("You do not lead a class."))
             return
         if self.view == "attendance":
             cached = self.data.cached(endpoints.class_attendance(cls.id, self.period))
@@ -473,8 +573,6 @@ private thread and answers only you.
 
     def action_switch_view(self) -> None:
         self.view = "parents" if self.view == "attendance" else "attendance"
-        self.query_one("#homeroom-grid").display = self.view == "attendance"
-        self.query_one("#homeroom-parents").display = self.view == "parents"
         self.show_current()
 
     def action_reload(self) -> None:

@@ -38,7 +38,9 @@ from api_client.models import (
     UserPage,
     UserSummary,
     UserUpdate,
+    email_refusal,
     name_refusal,
+    phone_refusal,
     text_refusal,
 )
 from diary_tui.data import (
@@ -104,6 +106,42 @@ def changed_meanwhile(user: UserSummary, detail: str) -> Content:
             Content.styled(detail, MUTED),
         ]
     )
+
+
+def account_detail(user: UserSummary) -> Content:
+    """One account in full, as the IT staff see it: login, role, class, family, state, and how
+    the school reaches the person."""
+    none = Content.styled(_("not given"), MUTED)
+    rows: list[tuple[str, Content]] = [
+        (_("Login:"), Content(user.login)),
+        (_("Role:"), Content(names.role(user.role))),
+    ]
+    if user.class_ is not None:
+        rows.append((_("Class:"), Content(user.class_.name)))
+    if user.children:
+        rows.append(
+            (
+                _("Children:"),
+                Content(", ".join(f"{c.first_name} {c.last_name}" for c in user.children)),
+            )
+        )
+    if user.role is Role.PUPIL:
+        parents = ", ".join(f"{p.first_name} {p.last_name} ({p.login})" for p in user.parents)
+        rows.append((_("Parents:"), Content(parents) if parents else none))
+    state = [_("locked") if user.locked else _("not locked")]
+    if user.must_change_password:
+        state.append(_("must change the password"))
+    rows.append((_("State:"), Content(", ".join(state))))
+    rows.append((_("Telephone:"), Content(user.phone) if user.phone else none))
+    rows.append((_("E-mail:"), Content(user.email) if user.email else none))
+    width = max(len(label) for label, _value in rows) + 1
+    lines = [Content.styled(user.full_name, "bold"), Content("")]
+    lines += [Content.assemble(f"{label:<{width}}", value) for label, value in rows]
+    lines += [
+        Content(""),
+        Content.styled(_("Esc closes; then e edits the names and contacts."), MUTED),
+    ]
+    return Content("\n").join(lines)
 
 
 def shown_range(first: int, last: int, total: int) -> str:
@@ -206,6 +244,8 @@ class _Dialog(ModalScreen[dict[str, str] | None]):
 
 
 NAME_FIELDS = ("last_name", "first_name", "middle_name")
+CONTACT_FIELDS = ("phone", "email")
+"""How the school reaches the person: the form's boxes after the names."""
 
 
 def account_labels(*, new: bool) -> dict[str, str]:
@@ -214,6 +254,8 @@ def account_labels(*, new: bool) -> dict[str, str]:
         "last_name": _("Last name"),
         "first_name": _("First name"),
         "middle_name": _("Middle name (optional)"),
+        "phone": _("Telephone (optional: +7 912 345-67-89)"),
+        "email": _("E-mail (optional)"),
     }
     if new:
         labels["class"] = _("Class (a pupil's: 5А)")
@@ -302,6 +344,10 @@ class AccountForm(_Dialog):
             login = labels["login"].split(" (")[0]
             if refusal := text_refusal(values["login"], login, LOGIN_MAX_LENGTH):
                 problems["login"] = refusal
+        for field, rule in (("phone", phone_refusal), ("email", email_refusal)):
+            if refusal := rule(values[field]):
+                label = labels[field].split(" (")[0]
+                problems[field] = f"{label}: {refusal}"
         return problems
 
 
@@ -387,7 +433,8 @@ The list comes a page at a time: moving down onto its last row (or PgDn, End) br
 page; the title says how many of how many are shown. In the table: L is a locked account, P one
 that must change its password at the next login.
 
-n creates an account (a one-time password is shown once), e edits the names, x locks or
+Enter shows the account in full, with its telephone and e-mail. n creates an account (a
+one-time password is shown once), e edits the names, the telephone and the e-mail, x locks or
 unlocks (locking ends the account's sessions), P resets the password (a new one-time
 password, shown once), k links a parent and a child (type the other's login), d unlinks
 them, v moves a pupil to another class from a given day. i on a pupil issues one invite code
@@ -554,6 +601,22 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         elif selected is not None and selected.id in self.users:
             table.move_cursor(row=table.get_row_index(str(selected.id)))
 
+    @on(DataTable.RowSelected, "#users-table")
+    def _open_account(self, event: DataTable.RowSelected) -> None:
+        """Enter on an account shows it in full (its telephone and e-mail too)."""
+        key = event.row_key.value
+        user = self.users.get(int(key)) if key is not None and key != MORE else None
+        if user is None:
+            return
+        self.app.push_screen(
+            DetailScreen(
+                account_detail(user),
+                name="account-detail",
+                binding_id="users.detail.close",
+                width="64",
+            )
+        )
+
     @on(DataTable.RowHighlighted, "#users-table")
     def _more_when_reached(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value == MORE:
@@ -686,6 +749,8 @@ the account as it is now, what you typed stays, and you choose whether yours goe
                 middle_name=values["middle_name"],
                 login=values["login"] or None,
                 class_id=class_id,
+                phone=values["phone"],
+                email=values["email"],
             )
         )
 
@@ -703,16 +768,18 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         problem: str = "",
         refused: dict[str, str] | None = None,
     ) -> None:
-        """The names form on ``user`` (the change goes with its version)."""
+        """The names and contacts form on ``user`` (the change goes with its version)."""
 
         def done(values: dict[str, str] | None) -> None:
             if values is not None:
-                names_typed = {k: values[k] for k in NAME_FIELDS}
+                names_typed = {k: values[k] for k in (*NAME_FIELDS, *CONTACT_FIELDS)}
                 body = UserUpdate(
                     version=user.version,
                     first_name=names_typed["first_name"],
                     last_name=names_typed["last_name"],
                     middle_name=names_typed["middle_name"],
+                    phone=names_typed["phone"],
+                    email=names_typed["email"],
                 )
                 saved = _("{login} saved.").format(login=user.login)
                 self.update(user, body, saved, typed=names_typed)
@@ -739,7 +806,7 @@ the account as it is now, what you typed stays, and you choose whether yours goe
             if typed is None:
                 raise  # a lock or an unlock: nothing typed, the refusal says it
             problem = _(
-                "No connection: the names were not changed. Account changes need the server; "
+                "No connection: the account was not changed. Account changes need the server; "
                 "what you typed is kept here: press Enter to try again when it is back."
             )
             self._edit(user, typed, problem=problem)

@@ -56,6 +56,7 @@ def api_router() -> Router:
             lesson_routes.router,
             health.health,
             accounts_routes.router,
+            accounts_routes.classes,
             accounts_routes.own_password,
             roster_routes.router,
             schedule_routes.router,

@@ -73,7 +73,8 @@ async def list_classes(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.ClassList:
-    """This year's classes (for the IT staff: where pupils go)."""
+    """This year's classes (for the IT staff: where pupils go; for the administration: which
+    class to open)."""
     return await acc.class_list(db, viewer.school_id, viewer.today)
 
 
@@ -255,7 +256,6 @@ router = Router(
     path="/",
     route_handlers=[
         list_users,
-        list_classes,
         get_user,
         create_user,
         update_user,
@@ -267,6 +267,20 @@ router = Router(
     tags=["accounts"],
     guards=[IT_STAFF_ONLY],
 )
+
+classes = Router(
+    path="/",
+    route_handlers=[list_classes],
+    tags=["accounts"],
+    guards=[
+        requires(
+            *ACCOUNT_MANAGERS,
+            m.Role.ADMINISTRATION,
+            what=N_("the list of classes (the IT staff and the administration use it)"),
+        )
+    ],
+)
+"""The school's classes: the IT staff's and the administration's."""
 
 own_password = Router(path="/", route_handlers=[change_password], tags=["accounts"])
 """Every logged-in user's own password change."""

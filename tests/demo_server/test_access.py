@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api_client.models import Problem, Week, decode
+from api_client.models import ClassList, Problem, Week, decode
 from tests.conftest import LoginAs
 
 
@@ -497,7 +497,6 @@ async def test_who_reads_and_applies_an_absence_notice(
 
 ACCOUNT_ENDPOINTS: list[tuple[str, str, object]] = [
     ("GET", "/users", None),
-    ("GET", "/classes", None),
     ("GET", "/users/{pupil}", None),
     ("POST", "/users", {"role": "teacher", "first_name": "Вера", "last_name": "Ким"}),
     ("PATCH", "/users/{stranger}", {"version": 1, "first_name": "Николай"}),
@@ -552,6 +551,25 @@ async def test_accounts_only_for_it_staff(
     else:
         assert response.status_code == expected, (path, viewer, response.text)
         assert decode(response.content, Problem).status == expected
+
+
+@pytest.mark.readonly
+@pytest.mark.parametrize(
+    ("viewer", "expected"),
+    [("it", 200), ("admin", 200)]
+    + [(role, 403) for role in ("pupil", "parent", "teacher", "classteacher", "nurse", "authority")]
+    + [(None, 401)],
+)
+async def test_the_list_of_classes_for_the_it_staff_and_the_administration(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any, viewer: str | None, expected: int
+) -> None:
+    """The IT staff put pupils in classes; the administration opens any class's My class."""
+    headers = await login_as(http, viewer) if viewer else {}
+    response = await http.get("/api/v1/classes", headers=headers)
+    assert response.status_code == expected, response.text
+    if expected == 200:
+        names = [c.name for c in decode(response.content, ClassList).classes]
+        assert names == ["5А", "6Б", "7В"]
 
 
 @pytest.mark.parametrize(

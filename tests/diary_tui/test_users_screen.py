@@ -658,3 +658,67 @@ async def test_the_accounts_screen_in_russian_fits_80_columns(app: Litestar, dem
         shown = " ".join(text_of(w) for w in diary.screen.query(Static))
         assert "Сбросить пароль" in shown, shown
     await dispose(app)
+
+
+@sqlite_only
+async def test_the_it_staff_set_a_telephone_and_email_and_see_them_in_the_account(
+    app: Litestar, demo: Any
+) -> None:
+    """The edit form has the telephone and the e-mail: a wrong one is said under its box by
+    its label (the server's rule, ``models.phone_refusal``) with everything typed kept and
+    nothing sent; a right one is saved, and Enter on the account shows both. The whole form,
+    its hint included, fits 80x24."""
+    who = demo.ids["stranger"]
+    async with it_staff(app, demo, on_stranger=True) as (diary, pilot, screen):
+        form = await edit_form(pilot, diary)
+        phone = form.query_one("#f-phone", Input)
+        email = form.query_one("#f-email", Input)
+        phone.value, email.value = "call me", "vera@"
+        phone.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert diary.screen is form
+        assert "Telephone: a telephone number holds 5 to 15 digits" in text_of(
+            form.query_one("#e-phone", Static)
+        )
+        assert "E-mail: this is not an e-mail address" in text_of(
+            form.query_one("#e-email", Static)
+        )
+        assert (phone.value, email.value) == ("call me", "vera@")
+        assert screen.users[who].version == 1
+        hint = form.query_one("#dialog-hint", Static)
+        assert hint.region.bottom <= 24 and hint.region.height == 1, "the form fits 80x24"
+        phone.value, email.value = "+7 912 345-67-89", "Vera@Mail.RU"
+        phone.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: back_on_users(diary, screen, who, 2))
+        saved = screen.users[who]
+        assert (saved.phone, saved.email) == ("+7 912 345-67-89", "Vera@mail.ru")
+        screen.query_one(DataTable).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: diary.screen.name == "account-detail")
+        shown = text_of(diary.screen.query_one("#account-detail-text", Static))
+        assert "+7 912 345-67-89" in shown and "Vera@mail.ru" in shown and "stranger" in shown
+        await pilot.press("escape")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(diary.screen, AccountForm))
+        new = diary.screen
+        for name, value in {
+            "last_name": "Ким",
+            "first_name": "Вера",
+            "class": "7в",
+            "phone": "8 (343) 222-33-44",
+            "email": "kim@example.ru",
+        }.items():
+            new.query_one(f"#f-{name}", Input).value = value
+        hint = new.query_one("#dialog-hint", Static)
+        assert hint.region.bottom <= 24 and hint.region.height == 1, "the new form fits 80x24"
+        new.query_one("#f-last_name", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(diary.screen, PasswordShown))
+        made = diary.screen
+        assert isinstance(made, PasswordShown)
+        assert (made.result.user.phone, made.result.user.email) == (
+            "8 (343) 222-33-44",
+            "kim@example.ru",
+        )

@@ -6,11 +6,15 @@ from __future__ import annotations
 from typing import Any, cast
 
 from litestar import Litestar
+from sqlalchemy import update
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from api_client.models import AbsenceKind, AbsenceSet, UserUpdate
+from demo_server.db import make_engine, make_sessionmaker
+from demo_server.schema import SchoolClass
 from diary_tui.app import DiaryApp
 from screens.dialogs.detail import DetailScreen
+from screens.dialogs.pick import Pick
 from screens.homeroom import ClassMessageScreen, ClassScreen, cell_text, totals_text
 from tests.conftest import asgi_transport
 from tests.diary_tui.harness import log_in, wait_for
@@ -143,3 +147,99 @@ async def test_parents_and_their_contacts_then_one_message(app: Litestar, demo: 
         ours = [t for t in threads.threads if t.subject == "Собрание"]
         assert len(ours) == 1
         assert [p.id for p in ours[0].participants] == [ids["classteacher"]]
+
+
+def picker_open(app: DiaryApp) -> bool:
+    return isinstance(app.screen, Pick) and not app.screen.workers
+
+
+async def choose(pilot: Any, app: DiaryApp, typed: str) -> Pick:
+    """Type ``typed`` into the class picker and press Enter."""
+    picker = cast(Pick, app.screen)
+    await pilot.press(*typed)
+    await pilot.press("enter")
+    return picker
+
+
+async def test_the_administration_chooses_any_class_in_a_picker(app: Litestar, demo: Any) -> None:
+    """The administration opens My class for any class: a picker of the school's classes that
+    narrows as one types (a Latin a for the Cyrillic А too); c chooses another; the footer
+    shows the key."""
+    transport = asgi_transport(app)
+    diary = make(transport, "admin")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "admin", demo.password)
+        await wait_for(pilot, lambda: getattr(diary.screen, "NAME", "") not in ("", "login"))
+        await pilot.press("k")
+        print(
+            "DEBUG",
+            diary.screen,
+            [text_of(s) for s in diary.screen.query(Static)][:4],
+            [n.message for n in diary._notifications],
+        )
+        await wait_for(pilot, lambda: picker_open(diary))
+        picker = diary.screen
+        assert isinstance(picker, Pick)
+        assert picker.choices == ["5А", "6Б", "7В"]
+        await choose(pilot, diary, "6б")
+        await wait_for(pilot, lambda: grid_loaded(diary))
+        screen = diary.screen
+        assert isinstance(screen, ClassScreen)
+        assert screen.attendance is not None and screen.attendance.class_.name == "6Б"
+        assert "6Б" in text_of(screen.query_one("#homeroom-title", Static))
+        assert "c" in screen.active_bindings
+        await pilot.press("c")
+        await wait_for(pilot, lambda: picker_open(diary))
+        await choose(pilot, diary, "5a")
+        await wait_for(
+            pilot,
+            lambda: (
+                grid_loaded(diary)
+                and screen.attendance is not None
+                and screen.attendance.class_.name == "5А"
+            ),
+        )
+        await pilot.press("v")
+        table = screen.query_one("#homeroom-parents", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2 and not screen.workers)
+        assert "5А" in text_of(screen.query_one("#homeroom-title", Static))
+
+
+async def test_a_class_teacher_of_two_classes_chooses_one_of_them(
+    app: Litestar, demo: Any, demo_url: str
+) -> None:
+    engine = make_engine(demo_url)
+    try:
+        async with make_sessionmaker(engine)() as db, db.begin():
+            await db.execute(
+                update(SchoolClass)
+                .where(SchoolClass.id == demo.ids["c7v"])
+                .values(homeroom_teacher_id=demo.ids["classteacher"])
+            )
+    finally:
+        await engine.dispose()
+    diary = make(asgi_transport(app), "classteacher", open_screen="news")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "classteacher", demo.password)
+        await wait_for(pilot, lambda: getattr(diary.screen, "NAME", "") == "news")
+        await pilot.press("k")
+        await wait_for(pilot, lambda: picker_open(diary))
+        picker = diary.screen
+        assert isinstance(picker, Pick) and picker.choices == ["5А", "7В"]
+        await choose(pilot, diary, "7")
+        await wait_for(pilot, lambda: grid_loaded(diary))
+        screen = diary.screen
+        assert isinstance(screen, ClassScreen)
+        assert screen.attendance is not None and screen.attendance.class_.name == "7В"
+
+
+async def test_a_class_teacher_of_one_class_goes_straight_to_it(app: Litestar, demo: Any) -> None:
+    diary = make(asgi_transport(app), "classteacher", open_screen="news")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "classteacher", demo.password)
+        await wait_for(pilot, lambda: getattr(diary.screen, "NAME", "") == "news")
+        await pilot.press("k")
+        await wait_for(pilot, lambda: grid_loaded(diary))
+        screen = diary.screen
+        assert isinstance(screen, ClassScreen)
+        assert "c" not in screen.active_bindings

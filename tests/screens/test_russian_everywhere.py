@@ -68,6 +68,7 @@ SCREENS: dict[str, str] = {
     "bells": "parent",
     "settings": "parent",
     "journal": "teacher",
+    "homeroom": "classteacher",
     "stats": "admin",
     "audit": "admin",
     "users": "it",
