@@ -1452,6 +1452,8 @@ Agenda = Annotated[list[AgendaPoint], msgspec.Meta(max_length=AGENDA_MAX_POINTS)
 MeetingDay = Annotated[str, _line(20, min_length=1)]
 """The day of a meeting as people write it: ``01.12.2026``, or ISO ``2026-12-01``."""
 MeetingPlace = Annotated[str, _line(TITLE_MAX_LENGTH)]
+MeetingEnd = Annotated[str, _line(5)]
+"""The time a meeting ends, ``19:30``; empty: not said."""
 MeetingComment = Annotated[str, _line(300)]
 """A parent's short comment with their answer."""
 
@@ -1467,6 +1469,9 @@ class MeetingRequest(Request):
     place: MeetingPlace = ""
     agenda: Agenda = []
     class_id: Id | None = None
+    end_time: MeetingEnd = ""
+    """The school's local time it ends the same day, ``19:30``, after it starts; empty: not
+    said."""
 
 
 class MeetingUpdate(Request):
@@ -1480,6 +1485,9 @@ class MeetingUpdate(Request):
     place: MeetingPlace | None = None
     agenda: Agenda | None = None
     cancelled: bool | None = None
+    end_time: MeetingEnd | None = None
+    """The time it ends (empty: not said any more); left out, the end's time of day stays
+    (on the new day, when the day changes)."""
 
 
 class MeetingAnswerRequest(Request):

@@ -101,6 +101,33 @@ def parse_clock(text: str) -> dt.time:
     return dt.time(int(found[1]), int(found[2]))
 
 
+def ends(starts: dt.datetime, text: str, zone: dt.tzinfo) -> dt.datetime | None:
+    """The moment a meeting starting at ``starts`` ends by its end time ``text`` (``19:30``,
+    the same school day); None for an empty one; a 422 naming ``end_time`` unless it is a
+    time after the start."""
+    if not text.strip():
+        return None
+    found = _CLOCK.fullmatch(text.strip())
+    if found is None or int(found[1]) > 23 or int(found[2]) > 59:
+        raise ProblemError(
+            422,
+            _("write the time the meeting ends like 19:30, or leave it empty"),
+            field="end_time",
+        )
+    local = starts.astimezone(zone)
+    moment = dt.datetime.combine(local.date(), dt.time(int(found[1]), int(found[2])), zone)
+    if moment <= local:
+        raise ProblemError(
+            422,
+            _(
+                "the meeting ends after it starts ({start}) on the same day: write a later "
+                "end, or leave it empty"
+            ).format(start=f"{local:%H:%M}"),
+            field="end_time",
+        )
+    return moment.astimezone(dt.UTC)
+
+
 def agenda_lines(points: list[str]) -> str:
     return "\n".join(point.strip() for point in points if point.strip())
 
@@ -309,6 +336,7 @@ def _audit_value(row: s.Event) -> dict[str, Any]:
     return {
         "title": row.title,
         "starts_at": row.starts_at.astimezone(dt.UTC).isoformat(),
+        "ends_at": row.ends_at.astimezone(dt.UTC).isoformat() if row.ends_at else None,
         "place": row.place,
         "agenda": row.agenda,
         "class_id": row.class_id,
@@ -378,13 +406,14 @@ async def create_meeting(
     zone = await _zone(db, viewer)
     moment = await school_moment(db, viewer, now)
     starts = _starts(parse_day(request.date), parse_clock(request.time), zone, moment)
+    ending = ends(starts, request.end_time, zone)
     row = s.Event(
         school_id=viewer.school_id,
         class_id=request.class_id,
         kind=MEETING,
         title=title,
         starts_at=starts,
-        ends_at=None,
+        ends_at=ending,
         place=request.place.strip(),
         description="",
         agenda=agenda_lines(request.agenda),
@@ -426,13 +455,16 @@ async def update_meeting(
         row.place = request.place.strip()
     if request.agenda is not None:
         row.agenda = agenda_lines(request.agenda)
+    zone = await _zone(db, viewer)
+    end_text = request.end_time
+    if end_text is None and row.ends_at is not None:  # the end's time of day stays
+        end_text = f"{row.ends_at.astimezone(zone):%H:%M}"
     if request.date is not None or request.time is not None:
-        zone = await _zone(db, viewer)
         local = row.starts_at.astimezone(zone)
         day = parse_day(request.date) if request.date is not None else local.date()
         clock = parse_clock(request.time) if request.time is not None else local.time()
         row.starts_at = _starts(day, clock.replace(second=0, microsecond=0), zone, moment)
-        row.ends_at = None
+    row.ends_at = ends(row.starts_at, end_text or "", zone)
     cancelled = bool(request.cancelled)
     if cancelled:
         row.cancelled_at = now

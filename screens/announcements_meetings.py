@@ -140,6 +140,12 @@ def meeting_fields(event: Event | None, class_name: str, zone: dt.tzinfo) -> lis
             hint=_("like 01.12.2026"),
         ),
         Field("time", _("Starts at"), f"{start:%H:%M}" if start else "18:00", hint=_("like 18:30")),
+        Field(
+            "end_time",
+            _("Ends at"),
+            f"{local(event.ends_at, zone):%H:%M}" if event and event.ends_at else "",
+            hint=_("The same day, like 19:30; may be empty."),
+        ),
         Field("place", _("Place"), event.place if event else ""),
         Field(
             "agenda",
@@ -336,6 +342,7 @@ class EventScreen(ModalScreen[bool]):
                 title=values["title"].strip(),
                 date=day,
                 time=values["time"].strip(),
+                end_time=values["end_time"].strip(),
                 place=values["place"].strip(),
                 agenda=agenda_of(values["agenda"]),
             )
@@ -441,6 +448,7 @@ def plan_meeting_form(
             title=values["title"].strip(),
             date=day,
             time=values["time"].strip(),
+            end_time=values["end_time"].strip(),
             place=values["place"].strip(),
             agenda=agenda_of(values["agenda"]),
             class_id=class_id,

@@ -389,3 +389,38 @@ async def test_the_administration_lists_every_classs_meetings_marked_by_class(
         (await http.get(f"{API}/announcements", headers=other)).content, Announcements
     )
     assert theirs.event.id not in [e.id for e in theirs_news.past_meetings]
+
+
+async def test_a_meeting_may_say_when_it_ends_the_same_day_after_it_starts(
+    http: httpx.AsyncClient, login_as: LoginAs, demo: Any
+) -> None:
+    lead = await login_as(http, "classteacher")
+    c5a = demo.ids["c5a"]
+    made = detail(await plan(http, lead, class_id=c5a, end_time="19:45"), 201)
+    assert made.event.ends_at == dt.datetime(2026, 12, 1, 16, 45, tzinfo=dt.UTC)
+    assert detail(await plan(http, lead, class_id=c5a), 201).event.ends_at is None
+    for bad in ("18:30", "17:00", "25:00", "7.30", "24:00"):
+        problem(await plan(http, lead, class_id=c5a, end_time=bad), 422, "end_time")
+    url = f"{API}/meetings/{made.event.id}"
+    # A new day keeps the end's time of day; a start after it is refused by the end.
+    moved = detail(
+        await http.patch(url, json={"version": 1, "date": "02.12.2026"}, headers={**lead, **key()})
+    )
+    assert moved.event.ends_at == dt.datetime(2026, 12, 2, 16, 45, tzinfo=dt.UTC)
+    problem(
+        await http.patch(url, json={"version": 2, "time": "20:00"}, headers={**lead, **key()}),
+        422,
+        "end_time",
+    )
+    later = detail(
+        await http.patch(
+            url,
+            json={"version": 2, "time": "20:00", "end_time": "21:00"},
+            headers={**lead, **key()},
+        )
+    )
+    assert later.event.ends_at == dt.datetime(2026, 12, 2, 18, 0, tzinfo=dt.UTC)
+    cleared = detail(
+        await http.patch(url, json={"version": 3, "end_time": ""}, headers={**lead, **key()})
+    )
+    assert cleared.event.ends_at is None and cleared.event.version == 4

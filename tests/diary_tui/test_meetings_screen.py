@@ -138,6 +138,11 @@ async def test_the_class_teacher_plans_a_meeting_and_a_refusal_keeps_the_form(
         await wait_for(pilot, lambda: "passed" in plain(form.query_one("#form-problem")))
         assert diary.screen is form
         form.query_one("#form-date", Input).value = "02.12.2026"
+        form.query_one("#form-end_time", Input).value = "17:00"  # before it starts
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "18:00" in plain(form.query_one("#form-problem")))
+        assert diary.screen is form and form.focused is form.query_one("#form-end_time", Input)
+        form.query_one("#form-end_time", Input).value = "19:30"
         await pilot.press("ctrl+s")
         await wait_for(
             pilot,
@@ -154,6 +159,7 @@ async def test_the_class_teacher_plans_a_meeting_and_a_refusal_keeps_the_form(
         screen = await open_event(pilot, news, f"e-{made.id}")
         assert screen.detail is not None and screen.detail.may_edit
         assert "no answer:" in event_shown(screen)
+        assert "18:00–19:30" in event_shown(screen)
     detail = decode(
         (
             await http.get(f"{API_PREFIX}/events/{made.id}", headers=await login_as(http, "parent"))
