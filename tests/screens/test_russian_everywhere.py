@@ -61,6 +61,10 @@ SCREENS: dict[str, str] = {
     "messages": "parent",
     "news": "parent",
     "chat": "pupil",
+    "chat_picker": "teacher",
+    "meeting": "parent",
+    "meeting_lead": "classteacher",
+    "meeting_form": "classteacher",
     "blogs": "teacher",
     "blog_post": "parent",
     "blog_form": "teacher",
@@ -184,6 +188,18 @@ async def show(app: DiaryApp, pilot: Any, name: str) -> None:
         await wait_for(pilot, lambda: not app.screen.workers)
         await pilot.pause(0.3)
         return
+    if name in ("meeting", "meeting_lead", "meeting_form"):
+        await show_meeting(app, pilot, name)
+        return
+    if name == "chat_picker":
+        # The class picker of a teacher of several classes, over the chat.
+        app.go("chat")
+        await wait_for(pilot, lambda: arrived(app, "chat"))
+        await wait_for(pilot, lambda: getattr(app.screen, "chat", None) is not None)
+        await pilot.press("escape", "c")
+        await wait_for(pilot, lambda: not isinstance(app.screen, DiaryScreen))
+        await pilot.pause(0.3)
+        return
     if name in dialogs:
         # Over a translated screen: a dialog's frame shows the screen under it.
         app.go("settings")
@@ -194,6 +210,34 @@ async def show(app: DiaryApp, pilot: Any, name: str) -> None:
         return
     app.go(name)
     await wait_for(pilot, lambda: arrived(app, name))
+    await pilot.pause(0.3)
+
+
+async def show_meeting(app: DiaryApp, pilot: Any, name: str) -> None:
+    """A parent meeting of the News screen opened (a parent's; the class teacher's, with the
+    answers by family), or the form of a new one."""
+    from textual.widgets import OptionList
+
+    from screens.announcements_meetings import EventScreen, is_meeting
+
+    app.go("news")
+    await wait_for(pilot, lambda: arrived(app, "news"))
+    await wait_for(pilot, lambda: getattr(app.screen, "news", None) is not None)
+    if name == "meeting_form":
+        await pilot.press("M")
+        await wait_for(pilot, lambda: not isinstance(app.screen, DiaryScreen))
+        await pilot.pause(0.3)
+        return
+    news = app.screen.news  # type: ignore[attr-defined]
+    meeting = next(e for e in news.events if is_meeting(e))
+    box = app.screen.query_one("#news", OptionList)
+    box.focus()
+    box.highlighted = box.get_option_index(f"e-{meeting.id}")
+    await pilot.press("enter")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, EventScreen) and app.screen.detail is not None,
+    )
     await pilot.pause(0.3)
 
 
