@@ -33,3 +33,19 @@ def test_a_message_is_checked_as_the_server_checks_it() -> None:
         DiaryData.check_message("Two\nlines", "subject", 200, one_line=True)
     with pytest.raises(ValueError, match="control characters"):
         DiaryData.check_message("Sub\tject", "subject", 200, one_line=True)
+
+
+def test_a_refusal_of_typed_text_is_said_in_the_language_in_force() -> None:
+    from api_client.i18n import N_, using
+    from diary_tui.data import Unfit
+
+    with using("ru"), pytest.raises(Unfit) as empty:
+        DiaryData.check_message("  ", N_("comment"), field="body")
+    assert str(empty.value) == "Поле «комментарий» пустое: сначала напишите текст."
+    assert empty.value.field == "body"
+    with using("ru"), pytest.raises(Unfit, match="в одну строку"):
+        DiaryData.check_message("Две\nстроки", N_("title"), 200, one_line=True)
+    with using("ru"), pytest.raises(Unfit, match="управляющие символы"):
+        DiaryData.check_message("Звонок\x07", N_("text"))
+    with using("en"), pytest.raises(Unfit, match="The title is 201 characters long"):
+        DiaryData.check_message("x" * 201, N_("title"), 200, one_line=True)
