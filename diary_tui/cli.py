@@ -125,6 +125,9 @@ def build_parser(*, accounts: bool = True) -> argparse.ArgumentParser:
     from diary_tui.audit_cli import hook as add_audit_command
 
     add_audit_command(commands)
+    from diary_tui.mark_cli import hook as add_mark_command
+
+    add_mark_command(commands)
     return parser
 
 
