@@ -84,6 +84,15 @@ def totals_text(totals: AttendanceTotals, days: int) -> str:
     return text
 
 
+def short_name(name: str, width: int) -> str:
+    """``name`` as it fits ``width`` cells: whole, else the surname with initials, as a class
+    journal writes it (``Волков Игорь Ярославович`` -> ``Волков И. Я.``)."""
+    if len(name) <= width:
+        return name
+    surname, *rest = name.split()
+    return " ".join([surname, *(f"{word[0]}." for word in rest if word)])
+
+
 def day_detail(name: str, day: ClassAttendanceDay) -> Content:
     """One pupil's absences of one day: each lesson, its subject, the kind and the note."""
     parts: list[Content | str | tuple[str, str]] = [
@@ -275,12 +284,14 @@ keep them). n writes one message to the parents, all or those you tick; each get
 private thread and answers only you.
 """)
 
+    # The footer leaves out keys from the right where the screen is narrow: the writing and
+    # the view first; the period's keys are said in the summary line too.
     BINDINGS: ClassVar[list[BindingType]] = [
         *DiaryScreen.BINDINGS,
-        *period_bindings("homeroom"),
-        Binding("v", "switch_view", N_("Parents/attendance"), id="homeroom.view"),
         Binding("n", "write", N_("Write to parents"), id="homeroom.write"),
+        Binding("v", "switch_view", N_("Parents/attendance"), id="homeroom.view"),
         Binding("c", "pick_class", N_("Class"), id="homeroom.class"),
+        *period_bindings("homeroom"),
         Binding("r", "reload", N_("Reload"), id="homeroom.reload"),
     ]
 
@@ -535,10 +546,15 @@ private thread and answers only you.
         self._say(_("n writes to the parents · v attendance"))
         table = self.query_one("#homeroom-parents", RowTable)
         table.clear(columns=True)
-        table.add_column(_("Pupil"), key="pupil")
-        table.add_column(_("Parent"), key="parent")
-        table.add_column(_("Telephone"), key="phone")
-        table.add_column(_("E-mail"), key="email")
+        # Fit the screen's width (each column pads 1 + 1, the scroll bar takes 2): names cut
+        # with … rather than the contacts pushed off the right edge.
+        pupil_width, phone_width = 18, 17
+        room = max(30, self.app.size.width - 2 - 4 * 2 - pupil_width - phone_width)
+        parent_width = min(32, max(16, room - 22))
+        table.add_column(_("Pupil"), key="pupil", width=pupil_width)
+        table.add_column(_("Parent"), key="parent", width=parent_width)
+        table.add_column(_("Telephone"), key="phone", width=phone_width)
+        table.add_column(_("E-mail"), key="email", width=room - parent_width)
         for row in value.pupils:
             name = plain(f"{row.pupil.last_name} {row.pupil.first_name}")
             if not row.parents:
@@ -546,7 +562,7 @@ private thread and answers only you.
             for n, parent in enumerate(row.parents):
                 table.add_row(
                     name if n == 0 else "",
-                    plain(parent.name),
+                    plain(short_name(parent.name, parent_width)),
                     plain(parent.phone) or "—",
                     plain(parent.email) or "—",
                     key=f"{row.pupil.id}-{parent.id}",

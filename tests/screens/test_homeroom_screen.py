@@ -8,6 +8,7 @@ from typing import Any, cast
 from litestar import Litestar
 from sqlalchemy import update
 from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets._footer import FooterKey
 
 from api_client.models import AbsenceKind, AbsenceSet, UserUpdate
 from demo_server.db import make_engine, make_sessionmaker
@@ -243,3 +244,19 @@ async def test_a_class_teacher_of_one_class_goes_straight_to_it(app: Litestar, d
         screen = diary.screen
         assert isinstance(screen, ClassScreen)
         assert "c" not in screen.active_bindings
+        # At 80 columns the footer keeps the writing and the view (the period's keys, cut
+        # first, are said in the summary line), and the parents' table fits the width.
+        footer = [k.key for k in screen.query(FooterKey).results() if k.display]
+        assert "n" in footer and "v" in footer, footer
+        await pilot.press("v")
+        table = screen.query_one("#homeroom-parents", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0 and not screen.workers)
+        widths = sum(c.get_render_width(table) for c in table.columns.values())
+        assert widths <= 80 - 2, "the parents and their contacts fit without scrolling sideways"
+
+
+def test_a_long_parent_name_is_cut_to_the_surname_and_initials() -> None:
+    from screens.homeroom import short_name
+
+    assert short_name("Волков Игорь Ярославович", 30) == "Волков Игорь Ярославович"
+    assert short_name("Волков Игорь Ярославович", 16) == "Волков И. Я."
