@@ -156,7 +156,7 @@ PostWith = Callable[[str, str, Target], Awaitable[Outcome]]
 """Posts what the form holds (title, text, whom to) through the outbox."""
 
 
-class PostScreen(SendingForm):
+class PostScreen(SendingForm[Outcome]):
     """Post an announcement: to one of the given classes, or the whole school.
 
     It posts itself (``post_with``, through the outbox) and closes only when the server has

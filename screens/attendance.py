@@ -302,7 +302,7 @@ NoticeOutcome = Sent[AbsenceNotice] | Waiting
 """What the notice form ends with: the server's notice, or the notice kept in the outbox."""
 
 
-class NoticeScreen(SendingForm):
+class NoticeScreen(SendingForm[Outcome]):
     """The form of an absence notice: first and last day, reason, note.
 
     It sends the notice itself (through the outbox) and closes only when the server has it

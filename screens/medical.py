@@ -39,7 +39,7 @@ def pupil_line(pupil: PupilFound) -> Content:
     return Content.assemble(name, (f"  {klass}", MUTED))
 
 
-class IllnessForm(SendingForm):
+class IllnessForm(SendingForm[Outcome]):
     """From which day to which day the pupil was ill, and a note. It records the illness
     itself (through the outbox) and closes only when the server has it or it is kept to be
     sent later; a refusal is said in the form and everything typed stays."""

@@ -118,7 +118,7 @@ SendMessage = Callable[[int | None, str, str], Awaitable[Outcome]]
 """Sends what a compose form holds (recipient, subject, body) through the outbox."""
 
 
-class ComposeScreen(SendingForm):
+class ComposeScreen(SendingForm[Outcome]):
     """Write a message: a reply (body only) or a new thread (recipient, subject and body).
 
     It sends the message itself (``send_with``, through the outbox) and closes only when the

@@ -13,15 +13,15 @@ stays open with what was typed and says why under the box concerned, named by it
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Select, Static
 
@@ -45,7 +45,6 @@ from api_client.models import (
 )
 from diary_tui.data import (
     USERS_SHOWN,
-    AuthenticationError,
     DiaryData,
     DiaryError,
     Offline,
@@ -56,6 +55,7 @@ from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen
 from screens.dialogs.confirm import ConfirmOrEnter as Confirm
 from screens.dialogs.detail import DetailScreen
+from screens.dialogs.form import Refusal, SendingForm
 from screens.dialogs.invites import InviteShown, ResetQuestion, slip_format
 from screens.users_consent import ConsentListScreen
 
@@ -156,9 +156,20 @@ def shown_range(first: int, last: int, total: int) -> str:
 # --- dialogs --------------------------------------------------------------------------------------
 
 
-class _Dialog(ModalScreen[dict[str, str] | None]):
-    """A small form: labelled inputs, Enter submits, Escape cancels. A refusal is said under
-    the box it concerns (``#e-<field>``); one about the whole form at its foot."""
+T = TypeVar("T")
+
+Submit = Callable[[dict[str, str]], Awaitable[T | Refusal]]
+"""What a dialog sends: an online call with what was typed, answering the server's answer or a
+:class:`Refusal` (why not, and the box concerned)."""
+
+
+class _Dialog(SendingForm[T]):
+    """A small form: labelled inputs, Enter sends, Escape cancels. It writes online (account
+    administration needs the server on purpose) through the shared :class:`SendingForm`: it
+    stays open while the server answers, closes answering what the server answered, and on a
+    refusal (or offline) stays open with everything typed, the refusal said under the box it
+    concerns (``#e-<field>``, naming it by its label) with the cursor in it; one about the
+    whole form at its foot."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel"), id="users.dialog.cancel")
@@ -172,18 +183,28 @@ class _Dialog(ModalScreen[dict[str, str] | None]):
     .dialog-error { color: $text-error; height: auto; }
     .field-error { color: $text-error; height: auto; display: none; }
     .field-error.-shown { display: block; }
+    #conflict { height: auto; display: none; }
+    #conflict.-shown { display: block; }
     """
 
+    PROBLEM = "dialog-error"
     HINT = N_("Enter saves, Escape cancels.")
 
-    def __init__(self, title: str, fields: list[tuple[str, str, str]]) -> None:
-        """``fields``: (id, label, initial value)."""
+    def __init__(
+        self,
+        title: str,
+        fields: list[tuple[str, str, str]],
+        submit: Submit[T] | None = None,
+        not_sent: str = "",
+    ) -> None:
+        """``fields``: (id, label, initial value); ``submit`` sends what was typed (None: the
+        form answers what was typed, a dict, without sending)."""
         super().__init__()
         self.title_text = title
         self.fields = fields
+        self.submit = submit
+        self.not_sent = not_sent or _("Not saved: {reason}")
         self.hint = _(self.HINT)
-        self.refused: dict[str, str] = {}
-        """Refusals shown when the form opens: a field's id (or "" for the form) -> why."""
 
     def labels(self) -> dict[str, str]:
         """Each box's label as shown, by its id."""
@@ -200,10 +221,6 @@ class _Dialog(ModalScreen[dict[str, str] | None]):
             yield Static(Content.styled(self.hint, MUTED), id="dialog-hint")
             yield Static("", classes="dialog-error", id="dialog-error")
 
-    def on_mount(self) -> None:
-        if self.refused:
-            self.show_refusals(self.refused)
-
     def extra(self) -> ComposeResult:
         yield from ()
 
@@ -213,6 +230,12 @@ class _Dialog(ModalScreen[dict[str, str] | None]):
     def check(self, values: dict[str, str]) -> dict[str, str]:
         """What will not do, by field id ("" for the form as a whole); empty when all will."""
         return {}
+
+    def say(self, text: str, field: str | None = None) -> None:
+        """A refusal of the server (or "Sending…") under the box it concerns, else at the
+        form's foot."""
+        box = API_FIELDS.get(field or "", field or "")
+        self.show_refusals({box if box in self.labels() else "": text})
 
     def show_refusals(self, refusals: dict[str, str]) -> None:
         """Each refusal under its box (the first such box gets the focus), the rest at the
@@ -232,12 +255,18 @@ class _Dialog(ModalScreen[dict[str, str] | None]):
 
     @on(Input.Submitted)
     def _submit(self) -> None:
+        if self.sending:
+            return
         values = self.values()
         problems = self.check(values)
         self.show_refusals(problems)
         if problems:
             return
-        self.dismiss(values)
+        submit = self.submit
+        if submit is None:
+            self.dismiss(cast(T, values))
+            return
+        self.send(lambda: submit(values), self.not_sent)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -269,48 +298,35 @@ API_FIELDS = {"class_id": "class", "class": "class", "role": "role"}
 same)."""
 
 
-class AccountForm(_Dialog):
+class AccountForm(_Dialog[T]):
     """A new account (with its role and, for a pupil, the class) or new names for one.
 
     ``user`` is the account as the form opened it (its version goes with the change). After a
-    conflict the form opens again on the account as it is now, with ``typed`` (what the IT
-    person had typed) in the boxes and ``conflict`` saying what happened: Enter saves theirs
-    on the new version, Escape keeps the account as it is now. After a refusal it opens again
-    with ``typed`` and ``refused`` (box -> why, said under the box)."""
+    conflict the form stays open on the account as it is now (:meth:`changed_meanwhile`),
+    with what the IT person had typed in the boxes and the colleague's change said above
+    them: Enter saves theirs on the new version, Escape keeps the account as it is now."""
 
-    def __init__(
-        self,
-        user: UserSummary | None = None,
-        *,
-        typed: dict[str, str] | None = None,
-        conflict: Content | None = None,
-        problem: str = "",
-        refused: dict[str, str] | None = None,
-    ) -> None:
-        def initial(field: str) -> str:
-            if typed is not None and field in typed:
-                return typed[field]
-            return str(getattr(user, field)) if user is not None else ""
-
+    def __init__(self, user: UserSummary | None = None, submit: Submit[T] | None = None) -> None:
         labels = account_labels(new=user is None)
-        fields = [(f, labels[f], initial(f)) for f in labels if f != "role"]
+        fields = [
+            (f, labels[f], str(getattr(user, f)) if user is not None else "")
+            for f in labels
+            if f != "role"
+        ]
         title = _("Edit {login}").format(login=user.login) if user else _("New account")
-        super().__init__(title, fields)
+        not_sent = (
+            _("The account was not saved: {reason}")
+            if user
+            else _("The account was not created: {reason}")
+        )
+        super().__init__(title, fields, submit, not_sent)
         self.user = user
-        self.conflict = conflict
-        self.problem = problem
-        """Why what was typed here was not saved (the form opened again with it)."""
-        self.refused = dict(refused or {})
-        self.role = (typed or {}).get("role", Role.PUPIL.value)
-        if conflict is not None:
-            self.hint = _("Enter saves yours over it; Escape keeps it as it is now.")
+        self.conflict: Content | None = None
+        """What a colleague changed meanwhile, once the server said so."""
+        self.role = Role.PUPIL.value
 
     def extra(self) -> ComposeResult:
-        if self.problem:
-            yield Static(Content(self.problem), id="problem")
-        if self.conflict is not None:
-            yield Static(self.conflict, id="conflict")
-            yield Static(Content.styled(_("What you typed:"), "bold"))
+        yield Static("", id="conflict")
         if self.user is None:
             yield Label(account_labels(new=True)["role"])
             yield Select(
@@ -320,6 +336,19 @@ class AccountForm(_Dialog):
                 id="f-role",
                 compact=True,
             )
+
+    def changed_meanwhile(self, current: UserSummary, detail: str) -> Refusal:
+        """Someone else changed the account since the form opened: the form now edits it as
+        it is (its version), says what changed, and keeps what was typed."""
+        self.user = current
+        self.conflict = changed_meanwhile(current, detail)
+        shown = self.query_one("#conflict", Static)
+        shown.update(Content.assemble(self.conflict, "\n", (_("What you typed:"), "bold")))
+        shown.add_class("-shown")
+        self.query_one("#dialog-hint", Static).update(
+            Content.styled(_("Enter saves yours over it; Escape keeps it as it is now."), MUTED)
+        )
+        return Refusal(_("Not saved: someone else changed the account meanwhile."))
 
     def values(self) -> dict[str, str]:
         values = super().values()
@@ -351,7 +380,7 @@ class AccountForm(_Dialog):
         return problems
 
 
-def refusal_by_field(exc: DiaryError, labels: dict[str, str]) -> dict[str, str]:
+def refusal_by_field(exc: DiaryError, labels: dict[str, str]) -> Refusal:
     """A server's refusal placed under the box it concerns (by the problem's ``field``), its
     words naming the box by its label rather than the API's field name; one about no box of
     the form goes to the form's foot."""
@@ -359,20 +388,27 @@ def refusal_by_field(exc: DiaryError, labels: dict[str, str]) -> dict[str, str]:
     field = exc.field or ""
     box = API_FIELDS.get(field, field)
     if box not in labels:
-        return {"": _("The account was not saved: {reason}").format(reason=detail)}
+        return Refusal(_("The account was not saved: {reason}").format(reason=detail))
     label = labels[box].split(" (")[0]
     for name in {field, box}:
         detail = detail.replace(f"'{name}'", f"«{label}»")
         if "_" in name:
             detail = detail.replace(name, f"«{label}»")
-    return {box: detail}
+    return Refusal(detail, box)
 
 
-class AskFields(_Dialog):
-    """A question with one or two answers (a login; a class and a date)."""
+class AskFields(_Dialog[T]):
+    """A question with one or two answers (a login; a class and a date), sent by ``submit``."""
 
-    def __init__(self, title: str, fields: list[tuple[str, str, str]], explain: str = "") -> None:
-        super().__init__(title, fields)
+    def __init__(
+        self,
+        title: str,
+        fields: list[tuple[str, str, str]],
+        submit: Submit[T] | None = None,
+        not_sent: str = "",
+        explain: str = "",
+    ) -> None:
+        super().__init__(title, fields, submit, not_sent)
         self.explain = explain
 
     def extra(self) -> ComposeResult:
@@ -675,57 +711,31 @@ the account as it is now, what you typed stays, and you choose whether yours goe
     # -- writes -------------------------------------------------------------------------------
 
     def action_create(self) -> None:
-        def done(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self.create(values)
+        def done(made: OneTimePassword | None) -> None:
+            if made is not None:
+                self.app.push_screen(PasswordShown(made, _("New account")))
+                self.load()
 
-        self.app.push_screen(AccountForm(), done)
+        self.app.push_screen(AccountForm[OneTimePassword](submit=self.create), done)
 
-    @work(exclusive=True, group="users-write", exit_on_error=False)
-    async def create(self, values: dict[str, str]) -> None:
+    async def create(self, values: dict[str, str]) -> OneTimePassword | Refusal:
         """Create the account. It needs the server (its one-time password is shown at once):
-        when it cannot be made, the form opens again with everything typed and says why,
-        under the box concerned when the refusal names one."""
+        when it cannot be made, the form stays open with everything typed and says why, under
+        the box concerned when the refusal names one."""
         try:
-            made = await self._create(values)
+            return await self._create(values)
         except Offline:
-            self._retry_create(
-                values,
-                problem=_(
+            return Refusal(
+                _(
                     "No connection: the account was not created. A new account needs the "
                     "server, which gives its one-time password at once; what you typed is kept "
                     "here: press Enter to try again when the server is back."
-                ),
+                )
             )
-            return
-        except AuthenticationError:
-            raise
         except UnknownClass as exc:
-            self._retry_create(values, refused={"class": str(exc)})
-            return
+            return Refusal(str(exc), "class")
         except InvalidRequest as exc:
-            self._retry_create(values, refused=refusal_by_field(exc, account_labels(new=True)))
-            return
-        except (DiaryError, ValueError) as exc:
-            self._retry_create(
-                values,
-                problem=_("The account was not created: {reason}").format(
-                    reason=describe_error(exc)
-                ),
-            )
-            return
-        self.app.push_screen(PasswordShown(made, _("New account")))
-        self.load()
-
-    def _retry_create(
-        self, values: dict[str, str], *, problem: str = "", refused: dict[str, str] | None = None
-    ) -> None:
-        def done(again: dict[str, str] | None) -> None:
-            if again is not None:
-                self.create(again)
-
-        form = AccountForm(typed=values, problem=problem, refused=refused)
-        self.app.push_screen(form, done)
+            return refusal_by_field(exc, account_labels(new=True))
 
     async def _create(self, values: dict[str, str]) -> OneTimePassword:
         class_id: int | None = None
@@ -760,81 +770,72 @@ the account as it is now, what you typed stays, and you choose whether yours goe
             return
         self._edit(user)
 
-    def _edit(
-        self,
-        user: UserSummary,
-        typed: dict[str, str] | None = None,
-        conflict: Content | None = None,
-        problem: str = "",
-        refused: dict[str, str] | None = None,
-    ) -> None:
-        """The names and contacts form on ``user`` (the change goes with its version)."""
+    def _edit(self, user: UserSummary) -> None:
+        """The names and contacts form on ``user``; the change goes with the version the form
+        edits (the account as it is now, after a colleague's change)."""
+        form: AccountForm[UserSummary] = AccountForm(user)
 
-        def done(values: dict[str, str] | None) -> None:
-            if values is not None:
-                names_typed = {k: values[k] for k in (*NAME_FIELDS, *CONTACT_FIELDS)}
-                body = UserUpdate(
-                    version=user.version,
-                    first_name=names_typed["first_name"],
-                    last_name=names_typed["last_name"],
-                    middle_name=names_typed["middle_name"],
-                    phone=names_typed["phone"],
-                    email=names_typed["email"],
+        async def save(values: dict[str, str]) -> UserSummary | Refusal:
+            editing = form.user or user
+            body = UserUpdate(
+                version=editing.version,
+                first_name=values["first_name"],
+                last_name=values["last_name"],
+                middle_name=values["middle_name"],
+                phone=values["phone"],
+                email=values["email"],
+            )
+            try:
+                return await self.data.update_user(editing.id, body)
+            except Offline:
+                return Refusal(
+                    _(
+                        "No connection: the account was not changed. Account changes need the "
+                        "server; what you typed is kept here: press Enter to try again when it "
+                        "is back."
+                    )
                 )
-                saved = _("{login} saved.").format(login=user.login)
-                self.update(user, body, saved, typed=names_typed)
-            elif conflict is not None:
+            except Conflict as exc:
+                current = exc.current_as(UserSummary)
+                if current is None:
+                    raise
+                self.load()
+                return form.changed_meanwhile(current, exc.message)
+            except InvalidRequest as exc:
+                return refusal_by_field(exc, account_labels(new=False))
+
+        def done(saved: UserSummary | None) -> None:
+            if saved is not None:
+                self.notify(_("{login} saved.").format(login=saved.login), markup=False)
+                self.load()
+            elif form.conflict is not None:
+                shown = form.user or user
                 self.notify(
-                    _("{login} is kept as it is now.").format(login=user.login), markup=False
+                    _("{login} is kept as it is now.").format(login=shown.login), markup=False
                 )
 
-        form = AccountForm(user, typed=typed, conflict=conflict, problem=problem, refused=refused)
+        form.submit = save
         self.app.push_screen(form, done)
 
     @work(exclusive=True, group="users-write", exit_on_error=False)
-    async def update(
-        self,
-        user: UserSummary,
-        body: UserUpdate,
-        message: str,
-        typed: dict[str, str] | None = None,
-    ) -> None:
-        """Send an edit made on ``user``; ``typed`` is what the names form held."""
+    async def update(self, user: UserSummary, body: UserUpdate, message: str) -> None:
+        """Send a lock or an unlock made on ``user`` (nothing typed: a refusal is said)."""
         try:
             await self.data.update_user(user.id, body)
-        except Offline:
-            if typed is None:
-                raise  # a lock or an unlock: nothing typed, the refusal says it
-            problem = _(
-                "No connection: the account was not changed. Account changes need the server; "
-                "what you typed is kept here: press Enter to try again when it is back."
-            )
-            self._edit(user, typed, problem=problem)
-            return
         except Conflict as exc:
             current = exc.current_as(UserSummary)
             if current is None:
                 raise
-            self._changed_meanwhile(current, body, exc.message, typed)
-            return
-        except InvalidRequest as exc:
-            if typed is None:
-                raise
-            self._edit(user, typed, refused=refusal_by_field(exc, account_labels(new=False)))
+            self._changed_meanwhile(current, body, exc.message)
             return
         self.notify(message, markup=False)
         self.load()
 
-    def _changed_meanwhile(
-        self, current: UserSummary, body: UserUpdate, detail: str, typed: dict[str, str] | None
-    ) -> None:
-        """Someone else changed the account since it was shown: show it as it is now, keep
-        what was typed, and let the IT person choose."""
+    def _changed_meanwhile(self, current: UserSummary, body: UserUpdate, detail: str) -> None:
+        """Someone else changed the account since it was shown: show it as it is now and let
+        the IT person choose."""
         self.load()
         conflict = changed_meanwhile(current, detail)
-        if typed is not None:
-            self._edit(current, typed, conflict)
-            return
         if body.locked is None:
             return
         wanted = body.locked
@@ -942,15 +943,24 @@ the account as it is now, what you typed stays, and you choose whether yours goe
             else _("Unlink a parent and a child: {login} ({name})")
         ).format(login=user.login, name=user.full_name)
 
-        def done(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self.link(user, values["other"], linked)
+        async def send(values: dict[str, str]) -> str | Refusal:
+            return await self.link(user, values["other"], linked)
 
-        self.app.push_screen(AskFields(title, [("other", other, initial)]), done)
+        def done(said: str | None) -> None:
+            if said is not None:
+                self.notify(said, markup=False)
+                self.load()
 
-    @work(exclusive=True, group="users-write", exit_on_error=False)
-    async def link(self, user: UserSummary, other_login: str, linked: bool) -> None:
-        other = await self.data.find_user(other_login)
+        self.app.push_screen(
+            AskFields(title, [("other", other, initial)], send, _("Not saved: {reason}")), done
+        )
+
+    async def link(self, user: UserSummary, other_login: str, linked: bool) -> str | Refusal:
+        """Link or unlink; what happened in words, or why not (by the login's box)."""
+        try:
+            other = await self.data.find_user(other_login)
+        except ValueError as exc:
+            return Refusal(str(exc), "other")
         parent, pupil = (user, other) if user.role is Role.PARENT else (other, user)
         result = await self.data.set_parent_link(parent.id, pupil.id, linked)
         if not result.changed:
@@ -963,8 +973,7 @@ the account as it is now, what you typed stays, and you choose whether yours goe
             said = (
                 _("{parent} and {pupil} linked.") if linked else _("{parent} and {pupil} unlinked.")
             )
-        self.notify(said.format(parent=parent.login, pupil=pupil.login), markup=False)
-        self.load()
+        return said.format(parent=parent.login, pupil=pupil.login)
 
     def action_move(self) -> None:
         user = self._need(Role.PUPIL)
@@ -973,9 +982,13 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         today = day_typed(self.data.today())
         now = user.class_.name if user.class_ else _("no class")
 
-        def done(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self.move(user, values["class"], values["date"])
+        async def send(values: dict[str, str]) -> str | Refusal:
+            return await self.move(user, values["class"], values["date"])
+
+        def done(said: str | None) -> None:
+            if said is not None:
+                self.notify(said, markup=False)
+                self.load()
 
         self.app.push_screen(
             AskFields(
@@ -986,22 +999,28 @@ the account as it is now, what you typed stays, and you choose whether yours goe
                     ("class", _("To the class"), ""),
                     ("date", _("From the day ({form})").format(form=day_form()), today),
                 ],
+                send,
+                _("The pupil was not moved: {reason}"),
             ),
             done,
         )
 
-    @work(exclusive=True, group="users-write", exit_on_error=False)
-    async def move(self, user: UserSummary, class_name: str, day_text: str) -> None:
-        day = parse_day(day_text)
-        moved = await self.data.move_pupil(user.id, class_name, day)
+    async def move(self, user: UserSummary, class_name: str, day_text: str) -> str | Refusal:
+        """Move the pupil; what happened in words, or why not (by the box concerned)."""
+        try:
+            day = parse_day(day_text)
+        except ValueError as exc:
+            return Refusal(str(exc), "date")
+        try:
+            moved = await self.data.move_pupil(user.id, class_name, day)
+        except DiaryError:
+            raise
+        except ValueError as exc:
+            return Refusal(str(exc), "class")
         where = moved.class_.name if moved.class_ else "?"
-        self.notify(
-            _("{login} moves to {cls} from {day}.").format(
-                login=user.login, cls=where, day=day_typed(day)
-            ),
-            markup=False,
+        return _("{login} moves to {cls} from {day}.").format(
+            login=user.login, cls=where, day=day_typed(day)
         )
-        self.load()
 
     # -- invite codes, slips, consents (screens/dialogs/invites.py, screens/users_consent.py) --
 
@@ -1019,23 +1038,35 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         cls = user.class_.name if user is not None and user.class_ else ""
         cls = cls or self.query_one("#users-class", Input).value.strip()
 
-        def done(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self.slips(values["class"], values["file"])
+        async def send(values: dict[str, str]) -> str | Refusal:
+            return await self.slips(values["class"], values["file"])
+
+        def done(said: str | None) -> None:
+            if said is not None:
+                self.notify(said, markup=False, timeout=10)
+                self.load()
 
         self.app.push_screen(
             AskFields(
                 _("A class's slips, written to a file (.txt, or .pdf to print)"),
                 [("class", _("The class"), cls), ("file", _("The file"), "")],
+                send,
+                _("The slips were not made: {reason}"),
             ),
             done,
         )
 
-    @work(exclusive=True, group="users-write", exit_on_error=False)
-    async def slips(self, class_name: str, path: str) -> None:
+    async def slips(self, class_name: str, path: str) -> str | Refusal:
+        """Make a class's slips into ``path`` (asking first whether to reset the passwords of
+        accounts that have one); what was written, or why not (by the box concerned)."""
         if not path.strip():
-            raise ValueError(_("Name the file the slips are written to."))
-        class_id = await self.data.class_id(class_name)
+            return Refusal(_("Name the file the slips are written to."), "file")
+        try:
+            class_id = await self.data.class_id(class_name)
+        except DiaryError:
+            raise
+        except ValueError as exc:
+            return Refusal(str(exc), "class")
         plan = await self.data.slip_plan(class_id)
         reset = False
         if plan.accounts:
@@ -1044,9 +1075,11 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         made = await self.data.class_slips(
             class_id, slip_format(path), reset_confirmed=plan.accounts if reset else None
         )
-        target = await asyncio.to_thread(write_file, path, made.content)
-        self.notify(slips_said(made, target), markup=False, timeout=10)
-        self.load()
+        try:
+            target = await asyncio.to_thread(write_file, path, made.content)
+        except OSError as exc:
+            return Refusal(describe_error(exc), "file")
+        return slips_said(made, target)
 
     def action_consent(self) -> None:
         self.app.push_screen(

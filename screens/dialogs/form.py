@@ -6,21 +6,25 @@ thing was saved (the form closes, answering True), or the refusal in words, show
 under the fields, with the field it names focused (the server's ``field`` is matched to the
 form's field names). Esc cancels (answers False).
 
-:class:`SendingForm`: the base of every form whose write goes through the outbox (an absence
-notice, an illness, a new message or a reply, an announcement). :meth:`SendingForm.send`
-puts the write in the outbox and waits for the server's answer with the form still open: the
-server took it, the form closes answering :class:`~diary_tui.data.Sent`; the server cannot be
-reached, the write stays in the outbox and the form closes answering
-:class:`~diary_tui.data.Waiting` (its opener says it will be sent); the server refused it,
-the refusal is said in the form (:meth:`SendingForm.say`), the box it names gets the cursor,
-and everything typed stays. Esc answers None.
+:class:`SendingForm`: the base of every form that sends a write and waits for it with the
+form open. Most writes go through the outbox (an absence notice, an illness, a new message or
+a reply, an announcement): :meth:`SendingForm.send` puts the write in the outbox and waits for
+the server's answer; the server took it, the form closes answering
+:class:`~diary_tui.data.Sent`; the server cannot be reached, the write stays in the outbox and
+the form closes answering :class:`~diary_tui.data.Waiting` (its opener says it will be sent).
+A write that needs the server on purpose (the IT staff's accounts: a one-time password is
+shown at once) is an online call: the form closes answering what the server answered, and
+offline it stays open and says so. Either way a refusal is said in the form
+(:meth:`SendingForm.say`), the box it names gets the cursor, and everything typed stays; a
+write may also answer a :class:`Refusal` itself (a check that needed the server). Esc answers
+None.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,7 +34,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from api_client.errors import AuthenticationError
+from api_client.errors import AuthenticationError, DiaryError
 from api_client.i18n import _
 from diary_tui.data import NotSaved, Sent, Waiting, describe_error
 from diary_tui.ui import muted
@@ -188,12 +192,15 @@ class FormScreen(ModalScreen[bool]):
 
 
 Outcome = Sent[Any] | Waiting
-"""What a :class:`SendingForm` closes with: the server's answer, or the write kept to be sent."""
+"""What a :class:`SendingForm` of the outbox closes with: the server's answer, or the write kept
+to be sent."""
+
+R = TypeVar("R")
 
 
-async def sent_or_refused(write: Awaitable[Outcome], not_sent: str) -> Outcome | Refusal:
-    """Await a write of the outbox; a refusal becomes words (``not_sent``, with ``{reason}``:
-    "The message was not sent: {reason}") with the field the server named."""
+async def sent_or_refused(write: Awaitable[R | Refusal], not_sent: str) -> R | Refusal:
+    """Await a write (of the outbox, or an online call); a refusal becomes words (``not_sent``,
+    with ``{reason}``: "The message was not sent: {reason}") with the field the server named."""
     try:
         return await write
     except AuthenticationError as exc:
@@ -202,12 +209,16 @@ async def sent_or_refused(write: Awaitable[Outcome], not_sent: str) -> Outcome |
         return Refusal(said + ". " + _("Log in again; what you typed is here."))
     except NotSaved as exc:
         return Refusal(not_sent.format(reason=describe_error(exc)), exc.field)
+    except DiaryError as exc:
+        return Refusal(not_sent.format(reason=describe_error(exc)), exc.field)
     except Exception as exc:
         return Refusal(not_sent.format(reason=describe_error(exc)))
 
 
-class SendingForm(ModalScreen[Outcome | None]):
-    """A form that sends its write through the outbox and closes only when that is settled.
+class SendingForm(ModalScreen[R | None], Generic[R]):
+    """A form that sends its write and closes only when that is settled: ``R`` is what the
+    write answers (:data:`Outcome` for a write of the outbox, the server's answer for an
+    online call).
 
     A form says where a refusal goes (``PROBLEM``, the id of a ``Static``) and which box each
     of the server's ``field`` names means (``FIELDS``: field -> the box's id); it checks what
@@ -225,7 +236,7 @@ class SendingForm(ModalScreen[Outcome | None]):
         if box is not None:
             self.query_one(f"#{box}").focus()
 
-    def send(self, write: Callable[[], Awaitable[Outcome]], not_sent: str) -> None:
+    def send(self, write: Callable[[], Awaitable[R | Refusal]], not_sent: str) -> None:
         """Send ``write`` (called here, once) unless a send is under way; ``not_sent`` says a
         refusal ("The notice was not sent: {reason}")."""
         if self.sending:
@@ -235,7 +246,7 @@ class SendingForm(ModalScreen[Outcome | None]):
         self._send(write, not_sent)
 
     @work(group="form-send", exit_on_error=False)
-    async def _send(self, write: Callable[[], Awaitable[Outcome]], not_sent: str) -> None:
+    async def _send(self, write: Callable[[], Awaitable[R | Refusal]], not_sent: str) -> None:
         try:
             answer = await sent_or_refused(write(), not_sent)
         finally:

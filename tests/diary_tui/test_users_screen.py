@@ -301,7 +301,7 @@ async def open_users(pilot: Any, diary: Any, demo: Any) -> UsersScreen:
     return screen
 
 
-async def edit_form(pilot: Any, diary: Any) -> AccountForm:
+async def edit_form(pilot: Any, diary: Any) -> AccountForm[Any]:
     """``e`` on the users screen: the form of the account under the cursor."""
     await pilot.press("e")
     await wait_for(pilot, lambda: isinstance(diary.screen, AccountForm))
@@ -341,7 +341,10 @@ async def test_an_edit_after_a_colleagues_change_shows_it_and_keeps_what_was_typ
         await pilot.press("enter")
         await wait_for(pilot, lambda: conflict_shown(diary))
         again = diary.screen
+        assert again is form, "the form stays open, it is not closed and opened again"
         assert isinstance(again, AccountForm) and again.user is not None
+        problem = text_of(again.query_one("#dialog-error", Static))
+        assert "someone else changed the account" in problem
         said = text_of(again.query_one("#conflict", Static))
         assert "Someone else changed stranger while you had it open" in said
         assert "It is now: Орлов Коля" in said and "locked" in said
@@ -484,7 +487,7 @@ async def test_a_new_account_offline_is_not_queued_and_what_was_typed_stays(
     app: Litestar, demo: Any, demo_url: str
 ) -> None:
     """A new account answers with its one-time password, to be shown at once: offline it is
-    not queued; the form opens again with everything typed and says so, and Enter makes it
+    not queued; the form stays open with everything typed and says so, and Enter makes it
     (once) when the server is back."""
     from sqlalchemy import func, select
 
@@ -506,12 +509,10 @@ async def test_a_new_account_offline_is_not_queued_and_what_was_typed_stays(
         form.query_one("#f-last_name", Input).focus()
         switch.up = False
         await pilot.press("enter")
-        await wait_for(
-            pilot,
-            lambda: isinstance(diary.screen, AccountForm) and diary.screen.problem != "",
-        )
+        problem = form.query_one("#dialog-error", Static)
+        await wait_for(pilot, lambda: "No connection" in text_of(problem))
         again = diary.screen
-        assert isinstance(again, AccountForm) and "No connection" in again.problem
+        assert again is form and isinstance(again, AccountForm) and not again.sending
         typed = {
             name: again.query_one(f"#f-{name}", Input).value
             for name in ("last_name", "first_name", "class", "login")
@@ -584,9 +585,9 @@ async def test_the_accounts_come_a_page_at_a_time_and_search_reaches_them_all(
 async def test_a_refused_new_account_keeps_what_was_typed_and_says_why_under_the_box(
     app: Litestar, demo: Any
 ) -> None:
-    """A taken login: the server refuses it; the form opens again with everything typed and
-    the refusal under the Login box (in Russian, as the interface speaks). A name with a digit
-    is refused in the form itself, under its box, naming it by its label."""
+    """A taken login: the server refuses it; the form stays open with everything typed, the
+    refusal under the Login box and the cursor in it (in Russian, as the interface speaks). A
+    name with a digit is refused in the form itself, under its box, naming it by its label."""
     diary = make_app(app, login="it", language="ru")
     async with diary.run_test(size=(80, 24)) as pilot:
         screen = await users_loaded(pilot, diary, demo)
@@ -606,15 +607,11 @@ async def test_a_refused_new_account_keeps_what_was_typed_and_says_why_under_the
         form.query_one("#f-class", Input).value = "7в"
         form.query_one("#f-last_name", Input).focus()
         await pilot.press("enter")
-        await wait_for(
-            pilot,
-            lambda: isinstance(diary.screen, AccountForm) and diary.screen is not form,
-        )
+        refused = form.query_one("#e-login", Static)
+        await wait_for(pilot, lambda: "логин parent занят" in text_of(refused))
         again = diary.screen
-        assert isinstance(again, AccountForm)
-        await pilot.pause()
-        said = text_of(again.query_one("#e-login", Static))
-        assert "логин parent занят" in said, said
+        assert again is form and isinstance(again, AccountForm)
+        assert again.query_one("#f-login", Input).has_focus
         assert text_of(again.query_one("#e-first_name", Static)) == ""
         assert {name: again.query_one(f"#f-{name}", Input).value for name in typed} == typed | {
             "first_name": "Вера",
@@ -722,3 +719,57 @@ async def test_the_it_staff_set_a_telephone_and_email_and_see_them_in_the_accoun
             "8 (343) 222-33-44",
             "kim@example.ru",
         )
+    await dispose(app)
+
+
+@sqlite_only
+@pytest.mark.parametrize("language", ["en", "ru"])
+async def test_a_pupil_moved_to_no_such_class_stays_in_the_form(
+    app: Litestar, demo: Any, language: str
+) -> None:
+    """The move form writes online through the shared sending form: a class the school does
+    not have is refused in the form, under the class box with the cursor in it, the day typed
+    kept; corrected, the pupil moves and the form closes. A login to link that no account has
+    is said under its box too. In both languages."""
+    diary = make_app(app, login="it", language=language)
+    async with diary.run_test(size=(100, 30)) as pilot:
+        screen = await users_loaded(pilot, diary, demo)
+        pupil = next(u for u in screen.users.values() if u.role.value == "pupil" and u.class_)
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(str(pupil.id)))
+        table.focus()
+        await pilot.press("v")
+        await wait_for(pilot, lambda: type(diary.screen).__name__ == "AskFields")
+        form = diary.screen
+        form.query_one("#f-class", Input).value = "99Я"
+        day = form.query_one("#f-date", Input).value  # today, as the form offers it
+        form.query_one("#f-date", Input).focus()
+        await pilot.press("enter")
+        refused = form.query_one("#e-class", Static)
+        await wait_for(pilot, lambda: "99Я" in text_of(refused))
+        assert diary.screen is form
+        assert form.query_one("#f-class", Input).has_focus
+        assert form.query_one("#f-date", Input).value == day
+        # Corrected: moved, the form closes and the table is read again.
+        other = next(
+            u.class_.name
+            for u in screen.users.values()
+            if u.class_ and pupil.class_ and u.class_.name != pupil.class_.name
+        )
+        form.query_one("#f-class", Input).value = other
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: diary.screen is screen and idle(screen))
+        assert screen.users[pupil.id].class_ is not None
+        assert screen.users[pupil.id].class_.name == other  # type: ignore[union-attr]
+        # A link to a login nobody has: said under the login's box, the form stays.
+        table.move_cursor(row=table.get_row_index(str(pupil.id)))
+        await pilot.press("k")
+        await wait_for(pilot, lambda: type(diary.screen).__name__ == "AskFields")
+        form = diary.screen
+        form.query_one("#f-other", Input).value = "nobody.here"
+        form.query_one("#f-other", Input).focus()
+        await pilot.press("enter")
+        refused = form.query_one("#e-other", Static)
+        await wait_for(pilot, lambda: "nobody.here" in text_of(refused))
+        assert diary.screen is form and form.query_one("#f-other", Input).has_focus
+    await dispose(app)
