@@ -76,8 +76,8 @@ def event_line(event: Event, width: int, zone: dt.tzinfo) -> Content:
     if not plain(event.title).casefold().startswith(kind.casefold()):
         parts.append(Content.styled(f"{kind}: ", "$accent"))  # the title does not say it
     parts.append(Content(plain(event.title)))
-    if event.class_ is not None:
-        parts.append(Content(f" · {event.class_.name}"))
+    if event.class_ is not None and event.class_.name not in plain(event.title).split():
+        parts.append(Content(f" · {event.class_.name}"))  # unless the title names it
     if event.place:
         parts.append(Content(f" · {plain(event.place)}"))
     if event.cancelled:

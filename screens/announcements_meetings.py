@@ -197,7 +197,7 @@ class EventScreen(ModalScreen[bool]):
         Binding("escape,q", "close", N_("Close"), id="event.close"),
         Binding("y", "answer(True)", N_("Will come"), id="event.coming"),
         Binding("n", "answer(False)", N_("Will not come"), id="event.not_coming"),
-        Binding("e", "edit", N_("Change"), id="event.edit"),
+        Binding("e", "edit", N_("Edit"), id="event.edit"),
         Binding("x", "cancel_meeting", N_("Cancel it"), id="event.cancel"),
         Binding("m", "minutes", N_("Minutes"), id="event.minutes"),
         Binding("f5", "reload", N_("Refresh"), id="event.reload"),

@@ -260,6 +260,7 @@ while it is closed) or opens it again.
             self.earlier = [m for m in self.earlier if first is None or m.id < first]
         else:
             self.more_before = chat.older
+        self.refresh_bindings()  # the keys it allows (x, L, e) follow the chat shown
         self._title(chat)
         line = self.query_one("#chat-input", Input)
         if chat.may_write:

@@ -80,12 +80,14 @@ class FormScreen(ModalScreen[bool]):
     FormScreen > Vertical {
         width: 72; max-width: 100%; height: auto; max-height: 100%;
         border: round $primary; background: $surface; padding: 0 1;
+        overflow-y: auto;
     }
     FormScreen Label { margin-top: 1; }
     FormScreen Input { margin: 0; }
     FormScreen TextArea { height: 6; margin: 0; }
     FormScreen .hint { height: auto; }
     FormScreen #form-problem { color: $text-error; height: auto; margin-top: 1; }
+    FormScreen #form-foot { dock: bottom; height: auto; }
     """
 
     def __init__(self, title: str, fields: Sequence[Field], save: Save, *, name: str) -> None:
@@ -121,11 +123,13 @@ class FormScreen(ModalScreen[bool]):
                     yield Input(field.value, id=f"form-{field.name}", compact=True)
                 if field.hint:
                     yield Static(muted(field.hint), classes="hint")
-            yield Static("", id="form-problem")
-            if self.fields and self.fields[-1].lines:
-                yield Static(muted(_("Ctrl+S: save · Esc: cancel")))
-            else:
-                yield Static(muted(_("Enter in the last field or Ctrl+S: save · Esc: cancel")))
+            # The refusal and the keys stay in sight below the fields, which scroll.
+            with Vertical(id="form-foot"):
+                yield Static("", id="form-problem")
+                if self.fields and self.fields[-1].lines:
+                    yield Static(muted(_("Ctrl+S: save · Esc: cancel")))
+                else:
+                    yield Static(muted(_("Enter in the last field or Ctrl+S: save · Esc: cancel")))
 
     def on_mount(self) -> None:
         if self.fields:
@@ -170,7 +174,11 @@ class FormScreen(ModalScreen[bool]):
         self.query_one("#form-problem", Static).update(Content(refusal.text))
         for field in self.fields:
             if refusal.field is not None and refusal.field in (field.name, *field.answers_to):
-                self.query_one(f"#form-{field.name}").focus()
+                box = self.query_one(f"#form-{field.name}")
+                box.focus()
+                # Once the refusal below the fields has its height, the box is brought
+                # into sight above it.
+                self.call_after_refresh(box.scroll_visible, animate=False)
                 break
 
     def action_cancel(self) -> None:

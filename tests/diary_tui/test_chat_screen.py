@@ -143,6 +143,11 @@ async def test_the_administration_hides_a_message_and_closes_the_chat(
         screen = await open_chat(pilot, diary, "admin", demo)
         # The administration does not write, and chooses among every class.
         assert screen.query_one("#chat-input", Input).disabled
+        # The moderator's keys are on the footer as soon as the chat is shown.
+        await pilot.pause(0.2)
+        strips = diary.screen._compositor.render_strips()
+        footer = "".join(segment.text for segment in strips[-1])
+        assert "Hide/show" in footer, footer
         await pilot.press("escape")
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(diary.screen, ClassPicker))

@@ -167,3 +167,30 @@ async def test_the_class_teacher_plans_a_meeting_and_a_refusal_keeps_the_form(
         EventDetail,
     )
     assert detail.event.place == "Кабинет 12"
+
+
+def test_the_news_line_names_the_class_once() -> None:
+    """``Родительское собрание 5А · 5А`` said the class twice at 80 columns, where the place
+    and the minutes' mark were cut for it."""
+    import datetime as dt
+
+    from api_client.models import ClassRef, Event
+    from screens.announcements import event_line
+
+    zone = dt.timezone(dt.timedelta(hours=3))
+    at = dt.datetime(2026, 11, 26, 15, 30, tzinfo=dt.UTC)
+    cls = ClassRef(id=1, name="5А", grade=5, letter="А")
+
+    def line(title: str) -> str:
+        event = Event(
+            id=1,
+            kind=EventKind.PARENT_MEETING,
+            title=title,
+            starts_at=at,
+            class_=cls,
+            place="Кабинет 201",
+        )
+        return event_line(event, 100, zone).plain
+
+    assert line("Родительское собрание 5А").count("5А") == 1
+    assert "Собрание · 5А · Кабинет 201" in line("Собрание")

@@ -96,3 +96,27 @@ async def test_asked_text_is_required_or_has_a_default() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.answers == ["a typo", "Downloads", None]
+
+
+async def test_a_long_form_scrolls_and_keeps_its_refusal_and_keys_in_sight() -> None:
+    """At 80x24 a form taller than the terminal scrolls its fields; the refusal and the keys
+    stay below them, in sight, with the field it names focused."""
+    from screens.dialogs.form import Field, FormScreen, Refusal
+
+    async def save(values: dict[str, str]) -> Refusal | None:
+        return Refusal("the end comes before the start: write a later time", "f5")
+
+    fields = [Field(f"f{n}", f"Box {n}", hint="a hint under the box") for n in range(9)]
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = FormScreen("A long form", fields, save, name="long-form")
+        app.push_screen(form)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        strips = app.screen._compositor.render_strips()
+        drawn = "\n".join("".join(segment.text for segment in strip) for strip in strips)
+        assert "the end comes before the start" in drawn, drawn
+        assert "Esc: cancel" in drawn, drawn
+        assert form.focused is form.query_one("#form-f5", Input)
+        assert "Box 5" in drawn, drawn  # the named box scrolled into sight
