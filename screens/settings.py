@@ -78,10 +78,16 @@ def language_options() -> list[tuple[str, str]]:
     return automatic + [(i18n.LANGUAGE_NAMES[lang], lang) for lang in i18n.LANGUAGES]
 
 
-def selections(prefs: Notifications) -> list[Selection[str]]:
+NOT_FOR_ROLE: dict[Role, frozenset[str]] = {Role.PARENT: frozenset({"chat"})}
+"""The notification groups a role never receives (the class chat is the pupils' and their
+teachers'): left off that role's list, their setting kept as it is."""
+
+
+def selections(prefs: Notifications, hidden: frozenset[str] = frozenset()) -> list[Selection[str]]:
     items = [
         Selection(prompt(key, prefs.enabled(key)), key, prefs.enabled(key))
         for key in NOTIFICATION_GROUPS
+        if key not in hidden
     ]
     items.append(Selection(prompt(BELL, prefs.bell), BELL, prefs.bell))
     return items
@@ -115,9 +121,17 @@ def clock_time_error(value: str, label: str) -> str | None:
     return None
 
 
-def preferences_from(selected: list[str], quiet_from: str, quiet_to: str) -> Notifications:
-    """The preferences the form shows; FormError in plain words, naming the boxes by their
-    labels on screen (never the config file's keys), when they are wrong."""
+def preferences_from(
+    selected: list[str],
+    quiet_from: str,
+    quiet_to: str,
+    *,
+    kept: Notifications | None = None,
+    hidden: frozenset[str] = frozenset(),
+) -> Notifications:
+    """The preferences the form shows (the ``hidden`` groups as they are in ``kept``);
+    FormError in plain words, naming the boxes by their labels on screen (never the config
+    file's keys), when they are wrong."""
     quiet_from, quiet_to = quiet_from.strip(), quiet_to.strip()
     labels = {"quiet-from": _(QUIET_FROM), "quiet-to": _(QUIET_TO)}
     if bool(quiet_from) != bool(quiet_to):
@@ -132,7 +146,10 @@ def preferences_from(selected: list[str], quiet_from: str, quiet_to: str) -> Not
         error = clock_time_error(value, labels[box]) if value else None
         if error is not None:
             raise FormError(error, box)
-    values: dict[str, object] = {key: key in selected for key in NOTIFICATION_GROUPS}
+    kept = kept or Notifications()
+    values: dict[str, object] = {
+        key: kept.enabled(key) if key in hidden else key in selected for key in NOTIFICATION_GROUPS
+    }
     values["bell"] = BELL in selected
     values["quiet_from"] = quiet_from
     values["quiet_to"] = quiet_to
@@ -269,7 +286,7 @@ what follows).
         self.prefs = prefs
         kinds = self.query_one(SelectionList)
         kinds.clear_options()
-        kinds.add_options(selections(prefs))
+        kinds.add_options(selections(prefs, self._hidden_groups()))
         kinds.highlighted = 0
         self.query_one("#quiet-from", Input).value = prefs.quiet_from
         self.query_one("#quiet-to", Input).value = prefs.quiet_to
@@ -292,7 +309,13 @@ what follows).
             [str(key) for key in selected],
             self.query_one("#quiet-from", Input).value,
             self.query_one("#quiet-to", Input).value,
+            kept=self.prefs,
+            hidden=self._hidden_groups(),
         )
+
+    def _hidden_groups(self) -> frozenset[str]:
+        me = self.data.me
+        return NOT_FOR_ROLE.get(me.role, frozenset()) if me is not None else frozenset()
 
     def action_save(self) -> None:
         try:

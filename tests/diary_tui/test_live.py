@@ -437,20 +437,27 @@ async def test_whats_new_lists_changes_since_the_last_visit(app: Litestar, demo:
 
 
 async def test_settings_are_validated_and_written_back(app: Litestar, demo: Any) -> None:
-    from textual.widgets import Input
+    from textual.widgets import Input, SelectionList
 
     from diary_tui.config import config_path, load_config
     from screens.settings import SettingsScreen
 
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('# my settings\ntheme = "nord"\n', encoding="utf-8")
+    path.write_text(
+        '# my settings\ntheme = "nord"\n[notifications]\nchat = false\n', encoding="utf-8"
+    )
     diary = make_app(app)
     async with diary.run_test(size=(80, 24)) as pilot:
         await parent_presses(pilot, diary, demo, "p", SettingsScreen)
         await pilot.pause(0.2)
         await pilot.press("space")  # marks: off
         screen = diary.screen
+        # A parent never gets the class chat's changes: its line is not offered, and its
+        # setting (from the pupil's use of this computer, say) is kept as it is.
+        listed = screen.query_one(SelectionList)
+        kinds = [str(listed.get_option_at_index(i).value) for i in range(listed.option_count)]
+        assert "chat" not in kinds and "events" in kinds
         screen.query_one("#quiet-from", Input).value = "25:00"
         screen.query_one("#quiet-to", Input).value = "07:00"
         await pilot.press("ctrl+s")
@@ -469,4 +476,5 @@ async def test_settings_are_validated_and_written_back(app: Litestar, demo: Any)
         "22:00",
         "07:00",
     )
+    assert prefs.chat is False
     assert diary.notifications == prefs
