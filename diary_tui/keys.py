@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
-from textual.binding import ActiveBinding
+from textual.binding import ActiveBinding, Binding
 from textual.keys import _character_to_key
 
 from api_client.i18n import _
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+    from textual.screen import Screen
 
 _LATIN: Final = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>~"
 _RUSSIAN: Final = "йцукенгшщзхъфывапролджэячсмитьбюёЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮЁ"
@@ -70,3 +74,63 @@ def key_label(display: str, key: str) -> str:
     if twin is not None and i18n.language() == "ru":
         return f"{display} ({twin})"
     return display
+
+
+def key_of(screen: Screen[Any], binding_id: str, *, every: bool = False) -> str:
+    """The key of the binding ``binding_id`` on ``screen`` (or a widget on it) as a person
+    reads it in the language in force (:func:`key_label`: ``A (Ф)`` in Russian): the key in
+    force after the user's keymap, so a hint or a help text that names it follows a rebinding
+    and the Russian layout. ``every``: all the keys bound to it ("y or Enter"), else the
+    first. A screen's words name keys only through here, never as a letter written in."""
+    app = screen.app
+    bindings: list[Binding] = [
+        active.binding for active in app.active_bindings.values() if active.node is not None
+    ]
+    nodes: list[DOMNode] = [screen, *screen.query("*")]
+    for node in nodes:
+        for each in node._bindings.key_to_bindings.values():
+            bindings.extend(each)
+    shown: list[str] = []
+    for binding in bindings:
+        if binding.id != binding_id:
+            continue
+        label = key_label(app.get_key_display(binding), binding.key)
+        if label not in shown:
+            shown.append(label)
+        if not every:
+            break
+    return _(" or ").join(shown)
+
+
+class _Key:
+    """``{journal.discard}`` in a text given to :func:`with_keys`: the key of that binding
+    (``{confirm.yes:all}``: every key bound to it)."""
+
+    def __init__(self, screen: Screen[Any], binding_id: str) -> None:
+        self.screen = screen
+        self.binding_id = binding_id
+
+    def __getattr__(self, name: str) -> _Key:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _Key(self.screen, f"{self.binding_id}.{name}")
+
+    def __format__(self, spec: str) -> str:
+        return key_of(self.screen, self.binding_id, every=spec == "all")
+
+
+class _Keys(dict[str, object]):
+    def __init__(self, screen: Screen[Any], values: dict[str, object]) -> None:
+        super().__init__(values)
+        self.screen = screen
+
+    def __missing__(self, name: str) -> _Key:
+        return _Key(self.screen, name)
+
+
+def with_keys(screen: Screen[Any], text: str, **values: object) -> str:
+    """``text`` (translated) with each ``{binding.id}`` in it replaced by the key of that
+    binding on ``screen`` (:func:`key_of`) and the other fields by ``values``: a hint or a
+    help text names its keys by the bindings' ids ("{setup.new} makes one"), never as
+    letters, so a rebinding and the Russian layout show."""
+    return text.format_map(_Keys(screen, values))

@@ -34,7 +34,7 @@ from diary_tui.data import (
     describe_error,
 )
 from diary_tui.help import HelpScreen
-from diary_tui.keys import key_label, localized
+from diary_tui.keys import key_label, key_of, localized, with_keys
 from diary_tui.navigation import DESTINATIONS, Destination, destinations_for
 from diary_tui.store import OutboxItem
 from diary_tui.ui import plain, role_name
@@ -161,7 +161,13 @@ class DiaryScreen(Screen[None]):
         """Redraw the navigation bar (call after ``me`` or the child changed)."""
         children = self.data.children
         for bar in self.query(NavBar):
-            bar.show(self.destinations(), self.data.child, self.data.child_index, len(children))
+            bar.show(
+                self.destinations(),
+                self.data.child,
+                self.data.child_index,
+                len(children),
+                self.key_of("app.next_child"),
+            )
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -252,21 +258,16 @@ class DiaryScreen(Screen[None]):
         self.app.push_screen(HelpScreen(_(self.TITLE), self.help_text(), keys))
 
     def help_text(self) -> str:
-        """F1's text in the language in force; a screen whose text names its keys fills them
-        in with :meth:`key_of`."""
-        return _(self.HELP) if self.HELP else ""
+        """F1's text in the language in force, each ``{binding.id}`` in it the key of that
+        binding (:func:`diary_tui.keys.with_keys`); a screen with other words to fill in
+        overrides it."""
+        return with_keys(self, _(self.HELP)) if self.HELP else ""
 
-    def key_of(self, binding_id: str) -> str:
+    def key_of(self, binding_id: str, *, every: bool = False) -> str:
         """The key of the binding ``binding_id`` as a person reads it in the language in
-        force (``A (Ф)`` in Russian): the key in force after the user's keymap."""
-        for active in self.app.active_bindings.values():
-            if active.binding.id == binding_id:
-                return key_label(self.app.get_key_display(active.binding), active.binding.key)
-        for bindings in self._bindings.key_to_bindings.values():
-            for binding in bindings:
-                if binding.id == binding_id:
-                    return key_label(self.app.get_key_display(binding), binding.key)
-        return ""
+        force (``A (Ф)`` in Russian): the key in force after the user's keymap
+        (:func:`diary_tui.keys.key_of`)."""
+        return key_of(self, binding_id, every=every)
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:

@@ -479,9 +479,20 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
                     if self.correcting
                     else "  " + _("{year} is closed: read-only").format(year=journal.year)
                     if journal.year_closed
-                    else "  " + _("v class · [ ] period · t today · e topic")
+                    else "  "
+                    + _("{pick} class · {period} period · {today} today · {topic} topic").format(
+                        pick=self.key_of("journal.pick"),
+                        period=self.key_of("journal.prev_period")
+                        + " "
+                        + self.key_of("journal.next_period"),
+                        today=self.key_of("journal.today"),
+                        topic=self.key_of("journal.edit_lesson"),
+                    )
                     if not self.read_only
-                    else "  " + _("read-only · x changes a lesson")
+                    else "  "
+                    + _("read-only · {change} changes a lesson").format(
+                        change=self.key_of("journal.change_lesson")
+                    )
                     if self.check_action("change_lesson", ())
                     else "  " + _("read-only"),
                     "dim",
@@ -720,7 +731,9 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
     def refresh_status(self, note: str = "") -> None:
         if self.correcting and not note:
             note = (
-                _("reason: {reason} (R changes it)").format(reason=self.correction_reason)
+                _("reason: {reason} ({key} changes it)").format(
+                    reason=self.correction_reason, key=self.key_of("journal.reason")
+                )
                 if self.correction_reason
                 else _("corrections need a reason")
             )
@@ -1335,7 +1348,7 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
                 parts.append(Content(str(period.value)))
             elif suggestion is not None:
                 parts.append(Content(_("suggested {mark}").format(mark=suggestion)))
-            parts.extend(_state_words(period.state if period else None, period))
+            parts.extend(_state_words(period.state if period else None, period, self.key_of))
             return Content(" · ").join(parts)
         lesson = self.model.lesson(lesson_id)
         parts.append(Content(day_month(lesson.date, short=True)))
@@ -1354,7 +1367,7 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
                 if mark.comment:
                     text += f" “{mark.comment}”"
                 parts.append(Content(text))
-                parts.extend(_state_words(mark.state, mark))
+                parts.extend(_state_words(mark.state, mark, self.key_of))
             if cell.absence is not None or cell.absence_state is not CellState.SAVED:
                 words = absence_name(cell.absence) if cell.absence else _("present")
                 if cell.absence is AbsenceKind.LATE and cell.absence_minutes:
@@ -1365,7 +1378,9 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
                 elif cell.absence_state is not CellState.SAVED:
                     parts.append(
                         Content.styled(
-                            _("refused: {reason} (D: discard)").format(reason=cell.absence_reason),
+                            _("refused: {reason} ({discard}: discard)").format(
+                                reason=cell.absence_reason, discard=self.key_of("journal.discard")
+                            ),
                             "$text-warning",
                         )
                     )
@@ -1374,8 +1389,10 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
         elif lesson.state is not CellState.SAVED:
             parts.append(
                 Content.styled(
-                    _("topic refused: {reason} (D: discard, e: correct)").format(
-                        reason=lesson.reason
+                    _("topic refused: {reason} ({discard}: discard, {edit}: correct)").format(
+                        reason=lesson.reason,
+                        discard=self.key_of("journal.discard"),
+                        edit=self.key_of("journal.edit_lesson"),
                     ),
                     "$text-error",
                 )
@@ -1434,7 +1451,13 @@ def absence_name(kind: AbsenceKind) -> str:
     return _(ABSENCE_NAMES[kind])
 
 
-def _state_words(state: CellState | None, thing: CellMark | PeriodMarkCell | None) -> list[Content]:
+def _state_words(
+    state: CellState | None,
+    thing: CellMark | PeriodMarkCell | None,
+    key_of: Callable[[str], str],
+) -> list[Content]:
+    """A mark's state in words, naming the keys that resolve it (``key_of``: a binding's id to
+    its key as the keymap and the language name it)."""
     if state is None or state is CellState.SAVED or thing is None:
         return []
     if state is CellState.WAITING:
@@ -1442,13 +1465,20 @@ def _state_words(state: CellState | None, thing: CellMark | PeriodMarkCell | Non
     if state is CellState.REJECTED:
         return [
             Content.styled(
-                _("refused: {reason} (D: discard)").format(reason=thing.reason), "$text-error"
+                _("refused: {reason} ({discard}: discard)").format(
+                    reason=thing.reason, discard=key_of("journal.discard")
+                ),
+                "$text-error",
             )
         ]
     return [
         Content.styled(
-            _("changed elsewhere to {theirs}: M keep mine, T take theirs").format(
-                theirs=thing.theirs
+            _(
+                "changed elsewhere to {theirs}: {mine_key} keep mine, {theirs_key} take theirs"
+            ).format(
+                theirs=thing.theirs,
+                mine_key=key_of("journal.keep_mine"),
+                theirs_key=key_of("journal.take_theirs"),
             ),
             "$text-warning",
         )

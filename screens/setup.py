@@ -34,6 +34,7 @@ from api_client.errors import DiaryError
 from api_client.i18n import N_, _, ngettext, pgettext
 from api_client.setup_files import bells_of, oneroster_zip, weekdays_of
 from diary_tui.data import DiaryData, describe_error
+from diary_tui.keys import with_keys
 from diary_tui.ui import MUTED, muted, parse_day, plain
 from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen
@@ -119,24 +120,26 @@ class SetupScreen(ScheduleSections, DiaryScreen):
     TITLE = N_("Set-up")
     NAME = "setup"
     HELP = N_("""
-The school's set-up, in the order a school does it: the school (name, time zone, language),
-the academic year and its periods and holidays, bell schedules (a normal one, Saturday's,
-a shortened day's), subjects, rooms, classes; then the roster of people (Users, or diary admin
+The school's set-up, in the order a school does it: the school (name, time zone, language), the
+academic year and its periods and holidays, bell schedules (a normal one, Saturday's, a
+shortened day's), subjects, rooms, classes; then the roster of people (Users, or diary admin
 import), groups, teaching assignments and the timetable, here or from set-up files (Import
 files, or diary admin setup import; a OneRoster 1.2 export of a school information system, its
 .zip or its folder, brings all of it at once); at the end of the year, closing it moves the
 classes up.
 
-Groups, Teaching, Timetable: c chooses the class; m puts pupils in or out of the group under
-the cursor from a day. The timetable is the class's week as a grid (lesson numbers by weekdays;
-subject, teacher, room and group in each cell): n adds a row, x ends the one under the cursor
-from a day, g makes the lessons again from a day. A lesson with marks, absences, a topic or
-homework is never removed: it is kept, and the report says which and why.
+Groups, Teaching, Timetable: {setup.class} chooses the class; {setup.members} puts pupils in or
+out of the group under the cursor from a day. The timetable is the class's week as a grid
+(lesson numbers by weekdays; subject, teacher, room and group in each cell): {setup.new} adds a
+row, {setup.retire} ends the one under the cursor from a day, {setup.generate} makes the lessons
+again from a day. A lesson with marks, absences, a topic or homework is never removed: it is
+kept, and the report says which and why.
 
-Keys: n new, e or Enter change, x retire (kept for history; a period or holiday is removed),
-y choose the year, i import a set-up file (a dry run first), z close the chosen year into the
-next. A form keeps what you typed when it is refused and says why. Dates: 01.09.2026 or
-2026-09-01. Weekdays: 1-5 or Mon-Fri. Bells: 1=08:30-09:15 2=09:25-10:10.
+Keys: {setup.new} new, {setup.edit} or Enter change, {setup.retire} retire (kept for history; a
+period or holiday is removed), {setup.year} choose the year, {setup.import} import a set-up file
+(a dry run first), {setup.close_year} close the chosen year into the next. A form keeps what you
+typed when it is refused and says why. Dates: 01.09.2026 or 2026-09-01. Weekdays: 1-5 or
+Mon-Fri. Bells: 1=08:30-09:15 2=09:25-10:10.
 """)
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -327,7 +330,7 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
             table.add_column(_(label), width=width)
         if not self.rows:
             table.add_row(
-                muted(_("Nothing yet: n makes one.")),
+                muted(with_keys(self, _("Nothing yet: {setup.new} makes one."))),
                 *[""] * (len(shown) - 1),
             )
         for n, row in enumerate(self.rows):
@@ -440,7 +443,18 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
     async def _year_end_rows(self) -> list[Row]:
         return [
             Row([_("1. Set up the next year and its periods (Years, Periods).")], None),
-            Row([_("2. z: see what closing this year would do (a dry run).")], None),
+            Row(
+                [
+                    with_keys(
+                        self,
+                        _(
+                            "2. {setup.close_year}: see what closing this year would do "
+                            "(a dry run)."
+                        ),
+                    )
+                ],
+                None,
+            ),
             Row([_("3. Answer yes: classes move up, the last grade graduates.")], None),
             Row([_("4. Import the next year's timetable (Import files).")], None),
         ]
@@ -574,7 +588,9 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
     def _new_period(self) -> None:
         year = self.year
         if year is None:
-            self.notify(_("Make a year first (Years, n)."), severity="warning")
+            self.notify(
+                with_keys(self, _("Make a year first (Years, {setup.new}).")), severity="warning"
+            )
             return
         kind = year.periods[0].kind.value if year.periods else "quarter"
         number = str(len(year.periods) + 1)
@@ -634,7 +650,9 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
     def _new_holiday(self) -> None:
         year = self.year
         if year is None:
-            self.notify(_("Make a year first (Years, n)."), severity="warning")
+            self.notify(
+                with_keys(self, _("Make a year first (Years, {setup.new}).")), severity="warning"
+            )
             return
 
         async def save(v: dict[str, str]) -> None:
@@ -833,7 +851,9 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
     def _new_class(self) -> None:
         year_id = self.year_id
         if year_id is None:
-            self.notify(_("Make a year first (Years, n)."), severity="warning")
+            self.notify(
+                with_keys(self, _("Make a year first (Years, {setup.new}).")), severity="warning"
+            )
             return
 
         async def save(v: dict[str, str]) -> None:
@@ -1057,8 +1077,10 @@ next. A form keeps what you typed when it is refused and says why. Dates: 01.09.
         later = [y for y in self.years if y.start > year.end and not y.retired and not y.closed]
         if not later:
             self.notify(
-                _("Set up the next year first (Years, n), then close {year}.").format(
-                    year=year.name
+                with_keys(
+                    self,
+                    _("Set up the next year first (Years, {setup.new}), then close {year}."),
+                    year=year.name,
                 ),
                 severity="warning",
                 timeout=8,

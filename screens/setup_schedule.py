@@ -24,6 +24,7 @@ from api_client import models as wire
 from api_client.errors import DiaryError
 from api_client.i18n import N_, _, ngettext
 from diary_tui.data import describe_error, fold_name
+from diary_tui.keys import with_keys
 from diary_tui.ui import parse_day
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.detail import DetailScreen
@@ -137,7 +138,10 @@ class ScheduleSections:
         from screens.dialogs.ask import AskText
 
         if not self.year_classes:
-            self._ui.notify(_("Make a class first (Classes, n)."), severity="warning")
+            self._ui.notify(
+                with_keys(self._ui, _("Make a class first (Classes, {setup.new}).")),
+                severity="warning",
+            )
             return
         names = [c.name for c in self.year_classes]
 
@@ -295,7 +299,10 @@ class ScheduleSections:
 
     def schedule_new(self) -> None:
         if self.class_id is None:
-            self._ui.notify(_("Make a class first (Classes, n)."), severity="warning")
+            self._ui.notify(
+                with_keys(self._ui, _("Make a class first (Classes, {setup.new}).")),
+                severity="warning",
+            )
             return
         {
             "groups": self._new_group,

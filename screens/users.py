@@ -859,10 +859,10 @@ the account as it is now, what you typed stays, and you choose whether yours goe
 
         if wanted:
             question = _("Lock {login} all the same?")
-            answers = _("y: lock it on the new version   n: keep it as it is now")
+            answers = _("{yes}: lock it on the new version   {no}: keep it as it is now")
         else:
             question = _("Unlock {login} all the same?")
-            answers = _("y: unlock it on the new version   n: keep it as it is now")
+            answers = _("{yes}: unlock it on the new version   {no}: keep it as it is now")
         self.app.push_screen(
             Confirm(
                 Content.assemble(conflict, "\n\n" + question.format(login=current.login)),

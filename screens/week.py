@@ -428,10 +428,12 @@ def lesson_detail(lesson: Lesson) -> Content:
     return Content("\n").join(lines)
 
 
-def signature_content(signed: WeekSignature, zone: dt.tzinfo) -> Content:
-    """``✓ signed 25 Nov 18:04 by …`` or ``⚠ changed since signed (v)``."""
+def signature_content(signed: WeekSignature, zone: dt.tzinfo, changes_key: str = "v") -> Content:
+    """``✓ signed 25 Nov 18:04 by …`` or ``⚠ changed since signed (v: what)``, ``changes_key``
+    the key that shows what changed, as the keymap and the language name it."""
     if signed.changed:
-        return Content.styled("⚠ " + _("changed since signed (v: what)"), "bold $text-warning")
+        said = _("changed since signed ({key}: what)").format(key=changes_key)
+        return Content.styled("⚠ " + said, "bold $text-warning")
     at = local(signed.signed_at, zone)
     said = _("signed {day} {time} by {name}").format(
         day=i18n.day_month(at.date(), short=True), time=f"{at:%H:%M}", name=plain(signed.by)
@@ -542,7 +544,7 @@ lesson note changed afterwards; v lists what changed.
             parts.append(Content.styled(_("this week"), "$accent"))
         signed = self._shown_signature()
         if signed is not None:
-            parts.append(signature_content(signed, self._zone()))
+            parts.append(signature_content(signed, self._zone(), self.key_of("week.changes")))
         elif self._signature_waits():
             parts.append(Content.styled("✎ " + _("signature waiting to be sent"), "$text-warning"))
         self.query_one("#week-title", Static).update(Content(" · ").join(parts))

@@ -17,7 +17,9 @@ from api_client.models import PupilRef
 from diary_tui.navigation import Destination
 
 
-def child_label(child: PupilRef | None, index: int, count: int) -> Content:
+def child_label(child: PupilRef | None, index: int, count: int, next_key: str = "c") -> Content:
+    """Whose diary it is; with several children, which of how many and the key of the next
+    (``next_key``, as the keymap and the language name it)."""
     if child is None:
         return Content("")
     label = Content.styled(" ".join(child.full_name.split()), "bold")
@@ -25,7 +27,8 @@ def child_label(child: PupilRef | None, index: int, count: int) -> Content:
         label += Content.assemble(", ", (child.class_.name, "bold"))
     if count > 1:
         label += Content.styled(
-            " " + _("({n}/{count}, c: next)").format(n=index + 1, count=count), "dim"
+            " " + _("({n}/{count}, {key}: next)").format(n=index + 1, count=count, key=next_key),
+            "dim",
         )
     return label
 
@@ -42,9 +45,10 @@ def navbar_content(
     child_index: int,
     child_count: int,
     width: int,
+    next_key: str = "c",
 ) -> Content:
     """The bar's text for ``width`` cells (pure, so it is easy to test)."""
-    right = child_label(child, child_index, child_count)
+    right = child_label(child, child_index, child_count, next_key)
     items: list[Content] = []
     for dest in destinations:
         if dest.name == current:
@@ -84,6 +88,8 @@ class NavBar(Static):
         super().__init__("")
         self.current = current
         self._state: tuple[list[Destination], PupilRef | None, int, int] = ([], None, 0, 0)
+        self.next_key = "c"
+        """The key of the next child, as the keymap and the language name it."""
 
     def show(
         self,
@@ -91,8 +97,10 @@ class NavBar(Static):
         child: PupilRef | None,
         child_index: int,
         child_count: int,
+        next_key: str = "c",
     ) -> None:
         self._state = (list(destinations), child, child_index, child_count)
+        self.next_key = next_key
         self._render_bar()
 
     def on_resize(self) -> None:
@@ -101,4 +109,6 @@ class NavBar(Static):
     def _render_bar(self) -> None:
         destinations, child, index, count = self._state
         width = self.size.width or self.app.size.width
-        self.update(navbar_content(destinations, self.current, child, index, count, width))
+        self.update(
+            navbar_content(destinations, self.current, child, index, count, width, self.next_key)
+        )

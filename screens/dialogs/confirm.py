@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from api_client.i18n import N_, _
+from diary_tui.keys import key_of
 from diary_tui.ui import MUTED
 
 
@@ -20,8 +21,9 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
         Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
-    ANSWERS = N_("y: yes · n or Esc: no")
-    """How to answer, in English, marked: shown as ``_(ANSWERS)``."""
+    ANSWERS = N_("{yes}: yes · {no}: no")
+    """How to answer, in English, marked: shown as ``_(ANSWERS)``; ``{yes}`` and ``{no}`` are
+    the keys bound to each answer, as the keymap and the language name them."""
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical {
@@ -30,16 +32,24 @@ class ConfirmScreen(ModalScreen[bool]):
     """
 
     def __init__(self, question: str | Content, answers: str = "") -> None:
+        """``answers``: how to answer, translated, with ``{yes}`` and ``{no}`` for the keys
+        (the default says yes and no)."""
         super().__init__()
         self.question = question
         self.answers = answers or _(self.ANSWERS)
+
+    def answers_shown(self) -> str:
+        """How to answer, the keys named as bound now."""
+        return self.answers.format(
+            yes=key_of(self, "confirm.yes", every=True), no=key_of(self, "confirm.no", every=True)
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(
                 self.question if isinstance(self.question, Content) else Content(self.question)
             )
-            yield Static(Content.styled(self.answers, MUTED))
+            yield Static(Content.styled(self.answers_shown(), MUTED), id="confirm-answers")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -52,4 +62,3 @@ class ConfirmOrEnter(ConfirmScreen):
         Binding("y,enter", "answer(True)", N_("Yes"), id="confirm.yes"),
         Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
-    ANSWERS = N_("y or Enter: yes · n or Esc: no")

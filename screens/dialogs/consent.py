@@ -22,6 +22,7 @@ from api_client.i18n import N_, _, pgettext
 from api_client.models import ConsentState, ConsentText, ConsentWay, Role
 from diary_tui.clock import local
 from diary_tui.data import DiaryData, Waiting, describe_error
+from diary_tui.keys import key_of
 from diary_tui.ui import MUTED, day_typed
 
 
@@ -58,11 +59,21 @@ class ConsentDialog(ModalScreen[bool]):
             with VerticalScroll(id="consent-text"):
                 yield Static(Content(self.consent.text))
             said = (
-                _("a: accept and register · Esc: go back (nothing is registered without it)")
+                _(
+                    "{accept}: accept and register · {later}: go back (nothing is registered "
+                    "without it)"
+                )
                 if self.registering
-                else _("a: accept · Esc: later (the diary stays open; asked at the next login)")
+                else _(
+                    "{accept}: accept · {later}: later (the diary stays open; asked at the next "
+                    "login)"
+                )
             )
-            yield Static(Content.styled(said, MUTED))
+            keys = {
+                "accept": key_of(self, "consent.accept"),
+                "later": key_of(self, "consent.later"),
+            }
+            yield Static(Content.styled(said.format(**keys), MUTED), id="consent-keys")
 
     def on_mount(self) -> None:
         self.query_one("#consent-text", VerticalScroll).focus()
