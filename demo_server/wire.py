@@ -184,6 +184,38 @@ def check_query_numbers(request: Request[Any, Any, Any]) -> None:
                     ).format(name=name),
                     field=name,
                 )
+            if len(value) > len(str(MAX_ID)) or int(value) > MAX_ID:
+                _refuse_past_largest(request, name)
+
+
+#: Query parameters naming one object by its id (or an id-ordered position): one past
+#: :data:`MAX_ID` names nothing (404); any other whole number past it is out of range (400).
+_ID_QUERY_NAMES = frozenset({"pupil", "period", "subject", "before", "at"})
+
+
+def _refuse_past_largest(request: Request[Any, Any, Any], name: str) -> None:
+    """A query number past :data:`MAX_ID`, refused before any database is asked (SQLite cannot
+    bind one past 64 bits, PostgreSQL's ``integer`` one past 31). A route that allows larger
+    numbers says so with its parameter's own ``le``, which Litestar then checks."""
+    field = request.route_handler.parsed_fn_signature.parameters.get(name)
+    kwarg = None if field is None else field.kwarg_definition
+    if isinstance(kwarg, ParameterKwarg) and kwarg.le is not None:
+        return
+    if name.endswith("_id") or name in _ID_QUERY_NAMES:
+        raise ProblemError(
+            404,
+            _("there is nothing with this {name}: no id is larger than {largest}").format(
+                name=name, largest=MAX_ID
+            ),
+            field=name,
+        )
+    raise ProblemError(
+        400,
+        _("the query parameter '{name}' must be at most {largest}").format(
+            name=name, largest=MAX_ID
+        ),
+        field=name,
+    )
 
 
 async def strict_path(request: Request[Any, Any, Any]) -> None:

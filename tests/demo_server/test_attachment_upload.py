@@ -156,7 +156,7 @@ async def test_who_may_attach_and_where(
     parent = problem(
         await upload(http, await login_as(http, "parent"), ids["mon1"], "a.pdf", PDF), 403
     )
-    assert "homework files" in parent.detail
+    assert "attach files to homework" in parent.detail
     other = await upload(http, await login_as(http, "teacher2"), ids["mon1"], "a.pdf", PDF)
     assert other.status_code in (403, 404)
     # A lesson with no homework yet: write the homework first.

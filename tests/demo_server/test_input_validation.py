@@ -38,6 +38,10 @@ def allowed_login(path: str) -> str:
     route = path.removeprefix("/api/v1")
     if route.startswith("/medical"):
         return "nurse"
+    if route.startswith("/blogs"):
+        return "admin" if route.endswith("/visibility") else "teacher"
+    if route.startswith("/meetings/") and route.endswith("/answer"):
+        return "parent"
     if route.startswith(("/users", "/parent-links", "/roster", "/classes")) or route.endswith(
         "/move"
     ):
