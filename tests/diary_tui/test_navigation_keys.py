@@ -15,6 +15,7 @@ from diary_tui.app import DiaryApp
 from diary_tui.navigation import destinations_for
 from diary_tui.widgets import NavBar
 from screens.base import DiaryScreen
+from screens.dialogs.pick import Pick
 from screens.journal import JournalScreen
 from tests.conftest import sqlite_only
 from tests.diary_tui.harness import log_in, make_app, password_of, settled, signed_in, wait_for
@@ -23,6 +24,11 @@ from tests.diary_tui.harness import log_in, make_app, password_of, settled, sign
 def arrived(app: DiaryApp, name: str) -> bool:
     screen = app.screen
     return isinstance(screen, DiaryScreen) and name == screen.NAME and settled(screen)
+
+
+def arrived_or_asked(app: DiaryApp, name: str) -> bool:
+    """At the screen, or at the class chooser it opens with (My class, for the administration)."""
+    return isinstance(app.screen, Pick) or arrived(app, name)
 
 
 def _has_grid(screen: JournalScreen) -> bool:
@@ -61,6 +67,13 @@ async def test_every_key_on_the_bar_goes_where_the_bar_says(
         await wait_for(pilot, lambda: signed_in(diary))
         for destination in destinations_for(diary.data.me, diary.available_screens()):
             diary.go(destination.name)
+            await wait_for(
+                pilot,
+                partial(arrived_or_asked, diary, destination.name),
+            )
+            if isinstance(diary.screen, Pick):
+                # My class asks the administration which class first: the first one.
+                await pilot.press("enter")
             await wait_for(pilot, partial(arrived, diary, destination.name))
             screen = diary.screen
             assert isinstance(screen, DiaryScreen)
