@@ -71,17 +71,6 @@ def add_audit_command(subparsers: Any) -> None:
     audit.set_defaults(admin_run=run_audit)
 
 
-def hook(commands: Any) -> None:
-    """Find ``diary admin``'s subcommands among ``diary``'s and add ``audit`` to them."""
-    admin = commands.choices.get("admin")
-    if admin is None:
-        return
-    for action in admin._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            add_audit_command(action)
-            return
-
-
 def run_audit(args: argparse.Namespace, env: Env | None = None) -> int:
     env = env or Env()
     if args.start and args.end and args.end < args.start:

@@ -119,15 +119,15 @@ def build_parser(*, accounts: bool = True) -> argparse.ArgumentParser:
     from diary_tui.admin_cli import add_parsers
 
     add_parsers(commands)
+    from diary_tui.audit_cli import add_audit_command
+    from diary_tui.mark_cli import add_mark_command
     from diary_tui.setup_cli import hook as add_setup_commands
+    from diary_tui.setup_cli import subparsers_of
 
     add_setup_commands(commands)
-    from diary_tui.audit_cli import hook as add_audit_command
-
-    add_audit_command(commands)
-    from diary_tui.mark_cli import hook as add_mark_command
-
-    add_mark_command(commands)
+    admin = subparsers_of(commands.choices["admin"])
+    add_audit_command(admin)
+    add_mark_command(admin)
     return parser
 
 

@@ -102,17 +102,6 @@ def add_mark_command(subparsers: Any) -> None:
     mark.set_defaults(admin_run=run_mark)
 
 
-def hook(commands: Any) -> None:
-    """Find ``diary admin``'s subcommands among ``diary``'s and add ``mark`` to them."""
-    admin = commands.choices.get("admin")
-    if admin is None:
-        return
-    for action in admin._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            add_mark_command(action)
-            return
-
-
 def run_mark(args: argparse.Namespace, env: Env | None = None) -> int:
     env = env or Env()
     return _run(lambda: _mark(args, env), env, "diary admin mark")

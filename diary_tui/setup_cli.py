@@ -132,7 +132,7 @@ def hook(commands: Any) -> None:
     admin = commands.choices.get("admin")
     if admin is None:
         return
-    commands_of_admin = _subparsers(admin)
+    commands_of_admin = subparsers_of(admin)
     setup = commands_of_admin.choices.get("setup")
     if setup is None:
         return
@@ -142,7 +142,7 @@ def hook(commands: Any) -> None:
                 "the school's set-up in order: school, years, periods, holidays, bells, "
                 "subjects, rooms, classes, groups, assignments, timetable (by hand or from files)"
             )
-    sub = _subparsers(setup)
+    sub = subparsers_of(setup)
     add_commands(sub)
     rank = {name: index for index, name in enumerate(ORDER)}
     sub._choices_actions.sort(key=lambda action: rank.get(action.dest, len(ORDER)))
@@ -154,7 +154,8 @@ def hook(commands: Any) -> None:
     )
 
 
-def _subparsers(parser: argparse.ArgumentParser) -> Any:
+def subparsers_of(parser: argparse.ArgumentParser) -> Any:
+    """The subcommands of ``parser`` (``diary admin``'s, or ``diary admin setup``'s)."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             return action
