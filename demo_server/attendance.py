@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from api_client import models as m
 from api_client.i18n import _
@@ -38,6 +39,51 @@ def add_to_totals(totals: m.AttendanceTotals, kind: m.AbsenceKind, minutes: int)
         totals.unexcused += 1
 
 
+async def absence_entries(
+    db: AsyncSession, start: dt.date, end: dt.date, *where: ColumnElement[bool]
+) -> list[tuple[int, m.AttendanceEntry]]:
+    """``(pupil id, entry)`` of every absence and lateness (not removed) at the lessons from
+    ``start`` to ``end`` that match ``where`` (one pupil's, or one class's lessons), by day,
+    lesson and id: one query."""
+    rows = await db.execute(
+        select(
+            s.Absence.pupil_id,
+            s.Absence.id,
+            s.Lesson.date,
+            s.Lesson.number,
+            s.Subject.id,
+            s.Subject.name,
+            s.Absence.kind,
+            s.Absence.minutes,
+            s.Absence.note,
+        )
+        .join(s.Lesson, s.Lesson.id == s.Absence.lesson_id)
+        .join(s.Subject, s.Subject.id == s.Lesson.subject_id)
+        .where(
+            *where,
+            s.Absence.removed_at.is_(None),
+            s.Lesson.date >= start,
+            s.Lesson.date <= end,
+        )
+        .order_by(s.Lesson.date, s.Lesson.number, s.Absence.id)
+    )
+    return [
+        (
+            pupil_id,
+            m.AttendanceEntry(
+                id=absence_id,
+                date=day,
+                number=number,
+                subject=m.SubjectRef(id=subject_id, name=subject_name),
+                kind=m.AbsenceKind(kind),
+                minutes=minutes,
+                note=note,
+            ),
+        )
+        for pupil_id, absence_id, day, number, subject_id, subject_name, kind, minutes, note in rows
+    ]
+
+
 async def load_attendance(
     db: AsyncSession, pupil_id: int, today: dt.date, period: str | None
 ) -> m.Attendance | None:
@@ -46,50 +92,20 @@ async def load_attendance(
     if found is None:
         return None
     span, facts = found
-    rows = (
-        await db.execute(
-            select(
-                s.Absence.id,
-                s.Lesson.date,
-                s.Lesson.number,
-                s.Subject.id,
-                s.Subject.name,
-                s.Absence.kind,
-                s.Absence.minutes,
-                s.Absence.note,
-            )
-            .join(s.Lesson, s.Lesson.id == s.Absence.lesson_id)
-            .join(s.Subject, s.Subject.id == s.Lesson.subject_id)
-            .where(
-                s.Absence.pupil_id == pupil_id,
-                s.Absence.removed_at.is_(None),
-                s.Lesson.date >= span.start,
-                s.Lesson.date <= span.end,
-            )
-            .order_by(s.Lesson.date, s.Lesson.number, s.Absence.id)
-        )
-    ).all()
     entries: list[m.AttendanceEntry] = []
     total = m.AttendanceTotals()
     per_subject: dict[int, m.AttendanceTotals] = {}
     names: dict[int, str] = {}
-    for absence_id, day, number, subject_id, subject_name, kind, minutes, note in rows:
-        absence_kind = m.AbsenceKind(kind)
-        entries.append(
-            m.AttendanceEntry(
-                id=absence_id,
-                date=day,
-                number=number,
-                subject=m.SubjectRef(id=subject_id, name=subject_name),
-                kind=absence_kind,
-                minutes=minutes,
-                note=note,
-            )
-        )
-        names[subject_id] = subject_name
-        add_to_totals(total, absence_kind, minutes)
+    for _pupil, entry in await absence_entries(
+        db, span.start, span.end, s.Absence.pupil_id == pupil_id
+    ):
+        entries.append(entry)
+        names[entry.subject.id] = entry.subject.name
+        add_to_totals(total, entry.kind, entry.minutes)
         add_to_totals(
-            per_subject.setdefault(subject_id, m.AttendanceTotals()), absence_kind, minutes
+            per_subject.setdefault(entry.subject.id, m.AttendanceTotals()),
+            entry.kind,
+            entry.minutes,
         )
     return m.Attendance(
         pupil=facts.ref,

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api_client import models as m
 from api_client.i18n import _
 from demo_server import schema as s
-from demo_server.attendance import add_to_totals
+from demo_server.attendance import absence_entries, add_to_totals
 from demo_server.auth import Viewer
 from demo_server.grades import resolve_span
 from demo_server.messaging import add_message, check_text, full_name, participant
@@ -66,53 +66,21 @@ async def class_attendance(
             .order_by(s.Lesson.date)
         )
     )
-    rows = (
-        await db.execute(
-            select(
-                s.Absence.pupil_id,
-                s.Absence.id,
-                s.Lesson.date,
-                s.Lesson.number,
-                s.Subject.id,
-                s.Subject.name,
-                s.Absence.kind,
-                s.Absence.minutes,
-                s.Absence.note,
-            )
-            .join(s.Lesson, s.Lesson.id == s.Absence.lesson_id)
-            .join(s.Subject, s.Subject.id == s.Lesson.subject_id)
-            .where(
-                s.Lesson.class_id == cls.id,
-                s.Absence.removed_at.is_(None),
-                s.Lesson.date >= span.start,
-                s.Lesson.date <= span.end,
-            )
-            .order_by(s.Lesson.date, s.Lesson.number, s.Absence.id)
-        )
-    ).all()
     cells: dict[int, dict[dt.date, m.ClassAttendanceDay]] = defaultdict(dict)
     day_totals: dict[dt.date, m.AttendanceTotals] = {}
     day_pupils: dict[dt.date, set[int]] = defaultdict(set)
     total = m.AttendanceTotals()
     pupil_totals: dict[int, m.AttendanceTotals] = defaultdict(m.AttendanceTotals)
-    for pupil_id, absence_id, day, number, subject_id, subject, kind, minutes, note in rows:
-        absence_kind = m.AbsenceKind(kind)
+    for pupil_id, entry in await absence_entries(
+        db, span.start, span.end, s.Lesson.class_id == cls.id
+    ):
+        day, absence_kind, minutes = entry.date, entry.kind, entry.minutes
         cell = cells[pupil_id].get(day)
         if cell is None:
             cell = cells[pupil_id][day] = m.ClassAttendanceDay(
                 date=day, totals=m.AttendanceTotals()
             )
-        cell.entries.append(
-            m.AttendanceEntry(
-                id=absence_id,
-                date=day,
-                number=number,
-                subject=m.SubjectRef(id=subject_id, name=subject),
-                kind=absence_kind,
-                minutes=minutes,
-                note=note,
-            )
-        )
+        cell.entries.append(entry)
         add_to_totals(cell.totals, absence_kind, minutes)
         add_to_totals(day_totals.setdefault(day, m.AttendanceTotals()), absence_kind, minutes)
         add_to_totals(total, absence_kind, minutes)
