@@ -90,6 +90,10 @@ def key_of(screen: Screen[Any], binding_id: str, *, every: bool = False) -> str:
     for node in nodes:
         for each in node._bindings.key_to_bindings.values():
             bindings.extend(each)
+    if not any(binding.id == binding_id for binding in bindings):
+        # Not mounted yet (a widget the screen adds once its data is in): the binding as
+        # its class declares it, with the user's keymap applied.
+        bindings = _declared(app, binding_id)
     shown: list[str] = []
     for binding in bindings:
         if binding.id != binding_id:
@@ -100,6 +104,28 @@ def key_of(screen: Screen[Any], binding_id: str, *, every: bool = False) -> str:
         if not every:
             break
     return _(" or ").join(shown)
+
+
+def _declared(app: Any, binding_id: str) -> list[Binding]:
+    """The binding ``binding_id`` as a widget or screen class declares it in ``BINDINGS``,
+    with its key taken from the app's keymap where the user rebound it."""
+    from textual.dom import DOMNode
+
+    classes: list[type[DOMNode]] = [DOMNode]
+    while classes:
+        cls = classes.pop()
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id == binding_id:
+                keys = getattr(app, "_keymap", {}).get(binding_id)
+                if keys:
+                    return [
+                        dataclasses.replace(binding, key=key.strip()) for key in keys.split(",")
+                    ]
+                return [
+                    dataclasses.replace(binding, key=key.strip()) for key in binding.key.split(",")
+                ]
+        classes.extend(cls.__subclasses__())
+    return []
 
 
 class _Key:
