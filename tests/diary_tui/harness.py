@@ -58,6 +58,21 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], seconds: fl
         await pilot.pause(0.05)
 
 
+async def open_screen(pilot: Pilot[Any], name: str) -> None:
+    """Go to the screen ``name`` as its key does; where it first asks which class (My class,
+    for the administration), the first class is chosen."""
+    from screens.dialogs.pick import Pick
+
+    app = pilot.app
+    assert isinstance(app, DiaryApp)
+    app.go(name)
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, Pick) or getattr(app.screen, "NAME", "") == name
+    )
+    if isinstance(app.screen, Pick):
+        await pilot.press("enter")
+
+
 def record_notes(app: DiaryApp) -> list[str]:
     """The messages the app notifies from now on (still shown as usual)."""
     notes: list[str] = []

@@ -23,6 +23,7 @@ from tests.conftest import sqlite_only
 from tests.diary_tui.harness import (
     log_in,
     make_app,
+    open_screen,
     password_of,
     settled,
     signed_in,
@@ -61,7 +62,7 @@ async def drawn_footer(app: DiaryApp, pilot: Any) -> set[str]:
 
 async def visit_all(app: DiaryApp, pilot: Any, seen: dict[str, set[str]], who: str) -> None:
     for destination in destinations_for(app.data.me, app.available_screens()):
-        app.go(destination.name)
+        await open_screen(pilot, destination.name)
         await wait_for(pilot, partial(arrived, app, destination.name))
         seen[f"{who}:{destination.name}"] = await drawn_footer(app, pilot)
 

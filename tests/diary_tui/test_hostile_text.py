@@ -28,7 +28,14 @@ from textual.screen import ModalScreen
 from diary_tui.app import DiaryApp
 from diary_tui.navigation import destinations_for
 from tests.conftest import sqlite_only
-from tests.diary_tui.harness import log_in, make_app, password_of, settled, wait_for
+from tests.diary_tui.harness import (
+    log_in,
+    make_app,
+    open_screen,
+    password_of,
+    settled,
+    wait_for,
+)
 
 PAYLOAD = "\x1b]0;pwned\x07\x1b[2J\x1b[K\x1b[31m\x9b8m\u202e\u200b\u2066[red]x[/red]\x1b[0m"
 """What a hostile or broken server (or an old database) may hold in any text."""
@@ -42,7 +49,7 @@ TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "periods": ("name",),
     "holidays": ("name",),
     "subjects": ("name",),
-    "users": ("first_name", "last_name", "middle_name"),
+    "users": ("first_name", "last_name", "middle_name", "phone", "email"),
     "classes": ("letter",),
     "timetable_slots": ("room",),
     "lessons": ("room", "planned_room", "note", "topic"),
@@ -54,7 +61,12 @@ TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "message_threads": ("subject",),
     "messages": ("body",),
     "announcements": ("title", "body"),
-    "events": ("title", "place", "description"),
+    "events": ("title", "place", "description", "agenda", "minutes"),
+    "meeting_answers": ("comment",),
+    "bell_schedules": ("name",),
+    "blog_posts": ("title", "body"),
+    "blog_comments": ("body",),
+    "chat_messages": ("body",),
     "audit_log": ("reason",),
 }
 """Every column of the server's database that holds what a person wrote or named (the others
@@ -128,7 +140,7 @@ async def steady_frame(pilot: Pilot[Any], seconds: float = 15) -> str:
 async def show(pilot: Pilot[Any], name: str) -> str:
     app = pilot.app
     assert isinstance(app, DiaryApp)
-    app.go(name)
+    await open_screen(pilot, name)
     await wait_for(pilot, lambda: getattr(app.screen, "NAME", "") == name)
     if name == "medical":  # the health worker finds a pupil first
         screen = app.screen
