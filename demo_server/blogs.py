@@ -42,7 +42,7 @@ from demo_server.messaging import (
     users_by_id,
 )
 from demo_server.problems import ProblemError
-from demo_server.records import append_audit, record_change
+from demo_server.records import append_audit, record_change, record_write
 
 #: Roles that comment (every reader).
 COMMENTERS = BLOG_READERS
@@ -236,24 +236,17 @@ async def create_post(
     )
     db.add(row)
     await db.flush()
-    await append_audit(
+    item = await _one_item(db, viewer, row)
+    await record_write(
         db,
-        at=now,
-        actor_id=viewer.id,
+        viewer,
+        now,
         action="create",
         entity="blog_post",
         entity_id=row.id,
         after=_post_state(row),
-    )
-    item = await _one_item(db, viewer, row)
-    await record_change(
-        db,
-        school_id=viewer.school_id,
         kind="blog.new",
-        entity_id=row.id,
-        at=now,
         class_id=row.class_id,
-        actor_id=viewer.id,
         payload={"title": title, "class": item.class_.name if item.class_ else None},
     )
     return item
@@ -297,26 +290,19 @@ async def _post_changed(
     now: dt.datetime,
     reason: str = "",
 ) -> m.BlogPostItem:
-    await append_audit(
+    item = await _one_item(db, viewer, row)
+    await record_write(
         db,
-        at=now,
-        actor_id=viewer.id,
+        viewer,
+        now,
         action="update",
         entity="blog_post",
         entity_id=row.id,
         before=before,
         after=_post_state(row),
         reason=reason,
-    )
-    item = await _one_item(db, viewer, row)
-    await record_change(
-        db,
-        school_id=viewer.school_id,
         kind="blog.changed",
-        entity_id=row.id,
-        at=now,
         class_id=row.class_id,
-        actor_id=viewer.id,
         payload=_change_payload(row, item),
     )
     return item
@@ -491,25 +477,19 @@ async def set_comment_hidden(
             current=_comment_item(comment, authors),
         )
     await db.refresh(comment)
-    await append_audit(
+    await record_write(
         db,
-        at=now,
-        actor_id=viewer.id,
+        viewer,
+        now,
         action="update",
         entity="blog_comment",
         entity_id=comment.id,
         before=before,
         after={"hidden": comment.hidden_at is not None, "version": comment.version},
         reason=body.reason.strip(),
-    )
-    await record_change(
-        db,
-        school_id=viewer.school_id,
         kind="blog.changed",
-        entity_id=row.id,
-        at=now,
+        changed_id=row.id,
         class_id=row.class_id,
-        actor_id=viewer.id,
         payload=_change_payload(row, await _one_item(db, viewer, row)),
     )
     return _comment_item(comment, authors)

@@ -34,7 +34,7 @@ from demo_server.access import (
 from demo_server.auth import Viewer
 from demo_server.messaging import check_text, full_name
 from demo_server.problems import ProblemError
-from demo_server.records import append_audit, record_change
+from demo_server.records import record_change, record_write
 from demo_server.week import class_ref
 
 
@@ -221,25 +221,18 @@ async def hide_message(
         row.hidden_at = now if request.hidden else None
         row.hidden_by_id = viewer.id if request.hidden else None
         await db.flush()
-        await append_audit(
+        await record_write(
             db,
-            at=now,
-            actor_id=viewer.id,
+            viewer,
+            now,
             action="update",
             entity="chat_message",
             entity_id=row.id,
             before={"hidden": was_hidden, "class_id": cls.id},
             after={"hidden": request.hidden, "class_id": cls.id},
             reason=request.reason,
-        )
-        await record_change(
-            db,
-            school_id=viewer.school_id,
             kind="chat.hidden" if request.hidden else "chat.shown",
-            entity_id=row.id,
-            at=now,
             class_id=cls.id,
-            actor_id=viewer.id,
             payload={"class_id": cls.id, "message_id": row.id},
         )
     users = await _users(db, [row])
@@ -263,24 +256,17 @@ async def set_state(
         state.closed_at = now if closed else None
         state.closed_by_id = viewer.id if closed else None
         await db.flush()
-        await append_audit(
+        await record_write(
             db,
-            at=now,
-            actor_id=viewer.id,
+            viewer,
+            now,
             action="update",
             entity="chat",
             entity_id=cls.id,
             before={"closed": was_closed},
             after={"closed": closed},
-        )
-        await record_change(
-            db,
-            school_id=viewer.school_id,
             kind="chat.closed" if closed else "chat.opened",
-            entity_id=cls.id,
-            at=now,
             class_id=cls.id,
-            actor_id=viewer.id,
             payload={"class_id": cls.id},
         )
     return await load_chat(db, viewer, cls.id)

@@ -50,7 +50,7 @@ from demo_server.messaging import (
     users_by_id,
 )
 from demo_server.problems import ProblemError
-from demo_server.records import append_audit, record_change
+from demo_server.records import record_change, record_write
 
 #: How far ahead a meeting may be planned.
 PLAN_AHEAD = dt.timedelta(days=400)
@@ -355,30 +355,23 @@ async def _record(
     kind: str,
     before: dict[str, Any] | None,
 ) -> None:
-    await append_audit(
+    await record_write(
         db,
-        at=now,
-        actor_id=viewer.id,
+        viewer,
+        now,
         action=action,
         entity="meeting",
         entity_id=row.id,
         before=before,
         after=_audit_value(row),
-    )
-    await record_change(
-        db,
-        school_id=row.school_id,
         kind=kind,
-        entity_id=row.id,
-        at=now,
+        class_id=row.class_id,
         payload={
             "title": row.title,
             "starts_at": row.starts_at.astimezone(dt.UTC).isoformat(),
             "date": row.starts_at.astimezone(await _zone(db, viewer)).date().isoformat(),
             "place": row.place,
         },
-        class_id=row.class_id,
-        actor_id=viewer.id,
     )
 
 

@@ -1,7 +1,7 @@
 """What every write leaves behind: an audit record in the hash chain, and a change-feed row.
 
 Call both inside the write's own transaction, so a change, its audit record and its feed entry
-are committed together or not at all.
+are committed together or not at all. A write that leaves both calls :func:`record_write` once.
 
 The audit chain must stay a single line even with several writers (several requests on one
 SQLite file, several server processes on PostgreSQL). :func:`append_audit` therefore takes the
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from demo_server.audit import GENESIS, audit_row, record_content, record_hash
 from demo_server.audit_key import current_key
+from demo_server.auth import Viewer
 from demo_server.schema import AuditRecord, Change
 
 AUDIT_LOCK_KEY = 0x6469617279  # "diary": the advisory lock of the audit chain on PostgreSQL
@@ -144,6 +145,62 @@ async def record_change(
     )
     assert cursor is not None
     return int(cursor)
+
+
+async def record_write(
+    db: AsyncSession,
+    viewer: Viewer,
+    now: dt.datetime,
+    *,
+    action: str,
+    entity: str,
+    entity_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    pupil_id: int | None = None,
+    class_id: int | None = None,
+    group_id: int | None = None,
+    user_id: int | None = None,
+    changed_id: int | None = None,
+) -> None:
+    """What a person's write leaves: its audit record (:func:`append_audit`, the viewer as the
+    actor) and then its change-feed row (:func:`record_change`, in the viewer's school), both
+    in the write's own transaction.
+
+    The two share the moment, the actor and the thing written (``entity_id``, and ``pupil_id``
+    when the thing is a pupil's). The feed row is about ``changed_id`` instead when its readers
+    know the thing by another one (a hidden comment is a change of its post); ``kind``,
+    ``payload`` and who sees it (``class_id``, ``group_id``, ``user_id``) are the feed's alone,
+    ``before``, ``after`` and ``reason`` the audit record's alone.
+    """
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        pupil_id=pupil_id,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    await record_change(
+        db,
+        school_id=viewer.school_id,
+        kind=kind,
+        entity_id=entity_id if changed_id is None else changed_id,
+        at=now,
+        pupil_id=pupil_id,
+        class_id=class_id,
+        group_id=group_id,
+        user_id=user_id,
+        actor_id=viewer.id,
+        payload=payload,
+    )
 
 
 async def record_class_changes(
