@@ -423,6 +423,10 @@ class DiaryClient:
         """A class's journal for a subject and period (the period containing today by default)."""
         return await self.fetch(endpoints.journal(class_id, subject_id, period_id))
 
+    async def mark(self, mark_id: int) -> JournalMark:
+        """One mark as its journal shows it, with the version a change of it is based on."""
+        return await self.fetch(endpoints.mark(mark_id))
+
     async def create_mark(self, body: MarkCreate, idempotency_key: str) -> JournalMark:
         return await self._send(
             "POST", "/marks", JournalMark, json=body, idempotency_key=idempotency_key

@@ -42,6 +42,7 @@ from api_client.models import (
     Health,
     HomeworkList,
     Journal,
+    JournalMark,
     LessonDetail,
     Me,
     MedicalAbsences,
@@ -199,6 +200,11 @@ def journal(
         "group_id": group_id,
     }
     return Get("/journal", Journal, query(params))
+
+
+def mark(mark_id: int) -> Get[JournalMark]:
+    """One mark as its journal shows it, with the version a change of it is based on."""
+    return Get(f"/marks/{mark_id}", JournalMark)
 
 
 def lesson(lesson_id: int) -> Get[LessonDetail]:

@@ -550,6 +550,33 @@ def journal_mark(mark: s.Mark) -> JournalMark:
     )
 
 
+async def read_mark(db: AsyncSession, viewer: Viewer, mark_id: int) -> JournalMark:
+    """One mark, as its journal shows it, to whoever reads that journal
+    (:func:`access.may_open_journal`: its lesson's teachers, the class teacher, the
+    administration), and to the pupil and their parents while it stands (their week shows it);
+    to anyone else the one answer for no such mark."""
+    check_id(mark_id, "mark_id", what="mark")
+    row = (
+        await db.execute(
+            select(s.Mark, s.Lesson)
+            .join(s.Lesson, s.Lesson.id == s.Mark.lesson_id)
+            .join(s.SchoolClass, s.SchoolClass.id == s.Lesson.class_id)
+            .where(s.Mark.id == mark_id, s.SchoolClass.school_id == viewer.school_id)
+        )
+    ).first()
+    if row is not None:
+        mark, lesson = row
+        if viewer.role in (Role.PUPIL, Role.PARENT):
+            seen = mark.removed_at is None and await may_see_pupil(db, viewer, mark.pupil_id)
+        else:
+            seen = await may_open_journal(
+                db, viewer, lesson.class_id, lesson.subject_id, lesson.group_id
+            )
+        if seen:
+            return journal_mark(mark)
+    raise not_found("mark", "mark_id")
+
+
 def _mark_state(mark: s.Mark) -> dict[str, Any]:
     return {
         "lesson_id": mark.lesson_id,

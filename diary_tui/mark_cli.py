@@ -8,8 +8,8 @@ Once a year is closed its journal is the administration's to correct, always giv
 (``demo_server.journal_rights``); the reason is kept in the audit log with the change
 (``diary admin audit`` shows it). Lessons and marks are named by their ids, as the audit log
 and the journal give them; a pupil by id or name. A change or removal is made to the mark as
-it is now: the command reads its current version from the server's answer and says what the
-mark was.
+it is now: the command reads the mark (``GET /marks/{id}``), sends the change based on its
+version and says what the mark was.
 """
 
 from __future__ import annotations
@@ -132,20 +132,12 @@ async def _pupil_id(data: DiaryData, pupil: str) -> int:
     raise Refused(_("several pupils fit {name}: {who}; give the id").format(name=pupil, who=who))
 
 
-async def _current(data: DiaryData, mark_id: int, send: Any) -> tuple[JournalMark, JournalMark]:
-    """Send a write based on the mark as it is now: the server names its current version
-    (a 409 with the mark) when the one sent is not it. The mark before and after."""
-    from api_client.errors import Conflict
-    from api_client.models import JournalMark
-
-    try:
-        done: JournalMark = await send(0)  # versions begin at 1: this asks for the current
-    except Conflict as exc:
-        current = exc.current_as(JournalMark)
-        if current is None:
-            raise Refused(exc.message) from None
-        return current, await send(current.version)
-    return done, done
+async def _as_now(data: DiaryData, mark_id: int, send: Any) -> tuple[JournalMark, JournalMark]:
+    """Read the mark as it is now and send one write based on its version (a colleague's
+    change in between is refused by the server, not overwritten). The mark before and after."""
+    assert data.client is not None
+    before = await data.client.mark(mark_id)
+    return before, await send(before.version)
 
 
 async def _mark(args: argparse.Namespace, env: Env) -> int:
@@ -191,7 +183,7 @@ async def _mark(args: argparse.Namespace, env: Env) -> int:
                 )
                 return await client.update_mark(args.mark, body, str(uuid.uuid4()))
 
-            before, after = await _current(data, args.mark, update)
+            before, after = await _as_now(data, args.mark, update)
             env.wrap(
                 _("Changed: mark {id}, {before} → {after}.").format(
                     id=args.mark, before=said(before), after=said(after)
@@ -203,7 +195,7 @@ async def _mark(args: argparse.Namespace, env: Env) -> int:
                 body = MarkRemove(version=version, reason=args.reason)
                 return await client.remove_mark(args.mark, body, str(uuid.uuid4()))
 
-            before, _after = await _current(data, args.mark, remove)
+            before, _after = await _as_now(data, args.mark, remove)
             env.wrap(_("Removed: mark {id}, {mark}.").format(id=args.mark, mark=said(before)))
         env.wrap(_("Reason: {reason}").format(reason=args.reason))
     return OK

@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api_client.i18n import N_
 from api_client.models import (
     AbsenceRemove,
     AbsenceSet,
@@ -31,8 +32,10 @@ from api_client.models import (
     TopicSet,
 )
 from demo_server import journal
+from demo_server.access import PUPIL_READERS
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
+from demo_server.routes.deps import requires
 from demo_server.settings import ServerState
 
 LessonId = Annotated[int, PathParameter(description="The lesson's id")]
@@ -73,6 +76,22 @@ async def create_mark(
     db: NamedDependency[AsyncSession],
 ) -> JournalMark:
     return await journal.create_mark(db, viewer, data, server.settings.now(), viewer.today)
+
+
+@get(
+    "/marks/{mark_id:int}",
+    summary="One mark",
+    tags=["journal"],
+    guards=[requires(*PUPIL_READERS, what=N_("marks"))],
+)
+async def get_mark(
+    mark_id: MarkId, viewer: NamedDependency[Viewer], db: NamedDependency[AsyncSession]
+) -> JournalMark:
+    """A mark as its journal shows it, with its version (the one a change is based on).
+
+    Whoever reads its journal (the lesson's teachers, the class teacher, the administration);
+    the pupil and their parents while it stands. Anyone else: 404, as for no such mark."""
+    return await journal.read_mark(db, viewer, mark_id)
 
 
 @patch("/marks/{mark_id:int}", summary="Change a mark", tags=["journal"])
@@ -199,6 +218,7 @@ router = Router(
     path="/",
     route_handlers=[
         get_journal,
+        get_mark,
         create_mark,
         update_mark,
         remove_mark,

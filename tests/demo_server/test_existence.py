@@ -74,6 +74,7 @@ OWN = {
 FOREIGN_IN_SCHOOL: dict[str, dict[str, list[str]]] = {
     "pupil": {
         "pupil": ["sibling", "stranger"],
+        "mark": ["mark_sibling"],
         "class": ["c6b", "c7v"],
         "event": ["c7v_trip"],
         "post": ["post_7v", "post_hidden"],
@@ -211,6 +212,7 @@ REQUESTS: list[Call] = [
         query={"class_id": "{class}", "subject_id": "{subject}", "period_id": "{period}"},
     ),
     Call("POST", "/marks", {"lesson_id": "{lesson}", "pupil_id": "{pupil}", "value": 4}),
+    Call("GET", "/marks/{mark}"),
     Call("PATCH", "/marks/{mark}", {"version": 2, "value": 4}),
     Call("POST", "/marks/{mark}/remove", {"version": 2}),
     Call("PUT", "/lessons/{lesson}/absences/{pupil}", {"kind": "illness"}),

@@ -7,9 +7,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
+import msgspec
 import pytest
 from sqlalchemy import select
 
+from api_client.models import API_PREFIX
 from demo_server import schema as s
 from demo_server.db import make_engine
 from tests.conftest import sqlite_only
@@ -95,3 +98,47 @@ def test_help_in_both_languages(lang: str, words: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert words in " ".join(done.stdout.split())
+
+
+class Recorder(httpx.AsyncBaseTransport):
+    """Passes requests on and keeps each one's method, path and body."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.sent: list[tuple[str, str, bytes]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        self.sent.append((request.method, request.url.path, body))
+        return await self.inner.handle_async_request(request)
+
+
+@sqlite_only
+def test_a_change_reads_the_mark_and_sends_one_write_on_its_version(
+    run: Any,  # noqa: F811
+    demo: Any,
+    demo_url: str,
+) -> None:
+    """The mark is read first (its version); then one write, based on it: no write is sent
+    on a guessed version to learn the current one from the refusal."""
+    asyncio.run(close_year(demo_url))
+    mark = demo.ids["mark_edited"]
+    for words, method, path, version in (
+        (["change", str(mark), "--value", "3"], "PATCH", f"/marks/{mark}", 2),
+        (["remove", str(mark)], "POST", f"/marks/{mark}/remove", 3),
+    ):
+        recorder: list[Recorder] = []
+
+        def wrap(inner: httpx.AsyncBaseTransport, into: list[Recorder] = recorder) -> Recorder:
+            into.append(Recorder(inner))
+            return into[-1]
+
+        code, _out, err = run(as_("admin", *words, "--reason", REASON), wrap=wrap)
+        assert code == 0, err
+        about = [
+            (m, p.removeprefix(API_PREFIX), b)
+            for m, p, b in recorder[0].sent
+            if f"/marks/{mark}" in p
+        ]
+        assert [(m, p) for m, p, _b in about] == [("GET", f"/marks/{mark}"), (method, path)]
+        assert msgspec.json.decode(about[1][2])["version"] == version
