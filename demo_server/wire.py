@@ -12,6 +12,10 @@
   path with letters where the id goes does. So does an id larger than any id can be
   (:data:`~api_client.models.MAX_ID`), before any database is asked: SQLite cannot bind a
   number past 64 bits and PostgreSQL's ``integer`` refuses one past 31.
+- A whole number in the query is written in ASCII digits too. One past the largest id is
+  refused before any database is asked: a 404 where the route declares the parameter an
+  :data:`Id` (it names one object, or a place in an id-ordered list), a 400 (out of range)
+  for every other number (a limit, an offset, a count).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 import typing
-from typing import Any
+from typing import Annotated, Any, Final
 
 import msgspec
 from litestar import Request
@@ -33,6 +37,22 @@ from api_client.models import MAX_ID
 from demo_server.problems import ProblemError
 
 _CANONICAL_ID = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+
+
+class NamesAnObject:
+    """The ``Annotated`` mark of a whole number that names one object by its id (a pupil, a
+    class, a period, a teacher ...) or a place in an id-ordered list (``before``, ``at``)."""
+
+    def __repr__(self) -> str:
+        return "NAMES_AN_OBJECT"
+
+
+NAMES_AN_OBJECT: Final = NamesAnObject()
+
+Id = Annotated[int, NAMES_AN_OBJECT]
+"""A query parameter's type when it names an object: ``pupil: Annotated[Id, QueryParameter(...)]``
+or ``Annotated[Id | None, ...]``. Past :data:`MAX_ID` it names nothing (404); a plain ``int``
+past it is out of range (400)."""
 
 
 def body_type(request: Request[Any, Any, Any]) -> Any:
@@ -139,7 +159,7 @@ def check_path_ids(request: ASGIConnection[Any, Any, Any, Any]) -> None:
 
 
 _QUERY_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
-_number_params: dict[object, frozenset[str]] = {}
+_number_params: dict[object, dict[str, bool]] = {}
 
 
 def _is_int(annotation: Any) -> bool:
@@ -150,19 +170,31 @@ def _is_int(annotation: Any) -> bool:
     return any(_is_int(arg) for arg in typing.get_args(annotation))
 
 
-def number_params(handler: Any) -> frozenset[str]:
-    """The names (as sent) of the route's query parameters that are whole numbers."""
+def names_an_object(annotation: Any) -> bool:
+    """Whether ``annotation`` (as written, ``Annotated`` kept) holds an :data:`Id`."""
+    if typing.get_origin(annotation) is typing.Annotated and any(
+        meta is NAMES_AN_OBJECT for meta in annotation.__metadata__
+    ):
+        return True
+    return any(names_an_object(arg) for arg in typing.get_args(annotation))
+
+
+def number_params(handler: Any) -> dict[str, bool]:
+    """The route's query parameters that are whole numbers: each name (as sent) and whether it
+    is declared an :data:`Id`."""
     found = _number_params.get(handler)
     if found is None:
-        names = set()
+        found = {}
         for name, field in handler.parsed_fn_signature.parameters.items():
             kwarg = field.kwarg_definition
             if isinstance(kwarg, ParameterKwarg) and (kwarg.header or kwarg.cookie):
                 continue
             if _is_int(field.annotation):
                 alias = kwarg.query if isinstance(kwarg, ParameterKwarg) else None
-                names.add(alias or name)
-        found = _number_params[handler] = frozenset(names)
+                found[alias or name] = NAMES_AN_OBJECT in field.metadata or names_an_object(
+                    field.raw
+                )
+        _number_params[handler] = found
     return found
 
 
@@ -173,7 +205,9 @@ def check_query_numbers(request: Request[Any, Any, Any]) -> None:
         return
     params = request.query_params
     in_path = request.scope.get("path_params", {})
-    for name in number_params(request.route_handler) - in_path.keys():
+    for name, is_id in number_params(request.route_handler).items():
+        if name in in_path:
+            continue
         for value in params.getall(name, []):
             if not _QUERY_NUMBER.match(value):
                 raise ProblemError(
@@ -185,23 +219,19 @@ def check_query_numbers(request: Request[Any, Any, Any]) -> None:
                     field=name,
                 )
             if len(value) > len(str(MAX_ID)) or int(value) > MAX_ID:
-                _refuse_past_largest(request, name)
+                _refuse_past_largest(request, name, is_id=is_id)
 
 
-#: Query parameters naming one object by its id (or an id-ordered position): one past
-#: :data:`MAX_ID` names nothing (404); any other whole number past it is out of range (400).
-_ID_QUERY_NAMES = frozenset({"pupil", "period", "subject", "before", "at"})
-
-
-def _refuse_past_largest(request: Request[Any, Any, Any], name: str) -> None:
+def _refuse_past_largest(request: Request[Any, Any, Any], name: str, *, is_id: bool) -> None:
     """A query number past :data:`MAX_ID`, refused before any database is asked (SQLite cannot
-    bind one past 64 bits, PostgreSQL's ``integer`` one past 31). A route that allows larger
-    numbers says so with its parameter's own ``le``, which Litestar then checks."""
+    bind one past 64 bits, PostgreSQL's ``integer`` one past 31): 404 for an :data:`Id`, 400
+    for any other number. A route that allows larger numbers says so with its parameter's own
+    ``le``, which Litestar then checks."""
     field = request.route_handler.parsed_fn_signature.parameters.get(name)
     kwarg = None if field is None else field.kwarg_definition
     if isinstance(kwarg, ParameterKwarg) and kwarg.le is not None:
         return
-    if name.endswith("_id") or name in _ID_QUERY_NAMES:
+    if is_id:
         raise ProblemError(
             404,
             _("there is nothing with this {name}: no id is larger than {largest}").format(

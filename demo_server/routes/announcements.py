@@ -21,12 +21,13 @@ from demo_server.problems import ProblemError
 from demo_server.routes.deps import requires
 from demo_server.routes.week import date_query, parse_date
 from demo_server.settings import ServerState
+from demo_server.wire import Id
 
 #: The longest range ``/events`` answers at once.
 MAX_EVENT_RANGE = dt.timedelta(days=400)
 
 PupilParam = Annotated[
-    int | None,
+    Id | None,
     QueryParameter(
         name="pupil_id",
         description="Only this child's class (and the school); default: all the user's classes",

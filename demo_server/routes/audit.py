@@ -26,6 +26,7 @@ from demo_server.problems import ProblemError
 from demo_server.routes.deps import requires
 from demo_server.routes.week import date_query, parse_date
 from demo_server.settings import ServerState
+from demo_server.wire import Id
 
 ACTIONS = ("create", "update", "remove")
 #: What ``action`` may be (its OpenAPI pattern): actions separated by commas, nothing else.
@@ -89,7 +90,7 @@ async def audit_log(
         ),
     ] = DEFAULT_LIMIT,
     before: Annotated[
-        int | None,
+        Id | None,
         QueryParameter(
             description="Records older than this id (the next page)",
             schema_extra={"minimum": 1, "maximum": MAX_ID},

@@ -29,6 +29,7 @@ from demo_server.changes import (
     read_feed,
 )
 from demo_server.settings import ServerState
+from demo_server.wire import Id
 
 KEEP_ALIVE_SECONDS = 15.0
 RETRY_MS = 2000
@@ -75,7 +76,7 @@ async def audit_head(
     viewer: NamedDependency[Viewer],
     db: NamedDependency[AsyncSession],
     at: Annotated[
-        int, QueryParameter(description="A position from an earlier ChangeFeed.head", ge=1)
+        Id, QueryParameter(description="A position from an earlier ChangeFeed.head", ge=1)
     ],
 ) -> AuditHead:
     """The hash of the audit record at position ``at``, so a client can check that the chain

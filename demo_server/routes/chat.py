@@ -21,6 +21,7 @@ from demo_server.auth import Viewer
 from demo_server.idempotency import write
 from demo_server.routes.deps import requires
 from demo_server.settings import ServerState
+from demo_server.wire import Id
 
 ClassId = Annotated[int, PathParameter(description="The class's id (its chat)")]
 MessageId = Annotated[int, PathParameter(description="The chat message's id")]
@@ -44,7 +45,7 @@ async def class_chat(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     before: Annotated[
-        int | None,
+        Id | None,
         QueryParameter(
             description="Only messages older than this one (the first id of a page)",
             ge=1,

@@ -30,6 +30,7 @@ from demo_server.problems import ProblemError
 from demo_server.routes.deps import STATE_KEY, requires
 from demo_server.routes.week import date_query, parse_date
 from demo_server.settings import ATTACHMENT_CEILING, ServerState
+from demo_server.wire import Id
 
 
 @get("/pupils/{pupil_id:int}/homework", summary="A pupil's homework", tags=["homework"])
@@ -43,7 +44,7 @@ async def pupil_homework(
     ] = None,
     to: Annotated[str | None, date_query("Last due date, YYYY-MM-DD (default: in 4 weeks)")] = None,
     subject: Annotated[
-        int | None, QueryParameter(description="Only this subject's homework")
+        Id | None, QueryParameter(description="Only this subject's homework")
     ] = None,
 ) -> HomeworkList:
     """Homework due in the range, upcoming first (soonest first), then past (latest first)."""

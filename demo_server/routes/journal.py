@@ -37,6 +37,7 @@ from demo_server.auth import Viewer
 from demo_server.idempotency import write
 from demo_server.routes.deps import requires
 from demo_server.settings import ServerState
+from demo_server.wire import Id
 
 LessonId = Annotated[int, PathParameter(description="The lesson's id")]
 PupilId = Annotated[int, PathParameter(description="The pupil's id")]
@@ -48,13 +49,13 @@ async def get_journal(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-    class_id: Annotated[int, QueryParameter(description="The class's id")],
-    subject_id: Annotated[int, QueryParameter(description="The subject's id")],
+    class_id: Annotated[Id, QueryParameter(description="The class's id")],
+    subject_id: Annotated[Id, QueryParameter(description="The subject's id")],
     period_id: Annotated[
-        int | None, QueryParameter(description="The period's id (default: the one holding today)")
+        Id | None, QueryParameter(description="The period's id (default: the one holding today)")
     ] = None,
     group_id: Annotated[
-        int | None,
+        Id | None,
         QueryParameter(description="A group of the class for the subject: its pupils and lessons"),
     ] = None,
 ) -> Journal:

@@ -25,6 +25,7 @@ from demo_server.problems import ProblemError
 from demo_server.routes.deps import requires
 from demo_server.routes.week import date_query, parse_date
 from demo_server.settings import ServerState
+from demo_server.wire import Id
 
 DEFAULT_DAYS = 60
 
@@ -67,7 +68,7 @@ async def medical_absences(
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
-    pupil: Annotated[int, QueryParameter(description="The pupil's id")],
+    pupil: Annotated[Id, QueryParameter(description="The pupil's id")],
     from_: Annotated[
         str | None, date_query("From this day (default: 60 days ago)", name="from")
     ] = None,

@@ -22,6 +22,7 @@ from demo_server.idempotency import write
 from demo_server.routes.deps import requires
 from demo_server.routes.week import date_query, parse_date
 from demo_server.settings import ServerState
+from demo_server.wire import Id
 
 SETUP_STAFF = (m.Role.IT_STAFF, m.Role.ADMINISTRATION)
 SETUP_ONLY = requires(
@@ -32,7 +33,7 @@ SETUP_ONLY = requires(
 GroupId = Annotated[int, PathParameter(description="The group's id")]
 RowId = Annotated[int, PathParameter(description="The timetable row's id")]
 AssignmentId = Annotated[int, PathParameter(description="The teaching assignment's id")]
-ClassFilter = Annotated[int | None, QueryParameter(description="Only this class", ge=1)]
+ClassFilter = Annotated[Id | None, QueryParameter(description="Only this class", ge=1)]
 
 
 # --- groups ------------------------------------------------------------------------------------
@@ -101,7 +102,7 @@ async def list_assignments(
     viewer: NamedDependency[Viewer],
     db: NamedDependency[AsyncSession],
     class_id: ClassFilter = None,
-    teacher_id: Annotated[int | None, QueryParameter(description="Only this teacher", ge=1)] = None,
+    teacher_id: Annotated[Id | None, QueryParameter(description="Only this teacher", ge=1)] = None,
 ) -> m.AssignmentList:
     return await schedule.list_assignments(db, viewer, class_id, teacher_id)
 

@@ -23,6 +23,7 @@ from demo_server.auth import Viewer
 from demo_server.idempotency import write
 from demo_server.routes.deps import requires
 from demo_server.settings import ServerState
+from demo_server.wire import Id
 
 GUARD = requires(
     *SETUP_STAFF, what=N_("the school's set-up (its IT staff and administration keep it)")
@@ -117,7 +118,7 @@ async def classes(
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     year_id: Annotated[
-        int | None, QueryParameter(description="Only this year's classes", ge=1, le=m.MAX_ID)
+        Id | None, QueryParameter(description="Only this year's classes", ge=1, le=m.MAX_ID)
     ] = None,
 ) -> m.SetupClassList:
     return await catalog.list_classes(db, viewer.school_id, year_id, viewer.today)

@@ -26,9 +26,10 @@ from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
 from demo_server.routes.deps import requires
 from demo_server.settings import ServerState
+from demo_server.wire import Id
 
 PeriodParam = Annotated[
-    int | None,
+    Id | None,
     QueryParameter(description="The period's id (default: the period that holds today)"),
 ]
 
