@@ -3,7 +3,8 @@
 Pure data and pure edit operations, no Textual and no I/O. Every edit returns an ``Edit``
 record (what changed, before and after) that the screen sends to the outbox and that
 ``JournalModel.undo`` turns back. The sync engine reports what the server said with
-``JournalModel.set_state``.
+``JournalModel.set_state``. ``model_from_journal`` builds the model from the server's
+``Journal``; ``journal_choices`` lists the journals a teacher opens.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from api_client.models import (
     LATE_MINUTES_MAX,
     MARK_WEIGHT_MAX,
     AbsenceKind,
+    Journal,
+    JournalMark,
     LessonKind,
     LessonStatus,
     MarkKind,
+    Me,
 )
 
 KIND_ORDER: tuple[MarkKind, ...] = tuple(MarkKind)
@@ -535,3 +539,99 @@ def _absence_kind(kind: AbsenceKind | str) -> AbsenceKind:
     except ValueError:
         allowed = ", ".join(k.value for k in AbsenceKind)
         raise ValueError(f"{kind!r} is not a kind of absence (one of: {allowed})") from None
+
+
+# -- the journal as the server sent it, and the journals a teacher opens ---------------------
+
+Choice = tuple[int, str, int, str, int | None]
+"""A journal to open: (class id, class, subject id, subject, group id or None)."""
+
+
+def journal_choices(me: Me | None) -> list[Choice]:
+    """The journals a teacher may open: a class and subject, or one group of the class for
+    the subject (the subject's name then says the group: ``англ. (гр. 1)``).
+
+    A class teacher also opens their own class (for attendance) with the subjects they
+    teach elsewhere; the server decides again for every request."""
+    if me is None:
+        return []
+    seen: set[tuple[int, int, int | None]] = set()
+    found: list[Choice] = []
+    for teaching in me.teaching:
+        group = teaching.group
+        key = (teaching.class_.id, teaching.subject.id, group.id if group else None)
+        if key not in seen:
+            seen.add(key)
+            subject = teaching.subject.name
+            if group is not None:
+                subject = _("{subject} ({group})").format(subject=subject, group=group.name)
+            found.append(
+                (teaching.class_.id, teaching.class_.name, teaching.subject.id, subject, key[2])
+            )
+    return found
+
+
+def model_from_journal(journal: Journal) -> JournalModel:
+    """The journal in memory, as the server sent it."""
+    pupils = [
+        JournalPupil(
+            p.id, p.number, p.last_name, p.first_name, [(e.start, e.end) for e in p.enrolled]
+        )
+        for p in journal.pupils
+    ]
+    lessons = [
+        JournalLesson(
+            id=lesson.id,
+            date=lesson.date,
+            number=lesson.number,
+            topic=lesson.topic,
+            homework_text=lesson.homework.text if lesson.homework else "",
+            homework_due=lesson.homework.due if lesson.homework else None,
+            status=lesson.status,
+            version=lesson.version,
+            homework_version=lesson.homework.version if lesson.homework else None,
+            files=[(a.name, a.size) for a in lesson.homework.attachments]
+            if lesson.homework
+            else [],
+            kind=lesson.kind,
+            weight=lesson.weight,
+        )
+        for lesson in journal.lessons
+    ]
+    model = JournalModel(
+        pupils, lessons, scale=(journal.scale.min, journal.scale.max), period_marks={}
+    )
+    where = {(p.id, lesson.id) for p in pupils for lesson in lessons}
+    for mark in sorted(journal.marks, key=lambda m: (m.created_at, m.id)):
+        if mark.removed or (mark.pupil_id, mark.lesson_id) not in where:
+            continue
+        model.cell(mark.pupil_id, mark.lesson_id).marks.append(_cell_mark(mark))
+    for absence in journal.absences:
+        if absence.removed or (absence.pupil_id, absence.lesson_id) not in where:
+            continue
+        cell = model.cell(absence.pupil_id, absence.lesson_id)
+        cell.absence = absence.kind
+        cell.absence_id, cell.absence_version = absence.id, absence.version
+        cell.absence_minutes = absence.minutes
+    pupil_ids = {p.id for p in pupils}
+    for period_mark in journal.period_marks:
+        if period_mark.pupil_id in pupil_ids:
+            model.period_marks[period_mark.pupil_id] = PeriodMarkCell(
+                value=None if period_mark.removed else period_mark.value,
+                mark_id=period_mark.id,
+                version=period_mark.version,
+            )
+    return model
+
+
+def _cell_mark(mark: JournalMark) -> CellMark:
+    return CellMark(
+        value=mark.value,
+        weight=mark.weight,
+        kind=mark.kind,
+        comment=mark.comment,
+        mark_id=mark.id,
+        version=mark.version,
+        key=f"m{mark.id}",
+        created_at=mark.created_at,
+    )

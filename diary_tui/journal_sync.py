@@ -11,6 +11,7 @@ puts the server's answers into the model (:func:`settle`), and resolves a confli
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from api_client.models import (
     AbsenceKind,
     AbsenceRemove,
     AbsenceSet,
+    ChangeItem,
     Journal,
     JournalAbsence,
     JournalMark,
@@ -546,3 +548,41 @@ def lesson_writes(
         )
         writes.append(HomeworkSetOp(lesson_id=lesson.id, request=set_homework, place=place))
     return writes
+
+
+# -- the change feed -----------------------------------------------------------------------
+
+JOURNAL_KINDS = ("mark.", "absence.", "period_mark.", "lesson.", "homework.")
+"""The changes in the feed that can touch a class journal."""
+
+
+def touched(
+    journal: Journal,
+    changes: Iterable[ChangeItem],
+    me_id: int | None,
+    echoes: Counter[tuple[str, int]],
+) -> bool:
+    """Whether someone else (or this teacher on another computer) changed ``journal``: a
+    mark, absence or period mark of its subject for one of its pupils, or one of its lessons
+    (topic, homework, timetable).
+
+    ``echoes`` counts our own saved writes whose change has not come back yet (by
+    :func:`echo_of`); each one's change is used up here and is not news."""
+    lessons = {lesson.id for lesson in journal.lessons}
+    pupils = {pupil.id for pupil in journal.pupils}
+    found = False
+    for change in changes:
+        if not change.kind.startswith(JOURNAL_KINDS):
+            continue
+        echo = (change.kind.split(".", 1)[0], change.entity_id)
+        if me_id is not None and change.actor_id == me_id and echoes[echo] > 0:
+            echoes[echo] -= 1  # the echo of a change made here: already on screen
+            continue
+        if found:
+            continue
+        payload = change.payload
+        found = payload.get("lesson_id") in lessons or (
+            payload.get("subject_id") == journal.subject.id
+            and (change.pupil_id in pupils or change.class_id == journal.class_.id)
+        )
+    return found

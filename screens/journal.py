@@ -27,152 +27,38 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
-from api_client import endpoints
-from api_client.i18n import N_, _, day_label, day_month, ngettext, pgettext
+from api_client import endpoints, names
+from api_client.i18n import N_, _, day_label, day_month, ngettext
 from api_client.models import (
     LATE_MINUTES_MAX,
     LESSON_KIND_WEIGHTS,
     MARK_WEIGHT_MAX,
-    AbsenceKind,
     ChangeItem,
     Journal,
-    JournalMark,
     LessonDetail,
     LessonKind,
-    LessonStatus,
-    MarkKind,
-    Me,
     Role,
 )
-from diary_tui import journal_sync
+from diary_tui import journal_sync, journal_words
 from diary_tui.data import DiaryData, DiaryError, describe_error
 from diary_tui.journal_model import (
     LATE_MINUTES,
-    CellMark,
     CellState,
+    Choice,
     Edit,
-    EditOp,
-    JournalLesson,
     JournalModel,
-    JournalPupil,
-    PeriodMarkCell,
+    journal_choices,
+    model_from_journal,
 )
 from diary_tui.journal_sync import Address
 from diary_tui.outbox_ops import AttachmentUploadOp, Op
 from diary_tui.store import REFUSED, SENT, WAITING, OutboxItem
 from diary_tui.sync import Settled, SyncEvent
-from diary_tui.ui import MUTED, period_label
+from diary_tui.ui import period_label
 from diary_tui.widgets import KeyFooter, NavBar, StatusLine
 from screens.base import DiaryScreen
 from screens.journal_grid import JournalGrid
 from screens.journal_panels import LessonPanel, attachment_path_problem, parse_due
-
-WRITE_NAMES = {
-    "mark": N_("The mark"),
-    "absence": N_("The absence"),
-    "period_mark": N_("The period mark"),
-    "topic": N_("The topic"),
-    "homework": N_("The homework"),
-    "lesson_kind": N_("The kind of lesson"),
-}
-"""A journal write by what it is about (``OutboxOp.kind``), as the teacher is told of it."""
-
-JOURNAL_KINDS = ("mark.", "absence.", "period_mark.", "lesson.", "homework.")
-"""The changes in the feed that can touch a class journal."""
-
-
-Choice = tuple[int, str, int, str, int | None]
-"""A journal to open: (class id, class, subject id, subject, group id or None)."""
-
-
-def journal_choices(me: Me | None) -> list[Choice]:
-    """The journals a teacher may open: a class and subject, or one group of the class for
-    the subject (the subject's name then says the group: ``англ. (гр. 1)``).
-
-    A class teacher also opens their own class (for attendance) with the subjects they
-    teach elsewhere; the server decides again for every request."""
-    if me is None:
-        return []
-    seen: set[tuple[int, int, int | None]] = set()
-    found: list[Choice] = []
-    for teaching in me.teaching:
-        group = teaching.group
-        key = (teaching.class_.id, teaching.subject.id, group.id if group else None)
-        if key not in seen:
-            seen.add(key)
-            subject = teaching.subject.name
-            if group is not None:
-                subject = _("{subject} ({group})").format(subject=subject, group=group.name)
-            found.append(
-                (teaching.class_.id, teaching.class_.name, teaching.subject.id, subject, key[2])
-            )
-    return found
-
-
-def model_from_journal(journal: Journal) -> JournalModel:
-    """The journal in memory, as the server sent it."""
-    pupils = [
-        JournalPupil(
-            p.id, p.number, p.last_name, p.first_name, [(e.start, e.end) for e in p.enrolled]
-        )
-        for p in journal.pupils
-    ]
-    lessons = [
-        JournalLesson(
-            id=lesson.id,
-            date=lesson.date,
-            number=lesson.number,
-            topic=lesson.topic,
-            homework_text=lesson.homework.text if lesson.homework else "",
-            homework_due=lesson.homework.due if lesson.homework else None,
-            status=lesson.status,
-            version=lesson.version,
-            homework_version=lesson.homework.version if lesson.homework else None,
-            files=[(a.name, a.size) for a in lesson.homework.attachments]
-            if lesson.homework
-            else [],
-            kind=lesson.kind,
-            weight=lesson.weight,
-        )
-        for lesson in journal.lessons
-    ]
-    model = JournalModel(
-        pupils, lessons, scale=(journal.scale.min, journal.scale.max), period_marks={}
-    )
-    where = {(p.id, lesson.id) for p in pupils for lesson in lessons}
-    for mark in sorted(journal.marks, key=lambda m: (m.created_at, m.id)):
-        if mark.removed or (mark.pupil_id, mark.lesson_id) not in where:
-            continue
-        model.cell(mark.pupil_id, mark.lesson_id).marks.append(_cell_mark(mark))
-    for absence in journal.absences:
-        if absence.removed or (absence.pupil_id, absence.lesson_id) not in where:
-            continue
-        cell = model.cell(absence.pupil_id, absence.lesson_id)
-        cell.absence = absence.kind
-        cell.absence_id, cell.absence_version = absence.id, absence.version
-        cell.absence_minutes = absence.minutes
-    pupil_ids = {p.id for p in pupils}
-    for period_mark in journal.period_marks:
-        if period_mark.pupil_id in pupil_ids:
-            model.period_marks[period_mark.pupil_id] = PeriodMarkCell(
-                value=None if period_mark.removed else period_mark.value,
-                mark_id=period_mark.id,
-                version=period_mark.version,
-            )
-    return model
-
-
-def _cell_mark(mark: JournalMark) -> CellMark:
-    return CellMark(
-        value=mark.value,
-        weight=mark.weight,
-        kind=mark.kind,
-        comment=mark.comment,
-        mark_id=mark.id,
-        version=mark.version,
-        key=f"m{mark.id}",
-        created_at=mark.created_at,
-    )
 
 
 class JournalScreen(DiaryScreen):
@@ -413,30 +299,14 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
     # -- live changes ---------------------------------------------------------------------
 
     def touched_by(self, changes: list[ChangeItem]) -> bool:
-        """Whether someone else (or this teacher on another computer) changed this journal: a
-        mark, absence or period mark of its subject for one of its pupils, or one of its
-        lessons (topic, homework, timetable). The echoes of our own writes are used up here."""
-        journal, me = self.journal, self.data.me
-        if journal is None:
+        """Whether someone else (or this teacher on another computer) changed this journal
+        (``journal_sync.touched``); the echoes of our own writes are used up here."""
+        if self.journal is None:
             return False
-        lessons = {lesson.id for lesson in journal.lessons}
-        pupils = {pupil.id for pupil in journal.pupils}
-        touched = False
-        for change in changes:
-            if not change.kind.startswith(JOURNAL_KINDS):
-                continue
-            echo = (change.kind.split(".", 1)[0], change.entity_id)
-            if me is not None and change.actor_id == me.id and self._echoes[echo] > 0:
-                self._echoes[echo] -= 1  # the echo of a change made here: already on screen
-                continue
-            if touched:
-                continue
-            payload = change.payload
-            touched = payload.get("lesson_id") in lessons or (
-                payload.get("subject_id") == journal.subject.id
-                and (change.pupil_id in pupils or change.class_id == journal.class_.id)
-            )
-        return touched
+        me = self.data.me
+        return journal_sync.touched(
+            self.journal, changes, me.id if me is not None else None, self._echoes
+        )
 
     def live_refresh(self) -> None:
         """Someone else changed the journal: read it again (the teacher may go on typing)."""
@@ -581,13 +451,9 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
 
     def _needs_reason(self, edit: Edit) -> bool:
         """Whether the school asks for a reason: a change to a mark older than its limit."""
-        if self.journal is None or edit.op not in (EditOp.CHANGE_MARK, EditOp.REMOVE_MARK):
+        if self.journal is None:
             return False
-        mark = edit.before
-        if not isinstance(mark, CellMark) or mark.created_at is None:
-            return False
-        age = self.data.clock() - mark.created_at
-        return age > dt.timedelta(days=self.journal.reason_after_days)
+        return journal_words.needs_reason(edit, self.journal.reason_after_days, self.data.clock())
 
     @on(JournalGrid.Edited)
     def _edited(self, event: JournalGrid.Edited) -> None:
@@ -993,7 +859,7 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
         kinds = list(LessonKind)
         texts = [
             _("{kind} · weight {weight}").format(
-                kind=lesson_kind_name(kind), weight=LESSON_KIND_WEIGHTS[kind]
+                kind=journal_words.lesson_kind_name(kind), weight=LESSON_KIND_WEIGHTS[kind]
             )
             for kind in kinds
         ]
@@ -1033,7 +899,7 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
             self._set_lesson_kind(lesson_id, kind, weight)
 
         question = _("{kind}: the weight of its marks (1 to {most})").format(
-            kind=lesson_kind_name(kind), most=MARK_WEIGHT_MAX
+            kind=journal_words.lesson_kind_name(kind), most=MARK_WEIGHT_MAX
         )
         self.app.push_screen(AskText(question, str(LESSON_KIND_WEIGHTS[kind])), answered)
 
@@ -1098,7 +964,7 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
             words = _("{subject} on {day}: {status}").format(
                 subject=journal.subject.name,
                 day=day_label(lesson.date),
-                status=lesson_status_name(result.status),
+                status=names.lesson_status(result.status),
             )
             if result.notice:
                 words += f". {result.notice}"
@@ -1256,7 +1122,7 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
             return
         lines = [
             _("{what} refused: {reason}").format(
-                what=_(WRITE_NAMES.get(item.write.kind, item.write.kind)), reason=item.error
+                what=journal_words.write_name(item.write.kind), reason=item.error
             )
             for item in chosen
         ]
@@ -1338,148 +1204,7 @@ the status line says how many changes wait; ctrl+r reads the journal again and s
     def cell_info(self, pupil_id: int, lesson_id: int | None) -> Content:
         """The focused cell in words: whose, which lesson, its marks and where they stand."""
         assert self.model is not None
-        pupil = next(p for p in self.model.pupils if p.id == pupil_id)
-        parts: list[Content] = [Content(pupil.display_name)]
-        if lesson_id is None:
-            period = self.model.period_marks.get(pupil_id)
-            suggestion = self.model.suggested_period_mark(pupil_id)
-            parts.append(Content(_("period mark")))
-            if period is not None and period.value is not None:
-                parts.append(Content(str(period.value)))
-            elif suggestion is not None:
-                parts.append(Content(_("suggested {mark}").format(mark=suggestion)))
-            parts.extend(_state_words(period.state if period else None, period, self.key_of))
-            return Content(" · ").join(parts)
-        lesson = self.model.lesson(lesson_id)
-        parts.append(Content(day_month(lesson.date, short=True)))
-        if lesson.kind is not LessonKind.LESSON:
-            parts.append(Content(lesson_kind_name(lesson.kind)))
-        refusal = self.model.refusal(pupil_id, lesson_id, self.data.today())
-        if refusal is not None:
-            parts.append(Content.styled(refusal, MUTED))
-        cell = self.model.peek(pupil_id, lesson_id)
-        if cell is not None:
-            for mark in cell.marks:
-                text = f"{mark.value}"
-                if mark.weight != 1:
-                    text += f"×{mark.weight}"
-                text += f" {mark_kind_name(mark.kind)}"
-                if mark.comment:
-                    text += f" “{mark.comment}”"
-                parts.append(Content(text))
-                parts.extend(_state_words(mark.state, mark, self.key_of))
-            if cell.absence is not None or cell.absence_state is not CellState.SAVED:
-                words = absence_name(cell.absence) if cell.absence else _("present")
-                if cell.absence is AbsenceKind.LATE and cell.absence_minutes:
-                    words += " " + _("{n} min").format(n=cell.absence_minutes)
-                parts.append(Content(words))
-                if cell.absence_state is CellState.WAITING:
-                    parts.append(Content.styled(_("waiting"), "dim"))
-                elif cell.absence_state is not CellState.SAVED:
-                    parts.append(
-                        Content.styled(
-                            _("refused: {reason} ({discard}: discard)").format(
-                                reason=cell.absence_reason, discard=self.key_of("journal.discard")
-                            ),
-                            "$text-warning",
-                        )
-                    )
-        if lesson.state is CellState.WAITING:
-            parts.append(Content.styled(_("topic waiting"), "dim"))
-        elif lesson.state is not CellState.SAVED:
-            parts.append(
-                Content.styled(
-                    _("topic refused: {reason} ({discard}: discard, {edit}: correct)").format(
-                        reason=lesson.reason,
-                        discard=self.key_of("journal.discard"),
-                        edit=self.key_of("journal.edit_lesson"),
-                    ),
-                    "$text-error",
-                )
-            )
-        return Content(" · ").join(parts)
-
-
-ABSENCE_NAMES: dict[AbsenceKind, str] = {
-    AbsenceKind.UNEXCUSED: N_("absent"),
-    AbsenceKind.ILLNESS: N_("ill"),
-    AbsenceKind.EXCUSED: N_("excused"),
-    AbsenceKind.LATE: N_("late"),
-}
-
-
-LESSON_KIND_NAMES: dict[LessonKind, str] = {
-    LessonKind.LESSON: N_("an ordinary lesson"),
-    LessonKind.TEST: N_("a test"),
-    LessonKind.QUIZ: N_("a quiz"),
-    LessonKind.DICTATION: N_("a dictation"),
-    LessonKind.LAB: N_("a lab"),
-    LessonKind.ESSAY: N_("an essay"),
-}
-
-
-def lesson_status_name(status: LessonStatus) -> str:
-    names = {
-        LessonStatus.PLANNED: pgettext("lesson status", "planned"),
-        LessonStatus.SUBSTITUTED: pgettext("lesson status", "substituted"),
-        LessonStatus.CANCELLED: pgettext("lesson status", "cancelled"),
-        LessonStatus.MOVED: pgettext("lesson status", "moved"),
-    }
-    return names[status]
-
-
-def lesson_kind_name(kind: LessonKind) -> str:
-    return _(LESSON_KIND_NAMES[kind])
-
-
-def mark_kind_name(kind: MarkKind) -> str:
-    """A mark's kind in the interface's language."""
-    names = {
-        MarkKind.ORAL: pgettext("mark kind", "oral"),
-        MarkKind.HOMEWORK: pgettext("mark kind", "homework"),
-        MarkKind.CLASSWORK: pgettext("mark kind", "classwork"),
-        MarkKind.TEST: pgettext("mark kind", "test"),
-        MarkKind.QUIZ: pgettext("mark kind", "quiz"),
-        MarkKind.DICTATION: pgettext("mark kind", "dictation"),
-        MarkKind.LAB: pgettext("mark kind", "lab"),
-        MarkKind.ESSAY: pgettext("mark kind", "essay"),
-    }
-    return names[kind]
-
-
-def absence_name(kind: AbsenceKind) -> str:
-    return _(ABSENCE_NAMES[kind])
-
-
-def _state_words(
-    state: CellState | None,
-    thing: CellMark | PeriodMarkCell | None,
-    key_of: Callable[[str], str],
-) -> list[Content]:
-    """A mark's state in words, naming the keys that resolve it (``key_of``: a binding's id to
-    its key as the keymap and the language name it)."""
-    if state is None or state is CellState.SAVED or thing is None:
-        return []
-    if state is CellState.WAITING:
-        return [Content.styled(_("waiting"), "dim")]
-    if state is CellState.REJECTED:
-        return [
-            Content.styled(
-                _("refused: {reason} ({discard}: discard)").format(
-                    reason=thing.reason, discard=key_of("journal.discard")
-                ),
-                "$text-error",
-            )
-        ]
-    return [
-        Content.styled(
-            _(
-                "changed elsewhere to {theirs}: {mine_key} keep mine, {theirs_key} take theirs"
-            ).format(
-                theirs=thing.theirs,
-                mine_key=key_of("journal.keep_mine"),
-                theirs_key=key_of("journal.take_theirs"),
-            ),
-            "$text-warning",
+        pieces = journal_words.cell_words(
+            self.model, pupil_id, lesson_id, self.data.today(), self.key_of
         )
-    ]
+        return Content(" · ").join(Content.styled(text, style) for text, style in pieces)

@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from api_client import endpoints
+from api_client import endpoints, names
 from api_client.errors import Conflict
 from api_client.i18n import N_, _, ngettext
 from api_client.models import (
@@ -40,9 +40,7 @@ ROOM_MAX_LENGTH = 20
 
 def lesson_state(lesson: LessonDetail) -> str:
     """``planned · Смирнова А. П. · room 101 · 2 marks``: the lesson as the timetable holds it."""
-    from screens.journal import lesson_status_name
-
-    parts = [lesson_status_name(lesson.status)]
+    parts = [names.lesson_status(lesson.status)]
     if lesson.substitute:
         parts.append(
             _("{substitute} instead of {teacher}").format(
