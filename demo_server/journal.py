@@ -87,7 +87,7 @@ from demo_server.journal_rights import (
 )
 from demo_server.lesson_pupils import members_between, takes_lesson
 from demo_server.problems import ProblemError
-from demo_server.records import append_audit, record_change
+from demo_server.records import record_write
 from demo_server.week import class_name, class_ref
 
 MAX_LATE_MINUTES = LATE_MINUTES_MAX
@@ -614,51 +614,6 @@ def about_lesson(ctx: LessonContext) -> dict[str, Any]:
     }
 
 
-async def log_write(
-    db: AsyncSession,
-    viewer: Viewer,
-    now: dt.datetime,
-    *,
-    action: str,
-    entity: str,
-    entity_id: int,
-    kind: str,
-    class_id: int,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    payload: dict[str, Any],
-    pupil_id: int | None = None,
-    reason: str = "",
-    group_id: int | None = None,
-) -> None:
-    """What every journal or timetable write leaves: an audit record and a change for the feed
-    of the class (of one pupil of it, with ``pupil_id``), both in the write's own transaction."""
-    await append_audit(
-        db,
-        at=now,
-        actor_id=viewer.id,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        pupil_id=pupil_id,
-        before=before,
-        after=after,
-        reason=reason,
-    )
-    await record_change(
-        db,
-        school_id=viewer.school_id,
-        kind=kind,
-        entity_id=entity_id,
-        at=now,
-        pupil_id=pupil_id,
-        class_id=class_id,
-        group_id=group_id,
-        actor_id=viewer.id,
-        payload=payload,
-    )
-
-
 async def log_lesson_write(
     db: AsyncSession,
     viewer: Viewer,
@@ -674,10 +629,10 @@ async def log_lesson_write(
     payload: dict[str, Any],
     reason: str = "",
 ) -> dict[str, Any]:
-    """``log_write`` for a write about a lesson of the class (its topic, homework, a change of
+    """``record_write`` for a write about a lesson of the class (its topic, homework, a change of
     the timetable): the payload starts with ``about_lesson``. Returns the payload logged."""
     logged = {**about_lesson(ctx), **payload}
-    await log_write(
+    await record_write(
         db,
         viewer,
         now,
@@ -708,10 +663,10 @@ async def _log_pupil_write(
     payload: dict[str, Any],
     reason: str = "",
 ) -> None:
-    """``log_write`` for a write about one pupil at one lesson (a mark, an absence): the entity
+    """``record_write`` for a write about one pupil at one lesson (a mark, an absence): the entity
     is the change's ``kind`` before its dot; it is created when there was nothing ``before``,
     removed when there is nothing ``after``; the payload starts with ``_about``."""
-    await log_write(
+    await record_write(
         db,
         viewer,
         now,
@@ -1497,7 +1452,7 @@ async def set_period_mark(
         before = _period_mark_state(pm) if active else None
         await _bump_or_refuse(db, s.PeriodMark, pm, pm.version, values, stale)
     after = None if pm.removed_at is not None else _period_mark_state(pm)
-    await log_write(
+    await record_write(
         db,
         viewer,
         now,
@@ -1525,7 +1480,6 @@ __all__ = [
     "create_mark",
     "load_journal",
     "load_lesson",
-    "log_write",
     "remove_absence",
     "remove_mark",
     "set_absence",

@@ -21,7 +21,7 @@ from demo_server.journal import absence_state
 from demo_server.journal_rights import open_year_class
 from demo_server.lesson_pupils import takes_lesson
 from demo_server.problems import ProblemError
-from demo_server.records import append_audit, record_change
+from demo_server.records import record_write
 from demo_server.week import current_classes, short_name
 
 SEARCH_LIMIT = 20
@@ -202,22 +202,17 @@ async def record_illness(
         db.add(absence)
         await db.flush()
         state = absence_state(absence)
-        await append_audit(
+        await record_write(
             db,
-            at=now,
-            actor_id=viewer.id,
+            viewer,
+            now,
             action="create",
             entity="absence",
             entity_id=absence.id,
             pupil_id=user.id,
             after=state,
-        )
-        await record_change(
-            db,
-            school_id=viewer.school_id,
             kind="absence.set",
-            entity_id=absence.id,
-            at=now,
+            class_id=class_id,
             payload={
                 "lesson_id": lesson_id,
                 "kind": absence.kind,
@@ -225,9 +220,6 @@ async def record_illness(
                 "note": data.note,
                 "version": 1,
             },
-            pupil_id=user.id,
-            class_id=class_id,
-            actor_id=viewer.id,
         )
         recorded += 1
     return m.MedicalAbsenceResult(

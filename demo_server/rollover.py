@@ -33,7 +33,7 @@ from demo_server import schema as s
 from demo_server.access import not_found
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
-from demo_server.records import append_audit, record_change
+from demo_server.records import record_write
 from demo_server.setup_rules import class_row
 from demo_server.week import class_name, class_ref
 
@@ -260,25 +260,18 @@ async def close_year(
         "graduates": plan.graduates,
         "classes": {row.class_.name: row.to for row in plan.classes},
     }
-    await append_audit(
+    await record_write(
         db,
-        at=now,
-        actor_id=viewer.id,
+        viewer,
+        now,
         action="update",
         entity="academic_year",
         entity_id=year.id,
         before={"closed": False},
         after={"closed": True, **summary},
         reason=_("the year is closed"),
-    )
-    await record_change(
-        db,
-        school_id=viewer.school_id,
         kind="academic_year.closed",
-        entity_id=year.id,
-        at=now,
         payload=summary,
-        actor_id=viewer.id,
     )
     plan.applied = True
     return plan
