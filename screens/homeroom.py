@@ -284,6 +284,12 @@ keep them). n writes one message to the parents, all or those you tick; each get
 private thread and answers only you.
 """)
 
+    # The table in view takes the free height, so the status line sits at the bottom above the
+    # footer, as on every other screen.
+    DEFAULT_CSS = """
+    ClassScreen #homeroom-grid, ClassScreen #homeroom-parents { height: 1fr; }
+    """
+
     # The footer leaves out keys from the right where the screen is narrow: the writing and
     # the view first; the period's keys are said in the summary line too.
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -292,7 +298,7 @@ private thread and answers only you.
         Binding("v", "switch_view", N_("Parents/attendance"), id="homeroom.view"),
         Binding("c", "pick_class", N_("Class"), id="homeroom.class"),
         *period_bindings("homeroom"),
-        Binding("r", "reload", N_("Reload"), id="homeroom.reload"),
+        Binding("f5", "reload", N_("Refresh"), id="homeroom.reload"),
     ]
 
     class AttendanceLoaded(Message):

@@ -255,6 +255,28 @@ async def test_a_class_teacher_of_one_class_goes_straight_to_it(app: Litestar, d
         assert widths <= 80 - 2, "the parents and their contacts fit without scrolling sideways"
 
 
+async def test_the_status_line_sits_above_the_footer_at_100x30(app: Litestar, demo: Any) -> None:
+    """The table in view takes the free height: the status line is the row above the footer,
+    as on the other screens, not right under the table with empty rows below it."""
+    from diary_tui.widgets import StatusLine
+
+    diary = make(asgi_transport(app), "classteacher", open_screen="news")
+    async with diary.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "classteacher", demo.password)
+        await wait_for(pilot, lambda: getattr(diary.screen, "NAME", "") == "news")
+        await pilot.press("k")
+        await wait_for(pilot, lambda: grid_loaded(diary))
+        screen = diary.screen
+        await pilot.pause()
+        status = screen.query_one(StatusLine)
+        assert status.region.y == screen.size.height - 2, status.region
+        await pilot.press("v")
+        table = screen.query_one("#homeroom-parents", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0 and not screen.workers)
+        await pilot.pause()
+        assert status.region.y == screen.size.height - 2, status.region
+
+
 def test_a_long_parent_name_is_cut_to_the_surname_and_initials() -> None:
     from screens.homeroom import short_name
 
