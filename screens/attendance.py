@@ -451,7 +451,7 @@ e excuses by the notice under the cursor: the pupil's unexcused absences at the 
 days become excused (illness, for a notice about illness), each recorded in the journal's
 history; lessons still to come have no absence yet and get nothing until e is pressed again.
 Notices for today and for days still to come are highlighted (▸); a new notice appears by
-itself. r refreshes.
+itself. {attendance.reload} refreshes.
 """)
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -461,7 +461,7 @@ itself. r refreshes.
         Binding("n", "notice", N_("Notice"), id="attendance.notice"),
         Binding("x", "withdraw", N_("Withdraw"), id="attendance.withdraw"),
         Binding("e", "apply", N_("Excuse"), id="attendance.apply"),
-        Binding("r", "reload", N_("Refresh"), id="attendance.reload", show=False),
+        Binding("f5", "reload", N_("Refresh"), id="attendance.reload", show=False),
         Binding("q", "app.quit", N_("Quit"), id="attendance.quit"),
     ]
 
@@ -1031,8 +1031,8 @@ itself. r refreshes.
                 self.show_message(
                     _(
                         "The absence notices of {name} are not saved on this computer and the "
-                        "server did not answer. Press r to try again."
-                    ).format(name=plain(homeroom.name))
+                        "server did not answer. Press {key} to try again."
+                    ).format(name=plain(homeroom.name), key=self.key_of("attendance.reload"))
                 )
             return
         super().load_failed()

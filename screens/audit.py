@@ -218,7 +218,7 @@ apply them all. Enter on a row shows the whole record in plain words; n loads ol
         *DiaryScreen.BINDINGS,
         Binding("n", "older", N_("Older"), id="audit.older"),
         Binding("f", "filters", N_("Filters"), id="audit.filters"),
-        Binding("r", "reload", N_("Reload"), id="audit.reload"),
+        Binding("f5", "reload", N_("Refresh"), id="audit.reload"),
     ]
 
     DEFAULT_CSS = """

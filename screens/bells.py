@@ -40,14 +40,26 @@ def weekdays_words(weekdays: list[int]) -> str:
     return ", ".join(i18n.weekday(monday + dt.timedelta(days=w), short=True) for w in weekdays)
 
 
+def working_weekdays(bells: SchoolBells) -> frozenset[int] | None:
+    """The weekdays the school works (0 = Monday): those its schedules hold, as each
+    schedule's own line says. None when no schedule names a weekday: the normal schedule then
+    holds every day listed."""
+    named = frozenset(w for schedule in bells.schedules for w in schedule.weekdays)
+    return named or None
+
+
 def day_line(bells: SchoolBells, day: int, width: int) -> Content:
-    """One day of the fortnight: its date, then its schedule (or that it has no lessons)."""
+    """One day of the fortnight: its date, then its schedule (or that it has no lessons: a
+    holiday, or a weekday no schedule holds, the school's day off)."""
     item = bells.days[day]
     names = {s.id: s for s in bells.schedules}
     said = i18n.day_label(item.date)
     line = Content.styled(f"  {said:<14}", "bold" if item.date == bells.today else "")
+    working = working_weekdays(bells)
     if item.holiday:
         line += Content.styled(_("holiday: no lessons"), MUTED)
+    elif not item.shortened and working is not None and item.date.weekday() not in working:
+        line += Content.styled(_("day off: no lessons"), MUTED)
     else:
         schedule = names.get(item.schedule_id) if item.schedule_id is not None else None
         if schedule is None:
@@ -111,9 +123,9 @@ class BellsScreen(DiaryScreen):
     NAME = "bells"
     HELP = N_("""
 The school's bells. First each school day of this week and the next with the bell schedule
-it keeps: a day given a schedule of its own is a shortened day and is marked so, and a day
-keeping another schedule than the normal one (Saturday's) is highlighted. Then every
-schedule with its lessons' times.
+it keeps: a day given a schedule of its own is a shortened day and is marked so, a day
+keeping another schedule than the normal one (Saturday's) is highlighted, and a weekday no
+schedule holds is the school's day off. Then every schedule with its lessons' times.
 
 The times are the school's clock: its time zone is named in the title.
 """)
@@ -125,7 +137,7 @@ The times are the school's clock: its time zone is named in the title.
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", N_("Help"), id="bells.help"),
-        Binding("r", "reload", N_("Refresh"), id="bells.reload"),
+        Binding("f5", "reload", N_("Refresh"), id="bells.reload"),
         Binding("q", "app.quit", N_("Quit"), id="bells.quit"),
     ]
 

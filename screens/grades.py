@@ -442,7 +442,7 @@ never sent; x clears them. k shows the report card.
         Binding("i", "whatif", N_("What if"), id="grades.whatif"),
         Binding("x", "clear_whatif", N_("Clear"), id="grades.clear"),
         Binding("k", "report_card", N_("Report card"), id="grades.card"),
-        Binding("r", "reload", N_("Refresh"), id="grades.reload", show=False),
+        Binding("f5", "reload", N_("Refresh"), id="grades.reload", show=False),
         Binding("q", "app.quit", N_("Quit"), id="grades.quit"),
     ]
 

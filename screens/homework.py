@@ -131,7 +131,7 @@ the tick is kept on the server. d saves the item's attachments to a folder you c
         Binding("space", "toggle_done", N_("Done"), id="homework.done"),
         Binding("f", "next_subject", N_("Subject"), id="homework.subject"),
         Binding("d", "download", N_("Save files"), id="homework.download"),
-        Binding("r", "reload", N_("Refresh"), id="homework.reload", show=False),
+        Binding("f5", "reload", N_("Refresh"), id="homework.reload", show=False),
         Binding("q", "app.quit", N_("Quit"), id="homework.quit"),
     ]
 

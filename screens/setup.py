@@ -150,7 +150,7 @@ Mon-Fri. Bells: 1=08:30-09:15 2=09:25-10:10.
         Binding("y", "year", N_("Year"), id="setup.year"),
         Binding("i", "import_file", N_("Import"), id="setup.import"),
         Binding("z", "close_year", N_("Close year"), id="setup.close_year"),
-        Binding("r", "reload", N_("Reload"), id="setup.reload"),
+        Binding("f5", "reload", N_("Refresh"), id="setup.reload"),
         Binding("c", "choose_class", N_("Class"), id="setup.class"),
         Binding("m", "members", N_("Pupils"), id="setup.members"),
         Binding("g", "generate", N_("Make lessons"), id="setup.generate"),

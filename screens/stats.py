@@ -128,7 +128,7 @@ five pupils is withheld so that nobody can be identified.
         Binding("[", "period(-1)", N_("Prev period"), id="stats.prev_period"),
         Binding("]", "period(1)", N_("Next period"), id="stats.next_period"),
         Binding("escape", "school", N_("School"), id="stats.school"),
-        Binding("r", "reload", N_("Reload"), id="stats.reload"),
+        Binding("f5", "reload", N_("Refresh"), id="stats.reload"),
     ]
 
     DEFAULT_CSS = """

@@ -498,7 +498,7 @@ the account as it is now, what you typed stays, and you choose whether yours goe
         Binding("i", "invite", N_("Invite code"), id="users.invite"),
         Binding("f", "slips", N_("Slips"), id="users.slips", show=False),
         Binding("C", "consent", N_("Consents"), id="users.consent"),
-        Binding("r", "reload", N_("Reload"), id="users.reload", show=False),
+        Binding("f5", "reload", N_("Refresh"), id="users.reload", show=False),
     ]
 
     DEFAULT_CSS = """

@@ -62,7 +62,7 @@ class ConsentListScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", N_("Close"), id="consent_list.close"),
         Binding("slash", "filter", N_("Class"), id="consent_list.class"),
-        Binding("r", "reload", N_("Reload"), id="consent_list.reload", show=False),
+        Binding("f5", "reload", N_("Refresh"), id="consent_list.reload", show=False),
     ]
     DEFAULT_CSS = """
     ConsentListScreen { background: $background 60%; }

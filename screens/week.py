@@ -489,7 +489,7 @@ lesson note changed afterwards; v lists what changed.
         Binding("left_square_bracket", "previous_week", N_("Prev week"), id="week.previous"),
         Binding("right_square_bracket", "next_week", N_("Next week"), id="week.next"),
         Binding("t", "this_week", N_("This week"), id="week.this"),
-        Binding("r", "reload", N_("Refresh"), id="week.reload", show=False),
+        Binding("f5", "reload", N_("Refresh"), id="week.reload", show=False),
         Binding("s", "sign", N_("Sign"), id="week.sign"),
         Binding("v", "show_changes", N_("Changes"), id="week.changes"),
         Binding("q", "app.quit", N_("Quit"), id="week.quit"),

@@ -165,7 +165,7 @@ new, the list of your previous visit stays. Offline, the saved list is shown.
 
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="whatsnew.help"),
-        Binding("r", "reload", N_("Refresh"), id="whatsnew.reload"),
+        Binding("f5", "reload", N_("Refresh"), id="whatsnew.reload"),
         Binding("q", "app.quit", N_("Quit"), id="whatsnew.quit"),
     ]
 

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import httpx
+import pytest
 from litestar import Litestar
 from textual.widgets import OptionList, Static
 
@@ -54,3 +55,32 @@ async def test_a_parent_sees_the_bells_and_the_shortened_day_in_the_week(
         assert any("урок 1" in t and "09:00–09:40" in t for t in text)
         title = str(screen.query_one("#bells-title", Static).visual)
         assert "Europe/" in title or "Asia/" in title
+
+
+@sqlite_only
+@pytest.mark.parametrize(("language", "day_off"), [("ru", "выходной"), ("en", "day off")])
+async def test_a_day_no_schedule_holds_is_a_day_off_at_80x24(
+    app: Litestar, demo: Any, language: str, day_off: str
+) -> None:
+    """The demo's normal schedule holds Monday to Friday (its own line says so): Saturday is
+    the school's day off, said so, not listed under the normal schedule."""
+    diary = make_app(app, language=language)
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "parent", password_of(demo, "parent"))
+        await wait_for(pilot, lambda: week_loaded(diary))
+        await pilot.press("Z")
+        await wait_for(
+            pilot,
+            lambda: isinstance(diary.screen, BellsScreen) and diary.screen.bells is not None,
+        )
+        screen = diary.screen
+        await wait_for(pilot, lambda: not any(w.is_running for w in screen.workers))
+        text = lines(screen, "#bells-list")
+        label = i18n.day_label(dt.date(2026, 11, 28))
+        saturday = next(t for t in text if t.strip().startswith(label))
+        friday = next(
+            t for t in text if t.strip().startswith(i18n.day_label(dt.date(2026, 11, 27)))
+        )
+        assert day_off in saturday, saturday
+        assert day_off not in friday, friday
+        assert "08:" not in saturday  # no schedule's times

@@ -422,7 +422,7 @@ async def test_whats_new_lists_changes_since_the_last_visit(app: Litestar, demo:
         await add_change(
             app, demo, "mark.added", payload={"value": 3}, pupil_id=demo.ids["stranger"]
         )
-        await pilot.press("r")
+        await pilot.press("f5")
         await wait_for(pilot, lambda: "3 changes" in title_text(diary, "#whatsnew-title"))
         text = options_text(diary, "#whatsnew-list")
         assert "Миша Соколов" in text and "School" in text
@@ -431,7 +431,7 @@ async def test_whats_new_lists_changes_since_the_last_visit(app: Litestar, demo:
         assert "Announcement: Собрание [red]" in text  # plain text, not markup
         assert text.index("Миша Соколов") < text.index("School")
         # Seen now: the next look has nothing new, and keeps the list.
-        await pilot.press("r")
+        await pilot.press("f5")
         await wait_for(pilot, lambda: "Nothing new" in title_text(diary, "#whatsnew-title"))
         assert "4 → 5" in options_text(diary, "#whatsnew-list")
 
