@@ -15,18 +15,21 @@ Text from the server is put on screen as plain text (``Content``), never as mark
 
 from __future__ import annotations
 
+import dataclasses
+
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from api_client import endpoints
-from api_client.i18n import N_, _
+from api_client.i18n import N_, _, pgettext
 from api_client.models import (
     CHAT_MESSAGE_MAX_LENGTH,
     ChangeItem,
@@ -368,6 +371,37 @@ while it is closed) or opens it again.
             self.load_chat(self.class_id)
 
     # -- keys ---------------------------------------------------------------------------
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys, with ``x`` and ``L`` named for what they do now (hide or show the message
+        under the cursor, close or open the chat) and ``i`` in one word: the two-way words
+        (Скрыть/показать, Закрыть/открыть) pushed ``L`` and the refresh key out of the footer
+        at 80 columns in Russian."""
+        bindings = super().active_bindings
+        try:
+            message = self._highlighted_message()
+        except NoMatches:  # not composed yet
+            message = None
+        words = {
+            "chat.write": pgettext("chat key", "Write"),
+            "chat.hide": pgettext("chat key", "Show")
+            if message is not None and message.hidden
+            else pgettext("chat key", "Hide"),
+            "chat.close": pgettext("chat key", "Open")
+            if self.chat is not None and self.chat.closed
+            else pgettext("chat key", "Close"),
+        }
+        for key, active in bindings.items():
+            said = words.get(active.binding.id or "")
+            if said is not None:
+                binding = dataclasses.replace(active.binding, description=said)
+                bindings[key] = active._replace(binding=binding)
+        return bindings
+
+    @on(OptionList.OptionHighlighted, "#chat-messages")
+    def _message_highlighted(self) -> None:
+        self.refresh_bindings()  # x says hide or show for the message under the cursor
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "older":

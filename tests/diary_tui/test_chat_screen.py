@@ -273,3 +273,17 @@ async def test_a_new_message_pops_up_unless_its_chat_is_open(
         await teacher_writes("Второе", await cursor())
         await wait_for(pilot, lambda: bool(told()), 5)
         assert told()[0].startswith("Class chat: a message from ")
+
+
+async def test_the_class_teacher_s_chat_keys_fit_80_columns_in_russian(
+    app: Litestar, demo: Any
+) -> None:
+    """The moderator's keys (L closes or opens the chat) and the refresh key stay in the
+    footer at 80x24 in Russian, whose words are longer than the English ones."""
+    from tests.diary_tui.test_footer_fits import drawn_footer
+
+    diary = make_app(app, login="classteacher", language="ru")
+    async with diary.run_test(size=(80, 24)) as pilot:
+        await open_chat(pilot, diary, "classteacher", demo)
+        shown = await drawn_footer(diary, pilot)
+        assert {"close_chat", "hide", "reload", "write", "help"} <= shown, shown
