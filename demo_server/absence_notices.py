@@ -28,7 +28,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.i18n import N_, _, ngettext
@@ -85,6 +85,23 @@ def _lessons(count: int) -> str:
     return ngettext("{n} lesson", "{n} lessons", count).format(n=count)
 
 
+async def _notice_to_write(
+    db: AsyncSession, notice_id: int, among: Select[s.AbsenceNotice]
+) -> s.AbsenceNotice:
+    """The notice ``notice_id`` if it is ``among`` those the viewer may change (locked for the
+    write on PostgreSQL); 404 for any other id, so a notice out of reach is as one that does
+    not exist."""
+    if not 0 < notice_id <= MAX_ID:
+        raise notice_not_found()
+    query = among.where(s.AbsenceNotice.id == notice_id)
+    if _for_update(db):
+        query = query.with_for_update(of=s.AbsenceNotice)
+    notice = (await db.scalars(query)).first()
+    if notice is None:
+        raise notice_not_found()
+    return notice
+
+
 async def notice_for_staff(
     db: AsyncSession, viewer: Viewer, notice_id: int, roles: frozenset[Role], what: str
 ) -> s.AbsenceNotice:
@@ -95,18 +112,13 @@ async def notice_for_staff(
         raise ProblemError(
             403, _("only the class teacher of the pupil's class may {what}").format(what=_(what))
         )
-    if not 0 < notice_id <= MAX_ID:
-        raise notice_not_found()
-    query = (
+    notice = await _notice_to_write(
+        db,
+        notice_id,
         select(s.AbsenceNotice)
         .join(s.User, s.User.id == s.AbsenceNotice.pupil_id)
-        .where(s.AbsenceNotice.id == notice_id, s.User.school_id == viewer.school_id)
+        .where(s.User.school_id == viewer.school_id),
     )
-    if _for_update(db):
-        query = query.with_for_update(of=s.AbsenceNotice)
-    notice = (await db.scalars(query)).first()
-    if notice is None:
-        raise notice_not_found()
     try:
         await require_notice_reader(db, viewer, notice.pupil_id)
     except ProblemError:
@@ -302,18 +314,13 @@ async def withdraw_notice(
 ) -> AbsenceNotice:
     """``POST /absence-notices/{id}/withdraw``: a parent of the pupil takes the notice back
     while the class teacher has not read it."""
-    if not 0 < notice_id <= MAX_ID:
-        raise notice_not_found()
-    query = (
+    notice = await _notice_to_write(
+        db,
+        notice_id,
         select(s.AbsenceNotice)
         .join(s.ParentLink, s.ParentLink.pupil_id == s.AbsenceNotice.pupil_id)
-        .where(s.AbsenceNotice.id == notice_id, s.ParentLink.parent_id == viewer.id)
+        .where(s.ParentLink.parent_id == viewer.id),
     )
-    if _for_update(db):
-        query = query.with_for_update(of=s.AbsenceNotice)
-    notice = (await db.scalars(query)).first()
-    if notice is None:
-        raise notice_not_found()
     if notice.withdrawn_at is not None:
         return await _as_sent(db, notice.id, notice.pupil_id, today)
     if notice.seen_at is not None:

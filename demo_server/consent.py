@@ -335,6 +335,30 @@ async def _record(
     )
 
 
+async def _record_own(
+    db: AsyncSession,
+    parent: Viewer | s.User,
+    text: s.ConsentText,
+    action: m.ConsentAction,
+    way: m.ConsentWay,
+    at: dt.datetime,
+    note: str = "",
+) -> None:
+    """:func:`_record` of a parent's own decision (at registration or in the app): the parent
+    is the one the record is about and the one who recorded it."""
+    await _record(
+        db,
+        school_id=parent.school_id,
+        parent_id=parent.id,
+        text=text,
+        action=action,
+        way=way,
+        at=at,
+        recorded_by=parent.id,
+        note=note,
+    )
+
+
 async def _text_version(db: AsyncSession, school_id: int, version: int) -> s.ConsentText:
     row = await db.scalar(
         select(s.ConsentText).where(
@@ -439,16 +463,7 @@ async def check_registration(
 async def given_at_registration(
     db: AsyncSession, parent: s.User, text: s.ConsentText, now: dt.datetime
 ) -> None:
-    await _record(
-        db,
-        school_id=parent.school_id,
-        parent_id=parent.id,
-        text=text,
-        action=m.ConsentAction.GIVEN,
-        way=m.ConsentWay.REGISTRATION,
-        at=now,
-        recorded_by=parent.id,
-    )
+    await _record_own(db, parent, text, m.ConsentAction.GIVEN, m.ConsentWay.REGISTRATION, now)
 
 
 # --- a parent's own -----------------------------------------------------------------------------
@@ -491,16 +506,7 @@ async def accept(db: AsyncSession, viewer: Viewer, version: int, now: dt.datetim
         )
     latest = (await _latest(db, [viewer.id])).get(viewer.id)
     if state_of(latest, current.version) is not m.ConsentState.GIVEN:
-        await _record(
-            db,
-            school_id=viewer.school_id,
-            parent_id=viewer.id,
-            text=current,
-            action=m.ConsentAction.GIVEN,
-            way=m.ConsentWay.APP,
-            at=now,
-            recorded_by=viewer.id,
-        )
+        await _record_own(db, viewer, current, m.ConsentAction.GIVEN, m.ConsentWay.APP, now)
     return await mine(db, viewer)
 
 
@@ -511,15 +517,7 @@ async def withdraw(db: AsyncSession, viewer: Viewer, note: str, now: dt.datetime
     if latest is None or state_of(latest, current.version) is m.ConsentState.WITHDRAWN:
         raise ProblemError(409, _("you have no consent to withdraw"), field="note")
     text = await db.get(s.ConsentText, latest[0].text_id) or current
-    await _record(
-        db,
-        school_id=viewer.school_id,
-        parent_id=viewer.id,
-        text=text,
-        action=m.ConsentAction.WITHDRAWN,
-        way=m.ConsentWay.APP,
-        at=now,
-        recorded_by=viewer.id,
-        note=note.strip(),
+    await _record_own(
+        db, viewer, text, m.ConsentAction.WITHDRAWN, m.ConsentWay.APP, now, note=note.strip()
     )
     return await mine(db, viewer)

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import Select, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -35,6 +35,8 @@ from demo_server.lesson_pupils import lesson_pupils, members_between, takes_less
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit
 from demo_server.week import class_ref, short_name
+
+T = TypeVar("T")
 
 # --- who takes which lesson -------------------------------------------------------------------
 
@@ -84,46 +86,42 @@ def group_label(class_name: str, subject: str, group: str | None) -> str:
 # --- lookups within the viewer's school ---------------------------------------------------------
 
 
-def _check(value: int, field: str, what: str, status: int) -> None:
-    if not valid_id(value):
+async def _of_school(
+    db: AsyncSession, query: Select[T], row_id: int, what: str, field: str, status: int
+) -> T:
+    """What ``query`` finds for ``row_id`` within the viewer's school, or the one "no such
+    ``what``" answer (the same for an id out of range, of another school or of nothing)."""
+    if not valid_id(row_id):
         raise not_found(what, field, status)
+    row = await db.scalar(query)
+    if row is None:
+        raise not_found(what, field, status)
+    return row
 
 
 async def school_class(
     db: AsyncSession, viewer: Viewer, class_id: int, field: str = "class_id", status: int = 422
 ) -> s.SchoolClass:
-    _check(class_id, field, "class", status)
-    cls = await db.scalar(
-        select(s.SchoolClass).where(
-            s.SchoolClass.id == class_id, s.SchoolClass.school_id == viewer.school_id
-        )
+    query = select(s.SchoolClass).where(
+        s.SchoolClass.id == class_id, s.SchoolClass.school_id == viewer.school_id
     )
-    if cls is None:
-        raise not_found("class", field, status)
-    return cls
+    return await _of_school(db, query, class_id, "class", field, status)
 
 
 async def school_subject(
     db: AsyncSession, viewer: Viewer, subject_id: int, field: str = "subject_id"
 ) -> s.Subject:
-    _check(subject_id, field, "subject", 422)
-    subject = await db.scalar(
-        select(s.Subject).where(s.Subject.id == subject_id, s.Subject.school_id == viewer.school_id)
+    query = select(s.Subject).where(
+        s.Subject.id == subject_id, s.Subject.school_id == viewer.school_id
     )
-    if subject is None:
-        raise not_found("subject", field, 422)
-    return subject
+    return await _of_school(db, query, subject_id, "subject", field, 422)
 
 
 async def school_teacher(
     db: AsyncSession, viewer: Viewer, teacher_id: int, field: str = "teacher_id"
 ) -> s.User:
-    _check(teacher_id, field, "teacher", 422)
-    user = await db.scalar(
-        select(s.User).where(s.User.id == teacher_id, s.User.school_id == viewer.school_id)
-    )
-    if user is None:
-        raise not_found("teacher", field, 422)
+    query = select(s.User).where(s.User.id == teacher_id, s.User.school_id == viewer.school_id)
+    user = await _of_school(db, query, teacher_id, "teacher", field, 422)
     if user.role != m.Role.TEACHER.value:
         raise ProblemError(
             422,
@@ -144,15 +142,12 @@ async def school_teacher(
 async def class_group(
     db: AsyncSession, viewer: Viewer, group_id: int, field: str = "group_id", status: int = 422
 ) -> s.ClassGroup:
-    _check(group_id, field, "group", status)
-    group = await db.scalar(
+    query = (
         select(s.ClassGroup)
         .join(s.SchoolClass, s.SchoolClass.id == s.ClassGroup.class_id)
         .where(s.ClassGroup.id == group_id, s.SchoolClass.school_id == viewer.school_id)
     )
-    if group is None:
-        raise not_found("group", field, status)
-    return group
+    return await _of_school(db, query, group_id, "group", field, status)
 
 
 def full_name(user: s.User) -> str:
