@@ -58,6 +58,8 @@ from demo_server.schema import (
     SchoolClass,
     TeachingAssignment,
     User,
+    enrolled_on,
+    in_group_between,
 )
 
 #: Roles that see named pupils' diaries (each within its relation).
@@ -347,8 +349,7 @@ async def assigned_to_teach_pupil(
     then."""
     groups = select(GroupMember.group_id).where(
         GroupMember.pupil_id == pupil_id,
-        GroupMember.start <= end,
-        or_(GroupMember.end.is_(None), GroupMember.end >= start),
+        in_group_between(start, end),
     )
     found = await db.scalar(
         select(TeachingAssignment.id)
@@ -507,8 +508,7 @@ def chat_visibility(viewer: Viewer, today: dt.date) -> ColumnElement[bool]:
             exists().where(
                 Enrolment.class_id == SchoolClass.id,
                 Enrolment.pupil_id == viewer.id,
-                Enrolment.start <= today,
-                or_(Enrolment.end.is_(None), Enrolment.end >= today),
+                enrolled_on(today),
             ),
         )
     return false()

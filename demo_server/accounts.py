@@ -174,8 +174,7 @@ async def class_pupils(db: AsyncSession, class_id: int, today: dt.date) -> list[
         .join(s.Enrolment, s.Enrolment.pupil_id == s.User.id)
         .where(
             s.Enrolment.class_id == class_id,
-            s.Enrolment.start <= today,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= today),
+            s.enrolled_on(today),
         )
         .order_by(s.User.last_name, s.User.first_name, s.User.id)
     )
@@ -197,8 +196,7 @@ async def _classes_of(
             .join(s.SchoolClass, s.SchoolClass.id == s.Enrolment.class_id)
             .where(
                 s.Enrolment.pupil_id.in_(chunk),
-                s.Enrolment.start <= today,
-                or_(s.Enrolment.end.is_(None), s.Enrolment.end >= today),
+                s.enrolled_on(today),
             )
             .order_by(s.Enrolment.start)
         )
@@ -314,8 +312,7 @@ async def search_users(
             select(s.Enrolment.pupil_id)
             .where(
                 s.Enrolment.class_id == class_id,
-                s.Enrolment.start <= today,
-                or_(s.Enrolment.end.is_(None), s.Enrolment.end >= today),
+                s.enrolled_on(today),
             )
             .scalar_subquery()
         )
@@ -775,8 +772,7 @@ async def move_pupil(
         select(s.Enrolment)
         .where(
             s.Enrolment.pupil_id == pupil.id,
-            s.Enrolment.start <= day,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= day),
+            s.enrolled_on(day),
         )
         .order_by(s.Enrolment.start.desc())
         .limit(1)

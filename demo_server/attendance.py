@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -200,8 +200,7 @@ async def load_notices(
             s.AbsenceNotice.pupil_id.in_(
                 select(s.Enrolment.pupil_id).where(
                     s.Enrolment.class_id == class_id,
-                    s.Enrolment.start <= today,
-                    or_(s.Enrolment.end.is_(None), s.Enrolment.end >= today),
+                    s.enrolled_on(today),
                 )
             )
         )

@@ -54,7 +54,7 @@ from api_client.models import AuditHead, ChangeFeed, ChangeItem, Role
 from demo_server.access import teacher_class_ids
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
-from demo_server.schema import Change, Enrolment, GroupMember, ParentLink, User
+from demo_server.schema import Change, Enrolment, GroupMember, ParentLink, User, in_group_on
 from demo_server.settings import ServerState
 
 log = logging.getLogger(__name__)
@@ -154,8 +154,7 @@ def visible(viewer: Viewer, today: dt.date) -> ColumnElement[bool]:
         classes = select(Enrolment.class_id).where(Enrolment.pupil_id.in_(pupils), current)
         groups = select(GroupMember.group_id).where(
             GroupMember.pupil_id.in_(pupils),
-            GroupMember.start <= today,
-            or_(GroupMember.end.is_(None), GroupMember.end >= today),
+            in_group_on(today),
         )
         scope = or_(
             Change.pupil_id.in_(pupils),

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -344,8 +344,7 @@ async def _class_figures(
     on = day_in_span(span, today)
     members = select(s.Enrolment.pupil_id).where(
         s.Enrolment.class_id == class_id,
-        s.Enrolment.start <= on,
-        or_(s.Enrolment.end.is_(None), s.Enrolment.end >= on),
+        s.enrolled_on(on),
     )
     # Marks counted by (pupil, subject, value, weight): (value, weight x count) pairs give
     # exactly the weighted average of the marks themselves.

@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.i18n import N_, _
@@ -216,8 +216,7 @@ async def _enrolled(db: AsyncSession, pupil_id: int, class_id: int, day: dt.date
         select(s.Enrolment.id).where(
             s.Enrolment.pupil_id == pupil_id,
             s.Enrolment.class_id == class_id,
-            s.Enrolment.start <= day,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= day),
+            s.enrolled_on(day),
         )
     )
     return found is not None
@@ -428,8 +427,7 @@ async def load_journal(
         .join(s.Enrolment, s.Enrolment.pupil_id == s.User.id)
         .where(
             s.Enrolment.class_id == cls.id,
-            s.Enrolment.start <= period.end,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= period.start),
+            s.enrolled_between(period.start, period.end),
         )
         .order_by(s.Enrolment.start)
     )

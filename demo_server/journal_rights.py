@@ -27,7 +27,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.i18n import N_, _
@@ -199,8 +199,7 @@ async def may_write_period_mark(
             .join(s.Enrolment, s.Enrolment.class_id == s.SchoolClass.id)
             .where(
                 s.Enrolment.pupil_id == pupil_id,
-                s.Enrolment.start <= period.end,
-                or_(s.Enrolment.end.is_(None), s.Enrolment.end >= period.start),
+                s.enrolled_between(period.start, period.end),
             )
             .order_by(s.Enrolment.start.desc())
         )

@@ -156,8 +156,7 @@ async def record_illness(
                 and_(
                     s.Enrolment.class_id == s.Lesson.class_id,
                     s.Enrolment.pupil_id == user.id,
-                    s.Enrolment.start <= s.Lesson.date,
-                    or_(s.Enrolment.end.is_(None), s.Enrolment.end >= s.Lesson.date),
+                    s.enrolled_on(s.Lesson.date),
                 ),
             )
             .where(

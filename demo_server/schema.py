@@ -32,10 +32,13 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
     false,
+    or_,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, QueryableAttribute, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -278,6 +281,31 @@ class Enrolment(Base):
     end: Mapped[dt.date | None] = mapped_column(Date)
 
 
+Day = dt.date | ColumnElement[dt.date] | QueryableAttribute[dt.date]
+"""A day in a condition: a date, a column (``Lesson.date``) or a bound parameter."""
+
+
+def _held(
+    start: Mapped[dt.date], end: Mapped[dt.date | None], first: Day, last: Day
+) -> ColumnElement[bool]:
+    """A ``start``..``end`` row (both days included, open while ``end`` is null) holds on
+    some day from ``first`` to ``last``."""
+    return and_(start <= last, or_(end.is_(None), end >= first))
+
+
+def enrolled_on(day: Day, enrolment: type[Enrolment] = Enrolment) -> ColumnElement[bool]:
+    """The enrolment holds on ``day``: the pupil is in its class that day (the first and the
+    last day of an enrolment are both days in the class)."""
+    return _held(enrolment.start, enrolment.end, day, day)
+
+
+def enrolled_between(
+    first: Day, last: Day, enrolment: type[Enrolment] = Enrolment
+) -> ColumnElement[bool]:
+    """The enrolment holds on at least one day from ``first`` to ``last`` (a period, a week)."""
+    return _held(enrolment.start, enrolment.end, first, last)
+
+
 class ParentLink(Base):
     __tablename__ = "parent_links"
     parent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
@@ -311,6 +339,18 @@ class GroupMember(Base):
     pupil_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     start: Mapped[dt.date] = mapped_column(Date)
     end: Mapped[dt.date | None] = mapped_column(Date)
+
+
+def in_group_on(day: Day, member: type[GroupMember] = GroupMember) -> ColumnElement[bool]:
+    """The group membership holds on ``day`` (its first and last day included)."""
+    return _held(member.start, member.end, day, day)
+
+
+def in_group_between(
+    first: Day, last: Day, member: type[GroupMember] = GroupMember
+) -> ColumnElement[bool]:
+    """The group membership holds on at least one day from ``first`` to ``last``."""
+    return _held(member.start, member.end, first, last)
 
 
 class TeachingAssignment(Base):

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -235,8 +235,7 @@ async def gather(
 
     # Pupils enrolled in each class during the period.
     overlapping = and_(
-        s.Enrolment.start <= scope.end,
-        or_(s.Enrolment.end.is_(None), s.Enrolment.end >= scope.start),
+        s.enrolled_between(scope.start, scope.end),
     )
     enrolments = select(
         s.Enrolment.class_id, func.count(func.distinct(s.Enrolment.pupil_id))
@@ -297,8 +296,7 @@ async def gather(
         .where(
             *held,
             s.Lesson.group_id.is_not(None),
-            s.GroupMember.start <= s.Lesson.date,
-            or_(s.GroupMember.end.is_(None), s.GroupMember.end >= s.Lesson.date),
+            s.in_group_on(s.Lesson.date),
             enrolled_on(s.GroupMember.pupil_id, s.Lesson.class_id, s.Lesson.date),
         )
         .group_by(s.GroupMember.pupil_id, s.Lesson.class_id)

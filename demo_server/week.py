@@ -58,8 +58,7 @@ async def current_classes(
         .join(s.SchoolClass, s.SchoolClass.id == s.Enrolment.class_id)
         .where(
             s.Enrolment.pupil_id.in_(pupil_ids),
-            s.Enrolment.start <= on,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= on),
+            s.enrolled_on(on),
         )
         .order_by(s.Enrolment.start)
     )
@@ -91,8 +90,7 @@ _PUPIL_ENROLMENTS = (
         s.Enrolment,
         and_(
             s.Enrolment.pupil_id == s.User.id,
-            s.Enrolment.start <= bindparam("sunday"),
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= bindparam("monday")),
+            s.enrolled_between(bindparam("monday"), bindparam("sunday")),
         ),
     )
     .outerjoin(s.SchoolClass, s.SchoolClass.id == s.Enrolment.class_id)
@@ -158,8 +156,7 @@ _LESSONS = (
         and_(
             _enrolment.class_id == s.Lesson.class_id,
             _enrolment.pupil_id == bindparam("pupil"),
-            _enrolment.start <= s.Lesson.date,
-            or_(_enrolment.end.is_(None), _enrolment.end >= s.Lesson.date),
+            s.enrolled_on(s.Lesson.date, _enrolment),
         ),
     )
     .join(s.Subject, s.Subject.id == s.Lesson.subject_id)
