@@ -511,8 +511,7 @@ async def _lessons_ahead(
         .join(s.Enrolment, s.Enrolment.class_id == s.Lesson.class_id)
         .where(
             s.Enrolment.pupil_id == pupil_id,
-            s.Enrolment.start <= s.Lesson.date,
-            (s.Enrolment.end.is_(None)) | (s.Enrolment.end >= s.Lesson.date),
+            s.enrolled_on(s.Lesson.date),
             s.Lesson.date >= first,
             s.Lesson.date <= notice.end,
             s.Lesson.status != LessonStatus.CANCELLED.value,

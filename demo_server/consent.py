@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -218,8 +218,7 @@ async def parents(
     if class_id is not None:
         in_class = select(s.Enrolment.pupil_id).where(
             s.Enrolment.class_id == class_id,
-            s.Enrolment.start <= today,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= today),
+            s.enrolled_on(today),
         )
         query = query.where(
             s.User.id.in_(select(s.ParentLink.parent_id).where(s.ParentLink.pupil_id.in_(in_class)))

@@ -211,8 +211,7 @@ async def group_infos(
         .join(s.User, s.User.id == s.GroupMember.pupil_id)
         .where(
             s.GroupMember.group_id.in_([g.id for g in groups]),
-            s.GroupMember.start <= today,
-            or_(s.GroupMember.end.is_(None), s.GroupMember.end >= today),
+            s.in_group_on(today),
         )
         .order_by(s.User.last_name, s.User.first_name, s.User.id)
     )
@@ -437,8 +436,7 @@ async def _join(
                 select(s.Enrolment.pupil_id).where(
                     s.Enrolment.pupil_id.in_(ids),
                     s.Enrolment.class_id == group.class_id,
-                    s.Enrolment.start <= on,
-                    or_(s.Enrolment.end.is_(None), s.Enrolment.end >= on),
+                    s.enrolled_on(on),
                 )
             )
         ).all()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -35,8 +35,7 @@ async def _pupils(db: AsyncSession, class_id: int, start: dt.date, end: dt.date)
             s.User.id.in_(
                 select(s.Enrolment.pupil_id).where(
                     s.Enrolment.class_id == class_id,
-                    s.Enrolment.start <= end,
-                    or_(s.Enrolment.end.is_(None), s.Enrolment.end >= start),
+                    s.enrolled_between(start, end),
                 )
             )
         )

@@ -25,8 +25,7 @@ def member_on(pupil: Any, group: Any, day: Any) -> ColumnElement[bool]:
         .where(
             s.GroupMember.group_id == group,
             s.GroupMember.pupil_id == pupil,
-            s.GroupMember.start <= day,
-            or_(s.GroupMember.end.is_(None), s.GroupMember.end >= day),
+            s.in_group_on(day),
         )
         .correlate_except(s.GroupMember)
     )
@@ -46,8 +45,7 @@ def enrolled_on(pupil: Any, class_id: Any, day: Any) -> ColumnElement[bool]:
         .where(
             s.Enrolment.pupil_id == pupil,
             s.Enrolment.class_id == class_id,
-            s.Enrolment.start <= day,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= day),
+            s.enrolled_on(day),
         )
         .correlate_except(s.Enrolment)
     )
@@ -63,8 +61,7 @@ async def classes_on(db: AsyncSession, school_id: int, day: dt.date) -> dict[int
         .join(s.User, s.User.id == s.Enrolment.pupil_id)
         .where(
             s.User.school_id == school_id,
-            s.Enrolment.start <= day,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= day),
+            s.enrolled_on(day),
         )
         .order_by(s.Enrolment.start)
     ):
@@ -83,6 +80,5 @@ def members_between(group_id: int, start: dt.date, end: dt.date) -> Any:
     ``end``."""
     return select(s.GroupMember.pupil_id).where(
         s.GroupMember.group_id == group_id,
-        s.GroupMember.start <= end,
-        or_(s.GroupMember.end.is_(None), s.GroupMember.end >= start),
+        s.in_group_between(start, end),
     )

@@ -31,7 +31,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -231,8 +231,7 @@ async def _families(
         .join(s.SchoolClass, s.SchoolClass.id == s.Enrolment.class_id)
         .where(
             s.SchoolClass.school_id == row.school_id,
-            s.Enrolment.start <= today,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= today),
+            s.enrolled_on(today),
         )
         .order_by(s.User.last_name, s.User.first_name, s.User.id)
     )

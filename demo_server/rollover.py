@@ -84,8 +84,7 @@ async def _classes(db: AsyncSession, year: s.AcademicYear) -> list[_Class]:
         .join(s.SchoolClass, s.SchoolClass.id == s.Enrolment.class_id)
         .where(
             s.SchoolClass.year_id == year.id,
-            s.Enrolment.start <= year.end,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= year.end),
+            s.enrolled_on(year.end),
         )
         .order_by(s.Enrolment.pupil_id)
     ):

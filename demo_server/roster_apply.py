@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, or_, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -225,8 +225,7 @@ async def apply_plan(
             select(s.Enrolment)
             .where(
                 s.Enrolment.pupil_id.in_(pupil_ids),
-                s.Enrolment.start <= today,
-                or_(s.Enrolment.end.is_(None), s.Enrolment.end >= today),
+                s.enrolled_on(today),
             )
             .order_by(s.Enrolment.pupil_id, s.Enrolment.start, s.Enrolment.id)
         ):

@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 import msgspec
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -246,8 +246,7 @@ async def class_struct(db: AsyncSession, cls: s.SchoolClass, on: dt.date) -> m.S
         .select_from(s.Enrolment)
         .where(
             s.Enrolment.class_id == cls.id,
-            s.Enrolment.start <= on,
-            or_(s.Enrolment.end.is_(None), s.Enrolment.end >= on),
+            s.enrolled_on(on),
         )
     )
     return m.SetupClass(
