@@ -423,6 +423,18 @@ EN_SURNAMES: tuple[str, ...] = (
     "Young",
 )
 
+RU_MAIL_DOMAINS: tuple[str, ...] = (
+    "mail.ru",
+    "yandex.ru",
+    "gmail.com",
+    "bk.ru",
+    "inbox.ru",
+    "list.ru",
+)
+"""Where the demo's Russian parents keep their e-mail, as families in Russia do."""
+EN_MAIL_DOMAINS: tuple[str, ...] = ("example.com", "example.org", "example.net")
+"""The English demo's parents' e-mail: the reserved example domains (RFC 2606)."""
+
 
 def ru_surname(masculine: str, female: bool) -> str:
     """The gendered form of a Russian surname given in its masculine form."""

@@ -44,11 +44,13 @@ from demo_server.audit import GENESIS, audit_row, canonical_instant, plain_recor
 from demo_server.clock import school_zone
 from demo_server.demo_data import (
     EN_FEMALE,
+    EN_MAIL_DOMAINS,
     EN_MALE,
     EN_SURNAMES,
     MAX_LESSONS_A_DAY,
     MAX_TEACHER_HOURS,
     RU_FEMALE,
+    RU_MAIL_DOMAINS,
     RU_MALE,
     RU_SURNAMES,
     SUBJECTS,
@@ -2144,9 +2146,38 @@ class _School:
             title = titles[login].format(**fill.get(login, {"name": person.name}))
             self.featured.append(DemoAccount(login, DEMO_PASSWORD, person.role.value, title))
 
+    def _parent_contacts(self) -> dict[int, tuple[str, str]]:
+        """Each parent's telephone and e-mail as the school has them: most gave a mobile
+        number, many an e-mail too, some families gave neither (``""``: not known). Drawn from
+        a stream of their own, so every other row of the school stays as the seed makes it."""
+        rng = random.Random(f"contacts-{self.seed}")
+        domains = RU_MAIL_DOMAINS if self.ru else EN_MAIL_DOMAINS
+        contacts: dict[int, tuple[str, str]] = {}
+        for person in self.people:
+            if person.role != Role.PARENT:
+                continue
+            phone = email = ""
+            if rng.random() < 0.88:
+                if self.ru:
+                    digits = f"9{rng.randrange(100):02d}{rng.randrange(10_000_000):07d}"
+                    phone = f"+7 {digits[:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:]}"
+                else:
+                    phone = f"+44 7700 900{rng.randrange(1000):03d}"
+                if rng.random() < 0.7:
+                    local = f"{transliterate(person.last)}.{transliterate(person.first)}"
+                    if rng.random() < 0.6:
+                        local += str(
+                            rng.randrange(70, 100) if rng.random() < 0.5 else rng.randrange(1, 30)
+                        )
+                    email = f"{local}@{rng.choice(domains)}"
+            contacts[person.id] = (phone, email)
+        return contacts
+
     def _people_rows(self) -> None:
         created = _at_school(self.year_start - dt.timedelta(days=7), "09:00")
+        contacts = self._parent_contacts()
         for person in self.people:
+            phone, email = contacts.get(person.id, ("", ""))
             self._add(
                 schema.User,
                 {
@@ -2161,6 +2192,8 @@ class _School:
                     "locked": False,
                     "must_change_password": False,
                     "created_at": created,
+                    "phone": phone,
+                    "email": email,
                 },
             )
         made: list[tuple[int, int, str]] = []

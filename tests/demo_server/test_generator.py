@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
+from api_client.models import email_refusal, normal_email, phone_refusal
 from demo_server import schema
 from demo_server.audit import first_broken
 from demo_server.db import make_engine
@@ -79,7 +80,7 @@ def english(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
 
 
 DUMPED = {
-    "users": "id, login, role, first_name, last_name, middle_name, created_at",
+    "users": "id, login, role, first_name, last_name, middle_name, created_at, phone, email",
     "classes": "*",
     "enrolments": "*",
     "parent_links": "*",
@@ -508,6 +509,29 @@ def test_logins(small: Built, english: Built) -> None:
         assert len(logins) == len(set(logins))
         for login in logins:
             assert login in FEATURED or re.fullmatch(r"[a-z]+\.[a-z][0-9]*", login), login
+
+
+def test_parents_have_contacts_as_families_give_them(small: Built, english: Built) -> None:
+    """Most parents have a mobile number and many an e-mail, both of a shape the server takes;
+    some families gave neither; nobody but a parent has contacts from the generator."""
+    for built, mobile in ((small, r"\+7 9\d\d \d{3}-\d\d-\d\d"), (english, r"\+44 7700 900\d{3}")):
+        parents = built.rows("SELECT phone, email FROM users WHERE role = 'parent'")
+        phones = [r["phone"] for r in parents if r["phone"]]
+        emails = [r["email"] for r in parents if r["email"]]
+        assert 0.75 * len(parents) <= len(phones) < len(parents)
+        assert 0.4 * len(parents) <= len(emails) < len(phones)
+        assert any(not r["phone"] and not r["email"] for r in parents)
+        for phone in phones:
+            assert re.fullmatch(mobile, phone), phone
+            assert phone_refusal(phone) is None, phone
+        for email in emails:
+            assert email_refusal(email) is None, email
+            assert normal_email(email) == email
+        assert len(set(phones)) == len(phones)
+        others = built.one(
+            "SELECT count(*) FROM users WHERE role != 'parent' AND (phone != '' OR email != '')"
+        )
+        assert others == 0
 
 
 def test_password_hash_is_argon2id_and_works(small: Built) -> None:
