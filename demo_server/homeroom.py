@@ -18,7 +18,13 @@ from demo_server import schema as s
 from demo_server.attendance import absence_entries, add_to_totals
 from demo_server.auth import Viewer
 from demo_server.grades import resolve_span
-from demo_server.messaging import add_message, check_text, full_name, participant
+from demo_server.messaging import (
+    check_subject,
+    check_text,
+    full_name,
+    open_thread,
+    participant,
+)
 from demo_server.problems import ProblemError
 from demo_server.week import class_ref
 
@@ -164,9 +170,7 @@ async def message_parents(
 ) -> m.ClassMessageSent:
     """One thread per parent (the viewer and that parent alone, about the parent's first child
     in the class list), each holding the same first message; all or nothing."""
-    subject = check_text(request.subject, "subject", m.SUBJECT_MAX_LENGTH)
-    if "\n" in subject or "\r" in subject:
-        raise ProblemError(422, _("the subject must be one line"), field="subject")
+    subject = check_subject(request.subject)
     body = check_text(request.body, "body", m.MESSAGE_MAX_LENGTH)
     ref = _ref(cls)
     pupils = await _pupils(db, cls.id, today, today)
@@ -196,24 +200,9 @@ async def message_parents(
     summaries: list[m.ThreadSummary] = []
     for parent_id in chosen:
         child = child_of[parent_id]
-        thread = s.MessageThread(
-            school_id=viewer.school_id,
-            subject=subject,
-            pupil_id=child.id,
-            created_by=viewer.id,
-            created_at=now,
-            updated_at=now,
+        thread, message = await open_thread(
+            db, viewer, subject=subject, pupil_id=child.id, to=parent_id, body=body, now=now
         )
-        db.add(thread)
-        await db.flush()
-        db.add_all(
-            [
-                s.ThreadParticipant(thread_id=thread.id, user_id=viewer.id, last_read_id=0),
-                s.ThreadParticipant(thread_id=thread.id, user_id=parent_id, last_read_id=0),
-            ]
-        )
-        await db.flush()
-        message = await add_message(db, viewer, thread, body, now)
         summaries.append(
             m.ThreadSummary(
                 id=thread.id,

@@ -220,6 +220,25 @@ def _stale(row: s.Event, version: int) -> None:
         )
 
 
+async def _meeting_to_change(
+    db: AsyncSession,
+    viewer: Viewer,
+    event_id: int,
+    version: int,
+    now: dt.datetime,
+    if_cancelled: str,
+) -> tuple[s.Event, dt.datetime]:
+    """The meeting ``event_id`` for its organiser to change, and the school's moment ``now``:
+    refused when it is not a parent meeting, not the viewer's to manage, changed since
+    ``version``, or cancelled (``if_cancelled`` says so)."""
+    row = await visible_event(db, viewer, event_id)
+    await _require_manager(db, viewer, row)
+    _stale(row, version)
+    if row.cancelled_at is not None:
+        raise ProblemError(409, if_cancelled)
+    return row, await school_moment(db, viewer, now)
+
+
 async def _families(
     db: AsyncSession, row: s.Event, today: dt.date
 ) -> tuple[list[tuple[s.User, list[s.User]]], dict[int, s.MeetingAnswer]]:
@@ -426,12 +445,14 @@ async def update_meeting(
     request: m.MeetingUpdate,
     now: dt.datetime,
 ) -> m.EventDetail:
-    row = await visible_event(db, viewer, event_id)
-    await _require_manager(db, viewer, row)
-    _stale(row, request.version)
-    if row.cancelled_at is not None:
-        raise ProblemError(409, _("the meeting is cancelled; plan a new one instead"))
-    moment = await school_moment(db, viewer, now)
+    row, moment = await _meeting_to_change(
+        db,
+        viewer,
+        event_id,
+        request.version,
+        now,
+        _("the meeting is cancelled; plan a new one instead"),
+    )
     if moment >= row.starts_at:
         raise ProblemError(
             409, _("the meeting has begun: it can no longer be changed or cancelled")
@@ -553,12 +574,14 @@ async def record_minutes(
     request: m.MeetingMinutesRequest,
     now: dt.datetime,
 ) -> m.EventDetail:
-    row = await visible_event(db, viewer, event_id)
-    await _require_manager(db, viewer, row)
-    _stale(row, request.version)
-    if row.cancelled_at is not None:
-        raise ProblemError(409, _("the meeting was cancelled: it has no minutes"))
-    moment = await school_moment(db, viewer, now)
+    row, moment = await _meeting_to_change(
+        db,
+        viewer,
+        event_id,
+        request.version,
+        now,
+        _("the meeting was cancelled: it has no minutes"),
+    )
     if moment < row.starts_at:
         raise ProblemError(
             409, _("the minutes are recorded once the meeting has begun"), field="minutes"

@@ -365,6 +365,14 @@ async def reply(
     return await load_thread(db, viewer, thread.id, today)
 
 
+def check_subject(subject: str) -> str:
+    """A thread's subject as :func:`check_text` checks it, and on one line."""
+    subject = check_text(subject, "subject", m.SUBJECT_MAX_LENGTH)
+    if "\n" in subject or "\r" in subject:
+        raise ProblemError(422, _("the subject must be one line"), field="subject")
+    return subject
+
+
 async def start_thread(
     db: AsyncSession,
     viewer: Viewer,
@@ -374,9 +382,7 @@ async def start_thread(
 ) -> m.Thread:
     """A new thread between the viewer and one recipient, about a pupil."""
     require_messages(viewer)
-    subject = check_text(request.subject, "subject", m.SUBJECT_MAX_LENGTH)
-    if "\n" in subject or "\r" in subject:
-        raise ProblemError(422, _("the subject must be one line"), field="subject")
+    subject = check_subject(request.subject)
     body = check_text(request.body, "body", m.MESSAGE_MAX_LENGTH)
     pupil_id = request.pupil_id
     if pupil_id is None:
@@ -398,6 +404,24 @@ async def start_thread(
             ),
             field="recipient_id",
         )
+    thread, _first = await open_thread(
+        db, viewer, subject=subject, pupil_id=pupil_id, to=request.recipient_id, body=body, now=now
+    )
+    return await load_thread(db, viewer, thread.id, today)
+
+
+async def open_thread(
+    db: AsyncSession,
+    viewer: Viewer,
+    *,
+    subject: str,
+    pupil_id: int,
+    to: int,
+    body: str,
+    now: dt.datetime,
+) -> tuple[s.MessageThread, s.Message]:
+    """A new thread of the viewer and the user ``to`` alone, about the pupil ``pupil_id``, with
+    the viewer's first message (``subject`` and ``body`` already checked)."""
     thread = s.MessageThread(
         school_id=viewer.school_id,
         subject=subject,
@@ -411,12 +435,11 @@ async def start_thread(
     db.add_all(
         [
             s.ThreadParticipant(thread_id=thread.id, user_id=viewer.id, last_read_id=0),
-            s.ThreadParticipant(thread_id=thread.id, user_id=request.recipient_id, last_read_id=0),
+            s.ThreadParticipant(thread_id=thread.id, user_id=to, last_read_id=0),
         ]
     )
     await db.flush()
-    await add_message(db, viewer, thread, body, now)
-    return await load_thread(db, viewer, thread.id, today)
+    return thread, await add_message(db, viewer, thread, body, now)
 
 
 # --- announcements and events -----------------------------------------------------------------
