@@ -564,23 +564,31 @@ Mon-Fri. Bells: 1=08:30-09:15 2=09:25-10:10.
         )
 
     def _edit_year(self, year: wire.SetupYear) -> None:
+        async def send(name: str, start: dt.date, end: dt.date) -> None:
+            body = wire.YearUpdate(version=year.version, name=name, start=start, end=end)
+            await self.data.update_year(year.id, body)
+
+        self._edit_span(_("The academic year {name}").format(name=year.name), year, send)
+
+    def _edit_span(
+        self,
+        title: str,
+        span: wire.SetupYear | wire.SetupPeriod,
+        send: Callable[[str, dt.date, dt.date], Awaitable[None]],
+    ) -> None:
+        """The form that renames a year or a period and moves its first and last days;
+        ``send`` writes the name and the two days."""
+
         async def save(v: dict[str, str]) -> None:
-            await self.data.update_year(
-                year.id,
-                wire.YearUpdate(
-                    version=year.version,
-                    name=v["name"].strip(),
-                    start=parse_day(v["start"], "first"),
-                    end=parse_day(v["end"], "last"),
-                ),
-            )
+            name = v["name"].strip()
+            await send(name, parse_day(v["start"], "first"), parse_day(v["end"], "last"))
 
         self._form(
-            _("The academic year {name}").format(name=year.name),
+            title,
             [
-                Field("name", pgettext("of a thing", "Name"), year.name),
-                Field("start", _("First day"), year.start.isoformat()),
-                Field("end", _("Last day"), year.end.isoformat()),
+                Field("name", pgettext("of a thing", "Name"), span.name),
+                Field("start", _("First day"), span.start.isoformat()),
+                Field("end", _("Last day"), span.end.isoformat()),
             ],
             save,
         )
@@ -626,26 +634,11 @@ Mon-Fri. Bells: 1=08:30-09:15 2=09:25-10:10.
         )
 
     def _edit_period(self, period: wire.SetupPeriod) -> None:
-        async def save(v: dict[str, str]) -> None:
-            await self.data.update_period(
-                period.id,
-                wire.PeriodUpdate(
-                    version=period.version,
-                    name=v["name"].strip(),
-                    start=parse_day(v["start"], "first"),
-                    end=parse_day(v["end"], "last"),
-                ),
-            )
+        async def send(name: str, start: dt.date, end: dt.date) -> None:
+            body = wire.PeriodUpdate(version=period.version, name=name, start=start, end=end)
+            await self.data.update_period(period.id, body)
 
-        self._form(
-            period.name,
-            [
-                Field("name", pgettext("of a thing", "Name"), period.name),
-                Field("start", _("First day"), period.start.isoformat()),
-                Field("end", _("Last day"), period.end.isoformat()),
-            ],
-            save,
-        )
+        self._edit_span(period.name, period, send)
 
     def _new_holiday(self) -> None:
         year = self.year

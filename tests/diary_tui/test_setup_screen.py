@@ -249,3 +249,38 @@ async def test_a_oneroster_set_is_imported_from_the_set_up_screen(
         assert await pupils() == 5
     await dispose(server)
     await engine.dispose()
+
+
+async def rename(pilot: Any, diary: DiaryApp, screen: SetupScreen, renamed: str) -> None:
+    """e on the row under the cursor: a day that cannot be read is said in the form, which
+    keeps what was typed; the first day as it was saves the new name."""
+    await pilot.press("e")
+    await wait_for(pilot, lambda: isinstance(diary.screen, FormScreen))
+    form = diary.screen
+    assert isinstance(form, FormScreen)
+    start = form.query_one("#form-start", Input).value
+    assert start[:2] == "20"  # filled with the first day, as ISO
+    await fill(pilot, diary, {"name": renamed, "start": "тридцатое"})
+    problem = form.query_one("#form-problem", Static)
+    await wait_for(pilot, lambda: bool(str(problem.visual).strip()))
+    assert isinstance(diary.screen, FormScreen)
+    assert form.query_one("#form-name", Input).value == renamed
+    await fill(pilot, diary, {"start": start})
+    await wait_for(pilot, lambda: isinstance(diary.screen, SetupScreen) and idle(screen))
+    await wait_for(pilot, lambda: renamed in cells(screen))
+
+
+@sqlite_only
+async def test_a_year_and_a_period_are_renamed_and_moved_with_one_form(
+    app: Litestar, demo: Any
+) -> None:
+    """e on a year or a period opens the same form (name, first and last day) filled with it;
+    a refusal keeps the form, a good one is saved and the table shows it."""
+    diary = make_app(app, login="it")
+    async with diary.run_test(size=(100, 30)) as pilot:
+        screen = await open_setup(pilot, diary, demo)
+        await section(pilot, screen, "years")
+        await rename(pilot, diary, screen, "Учебный год А")
+        await section(pilot, screen, "periods")
+        await rename(pilot, diary, screen, "Четверть А")
+    await dispose(app)
