@@ -95,6 +95,26 @@ def report_text(report: wire.LessonGeneration) -> Content:
     return Content("\n".join(report_lines(report)))
 
 
+def teacher_field(hint: str = "") -> Field:
+    """The teacher of a group, a teaching or a timetable row, typed as a login or a surname and
+    first name (found by ``ScheduleSections._person``); the server's refusal names it
+    ``teacher_id``."""
+    return Field(
+        "teacher",
+        _("Teacher"),
+        hint=hint or _("a login or surname and first name"),
+        answers_to=("teacher_id",),
+    )
+
+
+def group_field() -> Field:
+    """The group of the class a teaching or a timetable row is for (empty: the whole class);
+    the server's refusal names it ``group_id``."""
+    return Field(
+        "group", _("Group (optional)"), hint=_("empty: the whole class"), answers_to=("group_id",)
+    )
+
+
 class ScheduleSections:
     """The groups, teaching and timetable sections of ``SetupScreen``."""
 
@@ -342,12 +362,7 @@ class ScheduleSections:
                     answers_to=("subject_id",),
                 ),
                 Field("name", _("Name"), hint=_("like гр. 1")),
-                Field(
-                    "teacher",
-                    _("Teacher"),
-                    hint=_("a login or surname and first name"),
-                    answers_to=("teacher_id",),
-                ),
+                teacher_field(),
                 Field(
                     "pupils",
                     _("Pupils"),
@@ -375,13 +390,10 @@ class ScheduleSections:
             _("The group {name}, {subject}").format(name=group.name, subject=group.subject.name),
             [
                 Field("name", _("Name"), group.name),
-                Field(
-                    "teacher",
-                    _("Teacher"),
-                    hint=_("now: {name}; a login or surname and first name").format(
+                teacher_field(
+                    _("now: {name}; a login or surname and first name").format(
                         name=group.teacher or "—"
-                    ),
-                    answers_to=("teacher_id",),
+                    )
                 ),
             ],
             save,
@@ -433,19 +445,9 @@ class ScheduleSections:
         self._ui._form(
             _("Who teaches {cls}").format(cls=self.class_title()),
             [
-                Field(
-                    "teacher",
-                    _("Teacher"),
-                    hint=_("a login or surname and first name"),
-                    answers_to=("teacher_id",),
-                ),
+                teacher_field(),
                 Field("subject", _("Subject"), answers_to=("subject_id",)),
-                Field(
-                    "group",
-                    _("Group (optional)"),
-                    hint=_("empty: the whole class"),
-                    answers_to=("group_id",),
-                ),
+                group_field(),
             ],
             save,
         )
@@ -498,19 +500,9 @@ class ScheduleSections:
                     _("its number, like 3"),
                 ),
                 Field("subject", _("Subject"), answers_to=("subject_id",)),
-                Field(
-                    "teacher",
-                    _("Teacher"),
-                    hint=_("a login or surname and first name"),
-                    answers_to=("teacher_id",),
-                ),
+                teacher_field(),
                 Field("room", _("Room (optional)")),
-                Field(
-                    "group",
-                    _("Group (optional)"),
-                    hint=_("empty: the whole class"),
-                    answers_to=("group_id",),
-                ),
+                group_field(),
                 Field("weeks", _("Weeks (optional)"), hint=_("empty: every week; 1 odd, 2 even")),
                 Field(
                     "from",
