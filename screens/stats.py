@@ -275,10 +275,11 @@ five pupils is withheld so that nobody can be identified.
             table.focus()
         self.refresh_bindings()
 
-    def _missing(self, loading: str, never: str) -> str:
-        """``loading`` while the figures come; ``never`` when they cannot (both whole
-        sentences: the words differ by case in Russian)."""
-        return never if self._unreachable else loading
+    def _missing(self, loading: str, never: str) -> Content:
+        """The title while there are no figures to show: ``loading`` while they come,
+        ``never`` when they cannot (both whole sentences: the words differ by case in
+        Russian)."""
+        return Content.styled(never if self._unreachable else loading, MUTED)
 
     def worker_failed(self, error: BaseException) -> bool:
         self._unreachable = True
@@ -334,15 +335,12 @@ five pupils is withheld so that nobody can be identified.
         stats = self.school
         if stats is None:
             title.update(
-                Content.styled(
-                    self._missing(
-                        _("Loading the school's statistics…"),
-                        _(
-                            "The school's statistics were never loaded on this computer; they "
-                            "will appear when the server can be reached."
-                        ),
+                self._missing(
+                    _("Loading the school's statistics…"),
+                    _(
+                        "The school's statistics were never loaded on this computer; they "
+                        "will appear when the server can be reached."
                     ),
-                    MUTED,
                 )
             )
             return
@@ -371,15 +369,12 @@ five pupils is withheld so that nobody can be identified.
         stats = self.one_class
         if stats is None:
             title.update(
-                Content.styled(
-                    self._missing(
-                        _("Loading the class's statistics…"),
-                        _(
-                            "The class's statistics were never loaded on this computer; they "
-                            "will appear when the server can be reached."
-                        ),
+                self._missing(
+                    _("Loading the class's statistics…"),
+                    _(
+                        "The class's statistics were never loaded on this computer; they "
+                        "will appear when the server can be reached."
                     ),
-                    MUTED,
                 )
             )
             return
@@ -412,15 +407,12 @@ five pupils is withheld so that nobody can be identified.
         stats = self.anonymous
         if stats is None:
             title.update(
-                Content.styled(
-                    self._missing(
-                        _("Loading the figures…"),
-                        _(
-                            "The figures were never loaded on this computer; they will appear "
-                            "when the server can be reached."
-                        ),
+                self._missing(
+                    _("Loading the figures…"),
+                    _(
+                        "The figures were never loaded on this computer; they will appear "
+                        "when the server can be reached."
                     ),
-                    MUTED,
                 )
             )
             return
