@@ -141,6 +141,19 @@ def cell_text(cell: Cell | None, labels: GridLabels) -> tuple[str, str]:
     return " " + fit(body, CELL_WIDTH - 2), STATE_SIGN[cell.state]
 
 
+class GridMessage(Message):
+    """A message from the journal grid to its screen; its ``control`` is the grid (what
+    ``@on`` selectors match)."""
+
+    def __init__(self, grid: JournalGrid) -> None:
+        super().__init__()
+        self.grid = grid
+
+    @property
+    def control(self) -> JournalGrid:
+        return self.grid
+
+
 class JournalGrid(ScrollView, can_focus=True):
     """A class journal: marks, absences and the period mark, edited from the keyboard."""
 
@@ -225,63 +238,43 @@ class JournalGrid(ScrollView, can_focus=True):
     }
     """
 
-    class Edited(Message):
+    class Edited(GridMessage):
         """The grid changed the model; the screen sends ``edit`` to the outbox."""
 
         def __init__(self, grid: JournalGrid, edit: Edit) -> None:
-            super().__init__()
-            self.grid = grid
+            super().__init__(grid)
             self.edit = edit
 
-        @property
-        def control(self) -> JournalGrid:
-            return self.grid
-
-    class CellFocused(Message):
+    class CellFocused(GridMessage):
         """The cursor moved; ``lesson_id`` is None on the period-mark column."""
 
         def __init__(self, grid: JournalGrid, pupil_id: int, lesson_id: int | None) -> None:
-            super().__init__()
-            self.grid = grid
+            super().__init__(grid)
             self.pupil_id = pupil_id
             self.lesson_id = lesson_id
 
-        @property
-        def control(self) -> JournalGrid:
-            return self.grid
-
-    class LateRequested(Message):
+    class LateRequested(GridMessage):
         """The teacher asked to say how many minutes late: the screen asks and calls
         ``JournalGrid.set_late`` with the answer."""
 
         def __init__(self, grid: JournalGrid, pupil_id: int, lesson_id: int, minutes: int) -> None:
-            super().__init__()
-            self.grid = grid
+            super().__init__(grid)
             self.pupil_id = pupil_id
             self.lesson_id = lesson_id
             self.minutes = minutes
 
-        @property
-        def control(self) -> JournalGrid:
-            return self.grid
-
-    class CommentRequested(Message):
+    class CommentRequested(GridMessage):
         """The teacher asked to comment the cell's last mark: the screen shows an input and
         calls ``JournalGrid.set_comment`` with the answer."""
 
         def __init__(
             self, grid: JournalGrid, pupil_id: int, lesson_id: int, index: int, current: str
         ) -> None:
-            super().__init__()
-            self.grid = grid
+            super().__init__(grid)
             self.pupil_id = pupil_id
             self.lesson_id = lesson_id
             self.index = index
             self.current = current
-
-        @property
-        def control(self) -> JournalGrid:
-            return self.grid
 
     class KindChanged(Message):
         """``K`` gave the cell's last mark another kind: the screen says which."""
@@ -294,17 +287,12 @@ class JournalGrid(ScrollView, can_focus=True):
     class ReadOnlyTyped(Message):
         """A mark was typed into a read-only grid: the screen says why it takes none."""
 
-    class Awaiting(Message):
+    class Awaiting(GridMessage):
         """The grid waits for a digit (``prompt`` says for what), or no longer (None)."""
 
         def __init__(self, grid: JournalGrid, prompt: str | None) -> None:
-            super().__init__()
-            self.grid = grid
+            super().__init__(grid)
             self.prompt = prompt
-
-        @property
-        def control(self) -> JournalGrid:
-            return self.grid
 
     def __init__(
         self,
