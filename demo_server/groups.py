@@ -298,6 +298,31 @@ async def _name_free(
         )
 
 
+async def _group_written(
+    db: AsyncSession,
+    viewer: Viewer,
+    group: s.ClassGroup,
+    now: dt.datetime,
+    *,
+    action: str,
+    before: dict[str, Any] | None,
+) -> None:
+    """After a group is made or changed: its teacher (if any) teaches its subject to it, and
+    the audit record of the write."""
+    if group.teacher_id is not None:
+        await _ensure_assignment(db, group.teacher_id, group)
+    await append_audit(
+        db,
+        at=now,
+        actor_id=viewer.id,
+        action=action,
+        entity="class_group",
+        entity_id=group.id,
+        before=before,
+        after=_state(group),
+    )
+
+
 async def _ensure_assignment(db: AsyncSession, teacher_id: int, group: s.ClassGroup) -> None:
     found = await db.scalar(
         select(s.TeachingAssignment.id).where(
@@ -346,17 +371,7 @@ async def create_group(
     assert group_id is not None
     group = await db.get(s.ClassGroup, group_id)
     assert group is not None
-    if body.teacher_id is not None:
-        await _ensure_assignment(db, body.teacher_id, group)
-    await append_audit(
-        db,
-        at=now,
-        actor_id=viewer.id,
-        action="create",
-        entity="class_group",
-        entity_id=group.id,
-        after=_state(group),
-    )
+    await _group_written(db, viewer, group, now, action="create", before=None)
     await _join(db, viewer, group, body.pupil_ids, on, now, field="pupil_ids")
     return await get_group(db, viewer, group.id)
 
@@ -401,18 +416,7 @@ async def change_group(
     if getattr(done, "rowcount", 1) != 1:
         raise ProblemError(409, _("the group was changed meanwhile: reload it"), field="version")
     await db.refresh(group)
-    if group.teacher_id is not None:
-        await _ensure_assignment(db, group.teacher_id, group)
-    await append_audit(
-        db,
-        at=now,
-        actor_id=viewer.id,
-        action="update",
-        entity="class_group",
-        entity_id=group.id,
-        before=before,
-        after=_state(group),
-    )
+    await _group_written(db, viewer, group, now, action="update", before=before)
     return await get_group(db, viewer, group.id)
 
 
