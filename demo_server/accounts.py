@@ -42,7 +42,7 @@ from demo_server.roster import (
     unique_login,
 )
 from demo_server.security import hash_password
-from demo_server.week import class_name, class_ref
+from demo_server.week import class_name, class_ref, current_classes
 
 NO_PASSWORD = "!no-password"
 """The password hash of an account that has none yet: no password ever matches it."""
@@ -187,21 +187,10 @@ async def class_pupils(db: AsyncSession, class_id: int, today: dt.date) -> list[
 async def _classes_of(
     db: AsyncSession, pupil_ids: Sequence[int], today: dt.date
 ) -> dict[int, m.ClassRef]:
+    """Each pupil's class on ``today`` (``week.current_classes``), a chunk of ids at a time."""
     out: dict[int, m.ClassRef] = {}
     for chunk in chunks(pupil_ids):
-        rows = await db.execute(
-            select(
-                s.Enrolment.pupil_id, s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter
-            )
-            .join(s.SchoolClass, s.SchoolClass.id == s.Enrolment.class_id)
-            .where(
-                s.Enrolment.pupil_id.in_(chunk),
-                s.enrolled_on(today),
-            )
-            .order_by(s.Enrolment.start)
-        )
-        for pupil_id, cid, grade, letter in rows:
-            out[int(pupil_id)] = class_ref(cid, grade, letter)
+        out.update(await current_classes(db, chunk, today))
     return out
 
 
