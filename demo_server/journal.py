@@ -1132,13 +1132,22 @@ def journal_homework(hw: s.Homework, files: list[Attachment] | None = None) -> J
     )
 
 
-async def set_topic(
-    db: AsyncSession, viewer: Viewer, lesson_id: int, body: TopicSet, now: dt.datetime
+async def _change_lesson(
+    db: AsyncSession,
+    viewer: Viewer,
+    ctx: LessonContext,
+    now: dt.datetime,
+    *,
+    version: int,
+    changes: dict[str, Any],
+    entity: str,
+    kind: str,
+    reason: str,
 ) -> JournalLesson:
-    role_may_write(viewer, Record.TOPIC)
-    ctx = await load_lesson(db, viewer, lesson_id)
-    right = await may_write_lesson(db, viewer, ctx.lesson, Record.TOPIC, body.reason)
-    _not_cancelled(ctx, N_("topic"))
+    """Change columns of a lesson the teacher may write (its topic, its kind and weight) at
+    the ``version`` they saw: a stale version is a conflict with the lesson as it is, the same
+    values change nothing, else the lesson is bumped and the write logged with the old value
+    of the first column (``old``) in its payload."""
     lesson = ctx.lesson
     hw = await _active_homework(db, lesson.id)
     homework = journal_homework(hw) if hw is not None else None
@@ -1147,37 +1156,59 @@ async def set_topic(
         return await _conflict(
             db,
             ctx.school,
-            "topic",
+            entity,
             lesson.id,
             (lesson.teacher_id, now),
-            body.version,
+            version,
             ctx.journal_lesson(homework),
             lesson.version,
             _("the lesson of {date}").format(date=lesson.date.isoformat()),
         )
 
-    if lesson.version != body.version:
+    def state() -> dict[str, Any]:
+        return {column: getattr(lesson, column) for column in changes}
+
+    if lesson.version != version:
         raise await stale()
-    topic = body.topic.strip()
-    if topic == lesson.topic:
+    if state() == changes:
         return ctx.journal_lesson(homework)
-    before = {"topic": lesson.topic, "version": lesson.version}
-    await _bump_or_refuse(db, s.Lesson, lesson, body.version, {"topic": topic}, stale)
+    before = {**state(), "version": lesson.version}
+    await _bump_or_refuse(db, s.Lesson, lesson, version, changes, stale)
     await log_lesson_write(
         db,
         viewer,
         now,
         ctx,
         action="update",
-        entity="topic",
+        entity=entity,
         entity_id=lesson.id,
-        kind="lesson.topic",
+        kind=kind,
         before=before,
-        after={"topic": lesson.topic, "version": lesson.version},
-        payload={"topic": lesson.topic, "old": before["topic"]},
-        reason=right.reason,
+        after={**state(), "version": lesson.version},
+        payload={**state(), "old": before[next(iter(changes))]},
+        reason=reason,
     )
     return ctx.journal_lesson(homework)
+
+
+async def set_topic(
+    db: AsyncSession, viewer: Viewer, lesson_id: int, body: TopicSet, now: dt.datetime
+) -> JournalLesson:
+    role_may_write(viewer, Record.TOPIC)
+    ctx = await load_lesson(db, viewer, lesson_id)
+    right = await may_write_lesson(db, viewer, ctx.lesson, Record.TOPIC, body.reason)
+    _not_cancelled(ctx, N_("topic"))
+    return await _change_lesson(
+        db,
+        viewer,
+        ctx,
+        now,
+        version=body.version,
+        changes={"topic": body.topic.strip()},
+        entity="topic",
+        kind="lesson.topic",
+        reason=right.reason,
+    )
 
 
 async def set_lesson_kind(
@@ -1190,45 +1221,17 @@ async def set_lesson_kind(
     right = await may_write_lesson(db, viewer, ctx.lesson, Record.LESSON_KIND, body.reason)
     _not_cancelled(ctx, "test")
     _weight(body.weight)
-    lesson = ctx.lesson
-    hw = await _active_homework(db, lesson.id)
-    homework = journal_homework(hw) if hw is not None else None
-
-    async def stale() -> ProblemError:
-        return await _conflict(
-            db,
-            ctx.school,
-            "lesson_kind",
-            lesson.id,
-            (lesson.teacher_id, now),
-            body.version,
-            ctx.journal_lesson(homework),
-            lesson.version,
-            f"the lesson of {lesson.date.isoformat()}",
-        )
-
-    if lesson.version != body.version:
-        raise await stale()
-    if (body.kind.value, body.weight) == (lesson.kind, lesson.weight):
-        return ctx.journal_lesson(homework)
-    before = {"kind": lesson.kind, "weight": lesson.weight, "version": lesson.version}
-    changes = {"kind": body.kind.value, "weight": body.weight}
-    await _bump_or_refuse(db, s.Lesson, lesson, body.version, changes, stale)
-    await log_lesson_write(
+    return await _change_lesson(
         db,
         viewer,
-        now,
         ctx,
-        action="update",
+        now,
+        version=body.version,
+        changes={"kind": body.kind.value, "weight": body.weight},
         entity="lesson_kind",
-        entity_id=lesson.id,
         kind="lesson.kind",
-        before=before,
-        after={"kind": lesson.kind, "weight": lesson.weight, "version": lesson.version},
-        payload={"kind": lesson.kind, "weight": lesson.weight, "old": before["kind"]},
         reason=right.reason,
     )
-    return ctx.journal_lesson(homework)
 
 
 def _hw_state(hw: s.Homework) -> dict[str, Any]:
