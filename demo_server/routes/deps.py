@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import inspect
+import typing
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import CacheControlHeader, State
 from litestar.di import NamedDependency, Provide
-from litestar.handlers import BaseRouteHandler
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
+from litestar.params import FromPath, JSONBody
 from litestar.types import Guard
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.i18n import N_, _
-from api_client.models import PASSWORD_CHANGE_REQUIRED, Role
-from demo_server.access import forbidden
+from api_client.models import PASSWORD_CHANGE_REQUIRED, Removal, Role
+from demo_server.access import SETUP_STAFF, forbidden
 from demo_server.auth import Viewer, authenticate
+from demo_server.idempotency import write
 from demo_server.problems import ProblemError
 from demo_server.settings import ServerState
 from demo_server.wire import check_path_ids
@@ -112,3 +116,104 @@ DEPENDENCIES = {
     "db": Provide(provide_db),
     "viewer": Provide(provide_viewer),
 }
+
+
+# --- the school's set-up --------------------------------------------------------------------
+
+SETUP_GUARD = requires(
+    *SETUP_STAFF, what=N_("the school's set-up (its IT staff and administration keep it)")
+)
+"""The guard of the set-up routers (calendar, bells, subjects, rooms, classes)."""
+
+_SETUP_SERVICE_CONTEXT = frozenset(
+    {"db", "school_id", "actor_id", "now", "today", "data", "version"}
+)
+"""What a set-up service is given by the route besides the ids in its path."""
+
+_VIEWER_SERVER_DB = {
+    "viewer": NamedDependency[Viewer],
+    "server": NamedDependency[ServerState],
+    "db": NamedDependency[AsyncSession],
+}
+
+
+def _declare(
+    fn: Callable[..., Awaitable[Any]], name: str, doc: str | None, params: dict[str, Any]
+) -> None:
+    """Give ``fn`` (taking ``**kwargs``) the name, docstring and typed keyword parameters
+    Litestar reads to decode a request and to document the route."""
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    fn.__annotations__ = dict(params)
+    fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, annotation=kind)
+            for key, kind in params.items()
+            if key != "return"
+        ],
+        return_annotation=params["return"],
+    )
+
+
+def setup_read(
+    route: Callable[[Any], HTTPRouteHandler],
+    service: Callable[[AsyncSession, int], Awaitable[Any]],
+    name: str,
+    doc: str | None = None,
+) -> HTTPRouteHandler:
+    """A set-up GET route (``@get(...)`` as ``route``, named ``name`` in the OpenAPI document's
+    operation ids) answering what ``service(db, school_id)`` returns for the viewer's school."""
+
+    async def handler(**given: Any) -> Any:
+        return await service(given["db"], given["viewer"].school_id)
+
+    _declare(
+        handler,
+        name,
+        doc,
+        {**_VIEWER_SERVER_DB, "return": typing.get_type_hints(service)["return"]},
+    )
+    return route(handler)
+
+
+def setup_write(
+    route: Callable[[Any], HTTPRouteHandler],
+    service: Callable[..., Awaitable[Any]],
+    name: str,
+    doc: str | None = None,
+) -> HTTPRouteHandler:
+    """A set-up write route (``@post(...)``/``@patch(...)`` as ``route``, under
+    :func:`~demo_server.idempotency.write`) made from the service that does the write: its
+    keyword parameters say what the route takes. An id named in the path (``year_id``) comes
+    from the path; ``data`` is the JSON body of the service's type; ``version`` is read from a
+    :class:`~api_client.models.Removal` body; ``today`` is the viewer's day; and every set-up
+    write is done in the viewer's school, by the viewer, at the server's now (audited so by
+    the service)."""
+    wanted = inspect.signature(service).parameters
+    hints = typing.get_type_hints(service)
+    path_ids = [key for key in wanted if key not in _SETUP_SERVICE_CONTEXT]
+    removal = "version" in wanted
+
+    async def handler(**given: Any) -> Any:
+        viewer: Viewer = given["viewer"]
+        server: ServerState = given["server"]
+        asked = {key: given[key] for key in path_ids}
+        if removal:
+            asked["version"] = given["data"].version
+        else:
+            asked["data"] = given["data"]
+        if "today" in wanted:
+            asked["today"] = viewer.today
+        return await service(
+            given["db"],
+            school_id=viewer.school_id,
+            actor_id=viewer.id,
+            now=server.settings.now(),
+            **asked,
+        )
+
+    params: dict[str, Any] = {key: FromPath[int] for key in path_ids}
+    body = Removal if removal else hints["data"]
+    params["data"] = typing.cast(Any, JSONBody)[body]
+    _declare(handler, name, doc, {**params, **_VIEWER_SERVER_DB, "return": hints["return"]})
+    return route(write(handler))
