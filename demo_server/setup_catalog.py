@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 import msgspec
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -23,43 +23,7 @@ from demo_server import schema as s
 from demo_server import setup_rules as rules
 from demo_server.access import not_found
 from demo_server.setup_calendar import get_year
-from demo_server.setup_school import audit, bump, stale, teacher_name
-
-
-async def _changed(
-    db: AsyncSession,
-    *,
-    kind: str,
-    model: Any,
-    row: Any,
-    version: int,
-    values: dict[str, Any],
-    before: msgspec.Struct,
-    struct: Any,
-    actor_id: int,
-    now: dt.datetime,
-) -> Any:
-    """``values`` written on ``row`` at ``version``, audited; the thing as it is after."""
-    if version != row.version:
-        raise stale(kind, before)
-    if all(getattr(row, key) == value for key, value in values.items()):
-        return before
-    if not await bump(db, model, row.id, version, **values):
-        raise stale(kind, before)
-    await db.refresh(row)
-    after = await struct(db, row)
-    await audit(
-        db,
-        now=now,
-        actor_id=actor_id,
-        action="update",
-        entity=kind,
-        entity_id=row.id,
-        before=before,
-        after=after,
-    )
-    return after
-
+from demo_server.setup_school import SetupTable, teacher_name
 
 # --- subjects -----------------------------------------------------------------------------------
 
@@ -68,6 +32,9 @@ async def subject_struct(db: AsyncSession, subject: s.Subject) -> m.SetupSubject
     return m.SetupSubject(
         id=subject.id, name=subject.name, retired=subject.retired, version=subject.version
     )
+
+
+SUBJECTS = SetupTable("subject", s.Subject, subject_struct)
 
 
 async def _subjects(db: AsyncSession, school_id: int) -> list[s.Subject]:
@@ -98,19 +65,7 @@ async def create_subject(
 ) -> m.SetupSubject:
     others = [(x.id, x.name) for x in await _subjects(db, school_id)]
     row = rules.subject_row(school_id, data.name, others)
-    subject_id = await db.scalar(insert(s.Subject).values(**row).returning(s.Subject.id))
-    assert subject_id is not None
-    after = await subject_struct(db, await get_subject(db, school_id, subject_id))
-    await audit(
-        db,
-        now=now,
-        actor_id=actor_id,
-        action="create",
-        entity="subject",
-        entity_id=subject_id,
-        after=after,
-    )
-    return after
+    return await SUBJECTS.insert(db, row, school_id=school_id, actor_id=actor_id, now=now)
 
 
 async def update_subject(
@@ -130,19 +85,16 @@ async def update_subject(
         values["name"] = rules.check_unique_name("subject", data.name, others)
     if data.retired is not None:
         values["retired"] = data.retired
-    result: m.SetupSubject = await _changed(
+    return await SUBJECTS.change(
         db,
-        kind="subject",
-        model=s.Subject,
-        row=subject,
+        subject,
         version=data.version,
         values=values,
         before=before,
-        struct=subject_struct,
+        school_id=school_id,
         actor_id=actor_id,
         now=now,
     )
-    return result
 
 
 # --- rooms --------------------------------------------------------------------------------------
@@ -157,6 +109,9 @@ async def room_struct(db: AsyncSession, room: s.Room) -> m.SetupRoom:
         retired=room.retired,
         version=room.version,
     )
+
+
+ROOMS = SetupTable("room", s.Room, room_struct)
 
 
 async def _rooms(db: AsyncSession, school_id: int) -> list[s.Room]:
@@ -185,19 +140,7 @@ async def create_room(
 ) -> m.SetupRoom:
     others = [(x.id, x.name) for x in await _rooms(db, school_id)]
     row = rules.room_row(school_id, data.name, data.capacity, data.note, others)
-    room_id = await db.scalar(insert(s.Room).values(**row).returning(s.Room.id))
-    assert room_id is not None
-    after = await room_struct(db, await get_room(db, school_id, room_id))
-    await audit(
-        db,
-        now=now,
-        actor_id=actor_id,
-        action="create",
-        entity="room",
-        entity_id=room_id,
-        after=after,
-    )
-    return after
+    return await ROOMS.insert(db, row, school_id=school_id, actor_id=actor_id, now=now)
 
 
 async def update_room(
@@ -221,19 +164,16 @@ async def update_room(
         values["note"] = " ".join(data.note.split())
     if data.retired is not None:
         values["retired"] = data.retired
-    result: m.SetupRoom = await _changed(
+    return await ROOMS.change(
         db,
-        kind="room",
-        model=s.Room,
-        row=room,
+        room,
         version=data.version,
         values=values,
         before=before,
-        struct=room_struct,
+        school_id=school_id,
         actor_id=actor_id,
         now=now,
     )
-    return result
 
 
 # --- classes ------------------------------------------------------------------------------------
@@ -260,6 +200,15 @@ async def class_struct(db: AsyncSession, cls: s.SchoolClass, on: dt.date) -> m.S
         retired=cls.retired,
         version=cls.version,
     )
+
+
+def _classes(today: dt.date) -> SetupTable[s.SchoolClass, m.SetupClass]:
+    """Classes as set-up writes them, each answered with its pupils counted on ``today``."""
+
+    async def answer(db: AsyncSession, cls: s.SchoolClass) -> m.SetupClass:
+        return await class_struct(db, cls, today)
+
+    return SetupTable("class", s.SchoolClass, answer)
 
 
 async def list_classes(
@@ -335,19 +284,7 @@ async def create_class(
         data.class_teacher_id,
         await _classes_of(db, year.id, None),
     )
-    class_id = await db.scalar(insert(s.SchoolClass).values(**row).returning(s.SchoolClass.id))
-    assert class_id is not None
-    after = await class_struct(db, await get_class(db, school_id, class_id), today)
-    await audit(
-        db,
-        now=now,
-        actor_id=actor_id,
-        action="create",
-        entity="class",
-        entity_id=class_id,
-        after=after,
-    )
-    return after
+    return await _classes(today).insert(db, row, school_id=school_id, actor_id=actor_id, now=now)
 
 
 async def update_class(
@@ -375,20 +312,13 @@ async def update_class(
         values["homeroom_teacher_id"] = data.class_teacher_id
     if data.retired is not None:
         values["retired"] = data.retired
-
-    async def struct(db: AsyncSession, row: s.SchoolClass) -> m.SetupClass:
-        return await class_struct(db, row, today)
-
-    result: m.SetupClass = await _changed(
+    return await _classes(today).change(
         db,
-        kind="class",
-        model=s.SchoolClass,
-        row=cls,
+        cls,
         version=data.version,
         values=values,
         before=before,
-        struct=struct,
+        school_id=school_id,
         actor_id=actor_id,
         now=now,
     )
-    return result

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import msgspec
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -83,7 +84,7 @@ STALE = {
         "this holiday was changed by someone else since you read it: look at it as it is now "
         "(in 'current') and make your change again"
     ),
-    "bell schedule": N_(
+    "bell_schedule": N_(
         "this bell schedule was changed by someone else since you read it: look at it as it "
         "is now (in 'current') and make your change again"
     ),
@@ -107,6 +108,160 @@ words for them differ in gender (год изменён, расписание и�
 def stale(kind: str, current: msgspec.Struct) -> ProblemError:
     """The 409 of an update based on an old version: ``current`` is the thing as it is now."""
     return ProblemError(409, _(STALE[kind]), field="version", current=current)
+
+
+def check_version(kind: str, row: Any, version: int, current: msgspec.Struct) -> None:
+    """The stale refusal (:func:`stale`) when ``row`` is no longer at ``version``."""
+    if version != row.version:
+        raise stale(kind, current)
+
+
+RowT = TypeVar("RowT")
+"""A set-up table's row (:mod:`demo_server.schema`): an ``id`` and the ``version`` an update
+is based on."""
+AnswerT = TypeVar("AnswerT", bound=msgspec.Struct)
+
+
+@dataclass(frozen=True, slots=True)
+class SetupTable(Generic[RowT, AnswerT]):
+    """One kind of set-up thing (a year, a period, a subject ...) as every write of it goes:
+    the row written, the answer read back, the audit record, and for what the week shows
+    (years, holidays, bells) the week's cached facts dropped.
+
+    The checks before a write (names taken, overlaps, things in use) are each kind's own and
+    are made by the caller; the version rule is the same for all: an update or removal based
+    on another version than the row's is refused with the thing as it is now."""
+
+    entity: str
+    """The audit record's entity, and the key of the stale refusal (:data:`STALE`)."""
+    model: type[RowT]
+    answer: Callable[[AsyncSession, RowT], Awaitable[AnswerT]]
+    """The thing as set-up answers it, read from its row."""
+    calendar: bool = False
+    """The week's cached bells and holidays depend on it (:func:`calendar_changed`)."""
+
+    def _written(self, db: AsyncSession, school_id: int) -> None:
+        if self.calendar:
+            calendar_changed(db, school_id)
+
+    async def insert(
+        self,
+        db: AsyncSession,
+        values: dict[str, Any],
+        *,
+        school_id: int,
+        actor_id: int,
+        now: dt.datetime,
+    ) -> AnswerT:
+        """A new row of ``values``, audited as made; the answer for it."""
+        model: Any = self.model
+        row_id = await db.scalar(insert(model).values(**values).returning(model.id))
+        assert row_id is not None
+        row = await db.get(self.model, row_id)
+        assert row is not None
+        return await self.created(db, row, school_id=school_id, actor_id=actor_id, now=now)
+
+    async def created(
+        self, db: AsyncSession, row: RowT, *, school_id: int, actor_id: int, now: dt.datetime
+    ) -> AnswerT:
+        """The answer for ``row``, just made (with what belongs to it), audited as made."""
+        after = await self.answer(db, row)
+        await audit(
+            db,
+            now=now,
+            actor_id=actor_id,
+            action="create",
+            entity=self.entity,
+            entity_id=_id_of(row),
+            after=after,
+        )
+        self._written(db, school_id)
+        return after
+
+    def holds(self, row: RowT, values: dict[str, Any]) -> bool:
+        """``row`` already holds ``values``: an update of them changes nothing."""
+        return all(getattr(row, key) == value for key, value in values.items())
+
+    async def bump(
+        self, db: AsyncSession, row: RowT, version: int, values: dict[str, Any], before: AnswerT
+    ) -> None:
+        """``values`` and the next version written on ``row`` when it is still at
+        ``version`` (else the stale refusal), and ``row`` read again."""
+        if not await bump(db, self.model, _id_of(row), version, **values):
+            raise stale(self.entity, before)
+        await db.refresh(row)
+
+    async def updated(
+        self,
+        db: AsyncSession,
+        row: RowT,
+        before: AnswerT,
+        *,
+        school_id: int,
+        actor_id: int,
+        now: dt.datetime,
+    ) -> AnswerT:
+        """The answer for ``row`` as written, audited as changed from ``before``."""
+        after = await self.answer(db, row)
+        await audit(
+            db,
+            now=now,
+            actor_id=actor_id,
+            action="update",
+            entity=self.entity,
+            entity_id=_id_of(row),
+            before=before,
+            after=after,
+        )
+        self._written(db, school_id)
+        return after
+
+    async def change(
+        self,
+        db: AsyncSession,
+        row: RowT,
+        *,
+        version: int,
+        values: dict[str, Any],
+        before: AnswerT,
+        school_id: int,
+        actor_id: int,
+        now: dt.datetime,
+    ) -> AnswerT:
+        """``values`` written on ``row`` based on ``version`` and audited; ``before`` as it
+        was when they change nothing."""
+        check_version(self.entity, row, version, before)
+        if self.holds(row, values):
+            return before
+        await self.bump(db, row, version, values, before)
+        return await self.updated(db, row, before, school_id=school_id, actor_id=actor_id, now=now)
+
+    async def remove(
+        self,
+        db: AsyncSession,
+        row: RowT,
+        before: AnswerT,
+        *,
+        school_id: int,
+        actor_id: int,
+        now: dt.datetime,
+    ) -> m.Removed:
+        """``row`` deleted (its version checked by the caller, with its own rules of what
+        keeps it), audited as removed."""
+        model: Any = self.model
+        row_id = _id_of(row)
+        await db.execute(delete(model).where(model.id == row_id))
+        await audit(
+            db,
+            now=now,
+            actor_id=actor_id,
+            action="remove",
+            entity=self.entity,
+            entity_id=row_id,
+            before=before,
+        )
+        self._written(db, school_id)
+        return m.Removed(id=row_id)
 
 
 def calendar_changed(db: AsyncSession, school_id: int) -> None:
@@ -288,3 +443,8 @@ async def bump(db: AsyncSession, model: Any, row_id: int, version: int, **values
         .execution_options(synchronize_session="fetch")
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _id_of(row: Any) -> int:
+    row_id: int = row.id
+    return row_id
