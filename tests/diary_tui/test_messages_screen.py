@@ -302,7 +302,7 @@ async def test_parent_signs_the_week_and_sees_what_changed(
                 await db.execute(update(s.Mark).where(s.Mark.id == mark.id).values(value=new_value))
         finally:
             await engine.dispose()
-        await pilot.press("r")
+        await pilot.press("f5")
         await wait_for(pilot, lambda: "changed since signed" in plain(title))
         await pilot.press("v")
         await wait_for(

@@ -266,7 +266,7 @@ async def test_without_a_keyring_a_restart_offline_opens_the_saved_copy_read_onl
             10,
         )
         # Each screen's refresh fails for the same reason; it is said once, not per screen.
-        for key in ("w", "r", "m", "h", "g", "r"):
+        for key in ("w", "f5", "m", "h", "g", "f5"):
             await pilot.press(key)
             await pilot.pause(0.2)
         await wait_for(pilot, lambda: not any(w.is_running for w in second.screen.workers))
