@@ -88,8 +88,11 @@ def key_of(screen: Screen[Any], binding_id: str, *, every: bool = False) -> str:
     ]
     nodes: list[DOMNode] = [screen, *screen.query("*")]
     for node in nodes:
+        # A node's own map is as declared: the keymap is applied only to the chain of the
+        # bindings in force, which leaves out an action not possible now (``check_action``).
         for each in node._bindings.key_to_bindings.values():
-            bindings.extend(each)
+            for binding in each:
+                bindings.extend(_keymapped(app, binding))
     if not any(binding.id == binding_id for binding in bindings):
         # Not mounted yet (a widget the screen adds once its data is in): the binding as
         # its class declares it, with the user's keymap applied.
@@ -116,16 +119,18 @@ def _declared(app: Any, binding_id: str) -> list[Binding]:
         cls = classes.pop()
         for binding in cls.__dict__.get("BINDINGS", ()):
             if isinstance(binding, Binding) and binding.id == binding_id:
-                keys = getattr(app, "_keymap", {}).get(binding_id)
-                if keys:
-                    return [
-                        dataclasses.replace(binding, key=key.strip()) for key in keys.split(",")
-                    ]
-                return [
-                    dataclasses.replace(binding, key=key.strip()) for key in binding.key.split(",")
-                ]
+                return _keymapped(app, binding)
         classes.extend(cls.__subclasses__())
     return []
+
+
+def _keymapped(app: Any, binding: Binding) -> list[Binding]:
+    """``binding`` once for each of its keys, the keys from the app's keymap where the user
+    rebound it."""
+    keys = getattr(app, "_keymap", {}).get(binding.id) if binding.id else None
+    return [
+        dataclasses.replace(binding, key=key.strip()) for key in (keys or binding.key).split(",")
+    ]
 
 
 class _Key:

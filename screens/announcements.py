@@ -256,15 +256,16 @@ class NewsScreen(DiaryScreen):
     )
     NAME = "news"
     HELP = N_("""
-Announcements of the school and of the class, newest first; ● and bold mark the unread.
-Enter shows the whole text and marks it read. Upcoming events (parent meetings, school
-events, exams) are listed below with their date, time and place, then past parent meetings,
-newest first; they also show on the week screen on their day. Enter on an event opens it:
-the agenda, the place and time, the minutes; a parent answers a meeting there (y will come,
-n will not), the class teacher sees the answers, changes (e) or cancels (x) the meeting and
-records the minutes (m). A parent sees the news of the child shown now (c: next child).
-A teacher posts to a class they teach, administration to the whole school: n. A class
-teacher or the administration plans a parent meeting: M.
+Announcements of the school and of the class, newest first; ● and bold mark the unread. Enter
+shows the whole text and marks it read. Upcoming events (parent meetings, school events, exams)
+are listed below with their date, time and place, then past parent meetings, newest first; they
+also show on the week screen on their day. Enter on an event opens it: the agenda, the place and
+time, the minutes; a parent answers a meeting there ({event.coming} will come,
+{event.not_coming} will not), the class teacher sees the answers, changes ({event.edit}) or
+cancels ({event.cancel}) the meeting and records the minutes ({event.minutes}). A parent sees
+the news of the child shown now ({app.next_child}: next child). A teacher posts to a class they
+teach, administration to the whole school: {news.post}. A class teacher or the administration
+plans a parent meeting: {news.meeting}.
 """)
 
     DEFAULT_CSS = """

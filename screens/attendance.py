@@ -438,20 +438,21 @@ Absences and lateness of your child (or your own, for a pupil) in a period: the 
 lesson, the subject, the kind (unexcused, illness, excused, late), minutes late and the
 note; the totals for the period at the top.
 
-[ and ] switch the period (the quarters and the whole year). t shows the totals per subject and
-the notices sent to the class teacher, and whether the class teacher has read each. A parent
-tells the class teacher about an absence, in advance or after, with n. Enter on a notice shows
-it as sent; x withdraws one the class teacher has not read yet. The form says so when a notice
-already covers one of the days, and keeps what was typed when the server refuses it.
+{attendance.previous} and {attendance.next} switch the period (the quarters and the whole year).
+{attendance.view} shows the totals per subject and the notices sent to the class teacher, and
+whether the class teacher has read each. A parent tells the class teacher about an absence, in
+advance or after, with {attendance.notice}. Enter on a notice shows it as sent;
+{attendance.withdraw} withdraws one the class teacher has not read yet. The form says so when a
+notice already covers one of the days, and keeps what was typed when the server refuses it.
 
 A class teacher sees the notices parents sent about the pupils of their class instead, newest
 first: the pupil, the days, the reason, who sent it and when, and the note. Unread notices are
 bold with a dot (●); Enter shows a notice in full and marks it read, and the parent sees that.
-e excuses by the notice under the cursor: the pupil's unexcused absences at the lessons of its
-days become excused (illness, for a notice about illness), each recorded in the journal's
-history; lessons still to come have no absence yet and get nothing until e is pressed again.
-Notices for today and for days still to come are highlighted (▸); a new notice appears by
-itself. {attendance.reload} refreshes.
+{attendance.apply} excuses by the notice under the cursor: the pupil's unexcused absences at the
+lessons of its days become excused (illness, for a notice about illness), each recorded in the
+journal's history; lessons still to come have no absence yet and get nothing until
+{attendance.apply} is pressed again. Notices for today and for days still to come are
+highlighted (▸); a new notice appears by itself. {attendance.reload} refreshes.
 """)
 
     BINDINGS: ClassVar[list[BindingType]] = [

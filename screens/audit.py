@@ -207,11 +207,11 @@ when, who made it, about which pupil, what it was before and after, and the reas
 Nothing in the diary is changed without a record here, and the log is hash-chained: the
 server can prove no record was altered or removed (diary-server audit verify).
 
-Filters: the pupil and the person who made the change (a name, like Иванова or Иванова
-Мария, a login or an id), the first and last day (25.11.2026 or 2026-11-25), the kind of
-change, and "changes" (corrections and removals, the default) or "+ entries" (also the
-record of every new mark, absence and period mark). Type in a filter and press Enter to
-apply them all. Enter on a row shows the whole record in plain words; n loads older records.
+Filters: the pupil and the person who made the change (a name, like Иванова or Иванова Мария, a
+login or an id), the first and last day (25.11.2026 or 2026-11-25), the kind of change, and
+"changes" (corrections and removals, the default) or "+ entries" (also the record of every new
+mark, absence and period mark). Type in a filter and press Enter to apply them all. Enter on a
+row shows the whole record in plain words; {audit.older} loads older records.
 """)
 
     BINDINGS: ClassVar[list[BindingType]] = [

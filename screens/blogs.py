@@ -344,13 +344,14 @@ class BlogsScreen(DiaryScreen):
     NAME = "blogs"
     WRITES = ("blog.post", "blog.edit", "blog.hide", "blog.comment", "blog.comment_hide")
     HELP = N_("""
-Teachers' blogs: posts to a class or to the whole school, newest first, with who wrote them,
-for whom, when and how many comments they have. Enter opens a post: its text and its comments.
-A teacher writes a post with n (to one of their classes or to the whole school) and changes
-their own with e. In a post: c comments, the author closes or opens the comments with t, the
-author and the administration hide or show a comment with h, the administration hides or
-shows a post with x, saying why. What is written waits on this computer when the server
-cannot be reached and is sent when it can.
+Teachers' blogs: posts to a class or to the whole school, newest first, with who wrote them, for
+whom, when and how many comments they have. Enter opens a post: its text and its comments. A
+teacher writes a post with {blogs.write} (to one of their classes or to the whole school) and
+changes their own with {blogs.edit}. In a post: {blog_post.comment} comments, the author closes
+or opens the comments with {blog_post.toggle}, the author and the administration hide or show a
+comment with {blog_post.hide_comment}, the administration hides or shows a post with
+{blog_post.hide_post}, saying why. What is written waits on this computer when the server cannot
+be reached and is sent when it can.
 """)
 
     DEFAULT_CSS = """

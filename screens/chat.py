@@ -117,14 +117,15 @@ class ChatScreen(DiaryScreen):
     NAME = "chat"
     WRITES = ("chat.post", "chat.hide", "chat.state")
     HELP = N_("""
-The class chat: the pupils of a class and their teachers. The newest messages are at the
-bottom; e shows the ones before. i (or Enter) goes to the line at the bottom: type and press
-Enter to send (Esc leaves the line). Without the server a message waits on this computer and
-is sent when it can. A teacher of several classes chooses the class with c.
+The class chat: the pupils of a class and their teachers. The newest messages are at the bottom;
+{chat.older} shows the ones before. {chat.write} (or Enter) goes to the line at the bottom: type
+and press Enter to send (Esc leaves the line). Without the server a message waits on this
+computer and is sent when it can. A teacher of several classes chooses the class with
+{chat.class}.
 
-The class teacher and the administration: x hides the highlighted message or shows it again
-(a hidden message stays, marked as hidden); L closes the chat (only the class teacher writes
-while it is closed) or opens it again.
+The class teacher and the administration: {chat.hide} hides the highlighted message or shows it
+again (a hidden message stays, marked as hidden); {chat.close} closes the chat (only the class
+teacher writes while it is closed) or opens it again.
 """)
 
     DEFAULT_CSS = """

@@ -430,10 +430,11 @@ line of the running average.
 
 The average is the sum of (mark × weight) divided by the sum of weights, to two decimals.
 
-[ and ] switch the period (the quarters and the whole year). Enter opens a subject with every
-mark, the teacher's comment and a chart. i adds a "what if" mark to the subject to see how
-the average would change; what-if marks are shown with ? and ≈, kept on this computer only,
-never sent; x clears them. k shows the report card.
+{grades.previous} and {grades.next} switch the period (the quarters and the whole year). Enter
+opens a subject with every mark, the teacher's comment and a chart. {grades.whatif} adds a "what
+if" mark to the subject to see how the average would change; what-if marks are shown with ? and
+≈, kept on this computer only, never sent; {grades.clear} clears them. {grades.card} shows the
+report card.
 """)
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -271,17 +271,17 @@ class ClassScreen(DiaryScreen):
     NAME = "homeroom"
     HELP = N_("""
 The class you lead: its attendance in a period and its parents. If you lead several classes,
-or for the administration any class, c chooses the class (type to narrow the list).
+or for the administration any class, {homeroom.class} chooses the class (type to narrow the list).
 
-Attendance: a row per pupil, a column per school day; a cell is the lessons missed that day
-with the letter of their kind (A absent, I illness, E excused; L late); beside the name,
-the period's total (of which I, E, A) and the days missed; the last row, each day's total.
-Arrows move, Home and End go to the first and the last day, PageUp and PageDown a page of
-pupils; Enter on a day shows its lessons and reasons. [ and ] switch the period.
+Attendance: a row per pupil, a column per school day; a cell is the lessons missed that day with
+the letter of their kind (A absent, I illness, E excused; L late); beside the name, the period's
+total (of which I, E, A) and the days missed; the last row, each day's total. Arrows move, Home
+and End go to the first and the last day, PageUp and PageDown a page of pupils; Enter on a day
+shows its lessons and reasons. {homeroom.previous} and {homeroom.next} switch the period.
 
-v shows the parents: each pupil's parents with their telephone and e-mail (the IT staff
-keep them). n writes one message to the parents, all or those you tick; each gets it as a
-private thread and answers only you.
+{homeroom.view} shows the parents: each pupil's parents with their telephone and e-mail (the IT
+staff keep them). {homeroom.write} writes one message to the parents, all or those you tick;
+each gets it as a private thread and answers only you.
 """)
 
     # The table in view takes the free height, so the status line sits at the bottom above the

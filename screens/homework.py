@@ -122,8 +122,9 @@ class HomeworkScreen(ChildScreen[HomeworkList]):
 Homework from two weeks back to four weeks ahead: upcoming first (soonest first), then
 past (latest first), with the due date, subject, teacher, text and attachments.
 
-f shows one subject at a time (and then all again). A pupil ticks homework done with space;
-the tick is kept on the server. d saves the item's attachments to a folder you choose.
+{homework.subject} shows one subject at a time (and then all again). A pupil ticks homework done
+with {homework.done}; the tick is kept on the server. {homework.download} saves the item's
+attachments to a folder you choose.
 """)
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -65,30 +65,35 @@ class JournalScreen(DiaryScreen):
     TITLE = N_("Journal")
     NAME = "journal"
     HELP = N_("""
-The class journal. Pupils are rows, lessons are columns; the last two columns are the
-weighted average and the period mark (a grey number is the suggested mark: Enter takes it).
-t goes to today's lesson.
+The class journal. Pupils are rows, lessons are columns; the last two columns are the weighted
+average and the period mark (a grey number is the suggested mark: Enter takes it).
+{journal.today} goes to today's lesson.
 
-Type a mark (it moves down, like a spreadsheet; a second one adds to the cell); = then a
-mark replaces the cell's last one. n absent, b ill, u excused, o late (5 minutes; O asks how
-many). Delete removes; w then a digit sets the weight; K changes the kind; c comments; r
-repeats the last value; ctrl+z takes back your last change. A lesson in the future, a
-cancelled one or one outside a pupil's time in the class takes no mark: the line under the
-grid says why.
+Type a mark (it moves down, like a spreadsheet; a second one adds to the cell);
+{journal.replace} then a mark replaces the cell's last one. {journal.absent} absent,
+{journal.ill} ill, {journal.excused} excused, {journal.late} late (5 minutes;
+{journal.late_minutes} asks how many). {journal.remove:all} removes; {journal.weight} then a
+digit sets the weight; {journal.kind} changes the kind; {journal.comment} comments;
+{journal.repeat} repeats the last value; {journal.undo} takes back your last change. A lesson in
+the future, a cancelled one or one outside a pupil's time in the class takes no mark: the line
+under the grid says why.
 
-ctrl+t makes the lesson a test (a quiz, a dictation, ...): every new mark of its column is
-then of that kind and weight, and its date carries the kind's letter. e writes the lesson's
-topic and homework (Enter or ctrl+s saves, Esc cancels), f attaches a file to the homework.
-v picks another class or subject, [ and ] the period. The school administration reads every
-journal; x on a lesson's column cancels or restores it, gives it a substitute teacher or
-another room (sent at once: it needs a connection). y picks the school year: a closed year's
-journal is read only by teachers and corrected by the administration alone, giving a reason,
-asked before the first change and sent with every change (R changes it; the audit log keeps it).
+{journal.lesson_kind} makes the lesson a test (a quiz, a dictation, ...): every new mark of its
+column is then of that kind and weight, and its date carries the kind's letter.
+{journal.edit_lesson} writes the lesson's topic and homework (Enter or {lesson.save} saves, Esc
+cancels), {journal.attach} attaches a file to the homework. {journal.pick} picks another class
+or subject, {journal.prev_period} and {journal.next_period} the period. The school
+administration reads every journal; {journal.change_lesson} on a lesson's column cancels or
+restores it, gives it a substitute teacher or another room (sent at once: it needs a
+connection). {journal.year} picks the school year: a closed year's journal is read only by
+teachers and corrected by the administration alone, giving a reason, asked before the first
+change and sent with every change ({journal.reason} changes it; the audit log keeps it).
 
-Every change is saved on this computer at once and sent to the server in the background:
-· waiting, ! refused (the reason shows below the grid; D discards it after asking), ?
-changed elsewhere: M keeps yours, T takes theirs. Nothing is lost when the connection drops;
-the status line says how many changes wait; ctrl+r reads the journal again and sends at once.
+Every change is saved on this computer at once and sent to the server in the background: ·
+waiting, ! refused (the reason shows below the grid; {journal.discard} discards it after
+asking), ? changed elsewhere: {journal.keep_mine} keeps yours, {journal.take_theirs} takes
+theirs. Nothing is lost when the connection drops; the status line says how many changes wait;
+{journal.reload} reads the journal again and sends at once.
 """)
 
     DEFAULT_CSS = """

@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, Static
 
 from api_client.i18n import N_, _, pgettext
 from diary_tui.journal_model import JournalLesson
+from diary_tui.keys import key_of, with_keys
 from diary_tui.ui import size_text
 
 
@@ -39,14 +40,15 @@ def attachment_path_problem(typed: str) -> str | None:
     return None
 
 
-def files_line(files: list[tuple[str, int]], waiting: list[str]) -> Content:
-    """The homework's files (name and size), then those waiting to be sent."""
+def files_line(files: list[tuple[str, int]], waiting: list[str], attach_key: str) -> Content:
+    """The homework's files (name and size), then those waiting to be sent; none, and
+    ``attach_key`` (the key that attaches one, as bound)."""
     parts: list[Content] = [
         Content.assemble(name, (f" ({size_text(size)})", "dim")) for name, size in files
     ]
     parts += [Content.assemble(name, (" " + _("(waiting to be sent)"), "dim")) for name in waiting]
     if not parts:
-        return Content.styled(_("none · f attaches a file"), "dim")
+        return Content.styled(_("none · {key} attaches a file").format(key=attach_key), "dim")
     return Content(" · ").join(parts)
 
 
@@ -117,7 +119,7 @@ class LessonPanel(Vertical):
             yield Label(_("Topic"))
             yield Input(
                 id="topic",
-                placeholder=_("e to write the topic"),
+                placeholder=with_keys(self.screen, _("{journal.edit_lesson} to write the topic")),
                 compact=True,
                 select_on_focus=False,
             )
@@ -149,7 +151,8 @@ class LessonPanel(Vertical):
         self.lesson = lesson
         self._waiting = list(waiting or [])
         files = self.query_one("#files", Static)
-        files.update(files_line(lesson.files, waiting or []) if lesson else Content(""))
+        attach = key_of(self.screen, "journal.attach")
+        files.update(files_line(lesson.files, waiting or [], attach) if lesson else Content(""))
         for widget in self.query(Input):
             widget.disabled = lesson is None
         topic, homework, due = self.query(Input)

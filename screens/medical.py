@@ -109,11 +109,11 @@ class MedicalScreen(DiaryScreen):
     WRITES = ("illness.record",)
     NAME = "medical"
     HELP = N_("""
-Find a pupil by name (part of the surname or first name, in any letters case) and press
-Enter; choose the pupil with the arrows and Enter. Their illness absences of the last two
-months are listed, newest first. Press i to record the pupil ill from one day to another:
-every lesson of those days gets an illness absence (lessons already marked absent are left
-as they are). The class teacher and the parents see it in the diary.
+Find a pupil by name (part of the surname or first name, in any letters case) and press Enter;
+choose the pupil with the arrows and Enter. Their illness absences of the last two months are
+listed, newest first. Press {medical.record} to record the pupil ill from one day to another:
+every lesson of those days gets an illness absence (lessons already marked absent are left as
+they are). The class teacher and the parents see it in the diary.
 """)
 
     BINDINGS: ClassVar[list[BindingType]] = [

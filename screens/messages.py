@@ -529,11 +529,12 @@ class MessagesScreen(DiaryScreen):
     WRITES = ("message.reply", "thread.create")
     HELP = N_("""
 Your message threads, most recent first. ● and bold mark threads with unread messages; the
-number says how many. A parent sees the threads about the child shown now (c: next child).
+number says how many. A parent sees the threads about the child shown now ({app.next_child}:
+next child).
 
-Enter opens a thread (reading it marks it read); r replies in it. n writes to one of the
-child's teachers or the class teacher (a teacher: to a parent of a pupil of their class).
-In the editor, ctrl+s sends and Esc cancels.
+Enter opens a thread (reading it marks it read); {messages.reply} replies in it. {messages.new}
+writes to one of the child's teachers or the class teacher (a teacher: to a parent of a pupil of
+their class). In the editor, {compose.send} sends and Esc cancels.
 """)
 
     DEFAULT_CSS = """

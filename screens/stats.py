@@ -111,12 +111,12 @@ class StatsScreen(DiaryScreen):
     TITLE = N_("Statistics")
     NAME = "stats"
     HELP = N_("""
-How the school is doing in a period: the average mark per class and subject (weighted: a
-mark of weight 2 counts twice), the distribution of marks, attendance (the share of
-lessons attended; lateness is not an absence), the ranking of classes, the pupils at risk
-(an average below 3 in any subject, or more than a fifth of the lessons missed) and the
-average of each week. Enter on a class shows that class alone; Escape goes back to the
-school. The class journal of any class is one key away (j), read-only.
+How the school is doing in a period: the average mark per class and subject (weighted: a mark of
+weight 2 counts twice), the distribution of marks, attendance (the share of lessons attended;
+lateness is not an absence), the ranking of classes, the pupils at risk (an average below 3 in
+any subject, or more than a fifth of the lessons missed) and the average of each week. Enter on
+a class shows that class alone; {stats.school} goes back to the school. The class journal of any
+class is one key away ({nav.journal}), read-only.
 
 The education authority sees only figures per school and class; a class of fewer than
 five pupils is withheld so that nobody can be identified.
@@ -301,6 +301,7 @@ five pupils is withheld so that nobody can be identified.
         when = period_text(period) if width >= 96 else period.name
         head = Content.assemble((name, "bold"), " · ", when)
         head = Content(" · ").join([head, *(Content(f) for f in figures)])
+        periods = self.key_of("stats.prev_period") + " " + self.key_of("stats.next_period")
         views = Content("  ").join(
             Content.styled(f"[{_(VIEW_NAMES[v])}]", "bold")
             if v == self.view
@@ -310,7 +311,11 @@ five pupils is withheld so that nobody can be identified.
         return Content("\n").join(
             [
                 head.truncate(width, ellipsis=True),
-                Content.assemble(("t: ", MUTED), views, ("   [ ]: " + _("period"), MUTED)),
+                Content.assemble(
+                    (self.key_of("stats.view") + ": ", MUTED),
+                    views,
+                    (f"   {periods}: " + _("period"), MUTED),
+                ),
             ]
         )
 

@@ -469,14 +469,15 @@ The list comes a page at a time: moving down onto its last row (or PgDn, End) br
 page; the title says how many of how many are shown. In the table: L is a locked account, P one
 that must change its password at the next login.
 
-Enter shows the account in full, with its telephone and e-mail. n creates an account (a
-one-time password is shown once), e edits the names, the telephone and the e-mail, x locks or
-unlocks (locking ends the account's sessions), P resets the password (a new one-time
-password, shown once), k links a parent and a child (type the other's login), d unlinks
-them, v moves a pupil to another class from a given day. i on a pupil issues one invite code
-for a parent (shown once, with the child's name; no password changes); f writes a class's
-slips to a file you name: invite codes only, unless you agree to reset passwords after being
-told how many accounts that is. C lists the parents' consents to the processing of personal
+Enter shows the account in full, with its telephone and e-mail. {users.create} creates an
+account (a one-time password is shown once), {users.edit} edits the names, the telephone and the
+e-mail, {users.lock} locks or unlocks (locking ends the account's sessions), {users.reset}
+resets the password (a new one-time password, shown once), {users.link} links a parent and a
+child (type the other's login), {users.unlink} unlinks them, {users.move} moves a pupil to
+another class from a given day. {users.invite} on a pupil issues one invite code for a parent
+(shown once, with the child's name; no password changes); {users.slips} writes a class's slips
+to a file you name: invite codes only, unless you agree to reset passwords after being told how
+many accounts that is. {users.consent} lists the parents' consents to the processing of personal
 data by class and state, with each parent's history and paper forms. The same is scriptable:
 diary admin users | create | edit | lock | unlock | reset-password | link | unlink | move |
 import | slips | invite | consent.

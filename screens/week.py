@@ -38,6 +38,7 @@ from diary_tui.data import (
     Week,
     monday_of,
 )
+from diary_tui.keys import with_keys
 from diary_tui.ui import MUTED, event_name, fit, local, plain, size_text
 from screens.base import ChildScreen, list_layout
 from screens.dialogs.detail import DetailScreen
@@ -345,8 +346,9 @@ def week_options(week: Week, width: int, today: dt.date, zone: dt.tzinfo = dt.UT
     return options
 
 
-def lesson_detail(lesson: Lesson) -> Content:
-    """Everything about one lesson, for the detail modal."""
+def lesson_detail(lesson: Lesson, *, save_files: str) -> Content:
+    """Everything about one lesson, for the detail modal; ``save_files`` says under the
+    homework's files how to save them (its keys named as bound)."""
     lines: list[Content] = [
         Content.assemble(
             subject_content(lesson),
@@ -396,7 +398,7 @@ def lesson_detail(lesson: Lesson) -> Content:
                 )
             )
         if item.attachments:
-            lines.append(Content.styled("  " + _("Homework (o), then d saves the files."), MUTED))
+            lines.append(Content.styled("  " + save_files, MUTED))
     if lesson.marks:
         lines.append(Content(""))
         lines.append(Content.styled(_("Marks"), "bold"))
@@ -479,9 +481,9 @@ topic; Enter shows it in full. ◆ marks events such as parent meetings.
 
 Up/Down and PgUp/PgDn move through the lessons; Enter shows a lesson in full.
 
-A parent signs the week with s: the school sees that you have seen its marks and notes.
+A parent signs the week with {week.sign}: the school sees that you have seen its marks and notes.
 The title then shows ✓ signed, or ⚠ changed since signed when a mark, an absence or a
-lesson note changed afterwards; v lists what changed.
+lesson note changed afterwards; {week.changes} lists what changed.
 """)
 
     BINDINGS = [
@@ -735,11 +737,14 @@ lesson note changed afterwards; v lists what changed.
         if self.week is None or event.option.id is None:
             return
         lesson_id = event.option.id.removeprefix("lesson-")
+        save_files = with_keys(
+            self, _("Homework ({nav.homework}), then {homework.download} saves the files.")
+        )
         for lesson in self.week.lessons:
             if str(lesson.id) == lesson_id:
                 self.app.push_screen(
                     DetailScreen(
-                        lesson_detail(lesson),
+                        lesson_detail(lesson, save_files=save_files),
                         name="lesson-detail",
                         binding_id="lesson.close",
                         width="80%",

@@ -93,7 +93,7 @@ def test_the_note_is_on_the_lesson_at_both_widths(width: int) -> None:
 
 
 def test_the_detail_shows_a_room_change_note() -> None:
-    text = lesson_detail(ROOM_CHANGED).plain
+    text = lesson_detail(ROOM_CHANGED, save_files="").plain
     assert "Room: →Library was 204" in text
     assert "Note: Room under repair" in text
 
@@ -120,7 +120,7 @@ def test_a_changed_room_too_long_for_its_column_keeps_the_new_room_whole(width: 
     ],
 )
 def test_the_detail_says_the_status_with_its_note(item: Lesson, status: str) -> None:
-    text = lesson_detail(item).plain
+    text = lesson_detail(item, save_files="").plain
     assert status in text.split("\n")
     assert "Note:" not in text
 
