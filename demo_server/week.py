@@ -14,7 +14,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -196,6 +196,16 @@ _HOMEWORK = (
     .order_by(s.Homework.id, s.HomeworkAttachment.id)
 )
 
+
+def _at_the_lessons(record: type[s.Mark] | type[s.Absence]) -> list[ColumnElement[bool]]:
+    """The pupil's marks or absences (``record``) at the week's lessons, none removed."""
+    return [
+        record.pupil_id == bindparam("pupil"),
+        record.lesson_id.in_(bindparam("lessons", expanding=True)),
+        record.removed_at.is_(None),
+    ]
+
+
 _MARKS = (
     select(
         s.Mark.id,
@@ -210,11 +220,7 @@ _MARKS = (
         _author.last_name,
     )
     .join(_author, _author.id == s.Mark.author_id)
-    .where(
-        s.Mark.pupil_id == bindparam("pupil"),
-        s.Mark.lesson_id.in_(bindparam("lessons", expanding=True)),
-        s.Mark.removed_at.is_(None),
-    )
+    .where(*_at_the_lessons(s.Mark))
     .order_by(s.Mark.created_at, s.Mark.id)
 )
 
@@ -227,11 +233,7 @@ _ABSENCES = (
         s.Absence.note,
         s.Absence.version,
     )
-    .where(
-        s.Absence.pupil_id == bindparam("pupil"),
-        s.Absence.lesson_id.in_(bindparam("lessons", expanding=True)),
-        s.Absence.removed_at.is_(None),
-    )
+    .where(*_at_the_lessons(s.Absence))
     .order_by(s.Absence.id)
 )
 
