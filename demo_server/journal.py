@@ -916,6 +916,29 @@ def absence_state(absence: s.Absence) -> dict[str, Any]:
     }
 
 
+async def add_absence(
+    db: AsyncSession,
+    viewer: Viewer,
+    now: dt.datetime,
+    lesson_id: int,
+    pupil_id: int,
+    values: dict[str, Any],
+) -> s.Absence:
+    """A new absence of the pupil at the lesson (``values``: its kind, minutes and note),
+    written by ``viewer`` at ``now``, its first version, flushed so it has its id."""
+    absence = s.Absence(
+        lesson_id=lesson_id,
+        pupil_id=pupil_id,
+        author_id=viewer.id,
+        version=1,
+        created_at=now,
+        **values,
+    )
+    db.add(absence)
+    await db.flush()
+    return absence
+
+
 async def _lesson_for_absence(
     db: AsyncSession, viewer: Viewer, lesson_id: int, reason: str
 ) -> LessonContext:
@@ -1028,16 +1051,7 @@ async def set_absence(
         absence = existing
     else:
         before = None
-        absence = s.Absence(
-            lesson_id=ctx.lesson.id,
-            pupil_id=pupil.id,
-            author_id=viewer.id,
-            version=1,
-            created_at=now,
-            **values,
-        )
-        db.add(absence)
-        await db.flush()
+        absence = await add_absence(db, viewer, now, ctx.lesson.id, pupil.id, values)
     await log_absence_set(db, viewer, now, ctx, pupil, absence, before, body.reason.strip())
     return journal_absence(absence)
 

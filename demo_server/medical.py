@@ -17,7 +17,7 @@ from api_client.i18n import _
 from demo_server import schema as s
 from demo_server.access import school_pupil
 from demo_server.auth import Viewer
-from demo_server.journal import absence_state
+from demo_server.journal import absence_state, add_absence
 from demo_server.journal_rights import open_year_class
 from demo_server.lesson_pupils import takes_lesson
 from demo_server.problems import ProblemError
@@ -188,18 +188,8 @@ async def record_illness(
     for lesson_id, class_id in lessons:
         if lesson_id in taken:
             continue
-        absence = s.Absence(
-            lesson_id=lesson_id,
-            pupil_id=user.id,
-            kind=m.AbsenceKind.ILLNESS.value,
-            minutes=0,
-            note=data.note,
-            author_id=viewer.id,
-            version=1,
-            created_at=now,
-        )
-        db.add(absence)
-        await db.flush()
+        illness_values = {"kind": m.AbsenceKind.ILLNESS.value, "minutes": 0, "note": data.note}
+        absence = await add_absence(db, viewer, now, lesson_id, user.id, illness_values)
         state = absence_state(absence)
         await record_write(
             db,
