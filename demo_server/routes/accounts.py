@@ -40,7 +40,6 @@ IT_STAFF_ONLY = requires(*ACCOUNT_MANAGERS, what=WHAT)
 @get("/users", summary="Search the school's accounts")
 async def list_users(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     q: Annotated[str, QueryParameter(description="Part of a login or name", max_length=100)] = "",
     role: Annotated[m.Role | None, QueryParameter(description="Only this role")] = None,
@@ -70,7 +69,6 @@ async def list_users(
 @get("/classes", summary="The school's classes")
 async def list_classes(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.ClassList:
     """This year's classes (for the IT staff: where pupils go; for the administration: which
@@ -82,7 +80,6 @@ async def list_classes(
 async def get_user(
     user_id: FromPath[int],
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.UserSummary:
     user = await acc.get_user(db, viewer.school_id, user_id)

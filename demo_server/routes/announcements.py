@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, Router, get, patch, post, put
+from litestar import Router, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,7 +46,6 @@ async def _pupil_scope(
 @get("/announcements", summary="Announcements and upcoming events", tags=["announcements"])
 async def announcements(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     pupil_id: PupilParam = None,
 ) -> m.Announcements:
@@ -68,7 +67,6 @@ async def announcements(
 @write
 async def read_announcement(
     announcement_id: Annotated[int, PathParameter(description="The announcement's id")],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -83,7 +81,6 @@ async def read_announcement(
 @write
 async def post_announcement(
     data: JSONBody[m.AnnouncementRequest],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -96,7 +93,6 @@ async def post_announcement(
 @get("/events", summary="Events in a range of days", tags=["announcements"])
 async def events(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     from_: Annotated[
         str | None, date_query("First day, YYYY-MM-DD (default today)", name="from")
@@ -146,7 +142,6 @@ async def event(
 @write
 async def create_meeting(
     data: JSONBody[m.MeetingRequest],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -166,7 +161,6 @@ async def create_meeting(
 async def update_meeting(
     event_id: EventId,
     data: JSONBody[m.MeetingUpdate],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -185,7 +179,6 @@ async def update_meeting(
 async def answer_meeting(
     event_id: EventId,
     data: JSONBody[m.MeetingAnswerRequest],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -204,7 +197,6 @@ async def answer_meeting(
 async def meeting_minutes(
     event_id: EventId,
     data: JSONBody[m.MeetingMinutesRequest],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],

@@ -39,7 +39,6 @@ from demo_server.settings import ServerState
 async def pupil_attendance(
     pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     period: PeriodParam = None,
 ) -> Attendance:
@@ -79,7 +78,6 @@ async def add_absence_notice(
 async def pupil_absence_notices(
     pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> AbsenceNotices:
     """Newest first: for the pupil, their parents, their class teacher, administration."""
@@ -95,7 +93,6 @@ async def pupil_absence_notices(
 async def class_absence_notices(
     class_id: Annotated[int, PathParameter(description="The class's id")],
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> AbsenceNotices:
     """For the class teacher of the class and administration; newest first."""

@@ -25,7 +25,6 @@ from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
 from demo_server.routes.deps import requires
 from demo_server.routes.week import date_query, parse_date
-from demo_server.settings import ServerState
 from demo_server.wire import Id
 
 ACTIONS = ("create", "update", "remove")
@@ -55,7 +54,6 @@ def parse_actions(text: str) -> tuple[str, ...]:
 )
 async def audit_log(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     pupil: Annotated[
         str | None,

@@ -7,9 +7,9 @@ moderates it is decided in :mod:`demo_server.access` through :mod:`demo_server.b
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, Router, get, patch, post
+from litestar import Router, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +32,6 @@ READERS = requires(*BLOG_READERS, what=N_("teacher blogs"))
 @get("/blogs", summary="The teacher blog posts the user reads", tags=["blogs"])
 async def list_posts(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.BlogPosts:
     """The school's posts and those of the user's classes (a child's, for a parent), newest
@@ -44,7 +43,6 @@ async def list_posts(
 async def one_post(
     post_id: PostId,
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.BlogPostPage:
     return await blogs.load_post(db, viewer, post_id, viewer.today)
@@ -59,7 +57,6 @@ async def one_post(
 @write
 async def create_post(
     data: JSONBody[m.BlogPostRequest],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -78,7 +75,6 @@ async def create_post(
 async def edit_post(
     post_id: PostId,
     data: JSONBody[m.BlogPostEdit],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -98,7 +94,6 @@ async def edit_post(
 async def post_visibility(
     post_id: PostId,
     data: JSONBody[m.BlogVisibility],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -115,7 +110,6 @@ async def post_visibility(
 async def comment(
     post_id: PostId,
     data: JSONBody[m.BlogCommentRequest],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
@@ -136,7 +130,6 @@ async def comment_visibility(
     post_id: PostId,
     comment_id: CommentId,
     data: JSONBody[m.BlogVisibility],
-    request: Request[Any, Any, Any],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],

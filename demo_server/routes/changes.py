@@ -44,7 +44,6 @@ def cursor_query(description: str) -> QueryParameter:
 @get("/changes", summary="What changed since a cursor", tags=["changes"])
 async def changes(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     since: Annotated[
         str | None, cursor_query("The cursor of an earlier answer; none: start at the newest")

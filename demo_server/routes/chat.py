@@ -31,7 +31,6 @@ CHAT_MEMBERS = requires(*CHAT_ROLES, what=N_("class chats"))
 @get("/chats", summary="The user's class chats", tags=["chat"])
 async def chats(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.Chats:
     """A pupil's class, a teacher's classes, every class for the administration."""
@@ -42,7 +41,6 @@ async def chats(
 async def class_chat(
     class_id: ClassId,
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     before: Annotated[
         Id | None,

@@ -14,7 +14,6 @@ from api_client.models import Grades, ReportCard
 from demo_server.access import pupil_not_found, require_pupil
 from demo_server.auth import Viewer
 from demo_server.grades import load_grades, load_report_card
-from demo_server.settings import ServerState
 
 PeriodParam = Annotated[
     str | None,
@@ -30,7 +29,6 @@ PeriodParam = Annotated[
 async def pupil_grades(
     pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     period: PeriodParam = None,
 ) -> Grades:
@@ -47,7 +45,6 @@ async def pupil_grades(
 async def pupil_report_card(
     pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     period: PeriodParam = None,
 ) -> ReportCard:

@@ -30,7 +30,6 @@ ClassId = Annotated[int, PathParameter(description="The class's id")]
 async def class_attendance(
     class_id: ClassId,
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     period: PeriodParam = None,
 ) -> m.ClassAttendance:
@@ -44,7 +43,6 @@ async def class_attendance(
 async def class_parents(
     class_id: ClassId,
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.ClassParents:
     """For the class teacher of the class, the administration and IT staff: the pupils with

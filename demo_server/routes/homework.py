@@ -37,7 +37,6 @@ from demo_server.wire import Id
 async def pupil_homework(
     pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     from_: Annotated[
         str | None, date_query("First due date, YYYY-MM-DD (default: 2 weeks ago)", name="from")

@@ -47,7 +47,6 @@ MarkId = Annotated[int, PathParameter(description="The mark's id")]
 @get("/journal", summary="A class journal for a subject and period", tags=["journal"])
 async def get_journal(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     class_id: Annotated[Id, QueryParameter(description="The class's id")],
     subject_id: Annotated[Id, QueryParameter(description="The subject's id")],

@@ -10,13 +10,11 @@ from api_client import models as m
 from demo_server.auth import Viewer
 from demo_server.me import load_me
 from demo_server.routes.deps import BEFORE_PASSWORD_CHANGE
-from demo_server.settings import ServerState
 
 
 @get("/me", summary="Who I am", tags=["me"], opt={BEFORE_PASSWORD_CHANGE: True})
 async def me(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.Me:
     """My role and school; a parent's children (a pupil: themself); a teacher's classes and

@@ -38,7 +38,6 @@ DEFAULT_DAYS = 60
 )
 async def search_pupils(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     q: Annotated[
         str,
@@ -66,7 +65,6 @@ async def search_pupils(
 )
 async def medical_absences(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     pupil: Annotated[Id, QueryParameter(description="The pupil's id")],
     from_: Annotated[

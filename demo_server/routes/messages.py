@@ -27,7 +27,6 @@ ThreadId = Annotated[int, PathParameter(description="The thread's id")]
 @get("/threads", summary="The user's message threads", tags=["messages"])
 async def threads(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.Threads:
     """Subject, the other participants, the child, the last message time and unread count."""
@@ -39,7 +38,6 @@ async def threads(
 async def thread(
     thread_id: ThreadId,
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.Thread:
     return await messaging.load_thread(db, viewer, thread_id, viewer.today)
@@ -56,7 +54,6 @@ async def read_thread(
     thread_id: ThreadId,
     data: JSONBody[m.ReadRequest],
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.ReadState:
     """Move the read mark forward to ``last_read_id``."""
@@ -98,7 +95,6 @@ async def start_thread(
 async def recipients(
     pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.Recipients:
     """For a parent or pupil: the teachers and class teacher; for staff: the parents."""

@@ -17,7 +17,6 @@ from api_client import models as m
 from demo_server import setup_bells as bells
 from demo_server.auth import Viewer
 from demo_server.routes.deps import SETUP_GUARD, setup_read, setup_write
-from demo_server.settings import ServerState
 
 schedules = setup_read(
     get("/setup/bell-schedules", summary="The school's bell schedules"),
@@ -29,7 +28,6 @@ schedules = setup_read(
 @get("/bells", summary="The school's bell schedules and which one each day keeps")
 async def school_bells(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
 ) -> m.SchoolBells:
     """For every signed-in member of the school: its live bell schedules (the main one

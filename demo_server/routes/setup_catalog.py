@@ -21,7 +21,6 @@ from api_client import models as m
 from demo_server import setup_catalog as catalog
 from demo_server.auth import Viewer
 from demo_server.routes.deps import SETUP_GUARD, setup_read, setup_write
-from demo_server.settings import ServerState
 from demo_server.wire import Id
 
 subjects = setup_read(
@@ -57,7 +56,6 @@ change_room = setup_write(
 @get("/setup/classes", summary="The school's classes, of one year or all")
 async def classes(
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     year_id: Annotated[
         Id | None, QueryParameter(description="Only this year's classes", ge=1, le=m.MAX_ID)

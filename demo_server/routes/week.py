@@ -17,7 +17,6 @@ from demo_server.access import PUPIL_READERS, pupil_not_found
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
 from demo_server.routes.deps import requires
-from demo_server.settings import ServerState
 from demo_server.signing import week_signature
 from demo_server.week import load_week
 
@@ -69,7 +68,6 @@ def parse_date(value: str, field: str) -> dt.date:
 async def pupil_week(
     pupil_id: Annotated[int, Parameter(description="The pupil's id")],
     viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
     date: Annotated[
         str | None,
