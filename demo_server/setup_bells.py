@@ -19,7 +19,7 @@ from api_client.i18n import _
 from demo_server import schema as s
 from demo_server import setup_rules as rules
 from demo_server.access import not_found
-from demo_server.setup_school import audit, bump, calendar_changed, stale
+from demo_server.setup_school import SetupTable, audit, calendar_changed, check_version
 
 
 async def _schedules(db: AsyncSession, school_id: int) -> list[s.BellSchedule]:
@@ -72,6 +72,9 @@ async def schedule_struct(
         retired=schedule.retired,
         version=schedule.version,
     )
+
+
+SCHEDULES = SetupTable("bell_schedule", s.BellSchedule, schedule_struct, calendar=True)
 
 
 async def list_schedules(db: AsyncSession, school_id: int) -> m.BellScheduleList:
@@ -138,18 +141,8 @@ async def create_schedule(
     )
     assert schedule_id is not None
     await db.execute(insert(s.Bell), rules.bell_rows(school_id, schedule_id, times))
-    after = await schedule_struct(db, await get_schedule(db, school_id, schedule_id))
-    await audit(
-        db,
-        now=now,
-        actor_id=actor_id,
-        action="create",
-        entity="bell_schedule",
-        entity_id=schedule_id,
-        after=after,
-    )
-    calendar_changed(db, school_id)
-    return after
+    schedule = await get_schedule(db, school_id, schedule_id)
+    return await SCHEDULES.created(db, schedule, school_id=school_id, actor_id=actor_id, now=now)
 
 
 async def update_schedule(
@@ -163,8 +156,7 @@ async def update_schedule(
 ) -> m.BellScheduleInfo:
     schedule = await get_schedule(db, school_id, schedule_id)
     before = await schedule_struct(db, schedule)
-    if data.version != schedule.version:
-        raise stale("bell schedule", before)
+    check_version("bell_schedule", schedule, data.version, before)
     retired = schedule.retired if data.retired is None else data.retired
     name = (
         await _name(db, school_id, data.name, schedule.id)
@@ -193,27 +185,15 @@ async def update_schedule(
     same_bells = times is None or [(b.number, b.start, b.end) for b in before.bells] == sorted(
         times
     )
-    if same_bells and all(getattr(schedule, key) == value for key, value in values.items()):
+    if same_bells and SCHEDULES.holds(schedule, values):
         return before
-    if not await bump(db, s.BellSchedule, schedule.id, data.version, **values):
-        raise stale("bell schedule", before)
+    await SCHEDULES.bump(db, schedule, data.version, values, before)
     if times is not None and not same_bells:
         await db.execute(delete(s.Bell).where(s.Bell.schedule_id == schedule.id))
         await db.execute(insert(s.Bell), rules.bell_rows(school_id, schedule.id, times))
-    await db.refresh(schedule)
-    after = await schedule_struct(db, schedule)
-    await audit(
-        db,
-        now=now,
-        actor_id=actor_id,
-        action="update",
-        entity="bell_schedule",
-        entity_id=schedule.id,
-        before=before,
-        after=after,
+    return await SCHEDULES.updated(
+        db, schedule, before, school_id=school_id, actor_id=actor_id, now=now
     )
-    calendar_changed(db, school_id)
-    return after
 
 
 async def set_day(

@@ -4,14 +4,15 @@ halves) and holidays.
 The rules (inside the year, no overlap, one kind of period a year) are
 :mod:`demo_server.setup_rules`'s, which the demo generator meets too. A year is retired, not
 deleted; a period is removed only while no period mark was given in it; a holiday is removed
-freely (nothing refers to it). Every write is audited (:func:`setup_school.audit`).
+freely (nothing refers to it). Every write goes through :class:`setup_school.SetupTable`
+(the version rule, the audit record).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -19,7 +20,7 @@ from api_client.i18n import _, ngettext
 from demo_server import schema as s
 from demo_server import setup_rules as rules
 from demo_server.access import not_found
-from demo_server.setup_school import audit, bump, calendar_changed, school_of, stale
+from demo_server.setup_school import SetupTable, check_version, school_of
 
 
 def _span(year: s.AcademicYear) -> rules.Span:
@@ -75,6 +76,19 @@ async def year_struct(db: AsyncSession, year: s.AcademicYear) -> m.SetupYear:
     )
 
 
+async def _period_answer(db: AsyncSession, period: s.Period) -> m.SetupPeriod:
+    return period_struct(period)
+
+
+async def _holiday_answer(db: AsyncSession, holiday: s.Holiday) -> m.SetupHoliday:
+    return holiday_struct(holiday)
+
+
+YEARS = SetupTable("year", s.AcademicYear, year_struct, calendar=True)
+PERIODS = SetupTable("period", s.Period, _period_answer)
+HOLIDAYS = SetupTable("holiday", s.Holiday, _holiday_answer, calendar=True)
+
+
 async def list_years(db: AsyncSession, school_id: int) -> m.YearList:
     years = (
         await db.scalars(
@@ -108,21 +122,7 @@ async def create_year(
 ) -> m.SetupYear:
     row = rules.year_row(school_id, data.name, data.start, data.end)
     rules.check_years_apart(data.start, data.end, await _other_years(db, school_id, None))
-    year_id = await db.scalar(insert(s.AcademicYear).values(**row).returning(s.AcademicYear.id))
-    assert year_id is not None
-    year = await get_year(db, school_id, year_id)
-    after = await year_struct(db, year)
-    await audit(
-        db,
-        now=now,
-        actor_id=actor_id,
-        action="create",
-        entity="year",
-        entity_id=year_id,
-        after=after,
-    )
-    calendar_changed(db, school_id)
-    return after
+    return await YEARS.insert(db, row, school_id=school_id, actor_id=actor_id, now=now)
 
 
 async def update_year(
@@ -137,8 +137,7 @@ async def update_year(
     """Name, dates, retired; the year's periods and holidays must stay inside new dates."""
     year = await get_year(db, school_id, year_id)
     before = await year_struct(db, year)
-    if data.version != year.version:
-        raise stale("year", before)
+    check_version("year", year, data.version, before)
     name = " ".join(data.name.split()) if data.name is not None else year.name
     start = data.start or year.start
     end = data.end or year.end
@@ -170,24 +169,9 @@ async def update_year(
     values = {"name": name, "start": start, "end": end}
     if data.retired is not None:
         values["retired"] = data.retired
-    if all(getattr(year, key) == value for key, value in values.items()):
-        return before
-    if not await bump(db, s.AcademicYear, year.id, data.version, **values):
-        raise stale("year", before)
-    await db.refresh(year)
-    after = await year_struct(db, year)
-    await audit(
-        db,
-        now=now,
-        actor_id=actor_id,
-        action="update",
-        entity="year",
-        entity_id=year.id,
-        before=before,
-        after=after,
+    return await YEARS.change(
+        db, year, data.version, values, before, school_id=school_id, actor_id=actor_id, now=now
     )
-    calendar_changed(db, school_id)
-    return after
 
 
 # --- periods ----------------------------------------------------------------------------------
@@ -234,19 +218,7 @@ async def add_period(
         await _periods_of(db, year.id, None),
         school.language,
     )
-    period_id = await db.scalar(insert(s.Period).values(**row).returning(s.Period.id))
-    assert period_id is not None
-    after = period_struct(await get_period(db, school_id, period_id))
-    await audit(
-        db,
-        now=now,
-        actor_id=actor_id,
-        action="create",
-        entity="period",
-        entity_id=period_id,
-        after=after,
-    )
-    return after
+    return await PERIODS.insert(db, row, school_id=school_id, actor_id=actor_id, now=now)
 
 
 async def update_period(
@@ -260,8 +232,7 @@ async def update_period(
 ) -> m.SetupPeriod:
     period = await get_period(db, school_id, period_id)
     before = period_struct(period)
-    if data.version != period.version:
-        raise stale("period", before)
+    check_version("period", period, data.version, before)
     year = await get_year(db, school_id, period.year_id)
     number = data.number or period.number
     start = data.start or period.start
@@ -279,23 +250,9 @@ async def update_period(
         school = await school_of(db, school_id)
         name = rules.period_name(m.PeriodKind(period.kind), number, school.language)
     values = {"number": number, "start": start, "end": end, "name": name}
-    if all(getattr(period, key) == value for key, value in values.items()):
-        return before
-    if not await bump(db, s.Period, period.id, data.version, **values):
-        raise stale("period", before)
-    await db.refresh(period)
-    after = period_struct(period)
-    await audit(
-        db,
-        now=now,
-        actor_id=actor_id,
-        action="update",
-        entity="period",
-        entity_id=period.id,
-        before=before,
-        after=after,
+    return await PERIODS.change(
+        db, period, data.version, values, before, school_id=school_id, actor_id=actor_id, now=now
     )
-    return after
 
 
 async def remove_period(
@@ -310,8 +267,7 @@ async def remove_period(
     """A period with period marks in it stays (409 saying how many)."""
     period = await get_period(db, school_id, period_id)
     before = period_struct(period)
-    if version != period.version:
-        raise stale("period", before)
+    check_version("period", period, version, before)
     marks = await db.scalar(
         select(func.count()).select_from(s.PeriodMark).where(s.PeriodMark.period_id == period.id)
     )
@@ -328,17 +284,7 @@ async def remove_period(
             ).format(n=marks, name=period.name),
             "period_id",
         )
-    await db.execute(delete(s.Period).where(s.Period.id == period.id))
-    await audit(
-        db,
-        now=now,
-        actor_id=actor_id,
-        action="remove",
-        entity="period",
-        entity_id=period.id,
-        before=before,
-    )
-    return m.Removed(id=period.id)
+    return await PERIODS.remove(db, period, before, school_id=school_id, actor_id=actor_id, now=now)
 
 
 # --- holidays -----------------------------------------------------------------------------------
@@ -387,22 +333,10 @@ async def add_holidays(
         rules.check_holiday(_span(year), day, field)
         await _holiday_on(db, school_id, day, None, field)
         rows.append(rules.holiday_row(school_id, _span(year), day, data.name))
-    made: list[m.SetupHoliday] = []
-    for row in rows:
-        holiday_id = await db.scalar(insert(s.Holiday).values(**row).returning(s.Holiday.id))
-        assert holiday_id is not None
-        after = holiday_struct(await get_holiday(db, school_id, holiday_id))
-        await audit(
-            db,
-            now=now,
-            actor_id=actor_id,
-            action="create",
-            entity="holiday",
-            entity_id=holiday_id,
-            after=after,
-        )
-        made.append(after)
-    calendar_changed(db, school_id)
+    made = [
+        await HOLIDAYS.insert(db, row, school_id=school_id, actor_id=actor_id, now=now)
+        for row in rows
+    ]
     return m.HolidayList(holidays=made)
 
 
@@ -427,8 +361,7 @@ async def update_holiday(
 ) -> m.SetupHoliday:
     holiday = await get_holiday(db, school_id, holiday_id)
     before = holiday_struct(holiday)
-    if data.version != holiday.version:
-        raise stale("holiday", before)
+    check_version("holiday", holiday, data.version, before)
     day = data.date or holiday.date
     if day != holiday.date:
         old_year = await _year_holding(db, school_id, holiday.date)
@@ -436,24 +369,10 @@ async def update_holiday(
             rules.check_holiday(_span(old_year), day, "date")
         await _holiday_on(db, school_id, day, holiday.id, "date")
     name = " ".join(data.name.split()) if data.name is not None else holiday.name
-    if (day, name) == (holiday.date, holiday.name):
-        return before
-    if not await bump(db, s.Holiday, holiday.id, data.version, date=day, name=name):
-        raise stale("holiday", before)
-    await db.refresh(holiday)
-    after = holiday_struct(holiday)
-    await audit(
-        db,
-        now=now,
-        actor_id=actor_id,
-        action="update",
-        entity="holiday",
-        entity_id=holiday.id,
-        before=before,
-        after=after,
+    values = {"date": day, "name": name}
+    return await HOLIDAYS.change(
+        db, holiday, data.version, values, before, school_id=school_id, actor_id=actor_id, now=now
     )
-    calendar_changed(db, school_id)
-    return after
 
 
 async def remove_holiday(
@@ -467,17 +386,7 @@ async def remove_holiday(
 ) -> m.Removed:
     holiday = await get_holiday(db, school_id, holiday_id)
     before = holiday_struct(holiday)
-    if version != holiday.version:
-        raise stale("holiday", before)
-    await db.execute(delete(s.Holiday).where(s.Holiday.id == holiday.id))
-    await audit(
-        db,
-        now=now,
-        actor_id=actor_id,
-        action="remove",
-        entity="holiday",
-        entity_id=holiday.id,
-        before=before,
+    check_version("holiday", holiday, version, before)
+    return await HOLIDAYS.remove(
+        db, holiday, before, school_id=school_id, actor_id=actor_id, now=now
     )
-    calendar_changed(db, school_id)
-    return m.Removed(id=holiday.id)

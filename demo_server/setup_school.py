@@ -140,7 +140,7 @@ class SetupTable(Generic[RowT, AnswerT]):
     calendar: bool = False
     """The week's cached bells and holidays depend on it (:func:`calendar_changed`)."""
 
-    def _written(self, db: AsyncSession, school_id: int) -> None:
+    def _calendar_changed(self, db: AsyncSession, school_id: int) -> None:
         if self.calendar:
             calendar_changed(db, school_id)
 
@@ -165,18 +165,7 @@ class SetupTable(Generic[RowT, AnswerT]):
         self, db: AsyncSession, row: RowT, *, school_id: int, actor_id: int, now: dt.datetime
     ) -> AnswerT:
         """The answer for ``row``, just made (with what belongs to it), audited as made."""
-        after = await self.answer(db, row)
-        await audit(
-            db,
-            now=now,
-            actor_id=actor_id,
-            action="create",
-            entity=self.entity,
-            entity_id=_id_of(row),
-            after=after,
-        )
-        self._written(db, school_id)
-        return after
+        return await self._written(db, row, None, school_id, actor_id, now)
 
     def holds(self, row: RowT, values: dict[str, Any]) -> bool:
         """``row`` already holds ``values``: an update of them changes nothing."""
@@ -202,28 +191,39 @@ class SetupTable(Generic[RowT, AnswerT]):
         now: dt.datetime,
     ) -> AnswerT:
         """The answer for ``row`` as written, audited as changed from ``before``."""
+        return await self._written(db, row, before, school_id, actor_id, now)
+
+    async def _written(
+        self,
+        db: AsyncSession,
+        row: RowT,
+        before: AnswerT | None,
+        school_id: int,
+        actor_id: int,
+        now: dt.datetime,
+    ) -> AnswerT:
         after = await self.answer(db, row)
         await audit(
             db,
             now=now,
             actor_id=actor_id,
-            action="update",
+            action="create" if before is None else "update",
             entity=self.entity,
             entity_id=_id_of(row),
             before=before,
             after=after,
         )
-        self._written(db, school_id)
+        self._calendar_changed(db, school_id)
         return after
 
     async def change(
         self,
         db: AsyncSession,
         row: RowT,
-        *,
         version: int,
         values: dict[str, Any],
         before: AnswerT,
+        *,
         school_id: int,
         actor_id: int,
         now: dt.datetime,
@@ -260,7 +260,7 @@ class SetupTable(Generic[RowT, AnswerT]):
             entity_id=row_id,
             before=before,
         )
-        self._written(db, school_id)
+        self._calendar_changed(db, school_id)
         return m.Removed(id=row_id)
 
 
