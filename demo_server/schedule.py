@@ -646,14 +646,11 @@ async def check_row(
     await check_rows(db, viewer, [plan], skip)
 
 
-async def check_rows(
-    db: AsyncSession, viewer: Viewer, plans: Sequence[SlotPlan], skip: Iterable[int] = ()
-) -> None:
-    """:func:`check_row` for several new rows at once, in a few queries whatever their number:
-    each against the rows in force (but ``skip``) and against the new rows before it."""
-    if not plans:
-        return
-    class_ids = sorted({p.class_id for p in plans})
+async def teaching_of(
+    db: AsyncSession, class_ids: Sequence[int]
+) -> frozenset[tuple[int, int, int, int | None]]:
+    """Who teaches what in these classes: (teacher, class, subject, group or None for the
+    whole class), a few queries whatever the number of classes."""
     assigned: set[tuple[int, int, int, int | None]] = set()
     for at in range(0, len(class_ids), CHUNK):
         for t, c, sub, g in await db.execute(
@@ -664,7 +661,19 @@ async def check_rows(
                 s.TeachingAssignment.group_id,
             ).where(s.TeachingAssignment.class_id.in_(class_ids[at : at + CHUNK]))
         ):
-            assigned.add((int(t), int(c), int(sub), g))
+            assigned.add((int(t), int(c), int(sub), None if g is None else int(g)))
+    return frozenset(assigned)
+
+
+async def check_rows(
+    db: AsyncSession, viewer: Viewer, plans: Sequence[SlotPlan], skip: Iterable[int] = ()
+) -> None:
+    """:func:`check_row` for several new rows at once, in a few queries whatever their number:
+    each against the rows in force (but ``skip``) and against the new rows before it."""
+    if not plans:
+        return
+    class_ids = sorted({p.class_id for p in plans})
+    assigned = await teaching_of(db, class_ids)
     names = _Names()
     for plan in plans:
         key = (plan.teacher_id, plan.class_id, plan.subject_id)
@@ -897,6 +906,20 @@ async def _row(db: AsyncSession, viewer: Viewer, row_id: int) -> s.TimetableSlot
     return row
 
 
+async def _row_from(
+    db: AsyncSession, viewer: Viewer, row_id: int, valid_from: dt.date | None
+) -> tuple[s.TimetableSlot, dt.date]:
+    """The timetable row, and the day a change of it takes effect (:func:`groups.start_day`),
+    which must lie in the row's class's year."""
+    row = await _row(db, viewer, row_id)
+    cls = await db.get(s.SchoolClass, row.class_id)
+    assert cls is not None
+    year = await year_of(db, cls)
+    start = start_day(valid_from, viewer, year)
+    within_year(start, year, "valid_from")
+    return row, start
+
+
 async def _end_at(
     db: AsyncSession, viewer: Viewer, row: s.TimetableSlot, start: dt.date, now: dt.datetime
 ) -> None:
@@ -931,12 +954,7 @@ async def _end_at(
 async def change_row(
     db: AsyncSession, viewer: Viewer, row_id: int, body: m.TimetableRowChange, now: dt.datetime
 ) -> m.TimetableWrite:
-    row = await _row(db, viewer, row_id)
-    cls = await db.get(s.SchoolClass, row.class_id)
-    assert cls is not None
-    year = await year_of(db, cls)
-    start = start_day(body.valid_from, viewer, year)
-    within_year(start, year, "valid_from")
+    row, start = await _row_from(db, viewer, row_id, body.valid_from)
     subject_id = row.subject_id
     if body.subject_id is not None and body.subject_id != row.subject_id:
         if row.group_id is not None:
@@ -1000,12 +1018,7 @@ def _plan_fields(plan: SlotPlan) -> dict[str, Any]:
 async def end_row(
     db: AsyncSession, viewer: Viewer, row_id: int, body: m.TimetableRowEnd, now: dt.datetime
 ) -> m.TimetableWrite:
-    row = await _row(db, viewer, row_id)
-    cls = await db.get(s.SchoolClass, row.class_id)
-    assert cls is not None
-    year = await year_of(db, cls)
-    start = start_day(body.valid_from, viewer, year)
-    within_year(start, year, "valid_from")
+    row, start = await _row_from(db, viewer, row_id, body.valid_from)
     await _end_at(db, viewer, row, start, now)
     lessons = await generate_lessons(db, viewer, start, [row.class_id], now)
     return m.TimetableWrite(row=None, lessons=lessons)

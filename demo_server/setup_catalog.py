@@ -11,7 +11,7 @@ room renamed or retired leaves what was planned as it was (:class:`schema.Room`)
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from sqlalchemy import func, select
@@ -25,6 +25,27 @@ from demo_server.access import not_found
 from demo_server.setup_calendar import get_year
 from demo_server.setup_school import SetupTable, teacher_name
 
+NamedT = TypeVar("NamedT", s.Subject, s.Room)
+
+
+async def _by_name(db: AsyncSession, model: type[NamedT], school_id: int) -> list[NamedT]:
+    """The school's subjects or rooms, retired ones included, in the order of their names."""
+    query = select(model).where(model.school_id == school_id).order_by(model.name)
+    return list((await db.scalars(query)).all())
+
+
+async def names_in_use(
+    db: AsyncSession,
+    model: type[s.Subject] | type[s.Room],
+    school_id: int,
+    but: int | None = None,
+) -> list[tuple[int, str]]:
+    """(id, name) of the school's subjects or rooms, retired ones included, but ``but``: the
+    names a new or renamed one may not take (:func:`setup_rules.check_unique_name`)."""
+    rows = await db.execute(select(model.id, model.name).where(model.school_id == school_id))
+    return [(int(i), str(n)) for i, n in rows if i != but]
+
+
 # --- subjects -----------------------------------------------------------------------------------
 
 
@@ -37,19 +58,9 @@ async def subject_struct(db: AsyncSession, subject: s.Subject) -> m.SetupSubject
 SUBJECTS = SetupTable("subject", s.Subject, subject_struct)
 
 
-async def _subjects(db: AsyncSession, school_id: int) -> list[s.Subject]:
-    return list(
-        (
-            await db.scalars(
-                select(s.Subject).where(s.Subject.school_id == school_id).order_by(s.Subject.name)
-            )
-        ).all()
-    )
-
-
 async def list_subjects(db: AsyncSession, school_id: int) -> m.SubjectList:
     return m.SubjectList(
-        subjects=[await subject_struct(db, x) for x in await _subjects(db, school_id)]
+        subjects=[await subject_struct(db, x) for x in await _by_name(db, s.Subject, school_id)]
     )
 
 
@@ -63,7 +74,7 @@ async def get_subject(db: AsyncSession, school_id: int, subject_id: int) -> s.Su
 async def create_subject(
     db: AsyncSession, *, school_id: int, actor_id: int, data: m.SubjectCreate, now: dt.datetime
 ) -> m.SetupSubject:
-    others = [(x.id, x.name) for x in await _subjects(db, school_id)]
+    others = await names_in_use(db, s.Subject, school_id)
     row = rules.subject_row(school_id, data.name, others)
     return await SUBJECTS.insert(db, row, school_id=school_id, actor_id=actor_id, now=now)
 
@@ -81,19 +92,12 @@ async def update_subject(
     before = await subject_struct(db, subject)
     values: dict[str, Any] = {}
     if data.name is not None:
-        others = [(x.id, x.name) for x in await _subjects(db, school_id) if x.id != subject.id]
+        others = await names_in_use(db, s.Subject, school_id, but=subject.id)
         values["name"] = rules.check_unique_name("subject", data.name, others)
     if data.retired is not None:
         values["retired"] = data.retired
     return await SUBJECTS.change(
-        db,
-        subject,
-        version=data.version,
-        values=values,
-        before=before,
-        school_id=school_id,
-        actor_id=actor_id,
-        now=now,
+        db, subject, data.version, values, before, school_id=school_id, actor_id=actor_id, now=now
     )
 
 
@@ -114,18 +118,10 @@ async def room_struct(db: AsyncSession, room: s.Room) -> m.SetupRoom:
 ROOMS = SetupTable("room", s.Room, room_struct)
 
 
-async def _rooms(db: AsyncSession, school_id: int) -> list[s.Room]:
-    return list(
-        (
-            await db.scalars(
-                select(s.Room).where(s.Room.school_id == school_id).order_by(s.Room.name)
-            )
-        ).all()
-    )
-
-
 async def list_rooms(db: AsyncSession, school_id: int) -> m.RoomList:
-    return m.RoomList(rooms=[await room_struct(db, x) for x in await _rooms(db, school_id)])
+    return m.RoomList(
+        rooms=[await room_struct(db, x) for x in await _by_name(db, s.Room, school_id)]
+    )
 
 
 async def get_room(db: AsyncSession, school_id: int, room_id: int) -> s.Room:
@@ -138,7 +134,7 @@ async def get_room(db: AsyncSession, school_id: int, room_id: int) -> s.Room:
 async def create_room(
     db: AsyncSession, *, school_id: int, actor_id: int, data: m.RoomCreate, now: dt.datetime
 ) -> m.SetupRoom:
-    others = [(x.id, x.name) for x in await _rooms(db, school_id)]
+    others = await names_in_use(db, s.Room, school_id)
     row = rules.room_row(school_id, data.name, data.capacity, data.note, others)
     return await ROOMS.insert(db, row, school_id=school_id, actor_id=actor_id, now=now)
 
@@ -156,7 +152,7 @@ async def update_room(
     before = await room_struct(db, room)
     values: dict[str, Any] = {}
     if data.name is not None:
-        others = [(x.id, x.name) for x in await _rooms(db, school_id) if x.id != room.id]
+        others = await names_in_use(db, s.Room, school_id, but=room.id)
         values["name"] = rules.check_unique_name("room", data.name, others)
     if data.capacity is not None:
         values["capacity"] = data.capacity
@@ -165,14 +161,7 @@ async def update_room(
     if data.retired is not None:
         values["retired"] = data.retired
     return await ROOMS.change(
-        db,
-        room,
-        version=data.version,
-        values=values,
-        before=before,
-        school_id=school_id,
-        actor_id=actor_id,
-        now=now,
+        db, room, data.version, values, before, school_id=school_id, actor_id=actor_id, now=now
     )
 
 
@@ -243,9 +232,11 @@ async def _class_teacher(db: AsyncSession, school_id: int, user_id: int) -> None
     )
 
 
-async def _classes_of(
-    db: AsyncSession, year_id: int, but: int | None
+async def classes_in_use(
+    db: AsyncSession, year_id: int, but: int | None = None
 ) -> list[tuple[int, int, str]]:
+    """(id, grade, letter) of the year's classes, retired ones included, but ``but``: the
+    names a new or renamed class may not take (:func:`setup_rules.check_class`)."""
     rows = await db.execute(
         select(s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter).where(
             s.SchoolClass.year_id == year_id
@@ -282,7 +273,7 @@ async def create_class(
         data.grade,
         data.letter,
         data.class_teacher_id,
-        await _classes_of(db, year.id, None),
+        await classes_in_use(db, year.id),
     )
     return await _classes(today).insert(db, row, school_id=school_id, actor_id=actor_id, now=now)
 
@@ -304,7 +295,7 @@ async def update_class(
         grade = data.grade or cls.grade
         values["grade"] = grade
         values["letter"] = rules.check_class(
-            grade, data.letter or cls.letter, await _classes_of(db, cls.year_id, cls.id)
+            grade, data.letter or cls.letter, await classes_in_use(db, cls.year_id, cls.id)
         )
     if data.class_teacher_id is not msgspec.UNSET:
         if data.class_teacher_id is not None:
@@ -313,12 +304,5 @@ async def update_class(
     if data.retired is not None:
         values["retired"] = data.retired
     return await _classes(today).change(
-        db,
-        cls,
-        version=data.version,
-        values=values,
-        before=before,
-        school_id=school_id,
-        actor_id=actor_id,
-        now=now,
+        db, cls, data.version, values, before, school_id=school_id, actor_id=actor_id, now=now
     )

@@ -29,7 +29,8 @@ from demo_server.lesson_pupils import classes_on
 from demo_server.problems import ProblemError
 from demo_server.records import append_audit
 from demo_server.roster import Action
-from demo_server.schedule import add_assignments, add_rows
+from demo_server.schedule import add_assignments, add_rows, teaching_of
+from demo_server.setup_catalog import classes_in_use, names_in_use
 from demo_server.setup_import import (
     ExistingClass,
     ExistingGroup,
@@ -112,17 +113,7 @@ async def build_snapshot(db: AsyncSession, school_id: int, today: dt.date) -> Se
                 version=group.version,
             )
         )
-    assignments = frozenset(
-        (int(t), int(c), int(sub), None if g is None else int(g))
-        for t, c, sub, g in await db.execute(
-            select(
-                s.TeachingAssignment.teacher_id,
-                s.TeachingAssignment.class_id,
-                s.TeachingAssignment.subject_id,
-                s.TeachingAssignment.group_id,
-            ).where(s.TeachingAssignment.class_id.in_(class_ids))
-        )
-    )
+    assignments = await teaching_of(db, sorted(class_ids))
     slots = [
         ExistingSlot(
             id=slot.id,
@@ -174,12 +165,7 @@ async def _subjects(
 ) -> None:
     """Through the set-up rules' ``subject_row``, as ``POST /subjects`` and the demo."""
     school_id = viewer.school_id
-    others = [
-        (int(i), str(n))
-        for i, n in await db.execute(
-            select(s.Subject.id, s.Subject.name).where(s.Subject.school_id == school_id)
-        )
-    ]
+    others = await names_in_use(db, s.Subject, school_id)
     values = []
     for row in rows:
         values.append(setup_rules.subject_row(school_id, row.values["name"], others))
@@ -192,12 +178,7 @@ async def _rooms(
 ) -> None:
     """Through the set-up rules' ``room_row``; a changed room gets its new description."""
     school_id = viewer.school_id
-    others = [
-        (int(i), str(n))
-        for i, n in await db.execute(
-            select(s.Room.id, s.Room.name).where(s.Room.school_id == school_id)
-        )
-    ]
+    others = await names_in_use(db, s.Room, school_id)
     values = []
     for row in rows:
         if row.action is Action.CHANGED:
@@ -232,14 +213,7 @@ async def _classes(
         )
     new = [r for r in rows if r.action is Action.CREATED]
     if new:
-        others = [
-            (int(i), int(g), str(letter))
-            for i, g, letter in await db.execute(
-                select(s.SchoolClass.id, s.SchoolClass.grade, s.SchoolClass.letter).where(
-                    s.SchoolClass.year_id == year_id
-                )
-            )
-        ]
+        others = await classes_in_use(db, year_id)
         values = []
         for r in new:
             values.append(
