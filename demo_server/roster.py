@@ -35,7 +35,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypedDict, TypeVar
 
 from api_client import names
 from api_client.i18n import N_, _, ngettext
@@ -796,6 +796,16 @@ class _Planned(Protocol):
 _Line = TypeVar("_Line", bound=_Planned)
 
 
+class ActionCounts(TypedDict):
+    """How many lines of a plan each action has, as an import report names them."""
+
+    created: int
+    changed: int
+    unchanged: int
+    skipped: int
+    refused: int
+
+
 class PlanLines(Generic[_Line]):
     """What a plan of lines says of them: the roster's (:class:`ImportPlan`) and the set-up
     files' (``setup_import.SetupPlan``) alike."""
@@ -804,6 +814,15 @@ class PlanLines(Generic[_Line]):
 
     def count(self, action: Action) -> int:
         return sum(1 for row in self.rows if row.action is action)
+
+    def counts(self) -> ActionCounts:
+        return ActionCounts(
+            created=self.count(Action.CREATED),
+            changed=self.count(Action.CHANGED),
+            unchanged=self.count(Action.UNCHANGED),
+            skipped=self.count(Action.SKIPPED),
+            refused=self.count(Action.REFUSED),
+        )
 
     @property
     def refused(self) -> tuple[_Line, ...]:
@@ -1471,11 +1490,7 @@ def plan_report(
         dry_run=dry_run,
         applied=applied,
         encoding=parsed.encoding,
-        created=plan.count(Action.CREATED),
-        changed=plan.count(Action.CHANGED),
-        unchanged=plan.count(Action.UNCHANGED),
-        skipped=plan.count(Action.SKIPPED),
-        refused=plan.count(Action.REFUSED),
+        **plan.counts(),
         rows=[
             RosterImportRow(
                 line=row.line,

@@ -925,11 +925,7 @@ def plan_report(plan: SetupPlan, *, dry_run: bool, applied: bool) -> m.SetupImpo
         dry_run=dry_run,
         applied=applied,
         encoding=plan.encoding,
-        created=plan.count(Action.CREATED),
-        changed=plan.count(Action.CHANGED),
-        unchanged=plan.count(Action.UNCHANGED),
-        skipped=plan.count(Action.SKIPPED),
-        refused=plan.count(Action.REFUSED),
+        **plan.counts(),
         rows=[
             m.SetupImportRow(
                 line=row.line,
