@@ -375,13 +375,7 @@ def cmd_init_demo(args: argparse.Namespace) -> int:
             url=_shown(url), today=school.today.isoformat()
         )
     )
-    if created is not None:
-        print(
-            _(
-                "the audit key was created in {path}: back it up apart from the database "
-                "(without it the audit log cannot be verified)"
-            ).format(path=created)
-        )
+    _say_key_created(created)
     print(_("every account's password: {password}").format(password=school.password))
     print(_("demo logins:"))
     width = max((len(a.login) for a in school.featured), default=0)
@@ -439,11 +433,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             name=repr(made.name), url=_shown(url), id=made.school_id
         )
     )
-    if created is not None:
-        print(
-            f"the audit key was created in {created}: back it up apart from the database "
-            "(without it the audit log cannot be verified)"
-        )
+    _say_key_created(created)
     print(
         _(
             "its first IT staff account (the password is shown only now, and must be changed "
@@ -459,6 +449,17 @@ def cmd_init(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _say_key_created(created: Any) -> None:
+    """Where a new school's audit key was just made (None: it was there already)."""
+    if created is not None:
+        print(
+            _(
+                "the audit key was created in {path}: back it up apart from the database "
+                "(without it the audit log cannot be verified)"
+            ).format(path=created)
+        )
 
 
 def _key(key_file: str | None, *, create: bool) -> tuple[bytes, Any]:
