@@ -30,14 +30,14 @@ from demo_server.attendance import load_attendance, load_notices
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
 from demo_server.problems import ProblemError
-from demo_server.routes.deps import requires
+from demo_server.routes.deps import ClassId, PupilId, requires
 from demo_server.routes.grades import PeriodParam
 from demo_server.settings import ServerState
 
 
 @get("/pupils/{pupil_id:int}/attendance", summary="A pupil's attendance", tags=["attendance"])
 async def pupil_attendance(
-    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
+    pupil_id: PupilId,
     viewer: NamedDependency[Viewer],
     db: NamedDependency[AsyncSession],
     period: PeriodParam = None,
@@ -57,7 +57,7 @@ async def pupil_attendance(
 )
 @write
 async def add_absence_notice(
-    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
+    pupil_id: PupilId,
     data: JSONBody[AbsenceNoticeRequest],
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
@@ -76,7 +76,7 @@ async def add_absence_notice(
     tags=["attendance"],
 )
 async def pupil_absence_notices(
-    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
+    pupil_id: PupilId,
     viewer: NamedDependency[Viewer],
     db: NamedDependency[AsyncSession],
 ) -> AbsenceNotices:
@@ -91,7 +91,7 @@ async def pupil_absence_notices(
     tags=["attendance"],
 )
 async def class_absence_notices(
-    class_id: Annotated[int, PathParameter(description="The class's id")],
+    class_id: ClassId,
     viewer: NamedDependency[Viewer],
     db: NamedDependency[AsyncSession],
 ) -> AbsenceNotices:

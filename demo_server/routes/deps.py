@@ -5,14 +5,14 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import CacheControlHeader, State
 from litestar.di import NamedDependency, Provide
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, PathParameter
 from litestar.types import Guard
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,11 @@ from demo_server.settings import ServerState
 from demo_server.wire import check_path_ids
 
 STATE_KEY = "server"
+
+PupilId = Annotated[int, PathParameter(description="The pupil's id")]
+"""A pupil's id in a route's path (``/pupils/{pupil_id:int}/...``)."""
+ClassId = Annotated[int, PathParameter(description="The class's id")]
+"""A class's id in a route's path (``/classes/{class_id:int}/...``)."""
 
 NO_STORE = CacheControlHeader(no_store=True)
 """For answers that carry a secret (tokens, one-time passwords): no cache or proxy keeps one."""

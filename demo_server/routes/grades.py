@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Router, get
 from litestar.di import NamedDependency
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client.i18n import N_
@@ -14,6 +14,7 @@ from api_client.models import Grades, ReportCard
 from demo_server.access import pupil_not_found, require_pupil
 from demo_server.auth import Viewer
 from demo_server.grades import load_grades, load_report_card
+from demo_server.routes.deps import PupilId
 
 PeriodParam = Annotated[
     str | None,
@@ -27,7 +28,7 @@ PeriodParam = Annotated[
 
 @get("/pupils/{pupil_id:int}/grades", summary="A pupil's grades", tags=["grades"])
 async def pupil_grades(
-    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
+    pupil_id: PupilId,
     viewer: NamedDependency[Viewer],
     db: NamedDependency[AsyncSession],
     period: PeriodParam = None,
@@ -43,7 +44,7 @@ async def pupil_grades(
 
 @get("/pupils/{pupil_id:int}/report-card", summary="A pupil's report card", tags=["grades"])
 async def pupil_report_card(
-    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
+    pupil_id: PupilId,
     viewer: NamedDependency[Viewer],
     db: NamedDependency[AsyncSession],
     period: PeriodParam = None,

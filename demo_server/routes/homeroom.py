@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Router, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -20,10 +18,9 @@ from demo_server.access import (
 )
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
+from demo_server.routes.deps import ClassId
 from demo_server.routes.grades import PeriodParam
 from demo_server.settings import ServerState
-
-ClassId = Annotated[int, PathParameter(description="The class's id")]
 
 
 @get("/classes/{class_id:int}/attendance", summary="A class's attendance by day", tags=["class"])

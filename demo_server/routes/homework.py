@@ -27,7 +27,7 @@ from demo_server.auth import Viewer
 from demo_server.homework import attachment_file, load_homework, mark_done
 from demo_server.idempotency import write
 from demo_server.problems import ProblemError
-from demo_server.routes.deps import STATE_KEY, requires
+from demo_server.routes.deps import STATE_KEY, PupilId, requires
 from demo_server.routes.week import date_query, parse_date
 from demo_server.settings import ATTACHMENT_CEILING, ServerState
 from demo_server.wire import Id
@@ -35,7 +35,7 @@ from demo_server.wire import Id
 
 @get("/pupils/{pupil_id:int}/homework", summary="A pupil's homework", tags=["homework"])
 async def pupil_homework(
-    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
+    pupil_id: PupilId,
     viewer: NamedDependency[Viewer],
     db: NamedDependency[AsyncSession],
     from_: Annotated[
@@ -63,7 +63,7 @@ async def pupil_homework(
 )
 @write
 async def homework_done(
-    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
+    pupil_id: PupilId,
     homework_id: Annotated[int, PathParameter(description="The homework's id")],
     data: JSONBody[HomeworkDoneRequest],
     viewer: NamedDependency[Viewer],

@@ -35,12 +35,11 @@ from demo_server import journal
 from demo_server.access import PUPIL_READERS
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
-from demo_server.routes.deps import requires
+from demo_server.routes.deps import PupilId, requires
 from demo_server.settings import ServerState
 from demo_server.wire import Id
 
 LessonId = Annotated[int, PathParameter(description="The lesson's id")]
-PupilId = Annotated[int, PathParameter(description="The pupil's id")]
 MarkId = Annotated[int, PathParameter(description="The mark's id")]
 
 

@@ -19,6 +19,7 @@ from demo_server import messaging
 from demo_server.access import pupil_not_found, require_pupil
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
+from demo_server.routes.deps import PupilId
 from demo_server.settings import ServerState
 
 ThreadId = Annotated[int, PathParameter(description="The thread's id")]
@@ -93,7 +94,7 @@ async def start_thread(
     tags=["messages"],
 )
 async def recipients(
-    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
+    pupil_id: PupilId,
     viewer: NamedDependency[Viewer],
     db: NamedDependency[AsyncSession],
 ) -> m.Recipients:

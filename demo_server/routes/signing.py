@@ -16,6 +16,7 @@ from demo_server.access import require_pupil
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
 from demo_server.problems import ProblemError
+from demo_server.routes.deps import PupilId
 from demo_server.routes.week import parse_date
 from demo_server.settings import ServerState
 from demo_server.signing import sign_as_parent
@@ -28,7 +29,7 @@ from demo_server.signing import sign_as_parent
 )
 @write
 async def sign(
-    pupil_id: Annotated[int, PathParameter(description="The pupil's id")],
+    pupil_id: PupilId,
     monday: Annotated[
         str,
         PathParameter(

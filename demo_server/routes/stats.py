@@ -11,7 +11,7 @@ from typing import Annotated
 
 from litestar import Router, get
 from litestar.di import NamedDependency
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
@@ -24,7 +24,7 @@ from demo_server.access import (
 )
 from demo_server.auth import Viewer
 from demo_server.problems import ProblemError
-from demo_server.routes.deps import requires
+from demo_server.routes.deps import ClassId, requires
 from demo_server.settings import ServerState
 from demo_server.wire import Id
 
@@ -59,7 +59,7 @@ async def school_stats(
     guards=[requires(*STATS_READERS, what=N_("a class's named statistics"))],
 )
 async def class_stats(
-    class_id: Annotated[int, PathParameter(description="The class's id")],
+    class_id: ClassId,
     viewer: NamedDependency[Viewer],
     server: NamedDependency[ServerState],
     db: NamedDependency[AsyncSession],
