@@ -81,6 +81,7 @@ from demo_server.auth import Viewer
 from demo_server.clock import school_date, stamp
 from demo_server.journal_rights import (
     Record,
+    Right,
     may_write_lesson,
     may_write_period_mark,
     role_may_write,
@@ -162,6 +163,24 @@ async def load_lesson(
     if row is None:
         raise not_found("lesson", field, status)
     return LessonContext(*row)
+
+
+async def _lesson_to_write(
+    db: AsyncSession,
+    viewer: Viewer,
+    lesson_id: int,
+    record: Record,
+    reason: str,
+    *,
+    status: int = 404,
+) -> tuple[LessonContext, Right]:
+    """The lesson a write of ``record`` is about (``status`` for no such lesson: 404 for a
+    path id, 422 for an id in a body) and the viewer's right to write it there
+    (:func:`journal_rights.may_write_lesson`, ``reason`` for a closed year); raises the
+    refusal, the role's first."""
+    role_may_write(viewer, record)
+    ctx = await load_lesson(db, viewer, lesson_id, status=status)
+    return ctx, await may_write_lesson(db, viewer, ctx.lesson, record, reason)
 
 
 async def _subject(
@@ -684,9 +703,9 @@ async def _log_pupil_write(
 async def create_mark(
     db: AsyncSession, viewer: Viewer, body: MarkCreate, now: dt.datetime, today: dt.date
 ) -> JournalMark:
-    role_may_write(viewer, Record.MARK)
-    ctx = await load_lesson(db, viewer, body.lesson_id, status=422)
-    right = await may_write_lesson(db, viewer, ctx.lesson, Record.MARK, body.reason)
+    ctx, right = await _lesson_to_write(
+        db, viewer, body.lesson_id, Record.MARK, body.reason, status=422
+    )
     _not_cancelled(ctx, N_("marks"))
     _not_future(ctx, today, N_("marks"))
     pupil = await _lesson_pupil(db, viewer, ctx, body.pupil_id, "pupil_id", 422)
@@ -939,17 +958,6 @@ async def add_absence(
     return absence
 
 
-async def _lesson_for_absence(
-    db: AsyncSession, viewer: Viewer, lesson_id: int, reason: str
-) -> LessonContext:
-    """The lesson an absence is set or removed at, if the viewer may
-    (:func:`journal_rights.may_write_lesson`)."""
-    role_may_write(viewer, Record.ABSENCE)
-    ctx = await load_lesson(db, viewer, lesson_id)
-    await may_write_lesson(db, viewer, ctx.lesson, Record.ABSENCE, reason)
-    return ctx
-
-
 def _illness_only(viewer: Viewer, kind: AbsenceKind | None) -> None:
     """The health worker records illness only (``kind``: the absence being set, or the one
     being removed)."""
@@ -1001,7 +1009,7 @@ async def set_absence(
     now: dt.datetime,
     today: dt.date,
 ) -> JournalAbsence:
-    ctx = await _lesson_for_absence(db, viewer, lesson_id, body.reason)
+    ctx, _right = await _lesson_to_write(db, viewer, lesson_id, Record.ABSENCE, body.reason)
     await _serialise_on(db, s.Lesson, ctx.lesson.id)
     existing = await _absence_row(db, ctx.lesson.id, pupil_id) if 0 < pupil_id <= MAX_ID else None
     _illness_only(viewer, body.kind)
@@ -1089,7 +1097,7 @@ async def remove_absence(
     body: AbsenceRemove,
     now: dt.datetime,
 ) -> JournalAbsence:
-    ctx = await _lesson_for_absence(db, viewer, lesson_id, body.reason)
+    ctx, _right = await _lesson_to_write(db, viewer, lesson_id, Record.ABSENCE, body.reason)
     check_id(pupil_id, "pupil_id", what="pupil")
     await _serialise_on(db, s.Lesson, ctx.lesson.id)
     existing = await _absence_row(db, ctx.lesson.id, pupil_id)
@@ -1208,9 +1216,7 @@ async def _change_lesson(
 async def set_topic(
     db: AsyncSession, viewer: Viewer, lesson_id: int, body: TopicSet, now: dt.datetime
 ) -> JournalLesson:
-    role_may_write(viewer, Record.TOPIC)
-    ctx = await load_lesson(db, viewer, lesson_id)
-    right = await may_write_lesson(db, viewer, ctx.lesson, Record.TOPIC, body.reason)
+    ctx, right = await _lesson_to_write(db, viewer, lesson_id, Record.TOPIC, body.reason)
     _not_cancelled(ctx, N_("topic"))
     return await _change_lesson(
         db,
@@ -1230,9 +1236,7 @@ async def set_lesson_kind(
 ) -> JournalLesson:
     """Make a lesson a test (a quiz, ...) or an ordinary lesson again, with the weight of the
     marks given at it; the marks already given stay as they are."""
-    role_may_write(viewer, Record.LESSON_KIND)
-    ctx = await load_lesson(db, viewer, lesson_id)
-    right = await may_write_lesson(db, viewer, ctx.lesson, Record.LESSON_KIND, body.reason)
+    ctx, right = await _lesson_to_write(db, viewer, lesson_id, Record.LESSON_KIND, body.reason)
     _not_cancelled(ctx, "test")
     _weight(body.weight)
     return await _change_lesson(
@@ -1260,9 +1264,7 @@ def _hw_state(hw: s.Homework) -> dict[str, Any]:
 async def set_homework(
     db: AsyncSession, viewer: Viewer, lesson_id: int, body: HomeworkSet, now: dt.datetime
 ) -> JournalHomework:
-    role_may_write(viewer, Record.HOMEWORK)
-    ctx = await load_lesson(db, viewer, lesson_id)
-    right = await may_write_lesson(db, viewer, ctx.lesson, Record.HOMEWORK, body.reason)
+    ctx, right = await _lesson_to_write(db, viewer, lesson_id, Record.HOMEWORK, body.reason)
     _not_cancelled(ctx, N_("homework"))
     lesson = ctx.lesson
     text = body.text.strip()
