@@ -23,7 +23,7 @@ import getpass
 import os
 import sys
 import textwrap
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,21 +107,64 @@ def _account_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def command(
+    sub: Any,
+    name: str,
+    help: str,
+    description: str | None = None,
+    *,
+    run: Callable[[argparse.Namespace, Env], int] | None = None,
+) -> Any:
+    """One subcommand of ``diary admin`` (or of one of its commands): its parser, with the
+    account options. Without a ``description``, ``--help`` says the ``help`` as a sentence.
+    A command of another module names its ``run`` (``run_admin`` calls it; see
+    :func:`in_session`)."""
+    parser = sub.add_parser(
+        name, help=help, description=description or help[:1].upper() + help[1:] + "."
+    )
+    _account_options(parser)
+    if run is not None:
+        parser.set_defaults(admin_run=run)
+    return parser
+
+
+def command_group(
+    sub: Any,
+    name: str,
+    help: str,
+    description: str | None = None,
+    *,
+    dest: str,
+    titled: bool = False,
+    metavar: str | None = None,
+    run: Callable[[argparse.Namespace, Env], int] | None = None,
+) -> Any:
+    """A subcommand of ``diary admin`` that has its own (``diary admin year close``): its
+    subcommands, one of which must be given, named in ``args.<dest>``."""
+    parser = command(sub, name, help, description, run=run)
+    return parser.add_subparsers(
+        dest=dest,
+        metavar=metavar or _("COMMAND"),
+        required=True,
+        **({"title": _("commands")} if titled else {}),
+    )
+
+
 def add_parsers(commands: Any) -> None:
     """Add ``admin`` (with its subcommands) and ``register`` to ``diary``'s subparsers."""
-    admin = commands.add_parser(
+    sub = command_group(
+        commands,
         "admin",
         help=_("accounts for the school's IT staff: import, slips, passwords, locks, users"),
         description=_(
             "Accounts, scriptable. Uses the remembered login (see 'diary --server URL "
             "--login NAME') or asks for the password. Exit codes: 0 done, 1 refused, 2 usage."
         ),
+        dest="admin_command",
+        titled=True,
     )
-    _account_options(admin)
-    sub = admin.add_subparsers(
-        dest="admin_command", metavar=_("COMMAND"), title=_("commands"), required=True
-    )
-    imp = sub.add_parser(
+    imp = command(
+        sub,
         "import",
         help=_("import a roster CSV file (pupils, parents, teachers)"),
         description=_(
@@ -131,12 +174,12 @@ def add_parsers(commands: Any) -> None:
     )
     imp.formatter_class = argparse.RawDescriptionHelpFormatter
     imp.epilog = roster_columns()
-    _account_options(imp)
     imp.add_argument(
         "file", metavar=_("FILE"), help=_("the CSV file (UTF-8, Windows-1251, ; or ,)")
     )
     imp.add_argument("--dry-run", action="store_true", help=_("only show what would happen"))
-    setup = sub.add_parser(
+    setup_sub = command_group(
+        sub,
         "setup",
         help=_("the school's set-up from files: subjects, rooms, classes, groups, timetable"),
         description=_(
@@ -144,12 +187,11 @@ def add_parsers(commands: Any) -> None:
             "docs/setup.md), in this order: subjects, rooms, classes, then the roster of people "
             "(diary admin import), then groups, assignments, timetable."
         ),
+        dest="setup_command",
+        titled=True,
     )
-    _account_options(setup)
-    setup_sub = setup.add_subparsers(
-        dest="setup_command", metavar=_("COMMAND"), title=_("commands"), required=True
-    )
-    setup_import = setup_sub.add_parser(
+    setup_import = command(
+        setup_sub,
         "import",
         help=_("check a set-up file (a dry run), or import it with --apply"),
         description=_(
@@ -158,7 +200,6 @@ def add_parsers(commands: Any) -> None:
             "nothing. Importing the same file again changes nothing."
         ),
     )
-    _account_options(setup_import)
     setup_import.add_argument(
         "kind", metavar=_("KIND"), choices=SETUP_KINDS, help=", ".join(SETUP_KINDS)
     )
@@ -168,7 +209,8 @@ def add_parsers(commands: Any) -> None:
         help=_("the CSV file (UTF-8, Windows-1251, ; or ,)"),
     )
     setup_import.add_argument("--apply", action="store_true", help=_("import it (not only check)"))
-    oneroster = setup_sub.add_parser(
+    oneroster = command(
+        setup_sub,
         "oneroster",
         help=_("check a OneRoster 1.2 CSV bulk set (a dry run), or import it with --apply"),
         description=_(
@@ -180,7 +222,6 @@ def add_parsers(commands: Any) -> None:
             "of it or nothing. Importing the same set again changes nothing."
         ),
     )
-    _account_options(oneroster)
     oneroster.add_argument(
         "path", metavar=_("PATH"), help=_("the folder of the CSV files, or their zip")
     )
@@ -198,7 +239,8 @@ def add_parsers(commands: Any) -> None:
     templates.add_argument(
         "--lang", choices=("ru", "en"), default="ru", help=_("the columns' names (default ru)")
     )
-    slips = sub.add_parser(
+    slips = command(
+        sub,
         "slips",
         help=_("credential slips for a class (invite codes; one-time passwords when asked)"),
         description=_(
@@ -209,7 +251,6 @@ def add_parsers(commands: Any) -> None:
             "many accounts it resets."
         ),
     )
-    _account_options(slips)
     slips.add_argument("--class", dest="class_name", required=True, metavar=_("CLASS"))
     slips.add_argument(
         "--out", required=True, metavar=_("FILE"), help=_("where to write the slips")
@@ -229,7 +270,8 @@ def add_parsers(commands: Any) -> None:
             "(refused when it is not that number)"
         ),
     )
-    invite = sub.add_parser(
+    invite = command(
+        sub,
         "invite",
         help=_("an invite code for one parent of one pupil"),
         description=_(
@@ -237,9 +279,9 @@ def add_parsers(commands: Any) -> None:
             "pupil alone. No password changes. The code works once, for 30 days."
         ),
     )
-    _account_options(invite)
     invite.add_argument("pupil", metavar=_("PUPIL"), help=_("the pupil's login"))
-    reset = sub.add_parser(
+    reset = command(
+        sub,
         "reset-password",
         help=_("give an account a one-time password"),
         description=_(
@@ -247,7 +289,6 @@ def add_parsers(commands: Any) -> None:
             "sessions end, and the owner must choose a new password at the next login."
         ),
     )
-    _account_options(reset)
     reset.add_argument("target", metavar=_("LOGIN"), help=_("the account's login"))
     for verb, what, description in (
         (
@@ -257,17 +298,17 @@ def add_parsers(commands: Any) -> None:
         ),
         ("unlock", _("unlock an account"), _("Unlock an account: it can log in again.")),
     ):
-        locking = sub.add_parser(verb, help=what, description=description)
-        _account_options(locking)
+        locking = command(sub, verb, help=what, description=description)
         locking.add_argument("target", metavar=_("LOGIN"), help=_("the account's login"))
-    year = sub.add_parser(
+    year_sub = command_group(
+        sub,
         "year",
         help=_("the end of the school year: close it and move the classes up"),
         description=_("The end of the school year."),
+        dest="year_command",
     )
-    _account_options(year)
-    year_sub = year.add_subparsers(dest="year_command", metavar=_("COMMAND"), required=True)
-    close = year_sub.add_parser(
+    close = command(
+        year_sub,
         "close",
         help=_("close a year: classes move up into the next year, the 11th grade graduates"),
         description=_(
@@ -278,7 +319,6 @@ def add_parsers(commands: Any) -> None:
             "happen. The next year must be set up first (its periods; its timetable may follow)."
         ),
     )
-    _account_options(close)
     close.add_argument("year_name", metavar=_("YEAR"), help=_("the year to close, like 2025/26"))
     close.add_argument(
         "--next",
@@ -288,7 +328,8 @@ def add_parsers(commands: Any) -> None:
         help=_("the next year, like 2026/27"),
     )
     close.add_argument("--apply", action="store_true", help=_("close it (not only show the plan)"))
-    create = sub.add_parser(
+    create = command(
+        sub,
         "create",
         help=_("create an account and show its one-time password"),
         description=_(
@@ -296,7 +337,6 @@ def add_parsers(commands: Any) -> None:
             "new one at the first login. A pupil needs a class."
         ),
     )
-    _account_options(create)
     create.add_argument("--role", required=True, choices=ROLES, help=_("the account's role"))
     create.add_argument("--last-name", required=True, metavar=_("NAME"), help=_("last name"))
     create.add_argument("--first-name", required=True, metavar=_("NAME"), help=_("first name"))
@@ -311,7 +351,8 @@ def add_parsers(commands: Any) -> None:
         help=_("the new account's login (default: made from the name)"),
     )
     _contact_options(create, new=True)
-    edit = sub.add_parser(
+    edit = command(
+        sub,
         "edit",
         help=_("change an account's names, telephone or e-mail"),
         description=_(
@@ -320,7 +361,6 @@ def add_parsers(commands: Any) -> None:
             "overwritten."
         ),
     )
-    _account_options(edit)
     edit.add_argument("target", metavar=_("LOGIN"))
     edit.add_argument("--last-name", metavar=_("NAME"), help=_("the new last name"))
     edit.add_argument("--first-name", metavar=_("NAME"), help=_("the new first name"))
@@ -332,11 +372,11 @@ def add_parsers(commands: Any) -> None:
         ("link", _("link a parent's account to a pupil's")),
         ("unlink", _("unlink a parent's account from a pupil's")),
     ):
-        linking = sub.add_parser(verb, help=what, description=what[:1].upper() + what[1:] + ".")
-        _account_options(linking)
+        linking = command(sub, verb, help=what, description=what[:1].upper() + what[1:] + ".")
         linking.add_argument("parent", metavar=_("PARENT"), help=_("the parent's login"))
         linking.add_argument("pupil", metavar=_("PUPIL"), help=_("the pupil's login"))
-    move = sub.add_parser(
+    move = command(
+        sub,
         "move",
         help=_("move a pupil to another class from a given day"),
         description=_(
@@ -344,7 +384,6 @@ def add_parsers(commands: Any) -> None:
             "in the journals they were given in."
         ),
     )
-    _account_options(move)
     move.add_argument("target", metavar=_("LOGIN"), help=_("the pupil's login"))
     move.add_argument("class_name", metavar=_("CLASS"), help=_("the new class, e.g. 6Б"))
     move.add_argument(
@@ -356,9 +395,8 @@ def add_parsers(commands: Any) -> None:
     )
     from diary_tui import consent_cli
 
-    consent_cli.add_parser(sub, _account_options)
-    users = sub.add_parser("users", help=_("list accounts"), description=_("List accounts."))
-    _account_options(users)
+    consent_cli.add_parser(sub)
+    users = command(sub, "users", help=_("list accounts"), description=_("List accounts."))
     users.add_argument("--role", choices=ROLES, help=_("only accounts of this role"))
     users.add_argument(
         "--class",
@@ -542,7 +580,7 @@ def run_admin(args: argparse.Namespace, env: Env | None = None) -> int:
     except Usage as exc:
         print(f"diary admin: {exc}", file=env.err)
         return USAGE
-    return _run(lambda: _admin(args, env, files), env, "diary admin")
+    return in_session(args, env, "diary admin", lambda data: _admin(data, args, env, files))
 
 
 @dataclass
@@ -584,6 +622,21 @@ def run_register(args: argparse.Namespace, env: Env | None = None) -> int:
     return _run(lambda: _register(args, env), env, "diary register")
 
 
+def in_session(
+    args: argparse.Namespace, env: Env, prog: str, work: Callable[[DiaryData], Awaitable[int]]
+) -> int:
+    """How a ``diary admin`` command runs: the server and login it names, the session the app
+    opens (:func:`session`), ``work`` in it; a refusal said in the user's language after
+    ``prog``, and the exit status (:func:`_run`)."""
+
+    async def main() -> int:
+        server, login = _server_and_login(args, need_login=True)
+        async with session(server, login, env) as data:
+            return await work(data)
+
+    return _run(main, env, prog)
+
+
 def _run(main: Callable[[], Any], env: Env, prog: str) -> int:
     import asyncio
 
@@ -611,52 +664,50 @@ def _run(main: Callable[[], Any], env: Env, prog: str) -> int:
         return REFUSED
 
 
-async def _admin(args: argparse.Namespace, env: Env, files: _Files) -> int:
+async def _admin(data: DiaryData, args: argparse.Namespace, env: Env, files: _Files) -> int:
     command = args.admin_command
-    server, login = _server_and_login(args, need_login=True)
-    async with session(server, login, env) as data:
-        if command == "import":
-            return await _import(data, Path(args.file).name, files.data, args.dry_run, env)
-        if command == "setup" and args.setup_command == "oneroster":
-            return await _setup_import(
-                data, "oneroster", Path(args.path).name, files.data, args.apply, env
-            )
-        if command == "setup":
-            return await _setup_import(
-                data, args.kind, Path(args.file).name, files.data, args.apply, env
-            )
-        if command == "slips":
-            assert files.out is not None
-            return await _slips(
-                data,
-                args.class_name,
-                files.out,
-                args.format,
-                env,
-                reset=args.reset_passwords,
-                confirm=args.confirm,
-            )
-        if command == "invite":
-            return await _invite(data, args.pupil, env)
-        if command == "reset-password":
-            return await _reset(data, args.target, env)
-        if command in ("lock", "unlock"):
-            return await _lock(data, args.target, command == "lock", env)
-        if command == "consent":
-            from diary_tui import consent_cli
+    if command == "import":
+        return await _import(data, Path(args.file).name, files.data, args.dry_run, env)
+    if command == "setup" and args.setup_command == "oneroster":
+        return await _setup_import(
+            data, "oneroster", Path(args.path).name, files.data, args.apply, env
+        )
+    if command == "setup":
+        return await _setup_import(
+            data, args.kind, Path(args.file).name, files.data, args.apply, env
+        )
+    if command == "slips":
+        assert files.out is not None
+        return await _slips(
+            data,
+            args.class_name,
+            files.out,
+            args.format,
+            env,
+            reset=args.reset_passwords,
+            confirm=args.confirm,
+        )
+    if command == "invite":
+        return await _invite(data, args.pupil, env)
+    if command == "reset-password":
+        return await _reset(data, args.target, env)
+    if command in ("lock", "unlock"):
+        return await _lock(data, args.target, command == "lock", env)
+    if command == "consent":
+        from diary_tui import consent_cli
 
-            return await consent_cli.run(data, args, env)
-        if command == "year":
-            return await _close_year(data, args.year_name, args.next_year, args.apply, env)
-        if command == "create":
-            return await _create(data, args, env)
-        if command == "edit":
-            return await _edit(data, args, env)
-        if command in ("link", "unlink"):
-            return await _link(data, args.parent, args.pupil, command == "link", env)
-        if command == "move":
-            return await _move(data, args.target, args.class_name, args.day, env)
-        return await _users(data, args.role, args.class_name, args.search, env)
+        return await consent_cli.run(data, args, env)
+    if command == "year":
+        return await _close_year(data, args.year_name, args.next_year, args.apply, env)
+    if command == "create":
+        return await _create(data, args, env)
+    if command == "edit":
+        return await _edit(data, args, env)
+    if command in ("link", "unlink"):
+        return await _link(data, args.parent, args.pupil, command == "link", env)
+    if command == "move":
+        return await _move(data, args.target, args.class_name, args.day, env)
+    return await _users(data, args.role, args.class_name, args.search, env)
 
 
 # --- import ------------------------------------------------------------------------------------

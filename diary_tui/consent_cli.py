@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api_client import names
 from api_client.i18n import _, pgettext
+from diary_tui.admin_cli import command, command_group
 
 if TYPE_CHECKING:
     from api_client.models import ConsentHistory, ConsentState, ParentConsent
@@ -30,8 +30,10 @@ STATES = ("given", "outdated", "withdrawn", "none")
 TEXT_MAX_BYTES = 200_000
 
 
-def add_parser(sub: Any, account_options: Callable[[argparse.ArgumentParser], None]) -> None:
-    consent = sub.add_parser(
+def add_parser(sub: Any) -> None:
+    """Add ``consent`` to the subcommands of ``diary admin``."""
+    verbs = command_group(
+        sub,
         "consent",
         help=_("parents' consent to the processing of personal data: the text, who consented"),
         description=_(
@@ -40,10 +42,10 @@ def add_parser(sub: Any, account_options: Callable[[argparse.ArgumentParser], No
             "withdrawals signed on paper. Each entry is kept in the parent's history and "
             "audited; none is overwritten."
         ),
+        dest="consent_command",
     )
-    account_options(consent)
-    verbs = consent.add_subparsers(dest="consent_command", metavar=_("COMMAND"), required=True)
-    text = verbs.add_parser(
+    text = command(
+        verbs,
         "text",
         help=_("show the current text; 'text set FILE' makes a new version"),
         description=_(
@@ -52,10 +54,10 @@ def add_parser(sub: Any, account_options: Callable[[argparse.ArgumentParser], No
             "at their next login."
         ),
     )
-    account_options(text)
     text.add_argument("action", nargs="?", choices=("show", "set"), default="show")
     text.add_argument("file", nargs="?", metavar=_("FILE"))
-    listing = verbs.add_parser(
+    listing = command(
+        verbs,
         "list",
         help=_("who has and has not consented"),
         description=_(
@@ -63,18 +65,15 @@ def add_parser(sub: Any, account_options: Callable[[argparse.ArgumentParser], No
             "outdated (consented to an earlier version), withdrawn, none."
         ),
     )
-    account_options(listing)
     listing.add_argument("--class", dest="class_name", metavar=_("CLASS"))
     listing.add_argument("--state", choices=STATES)
-    history = verbs.add_parser("history", help=_("a parent's consents and withdrawals"))
-    account_options(history)
+    history = command(verbs, "history", help=_("a parent's consents and withdrawals"))
     history.add_argument("parent", metavar=_("LOGIN"))
     for verb, what in (
         ("record", _("record a consent the parent signed on paper")),
         ("withdraw", _("record a withdrawal the parent signed on paper")),
     ):
-        paper = verbs.add_parser(verb, help=what, description=what[:1].upper() + what[1:] + ".")
-        account_options(paper)
+        paper = command(verbs, verb, help=what, description=what[:1].upper() + what[1:] + ".")
         paper.add_argument("parent", metavar=_("LOGIN"))
         paper.add_argument(
             "--signed",

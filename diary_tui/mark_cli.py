@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from api_client import names
 from api_client.i18n import _
-from diary_tui.admin_cli import OK, Env, Refused, _account_options, _run, session
+from diary_tui.admin_cli import OK, Env, Refused, command, command_group, in_session
 
 if TYPE_CHECKING:
     from api_client.models import JournalMark
@@ -60,7 +60,8 @@ def _reason_option(parser: argparse.ArgumentParser) -> None:
 
 def add_mark_command(subparsers: Any) -> None:
     """Add ``mark`` to the subcommands of ``diary admin``."""
-    mark = subparsers.add_parser(
+    verbs = command_group(
+        subparsers,
         "mark",
         help=_("correct a mark of a closed year (the administration, giving a reason)"),
         description=_(
@@ -68,43 +69,42 @@ def add_mark_command(subparsers: Any) -> None:
             "administration may, and only giving a reason, which the audit log keeps. Lessons "
             "and marks are named by their ids (the journal and 'diary admin audit' show them)."
         ),
+        dest="mark_command",
+        run=run_mark,
     )
-    _account_options(mark)
-    verbs = mark.add_subparsers(dest="mark_command", metavar=_("COMMAND"), required=True)
-    give = verbs.add_parser(
+    give = command(
+        verbs,
         "set",
         help=_("give a pupil a mark at a lesson"),
         description=_("Give a pupil a mark at a lesson of a closed year, with the reason."),
     )
-    _account_options(give)
     give.add_argument("lesson", type=_id, metavar=_("LESSON"), help=_("the lesson's id"))
     give.add_argument("pupil", metavar=_("PUPIL"), help=_("the pupil's id or name"))
     give.add_argument("value", type=int, metavar=_("VALUE"), help=_("the mark"))
     _mark_options(give, value_required=True)
     _reason_option(give)
-    change = verbs.add_parser(
+    change = command(
+        verbs,
         "change",
         help=_("change a mark"),
         description=_("Change a mark of a closed year (its value, weight, kind or comment)."),
     )
-    _account_options(change)
     change.add_argument("mark", type=_id, metavar=_("MARK"), help=_("the mark's id"))
     _mark_options(change, value_required=False)
     _reason_option(change)
-    remove = verbs.add_parser(
+    remove = command(
+        verbs,
         "remove",
         help=_("remove a mark"),
         description=_("Remove a mark of a closed year (the audit log keeps it)."),
     )
-    _account_options(remove)
     remove.add_argument("mark", type=_id, metavar=_("MARK"), help=_("the mark's id"))
     _reason_option(remove)
-    mark.set_defaults(admin_run=run_mark)
 
 
 def run_mark(args: argparse.Namespace, env: Env | None = None) -> int:
     env = env or Env()
-    return _run(lambda: _mark(args, env), env, "diary admin mark")
+    return in_session(args, env, "diary admin mark", lambda data: _mark(data, args, env))
 
 
 def said(mark: JournalMark) -> str:
@@ -140,62 +140,59 @@ async def _as_now(data: DiaryData, mark_id: int, send: Any) -> tuple[JournalMark
     return before, await send(before.version)
 
 
-async def _mark(args: argparse.Namespace, env: Env) -> int:
+async def _mark(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
     import uuid
 
     from api_client.models import MarkCreate, MarkKind, MarkRemove, MarkUpdate
-    from diary_tui.admin_cli import _server_and_login
 
-    server, login = _server_and_login(args, need_login=True)
-    async with session(server, login, env) as data:
-        client = data.client
-        assert client is not None
-        if args.mark_command == "set":
-            pupil_id = await _pupil_id(data, args.pupil)
-            body = MarkCreate(
-                lesson_id=args.lesson,
-                pupil_id=pupil_id,
+    client = data.client
+    assert client is not None
+    if args.mark_command == "set":
+        pupil_id = await _pupil_id(data, args.pupil)
+        body = MarkCreate(
+            lesson_id=args.lesson,
+            pupil_id=pupil_id,
+            value=args.value,
+            weight=args.weight or 1,
+            kind=MarkKind(args.kind or "oral"),
+            comment=args.comment or "",
+            reason=args.reason,
+        )
+        made = await client.create_mark(body, str(uuid.uuid4()))
+        env.wrap(
+            _("Given: mark {id}, {mark}, to pupil {pupil} at lesson {lesson}.").format(
+                id=made.id, mark=said(made), pupil=args.pupil, lesson=args.lesson
+            )
+        )
+    elif args.mark_command == "change":
+        kind = MarkKind(args.kind) if args.kind else None
+        if (args.value, args.weight, kind, args.comment) == (None, None, None, None):
+            raise Refused(_("say what to change: --value, --weight, --kind or --comment"))
+
+        async def update(version: int) -> Any:
+            body = MarkUpdate(
+                version=version,
                 value=args.value,
-                weight=args.weight or 1,
-                kind=MarkKind(args.kind or "oral"),
-                comment=args.comment or "",
+                weight=args.weight,
+                kind=kind,
+                comment=args.comment,
                 reason=args.reason,
             )
-            made = await client.create_mark(body, str(uuid.uuid4()))
-            env.wrap(
-                _("Given: mark {id}, {mark}, to pupil {pupil} at lesson {lesson}.").format(
-                    id=made.id, mark=said(made), pupil=args.pupil, lesson=args.lesson
-                )
+            return await client.update_mark(args.mark, body, str(uuid.uuid4()))
+
+        before, after = await _as_now(data, args.mark, update)
+        env.wrap(
+            _("Changed: mark {id}, {before} → {after}.").format(
+                id=args.mark, before=said(before), after=said(after)
             )
-        elif args.mark_command == "change":
-            kind = MarkKind(args.kind) if args.kind else None
-            if (args.value, args.weight, kind, args.comment) == (None, None, None, None):
-                raise Refused(_("say what to change: --value, --weight, --kind or --comment"))
+        )
+    else:
 
-            async def update(version: int) -> Any:
-                body = MarkUpdate(
-                    version=version,
-                    value=args.value,
-                    weight=args.weight,
-                    kind=kind,
-                    comment=args.comment,
-                    reason=args.reason,
-                )
-                return await client.update_mark(args.mark, body, str(uuid.uuid4()))
+        async def remove(version: int) -> Any:
+            body = MarkRemove(version=version, reason=args.reason)
+            return await client.remove_mark(args.mark, body, str(uuid.uuid4()))
 
-            before, after = await _as_now(data, args.mark, update)
-            env.wrap(
-                _("Changed: mark {id}, {before} → {after}.").format(
-                    id=args.mark, before=said(before), after=said(after)
-                )
-            )
-        else:
-
-            async def remove(version: int) -> Any:
-                body = MarkRemove(version=version, reason=args.reason)
-                return await client.remove_mark(args.mark, body, str(uuid.uuid4()))
-
-            before, _after = await _as_now(data, args.mark, remove)
-            env.wrap(_("Removed: mark {id}, {mark}.").format(id=args.mark, mark=said(before)))
-        env.wrap(_("Reason: {reason}").format(reason=args.reason))
+        before, _after = await _as_now(data, args.mark, remove)
+        env.wrap(_("Removed: mark {id}, {mark}.").format(id=args.mark, mark=said(before)))
+    env.wrap(_("Reason: {reason}").format(reason=args.reason))
     return OK

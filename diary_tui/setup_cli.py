@@ -31,7 +31,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from api_client.cli_text import parse_date
 from api_client.i18n import _, ngettext
 from api_client.setup_files import bell_of, weekdays_of
-from diary_tui.admin_cli import WIDTH, Env, Refused, Usage, _account_options, _class_key, _run
+from diary_tui.admin_cli import (
+    WIDTH,
+    Env,
+    Refused,
+    Usage,
+    _class_key,
+    command,
+    command_group,
+    in_session,
+)
 
 if TYPE_CHECKING:
     from api_client.models import (
@@ -163,16 +172,13 @@ def subparsers_of(parser: argparse.ArgumentParser) -> Any:
 
 
 def _command(sub: Any, name: str, help: str, run: Callable[..., Awaitable[int]]) -> Any:
-    parser = sub.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".")
-    _account_options(parser)
-    parser.set_defaults(admin_run=run_setup, setup_run=run)
+    parser = command(sub, name, help, run=run_setup)
+    parser.set_defaults(setup_run=run)
     return parser
 
 
 def _verbs(sub: Any, name: str, help: str) -> Any:
-    parser = sub.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".")
-    _account_options(parser)
-    return parser.add_subparsers(dest=f"{name}_verb", metavar="VERB", required=True)
+    return command_group(sub, name, help, dest=f"{name}_verb", metavar="VERB")
 
 
 def _year_option(parser: Any) -> None:
@@ -333,16 +339,8 @@ def add_commands(sub: Any) -> None:
 
 def run_setup(args: argparse.Namespace, env: Env | None = None) -> int:
     env = env or Env()
-    return _run(lambda: _setup(args, env), env, "diary admin setup")
-
-
-async def _setup(args: argparse.Namespace, env: Env) -> int:
-    from diary_tui.admin_cli import _server_and_login, session
-
-    server, login = _server_and_login(args, need_login=True)
-    async with session(server, login, env) as data:
-        result: int = await args.setup_run(data, args, env)
-        return result
+    run: Callable[[DiaryData, argparse.Namespace, Env], Awaitable[int]] = args.setup_run
+    return in_session(args, env, "diary admin setup", lambda data: run(data, args, env))
 
 
 @dataclass
