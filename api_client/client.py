@@ -16,7 +16,7 @@ import asyncio
 import datetime as dt
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -1481,29 +1481,14 @@ class DiaryClient:
 
     async def audit(
         self,
+        filters: endpoints.AuditFilters | None = None,
         *,
-        pupil: str | None = None,
-        teacher: str | None = None,
-        start: dt.date | None = None,
-        end: dt.date | None = None,
-        entity: str | None = None,
         limit: int = 50,
         before: int | None = None,
-        actions: Sequence[str] | None = None,
     ) -> AuditPage:
-        """A page of the audit log, newest first; ``pupil`` and ``teacher`` are logins or ids;
-        ``actions`` keeps only those (create, update, remove)."""
+        """A page of the audit log, newest first (:class:`endpoints.AuditFilters`)."""
         return await self.fetch(
-            endpoints.audit(
-                actions=actions,
-                pupil=pupil,
-                teacher=teacher,
-                start=start,
-                end=end,
-                entity=entity,
-                limit=limit,
-                before=before,
-            )
+            (filters or endpoints.AuditFilters()).page(limit=limit, before=before)
         )
 
     async def school_stats(self, period_id: int | None = None) -> SchoolStats:

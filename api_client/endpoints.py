@@ -366,6 +366,34 @@ def user(user_id: int) -> Get[UserSummary]:
 # -- the audit log, statistics, medical absences ------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class AuditFilters:
+    """Which records of the audit log are read (the ``diary admin audit`` options, the audit
+    screen's fields): ``pupil`` and ``teacher`` are logins or ids; ``actions`` keeps only those
+    (``("update", "remove")``: corrections and removals); None or empty: any."""
+
+    pupil: str | None = None
+    teacher: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    entity: str | None = None
+    actions: Sequence[str] | None = None
+
+    def page(self, *, limit: int = 50, before: int | None = None) -> Get[AuditPage]:
+        """The page of at most ``limit`` records before the record ``before`` (None: the
+        newest)."""
+        return audit(
+            pupil=self.pupil,
+            teacher=self.teacher,
+            start=self.start,
+            end=self.end,
+            entity=self.entity,
+            actions=self.actions,
+            limit=limit,
+            before=before,
+        )
+
+
 def audit(
     *,
     pupil: str | None = None,

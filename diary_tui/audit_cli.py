@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from api_client.cli_text import date_argument
 from api_client.i18n import N_, _, ngettext, pgettext
-from diary_tui.admin_cli import WIDTH, Env, _account_options, _run
+from diary_tui.admin_cli import WIDTH, Env, command, in_session
 from diary_tui.clock import local, zone_of
 
 if TYPE_CHECKING:
     from api_client.models import AuditEntry
+    from diary_tui.data import DiaryData
 
 ENTITIES = ("mark", "absence", "homework", "topic", "period_mark")
 PAGE = 200
@@ -41,15 +42,16 @@ def _count(text: str) -> int:
 
 def add_audit_command(subparsers: Any) -> None:
     """Add ``audit`` to the subcommands of ``diary admin``."""
-    audit = subparsers.add_parser(
+    audit = command(
+        subparsers,
         "audit",
         help=_("the audit log: who changed which mark, absence, homework or topic"),
         description=_(
             "Every change of a mark, an absence, homework or a topic, newest first, "
             "as a table within 80 columns. IT staff and administration."
         ),
+        run=run_audit,
     )
-    _account_options(audit)
     audit.add_argument("--pupil", metavar="LOGIN|ID", help=_("changes about this pupil"))
     audit.add_argument("--teacher", metavar="LOGIN|ID", help=_("changes made by this person"))
     audit.add_argument(
@@ -68,7 +70,6 @@ def add_audit_command(subparsers: Any) -> None:
     audit.add_argument(
         "--limit", type=_count, default=1000, metavar="N", help=_("at most N records (1000)")
     )
-    audit.set_defaults(admin_run=run_audit)
 
 
 def run_audit(args: argparse.Namespace, env: Env | None = None) -> int:
@@ -76,7 +77,7 @@ def run_audit(args: argparse.Namespace, env: Env | None = None) -> int:
     if args.start and args.end and args.end < args.start:
         print("diary admin: " + _("--to is before --from"), file=env.err)
         return 2
-    return _run(lambda: _audit(args, env), env, "diary admin audit")
+    return in_session(args, env, "diary admin audit", lambda data: _audit(data, args, env))
 
 
 def fit(text: str, width: int) -> str:
@@ -149,45 +150,39 @@ def table(entries: list[AuditEntry], zone: dt.tzinfo) -> list[str]:
     return lines
 
 
-async def _audit(args: argparse.Namespace, env: Env) -> int:
-    from api_client import endpoints
-    from diary_tui.admin_cli import _server_and_login, session
+async def _audit(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
+    from api_client.endpoints import AuditFilters
 
-    server, login = _server_and_login(args, need_login=True)
-    async with session(server, login, env) as data:
-        me = await data.load_me()
-        zone = zone_of(me)
-        entries: list[AuditEntry] = []
-        before: int | None = None
-        more = False
-        while len(entries) < args.limit:
-            page = await data.load(
-                endpoints.audit(
-                    pupil=args.pupil,
-                    teacher=args.teacher,
-                    start=args.start,
-                    end=args.end,
-                    entity=args.entity,
-                    actions=None if args.everything else CHANGES,
-                    limit=min(PAGE, args.limit - len(entries)),
-                    before=before,
-                )
-            )
-            entries.extend(page.entries)
-            more = page.next_before is not None
-            if not more:
-                break
-            before = page.next_before
-        if not entries:
-            env.say(
-                _("No changes match.")
-                if args.everything
-                else _("No corrections or removals match.")
-            )
-            return 0
-        for line in table(entries, zone):
-            env.say(line)
-        env.say(count_line(len(entries), more, args.everything))
+    filters = AuditFilters(
+        pupil=args.pupil,
+        teacher=args.teacher,
+        start=args.start,
+        end=args.end,
+        entity=args.entity,
+        actions=None if args.everything else CHANGES,
+    )
+    me = await data.load_me()
+    zone = zone_of(me)
+    entries: list[AuditEntry] = []
+    before: int | None = None
+    more = False
+    while len(entries) < args.limit:
+        page = await data.load(
+            filters.page(limit=min(PAGE, args.limit - len(entries)), before=before)
+        )
+        entries.extend(page.entries)
+        more = page.next_before is not None
+        if not more:
+            break
+        before = page.next_before
+    if not entries:
+        env.say(
+            _("No changes match.") if args.everything else _("No corrections or removals match.")
+        )
+        return 0
+    for line in table(entries, zone):
+        env.say(line)
+    env.say(count_line(len(entries), more, args.everything))
     return 0
 
 

@@ -10,7 +10,6 @@ shows the whole record in plain words (never the stored JSON). ``n`` loads older
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
@@ -20,7 +19,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Input, Select, Static
 
-from api_client import endpoints, names
+from api_client import names
+from api_client.endpoints import AuditFilters
 from api_client.i18n import N_, _, ngettext, pgettext
 from api_client.models import AuditEntry, AuditPage
 from diary_tui.data import DiaryData
@@ -188,16 +188,6 @@ def detail(entry: AuditEntry, zone: dt.tzinfo) -> Content:
     return Content("\n").join(lines)
 
 
-@dataclass(frozen=True, slots=True)
-class Filters:
-    pupil: str | None
-    teacher: str | None
-    start: dt.date | None
-    end: dt.date | None
-    entity: str | None
-    actions: tuple[str, ...] | None
-
-
 class AuditScreen(DiaryScreen):
     TITLE = N_("Audit log")
     NAME = "audit"
@@ -267,10 +257,10 @@ row shows the whole record in plain words; {audit.older} loads older records.
 
     # -- loading --------------------------------------------------------------------------
 
-    def _filters(self) -> Filters:
+    def _filters(self) -> AuditFilters:
         entity = self.query_one("#audit-entity", Select).value
         shown = self.query_one("#audit-action", Select).value
-        return Filters(
+        return AuditFilters(
             pupil=self.query_one("#audit-pupil", Input).value.strip() or None,
             teacher=self.query_one("#audit-teacher", Input).value.strip() or None,
             start=parse_day_or_none(self.query_one("#audit-from", Input).value, "first"),
@@ -286,18 +276,7 @@ row shows the whole record in plain words; {audit.older} loads older records.
         if append and before is None:
             return
         self.refresh_status(_("loading…"))
-        page: AuditPage = await self.data.load(
-            endpoints.audit(
-                pupil=filters.pupil,
-                teacher=filters.teacher,
-                start=filters.start,
-                end=filters.end,
-                entity=filters.entity,
-                actions=filters.actions,
-                before=before,
-                limit=PAGE,
-            )
-        )
+        page: AuditPage = await self.data.load(filters.page(before=before, limit=PAGE))
         if not append:
             self.entries = []
         self.entries.extend(page.entries)
