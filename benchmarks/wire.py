@@ -21,6 +21,7 @@ import httpx
 from api_client.client import DiaryClient
 from benchmarks.common import (
     FROZEN_TODAY,
+    WireCount,
     counting_proxy,
     init_demo,
     row,
@@ -81,6 +82,35 @@ SCREEN_GETS: tuple[tuple[str, str], ...] = (
 )
 
 
+Measured = tuple[str, str, dict[str, object] | None, type[object]]
+"""A GET measured: its label, path, query and answer's type."""
+
+
+async def _first_reload_naive(
+    client: DiaryClient, url: str, count: WireCount, gets: list[Measured]
+) -> list[tuple[str, int, int, int, int]]:
+    """Per GET: the bytes of a first load (both ways, and the response), of an unchanged
+    reload's response (a 304, checked) and of the same answer fetched uncompressed."""
+    token = client._access_token
+    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
+    results: list[tuple[str, int, int, int, int]] = []
+    async with httpx.AsyncClient(base_url=url + "/api/v1", headers=headers) as naive:
+        for label, path, params, type_ in gets:
+            count.reset()
+            await client.get(path, type_, params=params)
+            first_down = count.down
+            first_total = count.up + count.down
+            before = client.stats.not_modified
+            count.reset()
+            await client.get(path, type_, params=params)
+            assert client.stats.not_modified == before + 1, f"{label}: not a 304"
+            reload_down = count.down
+            count.reset()
+            (await naive.get(path, params=params)).raise_for_status()  # type: ignore[arg-type]
+            results.append((label, first_total, first_down, reload_down, count.down))
+    return results
+
+
 async def measure_screens(base_url: str, pupil_id: int) -> list[tuple[str, int, int, int, int]]:
     """Per GET: request and response bytes of a first load and of an unchanged reload (a
     304), and the response bytes of the same answer uncompressed."""
@@ -95,31 +125,15 @@ async def measure_screens(base_url: str, pupil_id: int) -> list[tuple[str, int, 
     }
     port = urlparse(base_url).port
     assert port is not None
-    results: list[tuple[str, int, int, int, int]] = []
     async with counting_proxy(port) as (proxy_port, count):
         url = f"http://127.0.0.1:{proxy_port}"
         async with DiaryClient(url) as client:
             await client.login("parent", "demo")
-            token = client._access_token
-            headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
-            async with httpx.AsyncClient(base_url=url + "/api/v1", headers=headers) as naive:
-                for label, template in SCREEN_GETS:
-                    path = template.format(id=pupil_id)
-                    count.reset()
-                    await client.get(path, types[label])
-                    first_up, first_down = count.up, count.down
-                    before = client.stats.not_modified
-                    count.reset()
-                    await client.get(path, types[label])
-                    assert client.stats.not_modified == before + 1, f"{label}: not a 304"
-                    reload_up, reload_down = count.up, count.down
-                    count.reset()
-                    (await naive.get(path)).raise_for_status()
-                    results.append(
-                        (label, first_up + first_down, first_down, reload_down, count.down)
-                    )
-                    del reload_up
-    return results
+            gets: list[Measured] = [
+                (label, template.format(id=pupil_id), None, types[label])
+                for label, template in SCREEN_GETS
+            ]
+            return await _first_reload_naive(client, url, count, gets)
 
 
 def report_screens(results: list[tuple[str, int, int, int, int]]) -> None:
@@ -143,7 +157,6 @@ async def measure_messages_and_news(
 
     port = urlparse(base_url).port
     assert port is not None
-    results: list[tuple[str, int, int, int, int]] = []
     async with counting_proxy(port) as (proxy_port, count):
         url = f"http://127.0.0.1:{proxy_port}"
         async with DiaryClient(url) as client:
@@ -153,7 +166,7 @@ async def measure_messages_and_news(
                 t.id for t in threads.threads if t.pupil is not None and t.pupil.id == pupil_id
             )
             day = dt.date.fromisoformat(FROZEN_TODAY)
-            gets: list[tuple[str, str, dict[str, object] | None, type[object]]] = [
+            gets: list[Measured] = [
                 ("threads", "/threads", None, models.Threads),
                 ("one thread", f"/threads/{first_thread}", None, models.Thread),
                 ("recipients", f"/pupils/{pupil_id}/recipients", None, models.Recipients),
@@ -170,23 +183,7 @@ async def measure_messages_and_news(
                 ),
             ]
             client.cache = type(client.cache)()  # start cold: the thread list was cached
-            token = client._access_token
-            headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
-            async with httpx.AsyncClient(base_url=url + "/api/v1", headers=headers) as naive:
-                for label, path, params, type_ in gets:
-                    count.reset()
-                    await client.get(path, type_, params=params)
-                    first_down = count.down
-                    first_total = count.up + count.down
-                    before = client.stats.not_modified
-                    count.reset()
-                    await client.get(path, type_, params=params)
-                    assert client.stats.not_modified == before + 1, f"{label}: not a 304"
-                    reload_down = count.down
-                    count.reset()
-                    (await naive.get(path, params=params)).raise_for_status()  # type: ignore[arg-type]
-                    results.append((label, first_total, first_down, reload_down, count.down))
-    return results
+            return await _first_reload_naive(client, url, count, gets)
 
 
 def main() -> None:
