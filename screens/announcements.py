@@ -14,16 +14,16 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from typing import ClassVar
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from api_client import endpoints
+from api_client.endpoints import Get
 from api_client.i18n import N_, _, day_month, ngettext, pgettext
 from api_client.models import (
     AnnouncementAudience,
@@ -36,7 +36,7 @@ from api_client.models import (
 from diary_tui.data import DiaryData, Role, Sent
 from diary_tui.ui import MUTED, event_name, fit, local, plain
 from screens.announcements_meetings import EventScreen, may_plan, plan_meeting_form, when_text
-from screens.base import DiaryScreen, list_layout
+from screens.base import ListScreen
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.detail import DetailScreen
 from screens.dialogs.form import Outcome, SendingForm
@@ -243,7 +243,7 @@ class PostScreen(SendingForm[Outcome]):
         self.app.push_screen(ConfirmScreen(_("Discard this announcement?")), answered)
 
 
-class NewsScreen(DiaryScreen):
+class NewsScreen(ListScreen[Announcements]):
     ENDS_SESSION = True
     TITLE = N_("News")
     WRITES = (
@@ -268,14 +268,12 @@ teach, administration to the whole school: {news.post}. A class teacher or the a
 plans a parent meeting: {news.meeting}.
 """)
 
-    DEFAULT_CSS = """
-    NewsScreen #news-title { height: 1; padding: 0 1; background: $boost; }
-    NewsScreen #news {
-        height: 1fr; border: none; scrollbar-gutter: stable; scrollbar-size-vertical: 1;
-        padding: 0;
-    }
-    NewsScreen #news > .option-list--option { padding: 0 1; }
-    """
+    TITLE_ID = "news-title"
+    LIST_ID = "news"
+    LOADING = N_("Loading the news…")
+    NEVER_LOADED = N_(
+        "The news was never loaded on this computer; it will appear when the server can be reached."
+    )
 
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="news.help"),
@@ -285,26 +283,11 @@ plans a parent meeting: {news.meeting}.
         Binding("q", "app.quit", N_("Quit"), id="news.quit"),
     ]
 
-    class NewsLoaded(Message):
-        def __init__(self, pupil_id: int | None, news: Announcements) -> None:
-            super().__init__()
-            self.pupil_id = pupil_id
-            self.news = news
-
     def __init__(self, data: DiaryData) -> None:
         super().__init__(data)
         self.news: Announcements | None = None
         self.shown_pupil: int | None = None
         """The child whose news is on screen (None: all the user's classes)."""
-        self._width = 0
-
-    def compose(self) -> ComposeResult:
-        yield from list_layout(self.NAME, "news-title", "news")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one(OptionList).focus()
-        self._show()
 
     @property
     def pupil_id(self) -> int | None:
@@ -318,16 +301,19 @@ plans a parent meeting: {news.meeting}.
     def zone(self) -> dt.tzinfo:
         return self.data.zone
 
-    def _show(self) -> None:
-        pupil_id = self.pupil_id
+    def source(self) -> Get[Announcements]:
+        return endpoints.announcements(self.pupil_id)
+
+    def painted(self) -> Announcements | None:
+        return self.news
+
+    def show(self) -> None:
         self.news = None
-        cached = self.data.cached(endpoints.announcements(pupil_id))
-        if cached is not None:
-            self._paint(cached, pupil_id)
-        else:
-            self._update_title(None)
-            self._say(_("Loading the news…"))
-        self.load(pupil_id)
+        super().show()
+
+    def show_loading(self) -> None:
+        self._update_title(None)
+        super().show_loading()
 
     def _update_title(self, news: Announcements | None) -> None:
         parts = [Content.styled(_("News"), "bold")]
@@ -351,22 +337,12 @@ plans a parent meeting: {news.meeting}.
             )
         self.query_one("#news-title", Static).update(Content(" · ").join(parts))
 
-    def _list_width(self) -> int:
-        option_list = self.query_one(OptionList)
-        width = option_list.scrollable_content_region.width
-        if width <= 0:
-            width = self.app.size.width - 2
-        return max(width - 2, 30)
-
-    def _paint(self, news: Announcements, pupil_id: int | None) -> None:
+    def paint(self, news: Announcements) -> None:
         self.news = news
-        self.shown_pupil = pupil_id
+        self.shown_pupil = self.pupil_id
         self._update_title(news)
-        width = self._width = self._list_width()
+        width = self.painted_width = self.list_width()
         zone = self.zone
-        option_list = self.query_one(OptionList)
-        highlighted = option_list.highlighted_option
-        keep = highlighted.id if highlighted is not None else None
         options: list[Option] = []
         if news.announcements:
             for item in news.announcements:
@@ -392,76 +368,32 @@ plans a parent meeting: {news.meeting}.
             )
             for event in news.past_meetings:
                 options.append(Option(event_line(event, width, zone), id=f"p-{event.id}"))
-        option_list.set_options(options)
-        if keep is not None:
-            try:
-                option_list.highlighted = option_list.get_option_index(keep)
-                return
-            except Exception:
-                pass
-        if news.announcements:
-            option_list.highlighted = 0
-
-    def _say(self, text: str) -> None:
-        self.query_one(OptionList).set_options([Option(Content.styled(text, MUTED), disabled=True)])
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._repaint_if_resized)
-
-    def _repaint_if_resized(self) -> None:
-        if self.news is not None and self._list_width() != self._width:
-            self._paint(self.news, self.shown_pupil)
+        self.set_choices(options, first=bool(news.announcements))
 
     def child_changed(self) -> None:
         self.query_one(OptionList).highlighted = None
-        self._show()
+        self.show()
 
     # -- workers ------------------------------------------------------------------------
-
-    @work(exclusive=True, group="news", exit_on_error=False)
-    async def load(self, pupil_id: int | None) -> None:
-        news = await self.data.load(endpoints.announcements(pupil_id))
-        self.post_message(self.NewsLoaded(pupil_id, news))
-
-    @on(NewsLoaded)
-    def _loaded(self, event: NewsLoaded) -> None:
-        if event.pupil_id != self.pupil_id:
-            return  # news of a child no longer shown
-        self._paint(event.news, event.pupil_id)
 
     @work(group="read", exit_on_error=False)
     async def mark_read(self, announcement_id: int) -> None:
         answer = await self.data.mark_announcement_read(announcement_id)
         if not isinstance(answer, Sent):
             return  # offline: the read mark waits in the outbox, the list stays as saved
-        pupil_id = self.pupil_id
-        news = await self.data.load(endpoints.announcements(pupil_id))
-        self.post_message(self.NewsLoaded(pupil_id, news))
-
-    def load_failed(self) -> None:
-        if self.news is None:
-            self._say(
-                _(
-                    "The news was never loaded on this computer; it will appear when the "
-                    "server can be reached."
-                )
-            )
+        await self.relist()
 
     # -- actions ------------------------------------------------------------------------
 
-    def action_reload(self) -> None:
-        self.load(self.pupil_id)
-
-    @on(OptionList.OptionSelected, "#news")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        if self.news is None or event.option.id is None:
+    def open_choice(self, option_id: str) -> None:
+        if self.news is None:
             return
         for shown in (*self.news.events, *self.news.past_meetings):
-            if event.option.id in (f"e-{shown.id}", f"p-{shown.id}"):
+            if option_id in (f"e-{shown.id}", f"p-{shown.id}"):
                 self.open_event(shown)
                 return
         for item in self.news.announcements:
-            if f"a-{item.id}" == event.option.id:
+            if f"a-{item.id}" == option_id:
                 self.app.push_screen(
                     DetailScreen(
                         announcement_text(item, self.zone),
@@ -484,20 +416,25 @@ plans a parent meeting: {news.meeting}.
     def action_plan_meeting(self) -> None:
         self.open_plan()
 
+    async def school_classes(self) -> list[ClassRef]:
+        """The school's classes in use, which the administration may address (read from the
+        store, else loaded); nobody else's forms name them."""
+        me = self.data.me
+        if me is None or me.role is not Role.ADMINISTRATION:
+            return []
+        listed = self.data.cached(endpoints.setup_classes())
+        if listed is None:
+            listed = await self.data.load(endpoints.setup_classes())
+        return [
+            ClassRef(id=c.id, name=c.name, grade=c.grade, letter=c.letter)
+            for c in listed.classes
+            if not c.retired
+        ]
+
     @work(group="post-form", exclusive=True, exit_on_error=False)
     async def open_plan(self) -> None:
         """The new meeting's form (the administration's names the school's classes)."""
-        me = self.data.me
-        school: list[ClassRef] = []
-        if me is not None and me.role is Role.ADMINISTRATION:
-            listed = self.data.cached(endpoints.setup_classes())
-            if listed is None:
-                listed = await self.data.load(endpoints.setup_classes())
-            school = [
-                ClassRef(id=c.id, name=c.name, grade=c.grade, letter=c.letter)
-                for c in listed.classes
-                if not c.retired
-            ]
+        school = await self.school_classes()
 
         def planned(answer: object) -> None:
             if isinstance(answer, Sent):
@@ -533,16 +470,7 @@ plans a parent meeting: {news.meeting}.
         """The form, with whom the user may address (the administration's list names the
         school's classes: read from the store, else loaded)."""
         me = self.data.me
-        school: list[ClassRef] = []
-        if me is not None and me.role is Role.ADMINISTRATION:
-            listed = self.data.cached(endpoints.setup_classes())
-            if listed is None:
-                listed = await self.data.load(endpoints.setup_classes())
-            school = [
-                ClassRef(id=c.id, name=c.name, grade=c.grade, letter=c.letter)
-                for c in listed.classes
-                if not c.retired
-            ]
+        school = await self.school_classes()
         targets = post_targets(me, school)
         if not targets:
             self.notify(_("You have no class to post to."), severity="warning", markup=False)
@@ -575,6 +503,4 @@ plans a parent meeting: {news.meeting}.
             self.refresh_status()
             return
         self.notify(_("Posted."))
-        pupil_id = self.pupil_id
-        news = await self.data.load(endpoints.announcements(pupil_id))
-        self.post_message(self.NewsLoaded(pupil_id, news))
+        await self.relist()

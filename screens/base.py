@@ -19,9 +19,11 @@ from textual.binding import ActiveBinding, Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import Worker, WorkerState
 
+from api_client.endpoints import Get
 from api_client.i18n import N_, _
 from api_client.models import ChangeItem, PeriodRef
 from diary_tui.data import (
@@ -37,7 +39,7 @@ from diary_tui.help import HelpScreen
 from diary_tui.keys import key_label, key_of, localized, with_keys
 from diary_tui.navigation import DESTINATIONS, Destination, destinations_for
 from diary_tui.store import OutboxItem
-from diary_tui.ui import plain, role_name
+from diary_tui.ui import MUTED, plain, role_name
 from diary_tui.widgets import DiaryList, KeyFooter, NavBar, StatusLine
 
 
@@ -69,12 +71,23 @@ LIVE_KINDS_BY_SCREEN: dict[str, tuple[str, ...]] = {
 
 def list_layout(name: str, title_id: str, list_id: str) -> ComposeResult:
     """The widgets of a screen that is one list: the navigation bar, a one-line title (empty
-    until the screen paints it), the list, the status line and the key footer."""
+    until the screen paints it), the list, the status line and the key footer. The title and
+    the list carry the classes ``list-title`` and ``list-body`` (styled for every
+    ``ListScreen`` by the app's stylesheet)."""
     yield NavBar(name)
-    yield Static(Content(""), id=title_id)
-    yield DiaryList(id=list_id)
+    yield Static(Content(""), id=title_id, classes="list-title")
+    yield DiaryList(id=list_id, classes="list-body")
     yield StatusLine()
     yield KeyFooter()
+
+
+def choice_width(option_list: OptionList) -> int:
+    """The width a choice may take in ``option_list`` (at least 30): its width inside the
+    scroll bar less the choice's padding; before the list is laid out, the terminal's."""
+    width = option_list.scrollable_content_region.width
+    if width <= 0:
+        width = option_list.app.size.width - 2
+    return max(width - 2, 30)
 
 
 class DiaryScreen(Screen[None]):
@@ -506,7 +519,45 @@ def period_bindings(screen: str) -> list[BindingType]:
     ]
 
 
-class PeriodScreen(ChildScreen[P]):
+def period_after(value: ByPeriod, step: int) -> str:
+    """The period ``]`` (``step`` 1) or ``[`` (-1) goes to from the one ``value`` shows: the
+    periods in order, then the whole year (``year``), and round again."""
+    choices = [str(p.id) for p in value.periods] + ["year"]
+    current = str(value.period.id) if value.period is not None else "year"
+    index = choices.index(current) if current in choices else -1
+    return choices[(index + step) % len(choices)]
+
+
+class PeriodKeys:
+    """[ and ] (``period_bindings``) on a screen that shows one period at a time: the period
+    asked for goes to ``period`` and the screen shows it (``show_current``). Mixed in after
+    the screen's base, whose ``show_current`` comes first."""
+
+    period: str | None
+    """The period asked for: None (the current one), a period id, or ``year``."""
+
+    def period_shown(self) -> ByPeriod | None:
+        """What the keys step from (None: nothing by period is shown)."""
+        raise NotImplementedError
+
+    def show_current(self) -> None:
+        raise NotImplementedError
+
+    def _step_period(self, step: int) -> None:
+        value = self.period_shown()
+        if value is None:
+            return
+        self.period = period_after(value, step)
+        self.show_current()
+
+    def action_next_period(self) -> None:
+        self._step_period(1)
+
+    def action_previous_period(self) -> None:
+        self._step_period(-1)
+
+
+class PeriodScreen(ChildScreen[P], PeriodKeys):
     """A child's data in one period at a time; [ and ] (``period_bindings``) switch it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -517,18 +568,150 @@ class PeriodScreen(ChildScreen[P]):
     def load_key(self) -> object:
         return self.period
 
-    def _step_period(self, step: int) -> None:
-        value = self.value
-        if value is None:
-            return
-        choices = [str(p.id) for p in value.periods] + ["year"]
-        current = str(value.period.id) if value.period is not None else "year"
-        index = choices.index(current) if current in choices else -1
-        self.period = choices[(index + step) % len(choices)]
-        self.show_current()
+    def period_shown(self) -> ByPeriod | None:
+        return self.value
 
-    def action_next_period(self) -> None:
-        self._step_period(1)
 
-    def action_previous_period(self) -> None:
-        self._step_period(-1)
+# -- one list of the user's things ------------------------------------------------------------
+
+
+class ListScreen(DiaryScreen, Generic[T]):
+    """A screen that is one list of the user's things (blogs, message threads, news): the
+    navigation bar, a one-line title, the list, the status line and the keys (``list_layout``,
+    styled by the app's stylesheet). It paints from the store first and refreshes in a worker
+    (``show``, ``load``); an answer for another list than the one shown now (another child's
+    news) is dropped; Enter on a choice opens it (``open_choice``); a resize repaints the list
+    when its width changed; with nothing ever loaded, the list says so (``NEVER_LOADED``).
+
+    A list screen says which GET it shows (``source``), what is painted (``painted``) and how
+    to paint it (``paint``)."""
+
+    TITLE_ID: ClassVar[str] = ""
+    LIST_ID: ClassVar[str] = ""
+    LOADING: ClassVar[str] = ""
+    """What the list says while its first answer comes (marked ``N_()``)."""
+    NEVER_LOADED: ClassVar[str] = ""
+    """What it says when offline with no copy on this computer (marked ``N_()``)."""
+
+    class Listed(Message):
+        """The answer of ``get``, loaded in a worker."""
+
+        def __init__(self, get: Get[Any], value: Any) -> None:
+            super().__init__()
+            self.get = get
+            self.value = value
+
+    def __init__(self, data: DiaryData) -> None:
+        super().__init__(data)
+        self.painted_width = 0
+        """The list's width when it was painted: a resize to another width repaints it."""
+
+    def compose(self) -> ComposeResult:
+        yield from list_layout(self.NAME, self.TITLE_ID, self.LIST_ID)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(OptionList).focus()
+        self.show()
+
+    # -- what each list says ------------------------------------------------------------------
+
+    def source(self) -> Get[T]:
+        """The one GET of the list shown now."""
+        raise NotImplementedError
+
+    def painted(self) -> T | None:
+        """What the list shows now (None: nothing yet)."""
+        raise NotImplementedError
+
+    def paint(self, value: T) -> None:
+        raise NotImplementedError
+
+    def open_choice(self, option_id: str) -> None:
+        """Enter on the choice ``option_id``."""
+
+    def show_loading(self) -> None:
+        """The list before its first answer."""
+        self.say(_(self.LOADING))
+
+    def waiting_options(self) -> list[Option]:
+        """Lines shown below a said text: writes of this list still in the outbox."""
+        return []
+
+    async def before_load(self) -> None:
+        """Anything the list needs from the server before its own GET."""
+
+    # -- the cycle ----------------------------------------------------------------------------
+
+    def show(self) -> None:
+        """Paint the list from the store, then refresh it from the server."""
+        cached = self.data.cached(self.source())
+        if cached is not None:
+            self.paint(cached)
+        else:
+            self.show_loading()
+        self.load()
+
+    @work(exclusive=True, group="list", exit_on_error=False)
+    async def load(self) -> None:
+        await self.before_load()
+        await self.relist()
+
+    async def relist(self) -> None:
+        """Load the list shown now (in the caller's worker) and paint it when it comes."""
+        get = self.source()
+        self.post_message(self.Listed(get, await self.data.load(get)))
+
+    @on(Listed)
+    def _listed(self, event: Listed) -> None:
+        if event.get == self.source():  # else a list no longer shown (another child's)
+            self.paint(event.value)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def load_failed(self) -> None:
+        if self.painted() is None:
+            self.say(_(self.NEVER_LOADED))
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == self.LIST_ID and event.option.id is not None:
+            self.open_choice(event.option.id)
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def list_width(self) -> int:
+        return choice_width(self.query_one(OptionList))
+
+    def say(self, text: str) -> None:
+        """The list is one muted line of text (then any waiting writes)."""
+        self.query_one(OptionList).set_options(
+            [Option(Content.styled(text, MUTED), disabled=True), *self.waiting_options()]
+        )
+
+    def set_choices(
+        self, options: list[Option], *, prefer: str | None = None, first: bool = True
+    ) -> None:
+        """Show ``options`` with the cursor kept on the choice it was on (or on ``prefer``),
+        else on the first line when ``first``."""
+        option_list = self.query_one(OptionList)
+        highlighted = option_list.highlighted_option
+        keep = prefer or (highlighted.id if highlighted is not None else None)
+        option_list.set_options(options)
+        if keep is not None:
+            try:
+                option_list.highlighted = option_list.get_option_index(keep)
+                return
+            except OptionDoesNotExist:
+                pass
+        if first:
+            option_list.highlighted = 0
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._repaint_if_resized)
+
+    def _repaint_if_resized(self) -> None:
+        painted = self.painted()
+        if painted is not None and self.list_width() != self.painted_width:
+            self.paint(painted)

@@ -29,6 +29,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from api_client import endpoints
+from api_client.endpoints import Get
 from api_client.i18n import N_, _, day_month, ngettext, pgettext
 from api_client.models import (
     BlogComment,
@@ -42,7 +43,7 @@ from diary_tui.data import DiaryData, NotSaved, Role, Sent, Unfit, Waiting
 from diary_tui.ui import MUTED, fit, local, plain
 from diary_tui.widgets import KeyFooter
 from diary_tui.widgets.lists import DiaryList
-from screens.base import DiaryScreen, list_layout
+from screens.base import ListScreen
 from screens.dialogs.form import Field, FormScreen, Outcome, Refusal, sent_or_refused
 
 SCHOOL = "school"
@@ -338,7 +339,7 @@ class BlogPostScreen(ModalScreen[None]):
         )
 
 
-class BlogsScreen(DiaryScreen):
+class BlogsScreen(ListScreen[BlogPosts]):
     ENDS_SESSION = True
     TITLE = N_("Blogs")
     NAME = "blogs"
@@ -354,14 +355,13 @@ comment with {blog_post.hide_comment}, the administration hides or shows a post 
 be reached and is sent when it can.
 """)
 
-    DEFAULT_CSS = """
-    BlogsScreen #blogs-title { height: 1; padding: 0 1; background: $boost; }
-    BlogsScreen #blogs {
-        height: 1fr; border: none; scrollbar-gutter: stable; scrollbar-size-vertical: 1;
-        padding: 0;
-    }
-    BlogsScreen #blogs > .option-list--option { padding: 0 1; }
-    """
+    TITLE_ID = "blogs-title"
+    LIST_ID = "blogs"
+    LOADING = N_("Loading the blogs…")
+    NEVER_LOADED = N_(
+        "The blogs were never loaded on this computer; they will appear when the "
+        "server can be reached."
+    )
 
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="blogs.help"),
@@ -371,29 +371,19 @@ be reached and is sent when it can.
         Binding("q", "app.quit", N_("Quit"), id="blogs.quit"),
     ]
 
-    class Loaded(Message):
-        def __init__(self, posts: BlogPosts) -> None:
-            super().__init__()
-            self.posts = posts
-
     def __init__(self, data: DiaryData) -> None:
         super().__init__(data)
         self.posts: BlogPosts | None = None
-        self._width = 0
 
-    def compose(self) -> ComposeResult:
-        yield from list_layout(self.NAME, "blogs-title", "blogs")
+    def source(self) -> Get[BlogPosts]:
+        return endpoints.blog_posts()
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one(OptionList).focus()
-        cached = self.data.cached(endpoints.blog_posts())
-        if cached is not None:
-            self.paint(cached)
-        else:
-            self._title(None)
-            self._say(_("Loading the blogs…"))
-        self.load()
+    def painted(self) -> BlogPosts | None:
+        return self.posts
+
+    def show_loading(self) -> None:
+        self._title(None)
+        super().show_loading()
 
     def _title(self, posts: BlogPosts | None) -> None:
         parts = [Content.styled(_("Blogs"), "bold")]
@@ -402,62 +392,17 @@ be reached and is sent when it can.
             parts.append(Content(ngettext("{n} post", "{n} posts", n).format(n=n)))
         self.query_one("#blogs-title", Static).update(Content(" · ").join(parts))
 
-    def _say(self, text: str) -> None:
-        self.query_one(OptionList).set_options([Option(Content.styled(text, MUTED), disabled=True)])
-
-    def _list_width(self) -> int:
-        option_list = self.query_one(OptionList)
-        width = option_list.scrollable_content_region.width
-        if width <= 0:
-            width = self.app.size.width - 2
-        return max(width - 2, 30)
-
     def paint(self, posts: BlogPosts) -> None:
         self.posts = posts
         self._title(posts)
-        width = self._width = self._list_width()
-        option_list = self.query_one(OptionList)
-        highlighted = option_list.highlighted_option
-        keep = highlighted.id if highlighted is not None else None
+        width = self.painted_width = self.list_width()
         if posts.posts:
-            option_list.set_options(
+            self.set_choices(
                 [Option(post_prompt(p, width, self.data.zone), id=f"p-{p.id}") for p in posts.posts]
             )
         else:
-            self._say(_("No blog posts yet."))
-        if keep is not None:
-            try:
-                option_list.highlighted = option_list.get_option_index(keep)
-            except Exception:
-                keep = None
-        if keep is None and posts.posts:
-            option_list.highlighted = 0
+            self.say(_("No blog posts yet."))
         self.refresh_bindings()
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._repaint_if_resized)
-
-    def _repaint_if_resized(self) -> None:
-        if self.posts is not None and self._list_width() != self._width:
-            self.paint(self.posts)
-
-    @work(exclusive=True, group="blogs", exit_on_error=False)
-    async def load(self) -> None:
-        posts = await self.data.load(endpoints.blog_posts())
-        self.post_message(self.Loaded(posts))
-
-    @on(Loaded)
-    def _loaded(self, event: Loaded) -> None:
-        self.paint(event.posts)
-
-    def load_failed(self) -> None:
-        if self.posts is None:
-            self._say(
-                _(
-                    "The blogs were never loaded on this computer; they will appear when the "
-                    "server can be reached."
-                )
-            )
 
     def touched_by(self, changes: list[ChangeItem]) -> bool:
         me = self.data.me
@@ -489,16 +434,12 @@ be reached and is sent when it can.
     def _highlighted(self) -> None:
         self.refresh_bindings()
 
-    @on(OptionList.OptionSelected, "#blogs")
-    def _selected(self) -> None:
+    def open_choice(self, option_id: str) -> None:
         post = self.chosen()
         if post is not None:
             self.app.push_screen(BlogPostScreen(self.data, post), self._back)
 
     def _back(self, _none: None) -> None:
-        self.load()
-
-    def action_reload(self) -> None:
         self.load()
 
     def _after(self, saved: bool | None) -> None:

@@ -43,9 +43,9 @@ from api_client.models import (
 from diary_tui.data import DiaryData, NotSaved, Sent
 from diary_tui.ui import MUTED, muted, plain
 from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
-from screens.base import DiaryScreen, period_bindings
-from screens.dialogs.confirm import ConfirmScreen
+from screens.base import DiaryScreen, PeriodKeys, period_bindings
 from screens.dialogs.detail import DetailScreen
+from screens.dialogs.form import close_unless_typed
 from screens.dialogs.pick import Pick
 
 FIXED = 2
@@ -239,15 +239,7 @@ class ClassMessageScreen(ModalScreen[bool]):
         )
 
     def action_cancel(self) -> None:
-        if not self._typed():
-            self.dismiss(False)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(False)
-
-        self.app.push_screen(ConfirmScreen(_("Discard what you typed?")), answered)
+        close_unless_typed(self, self._typed(), False)
 
     @on(Input.Submitted, "#class-message-subject")
     def _subject_done(self) -> None:
@@ -264,7 +256,7 @@ class DayGrid(DataTable[str]):
         self.move_cursor(column=len(self.columns) - 1)
 
 
-class ClassScreen(DiaryScreen):
+class ClassScreen(DiaryScreen, PeriodKeys):
     """The class teacher's class: attendance by day, parents, a message to the parents."""
 
     TITLE = N_("My class")
@@ -577,21 +569,8 @@ each gets it as a private thread and answers only you.
 
     # -- keys -----------------------------------------------------------------------------
 
-    def _step_period(self, step: int) -> None:
-        value = self.attendance
-        if value is None or self.view != "attendance":
-            return
-        choices = [str(p.id) for p in value.periods] + ["year"]
-        current = str(value.period.id) if value.period is not None else "year"
-        index = choices.index(current) if current in choices else -1
-        self.period = choices[(index + step) % len(choices)]
-        self.show_current()
-
-    def action_next_period(self) -> None:
-        self._step_period(1)
-
-    def action_previous_period(self) -> None:
-        self._step_period(-1)
+    def period_shown(self) -> ClassAttendance | None:
+        return self.attendance if self.view == "attendance" else None
 
     def action_switch_view(self) -> None:
         self.view = "parents" if self.view == "attendance" else "attendance"

@@ -27,6 +27,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from api_client import endpoints, names
+from api_client.endpoints import Get
 from api_client.i18n import N_, _, ngettext, pgettext
 from api_client.models import (
     ChangeItem,
@@ -40,9 +41,8 @@ from diary_tui.data import DiaryData, Queued, Role, Sent, describe_error
 from diary_tui.outbox_ops import ReplyOp, ThreadCreateOp
 from diary_tui.ui import MUTED, fit, plain, when_said
 from diary_tui.widgets import KeyFooter
-from screens.base import DiaryScreen, list_layout
-from screens.dialogs.confirm import ConfirmScreen
-from screens.dialogs.form import Outcome, SendingForm
+from screens.base import ListScreen
+from screens.dialogs.form import Outcome, SendingForm, close_unless_typed
 
 UNREAD = "bold $accent"
 
@@ -226,15 +226,7 @@ class ComposeScreen(SendingForm[Outcome]):
         )
 
     def action_cancel(self) -> None:
-        if not self._typed():
-            self.dismiss(None)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen(_("Discard what you typed?")), answered)
+        close_unless_typed(self, self._typed(), None)
 
     @on(OptionList.OptionSelected, "#compose-recipients")
     def _chosen(self) -> None:
@@ -522,7 +514,7 @@ class ThreadScreen(ModalScreen[None]):
 # --- the thread list ---------------------------------------------------------------------------
 
 
-class MessagesScreen(DiaryScreen):
+class MessagesScreen(ListScreen[Threads]):
     ENDS_SESSION = True
     TITLE = N_("Messages")
     NAME = "messages"
@@ -537,14 +529,13 @@ writes to one of the child's teachers or the class teacher (a teacher: to a pare
 their class). In the editor, {compose.send} sends and Esc cancels.
 """)
 
-    DEFAULT_CSS = """
-    MessagesScreen #messages-title { height: 1; padding: 0 1; background: $boost; }
-    MessagesScreen #threads {
-        height: 1fr; border: none; scrollbar-gutter: stable; scrollbar-size-vertical: 1;
-        padding: 0;
-    }
-    MessagesScreen #threads > .option-list--option { padding: 0 1; }
-    """
+    TITLE_ID = "messages-title"
+    LIST_ID = "threads"
+    LOADING = N_("Loading the messages…")
+    NEVER_LOADED = N_(
+        "The messages were never loaded on this computer; they will appear when "
+        "the server can be reached."
+    )
 
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="messages.help"),
@@ -553,11 +544,6 @@ their class). In the editor, {compose.send} sends and Esc cancels.
         Binding("f5", "reload", N_("Refresh"), id="messages.reload"),
         Binding("q", "app.quit", N_("Quit"), id="messages.quit"),
     ]
-
-    class ThreadsLoaded(Message):
-        def __init__(self, threads: Threads) -> None:
-            super().__init__()
-            self.threads = threads
 
     class RecipientsLoaded(Message):
         def __init__(self, recipients: Recipients) -> None:
@@ -571,22 +557,14 @@ their class). In the editor, {compose.send} sends and Esc cancels.
         """The child whose threads are on screen (a parent); None: all threads."""
         self._wanted: int | None = None
         """The pupil a new thread is about (a teacher's choice)."""
-        self._width = 0
         self._select: int | None = None
         """A thread to put the cursor on when the list shows it (the one just sent)."""
 
-    def compose(self) -> ComposeResult:
-        yield from list_layout(self.NAME, "messages-title", "threads")
+    def source(self) -> Get[Threads]:
+        return endpoints.threads()
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one(OptionList).focus()
-        cached = self.data.cached(endpoints.threads())
-        if cached is not None:
-            self._paint(cached)
-        else:
-            self._say(_("Loading the messages…"))
-        self.load()
+    def painted(self) -> Threads | None:
+        return self.threads
 
     # -- what is shown ------------------------------------------------------------------
 
@@ -615,14 +593,7 @@ their class). In the editor, {compose.send} sends and Esc cancels.
             )
         self.query_one("#messages-title", Static).update(Content(" · ").join(parts))
 
-    def _list_width(self) -> int:
-        option_list = self.query_one(OptionList)
-        width = option_list.scrollable_content_region.width
-        if width <= 0:
-            width = self.app.size.width - 2
-        return max(width - 2, 30)
-
-    def _queued_options(self) -> list[Option]:
+    def waiting_options(self) -> list[Option]:
         """New threads about the child shown (or any) that wait in the outbox."""
         child = self.data.child
         me = self.data.me
@@ -631,95 +602,54 @@ their class). In the editor, {compose.send} sends and Esc cancels.
         if parent and child is not None:
             found = [q for q in found if q.write.request.pupil_id in (None, child.id)]
         return [
-            Option(queued_thread_prompt(q, self._width or self._list_width()), disabled=True)
+            Option(queued_thread_prompt(q, self.painted_width or self.list_width()), disabled=True)
             for q in reversed(found)
         ]
 
-    def _paint(self, threads: Threads) -> None:
+    def paint(self, threads: Threads) -> None:
         self.threads = threads
         shown = self.shown(threads)
         me, child = self.data.me, self.data.child
         parent = me is not None and me.role is Role.PARENT
         self.shown_pupil = child.id if parent and child is not None else None
         self._update_title(shown)
-        self._width = self._list_width()
-        option_list = self.query_one(OptionList)
-        highlighted = option_list.highlighted_option
-        keep = highlighted.id if highlighted is not None else None
-        queued = self._queued_options()
+        self.painted_width = self.list_width()
+        queued = self.waiting_options()
         if not shown and not queued:
             me = self.data.me
             if me is not None and me.role is Role.TEACHER:
                 said = _("No messages yet. Press {key} to write to parents.")
             else:
                 said = _("No messages yet. Press {key} to write to your teachers.")
-            self._say(said.format(key=self.key_of("messages.new")))
+            self.say(said.format(key=self.key_of("messages.new")))
             return
         now, zone = self.data.clock(), self.data.zone
-        option_list.set_options(
+        prefer = None
+        if self._select is not None and any(t.id == self._select for t in shown):
+            prefer, self._select = f"thread-{self._select}", None
+        self.set_choices(
             [
                 *queued,
                 *(
-                    Option(thread_prompt(t, self._width, now, zone), id=f"thread-{t.id}")
+                    Option(thread_prompt(t, self.painted_width, now, zone), id=f"thread-{t.id}")
                     for t in shown
                 ),
-            ]
+            ],
+            prefer=prefer,
         )
-        if self._select is not None and any(t.id == self._select for t in shown):
-            keep, self._select = f"thread-{self._select}", None
-        if keep is not None:
-            try:
-                option_list.highlighted = option_list.get_option_index(keep)
-                return
-            except Exception:
-                pass
-        option_list.highlighted = 0
-
-    def _say(self, text: str) -> None:
-        self.query_one(OptionList).set_options(
-            [Option(Content.styled(text, MUTED), disabled=True), *self._queued_options()]
-        )
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._repaint_if_resized)
-
-    def _repaint_if_resized(self) -> None:
-        if self.threads is not None and self._list_width() != self._width:
-            self._paint(self.threads)
 
     def child_changed(self) -> None:
         self.query_one(OptionList).highlighted = None
         if self.threads is not None:
-            self._paint(self.threads)
+            self.paint(self.threads)
         self.load()
 
-    # -- workers ------------------------------------------------------------------------
-
-    @work(exclusive=True, group="threads", exit_on_error=False)
-    async def load(self) -> None:
+    async def before_load(self) -> None:
         if self.data.me is None:
             await self.data.load_me()
             self.refresh_nav()
-        threads = await self.data.load(endpoints.threads())
-        self.post_message(self.ThreadsLoaded(threads))
-
-    @on(ThreadsLoaded)
-    def _loaded(self, event: ThreadsLoaded) -> None:
-        self._paint(event.threads)
-
-    def load_failed(self) -> None:
-        if self.threads is None:
-            self._say(
-                _(
-                    "The messages were never loaded on this computer; they will appear when "
-                    "the server can be reached."
-                )
-            )
 
     # -- actions ------------------------------------------------------------------------
-
-    def action_reload(self) -> None:
-        self.load()
 
     def _highlighted(self) -> ThreadSummary | None:
         option = self.query_one(OptionList).highlighted_option
@@ -740,8 +670,7 @@ their class). In the editor, {compose.send} sends and Esc cancels.
         if reply:
             screen.call_after_refresh(screen.action_reply)
 
-    @on(OptionList.OptionSelected, "#threads")
-    def _selected(self) -> None:
+    def open_choice(self, option_id: str) -> None:
         thread = self._highlighted()
         if thread is not None:
             self.open_thread(thread)
@@ -834,11 +763,10 @@ their class). In the editor, {compose.send} sends and Esc cancels.
                 timeout=8,
             )
             if self.threads is not None:
-                self._paint(self.threads)
+                self.paint(self.threads)
             else:
-                self._say(_("The messages were never loaded on this computer."))
+                self.say(_("The messages were never loaded on this computer."))
             return
         self._select = result.value.id  # the cursor goes to the thread just sent
         self.notify(_("Sent."))
-        threads = await self.data.load(endpoints.threads())
-        self.post_message(self.ThreadsLoaded(threads))
+        await self.relist()

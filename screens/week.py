@@ -40,7 +40,7 @@ from diary_tui.data import (
 )
 from diary_tui.keys import with_keys
 from diary_tui.ui import MUTED, event_name, fit, local, plain, size_text
-from screens.base import ChildScreen, list_layout
+from screens.base import ChildScreen, choice_width, list_layout
 from screens.dialogs.detail import DetailScreen
 
 #: From this width on, a lesson is one line with teacher, topic and homework side by side.
@@ -643,11 +643,7 @@ lesson note changed afterwards; {week.changes} lists what changed.
         )
 
     def _list_width(self) -> int:
-        option_list = self.query_one(OptionList)
-        width = option_list.scrollable_content_region.width
-        if width <= 0:
-            width = self.app.size.width - 2
-        return max(width - 2, 30)
+        return choice_width(self.query_one(OptionList))
 
     def paint(self, week: Week) -> None:
         self.value = week

@@ -41,6 +41,22 @@ from diary_tui.ui import muted
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.detail import with_binding
 
+Closed = TypeVar("Closed")
+
+
+def close_unless_typed(screen: ModalScreen[Closed], typed: bool, closed: Closed) -> None:
+    """Close ``screen`` with ``closed`` (Esc on a form); when something was ``typed``, first
+    ask whether to throw it away: nothing a person typed is lost without their word."""
+    if not typed:
+        screen.dismiss(closed)
+        return
+
+    def answered(discard: bool | None) -> None:
+        if discard:
+            screen.dismiss(closed)
+
+    screen.app.push_screen(ConfirmScreen(_("Discard what you typed?")), answered)
+
 
 @dataclass(frozen=True, slots=True)
 class Field:
@@ -185,18 +201,14 @@ class FormScreen(ModalScreen[bool]):
         """Closes; a form with a text of several lines first asks before what was typed in
         it is thrown away."""
         typed = self.values()
-        if not any(
-            f.lines and typed.get(f.name, "").strip() and typed[f.name] != f.value
-            for f in self.fields
-        ):
-            self.dismiss(False)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(False)
-
-        self.app.push_screen(ConfirmScreen(_("Discard what you typed?")), answered)
+        close_unless_typed(
+            self,
+            any(
+                f.lines and typed.get(f.name, "").strip() and typed[f.name] != f.value
+                for f in self.fields
+            ),
+            False,
+        )
 
 
 Outcome = Sent[Any] | Waiting
