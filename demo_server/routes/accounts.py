@@ -24,7 +24,7 @@ from demo_server.access import (
 )
 from demo_server.auth import Viewer
 from demo_server.idempotency import write
-from demo_server.routes.deps import BEFORE_PASSWORD_CHANGE, NO_STORE, requires
+from demo_server.routes.deps import BEFORE_PASSWORD_CHANGE, NO_STORE, requires, school_write
 from demo_server.settings import ServerState
 
 WHAT = N_("accounts (only the school's IT staff manage them)")
@@ -89,71 +89,32 @@ async def get_user(
 # --- writes on accounts ---------------------------------------------------------------------
 
 
-@post("/users", summary="Create an account", status_code=201, cache_control=NO_STORE)
-@write
-async def create_user(
-    data: JSONBody[m.UserCreate],
-    viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
-    db: NamedDependency[AsyncSession],
-) -> m.OneTimePassword:
-    """The answer holds the one-time password: show it once, it is never sent again."""
-    return await acc.create_user(
-        db,
-        school_id=viewer.school_id,
-        actor_id=viewer.id,
-        data=data,
-        today=viewer.today,
-        now=server.settings.now(),
-    )
-
-
-@patch("/users/{user_id:int}", summary="Edit names, lock or unlock an account")
-@write
-async def update_user(
-    user_id: FromPath[int],
-    data: JSONBody[m.UserUpdate],
-    viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
-    db: NamedDependency[AsyncSession],
-) -> m.UserSummary:
+create_user = school_write(
+    post("/users", summary="Create an account", status_code=201, cache_control=NO_STORE),
+    acc.create_user,
+    "create_user",
+    "The answer holds the one-time password: show it once, it is never sent again.",
+)
+update_user = school_write(
+    patch("/users/{user_id:int}", summary="Edit names, lock or unlock an account"),
+    acc.update_user,
+    "update_user",
     """``version`` is the account's version the edit was based on (``UserSummary.version``);
     a stale one is answered 409 with the account as it is now in ``current``, and nothing
-    changes. A change adds one to the version. Locking ends the account's sessions at once."""
-    return await acc.update_user(
-        db,
-        school_id=viewer.school_id,
-        actor_id=viewer.id,
-        user_id=user_id,
-        data=data,
-        today=viewer.today,
-        now=server.settings.now(),
-    )
-
-
-@post(
-    "/users/{user_id:int}/reset-password",
-    summary="Reset a password",
-    status_code=200,
-    cache_control=NO_STORE,
+    changes. A change adds one to the version. Locking ends the account's sessions at once.""",
 )
-@write
-async def reset_password(
-    user_id: FromPath[int],
-    viewer: NamedDependency[Viewer],
-    server: NamedDependency[ServerState],
-    db: NamedDependency[AsyncSession],
-) -> m.OneTimePassword:
+reset_password = school_write(
+    post(
+        "/users/{user_id:int}/reset-password",
+        summary="Reset a password",
+        status_code=200,
+        cache_control=NO_STORE,
+    ),
+    acc.reset_password,
+    "reset_password",
     """A new one-time password (shown once), to be changed at the next login; the user's
-    sessions end."""
-    return await acc.reset_password(
-        db,
-        school_id=viewer.school_id,
-        actor_id=viewer.id,
-        user_id=user_id,
-        today=viewer.today,
-        now=server.settings.now(),
-    )
+    sessions end.""",
+)
 
 
 async def _link(

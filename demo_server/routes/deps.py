@@ -130,10 +130,10 @@ SETUP_GUARD = requires(
 )
 """The guard of the set-up routers (calendar, bells, subjects, rooms, classes)."""
 
-_SETUP_SERVICE_CONTEXT = frozenset(
+_SCHOOL_WRITE_CONTEXT = frozenset(
     {"db", "school_id", "actor_id", "now", "today", "data", "version"}
 )
-"""What a set-up service is given by the route besides the ids in its path."""
+"""What a school write's service is given by the route besides the ids in its path."""
 
 _VIEWER_SERVER_DB = {
     "viewer": NamedDependency[Viewer],
@@ -181,22 +181,23 @@ def setup_read(
     return route(handler)
 
 
-def setup_write(
+def school_write(
     route: Callable[[Any], HTTPRouteHandler],
     service: Callable[..., Awaitable[Any]],
     name: str,
     doc: str | None = None,
 ) -> HTTPRouteHandler:
-    """A set-up write route (``@post(...)``/``@patch(...)`` as ``route``, under
-    :func:`~demo_server.idempotency.write`) made from the service that does the write: its
-    keyword parameters say what the route takes. An id named in the path (``year_id``) comes
-    from the path; ``data`` is the JSON body of the service's type; ``version`` is read from a
-    :class:`~api_client.models.Removal` body; ``today`` is the viewer's day; and every set-up
-    write is done in the viewer's school, by the viewer, at the server's now (audited so by
-    the service)."""
+    """A write route (``@post(...)``/``@patch(...)`` as ``route``, named ``name`` in the
+    OpenAPI document's operation ids, under :func:`~demo_server.idempotency.write`) made from
+    the service that does the write in the viewer's school: the service's keyword parameters
+    say what the route takes. An id named in the path (``year_id``) comes from the path;
+    ``data`` is the JSON body of the service's type; ``version`` is read from a
+    :class:`~api_client.models.Removal` body; ``today`` is the viewer's day; and the write is
+    done in the viewer's school, by the viewer, at the server's now (audited so by the
+    service). Set-up (years, periods, subjects, rooms, classes, bells) and accounts use it."""
     wanted = inspect.signature(service).parameters
     hints = typing.get_type_hints(service)
-    path_ids = [key for key in wanted if key not in _SETUP_SERVICE_CONTEXT]
+    path_ids = [key for key in wanted if key not in _SCHOOL_WRITE_CONTEXT]
     removal = "version" in wanted
 
     async def handler(**given: Any) -> Any:
@@ -205,7 +206,7 @@ def setup_write(
         asked = {key: given[key] for key in path_ids}
         if removal:
             asked["version"] = given["data"].version
-        else:
+        elif "data" in wanted:
             asked["data"] = given["data"]
         if "today" in wanted:
             asked["today"] = viewer.today
@@ -218,7 +219,8 @@ def setup_write(
         )
 
     params: dict[str, Any] = {key: FromPath[int] for key in path_ids}
-    body = Removal if removal else hints["data"]
-    params["data"] = typing.cast(Any, JSONBody)[body]
+    if removal or "data" in wanted:
+        body = Removal if removal else hints["data"]
+        params["data"] = typing.cast(Any, JSONBody)[body]
     _declare(handler, name, doc, {**params, **_VIEWER_SERVER_DB, "return": hints["return"]})
     return route(write(handler))

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api_client import models as m
 from demo_server import setup_bells as bells
 from demo_server.auth import Viewer
-from demo_server.routes.deps import SETUP_GUARD, setup_read, setup_write
+from demo_server.routes.deps import SETUP_GUARD, school_write, setup_read
 
 schedules = setup_read(
     get("/setup/bell-schedules", summary="The school's bell schedules"),
@@ -36,19 +36,19 @@ async def school_bells(
     return await bells.school_bells(db, viewer.school_id, viewer.today)
 
 
-create_schedule = setup_write(
+create_schedule = school_write(
     post("/setup/bell-schedules", summary="Create a bell schedule", status_code=201),
     bells.create_schedule,
     "create_schedule",
     """Its lessons may not overlap; its weekdays may not be another live schedule's (409
     naming it).""",
 )
-change_schedule = setup_write(
+change_schedule = school_write(
     patch("/setup/bell-schedules/{schedule_id:int}", summary="Change or retire a bell schedule"),
     bells.update_schedule,
     "change_schedule",
 )
-set_bell_day = setup_write(
+set_bell_day = school_write(
     post(
         "/setup/bell-days", summary="Give a date a bell schedule (a shortened day)", status_code=200
     ),

@@ -1,4 +1,4 @@
-"""The set-up routes made from their services (``routes.deps.setup_read``, ``setup_write``)."""
+"""Routes made from their services (``routes.deps.setup_read``, ``school_write``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from litestar import patch
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_client import models as m
-from demo_server.routes import setup_bells, setup_calendar, setup_catalog
-from demo_server.routes.deps import setup_write
+from demo_server.routes import accounts, setup_bells, setup_calendar, setup_catalog
+from demo_server.routes.deps import school_write
 
 
 def _takes(handler: object) -> dict[str, object]:
@@ -18,7 +18,7 @@ def _takes(handler: object) -> dict[str, object]:
     return {name: field.annotation for name, field in parameters.items()}
 
 
-def test_a_setup_write_takes_what_its_service_asks() -> None:
+def test_a_school_write_takes_what_its_service_asks() -> None:
     """The path's ids, the body of the service's ``data`` type (a ``Removal`` where the service
     takes a ``version``), and the request's viewer, server and session; nothing else."""
     context = {"viewer", "server", "db", "request"}
@@ -28,12 +28,14 @@ def test_a_setup_write_takes_what_its_service_asks() -> None:
     assert set(_takes(setup_catalog.create_class)) - context == {"data"}
     assert _takes(setup_bells.change_schedule)["schedule_id"] is int
     assert setup_catalog.change_class.handler_name == "change_class"
+    # a service that takes neither ``data`` nor ``version`` makes a route without a body
+    assert set(_takes(accounts.reset_password)) - context == {"user_id"}
     assert setup_calendar.create_year.fn.__doc__ == (
         "Refused (409, naming it) when it overlaps another year of the school."
     )
 
 
-async def test_a_setup_write_passes_the_viewers_school_day_and_the_servers_now() -> None:
+async def test_a_school_write_passes_the_viewers_school_day_and_the_servers_now() -> None:
     """What the service is given: the path's id, the body (or its version), the viewer's school,
     the viewer as actor, the viewer's day where the service asks for it, the server's now."""
     seen: dict[str, object] = {}
@@ -52,7 +54,7 @@ async def test_a_setup_write_passes_the_viewers_school_day_and_the_servers_now()
         seen.update(today=today, now=now)
         return m.Removed(id=thing_id)
 
-    route = setup_write(patch("/things/{thing_id:int}"), change_thing, "change_thing")
+    route = school_write(patch("/things/{thing_id:int}"), change_thing, "change_thing")
     assert route.handler_name == "change_thing"
     assert _takes(route)["data"] is m.Removal and _takes(route)["thing_id"] is int
     now = dt.datetime(2026, 11, 25, 10, 30, tzinfo=dt.UTC)
