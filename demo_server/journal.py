@@ -594,26 +594,22 @@ async def read_mark(db: AsyncSession, viewer: Viewer, mark_id: int) -> JournalMa
     raise not_found("mark", "mark_id")
 
 
+def _audited(row: s.Base, columns: tuple[str, ...]) -> dict[str, Any]:
+    """What an audit record keeps of a journal row: ``columns`` of it, in that order."""
+    return {column: getattr(row, column) for column in columns}
+
+
+MARK_AUDITED = ("lesson_id", "pupil_id", "value", "weight", "kind", "comment", "version")
+PERIOD_MARK_AUDITED = ("pupil_id", "subject_id", "period_id", "value", "version")
+ABSENCE_AUDITED = ("lesson_id", "pupil_id", "kind", "minutes", "note", "version")
+
+
 def _mark_state(mark: s.Mark) -> dict[str, Any]:
-    return {
-        "lesson_id": mark.lesson_id,
-        "pupil_id": mark.pupil_id,
-        "value": mark.value,
-        "weight": mark.weight,
-        "kind": mark.kind,
-        "comment": mark.comment,
-        "version": mark.version,
-    }
+    return _audited(mark, MARK_AUDITED)
 
 
 def _period_mark_state(pm: s.PeriodMark) -> dict[str, Any]:
-    return {
-        "pupil_id": pm.pupil_id,
-        "subject_id": pm.subject_id,
-        "period_id": pm.period_id,
-        "value": pm.value,
-        "version": pm.version,
-    }
+    return _audited(pm, PERIOD_MARK_AUDITED)
 
 
 def _about(ctx: LessonContext, pupil: s.User) -> dict[str, Any]:
@@ -925,14 +921,7 @@ def journal_absence(absence: s.Absence) -> JournalAbsence:
 
 
 def absence_state(absence: s.Absence) -> dict[str, Any]:
-    return {
-        "lesson_id": absence.lesson_id,
-        "pupil_id": absence.pupil_id,
-        "kind": absence.kind,
-        "minutes": absence.minutes,
-        "note": absence.note,
-        "version": absence.version,
-    }
+    return _audited(absence, ABSENCE_AUDITED)
 
 
 async def add_absence(
