@@ -18,8 +18,7 @@ from api_client import models as m
 from api_client.i18n import _
 from demo_server import schema as s
 from demo_server import setup_rules as rules
-from demo_server.access import not_found
-from demo_server.setup_school import SetupTable, audit, calendar_changed, check_version
+from demo_server.setup_school import SetupTable, audit, calendar_changed, check_version, of_school
 
 
 async def _schedules(db: AsyncSession, school_id: int) -> list[s.BellSchedule]:
@@ -95,10 +94,9 @@ async def get_schedule(
     field: str = "schedule_id",
     status: int = 404,
 ) -> s.BellSchedule:
-    schedule = await db.get(s.BellSchedule, schedule_id)
-    if schedule is None or schedule.school_id != school_id:
-        raise not_found("bell schedule", field, status)
-    return schedule
+    return await of_school(
+        db, s.BellSchedule, schedule_id, school_id, "bell schedule", field, status
+    )
 
 
 def _bells(bells: list[m.BellTime]) -> list[tuple[int, str, str]]:

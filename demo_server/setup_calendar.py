@@ -20,7 +20,7 @@ from api_client.i18n import _, ngettext
 from demo_server import schema as s
 from demo_server import setup_rules as rules
 from demo_server.access import not_found
-from demo_server.setup_school import SetupTable, check_version, school_of
+from demo_server.setup_school import SetupTable, check_version, of_school, school_of
 
 
 def _span(year: s.AcademicYear) -> rules.Span:
@@ -104,10 +104,7 @@ async def get_year(
     db: AsyncSession, school_id: int, year_id: int, *, field: str = "year_id", status: int = 404
 ) -> s.AcademicYear:
     """The school's year, or the one refusal for "none" and "another school's"."""
-    year = await db.get(s.AcademicYear, year_id)
-    if year is None or year.school_id != school_id:
-        raise not_found("academic year", field, status)
-    return year
+    return await of_school(db, s.AcademicYear, year_id, school_id, "academic year", field, status)
 
 
 async def _other_years(db: AsyncSession, school_id: int, but: int | None) -> list[rules.Span]:
@@ -291,10 +288,7 @@ async def remove_period(
 
 
 async def get_holiday(db: AsyncSession, school_id: int, holiday_id: int) -> s.Holiday:
-    holiday = await db.get(s.Holiday, holiday_id)
-    if holiday is None or holiday.school_id != school_id:
-        raise not_found("holiday", "holiday_id")
-    return holiday
+    return await of_school(db, s.Holiday, holiday_id, school_id, "holiday", "holiday_id")
 
 
 async def _holiday_on(

@@ -21,9 +21,8 @@ from api_client import models as m
 from api_client.i18n import _
 from demo_server import schema as s
 from demo_server import setup_rules as rules
-from demo_server.access import not_found
 from demo_server.setup_calendar import get_year
-from demo_server.setup_school import SetupTable, teacher_name
+from demo_server.setup_school import SetupTable, of_school, teacher_name
 
 NamedT = TypeVar("NamedT", s.Subject, s.Room)
 
@@ -65,10 +64,7 @@ async def list_subjects(db: AsyncSession, school_id: int) -> m.SubjectList:
 
 
 async def get_subject(db: AsyncSession, school_id: int, subject_id: int) -> s.Subject:
-    subject = await db.get(s.Subject, subject_id)
-    if subject is None or subject.school_id != school_id:
-        raise not_found("subject", "subject_id")
-    return subject
+    return await of_school(db, s.Subject, subject_id, school_id, "subject", "subject_id")
 
 
 async def create_subject(
@@ -125,10 +121,7 @@ async def list_rooms(db: AsyncSession, school_id: int) -> m.RoomList:
 
 
 async def get_room(db: AsyncSession, school_id: int, room_id: int) -> s.Room:
-    room = await db.get(s.Room, room_id)
-    if room is None or room.school_id != school_id:
-        raise not_found("room", "room_id")
-    return room
+    return await of_school(db, s.Room, room_id, school_id, "room", "room_id")
 
 
 async def create_room(
@@ -213,10 +206,7 @@ async def list_classes(
 
 
 async def get_class(db: AsyncSession, school_id: int, class_id: int) -> s.SchoolClass:
-    cls = await db.get(s.SchoolClass, class_id)
-    if cls is None or cls.school_id != school_id:
-        raise not_found("class", "class_id")
-    return cls
+    return await of_school(db, s.SchoolClass, class_id, school_id, "class", "class_id")
 
 
 async def _class_teacher(db: AsyncSession, school_id: int, user_id: int) -> None:

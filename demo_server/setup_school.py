@@ -24,6 +24,7 @@ from api_client import models as m
 from api_client.i18n import N_, _
 from demo_server import schema as s
 from demo_server import setup_rules as rules
+from demo_server.access import not_found
 from demo_server.consent import add_standard_text
 from demo_server.passwords import generate_one_time_password
 from demo_server.problems import ProblemError
@@ -108,6 +109,29 @@ words for them differ in gender (год изменён, расписание и�
 def stale(kind: str, current: msgspec.Struct) -> ProblemError:
     """The 409 of an update based on an old version: ``current`` is the thing as it is now."""
     return ProblemError(409, _(STALE[kind]), field="version", current=current)
+
+
+OfSchoolT = TypeVar(
+    "OfSchoolT", s.AcademicYear, s.Holiday, s.BellSchedule, s.Subject, s.Room, s.SchoolClass
+)
+"""A set-up thing kept per school (a period belongs to its year)."""
+
+
+async def of_school(
+    db: AsyncSession,
+    model: type[OfSchoolT],
+    row_id: int,
+    school_id: int,
+    what: str,
+    field: str,
+    status: int = 404,
+) -> OfSchoolT:
+    """The school's row of ``model``, or the one refusal for "none" and "another school's"
+    (:func:`access.not_found`: "there is no ``what`` with this id ...")."""
+    row = await db.get(model, row_id)
+    if row is None or row.school_id != school_id:
+        raise not_found(what, field, status)
+    return row
 
 
 def check_version(kind: str, row: Any, version: int, current: msgspec.Struct) -> None:
