@@ -24,13 +24,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from api_client.i18n import _
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 T = TypeVar("T")
 
@@ -328,16 +332,26 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+@contextlib.asynccontextmanager
+async def _engine(url: str) -> AsyncIterator[AsyncEngine]:
+    """The database at ``url`` for one command, its connections closed after."""
+    from demo_server.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
 async def _init_demo(args: argparse.Namespace, url: str) -> Any:
     from sqlalchemy import func, select
 
-    from demo_server.db import make_engine
     from demo_server.generator import generate
     from demo_server.migrate import drop_everything, table_names, upgrade_engine
     from demo_server.schema import School
 
-    engine = make_engine(url)
-    try:
+    async with _engine(url) as engine:
         if args.force:
             await drop_everything(engine)
         elif "schools" in await table_names(engine):
@@ -360,8 +374,6 @@ async def _init_demo(args: argparse.Namespace, url: str) -> Any:
             today=today,
             audit_key=args.key,
         )
-    finally:
-        await engine.dispose()
 
 
 def cmd_init_demo(args: argparse.Namespace) -> int:
@@ -389,15 +401,13 @@ INIT_OPTIONS = {"name": "--school", "timezone": "--timezone", "language": "--lan
 
 
 async def _init_school(args: argparse.Namespace, url: str) -> Any:
-    from demo_server.db import make_engine
     from demo_server.migrate import upgrade_engine
     from demo_server.problems import ProblemError
     from demo_server.records import AUDIT_KEY_INFO
     from demo_server.schema import utcnow
     from demo_server.setup_school import SchoolExists, init_school
 
-    engine = make_engine(url)
-    try:
+    async with _engine(url) as engine:
         await upgrade_engine(engine)
         from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -420,8 +430,6 @@ async def _init_school(args: argparse.Namespace, url: str) -> Any:
                 ) from None
             await db.commit()
             return made
-    finally:
-        await engine.dispose()
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -477,27 +485,18 @@ def _key(key_file: str | None, *, create: bool) -> tuple[bytes, Any]:
 
 async def _seal_plain_log(url: str, key: bytes) -> int | None:
     from demo_server.audit_verify import seal_plain_log
-    from demo_server.db import make_engine
 
-    engine = make_engine(url)
-    try:
+    async with _engine(url) as engine:
         return await seal_plain_log(engine, key)
-    finally:
-        await engine.dispose()
 
 
 async def _audit_records(url: str) -> int:
     from sqlalchemy import func, select
 
-    from demo_server.db import make_engine
     from demo_server.schema import AuditRecord
 
-    engine = make_engine(url)
-    try:
-        async with engine.connect() as connection:
-            return int(await connection.scalar(select(func.count()).select_from(AuditRecord)) or 0)
-    finally:
-        await engine.dispose()
+    async with _engine(url) as engine, engine.connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(AuditRecord)) or 0)
 
 
 def serve_options(args: argparse.Namespace, url: str) -> dict[str, Any]:
@@ -588,12 +587,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 async def _audit(url: str, args: argparse.Namespace) -> Any:
     from demo_server.audit_verify import Checkpoint, verify
-    from demo_server.db import make_engine
     from demo_server.migrate import table_names
     from demo_server.schema import AuditRecord
 
-    engine = make_engine(url)
-    try:
+    async with _engine(url) as engine:
         if "audit_log" not in await table_names(engine):
             raise CommandError(
                 _("the database {url} holds no diary: no audit log").format(url=_shown(url))
@@ -613,8 +610,6 @@ async def _audit(url: str, args: argparse.Namespace) -> Any:
                 raise CommandError(_("the audit log is empty: there is no head to keep yet"))
             return Checkpoint(int(row[0]), str(row[1]))
         return await verify(engine, args.key, args.checkpoint_head)
-    finally:
-        await engine.dispose()
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
