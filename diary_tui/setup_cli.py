@@ -352,6 +352,15 @@ class Typed:
     bells: Sequence[str] = ()
     """The BELL words as typed (``bells[2].start`` names the third)."""
 
+    @classmethod
+    def of(cls, args: argparse.Namespace, **options: str) -> Typed:
+        """Each field named as the option or argument it was typed with, whose value the
+        command's arguments hold under the field's own name: ``Typed.of(args, start="FROM",
+        name="--name")`` names a refused ``start`` as ``FROM 01.09.2026``."""
+        return cls(
+            {field: _option(option, getattr(args, field)) for field, option in options.items()}
+        )
+
     def name(self, wire: str | None) -> str | None:
         if not wire:
             return None
@@ -512,13 +521,7 @@ async def _year_change(data: DiaryData, args: argparse.Namespace, env: Env) -> i
     year = await _find_year(data, args.year, "YEAR")
     if args.name is None and args.start is None and args.end is None:
         raise Usage(_("say what to change: --name, --from or --to"))
-    typed = Typed(
-        {
-            "name": _option("--name", args.name),
-            "start": _option("--from", args.start),
-            "end": _option("--to", args.end),
-        }
-    )
+    typed = Typed.of(args, name="--name", start="--from", end="--to")
     body = YearUpdate(version=year.version, name=args.name, start=args.start, end=args.end)
     saved = await _send(data.update_year(year.id, body), typed, year.name)
     env.wrap(_("Changed: {year}.").format(year=_year_line(saved)))
@@ -568,15 +571,7 @@ async def _period_add(data: DiaryData, args: argparse.Namespace, env: Env) -> in
     from api_client.models import PeriodCreate, PeriodKind
 
     year = await _find_year(data, args.year)
-    typed = Typed(
-        {
-            "kind": _option("KIND", args.kind),
-            "number": _option("NUMBER", args.number),
-            "start": _option("FROM", args.start),
-            "end": _option("TO", args.end),
-            "name": _option("--name", args.name),
-        }
-    )
+    typed = Typed.of(args, kind="KIND", number="NUMBER", start="FROM", end="TO", name="--name")
     if not 1 <= args.number <= 6:
         raise Refused(_refusal(_("a year has periods 1 to 6"), typed.name("number")))
     body = PeriodCreate(
@@ -598,14 +593,7 @@ async def _period_change(data: DiaryData, args: argparse.Namespace, env: Env) ->
     period = _find_period(year, args.period)
     if all(v is None for v in (args.number, args.name, args.start, args.end)):
         raise Usage(_("say what to change: --number, --name, --from or --to"))
-    typed = Typed(
-        {
-            "number": _option("--number", args.number),
-            "name": _option("--name", args.name),
-            "start": _option("--from", args.start),
-            "end": _option("--to", args.end),
-        }
-    )
+    typed = Typed.of(args, number="--number", name="--name", start="--from", end="--to")
     if args.number is not None and not 1 <= args.number <= 6:
         raise Refused(_refusal(_("a year has periods 1 to 6"), typed.name("number")))
     body = PeriodUpdate(
@@ -662,13 +650,7 @@ async def _holiday_add(data: DiaryData, args: argparse.Namespace, env: Env) -> i
     from api_client.models import HolidayCreate
 
     year = await _find_year(data, args.year)
-    typed = Typed(
-        {
-            "start": _option("FROM", args.start),
-            "end": _option("TO", args.end),
-            "name": _option("--name", args.name),
-        }
-    )
+    typed = Typed.of(args, start="FROM", end="TO", name="--name")
     body = HolidayCreate(start=args.start, end=args.end, name=args.name)
     added = await _send(data.add_holidays(year.id, body), typed, year.name)
     count = len(added.holidays)

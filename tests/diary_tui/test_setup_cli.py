@@ -216,3 +216,18 @@ def test_the_setup_help_lists_the_commands_in_a_schools_order() -> None:
     known = [name for name in shown if name in ORDER]
     assert known == sorted(known, key=ORDER.index)
     assert shown[:3] == ["school", "years", "year"] and "classes" in shown
+
+
+def test_typed_of_names_each_field_as_it_was_typed() -> None:
+    """``Typed.of``: a field is named by its option and the value typed, a day as people
+    write it; a field not named stays unnamed."""
+    import argparse
+    import datetime as dt
+
+    from diary_tui.setup_cli import Typed
+
+    args = argparse.Namespace(start=dt.date(2026, 9, 1), name="Осенние каникулы", number=2)
+    typed = Typed.of(args, start="FROM", name="--name")
+    assert typed.name("start") == "FROM 01.09.2026"
+    assert typed.name("name") == "--name Осенние каникулы"
+    assert typed.name("number") is None
