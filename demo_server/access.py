@@ -225,6 +225,12 @@ async def require_pupil(
 # children's; every class of the school for administration, IT staff and the health worker.
 
 
+def gives_lesson(teacher_id: int) -> ColumnElement[bool]:
+    """The condition on a ``Lesson`` that the teacher gives it: their own, or one they stand
+    in for."""
+    return or_(Lesson.teacher_id == teacher_id, Lesson.substitute_id == teacher_id)
+
+
 def lesson_visibility(viewer: Viewer) -> ColumnElement[bool]:
     """The condition on a ``Lesson`` joined with its ``SchoolClass`` under which ``viewer``
     sees the lesson."""
@@ -236,8 +242,7 @@ def lesson_visibility(viewer: Viewer) -> ColumnElement[bool]:
             in_school,
             or_(
                 Lesson.class_id.in_(teacher_class_ids(viewer.id)),
-                Lesson.teacher_id == viewer.id,
-                Lesson.substitute_id == viewer.id,
+                gives_lesson(viewer.id),
             ),
         )
     return false()
@@ -253,11 +258,7 @@ def class_visibility(viewer: Viewer) -> ColumnElement[bool]:
             in_school,
             or_(
                 SchoolClass.id.in_(teacher_class_ids(viewer.id)),
-                SchoolClass.id.in_(
-                    select(Lesson.class_id).where(
-                        or_(Lesson.teacher_id == viewer.id, Lesson.substitute_id == viewer.id)
-                    )
-                ),
+                SchoolClass.id.in_(select(Lesson.class_id).where(gives_lesson(viewer.id))),
             ),
         )
     if viewer.role is Role.PUPIL:
@@ -413,7 +414,7 @@ async def may_open_journal(
             Lesson.class_id == class_id,
             Lesson.subject_id == subject_id,
             _same_group(Lesson.group_id, group_id),
-            (Lesson.teacher_id == viewer.id) | (Lesson.substitute_id == viewer.id),
+            gives_lesson(viewer.id),
         )
         .limit(1)
     )
