@@ -27,6 +27,7 @@ PostId = Annotated[int, PathParameter(description="The blog post's id")]
 CommentId = Annotated[int, PathParameter(description="The comment's id")]
 
 READERS = requires(*BLOG_READERS, what=N_("teacher blogs"))
+WRITERS = requires(*BLOG_WRITERS, action=N_("write blog posts"))
 
 
 @get("/blogs", summary="The teacher blog posts the user reads", tags=["blogs"])
@@ -52,7 +53,7 @@ async def one_post(
     "/blogs",
     summary="Write a blog post",
     tags=["blogs"],
-    guards=[requires(*BLOG_WRITERS, action=N_("write blog posts"))],
+    guards=[WRITERS],
 )
 @write
 async def create_post(
@@ -69,7 +70,7 @@ async def create_post(
     "/blogs/{post_id:int}",
     summary="Change a blog post, or open or close its comments",
     tags=["blogs"],
-    guards=[requires(*BLOG_WRITERS, action=N_("write blog posts"))],
+    guards=[WRITERS],
 )
 @write
 async def edit_post(

@@ -28,6 +28,8 @@ from demo_server.settings import ServerState
 from demo_server.wire import Id
 
 DEFAULT_DAYS = 60
+MEDICAL_GUARD = requires(*MEDICAL_STAFF, what=N_("medical absences"))
+"""Who reads and records illness absences: the health worker."""
 
 
 @get(
@@ -61,7 +63,7 @@ async def search_pupils(
     "/medical/absences",
     summary="A pupil's illness absences",
     tags=["medical"],
-    guards=[requires(*MEDICAL_STAFF, what=N_("medical absences"))],
+    guards=[MEDICAL_GUARD],
 )
 async def medical_absences(
     viewer: NamedDependency[Viewer],
@@ -84,7 +86,7 @@ async def medical_absences(
     "/medical/absences",
     summary="Record a pupil ill for some days",
     tags=["medical"],
-    guards=[requires(*MEDICAL_STAFF, what=N_("medical absences"))],
+    guards=[MEDICAL_GUARD],
 )
 @write
 async def create_medical_absences(
