@@ -27,6 +27,11 @@ def lines(screen: ChatScreen) -> list[str]:
     return [str(getattr(o.prompt, "plain", o.prompt)) for o in box.options]
 
 
+def footer_of(app: DiaryApp) -> str:
+    strips = app.screen._compositor.render_strips()
+    return "".join(segment.text for segment in strips[-1])
+
+
 def idle(app: DiaryApp) -> bool:
     screen = app.screen
     return (
@@ -145,9 +150,7 @@ async def test_the_administration_hides_a_message_and_closes_the_chat(
         assert screen.query_one("#chat-input", Input).disabled
         # The moderator's keys are on the footer as soon as the chat is shown.
         await pilot.pause(0.2)
-        strips = diary.screen._compositor.render_strips()
-        footer = "".join(segment.text for segment in strips[-1])
-        assert "Hide/show" in footer, footer
+        assert "x Hide" in footer_of(diary) and "L Close" in footer_of(diary), footer_of(diary)
         await pilot.press("escape")
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(diary.screen, ClassPicker))
@@ -169,8 +172,11 @@ async def test_the_administration_hides_a_message_and_closes_the_chat(
         seen = await server_chat(http, pupil, pupil_class["id"])
         assert seen.messages[-1].id == last.id and seen.messages[-1].hidden
         assert seen.messages[-1].body == ""
+        # x and L are named for what they do now: show the hidden message, open the chat.
+        await wait_for(pilot, lambda: "x Show" in footer_of(diary))
         await pilot.press("L")
         await wait_for(pilot, lambda: screen.chat is not None and screen.chat.closed)
+        await wait_for(pilot, lambda: "L Open" in footer_of(diary))
         assert (await server_chat(http, pupil, pupil_class["id"])).closed
         assert "closed" in str(screen.query_one("#chat-title").render())
 
