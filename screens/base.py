@@ -11,6 +11,7 @@ child, or asked for another period or week, is dropped: it belongs to a screen n
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
 
 from textual import on, work
@@ -79,6 +80,24 @@ def list_layout(name: str, title_id: str, list_id: str) -> ComposeResult:
     yield DiaryList(id=list_id, classes="list-body")
     yield StatusLine()
     yield KeyFooter()
+
+
+class Choice(Protocol):
+    """A thing a list shows as one choice, named ``{prefix}{id}``."""
+
+    @property
+    def id(self) -> int: ...
+
+
+L = TypeVar("L", bound=Choice)
+
+
+def under_cursor(option_list: OptionList, items: Iterable[L] | None, prefix: str) -> L | None:
+    """The item of ``items`` whose choice (``{prefix}{id}``) is under the list's cursor."""
+    option = option_list.highlighted_option
+    if items is None or option is None or option.id is None:
+        return None
+    return next((item for item in items if f"{prefix}{item.id}" == option.id), None)
 
 
 def choice_width(option_list: OptionList) -> int:

@@ -43,7 +43,7 @@ from diary_tui.data import DiaryData, NotSaved, Role, Sent, Unfit, Waiting
 from diary_tui.ui import MUTED, fit, local, plain
 from diary_tui.widgets import KeyFooter
 from diary_tui.widgets.lists import DiaryList
-from screens.base import ListScreen
+from screens.base import ListScreen, under_cursor
 from screens.dialogs.form import Field, FormScreen, Outcome, Refusal, sent_or_refused
 
 SCHOOL = "school"
@@ -239,13 +239,8 @@ class BlogPostScreen(ModalScreen[None]):
         self.paint(event.page)
 
     def chosen_comment(self) -> BlogComment | None:
-        option = self.query_one(DiaryList).highlighted_option
-        if self.page is None or option is None or option.id is None:
-            return None
-        for comment in self.page.comments:
-            if f"c-{comment.id}" == option.id:
-                return comment
-        return None
+        page = self.page
+        return under_cursor(self.query_one(DiaryList), page.comments if page else None, "c-")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         post = self.post
@@ -411,13 +406,8 @@ be reached and is sent when it can.
         )
 
     def chosen(self) -> BlogPostItem | None:
-        option = self.query_one(OptionList).highlighted_option
-        if self.posts is None or option is None or option.id is None:
-            return None
-        for post in self.posts.posts:
-            if f"p-{post.id}" == option.id:
-                return post
-        return None
+        posts = self.posts
+        return under_cursor(self.query_one(OptionList), posts.posts if posts else None, "p-")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "write":

@@ -44,7 +44,7 @@ from diary_tui.data import DiaryData, NotSaved, Sent
 from diary_tui.outbox_ops import ChatPostOp
 from diary_tui.ui import MUTED
 from diary_tui.widgets import DiaryList, KeyFooter, NavBar, StatusLine
-from screens.base import DiaryScreen
+from screens.base import DiaryScreen, under_cursor
 
 WAITING_TO_SEND = N_("waiting to be sent")
 
@@ -448,13 +448,8 @@ teacher writes while it is closed) or opens it again.
         self.app.push_screen(ClassPicker(self.chats.chats, self.class_id), chosen)
 
     def _highlighted_message(self) -> ChatMessage | None:
-        box = self.query_one("#chat-messages", DiaryList)
-        option = box.highlighted_option
-        if option is None or option.id is None or not option.id.isdigit():
-            return None
-        wanted = int(option.id)
         messages = [*self.earlier, *(self.chat.messages if self.chat else [])]
-        return next((m for m in messages if m.id == wanted), None)
+        return under_cursor(self.query_one("#chat-messages", DiaryList), messages, "")
 
     def action_hide(self) -> None:
         message = self._highlighted_message()

@@ -41,7 +41,7 @@ from diary_tui.data import DiaryData, Queued, Role, Sent, describe_error
 from diary_tui.outbox_ops import ReplyOp, ThreadCreateOp
 from diary_tui.ui import MUTED, fit, plain, when_said
 from diary_tui.widgets import KeyFooter
-from screens.base import ListScreen
+from screens.base import ListScreen, under_cursor
 from screens.dialogs.form import Outcome, SendingForm, close_unless_typed
 
 UNREAD = "bold $accent"
@@ -652,13 +652,10 @@ their class). In the editor, {compose.send} sends and Esc cancels.
     # -- actions ------------------------------------------------------------------------
 
     def _highlighted(self) -> ThreadSummary | None:
-        option = self.query_one(OptionList).highlighted_option
-        if option is None or option.id is None or self.threads is None:
-            return None
-        for thread in self.threads.threads:
-            if f"thread-{thread.id}" == option.id:
-                return thread
-        return None
+        threads = self.threads
+        return under_cursor(
+            self.query_one(OptionList), threads.threads if threads else None, "thread-"
+        )
 
     def open_thread(self, thread: ThreadSummary, reply: bool = False) -> None:
         screen = ThreadScreen(self.data, thread)

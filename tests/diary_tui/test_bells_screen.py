@@ -84,3 +84,6 @@ async def test_a_day_no_schedule_holds_is_a_day_off_at_80x24(
         assert day_off in saturday, saturday
         assert day_off not in friday, friday
         assert "08:" not in saturday  # no schedule's times
+        assert screen.active_bindings["f5"].binding.description == (
+            "Обновить" if language == "ru" else "Refresh"
+        )  # the key that refreshes every screen (Bells had r)
