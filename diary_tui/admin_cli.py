@@ -724,29 +724,40 @@ def import_actions() -> dict[str, str]:
     }
 
 
-def import_totals(
-    dry_run: bool, what: str, created: int, changed: int, unchanged: int, skipped: int, refused: int
-) -> str:
-    """The first line of an import's report: what was imported and the counts."""
+def _report_head(report: RosterImportReport | SetupImportReport, what: str, env: Env) -> None:
+    """The first lines of an import's report: what was imported, the counts, the warnings."""
     said = (
         _(
             "Dry run of {what}: {created} created, {changed} changed, {unchanged} unchanged, "
             "{skipped} skipped, {refused} refused."
         )
-        if dry_run
+        if report.dry_run
         else _(
             "Import of {what}: {created} created, {changed} changed, {unchanged} unchanged, "
             "{skipped} skipped, {refused} refused."
         )
     )
-    return said.format(
-        what=what,
-        created=created,
-        changed=changed,
-        unchanged=unchanged,
-        skipped=skipped,
-        refused=refused,
+    env.wrap(
+        said.format(
+            what=what,
+            created=report.created,
+            changed=report.changed,
+            unchanged=report.unchanged,
+            skipped=report.skipped,
+            refused=report.refused,
+        )
     )
+    for warning in report.warnings:
+        env.wrap(_("warning: {warning}").format(warning=warning), "  ")
+
+
+def _say_row(text: str, changes: list[Any], reason: str, env: Env) -> None:
+    """One line of an import's report: ``text``, then what changed and why it was refused."""
+    if changes:
+        text += ": " + _changes(changes)
+    if reason:
+        text += f": {reason}"
+    env.wrap(text, "  ")
 
 
 def _changes(changes: list[Any]) -> str:
@@ -754,19 +765,7 @@ def _changes(changes: list[Any]) -> str:
 
 
 def print_report(report: RosterImportReport, name: str, env: Env) -> None:
-    env.wrap(
-        import_totals(
-            report.dry_run,
-            f"{name} ({report.encoding})",
-            report.created,
-            report.changed,
-            report.unchanged,
-            report.skipped,
-            report.refused,
-        )
-    )
-    for warning in report.warnings:
-        env.wrap(_("warning: {warning}").format(warning=warning), "  ")
+    _report_head(report, f"{name} ({report.encoding})", env)
     actions = import_actions()
     for row in report.rows:
         if row.kind:
@@ -779,11 +778,7 @@ def print_report(report: RosterImportReport, name: str, env: Env) -> None:
         text = _("line {n}: {action} {who}").format(n=row.line, action=action, who=who)
         if row.login and row.action.value != "refused":
             text += _(", login {login}").format(login=row.login)
-        if row.changes:
-            text += ": " + _changes(row.changes)
-        if row.reason:
-            text += f": {row.reason}"
-        env.wrap(text, "  ")
+        _say_row(text, row.changes, row.reason, env)
 
 
 def would_be_refused(n: int) -> str:
@@ -889,19 +884,7 @@ def _templates(folder: Path, lang: str, env: Env) -> int:
 
 
 def print_setup_report(report: SetupImportReport, name: str, env: Env) -> None:
-    env.wrap(
-        import_totals(
-            report.dry_run,
-            f"{report.kind} {name} ({report.encoding or 'zip'})",
-            report.created,
-            report.changed,
-            report.unchanged,
-            report.skipped,
-            report.refused,
-        )
-    )
-    for warning in report.warnings:
-        env.wrap(_("warning: {warning}").format(warning=warning), "  ")
+    _report_head(report, f"{report.kind} {name} ({report.encoding or 'zip'})", env)
     actions = import_actions()
     for row in report.rows:
         if row.file:
@@ -912,11 +895,7 @@ def print_setup_report(report: SetupImportReport, name: str, env: Env) -> None:
             where += _(", column {column}").format(column=row.column)
         action = actions.get(row.action.value, row.action.value)
         text = f"{where}: {action} {row.what}".rstrip()
-        if row.changes:
-            text += ": " + _changes(row.changes)
-        if row.reason:
-            text += f": {row.reason}"
-        env.wrap(text, "  ")
+        _say_row(text, row.changes, row.reason, env)
 
 
 async def _setup_import(
