@@ -140,7 +140,7 @@ async def create_schedule(
     assert schedule_id is not None
     await db.execute(insert(s.Bell), rules.bell_rows(school_id, schedule_id, times))
     schedule = await get_schedule(db, school_id, schedule_id)
-    return await SCHEDULES.created(db, schedule, school_id=school_id, actor_id=actor_id, now=now)
+    return await SCHEDULES.written(db, schedule, None, school_id, actor_id, now)
 
 
 async def update_schedule(
@@ -189,9 +189,7 @@ async def update_schedule(
     if times is not None and not same_bells:
         await db.execute(delete(s.Bell).where(s.Bell.schedule_id == schedule.id))
         await db.execute(insert(s.Bell), rules.bell_rows(school_id, schedule.id, times))
-    return await SCHEDULES.updated(
-        db, schedule, before, school_id=school_id, actor_id=actor_id, now=now
-    )
+    return await SCHEDULES.written(db, schedule, before, school_id, actor_id, now)
 
 
 async def set_day(

@@ -183,13 +183,7 @@ class SetupTable(Generic[RowT, AnswerT]):
         assert row_id is not None
         row = await db.get(self.model, row_id)
         assert row is not None
-        return await self.created(db, row, school_id=school_id, actor_id=actor_id, now=now)
-
-    async def created(
-        self, db: AsyncSession, row: RowT, *, school_id: int, actor_id: int, now: dt.datetime
-    ) -> AnswerT:
-        """The answer for ``row``, just made (with what belongs to it), audited as made."""
-        return await self._written(db, row, None, school_id, actor_id, now)
+        return await self.written(db, row, None, school_id, actor_id, now)
 
     def holds(self, row: RowT, values: dict[str, Any]) -> bool:
         """``row`` already holds ``values``: an update of them changes nothing."""
@@ -204,20 +198,7 @@ class SetupTable(Generic[RowT, AnswerT]):
             raise stale(self.entity, before)
         await db.refresh(row)
 
-    async def updated(
-        self,
-        db: AsyncSession,
-        row: RowT,
-        before: AnswerT,
-        *,
-        school_id: int,
-        actor_id: int,
-        now: dt.datetime,
-    ) -> AnswerT:
-        """The answer for ``row`` as written, audited as changed from ``before``."""
-        return await self._written(db, row, before, school_id, actor_id, now)
-
-    async def _written(
+    async def written(
         self,
         db: AsyncSession,
         row: RowT,
@@ -226,6 +207,8 @@ class SetupTable(Generic[RowT, AnswerT]):
         actor_id: int,
         now: dt.datetime,
     ) -> AnswerT:
+        """The answer for ``row`` as written (with what belongs to it), audited as made
+        (``before`` None) or as changed from ``before``."""
         after = await self.answer(db, row)
         await audit(
             db,
@@ -258,7 +241,7 @@ class SetupTable(Generic[RowT, AnswerT]):
         if self.holds(row, values):
             return before
         await self.bump(db, row, version, values, before)
-        return await self.updated(db, row, before, school_id=school_id, actor_id=actor_id, now=now)
+        return await self.written(db, row, before, school_id, actor_id, now)
 
     async def remove(
         self,
