@@ -30,7 +30,7 @@ from diary_tui.clock import utcnow
 from diary_tui.commands import PaletteCommand, ScreensProvider
 from diary_tui.config import Notifications
 from diary_tui.data import CredentialStore, DemoAccount, DiaryData, describe_error
-from diary_tui.keys import latin_twin
+from diary_tui.keys import latin_twin, with_keys
 from diary_tui.live import AuditLogChanged, ChangesArrived, LinkChanged, LiveSync
 from diary_tui.navigation import destinations_for, home_for
 from diary_tui.store import CONFLICT, REFUSED, OutboxItem
@@ -488,10 +488,14 @@ class DiaryApp(App[None]):
         the cell; the status line counts what is still to deal with)."""
         thing = _(REFUSED_THINGS.get(item.op, N_("A change")))
         if item.state == CONFLICT and item.op not in FAMILY_WRITES:
-            text = _(
-                "{thing} was changed by someone else meanwhile. In the journal, M keeps "
-                "yours and T takes theirs."
-            ).format(thing=thing)
+            text = with_keys(
+                self.screen,
+                _(
+                    "{thing} was changed by someone else meanwhile. In the journal, "
+                    "{journal.keep_mine} keeps yours and {journal.take_theirs} takes theirs."
+                ),
+                thing=thing,
+            )
         else:
             text = _("{thing} was not saved: {reason}").format(
                 thing=thing, reason=item.error or _("the server refused it")

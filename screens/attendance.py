@@ -55,6 +55,7 @@ from diary_tui.data import (
     Waiting,
     describe_error,
 )
+from diary_tui.keys import key_of, with_keys
 from diary_tui.outbox_ops import NoticeCreateOp, NoticeWithdrawOp
 from diary_tui.ui import (
     MUTED,
@@ -199,8 +200,9 @@ def read_text(notice: AbsenceNotice, zone: dt.tzinfo, today: dt.date) -> str:
     return _("read {when}").format(when=sent_text(notice.seen_at, zone, today))
 
 
-def applied_text(applied: AbsenceNoticeApplied) -> str:
-    """What excusing by a notice changed, in plain words."""
+def applied_text(applied: AbsenceNoticeApplied, apply_key: str) -> str:
+    """What excusing by a notice changed, in plain words; ``apply_key`` the key that excuses
+    by a notice, as bound (:func:`diary_tui.keys.key_of`)."""
     name = plain(applied.notice.pupil.full_name)
     count = len(applied.changed)
     if applied.kind is AbsenceKind.ILLNESS:
@@ -226,11 +228,11 @@ def applied_text(applied: AbsenceNoticeApplied) -> str:
         lines.append(
             ngettext(
                 "{count} lesson of the notice's days still to come got nothing "
-                "(no absence yet): press e again after it.",
+                "(no absence yet): press {key} again after it.",
                 "{count} lessons of the notice's days still to come got nothing "
-                "(no absence yet): press e again after them.",
+                "(no absence yet): press {key} again after them.",
                 applied.lessons_ahead,
-            ).format(count=applied.lessons_ahead)
+            ).format(count=applied.lessons_ahead, key=apply_key)
         )
     return "\n".join(lines)
 
@@ -393,7 +395,8 @@ class NoticeScreen(SendingForm[Outcome]):
             return
         other = overlapping(start, end, self.known)
         if other is not None:
-            self.say(duplicate_text(other, self.today), "start")
+            withdraw = key_of(self, "attendance.withdraw")
+            self.say(duplicate_text(other, self.today, withdraw), "start")
             return
         note = self.query_one("#notice-note", Input).value.strip()
         if self.data is None or self.pupil_id is None:
@@ -408,8 +411,9 @@ class NoticeScreen(SendingForm[Outcome]):
         self.dismiss(None)
 
 
-def duplicate_text(other: AbsenceNotice, today: dt.date) -> str:
-    """Why the form does not send a notice for days another notice covers, and what to do."""
+def duplicate_text(other: AbsenceNotice, today: dt.date, withdraw_key: str) -> str:
+    """Why the form does not send a notice for days another notice covers, and what to do;
+    ``withdraw_key`` the key that withdraws a notice, as bound."""
     days = notice_days(other)
     reason = absence_reason(other.reason)
     if other.id <= 0:
@@ -424,8 +428,8 @@ def duplicate_text(other: AbsenceNotice, today: dt.date) -> str:
         ).format(parent=plain(other.parent), days=days, reason=reason)
     return _(
         "{parent} already sent a notice for {days} ({reason}). If it is wrong, withdraw it "
-        "first (x in the notices view); else choose days it does not cover."
-    ).format(parent=plain(other.parent), days=days, reason=reason)
+        "first ({key} in the notices view); else choose days it does not cover."
+    ).format(parent=plain(other.parent), days=days, reason=reason, key=withdraw_key)
 
 
 class AttendanceScreen(PeriodScreen[Attendance]):
@@ -605,9 +609,12 @@ highlighted (▸); a new notice appears by itself. {attendance.reload} refreshes
         table.clear(columns=True)
         if not value.entries:
             self.show_message(
-                _(
-                    "Nothing to list: no absences and no lateness. "
-                    "t shows the totals by subject and the notices."
+                with_keys(
+                    self,
+                    _(
+                        "Nothing to list: no absences and no lateness. "
+                        "{attendance.view} shows the totals by subject and the notices."
+                    ),
                 )
             )
             self.query_one("#attendance-totals", Static).update(totals_text(value.total))
@@ -686,7 +693,9 @@ highlighted (▸); a new notice appears by itself. {attendance.reload} refreshes
         listed = notices.notices if notices is not None else []
         if not listed and not queued:
             self.show_message(
-                _("No notices to the class teacher (n sends one).")
+                with_keys(
+                    self, _("No notices to the class teacher ({attendance.notice} sends one).")
+                )
                 if self.check_action("notice", ())
                 else _("No notices to the class teacher (none sent).")
             )
@@ -969,7 +978,7 @@ highlighted (▸); a new notice appears by itself. {attendance.reload} refreshes
             return
         applied = answer.value
         self.notify(
-            applied_text(applied),
+            applied_text(applied, self.key_of("attendance.apply")),
             title=_("Excused by the notice"),
             timeout=20,
             markup=False,

@@ -24,6 +24,7 @@ from api_client.endpoints import AuditFilters
 from api_client.i18n import N_, _, ngettext, pgettext
 from api_client.models import AuditEntry, AuditPage
 from diary_tui.data import DiaryData
+from diary_tui.keys import with_keys
 from diary_tui.ui import MUTED, local, parse_day
 from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen
@@ -356,7 +357,7 @@ row shows the whole record in plain words; {audit.older} loads older records.
         count = len(self.entries)
         if self.next_before is not None:
             said = " · " + _("{count}+ records: the newest {count} shown").format(count=count)
-            more = " · " + _("n: older")
+            more = " · " + with_keys(self, _("{audit.older}: older"))
         else:
             said = " · " + ngettext(
                 "{count} record, newest first", "{count} records, newest first", count

@@ -295,6 +295,15 @@ class DiaryScreen(Screen[None]):
         overrides it."""
         return with_keys(self, _(self.HELP)) if self.HELP else ""
 
+    def reload_key(self) -> str:
+        """The key that refreshes this screen (its binding of ``reload``) as bound, for a
+        hint that says how to try again."""
+        for bindings in self._bindings.key_to_bindings.values():
+            for binding in bindings:
+                if binding.action == "reload" and binding.id:
+                    return self.key_of(binding.id)
+        return ""
+
     def key_of(self, binding_id: str, *, every: bool = False) -> str:
         """The key of the binding ``binding_id`` as a person reads it in the language in
         force (``A (Ф)`` in Russian): the key in force after the user's keymap
@@ -423,8 +432,8 @@ class ChildScreen(DiaryScreen, Generic[T]):
         """Shown when data never loaded here cannot be fetched."""
         return _(
             "The {what} of {name} were never loaded on this computer; they will appear when "
-            "the server can be reached (r tries again)."
-        ).format(what=_(self.WHAT), name=plain(child.full_name))
+            "the server can be reached ({key} tries again)."
+        ).format(what=_(self.WHAT), name=plain(child.full_name), key=self.reload_key())
 
     # -- the cycle ----------------------------------------------------------------------
 

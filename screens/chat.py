@@ -41,6 +41,7 @@ from api_client.models import (
 )
 from diary_tui.clock import when_said
 from diary_tui.data import DiaryData, NotSaved, Sent
+from diary_tui.keys import with_keys
 from diary_tui.outbox_ops import ChatPostOp
 from diary_tui.ui import MUTED
 from diary_tui.widgets import DiaryList, KeyFooter, NavBar, StatusLine
@@ -254,7 +255,9 @@ teacher writes while it is closed) or opens it again.
             )
             parts.append(Content.styled(closed, "$warning"))
         if self.more_before:
-            parts.append(Content.styled(_("e: earlier messages"), MUTED))
+            parts.append(
+                Content.styled(with_keys(self, _("{chat.older}: earlier messages")), MUTED)
+            )
         self.query_one("#chat-title", Static).update(Content(" · ").join(parts))
 
     def _paint(self, chat: Chat) -> None:

@@ -37,6 +37,7 @@ from api_client.models import (
     SubjectGrades,
 )
 from diary_tui.data import DiaryData
+from diary_tui.keys import with_keys
 from diary_tui.ui import MUTED, muted, period_label, plain, title_line
 from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import PeriodScreen, period_bindings
@@ -589,7 +590,12 @@ report card.
         rule = Content.styled(rule_text(value.rule), MUTED)
         if any_whatif:
             rule = Content.assemble(
-                ("≈ ? " + _("what if, never sent (x clears)") + " · ", HYPOTHETICAL),
+                (
+                    "≈ ? "
+                    + with_keys(self, _("what if, never sent ({grades.clear} clears)"))
+                    + " · ",
+                    HYPOTHETICAL,
+                ),
                 (_("average = Σ(mark × weight) ÷ Σ weights"), MUTED),
             )
         self.query_one("#grades-rule", Static).update(rule)

@@ -41,6 +41,7 @@ from api_client.models import (
     Role,
 )
 from diary_tui.data import DiaryData, NotSaved, Sent
+from diary_tui.keys import with_keys
 from diary_tui.ui import MUTED, muted, plain
 from diary_tui.widgets import KeyFooter, NavBar, RowTable, StatusLine
 from screens.base import DiaryScreen, PeriodKeys, period_bindings
@@ -385,7 +386,7 @@ each gets it as a private thread and answers only you.
         choices = self.class_choices()
         if not choices:
             self.notify(
-                _("Loading the classes… press c again in a moment.")
+                with_keys(self, _("Loading the classes… press {homeroom.class} again in a moment."))
                 if self.administration
                 else _("You do not lead a class."),
                 severity="warning",
@@ -428,7 +429,7 @@ each gets it as a private thread and answers only you.
         if cls is None:
             self.query_one("#homeroom-title", Static).update(Content(_("My class")))
             if self.class_choices():
-                self._say(_("Choose a class: press c."))
+                self._say(with_keys(self, _("Choose a class: press {homeroom.class}.")))
             elif self.administration:
                 self._say(_("Loading {what}…").format(what=_("the classes")))
             else:
@@ -475,7 +476,13 @@ each gets it as a private thread and answers only you.
     def load_failed(self) -> None:
         shown = self.attendance if self.view == "attendance" else self.parents
         if shown is None:
-            self._say(_("This was never loaded on this computer; r tries again."))
+            self._say(
+                with_keys(
+                    self,
+                    _("This was never loaded on this computer; {key} tries again."),
+                    key=self.reload_key(),
+                )
+            )
 
     # -- painting -------------------------------------------------------------------------
 
@@ -541,7 +548,11 @@ each gets it as a private thread and answers only you.
     def paint_parents(self, value: ClassParents) -> None:
         self.parents = value
         self._title(_("Parents of {name}").format(name=plain(value.class_.name)))
-        self._say(_("n writes to the parents · v attendance"))
+        self._say(
+            with_keys(
+                self, _("{homeroom.write} writes to the parents · {homeroom.view} attendance")
+            )
+        )
         table = self.query_one("#homeroom-parents", RowTable)
         table.clear(columns=True)
         # Fit the screen's width (each column pads 1 + 1, the scroll bar takes 2): names cut
@@ -585,7 +596,9 @@ each gets it as a private thread and answers only you.
             return
         parents = self.parents or self.data.cached(endpoints.class_parents(cls.id))
         if parents is None:
-            self.notify(_("Loading the parents… press n again in a moment."))
+            self.notify(
+                with_keys(self, _("Loading the parents… press {homeroom.write} again in a moment."))
+            )
             self.load_parents(cls.id)
             return
         if not any(row.parents for row in parents.pupils):

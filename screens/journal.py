@@ -51,6 +51,7 @@ from diary_tui.journal_model import (
     model_from_journal,
 )
 from diary_tui.journal_sync import Address
+from diary_tui.keys import with_keys
 from diary_tui.outbox_ops import AttachmentUploadOp, Op
 from diary_tui.store import REFUSED, SENT, WAITING, OutboxItem
 from diary_tui.sync import Settled, SyncEvent
@@ -782,7 +783,10 @@ theirs. Nothing is lost when the connection drops; the status line says how many
         if not lesson.homework_text:
             self.app.bell()
             self.notify(
-                _("Write the homework first (e), then attach files to it."),
+                with_keys(
+                    self,
+                    _("Write the homework first ({journal.edit_lesson}), then attach files to it."),
+                ),
                 severity="warning",
                 markup=False,
             )

@@ -108,7 +108,7 @@ def changed_meanwhile(user: UserSummary, detail: str) -> Content:
     )
 
 
-def account_detail(user: UserSummary) -> Content:
+def account_detail(user: UserSummary, edit_key: str) -> Content:
     """One account in full, as the IT staff see it: login, role, class, family, state, and how
     the school reaches the person."""
     none = Content.styled(_("not given"), MUTED)
@@ -139,7 +139,9 @@ def account_detail(user: UserSummary) -> Content:
     lines += [Content.assemble(f"{label:<{width}}", value) for label, value in rows]
     lines += [
         Content(""),
-        Content.styled(_("Esc closes; then e edits the names and contacts."), MUTED),
+        Content.styled(
+            _("Esc closes; then {key} edits the names and contacts.").format(key=edit_key), MUTED
+        ),
     ]
     return Content("\n").join(lines)
 
@@ -647,7 +649,7 @@ the account as it is now, what you typed stays, and you choose whether yours goe
             return
         self.app.push_screen(
             DetailScreen(
-                account_detail(user),
+                account_detail(user, self.key_of("users.edit")),
                 name="account-detail",
                 binding_id="users.detail.close",
                 width="64",

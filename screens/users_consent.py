@@ -31,6 +31,7 @@ from api_client.models import (
     ParentConsents,
 )
 from diary_tui.data import DiaryData, describe_error
+from diary_tui.keys import with_keys
 from diary_tui.ui import MUTED, day_form, day_typed, parse_day
 from diary_tui.widgets import RowTable
 from screens.dialogs.consent import how_said, standing, state_word, when_said
@@ -94,7 +95,16 @@ class ConsentListScreen(ModalScreen[None]):
             yield Static("", id="consent-counts")
             yield RowTable(id="consent-table", zebra_stripes=True)
             yield Static(
-                Content.styled(_("Enter: history and paper forms · /: class · Esc: close"), MUTED)
+                Content.styled(
+                    with_keys(
+                        self,
+                        _(
+                            "Enter: history and paper forms · {consent_list.class}: class · "
+                            "Esc: close"
+                        ),
+                    ),
+                    MUTED,
+                )
             )
 
     def on_mount(self) -> None:
@@ -194,7 +204,14 @@ class ConsentHistoryScreen(ModalScreen[None]):
             yield Static("", id="consent-history")
             yield Static(
                 Content.styled(
-                    _("r: consent signed on paper · w: withdrawal on paper · Esc: close"), MUTED
+                    with_keys(
+                        self,
+                        _(
+                            "{consent_history.record}: consent signed on paper · "
+                            "{consent_history.withdraw}: withdrawal on paper · Esc: close"
+                        ),
+                    ),
+                    MUTED,
                 )
             )
 

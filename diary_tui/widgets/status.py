@@ -11,6 +11,7 @@ from api_client import i18n
 from api_client.i18n import _, ngettext
 from diary_tui.clock import local
 from diary_tui.data import SyncState
+from diary_tui.keys import key_of
 
 
 def _when(moment: dt.datetime | None, now: dt.datetime, zone: dt.tzinfo) -> str:
@@ -45,9 +46,12 @@ def _age(moment: dt.datetime | None, now: dt.datetime, zone: dt.tzinfo) -> str:
     return ngettext("{when}, {n} day ago", "{when}, {n} days ago", days).format(when=when, n=days)
 
 
-def status_content(state: SyncState, now: dt.datetime, zone: dt.tzinfo, note: str = "") -> Content:
+def status_content(
+    state: SyncState, now: dt.datetime, zone: dt.tzinfo, note: str = "", settings_key: str = ""
+) -> Content:
     """The status line's text (pure, so it is easy to test); times on the clock of ``zone``,
-    the school's."""
+    the school's; ``settings_key`` the key of Settings as bound (:func:`diary_tui.keys.key_of`),
+    said where consent is missing."""
     if state.online is None:
         link = Content.styled("○ " + _("connecting"), "dim")
     elif state.online:
@@ -75,7 +79,12 @@ def status_content(state: SyncState, now: dt.datetime, zone: dt.tzinfo, note: st
     if state.audit_warning:
         parts.append(Content.styled(_("audit log changed on the server!"), "bold $text-error"))
     if state.consent_missing:
-        parts.append(Content.styled(_("no consent to personal data (p)"), "$text-warning"))
+        said = (
+            _("no consent to personal data ({key})").format(key=settings_key)
+            if settings_key
+            else _("no consent to personal data")
+        )
+        parts.append(Content.styled(said, "$text-warning"))
     if state.account:
         parts.append(Content(state.account))
     if note:
@@ -96,4 +105,5 @@ class StatusLine(Static):
     """
 
     def show(self, state: SyncState, now: dt.datetime, zone: dt.tzinfo, note: str = "") -> None:
-        self.update(status_content(state, now, zone, note))
+        key = key_of(self.screen, "nav.settings") if state.consent_missing else ""
+        self.update(status_content(state, now, zone, note, settings_key=key))

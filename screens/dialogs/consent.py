@@ -178,8 +178,8 @@ async def ask_after_login(app: App[object], data: DiaryData) -> None:
             app.notify(
                 _(
                     "Consent is not given: the diary stays open. Read and accept it in "
-                    "Settings (p); you will be asked again at the next start."
-                ),
+                    "Settings ({key}); you will be asked again at the next start."
+                ).format(key=key_of(app.screen, "nav.settings")),
                 timeout=8,
                 markup=False,
             )

@@ -96,9 +96,9 @@ class ResetQuestion(ConfirmScreen):
         super().__init__(
             reset_question(plan),
             ngettext(
-                "y: reset the {n} password too · n or Esc: invite codes only",
-                "y: reset the {n} passwords too · n or Esc: invite codes only",
+                "{yes}: reset the {n} password too · {no}: invite codes only",
+                "{yes}: reset the {n} passwords too · {no}: invite codes only",
                 plan.accounts,
-            ).format(n=plan.accounts),
+            ).format(n=plan.accounts, yes="{yes}", no="{no}"),
         )
         self.plan = plan

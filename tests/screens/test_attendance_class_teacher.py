@@ -355,11 +355,11 @@ def test_what_excusing_by_a_notice_says() -> None:
         ],
         lessons_ahead=2,
     )
-    assert applied_text(applied) == (
+    assert applied_text(applied, "u") == (
         "1 lesson of Миша Соколов now illness:\n"
         "Mon 23 Nov, lesson 1: [b]Math[/b]\n"
         "2 lessons of the notice's days still to come got nothing (no absence yet): "
-        "press e again after them."
+        "press u again after them."
     )
     plus3 = dt.timezone(dt.timedelta(hours=3))
     assert read_text(sent, plus3, TODAY) == "not read yet"
