@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import urlparse
 
 import httpx
@@ -82,6 +84,19 @@ SCREEN_GETS: tuple[tuple[str, str], ...] = (
 )
 
 
+@asynccontextmanager
+async def _as_parent(base_url: str) -> AsyncIterator[tuple[DiaryClient, str, WireCount]]:
+    """The demo parent's client, logged in through a proxy that counts the bytes each way:
+    the client, the proxy's URL and its count."""
+    port = urlparse(base_url).port
+    assert port is not None
+    async with counting_proxy(port) as (proxy_port, count):
+        url = f"http://127.0.0.1:{proxy_port}"
+        async with DiaryClient(url) as client:
+            await client.login("parent", "demo")
+            yield client, url, count
+
+
 Measured = tuple[str, str, dict[str, object] | None, type[object]]
 """A GET measured: its label, path, query and answer's type."""
 
@@ -123,17 +138,12 @@ async def measure_screens(base_url: str, pupil_id: int) -> list[tuple[str, int, 
         "attendance": models.Attendance,
         "absence notices": models.AbsenceNotices,
     }
-    port = urlparse(base_url).port
-    assert port is not None
-    async with counting_proxy(port) as (proxy_port, count):
-        url = f"http://127.0.0.1:{proxy_port}"
-        async with DiaryClient(url) as client:
-            await client.login("parent", "demo")
-            gets: list[Measured] = [
-                (label, template.format(id=pupil_id), None, types[label])
-                for label, template in SCREEN_GETS
-            ]
-            return await _first_reload_naive(client, url, count, gets)
+    async with _as_parent(base_url) as (client, url, count):
+        gets: list[Measured] = [
+            (label, template.format(id=pupil_id), None, types[label])
+            for label, template in SCREEN_GETS
+        ]
+        return await _first_reload_naive(client, url, count, gets)
 
 
 def report_screens(results: list[tuple[str, int, int, int, int]]) -> None:
@@ -155,35 +165,30 @@ async def measure_messages_and_news(
     """The Messages and News GETs, measured as :func:`measure_screens` does."""
     from api_client import models
 
-    port = urlparse(base_url).port
-    assert port is not None
-    async with counting_proxy(port) as (proxy_port, count):
-        url = f"http://127.0.0.1:{proxy_port}"
-        async with DiaryClient(url) as client:
-            await client.login("parent", "demo")
-            threads = await client.threads()
-            first_thread = next(
-                t.id for t in threads.threads if t.pupil is not None and t.pupil.id == pupil_id
-            )
-            day = dt.date.fromisoformat(FROZEN_TODAY)
-            gets: list[Measured] = [
-                ("threads", "/threads", None, models.Threads),
-                ("one thread", f"/threads/{first_thread}", None, models.Thread),
-                ("recipients", f"/pupils/{pupil_id}/recipients", None, models.Recipients),
-                ("news", "/announcements", {"pupil_id": pupil_id}, models.Announcements),
-                (
-                    "events (4 weeks)",
-                    "/events",
-                    {
-                        "from": day.isoformat(),
-                        "to": (day + dt.timedelta(days=28)).isoformat(),
-                        "pupil_id": pupil_id,
-                    },
-                    models.Events,
-                ),
-            ]
-            client.cache = type(client.cache)()  # start cold: the thread list was cached
-            return await _first_reload_naive(client, url, count, gets)
+    async with _as_parent(base_url) as (client, url, count):
+        threads = await client.threads()
+        first_thread = next(
+            t.id for t in threads.threads if t.pupil is not None and t.pupil.id == pupil_id
+        )
+        day = dt.date.fromisoformat(FROZEN_TODAY)
+        gets: list[Measured] = [
+            ("threads", "/threads", None, models.Threads),
+            ("one thread", f"/threads/{first_thread}", None, models.Thread),
+            ("recipients", f"/pupils/{pupil_id}/recipients", None, models.Recipients),
+            ("news", "/announcements", {"pupil_id": pupil_id}, models.Announcements),
+            (
+                "events (4 weeks)",
+                "/events",
+                {
+                    "from": day.isoformat(),
+                    "to": (day + dt.timedelta(days=28)).isoformat(),
+                    "pupil_id": pupil_id,
+                },
+                models.Events,
+            ),
+        ]
+        client.cache = type(client.cache)()  # start cold: the thread list was cached
+        return await _first_reload_naive(client, url, count, gets)
 
 
 def main() -> None:
