@@ -83,23 +83,23 @@ def add_mark_command(subparsers: Any) -> None:
     give.add_argument("value", type=int, metavar=_("VALUE"), help=_("the mark"))
     _mark_options(give, value_required=True)
     _reason_option(give)
-    change = command(
-        verbs,
-        "change",
-        help=_("change a mark"),
-        description=_("Change a mark of a closed year (its value, weight, kind or comment)."),
-    )
-    change.add_argument("mark", type=_id, metavar=_("MARK"), help=_("the mark's id"))
-    _mark_options(change, value_required=False)
-    _reason_option(change)
-    remove = command(
-        verbs,
-        "remove",
-        help=_("remove a mark"),
-        description=_("Remove a mark of a closed year (the audit log keeps it)."),
-    )
-    remove.add_argument("mark", type=_id, metavar=_("MARK"), help=_("the mark's id"))
-    _reason_option(remove)
+    for verb, what, description in (
+        (
+            "change",
+            _("change a mark"),
+            _("Change a mark of a closed year (its value, weight, kind or comment)."),
+        ),
+        (
+            "remove",
+            _("remove a mark"),
+            _("Remove a mark of a closed year (the audit log keeps it)."),
+        ),
+    ):
+        given = command(verbs, verb, help=what, description=description)
+        given.add_argument("mark", type=_id, metavar=_("MARK"), help=_("the mark's id"))
+        if verb == "change":
+            _mark_options(given, value_required=False)
+        _reason_option(given)
 
 
 def run_mark(args: argparse.Namespace, env: Env | None = None) -> int:
