@@ -298,6 +298,20 @@ def group_lines(group: m.ClassGroupInfo) -> list[str]:
     return [_fit(head, WIDTH), _fit(f"  {count}: {pupils}", WIDTH)]
 
 
+def _say_group(heading: str, group: m.ClassGroupInfo, env: Env) -> int:
+    """A group as it now is, under ``heading``: the command is done."""
+    env.say(heading)
+    for line in group_lines(group):
+        env.say(line)
+    return 0
+
+
+async def _the_group(data: DiaryData, args: argparse.Namespace) -> tuple[str, m.ClassGroupInfo]:
+    """The class's name and the group the command names (CLASS GROUP [--subject S])."""
+    class_id, class_name = await find_class(data, args.class_name)
+    return class_name, await find_group(data, class_id, class_name, args.group, args.subject)
+
+
 async def _groups(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
     from api_client import endpoints
 
@@ -338,18 +352,14 @@ async def _group_new(data: DiaryData, args: argparse.Namespace, env: Env) -> int
         on=args.start,
     )
     made = await _send(data.create_group(body), typed, args.name)
-    env.say(_("Made the group:"))
-    for line in group_lines(made):
-        env.say(line)
-    return 0
+    return _say_group(_("Made the group:"), made, env)
 
 
 async def _group_change(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
     """``group rename``, ``group teacher``, ``group retire``: on the version just read."""
     from api_client.models import ClassGroupChange, Role
 
-    class_id, class_name = await find_class(data, args.class_name)
-    group = await find_group(data, class_id, class_name, args.group, args.subject)
+    class_name, group = await _the_group(data, args)
     change = ClassGroupChange(version=group.version)
     typed = Typed({"group_id": _option(_("GROUP"), args.group)})
     verb = args.group_verb
@@ -363,17 +373,13 @@ async def _group_change(data: DiaryData, args: argparse.Namespace, env: Env) -> 
         change.retired = not args.undo
     what = f"{class_name} {group.name}"
     changed = await _send(data.change_group(group.id, change), typed, what)
-    env.say(_("Saved:"))
-    for line in group_lines(changed):
-        env.say(line)
-    return 0
+    return _say_group(_("Saved:"), changed, env)
 
 
 async def _group_pupils(data: DiaryData, args: argparse.Namespace, env: Env) -> int:
     from api_client.models import GroupPupilsChange, Role
 
-    class_id, class_name = await find_class(data, args.class_name)
-    group = await find_group(data, class_id, class_name, args.group, args.subject)
+    class_name, group = await _the_group(data, args)
     pupils = [await find_person(data, p, Role.PUPIL, "LOGIN|NAME", class_name) for p in args.pupils]
     ids = [p.id for p in pupils]
     adding = args.group_verb == "add-pupils"
@@ -384,10 +390,7 @@ async def _group_pupils(data: DiaryData, args: argparse.Namespace, env: Env) -> 
         typed.fields[f"{'add' if adding else 'remove'}[{n}]"] = text
     body = GroupPupilsChange(add=ids if adding else [], remove=[] if adding else ids, on=args.start)
     changed = await _send(data.change_group_pupils(group.id, body), typed, group.name)
-    env.say(_("Saved:"))
-    for line in group_lines(changed):
-        env.say(line)
-    return 0
+    return _say_group(_("Saved:"), changed, env)
 
 
 # --- teaching assignments ----------------------------------------------------------------------
