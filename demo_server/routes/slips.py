@@ -198,6 +198,7 @@ async def class_slips(
             description="With reset_passwords: the number of accounts to reset, as "
             "GET /classes/{class_id}/slips/plan says; a different number is refused",
             ge=0,
+            schema_extra={"maximum": m.MAX_ID},
         ),
     ] = None,
 ) -> m.CredentialSlips:

@@ -285,6 +285,24 @@ def test_every_query_number_that_names_an_object_is_declared_an_id(app: Litestar
     assert not undeclared, "declare these wire.Id:\n" + "\n".join(undeclared)
 
 
+def test_every_query_number_refused_past_the_largest_documents_its_maximum(app: Litestar) -> None:
+    """A whole number that is not an ``Id`` is refused (400) past the largest id unless its
+    route bounds it itself; the OpenAPI document says so with a ``maximum``, or a request valid
+    by the document would be refused (``POST /classes/{id}/slips?confirm=17179869183`` was)."""
+    document = app.openapi_schema.to_schema()
+    undocumented = []
+    for method, path, name, is_id, _bounded in _query_numbers(app):
+        if is_id:
+            continue  # past the largest id it names nothing: 404, which every such route documents
+        path_format = re.sub(r"\{([a-z_]+):[a-z]+\}", r"{\1}", path)
+        operation = document["paths"][path_format][method.lower()]
+        (parameter,) = [p for p in operation["parameters"] if p["name"] == name]
+        maximum = parameter["schema"].get("maximum")
+        if maximum is None or maximum > MAX_ID:
+            undocumented.append(f"{method} {path_format}?{name}: maximum {maximum}")
+    assert not undocumented, "\n".join(undocumented)
+
+
 @sqlite_only
 @pytest.mark.readonly
 async def test_a_query_number_past_the_largest_answers_by_its_declared_type(
