@@ -74,6 +74,17 @@ def absence_kinds() -> dict[AbsenceKind, str]:
     }
 
 
+def absence_states() -> dict[AbsenceKind, str]:
+    """An absence as said of a pupil: ``не был``, ``болел`` / ``absent``, ``ill``, ``excused``,
+    ``late`` (the journal's line about a cell, a notification of an absence)."""
+    return {
+        AbsenceKind.UNEXCUSED: _("absent"),
+        AbsenceKind.ILLNESS: _("ill"),
+        AbsenceKind.EXCUSED: _("excused"),
+        AbsenceKind.LATE: _("late"),
+    }
+
+
 def period_kinds() -> dict[PeriodKind, str]:
     return {
         PeriodKind.QUARTER: pgettext("period kind", "quarter"),

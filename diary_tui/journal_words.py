@@ -33,15 +33,6 @@ WRITE_NAMES = {
 }
 """A journal write by what it is about (``OutboxOp.kind``), as the teacher is told of it."""
 
-ABSENCE_NAMES: dict[AbsenceKind, str] = {
-    AbsenceKind.UNEXCUSED: N_("absent"),
-    AbsenceKind.ILLNESS: N_("ill"),
-    AbsenceKind.EXCUSED: N_("excused"),
-    AbsenceKind.LATE: N_("late"),
-}
-"""An absence as the journal's line says it of a pupil (not the kind's name in a list,
-``names.absence_kind``)."""
-
 LESSON_KIND_NAMES: dict[LessonKind, str] = {
     LessonKind.LESSON: N_("an ordinary lesson"),
     LessonKind.TEST: N_("a test"),
@@ -62,7 +53,9 @@ def lesson_kind_name(kind: LessonKind) -> str:
 
 
 def absence_name(kind: AbsenceKind) -> str:
-    return _(ABSENCE_NAMES[kind])
+    """An absence as the journal's line says it of a pupil (``names.absence_states``; not the
+    kind's name in a list, ``names.absence_kind``)."""
+    return names.absence_states()[kind]
 
 
 def needs_reason(edit: Edit, reason_after_days: int, now: dt.datetime) -> bool:

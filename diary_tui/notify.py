@@ -17,15 +17,10 @@ from dataclasses import dataclass
 
 from api_client import i18n
 from api_client.i18n import N_, _, ngettext
-from api_client.models import ChangeItem, Me
+from api_client.models import AbsenceKind, ChangeItem, Me
+from api_client.names import absence_states
 from diary_tui.config import Notifications
 
-ABSENCE_WORDS = {
-    "unexcused": N_("absent"),
-    "illness": N_("ill"),
-    "excused": N_("excused"),
-    "late": N_("late"),
-}
 NOTICE_WORDS = {
     "illness": N_("illness"),
     "family": N_("family reasons"),
@@ -197,7 +192,8 @@ def _describe(change: ChangeItem, me: Me | None, *, name_pupil: bool) -> str:
             + change_text
         )
     if kind == "absence.set":
-        word = _word(ABSENCE_WORDS, _text(p, "kind"), ABSENCE_WORDS["unexcused"])
+        states: dict[str, str] = {str(k): v for k, v in absence_states().items()}
+        word = states.get(_text(p, "kind"), states[AbsenceKind.UNEXCUSED])
         subject_part = _(" at {subject}").format(subject=subject) if subject else ""
         return f"{who or _('Marked')} {word}{subject_part}{on_day}"
     if kind == "absence.removed":
