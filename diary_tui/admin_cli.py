@@ -372,7 +372,7 @@ def add_parsers(commands: Any) -> None:
         ("link", _("link a parent's account to a pupil's")),
         ("unlink", _("unlink a parent's account from a pupil's")),
     ):
-        linking = command(sub, verb, help=what, description=what[:1].upper() + what[1:] + ".")
+        linking = command(sub, verb, help=what)
         linking.add_argument("parent", metavar=_("PARENT"), help=_("the parent's login"))
         linking.add_argument("pupil", metavar=_("PUPIL"), help=_("the pupil's login"))
     move = command(

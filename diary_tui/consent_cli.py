@@ -73,7 +73,7 @@ def add_parser(sub: Any) -> None:
         ("record", _("record a consent the parent signed on paper")),
         ("withdraw", _("record a withdrawal the parent signed on paper")),
     ):
-        paper = command(verbs, verb, help=what, description=what[:1].upper() + what[1:] + ".")
+        paper = command(verbs, verb, help=what)
         paper.add_argument("parent", metavar=_("LOGIN"))
         paper.add_argument(
             "--signed",
