@@ -430,7 +430,7 @@ def lesson_detail(lesson: Lesson, *, save_files: str) -> Content:
     return Content("\n").join(lines)
 
 
-def signature_content(signed: WeekSignature, zone: dt.tzinfo, changes_key: str = "v") -> Content:
+def signature_content(signed: WeekSignature, zone: dt.tzinfo, changes_key: str) -> Content:
     """``✓ signed 25 Nov 18:04 by …`` or ``⚠ changed since signed (v: what)``, ``changes_key``
     the key that shows what changed, as the keymap and the language name it."""
     if signed.changed:
