@@ -9,7 +9,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from demo_server import audit_verify
 from demo_server.audit import GENESIS, record_content, record_hash, unkeyed_hash
@@ -40,13 +40,27 @@ async def _ids(url: str) -> list[int]:
 
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chunks of three records, so the walk crosses chunk boundaries."""
+    """Chunks of three records, so the walk crosses chunk boundaries, among them those next to
+    the records the tests break near the start of the log (the third, fourth and fifth)."""
     monkeypatch.setattr(audit_verify, "CHUNK", 3)
 
 
+LONG_WALK_CHUNK = 50
+"""The chunk of the tests that walk the whole log (about 3,700 records in the demo school) and
+reconcile every mark and absence: it still splits the log and each table at dozens of
+boundaries, with a round trip per 50 rows instead of per 3 (1,200 round trips a walk, minutes
+on PostgreSQL)."""
+
+
+@pytest.fixture
+def long_walk(small_chunks: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audit_verify, "CHUNK", LONG_WALK_CHUNK)
+
+
+@pytest.mark.usefixtures("long_walk")
 def test_intact_chain_passes(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     ids = asyncio.run(_ids(demo_url))
-    assert len(ids) > 6
+    assert len(ids) > 20 * audit_verify.CHUNK  # the walk crosses dozens of chunk boundaries
     assert main(["audit", "verify", "--db", demo_url]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"audit log intact: {len(ids)} records"
@@ -106,6 +120,7 @@ def test_deleted_first_record_is_found(demo_url: str, capsys: pytest.CaptureFixt
     assert f"broken at record {ids[1]} (" in capsys.readouterr().out
 
 
+@pytest.mark.usefixtures("long_walk")
 def test_empty_log_is_intact_but_every_row_lacks_its_record(
     demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -139,26 +154,30 @@ async def _rechain(url: str, start: int, key: bytes | None) -> None:
     """Recompute every hash from record ``start`` on, as a forger would: with ``key`` (a key
     that is not the server's) or, with ``None``, the unkeyed algorithm."""
     records = await _records(url)
+    rewritten: list[dict[str, Any]] = []
+    prev = GENESIS
+    for record in records:
+        if record["id"] >= start:
+            content = record_content(record)
+            digest = (
+                record_hash(prev, content, key) if key is not None else unkeyed_hash(prev, content)
+            )
+            rewritten.append({"record_id": record["id"], "new_prev": prev, "new_hash": digest})
+            prev = digest
+        else:
+            prev = record["hash"]
+    if not rewritten:
+        return
+    # One statement for all of them (executemany), not a round trip per record.
+    statement = (
+        update(AuditRecord)
+        .where(AuditRecord.id == bindparam("record_id"))
+        .values(prev_hash=bindparam("new_prev"), hash=bindparam("new_hash"))
+    )
     engine = make_engine(url)
     try:
         async with engine.begin() as connection:
-            prev = GENESIS
-            for record in records:
-                if record["id"] >= start:
-                    content = record_content(record)
-                    digest = (
-                        record_hash(prev, content, key)
-                        if key is not None
-                        else unkeyed_hash(prev, content)
-                    )
-                    await connection.execute(
-                        update(AuditRecord)
-                        .where(AuditRecord.id == record["id"])
-                        .values(prev_hash=prev, hash=digest)
-                    )
-                    prev = digest
-                else:
-                    prev = record["hash"]
+            await connection.execute(statement, rewritten)
     finally:
         await engine.dispose()
 
@@ -167,6 +186,7 @@ def _last_mark_record(url: str) -> dict[str, Any]:
     return next(r for r in reversed(asyncio.run(_records(url))) if r["entity"] == "mark")
 
 
+@pytest.mark.usefixtures("long_walk")
 @pytest.mark.parametrize("forger_key", [None, b"not the server's key, 32 bytes!!"])
 def test_rewritten_record_with_recomputed_chain_is_named(
     demo_url: str, capsys: pytest.CaptureFixture[str], forger_key: bytes | None
@@ -217,6 +237,7 @@ async def _seal(url: str) -> int | None:
         await engine.dispose()
 
 
+@pytest.mark.usefixtures("long_walk")
 def test_a_log_from_before_the_key_is_sealed_and_a_rewrite_of_it_is_seen(
     demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -258,6 +279,7 @@ def test_a_log_with_keyed_records_is_not_sealed(demo_url: str) -> None:
     assert asyncio.run(_seal(demo_url)) is None
 
 
+@pytest.mark.usefixtures("long_walk")
 def test_deleted_newest_records_are_found(
     demo_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Any
 ) -> None:
@@ -282,6 +304,7 @@ def test_deleted_newest_records_are_found(
         assert f"  {name} {record['entity_id']}: " in out
 
 
+@pytest.mark.usefixtures("long_walk")
 def test_checkpoint_of_a_rewritten_log_fails(
     demo_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Any
 ) -> None:
@@ -305,6 +328,7 @@ def test_bad_checkpoint_file_is_a_usage_error(
     assert "is not one written by 'diary-server audit head'" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("long_walk")
 def test_mark_changed_without_audit_is_named(
     demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -321,6 +345,7 @@ def test_mark_changed_without_audit_is_named(
     ) in out.splitlines()
 
 
+@pytest.mark.usefixtures("long_walk")
 def test_mark_removed_without_audit_is_named(
     demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -338,6 +363,7 @@ def test_mark_removed_without_audit_is_named(
     ) in capsys.readouterr().out.splitlines()
 
 
+@pytest.mark.usefixtures("long_walk")
 @pytest.mark.parametrize("model", [Mark, Absence])
 def test_row_deleted_from_its_table_is_named(
     demo_url: str, capsys: pytest.CaptureFixture[str], model: Any
