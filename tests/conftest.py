@@ -348,27 +348,37 @@ def demo_url(
 
 @pytest.fixture
 def app(demo_url: str, demo: Any) -> Litestar:
-    """The server over this test's database, with the demo school's frozen "today".
+    """The server over this test's database, with the demo school's frozen "today" (one app
+    per session, see :func:`server_app`)."""
+    return server_app(demo_url, frozen_settings(demo.today))
 
-    Building a Litestar app (its routes, their signatures, the OpenAPI models) costs more than
-    most tests: one app is built per session and each test gives it its own database and
-    settings (what a request reads at run time lives in the app's state)."""
+
+_apps: dict[str, tuple[Litestar, tuple[int, int]]] = {}
+
+
+def server_app(url: str, settings: ServerSettings, *, slot: str = "app") -> Litestar:
+    """The server over ``url`` with ``settings``.
+
+    Building a Litestar app (its routes, their signatures, the OpenAPI document) costs more than
+    most tests, seconds on a loaded machine: one app is built per session and ``slot``, and each
+    call gives it a new engine over ``url`` and ``settings`` (what a request reads at run time
+    lives in the app's state, ``ServerState``), the same as a new app would have. The settings
+    an app is built from (the body size limit, the compression threshold) are compared: other
+    values get an app of their own. A test that needs two servers at once uses two slots."""
     from demo_server.app import create_app
     from demo_server.db import make_engine
     from demo_server.routes.deps import STATE_KEY
     from demo_server.settings import ServerState
 
-    settings = frozen_settings(demo.today)
-    global _app
-    if _app is None:
-        _app = create_app(demo_url, settings=settings)
-        return _app
-    engine = make_engine(demo_url)
-    _app.state[STATE_KEY] = ServerState(engine, settings, engine.dialect.name)
-    return _app
-
-
-_app: Litestar | None = None
+    built_from = (settings.max_body_size, settings.compress_min_size)
+    known = _apps.get(slot)
+    if known is None or known[1] != built_from:
+        app = create_app(url, settings=settings)
+        _apps[slot] = (app, built_from)
+        return app
+    engine = make_engine(url)
+    known[0].state[STATE_KEY] = ServerState(engine, settings, engine.dialect.name)
+    return known[0]
 
 
 @pytest.fixture

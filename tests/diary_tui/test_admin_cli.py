@@ -18,7 +18,7 @@ from litestar import Litestar
 
 from diary_tui.admin_cli import Env, run_admin, run_register
 from diary_tui.cli import build_parser
-from tests.conftest import asgi_transport, frozen_settings, sqlite_only
+from tests.conftest import asgi_transport, frozen_settings, server_app, sqlite_only
 
 SERVER = "http://diary.test"
 ROSTER = """тип;фамилия;имя;класс;дети
@@ -49,9 +49,8 @@ class Answers:
 @pytest.fixture
 def run(demo_url: str, demo: Any) -> Iterator[Any]:
     """``run(argv, secrets=[...], answers=[...]) -> (code, out, err)``: each command gets its
-    own app, since each runs its own event loop (pooled connections belong to one loop)."""
-    from demo_server.app import create_app
-
+    own engine, since each runs its own event loop (pooled connections belong to one loop), on
+    the session's one server app (``server_app``)."""
     today = demo.today
 
     def call(
@@ -65,7 +64,7 @@ def run(demo_url: str, demo: Any) -> Iterator[Any]:
         out, err = io.StringIO(), io.StringIO()
         day = on or today
         settings = frozen_settings(day)
-        app: Litestar = create_app(demo_url, settings=settings)
+        app: Litestar = server_app(demo_url, settings, slot="command")
         transport: httpx.AsyncBaseTransport = asgi_transport(app)
         env = Env(
             today=settings.today,
@@ -295,12 +294,10 @@ class FakeKeyring:
 
 
 def test_the_remembered_login_needs_no_password(run: Any, demo: Any, demo_url: str) -> None:
-    from demo_server.app import create_app
-
     async def refresh_token() -> str:
         import httpx
 
-        app = create_app(demo_url)
+        app = server_app(demo_url, frozen_settings(demo.today), slot="command")
         async with httpx.AsyncClient(transport=asgi_transport(app), base_url=SERVER) as http:
             answer = await http.post(
                 "/api/v1/auth/login", json={"login": "it", "password": demo.password}

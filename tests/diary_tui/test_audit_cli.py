@@ -16,7 +16,7 @@ from litestar import Litestar
 from api_client.models import API_PREFIX, AuditPage, decode
 from diary_tui.admin_cli import Env
 from diary_tui.cli import build_parser
-from tests.conftest import LoginAs, asgi_transport, frozen_settings, sqlite_only
+from tests.conftest import LoginAs, asgi_transport, frozen_settings, server_app, sqlite_only
 
 SERVER = "http://diary.test"
 
@@ -24,14 +24,12 @@ SERVER = "http://diary.test"
 @pytest.fixture
 def run(demo_url: str, demo: Any) -> Iterator[Any]:
     """``run(argv) -> (code, out, err)`` with the demo password typed at the prompt."""
-    from demo_server.app import create_app
-
     today = demo.today
 
     def call(argv: list[str]) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         settings = frozen_settings(today)
-        app: Litestar = create_app(demo_url, settings=settings)
+        app: Litestar = server_app(demo_url, settings, slot="command")
         env = Env(
             today=settings.today,
             now=settings.now,

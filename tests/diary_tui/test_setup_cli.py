@@ -19,7 +19,7 @@ from demo_server.cli import main as server_main
 from diary_tui.admin_cli import Env, run_admin
 from diary_tui.cli import build_parser
 from diary_tui.setup_cli import ORDER, bell, class_name, day, weekdays
-from tests.conftest import asgi_transport, frozen_settings
+from tests.conftest import asgi_transport, frozen_settings, server_app
 from tests.diary_tui.test_admin_cli import Answers, fits
 
 SERVER = "http://diary.test"
@@ -31,8 +31,6 @@ NEW_PASSWORD = "Ключ-от-школы-2026"
 def school(db_url: str, capsys: pytest.CaptureFixture[str]) -> Iterator[Any]:
     """``run(*words)`` runs ``diary admin setup WORDS`` as the first IT account of a school
     that ``diary-server init`` just made in an empty database."""
-    from demo_server.app import create_app
-
     code = server_main(
         ["init", "--db", db_url, "--school", "МБОУ «Школа № 7»", "--timezone", "Europe/Moscow"]
     )
@@ -47,7 +45,7 @@ def school(db_url: str, capsys: pytest.CaptureFixture[str]) -> Iterator[Any]:
         nonlocal secrets
         out, err = io.StringIO(), io.StringIO()
         settings = frozen_settings(TODAY)
-        app = create_app(db_url, settings=settings)
+        app = server_app(db_url, settings, slot="command")
         env = Env(
             today=settings.today,
             now=settings.now,
