@@ -240,9 +240,9 @@ async def _insert_run(conn: AsyncConnection, table: Table, rows: list[dict[str, 
 
 
 def _hash_password(password: str) -> str:
-    from argon2 import PasswordHasher
+    from demo_server.security import hash_password
 
-    return PasswordHasher().hash(password)
+    return hash_password(password)  # the server's one hasher, as for every other account
 
 
 _TABLES: tuple[type[schema.Base], ...] = (

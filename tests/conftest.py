@@ -62,6 +62,24 @@ TEST_AUDIT_KEY = bytes(range(32))
 test reads or writes a key file in the user's config folder."""
 os.environ["DIARY_AUDIT_KEY"] = TEST_AUDIT_KEY.hex()
 
+
+def _cheap_password_hashes() -> None:
+    """Argon2id at its lowest cost (one pass over 1 MiB, one lane) for every password the suite
+    hashes: the same algorithm, format and code path, with verification reading the cost from
+    each hash, but a login costs a millisecond instead of up to a second on a loaded machine
+    (the command-line tests log in once a command, the lock-out tests fail logins in dozens).
+    The production parameters are the library's recommended ones (``demo_server.security``)."""
+    from argon2 import PasswordHasher
+
+    from demo_server import security
+
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    # An unknown login is checked against a hash of the same cost, as in production.
+    security._DUMMY_HASH = security._hasher.hash(uuid.uuid4().hex)
+
+
+_cheap_password_hashes()
+
 os.environ["DIARY_LANG"] = "en"
 """The suite speaks English whatever the machine's locale or the school's language: the app,
 the command lines and ``diary demo`` read ``DIARY_LANG`` as ``--lang``. A test of another
