@@ -19,12 +19,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from api_client.models import API_PREFIX, Problem, decode
 from demo_server import schema as s
-from demo_server.app import create_app
 from demo_server.cli import main as server_main
 from demo_server.db import make_engine
 from demo_server.migrate import upgrade_engine
 from demo_server.setup_school import init_school
-from tests.conftest import BASE_URL, asgi_transport, frozen_settings
+from tests.conftest import BASE_URL, asgi_transport, frozen_settings, server_app
 
 TODAY = dt.date(2026, 11, 25)
 NOW = frozen_settings(TODAY).now()
@@ -71,7 +70,7 @@ async def two(db_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, School, Sch
             )
         await db.commit()
     await engine.dispose()
-    app = create_app(db_url, settings=frozen_settings(TODAY))
+    app = server_app(db_url, frozen_settings(TODAY), slot="two schools")
     async with httpx.AsyncClient(transport=asgi_transport(app), base_url=BASE_URL) as http:
         schools = [
             School(one.school_id, await _it_account(http, one.login, one.password)) for one in made
