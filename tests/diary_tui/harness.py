@@ -66,11 +66,34 @@ async def open_screen(pilot: Pilot[Any], name: str) -> None:
     app = pilot.app
     assert isinstance(app, DiaryApp)
     app.go(name)
-    await wait_for(
-        pilot, lambda: isinstance(app.screen, Pick) or getattr(app.screen, "NAME", "") == name
-    )
+
+    def asked_or_settled() -> bool:
+        # My class asks once the school's classes have come (a worker of the screen): the
+        # question is sure to be asked or not only when the screen's workers are done.
+        screen = app.screen
+        return isinstance(screen, Pick) or (getattr(screen, "NAME", "") == name and settled(screen))
+
+    await wait_for(pilot, asked_or_settled)
+    if not isinstance(app.screen, Pick):
+        await pilot.pause(0.1)  # a question asked after the screen's first refresh
     if isinstance(app.screen, Pick):
         await pilot.press("enter")
+
+
+async def leave_text_box(pilot: Pilot[Any], screen: Any) -> None:
+    """Out of the screen's text box, where letters type (its keys are for when it is left),
+    and still out of it a moment later: a screen may focus its box after its first refresh,
+    which on a loaded machine comes after the test has looked."""
+    from textual.widgets import Input, TextArea
+
+    for _ in range(50):
+        if not isinstance(screen.focused, Input | TextArea):
+            await pilot.pause(0.1)
+            if not isinstance(screen.focused, Input | TextArea):
+                return
+        screen.set_focus(None)
+        await pilot.pause(0.1)
+    raise AssertionError(f"{screen!r} keeps a text box focused")
 
 
 def record_notes(app: DiaryApp) -> list[str]:

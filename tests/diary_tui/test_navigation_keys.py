@@ -9,26 +9,28 @@ from typing import Any
 
 import pytest
 from litestar import Litestar
-from textual.widgets import Input, TextArea
 
 from diary_tui.app import DiaryApp
 from diary_tui.navigation import destinations_for
 from diary_tui.widgets import NavBar
 from screens.base import DiaryScreen
-from screens.dialogs.pick import Pick
 from screens.journal import JournalScreen
 from tests.conftest import sqlite_only
-from tests.diary_tui.harness import log_in, make_app, password_of, settled, signed_in, wait_for
+from tests.diary_tui.harness import (
+    leave_text_box,
+    log_in,
+    make_app,
+    open_screen,
+    password_of,
+    settled,
+    signed_in,
+    wait_for,
+)
 
 
 def arrived(app: DiaryApp, name: str) -> bool:
     screen = app.screen
     return isinstance(screen, DiaryScreen) and name == screen.NAME and settled(screen)
-
-
-def arrived_or_asked(app: DiaryApp, name: str) -> bool:
-    """At the screen, or at the class chooser it opens with (My class, for the administration)."""
-    return isinstance(app.screen, Pick) or arrived(app, name)
 
 
 def _has_grid(screen: JournalScreen) -> bool:
@@ -66,23 +68,14 @@ async def test_every_key_on_the_bar_goes_where_the_bar_says(
         await log_in(pilot, login, password_of(demo, login))
         await wait_for(pilot, lambda: signed_in(diary))
         for destination in destinations_for(diary.data.me, diary.available_screens()):
-            diary.go(destination.name)
-            await wait_for(
-                pilot,
-                partial(arrived_or_asked, diary, destination.name),
-            )
-            if isinstance(diary.screen, Pick):
-                # My class asks the administration which class first: the first one.
-                await pilot.press("enter")
+            # My class asks the administration which class first: the first one.
+            await open_screen(pilot, destination.name)
             await wait_for(pilot, partial(arrived, diary, destination.name))
             screen = diary.screen
             assert isinstance(screen, DiaryScreen)
             if isinstance(screen, JournalScreen):
                 await wait_for(pilot, partial(_has_grid, screen))
-            if isinstance(screen.focused, Input | TextArea):
-                # Letters type into a text box; the bar's keys are for when it is left.
-                screen.set_focus(None)
-            await pilot.pause(0.1)
+            await leave_text_box(pilot, screen)
             if clash := clashes(screen):
                 found[destination.name] = clash
     assert found == {}
