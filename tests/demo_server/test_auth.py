@@ -16,7 +16,7 @@ from api_client.models import Me, Problem, TokenPair, decode
 from demo_server.app import create_app
 from demo_server.routes.deps import STATE_KEY
 from demo_server.settings import ServerSettings, ServerState
-from tests.conftest import BASE_URL, DEMO_NOW, LoginAs, asgi_transport, bearer
+from tests.conftest import BASE_URL, DEMO_NOW, LoginAs, asgi_transport, bearer, server_app
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def clock() -> Clock:
 @pytest.fixture
 def app(demo_url: str, demo: Any, clock: Clock) -> Litestar:
     today = demo.today
-    return create_app(demo_url, settings=ServerSettings(today=lambda: today, now=clock))
+    return server_app(demo_url, ServerSettings(today=lambda: today, now=clock))
 
 
 async def login(http: httpx.AsyncClient, name: str, password: str) -> httpx.Response:

@@ -20,7 +20,7 @@ from demo_server.app import create_app
 from demo_server.db import make_engine, make_sessionmaker
 from demo_server.schema import AuditRecord, Change
 from demo_server.settings import ServerSettings
-from tests.conftest import LoginAs, asgi_transport
+from tests.conftest import LoginAs, asgi_transport, server_app
 
 API = "/api/v1"
 MOSCOW = dt.timezone(dt.timedelta(hours=3))
@@ -49,7 +49,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def app(demo_url: str, demo: Any, clock: Clock) -> Litestar:
-    return create_app(demo_url, settings=ServerSettings(today=clock.today, now=clock))
+    return server_app(demo_url, ServerSettings(today=clock.today, now=clock))
 
 
 def key() -> dict[str, str]:

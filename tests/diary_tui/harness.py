@@ -77,6 +77,10 @@ async def open_screen(pilot: Pilot[Any], name: str) -> None:
     if not isinstance(app.screen, Pick):
         await pilot.pause(0.1)  # a question asked after the screen's first refresh
     if isinstance(app.screen, Pick):
+        picker = app.screen
+        # The picker gives its box the focus once mounted; an Enter before that reaches no
+        # widget and the picker stays open (seen on a loaded machine).
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.screen is picker)
         await pilot.press("enter")
 
 

@@ -13,13 +13,12 @@ from litestar import Litestar
 from textual.widgets import Input, OptionList, Static, TextArea
 
 from api_client.models import API_PREFIX, EventDetail, EventKind, decode
-from demo_server.app import create_app
 from demo_server.settings import ServerSettings
 from screens.announcements import NewsScreen
 from screens.announcements_meetings import EventScreen
 from screens.dialogs.ask import AskText
 from screens.dialogs.form import FormScreen
-from tests.conftest import LoginAs, sqlite_only
+from tests.conftest import LoginAs, server_app, sqlite_only
 from tests.diary_tui.harness import NOW, TODAY, wait_for
 from tests.diary_tui.test_messages_screen import logged_in, plain, teacher_goes_to
 
@@ -29,7 +28,7 @@ MARKUP = "[red]Не разметка[/red]"
 @pytest.fixture
 def app(demo_url: str, demo: Any) -> Litestar:
     """The server with its clock stopped at the app's ``NOW``."""
-    return create_app(demo_url, settings=ServerSettings(today=lambda: TODAY, now=lambda: NOW))
+    return server_app(demo_url, ServerSettings(today=lambda: TODAY, now=lambda: NOW))
 
 
 def event_shown(screen: Any) -> str:
