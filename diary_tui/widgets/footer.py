@@ -12,7 +12,7 @@ never left out.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -28,6 +28,10 @@ PALETTE_WIDTH = 13
 
 def quits(binding: Binding) -> bool:
     return binding.action in ("quit", "app.quit")
+
+
+def helps(binding: Binding) -> bool:
+    return binding.action in ("help", "app.help")
 
 
 def kept(binding: Binding) -> bool:
@@ -68,6 +72,37 @@ def fitting(
     return chosen, True
 
 
+def declared(node: object) -> list[tuple[str | None, str]]:
+    """The ids and actions of the bindings ``node``'s classes declare, base classes first."""
+    found: list[tuple[str | None, str]] = []
+    for cls in reversed(type(node).__mro__):
+        for binding in cls.__dict__.get("BINDINGS", []):
+            if isinstance(binding, Binding):
+                found.append((binding.id, binding.action))
+    return found
+
+
+def in_declared_order(active: list[ActiveBinding]) -> list[ActiveBinding]:
+    """``active`` with each node's bindings in the order its class declares them, in the
+    places they hold. A key a screen binds that the app or a base class binds too (``k``, My
+    class, is the accounts' Link) keeps that first binding's place in Textual's map, ahead of
+    the screen's own first key; here it goes back among the screen's keys, so that the keys
+    left out at a narrow width are the screen's last, not its first."""
+    by_node: dict[int, list[ActiveBinding]] = {}
+    for entry in active:
+        by_node.setdefault(id(entry.node), []).append(entry)
+    for entries in by_node.values():
+        order = declared(entries[0].node)
+
+        def rank(entry: ActiveBinding, order: list[tuple[str | None, str]] = order) -> int:
+            made = (entry.binding.id, entry.binding.action)
+            return max((i for i, d in enumerate(order) if d == made), default=len(order))
+
+        entries.sort(key=rank)
+    turns = {node_id: iter(entries) for node_id, entries in by_node.items()}
+    return [next(turns[id(entry.node)]) for entry in active]
+
+
 class KeyFooter(Footer):
     """A ``Footer`` that fits its width and always shows the way out (see the module)."""
 
@@ -89,7 +124,7 @@ class KeyFooter(Footer):
         active = localized(self.screen.active_bindings)
         entries: list[tuple[Binding, str, bool]] = []
         seen: set[str] = set()
-        for _node, binding, enabled, _tooltip in active.values():
+        for _node, binding, enabled, _tooltip in in_declared_order(list(active.values())):
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
@@ -101,6 +136,16 @@ class KeyFooter(Footer):
                 if quits(binding):
                     shown = Binding(binding.key, binding.action, _("Quit"), id=binding.id)
                     entries.append((shown, self.app.get_key_display(binding), enabled))
+                    break
+        if hasattr(self.screen, "show_help") and not any(
+            helps(binding) for binding, _key, _enabled in entries
+        ):
+            # A screen that does not show its F1 (the journal, My class, the staff's screens)
+            # has it from the app: the footer shows that one first, as the others do.
+            for _node, binding, enabled, _tooltip in active.values():
+                if helps(binding):
+                    shown = Binding(binding.key, binding.action, _("Help"), id=binding.id)
+                    entries.insert(0, (shown, self.app.get_key_display(binding), enabled))
                     break
         self._fitted_width = self._width()
         chosen, compact = fitting(entries, self._fitted_width)
